@@ -1,0 +1,94 @@
+/**
+ * The one contract between the renderer and the main process: every method's
+ * name, request and response schema, and every event. Types are inferred from
+ * the schemas, so the runtime validation and the compile-time types cannot
+ * drift apart. This module imports nothing from Electron or Node.
+ */
+import { z } from 'zod';
+
+/** A filesystem path from the renderer: non-empty, bounded, no NUL bytes. */
+export const PathString = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((s) => !s.includes('\0'), 'path contains a NUL byte');
+
+const ModelSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  /** True when the model was trained on RadSift's synthetic phantoms only. */
+  trainedOnSyntheticData: z.boolean(),
+  intendedUse: z.string(),
+});
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** The active model, or null while none is installed or loaded. */
+  model: ModelSummary.nullable(),
+  /** The execution provider that actually loaded (e.g. "cpu"), or null before a session exists. */
+  executionProvider: z.string().nullable(),
+  researchUseNotice: z.string(),
+  platform: z.string(),
+  versions: z.record(z.string(), z.string()),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+const DialogFilter = z.object({
+  name: z.string().max(200),
+  extensions: z.array(z.string().max(20)).max(50),
+});
+
+export const methods = {
+  /** Version, active model and execution provider, and the research-use notice. */
+  'app.info': {
+    request: z.object({}).strict(),
+    response: AppInfo,
+  },
+  /** Ask the user for files or a folder. Resolves with the chosen paths; cancelling gives CANCELLED. */
+  'dialog.open': {
+    request: z
+      .object({
+        kind: z.enum(['files', 'folder']),
+        title: z.string().max(200).optional(),
+        filters: z.array(DialogFilter).max(20).optional(),
+      })
+      .strict(),
+    response: z.object({ paths: z.array(PathString) }),
+  },
+} as const;
+
+export const events = {
+  /** Progress of a long-running job (screening, encoding, catalog walk). */
+  'job.progress': z.object({
+    jobId: z.string(),
+    kind: z.string(),
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative().nullable(),
+    message: z.string().optional(),
+  }),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Request<M extends MethodName> = z.input<Methods[M]['request']>;
+export type Response<M extends MethodName> = z.output<Methods[M]['response']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/** The channel names used by every transport (IPC, loopback bridge). */
+export const CHANNELS = {
+  invoke: 'radsift:invoke',
+  event: 'radsift:event',
+} as const;
+
+export const RESEARCH_USE_NOTICE = 'Research use only — not for clinical decisions.';

@@ -1,0 +1,42 @@
+/**
+ * The capabilities handlers use, as interfaces. The Electron shell and the test
+ * bridge each supply an implementation (e.g. a native dialog vs. a scripted one),
+ * so the handlers themselves are the same code in the app and in tests.
+ */
+import type { AllowedRoots } from '../security/allowed-roots.js';
+import type { AppInfo } from './contract.js';
+
+export interface DialogService {
+  /** Resolves with chosen absolute paths, or an empty list when the user cancels. */
+  open(options: {
+    kind: 'files' | 'folder';
+    title?: string;
+    filters?: { name: string; extensions: string[] }[];
+  }): Promise<string[]>;
+}
+
+export interface AppIdentity {
+  name: string;
+  version: string;
+  platform: string;
+  versions: Record<string, string>;
+}
+
+/** The model side of the About panel; filled by the inference engine (issue: inference). */
+export interface ModelStatus {
+  active(): AppInfo['model'];
+  executionProvider(): string | null;
+}
+
+export interface Services {
+  identity: AppIdentity;
+  dialog: DialogService;
+  roots: AllowedRoots;
+  models: ModelStatus;
+}
+
+/** Until a model bundle is installed and loaded: no model, no provider. */
+export const noModel: ModelStatus = {
+  active: () => null,
+  executionProvider: () => null,
+};

@@ -1,0 +1,27 @@
+/** Name and version from package.json, read once; shared by the app, the CLI and the bridge. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { AppIdentity } from './api/services.js';
+
+/** The project root: dist/electron/<this file> → two levels up from dist/electron. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function readIdentity(root: string = PROJECT_ROOT): AppIdentity {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    productName?: string;
+    name: string;
+    version: string;
+  };
+  const versions: Record<string, string> = {};
+  for (const key of ['node', 'electron', 'chrome', 'v8'] as const) {
+    const v = process.versions[key];
+    if (typeof v === 'string') versions[key] = v;
+  }
+  return {
+    name: pkg.productName ?? pkg.name,
+    version: pkg.version,
+    platform: `${process.platform}-${process.arch}`,
+    versions,
+  };
+}

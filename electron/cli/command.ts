@@ -1,0 +1,35 @@
+/**
+ * The shape of a `radsift` subcommand. Each lives in its own module under
+ * commands/ and is listed in commands/index.ts.
+ */
+export const EXIT = {
+  OK: 0,
+  USAGE: 1, // bad arguments
+  PARTIAL: 2, // finished, but some inputs failed (each listed with its reason)
+  FATAL: 3, // nothing useful could be done
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface CliIO {
+  /** Machine-readable results. */
+  stdout: (text: string) => void;
+  /** Progress and human messages. */
+  stderr: (text: string) => void;
+  cwd: string;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Shown by `radsift help <name>` and on a usage error. */
+  usage: string;
+  run(argv: string[], io: CliIO): Promise<ExitCode>;
+}
+
+/** Thrown for bad arguments; the runner prints it with the usage and exits 1. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The `radsift` command: the app's services, headless. Results on stdout,
+ * progress on stderr; exit 0 ok, 1 usage, 2 some inputs failed, 3 fatal.
+ */
+import { readIdentity } from '../app-identity.js';
+import { EXIT, UsageError, type CliIO, type ExitCode } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    io.stdout(topic ? `${topic.usage}\n` : help());
+    return name ? EXIT.OK : EXIT.USAGE;
+  }
+  if (name === '--version' || name === 'version') {
+    io.stdout(`${readIdentity().version}\n`);
+    return EXIT.OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`radsift: unknown command "${name}"\n\n${help()}`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`radsift ${name}: ${(error as Error).message}\n\nusage: ${command.usage}\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr(`radsift ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.FATAL;
+  }
+}
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `usage: radsift <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nradsift help <command> shows a command's options.\n`;
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  const io: CliIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+  };
+  process.exitCode = await main(process.argv.slice(2), io);
+}

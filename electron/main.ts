@@ -1,0 +1,124 @@
+/**
+ * Electron main process: window, menu, protocols, and the API bound to IPC.
+ * A thin shell: every decision lives in plain-Node modules (security/policy,
+ * api/handlers) that are tested without Electron.
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
+import path from 'node:path';
+import { CHANNELS, type EventName, type EventPayload } from './api/contract.js';
+import { checkEvent, dispatch, type HandlerContext } from './api/dispatch.js';
+import { createHandlers } from './api/handlers.js';
+import { noModel, type DialogService } from './api/services.js';
+import { PROJECT_ROOT, readIdentity } from './app-identity.js';
+import { AllowedRoots } from './security/allowed-roots.js';
+import { appFileResponse } from './security/app-files.js';
+import {
+  APP_ORIGIN,
+  APP_SCHEME,
+  cspHeader,
+  decidePermission,
+  decideWindowOpen,
+  isNavigationAllowed,
+  isRequestAllowed,
+  isTrustedSenderUrl,
+  WEB_PREFERENCES,
+} from './security/policy.js';
+import { createScanHandler, SCAN_SCHEME } from './security/scan-protocol.js';
+
+const RENDERER_DIR = path.join(PROJECT_ROOT, 'dist', 'renderer');
+const PRELOAD = path.join(PROJECT_ROOT, 'dist', 'electron', 'preload.cjs');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: SCAN_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+
+const roots = new AllowedRoots();
+let mainWindow: BrowserWindow | null = null;
+
+const electronDialog: DialogService = {
+  async open(options) {
+    const props: ('openFile' | 'openDirectory' | 'multiSelections')[] =
+      options.kind === 'folder' ? ['openDirectory'] : ['openFile', 'multiSelections'];
+    const result = mainWindow
+      ? await dialog.showOpenDialog(mainWindow, { properties: props, title: options.title, filters: options.filters })
+      : await dialog.showOpenDialog({ properties: props, title: options.title, filters: options.filters });
+    return result.canceled ? [] : result.filePaths;
+  },
+};
+
+const handlers = createHandlers({ identity: readIdentity(), dialog: electronDialog, roots, models: noModel });
+
+function contextFor(contents: WebContents): HandlerContext {
+  return {
+    emit<E extends EventName>(event: E, payload: EventPayload<E>) {
+      if (!contents.isDestroyed()) contents.send(CHANNELS.event, event, checkEvent(event, payload));
+    },
+  };
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
+  ses.setPermissionCheckHandler((_wc, permission) => decidePermission(permission));
+  // No network: anything that is not the app's own scheme is cancelled.
+  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isRequestAllowed(details.url) }));
+  protocol.handle(APP_SCHEME, (request) => appFileResponse(RENDERER_DIR, new URL(request.url).pathname, cspHeader()));
+  protocol.handle(SCAN_SCHEME, createScanHandler(roots));
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1280,
+    minHeight: 800,
+    backgroundColor: '#111418',
+    title: 'RadSift',
+    show: false,
+    webPreferences: { ...WEB_PREFERENCES, preload: PRELOAD },
+  });
+  const contents = mainWindow.webContents;
+  contents.on('will-navigate', (event, url) => {
+    if (!isNavigationAllowed(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isNavigationAllowed(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => decideWindowOpen(url));
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  void mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+ipcMain.handle(CHANNELS.invoke, async (event, method: unknown, payload: unknown) => {
+  if (!isTrustedSenderUrl(event.senderFrame?.url) || event.senderFrame?.parent) {
+    return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame' } };
+  }
+  return dispatch(handlers, method, payload, contextFor(event.sender), {
+    onInternalError: (name, error) =>
+      console.error(`[api] ${name} failed:`, error instanceof Error ? error.message : error),
+  });
+});
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(({ url }) => decideWindowOpen(url));
+});
+
+void app.whenReady().then(() => {
+  hardenSession();
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]),
+  );
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

@@ -1,0 +1,48 @@
+/**
+ * The folders the renderer may read images from. A root is added when the user
+ * opens a file or folder (through a dialog or the API), never by URL. Paths are
+ * compared after realpath so that symlinks cannot lead outside a root.
+ */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+
+export class AllowedRoots {
+  readonly #roots = new Set<string>();
+
+  /** Adds a folder (or a file's folder) and returns its canonical path. */
+  async add(target: string): Promise<string> {
+    if (!path.isAbsolute(target)) throw new Error('A root must be an absolute path');
+    const real = await realpath(target);
+    this.#roots.add(real);
+    return real;
+  }
+
+  list(): string[] {
+    return [...this.#roots];
+  }
+
+  /**
+   * Resolves `candidate` (absolute) to its real path and returns it when it lies
+   * inside a root, else null. Missing files resolve to null too.
+   */
+  async resolveInside(candidate: string): Promise<string | null> {
+    if (!path.isAbsolute(candidate)) return null;
+    let real: string;
+    try {
+      real = await realpath(candidate);
+    } catch {
+      return null;
+    }
+    for (const root of this.#roots) {
+      if (isInside(root, real)) return real;
+    }
+    return null;
+  }
+}
+
+/** True when `child` is `root` itself or lies below it (both canonical). */
+export function isInside(root: string, child: string): boolean {
+  const rel = path.relative(root, child);
+  if (rel === '') return true;
+  return rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
+}

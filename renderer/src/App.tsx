@@ -1,0 +1,68 @@
+import { useCallback, useEffect, useState } from 'react';
+import { AboutDialog } from './components/AboutDialog';
+import { useAppInfo } from './useAppInfo';
+import { VIEWS, type ViewId } from './views';
+
+export function App() {
+  const info = useAppInfo();
+  const [view, setView] = useState<ViewId>('studies');
+  const [aboutOpen, setAboutOpen] = useState(false);
+  const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
+
+  const onKey = useCallback((e: KeyboardEvent) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const match = VIEWS.find((v) => v.key === e.key);
+    if (match) setView(match.id);
+  }, []);
+  useEffect(() => {
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onKey]);
+
+  const model = info.state === 'ready' ? info.value.model : null;
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Views">
+        <div className="brand">RadSift</div>
+        <ul>
+          {VIEWS.map((v) => (
+            <li key={v.id}>
+              <button
+                type="button"
+                className={v.id === view ? 'nav active' : 'nav'}
+                aria-current={v.id === view ? 'page' : undefined}
+                title={`${v.label} (${v.key})`}
+                onClick={() => setView(v.id)}
+              >
+                {v.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button type="button" className="nav about" onClick={() => setAboutOpen(true)}>
+          About
+        </button>
+      </nav>
+      <main className="content" aria-labelledby="view-title">
+        <h1 id="view-title">{current.label}</h1>
+        <p className="muted">{current.blurb}</p>
+        <p className="placeholder">Not built yet in this version.</p>
+      </main>
+      <footer className="statusbar" role="status">
+        <span data-testid="status-model">
+          {model
+            ? `Model: ${model.name}${model.trainedOnSyntheticData ? ' (synthetic training data)' : ''}`
+            : 'No model loaded'}
+        </span>
+        <span>
+          {info.state === 'ready' && info.value.executionProvider
+            ? `Provider: ${info.value.executionProvider}`
+            : 'Provider: —'}
+        </span>
+        <span className="notice">Research use only — not for clinical decisions</span>
+      </footer>
+      {aboutOpen && <AboutDialog info={info} onClose={() => setAboutOpen(false)} />}
+    </div>
+  );
+}

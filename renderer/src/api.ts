@@ -1,0 +1,17 @@
+/** The renderer's only way to the main process: `window.radsift`, from the preload or the test bridge. */
+import type { RadsiftApi } from '../../electron/api/client';
+
+declare global {
+  interface Window {
+    radsift?: RadsiftApi;
+  }
+}
+
+export function getApi(): RadsiftApi {
+  const api = window.radsift;
+  if (!api) throw new Error('window.radsift is missing: the renderer must run inside RadSift (or the test bridge).');
+  return api;
+}
+
+export type { RadsiftApi };
+export type { AppInfo } from '../../electron/api/contract';

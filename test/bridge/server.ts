@@ -1,0 +1,151 @@
+/**
+ * The loopback bridge: the real API handlers and protocols of the main process,
+ * bound to HTTP + WebSocket on 127.0.0.1, serving the built renderer with a
+ * `window.radsift` that talks to them. Playwright drives Debian's Chromium
+ * against it; `npm run dev:browser` opens it for manual work.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { type EventName, type EventPayload } from '../../electron/api/contract.js';
+import { checkEvent, dispatch, type HandlerContext } from '../../electron/api/dispatch.js';
+import { createHandlers } from '../../electron/api/handlers.js';
+import { noModel, type DialogService, type ModelStatus } from '../../electron/api/services.js';
+import { PROJECT_ROOT, readIdentity } from '../../electron/app-identity.js';
+import { AllowedRoots } from '../../electron/security/allowed-roots.js';
+import { appFileResponse } from '../../electron/security/app-files.js';
+import { cspHeader } from '../../electron/security/policy.js';
+import { resolveScanPath, respond, passthroughRenderer } from '../../electron/security/scan-protocol.js';
+
+export const BRIDGE_PREFIX = '/__bridge';
+const MAX_BODY = 1 << 20;
+
+/** A dialog whose answers the test sets in advance, as a user's clicks would. */
+export class ScriptedDialog implements DialogService {
+  #answers: string[][] = [];
+  /** Queue the paths the next dialog will return ([] = the user cancels). */
+  answer(paths: string[]): void {
+    this.#answers.push(paths);
+  }
+  async open(): Promise<string[]> {
+    return this.#answers.shift() ?? [];
+  }
+}
+
+export interface BridgeOptions {
+  rendererDir?: string;
+  clientScript?: string;
+  port?: number;
+  models?: ModelStatus;
+}
+
+export interface Bridge {
+  url: string;
+  dialog: ScriptedDialog;
+  roots: AllowedRoots;
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  close(): Promise<void>;
+}
+
+export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
+  const rendererDir = options.rendererDir ?? path.join(PROJECT_ROOT, 'dist', 'renderer');
+  const clientScript = options.clientScript ?? path.join(PROJECT_ROOT, 'dist', 'bridge', 'client.js');
+  const dialog = new ScriptedDialog();
+  const roots = new AllowedRoots();
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models: options.models ?? noModel });
+  const sockets = new Set<WebSocket>();
+  const ctx: HandlerContext = {
+    emit(event, payload) {
+      const message = JSON.stringify({ event, payload: checkEvent(event, payload) });
+      for (const s of sockets) s.send(message);
+    },
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('[bridge]', error);
+      if (!res.headersSent) res.writeHead(500).end('bridge error');
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === `${BRIDGE_PREFIX}/invoke`) {
+      const body = await readBody(req);
+      let parsed: { method?: unknown; payload?: unknown } = {};
+      try {
+        parsed = JSON.parse(body) as typeof parsed;
+      } catch {
+        parsed = {};
+      }
+      const envelope = await dispatch(handlers, parsed.method, parsed.payload, ctx, {
+        onInternalError: (name, error) => console.error(`[bridge] ${name}:`, error),
+      });
+      return send(res, new Response(JSON.stringify(envelope), { headers: { 'content-type': 'application/json' } }));
+    }
+    if (req.method !== 'GET') return send(res, new Response('method not allowed', { status: 405 }));
+    if (url.pathname === `${BRIDGE_PREFIX}/client.js`) {
+      return send(res, await appFileResponse(path.dirname(clientScript), `/${path.basename(clientScript)}`));
+    }
+    if (url.pathname.startsWith('/scan/local/')) {
+      const decision = await resolveScanPath(url.pathname.slice('/scan/local/'.length), url.searchParams, roots);
+      return send(res, await respond(decision, [passthroughRenderer]));
+    }
+    const response = await appFileResponse(rendererDir, url.pathname, cspHeader());
+    if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
+      // The bridge's stand-in for the preload: a same-origin classic script that runs before the app's module.
+      const html = (await response.text()).replace(
+        '<head>',
+        `<head><script src="${BRIDGE_PREFIX}/client.js"></script>`,
+      );
+      return send(res, new Response(html, { status: response.status, headers: response.headers }));
+    }
+    return send(res, response);
+  }
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url !== `${BRIDGE_PREFIX}/events`) return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dialog,
+    roots,
+    emit: (event, payload) => ctx.emit(event, payload),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  res.writeHead(response.status, headers);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AllowedRoots, isInside } from '../../../electron/security/allowed-roots.js';
+import { appFileResponse, resolveAppFile } from '../../../electron/security/app-files.js';
+import { createScanHandler, resolveScanRequest, scanUrlFor } from '../../../electron/security/scan-protocol.js';
+
+// A 1×1 PNG, enough to check bytes and content type.
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+  'hex',
+);
+
+describe('scan:// path guard', () => {
+  let base: string;
+  let root: string;
+  let roots: AllowedRoots;
+  let handler: (r: Request) => Promise<Response>;
+
+  before(async () => {
+    base = await mkdtemp(path.join(tmpdir(), 'radsift-scan-'));
+    root = path.join(base, 'allowed');
+    await mkdir(path.join(root, 'sub'), { recursive: true });
+    await mkdir(path.join(base, 'allowed-sibling'));
+    await writeFile(path.join(root, 'sub', 'image.png'), PNG);
+    await writeFile(path.join(root, 'notes.txt'), 'text');
+    await writeFile(path.join(base, 'secret.png'), PNG);
+    await writeFile(path.join(base, 'allowed-sibling', 'x.png'), PNG);
+    await symlink(path.join(base, 'secret.png'), path.join(root, 'link-out.png'));
+    await symlink(base, path.join(root, 'dir-link-out'));
+    await symlink(path.join(root, 'sub', 'image.png'), path.join(root, 'link-in.png'));
+    roots = new AllowedRoots();
+    await roots.add(root);
+    handler = createScanHandler(roots);
+  });
+  after(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  const get = (url: string) => handler(new Request(url));
+
+  it('serves a file inside an allowed root', async () => {
+    const res = await get(scanUrlFor(path.join(root, 'sub', 'image.png')));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), PNG);
+  });
+
+  it('follows a symlink that stays inside the root', async () => {
+    assert.equal((await get(scanUrlFor(path.join(root, 'link-in.png')))).status, 200);
+  });
+
+  it('refuses files outside the roots: absolute, .., encoded, symlinked, sibling prefix', async () => {
+    const outside = [
+      scanUrlFor(path.join(base, 'secret.png')),
+      scanUrlFor(path.join(root, '..', 'secret.png')),
+      scanUrlFor(path.join(root, 'sub', '..', '..', 'secret.png')),
+      scanUrlFor(path.join(root, 'link-out.png')),
+      scanUrlFor(path.join(root, 'dir-link-out', 'secret.png')),
+      scanUrlFor(path.join(base, 'allowed-sibling', 'x.png')),
+      scanUrlFor('/etc/passwd'),
+      scanUrlFor(path.join(root, 'missing.png')),
+    ];
+    for (const url of outside) {
+      const res = await get(url);
+      assert.equal(res.status, 403, url);
+    }
+  });
+
+  it('refuses malformed and smuggled paths before touching the disk', async () => {
+    const bad = [
+      `scan://local/${encodeURIComponent('relative/image.png')}`,
+      `scan://local/${encodeURIComponent(root)}/..%2F..%2Fsecret.png`, // raw separator: not one segment
+      `scan://local/${root}/sub/image.png`, // unencoded path
+      `scan://local/%E0%A4%A`, // broken percent-encoding
+      `scan://local/${encodeURIComponent(root + '/sub/image.png\0.png')}`,
+      `scan://other/${encodeURIComponent(path.join(root, 'sub', 'image.png'))}`,
+      `https://local/${encodeURIComponent(path.join(root, 'sub', 'image.png'))}`,
+    ];
+    for (const url of bad) {
+      const res = await get(url);
+      assert.ok(res.status === 400 || res.status === 403, `${url} → ${res.status}`);
+      assert.notEqual(res.status, 200);
+    }
+    // A double-encoded "../" is a literal name after one decode: it must not escape either.
+    const doubled = `scan://local/${encodeURIComponent(root + '/%2e%2e/%2e%2e/secret.png')}`;
+    assert.equal((await get(doubled)).status, 403);
+  });
+
+  it('answers 415 for an allowed file it cannot render', async () => {
+    assert.equal((await get(scanUrlFor(path.join(root, 'notes.txt')))).status, 415);
+  });
+
+  it('decides without serving: the resolved path is the real one', async () => {
+    const d = await resolveScanRequest(scanUrlFor(path.join(root, 'link-in.png'), { frame: 2 }), roots);
+    assert.ok(d.ok);
+    assert.equal(path.basename(d.path), 'image.png');
+    assert.equal(d.query.get('frame'), '2');
+  });
+
+  it('isInside is exact about prefixes', () => {
+    assert.equal(isInside('/a/b', '/a/b'), true);
+    assert.equal(isInside('/a/b', '/a/b/c'), true);
+    assert.equal(isInside('/a/b', '/a/bc'), false);
+    assert.equal(isInside('/a/b', '/a'), false);
+    assert.equal(isInside('/a/b', '/a/b/..c'), true);
+  });
+});
+
+describe('app:// renderer files', () => {
+  let base: string;
+  let dist: string;
+  before(async () => {
+    base = await mkdtemp(path.join(tmpdir(), 'radsift-app-'));
+    dist = path.join(base, 'renderer');
+    await mkdir(path.join(dist, 'assets'), { recursive: true });
+    await writeFile(path.join(dist, 'index.html'), '<html></html>');
+    await writeFile(path.join(dist, 'assets', 'a.js'), 'x');
+    await writeFile(path.join(base, 'secret.txt'), 'no');
+  });
+  after(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('serves index.html with the CSP header and assets by path', async () => {
+    const res = await appFileResponse(dist, '/');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.equal((await appFileResponse(dist, '/assets/a.js')).status, 200);
+  });
+
+  it('never leaves the renderer folder', async () => {
+    for (const p of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      `/${base}/secret.txt`,
+      '/%00',
+      '/%zz',
+    ]) {
+      assert.equal(await resolveAppFile(dist, p), null, p);
+    }
+  });
+});
