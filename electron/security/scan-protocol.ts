@@ -90,7 +90,8 @@ export async function respond(decision: ScanDecision, renderers: ScanRenderer[])
   for (const render of renderers) {
     const out = await render(decision.path, decision.query).catch(() => null);
     if (out) {
-      return new Response(out.body, {
+      // Node accepts any Uint8Array as a body; the cast only bridges the DOM and Node typings.
+      return new Response(out.body as unknown as ArrayBuffer, {
         status: 200,
         headers: { 'content-type': out.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
       });

@@ -1,0 +1,36 @@
+/**
+ * Playwright fixtures: a loopback bridge with the real API handlers (compiled
+ * to dist/ by `npm run build`) and a page opened on it.
+ */
+import { test as base, expect } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type BridgeModule = typeof import('../bridge/server.js');
+type Bridge = Awaited<ReturnType<BridgeModule['startBridge']>>;
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ARTIFACTS = path.join(ROOT, 'test-results', 'screenshots');
+
+export const test = base.extend<{ bridge: Bridge; expectedConsoleErrors: RegExp[] }>({
+  /** Console errors a test provokes on purpose (e.g. a refused image). */
+  expectedConsoleErrors: [[], { option: true }],
+  bridge: async ({}, use) => {
+    const mod = (await import(path.join(ROOT, 'dist', 'test', 'bridge', 'server.js'))) as BridgeModule;
+    const bridge = await mod.startBridge();
+    await use(bridge);
+    await bridge.close();
+  },
+  page: async ({ page, bridge, expectedConsoleErrors }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !expectedConsoleErrors.some((re) => re.test(m.text()))) errors.push(m.text());
+    });
+    await page.goto(bridge.url);
+    await use(page);
+    expect(errors, 'no errors or CSP violations in the renderer').toEqual([]);
+  },
+});
+
+export { expect };
