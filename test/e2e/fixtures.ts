@@ -6,7 +6,9 @@ import { test as base, expect } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-type BridgeModule = typeof import('../bridge/server.js');
+import type * as BridgeModuleType from '../bridge/server.js';
+
+type BridgeModule = typeof BridgeModuleType;
 type Bridge = Awaited<ReturnType<BridgeModule['startBridge']>>;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -15,6 +17,7 @@ export const ARTIFACTS = path.join(ROOT, 'test-results', 'screenshots');
 export const test = base.extend<{ bridge: Bridge; expectedConsoleErrors: RegExp[] }>({
   /** Console errors a test provokes on purpose (e.g. a refused image). */
   expectedConsoleErrors: [[], { option: true }],
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
   bridge: async ({}, use) => {
     const mod = (await import(path.join(ROOT, 'dist', 'test', 'bridge', 'server.js'))) as BridgeModule;
     const bridge = await mod.startBridge();

@@ -1,22 +1,27 @@
 /**
- * Finds a runnable Electron binary: ELECTRON_OVERRIDE_DIST_PATH (honoured by the
- * electron package) or the one the package downloaded. Where there is none
- * (this project's CI cannot download it), the Electron tests are skipped with
- * this reason — never reported as passed.
+ * Finds a runnable Electron binary without triggering the electron package's
+ * lazy download (requiring 'electron' would fetch from GitHub): the
+ * ELECTRON_OVERRIDE_DIST_PATH it honours, or a binary it already downloaded.
+ * Where there is none, the Electron tests are skipped with this reason — never
+ * reported as passed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 export function findElectron(): { path: string } | { reason: string } {
-  const require = createRequire(import.meta.url);
-  try {
-    const binary = require('electron') as unknown as string;
-    if (typeof binary === 'string' && existsSync(binary)) return { path: binary };
-    return { reason: `Electron binary not found at ${String(binary)}` };
-  } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return {
-      reason: `no Electron binary on this machine (${why}); set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron 45 to run these tests`,
-    };
-  }
+  const pkgDir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  const pathFile = path.join(pkgDir, 'path.txt');
+  const executable = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : defaultExecutable();
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  const candidate = override ? path.join(override, executable) : path.join(pkgDir, 'dist', executable);
+  if (existsSync(candidate)) return { path: candidate };
+  return {
+    reason: `no Electron binary at ${candidate} (this machine cannot download it); set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron 45 to run these tests`,
+  };
+}
+
+function defaultExecutable(): string {
+  if (process.platform === 'darwin') return 'Electron.app/Contents/MacOS/Electron';
+  return process.platform === 'win32' ? 'electron.exe' : 'electron';
 }

@@ -37,7 +37,7 @@ describe('window security policy', () => {
 
   it('the CSP meta tag in index.html matches the header the app sends', async () => {
     const html = await readFile(path.join(PROJECT_ROOT, 'renderer', 'index.html'), 'utf8');
-    const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
     assert.equal(meta, cspHeader());
   });
 
