@@ -1,0 +1,48 @@
+/** RadSift's own bundle: manifest.json (format radsift-bundle/1) + two ONNX towers + tokenizer.json. */
+import { ModelError } from '../errors.js';
+import { BundleManifest } from '../manifest.js';
+import type { ModelLayout } from './layout.js';
+import { readModelJson } from './json-file.js';
+
+export const radsiftLayout: ModelLayout = {
+  name: 'radsift',
+  async detect(dir) {
+    const json = await readModelJson(dir, 'manifest.json').catch(() => null);
+    return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'radsift-bundle/1';
+  },
+  async load(dir) {
+    const parsed = BundleManifest.safeParse(await readModelJson(dir, 'manifest.json'));
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new ModelError('BAD_MANIFEST', `manifest.json in ${dir}: ${first?.path.join('.')}: ${first?.message}`);
+    }
+    const m = parsed.data;
+    return {
+      layout: 'radsift',
+      dir,
+      id: m.id,
+      name: m.name,
+      version: m.version,
+      licence: m.licence,
+      intendedUse: m.intendedUse,
+      trainedOnSyntheticData: m.trainedOnSyntheticData,
+      provenance: m.provenance,
+      embeddingDim: m.embeddingDim,
+      logitScale: m.logitScale,
+      image: { ...m.image },
+      text: {
+        file: m.text.file,
+        tokenizer: m.text.tokenizer,
+        tokenizerConfig: null,
+        inputs: m.text.inputs,
+        output: m.text.output,
+        maxLength: m.text.maxLength,
+        padToMaxLength: m.text.padToMaxLength,
+        padId: null,
+        lowercase: m.text.lowercase,
+        negationTemplate: m.text.negationTemplate,
+      },
+      checksums: m.files,
+    };
+  },
+};

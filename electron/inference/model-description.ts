@@ -1,0 +1,68 @@
+/**
+ * What the pipeline needs to know about a model, whatever layout it came in.
+ * Loaders (layouts/) translate a RadSift manifest, a Hugging Face CLIP folder
+ * or an OpenCLIP/Immich folder into this one description — the OpenCLIP idea
+ * of "models as data": no `if (model === …)` anywhere downstream.
+ */
+
+export type ResizeMode = 'letterbox' | 'center-crop' | 'stretch';
+export type Interpolation = 'area' | 'bicubic' | 'bilinear';
+
+export interface ImageSpec {
+  /** ONNX file, relative to the model folder. */
+  file: string;
+  input: string;
+  outputs: { embeds: string; patches: string | null };
+  /** Patch-embedding grid [rows, cols] when the model has one (grounding heatmaps). */
+  patchGrid: [number, number] | null;
+  /** Model input size [height, width]. */
+  size: [number, number];
+  channels: 1 | 3;
+  resize: ResizeMode;
+  /** Letterbox/crop to this square first (e.g. CheXzero pads to 320 before resizing to 224). */
+  resizeTo: number | null;
+  interpolation: Interpolation;
+  /** The scale mean/std are expressed in: 255 (0–255 pixel values) or 1 (0–1). */
+  valueRange: 1 | 255;
+  mean: number[];
+  std: number[];
+  /** How a DICOM frame becomes an 8-bit image before the above. */
+  dicom: { window: 'default' | 'minmax'; invertMonochrome1: boolean };
+}
+
+export interface TextSpec {
+  file: string;
+  tokenizer: string;
+  /** tokenizer_config.json when the layout has one (special tokens, lower-casing). */
+  tokenizerConfig: string | null;
+  inputs: { ids: string; mask: string | null };
+  output: string;
+  maxLength: number;
+  /** Pad every sequence to maxLength (CLIP-style exports need a fixed 77). */
+  padToMaxLength: boolean;
+  /** Token id used for padding; null: the tokenizer's own pad token ([PAD], <pad>), else 0. */
+  padId: number | null;
+  lowercase: boolean;
+  /** How a finding is negated for zero-shot scoring, "{}" standing for the phrase. */
+  negationTemplate: string;
+}
+
+export interface ModelDescription {
+  layout: string;
+  dir: string;
+  id: string;
+  name: string;
+  version: string;
+  licence: string;
+  intendedUse: string;
+  trainedOnSyntheticData: boolean;
+  provenance: Record<string, unknown>;
+  /** null when the layout does not say; then taken from the first output. */
+  embeddingDim: number | null;
+  /** Multiplier on cosine similarity before a softmax (CLIP's exp(t)); 100 for CLIP, 1/τ for ConVIRT. */
+  logitScale: number;
+  image: ImageSpec;
+  text: TextSpec;
+  /** Files with the checksum the layout declares (RadSift bundles), verified on load. */
+  checksums: Record<string, { sha256: string; bytes: number }>;
+}

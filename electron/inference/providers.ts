@@ -1,0 +1,79 @@
+/**
+ * Execution providers: which onnxruntime backend runs a model. Each platform
+ * has a preference list (GPU first, CPU last); the user may override it. The
+ * session factory tries them one at a time so that the provider that actually
+ * loaded is known and every fallback is reported with its reason.
+ */
+import os from 'node:os';
+
+export const PROVIDERS = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export const PROVIDER_LABELS: Record<ProviderName, string> = {
+  cuda: 'CUDA (NVIDIA GPU)',
+  dml: 'DirectML (GPU)',
+  coreml: 'Core ML (Apple)',
+  webgpu: 'WebGPU (experimental)',
+  cpu: 'CPU',
+};
+
+/** The default order per platform: GPU where onnxruntime-node ships one, then CPU. */
+export function defaultPreference(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): ProviderName[] {
+  if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu'];
+  if (platform === 'win32') return ['dml', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'cpu'];
+  return ['cpu'];
+}
+
+/**
+ * Parses a user override such as "cpu" or "webgpu,cpu" (setting or RADSIFT_EP).
+ * CPU is always appended as the last resort unless the user listed only GPUs
+ * and asked for no fallback ("cuda!").
+ */
+export function parsePreference(
+  text: string | undefined,
+  fallback: ProviderName[] = defaultPreference(),
+): ProviderName[] {
+  if (!text || !text.trim()) return fallback;
+  const strict = text.trim().endsWith('!');
+  const names = text
+    .replace(/!$/, '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(PROVIDERS as readonly string[]).includes(n));
+  if (unknown.length)
+    throw new RangeError(`unknown execution provider(s): ${unknown.join(', ')} (known: ${PROVIDERS.join(', ')})`);
+  const list = [...new Set(names as ProviderName[])];
+  if (!strict && !list.includes('cpu')) list.push('cpu');
+  return list;
+}
+
+/** Threads for one session: all cores but one for the UI/decoders, at least 1, at most 16. */
+export function defaultThreads(cores: number = os.availableParallelism()): { intraOp: number; interOp: number } {
+  return { intraOp: Math.max(1, Math.min(16, cores > 2 ? cores - 1 : cores)), interOp: 1 };
+}
+
+export interface ProviderAttempt {
+  provider: ProviderName;
+  ok: boolean;
+  reason?: string;
+}
+
+/** What the UI and `radsift models` show: the provider in use, and why others were passed over. */
+export interface ProviderReport {
+  active: ProviderName;
+  attempts: ProviderAttempt[];
+  /** True when a provider earlier in the preference list failed. */
+  fellBack: boolean;
+}
+
+export function describeReport(report: ProviderReport): string {
+  const failed = report.attempts.filter((a) => !a.ok);
+  const base = `${PROVIDER_LABELS[report.active]}`;
+  if (!report.fellBack) return base;
+  return `${base} — fell back: ${failed.map((a) => `${a.provider} (${a.reason ?? 'failed'})`).join('; ')}`;
+}

@@ -1,0 +1,92 @@
+/**
+ * Text → token ids, from the model's own Hugging Face tokenizer.json (WordPiece
+ * or byte-level BPE) via @huggingface/tokenizers. Batches are padded to the
+ * longest sequence (or to maxLength when the model needs a fixed length) and
+ * truncated so that the closing special token ([SEP] / <|endoftext|>) survives —
+ * CLIP pools the text feature at that token.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { ModelError } from './errors.js';
+import type { TextSpec } from './model-description.js';
+
+export interface TokenBatch {
+  ids: BigInt64Array;
+  mask: BigInt64Array;
+  batch: number;
+  length: number;
+}
+
+const PAD_CANDIDATES = ['[PAD]', '<pad>', '<|pad|>'];
+
+export class TextTokenizer {
+  readonly vocabSize: number;
+  readonly padId: number;
+  readonly #tokenizer: Tokenizer;
+  readonly #spec: TextSpec;
+
+  private constructor(tokenizer: Tokenizer, spec: TextSpec, padId: number) {
+    this.#tokenizer = tokenizer;
+    this.#spec = spec;
+    this.padId = padId;
+    this.vocabSize = Math.max(...tokenizer.get_vocab(true).values()) + 1;
+  }
+
+  static async load(dir: string, spec: TextSpec): Promise<TextTokenizer> {
+    const json = await readJson(path.join(dir, spec.tokenizer));
+    const config = spec.tokenizerConfig ? await readJson(path.join(dir, spec.tokenizerConfig)) : {};
+    let tokenizer: Tokenizer;
+    try {
+      tokenizer = new Tokenizer(json, config);
+    } catch (error) {
+      throw new ModelError('BAD_MANIFEST', `${spec.tokenizer} could not be loaded: ${(error as Error).message}`);
+    }
+    // The pad token: the model's own setting, else tokenizer_config's pad_token, else a conventional name.
+    const configPad = (config as { pad_token?: unknown }).pad_token;
+    const padId =
+      spec.padId ??
+      [configPad, ...PAD_CANDIDATES]
+        .filter((t): t is string => typeof t === 'string')
+        .map((t) => tokenizer.token_to_id(t))
+        .find((id) => id !== undefined) ??
+      0;
+    return new TextTokenizer(tokenizer, spec, Number(padId));
+  }
+
+  /** Token ids of one text, with special tokens, truncated to maxLength. */
+  ids(text: string): number[] {
+    const input = this.#spec.lowercase ? text.toLowerCase() : text;
+    const ids = this.#tokenizer.encode(input).ids.map(Number);
+    const max = this.#spec.maxLength;
+    if (ids.length <= max) return ids;
+    return [...ids.slice(0, max - 1), ids[ids.length - 1]!];
+  }
+
+  encode(texts: readonly string[]): TokenBatch {
+    if (texts.length === 0) throw new ModelError('BAD_INPUT', 'no text to encode');
+    const all = texts.map((t) => this.ids(t));
+    const length = this.#spec.padToMaxLength ? this.#spec.maxLength : Math.max(...all.map((a) => a.length));
+    const ids = new BigInt64Array(texts.length * length).fill(BigInt(this.padId));
+    const mask = new BigInt64Array(texts.length * length);
+    all.forEach((row, b) => {
+      row.forEach((id, i) => {
+        ids[b * length + i] = BigInt(id);
+        mask[b * length + i] = 1n;
+      });
+    });
+    return { ids, mask, batch: texts.length, length };
+  }
+}
+
+async function readJson(file: string): Promise<object> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as object;
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ModelError(
+      missing ? 'MISSING_FILE' : 'BAD_MANIFEST',
+      `${path.basename(file)}: ${missing ? 'missing' : (error as Error).message}`,
+    );
+  }
+}
