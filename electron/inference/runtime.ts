@@ -51,8 +51,14 @@ export class ModelRuntime {
     const providers = options.providers ?? defaultPreference();
     const image = await createSession(path.join(dir, model.image.file), { providers, threads: options.threads });
     // The text tower runs where the image tower runs: one provider per model, reported once.
-    const text = await createSession(path.join(dir, model.text.file), { providers: [image.report.active], threads: options.threads });
-    const imageOutputs = [model.image.outputs.embeds, ...(model.image.outputs.patches ? [model.image.outputs.patches] : [])];
+    const text = await createSession(path.join(dir, model.text.file), {
+      providers: [image.report.active],
+      threads: options.threads,
+    });
+    const imageOutputs = [
+      model.image.outputs.embeds,
+      ...(model.image.outputs.patches ? [model.image.outputs.patches] : []),
+    ];
     checkSessionNames(image.session, `${model.name} image model`, [model.image.input], imageOutputs);
     const textInputs = [model.text.inputs.ids, ...(model.text.inputs.mask ? [model.text.inputs.mask] : [])];
     checkSessionNames(text.session, `${model.name} text model`, textInputs, [model.text.output]);
@@ -98,7 +104,12 @@ export class ModelRuntime {
     return toEmbeddings(out, texts.length, `${this.model.name} text embeddings`);
   }
 
-  async #runText(batch: { ids: BigInt64Array; mask: BigInt64Array; batch: number; length: number }): Promise<ort.Tensor> {
+  async #runText(batch: {
+    ids: BigInt64Array;
+    mask: BigInt64Array;
+    batch: number;
+    length: number;
+  }): Promise<ort.Tensor> {
     const spec = this.model.text;
     const dims = [batch.batch, batch.length];
     const feeds: Record<string, ort.Tensor> = { [spec.inputs.ids]: new ort.Tensor('int64', batch.ids, dims) };

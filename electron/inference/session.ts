@@ -25,7 +25,10 @@ function explain(error: unknown): string {
   return text.split('\n')[0]!.slice(0, 300);
 }
 
-export async function createSession(file: string, options: SessionOptions): Promise<{ session: ort.InferenceSession; report: ProviderReport }> {
+export async function createSession(
+  file: string,
+  options: SessionOptions,
+): Promise<{ session: ort.InferenceSession; report: ProviderReport }> {
   const threads = options.threads ?? defaultThreads();
   const backends = available();
   const attempts: ProviderAttempt[] = [];
@@ -52,7 +55,9 @@ export async function createSession(file: string, options: SessionOptions): Prom
   }
   const why = explain(lastError);
   if (/opset|ir version|onnx domain/i.test(why)) {
-    throw new ModelError('UNSUPPORTED_OPSET', `${file}: this onnxruntime cannot run the model (${why})`, { cause: lastError });
+    throw new ModelError('UNSUPPORTED_OPSET', `${file}: this onnxruntime cannot run the model (${why})`, {
+      cause: lastError,
+    });
   }
   if (/protobuf|parse|load model|invalid/i.test(why)) {
     throw new ModelError('BAD_MODEL', `${file} is not a valid ONNX model (${why})`, { cause: lastError });
@@ -65,7 +70,12 @@ export async function createSession(file: string, options: SessionOptions): Prom
 }
 
 /** Checks that a session has the inputs and outputs the model description names. */
-export function checkSessionNames(session: ort.InferenceSession, what: string, inputs: string[], outputs: string[]): void {
+export function checkSessionNames(
+  session: ort.InferenceSession,
+  what: string,
+  inputs: string[],
+  outputs: string[],
+): void {
   const missingIn = inputs.filter((n) => !session.inputNames.includes(n));
   const missingOut = outputs.filter((n) => !session.outputNames.includes(n));
   if (missingIn.length || missingOut.length) {

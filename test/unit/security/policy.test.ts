@@ -137,6 +137,15 @@ describe('the Electron shell applies the policy', () => {
     );
   });
 
+  it('the built preload is CommonJS and requires nothing but electron (sandboxed preloads cannot)', async (t) => {
+    const built = path.join(PROJECT_ROOT, 'dist', 'electron', 'preload.cjs');
+    const text = await readFile(built, 'utf8').catch(() => null);
+    if (text === null) return t.skip('preload not built (npm run build:preload)');
+    const required = [...text.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(required)], ['electron']);
+    assert.doesNotMatch(text, /^\s*(import|export)\s/m, 'no ES module syntax');
+  });
+
   it('only main.ts and preload.ts import electron', async () => {
     const offenders: string[] = [];
     async function walk(dir: string): Promise<void> {

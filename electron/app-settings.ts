@@ -1,0 +1,73 @@
+/**
+ * User settings (models added, active model, provider override, recent folders)
+ * in one JSON file under the app's data folder. Writes go to a temp file and
+ * are renamed into place, so a crash never leaves half a file; a corrupt file
+ * is set aside and defaults are used, with a warning.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const Settings = z.object({
+  userModelDirs: z.array(z.string()).default([]),
+  activeModel: z.string().nullable().default(null),
+  /** e.g. "cpu" or "webgpu,cpu"; null = the platform's default order. */
+  executionProviders: z.string().nullable().default(null),
+  recent: z.array(z.string()).max(20).default([]),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export class SettingsStore {
+  readonly file: string;
+  #value: Settings = Settings.parse({});
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, 'settings.json');
+  }
+
+  async load(): Promise<{ settings: Settings; warning: string | null }> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch {
+      return { settings: this.#value, warning: null };
+    }
+    const parsed = Settings.safeParse(safeJson(text));
+    if (parsed.success) {
+      this.#value = parsed.data;
+      return { settings: this.#value, warning: null };
+    }
+    const aside = `${this.file}.corrupt-${Date.now()}`;
+    await rename(this.file, aside).catch(() => undefined);
+    return {
+      settings: this.#value,
+      warning: `settings were unreadable and have been reset (old file kept as ${path.basename(aside)})`,
+    };
+  }
+
+  get(): Settings {
+    return this.#value;
+  }
+
+  /** Applies a change and persists it; writes are serialised. */
+  update(change: (s: Settings) => Settings): Promise<Settings> {
+    this.#value = Settings.parse(change(structuredClone(this.#value)));
+    const snapshot = JSON.stringify(this.#value, null, 2);
+    this.#writes = this.#writes.then(async () => {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      await writeFile(tmp, snapshot);
+      await rename(tmp, this.file);
+    });
+    return this.#writes.then(() => this.#value);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
