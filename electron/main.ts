@@ -8,7 +8,10 @@ import path from 'node:path';
 import { CHANNELS, type EventName, type EventPayload } from './api/contract.js';
 import { checkEvent, dispatch, type HandlerContext } from './api/dispatch.js';
 import { createHandlers } from './api/handlers.js';
-import { noModel, type DialogService } from './api/services.js';
+import type { DialogService } from './api/services.js';
+import { SettingsStore } from './app-settings.js';
+import { ModelService } from './inference/model-service.js';
+import { bundledModelRoots, dataDir } from './paths.js';
 import { PROJECT_ROOT, readIdentity } from './app-identity.js';
 import { AllowedRoots } from './security/allowed-roots.js';
 import { appFileResponse } from './security/app-files.js';
@@ -47,7 +50,9 @@ const electronDialog: DialogService = {
   },
 };
 
-const handlers = createHandlers({ identity: readIdentity(), dialog: electronDialog, roots, models: noModel });
+const settings = new SettingsStore(dataDir());
+const models = new ModelService(bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined), settings);
+const handlers = createHandlers({ identity: readIdentity(), dialog: electronDialog, roots, models: models.asStatus() });
 
 function contextFor(contents: WebContents): HandlerContext {
   return {
@@ -108,7 +113,15 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(({ url }) => decideWindowOpen(url));
 });
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
+  const { warning } = await settings.load();
+  if (warning) console.warn(`[settings] ${warning}`);
+  models.onChange((state) => {
+    const payload = state.state === 'failed' ? { state: state.state, error: state.error } : { state: state.state };
+    for (const win of BrowserWindow.getAllWindows()) contextFor(win.webContents).emit('model.status', payload);
+  });
+  // Load the active model in the background; About and the status bar show it once ready.
+  models.ready().catch((error: unknown) => console.warn(`[models] ${error instanceof Error ? error.message : error}`));
   hardenSession();
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]),
@@ -117,6 +130,10 @@ void app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
+});
+
+app.on('will-quit', () => {
+  void models.close();
 });
 
 app.on('window-all-closed', () => {

@@ -60,6 +60,11 @@ export const methods = {
 } as const;
 
 export const events = {
+  /** The active model started loading, is ready, or failed: renderers refresh app.info. */
+  'model.status': z.object({
+    state: z.enum(['none', 'loading', 'ready', 'failed']),
+    error: z.string().optional(),
+  }),
   /** Progress of a long-running job (screening, encoding, catalog walk). */
   'job.progress': z.object({
     jobId: z.string(),

@@ -20,10 +20,24 @@ export class ModelService {
   readonly encoder = new Encoder();
   #state: ModelState = { state: 'none' };
   #loading: Promise<LoadedModel> | null = null;
+  #listeners = new Set<(state: ModelState) => void>();
+
+  /** Called on every state change (loading, ready, failed). */
+  onChange(listener: (state: ModelState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #set(state: ModelState): void {
+    this.#state = state;
+    for (const l of this.#listeners) l(state);
+  }
 
   constructor(
     private readonly bundledRoots: string[],
     private readonly settings: SettingsStore,
+    /** Model folders given for this run only (e.g. `radsift --model-dir`). */
+    private readonly extraDirs: string[] = [],
   ) {}
 
   get state(): ModelState {
@@ -31,7 +45,7 @@ export class ModelService {
   }
 
   list(): Promise<ModelEntry[]> {
-    return listModels(this.bundledRoots, this.settings.get().userModelDirs);
+    return listModels(this.bundledRoots, [...this.extraDirs, ...this.settings.get().userModelDirs]);
   }
 
   /** The model to use: the one chosen in settings if it still loads, else the first bundled one. */
@@ -51,16 +65,16 @@ export class ModelService {
   }
 
   async activate(dir: string): Promise<LoadedModel> {
-    this.#state = { state: 'loading', dir };
+    this.#set({ state: 'loading', dir });
     const providers = parsePreference(this.settings.get().executionProviders ?? process.env.RADSIFT_EP ?? undefined);
     this.#loading = this.encoder.load(dir, { providers });
     try {
       const loaded = await this.#loading;
-      this.#state = { state: 'ready', dir, loaded };
+      this.#set({ state: 'ready', dir, loaded });
       await this.settings.update((s) => ({ ...s, activeModel: loaded.model.id }));
       return loaded;
     } catch (error) {
-      this.#state = { state: 'failed', dir, error: error instanceof Error ? error.message : String(error) };
+      this.#set({ state: 'failed', dir, error: error instanceof Error ? error.message : String(error) });
       throw error;
     } finally {
       this.#loading = null;
@@ -84,6 +98,11 @@ export class ModelService {
       },
       provider: describeReport(provider),
     };
+  }
+
+  /** The About panel's view of this service (api/services.ts ModelStatus). */
+  asStatus(): { active: () => ReturnType<ModelService['summary']>['model']; executionProvider: () => string | null } {
+    return { active: () => this.summary().model, executionProvider: () => this.summary().provider };
   }
 
   close(): Promise<void> {

@@ -6,12 +6,17 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type EventName, type EventPayload } from '../../electron/api/contract.js';
 import { checkEvent, dispatch, type HandlerContext } from '../../electron/api/dispatch.js';
 import { createHandlers } from '../../electron/api/handlers.js';
-import { noModel, type DialogService, type ModelStatus } from '../../electron/api/services.js';
+import type { DialogService } from '../../electron/api/services.js';
+import { SettingsStore } from '../../electron/app-settings.js';
+import { ModelService } from '../../electron/inference/model-service.js';
+import { bundledModelRoots } from '../../electron/paths.js';
 import { PROJECT_ROOT, readIdentity } from '../../electron/app-identity.js';
 import { AllowedRoots } from '../../electron/security/allowed-roots.js';
 import { appFileResponse } from '../../electron/security/app-files.js';
@@ -37,13 +42,19 @@ export interface BridgeOptions {
   rendererDir?: string;
   clientScript?: string;
   port?: number;
-  models?: ModelStatus;
+  /** Folders whose subfolders are models (default: the checkout's models/). */
+  modelRoots?: string[];
+  /** Extra model folders (e.g. test fixtures). */
+  modelDirs?: string[];
+  /** Settings and other per-user data; default: a fresh temporary folder, removed on close. */
+  dataDir?: string;
 }
 
 export interface Bridge {
   url: string;
   dialog: ScriptedDialog;
   roots: AllowedRoots;
+  models: ModelService;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   close(): Promise<void>;
 }
@@ -53,7 +64,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const clientScript = options.clientScript ?? path.join(PROJECT_ROOT, 'dist', 'bridge', 'client.js');
   const dialog = new ScriptedDialog();
   const roots = new AllowedRoots();
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models: options.models ?? noModel });
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'radsift-bridge-')));
+  const settings = new SettingsStore(dataDir);
+  await settings.load();
+  const models = new ModelService(options.modelRoots ?? bundledModelRoots(), settings, options.modelDirs ?? []);
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models: models.asStatus() });
   const sockets = new Set<WebSocket>();
   const ctx: HandlerContext = {
     emit(event, payload) {
@@ -61,6 +76,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       for (const s of sockets) s.send(message);
     },
   };
+  models.onChange((state) =>
+    ctx.emit(
+      'model.status',
+      state.state === 'failed' ? { state: state.state, error: state.error } : { state: state.state },
+    ),
+  );
+  models.ready().catch(() => undefined); // as the app does: load in the background
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -119,14 +141,18 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     url: `http://127.0.0.1:${port}`,
     dialog,
     roots,
+    models,
     emit: (event, payload) => ctx.emit(event, payload),
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         for (const s of sockets) s.terminate();
         wss.close();
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await models.close();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

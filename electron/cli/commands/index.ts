@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
+import { modelsCommand } from './models.js';
 
 /** Every subcommand, in the order `radsift help` lists them. */
-export const COMMANDS: readonly Command[] = [infoCommand, decodeCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, decodeCommand, demoCommand, modelsCommand];

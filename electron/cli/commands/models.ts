@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { SettingsStore } from '../../app-settings.js';
+import { ModelService } from '../../inference/model-service.js';
+import { describeReport } from '../../inference/providers.js';
+import { bundledModelRoots, dataDir } from '../../paths.js';
+import { EXIT, type Command } from '../command.js';
+
+export const modelsCommand: Command = {
+  name: 'models',
+  summary: 'list installed models and the execution provider the active one runs on',
+  usage: 'radsift models [--json] [--model-dir <folder>]… [--no-load]',
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        'model-dir': { type: 'string', multiple: true },
+        'no-load': { type: 'boolean' },
+      },
+      strict: true,
+    });
+    const settings = new SettingsStore(dataDir());
+    const { warning } = await settings.load();
+    if (warning) io.stderr(`radsift: ${warning}\n`);
+    const extra = values['model-dir'] ?? [];
+    const service = new ModelService(bundledModelRoots(), settings, extra);
+    try {
+      const models = await service.list();
+      let active: { dir: string; provider: string; fellBack: boolean } | null = null;
+      let loadError: string | null = null;
+      if (!values['no-load'] && models.some((m) => m.description)) {
+        try {
+          const loaded = await service.ready();
+          active = {
+            dir: service.state.state === 'ready' ? service.state.dir : '',
+            provider: describeReport(loaded.provider),
+            fellBack: loaded.provider.fellBack,
+          };
+        } catch (error) {
+          loadError = error instanceof Error ? error.message : String(error);
+        }
+      }
+      const rows = models.map((m) => ({
+        dir: m.dir,
+        source: m.source,
+        active: active?.dir === m.dir,
+        ...(m.description
+          ? {
+              id: m.description.id,
+              name: m.description.name,
+              version: m.description.version,
+              layout: m.description.layout,
+              licence: m.description.licence,
+              intendedUse: m.description.intendedUse,
+              trainedOnSyntheticData: m.description.trainedOnSyntheticData,
+            }
+          : { error: m.error }),
+      }));
+      if (values.json) {
+        io.stdout(
+          `${JSON.stringify({ models: rows, executionProvider: active?.provider ?? null, loadError }, null, 2)}\n`,
+        );
+      } else {
+        if (rows.length === 0)
+          io.stdout('No models installed. Add a model folder (RadSift, Hugging Face CLIP or OpenCLIP layout).\n');
+        for (const r of rows) {
+          const mark = r.active ? '*' : ' ';
+          io.stdout(
+            'error' in r
+              ? `${mark} ${r.dir}\n    unusable: ${r.error}\n`
+              : `${mark} ${r.id}  ${r.name} ${r.version}  [${r.layout}, ${r.source}]${r.trainedOnSyntheticData ? '  trained on synthetic data' : ''}\n    ${r.intendedUse}\n`,
+          );
+        }
+        if (active) io.stdout(`\nexecution provider: ${active.provider}\n`);
+        if (loadError) io.stdout(`\nthe active model could not be loaded: ${loadError}\n`);
+      }
+      return loadError || rows.some((r) => 'error' in r) ? EXIT.PARTIAL : EXIT.OK;
+    } finally {
+      await service.close();
+    }
+  },
+};
