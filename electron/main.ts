@@ -52,7 +52,7 @@ const electronDialog: DialogService = {
 
 const settings = new SettingsStore(dataDir());
 const models = new ModelService(bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined), settings);
-const handlers = createHandlers({ identity: readIdentity(), dialog: electronDialog, roots, models: models.asStatus() });
+const handlers = createHandlers({ identity: readIdentity(), dialog: electronDialog, roots, models });
 
 function contextFor(contents: WebContents): HandlerContext {
   return {

@@ -35,6 +35,28 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+export const ModelListing = z.object({
+  dir: z.string(),
+  source: z.enum(['bundled', 'user']),
+  active: z.boolean(),
+  id: z.string().optional(),
+  name: z.string().optional(),
+  version: z.string().optional(),
+  layout: z.string().optional(),
+  licence: z.string().optional(),
+  intendedUse: z.string().optional(),
+  trainedOnSyntheticData: z.boolean().optional(),
+  provenance: z.record(z.string(), z.unknown()).optional(),
+  /** Why the folder cannot be used, when it cannot. */
+  error: z.string().optional(),
+});
+export type ModelListing = z.infer<typeof ModelListing>;
+
+export const ModelState = z.object({
+  state: z.enum(['none', 'loading', 'ready', 'failed']),
+  error: z.string().optional(),
+});
+
 const DialogFilter = z.object({
   name: z.string().max(200),
   extensions: z.array(z.string().max(20)).max(50),
@@ -57,14 +79,31 @@ export const methods = {
       .strict(),
     response: z.object({ paths: z.array(PathString) }),
   },
+  /** Installed models, the active one's state and the provider it runs on. */
+  'models.list': {
+    request: z.object({}).strict(),
+    response: z.object({ models: z.array(ModelListing), state: ModelState, provider: z.string().nullable() }),
+  },
+  /** A listed model's card (card.md), or null when it has none. */
+  'models.card': {
+    request: z.object({ dir: PathString }).strict(),
+    response: z.object({ markdown: z.string().nullable() }),
+  },
+  /** Make a listed model the active one (loads it; resolves when ready). */
+  'models.activate': {
+    request: z.object({ dir: PathString }).strict(),
+    response: z.object({ id: z.string(), provider: z.string() }),
+  },
+  /** Ask the user for a model folder (any supported layout) and add it to the list. */
+  'models.addFolder': {
+    request: z.object({}).strict(),
+    response: z.object({ added: ModelListing }),
+  },
 } as const;
 
 export const events = {
   /** The active model started loading, is ready, or failed: renderers refresh app.info. */
-  'model.status': z.object({
-    state: z.enum(['none', 'loading', 'ready', 'failed']),
-    error: z.string().optional(),
-  }),
+  'model.status': ModelState,
   /** Progress of a long-running job (screening, encoding, catalog walk). */
   'job.progress': z.object({
     jobId: z.string(),

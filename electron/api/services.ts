@@ -4,7 +4,7 @@
  * so the handlers themselves are the same code in the app and in tests.
  */
 import type { AllowedRoots } from '../security/allowed-roots.js';
-import type { AppInfo } from './contract.js';
+import type { AppInfo, ModelListing } from './contract.js';
 
 export interface DialogService {
   /** Resolves with chosen absolute paths, or an empty list when the user cancels. */
@@ -28,15 +28,20 @@ export interface ModelStatus {
   executionProvider(): string | null;
 }
 
+/** The Models view's needs: what is installed, which is active, switching and adding. */
+export interface ModelCatalog extends ModelStatus {
+  list(): Promise<ModelListing[]>;
+  state(): { state: 'none' | 'loading' | 'ready' | 'failed'; error?: string };
+  card(dir: string): Promise<string | null>;
+  /** Loads a listed model; rejects with a ModelError when it cannot. */
+  activate(dir: string): Promise<{ id: string; provider: string }>;
+  /** Validates a folder as a model and remembers it; rejects when it is not one. */
+  addFolder(dir: string): Promise<ModelListing>;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
   roots: AllowedRoots;
-  models: ModelStatus;
+  models: ModelCatalog;
 }
-
-/** Until a model bundle is installed and loaded: no model, no provider. */
-export const noModel: ModelStatus = {
-  active: () => null,
-  executionProvider: () => null,
-};

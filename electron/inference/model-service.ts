@@ -3,10 +3,15 @@
  * active, and the encoder running it. Loading happens in the encoder worker;
  * the provider that loaded (and any fallback) is kept for the UI.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ModelListing } from '../api/contract.js';
+import type { ModelCatalog } from '../api/services.js';
 import type { SettingsStore } from '../app-settings.js';
 import { Encoder } from './encoder.js';
 import type { LoadedModel } from './encoder-protocol.js';
 import { ModelError } from './errors.js';
+import { describeModel } from './layouts/index.js';
 import { listModels, type ModelEntry } from './model-registry.js';
 import { describeReport, parsePreference } from './providers.js';
 
@@ -16,11 +21,22 @@ export type ModelState =
   | { state: 'ready'; dir: string; loaded: LoadedModel }
   | { state: 'failed'; dir: string; error: string };
 
-export class ModelService {
+export class ModelService implements ModelCatalog {
   readonly encoder = new Encoder();
   #state: ModelState = { state: 'none' };
   #loading: Promise<LoadedModel> | null = null;
   #listeners = new Set<(state: ModelState) => void>();
+
+  constructor(
+    private readonly bundledRoots: string[],
+    private readonly settings: SettingsStore,
+    /** Model folders given for this run only (e.g. `radsift --model-dir`). */
+    private readonly extraDirs: string[] = [],
+  ) {}
+
+  get current(): ModelState {
+    return this.#state;
+  }
 
   /** Called on every state change (loading, ready, failed). */
   onChange(listener: (state: ModelState) => void): () => void {
@@ -33,24 +49,39 @@ export class ModelService {
     for (const l of this.#listeners) l(state);
   }
 
-  constructor(
-    private readonly bundledRoots: string[],
-    private readonly settings: SettingsStore,
-    /** Model folders given for this run only (e.g. `radsift --model-dir`). */
-    private readonly extraDirs: string[] = [],
-  ) {}
-
-  get state(): ModelState {
-    return this.#state;
+  entries(): Promise<ModelEntry[]> {
+    return listModels(this.bundledRoots, [...this.extraDirs, ...this.settings.get().userModelDirs]);
   }
 
-  list(): Promise<ModelEntry[]> {
-    return listModels(this.bundledRoots, [...this.extraDirs, ...this.settings.get().userModelDirs]);
+  async list(): Promise<ModelListing[]> {
+    const activeDir = this.#state.state === 'ready' ? this.#state.dir : null;
+    return (await this.entries()).map((m) => {
+      const base = { dir: m.dir, source: m.source, active: m.dir === activeDir };
+      if (!m.description) return { ...base, error: m.error ?? 'unusable' };
+      const d = m.description;
+      return {
+        ...base,
+        id: d.id,
+        name: d.name,
+        version: d.version,
+        layout: d.layout,
+        licence: d.licence,
+        intendedUse: d.intendedUse,
+        trainedOnSyntheticData: d.trainedOnSyntheticData,
+        provenance: d.provenance,
+      };
+    });
+  }
+
+  state(): { state: ModelState['state']; error?: string } {
+    return this.#state.state === 'failed'
+      ? { state: 'failed', error: this.#state.error }
+      : { state: this.#state.state };
   }
 
   /** The model to use: the one chosen in settings if it still loads, else the first bundled one. */
   async defaultDir(): Promise<string | null> {
-    const models = (await this.list()).filter((m) => m.description);
+    const models = (await this.entries()).filter((m) => m.description);
     const chosen = this.settings.get().activeModel;
     return (models.find((m) => m.description!.id === chosen || m.dir === chosen) ?? models[0])?.dir ?? null;
   }
@@ -61,10 +92,10 @@ export class ModelService {
     if (this.#loading) return this.#loading;
     const dir = await this.defaultDir();
     if (!dir) throw new ModelError('NOT_A_MODEL', 'no model is installed: add a model folder in the Models view');
-    return this.activate(dir);
+    return this.load(dir);
   }
 
-  async activate(dir: string): Promise<LoadedModel> {
+  async load(dir: string): Promise<LoadedModel> {
     this.#set({ state: 'loading', dir });
     const providers = parsePreference(this.settings.get().executionProviders ?? process.env.RADSIFT_EP ?? undefined);
     this.#loading = this.encoder.load(dir, { providers });
@@ -81,28 +112,47 @@ export class ModelService {
     }
   }
 
+  /** Only listed models can be activated: the renderer cannot make the app load an arbitrary folder. */
+  async activate(dir: string): Promise<{ id: string; provider: string }> {
+    const entry = (await this.entries()).find((m) => m.dir === path.resolve(dir));
+    if (!entry) throw new ModelError('NOT_A_MODEL', 'that folder is not one of the installed models');
+    if (!entry.description) throw new ModelError('BAD_MANIFEST', entry.error ?? 'that model cannot be used');
+    const loaded = await this.load(entry.dir);
+    return { id: loaded.model.id, provider: describeReport(loaded.provider) };
+  }
+
+  async addFolder(dir: string): Promise<ModelListing> {
+    const resolved = path.resolve(dir);
+    await describeModel(resolved); // throws a ModelError saying why it is not a model
+    await this.settings.update((s) => ({ ...s, userModelDirs: [...new Set([...s.userModelDirs, resolved])] }));
+    const added = (await this.list()).find((m) => m.dir === resolved);
+    if (!added) throw new ModelError('NOT_A_MODEL', 'the folder could not be added');
+    return added;
+  }
+
+  async card(dir: string): Promise<string | null> {
+    const entry = (await this.entries()).find((m) => m.dir === path.resolve(dir));
+    if (!entry) throw new ModelError('NOT_A_MODEL', 'that folder is not one of the installed models');
+    return readFile(path.join(entry.dir, 'card.md'), 'utf8').catch(() =>
+      readFile(path.join(entry.dir, 'README.md'), 'utf8').catch(() => null),
+    );
+  }
+
   /** For app.info: the active model and the provider that actually runs it. */
-  summary(): {
-    model: { id: string; name: string; version: string; trainedOnSyntheticData: boolean; intendedUse: string } | null;
-    provider: string | null;
-  } {
-    if (this.#state.state !== 'ready') return { model: null, provider: null };
-    const { model, provider } = this.#state.loaded;
+  active(): { id: string; name: string; version: string; trainedOnSyntheticData: boolean; intendedUse: string } | null {
+    if (this.#state.state !== 'ready') return null;
+    const { model } = this.#state.loaded;
     return {
-      model: {
-        id: model.id,
-        name: model.name,
-        version: model.version,
-        trainedOnSyntheticData: model.trainedOnSyntheticData,
-        intendedUse: model.intendedUse,
-      },
-      provider: describeReport(provider),
+      id: model.id,
+      name: model.name,
+      version: model.version,
+      trainedOnSyntheticData: model.trainedOnSyntheticData,
+      intendedUse: model.intendedUse,
     };
   }
 
-  /** The About panel's view of this service (api/services.ts ModelStatus). */
-  asStatus(): { active: () => ReturnType<ModelService['summary']>['model']; executionProvider: () => string | null } {
-    return { active: () => this.summary().model, executionProvider: () => this.summary().provider };
+  executionProvider(): string | null {
+    return this.#state.state === 'ready' ? describeReport(this.#state.loaded.provider) : null;
   }
 
   close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutDialog } from './components/AboutDialog';
+import { ModelsView } from './views/ModelsView';
 import { useAppInfo } from './useAppInfo';
 import { VIEWS, type ViewId } from './views';
 
@@ -47,7 +48,7 @@ export function App() {
       <main className="content" aria-labelledby="view-title">
         <h1 id="view-title">{current.label}</h1>
         <p className="muted">{current.blurb}</p>
-        <p className="placeholder">Not built yet in this version.</p>
+        {view === 'models' ? <ModelsView /> : <p className="placeholder">Not built yet in this version.</p>}
       </main>
       <footer className="statusbar" role="status">
         <span data-testid="status-model">

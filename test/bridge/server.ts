@@ -68,7 +68,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const settings = new SettingsStore(dataDir);
   await settings.load();
   const models = new ModelService(options.modelRoots ?? bundledModelRoots(), settings, options.modelDirs ?? []);
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models: models.asStatus() });
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models });
   const sockets = new Set<WebSocket>();
   const ctx: HandlerContext = {
     emit(event, payload) {

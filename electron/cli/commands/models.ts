@@ -25,14 +25,14 @@ export const modelsCommand: Command = {
     const extra = values['model-dir'] ?? [];
     const service = new ModelService(bundledModelRoots(), settings, extra);
     try {
-      const models = await service.list();
+      const models = await service.entries();
       let active: { dir: string; provider: string; fellBack: boolean } | null = null;
       let loadError: string | null = null;
       if (!values['no-load'] && models.some((m) => m.description)) {
         try {
           const loaded = await service.ready();
           active = {
-            dir: service.state.state === 'ready' ? service.state.dir : '',
+            dir: service.current.state === 'ready' ? service.current.dir : '',
             provider: describeReport(loaded.provider),
             fellBack: loaded.provider.fellBack,
           };

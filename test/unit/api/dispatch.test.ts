@@ -7,17 +7,22 @@ import { RESEARCH_USE_NOTICE } from '../../../electron/api/contract.js';
 import { dispatch, type Handlers, type HandlerContext } from '../../../electron/api/dispatch.js';
 import { ApiError } from '../../../electron/api/errors.js';
 import { createHandlers } from '../../../electron/api/handlers.js';
-import { noModel, type DialogService } from '../../../electron/api/services.js';
+import type { DialogService } from '../../../electron/api/services.js';
+import { SettingsStore } from '../../../electron/app-settings.js';
+import { ModelService } from '../../../electron/inference/model-service.js';
 import { readIdentity } from '../../../electron/app-identity.js';
 import { AllowedRoots } from '../../../electron/security/allowed-roots.js';
 
 const ctx: HandlerContext = { emit: () => undefined };
 
+/** Real services over an empty models folder: no model installed. */
 function setup(answers: string[][] = []) {
   const queue = [...answers];
   const dialog: DialogService = { open: async () => queue.shift() ?? [] };
   const roots = new AllowedRoots();
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models: noModel });
+  const empty = path.join(tmpdir(), 'radsift-no-models-here');
+  const models = new ModelService([empty], new SettingsStore(path.join(tmpdir(), 'radsift-unused-settings')));
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models });
   return { handlers, roots };
 }
 

@@ -1,0 +1,23 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ARTIFACTS, expect, test } from './fixtures';
+
+test('Models view: adding a folder that is not a model says why', async ({ page, bridge }) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'radsift-not-a-model-'));
+  await writeFile(path.join(dir, 'notes.txt'), 'hello');
+  try {
+    await page.keyboard.press('5');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
+    await expect(page.getByTestId('model-state')).toBeVisible();
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Add model folder…' }).click();
+    await expect(page.getByRole('alert')).toContainText('is not a model folder RadSift knows');
+    bridge.dialog.answer([]); // the user cancels: no error shown
+    await page.getByRole('button', { name: 'Add model folder…' }).click();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'models.png') });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
