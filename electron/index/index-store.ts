@@ -1,0 +1,358 @@
+/**
+ * The on-disk index: scans (file identity, DICOM identity, status) and their
+ * embeddings per model, in SQLite (better-sqlite3). Why SQLite: transactions
+ * and a WAL journal make `kill -9` at any moment safe; it is the most trusted
+ * embedded store; one file is easy to back up and inspect. See docs/index.md.
+ *
+ * One writer per index: the database is opened in exclusive locking mode, so a
+ * second RadSift on the same folder gets a clear "in use" error instead of
+ * contending for (or corrupting) it.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export const INDEX_FILE = 'radsift-index.sqlite';
+
+export type IndexErrorCode = 'IN_USE' | 'CORRUPT' | 'TOO_NEW' | 'WRITE_FAILED';
+
+export class IndexError extends Error {
+  readonly code: IndexErrorCode;
+  constructor(code: IndexErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'IndexError';
+    this.code = code;
+  }
+}
+
+export interface ScanIdentity {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ScanRecord extends ScanIdentity {
+  fingerprint: string | null;
+  sopUid: string | null;
+  seriesUid: string | null;
+  studyUid: string | null;
+  modality: string | null;
+  studyDate: string | null;
+  frames: number | null;
+  status: 'ok' | 'failed';
+  errorCode: string | null;
+  error: string | null;
+}
+
+export interface StoredScan extends ScanRecord {
+  id: number;
+}
+
+export interface ModelSlot {
+  id: number;
+  key: string;
+  dim: number;
+}
+
+/** What a file needs when a run meets it again. */
+export type ScanNeed = 'new' | 'changed' | 'unchanged-failed' | 'unchanged-embedded' | 'unchanged-needs-embedding';
+
+interface ScanRow {
+  id: number;
+  path: string;
+  size: number;
+  mtime_ms: number;
+  fingerprint: string | null;
+  sop_uid: string | null;
+  series_uid: string | null;
+  study_uid: string | null;
+  modality: string | null;
+  study_date: string | null;
+  frames: number | null;
+  status: 'ok' | 'failed';
+  error_code: string | null;
+  error: string | null;
+}
+
+function fromRow(r: ScanRow): StoredScan {
+  return {
+    id: r.id,
+    path: r.path,
+    size: r.size,
+    mtimeMs: r.mtime_ms,
+    fingerprint: r.fingerprint,
+    sopUid: r.sop_uid,
+    seriesUid: r.series_uid,
+    studyUid: r.study_uid,
+    modality: r.modality,
+    studyDate: r.study_date,
+    frames: r.frames,
+    status: r.status,
+    errorCode: r.error_code,
+    error: r.error,
+  };
+}
+
+export class IndexStore {
+  readonly dir: string;
+  readonly #db: Database.Database;
+
+  private constructor(dir: string, db: Database.Database) {
+    this.dir = dir;
+    this.#db = db;
+  }
+
+  static open(dir: string): IndexStore {
+    mkdirSync(dir, { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path.join(dir, INDEX_FILE), { timeout: 0 });
+    } catch (error) {
+      throw new IndexError('CORRUPT', `cannot open the index in ${dir}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: committed work survives a crashed or killed process; only a power
+      // cut can lose the last transactions, and never corrupts the file.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      // Take the exclusive lock now, so that a second instance fails at open, not mid-job.
+      db.exec('BEGIN IMMEDIATE; COMMIT;');
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new IndexError('CORRUPT', `the index in ${dir} is damaged (${String(check)})`);
+      migrate(db, dir);
+    } catch (error) {
+      db.close();
+      if (error instanceof IndexError) throw error;
+      const code = (error as { code?: string }).code;
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+        throw new IndexError(
+          'IN_USE',
+          `the index in ${dir} is in use by another RadSift window or command; close it, or use another --index folder`,
+          { cause: error },
+        );
+      }
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+        throw new IndexError('CORRUPT', `${path.join(dir, INDEX_FILE)} is not a RadSift index or is damaged`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    return new IndexStore(dir, db);
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Runs `fn` in one transaction; a failed write (e.g. disk full) rolls back and leaves stored data intact. */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(fn)();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (/SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(code)) {
+        throw new IndexError(
+          'WRITE_FAILED',
+          `could not write to the index in ${this.dir} (${code}): is the disk full or read-only?`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  model(key: string, dim: number, patchGrid: [number, number] | null = null): ModelSlot {
+    const found = this.#db.prepare('SELECT id, dim FROM models WHERE model_key = ?').get(key) as
+      { id: number; dim: number } | undefined;
+    if (found) {
+      if (found.dim !== dim)
+        throw new IndexError('CORRUPT', `model ${key} is stored with ${found.dim}-d embeddings, not ${dim}`);
+      return { id: found.id, key, dim };
+    }
+    const info = this.#db
+      .prepare('INSERT INTO models (model_key, dim, patch_grid) VALUES (?, ?, ?)')
+      .run(key, dim, patchGrid ? JSON.stringify(patchGrid) : null);
+    return { id: Number(info.lastInsertRowid), key, dim };
+  }
+
+  scanByPath(filePath: string): StoredScan | null {
+    const row = this.#db.prepare('SELECT * FROM scans WHERE path = ?').get(filePath) as ScanRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Decides what a run must do with a file, from its size and modification time. */
+  need(file: ScanIdentity, model: ModelSlot): ScanNeed {
+    const row = this.#db
+      .prepare(
+        `SELECT s.size, s.mtime_ms, s.status, EXISTS (SELECT 1 FROM embeddings e WHERE e.scan_id = s.id AND e.model_id = ?) AS embedded
+         FROM scans s WHERE s.path = ?`,
+      )
+      .get(model.id, file.path) as { size: number; mtime_ms: number; status: string; embedded: number } | undefined;
+    if (!row) return 'new';
+    if (row.size !== file.size || row.mtime_ms !== file.mtimeMs) return 'changed';
+    if (row.status === 'failed') return 'unchanged-failed';
+    return row.embedded ? 'unchanged-embedded' : 'unchanged-needs-embedding';
+  }
+
+  /** Records a scan (new or changed: its old embeddings go), returning its id. */
+  putScan(scan: ScanRecord, run = 0): number {
+    const existing = this.#db.prepare('SELECT id, size, mtime_ms FROM scans WHERE path = ?').get(scan.path) as
+      { id: number; size: number; mtime_ms: number } | undefined;
+    const values = [
+      scan.size,
+      scan.mtimeMs,
+      scan.fingerprint,
+      scan.sopUid,
+      scan.seriesUid,
+      scan.studyUid,
+      scan.modality,
+      scan.studyDate,
+      scan.frames,
+      scan.status,
+      scan.errorCode,
+      scan.error,
+      run,
+      Date.now(),
+    ];
+    if (existing) {
+      if (existing.size !== scan.size || existing.mtime_ms !== scan.mtimeMs) {
+        this.#db.prepare('DELETE FROM embeddings WHERE scan_id = ?').run(existing.id);
+      }
+      this.#db
+        .prepare(
+          `UPDATE scans SET size = ?, mtime_ms = ?, fingerprint = ?, sop_uid = ?, series_uid = ?, study_uid = ?, modality = ?,
+           study_date = ?, frames = ?, status = ?, error_code = ?, error = ?, seen_run = ?, indexed_at = ? WHERE id = ?`,
+        )
+        .run(...values, existing.id);
+      return existing.id;
+    }
+    const info = this.#db
+      .prepare(
+        `INSERT INTO scans (size, mtime_ms, fingerprint, sop_uid, series_uid, study_uid, modality, study_date, frames, status,
+         error_code, error, seen_run, indexed_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(...values, scan.path);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Marks files met by run `run` without rewriting them (unchanged files). */
+  touch(filePath: string, run: number): void {
+    this.#db.prepare('UPDATE scans SET seen_run = ? WHERE path = ?').run(run, filePath);
+  }
+
+  putEmbedding(scanId: number, model: ModelSlot, vector: Float32Array, patches: Float32Array | null = null): void {
+    if (vector.length !== model.dim)
+      throw new RangeError(`embedding has ${vector.length} values, model ${model.key} has ${model.dim}`);
+    this.#db
+      .prepare('INSERT OR REPLACE INTO embeddings (scan_id, model_id, vector, patches) VALUES (?, ?, ?, ?)')
+      .run(scanId, model.id, bytes(vector), patches ? bytes(patches) : null);
+    this.#db.prepare('UPDATE models SET version = version + 1 WHERE id = ?').run(model.id);
+  }
+
+  /** Deletes scans under `root` that run `run` did not meet (files deleted since). Returns how many. */
+  pruneUnseen(root: string, run: number): number {
+    const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+    return this.#db
+      .prepare('DELETE FROM scans WHERE substr(path, 1, ?) = ? AND seen_run < ?')
+      .run(prefix.length, prefix, run).changes;
+  }
+
+  /** All embeddings of a model, with the scan ids they belong to. */
+  embeddings(model: ModelSlot): { scanIds: Int32Array; data: Float32Array; version: number } {
+    const rows = this.#db
+      .prepare('SELECT scan_id, vector FROM embeddings WHERE model_id = ? ORDER BY scan_id')
+      .all(model.id) as {
+      scan_id: number;
+      vector: Buffer;
+    }[];
+    const data = new Float32Array(rows.length * model.dim);
+    const scanIds = new Int32Array(rows.length);
+    rows.forEach((r, i) => {
+      scanIds[i] = r.scan_id;
+      data.set(
+        new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)),
+        i * model.dim,
+      );
+    });
+    const version = (this.#db.prepare('SELECT version FROM models WHERE id = ?').get(model.id) as { version: number })
+      .version;
+    return { scanIds, data, version };
+  }
+
+  patches(scanId: number, model: ModelSlot): Float32Array | null {
+    const row = this.#db
+      .prepare('SELECT patches FROM embeddings WHERE scan_id = ? AND model_id = ?')
+      .get(scanId, model.id) as { patches: Buffer | null } | undefined;
+    if (!row?.patches) return null;
+    return new Float32Array(
+      row.patches.buffer.slice(row.patches.byteOffset, row.patches.byteOffset + row.patches.byteLength),
+    );
+  }
+
+  scans(ids: readonly number[]): StoredScan[] {
+    const get = this.#db.prepare('SELECT * FROM scans WHERE id = ?');
+    return ids
+      .map((id) => get.get(id) as ScanRow | undefined)
+      .filter((r): r is ScanRow => !!r)
+      .map(fromRow);
+  }
+
+  /** Scans under a folder, in path order (for results and exports). */
+  *scansUnder(root: string): Generator<StoredScan> {
+    const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+    const it = this.#db
+      .prepare('SELECT * FROM scans WHERE substr(path, 1, ?) = ? ORDER BY path')
+      .iterate(prefix.length, prefix) as IterableIterator<ScanRow>;
+    for (const row of it) yield fromRow(row);
+  }
+
+  counts(): { scans: number; failed: number; embeddings: number } {
+    return this.#db
+      .prepare(
+        `SELECT (SELECT count(*) FROM scans) AS scans, (SELECT count(*) FROM scans WHERE status = 'failed') AS failed,
+         (SELECT count(*) FROM embeddings) AS embeddings`,
+      )
+      .get() as { scans: number; failed: number; embeddings: number };
+  }
+
+  getMeta(key: string): string | null {
+    return (
+      (this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ??
+      null
+    );
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+}
+
+function bytes(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function migrate(db: Database.Database, dir: string): void {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  let version = hasMeta
+    ? Number(
+        (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value ?? 0,
+      )
+    : 0;
+  if (version > SCHEMA_VERSION) {
+    throw new IndexError(
+      'TOO_NEW',
+      `the index in ${dir} was written by a newer RadSift (schema ${version}); update RadSift to open it`,
+    );
+  }
+  while (version < SCHEMA_VERSION) {
+    version++;
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(version));
+    })();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The index's SQLite schema. One file per index folder; WAL journal, so a
+ * process killed mid-write loses at most the transaction in flight and never
+ * corrupts what was committed. Versioned: `meta.schema` says which migrations ran.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE scans (
+      id INTEGER PRIMARY KEY,
+      path TEXT NOT NULL UNIQUE,
+      size INTEGER NOT NULL,
+      mtime_ms REAL NOT NULL,
+      fingerprint TEXT,
+      sop_uid TEXT, series_uid TEXT, study_uid TEXT,
+      modality TEXT, study_date TEXT, frames INTEGER,
+      status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+      error_code TEXT, error TEXT,
+      seen_run INTEGER NOT NULL DEFAULT 0,
+      indexed_at INTEGER NOT NULL
+    );
+    CREATE INDEX scans_sop ON scans (sop_uid);
+    CREATE INDEX scans_study ON scans (study_uid);
+    CREATE TABLE models (
+      id INTEGER PRIMARY KEY,
+      model_key TEXT NOT NULL UNIQUE,
+      dim INTEGER NOT NULL,
+      patch_grid TEXT,
+      version INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE embeddings (
+      scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+      model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+      vector BLOB NOT NULL,
+      patches BLOB,
+      PRIMARY KEY (model_id, scan_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX embeddings_scan ON embeddings (scan_id);
+    CREATE TABLE jobs (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      params TEXT NOT NULL,
+      state TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      message TEXT
+    );
+  `,
+};

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { IndexError, IndexStore, type ScanRecord } from '../../../electron/index/index-store.js';
+import { topK } from '../../../electron/index/top-k.js';
+import { seededRandom } from '../../../electron/scoring/metrics.js';
+
+const scan = (p: string, over: Partial<ScanRecord> = {}): ScanRecord => ({
+  path: p,
+  size: 100,
+  mtimeMs: 1000,
+  fingerprint: null,
+  sopUid: `2.25.${p.length}`,
+  seriesUid: null,
+  studyUid: null,
+  modality: 'CR',
+  studyDate: null,
+  frames: 1,
+  status: 'ok',
+  errorCode: null,
+  error: null,
+  ...over,
+});
+
+const STORE_MODULE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../electron/index/index-store.js',
+);
+
+describe('index store', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'radsift-index-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('tracks what each file needs: new, unchanged, changed, failed', () => {
+    const store = IndexStore.open(path.join(dir, 'a'));
+    try {
+      const model = store.model('m@1', 4);
+      const other = store.model('other@1', 3);
+      const root = '/data/x';
+      const file = { path: `${root}/1.dcm`, size: 100, mtimeMs: 1000 };
+      assert.equal(store.need(file, model), 'new');
+      const id = store.putScan(scan(file.path));
+      assert.equal(store.need(file, model), 'unchanged-needs-embedding');
+      store.putEmbedding(id, model, Float32Array.from([1, 0, 0, 0]));
+      assert.equal(store.need(file, model), 'unchanged-embedded');
+      assert.equal(store.need(file, other), 'unchanged-needs-embedding', 'models keep their embeddings apart');
+      assert.equal(store.need({ ...file, size: 101 }, model), 'changed');
+      store.putScan(scan(file.path, { size: 101 }));
+      assert.equal(
+        store.need({ ...file, size: 101 }, model),
+        'unchanged-needs-embedding',
+        'a changed file loses its old embeddings',
+      );
+      store.putScan(scan(`${root}/bad.dcm`, { status: 'failed', errorCode: 'TRUNCATED', error: 'truncated' }));
+      assert.equal(store.need({ path: `${root}/bad.dcm`, size: 100, mtimeMs: 1000 }, model), 'unchanged-failed');
+      assert.throws(() => store.putEmbedding(id, model, new Float32Array(3)), RangeError);
+      assert.throws(() => store.model('m@1', 8), IndexError);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('prunes files a run did not meet, only under that run’s folder', () => {
+    const store = IndexStore.open(path.join(dir, 'b'));
+    try {
+      for (const p of ['/d/a.dcm', '/d/sub/b.dcm', '/d/c.dcm', '/d2/x.dcm']) store.putScan(scan(p), 1);
+      store.touch('/d/a.dcm', 2);
+      store.putScan(scan('/d/sub/b.dcm'), 2);
+      assert.equal(store.pruneUnseen('/d', 2), 1);
+      assert.deepEqual(
+        [...store.scansUnder('/d')].map((s) => s.path),
+        ['/d/a.dcm', '/d/sub/b.dcm'],
+      );
+      assert.equal(store.scanByPath('/d2/x.dcm')?.path, '/d2/x.dcm', '/d2 is not under /d');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('returns embeddings per model with their scan ids, and patches on demand', () => {
+    const store = IndexStore.open(path.join(dir, 'c'));
+    try {
+      const model = store.model('m@1', 2);
+      const a = store.putScan(scan('/e/a.dcm'));
+      const b = store.putScan(scan('/e/b.dcm'));
+      store.putEmbedding(b, model, Float32Array.from([0, 1]), Float32Array.from([1, 2, 3, 4]));
+      store.putEmbedding(a, model, Float32Array.from([1, 0]));
+      const e = store.embeddings(model);
+      assert.deepEqual(Array.from(e.scanIds), [a, b]);
+      assert.deepEqual(Array.from(e.data), [1, 0, 0, 1]);
+      assert.deepEqual(Array.from(store.patches(b, model) ?? []), [1, 2, 3, 4]);
+      assert.equal(store.patches(a, model), null);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a second instance on the same index gets a clear "in use" error', async () => {
+    const store = IndexStore.open(path.join(dir, 'd'));
+    try {
+      const out = await runNode(`
+        import { IndexStore } from ${JSON.stringify(STORE_MODULE)};
+        try { IndexStore.open(${JSON.stringify(path.join(dir, 'd'))}); console.log('opened'); }
+        catch (e) { console.log(e.code + ': ' + e.message); }`);
+      assert.match(out, /^IN_USE: the index in .* is in use by another RadSift/);
+    } finally {
+      store.close();
+    }
+    // Once the first closes, the index opens again.
+    IndexStore.open(path.join(dir, 'd')).close();
+  });
+
+  it('survives kill -9 in the middle of writes: committed work intact, nothing half-written', async () => {
+    const target = path.join(dir, 'e');
+    const rnd = seededRandom(42);
+    let committed = 0;
+    for (let round = 0; round < 5; round++) {
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { IndexStore } from ${JSON.stringify(STORE_MODULE)};
+           const s = IndexStore.open(${JSON.stringify(target)});
+           const m = s.model('m@1', 256);
+           const v = new Float32Array(256).fill(0.0625);
+           for (let i = 0; ; i++) s.transaction(() => {
+             const id = s.putScan({ path: '/k/${round}/' + i + '.dcm', size: i, mtimeMs: 1, fingerprint: null, sopUid: null,
+               seriesUid: null, studyUid: null, modality: null, studyDate: null, frames: 1, status: 'ok', errorCode: null, error: null });
+             s.putEmbedding(id, m, v, new Float32Array(4096));
+           });`,
+        ],
+        { stdio: 'ignore' },
+      );
+      await new Promise((r) => setTimeout(r, 300 + rnd() * 700));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const store = IndexStore.open(target); // runs quick_check
+      try {
+        const c = store.counts();
+        assert.equal(c.scans, c.embeddings, 'every committed scan has its embedding: no torn transaction');
+        assert.ok(c.scans >= committed, 'nothing committed earlier was lost');
+        committed = c.scans;
+      } finally {
+        store.close();
+      }
+    }
+    assert.ok(committed > 0, 'the writer got some transactions in before each kill');
+  });
+
+  it('refuses a file that is not an index', async () => {
+    const bogus = path.join(dir, 'f');
+    await rm(bogus, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(bogus));
+    await writeFile(path.join(bogus, 'radsift-index.sqlite'), 'this is not sqlite, just text padding '.repeat(50));
+    assert.throws(
+      () => IndexStore.open(bogus),
+      (e: unknown) => e instanceof IndexError && e.code === 'CORRUPT',
+    );
+  });
+});
+
+describe('exact top-k', () => {
+  it('equals a full sort, ties broken by row', () => {
+    const rnd = seededRandom(9);
+    const dim = 16;
+    const data = Float32Array.from({ length: 500 * dim }, () => Math.round((rnd() - 0.5) * 8) / 8);
+    const q = Float32Array.from({ length: dim }, () => rnd() - 0.5);
+    const all = Array.from({ length: 500 }, (_, r) => {
+      let s = 0;
+      for (let i = 0; i < dim; i++) s += data[r * dim + i]! * q[i]!;
+      return { row: r, score: s };
+    }).sort((a, b) => b.score - a.score || a.row - b.row);
+    for (const k of [1, 7, 50, 500, 900]) {
+      const got = topK(data, dim, q, k);
+      assert.deepEqual(
+        got.map((h) => h.row),
+        all.slice(0, k).map((h) => h.row),
+        `k=${k}`,
+      );
+    }
+    assert.deepEqual(
+      topK(data, dim, q, 5, (r) => r % 2 === 0).map((h) => h.row % 2),
+      [0, 0, 0, 0, 0],
+    );
+  });
+});
+
+function runNode(source: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', source]);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', () => resolve(out.trim()));
+  });
+}
