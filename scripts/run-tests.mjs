@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results = path.join(root, 'test-results');
 mkdirSync(results, { recursive: true });
-const layers = (process.env.RADSIFT_TEST_LAYERS ?? 'static,unit,e2e,electron,train').split(',');
+const layers = (process.env.RADSIFT_TEST_LAYERS ?? 'static,unit,python,e2e,electron,train').split(',');
 const npmBin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 function run(title, cmd, args, env = {}) {
@@ -65,6 +65,24 @@ if (layers.includes('unit')) {
     skipped: count('skipped') + count('todo'),
   });
   if (!ok && count('fail') + count('cancelled') === 0) failedSteps++;
+}
+
+if (layers.includes('python')) {
+  // Python tests of the model export tools, with Debian's interpreter (torch, onnx, numpy).
+  process.stdout.write('\n━━ python (unittest: models/export)\n');
+  const python = process.env.RADSIFT_PYTHON ?? '/usr/bin/python3';
+  const r = spawnSync(python, ['-m', 'unittest', 'discover', '-s', 'models/export', '-p', 'test_*.py', '-v'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  process.stdout.write(r.stdout ?? '');
+  process.stdout.write(r.stderr ?? '');
+  const text = `${r.stdout}${r.stderr}`;
+  const ran = Number(/^Ran (\d+) tests?/m.exec(text)?.[1] ?? 0);
+  const failed = Number(/failures=(\d+)/.exec(text)?.[1] ?? 0) + Number(/errors=(\d+)/.exec(text)?.[1] ?? 0);
+  const skipped = Number(/skipped=(\d+)/.exec(text)?.[1] ?? 0);
+  record('python', { passed: ran - failed - skipped, failed, skipped });
+  if (r.status !== 0 && failed === 0) failedSteps++;
 }
 
 function playwright(layer, config) {

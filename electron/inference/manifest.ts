@@ -51,6 +51,8 @@ export const BundleManifest = z.object({
     output: z.string().min(1),
     maxLength: z.number().int().min(2).max(4096),
     padToMaxLength: z.boolean().default(false),
+    /** Token id to pad with; default: tokenizer.json's padding.pad_id, else its [PAD]/<pad>, else 0. */
+    padId: z.number().int().nonnegative().nullable().default(null),
     lowercase: z.boolean().default(true),
     negationTemplate: z
       .string()

@@ -12,7 +12,8 @@ export interface ImageSpec {
   /** ONNX file, relative to the model folder. */
   file: string;
   input: string;
-  outputs: { embeds: string; patches: string | null };
+  /** embeds null: the model's first output (OpenCLIP/Immich exports name it differently across versions). */
+  outputs: { embeds: string | null; patches: string | null };
   /** Patch-embedding grid [rows, cols] when the model has one (grounding heatmaps). */
   patchGrid: [number, number] | null;
   /** Model input size [height, width]. */
@@ -35,8 +36,10 @@ export interface TextSpec {
   tokenizer: string;
   /** tokenizer_config.json when the layout has one (special tokens, lower-casing). */
   tokenizerConfig: string | null;
+  /** The ids input; the mask is fed only when the graph declares it (CLIP text towers take ids only). */
   inputs: { ids: string; mask: string | null };
-  output: string;
+  /** null: the model's first output. */
+  output: string | null;
   maxLength: number;
   /** Pad every sequence to maxLength (CLIP-style exports need a fixed 77). */
   padToMaxLength: boolean;

@@ -1,8 +1,9 @@
 /**
  * A loaded model: description, tokenizer and the two encoder sessions, with
- * batch encoding of images (already preprocessed tensors or display images)
- * and texts. One instance per process; the worker (encoder-worker.ts) owns it
- * so that inference never blocks the main event loop.
+ * batch encoding of images (display images or preprocessed tensors) and texts.
+ * What the graph declares decides the details — ids dtype, optional inputs,
+ * fixed batch or text length — so one code path serves every layout.
+ * One instance per process; the encoder worker owns it.
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -13,7 +14,8 @@ import type { ModelDescription } from './model-description.js';
 import { toImageTensor, type DisplayImage, type ImageTensor } from './preprocess.js';
 import { defaultPreference, type ProviderName, type ProviderReport } from './providers.js';
 import { checkSessionNames, createSession } from './session.js';
-import { TextTokenizer } from './tokenizer.js';
+import { fixedBatch, inputShape, type InputShape } from './tensor-shapes.js';
+import { TextTokenizer, type TokenBatch } from './tokenizer.js';
 
 export interface Embeddings {
   /** Row-major [count, dim], L2-normalised. */
@@ -31,8 +33,23 @@ export interface ImageEncoding extends Embeddings {
 export interface LoadOptions {
   providers?: ProviderName[];
   threads?: { intraOp: number; interOp: number };
-  /** Skip sha256 verification (only for folders without checksums, e.g. during export). */
+  /** Skip sha256 verification (for folders being built, e.g. during export). */
   skipChecksums?: boolean;
+}
+
+interface TextGraph {
+  ids: string;
+  idsShape: InputShape;
+  mask: string | null;
+  tokenTypes: string | null;
+  output: string;
+}
+
+interface ImageGraph {
+  input: string;
+  batch: number | null;
+  embeds: string;
+  patches: string | null;
 }
 
 export class ModelRuntime {
@@ -41,6 +58,8 @@ export class ModelRuntime {
     readonly tokenizer: TextTokenizer,
     private readonly imageSession: ort.InferenceSession,
     private readonly textSession: ort.InferenceSession,
+    private readonly imageGraph: ImageGraph,
+    private readonly textGraph: TextGraph,
     readonly provider: ProviderReport,
   ) {}
 
@@ -55,24 +74,57 @@ export class ModelRuntime {
       providers: [image.report.active],
       threads: options.threads,
     });
-    const imageOutputs = [
-      model.image.outputs.embeds,
-      ...(model.image.outputs.patches ? [model.image.outputs.patches] : []),
-    ];
-    checkSessionNames(image.session, `${model.name} image model`, [model.image.input], imageOutputs);
-    const textInputs = [model.text.inputs.ids, ...(model.text.inputs.mask ? [model.text.inputs.mask] : [])];
-    checkSessionNames(text.session, `${model.name} text model`, textInputs, [model.text.output]);
-    const runtime = new ModelRuntime(model, tokenizer, image.session, text.session, image.report);
+
+    const imageGraph: ImageGraph = {
+      input: model.image.input,
+      batch: fixedBatch(inputShape(image.session, model.image.input)),
+      embeds: model.image.outputs.embeds ?? image.session.outputNames[0]!,
+      patches: model.image.outputs.patches,
+    };
+    checkSessionNames(
+      image.session,
+      `${model.name} image model`,
+      [imageGraph.input],
+      [imageGraph.embeds, ...(imageGraph.patches ? [imageGraph.patches] : [])],
+    );
+    const textOutput = model.text.output ?? text.session.outputNames[0]!;
+    checkSessionNames(text.session, `${model.name} text model`, [model.text.inputs.ids], [textOutput]);
+    const idsShape = inputShape(text.session, model.text.inputs.ids)!;
+    if (idsShape.type && idsShape.type !== 'int64' && idsShape.type !== 'int32') {
+      throw new ModelError(
+        'BAD_MODEL',
+        `${model.name} text model takes ${idsShape.type} token ids; int64 or int32 expected`,
+      );
+    }
+    const textGraph: TextGraph = {
+      ids: model.text.inputs.ids,
+      idsShape,
+      mask:
+        model.text.inputs.mask && text.session.inputNames.includes(model.text.inputs.mask)
+          ? model.text.inputs.mask
+          : null,
+      tokenTypes: text.session.inputNames.includes('token_type_ids') ? 'token_type_ids' : null,
+      output: textOutput,
+    };
+    const runtime = new ModelRuntime(
+      model,
+      tokenizer,
+      image.session,
+      text.session,
+      imageGraph,
+      textGraph,
+      image.report,
+    );
     await runtime.#checkVocabulary();
     return runtime;
   }
 
   /** The tokenizer's largest id must be a row of the text model's embedding table. */
   async #checkVocabulary(): Promise<void> {
-    const length = this.model.text.padToMaxLength ? this.model.text.maxLength : 2;
-    const ids = new BigInt64Array(length).fill(BigInt(this.tokenizer.vocabSize - 1));
+    const length = this.textGraph.idsShape.dims[1] ?? 2;
+    const ids = new Int32Array(length).fill(this.tokenizer.vocabSize - 1);
     try {
-      await this.#runText({ ids, mask: new BigInt64Array(length).fill(1n), batch: 1, length });
+      await this.#runText({ ids, mask: new Int32Array(length).fill(1), batch: 1, length });
     } catch (error) {
       throw new ModelError(
         'TOKENIZER_MISMATCH',
@@ -86,36 +138,54 @@ export class ModelRuntime {
   }
 
   async encodeImageTensor(tensor: ImageTensor): Promise<ImageEncoding> {
-    const spec = this.model.image;
-    const feeds = { [spec.input]: new ort.Tensor('float32', tensor.data, tensor.dims) };
-    const out = await this.imageSession.run(feeds);
-    const embeds = toEmbeddings(out[spec.outputs.embeds]!, tensor.dims[0], `${this.model.name} image embeddings`);
-    let patches: Float32Array | null = null;
-    if (spec.outputs.patches && out[spec.outputs.patches]) {
-      patches = Float32Array.from(out[spec.outputs.patches]!.data as Float32Array);
-      normaliseRows(patches, embeds.dim);
+    const [n, c, h, w] = tensor.dims;
+    const step = this.imageGraph.batch ?? n;
+    const embeds: Float32Array[] = [];
+    const patches: Float32Array[] = [];
+    for (let start = 0; start < n; start += step) {
+      const count = Math.min(step, n - start);
+      const slice = tensor.data.subarray(start * c * h * w, (start + count) * c * h * w);
+      const out = await this.imageSession.run({
+        [this.imageGraph.input]: new ort.Tensor('float32', slice, [count, c, h, w]),
+      });
+      embeds.push(rows(out[this.imageGraph.embeds]!, count, `${this.model.name} image embeddings`));
+      if (this.imageGraph.patches && out[this.imageGraph.patches])
+        patches.push(Float32Array.from(out[this.imageGraph.patches]!.data as Float32Array));
     }
-    return { ...embeds, patches, grid: spec.patchGrid };
+    const data = concat(embeds);
+    const dim = data.length / n;
+    normaliseRows(data, dim);
+    const patchData = patches.length ? concat(patches) : null;
+    if (patchData) normaliseRows(patchData, dim);
+    return { data, count: n, dim, patches: patchData, grid: this.model.image.patchGrid };
   }
 
   async encodeTexts(texts: readonly string[]): Promise<Embeddings> {
-    const batch = this.tokenizer.encode(texts);
-    const out = await this.#runText(batch);
-    return toEmbeddings(out, texts.length, `${this.model.name} text embeddings`);
+    const step = fixedBatch(this.textGraph.idsShape) ?? texts.length;
+    const parts: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += step) {
+      const chunk = texts.slice(start, start + step);
+      const out = await this.#runText(this.tokenizer.encode(chunk, this.textGraph.idsShape.dims[1] ?? undefined));
+      parts.push(rows(out, chunk.length, `${this.model.name} text embeddings`));
+    }
+    const data = concat(parts);
+    const dim = data.length / texts.length;
+    normaliseRows(data, dim);
+    return { data, count: texts.length, dim };
   }
 
-  async #runText(batch: {
-    ids: BigInt64Array;
-    mask: BigInt64Array;
-    batch: number;
-    length: number;
-  }): Promise<ort.Tensor> {
-    const spec = this.model.text;
+  async #runText(batch: TokenBatch): Promise<ort.Tensor> {
+    const g = this.textGraph;
     const dims = [batch.batch, batch.length];
-    const feeds: Record<string, ort.Tensor> = { [spec.inputs.ids]: new ort.Tensor('int64', batch.ids, dims) };
-    if (spec.inputs.mask) feeds[spec.inputs.mask] = new ort.Tensor('int64', batch.mask, dims);
+    const int = (values: Int32Array) =>
+      g.idsShape.type === 'int32'
+        ? new ort.Tensor('int32', values, dims)
+        : new ort.Tensor('int64', BigInt64Array.from(values, BigInt), dims);
+    const feeds: Record<string, ort.Tensor> = { [g.ids]: int(batch.ids) };
+    if (g.mask) feeds[g.mask] = int(batch.mask);
+    if (g.tokenTypes) feeds[g.tokenTypes] = int(new Int32Array(batch.ids.length));
     const out = await this.textSession.run(feeds);
-    return out[spec.output]!;
+    return out[g.output]!;
   }
 
   async release(): Promise<void> {
@@ -123,18 +193,27 @@ export class ModelRuntime {
   }
 }
 
-/** Output tensor → L2-normalised rows (normalising twice is harmless; some exports don't). */
-function toEmbeddings(tensor: ort.Tensor, count: number, what: string): Embeddings {
+/** Checks an output is [count, dim] and copies it out of the session's memory. */
+function rows(tensor: ort.Tensor, count: number, what: string): Float32Array {
   const dims = tensor.dims;
   if (dims.length !== 2 || dims[0] !== count) {
     throw new ModelError('BAD_MODEL', `${what} have shape [${dims.join(', ')}], expected [${count}, dim]`);
   }
-  const dim = dims[1]!;
-  const data = Float32Array.from(tensor.data as Float32Array);
-  normaliseRows(data, dim);
-  return { data, count, dim };
+  return Float32Array.from(tensor.data as Float32Array);
 }
 
+function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** L2-normalises each row in place (idempotent: some exports normalise, Hugging Face's towers do not). */
 export function normaliseRows(data: Float32Array, dim: number): void {
   for (let r = 0; r < data.length; r += dim) {
     let sum = 0;

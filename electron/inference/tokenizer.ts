@@ -12,8 +12,10 @@ import { ModelError } from './errors.js';
 import type { TextSpec } from './model-description.js';
 
 export interface TokenBatch {
-  ids: BigInt64Array;
-  mask: BigInt64Array;
+  /** Row-major [batch, length]: token ids, padded. */
+  ids: Int32Array;
+  /** 1 for real tokens, 0 for padding. */
+  mask: Int32Array;
   batch: number;
   length: number;
 }
@@ -42,11 +44,16 @@ export class TextTokenizer {
     } catch (error) {
       throw new ModelError('BAD_MANIFEST', `${spec.tokenizer} could not be loaded: ${(error as Error).message}`);
     }
-    // The pad token: the model's own setting, else tokenizer_config's pad_token, else a conventional name.
+    // The pad token: the model's own setting, tokenizer.json's padding block, tokenizer_config's
+    // pad_token (a string or an {content} AddedToken), a conventional name, else 0.
+    const jsonPad = (json as { padding?: { pad_id?: unknown } | null }).padding?.pad_id;
     const configPad = (config as { pad_token?: unknown }).pad_token;
+    const configPadText =
+      typeof configPad === 'object' && configPad !== null ? (configPad as { content?: unknown }).content : configPad;
     const padId =
       spec.padId ??
-      [configPad, ...PAD_CANDIDATES]
+      (typeof jsonPad === 'number' ? jsonPad : undefined) ??
+      [configPadText, ...PAD_CANDIDATES]
         .filter((t): t is string => typeof t === 'string')
         .map((t) => tokenizer.token_to_id(t))
         .find((id) => id !== undefined) ??
@@ -55,24 +62,25 @@ export class TextTokenizer {
   }
 
   /** Token ids of one text, with special tokens, truncated to maxLength. */
-  ids(text: string): number[] {
+  ids(text: string, max = this.#spec.maxLength): number[] {
     const input = this.#spec.lowercase ? text.toLowerCase() : text;
     const ids = this.#tokenizer.encode(input).ids.map(Number);
-    const max = this.#spec.maxLength;
     if (ids.length <= max) return ids;
     return [...ids.slice(0, max - 1), ids[ids.length - 1]!];
   }
 
-  encode(texts: readonly string[]): TokenBatch {
+  /** Tokenizes and pads a batch: to `fixedLength` (a graph with a fixed text length), to maxLength, or to the longest. */
+  encode(texts: readonly string[], fixedLength?: number): TokenBatch {
     if (texts.length === 0) throw new ModelError('BAD_INPUT', 'no text to encode');
-    const all = texts.map((t) => this.ids(t));
-    const length = this.#spec.padToMaxLength ? this.#spec.maxLength : Math.max(...all.map((a) => a.length));
-    const ids = new BigInt64Array(texts.length * length).fill(BigInt(this.padId));
-    const mask = new BigInt64Array(texts.length * length);
+    const all = texts.map((t) => this.ids(t, Math.min(fixedLength ?? Infinity, this.#spec.maxLength)));
+    const length =
+      fixedLength ?? (this.#spec.padToMaxLength ? this.#spec.maxLength : Math.max(...all.map((a) => a.length)));
+    const ids = new Int32Array(texts.length * length).fill(this.padId);
+    const mask = new Int32Array(texts.length * length);
     all.forEach((row, b) => {
       row.forEach((id, i) => {
-        ids[b * length + i] = BigInt(id);
-        mask[b * length + i] = 1n;
+        ids[b * length + i] = id;
+        mask[b * length + i] = 1;
       });
     });
     return { ids, mask, batch: texts.length, length };

@@ -6,9 +6,11 @@ import { stat } from 'node:fs/promises';
 import { ModelError } from '../errors.js';
 import type { ModelDescription } from '../model-description.js';
 import type { ModelLayout } from './layout.js';
+import { hfClipLayout } from './hf-clip.js';
+import { openClipLayout } from './openclip.js';
 import { radsiftLayout } from './radsift.js';
 
-export const LAYOUTS: ModelLayout[] = [radsiftLayout];
+export const LAYOUTS: ModelLayout[] = [radsiftLayout, hfClipLayout, openClipLayout];
 
 export async function describeModel(dir: string): Promise<ModelDescription> {
   const info = await stat(dir).catch(() => null);

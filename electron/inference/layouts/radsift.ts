@@ -38,7 +38,7 @@ export const radsiftLayout: ModelLayout = {
         output: m.text.output,
         maxLength: m.text.maxLength,
         padToMaxLength: m.text.padToMaxLength,
-        padId: null,
+        padId: m.text.padId,
         lowercase: m.text.lowercase,
         negationTemplate: m.text.negationTemplate,
       },

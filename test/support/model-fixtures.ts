@@ -1,0 +1,64 @@
+/**
+ * Tiny CLIP-architecture models with random weights in every published layout,
+ * exported by Debian's PyTorch (test/fixtures/models/make_layout_fixtures.py),
+ * with the ids and embeddings PyTorch computed. Generated once per test process.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from './paths.js';
+import { DEBIAN_PYTHON, pythonMissing } from './python.js';
+
+export const LAYOUT_FIXTURES = ['hf-clip-bpe', 'openclip-bpe', 'hf-clip-wordpiece'] as const;
+
+export interface Expected {
+  layout: string;
+  sentences: { text: string; ids: number[]; text_embeds: number[] }[];
+  images: { image_embeds: number[][] };
+  tokenizer: { padId: number; maxLength: number };
+}
+
+let cached: { dir: string } | { skip: string } | null = null;
+
+/** The fixture root, or the reason the fixtures cannot be made here. */
+export function layoutFixtures(): { dir: string } | { skip: string } {
+  if (cached) return cached;
+  const missing = pythonMissing(['torch', 'onnx', 'numpy']);
+  if (missing) return (cached = { skip: missing });
+  const dir = mkdtempSync(path.join(tmpdir(), 'radsift-model-fixtures-'));
+  execFileSync(DEBIAN_PYTHON, [path.join(PROJECT_ROOT, 'test', 'fixtures', 'models', 'make_layout_fixtures.py'), dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return (cached = { dir });
+}
+
+export function expected(dir: string): Expected {
+  return JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
+}
+
+/** Reads a little-endian .npy (uint8 or float32) as a flat typed array and its shape. */
+export function readNpy(file: string): { data: Uint8Array | Float32Array; shape: number[] } {
+  const buf = readFileSync(file);
+  const headerLen = buf.readUInt16LE(8);
+  const header = buf.toString('latin1', 10, 10 + headerLen);
+  const shape = /'shape': \(([^)]*)\)/
+    .exec(header)![1]!
+    .split(',')
+    .filter((s) => s.trim())
+    .map(Number);
+  const body = buf.buffer.slice(buf.byteOffset + 10 + headerLen, buf.byteOffset + buf.length);
+  return { data: header.includes("'<f4'") ? new Float32Array(body) : new Uint8Array(body), shape };
+}
+
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! ** 2;
+    bb += b[i]! ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ModelError } from '../../../electron/inference/errors.js';
+import { describeModel } from '../../../electron/inference/layouts/index.js';
+import { sha256File } from '../../../electron/inference/checksums.js';
+import { ModelRuntime } from '../../../electron/inference/runtime.js';
+import { cosine, expected, layoutFixtures, LAYOUT_FIXTURES, readNpy } from '../../support/model-fixtures.js';
+
+const fixtures = layoutFixtures();
+const skip = 'skip' in fixtures ? fixtures.skip : false;
+const root = 'dir' in fixtures ? fixtures.dir : '';
+
+describe('published layouts load and reproduce PyTorch', { skip }, () => {
+  for (const name of LAYOUT_FIXTURES) {
+    it(`${name}: same token ids as the Python tokenizer, embeddings at cosine ≥ 0.999`, async () => {
+      const dir = path.join(root, name);
+      const exp = expected(dir);
+      const runtime = await ModelRuntime.load(dir, { providers: ['cpu'] });
+      try {
+        assert.equal(runtime.model.layout, name.startsWith('hf') ? 'hf-clip' : 'openclip');
+        assert.equal(runtime.provider.active, 'cpu');
+        for (const s of exp.sentences)
+          assert.deepEqual(runtime.tokenizer.ids(s.text, Infinity), s.ids, JSON.stringify(s.text));
+        const text = await runtime.encodeTexts(exp.sentences.map((s) => s.text));
+        exp.sentences.forEach((s, i) => {
+          const c = cosine(text.data.subarray(i * text.dim, (i + 1) * text.dim), s.text_embeds);
+          assert.ok(c >= 0.999, `${JSON.stringify(s.text)}: cosine ${c}`);
+        });
+        // Images: from 8-bit RGB through RadSift's own preprocessing (64×64 in, so geometry is the identity).
+        const u8 = readNpy(path.join(dir, 'images_u8.npy'));
+        const [n, h, w] = u8.shape as [number, number, number];
+        const images = Array.from({ length: n }, (_, i) => ({
+          width: w,
+          height: h,
+          channels: 3 as const,
+          data: (u8.data as Uint8Array).slice(i * h * w * 3, (i + 1) * h * w * 3),
+        }));
+        const img = await runtime.encodeImages(images);
+        exp.images.image_embeds.forEach((e, i) => {
+          const c = cosine(img.data.subarray(i * img.dim, (i + 1) * img.dim), e);
+          assert.ok(c >= 0.999, `image ${i}: cosine ${c}`);
+        });
+        // Every embedding leaves the runtime L2-normalised, whatever the layout's convention.
+        for (let i = 0; i < n; i++)
+          assert.ok(
+            Math.abs(
+              cosine(
+                img.data.subarray(i * img.dim, (i + 1) * img.dim),
+                img.data.subarray(i * img.dim, (i + 1) * img.dim),
+              ) - 1,
+            ) < 1e-6,
+          );
+      } finally {
+        await runtime.release();
+      }
+    });
+  }
+});
+
+describe('model loading errors say what is wrong', { skip }, () => {
+  const work: string[] = [];
+  after(async () => {
+    for (const d of work) await rm(d, { recursive: true, force: true });
+  });
+
+  /** A RadSift bundle made from the OpenCLIP fixture's towers, with checksums. */
+  async function bundle(): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'radsift-bundle-'));
+    work.push(dir);
+    const src = path.join(root, 'openclip-bpe');
+    await cp(path.join(src, 'visual', 'model.onnx'), path.join(dir, 'image.onnx'));
+    await cp(path.join(src, 'textual', 'model.onnx'), path.join(dir, 'text.onnx'));
+    await cp(path.join(src, 'textual', 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+    const files: Record<string, { sha256: string; bytes: number }> = {};
+    for (const f of ['image.onnx', 'text.onnx', 'tokenizer.json']) {
+      const bytes = (await readFile(path.join(dir, f))).length;
+      files[f] = { sha256: await sha256File(path.join(dir, f)), bytes };
+    }
+    const manifest = {
+      format: 'radsift-bundle/1',
+      id: 'fixture',
+      name: 'Fixture',
+      version: '1',
+      licence: 'MIT',
+      intendedUse: 'tests',
+      trainedOnSyntheticData: true,
+      embeddingDim: 32,
+      logitScale: 100,
+      image: {
+        file: 'image.onnx',
+        input: 'image',
+        outputs: { embeds: 'embedding', patches: null },
+        size: [64, 64],
+        channels: 3,
+        resize: 'stretch',
+        interpolation: 'bicubic',
+        valueRange: 1,
+        mean: [0.5],
+        std: [0.25],
+      },
+      text: {
+        file: 'text.onnx',
+        tokenizer: 'tokenizer.json',
+        inputs: { ids: 'text', mask: null },
+        output: 'embedding',
+        maxLength: 77,
+        padToMaxLength: true,
+      },
+      files,
+    };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    return dir;
+  }
+
+  async function rejects(dir: string, code: string, message: RegExp): Promise<void> {
+    await assert.rejects(ModelRuntime.load(dir, { providers: ['cpu'] }), (e: unknown) => {
+      assert.ok(e instanceof ModelError, String(e));
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+
+  it('a RadSift bundle loads and verifies its checksums', async () => {
+    const runtime = await ModelRuntime.load(await bundle(), { providers: ['cpu'] });
+    assert.equal(runtime.model.layout, 'radsift');
+    await runtime.release();
+  });
+
+  it('missing or altered files', async () => {
+    const missing = await bundle();
+    await rm(path.join(missing, 'text.onnx'));
+    await rejects(missing, 'MISSING_FILE', /text\.onnx is missing/);
+    const altered = await bundle();
+    const bytes = await readFile(path.join(altered, 'image.onnx'));
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0xff, bytes.length - 10);
+    await writeFile(path.join(altered, 'image.onnx'), bytes);
+    await rejects(altered, 'CHECKSUM_MISMATCH', /image\.onnx does not match the checksum/);
+  });
+
+  it('a manifest that names tensors the model does not have', async () => {
+    const dir = await bundle();
+    const m = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    m.image.input = 'pixel_values';
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m));
+    await rejects(dir, 'BAD_MODEL', /expected inputs \[pixel_values\].*the ONNX file has inputs \[image\]/);
+  });
+
+  it('an invalid manifest and a folder that is no model', async () => {
+    const dir = await bundle();
+    const m = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    m.image.std = [0];
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m));
+    await rejects(dir, 'BAD_MANIFEST', /image\.std/);
+    const empty = await mkdtemp(path.join(tmpdir(), 'radsift-empty-'));
+    work.push(empty);
+    await assert.rejects(describeModel(empty), (e: unknown) => e instanceof ModelError && e.code === 'NOT_A_MODEL');
+  });
+
+  it('a tokenizer with more tokens than the text model knows', async () => {
+    const dir = await bundle();
+    // A token beyond the text model's 1,060-row embedding table, as a tokenizer from another model would have.
+    const tok = JSON.parse(await readFile(path.join(dir, 'tokenizer.json'), 'utf8'));
+    tok.added_tokens.push({
+      id: 5000,
+      content: '<|extra|>',
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    });
+    await writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(tok));
+    const m = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    const raw = await readFile(path.join(dir, 'tokenizer.json'));
+    m.files['tokenizer.json'] = { sha256: await sha256File(path.join(dir, 'tokenizer.json')), bytes: raw.length };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m));
+    await rejects(dir, 'TOKENIZER_MISMATCH', /does not fit the text model/);
+  });
+
+  it('a file that is not ONNX', async () => {
+    const dir = await bundle();
+    await writeFile(path.join(dir, 'image.onnx'), 'not a model');
+    const m = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    m.files['image.onnx'] = { sha256: await sha256File(path.join(dir, 'image.onnx')), bytes: 11 };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m));
+    await assert.rejects(
+      ModelRuntime.load(dir, { providers: ['cpu'] }),
+      (e: unknown) => e instanceof ModelError && ['BAD_MODEL', 'SESSION_FAILED'].includes(e.code),
+    );
+  });
+});
