@@ -3,6 +3,9 @@
  * one at a time in preference order, so the one that loaded is known and every
  * fallback carries its reason.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from './errors.js';
 import { defaultThreads, type ProviderAttempt, type ProviderName, type ProviderReport } from './providers.js';
@@ -18,6 +21,18 @@ function available(): Set<string> {
   } catch {
     return new Set(['cpu']);
   }
+}
+
+/**
+ * onnxruntime-node downloads the CUDA provider libraries only on request (README: GPUs).
+ * Without them a CUDA attempt cannot succeed; say so instead of letting onnxruntime log a
+ * library-loading error.
+ */
+function missingProviderLibrary(provider: ProviderName): string | null {
+  if (provider !== 'cuda') return null;
+  const pkg = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+  const lib = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
+  return existsSync(lib) ? null : 'CUDA provider libraries are not installed (see README: GPUs)';
 }
 
 function explain(error: unknown): string {
@@ -38,6 +53,11 @@ export async function createSession(
       attempts.push({ provider, ok: false, reason: 'not available in this onnxruntime build (see README: GPUs)' });
       continue;
     }
+    const missing = missingProviderLibrary(provider);
+    if (missing) {
+      attempts.push({ provider, ok: false, reason: missing });
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(file, {
         executionProviders: [provider],
@@ -45,6 +65,9 @@ export async function createSession(
         intraOpNumThreads: threads.intraOp,
         interOpNumThreads: threads.interOp,
         executionMode: 'sequential',
+        // A provider that fails to load is reported by us with its reason; keep onnxruntime's own
+        // error log for the last resort only.
+        logSeverityLevel: provider === options.providers.at(-1) ? 2 : 4,
       });
       attempts.push({ provider, ok: true });
       return { session, report: { active: provider, attempts, fellBack: attempts.some((a) => !a.ok) } };

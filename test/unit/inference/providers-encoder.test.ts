@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Encoder } from '../../../electron/inference/encoder.js';
+import { ModelError } from '../../../electron/inference/errors.js';
+import {
+  defaultPreference,
+  defaultThreads,
+  describeReport,
+  parsePreference,
+} from '../../../electron/inference/providers.js';
+import { createSession } from '../../../electron/inference/session.js';
+import { TextEmbeddingCache } from '../../../electron/inference/text-cache.js';
+import { layoutFixtures } from '../../support/model-fixtures.js';
+
+describe('execution providers', () => {
+  it('prefers the platform GPU, then CPU', () => {
+    assert.deepEqual(defaultPreference('linux', 'x64'), ['cuda', 'cpu']);
+    assert.deepEqual(defaultPreference('linux', 'arm64'), ['cpu']);
+    assert.deepEqual(defaultPreference('win32', 'x64'), ['dml', 'cpu']);
+    assert.deepEqual(defaultPreference('darwin', 'arm64'), ['coreml', 'cpu']);
+  });
+
+  it('parses user overrides, keeping CPU as the last resort unless told not to', () => {
+    assert.deepEqual(parsePreference('webgpu'), ['webgpu', 'cpu']);
+    assert.deepEqual(parsePreference(' CPU '), ['cpu']);
+    assert.deepEqual(parsePreference('cuda!'), ['cuda']);
+    assert.deepEqual(parsePreference('', ['cpu']), ['cpu']);
+    assert.throws(() => parsePreference('tpu'), /unknown execution provider/);
+  });
+
+  it('leaves a core for the app when it can', () => {
+    assert.deepEqual(defaultThreads(2), { intraOp: 2, interOp: 1 });
+    assert.deepEqual(defaultThreads(8), { intraOp: 7, interOp: 1 });
+    assert.deepEqual(defaultThreads(64), { intraOp: 16, interOp: 1 });
+  });
+
+  it('announces a fallback with the reason instead of falling back silently', async (t) => {
+    const fx = layoutFixtures();
+    if ('skip' in fx) return t.skip(fx.skip);
+    // CUDA's provider libraries are not installed here (and there is no GPU): the report must say so.
+    const { session, report } = await createSession(path.join(fx.dir, 'hf-clip-bpe', 'onnx', 'text_model.onnx'), {
+      providers: ['cuda', 'cpu'],
+    });
+    await session.release();
+    assert.equal(report.active, 'cpu');
+    assert.equal(report.fellBack, true);
+    assert.equal(report.attempts[0]!.provider, 'cuda');
+    assert.equal(report.attempts[0]!.ok, false);
+    assert.ok(report.attempts[0]!.reason);
+    assert.match(describeReport(report), /^CPU — fell back: cuda \(/);
+    await assert.rejects(
+      createSession(path.join(fx.dir, 'hf-clip-bpe', 'onnx', 'text_model.onnx'), { providers: ['cuda'] }),
+      ModelError,
+    );
+  });
+});
+
+describe('the encoder worker keeps the main thread free', () => {
+  it('event-loop delay p99 stays under 50 ms while encoding continuously', async (t) => {
+    const fx = layoutFixtures();
+    if ('skip' in fx) return t.skip(fx.skip);
+    const encoder = new Encoder();
+    try {
+      const loaded = await encoder.load(path.join(fx.dir, 'hf-clip-bpe'), { providers: ['cpu'] });
+      assert.equal(loaded.provider.active, 'cpu');
+      const histogram = monitorEventLoopDelay({ resolution: 5 });
+      histogram.enable();
+      const started = performance.now();
+      for (let batch = 0; batch < 4; batch++) {
+        // Radiograph-sized inputs: preprocessing (1536² → 64²) and inference both run in the worker.
+        const images = Array.from({ length: 2 }, () => ({
+          width: 1536,
+          height: 1536,
+          channels: 3 as const,
+          data: new Uint8Array(1536 * 1536 * 3).fill(90),
+        }));
+        const out = await encoder.encodeImages(images);
+        assert.equal(out.count, 2);
+      }
+      histogram.disable();
+      const busyMs = performance.now() - started;
+      const p99 = histogram.percentile(99) / 1e6;
+      assert.ok(busyMs > 200, `the worker was busy for ${busyMs.toFixed(0)} ms: long enough to measure`);
+      assert.ok(p99 < 50, `event-loop delay p99 ${p99.toFixed(1)} ms over ${busyMs.toFixed(0)} ms of encoding`);
+    } finally {
+      await encoder.close();
+    }
+  });
+
+  it('reports a model that cannot load as a typed error and stays usable', async (t) => {
+    const fx = layoutFixtures();
+    if ('skip' in fx) return t.skip(fx.skip);
+    const encoder = new Encoder();
+    try {
+      await assert.rejects(
+        encoder.load('/nonexistent/model'),
+        (e: unknown) => e instanceof ModelError && e.code === 'NOT_A_MODEL',
+      );
+      const loaded = await encoder.load(path.join(fx.dir, 'openclip-bpe'), { providers: ['cpu'] });
+      assert.equal(loaded.model.layout, 'openclip');
+      const text = await encoder.encodeTexts(['pleural effusion', 'no pleural effusion']);
+      assert.equal(text.count, 2);
+    } finally {
+      await encoder.close();
+    }
+  });
+});
+
+describe('phrase embedding cache', () => {
+  it('embeds each text once per model and keeps order', async () => {
+    const cache = new TextEmbeddingCache(3);
+    const calls: string[][] = [];
+    const encode = async (texts: string[]) => {
+      calls.push(texts);
+      return { data: Float32Array.from(texts.flatMap((t) => [t.length, 1])), dim: 2 };
+    };
+    const a = await cache.get('m1', ['ab', 'abc', 'ab'], encode);
+    assert.deepEqual(
+      a.map((v) => v[0]),
+      [2, 3, 2],
+    );
+    await cache.get('m1', ['abc'], encode);
+    await cache.get('m2', ['abc'], encode);
+    assert.deepEqual(calls, [['ab', 'abc'], ['abc']]);
+    await cache.get('m1', ['x', 'y'], encode); // evicts the least recently used
+    assert.equal(cache.size, 3);
+  });
+});
