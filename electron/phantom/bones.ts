@@ -1,0 +1,193 @@
+/**
+ * Bones: spine, posterior and anterior ribs, clavicles, scapulae and humeral
+ * heads. Long bones are hollow tubes, so their projected thickness peaks at
+ * the cortex — the bright rim that makes a rib look like a rib.
+ */
+import { toMm, toPx, type Fields } from './fields.js';
+import { Random } from './random.js';
+import { smoothstep } from './raster.js';
+import type { SideSign, Thorax } from './thorax.js';
+
+export function renderBones(f: Fields): void {
+  const th = f.thorax;
+  const rng = new Random('bones', th.c.anatomy.structureSeed);
+  const pitch = th.hl / (8.2 + 2.6 * th.c.anatomy.inspiration);
+  const t1 = th.apexY - pitch * 0.55;
+  renderSpine(f, th, t1, pitch, rng);
+  for (const side of [-1, 1] as const) {
+    for (let k = 1; k <= 12; k++) renderRib(f, th, side, k, t1 + (k - 1) * pitch, pitch, rng);
+    renderClavicle(f, th, side, rng);
+    renderScapula(f, th, side);
+  }
+}
+
+/**
+ * A band along a curve y = yc(x) for x in [xa, xb], as a hollow elliptical
+ * tube of half-height half(x); `weight` scales its depth (flat bones are thin).
+ */
+function addBand(
+  f: Fields,
+  xa: number,
+  xb: number,
+  yc: (x: number) => number,
+  half: (x: number) => number,
+  weight: number,
+  cortex = 0.3,
+  taper = 6,
+): void {
+  const lo = Math.max(0, Math.floor(toPx(f, Math.min(xa, xb))));
+  const hi = Math.min(f.width - 1, Math.ceil(toPx(f, Math.max(xa, xb))));
+  const x0 = Math.min(xa, xb);
+  const x1 = Math.max(xa, xb);
+  for (let ix = lo; ix <= hi; ix++) {
+    const x = toMm(f, ix);
+    const y = yc(x);
+    const slope = (yc(x + 0.5) - yc(x - 0.5)) / 1;
+    const cosA = 1 / Math.sqrt(1 + slope * slope);
+    const ends = Math.min(smoothstep(0, taper, x - x0), smoothstep(0, taper, x1 - x));
+    const h = half(x) * (0.6 + 0.4 * ends);
+    const hv = h / cosA;
+    const inner = h * (1 - cortex);
+    const ya = Math.max(0, Math.floor(toPx(f, y - hv)));
+    const yb = Math.min(f.height - 1, Math.ceil(toPx(f, y + hv)));
+    for (let iy = ya; iy <= yb; iy++) {
+      const d = (toMm(f, iy) - y) * cosA;
+      if (d * d >= h * h) continue;
+      const shell = Math.sqrt(h * h - d * d) - 0.6 * Math.sqrt(Math.max(0, inner * inner - d * d));
+      const i = iy * f.width + ix;
+      f.bone[i] = f.bone[i]! + 2 * weight * shell * ends;
+    }
+  }
+}
+
+function renderRib(f: Fields, th: Thorax, side: SideSign, k: number, yHead: number, pitch: number, rng: Random): void {
+  const s = th.c.anatomy.size;
+  const xs = th.spineX + side * 16 * s;
+  const drop = pitch * (0.9 + 0.08 * k) + rng.uniform(-3, 3);
+  const arch = (k === 1 ? 16 : 9) + rng.uniform(-2, 2);
+  const yEnd = yHead + drop;
+  const xe = th.cx + side * (th.lateralHalf(yEnd) + 7);
+  const span = xe - xs;
+  const post = (x: number) => {
+    const u = (x - xs) / span;
+    return yHead - arch * Math.sin(Math.PI * Math.min(u, 1) * 0.85) + drop * u * u * u;
+  };
+  const hPost = (k <= 2 ? 4.5 : 5.8) * s + rng.uniform(-0.5, 0.5);
+  addBand(f, xs, xe, post, (x) => hPost * (0.75 + 0.25 * Math.abs((x - xs) / span)), 0.55, 0.32, 10);
+  // The anterior rib runs from the lateral wall down toward the sternum and
+  // stops at the (invisible) costal cartilage.
+  const antDrop = pitch * (k === 1 ? 1.2 : 3.2);
+  const xEndAnt = th.cx + side * th.lateralHalf(yEnd) * (k === 1 ? 0.25 : 0.38);
+  const spanA = xe - xEndAnt;
+  const ant = (x: number) => yEnd + antDrop * Math.max(0, 1 - (x - xEndAnt) / spanA) ** 1.15;
+  const hAnt = (k === 1 ? 7 : 7.5) * s;
+  addBand(f, xEndAnt, xe, ant, () => hAnt, 0.2, 0.25, 30);
+}
+
+function renderClavicle(f: Fields, th: Thorax, side: SideSign, rng: Random): void {
+  const s = th.c.anatomy.size;
+  const ap = th.c.acquisition.view === 'AP';
+  const xm = th.spineX + side * 22 * s;
+  const ym = th.apexY + th.hl * 0.1 + rng.uniform(-6, 6) - (ap ? 22 : 0);
+  const xl = th.cx + side * (th.wt + 45 * s);
+  const yl = th.apexY - 18 + rng.uniform(-6, 6) - (ap ? 8 : 0);
+  const span = xl - xm;
+  const yc = (x: number) => {
+    const u = (x - xm) / span;
+    return ym + (yl - ym) * u ** 1.3 + 6 * Math.sin(2 * Math.PI * u);
+  };
+  const half = (x: number) => {
+    const u = Math.abs((x - xm) / span);
+    return s * (8 - 3.5 * Math.sin(Math.PI * u) + 2 * u);
+  };
+  addBand(f, xm, xl, yc, half, 0.75, 0.3, 5);
+}
+
+function renderScapula(f: Fields, th: Thorax, side: SideSign): void {
+  const s = th.c.anatomy.size;
+  const ap = th.c.acquisition.view === 'AP';
+  // PA positioning rotates the scapulae off the lungs; supine AP cannot.
+  const medialTop = th.wt * (ap ? 0.62 : 0.82);
+  const medialBottom = th.wt * (ap ? 0.72 : 0.95);
+  const top = th.apexY - 8;
+  const bottom = th.apexY + th.hl * 0.55;
+  const lateral = th.wt + 48 * s;
+  for (let iy = Math.max(0, Math.floor(toPx(f, top))); iy <= Math.min(f.height - 1, toPx(f, bottom)); iy++) {
+    const y = toMm(f, iy);
+    const v = Math.min(1, Math.max(0, (y - top) / (bottom - top)));
+    const xm = medialTop + (medialBottom - medialTop) * v;
+    const xlat = lateral - (lateral - medialBottom) * v ** 1.6;
+    if (xlat <= xm) continue;
+    for (let ix = 0; ix < f.width; ix++) {
+      const dx = side * (toMm(f, ix) - th.cx);
+      if (dx < xm || dx > xlat) continue;
+      const edgeM = dx - xm;
+      const edgeL = xlat - dx;
+      const thick = 2.5 + 4 * Math.exp(-edgeL / 4) + 2.5 * Math.exp(-edgeM / 2);
+      const i = iy * f.width + ix;
+      f.bone[i] = f.bone[i]! + thick * Math.min(1, edgeM / 1.5, edgeL / 1.5) * 0.8;
+    }
+  }
+  // Humeral head beside the glenoid.
+  const hx = th.cx + side * (th.wt + 72 * s);
+  const hy = th.apexY - 5;
+  const r = 25 * s;
+  for (let iy = Math.max(0, Math.floor(toPx(f, hy - r))); iy <= Math.min(f.height - 1, toPx(f, hy + r)); iy++) {
+    const dy = toMm(f, iy) - hy;
+    for (let ix = Math.max(0, Math.floor(toPx(f, hx - r))); ix <= Math.min(f.width - 1, toPx(f, hx + r)); ix++) {
+      const dx = toMm(f, ix) - hx;
+      const d2 = dx * dx + dy * dy;
+      if (d2 >= r * r) continue;
+      const i = iy * f.width + ix;
+      const ri = r - 2.5;
+      const shell = Math.sqrt(r * r - d2) - 0.75 * Math.sqrt(Math.max(0, ri * ri - d2));
+      f.bone[i] = f.bone[i]! + 2 * shell * 0.5;
+    }
+  }
+}
+
+function renderSpine(f: Fields, th: Thorax, t1: number, pitch: number, rng: Random): void {
+  const s = th.c.anatomy.size;
+  const disc = pitch * 0.18;
+  const maxY = f.height * f.mm;
+  for (let k = -2; t1 + k * pitch < maxY; k++) {
+    const yc = t1 + k * pitch;
+    const hb = (pitch - disc) / 2;
+    const wb = s * (16 + Math.max(0, k) * 0.9);
+    const x0 = th.spineX + rng.uniform(-1, 1);
+    for (let iy = Math.max(0, Math.floor(toPx(f, yc - hb))); iy <= Math.min(f.height - 1, toPx(f, yc + hb)); iy++) {
+      const v = (toMm(f, iy) - yc) / hb;
+      for (let ix = Math.max(0, Math.floor(toPx(f, x0 - wb))); ix <= Math.min(f.width - 1, toPx(f, x0 + wb)); ix++) {
+        const u = (toMm(f, ix) - x0) / wb;
+        const r = u ** 4 + v ** 4;
+        if (r >= 1) continue;
+        // Cancellous body with denser cortical margins (end plates, sides).
+        const rim = Math.exp((-(1 - Math.abs(u)) * wb) / 1.8) + Math.exp((-(1 - Math.abs(v)) * hb) / 1.5);
+        const i = iy * f.width + ix;
+        f.bone[i] = f.bone[i]! + 1.3 * Math.sqrt(1 - u * u) + 0.9 * rim;
+      }
+    }
+    // Pedicles: cortical rings near the top of each body.
+    for (const side of [-1, 1] as const) {
+      const px = x0 + side * wb * 0.72;
+      const py = yc - hb * 0.35;
+      ring(f, px, py, 4.5 * s, 7 * s, 1.2, 1.2);
+    }
+    // Spinous process: a teardrop in the midline, lower half.
+    ring(f, x0, yc + hb * 0.6, 3.5 * s, 6 * s, 1.2, 0.8);
+  }
+}
+
+function ring(f: Fields, cx: number, cy: number, rx: number, ry: number, wall: number, weight: number): void {
+  for (let iy = Math.max(0, Math.floor(toPx(f, cy - ry))); iy <= Math.min(f.height - 1, toPx(f, cy + ry)); iy++) {
+    const v = (toMm(f, iy) - cy) / ry;
+    for (let ix = Math.max(0, Math.floor(toPx(f, cx - rx))); ix <= Math.min(f.width - 1, toPx(f, cx + rx)); ix++) {
+      const u = (toMm(f, ix) - cx) / rx;
+      const r = Math.sqrt(u * u + v * v);
+      if (r >= 1) continue;
+      const d = (1 - r) * Math.min(rx, ry);
+      const i = iy * f.width + ix;
+      f.bone[i] = f.bone[i]! + weight * (Math.exp(-d / wall) + 0.3);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Consolidation: airspace filling confined to a lobe, patchy at its edges,
+ * effacing the border it touches (heart or diaphragm) because fluid and
+ * soft tissue have the same density; air bronchograms run through it.
+ */
+import { addCapsule, toMm, type Fields } from '../fields.js';
+import { maskBit, type ConsolidationAttrs } from '../findings.js';
+import { fillNormal, type Random } from '../random.js';
+import { createRaster, gaussianBlur, resample } from '../raster.js';
+import { lobeMembership, lobeSide } from './lobes.js';
+
+export function renderConsolidation(f: Fields, c: ConsolidationAttrs, rng: Random): void {
+  const th = f.thorax;
+  const bit = maskBit('consolidation');
+  const patch = patchiness(f, rng, 14);
+  const fill = rng.uniform(0.6, 0.85);
+  const bronchi = new Float32Array(f.width * f.height);
+  if (c.airBronchograms) drawBronchi(f, c, rng, bronchi);
+  for (let iy = 0; iy < f.height; iy++) {
+    const y = toMm(f, iy);
+    const row = iy * f.width;
+    for (let ix = 0; ix < f.width; ix++) {
+      const i = row + ix;
+      const air = f.lungAir[i]!;
+      if (air <= 0) continue;
+      const m = lobeMembership(th, c.lobe, toMm(f, ix), y);
+      if (m <= 0) continue;
+      // Patchy edges, confluent centre.
+      const density = Math.min(1, Math.max(0, m * 1.6 - 0.35 + patch[i]! * 0.9));
+      if (density <= 0) continue;
+      f.displaced[i] = f.displaced[i]! + air * fill * density * 1.15 - bronchi[i]! * density;
+      f.markings[i] = f.markings[i]! * (1 - density);
+      if (density > 0.35) f.mask[i] = f.mask[i]! | bit;
+    }
+  }
+}
+
+/** Smooth random field in about [−0.5, 0.5] at a scale of `mm`. */
+export function patchiness(f: Fields, rng: Random, mm: number): Float32Array {
+  const factor = Math.max(1, Math.round(mm / 3 / f.mm));
+  const coarse = createRaster(Math.ceil(f.width / factor), Math.ceil(f.height / factor), f.mm * factor);
+  fillNormal(rng, coarse.data);
+  gaussianBlur(coarse, mm / coarse.mm);
+  let sd = 0;
+  for (const v of coarse.data) sd += v * v;
+  sd = Math.sqrt(sd / coarse.data.length) || 1;
+  for (let i = 0; i < coarse.data.length; i++) coarse.data[i] = (coarse.data[i]! / sd) * 0.25;
+  return resample(coarse, f.width, f.height, f.mm).data;
+}
+
+/** Bronchi (air) from the hilum into the lobe: dark branching tubes. */
+function drawBronchi(f: Fields, c: ConsolidationAttrs, rng: Random, out: Float32Array): void {
+  const th = f.thorax;
+  const side = lobeSide(c.lobe);
+  const h = th.hilum(side);
+  const down = c.lobe === 'RUL' || c.lobe === 'LUL' ? -1 : 1;
+  const grow = (x: number, y: number, phi: number, len: number, r: number, depth: number): void => {
+    if (r < 0.6 || depth > 5) return;
+    const x1 = x + side * Math.cos(phi) * len;
+    const y1 = y + Math.sin(phi) * len;
+    addCapsule(f, out, x, y, x1, y1, r, r * 0.85, 3);
+    for (const s of [-1, 1])
+      grow(x1, y1, phi + s * rng.uniform(0.25, 0.55), len * rng.uniform(0.75, 0.9), r * 0.78, depth + 1);
+  };
+  for (let k = 0; k < 3; k++) {
+    const phi = down * rng.uniform(0.5, 1.2);
+    grow(h.x, h.y, phi, rng.uniform(18, 26), rng.uniform(2.2, 3), 0);
+  }
+}

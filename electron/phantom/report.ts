@@ -1,0 +1,521 @@
+/**
+ * Radiology reports for phantoms, sentence by sentence, each sentence with
+ * the findings it mentions and its polarity — the training recipe samples
+ * single sentences, and negated sentences ("No pleural effusion.") are most
+ * of what real reports say about most findings.
+ *
+ * Wording avoids vocabulary that a CheXpert-style labeler would read as a
+ * different finding (e.g. "Kerley B lines" would count as a line/device,
+ * "plate-like" as a plate), so phrase-based checkers agree with the labels.
+ */
+import type { PhantomCase } from './case.js';
+import type { FindingName, Lobe, Side } from './findings.js';
+import { Random } from './random.js';
+
+export type Polarity = 'positive' | 'negated' | 'uncertain' | 'none';
+export type SectionName = 'examination' | 'indication' | 'comparison' | 'findings' | 'impression';
+
+export interface ReportSentence {
+  text: string;
+  section: SectionName;
+  findings: FindingName[];
+  polarity: Polarity;
+}
+
+export interface Report {
+  text: string;
+  sections: Record<SectionName, string>;
+  sentences: ReportSentence[];
+}
+
+const LOBE_NAME: Record<Lobe, string> = {
+  RUL: 'right upper lobe',
+  RML: 'right middle lobe',
+  RLL: 'right lower lobe',
+  LUL: 'left upper lobe',
+  LLL: 'left lower lobe',
+  lingula: 'lingula',
+};
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const cm = (mm: number, step = 0.5) => {
+  const v = Math.max(step, Math.round(mm / 10 / step) * step);
+  return Number.isInteger(v) ? `${v}` : v.toFixed(1);
+};
+
+class Writer {
+  readonly sentences: ReportSentence[] = [];
+  constructor(readonly rng: Random) {}
+  add(section: SectionName, text: string, findings: FindingName[], polarity: Polarity): void {
+    this.sentences.push({ text, section, findings, polarity });
+  }
+  pick<T>(items: readonly T[]): T {
+    return this.rng.pick(items);
+  }
+}
+
+export function writeReport(c: PhantomCase): Report {
+  const w = new Writer(new Random('report', c.seed, c.index));
+  const f = c.findings;
+  const ap = c.acquisition.view === 'AP';
+  w.add(
+    'examination',
+    ap
+      ? w.pick(['Chest, portable AP view.', 'Portable AP chest radiograph.', 'Chest radiograph, single AP view.'])
+      : w.pick(['Chest radiograph, PA view.', 'PA chest radiograph.', 'Chest, single PA view.']),
+    [],
+    'none',
+  );
+  w.add('indication', indication(w, c), [], 'none');
+  w.add('comparison', w.pick(['None.', 'None available.', 'No prior studies.', 'None on file.']), [], 'none');
+
+  const positives = positiveFindings(w, c);
+  for (const s of positives) w.add('findings', s.text, [s.finding], 'positive');
+  negations(w, c);
+  uncertainties(w, c);
+  if (!f.cardiomegaly)
+    w.add(
+      'findings',
+      w.pick([
+        'Heart size is normal.',
+        'The heart is not enlarged.',
+        'Normal heart size.',
+        'Cardiac silhouette is within normal limits.',
+        'The cardiomediastinal silhouette is within normal limits.',
+      ]),
+      ['cardiomegaly'],
+      'negated',
+    );
+  else if (w.rng.chance(0.5))
+    w.add(
+      'findings',
+      w.pick(['The mediastinal contours are otherwise unremarkable.', 'The aortic knob is unremarkable.']),
+      [],
+      'none',
+    );
+  w.add(
+    'findings',
+    w.pick([
+      'No acute osseous abnormality.',
+      'Visualized osseous structures are unremarkable.',
+      'Mild degenerative changes of the thoracic spine.',
+      'The bones are intact.',
+      'No displaced rib fracture.',
+    ]),
+    [],
+    'none',
+  );
+
+  impression(w, c);
+  return assemble(w.sentences);
+}
+
+function indication(w: Writer, c: PhantomCase): string {
+  if (c.findings.support_devices?.ettube)
+    return w.pick(['Intubated patient.', 'Respiratory failure.', 'ICU patient, hypoxia.']);
+  return w.pick([
+    'Cough.',
+    'Shortness of breath.',
+    'Fever and cough.',
+    'Chest pain.',
+    'Preoperative evaluation.',
+    'Dyspnea.',
+    'Follow-up.',
+    'Hypoxia.',
+    'Weakness.',
+    'Routine examination.',
+  ]);
+}
+
+interface Positive {
+  finding: FindingName;
+  text: string;
+}
+
+function sideWord(side: Side | 'bilateral'): string {
+  return side === 'bilateral' ? 'bilateral' : side;
+}
+
+function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
+  const f = c.findings;
+  const out: Positive[] = [];
+  const d = f.support_devices;
+  if (d) {
+    if (d.ettube) {
+      const tip = cm(d.ettTipMm ?? 50);
+      out.push({
+        finding: 'support_devices',
+        text: w.pick([
+          `Endotracheal tube terminates ${tip} cm above the carina.`,
+          `The endotracheal tube tip is approximately ${tip} cm above the carina.`,
+          `ET tube in place, tip ${tip} cm above the carina.`,
+        ]),
+      });
+    }
+    if (d.ngTube)
+      out.push({
+        finding: 'support_devices',
+        text: w.pick([
+          'Enteric tube courses below the diaphragm with the tip in the stomach.',
+          'Nasogastric tube tip is in the stomach.',
+          'An orogastric tube extends into the stomach.',
+        ]),
+      });
+    if (d.centralLine) {
+      const via = d.lineVia === 'subclavian' ? 'subclavian' : 'internal jugular';
+      out.push({
+        finding: 'support_devices',
+        text: w.pick([
+          `${cap(d.lineSide ?? 'right')} ${via} central venous catheter with tip at the cavoatrial junction.`,
+          `${cap(d.lineSide ?? 'right')} ${via} line terminates in the lower SVC.`,
+          `A ${d.lineSide ?? 'right'} ${via} catheter ends in the distal superior vena cava.`,
+        ]),
+      });
+    }
+    if (d.pacemaker)
+      out.push({
+        finding: 'support_devices',
+        text: w.pick([
+          'Left chest wall pacemaker with leads in the right atrium and right ventricle.',
+          'Dual-chamber pacemaker in place with leads in expected position.',
+          'Cardiac pacemaker with two leads terminating in the right atrium and right ventricle.',
+        ]),
+      });
+  }
+  const con = f.consolidation;
+  if (con) {
+    const lobe = LOBE_NAME[con.lobe];
+    const border =
+      con.lobe === 'RML'
+        ? ', obscuring the right heart border'
+        : con.lobe === 'lingula'
+          ? ', obscuring the left heart border'
+          : con.lobe === 'RLL'
+            ? ', obscuring the right hemidiaphragm'
+            : con.lobe === 'LLL'
+              ? ', obscuring the left hemidiaphragm'
+              : '';
+    const bronch = con.airBronchograms ? w.pick([' with air bronchograms', ' containing air bronchograms']) : '';
+    out.push({
+      finding: 'consolidation',
+      text: w.pick([
+        `Consolidation in the ${lobe}${bronch}${border}.`,
+        `Focal airspace consolidation in the ${lobe}${bronch}.`,
+        `${cap(lobe)} consolidation${bronch}${border}.`,
+      ]),
+    });
+  }
+  const at = f.atelectasis;
+  if (at) {
+    if (at.kind === 'linear') {
+      const where =
+        at.side === 'bilateral' ? w.pick(['at both lung bases', 'at the lung bases']) : `at the ${at.side} lung base`;
+      out.push({
+        finding: 'atelectasis',
+        text:
+          at.side === 'bilateral'
+            ? w.pick([
+                `Bibasilar linear atelectasis.`,
+                `Subsegmental atelectasis ${where}.`,
+                `Linear atelectasis ${where}.`,
+              ])
+            : w.pick([
+                `Linear atelectasis ${where}.`,
+                `Discoid atelectasis ${where}.`,
+                `Subsegmental atelectasis ${where}.`,
+              ]),
+      });
+    } else {
+      const lobe = LOBE_NAME[at.lobe ?? 'LLL'];
+      out.push({
+        finding: 'atelectasis',
+        text:
+          at.lobe === 'RUL'
+            ? w.pick([
+                `Right upper lobe collapse with elevation of the minor fissure.`,
+                `Atelectasis of the right upper lobe with volume loss.`,
+              ])
+            : w.pick([
+                `${cap(lobe)} collapse with volume loss.`,
+                `Atelectasis of the ${lobe}${at.lobe === 'LLL' ? ', with a triangular retrocardiac density' : ''}.`,
+                `Complete ${lobe} atelectasis.`,
+              ]),
+      });
+    }
+  }
+  const n = f.nodule;
+  if (n) {
+    const zone = n.zone === 'middle' ? 'mid' : n.zone;
+    const size = cm(n.diameterMm, 0.1);
+    const margin = n.margin === 'smooth' ? w.pick(['smoothly marginated', 'well-circumscribed']) : n.margin;
+    out.push({
+      finding: 'nodule',
+      text: w.pick([
+        `A ${size} cm ${margin} ${n.kind} projects over the ${n.side} ${zone} lung zone.`,
+        `There is a ${size} cm ${n.kind} in the ${n.side} ${zone} lung.`,
+        `${cap(margin)} ${n.kind} in the ${n.side} ${zone} lung measuring ${size} cm.`,
+      ]),
+    });
+  }
+  const e = f.edema;
+  if (e) {
+    const text =
+      e.severity === 'mild'
+        ? w.pick([
+            'Mild pulmonary vascular congestion with interstitial edema.',
+            'Mild interstitial pulmonary edema.',
+            'Pulmonary vascular congestion and mild interstitial edema.',
+          ])
+        : e.severity === 'moderate'
+          ? w.pick([
+              'Moderate pulmonary edema with perihilar haziness.',
+              'Moderate interstitial and perihilar alveolar edema.',
+              'Perihilar haziness and vascular indistinctness, consistent with moderate pulmonary edema.',
+            ])
+          : w.pick([
+              'Severe pulmonary edema with bilateral perihilar airspace opacities.',
+              'Diffuse bilateral perihilar airspace opacities consistent with severe pulmonary edema.',
+            ]);
+    out.push({ finding: 'edema', text });
+    if (e.kerleyLines && w.rng.chance(0.6))
+      out.push({
+        finding: 'edema',
+        text: w.pick([
+          'Interlobular septal thickening at the lung bases, consistent with interstitial edema.',
+          'Septal thickening at the bases from interstitial edema.',
+        ]),
+      });
+  }
+  const ef = f.pleural_effusion;
+  if (ef) {
+    const side = sideWord(ef.side);
+    const plural = ef.side === 'bilateral' ? 'effusions' : 'effusion';
+    const size = ef.size === 'moderate' ? w.pick(['moderate', 'moderate-sized']) : ef.size;
+    const choices = [
+      `${cap(size)} ${side} pleural ${plural}.`,
+      `There ${ef.side === 'bilateral' ? 'are' : 'is a'} ${size} ${side} pleural ${plural}.`,
+      `${cap(side)} pleural ${plural}, ${ef.size} in size.`,
+    ];
+    if (ef.size === 'small' && ef.side !== 'bilateral' && c.acquisition.view === 'PA')
+      choices.push(`Blunting of the ${side} costophrenic angle, consistent with a small pleural effusion.`);
+    if (c.acquisition.view === 'AP') choices.push(`${cap(size)} layering ${side} pleural ${plural}.`);
+    out.push({ finding: 'pleural_effusion', text: w.pick(choices) });
+  }
+  const p = f.pneumothorax;
+  if (p) {
+    const where = c.acquisition.view === 'AP' ? w.pick(['', ' basilar']) : ' apical';
+    const shift = p.tension
+      ? `, with ${p.side === 'left' ? 'rightward' : 'leftward'} mediastinal shift concerning for tension`
+      : '';
+    out.push({
+      finding: 'pneumothorax',
+      text: w.pick([
+        `${cap(p.size)} ${p.side}${where} pneumothorax${shift}.`,
+        `There is a ${p.side} pneumothorax measuring approximately ${cm(p.rimMm)} cm at the apex${shift}.`,
+        `A visceral pleural margin with no lung markings beyond it is seen in the ${p.side} hemithorax, consistent with a ${p.size} pneumothorax${shift}.`,
+      ]),
+    });
+  }
+  const cg = f.cardiomegaly;
+  if (cg) {
+    const deg = cg.severity === 'mild' ? 'mildly' : cg.severity === 'moderate' ? 'moderately' : 'markedly';
+    out.push({
+      finding: 'cardiomegaly',
+      text: w.pick([
+        `The heart is ${deg} enlarged.`,
+        `${cap(cg.severity)} cardiomegaly.`,
+        `The cardiac silhouette is ${deg} enlarged.`,
+        `Cardiac enlargement.`,
+      ]),
+    });
+  }
+  return out;
+}
+
+/** Nouns for grouped negations ("No focal consolidation, effusion or pneumothorax."). */
+const NEG_NOUN: Partial<Record<FindingName, readonly string[]>> = {
+  pleural_effusion: ['pleural effusion', 'effusion'],
+  pneumothorax: ['pneumothorax'],
+  consolidation: ['focal consolidation', 'consolidation'],
+  edema: ['pulmonary edema', 'edema'],
+  nodule: ['suspicious pulmonary nodule', 'nodule or mass'],
+  atelectasis: ['atelectasis'],
+};
+/** How often a report bothers to deny an absent finding. */
+const NEG_RATE: Partial<Record<FindingName, number>> = {
+  pleural_effusion: 0.85,
+  pneumothorax: 0.8,
+  consolidation: 0.7,
+  edema: 0.35,
+  nodule: 0.15,
+  atelectasis: 0.1,
+};
+
+function listJoin(items: string[], rng: Random): string {
+  if (items.length === 1) return items[0]!;
+  const last = items[items.length - 1]!;
+  return `${items.slice(0, -1).join(', ')}${items.length > 2 && rng.chance(0.5) ? ',' : ''} or ${last}`;
+}
+
+function negations(w: Writer, c: PhantomCase): void {
+  const f = c.findings;
+  const absent = (Object.keys(NEG_RATE) as FindingName[]).filter((k) => !f[k] && w.rng.chance(NEG_RATE[k]!));
+  w.rng.shuffle(absent);
+  // "The lungs are clear" at most once, and only when they are.
+  let clearAvailable = !f.consolidation && !f.atelectasis && !f.nodule && !f.edema && !f.pneumothorax;
+  while (absent.length > 0) {
+    const group = absent.splice(0, w.rng.int(1, Math.min(3, absent.length)));
+    const nouns = group.map((g) => w.pick(NEG_NOUN[g]!));
+    const list = listJoin(nouns, w.rng);
+    const forms = [`No ${list}.`, `There is no ${list}.`, `No evidence of ${list}.`, `Negative for ${list}.`];
+    if (group.length === 1) forms.push(`${cap(list)} is not seen.`, `No ${list} is identified.`);
+    if (clearAvailable) forms.push(`The lungs are clear without ${list}.`, `Lungs are clear; no ${list}.`);
+    const text = w.pick(forms);
+    if (text.startsWith('The lungs') || text.startsWith('Lungs')) clearAvailable = false;
+    w.add('findings', text, group, 'negated');
+  }
+  if (clearAvailable && w.rng.chance(0.5))
+    w.add(
+      'findings',
+      w.pick(['The lungs are clear.', 'Lungs are well expanded and clear.', 'Clear lungs.']),
+      [],
+      'none',
+    );
+}
+
+/** Hedged mentions of absent findings, as radiologists write them. */
+function uncertainties(w: Writer, c: PhantomCase): void {
+  const f = c.findings;
+  if (!w.rng.chance(0.14)) return;
+  if (!f.pleural_effusion) {
+    const side = w.pick(['left', 'right']);
+    w.add(
+      'findings',
+      w.pick([
+        `Cannot exclude a small ${side} effusion.`,
+        `Possible trace ${side} pleural effusion.`,
+        `Equivocal blunting of the ${side} costophrenic angle, which may reflect a trace effusion.`,
+      ]),
+      ['pleural_effusion'],
+      'uncertain',
+    );
+  } else if (!f.consolidation && (f.atelectasis || f.edema)) {
+    w.add(
+      'findings',
+      w.pick(['Superimposed consolidation cannot be excluded.', 'Possible early consolidation at the base.']),
+      ['consolidation'],
+      'uncertain',
+    );
+  } else if (!f.pneumothorax) {
+    w.add(
+      'findings',
+      w.pick(['No definite pneumothorax.', 'No convincing pneumothorax.']),
+      ['pneumothorax'],
+      'negated',
+    );
+  }
+}
+
+const IMPRESSION_ORDER: FindingName[] = [
+  'pneumothorax',
+  'consolidation',
+  'edema',
+  'pleural_effusion',
+  'nodule',
+  'atelectasis',
+  'cardiomegaly',
+  'support_devices',
+];
+
+function impression(w: Writer, c: PhantomCase): void {
+  const f = c.findings;
+  const items: { text: string; findings: FindingName[]; polarity: Polarity }[] = [];
+  for (const name of IMPRESSION_ORDER) {
+    if (!f[name]) continue;
+    items.push({ text: impressionText(w, c, name), findings: [name], polarity: 'positive' });
+  }
+  if (items.length === 0) {
+    items.push({
+      text: w.pick([
+        'No acute cardiopulmonary process.',
+        'No acute cardiopulmonary abnormality.',
+        'Normal chest radiograph.',
+        'No radiographic evidence of acute disease.',
+      ]),
+      findings: [],
+      polarity: 'none',
+    });
+  } else if (f.support_devices && !f.pneumothorax && w.rng.chance(0.6)) {
+    items.push({ text: 'No pneumothorax.', findings: ['pneumothorax'], polarity: 'negated' });
+  }
+  for (const it of items) w.add('impression', it.text, it.findings, it.polarity);
+}
+
+function impressionText(w: Writer, c: PhantomCase, name: FindingName): string {
+  const f = c.findings;
+  switch (name) {
+    case 'pneumothorax':
+      return `${cap(f.pneumothorax!.size)} ${f.pneumothorax!.side} pneumothorax${f.pneumothorax!.tension ? ' with signs of tension' : ''}.`;
+    case 'consolidation':
+      return w.pick([
+        `${cap(LOBE_NAME[f.consolidation!.lobe])} consolidation, concerning for pneumonia.`,
+        `Consolidation in the ${LOBE_NAME[f.consolidation!.lobe]}.`,
+      ]);
+    case 'edema':
+      return w.pick([
+        'Pulmonary edema.',
+        `${cap(f.edema!.severity)} pulmonary edema.`,
+        'Findings consistent with congestive heart failure.',
+      ]);
+    case 'pleural_effusion': {
+      const e = f.pleural_effusion!;
+      return e.side === 'bilateral'
+        ? w.pick([`${cap(e.size)} bilateral pleural effusions.`, 'Bilateral pleural effusions.'])
+        : w.pick([`${cap(e.size)} ${e.side} pleural effusion.`, `${cap(e.side)} pleural effusion.`]);
+    }
+    case 'nodule': {
+      const n = f.nodule!;
+      return w.pick([
+        `${cap(n.side)} ${n.zone === 'middle' ? 'mid' : n.zone} lung ${n.kind}; CT is recommended for further evaluation.`,
+        `${cap(n.kind)} in the ${n.side} lung, ${cm(n.diameterMm, 0.1)} cm.`,
+      ]);
+    }
+    case 'atelectasis': {
+      const a = f.atelectasis!;
+      return a.kind === 'lobar'
+        ? `${cap(LOBE_NAME[a.lobe ?? 'LLL'])} collapse.`
+        : w.pick([
+            'Basilar atelectasis.',
+            `${a.side === 'bilateral' ? 'Bibasilar' : cap(a.side) + ' basilar'} atelectasis.`,
+          ]);
+    }
+    case 'cardiomegaly':
+      return w.pick(['Cardiomegaly.', `${cap(f.cardiomegaly!.severity)} cardiomegaly.`]);
+    case 'support_devices':
+      return w.pick([
+        'Support devices as described.',
+        'Lines and tubes in satisfactory position.',
+        'Medical devices in expected position.',
+      ]);
+  }
+}
+
+function assemble(sentences: ReportSentence[]): Report {
+  const get = (s: SectionName) => sentences.filter((x) => x.section === s).map((x) => x.text);
+  const imp = get('impression');
+  const sections: Record<SectionName, string> = {
+    examination: get('examination').join(' '),
+    indication: get('indication').join(' '),
+    comparison: get('comparison').join(' '),
+    findings: get('findings').join(' '),
+    impression: imp.length > 1 ? imp.map((t, i) => `${i + 1}. ${t}`).join('\n') : (imp[0] ?? ''),
+  };
+  const text = [
+    `EXAMINATION: ${sections.examination}`,
+    `INDICATION: ${sections.indication}`,
+    `COMPARISON: ${sections.comparison}`,
+    `FINDINGS: ${sections.findings}`,
+    `IMPRESSION:${imp.length > 1 ? '\n' : ' '}${sections.impression}`,
+  ].join('\n');
+  return { text, sections, sentences };
+}
