@@ -1,11 +1,91 @@
-import { EXIT, type Command } from '../command.js';
+/** `radsift decode <file> --out <path.npy|path.png>`: writes one frame as stored values, modality values or the display image. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PixelArray } from '../../dicom/codecs/types.js';
+import { runDecodeJob } from '../../dicom/decode-job.js';
+import { DicomError } from '../../dicom/errors.js';
+import { encodeNpy, type NpyArray } from '../../util/npy.js';
+import { encodePng } from '../../util/png.js';
+import { EXIT, UsageError, type Command } from '../command.js';
+
+type Values = 'stored' | 'modality' | 'display';
 
 export const decodeCommand: Command = {
   name: 'decode',
-  summary: '(not built yet)',
-  usage: 'radsift decode …',
-  async run(_argv, io) {
-    io.stderr('radsift decode: not built yet in this version\n');
-    return EXIT.FATAL;
+  summary: 'decode one frame to .npy (stored, modality or display values) or .png',
+  usage:
+    'radsift decode <file> --out <path.npy|path.png> [--frame N] [--values stored|modality|display] [--window C,W]\n' +
+    '  --frame     0-based frame index (default 0)\n' +
+    '  --values    stored: the stored pixel values (integer dtype of the file); modality: float32 after\n' +
+    '              Rescale/Modality LUT; display: 8-bit windowed image (RGB stays RGB).\n' +
+    '              Default: stored for .npy, display for .png (16-bit grey PNG for unsigned stored values).\n' +
+    "  --window    window centre,width for display (default: the file's, else the value range)",
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        frame: { type: 'string', default: '0' },
+        values: { type: 'string' },
+        window: { type: 'string' },
+      },
+    });
+    const [input] = positionals;
+    if (!input || positionals.length > 1) throw new UsageError('give exactly one input file');
+    if (!values.out) throw new UsageError('--out is required');
+    const out = path.resolve(io.cwd, values.out);
+    const format = path.extname(out).toLowerCase();
+    if (format !== '.npy' && format !== '.png') throw new UsageError('--out must end in .npy or .png');
+    const frame = Number(values.frame);
+    if (!Number.isInteger(frame) || frame < 0) throw new UsageError('--frame must be a non-negative integer');
+    const kind = (values.values ?? (format === '.npy' ? 'stored' : 'display')) as Values;
+    if (!['stored', 'modality', 'display'].includes(kind))
+      throw new UsageError('--values must be stored, modality or display');
+    if (kind === 'modality' && format === '.png')
+      throw new UsageError('modality values are floats: write them to .npy');
+    const window = values.window === undefined ? undefined : parseWindow(values.window);
+
+    try {
+      const result = await runDecodeJob({
+        path: path.resolve(io.cwd, input),
+        frame,
+        outputs: [kind],
+        ...(window ? { display: { window } } : {}),
+      });
+      const channels = kind === 'display' ? result.display!.channels : result.samplesPerPixel;
+      const shape = channels === 1 ? [result.rows, result.columns] : [result.rows, result.columns, channels];
+      let data: PixelArray | Uint8Array;
+      if (kind === 'stored') data = result.stored!;
+      else if (kind === 'display') data = result.display!.data;
+      else if (result.modality) data = result.modality;
+      else throw new UsageError('modality values exist for monochrome images only');
+      const bytes =
+        format === '.npy' ? encodeNpy(data as NpyArray, shape) : toPng(data, result.rows, result.columns, channels);
+      await writeFile(out, bytes);
+      io.stdout(`${JSON.stringify({ out, frame, values: kind, dtype: data.constructor.name, shape })}\n`);
+      return EXIT.OK;
+    } catch (error) {
+      if (!(error instanceof DicomError)) throw error;
+      io.stderr(`radsift decode: ${path.basename(input)}: ${error.code}: ${error.message}\n`);
+      return EXIT.FATAL;
+    }
   },
 };
+
+function parseWindow(text: string): { center: number; width: number } {
+  const [center, width] = text.split(',').map(Number);
+  if (!Number.isFinite(center) || !Number.isFinite(width) || width! <= 0) {
+    throw new UsageError('--window takes centre,width with a positive width, e.g. 40,400');
+  }
+  return { center: center!, width: width! };
+}
+
+function toPng(data: PixelArray | Uint8Array, height: number, width: number, channels: number): Buffer {
+  if (data instanceof Uint8Array)
+    return encodePng({ width, height, color: channels === 3 ? 'rgb' : 'gray', bitDepth: 8, data });
+  if (data instanceof Uint16Array && channels === 1)
+    return encodePng({ width, height, color: 'gray', bitDepth: 16, data });
+  throw new UsageError(`a PNG cannot hold ${data.constructor.name} stored values: use .npy or --values display`);
+}

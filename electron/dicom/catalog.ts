@@ -1,0 +1,261 @@
+/**
+ * Catalog: walk a folder (streaming, one directory handle at a time), read
+ * each file's header only, and group Patient → Study → Series → Instance.
+ * Files that are not DICOM or cannot be read are listed with a reason.
+ * DICOMDIR files are read as directories of their referenced files.
+ */
+import { open, opendir } from 'node:fs/promises';
+import path from 'node:path';
+import { DatasetReader } from './dataset.js';
+import { DicomError, toDicomError } from './errors.js';
+import { parseDicom, type ParsedDicom } from './parse.js';
+
+export interface InstanceEntry {
+  path: string;
+  sopInstanceUID?: string;
+  sopClassUID?: string;
+  instanceNumber?: number;
+  /** Position along the slice normal (from Image Position/Orientation), for ordering. */
+  slicePosition?: number;
+  rows?: number;
+  columns?: number;
+  frames?: number;
+  transferSyntaxUID?: string;
+}
+
+export interface SeriesEntry {
+  seriesInstanceUID: string;
+  seriesNumber?: number;
+  modality?: string;
+  description?: string;
+  instances: InstanceEntry[];
+}
+
+export interface StudyEntry {
+  studyInstanceUID: string;
+  studyDate?: string;
+  description?: string;
+  accessionNumber?: string;
+  series: SeriesEntry[];
+}
+
+export interface PatientEntry {
+  patientId: string;
+  patientName?: string;
+  studies: StudyEntry[];
+}
+
+export interface SkippedFile {
+  path: string;
+  code: string;
+  reason: string;
+}
+
+export interface Catalog {
+  patients: PatientEntry[];
+  skipped: SkippedFile[];
+  dicomdirs: string[];
+}
+
+/** Header fields needed to place one instance in the tree. */
+export interface InstanceHeader {
+  patientId: string;
+  patientName?: string;
+  study: Omit<StudyEntry, 'series'>;
+  series: Omit<SeriesEntry, 'instances'>;
+  instance: InstanceEntry;
+}
+
+/** Yields every regular file under `root`, depth first, without listing whole trees in memory. Symlinks are not followed. */
+export async function* walkFiles(root: string): AsyncGenerator<string> {
+  const dir = await opendir(root);
+  for await (const entry of dir) {
+    const full = path.join(root, entry.name);
+    if (entry.isDirectory()) yield* walkFiles(full);
+    else if (entry.isFile()) yield full;
+  }
+}
+
+const HEADER_READS = [256 << 10, 4 << 20];
+
+/** Reads and parses the header of one file (no pixel data), growing the read until the header fits. */
+export async function readHeaderFile(file: string): Promise<ParsedDicom> {
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    throw toDicomError(error, 'IO', `cannot open ${path.basename(file)}`);
+  });
+  try {
+    const { size } = await handle.stat();
+    for (const limit of [...HEADER_READS.filter((n) => n < size), size]) {
+      const buffer = Buffer.alloc(limit);
+      const { bytesRead } = await handle.read(buffer, 0, limit, 0);
+      try {
+        return parseDicom(buffer.subarray(0, bytesRead), { untilTag: 'x7fe00010' });
+      } catch (error) {
+        // A header cut by our own partial read looks truncated: read more, unless this was the whole file.
+        if (!(error instanceof DicomError && error.code === 'TRUNCATED') || limit === size) throw error;
+      }
+    }
+    throw new DicomError('NOT_DICOM', 'empty file');
+  } finally {
+    await handle.close();
+  }
+}
+
+export function instanceHeader(parsed: ParsedDicom, file: string): InstanceHeader {
+  const r = new DatasetReader(parsed.dataSet, parsed.textDecoder);
+  const studyInstanceUID = r.string('x0020000d');
+  const seriesInstanceUID = r.string('x0020000e');
+  if (!studyInstanceUID || !seriesInstanceUID) {
+    throw new DicomError('INVALID_ATTRIBUTE', 'no Study or Series Instance UID: not a composite instance');
+  }
+  return {
+    patientId: r.string('x00100020') ?? '',
+    patientName: r.string('x00100010'),
+    study: {
+      studyInstanceUID,
+      studyDate: r.string('x00080020'),
+      description: r.string('x00081030'),
+      accessionNumber: r.string('x00080050'),
+    },
+    series: {
+      seriesInstanceUID,
+      seriesNumber: r.decimal('x00200011'),
+      modality: r.string('x00080060'),
+      description: r.string('x0008103e'),
+    },
+    instance: {
+      path: file,
+      sopInstanceUID: r.string('x00080018'),
+      sopClassUID: r.string('x00080016'),
+      instanceNumber: r.decimal('x00200013'),
+      slicePosition: slicePosition(r.decimals('x00200032'), r.decimals('x00200037')),
+      rows: r.uint16('x00280010'),
+      columns: r.uint16('x00280011'),
+      frames: r.decimal('x00280008') ?? (r.has('x7fe00010') || r.has('x00280010') ? 1 : undefined),
+      transferSyntaxUID: parsed.transferSyntaxUID,
+    },
+  };
+}
+
+/** Distance along the slice normal (row × column direction cosines); z when orientation is missing. */
+function slicePosition(position: number[], orientation: number[]): number | undefined {
+  if (position.length !== 3) return undefined;
+  if (orientation.length !== 6) return position[2];
+  const [rx, ry, rz, cx, cy, cz] = orientation as [number, number, number, number, number, number];
+  const normal = [ry * cz - rz * cy, rz * cx - rx * cz, rx * cy - ry * cx];
+  return normal[0]! * position[0]! + normal[1]! * position[1]! + normal[2]! * position[2]!;
+}
+
+/** Builds the tree as headers arrive, then sorts it. */
+export class CatalogBuilder {
+  private readonly patients = new Map<string, PatientEntry>();
+  private readonly studies = new Map<string, StudyEntry>();
+  private readonly seriesByUid = new Map<string, SeriesEntry>();
+  readonly skipped: SkippedFile[] = [];
+  readonly dicomdirs: string[] = [];
+
+  add(header: InstanceHeader): void {
+    let patient = this.patients.get(header.patientId);
+    if (!patient) {
+      patient = { patientId: header.patientId, patientName: header.patientName, studies: [] };
+      this.patients.set(header.patientId, patient);
+    }
+    let study = this.studies.get(header.study.studyInstanceUID);
+    if (!study) {
+      study = { ...header.study, series: [] };
+      this.studies.set(study.studyInstanceUID, study);
+      patient.studies.push(study);
+    }
+    let series = this.seriesByUid.get(header.series.seriesInstanceUID);
+    if (!series) {
+      series = { ...header.series, instances: [] };
+      this.seriesByUid.set(series.seriesInstanceUID, series);
+      study.series.push(series);
+    }
+    series.instances.push(header.instance);
+  }
+
+  skip(file: string, error: unknown): void {
+    const typed = toDicomError(error, 'IO', 'cannot read');
+    this.skipped.push({ path: file, code: typed.code, reason: typed.message });
+  }
+
+  build(): Catalog {
+    const patients = [...this.patients.values()].sort((a, b) => a.patientId.localeCompare(b.patientId));
+    for (const patient of patients) {
+      patient.studies.sort((a, b) => (a.studyDate ?? '').localeCompare(b.studyDate ?? ''));
+      for (const study of patient.studies) {
+        study.series.sort((a, b) => (a.seriesNumber ?? Infinity) - (b.seriesNumber ?? Infinity));
+        for (const series of study.series) series.instances.sort(compareInstances);
+      }
+    }
+    return { patients, skipped: this.skipped, dicomdirs: this.dicomdirs };
+  }
+}
+
+/** Instance Number first, then position along the slice normal, then path (stable). */
+export function compareInstances(a: InstanceEntry, b: InstanceEntry): number {
+  const byNumber = (a.instanceNumber ?? Infinity) - (b.instanceNumber ?? Infinity);
+  if (byNumber) return byNumber;
+  const byPosition = (a.slicePosition ?? 0) - (b.slicePosition ?? 0);
+  if (byPosition) return byPosition;
+  return a.path.localeCompare(b.path);
+}
+
+/** Catalogs every file under `root`. DICOMDIR files are noted and their records read too. */
+export async function catalogFolder(root: string): Promise<Catalog> {
+  const builder = new CatalogBuilder();
+  for await (const file of walkFiles(root)) {
+    await addFile(builder, file);
+  }
+  return builder.build();
+}
+
+async function addFile(builder: CatalogBuilder, file: string): Promise<void> {
+  try {
+    const parsed = await readHeaderFile(file);
+    if (parsed.dataSet.elements.x00041220) {
+      builder.dicomdirs.push(file);
+      return;
+    }
+    builder.add(instanceHeader(parsed, file));
+  } catch (error) {
+    builder.skip(file, error);
+  }
+}
+
+export interface DicomdirRecord {
+  type: string;
+  /** Absolute path of the referenced file (IMAGE and other leaf records). */
+  file?: string;
+  depth: number;
+}
+
+/**
+ * Reads a DICOMDIR's Directory Record Sequence. Records are listed in the
+ * order of the sequence, which in files written by standard tools is the
+ * hierarchy walked depth first (patient, its studies, their series, images).
+ */
+export async function readDicomdir(file: string): Promise<DicomdirRecord[]> {
+  const parsed = await readHeaderFile(file);
+  const reader = new DatasetReader(parsed.dataSet, parsed.textDecoder);
+  const depth: Record<string, number> = { PATIENT: 0, STUDY: 1, SERIES: 2 };
+  return reader.sequence('x00041220').map((record) => {
+    const type = record.string('x00041430') ?? 'UNKNOWN';
+    const parts = record.strings('x00041500').filter(Boolean);
+    return {
+      type,
+      depth: depth[type] ?? 3,
+      ...(parts.length ? { file: path.join(path.dirname(file), ...parts) } : {}),
+    };
+  });
+}
+
+/** Catalogs the files a DICOMDIR references (their own headers decide the grouping). */
+export async function catalogDicomdir(file: string): Promise<Catalog> {
+  const builder = new CatalogBuilder();
+  for (const record of await readDicomdir(file)) {
+    if (record.file) await addFile(builder, record.file);
+  }
+  return builder.build();
+}

@@ -1,0 +1,67 @@
+/**
+ * JPEG 2000 (.90/.91) via OpenJPEG (WASM) and HTJ2K (.201–.203) via OpenJPH.
+ * OpenJPEG never throws on a corrupt stream and a reused decoder hands back
+ * the previous image, so every frame gets a fresh decoder that is deleted
+ * afterwards; the pipeline then checks the decoded size against the header.
+ * Colour transforms (RCT/ICT) are undone by the decoder: output is RGB.
+ */
+import { DicomError } from '../errors.js';
+import type { CodecOutput, FrameContext } from './types.js';
+import { feed, loadEmscriptenModule, takeDecoded, type WasmDecoder } from './wasm.js';
+
+interface J2kDecoder extends WasmDecoder {
+  getIsReversible(): boolean;
+  delete(): void;
+}
+
+interface HtDecoder extends J2kDecoder {
+  getIsHeaderValid?(): boolean;
+}
+
+let openjpeg: { J2KDecoder: new () => J2kDecoder } | undefined;
+let openjph: { HTJ2KDecoder: new () => HtDecoder } | undefined;
+
+export async function loadJpeg2000(): Promise<void> {
+  openjpeg ??= await loadEmscriptenModule('@cornerstonejs/codec-openjpeg/decodewasmjs');
+}
+
+export async function loadHtj2k(): Promise<void> {
+  openjph ??= await loadEmscriptenModule('@cornerstonejs/codec-openjph/wasmjs');
+}
+
+export function decodeJpeg2000(frame: Uint8Array, context: FrameContext): CodecOutput {
+  if (!openjpeg) throw new Error('JPEG 2000 decoder used before loadJpeg2000()');
+  return decodeWith(new openjpeg.J2KDecoder(), frame, context, 'JPEG 2000');
+}
+
+export function decodeHtj2k(frame: Uint8Array, context: FrameContext): CodecOutput {
+  if (!openjph) throw new Error('HTJ2K decoder used before loadHtj2k()');
+  return decodeWith(new openjph.HTJ2KDecoder(), frame, context, 'HTJ2K');
+}
+
+function decodeWith(decoder: J2kDecoder, frame: Uint8Array, { module }: FrameContext, name: string): CodecOutput {
+  try {
+    feed(decoder, frame);
+    try {
+      decoder.decode();
+    } catch (thrown) {
+      throw new DicomError('CORRUPT_PIXEL_DATA', `${name}: the decoder rejected the frame (${String(thrown)})`);
+    }
+    const info = decoder.getFrameInfo();
+    if (
+      info.width !== module.columns ||
+      info.height !== module.rows ||
+      info.componentCount !== module.samplesPerPixel
+    ) {
+      throw new DicomError(
+        'SIZE_MISMATCH',
+        `${name}: codestream is ${info.width}×${info.height}×${info.componentCount}, the header says ${module.columns}×${module.rows}×${module.samplesPerPixel}`,
+      );
+    }
+    const pixels = takeDecoded(decoder, info);
+    const mct = module.photometric === 'YBR_RCT' || module.photometric === 'YBR_ICT';
+    return { pixels, photometric: mct ? 'RGB' : module.photometric, lossy: !decoder.getIsReversible() };
+  } finally {
+    decoder.delete();
+  }
+}

@@ -1,0 +1,24 @@
+/** The contract every codec module implements, and the sample arrays they produce. */
+import type { PixelModule } from '../pixel-module.js';
+
+export type IntegerArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
+export type PixelArray = IntegerArray | Float32Array | Float64Array;
+
+export interface FrameContext {
+  module: PixelModule;
+  transferSyntaxUID: string;
+}
+
+export interface CodecOutput {
+  /** rows × columns × samples values, colour pixel-interleaved (RGBRGB…). Signed arrays carry the sign. */
+  pixels: PixelArray;
+  /** Colour space of `pixels`: codecs that convert colour (libjpeg, J2K MCT, 4:2:2 upsampling) say what they made. */
+  photometric: string;
+  /** True when values may differ from the originals: unused bits are then clamped, never masked. */
+  lossy: boolean;
+}
+
+export interface Codec {
+  readonly name: string;
+  decode(frame: Uint8Array, context: FrameContext): CodecOutput;
+}

@@ -1,0 +1,58 @@
+/**
+ * Loads the cornerstone Emscripten codec builds (CommonJS factories returning
+ * a promise of the module) once per thread.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const loaded = new Map<string, Promise<unknown>>();
+
+export function loadEmscriptenModule<T>(specifier: string): Promise<T> {
+  let module = loaded.get(specifier);
+  if (!module) {
+    const factory = require(specifier) as (overrides: object) => Promise<T>;
+    // OpenJPEG logs every header it reads to stdout; codecs must stay quiet (the CLI's stdout is data).
+    module = factory({ print: () => {}, printErr: () => {} });
+    loaded.set(specifier, module);
+  }
+  return module as Promise<T>;
+}
+
+export function requireCommonJs<T>(specifier: string): T {
+  return require(specifier) as T;
+}
+
+/** What the cornerstone WASM decoders report about a decoded frame. */
+export interface WasmFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned?: boolean;
+}
+
+/** Fields common to the cornerstone WASM decoder classes. */
+export interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  getFrameInfo(): WasmFrameInfo;
+  delete?(): void;
+}
+
+/** Copies the encoded bytes into the WASM heap. */
+export function feed(decoder: WasmDecoder, frame: Uint8Array): void {
+  decoder.getEncodedBuffer(frame.length).set(frame);
+}
+
+/**
+ * Copies the decoded bytes out of the WASM heap (the next decode reuses that
+ * memory) into a typed array of the decoder's sample size.
+ */
+export function takeDecoded(decoder: WasmDecoder, info: WasmFrameInfo): Uint8Array | Uint16Array | Int16Array {
+  const heap = decoder.getDecodedBuffer();
+  const copy = heap.slice();
+  if (info.bitsPerSample <= 8) return copy;
+  const length = Math.floor(copy.byteLength / 2);
+  return info.isSigned ? new Int16Array(copy.buffer, 0, length) : new Uint16Array(copy.buffer, 0, length);
+}

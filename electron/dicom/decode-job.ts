@@ -1,0 +1,79 @@
+/**
+ * One decode job, as run inside a pool worker (or directly, in tests and the
+ * CLI): read the file, decode a frame, derive the outputs that were asked for.
+ */
+import { readFile } from 'node:fs/promises';
+import type { PixelArray } from './codecs/types.js';
+import type { DisplayImage, DisplayOptions } from './display.js';
+import { toDicomError } from './errors.js';
+import { decodeFrame, displayImage, modalityValues, openDicom, pixelModule, type OpenOptions } from './image.js';
+import type { SizeLimits } from './pixel-module.js';
+import { thumbnail } from './thumbnail.js';
+
+export type DecodeOutput = 'stored' | 'modality' | 'display' | 'thumbnail';
+
+export interface DecodeRequest {
+  /** A file to read, or the bytes themselves. */
+  path?: string;
+  bytes?: Uint8Array;
+  frame?: number;
+  outputs: DecodeOutput[];
+  display?: DisplayOptions;
+  /** Longest side of the thumbnail (default 128). */
+  thumbnailSize?: number;
+  limits?: SizeLimits;
+  open?: OpenOptions;
+}
+
+export interface DecodeResult {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  frames: number;
+  frame: number;
+  /** Photometric interpretation of `stored`. */
+  photometric: string;
+  lossy: boolean;
+  stored?: PixelArray;
+  modality?: Float32Array;
+  display?: DisplayImage;
+  thumbnail?: DisplayImage;
+}
+
+export async function runDecodeJob(request: DecodeRequest): Promise<DecodeResult> {
+  const bytes =
+    request.bytes ??
+    (await readFile(request.path!).catch((error: unknown) => {
+      throw toDicomError(error, 'IO', 'cannot read file');
+    }));
+  const file = openDicom(bytes, request.open);
+  const module = pixelModule(file, request.limits);
+  const index = request.frame ?? 0;
+  const frame = await decodeFrame(file, index, request.limits);
+  const result: DecodeResult = {
+    rows: frame.rows,
+    columns: frame.columns,
+    samplesPerPixel: frame.samplesPerPixel,
+    frames: module.numberOfFrames,
+    frame: index,
+    photometric: frame.photometric,
+    lossy: frame.lossy,
+  };
+  const wants = new Set(request.outputs);
+  if (wants.has('stored')) result.stored = frame.stored;
+  if (wants.has('modality') && frame.samplesPerPixel === 1) result.modality = modalityValues(file, frame);
+  if (wants.has('display') || wants.has('thumbnail')) {
+    const display = displayImage(file, frame, request.display);
+    if (wants.has('display')) result.display = display;
+    if (wants.has('thumbnail')) result.thumbnail = thumbnail(display, request.thumbnailSize ?? 128);
+  }
+  return result;
+}
+
+/** The buffers of a result, to transfer (not copy) across threads. */
+export function transferables(result: DecodeResult): ArrayBuffer[] {
+  const arrays = [result.stored, result.modality, result.display?.data, result.thumbnail?.data];
+  const buffers = new Set<ArrayBuffer>();
+  for (const a of arrays) if (a && a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
+  return [...buffers];
+}

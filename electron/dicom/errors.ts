@@ -1,0 +1,50 @@
+/**
+ * The one error type the DICOM engine throws. dicom-parser and the WASM codecs
+ * throw strings, plain objects and heap pointers; everything is converted here
+ * so callers can branch on `code` and show `message` to a user.
+ */
+export type DicomErrorCode =
+  | 'NOT_DICOM'
+  | 'TRUNCATED'
+  | 'MALFORMED'
+  | 'UNSUPPORTED_TRANSFER_SYNTAX'
+  | 'UNSUPPORTED_IMAGE'
+  | 'CORRUPT_PIXEL_DATA'
+  | 'TOO_LARGE'
+  | 'SIZE_MISMATCH'
+  | 'NO_PIXEL_DATA'
+  | 'INVALID_ATTRIBUTE'
+  | 'FRAME_OUT_OF_RANGE'
+  | 'TIMEOUT'
+  | 'DECODER_CRASHED'
+  | 'IO';
+
+export class DicomError extends Error {
+  readonly code: DicomErrorCode;
+
+  constructor(code: DicomErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DicomError';
+    this.code = code;
+  }
+}
+
+/** Text of whatever was thrown: Error, string, `{exception}` object from dicom-parser, number from WASM. */
+export function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'string') return thrown;
+  if (typeof thrown === 'number') return `native codec error (code ${thrown})`;
+  if (thrown && typeof thrown === 'object' && 'exception' in thrown) {
+    return describeThrown((thrown as { exception: unknown }).exception);
+  }
+  return String(thrown);
+}
+
+/** Wraps anything thrown into a DicomError, keeping DicomErrors as they are. */
+export function toDicomError(thrown: unknown, code: DicomErrorCode, context: string): DicomError {
+  if (thrown instanceof DicomError) return thrown;
+  if (thrown instanceof RangeError && /allocation|Array buffer|Invalid typed array length/i.test(thrown.message)) {
+    return new DicomError('TOO_LARGE', `${context}: ${thrown.message}`, { cause: thrown });
+  }
+  return new DicomError(code, `${context}: ${describeThrown(thrown)}`, { cause: thrown });
+}

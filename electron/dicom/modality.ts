@@ -1,0 +1,35 @@
+/** Modality transform: stored values → modality values (e.g. Hounsfield units), as float32. */
+import type { PixelArray } from './codecs/types.js';
+import { applyLut } from './lut.js';
+import type { Presentation } from './presentation.js';
+
+export function toModalityValues(stored: PixelArray, presentation: Presentation): Float32Array {
+  const out = new Float32Array(stored.length);
+  const lut = presentation.modalityLut;
+  if (lut) {
+    for (let i = 0; i < stored.length; i++) out[i] = applyLut(lut, stored[i]!);
+    return out;
+  }
+  // Slope and intercept are decimal strings: keep them as doubles (a slope of 0.01 must stay 0.01).
+  const { rescaleSlope: slope, rescaleIntercept: intercept } = presentation;
+  for (let i = 0; i < stored.length; i++) out[i] = stored[i]! * slope + intercept;
+  return out;
+}
+
+/** Min and max of the values whose stored value is not padding; undefined when every pixel is padding. */
+export function valueRange(
+  values: ArrayLike<number>,
+  stored: ArrayLike<number>,
+  padding: Presentation['padding'],
+): { min: number; max: number } | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const s = stored[i]!;
+    if (padding && s >= padding.low && s <= padding.high) continue;
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max } : undefined;
+}

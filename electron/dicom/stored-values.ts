@@ -1,0 +1,55 @@
+/**
+ * Codec output → stored values in the container type of Bits Allocated and
+ * Pixel Representation. Lossless data is masked to Bits Stored (bits above
+ * it may hold overlays) and sign-extended; lossy data is clamped to the Bits
+ * Stored range instead, because a lossy decode may overshoot (WG04 RG3_JPLY
+ * has Bits Stored 10 and values of 1024) and masking would wrap it.
+ * Codecs that are sign-blind (JPEG-LS, JPEG lossless, some J2K codestreams)
+ * return the two's-complement bit pattern; it is sign-extended here.
+ */
+import type { CodecOutput, IntegerArray, PixelArray } from './codecs/types.js';
+import type { PixelModule } from './pixel-module.js';
+
+export function toStoredValues(output: CodecOutput, module: PixelModule): PixelArray {
+  const { pixels } = output;
+  if (pixels instanceof Float32Array || pixels instanceof Float64Array) return pixels;
+  const signed = module.pixelRepresentation === 1;
+  const target = containerFor(module.bitsAllocated, signed, pixels.length);
+  const bits = module.bitsStored;
+  const shift = module.highBit + 1 - bits;
+  const min = signed ? -(2 ** (bits - 1)) : 0;
+  const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+  const sourceSigned = pixels instanceof Int8Array || pixels instanceof Int16Array || pixels instanceof Int32Array;
+
+  if (output.lossy && sourceSigned === signed && shift === 0) {
+    for (let i = 0; i < pixels.length; i++) {
+      const v = pixels[i]!;
+      target[i] = v < min ? min : v > max ? max : v;
+    }
+    return target;
+  }
+  if (bits < 32) {
+    const mask = 2 ** bits - 1;
+    const up = 32 - bits;
+    for (let i = 0; i < pixels.length; i++) {
+      const v = (pixels[i]! >> shift) & mask;
+      target[i] = signed ? (v << up) >> up : v;
+    }
+    return target;
+  }
+  const modulus = 2 ** bits;
+  for (let i = 0; i < pixels.length; i++) {
+    // Math on plain numbers (not 32-bit ints) so 32-bit samples keep their value.
+    let v = Math.floor(pixels[i]! / 2 ** shift) % modulus;
+    if (v < 0) v += modulus;
+    if (signed && v > max) v -= modulus;
+    target[i] = v;
+  }
+  return target;
+}
+
+export function containerFor(bitsAllocated: number, signed: boolean, length: number): IntegerArray {
+  if (bitsAllocated <= 8) return signed ? new Int8Array(length) : new Uint8Array(length);
+  if (bitsAllocated <= 16) return signed ? new Int16Array(length) : new Uint16Array(length);
+  return signed ? new Int32Array(length) : new Uint32Array(length);
+}

@@ -1,0 +1,124 @@
+/**
+ * A JSON-ready summary of one file (what `radsift info` prints): encoding,
+ * image geometry, identifiers, windows, and the errors met on the way.
+ * Patient name and ID are left out on purpose.
+ */
+import { readFile } from 'node:fs/promises';
+import { codecFor } from './codecs/registry.js';
+import { DicomError, toDicomError } from './errors.js';
+import { decodeFrame, openDicom, pixelModule, presentationOf, type DicomFile } from './image.js';
+import { transferSyntaxInfo } from './transfer-syntax.js';
+
+export interface SummaryError {
+  code: string;
+  message: string;
+  frame?: number;
+}
+
+export interface FileSummary {
+  file: string;
+  transferSyntax?: { uid: string; name?: string; supported: boolean };
+  framing?: string;
+  characterSet?: string;
+  sopClassUID?: string;
+  sopInstanceUID?: string;
+  studyInstanceUID?: string;
+  seriesInstanceUID?: string;
+  modality?: string;
+  image?: {
+    rows: number;
+    columns: number;
+    frames: number;
+    samplesPerPixel: number;
+    photometric: string;
+    bitsAllocated: number;
+    bitsStored: number;
+    highBit: number;
+    pixelRepresentation: number;
+    planarConfiguration: number;
+    pixelData: 'integer' | 'float' | 'double';
+  };
+  rescale?: { slope: number; intercept: number; type?: string; lut: boolean };
+  windows?: Array<{ center: number; width: number; explanation?: string }>;
+  voiFunction?: string;
+  warnings: string[];
+  errors: SummaryError[];
+}
+
+/** `framesToCheck`: how many frames to decode to find pixel errors (0 = header only, Infinity = all). */
+export async function summarizeFile(file: string, framesToCheck = 1): Promise<FileSummary> {
+  const summary: FileSummary = { file, warnings: [], errors: [] };
+  let dicom: DicomFile;
+  try {
+    dicom = openDicom(
+      await readFile(file).catch((e: unknown) => Promise.reject(toDicomError(e, 'IO', 'cannot read file'))),
+    );
+  } catch (error) {
+    summary.errors.push(asError(error));
+    return withIssuesLast(summary);
+  }
+  const r = dicom.reader;
+  const uid = dicom.transferSyntaxUID;
+  let supported = true;
+  try {
+    await codecFor(uid);
+  } catch {
+    supported = false;
+  }
+  Object.assign(summary, {
+    transferSyntax: { uid, name: transferSyntaxInfo(uid)?.name, supported },
+    framing: dicom.parsed.framing,
+    characterSet: r.text('x00080005'),
+    sopClassUID: r.string('x00080016'),
+    sopInstanceUID: r.string('x00080018'),
+    studyInstanceUID: r.string('x0020000d'),
+    seriesInstanceUID: r.string('x0020000e'),
+    modality: r.string('x00080060'),
+  });
+  summary.warnings.push(...dicom.parsed.warnings);
+  try {
+    const m = pixelModule(dicom);
+    summary.image = {
+      rows: m.rows,
+      columns: m.columns,
+      frames: m.numberOfFrames,
+      samplesPerPixel: m.samplesPerPixel,
+      photometric: m.photometric,
+      bitsAllocated: m.bitsAllocated,
+      bitsStored: m.bitsStored,
+      highBit: m.highBit,
+      pixelRepresentation: m.pixelRepresentation,
+      planarConfiguration: m.planarConfiguration,
+      pixelData: m.pixelDataTag === 'x7fe00008' ? 'float' : m.pixelDataTag === 'x7fe00009' ? 'double' : 'integer',
+    };
+    const p = presentationOf(dicom);
+    summary.rescale = {
+      slope: p.rescaleSlope,
+      intercept: p.rescaleIntercept,
+      type: p.rescaleType,
+      lut: !!p.modalityLut,
+    };
+    summary.windows = p.windows;
+    summary.voiFunction = p.voiFunction;
+    for (let i = 0; i < Math.min(framesToCheck, m.numberOfFrames); i++) {
+      try {
+        await decodeFrame(dicom, i);
+      } catch (error) {
+        summary.errors.push({ ...asError(error), frame: i });
+      }
+    }
+  } catch (error) {
+    summary.errors.push(asError(error));
+  }
+  return withIssuesLast(summary);
+}
+
+/** Warnings and errors print last, after the facts. */
+function withIssuesLast({ warnings, errors, ...rest }: FileSummary): FileSummary {
+  return { ...rest, warnings, errors };
+}
+
+function asError(error: unknown): SummaryError {
+  const typed = error instanceof DicomError ? error : toDicomError(error, 'MALFORMED', 'unexpected failure');
+  return { code: typed.code, message: typed.message };
+}

@@ -1,0 +1,105 @@
+/** Catalog: streaming walk, grouping, ordering, skipped files with reasons, DICOMDIR. */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { catalogDicomdir, catalogFolder, readDicomdir, walkFiles } from '../../../electron/dicom/catalog.js';
+import { buildDicom, imagePixel, type Item } from './builder.js';
+import { tempDir } from './support.js';
+
+function instance(patient: string, study: string, series: string, sop: string, extra: Item = {}): Buffer {
+  return buildDicom({
+    x00080018: ['UI', sop],
+    x00080060: ['CS', 'CT'],
+    x00100010: ['PN', `Name^${patient}`],
+    x00100020: ['LO', patient],
+    x0020000d: ['UI', study],
+    x0020000e: ['UI', series],
+    ...imagePixel({ rows: 1, columns: 1, bitsAllocated: 8 }),
+    x7fe00010: ['OB', Uint8Array.from([1, 0])],
+    ...extra,
+  });
+}
+
+test('groups patient → study → series → instance and orders instances', async () => {
+  const root = tempDir('catalog');
+  mkdirSync(path.join(root, 'a', 'b'), { recursive: true });
+  const axial = '1\\0\\0\\0\\1\\0';
+  writeFileSync(path.join(root, 'a', 'z3.dcm'), instance('P1', '1.1', '1.1.1', '1.1.1.3', { x00200013: ['IS', '3'] }));
+  writeFileSync(
+    path.join(root, 'a', 'b', 'z1.dcm'),
+    instance('P1', '1.1', '1.1.1', '1.1.1.1', { x00200013: ['IS', '1'] }),
+  );
+  writeFileSync(path.join(root, 'z2.dcm'), instance('P1', '1.1', '1.1.1', '1.1.1.2', { x00200013: ['IS', '2'] }));
+  // No Instance Number: ordered by position along the slice normal.
+  for (const [name, z] of [
+    ['p-high', '50'],
+    ['p-low', '-10'],
+    ['p-mid', '5'],
+  ]) {
+    const extra: Item = { x00200032: ['DS', `0\\0\\${z}`], x00200037: ['DS', axial] };
+    writeFileSync(path.join(root, `${name}.dcm`), instance('P1', '1.1', '1.1.2', `1.1.2.${name}`, extra));
+  }
+  writeFileSync(path.join(root, 'other.dcm'), instance('P2', '2.1', '2.1.1', '2.1.1.1'));
+  writeFileSync(path.join(root, 'notes.txt'), 'not an image');
+  writeFileSync(path.join(root, 'cut.dcm'), instance('P3', '3.1', '3.1.1', '3.1.1.1').subarray(0, 200));
+
+  const files: string[] = [];
+  for await (const file of walkFiles(root)) files.push(path.relative(root, file));
+  assert.equal(files.length, 9);
+
+  const catalog = await catalogFolder(root);
+  assert.deepEqual(
+    catalog.patients.map((p) => p.patientId),
+    ['P1', 'P2'],
+  );
+  const [p1] = catalog.patients;
+  assert.equal(p1!.patientName, 'Name^P1');
+  const series = p1!.studies[0]!.series;
+  assert.deepEqual(
+    series.map((s) => s.instances.map((i) => i.sopInstanceUID)),
+    [
+      ['1.1.1.1', '1.1.1.2', '1.1.1.3'],
+      ['1.1.2.p-low', '1.1.2.p-mid', '1.1.2.p-high'],
+    ],
+  );
+  const skipped = Object.fromEntries(catalog.skipped.map((s) => [path.basename(s.path), s.code]));
+  assert.deepEqual(skipped, { 'notes.txt': 'NOT_DICOM', 'cut.dcm': 'TRUNCATED' });
+  assert.ok(catalog.skipped.every((s) => s.reason.length > 0));
+});
+
+test('DICOMDIR: records and the files they reference', async () => {
+  const root = tempDir('dicomdir');
+  mkdirSync(path.join(root, 'DICOM'));
+  writeFileSync(path.join(root, 'DICOM', 'IM1'), instance('P9', '9.1', '9.1.1', '9.1.1.1', { x00200013: ['IS', '1'] }));
+  writeFileSync(path.join(root, 'DICOM', 'IM2'), instance('P9', '9.1', '9.1.1', '9.1.1.2', { x00200013: ['IS', '2'] }));
+  const record = (type: string, extra: Item = {}): Item => ({ x00041430: ['CS', type], ...extra });
+  const dicomdir = buildDicom({
+    x00041220: [
+      'SQ',
+      [
+        record('PATIENT', { x00100020: ['LO', 'P9'] }),
+        record('STUDY', { x0020000d: ['UI', '9.1'] }),
+        record('SERIES', { x0020000e: ['UI', '9.1.1'] }),
+        record('IMAGE', { x00041500: ['CS', 'DICOM\\IM2'] }),
+        record('IMAGE', { x00041500: ['CS', 'DICOM\\IM1'] }),
+      ],
+    ],
+  });
+  writeFileSync(path.join(root, 'DICOMDIR'), dicomdir);
+
+  const records = await readDicomdir(path.join(root, 'DICOMDIR'));
+  assert.deepEqual(
+    records.map((r) => r.type),
+    ['PATIENT', 'STUDY', 'SERIES', 'IMAGE', 'IMAGE'],
+  );
+  assert.equal(records[3]!.file, path.join(root, 'DICOM', 'IM2'));
+
+  const catalog = await catalogDicomdir(path.join(root, 'DICOMDIR'));
+  assert.deepEqual(
+    catalog.patients[0]!.studies[0]!.series[0]!.instances.map((i) => i.sopInstanceUID),
+    ['9.1.1.1', '9.1.1.2'],
+  );
+  const folder = await catalogFolder(root);
+  assert.deepEqual(folder.dicomdirs, [path.join(root, 'DICOMDIR')]);
+});

@@ -1,0 +1,125 @@
+/** `radsift info` and `radsift decode`, run through the CLI entry point with captured output. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { main } from '../../../electron/cli/radsift.js';
+import { decodeFrame, displayImage, modalityValues, openDicom } from '../../../electron/dicom/image.js';
+import { CORPUS, firstDifference, tempDir } from './support.js';
+
+async function radsift(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: process.cwd() });
+  return { code, stdout, stderr };
+}
+
+/** Minimal .npy reader: header dict and the data bytes. */
+function readNpy(file: string): { descr: string; shape: number[]; data: Buffer } {
+  const bytes = readFileSync(file);
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.toString('latin1', 10, 10 + headerLength);
+  const descr = header.match(/'descr': '([^']+)'/)![1]!;
+  const shape = header
+    .match(/'shape': \(([^)]*)\)/)![1]!
+    .split(',')
+    .filter((s) => s.trim())
+    .map(Number);
+  return { descr, shape, data: bytes.subarray(10 + headerLength) };
+}
+
+const CT = path.join(CORPUS, 'nema-wg04/J2KR/CT1_J2KR');
+const RGB = path.join(CORPUS, 'nema-wg04/RLE/VL1_RLE');
+
+describe('radsift info', () => {
+  test('prints the summary as JSON', async () => {
+    const { code, stdout } = await radsift('info', CT);
+    assert.equal(code, 0);
+    const info = JSON.parse(stdout);
+    assert.equal(info.transferSyntax.uid, '1.2.840.10008.1.2.4.90');
+    assert.deepEqual([info.image.rows, info.image.columns, info.image.frames], [512, 512, 1]);
+    assert.equal(info.image.photometric, 'MONOCHROME2');
+    assert.equal(info.rescale.intercept, -1024);
+    assert.match(info.sopInstanceUID, /^1\.3\.6\.1\.4\.1\.5962\./);
+    assert.deepEqual(info.errors, []);
+    assert.ok(!('patientName' in info) && !stdout.includes('PatientName'));
+  });
+
+  test('reports errors per file and exits 2', async () => {
+    const { code, stdout } = await radsift(
+      'info',
+      path.join(CORPUS, 'SOURCES.md'),
+      path.join(CORPUS, 'dcm4che/will-jxl.dcm'),
+    );
+    assert.equal(code, 2);
+    const [notDicom, jxl] = JSON.parse(stdout);
+    assert.equal(notDicom.errors[0].code, 'NOT_DICOM');
+    assert.equal(jxl.transferSyntax.supported, false);
+    assert.equal(jxl.errors[0].code, 'UNSUPPORTED_TRANSFER_SYNTAX');
+  });
+
+  test('usage error without a file', async () => {
+    assert.equal((await radsift('info')).code, 1);
+  });
+});
+
+describe('radsift decode', () => {
+  const dir = tempDir('cli');
+
+  test('stored values to .npy keep the dtype and shape', async () => {
+    const out = path.join(dir, 'ct.npy');
+    const { code } = await radsift('decode', CT, '--out', out);
+    assert.equal(code, 0);
+    const npy = readNpy(out);
+    assert.equal(npy.descr, '<i2');
+    assert.deepEqual(npy.shape, [512, 512]);
+    const frame = await decodeFrame(openDicom(readFileSync(CT)));
+    const values = new Int16Array(npy.data.buffer.slice(npy.data.byteOffset, npy.data.byteOffset + npy.data.length));
+    assert.equal(firstDifference(values, frame.stored), 'identical');
+  });
+
+  test('modality values to .npy are float32', async () => {
+    const out = path.join(dir, 'ct-hu.npy');
+    assert.equal((await radsift('decode', CT, '--values', 'modality', '--out', out)).code, 0);
+    const npy = readNpy(out);
+    assert.equal(npy.descr, '<f4');
+    const file = openDicom(readFileSync(CT));
+    const expected = modalityValues(file, await decodeFrame(file));
+    const values = new Float32Array(npy.data.buffer.slice(npy.data.byteOffset, npy.data.byteOffset + npy.data.length));
+    assert.equal(firstDifference(values, expected), 'identical');
+  });
+
+  test('display to .npy and .png: RGB stays RGB, window option applies', async () => {
+    const npyOut = path.join(dir, 'vl.npy');
+    assert.equal((await radsift('decode', RGB, '--values', 'display', '--out', npyOut)).code, 0);
+    assert.deepEqual(readNpy(npyOut).shape, [486, 756, 3]);
+    const pngOut = path.join(dir, 'ct.png');
+    assert.equal((await radsift('decode', CT, '--window', '40,400', '--out', pngOut)).code, 0);
+    const png = readFileSync(pngOut);
+    assert.equal(png.toString('latin1', 1, 4), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]], [512, 512, 8, 0]);
+    const file = openDicom(readFileSync(CT));
+    const display = displayImage(file, await decodeFrame(file), { window: { center: 40, width: 400 } });
+    assert.equal(display.data[0], 0); // air is black in a 40/400 window
+  });
+
+  test('frame selection, and failures', async () => {
+    const multi = path.join(
+      CORPUS,
+      'dicomparser/testImages_encapsulated_multi-frame_CT0012.not_fragmented_bot_rle.dcm',
+    );
+    const out = path.join(dir, 'f1.npy');
+    assert.equal((await radsift('decode', multi, '--frame', '1', '--out', out)).code, 0);
+    const frame1 = await decodeFrame(openDicom(readFileSync(multi)), 1);
+    const npy = readNpy(out);
+    const values = new Uint16Array(npy.data.buffer.slice(npy.data.byteOffset, npy.data.byteOffset + npy.data.length));
+    assert.equal(firstDifference(values, frame1.stored), 'identical');
+
+    const missing = await radsift('decode', multi, '--frame', '7', '--out', out);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /FRAME_OUT_OF_RANGE/);
+    assert.equal((await radsift('decode', CT, '--out', path.join(dir, 'x.jpg'))).code, 1);
+    assert.equal((await radsift('decode', CT, '--values', 'modality', '--out', path.join(dir, 'x.png'))).code, 1);
+    assert.equal((await radsift('decode', CT)).code, 1);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * The windowed 8-bit display image equals dcmtk's `dcm2pnm +Ww C W` output
+ * (modality rescale, linear window with floor(), MONOCHROME1 inverted after
+ * the window) on a sample of corpus files and windows.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { decodeFrame, displayImage, openDicom } from '../../../electron/dicom/image.js';
+import { CORPUS, firstDifference, hasTool, maxAbsDiff, runTool, tempDir } from './support.js';
+
+/** [file, center, width, tolerance]: MR2 has Rescale Slope 3.774114, which dcmtk truncates to integer modality values before windowing; RadSift keeps them exact, so ±1 there. */
+const SAMPLES: Array<[file: string, center: number, width: number, tolerance?: number]> = [
+  ['nema-wg04/REF/CT1_UNC', 40, 400],
+  ['nema-wg04/REF/CT1_UNC', -600.5, 1501],
+  ['nema-wg04/REF/MR2_UNC', 300, 600, 1],
+  ['nema-wg04/REF/RG3_UNC', 512, 1024],
+  ['nema-wg04/REF/RG3_UNC', 100.5, 301],
+  ['nema-wg04/REF/XA1_UNC', 255.5, 2],
+  ['dcm4che/test16signed.dcm', 0, 20000],
+  ['dcm4che/MR01.dcm', 900.25, 1799.5],
+];
+
+function readPgm(file: string): { width: number; height: number; data: Uint8Array } {
+  const bytes = readFileSync(file);
+  const header = bytes.toString('latin1', 0, 64).match(/^P5\s+(\d+)\s+(\d+)\s+255\s/);
+  assert.ok(header, 'dcm2pnm wrote a binary 8-bit PGM');
+  return { width: Number(header[1]), height: Number(header[2]), data: bytes.subarray(header[0].length) };
+}
+
+describe('display image equals dcm2pnm', { skip: !hasTool('dcm2pnm') }, () => {
+  const dir = tempDir('display');
+  for (const [relative, center, width, tolerance = 0] of SAMPLES) {
+    test(`${relative} window ${center}/${width}`, async () => {
+      const file = path.join(CORPUS, relative);
+      const output = path.join(dir, `${path.basename(file)}-${center}-${width}.pgm`);
+      const run = runTool('dcm2pnm', ['+Ww', String(center), String(width), file, output]);
+      assert.ok(run.ok, run.error);
+      const ref = readPgm(output);
+      const dicom = openDicom(readFileSync(file));
+      const ours = displayImage(dicom, await decodeFrame(dicom, 0), { window: { center, width } });
+      assert.equal(ours.columns, ref.width);
+      assert.equal(ours.rows, ref.height);
+      if (tolerance === 0) assert.equal(firstDifference(ours.data, ref.data), 'identical');
+      else assert.ok(maxAbsDiff(ours.data, ref.data) <= tolerance);
+    });
+  }
+});

@@ -1,0 +1,174 @@
+/**
+ * Parsing and error typing: how bytes are framed, character sets, and the
+ * typed errors bad input produces. Also codec dispatch on mislabelled or
+ * marker-less JPEG streams and J2K streams that disagree with the header.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { DicomError } from '../../../electron/dicom/errors.js';
+import { decodeFrame, openDicom } from '../../../electron/dicom/image.js';
+import { parseDicom } from '../../../electron/dicom/parse.js';
+import { buildDicom, imagePixel } from './builder.js';
+import { CORPUS, firstDifference, hasTool, runTool, tempDir } from './support.js';
+
+const CT = path.join(CORPUS, 'nema-wg04/REF/CT1_UNC');
+
+function throwsCode(fn: () => unknown, code: string) {
+  assert.throws(fn, (e: unknown) => e instanceof DicomError && e.code === code, `expected ${code}`);
+}
+
+describe('framing', () => {
+  const dataset = {
+    x00100010: ['PN', 'Doe^Jane'] as [string, string],
+    ...imagePixel({ rows: 1, columns: 2, bitsAllocated: 8 }),
+    x7fe00010: ['OB', Uint8Array.from([3, 4])] as [string, Uint8Array],
+  };
+
+  test('Part 10 file', () => {
+    assert.equal(parseDicom(buildDicom(dataset)).framing, 'part10');
+  });
+
+  test('meta header without preamble', async () => {
+    const file = openDicom(buildDicom(dataset, { preamble: false }));
+    assert.equal(file.parsed.framing, 'meta-without-preamble');
+    assert.deepEqual([...(await decodeFrame(file)).stored], [3, 4]);
+  });
+
+  test('bare dataset, implicit and explicit VR', async () => {
+    for (const implicit of [true, false]) {
+      const file = openDicom(buildDicom(dataset, { meta: false, implicit }));
+      assert.equal(file.parsed.framing, 'bare-dataset');
+      assert.equal(file.transferSyntaxUID, implicit ? '1.2.840.10008.1.2' : '1.2.840.10008.1.2.1');
+      assert.equal(file.reader.string('x00100010'), 'Doe^Jane');
+      assert.deepEqual([...(await decodeFrame(file)).stored], [3, 4]);
+    }
+  });
+
+  test('a Buffer that is a slice of a shared pool parses at its own offset', async () => {
+    const bytes = buildDicom(dataset);
+    const pool = Buffer.concat([Buffer.alloc(37, 0xaa), bytes, Buffer.alloc(11, 0xbb)]);
+    const file = openDicom(pool.subarray(37, 37 + bytes.length));
+    assert.deepEqual([...(await decodeFrame(file)).stored], [3, 4]);
+  });
+
+  test('deflated dataset, and one that inflates past the cap', () => {
+    const bytes = buildDicom(
+      { ...dataset, x00081030: ['LO', 'x'.repeat(60_000)] },
+      { transferSyntax: '1.2.840.10008.1.2.1.99' },
+    );
+    assert.equal(openDicom(bytes).reader.string('x00100010'), 'Doe^Jane');
+    throwsCode(() => openDicom(bytes, { maxInflatedBytes: 10_000 }), 'TOO_LARGE');
+  });
+});
+
+describe('Specific Character Set', () => {
+  test('ISO_IR 192 (UTF-8) and ISO_IR 100 (Latin-1)', () => {
+    const utf8 = openDicom(buildDicom({ x00080005: ['CS', 'ISO_IR 192'], x00100010: ['PN', 'Müller^Zoë'] }));
+    assert.equal(utf8.reader.string('x00100010'), 'Müller^Zoë');
+    const latin1 = buildDicom({ x00080005: ['CS', 'ISO_IR 100'], x00100010: ['PN', 'placeholder'] });
+    const at = latin1.indexOf('placeholder');
+    latin1.write('M\xfcller^Zo\xeb', at, 'latin1');
+    assert.equal(openDicom(latin1).reader.string('x00100010')?.slice(0, 10), 'Müller^Zoë');
+  });
+
+  test('sequence items keep the character set', () => {
+    const file = openDicom(
+      buildDicom({
+        x00080005: ['CS', 'ISO_IR 192'],
+        x00081110: ['SQ', [{ x00081150: ['UI', '1.2'], x00081155: ['UI', '1.2.3'] }]],
+        x00400254: ['LO', 'Thorax ümlaut'],
+      }),
+    );
+    assert.equal(file.reader.sequence('x00081110')[0]?.string('x00081155'), '1.2.3');
+    assert.equal(file.reader.string('x00400254'), 'Thorax ümlaut');
+  });
+});
+
+describe('typed errors', () => {
+  test('not DICOM: PNG, text, empty', () => {
+    throwsCode(() => openDicom(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')), 'NOT_DICOM');
+    throwsCode(() => openDicom(Buffer.from('hello, this is a text file that is long enough')), 'NOT_DICOM');
+    throwsCode(() => openDicom(new Uint8Array(0)), 'NOT_DICOM');
+  });
+
+  test('truncated file', () => {
+    const bytes = readFileSync(CT);
+    throwsCode(() => openDicom(bytes.subarray(0, 700)), 'TRUNCATED');
+  });
+
+  test('every error is a DicomError with a code and a message', async () => {
+    const bytes = readFileSync(CT);
+    for (const cut of [0, 10, 132, 200, 400, 800, bytes.length - 1000]) {
+      try {
+        await decodeFrame(openDicom(bytes.subarray(0, cut)));
+        assert.fail(`cut at ${cut} decoded`);
+      } catch (error) {
+        assert.ok(error instanceof DicomError, `cut at ${cut}: ${String(error)}`);
+        assert.ok(error.message.length > 10);
+      }
+    }
+  });
+});
+
+describe('codec dispatch', () => {
+  const dir = tempDir('dispatch');
+
+  test('a JPEG baseline stream labelled JPEG lossless decodes by its SOF marker', async () => {
+    const file = path.join(CORPUS, 'cornerstone/CTImage.dcm_JPEGProcess1TransferSyntax_1.2.840.10008.1.2.4.50.dcm');
+    const original = readFileSync(file);
+    const relabelled = Buffer.from(original);
+    const at = relabelled.indexOf('1.2.840.10008.1.2.4.50');
+    relabelled.write('1.2.840.10008.1.2.4.57', at, 'latin1');
+    const a = await decodeFrame(openDicom(original));
+    const b = await decodeFrame(openDicom(relabelled));
+    assert.equal(openDicom(relabelled).transferSyntaxUID, '1.2.840.10008.1.2.4.57');
+    assert.equal(firstDifference(a.stored, b.stored), 'identical');
+  });
+
+  test('RGB JPEG without an Adobe or JFIF marker is not colour-converted', { skip: !hasTool('dcmcjpeg') }, async () => {
+    const source = path.join(CORPUS, 'cornerstone/TestPattern_RGB.dcm');
+    const encoded = path.join(dir, 'rgb-baseline.dcm');
+    const reference = path.join(dir, 'rgb-baseline-ref.dcm');
+    assert.ok(runTool('dcmcjpeg', ['+eb', '+cr', source, encoded]).ok);
+    assert.ok(runTool('dcmdjpeg', [encoded, reference]).ok);
+    // dcmtk writes an Adobe APP14 segment; strip it (and shorten the fragment) to get a marker-less stream.
+    const bytes = Buffer.from(readFileSync(encoded));
+    const soi = bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff, 0xee]));
+    const segment = 2 + bytes.readUInt16BE(soi + 4);
+    bytes.writeUInt32LE(bytes.readUInt32LE(soi - 4) - segment, soi - 4);
+    const stripped = Buffer.concat([bytes.subarray(0, soi + 2), bytes.subarray(soi + 2 + segment)]);
+    const ours = await decodeFrame(openDicom(stripped));
+    const ref = await decodeFrame(openDicom(readFileSync(reference)));
+    assert.equal(ours.photometric, 'RGB');
+    assert.equal(firstDifference(ours.stored, ref.stored), 'identical');
+  });
+
+  test('a J2K codestream whose size disagrees with Rows/Columns is a SIZE_MISMATCH', async () => {
+    const bytes = Buffer.from(readFileSync(path.join(CORPUS, 'nema-wg04/J2KR/CT1_J2KR')));
+    const file = openDicom(bytes);
+    const rows = file.reader.element('x00280010')!;
+    bytes.writeUInt16LE(256, rows.dataOffset);
+    await assert.rejects(
+      decodeFrame(openDicom(bytes)),
+      (e: unknown) => e instanceof DicomError && e.code === 'SIZE_MISMATCH',
+    );
+  });
+
+  test('the next J2K frame never shows the previous image (fresh decoder per frame)', async () => {
+    const good = path.join(CORPUS, 'nema-wg04/J2KR/MR1_J2KR');
+    const bytes = Buffer.from(readFileSync(good));
+    await decodeFrame(openDicom(bytes));
+    // Zero the codestream after its main header: a broken frame must not come back as MR1.
+    const soc = bytes.indexOf(Buffer.from([0xff, 0x4f, 0xff, 0x51]));
+    bytes.fill(0, soc + 200);
+    const reference = await decodeFrame(openDicom(readFileSync(good)));
+    try {
+      const broken = await decodeFrame(openDicom(bytes));
+      assert.notEqual(firstDifference(broken.stored, reference.stored), 'identical');
+    } catch (error) {
+      assert.ok(error instanceof DicomError);
+    }
+  });
+});
