@@ -26,7 +26,10 @@ import {
   isTrustedSenderUrl,
   WEB_PREFERENCES,
 } from './security/policy.js';
-import { createScanHandler, SCAN_SCHEME } from './security/scan-protocol.js';
+import { createScanHandler, passthroughRenderer, SCAN_SCHEME } from './security/scan-protocol.js';
+import { DecodePool } from './dicom/decode-pool.js';
+import { dicomScanRenderer } from './api/scan-images.js';
+import { StudyService } from './api/study-service.js';
 
 const RENDERER_DIR = path.join(PROJECT_ROOT, 'dist', 'renderer');
 const PRELOAD = path.join(PROJECT_ROOT, 'dist', 'electron', 'preload.cjs');
@@ -52,7 +55,9 @@ const electronDialog: DialogService = {
 
 const settings = new SettingsStore(dataDir());
 const models = new ModelService(bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined), settings);
-const handlers = createHandlers({ identity: readIdentity(), dialog: electronDialog, roots, models });
+const decodePool = new DecodePool();
+const studies = new StudyService(dataDir(), roots);
+const handlers = createHandlers({ identity: readIdentity(), dialog: electronDialog, roots, models, studies });
 
 function contextFor(contents: WebContents): HandlerContext {
   return {
@@ -69,7 +74,7 @@ function hardenSession(): void {
   // No network: anything that is not the app's own scheme is cancelled.
   ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isRequestAllowed(details.url) }));
   protocol.handle(APP_SCHEME, (request) => appFileResponse(RENDERER_DIR, new URL(request.url).pathname, cspHeader()));
-  protocol.handle(SCAN_SCHEME, createScanHandler(roots));
+  protocol.handle(SCAN_SCHEME, createScanHandler(roots, [passthroughRenderer, dicomScanRenderer(decodePool)]));
 }
 
 function createWindow(): void {
@@ -134,6 +139,7 @@ void app.whenReady().then(async () => {
 
 app.on('will-quit', () => {
   void models.close();
+  void decodePool.close();
 });
 
 app.on('window-all-closed', () => {

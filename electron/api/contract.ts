@@ -57,6 +57,40 @@ export const ModelState = z.object({
   error: z.string().optional(),
 });
 
+const Instance = z.object({
+  path: z.string(),
+  sopInstanceUID: z.string().optional(),
+  instanceNumber: z.number().optional(),
+  rows: z.number().optional(),
+  columns: z.number().optional(),
+  frames: z.number().optional(),
+  transferSyntaxUID: z.string().optional(),
+});
+const Series = z.object({
+  seriesInstanceUID: z.string(),
+  seriesNumber: z.number().optional(),
+  modality: z.string().optional(),
+  description: z.string().optional(),
+  instances: z.array(Instance),
+});
+const Study = z.object({
+  studyInstanceUID: z.string(),
+  studyDate: z.string().optional(),
+  description: z.string().optional(),
+  accessionNumber: z.string().optional(),
+  series: z.array(Series),
+});
+export const Catalog = z.object({
+  /** What was opened: a folder, files or a DICOMDIR. */
+  source: z.string(),
+  patients: z.array(z.object({ patientId: z.string(), patientName: z.string().optional(), studies: z.array(Study) })),
+  /** Files that are not DICOM or could not be read, each with the reason. */
+  skipped: z.array(z.object({ path: z.string(), code: z.string(), reason: z.string() })),
+  /** For the demo study: its ground-truth labels file, when there is one. */
+  labels: z.string().nullable(),
+});
+export type Catalog = z.infer<typeof Catalog>;
+
 const DialogFilter = z.object({
   name: z.string().max(200),
   extensions: z.array(z.string().max(20)).max(50),
@@ -98,6 +132,21 @@ export const methods = {
   'models.addFolder': {
     request: z.object({}).strict(),
     response: z.object({ added: ModelListing }),
+  },
+  /** Open a folder, DICOM files or a DICOMDIR chosen in a dialog; returns the Patient → Study → Series tree. */
+  'studies.open': {
+    request: z.object({ kind: z.enum(['folder', 'files']) }).strict(),
+    response: Catalog,
+  },
+  /** Open the demo study (synthetic phantoms), generating it on first use. */
+  'studies.openDemo': {
+    request: z.object({}).strict(),
+    response: Catalog,
+  },
+  /** Header summary of one opened file (for the metadata panel); patient name and ID are left out. */
+  'studies.fileInfo': {
+    request: z.object({ path: PathString }).strict(),
+    response: z.object({ summary: z.record(z.string(), z.unknown()) }),
   },
 } as const;
 

@@ -28,6 +28,28 @@ export function createHandlers(services: Services): Handlers {
       return { paths };
     },
 
+    'studies.open': async (req, ctx) => {
+      const paths = await services.dialog.open(
+        req.kind === 'folder'
+          ? { kind: 'folder', title: 'Open a folder of DICOM files' }
+          : { kind: 'files', title: 'Open DICOM files or a DICOMDIR' },
+      );
+      if (paths.length === 0) throw new ApiError('CANCELLED', 'Nothing was chosen');
+      const jobId = `catalog-${Date.now()}`;
+      return services.studies.open(paths, (done, message) =>
+        ctx.emit('job.progress', { jobId, kind: 'catalog', done, total: null, message }),
+      );
+    },
+
+    'studies.openDemo': (_req, ctx) => {
+      const jobId = `demo-${Date.now()}`;
+      return services.studies.openDemo((done, total, message) =>
+        ctx.emit('job.progress', { jobId, kind: 'demo', done, total, message }),
+      );
+    },
+
+    'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
+
     'models.list': async () => ({
       models: await services.models.list(),
       state: services.models.state(),

@@ -4,7 +4,7 @@
  * so the handlers themselves are the same code in the app and in tests.
  */
 import type { AllowedRoots } from '../security/allowed-roots.js';
-import type { AppInfo, ModelListing } from './contract.js';
+import type { AppInfo, Catalog, ModelListing } from './contract.js';
 
 export interface DialogService {
   /** Resolves with chosen absolute paths, or an empty list when the user cancels. */
@@ -39,9 +39,18 @@ export interface ModelCatalog extends ModelStatus {
   addFolder(dir: string): Promise<ModelListing>;
 }
 
+/** Opening studies: catalog folders/files, the demo study, per-file headers. */
+export interface StudyCatalog {
+  /** `onProgress(done, message)` while walking. */
+  open(paths: string[], onProgress: (done: number, message: string) => void): Promise<Catalog>;
+  openDemo(onProgress: (done: number, total: number | null, message: string) => void): Promise<Catalog>;
+  fileInfo(path: string): Promise<Record<string, unknown>>;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
   roots: AllowedRoots;
   models: ModelCatalog;
+  studies: StudyCatalog;
 }

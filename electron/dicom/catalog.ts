@@ -203,15 +203,17 @@ export function compareInstances(a: InstanceEntry, b: InstanceEntry): number {
 }
 
 /** Catalogs every file under `root`. DICOMDIR files are noted and their records read too. */
-export async function catalogFolder(root: string): Promise<Catalog> {
+export async function catalogFolder(root: string, onFile?: (file: string) => void): Promise<Catalog> {
   const builder = new CatalogBuilder();
   for await (const file of walkFiles(root)) {
-    await addFile(builder, file);
+    await catalogFile(builder, file);
+    onFile?.(file);
   }
   return builder.build();
 }
 
-async function addFile(builder: CatalogBuilder, file: string): Promise<void> {
+/** Adds one file to a catalog: an instance, a DICOMDIR to note, or a skipped file with its reason. */
+export async function catalogFile(builder: CatalogBuilder, file: string): Promise<void> {
   try {
     const parsed = await readHeaderFile(file);
     if (parsed.dataSet.elements.x00041220) {
@@ -255,7 +257,7 @@ export async function readDicomdir(file: string): Promise<DicomdirRecord[]> {
 export async function catalogDicomdir(file: string): Promise<Catalog> {
   const builder = new CatalogBuilder();
   for (const record of await readDicomdir(file)) {
-    if (record.file) await addFile(builder, record.file);
+    if (record.file) await catalogFile(builder, record.file);
   }
   return builder.build();
 }

@@ -88,7 +88,18 @@ export function createScanHandler(roots: AllowedRoots, renderers: ScanRenderer[]
 export async function respond(decision: ScanDecision, renderers: ScanRenderer[]): Promise<Response> {
   if (!decision.ok) return new Response(decision.reason, { status: decision.status });
   for (const render of renderers) {
-    const out = await render(decision.path, decision.query).catch(() => null);
+    let out: Awaited<ReturnType<ScanRenderer>>;
+    try {
+      out = await render(decision.path, decision.query);
+    } catch (error) {
+      // A file the renderer recognised but could not render (e.g. a corrupt DICOM frame): say why.
+      const e = error as { code?: unknown; message?: unknown };
+      const body = JSON.stringify({
+        code: typeof e.code === 'string' ? e.code : 'RENDER_FAILED',
+        message: String(e.message ?? error),
+      });
+      return new Response(body, { status: 422, headers: { 'content-type': 'application/json' } });
+    }
     if (out) {
       // Node accepts any Uint8Array as a body; the cast only bridges the DOM and Node typings.
       return new Response(out.body as unknown as ArrayBuffer, {

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutDialog } from './components/AboutDialog';
 import { ModelsView } from './views/ModelsView';
+import { StudiesView } from './views/StudiesView';
+import type { Catalog } from './api';
 import { useAppInfo } from './useAppInfo';
 import { VIEWS, type ViewId } from './views';
 
@@ -8,6 +10,8 @@ export function App() {
   const info = useAppInfo();
   const [view, setView] = useState<ViewId>('studies');
   const [aboutOpen, setAboutOpen] = useState(false);
+  // The opened studies outlive view switches: Query, Matrix and Screening work on them.
+  const [catalog, setCatalog] = useState<Catalog | null>(null);
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
 
   const onKey = useCallback((e: KeyboardEvent) => {
@@ -48,7 +52,9 @@ export function App() {
       <main className="content" aria-labelledby="view-title">
         <h1 id="view-title">{current.label}</h1>
         <p className="muted">{current.blurb}</p>
-        {view === 'models' ? <ModelsView /> : <p className="placeholder">Not built yet in this version.</p>}
+        {view === 'studies' && <StudiesView catalog={catalog} onCatalog={setCatalog} />}
+        {view === 'models' && <ModelsView />}
+        {view !== 'studies' && view !== 'models' && <p className="placeholder">Not built yet in this version.</p>}
       </main>
       <footer className="statusbar" role="status">
         <span data-testid="status-model">

@@ -22,6 +22,9 @@ import { AllowedRoots } from '../../electron/security/allowed-roots.js';
 import { appFileResponse } from '../../electron/security/app-files.js';
 import { cspHeader } from '../../electron/security/policy.js';
 import { resolveScanPath, respond, passthroughRenderer } from '../../electron/security/scan-protocol.js';
+import { DecodePool } from '../../electron/dicom/decode-pool.js';
+import { dicomScanRenderer } from '../../electron/api/scan-images.js';
+import { StudyService } from '../../electron/api/study-service.js';
 
 export const BRIDGE_PREFIX = '/__bridge';
 const MAX_BODY = 1 << 20;
@@ -68,7 +71,10 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const settings = new SettingsStore(dataDir);
   await settings.load();
   const models = new ModelService(options.modelRoots ?? bundledModelRoots(), settings, options.modelDirs ?? []);
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models });
+  const decodePool = new DecodePool({ size: 1 });
+  const renderers = [passthroughRenderer, dicomScanRenderer(decodePool)];
+  const studies = new StudyService(dataDir, roots);
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies });
   const sockets = new Set<WebSocket>();
   const ctx: HandlerContext = {
     emit(event, payload) {
@@ -112,7 +118,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     }
     if (url.pathname.startsWith('/scan/local/')) {
       const decision = await resolveScanPath(url.pathname.slice('/scan/local/'.length), url.searchParams, roots);
-      return send(res, await respond(decision, [passthroughRenderer]));
+      return send(res, await respond(decision, renderers));
     }
     const response = await appFileResponse(rendererDir, url.pathname, cspHeader());
     if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
@@ -151,6 +157,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
         server.close(() => resolve());
       });
       await models.close();
+      await decodePool.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -10,6 +10,7 @@ import { createHandlers } from '../../../electron/api/handlers.js';
 import type { DialogService } from '../../../electron/api/services.js';
 import { SettingsStore } from '../../../electron/app-settings.js';
 import { ModelService } from '../../../electron/inference/model-service.js';
+import { StudyService } from '../../../electron/api/study-service.js';
 import { readIdentity } from '../../../electron/app-identity.js';
 import { AllowedRoots } from '../../../electron/security/allowed-roots.js';
 
@@ -22,7 +23,8 @@ function setup(answers: string[][] = []) {
   const roots = new AllowedRoots();
   const empty = path.join(tmpdir(), 'radsift-no-models-here');
   const models = new ModelService([empty], new SettingsStore(path.join(tmpdir(), 'radsift-unused-settings')));
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models });
+  const studies = new StudyService(path.join(tmpdir(), 'radsift-unused-data'), roots);
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies });
   return { handlers, roots };
 }
 

@@ -1,0 +1,110 @@
+/**
+ * Opening studies for the app: catalog what the user chose (folders, files,
+ * DICOMDIRs), the demo study (generated once, in a worker, into the data
+ * folder), and per-file header summaries. Everything opened becomes an allowed
+ * root for the scan:// protocol; anything else is refused.
+ */
+import { access, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  CatalogBuilder,
+  catalogDicomdir,
+  catalogFile,
+  walkFiles,
+  type Catalog as DicomCatalog,
+} from '../dicom/catalog.js';
+import { summarizeFile } from '../dicom/summary.js';
+import type { AllowedRoots } from '../security/allowed-roots.js';
+import type { Catalog } from './contract.js';
+import { ApiError } from './errors.js';
+import type { StudyCatalog } from './services.js';
+
+/** The demo study: small enough to generate in seconds, big enough to query and screen. */
+export const DEMO = { count: 24, seed: 2026, size: 1024, folder: 'demo-study' } as const;
+const DEMO_SIDECARS = /(^|[\\/])(masks[\\/].*|labels\.csv|reports\.jsonl|\.complete)$/;
+
+export class StudyService implements StudyCatalog {
+  constructor(
+    private readonly dataDir: string,
+    private readonly roots: AllowedRoots,
+  ) {}
+
+  async open(paths: string[], onProgress: (done: number, message: string) => void): Promise<Catalog> {
+    const builder = new CatalogBuilder();
+    const extra: DicomCatalog[] = [];
+    let done = 0;
+    for (const p of paths) {
+      const info = await stat(p).catch(() => null);
+      if (!info) throw new ApiError('NOT_FOUND', `${path.basename(p)} does not exist or cannot be read`);
+      await this.roots.add(info.isDirectory() ? p : path.dirname(p));
+      if (info.isDirectory()) {
+        for await (const file of walkFiles(p)) {
+          await catalogFile(builder, file);
+          if (++done % 50 === 0) onProgress(done, `${done} files read`);
+        }
+      } else if (path.basename(p).toUpperCase() === 'DICOMDIR') {
+        extra.push(await catalogDicomdir(p));
+      } else {
+        await catalogFile(builder, p);
+        done++;
+      }
+    }
+    onProgress(done, `${done} files read`);
+    const built = builder.build();
+    // A DICOMDIR met while walking lists files that were walked too: nothing more to add.
+    for (const c of extra) {
+      built.patients.push(...c.patients);
+      built.skipped.push(...c.skipped);
+    }
+    return {
+      source: paths.length === 1 ? paths[0]! : `${paths.length} items`,
+      patients: built.patients,
+      skipped: built.skipped,
+      labels: null,
+    };
+  }
+
+  async openDemo(onProgress: (done: number, total: number | null, message: string) => void): Promise<Catalog> {
+    const dir = path.join(this.dataDir, DEMO.folder);
+    const complete = path.join(dir, '.complete');
+    const ready = await access(complete).then(
+      () => true,
+      () => false,
+    );
+    if (!ready) {
+      await generateDemo(dir, (done, total) => onProgress(done, total, `generating demo scan ${done} of ${total}`));
+      await writeFile(complete, `${JSON.stringify(DEMO)}\n`);
+    }
+    const catalog = await this.open([dir], (done, message) => onProgress(done, null, message));
+    return {
+      ...catalog,
+      source: 'Demo study (synthetic phantoms)',
+      skipped: catalog.skipped.filter((s) => !DEMO_SIDECARS.test(path.relative(dir, s.path))),
+      labels: path.join(dir, 'labels.csv'),
+    };
+  }
+
+  async fileInfo(file: string): Promise<Record<string, unknown>> {
+    const real = await this.roots.resolveInside(file);
+    if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
+    return { ...(await summarizeFile(real, 0)) };
+  }
+}
+
+function generateDemo(dir: string, onProgress: (done: number, total: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./demo-worker.js', import.meta.url), {
+      workerData: { dir, count: DEMO.count, seed: DEMO.seed, size: DEMO.size },
+    });
+    worker.on('message', (m: { done?: number; total?: number; finished?: boolean }) => {
+      if (m.finished) resolve();
+      else if (m.done !== undefined && m.total !== undefined) onProgress(m.done, m.total);
+    });
+    worker.on('error', (e) => reject(new ApiError('INTERNAL', `the demo study could not be written: ${e.message}`)));
+    worker.on(
+      'exit',
+      (code) => code !== 0 && reject(new ApiError('INTERNAL', `the demo generator stopped (exit ${code})`)),
+    );
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * Studies: open a folder, files or a DICOMDIR (or the demo study), browse
+ * Patient → Study → Series with thumbnails, see which files could not be read
+ * and why, and open an image in the viewer.
+ */
+import { useState } from 'react';
+import { getApi, type Catalog } from '../api';
+import { Viewer } from '../components/Viewer';
+import { useJobProgress } from '../useJobProgress';
+
+type Series = Catalog['patients'][number]['studies'][number]['series'][number];
+
+export function StudiesView({ catalog, onCatalog }: { catalog: Catalog | null; onCatalog: (c: Catalog) => void }) {
+  const api = getApi();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [seriesUid, setSeriesUid] = useState<string | null>(null);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const progress = useJobProgress(['catalog', 'demo']);
+
+  async function open(action: () => Promise<Catalog>) {
+    setBusy(true);
+    setError(null);
+    try {
+      const c = await action();
+      onCatalog(c);
+      setSeriesUid(c.patients[0]?.studies[0]?.series[0]?.seriesInstanceUID ?? null);
+      setViewing(null);
+    } catch (e) {
+      const err = e as { code?: string; message: string };
+      if (err.code !== 'CANCELLED') setError(err.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const allSeries: Series[] = catalog?.patients.flatMap((p) => p.studies.flatMap((s) => s.series)) ?? [];
+  const series = allSeries.find((s) => s.seriesInstanceUID === seriesUid) ?? null;
+  const instances =
+    catalog?.patients.reduce(
+      (n, p) => n + p.studies.reduce((m, s) => m + s.series.reduce((k, se) => k + se.instances.length, 0), 0),
+      0,
+    ) ?? 0;
+
+  return (
+    <div className="studies">
+      <div className="toolbar">
+        <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.open', { kind: 'folder' }))}>
+          Open folder…
+        </button>
+        <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.open', { kind: 'files' }))}>
+          Open files / DICOMDIR…
+        </button>
+        <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.openDemo', {}))}>
+          Open demo study
+        </button>
+        {busy && (
+          <span className="muted" role="status" aria-live="polite">
+            {progress?.message ?? 'Working…'}
+            {progress?.total ? ` (${Math.round((100 * progress.done) / progress.total)}%)` : ''}
+          </span>
+        )}
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!catalog && !busy && (
+        <p className="placeholder">
+          Open a folder of DICOM files, or start with the demo study: {''}
+          synthetic chest radiographs with reports and known findings, generated on this computer.
+        </p>
+      )}
+      {catalog && (
+        <div className="studies-body">
+          <nav className="tree" aria-label="Patients, studies and series">
+            <p className="muted" data-testid="catalog-summary">
+              {catalog.source}: {catalog.patients.length} patients, {instances} images
+              {catalog.skipped.length ? `, ${catalog.skipped.length} files skipped` : ''}
+            </p>
+            <ul>
+              {catalog.patients.map((p) => (
+                <li key={p.patientId}>
+                  <span className="tree-patient">{p.patientName || p.patientId}</span>
+                  <ul>
+                    {p.studies.map((st) => (
+                      <li key={st.studyInstanceUID}>
+                        <span className="tree-study">
+                          {formatDate(st.studyDate)} {st.description ?? ''}
+                        </span>
+                        <ul>
+                          {st.series.map((se) => (
+                            <li key={se.seriesInstanceUID}>
+                              <button
+                                type="button"
+                                className={se.seriesInstanceUID === seriesUid ? 'tree-series active' : 'tree-series'}
+                                aria-current={se.seriesInstanceUID === seriesUid ? 'true' : undefined}
+                                onClick={() => {
+                                  setSeriesUid(se.seriesInstanceUID);
+                                  setViewing(null);
+                                }}
+                              >
+                                {se.modality ?? '?'} {se.description ?? `series ${se.seriesNumber ?? ''}`} (
+                                {se.instances.length})
+                              </button>
+                            </li>
+                          ))}
+                        </ul>
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ul>
+            {catalog.skipped.length > 0 && (
+              <details className="skipped">
+                <summary>{catalog.skipped.length} files could not be read</summary>
+                <ul>
+                  {catalog.skipped.map((s) => (
+                    <li key={s.path}>
+                      <span className="path">{s.path}</span> — {s.reason}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </nav>
+          <div className="series-pane">
+            {viewing ? (
+              <Viewer path={viewing} onClose={() => setViewing(null)} />
+            ) : (
+              series && (
+                <ul className="thumbs" aria-label="Images in the series">
+                  {series.instances.map((inst, i) => (
+                    <li key={inst.path}>
+                      <button type="button" className="thumb" onClick={() => setViewing(inst.path)} title={inst.path}>
+                        <img
+                          src={api.scanUrl(inst.path, { kind: 'thumb', size: 160 })}
+                          alt={`Image ${inst.instanceNumber ?? i + 1}`}
+                          loading="lazy"
+                        />
+                        <span>#{inst.instanceNumber ?? i + 1}</span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )
+            )}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function formatDate(d?: string): string {
+  return d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? '');
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ARTIFACTS, expect, test } from './fixtures';
+
+const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
+
+test('open the demo study, view an image and change its window', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.getByRole('button', { name: 'Open demo study' }).click();
+  await expect(page.getByTestId('catalog-summary')).toContainText(
+    'Demo study (synthetic phantoms): 24 patients, 24 images',
+    {
+      timeout: 150_000,
+    },
+  );
+  await expect(page.getByTestId('catalog-summary')).not.toContainText('skipped');
+  const thumbs = page.getByRole('list', { name: 'Images in the series' }).getByRole('img');
+  await expect(thumbs.first()).toBeVisible();
+  await expect.poll(() => thumbs.first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'studies.png') });
+
+  await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
+  const image = page.getByTestId('viewer-image');
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(500);
+  const before = await page.getByTestId('window-readout').textContent();
+  const firstSrc = await image.getAttribute('src');
+  const box = (await page.getByTestId('viewport').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 60, { steps: 6 });
+  await page.mouse.up();
+  await expect(page.getByTestId('window-readout')).not.toHaveText(before!);
+  // The main process re-renders the frame with the new window.
+  await expect.poll(() => image.getAttribute('src')).not.toBe(firstSrc);
+  await expect(image).toHaveAttribute('src', /wc=.*ww=/);
+  await expect
+    .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(500);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'viewer.png') });
+});
+
+test('a folder with unreadable files lists each with its reason', async ({ page, bridge }) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'radsift-open-'));
+  try {
+    await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
+    await writeFile(path.join(dir, 'notes.txt'), 'not an image');
+    const truncated = Buffer.alloc(300);
+    truncated.write('DICM', 128);
+    await writeFile(path.join(dir, 'broken.dcm'), truncated);
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images, 2 files skipped');
+    await page.getByText('2 files could not be read').click();
+    await expect(page.getByText(/notes\.txt — /)).toBeVisible();
+    await expect(page.getByText(/broken\.dcm — /)).toBeVisible();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
