@@ -2,7 +2,18 @@ import type { Command } from '../command.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
+import { embedCommand } from './embed.js';
+import { matrixCommand } from './matrix.js';
 import { modelsCommand } from './models.js';
+import { queryCommand } from './query.js';
 
 /** Every subcommand, in the order `radsift help` lists them. */
-export const COMMANDS: readonly Command[] = [infoCommand, decodeCommand, demoCommand, modelsCommand];
+export const COMMANDS: readonly Command[] = [
+  infoCommand,
+  decodeCommand,
+  demoCommand,
+  modelsCommand,
+  embedCommand,
+  queryCommand,
+  matrixCommand,
+];

@@ -1,0 +1,49 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXIT, UsageError, type Command } from '../command.js';
+import { csvCell, scoreFolder } from '../folder-scores.js';
+import { MODEL_OPTIONS, openSession } from '../session.js';
+
+export const matrixCommand: Command = {
+  name: 'matrix',
+  summary: 'scans × phrases: similarity and zero-shot probability, as CSV',
+  usage: `radsift matrix <folder or files…> --phrases "a,b,c" --out matrix.csv [--model id] [--model-dir <folder>]
+
+One row per scan: path, then "<phrase> similarity" and "<phrase> probability"
+for each phrase. Files that could not be encoded are listed on stderr; exit 2.`,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { ...MODEL_OPTIONS, phrases: { type: 'string' }, out: { type: 'string' } },
+    });
+    const phrases = (values.phrases ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (!phrases.length) throw new UsageError('--phrases "a,b,c" is required');
+    if (!values.out) throw new UsageError('--out <file.csv> is required');
+    if (!positionals.length) throw new UsageError('give a folder or files');
+    const session = await openSession(values, io);
+    try {
+      const s = await scoreFolder(session, positionals, phrases, io);
+      const m = s.phrases.length;
+      const header = ['path', ...s.phrases.flatMap((p) => [`${p} similarity`, `${p} probability`])];
+      const lines = [header.map(csvCell).join(',')];
+      s.paths.forEach((p, i) => {
+        const cells: (string | number)[] = [p];
+        for (let j = 0; j < m; j++)
+          cells.push(s.similarity[i * m + j]!.toFixed(6), s.probability[i * m + j]!.toFixed(6));
+        lines.push(cells.map(csvCell).join(','));
+      });
+      const out = path.resolve(io.cwd, values.out);
+      await writeFile(out, `${lines.join('\n')}\n`);
+      for (const f of s.failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
+      io.stderr(`wrote ${s.paths.length} rows × ${m} phrases to ${out}\n`);
+      return s.failed.length ? EXIT.PARTIAL : EXIT.OK;
+    } finally {
+      await session.close();
+    }
+  },
+};

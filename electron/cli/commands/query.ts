@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
+import { EXIT, UsageError, type Command } from '../command.js';
+import { scoreFolder } from '../folder-scores.js';
+import { MODEL_OPTIONS, openSession } from '../session.js';
+
+export const queryCommand: Command = {
+  name: 'query',
+  summary: 'rank the scans in a folder by a report phrase (zero-shot)',
+  usage: `radsift query <folder or files…> "<phrase>" [--top K] [--threshold P] [--json] [--model id] [--model-dir <folder>]
+
+Ranks scans by the zero-shot probability that the phrase, rather than its
+negation ("no <phrase>"), describes them; ties by similarity. A scan matches
+when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESHOLD}); when none does, it says so.`,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { ...MODEL_OPTIONS, top: { type: 'string' }, threshold: { type: 'string' }, json: { type: 'boolean' } },
+    });
+    if (positionals.length < 2) throw new UsageError('give a folder (or files) and a phrase');
+    const phrase = positionals.at(-1)!;
+    const inputs = positionals.slice(0, -1);
+    const top = values.top ? Number(values.top) : 20;
+    const threshold = values.threshold ? Number(values.threshold) : DEFAULT_PROBABILITY_THRESHOLD;
+    if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a positive integer');
+    if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be between 0 and 1');
+    const session = await openSession(values, io);
+    try {
+      const s = await scoreFolder(session, inputs, [phrase], io);
+      const ranked = s.paths
+        .map((p, i) => ({ path: p, similarity: s.similarity[i]!, probability: s.probability[i]! }))
+        .sort((a, b) => b.probability - a.probability || b.similarity - a.similarity)
+        .slice(0, top)
+        .map((r, i) => ({ rank: i + 1, ...r, match: r.probability >= threshold }));
+      const matches = s.probability.filter((p) => p >= threshold).length;
+      if (values.json) {
+        io.stdout(
+          `${JSON.stringify({ phrase: s.phrases[0], model: session.loaded.model.id, threshold, scans: s.paths.length, matches, results: ranked, failed: s.failed }, null, 2)}\n`,
+        );
+      } else {
+        io.stdout(`"${s.phrases[0]}": ${matches} of ${s.paths.length} scans match (p ≥ ${threshold})\n`);
+        if (!matches) io.stdout('No scan matches; the closest ones follow.\n');
+        io.stdout('rank  prob   sim     path\n');
+        for (const r of ranked)
+          io.stdout(
+            `${String(r.rank).padStart(4)}  ${r.probability.toFixed(3)}  ${r.similarity.toFixed(4)}  ${path.relative(io.cwd, r.path)}${r.match ? '' : '  (below threshold)'}\n`,
+          );
+        for (const f of s.failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
+      }
+      return s.failed.length ? EXIT.PARTIAL : EXIT.OK;
+    } finally {
+      await session.close();
+    }
+  },
+};

@@ -1,0 +1,42 @@
+/** Encode every image under the inputs and score it against phrases: what query and matrix share. */
+import { phraseVectors, scorePhrases, type PhraseScores } from '../scoring/phrase-scores.js';
+import { encodeFiles } from '../screening/pipeline.js';
+import type { CliIO } from './command.js';
+import { expandInputs, progressLine, type CliSession } from './session.js';
+
+export interface FolderScores extends PhraseScores {
+  paths: string[];
+  failed: { path: string; code: string; reason: string }[];
+}
+
+export async function scoreFolder(
+  session: CliSession,
+  inputs: string[],
+  phrases: string[],
+  io: CliIO,
+): Promise<FolderScores> {
+  const encoder = session.models.encoder;
+  const vectors = await phraseVectors(phrases, (texts) => encoder.encodeTexts(texts));
+  const paths: string[] = [];
+  const rows: Float32Array[] = [];
+  const failed: FolderScores['failed'] = [];
+  const progress = progressLine(io);
+  for await (const r of encodeFiles(expandInputs(inputs, io.cwd), session.pool, encoder)) {
+    if (r.embedding) {
+      paths.push(r.path);
+      rows.push(r.embedding);
+    } else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
+    progress(`encoded ${paths.length} images, ${failed.length} failed`);
+  }
+  io.stderr('\n');
+  const dim = rows[0]?.length ?? vectors[0]?.positive.length ?? 0;
+  const data = new Float32Array(rows.length * dim);
+  rows.forEach((v, i) => data.set(v, i * dim));
+  const scores = scorePhrases({ data, rows: rows.length, dim }, vectors, session.loaded.model.logitScale);
+  return { ...scores, paths, failed };
+}
+
+export function csvCell(value: string | number): string {
+  const s = String(value);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

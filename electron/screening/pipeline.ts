@@ -1,0 +1,116 @@
+/**
+ * Files → embeddings, pipelined: a pool of decode workers turns DICOM files
+ * into display images while the encoder worker runs the previous batch.
+ * Back-pressure: at most `maxInFlight` files are being decoded or waiting to be
+ * encoded, so memory stays flat however long the input stream is. Per-file
+ * failures come out as results with a reason; they never stop the stream.
+ */
+import type { DecodePool } from '../dicom/decode-pool.js';
+import type { DecodeResult } from '../dicom/decode-job.js';
+import type { Encoder } from '../inference/encoder.js';
+import type { DisplayImage } from '../inference/preprocess.js';
+
+export interface EncodedFile {
+  path: string;
+  /** L2-normalised embedding, when the file could be encoded. */
+  embedding?: Float32Array;
+  patches?: Float32Array | null;
+  /** Header facts from the decode (frames, size). */
+  frames?: number;
+  error?: { code: string; message: string };
+}
+
+export interface PipelineOptions {
+  batchSize?: number;
+  /** Files decoding or waiting to be encoded, at most. */
+  maxInFlight?: number;
+  /** Which frame of multi-frame files to encode (default 0). */
+  frame?: number;
+}
+
+interface Decoded {
+  path: string;
+  image?: DisplayImage;
+  frames?: number;
+  error?: { code: string; message: string };
+}
+
+function asDisplay(r: DecodeResult): DisplayImage | undefined {
+  const d = r.display;
+  return d ? { width: d.columns, height: d.rows, channels: d.channels, data: d.data } : undefined;
+}
+
+function reason(error: unknown): { code: string; message: string } {
+  const e = error as { code?: unknown; message?: unknown };
+  return { code: typeof e.code === 'string' ? e.code : 'FAILED', message: String(e.message ?? error) };
+}
+
+export async function* encodeFiles(
+  files: AsyncIterable<string> | Iterable<string>,
+  pool: DecodePool,
+  encoder: Encoder,
+  options: PipelineOptions = {},
+): AsyncGenerator<EncodedFile> {
+  const batchSize = options.batchSize ?? 16;
+  const maxInFlight = Math.max(batchSize * 2, options.maxInFlight ?? batchSize * 3);
+  const pending: Promise<Decoded>[] = [];
+  const iterator = (
+    Symbol.asyncIterator in files ? files[Symbol.asyncIterator]() : (files as Iterable<string>)[Symbol.iterator]()
+  ) as AsyncIterator<string> | Iterator<string>;
+  let exhausted = false;
+
+  const fill = async () => {
+    while (!exhausted && pending.length < maxInFlight) {
+      const next = await iterator.next();
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      const file = next.value;
+      pending.push(
+        pool.decode({ path: file, frame: options.frame ?? 0, outputs: ['display'] }).then(
+          (r) => ({ path: file, image: asDisplay(r), frames: r.frames }),
+          (error: unknown) => ({ path: file, error: reason(error) }),
+        ),
+      );
+    }
+  };
+
+  await fill();
+  while (pending.length > 0) {
+    // Take the next batch in input order; decoding of later files continues meanwhile.
+    const batch = await Promise.all(pending.splice(0, batchSize));
+    const refill = fill();
+    const ok = batch.filter((d) => d.image);
+    let encoded: Awaited<ReturnType<Encoder['encodeImages']>> | null = null;
+    let batchError: { code: string; message: string } | null = null;
+    if (ok.length) {
+      try {
+        encoded = await encoder.encodeImages(ok.map((d) => d.image!));
+      } catch (error) {
+        batchError = reason(error);
+      }
+    }
+    await refill;
+    let k = 0;
+    for (const d of batch) {
+      if (!d.image) {
+        yield { path: d.path, error: d.error ?? { code: 'NO_IMAGE', message: 'no displayable image' } };
+        continue;
+      }
+      const i = k++;
+      if (!encoded) {
+        yield { path: d.path, frames: d.frames, error: batchError! };
+        continue;
+      }
+      const dim = encoded.dim;
+      const patchSize = encoded.patches ? encoded.patches.length / encoded.count : 0;
+      yield {
+        path: d.path,
+        frames: d.frames,
+        embedding: encoded.data.slice(i * dim, (i + 1) * dim),
+        patches: encoded.patches ? encoded.patches.slice(i * patchSize, (i + 1) * patchSize) : null,
+      };
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { CliIO } from '../../../electron/cli/command.js';
+import { main } from '../../../electron/cli/radsift.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { layoutFixtures, readNpy } from '../../support/model-fixtures.js';
+
+const fixtures = layoutFixtures();
+const skip = 'skip' in fixtures ? fixtures.skip : false;
+
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+describe('radsift embed, query and matrix', { skip }, () => {
+  let work: string;
+  let scans: string;
+  let model: string;
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-cli-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    scans = path.join(work, 'scans');
+    writeDemo({ dir: path.join(work, 'demo'), count: 5, seed: 3, size: 384 });
+    // Only the DICOM tree: the demo's sidecar files (labels, masks) would be reported as failures.
+    for (const e of await readdir(path.join(work, 'demo'))) {
+      if (e.startsWith('PH')) await cp(path.join(work, 'demo', e), path.join(scans, e), { recursive: true });
+    }
+    model = path.join((fixtures as { dir: string }).dir, 'hf-clip-bpe');
+  });
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('embed writes [N, D] unit vectors and lists the row order', async () => {
+    const r = await run(['embed', scans, '--out', 'emb.npy', '--model-dir', model], work);
+    assert.equal(r.code, 0, r.err);
+    const summary = JSON.parse(r.out) as { count: number; dim: number; rows: string[]; failed: unknown[] };
+    assert.equal(summary.count, 5);
+    assert.equal(summary.rows.length, 5);
+    assert.deepEqual(summary.failed, []);
+    const npy = readNpy(path.join(work, 'emb.npy'));
+    assert.deepEqual(npy.shape, [5, summary.dim]);
+    const d = npy.data as Float32Array;
+    for (let i = 0; i < 5; i++) {
+      let s = 0;
+      for (let k = 0; k < summary.dim; k++) s += d[i * summary.dim + k]! ** 2;
+      assert.ok(Math.abs(s - 1) < 1e-4);
+    }
+    const t = await run(
+      [
+        'embed',
+        '--text',
+        'pleural effusion',
+        '--text',
+        'no pleural effusion',
+        '--out',
+        'txt.npy',
+        '--model-dir',
+        model,
+      ],
+      work,
+    );
+    assert.equal(t.code, 0, t.err);
+    assert.deepEqual(readNpy(path.join(work, 'txt.npy')).shape.slice(0, 1), [2]);
+  });
+
+  it('query ranks by probability and reports failures with exit 2', async () => {
+    await writeFile(path.join(scans, 'notes.txt'), 'not a scan');
+    const r = await run(['query', scans, 'pleural effusion', '--json', '--top', '3', '--model-dir', model], work);
+    assert.equal(r.code, 2, r.err);
+    const q = JSON.parse(r.out) as {
+      scans: number;
+      results: { rank: number; probability: number }[];
+      failed: { path: string }[];
+    };
+    assert.equal(q.scans, 5);
+    assert.equal(q.results.length, 3);
+    for (let i = 1; i < q.results.length; i++) assert.ok(q.results[i - 1]!.probability >= q.results[i]!.probability);
+    assert.deepEqual(
+      q.failed.map((f) => path.basename(f.path)),
+      ['notes.txt'],
+    );
+    await rm(path.join(scans, 'notes.txt'));
+  });
+
+  it('matrix writes one row per scan and two columns per phrase', async () => {
+    const r = await run(
+      ['matrix', scans, '--phrases', 'pleural effusion, cardiomegaly', '--out', 'm.csv', '--model-dir', model],
+      work,
+    );
+    assert.equal(r.code, 0, r.err);
+    const lines = (await readFile(path.join(work, 'm.csv'), 'utf8')).trim().split('\n');
+    assert.equal(
+      lines[0],
+      'path,pleural effusion similarity,pleural effusion probability,cardiomegaly similarity,cardiomegaly probability',
+    );
+    assert.equal(lines.length, 6);
+    for (const line of lines.slice(1)) {
+      const cells = line.split(',');
+      assert.equal(cells.length, 5);
+      for (const v of cells.slice(1).map(Number)) assert.ok(Number.isFinite(v));
+    }
+  });
+
+  it('usage errors exit 1', async () => {
+    assert.equal((await run(['matrix', scans, '--out', 'm.csv'], work)).code, 1);
+    assert.equal((await run(['query', scans], work)).code, 1);
+    assert.equal((await run(['embed', scans], work)).code, 1);
+  });
+});
