@@ -2,6 +2,7 @@
  * One decode job, as run inside a pool worker (or directly, in tests and the
  * CLI): read the file, decode a frame, derive the outputs that were asked for.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { PixelArray } from './codecs/types.js';
 import type { DisplayImage, DisplayOptions } from './display.js';
@@ -10,7 +11,18 @@ import { decodeFrame, displayImage, modalityValues, openDicom, pixelModule, type
 import type { SizeLimits } from './pixel-module.js';
 import { thumbnail } from './thumbnail.js';
 
-export type DecodeOutput = 'stored' | 'modality' | 'display' | 'thumbnail';
+export type DecodeOutput = 'stored' | 'modality' | 'display' | 'thumbnail' | 'identity';
+
+/** Who the image is (for an index), read from the header the decode parsed anyway, plus the content hash. */
+export interface ImageIdentity {
+  sopInstanceUID?: string;
+  seriesInstanceUID?: string;
+  studyInstanceUID?: string;
+  modality?: string;
+  studyDate?: string;
+  /** sha256 of the file's bytes. */
+  sha256: string;
+}
 
 export interface DecodeRequest {
   /** A file to read, or the bytes themselves. */
@@ -38,6 +50,7 @@ export interface DecodeResult {
   modality?: Float32Array;
   display?: DisplayImage;
   thumbnail?: DisplayImage;
+  identity?: ImageIdentity;
 }
 
 export async function runDecodeJob(request: DecodeRequest): Promise<DecodeResult> {
@@ -60,6 +73,17 @@ export async function runDecodeJob(request: DecodeRequest): Promise<DecodeResult
     lossy: frame.lossy,
   };
   const wants = new Set(request.outputs);
+  if (wants.has('identity')) {
+    const r = file.reader;
+    result.identity = {
+      sopInstanceUID: r.string('x00080018'),
+      seriesInstanceUID: r.string('x0020000e'),
+      studyInstanceUID: r.string('x0020000d'),
+      modality: r.string('x00080060'),
+      studyDate: r.string('x00080020'),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+  }
   if (wants.has('stored')) result.stored = frame.stored;
   if (wants.has('modality') && frame.samplesPerPixel === 1) result.modality = modalityValues(file, frame);
   if (wants.has('display') || wants.has('thumbnail')) {

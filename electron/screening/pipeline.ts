@@ -6,7 +6,7 @@
  * failures come out as results with a reason; they never stop the stream.
  */
 import type { DecodePool } from '../dicom/decode-pool.js';
-import type { DecodeResult } from '../dicom/decode-job.js';
+import type { DecodeResult, ImageIdentity } from '../dicom/decode-job.js';
 import type { Encoder } from '../inference/encoder.js';
 import type { DisplayImage } from '../inference/preprocess.js';
 
@@ -15,8 +15,9 @@ export interface EncodedFile {
   /** L2-normalised embedding, when the file could be encoded. */
   embedding?: Float32Array;
   patches?: Float32Array | null;
-  /** Header facts from the decode (frames, size). */
+  /** Header facts from the decode. */
   frames?: number;
+  identity?: ImageIdentity;
   error?: { code: string; message: string };
 }
 
@@ -32,6 +33,7 @@ interface Decoded {
   path: string;
   image?: DisplayImage;
   frames?: number;
+  identity?: ImageIdentity;
   error?: { code: string; message: string };
 }
 
@@ -68,8 +70,8 @@ export async function* encodeFiles(
       }
       const file = next.value;
       pending.push(
-        pool.decode({ path: file, frame: options.frame ?? 0, outputs: ['display'] }).then(
-          (r) => ({ path: file, image: asDisplay(r), frames: r.frames }),
+        pool.decode({ path: file, frame: options.frame ?? 0, outputs: ['display', 'identity'] }).then(
+          (r) => ({ path: file, image: asDisplay(r), frames: r.frames, identity: r.identity }),
           (error: unknown) => ({ path: file, error: reason(error) }),
         ),
       );
@@ -100,7 +102,7 @@ export async function* encodeFiles(
       }
       const i = k++;
       if (!encoded) {
-        yield { path: d.path, frames: d.frames, error: batchError! };
+        yield { path: d.path, frames: d.frames, identity: d.identity, error: batchError! };
         continue;
       }
       const dim = encoded.dim;
@@ -108,6 +110,7 @@ export async function* encodeFiles(
       yield {
         path: d.path,
         frames: d.frames,
+        identity: d.identity,
         embedding: encoded.data.slice(i * dim, (i + 1) * dim),
         patches: encoded.patches ? encoded.patches.slice(i * patchSize, (i + 1) * patchSize) : null,
       };

@@ -6,6 +6,7 @@ import { embedCommand } from './embed.js';
 import { matrixCommand } from './matrix.js';
 import { modelsCommand } from './models.js';
 import { queryCommand } from './query.js';
+import { screenCommand } from './screen.js';
 
 /** Every subcommand, in the order `radsift help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   embedCommand,
   queryCommand,
   matrixCommand,
+  screenCommand,
 ];

@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { IndexError, IndexStore } from '../../index/index-store.js';
+import { dataDir } from '../../paths.js';
+import { phraseVectors } from '../../scoring/phrase-scores.js';
+import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
+import { weightedSum } from '../../scoring/vectors.js';
+import { encodeFiles } from '../../screening/pipeline.js';
+import { resultsCsvHeader, resultsCsvRow, screenResults } from '../../screening/results.js';
+import { indexFolder } from '../../screening/screen-job.js';
+import { EXIT, UsageError, type Command } from '../command.js';
+import { MODEL_OPTIONS, openSession, progressLine } from '../session.js';
+
+const USAGE = `radsift screen <folder> --phrases "pleural effusion,pneumothorax" --out results.csv|results.json
+       [--examples a.dcm,b.dcm] [--threshold P] [--index <dir>] [--model id] [--model-dir <folder>]
+radsift screen <folder> --index-only [--index <dir>]
+
+Brings the index of <folder> up to date (new and changed files are decoded and
+encoded, unchanged ones skipped, deleted ones pruned), then writes one row per
+file: path, UIDs, status, error, a score and probability per phrase, the
+similarity to example scans, and whether it is flagged (a phrase's probability
+≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, with examples, an outlying similarity).
+Stop it at any moment (Ctrl+C, a crash, kill -9): the same command resumes.
+Exit 2 when some files failed (each is listed with its reason).`;
+
+/** The default index folder for a scanned folder: under the data folder, one per folder. */
+function defaultIndex(folder: string): string {
+  return path.join(dataDir(), 'indexes', createHash('sha256').update(folder).digest('hex').slice(0, 16));
+}
+
+export const screenCommand: Command = {
+  name: 'screen',
+  summary: 'batch-screen a folder for findings, incrementally, resumable',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...MODEL_OPTIONS,
+        phrases: { type: 'string' },
+        examples: { type: 'string' },
+        threshold: { type: 'string' },
+        index: { type: 'string' },
+        out: { type: 'string' },
+        'index-only': { type: 'boolean' },
+        batch: { type: 'string' },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError('give exactly one folder');
+    const folder = path.resolve(io.cwd, positionals[0]!);
+    if (!(await stat(folder).catch(() => null))?.isDirectory())
+      throw new UsageError(`${positionals[0]} is not a folder`);
+    const phrases = (values.phrases ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const examples = (values.examples ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => path.resolve(io.cwd, p));
+    const indexOnly = values['index-only'] ?? false;
+    if (!indexOnly && !phrases.length && !examples.length)
+      throw new UsageError('give --phrases and/or --examples, or --index-only');
+    if (!indexOnly && !values.out) throw new UsageError('--out results.csv|results.json is required');
+    const out = values.out ? path.resolve(io.cwd, values.out) : null;
+    if (out && !/\.(csv|json)$/i.test(out)) throw new UsageError('--out must end in .csv or .json');
+    const threshold = values.threshold ? Number(values.threshold) : DEFAULT_PROBABILITY_THRESHOLD;
+    if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be between 0 and 1');
+
+    let store: IndexStore;
+    try {
+      store = IndexStore.open(path.resolve(io.cwd, values.index ?? defaultIndex(folder)));
+    } catch (error) {
+      if (error instanceof IndexError) {
+        io.stderr(`radsift screen: ${error.message}\n`);
+        return EXIT.FATAL;
+      }
+      throw error;
+    }
+    const session = await openSession(values, io).catch((e: unknown) => {
+      store.close();
+      throw e;
+    });
+    const stop = new AbortController();
+    const onSignal = () => {
+      io.stderr('\nstopping after the current batch; run the same command again to resume\n');
+      stop.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const m = session.loaded.model;
+      const model = store.model(
+        `${m.id}@${m.version}`,
+        (await session.models.encoder.encodeTexts(['x'])).dim,
+        m.image.patchGrid,
+      );
+      const progress = progressLine(io);
+      const summary = await indexFolder({
+        folder,
+        store,
+        model,
+        pool: session.pool,
+        encoder: session.models.encoder,
+        batchSize: values.batch ? Number(values.batch) : 16,
+        signal: stop.signal,
+        onProgress: (p) =>
+          progress(
+            `${p.seen}${p.total !== null ? `/${p.total}` : ''} files · ${p.encoded} encoded · ${p.skipped} unchanged · ${p.failed} failed · ${p.filesPerSecond.toFixed(1)} files/s${p.etaSeconds !== null ? ` · ETA ${Math.ceil(p.etaSeconds)} s` : ''}`,
+          ),
+        onFailure: (file, code, message) => {
+          io.stderr(`\nfailed: ${path.relative(io.cwd, file)}: ${code}: ${message}\n`);
+        },
+      });
+      io.stderr(
+        `\nindex: ${summary.encoded} encoded, ${summary.skipped} unchanged, ${summary.failed} failed, ${summary.pruned} pruned\n`,
+      );
+      if (summary.stopped) return EXIT.PARTIAL;
+      if (indexOnly) {
+        // Failures of earlier runs count too: the folder still has files that cannot be read.
+        let failed = 0;
+        for (const scan of store.scansUnder(folder)) if (scan.status === 'failed') failed++;
+        return failed ? EXIT.PARTIAL : EXIT.OK;
+      }
+
+      const encoder = session.models.encoder;
+      const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
+      let example: { vector: Float32Array; threshold: number } | undefined;
+      if (examples.length) {
+        const vs: Float32Array[] = [];
+        for await (const r of encodeFiles(examples, session.pool, encoder)) {
+          if (!r.embedding) throw new UsageError(`example ${r.path} cannot be used: ${r.error!.message}`);
+          vs.push(r.embedding);
+        }
+        // Flag scans as similar to the examples as the examples are to their own mean, minus a margin.
+        const vector = weightedSum(
+          vs.map((v) => ({ vector: v, weight: 1 })),
+          vs[0]!.length,
+        );
+        const own = Math.min(...vs.map((v) => v.reduce((s, x, i) => s + x * vector[i]!, 0)));
+        example = { vector, threshold: own - 0.05 };
+      }
+      const names = vectors.map((v) => v.pair.phrase);
+      const stream = createWriteStream(out!);
+      const write = async (text: string) => {
+        if (!stream.write(text)) await once(stream, 'drain');
+      };
+      let flagged = 0;
+      let rows = 0;
+      let failedRows = 0;
+      if (out!.toLowerCase().endsWith('.json'))
+        await write(
+          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"threshold":${threshold},"rows":[\n`,
+        );
+      else await write(`${resultsCsvHeader(names, !!example)}\n`);
+      for (const row of screenResults(store, model, folder, {
+        phrases: vectors,
+        logitScale: m.logitScale,
+        threshold,
+        example,
+      })) {
+        if (row.flagged) flagged++;
+        if (row.status === 'failed') failedRows++;
+        if (out!.toLowerCase().endsWith('.json')) await write(`${rows ? ',\n' : ''}${JSON.stringify(row)}`);
+        else await write(`${resultsCsvRow(row, names.length, !!example)}\n`);
+        rows++;
+      }
+      if (out!.toLowerCase().endsWith('.json')) await write('\n]}\n');
+      stream.end();
+      await once(stream, 'finish');
+      io.stderr(`${rows} files, ${flagged} flagged, ${failedRows} failed → ${out}\n`);
+      return failedRows ? EXIT.PARTIAL : EXIT.OK;
+    } catch (error) {
+      if (error instanceof IndexError) {
+        io.stderr(
+          `radsift screen: ${error.message}\nNothing already stored was damaged; free space or fix the folder, then run the same command again.\n`,
+        );
+        return EXIT.FATAL;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      store.close();
+      await session.close();
+    }
+  },
+};

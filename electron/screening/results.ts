@@ -1,0 +1,112 @@
+/**
+ * Screening results from the index: every scan under the folder with its
+ * identity, status, per-phrase similarity and zero-shot probability, the
+ * similarity to example scans when given, and whether it is flagged.
+ */
+import type { IndexStore, ModelSlot } from '../index/index-store.js';
+import { dot } from '../scoring/vectors.js';
+import type { PhraseVectors } from '../scoring/phrase-scores.js';
+import { pairProbability } from '../scoring/zero-shot.js';
+
+export interface ScreenRow {
+  path: string;
+  sopUid: string | null;
+  seriesUid: string | null;
+  studyUid: string | null;
+  status: 'ok' | 'failed';
+  error: string | null;
+  scores: { phrase: string; similarity: number; probability: number }[];
+  /** Cosine similarity to the mean of the example scans, when examples were given. */
+  exampleSimilarity: number | null;
+  flagged: boolean;
+}
+
+export interface ResultOptions {
+  phrases: PhraseVectors[];
+  logitScale: number;
+  /** A scan is flagged when some phrase's probability reaches this. */
+  threshold: number;
+  /** Mean example embedding (L2-normalised), and the similarity that flags a scan. */
+  example?: { vector: Float32Array; threshold: number };
+}
+
+export function* screenResults(
+  store: IndexStore,
+  model: ModelSlot,
+  folder: string,
+  options: ResultOptions,
+): Generator<ScreenRow> {
+  const { scanIds, data } = store.embeddings(model);
+  const rowOf = new Map<number, number>();
+  scanIds.forEach((id, i) => rowOf.set(id, i));
+  for (const scan of store.scansUnder(folder)) {
+    const r = rowOf.get(scan.id);
+    const v = r === undefined ? null : data.subarray(r * model.dim, (r + 1) * model.dim);
+    const scores = v
+      ? options.phrases.map((p) => {
+          const pos = dot(v, p.positive);
+          return {
+            phrase: p.pair.phrase,
+            similarity: pos,
+            probability: pairProbability(pos, dot(v, p.negative), options.logitScale),
+          };
+        })
+      : [];
+    const exampleSimilarity = v && options.example ? dot(v, options.example.vector) : null;
+    const flagged =
+      scores.some((s) => s.probability >= options.threshold) ||
+      (exampleSimilarity !== null && exampleSimilarity >= options.example!.threshold);
+    yield {
+      path: scan.path,
+      sopUid: scan.sopUid,
+      seriesUid: scan.seriesUid,
+      studyUid: scan.studyUid,
+      status: v ? 'ok' : 'failed',
+      error: scan.error ?? (v ? null : 'not encoded with this model'),
+      scores,
+      exampleSimilarity,
+      flagged,
+    };
+  }
+}
+
+const csv = (v: string | number | null) => {
+  const s = v === null ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function resultsCsvHeader(phrases: string[], withExamples: boolean): string {
+  return [
+    'path',
+    'sop_instance_uid',
+    'series_instance_uid',
+    'study_instance_uid',
+    'status',
+    'error',
+    ...phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
+    ...(withExamples ? ['example similarity'] : []),
+    'flagged',
+  ]
+    .map(csv)
+    .join(',');
+}
+
+export function resultsCsvRow(r: ScreenRow, phraseCount: number, withExamples: boolean): string {
+  const scoreCells =
+    r.scores.length === phraseCount
+      ? r.scores.flatMap((s) => [s.similarity.toFixed(6), s.probability.toFixed(6)])
+      : Array.from({ length: phraseCount * 2 }, () => '');
+  return [
+    r.path,
+    r.sopUid,
+    r.seriesUid,
+    r.studyUid,
+    r.status,
+    r.error,
+    ...scoreCells,
+    ...(withExamples ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
+    r.flagged ? 1 : 0,
+  ]
+    .map(csv)
+    .join(',');
+}

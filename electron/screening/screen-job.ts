@@ -1,0 +1,163 @@
+/**
+ * A screening run over a folder: bring the index up to date (new and changed
+ * files decoded and encoded, unchanged ones skipped, deleted ones pruned),
+ * then score every scan under the folder. Resuming is running again: what
+ * was committed is skipped, so a run stopped at any moment — cancelled,
+ * paused, crashed or killed — completes with the same results as one that
+ * never stopped. Each batch is one transaction.
+ */
+import { stat } from 'node:fs/promises';
+import { walkFiles } from '../dicom/catalog.js';
+import type { DecodePool } from '../dicom/decode-pool.js';
+import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js';
+import type { Encoder } from '../inference/encoder.js';
+import { encodeFiles, type EncodedFile } from './pipeline.js';
+
+export interface ScreenProgress {
+  /** Files met so far in this run. */
+  seen: number;
+  /** Total files under the folder (counted first), null until known. */
+  total: number | null;
+  encoded: number;
+  /** Unchanged since an earlier run (already in the index). */
+  skipped: number;
+  failed: number;
+  filesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface IndexRunOptions {
+  folder: string;
+  store: IndexStore;
+  model: ModelSlot;
+  pool: DecodePool;
+  encoder: Encoder;
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ScreenProgress) => void;
+  /** Also called for each file that failed, with its reason. */
+  onFailure?: (path: string, code: string, message: string) => void;
+}
+
+export interface IndexRunSummary extends ScreenProgress {
+  pruned: number;
+  /** True when stopped by the signal before the folder was finished. */
+  stopped: boolean;
+}
+
+async function countFiles(folder: string, signal?: AbortSignal): Promise<number> {
+  let n = 0;
+  for await (const _ of walkFiles(folder)) {
+    if (signal?.aborted) break;
+    n++;
+  }
+  return n;
+}
+
+function record(r: EncodedFile, size: number, mtimeMs: number): ScanRecord {
+  return {
+    path: r.path,
+    size,
+    mtimeMs,
+    fingerprint: r.identity?.sha256 ?? null,
+    sopUid: r.identity?.sopInstanceUID ?? null,
+    seriesUid: r.identity?.seriesInstanceUID ?? null,
+    studyUid: r.identity?.studyInstanceUID ?? null,
+    modality: r.identity?.modality ?? null,
+    studyDate: r.identity?.studyDate ?? null,
+    frames: r.frames ?? null,
+    status: r.embedding ? 'ok' : 'failed',
+    errorCode: r.error?.code ?? null,
+    error: r.error?.message ?? null,
+  };
+}
+
+/** Brings the index up to date for `folder`. */
+export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSummary> {
+  const { folder, store, model, signal } = options;
+  const run = Number(store.getMeta('run') ?? 0) + 1;
+  store.setMeta('run', String(run));
+  const progress: ScreenProgress = {
+    seen: 0,
+    total: null,
+    encoded: 0,
+    skipped: 0,
+    failed: 0,
+    filesPerSecond: 0,
+    etaSeconds: null,
+  };
+  const started = performance.now();
+  let lastReport = 0;
+  const report = (force = false) => {
+    const now = performance.now();
+    if (!force && now - lastReport < 250) return;
+    lastReport = now;
+    const seconds = (now - started) / 1000;
+    const work = progress.encoded + progress.failed;
+    progress.filesPerSecond = seconds > 0 ? work / seconds : 0;
+    const remaining = progress.total === null ? null : Math.max(0, progress.total - progress.seen);
+    progress.etaSeconds =
+      remaining !== null && progress.filesPerSecond > 0 ? remaining / progress.filesPerSecond : null;
+    options.onProgress?.({ ...progress });
+  };
+  // An honest total for the progress bar and ETA: a fast counting walk alongside the work.
+  void countFiles(folder, signal).then((n) => {
+    progress.total = n;
+  });
+
+  const stats = new Map<string, { size: number; mtimeMs: number }>();
+  async function* needingWork(): AsyncGenerator<string> {
+    for await (const file of walkFiles(folder)) {
+      if (signal?.aborted) return;
+      progress.seen++;
+      const info = await stat(file).catch(() => null);
+      if (!info) continue; // deleted while walking
+      const need = store.need({ path: file, size: info.size, mtimeMs: info.mtimeMs }, model);
+      if (need === 'unchanged-embedded' || need === 'unchanged-failed') {
+        store.touch(file, run);
+        progress.skipped++;
+        report();
+        continue;
+      }
+      stats.set(file, { size: info.size, mtimeMs: info.mtimeMs });
+      yield file;
+    }
+  }
+
+  let batch: EncodedFile[] = [];
+  const commit = () => {
+    if (!batch.length) return;
+    const items = batch;
+    batch = [];
+    store.transaction(() => {
+      for (const r of items) {
+        const s = stats.get(r.path)!;
+        stats.delete(r.path);
+        const id = store.putScan(record(r, s.size, s.mtimeMs), run);
+        if (r.embedding) store.putEmbedding(id, model, r.embedding, r.patches ?? null);
+      }
+    });
+    for (const r of items) {
+      if (r.embedding) progress.encoded++;
+      else {
+        progress.failed++;
+        options.onFailure?.(r.path, r.error!.code, r.error!.message);
+      }
+    }
+    report();
+  };
+
+  const batchSize = options.batchSize ?? 16;
+  for await (const r of encodeFiles(needingWork(), options.pool, options.encoder, { batchSize })) {
+    batch.push(r);
+    if (batch.length >= batchSize) commit();
+    if (signal?.aborted) break;
+  }
+  commit();
+  const stopped = signal?.aborted ?? false;
+  // Only a complete walk may prune: an interrupted one has not met every file.
+  const pruned = stopped ? 0 : store.pruneUnseen(folder, run);
+  if (!stopped) progress.total = progress.seen;
+  report(true);
+  return { ...progress, pruned, stopped };
+}

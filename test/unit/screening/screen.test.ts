@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { CliIO } from '../../../electron/cli/command.js';
+import { main } from '../../../electron/cli/radsift.js';
+import { IndexStore } from '../../../electron/index/index-store.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { seededRandom } from '../../../electron/scoring/metrics.js';
+import { layoutFixtures } from '../../support/model-fixtures.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+const fixtures = layoutFixtures();
+const skip = 'skip' in fixtures ? fixtures.skip : false;
+const CLI = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd };
+  return { code: await main(args, io), out, err };
+}
+
+/** Writes `count` phantoms (DICOM only) into `dir`. */
+async function scans(work: string, dir: string, count: number, seed: number): Promise<void> {
+  const demo = path.join(work, `demo-${seed}-${count}`);
+  writeDemo({ dir: demo, count, seed, size: 256 });
+  for (const e of await readdir(demo))
+    if (e.startsWith('PH')) await cp(path.join(demo, e), path.join(dir, e), { recursive: true });
+}
+
+/** The CSV rows keyed by path, scores rounded: what must be equal across interrupted and clean runs. */
+async function results(file: string): Promise<Map<string, string>> {
+  const lines = (await readFile(file, 'utf8')).trim().split('\n').slice(1);
+  return new Map(
+    lines.map((l) => [
+      l.split(',')[0]!,
+      l
+        .split(',')
+        .slice(1)
+        .map((c) => (/^-?\d+\.\d+$/.test(c) ? Number(c).toFixed(4) : c))
+        .join(','),
+    ]),
+  );
+}
+
+describe('radsift screen', { skip }, () => {
+  let work: string;
+  let model: string;
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-screen-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    model = path.join((fixtures as { dir: string }).dir, 'hf-clip-bpe');
+  });
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('is incremental: unchanged files skipped, changed re-encoded, deleted pruned; failures listed with exit 2', async () => {
+    const folder = path.join(work, 'inc');
+    await scans(work, folder, 6, 11);
+    const args = [
+      'screen',
+      folder,
+      '--phrases',
+      'pleural effusion,pneumothorax',
+      '--index',
+      path.join(work, 'idx-inc'),
+      '--model-dir',
+      model,
+    ];
+    const first = await run([...args, '--out', 'a.csv'], work);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.err, /index: 6 encoded, 0 unchanged, 0 failed, 0 pruned/);
+    const a = await results(path.join(work, 'a.csv'));
+    assert.equal(a.size, 6);
+    for (const row of a.values()) assert.match(row, /,ok,/);
+
+    const again = await run([...args, '--out', 'b.csv'], work);
+    assert.match(again.err, /index: 0 encoded, 6 unchanged, 0 failed, 0 pruned/);
+    assert.deepEqual(await results(path.join(work, 'b.csv')), a);
+
+    const files = [...a.keys()].sort();
+    await utimes(files[0]!, new Date(), new Date(Date.now() + 5000)); // "changed"
+    await rm(path.dirname(files[1]!), { recursive: true }); // deleted
+    await writeFile(path.join(folder, 'notes.txt'), 'not a scan');
+    const third = await run([...args, '--out', 'c.json'], work);
+    assert.equal(third.code, 2, third.err);
+    assert.match(third.err, /index: 1 encoded, 4 unchanged, 1 failed, 1 pruned/);
+    assert.match(third.err, /failed: .*notes\.txt: NOT_DICOM/);
+    const json = JSON.parse(await readFile(path.join(work, 'c.json'), 'utf8')) as {
+      rows: { path: string; status: string; flagged: boolean }[];
+    };
+    assert.equal(json.rows.length, 6);
+    assert.deepEqual(
+      json.rows.filter((r) => r.status === 'failed').map((r) => path.basename(r.path)),
+      ['notes.txt'],
+    );
+  });
+
+  it('kill -9 at random moments, then the same command: same results as an uninterrupted run', async () => {
+    const folder = path.join(work, 'kill');
+    await scans(work, folder, 16, 12);
+    const common = ['screen', folder, '--phrases', 'cardiomegaly', '--model-dir', model, '--batch', '2'];
+    const clean = await run([...common, '--index', path.join(work, 'idx-clean'), '--out', 'clean.csv'], work);
+    assert.equal(clean.code, 0, clean.err);
+    const expected = await results(path.join(work, 'clean.csv'));
+    assert.equal(expected.size, 16);
+
+    const rnd = seededRandom(7);
+    const index = path.join(work, 'idx-killed');
+    let kills = 0;
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const child = spawn(process.execPath, [CLI, ...common, '--index', index, '--out', 'killed.csv'], {
+        cwd: work,
+        env: { ...process.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const killAfter = attempt < 3 ? 400 + rnd() * 1600 : Infinity;
+      const timer = Number.isFinite(killAfter) ? setTimeout(() => child.kill('SIGKILL'), killAfter) : null;
+      const code = await exited;
+      if (timer) clearTimeout(timer);
+      if (code === null) {
+        kills++;
+        continue;
+      }
+      assert.equal(code, 0, err);
+      break;
+    }
+    assert.ok(kills >= 1, 'at least one run was killed');
+    assert.deepEqual(await results(path.join(work, 'killed.csv')), expected);
+  });
+
+  it('a second screen on an index in use fails at once with a clear message', async () => {
+    const folder = path.join(work, 'busy');
+    await scans(work, folder, 2, 13);
+    const index = path.join(work, 'idx-busy');
+    const holder = IndexStore.open(index);
+    try {
+      const r = await run(['screen', folder, '--index-only', '--index', index, '--model-dir', model], work);
+      assert.equal(r.code, 3);
+      assert.match(r.err, /in use by another RadSift/);
+    } finally {
+      holder.close();
+    }
+  });
+});
