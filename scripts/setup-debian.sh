@@ -5,7 +5,7 @@
 # the reference pipelines. Installs only what is missing; needs root (or sudo) for apt-get.
 set -euo pipefail
 packages=(chromium dcmtk libgdcm-tools libopenjp2-tools dicom3tools
-  python3-numpy python3-pil python3-pydicom python3-torch python3-onnx)
+  python3-numpy python3-pil python3-pydicom python3-torch python3-onnx libopenblas0-openmp)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
