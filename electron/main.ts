@@ -30,6 +30,7 @@ import { createScanHandler, passthroughRenderer, SCAN_SCHEME } from './security/
 import { DecodePool } from './dicom/decode-pool.js';
 import { dicomScanRenderer } from './api/scan-images.js';
 import { StudyService } from './api/study-service.js';
+import { CollectionService } from './api/collection-service.js';
 
 const RENDERER_DIR = path.join(PROJECT_ROOT, 'dist', 'renderer');
 const PRELOAD = path.join(PROJECT_ROOT, 'dist', 'electron', 'preload.cjs');
@@ -57,7 +58,15 @@ const settings = new SettingsStore(dataDir());
 const models = new ModelService(bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined), settings);
 const decodePool = new DecodePool();
 const studies = new StudyService(dataDir(), roots);
-const handlers = createHandlers({ identity: readIdentity(), dialog: electronDialog, roots, models, studies });
+const collection = new CollectionService(path.join(dataDir(), 'index'), models, decodePool);
+const handlers = createHandlers({
+  identity: readIdentity(),
+  dialog: electronDialog,
+  roots,
+  models,
+  studies,
+  collection,
+});
 
 function contextFor(contents: WebContents): HandlerContext {
   return {
@@ -138,6 +147,7 @@ void app.whenReady().then(async () => {
 });
 
 app.on('will-quit', () => {
+  collection.close();
   void models.close();
   void decodePool.close();
 });

@@ -148,6 +148,28 @@ export const methods = {
     request: z.object({ path: PathString }).strict(),
     response: z.object({ summary: z.record(z.string(), z.unknown()) }),
   },
+  /** Rank the opened scans by phrases and example scans (weights: + like, − unlike). */
+  'query.run': {
+    request: z
+      .object({
+        phrases: z
+          .array(z.object({ text: z.string().trim().min(1).max(500), weight: z.number().min(-10).max(10) }))
+          .max(20),
+        examples: z.array(z.object({ path: PathString, weight: z.number().min(-10).max(10) })).max(50),
+        threshold: z.number().min(0).max(1).optional(),
+        top: z.number().int().min(1).max(10000).optional(),
+      })
+      .strict(),
+    response: z.object({
+      rows: z.array(
+        z.object({ path: z.string(), similarity: z.number(), probability: z.number().nullable(), match: z.boolean() }),
+      ),
+      scans: z.number().int(),
+      matches: z.number().int(),
+      rule: z.string(),
+      failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+    }),
+  },
 } as const;
 
 export const events = {

@@ -4,7 +4,7 @@
  */
 import { ModelError } from '../inference/errors.js';
 import { ApiError } from './errors.js';
-import { RESEARCH_USE_NOTICE } from './contract.js';
+import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { Handlers } from './dispatch.js';
 import type { Services } from './services.js';
 
@@ -36,15 +36,32 @@ export function createHandlers(services: Services): Handlers {
       );
       if (paths.length === 0) throw new ApiError('CANCELLED', 'Nothing was chosen');
       const jobId = `catalog-${Date.now()}`;
-      return services.studies.open(paths, (done, message) =>
+      const catalog = await services.studies.open(paths, (done, message) =>
         ctx.emit('job.progress', { jobId, kind: 'catalog', done, total: null, message }),
       );
+      services.collection.setFiles(instancePaths(catalog));
+      return catalog;
     },
 
-    'studies.openDemo': (_req, ctx) => {
+    'studies.openDemo': async (_req, ctx) => {
       const jobId = `demo-${Date.now()}`;
-      return services.studies.openDemo((done, total, message) =>
+      const catalog = await services.studies.openDemo((done, total, message) =>
         ctx.emit('job.progress', { jobId, kind: 'demo', done, total, message }),
+      );
+      services.collection.setFiles(instancePaths(catalog));
+      return catalog;
+    },
+
+    'query.run': (req, ctx) => {
+      const jobId = `index-${Date.now()}`;
+      return services.collection.query(req, (p) =>
+        ctx.emit('job.progress', {
+          jobId,
+          kind: 'index',
+          done: p.encoded + p.skipped + p.failed,
+          total: p.total,
+          message: `encoding scans with the model: ${p.encoded} new, ${p.skipped} already encoded, ${p.failed} failed`,
+        }),
       );
     },
 
@@ -66,6 +83,12 @@ export function createHandlers(services: Services): Handlers {
       return { added: await modelCall(() => services.models.addFolder(dir)) };
     },
   };
+}
+
+function instancePaths(catalog: Catalog): string[] {
+  return catalog.patients.flatMap((p) =>
+    p.studies.flatMap((s) => s.series.flatMap((se) => se.instances.map((i) => i.path))),
+  );
 }
 
 /** Model failures become API errors that say what is wrong with the model. */

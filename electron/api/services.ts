@@ -47,10 +47,31 @@ export interface StudyCatalog {
   fileInfo(path: string): Promise<Record<string, unknown>>;
 }
 
+/** Queries over the opened scans (indexed with the active model on first use). */
+export interface QueryEngine {
+  setFiles(files: string[]): void;
+  query(
+    req: {
+      phrases: { text: string; weight: number }[];
+      examples: { path: string; weight: number }[];
+      threshold?: number;
+      top?: number;
+    },
+    onProgress: (p: { seen: number; total: number | null; encoded: number; skipped: number; failed: number }) => void,
+  ): Promise<{
+    rows: { path: string; similarity: number; probability: number | null; match: boolean }[];
+    scans: number;
+    matches: number;
+    rule: string;
+    failed: { path: string; reason: string }[];
+  }>;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
   roots: AllowedRoots;
   models: ModelCatalog;
   studies: StudyCatalog;
+  collection: QueryEngine;
 }

@@ -27,7 +27,10 @@ export interface ScreenProgress {
 }
 
 export interface IndexRunOptions {
+  /** A folder to walk (files met are indexed, files not met are pruned after a complete walk)… */
   folder: string;
+  /** …or an explicit list of files (nothing is pruned). */
+  files?: AsyncIterable<string> | Iterable<string>;
   store: IndexStore;
   model: ModelSlot;
   pool: DecodePool;
@@ -101,13 +104,15 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     options.onProgress?.({ ...progress });
   };
   // An honest total for the progress bar and ETA: a fast counting walk alongside the work.
-  void countFiles(folder, signal).then((n) => {
-    progress.total = n;
-  });
+  if (options.files) progress.total = Array.isArray(options.files) ? options.files.length : null;
+  else
+    void countFiles(folder, signal).then((n) => {
+      progress.total = n;
+    });
 
   const stats = new Map<string, { size: number; mtimeMs: number }>();
   async function* needingWork(): AsyncGenerator<string> {
-    for await (const file of walkFiles(folder)) {
+    for await (const file of options.files ?? walkFiles(folder)) {
       if (signal?.aborted) return;
       progress.seen++;
       const info = await stat(file).catch(() => null);
@@ -156,7 +161,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   commit();
   const stopped = signal?.aborted ?? false;
   // Only a complete walk may prune: an interrupted one has not met every file.
-  const pruned = stopped ? 0 : store.pruneUnseen(folder, run);
+  const pruned = stopped || options.files ? 0 : store.pruneUnseen(folder, run);
   if (!stopped) progress.total = progress.seen;
   report(true);
   return { ...progress, pruned, stopped };

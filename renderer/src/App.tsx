@@ -2,6 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { AboutDialog } from './components/AboutDialog';
 import { ModelsView } from './views/ModelsView';
 import { StudiesView } from './views/StudiesView';
+import { QueryView } from './views/QueryView';
+import { Viewer } from './components/Viewer';
 import type { Catalog } from './api';
 import { useAppInfo } from './useAppInfo';
 import { VIEWS, type ViewId } from './views';
@@ -12,6 +14,8 @@ export function App() {
   const [aboutOpen, setAboutOpen] = useState(false);
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
+  // An image opened from Query (or Matrix): shown in a viewer overlay over the current view.
+  const [viewing, setViewing] = useState<string | null>(null);
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
 
   const onKey = useCallback((e: KeyboardEvent) => {
@@ -53,8 +57,14 @@ export function App() {
         <h1 id="view-title">{current.label}</h1>
         <p className="muted">{current.blurb}</p>
         {view === 'studies' && <StudiesView catalog={catalog} onCatalog={setCatalog} />}
+        {view === 'query' && <QueryView hasStudies={!!catalog} onView={setViewing} />}
         {view === 'models' && <ModelsView />}
-        {view !== 'studies' && view !== 'models' && <p className="placeholder">Not built yet in this version.</p>}
+        {(view === 'matrix' || view === 'screening') && <p className="placeholder">Not built yet in this version.</p>}
+        {viewing && (
+          <div className="viewer-overlay">
+            <Viewer path={viewing} onClose={() => setViewing(null)} />
+          </div>
+        )}
       </main>
       <footer className="statusbar" role="status">
         <span data-testid="status-model">

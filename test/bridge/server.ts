@@ -25,6 +25,7 @@ import { resolveScanPath, respond, passthroughRenderer } from '../../electron/se
 import { DecodePool } from '../../electron/dicom/decode-pool.js';
 import { dicomScanRenderer } from '../../electron/api/scan-images.js';
 import { StudyService } from '../../electron/api/study-service.js';
+import { CollectionService } from '../../electron/api/collection-service.js';
 
 export const BRIDGE_PREFIX = '/__bridge';
 const MAX_BODY = 1 << 20;
@@ -74,7 +75,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const decodePool = new DecodePool({ size: 1 });
   const renderers = [passthroughRenderer, dicomScanRenderer(decodePool)];
   const studies = new StudyService(dataDir, roots);
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies });
+  const collection = new CollectionService(path.join(dataDir, 'index'), models, decodePool);
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies, collection });
   const sockets = new Set<WebSocket>();
   const ctx: HandlerContext = {
     emit(event, payload) {
@@ -156,6 +158,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
         server.closeAllConnections();
         server.close(() => resolve());
       });
+      collection.close();
       await models.close();
       await decodePool.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });

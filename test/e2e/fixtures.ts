@@ -14,13 +14,14 @@ type Bridge = Awaited<ReturnType<BridgeModule['startBridge']>>;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-results', 'screenshots');
 
-export const test = base.extend<{ bridge: Bridge; expectedConsoleErrors: RegExp[] }>({
+export const test = base.extend<{ bridge: Bridge; expectedConsoleErrors: RegExp[]; modelDirs: string[] }>({
+  /** Extra model folders for the bridge (e.g. exported test models). */
+  modelDirs: [[], { option: true }],
   /** Console errors a test provokes on purpose (e.g. a refused image). */
   expectedConsoleErrors: [[], { option: true }],
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
-  bridge: async ({}, use) => {
+  bridge: async ({ modelDirs }, use) => {
     const mod = (await import(path.join(ROOT, 'dist', 'test', 'bridge', 'server.js'))) as BridgeModule;
-    const bridge = await mod.startBridge();
+    const bridge = await mod.startBridge({ modelDirs });
     await use(bridge);
     await bridge.close();
   },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { RESEARCH_USE_NOTICE } from '../../../electron/api/contract.js';
 import { dispatch, type Handlers, type HandlerContext } from '../../../electron/api/dispatch.js';
 import { ApiError } from '../../../electron/api/errors.js';
@@ -11,10 +11,15 @@ import type { DialogService } from '../../../electron/api/services.js';
 import { SettingsStore } from '../../../electron/app-settings.js';
 import { ModelService } from '../../../electron/inference/model-service.js';
 import { StudyService } from '../../../electron/api/study-service.js';
+import { CollectionService } from '../../../electron/api/collection-service.js';
+import { DecodePool } from '../../../electron/dicom/decode-pool.js';
 import { readIdentity } from '../../../electron/app-identity.js';
 import { AllowedRoots } from '../../../electron/security/allowed-roots.js';
 
 const ctx: HandlerContext = { emit: () => undefined };
+
+const pool = new DecodePool({ size: 1 });
+after(() => pool.close());
 
 /** Real services over an empty models folder: no model installed. */
 function setup(answers: string[][] = []) {
@@ -24,7 +29,8 @@ function setup(answers: string[][] = []) {
   const empty = path.join(tmpdir(), 'radsift-no-models-here');
   const models = new ModelService([empty], new SettingsStore(path.join(tmpdir(), 'radsift-unused-settings')));
   const studies = new StudyService(path.join(tmpdir(), 'radsift-unused-data'), roots);
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies });
+  const collection = new CollectionService(path.join(tmpdir(), 'radsift-unused-index'), models, pool);
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies, collection });
   return { handlers, roots };
 }
 

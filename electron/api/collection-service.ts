@@ -1,0 +1,184 @@
+/**
+ * The scans the user opened, indexed with the active model, and queries over
+ * them: phrases (with weights: "effusion − edema"), example scans ("like
+ * these, not like that"), a relevance threshold. Indexing runs through the
+ * screening pipeline into the app's index (SQLite in the data folder), so a
+ * scan is encoded once per model, ever.
+ */
+import path from 'node:path';
+import type { DecodePool } from '../dicom/decode-pool.js';
+import { IndexStore, type ModelSlot } from '../index/index-store.js';
+import type { ModelService } from '../inference/model-service.js';
+import { phraseVectors } from '../scoring/phrase-scores.js';
+import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
+import { dot, weightedSum } from '../scoring/vectors.js';
+import { pairProbability } from '../scoring/zero-shot.js';
+import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
+import { ApiError } from './errors.js';
+
+export interface QueryRequest {
+  phrases: { text: string; weight: number }[];
+  examples: { path: string; weight: number }[];
+  threshold?: number;
+  top?: number;
+}
+
+export interface QueryRow {
+  path: string;
+  similarity: number;
+  probability: number | null;
+  match: boolean;
+}
+
+export interface QueryResult {
+  rows: QueryRow[];
+  scans: number;
+  matches: number;
+  /** How "match" was decided, in words for the UI. */
+  rule: string;
+  failed: { path: string; reason: string }[];
+}
+
+export class CollectionService {
+  #files: string[] = [];
+  #store: IndexStore | null = null;
+  #indexed = new Set<string>();
+
+  constructor(
+    private readonly indexDir: string,
+    private readonly models: ModelService,
+    private readonly pool: DecodePool,
+  ) {}
+
+  setFiles(files: string[]): void {
+    this.#files = [...new Set(files)];
+  }
+
+  get files(): readonly string[] {
+    return this.#files;
+  }
+
+  #open(): IndexStore {
+    if (!this.#store) {
+      try {
+        this.#store = IndexStore.open(this.indexDir);
+      } catch (error) {
+        throw new ApiError('BUSY', (error as Error).message);
+      }
+    }
+    return this.#store;
+  }
+
+  async #slot(): Promise<ModelSlot> {
+    const loaded = await this.models.ready().catch((e: Error) => {
+      throw new ApiError('NOT_FOUND', e.message);
+    });
+    const dim = (await this.models.encoder.encodeTexts(['x'])).dim;
+    return this.#open().model(`${loaded.model.id}@${loaded.model.version}`, dim, loaded.model.image.patchGrid);
+  }
+
+  /** Encodes whatever of the opened scans is not in the index yet. */
+  async ensureIndexed(
+    onProgress: (p: ScreenProgress) => void,
+  ): Promise<{ slot: ModelSlot; failed: { path: string; reason: string }[] }> {
+    if (!this.#files.length) throw new ApiError('NOT_FOUND', 'Open a study or a folder first (Studies view)');
+    const slot = await this.#slot();
+    const failed: { path: string; reason: string }[] = [];
+    const key = (f: string) => `${slot.key}\u0000${f}`;
+    const todo = this.#files.filter((f) => !this.#indexed.has(key(f)));
+    if (todo.length) {
+      await indexFolder({
+        folder: path.parse(todo[0]!).root,
+        files: todo,
+        store: this.#open(),
+        model: slot,
+        pool: this.pool,
+        encoder: this.models.encoder,
+        onProgress,
+        onFailure: (p, _code, message) => failed.push({ path: p, reason: message }),
+      });
+      for (const f of todo) this.#indexed.add(key(f));
+    }
+    for (const s of this.#open().scans(this.#scanIds(slot, this.#files).failedIds))
+      failed.push({ path: s.path, reason: s.error ?? 'failed' });
+    return { slot, failed: dedupe(failed) };
+  }
+
+  #scanIds(slot: ModelSlot, files: string[]): { rows: Map<string, Float32Array>; failedIds: number[] } {
+    const store = this.#open();
+    const { scanIds, data } = store.embeddings(slot);
+    const byId = new Map<number, Float32Array>();
+    scanIds.forEach((id, i) => byId.set(id, data.subarray(i * slot.dim, (i + 1) * slot.dim)));
+    const rows = new Map<string, Float32Array>();
+    const failedIds: number[] = [];
+    for (const f of files) {
+      const scan = store.scanByPath(f);
+      if (!scan) continue;
+      const v = byId.get(scan.id);
+      if (v) rows.set(f, v);
+      else failedIds.push(scan.id);
+    }
+    return { rows, failedIds };
+  }
+
+  async query(req: QueryRequest, onProgress: (p: ScreenProgress) => void): Promise<QueryResult> {
+    if (!req.phrases.length && !req.examples.length)
+      throw new ApiError('BAD_REQUEST', 'Type a phrase or pick example scans');
+    const { slot, failed } = await this.ensureIndexed(onProgress);
+    const { rows: vectors } = this.#scanIds(slot, this.#files);
+    const loaded = await this.models.ready();
+    const encoder = this.models.encoder;
+    const phrases = req.phrases.length
+      ? await phraseVectors(
+          req.phrases.map((p) => p.text),
+          (t) => encoder.encodeTexts(t),
+        )
+      : [];
+    const parts = phrases.map((p, i) => ({ vector: p.positive, weight: req.phrases[i]!.weight }));
+    for (const ex of req.examples) {
+      const v = vectors.get(ex.path);
+      if (!v) throw new ApiError('NOT_FOUND', `${path.basename(ex.path)} is not among the opened, encoded scans`);
+      parts.push({ vector: v, weight: ex.weight });
+    }
+    const query = weightedSum(parts, slot.dim);
+    // One positive phrase and nothing else: the zero-shot probability against its negation decides.
+    const single = phrases.length === 1 && req.examples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
+    const threshold = req.threshold ?? DEFAULT_PROBABILITY_THRESHOLD;
+    const scored = [...vectors].map(([p, v]) => ({
+      path: p,
+      similarity: dot(v, query),
+      probability: single
+        ? pairProbability(dot(v, single.positive), dot(v, single.negative), loaded.model.logitScale)
+        : null,
+    }));
+    let rule: string;
+    let isMatch: (r: (typeof scored)[number]) => boolean;
+    if (single) {
+      rule = `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}" with probability ≥ ${threshold}`;
+      isMatch = (r) => r.probability! >= threshold;
+    } else {
+      const cut = robustCut(scored.map((r) => r.similarity));
+      rule = 'similarity stands out from this collection (robust z ≥ 3)';
+      isMatch = (r) => r.similarity > cut.cut;
+    }
+    const rows = scored
+      .map((r) => ({ ...r, match: isMatch(r) }))
+      .sort((a, b) => (b.probability ?? 0) - (a.probability ?? 0) || b.similarity - a.similarity);
+    return {
+      rows: rows.slice(0, req.top ?? 200),
+      scans: rows.length,
+      matches: rows.filter((r) => r.match).length,
+      rule,
+      failed,
+    };
+  }
+
+  close(): void {
+    this.#store?.close();
+    this.#store = null;
+  }
+}
+
+function dedupe(list: { path: string; reason: string }[]): { path: string; reason: string }[] {
+  return [...new Map(list.map((f) => [f.path, f])).values()];
+}

@@ -1,0 +1,219 @@
+"""Write the bundle's manifest.json (DESIGN.md, "Model bundle") and card.md.
+
+The manifest is the only place the app learns how to feed the model, so every
+preprocessing choice made in training is stated here explicitly (scale of the
+mean/std, resize method, letterbox, DICOM policy, truncation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+
+MAX_BUNDLE_BYTES = 40 * 1024 * 1024
+INTENDED_USE = 'research use, not for clinical decisions'
+
+
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def git_info(repo_dir: str) -> dict:
+    """Commit of the recipe and whether models/train had uncommitted changes (read-only git)."""
+    try:
+        commit = subprocess.run(
+            ['git', '-C', repo_dir, 'rev-parse', 'HEAD'], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ['git', '-C', repo_dir, 'status', '--porcelain', '--', 'models/train'], capture_output=True, text=True
+        ).stdout.strip()
+        return {'commit': commit, 'recipeDirty': bool(dirty)}
+    except (OSError, subprocess.CalledProcessError):
+        return {'commit': None, 'recipeDirty': None}
+
+
+def manifest(cfg: dict, info: dict) -> dict:
+    """info: findings, grid, mean, std, provenance, metrics, parity (from train.py)."""
+    b, im, tk = cfg['bundle'], cfg['image'], cfg['tokenizer']
+    d, g = cfg['embed']['dim'], info['grid']
+    return {
+        'format': 'radsift-model-bundle',
+        'formatVersion': 1,
+        'id': b['id'],
+        'name': b['name'],
+        'version': b['version'],
+        'licence': b['licence'],
+        'intendedUse': INTENDED_USE,
+        'provenance': info['provenance'],
+        'embeddingDim': d,
+        'logitScale': info['logitScale'],
+        'image': {
+            'file': 'image.onnx',
+            'input': 'pixel_values',
+            'layout': 'NCHW',
+            'dtype': 'float32',
+            'channels': im['channels'],
+            'size': [im['size'], im['size']],
+            'resize': {
+                'letterbox': True,
+                'padValue': 0,
+                'method': 'area',
+                'note': 'pad the shorter side with 0 (black, air) to a square, centred; then area-average down to size',
+            },
+            'normalize': {'scale': '0-1', 'mean': [info['mean']], 'std': [info['std']]},
+            'dicom': {
+                'voi': 'first Window Center/Width of the frame (linear, DICOM PS3.3 C.11.2.1.2); '
+                'else a VOI LUT; else the min–max of the modality-LUT output',
+                'monochrome1': 'invert after VOI so that air is dark and bone bright',
+                'bitDepth': 8,
+                'note': 'the VOI output is quantized to 8 bits (0–255), then divided by 255',
+            },
+        },
+        'text': {
+            'file': 'text.onnx',
+            'inputs': ['input_ids', 'attention_mask'],
+            'dtype': 'int64',
+            'tokenizer': 'tokenizer.json',
+            'tokenizerConfig': 'tokenizer_config.json',
+            'type': 'WordPiece',
+            'lowercase': True,
+            'maxLength': tk['maxLength'],
+            'truncation': 'keep [CLS] + the first maxLength-2 pieces + [SEP] '
+            '(@huggingface/tokenizers 0.2 does not truncate by itself)',
+            'padding': {'side': 'right', 'id': 0, 'attentionMask': 0},
+            'pooling': cfg['text']['pooling'],
+        },
+        'outputs': {
+            'image_embeds': {'shape': ['N', d], 'l2Normalized': True},
+            'patch_embeds': {
+                'shape': ['N', g * g, d],
+                'grid': [g, g],
+                'order': f'row-major: index = y*{g} + x, y from the top, x from the image left',
+                'l2Normalized': True,
+            },
+            'text_embeds': {'shape': ['N', d], 'l2Normalized': True},
+            'token_embeds': {'shape': ['N', 'L', d], 'l2Normalized': True, 'note': 'padding positions are garbage'},
+        },
+        'grounding': {
+            'heatmap': 'cosine(patch_embeds[p], text_embeds): > 0 where the phrase is present '
+            '(trained with BCE on logitScale·cosine against the phantom masks)',
+        },
+        'zeroShot': {
+            'rule': 'CheXzero: p = softmax(logitScale·[cos(image, phrase), cos(image, negation)])[0]',
+            'negation': 'no {}',
+            'findings': info['findings'],
+        },
+        'metrics': info['metrics'],
+        'parity': info['parity'],
+    }
+
+
+def write(out_dir: str, cfg: dict, info: dict, card_text: str) -> dict:
+    with open(os.path.join(out_dir, 'card.md'), 'w', encoding='utf-8') as f:
+        f.write(card_text)
+    m = manifest(cfg, info)
+    files, total = {}, 0
+    for name in sorted(os.listdir(out_dir)):
+        path = os.path.join(out_dir, name)
+        if name == 'manifest.json' or not os.path.isfile(path):
+            continue
+        size = os.path.getsize(path)
+        total += size
+        files[name] = {'sha256': sha256(path), 'bytes': size}
+    m['files'] = files
+    m['totalBytes'] = total
+    if total > MAX_BUNDLE_BYTES:
+        raise RuntimeError(f'bundle is {total / 1e6:.1f} MB, over the 40 MB limit')
+    path = os.path.join(out_dir, 'manifest.json')
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(m, f, indent=2, ensure_ascii=False)
+        f.write('\n')
+    _prettier(path)
+    return m
+
+
+def _prettier(path: str) -> None:
+    """Format the manifest as the repo's `prettier --check` expects, so a committed bundle
+    passes `npm run lint` (the manifest is not among the hashed files, so this is safe).
+    Best effort: skipped when the repo's prettier is not installed."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    exe = os.path.join(repo, 'node_modules', '.bin', 'prettier')
+    if os.path.exists(exe):
+        subprocess.run([exe, '--config', os.path.join(repo, '.prettierrc.json'), '--write', path],
+                       capture_output=True, check=False)
+
+
+def _fmt(x, digits=3):
+    return '—' if x is None else f'{x:.{digits}f}'
+
+
+def card(cfg: dict, info: dict) -> str:
+    prov, met, par = info['provenance'], info['metrics'], info['parity']
+    data = prov['data']
+    fake = data['generator'] != 'radsift-phantom'
+    rows = '\n'.join(
+        f"| {f.replace('_', ' ')} | {_fmt(v['auc'])} | {_fmt(v['p_at_5'], 2)} | {_fmt(met['pointingGame'].get(f), 2)} "
+        f"| {v['positives']} |"
+        for f, v in met['zeroShot'].items()
+    )
+    onnx_par = par.get('onnx', {})
+    cos = onnx_par.get('cos', {})
+    cos_line = ', '.join(f"{k} {_fmt(v.get('min'), 6)}" for k, v in cos.items()) or 'not run'
+    warning = (
+        '\n> **Trained on the recipe\'s fake stand-in data (`fake_data.py`), not on phantoms. '
+        'For tests only; do not ship.**\n'
+        if fake
+        else ''
+    )
+    return f"""# {cfg['bundle']['name']} ({cfg['bundle']['id']} {cfg['bundle']['version']})
+{warning}
+Intended use: {INTENDED_USE}. Licence: {cfg['bundle']['licence']}.
+
+## What it is
+A ConVIRT-style pair of encoders trained from scratch by `models/train/` (recipe {prov['recipeVersion']}):
+a small ResNet-style CNN ({info['params']['image'] / 1e6:.2f} M parameters, {cfg['image']['size']}² grayscale input,
+global embedding + {info['grid']}×{info['grid']} patch embeddings) and a {cfg['text']['layers']}-layer transformer
+({info['params']['text'] / 1e6:.2f} M parameters, WordPiece vocabulary of {info['vocabSize']} tokens), both projected
+into a {cfg['embed']['dim']}-d joint space, logit scale {info['logitScale']:.1f}.
+
+## Training data
+{data['generator']} {data['generatorVersion']}, data seed {data['seed']}: {data['trainCount']} training and
+{data['valCount']} validation images ({data['valSource']}). Synthetic phantoms only: nothing here
+has seen a real radiograph, so performance on real images is unknown and expected to be poor.
+
+## Objectives
+Bidirectional InfoNCE (λ = {cfg['loss']['lambda']}) on one report sentence per image per step, negated sentences
+included, with label-aware soft targets (images whose sentences imply the same findings are not negatives);
+the CheXzero "phrase vs no phrase" rule as an auxiliary loss; GLoRIA-style word–region alignment; and a grounding
+loss that uses the phantom masks (patch–phrase cosine > 0 inside the finding, < 0 outside). The last one is
+supervision that real report data does not provide.
+
+## Validation (held-out split of the training export, bare phrase vs "no phrase")
+Mean zero-shot AUC {_fmt(met['meanAuc'])}; mean pointing game {_fmt(met['meanPointing'], 2)}.
+
+| finding | zero-shot AUC | P@5 | pointing game | positives |
+|---|---|---|---|---|
+{rows}
+
+The full evaluation (held-out seeds, shifted acquisition, negation ordering, linear probe) is `radsift eval`.
+
+## Export and parity
+ONNX opset 17; onnxruntime-node vs PyTorch minimum cosine on {onnx_par.get('images', 0)} images and
+{onnx_par.get('sentences', 0)} sentences: {cos_line}. Tokenizer parity (JS vs Python):
+{par.get('tokenizer', {}).get('identical', 0)}/{par.get('tokenizer', {}).get('sentences', 0)} sentences identical.
+
+## Training run
+{info['steps']} steps, batch {cfg['optim']['batchSize']}, {info['trainSeconds'] / 60:.1f} min on {info['device']}
+({info['imagesPerSecond']:.1f} images/s), seed {prov['seed']}.
+
+## Limits
+- Synthetic training data; findings look like the generator draws them.
+- Laterality is learned only as far as the phantom reports state it; no horizontal flip in training.
+- Negated phrases ("no effusion") have no meaningful heatmap.
+"""

@@ -1,0 +1,75 @@
+"""Validate a model bundle directory against its manifest: required fields, every
+file present with the recorded sha256, total ≤ 40 MB, ONNX files pass the checker
+with the tensor names and opset the app expects.
+
+    /usr/bin/python3 models/train/check_bundle.py <bundle dir>
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import onnx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from bundle import MAX_BUNDLE_BYTES, sha256  # noqa: E402
+
+REQUIRED = ['id', 'name', 'version', 'licence', 'intendedUse', 'provenance', 'embeddingDim', 'logitScale', 'image',
+            'text', 'outputs', 'files']
+REQUIRED_FILES = ['image.onnx', 'text.onnx', 'tokenizer.json', 'card.md']
+IO = {
+    'image.onnx': (['pixel_values'], ['image_embeds', 'patch_embeds']),
+    'text.onnx': (['input_ids', 'attention_mask'], ['text_embeds', 'token_embeds']),
+}
+
+
+def check(bundle_dir: str) -> list[str]:
+    errors = []
+    with open(os.path.join(bundle_dir, 'manifest.json'), encoding='utf-8') as f:
+        m = json.load(f)
+    errors += [f'manifest: missing "{k}"' for k in REQUIRED if k not in m]
+    files = m.get('files', {})
+    errors += [f'manifest: {name} not listed' for name in REQUIRED_FILES if name not in files]
+    total = 0
+    for name, meta in files.items():
+        path = os.path.join(bundle_dir, name)
+        if not os.path.isfile(path):
+            errors.append(f'{name}: missing')
+            continue
+        total += os.path.getsize(path)
+        if sha256(path) != meta['sha256']:
+            errors.append(f'{name}: sha256 differs from the manifest')
+    if total > MAX_BUNDLE_BYTES:
+        errors.append(f'bundle is {total} bytes, over {MAX_BUNDLE_BYTES}')
+    for name, (inputs, outputs) in IO.items():
+        path = os.path.join(bundle_dir, name)
+        if not os.path.isfile(path):
+            continue
+        model = onnx.load(path)
+        onnx.checker.check_model(model, full_check=True)
+        got_in = [i.name for i in model.graph.input]
+        got_out = [o.name for o in model.graph.output]
+        if got_in != inputs or got_out != outputs:
+            errors.append(f'{name}: io {got_in} -> {got_out}, expected {inputs} -> {outputs}')
+        opset = max(o.version for o in model.opset_import if o.domain in ('', 'ai.onnx'))
+        if opset != 17:
+            errors.append(f'{name}: opset {opset}, expected 17')
+    return errors
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    errors = check(sys.argv[1])
+    for e in errors:
+        print(f'check_bundle: {e}')
+    print(f'check_bundle: {"ok" if not errors else "FAILED"} ({sys.argv[1]})')
+    return 0 if not errors else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

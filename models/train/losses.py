@@ -1,0 +1,93 @@
+"""Training objectives.
+
+global_contrastive  ConVIRT's bidirectional InfoNCE (λ·image→text + (1−λ)·text→image),
+                    with label-aware soft targets: in a batch, several images share a
+                    sentence or imply the same findings ("No pleural effusion." fits
+                    every image without effusion), so every compatible pair is a
+                    positive, not a negative.
+prompt_pairs        The CheXzero rule as a loss: softmax over the image's similarity
+                    to "<finding>" and "no <finding>" should give the label.
+local_alignment     GLoRIA-style: each word attends over image patches; the word and
+                    its attended region should agree; aggregated per sentence and
+                    trained contrastively with the same soft targets.
+grounding           Patch–phrase cosine should be > 0 inside the finding's mask and
+                    < 0 elsewhere (balanced BCE at the logit scale). Uses the phantom's
+                    masks: a supervision real reports do not offer (see card.md).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def compatibility(labels: torch.Tensor, claims: torch.Tensor) -> torch.Tensor:
+    """[B_img, B_txt] bool: image j is consistent with every claim of sentence i
+    (positive claim -> has the finding, negated -> lacks it); own pairs always true."""
+    y = labels[:, None, :]  # [B, 1, K]
+    c = claims[None, :, :].float()  # [1, B, K]
+    clash = ((c > 0) & (y < 0.5)) | ((c < 0) & (y > 0.5))
+    m = ~clash.any(-1)
+    return m | torch.eye(len(labels), dtype=torch.bool)
+
+
+def soft_infonce(logits: torch.Tensor, compat: torch.Tensor, lam: float) -> torch.Tensor:
+    """logits, compat: [B_img, B_txt]. Targets spread uniformly over compatible pairs."""
+    w = compat.float()
+    i2t = -(w / w.sum(1, keepdim=True) * logits.log_softmax(1)).sum(1).mean()
+    t2i = -(w / w.sum(0, keepdim=True) * logits.log_softmax(0)).sum(0).mean()
+    return lam * i2t + (1 - lam) * t2i
+
+
+def global_contrastive(img, txt, compat, scale, lam):
+    return soft_infonce(scale * img @ txt.t(), compat, lam)
+
+
+def prompt_pairs(img, pos, neg, labels, scale, pos_weight, weight=None):
+    """img [B, D]; pos, neg [K, D]; labels [B, K]; weight [B, K] (0 = skip the pair).
+    softmax([a, b])[0] = sigmoid(a − b)."""
+    margin = scale * (img @ pos.t() - img @ neg.t())
+    w = torch.ones_like(labels) if weight is None else weight
+    loss = F.binary_cross_entropy_with_logits(margin, labels, weight=w, pos_weight=pos_weight, reduction='sum')
+    return loss / w.sum().clamp(min=1)
+
+
+def local_alignment(tokens, token_mask, patches, compat, lam, attn_scale, agg_scale, scale):
+    """tokens [B, L, D] (unit), token_mask [B, L] (words only: no [CLS]/[SEP]/[PAD]),
+    patches [B, P, D] (unit). Score of (image j, sentence i): log-sum-exp over the
+    words of cos(word, word-attended region of j). Written as two large GEMM/BMM
+    calls: the equivalent einsums run ~10x slower on CPU in torch 1.13."""
+    b, length, d = tokens.shape
+    p = patches.shape[1]
+    words = tokens.reshape(b * length, d)
+    sim = (patches.reshape(b * p, d) @ words.t()).reshape(b, p, b * length)  # [B_img, P, B_txt·L]
+    att = (attn_scale * sim).softmax(dim=1)
+    region = att.transpose(1, 2) @ patches  # [B_img, B_txt·L, D]
+    num = (att * sim).sum(1)  # region · word = Σ_p att_p (patch_p · word)
+    r = num / region.norm(dim=-1).clamp(min=1e-6)  # cos(region, word); words are unit length
+    r = r.reshape(b, b, length)  # [B_img, B_txt, L]
+    # -1e4, not -inf: a sentence without words would otherwise give NaN gradients.
+    r = (agg_scale * r).masked_fill(~token_mask[None], -1e4)
+    score = torch.logsumexp(r, dim=-1) / agg_scale  # [B_img, B_txt]
+    score = torch.where(token_mask.any(1)[None], score, torch.zeros_like(score))
+    return soft_infonce(scale * score, compat, lam)
+
+
+def grounding(patches, queries, coverage, scale):
+    """patches [B, P, D]; queries [B, Q, D] (unit); coverage [B, Q, P] in 0–1, or < 0
+    for (image, query) pairs to skip. A patch is positive when it holds a good share of
+    the finding (≥ half the best patch's share, capped at 25%), negative when it holds
+    none; partial edge patches are ignored. Classes are balanced per pair."""
+    logits = scale * torch.einsum('bpd,bqd->bqp', patches, queries)
+    valid = coverage[..., :1] >= 0  # [B, Q, 1]
+    best = coverage.amax(-1, keepdim=True)
+    pos = (coverage >= torch.clamp(0.5 * best, max=0.25)) & (best > 0) & valid
+    neg = (coverage <= 0) & valid
+    bce_pos = F.softplus(-logits)  # -log sigmoid(x)
+    bce_neg = F.softplus(logits)  # -log(1 - sigmoid(x))
+    lp = (bce_pos * pos).sum(-1) / pos.sum(-1).clamp(min=1)
+    ln = (bce_neg * neg).sum(-1) / neg.sum(-1).clamp(min=1)
+    has_pos = pos.any(-1).float()
+    per_pair = (lp * has_pos + ln) / (1 + has_pos)
+    n = valid[..., 0].float()
+    return (per_pair * n).sum() / n.sum().clamp(min=1)

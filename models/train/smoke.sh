@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Smoke test of the training recipe, end to end, for CI (scripts/run-tests.mjs runs it):
+# unit tests -> data (fake, or the phantom export in $RADSIFT_TRAIN_DATA) -> tokenizer ->
+# a few training steps -> ONNX export -> tokenizer and ONNX parity in node -> bundle check.
+# Needs /usr/bin/python3 with Debian's python3-torch, python3-onnx, python3-numpy, python3-pil,
+# and node with the repo's node_modules. Prints one PASS/FAIL line; exit 0 only on PASS.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+py="${RADSIFT_PYTHON:-/usr/bin/python3}"
+budget="${RADSIFT_SMOKE_BUDGET_S:-120}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+start=$(date +%s)
+
+fail() {
+  echo "train smoke: FAIL — $1 ($(($(date +%s) - start)) s)"
+  exit 1
+}
+
+"$py" -c 'import torch, onnx, numpy, PIL' 2>/dev/null ||
+  fail "$py lacks torch/onnx/numpy/PIL (apt-get install python3-torch python3-onnx python3-numpy python3-pil)"
+command -v node >/dev/null || fail 'node not on PATH'
+
+"$py" -m unittest discover -s "$here" -p 'test_*.py' || fail 'unit tests'
+
+data="${RADSIFT_TRAIN_DATA:-}"
+if [ -z "$data" ]; then
+  data="$tmp/data"
+  "$py" "$here/fake_data.py" --out "$data" --count 256 --seed 1 || fail 'fake data'
+fi
+
+"$py" "$here/train.py" --config "$here/configs/smoke.json" --data "$data" --out "$tmp/bundle" --work "$tmp/work" \
+  --seed 0 || fail 'train.py (training, export or parity; see the log above)'
+"$py" "$here/check_bundle.py" "$tmp/bundle" || fail 'bundle check'
+"$py" - "$tmp/work/summary.json" <<'PYEOF' || fail 'training did not lower the loss'
+import json, sys
+s = json.load(open(sys.argv[1]))
+loss = s['metrics']['loss']
+print(f"train smoke: loss {loss['first5']:.3f} -> {loss['last5']:.3f}, "
+      f"tokenizer parity {s['parity']['tokenizer']['identical']}/{s['parity']['tokenizer']['sentences']}, "
+      f"onnx min cosine {min(v['min'] for v in s['parity']['onnx']['cos'].values()):.6f}, "
+      f"bundle {s['bundleBytes'] / 1e6:.2f} MB")
+sys.exit(0 if loss['last5'] < loss['first5'] else 1)
+PYEOF
+
+secs=$(($(date +%s) - start))
+if [ "$secs" -gt "$budget" ]; then
+  echo "train smoke: note — took ${secs} s, over the ${budget} s budget (a loaded machine?)"
+fi
+echo "train smoke: PASS (${secs} s)"

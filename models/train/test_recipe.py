@@ -1,0 +1,136 @@
+"""Unit tests of the recipe's pieces (fast; no training).
+
+    /usr/bin/python3 -m unittest discover -s models/train -p 'test_*.py'
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import unittest
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import augment  # noqa: E402
+import data  # noqa: E402
+import losses  # noqa: E402
+import metrics  # noqa: E402
+import tokenizer as wp  # noqa: E402
+
+AUG = {
+    'cropScale': [0.6, 1.0],
+    'cropRatio': [0.9, 1.111],
+    'rotateDeg': 15,
+    'hflipProb': 0.0,
+    'brightness': 0.1,
+    'contrast': 0.2,
+    'gamma': 1.25,
+    'blurProb': 0.3,
+    'blurSigma': [0.3, 1.5],
+    'noiseStd': 0.03,
+}
+
+
+class TokenizerTest(unittest.TestCase):
+    def setUp(self):
+        self.vocab = wp.build_vocab(['No pleural effusion.', 'Small left pleural effusion.'] * 3, ['pneumothorax'])
+        self.tok = wp.WordPieceTokenizer(self.vocab, max_length=6)
+
+    def test_normalize_and_split(self):
+        words = wp.pre_tokenize(wp.normalize('Naïve  LEFT-sided,\tx'))
+        self.assertEqual(words, ['naive', 'left', '-', 'sided', ',', 'x'])
+        self.assertEqual(wp.normalize('a\x00b\u200bc'), 'abc')  # NUL and format chars dropped
+
+    def test_wordpiece_greedy_and_unknown(self):
+        self.assertEqual(self.tok.tokenize('Pleural effusion'), ['pleural', 'effusion'])
+        self.assertEqual(self.tok.tokenize('pneumothoraxes'), ['pneumothorax', '##e', '##s'])
+        self.assertEqual(self.tok.tokenize('🙂'), ['[UNK]'])
+        self.assertEqual(self.tok.tokenize('[CLS]'), ['[CLS]'])  # literal special tokens survive
+
+    def test_truncation_keeps_sep(self):
+        ids, mask = self.tok.encode_batch(['no pleural effusion no pleural effusion', 'no'])
+        self.assertEqual(len(ids[0]), 6)
+        self.assertEqual(ids[0][-1], self.tok.sep_id)
+        self.assertEqual(mask[1], [1, 1, 1, 0, 0, 0])
+
+    def test_vocab_deterministic(self):
+        again = wp.build_vocab(['No pleural effusion.', 'Small left pleural effusion.'] * 3, ['pneumothorax'])
+        self.assertEqual(list(self.vocab.items()), list(again.items()))
+
+
+class LossTest(unittest.TestCase):
+    def test_negated_sentence_pairs_with_images_without_the_finding(self):
+        labels = torch.tensor([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+        claims = torch.tensor([[1, 0], [-1, 0], [0, 0]], dtype=torch.int8)  # "effusion", "no effusion", neutral
+        m = losses.compatibility(labels, claims)
+        self.assertEqual(m[:, 0].tolist(), [True, False, False])
+        self.assertEqual(m[:, 1].tolist(), [False, True, True])
+        self.assertEqual(m[:, 2].tolist(), [True, True, True])
+
+    def test_soft_infonce_reduces_to_infonce(self):
+        logits = torch.randn(5, 5, generator=torch.Generator().manual_seed(0))
+        eye = torch.eye(5, dtype=torch.bool)
+        ref = 0.75 * F.cross_entropy(logits, torch.arange(5)) + 0.25 * F.cross_entropy(logits.t(), torch.arange(5))
+        self.assertAlmostEqual(float(losses.soft_infonce(logits, eye, 0.75)), float(ref), places=5)
+
+    def test_local_alignment_matches_einsum_reference(self):
+        g = torch.Generator().manual_seed(1)
+        b, length, p, d = 4, 5, 9, 8
+        tok = F.normalize(torch.randn(b, length, d, generator=g), dim=-1)
+        pat = F.normalize(torch.randn(b, p, d, generator=g), dim=-1)
+        mask = torch.rand(b, length, generator=g) > 0.3
+        comp = torch.eye(b, dtype=torch.bool)
+        att = (torch.einsum('ild,jpd->ijlp', tok, pat) * 10).softmax(-1)
+        region = torch.einsum('ijlp,jpd->ijld', att, pat)
+        r = (5 * F.cosine_similarity(region, tok[:, None], dim=-1)).masked_fill(~mask[:, None], -1e4)
+        ref = losses.soft_infonce(10 * (torch.logsumexp(r, -1) / 5).t(), comp, 0.75)
+        got = losses.local_alignment(tok, mask, pat, comp, 0.75, 10, 5, 10)
+        self.assertAlmostEqual(float(got), float(ref), places=4)
+
+    def test_grounding_prefers_patches_inside_the_mask(self):
+        q = F.normalize(torch.randn(1, 1, 4), dim=-1)
+        cov = torch.tensor([[[1.0, 0.0, 0.0, 0.0]]])
+        good = torch.stack([q[0, 0], -q[0, 0], -q[0, 0], -q[0, 0]])[None]
+        self.assertLess(float(losses.grounding(good, q, cov, 10.0)), float(losses.grounding(-good, q, cov, 10.0)))
+        skip = torch.full_like(cov, -1.0)
+        self.assertEqual(float(losses.grounding(good, q, skip, 10.0)), 0.0)
+
+
+class AugmentTest(unittest.TestCase):
+    def test_deterministic_per_seed(self):
+        imgs = torch.randint(0, 255, (3, 64, 64), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+        masks = torch.zeros(3, 2, 16, 16, dtype=torch.uint8)
+        outs = []
+        for _ in range(2):
+            g = torch.Generator().manual_seed(5)
+            outs.append(augment.apply(imgs, masks, augment.draw(3, AUG, g), AUG, 32, 4, g)[0])
+        self.assertTrue(torch.equal(outs[0], outs[1]))
+
+    def test_identity_warp_keeps_mask_coverage(self):
+        masks = torch.zeros(1, 1, 16, 16, dtype=torch.uint8)
+        masks[0, 0, :8, :8] = 255
+        p = augment.draw(1, {**AUG, 'cropScale': [1, 1], 'cropRatio': [1, 1], 'rotateDeg': 0}, torch.Generator())
+        _, cov = augment.apply(torch.zeros(1, 16, 16, dtype=torch.uint8), masks, p, AUG, 16, 4, torch.Generator())
+        self.assertAlmostEqual(float(cov[0, 0, :2, :2].mean()), 1.0, places=4)
+        self.assertAlmostEqual(float(cov[0, 0, 2:, :].max()), 0.0, places=4)
+
+    def test_swap_sides(self):
+        self.assertEqual(data.swap_sides('Left effusion, right pneumothorax.'), 'Right effusion, left pneumothorax.')
+
+
+class MetricsTest(unittest.TestCase):
+    def test_auc_matches_pairwise_count(self):
+        rng = np.random.default_rng(0)
+        s, y = rng.integers(0, 5, 40).astype(float), rng.integers(0, 2, 40)
+        pos, neg = s[y == 1], s[y == 0]
+        ref = np.mean([(a > b) + 0.5 * (a == b) for a in pos for b in neg])
+        self.assertAlmostEqual(metrics.auc(s, y), ref, places=10)
+        self.assertIsNone(metrics.auc(s, np.zeros(40)))
+
+
+if __name__ == '__main__':
+    unittest.main()

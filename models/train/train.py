@@ -1,0 +1,442 @@
+"""Train the default RadSift model and write its bundle, in one command:
+
+    /usr/bin/python3 models/train/train.py --config models/train/configs/default.json \\
+        --data <training export> --out <bundle dir> --seed 0
+
+data -> tokenizer -> training -> validation -> ONNX export -> parity checks (node)
+-> card.md + manifest.json. Deterministic given config, data and seed (per-epoch
+generators, so --resume continues exactly where a run stopped). Uses CUDA when
+PyTorch sees it, else the CPU with runtime.threads threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+# Before torch loads libgomp: its default spin-waiting makes 2 threads on 2 *shared* cores
+# ~10x slower (measured: 13 vs 144 img/s on the smoke config while other jobs ran).
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import augment  # noqa: E402
+import bundle  # noqa: E402
+import data  # noqa: E402
+import export  # noqa: E402
+import losses  # noqa: E402
+import metrics  # noqa: E402
+import parity_corpus  # noqa: E402
+import prompts  # noqa: E402
+import tokenizer as wp  # noqa: E402
+from model import DualEncoder, grid_size  # noqa: E402
+
+RECIPE_VERSION = '1.0.0'
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def log(msg: str) -> None:
+    print(f'[train] {msg}', flush=True)
+
+
+def blas_note() -> str | None:
+    """Debian's torch takes matmuls from whatever libblas.so.3 the alternatives system
+    points at; the default reference BLAS is ~5-10x slower than OpenBLAS."""
+    try:
+        with open('/proc/self/maps', encoding='utf-8') as f:
+            libs = {line.split()[-1] for line in f if 'blas' in line}
+    except OSError:
+        return None
+    paths = {os.path.realpath(p) for p in libs}
+    if any('/blas/libblas' in p for p in paths) and not any('openblas' in p or 'blis' in p for p in paths):
+        return 'reference BLAS (slow matmuls; apt-get install libopenblas0-openmp to speed up the text tower)'
+    return ', '.join(sorted(os.path.basename(p) for p in paths)) or None
+
+
+def setup(cfg: dict, seed: int) -> torch.device:
+    want = cfg['runtime']['device']
+    dev = torch.device('cuda' if want == 'auto' and torch.cuda.is_available() else ('cpu' if want == 'auto' else want))
+    if dev.type == 'cpu':
+        torch.set_num_threads(cfg['runtime']['threads'])
+    else:
+        os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+        torch.backends.cudnn.benchmark = False
+    # warn_only: a few CUDA kernels (none on CPU) have no deterministic variant.
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.manual_seed(seed)
+    return dev
+
+
+def build_tokenizer(train_split: data.Split, findings: list[str], cfg: dict, out_dir: str):
+    texts = [t for sents in train_split.sentences for t, _, _ in sents]
+    tk = cfg['tokenizer']
+    corpus = texts + prompts.all_prompt_texts(findings)
+    vocab = wp.build_vocab(corpus, prompts.EXTRA_WORDS, tk['maxVocab'], tk['minFreq'])
+    wp.write_tokenizer(out_dir, vocab, tk['maxLength'])
+    return wp.WordPieceTokenizer(vocab, tk['maxLength']), texts
+
+
+class TextBatcher:
+    """Tokenizes with a cache (reports repeat sentences a lot) and pads per batch."""
+
+    def __init__(self, tok: wp.WordPieceTokenizer):
+        self.tok, self.cache = tok, {}
+
+    def __call__(self, texts: list[str], device) -> tuple[torch.Tensor, torch.Tensor]:
+        rows = []
+        for t in texts:
+            if t not in self.cache:
+                self.cache[t] = self.tok.encode_truncated(t)
+            rows.append(self.cache[t])
+        width = max(len(r) for r in rows)
+        ids = torch.zeros(len(rows), width, dtype=torch.long)
+        mask = torch.zeros(len(rows), width, dtype=torch.long)
+        for i, r in enumerate(rows):
+            ids[i, : len(r)] = torch.tensor(r)
+            mask[i, : len(r)] = 1
+        return ids.to(device), mask.to(device)
+
+
+def lr_at(step: int, total: int, cfg: dict) -> float:
+    o = cfg['optim']
+    if step < o['warmupSteps']:
+        return o['lr'] * (step + 1) / o['warmupSteps']
+    t = (step - o['warmupSteps']) / max(1, total - o['warmupSteps'])
+    return o['lr'] * 0.5 * (1 + math.cos(math.pi * min(1.0, t)))
+
+
+def grounding_targets(cov: torch.Tensor, labels: torch.Tensor, claims: np.ndarray) -> torch.Tensor:
+    """Coverage [B, K+1, P] for queries = K finding prompts + the image's own sentence.
+    -1 marks pairs to skip: finding labelled present without a mask, or a sentence
+    that asserts no finding (negated phrases have no place to point at)."""
+    b, k, g, _ = cov.shape
+    c = cov.reshape(b, k, g * g)
+    present_no_mask = (labels > 0.5) & (c.amax(-1) <= 0)
+    prompt_t = torch.where(present_no_mask[..., None], torch.full_like(c, -1.0), c)
+    pos = torch.from_numpy(claims > 0)  # [B, K]
+    sent_t = (c * pos[..., None]).amax(1)  # union of the asserted findings' masks
+    has = pos.any(1) & (sent_t.amax(-1) > 0)
+    sent_t = torch.where(has[:, None], sent_t, torch.full_like(sent_t, -1.0))
+    return torch.cat([prompt_t, sent_t[:, None]], dim=1)
+
+
+def visible(cov: torch.Tensor, masks_before: torch.Tensor, labels: torch.Tensor, area: torch.Tensor) -> torch.Tensor:
+    """[B, K] weight: 0 where a present finding was mostly cropped or rotated out of view
+    (< 25% of its mask area left), so the prompt loss does not demand a finding the
+    augmented image no longer shows. cov [B, K, G, G] after the warp; masks_before
+    [B, K, 4G, 4G] uint8 coverage before it; area [B]: the crop's share of the source
+    (a crop magnifies what stays in view by 1/area)."""
+    after = cov.sum((2, 3)) * area[:, None]
+    before = masks_before.float().sum((2, 3)) / (255.0 * 16)  # in grid cells, like `after`
+    hidden = (labels > 0.5) & (before > 0) & (after < 0.25 * before)
+    return (~hidden).float()
+
+
+def train_step(model, batch, cfg, pos_weight, special_ids):
+    x, cov, labels, claims, ids, mask, n_prompts, seen = batch
+    w, lc = cfg['loss']['weights'], cfg['loss']
+    b = x.shape[0]
+    img, patches = model.image(x)
+    txt_all, tok_all = model.text(ids, mask)
+    txt, pos, neg = txt_all[:b], txt_all[b : b + n_prompts], txt_all[b + n_prompts :]
+    scale = model.logit_scale
+    compat = losses.compatibility(labels.cpu(), torch.from_numpy(claims)).to(x.device)
+    parts = {
+        'global': losses.global_contrastive(img, txt, compat, scale, lc['lambda']),
+        'prompt': losses.prompt_pairs(img, pos, neg, labels, scale, pos_weight, seen),
+    }
+    if w['local'] > 0:
+        # All-pairs word–region attention costs B²·L·P·D: use the first localBatch pairs
+        # (the batch is already a random draw) to keep it a fraction of the CNN's cost.
+        nl = min(b, lc['localBatch'])
+        words = (mask[:nl] > 0) & ~torch.isin(ids[:nl], special_ids)
+        parts['local'] = losses.local_alignment(
+            tok_all[:nl], words, patches[:nl], compat[:nl, :nl], lc['lambda'], lc['localAttnScale'],
+            lc['localAggScale'], scale
+        )
+    if w['grounding'] > 0:
+        queries = torch.cat([pos[None].expand(b, -1, -1), txt[:, None]], dim=1)
+        target = grounding_targets(cov.cpu(), labels.cpu(), claims).to(x.device)
+        parts['grounding'] = losses.grounding(patches, queries, target, scale)
+    total = sum(w[k] * v for k, v in parts.items())
+    return total, {k: float(v) for k, v in parts.items()}
+
+
+@torch.no_grad()
+def embed_images(model, pixels: torch.Tensor, device, bs: int = 64):
+    model.eval()
+    g, p = [], []
+    for chunk in pixels.split(bs):
+        a, b = model.image(chunk.to(device))
+        g.append(a.float().cpu())
+        p.append(b.float().cpu())
+    return torch.cat(g), torch.cat(p)
+
+
+@torch.no_grad()
+def embed_texts(model, batcher, texts, device):
+    model.eval()
+    ids, mask = batcher(texts, device)
+    return model.text(ids, mask)[0].float().cpu()
+
+
+def evaluate(model, val: data.Split, pixels, batcher, findings, device) -> dict:
+    img, patches = embed_images(model, pixels, device)
+    pos = embed_texts(model, batcher, [prompts.phrase(f) for f in findings], device)
+    neg = embed_texts(model, batcher, ['no ' + prompts.phrase(f) for f in findings], device)
+    scale = float(model.logit_scale)
+    zs = metrics.zero_shot(img, pos, neg, val.labels, scale, findings)
+    cov = val.masks.float().flatten(2) / 255.0
+    pg = metrics.pointing_game(patches, pos, cov, val.labels, findings)
+    model.train()
+    return {
+        'zeroShot': zs,
+        'pointingGame': pg,
+        'meanAuc': metrics.mean(v['auc'] for v in zs.values()),
+        'meanPointing': metrics.mean(pg.values()),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--config', required=True)
+    ap.add_argument('--data', required=True, help='training export: manifest.json, records.jsonl, images/, masks/')
+    ap.add_argument('--val-data', help='separate held-out export (default: a hash split of --data)')
+    ap.add_argument('--out', required=True, help='bundle directory to write')
+    ap.add_argument('--work', help='scratch: checkpoints, parity inputs (default <out>.work)')
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--epochs', type=int, help='override optim.epochs')
+    ap.add_argument('--max-steps', type=int, help='override optim.maxSteps (e.g. to time a run)')
+    ap.add_argument('--resume', action='store_true', help='continue from <work>/checkpoint.pt')
+    ap.add_argument('--skip-parity', action='store_true', help='skip the node checks (no node available)')
+    args = ap.parse_args()
+
+    with open(args.config, encoding='utf-8') as f:
+        cfg = json.load(f)
+    if args.epochs is not None:
+        cfg['optim']['epochs'] = args.epochs
+    if args.max_steps is not None:
+        cfg['optim']['maxSteps'] = args.max_steps
+    work = args.work or args.out.rstrip('/') + '.work'
+    os.makedirs(args.out, exist_ok=True)
+    os.makedirs(work, exist_ok=True)
+    device = setup(cfg, args.seed)
+    started = time.time()
+
+    # Data
+    man = data.read_manifest(args.data)
+    findings = man['findings']
+    records = data.read_records(args.data, findings)
+    vman = None
+    if args.val_data:
+        vman = data.read_manifest(args.val_data)
+        if vman['findings'] != findings:
+            raise SystemExit('--val-data has other findings than --data')
+        train_recs, val_recs, val_dir = records, data.read_records(args.val_data, findings), args.val_data
+    else:
+        train_recs, val_recs = data.split(records, cfg['data']['valFraction'])
+        val_dir = args.data
+    size, g = cfg['image']['size'], grid_size(cfg)
+    source = min(man['imageSize'], round(size * 8 / 7))
+    train = data.load(args.data, train_recs, findings, source, 4 * g)
+    val = data.load(val_dir, val_recs, findings, size, g)
+    mean, std = data.pixel_stats(train.images)
+    log(f'data: {len(train_recs)} train / {len(val_recs)} val, {man["generator"]} {man["generatorVersion"]} '
+        f'seed {man["seed"]}; source {source}², input {size}², grid {g}², mean {mean:.4f} std {std:.4f} '
+        f'({time.time() - started:.1f} s)')
+
+    tok, train_texts = build_tokenizer(train, findings, cfg, args.out)
+    batcher = TextBatcher(tok)
+    special_ids = torch.tensor(sorted(tok.special_ids), device=device)
+    log(f'tokenizer: {len(tok.vocab)} tokens')
+
+    # channels_last helps on GPUs; on this CPU build it measured slower, hence a switch.
+    fmt = torch.channels_last if cfg['runtime']['channelsLast'] else torch.contiguous_format
+    model = DualEncoder(cfg, len(tok.vocab)).to(device).to(memory_format=fmt)
+    n_img = sum(p.numel() for p in model.image.parameters())
+    n_txt = sum(p.numel() for p in model.text.parameters())
+    log(f'model: image {n_img / 1e6:.2f} M, text {n_txt / 1e6:.2f} M parameters, device {device}'
+        + (f', threads {torch.get_num_threads()}, BLAS: {blas_note()}' if device.type == 'cpu' else ''))
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and 'pos' not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and 'pos' not in n)]
+    opt = torch.optim.AdamW(
+        [{'params': decay, 'weight_decay': cfg['optim']['weightDecay']}, {'params': no_decay, 'weight_decay': 0.0}],
+        lr=cfg['optim']['lr'],
+    )
+
+    bs = cfg['optim']['batchSize']
+    n = len(train_recs)
+    if n < bs:
+        raise SystemExit(f'{n} training images < batch size {bs}')
+    per_epoch = n // bs
+    total = cfg['optim']['maxSteps'] or cfg['optim']['epochs'] * per_epoch
+    epochs = math.ceil(total / per_epoch)
+    prevalence = train.labels.mean(0).clamp(1e-3, 1 - 1e-3)
+    pos_weight = ((1 - prevalence) / prevalence).sqrt().clamp(1.0, 10.0).to(device)
+    val_pixels = augment.normalize(val.images[:, None].float() / 255.0, mean, std)
+    k = len(findings)
+
+    step, start_epoch, history = 0, 0, []
+    ckpt_path = os.path.join(work, 'checkpoint.pt')
+    if args.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=device)
+        if ck.get('config') != cfg or ck.get('seed') != args.seed:
+            raise SystemExit(f'{ckpt_path} was written with another config or seed: not resuming')
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['opt'])
+        step, start_epoch, history = ck['step'], ck['epoch'] + 1, ck['history']
+        log(f'resumed after epoch {ck["epoch"]} (step {step})')
+
+    model.train()
+    timed_images, timed_seconds = 0, 0.0
+    train_started = time.time()
+    for epoch in range(start_epoch, epochs):
+        # Per-epoch streams: the run is a pure function of (seed, epoch), so resuming is exact.
+        gen = torch.Generator().manual_seed(args.seed * 1_000_003 + epoch)
+        rng = np.random.default_rng([args.seed, epoch])
+        torch.manual_seed(args.seed * 7919 + epoch)  # dropout
+        perm = rng.permutation(n)
+        for s in range(per_epoch):
+            if step >= total:
+                break
+            t0 = time.time()
+            idx = np.sort(perm[s * bs : (s + 1) * bs])
+            p = augment.draw(bs, cfg['augment'], gen)
+            x, cov = augment.apply(train.images[idx], train.masks[idx], p, cfg['augment'], size, g, gen)
+            x = augment.normalize(x, mean, std).to(device).contiguous(memory_format=fmt)
+            texts, claims = data.sample_sentences(train, idx, cfg['data']['sentenceWeights'], rng)
+            texts = [data.swap_sides(t) if f else t for t, f in zip(texts, p['flip'].tolist())]
+            pos_t, neg_t = prompts.sample_prompts(findings, rng, cfg['loss']['promptBareProb'])
+            ids, mask = batcher(texts + pos_t + neg_t, device)
+            labels = train.labels[idx].to(device)
+            for group in opt.param_groups:
+                group['lr'] = lr_at(step, total, cfg)
+            seen = visible(cov, train.masks[idx], train.labels[idx], p['sx'] * p['sy']).to(device)
+            batch = (x, cov.to(device), labels, claims, ids, mask, k, seen)
+            loss, parts = train_step(model, batch, cfg, pos_weight, special_ids)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg['optim']['gradClip'])
+            opt.step()
+            if device.type == 'cuda':
+                torch.cuda.synchronize()
+            dt = time.time() - t0
+            if step >= 3:  # the first steps are warm-up (allocator, kernels)
+                timed_images += bs
+                timed_seconds += dt
+            history.append({'step': step, 'loss': float(loss), **parts})
+            if step % cfg['runtime']['logEvery'] == 0 or step == total - 1:
+                ips = timed_images / timed_seconds if timed_seconds else bs / dt
+                log(f'epoch {epoch} step {step}/{total} loss {float(loss):.4f} '
+                    + ' '.join(f'{a} {b:.3f}' for a, b in parts.items())
+                    + f' lr {lr_at(step, total, cfg):.2e} {ips:.1f} img/s')
+            step += 1
+        ev = cfg['runtime']['evalEvery']
+        if ev and (epoch + 1) % ev == 0 and step < total:
+            m = evaluate(model, val, val_pixels, batcher, findings, device)
+            log(f'epoch {epoch}: val mean AUC {m["meanAuc"] or 0:.4f}, '
+                f'pointing {m["meanPointing"] or 0:.3f}')
+        torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'epoch': epoch,
+                    'history': history, 'config': cfg, 'seed': args.seed}, ckpt_path)
+        if step >= total:
+            break
+    train_seconds = time.time() - train_started
+    ips = timed_images / timed_seconds if timed_seconds else 0.0
+
+    # Validation
+    met = evaluate(model, val, val_pixels, batcher, findings, device)
+    log('val zero-shot AUC: ' + ', '.join(f'{f} {v["auc"] if v["auc"] is None else round(v["auc"], 3)}'
+                                          for f, v in met['zeroShot'].items())
+        + f'; mean {met["meanAuc"]}')
+    log(f'val pointing game: mean {met["meanPointing"]}')
+    first = np.mean([h['loss'] for h in history[:5]])
+    last = np.mean([h['loss'] for h in history[-5:]])
+    met['loss'] = {'first5': float(first), 'last5': float(last)}
+
+    log(f'training {train_seconds:.1f} s, validation done at {time.time() - started:.1f} s')
+
+    # Export and parity
+    model = model.cpu().float().eval().to(memory_format=torch.contiguous_format)
+    export.export_onnx(model, cfg, args.out)
+    log(f'exported ONNX at {time.time() - started:.1f} s')
+    n_par = cfg['parity']['images']
+    par_pixels = val_pixels[:n_par]
+    if len(par_pixels) < n_par:  # small val split: top up with augmented training images (distinct inputs)
+        need = n_par - len(par_pixels)
+        pick = torch.arange(need) % len(train.images)
+        gen = torch.Generator().manual_seed(args.seed)
+        extra, _ = augment.apply(train.images[pick], train.masks[pick], augment.draw(need, cfg['augment'], gen),
+                                 cfg['augment'], size, g, gen)
+        par_pixels = torch.cat([par_pixels, augment.normalize(extra, mean, std)])
+    par_texts = list(dict.fromkeys([t for sents in val.sentences for t, _, _ in sents] + train_texts))
+    par_texts = (prompts.all_prompt_texts(findings) + par_texts)[: cfg['parity']['sentences']]
+    par_dir = os.path.join(work, 'parity')
+    export.dump_parity(model, par_pixels, par_texts, tok, par_dir)
+    corpus_path = os.path.join(work, 'tokenizer_corpus.json')
+    export.write_tokenizer_corpus(parity_corpus.build(train_texts, prompts.all_prompt_texts(findings)), tok,
+                                  corpus_path)
+    parity = {}
+    log(f'parity inputs written at {time.time() - started:.1f} s')
+    if not args.skip_parity:
+        parity['tokenizer'] = export.run_node('check_tokenizer_parity.mjs', os.path.join(args.out, 'tokenizer.json'),
+                                              corpus_path)
+        parity['onnx'] = export.run_node('check_onnx_parity.mjs', args.out, par_dir, str(cfg['parity']['minCosine']))
+        for name, r in parity.items():
+            log(f'{name} parity: {"ok" if r["ok"] else "FAILED"} ' + json.dumps(
+                {k: v for k, v in r.items() if k in ('identical', 'sentences', 'images', 'cos', 'error')}))
+
+    # Bundle
+    info = {
+        'findings': findings,
+        'grid': g,
+        'mean': round(mean, 6),
+        'std': round(std, 6),
+        'logitScale': float(model.logit_scale),
+        'vocabSize': len(tok.vocab),
+        'params': {'image': n_img, 'text': n_txt},
+        'steps': step,
+        'trainSeconds': train_seconds,
+        'imagesPerSecond': ips,
+        'device': str(device) if device.type == 'cpu' else torch.cuda.get_device_name(device),
+        'metrics': met,
+        'parity': parity,
+        'provenance': {
+            'recipe': 'models/train',
+            'recipeVersion': RECIPE_VERSION,
+            'git': bundle.git_info(REPO),
+            'seed': args.seed,
+            'config': cfg,
+            'torch': torch.__version__,
+            'data': {
+                'generator': man['generator'],
+                'generatorVersion': man['generatorVersion'],
+                'seed': man['seed'],
+                'count': man['count'],
+                'imageSize': man['imageSize'],
+                'trainCount': len(train_recs),
+                'valCount': len(val_recs),
+                'valSource': (f'separate export: generator seed {vman["seed"]}, {vman["count"]} phantoms'
+                              if args.val_data else f'{cfg["data"]["valFraction"]:.0%} hash split of the record ids'),
+            },
+        },
+    }
+    m = bundle.write(args.out, cfg, info, bundle.card(cfg, info))
+    log(f'bundle: {args.out} ({m["totalBytes"] / 1e6:.2f} MB, {len(m["files"])} files); '
+        f'total {time.time() - started:.1f} s')
+    ok = all(r['ok'] for r in parity.values())
+    with open(os.path.join(work, 'summary.json'), 'w', encoding='utf-8') as f:
+        json.dump({'ok': ok, 'imagesPerSecond': ips, 'trainSeconds': train_seconds,
+                   'totalSeconds': time.time() - started, 'metrics': met, 'parity': parity,
+                   'bundleBytes': m['totalBytes']}, f, indent=2)
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

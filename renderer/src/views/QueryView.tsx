@@ -1,0 +1,233 @@
+/**
+ * Query: type a report phrase and rank the opened scans by it. One phrase is
+ * scored against its negation (zero-shot probability, CheXzero's rule); add
+ * or subtract phrases and example scans to steer ("like these, not like
+ * that"). A threshold hides weak matches and the view says when nothing passes.
+ */
+import { useState, type FormEvent } from 'react';
+import { getApi } from '../api';
+import { useJobProgress } from '../useJobProgress';
+
+const PRESETS = [
+  'pleural effusion',
+  'cardiomegaly',
+  'pneumothorax',
+  'nodule',
+  'consolidation',
+  'atelectasis',
+  'edema',
+  'support devices',
+  'no finding',
+];
+
+type Term = { text: string; weight: number };
+type Example = { path: string; weight: number };
+type Result = {
+  rows: { path: string; similarity: number; probability: number | null; match: boolean }[];
+  scans: number;
+  matches: number;
+  rule: string;
+  failed: { path: string; reason: string }[];
+};
+
+const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
+
+export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView: (path: string) => void }) {
+  const api = getApi();
+  const [text, setText] = useState('');
+  const [terms, setTerms] = useState<Term[]>([]);
+  const [examples, setExamples] = useState<Example[]>([]);
+  const [threshold, setThreshold] = useState(0.5);
+  const [showAll, setShowAll] = useState(false);
+  const [result, setResult] = useState<Result | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const progress = useJobProgress(['index']);
+
+  async function run(nextTerms: Term[], nextExamples: Example[], nextThreshold = threshold) {
+    if (!nextTerms.length && !nextExamples.length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await api.call('query.run', { phrases: nextTerms, examples: nextExamples, threshold: nextThreshold }));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const search = (phrase: string) => {
+    const t = [{ text: phrase, weight: 1 }];
+    setTerms(t);
+    setExamples([]);
+    setText(phrase);
+    void run(t, []);
+  };
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (text.trim()) search(text.trim());
+  };
+  const addTerm = (weight: number) => {
+    if (!text.trim()) return;
+    const t = [...terms, { text: text.trim(), weight }];
+    setTerms(t);
+    void run(t, examples);
+  };
+  const addExample = (path: string, weight: number) => {
+    const ex = [...examples.filter((e) => e.path !== path), { path, weight }];
+    setExamples(ex);
+    void run(terms, ex);
+  };
+
+  if (!hasStudies)
+    return (
+      <p className="placeholder">
+        Open a study, a folder or the demo study in the Studies view first; the query ranks the scans you opened.
+      </p>
+    );
+  const rows = result ? (showAll ? result.rows : result.rows.filter((r) => r.match)) : [];
+  return (
+    <section className="query" aria-label="Query">
+      <form className="toolbar" onSubmit={onSubmit} role="search">
+        <input
+          type="search"
+          aria-label="Report phrase"
+          placeholder='A report phrase, e.g. "pleural effusion"'
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          className="phrase-input"
+        />
+        <button type="submit" disabled={busy || !text.trim()}>
+          Search
+        </button>
+        <button
+          type="button"
+          disabled={busy || !text.trim() || !terms.length}
+          onClick={() => addTerm(1)}
+          title="Add this phrase to the query"
+        >
+          + phrase
+        </button>
+        <button
+          type="button"
+          disabled={busy || !text.trim() || !terms.length}
+          onClick={() => addTerm(-1)}
+          title="Subtract this phrase from the query"
+        >
+          − phrase
+        </button>
+        <label className="threshold">
+          Threshold {threshold.toFixed(2)}
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={threshold}
+            aria-label="Probability threshold"
+            onChange={(e) => setThreshold(Number(e.target.value))}
+            onMouseUp={() => void run(terms, examples, threshold)}
+            onKeyUp={() => void run(terms, examples, threshold)}
+          />
+        </label>
+      </form>
+      <div className="presets" aria-label="Common findings">
+        {PRESETS.map((p) => (
+          <button key={p} type="button" className="chip" disabled={busy} onClick={() => search(p)}>
+            {p}
+          </button>
+        ))}
+      </div>
+      {(terms.length > 1 || examples.length > 0) && (
+        <p className="terms" data-testid="query-terms">
+          {terms.map((t, i) => (
+            <span key={`t${i}`} className={t.weight > 0 ? 'chip plus' : 'chip minus'}>
+              {t.weight > 0 ? '+' : '−'} “{t.text}”
+            </span>
+          ))}
+          {examples.map((e) => (
+            <span key={e.path} className={e.weight > 0 ? 'chip plus' : 'chip minus'}>
+              {e.weight > 0 ? '+' : '−'} {name(e.path)}
+            </span>
+          ))}
+          <button
+            type="button"
+            className="chip"
+            onClick={() => {
+              setTerms([]);
+              setExamples([]);
+              setResult(null);
+            }}
+          >
+            clear
+          </button>
+        </p>
+      )}
+      {busy && (
+        <p className="muted" role="status" aria-live="polite">
+          {progress?.message ?? 'Scoring…'}
+          {progress?.total ? ` (${progress.done} of ${progress.total})` : ''}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {result && (
+        <>
+          <p data-testid="query-summary">
+            {result.matches
+              ? `${result.matches} of ${result.scans} scans match`
+              : `No scan matches (of ${result.scans}); the closest are shown below for inspection.`}{' '}
+            <span className="muted">Match: {result.rule}. Research use only — not for clinical decisions.</span>
+          </p>
+          <label className="muted">
+            <input
+              type="checkbox"
+              checked={showAll || !result.matches}
+              disabled={!result.matches}
+              onChange={(e) => setShowAll(e.target.checked)}
+            />{' '}
+            show scans below the threshold too
+          </label>
+          <ol className="results" aria-label="Ranked scans">
+            {(result.matches ? rows : result.rows).slice(0, 60).map((r) => (
+              <li key={r.path} className={r.match ? 'result match' : 'result'} data-testid="query-result">
+                <button type="button" className="thumb" onClick={() => onView(r.path)} title={r.path}>
+                  <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={name(r.path)} loading="lazy" />
+                </button>
+                <span className="path">{name(r.path)}</span>
+                <span className="scores">
+                  {r.probability !== null && <strong data-testid="probability">p {r.probability.toFixed(3)}</strong>}{' '}
+                  sim {r.similarity.toFixed(3)}
+                </span>
+                <span className="actions">
+                  <button type="button" className="chip" onClick={() => addExample(r.path, 1)} title="More like this">
+                    + like
+                  </button>
+                  <button type="button" className="chip" onClick={() => addExample(r.path, -1)} title="Less like this">
+                    − unlike
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ol>
+          {result.failed.length > 0 && (
+            <details className="skipped">
+              <summary>{result.failed.length} scans could not be encoded</summary>
+              <ul>
+                {result.failed.map((f) => (
+                  <li key={f.path}>
+                    <span className="path">{f.path}</span> — {f.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ARTIFACTS, expect, test } from './fixtures';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A small CLIP model with random weights, exported by Debian's PyTorch (no trained model is needed to test the plumbing). */
+function fixtureModel(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'radsift-e2e-models-'));
+  execFileSync('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'models', 'make_layout_fixtures.py'), dir], {
+    stdio: 'ignore',
+  });
+  return path.join(dir, 'hf-clip-bpe');
+}
+
+test.describe('Query view', () => {
+  test.use({ modelDirs: [fixtureModel()] });
+
+  test('a phrase ranks the opened scans with probabilities; a mix steers by examples', async ({ page }) => {
+    test.setTimeout(240_000);
+    await page.getByRole('button', { name: 'Open demo study' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('24 images', { timeout: 180_000 });
+    await page.keyboard.press('2');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Query');
+    await page.getByRole('searchbox', { name: 'Report phrase' }).fill('pleural effusion');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByTestId('query-summary')).toContainText('of 24 scans', { timeout: 120_000 });
+    await expect(page.getByTestId('query-summary')).toContainText('is more likely than "no pleural effusion"');
+    const probabilities = await page.getByTestId('probability').allTextContents();
+    expect(probabilities.length).toBeGreaterThan(0);
+    const values = probabilities.map((t) => Number(t.replace('p ', '')));
+    expect([...values].sort((a, b) => b - a)).toEqual(values);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'query.png') });
+
+    // Example scans: + like the first result → the query becomes a mix, judged by the robust cut.
+    await page.getByTestId('query-result').first().getByRole('button', { name: '+ like' }).click();
+    await expect(page.getByTestId('query-terms')).toContainText('+');
+    await expect(page.getByTestId('query-summary')).toContainText('similarity stands out');
+  });
+});
