@@ -3,6 +3,7 @@ import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
 import { embedCommand } from './embed.js';
+import { evalCommand } from './eval.js';
 import { matrixCommand } from './matrix.js';
 import { modelsCommand } from './models.js';
 import { queryCommand } from './query.js';
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   queryCommand,
   matrixCommand,
   screenCommand,
+  evalCommand,
 ];

@@ -110,6 +110,36 @@ describe('radsift embed, query and matrix', { skip }, () => {
     }
   });
 
+  it('eval reports AUC with a bootstrap interval per labelled phrase and writes ROC points', async () => {
+    const files = (await readdir(scans, { recursive: true })).filter((f) => f.endsWith('.dcm')).sort();
+    // Labels chosen so both classes exist: the first two files are "positive".
+    await writeFile(
+      path.join(scans, 'labels.csv'),
+      `path,pleural_effusion\n${files.map((f, i) => `${f},${i < 2 ? 1 : 0}`).join('\n')}\n`,
+    );
+    const r = await run(
+      ['eval', scans, '--labels', path.join(scans, 'labels.csv'), '--json', '--roc', 'roc.csv', '--model-dir', model],
+      work,
+    );
+    await rm(path.join(scans, 'labels.csv'));
+    // labels.csv itself is not DICOM: it is reported as a failed input (exit 2).
+    assert.equal(r.code, 2, r.err);
+    const e = JSON.parse(r.out) as {
+      scans: number;
+      phrases: { phrase: string; positives: number; negatives: number; auc: number; ci95: number[] }[];
+    };
+    assert.equal(e.scans, 5);
+    assert.deepEqual(
+      e.phrases.map((p) => [p.phrase, p.positives, p.negatives]),
+      [['pleural effusion', 2, 3]],
+    );
+    assert.ok(e.phrases[0]!.auc >= 0 && e.phrases[0]!.auc <= 1);
+    assert.ok(e.phrases[0]!.ci95[0]! <= e.phrases[0]!.auc && e.phrases[0]!.auc <= e.phrases[0]!.ci95[1]!);
+    const roc = (await readFile(path.join(work, 'roc.csv'), 'utf8')).trim().split('\n');
+    assert.equal(roc[0], 'phrase,fpr,tpr,threshold');
+    assert.match(roc.at(-1)!, /^pleural effusion,1,1,/);
+  });
+
   it('usage errors exit 1', async () => {
     assert.equal((await run(['matrix', scans, '--out', 'm.csv'], work)).code, 1);
     assert.equal((await run(['query', scans], work)).code, 1);
