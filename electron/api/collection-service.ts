@@ -39,6 +39,12 @@ export interface QueryResult {
   failed: { path: string; reason: string }[];
 }
 
+export interface MatrixResult {
+  phrases: string[];
+  rows: { path: string; similarity: number[]; probability: number[] }[];
+  failed: { path: string; reason: string }[];
+}
+
 export class CollectionService {
   #files: string[] = [];
   #store: IndexStore | null = null;
@@ -169,6 +175,29 @@ export class CollectionService {
       scans: rows.length,
       matches: rows.filter((r) => r.match).length,
       rule,
+      failed,
+    };
+  }
+
+  /** Every opened scan × every phrase: similarity and zero-shot probability. */
+  async matrix(phrases: string[], onProgress: (p: ScreenProgress) => void): Promise<MatrixResult> {
+    if (!phrases.length) throw new ApiError('BAD_REQUEST', 'Add at least one phrase');
+    const { slot, failed } = await this.ensureIndexed(onProgress);
+    const { rows: vectors } = this.#scanIds(slot, this.#files);
+    const loaded = await this.models.ready();
+    const encoder = this.models.encoder;
+    const pv = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
+    const paths = [...vectors.keys()];
+    return {
+      phrases: pv.map((p) => p.pair.phrase),
+      rows: paths.map((p) => {
+        const v = vectors.get(p)!;
+        return {
+          path: p,
+          similarity: pv.map((x) => dot(v, x.positive)),
+          probability: pv.map((x) => pairProbability(dot(v, x.positive), dot(v, x.negative), loaded.model.logitScale)),
+        };
+      }),
       failed,
     };
   }

@@ -170,6 +170,15 @@ export const methods = {
       failed: z.array(z.object({ path: z.string(), reason: z.string() })),
     }),
   },
+  /** The retrieval matrix: every opened scan × every phrase (similarity and zero-shot probability). */
+  'matrix.run': {
+    request: z.object({ phrases: z.array(z.string().trim().min(1).max(500)).min(1).max(50) }).strict(),
+    response: z.object({
+      phrases: z.array(z.string()),
+      rows: z.array(z.object({ path: z.string(), similarity: z.array(z.number()), probability: z.array(z.number()) })),
+      failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+    }),
+  },
 } as const;
 
 export const events = {

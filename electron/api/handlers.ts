@@ -5,7 +5,7 @@
 import { ModelError } from '../inference/errors.js';
 import { ApiError } from './errors.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
-import type { Handlers } from './dispatch.js';
+import type { HandlerContext, Handlers } from './dispatch.js';
 import type { Services } from './services.js';
 
 export function createHandlers(services: Services): Handlers {
@@ -52,18 +52,9 @@ export function createHandlers(services: Services): Handlers {
       return catalog;
     },
 
-    'query.run': (req, ctx) => {
-      const jobId = `index-${Date.now()}`;
-      return services.collection.query(req, (p) =>
-        ctx.emit('job.progress', {
-          jobId,
-          kind: 'index',
-          done: p.encoded + p.skipped + p.failed,
-          total: p.total,
-          message: `encoding scans with the model: ${p.encoded} new, ${p.skipped} already encoded, ${p.failed} failed`,
-        }),
-      );
-    },
+    'query.run': (req, ctx) => services.collection.query(req, indexProgress(ctx)),
+
+    'matrix.run': (req, ctx) => services.collection.matrix(req.phrases, indexProgress(ctx)),
 
     'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
 
@@ -83,6 +74,19 @@ export function createHandlers(services: Services): Handlers {
       return { added: await modelCall(() => services.models.addFolder(dir)) };
     },
   };
+}
+
+/** Progress of encoding the opened scans, as job.progress events. */
+function indexProgress(ctx: HandlerContext) {
+  const jobId = `index-${Date.now()}`;
+  return (p: { seen: number; total: number | null; encoded: number; skipped: number; failed: number }) =>
+    ctx.emit('job.progress', {
+      jobId,
+      kind: 'index',
+      done: p.encoded + p.skipped + p.failed,
+      total: p.total,
+      message: `encoding scans with the model: ${p.encoded} new, ${p.skipped} already encoded, ${p.failed} failed`,
+    });
 }
 
 function instancePaths(catalog: Catalog): string[] {

@@ -67,11 +67,22 @@ export interface QueryEngine {
   }>;
 }
 
+export interface MatrixEngine {
+  matrix(
+    phrases: string[],
+    onProgress: (p: { seen: number; total: number | null; encoded: number; skipped: number; failed: number }) => void,
+  ): Promise<{
+    phrases: string[];
+    rows: { path: string; similarity: number[]; probability: number[] }[];
+    failed: { path: string; reason: string }[];
+  }>;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
   roots: AllowedRoots;
   models: ModelCatalog;
   studies: StudyCatalog;
-  collection: QueryEngine;
+  collection: QueryEngine & MatrixEngine;
 }

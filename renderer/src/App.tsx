@@ -3,6 +3,7 @@ import { AboutDialog } from './components/AboutDialog';
 import { ModelsView } from './views/ModelsView';
 import { StudiesView } from './views/StudiesView';
 import { QueryView } from './views/QueryView';
+import { MatrixView } from './views/MatrixView';
 import { Viewer } from './components/Viewer';
 import type { Catalog } from './api';
 import { useAppInfo } from './useAppInfo';
@@ -59,7 +60,10 @@ export function App() {
         {view === 'studies' && <StudiesView catalog={catalog} onCatalog={setCatalog} />}
         {view === 'query' && <QueryView hasStudies={!!catalog} onView={setViewing} />}
         {view === 'models' && <ModelsView />}
-        {(view === 'matrix' || view === 'screening') && <p className="placeholder">Not built yet in this version.</p>}
+        {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={setViewing} />}
+        {view === 'screening' && (
+          <p className="placeholder">Not built yet in this version; use `radsift screen` (README).</p>
+        )}
         {viewing && (
           <div className="viewer-overlay">
             <Viewer path={viewing} onClose={() => setViewing(null)} />

@@ -1,0 +1,275 @@
+/**
+ * The retrieval matrix: scans as rows, report phrases as columns, each cell
+ * the similarity or the zero-shot probability, coloured on viridis with the
+ * value written in. Sort by any column, add and remove phrases, open a scan,
+ * export CSV or PNG. Rows are virtualised: only the visible ones are in the DOM.
+ */
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { getApi } from '../api';
+import { css, textOn, viridis } from '../colormap';
+import { useJobProgress } from '../useJobProgress';
+
+type Matrix = {
+  phrases: string[];
+  rows: { path: string; similarity: number[]; probability: number[] }[];
+  failed: { path: string; reason: string }[];
+};
+type Score = 'probability' | 'similarity';
+
+const ROW = 52;
+const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
+const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
+
+function download(filename: string, blob: Blob) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView: (path: string) => void }) {
+  const api = getApi();
+  const [phrases, setPhrases] = useState<string[]>(DEFAULT_PHRASES);
+  const [draft, setDraft] = useState('');
+  const [matrix, setMatrix] = useState<Matrix | null>(null);
+  const [score, setScore] = useState<Score>('probability');
+  const [sort, setSort] = useState<{ column: number; descending: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const body = useRef<HTMLDivElement>(null);
+  const progress = useJobProgress(['index']);
+
+  async function compute(next: string[]) {
+    // Columns change: a sort by a column index would now mean another phrase.
+    if (next.join('\u0000') !== phrases.join('\u0000')) setSort(null);
+    setPhrases(next);
+    if (!next.length) return setMatrix(null);
+    setBusy(true);
+    setError(null);
+    try {
+      setMatrix(await api.call('matrix.run', { phrases: next }));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const values = (r: Matrix['rows'][number]) => (score === 'probability' ? r.probability : r.similarity);
+  const range = useMemo(() => {
+    if (!matrix || score === 'probability') return { lo: 0, hi: 1 };
+    const all = matrix.rows.flatMap((r) => r.similarity);
+    return { lo: Math.min(...all), hi: Math.max(...all) };
+  }, [matrix, score]);
+  const norm = (v: number) => (range.hi > range.lo ? (v - range.lo) / (range.hi - range.lo) : 0.5);
+  const rows = useMemo(() => {
+    if (!matrix) return [];
+    const pick = (r: Matrix['rows'][number]) => (score === 'probability' ? r.probability : r.similarity);
+    const out = [...matrix.rows];
+    if (sort) out.sort((a, b) => (pick(b)[sort.column]! - pick(a)[sort.column]!) * (sort.descending ? 1 : -1));
+    return out;
+  }, [matrix, sort, score]);
+
+  const onAdd = (e: FormEvent) => {
+    e.preventDefault();
+    const p = draft.trim().toLowerCase();
+    if (p && !phrases.includes(p)) void compute([...phrases, p]);
+    setDraft('');
+  };
+
+  const exportCsv = () => {
+    if (!matrix) return;
+    const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const head = ['path', ...matrix.phrases.flatMap((p) => [`${p} similarity`, `${p} probability`])]
+      .map(cell)
+      .join(',');
+    const lines = rows.map((r) =>
+      [cell(r.path), ...r.similarity.flatMap((s, j) => [s.toFixed(6), r.probability[j]!.toFixed(6)])].join(','),
+    );
+    download('radsift-matrix.csv', new Blob([`${head}\n${lines.join('\n')}\n`], { type: 'text/csv' }));
+  };
+
+  const exportPng = () => {
+    if (!matrix) return;
+    const cw = 110;
+    const lw = 320;
+    const h = 22;
+    const canvas = document.createElement('canvas');
+    canvas.width = lw + cw * matrix.phrases.length;
+    canvas.height = h * (rows.length + 2);
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#111418';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.font = '12px sans-serif';
+    g.fillStyle = '#d8dee6';
+    g.fillText(`${score} — research use only, not for clinical decisions`, 6, 15);
+    matrix.phrases.forEach((p, j) => g.fillText(p, lw + j * cw + 4, h + 15));
+    rows.forEach((r, i) => {
+      const y = h * (i + 2);
+      g.fillStyle = '#d8dee6';
+      g.fillText(name(r.path), 6, y + 15);
+      values(r).forEach((v, j) => {
+        const c = viridis(norm(v));
+        g.fillStyle = css(c);
+        g.fillRect(lw + j * cw, y, cw - 2, h - 2);
+        g.fillStyle = textOn(c);
+        g.fillText(v.toFixed(3), lw + j * cw + 6, y + 15);
+      });
+    });
+    canvas.toBlob((b) => b && download('radsift-matrix.png', b), 'image/png');
+  };
+
+  if (!hasStudies)
+    return (
+      <p className="placeholder">
+        Open a study, a folder or the demo study in the Studies view first; the matrix shows the scans you opened.
+      </p>
+    );
+  const height = body.current?.clientHeight ?? 520;
+  const first = Math.max(0, Math.floor(scrollTop / ROW) - 5);
+  const visible = rows.slice(first, first + Math.ceil(height / ROW) + 10);
+  const columns = `300px repeat(${matrix?.phrases.length ?? 0}, minmax(96px, 1fr))`;
+
+  return (
+    <section className="matrix" aria-label="Retrieval matrix">
+      <form className="toolbar" onSubmit={onAdd}>
+        <input
+          className="phrase-input"
+          aria-label="Add a phrase"
+          placeholder="Add a phrase column…"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+        />
+        <button type="submit" disabled={busy || !draft.trim()}>
+          Add
+        </button>
+        <button type="button" disabled={busy} onClick={() => void compute(phrases)}>
+          {matrix ? 'Recompute' : 'Compute matrix'}
+        </button>
+        <label>
+          Score{' '}
+          <select aria-label="Score type" value={score} onChange={(e) => setScore(e.target.value as Score)}>
+            <option value="probability">zero-shot probability</option>
+            <option value="similarity">cosine similarity</option>
+          </select>
+        </label>
+        <button type="button" disabled={!matrix} onClick={exportCsv}>
+          Export CSV
+        </button>
+        <button type="button" disabled={!matrix} onClick={exportPng}>
+          Export PNG
+        </button>
+      </form>
+      <p className="terms">
+        {phrases.map((p) => (
+          <span key={p} className="chip">
+            {p}{' '}
+            <button
+              type="button"
+              className="chip-x"
+              aria-label={`Remove ${p}`}
+              disabled={busy}
+              onClick={() => void compute(phrases.filter((x) => x !== p))}
+            >
+              ×
+            </button>
+          </span>
+        ))}
+      </p>
+      {busy && (
+        <p className="muted" role="status">
+          {progress?.message ?? 'Scoring…'}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {matrix && (
+        <>
+          <div className="legend" aria-label="Colour scale">
+            <span>{range.lo.toFixed(2)}</span>
+            <span className="legend-bar" />
+            <span>{range.hi.toFixed(2)}</span>
+            <span className="muted">
+              {matrix.rows.length} scans × {matrix.phrases.length} phrases · {score} · research use only
+            </span>
+          </div>
+          <div className="matrix-grid" role="table" aria-label="Scans by phrases" aria-rowcount={rows.length + 1}>
+            <div className="matrix-row matrix-head" role="row" style={{ gridTemplateColumns: columns }}>
+              <span role="columnheader">scan</span>
+              {matrix.phrases.map((p, j) => (
+                <button
+                  key={p}
+                  type="button"
+                  role="columnheader"
+                  aria-sort={sort?.column === j ? (sort.descending ? 'descending' : 'ascending') : 'none'}
+                  onClick={() => setSort({ column: j, descending: sort?.column === j ? !sort.descending : true })}
+                >
+                  {p}
+                  <span aria-hidden="true">{sort?.column === j ? (sort.descending ? ' ▼' : ' ▲') : ''}</span>
+                </button>
+              ))}
+            </div>
+            <div
+              className="matrix-body"
+              ref={body}
+              onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+              data-testid="matrix-body"
+            >
+              <div style={{ height: rows.length * ROW, position: 'relative' }}>
+                {visible.map((r, k) => (
+                  <div
+                    key={r.path}
+                    role="row"
+                    className="matrix-row"
+                    data-testid="matrix-row"
+                    style={{
+                      gridTemplateColumns: columns,
+                      position: 'absolute',
+                      top: (first + k) * ROW,
+                      left: 0,
+                      right: 0,
+                      height: ROW,
+                    }}
+                  >
+                    <button
+                      type="button"
+                      className="matrix-scan"
+                      role="rowheader"
+                      onClick={() => onView(r.path)}
+                      title={r.path}
+                    >
+                      <img src={api.scanUrl(r.path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
+                      <span>{name(r.path)}</span>
+                    </button>
+                    {values(r).map((v, j) => {
+                      const c = viridis(norm(v));
+                      return (
+                        <button
+                          key={j}
+                          type="button"
+                          role="cell"
+                          className="matrix-cell"
+                          style={{ background: css(c), color: textOn(c) }}
+                          onClick={() => onView(r.path)}
+                          aria-label={`${matrix.phrases[j]}: ${v.toFixed(3)}`}
+                        >
+                          {v.toFixed(3)}
+                        </button>
+                      );
+                    })}
+                  </div>
+                ))}
+              </div>
+            </div>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
