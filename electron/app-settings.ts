@@ -26,11 +26,15 @@ export class SettingsStore {
     this.file = path.join(dataDir, 'settings.json');
   }
 
+  /** True when no settings file existed at load: RadSift's first start for this user. */
+  firstRun = false;
+
   async load(): Promise<{ settings: Settings; warning: string | null }> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
     } catch {
+      this.firstRun = true;
       return { settings: this.#value, warning: null };
     }
     const parsed = Settings.safeParse(safeJson(text));

@@ -59,8 +59,9 @@ const models = new ModelService(bundledModelRoots(app.isPackaged ? process.resou
 const decodePool = new DecodePool();
 const studies = new StudyService(dataDir(), roots);
 const collection = new CollectionService(path.join(dataDir(), 'index'), models, decodePool);
+const identity = readIdentity();
 const handlers = createHandlers({
-  identity: readIdentity(),
+  identity,
   dialog: electronDialog,
   roots,
   models,
@@ -130,6 +131,9 @@ app.on('web-contents-created', (_event, contents) => {
 void app.whenReady().then(async () => {
   const { warning } = await settings.load();
   if (warning) console.warn(`[settings] ${warning}`);
+  identity.firstRun = settings.firstRun;
+  // Write the settings file now, so the next start is not a first start.
+  if (settings.firstRun) await settings.update((s) => s);
   models.onChange((state) => {
     const payload = state.state === 'failed' ? { state: state.state, error: state.error } : { state: state.state };
     for (const win of BrowserWindow.getAllWindows()) contextFor(win.webContents).emit('model.status', payload);

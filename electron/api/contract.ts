@@ -30,6 +30,8 @@ export const AppInfo = z.object({
   /** The execution provider that actually loaded (e.g. "cpu"), or null before a session exists. */
   executionProvider: z.string().nullable(),
   researchUseNotice: z.string(),
+  /** RadSift's first start for this user: the renderer opens the demo study. */
+  firstRun: z.boolean(),
   platform: z.string(),
   versions: z.record(z.string(), z.string()),
 });

@@ -18,6 +18,7 @@ export function createHandlers(services: Services): Handlers {
       model: services.models.active(),
       executionProvider: services.models.executionProvider(),
       researchUseNotice: RESEARCH_USE_NOTICE,
+      firstRun: services.identity.firstRun ?? false,
     }),
 
     'dialog.open': async (req) => {

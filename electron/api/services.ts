@@ -18,6 +18,8 @@ export interface DialogService {
 export interface AppIdentity {
   name: string;
   version: string;
+  /** First start for this user (no settings yet). */
+  firstRun?: boolean;
   platform: string;
   versions: Record<string, string>;
 }

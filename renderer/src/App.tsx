@@ -57,7 +57,13 @@ export function App() {
       <main className="content" aria-labelledby="view-title">
         <h1 id="view-title">{current.label}</h1>
         <p className="muted">{current.blurb}</p>
-        {view === 'studies' && <StudiesView catalog={catalog} onCatalog={setCatalog} />}
+        {view === 'studies' && (
+          <StudiesView
+            catalog={catalog}
+            onCatalog={setCatalog}
+            firstRun={info.state === 'ready' && info.value.firstRun}
+          />
+        )}
         {view === 'query' && <QueryView hasStudies={!!catalog} onView={setViewing} />}
         {view === 'models' && <ModelsView />}
         {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={setViewing} />}

@@ -52,6 +52,8 @@ export interface BridgeOptions {
   modelDirs?: string[];
   /** Settings and other per-user data; default: a fresh temporary folder, removed on close. */
   dataDir?: string;
+  /** Behave as on a user's first start (the renderer opens the demo study); default false. */
+  firstRun?: boolean;
 }
 
 export interface Bridge {
@@ -76,7 +78,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const renderers = [passthroughRenderer, dicomScanRenderer(decodePool)];
   const studies = new StudyService(dataDir, roots);
   const collection = new CollectionService(path.join(dataDir, 'index'), models, decodePool);
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies, collection });
+  const handlers = createHandlers({
+    identity: { ...readIdentity(), firstRun: options.firstRun ?? false },
+    dialog,
+    roots,
+    models,
+    studies,
+    collection,
+  });
   const sockets = new Set<WebSocket>();
   const ctx: HandlerContext = {
     emit(event, payload) {

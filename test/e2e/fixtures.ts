@@ -14,14 +14,21 @@ type Bridge = Awaited<ReturnType<BridgeModule['startBridge']>>;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-results', 'screenshots');
 
-export const test = base.extend<{ bridge: Bridge; expectedConsoleErrors: RegExp[]; modelDirs: string[] }>({
+export const test = base.extend<{
+  bridge: Bridge;
+  expectedConsoleErrors: RegExp[];
+  modelDirs: string[];
+  firstRun: boolean;
+}>({
+  /** Start the bridge as on a user's first start. */
+  firstRun: [false, { option: true }],
   /** Extra model folders for the bridge (e.g. exported test models). */
   modelDirs: [[], { option: true }],
   /** Console errors a test provokes on purpose (e.g. a refused image). */
   expectedConsoleErrors: [[], { option: true }],
-  bridge: async ({ modelDirs }, use) => {
+  bridge: async ({ modelDirs, firstRun }, use) => {
     const mod = (await import(path.join(ROOT, 'dist', 'test', 'bridge', 'server.js'))) as BridgeModule;
-    const bridge = await mod.startBridge({ modelDirs });
+    const bridge = await mod.startBridge({ modelDirs, firstRun });
     await use(bridge);
     await bridge.close();
   },

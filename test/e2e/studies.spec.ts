@@ -59,3 +59,14 @@ test('a folder with unreadable files lists each with its reason', async ({ page,
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test.describe('first start', () => {
+  test.use({ firstRun: true });
+
+  test('a new user finds the demo study already open', async ({ page }) => {
+    test.setTimeout(180_000);
+    await expect(page.getByTestId('catalog-summary')).toContainText('Demo study (synthetic phantoms): 24 patients', {
+      timeout: 150_000,
+    });
+  });
+});

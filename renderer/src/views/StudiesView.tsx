@@ -3,20 +3,36 @@
  * Patient → Study → Series with thumbnails, see which files could not be read
  * and why, and open an image in the viewer.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
 
 type Series = Catalog['patients'][number]['studies'][number]['series'][number];
 
-export function StudiesView({ catalog, onCatalog }: { catalog: Catalog | null; onCatalog: (c: Catalog) => void }) {
+export function StudiesView({
+  catalog,
+  onCatalog,
+  firstRun,
+}: {
+  catalog: Catalog | null;
+  onCatalog: (c: Catalog) => void;
+  firstRun: boolean;
+}) {
   const api = getApi();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [seriesUid, setSeriesUid] = useState<string | null>(null);
   const [viewing, setViewing] = useState<string | null>(null);
   const progress = useJobProgress(['catalog', 'demo']);
+  // A new user starts with the demo study, without having to find it.
+  const autoOpened = useRef(false);
+  useEffect(() => {
+    if (firstRun && !catalog && !autoOpened.current) {
+      autoOpened.current = true;
+      void open(() => api.call('studies.openDemo', {}));
+    }
+  }, [firstRun]);
 
   async function open(action: () => Promise<Catalog>) {
     setBusy(true);
