@@ -42,52 +42,49 @@ def manifest(cfg: dict, info: dict) -> dict:
     """info: findings, grid, mean, std, provenance, metrics, parity (from train.py)."""
     b, im, tk = cfg['bundle'], cfg['image'], cfg['tokenizer']
     d, g = cfg['embed']['dim'], info['grid']
+    # Format radsift-bundle/1: the fields electron/inference/manifest.ts validates (docs/model-layouts.md §1);
+    # the descriptive extras after them are kept for readers and ignored by the loader.
     return {
-        'format': 'radsift-model-bundle',
-        'formatVersion': 1,
+        'format': 'radsift-bundle/1',
         'id': b['id'],
         'name': b['name'],
         'version': b['version'],
         'licence': b['licence'],
         'intendedUse': INTENDED_USE,
+        'trainedOnSyntheticData': True,
         'provenance': info['provenance'],
         'embeddingDim': d,
         'logitScale': info['logitScale'],
         'image': {
             'file': 'image.onnx',
             'input': 'pixel_values',
-            'layout': 'NCHW',
-            'dtype': 'float32',
-            'channels': im['channels'],
+            'outputs': {'embeds': 'image_embeds', 'patches': 'patch_embeds'},
+            'patchGrid': [g, g],
             'size': [im['size'], im['size']],
-            'resize': {
-                'letterbox': True,
-                'padValue': 0,
-                'method': 'area',
-                'note': 'pad the shorter side with 0 (black, air) to a square, centred; then area-average down to size',
-            },
-            'normalize': {'scale': '0-1', 'mean': [info['mean']], 'std': [info['std']]},
-            'dicom': {
-                'voi': 'first Window Center/Width of the frame (linear, DICOM PS3.3 C.11.2.1.2); '
-                'else a VOI LUT; else the min–max of the modality-LUT output',
-                'monochrome1': 'invert after VOI so that air is dark and bone bright',
-                'bitDepth': 8,
-                'note': 'the VOI output is quantized to 8 bits (0–255), then divided by 255',
-            },
+            'channels': im['channels'],
+            # Pad the shorter side with 0 (air) to a centred square, then area-average down to size.
+            'resize': 'letterbox',
+            'resizeTo': None,
+            'interpolation': 'area',
+            'valueRange': 1,
+            'mean': [info['mean']],
+            'std': [info['std']],
+            # First Window Center/Width (else VOI LUT, else min–max), 8-bit, MONOCHROME1 inverted after VOI.
+            'dicom': {'window': 'default', 'invertMonochrome1': True},
         },
         'text': {
             'file': 'text.onnx',
-            'inputs': ['input_ids', 'attention_mask'],
-            'dtype': 'int64',
             'tokenizer': 'tokenizer.json',
-            'tokenizerConfig': 'tokenizer_config.json',
-            'type': 'WordPiece',
-            'lowercase': True,
+            'inputs': {'ids': 'input_ids', 'mask': 'attention_mask'},
+            'output': 'text_embeds',
             'maxLength': tk['maxLength'],
+            'padToMaxLength': False,
+            'padId': 0,
+            'lowercase': True,
+            'negationTemplate': 'no {}',
+            'pooling': cfg['text']['pooling'],
             'truncation': 'keep [CLS] + the first maxLength-2 pieces + [SEP] '
             '(@huggingface/tokenizers 0.2 does not truncate by itself)',
-            'padding': {'side': 'right', 'id': 0, 'attentionMask': 0},
-            'pooling': cfg['text']['pooling'],
         },
         'outputs': {
             'image_embeds': {'shape': ['N', d], 'l2Normalized': True},
