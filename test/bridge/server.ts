@@ -58,6 +58,8 @@ export interface BridgeOptions {
 
 export interface Bridge {
   url: string;
+  /** The per-user data folder the bridge uses (settings, demo study, index). */
+  dataDir: string;
   dialog: ScriptedDialog;
   roots: AllowedRoots;
   models: ModelService;
@@ -156,6 +158,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    dataDir,
     dialog,
     roots,
     models,

@@ -19,16 +19,23 @@ export const test = base.extend<{
   expectedConsoleErrors: RegExp[];
   modelDirs: string[];
   firstRun: boolean;
+  bundledModels: boolean;
 }>({
   /** Start the bridge as on a user's first start. */
   firstRun: [false, { option: true }],
+  /** Offer the models bundled in models/ (the default model); off by default so tests control the model. */
+  bundledModels: [false, { option: true }],
   /** Extra model folders for the bridge (e.g. exported test models). */
   modelDirs: [[], { option: true }],
   /** Console errors a test provokes on purpose (e.g. a refused image). */
   expectedConsoleErrors: [[], { option: true }],
-  bridge: async ({ modelDirs, firstRun }, use) => {
+  bridge: async ({ modelDirs, firstRun, bundledModels }, use) => {
     const mod = (await import(path.join(ROOT, 'dist', 'test', 'bridge', 'server.js'))) as BridgeModule;
-    const bridge = await mod.startBridge({ modelDirs, firstRun });
+    const bridge = await mod.startBridge({
+      modelDirs,
+      firstRun,
+      modelRoots: bundledModels ? [path.join(ROOT, 'models')] : [],
+    });
     await use(bridge);
     await bridge.close();
   },

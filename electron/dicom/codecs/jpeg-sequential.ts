@@ -205,6 +205,11 @@ function buildHuffman(counts: Uint8Array, values: Uint8Array): HuffmanTable {
 
 function readFrameHeader(data: Uint8Array, at: number): Frame {
   const precision = data[at]!;
+  // ITU T.81 allows 8 and 12 bits for DCT processes; some encoders write 16 (non-standard, and
+  // decoded differently by each library): refuse rather than return a wrong image.
+  if (precision !== 8 && precision !== 12) {
+    throw new DicomError('UNSUPPORTED_IMAGE', `JPEG: DCT sample precision ${precision} (only 8 and 12 are standard)`);
+  }
   const height = (data[at + 1]! << 8) | data[at + 2]!;
   const width = (data[at + 3]! << 8) | data[at + 4]!;
   const count = data[at + 5]!;

@@ -39,7 +39,15 @@ export function decodeHtj2k(frame: Uint8Array, context: FrameContext): CodecOutp
   return decodeWith(new openjph.HTJ2KDecoder(), frame, context, 'HTJ2K');
 }
 
-function decodeWith(decoder: J2kDecoder, frame: Uint8Array, { module }: FrameContext, name: string): CodecOutput {
+/** JPEG 2000 (lossy-capable) syntaxes: a reversible wavelet does not make them lossless — the rate may be truncated. */
+const LOSSY_CAPABLE = new Set(['1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.203']);
+
+function decodeWith(
+  decoder: J2kDecoder,
+  frame: Uint8Array,
+  { module, transferSyntaxUID }: FrameContext,
+  name: string,
+): CodecOutput {
   try {
     feed(decoder, frame);
     try {
@@ -60,7 +68,8 @@ function decodeWith(decoder: J2kDecoder, frame: Uint8Array, { module }: FrameCon
     }
     const pixels = takeDecoded(decoder, info);
     const mct = module.photometric === 'YBR_RCT' || module.photometric === 'YBR_ICT';
-    return { pixels, photometric: mct ? 'RGB' : module.photometric, lossy: !decoder.getIsReversible() };
+    const lossy = LOSSY_CAPABLE.has(transferSyntaxUID) || !decoder.getIsReversible();
+    return { pixels, photometric: mct ? 'RGB' : module.photometric, lossy };
   } finally {
     decoder.delete();
   }

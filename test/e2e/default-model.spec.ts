@@ -1,0 +1,55 @@
+/**
+ * The bundled default model on the demo study, through the real renderer: the
+ * retrieval the app is for. Skipped (with the reason) while no model is bundled.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ARTIFACTS, expect, test } from './fixtures';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BUNDLE = path.join(ROOT, 'models', 'radsift-phantom-convirt', 'manifest.json');
+
+function labelsOf(dataDir: string): Map<string, Record<string, number>> {
+  const dir = path.join(dataDir, 'demo-study');
+  const [head, ...rows] = readFileSync(path.join(dir, 'labels.csv'), 'utf8').trim().split('\n');
+  const names = head!.split(',').slice(1);
+  return new Map(
+    rows.map((r) => {
+      const cells = r.split(',');
+      return [path.join(dir, cells[0]!), Object.fromEntries(names.map((n, i) => [n, Number(cells[i + 1])]))];
+    }),
+  );
+}
+
+test.describe('default model', () => {
+  test.skip(!existsSync(BUNDLE), 'no default model bundled in models/radsift-phantom-convirt');
+  test.use({ bundledModels: true });
+
+  test('"pleural effusion" ranks effusion phantoms first; its negation does not', async ({ page, bridge }) => {
+    test.setTimeout(240_000);
+    await page.getByRole('button', { name: 'Open demo study' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('24 images', { timeout: 180_000 });
+    await expect(page.getByTestId('status-model')).toContainText('synthetic training data', { timeout: 60_000 });
+    const labels = labelsOf(bridge.dataDir);
+    await page.keyboard.press('2');
+    const ranked = async (phrase: string) => {
+      await page.getByRole('searchbox', { name: 'Report phrase' }).fill(phrase);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await expect(page.getByTestId('query-summary')).toContainText(`"${phrase}" is more likely`, { timeout: 120_000 });
+      const showAll = page.getByLabel('show scans below the threshold too');
+      if (await showAll.isEnabled()) await showAll.check();
+      return page
+        .getByTestId('query-result')
+        .locator('button.thumb')
+        .evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).title));
+    };
+    const top = (await ranked('pleural effusion')).slice(0, 5);
+    const positives = [...labels.values()].filter((l) => l.pleural_effusion).length;
+    const hits = top.filter((p) => labels.get(p)?.pleural_effusion).length;
+    expect(hits).toBeGreaterThanOrEqual(Math.min(3, positives));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'query-default-model.png') });
+    const negated = await ranked('no pleural effusion');
+    expect(labels.get(negated[0]!)?.pleural_effusion).toBe(0);
+  });
+});
