@@ -31,6 +31,8 @@ import { DecodePool } from './dicom/decode-pool.js';
 import { dicomScanRenderer } from './api/scan-images.js';
 import { StudyService } from './api/study-service.js';
 import { CollectionService } from './api/collection-service.js';
+import { AppIndex } from './api/app-index.js';
+import { ScreeningService } from './api/screening-service.js';
 
 const RENDERER_DIR = path.join(PROJECT_ROOT, 'dist', 'renderer');
 const PRELOAD = path.join(PROJECT_ROOT, 'dist', 'electron', 'preload.cjs');
@@ -58,7 +60,11 @@ const settings = new SettingsStore(dataDir());
 const models = new ModelService(bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined), settings);
 const decodePool = new DecodePool();
 const studies = new StudyService(dataDir(), roots);
-const collection = new CollectionService(path.join(dataDir(), 'index'), models, decodePool);
+const appIndex = new AppIndex(path.join(dataDir(), 'index'), models);
+const collection = new CollectionService(appIndex, models, decodePool);
+const screening = new ScreeningService(appIndex, models, decodePool, (job) => {
+  for (const win of BrowserWindow.getAllWindows()) contextFor(win.webContents).emit('screen.job', job);
+});
 const identity = readIdentity();
 const handlers = createHandlers({
   identity,
@@ -67,6 +73,7 @@ const handlers = createHandlers({
   models,
   studies,
   collection,
+  screening,
 });
 
 function contextFor(contents: WebContents): HandlerContext {

@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import type { DecodePool } from '../dicom/decode-pool.js';
-import { IndexStore, type ModelSlot } from '../index/index-store.js';
+import type { IndexStore, ModelSlot } from '../index/index-store.js';
+import type { AppIndex } from './app-index.js';
 import type { ModelService } from '../inference/model-service.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
@@ -47,11 +48,10 @@ export interface MatrixResult {
 
 export class CollectionService {
   #files: string[] = [];
-  #store: IndexStore | null = null;
   #indexed = new Set<string>();
 
   constructor(
-    private readonly indexDir: string,
+    private readonly index: AppIndex,
     private readonly models: ModelService,
     private readonly pool: DecodePool,
   ) {}
@@ -65,22 +65,11 @@ export class CollectionService {
   }
 
   #open(): IndexStore {
-    if (!this.#store) {
-      try {
-        this.#store = IndexStore.open(this.indexDir);
-      } catch (error) {
-        throw new ApiError('BUSY', (error as Error).message);
-      }
-    }
-    return this.#store;
+    return this.index.store();
   }
 
-  async #slot(): Promise<ModelSlot> {
-    const loaded = await this.models.ready().catch((e: Error) => {
-      throw new ApiError('NOT_FOUND', e.message);
-    });
-    const dim = (await this.models.encoder.encodeTexts(['x'])).dim;
-    return this.#open().model(`${loaded.model.id}@${loaded.model.version}`, dim, loaded.model.image.patchGrid);
+  #slot(): Promise<ModelSlot> {
+    return this.index.slot();
   }
 
   /** Encodes whatever of the opened scans is not in the index yet. */
@@ -203,8 +192,7 @@ export class CollectionService {
   }
 
   close(): void {
-    this.#store?.close();
-    this.#store = null;
+    this.index.close();
   }
 }
 

@@ -93,6 +93,39 @@ export const Catalog = z.object({
 });
 export type Catalog = z.infer<typeof Catalog>;
 
+const Progress = z.object({
+  seen: z.number(),
+  total: z.number().nullable(),
+  encoded: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+  filesPerSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+});
+export const ScreenJob = z.object({
+  id: z.string(),
+  folder: z.string(),
+  phrases: z.array(z.string()),
+  threshold: z.number(),
+  state: z.enum(['running', 'paused', 'interrupted', 'done', 'cancelled', 'failed']),
+  message: z.string().nullable(),
+  createdAt: z.number(),
+  progress: Progress.nullable(),
+  flagged: z.number().nullable(),
+});
+export type ScreenJob = z.infer<typeof ScreenJob>;
+const ScreenRow = z.object({
+  path: z.string(),
+  sopUid: z.string().nullable(),
+  seriesUid: z.string().nullable(),
+  studyUid: z.string().nullable(),
+  status: z.enum(['ok', 'failed']),
+  error: z.string().nullable(),
+  scores: z.array(z.object({ phrase: z.string(), similarity: z.number(), probability: z.number() })),
+  exampleSimilarity: z.number().nullable(),
+  flagged: z.boolean(),
+});
+
 const DialogFilter = z.object({
   name: z.string().max(200),
   extensions: z.array(z.string().max(20)).max(50),
@@ -181,9 +214,34 @@ export const methods = {
       failed: z.array(z.object({ path: z.string(), reason: z.string() })),
     }),
   },
+  /** Choose a folder (dialog) and start screening it for the phrases. */
+  'screen.start': {
+    request: z
+      .object({
+        phrases: z.array(z.string().trim().min(1).max(500)).min(1).max(20),
+        threshold: z.number().min(0).max(1).optional(),
+      })
+      .strict(),
+    response: ScreenJob,
+  },
+  'screen.control': {
+    request: z.object({ id: z.string().max(100), action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+    response: ScreenJob,
+  },
+  /** Every screening job, newest first; jobs stopped by a crash or quit show as interrupted. */
+  'screen.list': {
+    request: z.object({}).strict(),
+    response: z.object({ jobs: z.array(ScreenJob) }),
+  },
+  'screen.results': {
+    request: z.object({ id: z.string().max(100), flaggedOnly: z.boolean().optional() }).strict(),
+    response: z.object({ rows: z.array(ScreenRow) }),
+  },
 } as const;
 
 export const events = {
+  /** A screening job changed: progress, state, flagged count. */
+  'screen.job': ScreenJob,
   /** The active model started loading, is ready, or failed: renderers refresh app.info. */
   'model.status': ModelState,
   /** Progress of a long-running job (screening, encoding, catalog walk). */

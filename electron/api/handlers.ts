@@ -57,6 +57,19 @@ export function createHandlers(services: Services): Handlers {
 
     'matrix.run': (req, ctx) => services.collection.matrix(req.phrases, indexProgress(ctx)),
 
+    'screen.start': async (req) => {
+      const [folder] = await services.dialog.open({ kind: 'folder', title: 'Choose a folder to screen' });
+      if (!folder) throw new ApiError('CANCELLED', 'No folder was chosen');
+      await services.roots.add(folder);
+      return services.screening.start(folder, req.phrases, req.threshold);
+    },
+
+    'screen.control': (req) => services.screening.control(req.id, req.action),
+
+    'screen.list': () => ({ jobs: services.screening.list() }),
+
+    'screen.results': async (req) => ({ rows: await services.screening.results(req.id, req.flaggedOnly ?? false) }),
+
     'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
 
     'models.list': async () => ({

@@ -4,7 +4,7 @@
  * so the handlers themselves are the same code in the app and in tests.
  */
 import type { AllowedRoots } from '../security/allowed-roots.js';
-import type { AppInfo, Catalog, ModelListing } from './contract.js';
+import type { AppInfo, Catalog, ModelListing, ScreenJob } from './contract.js';
 
 export interface DialogService {
   /** Resolves with chosen absolute paths, or an empty list when the user cancels. */
@@ -80,6 +80,28 @@ export interface MatrixEngine {
   }>;
 }
 
+export interface Screening {
+  start(folder: string, phrases: string[], threshold?: number): ScreenJob;
+  control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
+  list(): ScreenJob[];
+  results(
+    id: string,
+    flaggedOnly: boolean,
+  ): Promise<
+    {
+      path: string;
+      sopUid: string | null;
+      seriesUid: string | null;
+      studyUid: string | null;
+      status: 'ok' | 'failed';
+      error: string | null;
+      scores: { phrase: string; similarity: number; probability: number }[];
+      exampleSimilarity: number | null;
+      flagged: boolean;
+    }[]
+  >;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
@@ -87,4 +109,5 @@ export interface Services {
   models: ModelCatalog;
   studies: StudyCatalog;
   collection: QueryEngine & MatrixEngine;
+  screening: Screening;
 }

@@ -55,6 +55,16 @@ export interface ModelSlot {
   dim: number;
 }
 
+export interface StoredJob {
+  id: string;
+  kind: string;
+  params: Record<string, unknown>;
+  state: string;
+  createdAt: number;
+  updatedAt?: number;
+  message: string | null;
+}
+
 /** What a file needs when a run meets it again. */
 export type ScanNeed = 'new' | 'changed' | 'unchanged-failed' | 'unchanged-embedded' | 'unchanged-needs-embedding';
 
@@ -317,6 +327,37 @@ export class IndexStore {
          (SELECT count(*) FROM embeddings) AS embeddings`,
       )
       .get() as { scans: number; failed: number; embeddings: number };
+  }
+
+  /** Screening jobs: their parameters and state survive restarts (a job is resumed by running it again). */
+  putJob(job: StoredJob): void {
+    this.#db
+      .prepare(
+        `INSERT INTO jobs (id, kind, params, state, created_at, updated_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET params = excluded.params, state = excluded.state, updated_at = excluded.updated_at, message = excluded.message`,
+      )
+      .run(job.id, job.kind, JSON.stringify(job.params), job.state, job.createdAt, Date.now(), job.message);
+  }
+
+  jobs(): StoredJob[] {
+    const rows = this.#db.prepare('SELECT * FROM jobs ORDER BY created_at DESC').all() as {
+      id: string;
+      kind: string;
+      params: string;
+      state: string;
+      created_at: number;
+      updated_at: number;
+      message: string | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      params: JSON.parse(r.params) as Record<string, unknown>,
+      state: r.state,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      message: r.message,
+    }));
   }
 
   getMeta(key: string): string | null {

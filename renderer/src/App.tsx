@@ -4,6 +4,7 @@ import { ModelsView } from './views/ModelsView';
 import { StudiesView } from './views/StudiesView';
 import { QueryView } from './views/QueryView';
 import { MatrixView } from './views/MatrixView';
+import { ScreeningView } from './views/ScreeningView';
 import { Viewer } from './components/Viewer';
 import type { Catalog } from './api';
 import { useAppInfo } from './useAppInfo';
@@ -67,9 +68,7 @@ export function App() {
         {view === 'query' && <QueryView hasStudies={!!catalog} onView={setViewing} />}
         {view === 'models' && <ModelsView />}
         {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={setViewing} />}
-        {view === 'screening' && (
-          <p className="placeholder">Not built yet in this version; use `radsift screen` (README).</p>
-        )}
+        {view === 'screening' && <ScreeningView onView={setViewing} />}
         {viewing && (
           <div className="viewer-overlay">
             <Viewer path={viewing} onClose={() => setViewing(null)} />

@@ -26,6 +26,8 @@ import { DecodePool } from '../../electron/dicom/decode-pool.js';
 import { dicomScanRenderer } from '../../electron/api/scan-images.js';
 import { StudyService } from '../../electron/api/study-service.js';
 import { CollectionService } from '../../electron/api/collection-service.js';
+import { AppIndex } from '../../electron/api/app-index.js';
+import { ScreeningService } from '../../electron/api/screening-service.js';
 
 export const BRIDGE_PREFIX = '/__bridge';
 const MAX_BODY = 1 << 20;
@@ -79,7 +81,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const decodePool = new DecodePool({ size: 1 });
   const renderers = [passthroughRenderer, dicomScanRenderer(decodePool)];
   const studies = new StudyService(dataDir, roots);
-  const collection = new CollectionService(path.join(dataDir, 'index'), models, decodePool);
+  const appIndex = new AppIndex(path.join(dataDir, 'index'), models);
+  const collection = new CollectionService(appIndex, models, decodePool);
+  const screening = new ScreeningService(appIndex, models, decodePool, (job) => ctx.emit('screen.job', job));
   const handlers = createHandlers({
     identity: { ...readIdentity(), firstRun: options.firstRun ?? false },
     dialog,
@@ -87,6 +91,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     models,
     studies,
     collection,
+    screening,
   });
   const sockets = new Set<WebSocket>();
   const ctx: HandlerContext = {

@@ -12,6 +12,8 @@ import { SettingsStore } from '../../../electron/app-settings.js';
 import { ModelService } from '../../../electron/inference/model-service.js';
 import { StudyService } from '../../../electron/api/study-service.js';
 import { CollectionService } from '../../../electron/api/collection-service.js';
+import { AppIndex } from '../../../electron/api/app-index.js';
+import { ScreeningService } from '../../../electron/api/screening-service.js';
 import { DecodePool } from '../../../electron/dicom/decode-pool.js';
 import { readIdentity } from '../../../electron/app-identity.js';
 import { AllowedRoots } from '../../../electron/security/allowed-roots.js';
@@ -29,8 +31,10 @@ function setup(answers: string[][] = []) {
   const empty = path.join(tmpdir(), 'radsift-no-models-here');
   const models = new ModelService([empty], new SettingsStore(path.join(tmpdir(), 'radsift-unused-settings')));
   const studies = new StudyService(path.join(tmpdir(), 'radsift-unused-data'), roots);
-  const collection = new CollectionService(path.join(tmpdir(), 'radsift-unused-index'), models, pool);
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies, collection });
+  const appIndex = new AppIndex(path.join(tmpdir(), 'radsift-unused-index'), models);
+  const collection = new CollectionService(appIndex, models, pool);
+  const screening = new ScreeningService(appIndex, models, pool, () => undefined);
+  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies, collection, screening });
   return { handlers, roots };
 }
 

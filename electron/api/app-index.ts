@@ -1,0 +1,41 @@
+/**
+ * The app's own index (SQLite in the data folder), opened once and shared by
+ * queries, the matrix and screening jobs; one model slot per active model.
+ */
+import { IndexStore, type ModelSlot } from '../index/index-store.js';
+import type { ModelService } from '../inference/model-service.js';
+import { ApiError } from './errors.js';
+
+export class AppIndex {
+  #store: IndexStore | null = null;
+
+  constructor(
+    private readonly dir: string,
+    private readonly models: ModelService,
+  ) {}
+
+  store(): IndexStore {
+    if (!this.#store) {
+      try {
+        this.#store = IndexStore.open(this.dir);
+      } catch (error) {
+        throw new ApiError('BUSY', (error as Error).message);
+      }
+    }
+    return this.#store;
+  }
+
+  /** The active model's slot (loading the model if needed). */
+  async slot(): Promise<ModelSlot> {
+    const loaded = await this.models.ready().catch((e: Error) => {
+      throw new ApiError('NOT_FOUND', e.message);
+    });
+    const dim = (await this.models.encoder.encodeTexts(['x'])).dim;
+    return this.store().model(`${loaded.model.id}@${loaded.model.version}`, dim, loaded.model.image.patchGrid);
+  }
+
+  close(): void {
+    this.#store?.close();
+    this.#store = null;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Screening jobs in the app: a folder and phrases → the folder indexed with
+ * the active model (pipelined decode → encode, one transaction per batch) and
+ * every file scored. Pause and cancel stop after the current batch; resume is
+ * running the job again, which skips what was committed — so a job also
+ * survives an app restart or a crash: it is listed as interrupted and resumes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DecodePool } from '../dicom/decode-pool.js';
+import type { ModelService } from '../inference/model-service.js';
+import { phraseVectors } from '../scoring/phrase-scores.js';
+import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
+import { screenResults, type ScreenRow } from '../screening/results.js';
+import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
+import type { AppIndex } from './app-index.js';
+import { ApiError } from './errors.js';
+
+export type JobState = 'running' | 'paused' | 'interrupted' | 'done' | 'cancelled' | 'failed';
+
+export interface JobView {
+  id: string;
+  folder: string;
+  phrases: string[];
+  threshold: number;
+  state: JobState;
+  message: string | null;
+  createdAt: number;
+  progress: ScreenProgress | null;
+  flagged: number | null;
+}
+
+interface Params {
+  folder: string;
+  phrases: string[];
+  threshold: number;
+}
+
+export class ScreeningService {
+  #running = new Map<string, AbortController>();
+  #progress = new Map<string, ScreenProgress>();
+  #flagged = new Map<string, number>();
+
+  constructor(
+    private readonly index: AppIndex,
+    private readonly models: ModelService,
+    private readonly pool: DecodePool,
+    private readonly emit: (job: JobView) => void,
+  ) {}
+
+  list(): JobView[] {
+    return this.index
+      .store()
+      .jobs()
+      .filter((j) => j.kind === 'screen')
+      .map((j) => {
+        const p = j.params as unknown as Params;
+        // A job stored as running that this process is not running was stopped by a crash or a quit.
+        const state = (j.state === 'running' && !this.#running.has(j.id) ? 'interrupted' : j.state) as JobState;
+        return {
+          id: j.id,
+          folder: p.folder,
+          phrases: p.phrases,
+          threshold: p.threshold,
+          state,
+          message: j.message,
+          createdAt: j.createdAt,
+          progress: this.#progress.get(j.id) ?? null,
+          flagged: this.#flagged.get(j.id) ?? null,
+        };
+      });
+  }
+
+  #view(id: string): JobView {
+    const job = this.list().find((j) => j.id === id);
+    if (!job) throw new ApiError('NOT_FOUND', 'No such screening job');
+    return job;
+  }
+
+  #save(id: string, params: Params, state: JobState, message: string | null, createdAt: number): void {
+    this.index.store().putJob({ id, kind: 'screen', params: { ...params }, state, createdAt, message });
+    this.emit(this.#view(id));
+  }
+
+  start(folder: string, phrases: string[], threshold = DEFAULT_PROBABILITY_THRESHOLD): JobView {
+    if (!phrases.length) throw new ApiError('BAD_REQUEST', 'Give at least one phrase to screen for');
+    const id = randomUUID();
+    const params = { folder, phrases, threshold };
+    this.#save(id, params, 'running', null, Date.now());
+    void this.#run(id, params, Date.now());
+    return this.#view(id);
+  }
+
+  control(id: string, action: 'pause' | 'resume' | 'cancel'): JobView {
+    const job = this.#view(id);
+    const params = { folder: job.folder, phrases: job.phrases, threshold: job.threshold };
+    if (action === 'resume') {
+      if (this.#running.has(id)) return job;
+      if (job.state === 'done' || job.state === 'cancelled')
+        throw new ApiError('BAD_REQUEST', `That job is ${job.state}`);
+      this.#save(id, params, 'running', null, job.createdAt);
+      void this.#run(id, params, job.createdAt);
+      return this.#view(id);
+    }
+    const controller = this.#running.get(id);
+    const next: JobState = action === 'pause' ? 'paused' : 'cancelled';
+    // The run loop sees the abort after the current batch and leaves the state we set here.
+    controller?.abort(next);
+    this.#save(
+      id,
+      params,
+      next,
+      action === 'pause' ? 'paused: resume continues where it stopped' : null,
+      job.createdAt,
+    );
+    return this.#view(id);
+  }
+
+  async #run(id: string, params: Params, createdAt: number): Promise<void> {
+    const controller = new AbortController();
+    this.#running.set(id, controller);
+    try {
+      const slot = await this.index.slot();
+      let last = 0;
+      const summary = await indexFolder({
+        folder: params.folder,
+        store: this.index.store(),
+        model: slot,
+        pool: this.pool,
+        encoder: this.models.encoder,
+        signal: controller.signal,
+        onProgress: (p) => {
+          this.#progress.set(id, p);
+          if (Date.now() - last > 250) {
+            last = Date.now();
+            this.emit(this.#view(id));
+          }
+        },
+      });
+      if (summary.stopped) return; // paused or cancelled: control() recorded the state
+      const rows = await this.results(id, false);
+      this.#flagged.set(id, rows.filter((r) => r.flagged).length);
+      this.#running.delete(id);
+      this.#save(
+        id,
+        params,
+        'done',
+        `${summary.encoded} encoded, ${summary.skipped} unchanged, ${summary.failed} failed`,
+        createdAt,
+      );
+    } catch (error) {
+      this.#running.delete(id);
+      const message = error instanceof Error ? error.message : String(error);
+      // A write error (disk full) pauses the job: nothing stored is lost and it can resume.
+      const state: JobState = /WRITE_FAILED|disk|space/i.test(message) ? 'paused' : 'failed';
+      this.#save(id, params, state, message, createdAt);
+    } finally {
+      this.#running.delete(id);
+    }
+  }
+
+  async results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]> {
+    const job = this.#view(id);
+    const loaded = await this.models.ready();
+    const vectors = await phraseVectors(job.phrases, (t) => this.models.encoder.encodeTexts(t));
+    const rows = [
+      ...screenResults(this.index.store(), await this.index.slot(), job.folder, {
+        phrases: vectors,
+        logitScale: loaded.model.logitScale,
+        threshold: job.threshold,
+      }),
+    ];
+    return flaggedOnly ? rows.filter((r) => r.flagged) : rows;
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * Screening: a folder and phrases → a job that indexes and scores every file,
+ * with progress (files/s, ETA), pause/resume/cancel, a live flagged count, and
+ * a results table (sort, filter, threshold, export). Jobs are stored in the
+ * index: one stopped by a quit or crash is listed as interrupted and resumes.
+ */
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { getApi, type ScreenJob } from '../api';
+
+type Row = {
+  path: string;
+  sopUid: string | null;
+  seriesUid: string | null;
+  studyUid: string | null;
+  status: 'ok' | 'failed';
+  error: string | null;
+  scores: { phrase: string; similarity: number; probability: number }[];
+  flagged: boolean;
+};
+
+function download(filename: string, text: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
+const eta = (s: number | null) => (s === null ? '—' : s < 90 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`);
+
+export function ScreeningView({ onView }: { onView: (path: string) => void }) {
+  const api = getApi();
+  const [jobs, setJobs] = useState<ScreenJob[]>([]);
+  const [phrases, setPhrases] = useState('pneumothorax');
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ id: string; rows: Row[] } | null>(null);
+  const [threshold, setThreshold] = useState(0.5);
+  const [flaggedOnly, setFlaggedOnly] = useState(false);
+  const [sortBy, setSortBy] = useState(0);
+
+  const refresh = useCallback(() => {
+    api.call('screen.list', {}).then(
+      (r) => setJobs(r.jobs),
+      (e: Error) => setError(e.message),
+    );
+  }, [api]);
+  useEffect(() => {
+    refresh();
+    return api.on('screen.job', (job) =>
+      setJobs((all) => [job, ...all.filter((j) => j.id !== job.id)].sort((a, b) => b.createdAt - a.createdAt)),
+    );
+  }, [api, refresh]);
+
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      const err = e as { code?: string; message: string };
+      if (err.code !== 'CANCELLED') setError(err.message);
+    }
+  };
+  const onStart = (e: FormEvent) => {
+    e.preventDefault();
+    const list = phrases
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    void act(() => api.call('screen.start', { phrases: list, threshold }));
+  };
+  const showResults = (job: ScreenJob) =>
+    act(async () => {
+      setThreshold(job.threshold);
+      setOpen({ id: job.id, rows: (await api.call('screen.results', { id: job.id })).rows });
+    });
+
+  const openJob = jobs.find((j) => j.id === open?.id) ?? null;
+  const rows = useMemo(() => {
+    if (!open) return [];
+    const flag = (r: Row) => r.scores.some((s) => s.probability >= threshold);
+    return open.rows
+      .map((r) => ({ ...r, flagged: flag(r) }))
+      .filter((r) => !flaggedOnly || r.flagged)
+      .sort((a, b) => (b.scores[sortBy]?.probability ?? -1) - (a.scores[sortBy]?.probability ?? -1));
+  }, [open, threshold, flaggedOnly, sortBy]);
+
+  const exportCsv = () => {
+    if (!openJob) return;
+    const cell = (s: string | number | null) => {
+      const t = s === null ? '' : String(s);
+      return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+    };
+    const head = [
+      'path',
+      'sop_instance_uid',
+      'series_instance_uid',
+      'study_instance_uid',
+      'status',
+      'error',
+      ...openJob.phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
+      'flagged',
+    ];
+    const lines = rows.map((r) =>
+      [
+        r.path,
+        r.sopUid,
+        r.seriesUid,
+        r.studyUid,
+        r.status,
+        r.error,
+        ...(r.scores.length
+          ? r.scores.flatMap((s) => [s.similarity.toFixed(6), s.probability.toFixed(6)])
+          : openJob.phrases.flatMap(() => ['', ''])),
+        r.flagged ? 1 : 0,
+      ]
+        .map(cell)
+        .join(','),
+    );
+    download('radsift-screening.csv', `${head.map(cell).join(',')}\n${lines.join('\n')}\n`, 'text/csv');
+  };
+
+  return (
+    <section className="screening" aria-label="Screening">
+      <form className="toolbar" onSubmit={onStart}>
+        <input
+          className="phrase-input"
+          aria-label="Phrases to screen for"
+          value={phrases}
+          onChange={(e) => setPhrases(e.target.value)}
+          placeholder="pneumothorax, nodule"
+        />
+        <button type="submit" disabled={!phrases.trim()}>
+          Choose folder and start…
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!jobs.length && (
+        <p className="placeholder">
+          No screening jobs yet. Choose a folder: every DICOM file in it is scored for the phrases; you can leave it
+          running.
+        </p>
+      )}
+      <ul className="jobs" aria-label="Screening jobs">
+        {jobs.map((job) => {
+          const p = job.progress;
+          const pct = p && p.total ? Math.min(100, Math.round((100 * p.seen) / Math.max(1, p.total))) : null;
+          return (
+            <li key={job.id} className="job" data-testid="screen-job">
+              <div className="job-head">
+                <strong>{job.phrases.join(', ')}</strong> <span className="path">{job.folder}</span>
+                <span className={`badge state-${job.state}`} data-testid="job-state">
+                  {job.state}
+                </span>
+              </div>
+              {p && (
+                <div className="job-progress">
+                  <progress max={100} value={pct ?? undefined} aria-label="Progress" />
+                  <span data-testid="job-counts">
+                    {p.seen}
+                    {p.total !== null ? ` / ${p.total}` : ''} files · {p.encoded} encoded · {p.skipped} unchanged ·{' '}
+                    {p.failed} failed · {p.filesPerSecond.toFixed(1)} files/s · ETA {eta(p.etaSeconds)}
+                  </span>
+                </div>
+              )}
+              {job.message && <p className="muted">{job.message}</p>}
+              {job.flagged !== null && <p data-testid="job-flagged">{job.flagged} flagged</p>}
+              <div className="actions">
+                {job.state === 'running' && (
+                  <button
+                    type="button"
+                    onClick={() => act(() => api.call('screen.control', { id: job.id, action: 'pause' }))}
+                  >
+                    Pause
+                  </button>
+                )}
+                {(job.state === 'paused' || job.state === 'interrupted' || job.state === 'failed') && (
+                  <button
+                    type="button"
+                    onClick={() => act(() => api.call('screen.control', { id: job.id, action: 'resume' }))}
+                  >
+                    Resume
+                  </button>
+                )}
+                {(job.state === 'running' || job.state === 'paused' || job.state === 'interrupted') && (
+                  <button
+                    type="button"
+                    onClick={() => act(() => api.call('screen.control', { id: job.id, action: 'cancel' }))}
+                  >
+                    Cancel
+                  </button>
+                )}
+                {job.state === 'done' && (
+                  <button type="button" onClick={() => void showResults(job)}>
+                    Results
+                  </button>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {openJob && open && (
+        <section className="screen-results" aria-label="Screening results">
+          <div className="toolbar">
+            <strong>{rows.filter((r) => r.flagged).length} flagged</strong> of {open.rows.length} files
+            <label className="threshold">
+              Threshold {threshold.toFixed(2)}
+              <input
+                type="range"
+                min={0}
+                max={1}
+                step={0.05}
+                value={threshold}
+                aria-label="Flag threshold"
+                onChange={(e) => setThreshold(Number(e.target.value))}
+              />
+            </label>
+            <label>
+              <input type="checkbox" checked={flaggedOnly} onChange={(e) => setFlaggedOnly(e.target.checked)} /> flagged
+              only
+            </label>
+            <button type="button" onClick={exportCsv}>
+              Export CSV
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                download('radsift-screening.json', JSON.stringify({ job: openJob, rows }, null, 2), 'application/json')
+              }
+            >
+              Export JSON
+            </button>
+            <span className="muted">Research use only — not for clinical decisions.</span>
+          </div>
+          <table className="results-table">
+            <thead>
+              <tr>
+                <th>file</th>
+                {openJob.phrases.map((p, j) => (
+                  <th key={p} aria-sort={sortBy === j ? 'descending' : 'none'}>
+                    <button type="button" onClick={() => setSortBy(j)}>
+                      {p}
+                    </button>
+                  </th>
+                ))}
+                <th>status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.slice(0, 500).map((r) => (
+                <tr key={r.path} className={r.flagged ? 'flagged' : ''} data-testid="screen-row">
+                  <td>
+                    <button type="button" className="link" onClick={() => onView(r.path)} title={r.path}>
+                      {name(r.path)}
+                    </button>
+                  </td>
+                  {openJob.phrases.map((p, j) => (
+                    <td key={p}>{r.scores[j] ? r.scores[j]!.probability.toFixed(3) : '—'}</td>
+                  ))}
+                  <td>{r.status === 'ok' ? (r.flagged ? 'flagged' : '') : `failed: ${r.error}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {rows.length > 500 && <p className="muted">Showing the first 500 rows; export for all {rows.length}.</p>}
+        </section>
+      )}
+    </section>
+  );
+}
