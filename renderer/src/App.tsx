@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutDialog } from './components/AboutDialog';
+import { HelpOverlay } from './components/HelpOverlay';
 import { ModelsView } from './views/ModelsView';
 import { StudiesView } from './views/StudiesView';
 import { QueryView } from './views/QueryView';
@@ -14,6 +15,7 @@ export function App() {
   const info = useAppInfo();
   const [view, setView] = useState<ViewId>('studies');
   const [aboutOpen, setAboutOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   // An image opened from Query (or Matrix): shown in a viewer overlay over the current view.
@@ -23,6 +25,8 @@ export function App() {
   const onKey = useCallback((e: KeyboardEvent) => {
     if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === '?') return setHelpOpen(true);
+    if (e.key === 'Escape') return setViewing(null);
     const match = VIEWS.find((v) => v.key === e.key);
     if (match) setView(match.id);
   }, []);
@@ -51,6 +55,9 @@ export function App() {
             </li>
           ))}
         </ul>
+        <button type="button" className="nav" onClick={() => setHelpOpen(true)} title="Keyboard shortcuts (?)">
+          Shortcuts
+        </button>
         <button type="button" className="nav about" onClick={() => setAboutOpen(true)}>
           About
         </button>
@@ -89,6 +96,7 @@ export function App() {
         <span className="notice">Research use only — not for clinical decisions</span>
       </footer>
       {aboutOpen && <AboutDialog info={info} onClose={() => setAboutOpen(false)} />}
+      {helpOpen && <HelpOverlay onClose={() => setHelpOpen(false)} />}
     </div>
   );
 }

@@ -12,6 +12,11 @@ test('the shell lists every view and switches with the keyboard', async ({ page 
   await nav.getByRole('button', { name: 'Models', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
   await expect(page.getByRole('status')).toContainText('Research use only — not for clinical decisions');
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toContainText('Screening view');
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
 });
 
 test('About shows what the main process answers: version, model, provider, notice', async ({ page }) => {
