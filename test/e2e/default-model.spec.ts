@@ -51,5 +51,13 @@ test.describe('default model', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'query-default-model.png') });
     const negated = await ranked('no pleural effusion');
     expect(labels.get(negated[0]!)?.pleural_effusion).toBe(0);
+
+    await page.keyboard.press('3');
+    await page.getByRole('button', { name: 'Compute matrix' }).click();
+    await expect(page.getByRole('table', { name: 'Scans by phrases' })).toHaveAttribute('aria-rowcount', '25', {
+      timeout: 60_000,
+    });
+    await page.getByRole('columnheader', { name: 'cardiomegaly' }).click();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'matrix-default-model.png') });
   });
 });
