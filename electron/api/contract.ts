@@ -114,7 +114,7 @@ export const ScreenJob = z.object({
   flagged: z.number().nullable(),
 });
 export type ScreenJob = z.infer<typeof ScreenJob>;
-const ScreenRow = z.object({
+export const ScreenRow = z.object({
   path: z.string(),
   sopUid: z.string().nullable(),
   seriesUid: z.string().nullable(),
@@ -125,6 +125,8 @@ const ScreenRow = z.object({
   exampleSimilarity: z.number().nullable(),
   flagged: z.boolean(),
 });
+
+export type ScreenRow = z.infer<typeof ScreenRow>;
 
 const DialogFilter = z.object({
   name: z.string().max(200),

@@ -4,6 +4,7 @@
  * so the handlers themselves are the same code in the app and in tests.
  */
 import type { AllowedRoots } from '../security/allowed-roots.js';
+import type { ScreenRow } from '../screening/results.js';
 import type { AppInfo, Catalog, ModelListing, ScreenJob } from './contract.js';
 
 export interface DialogService {
@@ -84,22 +85,7 @@ export interface Screening {
   start(folder: string, phrases: string[], threshold?: number): ScreenJob;
   control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
   list(): ScreenJob[];
-  results(
-    id: string,
-    flaggedOnly: boolean,
-  ): Promise<
-    {
-      path: string;
-      sopUid: string | null;
-      seriesUid: string | null;
-      studyUid: string | null;
-      status: 'ok' | 'failed';
-      error: string | null;
-      scores: { phrase: string; similarity: number; probability: number }[];
-      exampleSimilarity: number | null;
-      flagged: boolean;
-    }[]
-  >;
+  results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]>;
 }
 
 export interface Services {

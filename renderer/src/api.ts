@@ -14,4 +14,4 @@ export function getApi(): RadsiftApi {
 }
 
 export type { RadsiftApi };
-export type { AppInfo, Catalog, ModelListing, ScreenJob } from '../../electron/api/contract';
+export type { AppInfo, Catalog, ModelListing, ScreenJob, ScreenRow } from '../../electron/api/contract';

@@ -3,6 +3,9 @@
  * to dist/ by `npm run build`) and a page opened on it.
  */
 import { test as base, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,5 +53,14 @@ export const test = base.extend<{
     expect(errors, 'no errors or CSP violations in the renderer').toEqual([]);
   },
 });
+
+/** A small CLIP model with random weights, exported by Debian's PyTorch: enough to test the plumbing without a trained model. */
+export function fixtureModel(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'radsift-e2e-models-'));
+  execFileSync('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'models', 'make_layout_fixtures.py'), dir], {
+    stdio: 'ignore',
+  });
+  return path.join(dir, 'hf-clip-bpe');
+}
 
 export { expect };

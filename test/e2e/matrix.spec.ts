@@ -1,19 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ARTIFACTS, expect, test } from './fixtures';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function fixtureModel(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'radsift-e2e-models-'));
-  execFileSync('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'models', 'make_layout_fixtures.py'), dir], {
-    stdio: 'ignore',
-  });
-  return path.join(dir, 'hf-clip-bpe');
-}
+import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
 
 test.describe('Matrix view', () => {
   test.use({ modelDirs: [fixtureModel()] });

@@ -3,17 +3,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARTIFACTS, expect, test } from './fixtures';
+import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function fixtureModel(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'radsift-e2e-models-'));
-  execFileSync('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'models', 'make_layout_fixtures.py'), dir], {
-    stdio: 'ignore',
-  });
-  return path.join(dir, 'hf-clip-bpe');
-}
 
 /** A folder of 6 phantoms (DICOM only) and one file that is not DICOM. */
 function folderToScreen(): { dir: string; dicom: string[] } {

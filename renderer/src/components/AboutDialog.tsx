@@ -1,53 +1,38 @@
-import { useEffect, useRef } from 'react';
+import { Modal } from './Modal';
 import type { AppInfo } from '../api';
 import type { Loadable } from '../useAppInfo';
 
 export function AboutDialog({ info, onClose }: { info: Loadable<AppInfo>; onClose: () => void }) {
-  const closeRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => closeRef.current?.focus(), []);
   return (
-    <div className="overlay" role="presentation" onClick={onClose}>
-      <section
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="about-title"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-      >
-        <h2 id="about-title">About RadSift</h2>
-        {info.state === 'loading' && <p>Loading…</p>}
-        {info.state === 'error' && <p className="error">Could not reach the main process: {info.message}</p>}
-        {info.state === 'ready' && (
-          <dl className="facts">
-            <dt>Version</dt>
-            <dd data-testid="about-version">{info.value.version}</dd>
-            <dt>Model</dt>
-            <dd data-testid="about-model">
-              {info.value.model
-                ? `${info.value.model.name} ${info.value.model.version}${info.value.model.trainedOnSyntheticData ? ' — trained on synthetic data' : ''}`
-                : 'No model loaded'}
-            </dd>
-            <dt>Execution provider</dt>
-            <dd data-testid="about-provider">{info.value.executionProvider ?? 'None (no model session yet)'}</dd>
-            <dt>Platform</dt>
-            <dd>{info.value.platform}</dd>
-            <dt>Runtime</dt>
-            <dd>
-              {Object.entries(info.value.versions)
-                .map(([k, v]) => `${k} ${v}`)
-                .join(' · ')}
-            </dd>
-          </dl>
-        )}
-        <p className="notice" data-testid="about-notice">
-          {info.state === 'ready' ? info.value.researchUseNotice : 'Research use only — not for clinical decisions.'}
-        </p>
-        <p className="muted">Everything runs on this computer: no image, report or result leaves it.</p>
-        <button ref={closeRef} type="button" onClick={onClose}>
-          Close
-        </button>
-      </section>
-    </div>
+    <Modal title="About RadSift" id="about-title" onClose={onClose}>
+      {info.state === 'loading' && <p>Loading…</p>}
+      {info.state === 'error' && <p className="error">Could not reach the main process: {info.message}</p>}
+      {info.state === 'ready' && (
+        <dl className="facts">
+          <dt>Version</dt>
+          <dd data-testid="about-version">{info.value.version}</dd>
+          <dt>Model</dt>
+          <dd data-testid="about-model">
+            {info.value.model
+              ? `${info.value.model.name} ${info.value.model.version}${info.value.model.trainedOnSyntheticData ? ' — trained on synthetic data' : ''}`
+              : 'No model loaded'}
+          </dd>
+          <dt>Execution provider</dt>
+          <dd data-testid="about-provider">{info.value.executionProvider ?? 'None (no model session yet)'}</dd>
+          <dt>Platform</dt>
+          <dd>{info.value.platform}</dd>
+          <dt>Runtime</dt>
+          <dd>
+            {Object.entries(info.value.versions)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(' · ')}
+          </dd>
+        </dl>
+      )}
+      <p className="notice" data-testid="about-notice">
+        {info.state === 'ready' ? info.value.researchUseNotice : 'Research use only — not for clinical decisions.'}
+      </p>
+      <p className="muted">Everything runs on this computer: no image, report or result leaves it.</p>
+    </Modal>
   );
 }

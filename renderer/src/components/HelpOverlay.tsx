@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { Modal } from './Modal';
 import { VIEWS } from '../views';
 
 const SHORTCUTS: [string, string][] = [
@@ -14,33 +14,18 @@ const SHORTCUTS: [string, string][] = [
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
-  const ref = useRef<HTMLButtonElement>(null);
-  useEffect(() => ref.current?.focus(), []);
   return (
-    <div className="overlay" role="presentation" onClick={onClose}>
-      <section
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="help-title"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-      >
-        <h2 id="help-title">Keyboard shortcuts</h2>
-        <dl className="facts">
-          {SHORTCUTS.map(([k, what]) => (
-            <div key={k} className="fact-row">
-              <dt>
-                <kbd>{k}</kbd>
-              </dt>
-              <dd>{what}</dd>
-            </div>
-          ))}
-        </dl>
-        <button ref={ref} type="button" onClick={onClose}>
-          Close
-        </button>
-      </section>
-    </div>
+    <Modal title="Keyboard shortcuts" id="help-title" onClose={onClose}>
+      <dl className="facts">
+        {SHORTCUTS.map(([k, what]) => (
+          <div key={k} className="fact-row">
+            <dt>
+              <kbd>{k}</kbd>
+            </dt>
+            <dd>{what}</dd>
+          </div>
+        ))}
+      </dl>
+    </Modal>
   );
 }

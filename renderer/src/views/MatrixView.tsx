@@ -5,6 +5,7 @@
  * export CSV or PNG. Rows are virtualised: only the visible ones are in the DOM.
  */
 import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { download } from '../download';
 import { getApi } from '../api';
 import { css, textOn, viridis } from '../colormap';
 import { useJobProgress } from '../useJobProgress';
@@ -19,15 +20,6 @@ type Score = 'probability' | 'similarity';
 const ROW = 52;
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
 const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
-
-function download(filename: string, blob: Blob) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView: (path: string) => void }) {
   const api = getApi();

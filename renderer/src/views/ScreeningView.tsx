@@ -5,27 +5,10 @@
  * index: one stopped by a quit or crash is listed as interrupted and resumes.
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { getApi, type ScreenJob } from '../api';
+import { download } from '../download';
+import { getApi, type ScreenJob, type ScreenRow } from '../api';
 
-type Row = {
-  path: string;
-  sopUid: string | null;
-  seriesUid: string | null;
-  studyUid: string | null;
-  status: 'ok' | 'failed';
-  error: string | null;
-  scores: { phrase: string; similarity: number; probability: number }[];
-  flagged: boolean;
-};
-
-function download(filename: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+type Row = ScreenRow;
 
 const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
 const eta = (s: number | null) => (s === null ? '—' : s < 90 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`);
@@ -118,7 +101,10 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
         .map(cell)
         .join(','),
     );
-    download('radsift-screening.csv', `${head.map(cell).join(',')}\n${lines.join('\n')}\n`, 'text/csv');
+    download(
+      'radsift-screening.csv',
+      new Blob([`${head.map(cell).join(',')}\n${lines.join('\n')}\n`], { type: 'text/csv' }),
+    );
   };
 
   return (
@@ -231,7 +217,10 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
             <button
               type="button"
               onClick={() =>
-                download('radsift-screening.json', JSON.stringify({ job: openJob, rows }, null, 2), 'application/json')
+                download(
+                  'radsift-screening.json',
+                  new Blob([JSON.stringify({ job: openJob, rows }, null, 2)], { type: 'application/json' }),
+                )
               }
             >
               Export JSON

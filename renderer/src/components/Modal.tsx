@@ -1,0 +1,35 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/** A modal dialog: click outside or Esc closes it; focus starts on Close. */
+export function Modal({
+  title,
+  id,
+  onClose,
+  children,
+}: {
+  title: string;
+  id: string;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => closeRef.current?.focus(), []);
+  return (
+    <div className="overlay" role="presentation" onClick={onClose}>
+      <section
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={id}
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <h2 id={id}>{title}</h2>
+        {children}
+        <button ref={closeRef} type="button" onClick={onClose}>
+          Close
+        </button>
+      </section>
+    </div>
+  );
+}
