@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { scoreFolder } from '../folder-scores.js';
+import { scoreIndex } from '../index-scores.js';
 import { MODEL_OPTIONS, openSession } from '../session.js';
 
 export const queryCommand: Command = {
   name: 'query',
   summary: 'rank the scans in a folder by a report phrase (zero-shot)',
   usage: `radsift query <folder or files…> "<phrase>" [--top K] [--threshold P] [--json] [--model id] [--model-dir <folder>]
+radsift query --index <dir> "<phrase>" […]   (the scans of an index built by radsift screen; nothing is re-encoded)
 
 Ranks scans by the zero-shot probability that the phrase, rather than its
 negation ("no <phrase>"), describes them; ties by similarity. A scan matches
@@ -17,9 +19,16 @@ when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESH
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...MODEL_OPTIONS, top: { type: 'string' }, threshold: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        ...MODEL_OPTIONS,
+        top: { type: 'string' },
+        threshold: { type: 'string' },
+        json: { type: 'boolean' },
+        index: { type: 'string' },
+      },
     });
-    if (positionals.length < 2) throw new UsageError('give a folder (or files) and a phrase');
+    if (positionals.length < (values.index ? 1 : 2))
+      throw new UsageError('give a folder (or files, or --index <dir>) and a phrase');
     const phrase = positionals.at(-1)!;
     const inputs = positionals.slice(0, -1);
     const top = values.top ? Number(values.top) : 20;
@@ -28,7 +37,9 @@ when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESH
     if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be between 0 and 1');
     const session = await openSession(values, io);
     try {
-      const s = await scoreFolder(session, inputs, [phrase], io);
+      const s = values.index
+        ? await scoreIndex(session, path.resolve(io.cwd, values.index), [phrase])
+        : await scoreFolder(session, inputs, [phrase], io);
       const ranked = s.paths
         .map((p, i) => ({ path: p, similarity: s.similarity[i]!, probability: s.probability[i]! }))
         .sort((a, b) => b.probability - a.probability || b.similarity - a.similarity)

@@ -79,6 +79,16 @@ describe('radsift screen', { skip }, () => {
     assert.equal(a.size, 6);
     for (const row of a.values()) assert.match(row, /,ok,/);
 
+    // The index answers queries without touching the files again.
+    const q = await run(
+      ['query', '--index', path.join(work, 'idx-inc'), 'pleural effusion', '--json', '--model-dir', model],
+      work,
+    );
+    assert.equal(q.code, 0, q.err);
+    const qj = JSON.parse(q.out) as { scans: number; results: { path: string }[] };
+    assert.equal(qj.scans, 6);
+    assert.deepEqual(new Set(qj.results.map((r) => r.path)), new Set(a.keys()));
+
     const again = await run([...args, '--out', 'b.csv'], work);
     assert.match(again.err, /index: 0 encoded, 6 unchanged, 0 failed, 0 pruned/);
     assert.deepEqual(await results(path.join(work, 'b.csv')), a);

@@ -1,0 +1,27 @@
+/** Scores from an existing index (`radsift query --index`): no file is read or encoded again. */
+import { IndexStore } from '../index/index-store.js';
+import { phraseVectors, scorePhrases } from '../scoring/phrase-scores.js';
+import { UsageError } from './command.js';
+import type { FolderScores } from './folder-scores.js';
+import type { CliSession } from './session.js';
+
+export async function scoreIndex(session: CliSession, indexDir: string, phrases: string[]): Promise<FolderScores> {
+  const store = IndexStore.open(indexDir);
+  try {
+    const m = session.loaded.model;
+    const encoder = session.models.encoder;
+    const dim = (await encoder.encodeTexts(['x'])).dim;
+    const slot = store.model(`${m.id}@${m.version}`, dim, m.image.patchGrid);
+    const { scanIds, data } = store.embeddings(slot);
+    if (!scanIds.length)
+      throw new UsageError(
+        `the index in ${indexDir} has no scans encoded with ${m.id} ${m.version}; run radsift screen first`,
+      );
+    const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
+    const scores = scorePhrases({ data, rows: scanIds.length, dim }, vectors, m.logitScale);
+    const paths = store.scans(Array.from(scanIds)).map((s) => s.path);
+    return { ...scores, paths, failed: [] };
+  } finally {
+    store.close();
+  }
+}
