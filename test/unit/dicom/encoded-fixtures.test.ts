@@ -337,12 +337,6 @@ const ENCODINGS: Encoding[] = [
     tools: ['dcmcjpeg'],
     lossy: false,
     encode: encodedBy('dcmcjpeg', '+el', '+sv', String(sv)),
-    ...(sv === 7 && {
-      todo: unless(
-        (k) => k.bitsStored === 16,
-        'RadSift bug: @cornerstonejs/jpeg-lossless-decoder-js 2.2.1 predicts (Ra+Rb)/2 as a fraction, not >> 1; a 16-bit sample whose prediction + difference wraps below 0 comes out truncated (0 for 65535)',
-      ),
-    }),
   })),
   {
     id: 'gdcmconv --jpeg',
