@@ -10,6 +10,7 @@ import type { DecodePool } from '../dicom/decode-pool.js';
 import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import type { AppIndex } from './app-index.js';
 import type { ModelService } from '../inference/model-service.js';
+import { applyProbe, crossValidatedAuc, trainProbe } from '../scoring/linear-probe.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { dot, weightedSum } from '../scoring/vectors.js';
@@ -38,6 +39,14 @@ export interface QueryResult {
   /** How "match" was decided, in words for the UI. */
   rule: string;
   failed: { path: string; reason: string }[];
+}
+
+export interface ProbeResult {
+  /** Cross-validated AUC of the probe on the labelled scans (null when too few labels to fold). */
+  auc: number | null;
+  positives: number;
+  negatives: number;
+  rows: { path: string; score: number }[];
 }
 
 export interface MatrixResult {
@@ -165,6 +174,36 @@ export class CollectionService {
       matches: rows.filter((r) => r.match).length,
       rule,
       failed,
+    };
+  }
+
+  /**
+   * A linear probe on the user's labels: logistic regression on the labelled
+   * scans' embeddings, its cross-validated AUC, and every opened scan ranked by it.
+   */
+  async probe(positives: string[], negatives: string[], onProgress: (p: ScreenProgress) => void): Promise<ProbeResult> {
+    if (positives.length < 2 || negatives.length < 2) {
+      throw new ApiError('BAD_REQUEST', 'Label at least 2 scans as positive and 2 as negative');
+    }
+    const { slot } = await this.ensureIndexed(onProgress);
+    const { rows: vectors } = this.#scanIds(slot, this.#files);
+    const labelled = [...positives.map((p) => [p, 1] as const), ...negatives.map((p) => [p, 0] as const)].filter(
+      ([p]) => vectors.has(p),
+    );
+    const x = { data: new Float32Array(labelled.length * slot.dim), rows: labelled.length, dim: slot.dim };
+    labelled.forEach(([p], i) => x.data.set(vectors.get(p)!, i * slot.dim));
+    const y = labelled.map(([, l]) => l);
+    const probe = trainProbe(x, y);
+    const auc = crossValidatedAuc(x, y, Math.min(5, positives.length, negatives.length));
+    const paths = [...vectors.keys()];
+    const all = { data: new Float32Array(paths.length * slot.dim), rows: paths.length, dim: slot.dim };
+    paths.forEach((p, i) => all.data.set(vectors.get(p)!, i * slot.dim));
+    const scores = applyProbe(probe, all);
+    return {
+      auc: Number.isFinite(auc) ? auc : null,
+      positives: y.filter(Boolean).length,
+      negatives: y.filter((v) => !v).length,
+      rows: paths.map((p, i) => ({ path: p, score: scores[i]! })).sort((a, b) => b.score - a.score),
     };
   }
 

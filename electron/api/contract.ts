@@ -207,6 +207,16 @@ export const methods = {
       failed: z.array(z.object({ path: z.string(), reason: z.string() })),
     }),
   },
+  /** Train a linear probe on scans the user labelled; returns its cross-validated AUC and the opened scans ranked. */
+  'probe.train': {
+    request: z.object({ positives: z.array(PathString).max(5000), negatives: z.array(PathString).max(5000) }).strict(),
+    response: z.object({
+      auc: z.number().nullable(),
+      positives: z.number().int(),
+      negatives: z.number().int(),
+      rows: z.array(z.object({ path: z.string(), score: z.number() })),
+    }),
+  },
   /** The retrieval matrix: every opened scan × every phrase (similarity and zero-shot probability). */
   'matrix.run': {
     request: z.object({ phrases: z.array(z.string().trim().min(1).max(500)).min(1).max(50) }).strict(),

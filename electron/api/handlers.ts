@@ -57,6 +57,8 @@ export function createHandlers(services: Services): Handlers {
 
     'matrix.run': (req, ctx) => services.collection.matrix(req.phrases, indexProgress(ctx)),
 
+    'probe.train': (req, ctx) => services.collection.probe(req.positives, req.negatives, indexProgress(ctx)),
+
     'screen.start': async (req) => {
       const [folder] = await services.dialog.open({ kind: 'folder', title: 'Choose a folder to screen' });
       if (!folder) throw new ApiError('CANCELLED', 'No folder was chosen');

@@ -88,12 +88,20 @@ export interface Screening {
   results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]>;
 }
 
+export interface ProbeEngine {
+  probe(
+    positives: string[],
+    negatives: string[],
+    onProgress: (p: { seen: number; total: number | null; encoded: number; skipped: number; failed: number }) => void,
+  ): Promise<{ auc: number | null; positives: number; negatives: number; rows: { path: string; score: number }[] }>;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
   roots: AllowedRoots;
   models: ModelCatalog;
   studies: StudyCatalog;
-  collection: QueryEngine & MatrixEngine;
+  collection: QueryEngine & MatrixEngine & ProbeEngine;
   screening: Screening;
 }

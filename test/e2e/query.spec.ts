@@ -20,6 +20,19 @@ test.describe('Query view', () => {
     expect([...values].sort((a, b) => b - a)).toEqual(values);
     await page.screenshot({ path: path.join(ARTIFACTS, 'query.png') });
 
+    // Labels → a linear probe with its cross-validated AUC and the number of labels it rests on.
+    const cards = page.getByTestId('query-result');
+    for (const i of [0, 1]) await cards.nth(i).getByRole('button', { name: '✓ positive' }).click();
+    for (const i of [10, 11, 12]) await cards.nth(i).getByRole('button', { name: '✗ negative' }).click();
+    await expect(page.getByTestId('label-counts')).toHaveText('2 positive, 3 negative');
+    await page.getByRole('button', { name: 'Train linear probe' }).click();
+    await expect(page.getByTestId('probe-auc')).toContainText('on 5 labels (2 positive, 3 negative)', {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('probe-result')).toHaveCount(24);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'probe.png') });
+    await page.getByRole('button', { name: 'Clear labels' }).click();
+
     // Example scans: + like the first result → the query becomes a mix, judged by the robust cut.
     await page.getByTestId('query-result').first().getByRole('button', { name: '+ like' }).click();
     await expect(page.getByTestId('query-terms')).toContainText('+');

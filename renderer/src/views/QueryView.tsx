@@ -7,6 +7,7 @@
 import { useState, type FormEvent } from 'react';
 import { getApi } from '../api';
 import { useJobProgress } from '../useJobProgress';
+import { ProbePanel } from '../components/ProbePanel';
 
 const PRESETS = [
   'pleural effusion',
@@ -43,6 +44,15 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const progress = useJobProgress(['index']);
+  // Scans the user labelled for a finding: positives 1, negatives 0 (few-shot examples and probe training).
+  const [labels, setLabels] = useState<Map<string, 0 | 1>>(new Map());
+  const label = (path: string, value: 0 | 1) =>
+    setLabels((old) => {
+      const next = new Map(old);
+      if (next.get(path) === value) next.delete(path);
+      else next.set(path, value);
+      return next;
+    });
 
   async function run(nextTerms: Term[], nextExamples: Example[], nextThreshold = threshold) {
     if (!nextTerms.length && !nextExamples.length) return;
@@ -175,6 +185,17 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
           {error}
         </p>
       )}
+      <ProbePanel
+        labels={labels}
+        onView={onView}
+        onClear={() => setLabels(new Map())}
+        onFindSimilar={(paths) => {
+          const ex = paths.map((path) => ({ path, weight: 1 }));
+          setTerms([]);
+          setExamples(ex);
+          void run([], ex);
+        }}
+      />
       {result && (
         <>
           <p data-testid="query-summary">
@@ -209,6 +230,26 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
                   </button>
                   <button type="button" className="chip" onClick={() => addExample(r.path, -1)} title="Less like this">
                     − unlike
+                  </button>
+                </span>
+                <span className="actions">
+                  <button
+                    type="button"
+                    className={labels.get(r.path) === 1 ? 'chip plus' : 'chip'}
+                    aria-pressed={labels.get(r.path) === 1}
+                    onClick={() => label(r.path, 1)}
+                    title="Label as positive for the finding"
+                  >
+                    ✓ positive
+                  </button>
+                  <button
+                    type="button"
+                    className={labels.get(r.path) === 0 ? 'chip minus' : 'chip'}
+                    aria-pressed={labels.get(r.path) === 0}
+                    onClick={() => label(r.path, 0)}
+                    title="Label as negative for the finding"
+                  >
+                    ✗ negative
                   </button>
                 </span>
               </li>

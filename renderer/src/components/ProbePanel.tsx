@@ -1,0 +1,104 @@
+/**
+ * Few-shot and linear probe: the scans the user marked positive or negative
+ * for a finding become examples ("find similar") or the training set of a
+ * logistic-regression probe on their embeddings, whose cross-validated AUC is
+ * shown with the number of labels it rests on, and which ranks the rest.
+ */
+import { useState } from 'react';
+import { getApi } from '../api';
+
+type Probe = { auc: number | null; positives: number; negatives: number; rows: { path: string; score: number }[] };
+const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
+
+export function ProbePanel({
+  labels,
+  onFindSimilar,
+  onView,
+  onClear,
+}: {
+  labels: Map<string, 0 | 1>;
+  onFindSimilar: (paths: string[]) => void;
+  onView: (path: string) => void;
+  onClear: () => void;
+}) {
+  const api = getApi();
+  const [finding, setFinding] = useState('');
+  const [probe, setProbe] = useState<Probe | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const positives = [...labels].filter(([, l]) => l === 1).map(([p]) => p);
+  const negatives = [...labels].filter(([, l]) => l === 0).map(([p]) => p);
+
+  async function train() {
+    setBusy(true);
+    setError(null);
+    try {
+      setProbe(await api.call('probe.train', { positives, negatives }));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!labels.size) return null;
+  return (
+    <section className="probe" aria-label="Labels and linear probe">
+      <div className="toolbar">
+        <input
+          className="phrase-input"
+          aria-label="Finding being labelled"
+          placeholder="finding being labelled (for your notes)"
+          value={finding}
+          onChange={(e) => setFinding(e.target.value)}
+        />
+        <span data-testid="label-counts">
+          {positives.length} positive, {negatives.length} negative
+        </span>
+        <button type="button" disabled={!positives.length} onClick={() => onFindSimilar(positives)}>
+          Find similar
+        </button>
+        <button
+          type="button"
+          disabled={busy || positives.length < 2 || negatives.length < 2}
+          onClick={() => void train()}
+          title="Needs at least 2 positive and 2 negative scans"
+        >
+          {busy ? 'Training…' : 'Train linear probe'}
+        </button>
+        <button type="button" onClick={onClear}>
+          Clear labels
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {probe && (
+        <>
+          <p data-testid="probe-auc">
+            Linear probe{finding ? ` for “${finding}”` : ''}: cross-validated AUC{' '}
+            {probe.auc === null ? '— (too few labels to fold)' : probe.auc.toFixed(3)} on{' '}
+            {probe.positives + probe.negatives} labels ({probe.positives} positive, {probe.negatives} negative).{' '}
+            <span className="muted">A handful of labels gives a rough estimate; research use only.</span>
+          </p>
+          <ol className="results" aria-label="Ranked by the probe">
+            {probe.rows.slice(0, 24).map((r) => (
+              <li key={r.path} className="result" data-testid="probe-result">
+                <button type="button" className="thumb" onClick={() => onView(r.path)} title={r.path}>
+                  <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={name(r.path)} loading="lazy" />
+                </button>
+                <span className="path">{name(r.path)}</span>
+                <span className="scores">
+                  <strong>probe {r.score.toFixed(3)}</strong>{' '}
+                  {labels.has(r.path) ? (labels.get(r.path) ? '· labelled +' : '· labelled −') : ''}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
