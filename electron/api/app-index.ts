@@ -4,6 +4,7 @@
  */
 import { IndexStore, type ModelSlot } from '../index/index-store.js';
 import type { ModelService } from '../inference/model-service.js';
+import { modelSlot } from '../screening/model-slot.js';
 import { ApiError } from './errors.js';
 
 export class AppIndex {
@@ -30,8 +31,7 @@ export class AppIndex {
     const loaded = await this.models.ready().catch((e: Error) => {
       throw new ApiError('NOT_FOUND', e.message);
     });
-    const dim = (await this.models.encoder.encodeTexts(['x'])).dim;
-    return this.store().model(`${loaded.model.id}@${loaded.model.version}`, dim, loaded.model.image.patchGrid);
+    return modelSlot(this.store(), loaded);
   }
 
   close(): void {

@@ -92,8 +92,7 @@ export class CollectionService {
     const todo = this.#files.filter((f) => !this.#indexed.has(key(f)));
     if (todo.length) {
       await indexFolder({
-        folder: path.parse(todo[0]!).root,
-        files: todo,
+        source: { files: todo },
         store: this.#open(),
         model: slot,
         pool: this.pool,

@@ -122,7 +122,7 @@ export class ScreeningService {
       const slot = await this.index.slot();
       let last = 0;
       const summary = await indexFolder({
-        folder: params.folder,
+        source: { folder: params.folder },
         store: this.index.store(),
         model: slot,
         pool: this.pool,

@@ -9,6 +9,8 @@ export interface FolderScores extends PhraseScores {
   failed: { path: string; code: string; reason: string }[];
 }
 
+export { csvCell } from '../util/csv.js';
+
 export async function scoreFolder(
   session: CliSession,
   inputs: string[],
@@ -34,9 +36,4 @@ export async function scoreFolder(
   rows.forEach((v, i) => data.set(v, i * dim));
   const scores = scorePhrases({ data, rows: rows.length, dim }, vectors, session.loaded.model.logitScale);
   return { ...scores, paths, failed };
-}
-
-export function csvCell(value: string | number): string {
-  const s = String(value);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -1,6 +1,7 @@
 /** Scores from an existing index (`radsift query --index`): no file is read or encoded again. */
 import { IndexStore } from '../index/index-store.js';
 import { phraseVectors, scorePhrases } from '../scoring/phrase-scores.js';
+import { modelSlot } from '../screening/model-slot.js';
 import { UsageError } from './command.js';
 import type { FolderScores } from './folder-scores.js';
 import type { CliSession } from './session.js';
@@ -10,8 +11,8 @@ export async function scoreIndex(session: CliSession, indexDir: string, phrases:
   try {
     const m = session.loaded.model;
     const encoder = session.models.encoder;
-    const dim = (await encoder.encodeTexts(['x'])).dim;
-    const slot = store.model(`${m.id}@${m.version}`, dim, m.image.patchGrid);
+    const slot = modelSlot(store, session.loaded);
+    const dim = slot.dim;
     const { scanIds, data } = store.embeddings(slot);
     if (!scanIds.length)
       throw new UsageError(

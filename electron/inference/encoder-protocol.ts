@@ -22,6 +22,8 @@ export interface LoadedModel {
   model: ModelDescription;
   provider: ProviderReport;
   vocabSize: number;
+  /** Embedding size of the joint space. */
+  dim: number;
 }
 
 export type EncoderResult = LoadedModel | ImageEncoding | Embeddings | null;

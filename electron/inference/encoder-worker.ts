@@ -25,7 +25,12 @@ async function handle(req: EncoderRequest): Promise<EncoderResponse> {
         return {
           id: req.id,
           ok: true,
-          value: { model: runtime.model, provider: runtime.provider, vocabSize: runtime.tokenizer.vocabSize },
+          value: {
+            model: runtime.model,
+            provider: runtime.provider,
+            vocabSize: runtime.tokenizer.vocabSize,
+            dim: runtime.dim,
+          },
         };
       }
       case 'images':

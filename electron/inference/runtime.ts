@@ -115,17 +115,28 @@ export class ModelRuntime {
       textGraph,
       image.report,
     );
-    await runtime.#checkVocabulary();
+    runtime.#dim = await runtime.#checkVocabulary();
     return runtime;
   }
 
-  /** The tokenizer's largest id must be a row of the text model's embedding table. */
-  async #checkVocabulary(): Promise<void> {
+  #dim = 0;
+
+  /** Size of the joint embedding space (read from the text tower's output at load). */
+  get dim(): number {
+    return this.#dim;
+  }
+
+  /** The tokenizer's largest id must be a row of the text model's embedding table. Returns the embedding size. */
+  async #checkVocabulary(): Promise<number> {
     const length = this.textGraph.idsShape.dims[1] ?? 2;
     const ids = new Int32Array(length).fill(this.tokenizer.vocabSize - 1);
     try {
       // An out-of-range id is the expected failure here: keep onnxruntime from logging it.
-      await this.#runText({ ids, mask: new Int32Array(length).fill(1), batch: 1, length }, { logSeverityLevel: 4 });
+      const out = await this.#runText(
+        { ids, mask: new Int32Array(length).fill(1), batch: 1, length },
+        { logSeverityLevel: 4 },
+      );
+      return Number(out.dims[1]);
     } catch (error) {
       throw new ModelError(
         'TOKENIZER_MISMATCH',

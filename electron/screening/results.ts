@@ -7,6 +7,7 @@ import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import { dot } from '../scoring/vectors.js';
 import type { PhraseVectors } from '../scoring/phrase-scores.js';
 import { pairProbability } from '../scoring/zero-shot.js';
+import { csvCell } from '../util/csv.js';
 
 export interface ScreenRow {
   path: string;
@@ -70,11 +71,6 @@ export function* screenResults(
   }
 }
 
-const csv = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export function resultsCsvHeader(phrases: string[], withExamples: boolean): string {
   return [
     'path',
@@ -87,7 +83,7 @@ export function resultsCsvHeader(phrases: string[], withExamples: boolean): stri
     ...(withExamples ? ['example similarity'] : []),
     'flagged',
   ]
-    .map(csv)
+    .map(csvCell)
     .join(',');
 }
 
@@ -107,6 +103,6 @@ export function resultsCsvRow(r: ScreenRow, phraseCount: number, withExamples: b
     ...(withExamples ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
     r.flagged ? 1 : 0,
   ]
-    .map(csv)
+    .map(csvCell)
     .join(',');
 }

@@ -27,10 +27,11 @@ export interface ScreenProgress {
 }
 
 export interface IndexRunOptions {
-  /** A folder to walk (files met are indexed, files not met are pruned after a complete walk)… */
-  folder: string;
-  /** …or an explicit list of files (nothing is pruned). */
-  files?: AsyncIterable<string> | Iterable<string>;
+  /**
+   * What to index: a folder to walk (files met are indexed; files under it not met are pruned after a complete
+   * walk), or an explicit list of files (nothing is pruned).
+   */
+  source: { folder: string } | { files: AsyncIterable<string> | Iterable<string> };
   store: IndexStore;
   model: ModelSlot;
   pool: DecodePool;
@@ -75,9 +76,10 @@ function record(r: EncodedFile, size: number, mtimeMs: number): ScanRecord {
   };
 }
 
-/** Brings the index up to date for `folder`. */
+/** Brings the index up to date for a folder or a list of files. */
 export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSummary> {
-  const { folder, store, model, signal } = options;
+  const { source, store, model, signal } = options;
+  const folder = 'folder' in source ? source.folder : null;
   const run = Number(store.getMeta('run') ?? 0) + 1;
   store.setMeta('run', String(run));
   const progress: ScreenProgress = {
@@ -104,7 +106,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     options.onProgress?.({ ...progress });
   };
   // An honest total for the progress bar and ETA: a fast counting walk alongside the work.
-  if (options.files) progress.total = Array.isArray(options.files) ? options.files.length : null;
+  if (folder === null) progress.total = 'files' in source && Array.isArray(source.files) ? source.files.length : null;
   else
     void countFiles(folder, signal).then((n) => {
       progress.total = n;
@@ -112,7 +114,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
 
   const stats = new Map<string, { size: number; mtimeMs: number }>();
   async function* needingWork(): AsyncGenerator<string> {
-    for await (const file of options.files ?? walkFiles(folder)) {
+    for await (const file of 'files' in source ? source.files : walkFiles(source.folder)) {
       if (signal?.aborted) return;
       progress.seen++;
       const info = await stat(file).catch(() => null);
@@ -161,7 +163,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   commit();
   const stopped = signal?.aborted ?? false;
   // Only a complete walk may prune: an interrupted one has not met every file.
-  const pruned = stopped || options.files ? 0 : store.pruneUnseen(folder, run);
+  const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run);
   if (!stopped) progress.total = progress.seen;
   report(true);
   return { ...progress, pruned, stopped };

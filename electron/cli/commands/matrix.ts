@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type Command } from '../command.js';
+import { listOption } from '../options.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { MODEL_OPTIONS, openSession } from '../session.js';
 
@@ -18,10 +19,7 @@ for each phrase. Files that could not be encoded are listed on stderr; exit 2.`,
       allowPositionals: true,
       options: { ...MODEL_OPTIONS, phrases: { type: 'string' }, out: { type: 'string' } },
     });
-    const phrases = (values.phrases ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
+    const phrases = listOption(values.phrases);
     if (!phrases.length) throw new UsageError('--phrases "a,b,c" is required');
     if (!values.out) throw new UsageError('--out <file.csv> is required');
     if (!positionals.length) throw new UsageError('give a folder or files');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { EXIT, UsageError, type Command } from '../command.js';
+import { thresholdOption } from '../options.js';
 import { scoreFolder } from '../folder-scores.js';
 import { scoreIndex } from '../index-scores.js';
 import { MODEL_OPTIONS, openSession } from '../session.js';
@@ -32,9 +33,8 @@ when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESH
     const phrase = positionals.at(-1)!;
     const inputs = positionals.slice(0, -1);
     const top = values.top ? Number(values.top) : 20;
-    const threshold = values.threshold ? Number(values.threshold) : DEFAULT_PROBABILITY_THRESHOLD;
+    const threshold = thresholdOption(values.threshold);
     if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a positive integer');
-    if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be between 0 and 1');
     const session = await openSession(values, io);
     try {
       const s = values.index

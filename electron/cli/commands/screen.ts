@@ -11,8 +11,10 @@ import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { weightedSum } from '../../scoring/vectors.js';
 import { encodeFiles } from '../../screening/pipeline.js';
 import { resultsCsvHeader, resultsCsvRow, screenResults } from '../../screening/results.js';
+import { modelSlot } from '../../screening/model-slot.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { EXIT, UsageError, type Command } from '../command.js';
+import { listOption, thresholdOption } from '../options.js';
 import { MODEL_OPTIONS, openSession, progressLine } from '../session.js';
 
 const USAGE = `radsift screen <folder> --phrases "pleural effusion,pneumothorax" --out results.csv|results.json
@@ -55,23 +57,15 @@ export const screenCommand: Command = {
     const folder = path.resolve(io.cwd, positionals[0]!);
     if (!(await stat(folder).catch(() => null))?.isDirectory())
       throw new UsageError(`${positionals[0]} is not a folder`);
-    const phrases = (values.phrases ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    const examples = (values.examples ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean)
-      .map((p) => path.resolve(io.cwd, p));
+    const phrases = listOption(values.phrases);
+    const examples = listOption(values.examples).map((p) => path.resolve(io.cwd, p));
     const indexOnly = values['index-only'] ?? false;
     if (!indexOnly && !phrases.length && !examples.length)
       throw new UsageError('give --phrases and/or --examples, or --index-only');
     if (!indexOnly && !values.out) throw new UsageError('--out results.csv|results.json is required');
     const out = values.out ? path.resolve(io.cwd, values.out) : null;
     if (out && !/\.(csv|json)$/i.test(out)) throw new UsageError('--out must end in .csv or .json');
-    const threshold = values.threshold ? Number(values.threshold) : DEFAULT_PROBABILITY_THRESHOLD;
-    if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be between 0 and 1');
+    const threshold = thresholdOption(values.threshold);
 
     let store: IndexStore;
     try {
@@ -96,14 +90,10 @@ export const screenCommand: Command = {
     process.once('SIGTERM', onSignal);
     try {
       const m = session.loaded.model;
-      const model = store.model(
-        `${m.id}@${m.version}`,
-        (await session.models.encoder.encodeTexts(['x'])).dim,
-        m.image.patchGrid,
-      );
+      const model = modelSlot(store, session.loaded);
       const progress = progressLine(io);
       const summary = await indexFolder({
-        folder,
+        source: { folder },
         store,
         model,
         pool: session.pool,

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../electron/scoring/metrics.js';
 /**
  * Fixtures of our own: small synthetic images (seeded gradients, noise and
  * sharp edges; 8/12/16-bit, signed, RGB, multi-frame) are written as native
@@ -43,18 +44,6 @@ const KINDS: Kind[] = [
   { name: 'mf16', rows: 48, columns: 64, bitsAllocated: 16, bitsStored: 16, signed: false, samples: 1, frames: 3 },
 ];
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function range({ bitsStored, signed }: { bitsStored: number; signed: boolean }): { min: number; max: number } {
   return signed
     ? { min: -(2 ** (bitsStored - 1)), max: 2 ** (bitsStored - 1) - 1 }
@@ -75,7 +64,7 @@ function pixelModuleOf(bytes: Uint8Array): { bitsStored: number; signed: boolean
 function sourceFrame(kind: Kind, frame: number): Uint8Array | Uint16Array | Int16Array {
   const { min, max } = range(kind);
   const span = max - min;
-  const random = prng(kind.name.length * 7919 + kind.bitsStored * 31 + frame * 104729 + (kind.signed ? 1 : 0));
+  const random = seededRandom(kind.name.length * 7919 + kind.bitsStored * 31 + frame * 104729 + (kind.signed ? 1 : 0));
   const { rows, columns } = kind;
   const n = rows * columns * kind.samples;
   const out = kind.bitsAllocated === 8 ? new Uint8Array(n) : kind.signed ? new Int16Array(n) : new Uint16Array(n);

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../electron/scoring/metrics.js';
 /**
  * Mutation fuzzing of real corpus files: truncation, bit flips, length
  * fields, tag shuffles, absurd image attributes and corrupted pixel data.
@@ -75,17 +76,8 @@ function describeSeed(name: string, bytes: Uint8Array): Seed {
   return { name, bytes, lengthFields, elements: elements.sort((a, b) => a[0] - b[0]), pixelAttributes, pixelDataStart };
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, shared with the metrics' bootstrap. */
+export const random = seededRandom;
 
 export const MUTATIONS = ['truncate', 'bitflip', 'length', 'shuffle', 'attribute', 'pixels'] as const;
 export type Mutation = (typeof MUTATIONS)[number];
