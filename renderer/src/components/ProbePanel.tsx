@@ -5,10 +5,10 @@
  * shown with the number of labels it rests on, and which ranks the rest.
  */
 import { useState } from 'react';
+import { shortPath } from '../format';
 import { getApi } from '../api';
 
 type Probe = { auc: number | null; positives: number; negatives: number; rows: { path: string; score: number }[] };
-const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
 
 export function ProbePanel({
   labels,
@@ -87,9 +87,9 @@ export function ProbePanel({
             {probe.rows.slice(0, 24).map((r) => (
               <li key={r.path} className="result" data-testid="probe-result">
                 <button type="button" className="thumb" onClick={() => onView(r.path)} title={r.path}>
-                  <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={name(r.path)} loading="lazy" />
+                  <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={shortPath(r.path)} loading="lazy" />
                 </button>
-                <span className="path">{name(r.path)}</span>
+                <span className="path">{shortPath(r.path)}</span>
                 <span className="scores">
                   <strong>probe {r.score.toFixed(3)}</strong>{' '}
                   {labels.has(r.path) ? (labels.get(r.path) ? '· labelled +' : '· labelled −') : ''}

@@ -6,6 +6,7 @@
  */
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
+import { shortPath, csvCell } from '../format';
 import { getApi } from '../api';
 import { css, textOn, viridis } from '../colormap';
 import { useJobProgress } from '../useJobProgress';
@@ -19,7 +20,6 @@ type Score = 'probability' | 'similarity';
 
 const ROW = 52;
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
-const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
 
 export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView: (path: string) => void }) {
   const api = getApi();
@@ -74,12 +74,11 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
 
   const exportCsv = () => {
     if (!matrix) return;
-    const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
     const head = ['path', ...matrix.phrases.flatMap((p) => [`${p} similarity`, `${p} probability`])]
-      .map(cell)
+      .map(csvCell)
       .join(',');
     const lines = rows.map((r) =>
-      [cell(r.path), ...r.similarity.flatMap((s, j) => [s.toFixed(6), r.probability[j]!.toFixed(6)])].join(','),
+      [csvCell(r.path), ...r.similarity.flatMap((s, j) => [s.toFixed(6), r.probability[j]!.toFixed(6)])].join(','),
     );
     download('radsift-matrix.csv', new Blob([`${head}\n${lines.join('\n')}\n`], { type: 'text/csv' }));
   };
@@ -102,7 +101,7 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
     rows.forEach((r, i) => {
       const y = h * (i + 2);
       g.fillStyle = '#d8dee6';
-      g.fillText(name(r.path), 6, y + 15);
+      g.fillText(shortPath(r.path), 6, y + 15);
       values(r).forEach((v, j) => {
         const c = viridis(norm(v));
         g.fillStyle = css(c);
@@ -237,7 +236,7 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
                       title={r.path}
                     >
                       <img src={api.scanUrl(r.path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
-                      <span>{name(r.path)}</span>
+                      <span>{shortPath(r.path)}</span>
                     </button>
                     {values(r).map((v, j) => {
                       const c = viridis(norm(v));

@@ -5,6 +5,7 @@
  * that"). A threshold hides weak matches and the view says when nothing passes.
  */
 import { useState, type FormEvent } from 'react';
+import { shortPath } from '../format';
 import { getApi } from '../api';
 import { useJobProgress } from '../useJobProgress';
 import { ProbePanel } from '../components/ProbePanel';
@@ -30,8 +31,6 @@ type Result = {
   rule: string;
   failed: { path: string; reason: string }[];
 };
-
-const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
 
 export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView: (path: string) => void }) {
   const api = getApi();
@@ -158,7 +157,7 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
           ))}
           {examples.map((e) => (
             <span key={e.path} className={e.weight > 0 ? 'chip plus' : 'chip minus'}>
-              {e.weight > 0 ? '+' : '−'} {name(e.path)}
+              {e.weight > 0 ? '+' : '−'} {shortPath(e.path)}
             </span>
           ))}
           <button
@@ -217,9 +216,9 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
             {(result.matches ? rows : result.rows).slice(0, 60).map((r) => (
               <li key={r.path} className={r.match ? 'result match' : 'result'} data-testid="query-result">
                 <button type="button" className="thumb" onClick={() => onView(r.path)} title={r.path}>
-                  <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={name(r.path)} loading="lazy" />
+                  <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={shortPath(r.path)} loading="lazy" />
                 </button>
-                <span className="path">{name(r.path)}</span>
+                <span className="path">{shortPath(r.path)}</span>
                 <span className="scores">
                   {r.probability !== null && <strong data-testid="probability">p {r.probability.toFixed(3)}</strong>}{' '}
                   sim {r.similarity.toFixed(3)}

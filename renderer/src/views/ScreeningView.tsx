@@ -6,11 +6,11 @@
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { download } from '../download';
+import { shortPath, csvCell } from '../format';
 import { getApi, type ScreenJob, type ScreenRow } from '../api';
 
 type Row = ScreenRow;
 
-const name = (p: string) => p.split(/[\\/]/).slice(-3).join('/');
 const eta = (s: number | null) => (s === null ? '—' : s < 90 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`);
 
 export function ScreeningView({ onView }: { onView: (path: string) => void }) {
@@ -71,10 +71,6 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
 
   const exportCsv = () => {
     if (!openJob) return;
-    const cell = (s: string | number | null) => {
-      const t = s === null ? '' : String(s);
-      return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-    };
     const head = [
       'path',
       'sop_instance_uid',
@@ -98,12 +94,12 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
           : openJob.phrases.flatMap(() => ['', ''])),
         r.flagged ? 1 : 0,
       ]
-        .map(cell)
+        .map(csvCell)
         .join(','),
     );
     download(
       'radsift-screening.csv',
-      new Blob([`${head.map(cell).join(',')}\n${lines.join('\n')}\n`], { type: 'text/csv' }),
+      new Blob([`${head.map(csvCell).join(',')}\n${lines.join('\n')}\n`], { type: 'text/csv' }),
     );
   };
 
@@ -246,7 +242,7 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
                 <tr key={r.path} className={r.flagged ? 'flagged' : ''} data-testid="screen-row">
                   <td>
                     <button type="button" className="link" onClick={() => onView(r.path)} title={r.path}>
-                      {name(r.path)}
+                      {shortPath(r.path)}
                     </button>
                   </td>
                   {openJob.phrases.map((p, j) => (
