@@ -3,13 +3,13 @@
  * reports.jsonl, full-size masks) and, optionally, the training export
  * (manifest.json, images/, masks/, records.jsonl — a contract with
  * models/train/). Files are written in index order, so output is
- * byte-identical for a seed.
+ * byte-identical for a seed, however many workers render the phantoms.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodePng } from '../util/png.js';
 import type { CaseOptions } from './case.js';
-import { FINDINGS } from './findings.js';
+import { FINDINGS, type FindingName } from './findings.js';
 import { GENERATOR_VERSION, generatePhantom, phantomDicom, type Phantom } from './generate.js';
 import { trainingImage, trainingMask } from './training.js';
 
@@ -22,6 +22,14 @@ export interface DemoOptions extends CaseOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What one phantom contributes to the set-level files; plain data, so it can cross a worker boundary. */
+export interface DemoItem {
+  labelsRow: string;
+  reportLine: string;
+  record?: string;
+  labels: Record<FindingName, 0 | 1>;
+}
+
 export interface DemoSummary {
   dir: string;
   count: number;
@@ -31,56 +39,81 @@ export interface DemoSummary {
   trainingDir?: string;
 }
 
-export function writeDemo(opts: DemoOptions): DemoSummary {
-  const { dir, count, seed } = opts;
-  mkdirSync(dir, { recursive: true });
-  const trainingSize = opts.trainingSize ?? 256;
+/** The options a worker needs to write items: everything but the callback. */
+export type DemoItemOptions = Omit<DemoOptions, 'onProgress'>;
+
+export function prepareDemoDirs(opts: DemoItemOptions): void {
+  mkdirSync(opts.dir, { recursive: true });
   if (opts.trainingDir) {
     mkdirSync(path.join(opts.trainingDir, 'images'), { recursive: true });
     mkdirSync(path.join(opts.trainingDir, 'masks'), { recursive: true });
   }
-  const labels = [`path,${FINDINGS.join(',')}`];
-  const reports: string[] = [];
-  const records: string[] = [];
+}
+
+/** Renders phantom `index` and writes its own files (DICOM, mask, training image). */
+export function writeDemoItem(opts: DemoItemOptions, index: number): DemoItem {
+  const p = generatePhantom(opts.seed, index, opts);
+  const rel = p.relativePath;
+  const file = path.join(opts.dir, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, phantomDicom(p));
+  const img = p.rendered.image;
+  const maskFile = path.join(opts.dir, 'masks', `${rel}.png`);
+  mkdirSync(path.dirname(maskFile), { recursive: true });
+  writeFileSync(
+    maskFile,
+    encodePng({ width: img.width, height: img.height, color: 'gray', bitDepth: 8, data: p.rendered.mask }),
+  );
+  return {
+    labelsRow: `${rel},${FINDINGS.map((f) => p.labels[f]).join(',')}`,
+    reportLine: JSON.stringify({
+      path: rel,
+      report: p.report.text,
+      sections: p.report.sections,
+      sentences: p.report.sentences,
+    }),
+    ...(opts.trainingDir ? { record: writeTrainingItem(opts.trainingDir, p, opts.trainingSize ?? 256) } : {}),
+    labels: p.labels,
+  };
+}
+
+/** Writes labels.csv, reports.jsonl and the training manifest from the items, in index order. */
+export function finishDemo(opts: DemoItemOptions, items: readonly DemoItem[]): DemoSummary {
+  const { dir, count, seed } = opts;
   const positives = Object.fromEntries(FINDINGS.map((f) => [f, 0]));
   let normals = 0;
-  for (let index = 0; index < count; index++) {
-    const p = generatePhantom(seed, index, opts);
-    const rel = p.relativePath;
-    const file = path.join(dir, rel);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, phantomDicom(p));
-    const img = p.rendered.image;
-    const maskFile = path.join(dir, 'masks', `${rel}.png`);
-    mkdirSync(path.dirname(maskFile), { recursive: true });
-    writeFileSync(
-      maskFile,
-      encodePng({ width: img.width, height: img.height, color: 'gray', bitDepth: 8, data: p.rendered.mask }),
-    );
-    labels.push(`${rel},${FINDINGS.map((f) => p.labels[f]).join(',')}`);
-    reports.push(
-      JSON.stringify({ path: rel, report: p.report.text, sections: p.report.sections, sentences: p.report.sentences }),
-    );
-    for (const f of FINDINGS) positives[f] = positives[f]! + p.labels[f];
-    if (FINDINGS.every((f) => p.labels[f] === 0)) normals++;
-    if (opts.trainingDir) records.push(writeTrainingItem(opts.trainingDir, p, trainingSize));
-    opts.onProgress?.(index + 1, count);
+  for (const item of items) {
+    for (const f of FINDINGS) positives[f] = positives[f]! + item.labels[f];
+    if (FINDINGS.every((f) => item.labels[f] === 0)) normals++;
   }
+  const labels = [`path,${FINDINGS.join(',')}`, ...items.map((i) => i.labelsRow)];
   writeFileSync(path.join(dir, 'labels.csv'), `${labels.join('\n')}\n`);
-  writeFileSync(path.join(dir, 'reports.jsonl'), reports.map((r) => `${r}\n`).join(''));
+  writeFileSync(path.join(dir, 'reports.jsonl'), items.map((i) => `${i.reportLine}\n`).join(''));
   if (opts.trainingDir) {
     const manifest = {
       generator: 'radsift-phantom',
       generatorVersion: GENERATOR_VERSION,
       seed,
       count,
-      imageSize: trainingSize,
+      imageSize: opts.trainingSize ?? 256,
       findings: [...FINDINGS],
     };
     writeFileSync(path.join(opts.trainingDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    writeFileSync(path.join(opts.trainingDir, 'records.jsonl'), records.map((r) => `${r}\n`).join(''));
+    writeFileSync(path.join(opts.trainingDir, 'records.jsonl'), items.map((i) => `${i.record}\n`).join(''));
   }
   return { dir, count, seed, positives, normals, ...(opts.trainingDir ? { trainingDir: opts.trainingDir } : {}) };
+}
+
+/** Writes the whole set in this thread (see demo-parallel.ts for the worker-pool version). */
+export function writeDemo(opts: DemoOptions): DemoSummary {
+  const { onProgress, ...itemOptions } = opts;
+  prepareDemoDirs(itemOptions);
+  const items: DemoItem[] = [];
+  for (let index = 0; index < opts.count; index++) {
+    items.push(writeDemoItem(itemOptions, index));
+    onProgress?.(index + 1, opts.count);
+  }
+  return finishDemo(itemOptions, items);
 }
 
 /** Training id: seed and index, stable across runs. */

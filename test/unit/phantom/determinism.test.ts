@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { writeDemoParallel } from '../../../electron/phantom/demo-parallel.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { generatePhantom } from '../../../electron/phantom/generate.js';
 import { Random } from '../../../electron/phantom/random.js';
@@ -45,21 +46,22 @@ test('same seed and index give the same phantom; another index differs', () => {
   assert.notDeepEqual(p1.rendered.image.pixels, p3.rendered.image.pixels);
 });
 
-test('writeDemo is byte-identical for a seed (DICOM, CSV, JSONL, masks, training export)', () => {
+test('writeDemo is byte-identical for a seed, in this thread or on a worker pool (DICOM, CSV, JSONL, masks, training export)', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'radsift-phantom-'));
   try {
-    const run = (name: string) => {
-      writeDemo({
-        dir: path.join(root, name),
-        trainingDir: path.join(root, `${name}-train`),
-        count: 4,
-        seed: 9,
-        size: 160,
-        trainingSize: 64,
-      });
-    };
-    run('a');
-    run('b');
+    const options = (name: string) => ({
+      dir: path.join(root, name),
+      trainingDir: path.join(root, `${name}-train`),
+      count: 5,
+      seed: 9,
+      size: 160,
+      trainingSize: 64,
+    });
+    writeDemo(options('a'));
+    const progress: number[] = [];
+    const summary = await writeDemoParallel({ ...options('b'), workers: 3, onProgress: (done) => progress.push(done) });
+    assert.deepEqual(progress, [1, 2, 3, 4, 5]);
+    assert.equal(summary.count, 5);
     for (const [x, y] of [
       ['a', 'b'],
       ['a-train', 'b-train'],
@@ -71,7 +73,7 @@ test('writeDemo is byte-identical for a seed (DICOM, CSV, JSONL, masks, training
         assert.ok(readFileSync(path.join(root, x, f)).equals(readFileSync(path.join(root, y, f))), `${f} differs`);
     }
     const files = listFiles(path.join(root, 'a'));
-    assert.equal(files.filter((f) => f.endsWith('.dcm') && !f.startsWith('masks')).length, 4);
+    assert.equal(files.filter((f) => f.endsWith('.dcm') && !f.startsWith('masks')).length, 5);
     assert.ok(files.includes('labels.csv') && files.includes('reports.jsonl'));
   } finally {
     rmSync(root, { recursive: true, force: true });
