@@ -6,12 +6,20 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { PixelArray } from './codecs/types.js';
 import type { DisplayImage, DisplayOptions } from './display.js';
+import type { ImageSpec } from '../inference/model-description.js';
+import { toImageTensor } from '../inference/preprocess.js';
 import { toDicomError } from './errors.js';
 import { decodeFrame, displayImage, modalityValues, openDicom, pixelModule, type OpenOptions } from './image.js';
 import type { SizeLimits } from './pixel-module.js';
 import { thumbnail } from './thumbnail.js';
 
-export type DecodeOutput = 'stored' | 'modality' | 'display' | 'thumbnail' | 'identity';
+export type DecodeOutput = 'stored' | 'modality' | 'display' | 'thumbnail' | 'identity' | 'model';
+
+/** What a model needs to turn a frame into its input tensor (from the model's manifest). */
+export type ModelInputSpec = Pick<
+  ImageSpec,
+  'size' | 'channels' | 'resize' | 'resizeTo' | 'interpolation' | 'valueRange' | 'mean' | 'std' | 'dicom'
+>;
 
 /** Who the image is (for an index), read from the header the decode parsed anyway, plus the content hash. */
 export interface ImageIdentity {
@@ -35,6 +43,8 @@ export interface DecodeRequest {
   thumbnailSize?: number;
   limits?: SizeLimits;
   open?: OpenOptions;
+  /** Required with the 'model' output. */
+  model?: ModelInputSpec;
 }
 
 export interface DecodeResult {
@@ -51,6 +61,9 @@ export interface DecodeResult {
   display?: DisplayImage;
   thumbnail?: DisplayImage;
   identity?: ImageIdentity;
+  /** The model's input for this frame, [channels, height, width], normalised: preprocessing runs
+   * in the decode worker, in parallel, and 200 KB cross threads instead of a 10 MB image. */
+  modelInput?: Float32Array;
 }
 
 export async function runDecodeJob(request: DecodeRequest): Promise<DecodeResult> {
@@ -91,12 +104,22 @@ export async function runDecodeJob(request: DecodeRequest): Promise<DecodeResult
     if (wants.has('display')) result.display = display;
     if (wants.has('thumbnail')) result.thumbnail = thumbnail(display, request.thumbnailSize ?? 128);
   }
+  if (wants.has('model')) {
+    const spec = request.model;
+    if (!spec) throw new TypeError("the 'model' output needs the model's input spec");
+    const display = displayImage(file, frame, {
+      voi: spec.dicom.window === 'minmax' ? 'range' : 'file',
+      invertMonochrome1: spec.dicom.invertMonochrome1,
+    });
+    const image = { width: display.columns, height: display.rows, channels: display.channels, data: display.data };
+    result.modelInput = toImageTensor([image], spec).data;
+  }
   return result;
 }
 
 /** The buffers of a result, to transfer (not copy) across threads. */
 export function transferables(result: DecodeResult): ArrayBuffer[] {
-  const arrays = [result.stored, result.modality, result.display?.data, result.thumbnail?.data];
+  const arrays = [result.stored, result.modality, result.display?.data, result.thumbnail?.data, result.modelInput];
   const buffers = new Set<ArrayBuffer>();
   for (const a of arrays) if (a && a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
   return [...buffers];

@@ -10,7 +10,8 @@ import type { DecodeRequest, DecodeResult } from './decode-job.js';
 import { DicomError, type DicomErrorCode } from './errors.js';
 
 export interface DecodePoolOptions {
-  /** Worker count (default: cores − 1, at least 1, at most 4). */
+  /** Worker count (default: one per core, at most 4: decoding and resampling dominate screening, the
+   * encoder is a few per cent of it, and each worker holds a full-size image or two). */
   size?: number;
   /** Per-job time limit (default 60 s). */
   timeoutMs?: number;
@@ -42,7 +43,7 @@ export class DecodePool {
   private readonly maxHeapMb: number;
 
   constructor(options: DecodePoolOptions = {}) {
-    const size = options.size ?? Math.min(4, Math.max(1, availableParallelism() - 1));
+    const size = options.size ?? Math.min(4, availableParallelism());
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxHeapMb = options.maxHeapMb ?? 2048;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());

@@ -17,6 +17,10 @@ export interface DisplayOptions {
   /** Which of the file's windows (Window Center/Width are multi-valued); default 0. */
   windowIndex?: number;
   voiFunction?: VoiFunction;
+  /** 'range' ignores the file's windows and VOI LUTs and maps the value range (a model's "minmax"). */
+  voi?: 'file' | 'range';
+  /** Invert MONOCHROME1 so that bone is bright (default true). */
+  invertMonochrome1?: boolean;
 }
 
 export interface DisplayImage {
@@ -52,14 +56,36 @@ export function renderDisplay(
   if (frame.samplesPerPixel === 3) {
     return { rows, columns, channels: 3, data: colorToRgb8(stored, photometric, frame.bitsStored) };
   }
-  const values = toModalityValues(stored, presentation);
   const fn = options.voiFunction ?? presentation.voiFunction;
-  const fileWindow = presentation.windows[options.windowIndex ?? 0] ?? presentation.windows[0];
-  const invert = photometric === 'MONOCHROME1';
-  let window: Window | undefined = options.window ?? fileWindow;
+  const fromFile = options.voi !== 'range';
+  const fileWindow = fromFile ? (presentation.windows[options.windowIndex ?? 0] ?? presentation.windows[0]) : undefined;
+  const voiLut = fromFile ? presentation.voiLuts[0] : undefined;
+  const invert = photometric === 'MONOCHROME1' && options.invertMonochrome1 !== false;
+  const requested: Window | undefined = options.window ?? fileWindow;
+  const table = requested || !voiLut ? storedRange(stored, !requested) : undefined;
+  if (table) {
+    // Integer stored values in a range of at most 2^16: map each possible value once through the
+    // same modality and VOI functions, then look pixels up. Identical output, no per-pixel float
+    // image, several times faster on 10-megapixel radiographs.
+    const candidates = new Float64Array(table.max - table.min + 1);
+    for (let i = 0; i < candidates.length; i++) candidates[i] = table.min + i;
+    const values = toModalityValues(candidates, presentation);
+    let window = requested;
+    if (!window) {
+      const range = valueRange(values, candidates, presentation.padding, table.present) ?? { min: 0, max: 0 };
+      window = windowForRange(range.min, range.max);
+    }
+    const lut = windowToDisplay(values, window, requested ? fn : 'LINEAR_EXACT', invert);
+    const data = new Uint8Array(stored.length);
+    const offset = table.min;
+    for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
+    return { rows, columns, channels: 1, data, window };
+  }
+  const values = toModalityValues(stored, presentation);
+  let window = requested;
   let data: Uint8Array;
-  if (!window && presentation.voiLuts[0]) {
-    data = lutToDisplay(values, presentation.voiLuts[0]);
+  if (!window && voiLut) {
+    data = lutToDisplay(values, voiLut);
     if (invert) for (let i = 0; i < data.length; i++) data[i] = 255 - data[i]!;
   } else {
     const auto = !window;
@@ -70,4 +96,27 @@ export function renderDisplay(
     data = windowToDisplay(values, window, auto ? 'LINEAR_EXACT' : fn, invert);
   }
   return { rows, columns, channels: 1, data, ...(window ? { window } : {}) };
+}
+
+/**
+ * For integer stored values: their min and max (and, if asked, which values occur), when the
+ * range fits a 2^16-entry table; undefined for float data or wider ranges.
+ */
+function storedRange(
+  stored: PixelArray,
+  withPresence: boolean,
+): { min: number; max: number; present?: Uint8Array } | undefined {
+  if (stored instanceof Float32Array || stored instanceof Float64Array || stored.length === 0) return undefined;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < stored.length; i++) {
+    const s = stored[i]!;
+    if (s < min) min = s;
+    if (s > max) max = s;
+  }
+  if (max - min >= 65536) return undefined;
+  if (!withPresence) return { min, max };
+  const present = new Uint8Array(max - min + 1);
+  for (let i = 0; i < stored.length; i++) present[stored[i]! - min] = 1;
+  return { min, max, present };
 }

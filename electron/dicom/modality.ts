@@ -16,15 +16,20 @@ export function toModalityValues(stored: PixelArray, presentation: Presentation)
   return out;
 }
 
-/** Min and max of the values whose stored value is not padding; undefined when every pixel is padding. */
+/**
+ * Min and max of the values whose stored value is not padding; undefined when every pixel is
+ * padding. `present`, when given, says which entries count (for a table of candidate values).
+ */
 export function valueRange(
   values: ArrayLike<number>,
   stored: ArrayLike<number>,
   padding: Presentation['padding'],
+  present?: Uint8Array,
 ): { min: number; max: number } | undefined {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) {
+    if (present && !present[i]) continue;
     const s = stored[i]!;
     if (padding && s >= padding.low && s <= padding.high) continue;
     const v = values[i]!;

@@ -6,7 +6,7 @@
  */
 import { ModelError } from './errors.js';
 import type { ImageSpec } from './model-description.js';
-import { resamplePlane, type Plane } from './resample.js';
+import { resamplePlane, type Plane, type SourcePlane } from './resample.js';
 
 export interface DisplayImage {
   width: number;
@@ -22,12 +22,13 @@ export interface ImageTensor {
 }
 
 /** Splits interleaved samples into planes with the model's channel count. */
-function planes(image: DisplayImage, channels: 1 | 3): Plane[] {
+function planes(image: DisplayImage, channels: 1 | 3): SourcePlane[] {
   const { width, height, data } = image;
   const n = width * height;
   if (data.length !== n * image.channels) {
     throw new ModelError('BAD_INPUT', `image data has ${data.length} samples, expected ${n * image.channels}`);
   }
+  if (image.channels === 1) return [{ width, height, data }];
   const split: Float32Array[] = [];
   for (let c = 0; c < image.channels; c++) {
     const p = new Float32Array(n);
@@ -44,7 +45,10 @@ function planes(image: DisplayImage, channels: 1 | 3): Plane[] {
 }
 
 /** Geometry: resize and pad/crop one plane to the model's input size. */
-export function fitPlane(plane: Plane, spec: Pick<ImageSpec, 'size' | 'resize' | 'resizeTo' | 'interpolation'>): Plane {
+export function fitPlane(
+  plane: SourcePlane,
+  spec: Pick<ImageSpec, 'size' | 'resize' | 'resizeTo' | 'interpolation'>,
+): Plane {
   const [H, W] = spec.size;
   const { width: w, height: h } = plane;
   const filter = spec.interpolation;
@@ -95,7 +99,10 @@ export function fitPlane(plane: Plane, spec: Pick<ImageSpec, 'size' | 'resize' |
 }
 
 /** One or more images → an NCHW float32 tensor for the image encoder. */
-export function toImageTensor(images: readonly DisplayImage[], spec: ImageSpec): ImageTensor {
+export function toImageTensor(
+  images: readonly DisplayImage[],
+  spec: Pick<ImageSpec, 'size' | 'channels' | 'resize' | 'resizeTo' | 'interpolation' | 'valueRange' | 'mean' | 'std'>,
+): ImageTensor {
   if (images.length === 0) throw new ModelError('BAD_INPUT', 'no image to encode');
   const [H, W] = spec.size;
   const C = spec.channels;

@@ -66,13 +66,20 @@ export interface Plane {
   data: Float32Array;
 }
 
+/** An input plane: float, or 8-bit display samples used as they are (no float copy of a big image). */
+export interface SourcePlane {
+  width: number;
+  height: number;
+  data: Float32Array | Uint8Array | Uint8ClampedArray;
+}
+
 /**
  * Resizes one channel. The source window (x0, y0, w, h) may extend beyond the
  * image: outside it the image is zero (how letterbox padding is expressed
  * without materialising the padded image).
  */
 export function resamplePlane(
-  src: Plane,
+  src: SourcePlane,
   outWidth: number,
   outHeight: number,
   filter: ResampleFilter,

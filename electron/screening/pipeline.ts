@@ -1,14 +1,15 @@
 /**
  * Files → embeddings, pipelined: a pool of decode workers turns DICOM files
- * into display images while the encoder worker runs the previous batch.
+ * into model inputs (decode, window, resample to the model's size and
+ * normalise, all in the worker) while the encoder worker runs the previous
+ * batch.
  * Back-pressure: at most `maxInFlight` files are being decoded or waiting to be
  * encoded, so memory stays flat however long the input stream is. Per-file
  * failures come out as results with a reason; they never stop the stream.
  */
 import type { DecodePool } from '../dicom/decode-pool.js';
-import type { DecodeResult, ImageIdentity } from '../dicom/decode-job.js';
+import type { ImageIdentity } from '../dicom/decode-job.js';
 import type { Encoder } from '../inference/encoder.js';
-import type { DisplayImage } from '../inference/preprocess.js';
 
 export interface EncodedFile {
   path: string;
@@ -31,15 +32,11 @@ export interface PipelineOptions {
 
 interface Decoded {
   path: string;
-  image?: DisplayImage;
+  /** The model's input, [C, H, W]. */
+  input?: Float32Array;
   frames?: number;
   identity?: ImageIdentity;
   error?: { code: string; message: string };
-}
-
-function asDisplay(r: DecodeResult): DisplayImage | undefined {
-  const d = r.display;
-  return d ? { width: d.columns, height: d.rows, channels: d.channels, data: d.data } : undefined;
 }
 
 function reason(error: unknown): { code: string; message: string } {
@@ -54,6 +51,10 @@ export async function* encodeFiles(
   options: PipelineOptions = {},
 ): AsyncGenerator<EncodedFile> {
   const batchSize = options.batchSize ?? 16;
+  const spec = encoder.loaded?.model.image;
+  if (!spec) throw new Error('encodeFiles needs a loaded model');
+  const [H, W] = spec.size;
+  const inputSize = spec.channels * H * W;
   const maxInFlight = Math.max(batchSize * 2, options.maxInFlight ?? batchSize * 3);
   const pending: Promise<Decoded>[] = [];
   const iterator = (
@@ -70,8 +71,8 @@ export async function* encodeFiles(
       }
       const file = next.value;
       pending.push(
-        pool.decode({ path: file, frame: options.frame ?? 0, outputs: ['display', 'identity'] }).then(
-          (r) => ({ path: file, image: asDisplay(r), frames: r.frames, identity: r.identity }),
+        pool.decode({ path: file, frame: options.frame ?? 0, outputs: ['model', 'identity'], model: spec }).then(
+          (r) => ({ path: file, input: r.modelInput, frames: r.frames, identity: r.identity }),
           (error: unknown) => ({ path: file, error: reason(error) }),
         ),
       );
@@ -83,12 +84,14 @@ export async function* encodeFiles(
     // Take the next batch in input order; decoding of later files continues meanwhile.
     const batch = await Promise.all(pending.splice(0, batchSize));
     const refill = fill();
-    const ok = batch.filter((d) => d.image);
-    let encoded: Awaited<ReturnType<Encoder['encodeImages']>> | null = null;
+    const ok = batch.filter((d) => d.input);
+    let encoded: Awaited<ReturnType<Encoder['encodeTensor']>> | null = null;
     let batchError: { code: string; message: string } | null = null;
     if (ok.length) {
       try {
-        encoded = await encoder.encodeImages(ok.map((d) => d.image!));
+        const data = new Float32Array(ok.length * inputSize);
+        ok.forEach((d, i) => data.set(d.input!, i * inputSize));
+        encoded = await encoder.encodeTensor({ data, dims: [ok.length, spec.channels, H, W] });
       } catch (error) {
         batchError = reason(error);
       }
@@ -96,7 +99,7 @@ export async function* encodeFiles(
     await refill;
     let k = 0;
     for (const d of batch) {
-      if (!d.image) {
+      if (!d.input) {
         yield { path: d.path, error: d.error ?? { code: 'NO_IMAGE', message: 'no displayable image' } };
         continue;
       }

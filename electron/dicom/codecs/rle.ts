@@ -24,6 +24,14 @@ export const rleCodec: Codec = {
     if (segments.length !== expected) {
       throw corrupt(`expected ${expected} RLE segments for this image, found ${segments.length}`);
     }
+    if (module.bitsAllocated === 16 && module.samplesPerPixel === 1) {
+      // The common radiograph case: join the two byte planes in one pass.
+      const hi = unpackSegment(frame, segments[0]!, pixels);
+      const lo = unpackSegment(frame, segments[1]!, pixels);
+      const out = new Uint16Array(pixels);
+      for (let i = 0; i < pixels; i++) out[i] = (hi[i]! << 8) | lo[i]!;
+      return { pixels: out, photometric: module.photometric, lossy: false };
+    }
     const out = containerFor(module.bitsAllocated, pixels * module.samplesPerPixel);
     const bytesOut = new Uint8Array(out.buffer);
     const stride = bytesPerSample * module.samplesPerPixel;
@@ -69,17 +77,24 @@ function unpackSegment(frame: Uint8Array, segment: Segment, length: number): Uin
   const end = segment.end;
   let src = segment.start;
   let dst = 0;
-  // Plain index loops: runs are short, and a subarray per run costs more than the copy.
+  // Plain index loops for short runs (a subarray per run costs more than the copy), set/fill for long ones.
   while (dst < length && src < end) {
     const header = frame[src++]!;
     if (header < 128) {
       const stop = Math.min(dst + header + 1, length, dst + (end - src));
-      while (dst < stop) out[dst++] = frame[src++]!;
+      if (stop - dst > 24) {
+        out.set(frame.subarray(src, src + (stop - dst)), dst);
+        src += stop - dst;
+        dst = stop;
+      } else while (dst < stop) out[dst++] = frame[src++]!;
     } else if (header > 128) {
       if (src >= end) break;
       const value = frame[src++]!;
       const stop = Math.min(dst + 257 - header, length);
-      while (dst < stop) out[dst++] = value;
+      if (stop - dst > 24) {
+        out.fill(value, dst, stop);
+        dst = stop;
+      } else while (dst < stop) out[dst++] = value;
     }
   }
   if (dst < length) throw corrupt(`a segment decodes to ${dst} bytes, expected ${length}`);

@@ -3,9 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runDecodeJob, type ModelInputSpec } from '../../../electron/dicom/decode-job.js';
 import type { ImageSpec } from '../../../electron/inference/model-description.js';
 import { toImageTensor, type DisplayImage } from '../../../electron/inference/preprocess.js';
 import { encodeNpy } from '../../../electron/util/npy.js';
+import { generatePhantom, phantomDicom } from '../../../electron/phantom/generate.js';
 import { pythonMissing, runPython } from '../../support/python.js';
 
 /** Seeded 8-bit test image with edges and noise, the content that reveals aliasing. */
@@ -162,4 +164,42 @@ describe('preprocessing matches PIL + numpy', () => {
     );
     assert.throws(() => toImageTensor([], base), /no image/);
   });
+});
+
+// The decode worker's 'model' output (screening preprocesses in the decode pool).
+const spec: ModelInputSpec = base;
+const monochrome1 = phantomDicom(
+  generatePhantom(8, 0, { size: 300, acquisition: { photometric: 'MONOCHROME1', transferSyntax: 'rle' } }),
+);
+
+it("the decode worker's 'model' output is exactly the preprocessing of the display image", async () => {
+  const r = await runDecodeJob({ bytes: monochrome1, outputs: ['display', 'model'], model: spec });
+  const d = r.display!;
+  const expected = toImageTensor([{ width: d.columns, height: d.rows, channels: 1, data: d.data }], spec);
+  assert.deepEqual(r.modelInput, expected.data);
+  assert.equal(r.modelInput!.length, 64 * 64);
+});
+
+it("the manifest's DICOM policy is honoured: MONOCHROME1 inversion and the minmax window", async () => {
+  const decode = async (dicom: ModelInputSpec['dicom']) =>
+    (await runDecodeJob({ bytes: monochrome1, outputs: ['model'], model: { ...spec, dicom } })).modelInput!;
+  const inverted = await decode({ window: 'default', invertMonochrome1: true });
+  const raw = await decode({ window: 'default', invertMonochrome1: false });
+  // Inside the image, y and 255 − y normalise (mean 0.5) to x and −x, up to the display's
+  // truncation (< 1/255 before the area average); the letterbox padding is 0 (x = −2) in both.
+  let worst = 0;
+  let inside = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === -2 && inverted[i] === -2) continue;
+    inside++;
+    worst = Math.max(worst, Math.abs(raw[i]! + inverted[i]!));
+  }
+  assert.ok(inside > 64 * 40, `${inside} samples inside the image`);
+  assert.ok(worst < 0.02, `inversion mismatch ${worst}`);
+  const minmax = await decode({ window: 'minmax', invertMonochrome1: true });
+  assert.notDeepEqual(minmax, inverted, "minmax must ignore the file's window");
+});
+
+it("a 'model' output without a spec is refused", async () => {
+  await assert.rejects(runDecodeJob({ bytes: monochrome1, outputs: ['model'] }), /input spec/);
 });
