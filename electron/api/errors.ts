@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED', // valid input we cannot handle (e.g. a transfer syntax)
   'CANCELLED', // the user cancelled (e.g. a file dialog)
   'BUSY', // resource in use (e.g. index opened by another instance)
+  'WRITE_FAILED', // the disk is full or read-only: nothing stored was lost
   'INTERNAL', // a bug: the message says so, details go to the log
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

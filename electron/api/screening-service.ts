@@ -11,6 +11,7 @@ import type { ModelService } from '../inference/model-service.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { screenResults, type ScreenRow } from '../screening/results.js';
+import { IndexError } from '../index/index-store.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
 import type { AppIndex } from './app-index.js';
 import { ApiError } from './errors.js';
@@ -39,6 +40,8 @@ export class ScreeningService {
   #running = new Map<string, AbortController>();
   #progress = new Map<string, ScreenProgress>();
   #flagged = new Map<string, number>();
+  /** States that could not be stored (the disk is full): shown until a later write succeeds. */
+  #unsaved = new Map<string, { state: JobState; message: string | null }>();
 
   constructor(
     private readonly index: AppIndex,
@@ -55,14 +58,16 @@ export class ScreeningService {
       .map((j) => {
         const p = j.params as unknown as Params;
         // A job stored as running that this process is not running was stopped by a crash or a quit.
-        const state = (j.state === 'running' && !this.#running.has(j.id) ? 'interrupted' : j.state) as JobState;
+        const stored = (j.state === 'running' && !this.#running.has(j.id) ? 'interrupted' : j.state) as JobState;
+        const unsaved = this.#unsaved.get(j.id);
+        const state = unsaved?.state ?? stored;
         return {
           id: j.id,
           folder: p.folder,
           phrases: p.phrases,
           threshold: p.threshold,
           state,
-          message: j.message,
+          message: unsaved ? unsaved.message : j.message,
           createdAt: j.createdAt,
           progress: this.#progress.get(j.id) ?? null,
           flagged: this.#flagged.get(j.id) ?? null,
@@ -77,7 +82,15 @@ export class ScreeningService {
   }
 
   #save(id: string, params: Params, state: JobState, message: string | null, createdAt: number): void {
-    this.index.store().putJob({ id, kind: 'screen', params: { ...params }, state, createdAt, message });
+    try {
+      this.index.store().putJob({ id, kind: 'screen', params: { ...params }, state, createdAt, message });
+      this.#unsaved.delete(id);
+    } catch (error) {
+      if (!(error instanceof IndexError && error.code === 'WRITE_FAILED')) throw error;
+      // Starting a job on a full disk fails outright; a job already stored keeps its new state in memory.
+      if (state === 'running') throw new ApiError('WRITE_FAILED', `${error.message} The job was not started.`);
+      this.#unsaved.set(id, { state, message });
+    }
     this.emit(this.#view(id));
   }
 
@@ -151,7 +164,8 @@ export class ScreeningService {
       this.#running.delete(id);
       const message = error instanceof Error ? error.message : String(error);
       // A write error (disk full) pauses the job: nothing stored is lost and it can resume.
-      const state: JobState = /WRITE_FAILED|disk|space/i.test(message) ? 'paused' : 'failed';
+      const writeFailed = error instanceof IndexError && error.code === 'WRITE_FAILED';
+      const state: JobState = writeFailed ? 'paused' : 'failed';
       this.#save(id, params, state, message, createdAt);
     } finally {
       this.#running.delete(id);

@@ -183,9 +183,11 @@ export class IndexStore {
         throw new IndexError('CORRUPT', `model ${key} is stored with ${found.dim}-d embeddings, not ${dim}`);
       return { id: found.id, key, dim };
     }
-    const info = this.#db
-      .prepare('INSERT INTO models (model_key, dim, patch_grid) VALUES (?, ?, ?)')
-      .run(key, dim, patchGrid ? JSON.stringify(patchGrid) : null);
+    const info = this.transaction(() =>
+      this.#db
+        .prepare('INSERT INTO models (model_key, dim, patch_grid) VALUES (?, ?, ?)')
+        .run(key, dim, patchGrid ? JSON.stringify(patchGrid) : null),
+    );
     return { id: Number(info.lastInsertRowid), key, dim };
   }
 
@@ -251,7 +253,7 @@ export class IndexStore {
 
   /** Marks files met by run `run` without rewriting them (unchanged files). */
   touch(filePath: string, run: number): void {
-    this.#db.prepare('UPDATE scans SET seen_run = ? WHERE path = ?').run(run, filePath);
+    this.transaction(() => this.#db.prepare('UPDATE scans SET seen_run = ? WHERE path = ?').run(run, filePath));
   }
 
   putEmbedding(scanId: number, model: ModelSlot, vector: Float32Array, patches: Float32Array | null = null): void {
@@ -266,9 +268,12 @@ export class IndexStore {
   /** Deletes scans under `root` that run `run` did not meet (files deleted since). Returns how many. */
   pruneUnseen(root: string, run: number): number {
     const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-    return this.#db
-      .prepare('DELETE FROM scans WHERE substr(path, 1, ?) = ? AND seen_run < ?')
-      .run(prefix.length, prefix, run).changes;
+    return this.transaction(
+      () =>
+        this.#db
+          .prepare('DELETE FROM scans WHERE substr(path, 1, ?) = ? AND seen_run < ?')
+          .run(prefix.length, prefix, run).changes,
+    );
   }
 
   /** All embeddings of a model, with the scan ids they belong to. */
@@ -331,12 +336,14 @@ export class IndexStore {
 
   /** Screening jobs: their parameters and state survive restarts (a job is resumed by running it again). */
   putJob(job: StoredJob): void {
-    this.#db
-      .prepare(
-        `INSERT INTO jobs (id, kind, params, state, created_at, updated_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.transaction(() =>
+      this.#db
+        .prepare(
+          `INSERT INTO jobs (id, kind, params, state, created_at, updated_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET params = excluded.params, state = excluded.state, updated_at = excluded.updated_at, message = excluded.message`,
-      )
-      .run(job.id, job.kind, JSON.stringify(job.params), job.state, job.createdAt, Date.now(), job.message);
+        )
+        .run(job.id, job.kind, JSON.stringify(job.params), job.state, job.createdAt, Date.now(), job.message),
+    );
   }
 
   jobs(): StoredJob[] {
@@ -368,7 +375,7 @@ export class IndexStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+    this.transaction(() => this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value));
   }
 }
 

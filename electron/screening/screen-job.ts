@@ -37,6 +37,12 @@ export interface IndexRunOptions {
   pool: DecodePool;
   encoder: Encoder;
   batchSize?: number;
+  /**
+   * Also store patch embeddings (default false): ~100 KB per scan for the default model (1M scans:
+   * 100 GB), while a heatmap is needed for one scan at a time and recomputing it costs one decode
+   * and one encode. Worth it only for a small collection viewed over and over.
+   */
+  keepPatches?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ScreenProgress) => void;
   /** Also called for each file that failed, with its reason. */
@@ -141,7 +147,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
         const s = stats.get(r.path)!;
         stats.delete(r.path);
         const id = store.putScan(record(r, s.size, s.mtimeMs), run);
-        if (r.embedding) store.putEmbedding(id, model, r.embedding, r.patches ?? null);
+        if (r.embedding) store.putEmbedding(id, model, r.embedding, options.keepPatches ? (r.patches ?? null) : null);
       }
     });
     for (const r of items) {

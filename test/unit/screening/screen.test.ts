@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
 import type { CliIO } from '../../../electron/cli/command.js';
 import { main } from '../../../electron/cli/radsift.js';
@@ -159,5 +160,39 @@ describe('radsift screen', { skip }, () => {
     } finally {
       holder.close();
     }
+  });
+
+  it('a write error (disk full) stops with a clear message, keeps what was stored, and the same command resumes', async () => {
+    // A real write failure: the child may not grow any file past 140 KB (RLIMIT_FSIZE, with
+    // SIGXFSZ ignored so write() fails with EFBIG). Each two-file batch appends a few 4 KB pages
+    // to the WAL, so the index fills after a few batches.
+    const folder = path.join(work, 'full');
+    await scans(work, folder, 10, 17);
+    const bundle = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
+    const common = ['screen', folder, '--phrases', 'pleural effusion', '--model-dir', bundle, '--batch', '2'];
+    const clean = await run([...common, '--index', path.join(work, 'idx-full-clean'), '--out', 'full-clean.csv'], work);
+    assert.equal(clean.code, 0, clean.err);
+
+    const index = path.join(work, 'idx-full');
+    const quoted = [CLI, ...common, '--index', index, '--out', 'full.csv'].map((a) => `'${a}'`).join(' ');
+    const limited = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 140; exec '${process.execPath}' ${quoted}`], {
+      cwd: work,
+      encoding: 'utf8',
+      env: process.env,
+    });
+    assert.equal(limited.status, 3, limited.stderr);
+    assert.match(limited.stderr, /could not write to the index .*is the disk full or read-only\?/);
+    assert.match(limited.stderr, /Nothing already stored was damaged.*run the same command again/);
+
+    const db = new Database(path.join(index, 'radsift-index.sqlite'), { readonly: true });
+    const stored = (db.prepare('SELECT count(*) AS n FROM embeddings').get() as { n: number }).n;
+    assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+    db.close();
+    assert.ok(stored >= 1 && stored < 10, `${stored} scans stored before the write failed`);
+
+    const resumed = await run([...common, '--index', index, '--out', 'full.csv'], work);
+    assert.equal(resumed.code, 0, resumed.err);
+    assert.match(resumed.err, new RegExp(`index: ${10 - stored} encoded, ${stored} unchanged, 0 failed`));
+    assert.deepEqual(await results(path.join(work, 'full.csv')), await results(path.join(work, 'full-clean.csv')));
   });
 });
