@@ -1,11 +1,14 @@
 /** Encode every image under the inputs and score it against phrases: what query and matrix share. */
 import { phraseVectors, scorePhrases, type PhraseScores } from '../scoring/phrase-scores.js';
+import type { Matrix } from '../scoring/vectors.js';
 import { encodeFiles } from '../screening/pipeline.js';
 import type { CliIO } from './command.js';
 import { expandInputs, progressLine, type CliSession } from './session.js';
 
 export interface FolderScores extends PhraseScores {
   paths: string[];
+  /** The image embeddings, one row per path. */
+  images: Matrix;
   failed: { path: string; code: string; reason: string }[];
 }
 
@@ -34,6 +37,7 @@ export async function scoreFolder(
   const dim = rows[0]?.length ?? vectors[0]?.positive.length ?? 0;
   const data = new Float32Array(rows.length * dim);
   rows.forEach((v, i) => data.set(v, i * dim));
-  const scores = scorePhrases({ data, rows: rows.length, dim }, vectors, session.loaded.model.logitScale);
-  return { ...scores, paths, failed };
+  const images: Matrix = { data, rows: rows.length, dim };
+  const scores = scorePhrases(images, vectors, session.loaded.model.logitScale);
+  return { ...scores, paths, failed, images };
 }

@@ -19,9 +19,10 @@ export async function scoreIndex(session: CliSession, indexDir: string, phrases:
         `the index in ${indexDir} has no scans encoded with ${m.id} ${m.version}; run radsift screen first`,
       );
     const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
-    const scores = scorePhrases({ data, rows: scanIds.length, dim }, vectors, m.logitScale);
+    const images = { data, rows: scanIds.length, dim };
+    const scores = scorePhrases(images, vectors, m.logitScale);
     const paths = store.scans(Array.from(scanIds)).map((s) => s.path);
-    return { ...scores, paths, failed: [] };
+    return { ...scores, paths, failed: [], images };
   } finally {
     store.close();
   }

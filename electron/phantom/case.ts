@@ -71,8 +71,17 @@ export interface CaseOptions {
   size?: number;
   view?: View;
   /** Fixed acquisition choices (modality, transfer syntax, photometric, …), e.g. for tests. */
-  acquisition?: Partial<Pick<Acquisition, 'modality' | 'photometric' | 'bitsStored' | 'transferSyntax'>>;
+  acquisition?: Partial<Pick<Acquisition, 'modality' | 'photometric' | 'bitsStored' | 'transferSyntax' | 'exposure'>>;
 }
+
+/**
+ * The acquisition shift of the robustness evaluation: every image AP (portable: magnified heart,
+ * poorer inspiration), MONOCHROME1, 10-bit, at a third of the usual dose (√3 more quantum noise).
+ */
+export const SHIFTED_ACQUISITION: Pick<CaseOptions, 'view' | 'acquisition'> = {
+  view: 'AP',
+  acquisition: { photometric: 'MONOCHROME1', bitsStored: 10, exposure: 0.35 },
+};
 
 export function sampleCase(seed: number, index: number, options: CaseOptions = {}): PhantomCase {
   const rng = new Random('phantom-case', seed, index);

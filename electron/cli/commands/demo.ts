@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { SHIFTED_ACQUISITION } from '../../phantom/case.js';
 import { parsePrevalence } from '../../phantom/findings.js';
 import { defaultDemoWorkers, writeDemoParallel } from '../../phantom/demo-parallel.js';
 import { EXIT, UsageError, type Command } from '../command.js';
@@ -17,6 +18,7 @@ The same seed gives byte-identical output, whatever the worker count.
   --size px               longest matrix side (default: detector native, 2000–3000)
   --export-training DIR   also write the training set (manifest.json, images/, masks/, records.jsonl)
   --training-size px      training image side (default 256)
+  --shift                 the robustness set: every image AP, MONOCHROME1, 10-bit, low dose
   --workers N             render threads (default: one per core)`;
 
 function intOption(value: string | undefined, name: string, fallback: number, min: number): number {
@@ -42,6 +44,7 @@ export const demoCommand: Command = {
         'export-training': { type: 'string' },
         'training-size': { type: 'string' },
         workers: { type: 'string' },
+        shift: { type: 'boolean' },
       },
     });
     if (positionals.length !== 1) throw new UsageError('expected one output folder');
@@ -62,6 +65,7 @@ export const demoCommand: Command = {
     const workers = intOption(values.workers, 'workers', defaultDemoWorkers(count), 1);
     const summary = await writeDemoParallel({
       workers,
+      ...(values.shift ? SHIFTED_ACQUISITION : {}),
       dir,
       count,
       seed,

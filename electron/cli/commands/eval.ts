@@ -1,7 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bootstrapAuc, precisionAtK, rocPoints } from '../../scoring/metrics.js';
+import { existsSync } from 'node:fs';
+import { imageToImagePrecision, negationOrdering, probeCurve } from '../../scoring/evaluation.js';
+import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
+import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
+import type { Matrix } from '../../scoring/vectors.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { MODEL_OPTIONS, openSession } from '../session.js';
@@ -27,6 +31,31 @@ async function readLabels(file: string): Promise<{ findings: string[]; rows: Map
   return { findings: header.slice(1), rows };
 }
 
+/**
+ * reports.jsonl (as `radsift demo` writes it): per finding, the distinct sentences that state it
+ * and those that negate it.
+ */
+async function readSentences(file: string, findings: string[]): Promise<Map<string, { pos: string[]; neg: string[] }>> {
+  const out = new Map(findings.map((f) => [f, { pos: new Set<string>(), neg: new Set<string>() }]));
+  for (const [i, line] of (await readFile(file, 'utf8')).split('\n').entries()) {
+    if (!line.trim()) continue;
+    let record: { sentences?: { text: string; findings: string[]; polarity: string }[] };
+    try {
+      record = JSON.parse(line) as typeof record;
+    } catch {
+      throw new UsageError(`${file}:${i + 1}: not JSON`);
+    }
+    for (const s of record.sentences ?? [])
+      for (const f of s.findings) {
+        const bucket = out.get(f);
+        if (!bucket || s.findings.length !== 1) continue; // one finding per sentence: an unambiguous pair
+        if (s.polarity === 'positive') bucket.pos.add(s.text.toLowerCase());
+        if (s.polarity === 'negated') bucket.neg.add(s.text.toLowerCase());
+      }
+  }
+  return new Map([...out].map(([f, b]) => [f, { pos: [...b.pos], neg: [...b.neg] }]));
+}
+
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'check a model on labelled scans: AUC with 95% CI, precision@k, ROC points',
@@ -35,17 +64,35 @@ export const evalCommand: Command = {
 For each label column (its name with spaces is the phrase, e.g. pleural_effusion →
 "pleural effusion"), scores every labelled scan zero-shot (phrase vs its negation)
 and reports ROC AUC with a 95% bootstrap interval, precision@5 and @10, and
-positives/negatives. --roc writes the ROC points of every phrase as CSV.`,
+positives/negatives; the AUC of the bare phrase without prompt templates;
+image→image precision@10; a linear probe on the frozen embeddings with 1%, 10%
+and 100% of half the labels and few-shot probes (1, 4, 16 per class) next to
+zero-shot, all on the other half. With reports (--reports, default
+reports.jsonl beside the labels): negation ordering, the fraction of
+(positive, negated) sentence pairs the phrase ranks the right way round.
+--roc writes the ROC points of every phrase as CSV.`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...MODEL_OPTIONS, labels: { type: 'string' }, json: { type: 'boolean' }, roc: { type: 'string' } },
+      options: {
+        ...MODEL_OPTIONS,
+        labels: { type: 'string' },
+        reports: { type: 'string' },
+        json: { type: 'boolean' },
+        roc: { type: 'string' },
+      },
     });
     if (positionals.length !== 1) throw new UsageError('give one folder');
     if (!values.labels) throw new UsageError('--labels labels.csv is required');
-    const labels = await readLabels(path.resolve(io.cwd, values.labels));
+    const labelsFile = path.resolve(io.cwd, values.labels);
+    const labels = await readLabels(labelsFile);
     const phrases = labels.findings.map((f) => f.replace(/_/g, ' '));
+    const reportsFile = values.reports
+      ? path.resolve(io.cwd, values.reports)
+      : path.join(path.dirname(labelsFile), 'reports.jsonl');
+    const sentences =
+      values.reports || existsSync(reportsFile) ? await readSentences(reportsFile, labels.findings) : null;
     const session = await openSession(values, io);
     try {
       const s = await scoreFolder(session, positionals, phrases, io);
@@ -53,11 +100,42 @@ positives/negatives. --roc writes the ROC points of every phrase as CSV.`,
       // Only scans that have labels count; labelled files that failed are reported.
       const index = s.paths.map((p, i) => [p, i] as const).filter(([p]) => labels.rows.has(p));
       const missing = [...labels.rows.keys()].filter((p) => !s.paths.includes(p));
-      const report = phrases.map((phrase, j) => {
+      const encodeTexts = (t: string[]) => session.models.encoder.encodeTexts(t);
+      const labelled: Matrix = {
+        data: new Float32Array(index.length * s.images.dim),
+        rows: index.length,
+        dim: s.images.dim,
+      };
+      index.forEach(([, i], r) =>
+        labelled.data.set(s.images.data.subarray(i * s.images.dim, (i + 1) * s.images.dim), r * s.images.dim),
+      );
+      // The prompt-engineering effect: the bare phrase and "no <phrase>", no templates.
+      const bare = scorePhrases(
+        labelled,
+        await phraseVectors(phrases, encodeTexts, { templates: ['{}'] }),
+        session.loaded.model.logitScale,
+      );
+      const ensembles = await phraseVectors(phrases, encodeTexts);
+      const report = [];
+      for (const [j, phrase] of phrases.entries()) {
         const probs = index.map(([, i]) => s.probability[i * m + j]!);
         const y = index.map(([p]) => labels.rows.get(p)![j]!);
         const auc = bootstrapAuc(probs, y, { resamples: 1000, seed: 1 });
-        return {
+        const found = sentences?.get(labels.findings[j]!);
+        let negation: number | null = null;
+        if (found && found.pos.length && found.neg.length) {
+          const pos = await encodeTexts(found.pos);
+          const neg = await encodeTexts(found.neg);
+          negation = round(
+            negationOrdering(
+              ensembles[j]!.positive,
+              { data: pos.data, rows: pos.count, dim: pos.dim },
+              { data: neg.data, rows: neg.count, dim: neg.dim },
+            ),
+          );
+        }
+        const curve = probeCurve(labelled, y, probs);
+        report.push({
           phrase,
           positives: y.filter(Boolean).length,
           negatives: y.filter((v) => !v).length,
@@ -65,11 +143,29 @@ positives/negatives. --roc writes the ROC points of every phrase as CSV.`,
           ci95: [round(auc.low), round(auc.high)],
           precisionAt5: round(precisionAtK(probs, y, 5)),
           precisionAt10: round(precisionAtK(probs, y, 10)),
+          aucBarePhrase: round(
+            rocAuc(
+              Array.from({ length: index.length }, (_, r) => bare.probability[r * m + j]!),
+              y,
+            ),
+          ),
+          imageToImageP10: round(imageToImagePrecision(labelled, y, 10)),
+          probe: {
+            testScans: curve.testScans,
+            zeroShot: round(curve.zeroShot),
+            labelFraction: Object.fromEntries(Object.entries(curve.fractions).map(([k, v]) => [k, round(v)])),
+            shotsPerClass: Object.fromEntries(Object.entries(curve.shots).map(([k, v]) => [k, round(v)])),
+          },
+          negationOrdering: negation,
           roc: rocPoints(probs, y),
-        };
-      });
+        });
+      }
       const aucs = report.map((r) => r.auc).filter((a) => Number.isFinite(a));
-      const meanAuc = aucs.length ? round(aucs.reduce((a, b) => a + b, 0) / aucs.length) : NaN;
+      const meanOf = (xs: (number | null)[]) => {
+        const ok = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+        return ok.length ? round(ok.reduce((a, b) => a + b, 0) / ok.length) : NaN;
+      };
+      const meanAuc = meanOf(aucs);
       if (values.roc) {
         const lines = ['phrase,fpr,tpr,threshold'];
         for (const r of report)
@@ -80,6 +176,19 @@ positives/negatives. --roc writes the ROC points of every phrase as CSV.`,
         model: session.loaded.model.id,
         scans: index.length,
         meanAuc,
+        means: {
+          aucBarePhrase: meanOf(report.map((r) => r.aucBarePhrase)),
+          precisionAt5: meanOf(report.map((r) => r.precisionAt5)),
+          imageToImageP10: meanOf(report.map((r) => r.imageToImageP10)),
+          probeZeroShot: meanOf(report.map((r) => r.probe.zeroShot)),
+          probe1pct: meanOf(report.map((r) => r.probe.labelFraction['0.01'] ?? null)),
+          probe10pct: meanOf(report.map((r) => r.probe.labelFraction['0.1'] ?? null)),
+          probe100pct: meanOf(report.map((r) => r.probe.labelFraction['1'] ?? null)),
+          shots1: meanOf(report.map((r) => r.probe.shotsPerClass['1'] ?? null)),
+          shots4: meanOf(report.map((r) => r.probe.shotsPerClass['4'] ?? null)),
+          shots16: meanOf(report.map((r) => r.probe.shotsPerClass['16'] ?? null)),
+          negationOrdering: meanOf(report.map((r) => r.negationOrdering)),
+        },
         phrases: report.map(({ roc: _roc, ...r }) => r),
         failed: s.failed,
         unlabelled: s.paths.length - index.length,
@@ -88,10 +197,20 @@ positives/negatives. --roc writes the ROC points of every phrase as CSV.`,
       if (values.json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       else {
         io.stdout(`${index.length} labelled scans, model ${summary.model}; mean AUC ${meanAuc}\n`);
-        io.stdout('phrase                   pos   neg   AUC   95% CI         P@5   P@10\n');
+        io.stdout('phrase                   pos   neg   AUC   95% CI         P@5   P@10  bare  img@10  negation\n');
         for (const r of summary.phrases) {
           io.stdout(
-            `${r.phrase.padEnd(22)} ${String(r.positives).padStart(5)} ${String(r.negatives).padStart(5)}  ${fmt(r.auc)}  [${fmt(r.ci95[0]!)}, ${fmt(r.ci95[1]!)}]  ${fmt(r.precisionAt5)}  ${fmt(r.precisionAt10)}\n`,
+            `${r.phrase.padEnd(22)} ${String(r.positives).padStart(5)} ${String(r.negatives).padStart(5)}  ${fmt(r.auc)}  [${fmt(r.ci95[0]!)}, ${fmt(r.ci95[1]!)}]  ${fmt(r.precisionAt5)}  ${fmt(r.precisionAt10)}  ${fmt(r.aucBarePhrase)}  ${fmt(r.imageToImageP10)}  ${fmt(r.negationOrdering ?? NaN)}\n`,
+          );
+        }
+        io.stdout(
+          '\nAUC on the held-out half: zero-shot | linear probe with 1% / 10% / 100% of the other half | 1 / 4 / 16 shots per class\n',
+        );
+        for (const r of summary.phrases) {
+          const p = r.probe;
+          const f = (x: number | undefined) => fmt(x ?? NaN);
+          io.stdout(
+            `${r.phrase.padEnd(22)} ${fmt(p.zeroShot)} | ${f(p.labelFraction['0.01'])} ${f(p.labelFraction['0.1'])} ${f(p.labelFraction['1'])} | ${f(p.shotsPerClass['1'])} ${f(p.shotsPerClass['4'])} ${f(p.shotsPerClass['16'])}\n`,
           );
         }
       }

@@ -126,7 +126,16 @@ describe('radsift embed, query and matrix', { skip }, () => {
     assert.equal(r.code, 2, r.err);
     const e = JSON.parse(r.out) as {
       scans: number;
-      phrases: { phrase: string; positives: number; negatives: number; auc: number; ci95: number[] }[];
+      phrases: {
+        phrase: string;
+        positives: number;
+        negatives: number;
+        auc: number;
+        ci95: number[];
+        aucBarePhrase: number;
+        probe: { testScans: number; labelFraction: Record<string, number> };
+      }[];
+      means: Record<string, number>;
     };
     assert.equal(e.scans, 5);
     assert.deepEqual(
@@ -135,6 +144,10 @@ describe('radsift embed, query and matrix', { skip }, () => {
     );
     assert.ok(e.phrases[0]!.auc >= 0 && e.phrases[0]!.auc <= 1);
     assert.ok(e.phrases[0]!.ci95[0]! <= e.phrases[0]!.auc && e.phrases[0]!.auc <= e.phrases[0]!.ci95[1]!);
+    // Bare phrase (no templates); the probe trains on 1 positive and 1 negative, tests on the other 3.
+    assert.ok(e.phrases[0]!.aucBarePhrase >= 0 && e.phrases[0]!.aucBarePhrase <= 1);
+    assert.equal(e.phrases[0]!.probe.testScans, 3);
+    assert.ok('probe100pct' in e.means && 'negationOrdering' in e.means);
     const roc = (await readFile(path.join(work, 'roc.csv'), 'utf8')).trim().split('\n');
     assert.equal(roc[0], 'phrase,fpr,tpr,threshold');
     assert.match(roc.at(-1)!, /^pleural effusion,1,1,/);

@@ -1,0 +1,125 @@
+/**
+ * The evaluations the CLIP and ConVIRT papers report, on frozen embeddings
+ * with labels: image→image retrieval, linear probes on a fraction of the
+ * labels and few-shot probes next to zero-shot on the same held-out scans,
+ * and negation ordering of report sentences. Pure functions; `radsift eval`
+ * prints them and the model card quotes them.
+ */
+import { applyProbe, trainProbe } from './linear-probe.js';
+import { rocAuc, seededRandom } from './metrics.js';
+import { row, scoresAgainst, type Matrix } from './vectors.js';
+
+/**
+ * Image→image precision@k: for each positive scan as the query, the fraction of its k nearest
+ * other scans (cosine) that are positive too, averaged over the positives.
+ */
+export function imageToImagePrecision(images: Matrix, labels: ArrayLike<number>, k = 10): number {
+  const positives = [...Array(images.rows).keys()].filter((i) => labels[i]);
+  if (!positives.length || images.rows <= k) return NaN;
+  let total = 0;
+  for (const q of positives) {
+    const scores = scoresAgainst(images, row(images, q));
+    scores[q] = -Infinity; // not itself
+    const order = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!);
+    let hits = 0;
+    for (let r = 0; r < k; r++) hits += labels[order[r]!] ? 1 : 0;
+    total += hits / k;
+  }
+  return total / positives.length;
+}
+
+export interface ProbeCurve {
+  /** Held-out scans the AUCs are measured on (the other half trains). */
+  testScans: number;
+  zeroShot: number;
+  /** Linear probe AUC by fraction of the training half's labels (e.g. "0.01"). */
+  fractions: Record<string, number>;
+  /** Probe AUC from k positive and k negative examples. */
+  shots: Record<string, number>;
+}
+
+function pick(rows: number[], data: Matrix): Matrix {
+  const out = new Float32Array(rows.length * data.dim);
+  rows.forEach((r, i) => out.set(row(data, r), i * data.dim));
+  return { data: out, rows: rows.length, dim: data.dim };
+}
+
+function shuffled<T>(items: T[], rnd: () => number): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/**
+ * Linear probe with a fraction of the labels and few-shot probes, next to zero-shot, all scored
+ * on the same held-out half (stratified split). Small label sets are noisy, so each point is the
+ * mean over `repeats` random draws of the training labels; a draw without both classes is skipped.
+ */
+export function probeCurve(
+  images: Matrix,
+  labels: ArrayLike<number>,
+  zeroShotScores: ArrayLike<number>,
+  options: { fractions?: number[]; shots?: number[]; repeats?: number; seed?: number } = {},
+): ProbeCurve {
+  const { fractions = [0.01, 0.1, 1], shots = [1, 4, 16], repeats = 5, seed = 1 } = options;
+  const rnd = seededRandom(seed);
+  const pos = shuffled(
+    [...Array(images.rows).keys()].filter((i) => labels[i]),
+    rnd,
+  );
+  const neg = shuffled(
+    [...Array(images.rows).keys()].filter((i) => !labels[i]),
+    rnd,
+  );
+  const half = (a: number[]) => Math.floor(a.length / 2);
+  const trainPos = pos.slice(0, half(pos));
+  const trainNeg = neg.slice(0, half(neg));
+  const test = [...pos.slice(half(pos)), ...neg.slice(half(neg))];
+  const testX = pick(test, images);
+  const testY = test.map((i) => (labels[i] ? 1 : 0));
+  const aucOf = (trainRows: number[]): number => {
+    const y = trainRows.map((i) => (labels[i] ? 1 : 0));
+    if (!y.some(Boolean) || y.every(Boolean)) return NaN;
+    return rocAuc(applyProbe(trainProbe(pick(trainRows, images), y), testX), testY);
+  };
+  const mean = (draw: () => number[]): number => {
+    const aucs = Array.from({ length: repeats }, () => aucOf(draw())).filter(Number.isFinite);
+    return aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : NaN;
+  };
+  const train = [...trainPos, ...trainNeg];
+  const result: ProbeCurve = {
+    testScans: test.length,
+    zeroShot: rocAuc(
+      test.map((i) => zeroShotScores[i]!),
+      testY,
+    ),
+    fractions: {},
+    shots: {},
+  };
+  for (const f of fractions) {
+    const n = Math.max(2, Math.round(f * train.length));
+    result.fractions[String(f)] = f >= 1 ? aucOf(train) : mean(() => shuffled(train, rnd).slice(0, n));
+  }
+  for (const k of shots) {
+    result.shots[String(k)] =
+      k > trainPos.length || k > trainNeg.length
+        ? NaN
+        : mean(() => [...shuffled(trainPos, rnd).slice(0, k), ...shuffled(trainNeg, rnd).slice(0, k)]);
+  }
+  return result;
+}
+
+/**
+ * Negation ordering: the fraction of (positive sentence, negated sentence) pairs that a phrase
+ * embedding ranks the right way round (more similar to the positive). Over all pairs this is
+ * the AUC of the similarity with positive = 1, ties counting half.
+ */
+export function negationOrdering(phrase: ArrayLike<number>, positives: Matrix, negated: Matrix): number {
+  if (!positives.rows || !negated.rows) return NaN;
+  const s = [...scoresAgainst(positives, phrase), ...scoresAgainst(negated, phrase)];
+  const y = s.map((_, i) => (i < positives.rows ? 1 : 0));
+  return rocAuc(s, y);
+}

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { imageToImagePrecision, negationOrdering, probeCurve } from '../../../electron/scoring/evaluation.js';
+import { seededRandom } from '../../../electron/scoring/metrics.js';
+import { normalise, type Matrix } from '../../../electron/scoring/vectors.js';
+
+const DIM = 16;
+
+/** Unit vectors around `centre` (an axis index, negative for the opposite direction) with noise. */
+function cluster(n: number, centre: number, noise: number, rnd: () => number): Float32Array[] {
+  return Array.from({ length: n }, () => {
+    const v = Float32Array.from({ length: DIM }, () => (rnd() - 0.5) * noise);
+    v[Math.abs(centre)]! += Math.sign(centre) || 1;
+    return normalise(v);
+  });
+}
+
+function matrix(rows: Float32Array[]): Matrix {
+  const data = new Float32Array(rows.length * DIM);
+  rows.forEach((r, i) => data.set(r, i * DIM));
+  return { data, rows: rows.length, dim: DIM };
+}
+
+describe('evaluation on embeddings', () => {
+  const rnd = seededRandom(3);
+  const positives = cluster(30, 1, 0.6, rnd);
+  const negatives = cluster(90, 2, 0.6, rnd);
+  const images = matrix([...positives, ...negatives]);
+  const labels = [...positives.map(() => 1), ...negatives.map(() => 0)];
+
+  it('image→image precision@10 is 1 for separated classes and near the prevalence for arbitrary labels', () => {
+    assert.equal(imageToImagePrecision(images, labels, 10), 1);
+    const arbitrary = labels.map((_, i) => (i % 4 === 0 ? 1 : 0));
+    const p = imageToImagePrecision(images, arbitrary, 10);
+    assert.ok(p > 0.1 && p < 0.45, `precision ${p}`);
+  });
+
+  it('probes learn a separable finding from few labels; zero-shot is scored on the same held-out half', () => {
+    const curve = probeCurve(images, labels, labels);
+    assert.equal(curve.testScans, 60);
+    assert.equal(curve.zeroShot, 1);
+    assert.ok(curve.fractions['1']! > 0.99 && curve.fractions['0.1']! > 0.9, JSON.stringify(curve));
+    assert.ok(curve.shots['4']! > 0.9 && curve.shots['1']! > 0.7, JSON.stringify(curve));
+    assert.ok(Number.isNaN(curve.shots['16']!), 'only 15 training positives: 16 shots cannot be drawn');
+    const reversed = probeCurve(
+      images,
+      labels,
+      labels.map((y) => 1 - y),
+    );
+    assert.equal(reversed.zeroShot, 0);
+  });
+
+  it('negation ordering counts the pairs ranked the right way round', () => {
+    const phrase = normalise(Float32Array.from({ length: DIM }, (_, i) => (i === 5 ? 1 : 0)));
+    const stated = matrix(cluster(10, 5, 0.4, rnd));
+    const negated = matrix(cluster(12, -5, 0.4, rnd));
+    assert.equal(negationOrdering(phrase, stated, negated), 1);
+    assert.equal(negationOrdering(phrase, negated, stated), 0);
+    assert.ok(Number.isNaN(negationOrdering(phrase, stated, matrix([]))));
+  });
+});
