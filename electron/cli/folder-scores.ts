@@ -9,6 +9,8 @@ export interface FolderScores extends PhraseScores {
   paths: string[];
   /** The image embeddings, one row per path. */
   images: Matrix;
+  /** Patch embeddings per path ([cells × dim]), when asked for and the model has them. */
+  patches?: (Float32Array | null)[];
   failed: { path: string; code: string; reason: string }[];
 }
 
@@ -19,17 +21,20 @@ export async function scoreFolder(
   inputs: string[],
   phrases: string[],
   io: CliIO,
+  options: { keepPatches?: boolean } = {},
 ): Promise<FolderScores> {
   const encoder = session.models.encoder;
   const vectors = await phraseVectors(phrases, (texts) => encoder.encodeTexts(texts));
   const paths: string[] = [];
   const rows: Float32Array[] = [];
+  const patches: (Float32Array | null)[] = [];
   const failed: FolderScores['failed'] = [];
   const progress = progressLine(io);
   for await (const r of encodeFiles(expandInputs(inputs, io.cwd), session.pool, encoder)) {
     if (r.embedding) {
       paths.push(r.path);
       rows.push(r.embedding);
+      if (options.keepPatches) patches.push(r.patches ?? null);
     } else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
     progress(`encoded ${paths.length} images, ${failed.length} failed`);
   }
@@ -39,5 +44,5 @@ export async function scoreFolder(
   rows.forEach((v, i) => data.set(v, i * dim));
   const images: Matrix = { data, rows: rows.length, dim };
   const scores = scorePhrases(images, vectors, session.loaded.model.logitScale);
-  return { ...scores, paths, failed, images };
+  return { ...scores, paths, failed, images, ...(options.keepPatches ? { patches } : {}) };
 }

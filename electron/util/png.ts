@@ -1,9 +1,10 @@
 /**
- * Minimal PNG encoder (grayscale 8/16-bit, RGB 8-bit, RGBA 8-bit) over zlib.
+ * Minimal PNG encoder (grayscale 8/16-bit, RGB 8-bit, RGBA 8-bit) over zlib, and a decoder
+ * for 8-bit grayscale (masks).
  * Enough for thumbnails, decoded frames, masks and training images; no
  * dependency, deterministic output (same pixels → same bytes).
  */
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 export type PngColor = 'gray' | 'rgb' | 'rgba';
 
@@ -82,4 +83,58 @@ export function encodePng(image: PngImage, level = 6): Buffer {
     chunk('IDAT', deflateSync(raw, { level })),
     chunk('IEND', new Uint8Array(0)),
   ]);
+}
+
+/**
+ * Decodes an 8-bit grayscale, non-interlaced PNG (what masks are): every filter type, chunks
+ * checked for length only. Anything else is refused with a clear error.
+ */
+export function decodeGrayPng(bytes: Uint8Array): { width: number; height: number; data: Uint8Array } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) throw new RangeError('not a PNG file');
+  let offset = 8;
+  let width = 0;
+  let height = 0;
+  const idat: Buffer[] = [];
+  while (offset + 12 <= buf.length) {
+    const length = buf.readUInt32BE(offset);
+    const type = buf.toString('ascii', offset + 4, offset + 8);
+    const body = buf.subarray(offset + 8, offset + 8 + length);
+    if (body.length !== length) throw new RangeError('truncated PNG chunk');
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      if (body[8] !== 8 || body[9] !== 0 || body[12] !== 0)
+        throw new RangeError('only 8-bit grayscale, non-interlaced PNGs are supported');
+    } else if (type === 'IDAT') idat.push(body);
+    else if (type === 'IEND') break;
+    offset += 12 + length;
+  }
+  if (!width || !height) throw new RangeError('PNG without IHDR');
+  const raw = inflateSync(Buffer.concat(idat));
+  if (raw.length < (width + 1) * height) throw new RangeError('PNG pixel data is truncated');
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (width + 1)]!;
+    const src = y * (width + 1) + 1;
+    const out = y * width;
+    for (let x = 0; x < width; x++) {
+      const a = x > 0 ? data[out + x - 1]! : 0;
+      const b = y > 0 ? data[out - width + x]! : 0;
+      const c = x > 0 && y > 0 ? data[out - width + x - 1]! : 0;
+      let predicted = 0;
+      if (filter === 1) predicted = a;
+      else if (filter === 2) predicted = b;
+      else if (filter === 3) predicted = (a + b) >> 1;
+      else if (filter === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      } else if (filter !== 0) throw new RangeError(`PNG filter ${filter} is invalid`);
+      data[out + x] = (raw[src + x]! + predicted) & 0xff;
+    }
+  }
+  return { width, height, data };
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeNpy } from '../../electron/util/npy.js';
-import { encodePng } from '../../electron/util/png.js';
+import { decodeGrayPng, encodePng } from '../../electron/util/png.js';
 
 const PY = '/usr/bin/python3';
 
@@ -76,5 +76,44 @@ print(json.dumps(out))`;
       RangeError,
     );
     assert.throws(() => encodeNpy(new Float32Array(5), [2, 3]), RangeError);
+  });
+
+  it('decodes 8-bit gray PNGs written by PIL (every filter type) and by encodePng', async (t) => {
+    try {
+      execFileSync(PY, ['-c', 'import numpy, PIL'], { stdio: 'ignore' });
+    } catch {
+      t.skip('Debian python3-numpy/python3-pil not installed');
+      return;
+    }
+    const dir = await mkdtemp(path.join(tmpdir(), 'radsift-png-'));
+    try {
+      // A smooth ramp plus noise makes zlib-optimising PIL pick Sub, Up, Average and Paeth rows.
+      const script = `
+import sys, numpy as np
+from PIL import Image
+rng = np.random.default_rng(4)
+y, x = np.mgrid[0:61, 0:47]
+a = ((x * 3 + y * 5 + (x * y) % 7 + rng.integers(0, 3, x.shape)) % 256).astype(np.uint8)
+Image.fromarray(a).save(sys.argv[1] + '/p.png', optimize=True)
+a.tofile(sys.argv[1] + '/p.raw')`;
+      execFileSync(PY, ['-c', script, dir]);
+      const png = await readFile(path.join(dir, 'p.png'));
+      const raw = new Uint8Array(await readFile(path.join(dir, 'p.raw')));
+      const decoded = decodeGrayPng(png);
+      assert.deepEqual([decoded.width, decoded.height], [47, 61]);
+      assert.deepEqual(decoded.data, raw);
+      const ours = Uint8Array.from({ length: 9 * 5 }, (_, i) => (i * 29) % 256);
+      assert.deepEqual(
+        decodeGrayPng(encodePng({ width: 9, height: 5, color: 'gray', bitDepth: 8, data: ours })).data,
+        ours,
+      );
+      assert.throws(
+        () => decodeGrayPng(encodePng({ width: 2, height: 1, color: 'rgb', bitDepth: 8, data: new Uint8Array(6) })),
+        /only 8-bit grayscale/,
+      );
+      assert.throws(() => decodeGrayPng(raw), /not a PNG/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

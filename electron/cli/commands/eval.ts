@@ -6,6 +6,9 @@ import { imageToImagePrecision, negationOrdering, probeCurve } from '../../scori
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
 import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
 import type { Matrix } from '../../scoring/vectors.js';
+import { contrastToNoise, maskCoverage, phraseHeatmap, pointingHit } from '../../scoring/grounding.js';
+import type { ImageSpec } from '../../inference/model-description.js';
+import { decodeGrayPng } from '../../util/png.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { MODEL_OPTIONS, openSession } from '../session.js';
@@ -69,7 +72,10 @@ image→image precision@10; a linear probe on the frozen embeddings with 1%, 10%
 and 100% of half the labels and few-shot probes (1, 4, 16 per class) next to
 zero-shot, all on the other half. With reports (--reports, default
 reports.jsonl beside the labels): negation ordering, the fraction of
-(positive, negated) sentence pairs the phrase ranks the right way round.
+(positive, negated) sentence pairs the phrase ranks the right way round. With
+masks (masks/<path>.png beside the labels, bit k = label column k, as radsift
+demo writes them) and a model with patch embeddings: the pointing game and the
+contrast-to-noise ratio of the phrase heatmap on each positive scan.
 --roc writes the ROC points of every phrase as CSV.`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
@@ -95,7 +101,10 @@ reports.jsonl beside the labels): negation ordering, the fraction of
       values.reports || existsSync(reportsFile) ? await readSentences(reportsFile, labels.findings) : null;
     const session = await openSession(values, io);
     try {
-      const s = await scoreFolder(session, positionals, phrases, io);
+      const grid = session.loaded.model.image.patchGrid;
+      const masksDir = path.join(path.dirname(labelsFile), 'masks');
+      const grounding = grid !== null && existsSync(masksDir);
+      const s = await scoreFolder(session, positionals, phrases, io, { keepPatches: grounding });
       const m = phrases.length;
       // Only scans that have labels count; labelled files that failed are reported.
       const index = s.paths.map((p, i) => [p, i] as const).filter(([p]) => labels.rows.has(p));
@@ -135,6 +144,13 @@ reports.jsonl beside the labels): negation ordering, the fraction of
           );
         }
         const curve = probeCurve(labelled, y, probs);
+        const located = grounding
+          ? await groundingScores(
+              index.filter((_, r) => y[r]).map(([p, i]) => ({ path: p, patches: s.patches![i] ?? null })),
+              { labelsDir: path.dirname(labelsFile), bit: j, phrase: ensembles[j]!.positive },
+              session.loaded.model.image,
+            )
+          : null;
         report.push({
           phrase,
           positives: y.filter(Boolean).length,
@@ -157,6 +173,7 @@ reports.jsonl beside the labels): negation ordering, the fraction of
             shotsPerClass: Object.fromEntries(Object.entries(curve.shots).map(([k, v]) => [k, round(v)])),
           },
           negationOrdering: negation,
+          grounding: located,
           roc: rocPoints(probs, y),
         });
       }
@@ -188,6 +205,8 @@ reports.jsonl beside the labels): negation ordering, the fraction of
           shots4: meanOf(report.map((r) => r.probe.shotsPerClass['4'] ?? null)),
           shots16: meanOf(report.map((r) => r.probe.shotsPerClass['16'] ?? null)),
           negationOrdering: meanOf(report.map((r) => r.negationOrdering)),
+          pointingGame: meanOf(report.map((r) => r.grounding?.pointingGame ?? null)),
+          contrastToNoise: meanOf(report.map((r) => r.grounding?.contrastToNoise ?? null)),
         },
         phrases: report.map(({ roc: _roc, ...r }) => r),
         failed: s.failed,
@@ -202,6 +221,14 @@ reports.jsonl beside the labels): negation ordering, the fraction of
           io.stdout(
             `${r.phrase.padEnd(22)} ${String(r.positives).padStart(5)} ${String(r.negatives).padStart(5)}  ${fmt(r.auc)}  [${fmt(r.ci95[0]!)}, ${fmt(r.ci95[1]!)}]  ${fmt(r.precisionAt5)}  ${fmt(r.precisionAt10)}  ${fmt(r.aucBarePhrase)}  ${fmt(r.imageToImageP10)}  ${fmt(r.negationOrdering ?? NaN)}\n`,
           );
+        }
+        if (grounding) {
+          io.stdout('\ngrounding (positives with a mask): scans, pointing game, contrast-to-noise\n');
+          for (const r of summary.phrases)
+            if (r.grounding)
+              io.stdout(
+                `${r.phrase.padEnd(22)} ${String(r.grounding.scans).padStart(5)}  ${fmt(r.grounding.pointingGame)}  ${fmt(r.grounding.contrastToNoise)}\n`,
+              );
         }
         io.stdout(
           '\nAUC on the held-out half: zero-shot | linear probe with 1% / 10% / 100% of the other half | 1 / 4 / 16 shots per class\n',
@@ -220,6 +247,39 @@ reports.jsonl beside the labels): negation ordering, the fraction of
     }
   },
 };
+
+/**
+ * Pointing game and contrast-to-noise of the phrase heatmap against each positive scan's mask
+ * (masks/<path>.png beside labels.csv, bit `bit` = the label column, as `radsift demo` writes).
+ */
+async function groundingScores(
+  scans: { path: string; patches: Float32Array | null }[],
+  where: { labelsDir: string; bit: number; phrase: Float32Array },
+  spec: ImageSpec,
+): Promise<{ scans: number; pointingGame: number; contrastToNoise: number } | null> {
+  let hits = 0;
+  let n = 0;
+  const cnrs: number[] = [];
+  for (const scan of scans) {
+    if (!scan.patches) continue;
+    const file = path.join(where.labelsDir, 'masks', `${path.relative(where.labelsDir, scan.path)}.png`);
+    const bytes = await readFile(file).catch(() => null);
+    if (!bytes) continue;
+    const coverage = maskCoverage(decodeGrayPng(bytes), where.bit, spec, spec.patchGrid!);
+    if (!coverage.some((c) => c > 0)) continue; // a finding without extent (none in the phantoms)
+    const heat = phraseHeatmap(scan.patches, where.phrase);
+    n++;
+    if (pointingHit(heat, coverage)) hits++;
+    const cnr = contrastToNoise(heat, coverage);
+    if (Number.isFinite(cnr)) cnrs.push(cnr);
+  }
+  if (!n) return null;
+  return {
+    scans: n,
+    pointingGame: round(hits / n),
+    contrastToNoise: round(cnrs.reduce((a, b) => a + b, 0) / Math.max(1, cnrs.length)),
+  };
+}
 
 const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 10000 : NaN);
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '  —  ');
