@@ -11,6 +11,7 @@ import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import type { AppIndex } from './app-index.js';
 import type { ModelService } from '../inference/model-service.js';
 import { applyProbe, crossValidatedAuc, trainProbe } from '../scoring/linear-probe.js';
+import { gridBox, phraseHeatmap } from '../scoring/grounding.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { dot, weightedSum } from '../scoring/vectors.js';
@@ -229,9 +230,51 @@ export class CollectionService {
     };
   }
 
+  /**
+   * Where on one scan a phrase matches: the cosine of each patch embedding with the phrase, on the
+   * model's grid, and where that grid lies over the image. Computed on demand (one decode, one
+   * encode) rather than stored: see docs/index.md.
+   */
+  async heatmap(file: string, phrase: string): Promise<HeatmapResult> {
+    const loaded = await this.models.ready().catch((e: Error) => {
+      throw new ApiError('NOT_FOUND', e.message);
+    });
+    const spec = loaded.model.image;
+    if (!spec.patchGrid || !spec.outputs.patches)
+      throw new ApiError(
+        'UNSUPPORTED',
+        `${loaded.model.name} has no patch embeddings, so it cannot show where on the image a phrase matches`,
+      );
+    const decoded = await this.pool.decode({ path: file, outputs: ['model'], model: spec }).catch((e: Error) => {
+      throw new ApiError('UNSUPPORTED', `This image cannot be read: ${e.message}`);
+    });
+    const [H, W] = spec.size;
+    const encoder = this.models.encoder;
+    const encoded = await encoder.encodeTensor({ data: decoded.modelInput!, dims: [1, spec.channels, H, W] });
+    const [vector] = await phraseVectors([phrase], (t) => encoder.encodeTexts(t));
+    if (!encoded.patches || !vector) throw new ApiError('UNSUPPORTED', 'The model returned no patch embeddings');
+    const values = phraseHeatmap(encoded.patches, vector.positive);
+    return {
+      phrase: vector.pair.phrase,
+      grid: spec.patchGrid,
+      values: Array.from(values, (v) => Math.round(v * 1e4) / 1e4),
+      box: gridBox(spec, decoded.columns, decoded.rows),
+    };
+  }
+
   close(): void {
     this.index.close();
   }
+}
+
+export interface HeatmapResult {
+  phrase: string;
+  /** [rows, cols] of the model's patch grid; values are row-major. */
+  grid: [number, number];
+  /** Cosine of each patch with the phrase (> 0 where the model sees it, for the default model). */
+  values: number[];
+  /** The grid's extent over the image, as fractions of the image's width and height. */
+  box: { x: number; y: number; width: number; height: number };
 }
 
 function dedupe(list: { path: string; reason: string }[]): { path: string; reason: string }[] {

@@ -217,6 +217,16 @@ export const methods = {
       rows: z.array(z.object({ path: z.string(), score: z.number() })),
     }),
   },
+  /** Where on one scan a phrase matches (grounding): cosine per patch, and where the grid lies on the image. */
+  'query.heatmap': {
+    request: z.object({ path: PathString, phrase: z.string().trim().min(1).max(500) }).strict(),
+    response: z.object({
+      phrase: z.string(),
+      grid: z.tuple([z.number().int(), z.number().int()]),
+      values: z.array(z.number()),
+      box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
+    }),
+  },
   /** The retrieval matrix: every opened scan × every phrase (similarity and zero-shot probability). */
   'matrix.run': {
     request: z.object({ phrases: z.array(z.string().trim().min(1).max(500)).min(1).max(50) }).strict(),

@@ -57,6 +57,12 @@ export function createHandlers(services: Services): Handlers {
 
     'matrix.run': (req, ctx) => services.collection.matrix(req.phrases, indexProgress(ctx)),
 
+    'query.heatmap': async (req) => {
+      const real = await services.roots.resolveInside(req.path);
+      if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
+      return services.collection.heatmap(real, req.phrase);
+    },
+
     'probe.train': (req, ctx) => services.collection.probe(req.positives, req.negatives, indexProgress(ctx)),
 
     'screen.start': async (req) => {

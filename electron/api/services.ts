@@ -96,12 +96,24 @@ export interface ProbeEngine {
   ): Promise<{ auc: number | null; positives: number; negatives: number; rows: { path: string; score: number }[] }>;
 }
 
+export interface HeatmapEngine {
+  heatmap(
+    path: string,
+    phrase: string,
+  ): Promise<{
+    phrase: string;
+    grid: [number, number];
+    values: number[];
+    box: { x: number; y: number; width: number; height: number };
+  }>;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
   roots: AllowedRoots;
   models: ModelCatalog;
   studies: StudyCatalog;
-  collection: QueryEngine & MatrixEngine & ProbeEngine;
+  collection: QueryEngine & MatrixEngine & ProbeEngine & HeatmapEngine;
   screening: Screening;
 }

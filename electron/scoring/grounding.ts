@@ -78,3 +78,38 @@ export function contrastToNoise(heat: ArrayLike<number>, coverage: ArrayLike<num
   const sd = Math.sqrt(outside.reduce((s, x) => s + (x - mo) ** 2, 0) / (outside.length - 1));
   return (mean(inside) - mo) / Math.max(sd, 1e-9);
 }
+
+/**
+ * Where the model's input square lies over the image, as fractions of the image's width and
+ * height (x and y may be negative and width/height above 1 with letterbox padding): a heatmap
+ * on the patch grid is drawn into this box to sit on the anatomy it describes.
+ */
+export function gridBox(
+  spec: Pick<ImageSpec, 'size' | 'resize' | 'resizeTo'>,
+  width: number,
+  height: number,
+): { x: number; y: number; width: number; height: number } {
+  const [H, W] = spec.size;
+  if (spec.resize === 'stretch') return { x: 0, y: 0, width: 1, height: 1 };
+  if (spec.resize === 'center-crop') {
+    const S = spec.resizeTo ?? Math.min(H, W);
+    const [nw, nh] = width <= height ? [S, Math.trunc((S * height) / width)] : [Math.trunc((S * width) / height), S];
+    const top = Math.trunc((nh - H) / 2);
+    const left = Math.trunc((nw - W) / 2);
+    return { x: left / nw, y: top / nh, width: W / nw, height: H / nh };
+  }
+  if (spec.resizeTo !== null) {
+    const R = spec.resizeTo;
+    const ratio = R / Math.max(width, height);
+    const nw = Math.max(1, Math.trunc(width * ratio));
+    const nh = Math.max(1, Math.trunc(height * ratio));
+    const ox = Math.trunc((R - nw) / 2);
+    const oy = Math.trunc((R - nh) / 2);
+    return { x: 0 - ox / nw, y: 0 - oy / nh, width: R / nw, height: R / nh };
+  }
+  const canvasW = Math.max(width, (height * W) / H);
+  const canvasH = (canvasW * H) / W;
+  const x = 0 - Math.floor((canvasW - width) / 2); // 0 − 0 is +0 (not −0)
+  const y = 0 - Math.floor((canvasH - height) / 2);
+  return { x: x / width, y: y / height, width: canvasW / width, height: canvasH / height };
+}

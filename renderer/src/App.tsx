@@ -19,7 +19,8 @@ export function App() {
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   // An image opened from Query (or Matrix): shown in a viewer overlay over the current view.
-  const [viewing, setViewing] = useState<string | null>(null);
+  const [viewing, setViewing] = useState<{ path: string; phrase?: string } | null>(null);
+  const openViewer = (path: string, phrase?: string) => setViewing({ path, ...(phrase ? { phrase } : {}) });
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
 
   const onKey = useCallback((e: KeyboardEvent) => {
@@ -72,13 +73,18 @@ export function App() {
             firstRun={info.state === 'ready' && info.value.firstRun}
           />
         )}
-        {view === 'query' && <QueryView hasStudies={!!catalog} onView={setViewing} />}
+        {view === 'query' && <QueryView hasStudies={!!catalog} onView={openViewer} />}
         {view === 'models' && <ModelsView />}
-        {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={setViewing} />}
-        {view === 'screening' && <ScreeningView onView={setViewing} />}
+        {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} />}
+        {view === 'screening' && <ScreeningView onView={openViewer} />}
         {viewing && (
           <div className="viewer-overlay">
-            <Viewer path={viewing} onClose={() => setViewing(null)} />
+            <Viewer
+              key={`${viewing.path}|${viewing.phrase ?? ''}`}
+              path={viewing.path}
+              phrase={viewing.phrase}
+              onClose={() => setViewing(null)}
+            />
           </div>
         )}
       </main>

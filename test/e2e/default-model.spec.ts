@@ -59,5 +59,23 @@ test.describe('default model', () => {
     });
     await page.getByRole('columnheader', { name: 'cardiomegaly' }).click();
     await page.screenshot({ path: path.join(ARTIFACTS, 'matrix-default-model.png') });
+
+    // A cell opens the viewer with that phrase's heatmap (grounding) over the image.
+    await page
+      .getByRole('cell', { name: /^cardiomegaly:/ })
+      .first()
+      .click();
+    await expect(page.getByTestId('heatmap-legend')).toContainText('“cardiomegaly”', { timeout: 60_000 });
+    const heatmap = page.getByTestId('heatmap');
+    await expect(heatmap).toBeVisible();
+    expect(await heatmap.evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])).toEqual([
+      14, 14,
+    ]);
+    // Opacity follows the slider; unchecking hides the overlay.
+    await page.getByLabel('Heatmap opacity').fill('0.8');
+    await expect(heatmap).toHaveCSS('opacity', '0.8');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'viewer-heatmap.png') });
+    await page.getByLabel('Show phrase heatmap').uncheck();
+    await expect(heatmap).toHaveCount(0);
   });
 });

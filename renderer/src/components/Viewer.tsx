@@ -4,8 +4,12 @@
  * shift-drag or the middle button, presets, frame scrolling, and the file's
  * header beside it. Pixels are rendered by the main process (scan://), so the
  * window is applied to the real modality values, MONOCHROME1 included.
+ * Optionally a phrase heatmap (grounding) on top: the model's patch grid,
+ * coloured by how well each patch matches the phrase, placed where the model's
+ * letterbox put it on the image, with an opacity control.
  */
 import {
+  type CSSProperties,
   useCallback,
   useEffect,
   useRef,
@@ -14,6 +18,15 @@ import {
   type WheelEvent,
 } from 'react';
 import { getApi } from '../api';
+import { viridis } from '../colormap';
+import { UnitSlider } from './UnitSlider';
+
+interface Heatmap {
+  phrase: string;
+  grid: [number, number];
+  values: number[];
+  box: { x: number; y: number; width: number; height: number };
+}
 
 interface Window {
   center: number;
@@ -36,8 +49,17 @@ interface Summary {
   [key: string]: unknown;
 }
 
-export function Viewer({ path, onClose }: { path: string; onClose?: () => void }) {
+export function Viewer({ path, phrase, onClose }: { path: string; phrase?: string; onClose?: () => void }) {
   const api = getApi();
+  const [draftPhrase, setDraftPhrase] = useState(phrase ?? '');
+  const [heatPhrase, setHeatPhrase] = useState(phrase ?? '');
+  const [heatOn, setHeatOn] = useState(!!phrase);
+  const [opacity, setOpacity] = useState(0.5);
+  const [heat, setHeat] = useState<Heatmap | null>(null);
+  const [heatError, setHeatError] = useState<string | null>(null);
+  const [imgSize, setImgSize] = useState<{ width: number; height: number } | null>(null);
+  const imgRef = useRef<HTMLImageElement | null>(null);
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [win, setWin] = useState<Window | null>(null);
@@ -63,6 +85,47 @@ export function Viewer({ path, onClose }: { path: string; onClose?: () => void }
       (e: Error) => setError(e.message),
     );
   }, [api, path]);
+
+  useEffect(() => {
+    setHeat(null);
+    setHeatError(null);
+    if (!heatOn || !heatPhrase.trim()) return;
+    let live = true;
+    api.call('query.heatmap', { path, phrase: heatPhrase }).then(
+      (h) => live && setHeat(h),
+      (e: Error) => live && setHeatError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, path, heatPhrase, heatOn]);
+
+  // One canvas pixel per grid cell; the browser's smoothing interpolates when it is scaled up.
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !heat) return;
+    const [rows, cols] = heat.grid;
+    canvas.width = cols;
+    canvas.height = rows;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    const top = Math.max(...heat.values, 1e-6);
+    const pixels = ctx.createImageData(cols, rows);
+    heat.values.forEach((v, i) => {
+      const t = Math.max(0, v) / top; // only where the phrase matches: cosine > 0
+      const [r, g, b] = viridis(t);
+      pixels.data.set([r, g, b, Math.round(255 * Math.min(1, t * 1.5))], i * 4);
+    });
+    ctx.putImageData(pixels, 0, 0);
+  }, [heat]);
+
+  useEffect(() => {
+    const img = imgRef.current;
+    if (!img) return;
+    const observer = new ResizeObserver(() => setImgSize({ width: img.clientWidth, height: img.clientHeight }));
+    observer.observe(img);
+    return () => observer.disconnect();
+  }, []);
 
   // Re-render in the main process at most every 120 ms while dragging.
   useEffect(() => {
@@ -135,6 +198,34 @@ export function Viewer({ path, onClose }: { path: string; onClose?: () => void }
             W {Math.round(win.width)} · L {Math.round(win.center)}
           </span>
         )}
+        <form
+          className="heatmap-controls"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setHeatPhrase(draftPhrase);
+            setHeatOn(true);
+          }}
+        >
+          <label>
+            <input
+              type="checkbox"
+              checked={heatOn}
+              onChange={(e) => setHeatOn(e.target.checked)}
+              aria-label="Show phrase heatmap"
+            />{' '}
+            Heatmap
+          </label>
+          <input
+            type="text"
+            value={draftPhrase}
+            placeholder="phrase, e.g. pleural effusion"
+            aria-label="Heatmap phrase"
+            onChange={(e) => setDraftPhrase(e.target.value)}
+          />
+          <label title="Heatmap opacity">
+            <UnitSlider value={opacity} label="Heatmap opacity" onChange={setOpacity} />
+          </label>
+        </form>
         {onClose && (
           <button type="button" onClick={onClose} aria-label="Close viewer">
             ✕
@@ -144,6 +235,18 @@ export function Viewer({ path, onClose }: { path: string; onClose?: () => void }
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {heatOn && heatError && (
+        <p className="error" role="alert">
+          Heatmap: {heatError}
+        </p>
+      )}
+      {heatOn && heat && (
+        <p className="muted heatmap-legend" data-testid="heatmap-legend">
+          Where the model matches “{heat.phrase}”: brighter = stronger (cosine up to{' '}
+          {Math.max(...heat.values).toFixed(2)}); {heat.grid[0]}×{heat.grid[1]} patches. A model's attention, not a
+          segmentation — research use only.
         </p>
       )}
       <div className="viewer-body">
@@ -157,15 +260,28 @@ export function Viewer({ path, onClose }: { path: string; onClose?: () => void }
           title="Drag: window/level · Shift-drag: pan · Wheel: zoom · r: reset"
         >
           <img
+            ref={imgRef}
             src={src}
             alt={`Frame ${frame + 1} of ${path.split(/[\\/]/).pop()}`}
             draggable={false}
             onError={() => setError('This image could not be rendered; see the header panel for the reason.')}
-            onLoad={() => setError(null)}
+            onLoad={(e) => {
+              setError(null);
+              setImgSize({ width: e.currentTarget.clientWidth, height: e.currentTarget.clientHeight });
+            }}
             className="viewer-image"
             data-testid="viewer-image"
             style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
           />
+          {heatOn && heat && imgSize && (
+            <canvas
+              ref={canvasRef}
+              className="heatmap"
+              data-testid="heatmap"
+              aria-label={`Heatmap of “${heat.phrase}”`}
+              style={heatmapStyle(heat.box, imgSize, view, opacity)}
+            />
+          )}
         </div>
         <aside className="metadata" aria-label="Image header">
           {summary ? <Metadata summary={summary} /> : <p className="muted">Reading header…</p>}
@@ -185,6 +301,32 @@ export function Viewer({ path, onClose }: { path: string; onClose?: () => void }
       </div>
     </section>
   );
+}
+
+/**
+ * The canvas is anchored at the viewport centre (where the image's centre is), sized to the
+ * grid's box over the image, offset to the box, moved with the image's own pan and zoom (about
+ * the same centre), and clipped to the image (letterbox padding is not drawn).
+ */
+function heatmapStyle(
+  box: Heatmap['box'],
+  img: { width: number; height: number },
+  view: { zoom: number; x: number; y: number },
+  opacity: number,
+): CSSProperties {
+  const width = box.width * img.width;
+  const height = box.height * img.height;
+  // Top-left of the box relative to the image centre.
+  const dx = (box.x - 0.5) * img.width;
+  const dy = (box.y - 0.5) * img.height;
+  const pct = (v: number) => `${(Math.max(0, v) * 100).toFixed(3)}%`;
+  return {
+    width,
+    height,
+    opacity,
+    transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom}) translate(${dx}px, ${dy}px)`,
+    clipPath: `inset(${pct(-box.y / box.height)} ${pct((box.x + box.width - 1) / box.width)} ${pct((box.y + box.height - 1) / box.height)} ${pct(-box.x / box.width)})`,
+  };
 }
 
 function Metadata({ summary }: { summary: Summary }) {

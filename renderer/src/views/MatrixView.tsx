@@ -21,7 +21,13 @@ type Score = 'probability' | 'similarity';
 const ROW = 52;
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
 
-export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView: (path: string) => void }) {
+export function MatrixView({
+  hasStudies,
+  onView,
+}: {
+  hasStudies: boolean;
+  onView: (path: string, phrase?: string) => void;
+}) {
   const api = getApi();
   const [phrases, setPhrases] = useState<string[]>(DEFAULT_PHRASES);
   const [draft, setDraft] = useState('');
@@ -247,8 +253,9 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
                           role="cell"
                           className="matrix-cell"
                           style={{ background: css(c), color: textOn(c) }}
-                          onClick={() => onView(r.path)}
+                          onClick={() => onView(r.path, matrix.phrases[j])}
                           aria-label={`${matrix.phrases[j]}: ${v.toFixed(3)}`}
+                          title={`Open with the heatmap of “${matrix.phrases[j]}”`}
                         >
                           {v.toFixed(3)}
                         </button>

@@ -6,6 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { shortPath } from '../format';
+import { UnitSlider } from '../components/UnitSlider';
 import { getApi } from '../api';
 import { useJobProgress } from '../useJobProgress';
 import { ProbePanel } from '../components/ProbePanel';
@@ -32,7 +33,13 @@ type Result = {
   failed: { path: string; reason: string }[];
 };
 
-export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView: (path: string) => void }) {
+export function QueryView({
+  hasStudies,
+  onView,
+}: {
+  hasStudies: boolean;
+  onView: (path: string, phrase?: string) => void;
+}) {
   const api = getApi();
   const [text, setText] = useState('');
   const [terms, setTerms] = useState<Term[]>([]);
@@ -128,16 +135,11 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
         </button>
         <label className="threshold">
           Threshold {threshold.toFixed(2)}
-          <input
-            type="range"
-            min={0}
-            max={1}
-            step={0.05}
+          <UnitSlider
             value={threshold}
-            aria-label="Probability threshold"
-            onChange={(e) => setThreshold(Number(e.target.value))}
-            onMouseUp={() => void run(terms, examples, threshold)}
-            onKeyUp={() => void run(terms, examples, threshold)}
+            label="Probability threshold"
+            onChange={setThreshold}
+            onCommit={() => void run(terms, examples, threshold)}
           />
         </label>
       </form>
@@ -215,7 +217,12 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
           <ol className="results" aria-label="Ranked scans">
             {(result.matches ? rows : result.rows).slice(0, 60).map((r) => (
               <li key={r.path} className={r.match ? 'result match' : 'result'} data-testid="query-result">
-                <button type="button" className="thumb" onClick={() => onView(r.path)} title={r.path}>
+                <button
+                  type="button"
+                  className="thumb"
+                  onClick={() => onView(r.path, terms.find((t) => t.weight > 0)?.text)}
+                  title={r.path}
+                >
                   <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={shortPath(r.path)} loading="lazy" />
                 </button>
                 <span className="path">{shortPath(r.path)}</span>

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react
 import { download } from '../download';
 import { shortPath, csvCell } from '../format';
 import { getApi, type ScreenJob, type ScreenRow } from '../api';
+import { UnitSlider } from '../components/UnitSlider';
 
 type Row = ScreenRow;
 
@@ -193,15 +194,7 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
             <strong>{rows.filter((r) => r.flagged).length} flagged</strong> of {open.rows.length} files
             <label className="threshold">
               Threshold {threshold.toFixed(2)}
-              <input
-                type="range"
-                min={0}
-                max={1}
-                step={0.05}
-                value={threshold}
-                aria-label="Flag threshold"
-                onChange={(e) => setThreshold(Number(e.target.value))}
-              />
+              <UnitSlider value={threshold} label="Flag threshold" onChange={setThreshold} />
             </label>
             <label>
               <input type="checkbox" checked={flaggedOnly} onChange={(e) => setFlaggedOnly(e.target.checked)} /> flagged

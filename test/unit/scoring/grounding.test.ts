@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contrastToNoise, maskCoverage, phraseHeatmap, pointingHit } from '../../../electron/scoring/grounding.js';
+import {
+  contrastToNoise,
+  gridBox,
+  maskCoverage,
+  phraseHeatmap,
+  pointingHit,
+} from '../../../electron/scoring/grounding.js';
 
 const letterbox = { size: [224, 224] as [number, number], resize: 'letterbox' as const, resizeTo: null };
 
@@ -39,5 +45,16 @@ describe('grounding', () => {
     assert.ok(Math.abs(contrastToNoise(heat, [0, 0, 1, 0]) - 1.281) < 1e-3);
     assert.ok(contrastToNoise(heat, [1, 0, 0, 0]) < 0, 'the heat points away from the finding');
     assert.ok(Number.isNaN(contrastToNoise(heat, [1, 1, 1, 1])), 'nothing outside');
+  });
+
+  it('places the grid over the image as the model geometry does', () => {
+    // Letterbox, portrait 100×200: the square canvas is twice the image width, centred.
+    assert.deepEqual(gridBox(letterbox, 100, 200), { x: -0.5, y: 0, width: 2, height: 1 });
+    assert.deepEqual(gridBox({ ...letterbox, resize: 'stretch' }, 100, 200), { x: 0, y: 0, width: 1, height: 1 });
+    // Centre crop of a landscape 300×200 to 224: the middle 224 of 336 resized columns.
+    const crop = gridBox({ ...letterbox, resize: 'center-crop' }, 300, 200);
+    assert.deepEqual(crop, { x: 56 / 336, y: 0, width: 224 / 336, height: 1 });
+    // CheXzero's two-stage letterbox (320, then 224): the same square, so the same box.
+    assert.deepEqual(gridBox({ ...letterbox, resizeTo: 320 }, 100, 200), { x: -0.5, y: 0, width: 2, height: 1 });
   });
 });
