@@ -59,7 +59,7 @@ const electronDialog: DialogService = {
 const settings = new SettingsStore(dataDir());
 const models = new ModelService(bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined), settings);
 const decodePool = new DecodePool();
-const studies = new StudyService(dataDir(), roots);
+const studies = new StudyService(dataDir(), roots, settings);
 const appIndex = new AppIndex(path.join(dataDir(), 'index'), models);
 const collection = new CollectionService(appIndex, models, decodePool);
 const screening = new ScreeningService(appIndex, models, decodePool, (job) => {

@@ -175,6 +175,16 @@ export const methods = {
     request: z.object({ kind: z.enum(['folder', 'files']) }).strict(),
     response: Catalog,
   },
+  /** Folders and files opened before, newest first. */
+  'studies.recent': {
+    request: z.object({}).strict(),
+    response: z.object({ paths: z.array(z.string()) }),
+  },
+  /** Open a folder or file from the recent list again (no dialog). */
+  'studies.openRecent': {
+    request: z.object({ path: PathString }).strict(),
+    response: Catalog,
+  },
   /** Open the demo study (synthetic phantoms), generating it on first use. */
   'studies.openDemo': {
     request: z.object({}).strict(),

@@ -44,6 +44,17 @@ export function createHandlers(services: Services): Handlers {
       return catalog;
     },
 
+    'studies.recent': () => ({ paths: services.studies.recent() }),
+
+    'studies.openRecent': async (req, ctx) => {
+      const jobId = `catalog-${Date.now()}`;
+      const catalog = await services.studies.openRecent(req.path, (done, message) =>
+        ctx.emit('job.progress', { jobId, kind: 'catalog', done, total: null, message }),
+      );
+      services.collection.setFiles(instancePaths(catalog));
+      return catalog;
+    },
+
     'studies.openDemo': async (_req, ctx) => {
       const jobId = `demo-${Date.now()}`;
       const catalog = await services.studies.openDemo((done, total, message) =>

@@ -47,6 +47,9 @@ export interface StudyCatalog {
   /** `onProgress(done, message)` while walking. */
   open(paths: string[], onProgress: (done: number, message: string) => void): Promise<Catalog>;
   openDemo(onProgress: (done: number, total: number | null, message: string) => void): Promise<Catalog>;
+  /** Folders and files opened before, newest first. */
+  recent(): string[];
+  openRecent(path: string, onProgress: (done: number, message: string) => void): Promise<Catalog>;
   fileInfo(path: string): Promise<Record<string, unknown>>;
 }
 

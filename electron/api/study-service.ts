@@ -15,6 +15,7 @@ import {
   type Catalog as DicomCatalog,
 } from '../dicom/catalog.js';
 import { summarizeFile } from '../dicom/summary.js';
+import type { SettingsStore } from '../app-settings.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { Catalog } from './contract.js';
 import { ApiError } from './errors.js';
@@ -24,11 +25,30 @@ import type { StudyCatalog } from './services.js';
 export const DEMO = { count: 24, seed: 2026, size: 1024, folder: 'demo-study' } as const;
 const DEMO_SIDECARS = /(^|[\\/])(masks[\\/].*|labels\.csv|reports\.jsonl|\.complete)$/;
 
+/** How many opened folders/files the Studies view offers again. */
+const RECENT_MAX = 10;
+
 export class StudyService implements StudyCatalog {
   constructor(
     private readonly dataDir: string,
     private readonly roots: AllowedRoots,
+    /** Remembers what was opened (the recent list); none in tests that do not need it. */
+    private readonly settings?: SettingsStore,
   ) {}
+
+  recent(): string[] {
+    return this.settings?.get().recent ?? [];
+  }
+
+  /** Opens a path again from the recent list; anything not on it is refused (the renderer names it). */
+  async openRecent(target: string, onProgress: (done: number, message: string) => void): Promise<Catalog> {
+    if (!this.recent().includes(target)) throw new ApiError('FORBIDDEN', 'That path is not in the recent list');
+    if (!(await stat(target).catch(() => null))) {
+      await this.settings?.update((s) => ({ ...s, recent: s.recent.filter((p) => p !== target) }));
+      throw new ApiError('NOT_FOUND', `${path.basename(target)} no longer exists; it was removed from the list`);
+    }
+    return this.open([target], onProgress);
+  }
 
   async open(paths: string[], onProgress: (done: number, message: string) => void): Promise<Catalog> {
     const builder = new CatalogBuilder();
@@ -51,6 +71,10 @@ export class StudyService implements StudyCatalog {
       }
     }
     onProgress(done, `${done} files read`);
+    await this.settings?.update((s) => ({
+      ...s,
+      recent: [...paths, ...s.recent.filter((p) => !paths.includes(p))].slice(0, RECENT_MAX),
+    }));
     const built = builder.build();
     // A DICOMDIR met while walking lists files that were walked too: nothing more to add.
     for (const c of extra) {

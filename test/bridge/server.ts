@@ -80,7 +80,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const models = new ModelService(options.modelRoots ?? bundledModelRoots(), settings, options.modelDirs ?? []);
   const decodePool = new DecodePool({ size: 1 });
   const renderers = [passthroughRenderer, dicomScanRenderer(decodePool)];
-  const studies = new StudyService(dataDir, roots);
+  const studies = new StudyService(dataDir, roots, settings);
   const appIndex = new AppIndex(path.join(dataDir, 'index'), models);
   const collection = new CollectionService(appIndex, models, decodePool);
   const screening = new ScreeningService(appIndex, models, decodePool, (job) => ctx.emit('screen.job', job));

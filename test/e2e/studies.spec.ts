@@ -55,6 +55,21 @@ test('a folder with unreadable files lists each with its reason', async ({ page,
     await page.getByText('2 files could not be read').click();
     await expect(page.getByText(/notes\.txt — /)).toBeVisible();
     await expect(page.getByText(/broken\.dcm — /)).toBeVisible();
+
+    // The folder is offered again after a restart of the window, without a dialog.
+    await page.reload();
+    const recent = page.getByLabel('Open a recent folder or file');
+    await expect(recent.locator('option', { hasText: dir })).toHaveCount(1);
+    await recent.selectOption(dir);
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images, 2 files skipped');
+    // Only paths on the list can be reopened this way.
+    const code = await page.evaluate(async () =>
+      window.radsift!.call('studies.openRecent', { path: '/etc' }).then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      ),
+    );
+    expect(code).toBe('FORBIDDEN');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 /**
- * Studies: open a folder, files or a DICOMDIR (or the demo study), browse
+ * Studies: open a folder, files or a DICOMDIR (or the demo study, or one of
+ * the recently opened folders and files), browse
  * Patient → Study → Series with thumbnails, see which files could not be read
  * and why, and open an image in the viewer.
  */
@@ -25,6 +26,15 @@ export function StudiesView({
   const [seriesUid, setSeriesUid] = useState<string | null>(null);
   const [viewing, setViewing] = useState<string | null>(null);
   const progress = useJobProgress(['catalog', 'demo']);
+  const [recent, setRecent] = useState<string[]>([]);
+  const loadRecent = () =>
+    api.call('studies.recent', {}).then(
+      (r) => setRecent(r.paths),
+      () => setRecent([]),
+    );
+  useEffect(() => {
+    void loadRecent();
+  }, [api]);
   // A new user starts with the demo study, without having to find it.
   const autoOpened = useRef(false);
   useEffect(() => {
@@ -47,6 +57,7 @@ export function StudiesView({
       if (err.code !== 'CANCELLED') setError(err.message);
     } finally {
       setBusy(false);
+      void loadRecent();
     }
   }
 
@@ -70,6 +81,27 @@ export function StudiesView({
         <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.openDemo', {}))}>
           Open demo study
         </button>
+        {recent.length > 0 && (
+          <label className="recent">
+            Recent{' '}
+            <select
+              aria-label="Open a recent folder or file"
+              value=""
+              disabled={busy}
+              onChange={(e) => {
+                const target = e.target.value;
+                if (target) void open(() => api.call('studies.openRecent', { path: target }));
+              }}
+            >
+              <option value="">{recent.length} opened before…</option>
+              {recent.map((p) => (
+                <option key={p} value={p} title={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {busy && (
           <span className="muted" role="status" aria-live="polite">
             {progress?.message ?? 'Working…'}
