@@ -2,7 +2,7 @@
  * Preload (sandboxed, bundled to CommonJS): exposes `window.radsift` and
  * nothing else — never ipcRenderer itself.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { createClient } from './api/client.js';
 import { CHANNELS } from './api/contract.js';
 import { scanUrlFor } from './security/scan-urls.js';
@@ -17,6 +17,8 @@ const api = createClient({
     };
   },
   scanUrl: scanUrlFor,
+  // '' for a File the page constructed: only files the user really dropped have paths.
+  pathsForFiles: async (files) => files.map((f) => webUtils.getPathForFile(f)),
 });
 
 contextBridge.exposeInMainWorld('radsift', api);

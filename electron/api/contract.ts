@@ -185,6 +185,11 @@ export const methods = {
     request: z.object({ path: PathString }).strict(),
     response: Catalog,
   },
+  /** Open files and folders dropped on the window (sent by the preload's openDropped, never by the page). */
+  'studies.openDropped': {
+    request: z.object({ paths: z.array(PathString).min(1).max(1000) }).strict(),
+    response: Catalog,
+  },
   /** Open the demo study (synthetic phantoms), generating it on first use. */
   'studies.openDemo': {
     request: z.object({}).strict(),

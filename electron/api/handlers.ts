@@ -9,6 +9,19 @@ import type { HandlerContext, Handlers } from './dispatch.js';
 import type { Services } from './services.js';
 
 export function createHandlers(services: Services): Handlers {
+  /** Catalogs what was chosen (with progress events) and makes it the collection queries run over. */
+  async function openCatalog(
+    ctx: HandlerContext,
+    open: (progress: (done: number, message: string) => void) => Promise<Catalog>,
+  ): Promise<Catalog> {
+    const jobId = `catalog-${Date.now()}`;
+    const catalog = await open((done, message) =>
+      ctx.emit('job.progress', { jobId, kind: 'catalog', done, total: null, message }),
+    );
+    services.collection.setFiles(instancePaths(catalog));
+    return catalog;
+  }
+
   return {
     'app.info': () => ({
       name: services.identity.name,
@@ -36,24 +49,14 @@ export function createHandlers(services: Services): Handlers {
           : { kind: 'files', title: 'Open DICOM files or a DICOMDIR' },
       );
       if (paths.length === 0) throw new ApiError('CANCELLED', 'Nothing was chosen');
-      const jobId = `catalog-${Date.now()}`;
-      const catalog = await services.studies.open(paths, (done, message) =>
-        ctx.emit('job.progress', { jobId, kind: 'catalog', done, total: null, message }),
-      );
-      services.collection.setFiles(instancePaths(catalog));
-      return catalog;
+      return openCatalog(ctx, (progress) => services.studies.open(paths, progress));
     },
 
     'studies.recent': () => ({ paths: services.studies.recent() }),
 
-    'studies.openRecent': async (req, ctx) => {
-      const jobId = `catalog-${Date.now()}`;
-      const catalog = await services.studies.openRecent(req.path, (done, message) =>
-        ctx.emit('job.progress', { jobId, kind: 'catalog', done, total: null, message }),
-      );
-      services.collection.setFiles(instancePaths(catalog));
-      return catalog;
-    },
+    'studies.openDropped': (req, ctx) => openCatalog(ctx, (progress) => services.studies.open(req.paths, progress)),
+
+    'studies.openRecent': (req, ctx) => openCatalog(ctx, (progress) => services.studies.openRecent(req.path, progress)),
 
     'studies.openDemo': async (_req, ctx) => {
       const jobId = `demo-${Date.now()}`;

@@ -26,6 +26,15 @@ const api = createClient({
     return () => listeners.delete(listener);
   },
   scanUrl: (filePath, query) => `${location.origin}/scan/local/${encodeScanPath(filePath, query)}`,
+  // No OS drag source in a test browser: the test scripts the dropped paths (bridge.drop), as it does dialogs.
+  async pathsForFiles(files) {
+    const res = await fetch('/__bridge/drop', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ names: files.map((f) => f.name) }),
+    });
+    return (await res.json()) as string[];
+  },
 });
 
 Object.defineProperty(window, 'radsift', { value: api, writable: false, configurable: false });

@@ -44,6 +44,17 @@ export class ScriptedDialog implements DialogService {
   }
 }
 
+/** What the next drop resolves to: the paths the OS would give for the dropped files. */
+export class ScriptedDrop {
+  #answers: string[][] = [];
+  answer(paths: string[]): void {
+    this.#answers.push(paths);
+  }
+  take(): string[] {
+    return this.#answers.shift() ?? [];
+  }
+}
+
 export interface BridgeOptions {
   rendererDir?: string;
   clientScript?: string;
@@ -63,6 +74,7 @@ export interface Bridge {
   /** The per-user data folder the bridge uses (settings, demo study, index). */
   dataDir: string;
   dialog: ScriptedDialog;
+  drop: ScriptedDrop;
   roots: AllowedRoots;
   models: ModelService;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
@@ -73,6 +85,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const rendererDir = options.rendererDir ?? path.join(PROJECT_ROOT, 'dist', 'renderer');
   const clientScript = options.clientScript ?? path.join(PROJECT_ROOT, 'dist', 'bridge', 'client.js');
   const dialog = new ScriptedDialog();
+  const drop = new ScriptedDrop();
   const roots = new AllowedRoots();
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'radsift-bridge-')));
   const settings = new SettingsStore(dataDir);
@@ -130,6 +143,10 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       });
       return send(res, new Response(JSON.stringify(envelope), { headers: { 'content-type': 'application/json' } }));
     }
+    if (req.method === 'POST' && url.pathname === `${BRIDGE_PREFIX}/drop`) {
+      await readBody(req);
+      return send(res, Response.json(drop.take()));
+    }
     if (req.method !== 'GET') return send(res, new Response('method not allowed', { status: 405 }));
     if (url.pathname === `${BRIDGE_PREFIX}/client.js`) {
       return send(res, await appFileResponse(path.dirname(clientScript), `/${path.basename(clientScript)}`));
@@ -165,6 +182,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     url: `http://127.0.0.1:${port}`,
     dataDir,
     dialog,
+    drop,
     roots,
     models,
     emit: (event, payload) => ctx.emit(event, payload),

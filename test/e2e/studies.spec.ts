@@ -85,3 +85,33 @@ test.describe('first start', () => {
     });
   });
 });
+
+test('files dropped on the Studies view open; the page cannot name paths itself', async ({ page, bridge }) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'radsift-drop-'));
+  try {
+    await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
+    // What the OS would report for the dropped item (Electron: webUtils.getPathForFile).
+    bridge.drop.answer([dir]);
+    const dataTransfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['x'], 'ct.dcm'));
+      return dt;
+    });
+    await page.getByTestId('studies-drop-zone').dispatchEvent('dragover', { dataTransfer });
+    await expect(page.getByTestId('studies-drop-zone')).toHaveClass(/dropping/);
+    await page.getByTestId('studies-drop-zone').dispatchEvent('drop', { dataTransfer });
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images');
+    await expect(page.getByTestId('studies-drop-zone')).not.toHaveClass(/dropping/);
+
+    const code = await page.evaluate(async (target) => {
+      const api = window.radsift! as unknown as { call: (m: string, p: unknown) => Promise<unknown> };
+      return api.call('studies.openDropped', { paths: [target] }).then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      );
+    }, '/etc');
+    expect(code).toBe('FORBIDDEN');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

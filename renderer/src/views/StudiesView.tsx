@@ -4,7 +4,7 @@
  * Patient → Study → Series with thumbnails, see which files could not be read
  * and why, and open an image in the viewer.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
@@ -61,6 +61,14 @@ export function StudiesView({
     }
   }
 
+  const [dragging, setDragging] = useState(false);
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const files = [...e.dataTransfer.files];
+    if (files.length) void open(() => api.openDropped(files));
+  };
+
   const allSeries: Series[] = catalog?.patients.flatMap((p) => p.studies.flatMap((s) => s.series)) ?? [];
   const series = allSeries.find((s) => s.seriesInstanceUID === seriesUid) ?? null;
   const instances =
@@ -70,7 +78,17 @@ export function StudiesView({
     ) ?? 0;
 
   return (
-    <div className="studies">
+    <div
+      className={dragging ? 'studies dropping' : 'studies'}
+      data-testid="studies-drop-zone"
+      onDragOver={(e) => {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
       <div className="toolbar">
         <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.open', { kind: 'folder' }))}>
           Open folder…
@@ -116,7 +134,7 @@ export function StudiesView({
       )}
       {!catalog && !busy && (
         <p className="placeholder">
-          Open a folder of DICOM files, or start with the demo study: {''}
+          Open (or drop here) a folder of DICOM files, or start with the demo study: {''}
           synthetic chest radiographs with reports and known findings, generated on this computer.
         </p>
       )}
