@@ -9,6 +9,7 @@ import { CHANNELS, type EventName, type EventPayload } from './api/contract.js';
 import { checkEvent, dispatch, type HandlerContext } from './api/dispatch.js';
 import { createHandlers } from './api/handlers.js';
 import type { DialogService } from './api/services.js';
+import { menuTemplate, type AppCommand } from './app-menu.js';
 import { SettingsStore } from './app-settings.js';
 import { ModelService } from './inference/model-service.js';
 import { bundledModelRoots, dataDir } from './paths.js';
@@ -148,8 +149,12 @@ void app.whenReady().then(async () => {
   // Load the active model in the background; About and the status bar show it once ready.
   models.ready().catch((error: unknown) => console.warn(`[models] ${error instanceof Error ? error.message : error}`));
   hardenSession();
+  const sendCommand = (command: AppCommand) => {
+    const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+    if (win) contextFor(win.webContents).emit('app.command', { command });
+  };
   Menu.setApplicationMenu(
-    Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]),
+    Menu.buildFromTemplate(menuTemplate(sendCommand, process.platform) as Electron.MenuItemConstructorOptions[]),
   );
   createWindow();
   app.on('activate', () => {

@@ -276,7 +276,12 @@ export const methods = {
   },
 } as const;
 
+/** What the application menu asks the renderer to do (the menu lives in the main process). */
+export const APP_COMMANDS = ['openFolder', 'openFiles', 'openDemo', 'shortcuts', 'about'] as const;
+
 export const events = {
+  /** A menu item was chosen. */
+  'app.command': z.object({ command: z.enum(APP_COMMANDS) }),
   /** A screening job changed: progress, state, flagged count. */
   'screen.job': ScreenJob,
   /** The active model started loading, is ready, or failed: renderers refresh app.info. */

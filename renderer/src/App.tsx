@@ -2,12 +2,12 @@ import { useCallback, useEffect, useState } from 'react';
 import { AboutDialog } from './components/AboutDialog';
 import { HelpOverlay } from './components/HelpOverlay';
 import { ModelsView } from './views/ModelsView';
-import { StudiesView } from './views/StudiesView';
+import { StudiesView, type OpenCommand } from './views/StudiesView';
 import { QueryView } from './views/QueryView';
 import { MatrixView } from './views/MatrixView';
 import { ScreeningView } from './views/ScreeningView';
 import { Viewer } from './components/Viewer';
-import type { Catalog } from './api';
+import { getApi, type Catalog } from './api';
 import { useAppInfo } from './useAppInfo';
 import { VIEWS, type ViewId } from './views';
 
@@ -18,6 +18,18 @@ export function App() {
   const [helpOpen, setHelpOpen] = useState(false);
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
+  // An "open" chosen in the application menu, for the Studies view to carry out (seq: each choice counts).
+  const [openCommand, setOpenCommand] = useState<{ kind: OpenCommand; seq: number } | null>(null);
+  useEffect(
+    () =>
+      getApi().on('app.command', ({ command }) => {
+        if (command === 'shortcuts') return setHelpOpen(true);
+        if (command === 'about') return setAboutOpen(true);
+        setView('studies');
+        setOpenCommand((old) => ({ kind: command, seq: (old?.seq ?? 0) + 1 }));
+      }),
+    [],
+  );
   // An image opened from Query (or Matrix): shown in a viewer overlay over the current view.
   const [viewing, setViewing] = useState<{ path: string; phrase?: string } | null>(null);
   const openViewer = (path: string, phrase?: string) => setViewing({ path, ...(phrase ? { phrase } : {}) });
@@ -81,6 +93,7 @@ export function App() {
             catalog={catalog}
             onCatalog={setCatalog}
             firstRun={info.state === 'ready' && info.value.firstRun}
+            command={openCommand}
           />
         )}
         {view === 'query' && <QueryView hasStudies={!!catalog} onView={openViewer} />}

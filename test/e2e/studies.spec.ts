@@ -115,3 +115,18 @@ test('files dropped on the Studies view open; the page cannot name paths itself'
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('File ▸ Open Folder… in the application menu opens through the same dialog', async ({ page, bridge }) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'radsift-menu-'));
+  try {
+    await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
+    bridge.dialog.answer([dir]);
+    await page.keyboard.press('2'); // from another view: the menu brings Studies forward
+    bridge.emit('app.command', { command: 'openFolder' });
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images');
+    bridge.emit('app.command', { command: 'shortcuts' });
+    await expect(page.getByRole('dialog', { name: /Keyboard shortcuts/ })).toBeVisible();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -9,16 +9,22 @@ import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
 
+/** Opening actions the application menu can ask for. */
+export type OpenCommand = 'openFolder' | 'openFiles' | 'openDemo';
+
 type Series = Catalog['patients'][number]['studies'][number]['series'][number];
 
 export function StudiesView({
   catalog,
   onCatalog,
   firstRun,
+  command,
 }: {
   catalog: Catalog | null;
   onCatalog: (c: Catalog) => void;
   firstRun: boolean;
+  /** The latest menu command (a new seq means a new request). */
+  command?: { kind: OpenCommand; seq: number } | null;
 }) {
   const api = getApi();
   const [busy, setBusy] = useState(false);
@@ -43,6 +49,14 @@ export function StudiesView({
       void open(() => api.call('studies.openDemo', {}));
     }
   }, [firstRun]);
+
+  const handled = useRef(0);
+  useEffect(() => {
+    if (!command || command.seq === handled.current || busy) return;
+    handled.current = command.seq;
+    if (command.kind === 'openDemo') void open(() => api.call('studies.openDemo', {}));
+    else void open(() => api.call('studies.open', { kind: command.kind === 'openFolder' ? 'folder' : 'files' }));
+  }, [command]);
 
   async function open(action: () => Promise<Catalog>) {
     setBusy(true);
