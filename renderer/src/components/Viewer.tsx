@@ -101,6 +101,8 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
   }, [api, path, heatPhrase, heatOn]);
 
   // One canvas pixel per grid cell; the browser's smoothing interpolates when it is scaled up.
+  // The canvas mounts once both the heatmap and the image's size are known, in either order.
+  const canvasShown = heatOn && !!heat && !!imgSize;
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas || !heat) return;
@@ -117,7 +119,7 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
       pixels.data.set([r, g, b, Math.round(255 * Math.min(1, t * 1.5))], i * 4);
     });
     ctx.putImageData(pixels, 0, 0);
-  }, [heat]);
+  }, [heat, canvasShown]);
 
   useEffect(() => {
     const img = imgRef.current;
@@ -273,7 +275,7 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
             data-testid="viewer-image"
             style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
           />
-          {heatOn && heat && imgSize && (
+          {canvasShown && (
             <canvas
               ref={canvasRef}
               className="heatmap"
