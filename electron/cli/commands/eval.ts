@@ -104,11 +104,15 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
       const grid = session.loaded.model.image.patchGrid;
       const masksDir = path.join(path.dirname(labelsFile), 'masks');
       const grounding = grid !== null && existsSync(masksDir);
-      const s = await scoreFolder(session, positionals, phrases, io, { keepPatches: grounding });
+      // Only labelled scans count, so only they are read: masks, reports and other files beside them are not
+      // inputs. A labelled file that cannot be read is listed as failed; a missing one as missing.
+      const folder = path.resolve(io.cwd, positionals[0]!);
+      const inside = [...labels.rows.keys()].filter((p) => p === folder || p.startsWith(folder + path.sep));
+      const present = inside.filter((p) => existsSync(p));
+      const s = await scoreFolder(session, present, phrases, io, { keepPatches: grounding });
       const m = phrases.length;
-      // Only scans that have labels count; labelled files that failed are reported.
       const index = s.paths.map((p, i) => [p, i] as const).filter(([p]) => labels.rows.has(p));
-      const missing = [...labels.rows.keys()].filter((p) => !s.paths.includes(p));
+      const missing = inside.filter((p) => !existsSync(p));
       const encodeTexts = (t: string[]) => session.models.encoder.encodeTexts(t);
       const labelled: Matrix = {
         data: new Float32Array(index.length * s.images.dim),
@@ -210,7 +214,7 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
         },
         phrases: report.map(({ roc: _roc, ...r }) => r),
         failed: s.failed,
-        unlabelled: s.paths.length - index.length,
+        notInFolder: labels.rows.size - inside.length,
         missing,
       };
       if (values.json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
