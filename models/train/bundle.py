@@ -135,6 +135,29 @@ def write(out_dir: str, cfg: dict, info: dict, card_text: str) -> dict:
     return m
 
 
+def refresh_checksums(out_dir: str) -> dict:
+    """Recomputes the manifest's file list (sha256, bytes, total) after a file changed, e.g. card.md
+    gained the held-out evaluation; everything else in the manifest is kept."""
+    path = os.path.join(out_dir, 'manifest.json')
+    with open(path, encoding='utf-8') as f:
+        m = json.load(f)
+    files, total = {}, 0
+    for name in sorted(os.listdir(out_dir)):
+        full = os.path.join(out_dir, name)
+        if name == 'manifest.json' or not os.path.isfile(full):
+            continue
+        size = os.path.getsize(full)
+        total += size
+        files[name] = {'sha256': sha256(full), 'bytes': size}
+    m['files'] = files
+    m['totalBytes'] = total
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(m, f, indent=2, ensure_ascii=False)
+        f.write('\n')
+    _prettier(path)
+    return m
+
+
 def _prettier(path: str) -> None:
     """Format the manifest as the repo's `prettier --check` expects, so a committed bundle
     passes `npm run lint` (the manifest is not among the hashed files, so this is safe).

@@ -4,12 +4,17 @@ tables, the linear-probe / few-shot comparison, and each target of the model iss
 measured value and whether it is met — so the card states failures as plainly as successes.
 
   /usr/bin/python3 models/train/eval_card.py --heldout heldout.json --shifted shifted.json \
-      --heldout-cmd "…" --shifted-cmd "…"
+      --heldout-cmd "…" --shifted-cmd "…" [--append-to <bundle dir>]
 """
 import argparse
 import json
 import math
+import os
 import sys
+
+from bundle import refresh_checksums
+
+HEADING = '## Held-out evaluation through the app\'s own pipeline'
 
 # The model issue's targets: (description, how to compute from the two runs, threshold, at least?).
 LOCALIZED = ('pleural effusion', 'pneumothorax', 'nodule', 'consolidation')
@@ -99,16 +104,32 @@ def card(held, shifted, held_cmd, shifted_cmd):
     return '\n'.join(lines) + '\n'
 
 
+def append_section(bundle_dir, section):
+    """Puts the section at the end of the bundle's card.md (replacing an earlier one) and refreshes the
+    manifest's checksums, which cover card.md."""
+    path = os.path.join(bundle_dir, 'card.md')
+    text = open(path, encoding='utf-8').read()
+    text = text.split(HEADING)[0].rstrip('\n')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(f'{text}\n\n{HEADING}\n{section}')
+    return refresh_checksums(bundle_dir)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--heldout', required=True)
     ap.add_argument('--shifted', required=True)
     ap.add_argument('--heldout-cmd', default='radsift eval …')
     ap.add_argument('--shifted-cmd', default='radsift eval …')
+    ap.add_argument('--append-to', help='a bundle folder: replace its card.md section and refresh the checksums')
     args = ap.parse_args()
     held = json.load(open(args.heldout))
     shifted = json.load(open(args.shifted))
-    sys.stdout.write(card(held, shifted, args.heldout_cmd, args.shifted_cmd))
+    section = card(held, shifted, args.heldout_cmd, args.shifted_cmd)
+    if not args.append_to:
+        sys.stdout.write(section)
+        return 0
+    append_section(args.append_to, section)
     return 0
 
 

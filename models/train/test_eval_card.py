@@ -1,7 +1,11 @@
 """eval_card: the card's evaluation section says which targets are met, from `radsift eval --json` runs."""
+import hashlib
+import json
+import os
+import tempfile
 import unittest
 
-from eval_card import card, targets
+from eval_card import HEADING, append_section, card, targets
 
 
 def run(auc, negation=1.0, pointing=0.9, p5=1.0):
@@ -37,6 +41,19 @@ class EvalCardTest(unittest.TestCase):
         self.assertIn('| pointing game ≥ 0.80 for effusion, pneumothorax, nodule, consolidation (min) | 0.500 | **no** |',
                       text)
         self.assertIn('| — | 0.800 | 0.900 | 0.700 | 0.800 | — |', text)
+
+    def test_append_replaces_the_section_and_refreshes_checksums(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 'card.md'), 'w') as f:
+                f.write(f'# Card\n\nintro\n\n{HEADING}\nold numbers\n')
+            with open(os.path.join(d, 'manifest.json'), 'w') as f:
+                json.dump({'id': 'x', 'files': {'card.md': {'sha256': 'stale', 'bytes': 1}}, 'totalBytes': 1}, f)
+            m = append_section(d, 'new numbers\n')
+            text = open(os.path.join(d, 'card.md')).read()
+            self.assertEqual(text, f'# Card\n\nintro\n\n{HEADING}\nnew numbers\n')
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            self.assertEqual(m['files']['card.md'], {'sha256': digest, 'bytes': len(text.encode())})
+            self.assertEqual(json.load(open(os.path.join(d, 'manifest.json')))['id'], 'x')
 
 
 if __name__ == '__main__':
