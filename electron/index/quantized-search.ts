@@ -3,8 +3,8 @@
  * is scanned in full with SIMD kernels (usearch's exactSearch) to get a few
  * times k candidates, which are then rescored with the float32 vectors. Unlike
  * a graph index (HNSW), it needs no build step, takes additions at no cost and
- * keeps recall at ≈1 even on structureless data; at 1M × 256 the int8 copy is
- * 256 MB and a scan takes ~15 ms on two cores (`npm run bench:index`).
+ * keeps recall at ≈1 even on structureless data; at 1M × 128 (the default
+ * model) the int8 copy is 128 MB and a query takes ~15 ms (`npm run bench:index`).
  */
 import { exactSearch, MetricKind } from 'usearch';
 import type { Hit } from './top-k.js';
@@ -27,8 +27,12 @@ export class QuantizedMatrix {
     return new QuantizedMatrix(codes, dim, data.length / dim, scale);
   }
 
-  /** Candidate rows for `query`, best first by the int8 dot product. */
-  candidates(query: Float32Array, count: number, threads = 0): number[] {
+  /**
+   * Candidate rows for `query`, best first by the int8 dot product. One thread by default: for a
+   * single query usearch's thread pool costs more than it saves (1M × 128 here: 15 ms on one
+   * thread, 26 ms on two — `npm run bench:index`).
+   */
+  candidates(query: Float32Array, count: number, threads = 1): number[] {
     let max = 0;
     for (const v of query) max = Math.max(max, Math.abs(v));
     const q = Int8Array.from(query, (v) => Math.round((v * 127) / (max || 1)));

@@ -1,8 +1,9 @@
 /**
- * `npm run bench:index [-- --count 1000000 --dim 256 --queries 200]`
+ * `npm run bench:index [-- --count 1000000 --dim 128 --queries 200]` (128: the default model's size)
  * Over random unit vectors (the hardest case: no structure to exploit), compares
  * in one run the top-50 of float32 exact search (the reference), of the int8 scan
- * with float32 rescoring that the index uses, and of an HNSW graph (usearch):
+ * with float32 rescoring that the index uses (queries one after another, and each
+ * right after a sweep of other memory), and of an HNSW graph (usearch, --hnsw):
  * latency p50/p95 and recall@50 against exact. Prints JSON.
  */
 import { parseArgs } from 'node:util';
@@ -14,7 +15,7 @@ import { seededRandom } from '../../electron/scoring/metrics.js';
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '1000000' },
-    dim: { type: 'string', default: '256' },
+    dim: { type: 'string', default: '128' },
     queries: { type: 'string', default: '200' },
     k: { type: 'string', default: '50' },
     'expansion-search': { type: 'string', default: '128' },
@@ -73,23 +74,41 @@ if (values.hnsw) {
 }
 
 process.stderr.write('searching…\n');
-const timings = { exact: [] as number[], quantized: [] as number[], hnsw: [] as number[] };
-const found = { quantized: 0, hnsw: 0 };
+// Exact float32 top-k first: the reference answers (and their latency).
+const timings = { exact: [] as number[], quantized: [] as number[], cold: [] as number[], hnsw: [] as number[] };
+const truths: Set<number>[] = [];
 for (let j = 0; j < queries; j++) {
   const query = q.subarray(j * dim, (j + 1) * dim);
   t = performance.now();
   const exact = topK(data, dim, query, k);
   timings.exact.push(performance.now() - t);
-  const truth = new Set(exact.map((h) => h.row));
+  truths.push(new Set(exact.map((h) => h.row)));
+}
+// Queries one after another, as a user or a screening job issues them (the int8 copy stays warm in cache
+// when the machine's cache can hold it).
+const found = { quantized: 0, hnsw: 0 };
+for (let j = 0; j < queries; j++) {
+  const query = q.subarray(j * dim, (j + 1) * dim);
   t = performance.now();
   const hits = quantized.search(query, k, (row) => dot(row, query));
   timings.quantized.push(performance.now() - t);
-  found.quantized += hits.filter((h) => truth.has(h.row)).length;
-  if (ann) {
+  found.quantized += hits.filter((h) => truths[j]!.has(h.row)).length;
+}
+// Cold: each query right after something else swept memory (the float32 scan evicts the int8 copy).
+for (let j = 0; j < Math.min(queries, 50); j++) {
+  const query = q.subarray(j * dim, (j + 1) * dim);
+  topK(data, dim, query, 1);
+  t = performance.now();
+  quantized.search(query, k, (row) => dot(row, query));
+  timings.cold.push(performance.now() - t);
+}
+if (ann) {
+  for (let j = 0; j < queries; j++) {
+    const query = q.subarray(j * dim, (j + 1) * dim);
     t = performance.now();
     const approx = ann.search(query, k);
     timings.hnsw.push(performance.now() - t);
-    found.hnsw += approx.filter((h) => truth.has(h.row)).length;
+    found.hnsw += approx.filter((h) => truths[j]!.has(h.row)).length;
   }
 }
 const stats = (xs: number[]) => ({ p50Ms: +percentile(xs, 0.5).toFixed(2), p95Ms: +percentile(xs, 0.95).toFixed(2) });
@@ -107,6 +126,7 @@ console.log(
         ...stats(timings.quantized),
         recallAtK: +(found.quantized / (queries * k)).toFixed(4),
         quantizeSeconds: +quantizeSeconds.toFixed(1),
+        afterAnotherMemorySweep: stats(timings.cold),
       },
       ...(ann
         ? {
