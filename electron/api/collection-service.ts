@@ -235,7 +235,7 @@ export class CollectionService {
    * model's grid, and where that grid lies over the image. Computed on demand (one decode, one
    * encode) rather than stored: see docs/index.md.
    */
-  async heatmap(file: string, phrase: string): Promise<HeatmapResult> {
+  async heatmap(file: string, phrase: string, frame = 0): Promise<HeatmapResult> {
     const loaded = await this.models.ready().catch((e: Error) => {
       throw new ApiError('NOT_FOUND', e.message);
     });
@@ -245,7 +245,7 @@ export class CollectionService {
         'UNSUPPORTED',
         `${loaded.model.name} has no patch embeddings, so it cannot show where on the image a phrase matches`,
       );
-    const decoded = await this.pool.decode({ path: file, outputs: ['model'], model: spec }).catch((e: Error) => {
+    const decoded = await this.pool.decode({ path: file, frame, outputs: ['model'], model: spec }).catch((e: Error) => {
       throw new ApiError('UNSUPPORTED', `This image cannot be read: ${e.message}`);
     });
     const [H, W] = spec.size;

@@ -234,7 +234,13 @@ export const methods = {
   },
   /** Where on one scan a phrase matches (grounding): cosine per patch, and where the grid lies on the image. */
   'query.heatmap': {
-    request: z.object({ path: PathString, phrase: z.string().trim().min(1).max(500) }).strict(),
+    request: z
+      .object({
+        path: PathString,
+        phrase: z.string().trim().min(1).max(500),
+        frame: z.number().int().min(0).max(100_000).optional(),
+      })
+      .strict(),
     response: z.object({
       phrase: z.string(),
       grid: z.tuple([z.number().int(), z.number().int()]),

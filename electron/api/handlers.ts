@@ -74,7 +74,7 @@ export function createHandlers(services: Services): Handlers {
     'query.heatmap': async (req) => {
       const real = await services.roots.resolveInside(req.path);
       if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
-      return services.collection.heatmap(real, req.phrase);
+      return services.collection.heatmap(real, req.phrase, req.frame ?? 0);
     },
 
     'probe.train': (req, ctx) => services.collection.probe(req.positives, req.negatives, indexProgress(ctx)),

@@ -103,6 +103,7 @@ export interface HeatmapEngine {
   heatmap(
     path: string,
     phrase: string,
+    frame: number,
   ): Promise<{
     phrase: string;
     grid: [number, number];

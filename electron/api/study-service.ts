@@ -50,7 +50,8 @@ export class StudyService implements StudyCatalog {
     return this.open([target], onProgress);
   }
 
-  async open(paths: string[], onProgress: (done: number, message: string) => void): Promise<Catalog> {
+  /** `remember`: add the paths to the recent list (not for the demo study, which has its own button). */
+  async open(paths: string[], onProgress: (done: number, message: string) => void, remember = true): Promise<Catalog> {
     const builder = new CatalogBuilder();
     const extra: DicomCatalog[] = [];
     let done = 0;
@@ -71,10 +72,11 @@ export class StudyService implements StudyCatalog {
       }
     }
     onProgress(done, `${done} files read`);
-    await this.settings?.update((s) => ({
-      ...s,
-      recent: [...paths, ...s.recent.filter((p) => !paths.includes(p))].slice(0, RECENT_MAX),
-    }));
+    if (remember)
+      await this.settings?.update((s) => ({
+        ...s,
+        recent: [...paths, ...s.recent.filter((p) => !paths.includes(p))].slice(0, RECENT_MAX),
+      }));
     const built = builder.build();
     // A DICOMDIR met while walking lists files that were walked too: nothing more to add.
     for (const c of extra) {
@@ -100,7 +102,7 @@ export class StudyService implements StudyCatalog {
       await generateDemo(dir, (done, total) => onProgress(done, total, `generating demo scan ${done} of ${total}`));
       await writeFile(complete, `${JSON.stringify(DEMO)}\n`);
     }
-    const catalog = await this.open([dir], (done, message) => onProgress(done, null, message));
+    const catalog = await this.open([dir], (done, message) => onProgress(done, null, message), false);
     return {
       ...catalog,
       source: 'Demo study (synthetic phantoms)',

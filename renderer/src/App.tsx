@@ -94,6 +94,7 @@ export function App() {
             onCatalog={setCatalog}
             firstRun={info.state === 'ready' && info.value.firstRun}
             command={openCommand}
+            onCommandHandled={() => setOpenCommand(null)}
           />
         )}
         {view === 'query' && <QueryView hasStudies={!!catalog} onView={openViewer} />}

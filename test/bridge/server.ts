@@ -35,11 +35,14 @@ const MAX_BODY = 1 << 20;
 /** A dialog whose answers the test sets in advance, as a user's clicks would. */
 export class ScriptedDialog implements DialogService {
   #answers: string[][] = [];
+  /** How many dialogs the app has shown. */
+  opened = 0;
   /** Queue the paths the next dialog will return ([] = the user cancels). */
   answer(paths: string[]): void {
     this.#answers.push(paths);
   }
   async open(): Promise<string[]> {
+    this.opened++;
     return this.#answers.shift() ?? [];
   }
 }

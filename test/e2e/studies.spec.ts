@@ -16,6 +16,8 @@ test('open the demo study, view an image and change its window', async ({ page }
     },
   );
   await expect(page.getByTestId('catalog-summary')).not.toContainText('skipped');
+  // The demo has its own button: it is not added to the recent list.
+  expect(await page.evaluate(() => window.radsift!.call('studies.recent', {}))).toEqual({ paths: [] });
   const thumbs = page.getByRole('list', { name: 'Images in the series' }).getByRole('img');
   await expect(thumbs.first()).toBeVisible();
   await expect.poll(() => thumbs.first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
@@ -124,6 +126,11 @@ test('File ▸ Open Folder… in the application menu opens through the same dia
     await page.keyboard.press('2'); // from another view: the menu brings Studies forward
     bridge.emit('app.command', { command: 'openFolder' });
     await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images');
+    // Leaving Studies and coming back does not carry the command out again.
+    await page.keyboard.press('2');
+    await page.keyboard.press('1');
+    await expect(page.getByTestId('catalog-summary')).toBeVisible();
+    expect(bridge.dialog.opened).toBe(1);
     bridge.emit('app.command', { command: 'shortcuts' });
     await expect(page.getByRole('dialog', { name: /Keyboard shortcuts/ })).toBeVisible();
   } finally {

@@ -107,7 +107,10 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
       // Only labelled scans count, so only they are read: masks, reports and other files beside them are not
       // inputs. A labelled file that cannot be read is listed as failed; a missing one as missing.
       const folder = path.resolve(io.cwd, positionals[0]!);
-      const inside = [...labels.rows.keys()].filter((p) => p === folder || p.startsWith(folder + path.sep));
+      const inside = [...labels.rows.keys()].filter((p) => {
+        const rel = path.relative(folder, p);
+        return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+      });
       const present = inside.filter((p) => existsSync(p));
       const s = await scoreFolder(session, present, phrases, io, { keepPatches: grounding });
       const m = phrases.length;
@@ -281,7 +284,7 @@ async function groundingScores(
   return {
     scans: n,
     pointingGame: round(hits / n),
-    contrastToNoise: round(cnrs.reduce((a, b) => a + b, 0) / Math.max(1, cnrs.length)),
+    contrastToNoise: cnrs.length ? round(cnrs.reduce((a, b) => a + b, 0) / cnrs.length) : NaN,
   };
 }
 

@@ -91,14 +91,14 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
     setHeatError(null);
     if (!heatOn || !heatPhrase.trim()) return;
     let live = true;
-    api.call('query.heatmap', { path, phrase: heatPhrase }).then(
+    api.call('query.heatmap', { path, phrase: heatPhrase, frame }).then(
       (h) => live && setHeat(h),
       (e: Error) => live && setHeatError(e.message),
     );
     return () => {
       live = false;
     };
-  }, [api, path, heatPhrase, heatOn]);
+  }, [api, path, heatPhrase, heatOn, frame]);
 
   // One canvas pixel per grid cell; the browser's smoothing interpolates when it is scaled up.
   // The canvas mounts once both the heatmap and the image's size are known, in either order.

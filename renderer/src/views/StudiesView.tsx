@@ -19,12 +19,14 @@ export function StudiesView({
   onCatalog,
   firstRun,
   command,
+  onCommandHandled,
 }: {
   catalog: Catalog | null;
   onCatalog: (c: Catalog) => void;
   firstRun: boolean;
   /** The latest menu command (a new seq means a new request). */
   command?: { kind: OpenCommand; seq: number } | null;
+  onCommandHandled?: () => void;
 }) {
   const api = getApi();
   const [busy, setBusy] = useState(false);
@@ -50,13 +52,13 @@ export function StudiesView({
     }
   }, [firstRun]);
 
-  const handled = useRef(0);
+  // A menu command waits while another open runs, then runs once: App forgets it when told it was taken.
   useEffect(() => {
-    if (!command || command.seq === handled.current || busy) return;
-    handled.current = command.seq;
+    if (!command || busy) return;
+    onCommandHandled?.();
     if (command.kind === 'openDemo') void open(() => api.call('studies.openDemo', {}));
     else void open(() => api.call('studies.open', { kind: command.kind === 'openFolder' ? 'folder' : 'files' }));
-  }, [command]);
+  }, [command, busy]);
 
   async function open(action: () => Promise<Catalog>) {
     setBusy(true);
@@ -79,6 +81,7 @@ export function StudiesView({
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
+    if (busy) return; // one open at a time, as the toolbar buttons are disabled meanwhile
     const files = [...e.dataTransfer.files];
     if (files.length) void open(() => api.openDropped(files));
   };
@@ -97,8 +100,8 @@ export function StudiesView({
       data-testid="studies-drop-zone"
       onDragOver={(e) => {
         e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-        setDragging(true);
+        e.dataTransfer.dropEffect = busy ? 'none' : 'copy';
+        setDragging(!busy);
       }}
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
