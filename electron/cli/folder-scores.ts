@@ -1,5 +1,5 @@
 /** Encode every image under the inputs and score it against phrases: what query and matrix share. */
-import { phraseVectors, scorePhrases, type PhraseScores } from '../scoring/phrase-scores.js';
+import { phraseVectors, scorePhrases, type PhraseScores, type PhraseVectors } from '../scoring/phrase-scores.js';
 import type { Matrix } from '../scoring/vectors.js';
 import { encodeFiles } from '../screening/pipeline.js';
 import type { CliIO } from './command.js';
@@ -9,6 +9,8 @@ export interface FolderScores extends PhraseScores {
   paths: string[];
   /** The image embeddings, one row per path. */
   images: Matrix;
+  /** The phrases' prompt-ensemble embeddings the scores come from. */
+  vectors: PhraseVectors[];
   /** Patch embeddings per path ([cells × dim]), when asked for and the model has them. */
   patches?: (Float32Array | null)[];
   failed: { path: string; code: string; reason: string }[];
@@ -44,5 +46,5 @@ export async function scoreFolder(
   rows.forEach((v, i) => data.set(v, i * dim));
   const images: Matrix = { data, rows: rows.length, dim };
   const scores = scorePhrases(images, vectors, session.loaded.model.logitScale);
-  return { ...scores, paths, failed, images, ...(options.keepPatches ? { patches } : {}) };
+  return { ...scores, paths, failed, images, vectors, ...(options.keepPatches ? { patches } : {}) };
 }

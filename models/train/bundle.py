@@ -115,6 +115,15 @@ def write(out_dir: str, cfg: dict, info: dict, card_text: str) -> dict:
     with open(os.path.join(out_dir, 'card.md'), 'w', encoding='utf-8') as f:
         f.write(card_text)
     m = manifest(cfg, info)
+    _checksum(out_dir, m)
+    if m['totalBytes'] > MAX_BUNDLE_BYTES:
+        raise RuntimeError(f'bundle is {m["totalBytes"] / 1e6:.1f} MB, over the 40 MB limit')
+    _save(out_dir, m)
+    return m
+
+
+def _checksum(out_dir: str, m: dict) -> None:
+    """The manifest's file list: sha256 and size of every file but the manifest, and the total."""
     files, total = {}, 0
     for name in sorted(os.listdir(out_dir)):
         path = os.path.join(out_dir, name)
@@ -125,36 +134,23 @@ def write(out_dir: str, cfg: dict, info: dict, card_text: str) -> dict:
         files[name] = {'sha256': sha256(path), 'bytes': size}
     m['files'] = files
     m['totalBytes'] = total
-    if total > MAX_BUNDLE_BYTES:
-        raise RuntimeError(f'bundle is {total / 1e6:.1f} MB, over the 40 MB limit')
+
+
+def _save(out_dir: str, m: dict) -> None:
     path = os.path.join(out_dir, 'manifest.json')
     with open(path, 'w', encoding='utf-8') as f:
         json.dump(m, f, indent=2, ensure_ascii=False)
         f.write('\n')
     _prettier(path)
-    return m
 
 
 def refresh_checksums(out_dir: str) -> dict:
     """Recomputes the manifest's file list (sha256, bytes, total) after a file changed, e.g. card.md
     gained the held-out evaluation; everything else in the manifest is kept."""
-    path = os.path.join(out_dir, 'manifest.json')
-    with open(path, encoding='utf-8') as f:
+    with open(os.path.join(out_dir, 'manifest.json'), encoding='utf-8') as f:
         m = json.load(f)
-    files, total = {}, 0
-    for name in sorted(os.listdir(out_dir)):
-        full = os.path.join(out_dir, name)
-        if name == 'manifest.json' or not os.path.isfile(full):
-            continue
-        size = os.path.getsize(full)
-        total += size
-        files[name] = {'sha256': sha256(full), 'bytes': size}
-    m['files'] = files
-    m['totalBytes'] = total
-    with open(path, 'w', encoding='utf-8') as f:
-        json.dump(m, f, indent=2, ensure_ascii=False)
-        f.write('\n')
-    _prettier(path)
+    _checksum(out_dir, m)
+    _save(out_dir, m)
     return m
 
 

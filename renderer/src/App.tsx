@@ -18,15 +18,15 @@ export function App() {
   const [helpOpen, setHelpOpen] = useState(false);
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
-  // An "open" chosen in the application menu, for the Studies view to carry out (seq: each choice counts).
-  const [openCommand, setOpenCommand] = useState<{ kind: OpenCommand; seq: number } | null>(null);
+  // An "open" chosen in the application menu, until the Studies view takes it.
+  const [openCommand, setOpenCommand] = useState<OpenCommand | null>(null);
   useEffect(
     () =>
       getApi().on('app.command', ({ command }) => {
         if (command === 'shortcuts') return setHelpOpen(true);
         if (command === 'about') return setAboutOpen(true);
         setView('studies');
-        setOpenCommand((old) => ({ kind: command, seq: (old?.seq ?? 0) + 1 }));
+        setOpenCommand(command);
       }),
     [],
   );

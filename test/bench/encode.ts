@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ModelRuntime } from '../../electron/inference/runtime.js';
 import { PROJECT_ROOT } from '../../electron/app-identity.js';
+import { timed } from './timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,17 +23,6 @@ const { values } = parseArgs({
 });
 const threads = Number(values.threads);
 const batches = values.batches.split(',').map(Number);
-
-async function timed(fn: () => Promise<unknown>, minSeconds = 1.5, minReps = 3): Promise<number> {
-  await fn();
-  let reps = 0;
-  const start = performance.now();
-  while (reps < minReps || performance.now() - start < minSeconds * 1000) {
-    await fn();
-    reps++;
-  }
-  return (performance.now() - start) / 1000 / reps;
-}
 
 const runtime = await ModelRuntime.load(values.bundle, {
   providers: ['cpu'],

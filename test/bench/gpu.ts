@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../../electron/app-identity.js';
 import { PROVIDERS, defaultPreference, defaultThreads, type ProviderName } from '../../electron/inference/providers.js';
 import { ModelRuntime } from '../../electron/inference/runtime.js';
+import { timed } from './timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,17 +34,6 @@ const wanted = values.providers
   ? (values.providers.split(',').map((p) => p.trim()) as ProviderName[])
   : [...new Set([...defaultPreference().filter((p) => p !== 'cpu'), 'webgpu' as const])];
 for (const p of wanted) if (!(PROVIDERS as readonly string[]).includes(p)) throw new Error(`unknown provider ${p}`);
-
-async function timed(fn: () => Promise<unknown>, minSeconds = 1.5, minReps = 3): Promise<number> {
-  await fn(); // warm-up: kernel compilation and allocation happen on the first run
-  let reps = 0;
-  const start = performance.now();
-  while (reps < minReps || performance.now() - start < minSeconds * 1000) {
-    await fn();
-    reps++;
-  }
-  return (performance.now() - start) / 1000 / reps;
-}
 
 function gpuName(): string | null {
   for (const [cmd, args, pattern] of [

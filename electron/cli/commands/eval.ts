@@ -131,7 +131,6 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
         await phraseVectors(phrases, encodeTexts, { templates: ['{}'] }),
         session.loaded.model.logitScale,
       );
-      const ensembles = await phraseVectors(phrases, encodeTexts);
       const report = [];
       for (const [j, phrase] of phrases.entries()) {
         const probs = index.map(([, i]) => s.probability[i * m + j]!);
@@ -144,7 +143,7 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
           const neg = await encodeTexts(found.neg);
           negation = round(
             negationOrdering(
-              ensembles[j]!.positive,
+              s.vectors[j]!.positive,
               { data: pos.data, rows: pos.count, dim: pos.dim },
               { data: neg.data, rows: neg.count, dim: neg.dim },
             ),
@@ -154,7 +153,7 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
         const located = grounding
           ? await groundingScores(
               index.filter((_, r) => y[r]).map(([p, i]) => ({ path: p, patches: s.patches![i] ?? null })),
-              { labelsDir: path.dirname(labelsFile), bit: j, phrase: ensembles[j]!.positive },
+              { labelsDir: path.dirname(labelsFile), bit: j, phrase: s.vectors[j]!.positive },
               session.loaded.model.image,
             )
           : null;

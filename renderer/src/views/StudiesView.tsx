@@ -24,8 +24,8 @@ export function StudiesView({
   catalog: Catalog | null;
   onCatalog: (c: Catalog) => void;
   firstRun: boolean;
-  /** The latest menu command (a new seq means a new request). */
-  command?: { kind: OpenCommand; seq: number } | null;
+  /** A menu command to carry out; `onCommandHandled` says it was taken. */
+  command?: OpenCommand | null;
   onCommandHandled?: () => void;
 }) {
   const api = getApi();
@@ -56,8 +56,8 @@ export function StudiesView({
   useEffect(() => {
     if (!command || busy) return;
     onCommandHandled?.();
-    if (command.kind === 'openDemo') void open(() => api.call('studies.openDemo', {}));
-    else void open(() => api.call('studies.open', { kind: command.kind === 'openFolder' ? 'folder' : 'files' }));
+    if (command === 'openDemo') void open(() => api.call('studies.openDemo', {}));
+    else void open(() => api.call('studies.open', { kind: command === 'openFolder' ? 'folder' : 'files' }));
   }, [command, busy]);
 
   async function open(action: () => Promise<Catalog>) {
