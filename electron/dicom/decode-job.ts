@@ -3,7 +3,7 @@
  * CLI): read the file, decode a frame, derive the outputs that were asked for.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { PixelArray } from './codecs/types.js';
 import type { DisplayImage, DisplayOptions } from './display.js';
 import type { ImageSpec } from '../inference/model-description.js';
@@ -12,6 +12,7 @@ import { toDicomError } from './errors.js';
 import { decodeFrame, displayImage, modalityValues, openDicom, pixelModule, type OpenOptions } from './image.js';
 import type { SizeLimits } from './pixel-module.js';
 import { thumbnail } from './thumbnail.js';
+import { Scratch } from '../util/scratch.js';
 
 export type DecodeOutput = 'stored' | 'modality' | 'display' | 'thumbnail' | 'identity' | 'model';
 
@@ -66,16 +67,32 @@ export interface DecodeResult {
   modelInput?: Float32Array;
 }
 
-export async function runDecodeJob(request: DecodeRequest): Promise<DecodeResult> {
+/**
+ * Reusable memory for one job at a time (a pool worker owns one set): the file's bytes, the decoded
+ * samples and the display image, used only for what does not leave the job. See Scratch for why.
+ */
+export interface DecodeScratch {
+  file: Scratch;
+  samples: Scratch;
+  display: Scratch;
+}
+
+export function decodeScratch(): DecodeScratch {
+  return { file: new Scratch(), samples: new Scratch(), display: new Scratch() };
+}
+
+export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScratch): Promise<DecodeResult> {
   const bytes =
     request.bytes ??
-    (await readFile(request.path!).catch((error: unknown) => {
+    (await (scratch ? readInto(request.path!, scratch.file) : readFile(request.path!)).catch((error: unknown) => {
       throw toDicomError(error, 'IO', 'cannot read file');
     }));
+  const wants = new Set(request.outputs);
   const file = openDicom(bytes, request.open);
   const module = pixelModule(file, request.limits);
   const index = request.frame ?? 0;
-  const frame = await decodeFrame(file, index, request.limits);
+  // Stored values leave the job only as the 'stored' output (and 'modality' is computed into fresh memory).
+  const frame = await decodeFrame(file, index, request.limits, wants.has('stored') ? undefined : scratch?.samples);
   const result: DecodeResult = {
     rows: frame.rows,
     columns: frame.columns,
@@ -85,7 +102,6 @@ export async function runDecodeJob(request: DecodeRequest): Promise<DecodeResult
     photometric: frame.photometric,
     lossy: frame.lossy,
   };
-  const wants = new Set(request.outputs);
   if (wants.has('identity')) {
     const r = file.reader;
     result.identity = {
@@ -107,10 +123,13 @@ export async function runDecodeJob(request: DecodeRequest): Promise<DecodeResult
   if (wants.has('model')) {
     const spec = request.model;
     if (!spec) throw new TypeError("the 'model' output needs the model's input spec");
-    const display = displayImage(file, frame, {
-      voi: spec.dicom.window === 'minmax' ? 'range' : 'file',
-      invertMonochrome1: spec.dicom.invertMonochrome1,
-    });
+    // This display image is consumed here, so it may live in scratch memory.
+    const display = displayImage(
+      file,
+      frame,
+      { voi: spec.dicom.window === 'minmax' ? 'range' : 'file', invertMonochrome1: spec.dicom.invertMonochrome1 },
+      scratch?.display,
+    );
     const image = { width: display.columns, height: display.rows, channels: display.channels, data: display.data };
     result.modelInput = toImageTensor([image], spec).data;
   }
@@ -123,4 +142,22 @@ export function transferables(result: DecodeResult): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const a of arrays) if (a && a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
   return [...buffers];
+}
+
+/** A whole file read into scratch memory (a view of exactly its length). */
+async function readInto(path: string, scratch: Scratch): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const bytes = scratch.uint8(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await handle.read(bytes, at, size - at, at);
+      if (bytesRead === 0) break; // the file shrank while being read
+      at += bytesRead;
+    }
+    return at === size ? bytes : bytes.subarray(0, at);
+  } finally {
+    await handle.close();
+  }
 }

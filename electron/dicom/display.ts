@@ -5,7 +5,8 @@
  * colour (RGB, 3 channels).
  */
 import { colorToRgb8, paletteToRgb8 } from './color.js';
-import type { PixelArray } from './codecs/types.js';
+import type { IntegerArray, PixelArray } from './codecs/types.js';
+import type { Scratch } from '../util/scratch.js';
 import { DicomError } from './errors.js';
 import { toModalityValues, valueRange } from './modality.js';
 import type { Presentation, VoiFunction, Window } from './presentation.js';
@@ -42,10 +43,12 @@ export interface FrameForDisplay {
   stored: PixelArray;
 }
 
+/** into: reusable memory for the 8-bit image where the caller will not keep it (used by the table path). */
 export function renderDisplay(
   frame: FrameForDisplay,
   presentation: Presentation,
   options: DisplayOptions = {},
+  into?: Scratch,
 ): DisplayImage {
   const { rows, columns, stored, photometric } = frame;
   if (photometric === 'PALETTE COLOR') {
@@ -76,9 +79,8 @@ export function renderDisplay(
       window = windowForRange(range.min, range.max);
     }
     const lut = windowToDisplay(values, window, requested ? fn : 'LINEAR_EXACT', invert);
-    const data = new Uint8Array(stored.length);
-    const offset = table.min;
-    for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
+    const data = into ? into.uint8(stored.length) : new Uint8Array(stored.length);
+    lookUp(stored as IntegerArray, lut, table.min, data);
     return { rows, columns, channels: 1, data, window };
   }
   const values = toModalityValues(stored, presentation);
@@ -119,4 +121,12 @@ function storedRange(
   const present = new Uint8Array(max - min + 1);
   for (let i = 0; i < stored.length; i++) present[stored[i]! - min] = 1;
   return { min, max, present };
+}
+
+/** data[i] = lut[stored[i] − offset], with a loop per array type so each loop stays monomorphic. */
+function lookUp(stored: IntegerArray, lut: Uint8Array, offset: number, data: Uint8Array): void {
+  if (stored instanceof Uint16Array) for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
+  else if (stored instanceof Int16Array) for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
+  else if (stored instanceof Uint8Array) for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
+  else for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
 }

@@ -14,6 +14,7 @@ import { parseDicom, type ParseOptions, type ParsedDicom } from './parse.js';
 import { DEFAULT_LIMITS, readPixelModule, type PixelModule, type SizeLimits } from './pixel-module.js';
 import { readPresentation, type Presentation } from './presentation.js';
 import { toStoredValues } from './stored-values.js';
+import type { Scratch } from '../util/scratch.js';
 
 export interface OpenOptions extends ParseOptions {
   limits?: SizeLimits;
@@ -52,10 +53,12 @@ export function pixelModule(file: DicomFile, limits: SizeLimits = DEFAULT_LIMITS
   return readPixelModule(file.reader, limits);
 }
 
+/** scratch: reusable memory for the samples, only where the frame will not outlive the caller's job. */
 export async function decodeFrame(
   file: DicomFile,
   index = 0,
   limits: SizeLimits = DEFAULT_LIMITS,
+  scratch?: Scratch,
 ): Promise<DecodedFrame> {
   const module = readPixelModule(file.reader, limits);
   const source = { reader: file.reader, module, transferSyntaxUID: file.transferSyntaxUID };
@@ -63,7 +66,7 @@ export async function decodeFrame(
   const codec = await codecFor(file.transferSyntaxUID);
   let output;
   try {
-    output = codec.decode(bytes, { module, transferSyntaxUID: file.transferSyntaxUID });
+    output = codec.decode(bytes, { module, transferSyntaxUID: file.transferSyntaxUID, output: scratch });
   } catch (thrown) {
     throw toDicomError(thrown, 'CORRUPT_PIXEL_DATA', `${codec.name} decode of frame ${index} failed`);
   }
@@ -95,6 +98,12 @@ export function modalityValues(file: DicomFile, frame: DecodedFrame): Float32Arr
   return toModalityValues(frame.stored, presentationOf(file, frame.index));
 }
 
-export function displayImage(file: DicomFile, frame: DecodedFrame, options: DisplayOptions = {}): DisplayImage {
-  return renderDisplay(frame, presentationOf(file, frame.index), options);
+/** into: reusable memory for the 8-bit image, only where it will not outlive the caller's job. */
+export function displayImage(
+  file: DicomFile,
+  frame: DecodedFrame,
+  options: DisplayOptions = {},
+  into?: Scratch,
+): DisplayImage {
+  return renderDisplay(frame, presentationOf(file, frame.index), options, into);
 }

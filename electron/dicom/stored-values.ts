@@ -14,12 +14,19 @@ export function toStoredValues(output: CodecOutput, module: PixelModule): PixelA
   const { pixels } = output;
   if (pixels instanceof Float32Array || pixels instanceof Float64Array) return pixels;
   const signed = module.pixelRepresentation === 1;
-  const target = containerFor(module.bitsAllocated, signed, pixels.length);
   const bits = module.bitsStored;
   const shift = module.highBit + 1 - bits;
   const min = signed ? -(2 ** (bits - 1)) : 0;
   const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
   const sourceSigned = pixels instanceof Int8Array || pixels instanceof Int16Array || pixels instanceof Int32Array;
+  if (!signed && !sourceSigned && shift === 0 && sameContainer(pixels, module.bitsAllocated)) {
+    // The common case (unsigned, High Bit = Bits Stored − 1, nothing above it): a read-only scan
+    // proves the samples are already their stored values, and they are returned as they are.
+    let above = 0;
+    for (let i = 0; i < pixels.length; i++) above |= pixels[i]! & ~max;
+    if (above === 0) return pixels;
+  }
+  const target = containerFor(module.bitsAllocated, signed, pixels.length);
 
   if (output.lossy && sourceSigned === signed && shift === 0) {
     for (let i = 0; i < pixels.length; i++) {
@@ -31,10 +38,8 @@ export function toStoredValues(output: CodecOutput, module: PixelModule): PixelA
   if (bits < 32) {
     const mask = 2 ** bits - 1;
     const up = 32 - bits;
-    for (let i = 0; i < pixels.length; i++) {
-      const v = (pixels[i]! >> shift) & mask;
-      target[i] = signed ? (v << up) >> up : v;
-    }
+    if (!signed) for (let i = 0; i < pixels.length; i++) target[i] = (pixels[i]! >> shift) & mask;
+    else for (let i = 0; i < pixels.length; i++) target[i] = (((pixels[i]! >> shift) & mask) << up) >> up;
     return target;
   }
   const modulus = 2 ** bits;
@@ -52,4 +57,11 @@ export function containerFor(bitsAllocated: number, signed: boolean, length: num
   if (bitsAllocated <= 8) return signed ? new Int8Array(length) : new Uint8Array(length);
   if (bitsAllocated <= 16) return signed ? new Int16Array(length) : new Uint16Array(length);
   return signed ? new Int32Array(length) : new Uint32Array(length);
+}
+
+/** Whether an unsigned codec output already has the container type of Bits Allocated. */
+function sameContainer(pixels: IntegerArray, bitsAllocated: number): boolean {
+  if (bitsAllocated <= 8) return pixels instanceof Uint8Array;
+  if (bitsAllocated <= 16) return pixels instanceof Uint16Array;
+  return false; // 32-bit: the general loop below handles values above 2^31 exactly
 }

@@ -6,6 +6,11 @@
  * Resample.c, which the tests use as the independent reference.
  */
 
+import { Scratch } from '../util/scratch.js';
+
+/** The intermediate (horizontally resampled) rows: never outlive one synchronous resamplePlane call. */
+const rowScratch = new Scratch();
+
 export type ResampleFilter = 'area' | 'bilinear' | 'bicubic';
 
 const FILTERS: Record<ResampleFilter, { support: number; fn: (x: number) => number }> = {
@@ -93,18 +98,31 @@ export function resamplePlane(
   // Work on a padded coordinate system: input index i ↔ source pixel (i + window.x).
   const h = taps(window.width, outWidth, filter);
   const v = taps(window.height, outHeight, filter);
-  const tmp = new Float32Array(outWidth * src.height);
+  // Each output column's taps clipped to the image once (outside it the image is zero), so the
+  // per-pixel loop below has no bounds test.
+  const first = new Int32Array(outWidth);
+  const last = new Int32Array(outWidth);
+  const weightAt = new Int32Array(outWidth);
+  for (let i = 0; i < outWidth; i++) {
+    const x0 = h.start[i]! + window.x;
+    const k0 = Math.max(0, -x0);
+    const k1 = Math.min(h.count[i]!, src.width - x0);
+    first[i] = x0 + k0;
+    last[i] = Math.max(x0 + k0, x0 + k1);
+    weightAt[i] = i * h.width + k0 - (x0 + k0);
+  }
+  // Every element is written below, so reused memory needs no clearing.
+  const tmp = rowScratch.float32(outWidth * src.height);
+  const data = src.data;
+  const weights = h.weights;
   for (let y = 0; y < src.height; y++) {
     const row = y * src.width;
+    const rowOut = y * outWidth;
     for (let i = 0; i < outWidth; i++) {
       let acc = 0;
-      const s = h.start[i]!;
-      const n = h.count[i]!;
-      for (let k = 0; k < n; k++) {
-        const x = s + k + window.x;
-        if (x >= 0 && x < src.width) acc += src.data[row + x]! * h.weights[i * h.width + k]!;
-      }
-      tmp[y * outWidth + i] = acc;
+      const w0 = weightAt[i]!;
+      for (let x = first[i]!, end = last[i]!; x < end; x++) acc += data[row + x]! * weights[w0 + x]!;
+      tmp[rowOut + i] = acc;
     }
   }
   const out = new Float32Array(outWidth * outHeight);

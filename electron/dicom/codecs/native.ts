@@ -6,20 +6,21 @@
 import { DicomError } from '../errors.js';
 import { isNative422, pixelsPerFrame, type PixelModule } from '../pixel-module.js';
 import type { Codec, CodecOutput, FrameContext, PixelArray } from './types.js';
+import type { Scratch } from '../../util/scratch.js';
 
 export const nativeCodec: Codec = {
   name: 'native',
-  decode(frame: Uint8Array, { module }: FrameContext): CodecOutput {
-    return decodeNative(frame, module);
+  decode(frame: Uint8Array, { module, output }: FrameContext): CodecOutput {
+    return decodeNative(frame, module, output);
   },
 };
 
-export function decodeNative(frame: Uint8Array, module: PixelModule): CodecOutput {
+export function decodeNative(frame: Uint8Array, module: PixelModule, output?: Scratch): CodecOutput {
   const pixels = pixelsPerFrame(module);
   if (module.bitsAllocated === 1)
     return { pixels: unpackBits(frame, pixels), photometric: module.photometric, lossy: false };
   const storedSamples = isNative422(module) ? pixels * 2 : pixels * module.samplesPerPixel;
-  const samples = toContainer(frame, storedSamples, module);
+  const samples = toContainer(frame, storedSamples, module, output);
   if (isNative422(module)) {
     return { pixels: upsample422(samples, module), photometric: module.photometric.replace('_422', ''), lossy: false };
   }
@@ -37,24 +38,24 @@ export function unpackBits(packed: Uint8Array, count: number): Uint8Array {
   return out;
 }
 
-/** Copies little-endian bytes into a fresh, aligned array of the container type. */
-function toContainer(frame: Uint8Array, count: number, module: PixelModule): PixelArray {
+/** Copies little-endian bytes into an aligned array of the container type (fresh, or the caller's scratch). */
+function toContainer(frame: Uint8Array, count: number, module: PixelModule, output?: Scratch): PixelArray {
   const bytesPerSample = module.bitsAllocated / 8;
   if (frame.length < count * bytesPerSample) {
     throw new DicomError('SIZE_MISMATCH', `frame has ${frame.length} bytes, needs ${count * bytesPerSample}`);
   }
   // A fresh, aligned copy: `frame` may be a Node Buffer, whose slice() is a view into a shared pool.
-  const copy = new ArrayBuffer(count * bytesPerSample);
-  new Uint8Array(copy).set(frame.subarray(0, count * bytesPerSample));
-  if (module.pixelDataTag === 'x7fe00008') return new Float32Array(copy);
-  if (module.pixelDataTag === 'x7fe00009') return new Float64Array(copy);
+  const copy = output ? output.buffer(count * bytesPerSample) : new ArrayBuffer(count * bytesPerSample);
+  new Uint8Array(copy, 0, count * bytesPerSample).set(frame.subarray(0, count * bytesPerSample));
+  if (module.pixelDataTag === 'x7fe00008') return new Float32Array(copy, 0, count);
+  if (module.pixelDataTag === 'x7fe00009') return new Float64Array(copy, 0, count);
   switch (module.bitsAllocated) {
     case 8:
-      return new Uint8Array(copy);
+      return new Uint8Array(copy, 0, count);
     case 16:
-      return new Uint16Array(copy);
+      return new Uint16Array(copy, 0, count);
     case 32:
-      return new Uint32Array(copy);
+      return new Uint32Array(copy, 0, count);
     default:
       throw new DicomError('UNSUPPORTED_IMAGE', `integer pixels of ${module.bitsAllocated} bits are not supported`);
   }

@@ -8,10 +8,14 @@ import { DicomError } from '../errors.js';
 import { pixelsPerFrame } from '../pixel-module.js';
 import { unpackBits } from './native.js';
 import type { Codec, CodecOutput, FrameContext, PixelArray } from './types.js';
+import { Scratch } from '../../util/scratch.js';
+
+/** The byte planes of the 16-bit fast path: they never outlive one (synchronous) decode. */
+const planes = new Scratch();
 
 export const rleCodec: Codec = {
   name: 'rle',
-  decode(frame: Uint8Array, { module }: FrameContext): CodecOutput {
+  decode(frame: Uint8Array, { module, output }: FrameContext): CodecOutput {
     const pixels = pixelsPerFrame(module);
     const segments = readHeader(frame);
     if (module.bitsAllocated === 1) {
@@ -26,9 +30,10 @@ export const rleCodec: Codec = {
     }
     if (module.bitsAllocated === 16 && module.samplesPerPixel === 1) {
       // The common radiograph case: join the two byte planes in one pass.
-      const hi = unpackSegment(frame, segments[0]!, pixels);
-      const lo = unpackSegment(frame, segments[1]!, pixels);
-      const out = new Uint16Array(pixels);
+      const both = planes.uint8(pixels * 2);
+      const hi = unpackSegment(frame, segments[0]!, pixels, both.subarray(0, pixels));
+      const lo = unpackSegment(frame, segments[1]!, pixels, both.subarray(pixels));
+      const out = output ? output.uint16(pixels) : new Uint16Array(pixels);
       for (let i = 0; i < pixels; i++) out[i] = (hi[i]! << 8) | lo[i]!;
       return { pixels: out, photometric: module.photometric, lossy: false };
     }
@@ -72,8 +77,9 @@ function readHeader(frame: Uint8Array): Segment[] {
 }
 
 /** PackBits: n ≥ 0 copies n+1 literal bytes; −127 ≤ n ≤ −1 repeats the next byte 1−n times; −128 is a no-op. */
-function unpackSegment(frame: Uint8Array, segment: Segment, length: number): Uint8Array {
-  const out = new Uint8Array(length);
+function unpackSegment(frame: Uint8Array, segment: Segment, length: number, into?: Uint8Array): Uint8Array {
+  // Every byte of `out` is written or the segment is rejected, so reused memory needs no clearing.
+  const out = into ?? new Uint8Array(length);
   const end = segment.end;
   let src = segment.start;
   let dst = 0;

@@ -1,5 +1,6 @@
 /** The contract every codec module implements, and the sample arrays they produce. */
 import type { PixelModule } from '../pixel-module.js';
+import type { Scratch } from '../../util/scratch.js';
 
 export type IntegerArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 export type PixelArray = IntegerArray | Float32Array | Float64Array;
@@ -7,6 +8,9 @@ export type PixelArray = IntegerArray | Float32Array | Float64Array;
 export interface FrameContext {
   module: PixelModule;
   transferSyntaxUID: string;
+  /** Reusable memory for the decoded samples, passed only when they will not outlive the caller's
+   * job (see Scratch); codecs that allocate their output in JS use it, others ignore it. */
+  output?: Scratch;
 }
 
 export interface CodecOutput {
