@@ -11,6 +11,10 @@
  *    pydicom + numpy + PIL + PyTorch, the same weights, the same files): files/s
  *    and RadSift's speed-up over it; and how closely the two pipelines' scores agree.
  * Prints JSON. The generated set is kept in --work (default: the temp folder) for reruns.
+ *
+ * `--encoder vit-b16` (`npm run bench:screen-vit`) swaps in a ViT-B/16 image tower with random
+ * weights (models/train/vit_twin.py): the default model encodes far faster than files decode, so
+ * its efficiency ratio measures decoding; with a published model's compute it measures overlap.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +35,9 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '11' },
     work: { type: 'string' },
     bundle: { type: 'string', default: path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt') },
+    // 'vit-b16': the default bundle with a random-weight ViT-B/16 image tower (models/train/vit_twin.py),
+    // to measure how well decoding hides behind an encoder with a published model's compute.
+    encoder: { type: 'string', default: 'default' },
     phrases: { type: 'string', default: 'pleural effusion,pneumothorax' },
     batch: { type: 'string', default: '16' },
   },
@@ -40,9 +47,24 @@ const size = Number(values.size) || undefined;
 const seed = Number(values.seed);
 const batch = Number(values.batch);
 const phrases = values.phrases.split(',').map((p) => p.trim());
+if (values.encoder !== 'default' && values.encoder !== 'vit-b16') throw new Error('--encoder: default or vit-b16');
+if (values.encoder === 'vit-b16') values.bundle = ensureVitTwin(values.bundle);
 const work = values.work ?? path.join(os.tmpdir(), `radsift-bench-screen-s${seed}-n${count}-${size ?? 'native'}`);
 const set = path.join(work, 'set');
 const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+
+function ensureVitTwin(from: string): string {
+  const out = path.join(os.tmpdir(), 'radsift-vit-b16-twin');
+  if (!existsSync(path.join(out, 'manifest.json')) || !existsSync(`${out}.weights.pt`)) {
+    process.stderr.write('bench:screen: writing the ViT-B/16 compute twin (models/train/vit_twin.py)\n');
+    execFileSync(
+      '/usr/bin/python3',
+      [path.join(PROJECT_ROOT, 'models', 'train', 'vit_twin.py'), '--from', from, '--out', out],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+  return out;
+}
 
 /** The DICOM files only: labels, reports and masks live beside the set, not in it. */
 async function ensureSet(): Promise<string[]> {

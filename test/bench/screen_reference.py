@@ -37,9 +37,15 @@ def load_image_tower(bundle: str) -> tuple[torch.nn.Module, dict]:
     its ConvBN convolutions, in registration (= forward) order, take the folded weights
     of the graph's unnamed Conv nodes, in graph order; the heads keep their names."""
     manifest = json.load(open(os.path.join(bundle, 'manifest.json')))
+    if manifest['provenance'].get('architecture') == 'vit-b16-twin':  # models/train/vit_twin.py
+        import vit_twin
+        tower = vit_twin.build(manifest['image']['size'][0], manifest['embeddingDim'], 0)
+        tower.load_state_dict(torch.load(vit_twin.weights_path(bundle)))
+        return tower.eval(), manifest['image']
     cfg = manifest['provenance']['config']
     img, emb = cfg['image'], cfg['embed']
-    enc = ImageEncoder(img['channels'], img['stem'], img['widths'], img['blocks'], emb['dim'], emb['projHidden'])
+    enc = ImageEncoder(img['channels'], img['stem'], img['widths'], img['blocks'], emb['dim'], emb['projHidden'],
+                       img.get('pool', 'mean'))
     graph = onnx.load(os.path.join(bundle, manifest['image']['file'])).graph
     weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
     folded = [n.input[1:] for n in graph.node if n.op_type == 'Conv' and not n.input[1].startswith('enc.')]
