@@ -187,6 +187,13 @@ def card(cfg: dict, info: dict) -> str:
         if fake
         else ''
     )
+    pooling = ' (mean and max pooled)' if cfg['image'].get('pool') == 'meanmax' else ''
+    negation = (
+        '\nA text-side term orders report sentences: the phrase nearer its positive sentences than its negated ones, '
+        'each sentence nearer "finding" or "no finding" as its polarity says.'
+        if cfg['loss']['weights'].get('negation', 0) > 0
+        else ''
+    )
     return f"""# {cfg['bundle']['name']} ({cfg['bundle']['id']} {cfg['bundle']['version']})
 {warning}
 Intended use: {INTENDED_USE}. Licence: {cfg['bundle']['licence']}.
@@ -194,7 +201,7 @@ Intended use: {INTENDED_USE}. Licence: {cfg['bundle']['licence']}.
 ## What it is
 A ConVIRT-style pair of encoders trained from scratch by `models/train/` (recipe {prov['recipeVersion']}):
 a small ResNet-style CNN ({info['params']['image'] / 1e6:.2f} M parameters, {cfg['image']['size']}² grayscale input,
-global embedding + {info['grid']}×{info['grid']} patch embeddings) and a {cfg['text']['layers']}-layer transformer
+global embedding{pooling} + {info['grid']}×{info['grid']} patch embeddings) and a {cfg['text']['layers']}-layer transformer
 ({info['params']['text'] / 1e6:.2f} M parameters, WordPiece vocabulary of {info['vocabSize']} tokens), both projected
 into a {cfg['embed']['dim']}-d joint space, logit scale {info['logitScale']:.1f}.
 
@@ -208,7 +215,7 @@ Bidirectional InfoNCE (λ = {cfg['loss']['lambda']}) on one report sentence per 
 included, with label-aware soft targets (images whose sentences imply the same findings are not negatives);
 the CheXzero "phrase vs no phrase" rule as an auxiliary loss; GLoRIA-style word–region alignment; and a grounding
 loss that uses the phantom masks (patch–phrase cosine > 0 inside the finding, < 0 outside). The last one is
-supervision that real report data does not provide.
+supervision that real report data does not provide.{negation}
 
 ## Validation (held-out split of the training export, bare phrase vs "no phrase")
 Mean zero-shot AUC {_fmt(met['meanAuc'])}; mean pointing game {_fmt(met['meanPointing'], 2)}.

@@ -145,3 +145,28 @@ def pixel_stats(images: torch.Tensor) -> tuple[float, float]:
     n = images.numel()
     mean = s / n
     return mean, (s2 / n - mean * mean) ** 0.5
+
+
+def negation_pools(split: Split) -> list[tuple[list[str], list[str]]]:
+    """Per finding: the distinct report sentences that assert it and that negate it."""
+    k = split.labels.shape[1]
+    pools: list[tuple[set, set]] = [(set(), set()) for _ in range(k)]
+    for sents in split.sentences:
+        for text, claims, _ in sents:
+            for j in np.nonzero(claims)[0]:
+                pools[j][0 if claims[j] > 0 else 1].add(text)
+    return [(sorted(p), sorted(n)) for p, n in pools]
+
+
+def sample_negation_texts(pools, m: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+    """M positive then M negated sentences per finding (with replacement), flattened in
+    [K, 2, M] order, and a valid mask of that shape (False where a pool is empty)."""
+    texts, valid = [], np.zeros((len(pools), 2, m), bool)
+    for j, sides in enumerate(pools):
+        for s, pool in enumerate(sides):
+            if pool:
+                texts += [pool[i] for i in rng.integers(len(pool), size=m)]
+                valid[j, s] = True
+            else:
+                texts += [''] * m
+    return texts, valid

@@ -10,6 +10,14 @@ prompt_pairs        The CheXzero rule as a loss: softmax over the image's simila
 local_alignment     GLoRIA-style: each word attends over image patches; the word and
                     its attended region should agree; aggregated per sentence and
                     trained contrastively with the same soft targets.
+text_negation       Text-side: the phrase must sit nearer its positive report sentences
+                    than its negated ones ("nodule" nearer "Right upper lung nodule."
+                    than "No suspicious pulmonary nodule."), and each such sentence
+                    nearer "<finding>" or "no <finding>" as its polarity says. Reports
+                    mostly mention a rare finding negated; without this the bare phrase
+                    drifts next to its negations.
+finding_identity    Text-side: a finding's positive sentences nearest its own phrase, not
+                    another finding's (their negated lists pull phrases together).
 grounding           Patch–phrase cosine should be > 0 inside the finding's mask and
                     < 0 elsewhere (balanced BCE at the logit scale). Uses the phantom's
                     masks: a supervision real reports do not offer (see card.md).
@@ -91,3 +99,36 @@ def grounding(patches, queries, coverage, scale):
     per_pair = (lp * has_pos + ln) / (1 + has_pos)
     n = valid[..., 0].float()
     return (per_pair * n).sum() / n.sum().clamp(min=1)
+
+
+def text_negation(pos, neg, sents, valid, scale):
+    """pos, neg [K, D]: "<finding>" / "no <finding>" prompts; sents [K, 2, M, D]: M positive
+    (index 0) and M negated (index 1) report sentences per finding; valid [K, 2, M] bool.
+    Mean of a pairwise ranking term (phrase: positive sentence above negated, an AUC
+    surrogate) and a per-sentence term (sentence nearer the prompt of its polarity)."""
+    sim_p = torch.einsum('kd,ksmd->ksm', pos, sents)
+    sim_n = torch.einsum('kd,ksmd->ksm', neg, sents)
+    v = valid.float()
+    # ranking: every (positive i, negated j) pair of a finding
+    gap = scale * (sim_p[:, 0, :, None] - sim_p[:, 1, None, :])  # [K, M, M]
+    pair_w = v[:, 0, :, None] * v[:, 1, None, :]
+    rank = (F.softplus(-gap) * pair_w).sum() / pair_w.sum().clamp(min=1)
+    # per sentence: softmax over ("<finding>", "no <finding>") should give its polarity
+    margin = scale * (sim_p - sim_n)  # [K, 2, M]
+    target = torch.zeros_like(margin)
+    target[:, 0] = 1.0
+    side = (F.binary_cross_entropy_with_logits(margin, target, reduction='none') * v).sum() / v.sum().clamp(min=1)
+    return 0.5 * (rank + side)
+
+
+def finding_identity(pos, sents, valid, scale):
+    """pos [K, D] finding prompts; sents [K, 2, M, D] as in text_negation. Each positive sentence
+    of finding k must be nearer k's phrase than any other finding's phrase (softmax over the K
+    phrases). Reports name findings together in negated lists ("no pneumothorax or nodule"), which
+    otherwise pulls their phrases together, and one phrase then fires on the other's images."""
+    k, _, m, _ = sents.shape
+    logits = scale * torch.einsum('kmd,jd->kmj', sents[:, 0], pos)  # [K, M, K]
+    target = torch.arange(k, device=pos.device)[:, None].expand(k, m)
+    ce = F.cross_entropy(logits.reshape(k * m, k), target.reshape(-1), reduction='none').reshape(k, m)
+    v = valid[:, 0].float()
+    return (ce * v).sum() / v.sum().clamp(min=1)

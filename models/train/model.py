@@ -2,7 +2,8 @@
 non-linear projection heads into one L2-normalised joint space (ConVIRT's g(x) =
 W2·ReLU(W1·x); a linear head "moderately hurts retrieval").
 
-Image tower: global embedding from the stride-32 features, plus patch embeddings
+Image tower: global embedding from the stride-32 features (mean-pooled, or mean and max
+concatenated: image.pool), plus patch embeddings
 on the stride-16 grid (14×14 at 224²) for grounding. Patches use stride-16
 features enriched with the upsampled stride-32 context, so a patch "knows" both
 what is under it and what surrounds it.
@@ -46,9 +47,12 @@ class BasicBlock(nn.Module):
 class ImageEncoder(nn.Module):
     """[N, C, H, W] -> global [N, D], patches [N, (H/16)·(W/16), D] (row-major), both unit length."""
 
-    def __init__(self, in_channels: int, stem: int, widths: list[int], blocks: list[int], embed_dim: int, hidden: int):
+    def __init__(self, in_channels: int, stem: int, widths: list[int], blocks: list[int], embed_dim: int, hidden: int,
+                 pool: str = 'mean'):
         super().__init__()
         assert len(widths) == 4 and len(blocks) == 4
+        assert pool in ('mean', 'meanmax')
+        self.pool = pool
         self.stem = nn.Sequential(ConvBN(in_channels, stem, 3, 2), ConvBN(stem, widths[0], 3, 2))  # /4
         stages, cin = [], widths[0]
         for i, (w, n) in enumerate(zip(widths, blocks)):
@@ -57,7 +61,9 @@ class ImageEncoder(nn.Module):
             stages.append(nn.Sequential(*layers))
             cin = w
         self.stages = nn.ModuleList(stages)  # /4, /8, /16, /32
-        self.global_head = _mlp(widths[3], hidden, embed_dim)
+        # 'meanmax': mean and max over the stride-32 grid, concatenated. A mean alone dilutes a
+        # finding that fills one of the 49 cells (a nodule, a line) by 49x; the max keeps it.
+        self.global_head = _mlp(widths[3] * (2 if pool == 'meanmax' else 1), hidden, embed_dim)
         self.patch_head = nn.Sequential(
             nn.Conv2d(widths[2] + widths[3], hidden, 1), nn.ReLU(inplace=True), nn.Conv2d(hidden, embed_dim, 1)
         )
@@ -68,7 +74,10 @@ class ImageEncoder(nn.Module):
         x = self.stages[1](x)
         f16 = self.stages[2](x)
         f32 = self.stages[3](f16)
-        g = self.global_head(f32.mean(dim=(2, 3)))
+        pooled = f32.mean(dim=(2, 3))
+        if self.pool == 'meanmax':
+            pooled = torch.cat([pooled, f32.amax(dim=(2, 3))], dim=1)
+        g = self.global_head(pooled)
         ctx = F.interpolate(f32, size=f16.shape[-2:], mode='nearest')
         p = self.patch_head(torch.cat([f16, ctx], dim=1))  # [N, D, G, G]
         p = p.flatten(2).transpose(1, 2)  # [N, G·G, D], index = y·G + x
@@ -158,7 +167,8 @@ class DualEncoder(nn.Module):
     def __init__(self, cfg: dict, vocab_size: int):
         super().__init__()
         im, tx, em = cfg['image'], cfg['text'], cfg['embed']
-        self.image = ImageEncoder(im['channels'], im['stem'], im['widths'], im['blocks'], em['dim'], em['projHidden'])
+        self.image = ImageEncoder(im['channels'], im['stem'], im['widths'], im['blocks'], em['dim'], em['projHidden'],
+                                  im.get('pool', 'mean'))
         self.text = TextEncoder(
             vocab_size,
             cfg['tokenizer']['maxLength'],

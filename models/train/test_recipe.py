@@ -99,6 +99,60 @@ class LossTest(unittest.TestCase):
         skip = torch.full_like(cov, -1.0)
         self.assertEqual(float(losses.grounding(good, q, skip, 10.0)), 0.0)
 
+    def test_text_negation_rewards_the_right_ordering(self):
+        g = torch.Generator().manual_seed(2)
+        pos = F.normalize(torch.randn(2, 8, generator=g), dim=-1)  # "<finding>"
+        neg = F.normalize(torch.randn(2, 8, generator=g), dim=-1)  # "no <finding>"
+        noise = 0.1 * torch.randn(2, 2, 3, 8, generator=g)
+        right = F.normalize(torch.stack([pos, neg], 1)[:, :, None] + noise, dim=-1)  # [K, 2, M, D]
+        wrong = right.flip(1)  # positive sentences next to the negation, negated ones next to the phrase
+        valid = torch.ones(2, 2, 3, dtype=torch.bool)
+        self.assertLess(float(losses.text_negation(pos, neg, right, valid, 10.0)),
+                        float(losses.text_negation(pos, neg, wrong, valid, 10.0)))
+        # A finding without negated sentences contributes no ranking pairs, and nothing is NaN.
+        valid[1, 1] = False
+        self.assertTrue(torch.isfinite(losses.text_negation(pos, neg, wrong, valid, 10.0)))
+
+    def test_finding_identity_prefers_the_own_phrase(self):
+        pos = torch.eye(3, 8)  # three orthogonal finding phrases
+        own = pos[:, None, None, :].expand(3, 2, 2, 8)  # positive sentences on their own phrase
+        other = pos.roll(1, 0)[:, None, None, :].expand(3, 2, 2, 8)  # on the next finding's phrase
+        valid = torch.ones(3, 2, 2, dtype=torch.bool)
+        self.assertLess(float(losses.finding_identity(pos, own, valid, 10.0)),
+                        float(losses.finding_identity(pos, other, valid, 10.0)))
+        valid[:, 0] = False
+        self.assertEqual(float(losses.finding_identity(pos, other, valid, 10.0)), 0.0)
+
+    def test_negation_pools_and_sampling(self):
+        claims = lambda *c: np.array(c, np.int8)  # noqa: E731
+        split = data.Split(torch.zeros(2, 4, 4, dtype=torch.uint8), torch.zeros(2, 2, 2, 2, dtype=torch.uint8),
+                           torch.zeros(2, 2), [
+                               [('Small effusion.', claims(1, 0), 'positive'), ('No nodule.', claims(0, -1), 'negated')],
+                               [('No effusion or nodule.', claims(-1, -1), 'negated')],
+                           ], ['a', 'b'])
+        pools = data.negation_pools(split)
+        self.assertEqual(pools, [(['Small effusion.'], ['No effusion or nodule.']),
+                                 ([], ['No effusion or nodule.', 'No nodule.'])])
+        texts, valid = data.sample_negation_texts(pools, 2, np.random.default_rng(0))
+        self.assertEqual(len(texts), 2 * 2 * 2)
+        self.assertEqual(valid.tolist(), [[[True, True], [True, True]], [[False, False], [True, True]]])
+        self.assertEqual(texts[:2], ['Small effusion.', 'Small effusion.'])
+        self.assertEqual(texts[4:6], ['', ''])
+
+
+class ModelTest(unittest.TestCase):
+    def test_pool_options_shapes(self):
+        from model import ImageEncoder
+        torch.manual_seed(0)
+        args = (1, 8, [8, 8, 16, 16], [1, 1, 1, 1], 8, 16)
+        for pool in ('mean', 'meanmax'):
+            enc = ImageEncoder(*args, pool=pool).eval()
+            g, p = enc(torch.zeros(2, 1, 64, 64))
+            self.assertEqual(tuple(g.shape), (2, 8))
+            self.assertEqual(tuple(p.shape), (2, 16, 8))
+        self.assertEqual(enc.global_head[0].in_features, 32)  # mean and max of 16 channels
+        self.assertEqual(ImageEncoder(*args).global_head[0].in_features, 16)  # default: mean, as 0.1–0.2 bundles
+
 
 class AugmentTest(unittest.TestCase):
     def test_deterministic_per_seed(self):

@@ -38,7 +38,7 @@ import prompts  # noqa: E402
 import tokenizer as wp  # noqa: E402
 from model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.0.0'
+RECIPE_VERSION = '1.1.0'  # 1.1.0: image.pool, the text-side negation and finding-identity terms
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -140,12 +140,13 @@ def visible(cov: torch.Tensor, masks_before: torch.Tensor, labels: torch.Tensor,
 
 
 def train_step(model, batch, cfg, pos_weight, special_ids):
-    x, cov, labels, claims, ids, mask, n_prompts, seen = batch
+    x, cov, labels, claims, ids, mask, n_prompts, seen, neg_valid = batch
     w, lc = cfg['loss']['weights'], cfg['loss']
     b = x.shape[0]
     img, patches = model.image(x)
     txt_all, tok_all = model.text(ids, mask)
-    txt, pos, neg = txt_all[:b], txt_all[b : b + n_prompts], txt_all[b + n_prompts :]
+    txt, pos = txt_all[:b], txt_all[b : b + n_prompts]
+    neg = txt_all[b + n_prompts : b + 2 * n_prompts]
     scale = model.logit_scale
     compat = losses.compatibility(labels.cpu(), torch.from_numpy(claims)).to(x.device)
     parts = {
@@ -165,6 +166,11 @@ def train_step(model, batch, cfg, pos_weight, special_ids):
         queries = torch.cat([pos[None].expand(b, -1, -1), txt[:, None]], dim=1)
         target = grounding_targets(cov.cpu(), labels.cpu(), claims).to(x.device)
         parts['grounding'] = losses.grounding(patches, queries, target, scale)
+    if w.get('negation', 0) > 0 and neg_valid is not None:
+        sents = txt_all[b + 2 * n_prompts :].reshape(n_prompts, 2, -1, txt_all.shape[-1])
+        parts['negation'] = losses.text_negation(pos, neg, sents, neg_valid.to(x.device), scale)
+        if w.get('identity', 0) > 0:
+            parts['identity'] = losses.finding_identity(pos, sents, neg_valid.to(x.device), scale)
     total = sum(w[k] * v for k, v in parts.items())
     return total, {k: float(v) for k, v in parts.items()}
 
@@ -282,6 +288,11 @@ def main() -> int:
     pos_weight = ((1 - prevalence) / prevalence).sqrt().clamp(1.0, 10.0).to(device)
     val_pixels = augment.normalize(val.images[:, None].float() / 255.0, mean, std)
     k = len(findings)
+    n_neg = cfg['loss'].get('negationSamples', 0) if cfg['loss']['weights'].get('negation', 0) > 0 else 0
+    neg_pools = data.negation_pools(train)
+    if n_neg:
+        log('negation pools (positive/negated sentences): '
+            + ', '.join(f'{f} {len(p)}/{len(q)}' for f, (p, q) in zip(findings, neg_pools)))
 
     step, start_epoch, history = 0, 0, []
     ckpt_path = os.path.join(work, 'checkpoint.pt')
@@ -314,12 +325,16 @@ def main() -> int:
             texts, claims = data.sample_sentences(train, idx, cfg['data']['sentenceWeights'], rng)
             texts = [data.swap_sides(t) if f else t for t, f in zip(texts, p['flip'].tolist())]
             pos_t, neg_t = prompts.sample_prompts(findings, rng, cfg['loss']['promptBareProb'])
-            ids, mask = batcher(texts + pos_t + neg_t, device)
+            neg_texts, neg_valid = [], None
+            if n_neg:
+                neg_texts, valid = data.sample_negation_texts(neg_pools, n_neg, rng)
+                neg_valid = torch.from_numpy(valid)
+            ids, mask = batcher(texts + pos_t + neg_t + neg_texts, device)
             labels = train.labels[idx].to(device)
             for group in opt.param_groups:
                 group['lr'] = lr_at(step, total, cfg)
             seen = visible(cov, train.masks[idx], train.labels[idx], p['sx'] * p['sy']).to(device)
-            batch = (x, cov.to(device), labels, claims, ids, mask, k, seen)
+            batch = (x, cov.to(device), labels, claims, ids, mask, k, seen, neg_valid)
             loss, parts = train_step(model, batch, cfg, pos_weight, special_ids)
             opt.zero_grad(set_to_none=True)
             loss.backward()
