@@ -44,7 +44,7 @@ function toContainer(frame: Uint8Array, count: number, module: PixelModule, outp
   if (frame.length < count * bytesPerSample) {
     throw new DicomError('SIZE_MISMATCH', `frame has ${frame.length} bytes, needs ${count * bytesPerSample}`);
   }
-  // A fresh, aligned copy: `frame` may be a Node Buffer, whose slice() is a view into a shared pool.
+  // A copy, aligned for the typed array: `frame` may be a Node Buffer, a view at any offset into a shared pool.
   const copy = output ? output.buffer(count * bytesPerSample) : new ArrayBuffer(count * bytesPerSample);
   new Uint8Array(copy, 0, count * bytesPerSample).set(frame.subarray(0, count * bytesPerSample));
   if (module.pixelDataTag === 'x7fe00008') return new Float32Array(copy, 0, count);
