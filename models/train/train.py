@@ -38,7 +38,7 @@ import prompts  # noqa: E402
 import tokenizer as wp  # noqa: E402
 from model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.1.0'  # 1.1.0: image.pool, the text-side negation and finding-identity terms
+RECIPE_VERSION = '1.2.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
