@@ -5,7 +5,7 @@
  * colour (RGB, 3 channels).
  */
 import { colorToRgb8, paletteToRgb8 } from './color.js';
-import type { IntegerArray, PixelArray } from './codecs/types.js';
+import type { PixelArray } from './codecs/types.js';
 import type { Scratch } from '../util/scratch.js';
 import { DicomError } from './errors.js';
 import { toModalityValues, valueRange } from './modality.js';
@@ -80,7 +80,8 @@ export function renderDisplay(
     }
     const lut = windowToDisplay(values, window, requested ? fn : 'LINEAR_EXACT', invert);
     const data = into ? into.uint8(stored.length) : new Uint8Array(stored.length);
-    lookUp(stored as IntegerArray, lut, table.min, data);
+    const offset = table.min;
+    for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
     return { rows, columns, channels: 1, data, window };
   }
   const values = toModalityValues(stored, presentation);
@@ -121,12 +122,4 @@ function storedRange(
   const present = new Uint8Array(max - min + 1);
   for (let i = 0; i < stored.length; i++) present[stored[i]! - min] = 1;
   return { min, max, present };
-}
-
-/** data[i] = lut[stored[i] − offset], with a loop per array type so each loop stays monomorphic. */
-function lookUp(stored: IntegerArray, lut: Uint8Array, offset: number, data: Uint8Array): void {
-  if (stored instanceof Uint16Array) for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
-  else if (stored instanceof Int16Array) for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
-  else if (stored instanceof Uint8Array) for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
-  else for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
 }

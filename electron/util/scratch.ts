@@ -24,7 +24,7 @@ export class Scratch {
     if (bytes <= this.#buffer.byteLength) return this.#buffer;
     if (bytes > this.keepBytes) return new ArrayBuffer(bytes);
     // Grow with headroom so images a little larger than the last one do not reallocate each time.
-    this.#buffer = new ArrayBuffer(Math.min(this.keepBytes, Math.max(bytes, Math.ceil(bytes * 1.25))));
+    this.#buffer = new ArrayBuffer(Math.min(this.keepBytes, Math.ceil(bytes * 1.25)));
     return this.#buffer;
   }
 

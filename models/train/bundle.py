@@ -188,10 +188,15 @@ def card(cfg: dict, info: dict) -> str:
         else ''
     )
     pooling = ' (mean and max pooled)' if cfg['image'].get('pool') == 'meanmax' else ''
+    weights = cfg['loss']['weights']
     negation = (
         '\nA text-side term orders report sentences: the phrase nearer its positive sentences than its negated ones, '
         'each sentence nearer "finding" or "no finding" as its polarity says.'
-        if cfg['loss']['weights'].get('negation', 0) > 0
+        if weights.get('negation', 0) > 0
+        else ''
+    ) + (
+        " A finding-identity term keeps each finding's positive sentences nearest its own phrase."
+        if weights.get('identity', 0) > 0
         else ''
     )
     return f"""# {cfg['bundle']['name']} ({cfg['bundle']['id']} {cfg['bundle']['version']})

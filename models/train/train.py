@@ -166,11 +166,13 @@ def train_step(model, batch, cfg, pos_weight, special_ids):
         queries = torch.cat([pos[None].expand(b, -1, -1), txt[:, None]], dim=1)
         target = grounding_targets(cov.cpu(), labels.cpu(), claims).to(x.device)
         parts['grounding'] = losses.grounding(patches, queries, target, scale)
-    if w.get('negation', 0) > 0 and neg_valid is not None:
+    if neg_valid is not None:  # sampled report sentences for the text-side terms
         sents = txt_all[b + 2 * n_prompts :].reshape(n_prompts, 2, -1, txt_all.shape[-1])
-        parts['negation'] = losses.text_negation(pos, neg, sents, neg_valid.to(x.device), scale)
+        valid = neg_valid.to(x.device)
+        if w.get('negation', 0) > 0:
+            parts['negation'] = losses.text_negation(pos, neg, sents, valid, scale)
         if w.get('identity', 0) > 0:
-            parts['identity'] = losses.finding_identity(pos, sents, neg_valid.to(x.device), scale)
+            parts['identity'] = losses.finding_identity(pos, sents, valid, scale)
     total = sum(w[k] * v for k, v in parts.items())
     return total, {k: float(v) for k, v in parts.items()}
 
@@ -288,8 +290,11 @@ def main() -> int:
     pos_weight = ((1 - prevalence) / prevalence).sqrt().clamp(1.0, 10.0).to(device)
     val_pixels = augment.normalize(val.images[:, None].float() / 255.0, mean, std)
     k = len(findings)
-    n_neg = cfg['loss'].get('negationSamples', 0) if cfg['loss']['weights'].get('negation', 0) > 0 else 0
-    neg_pools = data.negation_pools(train)
+    # Report sentences sampled per finding for the text-side terms (negation ordering, finding identity).
+    weights = cfg['loss']['weights']
+    text_terms = weights.get('negation', 0) > 0 or weights.get('identity', 0) > 0
+    n_neg = cfg['loss'].get('negationSamples', 0) if text_terms else 0
+    neg_pools = data.negation_pools(train) if n_neg else []
     if n_neg:
         log('negation pools (positive/negated sentences): '
             + ', '.join(f'{f} {len(p)}/{len(q)}' for f, (p, q) in zip(findings, neg_pools)))

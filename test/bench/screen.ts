@@ -54,7 +54,9 @@ const set = path.join(work, 'set');
 const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
 
 function ensureVitTwin(from: string): string {
-  const out = path.join(os.tmpdir(), 'radsift-vit-b16-twin');
+  // Keyed by the source bundle's version: the twin carries its text tower, tokenizer and input spec.
+  const source = JSON.parse(readFileSync(path.join(from, 'manifest.json'), 'utf8')) as { id: string; version: string };
+  const out = path.join(os.tmpdir(), `radsift-vit-b16-twin-${source.id}-${source.version}`);
   if (!existsSync(path.join(out, 'manifest.json')) || !existsSync(`${out}.weights.pt`)) {
     process.stderr.write('bench:screen: writing the ViT-B/16 compute twin (models/train/vit_twin.py)\n');
     execFileSync(

@@ -8,6 +8,7 @@ import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
 import type { Matrix } from '../../scoring/vectors.js';
 import { contrastToNoise, maskCoverage, phraseHeatmap, pointingHit } from '../../scoring/grounding.js';
 import type { ImageSpec } from '../../inference/model-description.js';
+import { isInside } from '../../security/allowed-roots.js';
 import { decodeGrayPng } from '../../util/png.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
@@ -107,10 +108,7 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
       // Only labelled scans count, so only they are read: masks, reports and other files beside them are not
       // inputs. A labelled file that cannot be read is listed as failed; a missing one as missing.
       const folder = path.resolve(io.cwd, positionals[0]!);
-      const inside = [...labels.rows.keys()].filter((p) => {
-        const rel = path.relative(folder, p);
-        return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-      });
+      const inside = [...labels.rows.keys()].filter((p) => isInside(folder, p));
       const present = inside.filter((p) => existsSync(p));
       const s = await scoreFolder(session, present, phrases, io, { keepPatches: grounding });
       const m = phrases.length;
