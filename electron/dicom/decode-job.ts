@@ -4,12 +4,21 @@
  */
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
-import type { PixelArray } from './codecs/types.js';
+import type { IntegerArray, PixelArray } from './codecs/types.js';
 import type { DisplayImage, DisplayOptions } from './display.js';
 import type { ImageSpec } from '../inference/model-description.js';
-import { toImageTensor } from '../inference/preprocess.js';
+import { toImageTensor, type DisplayImage as ModelImage } from '../inference/preprocess.js';
+import { displayTable } from './display.js';
 import { toDicomError } from './errors.js';
-import { decodeFrame, displayImage, modalityValues, openDicom, pixelModule, type OpenOptions } from './image.js';
+import {
+  decodeFrame,
+  displayImage,
+  modalityValues,
+  openDicom,
+  pixelModule,
+  presentationOf,
+  type OpenOptions,
+} from './image.js';
 import type { SizeLimits } from './pixel-module.js';
 import { thumbnail } from './thumbnail.js';
 import { Scratch } from '../util/scratch.js';
@@ -73,12 +82,14 @@ export interface DecodeResult {
  */
 export interface DecodeScratch {
   file: Scratch;
+  /** A deflated file's header and inflated dataset. */
+  inflated: Scratch;
   samples: Scratch;
   display: Scratch;
 }
 
 export function decodeScratch(): DecodeScratch {
-  return { file: new Scratch(), samples: new Scratch(), display: new Scratch() };
+  return { file: new Scratch(), inflated: new Scratch(), samples: new Scratch(), display: new Scratch() };
 }
 
 export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScratch): Promise<DecodeResult> {
@@ -88,7 +99,7 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
       throw toDicomError(error, 'IO', 'cannot read file');
     }));
   const wants = new Set(request.outputs);
-  const file = openDicom(bytes, request.open);
+  const file = openDicom(bytes, scratch ? { ...request.open, inflateInto: scratch.inflated } : request.open);
   const module = pixelModule(file, request.limits);
   const index = request.frame ?? 0;
   // Stored values leave the job only as the 'stored' output (and 'modality' is computed into fresh memory).
@@ -123,14 +134,27 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
   if (wants.has('model')) {
     const spec = request.model;
     if (!spec) throw new TypeError("the 'model' output needs the model's input spec");
-    // This display image is consumed here, so it may live in scratch memory.
-    const display = displayImage(
-      file,
-      frame,
-      { voi: spec.dicom.window === 'minmax' ? 'range' : 'file', invertMonochrome1: spec.dicom.invertMonochrome1 },
-      scratch?.display,
-    );
-    const image = { width: display.columns, height: display.rows, channels: display.channels, data: display.data };
+    const options = {
+      voi: spec.dicom.window === 'minmax' ? 'range' : 'file',
+      invertMonochrome1: spec.dicom.invertMonochrome1,
+    } as const;
+    // Monochrome integer frames (radiographs): the display transform as a table, applied while
+    // resampling, so the full-size 8-bit image is never written. Same values as the display path.
+    const table = displayTable(frame, presentationOf(file, frame.index), options);
+    let image: ModelImage;
+    if (table) {
+      image = {
+        width: frame.columns,
+        height: frame.rows,
+        channels: 1,
+        data: frame.stored as IntegerArray, // tables exist for integer samples only
+        lut: { table: table.lut, offset: table.offset },
+      };
+    } else {
+      // This display image is consumed here, so it may live in scratch memory.
+      const display = displayImage(file, frame, options, scratch?.display);
+      image = { width: display.columns, height: display.rows, channels: display.channels, data: display.data };
+    }
     result.modelInput = toImageTensor([image], spec).data;
   }
   return result;

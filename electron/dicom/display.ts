@@ -65,24 +65,12 @@ export function renderDisplay(
   const voiLut = fromFile ? presentation.voiLuts[0] : undefined;
   const invert = photometric === 'MONOCHROME1' && options.invertMonochrome1 !== false;
   const requested: Window | undefined = options.window ?? fileWindow;
-  const table = requested || !voiLut ? storedRange(stored, !requested) : undefined;
+  const table = tableFor(frame, presentation, options);
   if (table) {
-    // Integer stored values in a range of at most 2^16: map each possible value once through the
-    // same modality and VOI functions, then look pixels up. Identical output, no per-pixel float
-    // image, several times faster on 10-megapixel radiographs.
-    const candidates = new Float64Array(table.max - table.min + 1);
-    for (let i = 0; i < candidates.length; i++) candidates[i] = table.min + i;
-    const values = toModalityValues(candidates, presentation);
-    let window = requested;
-    if (!window) {
-      const range = valueRange(values, candidates, presentation.padding, table.present) ?? { min: 0, max: 0 };
-      window = windowForRange(range.min, range.max);
-    }
-    const lut = windowToDisplay(values, window, requested ? fn : 'LINEAR_EXACT', invert);
     const data = into ? into.uint8(stored.length) : new Uint8Array(stored.length);
-    const offset = table.min;
+    const { lut, offset } = table;
     for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
-    return { rows, columns, channels: 1, data, window };
+    return { rows, columns, channels: 1, data, window: table.window };
   }
   const values = toModalityValues(stored, presentation);
   let window = requested;
@@ -99,6 +87,70 @@ export function renderDisplay(
     data = windowToDisplay(values, window, auto ? 'LINEAR_EXACT' : fn, invert);
   }
   return { rows, columns, channels: 1, data, ...(window ? { window } : {}) };
+}
+
+/** The display transform of a monochrome frame as a table over its integer stored values. */
+export interface DisplayTable {
+  /** The 8-bit display value of stored value v is lut[v - offset]. */
+  lut: Uint8Array;
+  offset: number;
+  window: Window;
+}
+
+/**
+ * renderDisplay's transform as a table, where the frame takes that path (monochrome integer samples
+ * with an explicit or file window, or no VOI LUT; a range of at most 2^16); else undefined. Lets a
+ * consumer that only needs a smaller image (a model's input) apply it while resampling.
+ */
+export function displayTable(
+  frame: FrameForDisplay,
+  presentation: Presentation,
+  options: DisplayOptions = {},
+): DisplayTable | undefined {
+  if (frame.photometric === 'PALETTE COLOR' || frame.samplesPerPixel === 3) return undefined;
+  return tableFor(frame, presentation, options);
+}
+
+function tableFor(
+  frame: FrameForDisplay,
+  presentation: Presentation,
+  options: DisplayOptions,
+): DisplayTable | undefined {
+  const { stored, photometric } = frame;
+  const fn = options.voiFunction ?? presentation.voiFunction;
+  const fromFile = options.voi !== 'range';
+  const fileWindow = fromFile ? (presentation.windows[options.windowIndex ?? 0] ?? presentation.windows[0]) : undefined;
+  const voiLut = fromFile ? presentation.voiLuts[0] : undefined;
+  const invert = photometric === 'MONOCHROME1' && options.invertMonochrome1 !== false;
+  const requested: Window | undefined = options.window ?? fileWindow;
+  if (!requested && voiLut) return undefined;
+  // With a window, values outside the image's range need no entries but do no harm: for 8- and 16-bit
+  // containers the table spans the whole container (≤ 65,536 entries, well under a millisecond) and
+  // the pass over the pixels for their range is skipped. The automatic window needs that pass anyway.
+  const range = (requested && containerRange(stored)) || storedRange(stored, !requested);
+  if (!range) return undefined;
+  // Integer stored values in a range of at most 2^16: map each possible value once through the
+  // same modality and VOI functions, then look pixels up. Identical output, no per-pixel float
+  // image, several times faster on 10-megapixel radiographs.
+  const candidates = new Float64Array(range.max - range.min + 1);
+  for (let i = 0; i < candidates.length; i++) candidates[i] = range.min + i;
+  const values = toModalityValues(candidates, presentation);
+  let window = requested;
+  if (!window) {
+    const r = valueRange(values, candidates, presentation.padding, range.present) ?? { min: 0, max: 0 };
+    window = windowForRange(r.min, r.max);
+  }
+  const lut = windowToDisplay(values, window, requested ? fn : 'LINEAR_EXACT', invert);
+  return { lut, offset: range.min, window };
+}
+
+/** The value range of 8- and 16-bit integer containers. */
+function containerRange(stored: PixelArray): { min: number; max: number; present?: Uint8Array } | undefined {
+  if (stored instanceof Uint8Array) return { min: 0, max: 255 };
+  if (stored instanceof Int8Array) return { min: -128, max: 127 };
+  if (stored instanceof Uint16Array) return { min: 0, max: 65535 };
+  if (stored instanceof Int16Array) return { min: -32768, max: 32767 };
+  return undefined;
 }
 
 /**

@@ -53,7 +53,8 @@ export function pixelModule(file: DicomFile, limits: SizeLimits = DEFAULT_LIMITS
   return readPixelModule(file.reader, limits);
 }
 
-/** scratch: reusable memory for the samples, only where the frame will not outlive the caller's job. */
+/** scratch: reusable memory for the samples, only where the frame will not outlive the caller's job and the
+ * file's bytes stay unchanged until then (native samples may then be a view of them). */
 export async function decodeFrame(
   file: DicomFile,
   index = 0,

@@ -6,14 +6,17 @@
  */
 import { ModelError } from './errors.js';
 import type { ImageSpec } from './model-description.js';
-import { resamplePlane, type Plane, type SourcePlane } from './resample.js';
+import type { IntegerArray } from '../dicom/codecs/types.js';
+import { resamplePlane, type Plane, type SampleTable, type SourcePlane } from './resample.js';
 
 export interface DisplayImage {
   width: number;
   height: number;
   channels: 1 | 3;
-  /** Interleaved samples on the 0–255 scale. */
-  data: Uint8Array | Uint8ClampedArray | Float32Array;
+  /** Interleaved samples on the 0–255 scale; or, with `lut`, integer samples that it maps onto that scale. */
+  data: Uint8Array | Uint8ClampedArray | Float32Array | IntegerArray;
+  /** One channel only: sample v is lut.table[v − lut.offset] (a DICOM display transform, applied while resampling). */
+  lut?: SampleTable;
 }
 
 export interface ImageTensor {
@@ -27,6 +30,10 @@ function planes(image: DisplayImage, channels: 1 | 3): SourcePlane[] {
   const n = width * height;
   if (data.length !== n * image.channels) {
     throw new ModelError('BAD_INPUT', `image data has ${data.length} samples, expected ${n * image.channels}`);
+  }
+  if (image.lut) {
+    if (image.channels !== 1) throw new ModelError('BAD_INPUT', 'a sample table needs a one-channel image');
+    return [{ width, height, data, lut: image.lut }];
   }
   if (image.channels === 1) return [{ width, height, data }];
   const split: Float32Array[] = [];

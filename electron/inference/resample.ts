@@ -6,6 +6,7 @@
  * Resample.c, which the tests use as the independent reference.
  */
 
+import type { IntegerArray } from '../dicom/codecs/types.js';
 import { Scratch } from '../util/scratch.js';
 
 /** The intermediate (horizontally resampled) rows: never outlive one synchronous resamplePlane call. */
@@ -71,11 +72,22 @@ export interface Plane {
   data: Float32Array;
 }
 
-/** An input plane: float, or 8-bit display samples used as they are (no float copy of a big image). */
+/** Integer samples → values: sample v stands for table[v - offset]. */
+export interface SampleTable {
+  table: Uint8Array;
+  offset: number;
+}
+
+/**
+ * An input plane: float, or 8-bit display samples used as they are (no float copy of a big image),
+ * or integer samples read through `lut` (a DICOM display transform applied on the fly, so a
+ * radiograph is never written out as an 8-bit image only to be shrunk).
+ */
 export interface SourcePlane {
   width: number;
   height: number;
-  data: Float32Array | Uint8Array | Uint8ClampedArray;
+  data: Float32Array | Uint8Array | Uint8ClampedArray | IntegerArray;
+  lut?: SampleTable;
 }
 
 /**
@@ -113,18 +125,9 @@ export function resamplePlane(
   }
   // Every element is written below, so reused memory needs no clearing.
   const tmp = rowScratch.float32(outWidth * src.height);
-  const data = src.data;
-  const weights = h.weights;
-  for (let y = 0; y < src.height; y++) {
-    const row = y * src.width;
-    const rowOut = y * outWidth;
-    for (let i = 0; i < outWidth; i++) {
-      let acc = 0;
-      const w0 = weightAt[i]!;
-      for (let x = first[i]!, end = last[i]!; x < end; x++) acc += data[row + x]! * weights[w0 + x]!;
-      tmp[rowOut + i] = acc;
-    }
-  }
+  const columns = { first, last, weightAt, weights: h.weights };
+  if (src.lut) horizontalThroughTable(src, src.lut, columns, tmp, outWidth);
+  else horizontal(src, columns, tmp, outWidth);
   const out = new Float32Array(outWidth * outHeight);
   for (let j = 0; j < outHeight; j++) {
     const s = v.start[j]!;
@@ -138,4 +141,52 @@ export function resamplePlane(
     }
   }
   return { width: outWidth, height: outHeight, data: out };
+}
+
+interface ColumnTaps {
+  first: Int32Array;
+  last: Int32Array;
+  weightAt: Int32Array;
+  weights: Float64Array;
+}
+
+/** The horizontal pass: every source row onto outWidth columns. */
+function horizontal(
+  src: SourcePlane,
+  { first, last, weightAt, weights }: ColumnTaps,
+  tmp: Float32Array,
+  outWidth: number,
+) {
+  const data = src.data;
+  for (let y = 0; y < src.height; y++) {
+    const row = y * src.width;
+    const rowOut = y * outWidth;
+    for (let i = 0; i < outWidth; i++) {
+      let acc = 0;
+      const w0 = weightAt[i]!;
+      for (let x = first[i]!, end = last[i]!; x < end; x++) acc += data[row + x]! * weights[w0 + x]!;
+      tmp[rowOut + i] = acc;
+    }
+  }
+}
+
+/** The same for table-mapped samples (a loop of its own: one element kind per loop). */
+function horizontalThroughTable(
+  src: SourcePlane,
+  { table, offset }: SampleTable,
+  { first, last, weightAt, weights }: ColumnTaps,
+  tmp: Float32Array,
+  outWidth: number,
+) {
+  const data = src.data;
+  for (let y = 0; y < src.height; y++) {
+    const row = y * src.width;
+    const rowOut = y * outWidth;
+    for (let i = 0; i < outWidth; i++) {
+      let acc = 0;
+      const w0 = weightAt[i]!;
+      for (let x = first[i]!, end = last[i]!; x < end; x++) acc += table[data[row + x]! - offset]! * weights[w0 + x]!;
+      tmp[rowOut + i] = acc;
+    }
+  }
 }

@@ -9,7 +9,8 @@ export interface FrameContext {
   module: PixelModule;
   transferSyntaxUID: string;
   /** Reusable memory for the decoded samples, passed only when they will not outlive the caller's
-   * job (see Scratch); codecs that allocate their output in JS use it, others ignore it. */
+   * job (see Scratch); codecs that allocate their output in JS use it, others ignore it. Its presence
+   * also says that `frame` outlives the samples unchanged, so a codec may return a view of it. */
   output?: Scratch;
 }
 

@@ -25,6 +25,8 @@ const FILES = [
   'nema-wg04/J2KR/MR1_J2KR',
   'nema-wg04/REF/RG2_UNC',
   'nema-wg04/RLE/RG2_RLE',
+  'cornerstone/CTImage.dcm_DeflatedExplicitVRLittleEndianTransferSyntax_1.2.840.10008.1.2.1.99.dcm',
+  'nema-wg04/REF/CT1_UNC',
 ].map((f) => path.join(CORPUS, f));
 
 // The shipped model's input spec (letterbox, area filter, its mean/std).
