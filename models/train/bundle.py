@@ -169,6 +169,25 @@ def _fmt(x, digits=3):
     return '—' if x is None else f'{x:.{digits}f}'
 
 
+def _stages(cfg: dict, prov: dict) -> str:
+    """The earlier stages of a run started with --init-from, oldest first."""
+    chain, init = [], prov.get('init')
+    while init:
+        chain.append(init)
+        init = init.get('provenance')
+    if not chain:
+        return ''
+    earlier = '; '.join(
+        f"{i['steps']} steps at {i['config']['image']['size']}² (seed {i['seed']}, lr {i['config']['optim']['lr']:g}, "
+        f"checkpoint sha256 {i['sha256'][:12]}…)"
+        for i in reversed(chain)
+    )
+    return (f"\nThese steps continue from earlier weights (`--init-from`), at {cfg['image']['size']}² input: "
+            f"before them, {earlier}. A short second stage at a larger input shows small findings at more "
+            "pixels for a fraction of the cost of training at that size throughout (FixRes; CLIP's extra "
+            "epoch at 336 px).")
+
+
 def card(cfg: dict, info: dict) -> str:
     prov, met, par = info['provenance'], info['metrics'], info['parity']
     data = prov['data']
@@ -238,7 +257,7 @@ ONNX opset 17; onnxruntime-node vs PyTorch minimum cosine on {onnx_par.get('imag
 
 ## Training run
 {info['steps']} steps, batch {cfg['optim']['batchSize']}, {info['trainSeconds'] / 60:.1f} min on {info['device']}
-({info['imagesPerSecond']:.1f} images/s), seed {prov['seed']}.
+({info['imagesPerSecond']:.1f} images/s), seed {prov['seed']}.{_stages(cfg, prov)}
 
 ## Limits
 - Synthetic training data; findings look like the generator draws them.

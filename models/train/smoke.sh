@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the training recipe, end to end, for CI (scripts/run-tests.mjs runs it):
 # unit tests -> data (fake, or the phantom export in $RADSIFT_TRAIN_DATA) -> tokenizer ->
-# a few training steps -> ONNX export -> tokenizer and ONNX parity in node -> bundle check.
+# a few training steps -> ONNX export -> tokenizer and ONNX parity in node -> bundle check ->
+# a few second-stage steps at a larger input (--init-from) -> bundle check.
 # Needs /usr/bin/python3 with Debian's python3-torch, python3-onnx, python3-numpy, python3-pil,
 # and node with the repo's node_modules. Prints one PASS/FAIL line; exit 0 only on PASS.
 set -uo pipefail
@@ -32,6 +33,17 @@ fi
 "$py" "$here/train.py" --config "$here/configs/smoke.json" --data "$data" --out "$tmp/bundle" --work "$tmp/work" \
   --seed 0 || fail 'train.py (training, export or parity; see the log above)'
 "$py" "$here/check_bundle.py" "$tmp/bundle" || fail 'bundle check'
+# The second-stage path (--init-from): a few steps at a larger input from the run above.
+"$py" - "$here/configs/smoke.json" "$tmp/stage2.json" <<'PYEOF' || fail 'stage-2 config'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c['image']['size'] += 32
+c['optim']['maxSteps'] = 4
+json.dump(c, open(sys.argv[2], 'w'))
+PYEOF
+"$py" "$here/train.py" --config "$tmp/stage2.json" --data "$data" --out "$tmp/bundle2" --work "$tmp/work2" --seed 0 \
+  --init-from "$tmp/work/checkpoint.pt" --skip-parity || fail 'train.py --init-from'
+"$py" "$here/check_bundle.py" "$tmp/bundle2" || fail 'stage-2 bundle check'
 "$py" - "$tmp/work/summary.json" <<'PYEOF' || fail 'training did not lower the loss'
 import json, sys
 s = json.load(open(sys.argv[1]))

@@ -12,6 +12,7 @@ PyTorch sees it, else the CPU with runtime.threads threads.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -38,7 +39,8 @@ import prompts  # noqa: E402
 import tokenizer as wp  # noqa: E402
 from model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.2.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity
+RECIPE_VERSION = '1.3.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+# 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -212,6 +214,36 @@ def evaluate(model, val: data.Split, pixels, batcher, findings, device) -> dict:
     }
 
 
+ARCH_KEYS = ('text', 'embed')
+
+
+def init_from(path: str, model: DualEncoder, cfg: dict, tok: wp.WordPieceTokenizer, device) -> dict:
+    """Load an earlier run's weights for a second stage (FixRes / CLIP's extra epoch at 336 px: a short
+    fine-tune at a larger input). The CNN has no size-bound parameters, so only image.size may differ
+    in the architecture; the tokenizer must be the same, token for token."""
+    ck = torch.load(path, map_location=device)
+    prev = ck['config']
+    same_image = {k: v for k, v in prev['image'].items() if k != 'size'} == \
+        {k: v for k, v in cfg['image'].items() if k != 'size'}
+    if not same_image or any(prev[k] != cfg[k] for k in ARCH_KEYS):
+        raise SystemExit(f'--init-from {path}: another architecture (image, text or embed config differs '
+                         'beyond image.size)')
+    vocab = sorted(tok.vocab, key=tok.vocab.get)
+    if 'vocab' in ck:
+        if ck['vocab'] != vocab:
+            raise SystemExit(f'--init-from {path}: its tokenizer differs from the one built from --data')
+    elif ck['model']['text.tok.weight'].shape[0] != len(vocab):
+        raise SystemExit(f'--init-from {path}: vocabulary of {ck["model"]["text.tok.weight"].shape[0]} tokens, '
+                         f'--data gives {len(vocab)}')
+    model.load_state_dict(ck['model'])
+    with open(path, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    log(f'initialised from {path} (step {ck["step"]}, image size {prev["image"]["size"]}, '
+        f'recipe checkpoint {"with" if "vocab" in ck else "without"} a stored vocabulary)')
+    return {'sha256': digest, 'steps': ck['step'], 'seed': ck['seed'], 'config': prev,
+            'provenance': ck.get('init')}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--config', required=True)
@@ -224,6 +256,9 @@ def main() -> int:
     ap.add_argument('--max-steps', type=int, help='override optim.maxSteps (e.g. to time a run)')
     ap.add_argument('--resume', action='store_true', help='continue from <work>/checkpoint.pt')
     ap.add_argument('--skip-parity', action='store_true', help='skip the node checks (no node available)')
+    ap.add_argument('--init-from', metavar='CHECKPOINT',
+                    help="start from an earlier run's <work>/checkpoint.pt (weights only: a new optimiser and "
+                         'schedule), e.g. to fine-tune at a larger image.size; same data, tokenizer and architecture')
     args = ap.parse_args()
 
     with open(args.config, encoding='utf-8') as f:
@@ -299,12 +334,14 @@ def main() -> int:
         log('negation pools (positive/negated sentences): '
             + ', '.join(f'{f} {len(p)}/{len(q)}' for f, (p, q) in zip(findings, neg_pools)))
 
+    init = init_from(args.init_from, model, cfg, tok, device) if args.init_from else None
     step, start_epoch, history = 0, 0, []
     ckpt_path = os.path.join(work, 'checkpoint.pt')
+    vocab = sorted(tok.vocab, key=tok.vocab.get)
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
-        if ck.get('config') != cfg or ck.get('seed') != args.seed:
-            raise SystemExit(f'{ckpt_path} was written with another config or seed: not resuming')
+        if ck.get('config') != cfg or ck.get('seed') != args.seed or ck.get('init') != init:
+            raise SystemExit(f'{ckpt_path} was written with another config, seed or --init-from: not resuming')
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
         step, start_epoch, history = ck['step'], ck['epoch'] + 1, ck['history']
@@ -364,7 +401,7 @@ def main() -> int:
             log(f'epoch {epoch}: val mean AUC {m["meanAuc"] or 0:.4f}, '
                 f'pointing {m["meanPointing"] or 0:.3f}')
         torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'epoch': epoch,
-                    'history': history, 'config': cfg, 'seed': args.seed}, ckpt_path)
+                    'history': history, 'config': cfg, 'seed': args.seed, 'init': init, 'vocab': vocab}, ckpt_path)
         if step >= total:
             break
     train_seconds = time.time() - train_started
@@ -433,6 +470,7 @@ def main() -> int:
             'git': bundle.git_info(REPO),
             'seed': args.seed,
             'config': cfg,
+            'init': init,
             'torch': torch.__version__,
             'data': {
                 'generator': man['generator'],
