@@ -22,9 +22,7 @@ export function toStoredValues(output: CodecOutput, module: PixelModule): PixelA
   if (!signed && !sourceSigned && shift === 0 && sameContainer(pixels, module.bitsAllocated)) {
     // The common case (unsigned, High Bit = Bits Stored − 1, nothing above it): a read-only scan
     // proves the samples are already their stored values, and they are returned as they are.
-    let above = 0;
-    for (let i = 0; i < pixels.length; i++) above |= pixels[i]! & ~max;
-    if (above === 0) return pixels;
+    if (!hasBitsAbove(pixels, max)) return pixels;
   }
   const target = containerFor(module.bitsAllocated, signed, pixels.length);
 
@@ -51,6 +49,21 @@ export function toStoredValues(output: CodecOutput, module: PixelModule): PixelA
     target[i] = v;
   }
   return target;
+}
+
+/** Whether any unsigned 8- or 16-bit sample has a bit above `max` (2^n − 1): scanned 32 bits at a time. */
+function hasBitsAbove(pixels: IntegerArray, max: number): boolean {
+  const size = pixels.BYTES_PER_ELEMENT;
+  let above = 0;
+  let i = 0;
+  if (size <= 2 && pixels.byteOffset % 4 === 0) {
+    const words = new Uint32Array(pixels.buffer, pixels.byteOffset, (pixels.length * size) >> 2);
+    const mask = size === 2 ? (~max & 0xffff) * 0x10001 : (~max & 0xff) * 0x1010101;
+    for (let k = 0; k < words.length; k++) above |= words[k]! & mask;
+    i = (words.length * 4) / size;
+  }
+  for (; i < pixels.length; i++) above |= pixels[i]! & ~max;
+  return above !== 0;
 }
 
 export function containerFor(bitsAllocated: number, signed: boolean, length: number): IntegerArray {

@@ -57,6 +57,27 @@ describe('native bit depths and unused bits', () => {
     assert.deepEqual([...(await decodeFrame(file)).stored], [0x123, 0xfff, 0]);
   });
 
+  test('a bit above Bits Stored is found wherever it is (the scan reads 32 bits at a time, then the tail)', async () => {
+    for (const at of [0, 1, 2, 3, 4]) {
+      const values = [0x123, 0x456, 0x789, 0xabc, 0xdef];
+      values[at]! |= 0x8000;
+      const file = open({
+        ...imagePixel({ rows: 1, columns: 5, bitsAllocated: 16, bitsStored: 12 }),
+        x7fe00010: ['OW', u16(values)],
+      });
+      assert.deepEqual([...(await decodeFrame(file)).stored], [0x123, 0x456, 0x789, 0xabc, 0xdef], `16-bit, at ${at}`);
+    }
+    for (const at of [0, 3, 4, 6]) {
+      const values = [1, 2, 3, 4, 5, 6, 7];
+      values[at]! |= 0x80;
+      const file = open({
+        ...imagePixel({ rows: 1, columns: 7, bitsAllocated: 8, bitsStored: 7 }),
+        x7fe00010: ['OB', Uint8Array.from(values)],
+      });
+      assert.deepEqual([...(await decodeFrame(file)).stored], [1, 2, 3, 4, 5, 6, 7], `8-bit, at ${at}`);
+    }
+  });
+
   test('signed 16-bit with Bits Stored 12 is sign-extended', async () => {
     const file = open({
       ...imagePixel({ rows: 1, columns: 3, bitsAllocated: 16, bitsStored: 12, signed: true }),
