@@ -59,12 +59,7 @@ export function renderDisplay(
   if (frame.samplesPerPixel === 3) {
     return { rows, columns, channels: 3, data: colorToRgb8(stored, photometric, frame.bitsStored) };
   }
-  const fn = options.voiFunction ?? presentation.voiFunction;
-  const fromFile = options.voi !== 'range';
-  const fileWindow = fromFile ? (presentation.windows[options.windowIndex ?? 0] ?? presentation.windows[0]) : undefined;
-  const voiLut = fromFile ? presentation.voiLuts[0] : undefined;
-  const invert = photometric === 'MONOCHROME1' && options.invertMonochrome1 !== false;
-  const requested: Window | undefined = options.window ?? fileWindow;
+  const { fn, voiLut, invert, requested } = voiChoice(photometric, presentation, options);
   const table = tableFor(frame, presentation, options);
   if (table) {
     const data = into ? into.uint8(stored.length) : new Uint8Array(stored.length);
@@ -87,6 +82,18 @@ export function renderDisplay(
     data = windowToDisplay(values, window, auto ? 'LINEAR_EXACT' : fn, invert);
   }
   return { rows, columns, channels: 1, data, ...(window ? { window } : {}) };
+}
+
+/** Which VOI transform applies: a window (the caller's, else the file's), else the file's VOI LUT, else the range. */
+function voiChoice(photometric: string, presentation: Presentation, options: DisplayOptions) {
+  const fromFile = options.voi !== 'range';
+  const fileWindow = fromFile ? (presentation.windows[options.windowIndex ?? 0] ?? presentation.windows[0]) : undefined;
+  return {
+    fn: options.voiFunction ?? presentation.voiFunction,
+    voiLut: fromFile ? presentation.voiLuts[0] : undefined,
+    invert: photometric === 'MONOCHROME1' && options.invertMonochrome1 !== false,
+    requested: (options.window ?? fileWindow) as Window | undefined,
+  };
 }
 
 /** The display transform of a monochrome frame as a table over its integer stored values. */
@@ -116,13 +123,8 @@ function tableFor(
   presentation: Presentation,
   options: DisplayOptions,
 ): DisplayTable | undefined {
-  const { stored, photometric } = frame;
-  const fn = options.voiFunction ?? presentation.voiFunction;
-  const fromFile = options.voi !== 'range';
-  const fileWindow = fromFile ? (presentation.windows[options.windowIndex ?? 0] ?? presentation.windows[0]) : undefined;
-  const voiLut = fromFile ? presentation.voiLuts[0] : undefined;
-  const invert = photometric === 'MONOCHROME1' && options.invertMonochrome1 !== false;
-  const requested: Window | undefined = options.window ?? fileWindow;
+  const { stored } = frame;
+  const { fn, voiLut, invert, requested } = voiChoice(frame.photometric, presentation, options);
   if (!requested && voiLut) return undefined;
   // With a window, values outside the image's range need no entries but do no harm: for 8- and 16-bit
   // containers the table spans the whole container (≤ 65,536 entries, well under a millisecond) and
