@@ -183,7 +183,7 @@ def _stages(cfg: dict, prov: dict) -> str:
         for i in reversed(chain)
     )
     return (f"\nThese steps continue from earlier weights (`--init-from`), at {cfg['image']['size']}² input: "
-            f"before them, {earlier}. A short second stage at a larger input shows small findings at more "
+            f"before them, {earlier}. Fine-tuning briefly at a larger input shows small findings at more "
             "pixels for a fraction of the cost of training at that size throughout (FixRes; CLIP's extra "
             "epoch at 336 px).")
 

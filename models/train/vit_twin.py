@@ -65,6 +65,9 @@ def weights_path(out: str) -> str:
     return os.path.normpath(out) + '.weights.pt'
 
 
+TWIN_SIZE = 224
+
+
 def build(size: int, embed_dim: int, seed: int) -> ViTImageTower:
     torch.manual_seed(seed)
     return ViTImageTower(size, embed_dim, **ARCH).eval()
@@ -79,9 +82,12 @@ def main() -> int:
 
     with open(os.path.join(args.source, 'manifest.json'), encoding='utf-8') as f:
         m = json.load(f)
-    size = m['image']['size'][0]
-    if m['image']['size'] != [size, size] or m['image']['channels'] != 1 or size % ARCH['patch']:
-        raise SystemExit('the source bundle must take square one-channel input divisible by 16')
+    # BiomedCLIP's input size whatever the source bundle takes (0.5.0 takes 320²): the twin stands for
+    # a published model's compute, so its image spec is that model's too.
+    size = TWIN_SIZE
+    if m['image']['channels'] != 1:
+        raise SystemExit('the source bundle must take one-channel input')
+    m['image']['size'] = [size, size]
     os.makedirs(args.out, exist_ok=True)
     for name in m['files']:
         if name not in ('image.onnx', 'card.md'):
@@ -110,6 +116,8 @@ def main() -> int:
     })
     m['image']['patchGrid'] = [grid, grid]
     m['outputs']['patch_embeds']['shape'] = ['N', grid * grid, m['embeddingDim']]
+    m['outputs']['patch_embeds']['grid'] = [grid, grid]
+    m['outputs']['patch_embeds']['order'] = f'row-major: index = y*{grid} + x, y from the top, x from the image left'
     m['provenance'] = {'recipe': 'models/train/vit_twin.py', 'architecture': 'vit-b16-twin', 'seed': args.seed,
                        'vit': ARCH, 'textFrom': os.path.basename(os.path.normpath(args.source))}
     m.pop('metrics', None)

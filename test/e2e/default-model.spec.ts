@@ -68,9 +68,12 @@ test.describe('default model', () => {
     await expect(page.getByTestId('heatmap-legend')).toContainText('“cardiomegaly”', { timeout: 60_000 });
     const heatmap = page.getByTestId('heatmap');
     await expect(heatmap).toBeVisible();
-    expect(await heatmap.evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])).toEqual([
-      14, 14,
-    ]);
+    // One canvas pixel per patch: the bundle's grid (14×14 at 224², 20×20 at 320²).
+    const grid = (JSON.parse(readFileSync(BUNDLE, 'utf8')) as { image: { patchGrid: [number, number] } }).image
+      .patchGrid;
+    expect(await heatmap.evaluate((c) => [(c as HTMLCanvasElement).height, (c as HTMLCanvasElement).width])).toEqual(
+      grid,
+    );
     // Opacity follows the slider; unchecking hides the overlay.
     await page.getByLabel('Heatmap opacity').fill('0.8');
     await expect(heatmap).toHaveCSS('opacity', '0.8');
