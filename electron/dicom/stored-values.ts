@@ -54,6 +54,7 @@ export function toStoredValues(output: CodecOutput, module: PixelModule): PixelA
 /** Whether any unsigned 8- or 16-bit sample has a bit above `max` (2^n − 1): scanned 32 bits at a time. */
 function hasBitsAbove(pixels: IntegerArray, max: number): boolean {
   const size = pixels.BYTES_PER_ELEMENT;
+  if (max >= 2 ** (8 * size) - 1) return false; // Bits Stored fills the container: nothing can be above
   let above = 0;
   let i = 0;
   if (size <= 2 && pixels.byteOffset % 4 === 0) {

@@ -54,7 +54,8 @@ const set = path.join(work, 'set');
 const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
 
 function ensureVitTwin(from: string): string {
-  // Keyed by the source bundle's version: the twin carries its text tower, tokenizer and input spec.
+  // Keyed by the source bundle's version: the twin carries its text tower, tokenizer and normalisation
+  // (its input size is BiomedCLIP's 224², whatever the source takes).
   const source = JSON.parse(readFileSync(path.join(from, 'manifest.json'), 'utf8')) as { id: string; version: string };
   const out = path.join(os.tmpdir(), `radsift-vit-b16-twin-${source.id}-${source.version}`);
   if (!existsSync(path.join(out, 'manifest.json')) || !existsSync(`${out}.weights.pt`)) {
