@@ -8,7 +8,7 @@ import type { IntegerArray, PixelArray } from './codecs/types.js';
 import type { DisplayImage, DisplayOptions } from './display.js';
 import type { ImageSpec } from '../inference/model-description.js';
 import { toImageTensor, type DisplayImage as ModelImage } from '../inference/preprocess.js';
-import { displayTable } from './display.js';
+import { displayTable, renderDisplay } from './display.js';
 import { toDicomError } from './errors.js';
 import {
   decodeFrame,
@@ -140,7 +140,8 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
     } as const;
     // Monochrome integer frames (radiographs): the display transform as a table, applied while
     // resampling, so the full-size 8-bit image is never written. Same values as the display path.
-    const table = displayTable(frame, presentationOf(file, frame.index), options);
+    const presentation = presentationOf(file, frame.index);
+    const table = displayTable(frame, presentation, options);
     let image: ModelImage;
     if (table) {
       image = {
@@ -152,7 +153,7 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
       };
     } else {
       // This display image is consumed here, so it may live in scratch memory.
-      const display = displayImage(file, frame, options, scratch?.display);
+      const display = renderDisplay(frame, presentation, options, scratch?.display);
       image = { width: display.columns, height: display.rows, channels: display.channels, data: display.data };
     }
     result.modelInput = toImageTensor([image], spec).data;

@@ -59,8 +59,9 @@ export function renderDisplay(
   if (frame.samplesPerPixel === 3) {
     return { rows, columns, channels: 3, data: colorToRgb8(stored, photometric, frame.bitsStored) };
   }
-  const { fn, voiLut, invert, requested } = voiChoice(photometric, presentation, options);
-  const table = tableFor(frame, presentation, options);
+  const choice = voiChoice(photometric, presentation, options);
+  const { fn, voiLut, invert, requested } = choice;
+  const table = tableFor(stored, presentation, choice);
   if (table) {
     const data = into ? into.uint8(stored.length) : new Uint8Array(stored.length);
     const { lut, offset } = table;
@@ -115,16 +116,16 @@ export function displayTable(
   options: DisplayOptions = {},
 ): DisplayTable | undefined {
   if (frame.photometric === 'PALETTE COLOR' || frame.samplesPerPixel === 3) return undefined;
-  return tableFor(frame, presentation, options);
+  return tableFor(frame.stored, presentation, voiChoice(frame.photometric, presentation, options));
 }
 
+type VoiChoice = ReturnType<typeof voiChoice>;
+
 function tableFor(
-  frame: FrameForDisplay,
+  stored: PixelArray,
   presentation: Presentation,
-  options: DisplayOptions,
+  { fn, voiLut, invert, requested }: VoiChoice,
 ): DisplayTable | undefined {
-  const { stored } = frame;
-  const { fn, voiLut, invert, requested } = voiChoice(frame.photometric, presentation, options);
   if (!requested && voiLut) return undefined;
   // With a window, values outside the image's range need no entries but do no harm: for 8- and 16-bit
   // containers the table spans the whole container (≤ 65,536 entries, well under a millisecond) and

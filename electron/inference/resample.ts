@@ -170,7 +170,10 @@ function horizontal(
   }
 }
 
-/** The same for table-mapped samples (a loop of its own: one element kind per loop). */
+/**
+ * The same for table-mapped samples. A function of its own, not a branch in `horizontal`: one loop
+ * with both inner loops measured 4–9 % slower on both paths (full-size radiographs to 320², interleaved runs).
+ */
 function horizontalThroughTable(
   src: SourcePlane,
   { table, offset }: SampleTable,

@@ -160,30 +160,29 @@ class ModelTest(unittest.TestCase):
         from model import DualEncoder
         cfg = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs', 'smoke.json')))
         vocab = wp.build_vocab(['No pleural effusion.', 'Small left nodule.'] * 3, ['pneumothorax'])
-        tok = wp.WordPieceTokenizer(vocab, cfg['tokenizer']['maxLength'])
+        ids = sorted(vocab, key=vocab.get)
         torch.manual_seed(0)
         first = DualEncoder(cfg, len(vocab))
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, 'checkpoint.pt')
             torch.save({'model': first.state_dict(), 'config': cfg, 'seed': 0, 'step': 7,
-                        'vocab': sorted(vocab, key=vocab.get)}, path)
+                        'vocab': ids}, path)
             bigger = json.loads(json.dumps(cfg))
             bigger['image']['size'] += 32  # the one difference a second stage may have
             second = DualEncoder(bigger, len(vocab))
-            info = train.init_from(path, second, bigger, tok, 'cpu')
+            info = train.init_from(path, second, bigger, ids, 'cpu')
             self.assertEqual(info['steps'], 7)
             for k, v in first.state_dict().items():
                 self.assertTrue(torch.equal(v, second.state_dict()[k]), k)
             wider = json.loads(json.dumps(bigger))
             wider['image']['widths'] = [w * 2 for w in wider['image']['widths']]
             with self.assertRaisesRegex(SystemExit, 'another architecture'):
-                train.init_from(path, DualEncoder(wider, len(vocab)), wider, tok, 'cpu')
+                train.init_from(path, DualEncoder(wider, len(vocab)), wider, ids, 'cpu')
             swapped = dict(vocab)
             a, b = sorted(vocab)[-2:]
             swapped[a], swapped[b] = vocab[b], vocab[a]  # same size, other ids: must not load silently
             with self.assertRaisesRegex(SystemExit, 'tokenizer differs'):
-                train.init_from(path, DualEncoder(bigger, len(vocab)), bigger,
-                                wp.WordPieceTokenizer(swapped, cfg['tokenizer']['maxLength']), 'cpu')
+                train.init_from(path, DualEncoder(bigger, len(vocab)), bigger, sorted(swapped, key=swapped.get), 'cpu')
 
 
 class AugmentTest(unittest.TestCase):

@@ -217,10 +217,10 @@ def evaluate(model, val: data.Split, pixels, batcher, findings, device) -> dict:
 ARCH_KEYS = ('text', 'embed')
 
 
-def init_from(path: str, model: DualEncoder, cfg: dict, tok: wp.WordPieceTokenizer, device) -> dict:
+def init_from(path: str, model: DualEncoder, cfg: dict, vocab: list[str], device) -> dict:
     """Load an earlier run's weights for a second stage (FixRes / CLIP's extra epoch at 336 px: a short
     fine-tune at a larger input). The CNN has no size-bound parameters, so only image.size may differ
-    in the architecture; the tokenizer must be the same, token for token."""
+    in the architecture; the tokenizer (vocab: tokens in id order) must be the same, token for token."""
     ck = torch.load(path, map_location=device)
     prev = ck['config']
     same_image = {k: v for k, v in prev['image'].items() if k != 'size'} == \
@@ -228,7 +228,6 @@ def init_from(path: str, model: DualEncoder, cfg: dict, tok: wp.WordPieceTokeniz
     if not same_image or any(prev[k] != cfg[k] for k in ARCH_KEYS):
         raise SystemExit(f'--init-from {path}: another architecture (image, text or embed config differs '
                          'beyond image.size)')
-    vocab = sorted(tok.vocab, key=tok.vocab.get)
     if 'vocab' in ck:
         if ck['vocab'] != vocab:
             raise SystemExit(f'--init-from {path}: its tokenizer differs from the one built from --data')
@@ -334,10 +333,10 @@ def main() -> int:
         log('negation pools (positive/negated sentences): '
             + ', '.join(f'{f} {len(p)}/{len(q)}' for f, (p, q) in zip(findings, neg_pools)))
 
-    init = init_from(args.init_from, model, cfg, tok, device) if args.init_from else None
+    vocab = sorted(tok.vocab, key=tok.vocab.get)  # tokens in id order, kept in checkpoints
+    init = init_from(args.init_from, model, cfg, vocab, device) if args.init_from else None
     step, start_epoch, history = 0, 0, []
     ckpt_path = os.path.join(work, 'checkpoint.pt')
-    vocab = sorted(tok.vocab, key=tok.vocab.get)
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
         if ck.get('config') != cfg or ck.get('seed') != args.seed or ck.get('init') != init:
