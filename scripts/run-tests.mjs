@@ -68,21 +68,29 @@ if (layers.includes('unit')) {
 }
 
 if (layers.includes('python')) {
-  // Python tests of the model export tools, with Debian's interpreter (torch, onnx, numpy).
-  process.stdout.write('\n━━ python (unittest: models/export)\n');
+  // Python tests of the model export tools and the training recipe's pieces, with Debian's interpreter
+  // (torch, onnx, numpy). The recipe's smoke run (train layer) runs its unit tests too, but as one
+  // pass/fail; here each test counts.
   const python = process.env.RADSIFT_PYTHON ?? '/usr/bin/python3';
-  const r = spawnSync(python, ['-m', 'unittest', 'discover', '-s', 'models/export', '-p', 'test_*.py', '-v'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  process.stdout.write(r.stdout ?? '');
-  process.stdout.write(r.stderr ?? '');
-  const text = `${r.stdout}${r.stderr}`;
-  const ran = Number(/^Ran (\d+) tests?/m.exec(text)?.[1] ?? 0);
-  const failed = Number(/failures=(\d+)/.exec(text)?.[1] ?? 0) + Number(/errors=(\d+)/.exec(text)?.[1] ?? 0);
-  const skipped = Number(/skipped=(\d+)/.exec(text)?.[1] ?? 0);
-  record('python', { passed: ran - failed - skipped, failed, skipped });
-  if (r.status !== 0 && failed === 0) failedSteps++;
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const dir of ['models/export', 'models/train']) {
+    process.stdout.write(`\n━━ python (unittest: ${dir})\n`);
+    const r = spawnSync(python, ['-m', 'unittest', 'discover', '-s', dir, '-p', 'test_*.py', '-v'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    process.stdout.write(r.stdout ?? '');
+    process.stdout.write(r.stderr ?? '');
+    const text = `${r.stdout}${r.stderr}`;
+    const ran = Number(/^Ran (\d+) tests?/m.exec(text)?.[1] ?? 0);
+    const failed = Number(/failures=(\d+)/.exec(text)?.[1] ?? 0) + Number(/errors=(\d+)/.exec(text)?.[1] ?? 0);
+    const skipped = Number(/skipped=(\d+)/.exec(text)?.[1] ?? 0);
+    total.passed += ran - failed - skipped;
+    total.failed += failed;
+    total.skipped += skipped;
+    if (r.status !== 0 && failed === 0) failedSteps++;
+  }
+  record('python', total);
 }
 
 function playwright(layer, config) {

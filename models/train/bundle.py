@@ -218,6 +218,12 @@ def card(cfg: dict, info: dict) -> str:
         if weights.get('identity', 0) > 0
         else ''
     )
+    pointing = (
+        ' A pointing term asks the same masks for the hottest patch: softmax over the image\'s patches, mass inside '
+        'the finding.'
+        if weights.get('pointing', 0) > 0
+        else ''
+    )
     return f"""# {cfg['bundle']['name']} ({cfg['bundle']['id']} {cfg['bundle']['version']})
 {warning}
 Intended use: {INTENDED_USE}. Licence: {cfg['bundle']['licence']}.
@@ -239,7 +245,7 @@ Bidirectional InfoNCE (λ = {cfg['loss']['lambda']}) on one report sentence per 
 included, with label-aware soft targets (images whose sentences imply the same findings are not negatives);
 the CheXzero "phrase vs no phrase" rule as an auxiliary loss; GLoRIA-style word–region alignment; and a grounding
 loss that uses the phantom masks (patch–phrase cosine > 0 inside the finding, < 0 outside). The last one is
-supervision that real report data does not provide.{negation}
+supervision that real report data does not provide.{pointing}{negation}
 
 ## Validation (held-out split of the training export, bare phrase vs "no phrase")
 Mean zero-shot AUC {_fmt(met['meanAuc'])}; mean pointing game {_fmt(met['meanPointing'], 2)}.

@@ -21,6 +21,11 @@ finding_identity    Text-side: a finding's positive sentences nearest its own ph
 grounding           Patch–phrase cosine should be > 0 inside the finding's mask and
                     < 0 elsewhere (balanced BCE at the logit scale). Uses the phantom's
                     masks: a supervision real reports do not offer (see card.md).
+pointing            The hottest patch should lie in the finding: softmax over an image's
+                    patches, mass inside the mask (the pointing game as a loss). Same
+                    masks as grounding, which it complements: per-patch BCE is nearly
+                    satisfied once most patches are on the right side of 0, and then says
+                    little about which patch wins.
 """
 
 from __future__ import annotations
@@ -88,8 +93,7 @@ def grounding(patches, queries, coverage, scale):
     none; partial edge patches are ignored. Classes are balanced per pair."""
     logits = scale * torch.einsum('bpd,bqd->bqp', patches, queries)
     valid = coverage[..., :1] >= 0  # [B, Q, 1]
-    best = coverage.amax(-1, keepdim=True)
-    pos = (coverage >= torch.clamp(0.5 * best, max=0.25)) & (best > 0) & valid
+    pos = _core_patches(coverage)
     neg = (coverage <= 0) & valid
     bce_pos = F.softplus(-logits)  # -log sigmoid(x)
     bce_neg = F.softplus(logits)  # -log(1 - sigmoid(x))
@@ -99,6 +103,25 @@ def grounding(patches, queries, coverage, scale):
     per_pair = (lp * has_pos + ln) / (1 + has_pos)
     n = valid[..., 0].float()
     return (per_pair * n).sum() / n.sum().clamp(min=1)
+
+
+def _core_patches(coverage: torch.Tensor) -> torch.Tensor:
+    """[B, Q, P] bool: patches holding a good share of the finding (≥ half the best patch's
+    share, capped at 25%, so a finding smaller than a patch still has one); none for skipped pairs."""
+    best = coverage.amax(-1, keepdim=True)
+    return (coverage >= torch.clamp(0.5 * best, max=0.25)) & (best > 0) & (coverage[..., :1] >= 0)
+
+
+def pointing(patches, queries, coverage, scale):
+    """patches [B, P, D]; queries [B, Q, D] (unit); coverage as in grounding. For every pair
+    with a finding in view: −log Σ_{p in core} softmax_p(scale · cos(patch_p, query))."""
+    logits = scale * torch.einsum('bpd,bqd->bqp', patches, queries)
+    core = _core_patches(coverage)
+    has = core.any(-1)
+    # -1e4, not -inf: pairs without a core patch would give NaN gradients (they are masked out).
+    inside = logits.masked_fill(~core, -1e4).logsumexp(-1)
+    per_pair = logits.logsumexp(-1) - inside
+    return (per_pair * has).sum() / has.sum().clamp(min=1)
 
 
 def text_negation(pos, neg, sents, valid, scale):

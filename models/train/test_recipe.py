@@ -99,6 +99,23 @@ class LossTest(unittest.TestCase):
         skip = torch.full_like(cov, -1.0)
         self.assertEqual(float(losses.grounding(good, q, skip, 10.0)), 0.0)
 
+    def test_pointing_rewards_the_hottest_patch_inside_the_mask(self):
+        q = F.normalize(torch.randn(1, 1, 4), dim=-1)
+        cov = torch.tensor([[[0.2, 0.0, 0.0, 0.0]]])  # a finding smaller than a patch still has a core
+        v = q[0, 0]
+        inside_hot = torch.stack([v, 0.5 * v, 0.5 * v, 0.5 * v])[None]
+        outside_hot = torch.stack([0.5 * v, v, 0.5 * v, 0.5 * v])[None]
+        self.assertLess(float(losses.pointing(inside_hot, q, cov, 10.0)), float(losses.pointing(outside_hot, q, cov, 10.0)))
+        # BCE grounding scores both layouts alike when every patch is positive; pointing does not
+        self.assertAlmostEqual(float(losses.pointing(inside_hot, q, cov, 10.0)),
+                               float(-torch.log_softmax(torch.tensor([10.0, 5, 5, 5]), 0)[0]), places=5)
+        for absent in (torch.zeros_like(cov), torch.full_like(cov, -1.0)):  # no finding / skipped pair
+            x = inside_hot.clone().requires_grad_(True)
+            loss = losses.pointing(x, q, absent, 10.0)
+            loss.backward()
+            self.assertEqual(float(loss), 0.0)
+            self.assertTrue(bool(torch.isfinite(x.grad).all()))
+
     def test_text_negation_rewards_the_right_ordering(self):
         g = torch.Generator().manual_seed(2)
         pos = F.normalize(torch.randn(2, 8, generator=g), dim=-1)  # "<finding>"

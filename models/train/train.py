@@ -39,8 +39,9 @@ import prompts  # noqa: E402
 import tokenizer as wp  # noqa: E402
 from model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.3.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
-# 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size)
+RECIPE_VERSION = '1.4.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+# 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
+# 1.4.0: the pointing term (loss.weights.pointing)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -164,10 +165,13 @@ def train_step(model, batch, cfg, pos_weight, special_ids):
             tok_all[:nl], words, patches[:nl], compat[:nl, :nl], lc['lambda'], lc['localAttnScale'],
             lc['localAggScale'], scale
         )
-    if w['grounding'] > 0:
+    if w['grounding'] > 0 or w.get('pointing', 0) > 0:  # both ask the masks: finding prompts + own sentence
         queries = torch.cat([pos[None].expand(b, -1, -1), txt[:, None]], dim=1)
         target = grounding_targets(cov.cpu(), labels.cpu(), claims).to(x.device)
-        parts['grounding'] = losses.grounding(patches, queries, target, scale)
+        if w['grounding'] > 0:
+            parts['grounding'] = losses.grounding(patches, queries, target, scale)
+        if w.get('pointing', 0) > 0:
+            parts['pointing'] = losses.pointing(patches, queries, target, scale)
     if neg_valid is not None:  # sampled report sentences for the text-side terms
         sents = txt_all[b + 2 * n_prompts :].reshape(n_prompts, 2, -1, txt_all.shape[-1])
         valid = neg_valid.to(x.device)
