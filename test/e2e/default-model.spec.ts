@@ -68,7 +68,7 @@ test.describe('default model', () => {
     await expect(page.getByTestId('heatmap-legend')).toContainText('“cardiomegaly”', { timeout: 60_000 });
     const heatmap = page.getByTestId('heatmap');
     await expect(heatmap).toBeVisible();
-    // One canvas pixel per patch: the bundle's grid (14×14 at 224², 20×20 at 320²).
+    // One canvas pixel per patch: the bundle's grid (14×14 at 224², 24×24 at 384²).
     const grid = (JSON.parse(readFileSync(BUNDLE, 'utf8')) as { image: { patchGrid: [number, number] } }).image
       .patchGrid;
     expect(await heatmap.evaluate((c) => [(c as HTMLCanvasElement).height, (c as HTMLCanvasElement).width])).toEqual(
