@@ -40,7 +40,8 @@ export interface IndexRunOptions {
   /**
    * Also store patch embeddings (default false): ~290 KB per scan for the default model
    * (24×24 × 128 float32; 1M scans: 290 GB), while a heatmap is needed for one scan at a time and
-   * recomputing it costs one decode and one encode. Worth it only for a small collection viewed over and over.
+   * recomputing it costs one decode and one encode. Worth it only for a small collection viewed
+   * over and over.
    */
   keepPatches?: boolean;
   signal?: AbortSignal;

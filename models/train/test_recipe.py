@@ -106,7 +106,7 @@ class LossTest(unittest.TestCase):
         inside_hot = torch.stack([v, 0.5 * v, 0.5 * v, 0.5 * v])[None]
         outside_hot = torch.stack([0.5 * v, v, 0.5 * v, 0.5 * v])[None]
         self.assertLess(float(losses.pointing(inside_hot, q, cov, 10.0)), float(losses.pointing(outside_hot, q, cov, 10.0)))
-        # BCE grounding scores both layouts alike when every patch is positive; pointing does not
+        # exactly −log softmax at the core patch: cosines 1 and 0.5 at logit scale 10
         self.assertAlmostEqual(float(losses.pointing(inside_hot, q, cov, 10.0)),
                                float(-torch.log_softmax(torch.tensor([10.0, 5, 5, 5]), 0)[0]), places=5)
         for absent in (torch.zeros_like(cov), torch.full_like(cov, -1.0)):  # no finding / skipped pair

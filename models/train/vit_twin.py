@@ -82,8 +82,8 @@ def main() -> int:
 
     with open(os.path.join(args.source, 'manifest.json'), encoding='utf-8') as f:
         m = json.load(f)
-    # BiomedCLIP's input size whatever the source bundle takes (the default takes 320² or more since 0.5): the twin stands for
-    # a published model's compute, so its image spec is that model's too.
+    # BiomedCLIP's input size whatever the source bundle takes (the default takes 320² or more since 0.5):
+    # the twin stands for a published model's compute, so its image spec is that model's too.
     size = TWIN_SIZE
     if m['image']['channels'] != 1:
         raise SystemExit('the source bundle must take one-channel input')
