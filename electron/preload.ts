@@ -3,12 +3,15 @@
  * nothing else — never ipcRenderer itself.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { createClient } from './api/client.js';
+import { createClient, openDroppedPaths } from './api/client.js';
 import { CHANNELS } from './api/contract.js';
 import { scanUrlFor } from './security/scan-urls.js';
 
+const invoke = (method: string, payload: unknown): Promise<unknown> =>
+  ipcRenderer.invoke(CHANNELS.invoke, method, payload);
+
 const api = createClient({
-  invoke: (method, payload) => ipcRenderer.invoke(CHANNELS.invoke, method, payload),
+  invoke,
   subscribe(listener) {
     const wrapped = (_event: IpcRendererEvent, name: string, payload: unknown) => listener(name, payload);
     ipcRenderer.on(CHANNELS.event, wrapped);
@@ -18,7 +21,11 @@ const api = createClient({
   },
   scanUrl: scanUrlFor,
   // '' for a File the page constructed: only files the user really dropped have paths.
-  pathsForFiles: async (files) => files.map((f) => webUtils.getPathForFile(f)),
+  openDropped: (files) =>
+    openDroppedPaths(
+      files.map((f) => webUtils.getPathForFile(f)),
+      invoke,
+    ),
 });
 
 contextBridge.exposeInMainWorld('radsift', api);

@@ -15,10 +15,12 @@ export interface Transport {
   /** URL under which the scan:// protocol (or its bridge twin) serves a local file. */
   scanUrl(path: string, query?: Record<string, string | number>): string;
   /**
-   * The paths of files the user dropped (Electron: webUtils.getPathForFile; '' for a File the
-   * page made itself, so a page cannot name paths this way).
+   * Opens files the user dropped and answers with the `studies.openDropped` envelope. The paths
+   * never pass through the page: the preload resolves them (webUtils.getPathForFile, '' for a File
+   * the page made itself) and sends the method itself; the bridge client asks the bridge, which
+   * dispatches it server-side. Both end in `openDroppedPaths`.
    */
-  pathsForFiles(files: readonly File[]): Promise<string[]>;
+  openDropped(files: readonly File[]): Promise<unknown>;
 }
 
 /** Error thrown in the renderer when a call fails; `code` says what kind of failure. */
@@ -42,14 +44,34 @@ export interface RadsiftApi {
 }
 
 /**
- * Methods the page may not call with arguments of its own: the client calls them itself, with
- * values the page cannot forge (the paths of dropped files).
+ * Methods the page may not call with arguments of its own: only a transport calls them, with
+ * values the page cannot forge (the paths of dropped files). `call()` refuses them, and so does
+ * the loopback bridge's `/__bridge/invoke` (test/bridge/server.ts).
  */
-const CLIENT_ONLY_METHODS: ReadonlySet<string> = new Set(['studies.openDropped']);
+export const CLIENT_ONLY_METHODS: ReadonlySet<string> = new Set<MethodName>(['studies.openDropped']);
+
+export const NOTHING_DROPPED_MESSAGE = 'Nothing that was dropped is a file on this computer';
+
+/**
+ * The one implementation of a drop, shared by the preload and the bridge: keeps the non-empty
+ * paths (the OS's paths of the dropped files) and sends `studies.openDropped` through `invoke`,
+ * or answers BAD_REQUEST when none is left. Resolves with the envelope.
+ */
+export async function openDroppedPaths(paths: readonly string[], invoke: Transport['invoke']): Promise<unknown> {
+  const real = paths.filter((p) => typeof p === 'string' && p.length > 0);
+  if (!real.length) {
+    const envelope: Envelope<never> = { ok: false, error: { code: 'BAD_REQUEST', message: NOTHING_DROPPED_MESSAGE } };
+    return envelope;
+  }
+  return invoke('studies.openDropped', { paths: real });
+}
 
 export function createClient(transport: Transport): RadsiftApi {
   async function invoke<M extends MethodName>(method: M, request: Request<M>): Promise<Response<M>> {
-    const envelope = (await transport.invoke(method, request)) as Envelope<Response<M>> | undefined;
+    return unwrap(method, await transport.invoke(method, request));
+  }
+  function unwrap<M extends MethodName>(method: M, reply: unknown): Response<M> {
+    const envelope = reply as Envelope<Response<M>> | undefined;
     if (envelope && envelope.ok === true) return envelope.value;
     if (envelope && envelope.ok === false && isApiErrorPayload(envelope.error)) {
       throw new RadsiftError(envelope.error);
@@ -63,10 +85,7 @@ export function createClient(transport: Transport): RadsiftApi {
       return invoke(method, request);
     },
     async openDropped(files: readonly File[]): Promise<Response<'studies.openDropped'>> {
-      const paths = (await transport.pathsForFiles(files)).filter((p) => p.length > 0);
-      if (!paths.length)
-        throw new RadsiftError({ code: 'BAD_REQUEST', message: 'Nothing that was dropped is a file on this computer' });
-      return invoke('studies.openDropped', { paths });
+      return unwrap('studies.openDropped', await transport.openDropped(files));
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
       return transport.subscribe((name, payload) => {

@@ -1,6 +1,8 @@
 /**
  * `window.radsift` for the loopback bridge: the same createClient() the preload
  * uses, over fetch and a WebSocket instead of IPC. Bundled as a classic script.
+ * Every request is same-origin, so the bridge's HttpOnly session cookie goes with it
+ * (and the browser adds the Origin header the bridge checks on POSTs and the WebSocket).
  */
 import { createClient } from '../../electron/api/client.js';
 import { encodeScanPath } from '../../electron/security/scan-urls.js';
@@ -12,29 +14,28 @@ socket.addEventListener('message', (message) => {
   for (const l of listeners) l(event, payload);
 });
 
+/** POSTs JSON to the bridge and returns its envelope; a refusal (403, 413…) becomes an error envelope. */
+async function post(endpoint: string, body: unknown): Promise<unknown> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if ((res.headers.get('content-type') ?? '').startsWith('application/json')) return res.json();
+  const message = (await res.text()).slice(0, 300) || `HTTP ${res.status}`;
+  return { ok: false, error: { code: res.status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST', message } };
+}
+
 const api = createClient({
-  async invoke(method, payload) {
-    const res = await fetch('/__bridge/invoke', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ method, payload }),
-    });
-    return res.json();
-  },
+  invoke: (method, payload) => post('/__bridge/invoke', { method, payload }),
   subscribe(listener) {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },
   scanUrl: (filePath, query) => `${location.origin}/scan/local/${encodeScanPath(filePath, query)}`,
-  // No OS drag source in a test browser: the test scripts the dropped paths (bridge.drop), as it does dialogs.
-  async pathsForFiles(files) {
-    const res = await fetch('/__bridge/drop', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ names: files.map((f) => f.name) }),
-    });
-    return (await res.json()) as string[];
-  },
+  // No OS drag source in a test browser: the test scripts the dropped paths (bridge.drop), as it
+  // does dialogs, and the bridge opens them itself; the page sends only the names, for the log.
+  openDropped: (files) => post('/__bridge/drop', { names: files.map((f) => f.name) }),
 });
 
 Object.defineProperty(window, 'radsift', { value: api, writable: false, configurable: false });

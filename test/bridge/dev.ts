@@ -2,5 +2,14 @@
 import { startBridge } from './server.js';
 
 const port = Number(process.env.RADSIFT_BRIDGE_PORT ?? 5178);
-const bridge = await startBridge({ port });
-console.log(`RadSift (browser bridge) at ${bridge.url} — Ctrl+C to stop`);
+const bridge = await startBridge({
+  port,
+  onRefused: (r) => console.error(`[bridge] refused ${r.method} ${r.path}: ${r.status} (${r.reasons.join(', ')})`),
+});
+console.log(`RadSift (browser bridge) — open this URL in your browser:
+
+  ${bridge.url}
+
+The token in it is a secret made for this launch only: whoever has it can read the folders
+you open here, so do not share it. The browser keeps a session cookie instead and the address
+bar drops the token; without it ${bridge.origin} answers 403. Ctrl+C to stop.`);

@@ -20,6 +20,7 @@ export const ARTIFACTS = path.join(ROOT, 'test-results', 'screenshots');
 export const test = base.extend<{
   bridge: Bridge;
   expectedConsoleErrors: RegExp[];
+  bridgeRefusalsExpected: boolean;
   modelDirs: string[];
   firstRun: boolean;
   bundledModels: boolean;
@@ -32,6 +33,8 @@ export const test = base.extend<{
   modelDirs: [[], { option: true }],
   /** Console errors a test provokes on purpose (e.g. a refused image). */
   expectedConsoleErrors: [[], { option: true }],
+  /** Requests the bridge refuses (no session, foreign Origin…) are provoked on purpose; otherwise none may occur. */
+  bridgeRefusalsExpected: [false, { option: true }],
   bridge: async ({ modelDirs, firstRun, bundledModels }, use) => {
     const mod = (await import(path.join(ROOT, 'dist', 'test', 'bridge', 'server.js'))) as BridgeModule;
     const bridge = await mod.startBridge({
@@ -42,15 +45,17 @@ export const test = base.extend<{
     await use(bridge);
     await bridge.close();
   },
-  page: async ({ page, bridge, expectedConsoleErrors }, use) => {
+  page: async ({ page, bridge, expectedConsoleErrors, bridgeRefusalsExpected }, use) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error' && !expectedConsoleErrors.some((re) => re.test(m.text()))) errors.push(m.text());
     });
+    // The printed URL: its token sets the session cookie, then the bridge redirects to the bare origin.
     await page.goto(bridge.url);
     await use(page);
     expect(errors, 'no errors or CSP violations in the renderer').toEqual([]);
+    if (!bridgeRefusalsExpected) expect(bridge.refused, 'the bridge refused none of the app’s requests').toEqual([]);
   },
 });
 

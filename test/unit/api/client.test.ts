@@ -1,20 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createClient, type Transport } from '../../../electron/api/client.js';
+import { createClient, openDroppedPaths, type Transport } from '../../../electron/api/client.js';
 
 /** A transport that records what reaches it and answers every call with an empty catalog. */
 function recording(paths: string[]): { transport: Transport; calls: [string, unknown][] } {
   const calls: [string, unknown][] = [];
+  const invoke: Transport['invoke'] = async (method, payload) => {
+    calls.push([method, payload]);
+    return { ok: true, value: { source: 'x', patients: [], skipped: [] } };
+  };
   return {
     calls,
     transport: {
-      invoke: async (method, payload) => {
-        calls.push([method, payload]);
-        return { ok: true, value: { source: 'x', patients: [], skipped: [] } };
-      },
+      invoke,
       subscribe: () => () => undefined,
       scanUrl: (p) => p,
-      pathsForFiles: async (files) => files.map((_, i) => paths[i] ?? ''),
+      // As the preload does, with these paths standing in for webUtils.getPathForFile.
+      openDropped: (files) =>
+        openDroppedPaths(
+          files.map((_, i) => paths[i] ?? ''),
+          invoke,
+        ),
     },
   };
 }
