@@ -38,7 +38,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'The renderer has no Node or Electron access.' },
             {
-              regex: '(^|/)electron/(?!api/(client|contract|errors)$)',
+              regex: '(^|/)electron/(?!api/(client|contract|errors|limits)$)',
               message: 'Import only API types from electron/api.',
             },
           ],

@@ -5,6 +5,15 @@
  * drift apart. This module imports nothing from Electron or Node.
  */
 import { z } from 'zod';
+import { PHRASE_MAX_LENGTH, PHRASE_PATTERN } from './limits.js';
+
+/** A report phrase as typed, trimmed: a letter or digit at least, no longer than a text encoder reads. */
+const Phrase = z
+  .string()
+  .trim()
+  .min(1)
+  .max(PHRASE_MAX_LENGTH)
+  .regex(PHRASE_PATTERN, 'a phrase needs a letter or digit');
 
 /** A filesystem path from the renderer: non-empty, bounded, no NUL bytes. */
 export const PathString = z
@@ -86,8 +95,10 @@ export const Catalog = z.object({
   /** What was opened: a folder, files or a DICOMDIR. */
   source: z.string(),
   patients: z.array(z.object({ patientId: z.string(), patientName: z.string().optional(), studies: z.array(Study) })),
-  /** Files that are not DICOM or could not be read, each with the reason. */
+  /** Files that are not DICOM at all (masks, tables, notes): skipped, not failures. */
   skipped: z.array(z.object({ path: z.string(), code: z.string(), reason: z.string() })),
+  /** Files that claim to be DICOM but could not be read, each with the reason. */
+  failed: z.array(z.object({ path: z.string(), code: z.string(), reason: z.string() })),
   /** For the demo study: its ground-truth labels file, when there is one. */
   labels: z.string().nullable(),
 });
@@ -97,7 +108,10 @@ const Progress = z.object({
   seen: z.number(),
   total: z.number().nullable(),
   encoded: z.number(),
-  skipped: z.number(),
+  /** Already in the index and unchanged since. */
+  unchanged: z.number(),
+  /** Files that are not DICOM at all: skipped, not failures. */
+  notDicom: z.number(),
   failed: z.number(),
   filesPerSecond: z.number(),
   etaSeconds: z.number().nullable(),
@@ -204,9 +218,7 @@ export const methods = {
   'query.run': {
     request: z
       .object({
-        phrases: z
-          .array(z.object({ text: z.string().trim().min(1).max(500), weight: z.number().min(-10).max(10) }))
-          .max(20),
+        phrases: z.array(z.object({ text: Phrase, weight: z.number().min(-10).max(10) })).max(20),
         examples: z.array(z.object({ path: PathString, weight: z.number().min(-10).max(10) })).max(50),
         threshold: z.number().min(0).max(1).optional(),
         top: z.number().int().min(1).max(10000).optional(),
@@ -237,7 +249,7 @@ export const methods = {
     request: z
       .object({
         path: PathString,
-        phrase: z.string().trim().min(1).max(500),
+        phrase: Phrase,
         frame: z.number().int().min(0).max(100_000).optional(),
       })
       .strict(),
@@ -250,7 +262,7 @@ export const methods = {
   },
   /** The retrieval matrix: every opened scan × every phrase (similarity and zero-shot probability). */
   'matrix.run': {
-    request: z.object({ phrases: z.array(z.string().trim().min(1).max(500)).min(1).max(50) }).strict(),
+    request: z.object({ phrases: z.array(Phrase).min(1).max(50) }).strict(),
     response: z.object({
       phrases: z.array(z.string()),
       rows: z.array(z.object({ path: z.string(), similarity: z.array(z.number()), probability: z.array(z.number()) })),
@@ -261,7 +273,7 @@ export const methods = {
   'screen.start': {
     request: z
       .object({
-        phrases: z.array(z.string().trim().min(1).max(500)).min(1).max(20),
+        phrases: z.array(Phrase).min(1).max(20),
         threshold: z.number().min(0).max(1).optional(),
       })
       .strict(),

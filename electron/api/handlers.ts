@@ -6,6 +6,7 @@ import { ModelError } from '../inference/errors.js';
 import { ApiError } from './errors.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { HandlerContext, Handlers } from './dispatch.js';
+import type { ScreenProgress } from '../screening/screen-job.js';
 import type { Services } from './services.js';
 
 export function createHandlers(services: Services): Handlers {
@@ -115,13 +116,13 @@ export function createHandlers(services: Services): Handlers {
 /** Progress of encoding the opened scans, as job.progress events. */
 function indexProgress(ctx: HandlerContext) {
   const jobId = `index-${Date.now()}`;
-  return (p: { seen: number; total: number | null; encoded: number; skipped: number; failed: number }) =>
+  return (p: ScreenProgress) =>
     ctx.emit('job.progress', {
       jobId,
       kind: 'index',
-      done: p.encoded + p.skipped + p.failed,
+      done: p.encoded + p.unchanged + p.failed + p.notDicom,
       total: p.total,
-      message: `encoding scans with the model: ${p.encoded} new, ${p.skipped} already encoded, ${p.failed} failed`,
+      message: `encoding scans with the model: ${p.encoded} new, ${p.unchanged} already encoded, ${p.failed} failed`,
     });
 }
 

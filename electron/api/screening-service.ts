@@ -157,7 +157,7 @@ export class ScreeningService {
         id,
         params,
         'done',
-        `${summary.encoded} encoded, ${summary.skipped} unchanged, ${summary.failed} failed`,
+        `${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed${summary.notDicom ? `, ${summary.notDicom} not DICOM (skipped)` : ''}`,
         createdAt,
       );
     } catch (error) {

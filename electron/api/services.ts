@@ -5,6 +5,7 @@
  */
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { ScreenRow } from '../screening/results.js';
+import type { ScreenProgress } from '../screening/screen-job.js';
 import type { AppInfo, Catalog, ModelListing, ScreenJob } from './contract.js';
 
 export interface DialogService {
@@ -63,7 +64,7 @@ export interface QueryEngine {
       threshold?: number;
       top?: number;
     },
-    onProgress: (p: { seen: number; total: number | null; encoded: number; skipped: number; failed: number }) => void,
+    onProgress: (p: ScreenProgress) => void,
   ): Promise<{
     rows: { path: string; similarity: number; probability: number | null; match: boolean }[];
     scans: number;
@@ -76,7 +77,7 @@ export interface QueryEngine {
 export interface MatrixEngine {
   matrix(
     phrases: string[],
-    onProgress: (p: { seen: number; total: number | null; encoded: number; skipped: number; failed: number }) => void,
+    onProgress: (p: ScreenProgress) => void,
   ): Promise<{
     phrases: string[];
     rows: { path: string; similarity: number[]; probability: number[] }[];
@@ -95,7 +96,7 @@ export interface ProbeEngine {
   probe(
     positives: string[],
     negatives: string[],
-    onProgress: (p: { seen: number; total: number | null; encoded: number; skipped: number; failed: number }) => void,
+    onProgress: (p: ScreenProgress) => void,
   ): Promise<{ auc: number | null; positives: number; negatives: number; rows: { path: string; score: number }[] }>;
 }
 

@@ -82,11 +82,13 @@ export class StudyService implements StudyCatalog {
     for (const c of extra) {
       built.patients.push(...c.patients);
       built.skipped.push(...c.skipped);
+      built.failed.push(...c.failed);
     }
     return {
       source: paths.length === 1 ? paths[0]! : `${paths.length} items`,
       patients: built.patients,
       skipped: built.skipped,
+      failed: built.failed,
       labels: null,
     };
   }

@@ -16,6 +16,8 @@ export interface CliIO {
   /** Progress and human messages. */
   stderr: (text: string) => void;
   cwd: string;
+  /** Standard input, for --files-from - (absent where there is none). */
+  stdin?: AsyncIterable<string | Buffer>;
 }
 
 export interface Command {

@@ -14,12 +14,15 @@ export interface FolderScores extends PhraseScores {
   /** Patch embeddings per path ([cells × dim]), when asked for and the model has them. */
   patches?: (Float32Array | null)[];
   failed: { path: string; code: string; reason: string }[];
+  /** Files that are not DICOM at all: skipped, neither rows nor failures. */
+  skipped: string[];
 }
 
 export { csvCell } from '../util/csv.js';
 
 export async function scoreFolder(
   session: CliSession,
+  /** Absolute paths of files and folders (readInputs). */
   inputs: string[],
   phrases: string[],
   io: CliIO,
@@ -31,20 +34,28 @@ export async function scoreFolder(
   const rows: Float32Array[] = [];
   const patches: (Float32Array | null)[] = [];
   const failed: FolderScores['failed'] = [];
+  const skipped: string[] = [];
   const progress = progressLine(io);
-  for await (const r of encodeFiles(expandInputs(inputs, io.cwd), session.pool, encoder)) {
+  for await (const r of encodeFiles(expandInputs(inputs), session.pool, encoder)) {
     if (r.embedding) {
       paths.push(r.path);
       rows.push(r.embedding);
       if (options.keepPatches) patches.push(r.patches ?? null);
-    } else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
-    progress(`encoded ${paths.length} images, ${failed.length} failed`);
+    } else if (r.notDicom) skipped.push(r.path);
+    else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
+    progress(`encoded ${paths.length} images, ${failed.length} failed, ${skipped.length} not DICOM`);
   }
   io.stderr('\n');
+  reportSkipped(skipped, io);
   const dim = rows[0]?.length ?? vectors[0]?.positive.length ?? 0;
   const data = new Float32Array(rows.length * dim);
   rows.forEach((v, i) => data.set(v, i * dim));
   const images: Matrix = { data, rows: rows.length, dim };
   const scores = scorePhrases(images, vectors, session.loaded.model.logitScale);
-  return { ...scores, paths, failed, images, vectors, ...(options.keepPatches ? { patches } : {}) };
+  return { ...scores, paths, failed, skipped, images, vectors, ...(options.keepPatches ? { patches } : {}) };
+}
+
+/** One line on stderr for the files that were not DICOM (JSON outputs list them). */
+export function reportSkipped(skipped: readonly string[], io: CliIO): void {
+  if (skipped.length) io.stderr(`skipped ${skipped.length} non-DICOM file${skipped.length === 1 ? '' : 's'}\n`);
 }

@@ -22,7 +22,7 @@ export async function scoreIndex(session: CliSession, indexDir: string, phrases:
     const images = { data, rows: scanIds.length, dim };
     const scores = scorePhrases(images, vectors, m.logitScale);
     const paths = store.scans(Array.from(scanIds)).map((s) => s.path);
-    return { ...scores, paths, failed: [], images, vectors };
+    return { ...scores, paths, failed: [], skipped: [], images, vectors };
   } finally {
     store.close();
   }

@@ -1,4 +1,6 @@
 /** Option values the commands share, parsed with one set of rules and messages. */
+import { readFile } from 'node:fs/promises';
+import { PHRASE_PATTERN } from '../api/limits.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { UsageError } from './command.js';
 
@@ -15,4 +17,25 @@ export function thresholdOption(value: string | undefined): number {
   const threshold = value === undefined ? DEFAULT_PROBABILITY_THRESHOLD : Number(value);
   if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be between 0 and 1');
   return threshold;
+}
+
+/** A report phrase from the command line: refused with a usage error when it has no letter or digit. */
+export function phraseOption(value: string): string {
+  if (!PHRASE_PATTERN.test(value))
+    throw new UsageError(`"${value.slice(0, 40)}" is not a phrase: it needs a letter or digit`);
+  return value;
+}
+
+/** --phrases "a, b": each one a phrase (phraseOption). */
+export function phrasesOption(value: string | undefined): string[] {
+  return listOption(value).map(phraseOption);
+}
+
+/** The text of a file named by an option; a usage error (with the name cut short) when it cannot be read. */
+export async function readOptionFile(option: string, file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    const shown = file.length > 120 ? `${file.slice(0, 60)}…${file.slice(-40)}` : file;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'ENAMETOOLONG' ? 'name too long' : e.message;
+    throw new UsageError(`${option} ${shown}: ${why}`);
+  });
 }

@@ -47,6 +47,7 @@ if (invokedDirectly) {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     cwd: process.cwd(),
+    stdin: process.stdin,
   };
   process.exitCode = await main(process.argv.slice(2), io);
 }

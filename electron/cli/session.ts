@@ -1,7 +1,8 @@
 /**
  * What the model-using commands share: the model (by --model id or the active
  * one, with --model-dir for folders not installed), a decode pool, and input
- * expansion (files and folders, walked lazily).
+ * expansion (files and folders from the command line or --files-from lists,
+ * walked lazily).
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { describeReport } from '../inference/providers.js';
 import { bundledModelRoots, dataDir } from '../paths.js';
 import type { CliIO } from './command.js';
 import { UsageError } from './command.js';
+import { readOptionFile } from './options.js';
 
 export interface CliSession {
   models: ModelService;
@@ -63,14 +65,55 @@ export async function openSession(values: { model?: string; 'model-dir'?: string
   };
 }
 
-/** Files named on the command line, folders walked (lazily, in directory order). */
-export async function* expandInputs(inputs: string[], cwd: string): AsyncGenerator<string> {
+export const INPUT_OPTIONS = {
+  /** One path per line ('-' = standard input): for more files than a command line holds. */
+  'files-from': { type: 'string', multiple: true },
+} as const;
+
+export const FILES_FROM_USAGE = `--files-from <list|->: also read inputs from a file, one path per line
+(- = standard input), e.g. find scans -name '*.dcm' | radsift … --files-from -`;
+
+/**
+ * The inputs of a command as absolute paths: those on the command line (each must exist: a typo is a usage
+ * error before any model loads), then those of each --files-from list. A listed path that does not exist is
+ * kept: it fails with its reason like any unreadable file, instead of stopping a run of thousands.
+ */
+export async function readInputs(positionals: string[], lists: string[] | undefined, io: CliIO): Promise<string[]> {
+  const inputs: string[] = [];
+  for (const input of positionals) {
+    const full = path.resolve(io.cwd, input);
+    if (!(await stat(full).catch(() => null))) throw new UsageError(`${input} does not exist`);
+    inputs.push(full);
+  }
+  if ((lists ?? []).filter((l) => l === '-').length > 1) throw new UsageError('--files-from - can be given once');
+  for (const list of lists ?? []) {
+    let text: string;
+    if (list === '-') {
+      if (!io.stdin) throw new UsageError('--files-from -: no standard input');
+      text = await readStream(io.stdin);
+    } else {
+      text = await readOptionFile('--files-from', path.resolve(io.cwd, list));
+    }
+    for (const line of text.split('\n')) {
+      const p = line.replace(/\r$/, '');
+      if (p.trim()) inputs.push(path.resolve(io.cwd, p));
+    }
+  }
+  return inputs;
+}
+
+async function readStream(stream: AsyncIterable<string | Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Inputs (from readInputs) as files: folders walked lazily, in directory order; files as they are. */
+export async function* expandInputs(inputs: string[]): AsyncGenerator<string> {
   for (const input of inputs) {
-    const full = path.resolve(cwd, input);
-    const info = await stat(full).catch(() => null);
-    if (!info) throw new UsageError(`${input} does not exist`);
-    if (info.isDirectory()) yield* walkFiles(full);
-    else yield full;
+    const info = await stat(input).catch(() => null);
+    if (info?.isDirectory()) yield* walkFiles(input);
+    else yield input;
   }
 }
 

@@ -1,13 +1,14 @@
 /**
  * Catalog: walk a folder (streaming, one directory handle at a time), read
  * each file's header only, and group Patient → Study → Series → Instance.
- * Files that are not DICOM or cannot be read are listed with a reason.
+ * Files that are not DICOM at all are listed as skipped; files that claim to
+ * be DICOM but cannot be read as failed, each with its reason.
  * DICOMDIR files are read as directories of their referenced files.
  */
 import { open, opendir } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetReader } from './dataset.js';
-import { DicomError, toDicomError } from './errors.js';
+import { DicomError, isNotDicomFile, toDicomError } from './errors.js';
 import { parseDicom, type ParsedDicom } from './parse.js';
 
 export interface InstanceEntry {
@@ -53,7 +54,10 @@ export interface SkippedFile {
 
 export interface Catalog {
   patients: PatientEntry[];
+  /** Not DICOM at all (isNotDicomFile): masks, tables, notes. */
   skipped: SkippedFile[];
+  /** Claim to be DICOM but cannot be read. */
+  failed: SkippedFile[];
   dicomdirs: string[];
 }
 
@@ -152,6 +156,7 @@ export class CatalogBuilder {
   private readonly studies = new Map<string, StudyEntry>();
   private readonly seriesByUid = new Map<string, SeriesEntry>();
   readonly skipped: SkippedFile[] = [];
+  readonly failed: SkippedFile[] = [];
   readonly dicomdirs: string[] = [];
 
   add(header: InstanceHeader): void {
@@ -175,9 +180,14 @@ export class CatalogBuilder {
     series.instances.push(header.instance);
   }
 
+  /** Lists a file that is not an instance: skipped when it is not DICOM at all, failed otherwise. */
   skip(file: string, error: unknown): void {
     const typed = toDicomError(error, 'IO', 'cannot read');
-    this.skipped.push({ path: file, code: typed.code, reason: typed.message });
+    (isNotDicomFile(file, typed.code) ? this.skipped : this.failed).push({
+      path: file,
+      code: typed.code,
+      reason: typed.message,
+    });
   }
 
   build(): Catalog {
@@ -189,7 +199,7 @@ export class CatalogBuilder {
         for (const series of study.series) series.instances.sort(compareInstances);
       }
     }
-    return { patients, skipped: this.skipped, dicomdirs: this.dicomdirs };
+    return { patients, skipped: this.skipped, failed: this.failed, dicomdirs: this.dicomdirs };
   }
 }
 

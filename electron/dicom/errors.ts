@@ -48,3 +48,16 @@ export function toDicomError(thrown: unknown, code: DicomErrorCode, context: str
   }
   return new DicomError(code, `${context}: ${describeThrown(thrown)}`, { cause: thrown });
 }
+
+/** Names that claim DICOM: such a file that cannot be read is a failure even when nothing in it looks like DICOM. */
+const DICOM_NAME = /\.(dcm|dicom|dic)$/i;
+
+/**
+ * Whether a file that could not be read is simply not DICOM (a PNG mask, a CSV, a PDF, a note), to be
+ * skipped and counted apart rather than reported as a failure: nothing in it looked like DICOM (no DICM
+ * prefix, no file meta information, no plausible dataset: NOT_DICOM) and its name does not claim it is.
+ * A file that claims to be DICOM and cannot be read stays a failure with its reason.
+ */
+export function isNotDicomFile(file: string, code: string | undefined): boolean {
+  return code === 'NOT_DICOM' && !DICOM_NAME.test(file);
+}

@@ -72,7 +72,8 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
     throw new DicomError('MALFORMED', `Transfer Syntax UID "${transferSyntaxUID.slice(0, 64)}" is not a UID`);
   }
   if (Object.keys(dataSet.elements).filter((t) => !t.startsWith('x0002')).length === 0) {
-    throw new DicomError('NOT_DICOM', 'no dataset elements after the file meta information');
+    // It has DICOM framing, so it claims to be DICOM: a failure, not a file to skip.
+    throw new DicomError('MALFORMED', 'no dataset elements after the file meta information');
   }
   const parsedBytes = dataSet.byteArray as Uint8Array;
   const charset = readRawString(dataSet, parsedBytes, 'x00080005');

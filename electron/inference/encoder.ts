@@ -6,10 +6,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ModelError } from './errors.js';
+import { disableOrtTelemetry } from './ort-environment.js';
 import type { EncoderRequest, EncoderResponse, EncoderResult, LoadedModel } from './encoder-protocol.js';
 import type { DisplayImage, ImageTensor } from './preprocess.js';
 import type { ProviderName } from './providers.js';
-import type { Embeddings, ImageEncoding } from './runtime.js';
+import type { ImageEncoding, TextEmbeddings } from './runtime.js';
 
 type Pending = { resolve: (v: EncoderResult) => void; reject: (e: Error) => void };
 type Payload<T> = T extends { id: number } ? Omit<T, 'id'> : never;
@@ -43,8 +44,8 @@ export class Encoder {
     return (await this.#call({ type: 'tensor', tensor }, [tensor.data.buffer as ArrayBuffer])) as ImageEncoding;
   }
 
-  async encodeTexts(texts: string[]): Promise<Embeddings> {
-    return (await this.#call({ type: 'texts', texts })) as Embeddings;
+  async encodeTexts(texts: string[]): Promise<TextEmbeddings> {
+    return (await this.#call({ type: 'texts', texts })) as TextEmbeddings;
   }
 
   async close(): Promise<void> {
@@ -55,6 +56,7 @@ export class Encoder {
   }
 
   #spawn(): Worker {
+    disableOrtTelemetry(); // in the process environment, before the worker loads onnxruntime
     const worker = new Worker(new URL('./encoder-worker.js', import.meta.url));
     worker.on('message', (res: EncoderResponse) => {
       const p = this.#pending.get(res.id);

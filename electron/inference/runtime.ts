@@ -24,6 +24,11 @@ export interface Embeddings {
   dim: number;
 }
 
+export interface TextEmbeddings extends Embeddings {
+  /** Indexes of the texts longer than the model's context, cut to it (as its tokenizer does). */
+  truncated: number[];
+}
+
 export interface ImageEncoding extends Embeddings {
   /** Patch embeddings [count, gridRows*gridCols, dim], L2-normalised, when the model has them. */
   patches: Float32Array | null;
@@ -133,7 +138,7 @@ export class ModelRuntime {
     try {
       // An out-of-range id is the expected failure here: keep onnxruntime from logging it.
       const out = await this.#runText(
-        { ids, mask: new Int32Array(length).fill(1), batch: 1, length },
+        { ids, mask: new Int32Array(length).fill(1), batch: 1, length, truncated: [] },
         { logSeverityLevel: 4 },
       );
       return Number(out.dims[1]);
@@ -172,18 +177,21 @@ export class ModelRuntime {
     return { data, count: n, dim, patches: patchData, grid: this.model.image.patchGrid };
   }
 
-  async encodeTexts(texts: readonly string[]): Promise<Embeddings> {
+  async encodeTexts(texts: readonly string[]): Promise<TextEmbeddings> {
     const step = fixedBatch(this.textGraph.idsShape) ?? texts.length;
     const parts: Float32Array[] = [];
+    const truncated: number[] = [];
     for (let start = 0; start < texts.length; start += step) {
       const chunk = texts.slice(start, start + step);
-      const out = await this.#runText(this.tokenizer.encode(chunk, this.textGraph.idsShape.dims[1] ?? undefined));
+      const batch = this.tokenizer.encode(chunk, this.textGraph.idsShape.dims[1] ?? undefined);
+      truncated.push(...batch.truncated.map((i) => start + i));
+      const out = await this.#runText(batch);
       parts.push(rows(out, chunk.length, `${this.model.name} text embeddings`));
     }
     const data = concat(parts);
     const dim = data.length / texts.length;
     normaliseRows(data, dim);
-    return { data, count: texts.length, dim };
+    return { data, count: texts.length, dim, truncated };
   }
 
   async #runText(batch: TokenBatch, runOptions: ort.InferenceSession.RunOptions = {}): Promise<ort.Tensor> {

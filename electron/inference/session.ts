@@ -8,7 +8,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from './errors.js';
+import { disableOrtTelemetry } from './ort-environment.js';
 import { defaultThreads, type ProviderAttempt, type ProviderName, type ProviderReport } from './providers.js';
+
+// Before any session exists (a no-op in a worker, where the Encoder has already set it).
+disableOrtTelemetry();
 
 export interface SessionOptions {
   providers: ProviderName[];

@@ -18,6 +18,8 @@ export interface TokenBatch {
   mask: Int32Array;
   batch: number;
   length: number;
+  /** Indexes of the texts that were longer than the context and cut to it. */
+  truncated: number[];
 }
 
 const PAD_CANDIDATES = ['[PAD]', '<pad>', '<|pad|>'];
@@ -63,16 +65,24 @@ export class TextTokenizer {
 
   /** Token ids of one text, with special tokens, truncated to maxLength. */
   ids(text: string, max = this.#spec.maxLength): number[] {
+    return cut(this.#allIds(text), max);
+  }
+
+  #allIds(text: string): number[] {
     const input = this.#spec.lowercase ? text.toLowerCase() : text;
-    const ids = this.#tokenizer.encode(input).ids.map(Number);
-    if (ids.length <= max) return ids;
-    return [...ids.slice(0, max - 1), ids[ids.length - 1]!];
+    return this.#tokenizer.encode(input).ids.map(Number);
   }
 
   /** Tokenizes and pads a batch: to `fixedLength` (a graph with a fixed text length), to maxLength, or to the longest. */
   encode(texts: readonly string[], fixedLength?: number): TokenBatch {
     if (texts.length === 0) throw new ModelError('BAD_INPUT', 'no text to encode');
-    const all = texts.map((t) => this.ids(t, Math.min(fixedLength ?? Infinity, this.#spec.maxLength)));
+    const max = Math.min(fixedLength ?? Infinity, this.#spec.maxLength);
+    const truncated: number[] = [];
+    const all = texts.map((t, i) => {
+      const ids = this.#allIds(t);
+      if (ids.length > max) truncated.push(i);
+      return cut(ids, max);
+    });
     const length =
       fixedLength ?? (this.#spec.padToMaxLength ? this.#spec.maxLength : Math.max(...all.map((a) => a.length)));
     const ids = new Int32Array(texts.length * length).fill(this.padId);
@@ -83,8 +93,13 @@ export class TextTokenizer {
         mask[b * length + i] = 1;
       });
     });
-    return { ids, mask, batch: texts.length, length };
+    return { ids, mask, batch: texts.length, length, truncated };
   }
+}
+
+/** At most `max` ids, keeping the closing special token. */
+function cut(ids: number[], max: number): number[] {
+  return ids.length <= max ? ids : [...ids.slice(0, max - 1), ids[ids.length - 1]!];
 }
 
 async function readJson(file: string): Promise<object> {

@@ -6,9 +6,12 @@
  * Back-pressure: at most `maxInFlight` files are being decoded or waiting to be
  * encoded, so memory stays flat however long the input stream is. Per-file
  * failures come out as results with a reason; they never stop the stream.
+ * Files that are not DICOM at all come out marked `notDicom`, for callers to
+ * count as skipped rather than failed.
  */
 import type { DecodePool } from '../dicom/decode-pool.js';
 import type { ImageIdentity } from '../dicom/decode-job.js';
+import { isNotDicomFile } from '../dicom/errors.js';
 import type { Encoder } from '../inference/encoder.js';
 
 export interface EncodedFile {
@@ -20,6 +23,8 @@ export interface EncodedFile {
   frames?: number;
   identity?: ImageIdentity;
   error?: { code: string; message: string };
+  /** Not DICOM at all (dicom/errors.ts isNotDicomFile): to be counted apart, not as a failure. */
+  notDicom?: true;
 }
 
 export interface PipelineOptions {
@@ -100,7 +105,8 @@ export async function* encodeFiles(
     let k = 0;
     for (const d of batch) {
       if (!d.input) {
-        yield { path: d.path, error: d.error ?? { code: 'NO_IMAGE', message: 'no displayable image' } };
+        const error = d.error ?? { code: 'NO_IMAGE', message: 'no displayable image' };
+        yield { path: d.path, error, ...(isNotDicomFile(d.path, error.code) ? { notDicom: true as const } : {}) };
         continue;
       }
       const i = k++;

@@ -1,9 +1,12 @@
 /**
  * Screening results from the index: every scan under the folder with its
  * identity, status, per-phrase similarity and zero-shot probability, the
- * similarity to example scans when given, and whether it is flagged.
+ * similarity to example scans when given, and whether it is flagged. Files
+ * that are not DICOM are no rows: the caller hears of them through
+ * `onNotDicom`.
  */
-import type { IndexStore, ModelSlot } from '../index/index-store.js';
+import { isNotDicomFile } from '../dicom/errors.js';
+import type { IndexStore, ModelSlot, StoredScan } from '../index/index-store.js';
 import { dot } from '../scoring/vectors.js';
 import type { PhraseVectors } from '../scoring/phrase-scores.js';
 import { pairProbability } from '../scoring/zero-shot.js';
@@ -29,18 +32,35 @@ export interface ResultOptions {
   threshold: number;
   /** Mean example embedding (L2-normalised), and the similarity that flags a scan. */
   example?: { vector: Float32Array; threshold: number };
+  /** Called for each file in scope that is not DICOM (skipped, not a row). */
+  onNotDicom?: (path: string) => void;
+}
+
+/** The scans of a folder (every file under it, in path order) or of a list of files (in list order). */
+export type ResultScope = string | readonly string[];
+
+function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> {
+  if (typeof scope === 'string') return yield* store.scansUnder(scope);
+  for (const file of scope) {
+    const scan = store.scanByPath(file);
+    if (scan) yield scan;
+  }
 }
 
 export function* screenResults(
   store: IndexStore,
   model: ModelSlot,
-  folder: string,
+  scope: ResultScope,
   options: ResultOptions,
 ): Generator<ScreenRow> {
   const { scanIds, data } = store.embeddings(model);
   const rowOf = new Map<number, number>();
   scanIds.forEach((id, i) => rowOf.set(id, i));
-  for (const scan of store.scansUnder(folder)) {
+  for (const scan of scansIn(store, scope)) {
+    if (scan.status === 'failed' && isNotDicomFile(scan.path, scan.errorCode ?? undefined)) {
+      options.onNotDicom?.(scan.path);
+      continue;
+    }
     const r = rowOf.get(scan.id);
     const v = r === undefined ? null : data.subarray(r * model.dim, (r + 1) * model.dim);
     const scores = v

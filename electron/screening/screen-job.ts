@@ -4,10 +4,14 @@
  * then score every scan under the folder. Resuming is running again: what
  * was committed is skipped, so a run stopped at any moment — cancelled,
  * paused, crashed or killed — completes with the same results as one that
- * never stopped. Each batch is one transaction.
+ * never stopped. Each batch is one transaction. A file that is not DICOM is
+ * stored as failed with code NOT_DICOM, so a rerun passes over it as
+ * unchanged, and is counted and reported apart from failures
+ * (dicom/errors.ts isNotDicomFile).
  */
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../dicom/catalog.js';
+import { isNotDicomFile } from '../dicom/errors.js';
 import type { DecodePool } from '../dicom/decode-pool.js';
 import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js';
 import type { Encoder } from '../inference/encoder.js';
@@ -20,7 +24,9 @@ export interface ScreenProgress {
   total: number | null;
   encoded: number;
   /** Unchanged since an earlier run (already in the index). */
-  skipped: number;
+  unchanged: number;
+  /** Files that are not DICOM at all (masks, tables, notes): skipped, not failed. */
+  notDicom: number;
   failed: number;
   filesPerSecond: number;
   etaSeconds: number | null;
@@ -46,7 +52,7 @@ export interface IndexRunOptions {
   keepPatches?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ScreenProgress) => void;
-  /** Also called for each file that failed, with its reason. */
+  /** Also called for each file that failed, with its reason (not for files that are not DICOM). */
   onFailure?: (path: string, code: string, message: string) => void;
 }
 
@@ -93,7 +99,8 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     seen: 0,
     total: null,
     encoded: 0,
-    skipped: 0,
+    unchanged: 0,
+    notDicom: 0,
     failed: 0,
     filesPerSecond: 0,
     etaSeconds: null,
@@ -105,7 +112,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     if (!force && now - lastReport < 250) return;
     lastReport = now;
     const seconds = (now - started) / 1000;
-    const work = progress.encoded + progress.failed;
+    const work = progress.encoded + progress.failed + progress.notDicom;
     progress.filesPerSecond = seconds > 0 ? work / seconds : 0;
     const remaining = progress.total === null ? null : Math.max(0, progress.total - progress.seen);
     progress.etaSeconds =
@@ -129,7 +136,9 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       const need = store.need({ path: file, size: info.size, mtimeMs: info.mtimeMs }, model);
       if (need === 'unchanged-embedded' || need === 'unchanged-failed') {
         store.touch(file, run);
-        progress.skipped++;
+        if (need === 'unchanged-failed' && isNotDicomFile(file, store.scanByPath(file)?.errorCode ?? undefined))
+          progress.notDicom++;
+        else progress.unchanged++;
         report();
         continue;
       }
@@ -153,6 +162,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     });
     for (const r of items) {
       if (r.embedding) progress.encoded++;
+      else if (r.notDicom) progress.notDicom++;
       else {
         progress.failed++;
         options.onFailure?.(r.path, r.error!.code, r.error!.message);

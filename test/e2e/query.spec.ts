@@ -10,7 +10,13 @@ test.describe('Query view', () => {
     await expect(page.getByTestId('catalog-summary')).toContainText('24 images', { timeout: 180_000 });
     await page.keyboard.press('2');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Query');
-    await page.getByRole('searchbox', { name: 'Report phrase' }).fill('pleural effusion');
+    // A pasted paragraph stops at the API's phrase limit, and the box says so.
+    const box = page.getByRole('searchbox', { name: 'Report phrase' });
+    await box.fill('small left pleural effusion '.repeat(1100));
+    expect((await box.inputValue()).length).toBe(500);
+    await expect(page.getByTestId('phrase-limit')).toBeVisible();
+    await box.fill('pleural effusion');
+    await expect(page.getByTestId('phrase-limit')).toHaveCount(0);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page.getByTestId('query-summary')).toContainText('of 24 scans', { timeout: 120_000 });
     await expect(page.getByTestId('query-summary')).toContainText('is more likely than "no pleural effusion"');

@@ -28,10 +28,13 @@ function folderToScreen(): { dir: string; dicom: string[] } {
     },
   );
   const dir = path.join(work, 'scans');
-  // Keep the studies, drop the generator's sidecars, add one non-DICOM file.
+  // Keep the studies, drop the generator's sidecars, add a non-DICOM file (skipped) and a broken scan (failed).
   for (const f of ['masks', 'labels.csv', 'reports.jsonl']) rmSync(path.join(dir, f), { recursive: true, force: true });
   writeFileSync(path.join(dir, 'notes.txt'), 'not a scan');
-  const dicom = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.dcm'));
+  writeFileSync(path.join(dir, 'broken.dcm'), 'named like a scan, but not one');
+  const dicom = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.dcm') && f !== 'broken.dcm',
+  );
   return { dir, dicom };
 }
 
@@ -51,11 +54,14 @@ test.describe('Screening view', () => {
     await page.getByRole('button', { name: 'Choose folder and start…' }).click();
     const job = page.getByTestId('screen-job').first();
     await expect(job.getByTestId('job-state')).toHaveText('done', { timeout: 180_000 });
-    await expect(job.getByTestId('job-counts')).toContainText('7 / 7 files · 6 encoded · 0 unchanged · 1 failed');
+    await expect(job.getByTestId('job-counts')).toContainText(
+      '8 / 8 files · 6 encoded · 0 unchanged · 1 failed · 1 not DICOM (skipped)',
+    );
     await expect(job.getByTestId('job-flagged')).toContainText('flagged');
     await job.getByRole('button', { name: 'Results' }).click();
     await expect(page.getByTestId('screen-row')).toHaveCount(7);
-    await expect(page.getByTestId('screen-row').filter({ hasText: 'notes.txt' })).toContainText('failed: ');
+    await expect(page.getByTestId('screen-row').filter({ hasText: 'broken.dcm' })).toContainText('failed: ');
+    await expect(page.getByTestId('screen-row').filter({ hasText: 'notes.txt' })).toHaveCount(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'screening.png') });
 
     const download = page.waitForEvent('download');
@@ -67,6 +73,6 @@ test.describe('Screening view', () => {
       'path,sop_instance_uid,series_instance_uid,study_instance_uid,status,error,pneumothorax score,pneumothorax probability,pleural effusion score,pleural effusion probability,flagged',
     );
     const paths = lines.slice(1).map((l) => l.split(',')[0]!);
-    expect(paths.sort()).toEqual([...dicom.map((f) => path.join(dir, f)), path.join(dir, 'notes.txt')].sort());
+    expect(paths.sort()).toEqual([...dicom.map((f) => path.join(dir, f)), path.join(dir, 'broken.dcm')].sort());
   });
 });

@@ -53,17 +53,20 @@ test('a folder with unreadable files lists each with its reason', async ({ page,
     await writeFile(path.join(dir, 'broken.dcm'), truncated);
     bridge.dialog.answer([dir]);
     await page.getByRole('button', { name: 'Open folder…' }).click();
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images, 2 files skipped');
-    await page.getByText('2 files could not be read').click();
-    await expect(page.getByText(/notes\.txt — /)).toBeVisible();
+    // notes.txt is not DICOM at all: skipped. broken.dcm claims to be DICOM: unreadable, with its reason.
+    const summary = '1 patients, 1 images, 1 unreadable, 1 non-DICOM files skipped';
+    await expect(page.getByTestId('catalog-summary')).toContainText(summary);
+    await page.getByText('1 DICOM files could not be read').click();
     await expect(page.getByText(/broken\.dcm — /)).toBeVisible();
+    await page.getByText('1 files are not DICOM (skipped)').click();
+    await expect(page.getByTestId('catalog-skipped')).toContainText('notes.txt');
 
     // The folder is offered again after a restart of the window, without a dialog.
     await page.reload();
     const recent = page.getByLabel('Open a recent folder or file');
     await expect(recent.locator('option', { hasText: dir })).toHaveCount(1);
     await recent.selectOption(dir);
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images, 2 files skipped');
+    await expect(page.getByTestId('catalog-summary')).toContainText(summary);
     // Only paths on the list can be reopened this way.
     const code = await page.evaluate(async () =>
       window.radsift!.call('studies.openRecent', { path: '/etc' }).then(

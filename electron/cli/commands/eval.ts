@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { imageToImagePrecision, negationOrdering, probeCurve } from '../../scoring/evaluation.js';
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
 import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
@@ -12,11 +12,12 @@ import { isInside } from '../../security/allowed-roots.js';
 import { decodeGrayPng } from '../../util/png.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
-import { MODEL_OPTIONS, openSession } from '../session.js';
+import { readOptionFile } from '../options.js';
+import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
 /** labels.csv: a header `path,<finding>,…` and 0/1 per file; paths relative to the CSV's folder. */
 async function readLabels(file: string): Promise<{ findings: string[]; rows: Map<string, number[]> }> {
-  const lines = (await readFile(file, 'utf8')).split(/\r?\n/).filter((l) => l.trim());
+  const lines = (await readOptionFile('--labels', file)).split(/\r?\n/).filter((l) => l.trim());
   const header = lines
     .shift()
     ?.split(',')
@@ -41,7 +42,7 @@ async function readLabels(file: string): Promise<{ findings: string[]; rows: Map
  */
 async function readSentences(file: string, findings: string[]): Promise<Map<string, { pos: string[]; neg: string[] }>> {
   const out = new Map(findings.map((f) => [f, { pos: new Set<string>(), neg: new Set<string>() }]));
-  for (const [i, line] of (await readFile(file, 'utf8')).split('\n').entries()) {
+  for (const [i, line] of (await readOptionFile('--reports', file)).split('\n').entries()) {
     if (!line.trim()) continue;
     let record: { sentences?: { text: string; findings: string[]; polarity: string }[] };
     try {
@@ -63,7 +64,8 @@ async function readSentences(file: string, findings: string[]): Promise<Map<stri
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'check a model on labelled scans: AUC with 95% CI, precision@k, ROC points',
-  usage: `radsift eval <folder> --labels labels.csv [--json] [--roc roc.csv] [--model id] [--model-dir <folder>]
+  usage: `radsift eval <folder or files…> [--files-from <list|->] --labels labels.csv [--json] [--roc roc.csv]
+       [--model id] [--model-dir <folder>]
 
 For each label column (its name with spaces is the phrase, e.g. pleural_effusion →
 "pleural effusion"), scores every labelled scan zero-shot (phrase vs its negation)
@@ -77,21 +79,25 @@ reports.jsonl beside the labels): negation ordering, the fraction of
 masks (masks/<path>.png beside the labels, bit k = label column k, as radsift
 demo writes them) and a model with patch embeddings: the pointing game and the
 contrast-to-noise ratio of the phrase heatmap on each positive scan.
---roc writes the ROC points of every phrase as CSV.`,
+--roc writes the ROC points of every phrase as CSV. Only labelled scans among
+the inputs (files, or files under the folders) are read.
+${FILES_FROM_USAGE}`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
         ...MODEL_OPTIONS,
+        ...INPUT_OPTIONS,
         labels: { type: 'string' },
         reports: { type: 'string' },
         json: { type: 'boolean' },
         roc: { type: 'string' },
       },
     });
-    if (positionals.length !== 1) throw new UsageError('give one folder');
+    if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
     if (!values.labels) throw new UsageError('--labels labels.csv is required');
+    const inputs = await readInputs(positionals, values['files-from'], io);
     const labelsFile = path.resolve(io.cwd, values.labels);
     const labels = await readLabels(labelsFile);
     const phrases = labels.findings.map((f) => f.replace(/_/g, ' '));
@@ -107,8 +113,9 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
       const grounding = grid !== null && existsSync(masksDir);
       // Only labelled scans count, so only they are read: masks, reports and other files beside them are not
       // inputs. A labelled file that cannot be read is listed as failed; a missing one as missing.
-      const folder = path.resolve(io.cwd, positionals[0]!);
-      const inside = [...labels.rows.keys()].filter((p) => isInside(folder, p));
+      const files = new Set(inputs);
+      const folders = inputs.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory());
+      const inside = [...labels.rows.keys()].filter((p) => files.has(p) || folders.some((f) => isInside(f, p)));
       const present = inside.filter((p) => existsSync(p));
       const s = await scoreFolder(session, present, phrases, io, { keepPatches: grounding });
       const m = phrases.length;
@@ -214,6 +221,7 @@ contrast-to-noise ratio of the phrase heatmap on each positive scan.
         },
         phrases: report.map(({ roc: _roc, ...r }) => r),
         failed: s.failed,
+        skipped: s.skipped,
         notInFolder: labels.rows.size - inside.length,
         missing,
       };

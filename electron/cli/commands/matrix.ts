@@ -2,30 +2,34 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { listOption } from '../options.js';
+import { phrasesOption } from '../options.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
-import { MODEL_OPTIONS, openSession } from '../session.js';
+import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'scans × phrases: similarity and zero-shot probability, as CSV',
-  usage: `radsift matrix <folder or files…> --phrases "a,b,c" --out matrix.csv [--model id] [--model-dir <folder>]
+  usage: `radsift matrix <folder or files…> [--files-from <list|->] --phrases "a,b,c" --out matrix.csv
+       [--model id] [--model-dir <folder>]
 
 One row per scan: path, then "<phrase> similarity" and "<phrase> probability"
-for each phrase. Files that could not be encoded are listed on stderr; exit 2.`,
+for each phrase. DICOM files that could not be encoded are listed on stderr
+(exit 2); files that are not DICOM are skipped and counted.
+${FILES_FROM_USAGE}`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...MODEL_OPTIONS, phrases: { type: 'string' }, out: { type: 'string' } },
+      options: { ...MODEL_OPTIONS, ...INPUT_OPTIONS, phrases: { type: 'string' }, out: { type: 'string' } },
     });
-    const phrases = listOption(values.phrases);
+    const phrases = phrasesOption(values.phrases);
     if (!phrases.length) throw new UsageError('--phrases "a,b,c" is required');
     if (!values.out) throw new UsageError('--out <file.csv> is required');
-    if (!positionals.length) throw new UsageError('give a folder or files');
+    if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
+    const inputs = await readInputs(positionals, values['files-from'], io);
     const session = await openSession(values, io);
     try {
-      const s = await scoreFolder(session, positionals, phrases, io);
+      const s = await scoreFolder(session, inputs, phrases, io);
       const m = s.phrases.length;
       const header = ['path', ...s.phrases.flatMap((p) => [`${p} similarity`, `${p} probability`])];
       const lines = [header.map(csvCell).join(',')];

@@ -2,36 +2,42 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { thresholdOption } from '../options.js';
+import { phraseOption, thresholdOption } from '../options.js';
 import { scoreFolder } from '../folder-scores.js';
 import { scoreIndex } from '../index-scores.js';
-import { MODEL_OPTIONS, openSession } from '../session.js';
+import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
 export const queryCommand: Command = {
   name: 'query',
   summary: 'rank the scans in a folder by a report phrase (zero-shot)',
-  usage: `radsift query <folder or files…> "<phrase>" [--top K] [--threshold P] [--json] [--model id] [--model-dir <folder>]
+  usage: `radsift query <folder or files…> [--files-from <list|->] "<phrase>" [--top K] [--threshold P] [--json]
+       [--model id] [--model-dir <folder>]
 radsift query --index <dir> "<phrase>" […]   (the scans of an index built by radsift screen; nothing is re-encoded)
 
 Ranks scans by the zero-shot probability that the phrase, rather than its
 negation ("no <phrase>"), describes them; ties by similarity. A scan matches
-when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESHOLD}); when none does, it says so.`,
+when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESHOLD}); when none does, it says so.
+Files that are not DICOM are skipped and counted (--json lists them); exit 2
+only when a DICOM file could not be read.
+${FILES_FROM_USAGE}`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
         ...MODEL_OPTIONS,
+        ...INPUT_OPTIONS,
         top: { type: 'string' },
         threshold: { type: 'string' },
         json: { type: 'boolean' },
         index: { type: 'string' },
       },
     });
-    if (positionals.length < (values.index ? 1 : 2))
-      throw new UsageError('give a folder (or files, or --index <dir>) and a phrase');
-    const phrase = positionals.at(-1)!;
-    const inputs = positionals.slice(0, -1);
+    const lists = values['files-from'];
+    if (positionals.length < (values.index || lists?.length ? 1 : 2))
+      throw new UsageError('give a folder (or files, --files-from <list> or --index <dir>) and a phrase');
+    const phrase = phraseOption(positionals.at(-1)!);
+    const inputs = values.index ? [] : await readInputs(positionals.slice(0, -1), lists, io);
     const top = values.top ? Number(values.top) : 20;
     const threshold = thresholdOption(values.threshold);
     if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a positive integer');
@@ -48,7 +54,7 @@ when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESH
       const matches = s.probability.filter((p) => p >= threshold).length;
       if (values.json) {
         io.stdout(
-          `${JSON.stringify({ phrase: s.phrases[0], model: session.loaded.model.id, threshold, scans: s.paths.length, matches, results: ranked, failed: s.failed }, null, 2)}\n`,
+          `${JSON.stringify({ phrase: s.phrases[0], model: session.loaded.model.id, threshold, scans: s.paths.length, matches, results: ranked, failed: s.failed, skipped: s.skipped }, null, 2)}\n`,
         );
       } else {
         io.stdout(`"${s.phrases[0]}": ${matches} of ${s.paths.length} scans match (p ≥ ${threshold})\n`);

@@ -4,6 +4,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { isNotDicomFile } from '../../dicom/errors.js';
+import { isInside } from '../../security/allowed-roots.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -14,24 +16,50 @@ import { resultsCsvHeader, resultsCsvRow, screenResults } from '../../screening/
 import { modelSlot } from '../../screening/model-slot.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { listOption, thresholdOption } from '../options.js';
-import { MODEL_OPTIONS, openSession, progressLine } from '../session.js';
+import { listOption, phrasesOption, thresholdOption } from '../options.js';
+import {
+  expandInputs,
+  FILES_FROM_USAGE,
+  INPUT_OPTIONS,
+  MODEL_OPTIONS,
+  openSession,
+  progressLine,
+  readInputs,
+} from '../session.js';
 
-const USAGE = `radsift screen <folder> --phrases "pleural effusion,pneumothorax" --out results.csv|results.json
-       [--examples a.dcm,b.dcm] [--threshold P] [--index <dir>] [--model id] [--model-dir <folder>]
+const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
+       --out results.csv|results.json [--examples a.dcm,b.dcm] [--threshold P] [--index <dir>]
+       [--model id] [--model-dir <folder>]
 radsift screen <folder> --index-only [--index <dir>]
 
-Brings the index of <folder> up to date (new and changed files are decoded and
-encoded, unchanged ones skipped, deleted ones pruned), then writes one row per
-file: path, UIDs, status, error, a score and probability per phrase, the
-similarity to example scans, and whether it is flagged (a phrase's probability
-≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, with examples, an outlying similarity).
-Stop it at any moment (Ctrl+C, a crash, kill -9): the same command resumes.
-Exit 2 when some files failed (each is listed with its reason).`;
+Brings the index up to date (new and changed files are decoded and encoded,
+unchanged ones skipped; for one folder, files deleted from it are pruned), then
+writes one row per file: path, UIDs, status, error, a score and probability per
+phrase, the similarity to example scans, and whether it is flagged (a phrase's
+probability ≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, with examples, an outlying
+similarity). Files that are not DICOM are no rows: they are counted as skipped
+(a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
+the same command resumes. Exit 2 when some DICOM files failed (each is listed
+with its reason).
+${FILES_FROM_USAGE}`;
 
-/** The default index folder for a scanned folder: under the data folder, one per folder. */
+/** The default index folder for a scanned folder (for files: the folder that holds them all), one per folder. */
 function defaultIndex(folder: string): string {
   return path.join(dataDir(), 'indexes', createHash('sha256').update(folder).digest('hex').slice(0, 16));
+}
+
+async function collect(files: AsyncIterable<string>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const f of files) all.push(f);
+  return all;
+}
+
+/** The deepest folder that holds every file. */
+function commonFolder(files: readonly string[]): string {
+  if (!files.length) throw new UsageError('no files to screen');
+  let common = path.dirname(files[0]!);
+  for (const f of files) while (!isInside(common, f)) common = path.dirname(common);
+  return common;
 }
 
 export const screenCommand: Command = {
@@ -44,6 +72,7 @@ export const screenCommand: Command = {
       allowPositionals: true,
       options: {
         ...MODEL_OPTIONS,
+        ...INPUT_OPTIONS,
         phrases: { type: 'string' },
         examples: { type: 'string' },
         threshold: { type: 'string' },
@@ -53,13 +82,17 @@ export const screenCommand: Command = {
         batch: { type: 'string' },
       },
     });
-    if (positionals.length !== 1) throw new UsageError('give exactly one folder');
-    const folder = path.resolve(io.cwd, positionals[0]!);
-    if (!(await stat(folder).catch(() => null))?.isDirectory())
-      throw new UsageError(`${positionals[0]} is not a folder`);
-    const phrases = listOption(values.phrases);
+    if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
+    const inputs = await readInputs(positionals, values['files-from'], io);
+    // One folder: the folder is the scope (walked, pruned, its rows). Otherwise the listed files are (folders
+    // among them walked), and their index is the one of the folder that holds them all.
+    const single = inputs.length === 1 && (await stat(inputs[0]!)).isDirectory() ? inputs[0]! : null;
+    const files = single ? null : await collect(expandInputs(inputs));
+    const folder = single ?? commonFolder(files!);
+    const phrases = phrasesOption(values.phrases);
     const examples = listOption(values.examples).map((p) => path.resolve(io.cwd, p));
     const indexOnly = values['index-only'] ?? false;
+    if (indexOnly && !single) throw new UsageError('--index-only takes one folder');
     if (!indexOnly && !phrases.length && !examples.length)
       throw new UsageError('give --phrases and/or --examples, or --index-only');
     if (!indexOnly && !values.out) throw new UsageError('--out results.csv|results.json is required');
@@ -93,7 +126,7 @@ export const screenCommand: Command = {
       const model = modelSlot(store, session.loaded);
       const progress = progressLine(io);
       const summary = await indexFolder({
-        source: { folder },
+        source: single ? { folder } : { files: files! },
         store,
         model,
         pool: session.pool,
@@ -102,20 +135,21 @@ export const screenCommand: Command = {
         signal: stop.signal,
         onProgress: (p) =>
           progress(
-            `${p.seen}${p.total !== null ? `/${p.total}` : ''} files · ${p.encoded} encoded · ${p.skipped} unchanged · ${p.failed} failed · ${p.filesPerSecond.toFixed(1)} files/s${p.etaSeconds !== null ? ` · ETA ${Math.ceil(p.etaSeconds)} s` : ''}`,
+            `${p.seen}${p.total !== null ? `/${p.total}` : ''} files · ${p.encoded} encoded · ${p.unchanged} unchanged · ${p.failed} failed${p.notDicom ? ` · ${p.notDicom} not DICOM` : ''} · ${p.filesPerSecond.toFixed(1)} files/s${p.etaSeconds !== null ? ` · ETA ${Math.ceil(p.etaSeconds)} s` : ''}`,
           ),
         onFailure: (file, code, message) => {
           io.stderr(`\nfailed: ${path.relative(io.cwd, file)}: ${code}: ${message}\n`);
         },
       });
       io.stderr(
-        `\nindex: ${summary.encoded} encoded, ${summary.skipped} unchanged, ${summary.failed} failed, ${summary.pruned} pruned\n`,
+        `\nindex: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
       );
       if (summary.stopped) return EXIT.PARTIAL;
       if (indexOnly) {
         // Failures of earlier runs count too: the folder still has files that cannot be read.
         let failed = 0;
-        for (const scan of store.scansUnder(folder)) if (scan.status === 'failed') failed++;
+        for (const scan of store.scansUnder(folder))
+          if (scan.status === 'failed' && !isNotDicomFile(scan.path, scan.errorCode ?? undefined)) failed++;
         return failed ? EXIT.PARTIAL : EXIT.OK;
       }
 
@@ -144,16 +178,18 @@ export const screenCommand: Command = {
       let flagged = 0;
       let rows = 0;
       let failedRows = 0;
+      const skipped: string[] = [];
       if (out!.toLowerCase().endsWith('.json'))
         await write(
           `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"threshold":${threshold},"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
-      for (const row of screenResults(store, model, folder, {
+      for (const row of screenResults(store, model, files ?? folder, {
         phrases: vectors,
         logitScale: m.logitScale,
         threshold,
         example,
+        onNotDicom: (p) => skipped.push(p),
       })) {
         if (row.flagged) flagged++;
         if (row.status === 'failed') failedRows++;
@@ -161,10 +197,12 @@ export const screenCommand: Command = {
         else await write(`${resultsCsvRow(row, names.length, !!example)}\n`);
         rows++;
       }
-      if (out!.toLowerCase().endsWith('.json')) await write('\n]}\n');
+      if (out!.toLowerCase().endsWith('.json')) await write(`\n],"skipped":${JSON.stringify(skipped)}}\n`);
       stream.end();
       await once(stream, 'finish');
-      io.stderr(`${rows} files, ${flagged} flagged, ${failedRows} failed → ${out}\n`);
+      io.stderr(
+        `${rows} files, ${flagged} flagged, ${failedRows} failed${skipped.length ? `; skipped ${skipped.length} non-DICOM files` : ''} → ${out}\n`,
+      );
       return failedRows ? EXIT.PARTIAL : EXIT.OK;
     } catch (error) {
       if (error instanceof IndexError) {

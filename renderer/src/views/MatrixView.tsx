@@ -10,6 +10,7 @@ import { shortPath, csvCell } from '../format';
 import { getApi } from '../api';
 import { css, textOn, viridis } from '../colormap';
 import { useJobProgress } from '../useJobProgress';
+import { PhraseInput } from '../components/PhraseInput';
 
 type Matrix = {
   phrases: string[];
@@ -133,12 +134,12 @@ export function MatrixView({
   return (
     <section className="matrix" aria-label="Retrieval matrix">
       <form className="toolbar" onSubmit={onAdd}>
-        <input
+        <PhraseInput
           className="phrase-input"
           aria-label="Add a phrase"
           placeholder="Add a phrase column…"
           value={draft}
-          onChange={(e) => setDraft(e.target.value)}
+          onValue={setDraft}
         />
         <button type="submit" disabled={busy || !draft.trim()}>
           Add

@@ -10,6 +10,8 @@ import { UnitSlider } from '../components/UnitSlider';
 import { getApi } from '../api';
 import { useJobProgress } from '../useJobProgress';
 import { ProbePanel } from '../components/ProbePanel';
+import { PhraseInput } from '../components/PhraseInput';
+import { FileList } from '../components/FileList';
 
 const PRESETS = [
   'pleural effusion',
@@ -106,12 +108,12 @@ export function QueryView({
   return (
     <section className="query" aria-label="Query">
       <form className="toolbar" onSubmit={onSubmit} role="search">
-        <input
+        <PhraseInput
           type="search"
           aria-label="Report phrase"
           placeholder='A report phrase, e.g. "pleural effusion"'
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onValue={setText}
           className="phrase-input"
         />
         <button type="submit" disabled={busy || !text.trim()}>
@@ -261,18 +263,7 @@ export function QueryView({
               </li>
             ))}
           </ol>
-          {result.failed.length > 0 && (
-            <details className="skipped">
-              <summary>{result.failed.length} scans could not be encoded</summary>
-              <ul>
-                {result.failed.map((f) => (
-                  <li key={f.path}>
-                    <span className="path">{f.path}</span> — {f.reason}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
+          <FileList summary={`${result.failed.length} scans could not be encoded`} files={result.failed} />
         </>
       )}
     </section>

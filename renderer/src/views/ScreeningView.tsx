@@ -146,8 +146,9 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
                   <progress max={100} value={pct ?? undefined} aria-label="Progress" />
                   <span data-testid="job-counts">
                     {p.seen}
-                    {p.total !== null ? ` / ${p.total}` : ''} files · {p.encoded} encoded · {p.skipped} unchanged ·{' '}
-                    {p.failed} failed · {p.filesPerSecond.toFixed(1)} files/s · ETA {eta(p.etaSeconds)}
+                    {p.total !== null ? ` / ${p.total}` : ''} files · {p.encoded} encoded · {p.unchanged} unchanged ·{' '}
+                    {p.failed} failed{p.notDicom ? ` · ${p.notDicom} not DICOM (skipped)` : ''} ·{' '}
+                    {p.filesPerSecond.toFixed(1)} files/s · ETA {eta(p.etaSeconds)}
                   </span>
                 </div>
               )}

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
+import { FileList } from '../components/FileList';
 
 /** Opening actions the application menu can ask for. */
 export type OpenCommand = 'openFolder' | 'openFiles' | 'openDemo';
@@ -160,7 +161,8 @@ export function StudiesView({
           <nav className="tree" aria-label="Patients, studies and series">
             <p className="muted" data-testid="catalog-summary">
               {catalog.source}: {catalog.patients.length} patients, {instances} images
-              {catalog.skipped.length ? `, ${catalog.skipped.length} files skipped` : ''}
+              {catalog.failed.length ? `, ${catalog.failed.length} unreadable` : ''}
+              {catalog.skipped.length ? `, ${catalog.skipped.length} non-DICOM files skipped` : ''}
             </p>
             <ul>
               {catalog.patients.map((p) => (
@@ -196,18 +198,16 @@ export function StudiesView({
                 </li>
               ))}
             </ul>
-            {catalog.skipped.length > 0 && (
-              <details className="skipped">
-                <summary>{catalog.skipped.length} files could not be read</summary>
-                <ul>
-                  {catalog.skipped.map((s) => (
-                    <li key={s.path}>
-                      <span className="path">{s.path}</span> — {s.reason}
-                    </li>
-                  ))}
-                </ul>
-              </details>
-            )}
+            <FileList
+              testId="catalog-failed"
+              summary={`${catalog.failed.length} DICOM files could not be read`}
+              files={catalog.failed}
+            />
+            <FileList
+              testId="catalog-skipped"
+              summary={`${catalog.skipped.length} files are not DICOM (skipped)`}
+              files={catalog.skipped.map((f) => ({ path: f.path }))}
+            />
           </nav>
           <div className="series-pane">
             {viewing ? (

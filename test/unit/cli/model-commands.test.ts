@@ -72,22 +72,31 @@ describe('radsift embed, query and matrix', { skip }, () => {
     assert.deepEqual(readNpy(path.join(work, 'txt.npy')).shape.slice(0, 1), [2]);
   });
 
-  it('query ranks by probability and reports failures with exit 2', async () => {
+  it('query ranks by probability and reports failures with exit 2; non-DICOM files are skipped', async () => {
     await writeFile(path.join(scans, 'notes.txt'), 'not a scan');
+    await writeFile(path.join(scans, 'notes.dcm'), 'not a scan either, but named like one');
     const r = await run(['query', scans, 'pleural effusion', '--json', '--top', '3', '--model-dir', model], work);
     assert.equal(r.code, 2, r.err);
     const q = JSON.parse(r.out) as {
       scans: number;
       results: { rank: number; probability: number }[];
       failed: { path: string }[];
+      skipped: string[];
     };
+    assert.deepEqual(
+      q.skipped.map((p) => path.basename(p)),
+      ['notes.txt'],
+    );
     assert.equal(q.scans, 5);
     assert.equal(q.results.length, 3);
     for (let i = 1; i < q.results.length; i++) assert.ok(q.results[i - 1]!.probability >= q.results[i]!.probability);
     assert.deepEqual(
       q.failed.map((f) => path.basename(f.path)),
-      ['notes.txt'],
+      ['notes.dcm'],
     );
+    await rm(path.join(scans, 'notes.dcm'));
+    const clean = await run(['query', scans, 'pleural effusion', '--json', '--model-dir', model], work);
+    assert.equal(clean.code, 0, clean.err);
     await rm(path.join(scans, 'notes.txt'));
   });
 

@@ -42,11 +42,12 @@ test('groups patient → study → series → instance and orders instances', as
   }
   writeFileSync(path.join(root, 'other.dcm'), instance('P2', '2.1', '2.1.1', '2.1.1.1'));
   writeFileSync(path.join(root, 'notes.txt'), 'not an image');
+  writeFileSync(path.join(root, 'fake.dcm'), 'a text file named like a scan');
   writeFileSync(path.join(root, 'cut.dcm'), instance('P3', '3.1', '3.1.1', '3.1.1.1').subarray(0, 200));
 
   const files: string[] = [];
   for await (const file of walkFiles(root)) files.push(path.relative(root, file));
-  assert.equal(files.length, 9);
+  assert.equal(files.length, 10);
 
   const catalog = await catalogFolder(root);
   assert.deepEqual(
@@ -63,9 +64,12 @@ test('groups patient → study → series → instance and orders instances', as
       ['1.1.2.p-low', '1.1.2.p-mid', '1.1.2.p-high'],
     ],
   );
-  const skipped = Object.fromEntries(catalog.skipped.map((s) => [path.basename(s.path), s.code]));
-  assert.deepEqual(skipped, { 'notes.txt': 'NOT_DICOM', 'cut.dcm': 'TRUNCATED' });
-  assert.ok(catalog.skipped.every((s) => s.reason.length > 0));
+  // Not DICOM at all: skipped. Claims to be DICOM (DICM framing, or a .dcm name) and cannot be read: failed.
+  const listed = (files: { path: string; code: string }[]) =>
+    Object.fromEntries(files.map((s) => [path.basename(s.path), s.code]));
+  assert.deepEqual(listed(catalog.skipped), { 'notes.txt': 'NOT_DICOM' });
+  assert.deepEqual(listed(catalog.failed), { 'cut.dcm': 'TRUNCATED', 'fake.dcm': 'NOT_DICOM' });
+  assert.ok([...catalog.skipped, ...catalog.failed].every((s) => s.reason.length > 0));
 });
 
 test('DICOMDIR: records and the files they reference', async () => {

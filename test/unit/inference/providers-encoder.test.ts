@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Encoder } from '../../../electron/inference/encoder.js';
 import { ModelError } from '../../../electron/inference/errors.js';
 import {
@@ -58,16 +57,19 @@ describe('execution providers', () => {
 });
 
 describe('the encoder worker keeps the main thread free', () => {
-  it('event-loop delay p99 stays under 50 ms while encoding continuously', async (t) => {
+  // What the event-loop delay figure shows (npm run bench:event-loop), asserted without a wall-clock
+  // threshold that a loaded machine breaks: the main loop is idle (waiting for messages) for most of an
+  // encode, because preprocessing and inference run in the worker. Run on the main thread, the same work
+  // keeps the loop busy: utilization near 1, however slow or fast the machine.
+  it('encodes on another thread: the main event loop stays mostly idle while encoding', async (t) => {
     const fx = layoutFixtures();
     if ('skip' in fx) return t.skip(fx.skip);
     const encoder = new Encoder();
     try {
       const loaded = await encoder.load(path.join(fx.dir, 'hf-clip-bpe'), { providers: ['cpu'] });
       assert.equal(loaded.provider.active, 'cpu');
-      // Radiograph-sized inputs: preprocessing (1536² → 64²) and inference both run in the worker.
-      // Made before measuring: allocating 7 MB images is this thread's own work (page faults of
-      // 20–30 ms each here), not the encoder's, and it is what the measurement must exclude.
+      // Radiograph-sized inputs: preprocessing (1536² → 64²) and inference both run in the worker. Made
+      // before measuring: allocating 7 MB images is this thread's own work, which must not be counted.
       const batches = Array.from({ length: 4 }, () =>
         Array.from({ length: 2 }, () => ({
           width: 1536,
@@ -76,18 +78,13 @@ describe('the encoder worker keeps the main thread free', () => {
           data: new Uint8Array(1536 * 1536 * 3).fill(90),
         })),
       );
-      const histogram = monitorEventLoopDelay({ resolution: 5 });
-      histogram.enable();
-      const started = performance.now();
+      const before = performance.eventLoopUtilization();
       for (const images of batches) {
         const out = await encoder.encodeImages(images);
         assert.equal(out.count, 2);
       }
-      histogram.disable();
-      const busyMs = performance.now() - started;
-      const p99 = histogram.percentile(99) / 1e6;
-      assert.ok(busyMs > 200, `the worker was busy for ${busyMs.toFixed(0)} ms: long enough to measure`);
-      assert.ok(p99 < 50, `event-loop delay p99 ${p99.toFixed(1)} ms over ${busyMs.toFixed(0)} ms of encoding`);
+      const { utilization } = performance.eventLoopUtilization(before);
+      assert.ok(utilization < 0.5, `main event loop busy ${(utilization * 100).toFixed(0)} % of the encode`);
     } finally {
       await encoder.close();
     }

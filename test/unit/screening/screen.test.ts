@@ -98,18 +98,32 @@ describe('radsift screen', { skip }, () => {
     await utimes(files[0]!, new Date(), new Date(Date.now() + 5000)); // "changed"
     await rm(path.dirname(files[1]!), { recursive: true }); // deleted
     await writeFile(path.join(folder, 'notes.txt'), 'not a scan');
+    await writeFile(path.join(folder, 'broken.dcm'), 'named like a scan, but not one');
     const third = await run([...args, '--out', 'c.json'], work);
     assert.equal(third.code, 2, third.err);
-    assert.match(third.err, /index: 1 encoded, 4 unchanged, 1 failed, 1 pruned/);
-    assert.match(third.err, /failed: .*notes\.txt: NOT_DICOM/);
+    // notes.txt is not DICOM: skipped, no row, no failure. broken.dcm claims to be DICOM: a failure.
+    assert.match(third.err, /index: 1 encoded, 4 unchanged, 1 failed, 1 pruned; skipped 1 non-DICOM files/);
+    assert.match(third.err, /failed: .*broken\.dcm: NOT_DICOM/);
+    assert.doesNotMatch(third.err, /failed: .*notes\.txt/);
     const json = JSON.parse(await readFile(path.join(work, 'c.json'), 'utf8')) as {
       rows: { path: string; status: string; flagged: boolean }[];
+      skipped: string[];
     };
     assert.equal(json.rows.length, 6);
     assert.deepEqual(
       json.rows.filter((r) => r.status === 'failed').map((r) => path.basename(r.path)),
+      ['broken.dcm'],
+    );
+    assert.deepEqual(
+      json.skipped.map((p) => path.basename(p)),
       ['notes.txt'],
     );
+
+    // Without the broken scan, a folder with a non-DICOM file exits 0; the rerun passes over it unchanged.
+    await rm(path.join(folder, 'broken.dcm'));
+    const fourth = await run([...args, '--out', 'd.csv'], work);
+    assert.equal(fourth.code, 0, fourth.err);
+    assert.match(fourth.err, /index: 0 encoded, 5 unchanged, 0 failed, 1 pruned; skipped 1 non-DICOM files/);
   });
 
   it('kill -9 at random moments, then the same command: same results as an uninterrupted run', async () => {
