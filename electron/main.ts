@@ -6,15 +6,12 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
 import path from 'node:path';
 import { CHANNELS, type EventName, type EventPayload } from './api/contract.js';
+import { createServices, type AppServices } from './api/create-services.js';
 import { checkEvent, dispatch, type HandlerContext } from './api/dispatch.js';
-import { createHandlers } from './api/handlers.js';
 import type { DialogService } from './api/services.js';
 import { menuTemplate, type AppCommand } from './app-menu.js';
-import { SettingsStore } from './app-settings.js';
-import { ModelService } from './inference/model-service.js';
-import { bundledModelRoots, dataDir } from './paths.js';
-import { PROJECT_ROOT, readIdentity } from './app-identity.js';
-import { AllowedRoots } from './security/allowed-roots.js';
+import { bundledModelRoots, dataDir } from './app/paths.js';
+import { PROJECT_ROOT } from './app/app-identity.js';
 import { appFileResponse } from './security/app-files.js';
 import {
   APP_ORIGIN,
@@ -27,13 +24,7 @@ import {
   isTrustedSenderUrl,
   WEB_PREFERENCES,
 } from './security/policy.js';
-import { createScanHandler, passthroughRenderer, SCAN_SCHEME } from './security/scan-protocol.js';
-import { DecodePool } from './dicom/decode-pool.js';
-import { dicomScanRenderer } from './api/scan-images.js';
-import { StudyService } from './api/study-service.js';
-import { CollectionService } from './api/collection-service.js';
-import { AppIndex } from './api/app-index.js';
-import { ScreeningService } from './api/screening-service.js';
+import { createScanHandler, SCAN_SCHEME } from './security/scan-protocol.js';
 
 const RENDERER_DIR = path.join(PROJECT_ROOT, 'dist', 'renderer');
 const PRELOAD = path.join(PROJECT_ROOT, 'dist', 'electron', 'preload.cjs');
@@ -43,7 +34,6 @@ protocol.registerSchemesAsPrivileged([
   { scheme: SCAN_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
 
-const roots = new AllowedRoots();
 let mainWindow: BrowserWindow | null = null;
 
 const electronDialog: DialogService = {
@@ -57,25 +47,13 @@ const electronDialog: DialogService = {
   },
 };
 
-const settings = new SettingsStore(dataDir());
-const models = new ModelService(bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined), settings);
-const decodePool = new DecodePool();
-const studies = new StudyService(dataDir(), roots, settings);
-const appIndex = new AppIndex(path.join(dataDir(), 'index'), models);
-const collection = new CollectionService(appIndex, models, decodePool);
-const screening = new ScreeningService(appIndex, models, decodePool, (job) => {
-  for (const win of BrowserWindow.getAllWindows()) contextFor(win.webContents).emit('screen.job', job);
-});
-const identity = readIdentity();
-const handlers = createHandlers({
-  identity,
-  dialog: electronDialog,
-  roots,
-  models,
-  studies,
-  collection,
-  screening,
-});
+/** Built once the app is ready (createServices loads the settings); IPC before that is refused. */
+let services: AppServices | null = null;
+
+/** Every window's renderer hears the event. */
+function broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void {
+  for (const win of BrowserWindow.getAllWindows()) contextFor(win.webContents).emit(event, payload);
+}
 
 function contextFor(contents: WebContents): HandlerContext {
   return {
@@ -85,14 +63,14 @@ function contextFor(contents: WebContents): HandlerContext {
   };
 }
 
-function hardenSession(): void {
+function hardenSession(ready: AppServices): void {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
   ses.setPermissionCheckHandler((_wc, permission) => decidePermission(permission));
   // No network: anything that is not the app's own scheme is cancelled.
   ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isRequestAllowed(details.url) }));
   protocol.handle(APP_SCHEME, (request) => appFileResponse(RENDERER_DIR, new URL(request.url).pathname, cspHeader()));
-  protocol.handle(SCAN_SCHEME, createScanHandler(roots, [passthroughRenderer, dicomScanRenderer(decodePool)]));
+  protocol.handle(SCAN_SCHEME, createScanHandler(ready.roots, ready.scanRenderers));
 }
 
 function createWindow(): void {
@@ -126,7 +104,8 @@ ipcMain.handle(CHANNELS.invoke, async (event, method: unknown, payload: unknown)
   if (!isTrustedSenderUrl(event.senderFrame?.url) || event.senderFrame?.parent) {
     return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame' } };
   }
-  return dispatch(handlers, method, payload, contextFor(event.sender), {
+  if (!services) return { ok: false, error: { code: 'BUSY', message: 'RadSift is still starting' } };
+  return dispatch(services.handlers, method, payload, contextFor(event.sender), {
     onInternalError: (name, error) =>
       console.error(`[api] ${name} failed:`, error instanceof Error ? error.message : error),
   });
@@ -137,18 +116,21 @@ app.on('web-contents-created', (_event, contents) => {
 });
 
 void app.whenReady().then(async () => {
-  const { warning } = await settings.load();
-  if (warning) console.warn(`[settings] ${warning}`);
-  identity.firstRun = settings.firstRun;
-  // Write the settings file now, so the next start is not a first start.
-  if (settings.firstRun) await settings.update((s) => s);
-  models.onChange((state) => {
-    const payload = state.state === 'failed' ? { state: state.state, error: state.error } : { state: state.state };
-    for (const win of BrowserWindow.getAllWindows()) contextFor(win.webContents).emit('model.status', payload);
+  const ready = await createServices({
+    dataDir: dataDir(),
+    modelRoots: bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined),
+    dialog: electronDialog,
+    broadcast,
   });
+  services = ready;
+  if (ready.settingsWarning) console.warn(`[settings] ${ready.settingsWarning}`);
+  // Write the settings file now, so the next start is not a first start.
+  if (ready.settings.firstRun) await ready.settings.update((current) => current);
   // Load the active model in the background; About and the status bar show it once ready.
-  models.ready().catch((error: unknown) => console.warn(`[models] ${error instanceof Error ? error.message : error}`));
-  hardenSession();
+  ready.models
+    .ready()
+    .catch((error: unknown) => console.warn(`[models] ${error instanceof Error ? error.message : error}`));
+  hardenSession(ready);
   const sendCommand = (command: AppCommand) => {
     const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
     if (win) contextFor(win.webContents).emit('app.command', { command });
@@ -162,10 +144,15 @@ void app.whenReady().then(async () => {
   });
 });
 
-app.on('will-quit', () => {
-  collection.close();
-  void models.close();
-  void decodePool.close();
+// Quit waits for the services to stop: running screening jobs commit their last batch before the index closes.
+let stopped = false;
+app.on('will-quit', (event) => {
+  if (stopped || !services) return;
+  event.preventDefault();
+  void services.close().finally(() => {
+    stopped = true;
+    app.quit();
+  });
 });
 
 app.on('window-all-closed', () => {

@@ -3,7 +3,7 @@
  * queries, the matrix and screening jobs; one model slot per active model.
  */
 import { IndexStore, type ModelSlot } from '../index/index-store.js';
-import type { ModelService } from '../inference/model-service.js';
+import type { ModelService } from './model-service.js';
 import { modelSlot } from '../screening/model-slot.js';
 import { ApiError } from './errors.js';
 

@@ -6,13 +6,14 @@
  * scan is encoded once per model, ever.
  */
 import path from 'node:path';
-import type { DecodePool } from '../dicom/decode-pool.js';
+import type { DecodePool } from '../screening/decode-pool.js';
 import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import type { AppIndex } from './app-index.js';
-import type { ModelService } from '../inference/model-service.js';
+import type { ModelService } from './model-service.js';
 import { applyProbe, crossValidatedAuc, trainProbe } from '../scoring/linear-probe.js';
 import { gridBox, phraseHeatmap } from '../scoring/grounding.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
+import { rankScans } from '../scoring/rank.js';
 import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { dot, weightedSum } from '../scoring/vectors.js';
 import { pairProbability } from '../scoring/zero-shot.js';
@@ -155,19 +156,13 @@ export class CollectionService {
         ? pairProbability(dot(v, single.positive), dot(v, single.negative), loaded.model.logitScale)
         : null,
     }));
-    let rule: string;
-    let isMatch: (r: (typeof scored)[number]) => boolean;
-    if (single) {
-      rule = `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}" with probability ≥ ${threshold}`;
-      isMatch = (r) => r.probability! >= threshold;
-    } else {
-      const cut = robustCut(scored.map((r) => r.similarity));
-      rule = 'similarity stands out from this collection (robust z ≥ 3)';
-      isMatch = (r) => r.similarity > cut.cut;
-    }
-    const rows = scored
-      .map((r) => ({ ...r, match: isMatch(r) }))
-      .sort((a, b) => (b.probability ?? 0) - (a.probability ?? 0) || b.similarity - a.similarity);
+    const rule = single
+      ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}" with probability ≥ ${threshold}`
+      : 'similarity stands out from this collection (robust z ≥ 3)';
+    const rows = rankScans(
+      scored,
+      single ? { probabilityAtLeast: threshold } : { similarityAbove: robustCut(scored.map((r) => r.similarity)).cut },
+    );
     return {
       rows: rows.slice(0, req.top ?? 200),
       scans: rows.length,

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { ApiError, type ApiErrorPayload } from './errors.js';
+import { toApiError } from './error-mapping.js';
 import {
   events,
   isMethodName,
@@ -67,7 +68,8 @@ export async function dispatch(
     }
     return { ok: true, value: checked.data };
   } catch (error) {
-    if (error instanceof ApiError) return fail(error);
+    const mapped = toApiError(error);
+    if (mapped) return fail(mapped);
     options.onInternalError?.(method, error);
     return fail(new ApiError('INTERNAL', `Unexpected error in ${method}; see the log for details`));
   }

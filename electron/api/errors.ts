@@ -3,6 +3,8 @@
  * renderer can act on; anything else is reported as INTERNAL without leaking
  * stack traces or file contents to the renderer.
  */
+import { CodedError } from '../util/coded-error.js';
+
 export const ERROR_CODES = [
   'BAD_REQUEST', // payload failed validation
   'UNKNOWN_METHOD', // no such API method
@@ -23,13 +25,10 @@ export interface ApiErrorPayload {
   details?: unknown;
 }
 
-export class ApiError extends Error {
-  readonly code: ErrorCode;
+export class ApiError extends CodedError<ErrorCode> {
   readonly details?: unknown;
   constructor(code: ErrorCode, message: string, details?: unknown) {
-    super(message);
-    this.name = 'ApiError';
-    this.code = code;
+    super(code, message);
     this.details = details;
   }
   toPayload(): ApiErrorPayload {

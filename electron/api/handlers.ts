@@ -2,7 +2,6 @@
  * The API handlers: one function per contract method, over the services.
  * No Electron imports here (main.ts binds these to ipcMain; tests to a bridge).
  */
-import { ModelError } from '../inference/errors.js';
 import { ApiError } from './errors.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { HandlerContext, Handlers } from './dispatch.js';
@@ -101,14 +100,14 @@ export function createHandlers(services: Services): Handlers {
       provider: services.models.executionProvider(),
     }),
 
-    'models.card': async (req) => ({ markdown: await modelCall(() => services.models.card(req.dir)) }),
+    'models.card': async (req) => ({ markdown: await services.models.card(req.dir) }),
 
-    'models.activate': (req) => modelCall(() => services.models.activate(req.dir)),
+    'models.activate': (req) => services.models.activate(req.dir),
 
     'models.addFolder': async () => {
       const [dir] = await services.dialog.open({ kind: 'folder', title: 'Choose a model folder' });
       if (!dir) throw new ApiError('CANCELLED', 'No folder was chosen');
-      return { added: await modelCall(() => services.models.addFolder(dir)) };
+      return { added: await services.models.addFolder(dir) };
     },
   };
 }
@@ -130,15 +129,4 @@ function instancePaths(catalog: Catalog): string[] {
   return catalog.patients.flatMap((p) =>
     p.studies.flatMap((s) => s.series.flatMap((se) => se.instances.map((i) => i.path))),
   );
-}
-
-/** Model failures become API errors that say what is wrong with the model. */
-async function modelCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (!(error instanceof ModelError)) throw error;
-    const code = error.code === 'NOT_A_MODEL' || error.code === 'MISSING_FILE' ? 'NOT_FOUND' : 'UNSUPPORTED';
-    throw new ApiError(code, error.message, { modelError: error.code });
-  }
 }

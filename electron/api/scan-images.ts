@@ -6,7 +6,7 @@
  * Query: kind=display|thumb, frame=N (from 0), wc=C&ww=W (window override),
  * size=S (thumbnail's longest side, 32–512).
  */
-import type { DecodePool } from '../dicom/decode-pool.js';
+import type { DecodePool } from '../screening/decode-pool.js';
 import type { ScanRenderer } from '../security/scan-protocol.js';
 import { encodePng } from '../util/png.js';
 

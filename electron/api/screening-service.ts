@@ -6,8 +6,8 @@
  * survives an app restart or a crash: it is listed as interrupted and resumes.
  */
 import { randomUUID } from 'node:crypto';
-import type { DecodePool } from '../dicom/decode-pool.js';
-import type { ModelService } from '../inference/model-service.js';
+import type { DecodePool } from '../screening/decode-pool.js';
+import type { ModelService } from './model-service.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { screenResults, type ScreenRow } from '../screening/results.js';
@@ -38,6 +38,8 @@ interface Params {
 
 export class ScreeningService {
   #running = new Map<string, AbortController>();
+  /** Each running job's loop, so that close() can wait for its last batch to commit. */
+  #runs = new Set<Promise<void>>();
   #progress = new Map<string, ScreenProgress>();
   #flagged = new Map<string, number>();
   /** States that could not be stored (the disk is full): shown until a later write succeeds. */
@@ -99,8 +101,23 @@ export class ScreeningService {
     const id = randomUUID();
     const params = { folder, phrases, threshold };
     this.#save(id, params, 'running', null, Date.now());
-    void this.#run(id, params, Date.now());
+    this.#launch(id, params, Date.now());
     return this.#view(id);
+  }
+
+  /**
+   * Stops every running job after its current batch and waits for that batch to commit: what was
+   * indexed stays, and the jobs stay stored as running, so the next start lists them as interrupted,
+   * to resume. Call before the index closes (quit).
+   */
+  async close(): Promise<void> {
+    for (const controller of this.#running.values()) controller.abort('closing');
+    await Promise.allSettled([...this.#runs]);
+  }
+
+  #launch(id: string, params: Params, createdAt: number): void {
+    const run = this.#run(id, params, createdAt).finally(() => this.#runs.delete(run));
+    this.#runs.add(run);
   }
 
   control(id: string, action: 'pause' | 'resume' | 'cancel'): JobView {
@@ -111,7 +128,7 @@ export class ScreeningService {
       if (job.state === 'done' || job.state === 'cancelled')
         throw new ApiError('BAD_REQUEST', `That job is ${job.state}`);
       this.#save(id, params, 'running', null, job.createdAt);
-      void this.#run(id, params, job.createdAt);
+      this.#launch(id, params, job.createdAt);
       return this.#view(id);
     }
     const controller = this.#running.get(id);

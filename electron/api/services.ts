@@ -3,6 +3,7 @@
  * bridge each supply an implementation (e.g. a native dialog vs. a scripted one),
  * so the handlers themselves are the same code in the app and in tests.
  */
+import type { AppIdentity } from '../app/app-identity.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { ScreenRow } from '../screening/results.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
@@ -17,16 +18,7 @@ export interface DialogService {
   }): Promise<string[]>;
 }
 
-export interface AppIdentity {
-  name: string;
-  version: string;
-  /** First start for this user (no settings yet). */
-  firstRun?: boolean;
-  platform: string;
-  versions: Record<string, string>;
-}
-
-/** The model side of the About panel; filled by the inference engine (issue: inference). */
+/** The model side of the About panel, filled by the model service. */
 export interface ModelStatus {
   active(): AppInfo['model'];
   executionProvider(): string | null;

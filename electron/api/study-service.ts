@@ -6,7 +6,6 @@
  */
 import { access, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import {
   CatalogBuilder,
   catalogDicomdir,
@@ -15,11 +14,12 @@ import {
   type Catalog as DicomCatalog,
 } from '../dicom/catalog.js';
 import { summarizeFile } from '../dicom/summary.js';
-import type { SettingsStore } from '../app-settings.js';
+import type { SettingsStore } from '../app/app-settings.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { Catalog } from './contract.js';
 import { ApiError } from './errors.js';
 import type { StudyCatalog } from './services.js';
+import { defaultDemoWorkers, writeDemoParallel } from '../phantom/demo-parallel.js';
 
 /** The demo study: small enough to generate in seconds, big enough to query and screen. */
 export const DEMO = { count: 24, seed: 2026, size: 1024, folder: 'demo-study' } as const;
@@ -120,19 +120,19 @@ export class StudyService implements StudyCatalog {
   }
 }
 
-function generateDemo(dir: string, onProgress: (done: number, total: number) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./demo-worker.js', import.meta.url), {
-      workerData: { dir, count: DEMO.count, seed: DEMO.seed, size: DEMO.size },
+/** Phantom rendering is CPU-bound: it runs in worker threads (at least one, never this thread). */
+async function generateDemo(dir: string, onProgress: (done: number, total: number) => void): Promise<void> {
+  try {
+    await writeDemoParallel({
+      dir,
+      count: DEMO.count,
+      seed: DEMO.seed,
+      size: DEMO.size,
+      workers: defaultDemoWorkers(DEMO.count),
+      inThread: false,
+      onProgress,
     });
-    worker.on('message', (m: { done?: number; total?: number; finished?: boolean }) => {
-      if (m.finished) resolve();
-      else if (m.done !== undefined && m.total !== undefined) onProgress(m.done, m.total);
-    });
-    worker.on('error', (e) => reject(new ApiError('INTERNAL', `the demo study could not be written: ${e.message}`)));
-    worker.on(
-      'exit',
-      (code) => code !== 0 && reject(new ApiError('INTERNAL', `the demo generator stopped (exit ${code})`)),
-    );
-  });
+  } catch (error) {
+    throw new ApiError('INTERNAL', `the demo study could not be written: ${(error as Error).message}`);
+  }
 }

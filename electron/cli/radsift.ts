@@ -3,7 +3,7 @@
  * The `radsift` command: the app's services, headless. Results on stdout,
  * progress on stderr; exit 0 ok, 1 usage, 2 some inputs failed, 3 fatal.
  */
-import { readIdentity } from '../app-identity.js';
+import { readIdentity } from '../app/app-identity.js';
 import { EXIT, UsageError, type CliIO, type ExitCode } from './command.js';
 import { COMMANDS } from './commands/index.js';
 

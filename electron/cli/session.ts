@@ -6,13 +6,13 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SettingsStore } from '../app-settings.js';
 import { walkFiles } from '../dicom/catalog.js';
-import { DecodePool } from '../dicom/decode-pool.js';
+import type { DecodePool } from '../screening/decode-pool.js';
 import type { LoadedModel } from '../inference/encoder-protocol.js';
-import { ModelService } from '../inference/model-service.js';
+import { createServices } from '../api/create-services.js';
+import type { ModelService } from '../api/model-service.js';
 import { describeReport } from '../inference/providers.js';
-import { bundledModelRoots, dataDir } from '../paths.js';
+import { bundledModelRoots, dataDir } from '../app/paths.js';
 import type { CliIO } from './command.js';
 import { UsageError } from './command.js';
 import { readOptionFile } from './options.js';
@@ -30,11 +30,11 @@ export const MODEL_OPTIONS = {
 } as const;
 
 export async function openSession(values: { model?: string; 'model-dir'?: string[] }, io: CliIO): Promise<CliSession> {
-  const settings = new SettingsStore(dataDir());
-  const { warning } = await settings.load();
-  if (warning) io.stderr(`radsift: ${warning}\n`);
   const extra = (values['model-dir'] ?? []).map((d) => path.resolve(io.cwd, d));
-  const models = new ModelService(bundledModelRoots(), settings, extra);
+  // The app's services (no dialog, no renderer to hear events); the CLI uses the models and the decode pool.
+  const services = await createServices({ dataDir: dataDir(), modelRoots: bundledModelRoots(), modelDirs: extra });
+  if (services.settingsWarning) io.stderr(`radsift: ${services.settingsWarning}\n`);
+  const models = services.models;
   let loaded: LoadedModel;
   try {
     if (values.model) {
@@ -49,20 +49,11 @@ export async function openSession(values: { model?: string; 'model-dir'?: string
       loaded = await models.ready();
     }
   } catch (error) {
-    await models.close();
+    await services.close();
     throw error;
   }
   io.stderr(`model: ${loaded.model.name} ${loaded.model.version} on ${describeReport(loaded.provider)}\n`);
-  const pool = new DecodePool();
-  return {
-    models,
-    loaded,
-    pool,
-    async close() {
-      await pool.close();
-      await models.close();
-    },
-  };
+  return { models, loaded, pool: services.decodePool, close: () => services.close() };
 }
 
 export const INPUT_OPTIONS = {

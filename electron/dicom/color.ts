@@ -2,7 +2,7 @@
  * Colour samples → 8-bit RGB for display: YBR_FULL / YBR_PARTIAL to RGB
  * (BT.601), PALETTE COLOR through its LUTs, samples wider than 8 bits scaled.
  */
-import type { PixelArray } from './codecs/types.js';
+import type { PixelArray } from '../util/typed-arrays.js';
 import { applyLut, type Lut } from './lut.js';
 
 export function colorToRgb8(samples: PixelArray, photometric: string, bitsStored: number): Uint8Array {

@@ -5,7 +5,7 @@
  * colour (RGB, 3 channels).
  */
 import { colorToRgb8, paletteToRgb8 } from './color.js';
-import type { PixelArray } from './codecs/types.js';
+import type { PixelArray } from '../util/typed-arrays.js';
 import type { Scratch } from '../util/scratch.js';
 import { DicomError } from './errors.js';
 import { toModalityValues, valueRange } from './modality.js';

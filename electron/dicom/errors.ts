@@ -3,6 +3,8 @@
  * throw strings, plain objects and heap pointers; everything is converted here
  * so callers can branch on `code` and show `message` to a user.
  */
+import { CodedError } from '../util/coded-error.js';
+
 export type DicomErrorCode =
   | 'NOT_DICOM'
   | 'TRUNCATED'
@@ -19,15 +21,7 @@ export type DicomErrorCode =
   | 'DECODER_CRASHED'
   | 'IO';
 
-export class DicomError extends Error {
-  readonly code: DicomErrorCode;
-
-  constructor(code: DicomErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DicomError';
-    this.code = code;
-  }
-}
+export class DicomError extends CodedError<DicomErrorCode> {}
 
 /** Text of whatever was thrown: Error, string, `{exception}` object from dicom-parser, number from WASM. */
 export function describeThrown(thrown: unknown): string {

@@ -4,7 +4,7 @@
  * is a DicomError.
  */
 import { codecFor } from './codecs/registry.js';
-import type { PixelArray } from './codecs/types.js';
+import type { PixelArray } from '../util/typed-arrays.js';
 import { DatasetReader } from './dataset.js';
 import { renderDisplay, type DisplayImage, type DisplayOptions } from './display.js';
 import { DicomError, toDicomError } from './errors.js';

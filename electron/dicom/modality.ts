@@ -1,5 +1,5 @@
 /** Modality transform: stored values → modality values (e.g. Hounsfield units), as float32. */
-import type { PixelArray } from './codecs/types.js';
+import type { PixelArray } from '../util/typed-arrays.js';
 import { applyLut } from './lut.js';
 import type { Presentation } from './presentation.js';
 

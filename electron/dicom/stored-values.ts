@@ -7,7 +7,8 @@
  * Codecs that are sign-blind (JPEG-LS, JPEG lossless, some J2K codestreams)
  * return the two's-complement bit pattern; it is sign-extended here.
  */
-import type { CodecOutput, IntegerArray, PixelArray } from './codecs/types.js';
+import type { CodecOutput } from './codecs/types.js';
+import type { IntegerArray, PixelArray } from '../util/typed-arrays.js';
 import type { PixelModule } from './pixel-module.js';
 
 export function toStoredValues(output: CodecOutput, module: PixelModule): PixelArray {

@@ -8,6 +8,7 @@
  * second RadSift on the same folder gets a clear "in use" error instead of
  * contending for (or corrupting) it.
  */
+import { CodedError } from '../util/coded-error.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,14 +18,7 @@ export const INDEX_FILE = 'radsift-index.sqlite';
 
 export type IndexErrorCode = 'IN_USE' | 'CORRUPT' | 'TOO_NEW' | 'WRITE_FAILED';
 
-export class IndexError extends Error {
-  readonly code: IndexErrorCode;
-  constructor(code: IndexErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'IndexError';
-    this.code = code;
-  }
-}
+export class IndexError extends CodedError<IndexErrorCode> {}
 
 export interface ScanIdentity {
   path: string;

@@ -1,24 +1,19 @@
 /**
- * The main-thread handle on the encoder worker. Calls are promises; pixel
- * buffers are transferred, not copied. If the worker dies (a native crash in a
- * provider), pending calls fail with a clear error and the next load starts a
- * fresh worker.
+ * The main-thread handle on the encoder worker (a one-worker WorkerPool). Calls
+ * are promises; pixel buffers are transferred, not copied. If the worker dies (a
+ * native crash in a provider), pending calls fail with a clear error and the
+ * next load starts a fresh worker.
  */
-import { Worker } from 'node:worker_threads';
-import { ModelError } from './errors.js';
+import { WorkerPool } from '../util/worker-pool.js';
+import { ModelError, type ModelErrorCode } from './errors.js';
 import { disableOrtTelemetry } from './ort-environment.js';
-import type { EncoderRequest, EncoderResponse, EncoderResult, LoadedModel } from './encoder-protocol.js';
-import type { DisplayImage, ImageTensor } from './preprocess.js';
+import type { EncoderRequest, EncoderResult, LoadedModel } from './encoder-protocol.js';
+import type { DisplayImage, ImageTensor } from '../imaging/preprocess.js';
 import type { ProviderName } from './providers.js';
 import type { ImageEncoding, TextEmbeddings } from './runtime.js';
 
-type Pending = { resolve: (v: EncoderResult) => void; reject: (e: Error) => void };
-type Payload<T> = T extends { id: number } ? Omit<T, 'id'> : never;
-
 export class Encoder {
-  #worker: Worker | null = null;
-  #pending = new Map<number, Pending>();
-  #next = 1;
+  #pool: WorkerPool<EncoderRequest, EncoderResult> | null = null;
   #loaded: LoadedModel | null = null;
 
   get loaded(): LoadedModel | null {
@@ -49,40 +44,36 @@ export class Encoder {
   }
 
   async close(): Promise<void> {
-    if (!this.#worker) return;
+    if (!this.#pool) return;
     await this.#call({ type: 'release' }).catch(() => null);
-    await this.#worker?.terminate();
-    this.#worker = null;
+    await this.#pool.close();
+    this.#pool = null;
   }
 
-  #spawn(): Worker {
+  /** Ends the worker as a native crash would (tests): pending calls fail, the next load starts a fresh one. */
+  killWorker(): void {
+    this.#pool?.killWorker();
+  }
+
+  #call(req: EncoderRequest, transfer: ArrayBuffer[] = []): Promise<EncoderResult> {
+    this.#pool ??= this.#spawn();
+    return this.#pool.run(req, { transfer });
+  }
+
+  #spawn(): WorkerPool<EncoderRequest, EncoderResult> {
     disableOrtTelemetry(); // in the process environment, before the worker loads onnxruntime
-    const worker = new Worker(new URL('./encoder-worker.js', import.meta.url));
-    worker.on('message', (res: EncoderResponse) => {
-      const p = this.#pending.get(res.id);
-      if (!p) return;
-      this.#pending.delete(res.id);
-      if (res.ok) p.resolve(res.value);
-      else
-        p.reject(new ModelError(res.error.code === 'INTERNAL' ? 'SESSION_FAILED' : res.error.code, res.error.message));
-    });
-    const fail = (why: string) => {
-      for (const p of this.#pending.values()) p.reject(new ModelError('SESSION_FAILED', `the encoder stopped: ${why}`));
-      this.#pending.clear();
-      this.#worker = null;
-      this.#loaded = null;
-    };
-    worker.on('error', (e) => fail(e.message));
-    worker.on('exit', (code) => code !== 0 && fail(`exit code ${code}`));
-    return worker;
-  }
-
-  #call(req: Payload<EncoderRequest>, transfer: ArrayBuffer[] = []): Promise<EncoderResult> {
-    this.#worker ??= this.#spawn();
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker!.postMessage({ ...req, id }, transfer);
+    // One worker: requests are answered one at a time, in order (ORT sessions run one batch at a time anyway).
+    return new WorkerPool({
+      url: new URL('./encoder-worker.js', import.meta.url),
+      size: 1,
+      error: (f) =>
+        f.kind === 'failed'
+          ? new ModelError(f.code === 'FAILED' ? 'SESSION_FAILED' : (f.code as ModelErrorCode), f.message)
+          : new ModelError('SESSION_FAILED', `the encoder stopped: ${f.message}`),
+      // The replacement worker has no model: the next load starts afresh.
+      onWorkerLost: () => {
+        this.#loaded = null;
+      },
     });
   }
 }

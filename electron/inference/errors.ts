@@ -1,4 +1,6 @@
 /** Typed failures of model loading and inference, each with a message a user can act on. */
+import { CodedError } from '../util/coded-error.js';
+
 export type ModelErrorCode =
   | 'NOT_A_MODEL' // no layout recognises the folder
   | 'BAD_MANIFEST' // manifest/config present but invalid
@@ -10,11 +12,4 @@ export type ModelErrorCode =
   | 'SESSION_FAILED' // no execution provider could create a session
   | 'BAD_INPUT'; // an image or text the model cannot take
 
-export class ModelError extends Error {
-  readonly code: ModelErrorCode;
-  constructor(code: ModelErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ModelError';
-    this.code = code;
-  }
-}
+export class ModelError extends CodedError<ModelErrorCode> {}

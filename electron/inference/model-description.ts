@@ -4,11 +4,9 @@
  * or an OpenCLIP/Immich folder into this one description — the OpenCLIP idea
  * of "models as data": no `if (model === …)` anywhere downstream.
  */
+import type { ImageInputSpec } from '../imaging/image-spec.js';
 
-export type ResizeMode = 'letterbox' | 'center-crop' | 'stretch';
-export type Interpolation = 'area' | 'bicubic' | 'bilinear';
-
-export interface ImageSpec {
+export interface ImageSpec extends ImageInputSpec {
   /** ONNX file, relative to the model folder. */
   file: string;
   input: string;
@@ -16,19 +14,6 @@ export interface ImageSpec {
   outputs: { embeds: string | null; patches: string | null };
   /** Patch-embedding grid [rows, cols] when the model has one (grounding heatmaps). */
   patchGrid: [number, number] | null;
-  /** Model input size [height, width]. */
-  size: [number, number];
-  channels: 1 | 3;
-  resize: ResizeMode;
-  /** Letterbox/crop to this square first (e.g. CheXzero pads to 320 before resizing to 224). */
-  resizeTo: number | null;
-  interpolation: Interpolation;
-  /** The scale mean/std are expressed in: 255 (0–255 pixel values) or 1 (0–1). */
-  valueRange: 1 | 255;
-  mean: number[];
-  std: number[];
-  /** How a DICOM frame becomes an 8-bit image before the above. */
-  dicom: { window: 'default' | 'minmax'; invertMonochrome1: boolean };
 }
 
 export interface TextSpec {

@@ -11,7 +11,7 @@ import { verifyModelFiles } from './checksums.js';
 import { ModelError } from './errors.js';
 import { describeModel } from './layouts/index.js';
 import type { ModelDescription } from './model-description.js';
-import { toImageTensor, type DisplayImage, type ImageTensor } from './preprocess.js';
+import { toImageTensor, type DisplayImage, type ImageTensor } from '../imaging/preprocess.js';
 import { defaultPreference, type ProviderName, type ProviderReport } from './providers.js';
 import { checkSessionNames, createSession } from './session.js';
 import { fixedBatch, inputShape, type InputShape } from './tensor-shapes.js';

@@ -1,12 +1,7 @@
-/** Worker side of demo-parallel.ts: renders and writes the phantoms it is sent, one index per message. */
-import { parentPort, workerData } from 'node:worker_threads';
+/** Worker side of demo-parallel.ts: renders and writes the phantom of each index it is sent. */
+import { workerData } from 'node:worker_threads';
+import { serveJobs } from '../util/worker-pool.js';
 import { writeDemoItem, type DemoItemOptions } from './export.js';
 
 const options = workerData as DemoItemOptions;
-parentPort!.on('message', (index: number) => {
-  try {
-    parentPort!.postMessage({ index, item: writeDemoItem(options, index) });
-  } catch (error) {
-    parentPort!.postMessage({ index, error: error instanceof Error ? error.message : String(error) });
-  }
-});
+serveJobs((index: number) => writeDemoItem(options, index));

@@ -5,7 +5,7 @@
  * writeDemo's for the same seed, whatever the worker count.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { WorkerPool } from '../util/worker-pool.js';
 import {
   finishDemo,
   prepareDemoDirs,
@@ -16,59 +16,46 @@ import {
   type DemoSummary,
 } from './export.js';
 
-const WORKER_URL = new URL('./demo-item-worker.js', import.meta.url);
-
 export interface ParallelDemoOptions extends DemoOptions {
-  /** Worker threads (default: one per core); 1 renders in this thread. */
+  /** Worker threads (default: one per core). */
   workers?: number;
+  /** With one worker, render in this thread (default true; the app passes false to keep its main thread free). */
+  inThread?: boolean;
 }
-
-type WorkerReply = { index: number; item: DemoItem } | { index: number; error: string };
 
 export function defaultDemoWorkers(count: number): number {
   return Math.max(1, Math.min(availableParallelism(), count));
 }
 
 export async function writeDemoParallel(opts: ParallelDemoOptions): Promise<DemoSummary> {
-  const { onProgress, workers: requested, ...itemOptions } = opts;
-  const workers = Math.min(requested ?? defaultDemoWorkers(opts.count), opts.count);
-  if (workers <= 1) return writeDemo(opts);
+  const { onProgress, workers: requested, inThread = true, ...itemOptions } = opts;
+  const workers = Math.max(1, Math.min(requested ?? defaultDemoWorkers(opts.count), opts.count));
+  if (workers <= 1 && inThread) return writeDemo(opts);
   prepareDemoDirs(itemOptions);
-  const items: DemoItem[] = new Array<DemoItem>(opts.count);
-  let next = 0;
+  const pool = new WorkerPool<number, DemoItem>({
+    url: new URL('./demo-item-worker.js', import.meta.url),
+    size: workers,
+    workerData: itemOptions satisfies DemoItemOptions,
+    error: (f) => new Error(f.kind === 'failed' ? f.message : `phantom worker: ${f.message}`),
+  });
   let done = 0;
-  const pool: Worker[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (error: Error): void => {
-        if (failed) return;
-        failed = true;
-        reject(error);
-      };
-      const feed = (worker: Worker): void => {
-        if (next < opts.count) worker.postMessage(next++);
-      };
-      for (let w = 0; w < workers; w++) {
-        const worker = new Worker(WORKER_URL, { workerData: itemOptions satisfies DemoItemOptions });
-        pool.push(worker);
-        worker.on('message', (reply: WorkerReply) => {
-          if ('error' in reply) return fail(new Error(`phantom ${reply.index}: ${reply.error}`));
-          items[reply.index] = reply.item;
-          done++;
-          onProgress?.(done, opts.count);
-          if (done === opts.count) resolve();
-          else feed(worker);
-        });
-        worker.on('error', (error) => fail(error));
-        worker.on('exit', (code) => {
-          if (done < opts.count) fail(new Error(`phantom worker exited with code ${code}`));
-        });
-        feed(worker);
-      }
-    });
+    // The pool feeds each worker the next index as it finishes one; any failure stops the set.
+    const items = await Promise.all(
+      Array.from({ length: opts.count }, (_, index) =>
+        pool.run(index).then(
+          (item) => {
+            onProgress?.(++done, opts.count);
+            return item;
+          },
+          (error: Error) => {
+            throw new Error(`phantom ${index}: ${error.message}`);
+          },
+        ),
+      ),
+    );
+    return finishDemo(itemOptions, items);
   } finally {
-    await Promise.all(pool.map((worker) => worker.terminate()));
+    await pool.close();
   }
-  return finishDemo(itemOptions, items);
 }

@@ -6,14 +6,14 @@
  * Masks reach the grid through the model's own geometry (letterbox or crop),
  * so a cell's coverage is the fraction of it the finding fills.
  */
-import type { ImageSpec } from '../inference/model-description.js';
-import { fitPlane } from '../inference/preprocess.js';
+import type { ImageInputSpec } from '../imaging/image-spec.js';
+import { fitPlane } from '../imaging/preprocess.js';
 
 /** Fraction of each grid cell (row-major) covered by the mask's pixels with `bit` set. */
 export function maskCoverage(
   mask: { width: number; height: number; data: Uint8Array },
   bit: number,
-  spec: Pick<ImageSpec, 'size' | 'resize' | 'resizeTo'>,
+  spec: Pick<ImageInputSpec, 'size' | 'resize' | 'resizeTo'>,
   grid: [number, number],
 ): Float32Array {
   const plane = new Uint8Array(mask.width * mask.height);
@@ -85,7 +85,7 @@ export function contrastToNoise(heat: ArrayLike<number>, coverage: ArrayLike<num
  * on the patch grid is drawn into this box to sit on the anatomy it describes.
  */
 export function gridBox(
-  spec: Pick<ImageSpec, 'size' | 'resize' | 'resizeTo'>,
+  spec: Pick<ImageInputSpec, 'size' | 'resize' | 'resizeTo'>,
   width: number,
   height: number,
 ): { x: number; y: number; width: number; height: number } {

@@ -9,8 +9,8 @@
  * Files that are not DICOM at all come out marked `notDicom`, for callers to
  * count as skipped rather than failed.
  */
-import type { DecodePool } from '../dicom/decode-pool.js';
-import type { ImageIdentity } from '../dicom/decode-job.js';
+import type { DecodePool } from './decode-pool.js';
+import type { ImageIdentity } from './decode-job.js';
 import { isNotDicomFile } from '../dicom/errors.js';
 import type { Encoder } from '../inference/encoder.js';
 

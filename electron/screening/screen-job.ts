@@ -12,7 +12,7 @@
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../dicom/catalog.js';
 import { isNotDicomFile } from '../dicom/errors.js';
-import type { DecodePool } from '../dicom/decode-pool.js';
+import type { DecodePool } from './decode-pool.js';
 import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js';
 import type { Encoder } from '../inference/encoder.js';
 import { encodeFiles, type EncodedFile } from './pipeline.js';

@@ -1,4 +1,4 @@
-"""Write the bundle's manifest.json (DESIGN.md, "Model bundle") and card.md.
+"""Write the bundle's manifest.json (docs/model-layouts.md, "RadSift bundle") and card.md.
 
 The manifest is the only place the app learns how to feed the model, so every
 preprocessing choice made in training is stated here explicitly (scale of the

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ModelRuntime } from '../../electron/inference/runtime.js';
-import { PROJECT_ROOT } from '../../electron/app-identity.js';
+import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
 import { timed } from './timing.js';
 
 const { values } = parseArgs({

@@ -9,9 +9,9 @@
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../electron/app-identity.js';
+import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
 import { Encoder } from '../../electron/inference/encoder.js';
-import type { DisplayImage } from '../../electron/inference/preprocess.js';
+import type { DisplayImage } from '../../electron/imaging/preprocess.js';
 import { ModelRuntime } from '../../electron/inference/runtime.js';
 
 const { values } = parseArgs({

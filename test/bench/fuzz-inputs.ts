@@ -15,20 +15,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { methods } from '../../electron/api/contract.js';
+import { createServices } from '../../electron/api/create-services.js';
 import { dispatch, type HandlerContext } from '../../electron/api/dispatch.js';
-import { createHandlers } from '../../electron/api/handlers.js';
-import { AppIndex } from '../../electron/api/app-index.js';
-import { CollectionService } from '../../electron/api/collection-service.js';
-import { ScreeningService } from '../../electron/api/screening-service.js';
-import { StudyService } from '../../electron/api/study-service.js';
-import { SettingsStore } from '../../electron/app-settings.js';
-import { readIdentity } from '../../electron/app-identity.js';
-import { DecodePool } from '../../electron/dicom/decode-pool.js';
-import { ModelService } from '../../electron/inference/model-service.js';
 import { writeDemo } from '../../electron/phantom/export.js';
-import { bundledModelRoots } from '../../electron/paths.js';
+import { bundledModelRoots } from '../../electron/app/paths.js';
 import { seededRandom } from '../../electron/scoring/metrics.js';
-import { AllowedRoots } from '../../electron/security/allowed-roots.js';
 import { PROJECT_ROOT } from '../support/paths.js';
 
 const { values } = parseArgs({
@@ -112,24 +103,14 @@ for (const c of argvCases)
     process.stderr.write(`argv ${c.name} ${n} B → ${r.signal ?? code}\n`);
   }
 
-// The API with the bundled model, as the app builds it (the dialog cancels; nothing is shown).
-const pool = new DecodePool({ size: 1 });
-const settings = new SettingsStore(path.join(work, 'data'));
-await settings.load();
-const roots = new AllowedRoots();
-await roots.add(folder);
-const models = new ModelService(bundledModelRoots(), settings);
-const appIndex = new AppIndex(path.join(work, 'index'), models);
-const collection = new CollectionService(appIndex, models, pool);
-const handlers = createHandlers({
-  identity: readIdentity(),
-  dialog: { open: async () => [] },
-  roots,
-  models,
-  studies: new StudyService(path.join(work, 'data'), roots, settings),
-  collection,
-  screening: new ScreeningService(appIndex, models, pool, () => undefined),
+// The API with the bundled model, as the app builds it (no dialog: it cancels; nothing is shown).
+const services = await createServices({
+  dataDir: path.join(work, 'data'),
+  modelRoots: bundledModelRoots(),
+  decodeWorkers: 1,
 });
+await services.roots.add(folder);
+const handlers = services.handlers;
 const ctx: HandlerContext = { emit: () => undefined };
 
 function deep(depth: number): unknown {
@@ -169,9 +150,7 @@ for (const method of [...Object.keys(methods), 'no.such.method'])
         report.api.crashes.push(`${method} ${p.name} ${n}: ${(error as Error).message}`);
       }
     }
-collection.close();
-await models.close();
-await pool.close();
+await services.close();
 rmSync(work, { recursive: true, force: true });
 
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../electron/app-identity.js';
+import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
 import { PROVIDERS, defaultPreference, defaultThreads, type ProviderName } from '../../electron/inference/providers.js';
 import { ModelRuntime } from '../../electron/inference/runtime.js';
 import { timed } from './timing.js';

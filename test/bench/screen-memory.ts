@@ -13,7 +13,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, sta
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../electron/app-identity.js';
+import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
 import { writeDemoParallel } from '../../electron/phantom/demo-parallel.js';
 
 const { values } = parseArgs({

@@ -21,8 +21,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../electron/app-identity.js';
-import { DecodePool } from '../../electron/dicom/decode-pool.js';
+import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
+import { DecodePool } from '../../electron/screening/decode-pool.js';
 import { ModelRuntime } from '../../electron/inference/runtime.js';
 import { defaultThreads } from '../../electron/inference/providers.js';
 import { writeDemoParallel } from '../../electron/phantom/demo-parallel.js';

@@ -21,23 +21,16 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLIENT_ONLY_METHODS, openDroppedPaths } from '../../electron/api/client.js';
 import { type EventName, type EventPayload } from '../../electron/api/contract.js';
+import { createServices } from '../../electron/api/create-services.js';
 import { checkEvent, dispatch, type HandlerContext } from '../../electron/api/dispatch.js';
-import { createHandlers } from '../../electron/api/handlers.js';
+import type { ModelService } from '../../electron/api/model-service.js';
 import type { DialogService } from '../../electron/api/services.js';
-import { SettingsStore } from '../../electron/app-settings.js';
-import { ModelService } from '../../electron/inference/model-service.js';
-import { bundledModelRoots } from '../../electron/paths.js';
-import { PROJECT_ROOT, readIdentity } from '../../electron/app-identity.js';
-import { AllowedRoots } from '../../electron/security/allowed-roots.js';
+import { bundledModelRoots } from '../../electron/app/paths.js';
+import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
+import type { AllowedRoots } from '../../electron/security/allowed-roots.js';
 import { appFileResponse } from '../../electron/security/app-files.js';
 import { cspHeader } from '../../electron/security/policy.js';
-import { resolveScanPath, respond, passthroughRenderer } from '../../electron/security/scan-protocol.js';
-import { DecodePool } from '../../electron/dicom/decode-pool.js';
-import { dicomScanRenderer } from '../../electron/api/scan-images.js';
-import { StudyService } from '../../electron/api/study-service.js';
-import { CollectionService } from '../../electron/api/collection-service.js';
-import { AppIndex } from '../../electron/api/app-index.js';
-import { ScreeningService } from '../../electron/api/screening-service.js';
+import { resolveScanPath, respond } from '../../electron/security/scan-protocol.js';
 
 export const BRIDGE_PREFIX = '/__bridge';
 /** The largest request body the bridge reads; a larger one gets 413. */
@@ -113,26 +106,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const clientScript = options.clientScript ?? path.join(PROJECT_ROOT, 'dist', 'bridge', 'client.js');
   const dialog = new ScriptedDialog();
   const drop = new ScriptedDrop();
-  const roots = new AllowedRoots();
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'radsift-bridge-')));
-  const settings = new SettingsStore(dataDir);
-  await settings.load();
-  const models = new ModelService(options.modelRoots ?? bundledModelRoots(), settings, options.modelDirs ?? []);
-  const decodePool = new DecodePool({ size: 1 });
-  const renderers = [passthroughRenderer, dicomScanRenderer(decodePool)];
-  const studies = new StudyService(dataDir, roots, settings);
-  const appIndex = new AppIndex(path.join(dataDir, 'index'), models);
-  const collection = new CollectionService(appIndex, models, decodePool);
-  const screening = new ScreeningService(appIndex, models, decodePool, (job) => ctx.emit('screen.job', job));
-  const handlers = createHandlers({
-    identity: { ...readIdentity(), firstRun: options.firstRun ?? false },
-    dialog,
-    roots,
-    models,
-    studies,
-    collection,
-    screening,
-  });
   const sockets = new Set<WebSocket>();
   const ctx: HandlerContext = {
     emit(event, payload) {
@@ -140,12 +114,18 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       for (const s of sockets) s.send(message);
     },
   };
-  models.onChange((state) =>
-    ctx.emit(
-      'model.status',
-      state.state === 'failed' ? { state: state.state, error: state.error } : { state: state.state },
-    ),
-  );
+  // The same services as the app; only the dialog (scripted) and where events go (the sockets) differ.
+  const services = await createServices({
+    dataDir,
+    modelRoots: options.modelRoots ?? bundledModelRoots(),
+    modelDirs: options.modelDirs ?? [],
+    dialog,
+    broadcast: (event, payload) => ctx.emit(event, payload),
+    decodeWorkers: 1,
+    identity: { firstRun: options.firstRun ?? false },
+  });
+  const { roots, models, handlers } = services;
+  const renderers = services.scanRenderers;
   models.ready().catch(() => undefined); // as the app does: load in the background
 
   // The per-launch secret (as Jupyter's token): 256 random bits, base64url.
@@ -319,9 +299,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
         server.closeAllConnections();
         server.close(() => resolve());
       });
-      collection.close();
-      await models.close();
-      await decodePool.close();
+      await services.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

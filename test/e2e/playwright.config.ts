@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-// Debian's Chromium, never a downloaded browser. Flags from shared/notes/stack.md:
-// without the background-networking ones Chromium floods the closed network.
+// Debian's Chromium, never a downloaded browser. Without the background-networking flags Chromium
+// floods a closed network with connection attempts (measured on this project's machines).
 const CHROMIUM = process.env.RADSIFT_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({

@@ -2,8 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PixelArray } from '../../dicom/codecs/types.js';
-import { runDecodeJob } from '../../dicom/decode-job.js';
+import type { PixelArray } from '../../util/typed-arrays.js';
+import { runDecodeJob } from '../../screening/decode-job.js';
 import { DicomError } from '../../dicom/errors.js';
 import { encodeNpy, type NpyArray } from '../../util/npy.js';
 import { encodePng } from '../../util/png.js';

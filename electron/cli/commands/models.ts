@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { SettingsStore } from '../../app-settings.js';
-import { ModelService } from '../../inference/model-service.js';
+import { createServices } from '../../api/create-services.js';
 import { describeReport } from '../../inference/providers.js';
-import { bundledModelRoots, dataDir } from '../../paths.js';
+import { bundledModelRoots, dataDir } from '../../app/paths.js';
 import { EXIT, type Command } from '../command.js';
 
 export const modelsCommand: Command = {
@@ -19,11 +18,10 @@ export const modelsCommand: Command = {
       },
       strict: true,
     });
-    const settings = new SettingsStore(dataDir());
-    const { warning } = await settings.load();
-    if (warning) io.stderr(`radsift: ${warning}\n`);
     const extra = values['model-dir'] ?? [];
-    const service = new ModelService(bundledModelRoots(), settings, extra);
+    const services = await createServices({ dataDir: dataDir(), modelRoots: bundledModelRoots(), modelDirs: extra });
+    if (services.settingsWarning) io.stderr(`radsift: ${services.settingsWarning}\n`);
+    const service = services.models;
     try {
       const models = await service.entries();
       let active: { dir: string; provider: string; fellBack: boolean } | null = null;
@@ -76,7 +74,7 @@ export const modelsCommand: Command = {
       }
       return loadError || rows.some((r) => 'error' in r) ? EXIT.PARTIAL : EXIT.OK;
     } finally {
-      await service.close();
+      await services.close();
     }
   },
 };

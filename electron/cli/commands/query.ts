@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { rankScans } from '../../scoring/rank.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { phraseOption, thresholdOption } from '../options.js';
@@ -46,12 +47,12 @@ ${FILES_FROM_USAGE}`,
       const s = values.index
         ? await scoreIndex(session, path.resolve(io.cwd, values.index), [phrase])
         : await scoreFolder(session, inputs, [phrase], io);
-      const ranked = s.paths
-        .map((p, i) => ({ path: p, similarity: s.similarity[i]!, probability: s.probability[i]! }))
-        .sort((a, b) => b.probability - a.probability || b.similarity - a.similarity)
-        .slice(0, top)
-        .map((r, i) => ({ rank: i + 1, ...r, match: r.probability >= threshold }));
-      const matches = s.probability.filter((p) => p >= threshold).length;
+      const all = rankScans(
+        s.paths.map((p, i) => ({ path: p, similarity: s.similarity[i]!, probability: s.probability[i]! })),
+        { probabilityAtLeast: threshold },
+      );
+      const ranked = all.slice(0, top).map((r, i) => ({ rank: i + 1, ...r }));
+      const matches = all.filter((r) => r.match).length;
       if (values.json) {
         io.stdout(
           `${JSON.stringify({ phrase: s.phrases[0], model: session.loaded.model.id, threshold, scans: s.paths.length, matches, results: ranked, failed: s.failed, skipped: s.skipped }, null, 2)}\n`,

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
-import { dataDir } from '../../paths.js';
+import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { weightedSum } from '../../scoring/vectors.js';

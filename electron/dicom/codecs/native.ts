@@ -5,7 +5,8 @@
  */
 import { DicomError } from '../errors.js';
 import { isNative422, pixelsPerFrame, type PixelModule } from '../pixel-module.js';
-import type { Codec, CodecOutput, FrameContext, PixelArray } from './types.js';
+import type { Codec, CodecOutput, FrameContext } from './types.js';
+import type { PixelArray } from '../../util/typed-arrays.js';
 import type { Scratch } from '../../util/scratch.js';
 
 export const nativeCodec: Codec = {

@@ -7,7 +7,8 @@
 import { DicomError } from '../errors.js';
 import { pixelsPerFrame } from '../pixel-module.js';
 import { unpackBits } from './native.js';
-import type { Codec, CodecOutput, FrameContext, PixelArray } from './types.js';
+import type { Codec, CodecOutput, FrameContext } from './types.js';
+import type { PixelArray } from '../../util/typed-arrays.js';
 import { Scratch } from '../../util/scratch.js';
 
 /** The byte planes of the 16-bit fast path: they never outlive one (synchronous) decode. */

@@ -1,9 +1,8 @@
-/** The contract every codec module implements, and the sample arrays they produce. */
+/** The contract every codec module implements. */
 import type { PixelModule } from '../pixel-module.js';
 import type { Scratch } from '../../util/scratch.js';
 
-export type IntegerArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
-export type PixelArray = IntegerArray | Float32Array | Float64Array;
+import type { PixelArray } from '../../util/typed-arrays.js';
 
 export interface FrameContext {
   module: PixelModule;

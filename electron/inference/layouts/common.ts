@@ -1,7 +1,7 @@
 /** Helpers shared by the loaders of published layouts. */
 import path from 'node:path';
 import { ModelError } from '../errors.js';
-import type { Interpolation } from '../model-description.js';
+import type { Interpolation } from '../../imaging/image-spec.js';
 
 export type Json = Record<string, unknown>;
 

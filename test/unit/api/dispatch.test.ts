@@ -8,14 +8,14 @@ import { dispatch, type Handlers, type HandlerContext } from '../../../electron/
 import { ApiError } from '../../../electron/api/errors.js';
 import { createHandlers } from '../../../electron/api/handlers.js';
 import type { DialogService } from '../../../electron/api/services.js';
-import { SettingsStore } from '../../../electron/app-settings.js';
-import { ModelService } from '../../../electron/inference/model-service.js';
+import { SettingsStore } from '../../../electron/app/app-settings.js';
+import { ModelService } from '../../../electron/api/model-service.js';
 import { StudyService } from '../../../electron/api/study-service.js';
 import { CollectionService } from '../../../electron/api/collection-service.js';
 import { AppIndex } from '../../../electron/api/app-index.js';
 import { ScreeningService } from '../../../electron/api/screening-service.js';
-import { DecodePool } from '../../../electron/dicom/decode-pool.js';
-import { readIdentity } from '../../../electron/app-identity.js';
+import { DecodePool } from '../../../electron/screening/decode-pool.js';
+import { readIdentity } from '../../../electron/app/app-identity.js';
 import { AllowedRoots } from '../../../electron/security/allowed-roots.js';
 
 const ctx: HandlerContext = { emit: () => undefined };

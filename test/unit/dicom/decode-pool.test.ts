@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { DecodePool } from '../../../electron/dicom/decode-pool.js';
-import { runDecodeJob } from '../../../electron/dicom/decode-job.js';
+import { DecodePool } from '../../../electron/screening/decode-pool.js';
+import { runDecodeJob } from '../../../electron/screening/decode-job.js';
 import { DicomError } from '../../../electron/dicom/errors.js';
 import { CORPUS, firstDifference } from './support.js';
 

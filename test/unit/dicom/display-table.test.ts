@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { PROJECT_ROOT } from '../../../electron/app-identity.js';
-import { decodeScratch, runDecodeJob, type ModelInputSpec } from '../../../electron/dicom/decode-job.js';
+import { PROJECT_ROOT } from '../../../electron/app/app-identity.js';
+import { decodeScratch, runDecodeJob, type ModelInputSpec } from '../../../electron/screening/decode-job.js';
 import { displayTable, type DisplayOptions } from '../../../electron/dicom/display.js';
 import { displayImage, presentationOf } from '../../../electron/dicom/image.js';
-import { toImageTensor } from '../../../electron/inference/preprocess.js';
+import { toImageTensor } from '../../../electron/imaging/preprocess.js';
 import { CORPUS, decodePath, firstDifference } from './support.js';
 
 const MONOCHROME = [

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { runDecodeJob } from '../../../electron/dicom/decode-job.js';
+import { runDecodeJob } from '../../../electron/screening/decode-job.js';
 import { DicomError, type DicomErrorCode } from '../../../electron/dicom/errors.js';
 import { openDicom, pixelModule } from '../../../electron/dicom/image.js';
 import { buildDicom, imagePixel, type Item } from './builder.js';

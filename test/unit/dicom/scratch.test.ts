@@ -8,8 +8,8 @@ import {
   runDecodeJob,
   type DecodeResult,
   type ModelInputSpec,
-} from '../../../electron/dicom/decode-job.js';
-import { PROJECT_ROOT } from '../../../electron/app-identity.js';
+} from '../../../electron/screening/decode-job.js';
+import { PROJECT_ROOT } from '../../../electron/app/app-identity.js';
 import { Scratch } from '../../../electron/util/scratch.js';
 import { CORPUS, firstDifference } from './support.js';
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { applyProbe, crossValidatedAuc, trainProbe } from '../../../electron/scoring/linear-probe.js';
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints, seededRandom } from '../../../electron/scoring/metrics.js';
 import { promptPair } from '../../../electron/scoring/prompts.js';
+import { rankScans } from '../../../electron/scoring/rank.js';
 import { robustCut } from '../../../electron/scoring/threshold.js';
 import { probabilities, pairProbability } from '../../../electron/scoring/zero-shot.js';
 import { meanRow, normalise, similarityMatrix, weightedSum, type Matrix } from '../../../electron/scoring/vectors.js';
@@ -150,6 +151,32 @@ describe('vectors, thresholds and probes', () => {
           labels.map(() => 0),
         ),
       ),
+    );
+  });
+});
+
+describe('ranking scans for a query', () => {
+  const scans = [
+    { id: 'a', similarity: 0.3, probability: 0.4 },
+    { id: 'b', similarity: 0.1, probability: 0.9 },
+    { id: 'c', similarity: 0.5, probability: 0.9 },
+    { id: 'd', similarity: 0.2, probability: 0.6 },
+  ];
+  it('orders by probability, then similarity; matches at the probability threshold', () => {
+    const ranked = rankScans(scans, { probabilityAtLeast: 0.6 });
+    assert.deepEqual(
+      ranked.map((r) => `${r.id}${r.match ? '+' : ''}`),
+      ['c+', 'b+', 'd+', 'a'],
+    );
+  });
+  it('without probabilities, orders by similarity and matches above the cut', () => {
+    const ranked = rankScans(
+      scans.map((s) => ({ ...s, probability: null })),
+      { similarityAbove: 0.25 },
+    );
+    assert.deepEqual(
+      ranked.map((r) => `${r.id}${r.match ? '+' : ''}`),
+      ['c+', 'a+', 'd', 'b'],
     );
   });
 });

@@ -4,9 +4,9 @@
  * stretch, antialiased resampling, channel count, value range, mean/std.
  * Deterministic; checked against PIL + numpy in the tests.
  */
-import { ModelError } from './errors.js';
-import type { ImageSpec } from './model-description.js';
-import type { IntegerArray } from '../dicom/codecs/types.js';
+import { CodedError } from '../util/coded-error.js';
+import type { ImageInputSpec } from './image-spec.js';
+import type { IntegerArray } from '../util/typed-arrays.js';
 import { resamplePlane, type Plane, type SampleTable, type SourcePlane } from './resample.js';
 
 export interface DisplayImage {
@@ -29,10 +29,10 @@ function planes(image: DisplayImage, channels: 1 | 3): SourcePlane[] {
   const { width, height, data } = image;
   const n = width * height;
   if (data.length !== n * image.channels) {
-    throw new ModelError('BAD_INPUT', `image data has ${data.length} samples, expected ${n * image.channels}`);
+    throw new CodedError('BAD_INPUT', `image data has ${data.length} samples, expected ${n * image.channels}`);
   }
   if (image.lut) {
-    if (image.channels !== 1) throw new ModelError('BAD_INPUT', 'a sample table needs a one-channel image');
+    if (image.channels !== 1) throw new CodedError('BAD_INPUT', 'a sample table needs a one-channel image');
     return [{ width, height, data, lut: image.lut }];
   }
   if (image.channels === 1) return [{ width, height, data }];
@@ -54,7 +54,7 @@ function planes(image: DisplayImage, channels: 1 | 3): SourcePlane[] {
 /** Geometry: resize and pad/crop one plane to the model's input size. */
 export function fitPlane(
   plane: SourcePlane,
-  spec: Pick<ImageSpec, 'size' | 'resize' | 'resizeTo' | 'interpolation'>,
+  spec: Pick<ImageInputSpec, 'size' | 'resize' | 'resizeTo' | 'interpolation'>,
 ): Plane {
   const [H, W] = spec.size;
   const { width: w, height: h } = plane;
@@ -108,15 +108,18 @@ export function fitPlane(
 /** One or more images → an NCHW float32 tensor for the image encoder. */
 export function toImageTensor(
   images: readonly DisplayImage[],
-  spec: Pick<ImageSpec, 'size' | 'channels' | 'resize' | 'resizeTo' | 'interpolation' | 'valueRange' | 'mean' | 'std'>,
+  spec: Pick<
+    ImageInputSpec,
+    'size' | 'channels' | 'resize' | 'resizeTo' | 'interpolation' | 'valueRange' | 'mean' | 'std'
+  >,
 ): ImageTensor {
-  if (images.length === 0) throw new ModelError('BAD_INPUT', 'no image to encode');
+  if (images.length === 0) throw new CodedError('BAD_INPUT', 'no image to encode');
   const [H, W] = spec.size;
   const C = spec.channels;
   const data = new Float32Array(images.length * C * H * W);
   const scale = spec.valueRange === 1 ? 1 / 255 : 1;
   images.forEach((image, n) => {
-    if (image.width < 1 || image.height < 1) throw new ModelError('BAD_INPUT', 'empty image');
+    if (image.width < 1 || image.height < 1) throw new CodedError('BAD_INPUT', 'empty image');
     const fitted = planes(image, C).map((p) => fitPlane(p, spec));
     for (let c = 0; c < C; c++) {
       const src = (fitted[c] ?? fitted[0]!).data; // gray → every channel

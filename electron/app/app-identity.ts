@@ -2,10 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { AppIdentity } from './api/services.js';
 
-/** The project root: dist/electron/<this file> → two levels up from dist/electron. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export interface AppIdentity {
+  name: string;
+  version: string;
+  /** First start for this user (no settings yet). */
+  firstRun?: boolean;
+  platform: string;
+  versions: Record<string, string>;
+}
+
+/** The project root (or the packaged app's): this file is dist/electron/app/app-identity.js. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export function readIdentity(root: string = PROJECT_ROOT): AppIdentity {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {

@@ -6,7 +6,7 @@
  * Resample.c, which the tests use as the independent reference.
  */
 
-import type { IntegerArray } from '../dicom/codecs/types.js';
+import type { IntegerArray } from '../util/typed-arrays.js';
 import { Scratch } from '../util/scratch.js';
 
 /** The intermediate (horizontally resampled) rows: never outlive one synchronous resamplePlane call. */

@@ -4,12 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
-import type { IntegerArray, PixelArray } from './codecs/types.js';
-import type { DisplayImage, DisplayOptions } from './display.js';
-import type { ImageSpec } from '../inference/model-description.js';
-import { toImageTensor, type DisplayImage as ModelImage } from '../inference/preprocess.js';
-import { displayTable, renderDisplay } from './display.js';
-import { toDicomError } from './errors.js';
+import type { IntegerArray, PixelArray } from '../util/typed-arrays.js';
+import type { DisplayImage, DisplayOptions } from '../dicom/display.js';
+import type { ImageInputSpec } from '../imaging/image-spec.js';
+import { toImageTensor, type DisplayImage as ModelImage } from '../imaging/preprocess.js';
+import { displayTable, renderDisplay } from '../dicom/display.js';
+import { toDicomError } from '../dicom/errors.js';
 import {
   decodeFrame,
   displayImage,
@@ -18,18 +18,15 @@ import {
   pixelModule,
   presentationOf,
   type OpenOptions,
-} from './image.js';
-import type { SizeLimits } from './pixel-module.js';
-import { thumbnail } from './thumbnail.js';
+} from '../dicom/image.js';
+import type { SizeLimits } from '../dicom/pixel-module.js';
+import { thumbnail } from '../dicom/thumbnail.js';
 import { Scratch } from '../util/scratch.js';
 
 export type DecodeOutput = 'stored' | 'modality' | 'display' | 'thumbnail' | 'identity' | 'model';
 
 /** What a model needs to turn a frame into its input tensor (from the model's manifest). */
-export type ModelInputSpec = Pick<
-  ImageSpec,
-  'size' | 'channels' | 'resize' | 'resizeTo' | 'interpolation' | 'valueRange' | 'mean' | 'std' | 'dicom'
->;
+export type ModelInputSpec = ImageInputSpec;
 
 /** Who the image is (for an index), read from the header the decode parsed anyway, plus the content hash. */
 export interface ImageIdentity {

@@ -5,15 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelListing } from '../api/contract.js';
-import type { ModelCatalog } from '../api/services.js';
-import type { SettingsStore } from '../app-settings.js';
-import { Encoder } from './encoder.js';
-import type { LoadedModel } from './encoder-protocol.js';
-import { ModelError } from './errors.js';
-import { describeModel } from './layouts/index.js';
-import { listModels, type ModelEntry } from './model-registry.js';
-import { describeReport, parsePreference } from './providers.js';
+import type { ModelListing } from './contract.js';
+import type { ModelCatalog } from './services.js';
+import type { SettingsStore } from '../app/app-settings.js';
+import { Encoder } from '../inference/encoder.js';
+import type { LoadedModel } from '../inference/encoder-protocol.js';
+import { ModelError } from '../inference/errors.js';
+import { describeModel } from '../inference/layouts/index.js';
+import { listModels, type ModelEntry } from '../inference/model-registry.js';
+import { describeReport, parsePreference } from '../inference/providers.js';
 
 export type ModelState =
   | { state: 'none' }
