@@ -18,44 +18,13 @@ import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.j
 import { dot, weightedSum } from '../scoring/vectors.js';
 import { pairProbability } from '../scoring/zero-shot.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
+import type { Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
 
-export interface QueryRequest {
-  phrases: { text: string; weight: number }[];
-  examples: { path: string; weight: number }[];
-  threshold?: number;
-  top?: number;
-}
-
-export interface QueryRow {
-  path: string;
-  similarity: number;
-  probability: number | null;
-  match: boolean;
-}
-
-export interface QueryResult {
-  rows: QueryRow[];
-  scans: number;
-  matches: number;
-  /** How "match" was decided, in words for the UI. */
-  rule: string;
-  failed: { path: string; reason: string }[];
-}
-
-export interface ProbeResult {
-  /** Cross-validated AUC of the probe on the labelled scans (null when too few labels to fold). */
-  auc: number | null;
-  positives: number;
-  negatives: number;
-  rows: { path: string; score: number }[];
-}
-
-export interface MatrixResult {
-  phrases: string[];
-  rows: { path: string; similarity: number[]; probability: number[] }[];
-  failed: { path: string; reason: string }[];
-}
+type QueryRequest = Request<'query.run'>;
+type QueryResult = Response<'query.run'>;
+type ProbeResult = Response<'probe.train'>;
+type MatrixResult = Response<'matrix.run'>;
 
 export class CollectionService {
   #files: string[] = [];
@@ -169,6 +138,7 @@ export class CollectionService {
       matches: rows.filter((r) => r.match).length,
       rule,
       failed,
+      familiarity: await this.models.checkPhrases(req.phrases.map((p) => p.text)),
     };
   }
 
@@ -211,7 +181,9 @@ export class CollectionService {
     const encoder = this.models.encoder;
     const pv = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
     const paths = [...vectors.keys()];
+    const familiarity = await this.models.checkPhrases(phrases);
     return {
+      familiarity,
       phrases: pv.map((p) => p.pair.phrase),
       rows: paths.map((p) => {
         const v = vectors.get(p)!;

@@ -15,6 +15,16 @@ const Phrase = z
   .max(PHRASE_MAX_LENGTH)
   .regex(PHRASE_PATTERN, 'a phrase needs a letter or digit');
 
+/** Whether the active model knows a phrase well (scoring/phrase-familiarity.ts). */
+export const PhraseFamiliarity = z.object({
+  phrase: z.string(),
+  known: z.boolean(),
+  unknownWords: z.array(z.string()),
+  unknownWordShare: z.number(),
+  nearest: z.object({ text: z.string(), finding: z.string(), similarity: z.number() }).nullable(),
+  reason: z.string().nullable(),
+});
+
 /** A filesystem path from the renderer: non-empty, bounded, no NUL bytes. */
 export const PathString = z
   .string()
@@ -232,6 +242,8 @@ export const methods = {
       matches: z.number().int(),
       rule: z.string(),
       failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+      /** One per phrase of the query: whether the model knows it well. */
+      familiarity: z.array(PhraseFamiliarity),
     }),
   },
   /** Train a linear probe on scans the user labelled; returns its cross-validated AUC and the opened scans ranked. */
@@ -267,7 +279,14 @@ export const methods = {
       phrases: z.array(z.string()),
       rows: z.array(z.object({ path: z.string(), similarity: z.array(z.number()), probability: z.array(z.number()) })),
       failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+      /** One per phrase column: whether the model knows it well. */
+      familiarity: z.array(PhraseFamiliarity),
     }),
+  },
+  /** Whether the active model knows each phrase well (e.g. before screening for it). */
+  'phrases.check': {
+    request: z.object({ phrases: z.array(Phrase).min(1).max(50) }).strict(),
+    response: z.object({ familiarity: z.array(PhraseFamiliarity) }),
   },
   /** Choose a folder (dialog) and start screening it for the phrases. */
   'screen.start': {

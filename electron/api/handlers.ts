@@ -70,6 +70,7 @@ export function createHandlers(services: Services): Handlers {
     'query.run': (req, ctx) => services.collection.query(req, indexProgress(ctx)),
 
     'matrix.run': (req, ctx) => services.collection.matrix(req.phrases, indexProgress(ctx)),
+    'phrases.check': async (req) => ({ familiarity: await services.models.checkPhrases(req.phrases) }),
 
     'query.heatmap': async (req) => {
       const real = await services.roots.resolveInside(req.path);

@@ -14,6 +14,8 @@ import { ModelError } from '../inference/errors.js';
 import { describeModel } from '../inference/layouts/index.js';
 import { listModels, type ModelEntry } from '../inference/model-registry.js';
 import { describeReport, parsePreference } from '../inference/providers.js';
+import { PhraseCheck } from './phrase-check.js';
+import type { PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
 
 export type ModelState =
   | { state: 'none' }
@@ -23,6 +25,7 @@ export type ModelState =
 
 export class ModelService implements ModelCatalog {
   readonly encoder = new Encoder();
+  readonly #phrases = new PhraseCheck(this.encoder);
   #state: ModelState = { state: 'none' };
   #loading: Promise<LoadedModel> | null = null;
   #listeners = new Set<(state: ModelState) => void>();
@@ -47,6 +50,12 @@ export class ModelService implements ModelCatalog {
   #set(state: ModelState): void {
     this.#state = state;
     for (const l of this.#listeners) l(state);
+  }
+
+  /** Whether the active model knows each phrase well (loading the model if needed). */
+  async checkPhrases(phrases: string[]): Promise<PhraseFamiliarity[]> {
+    await this.ready();
+    return this.#phrases.check(phrases);
   }
 
   entries(): Promise<ModelEntry[]> {

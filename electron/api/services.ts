@@ -4,10 +4,11 @@
  * so the handlers themselves are the same code in the app and in tests.
  */
 import type { AppIdentity } from '../app/app-identity.js';
+import type { PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { ScreenRow } from '../screening/results.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
-import type { AppInfo, Catalog, ModelListing, ScreenJob } from './contract.js';
+import type { AppInfo, Catalog, ModelListing, Request, Response, ScreenJob } from './contract.js';
 
 export interface DialogService {
   /** Resolves with chosen absolute paths, or an empty list when the user cancels. */
@@ -33,6 +34,8 @@ export interface ModelCatalog extends ModelStatus {
   activate(dir: string): Promise<{ id: string; provider: string }>;
   /** Validates a folder as a model and remembers it; rejects when it is not one. */
   addFolder(dir: string): Promise<ModelListing>;
+  /** Whether the active model knows each phrase well. */
+  checkPhrases(phrases: string[]): Promise<PhraseFamiliarity[]>;
 }
 
 /** Opening studies: catalog folders/files, the demo study, per-file headers. */
@@ -49,32 +52,11 @@ export interface StudyCatalog {
 /** Queries over the opened scans (indexed with the active model on first use). */
 export interface QueryEngine {
   setFiles(files: string[]): void;
-  query(
-    req: {
-      phrases: { text: string; weight: number }[];
-      examples: { path: string; weight: number }[];
-      threshold?: number;
-      top?: number;
-    },
-    onProgress: (p: ScreenProgress) => void,
-  ): Promise<{
-    rows: { path: string; similarity: number; probability: number | null; match: boolean }[];
-    scans: number;
-    matches: number;
-    rule: string;
-    failed: { path: string; reason: string }[];
-  }>;
+  query(req: Request<'query.run'>, onProgress: (p: ScreenProgress) => void): Promise<Response<'query.run'>>;
 }
 
 export interface MatrixEngine {
-  matrix(
-    phrases: string[],
-    onProgress: (p: ScreenProgress) => void,
-  ): Promise<{
-    phrases: string[];
-    rows: { path: string; similarity: number[]; probability: number[] }[];
-    failed: { path: string; reason: string }[];
-  }>;
+  matrix(phrases: string[], onProgress: (p: ScreenProgress) => void): Promise<Response<'matrix.run'>>;
 }
 
 export interface Screening {
@@ -89,7 +71,7 @@ export interface ProbeEngine {
     positives: string[],
     negatives: string[],
     onProgress: (p: ScreenProgress) => void,
-  ): Promise<{ auc: number | null; positives: number; negatives: number; rows: { path: string; score: number }[] }>;
+  ): Promise<Response<'probe.train'>>;
 }
 
 export interface HeatmapEngine {

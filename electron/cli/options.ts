@@ -39,3 +39,13 @@ export async function readOptionFile(option: string, file: string): Promise<stri
     throw new UsageError(`${option} ${shown}: ${why}`);
   });
 }
+
+/** A warning line per phrase the model does not know well (scoring/phrase-familiarity.ts). */
+export function familiarityWarnings(
+  familiarity: readonly { phrase: string; known: boolean; reason: string | null }[],
+): string {
+  return familiarity
+    .filter((f) => !f.known)
+    .map((f) => `warning: the model does not know "${f.phrase}" well: ${f.reason}. Its scores mean little.\n`)
+    .join('');
+}

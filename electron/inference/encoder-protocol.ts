@@ -14,6 +14,7 @@ export type EncoderRequest =
   | { type: 'images'; images: DisplayImage[] }
   | { type: 'tensor'; tensor: ImageTensor }
   | { type: 'texts'; texts: string[] }
+  | { type: 'words'; texts: string[] }
   | { type: 'release' };
 
 export interface LoadedModel {
@@ -24,4 +25,7 @@ export interface LoadedModel {
   dim: number;
 }
 
-export type EncoderResult = LoadedModel | ImageEncoding | Embeddings | null;
+/** Per text: its word count and the words the tokenizer does not know as words. */
+export type WordReport = { count: number; unknown: string[] }[];
+
+export type EncoderResult = LoadedModel | ImageEncoding | Embeddings | WordReport | null;

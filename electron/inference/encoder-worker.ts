@@ -35,6 +35,8 @@ async function handle(req: EncoderRequest): Promise<EncoderResult> {
       return need().encodeImageTensor(req.tensor);
     case 'texts':
       return need().encodeTexts(req.texts);
+    case 'words':
+      return req.texts.map((t) => need().tokenizer.unknownWords(t));
     case 'release':
       await runtime?.release();
       runtime = null;
@@ -44,7 +46,7 @@ async function handle(req: EncoderRequest): Promise<EncoderResult> {
 
 // Embeddings leave by transfer, not copy.
 serveJobs(handle, (value) => {
-  if (!value || !('data' in value)) return [];
+  if (!value || Array.isArray(value) || !('data' in value)) return [];
   const buffers: ArrayBuffer[] = [value.data.buffer as ArrayBuffer];
   if ('patches' in value && value.patches) buffers.push(value.patches.buffer as ArrayBuffer);
   return buffers;

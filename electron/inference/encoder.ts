@@ -7,7 +7,7 @@
 import { WorkerPool } from '../util/worker-pool.js';
 import { ModelError, type ModelErrorCode } from './errors.js';
 import { disableOrtTelemetry } from './ort-environment.js';
-import type { EncoderRequest, EncoderResult, LoadedModel } from './encoder-protocol.js';
+import type { EncoderRequest, EncoderResult, LoadedModel, WordReport } from './encoder-protocol.js';
 import type { DisplayImage, ImageTensor } from '../imaging/preprocess.js';
 import type { ProviderName } from './providers.js';
 import type { ImageEncoding, TextEmbeddings } from './runtime.js';
@@ -41,6 +41,11 @@ export class Encoder {
 
   async encodeTexts(texts: string[]): Promise<TextEmbeddings> {
     return (await this.#call({ type: 'texts', texts })) as TextEmbeddings;
+  }
+
+  /** Per text, the words the model's tokenizer does not know as words. */
+  async unknownWords(texts: string[]): Promise<WordReport> {
+    return (await this.#call({ type: 'words', texts })) as WordReport;
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,7 @@ export interface TokenBatch {
 }
 
 const PAD_CANDIDATES = ['[PAD]', '<pad>', '<|pad|>'];
+const UNKNOWN_TOKENS = new Set(['[UNK]', '<unk>', '<|unk|>']);
 
 export class TextTokenizer {
   readonly vocabSize: number;
@@ -66,6 +67,21 @@ export class TextTokenizer {
   /** Token ids of one text, with special tokens, truncated to maxLength. */
   ids(text: string, max = this.#spec.maxLength): number[] {
     return cut(this.#allIds(text), max);
+  }
+
+  /**
+   * The words of a text the tokenizer does not know as words: split into more than one piece, or
+   * mapped to an unknown token (scoring/phrase-familiarity.ts).
+   */
+  unknownWords(text: string): { count: number; unknown: string[] } {
+    const input = this.#spec.lowercase ? text.toLowerCase() : text;
+    const words = input.match(/[\p{L}\p{N}]+/gu) ?? [];
+    const specials = this.#tokenizer.encode('').tokens.length;
+    const unknown = words.filter((word) => {
+      const tokens = this.#tokenizer.encode(word).tokens;
+      return tokens.length - specials > 1 || tokens.some((t: string) => UNKNOWN_TOKENS.has(t));
+    });
+    return { count: words.length, unknown: [...new Set(unknown)] };
   }
 
   #allIds(text: string): number[] {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { phrasesOption } from '../options.js';
+import { familiarityWarnings, phrasesOption } from '../options.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
@@ -42,6 +42,7 @@ ${FILES_FROM_USAGE}`,
       const out = path.resolve(io.cwd, values.out);
       await writeFile(out, `${lines.join('\n')}\n`);
       for (const f of s.failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
+      io.stderr(familiarityWarnings(await session.models.checkPhrases(phrases)));
       io.stderr(`wrote ${s.paths.length} rows × ${m} phrases to ${out}\n`);
       return s.failed.length ? EXIT.PARTIAL : EXIT.OK;
     } finally {

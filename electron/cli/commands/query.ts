@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { rankScans } from '../../scoring/rank.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { phraseOption, thresholdOption } from '../options.js';
+import { familiarityWarnings, phraseOption, thresholdOption } from '../options.js';
 import { scoreFolder } from '../folder-scores.js';
 import { scoreIndex } from '../index-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
@@ -53,11 +53,13 @@ ${FILES_FROM_USAGE}`,
       );
       const ranked = all.slice(0, top).map((r, i) => ({ rank: i + 1, ...r }));
       const matches = all.filter((r) => r.match).length;
+      const familiarity = await session.models.checkPhrases([phrase]);
       if (values.json) {
         io.stdout(
-          `${JSON.stringify({ phrase: s.phrases[0], model: session.loaded.model.id, threshold, scans: s.paths.length, matches, results: ranked, failed: s.failed, skipped: s.skipped }, null, 2)}\n`,
+          `${JSON.stringify({ phrase: s.phrases[0], model: session.loaded.model.id, threshold, familiarity: familiarity[0], scans: s.paths.length, matches, results: ranked, failed: s.failed, skipped: s.skipped }, null, 2)}\n`,
         );
       } else {
+        io.stdout(familiarityWarnings(familiarity));
         io.stdout(`"${s.phrases[0]}": ${matches} of ${s.paths.length} scans match (p ≥ ${threshold})\n`);
         if (!matches) io.stdout('No scan matches; the closest ones follow.\n');
         io.stdout('rank  prob   sim     path\n');

@@ -16,7 +16,7 @@ import { resultsCsvHeader, resultsCsvRow, screenResults } from '../../screening/
 import { modelSlot } from '../../screening/model-slot.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { listOption, phrasesOption, thresholdOption } from '../options.js';
+import { familiarityWarnings, listOption, phrasesOption, thresholdOption } from '../options.js';
 import {
   expandInputs,
   FILES_FROM_USAGE,
@@ -171,6 +171,8 @@ export const screenCommand: Command = {
         example = { vector, threshold: own - 0.05 };
       }
       const names = vectors.map((v) => v.pair.phrase);
+      const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];
+      io.stderr(familiarityWarnings(familiarity));
       const stream = createWriteStream(out!);
       const write = async (text: string) => {
         if (!stream.write(text)) await once(stream, 'drain');
@@ -181,7 +183,7 @@ export const screenCommand: Command = {
       const skipped: string[] = [];
       if (out!.toLowerCase().endsWith('.json'))
         await write(
-          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"threshold":${threshold},"rows":[\n`,
+          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
       for (const row of screenResults(store, model, files ?? folder, {

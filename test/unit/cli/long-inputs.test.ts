@@ -183,4 +183,27 @@ describe('long command lines and --files-from', () => {
     assert.deepEqual((JSON.parse(r.out) as { truncated: number[] }).truncated, [0]);
     assert.match(r.err, /text 1 \(30800 characters\) was cut to the model's context/);
   });
+
+  it('query says whether the model knows the phrase: "banana" is flagged, a finding and its synonym are not', () => {
+    const known = (phrase: string) => {
+      const r = cli(['query', demo, phrase, '--json', '--top', '1']);
+      ok(r);
+      return JSON.parse(r.out) as {
+        familiarity: { known: boolean; reason: string | null; nearest: { finding: string } };
+      };
+    };
+    const banana = known('banana');
+    assert.equal(banana.familiarity.known, false);
+    assert.match(banana.familiarity.reason!, /new to the model \(banana\)/);
+    for (const [phrase, finding] of [
+      ['pleural effusion', 'pleural_effusion'],
+      ['enlarged heart', 'cardiomegaly'],
+    ]) {
+      const f = known(phrase!).familiarity;
+      assert.equal(f.known, true, phrase);
+      assert.equal(f.nearest.finding, finding);
+    }
+    const text = cli(['query', demo, 'banana']);
+    assert.match(text.out, /warning: the model does not know "banana" well/);
+  });
 });

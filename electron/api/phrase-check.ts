@@ -1,0 +1,45 @@
+/**
+ * Whether the active model knows each phrase (scoring/phrase-familiarity.ts), for the Query, Matrix and
+ * Screening views and the CLI. The anchors (phantom/anchor-texts.ts) are embedded once per model.
+ */
+import type { Encoder } from '../inference/encoder.js';
+import { reportAnchors } from '../phantom/anchor-texts.js';
+import { judgeFamiliarity, type Anchors, type PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
+
+export class PhraseCheck {
+  #anchors: { key: string; value: Promise<Anchors> } | null = null;
+
+  constructor(private readonly encoder: Encoder) {}
+
+  async check(phrases: string[]): Promise<PhraseFamiliarity[]> {
+    if (!phrases.length) return [];
+    const anchors = await this.#anchorsFor();
+    const [embedded, words] = await Promise.all([
+      this.encoder.encodeTexts(phrases),
+      this.encoder.unknownWords(phrases),
+    ]);
+    return phrases.map((p, i) =>
+      judgeFamiliarity(p, embedded.data.subarray(i * embedded.dim, (i + 1) * embedded.dim), words[i]!, anchors),
+    );
+  }
+
+  #anchorsFor(): Promise<Anchors> {
+    const model = this.encoder.loaded?.model;
+    if (!model) throw new Error('PhraseCheck needs a loaded model');
+    const key = `${model.id}@${model.version}`;
+    if (this.#anchors?.key !== key) {
+      const list = reportAnchors();
+      const value = this.encoder.encodeTexts(list.map((a) => a.text)).then((e) => ({
+        texts: list.map((a) => a.text),
+        findings: list.map((a) => a.finding),
+        vectors: e.data,
+        dim: e.dim,
+      }));
+      this.#anchors = { key, value };
+      value.catch(() => {
+        if (this.#anchors?.value === value) this.#anchors = null;
+      });
+    }
+    return this.#anchors.value;
+  }
+}
