@@ -82,6 +82,7 @@ const Instance = z.object({
   path: z.string(),
   sopInstanceUID: z.string().optional(),
   instanceNumber: z.number().optional(),
+  viewPosition: z.string().optional(),
   rows: z.number().optional(),
   columns: z.number().optional(),
   frames: z.number().optional(),

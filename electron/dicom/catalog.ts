@@ -16,6 +16,8 @@ export interface InstanceEntry {
   sopInstanceUID?: string;
   sopClassUID?: string;
   instanceNumber?: number;
+  /** View Position (PA, AP, LL…), for naming a radiograph the way a reader does. */
+  viewPosition?: string;
   /** Position along the slice normal (from Image Position/Orientation), for ordering. */
   slicePosition?: number;
   rows?: number;
@@ -132,6 +134,7 @@ export function instanceHeader(parsed: ParsedDicom, file: string): InstanceHeade
       sopInstanceUID: r.string('x00080018'),
       sopClassUID: r.string('x00080016'),
       instanceNumber: r.decimal('x00200013'),
+      viewPosition: r.string('x00185101'),
       slicePosition: slicePosition(r.decimals('x00200032'), r.decimals('x00200037')),
       rows: r.uint16('x00280010'),
       columns: r.uint16('x00280011'),

@@ -25,7 +25,10 @@ test('groups patient → study → series → instance and orders instances', as
   const root = tempDir('catalog');
   mkdirSync(path.join(root, 'a', 'b'), { recursive: true });
   const axial = '1\\0\\0\\0\\1\\0';
-  writeFileSync(path.join(root, 'a', 'z3.dcm'), instance('P1', '1.1', '1.1.1', '1.1.1.3', { x00200013: ['IS', '3'] }));
+  writeFileSync(
+    path.join(root, 'a', 'z3.dcm'),
+    instance('P1', '1.1', '1.1.1', '1.1.1.3', { x00200013: ['IS', '3'], x00185101: ['CS', 'PA'] }),
+  );
   writeFileSync(
     path.join(root, 'a', 'b', 'z1.dcm'),
     instance('P1', '1.1', '1.1.1', '1.1.1.1', { x00200013: ['IS', '1'] }),
@@ -56,6 +59,7 @@ test('groups patient → study → series → instance and orders instances', as
   );
   const [p1] = catalog.patients;
   assert.equal(p1!.patientName, 'Name^P1');
+  assert.equal(p1!.studies[0]!.series[0]!.instances[2]!.viewPosition, 'PA');
   const series = p1!.studies[0]!.series;
   assert.deepEqual(
     series.map((s) => s.instances.map((i) => i.sopInstanceUID)),
