@@ -4,7 +4,8 @@
  * then score every scan under the folder. Resuming is running again: what
  * was committed is skipped, so a run stopped at any moment — cancelled,
  * paused, crashed or killed — completes with the same results as one that
- * never stopped. Each batch is one transaction. A file that is not DICOM is
+ * never stopped. Each batch is one transaction. A file that failed before is
+ * tried again on every run. A file that is not DICOM is
  * stored as failed with code NOT_DICOM, so a rerun passes over it as
  * unchanged, and is counted and reported apart from failures
  * (dicom/errors.ts isNotDicomFile).
@@ -134,10 +135,13 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       const info = await stat(file).catch(() => null);
       if (!info) continue; // deleted while walking
       const need = store.need({ path: file, size: info.size, mtimeMs: info.mtimeMs }, model);
-      if (need === 'unchanged-embedded' || need === 'unchanged-failed') {
+      // An unchanged file that failed before is tried again (a time-out or a full disk may have passed) and
+      // counts as failed or encoded anew, never as "unchanged"; one that is not DICOM is passed over.
+      const notDicom =
+        need === 'unchanged-failed' && isNotDicomFile(file, store.scanByPath(file)?.errorCode ?? undefined);
+      if (need === 'unchanged-embedded' || notDicom) {
         store.touch(file, run);
-        if (need === 'unchanged-failed' && isNotDicomFile(file, store.scanByPath(file)?.errorCode ?? undefined))
-          progress.notDicom++;
+        if (notDicom) progress.notDicom++;
         else progress.unchanged++;
         report();
         continue;

@@ -119,6 +119,12 @@ describe('radsift screen', { skip }, () => {
       ['notes.txt'],
     );
 
+    // A failed file is tried again on a rerun and stays a failure (never "unchanged").
+    const retried = await run([...args, '--out', 'c2.csv'], work);
+    assert.equal(retried.code, 2, retried.err);
+    assert.match(retried.err, /index: 0 encoded, 5 unchanged, 1 failed, 0 pruned; skipped 1 non-DICOM files/);
+    assert.match(retried.err, /failed: .*broken\.dcm: NOT_DICOM/);
+
     // Without the broken scan, a folder with a non-DICOM file exits 0; the rerun passes over it unchanged.
     await rm(path.join(folder, 'broken.dcm'));
     const fourth = await run([...args, '--out', 'd.csv'], work);
