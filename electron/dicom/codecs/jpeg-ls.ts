@@ -26,7 +26,7 @@ export async function loadJpegLs(): Promise<void> {
   decoder ??= new module.JpegLSDecoder();
 }
 
-export function decodeJpegLs(frame: Uint8Array, { module }: FrameContext): CodecOutput {
+export function decodeJpegLs(frame: Uint8Array, { module, output }: FrameContext): CodecOutput {
   if (!decoder) throw new Error('JPEG-LS decoder used before loadJpegLs()');
   feed(decoder, frame);
   try {
@@ -35,7 +35,7 @@ export function decodeJpegLs(frame: Uint8Array, { module }: FrameContext): Codec
     throw new DicomError('CORRUPT_PIXEL_DATA', `JPEG-LS: CharLS could not decode the frame (${String(thrown)})`);
   }
   const info = decoder.getFrameInfo();
-  let pixels = takeDecoded(decoder, { ...info, isSigned: false });
+  let pixels = takeDecoded(decoder, { ...info, isSigned: false }, output);
   if (info.componentCount === 3 && decoder.getInterleaveMode() === 0) {
     pixels = interleavePlanes(pixels, info.width * info.height);
   }

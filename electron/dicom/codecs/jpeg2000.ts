@@ -45,7 +45,7 @@ const LOSSY_CAPABLE = new Set(['1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.20
 function decodeWith(
   decoder: J2kDecoder,
   frame: Uint8Array,
-  { module, transferSyntaxUID }: FrameContext,
+  { module, transferSyntaxUID, output }: FrameContext,
   name: string,
 ): CodecOutput {
   try {
@@ -66,7 +66,7 @@ function decodeWith(
         `${name}: codestream is ${info.width}×${info.height}×${info.componentCount}, the header says ${module.columns}×${module.rows}×${module.samplesPerPixel}`,
       );
     }
-    const pixels = takeDecoded(decoder, info);
+    const pixels = takeDecoded(decoder, info, output);
     const mct = module.photometric === 'YBR_RCT' || module.photometric === 'YBR_ICT';
     const lossy = LOSSY_CAPABLE.has(transferSyntaxUID) || !decoder.getIsReversible();
     return { pixels, photometric: mct ? 'RGB' : module.photometric, lossy };

@@ -1,7 +1,6 @@
 /** The contract every codec module implements. */
 import type { PixelModule } from '../pixel-module.js';
 import type { Scratch } from '../../util/scratch.js';
-
 import type { PixelArray } from '../../util/typed-arrays.js';
 
 export interface FrameContext {

@@ -3,6 +3,7 @@
  * a promise of the module) once per thread.
  */
 import { createRequire } from 'node:module';
+import type { Scratch } from '../../util/scratch.js';
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, Promise<unknown>>();
@@ -47,11 +48,21 @@ export function feed(decoder: WasmDecoder, frame: Uint8Array): void {
 
 /**
  * Copies the decoded bytes out of the WASM heap (the next decode reuses that
- * memory) into a typed array of the decoder's sample size.
+ * memory) into a typed array of the decoder's sample size: into the job's
+ * reusable memory when it has some (FrameContext.output: no page faults on a
+ * fresh 13 MB buffer, measured 2–12 ms per large frame), else fresh memory.
  */
-export function takeDecoded(decoder: WasmDecoder, info: WasmFrameInfo): Uint8Array | Uint16Array | Int16Array {
+export function takeDecoded(
+  decoder: WasmDecoder,
+  info: WasmFrameInfo,
+  output?: Scratch,
+): Uint8Array | Uint16Array | Int16Array {
   const heap = decoder.getDecodedBuffer();
-  const copy = heap.slice();
+  let copy: Uint8Array;
+  if (output) {
+    copy = output.uint8(heap.length);
+    copy.set(heap);
+  } else copy = heap.slice();
   if (info.bitsPerSample <= 8) return copy;
   const length = Math.floor(copy.byteLength / 2);
   return info.isSigned ? new Int16Array(copy.buffer, 0, length) : new Uint16Array(copy.buffer, 0, length);
