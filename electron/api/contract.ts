@@ -144,6 +144,9 @@ export const ScreenRow = z.object({
   sopUid: z.string().nullable(),
   seriesUid: z.string().nullable(),
   studyUid: z.string().nullable(),
+  studyDate: z.string().nullable(),
+  /** Patient name and ID, accession, view position, series and instance numbers, as the file says. */
+  naming: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
   status: z.enum(['ok', 'failed']),
   error: z.string().nullable(),
   scores: z.array(z.object({ phrase: z.string(), similarity: z.number(), probability: z.number() })),

@@ -37,6 +37,8 @@ export interface ScanRecord extends ScanIdentity {
   status: 'ok' | 'failed';
   errorCode: string | null;
   error: string | null;
+  /** What a reader names the scan by (patient, study, view, series/instance); null when not read. */
+  naming: Record<string, string | number> | null;
 }
 
 export interface StoredScan extends ScanRecord {
@@ -77,6 +79,7 @@ interface ScanRow {
   status: 'ok' | 'failed';
   error_code: string | null;
   error: string | null;
+  naming: string | null;
 }
 
 function fromRow(r: ScanRow): StoredScan {
@@ -95,6 +98,7 @@ function fromRow(r: ScanRow): StoredScan {
     status: r.status,
     errorCode: r.error_code,
     error: r.error,
+    naming: r.naming ? (JSON.parse(r.naming) as Record<string, string | number>) : null,
   };
 }
 
@@ -221,6 +225,7 @@ export class IndexStore {
       scan.status,
       scan.errorCode,
       scan.error,
+      scan.naming ? JSON.stringify(scan.naming) : null,
       run,
       Date.now(),
     ];
@@ -231,7 +236,7 @@ export class IndexStore {
       this.#db
         .prepare(
           `UPDATE scans SET size = ?, mtime_ms = ?, fingerprint = ?, sop_uid = ?, series_uid = ?, study_uid = ?, modality = ?,
-           study_date = ?, frames = ?, status = ?, error_code = ?, error = ?, seen_run = ?, indexed_at = ? WHERE id = ?`,
+           study_date = ?, frames = ?, status = ?, error_code = ?, error = ?, naming = ?, seen_run = ?, indexed_at = ? WHERE id = ?`,
         )
         .run(...values, existing.id);
       return existing.id;
@@ -239,7 +244,7 @@ export class IndexStore {
     const info = this.#db
       .prepare(
         `INSERT INTO scans (size, mtime_ms, fingerprint, sop_uid, series_uid, study_uid, modality, study_date, frames, status,
-         error_code, error, seen_run, indexed_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         error_code, error, naming, seen_run, indexed_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(...values, scan.path);
     return Number(info.lastInsertRowid);

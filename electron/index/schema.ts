@@ -3,7 +3,7 @@
  * process killed mid-write loses at most the transaction in flight and never
  * corrupts what was committed. Versioned: `meta.schema` says which migrations ran.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -48,4 +48,7 @@ export const MIGRATIONS: Record<number, string> = {
       message TEXT
     );
   `,
+  // What a reader names a scan by (patient, study, view, series/instance), as JSON; null for scans indexed
+  // before version 2 until they change.
+  2: `ALTER TABLE scans ADD COLUMN naming TEXT;`,
 };

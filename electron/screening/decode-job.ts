@@ -35,8 +35,19 @@ export interface ImageIdentity {
   studyInstanceUID?: string;
   modality?: string;
   studyDate?: string;
+  /** What a reader names the scan by (shown with a privacy toggle in the app, never logged). */
+  naming: ScanNaming;
   /** sha256 of the file's bytes. */
   sha256: string;
+}
+
+export interface ScanNaming {
+  patientName?: string;
+  patientId?: string;
+  accession?: string;
+  viewPosition?: string;
+  seriesNumber?: number;
+  instanceNumber?: number;
 }
 
 export interface DecodeRequest {
@@ -118,6 +129,14 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
       studyInstanceUID: r.string('x0020000d'),
       modality: r.string('x00080060'),
       studyDate: r.string('x00080020'),
+      naming: {
+        patientName: r.string('x00100010'),
+        patientId: r.string('x00100020'),
+        accession: r.string('x00080050'),
+        viewPosition: r.string('x00185101'),
+        seriesNumber: r.decimal('x00200011'),
+        instanceNumber: r.decimal('x00200013'),
+      },
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };
   }

@@ -17,6 +17,10 @@ export interface ScreenRow {
   sopUid: string | null;
   seriesUid: string | null;
   studyUid: string | null;
+  studyDate: string | null;
+  /** What a reader names the scan by (patient, accession, view, series/instance): for the app's views;
+   * the CLI's exports leave it out. */
+  naming: Record<string, string | number> | null;
   status: 'ok' | 'failed';
   error: string | null;
   scores: { phrase: string; similarity: number; probability: number }[];
@@ -82,6 +86,8 @@ export function* screenResults(
       sopUid: scan.sopUid,
       seriesUid: scan.seriesUid,
       studyUid: scan.studyUid,
+      studyDate: scan.studyDate,
+      naming: scan.naming,
       status: v ? 'ok' : 'failed',
       error: scan.error ?? (v ? null : 'not encoded with this model'),
       scores,

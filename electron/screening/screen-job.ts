@@ -87,7 +87,15 @@ function record(r: EncodedFile, size: number, mtimeMs: number): ScanRecord {
     status: r.embedding ? 'ok' : 'failed',
     errorCode: r.error?.code ?? null,
     error: r.error?.message ?? null,
+    naming: r.identity ? dropUndefined(r.identity.naming) : null,
   };
+}
+
+function dropUndefined(naming: object): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(naming).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string | number
+  >;
 }
 
 /** Brings the index up to date for a folder or a list of files. */

@@ -195,7 +195,9 @@ export const screenCommand: Command = {
       })) {
         if (row.flagged) flagged++;
         if (row.status === 'failed') failedRows++;
-        if (out!.toLowerCase().endsWith('.json')) await write(`${rows ? ',\n' : ''}${JSON.stringify(row)}`);
+        // No patient identifiers in exported files (the app shows them, behind its privacy toggle).
+        const { naming: _naming, ...exported } = row;
+        if (out!.toLowerCase().endsWith('.json')) await write(`${rows ? ',\n' : ''}${JSON.stringify(exported)}`);
         else await write(`${resultsCsvRow(row, names.length, !!example)}\n`);
         rows++;
       }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { IndexError, IndexStore, type ScanRecord } from '../../../electron/index/index-store.js';
+import Database from 'better-sqlite3';
+import { INDEX_FILE, IndexError, IndexStore, type ScanRecord } from '../../../electron/index/index-store.js';
+import { MIGRATIONS } from '../../../electron/index/schema.js';
 import { topK } from '../../../electron/index/top-k.js';
 import { seededRandom } from '../../../electron/scoring/metrics.js';
 
@@ -23,6 +25,7 @@ const scan = (p: string, over: Partial<ScanRecord> = {}): ScanRecord => ({
   status: 'ok',
   errorCode: null,
   error: null,
+  naming: null,
   ...over,
 });
 
@@ -155,6 +158,25 @@ describe('index store', () => {
       }
     }
     assert.ok(committed > 0, 'the writer got some transactions in before each kill');
+  });
+
+  it('keeps what a reader names a scan by, and migrates a version-1 index to hold it', async () => {
+    const v1 = path.join(dir, 'v1');
+    await import('node:fs/promises').then((fs) => fs.mkdir(v1, { recursive: true }));
+    const db = new Database(path.join(v1, INDEX_FILE));
+    db.exec(MIGRATIONS[1]!);
+    db.exec("INSERT INTO meta (key, value) VALUES ('schema', '1')");
+    db.prepare("INSERT INTO scans (path, size, mtime_ms, status, indexed_at) VALUES ('/old.dcm', 1, 1, 'ok', 0)").run();
+    db.close();
+    const store = IndexStore.open(v1);
+    try {
+      assert.equal(store.scanByPath('/old.dcm')!.naming, null, 'older rows have no naming until they change');
+      const naming = { patientName: 'Doe^Jane', patientId: 'P7', viewPosition: 'PA', instanceNumber: 1 };
+      store.putScan(scan('/new.dcm', { naming }));
+      assert.deepEqual(store.scanByPath('/new.dcm')!.naming, naming);
+    } finally {
+      store.close();
+    }
   });
 
   it('refuses a file that is not an index', async () => {
