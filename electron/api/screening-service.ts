@@ -100,7 +100,6 @@ export class ScreeningService {
     if (!phrases.length) throw new ApiError('BAD_REQUEST', 'Give at least one phrase to screen for');
     const id = randomUUID();
     const params = { folder, phrases, threshold };
-    this.#save(id, params, 'running', null, Date.now());
     this.#launch(id, params, Date.now());
     return this.#view(id);
   }
@@ -115,8 +114,21 @@ export class ScreeningService {
     await Promise.allSettled([...this.#runs]);
   }
 
+  /**
+   * Stores the job as running and runs it. The job counts as running in this process before its state is
+   * stored and announced, so no event ever shows it as interrupted (a stored "running" job that this
+   * process is not running).
+   */
   #launch(id: string, params: Params, createdAt: number): void {
-    const run = this.#run(id, params, createdAt).finally(() => this.#runs.delete(run));
+    const controller = new AbortController();
+    this.#running.set(id, controller);
+    try {
+      this.#save(id, params, 'running', null, createdAt);
+    } catch (error) {
+      this.#running.delete(id);
+      throw error;
+    }
+    const run = this.#run(id, params, createdAt, controller).finally(() => this.#runs.delete(run));
     this.#runs.add(run);
   }
 
@@ -127,7 +139,6 @@ export class ScreeningService {
       if (this.#running.has(id)) return job;
       if (job.state === 'done' || job.state === 'cancelled')
         throw new ApiError('BAD_REQUEST', `That job is ${job.state}`);
-      this.#save(id, params, 'running', null, job.createdAt);
       this.#launch(id, params, job.createdAt);
       return this.#view(id);
     }
@@ -145,9 +156,7 @@ export class ScreeningService {
     return this.#view(id);
   }
 
-  async #run(id: string, params: Params, createdAt: number): Promise<void> {
-    const controller = new AbortController();
-    this.#running.set(id, controller);
+  async #run(id: string, params: Params, createdAt: number, controller: AbortController): Promise<void> {
     try {
       const slot = await this.index.slot();
       let last = 0;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { AboutDialog } from './components/AboutDialog';
 import { HelpOverlay } from './components/HelpOverlay';
 import { ModelsView } from './views/ModelsView';
@@ -9,7 +9,16 @@ import { ScreeningView } from './views/ScreeningView';
 import { Viewer } from './components/Viewer';
 import { getApi, type Catalog } from './api';
 import { useAppInfo } from './useAppInfo';
-import { VIEWS, type ViewId } from './views';
+import { shortProvider } from './provider';
+import { VIEWS, type OpenViewer, type ViewId } from './views';
+
+interface Viewing {
+  path: string;
+  phrase: string | undefined;
+  list: readonly string[] | undefined;
+  /** Counts openings: a new one starts a fresh viewer, previous/next keep it. */
+  opened: number;
+}
 
 export function App() {
   const info = useAppInfo();
@@ -30,16 +39,38 @@ export function App() {
       }),
     [],
   );
-  // An image opened from Query (or Matrix): shown in a viewer overlay over the current view.
-  const [viewing, setViewing] = useState<{ path: string; phrase?: string } | null>(null);
-  const openViewer = (path: string, phrase?: string) => setViewing({ path, ...(phrase ? { phrase } : {}) });
+  // An image opened from Query, Matrix or Screening: shown in a viewer overlay over the current view,
+  // with the list it was opened from for previous/next.
+  const [viewing, setViewing] = useState<Viewing | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const lastViewed = useRef<string | null>(null);
+  const openings = useRef(0);
+  const openViewer: OpenViewer = (path, phrase, list) => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setViewing({ path, phrase, list, opened: ++openings.current });
+  };
+  const closeViewer = useCallback(() => setViewing(null), []);
+  const navigate = useCallback((path: string) => setViewing((v) => v && { ...v, path }), []);
+  useEffect(() => {
+    if (viewing) {
+      lastViewed.current = viewing.path;
+      return;
+    }
+    // Closed: the keyboard goes back to the scan last shown (its card or row), else to what opened the viewer.
+    const path = lastViewed.current;
+    lastViewed.current = null;
+    if (!path) return;
+    const from = opener.current?.isConnected ? opener.current : null;
+    const list = from?.closest('[data-scan-list]') ?? document;
+    const card = [...list.querySelectorAll<HTMLElement>('[data-scan-path]')].find((el) => el.dataset.scanPath === path);
+    (card ?? from)?.focus();
+  }, [viewing]);
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
 
   const onKey = useCallback((e: KeyboardEvent) => {
     if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === '?') return setHelpOpen(true);
-    if (e.key === 'Escape') return setViewing(null);
     const match = VIEWS.find((v) => v.key === e.key);
     if (match) setView(match.id);
   }, []);
@@ -59,6 +90,7 @@ export function App() {
   }, []);
 
   const model = info.state === 'ready' ? info.value.model : null;
+  const provider = info.state === 'ready' ? info.value.executionProvider : null;
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Views">
@@ -102,12 +134,21 @@ export function App() {
         {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} />}
         {view === 'screening' && <ScreeningView onView={openViewer} />}
         {viewing && (
-          <div className="viewer-overlay">
+          <div
+            className="viewer-overlay"
+            role="dialog"
+            aria-modal="true"
+            aria-label="Image viewer"
+            data-testid="viewer-overlay"
+          >
             <Viewer
-              key={`${viewing.path}|${viewing.phrase ?? ''}`}
+              key={viewing.opened}
               path={viewing.path}
               phrase={viewing.phrase}
-              onClose={() => setViewing(null)}
+              list={viewing.list}
+              onNavigate={navigate}
+              onClose={closeViewer}
+              autoFocus
             />
           </div>
         )}
@@ -118,10 +159,8 @@ export function App() {
             ? `Model: ${model.name}${model.trainedOnSyntheticData ? ' (synthetic training data)' : ''}`
             : 'No model loaded'}
         </span>
-        <span>
-          {info.state === 'ready' && info.value.executionProvider
-            ? `Provider: ${info.value.executionProvider}`
-            : 'Provider: —'}
+        <span data-testid="status-provider" title={provider ?? undefined}>
+          Provider: {provider ? shortProvider(provider) : '—'}
         </span>
         <span className="notice">Research use only — not for clinical decisions</span>
       </footer>

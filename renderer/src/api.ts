@@ -14,4 +14,14 @@ export function getApi(): RadsiftApi {
 }
 
 export type { RadsiftApi };
-export type { AppInfo, Catalog, ModelListing, ScreenJob, ScreenRow } from '../../electron/api/contract';
+// The contract is the one source of every shape the renderer receives: no view re-declares one.
+export type {
+  AppInfo,
+  Catalog,
+  EventPayload,
+  ModelListing,
+  Request,
+  Response,
+  ScreenJob,
+  ScreenRow,
+} from '../../electron/api/contract';

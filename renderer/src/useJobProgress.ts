@@ -1,12 +1,8 @@
 import { useEffect, useState } from 'react';
-import { getApi } from './api';
+import { getApi, type EventPayload } from './api';
 
-export interface Progress {
-  kind: string;
-  done: number;
-  total: number | null;
-  message?: string;
-}
+/** A `job.progress` event, exactly as the contract declares it. */
+export type Progress = EventPayload<'job.progress'>;
 
 /** The latest progress event of the given job kinds (e.g. catalog, demo). */
 export function useJobProgress(kinds: string[]): Progress | null {
@@ -15,7 +11,7 @@ export function useJobProgress(kinds: string[]): Progress | null {
   useEffect(() => {
     const wanted = key.split(',');
     return getApi().on('job.progress', (p) => {
-      if (wanted.includes(p.kind)) setProgress({ kind: p.kind, done: p.done, total: p.total, message: p.message });
+      if (wanted.includes(p.kind)) setProgress(p);
     });
   }, [key]);
   return progress;

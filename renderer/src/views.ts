@@ -23,3 +23,6 @@ export const VIEWS = [
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];
+
+/** Opens a scan in the viewer overlay; `list`: the scans it was chosen from, in the order shown (← / →). */
+export type OpenViewer = (path: string, phrase?: string, list?: readonly string[]) => void;

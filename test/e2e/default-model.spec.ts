@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
 import { ARTIFACTS, expect, test } from './fixtures';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,6 +21,26 @@ function labelsOf(dataDir: string): Map<string, Record<string, number>> {
       return [path.join(dir, cells[0]!), Object.fromEntries(names.map((n, i) => [n, Number(cells[i + 1])]))];
     }),
   );
+}
+
+/** The element is drawn wholly inside the viewer's viewport, and the viewport inside the window. */
+function drawnInside(page: Page, testId: string): Promise<boolean> {
+  return page.evaluate((id) => {
+    const el = document.querySelector(`[data-testid="${id}"]`);
+    const box = document.querySelector('[data-testid="viewport"]');
+    if (!el || !box) return false;
+    const a = el.getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    return (
+      a.width > 0 &&
+      a.left >= b.left - 1 &&
+      a.top >= b.top - 1 &&
+      a.right <= b.right + 1 &&
+      a.bottom <= b.bottom + 1 &&
+      b.bottom <= innerHeight + 1 &&
+      b.right <= innerWidth + 1
+    );
+  }, testId);
 }
 
 test.describe('default model', () => {
@@ -48,6 +69,19 @@ test.describe('default model', () => {
     const positives = [...labels.values()].filter((l) => l.pleural_effusion).length;
     const hits = top.filter((p) => labels.get(p)?.pleural_effusion).length;
     expect(hits).toBeGreaterThanOrEqual(Math.min(3, positives));
+    // The thumbnails in the window have loaded (they load lazily), for the README's screenshot.
+    await expect
+      .poll(() =>
+        page
+          .getByRole('list', { name: 'Ranked scans' })
+          .locator('img')
+          .evaluateAll((imgs) =>
+            imgs
+              .filter((i) => i.getBoundingClientRect().top < innerHeight)
+              .every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0),
+          ),
+      )
+      .toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'query-default-model.png') });
     const negated = await ranked('no pleural effusion');
     expect(labels.get(negated[0]!)?.pleural_effusion).toBe(0);
@@ -58,6 +92,20 @@ test.describe('default model', () => {
       timeout: 60_000,
     });
     await page.getByRole('columnheader', { name: 'cardiomegaly' }).click();
+    // The thumbnails in view have loaded (they load lazily), for the README's screenshot.
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('matrix-row')
+          .locator('img')
+          .evaluateAll((imgs) => {
+            const body = document.querySelector('[data-testid="matrix-body"]')!.getBoundingClientRect();
+            return imgs
+              .filter((i) => i.getBoundingClientRect().bottom <= body.bottom)
+              .every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0);
+          }),
+      )
+      .toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'matrix-default-model.png') });
 
     // A cell opens the viewer with that phrase's heatmap (grounding) over the image.
@@ -77,8 +125,33 @@ test.describe('default model', () => {
     // Opacity follows the slider; unchecking hides the overlay.
     await page.getByLabel('Heatmap opacity').fill('0.8');
     await expect(heatmap).toHaveCSS('opacity', '0.8');
+    // The whole phantom is in view, lower chest included.
+    await expect.poll(() => drawnInside(page, 'viewer-image'), { timeout: 10_000 }).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'viewer-heatmap.png') });
     await page.getByLabel('Show phrase heatmap').uncheck();
+    await expect(heatmap).toHaveCount(0);
+
+    // The scan that matches "cardiomegaly" least: no patch matches, and the legend says so in words
+    // instead of quoting a negative "cosine up to".
+    await page.keyboard.press('Escape');
+    await page.getByRole('columnheader', { name: 'cardiomegaly' }).click();
+    await expect(page.getByRole('columnheader', { name: 'cardiomegaly' })).toHaveAttribute('aria-sort', 'ascending');
+    await page
+      .getByRole('cell', { name: /^cardiomegaly:/ })
+      .first()
+      .click();
+    const legend = page.getByTestId('heatmap-legend');
+    await expect(legend).toBeVisible({ timeout: 60_000 });
+    const scan = (await page.getByTestId('viewer-path').getAttribute('title'))!;
+    const highest = await page.evaluate(
+      async (p) =>
+        Math.max(...(await window.radsift!.call('query.heatmap', { path: p, phrase: 'cardiomegaly' })).values),
+      scan,
+    );
+    expect(highest, 'the demo study has a scan where "cardiomegaly" matches no patch').toBeLessThan(0);
+    await expect(legend).toContainText(
+      `“cardiomegaly” matches nowhere on this scan (highest cosine ${highest.toFixed(2).replace('-', '−')})`,
+    );
     await expect(heatmap).toHaveCount(0);
   });
 });

@@ -31,6 +31,15 @@ test.describe('Matrix view', () => {
     expect([...sorted].sort((a, b) => b - a)).toEqual(sorted);
     await page.screenshot({ path: path.join(ARTIFACTS, 'matrix.png') });
 
+    // The rows below the fold are counted, and the count follows the scroll.
+    const shown = page.getByTestId('matrix-rows-shown');
+    await expect(shown).toHaveText(/^Showing rows 1–\d+ of 24: scroll for \d+ more\.$/);
+    const [, last, more] = /1–(\d+) of 24: scroll for (\d+)/.exec((await shown.textContent())!)!.map(Number);
+    expect(last! + more!).toBe(24);
+    await page.getByTestId('matrix-body').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect(shown).toHaveText(/^Showing rows \d+–24 of 24 \(the end\)\.$/);
+    await page.getByTestId('matrix-body').evaluate((el) => (el.scrollTop = 0));
+
     await page.getByRole('combobox', { name: 'Score type' }).selectOption('similarity');
     await page.getByRole('textbox', { name: 'Add a phrase' }).fill('nodule');
     await page.getByRole('button', { name: 'Add', exact: true }).click();

@@ -20,6 +20,10 @@ test.describe('Query view', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page.getByTestId('query-summary')).toContainText('of 24 scans', { timeout: 120_000 });
     await expect(page.getByTestId('query-summary')).toContainText('is more likely than "no pleural effusion"');
+    // Two sentences: how many match, then the rule a match follows.
+    await expect(page.getByTestId('query-summary')).toHaveText(
+      /^(\d+ of 24 scans match\.|None of 24 scans matches; the closest are shown below for inspection\.) A scan matches when "pleural effusion" is more likely than "no pleural effusion" with probability ≥ 0\.5\.$/,
+    );
     const probabilities = await page.getByTestId('probability').allTextContents();
     expect(probabilities.length).toBeGreaterThan(0);
     const values = probabilities.map((t) => Number(t.replace('p ', '')));

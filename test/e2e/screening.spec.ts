@@ -58,10 +58,40 @@ test.describe('Screening view', () => {
       '8 / 8 files · 6 encoded · 0 unchanged · 1 failed · 1 not DICOM (skipped)',
     );
     await expect(job.getByTestId('job-flagged')).toContainText('flagged');
+    // The counts appear once per card, and a finished job says what it took, not "ETA 0 s".
+    expect((await job.textContent())!.match(/encoded/g)).toHaveLength(1);
+    await expect(job.getByTestId('job-counts')).not.toContainText('ETA');
+    await expect(job.getByTestId('job-counts')).not.toContainText(' left');
     await job.getByRole('button', { name: 'Results' }).click();
     await expect(page.getByTestId('screen-row')).toHaveCount(7);
     await expect(page.getByTestId('screen-row').filter({ hasText: 'broken.dcm' })).toContainText('failed: ');
     await expect(page.getByTestId('screen-row').filter({ hasText: 'notes.txt' })).toHaveCount(0);
+
+    // Sortable columns carry ▲ / ▼ and aria-sort; a second click reverses the order.
+    const table = page.locator('table.results-table');
+    const head = (name: string) => table.getByRole('columnheader', { name, exact: true });
+    const column = (i: number) =>
+      table
+        .locator('tbody tr')
+        .evaluateAll((trs, k) => trs.map((tr) => (tr as HTMLTableRowElement).cells[k]!.textContent!.trim()), i);
+    const numbers = (cells: string[]) => cells.filter((c) => c !== '—').map(Number);
+    await expect(head('pneumothorax')).toHaveAttribute('aria-sort', 'descending');
+    await expect(head('pneumothorax')).toContainText('▼');
+    await expect(head('pleural effusion')).toHaveAttribute('aria-sort', 'none');
+    const down = numbers(await column(1));
+    expect(down).toEqual([...down].sort((x, y) => y - x));
+    await head('pneumothorax').getByRole('button').click();
+    await expect(head('pneumothorax')).toHaveAttribute('aria-sort', 'ascending');
+    await expect(head('pneumothorax')).toContainText('▲');
+    const up = numbers(await column(1));
+    expect(up).toEqual([...up].sort((x, y) => x - y));
+    await head('file').getByRole('button').click();
+    await expect(head('file')).toHaveAttribute('aria-sort', 'ascending');
+    await expect(head('pneumothorax')).toHaveAttribute('aria-sort', 'none');
+    const files = await table
+      .locator('tbody tr button.link')
+      .evaluateAll((links) => links.map((l) => (l as HTMLElement).title));
+    expect(files).toEqual([...files].sort((x, y) => x.localeCompare(y)));
     await page.screenshot({ path: path.join(ARTIFACTS, 'screening.png') });
 
     const download = page.waitForEvent('download');
@@ -74,5 +104,26 @@ test.describe('Screening view', () => {
     );
     const paths = lines.slice(1).map((l) => l.split(',')[0]!);
     expect(paths.sort()).toEqual([...dicom.map((f) => path.join(dir, f)), path.join(dir, 'broken.dcm')].sort());
+  });
+
+  test('the state badge does not flicker to "interrupted" while a job starts and runs', async ({ page, bridge }) => {
+    // ScreeningService used to store and announce a starting job before counting it as running in this
+    // process, so the first screen.job event read "interrupted".
+    test.setTimeout(120_000);
+    const { dir } = folderToScreen();
+    await page.keyboard.press('4');
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { badgeStates: string[] }).badgeStates = seen;
+      new MutationObserver(() =>
+        document.querySelectorAll('[data-testid="job-state"]').forEach((b) => seen.push(b.textContent ?? '')),
+      ).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+    await expect(page.getByTestId('job-state').first()).toHaveText('done', { timeout: 100_000 });
+    const states = await page.evaluate(() => (window as unknown as { badgeStates: string[] }).badgeStates);
+    expect(states).toContain('done');
+    expect(states).not.toContain('interrupted');
   });
 });

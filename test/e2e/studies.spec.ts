@@ -16,6 +16,32 @@ test('open the demo study, view an image and change its window', async ({ page }
     },
   );
   await expect(page.getByTestId('catalog-summary')).not.toContainText('skipped');
+
+  // The tree starts at its top edge (no blank band), and patients and studies fold and unfold,
+  // with the mouse or with Enter / Space on the focused node.
+  const tree = page.getByRole('navigation', { name: 'Patients, studies and series' });
+  const gap = await tree.evaluate(
+    (nav) => nav.firstElementChild!.getBoundingClientRect().top - nav.getBoundingClientRect().top,
+  );
+  expect(gap).toBeLessThanOrEqual(10);
+  const series = tree.locator('.tree-series');
+  await expect(series).toHaveCount(24);
+  const patient = tree.locator('.tree-patient').first();
+  await expect(patient).toHaveAttribute('aria-expanded', 'true');
+  await patient.focus();
+  await page.keyboard.press('Enter');
+  await expect(patient).toHaveAttribute('aria-expanded', 'false');
+  await expect(series).toHaveCount(23);
+  await page.keyboard.press('Space');
+  await expect(patient).toHaveAttribute('aria-expanded', 'true');
+  const study = tree.locator('.tree-study').first();
+  await study.click();
+  await expect(study).toHaveAttribute('aria-expanded', 'false');
+  await expect(series).toHaveCount(23);
+  await study.focus();
+  await page.keyboard.press('Space');
+  await expect(study).toHaveAttribute('aria-expanded', 'true');
+  await expect(series).toHaveCount(24);
   // The demo has its own button: it is not added to the recent list.
   expect(await page.evaluate(() => window.radsift!.call('studies.recent', {}))).toEqual({ paths: [] });
   const thumbs = page.getByRole('list', { name: 'Images in the series' }).getByRole('img');

@@ -6,13 +6,16 @@ const SHORTCUTS: [string, string][] = [
   ['?', 'this help'],
   ['Ctrl/⌘ O', 'open a folder (File menu)'],
   ['Ctrl/⌘ Shift O', 'open files or a DICOMDIR (File menu)'],
-  ['Esc', 'close a dialog or the viewer overlay'],
+  ['Esc', 'close a dialog, or the viewer (also from a text field in it)'],
   ['Drag', 'viewer: window / level (horizontal = width, vertical = level)'],
   ['Shift-drag', 'viewer: pan (or the middle button)'],
-  ['Wheel', 'viewer: zoom'],
-  ['r', 'viewer: reset window, zoom and pan'],
-  ['↑ / ↓', 'viewer: previous / next frame'],
+  ['Wheel', 'viewer: zoom about the pointer'],
+  ['f', 'viewer: fit the whole image in the view'],
+  ['r', 'viewer: reset — the file’s own window, and fit'],
+  ['← / →', 'viewer: previous / next scan of the list it was opened from; Query: previous / next result'],
+  ['↑ / ↓', 'viewer: previous / next frame; Query: the result above / below'],
   ['Enter', 'Query: search the typed phrase; viewer: show the heatmap of the typed phrase'],
+  ['Enter / Space', 'Studies tree: fold or unfold the focused patient or study'],
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {

@@ -22,7 +22,12 @@ export function Modal({
         aria-modal="true"
         aria-labelledby={id}
         onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape') return;
+          // Only this dialog closes, not the viewer it may stand over.
+          e.stopPropagation();
+          onClose();
+        }}
       >
         <h2 id={id}>{title}</h2>
         {children}

@@ -6,9 +6,11 @@
  */
 import { useState } from 'react';
 import { shortPath } from '../format';
-import { getApi } from '../api';
+import { getApi, type Response } from '../api';
+import { onGridKey } from '../gridKeys';
+import type { OpenViewer } from '../views';
 
-type Probe = { auc: number | null; positives: number; negatives: number; rows: { path: string; score: number }[] };
+type Probe = Response<'probe.train'>;
 
 export function ProbePanel({
   labels,
@@ -18,7 +20,7 @@ export function ProbePanel({
 }: {
   labels: Map<string, 0 | 1>;
   onFindSimilar: (paths: string[]) => void;
-  onView: (path: string) => void;
+  onView: OpenViewer;
   onClear: () => void;
 }) {
   const api = getApi();
@@ -41,6 +43,8 @@ export function ProbePanel({
     }
   }
 
+  const shown = probe ? probe.rows.slice(0, 24) : [];
+  const shownPaths = shown.map((r) => r.path);
   if (!labels.size) return null;
   return (
     <section className="probe" aria-label="Labels and linear probe">
@@ -83,10 +87,16 @@ export function ProbePanel({
             {probe.positives + probe.negatives} labels ({probe.positives} positive, {probe.negatives} negative).{' '}
             <span className="muted">A handful of labels gives a rough estimate; research use only.</span>
           </p>
-          <ol className="results" aria-label="Ranked by the probe">
-            {probe.rows.slice(0, 24).map((r) => (
+          <ol className="results" aria-label="Ranked by the probe" data-scan-list onKeyDown={onGridKey}>
+            {shown.map((r) => (
               <li key={r.path} className="result" data-testid="probe-result">
-                <button type="button" className="thumb" onClick={() => onView(r.path)} title={r.path}>
+                <button
+                  type="button"
+                  className="thumb"
+                  data-scan-path={r.path}
+                  onClick={() => onView(r.path, undefined, shownPaths)}
+                  title={r.path}
+                >
                   <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={shortPath(r.path)} loading="lazy" />
                 </button>
                 <span className="path">{shortPath(r.path)}</span>

@@ -1,9 +1,13 @@
 /**
- * One image, as a radiologist expects to look at it: window/level by left-drag
- * (horizontal = width, vertical = level), zoom with the wheel, pan with
- * shift-drag or the middle button, presets, frame scrolling, and the file's
- * header beside it. Pixels are rendered by the main process (scan://), so the
- * window is applied to the real modality values, MONOCHROME1 included.
+ * One image, as a radiologist expects to look at it: opened fitted (the whole
+ * image in the viewport, whatever the window size, refitted when the window
+ * changes), window/level by left-drag (horizontal = width, vertical = level),
+ * zoom with the wheel about the pointer, pan with shift-drag or the middle
+ * button, presets, frame scrolling, previous/next scan when opened from a
+ * list, and the file's header beside it (collapsed when the viewer is narrow,
+ * so that it never squeezes the image). Pixels are rendered by the main
+ * process (scan://), so the window is applied to the real modality values,
+ * MONOCHROME1 included.
  * Optionally a phrase heatmap (grounding) on top: the model's patch grid,
  * coloured by how well each patch matches the phrase, placed where the model's
  * letterbox put it on the image, with an opacity control.
@@ -12,27 +16,24 @@ import {
   type CSSProperties,
   useCallback,
   useEffect,
+  useId,
+  useLayoutEffect,
   useRef,
   useState,
   type PointerEvent as ReactPointerEvent,
-  type WheelEvent,
 } from 'react';
-import { getApi } from '../api';
+import { getApi, type Response } from '../api';
 import { viridis } from '../colormap';
 import { UnitSlider } from './UnitSlider';
 
-interface Heatmap {
-  phrase: string;
-  grid: [number, number];
-  values: number[];
-  box: { x: number; y: number; width: number; height: number };
-}
+type Heatmap = Response<'query.heatmap'>;
 
 interface Window {
   center: number;
   width: number;
 }
 
+/** The parts of `studies.fileInfo`'s summary (a free-form record in the contract) this view reads. */
 interface Summary {
   transferSyntax?: { uid: string; name?: string };
   modality?: string;
@@ -49,7 +50,43 @@ interface Summary {
   [key: string]: unknown;
 }
 
-export function Viewer({ path, phrase, onClose }: { path: string; phrase?: string; onClose?: () => void }) {
+interface Size {
+  width: number;
+  height: number;
+}
+
+/** Zoom 1 and no pan: the whole image fitted in the viewport. */
+const FITTED = { zoom: 1, x: 0, y: 0 };
+/** Below this width the header panel starts collapsed: the image gets the room. */
+const HEADER_MIN_VIEWER_WIDTH = 900;
+
+/** Cosines with a real minus sign. */
+const signed = (v: number) => v.toFixed(2).replace('-', '−');
+
+/** Keys typed into these go to the field, not to the viewer (arrows move a caret or a slider). */
+function isTyping(target: EventTarget | null): boolean {
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit'].includes(target.type);
+  return target instanceof HTMLElement && target.isContentEditable;
+}
+
+export function Viewer({
+  path,
+  phrase,
+  onClose,
+  list,
+  onNavigate,
+  autoFocus,
+}: {
+  path: string;
+  phrase?: string;
+  onClose?: () => void;
+  /** The scans this one was opened from, in their order: ← / → and the arrow buttons step through them. */
+  list?: readonly string[];
+  onNavigate?: (path: string) => void;
+  /** Take the keyboard focus when opened (the overlay does). */
+  autoFocus?: boolean;
+}) {
   const api = getApi();
   const [draftPhrase, setDraftPhrase] = useState(phrase ?? '');
   const [heatPhrase, setHeatPhrase] = useState(phrase ?? '');
@@ -57,15 +94,23 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
   const [opacity, setOpacity] = useState(0.5);
   const [heat, setHeat] = useState<Heatmap | null>(null);
   const [heatError, setHeatError] = useState<string | null>(null);
-  const [imgSize, setImgSize] = useState<{ width: number; height: number } | null>(null);
-  const imgRef = useRef<HTMLImageElement | null>(null);
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const phraseRef = useRef<HTMLInputElement | null>(null);
+  const sectionRef = useRef<HTMLElement | null>(null);
+  const viewportRef = useRef<HTMLDivElement | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [win, setWin] = useState<Window | null>(null);
   const [shownWin, setShownWin] = useState<Window | null>(null);
   const [frame, setFrame] = useState(0);
-  const [view, setView] = useState({ zoom: 1, x: 0, y: 0 });
+  const [view, setView] = useState(FITTED);
+  /** The rendered frame's pixel size, once it has loaded. */
+  const [natural, setNatural] = useState<Size | null>(null);
+  const [viewport, setViewport] = useState<Size>({ width: 0, height: 0 });
+  const [viewerWidth, setViewerWidth] = useState(0);
+  /** The user's choice for the header panel; null: open when the viewer is wide enough. */
+  const [headerChoice, setHeaderChoice] = useState<boolean | null>(null);
+  const headerId = useId();
   const drag = useRef<{ mode: 'window' | 'pan'; x: number; y: number; win: Window | null; view: typeof view } | null>(
     null,
   );
@@ -75,15 +120,21 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
     setError(null);
     setWin(null);
     setFrame(0);
-    setView({ zoom: 1, x: 0, y: 0 });
+    setView(FITTED);
+    // `natural` stays: the previous frame is still drawn, at its own size, until the new one loads.
+    let live = true;
     api.call('studies.fileInfo', { path }).then(
       (r) => {
+        if (!live) return;
         const s = r.summary as Summary;
         setSummary(s);
         setWin(defaultWindow(s));
       },
-      (e: Error) => setError(e.message),
+      (e: Error) => live && setError(e.message),
     );
+    return () => {
+      live = false;
+    };
   }, [api, path]);
 
   useEffect(() => {
@@ -100,9 +151,9 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
     };
   }, [api, path, heatPhrase, heatOn, frame]);
 
+  const heatTop = heat ? Math.max(...heat.values) : 0;
   // One canvas pixel per grid cell; the browser's smoothing interpolates when it is scaled up.
-  // The canvas mounts once both the heatmap and the image's size are known, in either order.
-  const canvasShown = heatOn && !!heat && !!imgSize;
+  const canvasShown = heatOn && !!heat && heatTop > 0;
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas || !heat) return;
@@ -121,13 +172,29 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
     ctx.putImageData(pixels, 0, 0);
   }, [heat, canvasShown]);
 
-  useEffect(() => {
-    const img = imgRef.current;
-    if (!img) return;
-    const observer = new ResizeObserver(() => setImgSize({ width: img.clientWidth, height: img.clientHeight }));
-    observer.observe(img);
+  // The viewport's and the viewer's sizes: the fit follows every change (window resize, panel, toolbar wrap).
+  useLayoutEffect(() => {
+    const box = viewportRef.current;
+    const section = sectionRef.current;
+    if (!box || !section) return;
+    const measure = () => {
+      setViewport((old) =>
+        old.width === box.clientWidth && old.height === box.clientHeight
+          ? old
+          : { width: box.clientWidth, height: box.clientHeight },
+      );
+      setViewerWidth(section.clientWidth);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(box);
+    observer.observe(section);
     return () => observer.disconnect();
   }, []);
+
+  useEffect(() => {
+    if (autoFocus) sectionRef.current?.focus({ preventScroll: true });
+  }, [autoFocus]);
 
   // Re-render in the main process at most every 120 ms while dragging.
   useEffect(() => {
@@ -135,13 +202,89 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
     return () => clearTimeout(t);
   }, [win]);
 
+  // The wheel zooms about the pointer; a native listener, so that the page does not scroll as well.
+  useEffect(() => {
+    const box = viewportRef.current;
+    if (!box) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const rect = box.getBoundingClientRect();
+      const px = e.clientX - rect.left - rect.width / 2;
+      const py = e.clientY - rect.top - rect.height / 2;
+      setView((v) => {
+        const zoom = Math.min(32, Math.max(0.1, v.zoom * (e.deltaY < 0 ? 1.15 : 1 / 1.15)));
+        const k = zoom / v.zoom;
+        return { zoom, x: px - (px - v.x) * k, y: py - (py - v.y) * k };
+      });
+    };
+    box.addEventListener('wheel', onWheel, { passive: false });
+    return () => box.removeEventListener('wheel', onWheel);
+  }, []);
+
   const frames = summary?.image?.frames ?? 1;
   const query: Record<string, string | number> = { kind: 'display', frame };
   if (shownWin) Object.assign(query, { wc: shownWin.center.toFixed(3), ww: shownWin.width.toFixed(3) });
   const src = api.scanUrl(path, query);
 
-  const onPointerDown = (e: ReactPointerEvent) => {
-    (e.target as Element).setPointerCapture(e.pointerId);
+  const index = list ? list.indexOf(path) : -1;
+  const neighbour = (step: number): string | null => (index < 0 ? null : (list?.[index + step] ?? null));
+  const go = useCallback(
+    (step: number) => {
+      const next = index < 0 ? undefined : list?.[index + step];
+      if (next && onNavigate) onNavigate(next);
+    },
+    [index, list, onNavigate],
+  );
+  const fit = () => setView(FITTED);
+  const reset = useCallback(() => {
+    setView(FITTED);
+    if (summary) setWin(defaultWindow(summary));
+  }, [summary]);
+
+  const askForPhrase = () => phraseRef.current?.focus();
+  const showHeatmap = (on: boolean) => {
+    setHeatOn(on);
+    const typed = draftPhrase.trim();
+    if (!on) return;
+    if (typed) setHeatPhrase(typed);
+    else askForPhrase();
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented) return;
+      // A dialog above the viewer (shortcuts, About) takes its own keys.
+      if (e.target instanceof Element && e.target.closest('.dialog')) return;
+      if (e.key === 'Escape') {
+        // From anywhere, a text field inside the viewer included.
+        if (onClose) {
+          e.preventDefault();
+          onClose();
+        }
+        return;
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      const actions: Record<string, () => void> = {
+        ArrowLeft: () => go(-1),
+        ArrowRight: () => go(1),
+        ArrowDown: () => setFrame((f) => Math.min(frames - 1, f + 1)),
+        PageDown: () => setFrame((f) => Math.min(frames - 1, f + 1)),
+        ArrowUp: () => setFrame((f) => Math.max(0, f - 1)),
+        PageUp: () => setFrame((f) => Math.max(0, f - 1)),
+        f: () => setView(FITTED),
+        r: reset,
+      };
+      const action = actions[e.key];
+      if (!action) return;
+      e.preventDefault();
+      action();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [frames, go, onClose, reset]);
+
+  const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
+    e.currentTarget.setPointerCapture(e.pointerId);
     drag.current = { mode: e.shiftKey || e.button === 1 ? 'pan' : 'window', x: e.clientX, y: e.clientY, win, view };
   };
   const onPointerMove = (e: ReactPointerEvent) => {
@@ -155,31 +298,42 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
       setWin({ center: d.win.center + dy * scale, width: Math.max(1, d.win.width + dx * scale) });
     }
   };
-  const onWheel = (e: WheelEvent) =>
-    setView((v) => ({ ...v, zoom: Math.min(16, Math.max(0.1, v.zoom * (e.deltaY < 0 ? 1.15 : 1 / 1.15))) }));
 
-  const onKey = useCallback(
-    (e: KeyboardEvent) => {
-      if (e.target instanceof HTMLInputElement) return;
-      if (e.key === 'ArrowDown' || e.key === 'PageDown') setFrame((f) => Math.min(frames - 1, f + 1));
-      if (e.key === 'ArrowUp' || e.key === 'PageUp') setFrame((f) => Math.max(0, f - 1));
-      if (e.key === 'r') {
-        setView({ zoom: 1, x: 0, y: 0 });
-        if (summary) setWin(defaultWindow(summary));
-      }
-    },
-    [frames, summary],
-  );
-  useEffect(() => {
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onKey]);
-
+  // The image's own size: the decoded frame once loaded, the header's matrix until then.
+  const size = natural ?? (summary?.image ? { width: summary.image.columns, height: summary.image.rows } : null);
+  const stage = stageStyle(size, viewport, view);
+  const headerOpen = headerChoice ?? viewerWidth >= HEADER_MIN_VIEWER_WIDTH;
+  const fileName = path.split(/[\\/]/).pop();
   const presets = presetsFor(summary);
   return (
-    <section className="viewer" aria-label="Image viewer">
+    <section className="viewer" aria-label="Image viewer" ref={sectionRef} tabIndex={-1}>
       <div className="viewer-toolbar">
-        <span className="path" title={path}>
+        {list && list.length > 1 && index >= 0 && (
+          <span className="viewer-nav">
+            <button
+              type="button"
+              onClick={() => go(-1)}
+              disabled={!neighbour(-1)}
+              aria-label="Previous scan"
+              title="Previous scan (←)"
+            >
+              ◀
+            </button>
+            <span className="muted" data-testid="viewer-position">
+              {index + 1} of {list.length}
+            </span>
+            <button
+              type="button"
+              onClick={() => go(1)}
+              disabled={!neighbour(1)}
+              aria-label="Next scan"
+              title="Next scan (→)"
+            >
+              ▶
+            </button>
+          </span>
+        )}
+        <span className="path" title={path} data-testid="viewer-path">
           {path.split(/[\\/]/).slice(-2).join('/')}
         </span>
         {presets.map((p) => (
@@ -192,51 +346,90 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
             {p.label}
           </button>
         ))}
-        <button type="button" onClick={() => setView({ zoom: 1, x: 0, y: 0 })} title="Reset zoom and pan (r)">
+        <button type="button" onClick={fit} title="Fit the whole image in the view (f)">
           Fit
+        </button>
+        <button type="button" onClick={reset} title="Reset: fit the image and restore the file's own window (r)">
+          Reset
         </button>
         {win && (
           <span className="muted" data-testid="window-readout">
             W {Math.round(win.width)} · L {Math.round(win.center)}
           </span>
         )}
+        {frames > 1 && (
+          <label className="frame-slider">
+            Frame {frame + 1} / {frames}
+            <input
+              type="range"
+              min={0}
+              max={frames - 1}
+              value={frame}
+              aria-label="Frame"
+              onChange={(e) => setFrame(Number(e.target.value))}
+            />
+          </label>
+        )}
         <form
           className="heatmap-controls"
           onSubmit={(e) => {
             e.preventDefault();
-            setHeatPhrase(draftPhrase);
-            setHeatOn(true);
+            showHeatmap(true);
           }}
         >
           <label>
             <input
               type="checkbox"
               checked={heatOn}
-              onChange={(e) => setHeatOn(e.target.checked)}
+              onChange={(e) => showHeatmap(e.target.checked)}
               aria-label="Show phrase heatmap"
             />{' '}
             Heatmap
           </label>
           <input
+            ref={phraseRef}
             type="text"
             value={draftPhrase}
-            placeholder="phrase, e.g. pleural effusion"
+            placeholder="e.g. pleural effusion"
             aria-label="Heatmap phrase"
+            title="A report phrase, e.g. pleural effusion; Enter shows where it matches"
             onChange={(e) => setDraftPhrase(e.target.value)}
           />
           <label title="Heatmap opacity">
             <UnitSlider value={opacity} label="Heatmap opacity" onChange={setOpacity} />
           </label>
         </form>
-        {onClose && (
-          <button type="button" onClick={onClose} aria-label="Close viewer">
-            ✕
+        <span className="viewer-toolbar-end">
+          <button
+            type="button"
+            aria-expanded={headerOpen}
+            aria-controls={headerId}
+            onClick={() => setHeaderChoice(!headerOpen)}
+            title={headerOpen ? 'Hide the file header' : 'Show the file header'}
+          >
+            Header {headerOpen ? '▸' : '◂'}
           </button>
-        )}
+          {onClose && (
+            <button type="button" onClick={onClose} aria-label="Close viewer" title="Close (Esc)">
+              ✕
+            </button>
+          )}
+        </span>
       </div>
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {heatOn && !heatPhrase.trim() && (
+        <p className="hint" role="status" data-testid="heatmap-hint">
+          Type a report phrase in the box beside Heatmap (e.g. “pleural effusion”) and press Enter: the map shows where
+          on this scan the model finds it.
+        </p>
+      )}
+      {heatOn && heatPhrase.trim() && !heat && !heatError && (
+        <p className="muted" role="status" data-testid="heatmap-busy">
+          Computing where “{heatPhrase.trim()}” matches on this scan…
         </p>
       )}
       {heatOn && heatError && (
@@ -246,89 +439,94 @@ export function Viewer({ path, phrase, onClose }: { path: string; phrase?: strin
       )}
       {heatOn && heat && (
         <p className="muted heatmap-legend" data-testid="heatmap-legend">
-          Where the model matches “{heat.phrase}”: brighter = stronger (cosine up to{' '}
-          {Math.max(...heat.values).toFixed(2)}); {heat.grid[0]}×{heat.grid[1]} patches. A model's attention, not a
-          segmentation — research use only.
+          {heatTop > 0 ? (
+            <>
+              Where the model matches “{heat.phrase}”: brighter = stronger (cosine up to {signed(heatTop)});{' '}
+              {heat.grid[0]}×{heat.grid[1]} patches.
+            </>
+          ) : (
+            <>
+              “{heat.phrase}” matches nowhere on this scan (highest cosine {signed(heatTop)}), so nothing is coloured.
+            </>
+          )}{' '}
+          A model's attention, not a segmentation — research use only.
         </p>
       )}
       <div className="viewer-body">
         <div
           className="viewport"
+          ref={viewportRef}
           data-testid="viewport"
           onPointerDown={onPointerDown}
           onPointerMove={onPointerMove}
           onPointerUp={() => (drag.current = null)}
-          onWheel={onWheel}
-          title="Drag: window/level · Shift-drag: pan · Wheel: zoom · r: reset"
+          title="Drag: window/level · Shift-drag: pan · Wheel: zoom · f: fit · r: reset window and fit"
         >
-          <img
-            ref={imgRef}
-            src={src}
-            alt={`Frame ${frame + 1} of ${path.split(/[\\/]/).pop()}`}
-            draggable={false}
-            onError={() => setError('This image could not be rendered; see the header panel for the reason.')}
-            onLoad={(e) => {
-              setError(null);
-              setImgSize({ width: e.currentTarget.clientWidth, height: e.currentTarget.clientHeight });
-            }}
-            className="viewer-image"
-            data-testid="viewer-image"
-            style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
-          />
-          {canvasShown && (
-            <canvas
-              ref={canvasRef}
-              className="heatmap"
-              data-testid="heatmap"
-              aria-label={`Heatmap of “${heat.phrase}”`}
-              style={heatmapStyle(heat.box, imgSize, view, opacity)}
+          <div className="viewer-stage" style={stage}>
+            <img
+              src={src}
+              alt={`Frame ${frame + 1} of ${fileName}`}
+              draggable={false}
+              onError={() => setError('This image could not be rendered; see the header panel for the reason.')}
+              onLoad={(e) => {
+                const img = e.currentTarget;
+                setError(null);
+                setNatural((old) =>
+                  old && old.width === img.naturalWidth && old.height === img.naturalHeight
+                    ? old
+                    : { width: img.naturalWidth, height: img.naturalHeight },
+                );
+              }}
+              className="viewer-image"
+              data-testid="viewer-image"
             />
-          )}
-        </div>
-        <aside className="metadata" aria-label="Image header">
-          {summary ? <Metadata summary={summary} /> : <p className="muted">Reading header…</p>}
-          {frames > 1 && (
-            <label className="frame-slider">
-              Frame {frame + 1} / {frames}
-              <input
-                type="range"
-                min={0}
-                max={frames - 1}
-                value={frame}
-                onChange={(e) => setFrame(Number(e.target.value))}
+            {canvasShown && (
+              <canvas
+                ref={canvasRef}
+                className="heatmap"
+                data-testid="heatmap"
+                aria-label={`Heatmap of “${heat.phrase}”`}
+                style={heatmapStyle(heat.box, opacity)}
               />
-            </label>
-          )}
-        </aside>
+            )}
+          </div>
+        </div>
+        {headerOpen && (
+          <aside className="metadata" id={headerId} aria-label="Image header">
+            {summary ? <Metadata summary={summary} /> : <p className="muted">Reading header…</p>}
+          </aside>
+        )}
       </div>
     </section>
   );
 }
 
 /**
- * The canvas is anchored at the viewport centre (where the image's centre is), sized to the
- * grid's box over the image, offset to the box, moved with the image's own pan and zoom (about
- * the same centre), and clipped to the image (letterbox padding is not drawn).
+ * Where the image is drawn: scaled to fit the viewport whole (up or down), centred, then moved
+ * by the user's pan and zoom about its centre. The stage clips what it holds to the image.
  */
-function heatmapStyle(
-  box: Heatmap['box'],
-  img: { width: number; height: number },
-  view: { zoom: number; x: number; y: number },
-  opacity: number,
-): CSSProperties {
-  const width = box.width * img.width;
-  const height = box.height * img.height;
-  // Top-left of the box relative to the image centre.
-  const dx = (box.x - 0.5) * img.width;
-  const dy = (box.y - 0.5) * img.height;
-  const pct = (v: number) => `${(Math.max(0, v) * 100).toFixed(3)}%`;
+function stageStyle(size: Size | null, viewport: Size, view: typeof FITTED): CSSProperties {
+  if (!size || !size.width || !size.height || !viewport.width || !viewport.height)
+    return { visibility: 'hidden', left: 0, top: 0, width: viewport.width, height: viewport.height };
+  const scale = Math.min(viewport.width / size.width, viewport.height / size.height);
+  const width = size.width * scale;
+  const height = size.height * scale;
   return {
+    left: (viewport.width - width) / 2,
+    top: (viewport.height - height) / 2,
     width,
     height,
-    opacity,
-    transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom}) translate(${dx}px, ${dy}px)`,
-    clipPath: `inset(${pct(-box.y / box.height)} ${pct((box.x + box.width - 1) / box.width)} ${pct((box.y + box.height - 1) / box.height)} ${pct(-box.x / box.width)})`,
+    transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})`,
   };
+}
+
+/**
+ * The canvas covers the grid's box over the image (fractions of the image's size); the stage
+ * moves it with the image and clips it to the image, so letterbox padding is not drawn.
+ */
+function heatmapStyle(box: Heatmap['box'], opacity: number): CSSProperties {
+  const pct = (v: number) => `${(v * 100).toFixed(4)}%`;
+  return { left: pct(box.x), top: pct(box.y), width: pct(box.width), height: pct(box.height), opacity };
 }
 
 function Metadata({ summary }: { summary: Summary }) {

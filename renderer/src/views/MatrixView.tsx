@@ -4,31 +4,22 @@
  * value written in. Sort by any column, add and remove phrases, open a scan,
  * export CSV or PNG. Rows are virtualised: only the visible ones are in the DOM.
  */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
 import { shortPath, csvCell } from '../format';
-import { getApi } from '../api';
+import { getApi, type Response } from '../api';
 import { css, textOn, viridis } from '../colormap';
 import { useJobProgress } from '../useJobProgress';
 import { PhraseInput } from '../components/PhraseInput';
+import type { OpenViewer } from '../views';
 
-type Matrix = {
-  phrases: string[];
-  rows: { path: string; similarity: number[]; probability: number[] }[];
-  failed: { path: string; reason: string }[];
-};
+type Matrix = Response<'matrix.run'>;
 type Score = 'probability' | 'similarity';
 
 const ROW = 52;
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
 
-export function MatrixView({
-  hasStudies,
-  onView,
-}: {
-  hasStudies: boolean;
-  onView: (path: string, phrase?: string) => void;
-}) {
+export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView: OpenViewer }) {
   const api = getApi();
   const [phrases, setPhrases] = useState<string[]>(DEFAULT_PHRASES);
   const [draft, setDraft] = useState('');
@@ -39,6 +30,17 @@ export function MatrixView({
   const [error, setError] = useState<string | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const body = useRef<HTMLDivElement>(null);
+  const [bodyHeight, setBodyHeight] = useState(520);
+  // The body exists once there is a matrix; its height decides how many rows are drawn and shown.
+  useLayoutEffect(() => {
+    const el = body.current;
+    if (!el) return;
+    const measure = () => setBodyHeight(el.clientHeight);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [matrix !== null]);
   const progress = useJobProgress(['index']);
 
   async function compute(next: string[]) {
@@ -126,9 +128,13 @@ export function MatrixView({
         Open a study, a folder or the demo study in the Studies view first; the matrix shows the scans you opened.
       </p>
     );
-  const height = body.current?.clientHeight ?? 520;
   const first = Math.max(0, Math.floor(scrollTop / ROW) - 5);
-  const visible = rows.slice(first, first + Math.ceil(height / ROW) + 10);
+  const visible = rows.slice(first, first + Math.ceil(bodyHeight / ROW) + 10);
+  // Rows wholly in view, and how many wait below the fold.
+  const topRow = Math.min(rows.length, Math.ceil(scrollTop / ROW) + 1);
+  const bottomRow = Math.min(rows.length, Math.max(topRow, Math.floor((scrollTop + bodyHeight) / ROW)));
+  const below = rows.length - bottomRow;
+  const paths = rows.map((r) => r.path);
   const columns = `300px repeat(${matrix?.phrases.length ?? 0}, minmax(96px, 1fr))`;
 
   return (
@@ -197,7 +203,22 @@ export function MatrixView({
               {matrix.rows.length} scans × {matrix.phrases.length} phrases · {score} · research use only
             </span>
           </div>
-          <div className="matrix-grid" role="table" aria-label="Scans by phrases" aria-rowcount={rows.length + 1}>
+          <p className="muted matrix-rows-shown" data-testid="matrix-rows-shown" aria-live="polite">
+            {rows.length === 0
+              ? 'No rows.'
+              : below > 0
+                ? `Showing rows ${topRow}–${bottomRow} of ${rows.length}: scroll for ${below} more.`
+                : topRow > 1
+                  ? `Showing rows ${topRow}–${bottomRow} of ${rows.length} (the end).`
+                  : `Showing all ${rows.length} rows.`}
+          </p>
+          <div
+            className="matrix-grid"
+            role="table"
+            aria-label="Scans by phrases"
+            aria-rowcount={rows.length + 1}
+            data-scan-list
+          >
             <div className="matrix-row matrix-head" role="row" style={{ gridTemplateColumns: columns }}>
               <span role="columnheader">scan</span>
               {matrix.phrases.map((p, j) => (
@@ -239,7 +260,8 @@ export function MatrixView({
                       type="button"
                       className="matrix-scan"
                       role="rowheader"
-                      onClick={() => onView(r.path)}
+                      data-scan-path={r.path}
+                      onClick={() => onView(r.path, undefined, paths)}
                       title={r.path}
                     >
                       <img src={api.scanUrl(r.path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
@@ -254,7 +276,7 @@ export function MatrixView({
                           role="cell"
                           className="matrix-cell"
                           style={{ background: css(c), color: textOn(c) }}
-                          onClick={() => onView(r.path, matrix.phrases[j])}
+                          onClick={() => onView(r.path, matrix.phrases[j], paths)}
                           aria-label={`${matrix.phrases[j]}: ${v.toFixed(3)}`}
                           title={`Open with the heatmap of “${matrix.phrases[j]}”`}
                         >

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { getApi } from '../api';
-import type { ModelListing } from '../api';
+import { getApi, type Response } from '../api';
+import { shortProvider } from '../provider';
 
-type Listing = { models: ModelListing[]; state: { state: string; error?: string }; provider: string | null };
+type Listing = Response<'models.list'>;
 
 export function ModelsView() {
   const api = getApi();
@@ -52,7 +52,8 @@ export function ModelsView() {
       )}
       {listing && (
         <p className="muted" data-testid="model-state">
-          {listing.state.state === 'ready' && `Active model runs on: ${listing.provider}`}
+          {listing.state.state === 'ready' &&
+            `Active model runs on: ${listing.provider ? shortProvider(listing.provider) : '—'}`}
           {listing.state.state === 'loading' && 'Loading the active model…'}
           {listing.state.state === 'failed' && `The active model failed to load: ${listing.state.error}`}
           {listing.state.state === 'none' &&

@@ -7,8 +7,10 @@
 import { useState, type FormEvent } from 'react';
 import { shortPath } from '../format';
 import { UnitSlider } from '../components/UnitSlider';
-import { getApi } from '../api';
+import { getApi, type Request, type Response } from '../api';
 import { useJobProgress } from '../useJobProgress';
+import { onGridKey } from '../gridKeys';
+import type { OpenViewer } from '../views';
 import { ProbePanel } from '../components/ProbePanel';
 import { PhraseInput } from '../components/PhraseInput';
 import { FileList } from '../components/FileList';
@@ -25,23 +27,11 @@ const PRESETS = [
   'no finding',
 ];
 
-type Term = { text: string; weight: number };
-type Example = { path: string; weight: number };
-type Result = {
-  rows: { path: string; similarity: number; probability: number | null; match: boolean }[];
-  scans: number;
-  matches: number;
-  rule: string;
-  failed: { path: string; reason: string }[];
-};
+type Term = Request<'query.run'>['phrases'][number];
+type Example = Request<'query.run'>['examples'][number];
+type Result = Response<'query.run'>;
 
-export function QueryView({
-  hasStudies,
-  onView,
-}: {
-  hasStudies: boolean;
-  onView: (path: string, phrase?: string) => void;
-}) {
+export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView: OpenViewer }) {
   const api = getApi();
   const [text, setText] = useState('');
   const [terms, setTerms] = useState<Term[]>([]);
@@ -105,6 +95,10 @@ export function QueryView({
       </p>
     );
   const rows = result ? (showAll ? result.rows : result.rows.filter((r) => r.match)) : [];
+  // What the list shows: the matches (or every scan), or the closest when nothing matches.
+  const shown = result ? (result.matches ? rows : result.rows).slice(0, 60) : [];
+  const shownPaths = shown.map((r) => r.path);
+  const heatPhrase = terms.find((t) => t.weight > 0)?.text;
   return (
     <section className="query" aria-label="Query">
       <form className="toolbar" onSubmit={onSubmit} role="search">
@@ -201,12 +195,15 @@ export function QueryView({
       />
       {result && (
         <>
-          <p data-testid="query-summary">
-            {result.matches
-              ? `${result.matches} of ${result.scans} scans match`
-              : `No scan matches (of ${result.scans}); the closest are shown below for inspection.`}{' '}
-            <span className="muted">Match: {result.rule}. Research use only — not for clinical decisions.</span>
+          <p data-testid="query-summary" className="query-summary">
+            <strong>
+              {result.matches
+                ? `${result.matches} of ${result.scans} scans match.`
+                : `None of ${result.scans} scans matches; the closest are shown below for inspection.`}
+            </strong>{' '}
+            A scan matches when {result.rule}.
           </p>
+          <p className="muted">Research use only — not for clinical decisions.</p>
           <label className="muted">
             <input
               type="checkbox"
@@ -216,13 +213,25 @@ export function QueryView({
             />{' '}
             show scans below the threshold too
           </label>
-          <ol className="results" aria-label="Ranked scans">
-            {(result.matches ? rows : result.rows).slice(0, 60).map((r) => (
+          {shown.length > 1 && (
+            <p className="muted" id="results-keys">
+              Arrow keys move between scans; Enter opens one, and ← / → step through them in the viewer.
+            </p>
+          )}
+          <ol
+            className="results"
+            data-scan-list
+            aria-label="Ranked scans"
+            aria-describedby={shown.length > 1 ? 'results-keys' : undefined}
+            onKeyDown={onGridKey}
+          >
+            {shown.map((r) => (
               <li key={r.path} className={r.match ? 'result match' : 'result'} data-testid="query-result">
                 <button
                   type="button"
                   className="thumb"
-                  onClick={() => onView(r.path, terms.find((t) => t.weight > 0)?.text)}
+                  data-scan-path={r.path}
+                  onClick={() => onView(r.path, heatPhrase, shownPaths)}
                   title={r.path}
                 >
                   <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={shortPath(r.path)} loading="lazy" />

@@ -4,17 +4,37 @@
  * a results table (sort, filter, threshold, export). Jobs are stored in the
  * index: one stopped by a quit or crash is listed as interrupted and resumes.
  */
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
 import { shortPath, csvCell } from '../format';
 import { getApi, type ScreenJob, type ScreenRow } from '../api';
 import { UnitSlider } from '../components/UnitSlider';
+import type { OpenViewer } from '../views';
 
 type Row = ScreenRow;
+type JobProgress = NonNullable<ScreenJob['progress']>;
+/** The results table's sort: the file path, a phrase's probability (its index) or the status. */
+type SortKey = 'file' | 'status' | number;
 
-const eta = (s: number | null) => (s === null ? '—' : s < 90 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`);
+const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.ceil(s / 60)} min`);
 
-export function ScreeningView({ onView }: { onView: (path: string) => void }) {
+/** Counts, rate and time of a job, once: the ETA while it runs, the time it took when done. */
+function progressText(job: ScreenJob, p: JobProgress): string {
+  const counts =
+    `${p.seen}${p.total !== null ? ` / ${p.total}` : ''} files · ${p.encoded} encoded · ${p.unchanged} unchanged · ` +
+    `${p.failed} failed${p.notDicom ? ` · ${p.notDicom} not DICOM (skipped)` : ''}`;
+  if (job.state === 'running') {
+    const rate = ` · ${p.filesPerSecond.toFixed(1)} files/s`;
+    return `${counts}${rate}${p.etaSeconds !== null ? ` · about ${duration(p.etaSeconds)} left` : ''}`;
+  }
+  // Files/s counts the files worked on (not those unchanged since the last run): their time is the run's.
+  const worked = p.encoded + p.failed + p.notDicom;
+  if (job.state === 'done' && worked > 0 && p.filesPerSecond > 0)
+    return `${counts} · took ${worked / p.filesPerSecond < 1 ? 'under a second' : duration(worked / p.filesPerSecond)} (${p.filesPerSecond.toFixed(1)} files/s)`;
+  return counts;
+}
+
+export function ScreeningView({ onView }: { onView: OpenViewer }) {
   const api = getApi();
   const [jobs, setJobs] = useState<ScreenJob[]>([]);
   const [phrases, setPhrases] = useState('pneumothorax');
@@ -22,19 +42,30 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
   const [open, setOpen] = useState<{ id: string; rows: Row[] } | null>(null);
   const [threshold, setThreshold] = useState(0.5);
   const [flaggedOnly, setFlaggedOnly] = useState(false);
-  const [sortBy, setSortBy] = useState(0);
+  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 0, descending: true });
 
+  // Jobs a screen.job event updated since the last screen.list was asked for: that answer may be older.
+  const updated = useRef(new Set<string>());
   const refresh = useCallback(() => {
+    updated.current.clear();
     api.call('screen.list', {}).then(
-      (r) => setJobs(r.jobs),
+      (r) =>
+        setJobs((now) => {
+          const newer = now.filter((j) => updated.current.has(j.id));
+          return [...newer, ...r.jobs.filter((j) => !updated.current.has(j.id))].sort(
+            (a, b) => b.createdAt - a.createdAt,
+          );
+        }),
       (e: Error) => setError(e.message),
     );
   }, [api]);
   useEffect(() => {
+    const off = api.on('screen.job', (job) => {
+      updated.current.add(job.id);
+      setJobs((all) => [job, ...all.filter((j) => j.id !== job.id)].sort((a, b) => b.createdAt - a.createdAt));
+    });
     refresh();
-    return api.on('screen.job', (job) =>
-      setJobs((all) => [job, ...all.filter((j) => j.id !== job.id)].sort((a, b) => b.createdAt - a.createdAt)),
-    );
+    return off;
   }, [api, refresh]);
 
   const act = async (fn: () => Promise<unknown>) => {
@@ -57,6 +88,7 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
   const showResults = (job: ScreenJob) =>
     act(async () => {
       setThreshold(job.threshold);
+      setSort({ key: 0, descending: true });
       setOpen({ id: job.id, rows: (await api.call('screen.results', { id: job.id })).rows });
     });
 
@@ -67,8 +99,23 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
     return open.rows
       .map((r) => ({ ...r, flagged: flag(r) }))
       .filter((r) => !flaggedOnly || r.flagged)
-      .sort((a, b) => (b.scores[sortBy]?.probability ?? -1) - (a.scores[sortBy]?.probability ?? -1));
-  }, [open, threshold, flaggedOnly, sortBy]);
+      .sort((a, b) => {
+        const { key, descending } = sort;
+        const order =
+          key === 'file'
+            ? a.path.localeCompare(b.path)
+            : key === 'status'
+              ? statusText(a).localeCompare(statusText(b))
+              : (a.scores[key]?.probability ?? -1) - (b.scores[key]?.probability ?? -1);
+        return descending ? -order : order;
+      });
+  }, [open, threshold, flaggedOnly, sort]);
+  const sortBy = (key: SortKey) =>
+    // A new column starts with what a reader wants first: highest scores, paths A to Z.
+    setSort((s) => (s.key === key ? { key, descending: !s.descending } : { key, descending: typeof key === 'number' }));
+  const ariaSort = (key: SortKey) => (sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none');
+  const marker = (key: SortKey) => (sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : '');
+  const rowPaths = rows.slice(0, 500).map((r) => r.path);
 
   const exportCsv = () => {
     if (!openJob) return;
@@ -144,15 +191,15 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
               {p && (
                 <div className="job-progress">
                   <progress max={100} value={pct ?? undefined} aria-label="Progress" />
-                  <span data-testid="job-counts">
-                    {p.seen}
-                    {p.total !== null ? ` / ${p.total}` : ''} files · {p.encoded} encoded · {p.unchanged} unchanged ·{' '}
-                    {p.failed} failed{p.notDicom ? ` · ${p.notDicom} not DICOM (skipped)` : ''} ·{' '}
-                    {p.filesPerSecond.toFixed(1)} files/s · ETA {eta(p.etaSeconds)}
-                  </span>
+                  <span data-testid="job-counts">{progressText(job, p)}</span>
                 </div>
               )}
-              {job.message && <p className="muted">{job.message}</p>}
+              {/* A finished job's message repeats the counts above; other messages say why it stopped. */}
+              {job.message && !(job.state === 'done' && p) && (
+                <p className="muted" data-testid="job-message">
+                  {job.message}
+                </p>
+              )}
               {job.flagged !== null && <p data-testid="job-flagged">{job.flagged} flagged</p>}
               <div className="actions">
                 {job.state === 'running' && (
@@ -217,32 +264,47 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
             </button>
             <span className="muted">Research use only — not for clinical decisions.</span>
           </div>
-          <table className="results-table">
+          <table className="results-table" data-scan-list>
             <thead>
               <tr>
-                <th>file</th>
+                <th aria-sort={ariaSort('file')}>
+                  <button type="button" className="sort" onClick={() => sortBy('file')}>
+                    file<span aria-hidden="true">{marker('file')}</span>
+                  </button>
+                </th>
                 {openJob.phrases.map((p, j) => (
-                  <th key={p} aria-sort={sortBy === j ? 'descending' : 'none'}>
-                    <button type="button" onClick={() => setSortBy(j)}>
+                  <th key={p} aria-sort={ariaSort(j)}>
+                    <button type="button" className="sort" onClick={() => sortBy(j)}>
                       {p}
+                      <span aria-hidden="true">{marker(j)}</span>
                     </button>
                   </th>
                 ))}
-                <th>status</th>
+                <th aria-sort={ariaSort('status')}>
+                  <button type="button" className="sort" onClick={() => sortBy('status')}>
+                    status<span aria-hidden="true">{marker('status')}</span>
+                  </button>
+                </th>
               </tr>
             </thead>
             <tbody>
               {rows.slice(0, 500).map((r) => (
                 <tr key={r.path} className={r.flagged ? 'flagged' : ''} data-testid="screen-row">
                   <td>
-                    <button type="button" className="link" onClick={() => onView(r.path)} title={r.path}>
+                    <button
+                      type="button"
+                      className="link"
+                      data-scan-path={r.path}
+                      onClick={() => onView(r.path, undefined, rowPaths)}
+                      title={r.path}
+                    >
                       {shortPath(r.path)}
                     </button>
                   </td>
                   {openJob.phrases.map((p, j) => (
                     <td key={p}>{r.scores[j] ? r.scores[j]!.probability.toFixed(3) : '—'}</td>
                   ))}
-                  <td>{r.status === 'ok' ? (r.flagged ? 'flagged' : '') : `failed: ${r.error}`}</td>
+                  <td>{statusText(r)}</td>
                 </tr>
               ))}
             </tbody>
@@ -252,4 +314,8 @@ export function ScreeningView({ onView }: { onView: (path: string) => void }) {
       )}
     </section>
   );
+}
+
+function statusText(r: Row & { flagged: boolean }): string {
+  return r.status === 'ok' ? (r.flagged ? 'flagged' : '') : `failed: ${r.error}`;
 }

@@ -4,7 +4,7 @@
  * Patient → Study → Series with thumbnails, see which files could not be read
  * and why, and open an image in the viewer.
  */
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
@@ -14,6 +14,9 @@ import { FileList } from '../components/FileList';
 export type OpenCommand = 'openFolder' | 'openFiles' | 'openDemo';
 
 type Series = Catalog['patients'][number]['studies'][number]['series'][number];
+
+/** More patients than this: the tree opens folded to its patients. */
+const LONG_TREE = 40;
 
 export function StudiesView({
   catalog,
@@ -34,6 +37,29 @@ export function StudiesView({
   const [error, setError] = useState<string | null>(null);
   const [seriesUid, setSeriesUid] = useState<string | null>(null);
   const [viewing, setViewing] = useState<string | null>(null);
+  /** Patients (`p:` id) and studies (`s:` UID) the user folded. */
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (key: string) =>
+    setCollapsed((old) => {
+      const next = new Set(old);
+      if (!next.delete(key)) next.add(key);
+      return next;
+    });
+  const pane = useRef<HTMLDivElement>(null);
+  const lastViewed = useRef<string | null>(null);
+  useEffect(() => {
+    if (viewing) {
+      lastViewed.current = viewing;
+      return;
+    }
+    // The viewer closed: the keyboard goes back to the thumbnail of the image last shown.
+    const path = lastViewed.current;
+    lastViewed.current = null;
+    if (!path) return;
+    [...(pane.current?.querySelectorAll<HTMLElement>('[data-scan-path]') ?? [])]
+      .find((el) => el.dataset.scanPath === path)
+      ?.focus();
+  }, [viewing]);
   const progress = useJobProgress(['catalog', 'demo']);
   const [recent, setRecent] = useState<string[]>([]);
   const loadRecent = () =>
@@ -69,6 +95,8 @@ export function StudiesView({
       onCatalog(c);
       setSeriesUid(c.patients[0]?.studies[0]?.series[0]?.seriesInstanceUID ?? null);
       setViewing(null);
+      // A long list starts folded to its patients (the first one open); a short one shows everything.
+      setCollapsed(new Set(c.patients.length > LONG_TREE ? c.patients.slice(1).map((p) => `p:${p.patientId}`) : []));
     } catch (e) {
       const err = e as { code?: string; message: string };
       if (err.code !== 'CANCELLED') setError(err.message);
@@ -89,6 +117,7 @@ export function StudiesView({
 
   const allSeries: Series[] = catalog?.patients.flatMap((p) => p.studies.flatMap((s) => s.series)) ?? [];
   const series = allSeries.find((s) => s.seriesInstanceUID === seriesUid) ?? null;
+  const seriesPaths = useMemo(() => series?.instances.map((i) => i.path), [series]);
   const instances =
     catalog?.patients.reduce(
       (n, p) => n + p.studies.reduce((m, s) => m + s.series.reduce((k, se) => k + se.instances.length, 0), 0),
@@ -165,38 +194,70 @@ export function StudiesView({
               {catalog.skipped.length ? `, ${catalog.skipped.length} non-DICOM files skipped` : ''}
             </p>
             <ul>
-              {catalog.patients.map((p) => (
-                <li key={p.patientId}>
-                  <span className="tree-patient">{p.patientName || p.patientId}</span>
-                  <ul>
-                    {p.studies.map((st) => (
-                      <li key={st.studyInstanceUID}>
-                        <span className="tree-study">
-                          {formatDate(st.studyDate)} {st.description ?? ''}
-                        </span>
-                        <ul>
-                          {st.series.map((se) => (
-                            <li key={se.seriesInstanceUID}>
+              {catalog.patients.map((p) => {
+                const patientKey = `p:${p.patientId}`;
+                const patientOpen = !collapsed.has(patientKey);
+                return (
+                  <li key={p.patientId}>
+                    <button
+                      type="button"
+                      className="tree-node tree-patient"
+                      aria-expanded={patientOpen}
+                      onClick={() => toggle(patientKey)}
+                    >
+                      <span className="twisty" aria-hidden="true">
+                        {patientOpen ? '▾' : '▸'}
+                      </span>
+                      {p.patientName || p.patientId}
+                    </button>
+                    {patientOpen && (
+                      <ul>
+                        {p.studies.map((st) => {
+                          const studyKey = `s:${st.studyInstanceUID}`;
+                          const studyOpen = !collapsed.has(studyKey);
+                          return (
+                            <li key={st.studyInstanceUID}>
                               <button
                                 type="button"
-                                className={se.seriesInstanceUID === seriesUid ? 'tree-series active' : 'tree-series'}
-                                aria-current={se.seriesInstanceUID === seriesUid ? 'true' : undefined}
-                                onClick={() => {
-                                  setSeriesUid(se.seriesInstanceUID);
-                                  setViewing(null);
-                                }}
+                                className="tree-node tree-study"
+                                aria-expanded={studyOpen}
+                                onClick={() => toggle(studyKey)}
                               >
-                                {se.modality ?? '?'} {se.description ?? `series ${se.seriesNumber ?? ''}`} (
-                                {se.instances.length})
+                                <span className="twisty" aria-hidden="true">
+                                  {studyOpen ? '▾' : '▸'}
+                                </span>
+                                {formatDate(st.studyDate)} {st.description ?? ''}
                               </button>
+                              {studyOpen && (
+                                <ul>
+                                  {st.series.map((se) => (
+                                    <li key={se.seriesInstanceUID}>
+                                      <button
+                                        type="button"
+                                        className={
+                                          se.seriesInstanceUID === seriesUid ? 'tree-series active' : 'tree-series'
+                                        }
+                                        aria-current={se.seriesInstanceUID === seriesUid ? 'true' : undefined}
+                                        onClick={() => {
+                                          setSeriesUid(se.seriesInstanceUID);
+                                          setViewing(null);
+                                        }}
+                                      >
+                                        {se.modality ?? '?'} {se.description ?? `series ${se.seriesNumber ?? ''}`} (
+                                        {se.instances.length})
+                                      </button>
+                                    </li>
+                                  ))}
+                                </ul>
+                              )}
                             </li>
-                          ))}
-                        </ul>
-                      </li>
-                    ))}
-                  </ul>
-                </li>
-              ))}
+                          );
+                        })}
+                      </ul>
+                    )}
+                  </li>
+                );
+              })}
             </ul>
             <FileList
               testId="catalog-failed"
@@ -209,15 +270,27 @@ export function StudiesView({
               files={catalog.skipped.map((f) => ({ path: f.path }))}
             />
           </nav>
-          <div className="series-pane">
+          <div className="series-pane" ref={pane}>
             {viewing ? (
-              <Viewer path={viewing} onClose={() => setViewing(null)} />
+              <Viewer
+                path={viewing}
+                list={seriesPaths}
+                onNavigate={setViewing}
+                onClose={() => setViewing(null)}
+                autoFocus
+              />
             ) : (
               series && (
                 <ul className="thumbs" aria-label="Images in the series">
                   {series.instances.map((inst, i) => (
                     <li key={inst.path}>
-                      <button type="button" className="thumb" onClick={() => setViewing(inst.path)} title={inst.path}>
+                      <button
+                        type="button"
+                        className="thumb"
+                        data-scan-path={inst.path}
+                        onClick={() => setViewing(inst.path)}
+                        title={inst.path}
+                      >
                         <img
                           src={api.scanUrl(inst.path, { kind: 'thumb', size: 160 })}
                           alt={`Image ${inst.instanceNumber ?? i + 1}`}
