@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { main } from '../../../electron/cli/radsift.js';
 import { decodeFrame, displayImage, modalityValues, openDicom } from '../../../electron/dicom/image.js';
@@ -43,6 +44,19 @@ describe('radsift info', () => {
     assert.match(info.sopInstanceUID, /^1\.3\.6\.1\.4\.1\.5962\./);
     assert.deepEqual(info.errors, []);
     assert.ok(!('patientName' in info) && !stdout.includes('PatientName'));
+  });
+
+  test('takes its files from a list on standard input too', async () => {
+    let stdout = '';
+    const code = await main(['info', '--header-only', '--files-from', '-'], {
+      stdout: (t) => (stdout += t),
+      stderr: () => undefined,
+      cwd: process.cwd(),
+      stdin: Readable.from([`${CT}\n`, `${RGB}\r\n`, '\n']),
+    });
+    assert.equal(code, 0);
+    const summaries = JSON.parse(stdout) as { sopInstanceUID: string }[];
+    assert.equal(summaries.length, 2);
   });
 
   test('reports errors per file and exits 2', async () => {
