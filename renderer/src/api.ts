@@ -1,5 +1,6 @@
 /** The renderer's only way to the main process: `window.radsift`, from the preload or the test bridge. */
 import type { RadsiftApi } from '../../electron/api/client';
+import type { Response as ApiResponse } from '../../electron/api/contract';
 
 declare global {
   interface Window {
@@ -25,3 +26,6 @@ export type {
   ScreenJob,
   ScreenRow,
 } from '../../electron/api/contract';
+
+/** Whether the active model knows a phrase well (one per phrase of query.run, matrix.run, phrases.check). */
+export type Familiarity = ApiResponse<'phrases.check'>['familiarity'][number];

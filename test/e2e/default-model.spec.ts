@@ -53,6 +53,8 @@ test.describe('default model', () => {
     await expect(page.getByTestId('catalog-summary')).toContainText('24 images', { timeout: 180_000 });
     await expect(page.getByTestId('status-model')).toContainText('synthetic training data', { timeout: 60_000 });
     const labels = labelsOf(bridge.dataDir);
+    // The README's screenshots model good practice: identifiers hidden (synthetic as they are).
+    await page.getByRole('checkbox', { name: 'Hide identifiers' }).check();
     await page.keyboard.press('2');
     const ranked = async (phrase: string) => {
       await page.getByRole('searchbox', { name: 'Report phrase' }).fill(phrase);
@@ -63,7 +65,7 @@ test.describe('default model', () => {
       return page
         .getByTestId('query-result')
         .locator('button.thumb')
-        .evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).title));
+        .evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).dataset.scanPath!));
     };
     const top = (await ranked('pleural effusion')).slice(0, 5);
     const positives = [...labels.values()].filter((l) => l.pleural_effusion).length;
@@ -142,7 +144,7 @@ test.describe('default model', () => {
       .click();
     const legend = page.getByTestId('heatmap-legend');
     await expect(legend).toBeVisible({ timeout: 60_000 });
-    const scan = (await page.getByTestId('viewer-path').getAttribute('title'))!;
+    const scan = (await page.getByTestId('viewer-path').getAttribute('data-path'))!;
     const highest = await page.evaluate(
       async (p) =>
         Math.max(...(await window.radsift!.call('query.heatmap', { path: p, phrase: 'cardiomegaly' })).values),

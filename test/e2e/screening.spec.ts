@@ -38,6 +38,24 @@ function folderToScreen(): { dir: string; dicom: string[] } {
   return { dir, dicom };
 }
 
+/** What dcmtk's dcmdump reads from a file's header (an independent reference for the names the app shows). */
+function headerOf(file: string): { name: string; id: string; date: string; accession: string } {
+  const dump = execFileSync(
+    'dcmdump',
+    ['-q', '+P', '0010,0010', '+P', '0010,0020', '+P', '0008,0020', '+P', '0008,0050', file],
+    { encoding: 'utf8' },
+  );
+  const value = (tag: string) => new RegExp(`^\\(${tag}\\) \\w\\w \\[([^\\]]*)\\]`, 'm').exec(dump)?.[1] ?? '';
+  const [family, given] = value('0010,0010').split('^');
+  const da = value('0008,0020');
+  return {
+    name: `${family}, ${given}`,
+    id: value('0010,0020'),
+    date: `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}`,
+    accession: value('0008,0050'),
+  };
+}
+
 test.describe('Screening view', () => {
   test.use({ modelDirs: [fixtureModel()] });
 
@@ -85,13 +103,14 @@ test.describe('Screening view', () => {
     await expect(head('pneumothorax')).toContainText('▲');
     const up = numbers(await column(1));
     expect(up).toEqual([...up].sort((x, y) => x - y));
-    await head('file').getByRole('button').click();
-    await expect(head('file')).toHaveAttribute('aria-sort', 'ascending');
+    // The scan column sorts by the names shown (patient, then study), A to Z first.
+    await head('scan').getByRole('button').click();
+    await expect(head('scan')).toHaveAttribute('aria-sort', 'ascending');
     await expect(head('pneumothorax')).toHaveAttribute('aria-sort', 'none');
-    const files = await table
+    const names = await table
       .locator('tbody tr button.link')
-      .evaluateAll((links) => links.map((l) => (l as HTMLElement).title));
-    expect(files).toEqual([...files].sort((x, y) => x.localeCompare(y)));
+      .evaluateAll((links) => links.map((l) => (l as HTMLElement).innerText.replace(/\s*\n\s*/g, ' · ')));
+    expect(names).toEqual([...names].sort((x, y) => x.localeCompare(y)));
     await page.screenshot({ path: path.join(ARTIFACTS, 'screening.png') });
 
     const download = page.waitForEvent('download');
@@ -125,5 +144,107 @@ test.describe('Screening view', () => {
     const states = await page.evaluate(() => (window as unknown as { badgeStates: string[] }).badgeStates);
     expect(states).toContain('done');
     expect(states).not.toContain('interrupted');
+  });
+
+  test('result rows are named by patient and study, not by path; hidden identifiers stay out of rows, viewer and exports', async ({
+    page,
+    bridge,
+  }) => {
+    test.setTimeout(240_000);
+    const { dir, dicom } = folderToScreen();
+    await page.keyboard.press('4');
+    await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+    const job = page.getByTestId('screen-job').first();
+    await expect(job.getByTestId('job-state')).toHaveText('done', { timeout: 180_000 });
+    await job.getByRole('button', { name: 'Results' }).click();
+    const rows = page.getByTestId('screen-row');
+    await expect(rows).toHaveCount(7);
+    const rowOf = (file: string) => rows.filter({ has: page.locator(`button[data-scan-path="${file}"]`) });
+    const headers = dicom.map((f) => ({ file: path.join(dir, f), ...headerOf(path.join(dir, f)) }));
+    for (const h of headers) {
+      const row = rowOf(h.file);
+      // "Family, Given · ID" then "date · view · S/I · Acc …": no DICOM ^, no file path.
+      await expect(row.getByTestId('scan-patient')).toHaveText(`${h.name} · ${h.id}`);
+      await expect(row.getByTestId('scan-study')).toContainText(h.date);
+      await expect(row.getByTestId('scan-study')).toContainText(`Acc ${h.accession}`);
+      await expect(row.getByTestId('scan-study')).toHaveText(/ · (PA|AP) · S\d\/I1 · /);
+      await expect(row).not.toContainText('.dcm');
+      await expect(row).not.toContainText('^');
+      await expect(row.getByRole('button')).toHaveAttribute('title', h.file);
+    }
+    // A file that could not be read has no names: its path names it.
+    await expect(rowOf(path.join(dir, 'broken.dcm'))).toContainText('broken.dcm');
+
+    // The viewer opened from a row names the scan in its corner, though the folder was never opened in Studies.
+    const first = headers[0]!;
+    await rowOf(first.file).getByRole('button').click();
+    await expect(page.getByTestId('corner-patient')).toContainText(first.name);
+    await expect(page.getByTestId('corner-patient')).toContainText(first.id);
+    await expect(page.getByTestId('corner-patient')).toContainText(first.date);
+    await page.keyboard.press('Escape');
+
+    // Hide identifiers: no patient name, ID or accession in the rows, the viewer or the exports.
+    await page.getByRole('checkbox', { name: 'Hide identifiers' }).check();
+    const identifiers = headers.flatMap((h) => [h.name.split(', ')[0]!, h.id, h.accession]);
+    const table = page.locator('table.results-table');
+    for (const h of headers) {
+      await expect(rowOf(h.file).getByTestId('scan-patient')).toHaveCount(0);
+      await expect(rowOf(h.file).getByTestId('scan-study')).toContainText(h.date);
+    }
+    const shown =
+      (await table.innerText()) +
+      (await table.locator('[title]').evaluateAll((els) => els.map((e) => e.getAttribute('title')).join('\n')));
+    for (const secret of identifiers) expect(shown).not.toContain(secret);
+    await rowOf(first.file).getByRole('button').click();
+    await expect(page.getByTestId('corner-patient')).toHaveText(first.date);
+    expect(await page.getByTestId('viewer-path').getAttribute('title')).not.toContain(first.id);
+    await page.keyboard.press('Escape');
+
+    const saved = async (button: string) => {
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: button }).click();
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'radsift-e2e-dl-')), 'export');
+      await (await download).saveAs(file);
+      return readFileSync(file, 'utf8');
+    };
+    const csv = await saved('Export CSV');
+    const json = await saved('Export JSON');
+    expect(csv.trim().split('\n')).toHaveLength(8);
+    for (const secret of identifiers) {
+      expect(csv).not.toContain(secret);
+      expect(json).not.toContain(secret);
+    }
+    expect(json).not.toContain('"naming"');
+    // The paths stay, with the patient's ID cut out of them (the demo names folders after it).
+    expect(csv).toContain(path.join(dir, '[hidden]'));
+    expect(csv).toContain(path.join(dir, 'broken.dcm'));
+  });
+
+  test('running the same job again: unchanged files are unchanged, a broken file fails again', async ({
+    page,
+    bridge,
+  }) => {
+    test.setTimeout(240_000);
+    const { dir } = folderToScreen();
+    await page.keyboard.press('4');
+    await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
+    const jobs = page.getByTestId('screen-job');
+    for (const [run, counts] of [
+      [1, '8 / 8 files · 6 encoded · 0 unchanged · 1 failed · 1 not DICOM (skipped)'],
+      [2, '8 / 8 files · 0 encoded · 6 unchanged · 1 failed · 1 not DICOM (skipped)'],
+    ] as const) {
+      bridge.dialog.answer([dir]);
+      await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+      await expect(jobs).toHaveCount(run);
+      // The newest job is listed first.
+      await expect(jobs.first().getByTestId('job-state')).toHaveText('done', { timeout: 180_000 });
+      await expect(jobs.first().getByTestId('job-counts')).toContainText(counts);
+    }
+    await jobs.first().getByRole('button', { name: 'Results' }).click();
+    await expect(page.getByTestId('screen-row')).toHaveCount(7);
+    await expect(page.getByTestId('screen-row').filter({ hasText: 'broken.dcm' })).toContainText('failed: ');
+    await expect(page.getByTestId('screen-row').filter({ hasText: 'failed: ' })).toHaveCount(1);
   });
 });

@@ -5,10 +5,11 @@
  * shown with the number of labels it rests on, and which ranks the rest.
  */
 import { useState } from 'react';
-import { shortPath } from '../format';
 import { getApi, type Response } from '../api';
 import { onGridKey } from '../gridKeys';
 import type { OpenViewer } from '../views';
+import { ScanName } from './ScanName';
+import { useScanNaming } from '../scanNames';
 
 type Probe = Response<'probe.train'>;
 
@@ -24,6 +25,7 @@ export function ProbePanel({
   onClear: () => void;
 }) {
   const api = getApi();
+  const naming = useScanNaming();
   const [finding, setFinding] = useState('');
   const [probe, setProbe] = useState<Probe | null>(null);
   const [busy, setBusy] = useState(false);
@@ -95,11 +97,15 @@ export function ProbePanel({
                   className="thumb"
                   data-scan-path={r.path}
                   onClick={() => onView(r.path, undefined, shownPaths)}
-                  title={r.path}
+                  title={naming(r.path).path}
                 >
-                  <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={shortPath(r.path)} loading="lazy" />
+                  <img
+                    src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })}
+                    alt={naming(r.path).text}
+                    loading="lazy"
+                  />
                 </button>
-                <span className="path">{shortPath(r.path)}</span>
+                <ScanName path={r.path} />
                 <span className="scores">
                   <strong>probe {r.score.toFixed(3)}</strong>{' '}
                   {labels.has(r.path) ? (labels.get(r.path) ? '· labelled +' : '· labelled −') : ''}

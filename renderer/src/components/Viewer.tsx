@@ -8,6 +8,9 @@
  * so that it never squeezes the image). Pixels are rendered by the main
  * process (scan://), so the window is applied to the real modality values,
  * MONOCHROME1 included.
+ * Corner overlays as in PACS viewers: patient (name, ID) and study date top left, view and
+ * series/instance top right, window/level bottom left, zoom and frame bottom right; the patient's
+ * identifiers follow the "Hide identifiers" toggle.
  * Optionally a phrase heatmap (grounding) on top: the model's patch grid,
  * coloured by how well each patch matches the phrase, placed where the model's
  * letterbox put it on the image, with an opacity control.
@@ -25,6 +28,8 @@ import {
 import { getApi, type Response } from '../api';
 import { viridis } from '../colormap';
 import { UnitSlider } from './UnitSlider';
+import { formatDicomDate, formatPersonName, shownPath } from '../naming';
+import { useScanNames } from '../scanNames';
 
 type Heatmap = Response<'query.heatmap'>;
 
@@ -88,6 +93,8 @@ export function Viewer({
   autoFocus?: boolean;
 }) {
   const api = getApi();
+  const { hideIdentifiers, label: labelOf } = useScanNames();
+  const label = labelOf(path);
   const [draftPhrase, setDraftPhrase] = useState(phrase ?? '');
   const [heatPhrase, setHeatPhrase] = useState(phrase ?? '');
   const [heatOn, setHeatOn] = useState(!!phrase);
@@ -303,7 +310,13 @@ export function Viewer({
   const size = natural ?? (summary?.image ? { width: summary.image.columns, height: summary.image.rows } : null);
   const stage = stageStyle(size, viewport, view);
   const headerOpen = headerChoice ?? viewerWidth >= HEADER_MIN_VIEWER_WIDTH;
-  const fileName = path.split(/[\\/]/).pop();
+  const shown = shownPath(path, label, hideIdentifiers);
+  const fileName = shown.split(/[\\/]/).pop();
+  const scale = stageScale(size, viewport) * view.zoom;
+  const seriesInstance =
+    label && (label.seriesNumber !== undefined || label.instanceNumber !== undefined)
+      ? `S${label.seriesNumber ?? '?'} / I${label.instanceNumber ?? '?'}`
+      : '';
   const presets = presetsFor(summary);
   return (
     <section className="viewer" aria-label="Image viewer" ref={sectionRef} tabIndex={-1}>
@@ -333,8 +346,8 @@ export function Viewer({
             </button>
           </span>
         )}
-        <span className="path" title={path} data-testid="viewer-path">
-          {path.split(/[\\/]/).slice(-2).join('/')}
+        <span className="path" title={shown} data-path={path} data-testid="viewer-path">
+          {shown.split(/[\\/]/).slice(-2).join('/')}
         </span>
         {presets.map((p) => (
           <button
@@ -352,11 +365,6 @@ export function Viewer({
         <button type="button" onClick={reset} title="Reset: fit the image and restore the file's own window (r)">
           Reset
         </button>
-        {win && (
-          <span className="muted" data-testid="window-readout">
-            W {Math.round(win.width)} · L {Math.round(win.center)}
-          </span>
-        )}
         {frames > 1 && (
           <label className="frame-slider">
             Frame {frame + 1} / {frames}
@@ -490,6 +498,29 @@ export function Viewer({
               />
             )}
           </div>
+          <div className="corner top-left" data-testid="corner-patient">
+            {!hideIdentifiers && label?.patientName && <div>{formatPersonName(label.patientName)}</div>}
+            {!hideIdentifiers && label?.patientId && <div>{label.patientId}</div>}
+            {!hideIdentifiers && label?.accession && <div>Acc {label.accession}</div>}
+            {label?.studyDate && <div>{formatDicomDate(label.studyDate)}</div>}
+          </div>
+          <div className="corner top-right" data-testid="corner-image">
+            {label?.viewPosition && <div>{label.viewPosition}</div>}
+            {seriesInstance && <div>{seriesInstance}</div>}
+          </div>
+          <div className="corner bottom-left">
+            {win && (
+              <div data-testid="window-readout">
+                W {Math.round(win.width)} · L {Math.round(win.center)}
+              </div>
+            )}
+          </div>
+          <div className="corner bottom-right" data-testid="corner-zoom">
+            {scale > 0 && <div>Zoom {Math.round(scale * 100)}%</div>}
+            <div>
+              Frame {frame + 1} of {frames}
+            </div>
+          </div>
         </div>
         {headerOpen && (
           <aside className="metadata" id={headerId} aria-label="Image header">
@@ -506,9 +537,8 @@ export function Viewer({
  * by the user's pan and zoom about its centre. The stage clips what it holds to the image.
  */
 function stageStyle(size: Size | null, viewport: Size, view: typeof FITTED): CSSProperties {
-  if (!size || !size.width || !size.height || !viewport.width || !viewport.height)
-    return { visibility: 'hidden', left: 0, top: 0, width: viewport.width, height: viewport.height };
-  const scale = Math.min(viewport.width / size.width, viewport.height / size.height);
+  const scale = stageScale(size, viewport);
+  if (!size || !scale) return { visibility: 'hidden', left: 0, top: 0, width: viewport.width, height: viewport.height };
   const width = size.width * scale;
   const height = size.height * scale;
   return {
@@ -518,6 +548,12 @@ function stageStyle(size: Size | null, viewport: Size, view: typeof FITTED): CSS
     height,
     transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})`,
   };
+}
+
+/** Screen pixels per image pixel when fitted (zoom 1); 0 before the image's size is known. */
+function stageScale(size: Size | null, viewport: Size): number {
+  if (!size || !size.width || !size.height || !viewport.width || !viewport.height) return 0;
+  return Math.min(viewport.width / size.width, viewport.height / size.height);
 }
 
 /**

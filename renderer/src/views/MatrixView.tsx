@@ -6,12 +6,15 @@
  */
 import { useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
-import { shortPath, csvCell } from '../format';
+import { csvCell } from '../format';
 import { getApi, type Response } from '../api';
 import { css, textOn, viridis } from '../colormap';
 import { useJobProgress } from '../useJobProgress';
 import { PhraseInput } from '../components/PhraseInput';
 import type { OpenViewer } from '../views';
+import { PhraseWarnings, unfamiliarText } from '../components/PhraseWarnings';
+import { ScanName } from '../components/ScanName';
+import { useScanNaming } from '../scanNames';
 
 type Matrix = Response<'matrix.run'>;
 type Score = 'probability' | 'similarity';
@@ -21,6 +24,7 @@ const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'ed
 
 export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView: OpenViewer }) {
   const api = getApi();
+  const naming = useScanNaming();
   const [phrases, setPhrases] = useState<string[]>(DEFAULT_PHRASES);
   const [draft, setDraft] = useState('');
   const [matrix, setMatrix] = useState<Matrix | null>(null);
@@ -86,8 +90,12 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
     const head = ['path', ...matrix.phrases.flatMap((p) => [`${p} similarity`, `${p} probability`])]
       .map(csvCell)
       .join(',');
+    // With identifiers hidden, the scan's own patient name, ID and accession are cut out of its path too.
     const lines = rows.map((r) =>
-      [csvCell(r.path), ...r.similarity.flatMap((s, j) => [s.toFixed(6), r.probability[j]!.toFixed(6)])].join(','),
+      [
+        csvCell(naming(r.path).path),
+        ...r.similarity.flatMap((s, j) => [s.toFixed(6), r.probability[j]!.toFixed(6)]),
+      ].join(','),
     );
     download('radsift-matrix.csv', new Blob([`${head}\n${lines.join('\n')}\n`], { type: 'text/csv' }));
   };
@@ -95,22 +103,26 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
   const exportPng = () => {
     if (!matrix) return;
     const cw = 110;
-    const lw = 320;
     const h = 22;
+    const font = '12px sans-serif';
+    // Rows are named as in the view (identifiers hidden when the toggle says so); the label column fits the longest.
+    const names = rows.map((r) => naming(r.path).text);
     const canvas = document.createElement('canvas');
+    const g = canvas.getContext('2d')!;
+    g.font = font;
+    const lw = names.reduce((w, n) => Math.max(w, Math.ceil(g.measureText(n).width) + 16), 320);
     canvas.width = lw + cw * matrix.phrases.length;
     canvas.height = h * (rows.length + 2);
-    const g = canvas.getContext('2d')!;
     g.fillStyle = '#111418';
     g.fillRect(0, 0, canvas.width, canvas.height);
-    g.font = '12px sans-serif';
+    g.font = font;
     g.fillStyle = '#d8dee6';
     g.fillText(`${score} — research use only, not for clinical decisions`, 6, 15);
     matrix.phrases.forEach((p, j) => g.fillText(p, lw + j * cw + 4, h + 15));
     rows.forEach((r, i) => {
       const y = h * (i + 2);
       g.fillStyle = '#d8dee6';
-      g.fillText(shortPath(r.path), 6, y + 15);
+      g.fillText(names[i]!, 6, y + 15);
       values(r).forEach((v, j) => {
         const c = viridis(norm(v));
         g.fillStyle = css(c);
@@ -135,7 +147,7 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
   const bottomRow = Math.min(rows.length, Math.max(topRow, Math.floor((scrollTop + bodyHeight) / ROW)));
   const below = rows.length - bottomRow;
   const paths = rows.map((r) => r.path);
-  const columns = `300px repeat(${matrix?.phrases.length ?? 0}, minmax(96px, 1fr))`;
+  const columns = `380px repeat(${matrix?.phrases.length ?? 0}, minmax(96px, 1fr))`;
 
   return (
     <section className="matrix" aria-label="Retrieval matrix">
@@ -203,6 +215,7 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
               {matrix.rows.length} scans × {matrix.phrases.length} phrases · {score} · research use only
             </span>
           </div>
+          <PhraseWarnings familiarity={phraseOrder(matrix)} idPrefix="matrix-familiarity" />
           <p className="muted matrix-rows-shown" data-testid="matrix-rows-shown" aria-live="polite">
             {rows.length === 0
               ? 'No rows.'
@@ -221,18 +234,30 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
           >
             <div className="matrix-row matrix-head" role="row" style={{ gridTemplateColumns: columns }}>
               <span role="columnheader">scan</span>
-              {matrix.phrases.map((p, j) => (
-                <button
-                  key={p}
-                  type="button"
-                  role="columnheader"
-                  aria-sort={sort?.column === j ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-                  onClick={() => setSort({ column: j, descending: sort?.column === j ? !sort.descending : true })}
-                >
-                  {p}
-                  <span aria-hidden="true">{sort?.column === j ? (sort.descending ? ' ▼' : ' ▲') : ''}</span>
-                </button>
-              ))}
+              {matrix.phrases.map((p, j) => {
+                const unfamiliar = matrix.familiarity.find((f) => f.phrase === p && !f.known);
+                return (
+                  <button
+                    key={p}
+                    type="button"
+                    role="columnheader"
+                    className={unfamiliar ? 'unfamiliar' : undefined}
+                    aria-sort={sort?.column === j ? (sort.descending ? 'descending' : 'ascending') : 'none'}
+                    aria-describedby={unfamiliar ? `matrix-familiarity-${j}` : undefined}
+                    title={unfamiliar ? `“${p}”: ${unfamiliarText(unfamiliar)}` : undefined}
+                    onClick={() => setSort({ column: j, descending: sort?.column === j ? !sort.descending : true })}
+                  >
+                    {p}
+                    {unfamiliar && (
+                      <span className="unfamiliar-mark" aria-hidden="true" data-testid="unfamiliar-mark">
+                        {' '}
+                        ⚠
+                      </span>
+                    )}
+                    <span aria-hidden="true">{sort?.column === j ? (sort.descending ? ' ▼' : ' ▲') : ''}</span>
+                  </button>
+                );
+              })}
             </div>
             <div
               className="matrix-body"
@@ -262,10 +287,10 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
                       role="rowheader"
                       data-scan-path={r.path}
                       onClick={() => onView(r.path, undefined, paths)}
-                      title={r.path}
+                      title={naming(r.path).path}
                     >
                       <img src={api.scanUrl(r.path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
-                      <span>{shortPath(r.path)}</span>
+                      <ScanName path={r.path} />
                     </button>
                     {values(r).map((v, j) => {
                       const c = viridis(norm(v));
@@ -292,5 +317,20 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
         </>
       )}
     </section>
+  );
+}
+
+/** The familiarity entries in column order (index j is column j), for the warnings' ids. */
+function phraseOrder(matrix: Matrix): Matrix['familiarity'] {
+  return matrix.phrases.map(
+    (p) =>
+      matrix.familiarity.find((f) => f.phrase === p) ?? {
+        phrase: p,
+        known: true,
+        unknownWords: [],
+        unknownWordShare: 0,
+        nearest: null,
+        reason: null,
+      },
   );
 }

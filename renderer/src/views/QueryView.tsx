@@ -5,7 +5,6 @@
  * that"). A threshold hides weak matches and the view says when nothing passes.
  */
 import { useState, type FormEvent } from 'react';
-import { shortPath } from '../format';
 import { UnitSlider } from '../components/UnitSlider';
 import { getApi, type Request, type Response } from '../api';
 import { useJobProgress } from '../useJobProgress';
@@ -14,6 +13,9 @@ import type { OpenViewer } from '../views';
 import { ProbePanel } from '../components/ProbePanel';
 import { PhraseInput } from '../components/PhraseInput';
 import { FileList } from '../components/FileList';
+import { PhraseWarnings } from '../components/PhraseWarnings';
+import { ScanName } from '../components/ScanName';
+import { useScanNaming } from '../scanNames';
 
 const PRESETS = [
   'pleural effusion',
@@ -33,6 +35,7 @@ type Result = Response<'query.run'>;
 
 export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView: OpenViewer }) {
   const api = getApi();
+  const naming = useScanNaming();
   const [text, setText] = useState('');
   const [terms, setTerms] = useState<Term[]>([]);
   const [examples, setExamples] = useState<Example[]>([]);
@@ -155,7 +158,7 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
           ))}
           {examples.map((e) => (
             <span key={e.path} className={e.weight > 0 ? 'chip plus' : 'chip minus'}>
-              {e.weight > 0 ? '+' : '−'} {shortPath(e.path)}
+              {e.weight > 0 ? '+' : '−'} {naming(e.path).text}
             </span>
           ))}
           <button
@@ -203,6 +206,7 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
             </strong>{' '}
             A scan matches when {result.rule}.
           </p>
+          <PhraseWarnings familiarity={result.familiarity} />
           <p className="muted">Research use only — not for clinical decisions.</p>
           <label className="muted">
             <input
@@ -225,52 +229,60 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
             aria-describedby={shown.length > 1 ? 'results-keys' : undefined}
             onKeyDown={onGridKey}
           >
-            {shown.map((r) => (
-              <li key={r.path} className={r.match ? 'result match' : 'result'} data-testid="query-result">
-                <button
-                  type="button"
-                  className="thumb"
-                  data-scan-path={r.path}
-                  onClick={() => onView(r.path, heatPhrase, shownPaths)}
-                  title={r.path}
-                >
-                  <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={shortPath(r.path)} loading="lazy" />
-                </button>
-                <span className="path">{shortPath(r.path)}</span>
-                <span className="scores">
-                  {r.probability !== null && <strong data-testid="probability">p {r.probability.toFixed(3)}</strong>}{' '}
-                  sim {r.similarity.toFixed(3)}
-                </span>
-                <span className="actions">
-                  <button type="button" className="chip" onClick={() => addExample(r.path, 1)} title="More like this">
-                    + like
-                  </button>
-                  <button type="button" className="chip" onClick={() => addExample(r.path, -1)} title="Less like this">
-                    − unlike
-                  </button>
-                </span>
-                <span className="actions">
+            {shown.map((r) => {
+              const named = naming(r.path);
+              return (
+                <li key={r.path} className={r.match ? 'result match' : 'result'} data-testid="query-result">
                   <button
                     type="button"
-                    className={labels.get(r.path) === 1 ? 'chip plus' : 'chip'}
-                    aria-pressed={labels.get(r.path) === 1}
-                    onClick={() => label(r.path, 1)}
-                    title="Label as positive for the finding"
+                    className="thumb"
+                    data-scan-path={r.path}
+                    onClick={() => onView(r.path, heatPhrase, shownPaths)}
+                    title={named.path}
                   >
-                    ✓ positive
+                    <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={named.text} loading="lazy" />
                   </button>
-                  <button
-                    type="button"
-                    className={labels.get(r.path) === 0 ? 'chip minus' : 'chip'}
-                    aria-pressed={labels.get(r.path) === 0}
-                    onClick={() => label(r.path, 0)}
-                    title="Label as negative for the finding"
-                  >
-                    ✗ negative
-                  </button>
-                </span>
-              </li>
-            ))}
+                  <ScanName path={r.path} showPath />
+                  <span className="scores">
+                    {r.probability !== null && <strong data-testid="probability">p {r.probability.toFixed(3)}</strong>}{' '}
+                    sim {r.similarity.toFixed(3)}
+                  </span>
+                  <span className="actions">
+                    <button type="button" className="chip" onClick={() => addExample(r.path, 1)} title="More like this">
+                      + like
+                    </button>
+                    <button
+                      type="button"
+                      className="chip"
+                      onClick={() => addExample(r.path, -1)}
+                      title="Less like this"
+                    >
+                      − unlike
+                    </button>
+                  </span>
+                  <span className="actions">
+                    <button
+                      type="button"
+                      className={labels.get(r.path) === 1 ? 'chip plus' : 'chip'}
+                      aria-pressed={labels.get(r.path) === 1}
+                      onClick={() => label(r.path, 1)}
+                      title="Label as positive for the finding"
+                    >
+                      ✓ positive
+                    </button>
+                    <button
+                      type="button"
+                      className={labels.get(r.path) === 0 ? 'chip minus' : 'chip'}
+                      aria-pressed={labels.get(r.path) === 0}
+                      onClick={() => label(r.path, 0)}
+                      title="Label as negative for the finding"
+                    >
+                      ✗ negative
+                    </button>
+                  </span>
+                </li>
+              );
+            })}
           </ol>
           <FileList summary={`${result.failed.length} scans could not be encoded`} files={result.failed} />
         </>

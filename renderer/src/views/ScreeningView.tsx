@@ -6,14 +6,18 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
-import { shortPath, csvCell } from '../format';
-import { getApi, type ScreenJob, type ScreenRow } from '../api';
+import { csvCell } from '../format';
+import { getApi, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
 import { UnitSlider } from '../components/UnitSlider';
+import { PhraseWarnings } from '../components/PhraseWarnings';
+import { ScanName } from '../components/ScanName';
+import { labelFromRow, type ScanLabel } from '../naming';
+import { useScanNames, useScanNaming } from '../scanNames';
 import type { OpenViewer } from '../views';
 
 type Row = ScreenRow;
 type JobProgress = NonNullable<ScreenJob['progress']>;
-/** The results table's sort: the file path, a phrase's probability (its index) or the status. */
+/** The results table's sort: the scan's name, a phrase's probability (its index) or the status. */
 type SortKey = 'file' | 'status' | number;
 
 const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.ceil(s / 60)} min`);
@@ -68,6 +72,41 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
     return off;
   }, [api, refresh]);
 
+  // Whether the active model knows each job's phrases (phrases.check), asked once per phrase and model.
+  const [familiarity, setFamiliarity] = useState<ReadonlyMap<string, Familiarity>>(new Map());
+  const asked = useRef(new Set<string>());
+  const [modelEpoch, setModelEpoch] = useState(0);
+  useEffect(
+    () =>
+      api.on('model.status', (m) => {
+        if (m.state !== 'ready') return;
+        asked.current.clear();
+        setFamiliarity(new Map());
+        setModelEpoch((n) => n + 1);
+      }),
+    [api],
+  );
+  useEffect(() => {
+    const missing = [...new Set(jobs.flatMap((j) => j.phrases))].filter((p) => !asked.current.has(p));
+    for (let i = 0; i < missing.length; i += 50) {
+      const batch = missing.slice(i, i + 50);
+      batch.forEach((p) => asked.current.add(p));
+      api.call('phrases.check', { phrases: batch }).then(
+        (r) =>
+          setFamiliarity((old) => {
+            const next = new Map(old);
+            r.familiarity.forEach((f, k) => next.set(batch[k] ?? f.phrase, f));
+            return next;
+          }),
+        // No model yet: asked again when one is ready (model.status).
+        () => batch.forEach((p) => asked.current.delete(p)),
+      );
+    }
+  }, [api, jobs, modelEpoch]);
+
+  const { remember } = useScanNames();
+  const naming = useScanNaming();
+
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
     try {
@@ -89,13 +128,24 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
     act(async () => {
       setThreshold(job.threshold);
       setSort({ key: 0, descending: true });
-      setOpen({ id: job.id, rows: (await api.call('screen.results', { id: job.id })).rows });
+      const { rows: loaded } = await api.call('screen.results', { id: job.id });
+      // The viewer names a scan opened from these rows as the rows do.
+      remember(
+        loaded.flatMap((r): [string, ScanLabel][] => {
+          const label = labelFromRow(r);
+          return label ? [[r.path, label]] : [];
+        }),
+      );
+      setOpen({ id: job.id, rows: loaded });
     });
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
   const rows = useMemo(() => {
     if (!open) return [];
     const flag = (r: Row) => r.scores.some((s) => s.probability >= threshold);
+    // Names are made once per row, not once per comparison.
+    const names = sort.key === 'file' ? new Map(open.rows.map((r) => [r.path, naming(r.path).text])) : null;
+    const nameOf = (r: Row) => names?.get(r.path) ?? '';
     return open.rows
       .map((r) => ({ ...r, flagged: flag(r) }))
       .filter((r) => !flaggedOnly || r.flagged)
@@ -103,19 +153,22 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
         const { key, descending } = sort;
         const order =
           key === 'file'
-            ? a.path.localeCompare(b.path)
+            ? nameOf(a).localeCompare(nameOf(b)) || a.path.localeCompare(b.path)
             : key === 'status'
               ? statusText(a).localeCompare(statusText(b))
               : (a.scores[key]?.probability ?? -1) - (b.scores[key]?.probability ?? -1);
         return descending ? -order : order;
       });
-  }, [open, threshold, flaggedOnly, sort]);
+  }, [open, threshold, flaggedOnly, sort, naming]);
   const sortBy = (key: SortKey) =>
-    // A new column starts with what a reader wants first: highest scores, paths A to Z.
+    // A new column starts with what a reader wants first: highest scores, names A to Z.
     setSort((s) => (s.key === key ? { key, descending: !s.descending } : { key, descending: typeof key === 'number' }));
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none');
   const marker = (key: SortKey) => (sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : '');
   const rowPaths = rows.slice(0, 500).map((r) => r.path);
+
+  // As the CSV: no naming (patient name, ID, accession…), paths cut as shown.
+  const exportRow = ({ naming: _naming, ...r }: Row) => ({ ...r, path: naming(r.path).path });
 
   const exportCsv = () => {
     if (!openJob) return;
@@ -129,9 +182,10 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
       ...openJob.phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
       'flagged',
     ];
+    // No patient name, ID or accession columns; with identifiers hidden, they are cut out of paths too.
     const lines = rows.map((r) =>
       [
-        r.path,
+        naming(r.path).path,
         r.sopUid,
         r.seriesUid,
         r.studyUid,
@@ -188,6 +242,10 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
                   {job.state}
                 </span>
               </div>
+              <PhraseWarnings
+                familiarity={job.phrases.flatMap((p) => familiarity.get(p) ?? [])}
+                testId="job-phrase-warning"
+              />
               {p && (
                 <div className="job-progress">
                   <progress max={100} value={pct ?? undefined} aria-label="Progress" />
@@ -256,7 +314,9 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
               onClick={() =>
                 download(
                   'radsift-screening.json',
-                  new Blob([JSON.stringify({ job: openJob, rows }, null, 2)], { type: 'application/json' }),
+                  new Blob([JSON.stringify({ job: openJob, rows: rows.map(exportRow) }, null, 2)], {
+                    type: 'application/json',
+                  }),
                 )
               }
             >
@@ -269,7 +329,7 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
               <tr>
                 <th aria-sort={ariaSort('file')}>
                   <button type="button" className="sort" onClick={() => sortBy('file')}>
-                    file<span aria-hidden="true">{marker('file')}</span>
+                    scan<span aria-hidden="true">{marker('file')}</span>
                   </button>
                 </th>
                 {openJob.phrases.map((p, j) => (
@@ -296,9 +356,9 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
                       className="link"
                       data-scan-path={r.path}
                       onClick={() => onView(r.path, undefined, rowPaths)}
-                      title={r.path}
+                      title={naming(r.path).path}
                     >
-                      {shortPath(r.path)}
+                      <ScanName path={r.path} />
                     </button>
                   </td>
                   {openJob.phrases.map((p, j) => (

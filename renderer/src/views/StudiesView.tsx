@@ -9,6 +9,8 @@ import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
 import { FileList } from '../components/FileList';
+import { formatDicomDate, formatPersonName } from '../naming';
+import { useScanNames, useScanNaming } from '../scanNames';
 
 /** Opening actions the application menu can ask for. */
 export type OpenCommand = 'openFolder' | 'openFiles' | 'openDemo';
@@ -33,6 +35,8 @@ export function StudiesView({
   onCommandHandled?: () => void;
 }) {
   const api = getApi();
+  const { hideIdentifiers } = useScanNames();
+  const naming = useScanNaming();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [seriesUid, setSeriesUid] = useState<string | null>(null);
@@ -194,7 +198,7 @@ export function StudiesView({
               {catalog.skipped.length ? `, ${catalog.skipped.length} non-DICOM files skipped` : ''}
             </p>
             <ul>
-              {catalog.patients.map((p) => {
+              {catalog.patients.map((p, patientIndex) => {
                 const patientKey = `p:${p.patientId}`;
                 const patientOpen = !collapsed.has(patientKey);
                 return (
@@ -208,7 +212,16 @@ export function StudiesView({
                       <span className="twisty" aria-hidden="true">
                         {patientOpen ? '▾' : '▸'}
                       </span>
-                      {p.patientName || p.patientId}
+                      {hideIdentifiers ? (
+                        `Patient ${patientIndex + 1}`
+                      ) : (
+                        <span>
+                          {formatPersonName(p.patientName) || p.patientId || 'No patient name'}
+                          {p.patientId && formatPersonName(p.patientName) && (
+                            <span className="tree-id"> · {p.patientId}</span>
+                          )}
+                        </span>
+                      )}
                     </button>
                     {patientOpen && (
                       <ul>
@@ -226,7 +239,12 @@ export function StudiesView({
                                 <span className="twisty" aria-hidden="true">
                                   {studyOpen ? '▾' : '▸'}
                                 </span>
-                                {formatDate(st.studyDate)} {st.description ?? ''}
+                                <span>
+                                  {formatDicomDate(st.studyDate)} {st.description ?? ''}
+                                  {!hideIdentifiers && st.accessionNumber && (
+                                    <span className="tree-id"> · Acc {st.accessionNumber}</span>
+                                  )}
+                                </span>
                               </button>
                               {studyOpen && (
                                 <ul>
@@ -289,7 +307,7 @@ export function StudiesView({
                         className="thumb"
                         data-scan-path={inst.path}
                         onClick={() => setViewing(inst.path)}
-                        title={inst.path}
+                        title={naming(inst.path).path}
                       >
                         <img
                           src={api.scanUrl(inst.path, { kind: 'thumb', size: 160 })}
@@ -308,8 +326,4 @@ export function StudiesView({
       )}
     </div>
   );
-}
-
-function formatDate(d?: string): string {
-  return d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? '');
 }
