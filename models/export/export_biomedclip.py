@@ -15,10 +15,7 @@ MIT licence; the model card restricts it to research use.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_common as ec  # noqa: E402
 import presets  # noqa: E402
 from export_openclip import export_bundle, load_openclip  # noqa: E402

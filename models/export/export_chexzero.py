@@ -21,11 +21,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_common as ec  # noqa: E402
 import presets  # noqa: E402
 from bundle_manifest import sha256_file, text_section  # noqa: E402

@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 import tempfile
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_common as ec  # noqa: E402
 import presets  # noqa: E402
 from bundle_manifest import text_section  # noqa: E402

@@ -10,11 +10,9 @@ import copy
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bundle_manifest as bm  # noqa: E402
 import presets  # noqa: E402
 

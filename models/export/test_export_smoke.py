@@ -10,12 +10,9 @@ import contextlib
 import io
 import json
 import os
-import sys
 import tempfile
 import types
 import unittest
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 try:
     import onnx

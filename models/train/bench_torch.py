@@ -16,7 +16,6 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 import torch  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import DualEncoder  # noqa: E402
 
 

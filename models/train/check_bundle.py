@@ -13,8 +13,6 @@ import sys
 
 import onnx
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
 from bundle import MAX_BUNDLE_BYTES, sha256  # noqa: E402
 
 REQUIRED = ['id', 'name', 'version', 'licence', 'intendedUse', 'provenance', 'embeddingDim', 'logitScale', 'image',

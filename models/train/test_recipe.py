@@ -6,14 +6,11 @@
 from __future__ import annotations
 
 import os
-import sys
 import unittest
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import augment  # noqa: E402
 import data  # noqa: E402

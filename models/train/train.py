@@ -26,8 +26,6 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
 import augment  # noqa: E402
 import bundle  # noqa: E402
 import data  # noqa: E402
