@@ -4,7 +4,7 @@
  * Patient → Study → Series with thumbnails, see which files could not be read
  * and why, and open an image in the viewer.
  */
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
@@ -203,15 +203,7 @@ export function StudiesView({
                 const patientOpen = !collapsed.has(patientKey);
                 return (
                   <li key={p.patientId}>
-                    <button
-                      type="button"
-                      className="tree-node tree-patient"
-                      aria-expanded={patientOpen}
-                      onClick={() => toggle(patientKey)}
-                    >
-                      <span className="twisty" aria-hidden="true">
-                        {patientOpen ? '▾' : '▸'}
-                      </span>
+                    <TreeToggle className="tree-patient" open={patientOpen} onToggle={() => toggle(patientKey)}>
                       {hideIdentifiers ? (
                         `Patient ${patientIndex + 1}`
                       ) : (
@@ -222,7 +214,7 @@ export function StudiesView({
                           )}
                         </span>
                       )}
-                    </button>
+                    </TreeToggle>
                     {patientOpen && (
                       <ul>
                         {p.studies.map((st) => {
@@ -230,22 +222,14 @@ export function StudiesView({
                           const studyOpen = !collapsed.has(studyKey);
                           return (
                             <li key={st.studyInstanceUID}>
-                              <button
-                                type="button"
-                                className="tree-node tree-study"
-                                aria-expanded={studyOpen}
-                                onClick={() => toggle(studyKey)}
-                              >
-                                <span className="twisty" aria-hidden="true">
-                                  {studyOpen ? '▾' : '▸'}
-                                </span>
+                              <TreeToggle className="tree-study" open={studyOpen} onToggle={() => toggle(studyKey)}>
                                 <span>
                                   {formatDicomDate(st.studyDate)} {st.description ?? ''}
                                   {!hideIdentifiers && st.accessionNumber && (
                                     <span className="tree-id"> · Acc {st.accessionNumber}</span>
                                   )}
                                 </span>
-                              </button>
+                              </TreeToggle>
                               {studyOpen && (
                                 <ul>
                                   {st.series.map((se) => (
@@ -325,5 +309,27 @@ export function StudiesView({
         </div>
       )}
     </div>
+  );
+}
+
+/** A patient or study node of the tree: a button that folds what is under it (Enter/Space too). */
+function TreeToggle({
+  open,
+  className,
+  onToggle,
+  children,
+}: {
+  open: boolean;
+  className: string;
+  onToggle: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button type="button" className={`tree-node ${className}`} aria-expanded={open} onClick={onToggle}>
+      <span className="twisty" aria-hidden="true">
+        {open ? '▾' : '▸'}
+      </span>
+      {children}
+    </button>
   );
 }
