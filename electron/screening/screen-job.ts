@@ -5,10 +5,9 @@
  * was committed is skipped, so a run stopped at any moment — cancelled,
  * paused, crashed or killed — completes with the same results as one that
  * never stopped. Each batch is one transaction. A file that failed before is
- * tried again on every run. A file that is not DICOM is
- * stored as failed with code NOT_DICOM, so a rerun passes over it as
- * unchanged, and is counted and reported apart from failures
- * (dicom/errors.ts isNotDicomFile).
+ * tried again on every run. A file that is not DICOM is stored as failed with
+ * code NOT_DICOM, so a rerun passes over it without reading it, and is counted
+ * apart from failures (dicom/errors.ts isNotDicomFile).
  */
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../dicom/catalog.js';

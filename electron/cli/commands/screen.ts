@@ -12,7 +12,7 @@ import { phraseVectors } from '../../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { weightedSum } from '../../scoring/vectors.js';
 import { encodeFiles } from '../../screening/pipeline.js';
-import { resultsCsvHeader, resultsCsvRow, screenResults } from '../../screening/results.js';
+import { resultsCsvHeader, resultsCsvRow, screenResults, type ScreenRow } from '../../screening/results.js';
 import { modelSlot } from '../../screening/model-slot.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { EXIT, UsageError, type Command } from '../command.js';
@@ -48,10 +48,34 @@ function defaultIndex(folder: string): string {
   return path.join(dataDir(), 'indexes', createHash('sha256').update(folder).digest('hex').slice(0, 16));
 }
 
-async function collect(files: AsyncIterable<string>): Promise<string[]> {
-  const all: string[] = [];
-  for await (const f of files) all.push(f);
-  return all;
+/** The listed files, each once, split into those that exist and those that do not (a list may name both). */
+async function collect(files: AsyncIterable<string>): Promise<{ present: string[]; missing: string[] }> {
+  const seen = new Set<string>();
+  const present: string[] = [];
+  const missing: string[] = [];
+  for await (const f of files) {
+    if (seen.has(f)) continue;
+    seen.add(f);
+    ((await stat(f).catch(() => null)) ? present : missing).push(f);
+  }
+  return { present, missing };
+}
+
+/** A result row for a listed file that does not exist: every input is in the results once, with its reason. */
+function missingRow(file: string): ScreenRow {
+  return {
+    path: file,
+    sopUid: null,
+    seriesUid: null,
+    studyUid: null,
+    studyDate: null,
+    naming: null,
+    status: 'failed',
+    error: 'no such file',
+    scores: [],
+    exampleSimilarity: null,
+    flagged: false,
+  };
 }
 
 /** The deepest folder that holds every file. */
@@ -86,9 +110,10 @@ export const screenCommand: Command = {
     const inputs = await readInputs(positionals, values['files-from'], io);
     // One folder: the folder is the scope (walked, pruned, its rows). Otherwise the listed files are (folders
     // among them walked), and their index is the one of the folder that holds them all.
-    const single = inputs.length === 1 && (await stat(inputs[0]!)).isDirectory() ? inputs[0]! : null;
-    const files = single ? null : await collect(expandInputs(inputs));
-    const folder = single ?? commonFolder(files!);
+    const single = inputs.length === 1 && (await stat(inputs[0]!).catch(() => null))?.isDirectory() ? inputs[0]! : null;
+    const listed = single ? null : await collect(expandInputs(inputs));
+    const files = listed?.present ?? null;
+    const folder = single ?? commonFolder(files!.length ? files! : listed!.missing);
     const phrases = phrasesOption(values.phrases);
     const examples = listOption(values.examples).map((p) => path.resolve(io.cwd, p));
     const indexOnly = values['index-only'] ?? false;
@@ -144,6 +169,7 @@ export const screenCommand: Command = {
       io.stderr(
         `\nindex: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
       );
+      for (const file of listed?.missing ?? []) io.stderr(`failed: ${path.relative(io.cwd, file)}: no such file\n`);
       if (summary.stopped) return EXIT.PARTIAL;
       if (indexOnly) {
         // Failures of earlier runs count too: the folder still has files that cannot be read.
@@ -181,27 +207,32 @@ export const screenCommand: Command = {
       let rows = 0;
       let failedRows = 0;
       const skipped: string[] = [];
-      if (out!.toLowerCase().endsWith('.json'))
+      const json = out!.toLowerCase().endsWith('.json');
+      if (json)
         await write(
           `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
+      const writeRow = async (row: ScreenRow) => {
+        if (row.flagged) flagged++;
+        if (row.status === 'failed') failedRows++;
+        // No patient identifiers in exported files (the app shows them, behind its privacy toggle).
+        const { naming: _naming, ...exported } = row;
+        await write(
+          json ? `${rows ? ',\n' : ''}${JSON.stringify(exported)}` : `${resultsCsvRow(row, names.length, !!example)}\n`,
+        );
+        rows++;
+      };
       for (const row of screenResults(store, model, files ?? folder, {
         phrases: vectors,
         logitScale: m.logitScale,
         threshold,
         example,
         onNotDicom: (p) => skipped.push(p),
-      })) {
-        if (row.flagged) flagged++;
-        if (row.status === 'failed') failedRows++;
-        // No patient identifiers in exported files (the app shows them, behind its privacy toggle).
-        const { naming: _naming, ...exported } = row;
-        if (out!.toLowerCase().endsWith('.json')) await write(`${rows ? ',\n' : ''}${JSON.stringify(exported)}`);
-        else await write(`${resultsCsvRow(row, names.length, !!example)}\n`);
-        rows++;
-      }
-      if (out!.toLowerCase().endsWith('.json')) await write(`\n],"skipped":${JSON.stringify(skipped)}}\n`);
+      }))
+        await writeRow(row);
+      for (const file of listed?.missing ?? []) await writeRow(missingRow(file));
+      if (json) await write(`\n],"skipped":${JSON.stringify(skipped)}}\n`);
       stream.end();
       await once(stream, 'finish');
       io.stderr(

@@ -155,6 +155,27 @@ describe('long command lines and --files-from', () => {
     assert.deepEqual([b.rows.length, b.skipped.length], [5, LISTED - 5]);
   });
 
+  it('screen: a listed file that does not exist is a failure row with its reason; a file listed twice is one row', () => {
+    const list = path.join(work, 'odd-list.txt');
+    const gone = path.join(work, 'gone', 'IM9.dcm');
+    writeFileSync(list, [scans[0], scans[0], scans[1], gone].join('\n'));
+    const r = cli(['screen', '--files-from', list, '--phrases', 'nodule', '--out', 'odd.json', '--index', 'idx-odd']);
+    assert.equal(r.signal, null);
+    assert.equal(r.status, 2, r.err);
+    assert.match(r.err, /failed: .*gone\/IM9\.dcm: no such file/);
+    const out = JSON.parse(readFileSync(path.join(work, 'odd.json'), 'utf8')) as {
+      rows: { path: string; status: string; error: string | null }[];
+    };
+    assert.deepEqual(
+      out.rows.map((row) => [row.path, row.status, row.error]),
+      [
+        [scans[0], 'ok', null],
+        [scans[1], 'ok', null],
+        [gone, 'failed', 'no such file'],
+      ],
+    );
+  });
+
   it('eval', () => {
     const labels = path.join(demo, 'labels.csv');
     const { args } = longArgs();
