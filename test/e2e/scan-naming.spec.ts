@@ -5,40 +5,12 @@
  * viewer, the Studies tree and the exports (persisted across reloads). The expected names come
  * from dcmtk's reading of each file, not from the app.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { headerOf } from './dicom-header';
 import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
-
-interface Header {
-  name: string;
-  id: string;
-  date: string;
-  accession: string;
-  raw: string;
-}
-
-/** Patient name (as "Family, Given"), ID, study date (YYYY-MM-DD) and accession, as dcmtk's dcmdump reads them. */
-function headerOf(file: string): Header {
-  const dump = execFileSync(
-    'dcmdump',
-    ['-q', '+P', '0010,0010', '+P', '0010,0020', '+P', '0008,0020', '+P', '0008,0050', file],
-    { encoding: 'utf8' },
-  );
-  const value = (tag: string) => new RegExp(`^\\(${tag}\\) \\w\\w \\[([^\\]]*)\\]`, 'm').exec(dump)?.[1] ?? '';
-  const raw = value('0010,0010');
-  const [family, given] = raw.split('^');
-  const da = value('0008,0020');
-  return {
-    name: `${family}, ${given}`,
-    id: value('0010,0020'),
-    date: `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}`,
-    accession: value('0008,0050'),
-    raw,
-  };
-}
 
 /** Every text a user can see or hover in the element: its rendered text and its tooltips and image alts. */
 function visibleAndHovered(page: Page, selector: string): Promise<string> {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { headerOf } from './dicom-header';
 import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,24 +37,6 @@ function folderToScreen(): { dir: string; dicom: string[] } {
     (f) => f.endsWith('.dcm') && f !== 'broken.dcm',
   );
   return { dir, dicom };
-}
-
-/** What dcmtk's dcmdump reads from a file's header (an independent reference for the names the app shows). */
-function headerOf(file: string): { name: string; id: string; date: string; accession: string } {
-  const dump = execFileSync(
-    'dcmdump',
-    ['-q', '+P', '0010,0010', '+P', '0010,0020', '+P', '0008,0020', '+P', '0008,0050', file],
-    { encoding: 'utf8' },
-  );
-  const value = (tag: string) => new RegExp(`^\\(${tag}\\) \\w\\w \\[([^\\]]*)\\]`, 'm').exec(dump)?.[1] ?? '';
-  const [family, given] = value('0010,0010').split('^');
-  const da = value('0008,0020');
-  return {
-    name: `${family}, ${given}`,
-    id: value('0010,0020'),
-    date: `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}`,
-    accession: value('0008,0050'),
-  };
 }
 
 test.describe('Screening view', () => {
