@@ -17,9 +17,23 @@ export const LAYERS = {
   inference: ['util', 'imaging'],
   phantom: ['util', 'dicom'],
   scoring: ['util', 'imaging'],
+  pacs: ['util', 'dicom'],
   screening: ['util', 'dicom', 'imaging', 'inference', 'index', 'scoring'],
-  api: ['util', 'dicom', 'imaging', 'inference', 'index', 'phantom', 'scoring', 'screening', 'security', 'app'],
-  cli: ['util', 'dicom', 'imaging', 'inference', 'index', 'phantom', 'scoring', 'screening', 'security', 'app', 'api'],
+  api: ['util', 'dicom', 'imaging', 'inference', 'index', 'phantom', 'scoring', 'screening', 'security', 'app', 'pacs'],
+  cli: [
+    'util',
+    'dicom',
+    'imaging',
+    'inference',
+    'index',
+    'phantom',
+    'scoring',
+    'screening',
+    'security',
+    'app',
+    'api',
+    'pacs',
+  ],
 };
 
 const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {

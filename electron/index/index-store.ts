@@ -324,6 +324,14 @@ export class IndexStore {
     for (const row of it) yield fromRow(row);
   }
 
+  /** Scans a run met (new, changed or unchanged), in path order: the results of a run over a remote source. */
+  *scansSeenIn(run: number): Generator<StoredScan> {
+    const it = this.#db
+      .prepare('SELECT * FROM scans WHERE seen_run = ? ORDER BY path')
+      .iterate(run) as IterableIterator<ScanRow>;
+    for (const row of it) yield fromRow(row);
+  }
+
   counts(): { scans: number; failed: number; embeddings: number } {
     return this.#db
       .prepare(

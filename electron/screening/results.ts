@@ -40,11 +40,15 @@ export interface ResultOptions {
   onNotDicom?: (path: string) => void;
 }
 
-/** The scans of a folder (every file under it, in path order) or of a list of files (in list order). */
-export type ResultScope = string | readonly string[];
+/**
+ * The scans of a folder (every file under it, in path order), of a list of files (in list order), or
+ * met by one indexing run (a remote source's instances, in key order).
+ */
+export type ResultScope = string | readonly string[] | { run: number };
 
 function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> {
   if (typeof scope === 'string') return yield* store.scansUnder(scope);
+  if ('run' in scope) return yield* store.scansSeenIn(scope.run);
   for (const file of scope) {
     const scan = store.scanByPath(file);
     if (scan) yield scan;

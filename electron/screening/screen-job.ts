@@ -15,6 +15,7 @@ import { isNotDicomFile } from '../dicom/errors.js';
 import type { DecodePool } from './decode-pool.js';
 import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js';
 import type { Encoder } from '../inference/encoder.js';
+import { mapConcurrent } from '../util/map-concurrent.js';
 import { encodeFiles, type EncodedFile } from './pipeline.js';
 
 export interface ScreenProgress {
@@ -37,7 +38,7 @@ export interface IndexRunOptions {
    * What to index: a folder to walk (files met are indexed; files under it not met are pruned after a complete
    * walk), or an explicit list of files (nothing is pruned).
    */
-  source: { folder: string } | { files: AsyncIterable<string> | Iterable<string> };
+  source: { folder: string } | { files: AsyncIterable<string> | Iterable<string> } | { remote: RemoteSource };
   store: IndexStore;
   model: ModelSlot;
   pool: DecodePool;
@@ -56,7 +57,27 @@ export interface IndexRunOptions {
   onFailure?: (path: string, code: string, message: string) => void;
 }
 
+/**
+ * Instances held elsewhere (a PACS): each has a stable key (the index's path for it, e.g. a URL with its SOP
+ * Instance UID) and is fetched to a local file only when the index lacks it. Immutable by DICOM's rules: a
+ * key once indexed is never fetched again.
+ */
+export interface RemoteInstance {
+  key: string;
+}
+export interface RemoteSource {
+  instances: AsyncIterable<RemoteInstance>;
+  /** Fetches an instance to a local file, or throws a coded error (the reason goes into its failure row). */
+  fetch(item: RemoteInstance, signal?: AbortSignal): Promise<string>;
+  /** Called once the file of `fetch` has been read (e.g. to let a cache evict it). */
+  release?(file: string): void;
+  /** Fetches at once, at most (default 4). */
+  concurrency?: number;
+}
+
 export interface IndexRunSummary extends ScreenProgress {
+  /** This run's number: the index marks every scan it met with it (results of a remote source). */
+  run: number;
   pruned: number;
   /** True when stopped by the signal before the folder was finished. */
   stopped: boolean;
@@ -135,7 +156,11 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     });
 
   const stats = new Map<string, { size: number; mtimeMs: number }>();
+  let batch: EncodedFile[] = [];
+  // Remote instances: the local file each was fetched to → its key in the index.
+  const keyOf = new Map<string, string>();
   async function* needingWork(): AsyncGenerator<string> {
+    if ('remote' in source) return yield* remoteNeedingWork(source.remote);
     for await (const file of 'files' in source ? source.files : walkFiles(source.folder)) {
       if (signal?.aborted) return;
       progress.seen++;
@@ -158,10 +183,50 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     }
   }
 
-  let batch: EncodedFile[] = [];
+  // Remote: size and mtime are 0 (an instance never changes), so the index's "unchanged" test is the key alone.
+  async function* remoteNeedingWork(remote: RemoteSource): AsyncGenerator<string> {
+    async function* missing(): AsyncGenerator<RemoteInstance> {
+      for await (const item of remote.instances) {
+        if (signal?.aborted) return;
+        progress.seen++;
+        const need = store.need({ path: item.key, size: 0, mtimeMs: 0 }, model);
+        if (need === 'unchanged-embedded') {
+          store.touch(item.key, run);
+          progress.unchanged++;
+          report();
+          continue;
+        }
+        yield item;
+      }
+    }
+    for await (const got of mapConcurrent(missing(), remote.concurrency ?? 4, async (item) => {
+      try {
+        return { item, file: await remote.fetch(item, signal) };
+      } catch (error) {
+        const e = error as { code?: unknown; message?: unknown };
+        return { item, error: { code: typeof e.code === 'string' ? e.code : 'FAILED', message: String(e.message) } };
+      }
+    })) {
+      stats.set(got.item.key, { size: 0, mtimeMs: 0 });
+      if (got.file === undefined) {
+        // Not retrieved: a failure row with the server's reason; the next run tries again.
+        if (!signal?.aborted) batch.push({ path: got.item.key, error: got.error });
+        continue;
+      }
+      keyOf.set(got.file, got.item.key);
+      yield got.file;
+    }
+  }
+
   const commit = () => {
     if (!batch.length) return;
-    const items = batch;
+    const items = batch.map((r) => {
+      const key = keyOf.get(r.path);
+      if (key === undefined) return r;
+      keyOf.delete(r.path);
+      if ('remote' in source) source.remote.release?.(r.path);
+      return { ...r, path: key };
+    });
     batch = [];
     store.transaction(() => {
       for (const r of items) {
@@ -194,5 +259,5 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run);
   if (!stopped) progress.total = progress.seen;
   report(true);
-  return { ...progress, pruned, stopped };
+  return { ...progress, run, pruned, stopped };
 }

@@ -6,6 +6,7 @@ import { embedCommand } from './embed.js';
 import { evalCommand } from './eval.js';
 import { matrixCommand } from './matrix.js';
 import { modelsCommand } from './models.js';
+import { pacsCommand } from './pacs.js';
 import { queryCommand } from './query.js';
 import { screenCommand } from './screen.js';
 
@@ -20,4 +21,5 @@ export const COMMANDS: readonly Command[] = [
   matrixCommand,
   screenCommand,
   evalCommand,
+  pacsCommand,
 ];

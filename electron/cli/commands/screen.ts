@@ -15,7 +15,19 @@ import { encodeFiles } from '../../screening/pipeline.js';
 import { resultsCsvHeader, resultsCsvRow, screenResults, type ScreenRow } from '../../screening/results.js';
 import { modelSlot } from '../../screening/model-slot.js';
 import { indexFolder } from '../../screening/screen-job.js';
+import { PacsError, RETRYABLE } from '../../pacs/errors.js';
+import { pacsSource } from '../../pacs/remote-source.js';
 import { EXIT, UsageError, type Command } from '../command.js';
+import {
+  cacheOption,
+  isArchiveSpec,
+  openArchive,
+  PACS_OPTIONS,
+  PACS_USAGE,
+  QUERY_OPTIONS,
+  QUERY_USAGE,
+  queryOption,
+} from '../pacs-options.js';
 import { familiarityWarnings, listOption, phrasesOption, thresholdOption } from '../options.js';
 import {
   expandInputs,
@@ -41,7 +53,16 @@ similarity). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
-${FILES_FROM_USAGE}`;
+${FILES_FROM_USAGE}
+
+radsift screen <archive> [query] --phrases … --out results.csv|results.json [--index <dir>]
+Screens the instances of the studies a query matches on a PACS (DICOMweb or DIMSE), streamed
+through the same pipeline as files: memory and disk stay bounded (the cache's size) whatever the
+archive's size, the index is keyed by archive and SOP Instance UID, and the same command resumes
+after a stop, a kill or a dropped connection (instances already indexed are not retrieved again).
+Rows: every instance the query matched, once; those that could not be retrieved with the reason.
+${QUERY_USAGE}
+${PACS_USAGE}`;
 
 /** The default index folder for a scanned folder (for files: the folder that holds them all), one per folder. */
 function defaultIndex(folder: string): string {
@@ -97,6 +118,8 @@ export const screenCommand: Command = {
       options: {
         ...MODEL_OPTIONS,
         ...INPUT_OPTIONS,
+        ...PACS_OPTIONS,
+        ...QUERY_OPTIONS,
         phrases: { type: 'string' },
         examples: { type: 'string' },
         threshold: { type: 'string' },
@@ -107,13 +130,18 @@ export const screenCommand: Command = {
       },
     });
     if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
-    const inputs = await readInputs(positionals, values['files-from'], io);
+    const archiveSpec = positionals.length === 1 && isArchiveSpec(positionals[0]!) ? positionals[0]! : null;
+    const inputs = archiveSpec ? [] : await readInputs(positionals, values['files-from'], io);
     // One folder: the folder is the scope (walked, pruned, its rows). Otherwise the listed files are (folders
-    // among them walked), and their index is the one of the folder that holds them all.
+    // among them walked), and their index is the one of the folder that holds them all. An archive: the
+    // instances its query matches.
     const single = inputs.length === 1 && (await stat(inputs[0]!).catch(() => null))?.isDirectory() ? inputs[0]! : null;
-    const listed = single ? null : await collect(expandInputs(inputs));
+    const listed = single || archiveSpec ? null : await collect(expandInputs(inputs));
     const files = listed?.present ?? null;
-    const folder = single ?? commonFolder(files!.length ? files! : listed!.missing);
+    const query = archiveSpec ? queryOption(values) : null;
+    if (archiveSpec && values['index-only']) throw new UsageError('--index-only takes one folder');
+    const archive = archiveSpec ? await openArchive(archiveSpec, values, io.cwd) : null;
+    const folder = archive ? archive.label : (single ?? commonFolder(files!.length ? files! : listed!.missing));
     const phrases = phrasesOption(values.phrases);
     const examples = listOption(values.examples).map((p) => path.resolve(io.cwd, p));
     const indexOnly = values['index-only'] ?? false;
@@ -125,10 +153,17 @@ export const screenCommand: Command = {
     if (out && !/\.(csv|json)$/i.test(out)) throw new UsageError('--out must end in .csv or .json');
     const threshold = thresholdOption(values.threshold);
 
+    const cache = archive ? await cacheOption(values, io.cwd) : null;
     let store: IndexStore;
     try {
       store = IndexStore.open(path.resolve(io.cwd, values.index ?? defaultIndex(folder)));
     } catch (error) {
+      if (error instanceof PacsError) {
+        io.stderr(
+          `\nradsift screen: ${error.code}: ${error.message}\nWhat was indexed is kept; run the same command again to resume${RETRYABLE.has(error.code) ? ' once the archive answers' : ''}.\n`,
+        );
+        return EXIT.FATAL;
+      }
       if (error instanceof IndexError) {
         io.stderr(`radsift screen: ${error.message}\n`);
         return EXIT.FATAL;
@@ -151,7 +186,11 @@ export const screenCommand: Command = {
       const model = modelSlot(store, session.loaded);
       const progress = progressLine(io);
       const summary = await indexFolder({
-        source: single ? { folder } : { files: files! },
+        source: archive
+          ? { remote: pacsSource(archive, cache!, query!, stop.signal) }
+          : single
+            ? { folder }
+            : { files: files! },
         store,
         model,
         pool: session.pool,
@@ -163,7 +202,7 @@ export const screenCommand: Command = {
             `${p.seen}${p.total !== null ? `/${p.total}` : ''} files · ${p.encoded} encoded · ${p.unchanged} unchanged · ${p.failed} failed${p.notDicom ? ` · ${p.notDicom} not DICOM` : ''} · ${p.filesPerSecond.toFixed(1)} files/s${p.etaSeconds !== null ? ` · ETA ${Math.ceil(p.etaSeconds)} s` : ''}`,
           ),
         onFailure: (file, code, message) => {
-          io.stderr(`\nfailed: ${path.relative(io.cwd, file)}: ${code}: ${message}\n`);
+          io.stderr(`\nfailed: ${archive ? file : path.relative(io.cwd, file)}: ${code}: ${message}\n`);
         },
       });
       io.stderr(
@@ -223,7 +262,7 @@ export const screenCommand: Command = {
         );
         rows++;
       };
-      for (const row of screenResults(store, model, files ?? folder, {
+      for (const row of screenResults(store, model, archive ? { run: summary.run } : (files ?? folder), {
         phrases: vectors,
         logitScale: m.logitScale,
         threshold,
@@ -240,6 +279,12 @@ export const screenCommand: Command = {
       );
       return failedRows ? EXIT.PARTIAL : EXIT.OK;
     } catch (error) {
+      if (error instanceof PacsError) {
+        io.stderr(
+          `\nradsift screen: ${error.code}: ${error.message}\nWhat was indexed is kept; run the same command again to resume${RETRYABLE.has(error.code) ? ' once the archive answers' : ''}.\n`,
+        );
+        return EXIT.FATAL;
+      }
       if (error instanceof IndexError) {
         io.stderr(
           `radsift screen: ${error.message}\nNothing already stored was damaged; free space or fix the folder, then run the same command again.\n`,
@@ -252,6 +297,7 @@ export const screenCommand: Command = {
       process.off('SIGTERM', onSignal);
       store.close();
       await session.close();
+      await archive?.close();
     }
   },
 };

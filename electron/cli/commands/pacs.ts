@@ -1,0 +1,112 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describe } from '../../pacs/client.js';
+import { PacsError } from '../../pacs/errors.js';
+import { EXIT, UsageError, type Command } from '../command.js';
+import { openArchive, PACS_OPTIONS, PACS_USAGE, QUERY_OPTIONS, QUERY_USAGE, queryOption } from '../pacs-options.js';
+import { progressLine } from '../session.js';
+
+const USAGE = `radsift pacs check <archive>
+radsift pacs search <archive> [query] [--offset N] [--limit N] [--json]
+radsift pacs retrieve <archive> --study <Study Instance UID> --out <folder>
+
+check: which services work (QIDO-RS and WADO-RS; C-ECHO, C-FIND and C-GET or C-MOVE), with the
+server's reason for those that do not. search: one page of matching studies. retrieve: a study's
+instances as DICOM files, <folder>/<study UID>/<SOP Instance UID>.dcm, each written whole or not at all.
+${QUERY_USAGE}
+${PACS_USAGE}`;
+
+function integer(value: string | undefined, fallback: number, name: string, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name} must be a whole number 0–${max}`);
+  return n;
+}
+
+export const pacsCommand: Command = {
+  name: 'pacs',
+  summary: 'check, search and retrieve from a PACS (DICOMweb or DIMSE)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...PACS_OPTIONS,
+        ...QUERY_OPTIONS,
+        offset: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        study: { type: 'string' },
+        out: { type: 'string' },
+      },
+    });
+    const [action, spec, ...extra] = positionals;
+    if (!action || !['check', 'search', 'retrieve'].includes(action))
+      throw new UsageError('give check, search or retrieve');
+    if (!spec) throw new UsageError('give an archive');
+    if (extra.length) throw new UsageError(`unexpected ${extra[0]}`);
+    const query = action === 'search' ? queryOption(values) : null;
+    const page = {
+      offset: integer(values.offset, 0, '--offset', 1_000_000),
+      limit: integer(values.limit, 50, '--limit', 1000) || 50,
+    };
+    if (action === 'retrieve' && (!values.study || !values.out))
+      throw new UsageError('retrieve needs --study and --out');
+    const client = await openArchive(spec, values, io.cwd);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      if (action === 'check') {
+        const checks = await client.check(stop.signal);
+        if (values.json) io.stdout(`${JSON.stringify({ archive: client.label, checks }, null, 2)}\n`);
+        else
+          for (const c of checks)
+            io.stdout(`${c.ok === null ? '–' : c.ok ? '✓' : '✗'} ${c.service.padEnd(8)} ${c.detail}\n`);
+        return checks.every((c) => c.ok !== false) ? EXIT.OK : EXIT.PARTIAL;
+      }
+      if (action === 'search') {
+        const result = await client.searchStudies(query!, page, stop.signal);
+        if (values.json) io.stdout(`${JSON.stringify({ archive: client.label, query, ...result }, null, 2)}\n`);
+        else {
+          for (const s of result.studies)
+            io.stdout(
+              `${s.studyDate ?? '        '}  ${(s.patientId ?? '').padEnd(14)} ${(s.accession ?? '').padEnd(16)} ${s.modalities.join('/').padEnd(6)} ${String(s.instanceCount ?? '?').padStart(4)}  ${s.studyUid}\n`,
+            );
+          io.stderr(
+            `studies ${result.studies.length ? `${page.offset + 1}–${page.offset + result.studies.length}` : 'none'}${result.more ? ` (more: --offset ${page.offset + result.studies.length})` : ''}\n`,
+          );
+        }
+        return EXIT.OK;
+      }
+      const out = path.resolve(io.cwd, values.out!);
+      const folder = path.join(out, values.study!);
+      await mkdir(folder, { recursive: true });
+      const progress = progressLine(io);
+      let count = 0;
+      let bytes = 0;
+      for await (const got of client.retrieveStudy(values.study!, stop.signal)) {
+        const file = path.join(folder, `${got.ref.sopUid || `instance-${count}`}.dcm`);
+        await writeFile(`${file}.partial`, got.bytes);
+        await rename(`${file}.partial`, file);
+        count++;
+        bytes += got.bytes.length;
+        progress(`${count} instances · ${(bytes / 1e6).toFixed(1)} MB`);
+      }
+      if (!count) throw new PacsError('NOT_FOUND', `study ${values.study} has no instances on ${client.label}`);
+      io.stderr(`\n${count} instances → ${folder}\n`);
+      return EXIT.OK;
+    } catch (error) {
+      if (error instanceof PacsError) {
+        io.stderr(`radsift pacs: ${describe(error)}\n`);
+        return error.code === 'CANCELLED' ? EXIT.PARTIAL : EXIT.FATAL;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onSignal);
+      await client.close();
+    }
+  },
+};

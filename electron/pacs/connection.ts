@@ -1,0 +1,90 @@
+/**
+ * A PACS connection as the user configures it: where, how to authenticate, never the secret itself
+ * (settings files and logs must not hold passwords or tokens; the secret comes from the app's
+ * encrypted store or, for the CLI, the environment or a private file: credentials.ts).
+ */
+import { z } from 'zod';
+import { PacsError } from './errors.js';
+import type { HttpTarget } from './http.js';
+
+const name = z.string().trim().min(1).max(64);
+/** AE titles: up to 16 characters of the default character repertoire, no backslash, not all spaces. */
+export const aeTitle = z
+  .string()
+  .regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, 'an AE title: 1–16 printable characters, no backslash')
+  .refine((s) => s.trim().length > 0, 'an AE title cannot be blank');
+
+export const dicomWebConnectionSchema = z
+  .object({
+    kind: z.literal('dicomweb'),
+    name,
+    /** The DICOMweb root, e.g. https://pacs.example.org/dicom-web. */
+    url: z
+      .string()
+      .max(2048)
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'an http:// or https:// URL')
+      .refine(
+        (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
+        'no user or password in the URL',
+      ),
+    auth: z.enum(['none', 'basic', 'bearer']).default('none'),
+    /** For basic authentication. */
+    username: z.string().max(256).optional(),
+    /** A PEM file of certificates to trust (a hospital's own CA). */
+    caFile: z.string().max(4096).optional(),
+    timeoutSeconds: z.number().int().min(1).max(600).default(30),
+  })
+  .strict();
+
+export const dimseConnectionSchema = z
+  .object({
+    kind: z.literal('dimse'),
+    name,
+    /** Our AE title, as the archive knows RadSift. */
+    callingAet: aeTitle.default('RADSIFT'),
+    /** The archive's AE title. */
+    calledAet: aeTitle,
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535),
+    /** C-GET (the images come back on the same association) or C-MOVE (to RadSift's own storage SCP). */
+    retrieve: z.enum(['C-GET', 'C-MOVE']).default('C-GET'),
+    /** The port RadSift's storage SCP listens on for C-MOVE (the archive must know it for our AE title). */
+    storePort: z.number().int().min(1).max(65535).optional(),
+    timeoutSeconds: z.number().int().min(1).max(600).default(30),
+  })
+  .strict();
+
+export const connectionSchema = z.discriminatedUnion('kind', [dicomWebConnectionSchema, dimseConnectionSchema]);
+export type DicomWebConnection = z.infer<typeof dicomWebConnectionSchema>;
+export type DimseConnection = z.infer<typeof dimseConnectionSchema>;
+export type PacsConnection = z.infer<typeof connectionSchema>;
+
+/** Whether a connection needs a secret (password or token) before it can be used. */
+export function needsSecret(c: PacsConnection): boolean {
+  return c.kind === 'dicomweb' && c.auth !== 'none';
+}
+
+/** The HTTP target of a DICOMweb connection, with its secret and its CA file's contents. */
+export function httpTarget(c: DicomWebConnection, secret: string | null, ca: string | null): HttpTarget {
+  let authorization: string | undefined;
+  if (c.auth !== 'none') {
+    if (!secret) throw new PacsError('CONFIG', `${c.name}: no ${c.auth === 'basic' ? 'password' : 'token'} given`);
+    if (c.auth === 'basic') {
+      if (!c.username) throw new PacsError('CONFIG', `${c.name}: basic authentication needs a user name`);
+      authorization = `Basic ${Buffer.from(`${c.username}:${secret}`).toString('base64')}`;
+    } else authorization = `Bearer ${secret}`;
+  }
+  return {
+    baseUrl: c.url,
+    timeoutMs: c.timeoutSeconds * 1000,
+    ...(authorization ? { authorization } : {}),
+    ...(ca ? { ca } : {}),
+  };
+}
+
+/** How a connection is named as a source and in the index: no credentials. */
+export function connectionLabel(c: PacsConnection): string {
+  return c.kind === 'dicomweb'
+    ? `dicomweb+${c.url.replace(/\/+$/, '')}`
+    : `dimse://${c.calledAet.trim()}@${c.host}:${c.port}`;
+}

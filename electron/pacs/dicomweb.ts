@@ -1,0 +1,174 @@
+/**
+ * A DICOMweb client: QIDO-RS to search, WADO-RS to retrieve. Retrieval asks for the instance as it is
+ * stored (`transfer-syntax=*`: no transcoding on the server, which is where servers are slowest and
+ * least robust) and, when what comes is a syntax RadSift cannot decode, asks again for Explicit VR
+ * Little Endian, which every server must offer. Nothing is buffered beyond one instance.
+ */
+import { supportsTransferSyntax } from '../dicom/codecs/registry.js';
+import { parseDicom } from '../dicom/parse.js';
+import { TS } from '../dicom/transfer-syntax.js';
+import { checkSearchAndRetrieve, type PacsClient } from './client.js';
+import { checkUid, datasets, instanceRef, studyMatch } from './dicom-json.js';
+import { PacsError, safeUrl } from './errors.js';
+import { get, getJson, readFailure, requestUrl, type HttpTarget } from './http.js';
+import { boundaryOf, readMultipart } from './multipart.js';
+import { dateRange, type InstanceRef, type Page, type StudyPage, type StudyQuery } from './query.js';
+
+const DICOM_JSON = 'application/dicom+json';
+const multipartDicom = (ts: string) => `multipart/related; type="application/dicom"; transfer-syntax=${ts}`;
+/** QIDO pages when walking every instance of a query. */
+const WALK_PAGE = 200;
+
+export interface RetrievedInstance {
+  ref: InstanceRef;
+  /** A DICOM Part 10 file. */
+  bytes: Buffer;
+  transferSyntaxUID: string;
+}
+
+/** The header facts of a retrieved part that decide whether to keep it. */
+function inspect(bytes: Buffer, source: string): { transferSyntaxUID: string; seriesUid: string; sopUid: string } {
+  try {
+    const parsed = parseDicom(bytes, { untilTag: 'x0020000e' });
+    const d = parsed.dataSet;
+    return {
+      transferSyntaxUID: parsed.transferSyntaxUID,
+      seriesUid: d.string('x0020000e') ?? '',
+      sopUid: d.string('x00080018') ?? '',
+    };
+  } catch (error) {
+    throw new PacsError(
+      'PROTOCOL',
+      `${source}: a part that is not a readable DICOM file (${(error as Error).message})`,
+    );
+  }
+}
+
+export class DicomWebClient implements PacsClient {
+  constructor(readonly target: HttpTarget) {
+    requestUrl(target, '/'); // a bad URL fails here, at configuration, not at first use
+  }
+
+  /** The server's identity as an index key and in messages: no credentials, no query. */
+  get label(): string {
+    return `dicomweb+${safeUrl(this.target.baseUrl).replace(/\/+$/, '')}`;
+  }
+
+  /** One page of studies. Asks for one more than the page to know whether there are more. */
+  async searchStudies(query: StudyQuery, page: Page, signal?: AbortSignal): Promise<StudyPage> {
+    const params = new URLSearchParams();
+    if (query.patientId) params.set('PatientID', query.patientId);
+    if (query.patientName) params.set('PatientName', query.patientName);
+    if (query.accession) params.set('AccessionNumber', query.accession);
+    const dates = dateRange(query);
+    if (dates) params.set('StudyDate', dates);
+    if (query.modalities?.length) params.set('ModalitiesInStudy', query.modalities.join(','));
+    if (query.description) params.set('StudyDescription', query.description);
+    for (const field of ['00081030', '00201206', '00201208', '00080061']) params.append('includefield', field);
+    params.set('offset', String(page.offset));
+    params.set('limit', String(page.limit + 1));
+    const path = `/studies?${params}`;
+    const source = `QIDO ${this.label}/studies`;
+    const found = datasets(await getJson(this.target, { path, accept: DICOM_JSON, signal }), source).map((d) =>
+      studyMatch(d, source),
+    );
+    return { studies: found.slice(0, page.limit), offset: page.offset, more: found.length > page.limit };
+  }
+
+  /** Every instance of a study, page by page. */
+  async *studyInstances(studyUid: string, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
+    checkUid(studyUid);
+    const source = `QIDO ${this.label}/studies/${studyUid}/instances`;
+    for (let offset = 0; ; offset += WALK_PAGE) {
+      const path = `/studies/${studyUid}/instances?offset=${offset}&limit=${WALK_PAGE}`;
+      const page = datasets(await getJson(this.target, { path, accept: DICOM_JSON, signal }), source);
+      for (const d of page) yield instanceRef(d, studyUid, source);
+      if (page.length < WALK_PAGE) return;
+    }
+  }
+
+  /** Every instance of every study matching a query, studies page by page: memory stays flat. */
+  async *queryInstances(query: StudyQuery, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
+    for (let offset = 0; ; offset += WALK_PAGE) {
+      const page = await this.searchStudies(query, { offset, limit: WALK_PAGE }, signal);
+      for (const study of page.studies) yield* this.studyInstances(study.studyUid, signal);
+      if (!page.more) return;
+    }
+  }
+
+  /** The parts of a WADO-RS answer as they arrive, each checked to be a DICOM file. */
+  private async *retrieve(
+    path: string,
+    transferSyntax: string,
+    signal: AbortSignal | undefined,
+    studyUid: string,
+  ): AsyncGenerator<RetrievedInstance> {
+    const source = `WADO ${this.label}${path}`;
+    const res = await get(this.target, { path, accept: multipartDicom(transferSyntax), signal });
+    const boundary = boundaryOf(res.headers['content-type']);
+    if (!boundary) {
+      res.destroy();
+      throw new PacsError(
+        'PROTOCOL',
+        `${source}: expected a multipart/related answer, got ${res.headers['content-type'] ?? 'no type'}`,
+      );
+    }
+    try {
+      for await (const part of readMultipart(res, boundary, { source })) {
+        const facts = inspect(part.body, source);
+        yield {
+          ref: { studyUid, seriesUid: facts.seriesUid, sopUid: facts.sopUid },
+          bytes: part.body,
+          transferSyntaxUID: facts.transferSyntaxUID,
+        };
+      }
+    } catch (error) {
+      // The HTTP body arrived whole but the multipart inside it did not close: the server's fault, not the network's.
+      if (error instanceof PacsError && error.code === 'INTERRUPTED' && res.complete)
+        throw new PacsError('PROTOCOL', `${source}: malformed multipart answer (it has no closing delimiter)`);
+      throw readFailure(error, source, signal);
+    } finally {
+      res.destroy();
+    }
+  }
+
+  /** One instance as a Part 10 file, in a syntax RadSift decodes when the server can make one. */
+  async retrieveInstance(ref: InstanceRef, signal?: AbortSignal): Promise<RetrievedInstance> {
+    const path = `/studies/${checkUid(ref.studyUid)}/series/${checkUid(ref.seriesUid)}/instances/${checkUid(ref.sopUid)}`;
+    let fallback = false;
+    for (;;) {
+      let got: RetrievedInstance | null = null;
+      for await (const part of this.retrieve(path, fallback ? TS.explicitLittle : '*', signal, ref.studyUid)) {
+        if (part.ref.sopUid !== ref.sopUid)
+          throw new PacsError(
+            'PROTOCOL',
+            `WADO ${this.label}: asked for instance ${ref.sopUid}, got ${part.ref.sopUid || 'none'}`,
+          );
+        got = { ...part, ref };
+      }
+      if (!got)
+        throw new PacsError('NOT_FOUND', `WADO ${this.label}: instance ${ref.sopUid} is no longer on the server`);
+      if (supportsTransferSyntax(got.transferSyntaxUID) || fallback) return got;
+      fallback = true;
+    }
+  }
+
+  /** A whole study, instance by instance as the server sends them (the viewer shows each as it comes). */
+  async *retrieveStudy(studyUid: string, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
+    yield* this.retrieve(`/studies/${checkUid(studyUid)}`, '*', signal, studyUid);
+  }
+
+  async close(): Promise<void> {}
+
+  /** What works on this server: QIDO (a one-study search) and WADO (that study's first instance). */
+  check(signal?: AbortSignal): Promise<ServiceCheck[]> {
+    return checkSearchAndRetrieve(this, 'QIDO-RS', 'WADO-RS', signal);
+  }
+}
+
+export interface ServiceCheck {
+  service: 'QIDO-RS' | 'WADO-RS' | 'C-ECHO' | 'C-FIND' | 'C-GET' | 'C-MOVE';
+  /** null: could not be tried. */
+  ok: boolean | null;
+  detail: string;
+}

@@ -1,0 +1,139 @@
+/**
+ * Retrieved instances on disk, bounded in size, least recently used evicted first: reopening a study
+ * costs nothing, and a screening run over an archive of any size uses at most `maxBytes` (plus the
+ * instances in use). A file appears under its final name only when complete (written aside, then
+ * renamed), so a crash or a cut connection never leaves a half-written instance to be read.
+ * Layout: <dir>/<server key>/<study UID>/<SOP Instance UID>.dcm; recency is the file's mtime.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkUid } from './dicom-json.js';
+import type { InstanceRef } from './query.js';
+
+const PARTIAL = '.partial';
+
+export interface CacheStats {
+  files: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+export class InstanceCache {
+  #bytes = 0;
+  #files = 0;
+  readonly #pinned = new Map<string, number>();
+  #evicting: Promise<void> | null = null;
+
+  private constructor(
+    readonly dir: string,
+    readonly maxBytes: number,
+  ) {}
+
+  /** Opens (creating) a cache folder; counts what is there and drops leftovers of interrupted writes. */
+  static async open(dir: string, maxBytes: number): Promise<InstanceCache> {
+    const cache = new InstanceCache(path.resolve(dir), maxBytes);
+    await rm(path.join(cache.dir, PARTIAL), { recursive: true, force: true });
+    await mkdir(path.join(cache.dir, PARTIAL), { recursive: true });
+    for await (const f of cache.#walk()) {
+      cache.#bytes += f.size;
+      cache.#files++;
+    }
+    await cache.#evict();
+    return cache;
+  }
+
+  /** A short, stable folder name for a server (its URL or AE address, never credentials). */
+  static serverKey(label: string): string {
+    return createHash('sha256').update(label).digest('hex').slice(0, 16);
+  }
+
+  pathFor(server: string, ref: InstanceRef): string {
+    return path.join(this.dir, InstanceCache.serverKey(server), checkUid(ref.studyUid), `${checkUid(ref.sopUid)}.dcm`);
+  }
+
+  /** The cached file, marked as just used; null when not cached. */
+  async get(server: string, ref: InstanceRef): Promise<string | null> {
+    const file = this.pathFor(server, ref);
+    const now = new Date();
+    return utimes(file, now, now).then(
+      () => file,
+      () => null,
+    );
+  }
+
+  /** Stores an instance and returns its path. Evicts the least recently used files over the limit. */
+  async put(server: string, ref: InstanceRef, bytes: Uint8Array): Promise<string> {
+    const file = this.pathFor(server, ref);
+    const old = await stat(file).catch(() => null);
+    const partial = path.join(this.dir, PARTIAL, randomBytes(8).toString('hex'));
+    await writeFile(partial, bytes);
+    await mkdir(path.dirname(file), { recursive: true });
+    await rename(partial, file);
+    if (old) this.#bytes -= old.size;
+    else this.#files++;
+    this.#bytes += bytes.byteLength;
+    if (this.#bytes > this.maxBytes) await this.#evict();
+    return file;
+  }
+
+  /** Keeps a file from eviction while it is in use (e.g. between retrieve and encode); counted. */
+  pin(file: string): void {
+    this.#pinned.set(file, (this.#pinned.get(file) ?? 0) + 1);
+  }
+
+  unpin(file: string): void {
+    const n = (this.#pinned.get(file) ?? 0) - 1;
+    if (n > 0) this.#pinned.set(file, n);
+    else this.#pinned.delete(file);
+  }
+
+  stats(): CacheStats {
+    return { files: this.#files, bytes: this.#bytes, maxBytes: this.maxBytes };
+  }
+
+  async *#walk(): AsyncGenerator<{ file: string; size: number; mtimeMs: number }> {
+    for (const server of await readdir(this.dir).catch(() => [] as string[])) {
+      if (server === PARTIAL) continue;
+      for (const study of await readdir(path.join(this.dir, server)).catch(() => [] as string[]))
+        for (const name of await readdir(path.join(this.dir, server, study)).catch(() => [] as string[])) {
+          const file = path.join(this.dir, server, study, name);
+          const s = await stat(file).catch(() => null);
+          if (s?.isFile()) yield { file, size: s.size, mtimeMs: s.mtimeMs };
+        }
+    }
+  }
+
+  /** Deletes least recently used, unpinned files until the cache is at 90 % of its limit. */
+  #evict(): Promise<void> {
+    // One eviction at a time: concurrent puts share it rather than walking the folder twice.
+    this.#evicting ??= this.#evictNow().finally(() => {
+      this.#evicting = null;
+    });
+    return this.#evicting;
+  }
+
+  async #evictNow(): Promise<void> {
+    if (this.#bytes <= this.maxBytes) return;
+    const files: { file: string; size: number; mtimeMs: number }[] = [];
+    for await (const f of this.#walk()) files.push(f);
+    files.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    // Recount from the disk: the truth if another process shares the folder.
+    this.#bytes = files.reduce((s, f) => s + f.size, 0);
+    this.#files = files.length;
+    const target = this.maxBytes * 0.9;
+    for (const f of files) {
+      if (this.#bytes <= target) break;
+      if (this.#pinned.has(f.file)) continue;
+      if (
+        await unlink(f.file).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        this.#bytes -= f.size;
+        this.#files--;
+      }
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * A streaming multipart/related reader (RFC 2046 §5.1, as WADO-RS uses it): parts come out one at a
+ * time as they complete, so a study of any size needs the memory of one instance. A part is only ever
+ * yielded whole; a body that ends before its closing delimiter is an INTERRUPTED error, never a
+ * truncated part.
+ */
+import { PacsError } from './errors.js';
+
+export interface Part {
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface MultipartOptions {
+  /** A part larger than this is refused (default 2 GiB: larger than any radiograph). */
+  maxPartBytes?: number;
+  /** Shown in messages. */
+  source?: string;
+}
+
+const CRLF = Buffer.from('\r\n');
+const HEADER_END = Buffer.from('\r\n\r\n');
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/** The boundary parameter of a multipart Content-Type, or null. */
+export function boundaryOf(contentType: string | undefined): string | null {
+  if (!contentType || !/^\s*multipart\//i.test(contentType)) return null;
+  const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  return m ? (m[1] ?? m[2]!) : null;
+}
+
+/** A parameter of a media type (e.g. transfer-syntax of application/dicom), or null. */
+export function mediaTypeParameter(contentType: string | undefined, name: string): string | null {
+  if (!contentType) return null;
+  const m = new RegExp(`;\\s*${name}=(?:"([^"]+)"|([^;\\s]+))`, 'i').exec(contentType);
+  return m ? (m[1] ?? m[2]!) : null;
+}
+
+function parseHeaders(block: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of block.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+export async function* readMultipart(
+  body: AsyncIterable<Buffer | Uint8Array | string>,
+  boundary: string,
+  options: MultipartOptions = {},
+): AsyncGenerator<Part> {
+  const source = options.source ?? 'multipart answer';
+  const maxPart = options.maxPartBytes ?? 2 ** 31;
+  const dash = Buffer.from(`--${boundary}`);
+  // Between parts the delimiter is preceded by CRLF, which belongs to it, not to the body.
+  const delimiter = Buffer.concat([CRLF, dash]);
+  // `buf` holds bytes not yet consumed; a body's bytes move to `bodyChunks` as they arrive, so a large
+  // part costs one copy, not one per chunk.
+  let buf: Buffer = Buffer.alloc(0);
+  let state: 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'done' = 'preamble';
+  let headers: Record<string, string> = {};
+  let declared = -1;
+  let bodyChunks: Buffer[] = [];
+  let bodyLength = 0;
+  const malformed = (why: string) => new PacsError('PROTOCOL', `${source}: malformed multipart body (${why})`);
+  const take = (n: number) => {
+    if (n <= 0) return;
+    bodyChunks.push(buf.subarray(0, n));
+    bodyLength += n;
+    buf = buf.subarray(n);
+    if (bodyLength > maxPart) throw malformed('a part larger than the limit');
+  };
+
+  for await (const chunk of body) {
+    const bytes =
+      typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    buf = buf.length ? Buffer.concat([buf, bytes]) : bytes;
+    for (;;) {
+      if (state === 'preamble') {
+        // The first delimiter may open the body without a CRLF before it.
+        const at = buf.indexOf(dash);
+        if (at < 0) {
+          if (buf.length > MAX_HEADER_BYTES) throw malformed('no boundary found');
+          break;
+        }
+        buf = buf.subarray(at + dash.length);
+        state = 'after-delimiter';
+      }
+      if (state === 'after-delimiter') {
+        if (buf.length < 2) break;
+        if (buf[0] === 0x2d && buf[1] === 0x2d) {
+          state = 'done';
+          break;
+        }
+        // Transport padding (spaces/tabs) may follow a delimiter before its CRLF.
+        const eol = buf.indexOf(CRLF);
+        if (eol < 0) {
+          if (buf.length > 1024) throw malformed('delimiter line without an end');
+          break;
+        }
+        if (buf.subarray(0, eol).toString('latin1').trim() !== '') throw malformed('text after a delimiter');
+        buf = buf.subarray(eol + 2);
+        state = 'headers';
+      }
+      if (state === 'headers') {
+        // A part without headers starts right away with the blank line.
+        if (buf.length >= 2 && buf[0] === 0x0d && buf[1] === 0x0a) {
+          headers = {};
+          buf = buf.subarray(2);
+        } else {
+          const end = buf.indexOf(HEADER_END);
+          if (end < 0) {
+            if (buf.length > MAX_HEADER_BYTES) throw malformed('part headers too long');
+            break;
+          }
+          headers = parseHeaders(buf.subarray(0, end).toString('latin1'));
+          buf = buf.subarray(end + 4);
+        }
+        const length = headers['content-length'] !== undefined ? Number(headers['content-length']) : NaN;
+        declared = Number.isInteger(length) && length >= 0 ? length : -1;
+        if (declared > maxPart) throw malformed(`a part of ${declared} bytes`);
+        bodyChunks = [];
+        bodyLength = 0;
+        state = 'body';
+      }
+      if (state === 'body') {
+        if (declared >= 0) {
+          take(Math.min(buf.length, declared - bodyLength));
+          if (bodyLength < declared || buf.length < delimiter.length) break;
+          if (!buf.subarray(0, delimiter.length).equals(delimiter))
+            throw malformed('a part longer than its Content-Length');
+        } else {
+          const end = buf.indexOf(delimiter);
+          if (end < 0) {
+            // Keep what could be the start of a delimiter split across chunks.
+            take(buf.length - (delimiter.length - 1));
+            break;
+          }
+          take(end);
+        }
+        const part: Part = {
+          headers,
+          body: bodyChunks.length === 1 ? Buffer.from(bodyChunks[0]!) : Buffer.concat(bodyChunks),
+        };
+        bodyChunks = [];
+        buf = buf.subarray(delimiter.length);
+        state = 'after-delimiter';
+        yield part;
+      }
+    }
+    if (state === 'done') break;
+  }
+  if (state !== 'done')
+    throw new PacsError('INTERRUPTED', `${source}: the answer ended before its last part was complete`);
+}

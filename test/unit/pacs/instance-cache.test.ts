@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { InstanceCache } from '../../../electron/pacs/instance-cache.js';
+
+const ref = (i: number) => ({ studyUid: '1.2.3', seriesUid: '1.2.3.4', sopUid: `1.2.3.4.${i}` });
+const SERVER = 'dicomweb+http://archive.example/dicom-web';
+
+describe('instance cache', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'radsift-cache-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('evicts least recently used files, never pinned ones, down to 90 % of its size', async () => {
+    const cache = await InstanceCache.open(path.join(dir, 'a'), 10_000);
+    const files: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      files.push(await cache.put(SERVER, ref(i), Buffer.alloc(1000, i)));
+      // Distinct recency, oldest first.
+      await utimes(files[i]!, new Date(1e12 + i * 1000), new Date(1e12 + i * 1000));
+    }
+    cache.pin(files[0]!); // the oldest is in use
+    assert.ok(await cache.get(SERVER, ref(1))); // 1 was just used: now the newest
+    for (let i = 8; i < 12; i++) await cache.put(SERVER, ref(i), Buffer.alloc(1000, i));
+    assert.ok(cache.stats().bytes <= 10_000, `${cache.stats().bytes} bytes`);
+    assert.ok(existsSync(files[0]!), 'a pinned file stays');
+    assert.ok(existsSync(files[1]!), 'a recently read file stays');
+    assert.ok(!existsSync(files[2]!), 'the least recently used goes');
+    assert.equal(await cache.get(SERVER, ref(2)), null);
+  });
+
+  it('counts what is there at open and drops leftovers of interrupted writes', async () => {
+    const root = path.join(dir, 'b');
+    const first = await InstanceCache.open(root, 1e9);
+    await first.put(SERVER, ref(1), Buffer.alloc(500));
+    await mkdir(path.join(root, '.partial'), { recursive: true });
+    await writeFile(path.join(root, '.partial', 'half-written'), Buffer.alloc(100));
+    const again = await InstanceCache.open(root, 1e9);
+    assert.deepEqual(again.stats(), { files: 1, bytes: 500, maxBytes: 1e9 });
+    assert.deepEqual(await readdir(path.join(root, '.partial')), []);
+  });
+
+  it('refuses UIDs that could leave its folder', async () => {
+    const cache = await InstanceCache.open(path.join(dir, 'c'), 1e9);
+    assert.throws(() => cache.pathFor(SERVER, { studyUid: '../..', seriesUid: '1', sopUid: '1' }), { code: 'CONFIG' });
+  });
+});
