@@ -69,15 +69,18 @@ if (layers.includes('unit')) {
 
 if (layers.includes('python')) {
   // Python tests of the model export tools and the training recipe's pieces, with Debian's interpreter
-  // (torch, onnx, numpy). The recipe's smoke run (train layer) runs its unit tests too, but as one
-  // pass/fail; here each test counts.
+  // (torch, onnx, numpy, jsonschema). The recipe's smoke run (train layer) runs its unit tests too, but as
+  // one pass/fail; here each test counts. The exporters import the recipe's package (radsift_train, whose
+  // manifest module they share), which models/train/README.md has them find through PYTHONPATH.
   const python = process.env.RADSIFT_PYTHON ?? '/usr/bin/python3';
+  const pythonPath = [path.join(root, 'models', 'train'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
   const total = { passed: 0, failed: 0, skipped: 0 };
   for (const dir of ['models/export', 'models/train']) {
     process.stdout.write(`\n━━ python (unittest: ${dir})\n`);
     const r = spawnSync(python, ['-m', 'unittest', 'discover', '-s', dir, '-p', 'test_*.py', '-v'], {
       cwd: root,
       encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: pythonPath },
     });
     process.stdout.write(r.stdout ?? '');
     process.stdout.write(r.stderr ?? '');

@@ -1,21 +1,32 @@
 /**
  * The RadSift bundle manifest (models/<id>/manifest.json), format
  * "radsift-bundle/1". Documented in docs/model-layouts.md.
+ *
+ * This zod schema is the one source of the contract: models/bundle-manifest.schema.json is generated
+ * from it (scripts/manifest-schema.mjs) for the Python writer and checker (models/train/radsift_train/
+ * manifest.py). Constraints are written as JSON Schema can carry them (regex, not refine) where possible;
+ * the few cross-field rules it cannot carry are in `crossFieldRules` below and, the same list, in Python.
  */
 import { z } from 'zod';
 
+// No absolute path, no drive letter, no `..` segment. [\s\S] rather than `.`, whose meaning differs
+// between ECMAScript and Python's re, which checks the same pattern.
+const INSIDE_BUNDLE = /^(?![\\/]|[A-Za-z]:|(?:[\s\S]*[\\/])?\.\.(?:[\\/]|$))/;
+
+// The descriptions travel into the JSON Schema, where the Python checker words its errors with them.
 const RelPath = z
   .string()
   .min(1)
   .max(255)
-  .refine(
-    (p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..') && !/^[A-Za-z]:/.test(p),
-    'must be a path inside the bundle',
-  );
+  .regex(INSIDE_BUNDLE, 'must be a path inside the bundle')
+  .describe('a relative path inside the bundle (no leading /, drive letter or .. segment)');
 
-export const BundleManifest = z.object({
+const Fields = z.object({
   format: z.literal('radsift-bundle/1'),
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, . _ -'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, . _ -')
+    .describe('1–64 lower-case letters, digits, . _ -, starting with a letter or digit'),
   name: z.string().min(1).max(200),
   version: z.string().min(1).max(50),
   licence: z.string().min(1).max(200),
@@ -56,12 +67,58 @@ export const BundleManifest = z.object({
     lowercase: z.boolean().default(true),
     negationTemplate: z
       .string()
-      .refine((t) => t.includes('{}'), 'must contain {} for the phrase')
+      .regex(/\{\}/, 'must contain {} for the phrase')
+      .describe('a template that contains {} for the phrase')
       .default('no {}'),
   }),
   files: z.record(
     RelPath,
-    z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() }),
+    z.object({
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .describe('64 lower-case hex digits'),
+      bytes: z.number().int().nonnegative(),
+    }),
   ),
 });
+
+interface CrossFieldIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * The rules JSON Schema cannot express; docs/model-layouts.md §1 lists them, and
+ * models/train/radsift_train/manifest.py `cross_field_errors` applies the same ones.
+ */
+export function crossFieldRules(m: z.output<typeof Fields>): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  const { image, text, files } = m;
+  if ((image.outputs.patches === null) !== (image.patchGrid === null))
+    issues.push({ path: ['image', 'patchGrid'], message: 'set exactly when image.outputs.patches is' });
+  for (const key of ['mean', 'std'] as const)
+    if (image[key].length !== 1 && image[key].length !== image.channels)
+      issues.push({ path: ['image', key], message: `1 value or one per channel (${image.channels})` });
+  for (const ref of new Set([image.file, text.file, text.tokenizer]))
+    if (!Object.hasOwn(files, ref)) issues.push({ path: ['files'], message: `${ref} is referenced but not listed` });
+  return issues;
+}
+
+export const BundleManifest = Fields.superRefine((m, ctx) => {
+  for (const issue of crossFieldRules(m)) ctx.addIssue({ code: 'custom', ...issue });
+});
 export type BundleManifest = z.infer<typeof BundleManifest>;
+
+/** JSON Schema of a manifest file as written (fields with defaults may be left out); without the cross-field rules. */
+export function bundleManifestJsonSchema(): Record<string, unknown> {
+  const { $schema, ...rest } = z.toJSONSchema(Fields, { io: 'input', target: 'draft-2020-12' });
+  return {
+    $schema,
+    title: 'RadSift bundle manifest (radsift-bundle/1)',
+    $comment:
+      'Generated from electron/inference/manifest.ts by scripts/manifest-schema.mjs: edit the zod schema, not this ' +
+      'file. Cross-field rules JSON Schema cannot express are listed in docs/model-layouts.md §1.',
+    ...rest,
+  };
+}

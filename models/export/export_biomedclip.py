@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Export BiomedCLIP (microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224) as a RadSift bundle.
 
-    pip install open_clip_torch transformers onnx onnxruntime huggingface_hub
-    python models/export/export_biomedclip.py --out models/biomedclip
+    pip install open_clip_torch transformers onnx onnxruntime huggingface_hub jsonschema
+    PYTHONPATH=models/train python models/export/export_biomedclip.py --out models/biomedclip
 
 BiomedCLIP is an open_clip model: timm ViT-B/16 at 224 (bicubic resize + centre crop,
 OpenAI CLIP mean/std) and BiomedBERT (uncased WordPiece, 256 tokens) pooled at [CLS]

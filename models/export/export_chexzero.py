@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Export CheXzero checkpoints (rajpurkarlab/CheXzero) as RadSift bundles, one per checkpoint.
 
-    pip install git+https://github.com/openai/CLIP.git onnx onnxruntime tokenizers huggingface_hub
-    python models/export/export_chexzero.py --out-root models \\
+    pip install git+https://github.com/openai/CLIP.git onnx onnxruntime tokenizers huggingface_hub jsonschema
+    PYTHONPATH=models/train python models/export/export_chexzero.py --out-root models \\
         --checkpoint best_64_5e-05_original_22000_0.864.pt [--checkpoint more.pt ...]
 
 A CheXzero checkpoint is the state_dict of OpenAI CLIP ViT-B/32 fine-tuned on MIMIC-CXR
@@ -26,7 +26,7 @@ import torch
 
 import export_common as ec  # noqa: E402
 import presets  # noqa: E402
-from bundle_manifest import sha256_file, text_section  # noqa: E402
+from radsift_train.manifest import sha256_file, text_section  # noqa: E402
 
 CONTEXT = 77
 

@@ -20,7 +20,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import bundle_manifest  # noqa: E402
+try:  # the manifest writer the training recipe uses too (docs/model-layouts.md §6)
+    from radsift_train import manifest as bundle_manifest
+except ImportError as e:
+    raise SystemExit(f"{e}: run the exporters with PYTHONPATH=<repo>/models/train and jsonschema installed") from e
+import presets  # noqa: E402
 
 OPSET = 17
 INTENDED_USE = "Research use only; not for clinical decisions."
@@ -143,7 +147,7 @@ def check_tokenizer(tokenizer_json: str, reference: torch.Tensor, max_length: in
 def write_tokenizer(src: str, out_dir: str, *, max_length: int, pad_id: int, pad_token: str, to_max: bool) -> str:
     with open(src, encoding="utf-8") as f:
         spec = json.load(f)
-    spec = bundle_manifest.set_tokenizer_limits(spec, max_length=max_length, pad_id=pad_id, pad_token=pad_token,
+    spec = presets.set_tokenizer_limits(spec, max_length=max_length, pad_id=pad_id, pad_token=pad_token,
                                                 pad_to_max_length=to_max)
     path = os.path.join(out_dir, "tokenizer.json")
     with open(path, "w", encoding="utf-8") as f:

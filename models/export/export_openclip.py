@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Export an OpenCLIP model (any name/pretrained tag open_clip knows) as a RadSift bundle.
 
-    pip install open_clip_torch onnx onnxruntime transformers huggingface_hub
-    python models/export/export_openclip.py --model ViT-B-32 --pretrained laion2b_s34b_b79k \\
+    pip install open_clip_torch onnx onnxruntime transformers huggingface_hub jsonschema
+    PYTHONPATH=models/train python models/export/export_openclip.py --model ViT-B-32 --pretrained laion2b_s34b_b79k \\
         --out models/vit-b-32-laion2b --licence MIT
 
 Writes image.onnx, text.onnx (both returning L2-normalised embeddings), tokenizer.json,
@@ -25,7 +25,7 @@ import torch
 
 import export_common as ec  # noqa: E402
 import presets  # noqa: E402
-from bundle_manifest import text_section  # noqa: E402
+from radsift_train.manifest import text_section  # noqa: E402
 
 CLIP_BPE_REPO = "openai/clip-vit-base-patch32"
 

@@ -1,4 +1,5 @@
-"""Preprocessing of the published models, expressed as manifest sections (pure Python).
+"""Preprocessing of the published models, expressed as manifest sections and tokenizer.json
+limits (pure Python, with the shared manifest module: PYTHONPATH=models/train).
 
 Sources: open_clip src/open_clip/transform.py (PreprocessCfg, image_transform),
 rajpurkarlab/CheXzero data_process.py + zero_shot.py, the BiomedCLIP open_clip_config.json.
@@ -7,7 +8,7 @@ See docs/model-layouts.md.
 
 from __future__ import annotations
 
-from bundle_manifest import image_section
+from radsift_train.manifest import image_section
 
 OPENAI_CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 OPENAI_CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
@@ -53,3 +54,19 @@ def biomedclip_image() -> dict:
     defaults supply 224, bicubic, resize_mode "shortest" (resize + centre crop)."""
     return image_from_openclip({"size": 224, "mean": OPENAI_CLIP_MEAN, "std": OPENAI_CLIP_STD,
                                 "interpolation": "bicubic", "resize_mode": "shortest"})
+
+
+def set_tokenizer_limits(tokenizer_json: dict, *, max_length: int, pad_id: int, pad_token: str,
+                         pad_to_max_length: bool) -> dict:
+    """Record the model's truncation and padding in tokenizer.json's standard blocks (as the
+    Rust `tokenizers` crate writes them). @huggingface/tokenizers ignores both, so the app
+    applies them itself, but this keeps the pad id with the tokenizer: the manifest's `padId` is
+    optional (the app then reads it from here), and some towers (open_clip HF-text towers) derive
+    their mask from it."""
+    out = dict(tokenizer_json)
+    out["truncation"] = {"direction": "Right", "max_length": max_length, "strategy": "LongestFirst", "stride": 0}
+    out["padding"] = {
+        "strategy": {"Fixed": max_length} if pad_to_max_length else "BatchLongest",
+        "direction": "Right", "pad_to_multiple_of": None, "pad_id": pad_id, "pad_type_id": 0, "pad_token": pad_token,
+    }
+    return out

@@ -1,7 +1,8 @@
-"""Tests of the pure-Python half of the exporters: manifest building/validation, tokenizer
-limits and the preprocessing presets.
+"""Tests of the pure-Python half of the exporters: the manifest as they build it (through the
+shared module, radsift_train.manifest, against models/bundle-manifest.schema.json), the cases both
+schema checks must agree on, tokenizer limits and the preprocessing presets.
 
-    /usr/bin/python3 -m unittest discover -s models/export -p 'test_*.py'
+    PYTHONPATH=models/train /usr/bin/python3 -m unittest discover -s models/export -p 'test_*.py'
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import os
 import tempfile
 import unittest
 
-import bundle_manifest as bm  # noqa: E402
-import presets  # noqa: E402
+import presets
+from radsift_train import manifest as bm
+
+CASES = os.path.join(os.path.dirname(bm.SCHEMA_PATH), "bundle-manifest.cases.json")
 
 
 def make_bundle(root: str) -> dict[str, bytes]:
@@ -85,7 +88,7 @@ class BuildManifest(unittest.TestCase):
 
     def test_missing_referenced_file(self):
         os.remove(os.path.join(self.dir, "text.onnx"))
-        with self.assertRaisesRegex(bm.ManifestError, "'text.onnx' is referenced but not listed"):
+        with self.assertRaisesRegex(bm.ManifestError, "files: text.onnx is referenced but not listed"):
             bm.build_manifest(self.dir, **meta())
 
     def test_file_changed_after_hashing(self):
@@ -117,7 +120,7 @@ class BuildManifest(unittest.TestCase):
     def test_patches_need_a_grid(self):
         img = bm.image_section(size=(224, 224), resize="stretch", interpolation="area", value_range=1,
                                mean=[0.5], std=[0.25], channels=1, patches="patch_embeds")
-        with self.assertRaisesRegex(bm.ManifestError, "patchGrid go together"):
+        with self.assertRaisesRegex(bm.ManifestError, "image.patchGrid: set exactly when image.outputs.patches is"):
             bm.build_manifest(self.dir, **meta(image=img))
         img = dict(img, patchGrid=[14, 14])
         self.assertEqual(bm.build_manifest(self.dir, **meta(image=img))["image"]["patchGrid"], [14, 14])
@@ -128,18 +131,72 @@ class BuildManifest(unittest.TestCase):
         with self.assertRaisesRegex(bm.ManifestError, "embeddingDim"):
             bm.validate(m)
 
+    def test_not_plain_json(self):
+        m = bm.build_manifest(self.dir, **meta())
+        m["logitScale"] = float("nan")
+        with self.assertRaisesRegex(bm.ManifestError, "not plain JSON"):
+            bm.validate(m)
+        with open(os.path.join(self.dir, bm.MANIFEST), "w") as f:
+            f.write('{"logitScale": NaN}')
+        with self.assertRaisesRegex(bm.ManifestError, "NaN is not JSON"):
+            bm.read_manifest(self.dir)
+
+    def test_extras_are_kept_before_the_file_list(self):
+        m = bm.build_manifest(self.dir, **meta(extra={"metrics": {"auc": 0.9}}))
+        self.assertEqual(list(m)[-2:], ["metrics", "files"])
+
+
+def edited(base: dict, case: dict) -> dict:
+    """base with the case's edits: `set` [{at: [key, …], to: value}], `unset` [[key, …]]."""
+    m = copy.deepcopy(base)
+
+    def parent(at: list) -> dict:
+        node = m
+        for key in at[:-1]:
+            node = node[key]
+        return node
+
+    for edit in case.get("set", []):
+        parent(edit["at"])[edit["at"][-1]] = edit["to"]
+    for at in case.get("unset", []):
+        del parent(at)[at[-1]]
+    return m
+
+
+class SharedCases(unittest.TestCase):
+    """The manifests of models/bundle-manifest.cases.json, which the app's zod schema is tested on
+    too (test/unit/inference/manifest-schema.test.ts): both checks must give the same verdicts."""
+
+    def test_every_case(self):
+        with open(CASES, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertGreater(len(doc["cases"]), 20)
+        for case in doc["cases"]:
+            m = edited(doc["base"], case)
+            with self.subTest(case["name"]):
+                try:
+                    bm.validate(m)
+                    errors = []
+                except bm.ManifestError as e:
+                    errors = str(e).splitlines()
+                if case["rejects"] is None:
+                    self.assertEqual(errors, [])
+                else:
+                    where = ".".join(case["rejects"])
+                    self.assertTrue(any(e.startswith(where) for e in errors), f"expected {where}: {errors}")
+
 
 class TokenizerLimits(unittest.TestCase):
     def test_fixed_padding_block(self):
         spec = {"version": "1.0", "truncation": None, "padding": None, "model": {"type": "BPE"}}
-        out = bm.set_tokenizer_limits(spec, max_length=77, pad_id=0, pad_token="!", pad_to_max_length=True)
+        out = presets.set_tokenizer_limits(spec, max_length=77, pad_id=0, pad_token="!", pad_to_max_length=True)
         self.assertEqual(out["truncation"]["max_length"], 77)
         self.assertEqual(out["padding"]["strategy"], {"Fixed": 77})
         self.assertEqual((out["padding"]["pad_id"], out["padding"]["pad_token"]), (0, "!"))
         self.assertIsNone(spec["padding"], "input must not be modified")
 
     def test_batch_longest(self):
-        out = bm.set_tokenizer_limits({}, max_length=256, pad_id=0, pad_token="[PAD]", pad_to_max_length=False)
+        out = presets.set_tokenizer_limits({}, max_length=256, pad_id=0, pad_token="[PAD]", pad_to_max_length=False)
         self.assertEqual(out["padding"]["strategy"], "BatchLongest")
 
 

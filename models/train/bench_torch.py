@@ -16,7 +16,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 import torch  # noqa: E402
 
-from model import DualEncoder  # noqa: E402
+from radsift_train.model import DualEncoder  # noqa: E402
 
 
 def timed(fn, min_seconds: float = 1.5, min_reps: int = 3) -> float:

@@ -1,22 +1,21 @@
-"""Validate a model bundle directory against its manifest: required fields, every
-file present with the recorded sha256, total ≤ 40 MB, ONNX files pass the checker
-with the tensor names and opset the app expects.
+"""Check a bundle the recipe wrote: the manifest against the shared schema and cross-field rules
+(radsift_train.manifest, as the app does), every listed file present with its recorded sha256, the
+files the recipe ships, total ≤ 40 MB, and ONNX files that pass the checker with the tensor names
+and opset the app expects.
 
     /usr/bin/python3 models/train/check_bundle.py <bundle dir>
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 import onnx
 
-from bundle import MAX_BUNDLE_BYTES, sha256  # noqa: E402
+from radsift_train.bundle import MAX_BUNDLE_BYTES
+from radsift_train.manifest import ManifestError, read_manifest, validate
 
-REQUIRED = ['id', 'name', 'version', 'licence', 'intendedUse', 'provenance', 'embeddingDim', 'logitScale', 'image',
-            'text', 'outputs', 'files']
 REQUIRED_FILES = ['image.onnx', 'text.onnx', 'tokenizer.json', 'card.md']
 IO = {
     'image.onnx': (['pixel_values'], ['image_embeds', 'patch_embeds']),
@@ -25,21 +24,15 @@ IO = {
 
 
 def check(bundle_dir: str) -> list[str]:
-    errors = []
-    with open(os.path.join(bundle_dir, 'manifest.json'), encoding='utf-8') as f:
-        m = json.load(f)
-    errors += [f'manifest: missing "{k}"' for k in REQUIRED if k not in m]
-    files = m.get('files', {})
-    errors += [f'manifest: {name} not listed' for name in REQUIRED_FILES if name not in files]
-    total = 0
-    for name, meta in files.items():
-        path = os.path.join(bundle_dir, name)
-        if not os.path.isfile(path):
-            errors.append(f'{name}: missing')
-            continue
-        total += os.path.getsize(path)
-        if sha256(path) != meta['sha256']:
-            errors.append(f'{name}: sha256 differs from the manifest')
+    try:
+        m = read_manifest(bundle_dir)
+        validate(m, bundle_dir)
+    except ManifestError as e:
+        return [f'manifest: {line}' for line in str(e).splitlines()]
+    except (OSError, ValueError) as e:  # no manifest.json, or not JSON
+        return [f'manifest: {e}']
+    errors = [f'manifest: {name} not listed' for name in REQUIRED_FILES if name not in m['files']]
+    total = sum(f['bytes'] for f in m['files'].values())
     if total > MAX_BUNDLE_BYTES:
         errors.append(f'bundle is {total} bytes, over {MAX_BUNDLE_BYTES}')
     for name, (inputs, outputs) in IO.items():

@@ -1,5 +1,5 @@
 // ONNX parity: the bundle's image.onnx / text.onnx in onnxruntime-node (the app's runtime)
-// against PyTorch outputs saved by export.py, with text tokenized here by the JS tokenizer.
+// against PyTorch outputs saved by radsift_train/export.py, with text tokenized here by the JS tokenizer.
 //   node models/train/check_onnx_parity.mjs <bundle dir> <parity dir> [minCosine=0.999]
 // Prints a human line, then one JSON line; exits 1 when a cosine is below the bar or the
 // JS token ids differ from Python's.

@@ -1,5 +1,5 @@
 // Tokenizer parity: the JS tokenizer the app uses (@huggingface/tokenizers) against the
-// Python re-implementation (models/train/tokenizer.py), id for id.
+// Python re-implementation (models/train/radsift_train/tokenizer.py), id for id.
 //   node models/train/check_tokenizer_parity.mjs <tokenizer.json> <corpus.json>
 // corpus.json: [{ "text": str, "ids": [int] }] written by Python (untruncated ids).
 // Prints a human line, then one JSON line; exits 1 on any mismatch.

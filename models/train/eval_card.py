@@ -12,7 +12,7 @@ import math
 import os
 import sys
 
-from bundle import refresh_checksums
+from radsift_train.bundle import refresh_checksums
 
 HEADING = '## Held-out evaluation through the app\'s own pipeline'
 

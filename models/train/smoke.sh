@@ -3,7 +3,7 @@
 # unit tests -> data (fake, or the phantom export in $RADSIFT_TRAIN_DATA) -> tokenizer ->
 # a few training steps -> ONNX export -> tokenizer and ONNX parity in node -> bundle check ->
 # a few second-stage steps at a larger input (--init-from) -> bundle check.
-# Needs /usr/bin/python3 with Debian's python3-torch, python3-onnx, python3-numpy, python3-pil,
+# Needs /usr/bin/python3 with Debian's python3-torch, python3-onnx, python3-numpy, python3-pil, python3-jsonschema,
 # and node with the repo's node_modules. Prints one PASS/FAIL line; exit 0 only on PASS.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,8 +18,9 @@ fail() {
   exit 1
 }
 
-"$py" -c 'import torch, onnx, numpy, PIL' 2>/dev/null ||
-  fail "$py lacks torch/onnx/numpy/PIL (apt-get install python3-torch python3-onnx python3-numpy python3-pil)"
+"$py" -c 'import torch, onnx, numpy, PIL, jsonschema' 2>/dev/null ||
+  fail "$py lacks torch/onnx/numpy/PIL/jsonschema (apt-get install python3-torch python3-onnx python3-numpy \
+python3-pil python3-jsonschema)"
 command -v node >/dev/null || fail 'node not on PATH'
 
 "$py" -m unittest discover -s "$here" -p 'test_*.py' || fail 'unit tests'

@@ -6,6 +6,7 @@ import tempfile
 import unittest
 
 from eval_card import HEADING, append_section, card, targets
+from radsift_train import manifest as mf
 
 
 def run(auc, negation=1.0, pointing=0.9, p5=1.0):
@@ -46,14 +47,23 @@ class EvalCardTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, 'card.md'), 'w') as f:
                 f.write(f'# Card\n\nintro\n\n{HEADING}\nold numbers\n')
-            with open(os.path.join(d, 'manifest.json'), 'w') as f:
-                json.dump({'id': 'x', 'files': {'card.md': {'sha256': 'stale', 'bytes': 1}}, 'totalBytes': 1}, f)
+            for name in ('image.onnx', 'text.onnx', 'tokenizer.json'):
+                with open(os.path.join(d, name), 'wb') as f:
+                    f.write(name.encode())
+            mf.write_manifest(d, mf.build_manifest(
+                d, id='x', name='X', version='1', licence='MIT', intended_use='tests', trained_on_synthetic_data=True,
+                provenance={}, embedding_dim=8, logit_scale=10,
+                image=mf.image_section(size=(64, 64), resize='letterbox', interpolation='area', value_range=1,
+                                       mean=[0.5], std=[0.25], channels=1),
+                text=mf.text_section(max_length=16, pad_to_max_length=False, lowercase=True)))
             m = append_section(d, 'new numbers\n')
             text = open(os.path.join(d, 'card.md')).read()
             self.assertEqual(text, f'# Card\n\nintro\n\n{HEADING}\nnew numbers\n')
             digest = hashlib.sha256(text.encode()).hexdigest()
             self.assertEqual(m['files']['card.md'], {'sha256': digest, 'bytes': len(text.encode())})
-            self.assertEqual(json.load(open(os.path.join(d, 'manifest.json')))['id'], 'x')
+            on_disk = json.load(open(os.path.join(d, 'manifest.json')))
+            self.assertEqual((on_disk['id'], on_disk['files']), ('x', m['files']))
+            self.assertEqual(on_disk['totalBytes'], sum(f['bytes'] for f in m['files'].values()))
 
 
 if __name__ == '__main__':

@@ -12,11 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-import augment  # noqa: E402
-import data  # noqa: E402
-import losses  # noqa: E402
-import metrics  # noqa: E402
-import tokenizer as wp  # noqa: E402
+from radsift_train import augment, data, losses, metrics
+from radsift_train import tokenizer as wp
 
 AUG = {
     'cropScale': [0.6, 1.0],
@@ -156,7 +153,7 @@ class LossTest(unittest.TestCase):
 
 class ModelTest(unittest.TestCase):
     def test_pool_options_shapes(self):
-        from model import ImageEncoder
+        from radsift_train.model import ImageEncoder
         torch.manual_seed(0)
         args = (1, 8, [8, 8, 16, 16], [1, 1, 1, 1], 8, 16)
         for pool in ('mean', 'meanmax'):
@@ -171,7 +168,7 @@ class ModelTest(unittest.TestCase):
         import json
         import tempfile
         import train
-        from model import DualEncoder
+        from radsift_train.model import DualEncoder
         cfg = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs', 'smoke.json')))
         vocab = wp.build_vocab(['No pleural effusion.', 'Small left nodule.'] * 3, ['pneumothorax'])
         ids = sorted(vocab, key=vocab.get)

@@ -26,16 +26,9 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-import augment  # noqa: E402
-import bundle  # noqa: E402
-import data  # noqa: E402
-import export  # noqa: E402
-import losses  # noqa: E402
-import metrics  # noqa: E402
-import parity_corpus  # noqa: E402
-import prompts  # noqa: E402
-import tokenizer as wp  # noqa: E402
-from model import DualEncoder, grid_size  # noqa: E402
+from radsift_train import augment, bundle, data, export, losses, metrics, parity_corpus, prompts  # noqa: E402
+from radsift_train import tokenizer as wp  # noqa: E402
+from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
 RECIPE_VERSION = '1.4.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);

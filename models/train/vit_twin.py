@@ -26,50 +26,11 @@ import shutil
 import sys
 
 import torch
-import torch.nn.functional as F
-from torch import nn
 
-import bundle  # noqa: E402
-from model import Block  # noqa: E402
-
-ARCH = {'patch': 16, 'width': 768, 'layers': 12, 'heads': 12, 'ff': 3072}
-
-
-class ViTImageTower(nn.Module):
-    """ViT-B/16 on one channel: patch embedding, [CLS] + learned positions, pre-LN blocks, final
-    LN; the [CLS] token projects to the global embedding, the patch tokens to patch embeddings."""
-
-    def __init__(self, size: int, embed_dim: int, patch=16, width=768, layers=12, heads=12, ff=3072):
-        super().__init__()
-        self.grid = size // patch
-        self.patch = nn.Conv2d(1, width, patch, patch)
-        self.cls = nn.Parameter(torch.randn(1, 1, width) * 0.02)
-        self.pos = nn.Parameter(torch.randn(1, self.grid * self.grid + 1, width) * 0.02)
-        self.blocks = nn.ModuleList(Block(width, heads, ff, 0.0) for _ in range(layers))
-        self.ln = nn.LayerNorm(width)
-        self.global_head = nn.Linear(width, embed_dim)
-        self.patch_head = nn.Linear(width, embed_dim)
-
-    def forward(self, x):
-        t = self.patch(x).flatten(2).transpose(1, 2)  # [N, G·G, W], row-major
-        t = torch.cat([self.cls.expand(t.shape[0], -1, -1), t], dim=1) + self.pos
-        bias = torch.zeros(1, 1, 1, t.shape[1], dtype=t.dtype)  # no padding among image tokens
-        for b in self.blocks:
-            t = b(t, bias)
-        t = self.ln(t)
-        return F.normalize(self.global_head(t[:, 0]), dim=-1), F.normalize(self.patch_head(t[:, 1:]), dim=-1)
-
-
-def weights_path(out: str) -> str:
-    return os.path.normpath(out) + '.weights.pt'
-
+from radsift_train import bundle, manifest
+from radsift_train.vit import ARCH, build, weights_path
 
 TWIN_SIZE = 224
-
-
-def build(size: int, embed_dim: int, seed: int) -> ViTImageTower:
-    torch.manual_seed(seed)
-    return ViTImageTower(size, embed_dim, **ARCH).eval()
 
 
 def main() -> int:
@@ -79,8 +40,7 @@ def main() -> int:
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
 
-    with open(os.path.join(args.source, 'manifest.json'), encoding='utf-8') as f:
-        m = json.load(f)
+    m = manifest.read_manifest(args.source)
     # BiomedCLIP's input size whatever the source bundle takes (the default takes 320² or more since 0.5):
     # the twin stands for a published model's compute, so its image spec is that model's too.
     size = TWIN_SIZE
@@ -121,10 +81,7 @@ def main() -> int:
                        'vit': ARCH, 'textFrom': os.path.basename(os.path.normpath(args.source))}
     m.pop('metrics', None)
     m.pop('parity', None)
-    m['files'] = {}
-    with open(os.path.join(args.out, 'manifest.json'), 'w', encoding='utf-8') as f:
-        json.dump(m, f, indent=2)
-    bundle.refresh_checksums(args.out)
+    bundle.save(args.out, m)  # fresh checksums, validated
     print(json.dumps({'out': args.out, 'parameters': sum(p.numel() for p in tower.parameters())}))
     return 0
 

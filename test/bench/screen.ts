@@ -182,7 +182,18 @@ const reference = JSON.parse(
       '--threads',
       String(os.availableParallelism()),
     ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 },
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 28,
+      // It rebuilds the image tower with the training recipe's package (models/train/radsift_train).
+      env: {
+        ...process.env,
+        PYTHONPATH: [path.join(PROJECT_ROOT, 'models', 'train'), process.env.PYTHONPATH]
+          .filter(Boolean)
+          .join(path.delimiter),
+      },
+    },
   ),
 ) as Reference;
 

@@ -6,8 +6,11 @@ JSON: files/s and the cosine similarity of every file to each phrase
 embedding (given as a .npy from `radsift embed --text`), so the bench can
 check both pipelines agree.
 
-  /usr/bin/python3 test/bench/screen_reference.py --bundle models/radsift-phantom-convirt \
-      --folder <dicom folder> --phrases phrases.npy --batch 16 --threads 2
+  PYTHONPATH=models/train /usr/bin/python3 test/bench/screen_reference.py \
+      --bundle models/radsift-phantom-convirt --folder <dicom folder> --phrases phrases.npy --batch 16 --threads 2
+
+(PYTHONPATH: the training recipe's package, radsift_train, which builds the image tower;
+test/bench/screen.ts sets it.)
 """
 import argparse
 import json
@@ -26,9 +29,8 @@ from onnx import numpy_helper  # noqa: E402
 from PIL import Image  # noqa: E402
 from pydicom.pixel_data_handlers.util import apply_modality_lut  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, 'models', 'train'))
-from model import ImageEncoder  # noqa: E402
+from radsift_train import vit  # noqa: E402
+from radsift_train.model import ImageEncoder  # noqa: E402
 
 
 def load_image_tower(bundle: str) -> tuple[torch.nn.Module, dict]:
@@ -38,9 +40,8 @@ def load_image_tower(bundle: str) -> tuple[torch.nn.Module, dict]:
     of the graph's unnamed Conv nodes, in graph order; the heads keep their names."""
     manifest = json.load(open(os.path.join(bundle, 'manifest.json')))
     if manifest['provenance'].get('architecture') == 'vit-b16-twin':  # models/train/vit_twin.py
-        import vit_twin
-        tower = vit_twin.build(manifest['image']['size'][0], manifest['embeddingDim'], 0)
-        tower.load_state_dict(torch.load(vit_twin.weights_path(bundle)))
+        tower = vit.build(manifest['image']['size'][0], manifest['embeddingDim'], 0)
+        tower.load_state_dict(torch.load(vit.weights_path(bundle)))
         return tower.eval(), manifest['image']
     cfg = manifest['provenance']['config']
     img, emb = cfg['image'], cfg['embed']

@@ -21,7 +21,8 @@ import torch
 from torch import nn
 
 OPSET = 17
-HERE = os.path.dirname(os.path.abspath(__file__))
+# The node checks are scripts of the recipe, beside this package.
+RECIPE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class ImageTower(nn.Module):
@@ -110,7 +111,7 @@ def run_node(script: str, *args: str) -> dict:
     node = shutil.which('node')
     if node is None:
         return {'ok': False, 'error': 'node not found'}
-    r = subprocess.run([node, os.path.join(HERE, script), *args], capture_output=True, text=True)
+    r = subprocess.run([node, os.path.join(RECIPE_DIR, script), *args], capture_output=True, text=True)
     lines = [l for l in r.stdout.splitlines() if l.startswith('{')]
     try:
         out = json.loads(lines[-1])

@@ -1,4 +1,4 @@
-"""Write the bundle's manifest.json (docs/model-layouts.md, "RadSift bundle") and card.md.
+"""The recipe's bundle: manifest.json (through the shared writer, `manifest`) and card.md.
 
 The manifest is the only place the app learns how to feed the model, so every
 preprocessing choice made in training is stated here explicitly (scale of the
@@ -7,21 +7,13 @@ mean/std, resize method, letterbox, DICOM policy, truncation).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import subprocess
 
+from . import manifest as mf
+
 MAX_BUNDLE_BYTES = 40 * 1024 * 1024
 INTENDED_USE = 'research use, not for clinical decisions'
-
-
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def git_info(repo_dir: str) -> dict:
@@ -38,54 +30,25 @@ def git_info(repo_dir: str) -> dict:
         return {'commit': None, 'recipeDirty': None}
 
 
-def manifest(cfg: dict, info: dict) -> dict:
-    """info: findings, grid, mean, std, provenance, metrics, parity (from train.py)."""
+def manifest(out_dir: str, cfg: dict, info: dict) -> dict:
+    """The manifest of the bundle in out_dir. info: findings, grid, mean, std, provenance, metrics,
+    parity (from train.py)."""
     b, im, tk = cfg['bundle'], cfg['image'], cfg['tokenizer']
     d, g = cfg['embed']['dim'], info['grid']
-    # Format radsift-bundle/1: the fields electron/inference/manifest.ts validates (docs/model-layouts.md §1);
-    # the descriptive extras after them are kept for readers and ignored by the loader.
-    return {
-        'format': 'radsift-bundle/1',
-        'id': b['id'],
-        'name': b['name'],
-        'version': b['version'],
-        'licence': b['licence'],
-        'intendedUse': INTENDED_USE,
-        'trainedOnSyntheticData': True,
-        'provenance': info['provenance'],
-        'embeddingDim': d,
-        'logitScale': info['logitScale'],
-        'image': {
-            'file': 'image.onnx',
-            'input': 'pixel_values',
-            'outputs': {'embeds': 'image_embeds', 'patches': 'patch_embeds'},
-            'patchGrid': [g, g],
-            'size': [im['size'], im['size']],
-            'channels': im['channels'],
-            # Pad the shorter side with 0 (air) to a centred square, then area-average down to size.
-            'resize': 'letterbox',
-            'resizeTo': None,
-            'interpolation': 'area',
-            'valueRange': 1,
-            'mean': [info['mean']],
-            'std': [info['std']],
-            # First Window Center/Width (else VOI LUT, else min–max), 8-bit, MONOCHROME1 inverted after VOI.
-            'dicom': {'window': 'default', 'invertMonochrome1': True},
-        },
-        'text': {
-            'file': 'text.onnx',
-            'tokenizer': 'tokenizer.json',
-            'inputs': {'ids': 'input_ids', 'mask': 'attention_mask'},
-            'output': 'text_embeds',
-            'maxLength': tk['maxLength'],
-            'padToMaxLength': False,
-            'padId': 0,
-            'lowercase': True,
-            'negationTemplate': 'no {}',
-            'pooling': cfg['text']['pooling'],
-            'truncation': 'keep [CLS] + the first maxLength-2 pieces + [SEP] '
-            '(@huggingface/tokenizers 0.2 does not truncate by itself)',
-        },
+    # Pad the shorter side with 0 (air) to a centred square, then area-average down to size.
+    # DICOM: first Window Center/Width (else VOI LUT, else min–max), 8-bit, MONOCHROME1 inverted after VOI.
+    image = mf.image_section(size=(im['size'], im['size']), channels=im['channels'], resize='letterbox',
+                             interpolation='area', value_range=1, mean=[info['mean']], std=[info['std']],
+                             patches='patch_embeds', patch_grid=(g, g))
+    text = {
+        **mf.text_section(max_length=tk['maxLength'], pad_to_max_length=False, pad_id=0, lowercase=True,
+                          mask='attention_mask'),
+        # Descriptive, like everything below `text`: the app ignores these.
+        'pooling': cfg['text']['pooling'],
+        'truncation': 'keep [CLS] + the first maxLength-2 pieces + [SEP] '
+        '(@huggingface/tokenizers 0.2 does not truncate by itself)',
+    }
+    extra = {
         'outputs': {
             'image_embeds': {'shape': ['N', d], 'l2Normalized': True},
             'patch_embeds': {
@@ -109,60 +72,33 @@ def manifest(cfg: dict, info: dict) -> dict:
         'metrics': info['metrics'],
         'parity': info['parity'],
     }
+    return mf.build_manifest(out_dir, id=b['id'], name=b['name'], version=b['version'], licence=b['licence'],
+                             intended_use=INTENDED_USE, trained_on_synthetic_data=True,
+                             provenance=info['provenance'], embedding_dim=d, logit_scale=info['logitScale'],
+                             image=image, text=text, extra=extra)
 
 
 def write(out_dir: str, cfg: dict, info: dict, card_text: str) -> dict:
     with open(os.path.join(out_dir, 'card.md'), 'w', encoding='utf-8') as f:
         f.write(card_text)
-    m = manifest(cfg, info)
-    _checksum(out_dir, m)
-    if m['totalBytes'] > MAX_BUNDLE_BYTES:
-        raise RuntimeError(f'bundle is {m["totalBytes"] / 1e6:.1f} MB, over the 40 MB limit')
-    _save(out_dir, m)
+    return save(out_dir, manifest(out_dir, cfg, info), max_bytes=MAX_BUNDLE_BYTES)
+
+
+def save(out_dir: str, m: dict, max_bytes: int | None = None) -> dict:
+    """Re-hash the bundle's files into m, with their total (at most max_bytes, when given), then
+    validate and write it."""
+    m['files'] = mf.bundle_files(out_dir)
+    m['totalBytes'] = sum(f['bytes'] for f in m['files'].values())
+    if max_bytes is not None and m['totalBytes'] > max_bytes:
+        raise RuntimeError(f'bundle is {m["totalBytes"] / 1e6:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit')
+    mf.write_manifest(out_dir, m)
     return m
-
-
-def _checksum(out_dir: str, m: dict) -> None:
-    """The manifest's file list: sha256 and size of every file but the manifest, and the total."""
-    files, total = {}, 0
-    for name in sorted(os.listdir(out_dir)):
-        path = os.path.join(out_dir, name)
-        if name == 'manifest.json' or not os.path.isfile(path):
-            continue
-        size = os.path.getsize(path)
-        total += size
-        files[name] = {'sha256': sha256(path), 'bytes': size}
-    m['files'] = files
-    m['totalBytes'] = total
-
-
-def _save(out_dir: str, m: dict) -> None:
-    path = os.path.join(out_dir, 'manifest.json')
-    with open(path, 'w', encoding='utf-8') as f:
-        json.dump(m, f, indent=2, ensure_ascii=False)
-        f.write('\n')
-    _prettier(path)
 
 
 def refresh_checksums(out_dir: str) -> dict:
-    """Recomputes the manifest's file list (sha256, bytes, total) after a file changed, e.g. card.md
-    gained the held-out evaluation; everything else in the manifest is kept."""
-    with open(os.path.join(out_dir, 'manifest.json'), encoding='utf-8') as f:
-        m = json.load(f)
-    _checksum(out_dir, m)
-    _save(out_dir, m)
-    return m
-
-
-def _prettier(path: str) -> None:
-    """Format the manifest as the repo's `prettier --check` expects, so a committed bundle
-    passes `npm run lint` (the manifest is not among the hashed files, so this is safe).
-    Best effort: skipped when the repo's prettier is not installed."""
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    exe = os.path.join(repo, 'node_modules', '.bin', 'prettier')
-    if os.path.exists(exe):
-        subprocess.run([exe, '--config', os.path.join(repo, '.prettierrc.json'), '--write', path],
-                       capture_output=True, check=False)
+    """Re-hashes the bundle's files after one changed, e.g. card.md gained the held-out evaluation;
+    everything else in the manifest is kept."""
+    return save(out_dir, mf.read_manifest(out_dir))
 
 
 def _fmt(x, digits=3):
