@@ -3,7 +3,7 @@
  * A thin shell: every decision lives in plain-Node modules (security/policy,
  * api/handlers) that are tested without Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, type WebContents } from 'electron';
 import path from 'node:path';
 import { CHANNELS, type EventName, type EventPayload } from './api/contract.js';
 import { createServices, type AppServices } from './api/create-services.js';
@@ -115,12 +115,27 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(({ url }) => decideWindowOpen(url));
 });
 
+/**
+ * PACS passwords sealed by the OS for this user (Keychain, DPAPI, the Secret Service), or null where it
+ * cannot: Linux without a keyring falls back to a fixed key ("basic_text"), which is no protection, so
+ * secrets then last for the session only and the PACS settings say so.
+ */
+function osSecretCipher() {
+  if (!safeStorage.isEncryptionAvailable()) return null;
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return null;
+  return {
+    encrypt: (text: string) => safeStorage.encryptString(text),
+    decrypt: (data: Buffer) => safeStorage.decryptString(data),
+  };
+}
+
 void app.whenReady().then(async () => {
   const ready = await createServices({
     dataDir: dataDir(),
     modelRoots: bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined),
     dialog: electronDialog,
     broadcast,
+    secretCipher: osSecretCipher(),
   });
   services = ready;
   if (ready.settingsWarning) console.warn(`[settings] ${ready.settingsWarning}`);

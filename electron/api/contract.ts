@@ -5,6 +5,8 @@
  * drift apart. This module imports nothing from Electron or Node.
  */
 import { z } from 'zod';
+import { connectionSchema } from '../pacs/connection.js';
+import { pageSchema, studyQuerySchema } from '../pacs/query.js';
 import { PHRASE_MAX_LENGTH, PHRASE_PATTERN } from './limits.js';
 
 /** A report phrase as typed, trimmed: a letter or digit at least, no longer than a text encoder reads. */
@@ -156,6 +158,33 @@ export const ScreenRow = z.object({
 
 export type ScreenRow = z.infer<typeof ScreenRow>;
 
+/** A configured PACS connection as the renderer sees it: never its secret, only whether one is stored. */
+export const PacsConnectionView = z.object({ connection: connectionSchema, hasSecret: z.boolean() });
+export const PacsConnections = z.object({
+  connections: z.array(PacsConnectionView),
+  /** "os": passwords are encrypted by the OS for this user; "session": kept until RadSift quits. */
+  secretStorage: z.enum(['os', 'session']),
+  cache: z.object({ dir: z.string(), maxGB: z.number(), bytes: z.number(), files: z.number() }),
+});
+const ConnectionName = z.string().trim().min(1).max(64);
+const Uid = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)*$/)
+  .max(64);
+export const PacsStudy = z.object({
+  studyUid: z.string(),
+  patientId: z.string().nullable(),
+  patientName: z.string().nullable(),
+  accession: z.string().nullable(),
+  studyDate: z.string().nullable(),
+  studyTime: z.string().nullable(),
+  description: z.string().nullable(),
+  modalities: z.array(z.string()),
+  seriesCount: z.number().nullable(),
+  instanceCount: z.number().nullable(),
+});
+export type PacsStudy = z.infer<typeof PacsStudy>;
+
 const DialogFilter = z.object({
   name: z.string().max(200),
   extensions: z.array(z.string().max(20)).max(50),
@@ -292,12 +321,75 @@ export const methods = {
     request: z.object({ phrases: z.array(Phrase).min(1).max(50) }).strict(),
     response: z.object({ familiarity: z.array(PhraseFamiliarity) }),
   },
-  /** Choose a folder (dialog) and start screening it for the phrases. */
+  /** PACS connections (no secrets), where secrets are kept, and the retrieve cache. */
+  'pacs.connections': {
+    request: z.object({}).strict(),
+    response: PacsConnections,
+  },
+  /**
+   * Add or change a connection (`replaces`: the name it had). `secret`: a new password or token; null forgets
+   * it; absent keeps the stored one.
+   */
+  'pacs.saveConnection': {
+    request: z
+      .object({
+        connection: connectionSchema,
+        secret: z.string().min(1).max(8192).nullable().optional(),
+        replaces: ConnectionName.optional(),
+      })
+      .strict(),
+    response: PacsConnections,
+  },
+  'pacs.deleteConnection': {
+    request: z.object({ name: ConnectionName }).strict(),
+    response: PacsConnections,
+  },
+  /** Which services of a connection work (QIDO/WADO; C-ECHO/C-FIND/C-GET or C-MOVE), with the server's reason. */
+  'pacs.test': {
+    request: z.object({ name: ConnectionName }).strict(),
+    response: z.object({
+      checks: z.array(
+        z.object({
+          service: z.enum(['QIDO-RS', 'WADO-RS', 'C-ECHO', 'C-FIND', 'C-GET', 'C-MOVE']),
+          ok: z.boolean().nullable(),
+          detail: z.string(),
+        }),
+      ),
+    }),
+  },
+  /** One page of studies matching a query. */
+  'pacs.search': {
+    request: z.object({ name: ConnectionName, query: studyQuerySchema, page: pageSchema }).strict(),
+    response: z.object({ studies: z.array(PacsStudy), offset: z.number().int(), more: z.boolean() }),
+  },
+  /**
+   * Start retrieving a study into the cache; progress comes as job.progress events (kind "pacs.retrieve",
+   * done/total instances, a final message "done", "cancelled" or "failed: …"). Instances already cached are
+   * not retrieved again.
+   */
+  'pacs.retrieve': {
+    request: z.object({ name: ConnectionName, studyUid: Uid }).strict(),
+    response: z.object({ jobId: z.string() }),
+  },
+  'pacs.cancel': {
+    request: z.object({ jobId: z.string().max(100) }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  /** Open the instances of a study retrieved so far (from the cache) as a catalog, like a folder. */
+  'pacs.openStudy': {
+    request: z.object({ name: ConnectionName, studyUid: Uid }).strict(),
+    response: Catalog,
+  },
+  /**
+   * Start screening for the phrases: a folder chosen in a dialog, or (`pacs`) the studies a query matches on
+   * a configured PACS.
+   */
   'screen.start': {
     request: z
       .object({
         phrases: z.array(Phrase).min(1).max(20),
         threshold: z.number().min(0).max(1).optional(),
+        pacs: z.object({ name: ConnectionName, query: studyQuerySchema }).strict().optional(),
       })
       .strict(),
     response: ScreenJob,

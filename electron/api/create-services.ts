@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { readIdentity, type AppIdentity } from '../app/app-identity.js';
 import { SettingsStore } from '../app/app-settings.js';
+import { SecretStore, type SecretCipher } from '../app/secret-store.js';
 import { DecodePool } from '../screening/decode-pool.js';
 import { AllowedRoots } from '../security/allowed-roots.js';
 import { passthroughRenderer, type ScanRenderer } from '../security/scan-protocol.js';
@@ -17,6 +18,7 @@ import type { EventName, EventPayload } from './contract.js';
 import type { Handlers } from './dispatch.js';
 import { createHandlers } from './handlers.js';
 import { ModelService } from './model-service.js';
+import { PacsService } from './pacs-service.js';
 import { dicomScanRenderer } from './scan-images.js';
 import { ScreeningService } from './screening-service.js';
 import type { DialogService, Services } from './services.js';
@@ -37,6 +39,11 @@ export interface ServiceOptions {
   decodeWorkers?: number;
   /** Overrides for the About panel (e.g. firstRun in tests). */
   identity?: Partial<AppIdentity>;
+  /**
+   * How PACS passwords are sealed on disk (Electron's safeStorage in the app). Absent or null: they last for
+   * the session only (the bridge, the CLI, a Linux desktop without a keyring).
+   */
+  secretCipher?: SecretCipher | null;
 }
 
 export interface AppServices extends Services {
@@ -44,6 +51,7 @@ export interface AppServices extends Services {
   studies: StudyService;
   collection: CollectionService;
   screening: ScreeningService;
+  pacs: PacsService;
   settings: SettingsStore;
   decodePool: DecodePool;
   handlers: Handlers;
@@ -68,7 +76,19 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   const studies = new StudyService(options.dataDir, roots, settings);
   const appIndex = new AppIndex(path.join(options.dataDir, 'index'), models);
   const collection = new CollectionService(appIndex, models, decodePool);
-  const screening = new ScreeningService(appIndex, models, decodePool, (job) => broadcast('screen.job', job));
+  const pacs = new PacsService(
+    options.dataDir,
+    settings,
+    new SecretStore(options.dataDir, options.secretCipher ?? null),
+    broadcast,
+  );
+  const screening = new ScreeningService(
+    appIndex,
+    models,
+    decodePool,
+    (job) => broadcast('screen.job', job),
+    (name, query, signal) => pacs.screeningSource(name, query, signal),
+  );
   const identity: AppIdentity = { ...readIdentity(), firstRun: settings.firstRun, ...options.identity };
   const services = {
     identity,
@@ -78,6 +98,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     studies,
     collection,
     screening,
+    pacs,
   } satisfies Services;
   models.onChange((state) =>
     broadcast(
@@ -95,6 +116,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     settingsWarning: warning ?? null,
     close() {
       closing ??= (async () => {
+        pacs.close();
         await screening.close();
         collection.close();
         await models.close();

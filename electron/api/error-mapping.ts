@@ -6,6 +6,7 @@
 import { IndexError, type IndexErrorCode } from '../index/index-store.js';
 import { DicomError, type DicomErrorCode } from '../dicom/errors.js';
 import { ModelError, type ModelErrorCode } from '../inference/errors.js';
+import { PacsError, type PacsErrorCode } from '../pacs/errors.js';
 import { ApiError, type ErrorCode } from './errors.js';
 
 const MODEL: Partial<Record<ModelErrorCode, ErrorCode>> = {
@@ -16,6 +17,20 @@ const MODEL: Partial<Record<ModelErrorCode, ErrorCode>> = {
 };
 const DICOM: Partial<Record<DicomErrorCode, ErrorCode>> = { IO: 'NOT_FOUND', TIMEOUT: 'BUSY' };
 const INDEX: Partial<Record<IndexErrorCode, ErrorCode>> = { IN_USE: 'BUSY', WRITE_FAILED: 'WRITE_FAILED' };
+const PACS: Record<PacsErrorCode, ErrorCode> = {
+  CONFIG: 'BAD_REQUEST',
+  AUTH_FAILED: 'FORBIDDEN',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  UNREACHABLE: 'UNAVAILABLE',
+  TIMEOUT: 'UNAVAILABLE',
+  INTERRUPTED: 'UNAVAILABLE',
+  SERVER_ERROR: 'UNAVAILABLE',
+  TLS: 'UNAVAILABLE',
+  UNSUPPORTED: 'UNSUPPORTED',
+  PROTOCOL: 'UNSUPPORTED',
+  CANCELLED: 'CANCELLED',
+};
 
 /** The API error for a thrown value, or null when it is not one of the engines' typed errors. */
 export function toApiError(error: unknown): ApiError | null {
@@ -26,5 +41,6 @@ export function toApiError(error: unknown): ApiError | null {
     return new ApiError(DICOM[error.code] ?? 'UNSUPPORTED', error.message, { dicomError: error.code });
   if (error instanceof IndexError)
     return new ApiError(INDEX[error.code] ?? 'UNSUPPORTED', error.message, { indexError: error.code });
+  if (error instanceof PacsError) return new ApiError(PACS[error.code], error.message, { pacsError: error.code });
   return null;
 }

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'CANCELLED', // the user cancelled (e.g. a file dialog)
   'BUSY', // resource in use (e.g. index opened by another instance)
   'WRITE_FAILED', // the disk is full or read-only: nothing stored was lost
+  'UNAVAILABLE', // a server (PACS) could not be reached or failed: worth another try later
   'INTERNAL', // a bug: the message says so, details go to the log
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -80,7 +80,26 @@ export function createHandlers(services: Services): Handlers {
 
     'probe.train': (req, ctx) => services.collection.probe(req.positives, req.negatives, indexProgress(ctx)),
 
+    'pacs.connections': () => services.pacs.list(),
+    'pacs.saveConnection': async (req) => {
+      await services.pacs.save(req.connection, req.secret, req.replaces);
+      return services.pacs.list();
+    },
+    'pacs.deleteConnection': async (req) => {
+      await services.pacs.remove(req.name);
+      return services.pacs.list();
+    },
+    'pacs.test': (req) => services.pacs.test(req.name),
+    'pacs.search': (req) => services.pacs.search(req.name, req.query, req.page),
+    'pacs.retrieve': (req) => ({ jobId: services.pacs.retrieve(req.name, req.studyUid) }),
+    'pacs.cancel': (req) => ({ cancelled: services.pacs.cancel(req.jobId) }),
+    'pacs.openStudy': async (req, ctx) => {
+      const folder = await services.pacs.studyFolder(req.name, req.studyUid);
+      return openCatalog(ctx, (progress) => services.studies.open([folder], progress, false));
+    },
+
     'screen.start': async (req) => {
+      if (req.pacs) return services.screening.start('', req.phrases, req.threshold, req.pacs);
       const [folder] = await services.dialog.open({ kind: 'folder', title: 'Choose a folder to screen' });
       if (!folder) throw new ApiError('CANCELLED', 'No folder was chosen');
       await services.roots.add(folder);

@@ -12,7 +12,8 @@ import { phraseVectors } from '../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { screenResults, type ScreenRow } from '../screening/results.js';
 import { IndexError } from '../index/index-store.js';
-import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
+import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
+import type { StudyQuery } from '../pacs/query.js';
 import type { AppIndex } from './app-index.js';
 import { ApiError } from './errors.js';
 
@@ -31,10 +32,22 @@ export interface JobView {
 }
 
 interface Params {
+  /** The folder screened, or for a PACS job "pacs:<connection>" (shown in the list). */
   folder: string;
   phrases: string[];
   threshold: number;
+  /** A PACS job: the connection and the query whose studies are screened. */
+  pacs?: { name: string; query: StudyQuery };
+  /** A PACS job's last complete run: its results are the instances that run met. */
+  run?: number;
 }
+
+/** Where a PACS job's instances come from (api/pacs-service). */
+export type PacsSourceFactory = (
+  name: string,
+  query: StudyQuery,
+  signal: AbortSignal,
+) => Promise<RemoteSource & { close(): Promise<void> }>;
 
 export class ScreeningService {
   #running = new Map<string, AbortController>();
@@ -50,6 +63,7 @@ export class ScreeningService {
     private readonly models: ModelService,
     private readonly pool: DecodePool,
     private readonly emit: (job: JobView) => void,
+    private readonly pacsSource?: PacsSourceFactory,
   ) {}
 
   list(): JobView[] {
@@ -96,10 +110,18 @@ export class ScreeningService {
     this.emit(this.#view(id));
   }
 
-  start(folder: string, phrases: string[], threshold = DEFAULT_PROBABILITY_THRESHOLD): JobView {
+  start(
+    folder: string,
+    phrases: string[],
+    threshold = DEFAULT_PROBABILITY_THRESHOLD,
+    pacs?: { name: string; query: StudyQuery },
+  ): JobView {
     if (!phrases.length) throw new ApiError('BAD_REQUEST', 'Give at least one phrase to screen for');
+    if (pacs && !this.pacsSource) throw new ApiError('BAD_REQUEST', 'PACS screening is not available here');
     const id = randomUUID();
-    const params = { folder, phrases, threshold };
+    const params: Params = pacs
+      ? { folder: `pacs:${pacs.name}`, phrases, threshold, pacs }
+      : { folder, phrases, threshold };
     this.#launch(id, params, Date.now());
     return this.#view(id);
   }
@@ -132,9 +154,18 @@ export class ScreeningService {
     this.#runs.add(run);
   }
 
+  #params(id: string): Params {
+    const stored = this.index
+      .store()
+      .jobs()
+      .find((j) => j.id === id);
+    if (!stored) throw new ApiError('NOT_FOUND', 'No such screening job');
+    return stored.params as unknown as Params;
+  }
+
   control(id: string, action: 'pause' | 'resume' | 'cancel'): JobView {
     const job = this.#view(id);
-    const params = { folder: job.folder, phrases: job.phrases, threshold: job.threshold };
+    const params = this.#params(id);
     if (action === 'resume') {
       if (this.#running.has(id)) return job;
       if (job.state === 'done' || job.state === 'cancelled')
@@ -157,11 +188,13 @@ export class ScreeningService {
   }
 
   async #run(id: string, params: Params, createdAt: number, controller: AbortController): Promise<void> {
+    let remote: Awaited<ReturnType<PacsSourceFactory>> | null = null;
     try {
       const slot = await this.index.slot();
       let last = 0;
+      remote = params.pacs ? await this.pacsSource!(params.pacs.name, params.pacs.query, controller.signal) : null;
       const summary = await indexFolder({
-        source: { folder: params.folder },
+        source: remote ? { remote } : { folder: params.folder },
         store: this.index.store(),
         model: slot,
         pool: this.pool,
@@ -176,6 +209,8 @@ export class ScreeningService {
         },
       });
       if (summary.stopped) return; // paused or cancelled: control() recorded the state
+      if (params.pacs) params.run = summary.run;
+      this.#save(id, params, 'running', null, createdAt);
       const rows = await this.results(id, false);
       this.#flagged.set(id, rows.filter((r) => r.flagged).length);
       this.#running.delete(id);
@@ -195,15 +230,19 @@ export class ScreeningService {
       this.#save(id, params, state, message, createdAt);
     } finally {
       this.#running.delete(id);
+      await remote?.close().catch(() => undefined);
     }
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]> {
     const job = this.#view(id);
+    const params = this.#params(id);
     const loaded = await this.models.ready();
     const vectors = await phraseVectors(job.phrases, (t) => this.models.encoder.encodeTexts(t));
+    // A PACS job's rows are the instances its last complete run met (none before one completes).
+    const scope = params.pacs ? { run: params.run ?? -1 } : job.folder;
     const rows = [
-      ...screenResults(this.index.store(), await this.index.slot(), job.folder, {
+      ...screenResults(this.index.store(), await this.index.slot(), scope, {
         phrases: vectors,
         logitScale: loaded.model.logitScale,
         threshold: job.threshold,

@@ -8,6 +8,8 @@ import type { PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { ScreenRow } from '../screening/results.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
+import type { PacsConnection } from '../pacs/connection.js';
+import type { Page, StudyQuery } from '../pacs/query.js';
 import type { AppInfo, Catalog, ModelListing, Request, Response, ScreenJob } from './contract.js';
 
 export interface DialogService {
@@ -41,7 +43,8 @@ export interface ModelCatalog extends ModelStatus {
 /** Opening studies: catalog folders/files, the demo study, per-file headers. */
 export interface StudyCatalog {
   /** `onProgress(done, message)` while walking. */
-  open(paths: string[], onProgress: (done: number, message: string) => void): Promise<Catalog>;
+  /** `remember` false: not added to the recent list (e.g. a PACS study in the cache). */
+  open(paths: string[], onProgress: (done: number, message: string) => void, remember?: boolean): Promise<Catalog>;
   openDemo(onProgress: (done: number, total: number | null, message: string) => void): Promise<Catalog>;
   /** Folders and files opened before, newest first. */
   recent(): string[];
@@ -60,7 +63,7 @@ export interface MatrixEngine {
 }
 
 export interface Screening {
-  start(folder: string, phrases: string[], threshold?: number): ScreenJob;
+  start(folder: string, phrases: string[], threshold?: number, pacs?: { name: string; query: StudyQuery }): ScreenJob;
   control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
   list(): ScreenJob[];
   results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]>;
@@ -87,6 +90,19 @@ export interface HeatmapEngine {
   }>;
 }
 
+/** PACS connections, search and retrieval (api/pacs-service.ts). */
+export interface PacsAccess {
+  list(): Promise<Response<'pacs.connections'>>;
+  save(connection: PacsConnection, secret: string | null | undefined, replaces?: string): Promise<void>;
+  remove(name: string): Promise<void>;
+  test(name: string): Promise<Response<'pacs.test'>>;
+  search(name: string, query: StudyQuery, page: Page): Promise<Response<'pacs.search'>>;
+  retrieve(name: string, studyUid: string): string;
+  cancel(jobId: string): boolean;
+  /** The folder that holds a study's cached instances. */
+  studyFolder(name: string, studyUid: string): Promise<string>;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
@@ -95,4 +111,5 @@ export interface Services {
   studies: StudyCatalog;
   collection: QueryEngine & MatrixEngine & ProbeEngine & HeatmapEngine;
   screening: Screening;
+  pacs: PacsAccess;
 }

@@ -14,6 +14,15 @@ export const Settings = z.object({
   /** e.g. "cpu" or "webgpu,cpu"; null = the platform's default order. */
   executionProviders: z.string().nullable().default(null),
   recent: z.array(z.string()).max(20).default([]),
+  /** PACS connections (checked by api/pacs-service: this layer knows nothing of PACS) and the retrieve cache. */
+  pacs: z
+    .object({
+      connections: z.array(z.record(z.string(), z.unknown())).max(100).default([]),
+      /** null: <data dir>/pacs-cache. */
+      cacheDir: z.string().nullable().default(null),
+      cacheGB: z.number().positive().max(100_000).default(10),
+    })
+    .default({ connections: [], cacheDir: null, cacheGB: 10 }),
 });
 export type Settings = z.infer<typeof Settings>;
 

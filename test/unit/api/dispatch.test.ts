@@ -13,6 +13,8 @@ import { ModelService } from '../../../electron/api/model-service.js';
 import { StudyService } from '../../../electron/api/study-service.js';
 import { CollectionService } from '../../../electron/api/collection-service.js';
 import { AppIndex } from '../../../electron/api/app-index.js';
+import { PacsService } from '../../../electron/api/pacs-service.js';
+import { SecretStore } from '../../../electron/app/secret-store.js';
 import { ScreeningService } from '../../../electron/api/screening-service.js';
 import { DecodePool } from '../../../electron/screening/decode-pool.js';
 import { readIdentity } from '../../../electron/app/app-identity.js';
@@ -34,7 +36,23 @@ function setup(answers: string[][] = []) {
   const appIndex = new AppIndex(path.join(tmpdir(), 'radsift-unused-index'), models);
   const collection = new CollectionService(appIndex, models, pool);
   const screening = new ScreeningService(appIndex, models, pool, () => undefined);
-  const handlers = createHandlers({ identity: readIdentity(), dialog, roots, models, studies, collection, screening });
+  const settings = new SettingsStore(path.join(tmpdir(), 'radsift-unused-settings'));
+  const pacs = new PacsService(
+    path.join(tmpdir(), 'radsift-unused-data'),
+    settings,
+    new SecretStore(tmpdir(), null),
+    () => undefined,
+  );
+  const handlers = createHandlers({
+    identity: readIdentity(),
+    dialog,
+    roots,
+    models,
+    studies,
+    collection,
+    screening,
+    pacs,
+  });
   return { handlers, roots };
 }
 

@@ -1,0 +1,203 @@
+/**
+ * PACS in the app: configured connections (in the settings, without secrets), their secrets (SecretStore),
+ * search, retrieving a study into the cache with progress and cancel, opening what is cached like a
+ * folder, and a query as a screening source. Nothing connects to a server until the user asks for
+ * something that needs it: configuring a connection sends nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { SettingsStore } from '../app/app-settings.js';
+import type { SecretStore } from '../app/secret-store.js';
+import type { PacsClient } from '../pacs/client.js';
+import { connectionSchema, needsSecret, type PacsConnection } from '../pacs/connection.js';
+import { PacsError } from '../pacs/errors.js';
+import { InstanceCache } from '../pacs/instance-cache.js';
+import { openClient } from '../pacs/open-client.js';
+import type { Page, StudyPage, StudyQuery } from '../pacs/query.js';
+import { pacsSource } from '../pacs/remote-source.js';
+import type { RemoteSource } from '../screening/screen-job.js';
+import { mapConcurrent } from '../util/map-concurrent.js';
+import type { EventName, EventPayload, Response } from './contract.js';
+import { ApiError } from './errors.js';
+
+type Broadcast = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export class PacsService {
+  #cache: Promise<InstanceCache> | null = null;
+  readonly #jobs = new Map<string, AbortController>();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly settings: SettingsStore,
+    private readonly secrets: SecretStore,
+    private readonly broadcast: Broadcast,
+  ) {}
+
+  /** The stored connections that still pass the schema (a hand-edited settings file may break one). */
+  #connections(): PacsConnection[] {
+    return this.settings
+      .get()
+      .pacs.connections.map((c) => connectionSchema.safeParse(c))
+      .filter((r) => r.success)
+      .map((r) => r.data);
+  }
+
+  #connection(name: string): PacsConnection {
+    const found = this.#connections().find((c) => c.name === name);
+    if (!found) throw new ApiError('NOT_FOUND', `No PACS connection named "${name}"`);
+    return found;
+  }
+
+  cacheDir(): string {
+    return path.resolve(this.settings.get().pacs.cacheDir ?? path.join(this.dataDir, 'pacs-cache'));
+  }
+
+  cache(): Promise<InstanceCache> {
+    this.#cache ??= InstanceCache.open(this.cacheDir(), this.settings.get().pacs.cacheGB * 1024 ** 3);
+    return this.#cache;
+  }
+
+  async list(): Promise<Response<'pacs.connections'>> {
+    const connections = await Promise.all(
+      this.#connections().map(async (connection) => ({
+        connection,
+        hasSecret: await this.secrets.has(connection.name),
+      })),
+    );
+    // The cache's size is read from disk only once it has been used: listing connections touches nothing.
+    const stats = this.#cache ? (await this.#cache).stats() : null;
+    return {
+      connections,
+      secretStorage: this.secrets.persistent ? 'os' : 'session',
+      cache: {
+        dir: this.cacheDir(),
+        maxGB: this.settings.get().pacs.cacheGB,
+        bytes: stats?.bytes ?? 0,
+        files: stats?.files ?? 0,
+      },
+    };
+  }
+
+  async save(connection: PacsConnection, secret: string | null | undefined, replaces?: string): Promise<void> {
+    const others = this.#connections().filter((c) => c.name !== (replaces ?? connection.name));
+    if (others.some((c) => c.name === connection.name))
+      throw new ApiError('BAD_REQUEST', `A connection named "${connection.name}" exists already`);
+    if (replaces && replaces !== connection.name) await this.secrets.rename(replaces, connection.name);
+    if (secret !== undefined) await this.secrets.set(connection.name, secret);
+    if (!needsSecret(connection)) await this.secrets.set(connection.name, null);
+    await this.settings.update((s) => ({ ...s, pacs: { ...s.pacs, connections: [...others, connection] } }));
+  }
+
+  async remove(name: string): Promise<void> {
+    this.#connection(name);
+    await this.secrets.set(name, null);
+    await this.settings.update((s) => ({
+      ...s,
+      pacs: { ...s.pacs, connections: s.pacs.connections.filter((c) => c.name !== name) },
+    }));
+  }
+
+  /** A client for a connection, with its secret; closed by the caller. */
+  async #open(name: string): Promise<PacsClient> {
+    const connection = this.#connection(name);
+    const secret = needsSecret(connection) ? await this.secrets.get(name) : null;
+    if (needsSecret(connection) && !secret)
+      throw new ApiError(
+        'BAD_REQUEST',
+        `${name}: no ${connection.kind === 'dicomweb' && connection.auth === 'bearer' ? 'token' : 'password'} stored; edit the connection to give one`,
+      );
+    return openClient(connection, secret, { scratchDir: path.join(this.cacheDir(), '.dimse') });
+  }
+
+  async #with<T>(name: string, use: (client: PacsClient) => Promise<T>): Promise<T> {
+    const client = await this.#open(name);
+    try {
+      return await use(client);
+    } finally {
+      await client.close();
+    }
+  }
+
+  test(name: string): Promise<Response<'pacs.test'>> {
+    return this.#with(name, async (client) => ({ checks: await client.check() }));
+  }
+
+  search(name: string, query: StudyQuery, page: Page): Promise<StudyPage> {
+    return this.#with(name, (client) => client.searchStudies(query, page));
+  }
+
+  /** The folder of a study's cached instances (what pacs.openStudy catalogs). */
+  async studyFolder(name: string, studyUid: string): Promise<string> {
+    const cache = await this.cache();
+    const client = await this.#open(name);
+    await client.close();
+    const folder = path.dirname(cache.pathFor(client.label, { studyUid, seriesUid: '1', sopUid: '1' }));
+    await mkdir(folder, { recursive: true });
+    return folder;
+  }
+
+  /** Starts retrieving a study into the cache; progress and the outcome come as job.progress events. */
+  retrieve(name: string, studyUid: string): string {
+    const jobId = `pacs-${randomUUID()}`;
+    const stop = new AbortController();
+    this.#jobs.set(jobId, stop);
+    const emit = (done: number, total: number | null, message: string) =>
+      this.broadcast('job.progress', { jobId, kind: 'pacs.retrieve', done, total, message });
+    void (async () => {
+      let done = 0;
+      try {
+        const cache = await this.cache();
+        await this.#with(name, async (client) => {
+          const refs = [];
+          for await (const ref of client.studyInstances(studyUid, stop.signal)) refs.push(ref);
+          if (!refs.length) throw new PacsError('NOT_FOUND', `study ${studyUid} has no instances on ${name}`);
+          emit(0, refs.length, 'retrieving');
+          // Cached instances cost nothing; the others come four at a time, each written whole or not at all.
+          for await (const failure of mapConcurrent(refs, 4, async (ref) => {
+            try {
+              if (!(await cache.get(client.label, ref))) {
+                const got = await client.retrieveInstance(ref, stop.signal);
+                await cache.put(client.label, ref, got.bytes);
+              }
+              return null;
+            } catch (error) {
+              return error;
+            }
+          })) {
+            if (failure) throw failure;
+            emit(++done, refs.length, 'retrieving');
+          }
+        });
+        emit(done, done, 'done');
+      } catch (error) {
+        const cancelled = stop.signal.aborted || (error as PacsError).code === 'CANCELLED';
+        emit(done, null, cancelled ? 'cancelled' : `failed: ${(error as Error).message}`);
+      } finally {
+        this.#jobs.delete(jobId);
+      }
+    })();
+    return jobId;
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.#jobs.get(jobId);
+    job?.abort();
+    return !!job;
+  }
+
+  /** A query on a connection as a screening source (the job's client closes when the run ends). */
+  async screeningSource(
+    name: string,
+    query: StudyQuery,
+    signal: AbortSignal,
+  ): Promise<RemoteSource & { close(): Promise<void> }> {
+    const client = await this.#open(name);
+    const source = pacsSource(client, await this.cache(), query, signal);
+    return { ...source, close: () => client.close() };
+  }
+
+  close(): void {
+    for (const job of this.#jobs.values()) job.abort();
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * PACS through the app's API (the handlers the renderer calls), against a real Orthanc: connections kept
+ * without their secrets, a configured but unused connection that sends nothing, search, retrieve with
+ * progress into the cache and opening what arrived, and screening a PACS query as a job.
+ */
+import assert from 'node:assert/strict';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { EventName, EventPayload, ScreenJob } from '../../../electron/api/contract.js';
+import { createServices, type AppServices } from '../../../electron/api/create-services.js';
+import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
+import type { SecretCipher } from '../../../electron/app/secret-store.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { orthancMissing, TestOrthanc } from '../../support/orthanc.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+const skip = orthancMissing() ?? false;
+const PASSWORD = 'api-test-password-5521';
+
+/** An AES-GCM cipher with a per-test key: stands where the OS keyring seals secrets in the app. */
+function testCipher(): SecretCipher {
+  const key = randomBytes(32);
+  return {
+    encrypt(text) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(text, 'utf8'), c.final()]);
+      return Buffer.concat([iv, c.getAuthTag(), body]);
+    },
+    decrypt(data) {
+      const d = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+      d.setAuthTag(data.subarray(12, 28));
+      return Buffer.concat([d.update(data.subarray(28)), d.final()]).toString('utf8');
+    },
+  };
+}
+
+describe('PACS through the API', { skip }, () => {
+  let orthanc: TestOrthanc;
+  let work: string;
+  let services: AppServices;
+  const events: { event: EventName; payload: unknown }[] = [];
+  const ctx: HandlerContext = { emit: (event, payload) => events.push({ event, payload }) };
+  const call = async <T>(method: Parameters<typeof dispatch>[1], req: unknown): Promise<T> => {
+    const out = await dispatch(services.handlers, method, req, ctx);
+    if (!out.ok) throw new Error(`${method}: ${out.error.code}: ${out.error.message}`);
+    return out.value as T;
+  };
+  const start = (dataDir: string, cipher: SecretCipher | null) =>
+    createServices({
+      dataDir,
+      modelRoots: [path.join(PROJECT_ROOT, 'models')],
+      decodeWorkers: 1,
+      secretCipher: cipher,
+      broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => events.push({ event, payload }),
+    });
+
+  before(async () => {
+    orthanc = await TestOrthanc.start({ password: PASSWORD });
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-pacs-api-'));
+    writeDemo({ dir: path.join(work, 'demo'), count: 6, seed: 51, size: 256 });
+    const files = (await readdir(path.join(work, 'demo'), { recursive: true }))
+      .filter((f) => f.startsWith('PH') && f.endsWith('.dcm'))
+      .map((f) => path.join(work, 'demo', f));
+    await orthanc.upload(files);
+    services = await start(path.join(work, 'data'), testCipher());
+  });
+  after(async () => {
+    await services?.close();
+    await orthanc?.dispose();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const connection = () => ({
+    kind: 'dicomweb',
+    name: 'test orthanc',
+    url: orthanc.dicomWebUrl,
+    auth: 'basic',
+    username: orthanc.user,
+  });
+
+  it('keeps connections in the settings and the password sealed apart, never in plain text', async () => {
+    const listed = await call<{ connections: { hasSecret: boolean }[]; secretStorage: string }>('pacs.saveConnection', {
+      connection: connection(),
+      secret: PASSWORD,
+    });
+    assert.equal(listed.secretStorage, 'os');
+    assert.deepEqual(
+      listed.connections.map((c) => c.hasSecret),
+      [true],
+    );
+    const settings = await readFile(path.join(work, 'data', 'settings.json'), 'utf8');
+    assert.match(settings, /test orthanc/);
+    assert.doesNotMatch(settings, new RegExp(PASSWORD));
+    const sealed = await readFile(path.join(work, 'data', 'pacs-secrets.json'));
+    assert.equal(sealed.indexOf(PASSWORD), -1);
+    assert.equal(sealed.indexOf(Buffer.from(PASSWORD).toString('base64')), -1);
+  });
+
+  it('without an OS keyring the password lasts for the session only: nothing written', async () => {
+    const dir = path.join(work, 'session-only');
+    const s = await start(dir, null);
+    try {
+      const out = await dispatch(
+        s.handlers,
+        'pacs.saveConnection',
+        { connection: connection(), secret: PASSWORD },
+        ctx,
+      );
+      assert.ok(out.ok);
+      assert.equal((out.value as { secretStorage: string }).secretStorage, 'session');
+      assert.ok(!existsSync(path.join(dir, 'pacs-secrets.json')));
+      const checks = await dispatch(s.handlers, 'pacs.test', { name: 'test orthanc' }, ctx);
+      assert.ok(checks.ok && (checks.value as { checks: { ok: boolean }[] }).checks.every((c) => c.ok));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a configured but unused connection sends nothing, at start or when listed', async () => {
+    let connections = 0;
+    const listener: Server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const port = (listener.address() as { port: number }).port;
+    const dir = path.join(work, 'unused');
+    try {
+      let s = await start(dir, testCipher());
+      await dispatch(
+        s.handlers,
+        'pacs.saveConnection',
+        { connection: { kind: 'dicomweb', name: 'quiet', url: `http://127.0.0.1:${port}/dicom-web` } },
+        ctx,
+      );
+      await dispatch(
+        s.handlers,
+        'pacs.saveConnection',
+        { connection: { kind: 'dimse', name: 'quiet dimse', calledAet: 'ARCHIVE', host: '127.0.0.1', port } },
+        ctx,
+      );
+      await s.close();
+      s = await start(dir, testCipher()); // a restart with the connections configured
+      const listed = await dispatch(s.handlers, 'pacs.connections', {}, ctx);
+      assert.ok(listed.ok);
+      await dispatch(s.handlers, 'app.info', {}, ctx);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(connections, 0, 'nothing connected to the configured server');
+      // The listener does count: asking for something that needs the server reaches it.
+      await dispatch(s.handlers, 'pacs.test', { name: 'quiet' }, ctx);
+      assert.ok(connections > 0);
+      await s.close();
+    } finally {
+      await new Promise((r) => listener.close(r));
+    }
+  });
+
+  it('searches, retrieves a study with progress into the cache, and opens what arrived', async () => {
+    const page = await call<{ studies: { studyUid: string; instanceCount: number }[]; more: boolean }>('pacs.search', {
+      name: 'test orthanc',
+      query: { modalities: ['CR', 'DX'] },
+      page: { offset: 0, limit: 4 },
+    });
+    assert.equal(page.studies.length, 4);
+    assert.equal(page.more, true);
+    const study = page.studies[0]!;
+    const { jobId } = await call<{ jobId: string }>('pacs.retrieve', {
+      name: 'test orthanc',
+      studyUid: study.studyUid,
+    });
+    const deadline = Date.now() + 30_000;
+    const progress = () =>
+      events
+        .filter((e) => e.event === 'job.progress' && (e.payload as { jobId: string }).jobId === jobId)
+        .map((e) => e.payload as { done: number; total: number | null; message: string });
+    while (!progress().some((p) => p.message !== 'retrieving') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const last = progress().at(-1)!;
+    assert.equal(last.message, 'done');
+    assert.equal(last.done, study.instanceCount);
+    const catalog = await call<{
+      patients: { studies: { studyInstanceUID: string; series: { instances: { path: string }[] }[] }[] }[];
+    }>('pacs.openStudy', {
+      name: 'test orthanc',
+      studyUid: study.studyUid,
+    });
+    const studies = catalog.patients.flatMap((p) => p.studies);
+    assert.deepEqual(
+      studies.map((s) => s.studyInstanceUID),
+      [study.studyUid],
+    );
+    const instances = studies[0]!.series.flatMap((s) => s.instances);
+    assert.equal(instances.length, study.instanceCount);
+    // What was opened may be shown: it is inside an allowed root.
+    assert.ok(await services.roots.resolveInside(instances[0]!.path));
+  });
+
+  it("screens a PACS query as a job; its rows are the query's instances", async () => {
+    await services.models.ready();
+    const job = await call<ScreenJob>('screen.start', {
+      phrases: ['pleural effusion'],
+      pacs: { name: 'test orthanc', query: { modalities: ['CR', 'DX'] } },
+    });
+    assert.equal(job.folder, 'pacs:test orthanc');
+    const deadline = Date.now() + 120_000;
+    let state = job.state;
+    while (state === 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = (await call<{ jobs: ScreenJob[] }>('screen.list', {})).jobs.find((j) => j.id === job.id)!.state;
+    }
+    assert.equal(state, 'done');
+    const { rows } = await call<{ rows: { path: string; status: string }[] }>('screen.results', { id: job.id });
+    assert.equal(rows.length, 6);
+    assert.ok(rows.every((r) => r.status === 'ok' && r.path.startsWith(`dicomweb+${orthanc.dicomWebUrl}/studies/`)));
+  });
+
+  it('wrong password: a clear error from pacs.test and pacs.search', async () => {
+    await call('pacs.saveConnection', { connection: connection(), secret: 'not-it', replaces: 'test orthanc' });
+    const checks = await call<{ checks: { service: string; ok: boolean | null; detail: string }[] }>('pacs.test', {
+      name: 'test orthanc',
+    });
+    assert.equal(checks.checks[0]!.ok, false);
+    assert.match(checks.checks[0]!.detail, /AUTH_FAILED/);
+    const out = await dispatch(
+      services.handlers,
+      'pacs.search',
+      { name: 'test orthanc', query: {}, page: { offset: 0, limit: 5 } },
+      ctx,
+    );
+    assert.equal(out.ok, false);
+    assert.doesNotMatch(JSON.stringify(out), /not-it|api-test-password/);
+  });
+});
