@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(chromium dcmtk libgdcm-tools libopenjp2-tools dicom3tools
   python3-numpy python3-pil python3-pydicom python3-torch python3-onnx libopenblas0-openmp
   g++ libcharls-dev libopenjp2-7-dev libopenjph-dev libturbojpeg0-dev libdcmtk-dev
-  orthanc orthanc-dicomweb orthanc-gdcm python3-jsonschema)
+  orthanc orthanc-dicomweb orthanc-gdcm python3-jsonschema openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,7 @@ import { checkUid, datasets, instanceRef, studyMatch } from './dicom-json.js';
 import { PacsError, safeUrl } from './errors.js';
 import { get, getJson, readFailure, requestUrl, type HttpTarget } from './http.js';
 import { boundaryOf, readMultipart } from './multipart.js';
+import { readPart10Meta } from './part10-meta.js';
 import { dateRange, type InstanceRef, type Page, type StudyPage, type StudyQuery } from './query.js';
 
 const DICOM_JSON = 'application/dicom+json';
@@ -26,15 +27,26 @@ export interface RetrievedInstance {
   transferSyntaxUID: string;
 }
 
-/** The header facts of a retrieved part that decide whether to keep it. */
-function inspect(bytes: Buffer, source: string): { transferSyntaxUID: string; seriesUid: string; sopUid: string } {
+/**
+ * The header facts of a retrieved part that decide whether to keep it. The meta header gives the syntax
+ * and the SOP Instance UID; the series is read from the dataset only when asked for (a study's parts),
+ * which for a deflated dataset means inflating it.
+ */
+function inspect(
+  bytes: Buffer,
+  source: string,
+  withSeries: boolean,
+): { transferSyntaxUID: string; seriesUid: string; sopUid: string } {
+  const meta = readPart10Meta(bytes);
+  if (meta && !withSeries)
+    return { transferSyntaxUID: meta.transferSyntaxUID, seriesUid: '', sopUid: meta.sopInstanceUID };
   try {
     const parsed = parseDicom(bytes, { untilTag: 'x0020000e' });
     const d = parsed.dataSet;
     return {
       transferSyntaxUID: parsed.transferSyntaxUID,
       seriesUid: d.string('x0020000e') ?? '',
-      sopUid: d.string('x00080018') ?? '',
+      sopUid: d.string('x00080018') ?? meta?.sopInstanceUID ?? '',
     };
   } catch (error) {
     throw new PacsError(
@@ -102,6 +114,7 @@ export class DicomWebClient implements PacsClient {
     transferSyntax: string,
     signal: AbortSignal | undefined,
     studyUid: string,
+    withSeries: boolean,
   ): AsyncGenerator<RetrievedInstance> {
     const source = `WADO ${this.label}${path}`;
     const res = await get(this.target, { path, accept: multipartDicom(transferSyntax), signal });
@@ -115,7 +128,7 @@ export class DicomWebClient implements PacsClient {
     }
     try {
       for await (const part of readMultipart(res, boundary, { source })) {
-        const facts = inspect(part.body, source);
+        const facts = inspect(part.body, source, withSeries);
         yield {
           ref: { studyUid, seriesUid: facts.seriesUid, sopUid: facts.sopUid },
           bytes: part.body,
@@ -138,7 +151,7 @@ export class DicomWebClient implements PacsClient {
     let fallback = false;
     for (;;) {
       let got: RetrievedInstance | null = null;
-      for await (const part of this.retrieve(path, fallback ? TS.explicitLittle : '*', signal, ref.studyUid)) {
+      for await (const part of this.retrieve(path, fallback ? TS.explicitLittle : '*', signal, ref.studyUid, false)) {
         if (part.ref.sopUid !== ref.sopUid)
           throw new PacsError(
             'PROTOCOL',
@@ -155,7 +168,7 @@ export class DicomWebClient implements PacsClient {
 
   /** A whole study, instance by instance as the server sends them (the viewer shows each as it comes). */
   async *retrieveStudy(studyUid: string, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
-    yield* this.retrieve(`/studies/${checkUid(studyUid)}`, '*', signal, studyUid);
+    yield* this.retrieve(`/studies/${checkUid(studyUid)}`, '*', signal, studyUid, true);
   }
 
   async close(): Promise<void> {}

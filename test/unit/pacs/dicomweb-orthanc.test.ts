@@ -3,11 +3,15 @@
  * Orthanc's REST API is the independent reference for what is stored.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { DicomWebClient } from '../../../electron/pacs/dicomweb.js';
+import { openClient } from '../../../electron/pacs/open-client.js';
 import type { PacsError } from '../../../electron/pacs/errors.js';
 import type { HttpTarget } from '../../../electron/pacs/http.js';
 import { parseDicom } from '../../../electron/dicom/parse.js';
@@ -198,5 +202,74 @@ describe('DICOMweb client against Orthanc', { skip }, () => {
     const stop = new AbortController();
     stop.abort();
     await assert.rejects(client.searchStudies({}, { offset: 0, limit: 1 }, stop.signal), { code: 'CANCELLED' });
+  });
+});
+
+describe('DICOMweb over HTTPS with a private CA', { skip }, () => {
+  // Debian's Orthanc 1.10 crashes on its own HTTPS requests (civetweb with OpenSSL 3), so TLS is terminated in
+  // front of it, as a hospital's reverse proxy would: Node's TLS server, the real Orthanc behind it.
+  let orthanc: TestOrthanc;
+  let terminator: TlsServer;
+  let dir: string;
+  let ca: string;
+  let url: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'radsift-tls-'));
+    // A private CA and a server certificate for 127.0.0.1, as a hospital's own CA would issue.
+    const sh = (cmd: string) => execFileSync('/bin/sh', ['-c', cmd], { cwd: dir, stdio: 'pipe' });
+    sh('openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=RadSift test CA"');
+    sh('openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1"');
+    sh('printf "subjectAltName=IP:127.0.0.1\\n" > san.ext');
+    sh(
+      'openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext',
+    );
+    ca = await readFile(path.join(dir, 'ca.pem'), 'utf8');
+    orthanc = await TestOrthanc.start();
+    terminator = createTlsServer(
+      { key: await readFile(path.join(dir, 'server.key')), cert: await readFile(path.join(dir, 'server.crt')) },
+      (socket) => {
+        const upstream = connect(orthanc.httpPort, '127.0.0.1');
+        socket.pipe(upstream).pipe(socket);
+        socket.on('error', () => upstream.destroy());
+        upstream.on('error', () => socket.destroy());
+      },
+    );
+    terminator.on('tlsClientError', () => undefined); // the untrusted client's refused handshake
+    await new Promise<void>((r) => terminator.listen(0, '127.0.0.1', r));
+    url = `https://127.0.0.1:${(terminator.address() as { port: number }).port}/dicom-web`;
+  });
+  after(async () => {
+    terminator?.close();
+    await orthanc?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('trusts the server with the CA file, refuses it without (TLS), and a connection reads the CA from its file', async () => {
+    const authorization = `Basic ${Buffer.from(`${orthanc.user}:${orthanc.password}`).toString('base64')}`;
+    const trusted = new DicomWebClient({ baseUrl: url, authorization, ca });
+    assert.deepEqual((await trusted.searchStudies({}, { offset: 0, limit: 1 })).studies, []);
+    const untrusted = new DicomWebClient({ baseUrl: url, authorization });
+    await assert.rejects(untrusted.searchStudies({}, { offset: 0, limit: 1 }), { code: 'TLS' });
+    const viaConnection = await openClient(
+      {
+        kind: 'dicomweb',
+        name: 'tls',
+        url,
+        auth: 'basic',
+        username: orthanc.user,
+        caFile: path.join(dir, 'ca.pem'),
+        timeoutSeconds: 5,
+      },
+      orthanc.password,
+    );
+    const checks = await viaConnection.check();
+    assert.equal(checks[0]!.ok, true, checks[0]!.detail);
+    await assert.rejects(
+      openClient(
+        { kind: 'dicomweb', name: 'tls', url, auth: 'none', caFile: path.join(dir, 'server.key'), timeoutSeconds: 5 },
+        null,
+      ),
+      { code: 'CONFIG' },
+    );
   });
 });

@@ -1,0 +1,43 @@
+/**
+ * The File Meta Information of a Part 10 file (group 0002, always Explicit VR Little Endian): its transfer
+ * syntax and SOP Instance UID, read without touching the dataset — a deflated dataset need not be inflated
+ * to learn what a retrieved part is.
+ */
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+export interface Part10Meta {
+  transferSyntaxUID: string;
+  sopInstanceUID: string;
+}
+
+/** The meta header's facts, or null when the bytes are not a Part 10 file with both of them. */
+export function readPart10Meta(bytes: Uint8Array): Part10Meta | null {
+  if (bytes.length < 132 || String.fromCharCode(...bytes.subarray(128, 132)) !== 'DICM') return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = (at: number, length: number) =>
+    String.fromCharCode(...bytes.subarray(at, at + length))
+      .replace(/[\0 ]+$/, '')
+      .trim();
+  let at = 132;
+  let ts: string | null = null;
+  let sop: string | null = null;
+  while (at + 8 <= bytes.length && view.getUint16(at, true) === 0x0002) {
+    const element = view.getUint16(at + 2, true);
+    const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
+    let length: number;
+    let value: number;
+    if (LONG_VRS.has(vr)) {
+      if (at + 12 > bytes.length) return null;
+      length = view.getUint32(at + 8, true);
+      value = at + 12;
+    } else {
+      length = view.getUint16(at + 6, true);
+      value = at + 8;
+    }
+    if (length === 0xffffffff || value + length > bytes.length) return null;
+    if (element === 0x0010) ts = text(value, length);
+    if (element === 0x0003) sop = text(value, length);
+    at = value + length;
+  }
+  return ts && sop ? { transferSyntaxUID: ts, sopInstanceUID: sop } : null;
+}
