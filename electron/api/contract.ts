@@ -133,6 +133,8 @@ export const ScreenJob = z.object({
   id: z.string(),
   folder: z.string(),
   phrases: z.array(z.string()),
+  /** Example scans the job screens with (few-shot), 0 when none; fewer than 4 rests on little. */
+  examples: z.number().int(),
   threshold: z.number(),
   state: z.enum(['running', 'paused', 'interrupted', 'done', 'cancelled', 'failed']),
   message: z.string().nullable(),
@@ -184,6 +186,15 @@ export const PacsStudy = z.object({
   instanceCount: z.number().nullable(),
 });
 export type PacsStudy = z.infer<typeof PacsStudy>;
+
+/** What an example set belongs to: the source of an opened catalog (a folder, files, a PACS study). */
+const ExampleScope = z.string().min(1).max(4096);
+export const ExampleSet = z.object({
+  scope: z.string(),
+  paths: z.array(z.string()),
+  /** Below this many examples, screening by them rests on little (the Screening view warns). */
+  confidentFrom: z.number().int(),
+});
 
 const DialogFilter = z.object({
   name: z.string().max(200),
@@ -321,6 +332,20 @@ export const methods = {
     request: z.object({ phrases: z.array(Phrase).min(1).max(50) }).strict(),
     response: z.object({ familiarity: z.array(PhraseFamiliarity) }),
   },
+  /** The example scans kept for a study or folder (its catalog's source): the rare-finding workflow. */
+  'examples.get': {
+    request: z.object({ scope: ExampleScope }).strict(),
+    response: ExampleSet,
+  },
+  /** "Use as example": add an opened scan to the example set of a study or folder. */
+  'examples.add': {
+    request: z.object({ scope: ExampleScope, path: PathString }).strict(),
+    response: ExampleSet,
+  },
+  'examples.remove': {
+    request: z.object({ scope: ExampleScope, path: PathString }).strict(),
+    response: ExampleSet,
+  },
   /** PACS connections (no secrets), where secrets are kept, and the retrieve cache. */
   'pacs.connections': {
     request: z.object({}).strict(),
@@ -387,11 +412,14 @@ export const methods = {
   'screen.start': {
     request: z
       .object({
-        phrases: z.array(Phrase).min(1).max(20),
+        phrases: z.array(Phrase).max(20),
         threshold: z.number().min(0).max(1).optional(),
         pacs: z.object({ name: ConnectionName, query: studyQuerySchema }).strict().optional(),
+        /** Screen with the example set of this scope (examples.get) as well as, or instead of, the phrases. */
+        exampleScope: ExampleScope.optional(),
       })
-      .strict(),
+      .strict()
+      .refine((r) => r.phrases.length > 0 || r.exampleScope !== undefined, 'give a phrase or an example set'),
     response: ScreenJob,
   },
   'screen.control': {

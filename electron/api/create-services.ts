@@ -17,6 +17,7 @@ import { CollectionService } from './collection-service.js';
 import type { EventName, EventPayload } from './contract.js';
 import type { Handlers } from './dispatch.js';
 import { createHandlers } from './handlers.js';
+import { ExampleSets } from './example-sets.js';
 import { ModelService } from './model-service.js';
 import { PacsService } from './pacs-service.js';
 import { dicomScanRenderer } from './scan-images.js';
@@ -99,6 +100,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     collection,
     screening,
     pacs,
+    examples: new ExampleSets(options.dataDir),
   } satisfies Services;
   models.onChange((state) =>
     broadcast(

@@ -2,11 +2,14 @@
  * The API handlers: one function per contract method, over the services.
  * No Electron imports here (main.ts binds these to ipcMain; tests to a bridge).
  */
+import { MIN_CONFIDENT_EXAMPLES } from '../scoring/example-profile.js';
 import { ApiError } from './errors.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { HandlerContext, Handlers } from './dispatch.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
 import type { Services } from './services.js';
+
+const exampleSet = (scope: string, paths: string[]) => ({ scope, paths, confidentFrom: MIN_CONFIDENT_EXAMPLES });
 
 export function createHandlers(services: Services): Handlers {
   /** Catalogs what was chosen (with progress events) and makes it the collection queries run over. */
@@ -80,6 +83,14 @@ export function createHandlers(services: Services): Handlers {
 
     'probe.train': (req, ctx) => services.collection.probe(req.positives, req.negatives, indexProgress(ctx)),
 
+    'examples.get': async (req) => exampleSet(req.scope, await services.examples.get(req.scope)),
+    'examples.add': async (req) => {
+      const real = await services.roots.resolveInside(req.path);
+      if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
+      return exampleSet(req.scope, await services.examples.add(req.scope, req.path));
+    },
+    'examples.remove': async (req) => exampleSet(req.scope, await services.examples.remove(req.scope, req.path)),
+
     'pacs.connections': () => services.pacs.list(),
     'pacs.saveConnection': async (req) => {
       await services.pacs.save(req.connection, req.secret, req.replaces);
@@ -99,11 +110,14 @@ export function createHandlers(services: Services): Handlers {
     },
 
     'screen.start': async (req) => {
-      if (req.pacs) return services.screening.start('', req.phrases, req.threshold, req.pacs);
+      const examples = req.exampleScope !== undefined ? await services.examples.get(req.exampleScope) : [];
+      if (req.exampleScope !== undefined && !examples.length)
+        throw new ApiError('BAD_REQUEST', 'That example set is empty: use "Use as example" on a scan first');
+      if (req.pacs) return services.screening.start('', req.phrases, req.threshold, req.pacs, examples);
       const [folder] = await services.dialog.open({ kind: 'folder', title: 'Choose a folder to screen' });
       if (!folder) throw new ApiError('CANCELLED', 'No folder was chosen');
       await services.roots.add(folder);
-      return services.screening.start(folder, req.phrases, req.threshold);
+      return services.screening.start(folder, req.phrases, req.threshold, undefined, examples);
     },
 
     'screen.control': (req) => services.screening.control(req.id, req.action),

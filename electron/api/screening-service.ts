@@ -6,6 +6,9 @@
  * survives an app restart or a crash: it is listed as interrupted and resumes.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { exampleProfile, type ExampleProfile } from '../scoring/example-profile.js';
+import { encodeFiles } from '../screening/pipeline.js';
 import type { DecodePool } from '../screening/decode-pool.js';
 import type { ModelService } from './model-service.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
@@ -23,6 +26,8 @@ export interface JobView {
   id: string;
   folder: string;
   phrases: string[];
+  /** Example scans screened with (few-shot), 0 when none. */
+  examples: number;
   threshold: number;
   state: JobState;
   message: string | null;
@@ -40,6 +45,8 @@ interface Params {
   pacs?: { name: string; query: StudyQuery };
   /** A PACS job's last complete run: its results are the instances that run met. */
   run?: number;
+  /** Example scans (their paths when the job started): scans as similar as the examples are flagged too. */
+  examples?: string[];
 }
 
 /** Where a PACS job's instances come from (api/pacs-service). */
@@ -55,6 +62,7 @@ export class ScreeningService {
   #runs = new Set<Promise<void>>();
   #progress = new Map<string, ScreenProgress>();
   #flagged = new Map<string, number>();
+  #examples = new Map<string, Promise<ExampleProfile>>();
   /** States that could not be stored (the disk is full): shown until a later write succeeds. */
   #unsaved = new Map<string, { state: JobState; message: string | null }>();
 
@@ -81,6 +89,7 @@ export class ScreeningService {
           id: j.id,
           folder: p.folder,
           phrases: p.phrases,
+          examples: p.examples?.length ?? 0,
           threshold: p.threshold,
           state,
           message: unsaved ? unsaved.message : j.message,
@@ -115,13 +124,18 @@ export class ScreeningService {
     phrases: string[],
     threshold = DEFAULT_PROBABILITY_THRESHOLD,
     pacs?: { name: string; query: StudyQuery },
+    examples: string[] = [],
   ): JobView {
-    if (!phrases.length) throw new ApiError('BAD_REQUEST', 'Give at least one phrase to screen for');
+    if (!phrases.length && !examples.length)
+      throw new ApiError('BAD_REQUEST', 'Give at least one phrase or example scan to screen for');
     if (pacs && !this.pacsSource) throw new ApiError('BAD_REQUEST', 'PACS screening is not available here');
     const id = randomUUID();
-    const params: Params = pacs
-      ? { folder: `pacs:${pacs.name}`, phrases, threshold, pacs }
-      : { folder, phrases, threshold };
+    const params: Params = {
+      ...(pacs ? { folder: `pacs:${pacs.name}`, pacs } : { folder }),
+      phrases,
+      threshold,
+      ...(examples.length ? { examples } : {}),
+    };
     this.#launch(id, params, Date.now());
     return this.#view(id);
   }
@@ -191,6 +205,7 @@ export class ScreeningService {
     let remote: Awaited<ReturnType<PacsSourceFactory>> | null = null;
     try {
       const slot = await this.index.slot();
+      if (params.examples?.length) await this.#exampleProfile(id, params.examples);
       let last = 0;
       remote = params.pacs ? await this.pacsSource!(params.pacs.name, params.pacs.query, controller.signal) : null;
       const summary = await indexFolder({
@@ -234,6 +249,29 @@ export class ScreeningService {
     }
   }
 
+  /** The examples' profile with the active model, encoded once per job (examples may lie outside the folder). */
+  async #exampleProfile(id: string, paths: string[]): Promise<ExampleProfile> {
+    const key = `${id}:${this.models.active()?.id ?? ''}`;
+    let profile = this.#examples.get(key);
+    if (!profile) {
+      profile = (async () => {
+        const embeddings: Float32Array[] = [];
+        for await (const r of encodeFiles(paths, this.pool, this.models.encoder)) {
+          if (!r.embedding)
+            throw new ApiError(
+              'BAD_REQUEST',
+              `Example scan ${path.basename(r.path)} cannot be used: ${r.error!.message}`,
+            );
+          embeddings.push(r.embedding);
+        }
+        return exampleProfile(embeddings);
+      })();
+      this.#examples.set(key, profile);
+      profile.catch(() => this.#examples.delete(key));
+    }
+    return profile;
+  }
+
   async results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]> {
     const job = this.#view(id);
     const params = this.#params(id);
@@ -241,11 +279,13 @@ export class ScreeningService {
     const vectors = await phraseVectors(job.phrases, (t) => this.models.encoder.encodeTexts(t));
     // A PACS job's rows are the instances its last complete run met (none before one completes).
     const scope = params.pacs ? { run: params.run ?? -1 } : job.folder;
+    const example = params.examples?.length ? await this.#exampleProfile(id, params.examples) : undefined;
     const rows = [
       ...screenResults(this.index.store(), await this.index.slot(), scope, {
         phrases: vectors,
         logitScale: loaded.model.logitScale,
         threshold: job.threshold,
+        ...(example ? { example } : {}),
       }),
     ];
     return flaggedOnly ? rows.filter((r) => r.flagged) : rows;

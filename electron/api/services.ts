@@ -63,7 +63,13 @@ export interface MatrixEngine {
 }
 
 export interface Screening {
-  start(folder: string, phrases: string[], threshold?: number, pacs?: { name: string; query: StudyQuery }): ScreenJob;
+  start(
+    folder: string,
+    phrases: string[],
+    threshold?: number,
+    pacs?: { name: string; query: StudyQuery },
+    examples?: string[],
+  ): ScreenJob;
   control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
   list(): ScreenJob[];
   results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]>;
@@ -103,6 +109,13 @@ export interface PacsAccess {
   studyFolder(name: string, studyUid: string): Promise<string>;
 }
 
+/** Example scans kept per study or folder (api/example-sets.ts). */
+export interface ExampleStore {
+  get(scope: string): Promise<string[]>;
+  add(scope: string, path: string): Promise<string[]>;
+  remove(scope: string, path: string): Promise<string[]>;
+}
+
 export interface Services {
   identity: AppIdentity;
   dialog: DialogService;
@@ -112,4 +125,5 @@ export interface Services {
   collection: QueryEngine & MatrixEngine & ProbeEngine & HeatmapEngine;
   screening: Screening;
   pacs: PacsAccess;
+  examples: ExampleStore;
 }

@@ -10,7 +10,7 @@ import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
-import { weightedSum } from '../../scoring/vectors.js';
+import { exampleProfile, MIN_CONFIDENT_EXAMPLES, type ExampleProfile } from '../../scoring/example-profile.js';
 import { encodeFiles } from '../../screening/pipeline.js';
 import { resultsCsvHeader, resultsCsvRow, screenResults, type ScreenRow } from '../../screening/results.js';
 import { modelSlot } from '../../screening/model-slot.js';
@@ -220,20 +220,18 @@ export const screenCommand: Command = {
 
       const encoder = session.models.encoder;
       const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
-      let example: { vector: Float32Array; threshold: number } | undefined;
+      let example: ExampleProfile | undefined;
       if (examples.length) {
         const vs: Float32Array[] = [];
         for await (const r of encodeFiles(examples, session.pool, encoder)) {
           if (!r.embedding) throw new UsageError(`example ${r.path} cannot be used: ${r.error!.message}`);
           vs.push(r.embedding);
         }
-        // Flag scans as similar to the examples as the examples are to their own mean, minus a margin.
-        const vector = weightedSum(
-          vs.map((v) => ({ vector: v, weight: 1 })),
-          vs[0]!.length,
-        );
-        const own = Math.min(...vs.map((v) => v.reduce((s, x, i) => s + x * vector[i]!, 0)));
-        example = { vector, threshold: own - 0.05 };
+        example = exampleProfile(vs);
+        if (vs.length < MIN_CONFIDENT_EXAMPLES)
+          io.stderr(
+            `warning: ${vs.length} example scan${vs.length === 1 ? '' : 's'}: flagging by examples rests on little; ${MIN_CONFIDENT_EXAMPLES} or more are better\n`,
+          );
       }
       const names = vectors.map((v) => v.pair.phrase);
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];

@@ -13,6 +13,7 @@ import { ModelService } from '../../../electron/api/model-service.js';
 import { StudyService } from '../../../electron/api/study-service.js';
 import { CollectionService } from '../../../electron/api/collection-service.js';
 import { AppIndex } from '../../../electron/api/app-index.js';
+import { ExampleSets } from '../../../electron/api/example-sets.js';
 import { PacsService } from '../../../electron/api/pacs-service.js';
 import { SecretStore } from '../../../electron/app/secret-store.js';
 import { ScreeningService } from '../../../electron/api/screening-service.js';
@@ -52,6 +53,7 @@ function setup(answers: string[][] = []) {
     collection,
     screening,
     pacs,
+    examples: new ExampleSets(path.join(tmpdir(), 'radsift-unused-data')),
   });
   return { handlers, roots };
 }

@@ -1,0 +1,106 @@
+/**
+ * The rare-finding workflow through the API with the shipped model: scans marked "use as example" are
+ * kept per folder across restarts, and a screening job run with them flags scans like them — more
+ * often the scans that share the examples' finding — and says how many examples it rests on.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ScreenJob } from '../../../electron/api/contract.js';
+import { createServices, type AppServices } from '../../../electron/api/create-services.js';
+import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+const ctx: HandlerContext = { emit: () => undefined };
+
+describe('example sets and screening with them', () => {
+  let work: string;
+  let folder: string;
+  let services: AppServices;
+  const start = () =>
+    createServices({
+      dataDir: path.join(work, 'data'),
+      modelRoots: [path.join(PROJECT_ROOT, 'models')],
+      decodeWorkers: 1,
+    });
+  const call = async <T>(s: AppServices, method: Parameters<typeof dispatch>[1], req: unknown): Promise<T> => {
+    const out = await dispatch(s.handlers, method, req, ctx);
+    if (!out.ok) throw new Error(`${method}: ${out.error.code}: ${out.error.message}`);
+    return out.value as T;
+  };
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-examples-'));
+    folder = path.join(work, 'scans');
+    writeDemo({ dir: folder, count: 48, seed: 61, size: 256, prevalence: { pneumothorax: 0.25 } });
+    services = await start();
+  });
+  after(async () => {
+    await services?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('keeps examples per folder, refuses files outside opened folders, and screens with them', async () => {
+    const labels = (await readFile(path.join(folder, 'labels.csv'), 'utf8')).trim().split('\n');
+    const column = labels[0]!.split(',').indexOf('pneumothorax');
+    const positive = new Set(
+      labels
+        .slice(1)
+        .filter((l) => l.split(',')[column] === '1')
+        .map((l) => path.join(folder, l.split(',')[0]!)),
+    );
+    assert.ok(positive.size >= 6, `${positive.size} pneumothorax cases`);
+    const examples = [...positive].slice(0, 3);
+
+    await assert.rejects(call(services, 'examples.add', { scope: folder, path: examples[0] }), /FORBIDDEN/);
+    await call(services, 'studies.openDropped', { paths: [folder] });
+    for (const file of examples) await call(services, 'examples.add', { scope: folder, path: file });
+    const set = await call<{ paths: string[]; confidentFrom: number }>(services, 'examples.add', {
+      scope: folder,
+      path: examples[0],
+    });
+    assert.deepEqual(set.paths, examples, 'each scan once');
+    assert.equal(set.confidentFrom, 4);
+
+    // Kept across a restart.
+    await services.close();
+    services = await start();
+    assert.deepEqual((await call<{ paths: string[] }>(services, 'examples.get', { scope: folder })).paths, examples);
+    await call(services, 'studies.openDropped', { paths: [folder] });
+
+    await assert.rejects(call(services, 'screen.start', { phrases: [] }), /BAD_REQUEST/);
+    await assert.rejects(
+      call(services, 'screen.start', { phrases: [], exampleScope: '/nowhere' }),
+      /example set is empty/,
+    );
+    // No dialog in this harness: the job screens the folder the examples came from through the PACS-free path.
+    const job = services.screening.start(folder, [], undefined, undefined, set.paths);
+    assert.equal(job.examples, 3);
+    const deadline = Date.now() + 180_000;
+    let state = job.state;
+    while (state === 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find((j) => j.id === job.id)!.state;
+    }
+    assert.equal(state, 'done');
+    const { rows } = await call<{ rows: { path: string; exampleSimilarity: number | null; flagged: boolean }[] }>(
+      services,
+      'screen.results',
+      { id: job.id },
+    );
+    assert.equal(rows.length, 48);
+    assert.ok(rows.every((r) => r.exampleSimilarity !== null));
+    for (const e of examples) assert.ok(rows.find((r) => r.path === e)!.flagged, 'an example is like itself');
+    // Ranked by similarity to the examples, the other pneumothorax cases come before the rest on average.
+    const others = rows.filter((r) => !examples.includes(r.path));
+    const ranked = [...others].sort((a, b) => b.exampleSimilarity! - a.exampleSimilarity!);
+    const meanRank = (pred: (p: string) => boolean) => {
+      const ranks = ranked.flatMap((r, i) => (pred(r.path) ? [i] : []));
+      return ranks.reduce((s, x) => s + x, 0) / ranks.length;
+    };
+    assert.ok(meanRank((p) => positive.has(p)) < meanRank((p) => !positive.has(p)), 'positives rank higher');
+  });
+});
