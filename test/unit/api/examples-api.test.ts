@@ -12,6 +12,7 @@ import type { ScreenJob } from '../../../electron/api/contract.js';
 import { createServices, type AppServices } from '../../../electron/api/create-services.js';
 import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
+import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const ctx: HandlerContext = { emit: () => undefined };
@@ -35,7 +36,13 @@ describe('example sets and screening with them', () => {
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'radsift-examples-'));
     folder = path.join(work, 'scans');
-    writeDemo({ dir: folder, count: 48, seed: 61, size: 256, prevalence: { pneumothorax: 0.25 } });
+    writeDemo({
+      dir: folder,
+      count: 48,
+      seed: 61,
+      size: 256,
+      prevalence: { ...DEFAULT_PREVALENCE, pneumothorax: 0.25 },
+    });
     services = await start();
   });
   after(async () => {
