@@ -166,7 +166,8 @@ export const PacsConnections = z.object({
   connections: z.array(PacsConnectionView),
   /** "os": passwords are encrypted by the OS for this user; "session": kept until RadSift quits. */
   secretStorage: z.enum(['os', 'session']),
-  cache: z.object({ dir: z.string(), maxGB: z.number(), bytes: z.number(), files: z.number() }),
+  /** bytes and files: null until the cache has been used in this session (it is not read before). */
+  cache: z.object({ dir: z.string(), maxGB: z.number(), bytes: z.number().nullable(), files: z.number().nullable() }),
 });
 const ConnectionName = z.string().trim().min(1).max(64);
 const Uid = z
@@ -399,6 +400,11 @@ export const methods = {
   'pacs.cancel': {
     request: z.object({ jobId: z.string().max(100) }).strict(),
     response: z.object({ cancelled: z.boolean() }),
+  },
+  /** A screened PACS instance (a result row's path, the index key) as a file the viewer can show. */
+  'pacs.viewInstance': {
+    request: z.object({ key: z.string().min(1).max(4096) }).strict(),
+    response: z.object({ path: z.string() }),
   },
   /** Open the instances of a study retrieved so far (from the cache) as a catalog, like a folder. */
   'pacs.openStudy': {

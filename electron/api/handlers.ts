@@ -3,6 +3,7 @@
  * No Electron imports here (main.ts binds these to ipcMain; tests to a bridge).
  */
 import { MIN_CONFIDENT_EXAMPLES } from '../scoring/example-profile.js';
+import path from 'node:path';
 import { ApiError } from './errors.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { HandlerContext, Handlers } from './dispatch.js';
@@ -104,6 +105,11 @@ export function createHandlers(services: Services): Handlers {
     'pacs.search': (req) => services.pacs.search(req.name, req.query, req.page),
     'pacs.retrieve': (req) => ({ jobId: services.pacs.retrieve(req.name, req.studyUid) }),
     'pacs.cancel': (req) => ({ cancelled: services.pacs.cancel(req.jobId) }),
+    'pacs.viewInstance': async (req) => {
+      const file = await services.pacs.viewInstance(req.key);
+      await services.roots.add(path.dirname(file));
+      return { path: file };
+    },
     'pacs.openStudy': async (req, ctx) => {
       const folder = await services.pacs.studyFolder(req.name, req.studyUid);
       return openCatalog(ctx, (progress) => services.studies.open([folder], progress, false));

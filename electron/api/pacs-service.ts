@@ -9,8 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { SettingsStore } from '../app/app-settings.js';
 import type { SecretStore } from '../app/secret-store.js';
-import type { PacsClient } from '../pacs/client.js';
-import { connectionSchema, needsSecret, type PacsConnection } from '../pacs/connection.js';
+import { parseInstanceKey, type PacsClient } from '../pacs/client.js';
+import { connectionLabel, connectionSchema, needsSecret, type PacsConnection } from '../pacs/connection.js';
 import { PacsError } from '../pacs/errors.js';
 import { InstanceCache } from '../pacs/instance-cache.js';
 import { openClient } from '../pacs/open-client.js';
@@ -65,7 +65,7 @@ export class PacsService {
         hasSecret: await this.secrets.has(connection.name),
       })),
     );
-    // The cache's size is read from disk only once it has been used: listing connections touches nothing.
+    // The cache's size is read from disk only once it has been used (null until then): listing touches nothing.
     const stats = this.#cache ? (await this.#cache).stats() : null;
     return {
       connections,
@@ -73,8 +73,8 @@ export class PacsService {
       cache: {
         dir: this.cacheDir(),
         maxGB: this.settings.get().pacs.cacheGB,
-        bytes: stats?.bytes ?? 0,
-        files: stats?.files ?? 0,
+        bytes: stats?.bytes ?? null,
+        files: stats?.files ?? null,
       },
     };
   }
@@ -135,6 +135,23 @@ export class PacsService {
     const folder = path.dirname(cache.pathFor(client.label, { studyUid, seriesUid: '1', sopUid: '1' }));
     await mkdir(folder, { recursive: true });
     return folder;
+  }
+
+  /**
+   * A screened instance (its index key) as a file the viewer can show: from the cache, or retrieved now.
+   * Its study folder becomes readable by the scan protocol like any opened folder.
+   */
+  async viewInstance(key: string): Promise<string> {
+    const parsed = parseInstanceKey(key);
+    const connection = parsed && this.#connections().find((c) => connectionLabel(c) === parsed.label);
+    if (!parsed || !connection) throw new ApiError('NOT_FOUND', 'That scan is not on a configured PACS connection');
+    const cache = await this.cache();
+    const cached = await cache.get(parsed.label, parsed.ref);
+    if (cached) return cached;
+    return this.#with(connection.name, async (client) => {
+      const got = await client.retrieveInstance(parsed.ref);
+      return cache.put(client.label, parsed.ref, got.bytes);
+    });
   }
 
   /** Starts retrieving a study into the cache; progress and the outcome come as job.progress events. */

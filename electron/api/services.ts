@@ -105,6 +105,8 @@ export interface PacsAccess {
   search(name: string, query: StudyQuery, page: Page): Promise<Response<'pacs.search'>>;
   retrieve(name: string, studyUid: string): string;
   cancel(jobId: string): boolean;
+  /** A screened instance (its index key) as a viewable file, retrieved into the cache when needed. */
+  viewInstance(key: string): Promise<string>;
   /** The folder that holds a study's cached instances. */
   studyFolder(name: string, studyUid: string): Promise<string>;
 }

@@ -26,6 +26,12 @@ export function instanceKey(label: string, ref: InstanceRef): string {
   return `${label}/studies/${ref.studyUid}/series/${ref.seriesUid}/instances/${ref.sopUid}`;
 }
 
+/** An index key back to its archive label and instance, or null when it is not one. */
+export function parseInstanceKey(key: string): { label: string; ref: InstanceRef } | null {
+  const m = /^(.+)\/studies\/([0-9.]+)\/series\/([0-9.]+)\/instances\/([0-9.]+)$/.exec(key);
+  return m ? { label: m[1]!, ref: { studyUid: m[2]!, seriesUid: m[3]!, sopUid: m[4]! } } : null;
+}
+
 export function describe(error: unknown): string {
   return error instanceof PacsError ? `${error.code}: ${error.message}` : String((error as Error).message ?? error);
 }

@@ -4,7 +4,7 @@
  * encrypted store or, for the CLI, the environment or a private file: credentials.ts).
  */
 import { z } from 'zod';
-import { PacsError } from './errors.js';
+import { PacsError, safeUrl } from './errors.js';
 import type { HttpTarget } from './http.js';
 
 const name = z.string().trim().min(1).max(64);
@@ -82,9 +82,11 @@ export function httpTarget(c: DicomWebConnection, secret: string | null, ca: str
   };
 }
 
-/** How a connection is named as a source and in the index: no credentials. */
+/** How an archive is named as a source and in index keys (its clients' `label`): no credentials, no query. */
 export function connectionLabel(c: PacsConnection): string {
-  return c.kind === 'dicomweb'
-    ? `dicomweb+${c.url.replace(/\/+$/, '')}`
-    : `dimse://${c.calledAet.trim()}@${c.host}:${c.port}`;
+  return c.kind === 'dicomweb' ? dicomWebLabel(c.url) : `dimse://${c.calledAet.trim()}@${c.host}:${c.port}`;
+}
+
+export function dicomWebLabel(url: string): string {
+  return `dicomweb+${safeUrl(url).replace(/\/+$/, '')}`;
 }

@@ -8,8 +8,9 @@ import { supportsTransferSyntax } from '../dicom/codecs/registry.js';
 import { parseDicom } from '../dicom/parse.js';
 import { TS } from '../dicom/transfer-syntax.js';
 import { checkSearchAndRetrieve, type PacsClient } from './client.js';
+import { dicomWebLabel } from './connection.js';
 import { checkUid, datasets, instanceRef, studyMatch } from './dicom-json.js';
-import { PacsError, safeUrl } from './errors.js';
+import { PacsError } from './errors.js';
 import { get, getJson, readFailure, requestUrl, type HttpTarget } from './http.js';
 import { boundaryOf, readMultipart } from './multipart.js';
 import { readPart10Meta } from './part10-meta.js';
@@ -63,27 +64,38 @@ export class DicomWebClient implements PacsClient {
 
   /** The server's identity as an index key and in messages: no credentials, no query. */
   get label(): string {
-    return `dicomweb+${safeUrl(this.target.baseUrl).replace(/\/+$/, '')}`;
+    return dicomWebLabel(this.target.baseUrl);
   }
 
-  /** One page of studies. Asks for one more than the page to know whether there are more. */
-  async searchStudies(query: StudyQuery, page: Page, signal?: AbortSignal): Promise<StudyPage> {
+  /** The QIDO study request for a query: server-side filters, the fields a study row shows, a window. */
+  async #studies(query: StudyQuery, offset: number, limit: number, withModalities: boolean, signal?: AbortSignal) {
     const params = new URLSearchParams();
     if (query.patientId) params.set('PatientID', query.patientId);
     if (query.patientName) params.set('PatientName', query.patientName);
     if (query.accession) params.set('AccessionNumber', query.accession);
     const dates = dateRange(query);
     if (dates) params.set('StudyDate', dates);
-    if (query.modalities?.length) params.set('ModalitiesInStudy', query.modalities.join(','));
+    if (withModalities && query.modalities?.length) params.set('ModalitiesInStudy', query.modalities.join(','));
     if (query.description) params.set('StudyDescription', query.description);
     for (const field of ['00081030', '00201206', '00201208', '00080061']) params.append('includefield', field);
-    params.set('offset', String(page.offset));
-    params.set('limit', String(page.limit + 1));
-    const path = `/studies?${params}`;
+    params.set('offset', String(offset));
+    params.set('limit', String(limit));
     const source = `QIDO ${this.label}/studies`;
-    const found = datasets(await getJson(this.target, { path, accept: DICOM_JSON, signal }), source).map((d) =>
-      studyMatch(d, source),
-    );
+    const json = await getJson(this.target, { path: `/studies?${params}`, accept: DICOM_JSON, signal });
+    return datasets(json, source).map((d) => studyMatch(d, source));
+  }
+
+  /**
+   * One page of studies; one more than the page is asked for, to know whether there are more. With a
+   * modality filter the window is asked for from the first match: Orthanc 1.10 applies `limit` before
+   * `offset` when ModalitiesInStudy is set (offset 10, limit 10 returns nothing), and a window from 0 is
+   * right on every server. Pages are small, so the extra rows cost little.
+   */
+  async searchStudies(query: StudyQuery, page: Page, signal?: AbortSignal): Promise<StudyPage> {
+    const fromStart = !!query.modalities?.length && page.offset > 0;
+    const found = fromStart
+      ? (await this.#studies(query, 0, page.offset + page.limit + 1, true, signal)).slice(page.offset)
+      : await this.#studies(query, page.offset, page.limit + 1, true, signal);
     return { studies: found.slice(0, page.limit), offset: page.offset, more: found.length > page.limit };
   }
 
@@ -99,12 +111,18 @@ export class DicomWebClient implements PacsClient {
     }
   }
 
-  /** Every instance of every study matching a query, studies page by page: memory stays flat. */
+  /**
+   * Every instance of every study matching a query, studies page by page: memory stays flat. The modality
+   * filter is applied here, on each page, rather than by the server (see searchStudies: a server-side one
+   * pages wrongly on Orthanc 1.10, and a walk cannot ask for every window from the start).
+   */
   async *queryInstances(query: StudyQuery, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
+    const wanted = query.modalities?.length ? new Set(query.modalities) : null;
     for (let offset = 0; ; offset += WALK_PAGE) {
-      const page = await this.searchStudies(query, { offset, limit: WALK_PAGE }, signal);
-      for (const study of page.studies) yield* this.studyInstances(study.studyUid, signal);
-      if (!page.more) return;
+      const page = await this.#studies(query, offset, WALK_PAGE, false, signal);
+      for (const study of page)
+        if (!wanted || study.modalities.some((m) => wanted.has(m))) yield* this.studyInstances(study.studyUid, signal);
+      if (page.length < WALK_PAGE) return;
     }
   }
 

@@ -89,6 +89,9 @@ export async function* encodeFiles(
     // Take the next batch in input order; decoding of later files continues meanwhile.
     const batch = await Promise.all(pending.splice(0, batchSize));
     const refill = fill();
+    // Awaited below, after the encode: a source that fails meanwhile (a PACS listing cut) must not count as
+    // an unhandled rejection before then.
+    refill.catch(() => undefined);
     const ok = batch.filter((d) => d.input);
     let encoded: Awaited<ReturnType<Encoder['encodeTensor']>> | null = null;
     let batchError: { code: string; message: string } | null = null;

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { AboutDialog } from './components/AboutDialog';
 import { HelpOverlay } from './components/HelpOverlay';
 import { ModelsView } from './views/ModelsView';
-import { StudiesView, type OpenCommand } from './views/StudiesView';
+import { StudiesView, type OpenCommand, type StudiesTab } from './views/StudiesView';
+import { NEW_PACS_SEARCH, type PacsSearchState } from './views/PacsTab';
+import { usePacsRetrieval } from './usePacsRetrieval';
 import { QueryView } from './views/QueryView';
 import { MatrixView } from './views/MatrixView';
 import { ScreeningView } from './views/ScreeningView';
@@ -28,6 +30,11 @@ export function App() {
   const [helpOpen, setHelpOpen] = useState(false);
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
+  // A PACS study opened while it downloads: its catalog grows as images arrive, whatever view is shown.
+  const pacs = usePacsRetrieval(setCatalog);
+  // The Studies view's tab and PACS search outlive view switches too.
+  const [studiesTab, setStudiesTab] = useState<StudiesTab>('local');
+  const [pacsSearch, setPacsSearch] = useState<PacsSearchState>(NEW_PACS_SEARCH);
   // An "open" chosen in the application menu, until the Studies view takes it.
   const [openCommand, setOpenCommand] = useState<OpenCommand | null>(null);
   useEffect(
@@ -36,6 +43,7 @@ export function App() {
         if (command === 'shortcuts') return setHelpOpen(true);
         if (command === 'about') return setAboutOpen(true);
         setView('studies');
+        setStudiesTab('local');
         setOpenCommand(command);
       }),
     [],
@@ -132,12 +140,18 @@ export function App() {
               firstRun={info.state === 'ready' && info.value.firstRun}
               command={openCommand}
               onCommandHandled={() => setOpenCommand(null)}
+              pacs={pacs}
+              tab={studiesTab}
+              onTab={setStudiesTab}
+              pacsSearch={pacsSearch}
+              onPacsSearch={setPacsSearch}
+              onConfigurePacs={() => setView('models')}
             />
           )}
           {view === 'query' && <QueryView hasStudies={!!catalog} onView={openViewer} />}
           {view === 'models' && <ModelsView />}
           {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} />}
-          {view === 'screening' && <ScreeningView onView={openViewer} />}
+          {view === 'screening' && <ScreeningView onView={openViewer} onConfigurePacs={() => setView('models')} />}
           {viewing && (
             <div
               className="viewer-overlay"

@@ -4,7 +4,7 @@ export const VIEWS = [
     id: 'studies',
     label: 'Studies',
     key: '1',
-    blurb: 'Open DICOM files, folders and DICOMDIRs; browse patients, studies and series.',
+    blurb: 'Open DICOM files, folders and DICOMDIRs, or search a PACS; browse patients, studies and series.',
   },
   { id: 'query', label: 'Query', key: '2', blurb: 'Type a report phrase and rank scans by how well they match it.' },
   { id: 'matrix', label: 'Matrix', key: '3', blurb: 'Scans × phrases: how strongly each scan matches each phrase.' },
@@ -12,13 +12,13 @@ export const VIEWS = [
     id: 'screening',
     label: 'Screening',
     key: '4',
-    blurb: 'Batch-screen a folder for a finding, with progress, resume and export.',
+    blurb: 'Batch-screen a folder or a PACS query for a finding, with progress, resume and export.',
   },
   {
     id: 'models',
     label: 'Models',
     key: '5',
-    blurb: 'Installed model bundles, their cards and the execution provider.',
+    blurb: 'Installed model bundles, their cards and the execution provider; PACS connections.',
   },
 ] as const;
 

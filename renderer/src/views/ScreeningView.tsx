@@ -1,5 +1,5 @@
 /**
- * Screening: a folder and phrases → a job that indexes and scores every file,
+ * Screening: a folder (or the studies a PACS query matches) and phrases → a job that indexes and scores every file,
  * with progress (files/s, ETA), pause/resume/cancel, a live flagged count, and
  * a results table (sort, filter, threshold, export). Jobs are stored in the
  * index: one stopped by a quit or crash is listed as interrupted and resumes.
@@ -14,6 +14,17 @@ import { ScanName } from '../components/ScanName';
 import { labelFromRow, type ScanLabel } from '../naming';
 import { useScanNames, useScanNaming } from '../scanNames';
 import type { OpenViewer } from '../views';
+import { ConnectionSelect, PacsQueryFields } from '../components/PacsQueryFields';
+import {
+  DEFAULT_QUERY,
+  pacsErrorText,
+  queryIssues,
+  toQuery,
+  useChosenConnection,
+  usePacsConnections,
+  type QueryErrors,
+  type QueryFields,
+} from '../pacs';
 
 type Row = ScreenRow;
 type JobProgress = NonNullable<ScreenJob['progress']>;
@@ -38,8 +49,23 @@ function progressText(job: ScreenJob, p: JobProgress): string {
   return counts;
 }
 
-export function ScreeningView({ onView }: { onView: OpenViewer }) {
+/**
+ * Whether a result row names a file on this computer (which the viewer can show). Rows of a PACS job are
+ * named by the archive and the instance's UIDs instead (the index's key), not by the cached file.
+ */
+const isLocalFile = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
+
+/** A job's source as listed: its folder, or the PACS connection it screens. */
+const sourceText = (folder: string) => (folder.startsWith('pacs:') ? `PACS ${folder.slice(5)}` : folder);
+
+export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer; onConfigurePacs?: () => void }) {
   const api = getApi();
+  // What is screened: a folder chosen in a dialog, or the studies a query matches on a PACS.
+  const [source, setSource] = useState<'folder' | 'pacs'>('folder');
+  const pacsConnections = usePacsConnections();
+  const [connection, setConnection] = useChosenConnection(pacsConnections.listing);
+  const [fields, setFields] = useState<QueryFields>(DEFAULT_QUERY);
+  const [fieldErrors, setFieldErrors] = useState<QueryErrors>({});
   const [jobs, setJobs] = useState<ScreenJob[]>([]);
   const [phrases, setPhrases] = useState('pneumothorax');
   const [error, setError] = useState<string | null>(null);
@@ -122,7 +148,21 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean);
-    void act(() => api.call('screen.start', { phrases: list, threshold }));
+    if (source === 'folder') {
+      void act(() => api.call('screen.start', { phrases: list, threshold }));
+      return;
+    }
+    const { query, errors } = toQuery(fields);
+    setFieldErrors(errors);
+    if (Object.keys(errors).length || !connection) return;
+    setError(null);
+    api.call('screen.start', { phrases: list, threshold, pacs: { name: connection, query } }).then(
+      () => setFieldErrors({}),
+      (e: unknown) => {
+        setFieldErrors(queryIssues(e));
+        setError(pacsErrorText(e));
+      },
+    );
   };
   const showResults = (job: ScreenJob) =>
     act(async () => {
@@ -165,7 +205,19 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
     setSort((s) => (s.key === key ? { key, descending: !s.descending } : { key, descending: typeof key === 'number' }));
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none');
   const marker = (key: SortKey) => (sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : '');
-  const rowPaths = rows.slice(0, 500).map((r) => r.path);
+  const rowPaths = rows
+    .slice(0, 500)
+    .map((r) => r.path)
+    .filter(isLocalFile);
+  const remoteRows = rows.length > 0 && !rows.every((r) => isLocalFile(r.path));
+  // A PACS row names the instance by the archive and its UIDs: the main process finds (or retrieves) its file.
+  const viewRemote = (r: Row) =>
+    act(async () => {
+      const { path } = await api.call('pacs.viewInstance', { key: r.path });
+      const label = labelFromRow(r);
+      if (label) remember([[path, label]]);
+      onView(path, undefined, [path]);
+    });
 
   // As the CSV: no naming (patient name, ID, accession…), paths cut as shown.
   const exportRow = ({ naming: _naming, ...r }: Row) => ({ ...r, path: naming(r.path).path });
@@ -207,18 +259,48 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
 
   return (
     <section className="screening" aria-label="Screening">
-      <form className="toolbar" onSubmit={onStart}>
-        <input
-          className="phrase-input"
-          aria-label="Phrases to screen for"
-          value={phrases}
-          onChange={(e) => setPhrases(e.target.value)}
-          placeholder="pneumothorax, nodule"
-        />
-        <button type="submit" disabled={!phrases.trim()}>
-          Choose folder and start…
-        </button>
+      <form className="screen-form" onSubmit={onStart} noValidate>
+        <div className="toolbar">
+          <input
+            className="phrase-input"
+            aria-label="Phrases to screen for"
+            value={phrases}
+            onChange={(e) => setPhrases(e.target.value)}
+            placeholder="pneumothorax, nodule"
+          />
+          <div className="source-choice" role="radiogroup" aria-label="What to screen">
+            <label>
+              <input type="radio" checked={source === 'folder'} onChange={() => setSource('folder')} /> Folder…
+            </label>
+            <label>
+              <input type="radio" checked={source === 'pacs'} onChange={() => setSource('pacs')} /> PACS query
+            </label>
+          </div>
+          <button type="submit" disabled={!phrases.trim() || (source === 'pacs' && !connection)}>
+            {source === 'folder' ? 'Choose folder and start…' : 'Start on the PACS query'}
+          </button>
+        </div>
+        {source === 'pacs' && (
+          <div className="pacs-source">
+            <ConnectionSelect
+              listing={pacsConnections.listing}
+              value={connection}
+              onChange={setConnection}
+              onConfigure={onConfigurePacs}
+            />
+            <PacsQueryFields value={fields} onChange={setFields} errors={fieldErrors} />
+            <p className="muted">
+              Every instance of the matching studies is retrieved into the cache and scored; a run stopped halfway
+              resumes without retrieving again what was scored.
+            </p>
+          </div>
+        )}
       </form>
+      {pacsConnections.error && source === 'pacs' && (
+        <p className="error" role="alert">
+          {pacsConnections.error}
+        </p>
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -226,8 +308,8 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
       )}
       {!jobs.length && (
         <p className="placeholder">
-          No screening jobs yet. Choose a folder: every DICOM file in it is scored for the phrases; you can leave it
-          running.
+          No screening jobs yet. Choose a folder (every DICOM file in it) or a PACS query (every image of the studies it
+          matches): each is scored for the phrases; you can leave it running.
         </p>
       )}
       <ul className="jobs" aria-label="Screening jobs">
@@ -237,7 +319,7 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
           return (
             <li key={job.id} className="job" data-testid="screen-job">
               <div className="job-head">
-                <strong>{job.phrases.join(', ')}</strong> <span className="path">{job.folder}</span>
+                <strong>{job.phrases.join(', ')}</strong> <span className="path">{sourceText(job.folder)}</span>
                 <span className={`badge state-${job.state}`} data-testid="job-state">
                   {job.state}
                 </span>
@@ -324,6 +406,12 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
             </button>
             <span className="muted">Research use only — not for clinical decisions.</span>
           </div>
+          {remoteRows && (
+            <p className="muted" data-testid="screen-remote-note">
+              Images screened on a PACS are named by the archive and their UIDs; opening one retrieves it from the
+              archive when it is no longer cached.
+            </p>
+          )}
           <table className="results-table" data-scan-list>
             <thead>
               <tr>
@@ -351,15 +439,27 @@ export function ScreeningView({ onView }: { onView: OpenViewer }) {
               {rows.slice(0, 500).map((r) => (
                 <tr key={r.path} className={r.flagged ? 'flagged' : ''} data-testid="screen-row">
                   <td>
-                    <button
-                      type="button"
-                      className="link"
-                      data-scan-path={r.path}
-                      onClick={() => onView(r.path, undefined, rowPaths)}
-                      title={naming(r.path).path}
-                    >
-                      <ScanName path={r.path} />
-                    </button>
+                    {isLocalFile(r.path) ? (
+                      <button
+                        type="button"
+                        className="link"
+                        data-scan-path={r.path}
+                        onClick={() => onView(r.path, undefined, rowPaths)}
+                        title={naming(r.path).path}
+                      >
+                        <ScanName path={r.path} />
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        className="link"
+                        data-remote-key={r.path}
+                        onClick={() => viewRemote(r)}
+                        title={naming(r.path).path}
+                      >
+                        <ScanName path={r.path} />
+                      </button>
+                    )}
                   </td>
                   {openJob.phrases.map((p, j) => (
                     <td key={p}>{r.scores[j] ? r.scores[j]!.probability.toFixed(3) : '—'}</td>

@@ -2,18 +2,25 @@
  * Studies: open a folder, files or a DICOMDIR (or the demo study, or one of
  * the recently opened folders and files), browse
  * Patient → Study → Series with thumbnails, see which files could not be read
- * and why, and open an image in the viewer.
+ * and why, and open an image in the viewer. The PACS tab searches an archive
+ * and opens a study from it the same way, while it downloads (PacsTab.tsx).
  */
-import { useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
 import { FileList } from '../components/FileList';
+import { TreeToggle } from '../components/TreeToggle';
 import { formatDicomDate, formatPersonName } from '../naming';
 import { useScanNames, useScanNaming } from '../scanNames';
+import type { PacsRetrieval } from '../usePacsRetrieval';
+import { PacsTab, type PacsSearchState } from './PacsTab';
 
 /** Opening actions the application menu can ask for. */
 export type OpenCommand = 'openFolder' | 'openFiles' | 'openDemo';
+
+/** Where studies come from: files on this computer, or a PACS. */
+export type StudiesTab = 'local' | 'pacs';
 
 type Series = Catalog['patients'][number]['studies'][number]['series'][number];
 
@@ -26,6 +33,12 @@ export function StudiesView({
   firstRun,
   command,
   onCommandHandled,
+  pacs,
+  tab = 'local',
+  onTab,
+  pacsSearch,
+  onPacsSearch,
+  onConfigurePacs,
 }: {
   catalog: Catalog | null;
   onCatalog: (c: Catalog) => void;
@@ -33,6 +46,14 @@ export function StudiesView({
   /** A menu command to carry out; `onCommandHandled` says it was taken. */
   command?: OpenCommand | null;
   onCommandHandled?: () => void;
+  /** The PACS study being retrieved and shown (its catalog comes through `onCatalog`). */
+  pacs: PacsRetrieval;
+  tab?: StudiesTab;
+  onTab: (tab: StudiesTab) => void;
+  pacsSearch: PacsSearchState;
+  onPacsSearch: (update: (s: PacsSearchState) => PacsSearchState) => void;
+  /** Opens the PACS connection settings. */
+  onConfigurePacs: () => void;
 }) {
   const api = getApi();
   const { hideIdentifiers } = useScanNames();
@@ -64,6 +85,18 @@ export function StudiesView({
       .find((el) => el.dataset.scanPath === path)
       ?.focus();
   }, [viewing]);
+  // A catalog that changed without an open here (a PACS study that grew as images arrived) keeps the
+  // series and image shown while they are in it; otherwise its first series is shown.
+  const shownCatalog = useRef(catalog);
+  useEffect(() => {
+    if (catalog === shownCatalog.current) return;
+    shownCatalog.current = catalog;
+    if (!catalog) return;
+    const all = catalog.patients.flatMap((p) => p.studies.flatMap((s) => s.series));
+    const kept = all.find((se) => se.seriesInstanceUID === seriesUid);
+    if (!kept) setSeriesUid(all[0]?.seriesInstanceUID ?? null);
+    if (viewing && !all.some((se) => se.instances.some((i) => i.path === viewing))) setViewing(null);
+  }, [catalog]);
   const progress = useJobProgress(['catalog', 'demo']);
   const [recent, setRecent] = useState<string[]>([]);
   const loadRecent = () =>
@@ -94,8 +127,15 @@ export function StudiesView({
   async function open(action: () => Promise<Catalog>) {
     setBusy(true);
     setError(null);
+    // A PACS study shown until now stops growing (no late refresh may replace what opens here), and is
+    // forgotten once something else has opened; when nothing does (a cancelled dialog), it goes on.
+    await pacs.hold();
+    let opened = false;
     try {
       const c = await action();
+      pacs.detach();
+      opened = true;
+      shownCatalog.current = c;
       onCatalog(c);
       setSeriesUid(c.patients[0]?.studies[0]?.series[0]?.seriesInstanceUID ?? null);
       setViewing(null);
@@ -105,6 +145,7 @@ export function StudiesView({
       const err = e as { code?: string; message: string };
       if (err.code !== 'CANCELLED') setError(err.message);
     } finally {
+      if (!opened) pacs.release();
       setBusy(false);
       void loadRecent();
     }
@@ -128,6 +169,38 @@ export function StudiesView({
       0,
     ) ?? 0;
 
+  const seriesPane = (
+    <div className="series-pane" ref={pane}>
+      {viewing ? (
+        <Viewer path={viewing} list={seriesPaths} onNavigate={setViewing} onClose={() => setViewing(null)} autoFocus />
+      ) : (
+        series && (
+          <ul className="thumbs" aria-label="Images in the series">
+            {series.instances.map((inst, i) => (
+              <li key={inst.path}>
+                <button
+                  type="button"
+                  className="thumb"
+                  data-scan-path={inst.path}
+                  onClick={() => setViewing(inst.path)}
+                  title={naming(inst.path).path}
+                >
+                  <img
+                    src={api.scanUrl(inst.path, { kind: 'thumb', size: 160 })}
+                    alt={`Image ${inst.instanceNumber ?? i + 1}`}
+                    loading="lazy"
+                  />
+                  <span>#{inst.instanceNumber ?? i + 1}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )
+      )}
+    </div>
+  );
+  const retrieval = pacs.retrieval;
+
   return (
     <div
       className={dragging ? 'studies dropping' : 'studies'}
@@ -140,196 +213,209 @@ export function StudiesView({
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
-      <div className="toolbar">
-        <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.open', { kind: 'folder' }))}>
-          Open folder…
-        </button>
-        <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.open', { kind: 'files' }))}>
-          Open files / DICOMDIR…
-        </button>
-        <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.openDemo', {}))}>
-          Open demo study
-        </button>
-        {recent.length > 0 && (
-          <label className="recent">
-            Recent{' '}
-            <select
-              aria-label="Open a recent folder or file"
-              value=""
-              disabled={busy}
-              onChange={(e) => {
-                const target = e.target.value;
-                if (target) void open(() => api.call('studies.openRecent', { path: target }));
-              }}
-            >
-              <option value="">{recent.length} opened before…</option>
-              {recent.map((p) => (
-                <option key={p} value={p} title={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        {busy && (
-          <span className="muted" role="status" aria-live="polite">
-            {progress?.message ?? 'Working…'}
-            {progress?.total ? ` (${Math.round((100 * progress.done) / progress.total)}%)` : ''}
-          </span>
+      <div className="tabs" role="tablist" aria-label="Where the studies come from">
+        {(
+          [
+            ['local', 'Local files'],
+            ['pacs', 'PACS'],
+          ] as const
+        ).map(([id, label]) => (
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            id={`studies-tab-${id}`}
+            aria-selected={tab === id}
+            aria-controls="studies-tab-panel"
+            className={tab === id ? 'tab active' : 'tab'}
+            onClick={() => onTab(id)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <div className="tab-panel" id="studies-tab-panel" role="tabpanel" aria-labelledby={`studies-tab-${tab}`}>
+        {tab === 'pacs' ? (
+          <PacsTab
+            search={pacsSearch}
+            onSearch={onPacsSearch}
+            pacs={pacs}
+            catalog={retrieval ? catalog : null}
+            seriesUid={seriesUid}
+            onSeries={(uid) => {
+              setSeriesUid(uid);
+              setViewing(null);
+            }}
+            busy={busy}
+            onConfigure={onConfigurePacs}
+          >
+            {retrieval ? (
+              seriesPane
+            ) : (
+              <div className="series-pane">
+                <p className="placeholder">
+                  Open a study to see it here: its images appear as they arrive, and stay in the cache.
+                </p>
+              </div>
+            )}
+          </PacsTab>
+        ) : (
+          <>
+            <div className="toolbar">
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => open(() => api.call('studies.open', { kind: 'folder' }))}
+              >
+                Open folder…
+              </button>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => open(() => api.call('studies.open', { kind: 'files' }))}
+              >
+                Open files / DICOMDIR…
+              </button>
+              <button type="button" disabled={busy} onClick={() => open(() => api.call('studies.openDemo', {}))}>
+                Open demo study
+              </button>
+              {recent.length > 0 && (
+                <label className="recent">
+                  Recent{' '}
+                  <select
+                    aria-label="Open a recent folder or file"
+                    value=""
+                    disabled={busy}
+                    onChange={(e) => {
+                      const target = e.target.value;
+                      if (target) void open(() => api.call('studies.openRecent', { path: target }));
+                    }}
+                  >
+                    <option value="">{recent.length} opened before…</option>
+                    {recent.map((p) => (
+                      <option key={p} value={p} title={p}>
+                        {p}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              {busy && (
+                <span className="muted" role="status" aria-live="polite">
+                  {progress?.message ?? 'Working…'}
+                  {progress?.total ? ` (${Math.round((100 * progress.done) / progress.total)}%)` : ''}
+                </span>
+              )}
+            </div>
+            {error && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            {!catalog && !busy && (
+              <p className="placeholder">
+                Open (or drop here) a folder of DICOM files, or start with the demo study: {''}
+                synthetic chest radiographs with reports and known findings, generated on this computer.
+              </p>
+            )}
+            {catalog && (
+              <div className="studies-body">
+                <nav className="tree" aria-label="Patients, studies and series">
+                  <p className="muted" data-testid="catalog-summary">
+                    {catalog.source}: {catalog.patients.length} patients, {instances} images
+                    {catalog.failed.length ? `, ${catalog.failed.length} unreadable` : ''}
+                    {catalog.skipped.length ? `, ${catalog.skipped.length} non-DICOM files skipped` : ''}
+                    {retrieval && (retrieval.state === 'starting' || retrieval.state === 'running')
+                      ? ' (retrieving…)'
+                      : ''}
+                  </p>
+                  <ul>
+                    {catalog.patients.map((p, patientIndex) => {
+                      const patientKey = `p:${p.patientId}`;
+                      const patientOpen = !collapsed.has(patientKey);
+                      return (
+                        <li key={p.patientId}>
+                          <TreeToggle className="tree-patient" open={patientOpen} onToggle={() => toggle(patientKey)}>
+                            {hideIdentifiers ? (
+                              `Patient ${patientIndex + 1}`
+                            ) : (
+                              <span>
+                                {formatPersonName(p.patientName) || p.patientId || 'No patient name'}
+                                {p.patientId && formatPersonName(p.patientName) && (
+                                  <span className="tree-id"> · {p.patientId}</span>
+                                )}
+                              </span>
+                            )}
+                          </TreeToggle>
+                          {patientOpen && (
+                            <ul>
+                              {p.studies.map((st) => {
+                                const studyKey = `s:${st.studyInstanceUID}`;
+                                const studyOpen = !collapsed.has(studyKey);
+                                return (
+                                  <li key={st.studyInstanceUID}>
+                                    <TreeToggle
+                                      className="tree-study"
+                                      open={studyOpen}
+                                      onToggle={() => toggle(studyKey)}
+                                    >
+                                      <span>
+                                        {formatDicomDate(st.studyDate)} {st.description ?? ''}
+                                        {!hideIdentifiers && st.accessionNumber && (
+                                          <span className="tree-id"> · Acc {st.accessionNumber}</span>
+                                        )}
+                                      </span>
+                                    </TreeToggle>
+                                    {studyOpen && (
+                                      <ul>
+                                        {st.series.map((se) => (
+                                          <li key={se.seriesInstanceUID}>
+                                            <button
+                                              type="button"
+                                              className={
+                                                se.seriesInstanceUID === seriesUid
+                                                  ? 'tree-series active'
+                                                  : 'tree-series'
+                                              }
+                                              aria-current={se.seriesInstanceUID === seriesUid ? 'true' : undefined}
+                                              onClick={() => {
+                                                setSeriesUid(se.seriesInstanceUID);
+                                                setViewing(null);
+                                              }}
+                                            >
+                                              {se.modality ?? '?'} {se.description ?? `series ${se.seriesNumber ?? ''}`}{' '}
+                                              ({se.instances.length})
+                                            </button>
+                                          </li>
+                                        ))}
+                                      </ul>
+                                    )}
+                                  </li>
+                                );
+                              })}
+                            </ul>
+                          )}
+                        </li>
+                      );
+                    })}
+                  </ul>
+                  <FileList
+                    testId="catalog-failed"
+                    summary={`${catalog.failed.length} DICOM files could not be read`}
+                    files={catalog.failed}
+                  />
+                  <FileList
+                    testId="catalog-skipped"
+                    summary={`${catalog.skipped.length} files are not DICOM (skipped)`}
+                    files={catalog.skipped.map((f) => ({ path: f.path }))}
+                  />
+                </nav>
+                {seriesPane}
+              </div>
+            )}
+          </>
         )}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!catalog && !busy && (
-        <p className="placeholder">
-          Open (or drop here) a folder of DICOM files, or start with the demo study: {''}
-          synthetic chest radiographs with reports and known findings, generated on this computer.
-        </p>
-      )}
-      {catalog && (
-        <div className="studies-body">
-          <nav className="tree" aria-label="Patients, studies and series">
-            <p className="muted" data-testid="catalog-summary">
-              {catalog.source}: {catalog.patients.length} patients, {instances} images
-              {catalog.failed.length ? `, ${catalog.failed.length} unreadable` : ''}
-              {catalog.skipped.length ? `, ${catalog.skipped.length} non-DICOM files skipped` : ''}
-            </p>
-            <ul>
-              {catalog.patients.map((p, patientIndex) => {
-                const patientKey = `p:${p.patientId}`;
-                const patientOpen = !collapsed.has(patientKey);
-                return (
-                  <li key={p.patientId}>
-                    <TreeToggle className="tree-patient" open={patientOpen} onToggle={() => toggle(patientKey)}>
-                      {hideIdentifiers ? (
-                        `Patient ${patientIndex + 1}`
-                      ) : (
-                        <span>
-                          {formatPersonName(p.patientName) || p.patientId || 'No patient name'}
-                          {p.patientId && formatPersonName(p.patientName) && (
-                            <span className="tree-id"> · {p.patientId}</span>
-                          )}
-                        </span>
-                      )}
-                    </TreeToggle>
-                    {patientOpen && (
-                      <ul>
-                        {p.studies.map((st) => {
-                          const studyKey = `s:${st.studyInstanceUID}`;
-                          const studyOpen = !collapsed.has(studyKey);
-                          return (
-                            <li key={st.studyInstanceUID}>
-                              <TreeToggle className="tree-study" open={studyOpen} onToggle={() => toggle(studyKey)}>
-                                <span>
-                                  {formatDicomDate(st.studyDate)} {st.description ?? ''}
-                                  {!hideIdentifiers && st.accessionNumber && (
-                                    <span className="tree-id"> · Acc {st.accessionNumber}</span>
-                                  )}
-                                </span>
-                              </TreeToggle>
-                              {studyOpen && (
-                                <ul>
-                                  {st.series.map((se) => (
-                                    <li key={se.seriesInstanceUID}>
-                                      <button
-                                        type="button"
-                                        className={
-                                          se.seriesInstanceUID === seriesUid ? 'tree-series active' : 'tree-series'
-                                        }
-                                        aria-current={se.seriesInstanceUID === seriesUid ? 'true' : undefined}
-                                        onClick={() => {
-                                          setSeriesUid(se.seriesInstanceUID);
-                                          setViewing(null);
-                                        }}
-                                      >
-                                        {se.modality ?? '?'} {se.description ?? `series ${se.seriesNumber ?? ''}`} (
-                                        {se.instances.length})
-                                      </button>
-                                    </li>
-                                  ))}
-                                </ul>
-                              )}
-                            </li>
-                          );
-                        })}
-                      </ul>
-                    )}
-                  </li>
-                );
-              })}
-            </ul>
-            <FileList
-              testId="catalog-failed"
-              summary={`${catalog.failed.length} DICOM files could not be read`}
-              files={catalog.failed}
-            />
-            <FileList
-              testId="catalog-skipped"
-              summary={`${catalog.skipped.length} files are not DICOM (skipped)`}
-              files={catalog.skipped.map((f) => ({ path: f.path }))}
-            />
-          </nav>
-          <div className="series-pane" ref={pane}>
-            {viewing ? (
-              <Viewer
-                path={viewing}
-                list={seriesPaths}
-                onNavigate={setViewing}
-                onClose={() => setViewing(null)}
-                autoFocus
-              />
-            ) : (
-              series && (
-                <ul className="thumbs" aria-label="Images in the series">
-                  {series.instances.map((inst, i) => (
-                    <li key={inst.path}>
-                      <button
-                        type="button"
-                        className="thumb"
-                        data-scan-path={inst.path}
-                        onClick={() => setViewing(inst.path)}
-                        title={naming(inst.path).path}
-                      >
-                        <img
-                          src={api.scanUrl(inst.path, { kind: 'thumb', size: 160 })}
-                          alt={`Image ${inst.instanceNumber ?? i + 1}`}
-                          loading="lazy"
-                        />
-                        <span>#{inst.instanceNumber ?? i + 1}</span>
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              )
-            )}
-          </div>
-        </div>
-      )}
     </div>
-  );
-}
-
-/** A patient or study node of the tree: a button that folds what is under it (Enter/Space too). */
-function TreeToggle({
-  open,
-  className,
-  onToggle,
-  children,
-}: {
-  open: boolean;
-  className: string;
-  onToggle: () => void;
-  children: ReactNode;
-}) {
-  return (
-    <button type="button" className={`tree-node ${className}`} aria-expanded={open} onClick={onToggle}>
-      <span className="twisty" aria-hidden="true">
-        {open ? '▾' : '▸'}
-      </span>
-      {children}
-    </button>
   );
 }

@@ -114,6 +114,27 @@ describe('DICOMweb client against Orthanc', { skip }, () => {
     assert.equal(new Set([...first.studies, ...second.studies].map((s) => s.studyUid)).size, 8);
   });
 
+  it('pages a modality-filtered search right, and walks only the matching studies', async () => {
+    // Orthanc 1.10 applies limit before offset when ModalitiesInStudy is set; the client must not.
+    const pages = [];
+    for (let offset = 0; offset < 12; offset += 3)
+      pages.push(await client.searchStudies({ modalities: ['CR', 'DX'] }, { offset, limit: 3 }));
+    assert.deepEqual(
+      pages.map((p) => p.studies.length),
+      [3, 3, 2, 0],
+    );
+    assert.deepEqual(
+      pages.map((p) => p.more),
+      [true, true, false, false],
+    );
+    const uids = pages.flatMap((p) => p.studies.map((s) => s.studyUid));
+    assert.equal(new Set(uids).size, 8);
+    const walked = await collect(client.queryInstances({ modalities: ['CR', 'DX'] }));
+    assert.deepEqual([...new Set(walked.map((r) => r.studyUid))].sort(), [...uids].sort());
+    const everything = await collect(client.queryInstances({}));
+    assert.equal(everything.length, stored.size);
+  });
+
   it('retrieves every instance as stored: native phantoms and compressed transfer syntaxes', async () => {
     let compressed = 0;
     for (const [id, file] of stored) {
