@@ -4,18 +4,29 @@
  * the cortex — the bright rim that makes a rib look like a rib.
  */
 import { toMm, toPx, type Fields } from './fields.js';
+import { maskBit } from './findings.js';
+import { breakRib, drawBreakSite, ribBreaks, type BrokenRib, type RibBreak } from './lesions/rib-fracture.js';
+import { spineCurve, type SpineCurve } from './lesions/scoliosis.js';
 import { Random } from './random.js';
 import { smoothstep } from './raster.js';
 import type { SideSign, Thorax } from './thorax.js';
 
+/**
+ * Scoliosis bends the spine and moves the rib heads with it; rib fractures
+ * break their ribs. Both come from their findings' own streams, so the
+ * bones' draws (and a case without them) are those of generator 1.0.
+ */
 export function renderBones(f: Fields): void {
   const th = f.thorax;
   const rng = new Random('bones', th.c.anatomy.structureSeed);
   const pitch = th.hl / (8.2 + 2.6 * th.c.anatomy.inspiration);
   const t1 = th.apexY - pitch * 0.55;
-  renderSpine(f, th, t1, pitch, rng);
+  const curve = spineCurve(th);
+  const breaks = ribBreaks(th);
+  renderSpine(f, th, t1, pitch, rng, curve);
   for (const side of [-1, 1] as const) {
-    for (let k = 1; k <= 12; k++) renderRib(f, th, side, k, t1 + (k - 1) * pitch, pitch, rng);
+    for (let k = 1; k <= 12; k++)
+      renderRib(f, th, side, k, t1 + (k - 1) * pitch, pitch, rng, curve, breaks?.get(`${side}:${k}`));
     renderClavicle(f, th, side, rng);
     renderScapula(f, th, side);
   }
@@ -34,6 +45,7 @@ function addBand(
   weight: number,
   cortex = 0.3,
   taper = 6,
+  broken?: BrokenRib,
 ): void {
   const lo = Math.max(0, Math.floor(toPx(f, Math.min(xa, xb))));
   const hi = Math.min(f.width - 1, Math.ceil(toPx(f, Math.max(xa, xb))));
@@ -41,7 +53,8 @@ function addBand(
   const x1 = Math.max(xa, xb);
   for (let ix = lo; ix <= hi; ix++) {
     const x = toMm(f, ix);
-    const y = yc(x);
+    // A fractured rib's fragment is offset after the slope is taken from the intact course.
+    const y = yc(x) + (broken ? broken.shift(x) : 0);
     const slope = (yc(x + 0.5) - yc(x - 0.5)) / 1;
     const cosA = 1 / Math.sqrt(1 + slope * slope);
     const ends = Math.min(smoothstep(0, taper, x - x0), smoothstep(0, taper, x1 - x));
@@ -55,14 +68,24 @@ function addBand(
       if (d * d >= h * h) continue;
       const shell = Math.sqrt(h * h - d * d) - 0.6 * Math.sqrt(Math.max(0, inner * inner - d * d));
       const i = iy * f.width + ix;
-      f.bone[i] = f.bone[i]! + 2 * weight * shell * ends;
+      f.bone[i] = f.bone[i]! + 2 * weight * shell * ends * (broken ? broken.gate(x, toMm(f, iy)) : 1);
     }
   }
 }
 
-function renderRib(f: Fields, th: Thorax, side: SideSign, k: number, yHead: number, pitch: number, rng: Random): void {
+function renderRib(
+  f: Fields,
+  th: Thorax,
+  side: SideSign,
+  k: number,
+  yHead: number,
+  pitch: number,
+  rng: Random,
+  curve: SpineCurve | null,
+  fracture: RibBreak | undefined,
+): void {
   const s = th.c.anatomy.size;
-  const xs = th.spineX + side * 16 * s;
+  const xs = th.spineX + side * 16 * s + (curve ? curve.dx(yHead) : 0);
   const drop = pitch * (0.9 + 0.08 * k) + rng.uniform(-3, 3);
   const arch = (k === 1 ? 16 : 9) + rng.uniform(-2, 2);
   const yEnd = yHead + drop;
@@ -73,7 +96,14 @@ function renderRib(f: Fields, th: Thorax, side: SideSign, k: number, yHead: numb
     return yHead - arch * Math.sin(Math.PI * Math.min(u, 1) * 0.85) + drop * u * u * u;
   };
   const hPost = (k <= 2 ? 4.5 : 5.8) * s + rng.uniform(-0.5, 0.5);
-  addBand(f, xs, xe, post, (x) => hPost * (0.75 + 0.25 * Math.abs((x - xs) / span)), 0.55, 0.32, 10);
+  const half = (x: number) => hPost * (0.75 + 0.25 * Math.abs((x - xs) / span));
+  if (!fracture) addBand(f, xs, xe, post, half, 0.55, 0.32, 10);
+  else {
+    const xf = xs + span * fracture.u;
+    const slope = post(xf + 0.5) - post(xf - 0.5);
+    addBand(f, xs, xe, post, half, 0.55, 0.32, 10, breakRib(fracture, side, xf, post(xf), slope));
+    drawBreakSite(f, fracture, xf, post(xf), half(xf), slope);
+  }
   // The anterior rib runs from the lateral wall down toward the sternum and
   // stops at the (invisible) costal cartilage.
   const antDrop = pitch * (k === 1 ? 1.2 : 3.2);
@@ -146,35 +176,46 @@ function renderScapula(f: Fields, th: Thorax, side: SideSign): void {
   }
 }
 
-function renderSpine(f: Fields, th: Thorax, t1: number, pitch: number, rng: Random): void {
+function renderSpine(f: Fields, th: Thorax, t1: number, pitch: number, rng: Random, curve: SpineCurve | null): void {
   const s = th.c.anatomy.size;
   const disc = pitch * 0.18;
   const maxY = f.height * f.mm;
+  const bit = maskBit('scoliosis');
   for (let k = -2; t1 + k * pitch < maxY; k++) {
     const yc = t1 + k * pitch;
     const hb = (pitch - disc) / 2;
     const wb = s * (16 + Math.max(0, k) * 0.9);
-    const x0 = th.spineX + rng.uniform(-1, 1);
-    for (let iy = Math.max(0, Math.floor(toPx(f, yc - hb))); iy <= Math.min(f.height - 1, toPx(f, yc + hb)); iy++) {
-      const v = (toMm(f, iy) - yc) / hb;
-      for (let ix = Math.max(0, Math.floor(toPx(f, x0 - wb))); ix <= Math.min(f.width - 1, toPx(f, x0 + wb)); ix++) {
-        const u = (toMm(f, ix) - x0) / wb;
+    const x0 = th.spineX + rng.uniform(-1, 1) + (curve ? curve.dx(yc) : 0);
+    // A curved spine tilts each body along the curve (0 without scoliosis: the 1.0 drawing).
+    const tilt = curve ? curve.angle(yc) : 0;
+    const cos = Math.cos(tilt);
+    const sin = Math.sin(tilt);
+    const marked = curve !== null && yc >= curve.top && yc <= curve.bottom;
+    const ex = Math.abs(cos) * wb + Math.abs(sin) * hb;
+    const ey = Math.abs(sin) * wb + Math.abs(cos) * hb;
+    for (let iy = Math.max(0, Math.floor(toPx(f, yc - ey))); iy <= Math.min(f.height - 1, toPx(f, yc + ey)); iy++) {
+      const dy = toMm(f, iy) - yc;
+      for (let ix = Math.max(0, Math.floor(toPx(f, x0 - ex))); ix <= Math.min(f.width - 1, toPx(f, x0 + ex)); ix++) {
+        const dx = toMm(f, ix) - x0;
+        const u = (cos * dx + sin * dy) / wb;
+        const v = (cos * dy - sin * dx) / hb;
         const r = u ** 4 + v ** 4;
         if (r >= 1) continue;
         // Cancellous body with denser cortical margins (end plates, sides).
         const rim = Math.exp((-(1 - Math.abs(u)) * wb) / 1.8) + Math.exp((-(1 - Math.abs(v)) * hb) / 1.5);
         const i = iy * f.width + ix;
         f.bone[i] = f.bone[i]! + 1.3 * Math.sqrt(1 - u * u) + 0.9 * rim;
+        if (marked && f.inBody[i]) f.mask[i] = (f.mask[i]! | bit) >>> 0;
       }
     }
     // Pedicles: cortical rings near the top of each body.
     for (const side of [-1, 1] as const) {
-      const px = x0 + side * wb * 0.72;
-      const py = yc - hb * 0.35;
-      ring(f, px, py, 4.5 * s, 7 * s, 1.2, 1.2);
+      const ax = side * wb * 0.72;
+      const ay = -hb * 0.35;
+      ring(f, x0 + (cos * ax - sin * ay), yc + (sin * ax + cos * ay), 4.5 * s, 7 * s, 1.2, 1.2);
     }
     // Spinous process: a teardrop in the midline, lower half.
-    ring(f, x0, yc + hb * 0.6, 3.5 * s, 6 * s, 1.2, 0.8);
+    ring(f, x0 - sin * hb * 0.6, yc + cos * hb * 0.6, 3.5 * s, 6 * s, 1.2, 0.8);
   }
 }
 

@@ -5,12 +5,15 @@
  */
 import {
   DEFAULT_PREVALENCE,
+  isRareFinding,
   sampleFindings,
   type FindingName,
   type FindingOverrides,
   type FindingSet,
+  type RareFindingName,
 } from './findings.js';
 import { Random } from './random.js';
+import { sampleRareFindings } from './rare-findings.js';
 
 export type View = 'PA' | 'AP';
 export type Photometric = 'MONOCHROME1' | 'MONOCHROME2';
@@ -62,11 +65,16 @@ export interface PhantomCase {
   anatomy: Anatomy;
   acquisition: Acquisition;
   findings: FindingSet;
+  /** Rare findings this set must never show nor name (absent key: none). */
+  excluded?: RareFindingName[];
 }
 
 export interface CaseOptions {
-  prevalence?: Record<FindingName, number>;
+  /** Missing names keep their default prevalence. */
+  prevalence?: Partial<Record<FindingName, number>>;
   force?: FindingOverrides;
+  /** Rare findings forced absent and never mentioned in the report, not even negated. */
+  exclude?: readonly RareFindingName[];
   /** Longest matrix side in pixels; default: what the detector spacing gives (2000–3000). */
   size?: number;
   view?: View;
@@ -85,7 +93,10 @@ export const SHIFTED_ACQUISITION: Pick<CaseOptions, 'view' | 'acquisition'> = {
 
 export function sampleCase(seed: number, index: number, options: CaseOptions = {}): PhantomCase {
   const rng = new Random('phantom-case', seed, index);
-  const findings = sampleFindings(rng.fork('findings'), options.prevalence ?? DEFAULT_PREVALENCE, options.force);
+  const prevalence = { ...DEFAULT_PREVALENCE, ...options.prevalence };
+  // Base findings, anatomy and acquisition come from the case stream exactly as in
+  // generator 1.0; rare findings (below) never draw from it.
+  const findings = sampleFindings(rng.fork('findings'), prevalence, options.force);
   const a = rng.fork('anatomy');
   const sex = a.chance(0.5) ? 'F' : 'M';
   const ill = Object.keys(findings).length > 0;
@@ -159,5 +170,17 @@ export function sampleCase(seed: number, index: number, options: CaseOptions = {
     ] as const),
   };
   Object.assign(acquisition, options.acquisition ?? {});
-  return { seed, index, anatomy, acquisition, findings };
+  const excluded = [...new Set(options.exclude ?? [])];
+  for (const name of excluded)
+    if (!isRareFinding(name)) throw new RangeError(`only rare findings can be excluded, not "${String(name)}"`);
+  Object.assign(
+    findings,
+    sampleRareFindings(seed, index, findings, {
+      prevalence,
+      force: options.force,
+      excluded,
+      upright: view === 'PA',
+    }),
+  );
+  return { seed, index, anatomy, acquisition, findings, ...(excluded.length ? { excluded } : {}) };
 }

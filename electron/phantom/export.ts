@@ -4,12 +4,26 @@
  * (manifest.json, images/, masks/, records.jsonl — a contract with
  * models/train/). Files are written in index order, so output is
  * byte-identical for a seed, however many workers render the phantoms.
+ *
+ * Masks are 8-bit planes of the 32-bit finding mask: `<name>.png` holds the
+ * base eight (the file generator 1.0 wrote), `<name>.p1.png` and
+ * `<name>.p2.png` the rare findings. The training export keeps its 1.0 keys
+ * for the base eight (`findings`, `labels`, `mask`, sentence `findings` and
+ * `polarity`) and adds `all*` keys for every finding.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodePng } from '../util/png.js';
 import type { CaseOptions } from './case.js';
-import { FINDINGS, type FindingName } from './findings.js';
+import {
+  BASE_FINDINGS,
+  FINDINGS,
+  isBaseFinding,
+  MASK_PLANES,
+  maskPlane,
+  maskPlaneFile,
+  type FindingName,
+} from './findings.js';
 import { GENERATOR_VERSION, generatePhantom, phantomDicom, type Phantom } from './generate.js';
 import { trainingImage, trainingMask } from './training.js';
 
@@ -58,12 +72,9 @@ export function writeDemoItem(opts: DemoItemOptions, index: number): DemoItem {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, phantomDicom(p));
   const img = p.rendered.image;
-  const maskFile = path.join(opts.dir, 'masks', `${rel}.png`);
-  mkdirSync(path.dirname(maskFile), { recursive: true });
-  writeFileSync(
-    maskFile,
-    encodePng({ width: img.width, height: img.height, color: 'gray', bitDepth: 8, data: p.rendered.mask }),
-  );
+  const maskBase = path.join(opts.dir, 'masks', rel);
+  mkdirSync(path.dirname(maskBase), { recursive: true });
+  writeMaskPlanes(p.rendered.mask, img.width, img.height, (plane) => maskPlaneFile(maskBase, plane));
   return {
     labelsRow: `${rel},${FINDINGS.map((f) => p.labels[f]).join(',')}`,
     reportLine: JSON.stringify({
@@ -96,7 +107,13 @@ export function finishDemo(opts: DemoItemOptions, items: readonly DemoItem[]): D
       seed,
       count,
       imageSize: opts.trainingSize ?? 256,
-      findings: [...FINDINGS],
+      // The 1.0 contract: the 8-bit `mask` and the `labels` of each record.
+      findings: [...BASE_FINDINGS],
+      // Every finding: bit k of `allLabels`' order is bit k&7 of mask plane k>>3 (`maskPlanes`).
+      allFindings: [...FINDINGS],
+      maskPlanes: MASK_PLANES,
+      // Never drawn nor named in any report of this set.
+      excludedFindings: [...(opts.exclude ?? [])],
     };
     writeFileSync(path.join(opts.trainingDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     writeFileSync(path.join(opts.trainingDir, 'records.jsonl'), items.map((i) => `${i.record}\n`).join(''));
@@ -116,6 +133,33 @@ export function writeDemo(opts: DemoOptions): DemoSummary {
   return finishDemo(itemOptions, items);
 }
 
+/** Every plane of a mask, each an 8-bit PNG; empty planes (most cases have no rare finding) are encoded once. */
+function writeMaskPlanes(mask: Uint32Array, width: number, height: number, file: (plane: number) => string): void {
+  let any = 0;
+  for (let i = 0; i < mask.length; i++) any |= mask[i]!;
+  for (let plane = 0; plane < MASK_PLANES; plane++) {
+    const empty = ((any >>> (plane * 8)) & 0xff) === 0;
+    writeFileSync(
+      file(plane),
+      empty
+        ? emptyPng(width, height)
+        : encodePng({ width, height, color: 'gray', bitDepth: 8, data: maskPlane(mask, plane) }),
+    );
+  }
+}
+
+const EMPTY_PNG = new Map<string, Buffer>();
+function emptyPng(width: number, height: number): Buffer {
+  const key = `${width}x${height}`;
+  let png = EMPTY_PNG.get(key);
+  if (!png) {
+    png = encodePng({ width, height, color: 'gray', bitDepth: 8, data: new Uint8Array(width * height) });
+    if (EMPTY_PNG.size > 16) EMPTY_PNG.clear();
+    EMPTY_PNG.set(key, png);
+  }
+  return png;
+}
+
 /** Training id: seed and index, stable across runs. */
 export const trainingId = (seed: number, index: number): string => `s${seed}_${String(index).padStart(6, '0')}`;
 
@@ -126,24 +170,31 @@ function writeTrainingItem(dir: string, p: Phantom, size: number): string {
     path.join(dir, 'images', `${id}.png`),
     encodePng({ width: size, height: size, color: 'gray', bitDepth: 8, data: trainingImage(img, size) }),
   );
-  writeFileSync(
-    path.join(dir, 'masks', `${id}.png`),
-    encodePng({
-      width: size,
-      height: size,
-      color: 'gray',
-      bitDepth: 8,
-      data: trainingMask(p.rendered.mask, img.width, img.height, size),
-    }),
+  const planes = Array.from({ length: MASK_PLANES }, (_, plane) => maskPlaneFile(`masks/${id}`, plane));
+  writeMaskPlanes(trainingMask(p.rendered.mask, img.width, img.height, size), size, size, (plane) =>
+    path.join(dir, planes[plane]!),
   );
   return JSON.stringify({
     id,
     image: `images/${id}.png`,
-    mask: `masks/${id}.png`,
-    labels: p.labels,
+    mask: planes[0],
+    labels: Object.fromEntries(BASE_FINDINGS.map((f) => [f, p.labels[f]])),
     attributes: p.case.findings,
     view: p.case.acquisition.view,
     report: p.report.text,
-    sentences: p.report.sentences.map((s) => ({ text: s.text, findings: s.findings, polarity: s.polarity })),
+    // `findings`/`polarity` as generator 1.0 wrote them (base findings only: a sentence
+    // that names none of them says nothing about them); `all*` for every finding.
+    sentences: p.report.sentences.map((s) => {
+      const base = s.findings.filter(isBaseFinding);
+      return {
+        text: s.text,
+        findings: base,
+        polarity: base.length || s.findings.length === 0 ? s.polarity : 'none',
+        allFindings: s.findings,
+        allPolarity: s.polarity,
+      };
+    }),
+    allLabels: p.labels,
+    maskPlanes: planes,
   });
 }

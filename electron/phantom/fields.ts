@@ -27,8 +27,8 @@ export interface Fields {
   lung: Uint8Array;
   /** Body outline. */
   inBody: Uint8Array;
-  /** Finding bits (labels.csv order). */
-  mask: Uint8Array;
+  /** Finding bits (labels.csv order; see maskBit). */
+  mask: Uint32Array;
   thorax: Thorax;
 }
 
@@ -49,7 +49,7 @@ export function createFields(width: number, height: number, mm: number, thorax: 
     markings,
     lung: new Uint8Array(n),
     inBody: new Uint8Array(n),
-    mask: new Uint8Array(n),
+    mask: new Uint32Array(n),
     thorax,
   };
 }

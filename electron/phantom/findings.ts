@@ -1,11 +1,21 @@
 /**
  * The findings the phantom can show, in the fixed order of labels.csv, the
  * mask bits and the training manifest, with their per-case attributes and
- * how they are sampled.
+ * how the eight base findings are sampled (the rare ones: rare-findings.ts).
  */
 import type { Random } from './random.js';
+import {
+  RARE_DEFAULT_PREVALENCE,
+  RARE_FINDINGS,
+  type RareFindingAttrs,
+  type RareFindingName,
+} from './rare-findings.js';
 
-export const FINDINGS = [
+/**
+ * The findings of generator 1.0: the shipped model was trained on them, and the
+ * training export's `labels` and 8-bit `mask` carry exactly these.
+ */
+export const BASE_FINDINGS = [
   'pleural_effusion',
   'cardiomegaly',
   'pneumothorax',
@@ -15,10 +25,52 @@ export const FINDINGS = [
   'edema',
   'support_devices',
 ] as const;
-export type FindingName = (typeof FINDINGS)[number];
+export type BaseFindingName = (typeof BASE_FINDINGS)[number];
 
-/** Bit of a finding in the 8-bit mask (labels.csv column order). */
-export const maskBit = (name: FindingName): number => 1 << FINDINGS.indexOf(name);
+/** Every finding: the base eight, then the rare ones (generator 1.1), in labels.csv column order. */
+export const FINDINGS = [...BASE_FINDINGS, ...RARE_FINDINGS] as const;
+export type FindingName = (typeof FINDINGS)[number];
+export { RARE_FINDINGS, type RareFindingName };
+export type {
+  CavityAttrs,
+  ElevatedHemidiaphragmAttrs,
+  GranulomaAttrs,
+  HiatalHerniaAttrs,
+  HilarAdenopathyAttrs,
+  PneumomediastinumAttrs,
+  PneumoperitoneumAttrs,
+  RibFractureAttrs,
+  ScoliosisAttrs,
+  SternotomyAttrs,
+  SubcutaneousEmphysemaAttrs,
+  WidenedMediastinumAttrs,
+} from './rare-findings.js';
+
+export const isBaseFinding = (name: string): name is BaseFindingName =>
+  (BASE_FINDINGS as readonly string[]).includes(name);
+export const isRareFinding = (name: string): name is RareFindingName =>
+  (RARE_FINDINGS as readonly string[]).includes(name);
+
+/**
+ * Bit of a finding in the 32-bit mask (labels.csv column order). Files hold it
+ * as 8-bit planes: plane k>>3, bit k&7 (see maskPlane), so plane 0 is the
+ * 8-bit mask of generator 1.0, unchanged.
+ */
+export const maskBit = (name: FindingName): number => (1 << FINDINGS.indexOf(name)) >>> 0;
+
+/** 8-bit planes needed for every finding's bit. */
+export const MASK_PLANES = Math.ceil(FINDINGS.length / 8);
+
+/** File of mask plane p beside `base` (e.g. `IM0001.dcm`): `.png`, then `.p1.png`, `.p2.png`. */
+export const maskPlaneFile = (base: string, plane: number): string => `${base}${plane ? `.p${plane}` : ''}.png`;
+
+/** Bits 8p…8p+7 of a 32-bit mask as an 8-bit image (plane 0: the base findings). */
+export function maskPlane(mask: Uint32Array, plane: number): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  const shift = plane * 8;
+  for (let i = 0; i < mask.length; i++) out[i] = (mask[i]! >>> shift) & 0xff;
+  return out;
+}
 
 export type Side = 'left' | 'right';
 export type Severity = 'small' | 'moderate' | 'large';
@@ -74,7 +126,7 @@ export interface DevicesAttrs {
   ettTipMm?: number;
 }
 
-export interface FindingAttrs {
+export interface FindingAttrs extends RareFindingAttrs {
   pleural_effusion: EffusionAttrs;
   cardiomegaly: CardiomegalyAttrs;
   pneumothorax: PneumothoraxAttrs;
@@ -100,6 +152,7 @@ export const DEFAULT_PREVALENCE: Record<FindingName, number> = {
   atelectasis: 0.12,
   edema: 0.07,
   support_devices: 0.14,
+  ...RARE_DEFAULT_PREVALENCE,
 };
 
 /** true forces a finding present, false absent; missing keys are sampled. */
@@ -261,6 +314,25 @@ export function parsePrevalence(text: string | undefined): Record<FindingName, n
     if (!Number.isFinite(p) || p < 0 || p > 1)
       throw new RangeError(`prevalence of ${name} must be in [0, 1], got "${value}"`);
     out[name as FindingName] = p;
+  }
+  return out;
+}
+
+/**
+ * Parses `a,b` (the CLI's --exclude-findings): rare findings that must never
+ * appear in a set, neither drawn nor named in any report. The base eight are
+ * part of every report's wording ("Heart size is normal.", "The lungs are
+ * clear."), so they can be made absent (--prevalence name=0) but not unsaid.
+ */
+export function parseExcluded(text: string | undefined): RareFindingName[] {
+  const out: RareFindingName[] = [];
+  for (const raw of (text ?? '').split(',')) {
+    const name = raw.trim();
+    if (!name) continue;
+    if (isBaseFinding(name))
+      throw new RangeError(`"${name}" is a base finding: make it absent with --prevalence ${name}=0 instead`);
+    if (!isRareFinding(name)) throw new RangeError(`unknown finding "${name}" (one of ${RARE_FINDINGS.join(', ')})`);
+    if (!out.includes(name)) out.push(name);
   }
   return out;
 }

@@ -149,8 +149,8 @@ export function resample(src: Raster, width: number, height: number, mm: number)
 }
 
 /** Nearest-neighbour resampling of a label image (masks keep exact bit values). */
-export function resampleNearest(src: Uint8Array, sw: number, sh: number, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height);
+export function resampleNearest(src: Uint32Array, sw: number, sh: number, width: number, height: number): Uint32Array {
+  const out = new Uint32Array(width * height);
   if (width >= sw * 2 - 1 && width <= sw * 2 && height >= sh * 2 - 1 && height <= sh * 2) {
     // Exact 2× (the work raster): each label becomes a 2×2 block.
     for (let y = 0; y < height; y++) {

@@ -16,8 +16,8 @@ import { renderMarkings } from './vessels.js';
 
 export interface RenderedPhantom {
   image: StoredImage;
-  /** Finding bits per detector pixel (labels.csv order). */
-  mask: Uint8Array;
+  /** Finding bits per detector pixel (labels.csv order; see maskBit). */
+  mask: Uint32Array;
   fields: Fields;
 }
 

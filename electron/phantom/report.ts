@@ -9,8 +9,9 @@
  * "plate-like" as a plate), so phrase-based checkers agree with the labels.
  */
 import type { PhantomCase } from './case.js';
-import type { FindingName, Lobe, Side } from './findings.js';
+import type { BaseFindingName, FindingName, Lobe, Side } from './findings.js';
 import { Random } from './random.js';
+import { boneSentence, mediastinalSentence, writeRareReport, type RareReport, type Sentence } from './rare-report.js';
 
 export type Polarity = 'positive' | 'negated' | 'uncertain' | 'none';
 export type SectionName = 'examination' | 'indication' | 'comparison' | 'findings' | 'impression';
@@ -52,10 +53,19 @@ class Writer {
   pick<T>(items: readonly T[]): T {
     return this.rng.pick(items);
   }
+  addAll(section: SectionName, sentences: readonly Sentence[]): void {
+    for (const s of sentences) this.add(section, s.text, s.findings, s.polarity);
+  }
 }
 
+/**
+ * The draws from the 'report' stream are those of generator 1.0, in the same
+ * order, so what a report says about the base findings is unchanged; the rare
+ * findings' sentences (rare-report.ts) come from a stream of their own.
+ */
 export function writeReport(c: PhantomCase): Report {
   const w = new Writer(new Random('report', c.seed, c.index));
+  const rare = writeRareReport(c);
   const f = c.findings;
   const ap = c.acquisition.view === 'AP';
   w.add(
@@ -66,35 +76,36 @@ export function writeReport(c: PhantomCase): Report {
     [],
     'none',
   );
-  w.add('indication', indication(w, c), [], 'none');
-  w.add('comparison', w.pick(['None.', 'None available.', 'No prior studies.', 'None on file.']), [], 'none');
+  const why = indication(w, c);
+  w.add('indication', rare.indication ?? why, [], 'none');
+  const prior = w.pick(['None.', 'None available.', 'No prior studies.', 'None on file.']);
+  w.add('comparison', rare.comparison ?? prior, [], 'none');
 
+  w.addAll('findings', rare.devices);
   const positives = positiveFindings(w, c);
   for (const s of positives) w.add('findings', s.text, [s.finding], 'positive');
-  negations(w, c);
+  w.addAll('findings', rare.chest);
+  negations(w, c, rare.lungsClear);
+  w.addAll('findings', rare.mentions);
   uncertainties(w, c);
-  if (!f.cardiomegaly)
-    w.add(
-      'findings',
-      w.pick([
-        'Heart size is normal.',
-        'The heart is not enlarged.',
-        'Normal heart size.',
-        'Cardiac silhouette is within normal limits.',
-        'The cardiomediastinal silhouette is within normal limits.',
-      ]),
-      ['cardiomegaly'],
-      'negated',
-    );
-  else if (w.rng.chance(0.5))
-    w.add(
-      'findings',
+  if (!f.cardiomegaly) {
+    const text = w.pick([
+      'Heart size is normal.',
+      'The heart is not enlarged.',
+      'Normal heart size.',
+      'Cardiac silhouette is within normal limits.',
+      'The cardiomediastinal silhouette is within normal limits.',
+    ]);
+    w.add('findings', mediastinalSentence(text, c) ?? text, ['cardiomegaly'], 'negated');
+  } else if (w.rng.chance(0.5)) {
+    const text = mediastinalSentence(
       w.pick(['The mediastinal contours are otherwise unremarkable.', 'The aortic knob is unremarkable.']),
-      [],
-      'none',
+      c,
     );
-  w.add(
-    'findings',
+    if (text) w.add('findings', text, [], 'none');
+  }
+  w.addAll('findings', rare.bones);
+  const bone = boneSentence(
     w.pick([
       'No acute osseous abnormality.',
       'Visualized osseous structures are unremarkable.',
@@ -102,11 +113,11 @@ export function writeReport(c: PhantomCase): Report {
       'The bones are intact.',
       'No displaced rib fracture.',
     ]),
-    [],
-    'none',
+    c,
   );
+  w.add('findings', bone.text, bone.findings, bone.findings.length ? 'negated' : 'none');
 
-  impression(w, c);
+  impression(w, c, rare);
   return assemble(w.sentences);
 }
 
@@ -357,15 +368,20 @@ function listJoin(items: string[], rng: Random): string {
   return `${items.slice(0, -1).join(', ')}${items.length > 2 && rng.chance(0.5) ? ',' : ''} or ${last}`;
 }
 
-function negations(w: Writer, c: PhantomCase): void {
+function negations(w: Writer, c: PhantomCase, lungsClear: boolean): void {
   const f = c.findings;
-  const absent = (Object.keys(NEG_RATE) as FindingName[]).filter((k) => !f[k] && w.rng.chance(NEG_RATE[k]!));
+  const drawn = (Object.keys(NEG_RATE) as FindingName[]).filter((k) => !f[k] && w.rng.chance(NEG_RATE[k]!));
+  // A cavitary lesion is a mass: the report does not deny one.
+  const absent = f.cavitary_lesion ? drawn.filter((k) => k !== 'nodule') : drawn;
   w.rng.shuffle(absent);
   // "The lungs are clear" at most once, and only when they are.
-  let clearAvailable = !f.consolidation && !f.atelectasis && !f.nodule && !f.edema && !f.pneumothorax;
+  let clearAvailable = lungsClear && !f.consolidation && !f.atelectasis && !f.nodule && !f.edema && !f.pneumothorax;
   while (absent.length > 0) {
     const group = absent.splice(0, w.rng.int(1, Math.min(3, absent.length)));
-    const nouns = group.map((g) => w.pick(NEG_NOUN[g]!));
+    // Beside a calcified granuloma only a suspicious nodule is denied.
+    const nouns = group
+      .map((g) => w.pick(NEG_NOUN[g]!))
+      .map((n) => (n === 'nodule or mass' && f.calcified_granuloma ? 'suspicious pulmonary nodule' : n));
     const list = listJoin(nouns, w.rng);
     const forms = [`No ${list}.`, `There is no ${list}.`, `No evidence of ${list}.`, `Negative for ${list}.`];
     if (group.length === 1) forms.push(`${cap(list)} is not seen.`, `No ${list} is identified.`);
@@ -416,7 +432,7 @@ function uncertainties(w: Writer, c: PhantomCase): void {
   }
 }
 
-const IMPRESSION_ORDER: FindingName[] = [
+const IMPRESSION_ORDER: BaseFindingName[] = [
   'pneumothorax',
   'consolidation',
   'edema',
@@ -427,31 +443,36 @@ const IMPRESSION_ORDER: FindingName[] = [
   'support_devices',
 ];
 
-function impression(w: Writer, c: PhantomCase): void {
+function impression(w: Writer, c: PhantomCase, rare: RareReport): void {
   const f = c.findings;
-  const items: { text: string; findings: FindingName[]; polarity: Polarity }[] = [];
+  const items: Sentence[] = [];
   for (const name of IMPRESSION_ORDER) {
     if (!f[name]) continue;
     items.push({ text: impressionText(w, c, name), findings: [name], polarity: 'positive' });
   }
   if (items.length === 0) {
-    items.push({
-      text: w.pick([
-        'No acute cardiopulmonary process.',
-        'No acute cardiopulmonary abnormality.',
-        'Normal chest radiograph.',
-        'No radiographic evidence of acute disease.',
-      ]),
-      findings: [],
-      polarity: 'none',
-    });
+    const text = w.pick([
+      'No acute cardiopulmonary process.',
+      'No acute cardiopulmonary abnormality.',
+      'Normal chest radiograph.',
+      'No radiographic evidence of acute disease.',
+    ]);
+    // Incidental chronic findings follow "no acute process"; anything else replaces it.
+    if (!rare.acute)
+      items.push({
+        text:
+          rare.impression.length && text === 'Normal chest radiograph.' ? 'No acute cardiopulmonary process.' : text,
+        findings: [],
+        polarity: 'none',
+      });
   } else if (f.support_devices && !f.pneumothorax && w.rng.chance(0.6)) {
     items.push({ text: 'No pneumothorax.', findings: ['pneumothorax'], polarity: 'negated' });
   }
+  items.push(...rare.impression);
   for (const it of items) w.add('impression', it.text, it.findings, it.polarity);
 }
 
-function impressionText(w: Writer, c: PhantomCase, name: FindingName): string {
+function impressionText(w: Writer, c: PhantomCase, name: BaseFindingName): string {
   const f = c.findings;
   switch (name) {
     case 'pneumothorax':

@@ -8,6 +8,12 @@ import type { PhantomCase } from './case.js';
 import { smoothstep } from './raster.js';
 import { Random } from './random.js';
 
+/** Height (fraction of the lung) where a widened mediastinum is measured: the aortic knob. */
+export const WIDEN_PEAK_T = 0.25;
+
+/** Shape of mediastinal widening down the chest: full from the thoracic inlet to the knob, gone at the hila. */
+export const wideningProfile = (t: number): number => smoothstep(-0.12, 0.08, t) * (1 - smoothstep(0.27, 0.4, t));
+
 /** −1 = patient right (image left), +1 = patient left (image right). */
 export type SideSign = -1 | 1;
 export const sideSign = (side: 'left' | 'right'): SideSign => (side === 'left' ? 1 : -1);
@@ -43,10 +49,17 @@ export class Thorax {
   readonly heart: Heart;
   readonly domePeak: Record<SideSign, number>;
   readonly cpY: Record<SideSign, number>;
+  /** Costophrenic angles without an elevated hemidiaphragm. */
+  readonly normalCpY: Record<SideSign, number>;
   readonly carinaY: number;
   /** Lateral mediastinal shift (mm, + = to the patient's left) from mass effect or volume loss. */
   readonly shift: number;
   readonly magnification: number;
+  /** Extra width of the superior mediastinum per side (widened mediastinum), mm at the peak. */
+  readonly widening: Record<SideSign, number> | null;
+  private lobulation: ((t: number) => number) | null = null;
+  /** Dome peaks as generator 1.0 drew them, before an elevated hemidiaphragm. */
+  readonly normalDomePeak: Record<SideSign, number>;
 
   constructor(readonly c: PhantomCase) {
     const { anatomy: an, acquisition: acq, findings: f } = c;
@@ -85,18 +98,26 @@ export class Thorax {
       if (f.pneumothorax.side === 'left') leftPeak += 20;
       else rightPeakAdj += 20;
     }
+    this.normalDomePeak = { [-1]: rightPeakAdj, [1]: leftPeak } as Record<SideSign, number>;
+    const heartBottom = leftPeak + 22;
+    // Phrenic palsy or eventration: the dome rides up; the heart stays where it was.
+    const up = f.elevated_hemidiaphragm;
+    if (up?.side === 'left') leftPeak -= up.elevationMm;
+    if (up?.side === 'right') rightPeakAdj -= up.elevationMm;
     this.domePeak = { [-1]: rightPeakAdj, [1]: leftPeak } as Record<SideSign, number>;
     this.cpY = { [-1]: this.apexY + this.hl, [1]: this.apexY + this.hl + an.domeDifferenceMm * 0.5 } as Record<
       SideSign,
       number
     >;
+    this.normalCpY = { ...this.cpY };
+    if (up) this.cpY[sideSign(up.side)] -= up.elevationMm * 0.4;
     this.carinaY = this.apexY + this.hl * rng.uniform(0.33, 0.38);
 
     const widest = 2 * this.wt;
     const hw = an.ctr * widest * this.magnification;
     const right = this.midAt(this.apexY + 0.7 * this.hl) - 0.36 * hw;
     const top2 = this.apexY + this.hl * 0.43;
-    const bottom = leftPeak + 22;
+    const bottom = heartBottom;
     const globular = 1 + Math.max(0, an.ctr - 0.5) * 1.2;
     const b = ((bottom - top2) / 2) * globular;
     this.heart = {
@@ -107,6 +128,21 @@ export class Thorax {
       shear: 0.22 / globular,
       depth: s * rng.uniform(95, 115) * globular,
     };
+    this.widening = null;
+    const wm = f.widened_mediastinum;
+    if (wm) {
+      // Widen to the sampled width at the aortic knob: an aorta mostly to the left, a mass to both sides.
+      const y = this.apexY + this.hl * WIDEN_PEAK_T;
+      const extra = Math.max(8, wm.widthMm - (this.medialX(1, y) - this.medialX(-1, y)));
+      const left = wm.cause === 'vascular' ? 0.7 : 0.5;
+      this.widening = { [-1]: extra * (1 - left), [1]: extra * left } as Record<SideSign, number>;
+      // A nodal mass has a lobulated outline; an aorta a smooth one.
+      const r = new Random('finding', 'widened_mediastinum', c.seed, c.index);
+      const phase = r.uniform(0, 2 * Math.PI);
+      const period = r.uniform(0.12, 0.2);
+      const depth = r.uniform(0.08, 0.16);
+      this.lobulation = wm.cause === 'mass' ? (t) => 1 + depth * Math.sin((2 * Math.PI * t) / period + phase) : null;
+    }
   }
 
   /** Fraction down the lung: 0 at the apex, 1 at the right costophrenic angle. */
@@ -143,19 +179,28 @@ export class Thorax {
       m += this.wt * 0.13 * Math.exp(-(((t - 0.27) / 0.055) ** 2));
       m += this.wt * 0.07 * Math.exp(-(((t - 0.39) / 0.045) ** 2));
     }
+    if (this.widening) m += this.widening[side] * wideningProfile(t) * (this.lobulation?.(t + side * 0.03) ?? 1);
     return this.midAt(y) + side * m;
   }
 
   /** Diaphragm dome height at x on a side: lowest at the costophrenic angle. */
   domeY(side: SideSign, x: number): number {
+    return this.dome(side, x, this.domePeak[side], this.cpY[side]);
+  }
+
+  /** Where the dome would be without an elevated hemidiaphragm (for its mask). */
+  normalDomeY(side: SideSign, x: number): number {
+    return this.dome(side, x, this.normalDomePeak[side], this.normalCpY[side]);
+  }
+
+  private dome(side: SideSign, x: number, peak: number, cp: number): number {
     const mid = this.midAt(this.apexY + this.hl);
     const dx = Math.abs(x - mid);
-    const xe = Math.abs(this.lateralX(side, this.cpY[side]) - mid);
+    const xe = Math.abs(this.lateralX(side, cp) - mid);
     const xp = 0.42 * xe;
-    const peak = this.domePeak[side];
     if (dx >= xp) {
       const u = Math.min(1.15, (dx - xp) / (xe - xp));
-      return peak + (this.cpY[side] - peak) * u ** 2.3;
+      return peak + (cp - peak) * u ** 2.3;
     }
     return peak + 22 * ((xp - dx) / xp) ** 2;
   }

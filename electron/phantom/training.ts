@@ -1,8 +1,9 @@
 /**
  * The training recipe's view of a phantom (a contract with models/train/):
  * default VOI window → MONOCHROME1 inversion → letterbox to a square (zero
- * padding) → area-average downscale; masks by per-bit majority over the same
- * cells, so a finding's mask survives downscaling iff it is present.
+ * padding) → area-average downscale; masks (32-bit, one bit per finding) by
+ * per-bit majority over the same cells, so a finding's mask survives
+ * downscaling iff it is present.
  */
 import type { StoredImage } from './acquisition.js';
 import { toDisplay8 } from './display.js';
@@ -55,49 +56,57 @@ export function trainingImage(img: StoredImage, size: number): Uint8Array {
   return out;
 }
 
-export function trainingMask(mask: Uint8Array, width: number, height: number, size: number): Uint8Array {
+export function trainingMask(mask: Uint32Array, width: number, height: number, size: number): Uint32Array {
   const lb = letterbox(width, height, size);
-  const counts = new Uint32Array(size * size * 8);
-  const present = new Uint8Array(8);
+  // Count only the bits that occur (a handful per case), each in its own slot.
+  let any = 0;
+  for (let i = 0; i < mask.length; i++) any |= mask[i]!;
+  const bits: number[] = [];
+  for (let b = 0; b < 32; b++) if (any & (1 << b)) bits.push(b);
+  const slot = new Int8Array(32).fill(-1);
+  bits.forEach((b, k) => (slot[b] = k));
+  const n = bits.length;
+  const out = new Uint32Array(size * size);
+  if (n === 0) return out;
+  const counts = new Uint32Array(size * size * n);
   for (let y = 0; y < height; y++) {
     const oy = lb.rows.cell[y + lb.padY]! * size;
     const row = y * width;
     for (let x = 0; x < width; x++) {
-      const m = mask[row + x]!;
+      let m = mask[row + x]!;
       if (m === 0) continue;
-      const o = (oy + lb.cols.cell[x + lb.padX]!) * 8;
-      for (let b = 0; b < 8; b++) {
-        if (m & (1 << b)) {
-          counts[o + b] = counts[o + b]! + 1;
-          present[b] = 1;
-        }
+      const o = (oy + lb.cols.cell[x + lb.padX]!) * n;
+      while (m !== 0) {
+        const low = m & -m;
+        const k = o + slot[31 - Math.clz32(low)]!;
+        counts[k] = counts[k]! + 1;
+        m = (m ^ low) >>> 0;
       }
     }
   }
-  const out = new Uint8Array(size * size);
-  for (let b = 0; b < 8; b++) {
-    if (!present[b]) continue;
+  for (let k = 0; k < n; k++) {
+    const bit = (1 << bits[k]!) >>> 0;
     let best = 0;
-    let any = false;
+    let found = false;
     for (let cy = 0; cy < size; cy++) {
       for (let cx = 0; cx < size; cx++) {
         const o = cy * size + cx;
-        const frac = counts[o * 8 + b]! / (lb.rows.count[cy]! * lb.cols.count[cx]!);
+        const frac = counts[o * n + k]! / (lb.rows.count[cy]! * lb.cols.count[cx]!);
         best = Math.max(best, frac);
         if (frac >= 0.5) {
-          out[o] = out[o]! | (1 << b);
-          any = true;
+          out[o] = (out[o]! | bit) >>> 0;
+          found = true;
         }
       }
     }
     // A thin structure (a wire, a pleural line) covers no cell by half: keep
     // its best-covered cells rather than lose the finding.
-    if (!any) {
+    if (!found) {
       for (let o = 0; o < size * size; o++) {
         const cy = Math.floor(o / size);
         const cx = o % size;
-        const frac = counts[o * 8 + b]! / (lb.rows.count[cy]! * lb.cols.count[cx]!);
-        if (frac > 0 && frac >= best * 0.5) out[o] = out[o]! | (1 << b);
+        const frac = counts[o * n + k]! / (lb.rows.count[cy]! * lb.cols.count[cx]!);
+        if (frac > 0 && frac >= best * 0.5) out[o] = (out[o]! | bit) >>> 0;
       }
     }
   }

@@ -1,20 +1,25 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SHIFTED_ACQUISITION } from '../../phantom/case.js';
-import { parsePrevalence } from '../../phantom/findings.js';
+import { parseExcluded, parsePrevalence, RARE_FINDINGS } from '../../phantom/findings.js';
 import { defaultDemoWorkers, writeDemoParallel } from '../../phantom/demo-parallel.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 
-const USAGE = `radsift demo <dir> --count N --seed S [--prevalence finding=p,…] [--size px] [--export-training <dir2>] [--training-size px]
+const USAGE = `radsift demo <dir> --count N --seed S [--prevalence finding=p,…] [--exclude-findings f,…] [--size px]
+       [--export-training <dir2>] [--training-size px]
 
 Writes synthetic chest radiographs with known answers: DICOM studies
 (<dir>/<patient>/<study>/<series>/IM0001.dcm), labels.csv, reports.jsonl and
-masks/<path>.png (bit k set where finding k of labels.csv is present).
-The same seed gives byte-identical output, whatever the worker count.
+masks as 8-bit planes: masks/<path>.png has bit k set where finding k of
+labels.csv is present (k < 8), masks/<path>.p1.png bit k-8 (k < 16), .p2.png
+bit k-16. The same seed gives byte-identical output, whatever the worker count.
 
   --count N               number of phantoms (default 20)
   --seed S                integer seed (default 1)
-  --prevalence f=p,…      override prevalences, e.g. pneumothorax=0.2,nodule=0
+  --prevalence f=p,…      override prevalences, e.g. pneumothorax=0.2,nodule=0,rib_fracture=0.1
+  --exclude-findings f,…  rare findings never shown nor named in any report (not even negated),
+                          e.g. to hold them out of a training set; one of
+                          ${RARE_FINDINGS.join(', ')}
   --size px               longest matrix side (default: detector native, 2000–3000)
   --export-training DIR   also write the training set (manifest.json, images/, masks/, records.jsonl)
   --training-size px      training image side (default 256)
@@ -40,6 +45,7 @@ export const demoCommand: Command = {
         count: { type: 'string' },
         seed: { type: 'string' },
         prevalence: { type: 'string' },
+        'exclude-findings': { type: 'string' },
         size: { type: 'string' },
         'export-training': { type: 'string' },
         'training-size': { type: 'string' },
@@ -49,8 +55,10 @@ export const demoCommand: Command = {
     });
     if (positionals.length !== 1) throw new UsageError('expected one output folder');
     let prevalence;
+    let exclude;
     try {
       prevalence = parsePrevalence(values.prevalence);
+      exclude = parseExcluded(values['exclude-findings']);
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
@@ -70,6 +78,7 @@ export const demoCommand: Command = {
       count,
       seed,
       prevalence,
+      ...(exclude.length ? { exclude } : {}),
       size,
       trainingDir,
       trainingSize,

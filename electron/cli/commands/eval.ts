@@ -10,6 +10,7 @@ import { contrastToNoise, maskCoverage, phraseHeatmap, pointingHit } from '../..
 import type { ImageSpec } from '../../inference/model-description.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { decodeGrayPng } from '../../util/png.js';
+import { maskPlaneFile } from '../../phantom/findings.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { readOptionFile } from '../options.js';
@@ -34,6 +35,28 @@ async function readLabels(file: string): Promise<{ findings: string[]; rows: Map
     rows.set(path.resolve(path.dirname(file), cells[0]!), values);
   }
   return { findings: header.slice(1), rows };
+}
+
+/**
+ * The label columns to evaluate (--findings a,b; default all), with each one's column index in
+ * labels.csv, which is also its mask bit.
+ */
+function selectColumns(
+  labels: { findings: string[]; rows: Map<string, number[]> },
+  wanted: string | undefined,
+): { findings: string[]; rows: Map<string, number[]>; columns: number[] } {
+  const names = wanted
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!names?.length) return { ...labels, columns: labels.findings.map((_, k) => k) };
+  const columns = names.map((n) => {
+    const k = labels.findings.indexOf(n);
+    if (k < 0) throw new UsageError(`--findings: "${n}" is not a column of the labels (${labels.findings.join(', ')})`);
+    return k;
+  });
+  const rows = new Map([...labels.rows].map(([p, v]) => [p, columns.map((k) => v[k]!)]));
+  return { findings: columns.map((k) => labels.findings[k]!), rows, columns };
 }
 
 /**
@@ -64,8 +87,8 @@ async function readSentences(file: string, findings: string[]): Promise<Map<stri
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'check a model on labelled scans: AUC with 95% CI, precision@k, ROC points',
-  usage: `radsift eval <folder or files…> [--files-from <list|->] --labels labels.csv [--json] [--roc roc.csv]
-       [--model id] [--model-dir <folder>]
+  usage: `radsift eval <folder or files…> [--files-from <list|->] --labels labels.csv [--findings a,b,…] [--json]
+       [--roc roc.csv] [--model id] [--model-dir <folder>]
 
 For each label column (its name with spaces is the phrase, e.g. pleural_effusion →
 "pleural effusion"), scores every labelled scan zero-shot (phrase vs its negation)
@@ -76,9 +99,12 @@ and 100% of half the labels and few-shot probes (1, 4, 16 per class) next to
 zero-shot, all on the other half. With reports (--reports, default
 reports.jsonl beside the labels): negation ordering, the fraction of
 (positive, negated) sentence pairs the phrase ranks the right way round. With
-masks (masks/<path>.png beside the labels, bit k = label column k, as radsift
-demo writes them) and a model with patch embeddings: the pointing game and the
-contrast-to-noise ratio of the phrase heatmap on each positive scan.
+masks (masks/<path>.png beside the labels, bit k = label column k; columns 8
+and up in the planes masks/<path>.p1.png, .p2.png, as radsift demo writes them)
+and a model with patch embeddings: the pointing game and the contrast-to-noise
+ratio of the phrase heatmap on each positive scan. --findings evaluates only
+those label columns (e.g. the eight a model was trained on; the means are over
+the evaluated columns).
 --roc writes the ROC points of every phrase as CSV. Only labelled scans among
 the inputs (files, or files under the folders) are read.
 ${FILES_FROM_USAGE}`,
@@ -90,6 +116,7 @@ ${FILES_FROM_USAGE}`,
         ...MODEL_OPTIONS,
         ...INPUT_OPTIONS,
         labels: { type: 'string' },
+        findings: { type: 'string' },
         reports: { type: 'string' },
         json: { type: 'boolean' },
         roc: { type: 'string' },
@@ -99,7 +126,7 @@ ${FILES_FROM_USAGE}`,
     if (!values.labels) throw new UsageError('--labels labels.csv is required');
     const inputs = await readInputs(positionals, values['files-from'], io);
     const labelsFile = path.resolve(io.cwd, values.labels);
-    const labels = await readLabels(labelsFile);
+    const labels = selectColumns(await readLabels(labelsFile), values.findings);
     const phrases = labels.findings.map((f) => f.replace(/_/g, ' '));
     const reportsFile = values.reports
       ? path.resolve(io.cwd, values.reports)
@@ -158,7 +185,7 @@ ${FILES_FROM_USAGE}`,
         const located = grounding
           ? await groundingScores(
               index.filter((_, r) => y[r]).map(([p, i]) => ({ path: p, patches: s.patches![i] ?? null })),
-              { labelsDir: path.dirname(labelsFile), bit: j, phrase: s.vectors[j]!.positive },
+              { labelsDir: path.dirname(labelsFile), bit: labels.columns[j]!, phrase: s.vectors[j]!.positive },
               session.loaded.model.image,
             )
           : null;
@@ -262,7 +289,8 @@ ${FILES_FROM_USAGE}`,
 
 /**
  * Pointing game and contrast-to-noise of the phrase heatmap against each positive scan's mask
- * (masks/<path>.png beside labels.csv, bit `bit` = the label column, as `radsift demo` writes).
+ * (masks/<path>.png beside labels.csv, bit `bit` = the label column, as `radsift demo` writes;
+ * bit k lies in the 8-bit plane k>>3).
  */
 async function groundingScores(
   scans: { path: string; patches: Float32Array | null }[],
@@ -274,10 +302,10 @@ async function groundingScores(
   const cnrs: number[] = [];
   for (const scan of scans) {
     if (!scan.patches) continue;
-    const file = path.join(where.labelsDir, 'masks', `${path.relative(where.labelsDir, scan.path)}.png`);
-    const bytes = await readFile(file).catch(() => null);
+    const base = path.join(where.labelsDir, 'masks', path.relative(where.labelsDir, scan.path));
+    const bytes = await readFile(maskPlaneFile(base, where.bit >> 3)).catch(() => null);
     if (!bytes) continue;
-    const coverage = maskCoverage(decodeGrayPng(bytes), where.bit, spec, spec.patchGrid!);
+    const coverage = maskCoverage(decodeGrayPng(bytes), where.bit & 7, spec, spec.patchGrid!);
     if (!coverage.some((c) => c > 0)) continue; // a finding without extent (none in the phantoms)
     const heat = phraseHeatmap(scan.patches, where.phrase);
     n++;
