@@ -14,6 +14,7 @@ import { useAppInfo } from './useAppInfo';
 import { shortProvider } from './provider';
 import { VIEWS, type OpenViewer, type ViewId } from './views';
 import { HideIdentifiersToggle, ScanNamesProvider } from './scanNames';
+import { ExamplesProvider } from './examples';
 
 interface Viewing {
   path: string;
@@ -105,90 +106,92 @@ export function App() {
   const provider = info.state === 'ready' ? info.value.executionProvider : null;
   return (
     <ScanNamesProvider catalog={catalog}>
-      <div className="shell">
-        <nav className="sidebar" aria-label="Views">
-          <div className="brand">RadSift</div>
-          <ul>
-            {VIEWS.map((v) => (
-              <li key={v.id}>
-                <button
-                  type="button"
-                  className={v.id === view ? 'nav active' : 'nav'}
-                  aria-current={v.id === view ? 'page' : undefined}
-                  title={`${v.label} (${v.key})`}
-                  onClick={() => setView(v.id)}
-                >
-                  {v.label}
-                </button>
-              </li>
-            ))}
-          </ul>
-          <button type="button" className="nav" onClick={() => setHelpOpen(true)} title="Keyboard shortcuts (?)">
-            Shortcuts
-          </button>
-          <button type="button" className="nav about" onClick={() => setAboutOpen(true)}>
-            About
-          </button>
-        </nav>
-        <main className="content" aria-labelledby="view-title">
-          <h1 id="view-title">{current.label}</h1>
-          <p className="muted">{current.blurb}</p>
-          {view === 'studies' && (
-            <StudiesView
-              catalog={catalog}
-              onCatalog={setCatalog}
-              firstRun={info.state === 'ready' && info.value.firstRun}
-              command={openCommand}
-              onCommandHandled={() => setOpenCommand(null)}
-              pacs={pacs}
-              tab={studiesTab}
-              onTab={setStudiesTab}
-              pacsSearch={pacsSearch}
-              onPacsSearch={setPacsSearch}
-              onConfigurePacs={() => setView('models')}
-            />
-          )}
-          {view === 'query' && <QueryView hasStudies={!!catalog} onView={openViewer} />}
-          {view === 'models' && <ModelsView />}
-          {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} />}
-          {view === 'screening' && <ScreeningView onView={openViewer} onConfigurePacs={() => setView('models')} />}
-          {viewing && (
-            <div
-              className="viewer-overlay"
-              role="dialog"
-              aria-modal="true"
-              aria-label="Image viewer"
-              data-testid="viewer-overlay"
-            >
-              <Viewer
-                key={viewing.opened}
-                path={viewing.path}
-                phrase={viewing.phrase}
-                list={viewing.list}
-                onNavigate={navigate}
-                onClose={closeViewer}
-                autoFocus
+      <ExamplesProvider catalog={catalog}>
+        <div className="shell">
+          <nav className="sidebar" aria-label="Views">
+            <div className="brand">RadSift</div>
+            <ul>
+              {VIEWS.map((v) => (
+                <li key={v.id}>
+                  <button
+                    type="button"
+                    className={v.id === view ? 'nav active' : 'nav'}
+                    aria-current={v.id === view ? 'page' : undefined}
+                    title={`${v.label} (${v.key})`}
+                    onClick={() => setView(v.id)}
+                  >
+                    {v.label}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <button type="button" className="nav" onClick={() => setHelpOpen(true)} title="Keyboard shortcuts (?)">
+              Shortcuts
+            </button>
+            <button type="button" className="nav about" onClick={() => setAboutOpen(true)}>
+              About
+            </button>
+          </nav>
+          <main className="content" aria-labelledby="view-title">
+            <h1 id="view-title">{current.label}</h1>
+            <p className="muted">{current.blurb}</p>
+            {view === 'studies' && (
+              <StudiesView
+                catalog={catalog}
+                onCatalog={setCatalog}
+                firstRun={info.state === 'ready' && info.value.firstRun}
+                command={openCommand}
+                onCommandHandled={() => setOpenCommand(null)}
+                pacs={pacs}
+                tab={studiesTab}
+                onTab={setStudiesTab}
+                pacsSearch={pacsSearch}
+                onPacsSearch={setPacsSearch}
+                onConfigurePacs={() => setView('models')}
               />
+            )}
+            {view === 'query' && <QueryView hasStudies={!!catalog} onView={openViewer} />}
+            {view === 'models' && <ModelsView />}
+            {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} />}
+            {view === 'screening' && <ScreeningView onView={openViewer} onConfigurePacs={() => setView('models')} />}
+            {viewing && (
+              <div
+                className="viewer-overlay"
+                role="dialog"
+                aria-modal="true"
+                aria-label="Image viewer"
+                data-testid="viewer-overlay"
+              >
+                <Viewer
+                  key={viewing.opened}
+                  path={viewing.path}
+                  phrase={viewing.phrase}
+                  list={viewing.list}
+                  onNavigate={navigate}
+                  onClose={closeViewer}
+                  autoFocus
+                />
+              </div>
+            )}
+          </main>
+          <footer className="statusbar">
+            <div className="status-items" role="status">
+              <span data-testid="status-model">
+                {model
+                  ? `Model: ${model.name}${model.trainedOnSyntheticData ? ' (synthetic training data)' : ''}`
+                  : 'No model loaded'}
+              </span>
+              <span data-testid="status-provider" title={provider ?? undefined}>
+                Provider: {provider ? shortProvider(provider) : '—'}
+              </span>
+              <span className="notice">Research use only — not for clinical decisions</span>
             </div>
-          )}
-        </main>
-        <footer className="statusbar">
-          <div className="status-items" role="status">
-            <span data-testid="status-model">
-              {model
-                ? `Model: ${model.name}${model.trainedOnSyntheticData ? ' (synthetic training data)' : ''}`
-                : 'No model loaded'}
-            </span>
-            <span data-testid="status-provider" title={provider ?? undefined}>
-              Provider: {provider ? shortProvider(provider) : '—'}
-            </span>
-            <span className="notice">Research use only — not for clinical decisions</span>
-          </div>
-          <HideIdentifiersToggle />
-        </footer>
-        {aboutOpen && <AboutDialog info={info} onClose={() => setAboutOpen(false)} />}
-        {helpOpen && <HelpOverlay onClose={() => setHelpOpen(false)} />}
-      </div>
+            <HideIdentifiersToggle />
+          </footer>
+          {aboutOpen && <AboutDialog info={info} onClose={() => setAboutOpen(false)} />}
+          {helpOpen && <HelpOverlay onClose={() => setHelpOpen(false)} />}
+        </div>
+      </ExamplesProvider>
     </ScanNamesProvider>
   );
 }

@@ -11,6 +11,7 @@
  * Corner overlays as in PACS viewers: patient (name, ID) and study date top left, view and
  * series/instance top right, window/level bottom left, zoom and frame bottom right; the patient's
  * identifiers follow the "Hide identifiers" toggle.
+ * "Use as example" adds the scan to the opened studies' example set (examples.tsx).
  * Optionally a phrase heatmap (grounding) on top: the model's patch grid,
  * coloured by how well each patch matches the phrase, placed where the model's
  * letterbox put it on the image, with an opacity control.
@@ -30,6 +31,7 @@ import { viridis } from '../colormap';
 import { UnitSlider } from './UnitSlider';
 import { formatDicomDate, formatPersonName, shownPath } from '../naming';
 import { useScanNames } from '../scanNames';
+import { ExampleToggle } from './Examples';
 
 type Heatmap = Response<'query.heatmap'>;
 
@@ -408,6 +410,7 @@ export function Viewer({
           </label>
         </form>
         <span className="viewer-toolbar-end">
+          <ExampleToggle path={path} />
           <button
             type="button"
             aria-expanded={headerOpen}

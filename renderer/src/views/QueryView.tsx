@@ -3,6 +3,8 @@
  * scored against its negation (zero-shot probability, CheXzero's rule); add
  * or subtract phrases and example scans to steer ("like these, not like
  * that"). A threshold hides weak matches and the view says when nothing passes.
+ * "Use as example" on a result adds it to the opened studies' example set (listed in the Examples panel),
+ * which the Screening view screens with.
  */
 import { useState, type FormEvent } from 'react';
 import { UnitSlider } from '../components/UnitSlider';
@@ -16,6 +18,7 @@ import { FileList } from '../components/FileList';
 import { PhraseWarnings } from '../components/PhraseWarnings';
 import { ScanName } from '../components/ScanName';
 import { useScanNaming } from '../scanNames';
+import { ExamplesPanel, ExampleToggle } from '../components/Examples';
 
 const PRESETS = [
   'pleural effusion',
@@ -185,6 +188,7 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
           {error}
         </p>
       )}
+      <ExamplesPanel onView={(path, list) => onView(path, undefined, list)} hideWhenEmpty />
       <ProbePanel
         labels={labels}
         onView={onView}
@@ -279,6 +283,9 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
                     >
                       ✗ negative
                     </button>
+                  </span>
+                  <span className="actions">
+                    <ExampleToggle path={r.path} className="chip" />
                   </span>
                 </li>
               );

@@ -1,5 +1,6 @@
 /**
- * Screening: a folder (or the studies a PACS query matches) and phrases → a job that indexes and scores every file,
+ * Screening: a folder (or the studies a PACS query matches) and phrases, the opened studies' example set
+ * ("Use as example"), or both → a job that indexes and scores every file,
  * with progress (files/s, ETA), pause/resume/cancel, a live flagged count, and
  * a results table (sort, filter, threshold, export). Jobs are stored in the
  * index: one stopped by a quit or crash is listed as interrupted and resumes.
@@ -15,6 +16,7 @@ import { labelFromRow, type ScanLabel } from '../naming';
 import { useScanNames, useScanNaming } from '../scanNames';
 import type { OpenViewer } from '../views';
 import { ConnectionSelect, PacsQueryFields } from '../components/PacsQueryFields';
+import { examplesText, fewExamplesText, useExamples } from '../examples';
 import {
   DEFAULT_QUERY,
   pacsErrorText,
@@ -28,8 +30,8 @@ import {
 
 type Row = ScreenRow;
 type JobProgress = NonNullable<ScreenJob['progress']>;
-/** The results table's sort: the scan's name, a phrase's probability (its index) or the status. */
-type SortKey = 'file' | 'status' | number;
+/** The results table's sort: the scan's name, a phrase's probability (its index), the example similarity or the status. */
+type SortKey = 'file' | 'status' | 'example' | number;
 
 const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.ceil(s / 60)} min`);
 
@@ -55,6 +57,21 @@ function progressText(job: ScreenJob, p: JobProgress): string {
  */
 const isLocalFile = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
 
+/**
+ * Which rows a job's examples flag, as far as the rows tell. The main process flags a row when a phrase's
+ * probability reaches the job's threshold or its similarity to the examples reaches their cut, which it
+ * does not send. A row it did not flag lies under the cut, and so does any row no more similar than that:
+ * those the examples do not flag. Every other row it flagged keeps its flag (flagged without a phrase, the
+ * examples flagged it; flagged by a phrase, the examples may have as well).
+ */
+function exampleFlags(rows: readonly Row[]): (r: Row) => boolean {
+  const under = rows.reduce(
+    (top, r) => (!r.flagged && r.exampleSimilarity !== null ? Math.max(top, r.exampleSimilarity) : top),
+    -Infinity,
+  );
+  return (r) => r.flagged && r.exampleSimilarity !== null && r.exampleSimilarity > under;
+}
+
 /** A job's source as listed: its folder, or the PACS connection it screens. */
 const sourceText = (folder: string) => (folder.startsWith('pacs:') ? `PACS ${folder.slice(5)}` : folder);
 
@@ -68,6 +85,10 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   const [fieldErrors, setFieldErrors] = useState<QueryErrors>({});
   const [jobs, setJobs] = useState<ScreenJob[]>([]);
   const [phrases, setPhrases] = useState('pneumothorax');
+  // The opened studies' example set, screened with as well as (or instead of) the phrases.
+  const examples = useExamples();
+  const [withExamples, setWithExamples] = useState(false);
+  const exampleScope = withExamples && examples.scope && examples.paths.length ? examples.scope : undefined;
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<{ id: string; rows: Row[] } | null>(null);
   const [threshold, setThreshold] = useState(0.5);
@@ -148,15 +169,16 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean);
+    const by = exampleScope ? { exampleScope } : {};
     if (source === 'folder') {
-      void act(() => api.call('screen.start', { phrases: list, threshold }));
+      void act(() => api.call('screen.start', { phrases: list, threshold, ...by }));
       return;
     }
     const { query, errors } = toQuery(fields);
     setFieldErrors(errors);
     if (Object.keys(errors).length || !connection) return;
     setError(null);
-    api.call('screen.start', { phrases: list, threshold, pacs: { name: connection, query } }).then(
+    api.call('screen.start', { phrases: list, threshold, pacs: { name: connection, query }, ...by }).then(
       () => setFieldErrors({}),
       (e: unknown) => {
         setFieldErrors(queryIssues(e));
@@ -167,7 +189,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   const showResults = (job: ScreenJob) =>
     act(async () => {
       setThreshold(job.threshold);
-      setSort({ key: 0, descending: true });
+      setSort({ key: job.phrases.length ? 0 : 'example', descending: true });
       const { rows: loaded } = await api.call('screen.results', { id: job.id });
       // The viewer names a scan opened from these rows as the rows do.
       remember(
@@ -180,9 +202,15 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     });
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
+  const jobThreshold = openJob?.threshold ?? null;
+  const jobExamples = openJob?.examples ?? 0;
   const rows = useMemo(() => {
     if (!open) return [];
-    const flag = (r: Row) => r.scores.some((s) => s.probability >= threshold);
+    // At the job's own threshold the main process's flags stand; at another, the phrases are scored again
+    // and the examples flag what they flagged.
+    const byExamples = jobExamples ? exampleFlags(open.rows) : () => false;
+    const flag = (r: Row) =>
+      threshold === jobThreshold ? r.flagged : r.scores.some((s) => s.probability >= threshold) || byExamples(r);
     // Names are made once per row, not once per comparison.
     const names = sort.key === 'file' ? new Map(open.rows.map((r) => [r.path, naming(r.path).text])) : null;
     const nameOf = (r: Row) => names?.get(r.path) ?? '';
@@ -196,13 +224,19 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
             ? nameOf(a).localeCompare(nameOf(b)) || a.path.localeCompare(b.path)
             : key === 'status'
               ? statusText(a).localeCompare(statusText(b))
-              : (a.scores[key]?.probability ?? -1) - (b.scores[key]?.probability ?? -1);
+              : key === 'example'
+                ? (a.exampleSimilarity ?? -2) - (b.exampleSimilarity ?? -2)
+                : (a.scores[key]?.probability ?? -1) - (b.scores[key]?.probability ?? -1);
         return descending ? -order : order;
       });
-  }, [open, threshold, flaggedOnly, sort, naming]);
+  }, [open, jobThreshold, jobExamples, threshold, flaggedOnly, sort, naming]);
   const sortBy = (key: SortKey) =>
     // A new column starts with what a reader wants first: highest scores, names A to Z.
-    setSort((s) => (s.key === key ? { key, descending: !s.descending } : { key, descending: typeof key === 'number' }));
+    setSort((s) =>
+      s.key === key
+        ? { key, descending: !s.descending }
+        : { key, descending: typeof key === 'number' || key === 'example' },
+    );
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none');
   const marker = (key: SortKey) => (sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : '');
   const rowPaths = rows
@@ -232,6 +266,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       'status',
       'error',
       ...openJob.phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
+      ...(openJob.examples ? ['example similarity'] : []),
       'flagged',
     ];
     // No patient name, ID or accession columns; with identifiers hidden, they are cut out of paths too.
@@ -246,6 +281,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
         ...(r.scores.length
           ? r.scores.flatMap((s) => [s.similarity.toFixed(6), s.probability.toFixed(6)])
           : openJob.phrases.flatMap(() => ['', ''])),
+        ...(openJob.examples ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
         r.flagged ? 1 : 0,
       ]
         .map(csvCell)
@@ -266,7 +302,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
             aria-label="Phrases to screen for"
             value={phrases}
             onChange={(e) => setPhrases(e.target.value)}
-            placeholder="pneumothorax, nodule"
+            placeholder={exampleScope ? 'optional: phrases as well, e.g. pneumothorax' : 'pneumothorax, nodule'}
           />
           <div className="source-choice" role="radiogroup" aria-label="What to screen">
             <label>
@@ -276,10 +312,37 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
               <input type="radio" checked={source === 'pacs'} onChange={() => setSource('pacs')} /> PACS query
             </label>
           </div>
-          <button type="submit" disabled={!phrases.trim() || (source === 'pacs' && !connection)}>
+          <button type="submit" disabled={(!phrases.trim() && !exampleScope) || (source === 'pacs' && !connection)}>
             {source === 'folder' ? 'Choose folder and start…' : 'Start on the PACS query'}
           </button>
         </div>
+        {examples.scope && (
+          <div className="toolbar">
+            <label
+              className="example-option"
+              title={
+                examples.paths.length
+                  ? 'Flag scans as similar to the example scans as the least typical of them (less 0.05), as well as by the phrases, if any'
+                  : 'Mark scans that show the finding with “Use as example” (viewer, Query results) first'
+              }
+            >
+              <input
+                type="checkbox"
+                checked={withExamples && examples.paths.length > 0}
+                disabled={!examples.paths.length}
+                onChange={(e) => setWithExamples(e.target.checked)}
+              />{' '}
+              Screen with the example set ({examplesText(examples.paths.length)})
+            </label>
+            {exampleScope && <span className="muted">phrases are optional then</span>}
+            {exampleScope && examples.paths.length < examples.confidentFrom && (
+              <span className="hint" data-testid="screen-examples-warning">
+                <span aria-hidden="true">⚠ </span>
+                {fewExamplesText(examples.confidentFrom)}
+              </span>
+            )}
+          </div>
+        )}
         {source === 'pacs' && (
           <div className="pacs-source">
             <ConnectionSelect
@@ -319,7 +382,14 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
           return (
             <li key={job.id} className="job" data-testid="screen-job">
               <div className="job-head">
-                <strong>{job.phrases.join(', ')}</strong> <span className="path">{sourceText(job.folder)}</span>
+                <strong>{job.phrases.length ? job.phrases.join(', ') : 'Example set'}</strong>
+                {job.examples > 0 && (
+                  <span className="job-examples" data-testid="job-examples">
+                    {job.phrases.length ? '+ ' : ''}
+                    {examplesText(job.examples)}
+                  </span>
+                )}{' '}
+                <span className="path">{sourceText(job.folder)}</span>
                 <span className={`badge state-${job.state}`} data-testid="job-state">
                   {job.state}
                 </span>
@@ -328,6 +398,12 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                 familiarity={job.phrases.flatMap((p) => familiarity.get(p) ?? [])}
                 testId="job-phrase-warning"
               />
+              {job.examples > 0 && job.examples < examples.confidentFrom && (
+                <p className="hint" data-testid="job-examples-warning">
+                  <span aria-hidden="true">⚠ </span>
+                  {fewExamplesText(examples.confidentFrom)}
+                </p>
+              )}
               {p && (
                 <div className="job-progress">
                   <progress max={100} value={pct ?? undefined} aria-label="Progress" />
@@ -380,10 +456,18 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
         <section className="screen-results" aria-label="Screening results">
           <div className="toolbar">
             <strong>{rows.filter((r) => r.flagged).length} flagged</strong> of {open.rows.length} files
-            <label className="threshold">
-              Threshold {threshold.toFixed(2)}
-              <UnitSlider value={threshold} label="Flag threshold" onChange={setThreshold} />
-            </label>
+            {openJob.examples > 0 && (
+              <span data-testid="results-examples">
+                by {openJob.phrases.length ? 'the phrases and ' : ''}
+                {examplesText(openJob.examples)}
+              </span>
+            )}
+            {openJob.phrases.length > 0 && (
+              <label className="threshold">
+                Threshold {threshold.toFixed(2)}
+                <UnitSlider value={threshold} label="Flag threshold" onChange={setThreshold} />
+              </label>
+            )}
             <label>
               <input type="checkbox" checked={flaggedOnly} onChange={(e) => setFlaggedOnly(e.target.checked)} /> flagged
               only
@@ -406,6 +490,21 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
             </button>
             <span className="muted">Research use only — not for clinical decisions.</span>
           </div>
+          {openJob.examples > 0 && (
+            <p className="muted">
+              Example similarity: the cosine between a scan and the mean of the {examplesText(openJob.examples)}; a scan
+              as similar as the least typical example, less 0.05, is flagged.
+              {openJob.examples < examples.confidentFrom && (
+                <>
+                  {' '}
+                  <span className="hint" data-testid="results-examples-warning">
+                    <span aria-hidden="true">⚠ </span>
+                    {fewExamplesText(examples.confidentFrom)}
+                  </span>
+                </>
+              )}
+            </p>
+          )}
           {remoteRows && (
             <p className="muted" data-testid="screen-remote-note">
               Images screened on a PACS are named by the archive and their UIDs; opening one retrieves it from the
@@ -428,6 +527,13 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                     </button>
                   </th>
                 ))}
+                {openJob.examples > 0 && (
+                  <th aria-sort={ariaSort('example')}>
+                    <button type="button" className="sort" onClick={() => sortBy('example')}>
+                      example similarity<span aria-hidden="true">{marker('example')}</span>
+                    </button>
+                  </th>
+                )}
                 <th aria-sort={ariaSort('status')}>
                   <button type="button" className="sort" onClick={() => sortBy('status')}>
                     status<span aria-hidden="true">{marker('status')}</span>
@@ -464,6 +570,9 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                   {openJob.phrases.map((p, j) => (
                     <td key={p}>{r.scores[j] ? r.scores[j]!.probability.toFixed(3) : '—'}</td>
                   ))}
+                  {openJob.examples > 0 && (
+                    <td>{r.exampleSimilarity === null ? '—' : r.exampleSimilarity.toFixed(3)}</td>
+                  )}
                   <td>{statusText(r)}</td>
                 </tr>
               ))}

@@ -2,8 +2,10 @@
  * Studies: open a folder, files or a DICOMDIR (or the demo study, or one of
  * the recently opened folders and files), browse
  * Patient → Study → Series with thumbnails, see which files could not be read
- * and why, and open an image in the viewer. The PACS tab searches an archive
- * and opens a study from it the same way, while it downloads (PacsTab.tsx).
+ * and why, and open an image in the viewer; the Examples panel under the tree
+ * lists the scans chosen with "Use as example" for these studies. The PACS tab
+ * searches an archive and opens a study from it the same way, while it
+ * downloads (PacsTab.tsx).
  */
 import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { getApi, type Catalog } from '../api';
@@ -15,6 +17,7 @@ import { formatDicomDate, formatPersonName } from '../naming';
 import { useScanNames, useScanNaming } from '../scanNames';
 import type { PacsRetrieval } from '../usePacsRetrieval';
 import { PacsTab, type PacsSearchState } from './PacsTab';
+import { ExamplesPanel } from '../components/Examples';
 
 /** Opening actions the application menu can ask for. */
 export type OpenCommand = 'openFolder' | 'openFiles' | 'openDemo';
@@ -168,6 +171,13 @@ export function StudiesView({
       (n, p) => n + p.studies.reduce((m, s) => m + s.series.reduce((k, se) => k + se.instances.length, 0), 0),
       0,
     ) ?? 0;
+
+  // An example scan opened from the Examples panel: shown in its series, as if chosen there.
+  const showScan = (path: string) => {
+    const owner = allSeries.find((se) => se.instances.some((i) => i.path === path));
+    if (owner) setSeriesUid(owner.seriesInstanceUID);
+    setViewing(path);
+  };
 
   const seriesPane = (
     <div className="series-pane" ref={pane}>
@@ -410,6 +420,7 @@ export function StudiesView({
                     files={catalog.skipped.map((f) => ({ path: f.path }))}
                   />
                 </nav>
+                <ExamplesPanel onView={showScan} />
                 {seriesPane}
               </div>
             )}

@@ -1,0 +1,131 @@
+/**
+ * The rare-finding workflow's controls: "Use as example" on a scan (the viewer, Query results), and the
+ * Examples panel that lists the opened study's or folder's example set, named like every other scan, with
+ * its count, a remove button per scan, and a warning while there are too few to rest on.
+ */
+import { useState } from 'react';
+import { getApi } from '../api';
+import { examplesText, fewExamplesText, useExamples } from '../examples';
+import { useScanNaming } from '../scanNames';
+import { ScanName } from './ScanName';
+
+/** Adds the scan to the opened studies' example set, or (pressed: "✓ Example") takes it out; nothing for other scans. */
+export function ExampleToggle({ path, className = '' }: { path: string; className?: string }) {
+  const examples = useExamples();
+  const [error, setError] = useState<string | null>(null);
+  if (!examples.scope || !examples.inScope(path)) return null;
+  const on = examples.isExample(path);
+  return (
+    <>
+      <button
+        type="button"
+        className={`${className}${on ? ' plus' : ''}`.trim() || undefined}
+        aria-pressed={on}
+        disabled={!examples.loaded || examples.pending(path)}
+        data-testid="example-toggle"
+        title={
+          on
+            ? 'In the example set of these studies: click to take it out'
+            : 'Add this scan to the example set of these studies (scans that show the rare finding), to screen with'
+        }
+        onClick={() => {
+          setError(null);
+          examples.toggle(path).catch((e: Error) => setError(e.message));
+        }}
+      >
+        {on ? '✓ Example' : 'Use as example'}
+      </button>
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
+/**
+ * The example set of the opened studies. `onView` opens a scan of it (with the set as the list to step
+ * through); without it the names are not links. `hideWhenEmpty`: nothing until the set has a scan.
+ */
+export function ExamplesPanel({
+  onView,
+  hideWhenEmpty = false,
+}: {
+  onView?: (path: string, list: readonly string[]) => void;
+  hideWhenEmpty?: boolean;
+}) {
+  const api = getApi();
+  const examples = useExamples();
+  const naming = useScanNaming();
+  const [error, setError] = useState<string | null>(null);
+  const { paths, confidentFrom } = examples;
+  if (!examples.scope || (hideWhenEmpty && !paths.length && !examples.error)) return null;
+  return (
+    <section className="examples-panel" aria-labelledby="examples-title" data-testid="examples-panel">
+      <h2 id="examples-title">
+        Examples{' '}
+        <span className="muted" data-testid="examples-count">
+          {examplesText(paths.length)}
+        </span>
+      </h2>
+      {examples.error && (
+        <p className="error" role="alert">
+          {examples.error}
+        </p>
+      )}
+      {examples.loaded && !paths.length && (
+        <p className="muted">
+          None yet. “Use as example” in the viewer or on a Query result adds a scan that shows the finding; the
+          Screening view then screens with the set.
+        </p>
+      )}
+      {paths.length > 0 && paths.length < confidentFrom && (
+        <p className="hint" data-testid="examples-warning">
+          <span aria-hidden="true">⚠ </span>
+          {fewExamplesText(confidentFrom)}
+        </p>
+      )}
+      {paths.length > 0 && (
+        <ul className="examples-list" aria-label="Example scans">
+          {paths.map((path) => {
+            const named = naming(path);
+            return (
+              <li key={path} data-testid="example-item">
+                {onView ? (
+                  <button type="button" className="example-scan" onClick={() => onView(path, paths)} title={named.path}>
+                    <img src={api.scanUrl(path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
+                    <ScanName path={path} />
+                  </button>
+                ) : (
+                  <span className="example-scan" title={named.path}>
+                    <img src={api.scanUrl(path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
+                    <ScanName path={path} />
+                  </span>
+                )}
+                <button
+                  type="button"
+                  className="chip-x"
+                  aria-label={`Remove ${named.text} from the examples`}
+                  title="Remove from the examples"
+                  disabled={examples.pending(path)}
+                  onClick={() => {
+                    setError(null);
+                    examples.remove(path).catch((e: Error) => setError(e.message));
+                  }}
+                >
+                  ✕
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,236 @@
+/**
+ * The rare-finding (few-shot) workflow with the bundled default model: scans that show pneumothorax
+ * (known from the phantoms' labels.csv) are marked "Use as example" in the viewer, the Examples panel lists
+ * them (named like every scan, identifiers hidden with the toggle) and warns while they are fewer than 4,
+ * the set outlives a reload of the window (the main process keeps it), and the Screening view screens a
+ * folder with the set: the job says how many examples it rests on, the results have an example-similarity
+ * column, and the examples flag themselves. Skipped (with the reason) while no model is bundled.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import type * as ExportModuleType from '../../electron/phantom/export.js';
+import type * as FindingsModuleType from '../../electron/phantom/findings.js';
+import { headerOf } from './dicom-header';
+import { ARTIFACTS, expect, test } from './fixtures';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BUNDLE = path.join(ROOT, 'models', 'radsift-phantom-convirt', 'manifest.json');
+const PHANTOMS = 16;
+const WARNING = 'Fewer than 4 examples: results rest on little.';
+
+/** Phantoms with pneumothorax raised from rare to one in four; the paths of those that show it, from labels.csv. */
+async function phantomFolder(): Promise<{ dir: string; positives: string[] }> {
+  const dir = path.join(await mkdtemp(path.join(tmpdir(), 'radsift-e2e-fewshot-')), 'scans');
+  const { writeDemo } = (await import(
+    path.join(ROOT, 'dist', 'electron', 'phantom', 'export.js')
+  )) as typeof ExportModuleType;
+  const { DEFAULT_PREVALENCE } = (await import(
+    path.join(ROOT, 'dist', 'electron', 'phantom', 'findings.js')
+  )) as typeof FindingsModuleType;
+  writeDemo({ dir, count: PHANTOMS, seed: 61, size: 256, prevalence: { ...DEFAULT_PREVALENCE, pneumothorax: 0.25 } });
+  const [head, ...lines] = (await readFile(path.join(dir, 'labels.csv'), 'utf8')).trim().split('\n');
+  const column = head!.split(',').indexOf('pneumothorax');
+  const positives = lines
+    .map((l) => l.split(','))
+    .filter((cells) => cells[column] === '1')
+    .map((cells) => path.join(dir, cells[0]!));
+  return { dir, positives };
+}
+
+/** Opens the scan in the Studies view's viewer: its series (one per phantom) chosen in the tree. */
+async function openInViewer(page: Page, file: string): Promise<void> {
+  const tree = page.getByRole('navigation', { name: 'Patients, studies and series' });
+  const series = tree.locator('.tree-series');
+  const thumbs = page.getByRole('list', { name: 'Images in the series' });
+  const count = await series.count();
+  for (let i = 0; i < count; i++) {
+    await series.nth(i).click();
+    const thumb = thumbs.locator(`button[data-scan-path="${file}"]`);
+    await expect(thumbs.getByRole('button').first()).toBeVisible();
+    if (await thumb.count()) {
+      await thumb.click();
+      await expect(page.getByTestId('viewer-path')).toHaveAttribute('data-path', file);
+      return;
+    }
+  }
+  throw new Error(`${file} is in no series of the tree`);
+}
+
+test.describe('few-shot screening with an example set', () => {
+  test.skip(!existsSync(BUNDLE), 'no default model bundled in models/radsift-phantom-convirt');
+  test.use({ bundledModels: true });
+
+  test('"Use as example" on 3 pneumothorax scans, the set kept across a reload, screening flags the examples', async ({
+    page,
+    bridge,
+  }) => {
+    test.setTimeout(300_000);
+    const { dir, positives } = await phantomFolder();
+    expect(positives.length, 'phantoms with pneumothorax').toBeGreaterThanOrEqual(4);
+    const examples = positives.slice(0, 3);
+
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText(`${PHANTOMS} patients, ${PHANTOMS} images`, {
+      timeout: 60_000,
+    });
+    const panel = page.getByTestId('examples-panel');
+    await expect(panel.getByTestId('examples-count')).toHaveText('0 examples');
+    await expect(panel.getByTestId('examples-warning')).toHaveCount(0);
+
+    // Each scan opened in the viewer joins the set with one click; the button then says so.
+    const toggle = page.getByTestId('example-toggle');
+    for (const [i, file] of examples.entries()) {
+      await openInViewer(page, file);
+      await expect(toggle).toHaveText('Use as example');
+      await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+      await toggle.click();
+      await expect(toggle).toHaveText('✓ Example');
+      await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+      await expect(panel.getByTestId('examples-count')).toHaveText(i === 0 ? '1 example' : `${i + 1} examples`);
+      if (i === examples.length - 1) await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-viewer.png') });
+      await page.getByRole('button', { name: 'Close viewer' }).click();
+    }
+    const items = panel.getByTestId('example-item');
+    await expect(items).toHaveCount(3);
+    await expect(panel.getByTestId('examples-warning')).toHaveText(`⚠ ${WARNING}`);
+    // Named like every scan: patient, then study; no file path.
+    const headers = examples.map(headerOf);
+    for (const [i, h] of headers.entries()) {
+      await expect(items.nth(i).getByTestId('scan-patient')).toHaveText(`${h.name} · ${h.id}`);
+      await expect(items.nth(i).getByTestId('scan-study')).toContainText(h.date);
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-examples.png') });
+
+    // A fourth example silences the warning; taking it out again (from the panel) brings it back, and the
+    // viewer's button follows.
+    await openInViewer(page, positives[3]!);
+    await toggle.click();
+    await expect(panel.getByTestId('examples-count')).toHaveText('4 examples');
+    await expect(panel.getByTestId('examples-warning')).toHaveCount(0);
+    await items
+      .nth(3)
+      .getByRole('button', { name: /^Remove .* from the examples$/ })
+      .click();
+    await expect(panel.getByTestId('examples-count')).toHaveText('3 examples');
+    await expect(panel.getByTestId('examples-warning')).toBeVisible();
+    await expect(toggle).toHaveText('Use as example');
+    await page.getByRole('button', { name: 'Close viewer' }).click();
+
+    // Hide identifiers: no patient name or ID in the panel, its titles or its buttons' names.
+    await page.getByRole('checkbox', { name: 'Hide identifiers' }).check();
+    await expect(items.first().getByTestId('scan-patient')).toHaveCount(0);
+    const shown =
+      (await panel.innerText()) +
+      (await panel
+        .locator('[title], [aria-label]')
+        .evaluateAll((els) =>
+          els.map((e) => `${e.getAttribute('title') ?? ''} ${e.getAttribute('aria-label') ?? ''}`).join('\n'),
+        ));
+    for (const h of headers) {
+      expect(shown).not.toContain(h.name.split(', ')[0]!);
+      expect(shown).not.toContain(h.id);
+    }
+    await page.getByRole('checkbox', { name: 'Hide identifiers' }).uncheck();
+
+    // The set is the main process's: a reload of the window finds it again for the folder.
+    await page.reload();
+    await page.getByLabel('Open a recent folder or file').selectOption(dir);
+    await expect(page.getByTestId('catalog-summary')).toContainText(`${PHANTOMS} images`);
+    await expect(panel.getByTestId('examples-count')).toHaveText('3 examples');
+    await expect(items).toHaveCount(3);
+    expect(await page.evaluate((scope) => window.radsift!.call('examples.get', { scope }), dir)).toEqual({
+      scope: dir,
+      paths: examples,
+      confidentFrom: 4,
+    });
+
+    // Screening with the set alone (no phrase), on the folder chosen in the dialog.
+    await page.keyboard.press('4');
+    const option = page.getByRole('checkbox', { name: 'Screen with the example set (3 examples)' });
+    await option.check();
+    await expect(page.getByTestId('screen-examples-warning')).toHaveText(`⚠ ${WARNING}`);
+    await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('');
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+    const job = page.getByTestId('screen-job').first();
+    await expect(job.getByTestId('job-state')).toHaveText('done', { timeout: 200_000 });
+    await expect(job.getByTestId('job-examples')).toHaveText('3 examples');
+    await expect(job.getByTestId('job-examples-warning')).toHaveText(`⚠ ${WARNING}`);
+    await expect(job.getByTestId('job-flagged')).toContainText('flagged');
+    await job.getByRole('button', { name: 'Results' }).click();
+
+    const rows = page.getByTestId('screen-row');
+    await expect(rows).toHaveCount(PHANTOMS);
+    await expect(page.getByTestId('results-examples')).toHaveText('by 3 examples');
+    await expect(page.getByTestId('results-examples-warning')).toHaveText(`⚠ ${WARNING}`);
+    const table = page.locator('table.results-table');
+    const head = table.getByRole('columnheader', { name: 'example similarity' });
+    // Sorted by it first, most similar at the top; a click reverses the order.
+    await expect(head).toHaveAttribute('aria-sort', 'descending');
+    const similarities = () =>
+      table
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLTableRowElement).cells[1]!.textContent)));
+    const down = await similarities();
+    expect(down.every((v) => Number.isFinite(v) && v >= -1 && v <= 1)).toBe(true);
+    expect(down).toEqual([...down].sort((a, b) => b - a));
+    for (const file of examples) {
+      const row = rows.filter({ has: page.locator(`button[data-scan-path="${file}"]`) });
+      await expect(row, 'an example is like itself').toHaveClass(/flagged/);
+      await expect(row.locator('td').last()).toHaveText('flagged');
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-screening.png') });
+    await head.getByRole('button').click();
+    await expect(head).toHaveAttribute('aria-sort', 'ascending');
+    const up = await similarities();
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+
+    // The Query view's results show which scans are examples, and list the set too.
+    await page.keyboard.press('2');
+    await expect(page.getByTestId('examples-panel').getByTestId('examples-count')).toHaveText('3 examples');
+    await page.getByRole('searchbox', { name: 'Report phrase' }).fill('pneumothorax');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByTestId('query-summary')).toBeVisible({ timeout: 60_000 });
+    // Every scan listed, the example among them (when nothing matches, the closest are listed anyway).
+    const all = page.getByRole('checkbox', { name: 'show scans below the threshold too' });
+    if (await all.isEnabled()) await all.check();
+    const result = page
+      .getByTestId('query-result')
+      .filter({ has: page.locator(`button[data-scan-path="${examples[0]}"]`) });
+    await expect(result.getByTestId('example-toggle')).toHaveText('✓ Example');
+    await expect(result.getByTestId('example-toggle')).toHaveAttribute('aria-pressed', 'true');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-query.png') });
+    // The result's button takes it out of the set and puts it back.
+    const queryCount = page.getByTestId('examples-panel').getByTestId('examples-count');
+    await result.getByTestId('example-toggle').click();
+    await expect(result.getByTestId('example-toggle')).toHaveText('Use as example');
+    await expect(queryCount).toHaveText('2 examples');
+    await result.getByTestId('example-toggle').click();
+    await expect(result.getByTestId('example-toggle')).toHaveText('✓ Example');
+    await expect(queryCount).toHaveText('3 examples');
+
+    // A phrase and the set together: both columns; at a threshold no phrase reaches, the examples still
+    // flag themselves.
+    await page.keyboard.press('4');
+    await page.getByRole('checkbox', { name: 'Screen with the example set (3 examples)' }).check();
+    await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+    const jobs = page.getByTestId('screen-job');
+    await expect(jobs).toHaveCount(2);
+    await expect(jobs.first().getByTestId('job-state')).toHaveText('done', { timeout: 120_000 });
+    await expect(jobs.first().getByTestId('job-examples')).toHaveText('+ 3 examples');
+    await jobs.first().getByRole('button', { name: 'Results' }).click();
+    await expect(page.getByTestId('results-examples')).toHaveText('by the phrases and 3 examples');
+    await expect(table.getByRole('columnheader', { name: 'pneumothorax' })).toHaveAttribute('aria-sort', 'descending');
+    await expect(head).toHaveAttribute('aria-sort', 'none');
+    await page.getByRole('slider', { name: 'Flag threshold' }).fill('1');
+    for (const file of examples)
+      await expect(rows.filter({ has: page.locator(`button[data-scan-path="${file}"]`) })).toHaveClass(/flagged/);
+  });
+});
