@@ -1,7 +1,8 @@
 """Check a bundle the recipe wrote: the manifest against the shared schema and cross-field rules
 (radsift_train.manifest, as the app does), every listed file present with its recorded sha256, the
-files the recipe ships, total ≤ 40 MB, and ONNX files that pass the checker with the tensor names
-and opset the app expects.
+files the recipe ships, total ≤ 40 MB, ONNX files that pass the checker with the tensor names
+and opset the app expects, and, for a model with never-seen findings (zeroShot.neverSeen), that none of them is
+also listed as trained and that the card names each one.
 
     /usr/bin/python3 models/train/check_bundle.py <bundle dir>
 """
@@ -23,6 +24,20 @@ IO = {
 }
 
 
+def never_seen_errors(bundle_dir: str, m: dict) -> list[str]:
+    zs = m.get('zeroShot') or {}
+    never, trained = zs.get('neverSeen') or [], zs.get('findings') or []
+    errors = [f'zeroShot: {x} is both trained and never seen' for x in never if x in trained]
+    data = (m.get('provenance') or {}).get('data') or {}
+    if 'neverSeen' in data and data['neverSeen'] != never:
+        errors.append(f'provenance.data.neverSeen {data["neverSeen"]} != zeroShot.neverSeen {never}')
+    if never:
+        path = os.path.join(bundle_dir, 'card.md')
+        card = open(path, encoding='utf-8').read() if os.path.isfile(path) else ''
+        errors += [f'card.md does not name never-seen {x}' for x in never if x.replace('_', ' ') not in card]
+    return errors
+
+
 def check(bundle_dir: str) -> list[str]:
     try:
         m = read_manifest(bundle_dir)
@@ -35,6 +50,7 @@ def check(bundle_dir: str) -> list[str]:
     total = sum(f['bytes'] for f in m['files'].values())
     if total > MAX_BUNDLE_BYTES:
         errors.append(f'bundle is {total} bytes, over {MAX_BUNDLE_BYTES}')
+    errors += never_seen_errors(bundle_dir, m)
     for name, (inputs, outputs) in IO.items():
         path = os.path.join(bundle_dir, name)
         if not os.path.isfile(path):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the training recipe, end to end, for CI (scripts/run-tests.mjs runs it):
-# unit tests -> data (fake, or the phantom export in $RADSIFT_TRAIN_DATA) -> tokenizer ->
-# a few training steps -> ONNX export -> tokenizer and ONNX parity in node -> bundle check ->
+# unit tests -> data (fake, generator 1.1's layout with four rare findings excluded, or the phantom export
+# in $RADSIFT_TRAIN_DATA) -> exclusion check -> tokenizer -> a few training steps -> ONNX export ->
+# tokenizer and ONNX parity in node -> bundle check (never-seen findings in the manifest and card) ->
 # a few second-stage steps at a larger input (--init-from) -> bundle check.
 # Needs /usr/bin/python3 with Debian's python3-torch, python3-onnx, python3-numpy, python3-pil, python3-jsonschema,
 # and node with the repo's node_modules. Prints one PASS/FAIL line; exit 0 only on PASS.
@@ -25,23 +26,40 @@ command -v node >/dev/null || fail 'node not on PATH'
 
 "$py" -m unittest discover -s "$here" -p 'test_*.py' || fail 'unit tests'
 
+# The findings the fake run must never see (as configs/rare-*.json: data.neverSeen), unless the data is given.
+never="${RADSIFT_SMOKE_NEVER_SEEN-pneumoperitoneum,hiatal_hernia,cavitary_lesion,subcutaneous_emphysema}"
 data="${RADSIFT_TRAIN_DATA:-}"
 if [ -z "$data" ]; then
   data="$tmp/data"
-  "$py" "$here/fake_data.py" --out "$data" --count 256 --seed 1 || fail 'fake data'
+  "$py" "$here/fake_data.py" --out "$data" --count 256 --seed 1 --exclude-findings "$never" || fail 'fake data'
+else
+  never="${RADSIFT_SMOKE_NEVER_SEEN-}"
 fi
-
-"$py" "$here/train.py" --config "$here/configs/smoke.json" --data "$data" --out "$tmp/bundle" --work "$tmp/work" \
-  --seed 0 || fail 'train.py (training, export or parity; see the log above)'
-"$py" "$here/check_bundle.py" "$tmp/bundle" || fail 'bundle check'
-# The second-stage path (--init-from): a few steps at a larger input from the run above.
-"$py" - "$here/configs/smoke.json" "$tmp/stage2.json" <<'PYEOF' || fail 'stage-2 config'
+# smoke.json plus data.neverSeen; and the second stage's config (--init-from): a larger input, 4 steps.
+"$py" - "$here/configs/smoke.json" "$tmp/stage1.json" "$tmp/stage2.json" "$never" <<'PYEOF' || fail 'configs'
 import json, sys
 c = json.load(open(sys.argv[1]))
+c['data']['neverSeen'] = [x for x in sys.argv[4].split(',') if x]
+json.dump(c, open(sys.argv[2], 'w'))
 c['image']['size'] += 32
 c['optim']['maxSteps'] = 4
-json.dump(c, open(sys.argv[2], 'w'))
+json.dump(c, open(sys.argv[3], 'w'))
 PYEOF
+
+"$py" "$here/train.py" --config "$tmp/stage1.json" --data "$data" --out "$tmp/bundle" --work "$tmp/work" \
+  --seed 0 || fail 'train.py (training, export or parity; see the log above)'
+"$py" "$here/check_bundle.py" "$tmp/bundle" || fail 'bundle check'
+"$py" - "$tmp/bundle" "$never" <<'PYEOF' || fail 'never-seen findings not recorded in the bundle'
+import json, os, sys
+m = json.load(open(os.path.join(sys.argv[1], 'manifest.json')))
+never = [x for x in sys.argv[2].split(',') if x]
+card = open(os.path.join(sys.argv[1], 'card.md')).read()
+assert m['zeroShot']['neverSeen'] == never, m['zeroShot']['neverSeen']
+assert m['provenance']['data']['neverSeen'] == never
+assert not set(never) & set(m['zeroShot']['findings'])
+assert all(x.replace('_', ' ') in card for x in never) and (not never or 'Never seen' in card)
+PYEOF
+# The second-stage path (--init-from): a few steps at a larger input from the run above.
 "$py" "$here/train.py" --config "$tmp/stage2.json" --data "$data" --out "$tmp/bundle2" --work "$tmp/work2" --seed 0 \
   --init-from "$tmp/work/checkpoint.pt" --skip-parity || fail 'train.py --init-from'
 "$py" "$here/check_bundle.py" "$tmp/bundle2" || fail 'stage-2 bundle check'

@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from eval_card import HEADING, append_section, card, targets
+from eval_card import HEADING, append_section, card, finding_groups, rare_targets, rare_rows, subset, targets
 from radsift_train import manifest as mf
 
 
@@ -25,6 +25,29 @@ def run(auc, negation=1.0, pointing=0.9, p5=1.0):
     return {'scans': 100, 'meanAuc': auc, 'means': means, 'phrases': phrases}
 
 
+BASE = ('pleural effusion', 'cardiomegaly', 'pneumothorax', 'nodule', 'consolidation', 'atelectasis', 'edema',
+        'support devices')
+TRAINED_RARE = ['rib_fracture', 'scoliosis']
+NEVER = ['pneumoperitoneum', 'hiatal_hernia']
+
+
+def phrase_entry(name, auc, pos=10, neg=90, p10=1.0, shots=(0.7, 0.8, 0.9), probe=0.95):
+    return {
+        'phrase': name, 'positives': pos, 'negatives': neg, 'auc': auc, 'ci95': [auc - 0.05, min(1, auc + 0.05)],
+        'precisionAt5': p10, 'precisionAt10': p10, 'aucBarePhrase': auc, 'imageToImageP10': 0.5,
+        'negationOrdering': 1.0, 'grounding': {'scans': pos, 'pointingGame': 0.9, 'contrastToNoise': 2.0},
+        'probe': {'testScans': 50, 'zeroShot': auc, 'labelFraction': {'0.01': None, '0.1': 0.8, '1': probe},
+                  'shotsPerClass': {'1': shots[0], '4': shots[1], '16': shots[2]}},
+    }
+
+
+def all_columns(base_auc, rare, pos=20, neg=1980):
+    """A `radsift eval --json` run over every label column: the eight at base_auc, rare {name: entry kwargs}."""
+    phrases = [phrase_entry(n, base_auc) for n in BASE]
+    phrases += [phrase_entry(n.replace('_', ' '), pos=pos, neg=neg, **kw) for n, kw in rare.items()]
+    return {'scans': pos + neg, 'meanAuc': 0.5, 'means': {}, 'phrases': phrases}
+
+
 class EvalCardTest(unittest.TestCase):
     def test_all_targets_met(self):
         verdicts = targets(run(0.97), run(0.95))
@@ -42,6 +65,75 @@ class EvalCardTest(unittest.TestCase):
         self.assertIn('| pointing game ≥ 0.80 for effusion, pneumothorax, nodule, consolidation (min) | 0.500 | **no** |',
                       text)
         self.assertIn('| — | 0.800 | 0.900 | 0.700 | 0.800 | — |', text)
+
+    def test_subset_recomputes_the_means_over_its_findings(self):
+        r = all_columns(0.99, {'rib_fracture': {'auc': 0.5}, 'scoliosis': {'auc': 0.7}})
+        s8 = subset(r, BASE)
+        self.assertEqual([p['phrase'] for p in s8['phrases']], list(BASE))
+        self.assertEqual(s8['meanAuc'], 0.99)
+        self.assertEqual(s8['means']['shots16'], 0.9)
+        self.assertEqual(subset(r, TRAINED_RARE)['meanAuc'], 0.6)
+
+    def test_three_tables_and_the_rare_targets(self):
+        real = all_columns(0.99, {'rib_fracture': {'auc': 0.95, 'p10': 0.8}, 'scoliosis': {'auc': 0.85, 'p10': 0.5},
+                                  'pneumoperitoneum': {'auc': 0.6, 'p10': 0.1},
+                                  'hiatal_hernia': {'auc': 0.7, 'p10': 0.2}})
+        rare = all_columns(0.99, {'rib_fracture': {'auc': 0.96}, 'scoliosis': {'auc': 0.9},
+                                  'pneumoperitoneum': {'auc': 0.6, 'shots': (0.6, 0.8, 0.9)},
+                                  'hiatal_hernia': {'auc': 0.7, 'shots': (0.55, 0.7, None)}}, pos=40, neg=160)
+        held, shifted = all_columns(0.985, {'rib_fracture': {'auc': 0.3}}), all_columns(0.98, {})
+        baseline = all_columns(0.984, {})
+        baseline['model'] = 'radsift-phantom-convirt 0.6.0'
+        text = card(held, shifted, 'h', 's', real, rare, TRAINED_RARE, NEVER, 'r', 'e', baseline)
+        self.assertIn('The model it replaces (radsift-phantom-convirt 0.6.0), on the same held-out set: mean '
+                      'zero-shot AUC 0.984 over the eight (pleural effusion 0.984,', text)
+        for heading in ('### (a) The eight common findings', '### (b) Rare findings the model was trained on',
+                        '### (c) Findings the model never saw'):
+            self.assertIn(heading, text)
+        # the common table holds the eight only, its mean over them
+        a = text.split('### (b)')[0]
+        self.assertNotIn('rib fracture', a)
+        self.assertIn('| **mean** | | **0.985** |', a)
+        self.assertIn('| rib fracture | 1.0 % | 20 | 0.950 [0.90, 1.00] | 0.80 | 40 | 0.960 | 0.960 | 0.700 | 0.800 '
+                      '| 0.900 | 0.950 | 0.90 | yes |', text)
+        self.assertIn('| scoliosis | 1.0 % | 20 | 0.850 [0.80, 0.90] | 0.50 |', text)
+        self.assertIn('| hiatal hernia |', text.split('### (c)')[1])
+        self.assertIn('| 0.550 | 0.700 | — | 0.950 | 0.90 | **no** |', text)
+        auc, p10, shots = rare_targets(rare_rows(TRAINED_RARE, real, rare), rare_rows(NEVER, real, rare))
+        self.assertIn('zero-shot AUC ≥ 0.90', auc[0])
+        self.assertEqual(auc[1:], (0.85, False))
+        self.assertIn('P@10 ≥ 0.7', p10[0])
+        self.assertEqual(p10[1:], (0.5, False))
+        self.assertIn('16-shot AUC ≥ 0.85', shots[0])
+        self.assertEqual(shots[1:], (0.9, False))  # min of those measured; one not measured is not met
+        self.assertIn("| common findings keep 0.6.0's figures: mean zero-shot AUC of the eight ≥ 0.98 | 0.985 "
+                      '| yes |', text)
+
+    def test_rare_targets_met_and_prevalence_rule(self):
+        real = all_columns(0.99, {'rib_fracture': {'auc': 0.95, 'p10': 0.8}, 'scoliosis': {'auc': 0.5, 'p10': 0.0}})
+        real['phrases'][-1].update(positives=100, negatives=900)  # scoliosis at 10 %: not a real-prevalence set
+        rare = all_columns(0.99, {'pneumoperitoneum': {'auc': 0.6, 'shots': (0.6, 0.8, 0.9)}})
+        t = rare_targets(rare_rows(TRAINED_RARE, real, rare), rare_rows(['pneumoperitoneum'], real, rare))
+        self.assertTrue(all(ok for _, _, ok in t), t)
+        self.assertIn('not applicable', t[0][0])
+        self.assertIn('scoliosis', t[0][0])
+
+    def test_example_profile_columns_when_reported(self):
+        rare = all_columns(0.99, {'pneumoperitoneum': {'auc': 0.6}})
+        rare['phrases'][-1]['probe']['exampleProfile'] = {'1': 0.61, '4': 0.72, '16': 0.83}
+        text = card(all_columns(0.99, {}), all_columns(0.99, {}), 'h', 's', None, rare, [], ['pneumoperitoneum'])
+        self.assertIn('| 1 example | 4 examples | 16 examples |', text)
+        self.assertIn('| 0.950 | 0.610 | 0.720 | 0.830 | 0.90 | yes |', text)
+
+    def test_finding_groups_from_the_bundle_manifest(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 'manifest.json'), 'w') as f:
+                json.dump({'zeroShot': {'findings': ['nodule', 'rib_fracture', 'scoliosis'], 'neverSeen': NEVER}}, f)
+            self.assertEqual(finding_groups(d, None, None, []), (TRAINED_RARE, NEVER))
+            self.assertEqual(finding_groups(d, 'scoliosis', 'hiatal hernia', []), (['scoliosis'], ['hiatal_hernia']))
+        run = all_columns(0.99, {'rib_fracture': {'auc': 0.9}, 'pneumoperitoneum': {'auc': 0.5}})
+        self.assertEqual(finding_groups(None, None, 'pneumoperitoneum', [run]),
+                         (['rib_fracture'], ['pneumoperitoneum']))
 
     def test_append_replaces_the_section_and_refreshes_checksums(self):
         with tempfile.TemporaryDirectory() as d:

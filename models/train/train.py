@@ -30,9 +30,10 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.4.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.5.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
-# 1.4.0: the pointing term (loss.weights.pointing)
+# 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
+# planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -212,11 +213,19 @@ def evaluate(model, val: data.Split, pixels, batcher, findings, device) -> dict:
 ARCH_KEYS = ('text', 'embed')
 
 
-def init_from(path: str, model: DualEncoder, cfg: dict, vocab: list[str], device) -> dict:
+def init_from(path: str, model: DualEncoder, cfg: dict, vocab: list[str], device,
+              excluded: tuple[str, ...] = ()) -> dict:
     """Load an earlier run's weights for a second stage (FixRes / CLIP's extra epoch at 336 px: a short
     fine-tune at a larger input). The CNN has no size-bound parameters, so only image.size may differ
-    in the architecture; the tokenizer (vocab: tokens in id order) must be the same, token for token."""
+    in the architecture; the tokenizer (vocab: tokens in id order) must be the same, token for token.
+    A run with never-seen findings continues only weights that never saw them either (the checkpoint
+    records what its run excluded)."""
     ck = torch.load(path, map_location=device)
+    seen = [x for x in excluded if x not in ck.get('excluded', ())]
+    if seen:
+        raise SystemExit(f'--init-from {path}: this run must never see {", ".join(seen)}, but the checkpoint '
+                         f'does not record excluding {"them" if len(seen) > 1 else "it"} '
+                         f'(it excluded {list(ck["excluded"]) if "excluded" in ck else "nothing on record"})')
     prev = ck['config']
     same_image = {k: v for k, v in prev['image'].items() if k != 'size'} == \
         {k: v for k, v in cfg['image'].items() if k != 'size'}
@@ -235,7 +244,7 @@ def init_from(path: str, model: DualEncoder, cfg: dict, vocab: list[str], device
     log(f'initialised from {path} (step {ck["step"]}, image size {prev["image"]["size"]}, '
         f'recipe checkpoint {"with" if "vocab" in ck else "without"} a stored vocabulary)')
     return {'sha256': digest, 'steps': ck['step'], 'seed': ck['seed'], 'config': prev,
-            'provenance': ck.get('init')}
+            'findings': ck.get('findings'), 'excluded': ck.get('excluded'), 'provenance': ck.get('init')}
 
 
 def main() -> int:
@@ -267,29 +276,48 @@ def main() -> int:
     device = setup(cfg, args.seed)
     started = time.time()
 
-    # Data
+    # Data. The run trains on the export's findings minus the excluded ones; data.neverSeen names findings it
+    # must never see, which the export must exclude (checked here: labels, mask bits, sentences, report words).
+    never_seen = tuple(cfg['data'].get('neverSeen', []))
     man = data.read_manifest(args.data)
-    findings = man['findings']
-    records = data.read_records(args.data, findings)
-    vman = None
-    if args.val_data:
-        vman = data.read_manifest(args.val_data)
-        if vman['findings'] != findings:
-            raise SystemExit('--val-data has other findings than --data')
-        train_recs, val_recs, val_dir = records, data.read_records(args.val_data, findings), args.val_data
-    else:
-        train_recs, val_recs = data.split(records, cfg['data']['valFraction'])
-        val_dir = args.data
-    size, g = cfg['image']['size'], grid_size(cfg)
-    source = min(man['imageSize'], round(size * 8 / 7))
-    train = data.load(args.data, train_recs, findings, source, 4 * g)
-    val = data.load(val_dir, val_recs, findings, size, g)
+    try:
+        lay = data.layout(man, never_seen)
+        exclusion = {}
+        records = data.read_records(args.data, lay, exclusion)
+        vman, vlay, val_exclusion = None, None, None
+        if args.val_data:
+            vman = data.read_manifest(args.val_data)
+            vlay = data.layout(vman, lay.excluded)
+            if vlay.findings != lay.findings:
+                raise SystemExit(f'--val-data trains other findings ({", ".join(vlay.findings)}) than --data '
+                                 f'({", ".join(lay.findings)}): generate both with the same --exclude-findings')
+            val_exclusion = {}
+            train_recs, val_recs = records, data.read_records(args.val_data, vlay, val_exclusion)
+            val_dir = args.val_data
+        else:
+            train_recs, val_recs = data.split(records, cfg['data']['valFraction'])
+            val_dir = args.data
+        findings, excluded = list(lay.findings), lay.excluded
+        prompts.assert_training_prompts(findings, list(excluded))
+        size, g = cfg['image']['size'], grid_size(cfg)
+        source = min(man['imageSize'], round(size * 8 / 7))
+        train = data.load(args.data, train_recs, lay, source, 4 * g)
+        val = data.load(val_dir, val_recs, vlay or lay, size, g)
+    except data.ExclusionError as e:
+        raise SystemExit(f'train.py: STOP — {e}') from None
     mean, std = data.pixel_stats(train.images)
     log(f'data: {len(train_recs)} train / {len(val_recs)} val, {man["generator"]} {man["generatorVersion"]} '
         f'seed {man["seed"]}; source {source}², input {size}², grid {g}², mean {mean:.4f} std {std:.4f} '
         f'({time.time() - started:.1f} s)')
+    log(f'findings: {len(findings)} trained ({", ".join(findings)})'
+        + (f'; never seen: {", ".join(excluded)} (excluded by the export; {exclusion["sentences"]} sentences and '
+           f'{exclusion["records"]} reports scanned for their words, none found)' if excluded else ''))
 
     tok, train_texts = build_tokenizer(train, findings, cfg, args.out)
+    try:
+        prompts.assert_vocabulary(tok.vocab, list(excluded))
+    except data.ExclusionError as e:
+        raise SystemExit(f'train.py: STOP — {e}') from None
     batcher = TextBatcher(tok)
     special_ids = torch.tensor(sorted(tok.special_ids), device=device)
     log(f'tokenizer: {len(tok.vocab)} tokens')
@@ -329,7 +357,7 @@ def main() -> int:
             + ', '.join(f'{f} {len(p)}/{len(q)}' for f, (p, q) in zip(findings, neg_pools)))
 
     vocab = sorted(tok.vocab, key=tok.vocab.get)  # tokens in id order, kept in checkpoints
-    init = init_from(args.init_from, model, cfg, vocab, device) if args.init_from else None
+    init = init_from(args.init_from, model, cfg, vocab, device, excluded) if args.init_from else None
     step, start_epoch, history = 0, 0, []
     ckpt_path = os.path.join(work, 'checkpoint.pt')
     if args.resume and os.path.exists(ckpt_path):
@@ -395,7 +423,8 @@ def main() -> int:
             log(f'epoch {epoch}: val mean AUC {m["meanAuc"] or 0:.4f}, '
                 f'pointing {m["meanPointing"] or 0:.3f}')
         torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'epoch': epoch,
-                    'history': history, 'config': cfg, 'seed': args.seed, 'init': init, 'vocab': vocab}, ckpt_path)
+                    'history': history, 'config': cfg, 'seed': args.seed, 'init': init, 'vocab': vocab,
+                    'findings': findings, 'excluded': list(excluded)}, ckpt_path)
         if step >= total:
             break
     train_seconds = time.time() - train_started
@@ -431,8 +460,10 @@ def main() -> int:
     par_dir = os.path.join(work, 'parity')
     export.dump_parity(model, par_pixels, par_texts, tok, par_dir)
     corpus_path = os.path.join(work, 'tokenizer_corpus.json')
-    export.write_tokenizer_corpus(parity_corpus.build(train_texts, prompts.all_prompt_texts(findings)), tok,
-                                  corpus_path)
+    # The never-seen findings' prompts are tokenized at inference (zero-shot evaluation), so the parity
+    # corpus holds them too; it is checked after training, never trained on.
+    export.write_tokenizer_corpus(parity_corpus.build(train_texts, prompts.all_prompt_texts(findings + list(excluded))),
+                                  tok, corpus_path)
     parity = {}
     log(f'parity inputs written at {time.time() - started:.1f} s')
     if not args.skip_parity:
@@ -446,6 +477,7 @@ def main() -> int:
     # Bundle
     info = {
         'findings': findings,
+        'neverSeen': list(excluded),
         'grid': g,
         'mean': round(mean, 6),
         'std': round(std, 6),
@@ -476,6 +508,18 @@ def main() -> int:
                 'valCount': len(val_recs),
                 'valSource': (f'separate export: generator seed {vman["seed"]}, {vman["count"]} phantoms'
                               if args.val_data else f'{cfg["data"]["valFraction"]:.0%} hash split of the record ids'),
+                'layout': 'allFindings (generator 1.1)' if lay.extended else 'findings (generator 1.0)',
+                'findings': findings,
+                'neverSeen': list(excluded),
+                'exclusionCheck': {
+                    'how': 'data.check_exclusion: labels, sentence findings, and the phrase, synonyms and lexicon '
+                           '(prompts.TERMS) of each never-seen finding in every report and sentence text; '
+                           'data.load: their mask bits',
+                    'data': exclusion,
+                    'valData': val_exclusion or None,
+                    'lexicon': {x: prompts.TERMS.get(x) for x in excluded},
+                    'wordings': {x: prompts.wordings(x) for x in excluded},
+                } if excluded else None,
             },
         },
     }

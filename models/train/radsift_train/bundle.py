@@ -11,6 +11,7 @@ import os
 import subprocess
 
 from . import manifest as mf
+from . import prompts
 
 MAX_BUNDLE_BYTES = 40 * 1024 * 1024
 INTENDED_USE = 'research use, not for clinical decisions'
@@ -64,11 +65,7 @@ def manifest(out_dir: str, cfg: dict, info: dict) -> dict:
             'heatmap': 'cosine(patch_embeds[p], text_embeds): > 0 where the phrase is present '
             '(trained with BCE on logitScale·cosine against the phantom masks)',
         },
-        'zeroShot': {
-            'rule': 'CheXzero: p = softmax(logitScale·[cos(image, phrase), cos(image, negation)])[0]',
-            'negation': 'no {}',
-            'findings': info['findings'],
-        },
+        'zeroShot': zero_shot_section(info['findings'], info.get('neverSeen', [])),
         'metrics': info['metrics'],
         'parity': info['parity'],
     }
@@ -76,6 +73,24 @@ def manifest(out_dir: str, cfg: dict, info: dict) -> dict:
                              intended_use=INTENDED_USE, trained_on_synthetic_data=True,
                              provenance=info['provenance'], embedding_dim=d, logit_scale=info['logitScale'],
                              image=image, text=text, extra=extra)
+
+
+def zero_shot_section(findings: list[str], never_seen: list[str]) -> dict:
+    """The manifest's zeroShot section (descriptive: the app reads none of it yet). findings: trained on, in
+    the order of the training export; neverSeen: excluded from every training image and text (their phrases
+    are here because the evaluation asks about them); prompts: each finding's wordings (phrase first, then
+    synonyms and abbreviations) and the shared templates, the ensemble the model was trained to answer."""
+    return {
+        'rule': 'CheXzero: p = softmax(logitScale·[cos(image, phrase), cos(image, negation)])[0]',
+        'negation': 'no {}',
+        'findings': list(findings),
+        'neverSeen': list(never_seen),
+        'prompts': {
+            'templates': {'positive': list(dict.fromkeys(prompts.POSITIVE_TEMPLATES)),
+                          'negative': list(dict.fromkeys(prompts.NEGATIVE_TEMPLATES))},
+            'wordings': prompts.ensemble(list(findings) + list(never_seen)),
+        },
+    }
 
 
 def write(out_dir: str, cfg: dict, info: dict, card_text: str) -> dict:
@@ -122,6 +137,55 @@ def _stages(cfg: dict, prov: dict) -> str:
             f"before them, {earlier}. Fine-tuning briefly at a larger input shows small findings at more "
             "pixels for a fraction of the cost of training at that size throughout (FixRes; CLIP's extra "
             "epoch at 336 px).")
+
+
+BASE_FINDINGS = ('pleural_effusion', 'cardiomegaly', 'pneumothorax', 'nodule', 'consolidation', 'atelectasis',
+                 'edema', 'support_devices')  # generator 1.0's eight
+
+
+def _names(xs) -> str:
+    return ', '.join(x.replace('_', ' ') for x in xs) or 'none'
+
+
+def _findings(info: dict) -> str:
+    """Which findings the model was trained on and which it never saw, and how the latter was ensured."""
+    prov = info['provenance']
+    trained, never = info['findings'], info.get('neverSeen', [])
+    base = [f for f in trained if f in BASE_FINDINGS]
+    rare = [f for f in trained if f not in BASE_FINDINGS]
+    out = f"Trained on {len(trained)} findings: {_names(base)}" + (f"; and the rarer {_names(rare)}" if rare else '')
+    out += '.'
+    if not never:
+        return out + ' No finding was held out of training.\n'
+    chk = prov['data'].get('exclusionCheck') or {}
+    scanned, val = chk.get('data') or {}, chk.get('valData')
+    fake = prov['data']['generator'] != 'radsift-phantom'
+    made = (f"`fake_data.py --exclude-findings {','.join(never)}`" if fake
+            else f"`radsift demo --exclude-findings {','.join(never)}`")
+    val_note = (f" and the {val['records']} reports ({val['sentences']} sentences) of the validation export"
+                if val else '')
+    chain, init = [], prov.get('init')
+    while init:
+        chain.append(init)
+        init = init.get('provenance')
+    n = len(chain)
+    stages = (f" The {'earlier stage' if n == 1 else f'{n} earlier stages'} whose weights this run continues "
+              f"(`--init-from`) excluded them too, checked the same way: train.py refuses weights whose checkpoint "
+              'does not record excluding them.' if chain else '')
+    return out + f"""
+
+**Never seen: {_names(never)}.** No training or validation image shows them and no training text names them,
+not even negated. The exports were generated with {made} (the generator forces them absent in every case
+and writes no sentence about them), and before training the recipe checked what it was given
+(`data.check_exclusion`, `data.load`): no label, mask bit or sentence of theirs, and none of their words
+(phrase, synonyms, abbreviations, lexicon: `radsift_train/prompts.py`) in any of the
+{scanned.get('records', '?')} reports ({scanned.get('sentences', '?')} sentences) of the training export{val_note};
+the run stops at the first one. No training prompt names them and the tokenizer's vocabulary holds none of their
+words (both checked).{stages}
+Their phrases appear only in the manifest's zero-shot prompt list (`zeroShot.neverSeen`, `zeroShot.prompts`),
+because the evaluation asks about them; what the model does with them is zero-shot transfer from the words it
+was trained on, and few-shot probes on its image embeddings.
+"""
 
 
 def card(cfg: dict, info: dict) -> str:
@@ -176,6 +240,8 @@ into a {cfg['embed']['dim']}-d joint space, logit scale {info['logitScale']:.1f}
 {data['valCount']} validation images ({data['valSource']}). Synthetic phantoms only: nothing here
 has seen a real radiograph, so performance on real images is unknown and expected to be poor.
 
+## Findings
+{_findings(info)}
 ## Objectives
 Bidirectional InfoNCE (λ = {cfg['loss']['lambda']}) on one report sentence per image per step, negated sentences
 included, with label-aware soft targets (images whose sentences imply the same findings are not negatives);

@@ -1,6 +1,12 @@
 """Read the phantom generator's training export (the data contract, see README.md)
 into memory, and sample one report sentence per image per step.
 
+Both export layouts load: generator 1.1's `all*` keys (every finding; masks as 8-bit planes, finding k
+in plane k>>3, bit k&7; `excludedFindings` never drawn nor named), read in preference, and generator
+1.0's keys (at most 8 findings, one 8-bit mask). A run trains on the export's findings minus the
+excluded ones, and checks that no excluded finding reaches it (check_exclusion, and the mask bits in
+load): the card's "never seen" rests on that check, not only on the generator's word.
+
 Images are kept as uint8 at a "source" size a little above the model input, so
 random crops rarely upsample and never alias; masks are kept per finding as
 coverage fractions on a small grid, which is all the grounding loss needs.
@@ -18,8 +24,13 @@ import numpy as np
 import torch
 from PIL import Image
 
+from . import prompts
+
 GENERATORS = ('radsift-phantom', 'radsift-train-fake')
 POLARITY_CLAIM = {'positive': 1, 'negated': -1, 'uncertain': 0, 'none': 0}
+
+
+ExclusionError = prompts.ExclusionError  # a finding the run must never see is in its training data
 
 
 def read_manifest(data_dir: str) -> dict:
@@ -30,25 +41,121 @@ def read_manifest(data_dir: str) -> dict:
             raise ValueError(f'{data_dir}/manifest.json: missing "{key}"')
     if m['generator'] not in GENERATORS:
         raise ValueError(f'{data_dir}: unknown generator {m["generator"]!r}')
-    if len(m['findings']) > 8:
-        raise ValueError('masks are 8-bit bitmasks: at most 8 findings')
+    if 'allFindings' in m:
+        planes = m.get('maskPlanes')
+        if not isinstance(planes, int) or planes < 1 or len(m['allFindings']) > 8 * planes:
+            raise ValueError(f'{data_dir}/manifest.json: {len(m["allFindings"])} findings need '
+                             f'{-(-len(m["allFindings"]) // 8)} mask planes, maskPlanes is {planes!r}')
+        if len(set(m['allFindings'])) != len(m['allFindings']):
+            raise ValueError(f'{data_dir}/manifest.json: allFindings repeats a name')
+        unknown = [x for x in m.get('excludedFindings', []) if x not in m['allFindings']]
+        if unknown:
+            raise ValueError(f'{data_dir}/manifest.json: excludedFindings {unknown} are not in allFindings')
+    elif len(m['findings']) > 8:  # generator 1.0's one 8-bit mask
+        raise ValueError(f'{data_dir}/manifest.json: {len(m["findings"])} findings without allFindings/maskPlanes: '
+                         'the 8-bit mask of generator 1.0 holds at most 8')
     return m
 
 
-def read_records(data_dir: str, findings: list[str]) -> list[dict]:
-    out = []
+@dataclass(frozen=True)
+class Layout:
+    """What an export holds. findings: the ones to train on, in bit order (allFindings minus
+    excludedFindings; generator 1.0: findings); all_findings: every bit, in order; excluded: never
+    drawn nor named in the set (also those the run asks to be, with never_seen); extended: the
+    all* keys (generator 1.1) are read rather than the 1.0 ones."""
+
+    findings: tuple[str, ...]
+    all_findings: tuple[str, ...]
+    excluded: tuple[str, ...]
+    extended: bool
+
+    def bit(self, finding: str) -> tuple[int, int]:
+        """(mask plane, bit in it) of a finding: plane k>>3, bit k&7 for its index k in all_findings."""
+        k = self.all_findings.index(finding)
+        return k >> 3, k & 7
+
+
+def layout(m: dict, never_seen: list[str] | tuple[str, ...] = ()) -> Layout:
+    """The export's layout, for a run that must never see never_seen (config data.neverSeen): each of those
+    must be excluded by the export itself (generator --exclude-findings), or the run stops here."""
+    if 'allFindings' in m:
+        all_f, excluded = tuple(m['allFindings']), tuple(m.get('excludedFindings', []))
+    else:
+        all_f, excluded = tuple(m['findings']), ()
+    missing = [x for x in never_seen if x not in excluded]
+    if missing:
+        raise ExclusionError(
+            f'the run must never see {", ".join(missing)}, but the export does not exclude '
+            f'{"them" if len(missing) > 1 else "it"} (excludedFindings: {list(excluded) or "none"}); '
+            'generate it with radsift demo --exclude-findings ' + ','.join(never_seen))
+    return Layout(tuple(f for f in all_f if f not in excluded), all_f, excluded, 'allFindings' in m)
+
+
+def check_exclusion(records: list[dict], excluded: tuple[str, ...] | list[str], where: str = 'records.jsonl') -> dict:
+    """Fails loudly (ExclusionError) when an excluded finding is in the export's text or labels: a label
+    of 1, a sentence that lists it (allFindings), or its words (prompts.names: phrase, synonyms,
+    lexicon) in any sentence or report text. records: as read from records.jsonl. Returns what was
+    scanned, for the card."""
+    hits, n_sent, n_text = [], 0, 0
+    named_by = {x: prompts.namer(x) for x in excluded}
+    for n, r in enumerate(records, 1):
+        for x in excluded:
+            if r.get('allLabels', {}).get(x, 0) or r.get('labels', {}).get(x, 0) or x in (r.get('attributes') or {}):
+                hits.append(f'{where}:{n} ({r.get("id")}): labelled {x}')
+        texts = [r.get('report') or '']
+        for s in r.get('sentences', []):
+            n_sent += 1
+            texts.append(s.get('text', ''))
+            named = set(s.get('allFindings', [])) | set(s.get('findings', []))
+            hits += [f'{where}:{n} ({r.get("id")}): sentence lists {x}: "{s.get("text")}"' for x in excluded
+                     if x in named]
+        for t in texts:
+            n_text += 1
+            hits += [f'{where}:{n} ({r.get("id")}): names {x}: "{t[:160]}"' for x in excluded if named_by[x](t)]
+        if len(hits) > 20:
+            break
+    if hits:
+        raise ExclusionError(f'{len(hits)}{"+" if len(hits) > 20 else ""} mentions of findings this run must never '
+                             'see (' + ', '.join(excluded) + '):\n  ' + '\n  '.join(hits[:20]))
+    return {'records': len(records), 'sentences': n_sent, 'texts': n_text}
+
+
+def read_records(data_dir: str, lay: Layout, exclusion: dict | None = None) -> list[dict]:
+    """records.jsonl, checked against the layout and normalised to what `load` reads: id, image, planes
+    (mask plane files, plane 0 first), labels {finding: 0|1} over lay.findings, sentences
+    [(text, findings, polarity)] with the findings restricted to lay.findings. Raises ExclusionError when an
+    excluded finding shows up (check_exclusion, whose summary goes into `exclusion` when given)."""
+    raw = []
     with open(os.path.join(data_dir, 'records.jsonl'), encoding='utf-8') as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            missing = [k for k in ('id', 'image', 'mask', 'labels', 'sentences') if k not in r]
-            if missing or set(r['labels']) != set(findings):
-                raise ValueError(f'records.jsonl:{n}: missing {missing} or labels != manifest findings')
-            for s in r['sentences']:
-                if s.get('polarity') not in POLARITY_CLAIM or any(x not in findings for x in s.get('findings', [])):
-                    raise ValueError(f'records.jsonl:{n}: bad sentence {s!r}')
-            out.append(r)
+        for line in f:
+            if line.strip():
+                raw.append(json.loads(line))
+    if lay.excluded:
+        scanned = check_exclusion(raw, lay.excluded, os.path.join(data_dir, 'records.jsonl'))
+        if exclusion is not None:
+            exclusion.update(scanned)
+    known = set(lay.all_findings)
+    out = []
+    for n, r in enumerate(raw, 1):
+        need = ('id', 'image', 'allLabels', 'maskPlanes', 'sentences') if lay.extended else \
+            ('id', 'image', 'mask', 'labels', 'sentences')
+        missing = [k for k in need if k not in r]
+        labels = r.get('allLabels' if lay.extended else 'labels', {})
+        if missing or set(labels) != known:
+            raise ValueError(f'records.jsonl:{n}: missing {missing} or labels != manifest '
+                             f'{"allFindings" if lay.extended else "findings"}')
+        planes = r['maskPlanes'] if lay.extended else [r['mask']]
+        if lay.extended and len(planes) < -(-len(lay.all_findings) // 8):
+            raise ValueError(f'records.jsonl:{n}: {len(planes)} mask planes for {len(lay.all_findings)} findings')
+        sents = []
+        for s in r['sentences']:
+            fs = s.get('allFindings', []) if lay.extended else s.get('findings', [])
+            pol = s.get('allPolarity') if lay.extended else s.get('polarity')
+            if pol not in POLARITY_CLAIM or any(x not in known for x in fs):
+                raise ValueError(f'records.jsonl:{n}: bad sentence {s!r}')
+            sents.append((s['text'], [x for x in fs if x in lay.findings], pol))
+        out.append({'id': r['id'], 'image': r['image'], 'planes': planes,
+                    'labels': {x: labels[x] for x in lay.findings}, 'sentences': sents})
     return out
 
 
@@ -76,28 +183,41 @@ def _box(arr: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(Image.fromarray(arr.astype(np.float32), 'F').resize((size, size), Image.BOX))
 
 
-def load(data_dir: str, records: list[dict], findings: list[str], image_size: int, mask_size: int) -> Split:
-    """image_size: area (box) resize target; mask_size: grid of the per-finding coverage."""
+def load(data_dir: str, records: list[dict], lay: Layout, image_size: int, mask_size: int) -> Split:
+    """records: from read_records. image_size: area (box) resize target; mask_size: grid of the
+    per-finding coverage. An excluded finding's mask bit set anywhere is an ExclusionError: the image
+    side must not see it either."""
+    findings = list(lay.findings)
     n, k = len(records), len(findings)
     images = np.zeros((n, image_size, image_size), np.uint8)
     masks = np.zeros((n, k, mask_size, mask_size), np.uint8)
     labels = np.zeros((n, k), np.float32)
+    where = [lay.bit(f) for f in findings]
+    banned = {}
+    for x in lay.excluded:
+        p, b = lay.bit(x)
+        banned[p] = banned.get(p, 0) | (1 << b)
+    used = sorted({p for p, _ in where} | set(banned))
     sentences = []
     for i, r in enumerate(records):
         img = np.asarray(Image.open(os.path.join(data_dir, r['image'])).convert('L'))
         images[i] = np.clip(_box(img, image_size).round(), 0, 255).astype(np.uint8)
-        bits = np.asarray(Image.open(os.path.join(data_dir, r['mask'])))
-        for j in range(k):
-            plane = ((bits >> j) & 1).astype(np.float32)
+        planes = {p: np.asarray(Image.open(os.path.join(data_dir, r['planes'][p]))) for p in used}
+        for p, bits in banned.items():
+            if (planes[p] & bits).any():
+                raise ExclusionError(f'{r["id"]}: the mask ({r["planes"][p]}) has the bit of an excluded finding '
+                                     f'({", ".join(x for x in lay.excluded if lay.bit(x)[0] == p)})')
+        for j, (p, b) in enumerate(where):
+            plane = ((planes[p] >> b) & 1).astype(np.float32)
             if plane.any():
                 masks[i, j] = np.clip((_box(plane, mask_size) * 255).round(), 0, 255).astype(np.uint8)
         labels[i] = [r['labels'][f] for f in findings]
         sents = []
-        for s in r['sentences']:
+        for text, fs, polarity in r['sentences']:
             claims = np.zeros(k, np.int8)
-            for f in s.get('findings', []):
-                claims[findings.index(f)] = POLARITY_CLAIM[s['polarity']]
-            sents.append((s['text'], claims, s['polarity']))
+            for f in fs:
+                claims[findings.index(f)] = POLARITY_CLAIM[polarity]
+            sents.append((text, claims, polarity))
         sentences.append(sents)
     ids = [r['id'] for r in records]
     return Split(torch.from_numpy(images), torch.from_numpy(masks), torch.from_numpy(labels), sentences, ids)

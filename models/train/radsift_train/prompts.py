@@ -1,27 +1,104 @@
-"""Finding phrases and the prompt templates of the auxiliary "finding vs no finding" loss.
+"""Finding phrases, their synonyms and abbreviations, the prompt templates of the auxiliary
+"finding vs no finding" loss, and each finding's lexicon (the words a report would use for it).
 
 The app scores a finding zero-shot with the CheXzero rule on the phrase and its
 negation, where the phrase is the label name with spaces ("pleural_effusion" ->
-"pleural effusion"). Training on exactly that pair (plus templated variants, so
-the model does not overfit one wording) is what makes the rule work.
+"pleural effusion"), averaged over its prompt templates (electron/scoring/prompts.ts:
+'{}', '{}.', 'there is {}.', 'findings consistent with {}.', each negated by 'no {}').
+Training on exactly that pair (plus templated variants and the wordings radiologists use,
+so the model does not overfit one wording) is what makes the rule work.
+
+Never-seen findings: a run given `data.neverSeen` (or an export with `excludedFindings`) must
+not put their words into the text tower. Their phrases and synonyms are here all the same,
+because the bundle's zero-shot section lists what the evaluation asks about them; `TERMS`
+(regexes, broader than the wordings) is what `data.check_exclusion` scans the training texts
+with, and `assert_training_prompts` checks the prompts the loss draws.
 """
 
 from __future__ import annotations
 
-# Extra wordings per finding; the bare label phrase is always included first.
+import re
+
+
+class ExclusionError(ValueError):
+    """A finding the run must never see is in its training data (a label, a mask bit, a sentence that
+    names it, its words in a report, or a training prompt). data re-exports it."""
+
+# Extra wordings per finding, as reports write them (synonyms, abbreviations, the usual
+# qualified forms); the bare label phrase is always included first. Vocabulary in the spirit of
+# the CheXpert labeler's phrase lists and of the phantom reports, written here, not copied.
 SYNONYMS = {
-    'pleural_effusion': ['effusion', 'pleural fluid'],
-    'cardiomegaly': ['enlarged heart', 'enlarged cardiac silhouette'],
-    'pneumothorax': ['collapsed lung'],
+    'pleural_effusion': ['effusion', 'pleural fluid', 'pleural effusions'],
+    'cardiomegaly': ['enlarged heart', 'enlarged cardiac silhouette', 'cardiac enlargement'],
+    'pneumothorax': ['collapsed lung', 'PTX'],
     'nodule': ['pulmonary nodule', 'lung nodule', 'mass'],
     'consolidation': ['airspace consolidation', 'airspace opacity'],
-    'atelectasis': ['volume loss', 'plate-like atelectasis'],
+    'atelectasis': ['volume loss', 'plate-like atelectasis', 'subsegmental atelectasis'],
     'edema': ['pulmonary edema', 'interstitial edema'],
     'support_devices': ['support device', 'tube', 'line', 'catheter', 'pacemaker'],
+    # generator 1.1's rare findings
+    'rib_fracture': ['rib fractures', 'fractured rib', 'rib fx', 'displaced rib fracture', 'healed rib fracture'],
+    'pneumoperitoneum': ['free air under the diaphragm', 'free intraperitoneal air', 'subdiaphragmatic free air',
+                         'free air'],
+    'hiatal_hernia': ['hiatus hernia', 'retrocardiac hiatal hernia', 'hiatal hernia with an air-fluid level'],
+    # not "mediastinal emphysema": it would put the head noun of never-seen subcutaneous emphysema into the vocabulary
+    'pneumomediastinum': ['mediastinal air', 'mediastinal gas', 'continuous diaphragm sign'],
+    'widened_mediastinum': ['mediastinal widening', 'wide mediastinum', 'widened superior mediastinum',
+                            'widening of the mediastinum'],
+    'hilar_adenopathy': ['hilar lymphadenopathy', 'enlarged hilar lymph nodes', 'bilateral hilar adenopathy',
+                         'hilar lymph node enlargement'],
+    'calcified_granuloma': ['granuloma', 'calcified granulomas', 'granulomatous calcification',
+                            'sequelae of prior granulomatous disease'],
+    'cavitary_lesion': ['cavity', 'cavitating lesion', 'cavitary mass', 'thick-walled cavity', 'cavitation'],
+    'subcutaneous_emphysema': ['subcutaneous gas', 'subcutaneous air', 'surgical emphysema', 'soft tissue emphysema',
+                               'chest wall emphysema'],
+    'sternotomy_wires': ['sternotomy', 'median sternotomy', 'post-sternotomy changes', 'sternal wires',
+                         'status post median sternotomy', 'CABG'],
+    'scoliosis': ['thoracic scoliosis', 'dextroscoliosis', 'levoscoliosis', 'scoliotic curvature of the spine'],
+    'elevated_hemidiaphragm': ['elevation of the hemidiaphragm', 'raised hemidiaphragm', 'hemidiaphragm elevation',
+                               'elevated right hemidiaphragm', 'elevated left hemidiaphragm'],
 }
 
-POSITIVE_TEMPLATES = ['{}', '{}', '{}.', 'there is {}', '{} is present', 'findings consistent with {}']
-NEGATIVE_TEMPLATES = ['no {}', 'no {}', 'no {}.', 'there is no {}', 'no evidence of {}', 'without {}']
+# The words that name a finding in a report: what the exclusion check looks for in every training
+# text of a run that must never see the finding (case-insensitive; word-bounded where a stem could
+# sit inside an unrelated word). Broader than SYNONYMS on purpose (stems, hedged and lay forms), and
+# narrow enough that no sentence about another finding matches: test_recipe checks both on the
+# recipe's fake data, and `data.check_exclusion` on every export a run reads. The base eight cannot
+# be excluded by the generator, so they have none.
+TERMS = {
+    'rib_fracture': r'fractur|\bfx\b|callus|cortical break|rib (deformity|break)',
+    'pneumoperitoneum': r'pneumoperitone'
+                        r'|free (intraperitoneal |intra-abdominal |subdiaphragmatic |peritoneal )?(air|gas)'
+                        r'|subdiaphragmatic|intraperitoneal|perforated viscus|rigler|cupola sign',
+    'hiatal_hernia': r'hiatal|hiatus|hernia',
+    'pneumomediastinum': r'pneumomediastin|mediastinal (air|gas|emphysema)|continuous diaphragm'
+                         r'|(air|gas|lucenc\w*) outlining the (mediastin|heart)',
+    'widened_mediastinum': r'mediastin\w*( \w+){0,3} (widen|wide\b)|widen\w* (of )?(the )?(superior |upper )?mediastin'
+                           r'|wide mediastin|mediastinal width|mediastinal widening',
+    'hilar_adenopathy': r'hilar (lymph)?adenopath|hilar lymph nodes|enlarged (\w+ )?hil(a|um|ar)\b'
+                        r'|hil(a|um) (is|are) (not )?enlarged'
+                        r'|paratracheal|prominent hila|bihilar',
+    'calcified_granuloma': r'granulom|ghon',
+    'cavitary_lesion': r'cavit|abscess',
+    'subcutaneous_emphysema': r'subcutaneous|soft[- ]tissue (emphysema|gas|air)|surgical emphysema'
+                              r'|chest wall (emphysema|gas|air)',
+    'sternotomy_wires': r'sternotom|sternal wire|\bcabg\b|\bavr\b|\bmvr\b|valve (replacement|prosthesis)'
+                        r'|prosthetic (aortic|mitral) valve',
+    'scoliosis': r'scolio',
+    'elevated_hemidiaphragm': r'hemidiaphragms? (is |are )?(elevat|raised|high)|(elevat|rais)\w* (of )?(the )?'
+                              r'(right |left )?hemidiaphragm|hemidiaphragm elevation|position of the hemidiaphragms'
+                              r'|eventration|phrenic nerve palsy|diaphragmatic elevation',
+}
+
+# Positive templates, with the app's own ensemble among them ('{}', '{}.', 'there is {}.',
+# 'findings consistent with {}.'), and the forms impressions take.
+POSITIVE_TEMPLATES = ['{}', '{}', '{}.', 'there is {}.', 'findings consistent with {}.', '{} is present',
+                      'compatible with {}', 'evidence of {}']
+# Negated templates: the app negates each of its templates with 'no {}', which gives
+# 'there is no {}.' and also 'findings consistent with no {}.' (not how radiologists write, but what
+# the app embeds, so the model sees it); the rest are the negations reports use.
+NEGATIVE_TEMPLATES = ['no {}', 'no {}', 'no {}.', 'there is no {}.', 'findings consistent with no {}.',
+                      'no evidence of {}', 'without {}', 'negative for {}', 'no radiographic evidence of {}']
 
 # Words the vocabulary must hold whole, whatever the training reports happen to say.
 EXTRA_WORDS = (
@@ -40,6 +117,26 @@ def wordings(finding: str) -> list[str]:
     return [phrase(finding)] + SYNONYMS.get(finding, [])
 
 
+def _words_re(finding: str) -> re.Pattern:
+    """One regex for a finding: any of its wordings as whole words, or its lexicon. Built per call, not cached,
+    so that an edit of SYNONYMS (tests do that) is seen at once; callers that scan many texts use namer()."""
+    alts = [r'(?<![\w-])' + re.escape(w) + r'(?![\w-])' for w in wordings(finding)]
+    if finding in TERMS:
+        alts.append(f'(?:{TERMS[finding]})')
+    return re.compile('|'.join(alts), re.IGNORECASE)
+
+
+def namer(finding: str):
+    """names(finding, ·) with its regex compiled once, for scanning many texts."""
+    r = _words_re(finding)
+    return lambda text: bool(r.search(text))
+
+
+def names(finding: str, text: str) -> bool:
+    """Whether text uses the words of finding: its phrase, a synonym (whole words) or its lexicon."""
+    return namer(finding)(text)
+
+
 def all_prompt_texts(findings: list[str]) -> list[str]:
     """Every prompt the loss can draw: used to seed the vocabulary and the parity corpus."""
     out = []
@@ -47,6 +144,32 @@ def all_prompt_texts(findings: list[str]) -> list[str]:
         for w in wordings(f):
             out += [t.format(w) for t in POSITIVE_TEMPLATES + NEGATIVE_TEMPLATES]
     return list(dict.fromkeys(out))
+
+
+def assert_training_prompts(findings: list[str], never_seen: list[str]) -> None:
+    """The prompts (and the vocabulary seeds) of a run must not name a never-seen finding: a synonym of a
+    trained finding that did would leak it. Raises ExclusionError naming each offending prompt."""
+    named_by = {x: namer(x) for x in never_seen}
+    bad = [(t, x) for t in all_prompt_texts(findings) + [' '.join(EXTRA_WORDS)] for x in never_seen if named_by[x](t)]
+    if bad:
+        raise ExclusionError('training prompts name never-seen findings: '
+                             + '; '.join(f'"{t}" ({x})' for t, x in bad[:10]))
+
+
+def assert_vocabulary(tokens, never_seen: list[str]) -> None:
+    """No whole-word token of the run's vocabulary may name a never-seen finding (built from the training text
+    and prompts, it cannot unless those leaked). Raises ExclusionError."""
+    named_by = {x: namer(x) for x in never_seen}
+    bad = [(t, x) for t in tokens if not t.startswith('##') for x in never_seen if named_by[x](t)]
+    if bad:
+        raise ExclusionError('the vocabulary holds words of never-seen findings: '
+                             + ', '.join(f'"{t}" ({x})' for t, x in bad[:10]))
+
+
+def ensemble(findings: list[str]) -> dict:
+    """The zero-shot prompt ensemble the bundle ships (descriptive: manifest zeroShot.prompts): per finding,
+    its wordings; the templates are shared. Includes never-seen findings when they are passed in."""
+    return {f: wordings(f) for f in findings}
 
 
 def sample_prompts(findings: list[str], rng, bare_prob: float) -> tuple[list[str], list[str]]:
