@@ -5,6 +5,7 @@
  * and negation ordering of report sentences. Pure functions; `radsift eval`
  * prints them and the model card quotes them.
  */
+import { exampleProfile } from './example-profile.js';
 import { applyProbe, trainProbe } from './linear-probe.js';
 import { rocAuc, seededRandom } from './metrics.js';
 import { row, scoresAgainst, type Matrix } from './vectors.js';
@@ -36,6 +37,11 @@ export interface ProbeCurve {
   fractions: Record<string, number>;
   /** Probe AUC from k positive and k negative examples. */
   shots: Record<string, number>;
+  /**
+   * AUC of the cosine to the mean of k positive examples only: what the app's example sets do (few-shot
+   * screening of a rare finding, where negatives are not picked).
+   */
+  examples: Record<string, number>;
 }
 
 function pick(rows: number[], data: Matrix): Matrix {
@@ -98,6 +104,7 @@ export function probeCurve(
     ),
     fractions: {},
     shots: {},
+    examples: {},
   };
   for (const f of fractions) {
     const n = Math.max(2, Math.round(f * train.length));
@@ -108,6 +115,21 @@ export function probeCurve(
       k > trainPos.length || k > trainNeg.length
         ? NaN
         : mean(() => [...shuffled(trainPos, rnd).slice(0, k), ...shuffled(trainNeg, rnd).slice(0, k)]);
+  }
+  for (const k of shots) {
+    if (k > trainPos.length) {
+      result.examples[String(k)] = NaN;
+      continue;
+    }
+    const aucs = Array.from({ length: repeats }, () => {
+      const profile = exampleProfile(
+        shuffled(trainPos, rnd)
+          .slice(0, k)
+          .map((r) => row(images, r)),
+      );
+      return rocAuc(scoresAgainst(testX, profile.vector), testY);
+    });
+    result.examples[String(k)] = aucs.reduce((a, b) => a + b, 0) / aucs.length;
   }
   return result;
 }

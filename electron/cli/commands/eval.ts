@@ -95,7 +95,8 @@ For each label column (its name with spaces is the phrase, e.g. pleural_effusion
 and reports ROC AUC with a 95% bootstrap interval, precision@5 and @10, and
 positives/negatives; the AUC of the bare phrase without prompt templates;
 image→image precision@10; a linear probe on the frozen embeddings with 1%, 10%
-and 100% of half the labels and few-shot probes (1, 4, 16 per class) next to
+and 100% of half the labels, few-shot probes (1, 4, 16 per class) and example
+sets (the cosine to the mean of 1, 4, 16 positives only, as the app screens) next to
 zero-shot, all on the other half. With reports (--reports, default
 reports.jsonl beside the labels): negation ordering, the fraction of
 (positive, negated) sentence pairs the phrase ranks the right way round. With
@@ -209,6 +210,7 @@ ${FILES_FROM_USAGE}`,
             zeroShot: round(curve.zeroShot),
             labelFraction: Object.fromEntries(Object.entries(curve.fractions).map(([k, v]) => [k, round(v)])),
             shotsPerClass: Object.fromEntries(Object.entries(curve.shots).map(([k, v]) => [k, round(v)])),
+            exampleProfile: Object.fromEntries(Object.entries(curve.examples).map(([k, v]) => [k, round(v)])),
           },
           negationOrdering: negation,
           grounding: located,

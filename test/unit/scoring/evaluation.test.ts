@@ -42,6 +42,16 @@ describe('evaluation on embeddings', () => {
     assert.ok(curve.fractions['1']! > 0.99 && curve.fractions['0.1']! > 0.9, JSON.stringify(curve));
     assert.ok(curve.shots['4']! > 0.9 && curve.shots['1']! > 0.7, JSON.stringify(curve));
     assert.ok(Number.isNaN(curve.shots['16']!), 'only 15 training positives: 16 shots cannot be drawn');
+    // Example sets (positives only): one example already separates these clusters; 16 cannot be drawn.
+    assert.ok(curve.examples['1']! > 0.9 && curve.examples['4']! > 0.95, JSON.stringify(curve.examples));
+    assert.ok(Number.isNaN(curve.examples['16']!));
+    // With labels that mean nothing, examples find nothing either.
+    const noise = probeCurve(
+      images,
+      labels.map(() => (rnd() < 0.25 ? 1 : 0)),
+      labels,
+    );
+    assert.ok(Math.abs(noise.examples['4']! - 0.5) < 0.2, JSON.stringify(noise.examples));
     const reversed = probeCurve(
       images,
       labels,
