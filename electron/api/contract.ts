@@ -105,8 +105,13 @@ const Study = z.object({
   series: z.array(Series),
 });
 export const Catalog = z.object({
-  /** What was opened: a folder, files or a DICOMDIR. */
+  /** What was opened, as shown: a folder, files or a DICOMDIR. */
   source: z.string(),
+  /**
+   * A stable name for what was opened (the folder or file; for several, a hash of their sorted paths): the
+   * key of its example set, the same whenever the same things are opened.
+   */
+  scope: z.string(),
   patients: z.array(z.object({ patientId: z.string(), patientName: z.string().optional(), studies: z.array(Study) })),
   /** Files that are not DICOM at all (masks, tables, notes): skipped, not failures. */
   skipped: z.array(z.object({ path: z.string(), code: z.string(), reason: z.string() })),
@@ -366,6 +371,19 @@ export const methods = {
       .strict(),
     response: PacsConnections,
   },
+  /**
+   * How much retrieved instances may take, and where they are kept: "choose" asks the user for a folder in a
+   * dialog (the page never names a path), "default" goes back to the data folder's pacs-cache.
+   */
+  'pacs.setCache': {
+    request: z
+      .object({
+        maxGB: z.number().min(0.1).max(100_000).optional(),
+        folder: z.enum(['choose', 'default']).optional(),
+      })
+      .strict(),
+    response: PacsConnections,
+  },
   'pacs.deleteConnection': {
     request: z.object({ name: ConnectionName }).strict(),
     response: PacsConnections,
@@ -439,7 +457,11 @@ export const methods = {
   },
   'screen.results': {
     request: z.object({ id: z.string().max(100), flaggedOnly: z.boolean().optional() }).strict(),
-    response: z.object({ rows: z.array(ScreenRow) }),
+    response: z.object({
+      rows: z.array(ScreenRow),
+      /** The example similarity that flags a row (a job with examples), so a view can flag again at another threshold. */
+      exampleThreshold: z.number().nullable(),
+    }),
   },
 } as const;
 

@@ -97,6 +97,19 @@ export function createHandlers(services: Services): Handlers {
       await services.pacs.save(req.connection, req.secret, req.replaces);
       return services.pacs.list();
     },
+    'pacs.setCache': async (req) => {
+      let dir: string | null | undefined;
+      if (req.folder === 'default') dir = null;
+      if (req.folder === 'choose') {
+        [dir] = await services.dialog.open({ kind: 'folder', title: 'Choose a folder for retrieved PACS studies' });
+        if (!dir) throw new ApiError('CANCELLED', 'No folder was chosen');
+      }
+      await services.pacs.setCache({
+        ...(dir !== undefined ? { dir } : {}),
+        ...(req.maxGB !== undefined ? { maxGB: req.maxGB } : {}),
+      });
+      return services.pacs.list();
+    },
     'pacs.deleteConnection': async (req) => {
       await services.pacs.remove(req.name);
       return services.pacs.list();
@@ -130,7 +143,10 @@ export function createHandlers(services: Services): Handlers {
 
     'screen.list': () => ({ jobs: services.screening.list() }),
 
-    'screen.results': async (req) => ({ rows: await services.screening.results(req.id, req.flaggedOnly ?? false) }),
+    'screen.results': async (req) => ({
+      rows: await services.screening.results(req.id, req.flaggedOnly ?? false),
+      exampleThreshold: await services.screening.exampleThreshold(req.id),
+    }),
 
     'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
 

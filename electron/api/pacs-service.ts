@@ -89,6 +89,25 @@ export class PacsService {
     await this.settings.update((s) => ({ ...s, pacs: { ...s.pacs, connections: [...others, connection] } }));
   }
 
+  /** Moves or resizes the cache: later retrievals use the new one (what the old folder holds stays there). */
+  async setCache(change: { dir?: string | null; maxGB?: number }): Promise<void> {
+    if (change.dir) {
+      if (!path.isAbsolute(change.dir)) throw new ApiError('BAD_REQUEST', 'The cache folder must be an absolute path');
+      await mkdir(change.dir, { recursive: true }).catch((e: Error) => {
+        throw new ApiError('WRITE_FAILED', `Cannot use ${change.dir} for the cache: ${e.message}`);
+      });
+    }
+    await this.settings.update((s) => ({
+      ...s,
+      pacs: {
+        ...s.pacs,
+        ...(change.dir !== undefined ? { cacheDir: change.dir } : {}),
+        ...(change.maxGB !== undefined ? { cacheGB: change.maxGB } : {}),
+      },
+    }));
+    this.#cache = null; // reopened with the new place and size on next use (and evicted down to it)
+  }
+
   async remove(name: string): Promise<void> {
     this.#connection(name);
     await this.secrets.set(name, null);

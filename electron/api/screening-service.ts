@@ -272,6 +272,12 @@ export class ScreeningService {
     return profile;
   }
 
+  /** The example similarity that flags a row of a job with examples; null for a job without. */
+  async exampleThreshold(id: string): Promise<number | null> {
+    const params = this.#params(id);
+    return params.examples?.length ? (await this.#exampleProfile(id, params.examples)).threshold : null;
+  }
+
   async results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]> {
     const job = this.#view(id);
     const params = this.#params(id);

@@ -73,6 +73,7 @@ export interface Screening {
   control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
   list(): ScreenJob[];
   results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]>;
+  exampleThreshold(id: string): Promise<number | null>;
 }
 
 export interface ProbeEngine {
@@ -101,6 +102,7 @@ export interface PacsAccess {
   list(): Promise<Response<'pacs.connections'>>;
   save(connection: PacsConnection, secret: string | null | undefined, replaces?: string): Promise<void>;
   remove(name: string): Promise<void>;
+  setCache(change: { dir?: string | null; maxGB?: number }): Promise<void>;
   test(name: string): Promise<Response<'pacs.test'>>;
   search(name: string, query: StudyQuery, page: Page): Promise<Response<'pacs.search'>>;
   retrieve(name: string, studyUid: string): string;

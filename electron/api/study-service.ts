@@ -5,6 +5,7 @@
  * root for the scan:// protocol; anything else is refused.
  */
 import { access, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import {
   CatalogBuilder,
@@ -86,6 +87,13 @@ export class StudyService implements StudyCatalog {
     }
     return {
       source: paths.length === 1 ? paths[0]! : `${paths.length} items`,
+      scope:
+        paths.length === 1
+          ? paths[0]!
+          : `items:${createHash('sha256')
+              .update([...paths].sort().join('\0'))
+              .digest('hex')
+              .slice(0, 16)}`,
       patients: built.patients,
       skipped: built.skipped,
       failed: built.failed,

@@ -1,6 +1,6 @@
 /**
  * The example set of the opened studies ("Use as example"): scans a researcher picked because they show a
- * rare finding, kept by the main process per study or folder (the opened catalog's source) across
+ * rare finding, kept by the main process per study or folder (the opened catalog's scope) across
  * restarts. The viewer, the Query rows, the Examples panels and the Screening view all read and change it
  * here, so they agree on it.
  */
@@ -57,7 +57,7 @@ const Context = createContext<Examples>({
 
 export function ExamplesProvider({ catalog, children }: { catalog: Catalog | null; children: ReactNode }) {
   const api = getApi();
-  const scope = catalog?.source ?? null;
+  const scope = catalog?.scope ?? null;
   const inCatalog = useMemo(
     () =>
       new Set(

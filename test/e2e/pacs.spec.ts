@@ -256,6 +256,18 @@ test.describe('PACS', () => {
     // The cache now holds it: Models says how much.
     await page.keyboard.press('5');
     await expect(settings.getByTestId('pacs-cache')).toContainText('in 1 files');
+    // Its size and place are settings: a size, and a folder chosen in a dialog (the page never names one).
+    await settings.getByLabel('Cache size in GB').fill('2');
+    await settings.getByRole('button', { name: 'Set size' }).click();
+    await expect(settings.getByTestId('pacs-cache')).toContainText('up to 2 GB');
+    const moved = path.join(bridge.dataDir, 'elsewhere-cache');
+    bridge.dialog.answer([moved]);
+    await settings.getByRole('button', { name: 'Move cache…' }).click();
+    await expect(settings.getByTestId('pacs-cache')).toContainText(moved);
+    const saved = JSON.parse(await readFile(path.join(bridge.dataDir, 'settings.json'), 'utf8')) as {
+      pacs: { cacheDir: string; cacheGB: number };
+    };
+    expect(saved.pacs).toMatchObject({ cacheDir: moved, cacheGB: 2 });
   });
 
   test('a study shows while it downloads: images appear as they arrive, the viewer stays, Cancel stops it', async ({

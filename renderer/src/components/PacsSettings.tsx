@@ -243,7 +243,7 @@ export function PacsSettings() {
           {loadError}
         </p>
       )}
-      {listing && <StorageNotes listing={listing} />}
+      {listing && <StorageNotes listing={listing} onChange={setListing} />}
       {listing && listing.connections.length > 0 && (
         <table className="results-table pacs-connections" aria-label="PACS connections">
           <thead>
@@ -318,8 +318,20 @@ export function PacsSettings() {
   );
 }
 
-function StorageNotes({ listing }: { listing: PacsListing }) {
+function StorageNotes({ listing, onChange }: { listing: PacsListing; onChange: (l: PacsListing) => void }) {
   const { cache } = listing;
+  const [size, setSize] = useState(String(cache.maxGB));
+  const [problem, setProblem] = useState<string | null>(null);
+  const change = (req: { maxGB?: number; folder?: 'choose' | 'default' }) => {
+    setProblem(null);
+    getApi()
+      .call('pacs.setCache', req)
+      .then(onChange, (e: Error & { code?: string }) => {
+        if (e.code !== 'CANCELLED') setProblem(e.message);
+      });
+  };
+  const gb = Number(size);
+  const sizeValid = Number.isFinite(gb) && gb >= 0.1 && gb <= 100_000;
   return (
     <>
       <p className={listing.secretStorage === 'os' ? 'muted' : 'notice'} data-testid="pacs-secret-storage">
@@ -334,6 +346,31 @@ function StorageNotes({ listing }: { listing: PacsListing }) {
           : `; now ${formatBytes(cache.bytes)} in ${cache.files} files`}
         ). Delete the folder to remove them.
       </p>
+      <div className="pacs-cache-settings">
+        <label>
+          Cache size (GB){' '}
+          <input
+            type="number"
+            min={0.1}
+            step="any"
+            value={size}
+            aria-label="Cache size in GB"
+            aria-invalid={!sizeValid}
+            onChange={(e) => setSize(e.target.value)}
+          />
+        </label>
+        <button type="button" disabled={!sizeValid || gb === cache.maxGB} onClick={() => change({ maxGB: gb })}>
+          Set size
+        </button>
+        <button type="button" onClick={() => change({ folder: 'choose' })}>
+          Move cache…
+        </button>
+        <button type="button" onClick={() => change({ folder: 'default' })}>
+          Default place
+        </button>
+        {!sizeValid && <span className="field-error">between 0.1 and 100,000 GB</span>}
+        {problem && <span className="field-error">{problem}</span>}
+      </div>
     </>
   );
 }

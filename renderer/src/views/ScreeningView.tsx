@@ -57,21 +57,6 @@ function progressText(job: ScreenJob, p: JobProgress): string {
  */
 const isLocalFile = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
 
-/**
- * Which rows a job's examples flag, as far as the rows tell. The main process flags a row when a phrase's
- * probability reaches the job's threshold or its similarity to the examples reaches their cut, which it
- * does not send. A row it did not flag lies under the cut, and so does any row no more similar than that:
- * those the examples do not flag. Every other row it flagged keeps its flag (flagged without a phrase, the
- * examples flagged it; flagged by a phrase, the examples may have as well).
- */
-function exampleFlags(rows: readonly Row[]): (r: Row) => boolean {
-  const under = rows.reduce(
-    (top, r) => (!r.flagged && r.exampleSimilarity !== null ? Math.max(top, r.exampleSimilarity) : top),
-    -Infinity,
-  );
-  return (r) => r.flagged && r.exampleSimilarity !== null && r.exampleSimilarity > under;
-}
-
 /** A job's source as listed: its folder, or the PACS connection it screens. */
 const sourceText = (folder: string) => (folder.startsWith('pacs:') ? `PACS ${folder.slice(5)}` : folder);
 
@@ -90,7 +75,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   const [withExamples, setWithExamples] = useState(false);
   const exampleScope = withExamples && examples.scope && examples.paths.length ? examples.scope : undefined;
   const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<{ id: string; rows: Row[] } | null>(null);
+  const [open, setOpen] = useState<{ id: string; rows: Row[]; exampleThreshold: number | null } | null>(null);
   const [threshold, setThreshold] = useState(0.5);
   const [flaggedOnly, setFlaggedOnly] = useState(false);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 0, descending: true });
@@ -190,7 +175,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     act(async () => {
       setThreshold(job.threshold);
       setSort({ key: job.phrases.length ? 0 : 'example', descending: true });
-      const { rows: loaded } = await api.call('screen.results', { id: job.id });
+      const { rows: loaded, exampleThreshold } = await api.call('screen.results', { id: job.id });
       // The viewer names a scan opened from these rows as the rows do.
       remember(
         loaded.flatMap((r): [string, ScanLabel][] => {
@@ -198,17 +183,17 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
           return label ? [[r.path, label]] : [];
         }),
       );
-      setOpen({ id: job.id, rows: loaded });
+      setOpen({ id: job.id, rows: loaded, exampleThreshold });
     });
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
   const jobThreshold = openJob?.threshold ?? null;
-  const jobExamples = openJob?.examples ?? 0;
   const rows = useMemo(() => {
     if (!open) return [];
     // At the job's own threshold the main process's flags stand; at another, the phrases are scored again
-    // and the examples flag what they flagged.
-    const byExamples = jobExamples ? exampleFlags(open.rows) : () => false;
+    // and the examples flag at their own cut, which the main process sends.
+    const cut = open.exampleThreshold;
+    const byExamples = (r: Row) => cut !== null && r.exampleSimilarity !== null && r.exampleSimilarity >= cut;
     const flag = (r: Row) =>
       threshold === jobThreshold ? r.flagged : r.scores.some((s) => s.probability >= threshold) || byExamples(r);
     // Names are made once per row, not once per comparison.
@@ -229,7 +214,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                 : (a.scores[key]?.probability ?? -1) - (b.scores[key]?.probability ?? -1);
         return descending ? -order : order;
       });
-  }, [open, jobThreshold, jobExamples, threshold, flaggedOnly, sort, naming]);
+  }, [open, jobThreshold, threshold, flaggedOnly, sort, naming]);
   const sortBy = (key: SortKey) =>
     // A new column starts with what a reader wants first: highest scores, names A to Z.
     setSort((s) =>

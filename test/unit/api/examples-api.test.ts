@@ -93,13 +93,15 @@ describe('example sets and screening with them', () => {
       state = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find((j) => j.id === job.id)!.state;
     }
     assert.equal(state, 'done');
-    const { rows } = await call<{ rows: { path: string; exampleSimilarity: number | null; flagged: boolean }[] }>(
-      services,
-      'screen.results',
-      { id: job.id },
-    );
+    const { rows, exampleThreshold } = await call<{
+      rows: { path: string; exampleSimilarity: number | null; flagged: boolean }[];
+      exampleThreshold: number | null;
+    }>(services, 'screen.results', { id: job.id });
     assert.equal(rows.length, 48);
     assert.ok(rows.every((r) => r.exampleSimilarity !== null));
+    // Without phrases, a row is flagged exactly when it reaches the examples' cut, which the API sends.
+    assert.equal(typeof exampleThreshold, 'number');
+    for (const r of rows) assert.equal(r.flagged, r.exampleSimilarity! >= exampleThreshold!, r.path);
     for (const e of examples) assert.ok(rows.find((r) => r.path === e)!.flagged, 'an example is like itself');
     // Ranked by similarity to the examples, the other pneumothorax cases come before the rest on average.
     const others = rows.filter((r) => !examples.includes(r.path));
@@ -109,5 +111,21 @@ describe('example sets and screening with them', () => {
       return ranks.reduce((s, x) => s + x, 0) / ranks.length;
     };
     assert.ok(meanRank((p) => positive.has(p)) < meanRank((p) => !positive.has(p)), 'positives rank higher');
+  });
+  it('names what was opened by a stable scope: several files in any order give the same one', async () => {
+    const files = (await readFile(path.join(folder, 'labels.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1, 3)
+      .map((l) => path.join(folder, l.split(',')[0]!));
+    const a = await call<{ source: string; scope: string }>(services, 'studies.openDropped', { paths: files });
+    const b = await call<{ source: string; scope: string }>(services, 'studies.openDropped', {
+      paths: [...files].reverse(),
+    });
+    const one = await call<{ scope: string }>(services, 'studies.openDropped', { paths: [files[0]!] });
+    assert.equal(a.source, '2 items');
+    assert.equal(a.scope, b.scope);
+    assert.match(a.scope, /^items:[0-9a-f]{16}$/);
+    assert.equal(one.scope, files[0]);
   });
 });
