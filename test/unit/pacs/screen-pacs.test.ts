@@ -3,6 +3,7 @@
  * instance once, resumable after the server is killed mid-retrieve, and no password anywhere.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { writeDemo } from '../../../electron/phantom/export.js';
 import { FaultProxy } from '../../support/fault-proxy.js';
 import { layoutFixtures } from '../../support/model-fixtures.js';
 import { orthancMissing, TestOrthanc } from '../../support/orthanc.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
 
 const fixtures = layoutFixtures();
 const skip = orthancMissing() ?? ('skip' in fixtures ? fixtures.skip : false);
@@ -189,5 +191,49 @@ describe('radsift screen <archive>', { skip }, () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('radsift killed with SIGKILL mid-run: the same command completes, retrieving nothing indexed again', async () => {
+    const archive = `dicomweb+${orthanc.dicomWebUrl}`;
+    const args = [
+      'screen',
+      archive,
+      '--user',
+      orthanc.user,
+      ...phrases,
+      '--index',
+      path.join(work, 'idx-sigkill'),
+      '--model-dir',
+      model,
+      '--cache',
+      path.join(work, 'cache-sigkill'),
+      '--batch',
+      '4',
+    ];
+    const child = spawn(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js'), ...args, '--out', 's1.csv'],
+      {
+        cwd: work,
+        env: { ...process.env, RADSIFT_PACS_PASSWORD: PASSWORD },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let err = '';
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      // Once some batches are committed, kill -9: no handler runs, nothing is flushed.
+      if ([...err.matchAll(/(\d+) encoded/g)].some((m) => Number(m[1]) >= 4)) child.kill('SIGKILL');
+    });
+    assert.equal(await exited, 'SIGKILL', `the run ended before it could be killed:\n${err}`);
+    const second = await run([...args, '--out', 's2.csv'], work, { RADSIFT_PACS_PASSWORD: PASSWORD });
+    assert.equal(second.code, 0, second.err);
+    const m = /index: (\d+) encoded, (\d+) unchanged, 0 failed/.exec(second.err);
+    assert.ok(m && Number(m[2]) >= 4, second.err);
+    assert.equal(Number(m[1]) + Number(m[2]), COUNT);
+    assert.deepEqual(await bySop(path.join(work, 's2.csv')), await bySop(path.join(work, 'disk.csv')));
   });
 });
