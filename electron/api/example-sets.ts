@@ -13,14 +13,20 @@ const MAX_SETS = 1000;
 export class ExampleSets {
   readonly file: string;
   #sets: Record<string, string[]> | null = null;
+  #loading: Promise<Record<string, string[]>> | null = null;
   #writes: Promise<void> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'example-sets.json');
   }
 
-  async #load(): Promise<Record<string, string[]>> {
-    if (this.#sets) return this.#sets;
+  /** Read once: concurrent first callers share the one read (and the one object). */
+  #load(): Promise<Record<string, string[]>> {
+    this.#loading ??= this.#read();
+    return this.#loading;
+  }
+
+  async #read(): Promise<Record<string, string[]>> {
     try {
       const parsed = JSON.parse(await readFile(this.file, 'utf8')) as unknown;
       const sets: Record<string, string[]> = {};
@@ -63,12 +69,15 @@ export class ExampleSets {
 
   #persist(): Promise<void> {
     const snapshot = JSON.stringify(this.#sets, null, 1);
-    this.#writes = this.#writes.then(async () => {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(tmp, snapshot);
-      await rename(tmp, this.file);
-    });
+    // A failed write (disk full) must not fail every later one: each write starts afresh.
+    this.#writes = this.#writes
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(path.dirname(this.file), { recursive: true });
+        const tmp = `${this.file}.${process.pid}.tmp`;
+        await writeFile(tmp, snapshot);
+        await rename(tmp, this.file);
+      });
     return this.#writes;
   }
 }

@@ -15,7 +15,7 @@ export interface SecretCipher {
 export class SecretStore {
   readonly file: string;
   readonly #memory = new Map<string, string>();
-  #stored: Record<string, string> | null = null;
+  #stored: Promise<Record<string, string>> | null = null;
   #writes: Promise<void> = Promise.resolve();
 
   /** `cipher` null: secrets last for this session only. */
@@ -31,19 +31,23 @@ export class SecretStore {
     return this.cipher !== null;
   }
 
-  async #load(): Promise<Record<string, string>> {
-    if (this.#stored) return this.#stored;
-    if (!this.cipher) return (this.#stored = {});
-    const text = await readFile(this.file, 'utf8').catch(() => '{}');
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      this.#stored =
-        parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-          ? Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string'))
+  /** The sealed secrets, read once: concurrent first callers share the one read (and the one object). */
+  #load(): Promise<Record<string, string>> {
+    this.#stored ??= (async () => {
+      if (!this.cipher) return {};
+      const text = await readFile(this.file, 'utf8').catch(() => '{}');
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+          ? (Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<
+              string,
+              string
+            >)
           : {};
-    } catch {
-      this.#stored = {};
-    }
+      } catch {
+        return {};
+      }
+    })();
     return this.#stored;
   }
 
@@ -87,13 +91,16 @@ export class SecretStore {
 
   #persist(stored: Record<string, string>): Promise<void> {
     const snapshot = JSON.stringify(stored);
-    this.#writes = this.#writes.then(async () => {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(tmp, snapshot, { mode: 0o600 });
-      await chmod(tmp, 0o600);
-      await rename(tmp, this.file);
-    });
+    // A failed write (disk full) must not fail every later one: each write starts afresh.
+    this.#writes = this.#writes
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(path.dirname(this.file), { recursive: true });
+        const tmp = `${this.file}.${process.pid}.tmp`;
+        await writeFile(tmp, snapshot, { mode: 0o600 });
+        await chmod(tmp, 0o600);
+        await rename(tmp, this.file);
+      });
     return this.#writes;
   }
 }

@@ -20,6 +20,8 @@ import { PacsError } from './errors.js';
 import { dateRange, type InstanceRef, type Page, type StudyMatch, type StudyPage, type StudyQuery } from './query.js';
 
 const { Client, Server, Scp } = dimse;
+/** The C-MOVE in progress (or last) per storage port: moves queue behind it. */
+const MOVES = new Map<number, Promise<unknown>>();
 // dcmjs-dimse logs every association and dataset at INFO: patient data must not reach a log.
 dimse.log.setLevel('silent');
 const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest } = dimse.requests;
@@ -83,7 +85,15 @@ export class DimseClient implements PacsClient {
         finish(new PacsError('CANCELLED', 'cancelled'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      for (const r of requests) client.addRequest(r);
+      // dcmjs-dimse reports a peer's A-ABORT only as "closed": a request without its final (non-pending)
+      // response by then was cut off, and its partial answers must not pass as complete.
+      let finals = 0;
+      for (const r of requests) {
+        r.on('response', (response: InstanceType<typeof dimse.responses.Response>) => {
+          if (!isPending(response.getStatus())) finals++;
+        });
+        client.addRequest(r);
+      }
       setup?.(client);
       client.on('associationRejected', (result: { reason?: number }) =>
         finish(
@@ -101,7 +111,13 @@ export class DimseClient implements PacsClient {
         else if (/timeout/i.test(e?.message ?? '')) finish(new PacsError('TIMEOUT', `${where}: ${e.message}`));
         else finish(new PacsError('INTERRUPTED', `${where}: network error (${code || e?.message || 'unknown'})`));
       });
-      client.on('closed', () => finish());
+      client.on('closed', () =>
+        finish(
+          finals < requests.length
+            ? new PacsError('INTERRUPTED', `${where}: the association ended before the archive's final answer`)
+            : undefined,
+        ),
+      );
       const ms = c.timeoutSeconds * 1000;
       client.send(c.host, c.port, c.callingAet, c.calledAet, {
         connectTimeout: ms,
@@ -231,7 +247,9 @@ export class DimseClient implements PacsClient {
       client.on(
         'cStoreRequest',
         (req: InstanceType<typeof dimse.requests.CStoreRequest>, callback: (r: unknown) => void) => {
-          got.push(this.#receive(req.getDataset() as Dataset));
+          const received = this.#receive(req.getDataset() as Dataset);
+          received.catch(() => undefined); // awaited below unless the association fails first
+          got.push(received);
           const response = CStoreResponse.fromRequest(req);
           response.setStatus(Status.Success);
           callback(response);
@@ -243,13 +261,30 @@ export class DimseClient implements PacsClient {
     return instances;
   }
 
-  /** C-MOVE: the archive sends the instances to a storage SCP RadSift starts for the move. */
-  async #move(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): Promise<RetrievedInstance[]> {
+  /**
+   * C-MOVE: the archive sends the instances to a storage SCP RadSift starts for the move. One move at a time
+   * per port (in this process): the archive delivers to the port, not to the move that asked, so concurrent
+   * moves would receive each other's instances, and a second server could not listen there anyway.
+   */
+  #move(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): Promise<RetrievedInstance[]> {
+    const port = this.connection.storePort ?? 0;
+    const previous = MOVES.get(port) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.#moveNow(request, signal));
+    MOVES.set(port, run);
+    return run;
+  }
+
+  async #moveNow(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): Promise<RetrievedInstance[]> {
     const c = this.connection;
-    if (!c.storePort)
+    const storePort = c.storePort;
+    if (!storePort)
       throw new PacsError('CONFIG', `${c.name}: C-MOVE needs the port of RadSift's storage SCP (storePort)`);
     const got: Promise<RetrievedInstance>[] = [];
-    const receive = (d: Dataset) => got.push(this.#receive(d));
+    const receive = (d: Dataset) => {
+      const received = this.#receive(d);
+      received.catch(() => undefined); // awaited below unless the association fails first
+      got.push(received);
+    };
     const calling = c.callingAet.trim();
     class StoreScp extends Scp {
       override associationRequested(
@@ -290,7 +325,19 @@ export class DimseClient implements PacsClient {
       }
     }
     const server = new Server(StoreScp);
-    server.listen(c.storePort);
+    // dcmjs-dimse reports a port it cannot listen on as a networkError event; wait for one or the other.
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', () => resolve());
+      server.once('networkError', (e: NodeJS.ErrnoException) =>
+        reject(
+          new PacsError(
+            'CONFIG',
+            `${c.name}: RadSift's storage SCP cannot listen on port ${storePort} (${e?.code ?? e?.message ?? 'error'})`,
+          ),
+        ),
+      );
+      server.listen(storePort);
+    });
     try {
       let failure: PacsError | null = null;
       request.on('response', (response: InstanceType<typeof dimse.responses.Response>) => {

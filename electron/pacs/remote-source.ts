@@ -20,15 +20,17 @@ export function pacsSource(client: PacsClient, cache: InstanceCache, query: Stud
     instances: instances(),
     async fetch(item: { key: string }, fetchSignal?: AbortSignal): Promise<string> {
       const { ref } = item as PacsInstance;
-      const cached = await cache.get(client.label, ref);
-      if (cached) {
-        cache.pin(cached);
-        return cached;
-      }
-      const got = await client.retrieveInstance(ref, fetchSignal ?? signal);
-      const file = await cache.put(client.label, ref, got.bytes);
+      // Pinned before it is looked up or written: another put's eviction must not take it in between.
+      const file = cache.pathFor(client.label, ref);
       cache.pin(file);
-      return file;
+      try {
+        if (await cache.get(client.label, ref)) return file;
+        const got = await client.retrieveInstance(ref, fetchSignal ?? signal);
+        return await cache.put(client.label, ref, got.bytes);
+      } catch (error) {
+        cache.unpin(file);
+        throw error;
+      }
     },
     release(file: string): void {
       cache.unpin(file);

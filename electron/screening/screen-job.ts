@@ -254,6 +254,9 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     if (signal?.aborted) break;
   }
   commit();
+  // Files fetched but never read (a stop mid-run): let the cache have them back.
+  if ('remote' in source) for (const file of keyOf.keys()) source.remote.release?.(file);
+  keyOf.clear();
   const stopped = signal?.aborted ?? false;
   // Only a complete walk may prune: an interrupted one has not met every file.
   const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run);

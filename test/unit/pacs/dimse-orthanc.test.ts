@@ -112,6 +112,21 @@ describe('DIMSE client against Orthanc', { skip }, () => {
       }
     });
 
+  it('C-MOVE retrievals started at once each get their own instance (moves share the storage port)', async () => {
+    const refs = await Promise.all(
+      ids.map(async (id) => {
+        const tags = (await (await orthanc.rest(`/instances/${id}/tags?simplify`)).json()) as Record<string, string>;
+        return { studyUid: tags.StudyInstanceUID!, seriesUid: tags.SeriesInstanceUID!, sopUid: tags.SOPInstanceUID! };
+      }),
+    );
+    const mover = client('C-MOVE');
+    const got = await Promise.all(refs.map((r) => mover.retrieveInstance(r)));
+    assert.deepEqual(
+      got.map((g) => g.ref.sopUid),
+      refs.map((r) => r.sopUid),
+    );
+  });
+
   it('check() reports each service; a wrong AE title or a closed port is a clear failure', async () => {
     const ok = await client('C-GET').check();
     assert.deepEqual(
