@@ -43,7 +43,7 @@ interface Params {
   threshold: number;
   /** A PACS job: the connection and the query whose studies are screened. */
   pacs?: { name: string; query: StudyQuery };
-  /** A PACS job's last complete run: its results are the instances that run met. */
+  /** Version 2 indexes only: a PACS job's last complete run (its members were taken from it, schema 3). */
   run?: number;
   /** Example scans (their paths when the job started): scans as similar as the examples are flagged too. */
   examples?: string[];
@@ -210,6 +210,8 @@ export class ScreeningService {
       remote = params.pacs ? await this.pacsSource!(params.pacs.name, params.pacs.query, controller.signal) : null;
       const summary = await indexFolder({
         source: remote ? { remote } : { folder: params.folder },
+        // A PACS job's instances are its own set: another job over an overlapping query cannot take them.
+        ...(remote ? { set: id } : {}),
         store: this.index.store(),
         model: slot,
         pool: this.pool,
@@ -224,7 +226,6 @@ export class ScreeningService {
         },
       });
       if (summary.stopped) return; // paused or cancelled: control() recorded the state
-      if (params.pacs) params.run = summary.run;
       this.#save(id, params, 'running', null, createdAt);
       const rows = await this.results(id, false);
       this.#flagged.set(id, rows.filter((r) => r.flagged).length);
@@ -283,8 +284,9 @@ export class ScreeningService {
     const params = this.#params(id);
     const loaded = await this.models.ready();
     const vectors = await phraseVectors(job.phrases, (t) => this.models.encoder.encodeTexts(t));
-    // A PACS job's rows are the instances its last complete run met (none before one completes).
-    const scope = params.pacs ? { run: params.run ?? -1 } : job.folder;
+    // A PACS job's rows are its instances: those its last complete run met, and any a later run, still
+    // under way, has met since.
+    const scope = params.pacs ? { set: id } : job.folder;
     const example = params.examples?.length ? await this.#exampleProfile(id, params.examples) : undefined;
     const rows = [
       ...screenResults(this.index.store(), await this.index.slot(), scope, {

@@ -250,9 +250,30 @@ export class IndexStore {
     return Number(info.lastInsertRowid);
   }
 
-  /** Marks files met by run `run` without rewriting them (unchanged files). */
-  touch(filePath: string, run: number): void {
-    this.transaction(() => this.#db.prepare('UPDATE scans SET seen_run = ? WHERE path = ?').run(run, filePath));
+  /** Marks files met by run `run` without rewriting them (unchanged files); and as members of `set` when given. */
+  touch(filePath: string, run: number, set?: string): void {
+    this.transaction(() => {
+      this.#db.prepare('UPDATE scans SET seen_run = ? WHERE path = ?').run(run, filePath);
+      if (set !== undefined) this.#addMember(set, filePath, run);
+    });
+  }
+
+  /** Records that the scan at `filePath` belongs to the set `set`, as met by run `run`. */
+  addMember(set: string, filePath: string, run: number): void {
+    this.transaction(() => this.#addMember(set, filePath, run));
+  }
+
+  #addMember(set: string, filePath: string, run: number): void {
+    this.#db
+      .prepare('INSERT OR REPLACE INTO members (set_key, scan_id, run) SELECT ?, id, ? FROM scans WHERE path = ?')
+      .run(set, run, filePath);
+  }
+
+  /** After a complete run of a set: drops the members that run did not meet (gone from the source). */
+  pruneMembers(set: string, run: number): number {
+    return this.transaction(
+      () => this.#db.prepare('DELETE FROM members WHERE set_key = ? AND run < ?').run(set, run).changes,
+    );
   }
 
   putEmbedding(scanId: number, model: ModelSlot, vector: Float32Array, patches: Float32Array | null = null): void {
@@ -329,6 +350,14 @@ export class IndexStore {
     const it = this.#db
       .prepare('SELECT * FROM scans WHERE seen_run = ? ORDER BY path')
       .iterate(run) as IterableIterator<ScanRow>;
+    for (const row of it) yield fromRow(row);
+  }
+
+  /** The scans of a set (e.g. a PACS job's instances), in path order. */
+  *scansInSet(set: string): Generator<StoredScan> {
+    const it = this.#db
+      .prepare('SELECT s.* FROM members m JOIN scans s ON s.id = m.scan_id WHERE m.set_key = ? ORDER BY s.path')
+      .iterate(set) as IterableIterator<ScanRow>;
     for (const row of it) yield fromRow(row);
   }
 

@@ -3,7 +3,7 @@
  * process killed mid-write loses at most the transaction in flight and never
  * corrupts what was committed. Versioned: `meta.schema` says which migrations ran.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -51,4 +51,19 @@ export const MIGRATIONS: Record<number, string> = {
   // What a reader names a scan by (patient, study, view, series/instance), as JSON; null for scans indexed
   // before version 2 until they change.
   2: `ALTER TABLE scans ADD COLUMN naming TEXT;`,
+  // Which scans belong to a named set (a PACS screening job's instances): a job's rows can no longer be
+  // taken over by a later job over an overlapping query, as the single seen_run let happen. A PACS job of
+  // version 2 (params.run) keeps the scans its last complete run met, where no later run re-marked them.
+  3: `
+    CREATE TABLE members (
+      set_key TEXT NOT NULL,
+      scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+      run INTEGER NOT NULL,
+      PRIMARY KEY (set_key, scan_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX members_scan ON members (scan_id);
+    INSERT INTO members (set_key, scan_id, run)
+      SELECT j.id, s.id, s.seen_run FROM jobs j JOIN scans s ON s.seen_run = json_extract(j.params, '$.run')
+      WHERE json_extract(j.params, '$.pacs') IS NOT NULL;
+  `,
 };

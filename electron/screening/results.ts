@@ -41,14 +41,16 @@ export interface ResultOptions {
 }
 
 /**
- * The scans of a folder (every file under it, in path order), of a list of files (in list order), or
- * met by one indexing run (a remote source's instances, in key order).
+ * The scans of a folder (every file under it, in path order), of a list of files (in list order),
+ * met by one indexing run (the CLI's remote source, in key order), or of a named set (an app PACS job's
+ * instances, in key order).
  */
-export type ResultScope = string | readonly string[] | { run: number };
+export type ResultScope = string | readonly string[] | { run: number } | { set: string };
 
 function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> {
   if (typeof scope === 'string') return yield* store.scansUnder(scope);
   if ('run' in scope) return yield* store.scansSeenIn(scope.run);
+  if ('set' in scope) return yield* store.scansInSet(scope.set);
   for (const file of scope) {
     const scan = store.scanByPath(file);
     if (scan) yield scan;

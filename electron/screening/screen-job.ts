@@ -51,6 +51,11 @@ export interface IndexRunOptions {
    * over and over.
    */
   keepPatches?: boolean;
+  /**
+   * A named set that every scan this run meets joins (a PACS job's id: its results are its set, whatever
+   * other jobs over overlapping queries meet later). After a complete run, members it did not meet leave.
+   */
+  set?: string;
   signal?: AbortSignal;
   onProgress?: (p: ScreenProgress) => void;
   /** Also called for each file that failed, with its reason (not for files that are not DICOM). */
@@ -172,7 +177,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       const notDicom =
         need === 'unchanged-failed' && isNotDicomFile(file, store.scanByPath(file)?.errorCode ?? undefined);
       if (need === 'unchanged-embedded' || notDicom) {
-        store.touch(file, run);
+        store.touch(file, run, options.set);
         if (notDicom) progress.notDicom++;
         else progress.unchanged++;
         report();
@@ -191,7 +196,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
         progress.seen++;
         const need = store.need({ path: item.key, size: 0, mtimeMs: 0 }, model);
         if (need === 'unchanged-embedded') {
-          store.touch(item.key, run);
+          store.touch(item.key, run, options.set);
           progress.unchanged++;
           report();
           continue;
@@ -233,6 +238,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
         const s = stats.get(r.path)!;
         stats.delete(r.path);
         const id = store.putScan(record(r, s.size, s.mtimeMs), run);
+        if (options.set !== undefined) store.addMember(options.set, r.path, run);
         if (r.embedding) store.putEmbedding(id, model, r.embedding, options.keepPatches ? (r.patches ?? null) : null);
       }
     });
@@ -260,6 +266,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   const stopped = signal?.aborted ?? false;
   // Only a complete walk may prune: an interrupted one has not met every file.
   const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run);
+  if (!stopped && options.set !== undefined) store.pruneMembers(options.set, run);
   if (!stopped) progress.total = progress.seen;
   report(true);
   return { ...progress, run, pruned, stopped };

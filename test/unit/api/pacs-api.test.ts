@@ -218,6 +218,47 @@ describe('PACS through the API', { skip }, () => {
     const { rows } = await call<{ rows: { path: string; status: string }[] }>('screen.results', { id: job.id });
     assert.equal(rows.length, 6);
     assert.ok(rows.every((r) => r.status === 'ok' && r.path.startsWith(`dicomweb+${orthanc.dicomWebUrl}/studies/`)));
+
+    // A second job over a narrower, overlapping query (one patient): its rows are that patient's
+    // instances, met again without retrieval, and the first job keeps all six of its own.
+    const one = await call<{ studies: { patientId: string; studyUid: string; instanceCount: number }[] }>(
+      'pacs.search',
+      { name: 'test orthanc', query: { modalities: ['CR', 'DX'] }, page: { offset: 0, limit: 1 } },
+    );
+    const patient = one.studies[0]!;
+    const narrow = await call<ScreenJob>('screen.start', {
+      phrases: ['pleural effusion'],
+      pacs: { name: 'test orthanc', query: { patientId: patient.patientId, modalities: ['CR', 'DX'] } },
+    });
+    let narrowState = narrow.state;
+    let narrowJob: ScreenJob | undefined;
+    while (narrowState === 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      narrowJob = (await call<{ jobs: ScreenJob[] }>('screen.list', {})).jobs.find((j) => j.id === narrow.id)!;
+      narrowState = narrowJob.state;
+    }
+    assert.equal(narrowState, 'done');
+    assert.match(narrowJob!.message ?? '', /^0 encoded, [1-9]\d* unchanged, 0 failed/);
+    const narrowRows = (await call<{ rows: { path: string }[] }>('screen.results', { id: narrow.id })).rows;
+    const patientStudies = (
+      await call<{ studies: { studyUid: string; instanceCount: number }[] }>('pacs.search', {
+        name: 'test orthanc',
+        query: { patientId: patient.patientId, modalities: ['CR', 'DX'] },
+        page: { offset: 0, limit: 50 },
+      })
+    ).studies;
+    assert.equal(
+      narrowRows.length,
+      patientStudies.reduce((n, s) => n + s.instanceCount, 0),
+    );
+    assert.ok(narrowRows.length < 6);
+    assert.ok(narrowRows.every((r) => patientStudies.some((s) => r.path.includes(`/studies/${s.studyUid}/`))));
+    const again = (await call<{ rows: { path: string }[] }>('screen.results', { id: job.id })).rows;
+    assert.deepEqual(
+      again.map((r) => r.path),
+      rows.map((r) => r.path),
+      "the first job's rows are untouched",
+    );
   });
 
   it('wrong password: a clear error from pacs.test and pacs.search', async () => {

@@ -89,6 +89,64 @@ describe('index store', () => {
     }
   });
 
+  it('keeps named sets apart: a set is what its runs met, pruned only by its own complete run', () => {
+    const store = IndexStore.open(path.join(dir, 'sets'));
+    try {
+      for (const p of ['k:a', 'k:b', 'k:c']) {
+        store.putScan(scan(p), 1);
+        store.addMember('job-1', p, 1);
+      }
+      // A second job meets an overlapping part: the first keeps its three.
+      store.touch('k:b', 2, 'job-2');
+      store.putScan(scan('k:d'), 2);
+      store.addMember('job-2', 'k:d', 2);
+      const paths = (set: string) => [...store.scansInSet(set)].map((s) => s.path);
+      assert.deepEqual(paths('job-1'), ['k:a', 'k:b', 'k:c']);
+      assert.deepEqual(paths('job-2'), ['k:b', 'k:d']);
+      // The first job runs again and meets only a and c (b is gone from its source): its prune drops b
+      // from job-1, not from job-2.
+      store.touch('k:a', 3, 'job-1');
+      store.touch('k:c', 3, 'job-1');
+      assert.equal(store.pruneMembers('job-1', 3), 1);
+      assert.deepEqual(paths('job-1'), ['k:a', 'k:c']);
+      assert.deepEqual(paths('job-2'), ['k:b', 'k:d']);
+      assert.deepEqual(paths('job-3'), []);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('migrates a version-2 PACS job: its set is what its last complete run met', async () => {
+    const v2 = path.join(dir, 'v2');
+    await import('node:fs/promises').then((fs) => fs.mkdir(v2, { recursive: true }));
+    const db = new Database(path.join(v2, INDEX_FILE));
+    db.exec(MIGRATIONS[1]!);
+    db.exec(MIGRATIONS[2]!);
+    db.exec("INSERT INTO meta (key, value) VALUES ('schema', '2')");
+    const put = db.prepare(
+      "INSERT INTO scans (path, size, mtime_ms, status, seen_run, indexed_at) VALUES (?, 0, 0, 'ok', ?, 0)",
+    );
+    put.run('k:x', 4);
+    put.run('k:y', 4);
+    put.run('k:z', 5);
+    const job = db.prepare(
+      "INSERT INTO jobs (id, kind, params, state, created_at, updated_at) VALUES (?, 'screen', ?, 'done', 0, 0)",
+    );
+    job.run('pacs-job', JSON.stringify({ folder: 'pacs:a', pacs: { name: 'a', query: {} }, phrases: [], run: 4 }));
+    job.run('folder-job', JSON.stringify({ folder: '/d', phrases: [], run: 5 }));
+    db.close();
+    const store = IndexStore.open(v2);
+    try {
+      assert.deepEqual(
+        [...store.scansInSet('pacs-job')].map((s) => s.path),
+        ['k:x', 'k:y'],
+      );
+      assert.deepEqual([...store.scansInSet('folder-job')], [], 'a folder job has no set');
+    } finally {
+      store.close();
+    }
+  });
+
   it('returns embeddings per model with their scan ids, and patches on demand', () => {
     const store = IndexStore.open(path.join(dir, 'c'));
     try {
