@@ -5,7 +5,7 @@
  * drift apart. This module imports nothing from Electron or Node.
  */
 import { z } from 'zod';
-import { connectionSchema } from '../pacs/connection.js';
+import { connectionSchema, dicomWebConnectionSchema, dimseConnectionSchema } from '../pacs/connection.js';
 import { pageSchema, studyQuerySchema } from '../pacs/query.js';
 import { PHRASE_MAX_LENGTH, PHRASE_PATTERN } from './limits.js';
 
@@ -165,8 +165,33 @@ export const ScreenRow = z.object({
 
 export type ScreenRow = z.infer<typeof ScreenRow>;
 
+/** A CA certificate file as the user sees it: its name and what it says, or why it cannot be used. */
+export const CertificateView = z.union([
+  z.object({
+    file: z.string(),
+    subject: z.string(),
+    issuer: z.string(),
+    validTo: z.string(),
+    expired: z.boolean(),
+    count: z.number(),
+  }),
+  z.object({ file: z.string(), error: z.string() }),
+]);
 /** A configured PACS connection as the renderer sees it: never its secret, only whether one is stored. */
-export const PacsConnectionView = z.object({ connection: connectionSchema, hasSecret: z.boolean() });
+export const PacsConnectionView = z.object({
+  connection: connectionSchema,
+  hasSecret: z.boolean(),
+  /** The CA certificate a DICOMweb connection trusts, null when none. */
+  certificate: CertificateView.nullable(),
+});
+/**
+ * A connection as the page sends it: no CA file path (the page never names a file the main process reads;
+ * the certificate is chosen in a dialog, `pacs.chooseCertificate`, and named by its `ref`).
+ */
+const ConnectionInput = z.discriminatedUnion('kind', [
+  dicomWebConnectionSchema.omit({ caFile: true }),
+  dimseConnectionSchema,
+]);
 export const PacsConnections = z.object({
   connections: z.array(PacsConnectionView),
   /** "os": passwords are encrypted by the OS for this user; "session": kept until RadSift quits. */
@@ -359,17 +384,27 @@ export const methods = {
   },
   /**
    * Add or change a connection (`replaces`: the name it had). `secret`: a new password or token; null forgets
-   * it; absent keeps the stored one.
+   * it; absent keeps the stored one. `ca` (DICOMweb): "keep" (the default) the certificate the connection
+   * had, "none" trusts only the system's CAs, `{ref}` one chosen with `pacs.chooseCertificate`.
    */
   'pacs.saveConnection': {
     request: z
       .object({
-        connection: connectionSchema,
+        connection: ConnectionInput,
         secret: z.string().min(1).max(8192).nullable().optional(),
         replaces: ConnectionName.optional(),
+        ca: z.union([z.enum(['keep', 'none']), z.object({ ref: z.string().uuid() }).strict()]).optional(),
       })
       .strict(),
     response: PacsConnections,
+  },
+  /**
+   * Choose a CA certificate file in a dialog: checked (PEM, readable certificates) and named by a `ref` that
+   * `pacs.saveConnection` takes, so the page never names a path. CANCELLED when the user cancels.
+   */
+  'pacs.chooseCertificate': {
+    request: z.object({}).strict(),
+    response: z.object({ ref: z.string(), certificate: CertificateView }),
   },
   /**
    * How much retrieved instances may take, and where they are kept: "choose" asks the user for a folder in a

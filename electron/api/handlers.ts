@@ -94,8 +94,17 @@ export function createHandlers(services: Services): Handlers {
 
     'pacs.connections': () => services.pacs.list(),
     'pacs.saveConnection': async (req) => {
-      await services.pacs.save(req.connection, req.secret, req.replaces);
+      await services.pacs.save(req.connection, req.secret, req.replaces, req.ca);
       return services.pacs.list();
+    },
+    'pacs.chooseCertificate': async () => {
+      const [file] = await services.dialog.open({
+        kind: 'files',
+        title: 'Choose the CA certificate to trust',
+        filters: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }],
+      });
+      if (!file) throw new ApiError('CANCELLED', 'No certificate was chosen');
+      return services.pacs.chooseCertificate(file);
     },
     'pacs.setCache': async (req) => {
       let dir: string | null | undefined;

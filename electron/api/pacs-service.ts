@@ -11,6 +11,7 @@ import type { SettingsStore } from '../app/app-settings.js';
 import type { SecretStore } from '../app/secret-store.js';
 import { parseInstanceKey, type PacsClient } from '../pacs/client.js';
 import { connectionLabel, connectionSchema, needsSecret, type PacsConnection } from '../pacs/connection.js';
+import { readCertificateFile } from '../pacs/certificate.js';
 import { PacsError } from '../pacs/errors.js';
 import { InstanceCache } from '../pacs/instance-cache.js';
 import { openClient } from '../pacs/open-client.js';
@@ -18,14 +19,20 @@ import type { Page, StudyPage, StudyQuery } from '../pacs/query.js';
 import { pacsSource } from '../pacs/remote-source.js';
 import type { RemoteSource } from '../screening/screen-job.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
-import type { EventName, EventPayload, Response } from './contract.js';
+import type { EventName, EventPayload, Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
 
 type Broadcast = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+type CertificateView = Response<'pacs.chooseCertificate'>['certificate'];
+/** A connection as the page sends it (no CA file path: see `ca` in save). */
+export type ConnectionInput = Request<'pacs.saveConnection'>['connection'];
+export type CaChoice = Request<'pacs.saveConnection'>['ca'];
 
 export class PacsService {
   #cache: Promise<InstanceCache> | null = null;
   readonly #jobs = new Map<string, AbortController>();
+  /** Certificate files chosen in a dialog this session, by the ref the page saves a connection with. */
+  readonly #chosenCertificates = new Map<string, string>();
 
   constructor(
     private readonly dataDir: string,
@@ -63,6 +70,8 @@ export class PacsService {
       this.#connections().map(async (connection) => ({
         connection,
         hasSecret: await this.secrets.has(connection.name),
+        certificate:
+          connection.kind === 'dicomweb' && connection.caFile ? await certificateView(connection.caFile) : null,
       })),
     );
     // The cache's size is read from disk only once it has been used (null until then): listing touches nothing.
@@ -79,7 +88,31 @@ export class PacsService {
     };
   }
 
-  async save(connection: PacsConnection, secret: string | null | undefined, replaces?: string): Promise<void> {
+  /** A certificate file the user chose in a dialog: checked now, and named by a ref for `save`. */
+  async chooseCertificate(file: string): Promise<Response<'pacs.chooseCertificate'>> {
+    const { info } = await readCertificateFile(file, 'That file').catch((e: PacsError) => {
+      throw new ApiError('BAD_REQUEST', e.message);
+    });
+    const ref = randomUUID();
+    this.#chosenCertificates.set(ref, file);
+    return { ref, certificate: info };
+  }
+
+  async save(
+    input: ConnectionInput,
+    secret: string | null | undefined,
+    replaces?: string,
+    ca: CaChoice = 'keep',
+  ): Promise<void> {
+    const previous = this.#connections().find((c) => c.name === (replaces ?? input.name));
+    let caFile: string | undefined;
+    if (ca === 'keep') caFile = previous?.kind === 'dicomweb' ? previous.caFile : undefined;
+    else if (ca !== 'none') {
+      caFile = this.#chosenCertificates.get(ca.ref);
+      if (!caFile)
+        throw new ApiError('BAD_REQUEST', 'That certificate was not chosen in this session: choose it again');
+    }
+    const connection = connectionSchema.parse(input.kind === 'dicomweb' && caFile ? { ...input, caFile } : input);
     const others = this.#connections().filter((c) => c.name !== (replaces ?? connection.name));
     if (others.some((c) => c.name === connection.name))
       throw new ApiError('BAD_REQUEST', `A connection named "${connection.name}" exists already`);
@@ -235,5 +268,13 @@ export class PacsService {
 
   close(): void {
     for (const job of this.#jobs.values()) job.abort();
+  }
+}
+
+async function certificateView(file: string): Promise<CertificateView> {
+  try {
+    return (await readCertificateFile(file, 'The certificate')).info;
+  } catch (error) {
+    return { file: path.basename(file), error: (error as Error).message };
   }
 }

@@ -8,7 +8,6 @@ import type { PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { ScreenRow } from '../screening/results.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
-import type { PacsConnection } from '../pacs/connection.js';
 import type { Page, StudyQuery } from '../pacs/query.js';
 import type { AppInfo, Catalog, ModelListing, Request, Response, ScreenJob } from './contract.js';
 
@@ -100,7 +99,15 @@ export interface HeatmapEngine {
 /** PACS connections, search and retrieval (api/pacs-service.ts). */
 export interface PacsAccess {
   list(): Promise<Response<'pacs.connections'>>;
-  save(connection: PacsConnection, secret: string | null | undefined, replaces?: string): Promise<void>;
+  /** `ca`: keep the connection's CA certificate, trust none, or one chosen with chooseCertificate. */
+  save(
+    connection: Request<'pacs.saveConnection'>['connection'],
+    secret: string | null | undefined,
+    replaces?: string,
+    ca?: Request<'pacs.saveConnection'>['ca'],
+  ): Promise<void>;
+  /** A certificate file chosen in a dialog, checked, under a ref that save() takes. */
+  chooseCertificate(file: string): Promise<Response<'pacs.chooseCertificate'>>;
   remove(name: string): Promise<void>;
   setCache(change: { dir?: string | null; maxGB?: number }): Promise<void>;
   test(name: string): Promise<Response<'pacs.test'>>;

@@ -9,6 +9,10 @@ export type PacsListing = Response<'pacs.connections'>;
 export type PacsConnection = PacsListing['connections'][number]['connection'];
 /** A connection as the form sends it (defaults may be left out). */
 export type PacsConnectionInput = Request<'pacs.saveConnection'>['connection'];
+/** A CA certificate file as main describes it (name, subject, expiry), or why it cannot be used. */
+export type CertificateView = PacsListing['connections'][number]['certificate'] & object;
+/** What a saved connection trusts: the certificate it had, none, or one chosen in the dialog. */
+export type CaChoice = NonNullable<Request<'pacs.saveConnection'>['ca']>;
 export type StudyQuery = Request<'pacs.search'>['query'];
 export type PacsStudy = Response<'pacs.search'>['studies'][number];
 export type PacsCheck = Response<'pacs.test'>['checks'][number];

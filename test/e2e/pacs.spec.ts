@@ -362,6 +362,57 @@ test.describe('PACS', () => {
     await expect(qido).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
   });
 
+  test('a CA certificate is chosen in a dialog, shown by subject and expiry, kept on edit, and removed', async ({
+    page,
+    bridge,
+  }) => {
+    test.setTimeout(60_000);
+    const pem = path.join(work, 'hospital-ca.pem');
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=RadSift e2e CA'].concat([
+        '-keyout',
+        path.join(work, 'ca.key'),
+        '-out',
+        pem,
+      ]),
+      { stdio: 'ignore' },
+    );
+    await addConnection(page, orthanc!.password);
+    const settings = page.getByRole('region', { name: 'PACS connections' });
+    const row = settings.getByTestId('pacs-connection');
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = settings.getByRole('form', { name: 'Edit orthanc' });
+    const field = edit.getByTestId('pacs-certificate');
+    await expect(field).toContainText("None: the system's certificate authorities are trusted.");
+    // A file that is not a certificate: the field says so, and nothing changes.
+    bridge.dialog.answer([path.join(work, 'phantoms', 'labels.csv')]);
+    await field.getByRole('button', { name: 'Choose certificate…' }).click();
+    await expect(field.getByRole('alert')).toContainText('not a PEM certificate');
+    bridge.dialog.answer([pem]);
+    await field.getByRole('button', { name: 'Choose certificate…' }).click();
+    await expect(field).toContainText('hospital-ca.pem: CN=RadSift e2e CA');
+    await expect(field).toContainText('valid until');
+    await edit.screenshot({ path: path.join(ARTIFACTS, 'pacs-certificate.png') });
+    await edit.getByRole('button', { name: 'Save connection' }).click();
+    await expect(edit).toHaveCount(0);
+    const saved = JSON.parse(await readFile(path.join(bridge.dataDir, 'settings.json'), 'utf8')) as {
+      pacs: { connections: { caFile?: string }[] };
+    };
+    expect(saved.pacs.connections[0]!.caFile).toBe(pem);
+    // Editing again shows the stored certificate; saving keeps it; "Remove certificate" drops it.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await expect(field).toContainText('hospital-ca.pem: CN=RadSift e2e CA');
+    await field.getByRole('button', { name: 'Remove certificate' }).click();
+    await expect(field).toContainText('None:');
+    await edit.getByRole('button', { name: 'Save connection' }).click();
+    await expect(edit).toHaveCount(0);
+    const after = JSON.parse(await readFile(path.join(bridge.dataDir, 'settings.json'), 'utf8')) as {
+      pacs: { connections: { caFile?: string }[] };
+    };
+    expect(after.pacs.connections[0]!.caFile).toBeUndefined();
+  });
+
   test('a server that is down says so, and the view stays usable', async ({ page }) => {
     await addConnection(page, orthanc!.password, `http://127.0.0.1:${await freePort()}/dicom-web`);
     await page.keyboard.press('1');

@@ -13,6 +13,8 @@ import {
   pacsErrorText,
   requestIssues,
   usePacsConnections,
+  type CaChoice,
+  type CertificateView,
   type PacsCheck,
   type PacsConnection,
   type PacsConnectionInput,
@@ -29,7 +31,9 @@ interface Form {
   url: string;
   auth: 'none' | 'basic' | 'bearer';
   username: string;
-  caFile: string;
+  /** The CA certificate to save with (DICOMweb), and how it reads (the stored one, or the one chosen). */
+  ca: CaChoice;
+  certificate: CertificateView | null;
   callingAet: string;
   calledAet: string;
   host: string;
@@ -41,7 +45,7 @@ interface Form {
   secret: string;
   forgetSecret: boolean;
 }
-type FormField = Exclude<keyof Form, 'replaces' | 'hadSecret' | 'kind' | 'forgetSecret'>;
+type FormField = Exclude<keyof Form, 'replaces' | 'hadSecret' | 'kind' | 'forgetSecret' | 'ca' | 'certificate'>;
 type FormErrors = Partial<Record<FormField, string>>;
 
 const NEW_FORM: Form = {
@@ -52,7 +56,8 @@ const NEW_FORM: Form = {
   url: '',
   auth: 'basic',
   username: '',
-  caFile: '',
+  ca: 'keep',
+  certificate: null,
   callingAet: 'RADSIFT',
   calledAet: '',
   host: '',
@@ -64,8 +69,8 @@ const NEW_FORM: Form = {
   forgetSecret: false,
 };
 
-function formOf(c: PacsConnection, hasSecret: boolean): Form {
-  const base = { ...NEW_FORM, replaces: c.name, hadSecret: hasSecret, name: c.name };
+function formOf(c: PacsConnection, hasSecret: boolean, certificate: CertificateView | null): Form {
+  const base = { ...NEW_FORM, replaces: c.name, hadSecret: hasSecret, name: c.name, certificate };
   return c.kind === 'dicomweb'
     ? {
         ...base,
@@ -73,7 +78,6 @@ function formOf(c: PacsConnection, hasSecret: boolean): Form {
         url: c.url,
         auth: c.auth,
         username: c.username ?? '',
-        caFile: c.caFile ?? '',
         timeoutSeconds: String(c.timeoutSeconds),
       }
     : {
@@ -124,7 +128,6 @@ function toConnection(f: Form): { connection: PacsConnectionInput | null; errors
       url,
       auth: f.auth,
       ...(f.auth === 'basic' ? { username } : {}),
-      ...(f.caFile.trim() ? { caFile: f.caFile.trim() } : {}),
       timeoutSeconds: timeoutSeconds ?? 30,
     };
   } else {
@@ -189,6 +192,7 @@ export function PacsSettings() {
         connection,
         ...(secret !== undefined ? { secret } : {}),
         ...(form.replaces !== null ? { replaces: form.replaces } : {}),
+        ...(connection.kind === 'dicomweb' ? { ca: form.ca } : {}),
       });
       setListing(next);
       forget(connection.name);
@@ -258,7 +262,7 @@ export function PacsSettings() {
             </tr>
           </thead>
           <tbody>
-            {listing.connections.map(({ connection: c, hasSecret }) => {
+            {listing.connections.map(({ connection: c, hasSecret, certificate }) => {
               const test = tests[c.name];
               return (
                 <ConnectionRow
@@ -269,7 +273,7 @@ export function PacsSettings() {
                   confirming={confirmDelete === c.name}
                   onTest={() => void onTest(c.name)}
                   onEdit={() => {
-                    setForm(formOf(c, hasSecret));
+                    setForm(formOf(c, hasSecret, certificate));
                     setErrors({});
                     setError(null);
                   }}
@@ -561,10 +565,13 @@ function ConnectionForm({
                 Forget the stored {secretWord.toLowerCase()}
               </label>
             )}
-            {text('caFile', 'CA certificate file (optional)', {
-              placeholder: '/etc/ssl/hospital-ca.pem',
-              hint: 'A PEM file of certificates to trust, for an https:// server with its own CA.',
-            })}
+            <CertificateField
+              certificate={form.certificate}
+              onChange={(ca, certificate) => {
+                set('ca', ca);
+                set('certificate', certificate);
+              }}
+            />
           </>
         ) : (
           <>
@@ -593,5 +600,70 @@ function ConnectionForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The CA certificate a DICOMweb connection trusts: chosen in the main process's dialog (the page never
+ * names a file), shown by name, subject and expiry, or removed so only the system's CAs are trusted.
+ */
+function CertificateField({
+  certificate,
+  onChange,
+}: {
+  certificate: CertificateView | null;
+  onChange: (ca: CaChoice, certificate: CertificateView | null) => void;
+}) {
+  const id = useId();
+  const [problem, setProblem] = useState<string | null>(null);
+  const choose = () => {
+    setProblem(null);
+    getApi()
+      .call('pacs.chooseCertificate', {})
+      .then(
+        (chosen) => onChange({ ref: chosen.ref }, chosen.certificate),
+        (e: Error & { code?: string }) => {
+          if (e.code !== 'CANCELLED') setProblem(e.message);
+        },
+      );
+  };
+  return (
+    <div className="field" role="group" aria-labelledby={`${id}-label`} data-testid="pacs-certificate">
+      <span id={`${id}-label`}>CA certificate (optional)</span>
+      {certificate === null ? (
+        <span className="muted">None: the system's certificate authorities are trusted.</span>
+      ) : 'error' in certificate ? (
+        <span className="field-error">
+          {certificate.file}: {certificate.error}
+        </span>
+      ) : (
+        <span>
+          {certificate.file}: {certificate.subject}
+          {certificate.count > 1 ? ` and ${certificate.count - 1} more` : ''};{' '}
+          <span className={certificate.expired ? 'field-error' : 'muted'}>
+            {certificate.expired ? 'expired' : 'valid until'} {certificate.validTo.slice(0, 10)}
+          </span>
+        </span>
+      )}
+      <span>
+        <button type="button" onClick={choose}>
+          Choose certificate…
+        </button>{' '}
+        {certificate !== null && (
+          <button type="button" onClick={() => onChange('none', null)}>
+            Remove certificate
+          </button>
+        )}
+      </span>
+      {problem ? (
+        <span className="field-error" role="alert">
+          {problem}
+        </span>
+      ) : (
+        <span className="muted field-hint">
+          For an https:// server whose certificate comes from your hospital's own CA.
+        </span>
+      )}
+    </div>
   );
 }

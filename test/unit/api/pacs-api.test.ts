@@ -4,10 +4,12 @@
  * progress into the cache and opening what arrived, and screening a PACS query as a job.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -51,8 +53,11 @@ describe('PACS through the API', { skip }, () => {
     if (!out.ok) throw new Error(`${method}: ${out.error.code}: ${out.error.message}`);
     return out.value as T;
   };
+  /** What the scripted file dialog answers next (the user's choice); empty: the user cancels. */
+  const dialogAnswers: string[][] = [];
   const start = (dataDir: string, cipher: SecretCipher | null) =>
     createServices({
+      dialog: { open: async () => dialogAnswers.shift() ?? [] },
       dataDir,
       modelRoots: [path.join(PROJECT_ROOT, 'models')],
       decodeWorkers: 1,
@@ -276,5 +281,103 @@ describe('PACS through the API', { skip }, () => {
     );
     assert.equal(out.ok, false);
     assert.doesNotMatch(JSON.stringify(out), /not-it|api-test-password/);
+  });
+
+  it('trusts a CA certificate chosen in a dialog (the page never names a path), for https', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'radsift-api-tls-'));
+    const sh = (cmd: string) => execFileSync('/bin/sh', ['-c', cmd], { cwd: dir, stdio: 'pipe' });
+    sh('openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=RadSift API test CA"');
+    sh('openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1"');
+    sh('printf "subjectAltName=IP:127.0.0.1\\n" > san.ext');
+    sh(
+      'openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext',
+    );
+    await writeFile(path.join(dir, 'notes.txt'), 'not a certificate');
+    // TLS in front of Orthanc, as a hospital's reverse proxy with a certificate from its own CA.
+    const sockets = new Set<{ destroy(): void }>();
+    const terminator = createTlsServer(
+      { key: await readFile(path.join(dir, 'server.key')), cert: await readFile(path.join(dir, 'server.crt')) },
+      (socket) => {
+        const upstream = connect(orthanc.httpPort, '127.0.0.1');
+        sockets.add(socket).add(upstream);
+        socket.pipe(upstream).pipe(socket);
+        socket.on('error', () => upstream.destroy());
+        upstream.on('error', () => socket.destroy());
+      },
+    );
+    await new Promise<void>((r) => terminator.listen(0, '127.0.0.1', r));
+    const httpsConnection = {
+      ...connection(),
+      name: 'tls orthanc',
+      url: `https://127.0.0.1:${(terminator.address() as { port: number }).port}/dicom-web`,
+    };
+    const qido = async () =>
+      (
+        await call<{ checks: { service: string; ok: boolean | null; detail: string }[] }>('pacs.test', {
+          name: 'tls orthanc',
+        })
+      ).checks[0]!;
+    type Listing = {
+      connections: { connection: { name: string; caFile?: string }; certificate: Record<string, unknown> | null }[];
+    };
+    const listed = (l: Listing) => l.connections.find((c) => c.connection.name === 'tls orthanc')!;
+    try {
+      // The page cannot name a file for the main process to read.
+      await assert.rejects(
+        call('pacs.saveConnection', { connection: { ...httpsConnection, caFile: path.join(dir, 'ca.pem') } }),
+        /BAD_REQUEST/,
+      );
+      // Without the CA the server is not trusted.
+      await call('pacs.saveConnection', { connection: httpsConnection, secret: PASSWORD });
+      assert.match((await qido()).detail, /TLS/);
+      // The user cancels, then picks a file that is not a certificate: clear answers, nothing kept.
+      await assert.rejects(call('pacs.chooseCertificate', {}), /CANCELLED/);
+      dialogAnswers.push([path.join(dir, 'notes.txt')]);
+      await assert.rejects(call('pacs.chooseCertificate', {}), /BAD_REQUEST.*not a PEM certificate/);
+      await assert.rejects(
+        call('pacs.saveConnection', {
+          connection: httpsConnection,
+          replaces: 'tls orthanc',
+          ca: { ref: '00000000-0000-4000-8000-000000000000' },
+        }),
+        /choose it again/,
+      );
+      dialogAnswers.push([path.join(dir, 'ca.pem')]);
+      const chosen = await call<{ ref: string; certificate: { file: string; subject: string; expired: boolean } }>(
+        'pacs.chooseCertificate',
+        {},
+      );
+      assert.deepEqual(
+        { file: chosen.certificate.file, subject: chosen.certificate.subject, expired: chosen.certificate.expired },
+        { file: 'ca.pem', subject: 'CN=RadSift API test CA', expired: false },
+      );
+      let listing = await call<Listing>('pacs.saveConnection', {
+        connection: httpsConnection,
+        replaces: 'tls orthanc',
+        ca: { ref: chosen.ref },
+      });
+      assert.equal(listed(listing).connection.caFile, path.join(dir, 'ca.pem'));
+      assert.equal(listed(listing).certificate?.subject, 'CN=RadSift API test CA');
+      assert.equal((await qido()).ok, true);
+      // Editing something else keeps the certificate; "none" drops it and the server is untrusted again.
+      listing = await call<Listing>('pacs.saveConnection', {
+        connection: { ...httpsConnection, timeoutSeconds: 20 },
+        replaces: 'tls orthanc',
+      });
+      assert.equal(listed(listing).certificate?.subject, 'CN=RadSift API test CA');
+      assert.equal((await qido()).ok, true);
+      listing = await call<Listing>('pacs.saveConnection', {
+        connection: httpsConnection,
+        replaces: 'tls orthanc',
+        ca: 'none',
+      });
+      assert.equal(listed(listing).certificate, null);
+      assert.match((await qido()).detail, /TLS/);
+    } finally {
+      await call('pacs.deleteConnection', { name: 'tls orthanc' }).catch(() => undefined);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => terminator.close(r));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
