@@ -1,7 +1,7 @@
 /**
  * A real Orthanc for the PACS tests (Debian's `orthanc` with `orthanc-dicomweb` and `orthanc-gdcm`,
- * installed by scripts/setup-debian.sh): temporary storage, free ports, HTTP authentication on,
- * loopback only. Each test file starts its own and stops it.
+ * installed by scripts/setup-debian.sh): temporary storage, free ports, HTTP authentication on (a
+ * password, or a bearer token Orthanc checks itself), loopback only. Each test file starts its own and stops it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,6 +36,11 @@ export interface OrthancOptions {
   password?: string;
   /** AE title → port of DICOM peers on 127.0.0.1 Orthanc may send to (C-MOVE) and accept C-GET from. */
   peers?: Record<string, number>;
+  /**
+   * Token authentication instead of a password: Orthanc answers only requests that carry
+   * `Authorization: Bearer <token>` (its IncomingHttpRequestFilter, in Lua), and 403 to any other.
+   */
+  bearerToken?: string;
 }
 
 export class TestOrthanc {
@@ -47,6 +52,7 @@ export class TestOrthanc {
     readonly dicomPort: number,
     readonly user: string,
     readonly password: string,
+    readonly bearerToken: string | null = null,
   ) {}
 
   static async start(options: OrthancOptions = {}): Promise<TestOrthanc> {
@@ -57,7 +63,17 @@ export class TestOrthanc {
       await freePort(),
       options.user ?? 'radsift',
       options.password ?? 'orthanc-test-password',
+      options.bearerToken ?? null,
     );
+    if (o.bearerToken !== null && !/^[A-Za-z0-9._~+/=-]+$/.test(o.bearerToken))
+      throw new Error('a bearer token is token68 characters');
+    const filter = path.join(dir, 'bearer-filter.lua');
+    if (o.bearerToken !== null)
+      await writeFile(
+        filter,
+        `function IncomingHttpRequestFilter(method, uri, ip, username, httpHeaders)\n` +
+          `  return httpHeaders['authorization'] == 'Bearer ${o.bearerToken}'\nend\n`,
+      );
     const modalities = Object.fromEntries(
       Object.entries(options.peers ?? {}).map(([aet, port]) => [
         aet.toLowerCase(),
@@ -73,8 +89,9 @@ export class TestOrthanc {
       DicomPort: o.dicomPort,
       DicomAet: 'ORTHANC',
       RemoteAccessAllowed: false,
-      AuthenticationEnabled: true,
-      RegisteredUsers: { [o.user]: o.password },
+      ...(o.bearerToken === null
+        ? { AuthenticationEnabled: true, RegisteredUsers: { [o.user]: o.password } }
+        : { AuthenticationEnabled: false, LuaScripts: [filter] }),
       DicomModalities: modalities,
       DicomAlwaysAllowEcho: true,
       DicomCheckModalityHost: true,
@@ -96,6 +113,7 @@ export class TestOrthanc {
     return `${this.baseUrl}/dicom-web`;
   }
   private get authorization(): string {
+    if (this.bearerToken !== null) return `Bearer ${this.bearerToken}`;
     return `Basic ${Buffer.from(`${this.user}:${this.password}`).toString('base64')}`;
   }
 
