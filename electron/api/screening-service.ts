@@ -47,6 +47,18 @@ interface Params {
   run?: number;
   /** Example scans (their paths when the job started): scans as similar as the examples are flagged too. */
   examples?: string[];
+  /**
+   * The examples' embeddings, stored with the job when it first runs (base64 float32, one per example) with
+   * the model slot they came from: the job's results do not depend on the example files staying where they
+   * were, unchanged, after a restart. Encoded again only under another model.
+   */
+  exampleEmbeddings?: { model: string; vectors: string[] };
+}
+
+const toBase64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+function fromBase64(text: string): Float32Array {
+  const b = Buffer.from(text, 'base64');
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
 /** Where a PACS job's instances come from (api/pacs-service). */
@@ -205,7 +217,13 @@ export class ScreeningService {
     let remote: Awaited<ReturnType<PacsSourceFactory>> | null = null;
     try {
       const slot = await this.index.slot();
-      if (params.examples?.length) await this.#exampleProfile(id, params.examples);
+      if (params.examples?.length) {
+        const model = slot.key;
+        if (params.exampleEmbeddings?.model !== model) {
+          params.exampleEmbeddings = { model, vectors: (await this.#encodeExamples(params.examples)).map(toBase64) };
+          this.#save(id, params, 'running', null, createdAt);
+        }
+      }
       let last = 0;
       remote = params.pacs ? await this.pacsSource!(params.pacs.name, params.pacs.query, controller.signal) : null;
       const summary = await indexFolder({
@@ -250,23 +268,28 @@ export class ScreeningService {
     }
   }
 
-  /** The examples' profile with the active model, encoded once per job (examples may lie outside the folder). */
-  async #exampleProfile(id: string, paths: string[]): Promise<ExampleProfile> {
-    const key = `${id}:${this.models.active()?.id ?? ''}`;
+  async #encodeExamples(paths: string[]): Promise<Float32Array[]> {
+    const embeddings: Float32Array[] = [];
+    for await (const r of encodeFiles(paths, this.pool, this.models.encoder)) {
+      if (!r.embedding)
+        throw new ApiError('BAD_REQUEST', `Example scan ${path.basename(r.path)} cannot be used: ${r.error!.message}`);
+      embeddings.push(r.embedding);
+    }
+    return embeddings;
+  }
+
+  /**
+   * The examples' profile with the active model: from the embeddings stored with the job, or (a job from
+   * before they were stored, or under another model) encoded from the example files once per job and model.
+   */
+  async #exampleProfile(id: string, params: Params): Promise<ExampleProfile> {
+    const model = (await this.index.slot()).key;
+    const stored = params.exampleEmbeddings;
+    if (stored?.model === model && stored.vectors.length) return exampleProfile(stored.vectors.map(fromBase64));
+    const key = `${id}:${model}`;
     let profile = this.#examples.get(key);
     if (!profile) {
-      profile = (async () => {
-        const embeddings: Float32Array[] = [];
-        for await (const r of encodeFiles(paths, this.pool, this.models.encoder)) {
-          if (!r.embedding)
-            throw new ApiError(
-              'BAD_REQUEST',
-              `Example scan ${path.basename(r.path)} cannot be used: ${r.error!.message}`,
-            );
-          embeddings.push(r.embedding);
-        }
-        return exampleProfile(embeddings);
-      })();
+      profile = this.#encodeExamples(params.examples ?? []).then(exampleProfile);
       this.#examples.set(key, profile);
       profile.catch(() => this.#examples.delete(key));
     }
@@ -276,7 +299,7 @@ export class ScreeningService {
   /** The example similarity that flags a row of a job with examples; null for a job without. */
   async exampleThreshold(id: string): Promise<number | null> {
     const params = this.#params(id);
-    return params.examples?.length ? (await this.#exampleProfile(id, params.examples)).threshold : null;
+    return params.examples?.length ? (await this.#exampleProfile(id, params)).threshold : null;
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]> {
@@ -287,7 +310,7 @@ export class ScreeningService {
     // A PACS job's rows are its instances: those its last complete run met, and any a later run, still
     // under way, has met since.
     const scope = params.pacs ? { set: id } : job.folder;
-    const example = params.examples?.length ? await this.#exampleProfile(id, params.examples) : undefined;
+    const example = params.examples?.length ? await this.#exampleProfile(id, params) : undefined;
     const rows = [
       ...screenResults(this.index.store(), await this.index.slot(), scope, {
         phrases: vectors,

@@ -4,7 +4,7 @@
  * often the scans that share the examples' finding — and says how many examples it rests on.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -111,6 +111,22 @@ describe('example sets and screening with them', () => {
       return ranks.reduce((s, x) => s + x, 0) / ranks.length;
     };
     assert.ok(meanRank((p) => positive.has(p)) < meanRank((p) => !positive.has(p)), 'positives rank higher');
+
+    // The examples' embeddings are stored with the job: after a restart, with an example file since
+    // overwritten (moved, edited or deleted alike), the job's results are what they were.
+    await services.close();
+    await writeFile(examples[0]!, 'no longer a DICOM file');
+    services = await start();
+    const later = await call<{ rows: { path: string; exampleSimilarity: number | null }[]; exampleThreshold: number }>(
+      services,
+      'screen.results',
+      { id: job.id },
+    );
+    assert.equal(later.exampleThreshold, exampleThreshold);
+    assert.deepEqual(
+      later.rows.map((r) => [r.path, r.exampleSimilarity]),
+      rows.map((r) => [r.path, r.exampleSimilarity]),
+    );
   });
   it('names what was opened by a stable scope: several files in any order give the same one', async () => {
     const files = (await readFile(path.join(folder, 'labels.csv'), 'utf8'))
