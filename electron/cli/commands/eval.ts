@@ -231,6 +231,8 @@ ${FILES_FROM_USAGE}`,
       }
       const summary = {
         model: session.loaded.model.id,
+        // Which weights the figures belong to (a card quotes them; two bundles may share an id).
+        modelVersion: session.loaded.model.version,
         scans: index.length,
         meanAuc,
         means: {

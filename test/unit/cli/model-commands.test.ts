@@ -134,6 +134,8 @@ describe('radsift embed, query and matrix', { skip }, () => {
     // Only the labelled files are read (labels.csv beside them is not an input): a clean run.
     assert.equal(r.code, 0, r.err);
     const e = JSON.parse(r.out) as {
+      model: string;
+      modelVersion: string;
       scans: number;
       phrases: {
         phrase: string;
@@ -147,6 +149,8 @@ describe('radsift embed, query and matrix', { skip }, () => {
       means: Record<string, number>;
     };
     assert.equal(e.scans, 5);
+    // The figures name the weights they belong to.
+    assert.ok(e.model.length > 0 && e.modelVersion.length > 0, `${e.model} ${e.modelVersion}`);
     assert.deepEqual(
       e.phrases.map((p) => [p.phrase, p.positives, p.negatives]),
       [['pleural effusion', 2, 3]],
