@@ -39,7 +39,11 @@ let mainWindow: BrowserWindow | null = null;
 const electronDialog: DialogService = {
   async open(options) {
     const props: ('openFile' | 'openDirectory' | 'multiSelections')[] =
-      options.kind === 'folder' ? ['openDirectory'] : ['openFile', 'multiSelections'];
+      options.kind === 'folder'
+        ? ['openDirectory']
+        : options.kind === 'file'
+          ? ['openFile']
+          : ['openFile', 'multiSelections'];
     const result = mainWindow
       ? await dialog.showOpenDialog(mainWindow, { properties: props, title: options.title, filters: options.filters })
       : await dialog.showOpenDialog({ properties: props, title: options.title, filters: options.filters });

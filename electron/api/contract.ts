@@ -173,6 +173,7 @@ export const CertificateView = z.union([
     issuer: z.string(),
     validTo: z.string(),
     expired: z.boolean(),
+    notYetValid: z.boolean(),
     count: z.number(),
   }),
   z.object({ file: z.string(), error: z.string() }),

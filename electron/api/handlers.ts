@@ -99,7 +99,7 @@ export function createHandlers(services: Services): Handlers {
     },
     'pacs.chooseCertificate': async () => {
       const [file] = await services.dialog.open({
-        kind: 'files',
+        kind: 'file',
         title: 'Choose the CA certificate to trust',
         filters: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }],
       });

@@ -114,7 +114,8 @@ export class PacsService {
     }
     const connection = connectionSchema.parse(input.kind === 'dicomweb' && caFile ? { ...input, caFile } : input);
     const others = this.#connections().filter((c) => c.name !== (replaces ?? connection.name));
-    if (others.some((c) => c.name === connection.name))
+    // A new connection (no `replaces`) never takes over one of the same name, nor its secret or certificate.
+    if (others.some((c) => c.name === connection.name) || (!replaces && previous))
       throw new ApiError('BAD_REQUEST', `A connection named "${connection.name}" exists already`);
     if (replaces && replaces !== connection.name) await this.secrets.rename(replaces, connection.name);
     if (secret !== undefined) await this.secrets.set(connection.name, secret);

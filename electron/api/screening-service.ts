@@ -217,12 +217,26 @@ export class ScreeningService {
     let remote: Awaited<ReturnType<PacsSourceFactory>> | null = null;
     try {
       const slot = await this.index.slot();
-      if (params.examples?.length) {
-        const model = slot.key;
-        if (params.exampleEmbeddings?.model !== model) {
-          params.exampleEmbeddings = { model, vectors: (await this.#encodeExamples(params.examples)).map(toBase64) };
-          this.#save(id, params, 'running', null, createdAt);
+      if (params.examples?.length && params.exampleEmbeddings?.model !== slot.key) {
+        const vectors = (await this.#encodeExamples(params.examples)).map(toBase64);
+        // Stored only if the model that encoded them is still the one the job started with.
+        if ((await this.index.slot()).key === slot.key) {
+          params.exampleEmbeddings = { model: slot.key, vectors };
+          // Paused or cancelled while the examples were encoded: keep the state control() stored.
+          const stored = this.index
+            .store()
+            .jobs()
+            .find((j) => j.id === id);
+          const stopped = controller.signal.aborted && stored;
+          this.#save(
+            id,
+            params,
+            stopped ? (stored.state as JobState) : 'running',
+            stopped ? stored.message : null,
+            createdAt,
+          );
         }
+        if (controller.signal.aborted) return;
       }
       let last = 0;
       remote = params.pacs ? await this.pacsSource!(params.pacs.name, params.pacs.query, controller.signal) : null;
@@ -257,6 +271,9 @@ export class ScreeningService {
       );
     } catch (error) {
       this.#running.delete(id);
+      // Stopped while a request was under way (e.g. a PACS listing, which the abort cancels): not a
+      // failure; control() recorded the state (or a quit leaves it running, listed as interrupted).
+      if (controller.signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
       // A write error (disk full) pauses the job: nothing stored is lost and it can resume.
       const writeFailed = error instanceof IndexError && error.code === 'WRITE_FAILED';

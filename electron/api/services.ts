@@ -14,7 +14,8 @@ import type { AppInfo, Catalog, ModelListing, Request, Response, ScreenJob } fro
 export interface DialogService {
   /** Resolves with chosen absolute paths, or an empty list when the user cancels. */
   open(options: {
-    kind: 'files' | 'folder';
+    /** files: one or more; file: exactly one (a certificate); folder: one folder. */
+    kind: 'files' | 'file' | 'folder';
     title?: string;
     filters?: { name: string; extensions: string[] }[];
   }): Promise<string[]>;

@@ -53,7 +53,8 @@ export const MIGRATIONS: Record<number, string> = {
   2: `ALTER TABLE scans ADD COLUMN naming TEXT;`,
   // Which scans belong to a named set (a PACS screening job's instances): a job's rows can no longer be
   // taken over by a later job over an overlapping query, as the single seen_run let happen. A PACS job of
-  // version 2 (params.run) keeps the scans its last complete run met, where no later run re-marked them.
+  // version 2 (params.run) keeps the scans its last complete run met, less those a later run (another job's,
+  // or an interrupted one of its own) re-marked: they come back when the job runs again.
   3: `
     CREATE TABLE members (
       set_key TEXT NOT NULL,
@@ -64,6 +65,6 @@ export const MIGRATIONS: Record<number, string> = {
     CREATE INDEX members_scan ON members (scan_id);
     INSERT INTO members (set_key, scan_id, run)
       SELECT j.id, s.id, s.seen_run FROM jobs j JOIN scans s ON s.seen_run = json_extract(j.params, '$.run')
-      WHERE json_extract(j.params, '$.pacs') IS NOT NULL;
+      WHERE json_valid(j.params) AND json_extract(j.params, '$.pacs') IS NOT NULL;
   `,
 };

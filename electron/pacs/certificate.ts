@@ -19,6 +19,8 @@ export interface CertificateInfo {
   /** ISO date the first certificate expires. */
   validTo: string;
   expired: boolean;
+  /** Its validity starts later (a clock or a certificate issued ahead of time). */
+  notYetValid: boolean;
   /** How many certificates the file holds. */
   count: number;
 }
@@ -37,28 +39,37 @@ export async function readCertificateFile(
   );
   if (size < 0) throw new PacsError('CONFIG', `${owner}: cannot read the CA certificate file ${file}`);
   if (size > MAX_BYTES) throw new PacsError('CONFIG', `${owner}: ${name} is too large to be a certificate file`);
-  const pem = await readFile(file, 'utf8').catch(() => {
+  if (size === 0) throw new PacsError('CONFIG', `${owner}: ${name} is empty`);
+  const bytes = await readFile(file).catch(() => {
     throw new PacsError('CONFIG', `${owner}: cannot read the CA certificate file ${file}`);
   });
-  const blocks = pem.match(BLOCK) ?? [];
-  if (!blocks.length) throw new PacsError('CONFIG', `${owner}: ${name} is not a PEM certificate`);
+  const blocks = bytes.toString('latin1').match(BLOCK) ?? [];
   let certs: X509Certificate[];
   try {
-    certs = blocks.map((b) => new X509Certificate(b));
+    // PEM (one or more blocks), or one DER certificate (.cer/.crt files are often DER).
+    certs = blocks.length ? blocks.map((b) => new X509Certificate(b)) : [new X509Certificate(bytes)];
   } catch {
-    throw new PacsError('CONFIG', `${owner}: ${name} holds a damaged certificate`);
+    throw new PacsError(
+      'CONFIG',
+      blocks.length
+        ? `${owner}: ${name} holds a damaged certificate`
+        : `${owner}: ${name} is not a certificate (PEM or DER)`,
+    );
   }
   const first = certs[0]!;
   const oneLine = (dn: string) => dn.split('\n').filter(Boolean).join(', ');
+  const validFrom = new Date(first.validFrom);
   const validTo = new Date(first.validTo);
   return {
-    pem,
+    // Only the certificates, as PEM, whatever else the file holds.
+    pem: certs.map((c) => c.toString()).join(''),
     info: {
       file: name,
       subject: oneLine(first.subject),
       issuer: oneLine(first.issuer),
       validTo: validTo.toISOString(),
       expired: validTo.getTime() < Date.now(),
+      notYetValid: validFrom.getTime() > Date.now(),
       count: certs.length,
     },
   };

@@ -388,7 +388,7 @@ test.describe('PACS', () => {
     // A file that is not a certificate: the field says so, and nothing changes.
     bridge.dialog.answer([path.join(work, 'phantoms', 'labels.csv')]);
     await field.getByRole('button', { name: 'Choose certificate…' }).click();
-    await expect(field.getByRole('alert')).toContainText('not a PEM certificate');
+    await expect(field.getByRole('alert')).toContainText('not a certificate (PEM or DER)');
     bridge.dialog.answer([pem]);
     await field.getByRole('button', { name: 'Choose certificate…' }).click();
     await expect(field).toContainText('hospital-ca.pem: CN=RadSift e2e CA');

@@ -192,7 +192,10 @@ export function PacsSettings() {
         connection,
         ...(secret !== undefined ? { secret } : {}),
         ...(form.replaces !== null ? { replaces: form.replaces } : {}),
-        ...(connection.kind === 'dicomweb' ? { ca: form.ca } : {}),
+        // A new connection trusts only what its form shows: no certificate unless one was chosen.
+        ...(connection.kind === 'dicomweb'
+          ? { ca: form.replaces === null && form.ca === 'keep' ? 'none' : form.ca }
+          : {}),
       });
       setListing(next);
       forget(connection.name);
@@ -307,6 +310,7 @@ export function PacsSettings() {
       )}
       {form && (
         <ConnectionForm
+          key={form.replaces ?? '(new)'}
           form={form}
           errors={errors}
           saving={saving}
@@ -640,8 +644,9 @@ function CertificateField({
         <span>
           {certificate.file}: {certificate.subject}
           {certificate.count > 1 ? ` and ${certificate.count - 1} more` : ''};{' '}
-          <span className={certificate.expired ? 'field-error' : 'muted'}>
-            {certificate.expired ? 'expired' : 'valid until'} {certificate.validTo.slice(0, 10)}
+          <span className={certificate.expired || certificate.notYetValid ? 'field-error' : 'muted'}>
+            {certificate.expired ? 'expired' : certificate.notYetValid ? 'not valid yet; until' : 'valid until'}{' '}
+            {certificate.validTo.slice(0, 10)}
           </span>
         </span>
       )}

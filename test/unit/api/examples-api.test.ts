@@ -128,6 +128,40 @@ describe('example sets and screening with them', () => {
       rows.map((r) => [r.path, r.exampleSimilarity]),
     );
   });
+  it('a job paused while its examples are encoded stays paused, and resumes to the end', async () => {
+    await call(services, 'studies.openDropped', { paths: [folder] });
+    const { paths } = await call<{ paths: string[] }>(services, 'examples.get', { scope: folder });
+    const usable = paths.length ? paths.slice(1) : [];
+    const examples = usable.length
+      ? usable
+      : [path.join(folder, (await readFile(path.join(folder, 'labels.csv'), 'utf8')).split('\n')[1]!.split(',')[0]!)];
+    const job = services.screening.start(folder, ['pneumothorax'], undefined, undefined, examples);
+    services.screening.control(job.id, 'pause');
+    // A restart waits for the run to end and reads what was stored: paused, not running (interrupted).
+    await services.close();
+    services = await start();
+    const listed = () => call<{ jobs: ScreenJob[] }>(services, 'screen.list', {});
+    assert.equal((await listed()).jobs.find((j) => j.id === job.id)!.state, 'paused');
+    services.screening.control(job.id, 'resume');
+    const deadline = Date.now() + 180_000;
+    let state = 'running';
+    while (state === 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = (await listed()).jobs.find((j) => j.id === job.id)!.state;
+    }
+    assert.equal(state, 'done');
+    const { rows } = await call<{ rows: { status: string; exampleSimilarity: number | null }[] }>(
+      services,
+      'screen.results',
+      { id: job.id },
+    );
+    assert.equal(rows.length, 48);
+    // Every readable scan is scored against the examples (the file the test above overwrote is a failed row).
+    const readable = rows.filter((r) => r.status === 'ok');
+    assert.ok(readable.length >= 47);
+    assert.ok(readable.every((r) => r.exampleSimilarity !== null));
+  });
+
   it('names what was opened by a stable scope: several files in any order give the same one', async () => {
     const files = (await readFile(path.join(folder, 'labels.csv'), 'utf8'))
       .trim()

@@ -53,6 +53,8 @@ describe('PACS through the API', { skip }, () => {
     if (!out.ok) throw new Error(`${method}: ${out.error.code}: ${out.error.message}`);
     return out.value as T;
   };
+  /** The app's keyring for the whole file: a restart must unseal what the last run sealed. */
+  const cipher = testCipher();
   /** What the scripted file dialog answers next (the user's choice); empty: the user cancels. */
   const dialogAnswers: string[][] = [];
   const start = (dataDir: string, cipher: SecretCipher | null) =>
@@ -73,7 +75,7 @@ describe('PACS through the API', { skip }, () => {
       .filter((f) => f.startsWith('PH') && f.endsWith('.dcm'))
       .map((f) => path.join(work, 'demo', f));
     await orthanc.upload(files);
-    services = await start(path.join(work, 'data'), testCipher());
+    services = await start(path.join(work, 'data'), cipher);
   });
   after(async () => {
     await services?.close();
@@ -266,6 +268,29 @@ describe('PACS through the API', { skip }, () => {
     );
   });
 
+  it('a PACS job paused at once is paused, not failed, after the request it stopped; it resumes to the end', async () => {
+    const job = await call<ScreenJob>('screen.start', {
+      phrases: ['pleural effusion'],
+      pacs: { name: 'test orthanc', query: { modalities: ['CR', 'DX'] } },
+    });
+    // The pause aborts the archive listing under way (a CANCELLED request).
+    await call('screen.control', { id: job.id, action: 'pause' });
+    // A restart waits for the run to end and reads what was stored.
+    await services.close();
+    services = await start(path.join(work, 'data'), cipher);
+    const stored = (await call<{ jobs: ScreenJob[] }>('screen.list', {})).jobs.find((j) => j.id === job.id)!;
+    assert.equal(stored.state, 'paused', stored.message ?? '');
+    await call('screen.control', { id: job.id, action: 'resume' });
+    const deadline = Date.now() + 120_000;
+    let state: string = 'running';
+    while (state === 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = (await call<{ jobs: ScreenJob[] }>('screen.list', {})).jobs.find((j) => j.id === job.id)!.state;
+    }
+    assert.equal(state, 'done');
+    assert.equal((await call<{ rows: unknown[] }>('screen.results', { id: job.id })).rows.length, 6);
+  });
+
   it('wrong password: a clear error from pacs.test and pacs.search', async () => {
     await call('pacs.saveConnection', { connection: connection(), secret: 'not-it', replaces: 'test orthanc' });
     const checks = await call<{ checks: { service: string; ok: boolean | null; detail: string }[] }>('pacs.test', {
@@ -283,101 +308,130 @@ describe('PACS through the API', { skip }, () => {
     assert.doesNotMatch(JSON.stringify(out), /not-it|api-test-password/);
   });
 
-  it('trusts a CA certificate chosen in a dialog (the page never names a path), for https', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'radsift-api-tls-'));
-    const sh = (cmd: string) => execFileSync('/bin/sh', ['-c', cmd], { cwd: dir, stdio: 'pipe' });
-    sh('openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=RadSift API test CA"');
-    sh('openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1"');
-    sh('printf "subjectAltName=IP:127.0.0.1\\n" > san.ext');
-    sh(
-      'openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext',
-    );
-    await writeFile(path.join(dir, 'notes.txt'), 'not a certificate');
-    // TLS in front of Orthanc, as a hospital's reverse proxy with a certificate from its own CA.
-    const sockets = new Set<{ destroy(): void }>();
-    const terminator = createTlsServer(
-      { key: await readFile(path.join(dir, 'server.key')), cert: await readFile(path.join(dir, 'server.crt')) },
-      (socket) => {
-        const upstream = connect(orthanc.httpPort, '127.0.0.1');
-        sockets.add(socket).add(upstream);
-        socket.pipe(upstream).pipe(socket);
-        socket.on('error', () => upstream.destroy());
-        upstream.on('error', () => socket.destroy());
-      },
-    );
-    await new Promise<void>((r) => terminator.listen(0, '127.0.0.1', r));
-    const httpsConnection = {
-      ...connection(),
-      name: 'tls orthanc',
-      url: `https://127.0.0.1:${(terminator.address() as { port: number }).port}/dicom-web`,
-    };
-    const qido = async () =>
-      (
-        await call<{ checks: { service: string; ok: boolean | null; detail: string }[] }>('pacs.test', {
-          name: 'tls orthanc',
-        })
-      ).checks[0]!;
-    type Listing = {
-      connections: { connection: { name: string; caFile?: string }; certificate: Record<string, unknown> | null }[];
-    };
-    const listed = (l: Listing) => l.connections.find((c) => c.connection.name === 'tls orthanc')!;
-    try {
-      // The page cannot name a file for the main process to read.
-      await assert.rejects(
-        call('pacs.saveConnection', { connection: { ...httpsConnection, caFile: path.join(dir, 'ca.pem') } }),
-        /BAD_REQUEST/,
+  it(
+    'trusts a CA certificate chosen in a dialog (the page never names a path), for https',
+    {
+      skip: existsSync('/usr/bin/openssl') ? false : 'openssl not installed (scripts/setup-debian.sh)',
+    },
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'radsift-api-tls-'));
+      const sh = (cmd: string) => execFileSync('/bin/sh', ['-c', cmd], { cwd: dir, stdio: 'pipe' });
+      sh(
+        'openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=RadSift API test CA"',
       );
-      // Without the CA the server is not trusted.
-      await call('pacs.saveConnection', { connection: httpsConnection, secret: PASSWORD });
-      assert.match((await qido()).detail, /TLS/);
-      // The user cancels, then picks a file that is not a certificate: clear answers, nothing kept.
-      await assert.rejects(call('pacs.chooseCertificate', {}), /CANCELLED/);
-      dialogAnswers.push([path.join(dir, 'notes.txt')]);
-      await assert.rejects(call('pacs.chooseCertificate', {}), /BAD_REQUEST.*not a PEM certificate/);
-      await assert.rejects(
-        call('pacs.saveConnection', {
+      sh('openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1"');
+      sh('printf "subjectAltName=IP:127.0.0.1\\n" > san.ext');
+      sh(
+        'openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext',
+      );
+      await writeFile(path.join(dir, 'notes.txt'), 'not a certificate');
+      // TLS in front of Orthanc, as a hospital's reverse proxy with a certificate from its own CA.
+      const sockets = new Set<{ destroy(): void }>();
+      const terminator = createTlsServer(
+        { key: await readFile(path.join(dir, 'server.key')), cert: await readFile(path.join(dir, 'server.crt')) },
+        (socket) => {
+          const upstream = connect(orthanc.httpPort, '127.0.0.1');
+          sockets.add(socket).add(upstream);
+          socket.pipe(upstream).pipe(socket);
+          socket.on('error', () => upstream.destroy());
+          upstream.on('error', () => socket.destroy());
+        },
+      );
+      await new Promise<void>((r) => terminator.listen(0, '127.0.0.1', r));
+      const httpsConnection = {
+        ...connection(),
+        name: 'tls orthanc',
+        url: `https://127.0.0.1:${(terminator.address() as { port: number }).port}/dicom-web`,
+      };
+      const qido = async () =>
+        (
+          await call<{ checks: { service: string; ok: boolean | null; detail: string }[] }>('pacs.test', {
+            name: 'tls orthanc',
+          })
+        ).checks[0]!;
+      type Listing = {
+        connections: { connection: { name: string; caFile?: string }; certificate: Record<string, unknown> | null }[];
+      };
+      const listed = (l: Listing) => l.connections.find((c) => c.connection.name === 'tls orthanc')!;
+      try {
+        // The page cannot name a file for the main process to read.
+        await assert.rejects(
+          call('pacs.saveConnection', { connection: { ...httpsConnection, caFile: path.join(dir, 'ca.pem') } }),
+          /BAD_REQUEST/,
+        );
+        // Without the CA the server is not trusted.
+        await call('pacs.saveConnection', { connection: httpsConnection, secret: PASSWORD });
+        assert.match((await qido()).detail, /TLS/);
+        // The user cancels, then picks a file that is not a certificate: clear answers, nothing kept.
+        await assert.rejects(call('pacs.chooseCertificate', {}), /CANCELLED/);
+        dialogAnswers.push([path.join(dir, 'notes.txt')]);
+        await assert.rejects(call('pacs.chooseCertificate', {}), /BAD_REQUEST.*not a certificate \(PEM or DER\)/);
+        await assert.rejects(
+          call('pacs.saveConnection', {
+            connection: httpsConnection,
+            replaces: 'tls orthanc',
+            ca: { ref: '00000000-0000-4000-8000-000000000000' },
+          }),
+          /choose it again/,
+        );
+        // A DER file (as .cer/.crt often are) is read too.
+        sh('openssl x509 -in ca.pem -outform der -out ca.cer');
+        dialogAnswers.push([path.join(dir, 'ca.cer')]);
+        const der = await call<{ ref: string; certificate: { subject: string } }>('pacs.chooseCertificate', {});
+        assert.equal(der.certificate.subject, 'CN=RadSift API test CA');
+        await call('pacs.saveConnection', {
           connection: httpsConnection,
           replaces: 'tls orthanc',
-          ca: { ref: '00000000-0000-4000-8000-000000000000' },
-        }),
-        /choose it again/,
-      );
-      dialogAnswers.push([path.join(dir, 'ca.pem')]);
-      const chosen = await call<{ ref: string; certificate: { file: string; subject: string; expired: boolean } }>(
-        'pacs.chooseCertificate',
-        {},
-      );
-      assert.deepEqual(
-        { file: chosen.certificate.file, subject: chosen.certificate.subject, expired: chosen.certificate.expired },
-        { file: 'ca.pem', subject: 'CN=RadSift API test CA', expired: false },
-      );
-      let listing = await call<Listing>('pacs.saveConnection', {
-        connection: httpsConnection,
-        replaces: 'tls orthanc',
-        ca: { ref: chosen.ref },
-      });
-      assert.equal(listed(listing).connection.caFile, path.join(dir, 'ca.pem'));
-      assert.equal(listed(listing).certificate?.subject, 'CN=RadSift API test CA');
-      assert.equal((await qido()).ok, true);
-      // Editing something else keeps the certificate; "none" drops it and the server is untrusted again.
-      listing = await call<Listing>('pacs.saveConnection', {
-        connection: { ...httpsConnection, timeoutSeconds: 20 },
-        replaces: 'tls orthanc',
-      });
-      assert.equal(listed(listing).certificate?.subject, 'CN=RadSift API test CA');
-      assert.equal((await qido()).ok, true);
-      listing = await call<Listing>('pacs.saveConnection', {
-        connection: httpsConnection,
-        replaces: 'tls orthanc',
-        ca: 'none',
-      });
-      assert.equal(listed(listing).certificate, null);
-      assert.match((await qido()).detail, /TLS/);
-    } finally {
-      await call('pacs.deleteConnection', { name: 'tls orthanc' }).catch(() => undefined);
-      for (const socket of sockets) socket.destroy();
-      await new Promise((r) => terminator.close(r));
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+          ca: { ref: der.ref },
+        });
+        assert.equal((await qido()).ok, true, 'the DER certificate is trusted');
+        dialogAnswers.push([path.join(dir, 'ca.pem')]);
+        const chosen = await call<{ ref: string; certificate: { file: string; subject: string; expired: boolean } }>(
+          'pacs.chooseCertificate',
+          {},
+        );
+        assert.deepEqual(
+          { file: chosen.certificate.file, subject: chosen.certificate.subject, expired: chosen.certificate.expired },
+          { file: 'ca.pem', subject: 'CN=RadSift API test CA', expired: false },
+        );
+        let listing = await call<Listing>('pacs.saveConnection', {
+          connection: httpsConnection,
+          replaces: 'tls orthanc',
+          ca: { ref: chosen.ref },
+        });
+        assert.equal(listed(listing).connection.caFile, path.join(dir, 'ca.pem'));
+        assert.equal(listed(listing).certificate?.subject, 'CN=RadSift API test CA');
+        assert.equal((await qido()).ok, true);
+        // Editing something else, or renaming, keeps the certificate; a new connection of the same name is
+        // refused (it would take over this one); "none" drops it and the server is untrusted again.
+        listing = await call<Listing>('pacs.saveConnection', {
+          connection: { ...httpsConnection, name: 'tls renamed', timeoutSeconds: 20 },
+          replaces: 'tls orthanc',
+        });
+        assert.equal(
+          listing.connections.find((c) => c.connection.name === 'tls renamed')?.certificate?.subject,
+          'CN=RadSift API test CA',
+        );
+        listing = await call<Listing>('pacs.saveConnection', { connection: httpsConnection, replaces: 'tls renamed' });
+        assert.equal(listed(listing).certificate?.subject, 'CN=RadSift API test CA');
+        assert.equal((await qido()).ok, true);
+        await assert.rejects(
+          call('pacs.saveConnection', { connection: httpsConnection, secret: PASSWORD }),
+          /exists already/,
+        );
+        listing = await call<Listing>('pacs.saveConnection', {
+          connection: httpsConnection,
+          replaces: 'tls orthanc',
+          ca: 'none',
+        });
+        assert.equal(listed(listing).certificate, null);
+        assert.match((await qido()).detail, /TLS/);
+      } finally {
+        await call('pacs.deleteConnection', { name: 'tls orthanc' }).catch(() => undefined);
+        for (const socket of sockets) socket.destroy();
+        await new Promise((r) => terminator.close(r));
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -27,13 +27,14 @@ async function cli(args: string[], cwd: string, env: Record<string, string> = {}
   let out = '';
   let err = '';
   const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd };
-  const saved = { ...process.env };
+  const saved = process.env.RADSIFT_PACS_TOKEN;
   delete process.env.RADSIFT_PACS_TOKEN;
   Object.assign(process.env, env);
   try {
     return { code: await main(args, io), out, err };
   } finally {
-    process.env = saved;
+    if (saved === undefined) delete process.env.RADSIFT_PACS_TOKEN;
+    else process.env.RADSIFT_PACS_TOKEN = saved;
   }
 }
 
