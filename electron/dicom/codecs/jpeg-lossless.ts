@@ -1,32 +1,29 @@
 /**
- * JPEG lossless, process 14 (any predictor, incl. SV1), via
- * @cornerstonejs/jpeg-lossless-decoder-js (pure JS, one decoder per thread).
+ * JPEG lossless, process 14 (SOF3, any predictor incl. SV1), via RadSift's own TypeScript decoder
+ * (jpeg-lossless-decode.ts, written from ITU-T T.81 Annex H).
  */
-import { DicomError, describeThrown } from '../errors.js';
+import { toDicomError } from '../errors.js';
+import { decodeLosslessJpeg } from './jpeg-lossless-decode.js';
 import type { CodecOutput, FrameContext } from './types.js';
-import { requireCommonJs } from './wasm.js';
 
-interface LosslessDecoder {
-  decode(buffer: ArrayBuffer, offset: number, length: number, numBytes: number): Uint8Array | Uint16Array;
-}
-
-let decoder: LosslessDecoder | undefined;
-
-export function decodeJpegLossless(frame: Uint8Array, precision: number, { module }: FrameContext): CodecOutput {
-  if (!decoder) {
-    const { Decoder } = requireCommonJs<{ Decoder: new () => LosslessDecoder }>(
-      '@cornerstonejs/jpeg-lossless-decoder-js',
-    );
-    decoder = new Decoder();
-  }
+/** Samples are sign-blind bit patterns: Uint8Array when precision and Bits Allocated are ≤ 8, else Uint16Array. */
+export function decodeJpegLossless(
+  frame: Uint8Array,
+  precision: number,
+  { module, output }: FrameContext,
+): CodecOutput {
   const bytesPerSample = precision > 8 || module.bitsAllocated > 8 ? 2 : 1;
-  let decoded: Uint8Array | Uint16Array;
+  let pixels: Uint8Array | Uint16Array;
   try {
-    decoded = decoder.decode(frame.buffer as ArrayBuffer, frame.byteOffset, frame.length, bytesPerSample);
+    pixels = decodeLosslessJpeg(frame, {
+      width: module.columns,
+      height: module.rows,
+      components: module.samplesPerPixel,
+      bytesPerSample,
+      ...(output ? { allocate: (n: number) => (bytesPerSample === 1 ? output.uint8(n) : output.uint16(n)) } : {}),
+    });
   } catch (thrown) {
-    throw new DicomError('CORRUPT_PIXEL_DATA', `JPEG lossless: ${describeThrown(thrown)}`, { cause: thrown });
+    throw toDicomError(thrown, 'CORRUPT_PIXEL_DATA', 'JPEG lossless');
   }
-  // The decoder may return a view over a larger buffer; keep exactly one frame.
-  const pixels = decoded.slice(0, module.rows * module.columns * module.samplesPerPixel);
   return { pixels, photometric: module.photometric, lossy: false };
 }
