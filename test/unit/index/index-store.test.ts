@@ -111,8 +111,20 @@ describe('index store', () => {
       assert.deepEqual(paths('job-1'), ['k:a', 'k:c']);
       assert.deepEqual(paths('job-2'), ['k:b', 'k:d']);
       assert.deepEqual(paths('job-3'), []);
+      // A scan that leaves the index (pruned with its folder) leaves every set with it.
+      store.putScan(scan('/f/e.dcm'), 4);
+      store.addMember('job-1', '/f/e.dcm', 4);
+      assert.equal(store.pruneUnseen('/f', 5), 1);
+      assert.deepEqual(paths('job-1'), ['k:a', 'k:c']);
     } finally {
       store.close();
+    }
+    const db = new Database(path.join(dir, 'sets', INDEX_FILE), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT count(*) AS n FROM members WHERE set_key = 'job-1'").get() as { n: number };
+      assert.equal(rows.n, 2, 'no member row outlives its scan');
+    } finally {
+      db.close();
     }
   });
 
