@@ -1,7 +1,7 @@
 /**
  * Decode speed, RadSift vs native decoders, per transfer syntax (manual only: never in `npm test` or CI):
- *   npm run bench:decode [-- --repeats 15 --min-ms 1500 --warmup 3 --chunks 5 --process-repeats 5 --only <text>]
- * --only: measure only the families whose name (UID and label, e.g. "lossless", "4.70", "HTJ2K") contains the text.
+ *   npm run bench:decode [-- --repeats 15 --min-ms 1500 --warmup 3 --chunks 5 --process-repeats 5 --only 12-bit]
+ * (`--only <substring>`: just the families whose syntax name contains it, case-insensitive; repeatable)
  *
  * Two comparisons per frame, both median ms per frame:
  * - in process: RadSift's codec call (`codec.decode` from the registry, exactly what decodeFrame calls)
@@ -115,11 +115,12 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     chunks: { type: 'string', default: '5' },
     'process-repeats': { type: 'string', default: '5' },
-    only: { type: 'string' },
+    only: { type: 'string', multiple: true },
   },
 });
-const only = values.only?.toLowerCase();
-const selected = (syntax: string) => only === undefined || syntax.toLowerCase().includes(only);
+const only = (values.only ?? []).map((s) => s.toLowerCase());
+const wanted = (syntax: string) => only.length === 0 || only.some((s) => syntax.toLowerCase().includes(s));
+const HTJ2K_SYNTAX = '1.2.840.10008.1.2.4.201 HTJ2K lossless';
 const repeats = Number(values.repeats);
 const warmup = Number(values.warmup);
 const minMs = Number(values['min-ms']);
@@ -364,7 +365,7 @@ async function htj2kFamily(): Promise<Record<string, unknown>> {
     ),
   );
   const family: Family = {
-    syntax: '1.2.840.10008.1.2.4.201 HTJ2K lossless',
+    syntax: HTJ2K_SYNTAX,
     files: [dicomPath],
     native: 'openjph',
     lossy: false,
@@ -377,14 +378,13 @@ async function htj2kFamily(): Promise<Record<string, unknown>> {
 const load = [loadavg()[0]!];
 const results: Record<string, unknown> = {};
 try {
-  for (const family of FAMILIES.filter((f) => selected(f.syntax))) {
+  for (const family of FAMILIES.filter((f) => wanted(f.syntax))) {
     const files: FileResult[] = [];
     for (const file of family.files) files.push(await measureFile(family, file));
     results[family.syntax] = summarize(family, files, family.tool('IN', 'OUT')[0]);
     process.stderr.write(`bench:decode: ${family.syntax} done\n`);
   }
-  const htj2k = '1.2.840.10008.1.2.4.201 HTJ2K lossless';
-  if (selected(htj2k)) results[htj2k] = await htj2kFamily();
+  if (wanted(HTJ2K_SYNTAX)) results[HTJ2K_SYNTAX] = await htj2kFamily();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,8 +1,18 @@
 /**
  * Sequential Huffman DCT JPEG (SOF0/SOF1) of any precision, in TypeScript.
  * It exists for 12-bit JPEG (DICOM .51), which the libjpeg-turbo WASM build
- * cannot decode. Float IDCT with rounding: within ±1 of libjpeg's integer
- * IDCT. Progressive and arithmetic-coded streams are not handled here.
+ * cannot decode. The inverse DCT is the IJG "islow" integer algorithm
+ * (Loeffler–Ligtenberg–Moschytz with 13-bit constants; 2 extra bits kept
+ * between the passes at 8-bit precision, 1 at 12-bit), with libjpeg's
+ * dequantisation, rounding and range limiting: the samples equal libjpeg's
+ * JDCT_ISLOW decode (dcmtk's IJG 12-bit build, libjpeg-turbo at 8 bits)
+ * exactly. Subsampled components are upsampled by replication. Progressive
+ * and arithmetic-coded streams are not handled here.
+ *
+ * Speed: 9-bit lookahead Huffman tables, a 32-bit bit accumulator, each
+ * block dequantised and inverse-transformed as soon as it is decoded
+ * (shortcuts for all-zero columns and DC-only blocks, exact by construction),
+ * written straight into the output; no allocation per block.
  */
 import { DicomError } from '../errors.js';
 
@@ -11,13 +21,26 @@ interface Component {
   h: number;
   v: number;
   quantTable: number;
+  /** Size of the component's own sample grid (before upsampling). */
+  width: number;
+  height: number;
   blocksPerLine: number;
   blocksPerColumn: number;
-  /** 64 dequantised coefficients per block, natural order. */
-  coefficients: Float32Array;
   dcTable?: HuffmanTable;
   acTable?: HuffmanTable;
+  /** The quantisation table in use (zigzag order), latched when the component's scan starts. */
+  quant?: Uint16Array;
   prediction: number;
+  /** Where the component's samples go: the interleaved output (full resolution) or its own plane, upsampled at the end. */
+  target: Uint16Array;
+  targetOffset: number;
+  targetStep: number;
+  targetStride: number;
+  /** The target's size in component samples: blocks are clipped to it. */
+  targetWidth: number;
+  targetHeight: number;
+  plane: boolean;
+  scanned: boolean;
 }
 
 interface Frame {
@@ -32,6 +55,13 @@ interface Frame {
 }
 
 interface HuffmanTable {
+  /** Codes of up to LOOKAHEAD bits: the next LOOKAHEAD bits index `(length << 8) | symbol`, 0 when the code is longer. */
+  lookup: Int32Array;
+  /**
+   * AC codes and their extra bits together, when both fit in the next LOOKAHEAD bits: the
+   * coefficient (value << 16) | (run << 4) | bits used; end of block 0x100 | bits used; 0 otherwise.
+   */
+  fast: Int32Array;
   /** Largest code of each length (index 1…16), −1 when none. */
   maxCode: Int32Array;
   /** Index into `values` of the first code of each length, minus that code. */
@@ -39,22 +69,19 @@ interface HuffmanTable {
   values: Uint8Array;
 }
 
+const LOOKAHEAD = 9;
+/**
+ * Dequantised coefficients up to this magnitude keep every intermediate of the column pass below
+ * 2^31 (the largest sum of the multipliers' magnitudes along any intermediate is 61214), so the
+ * pass can run in int32 arithmetic; larger ones (corrupt or extreme 12-bit data) take the exact path.
+ */
+const SMALL = 32767;
+
 const ZIGZAG = Uint8Array.from([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
   35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
   55, 62, 63,
 ]);
-
-/** cos((2x+1)uπ/16) · C(u) / 2, indexed [x * 8 + u]. */
-const IDCT_BASIS = (() => {
-  const table = new Float64Array(64);
-  for (let x = 0; x < 8; x++) {
-    for (let u = 0; u < 8; u++) {
-      table[x * 8 + u] = ((u === 0 ? Math.SQRT1_2 : 1) * Math.cos(((2 * x + 1) * u * Math.PI) / 16)) / 2;
-    }
-  }
-  return table;
-})();
 
 function corrupt(message: string): DicomError {
   return new DicomError('CORRUPT_PIXEL_DATA', `JPEG: ${message}`);
@@ -79,6 +106,7 @@ export function decodeSequentialJpeg(
   const dcTables: Array<HuffmanTable | undefined> = [];
   const acTables: Array<HuffmanTable | undefined> = [];
   let frame: Frame | undefined;
+  let samples: Uint16Array | undefined;
   let restartInterval = 0;
   let adobeTransform: number | undefined;
   let at = 2;
@@ -121,10 +149,11 @@ export function decodeSequentialJpeg(
         if (frame.width !== expected.width || frame.height !== expected.height) {
           throw new DicomError('SIZE_MISMATCH', `JPEG: frame header says ${frame.width}×${frame.height}`);
         }
+        samples = allocateTargets(frame);
         break;
       case 0xda: {
         if (!frame) throw corrupt('scan before frame header');
-        const scan = readScanHeader(data, body, frame, dcTables, acTables);
+        const scan = readScanHeader(data, body, frame, dcTables, acTables, quantTables);
         at = decodeScan(data, end, frame, scan, restartInterval);
         continue;
       }
@@ -138,12 +167,13 @@ export function decodeSequentialJpeg(
     }
     at = end;
   }
-  if (!frame) throw corrupt('no frame header');
+  if (!frame || !samples) throw corrupt('no frame header');
+  finish(frame, samples);
   return {
     width: frame.width,
     height: frame.height,
     precision: frame.precision,
-    samples: reconstruct(frame, quantTables),
+    samples,
     components: frame.components.length,
     adobeTransform,
   };
@@ -188,19 +218,36 @@ function readHuffmanTables(
 function buildHuffman(counts: Uint8Array, values: Uint8Array): HuffmanTable {
   const maxCode = new Int32Array(18).fill(-1);
   const offset = new Int32Array(18);
+  const lookup = new Int32Array(1 << LOOKAHEAD);
   let code = 0;
   let index = 0;
   for (let length = 1; length <= 16; length++) {
     const n = counts[length - 1]!;
     offset[length] = index - code;
-    if (n > 0) {
-      code += n;
-      index += n;
-      maxCode[length] = code - 1;
+    for (let i = 0; i < n; i++, code++, index++) {
+      // An over-full table (more codes than the length allows) keeps what fits; such codes never match.
+      if (length > LOOKAHEAD || code >= 1 << length) continue;
+      const shift = LOOKAHEAD - length;
+      lookup.fill((length << 8) | values[index]!, code << shift, (code + 1) << shift);
     }
+    if (n > 0) maxCode[length] = code - 1;
     code <<= 1;
   }
-  return { maxCode, offset, values };
+  const fast = new Int32Array(1 << LOOKAHEAD);
+  for (let bits = 0; bits < 1 << LOOKAHEAD; bits++) {
+    const entry = lookup[bits]!;
+    if (entry === 0) continue;
+    const length = entry >> 8;
+    const rs = entry & 0xff;
+    const size = rs & 15;
+    if (rs === 0) fast[bits] = 0x100 | length;
+    else if (size !== 0 && length + size <= LOOKAHEAD) {
+      const extra = (bits >> (LOOKAHEAD - length - size)) & ((1 << size) - 1);
+      const value = extra < 1 << (size - 1) ? extra - (1 << size) + 1 : extra;
+      fast[bits] = (value << 16) | ((rs >> 4) << 4) | (length + size);
+    }
+  }
+  return { lookup, fast, maxCode, offset, values };
 }
 
 function readFrameHeader(data: Uint8Array, at: number): Frame {
@@ -226,10 +273,19 @@ function readFrameHeader(data: Uint8Array, at: number): Frame {
       h,
       v,
       quantTable: data[p + 2]! & 3,
+      width: 0,
+      height: 0,
       blocksPerLine: 0,
       blocksPerColumn: 0,
-      coefficients: new Float32Array(0),
       prediction: 0,
+      target: new Uint16Array(0),
+      targetOffset: 0,
+      targetStep: 1,
+      targetStride: 0,
+      targetWidth: 0,
+      targetHeight: 0,
+      plane: false,
+      scanned: false,
     });
   }
   const hMax = Math.max(...components.map((c) => c.h));
@@ -237,11 +293,69 @@ function readFrameHeader(data: Uint8Array, at: number): Frame {
   const mcusPerLine = Math.ceil(width / (8 * hMax));
   const mcusPerColumn = Math.ceil(height / (8 * vMax));
   for (const c of components) {
+    c.width = Math.ceil((width * c.h) / hMax);
+    c.height = Math.ceil((height * c.v) / vMax);
     c.blocksPerLine = mcusPerLine * c.h;
     c.blocksPerColumn = mcusPerColumn * c.v;
-    c.coefficients = new Float32Array(c.blocksPerLine * c.blocksPerColumn * 64);
   }
   return { precision, width, height, components, hMax, vMax, mcusPerLine, mcusPerColumn };
+}
+
+/**
+ * The interleaved output, and where each component's blocks are written: full-resolution components
+ * straight into it, subsampled ones into a plane of whole blocks (upsampled by `finish`).
+ */
+function allocateTargets(frame: Frame): Uint16Array {
+  const { width, height, components } = frame;
+  const n = components.length;
+  const out = new Uint16Array(width * height * n);
+  components.forEach((c, index) => {
+    if (c.h === frame.hMax && c.v === frame.vMax) {
+      Object.assign(c, {
+        target: out,
+        targetOffset: index,
+        targetStep: n,
+        targetStride: width * n,
+        targetWidth: width,
+        targetHeight: height,
+        plane: false,
+      });
+    } else {
+      const planeWidth = c.blocksPerLine * 8;
+      const planeHeight = c.blocksPerColumn * 8;
+      Object.assign(c, {
+        target: new Uint16Array(planeWidth * planeHeight),
+        targetOffset: 0,
+        targetStep: 1,
+        targetStride: planeWidth,
+        targetWidth: planeWidth,
+        targetHeight: planeHeight,
+        plane: true,
+      });
+    }
+  });
+  return out;
+}
+
+/** Upsamples subsampled components by replication; a component no scan covered is mid-grey (all-zero coefficients). */
+function finish(frame: Frame, out: Uint16Array): void {
+  const { width, height, components } = frame;
+  const n = components.length;
+  const center = 1 << (frame.precision - 1);
+  components.forEach((c, index) => {
+    if (!c.scanned) {
+      for (let i = index; i < out.length; i += n) out[i] = center;
+      return;
+    }
+    if (!c.plane) return;
+    const plane = c.target;
+    const sx = frame.hMax / c.h;
+    const sy = frame.vMax / c.v;
+    for (let y = 0; y < height; y++) {
+      const row = Math.floor(y / sy) * c.targetStride;
+      for (let x = 0; x < width; x++) out[(y * width + x) * n + index] = plane[row + Math.floor(x / sx)]!;
+    }
+  });
 }
 
 interface Scan {
@@ -254,6 +368,7 @@ function readScanHeader(
   frame: Frame,
   dc: Array<HuffmanTable | undefined>,
   ac: Array<HuffmanTable | undefined>,
+  quantTables: Array<Uint16Array | undefined>,
 ): Scan {
   const count = data[at]!;
   const components: Component[] = [];
@@ -265,214 +380,475 @@ function readScanHeader(
     component.dcTable = dc[tables >> 4];
     component.acTable = ac[tables & 15];
     if (!component.dcTable || !component.acTable) throw corrupt('scan uses an undefined Huffman table');
+    component.quant = quantTables[component.quantTable];
+    if (!component.quant) throw corrupt('component uses an undefined quantisation table');
+    component.scanned = true;
     components.push(component);
   }
+  if (components.length === 0) throw corrupt('scan with no components');
   return { components };
 }
 
-/** Entropy-coded bits, with 0xFF00 unstuffed; a marker ends the data (then zeros are read). */
+/**
+ * Entropy-coded bits, with 0xFF00 unstuffed, through a 32-bit accumulator: its low `bits` bits are
+ * unread. A marker (or the end of the data) ends the data: zeros are read from there on, as libjpeg does.
+ */
 class BitReader {
-  private bits = 0;
-  private count = 0;
+  acc = 0;
+  bits = 0;
+  /** A marker or the end of the data was reached. */
+  stopped = false;
   constructor(
     private readonly data: Uint8Array,
     public position: number,
-    private readonly end: number,
   ) {}
 
-  bit(): number {
-    if (this.count === 0) {
-      this.bits = this.nextByte();
-      this.count = 8;
+  /** Tops the accumulator up to at least 25 bits. */
+  fill(): void {
+    const data = this.data;
+    let { acc, bits, position } = this;
+    while (bits <= 24) {
+      let byte = 0;
+      if (!this.stopped) {
+        if (position < data.length) {
+          byte = data[position]!;
+          if (byte !== 0xff) position++;
+          else if (data[position + 1] === 0) position += 2;
+          else {
+            byte = 0;
+            this.stopped = true;
+          }
+        } else this.stopped = true;
+      }
+      acc = (acc << 8) | byte;
+      bits += 8;
     }
-    this.count--;
-    return (this.bits >> this.count) & 1;
-  }
-
-  receive(length: number): number {
-    let value = 0;
-    for (let i = 0; i < length; i++) value = (value << 1) | this.bit();
-    return value;
-  }
-
-  /** A coefficient of `length` bits, sign-extended the JPEG way. */
-  receiveExtend(length: number): number {
-    if (length === 0) return 0;
-    if (length > 16) throw corrupt('coefficient size out of range');
-    const value = this.receive(length);
-    return value < 1 << (length - 1) ? value - (1 << length) + 1 : value;
+    this.acc = acc;
+    this.bits = bits;
+    this.position = position;
   }
 
   decode(table: HuffmanTable): number {
-    let code = 0;
-    for (let length = 1; length <= 16; length++) {
-      code = (code << 1) | this.bit();
+    if (this.bits < 16) this.fill();
+    const bits = this.bits;
+    const entry = table.lookup[(this.acc >>> (bits - LOOKAHEAD)) & ((1 << LOOKAHEAD) - 1)]!;
+    if (entry !== 0) {
+      this.bits = bits - (entry >> 8);
+      return entry & 0xff;
+    }
+    for (let length = LOOKAHEAD + 1; length <= 16; length++) {
+      const code = (this.acc >>> (bits - length)) & ((1 << length) - 1);
       if (code <= table.maxCode[length]!) {
         const value = table.values[table.offset[length]! + code];
         if (value === undefined) throw corrupt('Huffman code out of range');
+        this.bits = bits - length;
         return value;
       }
     }
     throw corrupt('invalid Huffman code');
   }
 
-  /** Skips to just after the next RSTn marker. */
+  /** A coefficient of `length` (1…16) bits, sign-extended the JPEG way. */
+  receiveExtend(length: number): number {
+    if (this.bits < length) this.fill();
+    const bits = this.bits - length;
+    this.bits = bits;
+    const value = (this.acc >>> bits) & ((1 << length) - 1);
+    return value < 1 << (length - 1) ? value - (1 << length) + 1 : value;
+  }
+
+  /** Drops the buffered bits and skips to just after the next RSTn marker (to the end if there is none). */
   restart(): void {
-    this.count = 0;
-    while (this.position + 1 < this.end) {
-      if (
-        this.data[this.position] === 0xff &&
-        this.data[this.position + 1]! >= 0xd0 &&
-        this.data[this.position + 1]! <= 0xd7
-      ) {
-        this.position += 2;
+    this.acc = 0;
+    this.bits = 0;
+    this.stopped = false;
+    const data = this.data;
+    let p = this.position;
+    while (p + 1 < data.length) {
+      if (data[p] === 0xff && data[p + 1]! >= 0xd0 && data[p + 1]! <= 0xd7) {
+        this.position = p + 2;
         return;
       }
-      this.position++;
+      p++;
     }
+    this.position = data.length;
   }
 
   /** Position of the next marker (where the following segment starts). */
   nextMarker(): number {
+    const data = this.data;
     let p = this.position;
-    while (p + 1 < this.data.length) {
-      if (
-        this.data[p] === 0xff &&
-        this.data[p + 1] !== 0 &&
-        !(this.data[p + 1]! >= 0xd0 && this.data[p + 1]! <= 0xd7)
-      ) {
-        return p;
-      }
+    while (p + 1 < data.length) {
+      if (data[p] === 0xff && data[p + 1] !== 0 && !(data[p + 1]! >= 0xd0 && data[p + 1]! <= 0xd7)) return p;
       p++;
     }
-    return this.data.length;
-  }
-
-  private nextByte(): number {
-    if (this.position >= this.data.length) return 0;
-    const byte = this.data[this.position]!;
-    if (byte === 0xff) {
-      const next = this.data[this.position + 1];
-      if (next === 0) {
-        this.position += 2;
-        return 0xff;
-      }
-      return 0; // a marker: no more data in this interval
-    }
-    this.position++;
-    return byte;
+    return data.length;
   }
 }
 
 function decodeScan(data: Uint8Array, start: number, frame: Frame, scan: Scan, restartInterval: number): number {
-  const reader = new BitReader(data, start, data.length);
+  const reader = new BitReader(data, start);
+  const idct = new InverseDct(frame.precision);
   const single = scan.components.length === 1;
   const only = scan.components[0]!;
   // A single-component scan covers that component's own block grid, not whole MCUs.
-  const total = single
-    ? Math.ceil(Math.ceil((frame.width * only.h) / frame.hMax) / 8) *
-      Math.ceil(Math.ceil((frame.height * only.v) / frame.vMax) / 8)
-    : frame.mcusPerLine * frame.mcusPerColumn;
-  const singleBlocksPerLine = Math.ceil(Math.ceil((frame.width * only.h) / frame.hMax) / 8);
+  const singleBlocksPerLine = Math.ceil(only.width / 8);
+  const total = single ? singleBlocksPerLine * Math.ceil(only.height / 8) : frame.mcusPerLine * frame.mcusPerColumn;
   for (const c of scan.components) c.prediction = 0;
+  let row = 0;
+  let col = 0;
   for (let mcu = 0; mcu < total; mcu++) {
     if (restartInterval && mcu > 0 && mcu % restartInterval === 0) {
       reader.restart();
       for (const c of scan.components) c.prediction = 0;
     }
     if (single) {
-      const row = Math.floor(mcu / singleBlocksPerLine);
-      const col = mcu % singleBlocksPerLine;
-      decodeBlock(reader, only, row * only.blocksPerLine + col);
+      idct.block(reader, only, row, col);
+      if (++col === singleBlocksPerLine) {
+        col = 0;
+        row++;
+      }
       continue;
     }
-    const mcuRow = Math.floor(mcu / frame.mcusPerLine);
-    const mcuCol = mcu % frame.mcusPerLine;
     for (const c of scan.components) {
       for (let v = 0; v < c.v; v++) {
-        for (let h = 0; h < c.h; h++) {
-          decodeBlock(reader, c, (mcuRow * c.v + v) * c.blocksPerLine + mcuCol * c.h + h);
-        }
+        for (let h = 0; h < c.h; h++) idct.block(reader, c, row * c.v + v, col * c.h + h);
       }
+    }
+    if (++col === frame.mcusPerLine) {
+      col = 0;
+      row++;
     }
   }
   return reader.nextMarker();
 }
 
-/** Decodes one block's coefficients (still quantised, zigzag order) into the component's store. */
-function decodeBlock(reader: BitReader, c: Component, block: number): void {
-  const out = c.coefficients;
-  const base = block * 64;
-  const size = reader.decode(c.dcTable!);
-  c.prediction += reader.receiveExtend(size);
-  out[base] = c.prediction;
-  for (let k = 1; k < 64;) {
-    const rs = reader.decode(c.acTable!);
-    const run = rs >> 4;
-    const s = rs & 15;
-    if (s === 0) {
-      if (run !== 15) break; // end of block
-      k += 16;
-      continue;
-    }
-    k += run;
-    if (k > 63) throw corrupt('coefficient index past the end of a block');
-    out[base + k] = reader.receiveExtend(s);
-    k++;
-  }
-}
+// IJG islow constants: FIX(x) = round(x · 2^13).
+const CONST_BITS = 13;
+const fix = (x: number) => Math.round(x * (1 << CONST_BITS));
+const F_0_298631336 = fix(0.298631336);
+const F_0_390180644 = fix(0.390180644);
+const F_0_541196100 = fix(0.5411961);
+const F_0_765366865 = fix(0.765366865);
+const F_0_899976223 = fix(0.899976223);
+const F_1_175875602 = fix(1.175875602);
+const F_1_501321110 = fix(1.50132111);
+const F_1_847759065 = fix(1.847759065);
+const F_1_961570560 = fix(1.96157056);
+const F_2_053119869 = fix(2.053119869);
+const F_2_562915447 = fix(2.562915447);
+const F_3_072711026 = fix(3.072711026);
 
-/** Dequantise, inverse DCT, level shift, clamp and upsample every component into interleaved samples. */
-function reconstruct(frame: Frame, quantTables: Array<Uint16Array | undefined>): Uint16Array {
-  const { width, height, components, precision } = frame;
-  const max = 2 ** precision - 1;
-  const shift = 2 ** (precision - 1);
-  const out = new Uint16Array(width * height * components.length);
-  const block = new Float64Array(64);
-  const temp = new Float64Array(64);
-  components.forEach((c, index) => {
-    const q = quantTables[c.quantTable];
-    if (!q) throw corrupt('component uses an undefined quantisation table');
-    const planeWidth = c.blocksPerLine * 8;
-    const plane = new Uint16Array(planeWidth * c.blocksPerColumn * 8);
-    for (let b = 0; b < c.blocksPerLine * c.blocksPerColumn; b++) {
-      const base = b * 64;
-      for (let k = 0; k < 64; k++) block[ZIGZAG[k]!] = c.coefficients[base + k]! * q[k]!;
-      inverseDct(block, temp);
-      const x0 = (b % c.blocksPerLine) * 8;
-      const y0 = Math.floor(b / c.blocksPerLine) * 8;
-      for (let y = 0; y < 8; y++) {
-        for (let x = 0; x < 8; x++) {
-          const v = Math.round(block[y * 8 + x]!) + shift;
-          plane[(y0 + y) * planeWidth + x0 + x] = v < 0 ? 0 : v > max ? max : v;
+/**
+ * Decodes one block's coefficients, dequantises them into natural order and inverse-transforms
+ * them into the component's target. The arithmetic is libjpeg's jpeg_idct_islow with 64-bit
+ * intermediates (as dcmtk's 12-bit build on LP64): the column pass is exact in doubles (its
+ * products reach 2^48) and keeps, like libjpeg, the low 32 bits of each descaled result; the row
+ * pass only needs the low 32 bits of its sums (its result is bits CONST_BITS+PASS1_BITS+3 upwards,
+ * masked to RANGE_MASK), so it runs in wrapping int32 arithmetic.
+ */
+class InverseDct {
+  /** Dequantised coefficients of the current block, natural order; all zero between blocks. */
+  private readonly coefficients = new Int32Array(64);
+  /** Natural-order positions of the current block's non-zero AC coefficients. */
+  private readonly written = new Uint8Array(64);
+  private readonly workspace = new Int32Array(64);
+  private readonly row = new Int32Array(8);
+  private readonly pass1Bits: number;
+  /** libjpeg's post-IDCT range limit: index (x & rangeMask) → clamp(x + center) for |x| < 2·2^P, wrapping beyond. */
+  private readonly range: Uint16Array;
+  private readonly rangeMask: number;
+
+  constructor(precision: number) {
+    this.pass1Bits = precision === 8 ? 2 : 1;
+    const levels = 1 << precision;
+    const center = levels >> 1;
+    this.rangeMask = 4 * levels - 1;
+    this.range = new Uint16Array(4 * levels);
+    for (let i = 0; i < 4 * levels; i++) {
+      const x = i < 2 * levels ? i : i - 4 * levels; // the index as a signed offset
+      const v = x + center;
+      this.range[i] = v < 0 ? 0 : v > levels - 1 ? levels - 1 : v;
+    }
+  }
+
+  block(reader: BitReader, c: Component, blockRow: number, blockCol: number): void {
+    const coefficients = this.coefficients;
+    const written = this.written;
+    const q = c.quant!;
+    // DC: libjpeg keeps the predictor as an int and stores the coefficient as a 16-bit JCOEF.
+    const size = reader.decode(c.dcTable!);
+    let diff = 0;
+    if (size !== 0) {
+      if (size > 16) throw corrupt('coefficient size out of range');
+      diff = reader.receiveExtend(size);
+    }
+    const dc = (c.prediction + diff) | 0;
+    c.prediction = dc;
+    const dcq = Math.imul((dc << 16) >> 16, q[0]!);
+    coefficients[0] = dcq;
+    // An upper bound of the dequantised magnitudes (|v| ≤ big + 1), for the column pass's int32 path.
+    let big = dcq ^ (dcq >> 31);
+    let count = 0;
+    const acTable = c.acTable!;
+    const fast = acTable.fast;
+    for (let k = 1; k < 64;) {
+      if (reader.bits < 16) reader.fill();
+      const entry = fast[(reader.acc >>> (reader.bits - LOOKAHEAD)) & ((1 << LOOKAHEAD) - 1)]!;
+      let coefficient: number;
+      if (entry !== 0) {
+        reader.bits -= entry & 15;
+        if (entry & 0x100) break; // end of block
+        k += (entry >> 4) & 15;
+        coefficient = entry >> 16;
+      } else {
+        const rs = reader.decode(acTable);
+        const s = rs & 15;
+        if (s === 0) {
+          if (rs !== 0xf0) break; // end of block
+          k += 16;
+          continue;
         }
+        k += rs >> 4;
+        coefficient = reader.receiveExtend(s);
       }
+      if (k > 63) throw corrupt('coefficient index past the end of a block');
+      const z = ZIGZAG[k]!;
+      const value = Math.imul(coefficient, q[k]!);
+      big |= value ^ (value >> 31);
+      coefficients[z] = value;
+      written[count++] = z;
+      k++;
     }
-    const sx = frame.hMax / c.h;
-    const sy = frame.vMax / c.v;
-    const n = components.length;
-    for (let y = 0; y < height; y++) {
-      const row = Math.floor(y / sy) * planeWidth;
-      for (let x = 0; x < width; x++) out[(y * width + x) * n + index] = plane[row + Math.floor(x / sx)]!;
+    const x0 = blockCol * 8;
+    const y0 = blockRow * 8;
+    const cols = Math.min(8, c.targetWidth - x0);
+    const rows = Math.min(8, c.targetHeight - y0);
+    if (cols > 0 && rows > 0) {
+      const offset = c.targetOffset + y0 * c.targetStride + x0 * c.targetStep;
+      this.transform(count, big < SMALL, c.target, offset, c.targetStep, c.targetStride, cols, rows);
     }
-  });
-  return out;
-}
+    for (let i = 0; i < count; i++) coefficients[written[i]!] = 0;
+  }
 
-/** Separable 2-D inverse DCT in place (rows, then columns). */
-function inverseDct(block: Float64Array, temp: Float64Array): void {
-  for (let y = 0; y < 8; y++) {
-    for (let x = 0; x < 8; x++) {
-      let sum = 0;
-      for (let u = 0; u < 8; u++) sum += IDCT_BASIS[x * 8 + u]! * block[y * 8 + u]!;
-      temp[y * 8 + x] = sum;
+  private transform(
+    count: number,
+    small: boolean,
+    out: Uint16Array,
+    offset: number,
+    step: number,
+    stride: number,
+    cols: number,
+    rows: number,
+  ): void {
+    const d = this.coefficients;
+    const range = this.range;
+    const mask = this.rangeMask;
+    const p1 = this.pass1Bits;
+    const shift2 = CONST_BITS + p1 + 3;
+    if (count === 0) {
+      // DC only: what both passes' zero-AC shortcuts give (libjpeg takes them too: exact).
+      const value = range[((((d[0]! << p1) | 0) + (1 << (p1 + 2))) >> (p1 + 3)) & mask]!;
+      if (cols === 8 && step === 1) {
+        for (let y = 0, at = offset; y < rows; y++, at += stride) {
+          out[at] = value;
+          out[at + 1] = value;
+          out[at + 2] = value;
+          out[at + 3] = value;
+          out[at + 4] = value;
+          out[at + 5] = value;
+          out[at + 6] = value;
+          out[at + 7] = value;
+        }
+        return;
+      }
+      for (let y = 0; y < rows; y++) {
+        const at = offset + y * stride;
+        for (let x = 0; x < cols; x++) out[at + x * step] = value;
+      }
+      return;
+    }
+    // Columns with a non-zero coefficient below row 0 need the full column pass; the others are
+    // their row-0 value scaled (libjpeg's shortcut, exact); rows need the full pass only if some
+    // column other than 0 has a coefficient.
+    let deep = 0;
+    let wide = 0;
+    for (let i = 0; i < count; i++) {
+      const z = this.written[i]!;
+      if (z >= 8) deep |= 1 << (z & 7);
+      wide |= z & 7;
+    }
+    const ws = this.workspace;
+    if (small) this.columnsInt32(deep);
+    else this.columnsExact(deep);
+    const r2 = 1 << (shift2 - 1);
+    const line = this.row;
+    for (let y = 0; y < rows; y++) {
+      const w = y * 8;
+      const at = offset + y * stride;
+      if (wide === 0) {
+        const value = range[(((ws[w]! + (1 << (p1 + 2))) | 0) >> (p1 + 3)) & mask]!;
+        for (let x = 0; x < cols; x++) out[at + x * step] = value;
+        continue;
+      }
+      let z2 = ws[w + 2]!;
+      let z3 = ws[w + 6]!;
+      let z1 = Math.imul(z2 + z3, F_0_541196100);
+      const e2 = (z1 - Math.imul(z3, F_1_847759065)) | 0;
+      const e3 = (z1 + Math.imul(z2, F_0_765366865)) | 0;
+      z2 = ws[w]!;
+      z3 = ws[w + 4]!;
+      const e0 = (z2 + z3) << CONST_BITS;
+      const e1 = (z2 - z3) << CONST_BITS;
+      const t10 = (e0 + e3 + r2) | 0;
+      const t13 = (e0 - e3 + r2) | 0;
+      const t11 = (e1 + e2 + r2) | 0;
+      const t12 = (e1 - e2 + r2) | 0;
+      const o0 = ws[w + 7]!;
+      const o1 = ws[w + 5]!;
+      const o2 = ws[w + 3]!;
+      const o3 = ws[w + 1]!;
+      z1 = Math.imul(o0 + o3, -F_0_899976223);
+      z2 = Math.imul(o1 + o2, -F_2_562915447);
+      const z5 = Math.imul(o0 + o1 + o2 + o3, F_1_175875602);
+      z3 = (Math.imul(o0 + o2, -F_1_961570560) + z5) | 0;
+      const z4 = (Math.imul(o1 + o3, -F_0_390180644) + z5) | 0;
+      const t0 = (Math.imul(o0, F_0_298631336) + z1 + z3) | 0;
+      const t1 = (Math.imul(o1, F_2_053119869) + z2 + z4) | 0;
+      const t2 = (Math.imul(o2, F_3_072711026) + z2 + z3) | 0;
+      const t3 = (Math.imul(o3, F_1_501321110) + z1 + z4) | 0;
+      if (cols === 8) {
+        out[at] = range[((t10 + t3) >> shift2) & mask]!;
+        out[at + 7 * step] = range[((t10 - t3) >> shift2) & mask]!;
+        out[at + step] = range[((t11 + t2) >> shift2) & mask]!;
+        out[at + 6 * step] = range[((t11 - t2) >> shift2) & mask]!;
+        out[at + 2 * step] = range[((t12 + t1) >> shift2) & mask]!;
+        out[at + 5 * step] = range[((t12 - t1) >> shift2) & mask]!;
+        out[at + 3 * step] = range[((t13 + t0) >> shift2) & mask]!;
+        out[at + 4 * step] = range[((t13 - t0) >> shift2) & mask]!;
+        continue;
+      }
+      line[0] = range[((t10 + t3) >> shift2) & mask]!;
+      line[7] = range[((t10 - t3) >> shift2) & mask]!;
+      line[1] = range[((t11 + t2) >> shift2) & mask]!;
+      line[6] = range[((t11 - t2) >> shift2) & mask]!;
+      line[2] = range[((t12 + t1) >> shift2) & mask]!;
+      line[5] = range[((t12 - t1) >> shift2) & mask]!;
+      line[3] = range[((t13 + t0) >> shift2) & mask]!;
+      line[4] = range[((t13 - t0) >> shift2) & mask]!;
+      for (let x = 0; x < cols; x++) out[at + x * step] = line[x]!;
     }
   }
-  for (let x = 0; x < 8; x++) {
-    for (let y = 0; y < 8; y++) {
-      let sum = 0;
-      for (let v = 0; v < 8; v++) sum += IDCT_BASIS[y * 8 + v]! * temp[v * 8 + x]!;
-      block[y * 8 + x] = sum;
+
+  /** Column pass in exact (double) arithmetic: products reach 2^48; each result keeps its low 32 bits, like libjpeg's (int) cast. */
+  private columnsExact(deep: number): void {
+    const d = this.coefficients;
+    const ws = this.workspace;
+    const p1 = this.pass1Bits;
+    const r1 = 1 << (CONST_BITS - p1 - 1);
+    const s1 = 1 / (1 << (CONST_BITS - p1));
+    for (let col = 0; col < 8; col++) {
+      if ((deep & (1 << col)) === 0) {
+        const dcval = (d[col]! << p1) | 0;
+        for (let r = col; r < 64; r += 8) ws[r] = dcval;
+        continue;
+      }
+      // Even part: rows 0, 2, 4, 6.
+      let z2 = d[16 + col]!;
+      let z3 = d[48 + col]!;
+      let z1 = (z2 + z3) * F_0_541196100;
+      const e2 = z1 - z3 * F_1_847759065;
+      const e3 = z1 + z2 * F_0_765366865;
+      z2 = d[col]!;
+      z3 = d[32 + col]!;
+      const e0 = (z2 + z3) * 8192;
+      const e1 = (z2 - z3) * 8192;
+      const t10 = e0 + e3;
+      const t13 = e0 - e3;
+      const t11 = e1 + e2;
+      const t12 = e1 - e2;
+      // Odd part: rows 7, 5, 3, 1.
+      const o0 = d[56 + col]!;
+      const o1 = d[40 + col]!;
+      const o2 = d[24 + col]!;
+      const o3 = d[8 + col]!;
+      z1 = o0 + o3;
+      z2 = o1 + o2;
+      z3 = o0 + o2;
+      let z4 = o1 + o3;
+      const z5 = (z3 + z4) * F_1_175875602;
+      z1 *= -F_0_899976223;
+      z2 *= -F_2_562915447;
+      z3 = z3 * -F_1_961570560 + z5;
+      z4 = z4 * -F_0_390180644 + z5;
+      const t0 = o0 * F_0_298631336 + z1 + z3;
+      const t1 = o1 * F_2_053119869 + z2 + z4;
+      const t2 = o2 * F_3_072711026 + z2 + z3;
+      const t3 = o3 * F_1_501321110 + z1 + z4;
+      ws[col] = Math.floor((t10 + t3 + r1) * s1);
+      ws[56 + col] = Math.floor((t10 - t3 + r1) * s1);
+      ws[8 + col] = Math.floor((t11 + t2 + r1) * s1);
+      ws[48 + col] = Math.floor((t11 - t2 + r1) * s1);
+      ws[16 + col] = Math.floor((t12 + t1 + r1) * s1);
+      ws[40 + col] = Math.floor((t12 - t1 + r1) * s1);
+      ws[24 + col] = Math.floor((t13 + t0 + r1) * s1);
+      ws[32 + col] = Math.floor((t13 - t0 + r1) * s1);
+    }
+  }
+
+  /** Column pass when every |coefficient| ≤ SMALL: no intermediate reaches 2^31 (L1 bound 61214 · SMALL + 2^12), so int32 is exact. */
+  private columnsInt32(deep: number): void {
+    const d = this.coefficients;
+    const ws = this.workspace;
+    const p1 = this.pass1Bits;
+    const r1 = 1 << (CONST_BITS - p1 - 1);
+    const shift1 = CONST_BITS - p1;
+    for (let col = 0; col < 8; col++) {
+      if ((deep & (1 << col)) === 0) {
+        const dcval = (d[col]! << p1) | 0;
+        for (let r = col; r < 64; r += 8) ws[r] = dcval;
+        continue;
+      }
+      // Even part: rows 0, 2, 4, 6.
+      let z2 = d[16 + col]!;
+      let z3 = d[48 + col]!;
+      let z1 = Math.imul(z2 + z3, F_0_541196100);
+      const e2 = z1 - Math.imul(z3, F_1_847759065);
+      const e3 = z1 + Math.imul(z2, F_0_765366865);
+      z2 = d[col]!;
+      z3 = d[32 + col]!;
+      const e0 = (z2 + z3) << CONST_BITS;
+      const e1 = (z2 - z3) << CONST_BITS;
+      const t10 = e0 + e3;
+      const t13 = e0 - e3;
+      const t11 = e1 + e2;
+      const t12 = e1 - e2;
+      // Odd part: rows 7, 5, 3, 1.
+      const o0 = d[56 + col]!;
+      const o1 = d[40 + col]!;
+      const o2 = d[24 + col]!;
+      const o3 = d[8 + col]!;
+      z1 = o0 + o3;
+      z2 = o1 + o2;
+      z3 = o0 + o2;
+      let z4 = o1 + o3;
+      const z5 = Math.imul(z3 + z4, F_1_175875602);
+      z1 = Math.imul(z1, -F_0_899976223);
+      z2 = Math.imul(z2, -F_2_562915447);
+      z3 = Math.imul(z3, -F_1_961570560) + z5;
+      z4 = Math.imul(z4, -F_0_390180644) + z5;
+      const t0 = Math.imul(o0, F_0_298631336) + z1 + z3;
+      const t1 = Math.imul(o1, F_2_053119869) + z2 + z4;
+      const t2 = Math.imul(o2, F_3_072711026) + z2 + z3;
+      const t3 = Math.imul(o3, F_1_501321110) + z1 + z4;
+      ws[col] = (t10 + t3 + r1) >> shift1;
+      ws[56 + col] = (t10 - t3 + r1) >> shift1;
+      ws[8 + col] = (t11 + t2 + r1) >> shift1;
+      ws[48 + col] = (t11 - t2 + r1) >> shift1;
+      ws[16 + col] = (t12 + t1 + r1) >> shift1;
+      ws[40 + col] = (t12 - t1 + r1) >> shift1;
+      ws[24 + col] = (t13 + t0 + r1) >> shift1;
+      ws[32 + col] = (t13 - t0 + r1) >> shift1;
     }
   }
 }
