@@ -2,6 +2,8 @@
  * The shape of a `radsift` subcommand. Each lives in its own module under
  * commands/ and is listed in commands/index.ts.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 export const EXIT = {
   OK: 0,
   USAGE: 1, // bad arguments
@@ -26,6 +28,32 @@ export interface Command {
   /** Shown by `radsift help <name>` and on a usage error. */
   usage: string;
   run(argv: string[], io: CliIO): Promise<ExitCode>;
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** A command's arguments as parseArgs gives them: strict, positionals allowed. */
+export type CommandArgs<O extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>
+>;
+
+/**
+ * A subcommand that declares its options: `run` gets its arguments parsed against them (unknown options and
+ * missing values are parse errors, which the runner prints with the usage, like a UsageError).
+ */
+export function defineCommand<const O extends OptionsConfig>(spec: {
+  name: string;
+  summary: string;
+  usage: string;
+  options: O;
+  run(args: CommandArgs<O>, io: CliIO): Promise<ExitCode>;
+}): Command {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: spec.usage,
+    run: (argv, io) => spec.run(parseArgs({ args: argv, allowPositionals: true, options: spec.options }), io),
+  };
 }
 
 /** Thrown for bad arguments; the runner prints it with the usage and exits 1. */

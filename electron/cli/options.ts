@@ -12,6 +12,20 @@ export function listOption(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/**
+ * A whole-number option in [min, max] (max: none when not given); undefined when the option is absent.
+ * The two messages are the ones the commands have always printed for a bounded and an open range.
+ */
+export function integerOption(value: string | undefined, name: string, min: number, max?: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (max === undefined) {
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got "${value}"`);
+  } else if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${name} must be a whole number ${min}–${max}`);
+  return n;
+}
+
 /** --threshold: a probability in [0, 1], default the zero-shot decision boundary. */
 export function thresholdOption(value: string | undefined): number {
   const threshold = value === undefined ? DEFAULT_PROBABILITY_THRESHOLD : Number(value);

@@ -17,7 +17,7 @@ import { InstanceCache } from '../pacs/instance-cache.js';
 import { openClient } from '../pacs/open-client.js';
 import { DEFAULT_MODALITIES, parseDateRange, studyQuerySchema, type StudyQuery } from '../pacs/query.js';
 import { UsageError } from './command.js';
-import { listOption } from './options.js';
+import { integerOption, listOption } from './options.js';
 
 export const PACS_OPTIONS = {
   user: { type: 'string' },
@@ -61,13 +61,6 @@ export function isArchiveSpec(input: string): boolean {
   return /^(dicomweb\+https?:\/\/|dimse:\/\/|pacs:)/i.test(input);
 }
 
-function integer(value: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number ${min}–${max}`);
-  return n;
-}
-
 async function namedConnection(name: string, file: string): Promise<PacsConnection> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new UsageError(`pacs:${name}: no connections file ${file} (write one, or give --pacs-config)`);
@@ -91,7 +84,7 @@ async function namedConnection(name: string, file: string): Promise<PacsConnecti
 
 /** An archive argument and the options → a checked connection (no secret in it). */
 export async function connectionOption(spec: string, values: Values, cwd: string): Promise<PacsConnection> {
-  const timeoutSeconds = integer(values.timeout, '--timeout', 1, 600);
+  const timeoutSeconds = integerOption(values.timeout, '--timeout', 1, 600);
   let candidate: unknown;
   if (/^pacs:/i.test(spec)) {
     return namedConnection(
@@ -124,7 +117,7 @@ export async function connectionOption(spec: string, values: Values, cwd: string
       port: Number(m[3]),
       ...(values.aet ? { callingAet: values.aet } : {}),
       ...(values.retrieve ? { retrieve: values.retrieve.toUpperCase() } : {}),
-      ...(values['store-port'] ? { storePort: integer(values['store-port'], '--store-port', 1, 65535) } : {}),
+      ...(values['store-port'] ? { storePort: integerOption(values['store-port'], '--store-port', 1, 65535) } : {}),
       ...(timeoutSeconds ? { timeoutSeconds } : {}),
     };
   }

@@ -7,6 +7,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from './allowed-roots.js';
 import { cspHeader } from './policy.js';
+import { decodeUrlPath } from './url-path.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,13 +24,8 @@ const TYPES: Record<string, string> = {
 
 /** Maps a URL pathname to a file inside `root`, or null when it would leave it. */
 export async function resolveAppFile(root: string, pathname: string): Promise<string | null> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
+  const decoded = decodeUrlPath(pathname);
+  if (decoded === null) return null;
   const rel = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
   const realRoot = await realpath(root);
   const candidate = path.resolve(realRoot, rel);

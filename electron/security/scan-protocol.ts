@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AllowedRoots } from './allowed-roots.js';
 import { SCAN_HOST, SCAN_SCHEME } from './scan-urls.js';
+import { decodeUrlPath } from './url-path.js';
 
 export { SCAN_HOST, SCAN_SCHEME, scanUrlFor } from './scan-urls.js';
 
@@ -17,15 +18,9 @@ export type ScanDecision =
 
 /** Decodes the single path segment of a scan URL into an absolute path, or null. */
 export function decodeScanSegment(segment: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
+  const decoded = decodeUrlPath(segment);
   // Windows paths arrive as "C:\…" or "C:/…"; POSIX as "/…". Anything relative is refused.
-  if (!path.isAbsolute(decoded)) return null;
+  if (decoded === null || !path.isAbsolute(decoded)) return null;
   return path.resolve(decoded);
 }
 

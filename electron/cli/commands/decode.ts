@@ -1,17 +1,16 @@
 /** `radsift decode <file> --out <path.npy|path.png>`: writes one frame as stored values, modality values or the display image. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { PixelArray } from '../../util/typed-arrays.js';
 import { runDecodeJob } from '../../screening/decode-job.js';
 import { DicomError } from '../../dicom/errors.js';
 import { encodeNpy, type NpyArray } from '../../util/npy.js';
 import { encodePng } from '../../util/png.js';
-import { EXIT, UsageError, type Command } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
 
 type Values = 'stored' | 'modality' | 'display';
 
-export const decodeCommand: Command = {
+export const decodeCommand = defineCommand({
   name: 'decode',
   summary: 'decode one frame to .npy (stored, modality or display values) or .png',
   usage:
@@ -21,17 +20,13 @@ export const decodeCommand: Command = {
     '              Rescale/Modality LUT; display: 8-bit windowed image (RGB stays RGB).\n' +
     '              Default: stored for .npy, display for .png (16-bit grey PNG for unsigned stored values).\n' +
     "  --window    window centre,width for display (default: the file's, else the value range)",
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        frame: { type: 'string', default: '0' },
-        values: { type: 'string' },
-        window: { type: 'string' },
-      },
-    });
+  options: {
+    out: { type: 'string' },
+    frame: { type: 'string', default: '0' },
+    values: { type: 'string' },
+    window: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
     const [input] = positionals;
     if (!input || positionals.length > 1) throw new UsageError('give exactly one input file');
     if (!values.out) throw new UsageError('--out is required');
@@ -72,7 +67,7 @@ export const decodeCommand: Command = {
       return EXIT.FATAL;
     }
   },
-};
+});
 
 function parseWindow(text: string): { center: number; width: number } {
   const [center, width] = text.split(',').map(Number);

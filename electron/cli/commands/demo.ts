@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { SHIFTED_ACQUISITION } from '../../phantom/case.js';
 import { parseExcluded, parsePrevalence, RARE_FINDINGS } from '../../phantom/findings.js';
 import { defaultDemoWorkers, writeDemoParallel } from '../../phantom/demo-parallel.js';
-import { EXIT, UsageError, type Command } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
+import { integerOption } from '../options.js';
 
 const USAGE = `radsift demo <dir> --count N --seed S [--prevalence finding=p,…] [--exclude-findings f,…] [--size px]
        [--export-training <dir2>] [--training-size px]
@@ -26,33 +26,22 @@ bit k-16. The same seed gives byte-identical output, whatever the worker count.
   --shift                 the robustness set: every image AP, MONOCHROME1, 10-bit, low dose
   --workers N             render threads (default: one per core)`;
 
-function intOption(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
-  return n;
-}
-
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'write synthetic chest radiographs with reports, labels and masks',
   usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        count: { type: 'string' },
-        seed: { type: 'string' },
-        prevalence: { type: 'string' },
-        'exclude-findings': { type: 'string' },
-        size: { type: 'string' },
-        'export-training': { type: 'string' },
-        'training-size': { type: 'string' },
-        workers: { type: 'string' },
-        shift: { type: 'boolean' },
-      },
-    });
+  options: {
+    count: { type: 'string' },
+    seed: { type: 'string' },
+    prevalence: { type: 'string' },
+    'exclude-findings': { type: 'string' },
+    size: { type: 'string' },
+    'export-training': { type: 'string' },
+    'training-size': { type: 'string' },
+    workers: { type: 'string' },
+    shift: { type: 'boolean' },
+  },
+  async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('expected one output folder');
     let prevalence;
     let exclude;
@@ -62,15 +51,15 @@ export const demoCommand: Command = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const count = intOption(values.count, 'count', 20, 1);
-    const seed = intOption(values.seed, 'seed', 1, 0);
-    const size = values.size === undefined ? undefined : intOption(values.size, 'size', 0, 64);
-    const trainingSize = intOption(values['training-size'], 'training-size', 256, 8);
+    const count = integerOption(values.count, '--count', 1) ?? 20;
+    const seed = integerOption(values.seed, '--seed', 0) ?? 1;
+    const size = integerOption(values.size, '--size', 64);
+    const trainingSize = integerOption(values['training-size'], '--training-size', 8) ?? 256;
     const dir = path.resolve(io.cwd, positionals[0]!);
     const trainingDir = values['export-training'] ? path.resolve(io.cwd, values['export-training']) : undefined;
     const started = Date.now();
     let lastReport = 0;
-    const workers = intOption(values.workers, 'workers', defaultDemoWorkers(count), 1);
+    const workers = integerOption(values.workers, '--workers', 1) ?? defaultDemoWorkers(count);
     const summary = await writeDemoParallel({
       workers,
       ...(values.shift ? SHIFTED_ACQUISITION : {}),
@@ -93,4 +82,4 @@ export const demoCommand: Command = {
     io.stdout(`${JSON.stringify({ ...summary, workers, seconds: (Date.now() - started) / 1000 })}\n`);
     return EXIT.OK;
   },
-};
+});

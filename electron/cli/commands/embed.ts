@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { encodeFiles } from '../../screening/pipeline.js';
 import { encodeNpy } from '../../util/npy.js';
-import { EXIT, UsageError, type Command } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
 import { reportSkipped } from '../folder-scores.js';
 import {
   expandInputs,
@@ -15,7 +14,7 @@ import {
   readInputs,
 } from '../session.js';
 
-export const embedCommand: Command = {
+export const embedCommand = defineCommand({
   name: 'embed',
   summary: 'embed images (files or folders) or texts with the model, as .npy',
   usage: `radsift embed <files or folders…> [--files-from <list|->] --out emb.npy [--model id] [--model-dir <folder>]
@@ -27,18 +26,14 @@ files skipped because they are not DICOM. Exit 2 when some inputs failed.
 A text longer than the model's context is cut to it, as its tokenizer does
 (the summary says which).
 ${FILES_FROM_USAGE}`,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...MODEL_OPTIONS,
-        ...INPUT_OPTIONS,
-        out: { type: 'string' },
-        text: { type: 'string', multiple: true },
-        batch: { type: 'string' },
-      },
-    });
+  options: {
+    ...MODEL_OPTIONS,
+    ...INPUT_OPTIONS,
+    out: { type: 'string' },
+    text: { type: 'string', multiple: true },
+    batch: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
     if (!values.out) throw new UsageError('--out <file.npy> is required');
     const texts = values.text ?? [];
     const fromLists = values['files-from'] ?? [];
@@ -89,4 +84,4 @@ ${FILES_FROM_USAGE}`,
       await session.close();
     }
   },
-};
+});

@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { imageToImagePrecision, negationOrdering, probeCurve } from '../../scoring/evaluation.js';
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
@@ -11,7 +10,7 @@ import type { ImageSpec } from '../../inference/model-description.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { decodeGrayPng } from '../../util/png.js';
 import { maskPlaneFile } from '../../phantom/findings.js';
-import { EXIT, UsageError, type Command } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { readOptionFile } from '../options.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
@@ -84,7 +83,7 @@ async function readSentences(file: string, findings: string[]): Promise<Map<stri
   return new Map([...out].map(([f, b]) => [f, { pos: [...b.pos], neg: [...b.neg] }]));
 }
 
-export const evalCommand: Command = {
+export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'check a model on labelled scans: AUC with 95% CI, precision@k, ROC points',
   usage: `radsift eval <folder or files…> [--files-from <list|->] --labels labels.csv [--findings a,b,…] [--json]
@@ -109,20 +108,16 @@ the evaluated columns).
 --roc writes the ROC points of every phrase as CSV. Only labelled scans among
 the inputs (files, or files under the folders) are read.
 ${FILES_FROM_USAGE}`,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...MODEL_OPTIONS,
-        ...INPUT_OPTIONS,
-        labels: { type: 'string' },
-        findings: { type: 'string' },
-        reports: { type: 'string' },
-        json: { type: 'boolean' },
-        roc: { type: 'string' },
-      },
-    });
+  options: {
+    ...MODEL_OPTIONS,
+    ...INPUT_OPTIONS,
+    labels: { type: 'string' },
+    findings: { type: 'string' },
+    reports: { type: 'string' },
+    json: { type: 'boolean' },
+    roc: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
     if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
     if (!values.labels) throw new UsageError('--labels labels.csv is required');
     const inputs = await readInputs(positionals, values['files-from'], io);
@@ -289,7 +284,7 @@ ${FILES_FROM_USAGE}`,
       await session.close();
     }
   },
-};
+});
 
 /**
  * Pointing game and contrast-to-noise of the phrase heatmap against each positive scan's mask

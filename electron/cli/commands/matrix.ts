@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { EXIT, UsageError, type Command } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
 import { familiarityWarnings, phrasesOption } from '../options.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
-export const matrixCommand: Command = {
+export const matrixCommand = defineCommand({
   name: 'matrix',
   summary: 'scans × phrases: similarity and zero-shot probability, as CSV',
   usage: `radsift matrix <folder or files…> [--files-from <list|->] --phrases "a,b,c" --out matrix.csv
@@ -16,12 +15,8 @@ One row per scan: path, then "<phrase> similarity" and "<phrase> probability"
 for each phrase. DICOM files that could not be encoded are listed on stderr
 (exit 2); files that are not DICOM are skipped and counted.
 ${FILES_FROM_USAGE}`,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { ...MODEL_OPTIONS, ...INPUT_OPTIONS, phrases: { type: 'string' }, out: { type: 'string' } },
-    });
+  options: { ...MODEL_OPTIONS, ...INPUT_OPTIONS, phrases: { type: 'string' }, out: { type: 'string' } },
+  async run({ values, positionals }, io) {
     const phrases = phrasesOption(values.phrases);
     if (!phrases.length) throw new UsageError('--phrases "a,b,c" is required');
     if (!values.out) throw new UsageError('--out <file.csv> is required');
@@ -49,4 +44,4 @@ ${FILES_FROM_USAGE}`,
       await session.close();
     }
   },
-};
+});

@@ -1,9 +1,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describe } from '../../pacs/client.js';
 import { PacsError } from '../../pacs/errors.js';
-import { EXIT, UsageError, type Command } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
+import { integerOption } from '../options.js';
 import { openArchive, PACS_OPTIONS, PACS_USAGE, QUERY_OPTIONS, QUERY_USAGE, queryOption } from '../pacs-options.js';
 import { progressLine } from '../session.js';
 
@@ -17,31 +17,20 @@ instances as DICOM files, <folder>/<study UID>/<SOP Instance UID>.dcm, each writ
 ${QUERY_USAGE}
 ${PACS_USAGE}`;
 
-function integer(value: string | undefined, fallback: number, name: string, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name} must be a whole number 0–${max}`);
-  return n;
-}
-
-export const pacsCommand: Command = {
+export const pacsCommand = defineCommand({
   name: 'pacs',
   summary: 'check, search and retrieve from a PACS (DICOMweb or DIMSE)',
   usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...PACS_OPTIONS,
-        ...QUERY_OPTIONS,
-        offset: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean' },
-        study: { type: 'string' },
-        out: { type: 'string' },
-      },
-    });
+  options: {
+    ...PACS_OPTIONS,
+    ...QUERY_OPTIONS,
+    offset: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+    study: { type: 'string' },
+    out: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
     const [action, spec, ...extra] = positionals;
     if (!action || !['check', 'search', 'retrieve'].includes(action))
       throw new UsageError('give check, search or retrieve');
@@ -49,8 +38,8 @@ export const pacsCommand: Command = {
     if (extra.length) throw new UsageError(`unexpected ${extra[0]}`);
     const query = action === 'search' ? queryOption(values) : null;
     const page = {
-      offset: integer(values.offset, 0, '--offset', 1_000_000),
-      limit: integer(values.limit, 50, '--limit', 1000) || 50,
+      offset: integerOption(values.offset, '--offset', 0, 1_000_000) ?? 0,
+      limit: integerOption(values.limit, '--limit', 0, 1000) || 50,
     };
     if (action === 'retrieve' && (!values.study || !values.out))
       throw new UsageError('retrieve needs --study and --out');
@@ -109,4 +98,4 @@ export const pacsCommand: Command = {
       await client.close();
     }
   },
-};
+});

@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { rankScans } from '../../scoring/rank.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
-import { EXIT, UsageError, type Command } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
 import { familiarityWarnings, phraseOption, thresholdOption } from '../options.js';
 import { scoreFolder } from '../folder-scores.js';
 import { scoreIndex } from '../index-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
-export const queryCommand: Command = {
+export const queryCommand = defineCommand({
   name: 'query',
   summary: 'rank the scans in a folder by a report phrase (zero-shot)',
   usage: `radsift query <folder or files…> [--files-from <list|->] "<phrase>" [--top K] [--threshold P] [--json]
@@ -21,19 +20,15 @@ when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESH
 Files that are not DICOM are skipped and counted (--json lists them); exit 2
 only when a DICOM file could not be read.
 ${FILES_FROM_USAGE}`,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...MODEL_OPTIONS,
-        ...INPUT_OPTIONS,
-        top: { type: 'string' },
-        threshold: { type: 'string' },
-        json: { type: 'boolean' },
-        index: { type: 'string' },
-      },
-    });
+  options: {
+    ...MODEL_OPTIONS,
+    ...INPUT_OPTIONS,
+    top: { type: 'string' },
+    threshold: { type: 'string' },
+    json: { type: 'boolean' },
+    index: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
     const lists = values['files-from'];
     if (positionals.length < (values.index || lists?.length ? 1 : 2))
       throw new UsageError('give a folder (or files, --files-from <list> or --index <dir>) and a phrase');
@@ -74,4 +69,4 @@ ${FILES_FROM_USAGE}`,
       await session.close();
     }
   },
-};
+});

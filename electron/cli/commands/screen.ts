@@ -3,7 +3,6 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
@@ -17,7 +16,7 @@ import { modelSlot } from '../../screening/model-slot.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { PacsError, RETRYABLE } from '../../pacs/errors.js';
 import { pacsSource } from '../../pacs/remote-source.js';
-import { EXIT, UsageError, type Command } from '../command.js';
+import { defineCommand, EXIT, UsageError, type CliIO, type ExitCode } from '../command.js';
 import {
   cacheOption,
   isArchiveSpec,
@@ -107,28 +106,32 @@ function commonFolder(files: readonly string[]): string {
   return common;
 }
 
-export const screenCommand: Command = {
+/** An archive error stopped the run: what was indexed is kept, and the same command resumes. */
+function archiveStopped(error: PacsError, io: CliIO): ExitCode {
+  io.stderr(
+    `\nradsift screen: ${error.code}: ${error.message}\nWhat was indexed is kept; run the same command again to resume${RETRYABLE.has(error.code) ? ' once the archive answers' : ''}.\n`,
+  );
+  return EXIT.FATAL;
+}
+
+export const screenCommand = defineCommand({
   name: 'screen',
   summary: 'batch-screen a folder for findings, incrementally, resumable',
   usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...MODEL_OPTIONS,
-        ...INPUT_OPTIONS,
-        ...PACS_OPTIONS,
-        ...QUERY_OPTIONS,
-        phrases: { type: 'string' },
-        examples: { type: 'string' },
-        threshold: { type: 'string' },
-        index: { type: 'string' },
-        out: { type: 'string' },
-        'index-only': { type: 'boolean' },
-        batch: { type: 'string' },
-      },
-    });
+  options: {
+    ...MODEL_OPTIONS,
+    ...INPUT_OPTIONS,
+    ...PACS_OPTIONS,
+    ...QUERY_OPTIONS,
+    phrases: { type: 'string' },
+    examples: { type: 'string' },
+    threshold: { type: 'string' },
+    index: { type: 'string' },
+    out: { type: 'string' },
+    'index-only': { type: 'boolean' },
+    batch: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
     if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
     const archiveSpec = positionals.length === 1 && isArchiveSpec(positionals[0]!) ? positionals[0]! : null;
     const inputs = archiveSpec ? [] : await readInputs(positionals, values['files-from'], io);
@@ -158,12 +161,7 @@ export const screenCommand: Command = {
     try {
       store = IndexStore.open(path.resolve(io.cwd, values.index ?? defaultIndex(folder)));
     } catch (error) {
-      if (error instanceof PacsError) {
-        io.stderr(
-          `\nradsift screen: ${error.code}: ${error.message}\nWhat was indexed is kept; run the same command again to resume${RETRYABLE.has(error.code) ? ' once the archive answers' : ''}.\n`,
-        );
-        return EXIT.FATAL;
-      }
+      if (error instanceof PacsError) return archiveStopped(error, io);
       if (error instanceof IndexError) {
         io.stderr(`radsift screen: ${error.message}\n`);
         return EXIT.FATAL;
@@ -277,12 +275,7 @@ export const screenCommand: Command = {
       );
       return failedRows ? EXIT.PARTIAL : EXIT.OK;
     } catch (error) {
-      if (error instanceof PacsError) {
-        io.stderr(
-          `\nradsift screen: ${error.code}: ${error.message}\nWhat was indexed is kept; run the same command again to resume${RETRYABLE.has(error.code) ? ' once the archive answers' : ''}.\n`,
-        );
-        return EXIT.FATAL;
-      }
+      if (error instanceof PacsError) return archiveStopped(error, io);
       if (error instanceof IndexError) {
         io.stderr(
           `radsift screen: ${error.message}\nNothing already stored was damaged; free space or fix the folder, then run the same command again.\n`,
@@ -298,4 +291,4 @@ export const screenCommand: Command = {
       await archive?.close();
     }
   },
-};
+});
