@@ -69,6 +69,9 @@ interface HuffmanTable {
   values: Uint8Array;
 }
 
+/** Huffman tables by destination id (0–3) of one class, as defined so far. */
+type HuffmanSlots = Array<HuffmanTable | undefined>;
+
 const LOOKAHEAD = 9;
 /**
  * Dequantised coefficients up to this magnitude keep every intermediate of the column pass below
@@ -103,8 +106,8 @@ export function decodeSequentialJpeg(
   expected: { width: number; height: number },
 ): SequentialJpegImage {
   const quantTables: Array<Uint16Array | undefined> = [];
-  const dcTables: Array<HuffmanTable | undefined> = [];
-  const acTables: Array<HuffmanTable | undefined> = [];
+  const dcTables: HuffmanSlots = [];
+  const acTables: HuffmanSlots = [];
   let frame: Frame | undefined;
   let samples: Uint16Array | undefined;
   let restartInterval = 0;
@@ -194,13 +197,7 @@ function readQuantTables(data: Uint8Array, at: number, end: number, tables: Arra
   }
 }
 
-function readHuffmanTables(
-  data: Uint8Array,
-  at: number,
-  end: number,
-  dc: Array<HuffmanTable | undefined>,
-  ac: Array<HuffmanTable | undefined>,
-): void {
+function readHuffmanTables(data: Uint8Array, at: number, end: number, dc: HuffmanSlots, ac: HuffmanSlots): void {
   while (at < end) {
     const tableClass = data[at]! >> 4;
     const id = data[at]! & 15;
@@ -366,8 +363,8 @@ function readScanHeader(
   data: Uint8Array,
   at: number,
   frame: Frame,
-  dc: Array<HuffmanTable | undefined>,
-  ac: Array<HuffmanTable | undefined>,
+  dc: HuffmanSlots,
+  ac: HuffmanSlots,
   quantTables: Array<Uint16Array | undefined>,
 ): Scan {
   const count = data[at]!;
@@ -679,8 +676,7 @@ class InverseDct {
       wide |= z & 7;
     }
     const ws = this.workspace;
-    if (small) this.columnsInt32(deep);
-    else this.columnsExact(deep);
+    this.columns(deep, small);
     const r2 = 1 << (shift2 - 1);
     const line = this.row;
     for (let y = 0; y < rows; y++) {
@@ -740,41 +736,70 @@ class InverseDct {
     }
   }
 
-  /** Column pass in exact (double) arithmetic: products reach 2^48; each result keeps its low 32 bits, like libjpeg's (int) cast. */
-  private columnsExact(deep: number): void {
+  /**
+   * Column pass. With `small` (every |coefficient| ≤ SMALL) no intermediate reaches 2^31 (L1 bound
+   * 61214 · SMALL + 2^12), so int32 arithmetic is exact; otherwise products reach 2^48 and the pass runs
+   * in exact (double) arithmetic, each result keeping its low 32 bits like libjpeg's (int) cast.
+   */
+  private columns(deep: number, small: boolean): void {
     const d = this.coefficients;
     const ws = this.workspace;
     const p1 = this.pass1Bits;
-    const r1 = 1 << (CONST_BITS - p1 - 1);
-    const s1 = 1 / (1 << (CONST_BITS - p1));
+    const shift1 = CONST_BITS - p1;
+    const r1 = 1 << (shift1 - 1);
+    const s1 = 1 / (1 << shift1);
     for (let col = 0; col < 8; col++) {
       if ((deep & (1 << col)) === 0) {
         const dcval = (d[col]! << p1) | 0;
         for (let r = col; r < 64; r += 8) ws[r] = dcval;
         continue;
       }
-      // Even part: rows 0, 2, 4, 6.
-      let z2 = d[16 + col]!;
-      let z3 = d[48 + col]!;
-      let z1 = (z2 + z3) * F_0_541196100;
-      const e2 = z1 - z3 * F_1_847759065;
-      const e3 = z1 + z2 * F_0_765366865;
-      z2 = d[col]!;
-      z3 = d[32 + col]!;
-      const e0 = (z2 + z3) * 8192;
-      const e1 = (z2 - z3) * 8192;
-      const t10 = e0 + e3;
-      const t13 = e0 - e3;
-      const t11 = e1 + e2;
-      const t12 = e1 - e2;
-      // Odd part: rows 7, 5, 3, 1.
+      // Even part: rows 0, 2, 4, 6; odd part: rows 7, 5, 3, 1.
+      const i0 = d[col]!;
+      const i2 = d[16 + col]!;
+      const i4 = d[32 + col]!;
+      const i6 = d[48 + col]!;
       const o0 = d[56 + col]!;
       const o1 = d[40 + col]!;
       const o2 = d[24 + col]!;
       const o3 = d[8 + col]!;
+      if (small) {
+        const z1 = Math.imul(i2 + i6, F_0_541196100);
+        const e2 = z1 - Math.imul(i6, F_1_847759065);
+        const e3 = z1 + Math.imul(i2, F_0_765366865);
+        const e0 = (i0 + i4) << CONST_BITS;
+        const e1 = (i0 - i4) << CONST_BITS;
+        const a1 = Math.imul(o0 + o3, -F_0_899976223);
+        const a2 = Math.imul(o1 + o2, -F_2_562915447);
+        const z5 = Math.imul(o0 + o1 + o2 + o3, F_1_175875602);
+        const a3 = Math.imul(o0 + o2, -F_1_961570560) + z5;
+        const a4 = Math.imul(o1 + o3, -F_0_390180644) + z5;
+        const t0 = Math.imul(o0, F_0_298631336) + a1 + a3;
+        const t1 = Math.imul(o1, F_2_053119869) + a2 + a4;
+        const t2 = Math.imul(o2, F_3_072711026) + a2 + a3;
+        const t3 = Math.imul(o3, F_1_501321110) + a1 + a4;
+        ws[col] = (e0 + e3 + t3 + r1) >> shift1;
+        ws[56 + col] = (e0 + e3 - t3 + r1) >> shift1;
+        ws[8 + col] = (e1 + e2 + t2 + r1) >> shift1;
+        ws[48 + col] = (e1 + e2 - t2 + r1) >> shift1;
+        ws[16 + col] = (e1 - e2 + t1 + r1) >> shift1;
+        ws[40 + col] = (e1 - e2 - t1 + r1) >> shift1;
+        ws[24 + col] = (e0 - e3 + t0 + r1) >> shift1;
+        ws[32 + col] = (e0 - e3 - t0 + r1) >> shift1;
+        continue;
+      }
+      let z1 = (i2 + i6) * F_0_541196100;
+      const e2 = z1 - i6 * F_1_847759065;
+      const e3 = z1 + i2 * F_0_765366865;
+      const e0 = (i0 + i4) * 8192;
+      const e1 = (i0 - i4) * 8192;
+      const t10 = e0 + e3;
+      const t13 = e0 - e3;
+      const t11 = e1 + e2;
+      const t12 = e1 - e2;
       z1 = o0 + o3;
-      z2 = o1 + o2;
-      z3 = o0 + o2;
+      let z2 = o1 + o2;
+      let z3 = o0 + o2;
       let z4 = o1 + o3;
       const z5 = (z3 + z4) * F_1_175875602;
       z1 *= -F_0_899976223;
@@ -793,62 +818,6 @@ class InverseDct {
       ws[40 + col] = Math.floor((t12 - t1 + r1) * s1);
       ws[24 + col] = Math.floor((t13 + t0 + r1) * s1);
       ws[32 + col] = Math.floor((t13 - t0 + r1) * s1);
-    }
-  }
-
-  /** Column pass when every |coefficient| ≤ SMALL: no intermediate reaches 2^31 (L1 bound 61214 · SMALL + 2^12), so int32 is exact. */
-  private columnsInt32(deep: number): void {
-    const d = this.coefficients;
-    const ws = this.workspace;
-    const p1 = this.pass1Bits;
-    const r1 = 1 << (CONST_BITS - p1 - 1);
-    const shift1 = CONST_BITS - p1;
-    for (let col = 0; col < 8; col++) {
-      if ((deep & (1 << col)) === 0) {
-        const dcval = (d[col]! << p1) | 0;
-        for (let r = col; r < 64; r += 8) ws[r] = dcval;
-        continue;
-      }
-      // Even part: rows 0, 2, 4, 6.
-      let z2 = d[16 + col]!;
-      let z3 = d[48 + col]!;
-      let z1 = Math.imul(z2 + z3, F_0_541196100);
-      const e2 = z1 - Math.imul(z3, F_1_847759065);
-      const e3 = z1 + Math.imul(z2, F_0_765366865);
-      z2 = d[col]!;
-      z3 = d[32 + col]!;
-      const e0 = (z2 + z3) << CONST_BITS;
-      const e1 = (z2 - z3) << CONST_BITS;
-      const t10 = e0 + e3;
-      const t13 = e0 - e3;
-      const t11 = e1 + e2;
-      const t12 = e1 - e2;
-      // Odd part: rows 7, 5, 3, 1.
-      const o0 = d[56 + col]!;
-      const o1 = d[40 + col]!;
-      const o2 = d[24 + col]!;
-      const o3 = d[8 + col]!;
-      z1 = o0 + o3;
-      z2 = o1 + o2;
-      z3 = o0 + o2;
-      let z4 = o1 + o3;
-      const z5 = Math.imul(z3 + z4, F_1_175875602);
-      z1 = Math.imul(z1, -F_0_899976223);
-      z2 = Math.imul(z2, -F_2_562915447);
-      z3 = Math.imul(z3, -F_1_961570560) + z5;
-      z4 = Math.imul(z4, -F_0_390180644) + z5;
-      const t0 = Math.imul(o0, F_0_298631336) + z1 + z3;
-      const t1 = Math.imul(o1, F_2_053119869) + z2 + z4;
-      const t2 = Math.imul(o2, F_3_072711026) + z2 + z3;
-      const t3 = Math.imul(o3, F_1_501321110) + z1 + z4;
-      ws[col] = (t10 + t3 + r1) >> shift1;
-      ws[56 + col] = (t10 - t3 + r1) >> shift1;
-      ws[8 + col] = (t11 + t2 + r1) >> shift1;
-      ws[48 + col] = (t11 - t2 + r1) >> shift1;
-      ws[16 + col] = (t12 + t1 + r1) >> shift1;
-      ws[40 + col] = (t12 - t1 + r1) >> shift1;
-      ws[24 + col] = (t13 + t0 + r1) >> shift1;
-      ws[32 + col] = (t13 - t0 + r1) >> shift1;
     }
   }
 }
