@@ -183,9 +183,9 @@ export class PacsService {
   /** The folder of a study's cached instances (what pacs.openStudy catalogs). */
   async studyFolder(name: string, studyUid: string): Promise<string> {
     const cache = await this.cache();
-    const client = await this.#open(name);
-    await client.close();
-    const folder = path.dirname(cache.pathFor(client.label, { studyUid, seriesUid: '1', sopUid: '1' }));
+    // The cache is keyed by the connection's label: no client (nor its secret) is needed to find the folder.
+    const label = connectionLabel(this.#connection(name));
+    const folder = path.dirname(cache.pathFor(label, { studyUid, seriesUid: '1', sopUid: '1' }));
     await mkdir(folder, { recursive: true });
     return folder;
   }

@@ -43,8 +43,6 @@ interface Params {
   threshold: number;
   /** A PACS job: the connection and the query whose studies are screened. */
   pacs?: { name: string; query: StudyQuery };
-  /** Version 2 indexes only: a PACS job's last complete run (its members were taken from it, schema 3). */
-  run?: number;
   /** Example scans (their paths when the job started): scans as similar as the examples are flagged too. */
   examples?: string[];
   /**
@@ -301,12 +299,14 @@ export class ScreeningService {
    */
   async #exampleProfile(id: string, params: Params): Promise<ExampleProfile> {
     const model = (await this.index.slot()).key;
-    const stored = params.exampleEmbeddings;
-    if (stored?.model === model && stored.vectors.length) return exampleProfile(stored.vectors.map(fromBase64));
     const key = `${id}:${model}`;
     let profile = this.#examples.get(key);
     if (!profile) {
-      profile = this.#encodeExamples(params.examples ?? []).then(exampleProfile);
+      const stored = params.exampleEmbeddings;
+      profile =
+        stored?.model === model && stored.vectors.length
+          ? Promise.resolve(exampleProfile(stored.vectors.map(fromBase64)))
+          : this.#encodeExamples(params.examples ?? []).then(exampleProfile);
       this.#examples.set(key, profile);
       profile.catch(() => this.#examples.delete(key));
     }

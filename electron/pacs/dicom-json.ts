@@ -50,7 +50,8 @@ export function datasets(json: unknown, source: string): DicomJson[] {
   return json as DicomJson[];
 }
 
-const UID = /^[0-9]+(\.[0-9]+)*$/;
+/** A DICOM UID: dotted digits (at most 64 characters, checked apart). */
+export const UID = /^[0-9]+(\.[0-9]+)*$/;
 
 function uid(item: DicomJson, tag: string, source: string): string {
   const v = str(item, tag);

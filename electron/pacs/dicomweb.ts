@@ -121,7 +121,10 @@ export class DicomWebClient implements PacsClient {
     for (let offset = 0; ; offset += WALK_PAGE) {
       const page = await this.#studies(query, offset, WALK_PAGE, false, signal);
       for (const study of page)
-        if (!wanted || study.modalities.some((m) => wanted.has(m))) yield* this.studyInstances(study.studyUid, signal);
+        // A server that does not answer ModalitiesInStudy: the study is walked (decoding weeds out the rest)
+        // rather than silently skipped.
+        if (!wanted || !study.modalities.length || study.modalities.some((m) => wanted.has(m)))
+          yield* this.studyInstances(study.studyUid, signal);
       if (page.length < WALK_PAGE) return;
     }
   }

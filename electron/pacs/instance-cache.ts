@@ -8,10 +8,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkUid } from './dicom-json.js';
+import { checkUid, UID } from './dicom-json.js';
 import type { InstanceRef } from './query.js';
 
-const PARTIAL = '.partial';
+// Named for RadSift: the cache folder may be one the user chose, holding their own files.
+const PARTIAL = '.radsift-partial';
+const SERVER_KEY = /^[0-9a-f]{16}$/;
+const isUid = (name: string) => name.length <= 64 && UID.test(name);
 
 export interface CacheStats {
   files: number;
@@ -92,15 +95,23 @@ export class InstanceCache {
     return { files: this.#files, bytes: this.#bytes, maxBytes: this.maxBytes };
   }
 
+  /**
+   * The cache's own files only (<16 hex>/<UID>/<UID>.dcm): the folder is the user's choice, and anything
+   * else in it is never counted, let alone evicted.
+   */
   async *#walk(): AsyncGenerator<{ file: string; size: number; mtimeMs: number }> {
-    for (const server of await readdir(this.dir).catch(() => [] as string[])) {
-      if (server === PARTIAL) continue;
-      for (const study of await readdir(path.join(this.dir, server)).catch(() => [] as string[]))
-        for (const name of await readdir(path.join(this.dir, server, study)).catch(() => [] as string[])) {
+    const list = (dir: string) => readdir(dir).catch(() => [] as string[]);
+    for (const server of await list(this.dir)) {
+      if (!SERVER_KEY.test(server)) continue;
+      for (const study of await list(path.join(this.dir, server))) {
+        if (!isUid(study)) continue;
+        for (const name of await list(path.join(this.dir, server, study))) {
+          if (!name.endsWith('.dcm') || !isUid(name.slice(0, -4))) continue;
           const file = path.join(this.dir, server, study, name);
           const s = await stat(file).catch(() => null);
           if (s?.isFile()) yield { file, size: s.size, mtimeMs: s.mtimeMs };
         }
+      }
     }
   }
 

@@ -38,11 +38,31 @@ describe('instance cache', () => {
     const root = path.join(dir, 'b');
     const first = await InstanceCache.open(root, 1e9);
     await first.put(SERVER, ref(1), Buffer.alloc(500));
-    await mkdir(path.join(root, '.partial'), { recursive: true });
-    await writeFile(path.join(root, '.partial', 'half-written'), Buffer.alloc(100));
+    await mkdir(path.join(root, '.radsift-partial'), { recursive: true });
+    await writeFile(path.join(root, '.radsift-partial', 'half-written'), Buffer.alloc(100));
     const again = await InstanceCache.open(root, 1e9);
     assert.deepEqual(again.stats(), { files: 1, bytes: 500, maxBytes: 1e9 });
-    assert.deepEqual(await readdir(path.join(root, '.partial')), []);
+    assert.deepEqual(await readdir(path.join(root, '.radsift-partial')), []);
+  });
+
+  it('in a folder the user chose, never counts or evicts their own files', async () => {
+    const root = path.join(dir, 'home');
+    const own = [
+      path.join(root, 'notes.txt'),
+      path.join(root, '.partial', 'draft'),
+      path.join(root, 'Documents', 'scans', 'old.dcm'),
+      path.join(root, '0123456789abcdef', 'not-a-uid', '1.2.dcm'),
+      path.join(root, '0123456789abcdef', '1.2.3', 'report.pdf'),
+    ];
+    for (const f of own) {
+      await mkdir(path.dirname(f), { recursive: true });
+      await writeFile(f, Buffer.alloc(4000));
+    }
+    const cache = await InstanceCache.open(root, 3000);
+    assert.deepEqual(cache.stats(), { files: 0, bytes: 0, maxBytes: 3000 });
+    for (let i = 0; i < 5; i++) await cache.put(SERVER, ref(i), Buffer.alloc(1000, i));
+    assert.ok(cache.stats().bytes <= 3000, 'its own files are evicted');
+    for (const f of own) assert.ok(existsSync(f), `${path.relative(root, f)} stays`);
   });
 
   it('refuses UIDs that could leave its folder', async () => {
