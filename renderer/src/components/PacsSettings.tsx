@@ -436,7 +436,8 @@ function ConnectionRow({
                 <button type="button" className="danger" onClick={() => onConfirmDelete(true)}>
                   Delete {c.name}
                 </button>
-                <button type="button" onClick={() => onConfirmDelete(false)}>
+                {/* The focused "Delete…" is gone: focus lands on the safe answer. */}
+                <button type="button" autoFocus onClick={() => onConfirmDelete(false)}>
                   Keep
                 </button>
               </>
@@ -531,12 +532,22 @@ function ConnectionForm({
       <fieldset className="kind">
         <legend>Kind</legend>
         <label>
-          <input type="radio" checked={form.kind === 'dicomweb'} onChange={() => set('kind', 'dicomweb')} /> DICOMweb
-          (QIDO-RS / WADO-RS)
+          <input
+            type="radio"
+            name={`${id}-kind`}
+            checked={form.kind === 'dicomweb'}
+            onChange={() => set('kind', 'dicomweb')}
+          />{' '}
+          DICOMweb (QIDO-RS / WADO-RS)
         </label>
         <label>
-          <input type="radio" checked={form.kind === 'dimse'} onChange={() => set('kind', 'dimse')} /> DIMSE (C-FIND /
-          C-GET or C-MOVE)
+          <input
+            type="radio"
+            name={`${id}-kind`}
+            checked={form.kind === 'dimse'}
+            onChange={() => set('kind', 'dimse')}
+          />{' '}
+          DIMSE (C-FIND / C-GET or C-MOVE)
         </label>
       </fieldset>
       <div className="form-grid">

@@ -410,7 +410,7 @@ export function Viewer({
           </label>
         </form>
         <span className="viewer-toolbar-end">
-          <ExampleToggle path={path} />
+          <ExampleToggle key={path} path={path} />
           <button
             type="button"
             aria-expanded={headerOpen}

@@ -291,10 +291,17 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
           />
           <div className="source-choice" role="radiogroup" aria-label="What to screen">
             <label>
-              <input type="radio" checked={source === 'folder'} onChange={() => setSource('folder')} /> Folder…
+              <input
+                type="radio"
+                name="screen-source"
+                checked={source === 'folder'}
+                onChange={() => setSource('folder')}
+              />{' '}
+              Folder…
             </label>
             <label>
-              <input type="radio" checked={source === 'pacs'} onChange={() => setSource('pacs')} /> PACS query
+              <input type="radio" name="screen-source" checked={source === 'pacs'} onChange={() => setSource('pacs')} />{' '}
+              PACS query
             </label>
           </div>
           <button type="submit" disabled={(!phrases.trim() && !exampleScope) || (source === 'pacs' && !connection)}>
@@ -530,27 +537,15 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
               {rows.slice(0, 500).map((r) => (
                 <tr key={r.path} className={r.flagged ? 'flagged' : ''} data-testid="screen-row">
                   <td>
-                    {isLocalFile(r.path) ? (
-                      <button
-                        type="button"
-                        className="link"
-                        data-scan-path={r.path}
-                        onClick={() => onView(r.path, undefined, rowPaths)}
-                        title={naming(r.path).path}
-                      >
-                        <ScanName path={r.path} />
-                      </button>
-                    ) : (
-                      <button
-                        type="button"
-                        className="link"
-                        data-remote-key={r.path}
-                        onClick={() => viewRemote(r)}
-                        title={naming(r.path).path}
-                      >
-                        <ScanName path={r.path} />
-                      </button>
-                    )}
+                    <button
+                      type="button"
+                      className="link"
+                      {...(isLocalFile(r.path) ? { 'data-scan-path': r.path } : { 'data-remote-key': r.path })}
+                      onClick={() => (isLocalFile(r.path) ? onView(r.path, undefined, rowPaths) : viewRemote(r))}
+                      title={naming(r.path).path}
+                    >
+                      <ScanName path={r.path} />
+                    </button>
                   </td>
                   {openJob.phrases.map((p, j) => (
                     <td key={p}>{r.scores[j] ? r.scores[j]!.probability.toFixed(3) : '—'}</td>

@@ -90,7 +90,8 @@ export function StudiesView({
   }, [viewing]);
   // A catalog that changed without an open here (a PACS study that grew as images arrived) keeps the
   // series and image shown while they are in it; otherwise its first series is shown.
-  const shownCatalog = useRef(catalog);
+  // null at mount: a catalog already there (coming back to Studies) gets its first series shown too.
+  const shownCatalog = useRef<Catalog | null>(null);
   useEffect(() => {
     if (catalog === shownCatalog.current) return;
     shownCatalog.current = catalog;
@@ -160,7 +161,9 @@ export function StudiesView({
     setDragging(false);
     if (busy) return; // one open at a time, as the toolbar buttons are disabled meanwhile
     const files = [...e.dataTransfer.files];
-    if (files.length) void open(() => api.openDropped(files));
+    if (!files.length) return;
+    onTab('local'); // what was dropped, its progress and any error show in the local tree
+    void open(() => api.openDropped(files));
   };
 
   const allSeries: Series[] = catalog?.patients.flatMap((p) => p.studies.flatMap((s) => s.series)) ?? [];
