@@ -9,14 +9,16 @@ whether it is met — so the card states failures as plainly as successes.
   /usr/bin/python3 models/train/eval_card.py --heldout heldout.json --shifted shifted.json \
       [--real real.json] [--rare rare.json] [--baseline previous-model-heldout.json] [--bundle <bundle dir>] \
       [--trained-rare a,b,…] [--never-seen c,d,…] \
-      [--heldout-cmd "…"] [--shifted-cmd "…"] [--real-cmd "…"] [--rare-cmd "…"] [--append-to <bundle dir>]
+      [--heldout-cmd "…"] [--shifted-cmd "…"] [--real-cmd "…"] [--rare-cmd "…"] [--append-to <bundle dir>] \
+      [--language language.json] [--language-cmd "…"]
 
 --real: a held-out set at the generator's default (real) prevalences, large enough that the rare findings have
 some positives (P@10 needs 10); --rare: one with every rare finding enriched (few-shot needs 16 positives in
 the probe's training half). Each JSON may hold every label column (one `radsift eval` per set): the tables
 pick their findings, and the means here are over each table's findings. Which rare findings were trained and
 which never seen comes from the bundle's manifest (zeroShot.findings, zeroShot.neverSeen; --bundle, or
---append-to) unless --trained-rare / --never-seen say.
+--append-to) unless --trained-rare / --never-seen say. --language: `radsift eval-language --json` (everyday synonyms,
+polarity of positive and negated report sentences per sentence set), a table (d) with its targets.
 """
 import argparse
 import json
@@ -39,6 +41,7 @@ BASE_MEAN_AUC = 0.98  # issue #18: the eight keep 0.6.0's figures (mean zero-sho
 # (an enriched set passed as --real), and the target is not applicable.
 RARE_MAX_PREVALENCE = 0.05
 RARE_AUC, RARE_P10, NEVER_SEEN_16SHOT = 0.90, 0.7, 0.85
+SYNONYMS_MAPPED, POLARITY_ACCURACY = 0.90, 0.95  # issue #18, report language
 
 MEAN_KEYS = {  # means.<key> of `radsift eval --json`: how each is read off a phrase
     'aucBarePhrase': lambda p: p.get('aucBarePhrase'),
@@ -285,7 +288,8 @@ def base_section(held, shifted, held_cmd, shifted_cmd):
 
 
 def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rare=(), never_seen=(),
-         real_cmd='radsift eval …', rare_cmd='radsift eval …', baseline=None):
+         real_cmd='radsift eval …', rare_cmd='radsift eval …', baseline=None, language=None,
+         language_cmd='radsift eval-language …'):
     """The section. held/shifted: runs with (at least) the eight common findings; real (default prevalence) and
     rare (rare findings enriched): runs with the rare ones, for the trained_rare and never_seen tables; baseline:
     the model it replaces, evaluated on the same held-out set (a sentence under table a)."""
@@ -329,6 +333,10 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
             lines += ['', f'### (c) Findings the model never saw (target: 16-shot AUC ≥ {NEVER_SEEN_16SHOT:.2f})', '']
             lines += rare_table(n_rows, lambda r: _yes(never_seen_met(r)))
         verdicts += rare_targets(t_rows, n_rows)
+    if language:
+        more, said = language_section(language, language_cmd)
+        lines += [''] + more
+        verdicts += said
     lines += [
         '',
         'Targets of the model issues:',
@@ -339,6 +347,40 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
     for what, value, ok in verdicts:
         lines.append(f'| {what} | {fmt(value)} | {"yes" if ok else "**no**"} |')
     return '\n'.join(lines) + '\n'
+
+
+def language_section(lang, cmd):
+    """Table (d) and its targets from `radsift eval-language --json`: per finding, the synonyms mapped and the
+    polarity accuracy / ordering in each sentence set; never-seen findings marked and left out of the targets."""
+    syn = {f['finding']: f for f in lang['synonyms']['findings']}
+    sets = lang['polarity']
+    head = '| finding | synonyms mapped | ' + ' | '.join(f'{p["name"]}: accuracy / ordering (pos, neg)' for p in sets) + ' |'
+    lines = [
+        f'### (d) Report language (`{cmd}`)', '',
+        'Everyday synonyms (a held-out list of lay wordings and abbreviations) map to their finding when their own '
+        'finding\'s phrase is the nearest of all twenty; polarity accuracy: the share of sentences on the right side '
+        'of "phrase" vs "no phrase"; ordering: ROC AUC of positive over negated sentences by cosine to the phrase. '
+        'Sets: held-out sentences written for this check, and any report corpus given (rule-labelled, only '
+        'sentences of certain polarity). `*`: never seen in training, left out of the targets.', '',
+        head, '|---|---|' + '---|' * len(sets),
+    ]
+    for f, s in syn.items():
+        cells = []
+        for p in sets:
+            r = next((x for x in p['findings'] if x['finding'] == f), None)
+            cells.append('—' if not r or not (r['positives'] + r['negated']) else
+                         f"{fmt(r['accuracy'])} / {fmt(r['ordering'])} ({r['positives']}, {r['negated']})")
+        lines.append(f"| {phrase(f)}{' *' if s['neverSeen'] else ''} | {s['mapped']}/{s['total']} | "
+                     + ' | '.join(cells) + ' |')
+    total = lang['synonyms']
+    verdicts = [(f'everyday synonyms map to their finding ≥ {100 * SYNONYMS_MAPPED:.0f} % (findings trained on: '
+                 f'{total["mapped"]}/{total["total"]})', total['fraction'],
+                 ok_number(total['fraction']) and total['fraction'] >= SYNONYMS_MAPPED)]
+    for p in sets:
+        v = p.get('minAccuracy')
+        verdicts.append((f'polarity accuracy ≥ {POLARITY_ACCURACY:.2f} for every finding, {p["name"]} '
+                         f'({p["sentences"]} sentences; min)', v, ok_number(v) and v >= POLARITY_ACCURACY))
+    return lines, verdicts
 
 
 def append_section(bundle_dir, section):
@@ -386,6 +428,8 @@ def main():
     ap.add_argument('--shifted-cmd', default='radsift eval …')
     ap.add_argument('--real-cmd', default='radsift eval …')
     ap.add_argument('--rare-cmd', default='radsift eval …')
+    ap.add_argument('--language', help='radsift eval-language --json: report language (synonyms, polarity)')
+    ap.add_argument('--language-cmd', default='radsift eval-language …')
     ap.add_argument('--append-to', help='a bundle folder: replace its card.md section and refresh the checksums')
     args = ap.parse_args()
     def load(path):
@@ -400,7 +444,7 @@ def main():
     if real is None and rare is None:  # no set with the rare findings: the eight common ones only
         trained, never = [], []
     section = card(held, shifted, args.heldout_cmd, args.shifted_cmd, real, rare, trained, never,
-                   args.real_cmd, args.rare_cmd, baseline)
+                   args.real_cmd, args.rare_cmd, baseline, load(args.language), args.language_cmd)
     if not args.append_to:
         sys.stdout.write(section)
         return 0

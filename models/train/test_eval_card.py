@@ -5,7 +5,8 @@ import os
 import tempfile
 import unittest
 
-from eval_card import HEADING, append_section, card, finding_groups, rare_targets, rare_rows, subset, targets
+from eval_card import (HEADING, append_section, card, finding_groups, language_section, rare_targets, rare_rows,
+                       subset, targets)
 from radsift_train import manifest as mf
 
 
@@ -108,6 +109,32 @@ class EvalCardTest(unittest.TestCase):
         self.assertEqual(shots[1:], (0.9, False))  # min of those measured; one not measured is not met
         self.assertIn("| common findings keep 0.6.0's figures: mean zero-shot AUC of the eight ≥ 0.98 | 0.985 "
                       '| yes |', text)
+
+    def test_report_language_table_and_targets(self):
+        def finding(name, acc, never=False, pos=8, neg=8):
+            return {'finding': name, 'neverSeen': never, 'positives': pos, 'negated': neg, 'accuracy': acc,
+                    'ordering': 0.9, 'wrong': []}
+        lang = {
+            'synonyms': {'total': 10, 'mapped': 9, 'fraction': 0.9, 'neverSeen': {'total': 5, 'mapped': 1},
+                         'findings': [{'finding': 'cardiomegaly', 'neverSeen': False, 'total': 10, 'mapped': 9},
+                                      {'finding': 'pneumoperitoneum', 'neverSeen': True, 'total': 5, 'mapped': 1}]},
+            'polarity': [
+                {'name': 'held-out (built-in)', 'sentences': 32, 'minAccuracy': 0.96,
+                 'findings': [finding('cardiomegaly', 0.96), finding('pneumoperitoneum', 0.5, never=True)]},
+                {'name': 'iu.csv (rule-labelled)', 'sentences': 40, 'minAccuracy': 0.9,
+                 'findings': [finding('cardiomegaly', 0.9, pos=20, neg=20), finding('pneumoperitoneum', None, True, 0, 0)]},
+            ],
+        }
+        lines, verdicts = language_section(lang, 'radsift eval-language --reports iu.csv')
+        text = '\n'.join(lines)
+        self.assertIn('### (d) Report language (`radsift eval-language --reports iu.csv`)', text)
+        self.assertIn('| cardiomegaly | 9/10 | 0.960 / 0.900 (8, 8) | 0.900 / 0.900 (20, 20) |', text)
+        self.assertIn('| pneumoperitoneum * | 1/5 | 0.500 / 0.900 (8, 8) | — |', text)
+        self.assertEqual([(v, ok) for _, v, ok in verdicts], [(0.9, True), (0.96, True), (0.9, False)])
+        self.assertIn('(findings trained on: 9/10)', verdicts[0][0])
+        full = card(run(0.99), run(0.98), 'h', 's', language=lang, language_cmd='lang')
+        self.assertIn('| polarity accuracy ≥ 0.95 for every finding, iu.csv (rule-labelled) (40 sentences; min) '
+                      '| 0.900 | **no** |', full)
 
     def test_rare_targets_met_and_prevalence_rule(self):
         real = all_columns(0.99, {'rib_fracture': {'auc': 0.95, 'p10': 0.8}, 'scoliosis': {'auc': 0.5, 'p10': 0.0}})

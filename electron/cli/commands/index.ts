@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
 import { embedCommand } from './embed.js';
 import { evalCommand } from './eval.js';
+import { evalLanguageCommand } from './eval-language.js';
 import { matrixCommand } from './matrix.js';
 import { modelsCommand } from './models.js';
 import { pacsCommand } from './pacs.js';
@@ -21,5 +22,6 @@ export const COMMANDS: readonly Command[] = [
   matrixCommand,
   screenCommand,
   evalCommand,
+  evalLanguageCommand,
   pacsCommand,
 ];

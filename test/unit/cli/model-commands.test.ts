@@ -3,21 +3,14 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CliIO } from '../../../electron/cli/command.js';
-import { main } from '../../../electron/cli/radsift.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { layoutFixtures, readNpy } from '../../support/model-fixtures.js';
+import { runCli } from '../../support/cli.js';
 
 const fixtures = layoutFixtures();
 const skip = 'skip' in fixtures ? fixtures.skip : false;
 
-async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('radsift embed, query and matrix', { skip }, () => {
   let work: string;

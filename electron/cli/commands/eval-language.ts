@@ -1,0 +1,208 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FINDINGS, type FindingName } from '../../phantom/findings.js';
+import { findingPhrase, mapSynonyms, measurePolarity, type PolarityResult } from '../../scoring/report-language.js';
+import { EVERYDAY_SYNONYMS, REPORT_SENTENCES, type LanguageSentence } from '../../scoring/report-language-set.js';
+import { labelReports } from '../../scoring/report-sentence-labels.js';
+import { parseCsv } from '../../util/csv.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
+import { listOption, readOptionFile } from '../options.js';
+import { MODEL_OPTIONS, openSession } from '../session.js';
+
+const isFinding = (name: string): name is FindingName => (FINDINGS as readonly string[]).includes(name);
+
+/** --sentences: JSON lines {"text", "finding", "polarity": "positive" | "negated"}. */
+async function readSentenceFile(file: string): Promise<LanguageSentence[]> {
+  const out: LanguageSentence[] = [];
+  for (const [i, line] of (await readOptionFile('--sentences', file)).split(/\r?\n/).entries()) {
+    if (!line.trim()) continue;
+    let s: Partial<LanguageSentence>;
+    try {
+      s = JSON.parse(line) as Partial<LanguageSentence>;
+    } catch {
+      throw new UsageError(`${file}:${i + 1}: not JSON`);
+    }
+    if (typeof s.text !== 'string' || !s.text.trim()) throw new UsageError(`${file}:${i + 1}: no "text"`);
+    if (typeof s.finding !== 'string' || !isFinding(s.finding))
+      throw new UsageError(`${file}:${i + 1}: "finding" must be one of ${FINDINGS.join(', ')}`);
+    if (s.polarity !== 'positive' && s.polarity !== 'negated')
+      throw new UsageError(`${file}:${i + 1}: "polarity" must be "positive" or "negated"`);
+    out.push({ text: s.text, finding: s.finding, polarity: s.polarity });
+  }
+  return out;
+}
+
+/**
+ * --reports: a report corpus as CSV with a `findings` and/or `impression` column (the Open-i/IU
+ * layout; MIMIC-CXR's sections exported the same way) or plain text, one report per blank-line block.
+ */
+async function readReports(file: string): Promise<string[]> {
+  const text = await readOptionFile('--reports', file);
+  if (!file.toLowerCase().endsWith('.csv')) return text.split(/\r?\n\s*\r?\n/).filter((r) => r.trim());
+  const [header, ...rows] = parseCsv(text);
+  const columns = (header ?? []).flatMap((h, k) => (/^(findings|impression)$/i.test(h.trim()) ? [k] : []));
+  if (!columns.length) throw new UsageError(`${file}: no "findings" or "impression" column in the first line`);
+  return rows.map((r) => columns.map((k) => r[k] ?? '').join(' ')).filter((r) => r.trim());
+}
+
+/** The bundle's never-seen findings (manifest zeroShot.neverSeen), empty for other layouts. */
+async function neverSeenOf(modelDir: string): Promise<string[]> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(modelDir, 'manifest.json'), 'utf8')) as {
+      zeroShot?: { neverSeen?: unknown };
+    };
+    const list = manifest.zeroShot?.neverSeen;
+    return Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
+const fmt = (x: number | null) => (x === null ? '  –  ' : x.toFixed(3));
+
+function polaritySummary(name: string, rows: PolarityResult[], neverSeen: string[]) {
+  const measured = rows.filter((r) => r.positives + r.negated > 0);
+  const seen = measured.filter((r) => !neverSeen.includes(r.finding));
+  const accuracies = seen.map((r) => r.accuracy);
+  return {
+    name,
+    sentences: measured.reduce((n, r) => n + r.positives + r.negated, 0),
+    /** Over the findings the model was taught (all of them for a model without a never-seen list). */
+    minAccuracy: accuracies.length ? round(Math.min(...accuracies)) : null,
+    meanAccuracy: accuracies.length ? round(accuracies.reduce((a, b) => a + b, 0) / accuracies.length) : null,
+    findings: rows.map((r) => ({
+      finding: r.finding,
+      neverSeen: neverSeen.includes(r.finding),
+      positives: r.positives,
+      negated: r.negated,
+      accuracy: round(r.accuracy),
+      ordering: round(r.ordering),
+      wrong: r.wrong,
+    })),
+  };
+}
+
+export const evalLanguageCommand = defineCommand({
+  name: 'eval-language',
+  summary: "check a model's report language: everyday synonyms, positive vs negated sentences",
+  usage: `radsift eval-language [--reports <corpus.csv|.txt>] [--sentences <file.jsonl>] [--findings a,b,…]
+       [--json] [--model id] [--model-dir <folder>]
+
+Measures how the model's text tower reads the way people write, against the
+phrases the app scores with (a finding's name with spaces, e.g. "pleural effusion",
+and its negation "no pleural effusion", each in the prompt templates):
+- everyday synonyms (a built-in list, e.g. "enlarged heart", "et tube"): the share
+  whose nearest finding phrase is their own finding;
+- polarity: for sentences that state or negate one finding, the share on the right
+  side of "phrase" vs "no phrase" (accuracy), and the ROC AUC of positive over
+  negated sentences by their cosine to the phrase (ordering).
+Sentence sets: a built-in held-out set (16 per finding, written for this check,
+not drawn from the phantom generator or the training prompts); --sentences, JSON
+lines {"text", "finding", "polarity": "positive"|"negated"}; --reports, a report
+corpus (CSV with a "findings" and/or "impression" column, as Open-i/IU ships, or
+plain text with one report per blank-line block), labelled by a conservative rule
+labeller that keeps only sentences of certain polarity (hedges, changes over time
+and mixed sentences are left out). A bundle's never-seen findings (its manifest)
+are reported apart and left out of the means.`,
+  options: {
+    ...MODEL_OPTIONS,
+    reports: { type: 'string', multiple: true },
+    sentences: { type: 'string', multiple: true },
+    findings: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, positionals }, io) {
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]!.slice(0, 40)}"`);
+    const wanted = listOption(values.findings);
+    for (const f of wanted)
+      if (!isFinding(f)) throw new UsageError(`--findings: "${f}" is not one of ${FINDINGS.join(', ')}`);
+    const findings: FindingName[] = wanted.length ? (wanted as FindingName[]) : [...FINDINGS];
+    const sets: { name: string; sentences: LanguageSentence[] }[] = [
+      { name: 'held-out (built-in)', sentences: [...REPORT_SENTENCES] },
+    ];
+    for (const file of values.sentences ?? [])
+      sets.push({ name: path.basename(file), sentences: await readSentenceFile(path.resolve(io.cwd, file)) });
+    for (const file of values.reports ?? []) {
+      const reports = await readReports(path.resolve(io.cwd, file));
+      const sentences = labelReports(reports);
+      io.stderr(`${path.basename(file)}: ${reports.length} reports, ${sentences.length} labelled sentences\n`);
+      sets.push({ name: `${path.basename(file)} (rule-labelled)`, sentences });
+    }
+    const session = await openSession(values, io);
+    try {
+      const encode = (t: string[]) => session.models.encoder.encodeTexts(t);
+      const neverSeen: string[] = (await neverSeenOf(session.loaded.model.dir)).filter((f) => isFinding(f));
+      // Every finding is a candidate for a synonym, so that a wording nearer another finding counts as a miss.
+      const synonyms = await mapSynonyms(
+        findings.flatMap((f) => (EVERYDAY_SYNONYMS[f] ?? []).map((synonym) => ({ synonym, finding: f }))),
+        FINDINGS,
+        encode,
+      );
+      const taught = synonyms.filter((s) => !neverSeen.includes(s.finding));
+      const mapped = (list: typeof synonyms) => list.filter((s) => s.nearest === s.finding).length;
+      const polarity = [];
+      for (const set of sets)
+        polarity.push(
+          polaritySummary(
+            set.name,
+            await measurePolarity(
+              set.sentences.filter((s) => (findings as string[]).includes(s.finding)),
+              findings,
+              encode,
+            ),
+            neverSeen,
+          ),
+        );
+      const summary = {
+        model: session.loaded.model.id,
+        modelVersion: session.loaded.model.version,
+        neverSeen,
+        synonyms: {
+          total: taught.length,
+          mapped: mapped(taught),
+          fraction: round(taught.length ? mapped(taught) / taught.length : NaN),
+          neverSeen: { total: synonyms.length - taught.length, mapped: mapped(synonyms) - mapped(taught) },
+          findings: findings.map((f) => {
+            const own = synonyms.filter((s) => s.finding === f);
+            return {
+              finding: f,
+              neverSeen: neverSeen.includes(f),
+              total: own.length,
+              mapped: mapped(own),
+              misses: own.filter((s) => s.nearest !== f).map((s) => ({ synonym: s.synonym, nearest: s.nearest })),
+            };
+          }),
+        },
+        polarity,
+      };
+      if (values.json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+      else {
+        const s = summary.synonyms;
+        io.stdout(
+          `model ${summary.model} ${summary.modelVersion}; everyday synonyms mapped to their finding: ${s.mapped}/${s.total} (${fmt(s.fraction)})` +
+            (neverSeen.length ? `; never-seen findings apart: ${s.neverSeen.mapped}/${s.neverSeen.total}` : '') +
+            '\n',
+        );
+        for (const f of s.findings)
+          for (const m of f.misses)
+            io.stdout(`  "${m.synonym}" (${findingPhrase(f.finding)}) is nearest ${findingPhrase(m.nearest)}\n`);
+        for (const p of polarity) {
+          io.stdout(
+            `\n${p.name}: ${p.sentences} sentences; polarity accuracy mean ${fmt(p.meanAccuracy)}, lowest ${fmt(p.minAccuracy)}\n`,
+          );
+          io.stdout('finding                    pos   neg  accuracy  ordering\n');
+          for (const r of p.findings)
+            if (r.positives + r.negated)
+              io.stdout(
+                `${(findingPhrase(r.finding) + (r.neverSeen ? ' *' : '')).padEnd(24)} ${String(r.positives).padStart(5)} ${String(r.negated).padStart(5)}  ${fmt(r.accuracy)}     ${fmt(r.ordering)}\n`,
+              );
+        }
+        if (neverSeen.length) io.stdout('\n* never seen in training (left out of the means)\n');
+      }
+      return EXIT.OK;
+    } finally {
+      await session.close();
+    }
+  },
+});

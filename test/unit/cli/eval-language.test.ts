@@ -1,0 +1,145 @@
+/**
+ * `radsift eval-language` with the bundled model: the built-in synonym list and held-out sentences, a
+ * sentence file, a report corpus in both layouts, a bundle's never-seen findings, and bad inputs.
+ */
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EVERYDAY_SYNONYMS, REPORT_SENTENCES } from '../../../electron/scoring/report-language-set.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+import { runCli } from '../../support/cli.js';
+
+interface Summary {
+  neverSeen: string[];
+  synonyms: {
+    total: number;
+    mapped: number;
+    fraction: number;
+    neverSeen: { total: number; mapped: number };
+    findings: { finding: string; total: number; mapped: number; misses: { synonym: string; nearest: string }[] }[];
+  };
+  polarity: {
+    name: string;
+    sentences: number;
+    meanAccuracy: number;
+    findings: {
+      finding: string;
+      positives: number;
+      negated: number;
+      accuracy: number | null;
+      ordering: number | null;
+    }[];
+  }[];
+}
+
+const run = runCli;
+
+describe('radsift eval-language', () => {
+  let work: string;
+  let builtIn: Summary;
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-language-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    const r = await run(['eval-language', '--json'], work);
+    assert.equal(r.code, 0, r.err);
+    builtIn = JSON.parse(r.out) as Summary;
+  });
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('maps the built-in synonyms and measures the held-out sentences of every finding', () => {
+    const all = Object.values(EVERYDAY_SYNONYMS).flat().length;
+    assert.equal(builtIn.synonyms.total + builtIn.synonyms.neverSeen.total, all);
+    const heart = builtIn.synonyms.findings.find((f) => f.finding === 'cardiomegaly')!;
+    // the bundled model was taught "enlarged heart" as a wording of cardiomegaly
+    assert.ok(!heart.misses.some((m) => m.synonym === 'enlarged heart'), JSON.stringify(heart.misses));
+    const [held] = builtIn.polarity;
+    assert.equal(held!.name, 'held-out (built-in)');
+    assert.equal(held!.sentences, REPORT_SENTENCES.length);
+    assert.equal(held!.findings.length, 20);
+    // the eight findings the bundled model knows: their sentences are mostly on the right side
+    const known = held!.findings.slice(0, 8).map((f) => f.accuracy!);
+    assert.ok(known.reduce((a, b) => a + b, 0) / 8 > 0.75, JSON.stringify(known));
+  });
+
+  it('a sentence file with every polarity flipped scores the complement', async () => {
+    const effusion = REPORT_SENTENCES.filter((s) => s.finding === 'pleural_effusion');
+    const flipped = effusion.map((s) => ({ ...s, polarity: s.polarity === 'positive' ? 'negated' : 'positive' }));
+    await writeFile(path.join(work, 'flipped.jsonl'), flipped.map((s) => JSON.stringify(s)).join('\n'));
+    const r = await run(
+      ['eval-language', '--json', '--findings', 'pleural_effusion', '--sentences', 'flipped.jsonl'],
+      work,
+    );
+    assert.equal(r.code, 0, r.err);
+    const s = JSON.parse(r.out) as Summary;
+    const [own, mine] = s.polarity.map((p) => p.findings[0]!);
+    assert.equal(s.synonyms.total, EVERYDAY_SYNONYMS.pleural_effusion!.length);
+    assert.ok(Math.abs(mine!.accuracy! - (1 - own!.accuracy!)) < 0.002, `${mine!.accuracy} vs ${own!.accuracy}`);
+    assert.ok(Math.abs(mine!.ordering! - (1 - own!.ordering!)) < 0.002);
+  });
+
+  it('labels a report corpus, CSV (findings/impression columns) or blank-line separated text', async () => {
+    await writeFile(
+      path.join(work, 'reports.csv'),
+      'uid,findings,impression\n' +
+        '1,"No pleural effusion, pneumothorax or consolidation. Heart size is normal.",No acute process.\n' +
+        '2,"Small left pleural effusion.","Possible pneumonia. Cardiomegaly."\n',
+    );
+    await writeFile(
+      path.join(work, 'reports.txt'),
+      'No pneumothorax.\n\nSmall left pleural effusion.\nNo pneumothorax.\n',
+    );
+    const r = await run(['eval-language', '--json', '--reports', 'reports.csv', '--reports', 'reports.txt'], work);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /reports\.csv: 2 reports, 6 labelled sentences/);
+    const s = JSON.parse(r.out) as Summary;
+    const csv = s.polarity[1]!;
+    const count = (f: string) => csv.findings.find((x) => x.finding === f)!;
+    assert.deepEqual([count('pleural_effusion').positives, count('pleural_effusion').negated], [1, 1]);
+    assert.deepEqual([count('cardiomegaly').positives, count('cardiomegaly').negated], [1, 1]);
+    assert.equal(count('consolidation').positives, 0); // "possible pneumonia" is hedged, left out
+    assert.equal(s.polarity[2]!.sentences, 2); // the repeated sentence counts once
+  });
+
+  it("reports a bundle's never-seen findings apart and leaves them out of the means", async () => {
+    const bundle = path.join(work, 'bundle');
+    await cp(path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt'), bundle, { recursive: true });
+    const manifestFile = path.join(bundle, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { zeroShot?: Record<string, unknown> };
+    manifest.zeroShot = { ...manifest.zeroShot, neverSeen: ['pneumoperitoneum', 'scoliosis'] };
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    const r = await run(['eval-language', '--json', '--model-dir', bundle], work);
+    assert.equal(r.code, 0, r.err);
+    const s = JSON.parse(r.out) as Summary;
+    assert.deepEqual(s.neverSeen, ['pneumoperitoneum', 'scoliosis']);
+    const apart = EVERYDAY_SYNONYMS.pneumoperitoneum!.length + EVERYDAY_SYNONYMS.scoliosis!.length;
+    assert.equal(s.synonyms.neverSeen.total, apart);
+    assert.equal(s.synonyms.total, builtIn.synonyms.total - apart);
+    const taught = s.polarity[0]!.findings.filter((f) => !['pneumoperitoneum', 'scoliosis'].includes(f.finding));
+    const mean = taught.reduce((a, f) => a + f.accuracy!, 0) / taught.length;
+    assert.ok(Math.abs(mean - s.polarity[0]!.meanAccuracy) < 0.002);
+    const text = await run(['eval-language', '--model-dir', bundle], work);
+    assert.match(text.out, /scoliosis \*/);
+    assert.match(text.out, /never seen in training/);
+  });
+
+  it('refuses bad input with a usage error that says where', async () => {
+    await writeFile(path.join(work, 'bad.jsonl'), '{"text":"x.","finding":"pleural_effusion","polarity":"maybe"}\n');
+    await writeFile(path.join(work, 'nocol.csv'), 'uid,text\n1,No effusion.\n');
+    for (const [args, message] of [
+      [['--findings', 'banana'], /--findings: "banana" is not one of/],
+      [['--sentences', 'bad.jsonl'], /bad\.jsonl:1: "polarity" must be/],
+      [['--sentences', 'missing.jsonl'], /missing\.jsonl: no such file/],
+      [['--reports', 'nocol.csv'], /no "findings" or "impression" column/],
+      [['extra'], /unexpected argument "extra"/],
+    ] as const) {
+      const r = await run(['eval-language', ...args], work);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.err, message);
+    }
+  });
+});
