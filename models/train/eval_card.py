@@ -373,9 +373,14 @@ def language_section(lang, cmd):
         lines.append(f"| {phrase(f)}{' *' if s['neverSeen'] else ''} | {s['mapped']}/{s['total']} | "
                      + ' | '.join(cells) + ' |')
     total = lang['synonyms']
+    unseen = total.get('notInTraining')
+    if unseen:
+        lines += ['', f'Of the synonyms of trained findings, {unseen["total"]} are none of the wordings the training '
+                      f'prompts used (manifest zeroShot.prompts); {unseen["mapped"]} of those map to their finding.']
     verdicts = [(f'everyday synonyms map to their finding ≥ {100 * SYNONYMS_MAPPED:.0f} % (findings trained on: '
-                 f'{total["mapped"]}/{total["total"]})', total['fraction'],
-                 ok_number(total['fraction']) and total['fraction'] >= SYNONYMS_MAPPED)]
+                 f'{total["mapped"]}/{total["total"]}'
+                 + (f'; not among the training wordings: {unseen["mapped"]}/{unseen["total"]}' if unseen else '')
+                 + ')', total['fraction'], ok_number(total['fraction']) and total['fraction'] >= SYNONYMS_MAPPED)]
     for p in sets:
         v = p.get('minAccuracy')
         verdicts.append((f'polarity accuracy ≥ {POLARITY_ACCURACY:.2f} for every finding, {p["name"]} '

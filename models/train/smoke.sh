@@ -35,7 +35,8 @@ if [ -z "$data" ]; then
 else
   never="${RADSIFT_SMOKE_NEVER_SEEN-}"
 fi
-# smoke.json plus data.neverSeen; and the second stage's config (--init-from): a larger input, 4 steps.
+# smoke.json plus data.neverSeen; and the second stage's config (--init-from): a larger input, 4 steps, the
+# extended prompt wordings.
 "$py" - "$here/configs/smoke.json" "$tmp/stage1.json" "$tmp/stage2.json" "$never" <<'PYEOF' || fail 'configs'
 import json, sys
 c = json.load(open(sys.argv[1]))
@@ -43,6 +44,7 @@ c['data']['neverSeen'] = [x for x in sys.argv[4].split(',') if x]
 json.dump(c, open(sys.argv[2], 'w'))
 c['image']['size'] += 32
 c['optim']['maxSteps'] = 4
+c['loss']['promptWordings'] = 'extended'  # as the recipe's later stages: the same vocabulary, more wordings
 json.dump(c, open(sys.argv[3], 'w'))
 PYEOF
 
@@ -63,6 +65,8 @@ PYEOF
 "$py" "$here/train.py" --config "$tmp/stage2.json" --data "$data" --out "$tmp/bundle2" --work "$tmp/work2" --seed 0 \
   --init-from "$tmp/work/checkpoint.pt" --skip-parity || fail 'train.py --init-from'
 "$py" "$here/check_bundle.py" "$tmp/bundle2" || fail 'stage-2 bundle check'
+"$py" -c 'import json, sys; z = json.load(open(sys.argv[1]))["zeroShot"]["prompts"]; assert "statements" in z, z.keys()' \
+  "$tmp/bundle2/manifest.json" || fail 'the second stage did not record its extended wordings'
 "$py" - "$tmp/work/summary.json" <<'PYEOF' || fail 'training did not lower the loss'
 import json, sys
 s = json.load(open(sys.argv[1]))

@@ -218,6 +218,40 @@ class LexiconTest(unittest.TestCase):
         finally:
             prompts.SYNONYMS['pneumomediastinum'][:] = saved
 
+    def test_extended_wordings(self):
+        """Recipe 1.6.0's extended prompts: more wordings and whole statements of the trained findings only,
+        none naming a held-out finding; without it the draws are the base recipe's."""
+        import numpy as np
+        trained = [f for f in fake_data.ALL_FINDINGS if f not in NEVER]
+        prompts.assert_training_prompts(trained, NEVER, extended=True)
+        for x in fake_data.RARE:
+            prompts.assert_training_prompts([f for f in fake_data.ALL_FINDINGS if f != x], [x], extended=True)
+        self.assertFalse(set(prompts.EXTENDED_SYNONYMS) & set(NEVER))
+        extra = {w for ws in prompts.EXTENDED_SYNONYMS.values() for w in ws}
+        statements = {t for d in (prompts.POSITIVE_STATEMENTS, prompts.NEGATED_STATEMENTS) for ts in d.values()
+                      for t in ts}
+
+        def draws(extended):
+            rng = np.random.default_rng(5)
+            return [t for _ in range(300) for side in prompts.sample_prompts(trained, rng, 0.5, extended) for t in side]
+
+        base = draws(False)
+        self.assertFalse(statements & set(base))
+        base_wordings = [w for f in trained for w in prompts.wordings(f)]
+        only_extended = [w for w in extra if not any(w in b for b in base_wordings)]
+        self.assertFalse([(w, t) for t in base for w in only_extended if f' {w} ' in f' {t.rstrip(".")} '])
+        ext = draws(True)
+        self.assertTrue(statements & set(ext))
+        self.assertTrue(any('kerley b lines' in t for t in ext))
+        self.assertTrue(any('heart size is normal' == t for t in ext))
+        named_by = {x: prompts.namer(x) for x in NEVER}
+        self.assertFalse([t for t in ext for x in NEVER if named_by[x](t)])
+        # the manifest lists what the run drew from
+        z = bundle.zero_shot_section(trained, NEVER, extended=True)
+        self.assertIn('kerley b lines', z['prompts']['wordings']['edema'])
+        self.assertIn('heart size is normal', z['prompts']['statements']['negative']['cardiomegaly'])
+        self.assertNotIn('statements', bundle.zero_shot_section(trained, NEVER)['prompts'])
+
     def test_vocabulary_check(self):
         prompts.assert_vocabulary(['no', 'pleural', 'effusion', '##itis', 'emphysema'], NEVER)
         with self.assertRaisesRegex(data.ExclusionError, '"hiatus" \\(hiatal_hernia\\)'):

@@ -116,6 +116,7 @@ class EvalCardTest(unittest.TestCase):
                     'ordering': 0.9, 'wrong': []}
         lang = {
             'synonyms': {'total': 10, 'mapped': 9, 'fraction': 0.9, 'neverSeen': {'total': 5, 'mapped': 1},
+                         'notInTraining': {'total': 6, 'mapped': 5},
                          'findings': [{'finding': 'cardiomegaly', 'neverSeen': False, 'total': 10, 'mapped': 9},
                                       {'finding': 'pneumoperitoneum', 'neverSeen': True, 'total': 5, 'mapped': 1}]},
             'polarity': [
@@ -131,7 +132,8 @@ class EvalCardTest(unittest.TestCase):
         self.assertIn('| cardiomegaly | 9/10 | 0.960 / 0.900 (8, 8) | 0.900 / 0.900 (20, 20) |', text)
         self.assertIn('| pneumoperitoneum * | 1/5 | 0.500 / 0.900 (8, 8) | — |', text)
         self.assertEqual([(v, ok) for _, v, ok in verdicts], [(0.9, True), (0.96, True), (0.9, False)])
-        self.assertIn('(findings trained on: 9/10)', verdicts[0][0])
+        self.assertIn('(findings trained on: 9/10; not among the training wordings: 5/6)', verdicts[0][0])
+        self.assertIn('6 are none of the wordings the training prompts used', text)
         full = card(run(0.99), run(0.98), 'h', 's', language=lang, language_cmd='lang')
         self.assertIn('| polarity accuracy ≥ 0.95 for every finding, iu.csv (rule-labelled) (40 sentences; min) '
                       '| 0.900 | **no** |', full)

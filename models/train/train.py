@@ -30,10 +30,11 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.5.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.6.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
-# planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data
+# planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
+# 1.6.0: loss.promptWordings 'extended' (more wordings of the trained findings, whole statements)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -72,6 +73,8 @@ def setup(cfg: dict, seed: int) -> torch.device:
 def build_tokenizer(train_split: data.Split, findings: list[str], cfg: dict, out_dir: str):
     texts = [t for sents in train_split.sentences for t, _, _ in sents]
     tk = cfg['tokenizer']
+    # The base prompts only, whatever loss.promptWordings says: a later stage's vocabulary must equal its
+    # --init-from checkpoint's, token for token; extended wordings are tokenized into its pieces.
     corpus = texts + prompts.all_prompt_texts(findings)
     vocab = wp.build_vocab(corpus, prompts.EXTRA_WORDS, tk['maxVocab'], tk['minFreq'])
     wp.write_tokenizer(out_dir, vocab, tk['maxLength'])
@@ -270,6 +273,10 @@ def main() -> int:
         cfg['optim']['epochs'] = args.epochs
     if args.max_steps is not None:
         cfg['optim']['maxSteps'] = args.max_steps
+    wording = cfg['loss'].get('promptWordings', 'base')
+    if wording not in ('base', 'extended'):
+        raise SystemExit(f'{args.config}: loss.promptWordings must be "base" or "extended", not {wording!r}')
+    extended = wording == 'extended'  # recipe 1.6.0: more wordings and whole statements in the prompt loss
     work = args.work or args.out.rstrip('/') + '.work'
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(work, exist_ok=True)
@@ -298,7 +305,7 @@ def main() -> int:
             train_recs, val_recs = data.split(records, cfg['data']['valFraction'])
             val_dir = args.data
         findings, excluded = list(lay.findings), lay.excluded
-        prompts.assert_training_prompts(findings, list(excluded))
+        prompts.assert_training_prompts(findings, list(excluded), extended)
         size, g = cfg['image']['size'], grid_size(cfg)
         source = min(man['imageSize'], round(size * 8 / 7))
         train = data.load(args.data, train_recs, lay, source, 4 * g)
@@ -388,7 +395,7 @@ def main() -> int:
             x = augment.normalize(x, mean, std).to(device).contiguous(memory_format=fmt)
             texts, claims = data.sample_sentences(train, idx, cfg['data']['sentenceWeights'], rng)
             texts = [data.swap_sides(t) if f else t for t, f in zip(texts, p['flip'].tolist())]
-            pos_t, neg_t = prompts.sample_prompts(findings, rng, cfg['loss']['promptBareProb'])
+            pos_t, neg_t = prompts.sample_prompts(findings, rng, cfg['loss']['promptBareProb'], extended)
             neg_texts, neg_valid = [], None
             if n_neg:
                 neg_texts, valid = data.sample_negation_texts(neg_pools, n_neg, rng)
@@ -456,13 +463,14 @@ def main() -> int:
                                  cfg['augment'], size, g, gen)
         par_pixels = torch.cat([par_pixels, augment.normalize(extra, mean, std)])
     par_texts = list(dict.fromkeys([t for sents in val.sentences for t, _, _ in sents] + train_texts))
-    par_texts = (prompts.all_prompt_texts(findings) + par_texts)[: cfg['parity']['sentences']]
+    par_texts = (prompts.all_prompt_texts(findings, extended) + par_texts)[: cfg['parity']['sentences']]
     par_dir = os.path.join(work, 'parity')
     export.dump_parity(model, par_pixels, par_texts, tok, par_dir)
     corpus_path = os.path.join(work, 'tokenizer_corpus.json')
     # The never-seen findings' prompts are tokenized at inference (zero-shot evaluation), so the parity
     # corpus holds them too; it is checked after training, never trained on.
-    export.write_tokenizer_corpus(parity_corpus.build(train_texts, prompts.all_prompt_texts(findings + list(excluded))),
+    export.write_tokenizer_corpus(parity_corpus.build(train_texts,
+                                                      prompts.all_prompt_texts(findings + list(excluded), extended)),
                                   tok, corpus_path)
     parity = {}
     log(f'parity inputs written at {time.time() - started:.1f} s')
@@ -478,6 +486,7 @@ def main() -> int:
     info = {
         'findings': findings,
         'neverSeen': list(excluded),
+        'extendedWordings': extended,
         'grid': g,
         'mean': round(mean, 6),
         'std': round(std, 6),

@@ -45,16 +45,27 @@ async function readReports(file: string): Promise<string[]> {
   return rows.map((r) => columns.map((k) => r[k] ?? '').join(' ')).filter((r) => r.trim());
 }
 
-/** The bundle's never-seen findings (manifest zeroShot.neverSeen), empty for other layouts. */
-async function neverSeenOf(modelDir: string): Promise<string[]> {
+/**
+ * What a radsift bundle's manifest says of its training (zeroShot): the never-seen findings, and every wording
+ * its prompts were drawn from (lower case), so that the synonyms it was taught are told from those it never met.
+ * Empty for other layouts.
+ */
+async function trainingOf(modelDir: string): Promise<{ neverSeen: string[]; wordings: Set<string> }> {
   try {
     const manifest = JSON.parse(await readFile(path.join(modelDir, 'manifest.json'), 'utf8')) as {
-      zeroShot?: { neverSeen?: unknown };
+      zeroShot?: { neverSeen?: unknown; prompts?: { wordings?: Record<string, unknown> } };
     };
     const list = manifest.zeroShot?.neverSeen;
-    return Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [];
+    const wordings = Object.values(manifest.zeroShot?.prompts?.wordings ?? {})
+      .flatMap((w) => (Array.isArray(w) ? w : []))
+      .filter((w): w is string => typeof w === 'string')
+      .map((w) => w.toLowerCase());
+    return {
+      neverSeen: Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string' && isFinding(f)) : [],
+      wordings: new Set(wordings),
+    };
   } catch {
-    return [];
+    return { neverSeen: [], wordings: new Set() };
   }
 }
 
@@ -104,7 +115,8 @@ corpus (CSV with a "findings" and/or "impression" column, as Open-i/IU ships, or
 plain text with one report per blank-line block), labelled by a conservative rule
 labeller that keeps only sentences of certain polarity (hedges, changes over time
 and mixed sentences are left out). A bundle's never-seen findings (its manifest)
-are reported apart and left out of the means.`,
+are reported apart and left out of the means; the synonyms that are among a
+bundle's training wordings (its manifest) are counted apart too.`,
   options: {
     ...MODEL_OPTIONS,
     reports: { type: 'string', multiple: true },
@@ -132,7 +144,7 @@ are reported apart and left out of the means.`,
     const session = await openSession(values, io);
     try {
       const encode = (t: string[]) => session.models.encoder.encodeTexts(t);
-      const neverSeen: string[] = (await neverSeenOf(session.loaded.model.dir)).filter((f) => isFinding(f));
+      const { neverSeen, wordings } = await trainingOf(session.loaded.model.dir);
       // Every finding is a candidate for a synonym, so that a wording nearer another finding counts as a miss.
       const synonyms = await mapSynonyms(
         findings.flatMap((f) => (EVERYDAY_SYNONYMS[f] ?? []).map((synonym) => ({ synonym, finding: f }))),
@@ -141,6 +153,8 @@ are reported apart and left out of the means.`,
       );
       const taught = synonyms.filter((s) => !neverSeen.includes(s.finding));
       const mapped = (list: typeof synonyms) => list.filter((s) => s.nearest === s.finding).length;
+      // Wordings the model's prompts never used: what it makes of language it was not shown.
+      const untaught = taught.filter((s) => !wordings.has(s.synonym.toLowerCase()));
       const polarity = [];
       for (const set of sets)
         polarity.push(
@@ -163,6 +177,8 @@ are reported apart and left out of the means.`,
           mapped: mapped(taught),
           fraction: round(taught.length ? mapped(taught) / taught.length : NaN),
           neverSeen: { total: synonyms.length - taught.length, mapped: mapped(synonyms) - mapped(taught) },
+          /** Of `total`, those that are none of the bundle's training wordings (manifest zeroShot.prompts). */
+          notInTraining: { total: untaught.length, mapped: mapped(untaught) },
           findings: findings.map((f) => {
             const own = synonyms.filter((s) => s.finding === f);
             return {
@@ -170,6 +186,7 @@ are reported apart and left out of the means.`,
               neverSeen: neverSeen.includes(f),
               total: own.length,
               mapped: mapped(own),
+              inTraining: own.filter((s) => wordings.has(s.synonym.toLowerCase())).length,
               misses: own.filter((s) => s.nearest !== f).map((s) => ({ synonym: s.synonym, nearest: s.nearest })),
             };
           }),
@@ -181,6 +198,9 @@ are reported apart and left out of the means.`,
         const s = summary.synonyms;
         io.stdout(
           `model ${summary.model} ${summary.modelVersion}; everyday synonyms mapped to their finding: ${s.mapped}/${s.total} (${fmt(s.fraction)})` +
+            (wordings.size
+              ? `; of those not among its training wordings: ${s.notInTraining.mapped}/${s.notInTraining.total}`
+              : '') +
             (neverSeen.length ? `; never-seen findings apart: ${s.neverSeen.mapped}/${s.neverSeen.total}` : '') +
             '\n',
         );

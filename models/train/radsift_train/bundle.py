@@ -65,7 +65,7 @@ def manifest(out_dir: str, cfg: dict, info: dict) -> dict:
             'heatmap': 'cosine(patch_embeds[p], text_embeds): > 0 where the phrase is present '
             '(trained with BCE on logitScale·cosine against the phantom masks)',
         },
-        'zeroShot': zero_shot_section(info['findings'], info.get('neverSeen', [])),
+        'zeroShot': zero_shot_section(info['findings'], info.get('neverSeen', []), info.get('extendedWordings', False)),
         'metrics': info['metrics'],
         'parity': info['parity'],
     }
@@ -75,7 +75,7 @@ def manifest(out_dir: str, cfg: dict, info: dict) -> dict:
                              image=image, text=text, extra=extra)
 
 
-def zero_shot_section(findings: list[str], never_seen: list[str]) -> dict:
+def zero_shot_section(findings: list[str], never_seen: list[str], extended: bool = False) -> dict:
     """The manifest's zeroShot section (descriptive: the app reads none of it yet). findings: trained on, in
     the order of the training export; neverSeen: excluded from every training image and text (their phrases
     are here because the evaluation asks about them); prompts: each finding's wordings (phrase first, then
@@ -88,7 +88,11 @@ def zero_shot_section(findings: list[str], never_seen: list[str]) -> dict:
         'prompts': {
             'templates': {'positive': list(dict.fromkeys(prompts.POSITIVE_TEMPLATES)),
                           'negative': list(dict.fromkeys(prompts.NEGATIVE_TEMPLATES))},
-            'wordings': prompts.ensemble(list(findings) + list(never_seen)),
+            'wordings': prompts.ensemble(list(findings) + list(never_seen), extended),
+            **({'statements': {'positive': {f: prompts.POSITIVE_STATEMENTS[f] for f in findings
+                                            if f in prompts.POSITIVE_STATEMENTS},
+                               'negative': {f: prompts.NEGATED_STATEMENTS[f] for f in findings
+                                            if f in prompts.NEGATED_STATEMENTS}}} if extended else {}),
         },
     }
 

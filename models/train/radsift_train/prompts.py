@@ -59,6 +59,76 @@ SYNONYMS = {
                                'elevated right hemidiaphragm', 'elevated left hemidiaphragm'],
 }
 
+# Recipe 1.6.0, configs with loss.promptWordings "extended" (issue #18, report language): more of the ways reports
+# and researchers name the trained findings — the CheXpert labeler's mention phrases (MIT; vocabulary, not copied
+# lists) and the usual lay forms, abbreviations and signs — so that a typed wording lands on its finding. Trained
+# findings only: a never-seen finding has no prompts at all. Written after docs/report-language.md's first
+# measurement, so some of them are on its held-out synonym list; `radsift eval-language` reports the share of the
+# list that is not among a bundle's training wordings apart.
+EXTENDED_SYNONYMS = {
+    'pleural_effusion': ['blunting of the costophrenic angle', 'blunted costophrenic angle', 'layering effusion',
+                         'fluid in the pleural space', 'hydrothorax', 'meniscus sign', 'subpulmonic effusion'],
+    'cardiomegaly': ['heart enlargement', 'enlarged cardiac shadow', 'increased cardiothoracic ratio', 'large heart',
+                     'cardiac silhouette enlargement'],
+    'pneumothorax': ['pneumothoraces', 'air in the pleural space', 'pleural air', 'visible pleural line',
+                     'apical pneumothorax', 'deep sulcus sign'],
+    'nodule': ['nodular opacity', 'nodular density', 'lung mass', 'pulmonary mass', 'coin lesion',
+               'solitary pulmonary nodule', 'spn', 'lung lesion'],
+    'consolidation': ['airspace disease', 'air space disease', 'infiltrate', 'pneumonia', 'lobar consolidation',
+                      'air bronchograms', 'alveolar opacity'],
+    'atelectasis': ['collapse', 'lobar collapse', 'collapsed lobe', 'atelectatic change', 'linear atelectasis',
+                    'discoid atelectasis', 'bibasilar atelectasis'],
+    'edema': ['vascular congestion', 'pulmonary vascular congestion', 'chf', 'heart failure', 'fluid overload',
+              'kerley b lines', 'cephalization', 'perihilar haziness'],
+    'support_devices': ['endotracheal tube', 'et tube', 'ett', 'nasogastric tube', 'ng tube', 'central venous catheter',
+                        'central line', 'picc', 'picc line', 'icd', 'defibrillator', 'pacer', 'chest tube',
+                        'feeding tube', 'lines and tubes'],
+    'rib_fracture': ['broken rib', 'fracture of the rib', 'fractured ribs', 'old rib fracture', 'acute rib fracture'],
+    'pneumomediastinum': ['air in the mediastinum', 'mediastinal air lucency', 'gas in the mediastinum'],
+    'widened_mediastinum': ['enlarged mediastinal silhouette', 'broad mediastinum', 'mediastinal enlargement',
+                            'widened mediastinal silhouette', 'prominent mediastinal contour'],
+    'hilar_adenopathy': ['bihilar adenopathy', 'hilar enlargement', 'enlarged hila', 'hilar lymph nodes',
+                         'hilar masses'],
+    'calcified_granuloma': ['calcified nodule', 'granulomatous disease', 'healed granulomatous disease', 'ghon lesion',
+                            'calcified granulomata'],
+    'sternotomy_wires': ['sternal cerclage wires', 'post sternotomy', 'prior cardiac surgery',
+                         'median sternotomy wires', 'sternotomy sutures'],
+    'scoliosis': ['curvature of the spine', 'spinal curvature', 'curved spine', 'thoracolumbar scoliosis',
+                  'rotatory scoliosis'],
+    'elevated_hemidiaphragm': ['high hemidiaphragm', 'diaphragmatic eventration', 'eventration', 'elevated diaphragm',
+                               'raised diaphragm', 'phrenic nerve palsy'],
+}
+# Whole statements, used as they are (no template): how reports assert a finding without its noun, and how they
+# deny it without "no" — "heart size is normal" is the commonest negation of cardiomegaly in real reports.
+POSITIVE_STATEMENTS = {
+    'cardiomegaly': ['the heart is enlarged', 'heart size is enlarged', 'the cardiac silhouette is enlarged'],
+    'widened_mediastinum': ['the mediastinum is widened', 'the superior mediastinum is wide'],
+    'elevated_hemidiaphragm': ['the right hemidiaphragm is elevated', 'the left hemidiaphragm is elevated'],
+    'hilar_adenopathy': ['the hila are enlarged', 'both hila are enlarged'],
+    'scoliosis': ['the thoracic spine is curved'],
+    'atelectasis': ['the left lower lobe is collapsed', 'there is volume loss at the lung bases'],
+    'pneumothorax': ['the lung is collapsed', 'a visceral pleural line is seen'],
+}
+NEGATED_STATEMENTS = {
+    'cardiomegaly': ['heart size is normal', 'normal heart size', 'the heart is not enlarged',
+                     'heart size within normal limits', 'normal cardiac silhouette',
+                     'the cardiomediastinal silhouette is within normal limits'],
+    'widened_mediastinum': ['the mediastinum is not widened', 'normal mediastinal contour', 'mediastinal width is normal'],
+    'elevated_hemidiaphragm': ['normal position of the hemidiaphragms', 'the hemidiaphragms are at normal height'],
+    'hilar_adenopathy': ['the hila are normal', 'normal hilar contours'],
+    'scoliosis': ['the spine is straight', 'normal alignment of the spine'],
+    'pleural_effusion': ['the costophrenic angles are sharp', 'clear costophrenic angles'],
+    'pneumothorax': ['the lungs are fully expanded', 'no pleural air'],
+    'support_devices': ['no lines or tubes', 'no tubes or lines are present'],
+    'edema': ['no vascular congestion', 'pulmonary vasculature is normal'],
+    'consolidation': ['the lungs are clear', 'no focal airspace disease'],
+    'atelectasis': ['the lungs are well expanded', 'lung volumes are normal'],
+    'rib_fracture': ['no acute osseous abnormality', 'the ribs are intact'],
+    'nodule': ['no focal lung lesion', 'no pulmonary mass'],
+}
+STATEMENT_PROB = 0.25  # of the non-bare draws, with extended wordings: a whole statement where one exists
+
+
 # The words that name a finding in a report: what the exclusion check looks for in every training
 # text of a run that must never see the finding (case-insensitive; word-bounded where a stem could
 # sit inside an unrelated word). Broader than SYNONYMS on purpose (stems, hedged and lay forms), and
@@ -113,8 +183,11 @@ def phrase(finding: str) -> str:
     return finding.replace('_', ' ')
 
 
-def wordings(finding: str) -> list[str]:
-    return [phrase(finding)] + SYNONYMS.get(finding, [])
+def wordings(finding: str, extended: bool = False) -> list[str]:
+    """The phrase, its synonyms, and with extended (recipe 1.6.0 configs) the further wordings of a trained
+    finding."""
+    more = EXTENDED_SYNONYMS.get(finding, []) if extended else []
+    return list(dict.fromkeys([phrase(finding)] + SYNONYMS.get(finding, []) + more))
 
 
 def _words_re(finding: str) -> re.Pattern:
@@ -137,20 +210,23 @@ def names(finding: str, text: str) -> bool:
     return namer(finding)(text)
 
 
-def all_prompt_texts(findings: list[str]) -> list[str]:
+def all_prompt_texts(findings: list[str], extended: bool = False) -> list[str]:
     """Every prompt the loss can draw: used to seed the vocabulary and the parity corpus."""
     out = []
     for f in findings:
-        for w in wordings(f):
+        for w in wordings(f, extended):
             out += [t.format(w) for t in POSITIVE_TEMPLATES + NEGATIVE_TEMPLATES]
+        if extended:
+            out += POSITIVE_STATEMENTS.get(f, []) + NEGATED_STATEMENTS.get(f, [])
     return list(dict.fromkeys(out))
 
 
-def assert_training_prompts(findings: list[str], never_seen: list[str]) -> None:
+def assert_training_prompts(findings: list[str], never_seen: list[str], extended: bool = False) -> None:
     """The prompts (and the vocabulary seeds) of a run must not name a never-seen finding: a synonym of a
     trained finding that did would leak it. Raises ExclusionError naming each offending prompt."""
     named_by = {x: namer(x) for x in never_seen}
-    bad = [(t, x) for t in all_prompt_texts(findings) + [' '.join(EXTRA_WORDS)] for x in never_seen if named_by[x](t)]
+    texts = all_prompt_texts(findings, extended) + [' '.join(EXTRA_WORDS)]
+    bad = [(t, x) for t in texts for x in never_seen if named_by[x](t)]
     if bad:
         raise ExclusionError('training prompts name never-seen findings: '
                              + '; '.join(f'"{t}" ({x})' for t, x in bad[:10]))
@@ -166,24 +242,32 @@ def assert_vocabulary(tokens, never_seen: list[str]) -> None:
                              + ', '.join(f'"{t}" ({x})' for t, x in bad[:10]))
 
 
-def ensemble(findings: list[str]) -> dict:
+def ensemble(findings: list[str], extended: bool = False) -> dict:
     """The zero-shot prompt ensemble the bundle ships (descriptive: manifest zeroShot.prompts): per finding,
     its wordings; the templates are shared. Includes never-seen findings when they are passed in."""
-    return {f: wordings(f) for f in findings}
+    return {f: wordings(f, extended) for f in findings}
 
 
-def sample_prompts(findings: list[str], rng, bare_prob: float) -> tuple[list[str], list[str]]:
+def sample_prompts(findings: list[str], rng, bare_prob: float, extended: bool = False) -> tuple[list[str], list[str]]:
     """One positive and one negative prompt per finding. With probability bare_prob the
-    pair is the bare phrase / "no phrase", the exact form the app's zero-shot rule uses."""
+    pair is the bare phrase / "no phrase", the exact form the app's zero-shot rule uses. With extended, the
+    wordings of EXTENDED_SYNONYMS too, and in STATEMENT_PROB of the other draws whole statements in place of the
+    templated ones (the random draws without extended are those of earlier recipes, so old runs reproduce)."""
     pos, neg = [], []
     for f in findings:
         if rng.random() < bare_prob:
-            w, tp, tn = phrase(f), '{}', 'no {}'
+            p, n = phrase(f), f'no {phrase(f)}'
         else:
-            ws = wordings(f)
+            ws = wordings(f, extended)
             w = ws[rng.integers(len(ws))]
-            tp = POSITIVE_TEMPLATES[rng.integers(len(POSITIVE_TEMPLATES))]
-            tn = NEGATIVE_TEMPLATES[rng.integers(len(NEGATIVE_TEMPLATES))]
-        pos.append(tp.format(w))
-        neg.append(tn.format(w))
+            p = POSITIVE_TEMPLATES[rng.integers(len(POSITIVE_TEMPLATES))].format(w)
+            n = NEGATIVE_TEMPLATES[rng.integers(len(NEGATIVE_TEMPLATES))].format(w)
+            if extended and rng.random() < STATEMENT_PROB:
+                ps, ns = POSITIVE_STATEMENTS.get(f), NEGATED_STATEMENTS.get(f)
+                if ps:
+                    p = ps[rng.integers(len(ps))]
+                if ns:
+                    n = ns[rng.integers(len(ns))]
+        pos.append(p)
+        neg.append(n)
     return pos, neg

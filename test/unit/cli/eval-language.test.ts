@@ -18,7 +18,14 @@ interface Summary {
     mapped: number;
     fraction: number;
     neverSeen: { total: number; mapped: number };
-    findings: { finding: string; total: number; mapped: number; misses: { synonym: string; nearest: string }[] }[];
+    notInTraining: { total: number; mapped: number };
+    findings: {
+      finding: string;
+      total: number;
+      mapped: number;
+      inTraining: number;
+      misses: { synonym: string; nearest: string }[];
+    }[];
   };
   polarity: {
     name: string;
@@ -110,7 +117,12 @@ describe('radsift eval-language', () => {
     await cp(path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt'), bundle, { recursive: true });
     const manifestFile = path.join(bundle, 'manifest.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { zeroShot?: Record<string, unknown> };
-    manifest.zeroShot = { ...manifest.zeroShot, neverSeen: ['pneumoperitoneum', 'scoliosis'] };
+    const taughtWording = EVERYDAY_SYNONYMS.cardiomegaly![0]!;
+    manifest.zeroShot = {
+      ...manifest.zeroShot,
+      neverSeen: ['pneumoperitoneum', 'scoliosis'],
+      prompts: { wordings: { cardiomegaly: ['cardiomegaly', taughtWording.toUpperCase()] } },
+    };
     await writeFile(manifestFile, JSON.stringify(manifest));
     const r = await run(['eval-language', '--json', '--model-dir', bundle], work);
     assert.equal(r.code, 0, r.err);
@@ -119,6 +131,9 @@ describe('radsift eval-language', () => {
     const apart = EVERYDAY_SYNONYMS.pneumoperitoneum!.length + EVERYDAY_SYNONYMS.scoliosis!.length;
     assert.equal(s.synonyms.neverSeen.total, apart);
     assert.equal(s.synonyms.total, builtIn.synonyms.total - apart);
+    // the one synonym among the training wordings (case aside) is counted apart
+    assert.equal(s.synonyms.notInTraining.total, s.synonyms.total - 1);
+    assert.equal(s.synonyms.findings.find((f) => f.finding === 'cardiomegaly')!.inTraining, 1);
     const taught = s.polarity[0]!.findings.filter((f) => !['pneumoperitoneum', 'scoliosis'].includes(f.finding));
     const mean = taught.reduce((a, f) => a + f.accuracy!, 0) / taught.length;
     assert.ok(Math.abs(mean - s.polarity[0]!.meanAccuracy) < 0.002);
