@@ -2,9 +2,11 @@
  * User settings (models added, active model, provider override, recent folders)
  * in one JSON file under the app's data folder. Writes go to a temp file and
  * are renamed into place, so a crash never leaves half a file; a corrupt file
- * is set aside and defaults are used, with a warning.
+ * is set aside and defaults are used, with a warning. A write that fails (disk
+ * full, the file replaced by a folder) rejects that update only: the change
+ * stays in effect in memory, and the next write saves the whole settings again.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -63,17 +65,26 @@ export class SettingsStore {
     return this.#value;
   }
 
-  /** Applies a change and persists it; writes are serialised. */
+  /** Applies a change and persists it; writes are serialised. Rejects when this write fails. */
   update(change: (s: Settings) => Settings): Promise<Settings> {
     this.#value = Settings.parse(change(structuredClone(this.#value)));
     const snapshot = JSON.stringify(this.#value, null, 2);
-    this.#writes = this.#writes.then(async () => {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
+    const write = this.#writes.then(() => this.#persist(snapshot));
+    // The queue goes on after a failure: one failed write must not fail every later one.
+    this.#writes = write.catch(() => undefined);
+    return write.then(() => this.#value);
+  }
+
+  async #persist(snapshot: string): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
       await writeFile(tmp, snapshot);
       await rename(tmp, this.file);
-    });
-    return this.#writes.then(() => this.#value);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
   }
 }
 
