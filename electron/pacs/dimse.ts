@@ -269,9 +269,16 @@ export class DimseClient implements PacsClient {
   #move(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): Promise<RetrievedInstance[]> {
     const port = this.connection.storePort ?? 0;
     const previous = MOVES.get(port) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.#moveNow(request, signal));
+    const run = previous
+      .catch(() => undefined)
+      .then(() => {
+        if (signal?.aborted) throw new PacsError('CANCELLED', 'cancelled'); // given up while it waited its turn
+        return this.#moveNow(request, signal);
+      });
     MOVES.set(port, run);
-    return run;
+    // A move cancelled while it waits answers at once, not when the moves ahead of it end; the queue keeps
+    // its place (the next move still waits for the one running).
+    return signal ? untilAborted(run, signal) : run;
   }
 
   async #moveNow(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): Promise<RetrievedInstance[]> {
@@ -392,4 +399,26 @@ export class DimseClient implements PacsClient {
   }
 
   async close(): Promise<void> {}
+}
+
+/** `work`, or a CANCELLED rejection as soon as `signal` aborts (`work` itself goes on; its outcome is dropped). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new PacsError('CANCELLED', 'cancelled'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new PacsError('CANCELLED', 'cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }

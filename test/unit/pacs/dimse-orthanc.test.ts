@@ -127,6 +127,25 @@ describe('DIMSE client against Orthanc', { skip }, () => {
     );
   });
 
+  it('a C-MOVE cancelled while it waits for the storage port answers at once, and the queue goes on', async () => {
+    const tags = (await (await orthanc.rest(`/instances/${ids[1]}/tags?simplify`)).json()) as Record<string, string>;
+    const ref = { studyUid: tags.StudyInstanceUID!, seriesUid: tags.SeriesInstanceUID!, sopUid: tags.SOPInstanceUID! };
+    const mover = client('C-MOVE');
+    const order: string[] = [];
+    const first = mover.retrieveInstance(ref).then((g) => (order.push('first'), g));
+    const stop = new AbortController();
+    const queued = mover.retrieveInstance(ref, stop.signal).then(
+      () => order.push('queued done'),
+      (e: unknown) => order.push(`queued ${(e as { code?: string }).code}`),
+    );
+    const third = mover.retrieveInstance(ref).then((g) => (order.push('third'), g));
+    stop.abort();
+    await Promise.all([first, queued, third]);
+    // before, the cancelled move answered only after the move ahead of it had run
+    assert.deepEqual(order, ['queued CANCELLED', 'first', 'third']);
+    assert.equal((await third).ref.sopUid, ref.sopUid);
+  });
+
   it('check() reports each service; a wrong AE title or a closed port is a clear failure', async () => {
     const ok = await client('C-GET').check();
     assert.deepEqual(
