@@ -29,7 +29,12 @@ export type ConnectionInput = Request<'pacs.saveConnection'>['connection'];
 export type CaChoice = Request<'pacs.saveConnection'>['ca'];
 
 export class PacsService {
-  #cache: Promise<InstanceCache> | null = null;
+  /**
+   * Open caches by folder. One instance per folder for the life of the service: a second one would count the
+   * same files apart, evict what the first has pinned and clear its partial writes; runs that started with a
+   * folder keep it after the user moves the cache.
+   */
+  readonly #caches = new Map<string, Promise<InstanceCache>>();
   readonly #jobs = new Map<string, AbortController>();
   /** Certificate files chosen in a dialog this session, by the ref the page saves a connection with. */
   readonly #chosenCertificates = new Map<string, string>();
@@ -61,8 +66,18 @@ export class PacsService {
   }
 
   cache(): Promise<InstanceCache> {
-    this.#cache ??= InstanceCache.open(this.cacheDir(), this.settings.get().pacs.cacheGB * 1024 ** 3);
-    return this.#cache;
+    const dir = this.cacheDir();
+    let cache = this.#caches.get(dir);
+    if (!cache) {
+      cache = InstanceCache.open(dir, this.#cacheBytes());
+      cache.catch(() => this.#caches.delete(dir)); // a folder that failed to open is tried again next time
+      this.#caches.set(dir, cache);
+    }
+    return cache;
+  }
+
+  #cacheBytes(): number {
+    return this.settings.get().pacs.cacheGB * 1024 ** 3;
   }
 
   async list(): Promise<Response<'pacs.connections'>> {
@@ -75,7 +90,8 @@ export class PacsService {
       })),
     );
     // The cache's size is read from disk only once it has been used (null until then): listing touches nothing.
-    const stats = this.#cache ? (await this.#cache).stats() : null;
+    const open = this.#caches.get(this.cacheDir());
+    const stats = open ? (await open.catch(() => null))?.stats() : null;
     return {
       connections,
       secretStorage: this.secrets.persistent ? 'os' : 'session',
@@ -123,7 +139,10 @@ export class PacsService {
     await this.settings.update((s) => ({ ...s, pacs: { ...s.pacs, connections: [...others, connection] } }));
   }
 
-  /** Moves or resizes the cache: later retrievals use the new one (what the old folder holds stays there). */
+  /**
+   * Moves or resizes the cache. A new size applies to the live cache at once (evicting down to it); after a
+   * move, later retrievals use the new folder, runs under way keep the old one, and what it holds stays there.
+   */
   async setCache(change: { dir?: string | null; maxGB?: number }): Promise<void> {
     if (change.dir) {
       if (!path.isAbsolute(change.dir)) throw new ApiError('BAD_REQUEST', 'The cache folder must be an absolute path');
@@ -139,7 +158,9 @@ export class PacsService {
         ...(change.maxGB !== undefined ? { cacheGB: change.maxGB } : {}),
       },
     }));
-    this.#cache = null; // reopened with the new place and size on next use (and evicted down to it)
+    // Every open cache follows the size; a folder not open yet opens with it on first use.
+    const bytes = this.#cacheBytes();
+    for (const cache of this.#caches.values()) await (await cache.catch(() => null))?.resize(bytes);
   }
 
   async remove(name: string): Promise<void> {

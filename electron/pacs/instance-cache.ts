@@ -28,10 +28,24 @@ export class InstanceCache {
   readonly #pinned = new Map<string, number>();
   #evicting: Promise<void> | null = null;
 
+  #maxBytes: number;
+
   private constructor(
     readonly dir: string,
-    readonly maxBytes: number,
-  ) {}
+    maxBytes: number,
+  ) {
+    this.#maxBytes = maxBytes;
+  }
+
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
+  /** A new limit for the live cache (the runs using it keep their pins); evicts down to it at once. */
+  async resize(maxBytes: number): Promise<void> {
+    this.#maxBytes = maxBytes;
+    if (this.#bytes > maxBytes) await this.#evict();
+  }
 
   /** Opens (creating) a cache folder; counts what is there and drops leftovers of interrupted writes. */
   static async open(dir: string, maxBytes: number): Promise<InstanceCache> {
