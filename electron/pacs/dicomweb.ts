@@ -87,15 +87,15 @@ export class DicomWebClient implements PacsClient {
 
   /**
    * One page of studies; one more than the page is asked for, to know whether there are more. With a
-   * modality filter the window is asked for from the first match: Orthanc 1.10 applies `limit` before
-   * `offset` when ModalitiesInStudy is set (offset 10, limit 10 returns nothing), and a window from 0 is
-   * right on every server. Pages are small, so the extra rows cost little.
+   * modality filter, a short answer past the first page is asked again from the first match: Orthanc 1.10
+   * applies `limit` before `offset` when ModalitiesInStudy is set (offset 10, limit 10 returns nothing;
+   * offset 5, limit 11 returns 6 rows), and a window from 0 is right on every server. A server that pages
+   * correctly answers short only on the last page, so only that page costs the longer window.
    */
   async searchStudies(query: StudyQuery, page: Page, signal?: AbortSignal): Promise<StudyPage> {
-    const fromStart = !!query.modalities?.length && page.offset > 0;
-    const found = fromStart
-      ? (await this.#studies(query, 0, page.offset + page.limit + 1, true, signal)).slice(page.offset)
-      : await this.#studies(query, page.offset, page.limit + 1, true, signal);
+    let found = await this.#studies(query, page.offset, page.limit + 1, true, signal);
+    if (query.modalities?.length && page.offset > 0 && found.length <= page.limit)
+      found = (await this.#studies(query, 0, page.offset + page.limit + 1, true, signal)).slice(page.offset);
     return { studies: found.slice(0, page.limit), offset: page.offset, more: found.length > page.limit };
   }
 
