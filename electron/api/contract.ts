@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { connectionSchema, dicomWebConnectionSchema, dimseConnectionSchema } from '../pacs/connection.js';
 import { pageSchema, studyQuerySchema } from '../pacs/query.js';
-import { PHRASE_MAX_LENGTH, PHRASE_PATTERN } from './limits.js';
+import { CACHE_GB_MAX, CACHE_GB_MIN, CONNECTION_NAME_MAX_LENGTH, PHRASE_MAX_LENGTH, PHRASE_PATTERN } from './limits.js';
 
 /** A report phrase as typed, trimmed: a letter or digit at least, no longer than a text encoder reads. */
 const Phrase = z
@@ -200,7 +200,7 @@ export const PacsConnections = z.object({
   /** bytes and files: null until the cache has been used in this session (it is not read before). */
   cache: z.object({ dir: z.string(), maxGB: z.number(), bytes: z.number().nullable(), files: z.number().nullable() }),
 });
-const ConnectionName = z.string().trim().min(1).max(64);
+const ConnectionName = z.string().trim().min(1).max(CONNECTION_NAME_MAX_LENGTH);
 const Uid = z
   .string()
   .regex(/^[0-9]+(\.[0-9]+)*$/)
@@ -414,7 +414,7 @@ export const methods = {
   'pacs.setCache': {
     request: z
       .object({
-        maxGB: z.number().min(0.1).max(100_000).optional(),
+        maxGB: z.number().min(CACHE_GB_MIN).max(CACHE_GB_MAX).optional(),
         folder: z.enum(['choose', 'default']).optional(),
       })
       .strict(),

@@ -6,6 +6,7 @@
  */
 import { useId, useState, type FormEvent } from 'react';
 import { getApi } from '../api';
+import { CACHE_GB_MAX, CACHE_GB_MIN, CONNECTION_NAME_MAX_LENGTH } from '../../../electron/api/limits';
 import {
   connectionAddress,
   formatBytes,
@@ -107,7 +108,7 @@ function toConnection(f: Form): { connection: PacsConnectionInput | null; errors
   const errors: FormErrors = {};
   const name = f.name.trim();
   if (!name) errors.name = 'a name is needed';
-  else if (name.length > 64) errors.name = 'at most 64 characters';
+  else if (name.length > CONNECTION_NAME_MAX_LENGTH) errors.name = `at most ${CONNECTION_NAME_MAX_LENGTH} characters`;
   const timeoutSeconds = integer(f.timeoutSeconds, 1, 600);
   if (timeoutSeconds === null) errors.timeoutSeconds = 'whole seconds, 1 to 600';
   let connection: PacsConnectionInput;
@@ -339,7 +340,7 @@ function StorageNotes({ listing, onChange }: { listing: PacsListing; onChange: (
       });
   };
   const gb = Number(size);
-  const sizeValid = Number.isFinite(gb) && gb >= 0.1 && gb <= 100_000;
+  const sizeValid = Number.isFinite(gb) && gb >= CACHE_GB_MIN && gb <= CACHE_GB_MAX;
   return (
     <>
       <p className={listing.secretStorage === 'os' ? 'muted' : 'notice'} data-testid="pacs-secret-storage">
@@ -359,7 +360,8 @@ function StorageNotes({ listing, onChange }: { listing: PacsListing; onChange: (
           Cache size (GB){' '}
           <input
             type="number"
-            min={0.1}
+            min={CACHE_GB_MIN}
+            max={CACHE_GB_MAX}
             step="any"
             value={size}
             aria-label="Cache size in GB"
