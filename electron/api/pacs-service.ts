@@ -220,12 +220,10 @@ export class PacsService {
     const connection = parsed && this.#connections().find((c) => connectionLabel(c) === parsed.label);
     if (!parsed || !connection) throw new ApiError('NOT_FOUND', 'That scan is not on a configured PACS connection');
     const cache = await this.cache();
-    const cached = await cache.get(parsed.label, parsed.ref);
-    if (cached) return cached;
-    return this.#with(connection.name, async (client) => {
-      const got = await client.retrieveInstance(parsed.ref);
-      return cache.put(client.label, parsed.ref, got.bytes);
-    });
+    // A client (and its secret) only when the instance is not cached.
+    return cache.fetch(parsed.label, parsed.ref, () =>
+      this.#with(connection.name, async (client) => (await client.retrieveInstance(parsed.ref)).bytes),
+    );
   }
 
   /** Starts retrieving a study into the cache; progress and the outcome come as job.progress events. */
@@ -247,10 +245,7 @@ export class PacsService {
           // Cached instances cost nothing; the others come four at a time, each written whole or not at all.
           for await (const failure of mapConcurrent(refs, 4, async (ref) => {
             try {
-              if (!(await cache.get(client.label, ref))) {
-                const got = await client.retrieveInstance(ref, stop.signal);
-                await cache.put(client.label, ref, got.bytes);
-              }
+              await cache.fetch(client.label, ref, async () => (await client.retrieveInstance(ref, stop.signal)).bytes);
               return null;
             } catch (error) {
               return error;

@@ -79,6 +79,29 @@ export class InstanceCache {
     );
   }
 
+  /**
+   * The cached file, or `retrieve`'s bytes stored now. Pinned while it is looked up and written, so that
+   * another put's eviction cannot take it in between; `keepPinned` leaves it pinned for the caller to unpin
+   * once read (a failure always unpins).
+   */
+  async fetch(
+    server: string,
+    ref: InstanceRef,
+    retrieve: () => Promise<Uint8Array>,
+    keepPinned = false,
+  ): Promise<string> {
+    const file = this.pathFor(server, ref);
+    this.pin(file);
+    let ok = false;
+    try {
+      if (!(await this.get(server, ref))) await this.put(server, ref, await retrieve());
+      ok = true;
+      return file;
+    } finally {
+      if (!ok || !keepPinned) this.unpin(file);
+    }
+  }
+
   /** Stores an instance and returns its path. Evicts the least recently used files over the limit. */
   async put(server: string, ref: InstanceRef, bytes: Uint8Array): Promise<string> {
     const file = this.pathFor(server, ref);

@@ -18,19 +18,11 @@ export function pacsSource(client: PacsClient, cache: InstanceCache, query: Stud
   }
   return {
     instances: instances(),
-    async fetch(item: { key: string }, fetchSignal?: AbortSignal): Promise<string> {
+    /** The instance's cached file, pinned until `release`. */
+    fetch(item: { key: string }, fetchSignal?: AbortSignal): Promise<string> {
       const { ref } = item as PacsInstance;
-      // Pinned before it is looked up or written: another put's eviction must not take it in between.
-      const file = cache.pathFor(client.label, ref);
-      cache.pin(file);
-      try {
-        if (await cache.get(client.label, ref)) return file;
-        const got = await client.retrieveInstance(ref, fetchSignal ?? signal);
-        return await cache.put(client.label, ref, got.bytes);
-      } catch (error) {
-        cache.unpin(file);
-        throw error;
-      }
+      const retrieve = async () => (await client.retrieveInstance(ref, fetchSignal ?? signal)).bytes;
+      return cache.fetch(client.label, ref, retrieve, true);
     },
     release(file: string): void {
       cache.unpin(file);

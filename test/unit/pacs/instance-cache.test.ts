@@ -34,6 +34,27 @@ describe('instance cache', () => {
     assert.equal(await cache.get(SERVER, ref(2)), null);
   });
 
+  it('fetch: the cached file, else the retrieved one stored; kept pinned when asked, unpinned on failure', async () => {
+    const cache = await InstanceCache.open(path.join(dir, 'f'), 3500);
+    let calls = 0;
+    const retrieve = async () => (calls++, Buffer.alloc(1000, 7));
+    const kept = await cache.fetch(SERVER, ref(1), retrieve, true);
+    assert.equal(await cache.fetch(SERVER, ref(1), retrieve), kept);
+    assert.equal(calls, 1, 'a cached instance is not retrieved again');
+    await assert.rejects(
+      cache.fetch(SERVER, ref(2), () => Promise.reject(new Error('archive down'))),
+      /archive down/,
+    );
+    assert.equal(await cache.get(SERVER, ref(2)), null);
+    await utimes(kept, new Date(1e12), new Date(1e12)); // the oldest: first to go, but pinned
+    for (let i = 3; i < 8; i++) await cache.fetch(SERVER, ref(i), retrieve);
+    assert.ok(existsSync(kept), 'pinned until released');
+    cache.unpin(kept);
+    await utimes(kept, new Date(1e12), new Date(1e12));
+    for (let i = 8; i < 10; i++) await cache.fetch(SERVER, ref(i), retrieve);
+    assert.ok(!existsSync(kept), 'evicted once released');
+  });
+
   it('counts what is there at open and drops leftovers of interrupted writes', async () => {
     const root = path.join(dir, 'b');
     const first = await InstanceCache.open(root, 1e9);
