@@ -187,7 +187,7 @@ class Job {
   }
 }
 
-export function usePacsRetrieval(onCatalog: (catalog: Catalog) => void): PacsRetrieval {
+export function usePacsRetrieval(onCatalog: (catalog: Catalog | null) => void): PacsRetrieval {
   const [retrieval, setRetrieval] = useState<Retrieval | null>(null);
   const job = useRef<Job | null>(null);
   const show = useRef(onCatalog);
@@ -227,6 +227,8 @@ export function usePacsRetrieval(onCatalog: (catalog: Catalog) => void): PacsRet
           (catalog) => show.current(catalog),
         );
         job.current = j;
+        // Nothing of what was open before shows under the new study while its first catalog is on the way.
+        show.current(null);
         setRetrieval({ name, study, state: 'starting', done: 0, total: study.instanceCount, error: null });
         j.start();
       },
