@@ -106,6 +106,27 @@ test('a folder with unreadable files lists each with its reason', async ({ page,
   }
 });
 
+test('the Studies tabs are one tab stop: arrow keys, Home and End move between them', async ({ page }) => {
+  const local = page.getByRole('tab', { name: 'Local files' });
+  const pacs = page.getByRole('tab', { name: 'PACS' });
+  await local.click();
+  await expect(local).toHaveAttribute('aria-selected', 'true');
+  await expect(local).toHaveAttribute('tabindex', '0');
+  await expect(pacs).toHaveAttribute('tabindex', '-1');
+  await local.press('ArrowRight');
+  await expect(pacs).toHaveAttribute('aria-selected', 'true');
+  await expect(pacs).toBeFocused();
+  await expect(page.getByRole('tabpanel')).toHaveAttribute('aria-labelledby', 'studies-tab-pacs');
+  await pacs.press('ArrowRight'); // wraps round
+  await expect(local).toBeFocused();
+  await expect(local).toHaveAttribute('aria-selected', 'true');
+  await local.press('End');
+  await expect(pacs).toBeFocused();
+  await pacs.press('Home');
+  await expect(local).toHaveAttribute('aria-selected', 'true');
+  await expect(local).toBeFocused();
+});
+
 test.describe('first start', () => {
   test.use({ firstRun: true });
 

@@ -7,7 +7,7 @@
  * searches an archive and opens a study from it the same way, while it
  * downloads (PacsTab.tsx).
  */
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
@@ -24,6 +24,10 @@ export type OpenCommand = 'openFolder' | 'openFiles' | 'openDemo';
 
 /** Where studies come from: files on this computer, or a PACS. */
 export type StudiesTab = 'local' | 'pacs';
+const STUDY_TABS = [
+  ['local', 'Local files'],
+  ['pacs', 'PACS'],
+] as const satisfies readonly (readonly [StudiesTab, string])[];
 
 type Series = Catalog['patients'][number]['studies'][number]['series'][number];
 
@@ -166,6 +170,18 @@ export function StudiesView({
     void open(() => api.openDropped(files));
   };
 
+  // ←/→ (wrapping), Home and End select and focus a tab; kept from the viewer's own ←/→ (previous/next scan).
+  const onTabKey = (e: KeyboardEvent) => {
+    const at = STUDY_TABS.findIndex(([id]) => id === tab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: STUDY_TABS.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const [id] = STUDY_TABS[(to + STUDY_TABS.length) % STUDY_TABS.length]!;
+    onTab(id);
+    document.getElementById(`studies-tab-${id}`)?.focus();
+  };
+
   const allSeries: Series[] = catalog?.patients.flatMap((p) => p.studies.flatMap((s) => s.series)) ?? [];
   const series = allSeries.find((s) => s.seriesInstanceUID === seriesUid) ?? null;
   const seriesPaths = useMemo(() => series?.instances.map((i) => i.path), [series]);
@@ -226,13 +242,8 @@ export function StudiesView({
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
-      <div className="tabs" role="tablist" aria-label="Where the studies come from">
-        {(
-          [
-            ['local', 'Local files'],
-            ['pacs', 'PACS'],
-          ] as const
-        ).map(([id, label]) => (
+      <div className="tabs" role="tablist" aria-label="Where the studies come from" onKeyDown={onTabKey}>
+        {STUDY_TABS.map(([id, label]) => (
           <button
             key={id}
             type="button"
@@ -240,6 +251,8 @@ export function StudiesView({
             id={`studies-tab-${id}`}
             aria-selected={tab === id}
             aria-controls="studies-tab-panel"
+            // One tab stop for the tab list; arrow keys move between the tabs (WAI-ARIA tabs pattern).
+            tabIndex={tab === id ? 0 : -1}
             className={tab === id ? 'tab active' : 'tab'}
             onClick={() => onTab(id)}
           >
