@@ -193,6 +193,9 @@ test.describe('PACS', () => {
     const search = page.getByRole('form', { name: 'Search a PACS' });
     await expect(search.getByLabel('PACS connection')).toHaveValue('orthanc');
     await expect(search.getByLabel('Modalities')).toHaveValue('CR, DX');
+    // The fields' hints are on screen and read with the field, not hidden in a tooltip.
+    await expect(search.getByLabel('Patient name')).toHaveAccessibleDescription('* and ? are wildcards');
+    await expect(search.getByText('empty: any')).toBeVisible();
     await search.getByRole('button', { name: 'Search' }).click();
     const tree = page.getByRole('navigation', { name: 'PACS studies' });
     await expect(tree.getByTestId('pacs-summary')).toHaveText(`orthanc: ${PHANTOMS} studies`);

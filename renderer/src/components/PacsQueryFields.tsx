@@ -43,11 +43,18 @@ export function PacsQueryFields({
               value={value[f.key]}
               placeholder={f.placeholder}
               disabled={disabled}
-              title={f.hint}
               aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${id}-${f.key}-error` : undefined}
+              aria-describedby={
+                [f.hint && `${id}-${f.key}-hint`, error && `${id}-${f.key}-error`].filter(Boolean).join(' ') ||
+                undefined
+              }
               onChange={(e) => onChange({ ...value, [f.key]: e.target.value })}
             />
+            {f.hint && (
+              <span className="muted field-hint" id={`${id}-${f.key}-hint`}>
+                {f.hint}
+              </span>
+            )}
             {error && (
               <span className="field-error" id={`${id}-${f.key}-error`}>
                 {error}
