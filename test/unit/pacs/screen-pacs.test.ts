@@ -65,11 +65,15 @@ async function bySop(file: string): Promise<Map<string, string>> {
   return rows;
 }
 
+const phrases = ['--phrases', 'pleural effusion,pneumothorax'];
+
 describe('radsift screen <archive>', { skip }, () => {
   let orthanc: TestOrthanc;
   let work: string;
   let model: string;
   let scans: string;
+  /** Screening the same files from disk: what every run from the archive must equal (by SOP Instance UID). */
+  let fromDisk: Map<string, string>;
   before(async () => {
     orthanc = await TestOrthanc.start({ password: PASSWORD });
     work = await mkdtemp(path.join(tmpdir(), 'radsift-screen-pacs-'));
@@ -84,6 +88,12 @@ describe('radsift screen <archive>', { skip }, () => {
       .filter((f) => f.endsWith('.dcm'))
       .map((f) => path.join(scans, f));
     await orthanc.upload(files);
+    const disk = await run(
+      ['screen', scans, ...phrases, '--index', path.join(work, 'idx-disk'), '--model-dir', model, '--out', 'disk.csv'],
+      work,
+    );
+    assert.equal(disk.code, 0, disk.err);
+    fromDisk = await bySop(path.join(work, 'disk.csv'));
   });
   after(async () => {
     delete process.env.RADSIFT_DATA_DIR;
@@ -91,33 +101,28 @@ describe('radsift screen <archive>', { skip }, () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  const phrases = ['--phrases', 'pleural effusion,pneumothorax'];
+  /** `radsift screen <archive>` with its own index and cache (named by `run`), and any extra options. */
+  const screenArgs = (archive: string, name: string, ...extra: string[]) => [
+    'screen',
+    archive,
+    '--user',
+    orthanc.user,
+    ...phrases,
+    '--index',
+    path.join(work, `idx-${name}`),
+    '--model-dir',
+    model,
+    '--cache',
+    path.join(work, `cache-${name}`),
+    ...extra,
+  ];
 
   it('scores every instance as screening the same files from disk does; a rerun retrieves nothing', async () => {
-    const disk = await run(
-      ['screen', scans, ...phrases, '--index', path.join(work, 'idx-disk'), '--model-dir', model, '--out', 'disk.csv'],
-      work,
-    );
-    assert.equal(disk.code, 0, disk.err);
-    const archive = `dicomweb+${orthanc.dicomWebUrl}`;
-    const args = [
-      'screen',
-      archive,
-      '--user',
-      orthanc.user,
-      ...phrases,
-      '--index',
-      path.join(work, 'idx-pacs'),
-      '--model-dir',
-      model,
-      '--cache',
-      path.join(work, 'cache'),
-    ];
+    const args = screenArgs(`dicomweb+${orthanc.dicomWebUrl}`, 'pacs');
     const env = { RADSIFT_PACS_PASSWORD: PASSWORD };
     const pacs = await run([...args, '--out', 'pacs.csv'], work, env);
     assert.equal(pacs.code, 0, pacs.err);
     assert.match(pacs.err, new RegExp(`index: ${COUNT} encoded, 0 unchanged, 0 failed`));
-    const fromDisk = await bySop(path.join(work, 'disk.csv'));
     const fromPacs = await bySop(path.join(work, 'pacs.csv'));
     assert.equal(fromPacs.size, COUNT);
     assert.deepEqual(fromPacs, fromDisk);
@@ -142,24 +147,14 @@ describe('radsift screen <archive>', { skip }, () => {
   it('a server killed mid-retrieve: what was indexed is kept, the same command completes after a restart', async () => {
     const proxy = await FaultProxy.start(orthanc.httpPort);
     try {
-      const archive = `dicomweb+http://127.0.0.1:${proxy.port}/dicom-web`;
-      const args = [
-        'screen',
-        archive,
-        '--user',
-        orthanc.user,
-        ...phrases,
-        '--index',
-        path.join(work, 'idx-kill'),
-        '--model-dir',
-        model,
-        '--cache',
-        path.join(work, 'cache-kill'),
+      const args = screenArgs(
+        `dicomweb+http://127.0.0.1:${proxy.port}/dicom-web`,
+        'kill',
         '--batch',
         '4',
         '--timeout',
         '3',
-      ];
+      );
       const env = { RADSIFT_PACS_PASSWORD: PASSWORD };
       // Kill -9 the server once some batches are committed (the progress line says so), mid-retrieve.
       let killed = false;
@@ -187,29 +182,14 @@ describe('radsift screen <archive>', { skip }, () => {
       );
       assert.equal(Number(m[1]) + Number(m[2]), COUNT);
       assert.ok(indexed >= 0);
-      assert.deepEqual(await bySop(path.join(work, 'k2.csv')), await bySop(path.join(work, 'disk.csv')));
+      assert.deepEqual(await bySop(path.join(work, 'k2.csv')), fromDisk);
     } finally {
       await proxy.close();
     }
   });
 
   it('radsift killed with SIGKILL mid-run: the same command completes, retrieving nothing indexed again', async () => {
-    const archive = `dicomweb+${orthanc.dicomWebUrl}`;
-    const args = [
-      'screen',
-      archive,
-      '--user',
-      orthanc.user,
-      ...phrases,
-      '--index',
-      path.join(work, 'idx-sigkill'),
-      '--model-dir',
-      model,
-      '--cache',
-      path.join(work, 'cache-sigkill'),
-      '--batch',
-      '4',
-    ];
+    const args = screenArgs(`dicomweb+${orthanc.dicomWebUrl}`, 'sigkill', '--batch', '4');
     const child = spawn(
       process.execPath,
       [path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js'), ...args, '--out', 's1.csv'],
@@ -234,6 +214,6 @@ describe('radsift screen <archive>', { skip }, () => {
     const m = /index: (\d+) encoded, (\d+) unchanged, 0 failed/.exec(second.err);
     assert.ok(m && Number(m[2]) >= 4, second.err);
     assert.equal(Number(m[1]) + Number(m[2]), COUNT);
-    assert.deepEqual(await bySop(path.join(work, 's2.csv')), await bySop(path.join(work, 'disk.csv')));
+    assert.deepEqual(await bySop(path.join(work, 's2.csv')), fromDisk);
   });
 });
