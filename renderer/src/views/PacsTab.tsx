@@ -63,6 +63,13 @@ function byPatient(studies: readonly PacsStudy[]): PatientGroup[] {
   return [...groups.values()];
 }
 
+/**
+ * The latest search asked for. The results live above the tab (they survive switching tabs), so an answer
+ * that arrives after the tab was left and opened again must not overwrite a newer search's: only the latest
+ * search's answer is shown. Module-wide: there is one PACS tab.
+ */
+let latestSearch = 0;
+
 export function PacsTab({
   search,
   onSearch,
@@ -108,6 +115,7 @@ export function PacsTab({
       if (Object.keys(errors).length) return;
       target = { name, query, offset: 0 };
     }
+    const mine = ++latestSearch;
     setSearching(true);
     setError(null);
     try {
@@ -116,6 +124,7 @@ export function PacsTab({
         query: target.query,
         page: { offset: target.offset, limit: PAGE },
       });
+      if (mine !== latestSearch) return; // a newer search was asked for meanwhile
       onSearch((s) => {
         const before = more && s.results ? s.results.studies : [];
         const seen = new Set(before.map((st) => st.studyUid));
@@ -132,11 +141,12 @@ export function PacsTab({
       });
       if (!more) setCollapsed(new Set());
     } catch (e) {
+      if (mine !== latestSearch) return;
       setFieldErrors(queryIssues(e));
       setError(pacsErrorText(e));
       if (!more) onSearch((s) => ({ ...s, results: null }));
     } finally {
-      setSearching(false);
+      if (mine === latestSearch) setSearching(false);
     }
   }
 
