@@ -158,9 +158,10 @@ export class PacsService {
         ...(change.maxGB !== undefined ? { cacheGB: change.maxGB } : {}),
       },
     }));
-    // Every open cache follows the size; a folder not open yet opens with it on first use.
-    const bytes = this.#cacheBytes();
-    for (const cache of this.#caches.values()) await (await cache.catch(() => null))?.resize(bytes);
+    // The cache in use follows the size at once; one the user moved away from keeps its limit (what it
+    // holds stays there), and a folder not open yet opens with the new size on first use.
+    const live = this.#caches.get(this.cacheDir());
+    if (live) await (await live.catch(() => null))?.resize(this.#cacheBytes());
   }
 
   async remove(name: string): Promise<void> {

@@ -44,6 +44,8 @@ export class InstanceCache {
   /** A new limit for the live cache (the runs using it keep their pins); evicts down to it at once. */
   async resize(maxBytes: number): Promise<void> {
     this.#maxBytes = maxBytes;
+    // An eviction under way aims at the old limit: let it end, then evict again to the new one.
+    if (this.#evicting) await this.#evicting;
     if (this.#bytes > maxBytes) await this.#evict();
   }
 

@@ -20,7 +20,7 @@ const MENTIONS: Readonly<Record<string, RegExp>> = {
   edema: /(?<!soft tissue )\bedema\b/,
   support_devices:
     /\b(endotracheal|et|nasogastric|ng|enteric|feeding|tracheostomy|chest) tubes?\b|\b(central venous|central|picc|dialysis|swan-ganz) (line|catheter)s?\b|\bpacemaker\b|\bpacer\b|\bdefibrillator\b|\bport-?a-?cath\b/,
-  rib_fracture: /\bribs?\b(\s+\S+){0,3}?\s+fractur\w*|\bfractur\w*(\s+\S+){0,5}?\s+ribs?\b/,
+  rib_fracture: /\bribs?\b:?(\s+\S+){0,3}?\s+fractur\w*|\bfractur\w*(\s+\S+){0,5}?\s+ribs?\b/,
   pneumoperitoneum:
     /\bpneumoperitoneum\b|\bfree (intraperitoneal |subdiaphragmatic |intra-abdominal )?air\b|\bsubdiaphragmatic (free )?air\b/,
   hiatal_hernia: /\bhiatal hernia\b|\bhiatus hernia\b/,
@@ -39,17 +39,28 @@ const MENTIONS: Readonly<Record<string, RegExp>> = {
 
 /** Sentences whose polarity a rule cannot be sure of: hedges, questions, change over time. */
 const UNSURE =
-  /\b(possib\w*|may|might|could|cannot|can't|questionable|question of|suspect\w*|suspicious|likely|probabl\w*|suggest\w*|borderline|versus|vs|differential|concern\w*|consider\w*|rule out|evaluat\w*|recommend\w*|resolv\w*|resolution|improv\w*|decreas\w*|increas\w*|remov\w*|cleared|pulled|withdrawn|returned|previous\w*|worse\w*|apparent\w*|equivocal|indeterminate|exclude\w*|if)\b|\?/;
+  /\b(possib\w*|may|might|could|cannot|can't|questionable|question of|suspect\w*|suspicious|likely|probabl\w*|suggest\w*|borderline|versus|vs|differential|concern\w*|consider\w*|rule out|evaluat\w*|recommend\w*|resolv\w*|resolution|improv\w*|decreas\w*|increas\w*|remov\w*|cleared|pulled|withdrawn|returned|previous\w*|worse\w*|chang\w*|interval|apparent\w*|equivocal|indeterminate|exclude\w*|if)\b|\?/;
 /** A negation that reaches forward to the mentions after it ("no effusion, pneumothorax or …"). */
 const NEGATION_BEFORE = /\b(no|not|without|negative for|free of|clear|absence of|absent)\b/g;
 /** A negation after the mention: "pneumothorax is not seen", "wires are absent", "effusions: none". */
 const NEGATION_AFTER =
-  /^[^,;]{0,30}?\b(is|are|was|were)\s+(not|no longer|absent)\b|^\s*(absent|not (seen|identified|present|visualized|evident))\b|^\s*:\s*(none|absent|no)\b/;
+  /^[^,;]{0,30}?\b(is|are|was|were)\s+(absent|no longer (seen|present|visualized)|not (seen|identified|present|visualized|evident|demonstrated|appreciated|noted))\b|^\s*(absent|not (seen|identified|present|visualized|evident))\b|^\s*:\s*(none|absent|no)\b/;
+/** A negation inside the mention itself ("ribs are intact without fracture", "ribs: no fracture"). */
+const NEGATION_WITHIN = /\b(no|not|without|intact)\b/;
 /** Normal size or contour said of the heart: negated cardiomegaly. */
-const NORMAL_HEART = /^[^,;]{0,40}?\b(normal|within normal limits|unremarkable|not enlarged|upper limits of normal)\b/;
+const NORMAL_HEART = /\b(normal|within normal limits|unremarkable|not enlarged|upper limits of normal)\b/;
 const ENLARGED_HEART = /\bcardiomegaly\b|\benlarg\w*|\bincreased\b/;
 /** What ends a negation's reach inside a sentence. */
 const CLAUSE_BREAK = /\b(but|however|although|otherwise|with|which|though|except)\b|[;:]/;
+/**
+ * A list item after a negation that may start a positive of its own ("no pneumothorax, small left effusion",
+ * "lungs are clear, mild cardiomegaly") or may still be negated ("no consolidation, large effusion or
+ * pneumothorax"): a rule cannot tell, so such a mention is no label.
+ */
+const AMBIGUOUS_ITEM =
+  /,\s*(and |or )?(small|mild|moderate|large|severe|stable|new|trace|minimal|persistent|unchanged|heart|cardiac|there|lungs?|the)\b/;
+/** Findings named as alternatives ("atelectasis or infiltrate", "atelectasis/scarring"): a hedge. */
+const ALTERNATIVES = /\bor\b|\//;
 
 export function splitSentences(report: string): string[] {
   return (
@@ -64,24 +75,35 @@ export function splitSentences(report: string): string[] {
 
 function polarityAt(lower: string, finding: string, at: number, end: number): Polarity | null {
   const before = lower.slice(0, at);
+  const named = lower.slice(at, end);
   const after = lower.slice(end);
   let negated = false;
-  for (const m of before.matchAll(NEGATION_BEFORE)) negated = !CLAUSE_BREAK.test(before.slice(m.index + m[0].length));
+  let ambiguous = false;
+  for (const m of before.matchAll(NEGATION_BEFORE)) {
+    const reach = before.slice(m.index + m[0].length);
+    negated = !CLAUSE_BREAK.test(reach);
+    ambiguous = negated && AMBIGUOUS_ITEM.test(reach);
+  }
+  if (ambiguous) return null;
+  // The clause the mention stands in, up to what ends it ("heart size, enlarged aorta": not the heart).
+  const tail = after.split(/[,;]|\b(?:and|but|however|although|otherwise|with|which|though|except)\b/)[0]!;
   if (finding === 'cardiomegaly') {
-    const named = lower.slice(at, end);
     if (/^cardiomegaly$|^enlarged heart$|^cardiac enlargement$/.test(named)) return negated ? 'negated' : 'positive';
     if (/\bnormal\s+$/.test(before)) return 'negated'; // "normal heart size"
     if (/\benlarged\s+$/.test(before)) return negated ? 'negated' : 'positive'; // "enlarged cardiac silhouette"
-    // "heart size is normal", "the heart is not enlarged", "cardiac silhouette is enlarged"
-    if (NORMAL_HEART.test(after) || (negated && !ENLARGED_HEART.test(after))) return 'negated';
-    const tail = after.split(/[,;]/)[0]!.split(CLAUSE_BREAK)[0]!; // "heart size, enlarged aorta": not the heart
-    return ENLARGED_HEART.test(tail) && !/\bnot\b/.test(tail) && !negated ? 'positive' : null;
+    // "heart size is normal", "the heart is not enlarged" (before "enlarged": it holds the word)
+    if (NORMAL_HEART.test(tail)) return 'negated';
+    if (ENLARGED_HEART.test(tail)) return negated ? 'negated' : /\bnot\b/.test(tail) ? null : 'positive';
+    // "heart size and mediastinal contours are normal": the subjects joined by "and" share the predicate
+    const clause = after.split(/[,;]|\b(?:but|however|although|otherwise|with|which|though|except)\b/)[0]!;
+    if (NORMAL_HEART.test(clause) && !ENLARGED_HEART.test(clause)) return 'negated';
+    return null; // the heart named without its size ("no evidence of heart failure"): no label
   }
-  if (finding === 'widened_mediastinum') {
-    const named = lower.slice(at, end);
-    return negated || /\bnot\b/.test(named) || NEGATION_AFTER.test(after) ? 'negated' : 'positive';
-  }
-  return negated || NEGATION_AFTER.test(after) ? 'negated' : 'positive';
+  if (NEGATION_WITHIN.test(named)) return 'negated';
+  if (negated) return 'negated';
+  // A device "not visualized" is most often a tip out of view, not a device absent.
+  if (finding !== 'support_devices' && NEGATION_AFTER.test(after)) return 'negated';
+  return 'positive';
 }
 
 /**
@@ -101,6 +123,7 @@ export function labelSentence(sentence: string): Map<string, Polarity> | null {
     out.set(finding, polarity);
   }
   if (!out.size || new Set(out.values()).size > 1) return null;
+  if (out.values().next().value === 'positive' && ALTERNATIVES.test(lower)) return null;
   // a nodule named with "calcified" is a granuloma; one of the two names is then wrong
   if (out.has('nodule') && /calcifi/.test(lower)) out.delete('nodule');
   return out.size ? out : null;

@@ -72,24 +72,36 @@ async function trainingOf(modelDir: string): Promise<{ neverSeen: string[]; word
 const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
 const fmt = (x: number | null) => (x === null ? '  –  ' : x.toFixed(3));
 
-function polaritySummary(name: string, rows: PolarityResult[], neverSeen: string[]) {
+/** Fewer sentences of a finding than this: reported, but left out of the means and the minimum (too noisy). */
+const MIN_SENTENCES = 10;
+
+/**
+ * One sentence set's figures. `showWrong`: list the sentences on the wrong side (not for a report corpus,
+ * whose text may be a hospital's: counts only).
+ */
+function polaritySummary(name: string, rows: PolarityResult[], neverSeen: string[], showWrong: boolean) {
   const measured = rows.filter((r) => r.positives + r.negated > 0);
-  const seen = measured.filter((r) => !neverSeen.includes(r.finding));
-  const accuracies = seen.map((r) => r.accuracy);
+  const counted = measured.filter((r) => !neverSeen.includes(r.finding) && r.positives + r.negated >= MIN_SENTENCES);
+  const accuracies = counted.map((r) => r.accuracy);
   return {
     name,
     sentences: measured.reduce((n, r) => n + r.positives + r.negated, 0),
-    /** Over the findings the model was taught (all of them for a model without a never-seen list). */
+    /**
+     * Over the findings the model was taught (all of them for a model without a never-seen list) that have at
+     * least MIN_SENTENCES sentences.
+     */
     minAccuracy: accuracies.length ? round(Math.min(...accuracies)) : null,
     meanAccuracy: accuracies.length ? round(accuracies.reduce((a, b) => a + b, 0) / accuracies.length) : null,
+    minSentences: MIN_SENTENCES,
     findings: rows.map((r) => ({
       finding: r.finding,
       neverSeen: neverSeen.includes(r.finding),
       positives: r.positives,
       negated: r.negated,
+      counted: counted.includes(r),
       accuracy: round(r.accuracy),
       ordering: round(r.ordering),
-      wrong: r.wrong,
+      ...(showWrong ? { wrong: r.wrong } : {}),
     })),
   };
 }
@@ -114,7 +126,9 @@ lines {"text", "finding", "polarity": "positive"|"negated"}; --reports, a report
 corpus (CSV with a "findings" and/or "impression" column, as Open-i/IU ships, or
 plain text with one report per blank-line block), labelled by a conservative rule
 labeller that keeps only sentences of certain polarity (hedges, changes over time
-and mixed sentences are left out). A bundle's never-seen findings (its manifest)
+and mixed sentences are left out); a corpus's own sentences are never printed,
+only counted. Findings with fewer than ${MIN_SENTENCES} sentences in a set are reported but
+left out of its mean and lowest accuracy. A bundle's never-seen findings (its manifest)
 are reported apart and left out of the means; the synonyms that are among a
 bundle's training wordings (its manifest) are counted apart too.`,
   options: {
@@ -130,7 +144,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
     for (const f of wanted)
       if (!isFinding(f)) throw new UsageError(`--findings: "${f}" is not one of ${FINDINGS.join(', ')}`);
     const findings: FindingName[] = wanted.length ? (wanted as FindingName[]) : [...FINDINGS];
-    const sets: { name: string; sentences: LanguageSentence[] }[] = [
+    const sets: { name: string; sentences: LanguageSentence[]; corpus?: true }[] = [
       { name: 'held-out (built-in)', sentences: [...REPORT_SENTENCES] },
     ];
     for (const file of values.sentences ?? [])
@@ -139,7 +153,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
       const reports = await readReports(path.resolve(io.cwd, file));
       const sentences = labelReports(reports);
       io.stderr(`${path.basename(file)}: ${reports.length} reports, ${sentences.length} labelled sentences\n`);
-      sets.push({ name: `${path.basename(file)} (rule-labelled)`, sentences });
+      sets.push({ name: `${path.basename(file)} (rule-labelled)`, sentences, corpus: true });
     }
     const session = await openSession(values, io);
     try {
@@ -166,6 +180,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
               encode,
             ),
             neverSeen,
+            !set.corpus,
           ),
         );
       const summary = {
@@ -177,8 +192,11 @@ bundle's training wordings (its manifest) are counted apart too.`,
           mapped: mapped(taught),
           fraction: round(taught.length ? mapped(taught) / taught.length : NaN),
           neverSeen: { total: synonyms.length - taught.length, mapped: mapped(synonyms) - mapped(taught) },
-          /** Of `total`, those that are none of the bundle's training wordings (manifest zeroShot.prompts). */
-          notInTraining: { total: untaught.length, mapped: mapped(untaught) },
+          /**
+           * Of `total`, those that are none of the bundle's training wordings (manifest zeroShot.prompts); null
+           * when the model does not list its wordings (then no one can tell).
+           */
+          notInTraining: wordings.size ? { total: untaught.length, mapped: mapped(untaught) } : null,
           findings: findings.map((f) => {
             const own = synonyms.filter((s) => s.finding === f);
             return {
@@ -198,7 +216,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
         const s = summary.synonyms;
         io.stdout(
           `model ${summary.model} ${summary.modelVersion}; everyday synonyms mapped to their finding: ${s.mapped}/${s.total} (${fmt(s.fraction)})` +
-            (wordings.size
+            (s.notInTraining
               ? `; of those not among its training wordings: ${s.notInTraining.mapped}/${s.notInTraining.total}`
               : '') +
             (neverSeen.length ? `; never-seen findings apart: ${s.neverSeen.mapped}/${s.neverSeen.total}` : '') +
@@ -209,16 +227,18 @@ bundle's training wordings (its manifest) are counted apart too.`,
             io.stdout(`  "${m.synonym}" (${findingPhrase(f.finding)}) is nearest ${findingPhrase(m.nearest)}\n`);
         for (const p of polarity) {
           io.stdout(
-            `\n${p.name}: ${p.sentences} sentences; polarity accuracy mean ${fmt(p.meanAccuracy)}, lowest ${fmt(p.minAccuracy)}\n`,
+            `\n${p.name}: ${p.sentences} sentences; polarity accuracy mean ${fmt(p.meanAccuracy)}, lowest ${fmt(p.minAccuracy)} (findings with ≥ ${p.minSentences} sentences)\n`,
           );
           io.stdout('finding                    pos   neg  accuracy  ordering\n');
           for (const r of p.findings)
             if (r.positives + r.negated)
               io.stdout(
-                `${(findingPhrase(r.finding) + (r.neverSeen ? ' *' : '')).padEnd(24)} ${String(r.positives).padStart(5)} ${String(r.negated).padStart(5)}  ${fmt(r.accuracy)}     ${fmt(r.ordering)}\n`,
+                `${(findingPhrase(r.finding) + (r.neverSeen ? ' *' : r.counted ? '' : ' †')).padEnd(24)} ${String(r.positives).padStart(5)} ${String(r.negated).padStart(5)}  ${fmt(r.accuracy)}     ${fmt(r.ordering)}\n`,
               );
         }
         if (neverSeen.length) io.stdout('\n* never seen in training (left out of the means)\n');
+        if (polarity.some((p) => p.findings.some((r) => !r.neverSeen && !r.counted && r.positives + r.negated)))
+          io.stdout(`† fewer than ${MIN_SENTENCES} sentences (left out of the means)\n`);
       }
       return EXIT.OK;
     } finally {

@@ -51,6 +51,10 @@ describe('PACS cache setting with the cache in use', () => {
     // the run under way still writes to the old folder (its partial-write folder was not cleared)
     const f = await old.put(SERVER, ref(9), Buffer.alloc(100));
     assert.ok(f.startsWith(old.dir) && existsSync(f));
+    // a new size applies to the cache in use, not to the folder moved away from
+    await pacs.setCache({ maxGB: 50 / GB });
+    assert.equal(now.maxBytes, 50);
+    assert.equal(old.maxBytes, 2500);
     // moving back finds the old instance, not a second one over the same folder
     await pacs.setCache({ dir: old.dir });
     assert.equal(await pacs.cache(), old);

@@ -18,7 +18,7 @@ interface Summary {
     mapped: number;
     fraction: number;
     neverSeen: { total: number; mapped: number };
-    notInTraining: { total: number; mapped: number };
+    notInTraining: { total: number; mapped: number } | null;
     findings: {
       finding: string;
       total: number;
@@ -30,13 +30,15 @@ interface Summary {
   polarity: {
     name: string;
     sentences: number;
-    meanAccuracy: number;
+    meanAccuracy: number | null;
     findings: {
       finding: string;
       positives: number;
       negated: number;
+      counted: boolean;
       accuracy: number | null;
       ordering: number | null;
+      wrong?: unknown[];
     }[];
   }[];
 }
@@ -61,6 +63,7 @@ describe('radsift eval-language', () => {
   it('maps the built-in synonyms and measures the held-out sentences of every finding', () => {
     const all = Object.values(EVERYDAY_SYNONYMS).flat().length;
     assert.equal(builtIn.synonyms.total + builtIn.synonyms.neverSeen.total, all);
+    assert.equal(builtIn.synonyms.notInTraining, null, 'the bundled model lists no training wordings');
     const heart = builtIn.synonyms.findings.find((f) => f.finding === 'cardiomegaly')!;
     // the bundled model was taught "enlarged heart" as a wording of cardiomegaly
     assert.ok(!heart.misses.some((m) => m.synonym === 'enlarged heart'), JSON.stringify(heart.misses));
@@ -110,6 +113,10 @@ describe('radsift eval-language', () => {
     assert.deepEqual([count('cardiomegaly').positives, count('cardiomegaly').negated], [1, 1]);
     assert.equal(count('consolidation').positives, 0); // "possible pneumonia" is hedged, left out
     assert.equal(s.polarity[2]!.sentences, 2); // the repeated sentence counts once
+    // a corpus's sentences are counted, never printed; two sentences of a finding are too few for the means
+    assert.ok(csv.findings.every((f) => f.wrong === undefined && !f.counted));
+    assert.equal(csv.meanAccuracy, null);
+    assert.ok(s.polarity[0]!.findings.every((f) => Array.isArray(f.wrong) && f.counted));
   });
 
   it("reports a bundle's never-seen findings apart and leaves them out of the means", async () => {
@@ -132,11 +139,11 @@ describe('radsift eval-language', () => {
     assert.equal(s.synonyms.neverSeen.total, apart);
     assert.equal(s.synonyms.total, builtIn.synonyms.total - apart);
     // the one synonym among the training wordings (case aside) is counted apart
-    assert.equal(s.synonyms.notInTraining.total, s.synonyms.total - 1);
+    assert.equal(s.synonyms.notInTraining!.total, s.synonyms.total - 1);
     assert.equal(s.synonyms.findings.find((f) => f.finding === 'cardiomegaly')!.inTraining, 1);
     const taught = s.polarity[0]!.findings.filter((f) => !['pneumoperitoneum', 'scoliosis'].includes(f.finding));
     const mean = taught.reduce((a, f) => a + f.accuracy!, 0) / taught.length;
-    assert.ok(Math.abs(mean - s.polarity[0]!.meanAccuracy) < 0.002);
+    assert.ok(Math.abs(mean - s.polarity[0]!.meanAccuracy!) < 0.002);
     const text = await run(['eval-language', '--model-dir', bundle], work);
     assert.match(text.out, /scoliosis \*/);
     assert.match(text.out, /never seen in training/);

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FINDINGS } from '../../../electron/phantom/findings.js';
 import { EVERYDAY_SYNONYMS, REPORT_SENTENCES } from '../../../electron/scoring/report-language-set.js';
 import { labelSentence } from '../../../electron/scoring/report-sentence-labels.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+import { pythonMissing, runPython } from '../../support/python.js';
 
 describe('the held-out report-language set', () => {
   it('covers every phantom finding: synonyms, and 8 positive and 8 negated sentences each', () => {
@@ -32,4 +35,31 @@ describe('the held-out report-language set', () => {
     }
     assert.ok(sure > 100, `${sure} sentences labelled`);
   });
+
+  it(
+    'no held-out sentence is one of the training prompts (base or extended wordings, statements)',
+    {
+      skip: pythonMissing(['re']) ?? false,
+    },
+    () => {
+      const prompts = JSON.parse(
+        runPython(
+          'import json, sys; sys.path.insert(0, sys.argv[1]); from radsift_train import prompts; import fake_data; ' +
+            'print(json.dumps(prompts.all_prompt_texts(list(fake_data.ALL_FINDINGS), True)))',
+          [path.join(PROJECT_ROOT, 'models', 'train')],
+        ),
+      ) as string[];
+      const norm = (t: string) =>
+        t
+          .toLowerCase()
+          .replace(/[.\s]+$/, '')
+          .trim();
+      const trained = new Set(prompts.map(norm));
+      assert.ok(trained.size > 1000, `${trained.size} prompts`);
+      assert.deepEqual(
+        REPORT_SENTENCES.filter((s) => trained.has(norm(s.text))).map((s) => s.text),
+        [],
+      );
+    },
+  );
 });

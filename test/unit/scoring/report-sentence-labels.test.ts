@@ -46,6 +46,31 @@ describe('report sentence labels (the rule labeller for real report corpora)', (
     assert.equal(labels('Lungs are clear.'), null); // no finding named
   });
 
+  it('follow-up wording, comma lists, negations inside a mention, alternatives (review cases)', () => {
+    // "no change" is about time, not absence
+    assert.equal(labels('No significant change in small left pleural effusion.'), null);
+    assert.equal(labels('No interval change in moderate cardiomegaly.'), null);
+    assert.equal(labels('Left pleural effusion is not significantly changed.'), null);
+    // a comma item after a negation that may be a positive of its own: no label
+    assert.equal(labels('No pneumothorax, small left pleural effusion.'), null);
+    assert.equal(labels('Lungs are clear, mild cardiomegaly.'), null);
+    assert.equal(labels('No acute process, heart size stable.'), null);
+    assert.deepEqual(labels('No focal consolidation, pleural effusion, or pneumothorax.'), {
+      pleural_effusion: 'negated',
+      pneumothorax: 'negated',
+      consolidation: 'negated',
+    });
+    for (const s of ['The ribs are intact without fracture.', 'Ribs: no fracture.', 'The ribs are not fractured.'])
+      assert.deepEqual(labels(s), { rib_fracture: 'negated' }, s);
+    assert.deepEqual(labels('The heart is enlarged but the mediastinum is normal.'), { cardiomegaly: 'positive' });
+    assert.deepEqual(labels('Heart size and mediastinal contours are normal.'), { cardiomegaly: 'negated' });
+    assert.equal(labels('No evidence of heart failure.'), null);
+    // a device whose tip is out of view is still there
+    assert.deepEqual(labels('The tip of the PICC line is not visualized.'), { support_devices: 'positive' });
+    assert.equal(labels('Bibasilar atelectasis or infiltrate.'), null);
+    assert.equal(labels('Left basilar atelectasis/scarring.'), null);
+  });
+
   it('the negation stops at a clause break', () => {
     assert.equal(labels('No focal consolidation, but there is a left effusion.'), null); // mixed
     assert.deepEqual(labels('No acute osseous abnormality, but old left rib fractures are seen.'), {
