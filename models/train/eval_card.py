@@ -377,10 +377,16 @@ def language_section(lang, cmd):
     if unseen:
         lines += ['', f'Of the synonyms of trained findings, {unseen["total"]} are none of the wordings the training '
                       f'prompts used (manifest zeroShot.prompts); {unseen["mapped"]} of those map to their finding.']
-    verdicts = [(f'everyday synonyms map to their finding ≥ {100 * SYNONYMS_MAPPED:.0f} % (findings trained on: '
-                 f'{total["mapped"]}/{total["total"]}'
-                 + (f'; not among the training wordings: {unseen["mapped"]}/{unseen["total"]}' if unseen else '')
-                 + ')', total['fraction'], ok_number(total['fraction']) and total['fraction'] >= SYNONYMS_MAPPED)]
+    # Judged on the synonyms the training prompts did not use, where the model lists its wordings: copying the
+    # list into the prompts must not be a way to meet the target.
+    judged = (unseen['mapped'] / unseen['total']) if unseen and unseen['total'] else None
+    if judged is None and not unseen:
+        judged = total['fraction']
+    verdicts = [(f'everyday synonyms map to their finding ≥ {100 * SYNONYMS_MAPPED:.0f} % ('
+                 + (f'those not among the training wordings: {unseen["mapped"]}/{unseen["total"]}; all of the '
+                    if unseen else '')
+                 + f'findings trained on: {total["mapped"]}/{total["total"]})', judged,
+                 ok_number(judged) and judged >= SYNONYMS_MAPPED)]
     for p in sets:
         v = p.get('minAccuracy')
         verdicts.append((f'polarity accuracy ≥ {POLARITY_ACCURACY:.2f} for every finding, {p["name"]} '

@@ -246,6 +246,14 @@ class LexiconTest(unittest.TestCase):
         self.assertTrue(any('heart size is normal' == t for t in ext))
         named_by = {x: prompts.namer(x) for x in NEVER}
         self.assertFalse([t for t in ext for x in NEVER if named_by[x](t)])
+        # nor a word of a never-seen finding that only the extended wordings would bring in
+        saved = list(prompts.EXTENDED_SYNONYMS['nodule'])
+        try:
+            prompts.EXTENDED_SYNONYMS['nodule'].append('coin lesion')
+            with self.assertRaisesRegex(ValueError, '"lesion".*cavitary_lesion'):
+                prompts.assert_training_prompts(trained, NEVER, extended=True)
+        finally:
+            prompts.EXTENDED_SYNONYMS['nodule'][:] = saved
         # the manifest lists what the run drew from
         z = bundle.zero_shot_section(trained, NEVER, extended=True)
         self.assertIn('kerley b lines', z['prompts']['wordings']['edema'])
