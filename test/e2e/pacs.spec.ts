@@ -39,13 +39,14 @@ class Gate {
     readonly port: number,
   ) {}
 
-  static async start(target: number): Promise<Gate> {
+  /** `held`: which requests wait (by path); by default, instance retrievals. */
+  static async start(target: number, held = /\/series\/[^/]+\/instances\/[^/]+$/): Promise<Gate> {
     // eslint-disable-next-line prefer-const -- assigned once the server listens; requests come after
     let gate!: Gate;
     const server = createServer((req, res) => {
       const pass = () => forward(req, res, target);
       const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-      if (gate.opened || !/\/series\/[^/]+\/instances\/[^/]+$/.test(pathname)) pass();
+      if (gate.opened || !held.test(pathname)) pass();
       else gate.held.push(pass);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -327,6 +328,33 @@ test.describe('PACS', () => {
       await expect(text).toHaveText(`All ${total} images retrieved.`);
       await expect(study.locator('.tree-series')).toContainText(`(${total})`);
       await expect(image).toBeVisible();
+    } finally {
+      await gate.close();
+    }
+  });
+
+  test('a search still running when the tab is left and opened again shows as such, and its answer lands', async ({
+    page,
+  }) => {
+    const gate = await Gate.start(orthanc!.httpPort, /\/studies$/);
+    try {
+      await addConnection(page, orthanc!.password, `http://127.0.0.1:${gate.port}/dicom-web`);
+      await page.keyboard.press('1');
+      await page.getByRole('tab', { name: 'PACS' }).click();
+      const search = page.getByRole('form', { name: 'Search a PACS' });
+      await search.getByRole('button', { name: 'Search' }).click();
+      await expect.poll(() => gate.waiting).toBe(1);
+      await expect(search.getByRole('status')).toHaveText('Searching…');
+      await page.getByRole('tab', { name: 'Local files' }).click();
+      await page.getByRole('tab', { name: 'PACS' }).click();
+      // the tab was made anew: it still says the search runs, and does not offer a second one
+      await expect(search.getByRole('status')).toHaveText('Searching…');
+      await expect(search.getByRole('button', { name: 'Search' })).toBeDisabled();
+      gate.open();
+      const tree = page.getByRole('navigation', { name: 'PACS studies' });
+      await expect(tree.getByTestId('pacs-summary')).toHaveText(`orthanc: ${PHANTOMS} studies`);
+      await expect(search.getByRole('status')).toHaveCount(0);
+      await expect(search.getByRole('button', { name: 'Search' })).toBeEnabled();
     } finally {
       await gate.close();
     }

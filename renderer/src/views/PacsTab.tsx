@@ -5,7 +5,7 @@
  * downloads: its series appear under it, its images in the pane beside, progress and Cancel with it.
  * Patient names, IDs and accessions follow the "Hide identifiers" toggle.
  */
-import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { getApi, type Catalog } from '../api';
 import { FileList } from '../components/FileList';
 import { ConnectionSelect, PacsQueryFields } from '../components/PacsQueryFields';
@@ -69,6 +69,8 @@ function byPatient(studies: readonly PacsStudy[]): PatientGroup[] {
  * search's answer is shown. Module-wide: there is one PACS tab.
  */
 let latestSearch = 0;
+/** The search under way, if any: a tab opened again while it runs shows it as searching. */
+let searchInFlight: Promise<unknown> | null = null;
 
 export function PacsTab({
   search,
@@ -97,7 +99,20 @@ export function PacsTab({
   const api = getApi();
   const { listing, error: loadError } = usePacsConnections();
   const [name, setName] = useChosenConnection(listing);
-  const [searching, setSearching] = useState(false);
+  const [searching, setSearching] = useState(() => searchInFlight !== null);
+  // Opened again while an earlier search runs: searching until it ends (its answer lands above the tab).
+  useEffect(() => {
+    const pending = searchInFlight;
+    if (!pending) return;
+    let live = true;
+    const done = () => {
+      if (live && searchInFlight !== pending) setSearching(searchInFlight !== null);
+    };
+    pending.then(done, done);
+    return () => {
+      live = false;
+    };
+  }, []);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<QueryErrors>({});
   const { hideIdentifiers } = useScanNames();
@@ -119,11 +134,13 @@ export function PacsTab({
     setSearching(true);
     setError(null);
     try {
-      const page = await api.call('pacs.search', {
+      const call = api.call('pacs.search', {
         name: target.name,
         query: target.query,
         page: { offset: target.offset, limit: PAGE },
       });
+      searchInFlight = call;
+      const page = await call;
       if (mine !== latestSearch) return; // a newer search was asked for meanwhile
       onSearch((s) => {
         const before = more && s.results ? s.results.studies : [];
@@ -146,7 +163,10 @@ export function PacsTab({
       setError(pacsErrorText(e));
       if (!more) onSearch((s) => ({ ...s, results: null }));
     } finally {
-      if (mine === latestSearch) setSearching(false);
+      if (mine === latestSearch) {
+        searchInFlight = null;
+        setSearching(false);
+      }
     }
   }
 
