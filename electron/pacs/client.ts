@@ -4,7 +4,7 @@
  * services work.
  */
 import type { RetrievedInstance, ServiceCheck } from './dicomweb.js';
-import { UID } from './dicom-json.js';
+import { isUid } from './dicom-json.js';
 import { PacsError } from './errors.js';
 import type { InstanceRef, Page, StudyPage, StudyQuery } from './query.js';
 
@@ -31,7 +31,7 @@ export function instanceKey(label: string, ref: InstanceRef): string {
 export function parseInstanceKey(key: string): { label: string; ref: InstanceRef } | null {
   const m = /^(.+)\/studies\/([0-9.]+)\/series\/([0-9.]+)\/instances\/([0-9.]+)$/.exec(key);
   // "1..2" or ".." match the pattern but are no UIDs: not a key (NOT_FOUND), not a deeper CONFIG error.
-  if (!m || !m.slice(2).every((u) => u.length <= 64 && UID.test(u))) return null;
+  if (!m || !m.slice(2).every(isUid)) return null;
   return { label: m[1]!, ref: { studyUid: m[2]!, seriesUid: m[3]!, sopUid: m[4]! } };
 }
 

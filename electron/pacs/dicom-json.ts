@@ -50,13 +50,12 @@ export function datasets(json: unknown, source: string): DicomJson[] {
   return json as DicomJson[];
 }
 
-/** A DICOM UID: dotted digits (at most 64 characters, checked apart). */
-export const UID = /^[0-9]+(\.[0-9]+)*$/;
+/** A DICOM UID: dotted digits, at most 64 characters. */
+export const isUid = (value: string): boolean => value.length <= 64 && /^[0-9]+(\.[0-9]+)*$/.test(value);
 
 function uid(item: DicomJson, tag: string, source: string): string {
   const v = str(item, tag);
-  if (!v || v.length > 64 || !UID.test(v))
-    throw new PacsError('PROTOCOL', `${source}: a result without a valid UID (${tag})`);
+  if (!v || !isUid(v)) throw new PacsError('PROTOCOL', `${source}: a result without a valid UID (${tag})`);
   return v;
 }
 
@@ -81,6 +80,6 @@ export function instanceRef(item: DicomJson, studyUid: string, source: string): 
 
 /** UIDs go into URL paths: only digits and dots, so nothing can escape the path. */
 export function checkUid(value: string): string {
-  if (!UID.test(value) || value.length > 64) throw new PacsError('CONFIG', `not a DICOM UID: ${value.slice(0, 70)}`);
+  if (!isUid(value)) throw new PacsError('CONFIG', `not a DICOM UID: ${value.slice(0, 70)}`);
   return value;
 }

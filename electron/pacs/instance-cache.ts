@@ -8,13 +8,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkUid, UID } from './dicom-json.js';
+import { checkUid, isUid } from './dicom-json.js';
 import type { InstanceRef } from './query.js';
 
 // Named for RadSift: the cache folder may be one the user chose, holding their own files.
 const PARTIAL = '.radsift-partial';
 const SERVER_KEY = /^[0-9a-f]{16}$/;
-const isUid = (name: string) => name.length <= 64 && UID.test(name);
 
 export interface CacheStats {
   files: number;
