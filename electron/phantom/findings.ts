@@ -46,6 +46,7 @@ export type {
   WidenedMediastinumAttrs,
 } from './rare-findings.js';
 
+export const isFinding = (name: string): name is FindingName => (FINDINGS as readonly string[]).includes(name);
 export const isBaseFinding = (name: string): name is BaseFindingName =>
   (BASE_FINDINGS as readonly string[]).includes(name);
 export const isRareFinding = (name: string): name is RareFindingName =>
@@ -307,13 +308,13 @@ export function parsePrevalence(text: string | undefined): Record<FindingName, n
   for (const part of text.split(',')) {
     const [name, value] = part.split('=').map((s) => s.trim());
     if (!name) continue;
-    if (!(FINDINGS as readonly string[]).includes(name)) {
+    if (!isFinding(name)) {
       throw new RangeError(`unknown finding "${name}" (one of ${FINDINGS.join(', ')})`);
     }
     const p = Number(value);
     if (!Number.isFinite(p) || p < 0 || p > 1)
       throw new RangeError(`prevalence of ${name} must be in [0, 1], got "${value}"`);
-    out[name as FindingName] = p;
+    out[name] = p;
   }
   return out;
 }

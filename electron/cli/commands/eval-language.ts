@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FINDINGS, type FindingName } from '../../phantom/findings.js';
+import { FINDINGS, isFinding, type FindingName } from '../../phantom/findings.js';
 import { findingPhrase, mapSynonyms, measurePolarity, type PolarityResult } from '../../scoring/report-language.js';
 import { EVERYDAY_SYNONYMS, REPORT_SENTENCES, type LanguageSentence } from '../../scoring/report-language-set.js';
 import { labelReports } from '../../scoring/report-sentence-labels.js';
@@ -8,8 +8,6 @@ import { parseCsv } from '../../util/csv.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { listOption, readOptionFile } from '../options.js';
 import { MODEL_OPTIONS, openSession } from '../session.js';
-
-const isFinding = (name: string): name is FindingName => (FINDINGS as readonly string[]).includes(name);
 
 /** --sentences: JSON lines {"text", "finding", "polarity": "positive" | "negated"}. */
 async function readSentenceFile(file: string): Promise<LanguageSentence[]> {
