@@ -9,11 +9,19 @@
  * Text encoding is passed in, so this module stays pure.
  */
 import { negationOrdering } from './evaluation.js';
-import { phraseVectors, type EncodeTexts } from './phrase-scores.js';
+import { phraseVectors, type EncodeTexts, type PhraseVectors } from './phrase-scores.js';
 import { dot } from './vectors.js';
 import type { LanguageSentence } from './report-language-set.js';
 
 export const findingPhrase = (finding: string): string => finding.replace(/_/g, ' ');
+
+/** Each finding's phrase and its negation, embedded once for every measure below. */
+export type FindingAnchors = ReadonlyMap<string, PhraseVectors>;
+
+export async function findingAnchors(findings: readonly string[], encode: EncodeTexts): Promise<FindingAnchors> {
+  const vectors = await phraseVectors(findings.map(findingPhrase), encode);
+  return new Map(findings.map((f, k) => [f, vectors[k]!]));
+}
 
 export interface SynonymResult {
   synonym: string;
@@ -35,38 +43,37 @@ export interface PolarityResult {
   wrong: { text: string; polarity: string }[];
 }
 
-/** Each synonym against every finding's phrase (the candidates are `findings`, in their order). */
+/** Each synonym against every anchor's phrase (the candidates are the anchors' findings). */
 export async function mapSynonyms(
   synonyms: { synonym: string; finding: string }[],
-  findings: readonly string[],
+  anchors: FindingAnchors,
   encode: EncodeTexts,
 ): Promise<SynonymResult[]> {
   if (!synonyms.length) return [];
-  const anchors = await phraseVectors(findings.map(findingPhrase), encode);
   const queries = await phraseVectors(
     synonyms.map((s) => s.synonym),
     encode,
   );
   return synonyms.map((s, i) => {
-    let best = -1;
+    let nearest = '';
     let cosine = -Infinity;
-    anchors.forEach((a, k) => {
+    for (const [finding, a] of anchors) {
       const c = dot(queries[i]!.positive, a.positive);
-      if (c > cosine) [best, cosine] = [k, c];
-    });
-    return { ...s, nearest: findings[best]!, cosine };
+      if (c > cosine) [nearest, cosine] = [finding, c];
+    }
+    return { ...s, nearest, cosine };
   });
 }
 
-/** Per finding (in `findings` order), the polarity accuracy and ordering of its sentences. */
+/** Per finding (in `findings` order, each among the anchors), the polarity accuracy and ordering of its sentences. */
 export async function measurePolarity(
   sentences: readonly LanguageSentence[],
   findings: readonly string[],
+  anchors: FindingAnchors,
   encode: EncodeTexts,
 ): Promise<PolarityResult[]> {
-  const pairs = await phraseVectors(findings.map(findingPhrase), encode);
   const out: PolarityResult[] = [];
-  for (const [k, finding] of findings.entries()) {
+  for (const finding of findings) {
     const own = sentences.filter((s) => s.finding === finding);
     const empty = { finding, positives: 0, negated: 0, accuracy: NaN, ordering: NaN, wrong: [] };
     if (!own.length) {
@@ -75,7 +82,7 @@ export async function measurePolarity(
     }
     const { data, dim } = await encode(own.map((s) => s.text));
     const row = (i: number) => data.subarray(i * dim, (i + 1) * dim);
-    const { positive, negative } = pairs[k]!;
+    const { positive, negative } = anchors.get(finding)!;
     let right = 0;
     const wrong: PolarityResult['wrong'] = [];
     own.forEach((s, i) => {

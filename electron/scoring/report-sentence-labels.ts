@@ -51,7 +51,11 @@ const NEGATION_WITHIN = /\b(no|not|without|intact)\b/;
 const NORMAL_HEART = /\b(normal|within normal limits|unremarkable|not enlarged|upper limits of normal)\b/;
 const ENLARGED_HEART = /\bcardiomegaly\b|\benlarg\w*|\bincreased\b/;
 /** What ends a negation's reach inside a sentence. */
-const CLAUSE_BREAK = /\b(but|however|although|otherwise|with|which|though|except)\b|[;:]/;
+const CLAUSE_WORDS = 'but|however|although|otherwise|with|which|though|except';
+const CLAUSE_BREAK = new RegExp(`\\b(${CLAUSE_WORDS})\\b|[;:]`);
+/** Where the clause after a mention ends: at a clause word or a comma, and also at "and" (`TAIL_END`). */
+const CLAUSE_END = new RegExp(`[,;]|\\b(?:${CLAUSE_WORDS})\\b`);
+const TAIL_END = new RegExp(`[,;]|\\b(?:and|${CLAUSE_WORDS})\\b`);
 /**
  * A list item after a negation that may start a positive of its own ("no pneumothorax, small left effusion",
  * "lungs are clear, mild cardiomegaly") or may still be negated ("no consolidation, large effusion or
@@ -86,7 +90,7 @@ function polarityAt(lower: string, finding: string, at: number, end: number): Po
   }
   if (ambiguous) return null;
   // The clause the mention stands in, up to what ends it ("heart size, enlarged aorta": not the heart).
-  const tail = after.split(/[,;]|\b(?:and|but|however|although|otherwise|with|which|though|except)\b/)[0]!;
+  const tail = after.split(TAIL_END)[0]!;
   if (finding === 'cardiomegaly') {
     if (/^cardiomegaly$|^enlarged heart$|^cardiac enlargement$/.test(named)) return negated ? 'negated' : 'positive';
     if (/\bnormal\s+$/.test(before)) return 'negated'; // "normal heart size"
@@ -95,7 +99,7 @@ function polarityAt(lower: string, finding: string, at: number, end: number): Po
     if (NORMAL_HEART.test(tail)) return 'negated';
     if (ENLARGED_HEART.test(tail)) return negated ? 'negated' : /\bnot\b/.test(tail) ? null : 'positive';
     // "heart size and mediastinal contours are normal": the subjects joined by "and" share the predicate
-    const clause = after.split(/[,;]|\b(?:but|however|although|otherwise|with|which|though|except)\b/)[0]!;
+    const clause = after.split(CLAUSE_END)[0]!;
     if (NORMAL_HEART.test(clause) && !ENLARGED_HEART.test(clause)) return 'negated';
     return null; // the heart named without its size ("no evidence of heart failure"): no label
   }

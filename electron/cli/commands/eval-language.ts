@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FINDINGS, isFinding, type FindingName } from '../../phantom/findings.js';
-import { findingPhrase, mapSynonyms, measurePolarity, type PolarityResult } from '../../scoring/report-language.js';
+import {
+  findingAnchors,
+  findingPhrase,
+  mapSynonyms,
+  measurePolarity,
+  type PolarityResult,
+} from '../../scoring/report-language.js';
 import { EVERYDAY_SYNONYMS, REPORT_SENTENCES, type LanguageSentence } from '../../scoring/report-language-set.js';
 import { labelReports } from '../../scoring/report-sentence-labels.js';
 import { parseCsv } from '../../util/csv.js';
@@ -157,10 +163,11 @@ bundle's training wordings (its manifest) are counted apart too.`,
     try {
       const encode = (t: string[]) => session.models.encoder.encodeTexts(t);
       const { neverSeen, wordings } = await trainingOf(session.loaded.model.dir);
+      const anchors = await findingAnchors(FINDINGS, encode);
       // Every finding is a candidate for a synonym, so that a wording nearer another finding counts as a miss.
       const synonyms = await mapSynonyms(
         findings.flatMap((f) => (EVERYDAY_SYNONYMS[f] ?? []).map((synonym) => ({ synonym, finding: f }))),
-        FINDINGS,
+        anchors,
         encode,
       );
       const taught = synonyms.filter((s) => !neverSeen.includes(s.finding));
@@ -175,6 +182,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
             await measurePolarity(
               set.sentences.filter((s) => (findings as string[]).includes(s.finding)),
               findings,
+              anchors,
               encode,
             ),
             neverSeen,
