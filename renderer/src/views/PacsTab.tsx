@@ -64,13 +64,12 @@ function byPatient(studies: readonly PacsStudy[]): PatientGroup[] {
 }
 
 /**
- * The latest search asked for. The results live above the tab (they survive switching tabs), so an answer
- * that arrives after the tab was left and opened again must not overwrite a newer search's: only the latest
- * search's answer is shown. Module-wide: there is one PACS tab.
+ * The latest search asked for, while it runs. The results live above the tab (they survive switching tabs),
+ * so an answer that arrives after the tab was left and opened again must not overwrite a newer search's:
+ * only the latest search's answer is shown, and a tab opened again while it runs shows it as searching.
+ * Module-wide: there is one PACS tab.
  */
-let latestSearch = 0;
-/** The search under way, if any: a tab opened again while it runs shows it as searching. */
-let searchInFlight: Promise<unknown> | null = null;
+let latestSearch: Promise<unknown> | null = null;
 
 export function PacsTab({
   search,
@@ -99,14 +98,14 @@ export function PacsTab({
   const api = getApi();
   const { listing, error: loadError } = usePacsConnections();
   const [name, setName] = useChosenConnection(listing);
-  const [searching, setSearching] = useState(() => searchInFlight !== null);
+  const [searching, setSearching] = useState(() => latestSearch !== null);
   // Opened again while an earlier search runs: searching until it ends (its answer lands above the tab).
   useEffect(() => {
-    const pending = searchInFlight;
+    const pending = latestSearch;
     if (!pending) return;
     let live = true;
     const done = () => {
-      if (live && searchInFlight !== pending) setSearching(searchInFlight !== null);
+      if (live && latestSearch !== pending) setSearching(latestSearch !== null);
     };
     pending.then(done, done);
     return () => {
@@ -130,17 +129,16 @@ export function PacsTab({
       if (Object.keys(errors).length) return;
       target = { name, query, offset: 0 };
     }
-    const mine = ++latestSearch;
     setSearching(true);
     setError(null);
+    const mine = api.call('pacs.search', {
+      name: target.name,
+      query: target.query,
+      page: { offset: target.offset, limit: PAGE },
+    });
+    latestSearch = mine;
     try {
-      const call = api.call('pacs.search', {
-        name: target.name,
-        query: target.query,
-        page: { offset: target.offset, limit: PAGE },
-      });
-      searchInFlight = call;
-      const page = await call;
+      const page = await mine;
       if (mine !== latestSearch) return; // a newer search was asked for meanwhile
       onSearch((s) => {
         const before = more && s.results ? s.results.studies : [];
@@ -164,7 +162,7 @@ export function PacsTab({
       if (!more) onSearch((s) => ({ ...s, results: null }));
     } finally {
       if (mine === latestSearch) {
-        searchInFlight = null;
+        latestSearch = null;
         setSearching(false);
       }
     }
