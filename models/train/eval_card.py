@@ -379,9 +379,7 @@ def language_section(lang, cmd):
                       f'prompts used (manifest zeroShot.prompts); {unseen["mapped"]} of those map to their finding.']
     # Judged on the synonyms the training prompts did not use, where the model lists its wordings: copying the
     # list into the prompts must not be a way to meet the target.
-    judged = (unseen['mapped'] / unseen['total']) if unseen and unseen['total'] else None
-    if judged is None and not unseen:
-        judged = total['fraction']
+    judged = total['fraction'] if not unseen else (unseen['mapped'] / unseen['total'] if unseen['total'] else None)
     verdicts = [(f'everyday synonyms map to their finding ≥ {100 * SYNONYMS_MAPPED:.0f} % ('
                  + (f'those not among the training wordings: {unseen["mapped"]}/{unseen["total"]}; all of the '
                     if unseen else '')

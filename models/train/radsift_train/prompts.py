@@ -234,10 +234,9 @@ def assert_training_prompts(findings: list[str], never_seen: list[str], extended
         # A word of a never-seen finding's name that the extended prompts would bring in (the base prompts do
         # not use it): "lesion" from "coin lesion" would teach the head noun of "cavitary lesion".
         words = lambda ts: {w for t in ts for w in re.findall(r"[a-z]+", t.lower())}  # noqa: E731
-        base = words(all_prompt_texts(findings)) | {w.lower() for w in EXTRA_WORDS}
+        brought_in = words(texts) - words(all_prompt_texts(findings) + EXTRA_WORDS)
         for x in never_seen:
-            new = (words([phrase(x)]) & words(all_prompt_texts(findings, True))) - base
-            bad += [(f'a prompt with "{w}"', x) for w in sorted(new)]
+            bad += [(f'a prompt with "{w}"', x) for w in sorted(words([phrase(x)]) & brought_in)]
     if bad:
         raise ExclusionError('training prompts name never-seen findings: '
                              + '; '.join(f'"{t}" ({x})' for t, x in bad[:10]))
