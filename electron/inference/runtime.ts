@@ -17,6 +17,9 @@ import { checkSessionNames, createSession } from './session.js';
 import { fixedBatch, inputShape, type InputShape } from './tensor-shapes.js';
 import { TextTokenizer, type TokenBatch } from './tokenizer.js';
 
+/** Texts per text-model run when the graph leaves the batch size free. */
+export const TEXT_CHUNK = 256;
+
 export interface Embeddings {
   /** Row-major [count, dim], L2-normalised. */
   data: Float32Array;
@@ -178,7 +181,9 @@ export class ModelRuntime {
   }
 
   async encodeTexts(texts: readonly string[]): Promise<TextEmbeddings> {
-    const step = fixedBatch(this.textGraph.idsShape) ?? texts.length;
+    // A graph with a free batch size still runs in chunks: a report corpus's thousands of sentences in one run
+    // would hold every one's token outputs at once (N × length × dim floats: gigabytes at 100k sentences).
+    const step = fixedBatch(this.textGraph.idsShape) ?? TEXT_CHUNK;
     const parts: Float32Array[] = [];
     const truncated: number[] = [];
     for (let start = 0; start < texts.length; start += step) {
