@@ -45,11 +45,17 @@ export function phrasesOption(value: string | undefined): string[] {
   return listOption(value).map(phraseOption);
 }
 
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  ENAMETOOLONG: 'name too long',
+  EISDIR: 'a folder, not a file',
+};
+
 /** The text of a file named by an option; a usage error (with the name cut short) when it cannot be read. */
 export async function readOptionFile(option: string, file: string): Promise<string> {
   return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     const shown = file.length > 120 ? `${file.slice(0, 60)}…${file.slice(-40)}` : file;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'ENAMETOOLONG' ? 'name too long' : e.message;
+    const why = FILE_ERRORS[e.code ?? ''] ?? e.message;
     throw new UsageError(`${option} ${shown}: ${why}`);
   });
 }

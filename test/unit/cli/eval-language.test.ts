@@ -156,6 +156,7 @@ describe('radsift eval-language', () => {
       [['--findings', 'banana'], /--findings: "banana" is not one of/],
       [['--sentences', 'bad.jsonl'], /bad\.jsonl:1: "polarity" must be/],
       [['--sentences', 'missing.jsonl'], /missing\.jsonl: no such file/],
+      [['--reports', '.'], /--reports .*: a folder, not a file/],
       [['--reports', 'nocol.csv'], /no "findings" or "impression" column/],
       [['extra'], /unexpected argument "extra"/],
     ] as const) {
