@@ -10,6 +10,8 @@ import type { PhantomCase } from './case.js';
 import { isRareFinding, type FindingName, type FindingSet, type Side } from './findings.js';
 import { Random } from './random.js';
 import type { RareFindingName } from './rare-findings.js';
+import { RARE_COMPARED, RARE_HEDGES, RARE_NEGATED, RARE_POSITIVE } from './rare-wordings.js';
+import { Language } from './report-variety.js';
 
 export interface Sentence {
   text: string;
@@ -59,19 +61,30 @@ class Out {
     acute: false,
     lungsClear: true,
   };
+  /** Findings whose sentences already compare with a prior ("Stable …"): the language stream does not. */
+  private readonly selfCompared = new Set<RareFindingName>();
   constructor(
     readonly rng: Random,
     readonly c: PhantomCase,
+    readonly lang: Language,
   ) {}
   pick<T>(items: readonly T[]): T {
     return this.rng.pick(items);
   }
+  /** The canonical sentence, or (language stream) a variant or a comparison. */
   add(where: 'devices' | 'chest' | 'bones' | 'impression', name: RareFindingName, text: string): void {
-    this.report[where].push({ text, findings: [name], polarity: 'positive' });
+    const compared = this.selfCompared.has(name) ? undefined : () => comparedOf(name, this.c.findings);
+    const variants = () => (where === 'impression' ? [] : positiveOf(name, this.c.findings));
+    this.report[where].push({
+      text: this.lang.say(name, text, variants, compared),
+      findings: [name],
+      polarity: 'positive',
+    });
   }
   /** "Stable …" / "New …": also sets a comparison that makes it true. */
-  compared(kind: 'stable' | 'new'): boolean {
+  compared(kind: 'stable' | 'new', name: RareFindingName): boolean {
     if (!this.rng.chance(kind === 'stable' ? 0.3 : 0.2)) return false;
+    this.selfCompared.add(name);
     this.report.comparison ??=
       kind === 'stable'
         ? this.pick([
@@ -84,8 +97,12 @@ class Out {
   }
 }
 
-export function writeRareReport(c: PhantomCase): RareReport {
-  const o = new Out(new Random('report-rare', c.seed, c.index), c);
+const positiveOf = <K extends RareFindingName>(name: K, f: FindingSet): string[] => RARE_POSITIVE[name](f[name]!);
+const comparedOf = <K extends RareFindingName>(name: K, f: FindingSet) => RARE_COMPARED[name](f[name]!);
+
+/** `lang`: the report's language stream (default: none, every sentence canonical). */
+export function writeRareReport(c: PhantomCase, lang = new Language(c, false)): RareReport {
+  const o = new Out(new Random('report-rare', c.seed, c.index), c, lang);
   const f = c.findings;
   sternotomy(o, f);
   cavity(o, f);
@@ -124,7 +141,7 @@ function sternotomy(o: Out, f: FindingSet): void {
   const also = parts.join(' and ');
   // "… sternotomy, CABG and AVR" rather than "… sternotomy and CABG and AVR".
   const andAlso = parts.length === 2 ? `, ${parts[0]} and ${parts[1]}` : also ? ` and ${also}` : '';
-  const stable = o.compared('stable');
+  const stable = o.compared('stable', 'sternotomy_wires');
   const choices = [
     `${stable ? 'Unchanged' : 'Intact'} median sternotomy wires.`,
     `Median sternotomy wires are ${stable ? 'unchanged' : 'intact'}.`,
@@ -178,7 +195,7 @@ function granuloma(o: Out, f: FindingSet): void {
   if (!g) return;
   const where = `${g.side} ${zoneWord(g.zone)} lung`;
   const size = `${Math.round(g.diameterMm)} mm`;
-  const stable = o.compared('stable');
+  const stable = o.compared('stable', 'calcified_granuloma');
   const plural = g.count > 1;
   const node = g.hilarNode ? ` and a calcified ${g.side} hilar lymph node` : '';
   const choices = plural
@@ -282,7 +299,7 @@ function pneumomediastinum(o: Out, f: FindingSet): void {
   const neck = p.neck
     ? o.pick([' extending into the neck', ' tracking into the soft tissues of the neck', ' extending superiorly'])
     : '';
-  const isNew = o.compared('new');
+  const isNew = o.compared('new', 'pneumomediastinum');
   const choices = [
     `${isNew ? 'New p' : 'P'}neumomediastinum${neck}.`,
     `Linear lucencies outlining the mediastinum and the left heart border, consistent with pneumomediastinum${neck}.`,
@@ -305,7 +322,7 @@ function hernia(o: Out, f: FindingSet): void {
   const h = f.hiatal_hernia;
   if (!h) return;
   const size = h.size === 'large' ? o.pick(['large', 'moderate-to-large']) : o.pick(['small', 'small to moderate']);
-  const stable = o.compared('stable');
+  const stable = o.compared('stable', 'hiatal_hernia');
   const choices = [
     `${cap(stable ? `stable ${size}` : size)} hiatal hernia.`,
     `${cap(size)} hiatus hernia measuring ${cm(h.diameterMm)} cm.`,
@@ -323,7 +340,7 @@ function hernia(o: Out, f: FindingSet): void {
 function diaphragm(o: Out, f: FindingSet): void {
   const e = f.elevated_hemidiaphragm;
   if (!e) return;
-  const stable = o.compared('stable');
+  const stable = o.compared('stable', 'elevated_hemidiaphragm');
   o.add(
     'chest',
     'elevated_hemidiaphragm',
@@ -357,7 +374,7 @@ function ribs(o: Out, f: FindingSet): void {
   const fx = many ? 'fractures' : 'fracture';
   let text: string;
   if (r.age === 'healed') {
-    const stable = o.compared('stable');
+    const stable = o.compared('stable', 'rib_fracture');
     text = o.pick([
       `${stable ? 'Stable h' : 'H'}ealed ${fx} of the ${of} with callus formation.`,
       `Old healed ${r.side} rib ${fx}.`,
@@ -394,7 +411,7 @@ function spine(o: Out, f: FindingSet): void {
   if (!s) return;
   const dir = s.convexity === 'right' ? 'dextro' : 'levo';
   const region = s.region === 'thoracic' ? 'thoracic' : 'thoracolumbar';
-  const stable = o.compared('stable');
+  const stable = o.compared('stable', 'scoliosis');
   const sev = stable ? `stable ${s.severity}` : s.severity;
   o.add(
     'bones',
@@ -447,7 +464,7 @@ function peritoneum(o: Out, f: FindingSet): void {
     left: 'the left hemidiaphragm',
     bilateral: 'both hemidiaphragms',
   };
-  const isNew = o.compared('new');
+  const isNew = o.compared('new', 'pneumoperitoneum');
   const amount = p.size === 'large' ? 'large' : 'small';
   o.add(
     'bones',
@@ -536,9 +553,11 @@ function mentions(o: Out, c: PhantomCase): void {
   if (leaks.length > 1 || (leaks.length === 1 && o.rng.chance(0.5))) {
     const group: FindingName[] = [...leaks];
     if (!f.pneumothorax && o.rng.chance(0.5)) group.unshift('pneumothorax');
-    const nouns = group.map((k) =>
-      k === 'pneumothorax' ? 'pneumothorax' : o.pick(NEGATION[k as RareFindingName]!.noun ?? [k]),
-    );
+    const nouns = group.map((k) => {
+      if (k === 'pneumothorax') return 'pneumothorax';
+      const noun = o.pick(NEGATION[k as RareFindingName]!.noun ?? [k]);
+      return o.lang.or(noun, () => RARE_NEGATED[k as RareFindingName]?.noun ?? []);
+    });
     const list =
       nouns.length === 1
         ? nouns[0]!
@@ -549,13 +568,18 @@ function mentions(o: Out, c: PhantomCase): void {
       polarity: 'negated',
     });
   } else rest.push(...leaks);
-  for (const k of rest)
-    o.report.mentions.push({ text: o.pick(NEGATION[k]!.forms), findings: [k], polarity: 'negated' });
+  for (const k of rest) {
+    const text = o.lang.or(o.pick(NEGATION[k]!.forms), () => RARE_NEGATED[k]?.forms ?? []);
+    o.report.mentions.push({ text, findings: [k], polarity: 'negated' });
+  }
   // A hedged mention now and then, on AP films the mediastinal one (magnification widens it).
   if (o.rng.chance(0.03)) {
     const k = o.pick(Object.keys(HEDGED) as RareFindingName[]);
     const apOnly = k === 'widened_mediastinum' && c.acquisition.view !== 'AP';
-    if (allowed(k) && !apOnly) o.report.mentions.push({ text: HEDGED[k]!(o), findings: [k], polarity: 'uncertain' });
+    if (allowed(k) && !apOnly) {
+      const text = o.lang.or(HEDGED[k]!(o), () => RARE_HEDGES[k] ?? []);
+      o.report.mentions.push({ text, findings: [k], polarity: 'uncertain' });
+    }
   }
 }
 

@@ -9,9 +9,12 @@
  * "plate-like" as a plate), so phrase-based checkers agree with the labels.
  */
 import type { PhantomCase } from './case.js';
-import type { BaseFindingName, FindingName, Lobe, Side } from './findings.js';
+import { isRareFinding, type BaseFindingName, type FindingName, type Side } from './findings.js';
 import { Random } from './random.js';
 import { boneSentence, mediastinalSentence, writeRareReport, type RareReport, type Sentence } from './rare-report.js';
+import { EXTRA_NEGATION_RATE, RARE_HEDGES, RARE_NEGATED } from './rare-wordings.js';
+import { Language } from './report-variety.js';
+import * as W from './report-wordings.js';
 
 export type Polarity = 'positive' | 'negated' | 'uncertain' | 'none';
 export type SectionName = 'examination' | 'indication' | 'comparison' | 'findings' | 'impression';
@@ -29,24 +32,23 @@ export interface Report {
   sentences: ReportSentence[];
 }
 
-const LOBE_NAME: Record<Lobe, string> = {
-  RUL: 'right upper lobe',
-  RML: 'right middle lobe',
-  RLL: 'right lower lobe',
-  LUL: 'left upper lobe',
-  LLL: 'left lower lobe',
-  lingula: 'lingula',
-};
-
+const { LOBE_NAME, cm } = W;
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const cm = (mm: number, step = 0.5) => {
-  const v = Math.max(step, Math.round(mm / 10 / step) * step);
-  return Number.isInteger(v) ? `${v}` : v.toFixed(1);
-};
+
+export interface ReportOptions {
+  /**
+   * Everyday wordings, comparisons with a prior, hedges, lists and measurements from the
+   * 'language' stream (default true); false writes every sentence as generator 1.1 did.
+   */
+  variety?: boolean;
+}
 
 class Writer {
   readonly sentences: ReportSentence[] = [];
-  constructor(readonly rng: Random) {}
+  constructor(
+    readonly rng: Random,
+    readonly lang: Language,
+  ) {}
   add(section: SectionName, text: string, findings: FindingName[], polarity: Polarity): void {
     this.sentences.push({ text, section, findings, polarity });
   }
@@ -63,9 +65,10 @@ class Writer {
  * order, so what a report says about the base findings is unchanged; the rare
  * findings' sentences (rare-report.ts) come from a stream of their own.
  */
-export function writeReport(c: PhantomCase): Report {
-  const w = new Writer(new Random('report', c.seed, c.index));
-  const rare = writeRareReport(c);
+export function writeReport(c: PhantomCase, options: ReportOptions = {}): Report {
+  const lang = new Language(c, options.variety ?? true);
+  const w = new Writer(new Random('report', c.seed, c.index), lang);
+  const rare = writeRareReport(c, lang);
   const f = c.findings;
   const ap = c.acquisition.view === 'AP';
   w.add(
@@ -79,15 +82,17 @@ export function writeReport(c: PhantomCase): Report {
   const why = indication(w, c);
   w.add('indication', rare.indication ?? why, [], 'none');
   const prior = w.pick(['None.', 'None available.', 'No prior studies.', 'None on file.']);
-  w.add('comparison', rare.comparison ?? prior, [], 'none');
+  lang.adoptPrior(rare.comparison);
+  w.add('comparison', rare.comparison ?? lang.prior ?? prior, [], 'none');
 
   w.addAll('findings', rare.devices);
   const positives = positiveFindings(w, c);
   for (const s of positives) w.add('findings', s.text, [s.finding], 'positive');
   w.addAll('findings', rare.chest);
-  negations(w, c, rare.lungsClear);
+  negations(w, c, rare);
   w.addAll('findings', rare.mentions);
   uncertainties(w, c);
+  languageMentions(w, c, rare);
   if (!f.cardiomegaly) {
     const text = w.pick([
       'Heart size is normal.',
@@ -96,7 +101,13 @@ export function writeReport(c: PhantomCase): Report {
       'Cardiac silhouette is within normal limits.',
       'The cardiomediastinal silhouette is within normal limits.',
     ]);
-    w.add('findings', mediastinalSentence(text, c) ?? text, ['cardiomegaly'], 'negated');
+    // On an AP film a normal heart may look large: now and then the report hedges.
+    if (c.acquisition.view === 'AP' && lang.chance(0.06))
+      w.add('findings', lang.pick(W.heartHedges), ['cardiomegaly'], 'uncertain');
+    else {
+      const said = lang.or(mediastinalSentence(text, c) ?? text, () => W.normalHeartVariants(c, lang.prior !== null));
+      w.add('findings', said, ['cardiomegaly'], 'negated');
+    }
   } else if (w.rng.chance(0.5)) {
     const text = mediastinalSentence(
       w.pick(['The mediastinal contours are otherwise unremarkable.', 'The aortic knob is unremarkable.']),
@@ -115,7 +126,14 @@ export function writeReport(c: PhantomCase): Report {
     ]),
     c,
   );
-  w.add('findings', bone.text, bone.findings, bone.findings.length ? 'negated' : 'none');
+  if (bone.findings.length)
+    w.add(
+      'findings',
+      lang.or(bone.text, () => RARE_NEGATED.rib_fracture!.forms),
+      bone.findings,
+      'negated',
+    );
+  else w.add('findings', bone.text, [], 'none');
 
   impression(w, c, rare);
   return assemble(w.sentences);
@@ -150,47 +168,68 @@ function sideWord(side: Side | 'bilateral'): string {
 function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
   const f = c.findings;
   const out: Positive[] = [];
+  const lang = w.lang;
   const d = f.support_devices;
   if (d) {
     if (d.ettube) {
       const tip = cm(d.ettTipMm ?? 50);
       out.push({
         finding: 'support_devices',
-        text: w.pick([
-          `Endotracheal tube terminates ${tip} cm above the carina.`,
-          `The endotracheal tube tip is approximately ${tip} cm above the carina.`,
-          `ET tube in place, tip ${tip} cm above the carina.`,
-        ]),
+        text: lang.say(
+          'ett',
+          w.pick([
+            `Endotracheal tube terminates ${tip} cm above the carina.`,
+            `The endotracheal tube tip is approximately ${tip} cm above the carina.`,
+            `ET tube in place, tip ${tip} cm above the carina.`,
+          ]),
+          () => W.ettVariants(tip),
+          () => W.deviceCompared('ett', d),
+        ),
       });
     }
     if (d.ngTube)
       out.push({
         finding: 'support_devices',
-        text: w.pick([
-          'Enteric tube courses below the diaphragm with the tip in the stomach.',
-          'Nasogastric tube tip is in the stomach.',
-          'An orogastric tube extends into the stomach.',
-        ]),
+        text: lang.say(
+          'ng',
+          w.pick([
+            'Enteric tube courses below the diaphragm with the tip in the stomach.',
+            'Nasogastric tube tip is in the stomach.',
+            'An orogastric tube extends into the stomach.',
+          ]),
+          () => W.ngVariants,
+          () => W.deviceCompared('ng', d),
+        ),
       });
     if (d.centralLine) {
       const via = d.lineVia === 'subclavian' ? 'subclavian' : 'internal jugular';
       out.push({
         finding: 'support_devices',
-        text: w.pick([
-          `${cap(d.lineSide ?? 'right')} ${via} central venous catheter with tip at the cavoatrial junction.`,
-          `${cap(d.lineSide ?? 'right')} ${via} line terminates in the lower SVC.`,
-          `A ${d.lineSide ?? 'right'} ${via} catheter ends in the distal superior vena cava.`,
-        ]),
+        text: lang.say(
+          'line',
+          w.pick([
+            `${cap(d.lineSide ?? 'right')} ${via} central venous catheter with tip at the cavoatrial junction.`,
+            `${cap(d.lineSide ?? 'right')} ${via} line terminates in the lower SVC.`,
+            `A ${d.lineSide ?? 'right'} ${via} catheter ends in the distal superior vena cava.`,
+          ]),
+          () => W.lineVariants(d),
+          () => W.deviceCompared('line', d),
+        ),
       });
     }
     if (d.pacemaker)
       out.push({
         finding: 'support_devices',
-        text: w.pick([
-          'Left chest wall pacemaker with leads in the right atrium and right ventricle.',
-          'Dual-chamber pacemaker in place with leads in expected position.',
-          'Cardiac pacemaker with two leads terminating in the right atrium and right ventricle.',
-        ]),
+        text: lang.say(
+          'pacer',
+          w.pick([
+            'Left chest wall pacemaker with leads in the right atrium and right ventricle.',
+            'Dual-chamber pacemaker in place with leads in expected position.',
+            'Cardiac pacemaker with two leads terminating in the right atrium and right ventricle.',
+          ]),
+          () => W.pacerVariants,
+          () => W.deviceCompared('pacer', d),
+        ),
       });
   }
   const con = f.consolidation;
@@ -209,11 +248,16 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
     const bronch = con.airBronchograms ? w.pick([' with air bronchograms', ' containing air bronchograms']) : '';
     out.push({
       finding: 'consolidation',
-      text: w.pick([
-        `Consolidation in the ${lobe}${bronch}${border}.`,
-        `Focal airspace consolidation in the ${lobe}${bronch}.`,
-        `${cap(lobe)} consolidation${bronch}${border}.`,
-      ]),
+      text: lang.say(
+        'consolidation',
+        w.pick([
+          `Consolidation in the ${lobe}${bronch}${border}.`,
+          `Focal airspace consolidation in the ${lobe}${bronch}.`,
+          `${cap(lobe)} consolidation${bronch}${border}.`,
+        ]),
+        () => W.consolidationVariants(con),
+        () => W.consolidationCompared(con),
+      ),
     });
   }
   const at = f.atelectasis;
@@ -254,6 +298,15 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
       });
     }
   }
+  if (at) {
+    const last = out[out.length - 1]!;
+    last.text = lang.say(
+      'atelectasis',
+      last.text,
+      () => W.atelectasisVariants(at),
+      () => W.atelectasisCompared(at),
+    );
+  }
   const n = f.nodule;
   if (n) {
     const zone = n.zone === 'middle' ? 'mid' : n.zone;
@@ -261,11 +314,16 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
     const margin = n.margin === 'smooth' ? w.pick(['smoothly marginated', 'well-circumscribed']) : n.margin;
     out.push({
       finding: 'nodule',
-      text: w.pick([
-        `A ${size} cm ${margin} ${n.kind} projects over the ${n.side} ${zone} lung zone.`,
-        `There is a ${size} cm ${n.kind} in the ${n.side} ${zone} lung.`,
-        `${cap(margin)} ${n.kind} in the ${n.side} ${zone} lung measuring ${size} cm.`,
-      ]),
+      text: lang.say(
+        'nodule',
+        w.pick([
+          `A ${size} cm ${margin} ${n.kind} projects over the ${n.side} ${zone} lung zone.`,
+          `There is a ${size} cm ${n.kind} in the ${n.side} ${zone} lung.`,
+          `${cap(margin)} ${n.kind} in the ${n.side} ${zone} lung measuring ${size} cm.`,
+        ]),
+        () => W.noduleVariants(n),
+        () => W.noduleCompared(n),
+      ),
     });
   }
   const e = f.edema;
@@ -287,14 +345,25 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
               'Severe pulmonary edema with bilateral perihilar airspace opacities.',
               'Diffuse bilateral perihilar airspace opacities consistent with severe pulmonary edema.',
             ]);
-    out.push({ finding: 'edema', text });
+    out.push({
+      finding: 'edema',
+      text: lang.say(
+        'edema',
+        text,
+        () => W.edemaVariants(e),
+        () => W.edemaCompared(e),
+      ),
+    });
     if (e.kerleyLines && w.rng.chance(0.6))
       out.push({
         finding: 'edema',
-        text: w.pick([
-          'Interlobular septal thickening at the lung bases, consistent with interstitial edema.',
-          'Septal thickening at the bases from interstitial edema.',
-        ]),
+        text: lang.or(
+          w.pick([
+            'Interlobular septal thickening at the lung bases, consistent with interstitial edema.',
+            'Septal thickening at the bases from interstitial edema.',
+          ]),
+          () => W.septalVariants,
+        ),
       });
   }
   const ef = f.pleural_effusion;
@@ -310,7 +379,15 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
     if (ef.size === 'small' && ef.side !== 'bilateral' && c.acquisition.view === 'PA')
       choices.push(`Blunting of the ${side} costophrenic angle, consistent with a small pleural effusion.`);
     if (c.acquisition.view === 'AP') choices.push(`${cap(size)} layering ${side} pleural ${plural}.`);
-    out.push({ finding: 'pleural_effusion', text: w.pick(choices) });
+    out.push({
+      finding: 'pleural_effusion',
+      text: lang.say(
+        'pleural_effusion',
+        w.pick(choices),
+        () => W.effusionVariants(ef, c),
+        () => W.effusionCompared(ef),
+      ),
+    });
   }
   const p = f.pneumothorax;
   if (p) {
@@ -320,11 +397,16 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
       : '';
     out.push({
       finding: 'pneumothorax',
-      text: w.pick([
-        `${cap(p.size)} ${p.side}${where} pneumothorax${shift}.`,
-        `There is a ${p.side} pneumothorax measuring approximately ${cm(p.rimMm)} cm at the apex${shift}.`,
-        `A visceral pleural margin with no lung markings beyond it is seen in the ${p.side} hemithorax, consistent with a ${p.size} pneumothorax${shift}.`,
-      ]),
+      text: lang.say(
+        'pneumothorax',
+        w.pick([
+          `${cap(p.size)} ${p.side}${where} pneumothorax${shift}.`,
+          `There is a ${p.side} pneumothorax measuring approximately ${cm(p.rimMm)} cm at the apex${shift}.`,
+          `A visceral pleural margin with no lung markings beyond it is seen in the ${p.side} hemithorax, consistent with a ${p.size} pneumothorax${shift}.`,
+        ]),
+        () => W.pneumothoraxVariants(p),
+        () => W.pneumothoraxCompared(p),
+      ),
     });
   }
   const cg = f.cardiomegaly;
@@ -332,12 +414,17 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
     const deg = cg.severity === 'mild' ? 'mildly' : cg.severity === 'moderate' ? 'moderately' : 'markedly';
     out.push({
       finding: 'cardiomegaly',
-      text: w.pick([
-        `The heart is ${deg} enlarged.`,
-        `${cap(cg.severity)} cardiomegaly.`,
-        `The cardiac silhouette is ${deg} enlarged.`,
-        `Cardiac enlargement.`,
-      ]),
+      text: lang.say(
+        'cardiomegaly',
+        w.pick([
+          `The heart is ${deg} enlarged.`,
+          `${cap(cg.severity)} cardiomegaly.`,
+          `The cardiac silhouette is ${deg} enlarged.`,
+          `Cardiac enlargement.`,
+        ]),
+        () => W.cardiomegalyVariants(cg, c),
+        W.cardiomegalyCompared,
+      ),
     });
   }
   return out;
@@ -368,14 +455,16 @@ function listJoin(items: string[], rng: Random): string {
   return `${items.slice(0, -1).join(', ')}${items.length > 2 && rng.chance(0.5) ? ',' : ''} or ${last}`;
 }
 
-function negations(w: Writer, c: PhantomCase, lungsClear: boolean): void {
+function negations(w: Writer, c: PhantomCase, rare: RareReport): void {
   const f = c.findings;
+  const lang = w.lang;
   const drawn = (Object.keys(NEG_RATE) as FindingName[]).filter((k) => !f[k] && w.rng.chance(NEG_RATE[k]!));
   // A cavitary lesion is a mass: the report does not deny one.
   const absent = f.cavitary_lesion ? drawn.filter((k) => k !== 'nodule') : drawn;
   w.rng.shuffle(absent);
   // "The lungs are clear" at most once, and only when they are.
-  let clearAvailable = lungsClear && !f.consolidation && !f.atelectasis && !f.nodule && !f.edema && !f.pneumothorax;
+  let clearAvailable =
+    rare.lungsClear && !f.consolidation && !f.atelectasis && !f.nodule && !f.edema && !f.pneumothorax;
   while (absent.length > 0) {
     const group = absent.splice(0, w.rng.int(1, Math.min(3, absent.length)));
     // Beside a calcified granuloma only a suspicious nodule is denied.
@@ -387,8 +476,13 @@ function negations(w: Writer, c: PhantomCase, lungsClear: boolean): void {
     if (group.length === 1) forms.push(`${cap(list)} is not seen.`, `No ${list} is identified.`);
     if (clearAvailable) forms.push(`The lungs are clear without ${list}.`, `Lungs are clear; no ${list}.`);
     const text = w.pick(forms);
-    if (text.startsWith('The lungs') || text.startsWith('Lungs')) clearAvailable = false;
-    w.add('findings', text, group, 'negated');
+    if (text.startsWith('The lungs') || text.startsWith('Lungs')) {
+      clearAvailable = false;
+      w.add('findings', text, group, 'negated');
+    } else {
+      const varied = variedNegation(lang, c, group as BaseFindingName[], rare);
+      w.add('findings', varied?.text ?? text, varied?.findings ?? group, 'negated');
+    }
   }
   if (clearAvailable && w.rng.chance(0.5))
     w.add(
@@ -399,26 +493,75 @@ function negations(w: Writer, c: PhantomCase, lungsClear: boolean): void {
     );
 }
 
+/** Air leaks a denied pneumothorax may take along ("No pneumothorax, pneumomediastinum or free air."). */
+const AIR_LEAKS = ['pneumomediastinum', 'pneumoperitoneum', 'subcutaneous_emphysema'] as const;
+
+/**
+ * A grouped negation in other words, from the language stream: another noun for each finding, a
+ * denied pneumothorax with the air leaks the report does not otherwise mention, or (with a prior,
+ * one finding) its resolution. null: the canonical sentence stays.
+ */
+function variedNegation(
+  lang: Language,
+  c: PhantomCase,
+  group: BaseFindingName[],
+  rare: RareReport,
+): { text: string; findings: FindingName[] } | null {
+  if (!lang.on) return null;
+  const f = c.findings;
+  const resolvable = group.length === 1 ? W.RESOLVED_NOUN[group[0]!] : undefined;
+  if (resolvable && lang.prior !== null && lang.chance(0.2)) {
+    const nouns = resolvable(lang.pick(['left', 'right']));
+    return { text: lang.resolved(lang.pick(nouns)), findings: group };
+  }
+  if (!lang.chance(0.4)) return null;
+  const findings: FindingName[] = [...group];
+  const nouns = group.map((g) =>
+    g === 'nodule' && f.calcified_granuloma ? lang.pick(W.NODULE_BESIDE_GRANULOMA) : lang.pick(W.NEG_SYNONYMS[g]!),
+  );
+  if (group.includes('pneumothorax') && group.length < 3 && lang.chance(0.3)) {
+    const said = new Set(rare.mentions.flatMap((s) => s.findings));
+    for (const k of AIR_LEAKS)
+      if (!f[k] && !c.excluded?.includes(k) && !said.has(k) && findings.length < 4 && lang.chance(0.5)) {
+        findings.push(k);
+        nouns.push(lang.pick(RARE_NEGATED[k]!.noun!));
+      }
+  }
+  const list = W.listJoinWords(nouns, lang.chance(0.5));
+  return { text: lang.pick(W.negationForms(list, findings.length === 1)), findings };
+}
+
 /** Hedged mentions of absent findings, as radiologists write them. */
 function uncertainties(w: Writer, c: PhantomCase): void {
   const f = c.findings;
+  const lang = w.lang;
   if (!w.rng.chance(0.14)) return;
   if (!f.pleural_effusion) {
     const side = w.pick(['left', 'right']);
     w.add(
       'findings',
-      w.pick([
-        `Cannot exclude a small ${side} effusion.`,
-        `Possible trace ${side} pleural effusion.`,
-        `Equivocal blunting of the ${side} costophrenic angle, which may reflect a trace effusion.`,
-      ]),
+      lang.or(
+        w.pick([
+          `Cannot exclude a small ${side} effusion.`,
+          `Possible trace ${side} pleural effusion.`,
+          `Equivocal blunting of the ${side} costophrenic angle, which may reflect a trace effusion.`,
+        ]),
+        () => W.HEDGES.pleural_effusion!(side, ''),
+      ),
       ['pleural_effusion'],
       'uncertain',
     );
   } else if (!f.consolidation && (f.atelectasis || f.edema)) {
     w.add(
       'findings',
-      w.pick(['Superimposed consolidation cannot be excluded.', 'Possible early consolidation at the base.']),
+      lang.or(
+        w.pick(['Superimposed consolidation cannot be excluded.', 'Possible early consolidation at the base.']),
+        () => [
+          'Superimposed consolidation is not excluded.',
+          'Questionable early consolidation at the base.',
+          'Basilar opacity, which may represent early consolidation.',
+        ],
+      ),
       ['consolidation'],
       'uncertain',
     );
@@ -430,6 +573,53 @@ function uncertainties(w: Writer, c: PhantomCase): void {
       'negated',
     );
   }
+}
+
+const CLEAR_LUNGS = /\blungs are (well expanded and )?clear\b|^clear lungs\b/i;
+
+/**
+ * From the language stream only: now and then a hedge about an absent finding the report has not
+ * mentioned (never a lung finding after "the lungs are clear"), denials of rare findings that
+ * reports of generator 1.1 never denied, and of devices where there are none.
+ */
+function languageMentions(w: Writer, c: PhantomCase, rare: RareReport): void {
+  const lang = w.lang;
+  if (!lang.on) return;
+  const f = c.findings;
+  const excluded = new Set<string>(c.excluded ?? []);
+  const said = new Set<FindingName>([...w.sentences, ...rare.bones, ...rare.impression].flatMap((s) => s.findings));
+  const free = (k: FindingName) => !f[k] && !said.has(k) && !excluded.has(k);
+  const clear = w.sentences.some((s) => CLEAR_LUNGS.test(s.text));
+  if (lang.chance(0.12)) {
+    const lung: FindingName[] = ['consolidation', 'nodule', 'edema', 'atelectasis', 'calcified_granuloma'];
+    const candidates = (Object.keys(W.HEDGES) as FindingName[])
+      .concat(Object.keys(RARE_HEDGES) as FindingName[])
+      .filter((k) => free(k) && !(clear && lung.includes(k)))
+      // A nodule hedge beside a granuloma or cavity would be about them.
+      .filter((k) => !(k === 'nodule' && (f.calcified_granuloma || f.cavitary_lesion)))
+      // The bone sentence, the heart sentence and the impression come later and may deny these.
+      .filter((k) => k !== 'rib_fracture' && k !== 'widened_mediastinum')
+      .filter((k) => !(k === 'pneumothorax' && f.support_devices))
+      .filter((k) => !(k === 'consolidation' && !(f.atelectasis || f.edema)));
+    if (candidates.length) {
+      const k = lang.pick(candidates);
+      const side = lang.pick(['left', 'right']);
+      const zone = lang.pick(['upper', 'mid', 'lower']);
+      const forms = isRareFinding(k) ? RARE_HEDGES[k]! : W.HEDGES[k as BaseFindingName]!(side, zone);
+      w.add('findings', lang.pick(forms), [k], 'uncertain');
+      said.add(k);
+    }
+  }
+  for (const [k, rate] of Object.entries(EXTRA_NEGATION_RATE) as [FindingName, number][])
+    if (free(k) && lang.chance(rate))
+      w.add('findings', lang.pick(RARE_NEGATED[k as 'scoliosis']!.forms), [k], 'negated');
+  if (free('support_devices') && lang.chance(0.06))
+    w.add(
+      'findings',
+      lang.pick(lang.prior !== null && lang.chance(0.5) ? W.DEVICES_REMOVED : W.NO_DEVICES),
+      ['support_devices'],
+      'negated',
+    );
 }
 
 const IMPRESSION_ORDER: BaseFindingName[] = [
@@ -448,7 +638,7 @@ function impression(w: Writer, c: PhantomCase, rare: RareReport): void {
   const items: Sentence[] = [];
   for (const name of IMPRESSION_ORDER) {
     if (!f[name]) continue;
-    items.push({ text: impressionText(w, c, name), findings: [name], polarity: 'positive' });
+    items.push({ text: impressionOf(w, c, name), findings: [name], polarity: 'positive' });
   }
   if (items.length === 0) {
     const text = w.pick([
@@ -466,10 +656,28 @@ function impression(w: Writer, c: PhantomCase, rare: RareReport): void {
         polarity: 'none',
       });
   } else if (f.support_devices && !f.pneumothorax && w.rng.chance(0.6)) {
-    items.push({ text: 'No pneumothorax.', findings: ['pneumothorax'], polarity: 'negated' });
+    const text = w.lang.or('No pneumothorax.', () => ['No pneumothorax is seen.', 'Negative for pneumothorax.']);
+    items.push({ text, findings: ['pneumothorax'], polarity: 'negated' });
   }
   items.push(...rare.impression);
   for (const it of items) w.add('impression', it.text, it.findings, it.polarity);
+}
+
+/** The canonical impression, or (language stream) another wording or a comparison. */
+function impressionOf(w: Writer, c: PhantomCase, name: BaseFindingName): string {
+  const text = impressionText(w, c, name);
+  const f = c.findings;
+  const compared = {
+    pneumothorax: () => W.pneumothoraxCompared(f.pneumothorax!),
+    consolidation: () => W.consolidationCompared(f.consolidation!),
+    edema: () => W.edemaCompared(f.edema!),
+    pleural_effusion: () => W.effusionCompared(f.pleural_effusion!),
+    nodule: () => W.noduleCompared(f.nodule!),
+    atelectasis: () => W.atelectasisCompared(f.atelectasis!),
+    cardiomegaly: W.cardiomegalyCompared,
+    support_devices: undefined,
+  }[name];
+  return w.lang.say(name, text, () => W.impressionVariants(name, c), compared);
 }
 
 function impressionText(w: Writer, c: PhantomCase, name: BaseFindingName): string {

@@ -1,0 +1,208 @@
+/**
+ * Everyday wordings of the rare findings beside rare-report.ts's canonical sentences: synonyms,
+ * measurements, comparison noun phrases, more negated and hedged forms. Same rules as
+ * report-wordings.ts: no held-out wording, no word of another finding's name, nothing a
+ * CheXpert-style labeler reads as another finding.
+ */
+import type { FindingSet, Side } from './findings.js';
+import type { Compared } from './report-variety.js';
+import { cap } from './report-variety.js';
+import type { RareFindingName } from './rare-findings.js';
+
+const cm1 = (mm: number) => (Math.round(mm) / 10).toFixed(1);
+const zoneWord = (z: 'upper' | 'middle' | 'lower') => (z === 'middle' ? 'mid' : z);
+const UNDER: Record<Side | 'bilateral', string> = {
+  right: 'the right hemidiaphragm',
+  left: 'the left hemidiaphragm',
+  bilateral: 'both hemidiaphragms',
+};
+
+/** Positive variants and the comparison noun phrase of each present rare finding. */
+export const RARE_POSITIVE: { [K in RareFindingName]: (a: NonNullable<FindingSet[K]>) => string[] } = {
+  sternotomy_wires: (s) => {
+    const valve =
+      s.valve === 'none'
+        ? ''
+        : s.valve === 'both'
+          ? ' and two prosthetic valves'
+          : ` and a prosthetic ${s.valve} valve`;
+    return [
+      'Intact sternotomy wires.',
+      `Sequelae of prior sternotomy${valve}.`,
+      s.cabgClips
+        ? 'S/p CABG, with intact sternotomy wires and surgical clips.'
+        : 'Sternotomy wires are in place and intact.',
+      `Prior sternotomy${valve}, wires intact.`,
+    ];
+  },
+  cavitary_lesion: (k) => {
+    const where = `${k.side} ${zoneWord(k.zone)} lung`;
+    const level = k.airFluidLevel ? ' containing an air-fluid level' : '';
+    const wall = `${Math.round(k.wallMm)} mm`;
+    return [
+      `${cm1(k.diameterMm)} cm cavity in the ${where} with a wall up to ${wall}${level}.`,
+      `Thick-walled cavitary lesion in the ${where}, ${cm1(k.diameterMm)} cm${level}.`,
+      `Cavitary opacity in the ${where}${level}.`,
+    ];
+  },
+  calcified_granuloma: (g) => {
+    const where = `${g.side} ${zoneWord(g.zone)} lung`;
+    const size = `${Math.round(g.diameterMm)} mm`;
+    return g.count > 1
+      ? [
+          `Scattered calcified granulomas in the ${where}, up to ${size}.`,
+          `Calcified granulomas in the ${where}, benign.`,
+        ]
+      : [
+          `Punctate calcified granuloma in the ${where}.`,
+          `${size} calcified granuloma in the ${where}, a benign finding.`,
+          `Calcific density in the ${where}, compatible with a granuloma.`,
+        ];
+  },
+  hilar_adenopathy: (a) => {
+    const both = a.side === 'bilateral';
+    const para = a.paratracheal ? ' and right paratracheal nodes' : '';
+    return [
+      both ? `Lymphadenopathy in both hilar regions${para}.` : `Lymphadenopathy in the ${a.side} hilum${para}.`,
+      `${both ? 'Bilateral hilar' : `${cap(a.side)} hilar`} nodal enlargement, up to ${cm1(a.nodeMm)} cm${para}.`,
+      `Lobulated ${both ? 'bilateral' : a.side} hilar adenopathy${para}.`,
+    ];
+  },
+  widened_mediastinum: (m) => [
+    `Abnormal mediastinal width of ${cm1(m.widthMm)} cm at the aortic knob.`,
+    `The mediastinum is widened to ${cm1(m.widthMm)} cm.`,
+    `Widening of the mediastinal silhouette${m.cause === 'vascular' ? ', with an indistinct aortic contour' : ', with lobulated margins'}.`,
+  ],
+  pneumomediastinum: (p) => {
+    const neck = p.neck ? ' extending into the neck' : '';
+    return [
+      `Lucency tracking along the mediastinum, consistent with pneumomediastinum${neck}.`,
+      `Streaks of gas along the aortic arch and left heart border, consistent with pneumomediastinum${neck}.`,
+      `${p.extent === 'extensive' ? 'Extensive' : 'Small'} pneumomediastinum${neck}.`,
+    ];
+  },
+  hiatal_hernia: (h) => {
+    const size = h.size === 'large' ? 'large' : 'small';
+    return [
+      `Hiatal hernia, approximately ${cm1(h.diameterMm)} cm.`,
+      `${cap(size)} sliding hiatal hernia.`,
+      `Retrocardiac soft tissue opacity${h.airFluidLevel ? ' containing an air-fluid level' : ''}, compatible with a hiatal hernia.`,
+    ];
+  },
+  elevated_hemidiaphragm: (e) => [
+    `${cap(e.side)} hemidiaphragm elevation of about ${Math.round(e.elevationMm / 10)} cm.`,
+    `The ${e.side} hemidiaphragm is elevated relative to the ${e.side === 'left' ? 'right' : 'left'}.`,
+    `Elevated ${e.side} hemidiaphragm with a smooth contour.`,
+  ],
+  rib_fracture: (r) => {
+    const many = r.ribs.length > 1;
+    const fx = many ? 'fractures' : 'fracture';
+    if (r.age === 'healed') return [`Healed ${r.side} rib ${fx} with callus.`, `Remote ${r.side} rib ${fx}, healed.`];
+    return [
+      `Acute ${r.side} rib ${fx}${r.displaced ? ' with cortical step-off' : ', nondisplaced'}.`,
+      `Fx of ${many ? `${r.ribs.length} ${r.side} ribs` : `a ${r.side} rib`}, ${r.displaced ? 'displaced' : 'without displacement'}.`,
+      `${many ? `${r.ribs.length} adjacent ${r.side} ribs are` : `A ${r.side} rib is`} fractured${r.displaced ? ' and displaced' : ''}.`,
+    ];
+  },
+  scoliosis: (s) => {
+    const region = s.region === 'thoracic' ? 'thoracic' : 'thoracolumbar';
+    return [
+      `${cap(s.severity)} scoliosis of the ${region} spine, convex to the ${s.convexity}.`,
+      `${cap(s.convexity)}-convex ${region} scoliosis, Cobb angle approximately ${Math.round(s.cobbDeg)} degrees.`,
+      `${cap(region)} scoliosis with ${s.convexity}ward convexity.`,
+    ];
+  },
+  subcutaneous_emphysema: (e) => {
+    const wall = e.side === 'bilateral' ? 'both chest walls' : `the ${e.side} chest wall`;
+    const neck = e.neck ? ' and the neck' : '';
+    return [
+      `Gas tracking in the subcutaneous tissues of ${wall}${neck}.`,
+      `${e.extent === 'extensive' ? 'Extensive' : 'Mild'} subcutaneous emphysema of ${wall}${neck}.`,
+      `Subcutaneous gas along ${wall}${neck}.`,
+    ];
+  },
+  pneumoperitoneum: (p) => [
+    `Lucency under ${UNDER[p.side]}, consistent with pneumoperitoneum.`,
+    `Crescentic lucency beneath ${UNDER[p.side]}, ${cm1(p.depthMm)} cm deep, consistent with pneumoperitoneum.`,
+    `Free air beneath ${UNDER[p.side]}, compatible with pneumoperitoneum.`,
+  ],
+};
+
+/** What comparisons call a present rare finding. */
+export const RARE_COMPARED: { [K in RareFindingName]: (a: NonNullable<FindingSet[K]>) => Compared } = {
+  sternotomy_wires: () => ({ np: 'sternotomy wires', chronic: true }),
+  cavitary_lesion: (k) => ({ np: `cavitary lesion in the ${k.side} ${zoneWord(k.zone)} lung` }),
+  calcified_granuloma: (g) => ({
+    np: `calcified granuloma${g.count > 1 ? 's' : ''} in the ${g.side} ${zoneWord(g.zone)} lung`,
+    chronic: true,
+  }),
+  hilar_adenopathy: (a) => ({
+    np: a.side === 'bilateral' ? 'bilateral hilar nodal enlargement' : `${a.side} hilar adenopathy`,
+  }),
+  widened_mediastinum: () => ({ np: 'widening of the mediastinum' }),
+  pneumomediastinum: (p) => ({
+    np: `${p.extent === 'extensive' ? 'extensive' : 'small'} pneumomediastinum`,
+    bare: 'pneumomediastinum',
+  }),
+  hiatal_hernia: () => ({ np: 'hiatal hernia', chronic: true }),
+  elevated_hemidiaphragm: (e) => ({ np: `elevation of the ${e.side} hemidiaphragm`, chronic: true }),
+  rib_fracture: (r) => ({
+    np: `${r.side} rib ${r.ribs.length > 1 ? 'fractures' : 'fracture'}`,
+    chronic: r.age === 'healed',
+  }),
+  scoliosis: (s) => ({ np: `${s.region} scoliosis`, chronic: true }),
+  subcutaneous_emphysema: (e) => ({
+    np: `subcutaneous emphysema of ${e.side === 'bilateral' ? 'both chest walls' : `the ${e.side} chest wall`}`,
+    bare: 'subcutaneous emphysema',
+  }),
+  pneumoperitoneum: () => ({ np: 'pneumoperitoneum', bare: 'pneumoperitoneum' }),
+};
+
+/** More negated forms of absent rare findings (nouns for lists where they go in one). */
+export const RARE_NEGATED: Partial<Record<RareFindingName, { forms: readonly string[]; noun?: readonly string[] }>> = {
+  pneumoperitoneum: {
+    forms: ['No pneumoperitoneum.', 'No lucency beneath the hemidiaphragms to suggest free air.'],
+    noun: ['free air', 'pneumoperitoneum'],
+  },
+  pneumomediastinum: { forms: ['No pneumomediastinum is seen.'], noun: ['pneumomediastinum'] },
+  subcutaneous_emphysema: {
+    forms: ['No subcutaneous emphysema in the chest wall.', 'No soft tissue emphysema.'],
+    noun: ['subcutaneous emphysema'],
+  },
+  widened_mediastinum: { forms: ['The mediastinum is not widened on this view.', 'Normal mediastinal width.'] },
+  hilar_adenopathy: { forms: ['No hilar nodal enlargement.', 'No hilar adenopathy on this study.'] },
+  hiatal_hernia: { forms: ['No hiatal hernia is seen.'] },
+  cavitary_lesion: { forms: ['No cavitary lesion is seen.', 'No cavitary opacity in either lung.'] },
+  elevated_hemidiaphragm: {
+    forms: ['The hemidiaphragms are not elevated.', 'Neither hemidiaphragm is elevated on this view.'],
+  },
+  calcified_granuloma: { forms: ['No calcified granuloma.'] },
+  scoliosis: { forms: ['No scoliosis.', 'No scoliosis of the thoracic spine is seen.'] },
+  sternotomy_wires: { forms: ['No sternotomy wires.'] },
+  rib_fracture: { forms: ['No acute rib fracture.', 'No displaced fracture of the ribs.', 'No rib fracture is seen.'] },
+};
+
+/** Rare findings a report without them denies now and then from the language stream (rare-report.ts never did). */
+export const EXTRA_NEGATION_RATE: Partial<Record<RareFindingName, number>> = {
+  calcified_granuloma: 0.01,
+  scoliosis: 0.01,
+  sternotomy_wires: 0.008,
+};
+
+/** Hedged forms of absent rare findings. */
+export const RARE_HEDGES: Partial<Record<RareFindingName, readonly string[]>> = {
+  pneumoperitoneum: ['Questionable lucency under the right hemidiaphragm; pneumoperitoneum cannot be excluded.'],
+  hiatal_hernia: [
+    'Retrocardiac opacity, which may represent a small hiatal hernia.',
+    'Questionable small hiatal hernia.',
+  ],
+  pneumomediastinum: ['Possible subtle pneumomediastinum.'],
+  rib_fracture: [
+    'Possible nondisplaced fracture of a left lateral rib.',
+    'Questionable right rib fracture; correlate with point tenderness.',
+  ],
+  hilar_adenopathy: ['The hila are prominent, possibly vascular; hilar adenopathy cannot be excluded.'],
+  widened_mediastinum: ['The mediastinum may be slightly widened, likely accentuated by the AP technique.'],
+  scoliosis: ['Possible mild scoliosis, which may be positional.'],
+  calcified_granuloma: ['Tiny calcific density in the left upper lung, possibly a granuloma.'],
+};
