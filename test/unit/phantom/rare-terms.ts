@@ -13,12 +13,12 @@ export const RARE_TERMS: Record<RareFindingName, RegExp> = {
   widened_mediastinum:
     /mediastin\w*( \w+){0,3} widen|widen\w* (of )?(the )?(superior |upper )?mediastin|mediastinal width/i,
   hilar_adenopathy:
-    /hilar (lymph)?adenopathy|hilar lymph nodes|hil(a|um) (is|are) (not )?enlarged|paratracheal|prominent hila/i,
+    /hilar (lymph)?adenopathy|hilar lymph nodes|hilar nodal|lymphadenopathy in (the|both) hil|hil(a|um) (is|are) (not )?enlarged|paratracheal|prominent hila/i,
   calcified_granuloma: /granulom/i,
   cavitary_lesion: /cavit/i,
   subcutaneous_emphysema: /subcutaneous|soft tissue emphysema|surgical emphysema/i,
   sternotomy_wires: /sternotomy|\bcabg\b|\bavr\b|\bmvr\b|valve/i,
   scoliosis: /scoliosis|convex scoliosis/i,
   elevated_hemidiaphragm:
-    /hemidiaphragms? (is )?elevat|elevat\w* (of )?(the )?(right|left) hemidiaphragm|hemidiaphragm elevation|position of the hemidiaphragms/i,
+    /hemidiaphragms? (is |are )?(not )?elevat|elevat\w* (of )?(the )?(right|left) hemidiaphragm|hemidiaphragm elevation|position of the hemidiaphragms/i,
 };

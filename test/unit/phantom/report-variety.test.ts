@@ -1,0 +1,290 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import { sampleCase, type PhantomCase } from '../../../electron/phantom/case.js';
+import { FINDINGS, RARE_FINDINGS, type FindingName } from '../../../electron/phantom/findings.js';
+import { writeReport, type Report } from '../../../electron/phantom/report.js';
+import { REPORT_SENTENCES } from '../../../electron/scoring/report-language-set.js';
+import { foreignWords, form, heldOutWordings } from './report-language-checks.js';
+
+/** Every finding at raised prevalence: each of the twenty is present in hundreds of the cases. */
+const RAISED = Object.fromEntries(FINDINGS.map((f) => [f, RARE_FINDINGS.includes(f as never) ? 0.12 : 0.3]));
+const N = 2000;
+
+interface Sample {
+  c: PhantomCase;
+  varied: Report;
+  /** The same case without the language stream: generator 1.1's report. */
+  canonical: Set<string>;
+}
+const samples: Sample[] = [];
+for (let i = 0; i < N; i++) {
+  const c = sampleCase(71 + (i % 4), i, i % 4 === 3 ? {} : { prevalence: RAISED });
+  samples.push({
+    c,
+    varied: writeReport(c),
+    canonical: new Set(writeReport(c, { variety: false }).sentences.map((s) => s.text)),
+  });
+}
+const sentences = samples.flatMap((x) => x.varied.sentences.map((s) => ({ ...s, x, isNew: !x.canonical.has(s.text) })));
+
+/**
+ * Held-out everyday wordings that generator 1.1 already wrote, in its canonical sentences (fixed: the
+ * test below fails if the canonical writer uses another one, and the varied sentences may use none).
+ */
+const CANONICAL_HELD_OUT_WORDINGS: readonly string[] = [
+  'air bronchograms',
+  'cardiac enlargement',
+  'cavitating lesion',
+  'cavitation',
+  'continuous diaphragm sign',
+  'dextroscoliosis',
+  'et tube',
+  'free air under the diaphragm',
+  'free intraperitoneal air',
+  'hiatus hernia',
+  'hilar lymphadenopathy',
+  'levoscoliosis',
+  'lung mass',
+  'median sternotomy',
+  'mediastinal widening',
+  'pacemaker',
+  'phrenic nerve palsy',
+  'pneumonia',
+  'retrocardiac air-fluid level',
+  'spiculated mass',
+  'surgical emphysema',
+  'thick-walled cavity',
+  'volume loss',
+];
+/** Held-out sentences generator 1.1 wrote verbatim (fixed, as above). */
+const CANONICAL_HELD_OUT_SENTENCES: readonly string[] = ['The cardiac silhouette is markedly enlarged.'];
+/**
+ * Words of another finding in generator 1.1's canonical sentences, as `word: labels` (fixed): a
+ * paratracheal stripe's widening, a granuloma's calcified hilar node, mediastinal shift of a
+ * tension pneumothorax, "possibly lymphadenopathy" of a widened mediastinum, ….
+ */
+const CANONICAL_FOREIGN_WORDS: readonly string[] = [
+  'elevation: atelectasis',
+  'hilar: calcified_granuloma',
+  'lymph: calcified_granuloma',
+  'node: calcified_granuloma',
+  'nodule: calcified_granuloma',
+  'lymphadenopathy: widened_mediastinum',
+  'mediastinal: ',
+  'mediastinal: pneumothorax',
+  'mediastinal: sternotomy_wires',
+  'widening: hilar_adenopathy',
+];
+
+test('without the language stream a report is generator 1.1’s, word for word (recorded)', () => {
+  const raised = Object.fromEntries(FINDINGS.map((f) => [f, 0.25]));
+  const h = createHash('sha256');
+  for (let i = 0; i < 400; i++)
+    h.update(writeReport(sampleCase(61, i, i % 2 ? { prevalence: raised } : {}), { variety: false }).text + '\n');
+  assert.equal(h.digest('hex').slice(0, 16), '9c0b08ccbf3d070d');
+});
+
+test('the leak checks see what they must', () => {
+  assert.deepEqual(heldOutWordings('Small left apical PTX.'), ['ptx']);
+  assert.deepEqual(heldOutWordings('NG tube in the stomach; CHF.').sort(), ['chf', 'ng tube']);
+  assert.deepEqual(heldOutWordings('Spiculated masses.'), []);
+  assert.deepEqual(foreignWords('Lung lesion in the left upper zone.', ['nodule']), [['lesion', ['cavitary_lesion']]]);
+  assert.equal(foreignWords('Air under the right hemidiaphragm.', ['pneumothorax']).length, 1);
+  assert.equal(foreignWords('Small hernia.', ['nodule']).length, 1);
+  assert.equal(foreignWords('Consolidation with air bronchograms.', ['consolidation']).length, 0);
+  assert.equal(foreignWords('No pleural effusion; left hemidiaphragm is sharp.', ['pleural_effusion']).length, 0);
+  assert.equal(form('A 2.5 cm nodule, 14 mm.'), 'a # cm nodule, # mm.');
+});
+
+test('no varied sentence uses a held-out everyday wording; canonical ones only those they always did', () => {
+  const canonicalUse = new Set<string>();
+  for (const s of sentences) {
+    const found = heldOutWordings(s.text);
+    if (!found.length) continue;
+    assert.ok(!s.isNew, `case ${s.x.c.index}: "${s.text}" uses held-out ${found.join(', ')}`);
+    for (const w of found) {
+      assert.ok(CANONICAL_HELD_OUT_WORDINGS.includes(w), `canonical "${s.text}" uses held-out "${w}"`);
+      canonicalUse.add(w);
+    }
+  }
+  // The list holds only what is still written: a wording no longer used comes off it.
+  assert.deepEqual([...canonicalUse].sort(), [...CANONICAL_HELD_OUT_WORDINGS].sort());
+});
+
+test('no generated sentence is a held-out sentence (but the one generator 1.1 wrote)', () => {
+  const heldOut = new Map(REPORT_SENTENCES.map((s) => [s.text.toLowerCase().trim(), s.text]));
+  for (const s of sentences) {
+    const hit = heldOut.get(s.text.toLowerCase().trim());
+    if (!hit) continue;
+    assert.ok(!s.isNew && CANONICAL_HELD_OUT_SENTENCES.includes(s.text), `"${s.text}" is held out`);
+  }
+});
+
+test('a sentence uses no word of a finding it is not labelled with (but the canonical ones listed)', () => {
+  for (const s of sentences) {
+    const foreign = foreignWords(s.text, s.findings);
+    if (!foreign.length) continue;
+    assert.ok(
+      !s.isNew,
+      `case ${s.x.c.index}: "${s.text}" [${s.findings.join(', ')}] uses ${foreign.map((f) => `"${f[0]}" (${f[1].join('/')})`).join(', ')}`,
+    );
+    for (const [word] of foreign)
+      assert.ok(CANONICAL_FOREIGN_WORDS.includes(`${word}: ${s.findings.join(',')}`), `canonical "${s.text}": ${word}`);
+  }
+});
+
+const NO_PRIOR = new Set(['None.', 'None available.', 'No prior studies.', 'None on file.']);
+const COMPARING =
+  /\b(unchanged|stable|new|newly|increased|decreased|improving|interval|previously|resolved|residual|as before|since the prior|removed)\b/i;
+
+test('sentences compare with a prior only when the comparison names one', () => {
+  let comparing = 0;
+  let priors = 0;
+  for (const { c, varied } of samples) {
+    const none = NO_PRIOR.has(varied.sections.comparison);
+    if (!none) priors++;
+    for (const s of varied.sentences)
+      if (s.section !== 'comparison' && COMPARING.test(s.text)) {
+        comparing++;
+        assert.ok(!none, `case ${c.index}: "${s.text}" with comparison "${varied.sections.comparison}"`);
+      }
+  }
+  assert.ok(priors > N * 0.3 && priors < N * 0.6, `${priors} priors`);
+  assert.ok(comparing > N * 0.15, `${comparing} comparing sentences`);
+});
+
+test('comparisons keep their labels: "resolved" is negated, unchanged/new/increased/decreased positive', () => {
+  const kinds = new Map<string, number>();
+  for (const s of sentences) {
+    if (!s.isNew) continue;
+    const m =
+      /^(Unchanged|Stable|New|Newly seen|Increased|Decreased|Improving|Interval increase)\b|, (unchanged|new|increased) since|(has resolved|No residual|Interval resolution)/.exec(
+        s.text,
+      );
+    if (!m) continue;
+    // "Unchanged normal heart size." denies cardiomegaly.
+    const kind = m[3] ? 'resolved' : /\bnormal\b/.test(s.text) ? 'still normal' : 'changed';
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    assert.equal(s.polarity, kind === 'changed' ? 'positive' : 'negated', s.text);
+  }
+  assert.ok((kinds.get('resolved') ?? 0) > 20 && (kinds.get('changed') ?? 0) > 200, JSON.stringify([...kinds]));
+});
+
+test('a finding is not both new and unchanged in one report', () => {
+  for (const { c, varied } of samples)
+    for (const f of FINDINGS) {
+      const about = varied.sentences
+        .filter((s) => s.polarity === 'positive' && s.findings.includes(f))
+        .map((s) => s.text);
+      const isNew = about.some((t) => /^(New|Newly seen)\b|, new since/.test(t));
+      const same = about.some((t) => /^(Unchanged|Stable)\b|, unchanged|not significantly changed/.test(t));
+      assert.ok(!(isNew && same), `case ${c.index} ${f}: ${about.join(' | ')}`);
+    }
+});
+
+test('grouped negations stay negated, never mix in present findings, and list rare air leaks', () => {
+  let leaksListed = 0;
+  for (const s of sentences) {
+    if (s.findings.length < 2) continue;
+    assert.equal(s.polarity, 'negated', s.text);
+    for (const f of s.findings) assert.ok(!s.x.c.findings[f], `"${s.text}" lists present ${f}`);
+    if (s.isNew && s.findings.includes('pneumothorax') && s.findings.some((f) => RARE_FINDINGS.includes(f as never)))
+      leaksListed++;
+  }
+  assert.ok(leaksListed > 10, `${leaksListed} varied pneumothorax + air leak lists`);
+});
+
+test('excluded findings stay unnamed with the language stream on', () => {
+  const exclude = [
+    'pneumomediastinum',
+    'pneumoperitoneum',
+    'subcutaneous_emphysema',
+    'scoliosis',
+    'calcified_granuloma',
+  ] as const;
+  for (let i = 0; i < 800; i++) {
+    const r = writeReport(sampleCase(75, i, { prevalence: RAISED, exclude }));
+    for (const s of r.sentences) {
+      for (const x of exclude) assert.ok(!s.findings.includes(x), `"${s.text}" names excluded ${x}`);
+      const words = foreignWords(s.text, []).filter(([, owners]) =>
+        owners.every((o) => (exclude as readonly string[]).includes(o)),
+      );
+      assert.deepEqual(words, [], `"${s.text}" carries words of excluded findings`);
+    }
+  }
+});
+
+test('every finding gets varied wordings, positive and negated; about a third to a half of sentences vary', () => {
+  const positive = new Map<FindingName, Set<string>>();
+  const negated = new Map<FindingName, Set<string>>();
+  let labelled = 0;
+  let varied = 0;
+  for (const s of sentences) {
+    if (!s.findings.length) continue;
+    labelled++;
+    if (!s.isNew) continue;
+    varied++;
+    const by = s.polarity === 'positive' ? positive : s.polarity === 'negated' ? negated : null;
+    for (const f of s.findings) {
+      if (!by) continue;
+      if (!by.has(f)) by.set(f, new Set());
+      by.get(f)!.add(form(s.text));
+    }
+  }
+  for (const f of FINDINGS) {
+    assert.ok((positive.get(f)?.size ?? 0) >= 3, `${f}: ${positive.get(f)?.size ?? 0} varied positive forms`);
+    assert.ok((negated.get(f)?.size ?? 0) >= 1, `${f}: ${negated.get(f)?.size ?? 0} varied negated forms`);
+  }
+  const share = varied / labelled;
+  assert.ok(share > 0.3 && share < 0.55, `share varied ${share.toFixed(2)}`);
+});
+
+test('measurements where radiologists give them', () => {
+  const texts = sentences.filter((s) => s.isNew && s.polarity === 'positive').map((s) => s.text);
+  for (const re of [
+    /\bCTR 0\.\d\d\b|cardiothoracic ratio of approximately 0\.\d\d/, // cardiomegaly
+    /\bETT\b.* \d(\.5)? cm above the carina/, // tube tip
+    /pneumothorax.*\d(\.\d)? cm|\d(\.\d)? cm apical rim/, // apical rim
+    /\d+ mm (pulmonary )?nodule|nodule measuring \d+ mm/, // nodule size
+    /reaching the (lower third of the|mid|upper) hemithorax/, // effusion height
+    /Cobb angle approximately \d+ degrees/,
+  ])
+    assert.ok(
+      texts.some((t) => re.test(t)),
+      `no ${String(re)}`,
+    );
+});
+
+test('hedges stay uncertain, about absent findings the report does not otherwise mention', () => {
+  let hedges = 0;
+  for (const { c, varied } of samples)
+    for (const s of varied.sentences) {
+      if (s.polarity !== 'uncertain') continue;
+      hedges++;
+      assert.ok(
+        /cannot be excluded|not excluded|possib|questionable|may (represent|be)|suggestive|equivocal|cannot exclude/i.test(
+          s.text,
+        ),
+        s.text,
+      );
+      for (const f of s.findings) {
+        assert.ok(!c.findings[f], `"${s.text}" hedges present ${f}`);
+        const other = varied.sentences.filter((o) => o !== s && o.findings.includes(f) && o.polarity !== 'negated');
+        assert.deepEqual(
+          other.map((o) => o.text),
+          [],
+          `case ${c.index}: "${s.text}" beside`,
+        );
+      }
+    }
+  assert.ok(hedges > N * 0.1, `${hedges} hedges`);
+});
+
+test('report writing stays cheap', () => {
+  const cases = samples.slice(0, 1000).map((x) => x.c);
+  const t0 = performance.now();
+  for (const c of cases) writeReport(c);
+  const ms = performance.now() - t0;
+  assert.ok(ms < 1500, `${ms.toFixed(0)} ms for 1000 reports`);
+});
