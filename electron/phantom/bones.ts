@@ -201,21 +201,22 @@ function renderSpine(f: Fields, th: Thorax, t1: number, pitch: number, rng: Rand
         const v = (cos * dy - sin * dx) / hb;
         const r = u ** 4 + v ** 4;
         if (r >= 1) continue;
-        // Cancellous body with denser cortical margins (end plates, sides).
+        // Cancellous body with denser cortical margins (end plates, sides); dense enough (1.2) that the
+        // column shows through the heart shadow at 384², as on a well-penetrated PA film.
         const rim = Math.exp((-(1 - Math.abs(u)) * wb) / 1.8) + Math.exp((-(1 - Math.abs(v)) * hb) / 1.5);
         const i = iy * f.width + ix;
-        f.bone[i] = f.bone[i]! + 1.3 * Math.sqrt(1 - u * u) + 0.9 * rim;
+        f.bone[i] = f.bone[i]! + 1.3 * Math.sqrt(1 - u * u) + 1.6 * rim;
         if (marked && f.inBody[i]) f.mask[i] = (f.mask[i]! | bit) >>> 0;
       }
     }
-    // Pedicles: cortical rings near the top of each body.
+    // Pedicles: cortical rings near the top of each body, the landmarks read through the heart.
     for (const side of [-1, 1] as const) {
       const ax = side * wb * 0.72;
       const ay = -hb * 0.35;
-      ring(f, x0 + (cos * ax - sin * ay), yc + (sin * ax + cos * ay), 4.5 * s, 7 * s, 1.2, 1.2);
+      ring(f, x0 + (cos * ax - sin * ay), yc + (sin * ax + cos * ay), 4.5 * s, 7 * s, 1.2, 3);
     }
     // Spinous process: a teardrop in the midline, lower half.
-    ring(f, x0 - sin * hb * 0.6, yc + cos * hb * 0.6, 3.5 * s, 6 * s, 1.2, 0.8);
+    ring(f, x0 - sin * hb * 0.6, yc + cos * hb * 0.6, 3.5 * s, 6 * s, 1.2, 1.4);
   }
 }
 

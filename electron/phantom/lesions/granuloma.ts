@@ -19,7 +19,8 @@ export function renderGranuloma(f: Fields, g: GranulomaAttrs, rng: Random): void
     const r = (g.diameterMm / 2) * (k === 0 ? 1 : rng.uniform(0.5, 0.9));
     const a = rng.uniform(0, 2 * Math.PI);
     const d = k === 0 ? 0 : rng.uniform(12, 35);
-    spots.push([cx + Math.cos(a) * d, cy + Math.sin(a) * d, r, rng.uniform(0.85, 1.25)]);
+    // Calcium: denser than rib for its size (1.2: so a 4-mm spot survives a 384² matrix).
+    spots.push([cx + Math.cos(a) * d, cy + Math.sin(a) * d, r, rng.uniform(1.5, 2.1)]);
   }
   if (g.hilarNode) {
     const h = th.hilum(side);

@@ -19,7 +19,7 @@ export function renderHiatalHernia(f: Fields, h: HiatalHerniaAttrs, rng: Random)
   const cy = bottom - ry;
   const cx = th.midAt(cy) + rng.uniform(-4, 22);
   // Gas: a third to two thirds of the height; the level is flat only upright.
-  const level = cy - ry + 2 * ry * rng.uniform(0.3, 0.65);
+  const level = cy - ry + 2 * ry * rng.uniform(0.4, 0.7);
   const gasDepth = rx * rng.uniform(1.1, 1.6);
   const tilt = rng.uniform(-0.12, 0.12);
   const y0 = Math.max(0, Math.floor(toPx(f, cy - ry - 2)));

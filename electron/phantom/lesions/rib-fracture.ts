@@ -34,8 +34,9 @@ export function ribBreaks(th: Thorax): Map<string, RibBreak> | null {
     out.set(`${sideSign(r.side)}:${rib}`, {
       // Fractures of neighbouring ribs line up roughly (one impact).
       u: Math.min(0.96, Math.max(0.15, base + rng.uniform(-0.05, 0.05))),
-      gapMm: healed ? 0 : r.displaced ? rng.uniform(1.2, 2.6) : rng.uniform(0.5, 0.9),
-      stepMm: healed ? rng.uniform(0, 1.5) : r.displaced ? rng.uniform(3, 6.5) * (rng.chance(0.5) ? 1 : -1) : 0,
+      // 1.2: gaps and steps at least a pixel of a 384² matrix (a sub-millimetre hairline is not read there).
+      gapMm: healed ? 0 : r.displaced ? rng.uniform(1.8, 3.2) : rng.uniform(1.0, 1.6),
+      stepMm: healed ? rng.uniform(0, 1.5) : r.displaced ? rng.uniform(4, 8) * (rng.chance(0.5) ? 1 : -1) : 0,
       angle: healed ? rng.uniform(-0.12, 0.12) : r.displaced ? rng.uniform(-0.15, 0.15) : 0,
       callusMm: healed ? rng.uniform(18, 30) : 0,
     });

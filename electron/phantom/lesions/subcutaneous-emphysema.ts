@@ -39,7 +39,8 @@ export function renderSubcutaneousEmphysema(f: Fields, e: SubcutaneousEmphysemaA
   const sides: SideSign[] = e.side === 'bilateral' ? [-1, 1] : [e.side === 'left' ? 1 : -1];
   for (const side of sides) {
     const scale = sides.length === 2 && side === 1 ? 0.6 : 1;
-    // Lateral chest wall: the layer outside the ribs, seen edge-on (long path, dark streaks).
+    // Lateral chest wall: the layer outside the ribs, seen edge-on (long path, dark streaks; 1.2: wider
+    // and deeper, as conspicuous as on a real film at 384²).
     const lateral = Math.round((extensive ? rng.int(18, 30) : rng.int(7, 12)) * scale);
     const yTop = th.apexY + th.hl * rng.uniform(0.05, 0.2);
     const yBottom = th.apexY + th.hl * (extensive ? rng.uniform(0.75, 0.95) : rng.uniform(0.45, 0.7));
@@ -50,7 +51,7 @@ export function renderSubcutaneousEmphysema(f: Fields, e: SubcutaneousEmphysemaA
       if (side * (outer - inner) < 4) continue;
       const x = inner + (outer - inner) * rng.uniform(0.1, 0.9);
       const phi = Math.PI / 2 + side * rng.uniform(-0.5, 0.2);
-      streak(wavy(x, y, phi, rng.uniform(14, 38)), rng.uniform(0.9, 2.2), rng.uniform(14, 30));
+      streak(wavy(x, y, phi, rng.uniform(14, 38)), rng.uniform(1.3, 2.8), rng.uniform(24, 44));
       // Gas also collects in small pockets beside the streaks: a mottled look.
       for (let j = rng.int(0, 3); j > 0; j--) {
         const bx = x + rng.uniform(-6, 6);
@@ -73,7 +74,7 @@ export function renderSubcutaneousEmphysema(f: Fields, e: SubcutaneousEmphysemaA
       const p0: Pt = [ax + (tx - ax) * a, ay + (ty - ay) * a];
       const p1: Pt = [ax + (tx - ax) * b, ay + (ty - ay) * b];
       const mid: Pt = [(p0[0] + p1[0]) / 2 + rng.uniform(-2, 2), (p0[1] + p1[1]) / 2 + rng.uniform(-2, 2)];
-      streak([p0, mid, p1], rng.uniform(0.6, 1.3), rng.uniform(8, 16));
+      streak([p0, mid, p1], rng.uniform(0.9, 1.6), rng.uniform(12, 22));
     }
     if (e.neck) {
       for (let k = 0; k < Math.round(rng.int(3, 7) * scale); k++) {
