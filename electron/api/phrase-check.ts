@@ -1,9 +1,12 @@
 /**
  * Whether the active model knows each phrase (scoring/phrase-familiarity.ts), for the Query, Matrix and
- * Screening views and the CLI. The anchors (phantom/anchor-texts.ts) are embedded once per model.
+ * Screening views and the CLI. The anchors (phantom/anchor-texts.ts: the findings the model was taught, when
+ * its bundle says) are embedded once per model.
  */
+import { readBundleTraining } from '../inference/bundle-training.js';
 import type { Encoder } from '../inference/encoder.js';
 import { reportAnchors } from '../phantom/anchor-texts.js';
+import { isFinding } from '../phantom/findings.js';
 import { judgeFamiliarity, type Anchors, type PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
 
 export class PhraseCheck {
@@ -28,13 +31,12 @@ export class PhraseCheck {
     if (!model) throw new Error('PhraseCheck needs a loaded model');
     const key = `${model.id}@${model.version}`;
     if (this.#anchors?.key !== key) {
-      const list = reportAnchors();
-      const value = this.encoder.encodeTexts(list.map((a) => a.text)).then((e) => ({
-        texts: list.map((a) => a.text),
-        findings: list.map((a) => a.finding),
-        vectors: e.data,
-        dim: e.dim,
-      }));
+      const value = readBundleTraining(model.dir).then(async (training) => {
+        const taught = (training.findings ?? []).filter((f) => isFinding(f));
+        const list = reportAnchors(taught.length ? taught : undefined);
+        const e = await this.encoder.encodeTexts(list.map((a) => a.text));
+        return { texts: list.map((a) => a.text), findings: list.map((a) => a.finding), vectors: e.data, dim: e.dim };
+      });
       this.#anchors = { key, value };
       value.catch(() => {
         if (this.#anchors?.value === value) this.#anchors = null;

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readBundleTraining } from '../../inference/bundle-training.js';
 import { FINDINGS, isFinding, type FindingName } from '../../phantom/findings.js';
 import {
   findingAnchors,
@@ -47,30 +47,6 @@ async function readReports(file: string): Promise<string[]> {
   const columns = (header ?? []).flatMap((h, k) => (/^(findings|impression)$/i.test(h.trim()) ? [k] : []));
   if (!columns.length) throw new UsageError(`${file}: no "findings" or "impression" column in the first line`);
   return rows.map((r) => columns.map((k) => r[k] ?? '').join(' ')).filter((r) => r.trim());
-}
-
-/**
- * What a radsift bundle's manifest says of its training (zeroShot): the never-seen findings, and every wording
- * its prompts were drawn from (lower case), so that the synonyms it was taught are told from those it never met.
- * Empty for other layouts.
- */
-async function trainingOf(modelDir: string): Promise<{ neverSeen: string[]; wordings: Set<string> }> {
-  try {
-    const manifest = JSON.parse(await readFile(path.join(modelDir, 'manifest.json'), 'utf8')) as {
-      zeroShot?: { neverSeen?: unknown; prompts?: { wordings?: Record<string, unknown> } };
-    };
-    const list = manifest.zeroShot?.neverSeen;
-    const wordings = Object.values(manifest.zeroShot?.prompts?.wordings ?? {})
-      .flatMap((w) => (Array.isArray(w) ? w : []))
-      .filter((w): w is string => typeof w === 'string')
-      .map((w) => w.toLowerCase());
-    return {
-      neverSeen: Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string' && isFinding(f)) : [],
-      wordings: new Set(wordings),
-    };
-  } catch {
-    return { neverSeen: [], wordings: new Set() };
-  }
 }
 
 const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
@@ -162,7 +138,9 @@ bundle's training wordings (its manifest) are counted apart too.`,
     const session = await openSession(values, io);
     try {
       const encode = (t: string[]) => session.models.encoder.encodeTexts(t);
-      const { neverSeen, wordings } = await trainingOf(session.loaded.model.dir);
+      const training = await readBundleTraining(session.loaded.model.dir);
+      const neverSeen: string[] = training.neverSeen.filter((f) => isFinding(f));
+      const wordings = training.wordings;
       const anchors = await findingAnchors(FINDINGS, encode);
       // Every finding is a candidate for a synonym, so that a wording nearer another finding counts as a miss.
       const synonyms = await mapSynonyms(
