@@ -195,6 +195,41 @@ class ModelTest(unittest.TestCase):
             with self.assertRaisesRegex(SystemExit, 'tokenizer differs'):
                 train.init_from(path, DualEncoder(bigger, len(vocab)), bigger, sorted(swapped, key=swapped.get), 'cpu')
 
+    def test_tokenizer_from_init_keeps_the_checkpoint_vocabulary(self):
+        import json
+        import tempfile
+        import train
+        cfg = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs', 'smoke.json')))
+        vocab = wp.build_vocab(['No pleural effusion.', 'Small left nodule.'] * 3, ['pneumothorax'])
+        ids = sorted(vocab, key=vocab.get)
+        self.assertIsNone(train.inherited_vocab(cfg, None))  # default: learnt from the data
+        keep = json.loads(json.dumps(cfg))
+        keep['tokenizer']['fromInit'] = True
+        with self.assertRaisesRegex(SystemExit, 'give --init-from'):
+            train.inherited_vocab(keep, None)
+        with tempfile.TemporaryDirectory() as tmp:
+            old, path = os.path.join(tmp, 'old.pt'), os.path.join(tmp, 'checkpoint.pt')
+            torch.save({'model': {}, 'config': cfg}, old)
+            with self.assertRaisesRegex(SystemExit, 'stores no vocabulary'):
+                train.inherited_vocab(keep, old)
+            torch.save({'model': {}, 'config': cfg, 'vocab': ids}, path)
+            got = train.inherited_vocab(keep, path)
+            self.assertEqual(got, ids)
+            # Reports with words the checkpoint never read: the vocabulary stays the checkpoint's, token for
+            # token, and the new words are split into its pieces, never [UNK].
+            none = np.zeros(1, np.int8)
+            split = data.Split(images=torch.zeros(0), masks=torch.zeros(0), labels=torch.zeros(0), ids=['a', 'b'],
+                               sentences=[[('ETT tip above the carina.', none, 'positive')],
+                                          [('No pleural effusion.', none, 'negated')]])
+            tok, texts = train.build_tokenizer(split, ['pleural_effusion'], keep, tmp, got)
+            self.assertEqual(sorted(tok.vocab, key=tok.vocab.get), ids)
+            self.assertEqual(wp.WordPieceTokenizer.from_file(os.path.join(tmp, 'tokenizer.json')).vocab, tok.vocab)
+            pieces = tok.encode_truncated('ETT tip above the carina.')
+            self.assertNotIn(tok.unk_id, pieces)
+            self.assertGreater(len(pieces), len('ETT tip above the carina.'.split()) + 2)
+            self.assertLess(train.whole_word_share(tok, texts), 1.0)
+            self.assertEqual(train.whole_word_share(tok, ['No pleural effusion.']), 1.0)
+
 
 class AugmentTest(unittest.TestCase):
     def test_deterministic_per_seed(self):

@@ -30,12 +30,13 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.6.1'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.7.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
 # 1.6.0: loss.promptWordings 'extended' (more wordings of the trained findings, whole statements);
-# 1.6.1: no extended wording brings in a word of a never-seen finding ("lesion", of cavitary lesion)
+# 1.6.1: no extended wording brings in a word of a never-seen finding ("lesion", of cavitary lesion);
+# 1.7.0: tokenizer.fromInit (a later stage keeps its --init-from checkpoint's vocabulary on reports with new words)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -71,15 +72,41 @@ def setup(cfg: dict, seed: int) -> torch.device:
     return dev
 
 
-def build_tokenizer(train_split: data.Split, findings: list[str], cfg: dict, out_dir: str):
+def build_tokenizer(train_split: data.Split, findings: list[str], cfg: dict, out_dir: str,
+                    inherited: list[str] | None = None):
+    """The vocabulary learnt from the training reports and the base prompts, or `inherited` (tokens in id
+    order: tokenizer.fromInit), in which words the earlier stage never read are split into its pieces."""
     texts = [t for sents in train_split.sentences for t, _, _ in sents]
     tk = cfg['tokenizer']
-    # The base prompts only, whatever loss.promptWordings says: a later stage's vocabulary must equal its
-    # --init-from checkpoint's, token for token; extended wordings are tokenized into its pieces.
-    corpus = texts + prompts.all_prompt_texts(findings)
-    vocab = wp.build_vocab(corpus, prompts.EXTRA_WORDS, tk['maxVocab'], tk['minFreq'])
+    if inherited is not None:
+        vocab = {t: i for i, t in enumerate(inherited)}
+    else:
+        # The base prompts only, whatever loss.promptWordings says: a later stage's vocabulary must equal its
+        # --init-from checkpoint's, token for token; extended wordings are tokenized into its pieces.
+        corpus = texts + prompts.all_prompt_texts(findings)
+        vocab = wp.build_vocab(corpus, prompts.EXTRA_WORDS, tk['maxVocab'], tk['minFreq'])
     wp.write_tokenizer(out_dir, vocab, tk['maxLength'])
     return wp.WordPieceTokenizer(vocab, tk['maxLength']), texts
+
+
+def inherited_vocab(cfg: dict, init_path: str | None) -> list[str] | None:
+    """tokenizer.fromInit: the --init-from checkpoint's vocabulary, so that its weights continue on reports
+    that use words it never read (a generator that writes more varied language) instead of refusing them."""
+    if not cfg['tokenizer'].get('fromInit'):
+        return None
+    if not init_path:
+        raise SystemExit('tokenizer.fromInit keeps the --init-from checkpoint\'s vocabulary: give --init-from')
+    vocab = torch.load(init_path, map_location='cpu').get('vocab')
+    if not vocab:
+        raise SystemExit(f'--init-from {init_path}: the checkpoint stores no vocabulary (recipe < 1.5), so '
+                         'tokenizer.fromInit cannot keep it')
+    return list(vocab)
+
+
+def whole_word_share(tok: wp.WordPieceTokenizer, texts: list[str]) -> float:
+    """Share of the distinct words of `texts` that are one token (the rest are split into pieces)."""
+    words = {w for t in set(texts) for w in wp.pre_tokenize(wp.normalize(t))}
+    return sum(w in tok.vocab for w in words) / max(1, len(words))
 
 
 class TextBatcher:
@@ -321,14 +348,17 @@ def main() -> int:
         + (f'; never seen: {", ".join(excluded)} (excluded by the export; {exclusion["sentences"]} sentences and '
            f'{exclusion["records"]} reports scanned for their words, none found)' if excluded else ''))
 
-    tok, train_texts = build_tokenizer(train, findings, cfg, args.out)
+    inherited = inherited_vocab(cfg, args.init_from)
+    tok, train_texts = build_tokenizer(train, findings, cfg, args.out, inherited)
     try:
         prompts.assert_vocabulary(tok.vocab, list(excluded))
     except data.ExclusionError as e:
         raise SystemExit(f'train.py: STOP — {e}') from None
     batcher = TextBatcher(tok)
     special_ids = torch.tensor(sorted(tok.special_ids), device=device)
-    log(f'tokenizer: {len(tok.vocab)} tokens')
+    log(f'tokenizer: {len(tok.vocab)} tokens'
+        + (f' (--init-from\'s; {whole_word_share(tok, train_texts):.1%} of the reports\' distinct words are whole '
+           'tokens, the rest split into its pieces)' if inherited else ''))
 
     # channels_last helps on GPUs; on this CPU build it measured slower, hence a switch.
     fmt = torch.channels_last if cfg['runtime']['channelsLast'] else torch.contiguous_format
