@@ -292,7 +292,8 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
          language_cmd='radsift eval-language …'):
     """The section. held/shifted: runs with (at least) the eight common findings; real (default prevalence) and
     rare (rare findings enriched): runs with the rare ones, for the trained_rare and never_seen tables; baseline:
-    the model it replaces, evaluated on the same held-out set (a sentence under table a)."""
+    the baseline (the model it replaces, or the default it ships beside), evaluated on the same held-out set
+    (a sentence under table a)."""
     base = [f for f in BASE_FINDINGS if phrase(f) in by_phrase(held)]
     held8, shifted8 = subset(held, base), subset(shifted, base)  # means over the eight, whatever else was evaluated
     lines = []
@@ -304,7 +305,8 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
         b = subset(baseline, base)
         bh = by_phrase(b)
         per = ', '.join(f'{k} {fmt(bh[k].get("auc"))}' for k in (phrase(f) for f in base) if k in bh)
-        lines += ['', f'The model it replaces ({baseline.get("model", "?")}), on the same held-out set: mean zero-shot '
+        name = ' '.join(str(x) for x in (baseline.get('model', '?'), baseline.get('modelVersion')) if x)
+        lines += ['', f'The baseline ({name}), on the same held-out set: mean zero-shot '
                       f'AUC {fmt(b["meanAuc"])} over the eight ({per}).']
     verdicts = targets(held8, shifted8) + base_targets(held8)
     if has_rare:
@@ -429,7 +431,7 @@ def main():
     ap.add_argument('--shifted', required=True, help='… of the acquisition-shifted set')
     ap.add_argument('--real', help='… of a held-out set at the default (real) prevalences: rare zero-shot AUC, P@10')
     ap.add_argument('--rare', help='… of a held-out set with the rare findings enriched: few-shot and linear probes')
-    ap.add_argument('--baseline', help='… of the model this one replaces, on the --heldout set (for comparison)')
+    ap.add_argument('--baseline', help='… of the baseline (the model this one replaces or ships beside), on the --heldout set')
     ap.add_argument('--trained-rare', help='rare findings the model was trained on (default: the bundle manifest)')
     ap.add_argument('--never-seen', help='findings the model never saw (default: the bundle manifest)')
     ap.add_argument('--bundle', help='the bundle whose manifest names its trained and never-seen findings')

@@ -84,9 +84,9 @@ class EvalCardTest(unittest.TestCase):
                                   'hiatal_hernia': {'auc': 0.7, 'shots': (0.55, 0.7, None)}}, pos=40, neg=160)
         held, shifted = all_columns(0.985, {'rib_fracture': {'auc': 0.3}}), all_columns(0.98, {})
         baseline = all_columns(0.984, {})
-        baseline['model'] = 'radsift-phantom-convirt 0.6.0'
+        baseline['model'], baseline['modelVersion'] = 'radsift-phantom-convirt', '0.6.0'
         text = card(held, shifted, 'h', 's', real, rare, TRAINED_RARE, NEVER, 'r', 'e', baseline)
-        self.assertIn('The model it replaces (radsift-phantom-convirt 0.6.0), on the same held-out set: mean '
+        self.assertIn('The baseline (radsift-phantom-convirt 0.6.0), on the same held-out set: mean '
                       'zero-shot AUC 0.984 over the eight (pleural effusion 0.984,', text)
         for heading in ('### (a) The eight common findings', '### (b) Rare findings the model was trained on',
                         '### (c) Findings the model never saw'):
