@@ -13,6 +13,7 @@ import { isRareFinding, type BaseFindingName, type FindingName, type Side } from
 import { Random } from './random.js';
 import { boneSentence, mediastinalSentence, writeRareReport, type RareReport, type Sentence } from './rare-report.js';
 import { EXTRA_NEGATION_RATE, RARE_HEDGES, RARE_NEGATED } from './rare-wordings.js';
+import { cap, cm, zoneWord } from './report-text.js';
 import { Language } from './report-variety.js';
 import * as W from './report-wordings.js';
 
@@ -32,8 +33,7 @@ export interface Report {
   sentences: ReportSentence[];
 }
 
-const { LOBE_NAME, cm } = W;
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const { LOBE_NAME } = W;
 
 export interface ReportOptions {
   /**
@@ -309,7 +309,7 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
   }
   const n = f.nodule;
   if (n) {
-    const zone = n.zone === 'middle' ? 'mid' : n.zone;
+    const zone = zoneWord(n.zone);
     const size = cm(n.diameterMm, 0.1);
     const margin = n.margin === 'smooth' ? w.pick(['smoothly marginated', 'well-circumscribed']) : n.margin;
     out.push({
@@ -705,7 +705,7 @@ function impressionText(w: Writer, c: PhantomCase, name: BaseFindingName): strin
     case 'nodule': {
       const n = f.nodule!;
       return w.pick([
-        `${cap(n.side)} ${n.zone === 'middle' ? 'mid' : n.zone} lung ${n.kind}; CT is recommended for further evaluation.`,
+        `${cap(n.side)} ${zoneWord(n.zone)} lung ${n.kind}; CT is recommended for further evaluation.`,
         `${cap(n.kind)} in the ${n.side} lung, ${cm(n.diameterMm, 0.1)} cm.`,
       ]);
     }
