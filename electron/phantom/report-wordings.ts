@@ -301,7 +301,9 @@ export const pacerVariants: readonly string[] = [
   'Transvenous pacer with atrial and ventricular leads in expected position.',
 ];
 
-export const deviceCompared = (device: 'ett' | 'ng' | 'line' | 'pacer', d: DevicesAttrs): Compared => ({
+export type Device = 'ett' | 'ng' | 'line' | 'pacer';
+
+export const deviceCompared = (device: Device, d: DevicesAttrs): Compared => ({
   np:
     device === 'ett'
       ? 'position of the endotracheal tube'
