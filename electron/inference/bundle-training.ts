@@ -3,8 +3,7 @@
  * was taught, those it must never have seen, and every wording its prompts were drawn from (lower case). Read
  * loosely: other layouts, and bundles written before the recipe recorded it, give nothing (null / empty).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readModelJson } from './layouts/json-file.js';
 
 export interface BundleTraining {
   /** Findings the model was taught (label ids); null when the manifest does not say. */
@@ -17,7 +16,7 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is
 
 export async function readBundleTraining(modelDir: string): Promise<BundleTraining> {
   try {
-    const manifest = JSON.parse(await readFile(path.join(modelDir, 'manifest.json'), 'utf8')) as {
+    const manifest = (await readModelJson(modelDir, 'manifest.json')) as {
       zeroShot?: { findings?: unknown; neverSeen?: unknown; prompts?: { wordings?: Record<string, unknown> } };
     };
     const z = manifest.zeroShot;

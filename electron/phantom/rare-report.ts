@@ -7,10 +7,11 @@
  * an excluded finding is never named, not even negated.
  */
 import type { PhantomCase } from './case.js';
-import { isRareFinding, type FindingName, type FindingSet, type Side } from './findings.js';
+import { isRareFinding, type FindingName, type FindingSet } from './findings.js';
 import { Random } from './random.js';
 import type { RareFindingName } from './rare-findings.js';
 import { RARE_COMPARED, RARE_HEDGES, RARE_NEGATED, RARE_POSITIVE } from './rare-wordings.js';
+import { cap, cmTenths, UNDER_DIAPHRAGM, zoneWord } from './report-text.js';
 import { Language } from './report-variety.js';
 
 export interface Sentence {
@@ -37,10 +38,7 @@ export interface RareReport {
   lungsClear: boolean;
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const cm = (mm: number) => (Math.round(mm) / 10).toFixed(1);
 const ordinal = (n: number) => `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
-const zoneWord = (z: 'upper' | 'middle' | 'lower') => (z === 'middle' ? 'mid' : z);
 
 /** Findings that never make an impression "acute". */
 const CHRONIC: readonly RareFindingName[] = [
@@ -166,7 +164,7 @@ function cavity(o: Out, f: FindingSet): void {
   const k = f.cavitary_lesion;
   if (!k) return;
   const where = `${k.side} ${zoneWord(k.zone)} lung`;
-  const size = cm(k.diameterMm);
+  const size = cmTenths(k.diameterMm);
   const level = k.airFluidLevel ? o.pick([' with an air-fluid level', ' containing an air-fluid level']) : '';
   const wall = `${Math.round(k.wallMm)} mm`;
   o.add(
@@ -234,7 +232,7 @@ function adenopathy(o: Out, f: FindingSet): void {
         ' and right paratracheal adenopathy',
       ])
     : '';
-  const size = cm(a.nodeMm);
+  const size = cmTenths(a.nodeMm);
   o.add(
     'chest',
     'hilar_adenopathy',
@@ -262,7 +260,7 @@ function adenopathy(o: Out, f: FindingSet): void {
 function mediastinum(o: Out, f: FindingSet): void {
   const m = f.widened_mediastinum;
   if (!m) return;
-  const width = cm(m.widthMm);
+  const width = cmTenths(m.widthMm);
   const cause =
     m.cause === 'vascular'
       ? o.pick([
@@ -325,8 +323,8 @@ function hernia(o: Out, f: FindingSet): void {
   const stable = o.compared('stable', 'hiatal_hernia');
   const choices = [
     `${cap(stable ? `stable ${size}` : size)} hiatal hernia.`,
-    `${cap(size)} hiatus hernia measuring ${cm(h.diameterMm)} cm.`,
-    `A ${cm(h.diameterMm)} cm hiatal hernia projects over the retrocardiac region${stable ? ', unchanged' : ''}.`,
+    `${cap(size)} hiatus hernia measuring ${cmTenths(h.diameterMm)} cm.`,
+    `A ${cmTenths(h.diameterMm)} cm hiatal hernia projects over the retrocardiac region${stable ? ', unchanged' : ''}.`,
   ];
   if (h.airFluidLevel)
     choices.push(
@@ -459,21 +457,16 @@ function emphysema(o: Out, f: FindingSet): void {
 function peritoneum(o: Out, f: FindingSet): void {
   const p = f.pneumoperitoneum;
   if (!p) return;
-  const under: Record<Side | 'bilateral', string> = {
-    right: 'the right hemidiaphragm',
-    left: 'the left hemidiaphragm',
-    bilateral: 'both hemidiaphragms',
-  };
   const isNew = o.compared('new', 'pneumoperitoneum');
   const amount = p.size === 'large' ? 'large' : 'small';
   o.add(
     'bones',
     'pneumoperitoneum',
     o.pick([
-      `Free air under ${under[p.side]}, consistent with ${isNew ? 'new ' : ''}pneumoperitoneum.`,
-      `There is a ${amount} amount of free intraperitoneal air beneath ${under[p.side]}.`,
-      `Crescent of subdiaphragmatic free air measuring ${cm(p.depthMm)} cm, consistent with pneumoperitoneum.`,
-      `${isNew ? 'New l' : 'L'}ucency beneath ${under[p.side]}, consistent with free intraperitoneal air.`,
+      `Free air under ${UNDER_DIAPHRAGM[p.side]}, consistent with ${isNew ? 'new ' : ''}pneumoperitoneum.`,
+      `There is a ${amount} amount of free intraperitoneal air beneath ${UNDER_DIAPHRAGM[p.side]}.`,
+      `Crescent of subdiaphragmatic free air measuring ${cmTenths(p.depthMm)} cm, consistent with pneumoperitoneum.`,
+      `${isNew ? 'New l' : 'L'}ucency beneath ${UNDER_DIAPHRAGM[p.side]}, consistent with free intraperitoneal air.`,
     ]),
   );
   o.add(

@@ -4,18 +4,10 @@
  * report-wordings.ts: no held-out wording, no word of another finding's name, nothing a
  * CheXpert-style labeler reads as another finding.
  */
-import type { FindingSet, Side } from './findings.js';
-import type { Compared } from './report-variety.js';
-import { cap } from './report-variety.js';
+import type { FindingSet } from './findings.js';
 import type { RareFindingName } from './rare-findings.js';
-
-const cm1 = (mm: number) => (Math.round(mm) / 10).toFixed(1);
-const zoneWord = (z: 'upper' | 'middle' | 'lower') => (z === 'middle' ? 'mid' : z);
-const UNDER: Record<Side | 'bilateral', string> = {
-  right: 'the right hemidiaphragm',
-  left: 'the left hemidiaphragm',
-  bilateral: 'both hemidiaphragms',
-};
+import { cap, cmTenths, UNDER_DIAPHRAGM, zoneWord } from './report-text.js';
+import type { Compared } from './report-variety.js';
 
 /** Positive variants and the comparison noun phrase of each present rare finding. */
 export const RARE_POSITIVE: { [K in RareFindingName]: (a: NonNullable<FindingSet[K]>) => string[] } = {
@@ -40,8 +32,8 @@ export const RARE_POSITIVE: { [K in RareFindingName]: (a: NonNullable<FindingSet
     const level = k.airFluidLevel ? ' containing an air-fluid level' : '';
     const wall = `${Math.round(k.wallMm)} mm`;
     return [
-      `${cm1(k.diameterMm)} cm cavity in the ${where} with a wall up to ${wall}${level}.`,
-      `Thick-walled cavitary lesion in the ${where}, ${cm1(k.diameterMm)} cm${level}.`,
+      `${cmTenths(k.diameterMm)} cm cavity in the ${where} with a wall up to ${wall}${level}.`,
+      `Thick-walled cavitary lesion in the ${where}, ${cmTenths(k.diameterMm)} cm${level}.`,
       `Cavitary opacity in the ${where}${level}.`,
     ];
   },
@@ -64,13 +56,13 @@ export const RARE_POSITIVE: { [K in RareFindingName]: (a: NonNullable<FindingSet
     const para = a.paratracheal ? ' and right paratracheal nodes' : '';
     return [
       both ? `Lymphadenopathy in both hilar regions${para}.` : `Lymphadenopathy in the ${a.side} hilum${para}.`,
-      `${both ? 'Bilateral hilar' : `${cap(a.side)} hilar`} nodal enlargement, up to ${cm1(a.nodeMm)} cm${para}.`,
+      `${both ? 'Bilateral hilar' : `${cap(a.side)} hilar`} nodal enlargement, up to ${cmTenths(a.nodeMm)} cm${para}.`,
       `Lobulated ${both ? 'bilateral' : a.side} hilar adenopathy${para}.`,
     ];
   },
   widened_mediastinum: (m) => [
-    `Abnormal mediastinal width of ${cm1(m.widthMm)} cm at the aortic knob.`,
-    `The mediastinum is widened to ${cm1(m.widthMm)} cm.`,
+    `Abnormal mediastinal width of ${cmTenths(m.widthMm)} cm at the aortic knob.`,
+    `The mediastinum is widened to ${cmTenths(m.widthMm)} cm.`,
     `Widening of the mediastinal silhouette${m.cause === 'vascular' ? ', with an indistinct aortic contour' : ', with lobulated margins'}.`,
   ],
   pneumomediastinum: (p) => {
@@ -84,7 +76,7 @@ export const RARE_POSITIVE: { [K in RareFindingName]: (a: NonNullable<FindingSet
   hiatal_hernia: (h) => {
     const size = h.size === 'large' ? 'large' : 'small';
     return [
-      `Hiatal hernia, approximately ${cm1(h.diameterMm)} cm.`,
+      `Hiatal hernia, approximately ${cmTenths(h.diameterMm)} cm.`,
       `${cap(size)} sliding hiatal hernia.`,
       `Retrocardiac soft tissue opacity${h.airFluidLevel ? ' containing an air-fluid level' : ''}, compatible with a hiatal hernia.`,
     ];
@@ -122,9 +114,9 @@ export const RARE_POSITIVE: { [K in RareFindingName]: (a: NonNullable<FindingSet
     ];
   },
   pneumoperitoneum: (p) => [
-    `Lucency under ${UNDER[p.side]}, consistent with pneumoperitoneum.`,
-    `Crescentic lucency beneath ${UNDER[p.side]}, ${cm1(p.depthMm)} cm deep, consistent with pneumoperitoneum.`,
-    `Free air beneath ${UNDER[p.side]}, compatible with pneumoperitoneum.`,
+    `Lucency under ${UNDER_DIAPHRAGM[p.side]}, consistent with pneumoperitoneum.`,
+    `Crescentic lucency beneath ${UNDER_DIAPHRAGM[p.side]}, ${cmTenths(p.depthMm)} cm deep, consistent with pneumoperitoneum.`,
+    `Free air beneath ${UNDER_DIAPHRAGM[p.side]}, compatible with pneumoperitoneum.`,
   ],
 };
 

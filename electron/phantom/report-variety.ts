@@ -8,6 +8,7 @@
  */
 import type { PhantomCase } from './case.js';
 import { Random } from './random.js';
+import { cap } from './report-text.js';
 
 /** Share of sentences that take a variant instead of the canonical wording. */
 const VARY = 0.4;
@@ -29,8 +30,6 @@ export interface Compared {
   /** Chronic findings and devices are only ever unchanged. */
   chronic?: boolean;
 }
-
-export const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 const PRIORS: readonly ((r: Random) => string)[] = [
   (r) => `Radiograph from ${r.int(2, 6)} days prior.`,

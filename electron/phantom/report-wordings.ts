@@ -22,7 +22,8 @@ import type {
   NoduleAttrs,
   PneumothoraxAttrs,
 } from './findings.js';
-import { cap, type Compared } from './report-variety.js';
+import type { Compared } from './report-variety.js';
+import { cap, cm, zoneWord } from './report-text.js';
 
 export const LOBE_NAME: Record<Lobe, string> = {
   RUL: 'right upper lobe',
@@ -31,12 +32,6 @@ export const LOBE_NAME: Record<Lobe, string> = {
   LUL: 'left upper lobe',
   LLL: 'left lower lobe',
   lingula: 'lingula',
-};
-
-/** Millimetres as centimetres, rounded to `step`. */
-export const cm = (mm: number, step = 0.5): string => {
-  const v = Math.max(step, Math.round(mm / 10 / step) * step);
-  return Number.isInteger(v) ? `${v}` : v.toFixed(1);
 };
 
 const other = (side: 'left' | 'right') => (side === 'left' ? 'right' : 'left');
@@ -143,8 +138,6 @@ export const pneumothoraxCompared = (p: PneumothoraxAttrs): Compared => ({
 });
 
 // --- Nodule -------------------------------------------------------------------------------------
-
-const zoneWord = (z: NoduleAttrs['zone']) => (z === 'middle' ? 'mid' : z);
 
 export function noduleVariants(n: NoduleAttrs): string[] {
   const where = `${n.side} ${zoneWord(n.zone)} lung`;
@@ -308,7 +301,9 @@ export const pacerVariants: readonly string[] = [
   'Transvenous pacer with atrial and ventricular leads in expected position.',
 ];
 
-export const deviceCompared = (device: 'ett' | 'ng' | 'line' | 'pacer', d: DevicesAttrs): Compared => ({
+export type Device = 'ett' | 'ng' | 'line' | 'pacer';
+
+export const deviceCompared = (device: Device, d: DevicesAttrs): Compared => ({
   np:
     device === 'ett'
       ? 'position of the endotracheal tube'

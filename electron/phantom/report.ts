@@ -12,7 +12,9 @@ import type { PhantomCase } from './case.js';
 import { isRareFinding, type BaseFindingName, type FindingName, type Side } from './findings.js';
 import { Random } from './random.js';
 import { boneSentence, mediastinalSentence, writeRareReport, type RareReport, type Sentence } from './rare-report.js';
+import type { RareFindingName } from './rare-findings.js';
 import { EXTRA_NEGATION_RATE, RARE_HEDGES, RARE_NEGATED } from './rare-wordings.js';
+import { cap, cm, zoneWord } from './report-text.js';
 import { Language } from './report-variety.js';
 import * as W from './report-wordings.js';
 
@@ -32,8 +34,7 @@ export interface Report {
   sentences: ReportSentence[];
 }
 
-const { LOBE_NAME, cm } = W;
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const { LOBE_NAME } = W;
 
 export interface ReportOptions {
   /**
@@ -171,66 +172,56 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
   const lang = w.lang;
   const d = f.support_devices;
   if (d) {
+    // One sentence per device: canonical (the 'report' stream, in 1.0's order), varied or compared.
+    const device = (key: W.Device, canonical: readonly string[], variants: () => readonly string[]) =>
+      out.push({
+        finding: 'support_devices',
+        text: lang.say(key, w.pick(canonical), variants, () => W.deviceCompared(key, d)),
+      });
     if (d.ettube) {
       const tip = cm(d.ettTipMm ?? 50);
-      out.push({
-        finding: 'support_devices',
-        text: lang.say(
-          'ett',
-          w.pick([
-            `Endotracheal tube terminates ${tip} cm above the carina.`,
-            `The endotracheal tube tip is approximately ${tip} cm above the carina.`,
-            `ET tube in place, tip ${tip} cm above the carina.`,
-          ]),
-          () => W.ettVariants(tip),
-          () => W.deviceCompared('ett', d),
-        ),
-      });
+      device(
+        'ett',
+        [
+          `Endotracheal tube terminates ${tip} cm above the carina.`,
+          `The endotracheal tube tip is approximately ${tip} cm above the carina.`,
+          `ET tube in place, tip ${tip} cm above the carina.`,
+        ],
+        () => W.ettVariants(tip),
+      );
     }
     if (d.ngTube)
-      out.push({
-        finding: 'support_devices',
-        text: lang.say(
-          'ng',
-          w.pick([
-            'Enteric tube courses below the diaphragm with the tip in the stomach.',
-            'Nasogastric tube tip is in the stomach.',
-            'An orogastric tube extends into the stomach.',
-          ]),
-          () => W.ngVariants,
-          () => W.deviceCompared('ng', d),
-        ),
-      });
+      device(
+        'ng',
+        [
+          'Enteric tube courses below the diaphragm with the tip in the stomach.',
+          'Nasogastric tube tip is in the stomach.',
+          'An orogastric tube extends into the stomach.',
+        ],
+        () => W.ngVariants,
+      );
     if (d.centralLine) {
       const via = d.lineVia === 'subclavian' ? 'subclavian' : 'internal jugular';
-      out.push({
-        finding: 'support_devices',
-        text: lang.say(
-          'line',
-          w.pick([
-            `${cap(d.lineSide ?? 'right')} ${via} central venous catheter with tip at the cavoatrial junction.`,
-            `${cap(d.lineSide ?? 'right')} ${via} line terminates in the lower SVC.`,
-            `A ${d.lineSide ?? 'right'} ${via} catheter ends in the distal superior vena cava.`,
-          ]),
-          () => W.lineVariants(d),
-          () => W.deviceCompared('line', d),
-        ),
-      });
+      device(
+        'line',
+        [
+          `${cap(d.lineSide ?? 'right')} ${via} central venous catheter with tip at the cavoatrial junction.`,
+          `${cap(d.lineSide ?? 'right')} ${via} line terminates in the lower SVC.`,
+          `A ${d.lineSide ?? 'right'} ${via} catheter ends in the distal superior vena cava.`,
+        ],
+        () => W.lineVariants(d),
+      );
     }
     if (d.pacemaker)
-      out.push({
-        finding: 'support_devices',
-        text: lang.say(
-          'pacer',
-          w.pick([
-            'Left chest wall pacemaker with leads in the right atrium and right ventricle.',
-            'Dual-chamber pacemaker in place with leads in expected position.',
-            'Cardiac pacemaker with two leads terminating in the right atrium and right ventricle.',
-          ]),
-          () => W.pacerVariants,
-          () => W.deviceCompared('pacer', d),
-        ),
-      });
+      device(
+        'pacer',
+        [
+          'Left chest wall pacemaker with leads in the right atrium and right ventricle.',
+          'Dual-chamber pacemaker in place with leads in expected position.',
+          'Cardiac pacemaker with two leads terminating in the right atrium and right ventricle.',
+        ],
+        () => W.pacerVariants,
+      );
   }
   const con = f.consolidation;
   if (con) {
@@ -309,7 +300,7 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
   }
   const n = f.nodule;
   if (n) {
-    const zone = n.zone === 'middle' ? 'mid' : n.zone;
+    const zone = zoneWord(n.zone);
     const size = cm(n.diameterMm, 0.1);
     const margin = n.margin === 'smooth' ? w.pick(['smoothly marginated', 'well-circumscribed']) : n.margin;
     out.push({
@@ -449,12 +440,6 @@ const NEG_RATE: Partial<Record<FindingName, number>> = {
   atelectasis: 0.1,
 };
 
-function listJoin(items: string[], rng: Random): string {
-  if (items.length === 1) return items[0]!;
-  const last = items[items.length - 1]!;
-  return `${items.slice(0, -1).join(', ')}${items.length > 2 && rng.chance(0.5) ? ',' : ''} or ${last}`;
-}
-
 function negations(w: Writer, c: PhantomCase, rare: RareReport): void {
   const f = c.findings;
   const lang = w.lang;
@@ -471,7 +456,8 @@ function negations(w: Writer, c: PhantomCase, rare: RareReport): void {
     const nouns = group
       .map((g) => w.pick(NEG_NOUN[g]!))
       .map((n) => (n === 'nodule or mass' && f.calcified_granuloma ? 'suspicious pulmonary nodule' : n));
-    const list = listJoin(nouns, w.rng);
+    // The Oxford comma is drawn only for three or more (1.0's draws).
+    const list = W.listJoinWords(nouns, nouns.length > 2 && w.rng.chance(0.5));
     const forms = [`No ${list}.`, `There is no ${list}.`, `No evidence of ${list}.`, `Negative for ${list}.`];
     if (group.length === 1) forms.push(`${cap(list)} is not seen.`, `No ${list} is identified.`);
     if (clearAvailable) forms.push(`The lungs are clear without ${list}.`, `Lungs are clear; no ${list}.`);
@@ -610,9 +596,8 @@ function languageMentions(w: Writer, c: PhantomCase, rare: RareReport): void {
       said.add(k);
     }
   }
-  for (const [k, rate] of Object.entries(EXTRA_NEGATION_RATE) as [FindingName, number][])
-    if (free(k) && lang.chance(rate))
-      w.add('findings', lang.pick(RARE_NEGATED[k as 'scoliosis']!.forms), [k], 'negated');
+  for (const [k, rate] of Object.entries(EXTRA_NEGATION_RATE) as [RareFindingName, number][])
+    if (free(k) && lang.chance(rate)) w.add('findings', lang.pick(RARE_NEGATED[k]!.forms), [k], 'negated');
   if (free('support_devices') && lang.chance(0.06))
     w.add(
       'findings',
@@ -705,7 +690,7 @@ function impressionText(w: Writer, c: PhantomCase, name: BaseFindingName): strin
     case 'nodule': {
       const n = f.nodule!;
       return w.pick([
-        `${cap(n.side)} ${n.zone === 'middle' ? 'mid' : n.zone} lung ${n.kind}; CT is recommended for further evaluation.`,
+        `${cap(n.side)} ${zoneWord(n.zone)} lung ${n.kind}; CT is recommended for further evaluation.`,
         `${cap(n.kind)} in the ${n.side} lung, ${cm(n.diameterMm, 0.1)} cm.`,
       ]);
     }

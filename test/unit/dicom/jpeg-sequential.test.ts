@@ -7,7 +7,7 @@
  *   restart markers (every 1, 7 and 64 MCUs) and compared again.
  * - 8-bit: the same decoder on baseline streams (grayscale, with restarts, and RGB without a colour
  *   transform) against libjpeg-turbo, which RadSift uses for 8-bit JPEG.
- * - corrupt and truncated streams: a DicomError or an image, promptly, never a hang.
+ * - corrupt and truncated streams: a DicomError or an image, never another error or a hang.
  * The streams are made here with the Debian tools; no binary fixture is committed.
  */
 import assert from 'node:assert/strict';
@@ -410,15 +410,16 @@ describe('8-bit baseline streams through this decoder equal libjpeg-turbo exactl
   });
 });
 
-describe('corrupt and truncated 12-bit streams: a DicomError or an image, promptly', () => {
+describe('corrupt and truncated 12-bit streams: a DicomError or an image, never another error', () => {
   const dir = tempDir('jpeg12-corrupt');
   const skip = hasTool('dcmcjpeg') ? false : 'needs dcmcjpeg';
   const image: Image = { rows: 48, columns: 64, bitsAllocated: 16, bitsStored: 12, samples: 1 };
   let stream: Uint8Array = new Uint8Array();
   const size = { width: image.columns, height: image.rows };
   const scanStart = () => stream.findIndex((b, i) => b === 0xff && stream[i + 1] === 0xda);
+  // A decoder that never returns hangs this file's run, which shows; how long a decode takes is the
+  // decode benchmark's to measure, not a test's.
   const attempt = (data: Uint8Array): 'image' | 'error' => {
-    const start = performance.now();
     try {
       const out = decodeSequentialJpeg(data, size);
       assert.equal(out.samples.length, size.width * size.height);
@@ -426,8 +427,6 @@ describe('corrupt and truncated 12-bit streams: a DicomError or an image, prompt
     } catch (error) {
       if (!(error instanceof DicomError)) throw error;
       return 'error';
-    } finally {
-      assert.ok(performance.now() - start < 2000, 'decoded (or refused) promptly');
     }
   };
   /** The stream every test below mangles, encoded once by whichever test runs first (any may run alone). */
