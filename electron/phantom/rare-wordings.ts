@@ -150,28 +150,73 @@ export const RARE_COMPARED: { [K in RareFindingName]: (a: NonNullable<FindingSet
   pneumoperitoneum: () => ({ np: 'pneumoperitoneum', bare: 'pneumoperitoneum' }),
 };
 
+/**
+ * 1.5: the CheXpert labeler's other negation frames ("no obvious", "X is absent", "X: none") for a rare
+ * finding's noun, beside its own forms.
+ */
+const frames = (noun: string, plural = false): string[] => [
+  `No obvious ${noun}.`,
+  `${cap(noun)} ${plural ? 'are' : 'is'} absent.`,
+  `${cap(noun)}: none.`,
+];
+
 /** More negated forms of absent rare findings (nouns for lists where they go in one). */
 export const RARE_NEGATED: Partial<Record<RareFindingName, { forms: readonly string[]; noun?: readonly string[] }>> = {
   pneumoperitoneum: {
-    forms: ['No pneumoperitoneum.', 'No lucency beneath the hemidiaphragms to suggest free air.'],
+    forms: [
+      'No pneumoperitoneum.',
+      'No lucency beneath the hemidiaphragms to suggest free air.',
+      ...frames('pneumoperitoneum'),
+    ],
     noun: ['free air', 'pneumoperitoneum'],
   },
-  pneumomediastinum: { forms: ['No pneumomediastinum is seen.'], noun: ['pneumomediastinum'] },
+  pneumomediastinum: {
+    forms: ['No pneumomediastinum is seen.', ...frames('pneumomediastinum')],
+    noun: ['pneumomediastinum'],
+  },
   subcutaneous_emphysema: {
-    forms: ['No subcutaneous emphysema in the chest wall.', 'No soft tissue emphysema.'],
+    forms: ['No subcutaneous emphysema in the chest wall.', 'No soft tissue emphysema.', ...frames('subcutaneous gas')],
     noun: ['subcutaneous emphysema'],
   },
-  widened_mediastinum: { forms: ['The mediastinum is not widened on this view.', 'Normal mediastinal width.'] },
-  hilar_adenopathy: { forms: ['No hilar nodal enlargement.', 'No hilar adenopathy on this study.'] },
-  hiatal_hernia: { forms: ['No hiatal hernia is seen.'] },
-  cavitary_lesion: { forms: ['No cavitary lesion is seen.', 'No cavitary opacity in either lung.'] },
-  elevated_hemidiaphragm: {
-    forms: ['The hemidiaphragms are not elevated.', 'Neither hemidiaphragm is elevated on this view.'],
+  widened_mediastinum: {
+    forms: [
+      'The mediastinum is not widened on this view.',
+      'Normal mediastinal width.',
+      ...frames('widening of the mediastinum'),
+    ],
   },
-  calcified_granuloma: { forms: ['No calcified granuloma.'] },
-  scoliosis: { forms: ['No scoliosis.', 'No scoliosis of the thoracic spine is seen.'] },
-  sternotomy_wires: { forms: ['No sternotomy wires.'] },
-  rib_fracture: { forms: ['No acute rib fracture.', 'No displaced fracture of the ribs.', 'No rib fracture is seen.'] },
+  hilar_adenopathy: {
+    forms: ['No hilar nodal enlargement.', 'No hilar adenopathy on this study.', ...frames('hilar adenopathy')],
+  },
+  hiatal_hernia: { forms: ['No hiatal hernia is seen.', ...frames('hiatal hernia')] },
+  cavitary_lesion: {
+    forms: ['No cavitary lesion is seen.', 'No cavitary opacity in either lung.', ...frames('cavitary lesion')],
+  },
+  elevated_hemidiaphragm: {
+    forms: [
+      'The hemidiaphragms are not elevated.',
+      'Neither hemidiaphragm is elevated on this view.',
+      ...frames('elevation of a hemidiaphragm'),
+    ],
+  },
+  calcified_granuloma: { forms: ['No calcified granuloma.', ...frames('calcified granulomas', true)] },
+  scoliosis: { forms: ['No scoliosis.', 'No scoliosis of the thoracic spine is seen.', ...frames('scoliosis')] },
+  sternotomy_wires: { forms: ['No sternotomy wires.', 'No obvious sternotomy wires.', 'Sternotomy wires: none.'] },
+  rib_fracture: {
+    forms: [
+      'No acute rib fracture.',
+      'No displaced fracture of the ribs.',
+      'No rib fracture is seen.',
+      ...frames('acute rib fracture'),
+    ],
+  },
+};
+
+/** Acute rare findings a prior may have shown and that resolve ("The pneumomediastinum has cleared."). */
+export const RARE_RESOLVED: Partial<Record<RareFindingName, readonly string[]>> = {
+  pneumomediastinum: ['pneumomediastinum'],
+  subcutaneous_emphysema: ['subcutaneous emphysema', 'subcutaneous gas'],
+  pneumoperitoneum: ['pneumoperitoneum', 'free air'],
 };
 
 /** Rare findings a report without them denies now and then from the language stream (rare-report.ts never did). */

@@ -137,6 +137,11 @@ export class Language {
       `The ${noun} seen on the prior study has resolved.`,
       `${cap(noun)} has resolved since the prior study.`,
       `No residual ${noun}.`,
+      // 1.5: the labeler's "clearing of", "disappearance of" and "no longer" frames.
+      `The ${noun} has cleared.`,
+      `Clearing of the previously seen ${noun}.`,
+      `Disappearance of the previously noted ${noun}.`,
+      `The ${noun} is no longer seen.`,
     ]);
   }
 }

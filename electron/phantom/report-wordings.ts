@@ -386,8 +386,14 @@ export const negationForms = (list: string, single: boolean): string[] => {
     `No ${list} identified.`,
   ];
   if (single) out.push(`${cap(list)} not identified.`, `No definite ${list}.`);
+  // 1.5: the CheXpert labeler's other negation frames ("no obvious", "free of", "absent", "X: none").
+  out.push(`No obvious ${list}.`, `No sign of ${list}.`, `Without evidence of ${list}.`);
+  if (single) out.push(`${cap(list)} ${pluralNoun(list) ? 'are' : 'is'} absent.`, `${cap(list)}: none.`);
   return out;
 };
+
+/** A plural noun phrase ("pleural effusions", "sternotomy wires"): not "atelectasis", "scoliosis". */
+export const pluralNoun = (np: string): boolean => /(?:[^s]s|ies)$/.test(np) && !/(?:is|us|thorax)$/.test(np);
 
 /** Absent findings the prior may have shown ("Previously noted … has resolved."). */
 export const RESOLVED_NOUN: Partial<Record<BaseFindingName, (side: string) => readonly string[]>> = {
@@ -438,6 +444,8 @@ export const DEVICES_REMOVED: readonly string[] = [
   'Interval removal of the endotracheal tube.',
   'The previously seen enteric tube has been removed.',
   'Interval removal of the right-sided venous catheter.',
+  'The nasogastric tube has since been removed.',
+  'Removal of the right internal jugular catheter since the prior study.',
 ];
 
 /** "a, b or c" (an Oxford comma when asked). */
