@@ -111,6 +111,10 @@ export class Language {
           `Stable ${c.np}.`,
           `${cap(c.np)}, unchanged from the prior study.`,
           `${cap(c.np)}, not significantly changed since the prior exam.`,
+          // 1.6: the positive frames of follow-up reports, beside 1.5's negation frames.
+          `Persistent ${c.np}.`,
+          `Redemonstrated ${c.np}.`,
+          `${cap(c.np)}, again demonstrated.`,
         ]);
       case 'new':
         return this.pick([`New ${c.np}.`, `${cap(c.np)}, new since the prior radiograph.`, `Newly seen ${c.np}.`]);
@@ -119,6 +123,8 @@ export class Language {
           `Increased ${bare}${now}.`,
           `${cap(bare)}, increased since the prior study${now}.`,
           `Interval increase in the ${bare}${now}.`,
+          `Worsening ${bare}${now}.`,
+          `${cap(bare)} has progressed${now}.`,
         ]);
       case 'decreased':
         return this.pick([
