@@ -127,14 +127,12 @@ export function writeReport(c: PhantomCase, options: ReportOptions = {}): Report
     ]),
     c,
   );
-  if (bone.findings.length)
-    w.add(
-      'findings',
-      lang.or(bone.text, () => RARE_NEGATED.rib_fracture!.forms),
-      bone.findings,
-      'negated',
-    );
-  else w.add('findings', bone.text, [], 'none');
+  // Beside a possible nondisplaced fracture only "No displaced rib fracture." agrees (1.7: no other wording then).
+  const ribHedged = w.sentences.some((s) => s.polarity === 'uncertain' && s.findings.includes('rib_fracture'));
+  if (bone.findings.length) {
+    const varied = lang.or(bone.text, () => RARE_NEGATED.rib_fracture!.forms);
+    w.add('findings', ribHedged ? bone.text : varied, bone.findings, 'negated');
+  } else w.add('findings', bone.text, [], 'none');
 
   impression(w, c, rare);
   return assemble(w.sentences);
@@ -522,10 +520,16 @@ function uncertainties(w: Writer, c: PhantomCase): void {
   const f = c.findings;
   const lang = w.lang;
   if (!w.rng.chance(0.14)) return;
+  // 1.7: with the variety on, no hedge about a finding the report has just denied ("No … effusion." then
+  // "Trace left pleural effusion cannot be excluded."); the text is still drawn, so later draws stay 1.0's.
+  const denied = (k: FindingName) =>
+    lang.on && w.sentences.some((s) => s.polarity === 'negated' && s.findings.includes(k));
+  const hedge = (text: string, k: FindingName) => {
+    if (!denied(k)) w.add('findings', text, [k], 'uncertain');
+  };
   if (!f.pleural_effusion) {
     const side = w.pick(['left', 'right']);
-    w.add(
-      'findings',
+    hedge(
       lang.or(
         w.pick([
           `Cannot exclude a small ${side} effusion.`,
@@ -534,12 +538,10 @@ function uncertainties(w: Writer, c: PhantomCase): void {
         ]),
         () => W.HEDGES.pleural_effusion!(side, ''),
       ),
-      ['pleural_effusion'],
-      'uncertain',
+      'pleural_effusion',
     );
   } else if (!f.consolidation && (f.atelectasis || f.edema)) {
-    w.add(
-      'findings',
+    hedge(
       lang.or(
         w.pick(['Superimposed consolidation cannot be excluded.', 'Possible early consolidation at the base.']),
         () => [
@@ -548,8 +550,7 @@ function uncertainties(w: Writer, c: PhantomCase): void {
           'Basilar opacity, which may represent early consolidation.',
         ],
       ),
-      ['consolidation'],
-      'uncertain',
+      'consolidation',
     );
   } else if (!f.pneumothorax) {
     w.add(

@@ -279,3 +279,19 @@ test('hedges stay uncertain, about absent findings the report does not otherwise
     }
   assert.ok(hedges > N * 0.1, `${hedges} hedges`);
 });
+
+test('no report hedges a finding it denies (but "No displaced rib fracture." beside a possible nondisplaced one)', () => {
+  let checked = 0;
+  for (const { c, varied } of samples)
+    for (const f of FINDINGS) {
+      const about = varied.sentences.filter((s) => s.findings.includes(f));
+      const denied = about.filter((s) => s.polarity === 'negated' && !/^No displaced\b/.test(s.text));
+      const hedged = about.filter((s) => s.polarity === 'uncertain');
+      if (hedged.length) checked++;
+      assert.ok(
+        !(denied.length && hedged.length),
+        `case ${c.index} ${f}: ${[...denied, ...hedged].map((s) => s.text).join(' | ')}`,
+      );
+    }
+  assert.ok(checked > N * 0.1, `${checked} hedged findings`);
+});
