@@ -571,8 +571,7 @@ function mentions(o: Out, c: PhantomCase): void {
     const apOnly = k === 'widened_mediastinum' && c.acquisition.view !== 'AP';
     if (allowed(k) && !apOnly) {
       const text = o.lang.or(HEDGED[k]!(o), () => RARE_HEDGES[k] ?? []);
-      // 1.7: with the variety on, not after denying it ("No hilar adenopathy." then "… cannot be excluded.").
-      if (!(o.lang.on && negated.includes(k))) o.report.mentions.push({ text, findings: [k], polarity: 'uncertain' });
+      o.report.mentions.push({ text, findings: [k], polarity: 'uncertain' });
     }
   }
 }

@@ -51,7 +51,13 @@ class Writer {
     readonly lang: Language,
   ) {}
   add(section: SectionName, text: string, findings: FindingName[], polarity: Polarity): void {
+    // 1.7: with the variety on, no hedge about a finding the report has already denied ("No … effusion." then
+    // "Trace left pleural effusion cannot be excluded."). Callers still draw the text, so later draws stay.
+    if (polarity === 'uncertain' && this.lang.on && findings.some((k) => this.#denied(k))) return;
     this.sentences.push({ text, section, findings, polarity });
+  }
+  #denied(k: FindingName): boolean {
+    return this.sentences.some((s) => s.polarity === 'negated' && s.findings.includes(k));
   }
   pick<T>(items: readonly T[]): T {
     return this.rng.pick(items);
@@ -520,16 +526,10 @@ function uncertainties(w: Writer, c: PhantomCase): void {
   const f = c.findings;
   const lang = w.lang;
   if (!w.rng.chance(0.14)) return;
-  // 1.7: with the variety on, no hedge about a finding the report has just denied ("No … effusion." then
-  // "Trace left pleural effusion cannot be excluded."); the text is still drawn, so later draws stay 1.0's.
-  const denied = (k: FindingName) =>
-    lang.on && w.sentences.some((s) => s.polarity === 'negated' && s.findings.includes(k));
-  const hedge = (text: string, k: FindingName) => {
-    if (!denied(k)) w.add('findings', text, [k], 'uncertain');
-  };
   if (!f.pleural_effusion) {
     const side = w.pick(['left', 'right']);
-    hedge(
+    w.add(
+      'findings',
       lang.or(
         w.pick([
           `Cannot exclude a small ${side} effusion.`,
@@ -538,10 +538,12 @@ function uncertainties(w: Writer, c: PhantomCase): void {
         ]),
         () => W.HEDGES.pleural_effusion!(side, ''),
       ),
-      'pleural_effusion',
+      ['pleural_effusion'],
+      'uncertain',
     );
   } else if (!f.consolidation && (f.atelectasis || f.edema)) {
-    hedge(
+    w.add(
+      'findings',
       lang.or(
         w.pick(['Superimposed consolidation cannot be excluded.', 'Possible early consolidation at the base.']),
         () => [
@@ -550,7 +552,8 @@ function uncertainties(w: Writer, c: PhantomCase): void {
           'Basilar opacity, which may represent early consolidation.',
         ],
       ),
-      'consolidation',
+      ['consolidation'],
+      'uncertain',
     );
   } else if (!f.pneumothorax) {
     w.add(
