@@ -6,7 +6,7 @@
  */
 import type { FindingSet } from './findings.js';
 import type { RareFindingName } from './rare-findings.js';
-import { cap, cmTenths, UNDER_DIAPHRAGM, zoneWord } from './report-text.js';
+import { absentFrames, cap, cmTenths, UNDER_DIAPHRAGM, zoneWord } from './report-text.js';
 import type { Compared } from './report-variety.js';
 
 /** Positive variants and the comparison noun phrase of each present rare finding. */
@@ -154,11 +154,7 @@ export const RARE_COMPARED: { [K in RareFindingName]: (a: NonNullable<FindingSet
  * 1.5: the CheXpert labeler's other negation frames ("no obvious", "X is absent", "X: none") for a rare
  * finding's noun, beside its own forms.
  */
-const frames = (noun: string, plural = false): string[] => [
-  `No obvious ${noun}.`,
-  `${cap(noun)} ${plural ? 'are' : 'is'} absent.`,
-  `${cap(noun)}: none.`,
-];
+const frames = (noun: string, plural = false): string[] => [`No obvious ${noun}.`, ...absentFrames(noun, plural)];
 
 /** More negated forms of absent rare findings (nouns for lists where they go in one). */
 export const RARE_NEGATED: Partial<Record<RareFindingName, { forms: readonly string[]; noun?: readonly string[] }>> = {

@@ -21,3 +21,9 @@ export const UNDER_DIAPHRAGM: Readonly<Record<Side | 'bilateral', string>> = {
   left: 'the left hemidiaphragm',
   bilateral: 'both hemidiaphragms',
 };
+
+/** The CheXpert labeler's "… is absent" and "…: none" negation frames for one noun phrase (generator 1.5). */
+export const absentFrames = (noun: string, plural: boolean): string[] => [
+  `${cap(noun)} ${plural ? 'are' : 'is'} absent.`,
+  `${cap(noun)}: none.`,
+];

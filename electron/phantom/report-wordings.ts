@@ -23,7 +23,7 @@ import type {
   PneumothoraxAttrs,
 } from './findings.js';
 import type { Compared } from './report-variety.js';
-import { cap, cm, zoneWord } from './report-text.js';
+import { absentFrames, cap, cm, zoneWord } from './report-text.js';
 
 export const LOBE_NAME: Record<Lobe, string> = {
   RUL: 'right upper lobe',
@@ -388,12 +388,15 @@ export const negationForms = (list: string, single: boolean): string[] => {
   if (single) out.push(`${cap(list)} not identified.`, `No definite ${list}.`);
   // 1.5: the CheXpert labeler's other negation frames ("no obvious", "free of", "absent", "X: none").
   out.push(`No obvious ${list}.`, `No sign of ${list}.`, `Without evidence of ${list}.`);
-  if (single) out.push(`${cap(list)} ${pluralNoun(list) ? 'are' : 'is'} absent.`, `${cap(list)}: none.`);
+  if (single) out.push(...absentFrames(list, pluralNoun(list)));
   return out;
 };
 
-/** A plural noun phrase ("pleural effusions", "sternotomy wires"): not "atelectasis", "scoliosis". */
-export const pluralNoun = (np: string): boolean => /(?:[^s]s|ies)$/.test(np) && !/(?:is|us|thorax)$/.test(np);
+/**
+ * Whether one of NEG_SYNONYMS' nouns is plural ("pleural effusions"; not "atelectasis", "pneumothorax"). Right
+ * for those nouns only: "subcutaneous gas" would read as plural, which is why rare-wordings.ts says it.
+ */
+const pluralNoun = (np: string): boolean => /(?:[^s]s|ies)$/.test(np) && !/(?:is|us|thorax)$/.test(np);
 
 /** Absent findings the prior may have shown ("Previously noted … has resolved."). */
 export const RESOLVED_NOUN: Partial<Record<BaseFindingName, (side: string) => readonly string[]>> = {
