@@ -30,13 +30,15 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.7.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.8.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
 # 1.6.0: loss.promptWordings 'extended' (more wordings of the trained findings, whole statements);
 # 1.6.1: no extended wording brings in a word of a never-seen finding ("lesion", of cavitary lesion);
 # 1.7.0: tokenizer.fromInit (a later stage keeps its --init-from checkpoint's vocabulary on reports with new words)
+# 1.8.0: --init-from accepts checkpoint_from_bundle.py's checkpoints (recovered from an exported bundle; provenance
+#        init.recoveredFrom names it)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -274,8 +276,11 @@ def init_from(path: str, model: DualEncoder, cfg: dict, vocab: list[str], device
         digest = hashlib.sha256(f.read()).hexdigest()
     log(f'initialised from {path} (step {ck["step"]}, image size {prev["image"]["size"]}, '
         f'recipe checkpoint {"with" if "vocab" in ck else "without"} a stored vocabulary)')
-    return {'sha256': digest, 'steps': ck['step'], 'seed': ck['seed'], 'config': prev,
-            'findings': ck.get('findings'), 'excluded': ck.get('excluded'), 'provenance': ck.get('init')}
+    out = {'sha256': digest, 'steps': ck['step'], 'seed': ck['seed'], 'config': prev,
+           'findings': ck.get('findings'), 'excluded': ck.get('excluded'), 'provenance': ck.get('init')}
+    if 'recoveredFrom' in ck:  # checkpoint_from_bundle.py: the weights of an exported bundle, not a run's own
+        out['recoveredFrom'] = ck['recoveredFrom']
+    return out
 
 
 def main() -> int:

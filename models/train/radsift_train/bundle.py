@@ -124,6 +124,12 @@ def _fmt(x, digits=3):
     return '—' if x is None else f'{x:.{digits}f}'
 
 
+def _recovered(init: dict) -> str:
+    r = init.get('recoveredFrom')
+    return (f", recovered from the exported bundle {r['bundle']} {r['version']} by checkpoint_from_bundle.py"
+            if r else '')
+
+
 def _stages(cfg: dict, prov: dict) -> str:
     """The earlier stages of a run started with --init-from, oldest first."""
     chain, init = [], prov.get('init')
@@ -134,7 +140,7 @@ def _stages(cfg: dict, prov: dict) -> str:
         return ''
     earlier = '; '.join(
         f"{i['steps']} steps at {i['config']['image']['size']}² (seed {i['seed']}, lr {i['config']['optim']['lr']:g}, "
-        f"checkpoint sha256 {i['sha256'][:12]}…)"
+        f"checkpoint sha256 {i['sha256'][:12]}…{_recovered(i)})"
         for i in reversed(chain)
     )
     return (f"\nThese steps continue from earlier weights (`--init-from`), at {cfg['image']['size']}² input: "

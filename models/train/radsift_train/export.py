@@ -51,7 +51,7 @@ def export_onnx(model, cfg: dict, out_dir: str) -> dict[str, str]:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)
         torch.onnx.export(
-            ImageTower(model.image),
+            ImageTower(model.image).eval(),  # a new wrapper is in training mode, which export restores
             (torch.zeros(2, ch, size, size),),
             paths['image'],
             opset_version=OPSET,
@@ -62,7 +62,7 @@ def export_onnx(model, cfg: dict, out_dir: str) -> dict[str, str]:
         )
         ids = torch.full((2, 8), 5, dtype=torch.long)
         torch.onnx.export(
-            TextTower(model.text),
+            TextTower(model.text).eval(),
             (ids, torch.ones_like(ids)),
             paths['text'],
             opset_version=OPSET,
