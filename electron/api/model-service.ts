@@ -104,6 +104,8 @@ export class ModelService implements ModelCatalog {
     return this.load(dir);
   }
 
+  /** Loads the model in dir for this session; the remembered choice changes only through activate(), so a
+   * one-off `radsift … --model-dir` run does not become every later run's (and the app's) model. */
   async load(dir: string): Promise<LoadedModel> {
     this.#set({ state: 'loading', dir });
     const providers = parsePreference(this.settings.get().executionProviders ?? process.env.RADSIFT_EP ?? undefined);
@@ -111,7 +113,6 @@ export class ModelService implements ModelCatalog {
     try {
       const loaded = await this.#loading;
       this.#set({ state: 'ready', dir, loaded });
-      await this.settings.update((s) => ({ ...s, activeModel: loaded.model.id }));
       return loaded;
     } catch (error) {
       this.#set({ state: 'failed', dir, error: error instanceof Error ? error.message : String(error) });
@@ -127,6 +128,7 @@ export class ModelService implements ModelCatalog {
     if (!entry) throw new ModelError('NOT_A_MODEL', 'that folder is not one of the installed models');
     if (!entry.description) throw new ModelError('BAD_MANIFEST', entry.error ?? 'that model cannot be used');
     const loaded = await this.load(entry.dir);
+    await this.settings.update((s) => ({ ...s, activeModel: loaded.model.id }));
     return { id: loaded.model.id, provider: describeReport(loaded.provider) };
   }
 

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ModelService } from '../../../electron/api/model-service.js';
+import { SettingsStore } from '../../../electron/app/app-settings.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+// The two bundled models, as the app and the CLI list them.
+const ROOT = path.join(PROJECT_ROOT, 'models');
+const DEFAULT = path.join(ROOT, 'radsift-phantom-convirt');
+const RARE = path.join(ROOT, 'radsift-phantom-convirt-rare');
+
+const open: ModelService[] = [];
+
+async function service(dir: string): Promise<ModelService> {
+  const settings = new SettingsStore(dir);
+  await settings.load();
+  const models = new ModelService([ROOT], settings);
+  open.push(models);
+  return models;
+}
+
+describe('model service: which model is remembered', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'radsift-model-service-'));
+  });
+  after(async () => {
+    for (const models of open) await models.close(); // a loaded model's encoder worker would keep the process
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loading a model for one run leaves the remembered choice; activating it (the Models view) changes it', async () => {
+    const models = await service(dir);
+    assert.equal(await models.defaultDir(), DEFAULT, 'nothing chosen yet: the first bundled model');
+    // What `radsift eval --model-dir …` does: used for that run, and the next run starts from the default again.
+    const once = await models.load(RARE);
+    assert.equal(once.model.id, 'radsift-phantom-convirt-rare');
+    assert.equal(await (await service(dir)).defaultDir(), DEFAULT);
+    const later = await service(dir);
+    assert.equal((await later.ready()).model.id, 'radsift-phantom-convirt');
+
+    assert.deepEqual((await models.activate(RARE)).id, 'radsift-phantom-convirt-rare');
+    assert.equal(await (await service(dir)).defaultDir(), RARE, 'the choice is kept across restarts');
+    assert.equal((await (await service(dir)).ready()).model.id, 'radsift-phantom-convirt-rare');
+  });
+});
