@@ -53,7 +53,10 @@ def read(bundle_dir: str) -> dict:
     if not isinstance(cfg, dict) or 'image' not in cfg or 'text' not in cfg:
         raise BundleError(f'{bundle_dir}: the manifest records no training config (provenance.config); only '
                           'bundles made by this recipe can be continued')
-    tok = WordPieceTokenizer.from_file(os.path.join(bundle_dir, 'tokenizer.json'))
+    try:
+        tok = WordPieceTokenizer.from_file(os.path.join(bundle_dir, 'tokenizer.json'))
+    except (OSError, json.JSONDecodeError, KeyError) as e:
+        raise BundleError(f'{bundle_dir}: no readable tokenizer.json ({e})') from None
     vocab = sorted(tok.vocab, key=tok.vocab.get)
     if [tok.vocab[t] for t in vocab] != list(range(len(vocab))):
         raise BundleError(f'{bundle_dir}: tokenizer.json ids are not 0..{len(vocab) - 1}')
