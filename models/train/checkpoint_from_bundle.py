@@ -97,9 +97,7 @@ def main() -> int:
                         'generatorVersion': man['generatorVersion'], 'seed': man['seed']},
     }
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    torch.save({'model': model.state_dict(), 'step': info['steps'], 'epoch': -1, 'history': [], 'config': cfg,
-                'seed': info['seed'], 'init': info['init'], 'vocab': info['vocab'], 'findings': info['findings'],
-                'excluded': info['excluded'], 'recoveredFrom': recovered}, args.out)
+    torch.save(from_bundle.checkpoint(info, model, recovered), args.out)
     print(json.dumps({
         'ok': True, 'out': args.out, 'bundle': f"{recovered['bundle']} {recovered['version']}",
         'steps': info['steps'], 'foldedLayers': len(folded), 'calibrationImages': len(split.ids),

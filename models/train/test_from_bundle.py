@@ -125,9 +125,7 @@ class FromBundleTest(unittest.TestCase):
         size = self.cfg['image']['size']
         rec = self.recovered(torch.randn(48, 1, size, size))
         path = os.path.join(self.dir, 'recovered.pt')
-        torch.save({'model': rec.state_dict(), 'step': info['steps'], 'config': info['config'], 'seed': 3,
-                    'init': info['init'], 'vocab': info['vocab'], 'findings': info['findings'],
-                    'excluded': info['excluded'], 'recoveredFrom': {'bundle': 'radsift-smoke', 'version': '0.0.0'}}, path)
+        torch.save(from_bundle.checkpoint(info, rec, {'bundle': 'radsift-smoke', 'version': '0.0.0'}), path)
         nxt = DualEncoder(self.cfg, len(self.vocab))
         got = train.init_from(path, nxt, self.cfg, info['vocab'], 'cpu', ('hiatal_hernia',))
         self.assertEqual(got['recoveredFrom'], {'bundle': 'radsift-smoke', 'version': '0.0.0'})

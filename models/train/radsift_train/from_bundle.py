@@ -226,6 +226,14 @@ def digest(bundle_dir: str) -> str:
     return h.hexdigest()
 
 
+def checkpoint(info: dict, model: DualEncoder, recovered: dict) -> dict:
+    """What train.py --init-from reads (init_from): the recovered weights under the bundle's config, vocabulary
+    and never-seen findings, its own stage's steps, its earlier stages' chain, and where the weights came from."""
+    return {'model': model.state_dict(), 'step': info['steps'], 'epoch': -1, 'history': [], 'config': info['config'],
+            'seed': info['seed'], 'init': info['init'], 'vocab': info['vocab'], 'findings': info['findings'],
+            'excluded': info['excluded'], 'recoveredFrom': recovered}
+
+
 def learnt_scale(model: DualEncoder, logit_scale: float) -> None:
     """A learnt temperature is the manifest's logitScale; a fixed one is the config's (already set)."""
     if isinstance(model.log_scale, nn.Parameter):
