@@ -3,7 +3,7 @@
 # unit tests -> data (fake, generator 1.1's layout with four rare findings excluded, or the phantom export
 # in $RADSIFT_TRAIN_DATA) -> exclusion check -> tokenizer -> a few training steps -> ONNX export ->
 # tokenizer and ONNX parity in node -> bundle check (never-seen findings in the manifest and card) ->
-# a few second-stage steps at a larger input (--init-from) -> bundle check.
+# a few second-stage steps at a larger input (--init-from, --train-only, then --resume exports) -> bundle check.
 # Needs /usr/bin/python3 with Debian's python3-torch, python3-onnx, python3-numpy, python3-pil, python3-jsonschema,
 # and node with the repo's node_modules. Prints one PASS/FAIL line; exit 0 only on PASS.
 set -uo pipefail
@@ -61,9 +61,21 @@ assert m['provenance']['data']['neverSeen'] == never
 assert not set(never) & set(m['zeroShot']['findings'])
 assert all(x.replace('_', ' ') in card for x in never) and (not never or 'Never seen' in card)
 PYEOF
-# The second-stage path (--init-from): a few steps at a larger input from the run above.
-"$py" "$here/train.py" --config "$tmp/stage2.json" --data "$data" --out "$tmp/bundle2" --work "$tmp/work2" --seed 0 \
-  --init-from "$tmp/work/checkpoint.pt" --skip-parity || fail 'train.py --init-from'
+# The second-stage path (--init-from): a few steps at a larger input from the run above, trained with
+# --train-only (no bundle), then exported by --resume (as a GPU machine trains and this one exports), which
+# refuses an export other than the one trained on.
+stage2=("$py" "$here/train.py" --config "$tmp/stage2.json" --out "$tmp/bundle2" --work "$tmp/work2" --seed 0
+  --init-from "$tmp/work/checkpoint.pt" --skip-parity)
+"${stage2[@]}" --data "$data" --train-only || fail 'train.py --init-from --train-only'
+[ -f "$tmp/work2/checkpoint.pt" ] && [ ! -e "$tmp/bundle2/manifest.json" ] ||
+  fail '--train-only did not stop before the bundle'
+cp -r "$data" "$tmp/other" && "$py" -c 'import json, sys; p = sys.argv[1]; json.dump(json.load(open(p)), open(p, "w"), indent=1)' \
+  "$tmp/other/manifest.json" || fail 'copy of the data'
+"${stage2[@]}" --data "$tmp/other" --resume >"$tmp/other.log" 2>&1 && fail '--resume accepted another export'
+grep -q 'trained on other exports' "$tmp/other.log" || { cat "$tmp/other.log"; fail '--resume: no reason given'; }
+"${stage2[@]}" --data "$data" --resume || fail 'train.py --resume after --train-only'
+"$py" -c 'import json, sys; s = json.load(open(sys.argv[1])); assert s["trainSeconds"] > 0, s["trainSeconds"]' \
+  "$tmp/work2/summary.json" || fail 'the resumed run lost the training time of the --train-only run'
 "$py" "$here/check_bundle.py" "$tmp/bundle2" || fail 'stage-2 bundle check'
 "$py" -c 'import json, sys; z = json.load(open(sys.argv[1]))["zeroShot"]["prompts"]; assert "statements" in z, z.keys()' \
   "$tmp/bundle2/manifest.json" || fail 'the second stage did not record its extended wordings'

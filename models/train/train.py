@@ -7,6 +7,13 @@ data -> tokenizer -> training -> validation -> ONNX export -> parity checks (nod
 -> card.md + manifest.json. Deterministic given config, data and seed (per-epoch
 generators, so --resume continues exactly where a run stopped). Uses CUDA when
 PyTorch sees it, else the CPU with runtime.threads threads.
+
+--train-only stops after training and validation, leaving <work>/checkpoint.pt; the same
+command with --resume instead then exports, checks and bundles. That is how a GPU machine
+trains while the machine that ships the model exports (the same torch.onnx exporter, node and
+onnxruntime-node for every bundle): copy the work folder, the --init-from checkpoint and
+regenerate the exports (the same seed gives the same bytes; the checkpoint records the
+exports' digests and --resume refuses others).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.8.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.9.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
@@ -39,6 +46,8 @@ RECIPE_VERSION = '1.8.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.
 # 1.7.0: tokenizer.fromInit (a later stage keeps its --init-from checkpoint's vocabulary on reports with new words)
 # 1.8.0: --init-from accepts checkpoint_from_bundle.py's checkpoints (recovered from an exported bundle; provenance
 #        init.recoveredFrom names it)
+# 1.9.0: --train-only (train on one machine, export on another with --resume); checkpoints record the exports'
+#        digests, the training time and the devices that trained, so a resumed run's card reports the whole run
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -58,6 +67,13 @@ def blas_note() -> str | None:
     if any('/blas/libblas' in p for p in paths) and not any('openblas' in p or 'blis' in p for p in paths):
         return 'reference BLAS (slow matmuls; apt-get install libopenblas0-openmp to speed up the text tower)'
     return ', '.join(sorted(os.path.basename(p) for p in paths)) or None
+
+
+def load_checkpoint(path: str, device) -> dict:
+    """A checkpoint of this recipe (train.py, checkpoint_from_bundle.py): tensors plus plain config and history.
+    weights_only is named because its default changed (False before torch 2.6, True since) and torch 1.13's
+    weights-only unpickler rejects a plain float; the recipe loads only checkpoints it wrote."""
+    return torch.load(path, map_location=device, weights_only=False)
 
 
 def setup(cfg: dict, seed: int) -> torch.device:
@@ -98,7 +114,7 @@ def inherited_vocab(cfg: dict, init_path: str | None) -> list[str] | None:
         return None
     if not init_path:
         raise SystemExit('tokenizer.fromInit keeps the --init-from checkpoint\'s vocabulary: give --init-from')
-    vocab = torch.load(init_path, map_location='cpu').get('vocab')
+    vocab = load_checkpoint(init_path, 'cpu').get('vocab')
     if not vocab:
         raise SystemExit(f'--init-from {init_path}: the checkpoint stores no vocabulary (recipe < 1.5), so '
                          'tokenizer.fromInit cannot keep it')
@@ -205,7 +221,7 @@ def train_step(model, batch, cfg, pos_weight, special_ids):
         if w.get('identity', 0) > 0:
             parts['identity'] = losses.finding_identity(pos, sents, valid, scale)
     total = sum(w[k] * v for k, v in parts.items())
-    return total, {k: float(v) for k, v in parts.items()}
+    return total, {k: float(v.detach()) for k, v in parts.items()}
 
 
 @torch.no_grad()
@@ -253,7 +269,7 @@ def init_from(path: str, model: DualEncoder, cfg: dict, vocab: list[str], device
     in the architecture; the tokenizer (vocab: tokens in id order) must be the same, token for token.
     A run with never-seen findings continues only weights that never saw them either (the checkpoint
     records what its run excluded)."""
-    ck = torch.load(path, map_location=device)
+    ck = load_checkpoint(path, device)
     seen = [x for x in excluded if x not in ck.get('excluded', ())]
     if seen:
         raise SystemExit(f'--init-from {path}: this run must never see {", ".join(seen)}, but the checkpoint '
@@ -295,6 +311,8 @@ def main() -> int:
     ap.add_argument('--max-steps', type=int, help='override optim.maxSteps (e.g. to time a run)')
     ap.add_argument('--resume', action='store_true', help='continue from <work>/checkpoint.pt')
     ap.add_argument('--skip-parity', action='store_true', help='skip the node checks (no node available)')
+    ap.add_argument('--train-only', action='store_true',
+                    help='stop after training and validation (export, parity and bundle by a later --resume run)')
     ap.add_argument('--init-from', metavar='CHECKPOINT',
                     help="start from an earlier run's <work>/checkpoint.pt (weights only: a new optimiser and "
                          'schedule), e.g. to fine-tune at a larger image.size; same data, tokenizer and architecture')
@@ -346,6 +364,7 @@ def main() -> int:
     except data.ExclusionError as e:
         raise SystemExit(f'train.py: STOP — {e}') from None
     mean, std = data.pixel_stats(train.images)
+    exports = {'data': data.fingerprint(args.data), 'valData': data.fingerprint(args.val_data) if args.val_data else None}
     log(f'data: {len(train_recs)} train / {len(val_recs)} val, {man["generator"]} {man["generatorVersion"]} '
         f'seed {man["seed"]}; source {source}², input {size}², grid {g}², mean {mean:.4f} std {std:.4f} '
         f'({time.time() - started:.1f} s)')
@@ -402,19 +421,31 @@ def main() -> int:
     vocab = sorted(tok.vocab, key=tok.vocab.get)  # tokens in id order, kept in checkpoints
     init = init_from(args.init_from, model, cfg, vocab, device, excluded) if args.init_from else None
     step, start_epoch, history = 0, 0, []
+    # Over every run of a resumed training: seconds, timed images and seconds, the devices that trained.
+    earlier = {'seconds': 0.0, 'timed': [0, 0.0], 'devices': []}
+    device_name = str(device) if device.type == 'cpu' else torch.cuda.get_device_name(device)
     ckpt_path = os.path.join(work, 'checkpoint.pt')
     if args.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=device)
+        ck = load_checkpoint(ckpt_path, device)
         if ck.get('config') != cfg or ck.get('seed') != args.seed or ck.get('init') != init:
             raise SystemExit(f'{ckpt_path} was written with another config, seed or --init-from: not resuming')
+        if 'exports' in ck and ck['exports'] != exports:  # checkpoints before recipe 1.9.0 did not record them
+            raise SystemExit(f'{ckpt_path} was trained on other exports (--data/--val-data differ from its '
+                             f'records.jsonl and manifest.json digests): not resuming')
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
         step, start_epoch, history = ck['step'], ck['epoch'] + 1, ck['history']
-        log(f'resumed after epoch {ck["epoch"]} (step {step})')
+        earlier = ck.get('run', earlier)
+        log(f'resumed after epoch {ck["epoch"]} (step {step}' + (f', trained on {", ".join(earlier["devices"])}'
+                                                               if earlier['devices'] else '') + ')')
 
     model.train()
-    timed_images, timed_seconds = 0, 0.0
-    train_started = time.time()
+    timed_images, timed_seconds = earlier['timed']
+    devices = list(earlier['devices'])
+    if start_epoch < epochs and device_name not in devices:
+        devices.append(device_name)
+    train_started = time.time() - earlier['seconds']
+    run_first = step
     for epoch in range(start_epoch, epochs):
         # Per-epoch streams: the run is a pure function of (seed, epoch), so resuming is exact.
         gen = torch.Generator().manual_seed(args.seed * 1_000_003 + epoch)
@@ -450,7 +481,7 @@ def main() -> int:
             if device.type == 'cuda':
                 torch.cuda.synchronize()
             dt = time.time() - t0
-            if step >= 3:  # the first steps are warm-up (allocator, kernels)
+            if step >= run_first + 3:  # a run's first steps are warm-up (allocator, kernels)
                 timed_images += bs
                 timed_seconds += dt
             history.append({'step': step, 'loss': float(loss), **parts})
@@ -467,7 +498,9 @@ def main() -> int:
                 f'pointing {m["meanPointing"] or 0:.3f}')
         torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'epoch': epoch,
                     'history': history, 'config': cfg, 'seed': args.seed, 'init': init, 'vocab': vocab,
-                    'findings': findings, 'excluded': list(excluded)}, ckpt_path)
+                    'findings': findings, 'excluded': list(excluded), 'exports': exports,
+                    'run': {'seconds': time.time() - train_started, 'timed': [timed_images, timed_seconds],
+                            'devices': devices}}, ckpt_path)
         if step >= total:
             break
     train_seconds = time.time() - train_started
@@ -484,6 +517,10 @@ def main() -> int:
     met['loss'] = {'first5': float(first), 'last5': float(last)}
 
     log(f'training {train_seconds:.1f} s, validation done at {time.time() - started:.1f} s')
+    if args.train_only:
+        log(f'--train-only: stopped before the export; {ckpt_path} holds the trained weights. The same command '
+            'with --resume instead of --train-only exports, checks and bundles them.')
+        return 0
 
     # Export and parity
     model = model.cpu().float().eval().to(memory_format=torch.contiguous_format)
@@ -532,7 +569,7 @@ def main() -> int:
         'steps': step,
         'trainSeconds': train_seconds,
         'imagesPerSecond': ips,
-        'device': str(device) if device.type == 'cpu' else torch.cuda.get_device_name(device),
+        'device': ', '.join(devices) or device_name,
         'metrics': met,
         'parity': parity,
         'provenance': {

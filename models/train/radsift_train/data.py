@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,6 +160,19 @@ def read_records(data_dir: str, lay: Layout, exclusion: dict | None = None) -> l
     return out
 
 
+def fingerprint(data_dir: str) -> dict:
+    """sha256 of an export's manifest.json and records.jsonl: which phantoms, reports and labels (the images
+    and masks are the generator's pure function of them), so that a resumed run can refuse other exports."""
+    out = {}
+    for name in ('manifest.json', 'records.jsonl'):
+        h = hashlib.sha256()
+        with open(os.path.join(data_dir, name), 'rb') as f:
+            for chunk in iter(lambda: f.read(1 << 20), b''):
+                h.update(chunk)
+        out[name] = h.hexdigest()
+    return out
+
+
 def split(records: list[dict], val_fraction: float) -> tuple[list[dict], list[dict]]:
     """By a hash of the id: stable whatever the order, count or seed of the run."""
 
@@ -180,7 +194,7 @@ class Split:
 def _box(arr: np.ndarray, size: int) -> np.ndarray:
     if arr.shape[0] == size and arr.shape[1] == size:
         return arr.astype(np.float32)
-    return np.asarray(Image.fromarray(arr.astype(np.float32), 'F').resize((size, size), Image.BOX))
+    return np.asarray(Image.fromarray(arr.astype(np.float32)).resize((size, size), Image.BOX))
 
 
 def load(data_dir: str, records: list[dict], lay: Layout, image_size: int, mask_size: int) -> Split:
@@ -198,8 +212,8 @@ def load(data_dir: str, records: list[dict], lay: Layout, image_size: int, mask_
         p, b = lay.bit(x)
         banned[p] = banned.get(p, 0) | (1 << b)
     used = sorted({p for p, _ in where} | set(banned))
-    sentences = []
-    for i, r in enumerate(records):
+
+    def one(i: int, r: dict) -> list:
         img = np.asarray(Image.open(os.path.join(data_dir, r['image'])).convert('L'))
         images[i] = np.clip(_box(img, image_size).round(), 0, 255).astype(np.uint8)
         planes = {p: np.asarray(Image.open(os.path.join(data_dir, r['planes'][p]))) for p in used}
@@ -218,7 +232,12 @@ def load(data_dir: str, records: list[dict], lay: Layout, image_size: int, mask_
             for f in fs:
                 claims[findings.index(f)] = POLARITY_CLAIM[polarity]
             sents.append((text, claims, polarity))
-        sentences.append(sents)
+        return sents
+
+    # PNG decoding and PIL's resize release the GIL: threads fill the arrays by index (the same bytes
+    # whatever their number), and map raises the first error in record order.
+    with ThreadPoolExecutor(max_workers=min(16, os.cpu_count() or 1)) as pool:
+        sentences = list(pool.map(one, range(n), records))
     ids = [r['id'] for r in records]
     return Split(torch.from_numpy(images), torch.from_numpy(masks), torch.from_numpy(labels), sentences, ids)
 

@@ -8,7 +8,9 @@ models/bundle-manifest.schema.json, and `validate` checks a manifest against tha
 `crossFieldRules`; docs/model-layouts.md §1). A manifest that passes here loads in the app, so a
 bad export fails when it is written, not when a user first loads the bundle.
 
-Needs jsonschema (Debian: python3-jsonschema); no torch.
+Checking needs jsonschema (Debian: python3-jsonschema), imported when a manifest is first checked, so that
+training (which imports this module but checks only when it writes the bundle) also runs where it is missing,
+such as a GPU machine with its own Python; no torch.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ import json
 import os
 import re
 import subprocess
-
-import jsonschema
 
 FORMAT = 'radsift-bundle/1'
 MANIFEST = 'manifest.json'
@@ -58,22 +58,21 @@ def _ecma_regex(pattern: str) -> re.Pattern:
     return re.compile(''.join(out))
 
 
-def _pattern(validator, pattern, instance, schema):
-    if validator.is_type(instance, 'string') and not _ecma_regex(pattern).search(instance):
-        what = schema.get('description')
-        yield jsonschema.ValidationError(f'{instance!r} is not {what}' if what else
-                                         f'{instance!r} does not match {pattern!r}')
-
-
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {'pattern': _pattern})
-
-
 @functools.lru_cache(maxsize=1)
 def _validator():
+    import jsonschema
+
+    def pattern(validator, pattern, instance, schema):
+        if validator.is_type(instance, 'string') and not _ecma_regex(pattern).search(instance):
+            what = schema.get('description')
+            yield jsonschema.ValidationError(f'{instance!r} is not {what}' if what else
+                                             f'{instance!r} does not match {pattern!r}')
+
+    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, {'pattern': pattern})
     with open(SCHEMA_PATH, encoding='utf-8') as f:
         schema = json.load(f)
-    _Validator.check_schema(schema)
-    return _Validator(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 
 def schema_errors(m) -> list[str]:
