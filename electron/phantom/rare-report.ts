@@ -10,7 +10,7 @@ import type { PhantomCase } from './case.js';
 import { isRareFinding, type FindingName, type FindingSet } from './findings.js';
 import { Random } from './random.js';
 import type { RareFindingName } from './rare-findings.js';
-import { RARE_COMPARED, RARE_HEDGES, RARE_NEGATED, RARE_POSITIVE } from './rare-wordings.js';
+import { hiatalHerniaSize, RARE_COMPARED, RARE_HEDGES, RARE_NEGATED, RARE_POSITIVE } from './rare-wordings.js';
 import { cap, cmTenths, UNDER_DIAPHRAGM, zoneWord } from './report-text.js';
 import { Language } from './report-variety.js';
 
@@ -319,17 +319,29 @@ function pneumomediastinum(o: Out, f: FindingSet): void {
 function hernia(o: Out, f: FindingSet): void {
   const h = f.hiatal_hernia;
   if (!h) return;
-  const size = h.size === 'large' ? o.pick(['large', 'moderate-to-large']) : o.pick(['small', 'small to moderate']);
+  // One pick of two words in every band, as in 1.7, so the draws after it, and every other report, stay 1.7's.
+  // Variety off keeps 1.1's words (small under 6 cm), as the canonical writer keeps every 1.1 sentence.
+  const size = o.pick(
+    o.lang.on
+      ? hiatalHerniaSize(h.diameterMm)
+      : h.size === 'large'
+        ? ['large', 'moderate-to-large']
+        : ['small', 'small to moderate'],
+  );
   const stable = o.compared('stable', 'hiatal_hernia');
   const choices = [
     `${cap(stable ? `stable ${size}` : size)} hiatal hernia.`,
-    `${cap(size)} hiatus hernia measuring ${cmTenths(h.diameterMm)} cm.`,
+    // "hiatus hernia" is a held-out everyday wording: only the canonical writer (1.1's words) keeps it, as its
+    // size words (a varied sentence that differs from 1.1's may not use a held-out wording).
+    `${cap(size)} ${o.lang.on ? 'hiatal' : 'hiatus'} hernia measuring ${cmTenths(h.diameterMm)} cm.`,
     `A ${cmTenths(h.diameterMm)} cm hiatal hernia projects over the retrocardiac region${stable ? ', unchanged' : ''}.`,
   ];
   if (h.airFluidLevel)
     choices.push(
       'Retrocardiac soft tissue density with an air-fluid level, consistent with a hiatal hernia.',
-      `Retrocardiac air-fluid level, compatible with a ${size} hiatal hernia.`,
+      o.lang.on // "retrocardiac air-fluid level" is held out too
+        ? `${cap(size)} hiatal hernia projecting over the retrocardiac region.`
+        : `Retrocardiac air-fluid level, compatible with a ${size} hiatal hernia.`,
     );
   o.add('chest', 'hiatal_hernia', o.pick(choices));
   o.add('impression', 'hiatal_hernia', o.pick(['Hiatal hernia.', `${cap(size)} hiatal hernia.`]));

@@ -9,6 +9,13 @@ import type { RareFindingName } from './rare-findings.js';
 import { absentFrames, cap, cmTenths, UNDER_DIAPHRAGM, zoneWord } from './report-text.js';
 import type { Compared } from './report-variety.js';
 
+/** A hiatal hernia's size words by its measured width (generator 1.8; 1.7 called every one under 6 cm small):
+ * small under 4.5 cm, moderate from 4.5, large from 6. Two per band, the first the plain one. */
+export function hiatalHerniaSize(diameterMm: number): [string, string] {
+  if (diameterMm >= 60) return ['large', 'moderate-to-large'];
+  return diameterMm >= 45 ? ['moderate', 'small to moderate'] : ['small', 'small'];
+}
+
 /** Positive variants and the comparison noun phrase of each present rare finding. */
 export const RARE_POSITIVE: { [K in RareFindingName]: (a: NonNullable<FindingSet[K]>) => string[] } = {
   sternotomy_wires: (s) => {
@@ -74,10 +81,11 @@ export const RARE_POSITIVE: { [K in RareFindingName]: (a: NonNullable<FindingSet
     ];
   },
   hiatal_hernia: (h) => {
-    const size = h.size === 'large' ? 'large' : 'small';
+    const size = hiatalHerniaSize(h.diameterMm)[0];
     return [
       `Hiatal hernia, approximately ${cmTenths(h.diameterMm)} cm.`,
-      `${cap(size)} sliding hiatal hernia.`,
+      // "Moderate sliding hiatal hernia." is a held-out evaluation sentence (electron/scoring/report-language-set.ts)
+      size === 'moderate' ? 'Sliding hiatal hernia of moderate size.' : `${cap(size)} sliding hiatal hernia.`,
       `Retrocardiac soft tissue opacity${h.airFluidLevel ? ' containing an air-fluid level' : ''}, compatible with a hiatal hernia.`,
     ];
   },

@@ -219,3 +219,27 @@ test('rare findings are flagged as such', () => {
   assert.deepEqual(FINDINGS.filter(isRareFinding), [...RARE_FINDINGS]);
   assert.ok(RARE_FINDINGS.length >= 10 && FINDINGS.length <= 32);
 });
+
+test('a varied report calls a hiatal hernia small, moderate or large by its measured width (generator 1.8)', () => {
+  const seen = { small: 0, moderate: 0, large: 0 };
+  for (let i = 0; i < 400; i++) {
+    const c = sampleCase(46, i, { prevalence: { hiatal_hernia: 1 } });
+    const h = c.findings.hiatal_hernia;
+    assert.ok(h, `case ${i}: no hernia at prevalence 1`);
+    const text = writeReport(c)
+      .sentences.filter((s) => s.findings.includes('hiatal_hernia') && s.polarity === 'positive')
+      .map((s) => s.text.toLowerCase())
+      .join(' ');
+    const band = h.diameterMm >= 60 ? 'large' : h.diameterMm >= 45 ? 'moderate' : 'small';
+    seen[band]++;
+    const words = text.match(/\b(small to moderate|moderate-to-large|small|moderate|large)\b/g) ?? [];
+    const allowed = {
+      small: ['small'],
+      moderate: ['moderate', 'small to moderate'],
+      large: ['large', 'moderate-to-large'],
+    };
+    for (const w of words)
+      assert.ok(allowed[band].includes(w), `${(h.diameterMm / 10).toFixed(1)} cm hernia called "${w}": ${text}`);
+  }
+  assert.ok(seen.small > 20 && seen.moderate > 20 && seen.large > 20, JSON.stringify(seen));
+});
