@@ -263,5 +263,19 @@ class MetricsTest(unittest.TestCase):
         self.assertIsNone(metrics.auc(s, np.zeros(40)))
 
 
+class TrainedOnTest(unittest.TestCase):
+    def test_card_names_each_device_of_a_resumed_run(self):
+        from radsift_train import bundle
+        one = {'device': 'cpu', 'imagesPerSecond': 4.7, 'devices': {'cpu': {'steps': 9, 'seconds': 60.0,
+                                                                            'imagesPerSecond': 4.7}}}
+        self.assertEqual(bundle._trained_on(one), 'cpu (4.7 images/s)')
+        two = {'device': 'NVIDIA H200', 'imagesPerSecond': 122.0, 'devices': {
+            'NVIDIA H200': {'steps': 651, 'seconds': 362.5, 'imagesPerSecond': 122.0},
+            'cpu': {'steps': 93, 'seconds': 1290.0, 'imagesPerSecond': 4.6}}}
+        self.assertEqual(bundle._trained_on(two), 'NVIDIA H200 (651 steps, 6.0 min, 122.0 images/s) and '
+                                                  'cpu (93 steps, 21.5 min, 4.6 images/s)')
+
+
 if __name__ == '__main__':
     unittest.main()
+

@@ -47,7 +47,7 @@ RECIPE_VERSION = '1.9.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.
 # 1.8.0: --init-from accepts checkpoint_from_bundle.py's checkpoints (recovered from an exported bundle; provenance
 #        init.recoveredFrom names it)
 # 1.9.0: --train-only (train on one machine, export on another with --resume); checkpoints record the exports'
-#        digests, the training time and the devices that trained, so a resumed run's card reports the whole run
+#        digests and each training device's steps, time and images/s, so a resumed run's card reports the whole run
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -421,8 +421,10 @@ def main() -> int:
     vocab = sorted(tok.vocab, key=tok.vocab.get)  # tokens in id order, kept in checkpoints
     init = init_from(args.init_from, model, cfg, vocab, device, excluded) if args.init_from else None
     step, start_epoch, history = 0, 0, []
-    # Over every run of a resumed training: seconds, timed images and seconds, the devices that trained.
-    earlier = {'seconds': 0.0, 'timed': [0, 0.0], 'devices': []}
+    # Over every run of a resumed training: seconds, and per device that trained its steps, seconds and timed
+    # images and seconds (images/s is a property of a device, not of a run split between two).
+    earlier = {'seconds': 0.0, 'devices': {}}
+    devices: dict[str, dict] = {}
     device_name = str(device) if device.type == 'cpu' else torch.cuda.get_device_name(device)
     ckpt_path = os.path.join(work, 'checkpoint.pt')
     if args.resume and os.path.exists(ckpt_path):
@@ -438,13 +440,15 @@ def main() -> int:
         earlier = ck.get('run', earlier)
         log(f'resumed after epoch {ck["epoch"]} (step {step}' + (f', trained on {", ".join(earlier["devices"])}'
                                                                if earlier['devices'] else '') + ')')
+    devices = {k: dict(v) for k, v in earlier['devices'].items()}
 
     model.train()
-    timed_images, timed_seconds = earlier['timed']
-    devices = list(earlier['devices'])
-    if start_epoch < epochs and device_name not in devices:
-        devices.append(device_name)
+    if start_epoch < epochs:
+        devices.setdefault(device_name, {'steps': 0, 'seconds': 0.0, 'images': 0, 'timedSeconds': 0.0})
+    here = devices.get(device_name)
+    timed_images, timed_seconds = 0, 0.0  # this run's, for the progress line
     train_started = time.time() - earlier['seconds']
+    run_started = time.time()
     run_first = step
     for epoch in range(start_epoch, epochs):
         # Per-epoch streams: the run is a pure function of (seed, epoch), so resuming is exact.
@@ -481,9 +485,12 @@ def main() -> int:
             if device.type == 'cuda':
                 torch.cuda.synchronize()
             dt = time.time() - t0
+            here['steps'] += 1
             if step >= run_first + 3:  # a run's first steps are warm-up (allocator, kernels)
                 timed_images += bs
                 timed_seconds += dt
+                here['images'] += bs
+                here['timedSeconds'] += dt
             history.append({'step': step, 'loss': float(loss), **parts})
             if step % cfg['runtime']['logEvery'] == 0 or step == total - 1:
                 ips = timed_images / timed_seconds if timed_seconds else bs / dt
@@ -496,15 +503,18 @@ def main() -> int:
             m = evaluate(model, val, val_pixels, batcher, findings, device)
             log(f'epoch {epoch}: val mean AUC {m["meanAuc"] or 0:.4f}, '
                 f'pointing {m["meanPointing"] or 0:.3f}')
+        here['seconds'] += time.time() - run_started
+        run_started = time.time()
         torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'epoch': epoch,
                     'history': history, 'config': cfg, 'seed': args.seed, 'init': init, 'vocab': vocab,
                     'findings': findings, 'excluded': list(excluded), 'exports': exports,
-                    'run': {'seconds': time.time() - train_started, 'timed': [timed_images, timed_seconds],
-                            'devices': devices}}, ckpt_path)
+                    'run': {'seconds': time.time() - train_started, 'devices': devices}}, ckpt_path)
         if step >= total:
             break
     train_seconds = time.time() - train_started
-    ips = timed_images / timed_seconds if timed_seconds else 0.0
+    rate = {k: (v['images'] / v['timedSeconds'] if v['timedSeconds'] else 0.0) for k, v in devices.items()}
+    main_device = max(devices, key=lambda k: devices[k]['steps']) if devices else device_name
+    ips = rate.get(main_device, 0.0)  # of the device that trained most of the steps
 
     # Validation
     met = evaluate(model, val, val_pixels, batcher, findings, device)
@@ -569,7 +579,8 @@ def main() -> int:
         'steps': step,
         'trainSeconds': train_seconds,
         'imagesPerSecond': ips,
-        'device': ', '.join(devices) or device_name,
+        'device': main_device,
+        'devices': {k: {**v, 'imagesPerSecond': rate[k]} for k, v in devices.items()},  # the card names each share
         'metrics': met,
         'parity': parity,
         'provenance': {

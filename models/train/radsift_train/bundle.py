@@ -130,6 +130,15 @@ def _recovered(init: dict) -> str:
             if r else '')
 
 
+def _trained_on(info: dict) -> str:
+    """The device and its images/s; a run resumed on another device names each one's share."""
+    devices = info.get('devices') or {}
+    if len(devices) > 1:
+        return ' and '.join(f"{k} ({v['steps']} steps, {v['seconds'] / 60:.1f} min, {v['imagesPerSecond']:.1f} "
+                            'images/s)' for k, v in devices.items())
+    return f"{info['device']} ({info['imagesPerSecond']:.1f} images/s)"
+
+
 def _stages(cfg: dict, prov: dict) -> str:
     """The earlier stages of a run started with --init-from, oldest first."""
     chain, init = [], prov.get('init')
@@ -274,8 +283,8 @@ ONNX opset 17; onnxruntime-node vs PyTorch minimum cosine on {onnx_par.get('imag
 {par.get('tokenizer', {}).get('identical', 0)}/{par.get('tokenizer', {}).get('sentences', 0)} sentences identical.
 
 ## Training run
-{info['steps']} steps, batch {cfg['optim']['batchSize']}, {info['trainSeconds'] / 60:.1f} min on {info['device']}
-({info['imagesPerSecond']:.1f} images/s), seed {prov['seed']}.{_stages(cfg, prov)}
+{info['steps']} steps, batch {cfg['optim']['batchSize']}, {info['trainSeconds'] / 60:.1f} min on {_trained_on(info)},
+seed {prov['seed']}.{_stages(cfg, prov)}
 
 ## Limits
 - Synthetic training data; findings look like the generator draws them.
