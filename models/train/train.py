@@ -423,8 +423,7 @@ def main() -> int:
     step, start_epoch, history = 0, 0, []
     # Over every run of a resumed training: seconds, and per device that trained its steps, seconds and timed
     # images and seconds (images/s is a property of a device, not of a run split between two).
-    earlier = {'seconds': 0.0, 'devices': {}}
-    devices: dict[str, dict] = {}
+    earlier: dict = {'seconds': 0.0, 'devices': {}}
     device_name = str(device) if device.type == 'cpu' else torch.cuda.get_device_name(device)
     ckpt_path = os.path.join(work, 'checkpoint.pt')
     if args.resume and os.path.exists(ckpt_path):

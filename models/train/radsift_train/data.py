@@ -161,8 +161,9 @@ def read_records(data_dir: str, lay: Layout, exclusion: dict | None = None) -> l
 
 
 def fingerprint(data_dir: str) -> dict:
-    """sha256 of an export's manifest.json and records.jsonl: which phantoms, reports and labels (the images
-    and masks are the generator's pure function of them), so that a resumed run can refuse other exports."""
+    """sha256 of an export's manifest.json (generator version, seed, count, sizes, exclusions) and records.jsonl
+    (every record's files, labels and report), which identify it: its images and masks are the generator's pure
+    function of the same. A resumed run refuses an export with other digests."""
     out = {}
     for name in ('manifest.json', 'records.jsonl'):
         h = hashlib.sha256()

@@ -62,13 +62,13 @@ def _ecma_regex(pattern: str) -> re.Pattern:
 def _validator():
     import jsonschema
 
-    def pattern(validator, pattern, instance, schema):
+    def ecma_pattern(validator, pattern, instance, schema):
         if validator.is_type(instance, 'string') and not _ecma_regex(pattern).search(instance):
             what = schema.get('description')
             yield jsonschema.ValidationError(f'{instance!r} is not {what}' if what else
                                              f'{instance!r} does not match {pattern!r}')
 
-    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, {'pattern': pattern})
+    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, {'pattern': ecma_pattern})
     with open(SCHEMA_PATH, encoding='utf-8') as f:
         schema = json.load(f)
     cls.check_schema(schema)
