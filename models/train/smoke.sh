@@ -74,8 +74,14 @@ cp -r "$data" "$tmp/other" && "$py" -c 'import json, sys; p = sys.argv[1]; json.
 "${stage2[@]}" --data "$tmp/other" --resume >"$tmp/other.log" 2>&1 && fail '--resume accepted another export'
 grep -q 'trained on other exports' "$tmp/other.log" || { cat "$tmp/other.log"; fail '--resume: no reason given'; }
 "${stage2[@]}" --data "$data" --resume || fail 'train.py --resume after --train-only'
-"$py" -c 'import json, sys; s = json.load(open(sys.argv[1])); assert s["trainSeconds"] > 0, s["trainSeconds"]' \
-  "$tmp/work2/summary.json" || fail 'the resumed run lost the training time of the --train-only run'
+# The resumed run trained no step: its card's time and images/s are the --train-only run's (kept in the checkpoint).
+"$py" - "$tmp/work2/summary.json" "$tmp/work2/checkpoint.pt" <<'PYEOF' || fail 'the resumed run lost the training time of the --train-only run'
+import json, sys, torch
+s = json.load(open(sys.argv[1]))
+run = torch.load(sys.argv[2], map_location='cpu', weights_only=False)['run']
+assert s['trainSeconds'] >= run['seconds'] > 0, (s['trainSeconds'], run)
+assert s['imagesPerSecond'] > 0 and list(run['devices']) == ['cpu'], (s['imagesPerSecond'], run)
+PYEOF
 "$py" "$here/check_bundle.py" "$tmp/bundle2" || fail 'stage-2 bundle check'
 "$py" -c 'import json, sys; z = json.load(open(sys.argv[1]))["zeroShot"]["prompts"]; assert "statements" in z, z.keys()' \
   "$tmp/bundle2/manifest.json" || fail 'the second stage did not record its extended wordings'

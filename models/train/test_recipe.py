@@ -278,4 +278,3 @@ class TrainedOnTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
-

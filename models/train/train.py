@@ -364,7 +364,8 @@ def main() -> int:
     except data.ExclusionError as e:
         raise SystemExit(f'train.py: STOP — {e}') from None
     mean, std = data.pixel_stats(train.images)
-    exports = {'data': data.fingerprint(args.data), 'valData': data.fingerprint(args.val_data) if args.val_data else None}
+    exports = {'data': data.fingerprint(args.data),
+               'valData': data.fingerprint(args.val_data) if args.val_data else None}
     log(f'data: {len(train_recs)} train / {len(val_recs)} val, {man["generator"]} {man["generatorVersion"]} '
         f'seed {man["seed"]}; source {source}², input {size}², grid {g}², mean {mean:.4f} std {std:.4f} '
         f'({time.time() - started:.1f} s)')
@@ -445,7 +446,6 @@ def main() -> int:
     if start_epoch < epochs:
         devices.setdefault(device_name, {'steps': 0, 'seconds': 0.0, 'images': 0, 'timedSeconds': 0.0})
     here = devices.get(device_name)
-    timed_images, timed_seconds = 0, 0.0  # this run's, for the progress line
     train_started = time.time() - earlier['seconds']
     run_started = time.time()
     run_first = step
@@ -486,13 +486,11 @@ def main() -> int:
             dt = time.time() - t0
             here['steps'] += 1
             if step >= run_first + 3:  # a run's first steps are warm-up (allocator, kernels)
-                timed_images += bs
-                timed_seconds += dt
                 here['images'] += bs
                 here['timedSeconds'] += dt
             history.append({'step': step, 'loss': float(loss), **parts})
             if step % cfg['runtime']['logEvery'] == 0 or step == total - 1:
-                ips = timed_images / timed_seconds if timed_seconds else bs / dt
+                ips = here['images'] / here['timedSeconds'] if here['timedSeconds'] else bs / dt
                 log(f'epoch {epoch} step {step}/{total} loss {float(loss):.4f} '
                     + ' '.join(f'{a} {b:.3f}' for a, b in parts.items())
                     + f' lr {lr_at(step, total, cfg):.2e} {ips:.1f} img/s')

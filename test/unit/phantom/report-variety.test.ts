@@ -29,10 +29,10 @@ for (let i = 0; i < N; i++) {
 const sentences = samples.flatMap((x) => x.varied.sentences.map((s) => ({ ...s, x, isNew: !x.canonical.has(s.text) })));
 
 /**
- * Held-out everyday wordings that generator 1.1 already wrote, in its canonical sentences, and varied reports
- * still do where they keep a canonical sentence (1.8's varied hiatal hernia sentences keep neither "hiatus
- * hernia" nor "retrocardiac air-fluid level"; fixed: the
- * test below fails if the canonical writer uses another one, and the varied sentences may use none).
+ * Held-out everyday wordings that generator 1.1 already wrote, in its canonical sentences, and that varied
+ * reports still write where they keep a canonical sentence (1.8's varied hiatal hernia sentences keep neither
+ * "hiatus hernia" nor "retrocardiac air-fluid level"). Fixed: the test below fails if the canonical writer
+ * uses another one, and the varied sentences may use none.
  */
 const CANONICAL_HELD_OUT_WORDINGS: readonly string[] = [
   'air bronchograms',
