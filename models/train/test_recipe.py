@@ -231,6 +231,55 @@ class ModelTest(unittest.TestCase):
             self.assertEqual(train.whole_word_share(tok, ['No pleural effusion.']), 1.0)
 
 
+class FreezeTest(unittest.TestCase):
+    def cfg(self, **optim):
+        import json
+        cfg = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs', 'smoke.json')))
+        cfg['optim'].update(optim)
+        return cfg
+
+    def test_locked_text_tower_keeps_its_weights_while_the_image_side_trains(self):
+        from radsift_train.model import DualEncoder
+        torch.manual_seed(0)
+        cfg = self.cfg(freeze=['text'])
+        model = DualEncoder(cfg, 50).train()
+        self.assertFalse(model.text.training)  # no dropout in a locked tower
+        self.assertTrue(model.image.training)
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+        size = cfg['image']['size']
+        img, _ = model.image(torch.randn(4, 1, size, size))
+        txt, _ = model.text(torch.randint(5, 50, (4, 6)), torch.ones(4, 6, dtype=torch.long))
+        (img @ txt.t()).diagonal().sum().neg().backward()
+        opt.step()
+        after = model.state_dict()
+        self.assertTrue(all(torch.equal(before[k], after[k]) for k in after if k.startswith('text.')))
+        self.assertFalse(all(torch.equal(before[k], after[k]) for k in after if k.startswith('image.')))
+
+    def test_bad_freeze_settings_are_refused(self):
+        import train
+        train.check_freeze(self.cfg(), 'c.json', None)  # nothing frozen: nothing asked
+        for freeze, init, why in ((['txt'], 'x.pt', 'must list'), (['text', 'text'], 'x.pt', 'once each'),
+                                  (['image', 'text'], 'x.pt', 'nothing would train'), (['text'], None, '--init-from')):
+            with self.assertRaisesRegex(SystemExit, why):
+                train.check_freeze(self.cfg(freeze=freeze), 'c.json', init)
+        cfg = self.cfg(freeze=['text'])
+        cfg['loss']['weights']['negation'] = 0.5
+        with self.assertRaisesRegex(SystemExit, 'negation'):
+            train.check_freeze(cfg, 'c.json', 'x.pt')
+        cfg['loss']['weights']['negation'] = 0
+        cfg['loss']['weights']['identity'] = 0
+        train.check_freeze(cfg, 'c.json', 'x.pt')
+
+    def test_card_says_which_tower_stayed_locked(self):
+        from radsift_train import bundle
+        self.assertEqual(bundle._frozen(self.cfg()), '')
+        line = bundle._frozen(self.cfg(freeze=['text']))
+        self.assertIn('The text encoder stayed locked', line)
+        self.assertIn('report-language figures', line)
+        self.assertIn('only the text encoder trained', bundle._frozen(self.cfg(freeze=['image'])))
+
+
 class AugmentTest(unittest.TestCase):
     def test_deterministic_per_seed(self):
         imgs = torch.randint(0, 255, (3, 64, 64), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))

@@ -37,7 +37,7 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.9.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.10.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
@@ -48,6 +48,8 @@ RECIPE_VERSION = '1.9.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.
 #        init.recoveredFrom names it)
 # 1.9.0: --train-only (train on one machine, export on another with --resume); checkpoints record the exports'
 #        digests and each training device's steps, time and images/s, so a resumed run's card reports the whole run
+# 1.10.0: optim.freeze (a tower kept as --init-from left it: e.g. a higher-resolution image stage that leaves the
+#         report language, and so the language figures, of the stage it continues)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -299,6 +301,23 @@ def init_from(path: str, model: DualEncoder, cfg: dict, vocab: list[str], device
     return out
 
 
+def check_freeze(cfg: dict, path: str, init_from: str | None) -> None:
+    """optim.freeze (recipe 1.10.0): towers that keep their --init-from weights. Locking the text tower lets
+    a stage train the image side at a new size without moving the report language the earlier stage had."""
+    frozen = cfg['optim'].get('freeze', [])
+    if not isinstance(frozen, list) or not set(frozen) <= {'image', 'text'} or len(set(frozen)) != len(frozen):
+        raise SystemExit(f'{path}: optim.freeze must list "image" and/or "text" once each, not {frozen!r}')
+    if len(frozen) == 2:
+        raise SystemExit(f'{path}: optim.freeze names both towers: nothing would train')
+    if frozen and not init_from:
+        raise SystemExit(f'{path}: optim.freeze keeps weights from --init-from: give --init-from')
+    w = cfg['loss']['weights']
+    text_only = [t for t in ('negation', 'identity') if w.get(t, 0) > 0]
+    if 'text' in frozen and text_only:
+        raise SystemExit(f'{path}: loss.weights {" and ".join(text_only)} train only the text tower, which '
+                         'optim.freeze locks: set them to 0')
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--config', required=True)
@@ -328,6 +347,7 @@ def main() -> int:
     if wording not in ('base', 'extended'):
         raise SystemExit(f'{args.config}: loss.promptWordings must be "base" or "extended", not {wording!r}')
     extended = wording == 'extended'  # recipe 1.6.0: more wordings and whole statements in the prompt loss
+    check_freeze(cfg, args.config, args.init_from)
     work = args.work or args.out.rstrip('/') + '.work'
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(work, exist_ok=True)
@@ -392,8 +412,11 @@ def main() -> int:
     n_txt = sum(p.numel() for p in model.text.parameters())
     log(f'model: image {n_img / 1e6:.2f} M, text {n_txt / 1e6:.2f} M parameters, device {device}'
         + (f', threads {torch.get_num_threads()}, BLAS: {blas_note()}' if device.type == 'cpu' else ''))
-    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and 'pos' not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and 'pos' not in n)]
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]  # optim.freeze leaves some out
+    if model.frozen:
+        log(f'frozen (optim.freeze): {", ".join(model.frozen)} encoder, as --init-from left it')
+    decay = [p for n, p in trainable if p.ndim >= 2 and 'pos' not in n]
+    no_decay = [p for n, p in trainable if not (p.ndim >= 2 and 'pos' not in n)]
     opt = torch.optim.AdamW(
         [{'params': decay, 'weight_decay': cfg['optim']['weightDecay']}, {'params': no_decay, 'weight_decay': 0.0}],
         lr=cfg['optim']['lr'],
@@ -488,10 +511,11 @@ def main() -> int:
             if step >= run_first + 3:  # a run's first steps are warm-up (allocator, kernels)
                 here['images'] += bs
                 here['timedSeconds'] += dt
-            history.append({'step': step, 'loss': float(loss), **parts})
+            value = float(loss.detach())  # torch 2.x warns on float() of a tensor that requires grad
+            history.append({'step': step, 'loss': value, **parts})
             if step % cfg['runtime']['logEvery'] == 0 or step == total - 1:
                 ips = here['images'] / here['timedSeconds'] if here['timedSeconds'] else bs / dt
-                log(f'epoch {epoch} step {step}/{total} loss {float(loss):.4f} '
+                log(f'epoch {epoch} step {step}/{total} loss {value:.4f} '
                     + ' '.join(f'{a} {b:.3f}' for a, b in parts.items())
                     + f' lr {lr_at(step, total, cfg):.2e} {ips:.1f} img/s')
             step += 1

@@ -158,6 +158,17 @@ def _stages(cfg: dict, prov: dict) -> str:
             "epoch at 336 px).")
 
 
+def _frozen(cfg: dict) -> str:
+    """optim.freeze: the towers this run left as the earlier stage had them."""
+    towers = cfg['optim'].get('freeze', [])
+    if not towers:
+        return ''
+    locked, trained = towers[0], 'image' if towers[0] == 'text' else 'text'
+    also = (' Its text embeddings are the earlier stage\'s, and so are its report-language figures (polarity, '
+            'synonyms).' if locked == 'text' else '')
+    return f'\nThe {locked} encoder stayed locked (`optim.freeze`); only the {trained} encoder trained.{also}'
+
+
 BASE_FINDINGS = ('pleural_effusion', 'cardiomegaly', 'pneumothorax', 'nodule', 'consolidation', 'atelectasis',
                  'edema', 'support_devices')  # generator 1.0's eight
 
@@ -284,7 +295,7 @@ ONNX opset 17; onnxruntime-node vs PyTorch minimum cosine on {onnx_par.get('imag
 
 ## Training run
 {info['steps']} steps, batch {cfg['optim']['batchSize']}, {info['trainSeconds'] / 60:.1f} min on {_trained_on(info)},
-seed {prov['seed']}.{_stages(cfg, prov)}
+seed {prov['seed']}.{_stages(cfg, prov)}{_frozen(cfg)}
 
 ## Limits
 - Synthetic training data; findings look like the generator draws them.

@@ -181,11 +181,22 @@ class DualEncoder(nn.Module):
             em['projHidden'],
             tx['pooling'],
         )
+        # optim.freeze: towers kept as --init-from left them (LiT's locked tower, here usually the text): no
+        # gradients, and in eval mode whenever the model trains, so dropout does not perturb what they emit.
+        self.frozen = tuple(cfg['optim'].get('freeze', ()))
+        for name in self.frozen:
+            getattr(self, name).requires_grad_(False)
         scale = torch.tensor(math.log(1.0 / cfg['loss']['tau']))
         if cfg['loss'].get('learnableScale'):
             self.log_scale = nn.Parameter(scale)
         else:
             self.register_buffer('log_scale', scale)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        for name in self.frozen:
+            getattr(self, name).eval()
+        return self
 
     @property
     def logit_scale(self) -> torch.Tensor:
