@@ -64,6 +64,15 @@ def fmt(x, digits=3):
     return '—' if x is None or (isinstance(x, float) and math.isnan(x)) else f'{x:.{digits}f}'
 
 
+def verdict_figure(value, ok: bool) -> str:
+    """A missed target's figure with a fourth digit where three would round it onto a two-digit threshold
+    (0.9797 against ≥ 0.98 reads 0.980, which looks met)."""
+    shown = fmt(value)
+    if not ok and ok_number(value) and shown.endswith('0') and float(shown) != value:
+        return fmt(value, 4)
+    return shown
+
+
 def ok_number(x) -> bool:
     return isinstance(x, (int, float)) and not (isinstance(x, float) and math.isnan(x))
 
@@ -347,7 +356,7 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
         '|---|---|---|',
     ]
     for what, value, ok in verdicts:
-        lines.append(f'| {what} | {fmt(value)} | {"yes" if ok else "**no**"} |')
+        lines.append(f'| {what} | {verdict_figure(value, ok)} | {"yes" if ok else "**no**"} |')
     return '\n'.join(lines) + '\n'
 
 

@@ -67,6 +67,13 @@ class EvalCardTest(unittest.TestCase):
                       text)
         self.assertIn('| — | 0.800 | 0.900 | 0.700 | 0.800 | — |', text)
 
+    def test_a_missed_target_never_reads_as_met(self):
+        from eval_card import verdict_figure
+        self.assertEqual(verdict_figure(0.9797, False), '0.9797')  # not "0.980" against ≥ 0.98
+        self.assertEqual(verdict_figure(0.9797, True), '0.980')
+        self.assertEqual(verdict_figure(0.603, False), '0.603')
+        self.assertEqual(verdict_figure(0.0, False), '0.000')
+
     def test_subset_recomputes_the_means_over_its_findings(self):
         r = all_columns(0.99, {'rib_fracture': {'auc': 0.5}, 'scoliosis': {'auc': 0.7}})
         s8 = subset(r, BASE)
