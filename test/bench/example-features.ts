@@ -1,0 +1,93 @@
+/**
+ * `npm run bench:examples -- <labelled folder> [--model-dir <bundle>] [--min-positives N]`
+ * Few-shot AUC on a labelled phantom set (labels.csv beside the scans, as `radsift demo` writes) from other
+ * image descriptors than the global embedding the app's example sets use today (electron/scoring/
+ * example-features.ts): the global embedding centred on the set's mean, the patch embeddings max-pooled
+ * and centred, and both side by side. For each finding with enough positives: 16-shot probe AUC (16
+ * positive and 16 negative examples, logistic) and 16-example AUC (cosine to the mean of 16 positives, what
+ * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve); then the
+ * means and their ratios to the global embedding's, measured in the same run. Prints JSON.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { scoreFolder } from '../../electron/cli/folder-scores.js';
+import { openSession } from '../../electron/cli/session.js';
+import { probeCurve } from '../../electron/scoring/evaluation.js';
+import { centreRows, concatRows, maxPoolPatches } from '../../electron/scoring/example-features.js';
+import type { Matrix } from '../../electron/scoring/vectors.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'model-dir': { type: 'string' }, 'min-positives': { type: 'string', default: '34' } },
+});
+const dir = path.resolve(positionals[0] ?? '');
+if (!positionals[0]) throw new Error('give a folder with labels.csv (radsift demo writes one)');
+const [head, ...lines] = (await readFile(path.join(dir, 'labels.csv'), 'utf8')).trim().split('\n');
+const findings = head!.split(',').slice(1);
+const labelled = new Map(lines.map((l) => l.split(',')).map(([p, ...ys]) => [path.join(dir, p!), ys.map(Number)]));
+
+const io = { stdout: () => {}, stderr: () => {}, cwd: process.cwd() };
+const session = await openSession(values['model-dir'] ? { 'model-dir': [values['model-dir']] } : {}, io);
+let scores;
+try {
+  scores = await scoreFolder(session, [...labelled.keys()], [], io, { keepPatches: true });
+} finally {
+  await session.close();
+}
+const keep = scores.paths.map((p, i) => [p, i] as const).filter(([p, i]) => labelled.has(p) && scores.patches![i]);
+if (!keep.length) throw new Error('the model gives no patch embeddings, or no labelled scan was read');
+const dim = scores.images.dim;
+const matrix = (rows: Float32Array[]): Matrix => {
+  const data = new Float32Array(rows.length * rows[0]!.length);
+  rows.forEach((r, i) => data.set(r, i * r.length));
+  return { data, rows: rows.length, dim: rows[0]!.length };
+};
+const global = matrix(keep.map(([, i]) => scores.images.data.slice(i * dim, (i + 1) * dim)));
+const pooled = centreRows(matrix(keep.map(([, i]) => maxPoolPatches(scores.patches![i]!, dim))));
+const features: Record<string, Matrix> = {
+  global,
+  'global, centred': centreRows(global),
+  'patches max-pooled, centred': pooled,
+  'both, centred': concatRows(centreRows(global), pooled),
+};
+
+const min = Number(values['min-positives']);
+const perFinding: Record<string, Record<string, { shots16: number; examples16: number }>> = {};
+for (const [j, finding] of findings.entries()) {
+  const y = keep.map(([p]) => labelled.get(p)![j]!);
+  if (y.filter(Boolean).length < min) continue;
+  perFinding[finding] = {};
+  for (const [name, m] of Object.entries(features)) {
+    const c = probeCurve(m, y, y, { fractions: [], shots: [16] });
+    perFinding[finding]![name] = { shots16: round(c.shots['16']!), examples16: round(c.examples['16']!) };
+  }
+}
+const mean = (name: string, k: 'shots16' | 'examples16') => {
+  const xs = Object.values(perFinding)
+    .map((f) => f[name]![k])
+    .filter(Number.isFinite);
+  return round(xs.reduce((a, b) => a + b, 0) / xs.length);
+};
+const summary = Object.fromEntries(
+  Object.keys(features).map((name) => [
+    name,
+    {
+      shots16: mean(name, 'shots16'),
+      examples16: mean(name, 'examples16'),
+      ratioShots16: round(mean(name, 'shots16') / mean('global', 'shots16')),
+      ratioExamples16: round(mean(name, 'examples16') / mean('global', 'examples16')),
+    },
+  ]),
+);
+console.log(
+  JSON.stringify(
+    { model: session.loaded.model.id, version: session.loaded.model.version, scans: keep.length, summary, perFinding },
+    null,
+    1,
+  ),
+);
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

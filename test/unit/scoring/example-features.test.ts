@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { centreRows, concatRows, maxPoolPatches } from '../../../electron/scoring/example-features.js';
+import { exampleProfile } from '../../../electron/scoring/example-profile.js';
+import { seededRandom } from '../../../electron/scoring/metrics.js';
+import { dot, normalise, type Matrix } from '../../../electron/scoring/vectors.js';
+
+const unit = (xs: number[]) => normalise(Float32Array.from(xs));
+const rowOf = (m: Matrix, r: number) => m.data.subarray(r * m.dim, (r + 1) * m.dim);
+
+describe('few-shot descriptors', () => {
+  it('max-pools each dimension over the patches and normalises', () => {
+    // three cells of dim 2: the second dimension peaks in the last cell only
+    const pooled = maxPoolPatches(Float32Array.from([0.6, -0.8, 0.3, 0.1, -0.2, 0.8]), 2);
+    assert.deepEqual(
+      Array.from(pooled, (x) => +x.toFixed(6)),
+      Array.from(unit([0.6, 0.8]), (x) => +x.toFixed(6)),
+    );
+    assert.throws(() => maxPoolPatches(new Float32Array(5), 2), /not cells × 2/);
+  });
+
+  it('centring removes the direction every row shares, so a cosine to a few examples sees what differs', () => {
+    // A shared direction (axis 0) dwarfs the finding (axis 1): uncentred, an example's cosine to a scan
+    // without the finding is near 1 as well; centred, the two sides separate.
+    const rnd = seededRandom(5);
+    const rows = Array.from({ length: 40 }, (_, i) =>
+      unit([10, i < 10 ? 1 : 0, (rnd() - 0.5) * 0.5, (rnd() - 0.5) * 0.5]),
+    );
+    const m: Matrix = { data: new Float32Array(rows.length * 4), rows: rows.length, dim: 4 };
+    rows.forEach((r, i) => m.data.set(r, i * 4));
+    const gap = (x: Matrix) => {
+      const profile = exampleProfile([0, 1, 2].map((i) => rowOf(x, i)));
+      const pos = dot(rowOf(x, 5), profile.vector);
+      const neg = Math.max(...[20, 25, 30, 35].map((i) => dot(rowOf(x, i), profile.vector)));
+      return pos - neg;
+    };
+    const centred = centreRows(m);
+    let mean = 0;
+    for (let r = 0; r < centred.rows; r++) mean += rowOf(centred, r)[0]!;
+    assert.ok(Math.abs(gap(m)) < 0.02, `uncentred gap ${gap(m)}`);
+    assert.ok(gap(centred) > 0.5, `centred gap ${gap(centred)}`);
+    for (let r = 0; r < centred.rows; r++) assert.ok(Math.abs(dot(rowOf(centred, r), rowOf(centred, r)) - 1) < 1e-5);
+    assert.ok(Math.abs(mean / centred.rows) < 0.2, 'the shared direction is gone');
+  });
+
+  it('concatenates two unit halves into one unit row of both dimensions', () => {
+    const a: Matrix = { data: Float32Array.from([1, 0, 0, 1]), rows: 2, dim: 2 };
+    const b: Matrix = { data: Float32Array.from([0, 1, 0, 0, 1, 0]), rows: 2, dim: 3 };
+    const c = concatRows(a, b);
+    assert.equal(c.dim, 5);
+    assert.deepEqual(
+      Array.from(rowOf(c, 0), (x) => +x.toFixed(4)),
+      [0.7071, 0, 0, 0.7071, 0],
+    );
+    assert.throws(() => concatRows(a, { data: new Float32Array(3), rows: 1, dim: 3 }), /2 rows beside 1/);
+  });
+});
