@@ -497,6 +497,8 @@ export const methods = {
       rows: z.array(ScreenRow),
       /** The example similarity that flags a row (a job with examples), so a view can flag again at another threshold. */
       exampleThreshold: z.number().nullable(),
+      /** How many scans the example similarity is centred on (their mean embedding); null: compared as they are. */
+      exampleCentredOn: z.number().int().nonnegative().nullable(),
     }),
   },
 } as const;

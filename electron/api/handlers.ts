@@ -152,10 +152,7 @@ export function createHandlers(services: Services): Handlers {
 
     'screen.list': () => ({ jobs: services.screening.list() }),
 
-    'screen.results': async (req) => ({
-      rows: await services.screening.results(req.id, req.flaggedOnly ?? false),
-      exampleThreshold: await services.screening.exampleThreshold(req.id),
-    }),
+    'screen.results': (req) => services.screening.results(req.id, req.flaggedOnly ?? false),
 
     'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
 

@@ -11,9 +11,10 @@ import { exampleProfile, type ExampleProfile } from '../scoring/example-profile.
 import { encodeFiles } from '../screening/pipeline.js';
 import type { DecodePool } from '../screening/decode-pool.js';
 import type { ModelService } from './model-service.js';
+import type { ScreenResults } from './services.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
-import { screenResults, type ScreenRow } from '../screening/results.js';
+import { scopeCentre, screenResults, type ResultScope } from '../screening/results.js';
 import { IndexError } from '../index/index-store.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
 import type { StudyQuery } from '../pacs/query.js';
@@ -72,7 +73,7 @@ export class ScreeningService {
   #runs = new Set<Promise<void>>();
   #progress = new Map<string, ScreenProgress>();
   #flagged = new Map<string, number>();
-  #examples = new Map<string, Promise<ExampleProfile>>();
+  #examples = new Map<string, Promise<Float32Array[]>>();
   /** States that could not be stored (the disk is full): shown until a later write succeeds. */
   #unsaved = new Map<string, { state: JobState; message: string | null }>();
 
@@ -257,7 +258,7 @@ export class ScreeningService {
       });
       if (summary.stopped) return; // paused or cancelled: control() recorded the state
       this.#save(id, params, 'running', null, createdAt);
-      const rows = await this.results(id, false);
+      const { rows } = await this.results(id, false);
       this.#flagged.set(id, rows.filter((r) => r.flagged).length);
       this.#running.delete(id);
       this.#save(
@@ -294,40 +295,50 @@ export class ScreeningService {
   }
 
   /**
-   * The examples' profile with the active model: from the embeddings stored with the job, or (a job from
-   * before they were stored, or under another model) encoded from the example files once per job and model.
+   * The examples' embeddings with the active model: those stored with the job, or (a job from before they
+   * were stored, or under another model) encoded from the example files once per job and model.
    */
-  async #exampleProfile(id: string, params: Params): Promise<ExampleProfile> {
+  async #exampleEmbeddings(id: string, params: Params): Promise<Float32Array[]> {
     const model = (await this.index.slot()).key;
     const key = `${id}:${model}`;
-    let profile = this.#examples.get(key);
-    if (!profile) {
+    let embeddings = this.#examples.get(key);
+    if (!embeddings) {
       const stored = params.exampleEmbeddings;
-      profile =
+      embeddings =
         stored?.model === model && stored.vectors.length
-          ? Promise.resolve(exampleProfile(stored.vectors.map(fromBase64)))
-          : this.#encodeExamples(params.examples ?? []).then(exampleProfile);
-      this.#examples.set(key, profile);
-      profile.catch(() => this.#examples.delete(key));
+          ? Promise.resolve(stored.vectors.map(fromBase64))
+          : this.#encodeExamples(params.examples ?? []);
+      this.#examples.set(key, embeddings);
+      embeddings.catch(() => this.#examples.delete(key));
     }
-    return profile;
+    return embeddings;
   }
 
-  /** The example similarity that flags a row of a job with examples; null for a job without. */
-  async exampleThreshold(id: string): Promise<number | null> {
-    const params = this.#params(id);
-    return params.examples?.length ? (await this.#exampleProfile(id, params)).threshold : null;
+  /** The scans a job's rows are: a PACS job's instances (its named set), else its folder. */
+  #scope(id: string, params: Params): ResultScope {
+    return params.pacs ? { set: id } : this.#view(id).folder;
   }
 
-  async results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]> {
+  /**
+   * The examples' profile, centred on the job's scans as they are now (results are ranked when read), and
+   * how many scans that centre is the mean of (null: too few, compared as they are).
+   */
+  async #exampleProfile(id: string, params: Params): Promise<{ profile: ExampleProfile; centredOn: number | null }> {
+    const embeddings = await this.#exampleEmbeddings(id, params);
+    const { centre, scans } = scopeCentre(this.index.store(), await this.index.slot(), this.#scope(id, params));
+    return { profile: exampleProfile(embeddings, centre), centredOn: centre ? scans : null };
+  }
+
+  async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {
     const job = this.#view(id);
     const params = this.#params(id);
     const loaded = await this.models.ready();
     const vectors = await phraseVectors(job.phrases, (t) => this.models.encoder.encodeTexts(t));
     // A PACS job's rows are its instances: those its last complete run met, and any a later run, still
     // under way, has met since.
-    const scope = params.pacs ? { set: id } : job.folder;
-    const example = params.examples?.length ? await this.#exampleProfile(id, params) : undefined;
+    const scope = this.#scope(id, params);
+    const examples = params.examples?.length ? await this.#exampleProfile(id, params) : undefined;
+    const example = examples?.profile;
     const rows = [
       ...screenResults(this.index.store(), await this.index.slot(), scope, {
         phrases: vectors,
@@ -336,6 +347,10 @@ export class ScreeningService {
         ...(example ? { example } : {}),
       }),
     ];
-    return flaggedOnly ? rows.filter((r) => r.flagged) : rows;
+    return {
+      rows: flaggedOnly ? rows.filter((r) => r.flagged) : rows,
+      exampleThreshold: example?.threshold ?? null,
+      exampleCentredOn: examples?.centredOn ?? null,
+    };
   }
 }

@@ -72,8 +72,17 @@ export interface Screening {
   ): ScreenJob;
   control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
   list(): ScreenJob[];
-  results(id: string, flaggedOnly: boolean): Promise<ScreenRow[]>;
-  exampleThreshold(id: string): Promise<number | null>;
+  /**
+   * The job's rows, the example similarity that flags one and how many scans it is centred on (both null
+   * without examples; the second also below MIN_CENTRING_SCANS): one profile for all of them.
+   */
+  results(id: string, flaggedOnly: boolean): Promise<ScreenResults>;
+}
+
+export interface ScreenResults {
+  rows: ScreenRow[];
+  exampleThreshold: number | null;
+  exampleCentredOn: number | null;
 }
 
 export interface ProbeEngine {

@@ -5,7 +5,7 @@
  * and negation ordering of report sentences. Pure functions; `radsift eval`
  * prints them and the model card quotes them.
  */
-import { exampleProfile } from './example-profile.js';
+import { centreOf, exampleProfile, exampleSimilarity } from './example-profile.js';
 import { applyProbe, trainProbe } from './linear-probe.js';
 import { rocAuc, seededRandom } from './metrics.js';
 import { row, scoresAgainst, type Matrix } from './vectors.js';
@@ -38,8 +38,9 @@ export interface ProbeCurve {
   /** Probe AUC from k positive and k negative examples. */
   shots: Record<string, number>;
   /**
-   * AUC of the cosine to the mean of k positive examples only: what the app's example sets do (few-shot
-   * screening of a rare finding, where negatives are not picked).
+   * AUC of the cosine to the mean of k positive examples only, centred on the mean of every scan evaluated
+   * (unless `centre: false`): what the app's example sets do (few-shot screening of a rare finding, where
+   * negatives are not picked).
    */
   examples: Record<string, number>;
 }
@@ -68,9 +69,16 @@ export function probeCurve(
   images: Matrix,
   labels: ArrayLike<number>,
   zeroShotScores: ArrayLike<number>,
-  options: { fractions?: number[]; shots?: number[]; repeats?: number; seed?: number } = {},
+  options: { fractions?: number[]; shots?: number[]; repeats?: number; seed?: number; centre?: boolean } = {},
 ): ProbeCurve {
-  const { fractions = [0.01, 0.1, 1], shots = [1, 4, 16], repeats = 5, seed = 1 } = options;
+  const { fractions = [0.01, 0.1, 1], shots = [1, 4, 16], repeats = 5, seed = 1, centre = true } = options;
+  // Example profiles are centred on the mean of every scan evaluated, as the app centres on the scans it screens.
+  const middle = centre
+    ? centreOf(
+        Array.from({ length: images.rows }, (_, i) => row(images, i)),
+        images.dim,
+      )
+    : null;
   const rnd = seededRandom(seed);
   const pos = shuffled(
     [...Array(images.rows).keys()].filter((i) => labels[i]),
@@ -126,8 +134,12 @@ export function probeCurve(
         shuffled(trainPos, rnd)
           .slice(0, k)
           .map((r) => row(images, r)),
+        middle,
       );
-      return rocAuc(scoresAgainst(testX, profile.vector), testY);
+      return rocAuc(
+        test.map((i) => exampleSimilarity(profile, row(images, i))),
+        testY,
+      );
     });
     result.examples[String(k)] = aucs.reduce((a, b) => a + b, 0) / aucs.length;
   }

@@ -7,6 +7,7 @@
  */
 import { isNotDicomFile } from '../dicom/errors.js';
 import type { IndexStore, ModelSlot, StoredScan } from '../index/index-store.js';
+import { centreOf, exampleSimilarity, type ExampleProfile } from '../scoring/example-profile.js';
 import { dot } from '../scoring/vectors.js';
 import type { PhraseVectors } from '../scoring/phrase-scores.js';
 import { pairProbability } from '../scoring/zero-shot.js';
@@ -34,8 +35,8 @@ export interface ResultOptions {
   logitScale: number;
   /** A scan is flagged when some phrase's probability reaches this. */
   threshold: number;
-  /** Mean example embedding (L2-normalised), and the similarity that flags a scan. */
-  example?: { vector: Float32Array; threshold: number };
+  /** The examples' profile (centred on scopeCentre of the same scope), and the similarity that flags a scan. */
+  example?: ExampleProfile;
   /** Called for each file in scope that is not DICOM (skipped, not a row). */
   onNotDicom?: (path: string) => void;
 }
@@ -83,10 +84,10 @@ export function* screenResults(
           };
         })
       : [];
-    const exampleSimilarity = v && options.example ? dot(v, options.example.vector) : null;
+    const similarity = v && options.example ? exampleSimilarity(options.example, v) : null;
     const flagged =
       scores.some((s) => s.probability >= options.threshold) ||
-      (exampleSimilarity !== null && exampleSimilarity >= options.example!.threshold);
+      (similarity !== null && similarity >= options.example!.threshold);
     yield {
       path: scan.path,
       sopUid: scan.sopUid,
@@ -97,10 +98,36 @@ export function* screenResults(
       status: v ? 'ok' : 'failed',
       error: scan.error ?? (v ? null : 'not encoded with this model'),
       scores,
-      exampleSimilarity,
+      exampleSimilarity: similarity,
       flagged,
     };
   }
+}
+
+/**
+ * The mean embedding of the scope's encoded scans, which example similarities are centred on (null below
+ * MIN_CENTRING_SCANS: too few for a mean), and how many scans it is the mean of. Results are ranked when
+ * read, so this is the scope as it is now.
+ */
+export function scopeCentre(
+  store: IndexStore,
+  model: ModelSlot,
+  scope: ResultScope,
+): { centre: Float32Array | null; scans: number } {
+  const { scanIds, data } = store.embeddings(model);
+  const rowOf = new Map<number, number>();
+  scanIds.forEach((id, i) => rowOf.set(id, i));
+  let scans = 0;
+  function* vectors(): Generator<Float32Array> {
+    for (const scan of scansIn(store, scope)) {
+      const r = rowOf.get(scan.id);
+      if (r === undefined) continue;
+      scans++;
+      yield data.subarray(r * model.dim, (r + 1) * model.dim);
+    }
+  }
+  const centre = centreOf(vectors(), model.dim);
+  return { centre, scans };
 }
 
 export function resultsCsvHeader(phrases: string[], withExamples: boolean): string {

@@ -5,7 +5,8 @@
  * example-features.ts): the global embedding centred on the set's mean, the patch embeddings max-pooled
  * and centred, and both side by side. For each finding with enough positives: 16-shot probe AUC (16
  * positive and 16 negative examples, logistic) and 16-example AUC (cosine to the mean of 16 positives, what
- * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve); then the
+ * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve); and the
+ * app's flag rule with 16 examples (recall of the other positives, share of negatives flagged); then the
  * means and their ratios to the global embedding's, measured in the same run. Prints JSON.
  */
 import path from 'node:path';
@@ -15,7 +16,9 @@ import { scoreFolder } from '../../electron/cli/folder-scores.js';
 import { openSession } from '../../electron/cli/session.js';
 import { probeCurve } from '../../electron/scoring/evaluation.js';
 import { centreRows, concatRows, maxPoolPatches } from '../../electron/scoring/example-features.js';
-import type { Matrix } from '../../electron/scoring/vectors.js';
+import { exampleProfile } from '../../electron/scoring/example-profile.js';
+import { seededRandom } from '../../electron/scoring/metrics.js';
+import { dot, row, type Matrix } from '../../electron/scoring/vectors.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -53,17 +56,50 @@ const features: Record<string, Matrix> = {
 };
 
 const min = Number(values['min-positives']);
-const perFinding: Record<string, Record<string, { shots16: number; examples16: number }>> = {};
+/**
+ * The app's flag rule (as similar to the examples' mean as the least typical example, minus the margin) with
+ * 16 examples drawn 5 times: the share of the other positives flagged (recall) and of negatives (false alarms).
+ */
+function flagRule(m: Matrix, y: number[]): { recall: number; falseAlarms: number } {
+  const rnd = seededRandom(7);
+  const pos = y.flatMap((v, i) => (v ? [i] : []));
+  let recall = 0;
+  let alarms = 0;
+  for (let d = 0; d < 5; d++) {
+    const picked = new Set([...pos].sort(() => rnd() - 0.5).slice(0, 16));
+    const profile = exampleProfile([...picked].map((i) => row(m, i)));
+    let tp = 0;
+    let fp = 0;
+    y.forEach((v, i) => {
+      if (picked.has(i) || dot(row(m, i), profile.vector) < profile.threshold) return;
+      if (v) tp++;
+      else fp++;
+    });
+    recall += tp / (pos.length - 16) / 5;
+    alarms += fp / (y.length - pos.length) / 5;
+  }
+  return { recall: round(recall), falseAlarms: round(alarms) };
+}
+
+const perFinding: Record<
+  string,
+  Record<string, { shots16: number; examples16: number; recall: number; falseAlarms: number }>
+> = {};
 for (const [j, finding] of findings.entries()) {
   const y = keep.map(([p]) => labelled.get(p)![j]!);
   if (y.filter(Boolean).length < min) continue;
   perFinding[finding] = {};
   for (const [name, m] of Object.entries(features)) {
-    const c = probeCurve(m, y, y, { fractions: [], shots: [16] });
-    perFinding[finding]![name] = { shots16: round(c.shots['16']!), examples16: round(c.examples['16']!) };
+    // centre: false — each descriptor is compared as given (the centred ones are centred already)
+    const c = probeCurve(m, y, y, { fractions: [], shots: [16], centre: false });
+    perFinding[finding]![name] = {
+      shots16: round(c.shots['16']!),
+      examples16: round(c.examples['16']!),
+      ...flagRule(m, y),
+    };
   }
 }
-const mean = (name: string, k: 'shots16' | 'examples16') => {
+const mean = (name: string, k: 'shots16' | 'examples16' | 'recall' | 'falseAlarms') => {
   const xs = Object.values(perFinding)
     .map((f) => f[name]![k])
     .filter(Number.isFinite);
@@ -77,6 +113,8 @@ const summary = Object.fromEntries(
       examples16: mean(name, 'examples16'),
       ratioShots16: round(mean(name, 'shots16') / mean('global', 'shots16')),
       ratioExamples16: round(mean(name, 'examples16') / mean('global', 'examples16')),
+      flagRecall: mean(name, 'recall'),
+      flagFalseAlarms: mean(name, 'falseAlarms'),
     },
   ]),
 );

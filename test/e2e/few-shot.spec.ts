@@ -168,6 +168,10 @@ test.describe('few-shot screening with an example set', () => {
     await expect(rows).toHaveCount(PHANTOMS);
     await expect(page.getByTestId('results-examples')).toHaveText('by 3 examples');
     await expect(page.getByTestId('results-examples-warning')).toHaveText(`⚠ ${WARNING}`);
+    // 16 scans are too few for a mean to centre on (20): the view says the similarity is plain.
+    await expect(page.getByTestId('results-examples-rule')).toContainText(
+      'too few scans screened to centre on their mean: compared as they are',
+    );
     const table = page.locator('table.results-table');
     const head = table.getByRole('columnheader', { name: 'example similarity' });
     // Sorted by it first, most similar at the top; a click reverses the order.

@@ -9,9 +9,21 @@ import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
-import { exampleProfile, MIN_CONFIDENT_EXAMPLES, type ExampleProfile } from '../../scoring/example-profile.js';
+import {
+  exampleProfile,
+  MIN_CENTRING_SCANS,
+  MIN_CONFIDENT_EXAMPLES,
+  type ExampleProfile,
+} from '../../scoring/example-profile.js';
 import { encodeFiles } from '../../screening/pipeline.js';
-import { resultsCsvHeader, resultsCsvRow, screenResults, type ScreenRow } from '../../screening/results.js';
+import {
+  resultsCsvHeader,
+  resultsCsvRow,
+  scopeCentre,
+  screenResults,
+  type ResultScope,
+  type ScreenRow,
+} from '../../screening/results.js';
 import { modelSlot } from '../../screening/model-slot.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { PacsError, RETRYABLE } from '../../pacs/errors.js';
@@ -46,7 +58,9 @@ radsift screen <folder> --index-only [--index <dir>]
 Brings the index up to date (new and changed files are decoded and encoded,
 unchanged ones skipped; for one folder, files deleted from it are pruned), then
 writes one row per file: path, UIDs, status, error, a score and probability per
-phrase, the similarity to example scans, and whether it is flagged (a phrase's
+phrase, the similarity to example scans (their embeddings and the scan's centred
+on the mean embedding of the scans screened, from ${MIN_CENTRING_SCANS} scans on: what sets a
+finding apart is then not drowned by what every scan shares), and whether it is flagged (a phrase's
 probability ≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, with examples, an outlying
 similarity). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
@@ -218,6 +232,7 @@ export const screenCommand = defineCommand({
 
       const encoder = session.models.encoder;
       const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
+      const scope: ResultScope = archive ? { run: summary.run } : (files ?? folder);
       let example: ExampleProfile | undefined;
       if (examples.length) {
         const vs: Float32Array[] = [];
@@ -225,7 +240,13 @@ export const screenCommand = defineCommand({
           if (!r.embedding) throw new UsageError(`example ${r.path} cannot be used: ${r.error!.message}`);
           vs.push(r.embedding);
         }
-        example = exampleProfile(vs);
+        const { centre, scans } = scopeCentre(store, model, scope);
+        example = exampleProfile(vs, centre);
+        io.stderr(
+          centre
+            ? `examples: ${vs.length}, compared centred on the mean embedding of the ${scans} scans screened\n`
+            : `examples: ${vs.length}, compared as they are: ${scans} scan${scans === 1 ? '' : 's'} screened, too few (< ${MIN_CENTRING_SCANS}) to centre on\n`,
+        );
         if (vs.length < MIN_CONFIDENT_EXAMPLES)
           io.stderr(
             `warning: ${vs.length} example scan${vs.length === 1 ? '' : 's'}: flagging by examples rests on little; ${MIN_CONFIDENT_EXAMPLES} or more are better\n`,
@@ -258,7 +279,7 @@ export const screenCommand = defineCommand({
         );
         rows++;
       };
-      for (const row of screenResults(store, model, archive ? { run: summary.run } : (files ?? folder), {
+      for (const row of screenResults(store, model, scope, {
         phrases: vectors,
         logitScale: m.logitScale,
         threshold,

@@ -75,7 +75,12 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   const [withExamples, setWithExamples] = useState(false);
   const exampleScope = withExamples && examples.scope && examples.paths.length ? examples.scope : undefined;
   const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<{ id: string; rows: Row[]; exampleThreshold: number | null } | null>(null);
+  const [open, setOpen] = useState<{
+    id: string;
+    rows: Row[];
+    exampleThreshold: number | null;
+    exampleCentredOn: number | null;
+  } | null>(null);
   const [threshold, setThreshold] = useState(0.5);
   const [flaggedOnly, setFlaggedOnly] = useState(false);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 0, descending: true });
@@ -175,7 +180,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     act(async () => {
       setThreshold(job.threshold);
       setSort({ key: job.phrases.length ? 0 : 'example', descending: true });
-      const { rows: loaded, exampleThreshold } = await api.call('screen.results', { id: job.id });
+      const { rows: loaded, exampleThreshold, exampleCentredOn } = await api.call('screen.results', { id: job.id });
       // The viewer names a scan opened from these rows as the rows do.
       remember(
         loaded.flatMap((r): [string, ScanLabel][] => {
@@ -183,7 +188,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
           return label ? [[r.path, label]] : [];
         }),
       );
-      setOpen({ id: job.id, rows: loaded, exampleThreshold });
+      setOpen({ id: job.id, rows: loaded, exampleThreshold, exampleCentredOn });
     });
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
@@ -483,9 +488,12 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
             <span className="muted">Research use only — not for clinical decisions.</span>
           </div>
           {openJob.examples > 0 && (
-            <p className="muted">
-              Example similarity: the cosine between a scan and the mean of the {examplesText(openJob.examples)}; a scan
-              as similar as the least typical example, less 0.05, is flagged.
+            <p className="muted" data-testid="results-examples-rule">
+              Example similarity: the cosine between a scan and the mean of the {examplesText(openJob.examples)}
+              {open.exampleCentredOn !== null
+                ? `, both centred on the mean of the ${open.exampleCentredOn} scans screened (what sets the examples apart, not what every scan shares)`
+                : ' (too few scans screened to centre on their mean: compared as they are)'}
+              ; a scan as similar as the least typical example, less 0.05, is flagged.
               {openJob.examples < examples.confidentFrom && (
                 <>
                   {' '}

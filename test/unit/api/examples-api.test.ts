@@ -93,11 +93,14 @@ describe('example sets and screening with them', () => {
       state = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find((j) => j.id === job.id)!.state;
     }
     assert.equal(state, 'done');
-    const { rows, exampleThreshold } = await call<{
+    const { rows, exampleThreshold, exampleCentredOn } = await call<{
       rows: { path: string; exampleSimilarity: number | null; flagged: boolean }[];
       exampleThreshold: number | null;
+      exampleCentredOn: number | null;
     }>(services, 'screen.results', { id: job.id });
     assert.equal(rows.length, 48);
+    // Similarities are centred on the mean embedding of the 48 scans screened (docs/few-shot.md).
+    assert.equal(exampleCentredOn, 48);
     assert.ok(rows.every((r) => r.exampleSimilarity !== null));
     // Without phrases, a row is flagged exactly when it reaches the examples' cut, which the API sends.
     assert.equal(typeof exampleThreshold, 'number');

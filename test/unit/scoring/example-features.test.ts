@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { centreRows, concatRows, maxPoolPatches } from '../../../electron/scoring/example-features.js';
-import { exampleProfile } from '../../../electron/scoring/example-profile.js';
+import {
+  centreOf,
+  exampleProfile,
+  exampleSimilarity,
+  MIN_CENTRING_SCANS,
+} from '../../../electron/scoring/example-profile.js';
 import { seededRandom } from '../../../electron/scoring/metrics.js';
 import { dot, normalise, type Matrix } from '../../../electron/scoring/vectors.js';
 
@@ -53,5 +58,34 @@ describe('few-shot descriptors', () => {
       [0.7071, 0, 0, 0.7071, 0],
     );
     assert.throws(() => concatRows(a, { data: new Float32Array(3), rows: 1, dim: 3 }), /2 rows beside 1/);
+  });
+
+  it("the app's example profile, centred on the screened scans, separates what a shared direction hides", () => {
+    const rnd = seededRandom(9);
+    // 30 scans: a dominant shared direction (axis 0), the finding on axis 1 in the first 10.
+    const scans = Array.from({ length: 30 }, (_, i) =>
+      unit([10, i < 10 ? 1 : 0, (rnd() - 0.5) * 0.5, (rnd() - 0.5) * 0.5]),
+    );
+    const centre = centreOf(scans, 4);
+    assert.ok(centre, 'a mean from 30 scans');
+    assert.equal(centreOf(scans.slice(0, MIN_CENTRING_SCANS - 1), 4), null, 'too few scans: no centre');
+    assert.throws(() => centreOf([new Float32Array(3)], 4), /3-d vector among 4-d/);
+    const examples = scans.slice(0, 3);
+    const plain = exampleProfile(examples);
+    const profile = exampleProfile(examples, centre);
+    assert.equal(plain.centre, null);
+    assert.equal(profile.count, 3);
+    // Every example reaches the cut (an example is like itself), in either space.
+    for (const e of examples) {
+      assert.ok(exampleSimilarity(plain, e) >= plain.threshold);
+      assert.ok(exampleSimilarity(profile, e) >= profile.threshold);
+    }
+    const flagged = (p: typeof profile) => scans.map((v) => exampleSimilarity(p, v) >= p.threshold);
+    // Uncentred, the shared direction makes every scan look like the examples; centred, only the finding's.
+    assert.ok(flagged(plain).slice(10).some(Boolean), 'uncentred: scans without the finding flagged');
+    assert.deepEqual(
+      flagged(profile),
+      scans.map((_, i) => i < 10),
+    );
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * `radsift screen --examples` with the bundled default model on phantoms: the example similarity is centred
+ * on the scans screened (said on stderr), every example is flagged, and the other cases of the examples'
+ * finding rank above the rest; with too few scans to centre on it says so and compares them as they are.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { CliIO } from '../../../electron/cli/command.js';
+import { main } from '../../../electron/cli/radsift.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
+import { MIN_CENTRING_SCANS } from '../../../electron/scoring/example-profile.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+const MODEL = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
+
+async function run(args: string[], cwd: string): Promise<{ code: number; err: string }> {
+  let err = '';
+  const io: CliIO = { stdout: () => {}, stderr: (t) => (err += t), cwd };
+  return { code: await main(args, io), err };
+}
+
+describe('radsift screen --examples', () => {
+  let work: string;
+  let folder: string;
+  let positive: string[];
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-screen-examples-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    folder = path.join(work, 'scans');
+    writeDemo({
+      dir: folder,
+      count: 40,
+      seed: 63,
+      size: 256,
+      prevalence: { ...DEFAULT_PREVALENCE, pneumothorax: 0.3 },
+    });
+    const [head, ...rows] = (await readFile(path.join(folder, 'labels.csv'), 'utf8')).trim().split('\n');
+    const column = head!.split(',').indexOf('pneumothorax');
+    positive = rows.filter((l) => l.split(',')[column] === '1').map((l) => path.join(folder, l.split(',')[0]!));
+    assert.ok(positive.length >= 8, `${positive.length} pneumothorax cases`);
+  });
+  /** `radsift screen <inputs> --examples … --out <out>` with the default model, on one index. */
+  const screen = (inputs: string[], examples: string[], out: string) =>
+    run(
+      [
+        'screen',
+        ...inputs,
+        '--examples',
+        examples.join(','),
+        '--out',
+        out,
+        '--index',
+        path.join(work, 'idx'),
+        '--model-dir',
+        MODEL,
+      ],
+      work,
+    );
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('centres on the scans screened, flags the examples and ranks their finding first', async () => {
+    const examples = positive.slice(0, 4);
+    const out = path.join(work, 'examples.csv');
+    const r = await screen([folder], examples, out);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /examples: 4, compared centred on the mean embedding of the 40 scans screened/);
+    const [head, ...lines] = (await readFile(out, 'utf8')).trim().split('\n');
+    const cols = head!.split(',');
+    const at = {
+      path: cols.indexOf('path'),
+      sim: cols.indexOf('example similarity'),
+      flagged: cols.indexOf('flagged'),
+    };
+    assert.ok(at.sim > 0, head);
+    const rows = lines
+      .map((l) => l.split(','))
+      .map((c) => ({ path: c[at.path]!, sim: Number(c[at.sim]), flagged: c[at.flagged] === '1' }));
+    assert.equal(rows.length, 40);
+    for (const e of examples) assert.ok(rows.find((x) => x.path === e)!.flagged, `example ${e} is like itself`);
+    const ranked = rows.filter((x) => !examples.includes(x.path)).sort((a, b) => b.sim - a.sim);
+    const meanRank = (pred: (p: string) => boolean) => {
+      const ranks = ranked.flatMap((x, i) => (pred(x.path) ? [i] : []));
+      return ranks.reduce((s, x) => s + x, 0) / ranks.length;
+    };
+    assert.ok(meanRank((p) => positive.includes(p)) < meanRank((p) => !positive.includes(p)), 'positives rank higher');
+  });
+
+  it('with fewer scans than a mean needs, compares the embeddings as they are and says so', async () => {
+    const few = positive.slice(0, MIN_CENTRING_SCANS - 12);
+    const out = path.join(work, 'few.csv');
+    const r = await screen(few, few.slice(0, 2), out);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, new RegExp(`examples: 2, compared as they are: ${few.length} scans screened, too few`));
+    assert.match(r.err, /warning: 2 example scans/);
+  });
+});
