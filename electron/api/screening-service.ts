@@ -14,8 +14,8 @@ import type { ModelService } from './model-service.js';
 import type { ScreenResults } from './services.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
-import { scopeCentre, screenResults, type ResultScope } from '../screening/results.js';
-import { IndexError } from '../index/index-store.js';
+import { scopeCentre, screenResults, type ResultScope, type StoredEmbeddings } from '../screening/results.js';
+import { IndexError, type ModelSlot } from '../index/index-store.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
 import type { StudyQuery } from '../pacs/query.js';
 import type { AppIndex } from './app-index.js';
@@ -298,8 +298,8 @@ export class ScreeningService {
    * The examples' embeddings with the active model: those stored with the job, or (a job from before they
    * were stored, or under another model) encoded from the example files once per job and model.
    */
-  async #exampleEmbeddings(id: string, params: Params): Promise<Float32Array[]> {
-    const model = (await this.index.slot()).key;
+  async #exampleEmbeddings(id: string, params: Params, slot: ModelSlot): Promise<Float32Array[]> {
+    const model = slot.key;
     const key = `${id}:${model}`;
     let embeddings = this.#examples.get(key);
     if (!embeddings) {
@@ -323,10 +323,16 @@ export class ScreeningService {
    * The examples' profile, centred on the job's scans as they are now (results are ranked when read), and
    * how many scans that centre is the mean of (null: too few, compared as they are).
    */
-  async #exampleProfile(id: string, params: Params): Promise<{ profile: ExampleProfile; centredOn: number | null }> {
-    const embeddings = await this.#exampleEmbeddings(id, params);
-    const { centre, scans } = scopeCentre(this.index.store(), await this.index.slot(), this.#scope(id, params));
-    return { profile: exampleProfile(embeddings, centre), centredOn: centre ? scans : null };
+  async #exampleProfile(
+    id: string,
+    params: Params,
+    slot: ModelSlot,
+    stored: StoredEmbeddings,
+  ): Promise<{ profile: ExampleProfile; centredOn: number | null }> {
+    const embeddings = await this.#exampleEmbeddings(id, params, slot);
+    const { centre, scans } = scopeCentre(this.index.store(), slot, this.#scope(id, params), stored);
+    const profile = exampleProfile(embeddings, centre);
+    return { profile, centredOn: profile.centre ? scans : null };
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {
@@ -337,13 +343,17 @@ export class ScreeningService {
     // A PACS job's rows are its instances: those its last complete run met, and any a later run, still
     // under way, has met since.
     const scope = this.#scope(id, params);
-    const examples = params.examples?.length ? await this.#exampleProfile(id, params) : undefined;
+    // One model slot and one read of its embeddings for the examples' centre and the rows alike.
+    const slot = await this.index.slot();
+    const stored = this.index.store().embeddings(slot);
+    const examples = params.examples?.length ? await this.#exampleProfile(id, params, slot, stored) : undefined;
     const example = examples?.profile;
     const rows = [
-      ...screenResults(this.index.store(), await this.index.slot(), scope, {
+      ...screenResults(this.index.store(), slot, scope, {
         phrases: vectors,
         logitScale: loaded.model.logitScale,
         threshold: job.threshold,
+        embeddings: stored,
         ...(example ? { example } : {}),
       }),
     ];

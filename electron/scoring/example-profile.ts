@@ -55,6 +55,9 @@ export function exampleProfile(
     own.map((v) => ({ vector: v, weight: 1 })),
     dim,
   );
+  // Centred examples that cancel out (or all equal to the centre) have no direction: every scan would score
+  // 0 and be flagged. They are compared as they are instead.
+  if (centre && dot(vector, vector) === 0) return exampleProfile(embeddings, null);
   const least = Math.min(...own.map((v) => dot(v, vector)));
   return { vector, threshold: least - EXAMPLE_MARGIN, count: embeddings.length, centre };
 }

@@ -39,7 +39,12 @@ export interface ResultOptions {
   example?: ExampleProfile;
   /** Called for each file in scope that is not DICOM (skipped, not a row). */
   onNotDicom?: (path: string) => void;
+  /** The model's embeddings as already read (for scopeCentre): one read of the table for both. */
+  embeddings?: StoredEmbeddings;
 }
+
+/** Every embedding of a model in the index, with the scan ids they belong to (IndexStore.embeddings). */
+export type StoredEmbeddings = ReturnType<IndexStore['embeddings']>;
 
 /**
  * The scans of a folder (every file under it, in path order), of a list of files (in list order),
@@ -64,7 +69,7 @@ export function* screenResults(
   scope: ResultScope,
   options: ResultOptions,
 ): Generator<ScreenRow> {
-  const { scanIds, data } = store.embeddings(model);
+  const { scanIds, data } = options.embeddings ?? store.embeddings(model);
   const rowOf = new Map<number, number>();
   scanIds.forEach((id, i) => rowOf.set(id, i));
   for (const scan of scansIn(store, scope)) {
@@ -113,8 +118,9 @@ export function scopeCentre(
   store: IndexStore,
   model: ModelSlot,
   scope: ResultScope,
+  embeddings: StoredEmbeddings = store.embeddings(model),
 ): { centre: Float32Array | null; scans: number } {
-  const { scanIds, data } = store.embeddings(model);
+  const { scanIds, data } = embeddings;
   const rowOf = new Map<number, number>();
   scanIds.forEach((id, i) => rowOf.set(id, i));
   let scans = 0;

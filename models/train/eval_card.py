@@ -65,8 +65,9 @@ def fmt(x, digits=3):
 
 
 def verdict_figure(value, ok: bool) -> str:
-    """A missed target's figure with a fourth digit where three would round it onto a two-digit threshold
-    (0.9797 against ≥ 0.98 reads 0.980, which looks met)."""
+    """A missed target's figure with a fourth digit whenever its three-digit form ends in 0 and is not exact,
+    so that rounding can never put it onto a two-digit threshold (0.9797 against ≥ 0.98 would read 0.980,
+    which looks met)."""
     shown = fmt(value)
     if not ok and ok_number(value) and shown.endswith('0') and float(shown) != value:
         return fmt(value, 4)

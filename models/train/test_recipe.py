@@ -239,14 +239,18 @@ class FreezeTest(unittest.TestCase):
         return cfg
 
     def test_locked_text_tower_keeps_its_weights_while_the_image_side_trains(self):
+        import train
         from radsift_train.model import DualEncoder
         torch.manual_seed(0)
-        cfg = self.cfg(freeze=['text'])
+        cfg = self.cfg(freeze=['text'], lr=1e-2)
         model = DualEncoder(cfg, 50).train()
         self.assertFalse(model.text.training)  # no dropout in a locked tower
         self.assertTrue(model.image.training)
         before = {k: v.clone() for k, v in model.state_dict().items()}
-        opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+        opt = train.make_optimizer(model, cfg)  # what train.py steps
+        optimised = {id(p) for g in opt.param_groups for p in g['params']}
+        self.assertFalse(any(id(p) in optimised for p in model.text.parameters()))
+        self.assertTrue(all(id(p) in optimised for p in model.image.parameters()))
         size = cfg['image']['size']
         img, _ = model.image(torch.randn(4, 1, size, size))
         txt, _ = model.text(torch.randint(5, 50, (4, 6)), torch.ones(4, 6, dtype=torch.long))

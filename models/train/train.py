@@ -301,6 +301,18 @@ def init_from(path: str, model: DualEncoder, cfg: dict, vocab: list[str], device
     return out
 
 
+def make_optimizer(model: DualEncoder, cfg: dict) -> torch.optim.AdamW:
+    """AdamW over the parameters that train (optim.freeze leaves a tower out); no weight decay on biases,
+    norms and position embeddings."""
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trainable if p.ndim >= 2 and 'pos' not in n]
+    no_decay = [p for n, p in trainable if not (p.ndim >= 2 and 'pos' not in n)]
+    return torch.optim.AdamW(
+        [{'params': decay, 'weight_decay': cfg['optim']['weightDecay']}, {'params': no_decay, 'weight_decay': 0.0}],
+        lr=cfg['optim']['lr'],
+    )
+
+
 def check_freeze(cfg: dict, path: str, init_from: str | None) -> None:
     """optim.freeze (recipe 1.10.0): towers that keep their --init-from weights. Locking the text tower lets
     a stage train the image side at a new size without moving the report language the earlier stage had."""
@@ -412,15 +424,9 @@ def main() -> int:
     n_txt = sum(p.numel() for p in model.text.parameters())
     log(f'model: image {n_img / 1e6:.2f} M, text {n_txt / 1e6:.2f} M parameters, device {device}'
         + (f', threads {torch.get_num_threads()}, BLAS: {blas_note()}' if device.type == 'cpu' else ''))
-    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]  # optim.freeze leaves some out
     if model.frozen:
         log(f'frozen (optim.freeze): {", ".join(model.frozen)} encoder, as --init-from left it')
-    decay = [p for n, p in trainable if p.ndim >= 2 and 'pos' not in n]
-    no_decay = [p for n, p in trainable if not (p.ndim >= 2 and 'pos' not in n)]
-    opt = torch.optim.AdamW(
-        [{'params': decay, 'weight_decay': cfg['optim']['weightDecay']}, {'params': no_decay, 'weight_decay': 0.0}],
-        lr=cfg['optim']['lr'],
-    )
+    opt = make_optimizer(model, cfg)
 
     bs = cfg['optim']['batchSize']
     n = len(train_recs)

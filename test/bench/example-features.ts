@@ -90,8 +90,9 @@ for (const [j, finding] of findings.entries()) {
   if (y.filter(Boolean).length < min) continue;
   perFinding[finding] = {};
   for (const [name, m] of Object.entries(features)) {
-    // centre: false — each descriptor is compared as given (the centred ones are centred already)
-    const c = probeCurve(m, y, y, { fractions: [], shots: [16], centre: false });
+    // centre: false — each descriptor is compared as given (the centred ones are centred already); the
+    // default fractions and shots draw the examples as `radsift eval` does, so its card's columns match.
+    const c = probeCurve(m, y, y, { centre: false });
     perFinding[finding]![name] = {
       shots16: round(c.shots['16']!),
       examples16: round(c.examples['16']!),

@@ -58,11 +58,12 @@ radsift screen <folder> --index-only [--index <dir>]
 Brings the index up to date (new and changed files are decoded and encoded,
 unchanged ones skipped; for one folder, files deleted from it are pruned), then
 writes one row per file: path, UIDs, status, error, a score and probability per
-phrase, the similarity to example scans (their embeddings and the scan's centred
-on the mean embedding of the scans screened, from ${MIN_CENTRING_SCANS} scans on: what sets a
-finding apart is then not drowned by what every scan shares), and whether it is flagged (a phrase's
-probability ≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, with examples, an outlying
-similarity). Files that are not DICOM are no rows: they are counted as skipped
+phrase, the similarity to example scans, and whether it is flagged (a phrase's
+probability ≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, with examples, a
+similarity as high as the least typical example's, less 0.05). Example
+similarities are cosines centred on the mean embedding of the scans screened
+(from ${MIN_CENTRING_SCANS} scans on), so that what the examples share is not drowned by
+what every scan shares. Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
@@ -233,17 +234,20 @@ export const screenCommand = defineCommand({
       const encoder = session.models.encoder;
       const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
       const scope: ResultScope = archive ? { run: summary.run } : (files ?? folder);
+      const stored = store.embeddings(model); // one read for the examples' centre and the rows
       let example: ExampleProfile | undefined;
+      let centredOn: number | null = null;
       if (examples.length) {
         const vs: Float32Array[] = [];
         for await (const r of encodeFiles(examples, session.pool, encoder)) {
           if (!r.embedding) throw new UsageError(`example ${r.path} cannot be used: ${r.error!.message}`);
           vs.push(r.embedding);
         }
-        const { centre, scans } = scopeCentre(store, model, scope);
+        const { centre, scans } = scopeCentre(store, model, scope, stored);
         example = exampleProfile(vs, centre);
+        centredOn = example.centre ? scans : null;
         io.stderr(
-          centre
+          example.centre
             ? `examples: ${vs.length}, compared centred on the mean embedding of the ${scans} scans screened\n`
             : `examples: ${vs.length}, compared as they are: ${scans} scan${scans === 1 ? '' : 's'} screened, too few (< ${MIN_CENTRING_SCANS}) to centre on\n`,
         );
@@ -266,7 +270,7 @@ export const screenCommand = defineCommand({
       const json = out!.toLowerCase().endsWith('.json');
       if (json)
         await write(
-          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},"rows":[\n`,
+          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, threshold: example.threshold, centredOn })},` : ''}"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
       const writeRow = async (row: ScreenRow) => {
@@ -280,6 +284,7 @@ export const screenCommand = defineCommand({
         rows++;
       };
       for (const row of screenResults(store, model, scope, {
+        embeddings: stored,
         phrases: vectors,
         logitScale: m.logitScale,
         threshold,

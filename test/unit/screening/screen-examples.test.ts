@@ -12,15 +12,22 @@ import type { CliIO } from '../../../electron/cli/command.js';
 import { main } from '../../../electron/cli/radsift.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
-import { MIN_CENTRING_SCANS } from '../../../electron/scoring/example-profile.js';
+import {
+  centreOf,
+  exampleProfile,
+  exampleSimilarity,
+  MIN_CENTRING_SCANS,
+} from '../../../electron/scoring/example-profile.js';
+import { readNpy } from '../../support/model-fixtures.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const MODEL = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
 
-async function run(args: string[], cwd: string): Promise<{ code: number; err: string }> {
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
   let err = '';
-  const io: CliIO = { stdout: () => {}, stderr: (t) => (err += t), cwd };
-  return { code: await main(args, io), err };
+  const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd };
+  return { code: await main(args, io), out, err };
 }
 
 describe('radsift screen --examples', () => {
@@ -90,6 +97,26 @@ describe('radsift screen --examples', () => {
       return ranks.reduce((s, x) => s + x, 0) / ranks.length;
     };
     assert.ok(meanRank((p) => positive.includes(p)) < meanRank((p) => !positive.includes(p)), 'positives rank higher');
+
+    // Each similarity is the centred one, recomputed here from `radsift embed`'s embeddings of the same scans.
+    const npy = path.join(work, 'all.npy');
+    const embedded = await run(['embed', folder, '--out', npy, '--model-dir', MODEL], work);
+    assert.equal(embedded.code, 0, embedded.err);
+    const order = (JSON.parse(embedded.out) as { rows: string[] }).rows;
+    const { data, shape } = readNpy(npy);
+    const dim = shape[1]!;
+    const vectorOf = (p: string) => {
+      const i = order.indexOf(p);
+      return (data as Float32Array).slice(i * dim, (i + 1) * dim);
+    };
+    const profile = exampleProfile(examples.map(vectorOf), centreOf(order.map(vectorOf), dim));
+    assert.ok(profile.centre);
+    for (const x of rows) assert.ok(Math.abs(x.sim - exampleSimilarity(profile, vectorOf(x.path))) < 1e-5, x.path);
+    const plain = exampleProfile(examples.map(vectorOf));
+    assert.ok(
+      rows.some((x) => Math.abs(x.sim - exampleSimilarity(plain, vectorOf(x.path))) > 0.05),
+      'not uncentred',
+    );
   });
 
   it('with fewer scans than a mean needs, compares the embeddings as they are and says so', async () => {
