@@ -188,6 +188,17 @@ test.describe('few-shot screening with an example set', () => {
       await expect(row, 'an example is like itself').toHaveClass(/flagged/);
       await expect(row.locator('td').last()).toHaveText('flagged');
     }
+    // The JSON export says what its example similarities mean: the count, the cut, and (here) no centring.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export JSON' }).click();
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'radsift-e2e-dl-')), 'export.json');
+    await (await download).saveAs(file);
+    const exported = JSON.parse(await readFile(file, 'utf8')) as {
+      examples: { count: number; threshold: number; centredOn: number | null };
+    };
+    expect(exported.examples.count).toBe(3);
+    expect(typeof exported.examples.threshold).toBe('number');
+    expect(exported.examples.centredOn).toBeNull();
     await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-screening.png') });
     await head.getByRole('button').click();
     await expect(head).toHaveAttribute('aria-sort', 'ascending');

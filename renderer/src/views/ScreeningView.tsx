@@ -246,6 +246,12 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   // As the CSV: no naming (patient name, ID, accession…), paths cut as shown.
   const exportRow = ({ naming: _naming, ...r }: Row) => ({ ...r, path: naming(r.path).path });
 
+  // What an exported example similarity means: how many examples, the cut that flags, what it is centred on.
+  const examplesExport = () =>
+    openJob?.examples && open
+      ? { examples: { count: openJob.examples, threshold: open.exampleThreshold, centredOn: open.exampleCentredOn } }
+      : {};
+
   const exportCsv = () => {
     if (!openJob) return;
     const head = [
@@ -477,9 +483,12 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
               onClick={() =>
                 download(
                   'radsift-screening.json',
-                  new Blob([JSON.stringify({ job: openJob, rows: rows.map(exportRow) }, null, 2)], {
-                    type: 'application/json',
-                  }),
+                  new Blob(
+                    [JSON.stringify({ job: openJob, ...examplesExport(), rows: rows.map(exportRow) }, null, 2)],
+                    {
+                      type: 'application/json',
+                    },
+                  ),
                 )
               }
             >
