@@ -7,7 +7,7 @@
  */
 import { centreOf, exampleProfile, exampleSimilarity } from './example-profile.js';
 import { applyProbe, trainProbe } from './linear-probe.js';
-import { rocAuc, seededRandom } from './metrics.js';
+import { rocAuc, seededRandom, shuffled } from './metrics.js';
 import { row, scoresAgainst, type Matrix } from './vectors.js';
 
 /**
@@ -51,15 +51,6 @@ function pick(rows: number[], data: Matrix): Matrix {
   return { data: out, rows: rows.length, dim: data.dim };
 }
 
-function shuffled<T>(items: T[], rnd: () => number): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-
 /**
  * Linear probe with a fraction of the labels and few-shot probes, next to zero-shot, all scored
  * on the same held-out half (stratified split). Small label sets are noisy, so each point is the
@@ -77,7 +68,7 @@ export function probeCurve(
     ? centreOf(
         Array.from({ length: images.rows }, (_, i) => row(images, i)),
         images.dim,
-      )
+      ).centre
     : null;
   const rnd = seededRandom(seed);
   const pos = shuffled(

@@ -5,7 +5,8 @@
  * shares a large common direction, which dominates a cosine to the mean of a few examples).
  * `npm run bench:examples` measures what each does to few-shot AUC.
  */
-import { normalise, type Matrix } from './vectors.js';
+import { centred, meanVector } from './example-profile.js';
+import { normalise, row, type Matrix } from './vectors.js';
 
 /** Per dimension, the largest value over the patches ([cells × dim] row-major), L2-normalised. */
 export function maxPoolPatches(patches: Float32Array, dim: number): Float32Array {
@@ -20,16 +21,12 @@ export function maxPoolPatches(patches: Float32Array, dim: number): Float32Array
   return normalise(out);
 }
 
-/** The rows minus their mean row, each L2-normalised again. */
+/** The rows minus their mean row, each L2-normalised again (as the app centres, whatever the row count). */
 export function centreRows(m: Matrix): Matrix {
-  const mean = new Float64Array(m.dim);
-  for (let r = 0; r < m.rows; r++) for (let k = 0; k < m.dim; k++) mean[k]! += m.data[r * m.dim + k]! / m.rows;
+  const rows = Array.from({ length: m.rows }, (_, r) => row(m, r));
+  const { mean } = meanVector(rows, m.dim);
   const data = new Float32Array(m.data.length);
-  for (let r = 0; r < m.rows; r++) {
-    const row = data.subarray(r * m.dim, (r + 1) * m.dim);
-    for (let k = 0; k < m.dim; k++) row[k] = m.data[r * m.dim + k]! - mean[k]!;
-    normalise(row);
-  }
+  rows.forEach((v, r) => data.set(centred(v, mean), r * m.dim));
   return { data, rows: m.rows, dim: m.dim };
 }
 
@@ -39,10 +36,10 @@ export function concatRows(a: Matrix, b: Matrix): Matrix {
   const dim = a.dim + b.dim;
   const data = new Float32Array(a.rows * dim);
   for (let r = 0; r < a.rows; r++) {
-    const row = data.subarray(r * dim, (r + 1) * dim);
-    row.set(a.data.subarray(r * a.dim, (r + 1) * a.dim));
-    row.set(b.data.subarray(r * b.dim, (r + 1) * b.dim), a.dim);
-    normalise(row);
+    const out = data.subarray(r * dim, (r + 1) * dim);
+    out.set(row(a, r));
+    out.set(row(b, r), a.dim);
+    normalise(out);
   }
   return { data, rows: a.rows, dim };
 }

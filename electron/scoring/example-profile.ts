@@ -32,16 +32,28 @@ export function centred(v: ArrayLike<number>, centre: ArrayLike<number> | null):
   return normalise(Float32Array.from(v, (x, k) => x - centre[k]!));
 }
 
-/** The mean of the vectors (not normalised), or null when there are fewer than MIN_CENTRING_SCANS. */
-export function centreOf(vectors: Iterable<ArrayLike<number>>, dim: number): Float32Array | null {
+/** The mean of the vectors (not normalised; zeros for none), and how many there were. */
+export function meanVector(vectors: Iterable<ArrayLike<number>>, dim: number): { mean: Float32Array; count: number } {
   const sum = new Float64Array(dim);
-  let n = 0;
+  let count = 0;
   for (const v of vectors) {
     if (v.length !== dim) throw new RangeError(`a ${v.length}-d vector among ${dim}-d ones`);
     for (let k = 0; k < dim; k++) sum[k]! += v[k]!;
-    n++;
+    count++;
   }
-  return n < MIN_CENTRING_SCANS ? null : Float32Array.from(sum, (x) => x / n);
+  return { mean: Float32Array.from(sum, (x) => (count ? x / count : 0)), count };
+}
+
+/**
+ * The centre to compare against: the vectors' mean, or null when there are fewer than MIN_CENTRING_SCANS;
+ * and how many vectors there were.
+ */
+export function centreOf(
+  vectors: Iterable<ArrayLike<number>>,
+  dim: number,
+): { centre: Float32Array | null; count: number } {
+  const { mean, count } = meanVector(vectors, dim);
+  return { centre: count < MIN_CENTRING_SCANS ? null : mean, count };
 }
 
 export function exampleProfile(

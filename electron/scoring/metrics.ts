@@ -64,6 +64,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** A Fisher–Yates shuffled copy, drawn from `rnd` (seededRandom: the same draw for the same seed). */
+export function shuffled<T>(items: readonly T[], rnd: () => number): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
 /** Percentile bootstrap interval of the AUC (resampling cases with replacement). */
 export function bootstrapAuc(
   scores: ArrayLike<number>,

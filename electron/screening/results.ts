@@ -46,6 +46,16 @@ export interface ResultOptions {
 /** Every embedding of a model in the index, with the scan ids they belong to (IndexStore.embeddings). */
 export type StoredEmbeddings = ReturnType<IndexStore['embeddings']>;
 
+/** A scan's embedding by its id, from the model's stored embeddings (undefined: not encoded with it). */
+function embeddingById({ scanIds, data }: StoredEmbeddings, dim: number): (scanId: number) => Float32Array | undefined {
+  const rowOf = new Map<number, number>();
+  scanIds.forEach((id, i) => rowOf.set(id, i));
+  return (scanId) => {
+    const r = rowOf.get(scanId);
+    return r === undefined ? undefined : data.subarray(r * dim, (r + 1) * dim);
+  };
+}
+
 /**
  * The scans of a folder (every file under it, in path order), of a list of files (in list order),
  * met by one indexing run (the CLI's remote source, in key order), or of a named set (an app PACS job's
@@ -69,16 +79,13 @@ export function* screenResults(
   scope: ResultScope,
   options: ResultOptions,
 ): Generator<ScreenRow> {
-  const { scanIds, data } = options.embeddings ?? store.embeddings(model);
-  const rowOf = new Map<number, number>();
-  scanIds.forEach((id, i) => rowOf.set(id, i));
+  const embeddingOf = embeddingById(options.embeddings ?? store.embeddings(model), model.dim);
   for (const scan of scansIn(store, scope)) {
     if (scan.status === 'failed' && isNotDicomFile(scan.path, scan.errorCode ?? undefined)) {
       options.onNotDicom?.(scan.path);
       continue;
     }
-    const r = rowOf.get(scan.id);
-    const v = r === undefined ? null : data.subarray(r * model.dim, (r + 1) * model.dim);
+    const v = embeddingOf(scan.id) ?? null;
     const scores = v
       ? options.phrases.map((p) => {
           const pos = dot(v, p.positive);
@@ -120,20 +127,15 @@ export function scopeCentre(
   scope: ResultScope,
   embeddings: StoredEmbeddings = store.embeddings(model),
 ): { centre: Float32Array | null; scans: number } {
-  const { scanIds, data } = embeddings;
-  const rowOf = new Map<number, number>();
-  scanIds.forEach((id, i) => rowOf.set(id, i));
-  let scans = 0;
-  function* vectors(): Generator<Float32Array> {
+  const embeddingOf = embeddingById(embeddings, model.dim);
+  function* encoded(): Generator<Float32Array> {
     for (const scan of scansIn(store, scope)) {
-      const r = rowOf.get(scan.id);
-      if (r === undefined) continue;
-      scans++;
-      yield data.subarray(r * model.dim, (r + 1) * model.dim);
+      const v = embeddingOf(scan.id);
+      if (v) yield v;
     }
   }
-  const centre = centreOf(vectors(), model.dim);
-  return { centre, scans };
+  const { centre, count } = centreOf(encoded(), model.dim);
+  return { centre, scans: count };
 }
 
 export function resultsCsvHeader(phrases: string[], withExamples: boolean): string {

@@ -1,9 +1,9 @@
 /**
  * `npm run bench:examples -- <labelled folder> [--model-dir <bundle>] [--min-positives N]`
- * Few-shot AUC on a labelled phantom set (labels.csv beside the scans, as `radsift demo` writes) from other
- * image descriptors than the global embedding the app's example sets use today (electron/scoring/
- * example-features.ts): the global embedding centred on the set's mean, the patch embeddings max-pooled
- * and centred, and both side by side. For each finding with enough positives: 16-shot probe AUC (16
+ * Few-shot AUC on a labelled phantom set (labels.csv beside the scans, as `radsift demo` writes) from four
+ * image descriptors (electron/scoring/example-features.ts): the plain global embedding (what example sets
+ * compared before centring), the same centred on the set's mean (what the app does now), the patch
+ * embeddings max-pooled and centred, and both side by side. For each finding with enough positives: 16-shot probe AUC (16
  * positive and 16 negative examples, logistic) and 16-example AUC (cosine to the mean of 16 positives, what
  * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve); and the
  * app's flag rule with 16 examples (recall of the other positives, share of negatives flagged); then the
@@ -16,9 +16,9 @@ import { scoreFolder } from '../../electron/cli/folder-scores.js';
 import { openSession } from '../../electron/cli/session.js';
 import { probeCurve } from '../../electron/scoring/evaluation.js';
 import { centreRows, concatRows, maxPoolPatches } from '../../electron/scoring/example-features.js';
-import { exampleProfile } from '../../electron/scoring/example-profile.js';
-import { seededRandom } from '../../electron/scoring/metrics.js';
-import { dot, row, type Matrix } from '../../electron/scoring/vectors.js';
+import { exampleProfile, exampleSimilarity } from '../../electron/scoring/example-profile.js';
+import { seededRandom, shuffled } from '../../electron/scoring/metrics.js';
+import { row, type Matrix } from '../../electron/scoring/vectors.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -66,12 +66,12 @@ function flagRule(m: Matrix, y: number[]): { recall: number; falseAlarms: number
   let recall = 0;
   let alarms = 0;
   for (let d = 0; d < 5; d++) {
-    const picked = new Set([...pos].sort(() => rnd() - 0.5).slice(0, 16));
+    const picked = new Set(shuffled(pos, rnd).slice(0, 16));
     const profile = exampleProfile([...picked].map((i) => row(m, i)));
     let tp = 0;
     let fp = 0;
     y.forEach((v, i) => {
-      if (picked.has(i) || dot(row(m, i), profile.vector) < profile.threshold) return;
+      if (picked.has(i) || exampleSimilarity(profile, row(m, i)) < profile.threshold) return;
       if (v) tp++;
       else fp++;
     });

@@ -12,6 +12,11 @@ import { dot, normalise, type Matrix } from '../../../electron/scoring/vectors.j
 
 const unit = (xs: number[]) => normalise(Float32Array.from(xs));
 const rowOf = (m: Matrix, r: number) => m.data.subarray(r * m.dim, (r + 1) * m.dim);
+/** n unit scans sharing a dominant direction (axis 0); the first 10 have the finding (axis 1); noise on 2–3. */
+const sharedDirection = (n: number, seed: number) => {
+  const rnd = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => unit([10, i < 10 ? 1 : 0, (rnd() - 0.5) * 0.5, (rnd() - 0.5) * 0.5]));
+};
 
 describe('few-shot descriptors', () => {
   it('max-pools each dimension over the patches and normalises', () => {
@@ -27,10 +32,7 @@ describe('few-shot descriptors', () => {
   it('centring removes the direction every row shares, so a cosine to a few examples sees what differs', () => {
     // A shared direction (axis 0) dwarfs the finding (axis 1): uncentred, an example's cosine to a scan
     // without the finding is near 1 as well; centred, the two sides separate.
-    const rnd = seededRandom(5);
-    const rows = Array.from({ length: 40 }, (_, i) =>
-      unit([10, i < 10 ? 1 : 0, (rnd() - 0.5) * 0.5, (rnd() - 0.5) * 0.5]),
-    );
+    const rows = sharedDirection(40, 5);
     const m: Matrix = { data: new Float32Array(rows.length * 4), rows: rows.length, dim: 4 };
     rows.forEach((r, i) => m.data.set(r, i * 4));
     const gap = (x: Matrix) => {
@@ -58,14 +60,11 @@ describe('few-shot descriptors', () => {
   });
 
   it("the app's example profile, centred on the screened scans, separates what a shared direction hides", () => {
-    const rnd = seededRandom(9);
-    // 30 scans: a dominant shared direction (axis 0), the finding on axis 1 in the first 10.
-    const scans = Array.from({ length: 30 }, (_, i) =>
-      unit([10, i < 10 ? 1 : 0, (rnd() - 0.5) * 0.5, (rnd() - 0.5) * 0.5]),
-    );
-    const centre = centreOf(scans, 4);
+    const scans = sharedDirection(30, 9);
+    const { centre, count } = centreOf(scans, 4);
     assert.ok(centre, 'a mean from 30 scans');
-    assert.equal(centreOf(scans.slice(0, MIN_CENTRING_SCANS - 1), 4), null, 'too few scans: no centre');
+    assert.equal(count, 30);
+    assert.equal(centreOf(scans.slice(0, MIN_CENTRING_SCANS - 1), 4).centre, null, 'too few scans: no centre');
     assert.throws(() => centreOf([new Float32Array(3)], 4), /3-d vector among 4-d/);
     const examples = scans.slice(0, 3);
     const plain = exampleProfile(examples);

@@ -109,7 +109,7 @@ describe('radsift screen --examples', () => {
       const i = order.indexOf(p);
       return (data as Float32Array).slice(i * dim, (i + 1) * dim);
     };
-    const profile = exampleProfile(examples.map(vectorOf), centreOf(order.map(vectorOf), dim));
+    const profile = exampleProfile(examples.map(vectorOf), centreOf(order.map(vectorOf), dim).centre);
     assert.ok(profile.centre);
     for (const x of rows) assert.ok(Math.abs(x.sim - exampleSimilarity(profile, vectorOf(x.path))) < 1e-5, x.path);
     const plain = exampleProfile(examples.map(vectorOf));
