@@ -499,6 +499,8 @@ export const methods = {
       exampleThreshold: z.number().nullable(),
       /** How many scans the example similarity is centred on (their mean embedding); null: compared as they are. */
       exampleCentredOn: z.number().int().nonnegative().nullable(),
+      /** Whether the scans' pooled patch embeddings stand beside their global ones (null without examples). */
+      examplePatches: z.boolean().nullable(),
     }),
   },
 } as const;

@@ -7,14 +7,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { exampleProfile, type ExampleProfile } from '../scoring/example-profile.js';
+import { exampleProfile, type ExampleProfile, type ExampleScan } from '../scoring/example-profile.js';
+import { maxPoolPatches } from '../scoring/example-features.js';
 import { encodeFiles } from '../screening/pipeline.js';
 import type { DecodePool } from '../screening/decode-pool.js';
 import type { ModelService } from './model-service.js';
 import type { ScreenResults } from './services.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
-import { scopeCentre, screenResults, type ResultScope, type StoredEmbeddings } from '../screening/results.js';
+import {
+  scopeEmbeddings,
+  scopeSpace,
+  screenResults,
+  type ResultScope,
+  type StoredEmbeddings,
+} from '../screening/results.js';
 import { IndexError, type ModelSlot } from '../index/index-store.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
 import type { StudyQuery } from '../pacs/query.js';
@@ -49,9 +56,11 @@ interface Params {
   /**
    * The examples' embeddings, stored with the job when it first runs (base64 float32, one per example) with
    * the model slot they came from: the job's results do not depend on the example files staying where they
-   * were, unchanged, after a restart. Encoded again only under another model.
+   * were, unchanged, after a restart. Encoded again only under another model. `pooled`: their patch
+   * embeddings max-pooled, where the model has them (a job stored before they were kept compares by the
+   * global embeddings alone).
    */
-  exampleEmbeddings?: { model: string; vectors: string[] };
+  exampleEmbeddings?: { model: string; vectors: string[]; pooled?: (string | null)[] };
 }
 
 const toBase64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
@@ -73,7 +82,7 @@ export class ScreeningService {
   #runs = new Set<Promise<void>>();
   #progress = new Map<string, ScreenProgress>();
   #flagged = new Map<string, number>();
-  #examples = new Map<string, Promise<Float32Array[]>>();
+  #examples = new Map<string, Promise<ExampleScan[]>>();
   /** States that could not be stored (the disk is full): shown until a later write succeeds. */
   #unsaved = new Map<string, { state: JobState; message: string | null }>();
 
@@ -216,11 +225,24 @@ export class ScreeningService {
     let remote: Awaited<ReturnType<PacsSourceFactory>> | null = null;
     try {
       const slot = await this.index.slot();
-      if (params.examples?.length && params.exampleEmbeddings?.model !== slot.key) {
-        const vectors = (await this.#encodeExamples(params.examples)).map(toBase64);
+      const kept = params.exampleEmbeddings?.model === slot.key ? params.exampleEmbeddings : undefined;
+      // A job stored before pooled vectors were kept gains them when it runs again, if its example files
+      // can still be read; otherwise it keeps comparing by the embeddings it stored.
+      const unpooled = !!kept && slot.patches && !kept.pooled;
+      const encoded =
+        params.examples?.length && (!kept || unpooled)
+          ? await this.#encodeExamples(params.examples).catch((error: unknown) => {
+              if (unpooled) return null;
+              throw error;
+            })
+          : null;
+      if (encoded) {
+        const vectors = encoded.map((e) => toBase64(e.embedding));
+        const pooled = encoded.map((e) => (e.pooled ? toBase64(e.pooled) : null));
         // Stored only if the model that encoded them is still the one the job started with.
         if ((await this.index.slot()).key === slot.key) {
-          params.exampleEmbeddings = { model: slot.key, vectors };
+          params.exampleEmbeddings = { model: slot.key, vectors, ...(slot.patches ? { pooled } : {}) };
+          this.#examples.delete(`${id}:${slot.key}`); // results read before this keep no older copy
           // Paused or cancelled while the examples were encoded: keep the state control() stored.
           const stored = this.index
             .store()
@@ -284,21 +306,24 @@ export class ScreeningService {
     }
   }
 
-  async #encodeExamples(paths: string[]): Promise<Float32Array[]> {
-    const embeddings: Float32Array[] = [];
+  async #encodeExamples(paths: string[]): Promise<{ embedding: Float32Array; pooled: Float32Array | null }[]> {
+    const examples: { embedding: Float32Array; pooled: Float32Array | null }[] = [];
     for await (const r of encodeFiles(paths, this.pool, this.models.encoder)) {
       if (!r.embedding)
         throw new ApiError('BAD_REQUEST', `Example scan ${path.basename(r.path)} cannot be used: ${r.error!.message}`);
-      embeddings.push(r.embedding);
+      examples.push({
+        embedding: r.embedding,
+        pooled: r.patches ? maxPoolPatches(r.patches, r.embedding.length) : null,
+      });
     }
-    return embeddings;
+    return examples;
   }
 
   /**
    * The examples' embeddings with the active model: those stored with the job, or (a job from before they
    * were stored, or under another model) encoded from the example files once per job and model.
    */
-  async #exampleEmbeddings(id: string, params: Params, slot: ModelSlot): Promise<Float32Array[]> {
+  async #exampleEmbeddings(id: string, params: Params, slot: ModelSlot): Promise<ExampleScan[]> {
     const model = slot.key;
     const key = `${id}:${model}`;
     let embeddings = this.#examples.get(key);
@@ -306,7 +331,12 @@ export class ScreeningService {
       const stored = params.exampleEmbeddings;
       embeddings =
         stored?.model === model && stored.vectors.length
-          ? Promise.resolve(stored.vectors.map(fromBase64))
+          ? Promise.resolve(
+              stored.vectors.map((v, i) => {
+                const pooled = stored.pooled?.[i];
+                return { embedding: fromBase64(v), pooled: pooled ? fromBase64(pooled) : null };
+              }),
+            )
           : this.#encodeExamples(params.examples ?? []);
       this.#examples.set(key, embeddings);
       embeddings.catch(() => this.#examples.delete(key));
@@ -320,8 +350,8 @@ export class ScreeningService {
   }
 
   /**
-   * The examples' profile, centred on the job's scans as they are now (results are ranked when read), and
-   * how many scans that centre is the mean of (null: too few, compared as they are).
+   * The examples' profile, in the space of the job's scans as they are now (results are ranked when read),
+   * and how many scans its centre is the mean of (null: too few, compared as they are).
    */
   async #exampleProfile(
     id: string,
@@ -329,10 +359,10 @@ export class ScreeningService {
     slot: ModelSlot,
     stored: StoredEmbeddings,
   ): Promise<{ profile: ExampleProfile; centredOn: number | null }> {
-    const embeddings = await this.#exampleEmbeddings(id, params, slot);
-    const { centre, scans } = scopeCentre(this.index.store(), slot, this.#scope(id, params), stored);
-    const profile = exampleProfile(embeddings, centre);
-    return { profile, centredOn: profile.centre ? scans : null };
+    const examples = await this.#exampleEmbeddings(id, params, slot);
+    const { space, scans } = scopeSpace(this.index.store(), slot, this.#scope(id, params), stored);
+    const profile = exampleProfile(examples, space);
+    return { profile, centredOn: profile.space.centre ? scans : null };
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {
@@ -343,9 +373,9 @@ export class ScreeningService {
     // A PACS job's rows are its instances: those its last complete run met, and any a later run, still
     // under way, has met since.
     const scope = this.#scope(id, params);
-    // One model slot and one read of its embeddings for the examples' centre and the rows alike.
+    // One model slot and one read of the scope's embeddings for the examples' space and the rows alike.
     const slot = await this.index.slot();
-    const stored = this.index.store().embeddings(slot);
+    const stored = scopeEmbeddings(this.index.store(), slot, scope, { pooled: !!params.examples?.length });
     const examples = params.examples?.length ? await this.#exampleProfile(id, params, slot, stored) : undefined;
     const example = examples?.profile;
     const rows = [
@@ -361,6 +391,7 @@ export class ScreeningService {
       rows: flaggedOnly ? rows.filter((r) => r.flagged) : rows,
       exampleThreshold: example?.threshold ?? null,
       exampleCentredOn: examples?.centredOn ?? null,
+      examplePatches: example ? example.space.patches : null,
     };
   }
 }

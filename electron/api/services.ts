@@ -73,8 +73,9 @@ export interface Screening {
   control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
   list(): ScreenJob[];
   /**
-   * The job's rows, the example similarity that flags one and how many scans it is centred on (both null
-   * without examples; the second also below MIN_CENTRING_SCANS): one profile for all of them.
+   * The job's rows, the example similarity that flags one, how many scans it is centred on and whether the
+   * pooled patch embeddings count beside the global ones (all null without examples; the centre also below
+   * MIN_CENTRING_SCANS): one profile for all of them.
    */
   results(id: string, flaggedOnly: boolean): Promise<ScreenResults>;
 }
@@ -83,6 +84,7 @@ export interface ScreenResults {
   rows: ScreenRow[];
   exampleThreshold: number | null;
   exampleCentredOn: number | null;
+  examplePatches: boolean | null;
 }
 
 export interface ProbeEngine {

@@ -1,5 +1,6 @@
 /** Encode every image under the inputs and score it against phrases: what query and matrix share. */
 import { phraseVectors, scorePhrases, type PhraseScores, type PhraseVectors } from '../scoring/phrase-scores.js';
+import { maxPoolPatches } from '../scoring/example-features.js';
 import type { Matrix } from '../scoring/vectors.js';
 import { encodeFiles } from '../screening/pipeline.js';
 import type { CliIO } from './command.js';
@@ -13,6 +14,8 @@ export interface FolderScores extends PhraseScores {
   vectors: PhraseVectors[];
   /** Patch embeddings per path ([cells × dim]), when asked for and the model has them. */
   patches?: (Float32Array | null)[];
+  /** The patch embeddings max-pooled, one row per path, when every image has them (few-shot descriptors). */
+  pooled?: Matrix | null;
   failed: { path: string; code: string; reason: string }[];
   /** Files that are not DICOM at all: skipped, neither rows nor failures. */
   skipped: string[];
@@ -26,13 +29,14 @@ export async function scoreFolder(
   inputs: string[],
   phrases: string[],
   io: CliIO,
-  options: { keepPatches?: boolean } = {},
+  options: { keepPatches?: boolean; poolPatches?: boolean } = {},
 ): Promise<FolderScores> {
   const encoder = session.models.encoder;
   const vectors = await phraseVectors(phrases, (texts) => encoder.encodeTexts(texts));
   const paths: string[] = [];
   const rows: Float32Array[] = [];
   const patches: (Float32Array | null)[] = [];
+  const pooled: (Float32Array | null)[] = [];
   const failed: FolderScores['failed'] = [];
   const skipped: string[] = [];
   const progress = progressLine(io);
@@ -41,6 +45,7 @@ export async function scoreFolder(
       paths.push(r.path);
       rows.push(r.embedding);
       if (options.keepPatches) patches.push(r.patches ?? null);
+      if (options.poolPatches) pooled.push(r.patches ? maxPoolPatches(r.patches, r.embedding.length) : null);
     } else if (r.notDicom) skipped.push(r.path);
     else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
     progress(`encoded ${paths.length} images, ${failed.length} failed, ${skipped.length} not DICOM`);
@@ -52,7 +57,21 @@ export async function scoreFolder(
   rows.forEach((v, i) => data.set(v, i * dim));
   const images: Matrix = { data, rows: rows.length, dim };
   const scores = scorePhrases(images, vectors, session.loaded.model.logitScale);
-  return { ...scores, paths, failed, skipped, images, vectors, ...(options.keepPatches ? { patches } : {}) };
+  const pooledRows = pooled.length && pooled.every((p) => p) ? (pooled as Float32Array[]) : null;
+  const pooledMatrix: Matrix | null = pooledRows
+    ? { data: new Float32Array(rows.length * dim), rows: rows.length, dim }
+    : null;
+  pooledRows?.forEach((p, i) => pooledMatrix!.data.set(p, i * dim));
+  return {
+    ...scores,
+    paths,
+    failed,
+    skipped,
+    images,
+    vectors,
+    ...(options.keepPatches ? { patches } : {}),
+    ...(options.poolPatches ? { pooled: pooledMatrix } : {}),
+  };
 }
 
 /** One line on stderr for the files that were not DICOM (JSON outputs list them). */

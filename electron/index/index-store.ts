@@ -49,6 +49,8 @@ export interface ModelSlot {
   id: number;
   key: string;
   dim: number;
+  /** The model has patch embeddings: each scan's are kept max-pooled (the `pooled` column) for example sets. */
+  patches: boolean;
 }
 
 export interface StoredJob {
@@ -176,17 +178,18 @@ export class IndexStore {
   model(key: string, dim: number, patchGrid: [number, number] | null = null): ModelSlot {
     const found = this.#db.prepare('SELECT id, dim FROM models WHERE model_key = ?').get(key) as
       { id: number; dim: number } | undefined;
+    const patches = patchGrid !== null;
     if (found) {
       if (found.dim !== dim)
         throw new IndexError('CORRUPT', `model ${key} is stored with ${found.dim}-d embeddings, not ${dim}`);
-      return { id: found.id, key, dim };
+      return { id: found.id, key, dim, patches };
     }
     const info = this.transaction(() =>
       this.#db
         .prepare('INSERT INTO models (model_key, dim, patch_grid) VALUES (?, ?, ?)')
         .run(key, dim, patchGrid ? JSON.stringify(patchGrid) : null),
     );
-    return { id: Number(info.lastInsertRowid), key, dim };
+    return { id: Number(info.lastInsertRowid), key, dim, patches };
   }
 
   scanByPath(filePath: string): StoredScan | null {
@@ -194,14 +197,21 @@ export class IndexStore {
     return row ? fromRow(row) : null;
   }
 
-  /** Decides what a run must do with a file, from its size and modification time. */
+  /**
+   * Decides what a run must do with a file, from its size and modification time. A scan embedded before
+   * the index kept pooled patch embeddings (schema 4) is encoded again with a model that has them, so
+   * that every scan of a folder can be compared with example scans the same way.
+   */
   need(file: ScanIdentity, model: ModelSlot): ScanNeed {
     const row = this.#db
       .prepare(
-        `SELECT s.size, s.mtime_ms, s.status, EXISTS (SELECT 1 FROM embeddings e WHERE e.scan_id = s.id AND e.model_id = ?) AS embedded
+        `SELECT s.size, s.mtime_ms, s.status,
+           EXISTS (SELECT 1 FROM embeddings e WHERE e.scan_id = s.id AND e.model_id = ?)
+           AND (? = 0 OR EXISTS (SELECT 1 FROM pooled p WHERE p.scan_id = s.id AND p.model_id = ?)) AS embedded
          FROM scans s WHERE s.path = ?`,
       )
-      .get(model.id, file.path) as { size: number; mtime_ms: number; status: string; embedded: number } | undefined;
+      .get(model.id, model.patches ? 1 : 0, model.id, file.path) as
+      { size: number; mtime_ms: number; status: string; embedded: number } | undefined;
     if (!row) return 'new';
     if (row.size !== file.size || row.mtime_ms !== file.mtimeMs) return 'changed';
     if (row.status === 'failed') return 'unchanged-failed';
@@ -232,6 +242,7 @@ export class IndexStore {
     if (existing) {
       if (existing.size !== scan.size || existing.mtime_ms !== scan.mtimeMs) {
         this.#db.prepare('DELETE FROM embeddings WHERE scan_id = ?').run(existing.id);
+        this.#db.prepare('DELETE FROM pooled WHERE scan_id = ?').run(existing.id);
       }
       this.#db
         .prepare(
@@ -276,12 +287,27 @@ export class IndexStore {
     );
   }
 
-  putEmbedding(scanId: number, model: ModelSlot, vector: Float32Array, patches: Float32Array | null = null): void {
+  /** A scan's embedding, its patch embeddings (kept only when asked) and their max-pool (example sets). */
+  putEmbedding(
+    scanId: number,
+    model: ModelSlot,
+    vector: Float32Array,
+    patches: Float32Array | null = null,
+    pooled: Float32Array | null = null,
+  ): void {
     if (vector.length !== model.dim)
       throw new RangeError(`embedding has ${vector.length} values, model ${model.key} has ${model.dim}`);
+    if (pooled && pooled.length !== model.dim)
+      throw new RangeError(`pooled patch embedding has ${pooled.length} values, model ${model.key} has ${model.dim}`);
     this.#db
       .prepare('INSERT OR REPLACE INTO embeddings (scan_id, model_id, vector, patches) VALUES (?, ?, ?, ?)')
       .run(scanId, model.id, bytes(vector), patches ? bytes(patches) : null);
+    // A scan encoded again without them (a model without patches cannot) keeps no stale pooled vector.
+    if (pooled)
+      this.#db
+        .prepare('INSERT OR REPLACE INTO pooled (scan_id, model_id, vector) VALUES (?, ?, ?)')
+        .run(scanId, model.id, bytes(pooled));
+    else this.#db.prepare('DELETE FROM pooled WHERE scan_id = ? AND model_id = ?').run(scanId, model.id);
     this.#db.prepare('UPDATE models SET version = version + 1 WHERE id = ?').run(model.id);
   }
 
@@ -296,36 +322,51 @@ export class IndexStore {
     );
   }
 
-  /** All embeddings of a model, with the scan ids they belong to. */
-  embeddings(model: ModelSlot): { scanIds: Int32Array; data: Float32Array; version: number } {
-    const rows = this.#db
-      .prepare('SELECT scan_id, vector FROM embeddings WHERE model_id = ? ORDER BY scan_id')
-      .all(model.id) as {
+  /**
+   * The embeddings of a model, with the scan ids they belong to, in id order: all, or at least those of
+   * `scanIds` (a folder's results need not read a whole index; when they are half the model's rows or more,
+   * the whole table is read, which is faster than looking each one up). With `pooled`, also each scan's
+   * pooled patch embedding (null where none was kept).
+   */
+  embeddings(
+    model: ModelSlot,
+    options: { pooled?: boolean; scanIds?: readonly number[] } = {},
+  ): { scanIds: Int32Array; data: Float32Array; version: number; pooled?: (Float32Array | null)[] } {
+    const some =
+      options.scanIds &&
+      options.scanIds.length * 2 <
+        (this.#db.prepare('SELECT count(*) AS n FROM embeddings WHERE model_id = ?').get(model.id) as { n: number }).n;
+    const sql = `SELECT e.scan_id AS scan_id, e.vector AS vector${options.pooled ? ', p.vector AS pooled' : ''}
+      FROM embeddings e${options.pooled ? ' LEFT JOIN pooled p ON p.model_id = e.model_id AND p.scan_id = e.scan_id' : ''}
+      WHERE e.model_id = ?${some ? ' AND e.scan_id IN (SELECT value FROM json_each(?))' : ''} ORDER BY e.scan_id`;
+    const rows = (
+      some ? this.#db.prepare(sql).all(model.id, JSON.stringify(options.scanIds)) : this.#db.prepare(sql).all(model.id)
+    ) as {
       scan_id: number;
       vector: Buffer;
+      pooled?: Buffer | null;
     }[];
     const data = new Float32Array(rows.length * model.dim);
     const scanIds = new Int32Array(rows.length);
     rows.forEach((r, i) => {
       scanIds[i] = r.scan_id;
-      data.set(
-        new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)),
-        i * model.dim,
-      );
+      data.set(floats(r.vector), i * model.dim);
     });
     const version = (this.#db.prepare('SELECT version FROM models WHERE id = ?').get(model.id) as { version: number })
       .version;
-    return { scanIds, data, version };
+    return {
+      scanIds,
+      data,
+      version,
+      ...(options.pooled ? { pooled: rows.map((r) => (r.pooled ? floats(r.pooled) : null)) } : {}),
+    };
   }
 
   patches(scanId: number, model: ModelSlot): Float32Array | null {
     const row = this.#db
       .prepare('SELECT patches FROM embeddings WHERE scan_id = ? AND model_id = ?')
       .get(scanId, model.id) as { patches: Buffer | null } | undefined;
-    if (!row?.patches) return null;
-    return new Float32Array(
-      row.patches.buffer.slice(row.patches.byteOffset, row.patches.byteOffset + row.patches.byteLength),
-    );
+    return row?.patches ? floats(row.patches) : null;
   }
 
   scans(ids: readonly number[]): StoredScan[] {
@@ -417,6 +458,11 @@ export class IndexStore {
 
 function bytes(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** A BLOB's floats, copied (better-sqlite3's buffers need not be 4-byte aligned). */
+function floats(b: Buffer): Float32Array {
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
 function migrate(db: Database.Database, dir: string): void {

@@ -3,7 +3,7 @@
  * process killed mid-write loses at most the transaction in flight and never
  * corrupts what was committed. Versioned: `meta.schema` says which migrations ran.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -66,5 +66,19 @@ export const MIGRATIONS: Record<number, string> = {
     INSERT INTO members (set_key, scan_id, run)
       SELECT j.id, s.id, s.seen_run FROM jobs j JOIN scans s ON s.seen_run = json_extract(j.params, '$.run')
       WHERE json_valid(j.params) AND json_extract(j.params, '$.pacs') IS NOT NULL;
+  `,
+  // Each scan's patch embeddings max-pooled (float32, the model's dim), kept whenever the model has patch
+  // embeddings: example sets compare scans by them beside the global embedding (docs/few-shot.md). Scans
+  // embedded before are encoded again by the next run with such a model (IndexStore.need). A table of its
+  // own: beside the embedding in one WITHOUT ROWID row (≈ 1 KB at 128-d) every row would spill onto an
+  // overflow page of its own (≈ 4.7 KB a scan instead of ≈ 0.6 KB).
+  4: `
+    CREATE TABLE pooled (
+      scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+      model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+      vector BLOB NOT NULL,
+      PRIMARY KEY (model_id, scan_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX pooled_scan ON pooled (scan_id);
   `,
 };

@@ -5,7 +5,7 @@
  * and negation ordering of report sentences. Pure functions; `radsift eval`
  * prints them and the model card quotes them.
  */
-import { centreOf, exampleProfile, exampleSimilarity } from './example-profile.js';
+import { exampleProfile, exampleSimilarity, exampleSpace, PLAIN_SPACE, type ExampleScan } from './example-profile.js';
 import { applyProbe, trainProbe } from './linear-probe.js';
 import { rocAuc, seededRandom, shuffled } from './metrics.js';
 import { row, scoresAgainst, type Matrix } from './vectors.js';
@@ -39,13 +39,14 @@ export interface ProbeCurve {
   shots: Record<string, number>;
   /**
    * AUC of the cosine to the mean of k positive examples only, centred on the mean of every scan evaluated
-   * (unless `centre: false`): what the app's example sets do (few-shot screening of a rare finding, where
-   * negatives are not picked).
+   * (unless `centre: false`), by the global embedding and, given `pooled`, the pooled patch embeddings beside
+   * it: what the app's example sets do (few-shot screening of a rare finding, where negatives are not picked).
    */
   examples: Record<string, number>;
 }
 
-function pick(rows: number[], data: Matrix): Matrix {
+/** The given rows of a matrix, in that order, as a new matrix. */
+export function pick(rows: readonly number[], data: Matrix): Matrix {
   const out = new Float32Array(rows.length * data.dim);
   rows.forEach((r, i) => out.set(row(data, r), i * data.dim));
   return { data: out, rows: rows.length, dim: data.dim };
@@ -60,16 +61,27 @@ export function probeCurve(
   images: Matrix,
   labels: ArrayLike<number>,
   zeroShotScores: ArrayLike<number>,
-  options: { fractions?: number[]; shots?: number[]; repeats?: number; seed?: number; centre?: boolean } = {},
+  options: {
+    fractions?: number[];
+    shots?: number[];
+    repeats?: number;
+    seed?: number;
+    centre?: boolean;
+    /** Each scan's patch embeddings max-pooled (rows as `images`): example sets compare by them too. */
+    pooled?: Matrix;
+  } = {},
 ): ProbeCurve {
-  const { fractions = [0.01, 0.1, 1], shots = [1, 4, 16], repeats = 5, seed = 1, centre = true } = options;
+  const { fractions = [0.01, 0.1, 1], shots = [1, 4, 16], repeats = 5, seed = 1, centre = true, pooled } = options;
+  if (pooled && (pooled.rows !== images.rows || pooled.dim !== images.dim))
+    throw new RangeError(`${pooled.rows} pooled rows of ${pooled.dim} beside ${images.rows} of ${images.dim}`);
+  const scan = (i: number): ExampleScan => ({ embedding: row(images, i), pooled: pooled ? row(pooled, i) : null });
   // Example profiles are centred on the mean of every scan evaluated, as the app centres on the scans it screens.
-  const middle = centre
-    ? centreOf(
-        Array.from({ length: images.rows }, (_, i) => row(images, i)),
+  const space = centre
+    ? exampleSpace(
+        Array.from({ length: images.rows }, (_, i) => scan(i)),
         images.dim,
-      ).centre
-    : null;
+      ).space
+    : { ...PLAIN_SPACE, patches: !!pooled };
   const rnd = seededRandom(seed);
   const pos = shuffled(
     [...Array(images.rows).keys()].filter((i) => labels[i]),
@@ -121,14 +133,9 @@ export function probeCurve(
       continue;
     }
     const aucs = Array.from({ length: repeats }, () => {
-      const profile = exampleProfile(
-        shuffled(trainPos, rnd)
-          .slice(0, k)
-          .map((r) => row(images, r)),
-        middle,
-      );
+      const profile = exampleProfile(shuffled(trainPos, rnd).slice(0, k).map(scan), space);
       return rocAuc(
-        test.map((i) => exampleSimilarity(profile, row(images, i))),
+        test.map((i) => exampleSimilarity(profile, scan(i))),
         testY,
       );
     });

@@ -29,17 +29,3 @@ export function centreRows(m: Matrix): Matrix {
   rows.forEach((v, r) => data.set(centred(v, mean), r * m.dim));
   return { data, rows: m.rows, dim: m.dim };
 }
-
-/** Row by row, [a | b] L2-normalised: both halves weigh the same when each is unit length. */
-export function concatRows(a: Matrix, b: Matrix): Matrix {
-  if (a.rows !== b.rows) throw new RangeError(`${a.rows} rows beside ${b.rows}`);
-  const dim = a.dim + b.dim;
-  const data = new Float32Array(a.rows * dim);
-  for (let r = 0; r < a.rows; r++) {
-    const out = data.subarray(r * dim, (r + 1) * dim);
-    out.set(row(a, r));
-    out.set(row(b, r), a.dim);
-    normalise(out);
-  }
-  return { data, rows: a.rows, dim };
-}

@@ -7,7 +7,13 @@
  */
 import { isNotDicomFile } from '../dicom/errors.js';
 import type { IndexStore, ModelSlot, StoredScan } from '../index/index-store.js';
-import { centreOf, exampleSimilarity, type ExampleProfile } from '../scoring/example-profile.js';
+import {
+  exampleSimilarity,
+  exampleSpace,
+  type ExampleProfile,
+  type ExampleScan,
+  type ExampleSpace,
+} from '../scoring/example-profile.js';
 import { dot } from '../scoring/vectors.js';
 import type { PhraseVectors } from '../scoring/phrase-scores.js';
 import { pairProbability } from '../scoring/zero-shot.js';
@@ -25,7 +31,7 @@ export interface ScreenRow {
   status: 'ok' | 'failed';
   error: string | null;
   scores: { phrase: string; similarity: number; probability: number }[];
-  /** Cosine similarity to the mean of the example scans, when examples were given. */
+  /** Cosine similarity to the mean of the example scans (in the profile's space), when examples were given. */
   exampleSimilarity: number | null;
   flagged: boolean;
 }
@@ -35,24 +41,32 @@ export interface ResultOptions {
   logitScale: number;
   /** A scan is flagged when some phrase's probability reaches this. */
   threshold: number;
-  /** The examples' profile (centred on scopeCentre of the same scope), and the similarity that flags a scan. */
+  /** The examples' profile (in scopeSpace of the same scope), and the similarity that flags a scan. */
   example?: ExampleProfile;
   /** Called for each file in scope that is not DICOM (skipped, not a row). */
   onNotDicom?: (path: string) => void;
-  /** The model's embeddings as already read (for scopeCentre): one read of the table for both. */
+  /** The model's embeddings as already read (scopeEmbeddings; for scopeSpace with `pooled`): one read for both. */
   embeddings?: StoredEmbeddings;
 }
 
 /** Every embedding of a model in the index, with the scan ids they belong to (IndexStore.embeddings). */
 export type StoredEmbeddings = ReturnType<IndexStore['embeddings']>;
 
-/** A scan's embedding by its id, from the model's stored embeddings (undefined: not encoded with it). */
-function embeddingById({ scanIds, data }: StoredEmbeddings, dim: number): (scanId: number) => Float32Array | undefined {
+/**
+ * A scan's embedding (and pooled patch embedding, where read and kept) by its id, from the model's stored
+ * embeddings (undefined: not encoded with it).
+ */
+function embeddingById(
+  { scanIds, data, pooled }: StoredEmbeddings,
+  dim: number,
+): (scanId: number) => { embedding: Float32Array; pooled: Float32Array | null } | undefined {
   const rowOf = new Map<number, number>();
   scanIds.forEach((id, i) => rowOf.set(id, i));
   return (scanId) => {
     const r = rowOf.get(scanId);
-    return r === undefined ? undefined : data.subarray(r * dim, (r + 1) * dim);
+    return r === undefined
+      ? undefined
+      : { embedding: data.subarray(r * dim, (r + 1) * dim), pooled: pooled?.[r] ?? null };
   };
 }
 
@@ -73,19 +87,38 @@ function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> 
   }
 }
 
+/**
+ * The model's embeddings of the scope's scans only (with their pooled patch embeddings when asked): what
+ * screenResults and scopeSpace read, once, for a folder however large the index around it.
+ */
+export function scopeEmbeddings(
+  store: IndexStore,
+  model: ModelSlot,
+  scope: ResultScope,
+  options: { pooled?: boolean } = {},
+): StoredEmbeddings {
+  return store.embeddings(model, { ...options, scanIds: [...scansIn(store, scope)].map((s) => s.id) });
+}
+
 export function* screenResults(
   store: IndexStore,
   model: ModelSlot,
   scope: ResultScope,
   options: ResultOptions,
 ): Generator<ScreenRow> {
-  const embeddingOf = embeddingById(options.embeddings ?? store.embeddings(model), model.dim);
+  if (options.example?.space.patches && options.embeddings && !options.embeddings.pooled)
+    throw new RangeError('the examples compare pooled patch embeddings, and the embeddings were read without them');
+  const embeddingOf = embeddingById(
+    options.embeddings ?? scopeEmbeddings(store, model, scope, { pooled: !!options.example?.space.patches }),
+    model.dim,
+  );
   for (const scan of scansIn(store, scope)) {
     if (scan.status === 'failed' && isNotDicomFile(scan.path, scan.errorCode ?? undefined)) {
       options.onNotDicom?.(scan.path);
       continue;
     }
-    const v = embeddingOf(scan.id) ?? null;
+    const stored = embeddingOf(scan.id);
+    const v = stored?.embedding ?? null;
     const scores = v
       ? options.phrases.map((p) => {
           const pos = dot(v, p.positive);
@@ -96,7 +129,7 @@ export function* screenResults(
           };
         })
       : [];
-    const similarity = v && options.example ? exampleSimilarity(options.example, v) : null;
+    const similarity = stored && options.example ? similarityTo(options.example, stored) : null;
     const flagged =
       scores.some((s) => s.probability >= options.threshold) ||
       (similarity !== null && similarity >= options.example!.threshold);
@@ -117,25 +150,34 @@ export function* screenResults(
 }
 
 /**
- * The mean embedding of the scope's encoded scans, which example similarities are centred on (null below
- * MIN_CENTRING_SCANS: too few for a mean), and how many scans it is the mean of. Results are ranked when
- * read, so this is the scope as it is now.
+ * A scan's similarity to the examples; null for a scan without pooled patch embeddings when the profile
+ * compares them (one indexed after the profile's space was read).
  */
-export function scopeCentre(
+function similarityTo(profile: ExampleProfile, scan: ExampleScan): number | null {
+  return profile.space.patches && !scan.pooled ? null : exampleSimilarity(profile, scan);
+}
+
+/**
+ * The space the scope's encoded scans are compared with examples in (exampleSpace): their mean embedding
+ * and mean pooled patch embedding to centre on (none below MIN_CENTRING_SCANS: too few for a mean), the
+ * pooled patches only if every one has them; and how many scans it rests on. Results are ranked when read,
+ * so this is the scope as it is now.
+ */
+export function scopeSpace(
   store: IndexStore,
   model: ModelSlot,
   scope: ResultScope,
-  embeddings: StoredEmbeddings = store.embeddings(model),
-): { centre: Float32Array | null; scans: number } {
+  embeddings: StoredEmbeddings = scopeEmbeddings(store, model, scope, { pooled: true }),
+): { space: ExampleSpace; scans: number } {
   const embeddingOf = embeddingById(embeddings, model.dim);
-  function* encoded(): Generator<Float32Array> {
+  function* encoded(): Generator<ExampleScan> {
     for (const scan of scansIn(store, scope)) {
       const v = embeddingOf(scan.id);
       if (v) yield v;
     }
   }
-  const { centre, count } = centreOf(encoded(), model.dim);
-  return { centre, scans: count };
+  const { space, count } = exampleSpace(encoded(), model.dim);
+  return { space, scans: count };
 }
 
 export function resultsCsvHeader(phrases: string[], withExamples: boolean): string {

@@ -16,6 +16,7 @@ import type { DecodePool } from './decode-pool.js';
 import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js';
 import type { Encoder } from '../inference/encoder.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
+import { maxPoolPatches } from '../scoring/example-features.js';
 import { encodeFiles, type EncodedFile } from './pipeline.js';
 
 export interface ScreenProgress {
@@ -239,7 +240,14 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
         stats.delete(r.path);
         const id = store.putScan(record(r, s.size, s.mtimeMs), run);
         if (options.set !== undefined) store.addMember(options.set, r.path, run);
-        if (r.embedding) store.putEmbedding(id, model, r.embedding, options.keepPatches ? (r.patches ?? null) : null);
+        if (r.embedding)
+          store.putEmbedding(
+            id,
+            model,
+            r.embedding,
+            options.keepPatches ? (r.patches ?? null) : null,
+            r.patches ? maxPoolPatches(r.patches, model.dim) : null,
+          );
       }
     });
     for (const r of items) {

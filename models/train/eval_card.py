@@ -331,8 +331,10 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
             sets.append(f'enriched: {rare["scans"]} phantoms with every rare finding made common (`{rare_cmd}`): '
                         'zero-shot AUC, and on the held-out half of it zero-shot, k-shot probes (k positive and k '
                         'negative examples, mean of 5 draws) and the linear probe on all labels of the other half; '
-                        '"k examples": the cosine to the mean of k positive examples alone, both centred on the mean '
-                        'embedding of the whole set, as the app\'s example sets screen (docs/few-shot.md)')
+                        '"k examples": the cosine to the mean of k positive examples alone, '
+                        + ('by the embedding and the max-pooled patch embeddings side by side, '
+                           if rare.get('exampleDescriptor') == 'embedding and pooled patches' else '')
+                        + 'centred on the mean over the whole set, as the app\'s example sets screen (docs/few-shot.md)')
         lines += [
             '',
             'Rare findings, on held-out phantoms (no exclusions: every finding can appear) — '

@@ -162,6 +162,11 @@ class EvalCardTest(unittest.TestCase):
         text = card(all_columns(0.99, {}), all_columns(0.99, {}), 'h', 's', None, rare, [], ['pneumoperitoneum'])
         self.assertIn('| 1 example | 4 examples | 16 examples |', text)
         self.assertIn('| 0.950 | 0.610 | 0.720 | 0.830 | 0.90 | yes |', text)
+        self.assertNotIn('max-pooled patch embeddings', text)
+        # what the columns compared, as `radsift eval` reports it
+        rare['exampleDescriptor'] = 'embedding and pooled patches'
+        text = card(all_columns(0.99, {}), all_columns(0.99, {}), 'h', 's', None, rare, [], ['pneumoperitoneum'])
+        self.assertIn('alone, by the embedding and the max-pooled patch embeddings side by side, centred', text)
 
     def test_finding_groups_from_the_bundle_manifest(self):
         with tempfile.TemporaryDirectory() as d:

@@ -2,8 +2,9 @@
  * `npm run bench:examples -- <labelled folder> [--model-dir <bundle>] [--min-positives N]`
  * Few-shot AUC on a labelled phantom set (labels.csv beside the scans, as `radsift demo` writes) from four
  * image descriptors (electron/scoring/example-features.ts): the plain global embedding (what example sets
- * compared before centring), the same centred on the set's mean (what the app does now), the patch
- * embeddings max-pooled and centred, and both side by side. For each finding with enough positives: 16-shot probe AUC (16
+ * compared before centring), the same centred on the set's mean (what the app does with a model without patch
+ * embeddings), the patch embeddings max-pooled and centred, and both side by side (what the app does with a
+ * model that has them: exampleSpace and exampleDescriptor, the app's own code). For each finding with enough positives: 16-shot probe AUC (16
  * positive and 16 negative examples, logistic) and 16-example AUC (cosine to the mean of 16 positives, what
  * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve); and the
  * app's flag rule with 16 examples (recall of the other positives, share of negatives flagged); then the
@@ -15,8 +16,13 @@ import { readFile } from 'node:fs/promises';
 import { scoreFolder } from '../../electron/cli/folder-scores.js';
 import { openSession } from '../../electron/cli/session.js';
 import { probeCurve } from '../../electron/scoring/evaluation.js';
-import { centreRows, concatRows, maxPoolPatches } from '../../electron/scoring/example-features.js';
-import { exampleProfile, exampleSimilarity } from '../../electron/scoring/example-profile.js';
+import { centreRows, maxPoolPatches } from '../../electron/scoring/example-features.js';
+import {
+  exampleDescriptor,
+  exampleProfile,
+  exampleSimilarity,
+  exampleSpace,
+} from '../../electron/scoring/example-profile.js';
 import { seededRandom, shuffled } from '../../electron/scoring/metrics.js';
 import { row, type Matrix } from '../../electron/scoring/vectors.js';
 
@@ -47,12 +53,14 @@ const matrix = (rows: Float32Array[]): Matrix => {
   return { data, rows: rows.length, dim: rows[0]!.length };
 };
 const global = matrix(keep.map(([, i]) => scores.images.data.slice(i * dim, (i + 1) * dim)));
-const pooled = centreRows(matrix(keep.map(([, i]) => maxPoolPatches(scores.patches![i]!, dim))));
+const pooledRows = keep.map(([, i]) => maxPoolPatches(scores.patches![i]!, dim));
+const scans = pooledRows.map((pooled, r) => ({ embedding: row(global, r), pooled }));
+const { space } = exampleSpace(scans, dim);
 const features: Record<string, Matrix> = {
   global,
   'global, centred': centreRows(global),
-  'patches max-pooled, centred': pooled,
-  'both, centred': concatRows(centreRows(global), pooled),
+  'patches max-pooled, centred': centreRows(matrix(pooledRows)),
+  'both, centred': matrix(scans.map((scan) => exampleDescriptor(scan, space))),
 };
 
 const min = Number(values['min-positives']);
@@ -67,11 +75,11 @@ function flagRule(m: Matrix, y: number[]): { recall: number; falseAlarms: number
   let alarms = 0;
   for (let d = 0; d < 5; d++) {
     const picked = new Set(shuffled(pos, rnd).slice(0, 16));
-    const profile = exampleProfile([...picked].map((i) => row(m, i)));
+    const profile = exampleProfile([...picked].map((i) => ({ embedding: row(m, i) })));
     let tp = 0;
     let fp = 0;
     y.forEach((v, i) => {
-      if (picked.has(i) || exampleSimilarity(profile, row(m, i)) < profile.threshold) return;
+      if (picked.has(i) || exampleSimilarity(profile, { embedding: row(m, i) }) < profile.threshold) return;
       if (v) tp++;
       else fp++;
     });

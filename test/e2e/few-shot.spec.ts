@@ -172,6 +172,7 @@ test.describe('few-shot screening with an example set', () => {
     await expect(page.getByTestId('results-examples-rule')).toContainText(
       'too few scans screened to centre on their mean: compared as they are',
     );
+    await expect(page.getByTestId('results-examples-rule')).toContainText('its patch embeddings max-pooled');
     const table = page.locator('table.results-table');
     const head = table.getByRole('columnheader', { name: 'example similarity' });
     // Sorted by it first, most similar at the top; a click reverses the order.
@@ -188,17 +189,19 @@ test.describe('few-shot screening with an example set', () => {
       await expect(row, 'an example is like itself').toHaveClass(/flagged/);
       await expect(row.locator('td').last()).toHaveText('flagged');
     }
-    // The JSON export says what its example similarities mean: the count, the cut, and (here) no centring.
+    // The JSON export says what its example similarities mean: the count, the cut, (here) no centring, and
+    // that the pooled patch embeddings count beside the global ones (the model has them).
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export JSON' }).click();
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'radsift-e2e-dl-')), 'export.json');
     await (await download).saveAs(file);
     const exported = JSON.parse(await readFile(file, 'utf8')) as {
-      examples: { count: number; threshold: number; centredOn: number | null };
+      examples: { count: number; threshold: number; centredOn: number | null; patches: boolean | null };
     };
     expect(exported.examples.count).toBe(3);
     expect(typeof exported.examples.threshold).toBe('number');
     expect(exported.examples.centredOn).toBeNull();
+    expect(exported.examples.patches).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-screening.png') });
     await head.getByRole('button').click();
     await expect(head).toHaveAttribute('aria-sort', 'ascending');

@@ -1,10 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { imageToImagePrecision, negationOrdering, probeCurve } from '../../scoring/evaluation.js';
+import { imageToImagePrecision, negationOrdering, pick, probeCurve } from '../../scoring/evaluation.js';
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
 import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
-import type { Matrix } from '../../scoring/vectors.js';
 import { contrastToNoise, maskCoverage, phraseHeatmap, pointingHit } from '../../scoring/grounding.js';
 import type { ImageSpec } from '../../inference/model-description.js';
 import { isInside } from '../../security/allowed-roots.js';
@@ -140,19 +139,15 @@ ${FILES_FROM_USAGE}`,
       const folders = inputs.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory());
       const inside = [...labels.rows.keys()].filter((p) => files.has(p) || folders.some((f) => isInside(f, p)));
       const present = inside.filter((p) => existsSync(p));
-      const s = await scoreFolder(session, present, phrases, io, { keepPatches: grounding });
+      const s = await scoreFolder(session, present, phrases, io, { keepPatches: grounding, poolPatches: true });
       const m = phrases.length;
       const index = s.paths.map((p, i) => [p, i] as const).filter(([p]) => labels.rows.has(p));
       const missing = inside.filter((p) => !existsSync(p));
       const encodeTexts = (t: string[]) => session.models.encoder.encodeTexts(t);
-      const labelled: Matrix = {
-        data: new Float32Array(index.length * s.images.dim),
-        rows: index.length,
-        dim: s.images.dim,
-      };
-      index.forEach(([, i], r) =>
-        labelled.data.set(s.images.data.subarray(i * s.images.dim, (i + 1) * s.images.dim), r * s.images.dim),
-      );
+      const rows = index.map(([, i]) => i);
+      const labelled = pick(rows, s.images);
+      // The example-set columns compare as the app does: with the pooled patch embeddings where the model has them.
+      const pooled = s.pooled ? pick(rows, s.pooled) : undefined;
       // The prompt-engineering effect: the bare phrase and "no <phrase>", no templates.
       const bare = scorePhrases(
         labelled,
@@ -177,7 +172,7 @@ ${FILES_FROM_USAGE}`,
             ),
           );
         }
-        const curve = probeCurve(labelled, y, probs);
+        const curve = probeCurve(labelled, y, probs, pooled ? { pooled } : {});
         const located = grounding
           ? await groundingScores(
               index.filter((_, r) => y[r]).map(([p, i]) => ({ path: p, patches: s.patches![i] ?? null })),
@@ -229,6 +224,8 @@ ${FILES_FROM_USAGE}`,
         // Which weights the figures belong to (a card quotes them; two bundles may share an id).
         modelVersion: session.loaded.model.version,
         scans: index.length,
+        // What the example-set columns compared: the global embedding alone, or with the pooled patches.
+        exampleDescriptor: pooled ? 'embedding and pooled patches' : 'embedding',
         meanAuc,
         means: {
           aucBarePhrase: meanOf(report.map((r) => r.aucBarePhrase)),

@@ -14,17 +14,20 @@ import {
   MIN_CENTRING_SCANS,
   MIN_CONFIDENT_EXAMPLES,
   type ExampleProfile,
+  type ExampleScan,
 } from '../../scoring/example-profile.js';
 import { encodeFiles } from '../../screening/pipeline.js';
 import {
   resultsCsvHeader,
   resultsCsvRow,
-  scopeCentre,
+  scopeEmbeddings,
+  scopeSpace,
   screenResults,
   type ResultScope,
   type ScreenRow,
 } from '../../screening/results.js';
 import { modelSlot } from '../../screening/model-slot.js';
+import { maxPoolPatches } from '../../scoring/example-features.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { PacsError, RETRYABLE } from '../../pacs/errors.js';
 import { pacsSource } from '../../pacs/remote-source.js';
@@ -61,9 +64,10 @@ writes one row per file: path, UIDs, status, error, a score and probability per
 phrase, the similarity to example scans, and whether it is flagged (a phrase's
 probability ≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, with examples, a
 similarity as high as the least typical example's, less 0.05). Example
-similarities are cosines centred on the mean embedding of the scans screened
-(from ${MIN_CENTRING_SCANS} scans on), so that what the examples share is not drowned by
-what every scan shares. Files that are not DICOM are no rows: they are counted as skipped
+similarities are cosines between embeddings (beside them the patch embeddings
+max-pooled, where the model has them) centred on their mean over the scans
+screened (from ${MIN_CENTRING_SCANS} scans on), so that what the examples share is not
+drowned by what every scan shares. Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
@@ -234,22 +238,24 @@ export const screenCommand = defineCommand({
       const encoder = session.models.encoder;
       const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
       const scope: ResultScope = archive ? { run: summary.run } : (files ?? folder);
-      const stored = store.embeddings(model); // one read for the examples' centre and the rows
+      // One read for the examples' space and the rows.
+      const stored = scopeEmbeddings(store, model, scope, { pooled: examples.length > 0 });
       let example: ExampleProfile | undefined;
       let centredOn: number | null = null;
       if (examples.length) {
-        const vs: Float32Array[] = [];
+        const vs: ExampleScan[] = [];
         for await (const r of encodeFiles(examples, session.pool, encoder)) {
           if (!r.embedding) throw new UsageError(`example ${r.path} cannot be used: ${r.error!.message}`);
-          vs.push(r.embedding);
+          vs.push({ embedding: r.embedding, pooled: r.patches ? maxPoolPatches(r.patches, model.dim) : null });
         }
-        const { centre, scans } = scopeCentre(store, model, scope, stored);
-        example = exampleProfile(vs, centre);
-        centredOn = example.centre ? scans : null;
+        const { space, scans } = scopeSpace(store, model, scope, stored);
+        example = exampleProfile(vs, space);
+        centredOn = example.space.centre ? scans : null;
+        const by = example.space.patches ? 'embedding and pooled patch embeddings' : 'embedding';
         io.stderr(
-          example.centre
-            ? `examples: ${vs.length}, compared centred on the mean embedding of the ${scans} scans screened\n`
-            : `examples: ${vs.length}, compared as they are: ${scans} scan${scans === 1 ? '' : 's'} screened, too few (< ${MIN_CENTRING_SCANS}) to centre on\n`,
+          example.space.centre
+            ? `examples: ${vs.length}, compared by their ${by} centred on the mean of the ${scans} scans screened\n`
+            : `examples: ${vs.length}, compared by their ${by} as they are: ${scans} scan${scans === 1 ? '' : 's'} screened, too few (< ${MIN_CENTRING_SCANS}) to centre on\n`,
         );
         if (vs.length < MIN_CONFIDENT_EXAMPLES)
           io.stderr(
@@ -270,7 +276,7 @@ export const screenCommand = defineCommand({
       const json = out!.toLowerCase().endsWith('.json');
       if (json)
         await write(
-          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, threshold: example.threshold, centredOn })},` : ''}"rows":[\n`,
+          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, threshold: example.threshold, centredOn, patches: example.space.patches })},` : ''}"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
       const writeRow = async (row: ScreenRow) => {

@@ -80,6 +80,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     rows: Row[];
     exampleThreshold: number | null;
     exampleCentredOn: number | null;
+    examplePatches: boolean | null;
   } | null>(null);
   const [threshold, setThreshold] = useState(0.5);
   const [flaggedOnly, setFlaggedOnly] = useState(false);
@@ -180,7 +181,14 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     act(async () => {
       setThreshold(job.threshold);
       setSort({ key: job.phrases.length ? 0 : 'example', descending: true });
-      const { rows: loaded, exampleThreshold, exampleCentredOn } = await api.call('screen.results', { id: job.id });
+      const {
+        rows: loaded,
+        exampleThreshold,
+        exampleCentredOn,
+        examplePatches,
+      } = await api.call('screen.results', {
+        id: job.id,
+      });
       // The viewer names a scan opened from these rows as the rows do.
       remember(
         loaded.flatMap((r): [string, ScanLabel][] => {
@@ -188,7 +196,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
           return label ? [[r.path, label]] : [];
         }),
       );
-      setOpen({ id: job.id, rows: loaded, exampleThreshold, exampleCentredOn });
+      setOpen({ id: job.id, rows: loaded, exampleThreshold, exampleCentredOn, examplePatches });
     });
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
@@ -246,10 +254,18 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   // As the CSV: no naming (patient name, ID, accession…), paths cut as shown.
   const exportRow = ({ naming: _naming, ...r }: Row) => ({ ...r, path: naming(r.path).path });
 
-  // What an exported example similarity means: how many examples, the cut that flags, what it is centred on.
+  // What an exported example similarity means: how many examples, the cut that flags, what it is centred on,
+  // whether pooled patch embeddings count beside the global ones.
   const examplesExport = () =>
     openJob?.examples && open
-      ? { examples: { count: openJob.examples, threshold: open.exampleThreshold, centredOn: open.exampleCentredOn } }
+      ? {
+          examples: {
+            count: openJob.examples,
+            threshold: open.exampleThreshold,
+            centredOn: open.exampleCentredOn,
+            patches: open.examplePatches,
+          },
+        }
       : {};
 
   const exportCsv = () => {
@@ -499,6 +515,9 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
           {openJob.examples > 0 && (
             <p className="muted" data-testid="results-examples-rule">
               Example similarity: the cosine between a scan and the mean of the {examplesText(openJob.examples)}
+              {open.examplePatches
+                ? ', each described by its embedding and its patch embeddings max-pooled (a small finding still lights some patch)'
+                : ', each described by its embedding alone (the model has no patch embeddings, or the job stored its examples before they were kept)'}
               {open.exampleCentredOn !== null
                 ? `, both centred on the mean of the ${open.exampleCentredOn} scans screened (what sets the examples apart, not what every scan shares)`
                 : ' (too few scans screened to centre on their mean: compared as they are)'}

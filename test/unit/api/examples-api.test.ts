@@ -14,6 +14,8 @@ import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
+import Database from 'better-sqlite3';
+import { INDEX_FILE } from '../../../electron/index/index-store.js';
 
 const ctx: HandlerContext = { emit: () => undefined };
 
@@ -93,14 +95,17 @@ describe('example sets and screening with them', () => {
       state = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find((j) => j.id === job.id)!.state;
     }
     assert.equal(state, 'done');
-    const { rows, exampleThreshold, exampleCentredOn } = await call<{
+    const { rows, exampleThreshold, exampleCentredOn, examplePatches } = await call<{
       rows: { path: string; exampleSimilarity: number | null; flagged: boolean }[];
       exampleThreshold: number | null;
       exampleCentredOn: number | null;
+      examplePatches: boolean | null;
     }>(services, 'screen.results', { id: job.id });
     assert.equal(rows.length, 48);
     // Similarities are centred on the mean embedding of the 48 scans screened (docs/few-shot.md).
     assert.equal(exampleCentredOn, 48);
+    // The model has patch embeddings: every scan screened was stored with them max-pooled, and so compared.
+    assert.equal(examplePatches, true);
     assert.ok(rows.every((r) => r.exampleSimilarity !== null));
     // Without phrases, a row is flagged exactly when it reaches the examples' cut, which the API sends.
     assert.equal(typeof exampleThreshold, 'number');
@@ -163,6 +168,40 @@ describe('example sets and screening with them', () => {
     const readable = rows.filter((r) => r.status === 'ok');
     assert.ok(readable.length >= 47);
     assert.ok(readable.every((r) => r.exampleSimilarity !== null));
+  });
+
+  it('a job stored before pooled vectors were kept gains them for its examples when it runs again', async () => {
+    await call(services, 'studies.openDropped', { paths: [folder] });
+    const { paths } = await call<{ paths: string[] }>(services, 'examples.get', { scope: folder });
+    const job = services.screening.start(folder, [], undefined, undefined, paths.slice(1));
+    const listed = () => call<{ jobs: ScreenJob[] }>(services, 'screen.list', {});
+    const settle = async () => {
+      const deadline = Date.now() + 180_000;
+      let state = 'running';
+      while (state === 'running' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = (await listed()).jobs.find((j) => j.id === job.id)!.state;
+      }
+      return state;
+    };
+    assert.equal(await settle(), 'done');
+    const patches = async () =>
+      (await call<{ examplePatches: boolean | null }>(services, 'screen.results', { id: job.id })).examplePatches;
+    assert.equal(await patches(), true);
+    // As a job of the schema before: its examples' embeddings stored without pooled vectors, and paused.
+    await services.close();
+    const db = new Database(path.join(work, 'data', 'index', INDEX_FILE));
+    const { params } = db.prepare('SELECT params FROM jobs WHERE id = ?').get(job.id) as { params: string };
+    const old = JSON.parse(params) as { exampleEmbeddings: { pooled?: unknown } };
+    assert.ok(old.exampleEmbeddings.pooled, "the job stored its examples' pooled vectors");
+    delete old.exampleEmbeddings.pooled;
+    db.prepare("UPDATE jobs SET params = ?, state = 'paused' WHERE id = ?").run(JSON.stringify(old), job.id);
+    db.close();
+    services = await start();
+    assert.equal(await patches(), false, 'compared by the embeddings it stored');
+    services.screening.control(job.id, 'resume');
+    assert.equal(await settle(), 'done');
+    assert.equal(await patches(), true, 'encoded again with their pooled patch embeddings');
   });
 
   it('names what was opened by a stable scope: several files in any order give the same one', async () => {

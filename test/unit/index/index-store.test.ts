@@ -6,28 +6,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { INDEX_FILE, IndexError, IndexStore, type ScanRecord } from '../../../electron/index/index-store.js';
+import { INDEX_FILE, IndexError, IndexStore } from '../../../electron/index/index-store.js';
 import { MIGRATIONS } from '../../../electron/index/schema.js';
 import { topK } from '../../../electron/index/top-k.js';
 import { seededRandom } from '../../../electron/scoring/metrics.js';
+import { scanRecord } from '../../support/scan-record.js';
 
-const scan = (p: string, over: Partial<ScanRecord> = {}): ScanRecord => ({
-  path: p,
-  size: 100,
-  mtimeMs: 1000,
-  fingerprint: null,
-  sopUid: `2.25.${p.length}`,
-  seriesUid: null,
-  studyUid: null,
-  modality: 'CR',
-  studyDate: null,
-  frames: 1,
-  status: 'ok',
-  errorCode: null,
-  error: null,
-  naming: null,
-  ...over,
-});
+const scan = scanRecord;
 
 const STORE_MODULE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -128,6 +113,38 @@ describe('index store', () => {
     }
   });
 
+  it('migrates a version-3 index: its scans are encoded again once with a model that has patch embeddings', async () => {
+    const v3 = path.join(dir, 'v3');
+    await import('node:fs/promises').then((fs) => fs.mkdir(v3, { recursive: true }));
+    const db = new Database(path.join(v3, INDEX_FILE));
+    for (const v of [1, 2, 3]) db.exec(MIGRATIONS[v]!);
+    db.exec("INSERT INTO meta (key, value) VALUES ('schema', '3')");
+    db.prepare(
+      "INSERT INTO scans (id, path, size, mtime_ms, status, seen_run, indexed_at) VALUES (1, '/v3/a.dcm', 100, 1000, 'ok', 1, 0)",
+    ).run();
+    db.prepare("INSERT INTO models (id, model_key, dim, patch_grid) VALUES (1, 'p@1', 2, '[2,2]')").run();
+    db.prepare("INSERT INTO models (id, model_key, dim, patch_grid) VALUES (2, 'q@1', 2, NULL)").run();
+    const vector = Buffer.from(Float32Array.from([1, 0]).buffer);
+    db.prepare('INSERT INTO embeddings (scan_id, model_id, vector) VALUES (1, 1, ?), (1, 2, ?)').run(vector, vector);
+    db.close();
+    const store = IndexStore.open(v3);
+    try {
+      const file = { path: '/v3/a.dcm', size: 100, mtimeMs: 1000 };
+      const model = store.model('p@1', 2, [2, 2]);
+      assert.equal(store.need(file, model), 'unchanged-needs-embedding', 'no pooled vector yet: encoded again');
+      assert.equal(store.need(file, store.model('q@1', 2)), 'unchanged-embedded', 'a model without patches');
+      store.putEmbedding(1, model, Float32Array.from([1, 0]), null, Float32Array.from([0, 1]));
+      assert.equal(store.need(file, model), 'unchanged-embedded');
+      // A changed file loses its pooled vector with its embedding.
+      store.putScan(scan(file.path, { size: 101 }));
+    } finally {
+      store.close();
+    }
+    const after = new Database(path.join(v3, INDEX_FILE), { readonly: true });
+    assert.deepEqual(after.prepare('SELECT count(*) AS n FROM pooled').get(), { n: 0 });
+    after.close();
+  });
+
   it('migrates a version-2 PACS job: its set is what its last complete run met', async () => {
     const v2 = path.join(dir, 'v2');
     await import('node:fs/promises').then((fs) => fs.mkdir(v2, { recursive: true }));
@@ -172,6 +189,47 @@ describe('index store', () => {
       assert.deepEqual(Array.from(e.data), [1, 0, 0, 1]);
       assert.deepEqual(Array.from(store.patches(b, model) ?? []), [1, 2, 3, 4]);
       assert.equal(store.patches(a, model), null);
+      assert.equal(e.pooled, undefined, 'pooled patch embeddings only when asked');
+      const more = [1, 2, 3].map((i) => store.putScan(scan(`/e/more${i}.dcm`)));
+      for (const id of more) store.putEmbedding(id, model, Float32Array.from([1, 0]));
+      const some = store.embeddings(model, { scanIds: [b, 9999] });
+      assert.deepEqual(Array.from(some.scanIds), [b], 'only the scans asked for (and stored)');
+      assert.deepEqual(Array.from(some.data), [0, 1]);
+      assert.equal(store.embeddings(model, { scanIds: [] }).scanIds.length, 0);
+      const most = store.embeddings(model, { scanIds: [a, b, ...more.slice(1)] });
+      assert.equal(most.scanIds.length, 5, 'most of the rows asked for: the whole table, read at once');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps pooled patch embeddings, and encodes again a scan stored without them for a model that has them', () => {
+    const store = IndexStore.open(path.join(dir, 'pooled'));
+    try {
+      const model = store.model('p@1', 2, [2, 2]);
+      const plain = store.model('q@1', 2);
+      assert.equal(model.patches, true);
+      assert.equal(plain.patches, false);
+      const file = { path: '/p/a.dcm', size: 100, mtimeMs: 1000 };
+      const a = store.putScan(scan(file.path));
+      const b = store.putScan(scan('/p/b.dcm'));
+      store.putEmbedding(a, model, Float32Array.from([1, 0]));
+      store.putEmbedding(a, plain, Float32Array.from([1, 0]));
+      // Embedded before the index kept pooled patches (schema 3): encoded again with a patch model only.
+      assert.equal(store.need(file, model), 'unchanged-needs-embedding');
+      assert.equal(store.need(file, plain), 'unchanged-embedded');
+      store.putEmbedding(a, model, Float32Array.from([1, 0]), null, Float32Array.from([0.6, 0.8]));
+      store.putEmbedding(b, model, Float32Array.from([0, 1]));
+      assert.equal(store.need(file, model), 'unchanged-embedded');
+      const e = store.embeddings(model, { pooled: true });
+      assert.deepEqual(
+        e.pooled!.map((p) => (p ? Array.from(p, (x) => +x.toFixed(4)) : null)),
+        [[0.6, 0.8], null],
+      );
+      assert.throws(
+        () => store.putEmbedding(a, model, Float32Array.from([1, 0]), null, new Float32Array(3)),
+        RangeError,
+      );
     } finally {
       store.close();
     }

@@ -1,7 +1,8 @@
 /**
- * `radsift screen --examples` with the bundled default model on phantoms: the example similarity is centred
- * on the scans screened (said on stderr), every example is flagged, and the other cases of the examples'
- * finding rank above the rest; with too few scans to centre on it says so and compares them as they are.
+ * `radsift screen --examples` with the bundled default model on phantoms: the example similarity compares
+ * the embeddings and pooled patch embeddings centred on the scans screened (said on stderr), every example is
+ * flagged, and the other cases of the examples' finding rank above the rest; with too few scans to centre on
+ * it says so and compares them as they are.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,15 +11,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CliIO } from '../../../electron/cli/command.js';
 import { main } from '../../../electron/cli/radsift.js';
+import { scoreFolder } from '../../../electron/cli/folder-scores.js';
+import { openSession } from '../../../electron/cli/session.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import {
-  centreOf,
   exampleProfile,
   exampleSimilarity,
+  exampleSpace,
   MIN_CENTRING_SCANS,
+  type ExampleScan,
 } from '../../../electron/scoring/example-profile.js';
-import { readNpy } from '../../support/model-fixtures.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const MODEL = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
@@ -77,7 +80,10 @@ describe('radsift screen --examples', () => {
     const out = path.join(work, 'examples.csv');
     const r = await screen([folder], examples, out);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /examples: 4, compared centred on the mean embedding of the 40 scans screened/);
+    assert.match(
+      r.err,
+      /examples: 4, compared by their embedding and pooled patch embeddings centred on the mean of the 40 scans screened/,
+    );
     const [head, ...lines] = (await readFile(out, 'utf8')).trim().split('\n');
     const cols = head!.split(',');
     const at = {
@@ -98,25 +104,34 @@ describe('radsift screen --examples', () => {
     };
     assert.ok(meanRank((p) => positive.includes(p)) < meanRank((p) => !positive.includes(p)), 'positives rank higher');
 
-    // Each similarity is the centred one, recomputed here from `radsift embed`'s embeddings of the same scans.
-    const npy = path.join(work, 'all.npy');
-    const embedded = await run(['embed', folder, '--out', npy, '--model-dir', MODEL], work);
-    assert.equal(embedded.code, 0, embedded.err);
-    const order = (JSON.parse(embedded.out) as { rows: string[] }).rows;
-    const { data, shape } = readNpy(npy);
-    const dim = shape[1]!;
-    const vectorOf = (p: string) => {
-      const i = order.indexOf(p);
-      return (data as Float32Array).slice(i * dim, (i + 1) * dim);
-    };
-    const profile = exampleProfile(examples.map(vectorOf), centreOf(order.map(vectorOf), dim).centre);
-    assert.ok(profile.centre);
-    for (const x of rows) assert.ok(Math.abs(x.sim - exampleSimilarity(profile, vectorOf(x.path))) < 1e-5, x.path);
-    const plain = exampleProfile(examples.map(vectorOf));
-    assert.ok(
-      rows.some((x) => Math.abs(x.sim - exampleSimilarity(plain, vectorOf(x.path))) > 0.05),
-      'not uncentred',
+    // Each similarity is the one with pooled patches, centred, recomputed here from the same scans encoded
+    // afresh (not read back from the index the command wrote).
+    const quiet: CliIO = { stdout: () => {}, stderr: () => {}, cwd: work };
+    const session = await openSession({ 'model-dir': [MODEL] }, quiet);
+    const scores = await scoreFolder(session, [folder], [], quiet, { poolPatches: true }).finally(() =>
+      session.close(),
     );
+    const dim = scores.images.dim;
+    assert.ok(scores.pooled, 'the default model has patch embeddings');
+    const scanOf = (p: string): ExampleScan => {
+      const i = scores.paths.indexOf(p);
+      return {
+        embedding: scores.images.data.slice(i * dim, (i + 1) * dim),
+        pooled: scores.pooled!.data.slice(i * dim, (i + 1) * dim),
+      };
+    };
+    const { space } = exampleSpace(scores.paths.map(scanOf), dim);
+    const profile = exampleProfile(examples.map(scanOf), space);
+    assert.ok(profile.space.centre && profile.space.patches);
+    for (const x of rows) assert.ok(Math.abs(x.sim - exampleSimilarity(profile, scanOf(x.path))) < 1e-5, x.path);
+    for (const other of [
+      exampleProfile(examples.map(scanOf)),
+      exampleProfile(examples.map(scanOf), { ...space, pooledCentre: null, patches: false }),
+    ])
+      assert.ok(
+        rows.some((x) => Math.abs(x.sim - exampleSimilarity(other, scanOf(x.path))) > 0.05),
+        'neither uncentred nor by the global embedding alone',
+      );
   });
 
   it('with fewer scans than a mean needs, compares the embeddings as they are and says so', async () => {
@@ -124,7 +139,12 @@ describe('radsift screen --examples', () => {
     const out = path.join(work, 'few.csv');
     const r = await screen(few, few.slice(0, 2), out);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, new RegExp(`examples: 2, compared as they are: ${few.length} scans screened, too few`));
+    assert.match(
+      r.err,
+      new RegExp(
+        `examples: 2, compared by their embedding and pooled patch embeddings as they are: ${few.length} scans screened, too few`,
+      ),
+    );
     assert.match(r.err, /warning: 2 example scans/);
   });
 });
