@@ -53,6 +53,11 @@ export const test = base.extend<{
     });
     // The printed URL: its token sets the session cookie, then the bridge redirects to the bare origin.
     await page.goto(bridge.url);
+    // The view shortcuts (1-5, ?) listen from an effect that runs after the shell first renders: a key pressed
+    // before then is lost (seen once in CI under load). Wait for the shell, then for a frame and a task, by
+    // which time React has run its effects.
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
     await use(page);
     expect(errors, 'no errors or CSP violations in the renderer').toEqual([]);
     if (!bridgeRefusalsExpected) expect(bridge.refused, 'the bridge refused none of the app’s requests').toEqual([]);
