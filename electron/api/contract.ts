@@ -41,6 +41,8 @@ const ModelSummary = z.object({
   /** True when the model was trained on RadSift's synthetic phantoms only. */
   trainedOnSyntheticData: z.boolean(),
   intendedUse: z.string(),
+  /** The findings the model was taught, as phrases (its bundle's manifest; empty when it does not say). */
+  findings: z.array(z.string()),
 });
 
 export const AppInfo = z.object({

@@ -150,7 +150,9 @@ export function App() {
                 onConfigurePacs={() => setView('models')}
               />
             )}
-            {view === 'query' && <QueryView hasStudies={!!catalog} onView={openViewer} />}
+            {view === 'query' && (
+              <QueryView hasStudies={!!catalog} onView={openViewer} findings={model?.findings ?? []} />
+            )}
             {view === 'models' && <ModelsView />}
             {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} />}
             {view === 'screening' && <ScreeningView onView={openViewer} onConfigurePacs={() => setView('models')} />}

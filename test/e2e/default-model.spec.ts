@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test';
 import { ARTIFACTS, expect, test } from './fixtures';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BUNDLE = path.join(ROOT, 'models', 'radsift-phantom-convirt', 'manifest.json');
+const BUNDLE = path.join(ROOT, 'models', 'radsift-phantom-convirt-rare', 'manifest.json');
 
 function labelsOf(dataDir: string): Map<string, Record<string, number>> {
   const dir = path.join(dataDir, 'demo-study');
@@ -44,7 +44,7 @@ function drawnInside(page: Page, testId: string): Promise<boolean> {
 }
 
 test.describe('default model', () => {
-  test.skip(!existsSync(BUNDLE), 'no default model bundled in models/radsift-phantom-convirt');
+  test.skip(!existsSync(BUNDLE), 'no default model bundled in models/radsift-phantom-convirt-rare');
   test.use({ bundledModels: true });
 
   test('"pleural effusion" ranks effusion phantoms first; its negation does not', async ({ page, bridge }) => {
@@ -56,6 +56,11 @@ test.describe('default model', () => {
     // The README's screenshots model good practice: identifiers hidden (synthetic as they are).
     await page.getByRole('checkbox', { name: 'Hide identifiers' }).check();
     await page.keyboard.press('2');
+    // The phrase shortcuts are the findings the model was taught (its manifest), the rare ones too.
+    const taught = (JSON.parse(readFileSync(BUNDLE, 'utf8')) as { zeroShot: { findings: string[] } }).zeroShot.findings;
+    const shortcuts = page.getByRole('group', { name: 'Findings the model was taught' }).getByRole('button');
+    await expect(shortcuts).toHaveText([...taught.map((f) => f.replace(/_/g, ' ')), 'no finding']);
+    expect(taught).toContain('rib_fracture');
     const ranked = async (phrase: string) => {
       await page.getByRole('searchbox', { name: 'Report phrase' }).fill(phrase);
       await page.getByRole('button', { name: 'Search', exact: true }).click();

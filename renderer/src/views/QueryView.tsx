@@ -20,7 +20,8 @@ import { ScanName } from '../components/ScanName';
 import { useScanNaming } from '../scanNames';
 import { ExamplesPanel, ExampleToggle } from '../components/Examples';
 
-const PRESETS = [
+/** Phrase shortcuts while the active model does not say what it was taught (other layouts). */
+const COMMON_FINDINGS = [
   'pleural effusion',
   'cardiomegaly',
   'pneumothorax',
@@ -36,8 +37,18 @@ type Term = Request<'query.run'>['phrases'][number];
 type Example = Request<'query.run'>['examples'][number];
 type Result = Response<'query.run'>;
 
-export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView: OpenViewer }) {
+export function QueryView({
+  hasStudies,
+  onView,
+  findings = [],
+}: {
+  hasStudies: boolean;
+  onView: OpenViewer;
+  /** The findings the active model was taught: its phrase shortcuts. */
+  findings?: string[];
+}) {
   const api = getApi();
+  const presets = findings.length ? [...findings, 'no finding'] : COMMON_FINDINGS;
   const naming = useScanNaming();
   const [text, setText] = useState('');
   const [terms, setTerms] = useState<Term[]>([]);
@@ -145,8 +156,8 @@ export function QueryView({ hasStudies, onView }: { hasStudies: boolean; onView:
           />
         </label>
       </form>
-      <div className="presets" aria-label="Common findings">
-        {PRESETS.map((p) => (
+      <div className="presets" role="group" aria-label="Findings the model was taught">
+        {presets.map((p) => (
           <button key={p} type="button" className="chip" disabled={busy} onClick={() => search(p)}>
             {p}
           </button>

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../support/paths.js';
 
 // The two bundled models, as the app and the CLI list them.
 const ROOT = path.join(PROJECT_ROOT, 'models');
-const DEFAULT = path.join(ROOT, 'radsift-phantom-convirt');
+const EARLIER = path.join(ROOT, 'radsift-phantom-convirt');
 const RARE = path.join(ROOT, 'radsift-phantom-convirt-rare');
 
 const open: ModelService[] = [];
@@ -34,16 +34,21 @@ describe('model service: which model is remembered', () => {
 
   it('loading a model for one run leaves the remembered choice; activating it (the Models view) changes it', async () => {
     const models = await service(dir);
-    assert.equal(await models.defaultDir(), DEFAULT, 'nothing chosen yet: the first bundled model');
+    assert.equal(await models.defaultDir(), RARE, 'nothing chosen yet: the default bundled model (DEFAULT_MODEL_ID)');
     // What `radsift eval --model-dir …` does: used for that run, and the next run starts from the default again.
-    const once = await models.load(RARE);
-    assert.equal(once.model.id, 'radsift-phantom-convirt-rare');
-    assert.equal(await (await service(dir)).defaultDir(), DEFAULT);
+    const once = await models.load(EARLIER);
+    assert.equal(once.model.id, 'radsift-phantom-convirt');
+    assert.equal(await (await service(dir)).defaultDir(), RARE);
     const later = await service(dir);
-    assert.equal((await later.ready()).model.id, 'radsift-phantom-convirt');
+    assert.equal((await later.ready()).model.id, 'radsift-phantom-convirt-rare');
+    // What it was taught, as phrases (the app's phrase shortcuts): the rare findings too, never the unseen ones.
+    const taught = later.active()!.findings;
+    assert.equal(taught.length, 16);
+    assert.ok(taught.includes('rib fracture') && taught.includes('pleural effusion'));
+    assert.ok(!taught.includes('hiatal hernia'));
 
-    assert.deepEqual((await models.activate(RARE)).id, 'radsift-phantom-convirt-rare');
-    assert.equal(await (await service(dir)).defaultDir(), RARE, 'the choice is kept across restarts');
-    assert.equal((await (await service(dir)).ready()).model.id, 'radsift-phantom-convirt-rare');
+    assert.deepEqual((await models.activate(EARLIER)).id, 'radsift-phantom-convirt');
+    assert.equal(await (await service(dir)).defaultDir(), EARLIER, 'the choice is kept across restarts');
+    assert.equal((await (await service(dir)).ready()).model.id, 'radsift-phantom-convirt');
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `radsift eval-language` with the bundled model: the built-in synonym list and held-out sentences, a
+ * `radsift eval-language` with the bundled 0.6.0 model (which lists no training wordings and sees every finding
+ * it names): the built-in synonym list and held-out sentences, a
  * sentence file, a report corpus in both layouts, a bundle's never-seen findings, and bad inputs.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { EVERYDAY_SYNONYMS, REPORT_SENTENCES } from '../../../electron/scoring/report-language-set.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 import { runCli } from '../../support/cli.js';
+
+const MODEL = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
 
 interface Summary {
   neverSeen: string[];
@@ -51,7 +54,7 @@ describe('radsift eval-language', () => {
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'radsift-language-'));
     process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
-    const r = await run(['eval-language', '--json'], work);
+    const r = await run(['eval-language', '--json', '--model-dir', MODEL], work);
     assert.equal(r.code, 0, r.err);
     builtIn = JSON.parse(r.out) as Summary;
   });
@@ -103,7 +106,10 @@ describe('radsift eval-language', () => {
       path.join(work, 'reports.txt'),
       'No pneumothorax.\n\nSmall left pleural effusion.\nNo pneumothorax.\n',
     );
-    const r = await run(['eval-language', '--json', '--reports', 'reports.csv', '--reports', 'reports.txt'], work);
+    const r = await run(
+      ['eval-language', '--json', '--model-dir', MODEL, '--reports', 'reports.csv', '--reports', 'reports.txt'],
+      work,
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /reports\.csv: 2 reports, 6 labelled sentences/);
     const s = JSON.parse(r.out) as Summary;
@@ -121,7 +127,7 @@ describe('radsift eval-language', () => {
 
   it("reports a bundle's never-seen findings apart and leaves them out of the means", async () => {
     const bundle = path.join(work, 'bundle');
-    await cp(path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt'), bundle, { recursive: true });
+    await cp(MODEL, bundle, { recursive: true });
     const manifestFile = path.join(bundle, 'manifest.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { zeroShot?: Record<string, unknown> };
     const taughtWording = EVERYDAY_SYNONYMS.cardiomegaly![0]!;
