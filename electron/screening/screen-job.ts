@@ -46,8 +46,8 @@ export interface IndexRunOptions {
   encoder: Encoder;
   batchSize?: number;
   /**
-   * Also store patch embeddings (default false): ~290 KB per scan for the default model
-   * (24×24 × 128 float32; 1M scans: 290 GB), while a heatmap is needed for one scan at a time and
+   * Also store patch embeddings (default false): ~512 KB per scan for the default model
+   * (32×32 × 128 float32; 1M scans: 512 GB), while a heatmap is needed for one scan at a time and
    * recomputing it costs one decode and one encode. Worth it only for a small collection viewed
    * over and over.
    */
