@@ -35,6 +35,18 @@ const Fields = z.object({
   provenance: z.record(z.string(), z.unknown()).default({}),
   embeddingDim: z.number().int().positive().max(65536),
   logitScale: z.number().positive().max(1000),
+  /**
+   * Zero-shot from the whole image and its best patch-grid region (electron/scoring/region-score.ts): the
+   * best region's margin less this offset is averaged with the whole image's. null: the whole image alone
+   * (patch embeddings not trained against report text, or the offset not measured).
+   */
+  regionOffset: z
+    .number()
+    .min(-4)
+    .max(4)
+    .nullable()
+    .default(null)
+    .describe('offset on the best region margin (region scoring); null: whole image only'),
   image: z.object({
     file: RelPath,
     input: z.string().min(1),
@@ -100,6 +112,8 @@ export function crossFieldRules(m: z.output<typeof Fields>): CrossFieldIssue[] {
   for (const key of ['mean', 'std'] as const)
     if (image[key].length !== 1 && image[key].length !== image.channels)
       issues.push({ path: ['image', key], message: `1 value or one per channel (${image.channels})` });
+  if (m.regionOffset !== null && image.patchGrid === null)
+    issues.push({ path: ['regionOffset'], message: 'set only with image.patchGrid (regions are its cells)' });
   for (const ref of new Set([image.file, text.file, text.tokenizer]))
     if (!Object.hasOwn(files, ref)) issues.push({ path: ['files'], message: `${ref} is referenced but not listed` });
   return issues;

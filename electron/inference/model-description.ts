@@ -49,6 +49,11 @@ export interface ModelDescription {
   embeddingDim: number | null;
   /** Multiplier on cosine similarity before a softmax (CLIP's exp(t)); 100 for CLIP, 1/τ for ConVIRT. */
   logitScale: number;
+  /**
+   * Zero-shot also from the best patch-grid region: the offset on its margin (scoring/region-score.ts); null:
+   * the whole image alone (every layout but a RadSift bundle that measured it).
+   */
+  regionOffset: number | null;
   image: ImageSpec;
   text: TextSpec;
   /** Files with the checksum the layout declares (RadSift bundles), verified on load. */

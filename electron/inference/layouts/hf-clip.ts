@@ -77,6 +77,8 @@ export const hfClipLayout: ModelLayout = {
       provenance: { layout: 'Hugging Face / transformers.js CLIP', modelType: config.model_type ?? null },
       embeddingDim: num(config.projection_dim),
       logitScale: CLIP_LOGIT_SCALE,
+      // CLIP's patch tokens are not trained against text: the whole image alone.
+      regionOffset: null,
       image: {
         file: 'onnx/vision_model.onnx',
         input: 'pixel_values',

@@ -53,6 +53,7 @@ export const openClipLayout: ModelLayout = {
       provenance: { layout: 'OpenCLIP (Immich export)' },
       embeddingDim: num(config.embed_dim),
       logitScale: CLIP_LOGIT_SCALE,
+      regionOffset: null,
       image: {
         file: 'visual/model.onnx',
         input: 'image',

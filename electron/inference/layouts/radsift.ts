@@ -29,6 +29,7 @@ export const radsiftLayout: ModelLayout = {
       provenance: m.provenance,
       embeddingDim: m.embeddingDim,
       logitScale: m.logitScale,
+      regionOffset: m.regionOffset,
       image: { ...m.image },
       text: {
         file: m.text.file,

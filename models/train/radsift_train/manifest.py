@@ -100,6 +100,8 @@ def cross_field_errors(m) -> list[str]:
     img, txt, files = _obj(_obj(m).get('image')), _obj(_obj(m).get('text')), _obj(m).get('files')
     if (_obj(img.get('outputs')).get('patches') is None) != (img.get('patchGrid') is None):
         errs.append('image.patchGrid: set exactly when image.outputs.patches is')
+    if _obj(m).get('regionOffset') is not None and img.get('patchGrid') is None:
+        errs.append('regionOffset: set only with image.patchGrid (regions are its cells)')
     channels = img.get('channels')
     for key in ('mean', 'std'):
         vals = img.get(key)
