@@ -12,11 +12,11 @@ import type { AppIndex } from './app-index.js';
 import type { ModelService } from './model-service.js';
 import { applyProbe, crossValidatedAuc, trainProbe } from '../scoring/linear-probe.js';
 import { gridBox, phraseHeatmap } from '../scoring/grounding.js';
-import { phraseVectors } from '../scoring/phrase-scores.js';
+import { phraseVectors, type PhraseVectors } from '../scoring/phrase-scores.js';
 import { rankScans } from '../scoring/rank.js';
 import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { dot, weightedSum } from '../scoring/vectors.js';
-import { pairProbability } from '../scoring/zero-shot.js';
+import { regionPhrases, zeroShotProbability } from '../scoring/region-score.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
 import type { Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
@@ -52,15 +52,24 @@ export class CollectionService {
     return this.index.slot();
   }
 
-  /** Encodes whatever of the opened scans is not in the index yet. */
+  /**
+   * Encodes whatever of the opened scans is not in the index yet, or lacks the best-region margin of one of
+   * `regions` (phrases, with a model that has patch embeddings: zero-shot weighs them with the whole image's).
+   */
   async ensureIndexed(
     onProgress: (p: ScreenProgress) => void,
+    regions: readonly PhraseVectors[] = [],
   ): Promise<{ slot: ModelSlot; failed: { path: string; reason: string }[] }> {
     if (!this.#files.length) throw new ApiError('NOT_FOUND', 'Open a study or a folder first (Studies view)');
     const slot = await this.#slot();
     const failed: { path: string; reason: string }[] = [];
     const key = (f: string) => `${slot.key}\u0000${f}`;
-    const todo = this.#files.filter((f) => !this.#indexed.has(key(f)));
+    const scored = slot.patches ? regionPhrases((await this.models.ready()).model, regions) : [];
+    const phrases = scored.map((p) => p.pair.phrase);
+    // What this session already indexed (the index itself decides what needs encoding: this only spares a walk).
+    const done = (f: string) =>
+      this.#indexed.has(key(f)) && phrases.every((p) => this.#indexed.has(`${key(f)}\u0000${p}`));
+    const todo = this.#files.filter((f) => !done(f));
     if (todo.length) {
       await indexFolder({
         source: { files: todo },
@@ -68,38 +77,61 @@ export class CollectionService {
         model: slot,
         pool: this.pool,
         encoder: this.models.encoder,
+        regions: scored,
         onProgress,
         onFailure: (p, _code, message) => failed.push({ path: p, reason: message }),
       });
-      for (const f of todo) this.#indexed.add(key(f));
+      for (const f of todo) {
+        this.#indexed.add(key(f));
+        for (const p of phrases) this.#indexed.add(`${key(f)}\u0000${p}`);
+      }
     }
     for (const s of this.#open().scans(this.#scanIds(slot, this.#files).failedIds))
       failed.push({ path: s.path, reason: s.error ?? 'failed' });
     return { slot, failed: dedupe(failed) };
   }
 
-  #scanIds(slot: ModelSlot, files: string[]): { rows: Map<string, Float32Array>; failedIds: number[] } {
+  /**
+   * The opened scans' embeddings by path; the ids of those that failed; and, given phrases, each encoded
+   * scan's stored best-region margins for them (none for a scan or phrase without: the whole image alone).
+   */
+  #scanIds(
+    slot: ModelSlot,
+    files: string[],
+    phrases: readonly PhraseVectors[] = [],
+  ): { rows: Map<string, Float32Array>; failedIds: number[]; regions: Map<string, Float32Array> } {
     const store = this.#open();
-    const { scanIds, data } = store.embeddings(slot);
+    const scans = files.flatMap((f) => {
+      const scan = store.scanByPath(f);
+      return scan ? [[f, scan.id] as const] : [];
+    });
+    // The opened scans' rows only: the index may hold far more (other folders, screening jobs).
+    const { scanIds, data } = store.embeddings(slot, { scanIds: scans.map(([, id]) => id) });
     const byId = new Map<number, Float32Array>();
     scanIds.forEach((id, i) => byId.set(id, data.subarray(i * slot.dim, (i + 1) * slot.dim)));
     const rows = new Map<string, Float32Array>();
     const failedIds: number[] = [];
-    for (const f of files) {
-      const scan = store.scanByPath(f);
-      if (!scan) continue;
-      const v = byId.get(scan.id);
+    const stored =
+      phrases.length && slot.patches
+        ? store.regions(
+            slot,
+            phrases.map((p) => p.pair.phrase),
+          )
+        : null;
+    const regions = new Map<string, Float32Array>();
+    for (const [f, id] of scans) {
+      const v = byId.get(id);
       if (v) rows.set(f, v);
-      else failedIds.push(scan.id);
+      else failedIds.push(id);
+      const margins = stored?.get(id);
+      if (v && margins) regions.set(f, margins);
     }
-    return { rows, failedIds };
+    return { rows, failedIds, regions };
   }
 
   async query(req: QueryRequest, onProgress: (p: ScreenProgress) => void): Promise<QueryResult> {
     if (!req.phrases.length && !req.examples.length)
       throw new ApiError('BAD_REQUEST', 'Type a phrase or pick example scans');
-    const { slot, failed } = await this.ensureIndexed(onProgress);
-    const { rows: vectors } = this.#scanIds(slot, this.#files);
     const loaded = await this.models.ready();
     const encoder = this.models.encoder;
     const phrases = req.phrases.length
@@ -108,6 +140,10 @@ export class CollectionService {
           (t) => encoder.encodeTexts(t),
         )
       : [];
+    // One positive phrase and nothing else: the zero-shot probability against its negation decides.
+    const single = phrases.length === 1 && req.examples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
+    const { slot, failed } = await this.ensureIndexed(onProgress, single ? [single] : []);
+    const { rows: vectors, regions } = this.#scanIds(slot, this.#files, single ? [single] : []);
     const parts = phrases.map((p, i) => ({ vector: p.positive, weight: req.phrases[i]!.weight }));
     for (const ex of req.examples) {
       const v = vectors.get(ex.path);
@@ -115,18 +151,18 @@ export class CollectionService {
       parts.push({ vector: v, weight: ex.weight });
     }
     const query = weightedSum(parts, slot.dim);
-    // One positive phrase and nothing else: the zero-shot probability against its negation decides.
-    const single = phrases.length === 1 && req.examples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
     const threshold = req.threshold ?? DEFAULT_PROBABILITY_THRESHOLD;
     const scored = [...vectors].map(([p, v]) => ({
       path: p,
       similarity: dot(v, query),
       probability: single
-        ? pairProbability(dot(v, single.positive), dot(v, single.negative), loaded.model.logitScale)
+        ? zeroShotProbability(dot(v, single.positive), dot(v, single.negative), regions.get(p)?.[0], loaded.model)
         : null,
     }));
+    // Say what was weighed: the whole image, or it and its best region (docs/region-scores.md).
+    const where = single && regionPhrases(loaded.model, [single]).length ? ' (whole image and its best region)' : '';
     const rule = single
-      ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}" with probability ≥ ${threshold}`
+      ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}"${where} with probability ≥ ${threshold}`
       : 'similarity stands out from this collection (robust z ≥ 3)';
     const rows = rankScans(
       scored,
@@ -175,11 +211,11 @@ export class CollectionService {
   /** Every opened scan × every phrase: similarity and zero-shot probability. */
   async matrix(phrases: string[], onProgress: (p: ScreenProgress) => void): Promise<MatrixResult> {
     if (!phrases.length) throw new ApiError('BAD_REQUEST', 'Add at least one phrase');
-    const { slot, failed } = await this.ensureIndexed(onProgress);
-    const { rows: vectors } = this.#scanIds(slot, this.#files);
     const loaded = await this.models.ready();
     const encoder = this.models.encoder;
     const pv = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
+    const { slot, failed } = await this.ensureIndexed(onProgress, pv);
+    const { rows: vectors, regions } = this.#scanIds(slot, this.#files, pv);
     const paths = [...vectors.keys()];
     const familiarity = await this.models.checkPhrases(phrases);
     return {
@@ -190,7 +226,9 @@ export class CollectionService {
         return {
           path: p,
           similarity: pv.map((x) => dot(v, x.positive)),
-          probability: pv.map((x) => pairProbability(dot(v, x.positive), dot(v, x.negative), loaded.model.logitScale)),
+          probability: pv.map((x, j) =>
+            zeroShotProbability(dot(v, x.positive), dot(v, x.negative), regions.get(p)?.[j], loaded.model),
+          ),
         };
       }),
       failed,

@@ -71,6 +71,8 @@ export const ModelListing = z.object({
   licence: z.string().optional(),
   intendedUse: z.string().optional(),
   trainedOnSyntheticData: z.boolean().optional(),
+  /** Zero-shot scores weigh the whole image with its best patch-grid region (the manifest's regionOffset). */
+  scoresRegions: z.boolean().optional(),
   provenance: z.record(z.string(), z.unknown()).optional(),
   /** Why the folder cannot be used, when it cannot. */
   error: z.string().optional(),

@@ -85,6 +85,7 @@ export class ModelService implements ModelCatalog {
         layout: d.layout,
         licence: d.licence,
         intendedUse: d.intendedUse,
+        scoresRegions: d.regionOffset !== null,
         trainedOnSyntheticData: d.trainedOnSyntheticData,
         provenance: d.provenance,
       };

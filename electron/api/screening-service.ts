@@ -14,6 +14,7 @@ import type { DecodePool } from '../screening/decode-pool.js';
 import type { ModelService } from './model-service.js';
 import type { ScreenResults } from './services.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
+import { regionPhrases } from '../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
   scopeEmbeddings,
@@ -261,8 +262,15 @@ export class ScreeningService {
       }
       let last = 0;
       remote = params.pacs ? await this.pacsSource!(params.pacs.name, params.pacs.query, controller.signal) : null;
+      // The phrases' best-region margins are kept as scans are encoded (zero-shot weighs them with the whole image's).
+      const { model: described } = await this.models.ready();
+      const regions = regionPhrases(
+        described,
+        params.phrases.length ? await phraseVectors(params.phrases, (t) => this.models.encoder.encodeTexts(t)) : [],
+      );
       const summary = await indexFolder({
         source: remote ? { remote } : { folder: params.folder },
+        regions,
         // A PACS job's instances are its own set: another job over an overlapping query cannot take them.
         ...(remote ? { set: id } : {}),
         store: this.index.store(),
@@ -382,6 +390,7 @@ export class ScreeningService {
       ...screenResults(this.index.store(), slot, scope, {
         phrases: vectors,
         logitScale: loaded.model.logitScale,
+        regionOffset: loaded.model.regionOffset,
         threshold: job.threshold,
         embeddings: stored,
         ...(example ? { example } : {}),

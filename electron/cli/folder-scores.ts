@@ -1,6 +1,7 @@
 /** Encode every image under the inputs and score it against phrases: what query and matrix share. */
 import { phraseVectors, scorePhrases, type PhraseScores, type PhraseVectors } from '../scoring/phrase-scores.js';
 import { maxPoolPatches } from '../scoring/example-features.js';
+import { regionMargins } from '../scoring/region-score.js';
 import type { Matrix } from '../scoring/vectors.js';
 import { encodeFiles } from '../screening/pipeline.js';
 import type { CliIO } from './command.js';
@@ -14,6 +15,11 @@ export interface FolderScores extends PhraseScores {
   vectors: PhraseVectors[];
   /** Patch embeddings per path ([cells × dim]), when asked for and the model has them. */
   patches?: (Float32Array | null)[];
+  /**
+   * Per path, its best region's margin per phrase (regionMargins; null for an image without patch
+   * embeddings): the probabilities weigh them with the whole image's, as the app does.
+   */
+  regions: (Float32Array | null)[];
   /** The patch embeddings max-pooled, one row per path, when every image has them (few-shot descriptors). */
   pooled?: Matrix | null;
   failed: { path: string; code: string; reason: string }[];
@@ -37,14 +43,17 @@ export async function scoreFolder(
   const rows: Float32Array[] = [];
   const patches: (Float32Array | null)[] = [];
   const pooled: (Float32Array | null)[] = [];
+  const regions: (Float32Array | null)[] = [];
   const failed: FolderScores['failed'] = [];
   const skipped: string[] = [];
   const progress = progressLine(io);
+  const scoresRegions = vectors.length > 0 && session.loaded.model.regionOffset !== null;
   for await (const r of encodeFiles(expandInputs(inputs), session.pool, encoder)) {
     if (r.embedding) {
       paths.push(r.path);
       rows.push(r.embedding);
       if (options.keepPatches) patches.push(r.patches ?? null);
+      regions.push(r.patches && scoresRegions ? regionMargins(r.patches, vectors) : null);
       if (options.poolPatches) pooled.push(r.patches ? maxPoolPatches(r.patches, r.embedding.length) : null);
     } else if (r.notDicom) skipped.push(r.path);
     else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
@@ -56,7 +65,7 @@ export async function scoreFolder(
   const data = new Float32Array(rows.length * dim);
   rows.forEach((v, i) => data.set(v, i * dim));
   const images: Matrix = { data, rows: rows.length, dim };
-  const scores = scorePhrases(images, vectors, session.loaded.model.logitScale);
+  const scores = scorePhrases(images, vectors, session.loaded.model, regions);
   const pooledRows = pooled.length && pooled.every((p) => p) ? (pooled as Float32Array[]) : null;
   const pooledMatrix: Matrix | null = pooledRows
     ? { data: new Float32Array(rows.length * dim), rows: rows.length, dim }
@@ -69,6 +78,7 @@ export async function scoreFolder(
     skipped,
     images,
     vectors,
+    regions,
     ...(options.keepPatches ? { patches } : {}),
     ...(options.poolPatches ? { pooled: pooledMatrix } : {}),
   };

@@ -20,9 +20,19 @@ export async function scoreIndex(session: CliSession, indexDir: string, phrases:
       );
     const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
     const images = { data, rows: scanIds.length, dim };
-    const scores = scorePhrases(images, vectors, m.logitScale);
+    // The best-region margins a screening run stored for these phrases; a scan without them is scored by
+    // its whole image (no file is read here to compute them).
+    const stored =
+      m.regionOffset !== null
+        ? store.regions(
+            slot,
+            vectors.map((v) => v.pair.phrase),
+          )
+        : null;
+    const regions = Array.from(scanIds, (id) => stored?.get(id) ?? null);
+    const scores = scorePhrases(images, vectors, m, regions);
     const paths = store.scans(Array.from(scanIds)).map((s) => s.path);
-    return { ...scores, paths, failed: [], skipped: [], images, vectors };
+    return { ...scores, paths, failed: [], skipped: [], images, vectors, regions };
   } finally {
     store.close();
   }

@@ -200,18 +200,31 @@ export class IndexStore {
   /**
    * Decides what a run must do with a file, from its size and modification time. A scan embedded before
    * the index kept pooled patch embeddings (schema 4) is encoded again with a model that has them, so
-   * that every scan of a folder can be compared with example scans the same way.
+   * that every scan of a folder can be compared with example scans the same way; so is one without its
+   * best region's margin for one of `regions` (phrases as promptPair normalises them, that describe a
+   * finding) with such a model, since its patch embeddings are not kept.
    */
-  need(file: ScanIdentity, model: ModelSlot): ScanNeed {
+  need(file: ScanIdentity, model: ModelSlot, regions: readonly string[] = []): ScanNeed {
+    const wanted = model.patches ? regions : [];
     const row = this.#db
       .prepare(
         `SELECT s.size, s.mtime_ms, s.status,
            EXISTS (SELECT 1 FROM embeddings e WHERE e.scan_id = s.id AND e.model_id = ?)
-           AND (? = 0 OR EXISTS (SELECT 1 FROM pooled p WHERE p.scan_id = s.id AND p.model_id = ?)) AS embedded
+           AND (? = 0 OR EXISTS (SELECT 1 FROM pooled p WHERE p.scan_id = s.id AND p.model_id = ?))
+           AND (? = 0 OR (SELECT count(*) FROM regions r WHERE r.model_id = ? AND r.scan_id = s.id
+             AND r.phrase IN (SELECT value FROM json_each(?))) = ?) AS embedded
          FROM scans s WHERE s.path = ?`,
       )
-      .get(model.id, model.patches ? 1 : 0, model.id, file.path) as
-      { size: number; mtime_ms: number; status: string; embedded: number } | undefined;
+      .get(
+        model.id,
+        model.patches ? 1 : 0,
+        model.id,
+        wanted.length,
+        model.id,
+        JSON.stringify(wanted),
+        new Set(wanted).size,
+        file.path,
+      ) as { size: number; mtime_ms: number; status: string; embedded: number } | undefined;
     if (!row) return 'new';
     if (row.size !== file.size || row.mtime_ms !== file.mtimeMs) return 'changed';
     if (row.status === 'failed') return 'unchanged-failed';
@@ -243,6 +256,7 @@ export class IndexStore {
       if (existing.size !== scan.size || existing.mtime_ms !== scan.mtimeMs) {
         this.#db.prepare('DELETE FROM embeddings WHERE scan_id = ?').run(existing.id);
         this.#db.prepare('DELETE FROM pooled WHERE scan_id = ?').run(existing.id);
+        this.#db.prepare('DELETE FROM regions WHERE scan_id = ?').run(existing.id);
       }
       this.#db
         .prepare(
@@ -309,6 +323,33 @@ export class IndexStore {
         .run(scanId, model.id, bytes(pooled));
     else this.#db.prepare('DELETE FROM pooled WHERE scan_id = ? AND model_id = ?').run(scanId, model.id);
     this.#db.prepare('UPDATE models SET version = version + 1 WHERE id = ?').run(model.id);
+  }
+
+  /** A scan's best region's margin per phrase (regionMargins); NaN margins (phrases of absence) are not kept. */
+  putRegions(scanId: number, model: ModelSlot, phrases: readonly string[], margins: ArrayLike<number>): void {
+    const put = this.#db.prepare(
+      'INSERT OR REPLACE INTO regions (scan_id, model_id, phrase, margin) VALUES (?, ?, ?, ?)',
+    );
+    phrases.forEach((phrase, j) => {
+      if (!Number.isNaN(margins[j]!)) put.run(scanId, model.id, phrase, margins[j]!);
+    });
+  }
+
+  /**
+   * The stored best-region margins of `phrases` (as promptPair normalises them) per scan id, one value per
+   * phrase, NaN where none is kept (encoded before the phrase was asked, a phrase of absence).
+   */
+  regions(model: ModelSlot, phrases: readonly string[]): Map<number, Float32Array> {
+    const out = new Map<number, Float32Array>();
+    const get = this.#db.prepare('SELECT scan_id, margin FROM regions WHERE model_id = ? AND phrase = ?');
+    phrases.forEach((phrase, j) => {
+      for (const r of get.iterate(model.id, phrase) as IterableIterator<{ scan_id: number; margin: number }>) {
+        let row = out.get(r.scan_id);
+        if (!row) out.set(r.scan_id, (row = new Float32Array(phrases.length).fill(NaN)));
+        row[j] = r.margin;
+      }
+    });
+    return out;
   }
 
   /** Deletes scans under `root` that run `run` did not meet (files deleted since). Returns how many. */

@@ -3,7 +3,7 @@
  * process killed mid-write loses at most the transaction in flight and never
  * corrupts what was committed. Versioned: `meta.schema` says which migrations ran.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -80,5 +80,19 @@ export const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (model_id, scan_id)
     ) WITHOUT ROWID;
     CREATE INDEX pooled_scan ON pooled (scan_id);
+  `,
+  // Per scan and phrase (as promptPair normalises it), its best region's margin (scoring/region-score.ts):
+  // zero-shot scores weigh it with the whole image's. Written when a scan is encoded for a run that names
+  // the phrase (a screening job's phrases, a query's); a scan indexed without it is encoded again by such a
+  // run (IndexStore.need), for its patch embeddings are not kept.
+  5: `
+    CREATE TABLE regions (
+      scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+      model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+      phrase TEXT NOT NULL,
+      margin REAL NOT NULL,
+      PRIMARY KEY (model_id, phrase, scan_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX regions_scan ON regions (scan_id);
   `,
 };

@@ -5,7 +5,7 @@
  */
 import { promptPair, type PromptPair } from './prompts.js';
 import { meanRow, scoresAgainst, type Matrix } from './vectors.js';
-import { pairProbability } from './zero-shot.js';
+import { zeroShotProbability, type ZeroShotRule } from './region-score.js';
 
 export type EncodeTexts = (texts: string[]) => Promise<{ data: Float32Array; dim: number }>;
 
@@ -42,7 +42,17 @@ export interface PhraseScores {
   scans: number;
 }
 
-export function scorePhrases(images: Matrix, vectors: PhraseVectors[], logitScale: number): PhraseScores {
+/**
+ * `regions`: per scan, its best region's margin per phrase (regionMargins), for a model that scores regions
+ * (`rule.regionOffset`); the probability then weighs the whole image and that region (zeroShotProbability).
+ * Without, or for a scan whose entry is null: the whole image alone.
+ */
+export function scorePhrases(
+  images: Matrix,
+  vectors: PhraseVectors[],
+  rule: ZeroShotRule,
+  regions?: readonly (Float32Array | null)[],
+): PhraseScores {
   const n = images.rows;
   const m = vectors.length;
   const similarity = new Float32Array(n * m);
@@ -52,7 +62,7 @@ export function scorePhrases(images: Matrix, vectors: PhraseVectors[], logitScal
     const neg = scoresAgainst(images, v.negative);
     for (let i = 0; i < n; i++) {
       similarity[i * m + j] = pos[i]!;
-      probability[i * m + j] = pairProbability(pos[i]!, neg[i]!, logitScale);
+      probability[i * m + j] = zeroShotProbability(pos[i]!, neg[i]!, regions?.[i]?.[j], rule);
     }
   });
   return { similarity, probability, phrases: vectors.map((v) => v.pair.phrase), scans: n };

@@ -30,6 +30,14 @@ const SPECIAL: Record<string, { positive: string[]; negative: string[] }> = {
 
 const fill = (template: string, phrase: string) => template.split('{}').join(phrase);
 
+/**
+ * A phrase (as promptPair normalises it) that says something is absent ("no pleural effusion", "normal"):
+ * a property of the whole image, which no single region can show.
+ */
+export function describesAbsence(phrase: string): boolean {
+  return SPECIAL[phrase] !== undefined || /^(no|without) /.test(phrase);
+}
+
 export function promptPair(rawPhrase: string, options: { templates?: string[]; negation?: string } = {}): PromptPair {
   const phrase = rawPhrase.trim().replace(/\s+/g, ' ').toLowerCase().replace(/[.]+$/, '');
   if (!phrase) throw new RangeError('empty phrase');

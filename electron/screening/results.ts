@@ -16,7 +16,7 @@ import {
 } from '../scoring/example-profile.js';
 import { dot } from '../scoring/vectors.js';
 import type { PhraseVectors } from '../scoring/phrase-scores.js';
-import { pairProbability } from '../scoring/zero-shot.js';
+import { zeroShotProbability } from '../scoring/region-score.js';
 import { csvCell } from '../util/csv.js';
 
 export interface ScreenRow {
@@ -39,6 +39,8 @@ export interface ScreenRow {
 export interface ResultOptions {
   phrases: PhraseVectors[];
   logitScale: number;
+  /** The model's offset on best-region margins (ZeroShotRule); null or absent: the whole image alone. */
+  regionOffset?: number | null;
   /** A scan is flagged when some phrase's probability reaches this. */
   threshold: number;
   /** The examples' profile (in scopeSpace of the same scope), and the similarity that flags a scan. */
@@ -112,20 +114,30 @@ export function* screenResults(
     options.embeddings ?? scopeEmbeddings(store, model, scope, { pooled: !!options.example?.space.patches }),
     model.dim,
   );
+  // Each scan's best-region margins for the phrases, where its run kept them (a model with patch embeddings).
+  const rule = { logitScale: options.logitScale, regionOffset: options.regionOffset ?? null };
+  const regions =
+    rule.regionOffset !== null && options.phrases.length
+      ? store.regions(
+          model,
+          options.phrases.map((p) => p.pair.phrase),
+        )
+      : null;
   for (const scan of scansIn(store, scope)) {
     if (scan.status === 'failed' && isNotDicomFile(scan.path, scan.errorCode ?? undefined)) {
       options.onNotDicom?.(scan.path);
       continue;
     }
     const stored = embeddingOf(scan.id);
+    const region = regions?.get(scan.id);
     const v = stored?.embedding ?? null;
     const scores = v
-      ? options.phrases.map((p) => {
+      ? options.phrases.map((p, j) => {
           const pos = dot(v, p.positive);
           return {
             phrase: p.pair.phrase,
             similarity: pos,
-            probability: pairProbability(pos, dot(v, p.negative), options.logitScale),
+            probability: zeroShotProbability(pos, dot(v, p.negative), region?.[j], rule),
           };
         })
       : [];

@@ -17,6 +17,8 @@ import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js'
 import type { Encoder } from '../inference/encoder.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 import { maxPoolPatches } from '../scoring/example-features.js';
+import { describesAbsence } from '../scoring/prompts.js';
+import { regionMargins, type PhrasePair } from '../scoring/region-score.js';
 import { encodeFiles, type EncodedFile } from './pipeline.js';
 
 export interface ScreenProgress {
@@ -57,6 +59,12 @@ export interface IndexRunOptions {
    * other jobs over overlapping queries meet later). After a complete run, members it did not meet leave.
    */
   set?: string;
+  /**
+   * Phrases (their prompt-ensemble vectors) whose best region's margin each scan keeps, with a model that has
+   * patch embeddings: zero-shot scores weigh it with the whole image's. A scan indexed without one of them
+   * is encoded again (its patch embeddings are not kept).
+   */
+  regions?: readonly PhrasePair[];
   signal?: AbortSignal;
   onProgress?: (p: ScreenProgress) => void;
   /** Also called for each file that failed, with its reason (not for files that are not DICOM). */
@@ -161,6 +169,9 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       progress.total = n;
     });
 
+  // Phrases of absence have no region (regionMargins); the others are kept by their normalised text.
+  const regionPhrases = model.patches ? (options.regions ?? []).filter((p) => !describesAbsence(p.pair.phrase)) : [];
+  const regionKeys = regionPhrases.map((p) => p.pair.phrase);
   const stats = new Map<string, { size: number; mtimeMs: number }>();
   let batch: EncodedFile[] = [];
   // Remote instances: the local file each was fetched to → its key in the index.
@@ -172,7 +183,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       progress.seen++;
       const info = await stat(file).catch(() => null);
       if (!info) continue; // deleted while walking
-      const need = store.need({ path: file, size: info.size, mtimeMs: info.mtimeMs }, model);
+      const need = store.need({ path: file, size: info.size, mtimeMs: info.mtimeMs }, model, regionKeys);
       // An unchanged file that failed before is tried again (a time-out or a full disk may have passed) and
       // counts as failed or encoded anew, never as "unchanged"; one that is not DICOM is passed over.
       const notDicom =
@@ -195,7 +206,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       for await (const item of remote.instances) {
         if (signal?.aborted) return;
         progress.seen++;
-        const need = store.need({ path: item.key, size: 0, mtimeMs: 0 }, model);
+        const need = store.need({ path: item.key, size: 0, mtimeMs: 0 }, model, regionKeys);
         if (need === 'unchanged-embedded') {
           store.touch(item.key, run, options.set);
           progress.unchanged++;
@@ -248,6 +259,8 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
             options.keepPatches ? (r.patches ?? null) : null,
             r.patches ? maxPoolPatches(r.patches, model.dim) : null,
           );
+        if (r.embedding && r.patches && regionKeys.length)
+          store.putRegions(id, model, regionKeys, regionMargins(r.patches, regionPhrases));
       }
     });
     for (const r of items) {

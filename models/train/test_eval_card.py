@@ -55,6 +55,14 @@ class EvalCardTest(unittest.TestCase):
         self.assertTrue(all(ok for _, _, ok in verdicts), verdicts)
         self.assertEqual(len(verdicts), 6)
 
+    def test_says_when_the_scores_weigh_the_best_region(self):
+        held = all_columns(0.99, {})
+        self.assertNotIn('best patch-grid region', card(held, all_columns(0.99, {}), 'h', 's'))
+        for p in held['phrases']:
+            p['aucWholeImage'] = 0.97
+        text = card(held, all_columns(0.99, {}), 'h', 's')
+        self.assertIn('the whole image alone gives a mean of 0.970 over the eight', text)
+
     def test_each_failure_is_reported(self):
         verdicts = {what: ok for what, _, ok in targets(run(0.92, negation=0.9, pointing=0.5, p5=0.6), run(0.8))}
         self.assertFalse(verdicts['mean zero-shot AUC ≥ 0.95'])

@@ -73,6 +73,8 @@ test.describe('default model', () => {
         .evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).dataset.scanPath!));
     };
     const top = (await ranked('pleural effusion')).slice(0, 5);
+    // The default model weighs the whole image with its best region (its manifest's regionOffset), and says so.
+    await expect(page.getByTestId('query-summary')).toContainText('(whole image and its best region)');
     const positives = [...labels.values()].filter((l) => l.pleural_effusion).length;
     const hits = top.filter((p) => labels.get(p)?.pleural_effusion).length;
     expect(hits).toBeGreaterThanOrEqual(Math.min(3, positives));
@@ -92,6 +94,8 @@ test.describe('default model', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'query-default-model.png') });
     const negated = await ranked('no pleural effusion');
     expect(labels.get(negated[0]!)?.pleural_effusion).toBe(0);
+    // Absence is a property of the whole image: no region is weighed for it.
+    await expect(page.getByTestId('query-summary')).not.toContainText('best region');
 
     await page.keyboard.press('3');
     await page.getByRole('button', { name: 'Compute matrix' }).click();

@@ -21,3 +21,18 @@ test('Models view: adding a folder that is not a model says why', async ({ page,
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test.describe('bundled models', () => {
+  test.use({ bundledModels: true });
+
+  test('Models view: each bundled model says how its zero-shot scores are made', async ({ page }) => {
+    await page.keyboard.press('5');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
+    const card = (name: RegExp) => page.getByTestId('model-card').filter({ has: page.getByRole('heading', { name }) });
+    // The default model's manifest sets regionOffset; 0.6.0's does not.
+    await expect(card(/rare findings/).getByTestId('model-zero-shot')).toContainText('its best region');
+    await expect(card(/^RadSift phantom ConVIRT 0\.6/).getByTestId('model-zero-shot')).toHaveText(
+      'from the whole image',
+    );
+  });
+});

@@ -91,7 +91,10 @@ export const evalCommand = defineCommand({
 For each label column (its name with spaces is the phrase, e.g. pleural_effusion →
 "pleural effusion"), scores every labelled scan zero-shot (phrase vs its negation)
 and reports ROC AUC with a 95% bootstrap interval, precision@5 and @10, and
-positives/negatives; the AUC of the bare phrase without prompt templates;
+positives/negatives (for a model with patch embeddings the score weighs the
+whole image with its best region, as the app does; docs/region-scores.md); the
+AUC and P@10 of the whole image alone; the AUC of the bare phrase without
+prompt templates (whole image);
 image→image precision@10; a linear probe on the frozen embeddings with 1%, 10%
 and 100% of half the labels, few-shot probes (1, 4, 16 per class) and example
 sets (the cosine to the mean of 1, 4, 16 positives only, as the app screens) next to
@@ -148,12 +151,16 @@ ${FILES_FROM_USAGE}`,
       const labelled = pick(rows, s.images);
       // The example-set columns compare as the app does: with the pooled patch embeddings where the model has them.
       const pooled = s.pooled ? pick(rows, s.pooled) : undefined;
-      // The prompt-engineering effect: the bare phrase and "no <phrase>", no templates.
-      const bare = scorePhrases(
-        labelled,
-        await phraseVectors(phrases, encodeTexts, { templates: ['{}'] }),
-        session.loaded.model.logitScale,
-      );
+      // The whole image alone (the prompt ensemble without the best region's margin), beside what the app scores.
+      const whole = scorePhrases(labelled, s.vectors, {
+        logitScale: session.loaded.model.logitScale,
+        regionOffset: null,
+      });
+      // The prompt-engineering effect: the bare phrase and "no <phrase>", no templates (whole image).
+      const bare = scorePhrases(labelled, await phraseVectors(phrases, encodeTexts, { templates: ['{}'] }), {
+        logitScale: session.loaded.model.logitScale,
+        regionOffset: null,
+      });
       const report = [];
       for (const [j, phrase] of phrases.entries()) {
         const probs = index.map(([, i]) => s.probability[i * m + j]!);
@@ -188,6 +195,19 @@ ${FILES_FROM_USAGE}`,
           ci95: [round(auc.low), round(auc.high)],
           precisionAt5: round(precisionAtK(probs, y, 5)),
           precisionAt10: round(precisionAtK(probs, y, 10)),
+          aucWholeImage: round(
+            rocAuc(
+              Array.from({ length: index.length }, (_, r) => whole.probability[r * m + j]!),
+              y,
+            ),
+          ),
+          precisionAt10WholeImage: round(
+            precisionAtK(
+              Array.from({ length: index.length }, (_, r) => whole.probability[r * m + j]!),
+              y,
+              10,
+            ),
+          ),
           aucBarePhrase: round(
             rocAuc(
               Array.from({ length: index.length }, (_, r) => bare.probability[r * m + j]!),
@@ -228,6 +248,7 @@ ${FILES_FROM_USAGE}`,
         exampleDescriptor: pooled ? 'embedding and pooled patches' : 'embedding',
         meanAuc,
         means: {
+          aucWholeImage: meanOf(report.map((r) => r.aucWholeImage)),
           aucBarePhrase: meanOf(report.map((r) => r.aucBarePhrase)),
           precisionAt5: meanOf(report.map((r) => r.precisionAt5)),
           imageToImageP10: meanOf(report.map((r) => r.imageToImageP10)),
@@ -251,10 +272,12 @@ ${FILES_FROM_USAGE}`,
       if (values.json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       else {
         io.stdout(`${index.length} labelled scans, model ${summary.model}; mean AUC ${meanAuc}\n`);
-        io.stdout('phrase                   pos   neg   AUC   95% CI         P@5   P@10  bare  img@10  negation\n');
+        io.stdout(
+          'phrase                   pos   neg   AUC   95% CI         P@5   P@10  whole P@10w bare  img@10  negation\n',
+        );
         for (const r of summary.phrases) {
           io.stdout(
-            `${r.phrase.padEnd(22)} ${String(r.positives).padStart(5)} ${String(r.negatives).padStart(5)}  ${fmt(r.auc)}  [${fmt(r.ci95[0]!)}, ${fmt(r.ci95[1]!)}]  ${fmt(r.precisionAt5)}  ${fmt(r.precisionAt10)}  ${fmt(r.aucBarePhrase)}  ${fmt(r.imageToImageP10)}  ${fmt(r.negationOrdering ?? NaN)}\n`,
+            `${r.phrase.padEnd(22)} ${String(r.positives).padStart(5)} ${String(r.negatives).padStart(5)}  ${fmt(r.auc)}  [${fmt(r.ci95[0]!)}, ${fmt(r.ci95[1]!)}]  ${fmt(r.precisionAt5)}  ${fmt(r.precisionAt10)}  ${fmt(r.aucWholeImage)} ${fmt(r.precisionAt10WholeImage)} ${fmt(r.aucBarePhrase)}  ${fmt(r.imageToImageP10)}  ${fmt(r.negationOrdering ?? NaN)}\n`,
           );
         }
         if (grounding) {

@@ -8,6 +8,7 @@ import { isInside } from '../../security/allowed-roots.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
+import { regionPhrases } from '../../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import {
   exampleProfile,
@@ -202,7 +203,11 @@ export const screenCommand = defineCommand({
       const m = session.loaded.model;
       const model = modelSlot(store, session.loaded);
       const progress = progressLine(io);
+      const encoder = session.models.encoder;
+      // Before the run: each scan it encodes keeps these phrases' best-region margins.
+      const vectors = phrases.length ? await phraseVectors(phrases, (t) => encoder.encodeTexts(t)) : [];
       const summary = await indexFolder({
+        regions: regionPhrases(session.loaded.model, vectors),
         source: archive
           ? { remote: pacsSource(archive, cache!, query!, stop.signal) }
           : single
@@ -235,8 +240,6 @@ export const screenCommand = defineCommand({
         return failed ? EXIT.PARTIAL : EXIT.OK;
       }
 
-      const encoder = session.models.encoder;
-      const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
       const scope: ResultScope = archive ? { run: summary.run } : (files ?? folder);
       // One read for the examples' space and the rows.
       const stored = scopeEmbeddings(store, model, scope, { pooled: examples.length > 0 });
@@ -293,6 +296,7 @@ export const screenCommand = defineCommand({
         embeddings: stored,
         phrases: vectors,
         logitScale: m.logitScale,
+        regionOffset: m.regionOffset,
         threshold,
         example,
         onNotDicom: (p) => skipped.push(p),

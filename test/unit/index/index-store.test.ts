@@ -135,6 +135,8 @@ describe('index store', () => {
       assert.equal(store.need(file, store.model('q@1', 2)), 'unchanged-embedded', 'a model without patches');
       store.putEmbedding(1, model, Float32Array.from([1, 0]), null, Float32Array.from([0, 1]));
       assert.equal(store.need(file, model), 'unchanged-embedded');
+      // Schema 5 came with it: no region margins yet, so a run that asks for one encodes the scan again.
+      assert.equal(store.need(file, model, ['nodule']), 'unchanged-needs-embedding');
       // A changed file loses its pooled vector with its embedding.
       store.putScan(scan(file.path, { size: 101 }));
     } finally {
@@ -230,6 +232,37 @@ describe('index store', () => {
         () => store.putEmbedding(a, model, Float32Array.from([1, 0]), null, new Float32Array(3)),
         RangeError,
       );
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps best-region margins per phrase; a scan without one a run asks for is encoded again; a change drops them', () => {
+    const store = IndexStore.open(path.join(dir, 'regions'));
+    try {
+      const model = store.model('r@1', 2, [2, 2]);
+      const plain = store.model('s@1', 2);
+      const file = { path: '/r/a.dcm', size: 100, mtimeMs: 1000 };
+      const a = store.putScan(scan(file.path));
+      const b = store.putScan(scan('/r/b.dcm'));
+      store.putEmbedding(a, model, Float32Array.from([1, 0]), null, Float32Array.from([1, 0]));
+      store.putEmbedding(a, plain, Float32Array.from([1, 0]));
+      assert.equal(store.need(file, model), 'unchanged-embedded');
+      assert.equal(store.need(file, model, ['nodule']), 'unchanged-needs-embedding');
+      assert.equal(store.need(file, plain, ['nodule']), 'unchanged-embedded', 'a model without patches has no regions');
+      // NaN (a phrase of absence) is not kept.
+      store.putRegions(a, model, ['nodule', 'rib fracture', 'no effusion'], Float32Array.from([0.5, 0.25, NaN]));
+      store.putRegions(b, model, ['nodule'], Float32Array.from([0.75]));
+      assert.equal(store.need(file, model, ['nodule', 'rib fracture']), 'unchanged-embedded');
+      assert.equal(store.need(file, model, ['nodule', 'nodule']), 'unchanged-embedded', 'a phrase asked twice');
+      assert.equal(store.need(file, model, ['nodule', 'edema']), 'unchanged-needs-embedding');
+      const got = store.regions(model, ['rib fracture', 'nodule', 'no effusion']);
+      assert.deepEqual(Array.from(got.get(a)!), [0.25, 0.5, NaN]);
+      assert.deepEqual(Array.from(got.get(b)!), [NaN, 0.75, NaN]);
+      // The file changed: its margins go with its embeddings.
+      store.putScan(scan(file.path, { size: 101 }));
+      assert.equal(store.regions(model, ['nodule']).has(a), false);
+      assert.equal(store.regions(model, ['nodule']).has(b), true);
     } finally {
       store.close();
     }

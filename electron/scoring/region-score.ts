@@ -1,0 +1,81 @@
+/**
+ * Zero-shot scoring from the whole image and its best region. A small finding (a rib fracture, a calcified
+ * granuloma, a nodule) fills a few cells of the model's patch grid and little of the global embedding, so
+ * the cell that matches the phrase best says more about it than the whole image does; a finding that is a
+ * shape of the whole (scoliosis, an enlarged heart) is the other way round. The score is the mean of the two
+ * margins (phrase over its negation), then CheXzero's two-way softmax: on 2,000 validation phantoms this
+ * raised the mean P@10 of 20 findings from 0.65 to 0.70 with the mean AUC unchanged (0.916 → 0.920), the
+ * rule chosen there before held-out phantoms were scored (docs/region-scores.md).
+ */
+import { describesAbsence } from './prompts.js';
+import { pairProbability } from './zero-shot.js';
+
+/** A phrase's prompt-ensemble embeddings (PhraseVectors). */
+export interface PhrasePair {
+  pair: { phrase: string };
+  positive: ArrayLike<number>;
+  negative: ArrayLike<number>;
+}
+
+/**
+ * Per phrase, the best cell's margin: the largest, over the patch grid ([cells × dim], unit rows), of the
+ * cell's cosine with the phrase minus its cosine with the phrase's negation. NaN for a phrase that says
+ * something is absent ("no effusion", "normal"): no region can show that.
+ */
+export function regionMargins(patches: Float32Array, phrases: readonly PhrasePair[]): Float32Array {
+  const out = new Float32Array(phrases.length);
+  if (!phrases.length) return out;
+  const dim = phrases[0]!.positive.length;
+  const cells = patches.length / dim;
+  if (!Number.isInteger(cells) || cells < 1) throw new RangeError(`${patches.length} values are not cells × ${dim}`);
+  phrases.forEach((p, j) => {
+    if (describesAbsence(p.pair.phrase)) {
+      out[j] = NaN;
+      return;
+    }
+    // One direction per phrase: cos(cell, pos) − cos(cell, neg) = cell · (pos − neg).
+    const d = new Float32Array(dim);
+    for (let k = 0; k < dim; k++) d[k] = p.positive[k]! - p.negative[k]!;
+    let best = -Infinity;
+    for (let c = 0; c < cells; c++) {
+      let s = 0;
+      const o = c * dim;
+      for (let k = 0; k < dim; k++) s += patches[o + k]! * d[k]!;
+      if (s > best) best = s;
+    }
+    out[j] = best;
+  });
+  return out;
+}
+
+/** How a model's zero-shot scores are computed: its logit scale, and the offset on region margins (or null). */
+export interface ZeroShotRule {
+  logitScale: number;
+  regionOffset: number | null;
+}
+
+/**
+ * The zero-shot probability that the phrase rather than its negation describes the scan: from the global
+ * embedding's cosines alone when the model scores no regions (regionOffset null) or no region margin is known
+ * (null, undefined or NaN: a phrase of absence, a scan indexed before), else from the mean of the global
+ * margin and the best region's less the model's offset. The offset only places the scores (the flag
+ * threshold): the ranking is the same without it.
+ */
+export function zeroShotProbability(
+  simPositive: number,
+  simNegative: number,
+  regionMargin: number | null | undefined,
+  rule: ZeroShotRule,
+): number {
+  if (rule.regionOffset === null || regionMargin === null || regionMargin === undefined || Number.isNaN(regionMargin))
+    return pairProbability(simPositive, simNegative, rule.logitScale);
+  return pairProbability((simPositive - simNegative + regionMargin - rule.regionOffset) / 2, 0, rule.logitScale);
+}
+
+/** The phrases whose region margins a model scores: none for a model without a region offset. */
+export function regionPhrases<P extends PhrasePair>(
+  rule: Pick<ZeroShotRule, 'regionOffset'>,
+  phrases: readonly P[],
+): P[] {
+  return rule.regionOffset === null ? [] : phrases.filter((p) => !describesAbsence(p.pair.phrase));
+}

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:regions -- <labelled folder> [--model-dir <bundle>] [--min-positives N] [--top K] [--scores out.csv]`
+ * Zero-shot from the whole image against scores read from the patch grid, on a labelled phantom set
+ * (labels.csv beside the scans, as `radsift demo` writes). A small finding (a hairline rib fracture, a 2 px
+ * granuloma) fills a few cells of the grid and little of the global embedding, so the cells that match the
+ * phrase best may rank it better (docs/region-scores.md). Per finding with enough positives, AUC and P@10 of:
+ *   wholeImage   the global embedding's margin: cosine with the phrase's prompt ensemble minus that with its
+ *                negation (the zero-shot probability of a model that scores no regions ranks the same)
+ *   bestRegion   the largest cell margin
+ *   bestRegionPos the largest cell cosine with the phrase alone (what the recipe's grounding term trains)
+ *   topK         the mean of the K largest cell margins
+ *   pooled       the max-pooled patch embedding's margin (the vector the index keeps for every scan)
+ *   app          the probability the app computes (scoreFolder: the mean of the whole image's margin and the
+ *                best region's, for a model whose manifest sets regionOffset; else the whole image's)
+ * then the means, their ratios to the whole image's, measured in the same run, and the median over every
+ * scan and finding of bestRegion − wholeImage: the label-free figure a bundle's regionOffset is set to.
+ * --scores writes every scan's margins per finding, to study other rules without encoding again. Prints JSON.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readFile, writeFile } from 'node:fs/promises';
+import { scoreFolder } from '../../electron/cli/folder-scores.js';
+import { openSession } from '../../electron/cli/session.js';
+import { maxPoolPatches } from '../../electron/scoring/example-features.js';
+import { phraseHeatmap } from '../../electron/scoring/grounding.js';
+import { precisionAtK, rocAuc } from '../../electron/scoring/metrics.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'model-dir': { type: 'string' },
+    'min-positives': { type: 'string', default: '10' },
+    top: { type: 'string', default: '4' },
+    /** Also write every scan's scores per finding (CSV), to study other rules without encoding again. */
+    scores: { type: 'string' },
+  },
+});
+if (!positionals[0]) throw new Error('give a folder with labels.csv (radsift demo writes one)');
+const dir = path.resolve(positionals[0]);
+const [head, ...lines] = (await readFile(path.join(dir, 'labels.csv'), 'utf8')).trim().split('\n');
+const findings = head!.split(',').slice(1);
+const labelled = new Map(lines.map((l) => l.split(',')).map(([p, ...ys]) => [path.join(dir, p!), ys.map(Number)]));
+const top = Number(values.top);
+const min = Number(values['min-positives']);
+if (!(top >= 1)) throw new Error('--top must be a positive number of cells');
+
+const io = { stdout: () => {}, stderr: (s: string) => void process.stderr.write(s), cwd: process.cwd() };
+const session = await openSession(values['model-dir'] ? { 'model-dir': [values['model-dir']] } : {}, io);
+const phrases = findings.map((f) => f.replace(/_/g, ' '));
+// The model as loaded: what the figures belong to, and how its zero-shot scores are made.
+const { id, version, logitScale, regionOffset } = session.loaded.model;
+const model = `${id} ${version}`;
+let scores;
+try {
+  scores = await scoreFolder(session, [...labelled.keys()], phrases, io, { keepPatches: true });
+} finally {
+  await session.close();
+}
+const keep = scores.paths.map((p, i) => [p, i] as const).filter(([p, i]) => labelled.has(p) && scores.patches![i]);
+if (!keep.length) throw new Error('the model gives no patch embeddings, or no labelled scan was read');
+const m = phrases.length;
+
+/** The mean of the k largest values. */
+function topMean(values: Float32Array, k: number): number {
+  const sorted = Float32Array.from(values).sort();
+  let s = 0;
+  for (let i = 1; i <= k; i++) s += sorted[sorted.length - i]!;
+  return s / k;
+}
+const round = (x: number) => Math.round(x * 1000) / 1000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+type Measure = { auc: number; p10: number };
+const columns = ['wholeImage', 'bestRegion', 'bestRegionPos', `top${top}`, 'pooled', 'app'] as const;
+const dump: string[] = ['path,finding,label,wholeImage,bestRegion,bestRegionPos,topK,pooled,app'];
+const gaps: number[] = [];
+const rows: ({ phrase: string; positives: number } & Record<string, Measure | string | number>)[] = [];
+for (const [j, phrase] of phrases.entries()) {
+  const y = keep.map(([p]) => labelled.get(p)![j]!);
+  const positives = y.filter(Boolean).length;
+  const v = scores.vectors[j]!;
+  const margin = (e: ArrayLike<number>) => {
+    let s = 0;
+    for (let k = 0; k < e.length; k++) s += e[k]! * (v.positive[k]! - v.negative[k]!);
+    return s;
+  };
+  const dim = scores.images.dim;
+  const byColumn: Record<string, number[]> = {
+    wholeImage: keep.map(([, i]) => margin(scores.images.data.subarray(i * dim, (i + 1) * dim))),
+    bestRegion: [],
+    bestRegionPos: [],
+    [`top${top}`]: [],
+    pooled: [],
+    app: keep.map(([, i]) => scores.probability[i * m + j]!),
+  };
+  for (const [, i] of keep) {
+    const pos = phraseHeatmap(scores.patches![i]!, v.positive);
+    const neg = phraseHeatmap(scores.patches![i]!, v.negative);
+    const cells = pos.map((p, c) => p - neg[c]!);
+    byColumn.bestRegion!.push(topMean(cells, 1));
+    byColumn.bestRegionPos!.push(topMean(pos, 1));
+    byColumn[`top${top}`]!.push(topMean(cells, top));
+    byColumn.pooled!.push(margin(maxPoolPatches(scores.patches![i]!, dim)));
+  }
+  keep.forEach(([p], r) => {
+    gaps.push(byColumn.bestRegion![r]! - byColumn.wholeImage![r]!);
+    dump.push([path.relative(dir, p), phrase, y[r], ...columns.map((c) => byColumn[c]![r])].join(','));
+  });
+  if (positives < min || positives === y.length) continue;
+  const measure = (s: number[]) => ({ auc: round(rocAuc(s, y)), p10: round(precisionAtK(s, y, 10)) });
+  rows.push({ phrase, positives, ...Object.fromEntries(columns.map((c) => [c, measure(byColumn[c]!)])) });
+}
+const mean = (c: string, k: keyof Measure) => round(rows.reduce((a, r) => a + (r[c] as Measure)[k], 0) / rows.length);
+const means = Object.fromEntries(columns.map((c) => [c, { auc: mean(c, 'auc'), p10: mean(c, 'p10') }]));
+if (values.scores) await writeFile(values.scores, `${dump.join('\n')}\n`);
+console.log(
+  JSON.stringify(
+    {
+      model,
+      logitScale,
+      regionOffset,
+      scans: keep.length,
+      top,
+      findings: rows,
+      means,
+      aucRatioToWholeImage: Object.fromEntries(
+        columns.slice(1).map((c) => [c, round(means[c]!.auc / means.wholeImage!.auc)]),
+      ),
+      medianBestRegionOverWholeImage: round(median(gaps)),
+    },
+    null,
+    2,
+  ),
+);

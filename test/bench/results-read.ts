@@ -1,0 +1,97 @@
+/**
+ * `npm run bench:results [-- --count 100000 --scope 1000 --dim 128 --repeats 5]`
+ * A screening job's results read the embeddings of its scope's scans only (scopeEmbeddings: the scans of a
+ * folder, by id) rather than the model's whole table. On an on-disk index of --count scans with embeddings
+ * and pooled patch embeddings (random unit vectors: the read does not care what they hold), --scope of them
+ * in one folder and the rest in another, scan ids interleaved as a second folder indexed later would leave
+ * them, this times in one run: the scope read, the whole-table read it replaces (the reference), and every
+ * row of the scope's results with a phrase (screenResults). Median of --repeats, in ms; prints JSON.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { IndexStore } from '../../electron/index/index-store.js';
+import { seededRandom } from '../../electron/scoring/metrics.js';
+import { promptPair } from '../../electron/scoring/prompts.js';
+import { normalise } from '../../electron/scoring/vectors.js';
+import { scopeEmbeddings, screenResults } from '../../electron/screening/results.js';
+import { scanRecord } from '../support/scan-record.js';
+
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '100000' },
+    scope: { type: 'string', default: '1000' },
+    dim: { type: 'string', default: '128' },
+    repeats: { type: 'string', default: '5' },
+  },
+});
+const count = Number(values.count);
+const scope = Number(values.scope);
+const dim = Number(values.dim);
+const repeats = Number(values.repeats);
+if (!(scope >= 1 && scope < count)) throw new Error('--scope must be at least 1 and below --count');
+
+const rnd = seededRandom(3);
+const unit = () => normalise(Float32Array.from({ length: dim }, () => rnd() - 0.5));
+const dir = await mkdtemp(path.join(tmpdir(), 'radsift-bench-results-'));
+const store = IndexStore.open(dir);
+try {
+  const model = store.model('bench@1', dim, [16, 16]);
+  const built = performance.now();
+  // Every (count / scope)-th scan is in the scope folder, so its ids are spread over the table.
+  const every = Math.floor(count / scope);
+  let inScope = 0;
+  for (let start = 0; start < count; start += 5000)
+    store.transaction(() => {
+      for (let i = start; i < Math.min(count, start + 5000); i++) {
+        const mine = i % every === 0 && inScope < scope;
+        if (mine) inScope++;
+        const id = store.putScan(scanRecord(mine ? `/scope/${i}.dcm` : `/other/${i}.dcm`));
+        store.putEmbedding(id, model, unit(), null, unit());
+      }
+    });
+  const buildSeconds = (performance.now() - built) / 1000;
+
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const time = (f: () => unknown): number => {
+    const ms: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const t = performance.now();
+      f();
+      ms.push(performance.now() - t);
+    }
+    return Math.round(median(ms) * 10) / 10;
+  };
+  let scopeRows = 0;
+  const scopeRead = time(() => (scopeRows = scopeEmbeddings(store, model, '/scope', { pooled: true }).scanIds.length));
+  let allRows = 0;
+  const wholeRead = time(() => (allRows = store.embeddings(model, { pooled: true }).scanIds.length));
+  const phrase = { pair: promptPair('pleural effusion'), positive: unit(), negative: unit() };
+  let resultRows = 0;
+  const results = time(() => {
+    resultRows = 0;
+    for (const _ of screenResults(store, model, '/scope', { phrases: [phrase], logitScale: 100, threshold: 0.5 }))
+      resultRows++;
+  });
+  if (scopeRows !== scope || resultRows !== scope || allRows !== count)
+    throw new Error(`read ${scopeRows} scope rows, ${resultRows} result rows and ${allRows} rows in all`);
+  console.log(
+    JSON.stringify(
+      {
+        scans: count,
+        scope,
+        dim,
+        buildSeconds: Math.round(buildSeconds),
+        ms: { scopeRead, wholeTableRead: wholeRead, scopeResults: results },
+        wholeTableOverScope: Math.round((wholeRead / scopeRead) * 10) / 10,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  store.close();
+  await rm(dir, { recursive: true, force: true });
+}

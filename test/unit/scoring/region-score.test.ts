@@ -1,0 +1,56 @@
+/** Zero-shot from the whole image and its best region: the margins, the rule, and who it applies to. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { promptPair } from '../../../electron/scoring/prompts.js';
+import { regionMargins, regionPhrases, zeroShotProbability } from '../../../electron/scoring/region-score.js';
+import { pairProbability } from '../../../electron/scoring/zero-shot.js';
+
+const phrase = (text: string, positive: number[], negative: number[]) => ({
+  pair: promptPair(text),
+  positive: Float32Array.from(positive),
+  negative: Float32Array.from(negative),
+});
+// Three cells of a 2-d grid: the second leans towards the phrase, the third away from it.
+const patches = Float32Array.from([0.6, 0.8, 1, 0, 0, 1]);
+
+describe('region scores', () => {
+  it("takes each phrase's best cell: its cosine with the phrase less that with the negation", () => {
+    const effusion = phrase('pleural effusion', [1, 0], [0, 1]);
+    const other = phrase('nodule', [0, 1], [1, 0]);
+    const margins = regionMargins(patches, [effusion, other]);
+    assert.ok(Math.abs(margins[0]! - 1) < 1e-6, 'cell 2: 1 - 0');
+    assert.ok(Math.abs(margins[1]! - 1) < 1e-6, 'cell 3: 1 - 0');
+    assert.throws(() => regionMargins(Float32Array.from([1, 2, 3]), [effusion]), /not cells × 2/);
+  });
+
+  it('gives no region to a phrase of absence, and scores none for a model without an offset', () => {
+    const none = phrase('no pleural effusion', [0, 1], [1, 0]);
+    const normal = phrase('normal', [0, 1], [1, 0]);
+    const some = phrase('pleural effusion', [1, 0], [0, 1]);
+    const margins = regionMargins(patches, [none, normal, some]);
+    assert.ok(Number.isNaN(margins[0]!) && Number.isNaN(margins[1]!));
+    assert.ok(Number.isFinite(margins[2]!));
+    assert.deepEqual(
+      regionPhrases({ regionOffset: 0.5 }, [none, normal, some]).map((p) => p.pair.phrase),
+      ['pleural effusion'],
+    );
+    assert.deepEqual(regionPhrases({ regionOffset: null }, [some]), []);
+  });
+
+  it('averages the whole image and the best region less the offset; the whole image alone without them', () => {
+    const rule = { logitScale: 10, regionOffset: 0.5 };
+    // Whole image margin 0.2, region margin 0.9: (0.2 + 0.9 - 0.5) / 2 = 0.3.
+    assert.ok(Math.abs(zeroShotProbability(0.5, 0.3, 0.9, rule) - pairProbability(0.3, 0, 10)) < 1e-9);
+    for (const region of [null, undefined, NaN])
+      assert.equal(zeroShotProbability(0.5, 0.3, region, rule), pairProbability(0.5, 0.3, 10));
+    assert.equal(
+      zeroShotProbability(0.5, 0.3, 0.9, { logitScale: 10, regionOffset: null }),
+      pairProbability(0.5, 0.3, 10),
+    );
+    // A strong region lifts a scan the whole image ranks lower; the offset moves both alike.
+    const weakWhole = (offset: number) => zeroShotProbability(0.1, 0.1, 1.2, { logitScale: 10, regionOffset: offset });
+    const strongWhole = (offset: number) =>
+      zeroShotProbability(0.4, 0.1, 0.3, { logitScale: 10, regionOffset: offset });
+    for (const offset of [0, 0.58, 1]) assert.ok(weakWhole(offset) > strongWhole(offset));
+  });
+});

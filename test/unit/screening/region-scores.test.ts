@@ -1,0 +1,118 @@
+/**
+ * Zero-shot from the whole image and its best region, with the bundled default model (its manifest sets
+ * regionOffset) on phantoms, through every path that scores: `radsift query` over files, `radsift screen`
+ * (its index keeps each scan's margins for the job's phrases) and `radsift query --index` (reads them): the
+ * same probabilities, which are not the whole image's; a run with a phrase the index has no margins for
+ * encodes the scans again, the next one does not; 0.6.0 (no offset) scores the whole image alone.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { CliIO } from '../../../electron/cli/command.js';
+import { main } from '../../../electron/cli/radsift.js';
+import { scoreFolder } from '../../../electron/cli/folder-scores.js';
+import { openSession } from '../../../electron/cli/session.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { pairProbability } from '../../../electron/scoring/zero-shot.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+const RARE = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt-rare');
+const EARLIER = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
+
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd };
+  return { code: await main(args, io), out, err };
+}
+
+type QueryJson = { results: { path: string; probability: number }[] };
+type ScreenJson = { rows: { path: string; scores: { phrase: string; probability: number }[] }[] };
+
+describe('zero-shot from the whole image and its best region', () => {
+  let work: string;
+  let folder: string;
+  const quiet: CliIO = { stdout: () => {}, stderr: () => {}, cwd: process.cwd() };
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-region-scores-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    folder = path.join(work, 'scans');
+    writeDemo({ dir: folder, count: 6, seed: 41, size: 256, prevalence: { nodule: 0.5 } });
+  });
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const byPath = (rows: { path: string; probability: number }[]) => new Map(rows.map((r) => [r.path, r.probability]));
+
+  it('query, screen and query --index agree, and differ from the whole image alone', async () => {
+    const q = await run(['query', folder, 'nodule', '--json', '--model-dir', RARE], work);
+    assert.equal(q.code, 0, q.err);
+    const files = byPath((JSON.parse(q.out) as QueryJson).results);
+    assert.equal(files.size, 6);
+
+    const index = path.join(work, 'index');
+    const screen = ['screen', folder, '--phrases', 'nodule', '--index', index, '--model-dir', RARE];
+    const first = await run([...screen, '--out', path.join(work, 'a.json')], work);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.err, /index: 6 encoded, 0 unchanged/);
+    const screened = (JSON.parse(await readFile(path.join(work, 'a.json'), 'utf8')) as ScreenJson).rows;
+    const fromIndex = await run(['query', '--index', index, 'nodule', '--json', '--model-dir', RARE], work);
+    assert.equal(fromIndex.code, 0, fromIndex.err);
+    const indexed = byPath((JSON.parse(fromIndex.out) as QueryJson).results);
+    for (const row of screened) {
+      const p = row.scores[0]!.probability;
+      assert.ok(Math.abs(p - files.get(row.path)!) < 1e-4, `${row.path}: screen ${p}, query ${files.get(row.path)}`);
+      assert.ok(Math.abs(p - indexed.get(row.path)!) < 1e-4, `${row.path}: query --index ${indexed.get(row.path)}`);
+    }
+
+    // The whole image alone, from the same embeddings: another probability for every scan.
+    const session = await openSession({ 'model-dir': [RARE] }, quiet);
+    try {
+      const s = await scoreFolder(session, [folder], ['nodule'], quiet);
+      assert.ok(s.regions.every((r) => r !== null && Number.isFinite(r[0]!)));
+      s.paths.forEach((p, i) => {
+        const v = s.vectors[0]!;
+        const e = s.images.data.subarray(i * s.images.dim, (i + 1) * s.images.dim);
+        const dot = (w: Float32Array) => e.reduce((a, x, k) => a + x * w[k]!, 0);
+        const whole = pairProbability(dot(v.positive), dot(v.negative), session.loaded.model.logitScale);
+        assert.ok(Math.abs(whole - s.probability[i]!) > 1e-3, `${p}: the region counts`);
+      });
+    } finally {
+      await session.close();
+    }
+
+    // A phrase the index keeps no margins for: every scan is encoded again once.
+    const more = [...screen.slice(0, 3), 'nodule,rib fracture', ...screen.slice(4)];
+    const second = await run([...more, '--out', path.join(work, 'b.json')], work);
+    assert.equal(second.code, 0, second.err);
+    assert.match(second.err, /index: 6 encoded, 0 unchanged/);
+    const third = await run([...more, '--out', path.join(work, 'c.json')], work);
+    assert.match(third.err, /index: 0 encoded, 6 unchanged/);
+    // A phrase of absence has no region: it does not make a run encode again.
+    const absent = [...screen.slice(0, 3), 'no nodule', ...screen.slice(4)];
+    const fourth = await run([...absent, '--out', path.join(work, 'd.json')], work);
+    assert.match(fourth.err, /index: 0 encoded, 6 unchanged/);
+  });
+
+  it('a model without a region offset scores the whole image alone', async () => {
+    const session = await openSession({ 'model-dir': [EARLIER] }, quiet);
+    try {
+      assert.equal(session.loaded.model.regionOffset, null);
+      const s = await scoreFolder(session, [folder], ['nodule'], quiet);
+      assert.ok(s.regions.every((r) => r === null));
+      const v = s.vectors[0]!;
+      s.paths.forEach((_, i) => {
+        const e = s.images.data.subarray(i * s.images.dim, (i + 1) * s.images.dim);
+        const dot = (w: Float32Array) => e.reduce((a, x, k) => a + x * w[k]!, 0);
+        const whole = pairProbability(dot(v.positive), dot(v.negative), session.loaded.model.logitScale);
+        assert.ok(Math.abs(whole - s.probability[i]!) < 1e-6);
+      });
+    } finally {
+      await session.close();
+    }
+  });
+});
