@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { rankScans } from '../../scoring/rank.js';
+import { regionPhrases } from '../../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { familiarityWarnings, phraseOption, thresholdOption } from '../options.js';
@@ -17,6 +18,9 @@ radsift query --index <dir> "<phrase>" […]   (the scans of an index built by r
 Ranks scans by the zero-shot probability that the phrase, rather than its
 negation ("no <phrase>"), describes them; ties by similarity. A scan matches
 when its probability reaches the threshold (default ${DEFAULT_PROBABILITY_THRESHOLD}); when none does, it says so.
+For a model that weighs each scan's best region (docs/region-scores.md), --index
+reads the region margins radsift screen kept for the phrase; scans screened
+without the phrase are scored by the whole image alone, and it says how many.
 Files that are not DICOM are skipped and counted (--json lists them); exit 2
 only when a DICOM file could not be read.
 ${FILES_FROM_USAGE}`,
@@ -49,12 +53,21 @@ ${FILES_FROM_USAGE}`,
       const ranked = all.slice(0, top).map((r, i) => ({ rank: i + 1, ...r }));
       const matches = all.filter((r) => r.match).length;
       const familiarity = await session.models.checkPhrases([phrase]);
+      // From an index: the scans no screening run kept this phrase's region margin for (whole image alone).
+      const wholeImageOnly =
+        values.index && regionPhrases(session.loaded.model, s.vectors).length
+          ? s.regions.filter((r) => !r || Number.isNaN(r[0]!)).length
+          : 0;
       if (values.json) {
         io.stdout(
-          `${JSON.stringify({ phrase: s.phrases[0], model: session.loaded.model.id, threshold, familiarity: familiarity[0], scans: s.paths.length, matches, results: ranked, failed: s.failed, skipped: s.skipped }, null, 2)}\n`,
+          `${JSON.stringify({ phrase: s.phrases[0], model: session.loaded.model.id, threshold, familiarity: familiarity[0], scans: s.paths.length, matches, ...(values.index ? { wholeImageOnly } : {}), results: ranked, failed: s.failed, skipped: s.skipped }, null, 2)}\n`,
         );
       } else {
         io.stdout(familiarityWarnings(familiarity));
+        if (wholeImageOnly)
+          io.stdout(
+            `${wholeImageOnly} of ${s.paths.length} scans were screened without "${s.phrases[0]}": scored by the whole image alone, not its best region (run radsift screen with the phrase to weigh it)\n`,
+          );
         io.stdout(`"${s.phrases[0]}": ${matches} of ${s.paths.length} scans match (p ≥ ${threshold})\n`);
         if (!matches) io.stdout('No scan matches; the closest ones follow.\n');
         io.stdout('rank  prob   sim     path\n');

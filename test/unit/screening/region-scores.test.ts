@@ -63,6 +63,13 @@ describe('zero-shot from the whole image and its best region', () => {
     const fromIndex = await run(['query', '--index', index, 'nodule', '--json', '--model-dir', RARE], work);
     assert.equal(fromIndex.code, 0, fromIndex.err);
     const indexed = byPath((JSON.parse(fromIndex.out) as QueryJson).results);
+    assert.equal((JSON.parse(fromIndex.out) as { wholeImageOnly: number }).wholeImageOnly, 0);
+    // A phrase no screening run named: every scan by the whole image alone, and it says so.
+    const unscreened = await run(['query', '--index', index, 'rib fracture', '--model-dir', RARE], work);
+    assert.equal(unscreened.code, 0, unscreened.err);
+    assert.match(unscreened.out, /6 of 6 scans were screened without "rib fracture": scored by the whole image alone/);
+    const absent = await run(['query', '--index', index, 'no nodule', '--json', '--model-dir', RARE], work);
+    assert.equal((JSON.parse(absent.out) as { wholeImageOnly: number }).wholeImageOnly, 0, 'absence has no region');
     for (const row of screened) {
       const p = row.scores[0]!.probability;
       assert.ok(Math.abs(p - files.get(row.path)!) < 1e-4, `${row.path}: screen ${p}, query ${files.get(row.path)}`);
@@ -93,8 +100,8 @@ describe('zero-shot from the whole image and its best region', () => {
     const third = await run([...more, '--out', path.join(work, 'c.json')], work);
     assert.match(third.err, /index: 0 encoded, 6 unchanged/);
     // A phrase of absence has no region: it does not make a run encode again.
-    const absent = [...screen.slice(0, 3), 'no nodule', ...screen.slice(4)];
-    const fourth = await run([...absent, '--out', path.join(work, 'd.json')], work);
+    const absence = [...screen.slice(0, 3), 'no nodule', ...screen.slice(4)];
+    const fourth = await run([...absence, '--out', path.join(work, 'd.json')], work);
     assert.match(fourth.err, /index: 0 encoded, 6 unchanged/);
   });
 
