@@ -116,6 +116,7 @@ export class CollectionService {
         ? store.regions(
             slot,
             phrases.map((p) => p.pair.phrase),
+            scanIds,
           )
         : null;
     const regions = new Map<string, Float32Array>();

@@ -337,13 +337,20 @@ export class IndexStore {
 
   /**
    * The stored best-region margins of `phrases` (as promptPair normalises them) per scan id, one value per
-   * phrase, NaN where none is kept (encoded before the phrase was asked, a phrase of absence).
+   * phrase, NaN where none is kept (encoded before the phrase was asked, a phrase of absence): of every scan,
+   * or of `scanIds` only (a folder's results need not read the phrase's rows of a whole index).
    */
-  regions(model: ModelSlot, phrases: readonly string[]): Map<number, Float32Array> {
+  regions(model: ModelSlot, phrases: readonly string[], scanIds?: ArrayLike<number>): Map<number, Float32Array> {
     const out = new Map<number, Float32Array>();
-    const get = this.#db.prepare('SELECT scan_id, margin FROM regions WHERE model_id = ? AND phrase = ?');
+    const ids = scanIds ? JSON.stringify(Array.from(scanIds)) : null;
+    const get = this.#db.prepare(
+      `SELECT scan_id, margin FROM regions WHERE model_id = ? AND phrase = ?${
+        ids ? ' AND scan_id IN (SELECT value FROM json_each(?))' : ''
+      }`,
+    );
     phrases.forEach((phrase, j) => {
-      for (const r of get.iterate(model.id, phrase) as IterableIterator<{ scan_id: number; margin: number }>) {
+      const rows = ids ? get.iterate(model.id, phrase, ids) : get.iterate(model.id, phrase);
+      for (const r of rows as IterableIterator<{ scan_id: number; margin: number }>) {
         let row = out.get(r.scan_id);
         if (!row) out.set(r.scan_id, (row = new Float32Array(phrases.length).fill(NaN)));
         row[j] = r.margin;

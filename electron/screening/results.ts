@@ -110,17 +110,17 @@ export function* screenResults(
 ): Generator<ScreenRow> {
   if (options.example?.space.patches && options.embeddings && !options.embeddings.pooled)
     throw new RangeError('the examples compare pooled patch embeddings, and the embeddings were read without them');
-  const embeddingOf = embeddingById(
-    options.embeddings ?? scopeEmbeddings(store, model, scope, { pooled: !!options.example?.space.patches }),
-    model.dim,
-  );
-  // Each scan's best-region margins for the phrases, where its run kept them (a model with patch embeddings).
+  const embeddings =
+    options.embeddings ?? scopeEmbeddings(store, model, scope, { pooled: !!options.example?.space.patches });
+  const embeddingOf = embeddingById(embeddings, model.dim);
+  // The scope's best-region margins for the phrases, where its run kept them (a model with patch embeddings).
   const rule = { logitScale: options.logitScale, regionOffset: options.regionOffset ?? null };
   const regions =
     rule.regionOffset !== null && options.phrases.length
       ? store.regions(
           model,
           options.phrases.map((p) => p.pair.phrase),
+          embeddings.scanIds,
         )
       : null;
   for (const scan of scansIn(store, scope)) {

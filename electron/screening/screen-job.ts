@@ -170,8 +170,8 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     });
 
   // Phrases of absence have no region (regionMargins); the others are kept by their normalised text.
-  const regionPhrases = model.patches ? (options.regions ?? []).filter((p) => !describesAbsence(p.pair.phrase)) : [];
-  const regionKeys = regionPhrases.map((p) => p.pair.phrase);
+  const scored = model.patches ? (options.regions ?? []).filter((p) => !describesAbsence(p.pair.phrase)) : [];
+  const regionKeys = scored.map((p) => p.pair.phrase);
   const stats = new Map<string, { size: number; mtimeMs: number }>();
   let batch: EncodedFile[] = [];
   // Remote instances: the local file each was fetched to → its key in the index.
@@ -260,7 +260,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
             r.patches ? maxPoolPatches(r.patches, model.dim) : null,
           );
         if (r.embedding && r.patches && regionKeys.length)
-          store.putRegions(id, model, regionKeys, regionMargins(r.patches, regionPhrases));
+          store.putRegions(id, model, regionKeys, regionMargins(r.patches, scored));
       }
     });
     for (const r of items) {

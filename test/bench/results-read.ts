@@ -1,11 +1,12 @@
 /**
  * `npm run bench:results [-- --count 100000 --scope 1000 --dim 128 --repeats 5]`
  * A screening job's results read the embeddings of its scope's scans only (scopeEmbeddings: the scans of a
- * folder, by id) rather than the model's whole table. On an on-disk index of --count scans with embeddings
- * and pooled patch embeddings (random unit vectors: the read does not care what they hold), --scope of them
- * in one folder and the rest in another, scan ids interleaved as a second folder indexed later would leave
- * them, this times in one run: the scope read, the whole-table read it replaces (the reference), and every
- * row of the scope's results with a phrase (screenResults). Median of --repeats, in ms; prints JSON.
+ * folder, by id) rather than the model's whole table. On an on-disk index of --count scans with embeddings,
+ * pooled patch embeddings and one phrase's best-region margin (random values: the read does not care what
+ * they hold), --scope of them in one folder and the rest in another, scan ids interleaved as a second folder
+ * indexed later would leave them, this times in one run: the scope read, the whole-table read it replaces
+ * (the reference), and every row of the scope's results with that phrase, scored as a model that weighs
+ * regions scores them (screenResults). Median of --repeats, in ms; prints JSON.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,8 @@ try {
         if (mine) inScope++;
         const id = store.putScan(scanRecord(mine ? `/scope/${i}.dcm` : `/other/${i}.dcm`));
         store.putEmbedding(id, model, unit(), null, unit());
+        // As a screening run with a model that weighs regions keeps them (one phrase).
+        store.putRegions(id, model, ['pleural effusion'], [rnd() - 0.5]);
       }
     });
   const buildSeconds = (performance.now() - built) / 1000;
@@ -72,7 +75,12 @@ try {
   let resultRows = 0;
   const results = time(() => {
     resultRows = 0;
-    for (const _ of screenResults(store, model, '/scope', { phrases: [phrase], logitScale: 100, threshold: 0.5 }))
+    for (const _ of screenResults(store, model, '/scope', {
+      phrases: [phrase],
+      logitScale: 10,
+      regionOffset: 0.58,
+      threshold: 0.5,
+    }))
       resultRows++;
   });
   if (scopeRows !== scope || resultRows !== scope || allRows !== count)

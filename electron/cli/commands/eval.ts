@@ -164,6 +164,7 @@ ${FILES_FROM_USAGE}`,
       const report = [];
       for (const [j, phrase] of phrases.entries()) {
         const probs = index.map(([, i]) => s.probability[i * m + j]!);
+        const wholeProbs = Array.from({ length: index.length }, (_, r) => whole.probability[r * m + j]!);
         const y = index.map(([p]) => labels.rows.get(p)![j]!);
         const auc = bootstrapAuc(probs, y, { resamples: 1000, seed: 1 });
         const found = sentences?.get(labels.findings[j]!);
@@ -195,19 +196,8 @@ ${FILES_FROM_USAGE}`,
           ci95: [round(auc.low), round(auc.high)],
           precisionAt5: round(precisionAtK(probs, y, 5)),
           precisionAt10: round(precisionAtK(probs, y, 10)),
-          aucWholeImage: round(
-            rocAuc(
-              Array.from({ length: index.length }, (_, r) => whole.probability[r * m + j]!),
-              y,
-            ),
-          ),
-          precisionAt10WholeImage: round(
-            precisionAtK(
-              Array.from({ length: index.length }, (_, r) => whole.probability[r * m + j]!),
-              y,
-              10,
-            ),
-          ),
+          aucWholeImage: round(rocAuc(wholeProbs, y)),
+          precisionAt10WholeImage: round(precisionAtK(wholeProbs, y, 10)),
           aucBarePhrase: round(
             rocAuc(
               Array.from({ length: index.length }, (_, r) => bare.probability[r * m + j]!),

@@ -259,6 +259,8 @@ describe('index store', () => {
       const got = store.regions(model, ['rib fracture', 'nodule', 'no effusion']);
       assert.deepEqual(Array.from(got.get(a)!), [0.25, 0.5, NaN]);
       assert.deepEqual(Array.from(got.get(b)!), [NaN, 0.75, NaN]);
+      // A scope's scans only.
+      assert.deepEqual([...store.regions(model, ['nodule'], Int32Array.from([b])).keys()], [b]);
       // The file changed: its margins go with its embeddings.
       store.putScan(scan(file.path, { size: 101 }));
       assert.equal(store.regions(model, ['nodule']).has(a), false);
