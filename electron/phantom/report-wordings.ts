@@ -52,6 +52,14 @@ export function effusionVariants(ef: EffusionAttrs, c: PhantomCase): string[] {
       : `${cap(ef.size)} pleural effusion on the ${ef.side}.`,
     `${cap(ef.size)} ${side} pleural ${plural}, fluid reaching the ${EFFUSION_LEVEL[ef.size]} hemithorax.`,
   ];
+  // 1.9: the degree words of the hedges ("trace", "minimal", "tiny") also state a finding, as they do in real
+  // reports; while they appeared in hedges only, a model could learn them as cues of doubt.
+  if (ef.size === 'small')
+    out.push(
+      `Trace ${side} pleural ${plural}.`,
+      `Minimal ${side} pleural ${plural}, blunting the costophrenic ${both ? 'angles' : 'angle'}.`,
+      `Tiny ${side} pleural ${plural}.`,
+    );
   if (ef.size === 'small')
     out.push(
       both
@@ -127,6 +135,9 @@ export function pneumothoraxVariants(p: PneumothoraxAttrs): string[] {
     `Pneumothorax on the ${p.side}, ${p.size} in size, with a ${rim} cm apical rim${tension}.`,
     `${cap(p.side)} visceral pleural edge ${rim} cm from the apical chest wall, consistent with pneumothorax${tension}.`,
   ];
+  // 1.9: the hedges' "tiny" and "thin" (see effusionVariants).
+  if (p.size === 'small')
+    out.push(`Tiny ${p.side} apical pneumothorax.`, `Thin ${p.side} apical pleural edge from a small pneumothorax.`);
   if (p.tension) out.push(`${cap(p.side)} tension pneumothorax.`);
   return out;
 }
@@ -151,6 +162,8 @@ export function noduleVariants(n: NoduleAttrs): string[] {
       `Nodular opacity in the ${where}, ${size} cm.`,
       `Rounded ${size} cm nodular density projecting over the ${where}.`,
       `${cap(n.side)} ${zoneWord(n.zone)} zone pulmonary nodule measuring ${mm} mm.`,
+      // 1.9: the hedges' "subtle" (see effusionVariants).
+      `Subtle ${mm} mm nodular opacity in the ${where}.`,
     ];
   }
   return [
@@ -191,6 +204,9 @@ export function consolidationVariants(con: ConsolidationAttrs): string[] {
     `Airspace opacification of the ${lobe}${silhouette}.`,
     `Focal infiltrate in the ${lobe}${bronch}.`,
     `Lobar opacity in the ${lobe}, consistent with an infectious process.`,
+    // 1.9: the hedges' "patchy" and "hazy" (see effusionVariants).
+    `Patchy airspace consolidation involving the ${lobe}${bronch}.`,
+    `Hazy opacity in the ${lobe}, consistent with consolidation.`,
   ];
 }
 
@@ -209,6 +225,10 @@ export function atelectasisVariants(at: AtelectasisAttrs): string[] {
       `Minor atelectasis at ${where}.`,
       `Atelectatic changes at ${where}.`,
       `Bandlike opacity at ${where} from subsegmental atelectasis.`,
+      // 1.9: the hedges' "streaky", "minimal" and "subtle" (see effusionVariants).
+      `Streaky opacities at ${where}, consistent with atelectasis.`,
+      `Minimal subsegmental atelectasis at ${where}.`,
+      `Subtle linear atelectasis at ${where}.`,
     ];
   }
   const lobe = LOBE_NAME[at.lobe ?? 'LLL'];
@@ -244,6 +264,9 @@ export function edemaVariants(e: EdemaAttrs): string[] {
       'Interstitial edema.',
       'Mild interstitial edema with pulmonary vascular congestion.',
       'Vascular congestion with mild interstitial edema.',
+      // 1.9: the hedges' "hazy" and "subtle" (see effusionVariants).
+      'Hazy perihilar opacity from mild interstitial edema.',
+      'Subtle interstitial edema.',
     ];
   if (e.severity === 'moderate')
     return [

@@ -280,6 +280,25 @@ test('hedges stay uncertain, about absent findings the report does not otherwise
   assert.ok(hedges > N * 0.1, `${hedges} hedges`);
 });
 
+test('the degree words of hedges also state present findings (1.9): none is a sign of doubt alone', () => {
+  // Words that size or describe an opacity, not words of doubt: a model trained while they appeared in hedges
+  // only could read "Trace left pleural effusion." as uncertain.
+  const DEGREE = ['trace', 'minimal', 'tiny', 'thin', 'patchy', 'hazy', 'streaky', 'subtle', 'slight', 'mild', 'minor'];
+  const inHedges = new Set<string>();
+  const inPositives = new Map<string, number>();
+  for (const s of sentences) {
+    const words = new Set(s.text.toLowerCase().match(/[a-z]+/g) ?? []);
+    for (const w of DEGREE) {
+      if (!words.has(w)) continue;
+      if (s.polarity === 'uncertain') inHedges.add(w);
+      if (s.polarity === 'positive') inPositives.set(w, (inPositives.get(w) ?? 0) + 1);
+    }
+  }
+  assert.ok(inHedges.size >= 8, `hedges use ${[...inHedges].join(', ')}`);
+  for (const w of inHedges)
+    assert.ok((inPositives.get(w) ?? 0) >= 5, `"${w}" states a present finding ${inPositives.get(w) ?? 0} times`);
+});
+
 test('no report hedges a finding it denies (but "No displaced rib fracture." beside a possible nondisplaced one)', () => {
   let checked = 0;
   for (const { c, varied } of samples)
