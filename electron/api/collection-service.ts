@@ -5,6 +5,7 @@
  * screening pipeline into the app's index (SQLite in the data folder), so a
  * scan is encoded once per model, ever.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DecodePool } from '../screening/decode-pool.js';
 import type { IndexStore, ModelSlot } from '../index/index-store.js';
@@ -16,7 +17,7 @@ import { phraseVectors, type PhraseVectors } from '../scoring/phrase-scores.js';
 import { rankScans } from '../scoring/rank.js';
 import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { dot, weightedSum } from '../scoring/vectors.js';
-import { regionPhrases, zeroShotProbability } from '../scoring/region-score.js';
+import { regionMargins, regionPhrases, zeroShotProbability } from '../scoring/region-score.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
 import type { Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
@@ -25,6 +26,13 @@ type QueryRequest = Request<'query.run'>;
 type QueryResult = Response<'query.run'>;
 type ProbeResult = Response<'probe.train'>;
 type MatrixResult = Response<'matrix.run'>;
+
+/**
+ * Up to this many opened scans, the index keeps their whole patch grids (512 KB a scan for the default model's
+ * 32×32×128 floats: 128 MB at most), so that a phrase typed later gets its best-region margins from them
+ * instead of a second decode and encode of every scan. A larger collection is encoded again per new phrase.
+ */
+export const KEEP_PATCHES_UP_TO = 256;
 
 export class CollectionService {
   #files: string[] = [];
@@ -69,7 +77,16 @@ export class CollectionService {
     // What this session already indexed (the index itself decides what needs encoding: this only spares a walk).
     const done = (f: string) =>
       this.#indexed.has(key(f)) && phrases.every((p) => this.#indexed.has(`${key(f)}\u0000${p}`));
-    const todo = this.#files.filter((f) => !done(f));
+    let todo = this.#files.filter((f) => !done(f));
+    const keepPatches = this.#files.length <= KEEP_PATCHES_UP_TO;
+    if (todo.length && scored.length && keepPatches) {
+      const fromGrids = await this.#marginsFromKeptPatches(slot, todo, scored);
+      for (const f of fromGrids) {
+        this.#indexed.add(key(f));
+        for (const p of phrases) this.#indexed.add(`${key(f)}\u0000${p}`);
+      }
+      todo = todo.filter((f) => !fromGrids.has(f));
+    }
     if (todo.length) {
       await indexFolder({
         source: { files: todo },
@@ -78,6 +95,7 @@ export class CollectionService {
         pool: this.pool,
         encoder: this.models.encoder,
         regions: scored,
+        keepPatches,
         onProgress,
         onFailure: (p, _code, message) => failed.push({ path: p, reason: message }),
       });
@@ -89,6 +107,39 @@ export class CollectionService {
     for (const s of this.#open().scans(this.#scanIds(slot, this.#files).failedIds))
       failed.push({ path: s.path, reason: s.error ?? 'failed' });
     return { slot, failed: dedupe(failed) };
+  }
+
+  /**
+   * The best-region margins a new phrase needs, from the patch grids the index kept of unchanged scans (no
+   * decode, no encode): the files done so, which the index then no longer asks to encode.
+   */
+  async #marginsFromKeptPatches(
+    slot: ModelSlot,
+    files: string[],
+    scored: readonly PhraseVectors[],
+  ): Promise<Set<string>> {
+    const store = this.#open();
+    const phrases = scored.map((p) => p.pair.phrase);
+    const done = new Set<string>();
+    for (const f of files) {
+      const st = await stat(f).catch(() => null);
+      if (!st) continue;
+      if (store.need({ path: f, size: st.size, mtimeMs: st.mtimeMs }, slot) !== 'unchanged-embedded') continue;
+      const scan = store.scanByPath(f)!;
+      const grid = store.patches(scan.id, slot);
+      if (!grid) continue;
+      const have = store.regions(slot, phrases, [scan.id]).get(scan.id);
+      const missing = scored.filter((_, j) => !have || Number.isNaN(have[j]!));
+      if (missing.length)
+        store.putRegions(
+          scan.id,
+          slot,
+          missing.map((p) => p.pair.phrase),
+          regionMargins(grid, missing),
+        );
+      done.add(f);
+    }
+    return done;
   }
 
   /**

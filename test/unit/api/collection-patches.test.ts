@@ -1,0 +1,116 @@
+/**
+ * Query and Matrix over an opened folder with the default model, whose zero-shot scores weigh each scan's best
+ * region: a phrase typed after the first gets its region margins from the patch grids the index kept, with no
+ * scan decoded or encoded again, and scores exactly as a first query of that phrase does.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createServices, type AppServices } from '../../../electron/api/create-services.js';
+import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
+import type { Response } from '../../../electron/api/contract.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+import Database from 'better-sqlite3';
+import { INDEX_FILE } from '../../../electron/index/index-store.js';
+
+type Query = Response<'query.run'>;
+
+describe('opened scans keep their patch grids for later phrases', () => {
+  let work: string;
+  let folder: string;
+  const open: AppServices[] = [];
+  const start = async (name: string) => {
+    const s = await createServices({
+      dataDir: path.join(work, name),
+      modelRoots: [path.join(PROJECT_ROOT, 'models')],
+      decodeWorkers: 1,
+    });
+    open.push(s);
+    await call(s, 'studies.openDropped', { paths: [folder] }, () => undefined);
+    return s;
+  };
+  /** Calls a method; returns its value and how many scans the index encoded for it (its progress messages). */
+  const call = async <T>(
+    s: AppServices,
+    method: Parameters<typeof dispatch>[1],
+    req: unknown,
+    onEncoded: (n: number) => void,
+  ): Promise<T> => {
+    const ctx: HandlerContext = {
+      emit: (_event, payload) => {
+        const m = /(\d+) new/.exec((payload as { message?: string }).message ?? '');
+        if (m) onEncoded(Number(m[1]));
+      },
+    };
+    const out = await dispatch(s.handlers, method, req, ctx);
+    if (!out.ok) throw new Error(`${method}: ${out.error.code}: ${out.error.message}`);
+    return out.value as T;
+  };
+  const query = async (s: AppServices, phrase: string) => {
+    let encoded = 0;
+    const q = await call<Query>(s, 'query.run', { phrases: [{ text: phrase, weight: 1 }], examples: [] }, (n) => {
+      encoded = Math.max(encoded, n);
+    });
+    return { encoded, probability: new Map(q.rows.map((r) => [r.path, r.probability])), rule: q.rule };
+  };
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-grids-'));
+    folder = path.join(work, 'scans');
+    writeDemo({ dir: folder, count: 8, seed: 62, size: 256 });
+  });
+  after(async () => {
+    for (const s of open) await s.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('scores a new phrase from the kept grids, without encoding, as a first query of it does', async () => {
+    const app = await start('data');
+    const first = await query(app, 'pneumothorax');
+    assert.equal(first.encoded, 8, 'the first query encodes every scan');
+    assert.match(first.rule, /best region/);
+    const later = await query(app, 'rib fracture');
+    assert.equal(later.encoded, 0, 'a later phrase encodes no scan again');
+
+    // The same phrase first, in another data folder: encoded with it, its margins computed while encoding.
+    const fresh = await query(await start('fresh'), 'rib fracture');
+    assert.equal(fresh.encoded, 8);
+    assert.equal(later.probability.size, 8);
+    for (const [p, v] of fresh.probability) assert.ok(Math.abs(later.probability.get(p)! - v!) < 1e-5, p);
+    const again = await query(app, 'rib fracture');
+    assert.equal(again.encoded, 0);
+    assert.deepEqual(again.probability, later.probability);
+    await app.close();
+    open.splice(open.indexOf(app), 1);
+    // The margins the later query weighed were computed from the grids and kept: one per scan (read once the app
+    // has closed its index).
+    const db = new Database(path.join(work, 'data', 'index', INDEX_FILE), { readonly: true });
+    try {
+      const kept = db.prepare("SELECT count(*) AS n FROM regions WHERE phrase = 'rib fracture'").get() as { n: number };
+      assert.equal(kept.n, 8);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('fills the matrix with several new phrases at once, without encoding', async () => {
+    const app = await start('matrix');
+    await query(app, 'nodule');
+    let encoded = 0;
+    const m = await call<Response<'matrix.run'>>(
+      app,
+      'matrix.run',
+      { phrases: ['calcified granuloma', 'scoliosis', 'no pleural effusion'] },
+      (n) => (encoded = Math.max(encoded, n)),
+    );
+    assert.equal(encoded, 0);
+    assert.equal(m.rows.length, 8);
+    for (const r of m.rows) {
+      assert.equal(r.probability.length, 3);
+      for (const p of r.probability) assert.ok(p >= 0 && p <= 1, String(p));
+    }
+  });
+});
