@@ -1,0 +1,79 @@
+/**
+ * `npm run bench:query-phrase [-- --count 100 --size 1024 --phrases 4]`
+ * The Query view over an opened folder with the default model (its zero-shot scores weigh each scan's best
+ * region): how long a query of a phrase not asked before takes when the index kept the scans' patch grids
+ * (up to KEEP_PATCHES_UP_TO opened scans: the margins come from the grids), against the reference measured
+ * in the same run: the first query, which decodes and encodes every scan, as every new phrase did before the
+ * grids were kept (and still does above that limit). Phantoms from `radsift demo` (seed 63); prints JSON.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { KEEP_PATCHES_UP_TO } from '../../electron/api/collection-service.js';
+import { createServices } from '../../electron/api/create-services.js';
+import { dispatch, type HandlerContext } from '../../electron/api/dispatch.js';
+import { writeDemo } from '../../electron/phantom/export.js';
+import { PROJECT_ROOT } from '../support/paths.js';
+
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '100' },
+    size: { type: 'string', default: '1024' },
+    phrases: { type: 'string', default: '4' },
+  },
+});
+const count = Number(values.count);
+if (!(count >= 1 && count <= KEEP_PATCHES_UP_TO))
+  throw new Error(`--count must be 1 to ${KEEP_PATCHES_UP_TO} (above it, no grids are kept)`);
+const PHRASES = ['pneumothorax', 'rib fracture', 'calcified granuloma', 'nodule', 'scoliosis', 'pleural effusion'];
+const later = PHRASES.slice(1, 1 + Number(values.phrases));
+
+const work = await mkdtemp(path.join(tmpdir(), 'radsift-bench-query-'));
+try {
+  const folder = path.join(work, 'scans');
+  writeDemo({ dir: folder, count, seed: 63, size: Number(values.size) });
+  const services = await createServices({
+    dataDir: path.join(work, 'data'),
+    modelRoots: [path.join(PROJECT_ROOT, 'models')],
+  });
+  try {
+    const ctx: HandlerContext = { emit: () => undefined };
+    const call = async (method: Parameters<typeof dispatch>[1], req: unknown) => {
+      const out = await dispatch(services.handlers, method, req, ctx);
+      if (!out.ok) throw new Error(`${method}: ${out.error.message}`);
+      return out.value;
+    };
+    await call('studies.openDropped', { paths: [folder] });
+    const timed = async (phrase: string) => {
+      const t = performance.now();
+      await call('query.run', { phrases: [{ text: phrase, weight: 1 }], examples: [] });
+      return performance.now() - t;
+    };
+    const first = await timed(PHRASES[0]!);
+    const fromGrids: number[] = [];
+    for (const p of later) fromGrids.push(await timed(p));
+    const sorted = [...fromGrids].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(
+      JSON.stringify(
+        {
+          model: (await services.models.ready()).model.id,
+          scans: count,
+          size: Number(values.size),
+          firstQueryMs: Math.round(first),
+          newPhraseFromGridsMs: fromGrids.map(Math.round),
+          newPhraseMedianMs: Math.round(median),
+          speedup: Number((first / median).toFixed(1)),
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await services.close();
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
