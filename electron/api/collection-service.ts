@@ -37,6 +37,11 @@ export const KEEP_PATCHES_UP_TO = 256;
 export class CollectionService {
   #files: string[] = [];
   #indexed = new Set<string>();
+  /**
+   * The model the kept patch grids were last pruned for (null: other scans were opened since): grids kept for
+   * other scans or another model are dropped at the next indexing.
+   */
+  #gridsFor: string | null = null;
 
   constructor(
     private readonly index: AppIndex,
@@ -46,6 +51,7 @@ export class CollectionService {
 
   setFiles(files: string[]): void {
     this.#files = [...new Set(files)];
+    this.#gridsFor = null;
   }
 
   get files(): readonly string[] {
@@ -103,6 +109,12 @@ export class CollectionService {
         this.#indexed.add(key(f));
         for (const p of phrases) this.#indexed.add(`${key(f)}\u0000${p}`);
       }
+    }
+    if (this.#gridsFor !== slot.key) {
+      const store = this.#open();
+      const opened = keepPatches ? this.#files.flatMap((f) => store.scanByPath(f)?.id ?? []) : [];
+      store.dropPatchesExcept(slot, opened);
+      this.#gridsFor = slot.key;
     }
     for (const s of this.#open().scans(this.#scanIds(slot, this.#files).failedIds))
       failed.push({ path: s.path, reason: s.error ?? 'failed' });

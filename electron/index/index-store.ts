@@ -410,6 +410,19 @@ export class IndexStore {
     };
   }
 
+  /**
+   * Drops every patch grid kept (keepPatches) but those of `keep`'s scans for `model`: the grids serve the
+   * collection open now, and at 512 KB a scan must not pile up with every folder ever opened. Returns how many.
+   */
+  dropPatchesExcept(model: ModelSlot, keep: readonly number[]): number {
+    return this.#db
+      .prepare(
+        `UPDATE embeddings SET patches = NULL WHERE patches IS NOT NULL
+           AND NOT (model_id = ? AND scan_id IN (SELECT value FROM json_each(?)))`,
+      )
+      .run(model.id, JSON.stringify(keep)).changes;
+  }
+
   patches(scanId: number, model: ModelSlot): Float32Array | null {
     const row = this.#db
       .prepare('SELECT patches FROM embeddings WHERE scan_id = ? AND model_id = ?')

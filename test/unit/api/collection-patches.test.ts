@@ -4,7 +4,7 @@
  * scan decoded or encoded again, and scores exactly as a first query of that phrase does.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -91,6 +91,29 @@ describe('opened scans keep their patch grids for later phrases', () => {
     try {
       const kept = db.prepare("SELECT count(*) AS n FROM regions WHERE phrase = 'rib fracture'").get() as { n: number };
       assert.equal(kept.n, 8);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps the grids of the scans open now only', async () => {
+    const app = await start('prune');
+    await query(app, 'nodule');
+    const files = (await readdir(folder, { recursive: true }))
+      .filter((f) => f.endsWith('.dcm'))
+      .map((f) => path.join(folder, f))
+      .slice(0, 3);
+    assert.equal(files.length, 3);
+    await call(app, 'studies.openDropped', { paths: files }, () => undefined);
+    assert.equal((await query(app, 'nodule')).probability.size, 3);
+    await app.close();
+    open.splice(open.indexOf(app), 1);
+    const db = new Database(path.join(work, 'prune', 'index', INDEX_FILE), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT count(*) AS n FROM embeddings').get() as { n: number };
+      const grids = db.prepare('SELECT count(*) AS n FROM embeddings WHERE patches IS NOT NULL').get() as { n: number };
+      assert.equal(rows.n, 8, 'every scan keeps its embedding');
+      assert.equal(grids.n, 3, 'only the three open scans keep their grids');
     } finally {
       db.close();
     }
