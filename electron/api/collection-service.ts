@@ -78,13 +78,15 @@ export class CollectionService {
     const slot = await this.#slot();
     const failed: { path: string; reason: string }[] = [];
     const key = (f: string) => `${slot.key}\u0000${f}`;
-    const scored = slot.patches ? regionPhrases((await this.models.ready()).model, regions) : [];
+    const { model } = await this.models.ready();
+    const scored = slot.patches ? regionPhrases(model, regions) : [];
     const phrases = scored.map((p) => p.pair.phrase);
     // What this session already indexed (the index itself decides what needs encoding: this only spares a walk).
     const done = (f: string) =>
       this.#indexed.has(key(f)) && phrases.every((p) => this.#indexed.has(`${key(f)}\u0000${p}`));
     let todo = this.#files.filter((f) => !done(f));
-    const keepPatches = this.#files.length <= KEEP_PATCHES_UP_TO;
+    // Grids only serve region margins: none for a model that scores the whole image alone (0.6.0's 24×24 grid).
+    const keepPatches = slot.patches && model.regionOffset !== null && this.#files.length <= KEEP_PATCHES_UP_TO;
     if (todo.length && scored.length && keepPatches) {
       const fromGrids = await this.#marginsFromKeptPatches(slot, todo, scored);
       for (const f of fromGrids) {

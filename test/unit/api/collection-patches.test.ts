@@ -57,6 +57,18 @@ describe('opened scans keep their patch grids for later phrases', () => {
     return { encoded, probability: new Map(q.rows.map((r) => [r.path, r.probability])), rule: q.rule };
   };
 
+  /** Closes an app, then counts rows in its index (the app holds the database while open). */
+  const countAfterClose = async (app: AppServices, name: string, sql: string): Promise<number[]> => {
+    await app.close();
+    open.splice(open.indexOf(app), 1);
+    const db = new Database(path.join(work, name, 'index', INDEX_FILE), { readonly: true });
+    try {
+      return sql.split(';').map((q) => (db.prepare(q).get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+  };
+
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'radsift-grids-'));
     folder = path.join(work, 'scans');
@@ -83,17 +95,13 @@ describe('opened scans keep their patch grids for later phrases', () => {
     const again = await query(app, 'rib fracture');
     assert.equal(again.encoded, 0);
     assert.deepEqual(again.probability, later.probability);
-    await app.close();
-    open.splice(open.indexOf(app), 1);
-    // The margins the later query weighed were computed from the grids and kept: one per scan (read once the app
-    // has closed its index).
-    const db = new Database(path.join(work, 'data', 'index', INDEX_FILE), { readonly: true });
-    try {
-      const kept = db.prepare("SELECT count(*) AS n FROM regions WHERE phrase = 'rib fracture'").get() as { n: number };
-      assert.equal(kept.n, 8);
-    } finally {
-      db.close();
-    }
+    // The margins the later query weighed were computed from the grids and kept: one per scan.
+    const [kept] = await countAfterClose(
+      app,
+      'data',
+      "SELECT count(*) AS n FROM regions WHERE phrase = 'rib fracture'",
+    );
+    assert.equal(kept, 8);
   });
 
   it('keeps the grids of the scans open now only', async () => {
@@ -106,17 +114,27 @@ describe('opened scans keep their patch grids for later phrases', () => {
     assert.equal(files.length, 3);
     await call(app, 'studies.openDropped', { paths: files }, () => undefined);
     assert.equal((await query(app, 'nodule')).probability.size, 3);
-    await app.close();
-    open.splice(open.indexOf(app), 1);
-    const db = new Database(path.join(work, 'prune', 'index', INDEX_FILE), { readonly: true });
-    try {
-      const rows = db.prepare('SELECT count(*) AS n FROM embeddings').get() as { n: number };
-      const grids = db.prepare('SELECT count(*) AS n FROM embeddings WHERE patches IS NOT NULL').get() as { n: number };
-      assert.equal(rows.n, 8, 'every scan keeps its embedding');
-      assert.equal(grids.n, 3, 'only the three open scans keep their grids');
-    } finally {
-      db.close();
-    }
+    const [rows, grids] = await countAfterClose(
+      app,
+      'prune',
+      'SELECT count(*) AS n FROM embeddings; SELECT count(*) AS n FROM embeddings WHERE patches IS NOT NULL',
+    );
+    assert.equal(rows, 8, 'every scan keeps its embedding');
+    assert.equal(grids, 3, 'only the three open scans keep their grids');
+  });
+
+  it('keeps no grids for a model that scores the whole image alone (0.6.0)', async () => {
+    const app = await start('whole');
+    await call(app, 'models.activate', { dir: path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt') }, () => {});
+    const q = await query(app, 'nodule');
+    assert.equal(q.encoded, 8);
+    assert.doesNotMatch(q.rule, /best region/);
+    const [grids] = await countAfterClose(
+      app,
+      'whole',
+      'SELECT count(*) AS n FROM embeddings WHERE patches IS NOT NULL',
+    );
+    assert.equal(grids, 0);
   });
 
   it('fills the matrix with several new phrases at once, without encoding', async () => {
