@@ -140,17 +140,19 @@ export class CollectionService {
       if (!st) continue;
       if (store.need({ path: f, size: st.size, mtimeMs: st.mtimeMs }, slot) !== 'unchanged-embedded') continue;
       const scan = store.scanByPath(f)!;
-      const grid = store.patches(scan.id, slot);
-      if (!grid) continue;
       const have = store.regions(slot, phrases, [scan.id]).get(scan.id);
       const missing = scored.filter((_, j) => !have || Number.isNaN(have[j]!));
-      if (missing.length)
+      // Margins kept already (a phrase asked before a restart): no 512 KB grid to read.
+      if (missing.length) {
+        const grid = store.patches(scan.id, slot);
+        if (!grid) continue;
         store.putRegions(
           scan.id,
           slot,
           missing.map((p) => p.pair.phrase),
           regionMargins(grid, missing),
         );
+      }
       done.add(f);
     }
     return done;

@@ -102,6 +102,12 @@ describe('opened scans keep their patch grids for later phrases', () => {
       "SELECT count(*) AS n FROM regions WHERE phrase = 'rib fracture'",
     );
     assert.equal(kept, 8);
+    // After a restart, both phrases' kept margins serve: nothing encoded, the same scores.
+    const restarted = await start('data');
+    const kept2 = await query(restarted, 'rib fracture');
+    assert.equal(kept2.encoded, 0);
+    assert.deepEqual(kept2.probability, later.probability);
+    assert.equal((await query(restarted, 'pneumothorax')).encoded, 0);
   });
 
   it('keeps the grids of the scans open now only', async () => {
