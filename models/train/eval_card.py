@@ -470,12 +470,17 @@ def main():
             return json.load(f)
 
     held, shifted, real, rare = load(args.heldout), load(args.shifted), load(args.real), load(args.rare)
+    language = load(args.language)
+    if language is not None and language.get('set', 'held-out') != 'held-out':
+        # The validation set chooses settings and stops stages; a card reports what nothing was chosen on.
+        raise SystemExit(f'--language: measured on the {language["set"]} set; a card reports the held-out set '
+                         '(radsift eval-language without --set)')
     baseline = load(args.baseline)
     trained, never = finding_groups(args.bundle or args.append_to, args.trained_rare, args.never_seen, [real, rare])
     if real is None and rare is None:  # no set with the rare findings: the eight common ones only
         trained, never = [], []
     section = card(held, shifted, args.heldout_cmd, args.shifted_cmd, real, rare, trained, never,
-                   args.real_cmd, args.rare_cmd, baseline, load(args.language), args.language_cmd)
+                   args.real_cmd, args.rare_cmd, baseline, language, args.language_cmd)
     if not args.append_to:
         sys.stdout.write(section)
         return 0

@@ -4,8 +4,9 @@ import json
 import os
 import tempfile
 import unittest
+from unittest import mock
 
-from eval_card import (HEADING, append_section, card, finding_groups, language_section, rare_targets, rare_rows,
+from eval_card import (HEADING, append_section, card, finding_groups, language_section, main, rare_targets, rare_rows,
                        subset, targets)
 from radsift_train import manifest as mf
 
@@ -154,6 +155,21 @@ class EvalCardTest(unittest.TestCase):
         full = card(run(0.99), run(0.98), 'h', 's', language=lang, language_cmd='lang')
         self.assertIn('| polarity accuracy ≥ 0.95 for every finding, iu.csv (rule-labelled) (40 sentences; min) '
                       '| 0.900 | **no** |', full)
+
+    def test_refuses_report_language_measured_on_the_validation_set(self):
+        # the validation set steers choices, so a card that reported it would grade what it was tuned on
+        with tempfile.TemporaryDirectory() as tmp:
+            files = {}
+            for name, value in (('held', run(0.99)), ('shifted', run(0.98)),
+                                ('lang', {'set': 'validation', 'synonyms': {}, 'polarity': []})):
+                files[name] = os.path.join(tmp, f'{name}.json')
+                with open(files[name], 'w', encoding='utf-8') as f:
+                    json.dump(value, f)
+            argv = ['eval_card.py', '--heldout', files['held'], '--shifted', files['shifted'],
+                    '--language', files['lang']]
+            with mock.patch('sys.argv', argv), self.assertRaises(SystemExit) as stop:
+                main()
+            self.assertIn('measured on the validation set', str(stop.exception))
 
     def test_rare_targets_met_and_prevalence_rule(self):
         real = all_columns(0.99, {'rib_fracture': {'auc': 0.95, 'p10': 0.8}, 'scoliosis': {'auc': 0.5, 'p10': 0.0}})

@@ -9,6 +9,7 @@ import {
   type PolarityResult,
 } from '../../scoring/report-language.js';
 import { EVERYDAY_SYNONYMS, REPORT_SENTENCES, type LanguageSentence } from '../../scoring/report-language-set.js';
+import { VALIDATION_SENTENCES, VALIDATION_SYNONYMS } from '../../scoring/report-language-validation.js';
 import { labelReports } from '../../scoring/report-sentence-labels.js';
 import { parseCsv } from '../../util/csv.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
@@ -52,6 +53,17 @@ async function readReports(file: string): Promise<string[]> {
 const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
 const fmt = (x: number | null) => (x === null ? '  –  ' : x.toFixed(3));
 
+/**
+ * The built-in sets: held-out (the measure a model card reports) and validation (what settings and training
+ * stages are chosen on, so that the held-out set never steers a choice). Each has its synonyms and sentences.
+ */
+const BUILT_IN_SETS = {
+  'held-out': { synonyms: EVERYDAY_SYNONYMS, sentences: REPORT_SENTENCES },
+  validation: { synonyms: VALIDATION_SYNONYMS, sentences: VALIDATION_SENTENCES },
+} as const;
+type BuiltInSet = keyof typeof BUILT_IN_SETS;
+const isBuiltInSet = (name: string): name is BuiltInSet => Object.hasOwn(BUILT_IN_SETS, name);
+
 /** Fewer sentences of a finding than this: reported, but left out of the means and the minimum (too noisy). */
 const MIN_SENTENCES = 10;
 
@@ -89,8 +101,8 @@ function polaritySummary(name: string, rows: PolarityResult[], neverSeen: string
 export const evalLanguageCommand = defineCommand({
   name: 'eval-language',
   summary: "check a model's report language: everyday synonyms, positive vs negated sentences",
-  usage: `radsift eval-language [--reports <corpus.csv|.txt>] [--sentences <file.jsonl>] [--findings a,b,…]
-       [--json] [--model id] [--model-dir <folder>]
+  usage: `radsift eval-language [--set held-out|validation] [--reports <corpus.csv|.txt>] [--sentences <file.jsonl>]
+       [--findings a,b,…] [--json] [--model id] [--model-dir <folder>]
 
 Measures how the model's text tower reads the way people write, against the
 phrases the app scores with (a finding's name with spaces, e.g. "pleural effusion",
@@ -100,8 +112,12 @@ and its negation "no pleural effusion", each in the prompt templates):
 - polarity: for sentences that state or negate one finding, the share on the right
   side of "phrase" vs "no phrase" (accuracy), and the ROC AUC of positive over
   negated sentences by their cosine to the phrase (ordering).
-Sentence sets: a built-in held-out set (16 per finding, written for this check,
-not drawn from the phantom generator or the training prompts); --sentences, JSON
+Sentence sets: a built-in set, held-out by default (16 sentences and 5-7 synonyms
+per finding, written for this check, not drawn from the phantom generator or the
+training prompts; what a model card reports), or with --set validation a second
+one written the same way (16 sentences and 4 synonyms per finding, none of them a
+training wording) to choose settings and stop training stages on, so that the
+held-out set steers no choice; --sentences, JSON
 lines {"text", "finding", "polarity": "positive"|"negated"}; --reports, a report
 corpus (CSV with a "findings" and/or "impression" column, as Open-i/IU ships, or
 plain text with one report per blank-line block), labelled by a conservative rule
@@ -116,6 +132,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
     reports: { type: 'string', multiple: true },
     sentences: { type: 'string', multiple: true },
     findings: { type: 'string' },
+    set: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
@@ -124,8 +141,12 @@ bundle's training wordings (its manifest) are counted apart too.`,
     for (const f of wanted)
       if (!isFinding(f)) throw new UsageError(`--findings: "${f}" is not one of ${FINDINGS.join(', ')}`);
     const findings: FindingName[] = wanted.length ? (wanted as FindingName[]) : [...FINDINGS];
+    const setName = values.set ?? 'held-out';
+    if (!isBuiltInSet(setName))
+      throw new UsageError(`--set: "${setName.slice(0, 40)}" is not one of ${Object.keys(BUILT_IN_SETS).join(', ')}`);
+    const builtIn = BUILT_IN_SETS[setName];
     const sets: { name: string; sentences: LanguageSentence[]; corpus?: true }[] = [
-      { name: 'held-out (built-in)', sentences: [...REPORT_SENTENCES] },
+      { name: `${setName} (built-in)`, sentences: [...builtIn.sentences] },
     ];
     for (const file of values.sentences ?? [])
       sets.push({ name: path.basename(file), sentences: await readSentenceFile(path.resolve(io.cwd, file)) });
@@ -144,7 +165,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
       const anchors = await findingAnchors(FINDINGS, encode);
       // Every finding is a candidate for a synonym, so that a wording nearer another finding counts as a miss.
       const synonyms = await mapSynonyms(
-        findings.flatMap((f) => (EVERYDAY_SYNONYMS[f] ?? []).map((synonym) => ({ synonym, finding: f }))),
+        findings.flatMap((f) => (builtIn.synonyms[f] ?? []).map((synonym) => ({ synonym, finding: f }))),
         anchors,
         encode,
       );
@@ -170,6 +191,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
       const summary = {
         model: session.loaded.model.id,
         modelVersion: session.loaded.model.version,
+        set: setName,
         neverSeen,
         synonyms: {
           total: taught.length,
@@ -199,7 +221,7 @@ bundle's training wordings (its manifest) are counted apart too.`,
       else {
         const s = summary.synonyms;
         io.stdout(
-          `model ${summary.model} ${summary.modelVersion}; everyday synonyms mapped to their finding: ${s.mapped}/${s.total} (${fmt(s.fraction)})` +
+          `model ${summary.model} ${summary.modelVersion}; ${setName} set: everyday synonyms mapped to their finding: ${s.mapped}/${s.total} (${fmt(s.fraction)})` +
             (s.notInTraining
               ? `; of those not among its training wordings: ${s.notInTraining.mapped}/${s.notInTraining.total}`
               : '') +

@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EVERYDAY_SYNONYMS, REPORT_SENTENCES } from '../../../electron/scoring/report-language-set.js';
+import { VALIDATION_SENTENCES, VALIDATION_SYNONYMS } from '../../../electron/scoring/report-language-validation.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 import { runCli } from '../../support/cli.js';
 
 const MODEL = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
 
 interface Summary {
+  set: string;
   neverSeen: string[];
   synonyms: {
     total: number;
@@ -77,6 +79,23 @@ describe('radsift eval-language', () => {
     // the eight findings the bundled model knows: their sentences are mostly on the right side
     const known = held!.findings.slice(0, 8).map((f) => f.accuracy!);
     assert.ok(known.reduce((a, b) => a + b, 0) / 8 > 0.75, JSON.stringify(known));
+  });
+
+  it('--set validation measures the validation synonyms and sentences instead of the held-out ones', async () => {
+    assert.equal(builtIn.set, 'held-out');
+    const r = await run(['eval-language', '--json', '--set', 'validation', '--model-dir', MODEL], work);
+    assert.equal(r.code, 0, r.err);
+    const s = JSON.parse(r.out) as Summary;
+    assert.equal(s.set, 'validation');
+    assert.equal(s.synonyms.total, Object.values(VALIDATION_SYNONYMS).flat().length);
+    assert.notEqual(s.synonyms.total, builtIn.synonyms.total);
+    const [own] = s.polarity;
+    assert.equal(own!.name, 'validation (built-in)');
+    assert.equal(own!.sentences, VALIDATION_SENTENCES.length);
+    // the listed misses are the validation set's own sentences, never held-out ones
+    const listed = own!.findings.flatMap((f) => (f.wrong ?? []) as { text: string }[]).map((w) => w.text);
+    assert.ok(listed.length > 0, 'the bundled model places some validation sentence wrongly');
+    assert.ok(listed.every((t) => VALIDATION_SENTENCES.some((v) => v.text === t)));
   });
 
   it('a sentence file with every polarity flipped scores the complement', async () => {
@@ -165,6 +184,7 @@ describe('radsift eval-language', () => {
       [['--reports', '.'], /--reports .*: a folder, not a file/],
       [['--reports', 'nocol.csv'], /no "findings" or "impression" column/],
       [['extra'], /unexpected argument "extra"/],
+      [['--set', 'test'], /--set: "test" is not one of held-out, validation/],
     ] as const) {
       const r = await run(['eval-language', ...args], work);
       assert.equal(r.code, 1, args.join(' '));
