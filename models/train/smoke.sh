@@ -46,6 +46,9 @@ c['image']['size'] += 32
 c['optim']['maxSteps'] = 4
 c['loss']['promptWordings'] = 'extended'  # as the recipe's later stages: the same vocabulary, more wordings
 json.dump(c, open(sys.argv[3], 'w'))
+c = json.load(open(sys.argv[2]))  # a language stage: the image tower locked, its outputs cached for two views
+c['optim'].update(maxSteps=4, freeze=['image'], cacheImage=2)
+json.dump(c, open(sys.argv[3].replace('stage2', 'stage3'), 'w'))
 PYEOF
 
 "$py" "$here/train.py" --config "$tmp/stage1.json" --data "$data" --out "$tmp/bundle" --work "$tmp/work" \
@@ -60,6 +63,9 @@ assert m['zeroShot']['neverSeen'] == never, m['zeroShot']['neverSeen']
 assert m['provenance']['data']['neverSeen'] == never
 assert not set(never) & set(m['zeroShot']['findings'])
 assert all(x.replace('_', ' ') in card for x in never) and (not never or 'Never seen' in card)
+# a patch grid trained against text (grounding, pointing): the export sets the app's regionOffset itself
+assert m['regionOffset'] == round(m['metrics']['regionOffset']['value'], 2), m.get('regionOffset')
+assert '`regionOffset`' in card
 PYEOF
 # The second-stage path (--init-from): a few steps at a larger input from the run above, trained with
 # --train-only (no bundle), then exported by --resume (as a GPU machine trains and this one exports), which
@@ -83,6 +89,18 @@ assert s['trainSeconds'] >= run['seconds'] > 0, (s['trainSeconds'], run)
 assert s['imagesPerSecond'] > 0 and list(run['devices']) == ['cpu'], (s['imagesPerSecond'], run)
 PYEOF
 "$py" "$here/check_bundle.py" "$tmp/bundle2" || fail 'stage-2 bundle check'
+# A language stage from the first run (optim.freeze image, optim.cacheImage): trains the text tower from the
+# cached image outputs and leaves the image tower as it was.
+"$py" "$here/train.py" --config "$tmp/stage3.json" --out "$tmp/bundle3" --work "$tmp/work3" --seed 0 \
+  --init-from "$tmp/work/checkpoint.pt" --data "$data" --train-only >"$tmp/stage3.log" 2>&1 ||
+  { cat "$tmp/stage3.log"; fail 'train.py with optim.cacheImage'; }
+grep -q 'image cache (optim.cacheImage): 2 augmented view' "$tmp/stage3.log" || { cat "$tmp/stage3.log"; fail 'no image cache'; }
+"$py" - "$tmp/work/checkpoint.pt" "$tmp/work3/checkpoint.pt" <<'PYEOF' || fail 'the cached language stage moved the image tower or not the text'
+import sys, torch
+a, b = (torch.load(p, map_location='cpu', weights_only=False)['model'] for p in sys.argv[1:3])
+assert all(torch.equal(a[k], b[k]) for k in a if k.startswith('image.')), 'image tower changed'
+assert not all(torch.equal(a[k], b[k]) for k in a if k.startswith('text.')), 'text tower did not train'
+PYEOF
 "$py" -c 'import json, sys; z = json.load(open(sys.argv[1]))["zeroShot"]["prompts"]; assert "statements" in z, z.keys()' \
   "$tmp/bundle2/manifest.json" || fail 'the second stage did not record its extended wordings'
 "$py" - "$tmp/work/summary.json" <<'PYEOF' || fail 'training did not lower the loss'

@@ -275,6 +275,48 @@ class FreezeTest(unittest.TestCase):
         cfg['loss']['weights']['identity'] = 0
         train.check_freeze(cfg, 'c.json', 'x.pt')
 
+    def test_cached_image_outputs_are_what_the_locked_tower_computes(self):
+        # optim.cacheImage: a step that reads the cache is the step that runs the locked tower on the same view
+        import types
+        import train
+        from radsift_train.model import DualEncoder, grid_size
+        torch.manual_seed(0)
+        cfg = self.cfg(freeze=['image'], cacheImage=2)
+        size, g, k = cfg['image']['size'], grid_size(cfg), 3
+        gen = torch.Generator().manual_seed(1)
+        split = types.SimpleNamespace(
+            images=torch.randint(0, 255, (5, size + 8, size + 8), dtype=torch.uint8, generator=gen),
+            masks=(torch.rand(5, k, 4 * g, 4 * g, generator=gen) > 0.7).to(torch.uint8) * 255,
+            labels=(torch.rand(5, k, generator=gen) > 0.5).float())
+        model = DualEncoder(cfg, 50).train()
+        views = train.image_cache(model, split, cfg, 3, 0.5, 0.25, size, g, torch.device('cpu'),
+                                  torch.contiguous_format, 2)
+        self.assertEqual(len(views), 2)
+        self.assertFalse(torch.equal(views[0]['img'], views[1]['img']))  # two augmented views, not one twice
+        for v, view in enumerate(views):
+            # the same draws, batch by batch (2, 2, 1), from the view's own stream
+            stream = torch.Generator().manual_seed(3 * 1_000_003 + 500_009 + v)
+            for start in range(0, 5, 2):
+                idx = np.arange(start, min(5, start + 2))
+                p = augment.draw(len(idx), cfg['augment'], stream)
+                x, cov = augment.apply(split.images[idx], split.masks[idx], p, cfg['augment'], size, g, stream)
+                with torch.no_grad():
+                    img, patches = model.image(augment.normalize(x, 0.5, 0.25))
+                rows = torch.from_numpy(idx)
+                self.assertTrue(torch.allclose(view['img'][rows], img, atol=1e-6))
+                self.assertTrue(torch.allclose(view['patches'][rows], patches, atol=1e-6))
+                self.assertTrue(torch.equal(view['cov'][rows], cov))
+                self.assertTrue(torch.equal(view['seen'][rows],
+                                            train.visible(cov, split.masks[idx], split.labels[idx], p['sx'] * p['sy'])))
+
+    def test_image_cache_needs_a_locked_image_tower(self):
+        import train
+        for views, why in ((2, 'add "image" to optim.freeze'), (-1, 'whole number'), (True, 'whole number')):
+            with self.assertRaisesRegex(SystemExit, why):
+                train.check_freeze(self.cfg(freeze=[] if views == 2 else ['image'], cacheImage=views), 'c.json',
+                                   'x.pt')
+        train.check_freeze(self.cfg(freeze=['image'], cacheImage=2), 'c.json', 'x.pt')
+
     def test_card_says_which_tower_stayed_locked(self):
         from radsift_train import bundle
         self.assertEqual(bundle._frozen(self.cfg()), '')
@@ -282,6 +324,9 @@ class FreezeTest(unittest.TestCase):
         self.assertIn('The text encoder stayed locked', line)
         self.assertIn('report-language figures', line)
         self.assertIn('only the text encoder trained', bundle._frozen(self.cfg(freeze=['image'])))
+        self.assertNotIn('cacheImage', bundle._frozen(self.cfg(freeze=['image'])))
+        self.assertIn('for 2 augmented view(s) of each training image',
+                      bundle._frozen(self.cfg(freeze=['image'], cacheImage=2)))
 
 
 class AugmentTest(unittest.TestCase):
@@ -314,6 +359,23 @@ class MetricsTest(unittest.TestCase):
         ref = np.mean([(a > b) + 0.5 * (a == b) for a in pos for b in neg])
         self.assertAlmostEqual(metrics.auc(s, y), ref, places=10)
         self.assertIsNone(metrics.auc(s, np.zeros(40)))
+
+    def test_region_offset_is_the_median_best_cell_over_whole_image_margin(self):
+        # a loop over images, phrases and cells, as the app's regionMargins and bench:regions compute it
+        gen = torch.Generator().manual_seed(0)
+        img = F.normalize(torch.randn(7, 8, generator=gen), dim=-1)
+        patches = F.normalize(torch.randn(7, 12, 8, generator=gen), dim=-1)
+        pos, neg = torch.randn(3, 8, generator=gen), torch.randn(3, 8, generator=gen)
+        gaps = []
+        for i in range(7):
+            for f in range(3):
+                whole = float(img[i] @ pos[f] - img[i] @ neg[f])
+                best = max(float(patches[i, c] @ pos[f] - patches[i, c] @ neg[f]) for c in range(12))
+                gaps.append(best - whole)
+        self.assertAlmostEqual(metrics.region_offset(img, patches, pos, neg), float(np.median(gaps)), places=5)
+        # every cell equal to the whole image: no region adds anything
+        same = img[:, None].expand(-1, 12, -1)
+        self.assertAlmostEqual(metrics.region_offset(img, same, pos, neg), 0.0, places=5)
 
 
 class TrainedOnTest(unittest.TestCase):

@@ -37,7 +37,7 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.10.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.11.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
@@ -50,6 +50,10 @@ RECIPE_VERSION = '1.10.0'  # 1.1.0: image.pool, the text-side negation term; 1.2
 #        digests and each training device's steps, time and images/s, so a resumed run's card reports the whole run
 # 1.10.0: optim.freeze (a tower kept as --init-from left it: e.g. a higher-resolution image stage that leaves the
 #         report language, and so the language figures, of the stage it continues)
+# 1.11.0: optim.cacheImage (with the image tower locked, its outputs for N augmented views of every training image
+#         are computed once, and each epoch reads one view: a text stage no longer runs the CNN every step); the export
+#         sets the manifest's regionOffset itself (metrics.region_offset on the val images) when the patch grid is
+#         trained against text
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -185,16 +189,19 @@ def visible(cov: torch.Tensor, masks_before: torch.Tensor, labels: torch.Tensor,
     return (~hidden).float()
 
 
-def train_step(model, batch, cfg, pos_weight, special_ids):
+def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None):
+    """image_out: the locked image tower's (embedding, patches) for this batch, read from the cache
+    (optim.cacheImage) instead of computing them from x."""
     x, cov, labels, claims, ids, mask, n_prompts, seen, neg_valid = batch
     w, lc = cfg['loss']['weights'], cfg['loss']
-    b = x.shape[0]
-    img, patches = model.image(x)
+    b = labels.shape[0]
+    img, patches = image_out if image_out is not None else model.image(x)
+    dev = labels.device
     txt_all, tok_all = model.text(ids, mask)
     txt, pos = txt_all[:b], txt_all[b : b + n_prompts]
     neg = txt_all[b + n_prompts : b + 2 * n_prompts]
     scale = model.logit_scale
-    compat = losses.compatibility(labels.cpu(), torch.from_numpy(claims)).to(x.device)
+    compat = losses.compatibility(labels.cpu(), torch.from_numpy(claims)).to(dev)
     parts = {
         'global': losses.global_contrastive(img, txt, compat, scale, lc['lambda']),
         'prompt': losses.prompt_pairs(img, pos, neg, labels, scale, pos_weight, seen),
@@ -210,20 +217,47 @@ def train_step(model, batch, cfg, pos_weight, special_ids):
         )
     if w['grounding'] > 0 or w.get('pointing', 0) > 0:  # both ask the masks: finding prompts + own sentence
         queries = torch.cat([pos[None].expand(b, -1, -1), txt[:, None]], dim=1)
-        target = grounding_targets(cov.cpu(), labels.cpu(), claims).to(x.device)
+        target = grounding_targets(cov.cpu(), labels.cpu(), claims).to(dev)
         if w['grounding'] > 0:
             parts['grounding'] = losses.grounding(patches, queries, target, scale)
         if w.get('pointing', 0) > 0:
             parts['pointing'] = losses.pointing(patches, queries, target, scale)
     if neg_valid is not None:  # sampled report sentences for the text-side terms
         sents = txt_all[b + 2 * n_prompts :].reshape(n_prompts, 2, -1, txt_all.shape[-1])
-        valid = neg_valid.to(x.device)
+        valid = neg_valid.to(dev)
         if w.get('negation', 0) > 0:
             parts['negation'] = losses.text_negation(pos, neg, sents, valid, scale)
         if w.get('identity', 0) > 0:
             parts['identity'] = losses.finding_identity(pos, sents, valid, scale)
     total = sum(w[k] * v for k, v in parts.items())
     return total, {k: float(v.detach()) for k, v in parts.items()}
+
+
+@torch.no_grad()
+def image_cache(model, train, cfg, seed: int, mean: float, std: float, size: int, grid: int, device, fmt,
+                bs: int) -> list[dict]:
+    """optim.cacheImage (recipe 1.11.0): the locked image tower's outputs for that many augmented views of every
+    training image, computed once (on CPU most of a step's time is the CNN's, which a locked tower spends on the
+    same answers every epoch). Per view: embeddings, patches, mask coverage, the visible weights and the flips,
+    all in training-image order; the views' augmentation streams are apart from the epochs'."""
+    views = []
+    n = len(train.images)
+    for v in range(cfg['optim']['cacheImage']):
+        gen = torch.Generator().manual_seed(seed * 1_000_003 + 500_009 + v)
+        parts: dict[str, list] = {'img': [], 'patches': [], 'cov': [], 'seen': [], 'flip': []}
+        for s in range(0, n, bs):
+            idx = np.arange(s, min(n, s + bs))
+            p = augment.draw(len(idx), cfg['augment'], gen)
+            x, cov = augment.apply(train.images[idx], train.masks[idx], p, cfg['augment'], size, grid, gen)
+            x = augment.normalize(x, mean, std).to(device).contiguous(memory_format=fmt)
+            img, patches = model.image(x)
+            parts['img'].append(img.cpu())
+            parts['patches'].append(patches.cpu())
+            parts['cov'].append(cov)
+            parts['seen'].append(visible(cov, train.masks[idx], train.labels[idx], p['sx'] * p['sy']))
+            parts['flip'].append(p['flip'])
+        views.append({k: torch.cat(v) for k, v in parts.items()})
+    return views
 
 
 @torch.no_grad()
@@ -244,7 +278,27 @@ def embed_texts(model, batcher, texts, device):
     return model.text(ids, mask)[0].float().cpu()
 
 
-def evaluate(model, val: data.Split, pixels, batcher, findings, device) -> dict:
+def scores_regions(cfg: dict) -> bool:
+    """Whether the run trains its patch grid against text (the grounding or pointing term), so that the app may
+    weigh a scan's best region (the manifest's regionOffset; docs/region-scores.md)."""
+    w = cfg['loss']['weights']
+    return w.get('grounding', 0) > 0 or w.get('pointing', 0) > 0
+
+
+@torch.no_grad()
+def app_phrase_vectors(model, batcher, phrases: list[str], device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each phrase and its negation as the app embeds them (prompts.app_pair: the mean of its templates')."""
+    pos, neg = [], []
+    for ph in phrases:
+        p, n = prompts.app_pair(ph)
+        e = embed_texts(model, batcher, p + n, device)
+        pos.append(e[: len(p)].mean(0))
+        neg.append(e[len(p) :].mean(0))
+    return torch.stack(pos), torch.stack(neg)
+
+
+def evaluate(model, val: data.Split, pixels, batcher, findings, device, region_phrases=None) -> dict:
+    """region_phrases: also the regionOffset (metrics.region_offset) over these phrases and the val images."""
     img, patches = embed_images(model, pixels, device)
     pos = embed_texts(model, batcher, [prompts.phrase(f) for f in findings], device)
     neg = embed_texts(model, batcher, ['no ' + prompts.phrase(f) for f in findings], device)
@@ -252,12 +306,21 @@ def evaluate(model, val: data.Split, pixels, batcher, findings, device) -> dict:
     zs = metrics.zero_shot(img, pos, neg, val.labels, scale, findings)
     cov = val.masks.float().flatten(2) / 255.0
     pg = metrics.pointing_game(patches, pos, cov, val.labels, findings)
+    region = None
+    if region_phrases:
+        rp, rn = app_phrase_vectors(model, batcher, region_phrases, device)
+        region = {'value': round(metrics.region_offset(img, patches, rp, rn), 4), 'images': len(pixels),
+                  'phrases': len(region_phrases),
+                  'how': "median over the validation images and every finding's phrase of the best patch-grid "
+                         "cell's margin minus the whole image's (margin: cos(·, phrase) − cos(·, negation), the "
+                         "app's prompt pair); label-free"}
     model.train()
     return {
         'zeroShot': zs,
         'pointingGame': pg,
         'meanAuc': metrics.mean(v['auc'] for v in zs.values()),
         'meanPointing': metrics.mean(pg.values()),
+        **({'regionOffset': region} if region else {}),
     }
 
 
@@ -323,6 +386,12 @@ def check_freeze(cfg: dict, path: str, init_from: str | None) -> None:
         raise SystemExit(f'{path}: optim.freeze names both towers: nothing would train')
     if frozen and not init_from:
         raise SystemExit(f'{path}: optim.freeze keeps weights from --init-from: give --init-from')
+    views = cfg['optim'].get('cacheImage', 0)
+    if not isinstance(views, int) or isinstance(views, bool) or views < 0:
+        raise SystemExit(f'{path}: optim.cacheImage must be a whole number of views (0: no cache), not {views!r}')
+    if views and 'image' not in frozen:
+        raise SystemExit(f'{path}: optim.cacheImage caches a locked image tower\'s outputs: add "image" to '
+                         'optim.freeze')
     w = cfg['loss']['weights']
     text_only = [t for t in ('negation', 'identity') if w.get(t, 0) > 0]
     if 'text' in frozen and text_only:
@@ -450,6 +519,14 @@ def main() -> int:
 
     vocab = sorted(tok.vocab, key=tok.vocab.get)  # tokens in id order, kept in checkpoints
     init = init_from(args.init_from, model, cfg, vocab, device, excluded) if args.init_from else None
+    cache, cache_seconds = None, 0.0
+    if cfg['optim'].get('cacheImage', 0):
+        t0 = time.time()
+        model.train()  # a locked tower stays in eval mode (model.train leaves it so): the outputs training would see
+        cache = image_cache(model, train, cfg, args.seed, mean, std, size, g, device, fmt, bs)
+        cache_seconds = time.time() - t0
+        log(f'image cache (optim.cacheImage): {len(cache)} augmented view(s) of {n} images in '
+            f'{time.time() - t0:.1f} s; each epoch reads one instead of running the locked image tower')
     step, start_epoch, history = 0, 0, []
     # Over every run of a resumed training: seconds, and per device that trained its steps, seconds and timed
     # images and seconds (images/s is a property of a device, not of a run split between two).
@@ -475,7 +552,7 @@ def main() -> int:
     if start_epoch < epochs:
         devices.setdefault(device_name, {'steps': 0, 'seconds': 0.0, 'images': 0, 'timedSeconds': 0.0})
     here = devices.get(device_name)
-    train_started = time.time() - earlier['seconds']
+    train_started = time.time() - earlier['seconds'] - cache_seconds  # the cache is part of the training time
     run_started = time.time()
     run_first = step
     for epoch in range(start_epoch, epochs):
@@ -489,11 +566,20 @@ def main() -> int:
                 break
             t0 = time.time()
             idx = np.sort(perm[s * bs : (s + 1) * bs])
-            p = augment.draw(bs, cfg['augment'], gen)
-            x, cov = augment.apply(train.images[idx], train.masks[idx], p, cfg['augment'], size, g, gen)
-            x = augment.normalize(x, mean, std).to(device).contiguous(memory_format=fmt)
+            image_out = None
+            if cache:
+                view, rows = cache[epoch % len(cache)], torch.from_numpy(idx)
+                x, cov, flip = None, view['cov'][rows], view['flip'][rows]
+                image_out = (view['img'][rows].to(device), view['patches'][rows].to(device))
+                seen = view['seen'][rows].to(device)
+            else:
+                p = augment.draw(bs, cfg['augment'], gen)
+                x, cov = augment.apply(train.images[idx], train.masks[idx], p, cfg['augment'], size, g, gen)
+                x = augment.normalize(x, mean, std).to(device).contiguous(memory_format=fmt)
+                flip = p['flip']
+                seen = visible(cov, train.masks[idx], train.labels[idx], p['sx'] * p['sy']).to(device)
             texts, claims = data.sample_sentences(train, idx, cfg['data']['sentenceWeights'], rng)
-            texts = [data.swap_sides(t) if f else t for t, f in zip(texts, p['flip'].tolist())]
+            texts = [data.swap_sides(t) if f else t for t, f in zip(texts, flip.tolist())]
             pos_t, neg_t = prompts.sample_prompts(findings, rng, cfg['loss']['promptBareProb'], extended)
             neg_texts, neg_valid = [], None
             if n_neg:
@@ -503,9 +589,8 @@ def main() -> int:
             labels = train.labels[idx].to(device)
             for group in opt.param_groups:
                 group['lr'] = lr_at(step, total, cfg)
-            seen = visible(cov, train.masks[idx], train.labels[idx], p['sx'] * p['sy']).to(device)
             batch = (x, cov.to(device), labels, claims, ids, mask, k, seen, neg_valid)
-            loss, parts = train_step(model, batch, cfg, pos_weight, special_ids)
+            loss, parts = train_step(model, batch, cfg, pos_weight, special_ids, image_out)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg['optim']['gradClip'])
@@ -544,11 +629,15 @@ def main() -> int:
     ips = rate.get(main_device, 0.0)  # of the device that trained most of the steps
 
     # Validation
-    met = evaluate(model, val, val_pixels, batcher, findings, device)
+    met = evaluate(model, val, val_pixels, batcher, findings, device,
+                   [prompts.phrase(f) for f in findings + list(excluded)] if scores_regions(cfg) else None)
     log('val zero-shot AUC: ' + ', '.join(f'{f} {v["auc"] if v["auc"] is None else round(v["auc"], 3)}'
                                           for f, v in met['zeroShot'].items())
         + f'; mean {met["meanAuc"]}')
     log(f'val pointing game: mean {met["meanPointing"]}')
+    if 'regionOffset' in met:
+        log(f'regionOffset {met["regionOffset"]["value"]:.4f} (best region minus whole image, median over '
+            f'{met["regionOffset"]["images"]} val images × {met["regionOffset"]["phrases"]} phrases)')
     first = np.mean([h['loss'] for h in history[:5]])
     last = np.mean([h['loss'] for h in history[-5:]])
     met['loss'] = {'first5': float(first), 'last5': float(last)}

@@ -65,6 +65,9 @@ def manifest(out_dir: str, cfg: dict, info: dict) -> dict:
             'heatmap': 'cosine(patch_embeds[p], text_embeds): > 0 where the phrase is present '
             '(trained with BCE on logitScale·cosine against the phantom masks)',
         },
+        # The app weighs a scan's best region by this offset (docs/region-scores.md); 2 decimals, as it is a median.
+        **({'regionOffset': round(info['metrics']['regionOffset']['value'], 2)}
+           if 'regionOffset' in info['metrics'] else {}),
         'zeroShot': zero_shot_section(info['findings'], info.get('neverSeen', []), info.get('extendedWordings', False)),
         'metrics': info['metrics'],
         'parity': info['parity'],
@@ -166,7 +169,21 @@ def _frozen(cfg: dict) -> str:
     locked, trained = towers[0], 'image' if towers[0] == 'text' else 'text'
     also = (' Its text embeddings are the earlier stage\'s, and so are its report-language figures (polarity, '
             'synonyms).' if locked == 'text' else '')
+    views = cfg['optim'].get('cacheImage', 0)
+    if views:
+        also += (f' The locked image encoder\'s outputs were computed once, for {views} augmented view(s) of each '
+                 'training image, and each epoch read one (`optim.cacheImage`).')
     return f'\nThe {locked} encoder stayed locked (`optim.freeze`); only the {trained} encoder trained.{also}'
+
+
+def _region(met: dict) -> str:
+    """The manifest's regionOffset and how it was set, when the run trained its patch grid against text."""
+    r = met.get('regionOffset')
+    if not r:
+        return ''
+    return (f"The app's zero-shot scores weigh the whole image and its best patch-grid region (docs/region-scores.md); "
+            f"`regionOffset` {r['value']:.2f} places them: the median, over these {r['images']} validation images and "
+            f"{r['phrases']} finding phrases, of the best region's margin minus the whole image's (label-free).\n\n")
 
 
 BASE_FINDINGS = ('pleural_effusion', 'cardiomegaly', 'pneumothorax', 'nodule', 'consolidation', 'atelectasis',
@@ -286,7 +303,7 @@ Mean zero-shot AUC {_fmt(met['meanAuc'])}; mean pointing game {_fmt(met['meanPoi
 |---|---|---|---|---|
 {rows}
 
-The full evaluation (held-out seeds, shifted acquisition, negation ordering, linear probe) is `radsift eval`.
+{_region(met)}The full evaluation (held-out seeds, shifted acquisition, negation ordering, linear probe) is `radsift eval`.
 
 ## Export and parity
 ONNX opset 17; onnxruntime-node vs PyTorch minimum cosine on {onnx_par.get('images', 0)} images and

@@ -55,3 +55,15 @@ def pointing_game(patches, pos, coverage, labels, findings):
 def mean(values) -> float | None:
     v = [x for x in values if x is not None]
     return float(np.mean(v)) if v else None
+
+
+def region_offset(img: torch.Tensor, patches: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor) -> float:
+    """The manifest's regionOffset (docs/region-scores.md): the median, over every image and phrase, of the best
+    region's margin minus the whole image's, where a margin is cos(·, phrase) − cos(·, negation) and the best region
+    is the patch-grid cell with the largest. Label-free, so any validation images will do. img [N, D], patches
+    [N, P, D] (L2-normalised, as the bundle's outputs), pos/neg [F, D] (each phrase's ensemble means, unnormalised,
+    as the app averages them)."""
+    d = (pos - neg).float()  # one direction per phrase: cos(x, pos) − cos(x, neg) = x · (pos − neg)
+    whole = img.float() @ d.t()  # [N, F]
+    best = torch.einsum('npd,fd->npf', patches.float(), d).amax(dim=1)  # [N, F]
+    return float((best - whole).flatten().median())

@@ -163,6 +163,18 @@ TERMS = {
                               r'|eventration|phrenic nerve palsy|diaphragmatic elevation',
 }
 
+# The app's zero-shot pair for a phrase (electron/scoring/prompts.ts DEFAULT_TEMPLATES and DEFAULT_NEGATION: each
+# template filled with the phrase, and with 'no <phrase>'); a test checks the two agree.
+APP_TEMPLATES = ['{}', '{}.', 'there is {}.', 'findings consistent with {}.']
+APP_NEGATION = 'no {}'
+
+
+def app_pair(phrase_text: str) -> tuple[list[str], list[str]]:
+    """The prompts the app embeds and averages for a phrase and for its negation."""
+    return ([t.format(phrase_text) for t in APP_TEMPLATES],
+            [t.format(APP_NEGATION.format(phrase_text)) for t in APP_TEMPLATES])
+
+
 # Positive templates, with the app's own ensemble among them ('{}', '{}.', 'there is {}.',
 # 'findings consistent with {}.'), and the forms impressions take.
 POSITIVE_TEMPLATES = ['{}', '{}', '{}.', 'there is {}.', 'findings consistent with {}.', '{} is present',

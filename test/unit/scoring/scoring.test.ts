@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { applyProbe, crossValidatedAuc, trainProbe } from '../../../electron/scoring/linear-probe.js';
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints, seededRandom } from '../../../electron/scoring/metrics.js';
@@ -7,6 +8,8 @@ import { rankScans } from '../../../electron/scoring/rank.js';
 import { robustCut } from '../../../electron/scoring/threshold.js';
 import { probabilities, pairProbability } from '../../../electron/scoring/zero-shot.js';
 import { meanRow, normalise, similarityMatrix, weightedSum, type Matrix } from '../../../electron/scoring/vectors.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+import { pythonMissing, runPython } from '../../support/python.js';
 
 /** AUC by its definition: P(score of a positive > score of a negative) + ½ P(tie). */
 function pairwiseAuc(s: number[], l: number[]): number {
@@ -100,6 +103,22 @@ describe('zero-shot scoring and prompts', () => {
     assert.ok(nf.positive.every((t) => !/no no/.test(t)) && nf.negative.every((t) => !/no no/.test(t)));
     assert.throws(() => promptPair('   '), /empty/);
   });
+
+  it(
+    "the training recipe's copy of the app's prompt pair is the app's (its regionOffset is set with it)",
+    { skip: pythonMissing(['re']) ?? false },
+    () => {
+      const fromPython = JSON.parse(
+        runPython(
+          'import json, sys; sys.path.insert(0, sys.argv[1]); from radsift_train import prompts; ' +
+            'print(json.dumps(prompts.app_pair("pleural effusion")))',
+          [path.join(PROJECT_ROOT, 'models', 'train')],
+        ),
+      ) as [string[], string[]];
+      const app = promptPair('pleural effusion');
+      assert.deepEqual(fromPython, [app.positive, app.negative]);
+    },
+  );
 });
 
 describe('vectors, thresholds and probes', () => {
