@@ -73,7 +73,13 @@ export class CollectionService {
   async ensureIndexed(
     onProgress: (p: ScreenProgress) => void,
     regions: readonly PhraseVectors[] = [],
-  ): Promise<{ slot: ModelSlot; failed: { path: string; reason: string }[] }> {
+  ): Promise<{
+    slot: ModelSlot;
+    failed: { path: string; reason: string }[];
+    /** The opened scans' embeddings and, per scan, its best-region margins for `regions` (#scanIds). */
+    rows: Map<string, Float32Array>;
+    regions: Map<string, Float32Array>;
+  }> {
     if (!this.#files.length) throw new ApiError('NOT_FOUND', 'Open a study or a folder first (Studies view)');
     const slot = await this.#slot();
     const failed: { path: string; reason: string }[] = [];
@@ -118,9 +124,10 @@ export class CollectionService {
       store.dropPatchesExcept(slot, opened);
       this.#gridsFor = slot.key;
     }
-    for (const s of this.#open().scans(this.#scanIds(slot, this.#files).failedIds))
-      failed.push({ path: s.path, reason: s.error ?? 'failed' });
-    return { slot, failed: dedupe(failed) };
+    // One read of the opened scans' rows: the failures listed here and the vectors the caller scores.
+    const { rows, regions: margins, failedIds } = this.#scanIds(slot, this.#files, regions);
+    for (const s of this.#open().scans(failedIds)) failed.push({ path: s.path, reason: s.error ?? 'failed' });
+    return { slot, failed: dedupe(failed), rows, regions: margins };
   }
 
   /**
@@ -210,8 +217,7 @@ export class CollectionService {
       : [];
     // One positive phrase and nothing else: the zero-shot probability against its negation decides.
     const single = phrases.length === 1 && req.examples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
-    const { slot, failed } = await this.ensureIndexed(onProgress, single ? [single] : []);
-    const { rows: vectors, regions } = this.#scanIds(slot, this.#files, single ? [single] : []);
+    const { slot, failed, rows: vectors, regions } = await this.ensureIndexed(onProgress, single ? [single] : []);
     const parts = phrases.map((p, i) => ({ vector: p.positive, weight: req.phrases[i]!.weight }));
     for (const ex of req.examples) {
       const v = vectors.get(ex.path);
@@ -254,8 +260,7 @@ export class CollectionService {
     if (positives.length < 2 || negatives.length < 2) {
       throw new ApiError('BAD_REQUEST', 'Label at least 2 scans as positive and 2 as negative');
     }
-    const { slot } = await this.ensureIndexed(onProgress);
-    const { rows: vectors } = this.#scanIds(slot, this.#files);
+    const { slot, rows: vectors } = await this.ensureIndexed(onProgress);
     const labelled = [...positives.map((p) => [p, 1] as const), ...negatives.map((p) => [p, 0] as const)].filter(
       ([p]) => vectors.has(p),
     );
@@ -282,8 +287,7 @@ export class CollectionService {
     const loaded = await this.models.ready();
     const encoder = this.models.encoder;
     const pv = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
-    const { slot, failed } = await this.ensureIndexed(onProgress, pv);
-    const { rows: vectors, regions } = this.#scanIds(slot, this.#files, pv);
+    const { failed, rows: vectors, regions } = await this.ensureIndexed(onProgress, pv);
     const paths = [...vectors.keys()];
     const familiarity = await this.models.checkPhrases(phrases);
     return {
