@@ -282,6 +282,7 @@ class FreezeTest(unittest.TestCase):
         from radsift_train.model import DualEncoder, grid_size
         torch.manual_seed(0)
         cfg = self.cfg(freeze=['image'], cacheImage=2)
+        cfg['augment']['hflipProb'] = 0.5  # the flips decide which sentences swap sides: kept with their images
         size, g, k = cfg['image']['size'], grid_size(cfg), 3
         gen = torch.Generator().manual_seed(1)
         split = types.SimpleNamespace(
@@ -306,16 +307,58 @@ class FreezeTest(unittest.TestCase):
                 self.assertTrue(torch.allclose(view['img'][rows], img, atol=1e-6))
                 self.assertTrue(torch.allclose(view['patches'][rows], patches, atol=1e-6))
                 self.assertTrue(torch.equal(view['cov'][rows], cov))
+                self.assertTrue(torch.equal(view['flip'][rows], p['flip']))
                 self.assertTrue(torch.equal(view['seen'][rows],
                                             train.visible(cov, split.masks[idx], split.labels[idx], p['sx'] * p['sy'])))
 
     def test_image_cache_needs_a_locked_image_tower(self):
         import train
-        for views, why in ((2, 'add "image" to optim.freeze'), (-1, 'whole number'), (True, 'whole number')):
+        for views, why in ((2, 'add "image" to optim.freeze'), (-1, 'whole number'), (True, 'whole number'),
+                           (9, 'computed for nothing')):  # smoke.json trains 8 epochs
             with self.assertRaisesRegex(SystemExit, why):
                 train.check_freeze(self.cfg(freeze=[] if views == 2 else ['image'], cacheImage=views), 'c.json',
                                    'x.pt')
         train.check_freeze(self.cfg(freeze=['image'], cacheImage=2), 'c.json', 'x.pt')
+
+    def test_region_offset_is_asked_for_and_needs_a_patch_grid_trained_against_text(self):
+        import train
+        cfg = self.cfg()
+        self.assertTrue(train.scores_regions(cfg))  # smoke.json asks, as the rare recipe's configs do
+        del cfg['export']
+        self.assertFalse(train.scores_regions(cfg))  # a grounding term alone does not ship the rule
+        train.check_export(cfg, 'c.json')
+        cfg['export'] = {'regionOffset': 'yes'}
+        with self.assertRaisesRegex(SystemExit, 'true or false'):
+            train.check_export(cfg, 'c.json')
+        cfg['export'] = {'regionOffset': True}
+        cfg['loss']['weights'].update(grounding=0, pointing=0)
+        with self.assertRaisesRegex(SystemExit, 'grounding or pointing'):
+            train.check_export(cfg, 'c.json')
+
+    def test_manifest_places_region_offset_after_logit_scale(self):
+        import tempfile
+        from radsift_train import manifest as mf
+        with tempfile.TemporaryDirectory() as d:
+            for name in ('image.onnx', 'text.onnx', 'tokenizer.json'):
+                with open(os.path.join(d, name), 'wb') as f:
+                    f.write(name.encode())
+
+            def build(image, offset):
+                return mf.build_manifest(
+                    d, id='x', name='X', version='1', licence='MIT', intended_use='tests',
+                    trained_on_synthetic_data=True, provenance={}, embedding_dim=8, logit_scale=10, image=image,
+                    text=mf.text_section(max_length=16, pad_to_max_length=False, lowercase=True),
+                    extra={'metrics': {}}, region_offset=offset)
+            common = dict(size=(64, 64), resize='letterbox', interpolation='area', value_range=1, mean=[0.5],
+                          std=[0.25], channels=1)
+            m = build(mf.image_section(**common, patches='patch_embeds', patch_grid=(4, 4)), 0.58)
+            keys = list(m)
+            self.assertEqual(keys[keys.index('logitScale') + 1], 'regionOffset')
+            self.assertEqual(m['regionOffset'], 0.58)
+            self.assertNotIn('regionOffset', build(mf.image_section(**common, patches='patch_embeds',
+                                                                    patch_grid=(4, 4)), None))
+            with self.assertRaises(mf.ManifestError):  # regions are the patch grid's cells: none without one
+                build(mf.image_section(**common), 0.58)
 
     def test_card_says_which_tower_stayed_locked(self):
         from radsift_train import bundle
@@ -363,16 +406,17 @@ class MetricsTest(unittest.TestCase):
     def test_region_offset_is_the_median_best_cell_over_whole_image_margin(self):
         # a loop over images, phrases and cells, as the app's regionMargins and bench:regions compute it
         gen = torch.Generator().manual_seed(0)
-        img = F.normalize(torch.randn(7, 8, generator=gen), dim=-1)
-        patches = F.normalize(torch.randn(7, 12, 8, generator=gen), dim=-1)
+        img = F.normalize(torch.randn(8, 8, generator=gen), dim=-1)
+        patches = F.normalize(torch.randn(8, 12, 8, generator=gen), dim=-1)
         pos, neg = torch.randn(3, 8, generator=gen), torch.randn(3, 8, generator=gen)
         gaps = []
-        for i in range(7):
+        for i in range(8):
             for f in range(3):
                 whole = float(img[i] @ pos[f] - img[i] @ neg[f])
                 best = max(float(patches[i, c] @ pos[f] - patches[i, c] @ neg[f]) for c in range(12))
                 gaps.append(best - whole)
-        self.assertAlmostEqual(metrics.region_offset(img, patches, pos, neg), float(np.median(gaps)), places=5)
+        # 24 gaps: the upper of the two middle ones, the median test/bench/region-scores.ts reports
+        self.assertAlmostEqual(metrics.region_offset(img, patches, pos, neg), sorted(gaps)[12], places=5)
         # every cell equal to the whole image: no region adds anything
         same = img[:, None].expand(-1, 12, -1)
         self.assertAlmostEqual(metrics.region_offset(img, same, pos, neg), 0.0, places=5)

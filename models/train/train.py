@@ -279,10 +279,21 @@ def embed_texts(model, batcher, texts, device):
 
 
 def scores_regions(cfg: dict) -> bool:
-    """Whether the run trains its patch grid against text (the grounding or pointing term), so that the app may
-    weigh a scan's best region (the manifest's regionOffset; docs/region-scores.md)."""
+    """export.regionOffset: the bundle lets the app weigh a scan's best patch-grid region (the manifest's
+    regionOffset; docs/region-scores.md). Asked for, not implied by a grounding term: the rule was chosen on the
+    rare model's validation phantoms, and a model ships it only when its recipe says so."""
+    return bool(cfg.get('export', {}).get('regionOffset', False))
+
+
+def check_export(cfg: dict, path: str) -> None:
+    """export.regionOffset needs a patch grid trained against text (the grounding or pointing term)."""
+    wanted = cfg.get('export', {}).get('regionOffset', False)
+    if not isinstance(wanted, bool):
+        raise SystemExit(f'{path}: export.regionOffset must be true or false, not {wanted!r}')
     w = cfg['loss']['weights']
-    return w.get('grounding', 0) > 0 or w.get('pointing', 0) > 0
+    if wanted and not (w.get('grounding', 0) > 0 or w.get('pointing', 0) > 0):
+        raise SystemExit(f'{path}: export.regionOffset weighs the best patch-grid region, which only the grounding '
+                         'or pointing term trains against text: set one of their weights above 0')
 
 
 @torch.no_grad()
@@ -307,9 +318,14 @@ def evaluate(model, val: data.Split, pixels, batcher, findings, device, region_p
     cov = val.masks.float().flatten(2) / 255.0
     pg = metrics.pointing_game(patches, pos, cov, val.labels, findings)
     region = None
+    offset = float('nan')
     if region_phrases:
         rp, rn = app_phrase_vectors(model, batcher, region_phrases, device)
-        region = {'value': round(metrics.region_offset(img, patches, rp, rn), 4), 'images': len(pixels),
+        offset = metrics.region_offset(img, patches, rp, rn)
+        if not math.isfinite(offset):  # degenerate embeddings: no offset, so the app scores the whole image
+            log(f'regionOffset: not a number ({offset}); the bundle will have none')
+    if math.isfinite(offset):
+        region = {'value': round(offset, 4), 'images': len(pixels),
                   'phrases': len(region_phrases),
                   'how': "median over the validation images and every finding's phrase of the best patch-grid "
                          "cell's margin minus the whole image's (margin: cos(·, phrase) − cos(·, negation), the "
@@ -389,6 +405,9 @@ def check_freeze(cfg: dict, path: str, init_from: str | None) -> None:
     views = cfg['optim'].get('cacheImage', 0)
     if not isinstance(views, int) or isinstance(views, bool) or views < 0:
         raise SystemExit(f'{path}: optim.cacheImage must be a whole number of views (0: no cache), not {views!r}')
+    if views > cfg['optim']['epochs']:
+        raise SystemExit(f'{path}: optim.cacheImage {views} views for {cfg["optim"]["epochs"]} epochs: each epoch '
+                         'reads one view, so the rest would be computed for nothing')
     if views and 'image' not in frozen:
         raise SystemExit(f'{path}: optim.cacheImage caches a locked image tower\'s outputs: add "image" to '
                          'optim.freeze')
@@ -429,6 +448,7 @@ def main() -> int:
         raise SystemExit(f'{args.config}: loss.promptWordings must be "base" or "extended", not {wording!r}')
     extended = wording == 'extended'  # recipe 1.6.0: more wordings and whole statements in the prompt loss
     check_freeze(cfg, args.config, args.init_from)
+    check_export(cfg, args.config)
     work = args.work or args.out.rstrip('/') + '.work'
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(work, exist_ok=True)
@@ -519,14 +539,6 @@ def main() -> int:
 
     vocab = sorted(tok.vocab, key=tok.vocab.get)  # tokens in id order, kept in checkpoints
     init = init_from(args.init_from, model, cfg, vocab, device, excluded) if args.init_from else None
-    cache, cache_seconds = None, 0.0
-    if cfg['optim'].get('cacheImage', 0):
-        t0 = time.time()
-        model.train()  # a locked tower stays in eval mode (model.train leaves it so): the outputs training would see
-        cache = image_cache(model, train, cfg, args.seed, mean, std, size, g, device, fmt, bs)
-        cache_seconds = time.time() - t0
-        log(f'image cache (optim.cacheImage): {len(cache)} augmented view(s) of {n} images in '
-            f'{time.time() - t0:.1f} s; each epoch reads one instead of running the locked image tower')
     step, start_epoch, history = 0, 0, []
     # Over every run of a resumed training: seconds, and per device that trained its steps, seconds and timed
     # images and seconds (images/s is a property of a device, not of a run split between two).
@@ -549,6 +561,15 @@ def main() -> int:
     devices = {k: dict(v) for k, v in earlier['devices'].items()}
 
     model.train()
+    cache, cache_seconds = None, 0.0
+    if cfg['optim'].get('cacheImage', 0) and start_epoch < epochs:
+        # After the resume check: a run resumed only to export builds none, and a refused one wastes no time.
+        t0 = time.time()
+        cache = image_cache(model, train, cfg, args.seed, mean, std, size, g, device, fmt, bs)
+        cache_seconds = time.time() - t0
+        mb = sum(t.numel() * t.element_size() for view in cache for t in view.values()) / 1e6
+        log(f'image cache (optim.cacheImage): {len(cache)} augmented view(s) of {n} images, {mb:.0f} MB, in '
+            f'{cache_seconds:.1f} s; each epoch reads one instead of running the locked image tower')
     if start_epoch < epochs:
         devices.setdefault(device_name, {'steps': 0, 'seconds': 0.0, 'images': 0, 'timedSeconds': 0.0})
     here = devices.get(device_name)

@@ -65,9 +65,6 @@ def manifest(out_dir: str, cfg: dict, info: dict) -> dict:
             'heatmap': 'cosine(patch_embeds[p], text_embeds): > 0 where the phrase is present '
             '(trained with BCE on logitScale·cosine against the phantom masks)',
         },
-        # The app weighs a scan's best region by this offset (docs/region-scores.md); 2 decimals, as it is a median.
-        **({'regionOffset': round(info['metrics']['regionOffset']['value'], 2)}
-           if 'regionOffset' in info['metrics'] else {}),
         'zeroShot': zero_shot_section(info['findings'], info.get('neverSeen', []), info.get('extendedWordings', False)),
         'metrics': info['metrics'],
         'parity': info['parity'],
@@ -75,7 +72,10 @@ def manifest(out_dir: str, cfg: dict, info: dict) -> dict:
     return mf.build_manifest(out_dir, id=b['id'], name=b['name'], version=b['version'], licence=b['licence'],
                              intended_use=INTENDED_USE, trained_on_synthetic_data=True,
                              provenance=info['provenance'], embedding_dim=d, logit_scale=info['logitScale'],
-                             image=image, text=text, extra=extra)
+                             image=image, text=text, extra=extra,
+                             # 2 decimals: a median over one set of images, not a fitted constant
+                             region_offset=(round(info['metrics']['regionOffset']['value'], 2)
+                                            if 'regionOffset' in info['metrics'] else None))
 
 
 def zero_shot_section(findings: list[str], never_seen: list[str], extended: bool = False) -> dict:

@@ -196,13 +196,15 @@ def text_section(*, max_length: int, pad_to_max_length: bool, lowercase: bool, m
 
 def build_manifest(bundle_dir: str, *, id: str, name: str, version: str, licence: str, intended_use: str,
                    trained_on_synthetic_data: bool, provenance: dict, embedding_dim: int, logit_scale: float,
-                   image: dict, text: dict, extra: dict | None = None) -> dict:
+                   image: dict, text: dict, extra: dict | None = None, region_offset: float | None = None) -> dict:
     """The manifest of the files now in bundle_dir, validated. extra: descriptive fields the app
-    ignores (the recipe's output shapes, metrics, parity), placed before `files`."""
+    ignores (the recipe's output shapes, metrics, parity), placed before `files`. region_offset: the app then
+    weighs a scan's best patch-grid region in zero-shot scores (docs/region-scores.md); needs image.patchGrid."""
     manifest = {
         'format': FORMAT, 'id': id, 'name': name, 'version': version, 'licence': licence,
         'intendedUse': intended_use, 'trainedOnSyntheticData': trained_on_synthetic_data,
         'provenance': provenance, 'embeddingDim': int(embedding_dim), 'logitScale': float(logit_scale),
+        **({'regionOffset': float(region_offset)} if region_offset is not None else {}),
         'image': image, 'text': text, **(extra or {}), 'files': bundle_files(bundle_dir),
     }
     validate(manifest, bundle_dir)
