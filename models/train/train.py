@@ -233,6 +233,16 @@ def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None):
     return total, {k: float(v.detach()) for k, v in parts.items()}
 
 
+def augmented_batch(train, idx, cfg, mean: float, std: float, size: int, grid: int, gen: torch.Generator, device,
+                    fmt) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One draw of the augmentation for training images idx: the model's input x (on device), the finding masks'
+    coverage of the grid after the warp, the flips (which sentences swap sides) and the visible weights (on CPU)."""
+    p = augment.draw(len(idx), cfg['augment'], gen)
+    x, cov = augment.apply(train.images[idx], train.masks[idx], p, cfg['augment'], size, grid, gen)
+    x = augment.normalize(x, mean, std).to(device).contiguous(memory_format=fmt)
+    return x, cov, p['flip'], visible(cov, train.masks[idx], train.labels[idx], p['sx'] * p['sy'])
+
+
 @torch.no_grad()
 def image_cache(model, train, cfg, seed: int, mean: float, std: float, size: int, grid: int, device, fmt,
                 bs: int) -> list[dict]:
@@ -246,16 +256,14 @@ def image_cache(model, train, cfg, seed: int, mean: float, std: float, size: int
         gen = torch.Generator().manual_seed(seed * 1_000_003 + 500_009 + v)
         parts: dict[str, list] = {'img': [], 'patches': [], 'cov': [], 'seen': [], 'flip': []}
         for s in range(0, n, bs):
-            idx = np.arange(s, min(n, s + bs))
-            p = augment.draw(len(idx), cfg['augment'], gen)
-            x, cov = augment.apply(train.images[idx], train.masks[idx], p, cfg['augment'], size, grid, gen)
-            x = augment.normalize(x, mean, std).to(device).contiguous(memory_format=fmt)
+            x, cov, flip, seen = augmented_batch(train, np.arange(s, min(n, s + bs)), cfg, mean, std, size, grid, gen,
+                                                 device, fmt)
             img, patches = model.image(x)
             parts['img'].append(img.cpu())
             parts['patches'].append(patches.cpu())
             parts['cov'].append(cov)
-            parts['seen'].append(visible(cov, train.masks[idx], train.labels[idx], p['sx'] * p['sy']))
-            parts['flip'].append(p['flip'])
+            parts['seen'].append(seen)
+            parts['flip'].append(flip)
         views.append({k: torch.cat(v) for k, v in parts.items()})
     return views
 
@@ -318,18 +326,16 @@ def evaluate(model, val: data.Split, pixels, batcher, findings, device, region_p
     cov = val.masks.float().flatten(2) / 255.0
     pg = metrics.pointing_game(patches, pos, cov, val.labels, findings)
     region = None
-    offset = float('nan')
     if region_phrases:
         rp, rn = app_phrase_vectors(model, batcher, region_phrases, device)
         offset = metrics.region_offset(img, patches, rp, rn)
-        if not math.isfinite(offset):  # degenerate embeddings: no offset, so the app scores the whole image
+        if math.isfinite(offset):
+            region = {'value': round(offset, 4), 'images': len(pixels), 'phrases': len(region_phrases),
+                      'how': "median over the validation images and every finding's phrase of the best patch-grid "
+                             "cell's margin minus the whole image's (margin: cos(·, phrase) − cos(·, negation), the "
+                             "app's prompt pair); label-free"}
+        else:  # degenerate embeddings: no offset, so the app scores the whole image
             log(f'regionOffset: not a number ({offset}); the bundle will have none')
-    if math.isfinite(offset):
-        region = {'value': round(offset, 4), 'images': len(pixels),
-                  'phrases': len(region_phrases),
-                  'how': "median over the validation images and every finding's phrase of the best patch-grid "
-                         "cell's margin minus the whole image's (margin: cos(·, phrase) − cos(·, negation), the "
-                         "app's prompt pair); label-free"}
     model.train()
     return {
         'zeroShot': zs,
@@ -590,15 +596,10 @@ def main() -> int:
             image_out = None
             if cache:
                 view, rows = cache[epoch % len(cache)], torch.from_numpy(idx)
-                x, cov, flip = None, view['cov'][rows], view['flip'][rows]
+                x, cov, flip, seen = None, view['cov'][rows], view['flip'][rows], view['seen'][rows]
                 image_out = (view['img'][rows].to(device), view['patches'][rows].to(device))
-                seen = view['seen'][rows].to(device)
             else:
-                p = augment.draw(bs, cfg['augment'], gen)
-                x, cov = augment.apply(train.images[idx], train.masks[idx], p, cfg['augment'], size, g, gen)
-                x = augment.normalize(x, mean, std).to(device).contiguous(memory_format=fmt)
-                flip = p['flip']
-                seen = visible(cov, train.masks[idx], train.labels[idx], p['sx'] * p['sy']).to(device)
+                x, cov, flip, seen = augmented_batch(train, idx, cfg, mean, std, size, g, gen, device, fmt)
             texts, claims = data.sample_sentences(train, idx, cfg['data']['sentenceWeights'], rng)
             texts = [data.swap_sides(t) if f else t for t, f in zip(texts, flip.tolist())]
             pos_t, neg_t = prompts.sample_prompts(findings, rng, cfg['loss']['promptBareProb'], extended)
@@ -610,7 +611,7 @@ def main() -> int:
             labels = train.labels[idx].to(device)
             for group in opt.param_groups:
                 group['lr'] = lr_at(step, total, cfg)
-            batch = (x, cov.to(device), labels, claims, ids, mask, k, seen, neg_valid)
+            batch = (x, cov.to(device), labels, claims, ids, mask, k, seen.to(device), neg_valid)
             loss, parts = train_step(model, batch, cfg, pos_weight, special_ids, image_out)
             opt.zero_grad(set_to_none=True)
             loss.backward()
