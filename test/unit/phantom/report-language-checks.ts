@@ -8,15 +8,16 @@ import { EVERYDAY_SYNONYMS } from '../../../electron/scoring/report-language-set
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Every held-out everyday wording as a case-insensitive whole-phrase pattern. */
-const SYNONYM_PATTERNS: { finding: string; phrase: string; re: RegExp }[] = Object.entries(EVERYDAY_SYNONYMS).flatMap(
-  ([finding, phrases]) =>
-    phrases.map((phrase) => ({ finding, phrase, re: new RegExp(`\\b${escape(phrase)}\\b`, 'i') })),
-);
-
-export function heldOutWordings(text: string): string[] {
-  return SYNONYM_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.phrase);
+/** The wordings of a synonym list that a text contains, each matched case-insensitively as a whole phrase. */
+export function wordingsIn(synonyms: Readonly<Record<string, readonly string[]>>): (text: string) => string[] {
+  const patterns = Object.values(synonyms)
+    .flat()
+    .map((phrase) => ({ phrase, re: new RegExp(`\\b${escape(phrase)}\\b`, 'i') }));
+  return (text) => patterns.filter((p) => p.re.test(text)).map((p) => p.phrase);
 }
+
+/** The held-out everyday wordings a text contains. */
+export const heldOutWordings = wordingsIn(EVERYDAY_SYNONYMS);
 
 /** A sentence as a form: lower case, numbers as #, so that one entry stands for every size and distance. */
 export const form = (text: string): string => text.toLowerCase().replace(/\d+(\.\d+)?/g, '#');
