@@ -150,7 +150,8 @@ export const RARE_COMPARED: { [K in RareFindingName]: (a: NonNullable<FindingSet
     np: `${r.side} rib ${r.ribs.length > 1 ? 'fractures' : 'fracture'}`,
     chronic: r.age === 'healed',
   }),
-  scoliosis: (s) => ({ np: `${s.region} scoliosis`, chronic: true }),
+  // 1.10: a curve can progress between studies ("Thoracic scoliosis has progressed."); it never appears new.
+  scoliosis: (s) => ({ np: `${s.region} scoliosis`, chronic: true, progresses: true }),
   subcutaneous_emphysema: (e) => ({
     np: `subcutaneous emphysema of ${e.side === 'bilateral' ? 'both chest walls' : `the ${e.side} chest wall`}`,
     bare: 'subcutaneous emphysema',
@@ -200,6 +201,10 @@ export const RARE_NEGATED: Partial<Record<RareFindingName, { forms: readonly str
     forms: [
       'The hemidiaphragms are not elevated.',
       'Neither hemidiaphragm is elevated on this view.',
+      // 1.10: one side named, as follow-up reports of a suspected palsy write it.
+      'The right hemidiaphragm is at a normal level.',
+      'The left hemidiaphragm is normal in position.',
+      'Normal height of the left hemidiaphragm.',
       ...frames('elevation of a hemidiaphragm'),
     ],
   },
@@ -211,6 +216,9 @@ export const RARE_NEGATED: Partial<Record<RareFindingName, { forms: readonly str
       'No acute rib fracture.',
       'No displaced fracture of the ribs.',
       'No rib fracture is seen.',
+      // 1.10: "intact", the other way reports deny a fracture.
+      'The ribs are intact.',
+      'The right ribs appear intact.',
       ...frames('acute rib fracture'),
     ],
   },
@@ -228,6 +236,8 @@ export const EXTRA_NEGATION_RATE: Partial<Record<RareFindingName, number>> = {
   calcified_granuloma: 0.01,
   scoliosis: 0.01,
   sternotomy_wires: 0.008,
+  // 1.10: rare-report.ts denies it in under 1 % of reports, too few for a model to learn its denials.
+  elevated_hemidiaphragm: 0.02,
 };
 
 /** Hedged forms of absent rare findings. */

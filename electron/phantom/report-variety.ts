@@ -29,6 +29,8 @@ export interface Compared {
   now?: string;
   /** Chronic findings and devices are only ever unchanged. */
   chronic?: boolean;
+  /** A chronic finding that may still grow (scoliosis): unchanged or increased (1.10). */
+  progresses?: boolean;
 }
 
 const PRIORS: readonly ((r: Random) => string)[] = [
@@ -93,7 +95,9 @@ export class Language {
 
   private comparison(key: string, c: Compared): string {
     const allowed: Change[] = c.chronic
-      ? ['stable']
+      ? c.progresses
+        ? ['stable', 'increased']
+        : ['stable']
       : c.bare
         ? ['stable', 'new', 'increased', 'decreased']
         : ['stable', 'new'];
@@ -115,6 +119,8 @@ export class Language {
           `Persistent ${c.np}.`,
           `Redemonstrated ${c.np}.`,
           `${cap(c.np)}, again demonstrated.`,
+          // 1.10: "stable" after the noun, as follow-up reports also write it.
+          `${cap(c.np)}, stable since the prior examination.`,
         ]);
       case 'new':
         return this.pick([`New ${c.np}.`, `${cap(c.np)}, new since the prior radiograph.`, `Newly seen ${c.np}.`]);

@@ -400,7 +400,7 @@ export const NEG_SYNONYMS: Partial<Record<BaseFindingName, readonly string[]>> =
 /** Where a calcified granuloma is present, only a suspicious nodule is denied. */
 export const NODULE_BESIDE_GRANULOMA: readonly string[] = ['suspicious nodular density', 'suspicious pulmonary nodule'];
 
-export const negationForms = (list: string, single: boolean): string[] => {
+export const negationForms = (list: string, single: boolean, site?: NegationSite): string[] => {
   const out = [
     `No ${list}.`,
     `No radiographic evidence of ${list}.`,
@@ -412,7 +412,22 @@ export const negationForms = (list: string, single: boolean): string[] => {
   // 1.5: the CheXpert labeler's other negation frames ("no obvious", "free of", "absent", "X: none").
   out.push(`No obvious ${list}.`, `No sign of ${list}.`, `Without evidence of ${list}.`);
   if (single) out.push(...absentFrames(list, pluralNoun(list)));
+  // 1.10: the denial inside a sentence about the film ("… without …") and "free of", which real reports use and
+  // a model trained on sentence-initial "No" alone reads as a positive statement.
+  out.push(`Frontal chest radiograph without ${list}.`, `Single view of the chest without ${list}.`);
+  if (site) out.push(`The ${site} are free of ${list}.`);
   return out;
+};
+
+/** Where the denied findings lie, for "The … are free of …" (1.10): only when all of a group lie there. */
+export type NegationSite = 'lungs' | 'pleural spaces';
+export const NEGATION_SITE: Partial<Record<BaseFindingName, NegationSite>> = {
+  consolidation: 'lungs',
+  edema: 'lungs',
+  nodule: 'lungs',
+  atelectasis: 'lungs',
+  pleural_effusion: 'pleural spaces',
+  pneumothorax: 'pleural spaces',
 };
 
 /**
@@ -428,6 +443,8 @@ export const RESOLVED_NOUN: Partial<Record<BaseFindingName, (side: string) => re
   consolidation: (side) => [`${side} basilar consolidation`, 'consolidation'],
   atelectasis: (side) => [`${side} basilar atelectasis`, 'atelectasis'],
   edema: () => ['pulmonary edema', 'interstitial edema'],
+  // 1.10: a nodule that was inflammatory clears too ("The left lung nodule has resolved.").
+  nodule: (side) => [`${side} lung nodule`, 'pulmonary nodule', `${side} upper lobe nodular opacity`],
 };
 
 // --- Hedges -------------------------------------------------------------------------------------
@@ -465,6 +482,9 @@ export const NO_DEVICES: readonly string[] = [
   'No indwelling lines or tubes.',
   'No support devices are present.',
   'No catheters or tubes are seen.',
+  // 1.10: "free of" (negationForms).
+  'The chest is free of catheters and tubes.',
+  'Free of indwelling devices.',
 ];
 export const DEVICES_REMOVED: readonly string[] = [
   'Interval removal of the endotracheal tube.',

@@ -499,7 +499,9 @@ function variedNegation(
 ): { text: string; findings: FindingName[] } | null {
   if (!lang.on) return null;
   const f = c.findings;
-  const resolvable = group.length === 1 ? W.RESOLVED_NOUN[group[0]!] : undefined;
+  // Beside a calcified granuloma a resolved "nodule" would be about it.
+  const resolvable =
+    group.length === 1 && !(group[0] === 'nodule' && f.calcified_granuloma) ? W.RESOLVED_NOUN[group[0]!] : undefined;
   if (resolvable && lang.prior !== null && lang.chance(0.2)) {
     const nouns = resolvable(lang.pick(['left', 'right']));
     return { text: lang.resolved(lang.pick(nouns)), findings: group };
@@ -518,7 +520,9 @@ function variedNegation(
       }
   }
   const list = W.listJoinWords(nouns, lang.chance(0.5));
-  return { text: lang.pick(W.negationForms(list, findings.length === 1)), findings };
+  const sites = new Set(findings.map((k) => W.NEGATION_SITE[k as BaseFindingName]));
+  const site = sites.size === 1 ? [...sites][0] : undefined;
+  return { text: lang.pick(W.negationForms(list, findings.length === 1, site)), findings };
 }
 
 /** Hedged mentions of absent findings, as radiologists write them. */

@@ -329,3 +329,35 @@ test('no report hedges a finding it denies (but "No displaced rib fracture." bes
     }
   assert.ok(checked > N * 0.1, `${checked} hedged findings`);
 });
+
+test('the denial frames real reports use beside a leading "No" (1.10), each with its finding', () => {
+  // Each frame must deny its finding (negated, the finding absent); a frame a model never reads in training it
+  // reads by its words alone ("intact", "free", "resolved" read as statements).
+  const frames: { name: string; re: RegExp; finding?: FindingName }[] = [
+    { name: 'mid-sentence "without"', re: /^\S.* without (?!evidence|significant|displacement)/, finding: 'consolidation' },
+    { name: '"free of" (lungs)', re: /^The lungs are free of / },
+    { name: '"free of" (pleural spaces)', re: /^The pleural spaces are free of / },
+    { name: '"free of" (devices)', re: /free of (catheters|indwelling)/, finding: 'support_devices' },
+    { name: 'ribs "intact"', re: /ribs (appear )?(are )?intact/, finding: 'rib_fracture' },
+    { name: 'one hemidiaphragm not elevated', re: /^(The (right|left) hemidiaphragm is (at a normal|normal)|Normal height of the)/, finding: 'elevated_hemidiaphragm' },
+    { name: 'a resolved nodule', re: /nodul.*(resolved|cleared|no longer seen)|(resolution|clearing|disappearance|residual).*nodul/i, finding: 'nodule' },
+  ];
+  for (const fr of frames) {
+    const hits = sentences.filter(
+      (s) => fr.re.test(s.text) && s.findings.length > 0 && (!fr.finding || s.findings.includes(fr.finding)),
+    );
+    assert.ok(hits.length >= 3, `${fr.name}: ${hits.length} sentences`);
+    for (const s of hits) {
+      assert.equal(s.polarity, 'negated', `"${s.text}"`);
+      for (const f of s.findings) assert.ok(!s.x.c.findings[f], `"${s.text}" denies present ${f}`);
+    }
+  }
+});
+
+test('a scoliotic curve may progress between studies (1.10), and is never new', () => {
+  const about = sentences.filter((s) => s.findings.includes('scoliosis') && s.polarity === 'positive');
+  const progressed = about.filter((s) => /progressed|increase|worsening/i.test(s.text));
+  assert.ok(progressed.length >= 3, `${progressed.length} progressed curves`);
+  for (const s of progressed) assert.ok(s.x.c.findings.scoliosis, s.text);
+  assert.deepEqual(about.filter((s) => /\bnew(ly)?\b/i.test(s.text)).map((s) => s.text), []);
+});
