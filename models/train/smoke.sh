@@ -91,10 +91,22 @@ PYEOF
 "$py" "$here/check_bundle.py" "$tmp/bundle2" || fail 'stage-2 bundle check'
 # A language stage from the first run (optim.freeze image, optim.cacheImage): trains the text tower from the
 # cached image outputs and leaves the image tower as it was.
-"$py" "$here/train.py" --config "$tmp/stage3.json" --out "$tmp/bundle3" --work "$tmp/work3" --seed 0 \
-  --init-from "$tmp/work/checkpoint.pt" --data "$data" --train-only >"$tmp/stage3.log" 2>&1 ||
+stage3=("$py" "$here/train.py" --config "$tmp/stage3.json" --seed 0 --init-from "$tmp/work/checkpoint.pt"
+  --data "$data" --train-only --image-cache "$tmp/views")
+"${stage3[@]}" --out "$tmp/bundle3" --work "$tmp/work3" >"$tmp/stage3.log" 2>&1 ||
   { cat "$tmp/stage3.log"; fail 'train.py with optim.cacheImage'; }
-grep -q 'image cache (optim.cacheImage): 2 augmented view' "$tmp/stage3.log" || { cat "$tmp/stage3.log"; fail 'no image cache'; }
+grep -q 'image cache (optim.cacheImage): 2 augmented view.*computed, written to' "$tmp/stage3.log" ||
+  { cat "$tmp/stage3.log"; fail 'no image cache written'; }
+# Again, reading the views the first run kept (--image-cache): the same run, weight for weight.
+"${stage3[@]}" --out "$tmp/bundle3b" --work "$tmp/work3b" >"$tmp/stage3b.log" 2>&1 ||
+  { cat "$tmp/stage3b.log"; fail 'train.py reading --image-cache'; }
+grep -q 'image cache (optim.cacheImage): 2 augmented view.*read from' "$tmp/stage3b.log" ||
+  { cat "$tmp/stage3b.log"; fail 'the kept image cache was not read'; }
+"$py" - "$tmp/work3/checkpoint.pt" "$tmp/work3b/checkpoint.pt" <<'PYEOF' || fail 'a run from kept views differs'
+import sys, torch
+a, b = (torch.load(p, map_location='cpu', weights_only=False)['model'] for p in sys.argv[1:3])
+assert all(torch.equal(a[k], b[k]) for k in a), [k for k in a if not torch.equal(a[k], b[k])][:3]
+PYEOF
 "$py" - "$tmp/work/checkpoint.pt" "$tmp/work3/checkpoint.pt" <<'PYEOF' || fail 'the cached language stage moved the image tower or not the text'
 import sys, torch
 a, b = (torch.load(p, map_location='cpu', weights_only=False)['model'] for p in sys.argv[1:3])

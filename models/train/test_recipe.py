@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import unittest
 
@@ -310,6 +311,45 @@ class FreezeTest(unittest.TestCase):
                 self.assertTrue(torch.equal(view['flip'][rows], p['flip']))
                 self.assertTrue(torch.equal(view['seen'][rows],
                                             train.visible(cov, split.masks[idx], split.labels[idx], p['sx'] * p['sy'])))
+
+    def test_image_cache_is_kept_between_runs_by_what_it_is_a_function_of(self):
+        # --image-cache: a second run with the same tower, images and augmentation reads the views the first wrote;
+        # any of those changed, it computes its own
+        import tempfile
+        import types
+        import train
+        from radsift_train.model import DualEncoder, grid_size
+        torch.manual_seed(0)
+        cfg = self.cfg(freeze=['image'], cacheImage=2)
+        size, g, k = cfg['image']['size'], grid_size(cfg), 3
+        gen = torch.Generator().manual_seed(1)
+        split = types.SimpleNamespace(
+            images=torch.randint(0, 255, (5, size + 8, size + 8), dtype=torch.uint8, generator=gen),
+            masks=(torch.rand(5, k, 4 * g, 4 * g, generator=gen) > 0.7).to(torch.uint8) * 255,
+            labels=(torch.rand(5, k, generator=gen) > 0.5).float())
+        model = DualEncoder(cfg, 50).train()
+        cpu, fmt = torch.device('cpu'), torch.contiguous_format
+
+        def views(c=cfg, m=model, s=split, d=None):
+            return train.cached_image_views(m, s, c, 3, 0.5, 0.25, size, g, cpu, fmt, 2, d)
+
+        with tempfile.TemporaryDirectory() as d:
+            first, where = views(d=d)
+            self.assertTrue(where.startswith('computed, written to'), where)
+            again, where = views(d=d)
+            self.assertTrue(where.startswith('read from'), where)
+            self.assertEqual(len(again), 2)
+            for a, b in zip(first, again):
+                for name in ('img', 'patches', 'cov', 'seen', 'flip'):
+                    self.assertTrue(torch.equal(a[name], b[name]), name)
+            self.assertEqual(views()[1], 'computed')  # no directory: nothing kept
+            other = json.loads(json.dumps(cfg))
+            other['augment']['rotateDeg'] = 7
+            relabelled = types.SimpleNamespace(images=split.images, masks=split.masks, labels=1 - split.labels)
+            retrained = DualEncoder(cfg, 50).train()  # other weights
+            for changed in (views(c=other, d=d), views(s=relabelled, d=d), views(m=retrained, d=d)):
+                self.assertTrue(changed[1].startswith('computed, written to'), changed[1])
+            self.assertEqual(len(os.listdir(d)), 4)
 
     def test_image_cache_needs_a_locked_image_tower(self):
         import train

@@ -37,7 +37,7 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.11.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.12.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
@@ -54,6 +54,8 @@ RECIPE_VERSION = '1.11.0'  # 1.1.0: image.pool, the text-side negation term; 1.2
 #         are computed once, and each epoch reads one view: a text stage no longer runs the CNN every step); the export
 #         sets the manifest's regionOffset itself (metrics.region_offset on the val images) when the patch grid is
 #         trained against text
+# 1.12.0: --image-cache DIR keeps optim.cacheImage's views between runs, keyed by everything they are a function of
+#         (not the reports: a stage on a new generator's export of the same seed reads an earlier stage's views)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -268,6 +270,48 @@ def image_cache(model, train, cfg, seed: int, mean: float, std: float, size: int
     return views
 
 
+IMAGE_CACHE_FORMAT = 1
+
+
+def image_cache_key(model, train, cfg, seed: int, mean: float, std: float, size: int, grid: int, device, fmt,
+                    bs: int) -> str:
+    """What the cached views are a pure function of (recipe 1.12.0, --image-cache): the locked tower's weights, the
+    training images, masks and labels in their order, the augmentation, the views, the run's seed, the batch size
+    (draws are made batch by batch), input size, grid, pixel statistics and the kind of device. Not the reports: a
+    language stage on a new generator's export of the same seed reads the views an earlier stage wrote."""
+    h = hashlib.sha256(json.dumps({
+        'format': IMAGE_CACHE_FORMAT, 'views': cfg['optim']['cacheImage'], 'augment': cfg['augment'], 'seed': seed,
+        'batch': bs, 'size': size, 'grid': grid, 'mean': mean, 'std': std, 'device': device.type,
+        'channelsLast': fmt == torch.channels_last}, sort_keys=True).encode())
+    for name, t in sorted(model.image.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    for t in (train.images, train.masks, train.labels):
+        h.update(f'{tuple(t.shape)} {t.dtype}'.encode())
+        h.update(t.contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+def cached_image_views(model, train, cfg, seed: int, mean: float, std: float, size: int, grid: int, device, fmt,
+                       bs: int, cache_dir: str | None) -> tuple[list[dict], str]:
+    """image_cache's views, read from cache_dir when a run with the same key wrote them, else computed (and written
+    there when cache_dir is given). Returns the views and where they came from, for the log."""
+    if not cache_dir:
+        return image_cache(model, train, cfg, seed, mean, std, size, grid, device, fmt, bs), 'computed'
+    key = image_cache_key(model, train, cfg, seed, mean, std, size, grid, device, fmt, bs)
+    path = os.path.join(cache_dir, f'image-cache-{key[:32]}.pt')
+    if os.path.exists(path):
+        saved = torch.load(path, map_location='cpu', weights_only=True)
+        if saved.get('key') == key:
+            return saved['views'], f'read from {path}'
+    views = image_cache(model, train, cfg, seed, mean, std, size, grid, device, fmt, bs)
+    os.makedirs(cache_dir, exist_ok=True)
+    tmp = f'{path}.{os.getpid()}.tmp'  # written whole, then renamed: an interrupted run leaves no half file
+    torch.save({'key': key, 'views': views}, tmp)
+    os.replace(tmp, path)
+    return views, f'computed, written to {path}'
+
+
 @torch.no_grad()
 def embed_images(model, pixels: torch.Tensor, device, bs: int = 64):
     model.eval()
@@ -441,6 +485,9 @@ def main() -> int:
     ap.add_argument('--init-from', metavar='CHECKPOINT',
                     help="start from an earlier run's <work>/checkpoint.pt (weights only: a new optimiser and "
                          'schedule), e.g. to fine-tune at a larger image.size; same data, tokenizer and architecture')
+    ap.add_argument('--image-cache', metavar='DIR',
+                    help='keep optim.cacheImage\'s views in DIR, keyed by what they are a function of (tower weights, '
+                         'images, masks, labels, augmentation, seed): a later run with the same key reads them')
     args = ap.parse_args()
 
     with open(args.config, encoding='utf-8') as f:
@@ -571,10 +618,11 @@ def main() -> int:
     if cfg['optim'].get('cacheImage', 0) and start_epoch < epochs:
         # After the resume check: a run resumed only to export builds none, and a refused one wastes no time.
         t0 = time.time()
-        cache = image_cache(model, train, cfg, args.seed, mean, std, size, g, device, fmt, bs)
+        cache, where = cached_image_views(model, train, cfg, args.seed, mean, std, size, g, device, fmt, bs,
+                                          args.image_cache)
         cache_seconds = time.time() - t0
         mb = sum(t.numel() * t.element_size() for view in cache for t in view.values()) / 1e6
-        log(f'image cache (optim.cacheImage): {len(cache)} augmented view(s) of {n} images, {mb:.0f} MB, in '
+        log(f'image cache (optim.cacheImage): {len(cache)} augmented view(s) of {n} images, {mb:.0f} MB, {where} in '
             f'{cache_seconds:.1f} s; each epoch reads one instead of running the locked image tower')
     if start_epoch < epochs:
         devices.setdefault(device_name, {'steps': 0, 'seconds': 0.0, 'images': 0, 'timedSeconds': 0.0})
