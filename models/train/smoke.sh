@@ -48,6 +48,7 @@ c['loss']['promptWordings'] = 'extended'  # as the recipe's later stages: the sa
 json.dump(c, open(sys.argv[3], 'w'))
 c = json.load(open(sys.argv[2]))  # a language stage: the image tower locked, its outputs cached for two views
 c['optim'].update(maxSteps=4, freeze=['image'], cacheImage=2)
+c['loss']['weights']['textAnchor'] = 1.0  # held near the first run's text tower
 json.dump(c, open(sys.argv[3].replace('stage2', 'stage3'), 'w'))
 PYEOF
 
@@ -97,6 +98,7 @@ stage3=("$py" "$here/train.py" --config "$tmp/stage3.json" --seed 0 --init-from 
   { cat "$tmp/stage3.log"; fail 'train.py with optim.cacheImage'; }
 grep -q 'image cache (optim.cacheImage): 2 augmented view.*computed, written to' "$tmp/stage3.log" ||
   { cat "$tmp/stage3.log"; fail 'no image cache written'; }
+grep -q 'textAnchor [0-9]' "$tmp/stage3.log" || { cat "$tmp/stage3.log"; fail 'no textAnchor term'; }
 # Again, reading the views the first run kept (--image-cache): the same run, weight for weight.
 "${stage3[@]}" --out "$tmp/bundle3b" --work "$tmp/work3b" >"$tmp/stage3b.log" 2>&1 ||
   { cat "$tmp/stage3b.log"; fail 'train.py reading --image-cache'; }

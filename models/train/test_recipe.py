@@ -351,6 +351,39 @@ class FreezeTest(unittest.TestCase):
                 self.assertTrue(changed[1].startswith('computed, written to'), changed[1])
             self.assertEqual(len(os.listdir(d)), 4)
 
+    def test_text_anchor_measures_the_drift_from_the_starting_text_tower(self):
+        # loss.weights.textAnchor: zero where the text tower is where it started, growing as it moves; its gradient
+        # reaches the training tower only
+        import copy
+        import train
+        from radsift_train.model import DualEncoder
+        torch.manual_seed(0)
+        model = DualEncoder(self.cfg(), 50).eval()  # no dropout: the same tower gives the same embeddings
+        anchor = copy.deepcopy(model.text).eval().requires_grad_(False)
+        ids, mask = torch.randint(5, 50, (6, 7)), torch.ones(6, 7, dtype=torch.long)
+        txt, _ = model.text(ids, mask)
+        self.assertLess(float(train.text_anchor(txt, anchor, ids, mask)), 1e-6)
+        with torch.no_grad():
+            model.text.tok.weight.add_(0.5 * torch.randn_like(model.text.tok.weight))
+        txt, _ = model.text(ids, mask)
+        drift = train.text_anchor(txt, anchor, ids, mask)
+        self.assertGreater(float(drift), 1e-3)
+        drift.backward()
+        self.assertIsNotNone(model.text.tok.weight.grad)
+        self.assertTrue(all(p.grad is None for p in anchor.parameters()))
+
+    def test_text_anchor_needs_a_starting_tower_that_trains(self):
+        import train
+        for freeze, init, why in ((['text'], 'x.pt', 'text tower that trains'), ([], None, 'needs --init-from')):
+            cfg = self.cfg(freeze=freeze)
+            cfg['loss']['weights']['textAnchor'] = 1.0
+            cfg['loss']['weights']['negation'] = cfg['loss']['weights']['identity'] = 0
+            with self.assertRaisesRegex(SystemExit, why):
+                train.check_freeze(cfg, 'c.json', init)
+        cfg = self.cfg(freeze=['image'])
+        cfg['loss']['weights']['textAnchor'] = 1.0
+        train.check_freeze(cfg, 'c.json', 'x.pt')
+
     def test_image_cache_needs_a_locked_image_tower(self):
         import train
         for views, why in ((2, 'add "image" to optim.freeze'), (-1, 'whole number'), (True, 'whole number'),

@@ -19,6 +19,7 @@ exports' digests and --resume refuses others).
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import math
@@ -37,7 +38,7 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.12.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.13.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
@@ -56,6 +57,8 @@ RECIPE_VERSION = '1.12.0'  # 1.1.0: image.pool, the text-side negation term; 1.2
 #         trained against text
 # 1.12.0: --image-cache DIR keeps optim.cacheImage's views between runs, keyed by everything they are a function of
 #         (not the reports: a stage on a new generator's export of the same seed reads an earlier stage's views)
+# 1.13.0: loss.weights.textAnchor (1 - cosine to the --init-from text tower's embedding of each training text): a
+#         language stage that keeps the phrases its reports do not teach where they were
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -191,9 +194,10 @@ def visible(cov: torch.Tensor, masks_before: torch.Tensor, labels: torch.Tensor,
     return (~hidden).float()
 
 
-def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None):
+def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None, anchor=None):
     """image_out: the locked image tower's (embedding, patches) for this batch, read from the cache
-    (optim.cacheImage) instead of computing them from x."""
+    (optim.cacheImage) instead of computing them from x. anchor: the text tower as --init-from left it
+    (loss.weights.textAnchor)."""
     x, cov, labels, claims, ids, mask, n_prompts, seen, neg_valid = batch
     w, lc = cfg['loss']['weights'], cfg['loss']
     b = labels.shape[0]
@@ -231,8 +235,20 @@ def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None):
             parts['negation'] = losses.text_negation(pos, neg, sents, valid, scale)
         if w.get('identity', 0) > 0:
             parts['identity'] = losses.finding_identity(pos, sents, valid, scale)
+    if anchor is not None:
+        parts['textAnchor'] = text_anchor(txt_all, anchor, ids, mask)
     total = sum(w[k] * v for k, v in parts.items())
     return total, {k: float(v.detach()) for k, v in parts.items()}
+
+
+def text_anchor(txt: torch.Tensor, anchor, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """loss.weights.textAnchor (recipe 1.13.0): 1 - cosine between each text of the batch and what the text tower
+    --init-from left embeds for it, averaged. A language stage teaches new frames through its report sentences; the
+    contrastive terms also move every other phrase, and words no training text has (everyday wordings) drift with
+    them. Both embeddings are unit length."""
+    with torch.no_grad():
+        ref, _ = anchor(ids, mask)
+    return (1.0 - (txt * ref).sum(-1)).mean()
 
 
 def augmented_batch(train, idx, cfg, mean: float, std: float, size: int, grid: int, gen: torch.Generator, device,
@@ -462,6 +478,9 @@ def check_freeze(cfg: dict, path: str, init_from: str | None) -> None:
         raise SystemExit(f'{path}: optim.cacheImage caches a locked image tower\'s outputs: add "image" to '
                          'optim.freeze')
     w = cfg['loss']['weights']
+    if w.get('textAnchor', 0) > 0 and (not init_from or 'text' in frozen):
+        raise SystemExit(f'{path}: loss.weights.textAnchor holds a training text tower near --init-from\'s: it needs '
+                         '--init-from and a text tower that trains')
     text_only = [t for t in ('negation', 'identity') if w.get(t, 0) > 0]
     if 'text' in frozen and text_only:
         raise SystemExit(f'{path}: loss.weights {" and ".join(text_only)} train only the text tower, which '
@@ -614,6 +633,12 @@ def main() -> int:
     devices = {k: dict(v) for k, v in earlier['devices'].items()}
 
     model.train()
+    anchor = None
+    if weights.get('textAnchor', 0) > 0 and start_epoch < epochs:  # the text tower as --init-from left it
+        if args.resume:  # its weights are not in the checkpoint; a run resumed only to export needs none
+            raise SystemExit('train.py: loss.weights.textAnchor: a run cannot resume training (its anchor, the '
+                             '--init-from text tower, is not in the checkpoint); --train-only then --resume exports')
+        anchor = copy.deepcopy(model.text).eval().requires_grad_(False)
     cache, cache_seconds = None, 0.0
     if cfg['optim'].get('cacheImage', 0) and start_epoch < epochs:
         # After the resume check: a run resumed only to export builds none, and a refused one wastes no time.
@@ -660,7 +685,7 @@ def main() -> int:
             for group in opt.param_groups:
                 group['lr'] = lr_at(step, total, cfg)
             batch = (x, cov.to(device), labels, claims, ids, mask, k, seen.to(device), neg_valid)
-            loss, parts = train_step(model, batch, cfg, pos_weight, special_ids, image_out)
+            loss, parts = train_step(model, batch, cfg, pos_weight, special_ids, image_out, anchor)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg['optim']['gradClip'])
