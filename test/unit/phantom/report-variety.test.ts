@@ -334,13 +334,25 @@ test('the denial frames real reports use beside a leading "No" (1.10), each with
   // Each frame must deny its finding (negated, the finding absent); a frame a model never reads in training it
   // reads by its words alone ("intact", "free", "resolved" read as statements).
   const frames: { name: string; re: RegExp; finding?: FindingName }[] = [
-    { name: 'mid-sentence "without"', re: /^\S.* without (?!evidence|significant|displacement)/, finding: 'consolidation' },
+    {
+      name: 'mid-sentence "without"',
+      re: /^\S.* without (?!evidence|significant|displacement)/,
+      finding: 'consolidation',
+    },
     { name: '"free of" (lungs)', re: /^The lungs are free of / },
     { name: '"free of" (pleural spaces)', re: /^The pleural spaces are free of / },
     { name: '"free of" (devices)', re: /free of (catheters|indwelling)/, finding: 'support_devices' },
     { name: 'ribs "intact"', re: /ribs (appear )?(are )?intact/, finding: 'rib_fracture' },
-    { name: 'one hemidiaphragm not elevated', re: /^(The (right|left) hemidiaphragm is (at a normal|normal)|Normal height of the)/, finding: 'elevated_hemidiaphragm' },
-    { name: 'a resolved nodule', re: /nodul.*(resolved|cleared|no longer seen)|(resolution|clearing|disappearance|residual).*nodul/i, finding: 'nodule' },
+    {
+      name: 'one hemidiaphragm not elevated',
+      re: /^(The (right|left) hemidiaphragm is (at a normal|normal)|Normal height of the)/,
+      finding: 'elevated_hemidiaphragm',
+    },
+    {
+      name: 'a resolved nodule',
+      re: /nodul.*(resolved|cleared|no longer seen)|(resolution|clearing|disappearance|residual).*nodul/i,
+      finding: 'nodule',
+    },
   ];
   for (const fr of frames) {
     const hits = sentences.filter(
@@ -359,5 +371,8 @@ test('a scoliotic curve may progress between studies (1.10), and is never new', 
   const progressed = about.filter((s) => /progressed|increase|worsening/i.test(s.text));
   assert.ok(progressed.length >= 3, `${progressed.length} progressed curves`);
   for (const s of progressed) assert.ok(s.x.c.findings.scoliosis, s.text);
-  assert.deepEqual(about.filter((s) => /\bnew(ly)?\b/i.test(s.text)).map((s) => s.text), []);
+  assert.deepEqual(
+    about.filter((s) => /\bnew(ly)?\b/i.test(s.text)).map((s) => s.text),
+    [],
+  );
 });
