@@ -48,7 +48,8 @@ c['loss']['promptWordings'] = 'extended'  # as the recipe's later stages: the sa
 json.dump(c, open(sys.argv[3], 'w'))
 c = json.load(open(sys.argv[2]))  # a language stage: the image tower locked, its outputs cached for two views
 c['optim'].update(maxSteps=4, freeze=['image'], cacheImage=2)
-c['loss']['weights']['textAnchor'] = 1.0  # held near the first run's text tower
+c['loss']['weights']['textAnchor'] = 1.0  # held near the first run's text tower,
+c['loss']['anchorPhrases'] = 8  # on random token sequences too
 json.dump(c, open(sys.argv[3].replace('stage2', 'stage3'), 'w'))
 PYEOF
 

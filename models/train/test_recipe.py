@@ -372,6 +372,21 @@ class FreezeTest(unittest.TestCase):
         self.assertIsNotNone(model.text.tok.weight.grad)
         self.assertTrue(all(p.grad is None for p in anchor.parameters()))
 
+    def test_anchor_phrases_are_ordinary_tokens_between_cls_and_sep(self):
+        import train
+        special = frozenset(range(5))
+        ids, mask = train.anchor_phrases(200, 60, special, 2, 3, np.random.default_rng(0), 'cpu')
+        self.assertEqual(tuple(ids.shape), (200, 8))
+        lengths = mask.sum(1)
+        self.assertEqual(int(lengths.min()), 3)  # [CLS], one token, [SEP]
+        self.assertEqual(int(lengths.max()), 8)
+        for row, k in zip(ids.tolist(), lengths.tolist()):
+            self.assertEqual((row[0], row[k - 1]), (2, 3))
+            self.assertTrue(all(t not in special for t in row[1 : k - 1]), row)
+            self.assertTrue(all(t == 0 for t in row[k:]))
+        again, _ = train.anchor_phrases(200, 60, special, 2, 3, np.random.default_rng(0), 'cpu')
+        self.assertTrue(torch.equal(ids, again))  # a pure function of the stream: resumable, reproducible
+
     def test_text_anchor_needs_a_starting_tower_that_trains(self):
         import train
         for freeze, init, why in ((['text'], 'x.pt', 'text tower that trains'), ([], None, 'needs --init-from')):
@@ -383,6 +398,15 @@ class FreezeTest(unittest.TestCase):
         cfg = self.cfg(freeze=['image'])
         cfg['loss']['weights']['textAnchor'] = 1.0
         train.check_freeze(cfg, 'c.json', 'x.pt')
+        for phrases, why in ((-1, 'whole number'), (2.5, 'whole number'), (True, 'whole number')):
+            cfg['loss']['anchorPhrases'] = phrases
+            with self.assertRaisesRegex(SystemExit, why):
+                train.check_freeze(cfg, 'c.json', 'x.pt')
+        cfg['loss']['anchorPhrases'] = 64
+        train.check_freeze(cfg, 'c.json', 'x.pt')
+        cfg['loss']['weights']['textAnchor'] = 0
+        with self.assertRaisesRegex(SystemExit, 'give it a weight'):
+            train.check_freeze(cfg, 'c.json', 'x.pt')
 
     def test_image_cache_needs_a_locked_image_tower(self):
         import train

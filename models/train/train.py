@@ -38,7 +38,7 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.13.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.14.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
@@ -59,6 +59,8 @@ RECIPE_VERSION = '1.13.0'  # 1.1.0: image.pool, the text-side negation term; 1.2
 #         (not the reports: a stage on a new generator's export of the same seed reads an earlier stage's views)
 # 1.13.0: loss.weights.textAnchor (1 - cosine to the --init-from text tower's embedding of each training text): a
 #         language stage that keeps the phrases its reports do not teach where they were
+# 1.14.0: loss.anchorPhrases (that many random token sequences per step held by textAnchor too: everyday wordings are
+#         the vocabulary's tokens in orders no training text has)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -236,7 +238,13 @@ def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None, ancho
         if w.get('identity', 0) > 0:
             parts['identity'] = losses.finding_identity(pos, sents, valid, scale)
     if anchor is not None:
-        parts['textAnchor'] = text_anchor(txt_all, anchor, ids, mask)
+        tower, extra = anchor
+        drift = text_anchor(txt_all, tower, ids, mask)
+        if extra is not None:  # loss.anchorPhrases: random token sequences, weighted by count with the batch's texts
+            e_txt, _ = model.text(*extra)
+            n_a, n_e = ids.shape[0], extra[0].shape[0]
+            drift = (drift * n_a + text_anchor(e_txt, tower, *extra) * n_e) / (n_a + n_e)
+        parts['textAnchor'] = drift
     total = sum(w[k] * v for k, v in parts.items())
     return total, {k: float(v.detach()) for k, v in parts.items()}
 
@@ -249,6 +257,21 @@ def text_anchor(txt: torch.Tensor, anchor, ids: torch.Tensor, mask: torch.Tensor
     with torch.no_grad():
         ref, _ = anchor(ids, mask)
     return (1.0 - (txt * ref).sum(-1)).mean()
+
+
+def anchor_phrases(n: int, vocab_size: int, special: frozenset, cls_id: int, sep_id: int, rng: np.random.Generator,
+                   device, longest: int = 6) -> tuple[torch.Tensor, torch.Tensor]:
+    """loss.anchorPhrases (recipe 1.14.0): n random sequences of 1..longest ordinary tokens (whole words and ##
+    pieces alike) between [CLS] and [SEP], as ids and mask. Everyday wordings are made of the same tokens in orders
+    no training text has; holding such sequences near the starting tower holds what the reports do not teach."""
+    ordinary = np.array([i for i in range(vocab_size) if i not in special])
+    lengths = rng.integers(1, longest + 1, n)
+    ids = torch.zeros(n, longest + 2, dtype=torch.long)
+    mask = torch.zeros(n, longest + 2, dtype=torch.long)
+    for r, k in enumerate(lengths):
+        ids[r, : k + 2] = torch.from_numpy(np.concatenate([[cls_id], rng.choice(ordinary, k), [sep_id]]))
+        mask[r, : k + 2] = 1
+    return ids.to(device), mask.to(device)
 
 
 def augmented_batch(train, idx, cfg, mean: float, std: float, size: int, grid: int, gen: torch.Generator, device,
@@ -478,6 +501,11 @@ def check_freeze(cfg: dict, path: str, init_from: str | None) -> None:
         raise SystemExit(f'{path}: optim.cacheImage caches a locked image tower\'s outputs: add "image" to '
                          'optim.freeze')
     w = cfg['loss']['weights']
+    phrases = cfg['loss'].get('anchorPhrases', 0)
+    if not isinstance(phrases, int) or isinstance(phrases, bool) or phrases < 0:
+        raise SystemExit(f'{path}: loss.anchorPhrases must be a whole number of phrases per step, not {phrases!r}')
+    if phrases and not w.get('textAnchor', 0) > 0:
+        raise SystemExit(f'{path}: loss.anchorPhrases are held by loss.weights.textAnchor: give it a weight')
     if w.get('textAnchor', 0) > 0 and (not init_from or 'text' in frozen):
         raise SystemExit(f'{path}: loss.weights.textAnchor holds a training text tower near --init-from\'s: it needs '
                          '--init-from and a text tower that trains')
@@ -639,6 +667,7 @@ def main() -> int:
             raise SystemExit('train.py: loss.weights.textAnchor: a run cannot resume training (its anchor, the '
                              '--init-from text tower, is not in the checkpoint); --train-only then --resume exports')
         anchor = copy.deepcopy(model.text).eval().requires_grad_(False)
+    n_phrases = cfg['loss'].get('anchorPhrases', 0)
     cache, cache_seconds = None, 0.0
     if cfg['optim'].get('cacheImage', 0) and start_epoch < epochs:
         # After the resume check: a run resumed only to export builds none, and a refused one wastes no time.
@@ -659,6 +688,7 @@ def main() -> int:
         # Per-epoch streams: the run is a pure function of (seed, epoch), so resuming is exact.
         gen = torch.Generator().manual_seed(args.seed * 1_000_003 + epoch)
         rng = np.random.default_rng([args.seed, epoch])
+        phrase_rng = np.random.default_rng([args.seed, epoch, 1])  # loss.anchorPhrases: apart from the data's draws
         torch.manual_seed(args.seed * 7919 + epoch)  # dropout
         perm = rng.permutation(n)
         for s in range(per_epoch):
@@ -685,7 +715,12 @@ def main() -> int:
             for group in opt.param_groups:
                 group['lr'] = lr_at(step, total, cfg)
             batch = (x, cov.to(device), labels, claims, ids, mask, k, seen.to(device), neg_valid)
-            loss, parts = train_step(model, batch, cfg, pos_weight, special_ids, image_out, anchor)
+            extra = None
+            if anchor is not None and n_phrases:
+                extra = anchor_phrases(n_phrases, len(tok.vocab), tok.special_ids, tok.cls_id, tok.sep_id, phrase_rng,
+                                       device)
+            loss, parts = train_step(model, batch, cfg, pos_weight, special_ids, image_out,
+                                     (anchor, extra) if anchor is not None else None)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg['optim']['gradClip'])
