@@ -372,6 +372,24 @@ class FreezeTest(unittest.TestCase):
         self.assertIsNotNone(model.text.tok.weight.grad)
         self.assertTrue(all(p.grad is None for p in anchor.parameters()))
 
+    def test_text_anchor_replays_the_training_forward_dropout(self):
+        # In training both towers drop units: the anchor replays the forward's random state, so identical weights
+        # give zero (an anchor without dropout measured mostly noise), and the run's own stream is not disturbed
+        import copy
+        import train
+        from radsift_train.model import DualEncoder
+        torch.manual_seed(0)
+        model = DualEncoder(self.cfg(), 50).train()
+        anchor = copy.deepcopy(model.text).requires_grad_(False)
+        ids, mask = torch.randint(5, 50, (16, 9)), torch.ones(16, 9, dtype=torch.long)
+        cpu = torch.device('cpu')
+        drawn = train.rng_state(cpu)
+        txt, _ = model.text(ids, mask)
+        after = torch.get_rng_state()
+        self.assertLess(float(train.text_anchor(txt, anchor, ids, mask, drawn)), 1e-6)
+        self.assertTrue(torch.equal(torch.get_rng_state(), after))  # the replay was forked
+        self.assertGreater(float(train.text_anchor(txt, anchor.eval(), ids, mask)), 1e-3)  # dropout against none
+
     def test_anchor_phrases_are_ordinary_tokens_between_cls_and_sep(self):
         import train
         special = frozenset(range(5))

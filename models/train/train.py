@@ -38,7 +38,7 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.14.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.14.1'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
@@ -61,6 +61,7 @@ RECIPE_VERSION = '1.14.0'  # 1.1.0: image.pool, the text-side negation term; 1.2
 #         language stage that keeps the phrases its reports do not teach where they were
 # 1.14.0: loss.anchorPhrases (that many random token sequences per step held by textAnchor too: everyday wordings are
 #         the vocabulary's tokens in orders no training text has)
+# 1.14.1: the anchor replays the training forward's dropout (it ran without: the term was mostly dropout noise)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -205,6 +206,7 @@ def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None, ancho
     b = labels.shape[0]
     img, patches = image_out if image_out is not None else model.image(x)
     dev = labels.device
+    drawn = rng_state(dev) if anchor is not None else None  # the anchor replays this forward's dropout
     txt_all, tok_all = model.text(ids, mask)
     txt, pos = txt_all[:b], txt_all[b : b + n_prompts]
     neg = txt_all[b + n_prompts : b + 2 * n_prompts]
@@ -239,23 +241,41 @@ def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None, ancho
             parts['identity'] = losses.finding_identity(pos, sents, valid, scale)
     if anchor is not None:
         tower, extra = anchor
-        drift = text_anchor(txt_all, tower, ids, mask)
+        drift = text_anchor(txt_all, tower, ids, mask, drawn)
         if extra is not None:  # loss.anchorPhrases: random token sequences, weighted by count with the batch's texts
+            drawn = rng_state(dev)
             e_txt, _ = model.text(*extra)
             n_a, n_e = ids.shape[0], extra[0].shape[0]
-            drift = (drift * n_a + text_anchor(e_txt, tower, *extra) * n_e) / (n_a + n_e)
+            drift = (drift * n_a + text_anchor(e_txt, tower, *extra, drawn) * n_e) / (n_a + n_e)
         parts['textAnchor'] = drift
     total = sum(w[k] * v for k, v in parts.items())
     return total, {k: float(v.detach()) for k, v in parts.items()}
 
 
-def text_anchor(txt: torch.Tensor, anchor, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def rng_state(device) -> tuple:
+    """The random state a forward pass's dropout draws from (CPU, and the CUDA device's when on one)."""
+    return torch.get_rng_state(), (torch.cuda.get_rng_state(device) if device.type == 'cuda' else None)
+
+
+def text_anchor(txt: torch.Tensor, anchor, ids: torch.Tensor, mask: torch.Tensor, drawn: tuple | None = None
+                ) -> torch.Tensor:
     """loss.weights.textAnchor (recipe 1.13.0): 1 - cosine between each text of the batch and what the text tower
     --init-from left embeds for it, averaged. A language stage teaches new frames through its report sentences; the
     contrastive terms also move every other phrase, and words no training text has (everyday wordings) drift with
-    them. Both embeddings are unit length."""
+    them. Both embeddings are unit length. drawn: the random state txt's forward pass started from; the anchor (in
+    the training tower's mode) replays it, so both drop the same units and the term measures the weights' drift
+    alone — zero at identical weights (1.14.1; before, the anchor ran without dropout and the term was mostly dropout
+    noise). The replay is forked: the run's own random stream goes on as if the anchor had not run."""
     with torch.no_grad():
-        ref, _ = anchor(ids, mask)
+        if drawn is None:
+            ref, _ = anchor(ids, mask)
+        else:
+            cpu, cuda = drawn
+            with torch.random.fork_rng(devices=[ids.device] if cuda is not None else []):
+                torch.set_rng_state(cpu)
+                if cuda is not None:
+                    torch.cuda.set_rng_state(cuda, ids.device)
+                ref, _ = anchor(ids, mask)
     return (1.0 - (txt * ref).sum(-1)).mean()
 
 
@@ -663,10 +683,10 @@ def main() -> int:
     model.train()
     anchor = None
     if weights.get('textAnchor', 0) > 0 and start_epoch < epochs:  # the text tower as --init-from left it
-        if args.resume:  # its weights are not in the checkpoint; a run resumed only to export needs none
+        if args.resume and os.path.exists(ckpt_path):  # not in the checkpoint; a run resumed to export needs none
             raise SystemExit('train.py: loss.weights.textAnchor: a run cannot resume training (its anchor, the '
                              '--init-from text tower, is not in the checkpoint); --train-only then --resume exports')
-        anchor = copy.deepcopy(model.text).eval().requires_grad_(False)
+        anchor = copy.deepcopy(model.text).requires_grad_(False)  # in the training tower's mode: same dropout
     n_phrases = cfg['loss'].get('anchorPhrases', 0)
     cache, cache_seconds = None, 0.0
     if cfg['optim'].get('cacheImage', 0) and start_epoch < epochs:
