@@ -276,20 +276,25 @@ class FreezeTest(unittest.TestCase):
         cfg['loss']['weights']['identity'] = 0
         train.check_freeze(cfg, 'c.json', 'x.pt')
 
+    @staticmethod
+    def split(size: int, g: int, k: int):
+        """Five random training images (a margin for the crop), their finding masks on the grid and labels."""
+        import types
+        gen = torch.Generator().manual_seed(1)
+        return types.SimpleNamespace(
+            images=torch.randint(0, 255, (5, size + 8, size + 8), dtype=torch.uint8, generator=gen),
+            masks=(torch.rand(5, k, 4 * g, 4 * g, generator=gen) > 0.7).to(torch.uint8) * 255,
+            labels=(torch.rand(5, k, generator=gen) > 0.5).float())
+
     def test_cached_image_outputs_are_what_the_locked_tower_computes(self):
         # optim.cacheImage: a step that reads the cache is the step that runs the locked tower on the same view
-        import types
         import train
         from radsift_train.model import DualEncoder, grid_size
         torch.manual_seed(0)
         cfg = self.cfg(freeze=['image'], cacheImage=2)
         cfg['augment']['hflipProb'] = 0.5  # the flips decide which sentences swap sides: kept with their images
         size, g, k = cfg['image']['size'], grid_size(cfg), 3
-        gen = torch.Generator().manual_seed(1)
-        split = types.SimpleNamespace(
-            images=torch.randint(0, 255, (5, size + 8, size + 8), dtype=torch.uint8, generator=gen),
-            masks=(torch.rand(5, k, 4 * g, 4 * g, generator=gen) > 0.7).to(torch.uint8) * 255,
-            labels=(torch.rand(5, k, generator=gen) > 0.5).float())
+        split = self.split(size, g, k)
         model = DualEncoder(cfg, 50).train()
         views = train.image_cache(model, split, cfg, 3, 0.5, 0.25, size, g, torch.device('cpu'),
                                   torch.contiguous_format, 2)
@@ -322,11 +327,7 @@ class FreezeTest(unittest.TestCase):
         torch.manual_seed(0)
         cfg = self.cfg(freeze=['image'], cacheImage=2)
         size, g, k = cfg['image']['size'], grid_size(cfg), 3
-        gen = torch.Generator().manual_seed(1)
-        split = types.SimpleNamespace(
-            images=torch.randint(0, 255, (5, size + 8, size + 8), dtype=torch.uint8, generator=gen),
-            masks=(torch.rand(5, k, 4 * g, 4 * g, generator=gen) > 0.7).to(torch.uint8) * 255,
-            labels=(torch.rand(5, k, generator=gen) > 0.5).float())
+        split = self.split(size, g, k)
         model = DualEncoder(cfg, 50).train()
         cpu, fmt = torch.device('cpu'), torch.contiguous_format
 
