@@ -10,7 +10,14 @@ import type { PhantomCase } from './case.js';
 import { isRareFinding, type FindingName, type FindingSet } from './findings.js';
 import { Random } from './random.js';
 import type { RareFindingName } from './rare-findings.js';
-import { hiatalHerniaSize, RARE_COMPARED, RARE_HEDGES, RARE_NEGATED, RARE_POSITIVE } from './rare-wordings.js';
+import {
+  hiatalHerniaSize,
+  RARE_COMPARED,
+  rareDenials,
+  RARE_HEDGES,
+  RARE_NEGATED,
+  RARE_POSITIVE,
+} from './rare-wordings.js';
 import { cap, cmTenths, UNDER_DIAPHRAGM, zoneWord } from './report-text.js';
 import { Language } from './report-variety.js';
 
@@ -574,7 +581,7 @@ function mentions(o: Out, c: PhantomCase): void {
     });
   } else rest.push(...leaks);
   for (const k of rest) {
-    const text = o.lang.or(o.pick(NEGATION[k]!.forms), () => RARE_NEGATED[k]?.forms ?? []);
+    const text = o.lang.or(o.pick(NEGATION[k]!.forms), () => rareDenials(k, f));
     o.report.mentions.push({ text, findings: [k], polarity: 'negated' });
   }
   // A hedged mention now and then, on AP films the mediastinal one (magnification widens it).

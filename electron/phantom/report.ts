@@ -13,7 +13,7 @@ import { isRareFinding, type BaseFindingName, type FindingName, type Side } from
 import { Random } from './random.js';
 import { boneSentence, mediastinalSentence, writeRareReport, type RareReport, type Sentence } from './rare-report.js';
 import type { RareFindingName } from './rare-findings.js';
-import { EXTRA_NEGATION_RATE, RARE_HEDGES, RARE_NEGATED, RARE_RESOLVED } from './rare-wordings.js';
+import { EXTRA_NEGATION_RATE, rareDenials, RARE_HEDGES, RARE_NEGATED, RARE_RESOLVED } from './rare-wordings.js';
 import { cap, cm, zoneWord } from './report-text.js';
 import { Language } from './report-variety.js';
 import * as W from './report-wordings.js';
@@ -605,7 +605,7 @@ function languageMentions(w: Writer, c: PhantomCase, rare: RareReport): void {
     }
   }
   for (const [k, rate] of Object.entries(EXTRA_NEGATION_RATE) as [RareFindingName, number][])
-    if (free(k) && lang.chance(rate)) w.add('findings', lang.pick(RARE_NEGATED[k]!.forms), [k], 'negated');
+    if (free(k) && lang.chance(rate)) w.add('findings', lang.pick(rareDenials(k, f)), [k], 'negated');
   // 1.5: with a prior, now and then an acute rare finding it showed has resolved (negated).
   if (lang.prior !== null)
     for (const [k, nouns] of Object.entries(RARE_RESOLVED) as [RareFindingName, readonly string[]][])

@@ -376,3 +376,25 @@ test('a scoliotic curve may progress between studies (1.10), and is never new', 
     [],
   );
 });
+
+test('no report calls a hemidiaphragm normal where its own effusion hides it (1.11)', () => {
+  // A moderate or large effusion obscures the hemidiaphragm on its side: its height cannot be read there.
+  const names = (t: string) => /\b(left|right) hemidiaphragm\b/i.exec(t)?.[1]?.toLowerCase();
+  let beside = 0;
+  for (let i = 0; i < 6000; i++) {
+    const c = sampleCase(83, i, { prevalence: { pleural_effusion: 0.9, elevated_hemidiaphragm: 0 } });
+    const eff = c.findings.pleural_effusion;
+    if (!eff || eff.size === 'small') continue;
+    for (const s of writeReport(c).sentences) {
+      const side =
+        s.polarity === 'negated' && s.findings.includes('elevated_hemidiaphragm') ? names(s.text) : undefined;
+      if (!side) continue;
+      assert.ok(
+        eff.side !== 'bilateral' && eff.side !== side,
+        `case ${i}: "${s.text}" beside a ${eff.size} ${eff.side} effusion`,
+      );
+      beside++;
+    }
+  }
+  assert.ok(beside >= 3, `${beside} side-named denials beside an effusion on the other side`);
+});
