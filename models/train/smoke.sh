@@ -51,6 +51,11 @@ c['optim'].update(maxSteps=4, freeze=['image'], cacheImage=2)
 c['loss']['weights']['textAnchor'] = 1.0  # held near the first run's text tower,
 c['loss']['anchorPhrases'] = 8  # on random token sequences too
 json.dump(c, open(sys.argv[3].replace('stage2', 'stage3'), 'w'))
+c['bundle']['version'] += '-wise'  # the same training exported another way: halfway from the first run's weights
+c['export']['interpolate'] = 0.5
+json.dump(c, open(sys.argv[3].replace('stage2', 'stage3w'), 'w'))
+c['optim']['lr'] *= 2  # another training: not resumed
+json.dump(c, open(sys.argv[3].replace('stage2', 'stage3x'), 'w'))
 PYEOF
 
 "$py" "$here/train.py" --config "$tmp/stage1.json" --data "$data" --out "$tmp/bundle" --work "$tmp/work" \
@@ -116,6 +121,19 @@ a, b = (torch.load(p, map_location='cpu', weights_only=False)['model'] for p in 
 assert all(torch.equal(a[k], b[k]) for k in a if k.startswith('image.')), 'image tower changed'
 assert not all(torch.equal(a[k], b[k]) for k in a if k.startswith('text.')), 'text tower did not train'
 PYEOF
+# The trained language stage exported halfway from the first run's weights (export.interpolate, WiSE-FT): a resumed
+# run may change the export and the bundle's name, not the training.
+cp -r "$tmp/work3" "$tmp/work3w" && cp -r "$tmp/work3" "$tmp/work3x" || fail 'copy of the language stage'
+"$py" "$here/train.py" --config "$tmp/stage3x.json" --seed 0 --init-from "$tmp/work/checkpoint.pt" --data "$data" \
+  --out "$tmp/bundle3x" --work "$tmp/work3x" --resume --skip-parity >"$tmp/stage3x.log" 2>&1 &&
+  fail '--resume accepted another training config'
+grep -q 'written with another config' "$tmp/stage3x.log" || { cat "$tmp/stage3x.log"; fail '--resume: no reason given'; }
+"$py" "$here/train.py" --config "$tmp/stage3w.json" --seed 0 --init-from "$tmp/work/checkpoint.pt" --data "$data" \
+  --out "$tmp/bundle3w" --work "$tmp/work3w" --resume >"$tmp/stage3w.log" 2>&1 ||
+  { cat "$tmp/stage3w.log"; fail 'train.py --resume with export.interpolate'; }
+grep -q 'export.interpolate 0.5: .* text [0-9.]* → [0-9.]*' "$tmp/stage3w.log" || { cat "$tmp/stage3w.log"; fail 'no interpolation logged'; }
+"$py" "$here/check_bundle.py" "$tmp/bundle3w" || fail 'interpolated bundle check'
+grep -q 'plus 0.5 of the way' "$tmp/bundle3w/card.md" || fail 'the card does not say the weights were interpolated'
 "$py" -c 'import json, sys; z = json.load(open(sys.argv[1]))["zeroShot"]["prompts"]; assert "statements" in z, z.keys()' \
   "$tmp/bundle2/manifest.json" || fail 'the second stage did not record its extended wordings'
 "$py" - "$tmp/work/summary.json" <<'PYEOF' || fail 'training did not lower the loss'

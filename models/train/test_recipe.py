@@ -344,6 +344,13 @@ class FreezeTest(unittest.TestCase):
                 for name in ('img', 'patches', 'cov', 'seen', 'flip'):
                     self.assertTrue(torch.equal(a[name], b[name]), name)
             self.assertEqual(views()[1], 'computed')  # no directory: nothing kept
+            kept = os.path.join(d, os.listdir(d)[0])
+            with open(kept, 'r+b') as f:  # a truncated or corrupted file is computed again, not a crash
+                f.truncate(os.path.getsize(kept) // 2)
+            redone, where = views(d=d)
+            self.assertRegex(where, r'^computed, written to .*unreadable: \w+; replaced')
+            self.assertTrue(all(torch.equal(a['img'], b['img']) for a, b in zip(first, redone)))
+            self.assertTrue(views(d=d)[1].startswith('read from'))
             other = json.loads(json.dumps(cfg))
             other['augment']['rotateDeg'] = 7
             relabelled = types.SimpleNamespace(images=split.images, masks=split.masks, labels=1 - split.labels)
@@ -450,6 +457,62 @@ class FreezeTest(unittest.TestCase):
         cfg['loss']['weights'].update(grounding=0, pointing=0)
         with self.assertRaisesRegex(SystemExit, 'grounding or pointing'):
             train.check_export(cfg, 'c.json')
+
+    def test_interpolate_is_a_share_of_the_way_from_the_starting_weights(self):
+        # export.interpolate (WiSE-FT): 0 would be the start, 1 the trained weights; integer buffers stay trained
+        import train
+        from radsift_train.model import DualEncoder
+        torch.manual_seed(0)
+        cfg = self.cfg()
+        start_model, trained = DualEncoder(cfg, 50), DualEncoder(cfg, 50)
+        start = {k: v.clone() for k, v in start_model.state_dict().items()}
+        after = {k: v.clone() for k, v in trained.state_dict().items()}
+        ints = [k for k, v in after.items() if not v.is_floating_point()]
+        for k in ints:
+            after[k] += 3
+            trained.state_dict()[k].copy_(after[k])
+        moved = train.interpolate_weights(trained, start, 0.25)
+        for k, v in trained.state_dict().items():
+            want = after[k] if k in ints else start[k] + 0.25 * (after[k] - start[k])
+            torch.testing.assert_close(v, want, msg=k)
+        for tower in ('image', 'text'):
+            self.assertAlmostEqual(moved[f'{tower}Exported'], 0.25 * moved[f'{tower}Trained'], places=4)
+            self.assertGreater(moved[f'{tower}Trained'], 0)
+        now = {k: v.clone() for k, v in trained.state_dict().items()}
+        train.interpolate_weights(trained, start, 1.0)  # the whole way: the weights as they are
+        torch.testing.assert_close(trained.state_dict(), now, rtol=0, atol=1e-6)
+
+    def test_interpolate_needs_a_share_and_the_weights_it_starts_from(self):
+        import train
+        cfg = self.cfg()
+        for bad in (0, -0.5, 1.5, True, '0.5', None):
+            cfg['export'] = {'regionOffset': True, 'interpolate': bad}
+            with self.assertRaisesRegex(SystemExit, r'number in \(0, 1\]'):
+                train.check_export(cfg, 'c.json', 'x.pt')
+        cfg['export']['interpolate'] = 0.5
+        with self.assertRaisesRegex(SystemExit, 'give --init-from'):
+            train.check_export(cfg, 'c.json', None)
+        train.check_export(cfg, 'c.json', 'x.pt')
+        cfg['export']['interpolate'] = 1
+        train.check_export(cfg, 'c.json', None)  # the trained weights as they are: nothing to start from
+
+    def test_resume_compares_the_training_config_only(self):
+        import copy
+        import train
+        cfg = self.cfg()
+        other = copy.deepcopy(cfg)
+        other['bundle']['version'] = '9.9.9'
+        other['export']['interpolate'] = 0.5
+        self.assertEqual(train.training_config(cfg), train.training_config(other))  # exported again, another way
+        other['optim']['lr'] *= 2
+        self.assertNotEqual(train.training_config(cfg), train.training_config(other))
+
+    def test_card_says_the_weights_were_interpolated(self):
+        from radsift_train import bundle
+        cfg = self.cfg()
+        self.assertEqual(bundle._interpolated(cfg), '')
+        cfg['export']['interpolate'] = 0.5
+        self.assertIn("earlier stage's plus 0.5 of the way", bundle._interpolated(cfg))
 
     def test_manifest_places_region_offset_after_logit_scale(self):
         import tempfile

@@ -62,6 +62,9 @@ RECIPE_VERSION = '1.14.1'  # 1.1.0: image.pool, the text-side negation term; 1.2
 # 1.14.0: loss.anchorPhrases (that many random token sequences per step held by textAnchor too: everyday wordings are
 #         the vocabulary's tokens in orders no training text has)
 # 1.14.1: the anchor replays the training forward's dropout (it ran without: the term was mostly dropout noise)
+# 1.15.0: export.interpolate (weight-space ensembling, WiSE-FT: the exported weights are the --init-from weights plus
+#         that share of the way to the trained ones); a resumed run compares the config without bundle and export,
+#         which do not change a training step, so trained weights can be exported again another way
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -359,16 +362,20 @@ def cached_image_views(model, train, cfg, seed: int, mean: float, std: float, si
         return image_cache(model, train, cfg, seed, mean, std, size, grid, device, fmt, bs), 'computed'
     key = image_cache_key(model, train, cfg, seed, mean, std, size, grid, device, fmt, bs)
     path = os.path.join(cache_dir, f'image-cache-{key[:32]}.pt')
+    note = ''
     if os.path.exists(path):
-        saved = torch.load(path, map_location='cpu', weights_only=True)
-        if saved.get('key') == key:
+        try:
+            saved = torch.load(path, map_location='cpu', weights_only=True)
+        except Exception as e:  # noqa: BLE001 - truncated, corrupted or foreign: a cache is computed again
+            saved, note = {}, f' (the kept file was unreadable: {type(e).__name__}; replaced)'
+        if isinstance(saved, dict) and saved.get('key') == key:
             return saved['views'], f'read from {path}'
     views = image_cache(model, train, cfg, seed, mean, std, size, grid, device, fmt, bs)
     os.makedirs(cache_dir, exist_ok=True)
     tmp = f'{path}.{os.getpid()}.tmp'  # written whole, then renamed: an interrupted run leaves no half file
     torch.save({'key': key, 'views': views}, tmp)
     os.replace(tmp, path)
-    return views, f'computed, written to {path}'
+    return views, f'computed, written to {path}{note}'
 
 
 @torch.no_grad()
@@ -389,6 +396,31 @@ def embed_texts(model, batcher, texts, device):
     return model.text(ids, mask)[0].float().cpu()
 
 
+def training_config(cfg: dict) -> dict:
+    """What a resumed run must share with the checkpoint: everything but the bundle's name and the export,
+    which change no training step (trained weights may be exported again, e.g. at another export.interpolate)."""
+    return {k: v for k, v in cfg.items() if k not in ('bundle', 'export')}
+
+
+@torch.no_grad()
+def interpolate_weights(model: torch.nn.Module, start: dict[str, torch.Tensor], alpha: float) -> dict[str, float]:
+    """export.interpolate: every floating-point weight becomes start + alpha * (trained - start), in place
+    (weight-space ensembling, WiSE-FT: Wortsman et al. 2022, for CLIP fine-tuned from its zero-shot weights).
+    Integer buffers keep the trained value. Returns the L2 distance each tower moved in training and after."""
+    moved = {}
+    for name, value in model.state_dict().items():
+        if not value.is_floating_point():
+            continue
+        before = start[name].to(value.device, value.dtype)
+        tower = name.split('.')[0]
+        moved.setdefault(f'{tower}Trained', 0.0)
+        moved[f'{tower}Trained'] += float((value - before).pow(2).sum())
+        value.copy_(before + alpha * (value - before))
+        moved.setdefault(f'{tower}Exported', 0.0)
+        moved[f'{tower}Exported'] += float((value - before).pow(2).sum())
+    return {k: math.sqrt(v) for k, v in moved.items()}
+
+
 def scores_regions(cfg: dict) -> bool:
     """export.regionOffset: the bundle lets the app weigh a scan's best patch-grid region (the manifest's
     regionOffset; docs/region-scores.md). Asked for, not implied by a grounding term: the rule was chosen on the
@@ -396,11 +428,18 @@ def scores_regions(cfg: dict) -> bool:
     return bool(cfg.get('export', {}).get('regionOffset', False))
 
 
-def check_export(cfg: dict, path: str) -> None:
-    """export.regionOffset needs a patch grid trained against text (the grounding or pointing term)."""
+def check_export(cfg: dict, path: str, init_path: str | None = None) -> None:
+    """export.regionOffset needs a patch grid trained against text (the grounding or pointing term);
+    export.interpolate a share in (0, 1] and the --init-from weights it starts from."""
     wanted = cfg.get('export', {}).get('regionOffset', False)
     if not isinstance(wanted, bool):
         raise SystemExit(f'{path}: export.regionOffset must be true or false, not {wanted!r}')
+    alpha = cfg.get('export', {}).get('interpolate', 1.0)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 1:
+        raise SystemExit(f'{path}: export.interpolate must be a number in (0, 1] (the share of the way from the '
+                         f'--init-from weights to the trained ones), not {alpha!r}')
+    if alpha < 1 and not init_path:
+        raise SystemExit(f'{path}: export.interpolate {alpha} starts from the --init-from weights: give --init-from')
     w = cfg['loss']['weights']
     if wanted and not (w.get('grounding', 0) > 0 or w.get('pointing', 0) > 0):
         raise SystemExit(f'{path}: export.regionOffset weighs the best patch-grid region, which only the grounding '
@@ -568,7 +607,7 @@ def main() -> int:
         raise SystemExit(f'{args.config}: loss.promptWordings must be "base" or "extended", not {wording!r}')
     extended = wording == 'extended'  # recipe 1.6.0: more wordings and whole statements in the prompt loss
     check_freeze(cfg, args.config, args.init_from)
-    check_export(cfg, args.config)
+    check_export(cfg, args.config, args.init_from)
     work = args.work or args.out.rstrip('/') + '.work'
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(work, exist_ok=True)
@@ -659,6 +698,8 @@ def main() -> int:
 
     vocab = sorted(tok.vocab, key=tok.vocab.get)  # tokens in id order, kept in checkpoints
     init = init_from(args.init_from, model, cfg, vocab, device, excluded) if args.init_from else None
+    alpha = cfg.get('export', {}).get('interpolate', 1.0)
+    start_weights = {k: v.detach().clone() for k, v in model.state_dict().items()} if alpha < 1 else None
     step, start_epoch, history = 0, 0, []
     # Over every run of a resumed training: seconds, and per device that trained its steps, seconds and timed
     # images and seconds (images/s is a property of a device, not of a run split between two).
@@ -667,7 +708,8 @@ def main() -> int:
     ckpt_path = os.path.join(work, 'checkpoint.pt')
     if args.resume and os.path.exists(ckpt_path):
         ck = load_checkpoint(ckpt_path, device)
-        if ck.get('config') != cfg or ck.get('seed') != args.seed or ck.get('init') != init:
+        if (training_config(ck.get('config') or {}) != training_config(cfg) or ck.get('seed') != args.seed
+                or ck.get('init') != init):
             raise SystemExit(f'{ckpt_path} was written with another config, seed or --init-from: not resuming')
         if 'exports' in ck and ck['exports'] != exports:  # checkpoints before recipe 1.9.0 did not record them
             raise SystemExit(f'{ckpt_path} was trained on other exports (--data/--val-data differ from its '
@@ -777,6 +819,12 @@ def main() -> int:
     rate = {k: (v['images'] / v['timedSeconds'] if v['timedSeconds'] else 0.0) for k, v in devices.items()}
     main_device = max(devices, key=lambda k: devices[k]['steps']) if devices else device_name
     ips = rate.get(main_device, 0.0)  # of the device that trained most of the steps
+
+    if start_weights is not None:  # validation, export and card are of the interpolated weights
+        moved = interpolate_weights(model, start_weights, alpha)
+        log(f'export.interpolate {alpha:g}: weights = --init-from + {alpha:g} × (trained − --init-from); L2 moved '
+            + ', '.join(f'{t} {moved[t + "Trained"]:.3f} → {moved[t + "Exported"]:.3f}' for t in ('image', 'text')
+                        if t + 'Trained' in moved))
 
     # Validation
     met = evaluate(model, val, val_pixels, batcher, findings, device,

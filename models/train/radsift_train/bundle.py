@@ -176,6 +176,16 @@ def _frozen(cfg: dict) -> str:
     return f'\nThe {locked} encoder stayed locked (`optim.freeze`); only the {trained} encoder trained.{also}'
 
 
+def _interpolated(cfg: dict) -> str:
+    """export.interpolate: the shipped weights lie between the earlier stage's and the trained ones."""
+    alpha = cfg.get('export', {}).get('interpolate', 1.0)
+    if alpha >= 1:
+        return ''
+    return (f'\nThe exported weights are not the last step\'s: each is the earlier stage\'s plus {alpha:g} of the way '
+            'to its trained value (`export.interpolate`; weight-space ensembling, WiSE-FT), which keeps part of what '
+            'the earlier weights knew and this stage\'s data does not teach. Every figure below is of these weights.')
+
+
 def _region(met: dict) -> str:
     """The manifest's regionOffset and how it was set, when the run trained its patch grid against text."""
     r = met.get('regionOffset')
@@ -312,7 +322,7 @@ ONNX opset 17; onnxruntime-node vs PyTorch minimum cosine on {onnx_par.get('imag
 
 ## Training run
 {info['steps']} steps, batch {cfg['optim']['batchSize']}, {info['trainSeconds'] / 60:.1f} min on {_trained_on(info)},
-seed {prov['seed']}.{_stages(cfg, prov)}{_frozen(cfg)}
+seed {prov['seed']}.{_stages(cfg, prov)}{_frozen(cfg)}{_interpolated(cfg)}
 
 ## Limits
 - Synthetic training data; findings look like the generator draws them.
