@@ -225,17 +225,15 @@ export const RARE_NEGATED: Partial<Record<RareFindingName, { forms: readonly str
 };
 
 /**
- * The denials of rare finding k that this case's report can make. 1.11: not one hemidiaphragm's height beside a
- * moderate or large effusion on that side, which hides it.
+ * The denials of rare finding k that this case's report can make (none: it makes none). 1.11: no hemidiaphragm's
+ * height beside a moderate or large effusion on its side, which hides it (neither, where both sides have one).
  */
 export function rareDenials(k: RareFindingName, f: FindingSet): readonly string[] {
   const forms = RARE_NEGATED[k]?.forms ?? [];
   const eff = f.pleural_effusion;
   if (k !== 'elevated_hemidiaphragm' || !eff || eff.size === 'small') return forms;
-  return forms.filter((t) => {
-    const side = /\b(left|right) hemidiaphragm\b/i.exec(t)?.[1]?.toLowerCase();
-    return !side || (eff.side !== 'bilateral' && eff.side !== side);
-  });
+  if (eff.side === 'bilateral') return [];
+  return forms.filter((t) => /\b(left|right) hemidiaphragm\b/i.exec(t)?.[1]?.toLowerCase() !== eff.side);
 }
 
 /** Acute rare findings a prior may have shown and that resolve ("The pneumomediastinum has cleared."). */

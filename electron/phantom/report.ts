@@ -604,8 +604,10 @@ function languageMentions(w: Writer, c: PhantomCase, rare: RareReport): void {
       said.add(k);
     }
   }
-  for (const [k, rate] of Object.entries(EXTRA_NEGATION_RATE) as [RareFindingName, number][])
-    if (free(k) && lang.chance(rate)) w.add('findings', lang.pick(rareDenials(k, f)), [k], 'negated');
+  for (const [k, rate] of Object.entries(EXTRA_NEGATION_RATE) as [RareFindingName, number][]) {
+    const forms = free(k) && lang.chance(rate) ? rareDenials(k, f) : [];
+    if (forms.length) w.add('findings', lang.pick(forms), [k], 'negated');
+  }
   // 1.5: with a prior, now and then an acute rare finding it showed has resolved (negated).
   if (lang.prior !== null)
     for (const [k, nouns] of Object.entries(RARE_RESOLVED) as [RareFindingName, readonly string[]][])
