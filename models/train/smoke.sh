@@ -131,7 +131,13 @@ grep -q 'written with another config' "$tmp/stage3x.log" || { cat "$tmp/stage3x.
 "$py" "$here/train.py" --config "$tmp/stage3w.json" --seed 0 --init-from "$tmp/work/checkpoint.pt" --data "$data" \
   --out "$tmp/bundle3w" --work "$tmp/work3w" --resume >"$tmp/stage3w.log" 2>&1 ||
   { cat "$tmp/stage3w.log"; fail 'train.py --resume with export.interpolate'; }
-grep -q 'export.interpolate 0.5: .* text [0-9.]* → [0-9.]*' "$tmp/stage3w.log" || { cat "$tmp/stage3w.log"; fail 'no interpolation logged'; }
+# The text tower trained (its distance from the start above 0) and was exported halfway (half that distance).
+"$py" - "$tmp/stage3w.log" <<'PYEOF' || { cat "$tmp/stage3w.log"; fail 'the export was not halfway'; }
+import re, sys
+m = re.search(r'export\.interpolate 0\.5: .* text ([0-9.]+) → ([0-9.]+)', open(sys.argv[1]).read())
+trained, exported = float(m[1]), float(m[2])
+assert trained > 0 and abs(exported - trained / 2) <= 0.002, (trained, exported)
+PYEOF
 "$py" "$here/check_bundle.py" "$tmp/bundle3w" || fail 'interpolated bundle check'
 grep -q 'plus 0.5 of the way' "$tmp/bundle3w/card.md" || fail 'the card does not say the weights were interpolated'
 "$py" -c 'import json, sys; z = json.load(open(sys.argv[1]))["zeroShot"]["prompts"]; assert "statements" in z, z.keys()' \

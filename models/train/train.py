@@ -366,7 +366,9 @@ def cached_image_views(model, train, cfg, seed: int, mean: float, std: float, si
     if os.path.exists(path):
         try:
             saved = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as e:  # noqa: BLE001 - truncated, corrupted or foreign: a cache is computed again
+        except MemoryError:
+            raise
+        except Exception as e:  # noqa: BLE001 - truncated or unreadable: a cache is computed again
             saved, note = {}, f' (the kept file was unreadable: {type(e).__name__}; replaced)'
         if isinstance(saved, dict) and saved.get('key') == key:
             return saved['views'], f'read from {path}'
@@ -406,18 +408,20 @@ def training_config(cfg: dict) -> dict:
 def interpolate_weights(model: torch.nn.Module, start: dict[str, torch.Tensor], alpha: float) -> dict[str, float]:
     """export.interpolate: every floating-point weight becomes start + alpha * (trained - start), in place
     (weight-space ensembling, WiSE-FT: Wortsman et al. 2022, for CLIP fine-tuned from its zero-shot weights).
-    Integer buffers keep the trained value. Returns the L2 distance each tower moved in training and after."""
-    moved = {}
+    Integer buffers keep the trained value. Returns the L2 distance each tower's parameters (not its normalisation
+    statistics) moved in training and after."""
+    params = {name for name, _ in model.named_parameters()}
+    moved: dict[str, float] = {}
     for name, value in model.state_dict().items():
         if not value.is_floating_point():
             continue
         before = start[name].to(value.device, value.dtype)
-        tower = name.split('.')[0]
-        moved.setdefault(f'{tower}Trained', 0.0)
-        moved[f'{tower}Trained'] += float((value - before).pow(2).sum())
+        trained = float((value - before).pow(2).sum())
         value.copy_(before + alpha * (value - before))
-        moved.setdefault(f'{tower}Exported', 0.0)
-        moved[f'{tower}Exported'] += float((value - before).pow(2).sum())
+        if name in params:
+            tower = name.split('.')[0]
+            moved[f'{tower}Trained'] = moved.get(f'{tower}Trained', 0.0) + trained
+            moved[f'{tower}Exported'] = moved.get(f'{tower}Exported', 0.0) + float((value - before).pow(2).sum())
     return {k: math.sqrt(v) for k, v in moved.items()}
 
 
