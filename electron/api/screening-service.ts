@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { exampleProfile, type ExampleProfile, type ExampleScan } from '../scoring/example-profile.js';
+import type { ExampleCoherence } from '../scoring/example-coherence.js';
 import { maxPoolPatches } from '../scoring/example-features.js';
 import { encodeFiles } from '../screening/pipeline.js';
 import type { DecodePool } from '../screening/decode-pool.js';
@@ -18,6 +19,7 @@ import { regionPhrases } from '../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
   scopeEmbeddings,
+  scopeCoherence,
   scopeSpace,
   screenResults,
   type ResultScope,
@@ -366,11 +368,13 @@ export class ScreeningService {
     params: Params,
     slot: ModelSlot,
     stored: StoredEmbeddings,
-  ): Promise<{ profile: ExampleProfile; centredOn: number | null }> {
+  ): Promise<{ profile: ExampleProfile; centredOn: number | null; coherence: ExampleCoherence | null }> {
     const examples = await this.#exampleEmbeddings(id, params, slot);
-    const { space, scans } = scopeSpace(this.index.store(), slot, this.#scope(id, params), stored);
+    const scope = this.#scope(id, params);
+    const { space, scans } = scopeSpace(this.index.store(), slot, scope, stored);
     const profile = exampleProfile(examples, space);
-    return { profile, centredOn: profile.space.centre ? scans : null };
+    const coherence = scopeCoherence(this.index.store(), slot, scope, profile, examples, stored);
+    return { profile, centredOn: profile.space.centre ? scans : null, coherence };
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {
@@ -401,6 +405,7 @@ export class ScreeningService {
       exampleThreshold: example?.threshold ?? null,
       exampleCentredOn: examples?.centredOn ?? null,
       examplePatches: example ? example.space.patches : null,
+      exampleCoherence: examples?.coherence ?? null,
     };
   }
 }

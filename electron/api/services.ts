@@ -7,6 +7,7 @@ import type { AppIdentity } from '../app/app-identity.js';
 import type { PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { ScreenRow } from '../screening/results.js';
+import type { ExampleCoherence } from '../scoring/example-coherence.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
 import type { Page, StudyQuery } from '../pacs/query.js';
 import type { AppInfo, Catalog, ModelListing, Request, Response, ScreenJob } from './contract.js';
@@ -85,6 +86,8 @@ export interface ScreenResults {
   exampleThreshold: number | null;
   exampleCentredOn: number | null;
   examplePatches: boolean | null;
+  /** How alike the examples are against random sets of the scans screened (null: no examples, or it cannot say). */
+  exampleCoherence: ExampleCoherence | null;
 }
 
 export interface ProbeEngine {

@@ -7,7 +7,9 @@
  */
 import { isNotDicomFile } from '../dicom/errors.js';
 import type { IndexStore, ModelSlot, StoredScan } from '../index/index-store.js';
+import { exampleCoherence, type ExampleCoherence } from '../scoring/example-coherence.js';
 import {
+  exampleDescriptor,
   exampleSimilarity,
   exampleSpace,
   type ExampleProfile,
@@ -190,6 +192,32 @@ export function scopeSpace(
   }
   const { space, count } = exampleSpace(encoded(), model.dim);
   return { space, scans: count };
+}
+
+/**
+ * How alike the examples are in the profile's space, against random sets of as many of the scope's encoded scans
+ * (exampleCoherence; `embeddings` as read for the examples' space). Null where it cannot say (under two examples,
+ * too few scans).
+ */
+export function scopeCoherence(
+  store: IndexStore,
+  model: ModelSlot,
+  scope: ResultScope,
+  profile: ExampleProfile,
+  examples: readonly ExampleScan[],
+  embeddings: StoredEmbeddings,
+): ExampleCoherence | null {
+  if (profile.space.patches && !embeddings.pooled) throw new RangeError('the examples compare pooled patch embeddings');
+  const embeddingOf = embeddingById(embeddings, model.dim);
+  // The scope's encoded scans only: `embeddings` may hold the model's whole table.
+  const scans = [...scansIn(store, scope)].flatMap((scan) => {
+    const v = embeddingOf(scan.id);
+    return v && (v.pooled || !profile.space.patches) ? [v] : [];
+  });
+  return exampleCoherence(
+    examples.map((e) => exampleDescriptor(e, profile.space)),
+    { count: scans.length, descriptor: (i) => exampleDescriptor(scans[i]!, profile.space) },
+  );
 }
 
 export function resultsCsvHeader(phrases: string[], withExamples: boolean): string {

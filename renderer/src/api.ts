@@ -29,3 +29,6 @@ export type {
 
 /** Whether the active model knows a phrase well (one per phrase of query.run, matrix.run, phrases.check). */
 export type Familiarity = ApiResponse<'phrases.check'>['familiarity'][number];
+
+/** How alike a screening job's examples are against random scans of those screened (screen.results). */
+export type Coherence = NonNullable<ApiResponse<'screen.results'>['exampleCoherence']>;

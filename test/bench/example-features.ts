@@ -4,11 +4,13 @@
  * image descriptors (electron/scoring/example-features.ts): the plain global embedding (what example sets
  * compared before centring), the same centred on the set's mean (what the app does with a model without patch
  * embeddings), the patch embeddings max-pooled and centred, and both side by side (what the app does with a
- * model that has them: exampleSpace and exampleDescriptor, the app's own code). For each finding with enough positives: 16-shot probe AUC (16
+ * model that has them: exampleSpace and exampleDescriptor, the app's own code), and one the app does not use (each
+ * patch less the mean patch at its position, max-pooled). For each finding with enough positives: 16-shot probe AUC (16
  * positive and 16 negative examples, logistic) and 16-example AUC (cosine to the mean of 16 positives, what
  * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve); and the
  * app's flag rule with 16 examples (recall of the other positives, share of negatives flagged); then the
- * means and their ratios to the global embedding's, measured in the same run. Prints JSON.
+ * means and their ratios to the global embedding's, measured in the same run; and per finding, how alike 16 examples
+ * are by the app's test (exampleCoherence) and how often it calls them no more alike than random scans. Prints JSON.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +19,7 @@ import { scoreFolder } from '../../electron/cli/folder-scores.js';
 import { openSession } from '../../electron/cli/session.js';
 import { probeCurve } from '../../electron/scoring/evaluation.js';
 import { centreRows, maxPoolPatches } from '../../electron/scoring/example-features.js';
+import { exampleCoherence } from '../../electron/scoring/example-coherence.js';
 import {
   exampleDescriptor,
   exampleProfile,
@@ -47,6 +50,7 @@ try {
 const keep = scores.paths.map((p, i) => [p, i] as const).filter(([p, i]) => labelled.has(p) && scores.patches![i]);
 if (!keep.length) throw new Error('the model gives no patch embeddings, or no labelled scan was read');
 const dim = scores.images.dim;
+const patchesOf: (Float32Array | null)[] = scores.patches!;
 const matrix = (rows: Float32Array[]): Matrix => {
   const data = new Float32Array(rows.length * rows[0]!.length);
   rows.forEach((r, i) => data.set(r, i * r.length));
@@ -61,7 +65,23 @@ const features: Record<string, Matrix> = {
   'global, centred': centreRows(global),
   'patches max-pooled, centred': centreRows(matrix(pooledRows)),
   'both, centred': matrix(scans.map((scan) => exampleDescriptor(scan, space))),
+  // Not in the app: whether the patch grid holds, in where it is, what the max-pool loses (a finding in a fixed
+  // place, as a hiatal hernia behind the heart): each patch less the mean patch at its position over the scans.
+  'patches less their position mean, max-pooled, centred': centreRows(matrix(positionCentredMaxPool())),
 };
+
+/** Each scan's patches less the mean patch at the same position over every scan, max-pooled per dimension. */
+function positionCentredMaxPool(): Float32Array[] {
+  const grids: Float32Array[] = keep.map(([, i]) => patchesOf[i]!);
+  const mean = new Float32Array(grids[0]!.length);
+  for (const g of grids) for (let j = 0; j < g.length; j++) mean[j]! += g[j]! / grids.length;
+  return grids.map((g) =>
+    maxPoolPatches(
+      g.map((v, j) => v - mean[j]!),
+      dim,
+    ),
+  );
+}
 
 const min = Number(values['min-positives']);
 /**
@@ -89,6 +109,36 @@ function flagRule(m: Matrix, y: number[]): { recall: number; falseAlarms: number
   return { recall: round(recall), falseAlarms: round(alarms) };
 }
 
+/**
+ * How alike 16 examples are (exampleCoherence, the app's test: against as many random pairs of the scans, in the
+ * app's space), drawn 5 times as flagRule draws them: the mean coherence and the share of draws the app would
+ * report as no more alike than random scans.
+ */
+function coherence(y: number[]): { coherence: number; randomPairs: number; effect: number; notAlike: number } {
+  const rnd = seededRandom(7);
+  const pos = y.flatMap((v, i) => (v ? [i] : []));
+  const app = features['both, centred']!;
+  const scans = { count: app.rows, descriptor: (i: number) => row(app, i) };
+  let value = 0;
+  let random = 0;
+  let effect = 0;
+  let notAlike = 0;
+  for (let d = 0; d < 5; d++) {
+    const c = exampleCoherence(
+      shuffled(pos, rnd)
+        .slice(0, 16)
+        .map((i) => row(app, i)),
+      scans,
+    )!;
+    value += c.value / 5;
+    random += c.random / 5;
+    effect += c.effect / 5;
+    if (!c.alike) notAlike += 1 / 5;
+  }
+  return { coherence: round(value), randomPairs: round(random), effect: round(effect), notAlike: round(notAlike) };
+}
+
+const coherenceByFinding: Record<string, ReturnType<typeof coherence>> = {};
 const perFinding: Record<
   string,
   Record<string, { shots16: number; examples16: number; recall: number; falseAlarms: number }>
@@ -97,6 +147,7 @@ for (const [j, finding] of findings.entries()) {
   const y = keep.map(([p]) => labelled.get(p)![j]!);
   if (y.filter(Boolean).length < min) continue;
   perFinding[finding] = {};
+  coherenceByFinding[finding] = coherence(y);
   for (const [name, m] of Object.entries(features)) {
     // centre: false — each descriptor is compared as given (the centred ones are centred already); the
     // default fractions and shots draw the examples as `radsift eval` does, so its card's columns match.
@@ -129,7 +180,14 @@ const summary = Object.fromEntries(
 );
 console.log(
   JSON.stringify(
-    { model: session.loaded.model.id, version: session.loaded.model.version, scans: keep.length, summary, perFinding },
+    {
+      model: session.loaded.model.id,
+      version: session.loaded.model.version,
+      scans: keep.length,
+      summary,
+      coherence: coherenceByFinding,
+      perFinding,
+    },
     null,
     1,
   ),

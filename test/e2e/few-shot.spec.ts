@@ -173,6 +173,10 @@ test.describe('few-shot screening with an example set', () => {
       'too few scans screened to centre on their mean: compared as they are',
     );
     await expect(page.getByTestId('results-examples-rule')).toContainText('its patch embeddings max-pooled');
+    // How alike the examples are, against two scans picked at random from the 16 (docs/few-shot.md).
+    await expect(page.getByTestId('results-examples-coherence')).toHaveText(
+      /^The examples are alike at -?\d\.\d\d \(mean cosine of two; two scans picked at random from those screened: -?\d\.\d\d; -?\d+\.\d standard deviations above, p = [01]\.\d{3}\)\.$/,
+    );
     const table = page.locator('table.results-table');
     const head = table.getByRole('columnheader', { name: 'example similarity' });
     // Sorted by it first, most similar at the top; a click reverses the order.
@@ -196,12 +200,21 @@ test.describe('few-shot screening with an example set', () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'radsift-e2e-dl-')), 'export.json');
     await (await download).saveAs(file);
     const exported = JSON.parse(await readFile(file, 'utf8')) as {
-      examples: { count: number; threshold: number; centredOn: number | null; patches: boolean | null };
+      examples: {
+        count: number;
+        threshold: number;
+        centredOn: number | null;
+        patches: boolean | null;
+        coherence: { value: number; random: number; effect: number; p: number; alike: boolean } | null;
+      };
     };
     expect(exported.examples.count).toBe(3);
     expect(typeof exported.examples.threshold).toBe('number');
     expect(exported.examples.centredOn).toBeNull();
     expect(exported.examples.patches).toBe(true);
+    expect(exported.examples.coherence!.p).toBeGreaterThan(0);
+    expect(exported.examples.coherence!.p).toBeLessThanOrEqual(1);
+    expect(typeof exported.examples.coherence!.alike).toBe('boolean');
     await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-screening.png') });
     await head.getByRole('button').click();
     await expect(head).toHaveAttribute('aria-sort', 'ascending');

@@ -22,6 +22,7 @@ import {
   resultsCsvHeader,
   resultsCsvRow,
   scopeEmbeddings,
+  scopeCoherence,
   scopeSpace,
   screenResults,
   type ResultScope,
@@ -29,6 +30,7 @@ import {
 } from '../../screening/results.js';
 import { modelSlot } from '../../screening/model-slot.js';
 import { maxPoolPatches } from '../../scoring/example-features.js';
+import { coherenceLine, type ExampleCoherence } from '../../scoring/example-coherence.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { PacsError, RETRYABLE } from '../../pacs/errors.js';
 import { pacsSource } from '../../pacs/remote-source.js';
@@ -245,6 +247,7 @@ export const screenCommand = defineCommand({
       const stored = scopeEmbeddings(store, model, scope, { pooled: examples.length > 0 });
       let example: ExampleProfile | undefined;
       let centredOn: number | null = null;
+      let coherence: ExampleCoherence | null = null;
       if (examples.length) {
         const vs: ExampleScan[] = [];
         for await (const r of encodeFiles(examples, session.pool, encoder)) {
@@ -264,6 +267,8 @@ export const screenCommand = defineCommand({
           io.stderr(
             `warning: ${vs.length} example scan${vs.length === 1 ? '' : 's'}: flagging by examples rests on little; ${MIN_CONFIDENT_EXAMPLES} or more are better\n`,
           );
+        coherence = scopeCoherence(store, model, scope, example, vs, stored);
+        io.stderr(coherenceLine(coherence, vs.length));
       }
       const names = vectors.map((v) => v.pair.phrase);
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];
@@ -279,7 +284,7 @@ export const screenCommand = defineCommand({
       const json = out!.toLowerCase().endsWith('.json');
       if (json)
         await write(
-          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, threshold: example.threshold, centredOn, patches: example.space.patches })},` : ''}"rows":[\n`,
+          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
       const writeRow = async (row: ScreenRow) => {

@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
 import { csvCell } from '../format';
-import { getApi, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
+import { getApi, type Coherence, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
 import { UnitSlider } from '../components/UnitSlider';
 import { PhraseWarnings } from '../components/PhraseWarnings';
 import { ScanName } from '../components/ScanName';
@@ -81,6 +81,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     exampleThreshold: number | null;
     exampleCentredOn: number | null;
     examplePatches: boolean | null;
+    exampleCoherence: Coherence | null;
   } | null>(null);
   const [threshold, setThreshold] = useState(0.5);
   const [flaggedOnly, setFlaggedOnly] = useState(false);
@@ -186,6 +187,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
         exampleThreshold,
         exampleCentredOn,
         examplePatches,
+        exampleCoherence,
       } = await api.call('screen.results', {
         id: job.id,
       });
@@ -196,7 +198,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
           return label ? [[r.path, label]] : [];
         }),
       );
-      setOpen({ id: job.id, rows: loaded, exampleThreshold, exampleCentredOn, examplePatches });
+      setOpen({ id: job.id, rows: loaded, exampleThreshold, exampleCentredOn, examplePatches, exampleCoherence });
     });
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
@@ -264,6 +266,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
             threshold: open.exampleThreshold,
             centredOn: open.exampleCentredOn,
             patches: open.examplePatches,
+            coherence: open.exampleCoherence,
           },
         }
       : {};
@@ -522,6 +525,24 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                 ? `, both centred on the mean of the ${open.exampleCentredOn} scans screened (what sets the examples apart, not what every scan shares)`
                 : ' (too few scans screened to centre on their mean: compared as they are)'}
               ; a scan as similar as the least typical example, less 0.05, is flagged.
+              {open.exampleCoherence && (
+                <>
+                  {' '}
+                  <span data-testid="results-examples-coherence">
+                    {`The examples are alike at ${open.exampleCoherence.value.toFixed(2)} (mean cosine of two; two scans picked at random from those screened: ${open.exampleCoherence.random.toFixed(2)}; ${open.exampleCoherence.effect.toFixed(1)} standard deviations above, p = ${open.exampleCoherence.p.toFixed(3)}).`}
+                  </span>
+                </>
+              )}
+              {open.exampleCoherence && !open.exampleCoherence.alike && (
+                <>
+                  {' '}
+                  <span className="hint" data-testid="results-examples-unlike">
+                    <span aria-hidden="true">⚠ </span>
+                    The examples are no more alike than scans picked at random: the model&apos;s image features may not
+                    carry what they share, so flagging by them is close to chance.
+                  </span>
+                </>
+              )}
               {openJob.examples < examples.confidentFrom && (
                 <>
                   {' '}

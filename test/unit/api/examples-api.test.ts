@@ -95,12 +95,18 @@ describe('example sets and screening with them', () => {
       state = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find((j) => j.id === job.id)!.state;
     }
     assert.equal(state, 'done');
-    const { rows, exampleThreshold, exampleCentredOn, examplePatches } = await call<{
+    const { rows, exampleThreshold, exampleCentredOn, examplePatches, exampleCoherence } = await call<{
       rows: { path: string; exampleSimilarity: number | null; flagged: boolean }[];
       exampleThreshold: number | null;
       exampleCentredOn: number | null;
       examplePatches: boolean | null;
+      exampleCoherence: { value: number; random: number; effect: number; p: number; alike: boolean } | null;
     }>(services, 'screen.results', { id: job.id });
+    // Three pneumothorax cases are far more alike than two scans picked at random from the folder.
+    assert.ok(exampleCoherence, 'coherence measured');
+    assert.ok(exampleCoherence.alike && exampleCoherence.p <= 0.05, JSON.stringify(exampleCoherence));
+    assert.ok(exampleCoherence.value > exampleCoherence.random + 0.3, JSON.stringify(exampleCoherence));
+    assert.ok(exampleCoherence.effect >= 0.4, JSON.stringify(exampleCoherence));
     assert.equal(rows.length, 48);
     // Similarities are centred on the mean embedding of the 48 scans screened (docs/few-shot.md).
     assert.equal(exampleCentredOn, 48);
@@ -136,6 +142,42 @@ describe('example sets and screening with them', () => {
       rows.map((r) => [r.path, r.exampleSimilarity]),
     );
   });
+  it('says when the examples are no more alike than scans picked at random', async () => {
+    await call(services, 'studies.openDropped', { paths: [folder] });
+    const names = (await readFile(path.join(folder, 'labels.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => path.join(folder, l.split(',')[0]!));
+    const coherence = async (examples: string[]) => {
+      const job = services.screening.start(folder, [], undefined, undefined, examples);
+      const deadline = Date.now() + 180_000;
+      let state = job.state;
+      while (state === 'running' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find(
+          (j) => j.id === job.id,
+        )!.state;
+      }
+      assert.equal(state, 'done');
+      const read = () =>
+        call<{ exampleCoherence: { value: number; random: number; effect: number; p: number; alike: boolean } | null }>(
+          services,
+          'screen.results',
+          { id: job.id },
+        );
+      const first = (await read()).exampleCoherence;
+      assert.deepEqual((await read()).exampleCoherence, first, 'the same p whenever results are read');
+      return first;
+    };
+    // Every seventh scan of the folder: examples with nothing in particular in common.
+    const picked = await coherence(names.filter((_, i) => i % 7 === 3).slice(0, 4));
+    assert.ok(picked && !picked.alike && picked.p > 0.05, JSON.stringify(picked));
+    assert.ok(Math.abs(picked.random) < 0.1, JSON.stringify(picked));
+    // One example: nothing to compare.
+    assert.equal(await coherence(names.slice(0, 1)), null);
+  });
+
   it('a job paused while its examples are encoded stays paused, and resumes to the end', async () => {
     await call(services, 'studies.openDropped', { paths: [folder] });
     const { paths } = await call<{ paths: string[] }>(services, 'examples.get', { scope: folder });

@@ -84,6 +84,17 @@ describe('radsift screen --examples', () => {
       r.err,
       /examples: 4, compared by their embedding and pooled patch embeddings centred on the mean of the 40 scans screened/,
     );
+    // Four pneumothorax cases are far more alike than two scans picked at random: no warning about them.
+    const alike =
+      /examples alike: mean cosine (-?[\d.]+) \(random pairs of scans screened: (-?[\d.]+); (-?[\d.]+) standard deviations above, p = ([\d.]+)\)/.exec(
+        r.err,
+      );
+    assert.ok(alike, r.err);
+    assert.ok(
+      Number(alike[1]) > Number(alike[2]) + 0.3 && Number(alike[3]) >= 0.4 && Number(alike[4]) <= 0.05,
+      alike[0],
+    );
+    assert.doesNotMatch(r.err, /no more alike than/);
     const [head, ...lines] = (await readFile(out, 'utf8')).trim().split('\n');
     const cols = head!.split(',');
     const at = {

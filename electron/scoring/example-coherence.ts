@@ -1,0 +1,92 @@
+/**
+ * Whether a set of example scans has something in common that the model's image features carry: the mean cosine
+ * between two examples' descriptors (exampleDescriptor, in the space the scans screened are compared in), against
+ * the mean cosine of as many random pairs of the scans screened (a permutation test). Examples of a finding the
+ * embedding carries are far more alike than two scans at random (docs/few-shot.md: 0.17–0.49 against 0.01 for 16
+ * examples); examples of one it does not carry are not, and flagging by them is close to chance — which the app
+ * and the CLI then say. Random pairs rather than random sets of scans: in a small folder where the finding is
+ * common, a random set often holds several cases of it, and good examples would look ordinary. Label-free: it
+ * reads only the examples and the scans screened.
+ */
+import { seededRandom } from './metrics.js';
+import { dot } from './vectors.js';
+
+/** Examples no more alike than this share of random draws are reported as not alike (a one-sided test). */
+export const COHERENCE_P = 0.05;
+/**
+ * Nor are examples whose mean cosine is less than this many standard deviations of a random pair's cosine above
+ * a random pair's mean: with many examples a slight likeness is significant and still screens close to chance.
+ * Set on phantoms of a seed no evaluation uses (seed 92, 1,000 at 512²; model 0.7.11): 16 examples of each
+ * finding the embedding carries stood 0.61–1.72 above, of those it does not −0.01–0.28 (docs/few-shot.md).
+ */
+export const MIN_COHERENCE_EFFECT = 0.4;
+/** Random draws of as many pairs as the examples make: p has a resolution of 1/(RANDOM_SETS + 1). */
+export const RANDOM_SETS = 199;
+
+export interface ExampleCoherence {
+  /** Mean cosine between two different examples. */
+  value: number;
+  /** The same over random pairs of scans screened (the mean over every draw). */
+  random: number;
+  /** (value − random) in standard deviations of a random pair's cosine: scale-free, whatever the model. */
+  effect: number;
+  /** Share of draws of as many random pairs (and the examples' own) at least as alike: (1 + r) / (1 + draws). */
+  p: number;
+  /** p at most COHERENCE_P and effect at least MIN_COHERENCE_EFFECT; else no more alike than random scans. */
+  alike: boolean;
+}
+
+/** Mean cosine over the pairs of different vectors (unit length, as descriptors are). */
+export function meanPairCosine(vectors: readonly ArrayLike<number>[]): number {
+  let sum = 0;
+  for (let i = 0; i < vectors.length; i++)
+    for (let j = i + 1; j < vectors.length; j++) sum += dot(vectors[i]!, vectors[j]!);
+  return sum / ((vectors.length * (vectors.length - 1)) / 2);
+}
+
+/**
+ * The examples' coherence against `sets` draws of as many random pairs of the `scans` (descriptor of scan i on
+ * demand) as the examples make. Null with fewer than two examples or three scans. Seeded: the same examples and
+ * scans give the same p whenever results are read.
+ */
+export function exampleCoherence(
+  examples: readonly ArrayLike<number>[],
+  scans: { count: number; descriptor: (i: number) => ArrayLike<number> },
+  sets = RANDOM_SETS,
+): ExampleCoherence | null {
+  const k = examples.length;
+  if (k < 2 || scans.count < 3) return null;
+  const value = meanPairCosine(examples);
+  const pairs = (k * (k - 1)) / 2;
+  const rnd = seededRandom(0x5eed + k);
+  let atLeast = 0;
+  let total = 0;
+  let squares = 0;
+  for (let s = 0; s < sets; s++) {
+    let sum = 0;
+    for (let q = 0; q < pairs; q++) {
+      const i = Math.floor(rnd() * scans.count);
+      const j = (i + 1 + Math.floor(rnd() * (scans.count - 1))) % scans.count; // another scan
+      const c = dot(scans.descriptor(i), scans.descriptor(j));
+      sum += c;
+      squares += c * c;
+    }
+    total += sum;
+    if (sum / pairs >= value) atLeast++;
+  }
+  const n = sets * pairs;
+  const random = total / n;
+  const spread = Math.sqrt(Math.max(squares / n - random * random, 0));
+  const effect = spread > 1e-6 ? (value - random) / spread : 0; // every scan alike (to rounding): nothing to tell apart
+  const p = (1 + atLeast) / (1 + sets);
+  return { value, random, effect, p, alike: p <= COHERENCE_P && effect >= MIN_COHERENCE_EFFECT };
+}
+
+/** One line for a terminal: how alike the examples are, and a warning where no more than random scans. */
+export function coherenceLine(c: ExampleCoherence | null, examples: number): string {
+  if (!c) return examples < 2 ? '' : 'examples: too few scans screened to say how alike the examples are\n';
+  const line = `examples alike: mean cosine ${c.value.toFixed(3)} (random pairs of scans screened: ${c.random.toFixed(3)}; ${c.effect.toFixed(2)} standard deviations above, p = ${c.p.toFixed(3)})\n`;
+  return c.alike
+    ? line
+    : `${line}warning: the examples are no more alike than scans picked at random from those screened: the model's image features may not carry what they share, and flagging by them is close to chance\n`;
+}

@@ -1,0 +1,64 @@
+/**
+ * The examples' coherence test at its edges (its behaviour on real scans is in test/unit/api/examples-api.test.ts
+ * and test/unit/screening/screen-examples.test.ts): nothing to say under two examples or three scans, the same p
+ * on every read, no likeness where every scan is the same, and a likeness it reports only when it is both
+ * significant and large.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  COHERENCE_P,
+  exampleCoherence,
+  meanPairCosine,
+  MIN_COHERENCE_EFFECT,
+  RANDOM_SETS,
+} from '../../../electron/scoring/example-coherence.js';
+import { seededRandom } from '../../../electron/scoring/metrics.js';
+import { normalise } from '../../../electron/scoring/vectors.js';
+
+const rnd = seededRandom(3);
+const unit = (v: number[]) => normalise(Float32Array.from(v));
+const noise = (dim: number) => unit(Array.from({ length: dim }, () => rnd() - 0.5));
+const scans = (vs: Float32Array[]) => ({ count: vs.length, descriptor: (i: number) => vs[i]! });
+
+test('mean pair cosine is over the pairs of different vectors', () => {
+  const [a, b, c] = [unit([1, 0]), unit([0, 1]), unit([1, 1])];
+  assert.ok(Math.abs(meanPairCosine([a, b, c]) - (0 + Math.SQRT1_2 + Math.SQRT1_2) / 3) < 1e-6);
+});
+
+test('says nothing under two examples or three scans, and the same p on every read', () => {
+  const pool = Array.from({ length: 50 }, () => noise(16));
+  assert.equal(exampleCoherence([pool[0]!], scans(pool)), null);
+  assert.equal(exampleCoherence(pool.slice(0, 2), scans(pool.slice(0, 2))), null);
+  const once = exampleCoherence(pool.slice(0, 4), scans(pool));
+  assert.deepEqual(exampleCoherence(pool.slice(0, 4), scans(pool)), once);
+  assert.ok(once!.p >= 1 / (RANDOM_SETS + 1) && once!.p <= 1);
+});
+
+test('examples sharing a direction are alike; the scans themselves are not', () => {
+  const shared = noise(32);
+  const pool = Array.from({ length: 200 }, () => noise(32));
+  const near = Array.from({ length: 8 }, () => unit([...noise(32)].map((x, k) => x + 0.6 * shared[k]!)));
+  const alike = exampleCoherence(near, scans(pool))!;
+  assert.ok(alike.alike && alike.p <= COHERENCE_P && alike.effect >= MIN_COHERENCE_EFFECT, JSON.stringify(alike));
+  const drawn = exampleCoherence(pool.slice(0, 8), scans(pool))!;
+  assert.ok(!drawn.alike, JSON.stringify(drawn));
+  assert.ok(Math.abs(drawn.random) < 0.05, JSON.stringify(drawn));
+});
+
+test('a slight likeness that many examples make significant is still not enough', () => {
+  const shared = noise(64);
+  const pool = Array.from({ length: 400 }, () => noise(64));
+  // 40 examples a little towards one direction: hundreds of pairs make it significant, its size is small.
+  const faint = Array.from({ length: 40 }, () => unit([...noise(64)].map((x, k) => x + 0.2 * shared[k]!)));
+  const c = exampleCoherence(faint, scans(pool))!;
+  assert.ok(c.p <= COHERENCE_P, `significant: ${JSON.stringify(c)}`);
+  assert.ok(c.effect < MIN_COHERENCE_EFFECT && !c.alike, JSON.stringify(c));
+});
+
+test('where every scan is the same there is nothing to tell apart', () => {
+  const same = noise(8);
+  const c = exampleCoherence([same, same], scans([same, same, same, same]))!;
+  assert.equal(c.effect, 0);
+  assert.equal(c.alike, false);
+});
