@@ -505,7 +505,7 @@ export const methods = {
       exampleCentredOn: z.number().int().nonnegative().nullable(),
       /** Whether the scans' pooled patch embeddings stand beside their global ones (null without examples). */
       examplePatches: z.boolean().nullable(),
-      /** How alike the examples are against random sets of as many scans screened (docs/few-shot.md); null: no
+      /** How alike the examples are against random pairs of the scans screened (docs/few-shot.md); null: no
        * examples, or too few to say. */
       exampleCoherence: z
         .object({

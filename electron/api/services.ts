@@ -86,7 +86,7 @@ export interface ScreenResults {
   exampleThreshold: number | null;
   exampleCentredOn: number | null;
   examplePatches: boolean | null;
-  /** How alike the examples are against random sets of the scans screened (null: no examples, or it cannot say). */
+  /** How alike the examples are against random pairs of the scans screened (null: no examples, or it cannot say). */
   exampleCoherence: ExampleCoherence | null;
 }
 

@@ -195,9 +195,9 @@ export function scopeSpace(
 }
 
 /**
- * How alike the examples are in the profile's space, against random sets of as many of the scope's encoded scans
+ * How alike the examples are in the profile's space, against random pairs of the scope's encoded scans
  * (exampleCoherence; `embeddings` as read for the examples' space). Null where it cannot say (under two examples,
- * too few scans).
+ * under three scans).
  */
 export function scopeCoherence(
   store: IndexStore,
