@@ -514,6 +514,7 @@ export const methods = {
           effect: z.number(),
           p: z.number().min(0).max(1),
           alike: z.boolean(),
+          undecided: z.boolean(),
         })
         .nullable(),
     }),

@@ -32,8 +32,10 @@ export interface ExampleCoherence {
   effect: number;
   /** Share of draws of as many random pairs (and the examples' own) at least as alike: (1 + r) / (1 + draws). */
   p: number;
-  /** p at most COHERENCE_P and effect at least MIN_COHERENCE_EFFECT; else no more alike than random scans. */
+  /** p at most COHERENCE_P and effect at least MIN_COHERENCE_EFFECT. */
   alike: boolean;
+  /** Not alike, but only for want of examples: as far above random pairs as alike ones, not significantly (p). */
+  undecided: boolean;
 }
 
 /** Mean cosine over the pairs of different vectors (unit length, as descriptors are). */
@@ -79,14 +81,16 @@ export function exampleCoherence(
   const spread = Math.sqrt(Math.max(squares / n - random * random, 0));
   const effect = spread > 1e-6 ? (value - random) / spread : 0; // every scan alike (to rounding): nothing to tell apart
   const p = (1 + atLeast) / (1 + sets);
-  return { value, random, effect, p, alike: p <= COHERENCE_P && effect >= MIN_COHERENCE_EFFECT };
+  const large = effect >= MIN_COHERENCE_EFFECT;
+  return { value, random, effect, p, alike: p <= COHERENCE_P && large, undecided: p > COHERENCE_P && large };
 }
 
 /** One line for a terminal: how alike the examples are, and a warning where no more than random scans. */
 export function coherenceLine(c: ExampleCoherence | null, examples: number): string {
   if (!c) return examples < 2 ? '' : 'examples: too few scans screened to say how alike the examples are\n';
   const line = `examples alike: mean cosine ${c.value.toFixed(3)} (random pairs of scans screened: ${c.random.toFixed(3)}; ${c.effect.toFixed(2)} standard deviations above, p = ${c.p.toFixed(3)})\n`;
-  return c.alike
-    ? line
+  if (c.alike) return line;
+  return c.undecided
+    ? `${line}warning: too few examples to tell whether they are more alike than scans picked at random from those screened (more examples decide it)\n`
     : `${line}warning: the examples are no more alike than scans picked at random from those screened: the model's image features may not carry what they share, and flagging by them is close to chance\n`;
 }

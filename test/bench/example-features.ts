@@ -9,8 +9,9 @@
  * positive and 16 negative examples, logistic) and 16-example AUC (cosine to the mean of 16 positives, what
  * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve); and the
  * app's flag rule with 16 examples (recall of the other positives, share of negatives flagged); then the
- * means and their ratios to the global embedding's, measured in the same run; and per finding, how alike 16 examples
- * are by the app's test (exampleCoherence) and how often it calls them no more alike than random scans. Prints JSON.
+ * means and their ratios to the global embedding's, measured in the same run; and per finding, how alike 16 and 4
+ * examples are by the app's test (exampleCoherence) and how often it calls them no more alike than random scans.
+ * Prints JSON.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -110,11 +111,15 @@ function flagRule(m: Matrix, y: number[]): { recall: number; falseAlarms: number
 }
 
 /**
- * How alike 16 examples are (exampleCoherence, the app's test: against as many random pairs of the scans, in the
- * app's space), drawn 5 times as flagRule draws them: the mean coherence and the share of draws the app would
- * report as no more alike than random scans.
+ * How alike k examples are (exampleCoherence, the app's test: against as many random pairs of the scans, in the
+ * app's space), drawn `draws` times as flagRule draws them: the mean coherence, the share of draws the app would
+ * not call alike, and of those the share it calls undecided (far enough above random pairs, too few to be sure).
  */
-function coherence(y: number[]): { coherence: number; randomPairs: number; effect: number; notAlike: number } {
+function coherence(
+  y: number[],
+  k: number,
+  draws: number,
+): { coherence: number; randomPairs: number; effect: number; notAlike: number; undecided: number } {
   const rnd = seededRandom(7);
   const pos = y.flatMap((v, i) => (v ? [i] : []));
   const app = features['both, centred']!;
@@ -123,22 +128,33 @@ function coherence(y: number[]): { coherence: number; randomPairs: number; effec
   let random = 0;
   let effect = 0;
   let notAlike = 0;
-  for (let d = 0; d < 5; d++) {
+  let undecided = 0;
+  for (let d = 0; d < draws; d++) {
     const c = exampleCoherence(
       shuffled(pos, rnd)
-        .slice(0, 16)
+        .slice(0, k)
         .map((i) => row(app, i)),
       scans,
     )!;
-    value += c.value / 5;
-    random += c.random / 5;
-    effect += c.effect / 5;
-    if (!c.alike) notAlike += 1 / 5;
+    value += c.value / draws;
+    random += c.random / draws;
+    effect += c.effect / draws;
+    if (!c.alike) notAlike += 1 / draws;
+    if (c.undecided) undecided += 1 / draws;
   }
-  return { coherence: round(value), randomPairs: round(random), effect: round(effect), notAlike: round(notAlike) };
+  return {
+    coherence: round(value),
+    randomPairs: round(random),
+    effect: round(effect),
+    notAlike: round(notAlike),
+    undecided: round(undecided),
+  };
 }
 
-const coherenceByFinding: Record<string, ReturnType<typeof coherence>> = {};
+const coherenceByFinding: Record<
+  string,
+  { examples16: ReturnType<typeof coherence>; examples4: ReturnType<typeof coherence> }
+> = {};
 const perFinding: Record<
   string,
   Record<string, { shots16: number; examples16: number; recall: number; falseAlarms: number }>
@@ -147,7 +163,8 @@ for (const [j, finding] of findings.entries()) {
   const y = keep.map(([p]) => labelled.get(p)![j]!);
   if (y.filter(Boolean).length < min) continue;
   perFinding[finding] = {};
-  coherenceByFinding[finding] = coherence(y);
+  // 16 examples drawn 5 times (as the flag rule), 4 drawn 20 times (a small set varies more)
+  coherenceByFinding[finding] = { examples16: coherence(y, 16, 5), examples4: coherence(y, 4, 20) };
   for (const [name, m] of Object.entries(features)) {
     // centre: false — each descriptor is compared as given (the centred ones are centred already); the
     // default fractions and shots draw the examples as `radsift eval` does, so its card's columns match.

@@ -538,8 +538,9 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                   {' '}
                   <span className="hint" data-testid="results-examples-unlike">
                     <span aria-hidden="true">⚠ </span>
-                    The examples are no more alike than scans picked at random: the model&apos;s image features may not
-                    carry what they share, so flagging by them is close to chance.
+                    {open.exampleCoherence.undecided
+                      ? 'Too few examples to tell whether they are more alike than scans picked at random: more examples decide it.'
+                      : "The examples are no more alike than scans picked at random: the model's image features may not carry what they share, so flagging by them is close to chance."}
                   </span>
                 </>
               )}

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ScreenJob } from '../../../electron/api/contract.js';
+import type { ExampleCoherence } from '../../../electron/scoring/example-coherence.js';
 import { createServices, type AppServices } from '../../../electron/api/create-services.js';
 import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
@@ -100,7 +101,7 @@ describe('example sets and screening with them', () => {
       exampleThreshold: number | null;
       exampleCentredOn: number | null;
       examplePatches: boolean | null;
-      exampleCoherence: { value: number; random: number; effect: number; p: number; alike: boolean } | null;
+      exampleCoherence: ExampleCoherence | null;
     }>(services, 'screen.results', { id: job.id });
     // Three pneumothorax cases are far more alike than two scans picked at random from the folder.
     assert.ok(exampleCoherence, 'coherence measured');
@@ -161,18 +162,16 @@ describe('example sets and screening with them', () => {
       }
       assert.equal(state, 'done');
       const read = () =>
-        call<{ exampleCoherence: { value: number; random: number; effect: number; p: number; alike: boolean } | null }>(
-          services,
-          'screen.results',
-          { id: job.id },
-        );
+        call<{
+          exampleCoherence: ExampleCoherence | null;
+        }>(services, 'screen.results', { id: job.id });
       const first = (await read()).exampleCoherence;
       assert.deepEqual((await read()).exampleCoherence, first, 'the same p whenever results are read');
       return first;
     };
     // Every seventh scan of the folder: examples with nothing in particular in common.
     const picked = await coherence(names.filter((_, i) => i % 7 === 3).slice(0, 4));
-    assert.ok(picked && !picked.alike && picked.p > 0.05, JSON.stringify(picked));
+    assert.ok(picked && !picked.alike && !picked.undecided && picked.p > 0.05, JSON.stringify(picked));
     assert.ok(Math.abs(picked.random) < 0.1, JSON.stringify(picked));
     // One example: nothing to compare.
     assert.equal(await coherence(names.slice(0, 1)), null);

@@ -53,7 +53,24 @@ test('a slight likeness that many examples make significant is still not enough'
   const faint = Array.from({ length: 40 }, () => unit([...noise(64)].map((x, k) => x + 0.2 * shared[k]!)));
   const c = exampleCoherence(faint, scans(pool))!;
   assert.ok(c.p <= COHERENCE_P, `significant: ${JSON.stringify(c)}`);
-  assert.ok(c.effect < MIN_COHERENCE_EFFECT && !c.alike, JSON.stringify(c));
+  assert.ok(c.effect < MIN_COHERENCE_EFFECT && !c.alike && !c.undecided, JSON.stringify(c));
+});
+
+test('a few examples as far apart from random pairs as alike ones, not significantly, are undecided', () => {
+  // Examples at cosine 0.2 to each other (a shared axis and one of their own), among random 16-d scans, whose
+  // pairs have a spread of about 0.25: 0.8 deviations above, which three examples' three pairs cannot show.
+  const example = (i: number) =>
+    unit(Array.from({ length: 16 }, (_, k) => (k === 0 ? Math.sqrt(0.2) : k === i ? Math.sqrt(0.8) : 0)));
+  const pool = Array.from({ length: 300 }, () => noise(16));
+  const c = exampleCoherence([1, 2, 3].map(example), scans(pool))!;
+  assert.ok(Math.abs(c.value - 0.2) < 1e-6 && c.effect >= MIN_COHERENCE_EFFECT && c.p > COHERENCE_P, JSON.stringify(c));
+  assert.ok(c.undecided && !c.alike, JSON.stringify(c));
+  // Twelve such examples decide it.
+  const decided = exampleCoherence(
+    Array.from({ length: 12 }, (_, i) => example(i + 1)),
+    scans(pool),
+  )!;
+  assert.ok(decided.alike && !decided.undecided, JSON.stringify(decided));
 });
 
 test('where every scan is the same there is nothing to tell apart', () => {
@@ -61,4 +78,5 @@ test('where every scan is the same there is nothing to tell apart', () => {
   const c = exampleCoherence([same, same], scans([same, same, same, same]))!;
   assert.equal(c.effect, 0);
   assert.equal(c.alike, false);
+  assert.equal(c.undecided, false);
 });
