@@ -370,10 +370,9 @@ export class ScreeningService {
     stored: StoredEmbeddings,
   ): Promise<{ profile: ExampleProfile; centredOn: number | null; coherence: ExampleCoherence | null }> {
     const examples = await this.#exampleEmbeddings(id, params, slot);
-    const scope = this.#scope(id, params);
-    const { space, scans } = scopeSpace(this.index.store(), slot, scope, stored);
+    const { space, scans, encoded } = scopeSpace(this.index.store(), slot, this.#scope(id, params), stored);
     const profile = exampleProfile(examples, space);
-    const coherence = scopeCoherence(this.index.store(), slot, scope, profile, examples, stored);
+    const coherence = scopeCoherence(profile, examples, encoded);
     return { profile, centredOn: profile.space.centre ? scans : null, coherence };
   }
 

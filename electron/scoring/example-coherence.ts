@@ -84,13 +84,3 @@ export function exampleCoherence(
   const large = effect >= MIN_COHERENCE_EFFECT;
   return { value, random, effect, p, alike: p <= COHERENCE_P && large, undecided: p > COHERENCE_P && large };
 }
-
-/** One line for a terminal: how alike the examples are, and a warning where no more than random scans. */
-export function coherenceLine(c: ExampleCoherence | null, examples: number): string {
-  if (!c) return examples < 2 ? '' : 'examples: too few scans screened to say how alike the examples are\n';
-  const line = `examples alike: mean cosine ${c.value.toFixed(3)} (random pairs of scans screened: ${c.random.toFixed(3)}; ${c.effect.toFixed(2)} standard deviations above, p = ${c.p.toFixed(3)})\n`;
-  if (c.alike) return line;
-  return c.undecided
-    ? `${line}warning: too few examples to tell whether they are more alike than scans picked at random from those screened (more examples decide it)\n`
-    : `${line}warning: the examples are no more alike than scans picked at random from those screened: the model's image features may not carry what they share, and flagging by them is close to chance\n`;
-}

@@ -174,49 +174,35 @@ function similarityTo(profile: ExampleProfile, scan: ExampleScan): number | null
 /**
  * The space the scope's encoded scans are compared with examples in (exampleSpace): their mean embedding
  * and mean pooled patch embedding to centre on (none below MIN_CENTRING_SCANS: too few for a mean), the
- * pooled patches only if every one has them; and how many scans it rests on. Results are ranked when read,
- * so this is the scope as it is now.
+ * pooled patches only if every one has them; how many scans it rests on, and those scans (for scopeCoherence).
+ * Results are ranked when read, so this is the scope as it is now.
  */
 export function scopeSpace(
   store: IndexStore,
   model: ModelSlot,
   scope: ResultScope,
   embeddings: StoredEmbeddings = scopeEmbeddings(store, model, scope, { pooled: true }),
-): { space: ExampleSpace; scans: number } {
+): { space: ExampleSpace; scans: number; encoded: ExampleScan[] } {
   const embeddingOf = embeddingById(embeddings, model.dim);
-  function* encoded(): Generator<ExampleScan> {
-    for (const scan of scansIn(store, scope)) {
-      const v = embeddingOf(scan.id);
-      if (v) yield v;
-    }
-  }
-  const { space, count } = exampleSpace(encoded(), model.dim);
-  return { space, scans: count };
+  const encoded = [...scansIn(store, scope)].flatMap((scan) => embeddingOf(scan.id) ?? []);
+  const { space, count } = exampleSpace(encoded, model.dim);
+  return { space, scans: count, encoded };
 }
 
 /**
- * How alike the examples are in the profile's space, against random pairs of the scope's encoded scans
- * (exampleCoherence; `embeddings` as read for the examples' space). Null where it cannot say (under two examples,
+ * How alike the examples are in the profile's space, against random pairs of the scope's encoded scans (scopeSpace's
+ * `encoded`; exampleCoherence). Each scan drawn is described once. Null where it cannot say (under two examples,
  * under three scans).
  */
 export function scopeCoherence(
-  store: IndexStore,
-  model: ModelSlot,
-  scope: ResultScope,
   profile: ExampleProfile,
   examples: readonly ExampleScan[],
-  embeddings: StoredEmbeddings,
+  encoded: readonly ExampleScan[],
 ): ExampleCoherence | null {
-  if (profile.space.patches && !embeddings.pooled) throw new RangeError('the examples compare pooled patch embeddings');
-  const embeddingOf = embeddingById(embeddings, model.dim);
-  // The scope's encoded scans only: `embeddings` may hold the model's whole table.
-  const scans = [...scansIn(store, scope)].flatMap((scan) => {
-    const v = embeddingOf(scan.id);
-    return v && (v.pooled || !profile.space.patches) ? [v] : [];
-  });
+  const described: Float32Array[] = [];
   return exampleCoherence(
     examples.map((e) => exampleDescriptor(e, profile.space)),
-    { count: scans.length, descriptor: (i) => exampleDescriptor(scans[i]!, profile.space) },
+    { count: encoded.length, descriptor: (i) => (described[i] ??= exampleDescriptor(encoded[i]!, profile.space)) },
   );
 }
 

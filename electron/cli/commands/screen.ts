@@ -30,7 +30,7 @@ import {
 } from '../../screening/results.js';
 import { modelSlot } from '../../screening/model-slot.js';
 import { maxPoolPatches } from '../../scoring/example-features.js';
-import { coherenceLine, type ExampleCoherence } from '../../scoring/example-coherence.js';
+import type { ExampleCoherence } from '../../scoring/example-coherence.js';
 import { indexFolder } from '../../screening/screen-job.js';
 import { PacsError, RETRYABLE } from '../../pacs/errors.js';
 import { pacsSource } from '../../pacs/remote-source.js';
@@ -126,6 +126,16 @@ function commonFolder(files: readonly string[]): string {
   let common = path.dirname(files[0]!);
   for (const f of files) while (!isInside(common, f)) common = path.dirname(common);
   return common;
+}
+
+/** One line for a terminal: how alike the examples are, and a warning where no more than random scans. */
+function coherenceLine(c: ExampleCoherence | null, examples: number): string {
+  if (!c) return examples < 2 ? '' : 'examples: too few scans screened to say how alike the examples are\n';
+  const line = `examples alike: mean cosine ${c.value.toFixed(3)} (random pairs of scans screened: ${c.random.toFixed(3)}; ${c.effect.toFixed(2)} standard deviations above, p = ${c.p.toFixed(3)})\n`;
+  if (c.alike) return line;
+  return c.undecided
+    ? `${line}warning: too few examples to tell whether they are more alike than scans picked at random from those screened (more examples decide it)\n`
+    : `${line}warning: the examples are no more alike than scans picked at random from those screened: the model's image features may not carry what they share, and flagging by them is close to chance\n`;
 }
 
 /** An archive error stopped the run: what was indexed is kept, and the same command resumes. */
@@ -254,7 +264,7 @@ export const screenCommand = defineCommand({
           if (!r.embedding) throw new UsageError(`example ${r.path} cannot be used: ${r.error!.message}`);
           vs.push({ embedding: r.embedding, pooled: r.patches ? maxPoolPatches(r.patches, model.dim) : null });
         }
-        const { space, scans } = scopeSpace(store, model, scope, stored);
+        const { space, scans, encoded } = scopeSpace(store, model, scope, stored);
         example = exampleProfile(vs, space);
         centredOn = example.space.centre ? scans : null;
         const by = example.space.patches ? 'embedding and pooled patch embeddings' : 'embedding';
@@ -267,7 +277,7 @@ export const screenCommand = defineCommand({
           io.stderr(
             `warning: ${vs.length} example scan${vs.length === 1 ? '' : 's'}: flagging by examples rests on little; ${MIN_CONFIDENT_EXAMPLES} or more are better\n`,
           );
-        coherence = scopeCoherence(store, model, scope, example, vs, stored);
+        coherence = scopeCoherence(example, vs, encoded);
         io.stderr(coherenceLine(coherence, vs.length));
       }
       const names = vectors.map((v) => v.pair.phrase);
