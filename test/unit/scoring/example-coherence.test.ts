@@ -10,6 +10,7 @@ import {
   COHERENCE_P,
   exampleCoherence,
   meanPairCosine,
+  MAX_RANDOM_PAIRS,
   MIN_COHERENCE_EFFECT,
   RANDOM_SETS,
 } from '../../../electron/scoring/example-coherence.js';
@@ -71,6 +72,23 @@ test('a few examples as far apart from random pairs as alike ones, not significa
     scans(pool),
   )!;
   assert.ok(decided.alike && !decided.undecided, JSON.stringify(decided));
+});
+
+test('a large set draws at most MAX_RANDOM_PAIRS pairs, and a likeness still shows', () => {
+  // 60 examples (1,770 pairs) at cosine 0.2 among random 64-d scans; the random pairs drawn are counted.
+  const example = (i: number) =>
+    unit(Array.from({ length: 64 }, (_, k) => (k === 0 ? Math.sqrt(0.2) : k === i ? Math.sqrt(0.8) : 0)));
+  const pool = Array.from({ length: 300 }, () => noise(64));
+  let drawn = 0;
+  const counted = { count: pool.length, descriptor: (i: number) => (drawn++, pool[i]!) };
+  const c = exampleCoherence(
+    Array.from({ length: 60 }, (_, i) => example(i + 1)),
+    counted,
+  )!;
+  assert.equal(drawn, 2 * RANDOM_SETS * MAX_RANDOM_PAIRS);
+  assert.ok(c.alike && Math.abs(c.value - 0.2) < 1e-6, JSON.stringify(c));
+  const unlike = exampleCoherence(pool.slice(0, 60), scans(pool))!;
+  assert.ok(!unlike.alike && !unlike.undecided, JSON.stringify(unlike));
 });
 
 test('where every scan is the same there is nothing to tell apart', () => {
