@@ -152,6 +152,10 @@ class EvalCardTest(unittest.TestCase):
         self.assertIn('(those not among the training wordings: 5/6; all of the findings trained on: 9/10)',
                       verdicts[0][0])
         self.assertIn('6 are none of the wordings the training prompts used', text)
+        self.assertNotIn("app's warning", text)  # an eval-language before the split says nothing of it
+        lang['synonyms'].update(familiar={'total': 7, 'mapped': 7}, unfamiliar={'total': 3, 'mapped': 2})
+        split = '\n'.join(language_section(lang, 'lang')[0])
+        self.assertIn('it shows without a warning, 7/7 map to their finding; of those it warns on, 2/3.', split)
         full = card(run(0.99), run(0.98), 'h', 's', language=lang, language_cmd='lang')
         self.assertIn('| polarity accuracy ≥ 0.95 for every finding, iu.csv (rule-labelled) (40 sentences; min) '
                       '| 0.900 | **no** |', full)

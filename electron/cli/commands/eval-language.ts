@@ -126,7 +126,8 @@ and mixed sentences are left out); a corpus's own sentences are never printed,
 only counted. Findings with fewer than ${MIN_SENTENCES} sentences in a set are reported but
 left out of its mean and lowest accuracy. A bundle's never-seen findings (its manifest)
 are reported apart and left out of the means; the synonyms that are among a
-bundle's training wordings (its manifest) are counted apart too.`,
+bundle's training wordings (its manifest) are counted apart too, and so are those
+the app warns it does not know (docs/phrase-familiarity.md).`,
   options: {
     ...MODEL_OPTIONS,
     reports: { type: 'string', multiple: true },
@@ -173,6 +174,12 @@ bundle's training wordings (its manifest) are counted apart too.`,
       const mapped = (list: typeof synonyms) => list.filter((s) => s.nearest === s.finding).length;
       // Wordings the model's prompts never used: what it makes of language it was not shown.
       const untaught = taught.filter((s) => !wordings.has(s.synonym.toLowerCase()));
+      // The app's own warning (docs/phrase-familiarity.md) on each taught synonym: does the mapping fail where the
+      // app already tells the user it does not know the phrase, or where it does not?
+      const judged = await session.models.checkPhrases(synonyms.map((s) => s.synonym));
+      const warned = new Set(judged.filter((j) => !j.known).map((j) => j.phrase));
+      const familiar = taught.filter((s) => !warned.has(s.synonym));
+      const unfamiliar = taught.filter((s) => warned.has(s.synonym));
       const polarity = [];
       for (const set of sets)
         polarity.push(
@@ -203,6 +210,9 @@ bundle's training wordings (its manifest) are counted apart too.`,
            * when the model does not list its wordings (then no one can tell).
            */
           notInTraining: wordings.size ? { total: untaught.length, mapped: mapped(untaught) } : null,
+          /** Of `total`, split by the app's phrase-familiarity warning: those it shows without one, and those it warns on. */
+          familiar: { total: familiar.length, mapped: mapped(familiar) },
+          unfamiliar: { total: unfamiliar.length, mapped: mapped(unfamiliar) },
           findings: findings.map((f) => {
             const own = synonyms.filter((s) => s.finding === f);
             return {
@@ -211,7 +221,9 @@ bundle's training wordings (its manifest) are counted apart too.`,
               total: own.length,
               mapped: mapped(own),
               inTraining: own.filter((s) => wordings.has(s.synonym.toLowerCase())).length,
-              misses: own.filter((s) => s.nearest !== f).map((s) => ({ synonym: s.synonym, nearest: s.nearest })),
+              misses: own
+                .filter((s) => s.nearest !== f)
+                .map((s) => ({ synonym: s.synonym, nearest: s.nearest, warned: warned.has(s.synonym) })),
             };
           }),
         },
@@ -226,11 +238,14 @@ bundle's training wordings (its manifest) are counted apart too.`,
               ? `; of those not among its training wordings: ${s.notInTraining.mapped}/${s.notInTraining.total}`
               : '') +
             (neverSeen.length ? `; never-seen findings apart: ${s.neverSeen.mapped}/${s.neverSeen.total}` : '') +
-            '\n',
+            '\n' +
+            `  of those the app shows without a warning: ${s.familiar.mapped}/${s.familiar.total}; of those it warns it does not know: ${s.unfamiliar.mapped}/${s.unfamiliar.total}\n`,
         );
         for (const f of s.findings)
           for (const m of f.misses)
-            io.stdout(`  "${m.synonym}" (${findingPhrase(f.finding)}) is nearest ${findingPhrase(m.nearest)}\n`);
+            io.stdout(
+              `  "${m.synonym}" (${findingPhrase(f.finding)}) is nearest ${findingPhrase(m.nearest)}${m.warned ? ' (the app warns)' : ''}\n`,
+            );
         for (const p of polarity) {
           io.stdout(
             `\n${p.name}: ${p.sentences} sentences; polarity accuracy mean ${fmt(p.meanAccuracy)}, lowest ${fmt(p.minAccuracy)} (findings with ≥ ${p.minSentences} sentences)\n`,
