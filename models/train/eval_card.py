@@ -299,11 +299,12 @@ def base_section(held, shifted, held_cmd, shifted_cmd):
 
 def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rare=(), never_seen=(),
          real_cmd='radsift eval …', rare_cmd='radsift eval …', baseline=None, language=None,
-         language_cmd='radsift eval-language …'):
+         language_cmd='radsift eval-language …', why=None):
     """The section. held/shifted: runs with (at least) the eight common findings; real (default prevalence) and
     rare (rare findings enriched): runs with the rare ones, for the trained_rare and never_seen tables; baseline:
     the baseline (the model it replaces, or the default it ships beside), evaluated on the same held-out set
-    (a sentence under table a)."""
+    (a sentence under table a); why: markdown, written for this model from what was measured, on why the targets
+    it misses are missed (under the targets; refused when every target is met)."""
     base = [f for f in BASE_FINDINGS if phrase(f) in by_phrase(held)]
     held8, shifted8 = subset(held, base), subset(shifted, base)  # means over the eight, whatever else was evaluated
     lines = []
@@ -368,6 +369,12 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
     ]
     for what, value, ok in verdicts:
         lines.append(f'| {what} | {verdict_figure(value, ok)} | {"yes" if ok else "**no**"} |')
+    if why is not None:
+        if not why.strip():
+            raise SystemExit('--why: the file is empty')
+        if all(ok for _, _, ok in verdicts):
+            raise SystemExit('--why: every target is met, so there is nothing to explain')
+        lines += ['', '### Why the targets marked **no** are not met', '', why.strip()]
     return '\n'.join(lines) + '\n'
 
 
@@ -467,6 +474,8 @@ def main():
     ap.add_argument('--rare-cmd', default='radsift eval …')
     ap.add_argument('--language', help='radsift eval-language --json: report language (synonyms, polarity)')
     ap.add_argument('--language-cmd', default='radsift eval-language …')
+    ap.add_argument('--why', help='markdown on why the missed targets are missed, written for this model from what '
+                                  'was measured (models/train/cards/): put under the targets')
     ap.add_argument('--append-to', help='a bundle folder: replace its card.md section and refresh the checksums')
     args = ap.parse_args()
     def load(path):
@@ -482,11 +491,15 @@ def main():
         raise SystemExit(f'--language: measured on the {language["set"]} set; a card reports the held-out set '
                          '(radsift eval-language without --set)')
     baseline = load(args.baseline)
+    why = None
+    if args.why:
+        with open(args.why, encoding='utf-8') as f:
+            why = f.read()
     trained, never = finding_groups(args.bundle or args.append_to, args.trained_rare, args.never_seen, [real, rare])
     if real is None and rare is None:  # no set with the rare findings: the eight common ones only
         trained, never = [], []
     section = card(held, shifted, args.heldout_cmd, args.shifted_cmd, real, rare, trained, never,
-                   args.real_cmd, args.rare_cmd, baseline, language, args.language_cmd)
+                   args.real_cmd, args.rare_cmd, baseline, language, args.language_cmd, why)
     if not args.append_to:
         sys.stdout.write(section)
         return 0

@@ -157,6 +157,14 @@ class EvalCardTest(unittest.TestCase):
         split = '\n'.join(language_section(lang, 'lang')[0])
         self.assertIn('it shows without a warning, 7/7 map to their finding; of those it warns on, 2/3.', split)
         full = card(run(0.99), run(0.98), 'h', 's', language=lang, language_cmd='lang')
+        self.assertNotIn('### Why the targets', full)
+        why = card(run(0.99), run(0.98), 'h', 's', language=lang, language_cmd='lang', why='- IU: "sternotomy XXXX".\n')
+        self.assertTrue(why.endswith('| **no** |\n\n### Why the targets marked **no** are not met\n\n'
+                                     '- IU: "sternotomy XXXX".\n'), why[-300:])
+        with self.assertRaisesRegex(SystemExit, 'empty'):
+            card(run(0.99), run(0.98), 'h', 's', language=lang, language_cmd='lang', why=' \n')
+        with self.assertRaisesRegex(SystemExit, 'every target is met'):
+            card(run(0.99), run(0.98), 'h', 's', why='nothing')
         self.assertIn('| polarity accuracy ≥ 0.95 for every finding, iu.csv (rule-labelled) (40 sentences; min) '
                       '| 0.900 | **no** |', full)
 
