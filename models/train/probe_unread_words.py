@@ -7,8 +7,8 @@ templates averaged, every finding a candidate, never-seen ones included), from a
 
   as trained      the tokenizer as shipped;
   unread blank    every word of more than one piece that the training text (--data's reports, the recipe's
-                  prompts and extra words) never holds is one token with a zero embedding instead: the model
-                  reads nothing into it;
+                  prompts and extra words) never holds is one token with a zero embedding instead: no pieces
+                  of other words, only its position (it is still attended to and pooled);
   taught only     as trained, with the never-seen findings' phrases left out of the candidates.
 
 If the pieces were what misleads, the second count would rise; the third says what the never-seen findings'
@@ -30,6 +30,7 @@ import json
 import os
 
 import torch
+import torch.nn.functional as F
 
 from radsift_train import prompts
 from radsift_train.model import DualEncoder
@@ -72,7 +73,8 @@ class Reader:
         tok = torch.tensor([r + [0] * (width - len(r)) for r in rows])
         mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
         with torch.no_grad():
-            return self.model.text(tok, mask)[0].mean(0)
+            # The mean of the templates' embeddings, L2-normalised, as the app's phraseVectors (meanRow) makes it.
+            return F.normalize(self.model.text(tok, mask)[0].mean(0), dim=-1)
 
     def map_synonyms(self, synonyms: dict, candidates: list[str], blank_unread: bool) -> dict:
         """Each synonym of a candidate finding against every candidate's phrase: how many are nearest their own."""

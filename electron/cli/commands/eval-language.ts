@@ -239,7 +239,7 @@ the app warns it does not know (docs/phrase-familiarity.md).`,
               : '') +
             (neverSeen.length ? `; never-seen findings apart: ${s.neverSeen.mapped}/${s.neverSeen.total}` : '') +
             '\n' +
-            `  of those the app shows without a warning: ${s.familiar.mapped}/${s.familiar.total}; of those it warns it does not know: ${s.unfamiliar.mapped}/${s.unfamiliar.total}\n`,
+            `  of the ${s.total} synonyms of taught findings, mapped where the app shows them without its unfamiliar-phrase warning: ${s.familiar.mapped}/${s.familiar.total}; where it warns: ${s.unfamiliar.mapped}/${s.unfamiliar.total}\n`,
         );
         for (const f of s.findings)
           for (const m of f.misses)
