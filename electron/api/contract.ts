@@ -165,6 +165,8 @@ export const ScreenRow = z.object({
   scores: z.array(z.object({ phrase: z.string(), similarity: z.number(), probability: z.number() })),
   exampleSimilarity: z.number().nullable(),
   flagged: z.boolean(),
+  /** A reviewer's mark (screen.review): the finding (it joins the examples) or not (a counter-example). */
+  review: z.enum(['finding', 'not']).nullable().optional(),
 });
 
 export type ScreenRow = z.infer<typeof ScreenRow>;
@@ -495,10 +497,25 @@ export const methods = {
     request: z.object({}).strict(),
     response: z.object({ jobs: z.array(ScreenJob) }),
   },
+  /**
+   * Review a row of a job's results: "finding" adds the scan to the examples the job ranks by, "not" makes it
+   * a counter-example that scans like it fall below (docs/few-shot.md); null clears the mark. Results re-rank
+   * when read again.
+   */
+  'screen.review': {
+    request: z
+      .object({ id: z.string().max(100), path: PathString, mark: z.enum(['finding', 'not']).nullable() })
+      .strict(),
+    response: z.object({ finding: z.number().int().nonnegative(), not: z.number().int().nonnegative() }),
+  },
   'screen.results': {
     request: z.object({ id: z.string().max(100), flaggedOnly: z.boolean().optional() }).strict(),
     response: z.object({
       rows: z.array(ScreenRow),
+      /** How many example scans the ranking rests on: the job's and those reviewed as the finding (null: none). */
+      exampleCount: z.number().int().nonnegative().nullable(),
+      /** How many reviewed scans push the ranking away (counter-examples; they count only beside examples). */
+      counterExamples: z.number().int().nonnegative(),
       /** The example similarity that flags a row (a job with examples), so a view can flag again at another threshold. */
       exampleThreshold: z.number().nullable(),
       /** How many scans the example similarity is centred on (their mean embedding); null: compared as they are. */

@@ -5,6 +5,7 @@
 import { MIN_CONFIDENT_EXAMPLES } from '../scoring/example-profile.js';
 import path from 'node:path';
 import { ApiError } from './errors.js';
+import { distinctFiles } from '../util/distinct-files.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { HandlerContext, Handlers } from './dispatch.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
@@ -138,7 +139,9 @@ export function createHandlers(services: Services): Handlers {
     },
 
     'screen.start': async (req) => {
-      const examples = req.exampleScope !== undefined ? await services.examples.get(req.exampleScope) : [];
+      // One file added under two names (a link) counts once: the same scan twice would look like a likeness.
+      const examples =
+        req.exampleScope !== undefined ? await distinctFiles(await services.examples.get(req.exampleScope)) : [];
       if (req.exampleScope !== undefined && !examples.length)
         throw new ApiError('BAD_REQUEST', 'That example set is empty: use "Use as example" on a scan first');
       if (req.pacs) return services.screening.start('', req.phrases, req.threshold, req.pacs, examples);
@@ -153,6 +156,8 @@ export function createHandlers(services: Services): Handlers {
     'screen.list': () => ({ jobs: services.screening.list() }),
 
     'screen.results': (req) => services.screening.results(req.id, req.flaggedOnly ?? false),
+
+    'screen.review': (req) => services.screening.review(req.id, req.path, req.mark),
 
     'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
 

@@ -20,8 +20,11 @@ import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
   scopeEmbeddings,
   scopeCoherence,
+  descriptorMemo,
   scopeSpace,
   screenResults,
+  storedScans,
+  type ScanDescriber,
   type ResultScope,
   type StoredEmbeddings,
 } from '../screening/results.js';
@@ -64,7 +67,16 @@ interface Params {
    * global embeddings alone).
    */
   exampleEmbeddings?: { model: string; vectors: string[]; pooled?: (string | null)[] };
+  /**
+   * A reviewer's marks on the job's rows, by path: "finding" ranks with the examples, "not" is a
+   * counter-example (docs/few-shot.md, "Reviewing results").
+   */
+  review?: Record<string, ReviewMark>;
 }
+
+export type ReviewMark = 'finding' | 'not';
+/** More marks than a reviewer makes by hand: a bound on what one job stores. */
+export const MAX_REVIEW_MARKS = 2000;
 
 const toBase64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 function fromBase64(text: string): Float32Array {
@@ -86,6 +98,8 @@ export class ScreeningService {
   #progress = new Map<string, ScreenProgress>();
   #flagged = new Map<string, number>();
   #examples = new Map<string, Promise<ExampleScan[]>>();
+  /** Each job's review marks as last set: every save writes them, so a running job's own saves keep them. */
+  #reviews = new Map<string, Record<string, ReviewMark>>();
   /** States that could not be stored (the disk is full): shown until a later write succeeds. */
   #unsaved = new Map<string, { state: JobState; message: string | null }>();
 
@@ -130,8 +144,16 @@ export class ScreeningService {
   }
 
   #save(id: string, params: Params, state: JobState, message: string | null, createdAt: number): void {
+    const review = this.#reviews.get(id);
     try {
-      this.index.store().putJob({ id, kind: 'screen', params: { ...params }, state, createdAt, message });
+      this.index.store().putJob({
+        id,
+        kind: 'screen',
+        params: { ...params, ...(review ? { review } : {}) },
+        state,
+        createdAt,
+        message,
+      });
       this.#unsaved.delete(id);
     } catch (error) {
       if (!(error instanceof IndexError && error.code === 'WRITE_FAILED')) throw error;
@@ -368,17 +390,84 @@ export class ScreeningService {
     params: Params,
     slot: ModelSlot,
     stored: StoredEmbeddings,
-  ): Promise<{ profile: ExampleProfile; centredOn: number | null; coherence: ExampleCoherence | null }> {
-    const examples = await this.#exampleEmbeddings(id, params, slot);
-    const { space, scans, encoded } = scopeSpace(this.index.store(), slot, this.#scope(id, params), stored);
-    const profile = exampleProfile(examples, space);
-    const coherence = scopeCoherence(profile, examples, encoded);
-    return { profile, centredOn: profile.space.centre ? scans : null, coherence };
+    confirmed: readonly string[] = [],
+    rejected: readonly string[] = [],
+  ): Promise<
+    | {
+        profile: ExampleProfile;
+        centredOn: number | null;
+        coherence: ExampleCoherence | null;
+        describe: ScanDescriber;
+      }
+    | undefined
+  > {
+    // The job's examples, and the rows reviewed as the finding (from the index: they are scans it screened).
+    const examples = [
+      ...(params.examples?.length ? await this.#exampleEmbeddings(id, params, slot) : []),
+      ...storedScans(this.index.store(), stored, slot.dim, confirmed),
+    ];
+    if (!examples.length) return undefined; // reviewed scans not encoded (yet) with this model
+    const counter = storedScans(this.index.store(), stored, slot.dim, rejected);
+    const { space, scans, encoded, ids } = scopeSpace(this.index.store(), slot, this.#scope(id, params), stored);
+    const profile = exampleProfile(examples, space, counter);
+    // One descriptor per scan for the coherence's random pairs and the rows' similarities alike.
+    const describe = descriptorMemo(profile);
+    const coherence = scopeCoherence(profile, examples, encoded, { ids, describe });
+    return { profile, centredOn: profile.space.centre ? scans : null, coherence, describe };
+  }
+
+  /** The job's review marks: as last set in this process, else as stored. */
+  #marks(id: string, params: Params): Record<string, ReviewMark> {
+    return this.#reviews.get(id) ?? params.review ?? {};
+  }
+
+  review(id: string, file: string, mark: ReviewMark | null): { finding: number; not: number } {
+    this.#view(id); // NOT_FOUND for an unknown job
+    const stored = this.index
+      .store()
+      .jobs()
+      .find((j) => j.id === id)!;
+    const params = stored.params as unknown as Params;
+    if (!this.#inScope(id, params, file))
+      throw new ApiError('BAD_REQUEST', 'That scan is not one of the rows of this screening job');
+    const marks = { ...this.#marks(id, params) };
+    if (mark) {
+      if (!(file in marks) && Object.keys(marks).length >= MAX_REVIEW_MARKS)
+        throw new ApiError('BAD_REQUEST', `A screening job keeps at most ${MAX_REVIEW_MARKS} review marks`);
+      marks[file] = mark;
+    } else delete marks[file];
+    try {
+      // The job as stored, with the marks: its state and message stay what they are.
+      this.index.store().putJob({ ...stored, params: { ...params, review: marks } });
+    } catch (error) {
+      if (error instanceof IndexError && error.code === 'WRITE_FAILED')
+        throw new ApiError('WRITE_FAILED', `${error.message} The mark was not kept.`);
+      throw error;
+    }
+    this.#reviews.set(id, marks);
+    const values = Object.values(marks);
+    return { finding: values.filter((m) => m === 'finding').length, not: values.filter((m) => m === 'not').length };
+  }
+
+  /** Whether a file is one of the job's rows: under its folder, or one of a PACS job's instances. */
+  #inScope(id: string, params: Params, file: string): boolean {
+    const scope = this.#scope(id, params);
+    if (typeof scope === 'string') {
+      const rel = path.relative(scope, file);
+      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    }
+    for (const scan of this.index.store().scansInSet(id)) if (scan.path === file) return true;
+    return false;
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {
     const job = this.#view(id);
     const params = this.#params(id);
+    const marks = this.#marks(id, params);
+    const marked = (m: ReviewMark) =>
+      Object.entries(marks)
+        .filter(([, v]) => v === m)
+        .map(([p]) => p);
     const loaded = await this.models.ready();
     const vectors = await phraseVectors(job.phrases, (t) => this.models.encoder.encodeTexts(t));
     // A PACS job's rows are its instances: those its last complete run met, and any a later run, still
@@ -386,8 +475,12 @@ export class ScreeningService {
     const scope = this.#scope(id, params);
     // One model slot and one read of the scope's embeddings for the examples' space and the rows alike.
     const slot = await this.index.slot();
-    const stored = scopeEmbeddings(this.index.store(), slot, scope, { pooled: !!params.examples?.length });
-    const examples = params.examples?.length ? await this.#exampleProfile(id, params, slot, stored) : undefined;
+    const confirmed = marked('finding');
+    const withExamples = !!params.examples?.length || confirmed.length > 0;
+    const stored = scopeEmbeddings(this.index.store(), slot, scope, { pooled: withExamples });
+    const examples = withExamples
+      ? await this.#exampleProfile(id, params, slot, stored, confirmed, marked('not'))
+      : undefined;
     const example = examples?.profile;
     const rows = [
       ...screenResults(this.index.store(), slot, scope, {
@@ -396,11 +489,14 @@ export class ScreeningService {
         regionOffset: loaded.model.regionOffset,
         threshold: job.threshold,
         embeddings: stored,
-        ...(example ? { example } : {}),
+        ...(example ? { example, describe: examples!.describe } : {}),
       }),
-    ];
+    ].map((r) => ({ ...r, review: marks[r.path] ?? null }));
+    if (!this.#running.has(id)) this.#flagged.set(id, rows.filter((r) => r.flagged).length);
     return {
       rows: flaggedOnly ? rows.filter((r) => r.flagged) : rows,
+      exampleCount: example ? example.count : null,
+      counterExamples: example ? example.counterCount : 0,
       exampleThreshold: example?.threshold ?? null,
       exampleCentredOn: examples?.centredOn ?? null,
       examplePatches: example ? example.space.patches : null,

@@ -79,10 +79,16 @@ export interface Screening {
    * MIN_CENTRING_SCANS): one profile for all of them.
    */
   results(id: string, flaggedOnly: boolean): Promise<ScreenResults>;
+  /** Marks a row of the job (null clears it); the counts of marks after. */
+  review(id: string, file: string, mark: 'finding' | 'not' | null): { finding: number; not: number };
 }
 
 export interface ScreenResults {
   rows: ScreenRow[];
+  /** Examples the ranking rests on (the job's and the rows reviewed as the finding); null: none. */
+  exampleCount: number | null;
+  /** Rows reviewed as not the finding that the ranking is pushed away from (0 without examples). */
+  counterExamples: number;
   exampleThreshold: number | null;
   exampleCentredOn: number | null;
   examplePatches: boolean | null;

@@ -52,16 +52,29 @@ export function meanPairCosine(vectors: readonly ArrayLike<number>[]): number {
   return sum / ((vectors.length * (vectors.length - 1)) / 2);
 }
 
+/** Descriptors this close to an earlier one are the same scan given twice (or a copy of it): counted once. */
+const SAME_SCAN_COSINE = 1 - 1e-6;
+
+/** The vectors less any that repeat an earlier one (cosine ≥ SAME_SCAN_COSINE). */
+export function distinctVectors<V extends ArrayLike<number>>(vectors: readonly V[]): V[] {
+  const out: V[] = [];
+  for (const v of vectors) if (!out.some((u) => dot(u, v) >= SAME_SCAN_COSINE)) out.push(v);
+  return out;
+}
+
 /**
  * The examples' coherence against `sets` draws of as many random pairs of the `scans` (descriptor of scan i on
- * demand) as the examples make, up to MAX_RANDOM_PAIRS. Null with fewer than two examples or three scans. Seeded: the same examples and
- * scans give the same p whenever results are read.
+ * demand) as the examples make, up to MAX_RANDOM_PAIRS. A scan given twice counts once: its pair with itself
+ * would look perfectly alike. Null where it cannot say: fewer than two distinct examples, fewer than three
+ * scans, or scans all alike (no spread to measure against). Seeded: the same examples and scans give the same
+ * p whenever results are read.
  */
 export function exampleCoherence(
-  examples: readonly ArrayLike<number>[],
+  given: readonly ArrayLike<number>[],
   scans: { count: number; descriptor: (i: number) => ArrayLike<number> },
   sets = RANDOM_SETS,
 ): ExampleCoherence | null {
+  const examples = distinctVectors(given);
   const k = examples.length;
   if (k < 2 || scans.count < 3) return null;
   const value = meanPairCosine(examples);
@@ -85,7 +98,8 @@ export function exampleCoherence(
   const n = sets * pairs;
   const random = total / n;
   const spread = Math.sqrt(Math.max(squares / n - random * random, 0));
-  const effect = spread > 1e-6 ? (value - random) / spread : 0; // every scan alike (to rounding): nothing to tell apart
+  if (spread <= 1e-6) return null; // every scan alike (to rounding): nothing to tell the examples apart from
+  const effect = (value - random) / spread;
   const p = (1 + atLeast) / (1 + sets);
   const large = effect >= MIN_COHERENCE_EFFECT;
   return { value, random, effect, p, alike: p <= COHERENCE_P && large, undecided: p > COHERENCE_P && large };

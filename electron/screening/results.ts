@@ -36,6 +36,8 @@ export interface ScreenRow {
   /** Cosine similarity to the mean of the example scans (in the profile's space), when examples were given. */
   exampleSimilarity: number | null;
   flagged: boolean;
+  /** A reviewer's mark on an app job's row: the finding (it joins the examples) or not (a counter-example). */
+  review?: 'finding' | 'not' | null;
 }
 
 export interface ResultOptions {
@@ -51,6 +53,24 @@ export interface ResultOptions {
   onNotDicom?: (path: string) => void;
   /** The model's embeddings as already read (scopeEmbeddings; for scopeSpace with `pooled`): one read for both. */
   embeddings?: StoredEmbeddings;
+  /** The example profile's descriptors, shared with scopeCoherence (descriptorMemo): each scan described once. */
+  describe?: ScanDescriber;
+}
+
+/** A scan's descriptor in an example profile's space, by its id (descriptorMemo). */
+export type ScanDescriber = (scanId: number, scan: ExampleScan) => Float32Array;
+
+/**
+ * Each scan's descriptor in the profile's space, computed once however many readers ask (the results' similarity
+ * and the examples' coherence both describe most scans of a large folder).
+ */
+export function descriptorMemo(profile: ExampleProfile): ScanDescriber {
+  const memo = new Map<number, Float32Array>();
+  return (scanId, scan) => {
+    let d = memo.get(scanId);
+    if (!d) memo.set(scanId, (d = exampleDescriptor(scan, profile.space)));
+    return d;
+  };
 }
 
 /** Every embedding of a model in the index, with the scan ids they belong to (IndexStore.embeddings). */
@@ -72,6 +92,23 @@ function embeddingById(
       ? undefined
       : { embedding: data.subarray(r * dim, (r + 1) * dim), pooled: pooled?.[r] ?? null };
   };
+}
+
+/**
+ * The stored embeddings (and pooled patch embeddings, where read) of the given files, in their order; files
+ * not indexed, or not encoded with the model, are left out.
+ */
+export function storedScans(
+  store: IndexStore,
+  embeddings: StoredEmbeddings,
+  dim: number,
+  files: readonly string[],
+): ExampleScan[] {
+  const embeddingOf = embeddingById(embeddings, dim);
+  return files.flatMap((file) => {
+    const scan = store.scanByPath(file);
+    return (scan && embeddingOf(scan.id)) ?? [];
+  });
 }
 
 /**
@@ -143,7 +180,8 @@ export function* screenResults(
           };
         })
       : [];
-    const similarity = stored && options.example ? similarityTo(options.example, stored) : null;
+    const similarity =
+      stored && options.example ? similarityTo(options.example, stored, scan.id, options.describe) : null;
     const flagged =
       scores.some((s) => s.probability >= options.threshold) ||
       (similarity !== null && similarity >= options.example!.threshold);
@@ -167,8 +205,14 @@ export function* screenResults(
  * A scan's similarity to the examples; null for a scan without pooled patch embeddings when the profile
  * compares them (one indexed after the profile's space was read).
  */
-function similarityTo(profile: ExampleProfile, scan: ExampleScan): number | null {
-  return profile.space.patches && !scan.pooled ? null : exampleSimilarity(profile, scan);
+function similarityTo(
+  profile: ExampleProfile,
+  scan: ExampleScan,
+  scanId: number,
+  describe: ScanDescriber | undefined,
+): number | null {
+  if (profile.space.patches && !scan.pooled) return null;
+  return describe ? dot(describe(scanId, scan), profile.vector) : exampleSimilarity(profile, scan);
 }
 
 /**
@@ -182,27 +226,39 @@ export function scopeSpace(
   model: ModelSlot,
   scope: ResultScope,
   embeddings: StoredEmbeddings = scopeEmbeddings(store, model, scope, { pooled: true }),
-): { space: ExampleSpace; scans: number; encoded: ExampleScan[] } {
+): { space: ExampleSpace; scans: number; encoded: ExampleScan[]; ids: number[] } {
   const embeddingOf = embeddingById(embeddings, model.dim);
-  const encoded = [...scansIn(store, scope)].flatMap((scan) => embeddingOf(scan.id) ?? []);
+  const ids: number[] = [];
+  const encoded = [...scansIn(store, scope)].flatMap((scan) => {
+    const e = embeddingOf(scan.id);
+    if (!e) return [];
+    ids.push(scan.id);
+    return [e];
+  });
   const { space, count } = exampleSpace(encoded, model.dim);
-  return { space, scans: count, encoded };
+  return { space, scans: count, encoded, ids };
 }
 
 /**
  * How alike the examples are in the profile's space, against random pairs of the scope's encoded scans (scopeSpace's
- * `encoded`; exampleCoherence). Each scan drawn is described once. Null where it cannot say (under two examples,
- * under three scans).
+ * `encoded`; exampleCoherence). Each scan drawn is described once (with `shared`, once for the results too). Null where it cannot say: under two different
+ * examples, scans all alike, or too few scans to centre on (MIN_CENTRING_SCANS): uncentred, every pair shares the
+ * model's common direction and the test's effect size, set on centred scans, means nothing.
  */
 export function scopeCoherence(
   profile: ExampleProfile,
   examples: readonly ExampleScan[],
   encoded: readonly ExampleScan[],
+  shared?: { ids: readonly number[]; describe: ScanDescriber },
 ): ExampleCoherence | null {
+  if (!profile.space.centre) return null;
   const described: Float32Array[] = [];
+  const descriptor = shared
+    ? (i: number) => shared.describe(shared.ids[i]!, encoded[i]!)
+    : (i: number) => (described[i] ??= exampleDescriptor(encoded[i]!, profile.space));
   return exampleCoherence(
     examples.map((e) => exampleDescriptor(e, profile.space)),
-    { count: encoded.length, descriptor: (i) => (described[i] ??= exampleDescriptor(encoded[i]!, profile.space)) },
+    { count: encoded.length, descriptor },
   );
 }
 

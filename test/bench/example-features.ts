@@ -13,11 +13,8 @@
  * examples are by the app's test (exampleCoherence) and how often it calls them no more alike than random scans.
  * Prints JSON.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
-import { scoreFolder } from '../../electron/cli/folder-scores.js';
-import { openSession } from '../../electron/cli/session.js';
+import { encodeLabelled, readLabelled } from './labelled-folder.js';
 import { probeCurve } from '../../electron/scoring/evaluation.js';
 import { centreRows, maxPoolPatches } from '../../electron/scoring/example-features.js';
 import { exampleCoherence } from '../../electron/scoring/example-coherence.js';
@@ -34,20 +31,9 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { 'model-dir': { type: 'string' }, 'min-positives': { type: 'string', default: '34' } },
 });
-const dir = path.resolve(positionals[0] ?? '');
-if (!positionals[0]) throw new Error('give a folder with labels.csv (radsift demo writes one)');
-const [head, ...lines] = (await readFile(path.join(dir, 'labels.csv'), 'utf8')).trim().split('\n');
-const findings = head!.split(',').slice(1);
-const labelled = new Map(lines.map((l) => l.split(',')).map(([p, ...ys]) => [path.join(dir, p!), ys.map(Number)]));
-
-const io = { stdout: () => {}, stderr: () => {}, cwd: process.cwd() };
-const session = await openSession(values['model-dir'] ? { 'model-dir': [values['model-dir']] } : {}, io);
-let scores;
-try {
-  scores = await scoreFolder(session, [...labelled.keys()], [], io, { keepPatches: true });
-} finally {
-  await session.close();
-}
+const folder = await readLabelled(positionals[0]);
+const { findings, labelled } = folder;
+const { scores, model: loaded } = await encodeLabelled(folder, values['model-dir']);
 const keep = scores.paths.map((p, i) => [p, i] as const).filter(([p, i]) => labelled.has(p) && scores.patches![i]);
 if (!keep.length) throw new Error('the model gives no patch embeddings, or no labelled scan was read');
 const dim = scores.images.dim;
@@ -198,8 +184,8 @@ const summary = Object.fromEntries(
 console.log(
   JSON.stringify(
     {
-      model: session.loaded.model.id,
-      version: session.loaded.model.version,
+      model: loaded.id,
+      version: loaded.version,
       scans: keep.length,
       summary,
       coherence: coherenceByFinding,

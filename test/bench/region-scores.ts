@@ -18,9 +18,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readFile, writeFile } from 'node:fs/promises';
-import { scoreFolder } from '../../electron/cli/folder-scores.js';
-import { openSession } from '../../electron/cli/session.js';
+import { writeFile } from 'node:fs/promises';
+import { encodeLabelled, readLabelled } from './labelled-folder.js';
 import { maxPoolPatches } from '../../electron/scoring/example-features.js';
 import { phraseHeatmap } from '../../electron/scoring/grounding.js';
 import { precisionAtK, rocAuc } from '../../electron/scoring/metrics.js';
@@ -35,27 +34,19 @@ const { values, positionals } = parseArgs({
     scores: { type: 'string' },
   },
 });
-if (!positionals[0]) throw new Error('give a folder with labels.csv (radsift demo writes one)');
-const dir = path.resolve(positionals[0]);
-const [head, ...lines] = (await readFile(path.join(dir, 'labels.csv'), 'utf8')).trim().split('\n');
-const findings = head!.split(',').slice(1);
-const labelled = new Map(lines.map((l) => l.split(',')).map(([p, ...ys]) => [path.join(dir, p!), ys.map(Number)]));
+const folder = await readLabelled(positionals[0]);
+const { dir, findings, labelled } = folder;
 const top = Number(values.top);
 const min = Number(values['min-positives']);
 if (!(top >= 1)) throw new Error('--top must be a positive number of cells');
 
-const io = { stdout: () => {}, stderr: (s: string) => void process.stderr.write(s), cwd: process.cwd() };
-const session = await openSession(values['model-dir'] ? { 'model-dir': [values['model-dir']] } : {}, io);
 const phrases = findings.map((f) => f.replace(/_/g, ' '));
+const { scores, model: loaded } = await encodeLabelled(folder, values['model-dir'], phrases, (s) =>
+  process.stderr.write(s),
+);
 // The model as loaded: what the figures belong to, and how its zero-shot scores are made.
-const { id, version, logitScale, regionOffset } = session.loaded.model;
+const { id, version, logitScale, regionOffset } = loaded;
 const model = `${id} ${version}`;
-let scores;
-try {
-  scores = await scoreFolder(session, [...labelled.keys()], phrases, io, { keepPatches: true });
-} finally {
-  await session.close();
-}
 const keep = scores.paths.map((p, i) => [p, i] as const).filter(([p, i]) => labelled.has(p) && scores.patches![i]);
 if (!keep.length) throw new Error('the model gives no patch embeddings, or no labelled scan was read');
 const m = phrases.length;

@@ -6,7 +6,9 @@
  * they hold), --scope of them in one folder and the rest in another, scan ids interleaved as a second folder
  * indexed later would leave them, this times in one run: the scope read, the whole-table read it replaces
  * (the reference), and every row of the scope's results with that phrase, scored as a model that weighs
- * regions scores them (screenResults). Median of --repeats, in ms; prints JSON.
+ * regions scores them (screenResults); and the same rows ranked by --examples example scans (default 16) with
+ * how alike they are (scopeCoherence), each scan's descriptor computed apart for the two (the reference) and
+ * shared (descriptorMemo, as the app reads them). Median of --repeats, in ms; prints JSON.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,14 @@ import { IndexStore } from '../../electron/index/index-store.js';
 import { seededRandom } from '../../electron/scoring/metrics.js';
 import { promptPair } from '../../electron/scoring/prompts.js';
 import { normalise } from '../../electron/scoring/vectors.js';
-import { scopeEmbeddings, screenResults } from '../../electron/screening/results.js';
+import { exampleProfile } from '../../electron/scoring/example-profile.js';
+import {
+  descriptorMemo,
+  scopeCoherence,
+  scopeEmbeddings,
+  scopeSpace,
+  screenResults,
+} from '../../electron/screening/results.js';
 import { scanRecord } from '../support/scan-record.js';
 
 const { values } = parseArgs({
@@ -26,6 +35,7 @@ const { values } = parseArgs({
     scope: { type: 'string', default: '1000' },
     dim: { type: 'string', default: '128' },
     repeats: { type: 'string', default: '5' },
+    examples: { type: 'string', default: '16' },
   },
 });
 const count = Number(values.count);
@@ -83,6 +93,29 @@ try {
     }))
       resultRows++;
   });
+  // Ranked by examples: the first K scans of the scope stand for the examples.
+  const k = Number(values.examples);
+  const byExamples = (shared: boolean) => () => {
+    const stored = scopeEmbeddings(store, model, '/scope', { pooled: true });
+    const { space, encoded, ids } = scopeSpace(store, model, '/scope', stored);
+    const example = exampleProfile(encoded.slice(0, k), space);
+    const describe = shared ? descriptorMemo(example) : undefined;
+    scopeCoherence(example, encoded.slice(0, k), encoded, describe ? { ids, describe } : undefined);
+    let n = 0;
+    for (const _ of screenResults(store, model, '/scope', {
+      phrases: [phrase],
+      logitScale: 10,
+      regionOffset: 0.58,
+      threshold: 0.5,
+      embeddings: stored,
+      example,
+      ...(describe ? { describe } : {}),
+    }))
+      n++;
+    if (n !== scope) throw new Error(`${n} rows ranked by examples`);
+  };
+  const examplesApart = time(byExamples(false));
+  const examplesShared = time(byExamples(true));
   if (scopeRows !== scope || resultRows !== scope || allRows !== count)
     throw new Error(`read ${scopeRows} scope rows, ${resultRows} result rows and ${allRows} rows in all`);
   console.log(
@@ -92,8 +125,10 @@ try {
         scope,
         dim,
         buildSeconds: Math.round(buildSeconds),
-        ms: { scopeRead, wholeTableRead: wholeRead, scopeResults: results },
+        examples: k,
+        ms: { scopeRead, wholeTableRead: wholeRead, scopeResults: results, examplesApart, examplesShared },
         wholeTableOverScope: Math.round((wholeRead / scopeRead) * 10) / 10,
+        examplesApartOverShared: Math.round((examplesApart / examplesShared) * 100) / 100,
       },
       null,
       2,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
+import { distinctFiles } from '../../util/distinct-files.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -19,6 +20,7 @@ import {
 } from '../../scoring/example-profile.js';
 import { encodeFiles } from '../../screening/pipeline.js';
 import {
+  descriptorMemo,
   resultsCsvHeader,
   resultsCsvRow,
   scopeEmbeddings,
@@ -26,6 +28,7 @@ import {
   scopeSpace,
   screenResults,
   type ResultScope,
+  type ScanDescriber,
   type ScreenRow,
 } from '../../screening/results.js';
 import { modelSlot } from '../../screening/model-slot.js';
@@ -57,7 +60,8 @@ import {
 } from '../session.js';
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
-       --out results.csv|results.json [--examples a.dcm,b.dcm] [--threshold P] [--index <dir>]
+       --out results.csv|results.json [--examples a.dcm,b.dcm [--counter-examples c.dcm,…]]
+       [--threshold P] [--index <dir>]
        [--model id] [--model-dir <folder>]
 radsift screen <folder> --index-only [--index <dir>]
 
@@ -70,7 +74,10 @@ similarity as high as the least typical example's, less 0.05). Example
 similarities are cosines between embeddings (beside them the patch embeddings
 max-pooled, where the model has them) centred on their mean over the scans
 screened (from ${MIN_CENTRING_SCANS} scans on), so that what the examples share is not
-drowned by what every scan shares. Files that are not DICOM are no rows: they are counted as skipped
+drowned by what every scan shares. A file given twice (or by two names) counts once.
+--counter-examples: scans reviewed as not the finding (say, the first false hits of an
+earlier run); the examples' direction is pushed away from theirs, so scans like them
+fall (docs/few-shot.md, "Reviewing results"). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
@@ -129,9 +136,15 @@ function commonFolder(files: readonly string[]): string {
 }
 
 /** One line for a terminal: how alike the examples are, and a warning where no more than random scans. */
-function coherenceLine(c: ExampleCoherence | null, examples: number): string {
-  if (!c) return examples < 2 ? '' : 'examples: too few scans screened to say how alike the examples are\n';
-  const line = `examples alike: mean cosine ${c.value.toFixed(3)} (random pairs of scans screened: ${c.random.toFixed(3)}; ${c.effect.toFixed(2)} standard deviations above, p = ${c.p.toFixed(3)})\n`;
+function coherenceLine(c: ExampleCoherence | null, examples: number, centredOn: number | null): string {
+  if (!c) {
+    if (examples < 2) return '';
+    return centredOn === null
+      ? `examples: too few scans screened (fewer than ${MIN_CENTRING_SCANS}) to say how alike the examples are\n`
+      : 'examples: cannot say how alike the examples are (the same scan given twice, or scans screened all alike)\n';
+  }
+  const side = c.effect >= 0 ? 'above' : 'below';
+  const line = `examples alike: mean cosine ${c.value.toFixed(3)} (random pairs of scans screened: ${c.random.toFixed(3)}; ${Math.abs(c.effect).toFixed(2)} standard deviations ${side}, p = ${c.p.toFixed(3)})\n`;
   if (c.alike) return line;
   return c.undecided
     ? `${line}warning: too few examples to tell whether they are more alike than scans picked at random from those screened (more examples decide it)\n`
@@ -157,6 +170,7 @@ export const screenCommand = defineCommand({
     ...QUERY_OPTIONS,
     phrases: { type: 'string' },
     examples: { type: 'string' },
+    'counter-examples': { type: 'string' },
     threshold: { type: 'string' },
     index: { type: 'string' },
     out: { type: 'string' },
@@ -178,7 +192,14 @@ export const screenCommand = defineCommand({
     const archive = archiveSpec ? await openArchive(archiveSpec, values, io.cwd) : null;
     const folder = archive ? archive.label : (single ?? commonFolder(files!.length ? files! : listed!.missing));
     const phrases = phrasesOption(values.phrases);
-    const examples = listOption(values.examples).map((p) => path.resolve(io.cwd, p));
+    const examples = await distinctFiles(listOption(values.examples).map((p) => path.resolve(io.cwd, p)));
+    const counterExamples = await distinctFiles(
+      listOption(values['counter-examples']).map((p) => path.resolve(io.cwd, p)),
+    );
+    if (counterExamples.length && !examples.length)
+      throw new UsageError('--counter-examples push the examples away from them: give --examples too');
+    const both = counterExamples.filter((f) => examples.includes(f));
+    if (both.length) throw new UsageError(`${path.basename(both[0]!)} is among both --examples and --counter-examples`);
     const indexOnly = values['index-only'] ?? false;
     if (indexOnly && !single) throw new UsageError('--index-only takes one folder');
     if (!indexOnly && !phrases.length && !examples.length)
@@ -258,14 +279,21 @@ export const screenCommand = defineCommand({
       let example: ExampleProfile | undefined;
       let centredOn: number | null = null;
       let coherence: ExampleCoherence | null = null;
+      let describe: ScanDescriber | undefined;
       if (examples.length) {
-        const vs: ExampleScan[] = [];
-        for await (const r of encodeFiles(examples, session.pool, encoder)) {
-          if (!r.embedding) throw new UsageError(`example ${r.path} cannot be used: ${r.error!.message}`);
-          vs.push({ embedding: r.embedding, pooled: r.patches ? maxPoolPatches(r.patches, model.dim) : null });
-        }
-        const { space, scans, encoded } = scopeSpace(store, model, scope, stored);
-        example = exampleProfile(vs, space);
+        const encodeAll = async (list: string[], what: string) => {
+          const out: ExampleScan[] = [];
+          for await (const r of encodeFiles(list, session.pool, encoder)) {
+            if (!r.embedding) throw new UsageError(`${what} ${r.path} cannot be used: ${r.error!.message}`);
+            out.push({ embedding: r.embedding, pooled: r.patches ? maxPoolPatches(r.patches, model.dim) : null });
+          }
+          return out;
+        };
+        const vs = await encodeAll(examples, 'example');
+        const against = await encodeAll(counterExamples, 'counter-example');
+        const { space, scans, encoded, ids } = scopeSpace(store, model, scope, stored);
+        example = exampleProfile(vs, space, against);
+        describe = descriptorMemo(example);
         centredOn = example.space.centre ? scans : null;
         const by = example.space.patches ? 'embedding and pooled patch embeddings' : 'embedding';
         io.stderr(
@@ -277,8 +305,12 @@ export const screenCommand = defineCommand({
           io.stderr(
             `warning: ${vs.length} example scan${vs.length === 1 ? '' : 's'}: flagging by examples rests on little; ${MIN_CONFIDENT_EXAMPLES} or more are better\n`,
           );
-        coherence = scopeCoherence(example, vs, encoded);
-        io.stderr(coherenceLine(coherence, vs.length));
+        if (against.length)
+          io.stderr(
+            `counter-examples: ${against.length}: the examples' direction is pushed away from theirs (scans like them fall)\n`,
+          );
+        coherence = scopeCoherence(example, vs, encoded, { ids, describe });
+        io.stderr(coherenceLine(coherence, vs.length, centredOn));
       }
       const names = vectors.map((v) => v.pair.phrase);
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];
@@ -294,7 +326,7 @@ export const screenCommand = defineCommand({
       const json = out!.toLowerCase().endsWith('.json');
       if (json)
         await write(
-          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
+          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
       const writeRow = async (row: ScreenRow) => {
@@ -314,6 +346,7 @@ export const screenCommand = defineCommand({
         regionOffset: m.regionOffset,
         threshold,
         example,
+        ...(describe ? { describe } : {}),
         onNotDicom: (p) => skipped.push(p),
       }))
         await writeRow(row);

@@ -78,6 +78,10 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   const [open, setOpen] = useState<{
     id: string;
     rows: Row[];
+    /** Examples the ranking rests on: the job's and the rows reviewed as the finding (0: none). */
+    exampleCount: number;
+    /** Rows reviewed as not the finding that the ranking is pushed away from. */
+    counterExamples: number;
     exampleThreshold: number | null;
     exampleCentredOn: number | null;
     examplePatches: boolean | null;
@@ -178,27 +182,47 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       },
     );
   };
-  const showResults = (job: ScreenJob) =>
-    act(async () => {
+  /** The job's rows as ranked now; `fresh`: a job just opened starts at its threshold and its first column. */
+  const loadResults = async (job: ScreenJob, fresh: boolean) => {
+    if (fresh) {
       setThreshold(job.threshold);
       setSort({ key: job.phrases.length ? 0 : 'example', descending: true });
-      const {
-        rows: loaded,
-        exampleThreshold,
-        exampleCentredOn,
-        examplePatches,
-        exampleCoherence,
-      } = await api.call('screen.results', {
-        id: job.id,
-      });
-      // The viewer names a scan opened from these rows as the rows do.
-      remember(
-        loaded.flatMap((r): [string, ScanLabel][] => {
-          const label = labelFromRow(r);
-          return label ? [[r.path, label]] : [];
-        }),
-      );
-      setOpen({ id: job.id, rows: loaded, exampleThreshold, exampleCentredOn, examplePatches, exampleCoherence });
+    }
+    const {
+      rows: loaded,
+      exampleCount,
+      counterExamples,
+      exampleThreshold,
+      exampleCentredOn,
+      examplePatches,
+      exampleCoherence,
+    } = await api.call('screen.results', {
+      id: job.id,
+    });
+    // The viewer names a scan opened from these rows as the rows do.
+    remember(
+      loaded.flatMap((r): [string, ScanLabel][] => {
+        const label = labelFromRow(r);
+        return label ? [[r.path, label]] : [];
+      }),
+    );
+    setOpen({
+      id: job.id,
+      rows: loaded,
+      exampleCount: exampleCount ?? 0,
+      counterExamples,
+      exampleThreshold,
+      exampleCentredOn,
+      examplePatches,
+      exampleCoherence,
+    });
+  };
+  const showResults = (job: ScreenJob) => act(() => loadResults(job, true));
+  /** A reviewer's mark on a row (null clears it); the rows are ranked again with it. */
+  const review = (job: ScreenJob, r: Row, mark: 'finding' | 'not' | null) =>
+    act(async () => {
+      await api.call('screen.review', { id: job.id, path: r.path, mark });
+      await loadResults(job, false);
     });
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
@@ -259,10 +283,12 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   // What an exported example similarity means: how many examples, the cut that flags, what it is centred on,
   // whether pooled patch embeddings count beside the global ones.
   const examplesExport = () =>
-    openJob?.examples && open
+    open?.exampleCount
       ? {
           examples: {
-            count: openJob.examples,
+            count: open.exampleCount,
+            counterExamples: open.counterExamples,
+            reviewed: open.rows.filter((r) => r.review).length,
             threshold: open.exampleThreshold,
             centredOn: open.exampleCentredOn,
             patches: open.examplePatches,
@@ -281,8 +307,9 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       'status',
       'error',
       ...openJob.phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
-      ...(openJob.examples ? ['example similarity'] : []),
+      ...(open?.exampleCount ? ['example similarity'] : []),
       'flagged',
+      'review',
     ];
     // No patient name, ID or accession columns; with identifiers hidden, they are cut out of paths too.
     const lines = rows.map((r) =>
@@ -296,8 +323,9 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
         ...(r.scores.length
           ? r.scores.flatMap((s) => [s.similarity.toFixed(6), s.probability.toFixed(6)])
           : openJob.phrases.flatMap(() => ['', ''])),
-        ...(openJob.examples ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
+        ...(open?.exampleCount ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
         r.flagged ? 1 : 0,
+        r.review ?? '',
       ]
         .map(csvCell)
         .join(','),
@@ -478,10 +506,11 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
         <section className="screen-results" aria-label="Screening results">
           <div className="toolbar">
             <strong>{rows.filter((r) => r.flagged).length} flagged</strong> of {open.rows.length} files
-            {openJob.examples > 0 && (
+            {open.exampleCount > 0 && (
               <span data-testid="results-examples">
                 by {openJob.phrases.length ? 'the phrases and ' : ''}
-                {examplesText(openJob.examples)}
+                {examplesText(open.exampleCount)}
+                {open.counterExamples > 0 && `, away from ${open.counterExamples} reviewed as not the finding`}
               </span>
             )}
             {openJob.phrases.length > 0 && (
@@ -515,9 +544,11 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
             </button>
             <span className="muted">Research use only — not for clinical decisions.</span>
           </div>
-          {openJob.examples > 0 && (
+          {open.exampleCount > 0 && (
             <p className="muted" data-testid="results-examples-rule">
-              Example similarity: the cosine between a scan and the mean of the {examplesText(openJob.examples)}
+              Example similarity: the cosine between a scan and the mean of the {examplesText(open.exampleCount)}
+              {open.counterExamples > 0 &&
+                ` less half the mean of the ${open.counterExamples} reviewed as not the finding (scans like them fall)`}
               {open.examplePatches
                 ? ', each described by its embedding and its patch embeddings max-pooled (a small finding still lights some patch)'
                 : ', each described by its embedding alone (the model has no patch embeddings, or the job stored its examples before they were kept)'}
@@ -528,8 +559,16 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
               {open.exampleCoherence && (
                 <>
                   {' '}
+                  <span data-testid="results-examples-coherence">{coherenceText(open.exampleCoherence)}</span>
+                </>
+              )}
+              {!open.exampleCoherence && open.exampleCount > 1 && (
+                <>
+                  {' '}
                   <span data-testid="results-examples-coherence">
-                    {`The examples are alike at ${open.exampleCoherence.value.toFixed(2)} (mean cosine of two; two scans picked at random from those screened: ${open.exampleCoherence.random.toFixed(2)}; ${open.exampleCoherence.effect.toFixed(1)} standard deviations above, p = ${open.exampleCoherence.p.toFixed(3)}).`}
+                    {open.exampleCentredOn === null
+                      ? 'Too few scans screened to tell how alike the examples are.'
+                      : 'How alike the examples are cannot be told: the same scan is among them twice, or the scans screened are all alike.'}
                   </span>
                 </>
               )}
@@ -544,7 +583,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                   </span>
                 </>
               )}
-              {openJob.examples < examples.confidentFrom && (
+              {open.exampleCount < examples.confidentFrom && (
                 <>
                   {' '}
                   <span className="hint" data-testid="results-examples-warning">
@@ -561,6 +600,11 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
               archive when it is no longer cached.
             </p>
           )}
+          <p className="muted" data-testid="review-hint">
+            Review the first results: <strong>✓ Finding</strong> adds a scan to the examples the results are ranked by,{' '}
+            <strong>✗ Not it</strong> makes scans like it fall. The ranking updates with each mark; the marks are kept
+            with the job and exported with its rows.
+          </p>
           <table className="results-table" data-scan-list>
             <thead>
               <tr>
@@ -577,7 +621,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                     </button>
                   </th>
                 ))}
-                {openJob.examples > 0 && (
+                {open.exampleCount > 0 && (
                   <th aria-sort={ariaSort('example')}>
                     <button type="button" className="sort" onClick={() => sortBy('example')}>
                       example similarity<span aria-hidden="true">{marker('example')}</span>
@@ -589,6 +633,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                     status<span aria-hidden="true">{marker('status')}</span>
                   </button>
                 </th>
+                <th>review</th>
               </tr>
             </thead>
             <tbody>
@@ -608,10 +653,25 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                   {openJob.phrases.map((p, j) => (
                     <td key={p}>{r.scores[j] ? r.scores[j]!.probability.toFixed(3) : '—'}</td>
                   ))}
-                  {openJob.examples > 0 && (
+                  {open.exampleCount > 0 && (
                     <td>{r.exampleSimilarity === null ? '—' : r.exampleSimilarity.toFixed(3)}</td>
                   )}
                   <td>{statusText(r)}</td>
+                  <td className="review">
+                    {r.status === 'ok' &&
+                      REVIEW_MARKS.map(({ mark, label, title }) => (
+                        <button
+                          key={mark}
+                          type="button"
+                          aria-pressed={r.review === mark}
+                          data-testid={`review-${mark}`}
+                          title={title}
+                          onClick={() => review(openJob, r, r.review === mark ? null : mark)}
+                        >
+                          {label}
+                        </button>
+                      ))}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -620,6 +680,21 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
         </section>
       )}
     </section>
+  );
+}
+
+/** A reviewer's marks on a result row (screen.review), as its two buttons. */
+const REVIEW_MARKS = [
+  { mark: 'finding', label: '✓ Finding', title: 'Shows the finding: it joins the examples the results are ranked by' },
+  { mark: 'not', label: '✗ Not it', title: 'Not the finding: scans like it fall in the ranking' },
+] as const;
+
+/** How alike the examples are, in words that agree with the verdict (above or below random pairs). */
+function coherenceText(c: Coherence): string {
+  const side = c.effect >= 0 ? 'above' : 'below';
+  return (
+    `How alike the examples are: mean cosine of two ${c.value.toFixed(2)}; of two scans picked at random from those ` +
+    `screened ${c.random.toFixed(2)}; ${Math.abs(c.effect).toFixed(2)} standard deviations ${side}, p = ${c.p.toFixed(3)}.`
   );
 }
 

@@ -15,6 +15,7 @@ import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
+import { untilDone } from '../../support/app-services.js';
 import Database from 'better-sqlite3';
 import { INDEX_FILE } from '../../../electron/index/index-store.js';
 
@@ -89,13 +90,7 @@ describe('example sets and screening with them', () => {
     // No dialog in this harness: the job screens the folder the examples came from through the PACS-free path.
     const job = services.screening.start(folder, [], undefined, undefined, set.paths);
     assert.equal(job.examples, 3);
-    const deadline = Date.now() + 180_000;
-    let state = job.state;
-    while (state === 'running' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      state = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find((j) => j.id === job.id)!.state;
-    }
-    assert.equal(state, 'done');
+    await untilDone(services, job);
     const { rows, exampleThreshold, exampleCentredOn, examplePatches, exampleCoherence } = await call<{
       rows: { path: string; exampleSimilarity: number | null; flagged: boolean }[];
       exampleThreshold: number | null;
@@ -152,15 +147,7 @@ describe('example sets and screening with them', () => {
       .map((l) => path.join(folder, l.split(',')[0]!));
     const coherence = async (examples: string[]) => {
       const job = services.screening.start(folder, [], undefined, undefined, examples);
-      const deadline = Date.now() + 180_000;
-      let state = job.state;
-      while (state === 'running' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        state = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find(
-          (j) => j.id === job.id,
-        )!.state;
-      }
-      assert.equal(state, 'done');
+      await untilDone(services, job);
       const read = () =>
         call<{
           exampleCoherence: ExampleCoherence | null;

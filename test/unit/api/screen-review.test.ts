@@ -1,0 +1,152 @@
+/**
+ * Reviewing a screening job's results through the API, with the shipped model on real phantoms: "finding"
+ * marks join the examples the rows are ranked by (a phrase-only job gains examples), "not" marks push the
+ * ranking away from the scans marked (counter-examples), marks are kept with the job across a restart, and
+ * bad marks are refused with a reason.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ScreenJob } from '../../../electron/api/contract.js';
+import type { AppServices } from '../../../electron/api/create-services.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
+import { callApi, startServices, untilDone } from '../../support/app-services.js';
+
+interface Results {
+  rows: { path: string; exampleSimilarity: number | null; flagged: boolean; review?: string | null }[];
+  exampleCount: number | null;
+  counterExamples: number;
+  exampleThreshold: number | null;
+}
+
+describe('reviewing screening results', () => {
+  let work: string;
+  let folder: string;
+  let services: AppServices;
+  let positive: Set<string>;
+  const start = () => startServices(path.join(work, 'data'));
+  const call = <T>(method: Parameters<typeof callApi>[1], req: unknown) => callApi<T>(services, method, req);
+  const finished = (job: ScreenJob) => untilDone(services, job);
+  const results = (id: string) => call<Results>('screen.results', { id });
+  const rank = (r: Results, file: string) =>
+    [...r.rows].sort((a, b) => b.exampleSimilarity! - a.exampleSimilarity!).findIndex((x) => x.path === file);
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-review-'));
+    folder = path.join(work, 'scans');
+    writeDemo({
+      dir: folder,
+      count: 48,
+      seed: 64,
+      size: 256,
+      prevalence: { ...DEFAULT_PREVALENCE, pneumothorax: 0.25 },
+    });
+    const labels = (await readFile(path.join(folder, 'labels.csv'), 'utf8')).trim().split('\n');
+    const column = labels[0]!.split(',').indexOf('pneumothorax');
+    positive = new Set(
+      labels
+        .slice(1)
+        .filter((l) => l.split(',')[column] === '1')
+        .map((l) => path.join(folder, l.split(',')[0]!)),
+    );
+    assert.ok(positive.size >= 6, `${positive.size} pneumothorax cases`);
+    services = await start();
+    await call('studies.openDropped', { paths: [folder] });
+  });
+  after(async () => {
+    await services?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('"not the finding" pushes the ranking away from the scan marked, and the marks outlive a restart', async () => {
+    const examples = [...positive].slice(0, 2);
+    const job = services.screening.start(folder, [], undefined, undefined, examples);
+    await finished(job);
+    const before = await results(job.id);
+    assert.equal(before.exampleCount, 2);
+    assert.equal(before.counterExamples, 0);
+    assert.ok(before.rows.every((r) => r.review === null));
+    // The scan without a pneumothorax that the two examples rank highest: the reviewer's first false hit.
+    const falseHit = [...before.rows]
+      .filter((r) => !positive.has(r.path))
+      .sort((a, b) => b.exampleSimilarity! - a.exampleSimilarity!)[0]!;
+    const counts = await call<{ finding: number; not: number }>('screen.review', {
+      id: job.id,
+      path: falseHit.path,
+      mark: 'not',
+    });
+    assert.deepEqual(counts, { finding: 0, not: 1 });
+    const after = await results(job.id);
+    assert.equal(after.counterExamples, 1);
+    assert.equal(after.rows.find((r) => r.path === falseHit.path)!.review, 'not');
+    const was = falseHit.exampleSimilarity!;
+    const now = after.rows.find((r) => r.path === falseHit.path)!.exampleSimilarity!;
+    assert.ok(now < was - 0.1, `the marked scan's similarity ${was} → ${now}`);
+    assert.ok(rank(after, falseHit.path) > rank(before, falseHit.path), 'it falls in the ranking');
+    for (const e of examples) assert.ok(after.rows.find((r) => r.path === e)!.flagged, 'the examples stay flagged');
+
+    // Kept with the job: a restart reads the same ranking.
+    await services.close();
+    services = await start();
+    const again = await results(job.id);
+    assert.equal(again.counterExamples, 1);
+    assert.deepEqual(
+      again.rows.map((r) => [r.path, r.exampleSimilarity, r.review]),
+      after.rows.map((r) => [r.path, r.exampleSimilarity, r.review]),
+    );
+    // Cleared: as before the review.
+    assert.deepEqual(await call('screen.review', { id: job.id, path: falseHit.path, mark: null }), {
+      finding: 0,
+      not: 0,
+    });
+    const cleared = await results(job.id);
+    assert.equal(cleared.counterExamples, 0);
+    assert.deepEqual(
+      cleared.rows.map((r) => r.exampleSimilarity),
+      before.rows.map((r) => r.exampleSimilarity),
+    );
+  });
+
+  it('"finding" marks give a phrase-only job examples to rank by', async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const job = services.screening.start(folder, ['pleural effusion'], undefined, undefined, []);
+    await finished(job);
+    const plain = await results(job.id);
+    assert.equal(plain.exampleCount, null);
+    assert.ok(plain.rows.every((r) => r.exampleSimilarity === null));
+    // A "not" mark alone has no examples to push away from: nothing changes but the mark.
+    const negative = plain.rows.find((r) => !positive.has(r.path))!.path;
+    await call('screen.review', { id: job.id, path: negative, mark: 'not' });
+    assert.equal((await results(job.id)).exampleCount, null);
+    const [a, b, c] = [...positive];
+    await call('screen.review', { id: job.id, path: a, mark: 'finding' });
+    await call('screen.review', { id: job.id, path: b, mark: 'finding' });
+    const reviewed = await results(job.id);
+    assert.equal(reviewed.exampleCount, 2);
+    assert.equal(reviewed.counterExamples, 1);
+    assert.ok(reviewed.rows.every((r) => r.exampleSimilarity !== null));
+    assert.ok(reviewed.rows.find((r) => r.path === a)!.flagged, 'a scan marked as the finding is flagged');
+    // the third pneumothorax ranks above the scan marked "not"
+    assert.ok(rank(reviewed, c!) < rank(reviewed, negative), `${rank(reviewed, c!)} vs ${rank(reviewed, negative)}`);
+  });
+
+  it('refuses a scan that is not a row of the job, and a job that does not exist', async () => {
+    const job = (await call<{ jobs: ScreenJob[] }>('screen.list', {})).jobs[0]!;
+    await assert.rejects(
+      call('screen.review', { id: job.id, path: path.join(work, 'elsewhere.dcm'), mark: 'not' }),
+      /BAD_REQUEST: That scan is not one of the rows/,
+    );
+    await assert.rejects(call('screen.review', { id: job.id, path: folder, mark: 'not' }), /BAD_REQUEST/);
+    await assert.rejects(
+      call('screen.review', { id: 'no-such-job', path: [...positive][0], mark: 'finding' }),
+      /NOT_FOUND/,
+    );
+    await assert.rejects(
+      call('screen.review', { id: job.id, path: [...positive][0], mark: 'maybe' }),
+      /BAD_REQUEST|INVALID/,
+    );
+  });
+});
