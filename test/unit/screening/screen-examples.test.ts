@@ -157,5 +157,56 @@ describe('radsift screen --examples', () => {
       ),
     );
     assert.match(r.err, /warning: 2 example scans/);
+    // 8 scans: too few to centre on, so too few to say how alike the examples are
+    assert.match(r.err, /examples: too few scans screened \(fewer than 20\) to say how alike the examples are/);
+  });
+
+  it('a file given twice counts once; counter-examples push the ranking away from them', async () => {
+    const examples = positive.slice(0, 3);
+    const twice = await screen([folder], [...examples, examples[0]!], path.join(work, 'twice.csv'));
+    assert.equal(twice.code, 0, twice.err);
+    assert.match(twice.err, /examples: 3, compared/);
+    const json = async (file: string) =>
+      JSON.parse(await readFile(file, 'utf8')) as {
+        examples: { count: number; counterExamples: number };
+        rows: { path: string; exampleSimilarity: number | null }[];
+      };
+    const plainOut = path.join(work, 'plain.json');
+    assert.equal((await screen([folder], examples, plainOut)).code, 0);
+    const plain = await json(plainOut);
+    // the scan without a pneumothorax the examples rank first: a reviewer's first false hit
+    const falseHit = plain.rows
+      .filter((r) => !positive.includes(r.path))
+      .sort((a, b) => b.exampleSimilarity! - a.exampleSimilarity!)[0]!;
+    const reviewedOut = path.join(work, 'reviewed.json');
+    const r = await run(
+      [
+        'screen',
+        folder,
+        '--examples',
+        examples.join(','),
+        '--counter-examples',
+        falseHit.path,
+        '--out',
+        reviewedOut,
+      ].concat(['--index', path.join(work, 'idx'), '--model-dir', MODEL]),
+      work,
+    );
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /counter-examples: 1: the examples' direction is pushed away from theirs/);
+    const reviewed = await json(reviewedOut);
+    assert.deepEqual([reviewed.examples.count, reviewed.examples.counterExamples], [3, 1]);
+    const after = reviewed.rows.find((x) => x.path === falseHit.path)!.exampleSimilarity!;
+    assert.ok(after < falseHit.exampleSimilarity! - 0.1, `${falseHit.exampleSimilarity} -> ${after}`);
+    // refused: counter-examples alone, and a scan among both lists
+    const alone = await run(['screen', folder, '--counter-examples', falseHit.path, '--out', reviewedOut], work);
+    assert.equal(alone.code, 1);
+    assert.match(alone.err, /give --examples too/);
+    const both = await run(
+      ['screen', folder, '--examples', examples.join(','), '--counter-examples', examples[1]!, '--out', reviewedOut],
+      work,
+    );
+    assert.equal(both.code, 1);
+    assert.match(both.err, /is among both --examples and --counter-examples/);
   });
 });
