@@ -20,9 +20,15 @@ function newest(dir) {
 const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
 if (newest(path.join(root, 'electron')) > built) {
   process.stderr.write('radsift: building…\n');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  try {
+    // tsc writes its errors on stdout: shown on stderr, so that radsift's own stdout stays results only.
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], {
+      stdio: ['ignore', 2, 'inherit'],
+    });
+  } catch {
+    process.stderr.write('radsift: the build failed (the compiler says why above)\n');
+    process.exit(1);
+  }
   // tsc leaves unchanged outputs alone: mark the build as fresh.
   if (existsSync(marker)) utimesSync(marker, new Date(), new Date());
 }

@@ -1,5 +1,7 @@
 /** Scores from an existing index (`radsift query --index`): no file is read or encoded again. */
-import { IndexStore } from '../index/index-store.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { INDEX_FILE, IndexStore } from '../index/index-store.js';
 import { phraseVectors, scorePhrases } from '../scoring/phrase-scores.js';
 import { modelSlot } from '../screening/model-slot.js';
 import { UsageError } from './command.js';
@@ -7,6 +9,9 @@ import type { FolderScores } from './folder-scores.js';
 import type { CliSession } from './session.js';
 
 export async function scoreIndex(session: CliSession, indexDir: string, phrases: string[]): Promise<FolderScores> {
+  // Opening creates an index; a query must not leave an empty one behind where there was none.
+  if (!existsSync(path.join(indexDir, INDEX_FILE)))
+    throw new UsageError(`${indexDir} holds no RadSift index (radsift screen <folder> --index ${indexDir} makes one)`);
   const store = IndexStore.open(indexDir);
   try {
     const m = session.loaded.model;

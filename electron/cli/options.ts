@@ -28,7 +28,8 @@ export function integerOption(value: string | undefined, name: string, min: numb
 
 /** --threshold: a probability in [0, 1], default the zero-shot decision boundary. */
 export function thresholdOption(value: string | undefined): number {
-  const threshold = value === undefined ? DEFAULT_PROBABILITY_THRESHOLD : Number(value);
+  // Number('') is 0: an empty value must not quietly mean "flag everything".
+  const threshold = value === undefined ? DEFAULT_PROBABILITY_THRESHOLD : value.trim() ? Number(value) : NaN;
   if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be between 0 and 1');
   return threshold;
 }

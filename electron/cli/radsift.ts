@@ -11,6 +11,10 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const topic = COMMANDS.find((c) => c.name === rest[0]);
+    if (rest[0] !== undefined && !topic) {
+      io.stderr(`radsift help: unknown command "${rest[0]}"\n\n${help()}`);
+      return EXIT.USAGE;
+    }
     io.stdout(topic ? `${topic.usage}\n` : help());
     return name ? EXIT.OK : EXIT.USAGE;
   }
@@ -22,6 +26,11 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
   if (!command) {
     io.stderr(`radsift: unknown command "${name}"\n\n${help()}`);
     return EXIT.USAGE;
+  }
+  // `radsift <command> --help` asks for the command's usage, as `radsift help <command>` does.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return EXIT.OK;
   }
   try {
     return await command.run(rest, io);
@@ -46,7 +55,8 @@ if (invokedDirectly) {
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    cwd: process.cwd(),
+    // `npm run radsift -- …` runs in the package's folder; relative paths mean the folder it was typed in.
+    cwd: (process.env.npm_lifecycle_event === 'radsift' && process.env.INIT_CWD) || process.cwd(),
     stdin: process.stdin,
   };
   process.exitCode = await main(process.argv.slice(2), io);

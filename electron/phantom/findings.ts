@@ -306,8 +306,11 @@ export function parsePrevalence(text: string | undefined): Record<FindingName, n
   const out = { ...DEFAULT_PREVALENCE };
   if (!text) return out;
   for (const part of text.split(',')) {
-    const [name, value] = part.split('=').map((s) => s.trim());
-    if (!name) continue;
+    if (!part.trim()) continue;
+    const bits = part.split('=').map((s) => s.trim());
+    // "name=" or "=0.3" or "a=0.2=9": not a prevalence (Number('') would quietly be 0).
+    if (bits.length !== 2 || !bits[0] || !bits[1]) throw new RangeError(`"${part.trim()}" is not finding=prevalence`);
+    const [name, value] = bits as [string, string];
     if (!isFinding(name)) {
       throw new RangeError(`unknown finding "${name}" (one of ${FINDINGS.join(', ')})`);
     }

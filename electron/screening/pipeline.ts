@@ -56,6 +56,8 @@ export async function* encodeFiles(
   options: PipelineOptions = {},
 ): AsyncGenerator<EncodedFile> {
   const batchSize = options.batchSize ?? 16;
+  // A batch of 0 (or NaN) would read no file at all, and a walk that met none prunes the whole index.
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size ${batchSize} is not a count`);
   const spec = encoder.loaded?.model.image;
   if (!spec) throw new Error('encodeFiles needs a loaded model');
   const [H, W] = spec.size;

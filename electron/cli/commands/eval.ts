@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { imageToImagePrecision, negationOrdering, pick, probeCurve } from '../../scoring/evaluation.js';
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
 import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
@@ -138,9 +138,24 @@ ${FILES_FROM_USAGE}`,
       const grounding = grid !== null && existsSync(masksDir);
       // Only labelled scans count, so only they are read: masks, reports and other files beside them are not
       // inputs. A labelled file that cannot be read is listed as failed; a missing one as missing.
-      const files = new Set(inputs);
-      const folders = inputs.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory());
-      const inside = [...labels.rows.keys()].filter((p) => files.has(p) || folders.some((f) => isInside(f, p)));
+      // Compared by what the paths really are: a folder given through a link still holds its labelled scans.
+      const real = (p: string) => {
+        try {
+          return realpathSync(p);
+        } catch {
+          return p;
+        }
+      };
+      const files = new Set(inputs.map(real));
+      const folders = inputs.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory()).map(real);
+      const inside = [...labels.rows.keys()].filter((p) => {
+        const r = real(p);
+        return files.has(r) || folders.some((f) => isInside(f, r));
+      });
+      if (!inside.length)
+        throw new UsageError(
+          `none of the ${labels.rows.size} scans ${path.basename(labelsFile)} labels is among the inputs given`,
+        );
       const present = inside.filter((p) => existsSync(p));
       const s = await scoreFolder(session, present, phrases, io, { keepPatches: grounding, poolPatches: true });
       const m = phrases.length;

@@ -1,4 +1,5 @@
 /** `radsift info <file…>`: a JSON summary of each DICOM file (encoding, geometry, UIDs, window, errors). */
+import { isNotDicomFile } from '../../dicom/errors.js';
 import { summarizeFile } from '../../dicom/summary.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { expandInputs, FILES_FROM_USAGE, INPUT_OPTIONS, readInputs } from '../session.js';
@@ -8,6 +9,8 @@ export const infoCommand = defineCommand({
   summary: 'describe DICOM files as JSON (transfer syntax, size, frames, UIDs, window, errors)',
   usage: `radsift info <files or folders…> [--files-from <list|->] [--check-all-frames] [--header-only]
   Prints one JSON object per file (an array for several). By default frame 0 is decoded to find pixel errors.
+  Files in a folder that are not DICOM at all (masks, tables, notes) are skipped and counted; exit 2 when a
+  DICOM file has errors.
 ${FILES_FROM_USAGE}`,
   options: {
     ...INPUT_OPTIONS,
@@ -19,8 +22,19 @@ ${FILES_FROM_USAGE}`,
     const frames = values['header-only'] ? 0 : values['check-all-frames'] ? Infinity : 1;
     const summaries = [];
     const inputs = await readInputs(positionals, values['files-from'], io);
-    for await (const file of expandInputs(inputs)) summaries.push(await summarizeFile(file, frames));
+    const named = new Set(inputs);
+    // A file that is not DICOM at all (a mask, a table, notes): skipped when a folder walk met it, described
+    // when named; never a failure (exit 2), as everywhere in the CLI.
+    const notDicom = (s: Awaited<ReturnType<typeof summarizeFile>>) =>
+      s.errors.length > 0 && s.errors.every((e) => isNotDicomFile(s.file, e.code));
+    let skipped = 0;
+    for await (const file of expandInputs(inputs)) {
+      const summary = await summarizeFile(file, frames);
+      if (!named.has(file) && notDicom(summary)) skipped++;
+      else summaries.push(summary);
+    }
+    if (skipped) io.stderr(`skipped ${skipped} non-DICOM file${skipped === 1 ? '' : 's'}\n`);
     io.stdout(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
-    return summaries.some((s) => s.errors.length > 0) ? EXIT.PARTIAL : EXIT.OK;
+    return summaries.some((s) => s.errors.length > 0 && !notDicom(s)) ? EXIT.PARTIAL : EXIT.OK;
   },
 });

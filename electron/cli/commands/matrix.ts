@@ -20,6 +20,8 @@ ${FILES_FROM_USAGE}`,
     const phrases = phrasesOption(values.phrases);
     if (!phrases.length) throw new UsageError('--phrases "a,b,c" is required');
     if (!values.out) throw new UsageError('--out <file.csv> is required');
+    // The matrix is written as CSV: a name that says otherwise would mislead whoever opens it.
+    if (!/\.csv$/i.test(values.out)) throw new UsageError('--out must end in .csv (the matrix is written as CSV)');
     if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
     const inputs = await readInputs(positionals, values['files-from'], io);
     const session = await openSession(values, io);

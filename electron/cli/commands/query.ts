@@ -36,6 +36,8 @@ ${FILES_FROM_USAGE}`,
     const lists = values['files-from'];
     if (positionals.length < (values.index || lists?.length ? 1 : 2))
       throw new UsageError('give a folder (or files, --files-from <list> or --index <dir>) and a phrase');
+    if (values.index && (positionals.length > 1 || lists?.length))
+      throw new UsageError('--index ranks every scan of the index: give the phrase alone, no folder or files');
     const phrase = phraseOption(positionals.at(-1)!);
     const inputs = values.index ? [] : await readInputs(positionals.slice(0, -1), lists, io);
     const top = values.top ? Number(values.top) : 20;
@@ -68,6 +70,14 @@ ${FILES_FROM_USAGE}`,
           io.stdout(
             `${wholeImageOnly} of ${s.paths.length} scans were screened without "${s.phrases[0]}": scored by the whole image alone, not its best region (run radsift screen with the phrase to weigh it)\n`,
           );
+        if (!s.paths.length) {
+          // Nothing was scored: no "closest ones" to follow, and no table.
+          io.stdout(
+            `"${s.phrases[0]}": no scan to rank: the inputs hold no DICOM file that could be read${s.skipped.length ? ` (${s.skipped.length} non-DICOM skipped)` : ''}\n`,
+          );
+          for (const f of s.failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
+          return s.failed.length ? EXIT.PARTIAL : EXIT.OK;
+        }
         io.stdout(`"${s.phrases[0]}": ${matches} of ${s.paths.length} scans match (p ≥ ${threshold})\n`);
         if (!matches) io.stdout('No scan matches; the closest ones follow.\n');
         io.stdout('rank  prob   sim     path\n');

@@ -61,7 +61,7 @@ import {
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
        --out results.csv|results.json [--examples a.dcm,b.dcm [--counter-examples c.dcm,…]]
-       [--threshold P] [--index <dir>]
+       [--threshold P] [--index <dir>] [--batch N]
        [--model id] [--model-dir <folder>]
 radsift screen <folder> --index-only [--index <dir>]
 
@@ -77,7 +77,10 @@ screened (from ${MIN_CENTRING_SCANS} scans on), so that what the examples share 
 drowned by what every scan shares. A file given twice (or by two names) counts once.
 --counter-examples: scans reviewed as not the finding (say, the first false hits of an
 earlier run); the examples' direction is pushed away from theirs, so scans like them
-fall (docs/few-shot.md, "Reviewing results"). Files that are not DICOM are no rows: they are counted as skipped
+fall (docs/few-shot.md, "Reviewing results"). For a model that scores regions, a phrase
+the index has no best-region margins for has its scans decoded and encoded again once (the
+margins come from patch grids, which the index does not keep). --batch N: scans encoded at a
+time (default 16). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
@@ -125,6 +128,14 @@ function missingRow(file: string): ScreenRow {
     exampleSimilarity: null,
     flagged: false,
   };
+}
+
+/** --batch: scans encoded at a time (default 16); a whole number from 1 to 256. */
+function batchOption(value: string | undefined): number {
+  if (value === undefined) return 16;
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 256)) throw new UsageError('--batch must be a whole number from 1 to 256');
+  return n;
 }
 
 /** The deepest folder that holds every file. */
@@ -208,6 +219,18 @@ export const screenCommand = defineCommand({
     const out = values.out ? path.resolve(io.cwd, values.out) : null;
     if (out && !/\.(csv|json)$/i.test(out)) throw new UsageError('--out must end in .csv or .json');
     const threshold = thresholdOption(values.threshold);
+    const batchSize = batchOption(values.batch);
+    // What can be checked before a long indexing run is checked first.
+    for (const [list, what] of [
+      [examples, 'example'],
+      [counterExamples, 'counter-example'],
+    ] as const)
+      for (const file of list) {
+        const info = await stat(file).catch(() => null);
+        if (!info?.isFile()) throw new UsageError(`${what} ${file} ${info ? 'is not a file' : 'does not exist'}`);
+      }
+    if (out && !(await stat(path.dirname(out)).catch(() => null))?.isDirectory())
+      throw new UsageError(`--out: the folder ${path.dirname(out)} does not exist`);
 
     const cache = archive ? await cacheOption(values, io.cwd) : null;
     let store: IndexStore;
@@ -250,7 +273,7 @@ export const screenCommand = defineCommand({
         model,
         pool: session.pool,
         encoder: session.models.encoder,
-        batchSize: values.batch ? Number(values.batch) : 16,
+        batchSize,
         signal: stop.signal,
         onProgress: (p) =>
           progress(

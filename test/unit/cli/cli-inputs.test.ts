@@ -1,0 +1,144 @@
+/**
+ * Bad or odd command-line input gets a clear refusal before any work, never a quiet wrong result: found by
+ * exercising the CLI as a researcher would (help on every command, an empty or zero option value, an index
+ * that is not there, an output name that lies about its format, labels that match no input, a folder's masks
+ * and tables met by `info`, relative paths under `npm run radsift`).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { parsePrevalence } from '../../../electron/phantom/findings.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { runCli } from '../../support/cli.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+describe('radsift: bad input refused up front', () => {
+  let work: string;
+  let scans: string;
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-cli-inputs-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    scans = path.join(work, 'scans');
+    writeDemo({ dir: scans, count: 4, seed: 3, size: 128 });
+  });
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('--help on any command prints its usage; help on an unknown one is an error', async () => {
+    for (const name of ['screen', 'query', 'eval', 'info']) {
+      const r = await runCli([name, '--help'], work);
+      assert.equal(r.code, 0, `${name}: ${r.err}`);
+      assert.match(r.out, new RegExp(`radsift ${name}`));
+    }
+    const bogus = await runCli(['help', 'bogus'], work);
+    assert.equal(bogus.code, 1);
+    assert.match(bogus.err, /unknown command "bogus"/);
+  });
+
+  it('screen: a batch that is not a count, an empty threshold, a missing example or output folder', async () => {
+    const index = path.join(work, 'idx');
+    const screen = (...extra: string[]) =>
+      runCli(
+        ['screen', scans, '--phrases', 'pneumothorax', '--out', path.join(work, 'r.csv'), '--index', index, ...extra],
+        work,
+      );
+    for (const batch of ['0', '-5', 'abc', '1.5', '']) {
+      const r = await screen(`--batch=${batch}`);
+      assert.equal(r.code, 1, `--batch ${batch}`);
+      assert.match(r.err, /--batch must be a whole number from 1 to 256/);
+    }
+    for (const threshold of ['', ' ']) {
+      const r = await screen(`--threshold=${threshold}`);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /--threshold must be between 0 and 1/);
+    }
+    const missing = await screen('--examples', path.join(work, 'nowhere.dcm'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /example .*nowhere\.dcm does not exist/);
+    const outDir = await runCli(
+      ['screen', scans, '--phrases', 'pneumothorax', '--out', path.join(work, 'no', 'r.csv'), '--index', index],
+      work,
+    );
+    assert.equal(outDir.code, 1);
+    assert.match(outDir.err, /--out: the folder .* does not exist/);
+    // Refused before anything was indexed: no index was made.
+    assert.equal(existsSync(index), false);
+  });
+
+  it('demo: a prevalence without a value, or without a name, is refused', async () => {
+    for (const bad of ['rib_fracture=', '=0.3', 'rib_fracture=0.2=9'])
+      assert.throws(() => parsePrevalence(bad), /is not finding=prevalence/, bad);
+    assert.equal(parsePrevalence('rib_fracture=0.2, ').rib_fracture, 0.2);
+    const r = await runCli(['demo', path.join(work, 'd'), '--count', '2', '--prevalence', 'rib_fracture='], work);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /not finding=prevalence/);
+  });
+
+  it('query --index: no index there is an error that creates none; a folder beside it is refused', async () => {
+    const none = path.join(work, 'no-index');
+    const r = await runCli(['query', '--index', none, 'rib fracture'], work);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /holds no RadSift index/);
+    assert.equal(existsSync(none), false);
+    const both = await runCli(['query', '--index', none, scans, 'rib fracture'], work);
+    assert.equal(both.code, 1);
+    assert.match(both.err, /give the phrase alone/);
+    // an empty folder: nothing to rank, said so, rather than "the closest ones follow" over an empty table
+    const empty = path.join(work, 'empty');
+    await mkdir(empty);
+    const nothing = await runCli(['query', empty, 'rib fracture'], work);
+    assert.equal(nothing.code, 0, nothing.err);
+    assert.match(nothing.out, /no scan to rank/);
+    assert.doesNotMatch(nothing.out, /closest ones follow/);
+  });
+
+  it('matrix writes CSV, so an output named .json is refused', async () => {
+    const r = await runCli(['matrix', scans, '--phrases', 'pneumothorax', '--out', path.join(work, 'm.json')], work);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--out must end in \.csv/);
+  });
+
+  it('eval: labels that name none of the inputs are an error; a folder given through a link is matched', async () => {
+    const other = path.join(work, 'other');
+    writeDemo({ dir: other, count: 2, seed: 4, size: 128 });
+    const r = await runCli(['eval', other, '--labels', path.join(scans, 'labels.csv')], work);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /none of the 4 scans labels\.csv labels is among the inputs/);
+    const link = path.join(work, 'link');
+    await symlink(scans, link);
+    const linked = await runCli(['eval', link, '--labels', path.join(scans, 'labels.csv'), '--json'], work);
+    assert.equal(linked.code, 0, linked.err);
+    assert.equal((JSON.parse(linked.out) as { scans: number }).scans, 4);
+  });
+
+  it('info on a demo folder skips its masks, labels and reports instead of failing on them', async () => {
+    const r = await runCli(['info', '--header-only', scans], work);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /skipped \d+ non-DICOM files/);
+    const described = JSON.parse(r.out) as { file: string }[];
+    assert.equal(described.length, 4);
+    assert.ok(
+      described.every((d) => d.file.endsWith('.dcm') || !path.extname(d.file)),
+      JSON.stringify(described),
+    );
+  });
+
+  it('under `npm run radsift`, relative paths mean the folder it was typed in', async () => {
+    const sub = path.join(work, 'typed-here');
+    await mkdir(sub);
+    const rel = path.relative(sub, path.join(scans, 'labels.csv'));
+    const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'info', '--header-only', rel], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, npm_lifecycle_event: 'radsift', INIT_CWD: sub },
+    }).catch((e: { stdout: string }) => e);
+    assert.match(stdout, /NOT_DICOM/, 'the file was found (and described as not DICOM), not missing');
+  });
+});
