@@ -9,6 +9,7 @@ export const EXIT = {
   USAGE: 1, // bad arguments
   PARTIAL: 2, // finished, but some inputs failed (each listed with its reason)
   FATAL: 3, // nothing useful could be done
+  STOPPED: 130, // stopped by Ctrl+C or SIGTERM before the end: what was done is kept, the same command resumes
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -519,7 +519,7 @@ test.describe('PACS', () => {
       await expect(rows).toHaveCount(PHANTOMS + COPIES);
       await expect(rows.filter({ hasText: headers[0]!.name })).toHaveCount(1);
       await expect(page.getByTestId('screen-remote-note')).toContainText('retrieves it from the archive');
-      await rows.filter({ hasText: headers[0]!.name }).getByRole('button').click();
+      await rows.filter({ hasText: headers[0]!.name }).locator('button.link').click();
       const image = page.getByTestId('viewer-image');
       await expect
         .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))

@@ -102,7 +102,7 @@ test.describe('Screening view', () => {
     await (await download).saveAs(file);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines[0]).toBe(
-      'path,sop_instance_uid,series_instance_uid,study_instance_uid,status,error,pneumothorax score,pneumothorax probability,pleural effusion score,pleural effusion probability,flagged',
+      'path,sop_instance_uid,series_instance_uid,study_instance_uid,status,error,pneumothorax score,pneumothorax probability,pleural effusion score,pleural effusion probability,flagged,review',
     );
     const paths = lines.slice(1).map((l) => l.split(',')[0]!);
     expect(paths.sort()).toEqual([...dicom.map((f) => path.join(dir, f)), path.join(dir, 'broken.dcm')].sort());
@@ -155,14 +155,14 @@ test.describe('Screening view', () => {
       await expect(row.getByTestId('scan-study')).toHaveText(/ · (PA|AP) · S\d\/I1 · /);
       await expect(row).not.toContainText('.dcm');
       await expect(row).not.toContainText('^');
-      await expect(row.getByRole('button')).toHaveAttribute('title', h.file);
+      await expect(row.locator('button.link')).toHaveAttribute('title', h.file);
     }
     // A file that could not be read has no names: its path names it.
     await expect(rowOf(path.join(dir, 'broken.dcm'))).toContainText('broken.dcm');
 
     // The viewer opened from a row names the scan in its corner, though the folder was never opened in Studies.
     const first = headers[0]!;
-    await rowOf(first.file).getByRole('button').click();
+    await rowOf(first.file).locator('button.link').click();
     await expect(page.getByTestId('corner-patient')).toContainText(first.name);
     await expect(page.getByTestId('corner-patient')).toContainText(first.id);
     await expect(page.getByTestId('corner-patient')).toContainText(first.date);
@@ -180,7 +180,7 @@ test.describe('Screening view', () => {
       (await table.innerText()) +
       (await table.locator('[title]').evaluateAll((els) => els.map((e) => e.getAttribute('title')).join('\n')));
     for (const secret of identifiers) expect(shown).not.toContain(secret);
-    await rowOf(first.file).getByRole('button').click();
+    await rowOf(first.file).locator('button.link').click();
     await expect(page.getByTestId('corner-patient')).toHaveText(first.date);
     expect(await page.getByTestId('viewer-path').getAttribute('title')).not.toContain(first.id);
     await page.keyboard.press('Escape');

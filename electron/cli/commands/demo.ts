@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SHIFTED_ACQUISITION } from '../../phantom/case.js';
 import { parseExcluded, parsePrevalence, RARE_FINDINGS } from '../../phantom/findings.js';
@@ -56,6 +57,12 @@ export const demoCommand = defineCommand({
     const size = integerOption(values.size, '--size', 64);
     const trainingSize = integerOption(values['training-size'], '--training-size', 8) ?? 256;
     const dir = path.resolve(io.cwd, positionals[0]!);
+    // Its labels.csv, reports and masks describe one set: written over another, they would describe only part.
+    const present = await readdir(dir).catch(() => []);
+    if (present.length)
+      throw new UsageError(
+        `${dir} is not empty: choose a new folder (a demo set's labels and reports describe only its own phantoms)`,
+      );
     const trainingDir = values['export-training'] ? path.resolve(io.cwd, values['export-training']) : undefined;
     const started = Date.now();
     let lastReport = 0;

@@ -203,16 +203,19 @@ ${FILES_FROM_USAGE}`,
               session.loaded.model.image,
             )
           : null;
+        // Precision at k of a finding no scan has says nothing (it is 0 whatever the ranking): NaN, shown as —.
+        const atK = (scores: ArrayLike<number>, k: number) =>
+          y.some(Boolean) ? round(precisionAtK(scores, y, k)) : NaN;
         report.push({
           phrase,
           positives: y.filter(Boolean).length,
           negatives: y.filter((v) => !v).length,
           auc: round(auc.auc),
           ci95: [round(auc.low), round(auc.high)],
-          precisionAt5: round(precisionAtK(probs, y, 5)),
-          precisionAt10: round(precisionAtK(probs, y, 10)),
+          precisionAt5: atK(probs, 5),
+          precisionAt10: atK(probs, 10),
           aucWholeImage: round(rocAuc(wholeProbs, y)),
-          precisionAt10WholeImage: round(precisionAtK(wholeProbs, y, 10)),
+          precisionAt10WholeImage: atK(wholeProbs, 10),
           aucBarePhrase: round(
             rocAuc(
               Array.from({ length: index.length }, (_, r) => bare.probability[r * m + j]!),

@@ -287,7 +287,7 @@ export const screenCommand = defineCommand({
         `\nindex: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
       );
       for (const file of listed?.missing ?? []) io.stderr(`failed: ${path.relative(io.cwd, file)}: no such file\n`);
-      if (summary.stopped) return EXIT.PARTIAL;
+      if (summary.stopped) return EXIT.STOPPED; // no results written: the run did not end
       if (indexOnly) {
         // Failures of earlier runs count too: the folder still has files that cannot be read.
         let failed = 0;

@@ -72,13 +72,17 @@ describe('radsift: bad input refused up front', () => {
     assert.equal(existsSync(index), false);
   });
 
-  it('demo: a prevalence without a value, or without a name, is refused', async () => {
+  it('demo: a prevalence without a value or a name, or a folder that is not empty, is refused', async () => {
     for (const bad of ['rib_fracture=', '=0.3', 'rib_fracture=0.2=9'])
       assert.throws(() => parsePrevalence(bad), /is not finding=prevalence/, bad);
     assert.equal(parsePrevalence('rib_fracture=0.2, ').rib_fracture, 0.2);
     const r = await runCli(['demo', path.join(work, 'd'), '--count', '2', '--prevalence', 'rib_fracture='], work);
     assert.equal(r.code, 1);
     assert.match(r.err, /not finding=prevalence/);
+    // a second set written over the first would leave labels for only part of the scans
+    const over = await runCli(['demo', scans, '--count', '2', '--seed', '9'], work);
+    assert.equal(over.code, 1);
+    assert.match(over.err, /is not empty: choose a new folder/);
   });
 
   it('query --index: no index there is an error that creates none; a folder beside it is refused', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -166,6 +167,36 @@ describe('radsift screen', { skip }, () => {
     }
     assert.ok(kills >= 1, 'at least one run was killed');
     assert.deepEqual(await results(path.join(work, 'killed.csv')), expected);
+  });
+
+  it('Ctrl+C stops after the batch under way with exit 130 and no results, and the same command resumes', async () => {
+    const folder = path.join(work, 'interrupt');
+    await scans(work, folder, 24, 14);
+    const index = path.join(work, 'idx-interrupt');
+    const args = ['screen', folder, '--phrases', 'cardiomegaly', '--model-dir', model, '--batch', '1'];
+    const child = spawn(process.execPath, [CLI, ...args, '--index', index, '--out', 'stopped.csv'], {
+      cwd: work,
+      env: { ...process.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    let sent = false;
+    child.stderr.on('data', (d) => {
+      err += d;
+      // The first progress line: encoding is under way.
+      if (!sent && /\d+ encoded/.test(err)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.ok(sent, err);
+    assert.equal(code, 130, err);
+    assert.match(err, /stopping after the current batch; run the same command again to resume/);
+    assert.equal(existsSync(path.join(work, 'stopped.csv')), false, 'no results from a run that did not end');
+    const resumed = await run([...args, '--index', index, '--out', 'stopped.csv'], work);
+    assert.equal(resumed.code, 0, resumed.err);
+    assert.equal((await results(path.join(work, 'stopped.csv'))).size, 24);
   });
 
   it('a second screen on an index in use fails at once with a clear message', async () => {
