@@ -164,6 +164,9 @@ export const ScreenRow = z.object({
   error: z.string().nullable(),
   scores: z.array(z.object({ phrase: z.string(), similarity: z.number(), probability: z.number() })),
   exampleSimilarity: z.number().nullable(),
+  /** Whether the examples flag it (with counter-examples, not the similarity against the cut alone); absent
+   * without examples. */
+  exampleFlagged: z.boolean().nullable().optional(),
   flagged: z.boolean(),
   /** A reviewer's mark (screen.review): the finding (it joins the examples) or not (a counter-example). */
   review: z.enum(['finding', 'not']).nullable().optional(),

@@ -28,7 +28,8 @@ import {
   type ResultScope,
   type StoredEmbeddings,
 } from '../screening/results.js';
-import { IndexError, type ModelSlot } from '../index/index-store.js';
+import { IndexError, type ModelSlot, type StoredScan } from '../index/index-store.js';
+import { realPath } from '../util/distinct-files.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
 import type { StudyQuery } from '../pacs/query.js';
 import type { AppIndex } from './app-index.js';
@@ -401,10 +402,18 @@ export class ScreeningService {
       }
     | undefined
   > {
-    // The job's examples, and the rows reviewed as the finding (from the index: they are scans it screened).
+    // The job's examples, and the rows reviewed as the finding (from the index: they are scans it screened); a
+    // job example also marked "finding" counts once.
+    const own = params.examples?.length ? await this.#exampleEmbeddings(id, params, slot) : [];
+    const jobExamples = new Set((params.examples ?? []).map(realPath));
     const examples = [
-      ...(params.examples?.length ? await this.#exampleEmbeddings(id, params, slot) : []),
-      ...storedScans(this.index.store(), stored, slot.dim, confirmed),
+      ...own,
+      ...storedScans(
+        this.index.store(),
+        stored,
+        slot.dim,
+        confirmed.filter((p) => !jobExamples.has(realPath(p))),
+      ),
     ];
     if (!examples.length) return undefined; // reviewed scans not encoded (yet) with this model
     const counter = storedScans(this.index.store(), stored, slot.dim, rejected);
@@ -412,7 +421,10 @@ export class ScreeningService {
     const profile = exampleProfile(examples, space, counter);
     // One descriptor per scan for the coherence's random pairs and the rows' similarities alike.
     const describe = descriptorMemo(profile);
-    const coherence = scopeCoherence(profile, examples, encoded, { ids, describe });
+    // How alike the job's own examples are: rows confirmed in review were picked for looking like them, so
+    // they would bias the test towards "alike". A job with reviewed examples only is tested on those.
+    const tested = own.length >= 2 ? own : examples;
+    const coherence = scopeCoherence(profile, tested, encoded, { ids, describe });
     return { profile, centredOn: profile.space.centre ? scans : null, coherence, describe };
   }
 
@@ -428,8 +440,16 @@ export class ScreeningService {
       .jobs()
       .find((j) => j.id === id)!;
     const params = stored.params as unknown as Params;
-    if (!this.#inScope(id, params, file))
-      throw new ApiError('BAD_REQUEST', 'That scan is not one of the rows of this screening job');
+    const scan = this.#row(id, params, file);
+    if (!scan) throw new ApiError('BAD_REQUEST', 'That scan is not one of the rows of this screening job');
+    if (mark && scan.status === 'failed')
+      throw new ApiError('BAD_REQUEST', 'That scan could not be read: there is nothing to compare it by');
+    // "Not the finding" on one of the job's own examples contradicts them: the example set is where to change that.
+    if (mark === 'not' && (params.examples ?? []).some((e) => realPath(e) === realPath(file)))
+      throw new ApiError(
+        'BAD_REQUEST',
+        "That scan is one of the job's examples: take it out of the example set instead",
+      );
     const marks = { ...this.#marks(id, params) };
     if (mark) {
       if (!(file in marks) && Object.keys(marks).length >= MAX_REVIEW_MARKS)
@@ -449,25 +469,32 @@ export class ScreeningService {
     return { finding: values.filter((m) => m === 'finding').length, not: values.filter((m) => m === 'not').length };
   }
 
-  /** Whether a file is one of the job's rows: under its folder, or one of a PACS job's instances. */
-  #inScope(id: string, params: Params, file: string): boolean {
+  /**
+   * The job's row for a file, as the index has it (null: not a row): a scan indexed under its folder (the same
+   * prefix test the rows are read by, so "folder//file" or a folder itself is no row), or one of a PACS job's
+   * instances.
+   */
+  #row(id: string, params: Params, file: string): StoredScan | null {
+    const store = this.index.store();
     const scope = this.#scope(id, params);
     if (typeof scope === 'string') {
-      const rel = path.relative(scope, file);
-      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+      const prefix = scope.endsWith(path.sep) ? scope : scope + path.sep;
+      return file.startsWith(prefix) ? store.scanByPath(file) : null;
     }
-    for (const scan of this.index.store().scansInSet(id)) if (scan.path === file) return true;
-    return false;
+    for (const scan of store.scansInSet(id)) if (scan.path === file) return scan;
+    return null;
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {
     const job = this.#view(id);
     const params = this.#params(id);
     const marks = this.#marks(id, params);
+    // In path order: the same marks give the same sums (and figures) whatever order they were made in.
     const marked = (m: ReviewMark) =>
       Object.entries(marks)
         .filter(([, v]) => v === m)
-        .map(([p]) => p);
+        .map(([p]) => p)
+        .sort();
     const loaded = await this.models.ready();
     const vectors = await phraseVectors(job.phrases, (t) => this.models.encoder.encodeTexts(t));
     // A PACS job's rows are its instances: those its last complete run met, and any a later run, still

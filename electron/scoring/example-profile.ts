@@ -54,6 +54,12 @@ export interface ExampleProfile {
   count: number;
   /** Counter-examples the direction was pushed away from (0: none). */
   counterCount: number;
+  /**
+   * With counter-examples, the examples' own rule (their mean direction and its cut): a scan is flagged only if
+   * this flags it too, so a counter-example can take flags away but never add them (one that looks like an
+   * example lowers that example's score, and with it the pushed cut). Null without counter-examples.
+   */
+  base: { vector: Float32Array; threshold: number } | null;
   space: ExampleSpace;
 }
 
@@ -158,14 +164,22 @@ export function exampleProfile(
       mean.length,
     );
   }
-  const least = Math.min(...own.map((v) => dot(v, vector)));
+  const cut = (v: Float32Array) => Math.min(...own.map((e) => dot(e, v))) - EXAMPLE_MARGIN;
   return {
     vector,
-    threshold: least - EXAMPLE_MARGIN,
+    threshold: cut(vector),
     count: examples.length,
     counterCount: counterExamples.length,
+    base: counterExamples.length ? { vector: mean, threshold: cut(mean) } : null,
     space: used,
   };
+}
+
+/** Whether the examples flag a scan whose descriptor (in the profile's space) is `d`: as similar as the least
+ * typical example, less the margin, and (with counter-examples) flagged by the examples' own rule too. */
+export function flaggedByExamples(profile: ExampleProfile, d: ArrayLike<number>): boolean {
+  if (dot(d, profile.vector) < profile.threshold) return false;
+  return !profile.base || dot(d, profile.base.vector) >= profile.base.threshold;
 }
 
 /** A scan's similarity to the examples, in the profile's space. */

@@ -10,7 +10,7 @@ import type { IndexStore, ModelSlot, StoredScan } from '../index/index-store.js'
 import { exampleCoherence, type ExampleCoherence } from '../scoring/example-coherence.js';
 import {
   exampleDescriptor,
-  exampleSimilarity,
+  flaggedByExamples,
   exampleSpace,
   type ExampleProfile,
   type ExampleScan,
@@ -35,6 +35,9 @@ export interface ScreenRow {
   scores: { phrase: string; similarity: number; probability: number }[];
   /** Cosine similarity to the mean of the example scans (in the profile's space), when examples were given. */
   exampleSimilarity: number | null;
+  /** Whether the examples flag the scan (flaggedByExamples), when examples were given: with counter-examples it is
+   * not the similarity against the cut alone. */
+  exampleFlagged?: boolean | null;
   flagged: boolean;
   /** A reviewer's mark on an app job's row: the finding (it joins the examples) or not (a counter-example). */
   review?: 'finding' | 'not' | null;
@@ -180,11 +183,11 @@ export function* screenResults(
           };
         })
       : [];
-    const similarity =
-      stored && options.example ? similarityTo(options.example, stored, scan.id, options.describe) : null;
-    const flagged =
-      scores.some((s) => s.probability >= options.threshold) ||
-      (similarity !== null && similarity >= options.example!.threshold);
+    const described =
+      stored && options.example ? describeFor(options.example, stored, scan.id, options.describe) : null;
+    const similarity = described ? dot(described, options.example!.vector) : null;
+    const byExamples = described ? flaggedByExamples(options.example!, described) : null;
+    const flagged = scores.some((s) => s.probability >= options.threshold) || byExamples === true;
     yield {
       path: scan.path,
       sopUid: scan.sopUid,
@@ -196,23 +199,24 @@ export function* screenResults(
       error: scan.error ?? (v ? null : 'not encoded with this model'),
       scores,
       exampleSimilarity: similarity,
+      ...(options.example ? { exampleFlagged: byExamples } : {}),
       flagged,
     };
   }
 }
 
 /**
- * A scan's similarity to the examples; null for a scan without pooled patch embeddings when the profile
+ * A scan's descriptor in the profile's space; null for a scan without pooled patch embeddings when the profile
  * compares them (one indexed after the profile's space was read).
  */
-function similarityTo(
+function describeFor(
   profile: ExampleProfile,
   scan: ExampleScan,
   scanId: number,
   describe: ScanDescriber | undefined,
-): number | null {
+): Float32Array | null {
   if (profile.space.patches && !scan.pooled) return null;
-  return describe ? dot(describe(scanId, scan), profile.vector) : exampleSimilarity(profile, scan);
+  return describe ? describe(scanId, scan) : exampleDescriptor(scan, profile.space);
 }
 
 /**

@@ -15,7 +15,9 @@ import { parseArgs } from 'node:util';
 import { encodeLabelled, readLabelled } from './labelled-folder.js';
 import { maxPoolPatches } from '../../electron/scoring/example-features.js';
 import {
+  exampleDescriptor,
   exampleProfile,
+  flaggedByExamples,
   exampleSimilarity,
   exampleSpace,
   type ExampleProfile,
@@ -53,7 +55,8 @@ const measure = (profile: ExampleProfile, y: number[], rest: number[], flag: boo
   const labels = rest.map((i) => y[i]!);
   const out: Ranking = { auc: rocAuc(s, labels), p10: precisionAtK(s, labels, 10) };
   if (flag) {
-    const flagged = s.map((v) => v >= profile.threshold);
+    // The app's rule: with counter-examples, the examples' own rule must flag a scan too.
+    const flagged = rest.map((i) => flaggedByExamples(profile, exampleDescriptor(scans[i]!, profile.space)));
     const pos = labels.filter(Boolean).length;
     out.recall = flagged.filter((f, k) => f && labels[k]).length / pos;
     out.falseAlarms = flagged.filter((f, k) => f && !labels[k]).length / (labels.length - pos);

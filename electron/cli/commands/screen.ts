@@ -5,7 +5,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
-import { distinctFiles } from '../../util/distinct-files.js';
+import { distinctFiles, realPath } from '../../util/distinct-files.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -209,7 +209,8 @@ export const screenCommand = defineCommand({
     );
     if (counterExamples.length && !examples.length)
       throw new UsageError('--counter-examples push the examples away from them: give --examples too');
-    const both = counterExamples.filter((f) => examples.includes(f));
+    const real = new Set(examples.map(realPath));
+    const both = counterExamples.filter((f) => real.has(realPath(f)));
     if (both.length) throw new UsageError(`${path.basename(both[0]!)} is among both --examples and --counter-examples`);
     const indexOnly = values['index-only'] ?? false;
     if (indexOnly && !single) throw new UsageError('--index-only takes one folder');

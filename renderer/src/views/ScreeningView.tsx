@@ -218,12 +218,21 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     });
   };
   const showResults = (job: ScreenJob) => act(() => loadResults(job, true));
-  /** A reviewer's mark on a row (null clears it); the rows are ranked again with it. */
-  const review = (job: ScreenJob, r: Row, mark: 'finding' | 'not' | null) =>
-    act(async () => {
-      await api.call('screen.review', { id: job.id, path: r.path, mark });
-      await loadResults(job, false);
+  /** A reviewer's mark on a row (null clears it); the rows are ranked again with it, and the job's flagged count
+   * follows. One mark at a time: the buttons wait for the ranking a mark makes. */
+  const [reviewing, setReviewing] = useState(false);
+  const review = (job: ScreenJob, r: Row, mark: 'finding' | 'not' | null) => {
+    setReviewing(true);
+    return act(async () => {
+      try {
+        await api.call('screen.review', { id: job.id, path: r.path, mark });
+        await loadResults(job, false);
+        refresh();
+      } finally {
+        setReviewing(false);
+      }
     });
+  };
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
   const jobThreshold = openJob?.threshold ?? null;
@@ -232,7 +241,9 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     // At the job's own threshold the main process's flags stand; at another, the phrases are scored again
     // and the examples flag at their own cut, which the main process sends.
     const cut = open.exampleThreshold;
-    const byExamples = (r: Row) => cut !== null && r.exampleSimilarity !== null && r.exampleSimilarity >= cut;
+    // The main process says whether the examples flag a row (with counter-examples that is more than the cut).
+    const byExamples = (r: Row) =>
+      r.exampleFlagged ?? (cut !== null && r.exampleSimilarity !== null && r.exampleSimilarity >= cut);
     const flag = (r: Row) =>
       threshold === jobThreshold ? r.flagged : r.scores.some((s) => s.probability >= threshold) || byExamples(r);
     // Names are made once per row, not once per comparison.
@@ -664,6 +675,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                           key={mark}
                           type="button"
                           aria-pressed={r.review === mark}
+                          disabled={reviewing}
                           data-testid={`review-${mark}`}
                           title={title}
                           onClick={() => review(openJob, r, r.review === mark ? null : mark)}

@@ -87,6 +87,17 @@ describe('reviewing screening results', () => {
     assert.ok(now < was - 0.1, `the marked scan's similarity ${was} → ${now}`);
     assert.ok(rank(after, falseHit.path) > rank(before, falseHit.path), 'it falls in the ranking');
     for (const e of examples) assert.ok(after.rows.find((r) => r.path === e)!.flagged, 'the examples stay flagged');
+    // A counter-example takes flags away, never adds them.
+    const flags = (r: Results) => new Set(r.rows.filter((x) => x.flagged).map((x) => x.path));
+    for (const p of flags(after)) assert.ok(flags(before).has(p), `${p} flagged only after a "not" mark`);
+    // "Not it" on one of the job's own examples contradicts them: refused. "Finding" on one counts it once.
+    await assert.rejects(
+      call('screen.review', { id: job.id, path: examples[0], mark: 'not' }),
+      /BAD_REQUEST: That scan is one of the job's examples/,
+    );
+    await call('screen.review', { id: job.id, path: examples[0], mark: 'finding' });
+    assert.equal((await results(job.id)).exampleCount, 2);
+    await call('screen.review', { id: job.id, path: examples[0], mark: null });
 
     // Kept with the job: a restart reads the same ranking.
     await services.close();
@@ -140,6 +151,14 @@ describe('reviewing screening results', () => {
       /BAD_REQUEST: That scan is not one of the rows/,
     );
     await assert.rejects(call('screen.review', { id: job.id, path: folder, mark: 'not' }), /BAD_REQUEST/);
+    // a second name for a row (a doubled separator) and a file the index never met are no rows either
+    const row = [...positive][0]!;
+    const doubled = row.replace(`${path.sep}PH`, `${path.sep}${path.sep}PH`);
+    await assert.rejects(call('screen.review', { id: job.id, path: doubled, mark: 'not' }), /not one of the rows/);
+    await assert.rejects(
+      call('screen.review', { id: job.id, path: path.join(folder, 'nope.dcm'), mark: 'not' }),
+      /not one of the rows/,
+    );
     await assert.rejects(
       call('screen.review', { id: 'no-such-job', path: [...positive][0], mark: 'finding' }),
       /NOT_FOUND/,

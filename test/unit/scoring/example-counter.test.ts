@@ -7,10 +7,12 @@ import { describe, it } from 'node:test';
 import {
   COUNTER_WEIGHT,
   exampleProfile,
+  flaggedByExamples,
   exampleSimilarity,
   PLAIN_SPACE,
   type ExampleScan,
 } from '../../../electron/scoring/example-profile.js';
+import { seededRandom } from '../../../electron/scoring/metrics.js';
 import { dot, normalise } from '../../../electron/scoring/vectors.js';
 
 const unit = (xs: number[]) => normalise(Float32Array.from(xs));
@@ -51,6 +53,24 @@ describe('counter-examples', () => {
     const p = exampleProfile([scan([1, 0, 0])], PLAIN_SPACE, [against]);
     const expected = unit([1, -COUNTER_WEIGHT, 0]);
     p.vector.forEach((x, k) => assert.ok(Math.abs(x - expected[k]!) < 1e-6, `${Array.from(p.vector)}`));
+  });
+
+  it('a counter-example can take flags away but never add them, even one that looks like an example', () => {
+    const rnd = seededRandom(5);
+    const noise = (d: number) => Array.from({ length: d }, () => rnd() - 0.5);
+    const four = [0, 1, 2, 3].map(() => scan(noise(16)));
+    const scans = Array.from({ length: 2000 }, () => unit(noise(16)));
+    const flagged = (p: ReturnType<typeof exampleProfile>) => scans.filter((d) => flaggedByExamples(p, d)).length;
+    const plain = exampleProfile(four);
+    const nearCopy = scan(Array.from(four[0]!.embedding, (x) => x + 0.01 * (rnd() - 0.5)));
+    const pushed = exampleProfile(four, PLAIN_SPACE, [nearCopy]);
+    // the pushed cut falls with the example the counter-example resembles, and alone would flag more scans ...
+    assert.ok(pushed.threshold < plain.threshold - 0.05, `${plain.threshold} → ${pushed.threshold}`);
+    const byCutAlone = scans.filter((d) => dot(d, pushed.vector) >= pushed.threshold).length;
+    assert.ok(byCutAlone > flagged(plain), `${flagged(plain)} → ${byCutAlone}`);
+    // ... but a scan must pass the examples' own rule too
+    assert.ok(flagged(pushed) <= flagged(plain), `${flagged(plain)} → ${flagged(pushed)}`);
+    for (const e of four.slice(1)) assert.ok(flaggedByExamples(pushed, e.embedding), 'the other examples stay flagged');
   });
 
   it('a counter-example without pooled patches makes the profile compare global embeddings only', () => {
