@@ -168,6 +168,8 @@ export const ScreenRow = z.object({
    * without examples. */
   exampleFlagged: z.boolean().nullable().optional(),
   flagged: z.boolean(),
+  /** One of the job's own example scans (app jobs; absent otherwise). */
+  example: z.boolean().optional(),
   /** A reviewer's mark (screen.review): the finding (it joins the examples) or not (a counter-example). */
   review: z.enum(['finding', 'not']).nullable().optional(),
 });

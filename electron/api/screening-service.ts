@@ -509,6 +509,8 @@ export class ScreeningService {
       ? await this.#exampleProfile(id, params, slot, stored, confirmed, marked('not'))
       : undefined;
     const example = examples?.profile;
+    // The job's own examples among its rows (by the name they were picked by, or what it really is).
+    const exampleRows = new Set((params.examples ?? []).flatMap((p) => [p, realPath(p)]));
     const rows = [
       ...screenResults(this.index.store(), slot, scope, {
         phrases: vectors,
@@ -518,7 +520,11 @@ export class ScreeningService {
         embeddings: stored,
         ...(example ? { example, describe: examples!.describe } : {}),
       }),
-    ].map((r) => ({ ...r, review: marks[r.path] ?? null }));
+    ].map((r) => ({
+      ...r,
+      review: marks[r.path] ?? null,
+      ...(exampleRows.has(r.path) ? { example: true } : {}),
+    }));
     if (!this.#running.has(id)) this.#flagged.set(id, rows.filter((r) => r.flagged).length);
     return {
       rows: flaggedOnly ? rows.filter((r) => r.flagged) : rows,

@@ -39,6 +39,8 @@ export interface ScreenRow {
    * not the similarity against the cut alone. */
   exampleFlagged?: boolean | null;
   flagged: boolean;
+  /** One of an app job's own example scans. */
+  example?: boolean;
   /** A reviewer's mark on an app job's row: the finding (it joins the examples) or not (a counter-example). */
   review?: 'finding' | 'not' | null;
 }

@@ -192,6 +192,9 @@ test.describe('few-shot screening with an example set', () => {
       const row = rows.filter({ has: page.locator(`button[data-scan-path="${file}"]`) });
       await expect(row, 'an example is like itself').toHaveClass(/flagged/);
       await expect(row.locator('td').nth(-2)).toHaveText('flagged');
+      // an example is marked as one, with no review marks to contradict it
+      await expect(row.getByTestId('review-example')).toHaveText('example');
+      await expect(row.getByTestId('review-not')).toHaveCount(0);
     }
     // The JSON export says what its example similarities mean: the count, the cut, (here) no centring, and
     // that the pooled patch embeddings count beside the global ones (the model has them).

@@ -38,10 +38,12 @@ export const modelsCommand: Command = {
           loadError = error instanceof Error ? error.message : String(error);
         }
       }
+      // Without loading, the model that would be used is still known (settings, else the default): marked too.
+      const activeDir = active?.dir ?? (values['no-load'] ? await service.defaultDir() : null);
       const rows = models.map((m) => ({
         dir: m.dir,
         source: m.source,
-        active: active?.dir === m.dir,
+        active: activeDir === m.dir,
         ...(m.description
           ? {
               id: m.description.id,

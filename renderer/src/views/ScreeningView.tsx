@@ -669,7 +669,13 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
                   )}
                   <td>{statusText(r)}</td>
                   <td className="review">
+                    {r.example && (
+                      <span className="muted" data-testid="review-example" title="One of the job's example scans">
+                        example
+                      </span>
+                    )}
                     {r.status === 'ok' &&
+                      !r.example &&
                       REVIEW_MARKS.map(({ mark, label, title }) => (
                         <button
                           key={mark}

@@ -16,7 +16,13 @@ import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import { callApi, startServices, untilDone } from '../../support/app-services.js';
 
 interface Results {
-  rows: { path: string; exampleSimilarity: number | null; flagged: boolean; review?: string | null }[];
+  rows: {
+    path: string;
+    exampleSimilarity: number | null;
+    flagged: boolean;
+    review?: string | null;
+    example?: boolean;
+  }[];
   exampleCount: number | null;
   counterExamples: number;
   exampleThreshold: number | null;
@@ -69,6 +75,14 @@ describe('reviewing screening results', () => {
     assert.equal(before.exampleCount, 2);
     assert.equal(before.counterExamples, 0);
     assert.ok(before.rows.every((r) => r.review === null));
+    // the job's own examples are marked as such among its rows, and only they
+    assert.deepEqual(
+      before.rows
+        .filter((r) => r.example)
+        .map((r) => r.path)
+        .sort(),
+      [...examples].sort(),
+    );
     // The scan without a pneumothorax that the two examples rank highest: the reviewer's first false hit.
     const falseHit = [...before.rows]
       .filter((r) => !positive.has(r.path))

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { parsePrevalence } from '../../../electron/phantom/findings.js';
+import { DEFAULT_MODEL_ID } from '../../../electron/api/model-service.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { runCli } from '../../support/cli.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
@@ -101,6 +102,14 @@ describe('radsift: bad input refused up front', () => {
     assert.equal(nothing.code, 0, nothing.err);
     assert.match(nothing.out, /no scan to rank/);
     assert.doesNotMatch(nothing.out, /closest ones follow/);
+  });
+
+  it('models --no-load still marks the model that would be used', async () => {
+    const r = await runCli(['models', '--no-load'], work);
+    assert.equal(r.code, 0, r.err);
+    const marked = r.out.split('\n').filter((l) => l.startsWith('* '));
+    assert.equal(marked.length, 1, r.out);
+    assert.match(marked[0]!, new RegExp(`^\\* ${DEFAULT_MODEL_ID} `));
   });
 
   it('matrix writes CSV, so an output named .json is refused', async () => {
