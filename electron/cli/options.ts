@@ -67,6 +67,9 @@ export function familiarityWarnings(
 ): string {
   return familiarity
     .filter((f) => !f.known)
-    .map((f) => `warning: the model does not know "${f.phrase}" well: ${f.reason}. Its scores mean little.\n`)
+    .map(
+      (f) =>
+        `warning: the model does not know "${f.phrase}" well: ${f.reason}. Its scores mean little; for a finding it was not taught, screen with --examples (a few scans that show it)\n`,
+    )
     .join('');
 }

@@ -49,6 +49,8 @@ test.describe('phrases the default model does not know', () => {
     await expect(warnings).toContainText(WARNING);
     await expect(warnings).toContainText(banana!.reason!);
     await expect(warnings).toContainText(closest);
+    // ... and what to do instead: example scans
+    await expect(warnings).toContainText('“Use as example” on them, then screen with the example set');
     await expect(warnings).toBeVisible();
     // Next to the summary: between it and the results.
     const [summaryBox, warningBox, resultsBox] = await Promise.all([

@@ -6,6 +6,9 @@
 import type { Familiarity } from '../api';
 
 export const UNFAMILIAR = "RadSift's model does not know this phrase well";
+/** Where a phrase fails, the rare-finding workflow does not need one (docs/few-shot.md). */
+export const EXAMPLES_INSTEAD =
+  'For a finding the model was not taught, a few scans that show it work better: “Use as example” on them, then screen with the example set.';
 
 const finding = (f: Familiarity) => f.nearest?.finding.replace(/_/g, ' ') ?? null;
 
@@ -13,7 +16,7 @@ const finding = (f: Familiarity) => f.nearest?.finding.replace(/_/g, ' ') ?? nul
 export function unfamiliarText(f: Familiarity): string {
   const closest = finding(f);
   const parts = [f.reason, closest && !f.reason?.includes('closest:') ? `closest: ${closest}` : null].filter(Boolean);
-  return `${UNFAMILIAR}${parts.length ? ` — ${parts.join('; ')}` : ''}. Its scores mean little.`;
+  return `${UNFAMILIAR}${parts.length ? ` — ${parts.join('; ')}` : ''}. Its scores mean little. ${EXAMPLES_INSTEAD}`;
 }
 
 export function PhraseWarnings({
