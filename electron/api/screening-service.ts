@@ -450,7 +450,10 @@ export class ScreeningService {
         'BAD_REQUEST',
         "That scan is one of the job's examples: take it out of the example set instead",
       );
-    const marks = { ...this.#marks(id, params) };
+    // Marks on rows the index no longer has (files deleted and pruned) are dropped: they rank nothing and
+    // would count against the limit.
+    const isRow = this.#rowTest(id, params);
+    const marks = Object.fromEntries(Object.entries(this.#marks(id, params)).filter(([p]) => p === file || isRow(p)));
     if (mark) {
       if (!(file in marks) && Object.keys(marks).length >= MAX_REVIEW_MARKS)
         throw new ApiError('BAD_REQUEST', `A screening job keeps at most ${MAX_REVIEW_MARKS} review marks`);
@@ -483,6 +486,13 @@ export class ScreeningService {
     }
     for (const scan of store.scansInSet(id)) if (scan.path === file) return scan;
     return null;
+  }
+
+  /** Whether files are rows of the job, for many files at once (a PACS job's set is read once). */
+  #rowTest(id: string, params: Params): (file: string) => boolean {
+    if (typeof this.#scope(id, params) === 'string') return (file) => this.#row(id, params, file) !== null;
+    const members = new Set([...this.index.store().scansInSet(id)].map((s) => s.path));
+    return (file) => members.has(file);
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {

@@ -27,8 +27,9 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
     io.stderr(`radsift: unknown command "${name}"\n\n${help()}`);
     return EXIT.USAGE;
   }
-  // `radsift <command> --help` asks for the command's usage, as `radsift help <command>` does.
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // `radsift <command> --help` asks for the command's usage, as `radsift help <command>` does (only right after
+  // the command: later on the line, "-h" may be a file's name).
+  if (rest[0] === '--help' || rest[0] === '-h') {
     io.stdout(`${command.usage}\n`);
     return EXIT.OK;
   }

@@ -158,6 +158,19 @@ describe('reviewing screening results', () => {
     assert.ok(rank(reviewed, c!) < rank(reviewed, negative), `${rank(reviewed, c!)} vs ${rank(reviewed, negative)}`);
   });
 
+  it('a mark on a row the index no longer has is dropped, not counted', async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const job = services.screening.start(folder, [], undefined, undefined, [...positive].slice(0, 2));
+    await finished(job);
+    const others = (await results(job.id)).rows.filter((r) => !positive.has(r.path)).map((r) => r.path);
+    await call('screen.review', { id: job.id, path: others[0], mark: 'not' });
+    // the file goes, and another job over the folder prunes it from the index
+    await rm(others[0]!);
+    await finished(services.screening.start(folder, ['pneumothorax'], undefined, undefined, []));
+    assert.deepEqual(await call('screen.review', { id: job.id, path: others[1], mark: 'not' }), { finding: 0, not: 1 });
+    assert.equal((await results(job.id)).counterExamples, 1);
+  });
+
   it('refuses a scan that is not a row of the job, and a job that does not exist', async () => {
     const job = (await call<{ jobs: ScreenJob[] }>('screen.list', {})).jobs[0]!;
     await assert.rejects(
