@@ -391,8 +391,10 @@ export class ScreeningService {
     params: Params,
     slot: ModelSlot,
     stored: StoredEmbeddings,
-    confirmed: readonly string[] = [],
-    rejected: readonly string[] = [],
+    confirmed: readonly string[],
+    rejected: readonly string[],
+    /** The job's examples by the names they were picked by and what they really are (exampleNames). */
+    exampleNames: ReadonlySet<string>,
   ): Promise<
     | {
         profile: ExampleProfile;
@@ -405,14 +407,13 @@ export class ScreeningService {
     // The job's examples, and the rows reviewed as the finding (from the index: they are scans it screened); a
     // job example also marked "finding" counts once.
     const own = params.examples?.length ? await this.#exampleEmbeddings(id, params, slot) : [];
-    const jobExamples = new Set((params.examples ?? []).map(realPath));
     const examples = [
       ...own,
       ...storedScans(
         this.index.store(),
         stored,
         slot.dim,
-        confirmed.filter((p) => !jobExamples.has(realPath(p))),
+        confirmed.filter((p) => !exampleNames.has(p) && !exampleNames.has(realPath(p))),
       ),
     ];
     if (!examples.length) return undefined; // reviewed scans not encoded (yet) with this model
@@ -424,7 +425,7 @@ export class ScreeningService {
     // How alike the job's own examples are: rows confirmed in review were picked for looking like them, so
     // they would bias the test towards "alike". A job with reviewed examples only is tested on those.
     const tested = own.length >= 2 ? own : examples;
-    const coherence = scopeCoherence(profile, tested, encoded, { ids, describe });
+    const coherence = scopeCoherence(profile, tested, { encoded, ids }, describe);
     return { profile, centredOn: profile.space.centre ? scans : null, coherence, describe };
   }
 
@@ -440,7 +441,8 @@ export class ScreeningService {
       .jobs()
       .find((j) => j.id === id)!;
     const params = stored.params as unknown as Params;
-    const scan = this.#row(id, params, file);
+    const rowOf = this.#rows(id, params);
+    const scan = rowOf(file);
     if (!scan) throw new ApiError('BAD_REQUEST', 'That scan is not one of the rows of this screening job');
     if (mark && scan.status === 'failed')
       throw new ApiError('BAD_REQUEST', 'That scan could not be read: there is nothing to compare it by');
@@ -452,8 +454,9 @@ export class ScreeningService {
       );
     // Marks on rows the index no longer has (files deleted and pruned) are dropped: they rank nothing and
     // would count against the limit.
-    const isRow = this.#rowTest(id, params);
-    const marks = Object.fromEntries(Object.entries(this.#marks(id, params)).filter(([p]) => p === file || isRow(p)));
+    const marks = Object.fromEntries(
+      Object.entries(this.#marks(id, params)).filter(([p]) => p === file || rowOf(p) !== null),
+    );
     if (mark) {
       if (!(file in marks) && Object.keys(marks).length >= MAX_REVIEW_MARKS)
         throw new ApiError('BAD_REQUEST', `A screening job keeps at most ${MAX_REVIEW_MARKS} review marks`);
@@ -475,24 +478,17 @@ export class ScreeningService {
   /**
    * The job's row for a file, as the index has it (null: not a row): a scan indexed under its folder (the same
    * prefix test the rows are read by, so "folder//file" or a folder itself is no row), or one of a PACS job's
-   * instances.
+   * instances (its set read once, however many files are asked about).
    */
-  #row(id: string, params: Params, file: string): StoredScan | null {
+  #rows(id: string, params: Params): (file: string) => StoredScan | null {
     const store = this.index.store();
     const scope = this.#scope(id, params);
     if (typeof scope === 'string') {
       const prefix = scope.endsWith(path.sep) ? scope : scope + path.sep;
-      return file.startsWith(prefix) ? store.scanByPath(file) : null;
+      return (file) => (file.startsWith(prefix) ? store.scanByPath(file) : null);
     }
-    for (const scan of store.scansInSet(id)) if (scan.path === file) return scan;
-    return null;
-  }
-
-  /** Whether files are rows of the job, for many files at once (a PACS job's set is read once). */
-  #rowTest(id: string, params: Params): (file: string) => boolean {
-    if (typeof this.#scope(id, params) === 'string') return (file) => this.#row(id, params, file) !== null;
-    const members = new Set([...this.index.store().scansInSet(id)].map((s) => s.path));
-    return (file) => members.has(file);
+    const members = new Map([...store.scansInSet(id)].map((s) => [s.path, s]));
+    return (file) => members.get(file) ?? null;
   }
 
   async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {
@@ -515,12 +511,13 @@ export class ScreeningService {
     const confirmed = marked('finding');
     const withExamples = !!params.examples?.length || confirmed.length > 0;
     const stored = scopeEmbeddings(this.index.store(), slot, scope, { pooled: withExamples });
+    // The job's own examples, by the names they were picked by and what they really are: found among the rows
+    // and among the rows confirmed in review, once each.
+    const exampleNames = new Set((params.examples ?? []).flatMap((p) => [p, realPath(p)]));
     const examples = withExamples
-      ? await this.#exampleProfile(id, params, slot, stored, confirmed, marked('not'))
+      ? await this.#exampleProfile(id, params, slot, stored, confirmed, marked('not'), exampleNames)
       : undefined;
     const example = examples?.profile;
-    // The job's own examples among its rows (by the name they were picked by, or what it really is).
-    const exampleRows = new Set((params.examples ?? []).flatMap((p) => [p, realPath(p)]));
     const rows = [
       ...screenResults(this.index.store(), slot, scope, {
         phrases: vectors,
@@ -533,7 +530,7 @@ export class ScreeningService {
     ].map((r) => ({
       ...r,
       review: marks[r.path] ?? null,
-      ...(exampleRows.has(r.path) ? { example: true } : {}),
+      ...(exampleNames.has(r.path) ? { example: true } : {}),
     }));
     if (!this.#running.has(id)) this.#flagged.set(id, rows.filter((r) => r.flagged).length);
     return {

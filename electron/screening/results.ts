@@ -247,24 +247,22 @@ export function scopeSpace(
 
 /**
  * How alike the examples are in the profile's space, against random pairs of the scope's encoded scans (scopeSpace's
- * `encoded`; exampleCoherence). Each scan drawn is described once (with `shared`, once for the results too). Null where it cannot say: under two different
- * examples, scans all alike, or too few scans to centre on (MIN_CENTRING_SCANS): uncentred, every pair shares the
- * model's common direction and the test's effect size, set on centred scans, means nothing.
+ * `encoded` and `ids`; exampleCoherence). Scans are described by `describe` (descriptorMemo), which the rows' similarities
+ * share, so each scan is described once a read. Null where it cannot say: under two different examples, scans all
+ * alike, or too few scans to centre on (MIN_CENTRING_SCANS): uncentred, every pair shares the model's common
+ * direction and the test's effect size, set on centred scans, means nothing.
  */
 export function scopeCoherence(
   profile: ExampleProfile,
   examples: readonly ExampleScan[],
-  encoded: readonly ExampleScan[],
-  shared?: { ids: readonly number[]; describe: ScanDescriber },
+  scope: { encoded: readonly ExampleScan[]; ids: readonly number[] },
+  describe: ScanDescriber,
 ): ExampleCoherence | null {
   if (!profile.space.centre) return null;
-  const described: Float32Array[] = [];
-  const descriptor = shared
-    ? (i: number) => shared.describe(shared.ids[i]!, encoded[i]!)
-    : (i: number) => (described[i] ??= exampleDescriptor(encoded[i]!, profile.space));
+  const { encoded, ids } = scope;
   return exampleCoherence(
     examples.map((e) => exampleDescriptor(e, profile.space)),
-    { count: encoded.length, descriptor },
+    { count: encoded.length, descriptor: (i) => describe(ids[i]!, encoded[i]!) },
   );
 }
 

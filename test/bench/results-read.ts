@@ -8,7 +8,7 @@
  * (the reference), and every row of the scope's results with that phrase, scored as a model that weighs
  * regions scores them (screenResults); and the same rows ranked by --examples example scans (default 16) with
  * how alike they are (scopeCoherence), each scan's descriptor computed apart for the two (the reference) and
- * shared (descriptorMemo, as the app reads them). Median of --repeats, in ms; prints JSON.
+ * shared (descriptorMemo, as the app reads them), the two interleaved. Median of --repeats, in ms; prints JSON.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -99,8 +99,9 @@ try {
     const stored = scopeEmbeddings(store, model, '/scope', { pooled: true });
     const { space, encoded, ids } = scopeSpace(store, model, '/scope', stored);
     const example = exampleProfile(encoded.slice(0, k), space);
-    const describe = shared ? descriptorMemo(example) : undefined;
-    scopeCoherence(example, encoded.slice(0, k), encoded, describe ? { ids, describe } : undefined);
+    // Apart (the reference): the likeness describes the scans it draws, and the rows describe every scan again.
+    const describe = descriptorMemo(example);
+    scopeCoherence(example, encoded.slice(0, k), { encoded, ids }, describe);
     let n = 0;
     for (const _ of screenResults(store, model, '/scope', {
       phrases: [phrase],
@@ -109,13 +110,25 @@ try {
       threshold: 0.5,
       embeddings: stored,
       example,
-      ...(describe ? { describe } : {}),
+      ...(shared ? { describe } : {}),
     }))
       n++;
     if (n !== scope) throw new Error(`${n} rows ranked by examples`);
   };
-  const examplesApart = time(byExamples(false));
-  const examplesShared = time(byExamples(true));
+  // Interleaved, so that a load that comes or goes during the run weighs on both alike.
+  const apartMs: number[] = [];
+  const sharedMs: number[] = [];
+  for (let r = 0; r < repeats; r++)
+    for (const [shared, ms] of [
+      [false, apartMs],
+      [true, sharedMs],
+    ] as const) {
+      const t = performance.now();
+      byExamples(shared)();
+      ms.push(performance.now() - t);
+    }
+  const examplesApart = Math.round(median(apartMs) * 10) / 10;
+  const examplesShared = Math.round(median(sharedMs) * 10) / 10;
   if (scopeRows !== scope || resultRows !== scope || allRows !== count)
     throw new Error(`read ${scopeRows} scope rows, ${resultRows} result rows and ${allRows} rows in all`);
   console.log(

@@ -1,12 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { imageToImagePrecision, negationOrdering, pick, probeCurve } from '../../scoring/evaluation.js';
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
 import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
 import { contrastToNoise, maskCoverage, phraseHeatmap, pointingHit } from '../../scoring/grounding.js';
 import type { ImageSpec } from '../../inference/model-description.js';
 import { isInside } from '../../security/allowed-roots.js';
+import { realPath } from '../../util/distinct-files.js';
 import { decodeGrayPng } from '../../util/png.js';
 import { maskPlaneFile } from '../../phantom/findings.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
@@ -139,17 +140,10 @@ ${FILES_FROM_USAGE}`,
       // Only labelled scans count, so only they are read: masks, reports and other files beside them are not
       // inputs. A labelled file that cannot be read is listed as failed; a missing one as missing.
       // Compared by what the paths really are: a folder given through a link still holds its labelled scans.
-      const real = (p: string) => {
-        try {
-          return realpathSync(p);
-        } catch {
-          return p;
-        }
-      };
-      const files = new Set(inputs.map(real));
-      const folders = inputs.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory()).map(real);
+      const files = new Set(inputs.map(realPath));
+      const folders = inputs.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory()).map(realPath);
       const inside = [...labels.rows.keys()].filter((p) => {
-        const r = real(p);
+        const r = realPath(p);
         return files.has(r) || folders.some((f) => isInside(f, r));
       });
       if (!inside.length)

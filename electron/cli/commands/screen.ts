@@ -333,7 +333,7 @@ export const screenCommand = defineCommand({
           io.stderr(
             `counter-examples: ${against.length}: the examples' direction is pushed away from theirs (scans like them fall)\n`,
           );
-        coherence = scopeCoherence(example, vs, encoded, { ids, describe });
+        coherence = scopeCoherence(example, vs, { encoded, ids }, describe);
         io.stderr(coherenceLine(coherence, vs.length, centredOn));
       }
       const names = vectors.map((v) => v.pair.phrase);
