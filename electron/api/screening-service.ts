@@ -18,16 +18,13 @@ import { phraseVectors } from '../scoring/phrase-scores.js';
 import { regionPhrases } from '../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
-  scopeEmbeddings,
   scopeCoherence,
-  descriptorMemo,
-  scopeSpace,
   screenResults,
   storedScans,
   type ScanDescriber,
   type ResultScope,
-  type StoredEmbeddings,
 } from '../screening/results.js';
+import { ScopeReadCache, type ScopeRead } from '../screening/scope-read-cache.js';
 import { IndexError, type ModelSlot, type StoredScan } from '../index/index-store.js';
 import { realPath } from '../util/distinct-files.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
@@ -103,6 +100,8 @@ export class ScreeningService {
   #reviews = new Map<string, Record<string, ReviewMark>>();
   /** States that could not be stored (the disk is full): shown until a later write succeeds. */
   #unsaved = new Map<string, { state: JobState; message: string | null }>();
+  /** The open job's scope as last read: a review ranks again without reading the folder again. */
+  readonly scopeReads = new ScopeReadCache();
 
   constructor(
     private readonly index: AppIndex,
@@ -390,7 +389,7 @@ export class ScreeningService {
     id: string,
     params: Params,
     slot: ModelSlot,
-    stored: StoredEmbeddings,
+    read: ScopeRead,
     confirmed: readonly string[],
     rejected: readonly string[],
     /** The job's examples by the names they were picked by and what they really are (exampleNames). */
@@ -407,6 +406,7 @@ export class ScreeningService {
     // The job's examples, and the rows reviewed as the finding (from the index: they are scans it screened); a
     // job example also marked "finding" counts once.
     const own = params.examples?.length ? await this.#exampleEmbeddings(id, params, slot) : [];
+    const stored = read.embeddings;
     const examples = [
       ...own,
       ...storedScans(
@@ -418,10 +418,11 @@ export class ScreeningService {
     ];
     if (!examples.length) return undefined; // reviewed scans not encoded (yet) with this model
     const counter = storedScans(this.index.store(), stored, slot.dim, rejected);
-    const { space, scans, encoded, ids } = scopeSpace(this.index.store(), slot, this.#scope(id, params), stored);
+    const { space, scans, encoded, ids } = read.space();
     const profile = exampleProfile(examples, space, counter);
-    // One descriptor per scan for the coherence's random pairs and the rows' similarities alike.
-    const describe = descriptorMemo(profile);
+    // One descriptor per scan for the coherence's random pairs and the rows' similarities alike, kept across
+    // reads while the scope is unchanged.
+    const describe = read.describer(profile);
     // How alike the job's own examples are: rows confirmed in review were picked for looking like them, so
     // they would bias the test towards "alike". A job with reviewed examples only is tested on those.
     const tested = own.length >= 2 ? own : examples;
@@ -510,12 +511,12 @@ export class ScreeningService {
     const slot = await this.index.slot();
     const confirmed = marked('finding');
     const withExamples = !!params.examples?.length || confirmed.length > 0;
-    const stored = scopeEmbeddings(this.index.store(), slot, scope, { pooled: withExamples });
+    const read = this.scopeReads.read(id, this.index.store(), slot, scope, { pooled: withExamples });
     // The job's own examples, by the names they were picked by and what they really are: found among the rows
     // and among the rows confirmed in review, once each.
     const exampleNames = new Set((params.examples ?? []).flatMap((p) => [p, realPath(p)]));
     const examples = withExamples
-      ? await this.#exampleProfile(id, params, slot, stored, confirmed, marked('not'), exampleNames)
+      ? await this.#exampleProfile(id, params, slot, read, confirmed, marked('not'), exampleNames)
       : undefined;
     const example = examples?.profile;
     const rows = [
@@ -524,7 +525,7 @@ export class ScreeningService {
         logitScale: loaded.model.logitScale,
         regionOffset: loaded.model.regionOffset,
         threshold: job.threshold,
-        embeddings: stored,
+        embeddings: read.embeddings,
         ...(example ? { example, describe: examples!.describe } : {}),
       }),
     ].map((r) => ({

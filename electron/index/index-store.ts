@@ -107,6 +107,8 @@ function fromRow(r: ScanRow): StoredScan {
 export class IndexStore {
   readonly dir: string;
   readonly #db: Database.Database;
+  /** Bumped by every write to scans, embeddings, regions or set members (dataVersion). */
+  #changes = 0;
 
   private constructor(dir: string, db: Database.Database) {
     this.dir = dir;
@@ -156,6 +158,15 @@ export class IndexStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  /**
+   * Changes whenever scans, embeddings, best-region margins or set members may have changed (a failed write
+   * counts too), and not for jobs or settings: what a reader of results may keep while it stays the same. The
+   * index is opened exclusively (locking_mode), so no other process writes it meanwhile.
+   */
+  get dataVersion(): number {
+    return this.#changes;
   }
 
   /** Runs `fn` in one transaction; a failed write (e.g. disk full) rolls back and leaves stored data intact. */
@@ -233,6 +244,7 @@ export class IndexStore {
 
   /** Records a scan (new or changed: its old embeddings go), returning its id. */
   putScan(scan: ScanRecord, run = 0): number {
+    this.#changes++;
     const existing = this.#db.prepare('SELECT id, size, mtime_ms FROM scans WHERE path = ?').get(scan.path) as
       { id: number; size: number; mtime_ms: number } | undefined;
     const values = [
@@ -277,6 +289,7 @@ export class IndexStore {
 
   /** Marks files met by run `run` without rewriting them (unchanged files); and as members of `set` when given. */
   touch(filePath: string, run: number, set?: string): void {
+    this.#changes++;
     this.transaction(() => {
       this.#db.prepare('UPDATE scans SET seen_run = ? WHERE path = ?').run(run, filePath);
       if (set !== undefined) this.#addMember(set, filePath, run);
@@ -285,6 +298,7 @@ export class IndexStore {
 
   /** Records that the scan at `filePath` belongs to the set `set`, as met by run `run`. */
   addMember(set: string, filePath: string, run: number): void {
+    this.#changes++;
     this.transaction(() => this.#addMember(set, filePath, run));
   }
 
@@ -296,6 +310,7 @@ export class IndexStore {
 
   /** After a complete run of a set: drops the members that run did not meet (gone from the source). */
   pruneMembers(set: string, run: number): number {
+    this.#changes++;
     return this.transaction(
       () => this.#db.prepare('DELETE FROM members WHERE set_key = ? AND run < ?').run(set, run).changes,
     );
@@ -309,6 +324,7 @@ export class IndexStore {
     patches: Float32Array | null = null,
     pooled: Float32Array | null = null,
   ): void {
+    this.#changes++;
     if (vector.length !== model.dim)
       throw new RangeError(`embedding has ${vector.length} values, model ${model.key} has ${model.dim}`);
     if (pooled && pooled.length !== model.dim)
@@ -327,6 +343,7 @@ export class IndexStore {
 
   /** A scan's best region's margin per phrase (regionMargins); NaN margins (phrases of absence) are not kept. */
   putRegions(scanId: number, model: ModelSlot, phrases: readonly string[], margins: ArrayLike<number>): void {
+    this.#changes++;
     const put = this.#db.prepare(
       'INSERT OR REPLACE INTO regions (scan_id, model_id, phrase, margin) VALUES (?, ?, ?, ?)',
     );
@@ -361,6 +378,7 @@ export class IndexStore {
 
   /** Deletes scans under `root` that run `run` did not meet (files deleted since). Returns how many. */
   pruneUnseen(root: string, run: number): number {
+    this.#changes++;
     const prefix = root.endsWith(path.sep) ? root : root + path.sep;
     return this.transaction(
       () =>
@@ -415,6 +433,7 @@ export class IndexStore {
    * collection open now, and at 512 KB a scan must not pile up with every folder ever opened. Returns how many.
    */
   dropPatchesExcept(model: ModelSlot, keep: readonly number[]): number {
+    this.#changes++;
     return this.#db
       .prepare(
         `UPDATE embeddings SET patches = NULL WHERE patches IS NOT NULL

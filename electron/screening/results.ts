@@ -56,8 +56,9 @@ export interface ResultOptions {
   example?: ExampleProfile;
   /** Called for each file in scope that is not DICOM (skipped, not a row). */
   onNotDicom?: (path: string) => void;
-  /** The model's embeddings as already read (scopeEmbeddings; for scopeSpace with `pooled`): one read for both. */
-  embeddings?: StoredEmbeddings;
+  /** The scope as already read (scopeEmbeddings; for scopeSpace with `pooled`): one read for both, and the rows
+   * are the scans it read. */
+  embeddings?: ScopeEmbeddings;
   /** The example profile's descriptors, shared with scopeCoherence (descriptorMemo): each scan described once. */
   describe?: ScanDescriber;
 }
@@ -80,6 +81,9 @@ export function descriptorMemo(profile: ExampleProfile): ScanDescriber {
 
 /** Every embedding of a model in the index, with the scan ids they belong to (IndexStore.embeddings). */
 export type StoredEmbeddings = ReturnType<IndexStore['embeddings']>;
+
+/** A scope as read once (scopeEmbeddings): its scans, in scope order, and the model's embeddings of them. */
+export type ScopeEmbeddings = StoredEmbeddings & { scans: readonly StoredScan[] };
 
 /**
  * A scan's embedding (and pooled patch embedding, where read and kept) by its id, from the model's stored
@@ -134,16 +138,18 @@ function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> 
 }
 
 /**
- * The model's embeddings of the scope's scans only (with their pooled patch embeddings when asked): what
- * screenResults and scopeSpace read, once, for a folder however large the index around it.
+ * The scope's scans and the model's embeddings of them only (with their pooled patch embeddings when asked):
+ * what screenResults and scopeSpace read, once, for a folder however large the index around it. One read of
+ * the scans for both, so the rows and the space the examples are compared in are the same scans.
  */
 export function scopeEmbeddings(
   store: IndexStore,
   model: ModelSlot,
   scope: ResultScope,
   options: { pooled?: boolean } = {},
-): StoredEmbeddings {
-  return store.embeddings(model, { ...options, scanIds: [...scansIn(store, scope)].map((s) => s.id) });
+): ScopeEmbeddings {
+  const scans = [...scansIn(store, scope)];
+  return { ...store.embeddings(model, { ...options, scanIds: scans.map((s) => s.id) }), scans };
 }
 
 export function* screenResults(
@@ -167,7 +173,7 @@ export function* screenResults(
           embeddings.scanIds,
         )
       : null;
-  for (const scan of scansIn(store, scope)) {
+  for (const scan of embeddings.scans) {
     if (scan.status === 'failed' && isNotDicomFile(scan.path, scan.errorCode ?? undefined)) {
       options.onNotDicom?.(scan.path);
       continue;
@@ -231,11 +237,11 @@ export function scopeSpace(
   store: IndexStore,
   model: ModelSlot,
   scope: ResultScope,
-  embeddings: StoredEmbeddings = scopeEmbeddings(store, model, scope, { pooled: true }),
+  embeddings: ScopeEmbeddings = scopeEmbeddings(store, model, scope, { pooled: true }),
 ): { space: ExampleSpace; scans: number; encoded: ExampleScan[]; ids: number[] } {
   const embeddingOf = embeddingById(embeddings, model.dim);
   const ids: number[] = [];
-  const encoded = [...scansIn(store, scope)].flatMap((scan) => {
+  const encoded = embeddings.scans.flatMap((scan) => {
     const e = embeddingOf(scan.id);
     if (!e) return [];
     ids.push(scan.id);
@@ -277,10 +283,16 @@ export function resultsCsvHeader(phrases: string[], withExamples: boolean): stri
     ...phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
     ...(withExamples ? ['example similarity'] : []),
     'flagged',
+    // Which rows the ranking rests on, as the app's export names them: the examples, the counter-examples.
+    ...(withExamples ? ['review'] : []),
   ]
     .map(csvCell)
     .join(',');
 }
+
+/** A row's review cell: its mark ("finding", "not"), else "example" for one of the examples, else empty. */
+export const reviewCell = (r: Pick<ScreenRow, 'review' | 'example'>): string =>
+  r.review ?? (r.example ? 'example' : '');
 
 export function resultsCsvRow(r: ScreenRow, phraseCount: number, withExamples: boolean): string {
   const scoreCells =
@@ -297,6 +309,7 @@ export function resultsCsvRow(r: ScreenRow, phraseCount: number, withExamples: b
     ...scoreCells,
     ...(withExamples ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
     r.flagged ? 1 : 0,
+    ...(withExamples ? [reviewCell(r)] : []),
   ]
     .map(csvCell)
     .join(',');

@@ -220,6 +220,17 @@ test.describe('few-shot screening with an example set', () => {
     expect(exported.examples.centredOn).toBeNull();
     expect(exported.examples.patches).toBe(true);
     expect(exported.examples.coherence).toBeNull();
+    // The CSV's review column names the job's own examples, as the JSON's rows do.
+    const csvDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const csvFile = path.join(path.dirname(file), 'export.csv');
+    await (await csvDownload).saveAs(csvFile);
+    const [csvHead, ...csvLines] = (await readFile(csvFile, 'utf8')).trim().split('\n');
+    const reviewAt = csvHead!.split(',').indexOf('review');
+    expect(reviewAt).toBeGreaterThan(0);
+    const reviewCells = csvLines.map((l) => l.split(',')[reviewAt]);
+    expect(reviewCells.filter((c) => c === 'example')).toHaveLength(3);
+    expect(reviewCells.filter((c) => c !== 'example' && c !== '')).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-screening.png') });
 
     // Review: the first scan that is not an example marked "Not it" falls, and the header says what the

@@ -353,7 +353,19 @@ export const screenCommand = defineCommand({
           `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
-      const writeRow = async (row: ScreenRow) => {
+      // The rows the ranking rests on, by the names they were given and what they really are (as the app marks a
+      // job's examples and the rows reviewed "not").
+      const named = (list: string[]) => new Set(list.flatMap((p) => [p, realPath(p)]));
+      const exampleNames = named(examples);
+      const counterNames = named(counterExamples);
+      const marked = (row: ScreenRow): ScreenRow =>
+        exampleNames.has(row.path)
+          ? { ...row, example: true }
+          : counterNames.has(row.path)
+            ? { ...row, review: 'not' }
+            : row;
+      const writeRow = async (given: ScreenRow) => {
+        const row = example ? marked(given) : given;
         if (row.flagged) flagged++;
         if (row.status === 'failed') failedRows++;
         // No patient identifiers in exported files (the app shows them, behind its privacy toggle).

@@ -336,7 +336,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
           : openJob.phrases.flatMap(() => ['', ''])),
         ...(open?.exampleCount ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
         r.flagged ? 1 : 0,
-        r.review ?? '',
+        r.review ?? (r.example ? 'example' : ''),
       ]
         .map(csvCell)
         .join(','),

@@ -93,7 +93,11 @@ describe('reviewing screening results', () => {
       mark: 'not',
     });
     assert.deepEqual(counts, { finding: 0, not: 1 });
+    const hits = services.screening.scopeReads.hits;
     const after = await results(job.id);
+    // Nothing but the marks changed: the folder's scans, embeddings and descriptors are the ones read a
+    // moment ago (the restart below reads them afresh and must rank the same).
+    assert.equal(services.screening.scopeReads.hits, hits + 1, 'the review ranks again from the kept read');
     assert.equal(after.counterExamples, 1);
     assert.equal(after.rows.find((r) => r.path === falseHit.path)!.review, 'not');
     const was = falseHit.exampleSimilarity!;

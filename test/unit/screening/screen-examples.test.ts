@@ -101,12 +101,27 @@ describe('radsift screen --examples', () => {
       path: cols.indexOf('path'),
       sim: cols.indexOf('example similarity'),
       flagged: cols.indexOf('flagged'),
+      review: cols.indexOf('review'),
     };
     assert.ok(at.sim > 0, head);
     const rows = lines
       .map((l) => l.split(','))
-      .map((c) => ({ path: c[at.path]!, sim: Number(c[at.sim]), flagged: c[at.flagged] === '1' }));
+      .map((c) => ({
+        path: c[at.path]!,
+        sim: Number(c[at.sim]),
+        flagged: c[at.flagged] === '1',
+        review: c[at.review],
+      }));
     assert.equal(rows.length, 40);
+    // The examples' rows say so, as the app's export does; no other row has a mark.
+    assert.deepEqual(
+      rows
+        .filter((x) => x.review === 'example')
+        .map((x) => x.path)
+        .sort(),
+      [...examples].sort(),
+    );
+    assert.ok(rows.every((x) => x.review === 'example' || x.review === ''));
     for (const e of examples) assert.ok(rows.find((x) => x.path === e)!.flagged, `example ${e} is like itself`);
     const ranked = rows.filter((x) => !examples.includes(x.path)).sort((a, b) => b.sim - a.sim);
     const meanRank = (pred: (p: string) => boolean) => {
@@ -169,7 +184,7 @@ describe('radsift screen --examples', () => {
     const json = async (file: string) =>
       JSON.parse(await readFile(file, 'utf8')) as {
         examples: { count: number; counterExamples: number };
-        rows: { path: string; exampleSimilarity: number | null }[];
+        rows: { path: string; exampleSimilarity: number | null; example?: boolean; review?: string }[];
       };
     const plainOut = path.join(work, 'plain.json');
     assert.equal((await screen([folder], examples, plainOut)).code, 0);
@@ -197,6 +212,18 @@ describe('radsift screen --examples', () => {
     const reviewed = await json(reviewedOut);
     assert.deepEqual([reviewed.examples.count, reviewed.examples.counterExamples], [3, 1]);
     const after = reviewed.rows.find((x) => x.path === falseHit.path)!.exampleSimilarity!;
+    // the counter-example's row is marked "not", the examples' rows as examples (the app's JSON fields)
+    assert.deepEqual(
+      reviewed.rows.filter((x) => x.review).map((x) => [x.path, x.review]),
+      [[falseHit.path, 'not']],
+    );
+    assert.deepEqual(
+      reviewed.rows
+        .filter((x) => x.example)
+        .map((x) => x.path)
+        .sort(),
+      [...examples].sort(),
+    );
     assert.ok(after < falseHit.exampleSimilarity! - 0.1, `${falseHit.exampleSimilarity} -> ${after}`);
     // refused: counter-examples alone, and a scan among both lists
     const alone = await run(['screen', folder, '--counter-examples', falseHit.path, '--out', reviewedOut], work);

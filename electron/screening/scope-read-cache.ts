@@ -1,0 +1,93 @@
+/**
+ * The last results read of a job's scope, kept while the index does not change: reviewing a row ranks the
+ * rows again with one more example or counter-example, and the scans, their embeddings, the space they are
+ * compared in and each scan's descriptor in it are what they were a click ago. Reading them again cost
+ * most of a review's wait (docs/few-shot.md, "Reviewing results"; `npm run bench:results`).
+ *
+ * One entry (the job a reader has open), dropped after IDLE_MS without a read: it holds two vectors per
+ * scan and a descriptor per scan, 20 MB for 20,000 scans.
+ */
+import type { IndexStore, ModelSlot } from '../index/index-store.js';
+import type { ExampleProfile, ExampleSpace } from '../scoring/example-profile.js';
+import {
+  descriptorMemo,
+  scopeEmbeddings,
+  scopeSpace,
+  type ResultScope,
+  type ScanDescriber,
+  type ScopeEmbeddings,
+} from './results.js';
+
+/** A kept read is dropped after this long without another. */
+export const IDLE_MS = 120_000;
+
+/** What a results read of a scope needs, read at most once while the index stays as it is. */
+export interface ScopeRead {
+  embeddings: ScopeEmbeddings;
+  /** The space the scope's scans are compared with examples in (scopeSpace), read on first use. */
+  space(): ReturnType<typeof scopeSpace>;
+  /** Each scan's descriptor in the profile's space: kept across reads while the profile compares in the
+   * scope's own space (not when its examples forced another: exampleProfile). */
+  describer(profile: ExampleProfile): ScanDescriber;
+}
+
+interface Entry {
+  key: string;
+  store: IndexStore;
+  version: number;
+  read: ScopeRead;
+}
+
+export class ScopeReadCache {
+  #entry: Entry | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Reads served without reading the index (for tests and benches). */
+  hits = 0;
+
+  /**
+   * The scope's read for `job`: the kept one if it is of the same job, model, scope and pooled flag, from the
+   * same store at the same data version; else a fresh one, which is kept instead.
+   */
+  read(job: string, store: IndexStore, model: ModelSlot, scope: ResultScope, options: { pooled: boolean }): ScopeRead {
+    const key = JSON.stringify([job, model.key, model.id, scope, options.pooled]);
+    const kept = this.#entry;
+    this.#touch();
+    if (kept && kept.key === key && kept.store === store && kept.version === store.dataVersion) {
+      this.hits++;
+      return kept.read;
+    }
+    const version = store.dataVersion;
+    const read = freshRead(store, model, scope, options);
+    this.#entry = { key, store, version, read };
+    return read;
+  }
+
+  clear(): void {
+    this.#entry = null;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #touch(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.clear(), IDLE_MS);
+    this.#timer.unref?.();
+  }
+}
+
+function freshRead(store: IndexStore, model: ModelSlot, scope: ResultScope, options: { pooled: boolean }): ScopeRead {
+  const embeddings = scopeEmbeddings(store, model, scope, options);
+  let space: ReturnType<typeof scopeSpace> | null = null;
+  let described: { space: ExampleSpace; describe: ScanDescriber } | null = null;
+  return {
+    embeddings,
+    space: () => (space ??= scopeSpace(store, model, scope, embeddings)),
+    describer(profile) {
+      if (described?.space === profile.space) return described.describe;
+      const describe = descriptorMemo(profile);
+      // Kept only for the scope's own space: a profile whose examples forced another is made afresh each read.
+      if (profile.space === space?.space) described = { space: profile.space, describe };
+      return describe;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench:review-click [-- --scope 20000 --clicks 12]`
+ * What a reviewer waits for after each "✓ Finding" / "✗ Not it" in the Screening view: the mark
+ * (screen.review) and the job's rows ranked again (screen.results), through the app's real services and
+ * the shipped model, on an app index holding --scope scans of one folder (random unit embeddings and pooled
+ * patch embeddings: the ranking does not care what they hold). The job is a phrase-only job that four
+ * "finding" marks gave examples; each click then marks one more row "not" (or "finding", every third).
+ * Each click is timed twice, interleaved: with the scope's read kept from the click before (ScopeReadCache,
+ * as the app runs) and with it dropped first (the reference: every click read the folder again). Medians,
+ * in ms; the reply's JSON encoding (what the bridge and IPC then carry) is timed apart. Prints JSON.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { IndexStore } from '../../electron/index/index-store.js';
+import { seededRandom } from '../../electron/scoring/metrics.js';
+import { normalise } from '../../electron/scoring/vectors.js';
+import { modelSlot } from '../../electron/screening/model-slot.js';
+import { callApi, startServices } from '../support/app-services.js';
+import { scanRecord } from '../support/scan-record.js';
+
+const { values } = parseArgs({
+  options: {
+    scope: { type: 'string', default: '20000' },
+    clicks: { type: 'string', default: '12' },
+  },
+});
+const scope = Number(values.scope);
+const clicks = Number(values.clicks);
+if (!(scope >= 50 && clicks >= 1)) throw new Error('--scope must be at least 50 and --clicks at least 1');
+
+const work = await mkdtemp(path.join(tmpdir(), 'radsift-bench-review-'));
+const dataDir = path.join(work, 'data');
+const folder = path.join(work, 'scans');
+const job = 'bench-review-job';
+try {
+  // The shipped model's slot, as the app names it: loaded once to learn its key, size and patch grid.
+  let services = await startServices(dataDir);
+  const loaded = await services.models.ready();
+  await services.close();
+
+  const rnd = seededRandom(7);
+  const unit = (dim: number) => normalise(Float32Array.from({ length: dim }, () => rnd() - 0.5));
+  const store = IndexStore.open(path.join(dataDir, 'index'));
+  const slot = modelSlot(store, loaded);
+  const files: string[] = [];
+  for (let start = 0; start < scope; start += 5000)
+    store.transaction(() => {
+      for (let i = start; i < Math.min(scope, start + 5000); i++) {
+        const file = path.join(folder, `${String(i).padStart(6, '0')}.dcm`);
+        files.push(file);
+        store.putEmbedding(store.putScan(scanRecord(file)), slot, unit(slot.dim), null, unit(slot.dim));
+      }
+    });
+  store.putJob({
+    id: job,
+    kind: 'screen',
+    params: { folder, phrases: ['pleural effusion'], threshold: 0.5 },
+    state: 'done',
+    createdAt: Date.now(),
+    message: null,
+  });
+  store.close();
+
+  services = await startServices(dataDir);
+  const call = <T>(method: Parameters<typeof callApi>[1], req: unknown) => callApi<T>(services, method, req);
+  type Results = { rows: unknown[]; exampleCount: number | null };
+  const results = () => call<Results>('screen.results', { id: job });
+  for (const file of files.slice(0, 4)) await call('screen.review', { id: job, path: file, mark: 'finding' });
+  if ((await results()).exampleCount !== 4) throw new Error('the four "finding" marks are not the examples');
+
+  const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! * 10) / 10;
+  const kept: number[] = [];
+  const dropped: number[] = [];
+  const encodeMs: number[] = [];
+  let bytes = 0;
+  // One click: the mark, then the rows ranked again with it (what the view waits for).
+  const click = async (file: string, mark: 'finding' | 'not'): Promise<number> => {
+    const t = performance.now();
+    await call('screen.review', { id: job, path: file, mark });
+    const reply = await results();
+    const ms = performance.now() - t;
+    if (reply.rows.length !== scope) throw new Error(`${reply.rows.length} rows`);
+    const e = performance.now();
+    bytes = JSON.stringify(reply).length;
+    encodeMs.push(performance.now() - e);
+    return ms;
+  };
+  for (let c = 0; c < clicks; c++) {
+    const file = files[10 + c]!;
+    const mark = c % 3 === 2 ? 'finding' : 'not';
+    // The same click twice, the mark taken back between (untimed); which goes first alternates, so that
+    // neither always follows the other's garbage. The second leaves the mark made.
+    const order = c % 2 ? [true, false] : [false, true];
+    for (const [n, keep] of order.entries()) {
+      if (n === 1) await call('screen.review', { id: job, path: file, mark: null });
+      if (!keep) services.screening.scopeReads.clear();
+      (keep ? kept : dropped).push(await click(file, mark));
+    }
+  }
+  await services.close();
+  const keptMs = median(kept);
+  const droppedMs = median(dropped);
+  console.log(
+    JSON.stringify(
+      {
+        model: `${loaded.model.id}@${loaded.model.version}`,
+        scope,
+        clicks,
+        ms: { readKept: keptMs, readAgain: droppedMs, replyJson: median(encodeMs) },
+        replyMegabytes: Math.round(bytes / 1e5) / 10,
+        readAgainOverKept: Math.round((droppedMs / keptMs) * 100) / 100,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
