@@ -26,7 +26,7 @@ import {
 } from '../screening/results.js';
 import { ScopeReadCache, type ScopeRead } from '../screening/scope-read-cache.js';
 import { IndexError, type ModelSlot, type StoredScan } from '../index/index-store.js';
-import { realPath } from '../util/distinct-files.js';
+import { namesUnder, realPath } from '../util/distinct-files.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
 import type { StudyQuery } from '../pacs/query.js';
 import type { AppIndex } from './app-index.js';
@@ -193,6 +193,7 @@ export class ScreeningService {
   async close(): Promise<void> {
     for (const controller of this.#running.values()) controller.abort('closing');
     await Promise.allSettled([...this.#runs]);
+    this.scopeReads.clear(); // it holds the index's store, which closes next
   }
 
   /**
@@ -514,7 +515,7 @@ export class ScreeningService {
     const read = this.scopeReads.read(id, this.index.store(), slot, scope, { pooled: withExamples });
     // The job's own examples, by the names they were picked by and what they really are: found among the rows
     // and among the rows confirmed in review, once each.
-    const exampleNames = new Set((params.examples ?? []).flatMap((p) => [p, realPath(p)]));
+    const exampleNames = namesUnder(params.examples ?? [], typeof scope === 'string' ? scope : null);
     const examples = withExamples
       ? await this.#exampleProfile(id, params, slot, read, confirmed, marked('not'), exampleNames)
       : undefined;

@@ -107,7 +107,7 @@ function fromRow(r: ScanRow): StoredScan {
 export class IndexStore {
   readonly dir: string;
   readonly #db: Database.Database;
-  /** Bumped by every write to scans, embeddings, regions or set members (dataVersion). */
+  /** Bumped by every write to scans, embeddings or set members (dataVersion). */
   #changes = 0;
 
   private constructor(dir: string, db: Database.Database) {
@@ -161,8 +161,9 @@ export class IndexStore {
   }
 
   /**
-   * Changes whenever scans, embeddings, best-region margins or set members may have changed (a failed write
-   * counts too), and not for jobs or settings: what a reader of results may keep while it stays the same. The
+   * Changes whenever scans, their embeddings and pooled patch embeddings, or set members may have changed (a
+   * failed write counts too): what a reader of results may keep while it stays the same (ScopeReadCache).
+   * Not for jobs, settings, best-region margins or kept patch grids, which results read afresh each time. The
    * index is opened exclusively (locking_mode), so no other process writes it meanwhile.
    */
   get dataVersion(): number {
@@ -343,7 +344,6 @@ export class IndexStore {
 
   /** A scan's best region's margin per phrase (regionMargins); NaN margins (phrases of absence) are not kept. */
   putRegions(scanId: number, model: ModelSlot, phrases: readonly string[], margins: ArrayLike<number>): void {
-    this.#changes++;
     const put = this.#db.prepare(
       'INSERT OR REPLACE INTO regions (scan_id, model_id, phrase, margin) VALUES (?, ?, ?, ?)',
     );
@@ -433,7 +433,6 @@ export class IndexStore {
    * collection open now, and at 512 KB a scan must not pile up with every folder ever opened. Returns how many.
    */
   dropPatchesExcept(model: ModelSlot, keep: readonly number[]): number {
-    this.#changes++;
     return this.#db
       .prepare(
         `UPDATE embeddings SET patches = NULL WHERE patches IS NOT NULL

@@ -4,8 +4,10 @@
  * compared in and each scan's descriptor in it are what they were a click ago. Reading them again cost
  * most of a review's wait (docs/few-shot.md, "Reviewing results"; `npm run bench:results`).
  *
- * One entry (the job a reader has open), dropped after IDLE_MS without a read: it holds two vectors per
- * scan and a descriptor per scan, 20 MB for 20,000 scans.
+ * One entry (the job a reader has open), dropped after IDLE_MS without a read, when the service closes, and
+ * before a fresh read (so two are never held). A read holds each scan's record, embedding, pooled patch
+ * embedding and descriptor: about 80 MB for 20,000 scans of a 128-d model. Reads of more than MAX_KEPT_SCANS
+ * embeddings are not kept.
  */
 import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import type { ExampleProfile, ExampleSpace } from '../scoring/example-profile.js';
@@ -20,6 +22,8 @@ import {
 
 /** A kept read is dropped after this long without another. */
 export const IDLE_MS = 120_000;
+/** Reads of more embeddings than this (about 200 MB kept) are read afresh each time instead. */
+export const MAX_KEPT_SCANS = 50_000;
 
 /** What a results read of a scope needs, read at most once while the index stays as it is. */
 export interface ScopeRead {
@@ -40,9 +44,14 @@ interface Entry {
 
 export class ScopeReadCache {
   #entry: Entry | null = null;
+  readonly #maxScans: number;
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** Reads served without reading the index (for tests and benches). */
   hits = 0;
+
+  constructor(options: { maxScans?: number } = {}) {
+    this.#maxScans = options.maxScans ?? MAX_KEPT_SCANS;
+  }
 
   /**
    * The scope's read for `job`: the kept one if it is of the same job, model, scope and pooled flag, from the
@@ -56,9 +65,10 @@ export class ScopeReadCache {
       this.hits++;
       return kept.read;
     }
+    this.#entry = null; // not held beside the fresh read
     const version = store.dataVersion;
     const read = freshRead(store, model, scope, options);
-    this.#entry = { key, store, version, read };
+    if (read.embeddings.scanIds.length <= this.#maxScans) this.#entry = { key, store, version, read };
     return read;
   }
 

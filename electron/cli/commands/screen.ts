@@ -5,7 +5,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
-import { distinctFiles, realPath } from '../../util/distinct-files.js';
+import { distinctFiles, namesUnder, realPath } from '../../util/distinct-files.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -355,9 +355,9 @@ export const screenCommand = defineCommand({
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
       // The rows the ranking rests on, by the names they were given and what they really are (as the app marks a
       // job's examples and the rows reviewed "not").
-      const named = (list: string[]) => new Set(list.flatMap((p) => [p, realPath(p)]));
-      const exampleNames = named(examples);
-      const counterNames = named(counterExamples);
+      const rowFolder = typeof scope === 'string' ? scope : null;
+      const exampleNames = namesUnder(examples, rowFolder);
+      const counterNames = namesUnder(counterExamples, rowFolder);
       const marked = (row: ScreenRow): ScreenRow =>
         exampleNames.has(row.path)
           ? { ...row, example: true }

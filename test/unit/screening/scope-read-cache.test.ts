@@ -1,7 +1,8 @@
 /**
  * The kept read of a job's scope (ScopeReadCache) on a real on-disk index: served again only while the index,
- * the job, the model and the scope are the same; any write to scans, embeddings, regions or set members, a job's
- * own settings excepted, makes the next read fresh; descriptors are kept for the scope's own space only.
+ * the job, the model, the scope and the store are the same; each write to scans, embeddings or set members
+ * makes the next read fresh (a job's settings, best-region margins and patch grids, read afresh by results,
+ * do not); reads too large are not kept; descriptors are kept for the scope's own space only.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,11 +24,13 @@ describe("screening results: the kept read of a job's scope", () => {
   const unit = () => normalise(Float32Array.from({ length: 4 }, () => rnd() - 0.5));
   const cache = new ScopeReadCache();
   const pooled = { pooled: true };
+  const put = (file: string) => store.putEmbedding(store.putScan(record(file)), model, unit(), null, unit());
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'radsift-scope-cache-'));
     store = IndexStore.open(dir);
     model = store.model('c@1', 4, [2, 2]);
-    for (let i = 0; i < 30; i++) store.putEmbedding(store.putScan(record(`/a/${i}.dcm`)), model, unit(), null, unit());
+    for (let i = 0; i < 30; i++) put(`/a/${i}.dcm`);
+    for (let i = 0; i < 30; i++) put(`/b/${i}.dcm`);
   });
   after(async () => {
     cache.clear();
@@ -35,42 +38,81 @@ describe("screening results: the kept read of a job's scope", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('serves the same read while nothing the rows rest on changed, a job setting saved meanwhile included', () => {
+  it('serves the same read while nothing it holds changed, and afresh for another job, scope, model or store', async () => {
     const first = cache.read('job', store, model, '/a', pooled);
     assert.equal(first.embeddings.scans.length, 30);
     const hits = cache.hits;
-    store.putJob({
-      id: 'job',
-      kind: 'screen',
-      params: { review: { '/a/1.dcm': 'not' } },
-      state: 'done',
-      createdAt: 1,
-      message: null,
-    });
-    store.setMeta('some-setting', 'x');
     assert.equal(cache.read('job', store, model, '/a', pooled), first);
     assert.equal(cache.hits, hits + 1);
+    // each of these differs from the kept read in one thing only, with no write between
+    assert.notEqual(cache.read('job', store, model, '/b', pooled), cache.read('job', store, model, '/a', pooled));
+    const other = store.model('c@2', 4, [2, 2]);
+    assert.notEqual(cache.read('job', store, other, '/a', pooled), cache.read('job', store, model, '/a', pooled));
+    assert.notEqual(cache.read('other', store, model, '/a', pooled), cache.read('job', store, model, '/a', pooled));
+    assert.notEqual(
+      cache.read('job', store, model, '/a', { pooled: false }),
+      cache.read('job', store, model, '/a', pooled),
+    );
+    // another store, at the same data version (a new one starts at 0 too): an index closed and opened again
+    const otherDir = await mkdtemp(path.join(tmpdir(), 'radsift-scope-cache-2-'));
+    const second = IndexStore.open(otherDir);
+    try {
+      const kept = cache.read('job', store, model, '/a', pooled);
+      const twin = second.model('c@1', 4, [2, 2]);
+      while (second.dataVersion < store.dataVersion) second.putScan(record('/a/0.dcm'));
+      assert.equal(second.dataVersion, store.dataVersion);
+      const read = cache.read('job', second, twin, '/a', pooled);
+      assert.notEqual(read, kept);
+      assert.equal(read.embeddings.scanIds.length, 0, 'the other store has no embeddings of /a');
+    } finally {
+      second.close();
+      await rm(otherDir, { recursive: true, force: true });
+    }
   });
 
-  it('reads afresh for another job, scope or pooled flag, and after any write to the scans', () => {
-    const first = cache.read('job', store, model, '/a', pooled);
-    assert.notEqual(cache.read('other', store, model, '/a', pooled), first);
-    assert.notEqual(
-      cache.read('other', store, model, '/a', { pooled: false }),
-      cache.read('other', store, model, '/a', pooled),
-    );
-    const again = cache.read('job', store, model, '/a', pooled);
-    store.putEmbedding(store.putScan(record('/a/new.dcm')), model, unit(), null, unit());
-    const after = cache.read('job', store, model, '/a', pooled);
-    assert.notEqual(after, again);
-    assert.equal(after.embeddings.scans.length, 31, 'the new scan is a row');
+  it('each write to scans, embeddings or set members reads afresh; jobs, settings, margins and patch grids do not', () => {
+    const writes: [string, () => unknown, boolean][] = [
+      ['putScan', () => store.putScan(record('/a/new.dcm')), true],
+      ['putEmbedding', () => store.putEmbedding(store.scanByPath('/a/new.dcm')!.id, model, unit(), null, unit()), true],
+      ['touch', () => store.touch('/a/new.dcm', 3), true],
+      ['addMember', () => store.addMember('set', '/a/new.dcm', 3), true],
+      ['pruneMembers', () => store.pruneMembers('set', 4), true],
+      [
+        'putJob',
+        () => store.putJob({ id: 'j', kind: 'screen', params: {}, state: 'done', createdAt: 1, message: null }),
+        false,
+      ],
+      ['setMeta', () => store.setMeta('some-setting', 'x'), false],
+      ['putRegions', () => store.putRegions(store.scanByPath('/a/1.dcm')!.id, model, ['effusion'], [0.2]), false],
+      ['dropPatchesExcept', () => store.dropPatchesExcept(model, []), false],
+    ];
+    for (const [name, write, afresh] of writes) {
+      const kept = cache.read('job', store, model, '/a', pooled);
+      write();
+      assert.equal(cache.read('job', store, model, '/a', pooled) !== kept, afresh, name);
+    }
+    assert.equal(cache.read('job', store, model, '/a', pooled).embeddings.scans.length, 31, 'the new scan is a row');
+    const kept = cache.read('job', store, model, '/a', pooled);
     store.pruneUnseen('/a', 1);
     const pruned = cache.read('job', store, model, '/a', pooled);
-    assert.equal(pruned.embeddings.scans.length, 0, 'every scan of /a was pruned (none was met by run 1)');
+    assert.notEqual(pruned, kept);
+    assert.deepEqual(
+      pruned.embeddings.scans.map((s) => s.path),
+      ['/a/new.dcm'],
+      'pruneUnseen: only the scan run 3 met is left',
+    );
+  });
+
+  it('does not keep a read of more scans than its limit', () => {
+    const small = new ScopeReadCache({ maxScans: 10 });
+    const first = small.read('job', store, model, '/b', pooled);
+    assert.equal(first.embeddings.scans.length, 30);
+    assert.notEqual(small.read('job', store, model, '/b', pooled), first);
+    assert.equal(small.hits, 0);
+    small.clear();
   });
 
   it("keeps each scan's descriptor for the scope's own space, not for a space the examples forced", () => {
-    for (let i = 0; i < 30; i++) store.putEmbedding(store.putScan(record(`/b/${i}.dcm`)), model, unit(), null, unit());
     const read = cache.read('job', store, model, '/b', pooled);
     const { space, encoded } = read.space();
     assert.ok(space.centre && space.patches);
@@ -80,8 +122,7 @@ describe("screening results: the kept read of a job's scope", () => {
     const plain = exampleProfile([{ embedding: encoded[0]!.embedding, pooled: null }, encoded[1]!], space);
     assert.equal(plain.space.patches, false);
     assert.notEqual(read.describer(plain), read.describer(plain));
-    const d = read.describer(profile);
-    assert.equal(d(1, encoded[0]!).length, 8, 'global and pooled halves');
+    assert.equal(read.describer(profile)(1, encoded[0]!).length, 8, 'global and pooled halves');
     assert.equal(read.describer(plain)(1, encoded[0]!).length, 4);
   });
 });

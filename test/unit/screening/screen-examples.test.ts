@@ -5,7 +5,7 @@
  * it says so and compares them as they are.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -158,6 +158,22 @@ describe('radsift screen --examples', () => {
         rows.some((x) => Math.abs(x.sim - exampleSimilarity(other, scanOf(x.path))) > 0.05),
         'neither uncentred nor by the global embedding alone',
       );
+  });
+
+  it("marks the examples' rows when the folder is screened through a link and the examples by their real paths", async () => {
+    const link = path.join(work, 'linked-scans');
+    await symlink(folder, link);
+    const examples = positive.slice(0, 2);
+    const out = path.join(work, 'linked.csv');
+    const r = await screen([link], examples, out);
+    assert.equal(r.code, 0, r.err);
+    const [head, ...lines] = (await readFile(out, 'utf8')).trim().split('\n');
+    const cols = head!.split(',');
+    const marked = lines
+      .map((l) => l.split(','))
+      .filter((c) => c[cols.indexOf('review')] === 'example')
+      .map((c) => c[cols.indexOf('path')]);
+    assert.deepEqual(marked.sort(), examples.map((e) => path.join(link, path.relative(folder, e))).sort());
   });
 
   it('with fewer scans than a mean needs, compares the embeddings as they are and says so', async () => {

@@ -1,0 +1,33 @@
+/**
+ * The screening job whose results are open, as the viewer sees it: a scan opened from those results can be
+ * reviewed where it is looked at ("✓ Finding" / "✗ Not it", or Y / N, which also step to the next scan),
+ * instead of closing the viewer to find its row. The Screening view publishes the job while its results are
+ * shown and withdraws it when they are not; the viewer reads it. Marks made from the viewer apply one after
+ * another, in the order made, and show at once: a mark on its way counts as made until it fails.
+ */
+import { useSyncExternalStore } from 'react';
+
+export type ReviewMark = 'finding' | 'not';
+
+export interface ReviewTarget {
+  /** A row's mark: null for none, "example" for one of the job's own examples (no marks), undefined for a scan
+   * that is no markable row of the job (not one of its rows, or one that could not be read). */
+  markOf(path: string): ReviewMark | 'example' | null | undefined;
+  /** Sets (null: clears) a row's mark; resolves when the rows are ranked with it, rejects with the reason. */
+  mark(path: string, mark: ReviewMark | null): Promise<void>;
+}
+
+let current: ReviewTarget | null = null;
+const listeners = new Set<() => void>();
+
+export function publishReviewTarget(target: ReviewTarget | null): void {
+  current = target;
+  for (const listener of listeners) listener();
+}
+
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+};
+
+export const useReviewTarget = (): ReviewTarget | null => useSyncExternalStore(subscribe, () => current);
