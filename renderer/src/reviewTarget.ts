@@ -17,6 +17,17 @@ export interface ReviewTarget {
   mark(path: string, mark: ReviewMark | null): Promise<void>;
 }
 
+/** The two marks as the Screening view's rows and the viewer show them; `key` marks and steps on in the viewer. */
+export const REVIEW_MARKS = [
+  {
+    mark: 'finding',
+    label: '✓ Finding',
+    key: 'y',
+    title: 'Shows the finding: it joins the examples the results are ranked by',
+  },
+  { mark: 'not', label: '✗ Not it', key: 'n', title: 'Not the finding: scans like it fall in the ranking' },
+] as const;
+
 let current: ReviewTarget | null = null;
 const listeners = new Set<() => void>();
 

@@ -253,6 +253,41 @@ test.describe('few-shot screening with an example set', () => {
     await markedRow.getByTestId('review-not').click();
     await expect(page.getByTestId('results-examples')).toHaveText('by 3 examples');
     await expect(markedRow.locator('td').nth(1)).toHaveText(before.toFixed(3));
+
+    // Review in the viewer: a result opened from the table is marked where it is seen; N marks it "Not it"
+    // and steps on to the next scan of the list, and the table follows.
+    await markedRow.locator('button[data-scan-path]').click();
+    const viewerPath = page.getByTestId('viewer-path');
+    await expect(viewerPath).toHaveAttribute('data-path', marked);
+    await expect(page.getByTestId('viewer-review-not')).toHaveAttribute('aria-pressed', 'false');
+    await page.keyboard.press('n');
+    await expect(viewerPath).not.toHaveAttribute('data-path', marked);
+    await page.getByRole('button', { name: 'Close viewer' }).click();
+    await expect(page.getByTestId('results-examples')).toHaveText(
+      'by 3 examples, away from 1 reviewed as not the finding',
+    );
+    await expect(markedRow.getByTestId('review-not')).toHaveAttribute('aria-pressed', 'true');
+    // Opened again, the viewer shows the mark, and its button clears it.
+    await markedRow.locator('button[data-scan-path]').click();
+    await expect(page.getByTestId('viewer-review-not')).toHaveAttribute('aria-pressed', 'true');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-viewer-review.png') });
+    await page.getByTestId('viewer-review-not').click();
+    await expect(page.getByTestId('viewer-review-not')).toHaveAttribute('aria-pressed', 'false');
+    await page.getByRole('button', { name: 'Close viewer' }).click();
+    await expect(page.getByTestId('results-examples')).toHaveText('by 3 examples');
+    await expect(markedRow.getByTestId('review-not')).toHaveAttribute('aria-pressed', 'false');
+    // One of the job's examples shows as one in the viewer, with no marks: N leaves it where it is.
+    await rows
+      .filter({ has: page.locator(`button[data-scan-path="${examples[0]}"]`) })
+      .locator('button[data-scan-path]')
+      .click();
+    await expect(page.getByTestId('viewer-review-example')).toHaveText('example');
+    await expect(page.getByTestId('viewer-review-not')).toHaveCount(0);
+    await page.keyboard.press('n');
+    await expect(viewerPath).toHaveAttribute('data-path', examples[0]!);
+    await page.getByRole('button', { name: 'Close viewer' }).click();
+    await expect(page.getByTestId('results-examples')).toHaveText('by 3 examples');
+
     await head.getByRole('button').click();
     await expect(head).toHaveAttribute('aria-sort', 'ascending');
     const up = await similarities();

@@ -14,6 +14,7 @@ const SHORTCUTS: [string, string][] = [
   ['r', 'viewer: reset — the file’s own window, and fit'],
   ['← / →', 'viewer: previous / next scan of the list it was opened from; Query: previous / next result'],
   ['↑ / ↓', 'viewer: previous / next frame; Query: the result above / below'],
+  ['y / n', 'viewer opened from screening results: mark the scan ✓ Finding / ✗ Not it, and go to the next'],
   ['Enter', 'Query: search the typed phrase; viewer: show the heatmap of the typed phrase'],
   ['Enter / Space', 'Studies tree: fold or unfold the focused patient or study'],
 ];

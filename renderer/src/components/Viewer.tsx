@@ -29,9 +29,10 @@ import {
 import { getApi, type Response } from '../api';
 import { viridis } from '../colormap';
 import { UnitSlider } from './UnitSlider';
-import { formatDicomDate, formatPersonName, shownPath } from '../naming';
+import { formatDicomDate, formatPersonName, scanText, shownPath } from '../naming';
 import { useScanNames } from '../scanNames';
 import { ExampleToggle } from './Examples';
+import { REVIEW_MARKS, useReviewTarget, type ReviewMark } from '../reviewTarget';
 
 type Heatmap = Response<'query.heatmap'>;
 
@@ -244,6 +245,22 @@ export function Viewer({
     },
     [index, list, onNavigate],
   );
+  // Opened from screening results: the scan can be reviewed here (reviewTarget), Y / N marking it and stepping on.
+  const reviewTarget = useReviewTarget();
+  const reviewMark = reviewTarget?.markOf(path);
+  const [reviewError, setReviewError] = useState<string | null>(null);
+  const markScan = useCallback(
+    (mark: ReviewMark | null, thenNext: boolean) => {
+      if (!reviewTarget) return;
+      setReviewError(null);
+      const name = scanText(labelOf(path), hideIdentifiers) || shownPath(path, labelOf(path), hideIdentifiers);
+      reviewTarget
+        .mark(path, mark)
+        .catch((e: Error) => setReviewError(`The mark on ${name} was not kept: ${e.message}`));
+      if (thenNext) go(1);
+    },
+    [reviewTarget, path, go, labelOf, hideIdentifiers],
+  );
   const fit = () => setView(FITTED);
   const reset = useCallback(() => {
     setView(FITTED);
@@ -283,6 +300,8 @@ export function Viewer({
         f: () => setView(FITTED),
         r: reset,
       };
+      if (reviewMark !== undefined && reviewMark !== 'example')
+        for (const { mark, key } of REVIEW_MARKS) actions[key] = () => markScan(mark, true);
       const action = actions[e.key];
       if (!action) return;
       e.preventDefault();
@@ -290,7 +309,7 @@ export function Viewer({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [frames, go, onClose, reset]);
+  }, [frames, go, onClose, reset, reviewMark, markScan]);
 
   const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
     e.currentTarget.setPointerCapture(e.pointerId);
@@ -410,6 +429,32 @@ export function Viewer({
           </label>
         </form>
         <span className="viewer-toolbar-end">
+          {reviewMark === 'example' && (
+            <span
+              className="muted"
+              data-testid="viewer-review-example"
+              title="One of the screening job's example scans"
+            >
+              example
+            </span>
+          )}
+          {reviewMark !== undefined && reviewMark !== 'example' && (
+            <span className="viewer-review" role="group" aria-label="Review this result">
+              {REVIEW_MARKS.map(({ mark, label, key, title }) => (
+                <button
+                  key={mark}
+                  type="button"
+                  aria-pressed={reviewMark === mark}
+                  aria-keyshortcuts={key.toUpperCase()}
+                  data-testid={`viewer-review-${mark}`}
+                  title={`${title}. ${key.toUpperCase()}: mark it and go to the next scan`}
+                  onClick={() => markScan(reviewMark === mark ? null : mark, false)}
+                >
+                  {label}
+                </button>
+              ))}
+            </span>
+          )}
           <ExampleToggle key={path} path={path} />
           <button
             type="button"
@@ -430,6 +475,11 @@ export function Viewer({
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {reviewError && (
+        <p className="error" role="alert" data-testid="viewer-review-error">
+          {reviewError}
         </p>
       )}
       {heatOn && !heatPhrase.trim() && (

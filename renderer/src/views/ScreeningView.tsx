@@ -17,6 +17,7 @@ import { useScanNames, useScanNaming } from '../scanNames';
 import type { OpenViewer } from '../views';
 import { ConnectionSelect, PacsQueryFields } from '../components/PacsQueryFields';
 import { examplesText, fewExamplesText, useExamples } from '../examples';
+import { publishReviewTarget, REVIEW_MARKS, type ReviewMark } from '../reviewTarget';
 import {
   DEFAULT_QUERY,
   pacsErrorText,
@@ -218,24 +219,58 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     });
   };
   const showResults = (job: ScreenJob) => act(() => loadResults(job, true));
-  /** A reviewer's mark on a row (null clears it); the rows are ranked again with it, and the job's flagged count
-   * follows. One mark at a time: the buttons wait for the ranking a mark makes. */
-  const [reviewing, setReviewing] = useState(false);
-  const review = (job: ScreenJob, r: Row, mark: 'finding' | 'not' | null) => {
-    setReviewing(true);
-    return act(async () => {
-      try {
-        await api.call('screen.review', { id: job.id, path: r.path, mark });
-        await loadResults(job, false);
-        refresh();
-      } finally {
-        setReviewing(false);
-      }
-    });
-  };
+  /** The open job's id, for marks still on their way when another job's results are opened. */
+  const openId = useRef<string | null>(null);
+  openId.current = open?.id ?? null;
+  /**
+   * A reviewer's mark on a row (null clears it), from the table or the viewer: the marks apply one after
+   * another in the order made, and after each the rows are ranked again with it (if the job's results are still
+   * the ones shown) and the job's flagged count follows. A mark on its way shows as made until it fails.
+   */
+  const loadResultsRef = useRef(loadResults);
+  loadResultsRef.current = loadResults;
+  const markQueue = useRef<Promise<unknown>>(Promise.resolve());
+  const pendingMarks = useRef(new Map<string, ReviewMark | null>());
+  const [pendingCount, setPendingCount] = useState(0);
+  const markRow = useCallback(
+    (job: ScreenJob, path: string, mark: ReviewMark | null): Promise<void> => {
+      pendingMarks.current.set(path, mark);
+      setPendingCount((n) => n + 1);
+      const run = markQueue.current
+        .then(async () => {
+          await api.call('screen.review', { id: job.id, path, mark });
+          if (openId.current === job.id) await loadResultsRef.current(job, false);
+          refresh();
+        })
+        .finally(() => {
+          if (pendingMarks.current.get(path) === mark) pendingMarks.current.delete(path);
+          setPendingCount((n) => n - 1);
+        });
+      markQueue.current = run.catch(() => undefined);
+      return run;
+    },
+    [api, refresh],
+  );
+  const reviewing = pendingCount > 0;
+  const review = (job: ScreenJob, r: Row, mark: ReviewMark | null) => act(() => markRow(job, r.path, mark));
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
   const jobThreshold = openJob?.threshold ?? null;
+  // The open results, for the viewer's review controls: a scan opened from them can be marked where it is seen.
+  useEffect(() => {
+    if (!open || !openJob) return publishReviewTarget(null);
+    const byPath = new Map(open.rows.map((r) => [r.path, r]));
+    publishReviewTarget({
+      markOf: (p) => {
+        const r = byPath.get(p);
+        if (!r || r.status !== 'ok') return undefined;
+        if (r.example) return 'example';
+        return pendingMarks.current.has(p) ? pendingMarks.current.get(p)! : (r.review ?? null);
+      },
+      mark: (p, m) => markRow(openJob, p, m),
+    });
+  }, [open, openJob, markRow, pendingCount]);
+  useEffect(() => () => publishReviewTarget(null), []);
   const rows = useMemo(() => {
     if (!open) return [];
     // At the job's own threshold the main process's flags stand; at another, the phrases are scored again
@@ -700,12 +735,6 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     </section>
   );
 }
-
-/** A reviewer's marks on a result row (screen.review), as its two buttons. */
-const REVIEW_MARKS = [
-  { mark: 'finding', label: '✓ Finding', title: 'Shows the finding: it joins the examples the results are ranked by' },
-  { mark: 'not', label: '✗ Not it', title: 'Not the finding: scans like it fall in the ranking' },
-] as const;
 
 /** How alike the examples are, in words that agree with the verdict (above or below random pairs). */
 function coherenceText(c: Coherence): string {
