@@ -287,6 +287,16 @@ test.describe('few-shot screening with an example set', () => {
     await expect(viewerPath).toHaveAttribute('data-path', examples[0]!);
     await page.getByRole('button', { name: 'Close viewer' }).click();
     await expect(page.getByTestId('results-examples')).toHaveText('by 3 examples');
+    // Marks in quick succession all count, each on its own scan: N three times from the first other row.
+    await firstOther.locator('button[data-scan-path]').click();
+    await expect(viewerPath).toHaveAttribute('data-path', marked);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('n');
+    await expect(page.getByTestId('viewer-position')).toHaveText('7 of 16');
+    await page.getByRole('button', { name: 'Close viewer' }).click();
+    await expect(page.getByTestId('results-examples')).toHaveText(
+      'by 3 examples, away from 3 reviewed as not the finding',
+    );
+    await expect(markedRow.getByTestId('review-not')).toHaveAttribute('aria-pressed', 'true');
 
     await head.getByRole('button').click();
     await expect(head).toHaveAttribute('aria-sort', 'ascending');

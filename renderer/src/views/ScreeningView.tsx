@@ -232,20 +232,39 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   const markQueue = useRef<Promise<unknown>>(Promise.resolve());
   const pendingMarks = useRef(new Map<string, ReviewMark | null>());
   const [pendingCount, setPendingCount] = useState(0);
+  // Marks not yet sent: while more follow, the rows are ranked once, after the last (Y / N in quick succession).
+  const unsent = useRef(0);
   const markRow = useCallback(
     (job: ScreenJob, path: string, mark: ReviewMark | null): Promise<void> => {
       pendingMarks.current.set(path, mark);
       setPendingCount((n) => n + 1);
+      unsent.current++;
+      const forget = (marks: Iterable<[string, ReviewMark | null]>) => {
+        for (const [p, m] of marks) if (pendingMarks.current.get(p) === m) pendingMarks.current.delete(p);
+      };
       const run = markQueue.current
         .then(async () => {
-          await api.call('screen.review', { id: job.id, path, mark });
-          if (openId.current === job.id) await loadResultsRef.current(job, false);
-          refresh();
+          let refused: unknown = null;
+          try {
+            await api.call('screen.review', { id: job.id, path, mark });
+          } catch (e) {
+            forget([[path, mark]]); // not kept: the row shows its mark as it was
+            refused = e;
+          }
+          unsent.current--;
+          // Shown as made until the rows are ranked after the last mark sent (even if that one was refused).
+          if (unsent.current === 0) {
+            const sent = [...pendingMarks.current.entries()];
+            try {
+              if (openId.current === job.id) await loadResultsRef.current(job, false);
+            } finally {
+              forget(sent);
+            }
+            refresh();
+          }
+          if (refused) throw refused;
         })
-        .finally(() => {
-          if (pendingMarks.current.get(path) === mark) pendingMarks.current.delete(path);
-          setPendingCount((n) => n - 1);
-        });
+        .finally(() => setPendingCount((n) => n - 1));
       markQueue.current = run.catch(() => undefined);
       return run;
     },
