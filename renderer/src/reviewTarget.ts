@@ -13,7 +13,8 @@ export interface ReviewTarget {
   /** A row's mark: null for none, "example" for one of the job's own examples (no marks), undefined for a scan
    * that is no markable row of the job (not one of its rows, or one that could not be read). */
   markOf(path: string): ReviewMark | 'example' | null | undefined;
-  /** Sets (null: clears) a row's mark; resolves when the rows are ranked with it, rejects with the reason. */
+  /** Sets (null: clears) a row's mark; it shows as made at once; the promise rejects, with the reason, only
+   * if the mark is refused (the rows are ranked again once no other mark waits). */
   mark(path: string, mark: ReviewMark | null): Promise<void>;
 }
 

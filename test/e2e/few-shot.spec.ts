@@ -276,26 +276,65 @@ test.describe('few-shot screening with an example set', () => {
     await page.getByRole('button', { name: 'Close viewer' }).click();
     await expect(page.getByTestId('results-examples')).toHaveText('by 3 examples');
     await expect(markedRow.getByTestId('review-not')).toHaveAttribute('aria-pressed', 'false');
-    // One of the job's examples shows as one in the viewer, with no marks: N leaves it where it is.
+    // From here each call to the main process is counted, and each mark held up on its way for a second.
+    const calls: string[] = [];
+    await page.route('**/__bridge/invoke', async (route) => {
+      const { method } = route.request().postDataJSON() as { method: string };
+      calls.push(method);
+      if (method === 'screen.review') await new Promise((r) => setTimeout(r, 1000));
+      await route.continue();
+    });
+    const count = (method: string) => calls.filter((m) => m === method).length;
+    // One of the job's examples shows as one in the viewer and takes no mark: Y and N leave it where it is.
     await rows
       .filter({ has: page.locator(`button[data-scan-path="${examples[0]}"]`) })
       .locator('button[data-scan-path]')
       .click();
     await expect(page.getByTestId('viewer-review-example')).toHaveText('example');
     await expect(page.getByTestId('viewer-review-not')).toHaveCount(0);
+    await page.keyboard.press('y');
     await page.keyboard.press('n');
     await expect(viewerPath).toHaveAttribute('data-path', examples[0]!);
+    expect(count('screen.review')).toBe(0);
     await page.getByRole('button', { name: 'Close viewer' }).click();
-    await expect(page.getByTestId('results-examples')).toHaveText('by 3 examples');
-    // Marks in quick succession all count, each on its own scan: N three times from the first other row.
+    // Marks in quick succession all count, each on its own scan, shown as made while on their way, and the
+    // rows are ranked once, after the last: N three times from the first other row.
     await firstOther.locator('button[data-scan-path]').click();
     await expect(viewerPath).toHaveAttribute('data-path', marked);
     for (let i = 0; i < 3; i++) await page.keyboard.press('n');
     await expect(page.getByTestId('viewer-position')).toHaveText('7 of 16');
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('viewer-review-not')).toHaveAttribute('aria-pressed', 'true');
+    expect(count('screen.results'), 'no ranking while marks are on their way').toBe(0);
     await page.getByRole('button', { name: 'Close viewer' }).click();
     await expect(page.getByTestId('results-examples')).toHaveText(
       'by 3 examples, away from 3 reviewed as not the finding',
     );
+    expect(count('screen.review')).toBe(3);
+    expect(count('screen.results'), 'the rows ranked once, after the last mark').toBe(1);
+    // A held key marks once; with the shortcuts dialog open, even unfocused, the keys are not the viewer's.
+    await markedRow.locator('button[data-scan-path]').click();
+    const position = page.getByTestId('viewer-position');
+    const at = Number((await position.textContent())!.split(' ')[0]);
+    await page.keyboard.down('n');
+    await page.keyboard.down('n'); // a repeat, as a held key sends
+    await page.keyboard.up('n');
+    await expect(position).toHaveText(`${at + 1} of 16`);
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.getByRole('heading').click();
+    await page.keyboard.press('n');
+    await expect(help).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(help).toHaveCount(0);
+    await expect(position).toHaveText(`${at + 1} of 16`);
+    await page.getByRole('button', { name: 'Close viewer' }).click();
+    await expect(page.getByTestId('results-examples')).toHaveText(
+      'by 3 examples, away from 3 reviewed as not the finding',
+    );
+    expect(count('screen.review'), 'one mark for the held key, none behind the dialog').toBe(4);
+    await expect.poll(() => count('screen.results'), 'ranked again after that mark').toBe(2);
+    await page.unroute('**/__bridge/invoke');
     await expect(markedRow.getByTestId('review-not')).toHaveAttribute('aria-pressed', 'true');
 
     await head.getByRole('button').click();

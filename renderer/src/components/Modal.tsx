@@ -21,6 +21,8 @@ export function Modal({
         role="dialog"
         aria-modal="true"
         aria-labelledby={id}
+        // Focusable, so a click on its text keeps the focus (and Esc) in the dialog rather than on the page.
+        tabIndex={-1}
         onClick={(e) => e.stopPropagation()}
         onKeyDown={(e) => {
           if (e.key !== 'Escape') return;

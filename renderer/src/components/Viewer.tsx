@@ -248,19 +248,25 @@ export function Viewer({
   // Opened from screening results: the scan can be reviewed here (reviewTarget), Y / N marking it and stepping on.
   const reviewTarget = useReviewTarget();
   const reviewMark = reviewTarget?.markOf(path);
-  const [reviewError, setReviewError] = useState<string | null>(null);
+  // A refused mark, by the scan it was on: named when shown, so "Hide identifiers" applies to it too.
+  const [reviewError, setReviewError] = useState<{ path: string; message: string } | null>(null);
+  // What a key's mark did, for screen readers (no identifiers: the scan shown says which).
+  const [reviewSaid, setReviewSaid] = useState('');
   const markScan = useCallback(
     (mark: ReviewMark | null, thenNext: boolean) => {
       if (!reviewTarget) return;
       setReviewError(null);
-      const name = scanText(labelOf(path), hideIdentifiers) || shownPath(path, labelOf(path), hideIdentifiers);
-      reviewTarget
-        .mark(path, mark)
-        .catch((e: Error) => setReviewError(`The mark on ${name} was not kept: ${e.message}`));
-      if (thenNext) go(1);
+      reviewTarget.mark(path, mark).catch((e: Error) => setReviewError({ path, message: e.message }));
+      if (thenNext) {
+        const label = REVIEW_MARKS.find((m) => m.mark === mark)?.label ?? 'mark cleared';
+        setReviewSaid(`${label}: marked${index >= 0 && list && index + 1 < list.length ? ', next scan' : ''}`);
+        go(1);
+      }
     },
-    [reviewTarget, path, go, labelOf, hideIdentifiers],
+    [reviewTarget, path, go, index, list],
   );
+  const reviewErrorName = (p: string) =>
+    scanText(labelOf(p), hideIdentifiers) || shownPath(p, labelOf(p), hideIdentifiers);
   const fit = () => setView(FITTED);
   const reset = useCallback(() => {
     setView(FITTED);
@@ -279,8 +285,9 @@ export function Viewer({
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;
-      // A dialog above the viewer (shortcuts, About) takes its own keys.
-      if (e.target instanceof Element && e.target.closest('.dialog')) return;
+      // A dialog above the viewer (shortcuts, About) takes its own keys, focused or not (a click on its text
+      // leaves the focus on the page).
+      if ((e.target instanceof Element && e.target.closest('.dialog')) || document.querySelector('.dialog')) return;
       if (e.key === 'Escape') {
         // From anywhere, a text field inside the viewer included.
         if (onClose) {
@@ -300,8 +307,10 @@ export function Viewer({
         f: () => setView(FITTED),
         r: reset,
       };
-      if (reviewMark !== undefined && reviewMark !== 'example')
-        for (const { mark, key } of REVIEW_MARKS) actions[key] = () => markScan(mark, true);
+      // Y / N: once per press (a held key would mark a run of scans), either case.
+      if (reviewMark !== undefined && reviewMark !== 'example' && !e.repeat)
+        for (const { mark, key } of REVIEW_MARKS)
+          actions[key] = actions[key.toUpperCase()] = () => markScan(mark, true);
       const action = actions[e.key];
       if (!action) return;
       e.preventDefault();
@@ -445,7 +454,6 @@ export function Viewer({
                   key={mark}
                   type="button"
                   aria-pressed={reviewMark === mark}
-                  aria-keyshortcuts={key.toUpperCase()}
                   data-testid={`viewer-review-${mark}`}
                   title={`${title}. ${key.toUpperCase()}: mark it and go to the next scan`}
                   onClick={() => markScan(reviewMark === mark ? null : mark, false)}
@@ -479,9 +487,12 @@ export function Viewer({
       )}
       {reviewError && (
         <p className="error" role="alert" data-testid="viewer-review-error">
-          {reviewError}
+          The mark on {reviewErrorName(reviewError.path)} was not kept: {reviewError.message}
         </p>
       )}
+      <span className="visually-hidden" role="status" data-testid="viewer-review-said">
+        {reviewSaid}
+      </span>
       {heatOn && !heatPhrase.trim() && (
         <p className="hint" role="status" data-testid="heatmap-hint">
           Type a report phrase in the box beside Heatmap (e.g. “pleural effusion”) and press Enter: the map shows where

@@ -5,7 +5,7 @@
  * a results table (sort, filter, threshold, export). Jobs are stored in the
  * index: one stopped by a quit or crash is listed as interrupted and resumes.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
 import { csvCell } from '../format';
 import { getApi, type Coherence, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
@@ -57,6 +57,9 @@ function progressText(job: ScreenJob, p: JobProgress): string {
  * named by the archive and the instance's UIDs instead (the index's key), not by the cached file.
  */
 const isLocalFile = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
+
+/** A mark on its way, by the job and the row it is on (two jobs may screen the same folder). */
+const pendingKey = (jobId: string, path: string) => `${jobId}\n${path}`;
 
 /** A job's source as listed: its folder, or the PACS connection it screens. */
 const sourceText = (folder: string) => (folder.startsWith('pacs:') ? `PACS ${folder.slice(5)}` : folder);
@@ -183,8 +186,22 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       },
     );
   };
+  /** The open job's id, for marks still on their way when another job's results are opened. */
+  const openId = useRef<string | null>(null);
+  openId.current = open?.id ?? null;
+  /** Each read of results is numbered: a reply that is no longer the latest read is dropped (another job's
+   * results were opened meanwhile, or the view was left), so it never replaces what is shown. */
+  const reads = useRef(0);
+  useEffect(
+    () => () => {
+      reads.current++; // left: no reply lands after
+      openId.current = null;
+    },
+    [],
+  );
   /** The job's rows as ranked now; `fresh`: a job just opened starts at its threshold and its first column. */
   const loadResults = async (job: ScreenJob, fresh: boolean) => {
+    const read = ++reads.current;
     if (fresh) {
       setThreshold(job.threshold);
       setSort({ key: job.phrases.length ? 0 : 'example', descending: true });
@@ -200,6 +217,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     } = await api.call('screen.results', {
       id: job.id,
     });
+    if (read !== reads.current) return;
     // The viewer names a scan opened from these rows as the rows do.
     remember(
       loaded.flatMap((r): [string, ScanLabel][] => {
@@ -219,48 +237,51 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     });
   };
   const showResults = (job: ScreenJob) => act(() => loadResults(job, true));
-  /** The open job's id, for marks still on their way when another job's results are opened. */
-  const openId = useRef<string | null>(null);
-  openId.current = open?.id ?? null;
   /**
    * A reviewer's mark on a row (null clears it), from the table or the viewer: the marks apply one after
-   * another in the order made, and after each the rows are ranked again with it (if the job's results are still
-   * the ones shown) and the job's flagged count follows. A mark on its way shows as made until it fails.
+   * another in the order made; the rows are ranked again once no other mark waits (Y / N in quick succession
+   * re-read the rows once), if that job's results are still the ones shown, and the job's flagged count
+   * follows. A mark on its way shows as made (pendingMarks, by job and path) until it is refused, which the
+   * view reports (the viewer too, while open); the returned promise rejects only then.
    */
   const loadResultsRef = useRef(loadResults);
   loadResultsRef.current = loadResults;
   const markQueue = useRef<Promise<unknown>>(Promise.resolve());
   const pendingMarks = useRef(new Map<string, ReviewMark | null>());
   const [pendingCount, setPendingCount] = useState(0);
-  // Marks not yet sent: while more follow, the rows are ranked once, after the last (Y / N in quick succession).
+  // Marks not yet sent: while more follow, the rows are ranked once, after the last.
   const unsent = useRef(0);
   const markRow = useCallback(
     (job: ScreenJob, path: string, mark: ReviewMark | null): Promise<void> => {
-      pendingMarks.current.set(path, mark);
+      const key = pendingKey(job.id, path);
+      pendingMarks.current.set(key, mark);
       setPendingCount((n) => n + 1);
       unsent.current++;
       const forget = (marks: Iterable<[string, ReviewMark | null]>) => {
-        for (const [p, m] of marks) if (pendingMarks.current.get(p) === m) pendingMarks.current.delete(p);
+        for (const [k, m] of marks) if (pendingMarks.current.get(k) === m) pendingMarks.current.delete(k);
       };
       const run = markQueue.current
         .then(async () => {
-          let refused: unknown = null;
+          let refused: Error | null = null;
           try {
             await api.call('screen.review', { id: job.id, path, mark });
           } catch (e) {
-            forget([[path, mark]]); // not kept: the row shows its mark as it was
-            refused = e;
+            forget([[key, mark]]); // not kept: the row shows its mark as it was
+            refused = e as Error;
+            setError(`A review mark was not kept: ${refused.message}`);
           }
           unsent.current--;
           // Shown as made until the rows are ranked after the last mark sent (even if that one was refused).
-          if (unsent.current === 0) {
+          if (unsent.current === 0 && openId.current !== null) {
             const sent = [...pendingMarks.current.entries()];
             try {
               if (openId.current === job.id) await loadResultsRef.current(job, false);
-            } finally {
               forget(sent);
+            } catch (e) {
+              // The marks were kept; only the ranking with them could not be read: they stay shown as made.
+              setError(`The results could not be ranked again: ${(e as Error).message}`);
             }
-            refresh();
+            if (openId.current !== null) refresh();
           }
           if (refused) throw refused;
         })
@@ -271,22 +292,31 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     [api, refresh],
   );
   const reviewing = pendingCount > 0;
-  const review = (job: ScreenJob, r: Row, mark: ReviewMark | null) => act(() => markRow(job, r.path, mark));
+  const review = (job: ScreenJob, r: Row, mark: ReviewMark | null) => {
+    setError(null);
+    markRow(job, r.path, mark).catch(() => undefined); // a refusal is reported by markRow
+  };
+  /** PACS rows opened in the viewer: the cached file shown, by the row's key (the viewer names the file). */
+  const remoteKeys = useRef(new Map<string, string>());
 
   const openJob = jobs.find((j) => j.id === open?.id) ?? null;
   const jobThreshold = openJob?.threshold ?? null;
   // The open results, for the viewer's review controls: a scan opened from them can be marked where it is seen.
-  useEffect(() => {
+  // A layout effect: the viewer re-renders with the rows just read before they are painted, never with the
+  // rows before them and the pending marks already settled.
+  useLayoutEffect(() => {
     if (!open || !openJob) return publishReviewTarget(null);
     const byPath = new Map(open.rows.map((r) => [r.path, r]));
+    const rowKey = (p: string) => (byPath.has(p) ? p : (remoteKeys.current.get(p) ?? p));
     publishReviewTarget({
       markOf: (p) => {
-        const r = byPath.get(p);
+        const r = byPath.get(rowKey(p));
         if (!r || r.status !== 'ok') return undefined;
         if (r.example) return 'example';
-        return pendingMarks.current.has(p) ? pendingMarks.current.get(p)! : (r.review ?? null);
+        const key = pendingKey(openJob.id, r.path);
+        return pendingMarks.current.has(key) ? pendingMarks.current.get(key)! : (r.review ?? null);
       },
-      mark: (p, m) => markRow(openJob, p, m),
+      mark: (p, m) => markRow(openJob, rowKey(p), m),
     });
   }, [open, openJob, markRow, pendingCount]);
   useEffect(() => () => publishReviewTarget(null), []);
@@ -339,6 +369,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       const { path } = await api.call('pacs.viewInstance', { key: r.path });
       const label = labelFromRow(r);
       if (label) remember([[path, label]]);
+      remoteKeys.current.set(path, r.path); // reviewable in the viewer by the file shown
       onView(path, undefined, [path]);
     });
 
