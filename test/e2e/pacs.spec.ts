@@ -524,7 +524,14 @@ test.describe('PACS', () => {
       await expect
         .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
         .toBeGreaterThan(100);
+      // It can be reviewed there: the file shown is the row's instance, which takes the mark.
+      await page.getByTestId('viewer-review-not').click();
+      await expect(page.getByTestId('viewer-review-not')).toHaveAttribute('aria-pressed', 'true');
       await page.keyboard.press('Escape');
+      await expect(rows.filter({ hasText: headers[0]!.name }).getByTestId('review-not')).toHaveAttribute(
+        'aria-pressed',
+        'true',
+      );
       const table = (await page.locator('table.results-table').textContent())!;
       expect(table).not.toContain(orthanc!.password);
     });
