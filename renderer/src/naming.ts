@@ -4,6 +4,7 @@
  * (the "Hide identifiers" toggle: patient name, patient ID and accession).
  */
 import type { Catalog, ScreenRow } from './api';
+import { hideIdentifiersIn } from '../../electron/api/identifiers';
 
 /** The parts of a scan's header the views name it by; any of them may be missing. */
 export interface ScanLabel {
@@ -75,21 +76,12 @@ export function scanText(label: ScanLabel | undefined, hide: boolean): string {
 /**
  * A path as it may be shown: with identifiers hidden, every occurrence of the scan's own patient ID,
  * accession and name parts (two characters or more) is replaced by "[hidden]" — folders are often
- * named after them (the demo study's are). Other parts of the path are kept.
+ * named after them (the demo study's are). Other parts of the path are kept. The CLI's
+ * `--hide-identifiers` does the same (hideIdentifiersIn).
  */
 export function shownPath(path: string, label: ScanLabel | undefined, hide: boolean): string {
-  if (!hide || !label) return path;
-  const name = (label.patientName ?? '').split(/[=^]/);
-  const secrets = [label.patientId, label.accession, ...name]
-    .map((s) => s?.trim() ?? '')
-    .filter((s) => s.length >= 2)
-    .sort((a, b) => b.length - a.length);
-  if (!secrets.length) return path;
-  // One pass, longest first: a replacement is never searched again.
-  return path.replace(new RegExp(secrets.map(escapeRegExp).join('|'), 'gi'), '[hidden]');
+  return hide ? hideIdentifiersIn(path, label) : path;
 }
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every instance of an opened catalog, by path. */
 export function labelsFromCatalog(catalog: Catalog | null): Map<string, ScanLabel> {

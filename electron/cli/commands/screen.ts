@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { distinctFiles, namesUnder, realPath } from '../../util/distinct-files.js';
+import { hideIdentifiersIn, identifiersOf } from '../../api/identifiers.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -61,7 +62,7 @@ import {
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
        --out results.csv|results.json [--examples a.dcm,b.dcm [--counter-examples c.dcm,…]]
-       [--threshold P] [--index <dir>] [--batch N]
+       [--threshold P] [--index <dir>] [--batch N] [--hide-identifiers]
        [--model id] [--model-dir <folder>]
 radsift screen <folder> --index-only [--index <dir>]
 
@@ -80,7 +81,9 @@ earlier run); the examples' direction is pushed away from theirs, so scans like 
 fall (docs/few-shot.md, "Reviewing results"). For a model that scores regions, a phrase
 the index has no best-region margins for has its scans decoded and encoded again once (the
 margins come from patch grids, which the index does not keep). --batch N: scans encoded at a
-time (default 16). Files that are not DICOM are no rows: they are counted as skipped
+time (default 16). --hide-identifiers: each row's path has the scan's own patient name parts, patient
+ID and accession replaced by [hidden] (as the app's Hide identifiers shows them; exports never have
+naming columns). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
@@ -187,6 +190,7 @@ export const screenCommand = defineCommand({
     out: { type: 'string' },
     'index-only': { type: 'boolean' },
     batch: { type: 'string' },
+    'hide-identifiers': { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
     if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
@@ -364,8 +368,12 @@ export const screenCommand = defineCommand({
           : counterNames.has(row.path)
             ? { ...row, review: 'not' }
             : row;
+      const hide = values['hide-identifiers'] ?? false;
       const writeRow = async (given: ScreenRow) => {
-        const row = example ? marked(given) : given;
+        const withMarks = example ? marked(given) : given; // by the path as indexed
+        const row = hide
+          ? { ...withMarks, path: hideIdentifiersIn(withMarks.path, identifiersOf(withMarks.naming)) }
+          : withMarks;
         if (row.flagged) flagged++;
         if (row.status === 'failed') failedRows++;
         // No patient identifiers in exported files (the app shows them, behind its privacy toggle).

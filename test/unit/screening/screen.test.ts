@@ -61,6 +61,35 @@ describe('radsift screen', { skip }, () => {
     await rm(work, { recursive: true, force: true });
   });
 
+  it("--hide-identifiers cuts each scan's own patient ID and accession out of its row's path", async () => {
+    const folder = path.join(work, 'hide');
+    await scans(work, folder, 3, 12);
+    const args = ['screen', folder, '--phrases', 'pneumothorax', '--index', path.join(work, 'idx-hide')];
+    const paths = async (file: string) =>
+      (await readFile(path.join(work, file), 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[0]!);
+    assert.equal((await run([...args, '--out', 'plain.csv', '--model-dir', model], work)).code, 0);
+    const hidden = await run([...args, '--out', 'hidden.csv', '--hide-identifiers', '--model-dir', model], work);
+    assert.equal(hidden.code, 0, hidden.err);
+    const plain = await paths('plain.csv');
+    const cut = await paths('hidden.csv');
+    assert.equal(cut.length, 3);
+    // The demo's folders are named by the patient ID (PH…): as they are without the flag, hidden with it.
+    for (const p of plain) assert.match(p, /\/PH\d{10}\//);
+    for (const p of cut) {
+      assert.match(p, /\/\[hidden\]\//);
+      assert.doesNotMatch(p, /PH\d{10}/);
+    }
+    assert.deepEqual(
+      cut.map((p) => path.basename(p)).sort(),
+      plain.map((p) => path.basename(p)).sort(),
+      'the rest of each path is kept',
+    );
+  });
+
   it('is incremental: unchanged files skipped, changed re-encoded, deleted pruned; failures listed with exit 2', async () => {
     const folder = path.join(work, 'inc');
     await scans(work, folder, 6, 11);

@@ -1,0 +1,39 @@
+/**
+ * A scan's own identifiers cut out of text that names it (a path: folders are often named after the patient
+ * or the accession, the demo study's are). Part of the API's shared rules, like limits.ts: the renderer's
+ * "Hide identifiers" and the CLI's `--hide-identifiers` both use it, so both hide the same things the same way.
+ */
+
+/** What identifies a scan's patient and study, as its header says (any may be missing). */
+export interface ScanIdentifiers {
+  patientName?: string | null;
+  patientId?: string | null;
+  accession?: string | null;
+}
+
+export const HIDDEN = '[hidden]';
+
+/**
+ * `text` with every occurrence (any case) of the patient ID, the accession and each part of the patient's name
+ * (DICOM PN components and groups, two characters or more) replaced by HIDDEN, longest first in one pass, so a
+ * replacement is never searched again. Other text is kept.
+ */
+export function hideIdentifiersIn(text: string, ids: ScanIdentifiers | null | undefined): string {
+  if (!ids) return text;
+  const name = (ids.patientName ?? '').split(/[=^]/);
+  const secrets = [ids.patientId, ids.accession, ...name]
+    .map((s) => s?.trim() ?? '')
+    .filter((s) => s.length >= 2)
+    .sort((a, b) => b.length - a.length);
+  if (!secrets.length) return text;
+  return text.replace(new RegExp(secrets.map(escapeRegExp).join('|'), 'gi'), HIDDEN);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A stored row's naming (IndexStore: values as the header had them) as identifiers. */
+export function identifiersOf(naming: Record<string, string | number> | null | undefined): ScanIdentifiers | null {
+  if (!naming) return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return { patientName: str(naming.patientName), patientId: str(naming.patientId), accession: str(naming.accession) };
+}
