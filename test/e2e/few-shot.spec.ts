@@ -301,8 +301,11 @@ test.describe('few-shot screening with an example set', () => {
     // rows are ranked once, after the last: N three times from the first other row.
     await firstOther.locator('button[data-scan-path]').click();
     await expect(viewerPath).toHaveAttribute('data-path', marked);
+    // (from the mark's own button: the keys step on, and the focus goes to the viewer, not with the buttons)
+    await page.getByTestId('viewer-review-not').focus();
     for (let i = 0; i < 3; i++) await page.keyboard.press('n');
     await expect(page.getByTestId('viewer-position')).toHaveText('7 of 16');
+    await expect(page.getByRole('region', { name: 'Image viewer' })).toBeFocused();
     await page.keyboard.press('ArrowLeft');
     await expect(page.getByTestId('viewer-review-not')).toHaveAttribute('aria-pressed', 'true');
     expect(count('screen.results'), 'no ranking while marks are on their way').toBe(0);

@@ -258,6 +258,8 @@ export function Viewer({
       setReviewError(null);
       reviewTarget.mark(path, mark).catch((e: Error) => setReviewError({ path, message: e.message }));
       if (thenNext) {
+        // The next scan may take no marks (an example, a failed row): the buttons go, so the focus must not be on them.
+        if (document.activeElement?.closest('.viewer-review')) sectionRef.current?.focus();
         const label = REVIEW_MARKS.find((m) => m.mark === mark)?.label ?? 'mark cleared';
         setReviewSaid(`${label}: marked${index >= 0 && list && index + 1 < list.length ? ', next scan' : ''}`);
         go(1);
