@@ -3,8 +3,8 @@
  * What a reviewer waits for after each "✓ Finding" / "✗ Not it" in the Screening view: the mark
  * (screen.review) and the job's rows ranked again (screen.results), through the app's real services and
  * the shipped model, on an app index holding --scope scans of one folder (random unit embeddings and pooled
- * patch embeddings: the ranking does not care what they hold). The job is a phrase-only job that four
- * "finding" marks gave examples; each click then marks one more row "not" (or "finding", every third).
+ * patch embeddings: the ranking does not care what they hold; review-job.ts). The job is a phrase-only job that
+ * four "finding" marks gave examples; each click then marks one more row "not" (or "finding", every third).
  * Each click is timed twice, interleaved: with the scope's read kept from the click before (ScopeReadCache,
  * as the app runs) and with it dropped first (the reference: every click read the folder again). Medians,
  * in ms; the reply's JSON encoding (what the bridge and IPC then carry) is timed apart. Prints JSON.
@@ -14,12 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { IndexStore } from '../../electron/index/index-store.js';
-import { seededRandom } from '../../electron/scoring/metrics.js';
-import { normalise } from '../../electron/scoring/vectors.js';
-import { modelSlot } from '../../electron/screening/model-slot.js';
 import { callApi, startServices } from '../support/app-services.js';
-import { scanRecord } from '../support/scan-record.js';
+import { prepareReviewJob, REVIEW_JOB } from './review-job.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,41 +30,13 @@ if (!(scope >= 50 && clicks >= 1)) throw new Error('--scope must be at least 50 
 const work = await mkdtemp(path.join(tmpdir(), 'radsift-bench-review-'));
 const dataDir = path.join(work, 'data');
 const folder = path.join(work, 'scans');
-const job = 'bench-review-job';
+const job = REVIEW_JOB;
 try {
-  // The shipped model's slot, as the app names it: loaded once to learn its key, size and patch grid.
-  let services = await startServices(dataDir);
-  const loaded = await services.models.ready();
-  await services.close();
-
-  const rnd = seededRandom(7);
-  const unit = (dim: number) => normalise(Float32Array.from({ length: dim }, () => rnd() - 0.5));
-  const store = IndexStore.open(path.join(dataDir, 'index'));
-  const slot = modelSlot(store, loaded);
-  const files: string[] = [];
-  for (let start = 0; start < scope; start += 5000)
-    store.transaction(() => {
-      for (let i = start; i < Math.min(scope, start + 5000); i++) {
-        const file = path.join(folder, `${String(i).padStart(6, '0')}.dcm`);
-        files.push(file);
-        store.putEmbedding(store.putScan(scanRecord(file)), slot, unit(slot.dim), null, unit(slot.dim));
-      }
-    });
-  store.putJob({
-    id: job,
-    kind: 'screen',
-    params: { folder, phrases: ['pleural effusion'], threshold: 0.5 },
-    state: 'done',
-    createdAt: Date.now(),
-    message: null,
-  });
-  store.close();
-
-  services = await startServices(dataDir);
+  const { files, model } = await prepareReviewJob(dataDir, folder, scope);
+  const services = await startServices(dataDir);
   const call = <T>(method: Parameters<typeof callApi>[1], req: unknown) => callApi<T>(services, method, req);
   type Results = { rows: unknown[]; exampleCount: number | null };
   const results = () => call<Results>('screen.results', { id: job });
-  for (const file of files.slice(0, 4)) await call('screen.review', { id: job, path: file, mark: 'finding' });
   if ((await results()).exampleCount !== 4) throw new Error('the four "finding" marks are not the examples');
 
   const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! * 10) / 10;
@@ -106,7 +74,7 @@ try {
   console.log(
     JSON.stringify(
       {
-        model: `${loaded.model.id}@${loaded.model.version}`,
+        model,
         scope,
         clicks,
         ms: { readKept: keptMs, readAgain: droppedMs, replyJson: median(encodeMs) },

@@ -151,7 +151,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     }
   }, [api, jobs, modelEpoch]);
 
-  const { remember } = useScanNames();
+  const { remember, label: knownLabel } = useScanNames();
   const naming = useScanNaming();
 
   const act = async (fn: () => Promise<unknown>) => {
@@ -218,13 +218,14 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       id: job.id,
     });
     if (read !== reads.current) return;
-    // The viewer names a scan opened from these rows as the rows do.
-    remember(
-      loaded.flatMap((r): [string, ScanLabel][] => {
-        const label = labelFromRow(r);
-        return label ? [[r.path, label]] : [];
-      }),
-    );
+    // The viewer names a scan opened from these rows as the rows do. Read again after a review mark, the rows
+    // are named as before: only new ones are added (each addition re-renders every name shown, 20,000 at once).
+    const labels = loaded.flatMap((r): [string, ScanLabel][] => {
+      if (!fresh && knownLabel(r.path)) return [];
+      const label = labelFromRow(r);
+      return label ? [[r.path, label]] : [];
+    });
+    if (labels.length) remember(labels);
     setOpen({
       id: job.id,
       rows: loaded,

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:review-ui [-- --scope 20000 --clicks 8]`
+ * What a reviewer waits for in the Screening view itself: from a click on a row's "✗ Not it" to the header
+ * saying the ranking rests on one more counter-example, in Debian's Chromium against the real handlers over
+ * the loopback bridge (the e2e tests' setup), on a job of --scope rows (review-job.ts: random embeddings, the
+ * shipped model). The reference, timed in the same page between the clicks: the same two calls (the mark and
+ * the rows ranked again) made through the page's API client without the view, so the difference is what
+ * the view adds (the rows' state, sorting, the 500 rows drawn). Medians in ms; prints JSON.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { chromium } from '@playwright/test';
+import { startBridge } from '../bridge/server.js';
+import { PROJECT_ROOT } from '../support/paths.js';
+import { prepareReviewJob, REVIEW_JOB } from './review-job.js';
+
+const { values } = parseArgs({
+  options: {
+    scope: { type: 'string', default: '20000' },
+    clicks: { type: 'string', default: '8' },
+  },
+});
+const scope = Number(values.scope);
+const clicks = Number(values.clicks);
+if (!(scope >= 600 && clicks >= 1)) throw new Error('--scope must be at least 600 and --clicks at least 1');
+
+const work = await mkdtemp(path.join(tmpdir(), 'radsift-bench-review-ui-'));
+const dataDir = path.join(work, 'data');
+const { files, model } = await prepareReviewJob(dataDir, path.join(work, 'scans'), scope);
+const bridge = await startBridge({ dataDir, modelRoots: [path.join(PROJECT_ROOT, 'models')] });
+const browser = await chromium.launch({
+  executablePath: process.env.RADSIFT_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(bridge.url);
+  await page.getByRole('navigation', { name: 'Views' }).waitFor();
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))');
+  await page.keyboard.press('4');
+  await page.getByTestId('screen-job').first().getByRole('button', { name: 'Results' }).click();
+  const header = page.getByTestId('results-examples');
+  // A phrase-only job that four "finding" marks gave examples: "by the phrases and 4 examples".
+  await header.filter({ hasText: '4 examples' }).waitFor({ timeout: 120_000 });
+  const rows = page.getByTestId('screen-row');
+
+  // The reference: a row far down the ranking, marked and cleared through the API (state left as it was).
+  const far = files[files.length - 1]!;
+  const apiCall = (mark: 'not' | null) =>
+    page.evaluate(
+      async ({ id, file, mark }) => {
+        const api = (globalThis as unknown as { radsift: { call(m: string, r: unknown): Promise<unknown> } }).radsift;
+        const t = performance.now();
+        await api.call('screen.review', { id, path: file, mark });
+        await api.call('screen.results', { id });
+        return performance.now() - t;
+      },
+      { id: REVIEW_JOB, file: far, mark },
+    );
+
+  const ui: number[] = [];
+  const api: number[] = [];
+  for (let c = 1; c <= clicks; c++) {
+    // The first row with a "Not it" not yet pressed (the four examples show "Finding" pressed).
+    const row = rows.filter({ has: page.locator('[data-testid="review-not"][aria-pressed="false"]') }).first();
+    const button = row.getByTestId('review-not');
+    await button.waitFor();
+    const t = performance.now();
+    await button.click();
+    await header.filter({ hasText: `away from ${c} reviewed` }).waitFor();
+    ui.push(performance.now() - t);
+    api.push(await apiCall('not'));
+    api.push(await apiCall(null));
+  }
+  const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! * 10) / 10;
+  const uiMs = median(ui);
+  const apiMs = median(api);
+  console.log(
+    JSON.stringify(
+      {
+        model,
+        scope,
+        clicks,
+        ms: { clickToHeader: uiMs, apiReviewAndResults: apiMs },
+        clickOverApi: Math.round((uiMs / apiMs) * 100) / 100,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await browser.close();
+  await bridge.close();
+  await rm(work, { recursive: true, force: true });
+}
