@@ -3,9 +3,10 @@
  * reviewed where it is looked at ("✓ Finding" / "✗ Not it", or Y / N, which also step to the next scan),
  * instead of closing the viewer to find its row. The Screening view publishes the job while its results are
  * shown and withdraws it when they are not; the viewer reads it. Marks made from the viewer apply one after
- * another, in the order made, and show at once: a mark on its way counts as made until it fails.
+ * another, in the order made, and show at once: a mark on its way counts as made until it fails. While a
+ * viewer is open the rows under it are ranked again only when it closes.
  */
-import { useSyncExternalStore } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 
 export type ReviewMark = 'finding' | 'not';
 
@@ -43,3 +44,30 @@ const subscribe = (listener: () => void) => {
 };
 
 export const useReviewTarget = (): ReviewTarget | null => useSyncExternalStore(subscribe, () => current);
+
+/**
+ * Viewers open over the results: while one is, the rows under it need not be ranked again after each mark
+ * (7 MB read and drawn at 20,000 rows, competing with the next scan's image); the Screening view ranks them once
+ * the last viewer closes (whenReviewersLeave).
+ */
+let reviewers = 0;
+const leaveListeners = new Set<() => void>();
+
+export const reviewersOpen = (): number => reviewers;
+
+/** Calls `listener` each time the last open viewer closes; returns the unsubscribe. */
+export function whenReviewersLeave(listener: () => void): () => void {
+  leaveListeners.add(listener);
+  return () => leaveListeners.delete(listener);
+}
+
+/** A viewer that offers review marks, while mounted. */
+export function useReviewerPresence(): void {
+  useEffect(() => {
+    reviewers++;
+    return () => {
+      reviewers--;
+      if (reviewers === 0) for (const listener of leaveListeners) listener();
+    };
+  }, []);
+}

@@ -32,7 +32,7 @@ import { UnitSlider } from './UnitSlider';
 import { formatDicomDate, formatPersonName, scanText, shownPath } from '../naming';
 import { useScanNames } from '../scanNames';
 import { ExampleToggle } from './Examples';
-import { REVIEW_MARKS, useReviewTarget, type ReviewMark } from '../reviewTarget';
+import { REVIEW_MARKS, useReviewerPresence, useReviewTarget, type ReviewMark } from '../reviewTarget';
 
 type Heatmap = Response<'query.heatmap'>;
 
@@ -247,6 +247,7 @@ export function Viewer({
   );
   // Opened from screening results: the scan can be reviewed here (reviewTarget), Y / N marking it and stepping on.
   const reviewTarget = useReviewTarget();
+  useReviewerPresence();
   const reviewMark = reviewTarget?.markOf(path);
   // A refused mark, by the scan it was on: named when shown, so "Hide identifiers" applies to it too.
   const [reviewError, setReviewError] = useState<{ path: string; message: string } | null>(null);

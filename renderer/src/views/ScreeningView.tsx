@@ -17,7 +17,7 @@ import { useScanNames, useScanNaming } from '../scanNames';
 import type { OpenViewer } from '../views';
 import { ConnectionSelect, PacsQueryFields } from '../components/PacsQueryFields';
 import { examplesText, fewExamplesText, useExamples } from '../examples';
-import { publishReviewTarget, REVIEW_MARKS, type ReviewMark } from '../reviewTarget';
+import { publishReviewTarget, REVIEW_MARKS, reviewersOpen, whenReviewersLeave, type ReviewMark } from '../reviewTarget';
 import {
   DEFAULT_QUERY,
   pacsErrorText,
@@ -272,17 +272,11 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
             setError(`A review mark was not kept: ${refused.message}`);
           }
           unsent.current--;
-          // Shown as made until the rows are ranked after the last mark sent (even if that one was refused).
+          // Shown as made until the rows are ranked after the last mark sent (even if that one was refused); with a
+          // viewer open over them, once it closes.
           if (unsent.current === 0 && openId.current !== null) {
-            const sent = [...pendingMarks.current.entries()];
-            try {
-              if (openId.current === job.id) await loadResultsRef.current(job, false);
-              forget(sent);
-            } catch (e) {
-              // The marks were kept; only the ranking with them could not be read: they stay shown as made.
-              setError(`The results could not be ranked again: ${(e as Error).message}`);
-            }
-            if (openId.current !== null) refresh();
+            if (reviewersOpen() > 0) deferred.current = job;
+            else await rankAgainRef.current(job);
           }
           if (refused) throw refused;
         })
@@ -291,6 +285,31 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       return run;
     },
     [api, refresh],
+  );
+  /** The rows ranked again with every mark sent so far, and the job list (its flagged count) read again. */
+  const rankAgain = async (job: ScreenJob) => {
+    const sent = [...pendingMarks.current.entries()];
+    try {
+      if (openId.current === job.id) await loadResults(job, false);
+      for (const [k, m] of sent) if (pendingMarks.current.get(k) === m) pendingMarks.current.delete(k);
+    } catch (e) {
+      // The marks were kept; only the ranking with them could not be read: they stay shown as made.
+      setError(`The results could not be ranked again: ${(e as Error).message}`);
+    }
+    if (openId.current !== null) refresh();
+  };
+  const rankAgainRef = useRef(rankAgain);
+  rankAgainRef.current = rankAgain;
+  /** A job whose rows wait to be ranked again until the viewer over them closes. */
+  const deferred = useRef<ScreenJob | null>(null);
+  useEffect(
+    () =>
+      whenReviewersLeave(() => {
+        const job = deferred.current;
+        deferred.current = null;
+        if (job) markQueue.current = markQueue.current.then(() => rankAgainRef.current(job)).catch(() => undefined);
+      }),
+    [],
   );
   const reviewing = pendingCount > 0;
   const review = (job: ScreenJob, r: Row, mark: ReviewMark | null) => {
