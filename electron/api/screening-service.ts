@@ -82,6 +82,9 @@ function fromBase64(text: string): Float32Array {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
+/** Whether a row or a file is one of the examples named (namesUnder), by its name or what it really is. */
+const isExampleName = (names: ReadonlySet<string>, file: string) => names.has(file) || names.has(realPath(file));
+
 /** Where a PACS job's instances come from (api/pacs-service). */
 export type PacsSourceFactory = (
   name: string,
@@ -414,7 +417,7 @@ export class ScreeningService {
         this.index.store(),
         stored,
         slot.dim,
-        confirmed.filter((p) => !exampleNames.has(p) && !exampleNames.has(realPath(p))),
+        confirmed.filter((p) => !isExampleName(exampleNames, p)),
       ),
     ];
     if (!examples.length) return undefined; // reviewed scans not encoded (yet) with this model
@@ -429,6 +432,16 @@ export class ScreeningService {
     const tested = own.length >= 2 ? own : examples;
     const coherence = scopeCoherence(profile, tested, { encoded, ids }, describe);
     return { profile, centredOn: profile.space.centre ? scans : null, coherence, describe };
+  }
+
+  /**
+   * The job's own examples by the names they were picked by, what they really are, and the names its rows
+   * have them by (a folder opened through a link): found among the rows and the rows confirmed in review,
+   * once each (namesUnder).
+   */
+  #exampleNames(id: string, params: Params): ReadonlySet<string> {
+    const scope = this.#scope(id, params);
+    return namesUnder(params.examples ?? [], typeof scope === 'string' ? scope : null);
   }
 
   /** The job's review marks: as last set in this process, else as stored. */
@@ -449,7 +462,7 @@ export class ScreeningService {
     if (mark && scan.status === 'failed')
       throw new ApiError('BAD_REQUEST', 'That scan could not be read: there is nothing to compare it by');
     // "Not the finding" on one of the job's own examples contradicts them: the example set is where to change that.
-    if (mark === 'not' && (params.examples ?? []).some((e) => realPath(e) === realPath(file)))
+    if (mark === 'not' && isExampleName(this.#exampleNames(id, params), file))
       throw new ApiError(
         'BAD_REQUEST',
         "That scan is one of the job's examples: take it out of the example set instead",
@@ -513,9 +526,7 @@ export class ScreeningService {
     const confirmed = marked('finding');
     const withExamples = !!params.examples?.length || confirmed.length > 0;
     const read = this.scopeReads.read(id, this.index.store(), slot, scope, { pooled: withExamples });
-    // The job's own examples, by the names they were picked by and what they really are: found among the rows
-    // and among the rows confirmed in review, once each.
-    const exampleNames = namesUnder(params.examples ?? [], typeof scope === 'string' ? scope : null);
+    const exampleNames = this.#exampleNames(id, params);
     const examples = withExamples
       ? await this.#exampleProfile(id, params, slot, read, confirmed, marked('not'), exampleNames)
       : undefined;

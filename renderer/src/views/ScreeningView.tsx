@@ -61,6 +61,11 @@ const isLocalFile = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
 /** A mark on its way, by the job and the row it is on (two jobs may screen the same folder). */
 const pendingKey = (jobId: string, path: string) => `${jobId}\n${path}`;
 
+/** Marks no longer on their way (kept and read back, or refused): dropped unless made again meanwhile. */
+function settle(pending: Map<string, ReviewMark | null>, marks: Iterable<[string, ReviewMark | null]>): void {
+  for (const [key, mark] of marks) if (pending.get(key) === mark) pending.delete(key);
+}
+
 /** A job's source as listed: its folder, or the PACS connection it screens. */
 const sourceText = (folder: string) => (folder.startsWith('pacs:') ? `PACS ${folder.slice(5)}` : folder);
 
@@ -245,8 +250,6 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
    * follows. A mark on its way shows as made (pendingMarks, by job and path) until it is refused, which the
    * view reports (the viewer too, while open); the returned promise rejects only then.
    */
-  const loadResultsRef = useRef(loadResults);
-  loadResultsRef.current = loadResults;
   const markQueue = useRef<Promise<unknown>>(Promise.resolve());
   const pendingMarks = useRef(new Map<string, ReviewMark | null>());
   const [pendingCount, setPendingCount] = useState(0);
@@ -258,16 +261,13 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       pendingMarks.current.set(key, mark);
       setPendingCount((n) => n + 1);
       unsent.current++;
-      const forget = (marks: Iterable<[string, ReviewMark | null]>) => {
-        for (const [k, m] of marks) if (pendingMarks.current.get(k) === m) pendingMarks.current.delete(k);
-      };
       const run = markQueue.current
         .then(async () => {
           let refused: Error | null = null;
           try {
             await api.call('screen.review', { id: job.id, path, mark });
           } catch (e) {
-            forget([[key, mark]]); // not kept: the row shows its mark as it was
+            settle(pendingMarks.current, [[key, mark]]); // not kept: the row shows its mark as it was
             refused = e as Error;
             setError(`A review mark was not kept: ${refused.message}`);
           }
@@ -284,14 +284,14 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       markQueue.current = run.catch(() => undefined);
       return run;
     },
-    [api, refresh],
+    [api],
   );
   /** The rows ranked again with every mark sent so far, and the job list (its flagged count) read again. */
   const rankAgain = async (job: ScreenJob) => {
     const sent = [...pendingMarks.current.entries()];
     try {
       if (openId.current === job.id) await loadResults(job, false);
-      for (const [k, m] of sent) if (pendingMarks.current.get(k) === m) pendingMarks.current.delete(k);
+      settle(pendingMarks.current, sent);
     } catch (e) {
       // The marks were kept; only the ranking with them could not be read: they stay shown as made.
       setError(`The results could not be ranked again: ${(e as Error).message}`);
