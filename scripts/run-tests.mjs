@@ -4,7 +4,8 @@
 // Electron binary exists), train (the training recipe's smoke run).
 // RADSIFT_TEST_LAYERS=unit,e2e limits the layers.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +14,9 @@ const results = path.join(root, 'test-results');
 mkdirSync(results, { recursive: true });
 const layers = (process.env.RADSIFT_TEST_LAYERS ?? 'static,unit,python,e2e,electron,train').split(',');
 const npmBin = (name) => path.join(root, 'node_modules', '.bin', name);
+// Temporary folders the tests make are named radsift-*; any still there at the end were left behind.
+const tmpNames = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('radsift-')));
+const tmpBefore = tmpNames();
 
 function run(title, cmd, args, env = {}) {
   process.stdout.write(`\n━━ ${title}\n`);
@@ -133,5 +137,8 @@ console.log('\n━━ summary');
 for (const line of summary) console.log(line);
 if (failedSteps)
   console.log(`${failedSteps} step(s) failed outside the test counts (build, typecheck, lint or a runner crash)`);
+const leftBehind = [...tmpNames()].filter((n) => !tmpBefore.has(n));
+if (leftBehind.length)
+  console.log(`left in ${tmpdir()} (another run at the same time may have made some): ${leftBehind.join(', ')}`);
 console.log(`${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
 process.exit(tally.failed > 0 || failedSteps > 0 ? 1 : 0);

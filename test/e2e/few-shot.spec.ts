@@ -7,8 +7,7 @@
  * column, and the examples flag themselves. Skipped (with the reason) while no model is bundled.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
@@ -16,6 +15,7 @@ import type * as ExportModuleType from '../../electron/phantom/export.js';
 import type * as FindingsModuleType from '../../electron/phantom/findings.js';
 import { headerOf } from './dicom-header';
 import { ARTIFACTS, expect, test } from './fixtures';
+import { scratchDir } from '../support/scratch';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BUNDLE = path.join(ROOT, 'models', 'radsift-phantom-convirt', 'manifest.json');
@@ -24,7 +24,7 @@ const WARNING = 'Fewer than 4 examples: results rest on little.';
 
 /** Phantoms with pneumothorax raised from rare to one in four; the paths of those that show it, from labels.csv. */
 async function phantomFolder(): Promise<{ dir: string; positives: string[] }> {
-  const dir = path.join(await mkdtemp(path.join(tmpdir(), 'radsift-e2e-fewshot-')), 'scans');
+  const dir = path.join(scratchDir('radsift-e2e-fewshot-'), 'scans');
   const { writeDemo } = (await import(
     path.join(ROOT, 'dist', 'electron', 'phantom', 'export.js')
   )) as typeof ExportModuleType;
@@ -200,7 +200,7 @@ test.describe('few-shot screening with an example set', () => {
     // that the pooled patch embeddings count beside the global ones (the model has them).
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export JSON' }).click();
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'radsift-e2e-dl-')), 'export.json');
+    const file = path.join(scratchDir('radsift-e2e-dl-'), 'export.json');
     await (await download).saveAs(file);
     const exported = JSON.parse(await readFile(file, 'utf8')) as {
       examples: {

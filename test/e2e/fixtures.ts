@@ -4,12 +4,11 @@
  */
 import { test as base, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type * as BridgeModuleType from '../bridge/server.js';
+import { scratchDir } from '../support/scratch';
 
 type BridgeModule = typeof BridgeModuleType;
 type Bridge = Awaited<ReturnType<BridgeModule['startBridge']>>;
@@ -66,7 +65,7 @@ export const test = base.extend<{
 
 /** A small CLIP model with random weights, exported by Debian's PyTorch: enough to test the plumbing without a trained model. */
 export function fixtureModel(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'radsift-e2e-models-'));
+  const dir = scratchDir('radsift-e2e-models-');
   execFileSync('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'models', 'make_layout_fixtures.py'), dir], {
     stdio: 'ignore',
   });

@@ -5,12 +5,12 @@
  * viewer, the Studies tree and the exports (persisted across reloads). The expected names come
  * from dcmtk's reading of each file, not from the app.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { headerOf } from './dicom-header';
 import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
+import { scratchDir } from '../support/scratch';
 
 /** Every text a user can see or hover in the element: its rendered text and its tooltips and image alts. */
 function visibleAndHovered(page: Page, selector: string): Promise<string> {
@@ -119,7 +119,7 @@ test.describe('scan naming', () => {
     const csv = async () => {
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: 'Export CSV' }).click();
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'radsift-e2e-dl-')), 'matrix.csv');
+      const file = path.join(scratchDir('radsift-e2e-dl-'), 'matrix.csv');
       await (await download).saveAs(file);
       return readFileSync(file, 'utf8');
     };

@@ -1,16 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { headerOf } from './dicom-header';
 import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
+import { scratchDir } from '../support/scratch';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A folder of 6 phantoms (DICOM only) and one file that is not DICOM. */
 function folderToScreen(): { dir: string; dicom: string[] } {
-  const work = mkdtempSync(path.join(tmpdir(), 'radsift-e2e-screen-'));
+  const work = scratchDir('radsift-e2e-screen-');
   execFileSync(
     process.execPath,
     [
@@ -98,7 +98,7 @@ test.describe('Screening view', () => {
 
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'radsift-e2e-dl-')), 'results.csv');
+    const file = path.join(scratchDir('radsift-e2e-dl-'), 'results.csv');
     await (await download).saveAs(file);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines[0]).toBe(
@@ -188,7 +188,7 @@ test.describe('Screening view', () => {
     const saved = async (button: string) => {
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: button }).click();
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'radsift-e2e-dl-')), 'export');
+      const file = path.join(scratchDir('radsift-e2e-dl-'), 'export');
       await (await download).saveAs(file);
       return readFileSync(file, 'utf8');
     };

@@ -4,11 +4,11 @@
  * with the ids and embeddings PyTorch computed. Generated once per test process.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
 import { DEBIAN_PYTHON, pythonMissing } from './python.js';
+import { scratchDir } from './scratch.js';
 
 export const LAYOUT_FIXTURES = ['hf-clip-bpe', 'openclip-bpe', 'hf-clip-wordpiece'] as const;
 
@@ -26,7 +26,7 @@ export function layoutFixtures(): { dir: string } | { skip: string } {
   if (cached) return cached;
   const missing = pythonMissing(['torch', 'onnx', 'numpy']);
   if (missing) return (cached = { skip: missing });
-  const dir = mkdtempSync(path.join(tmpdir(), 'radsift-model-fixtures-'));
+  const dir = scratchDir('radsift-model-fixtures-');
   execFileSync(DEBIAN_PYTHON, [path.join(PROJECT_ROOT, 'test', 'fixtures', 'models', 'make_layout_fixtures.py'), dir], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });

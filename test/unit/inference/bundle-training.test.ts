@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { readBundleTraining } from '../../../electron/inference/bundle-training.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
+import { scratchDir } from '../../support/scratch.js';
 
 const MODEL_DIR = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
 
@@ -15,7 +15,7 @@ test('the shipped bundle says which findings it was taught', async () => {
 });
 
 test('a manifest without zeroShot, a broken one or none at all: nothing known', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'radsift-bundle-training-'));
+  const dir = scratchDir('radsift-bundle-training-');
   const none = { findings: null, neverSeen: [], wordings: new Set() };
   assert.deepEqual(await readBundleTraining(dir), none);
   writeFileSync(path.join(dir, 'manifest.json'), '{ not json');
