@@ -14,19 +14,28 @@ export interface ScanIdentifiers {
 export const HIDDEN = '[hidden]';
 
 /**
- * `text` with every occurrence (any case) of the patient ID, the accession and each part of the patient's name
- * (DICOM PN components and groups, two characters or more) replaced by HIDDEN, longest first in one pass, so a
- * replacement is never searched again. Other text is kept.
+ * The texts that identify a scan: the patient ID, the accession and each part of the patient's name (DICOM PN
+ * components and groups), two characters or more.
+ */
+export function secretsOf(ids: ScanIdentifiers | null | undefined): string[] {
+  if (!ids) return [];
+  const name = (ids.patientName ?? '').split(/[=^]/);
+  return [ids.patientId, ids.accession, ...name].map((s) => s?.trim() ?? '').filter((s) => s.length >= 2);
+}
+
+/**
+ * `text` with every occurrence (any case) of the scan's identifiers (secretsOf) replaced by HIDDEN, longest
+ * first in one pass, so a replacement is never searched again. Other text is kept.
  */
 export function hideIdentifiersIn(text: string, ids: ScanIdentifiers | null | undefined): string {
-  if (!ids) return text;
-  const name = (ids.patientName ?? '').split(/[=^]/);
-  const secrets = [ids.patientId, ids.accession, ...name]
-    .map((s) => s?.trim() ?? '')
-    .filter((s) => s.length >= 2)
-    .sort((a, b) => b.length - a.length);
-  if (!secrets.length) return text;
-  return text.replace(new RegExp(secrets.map(escapeRegExp).join('|'), 'gi'), HIDDEN);
+  return hideSecretsIn(text, secretsOf(ids));
+}
+
+/** `text` with every one of `secrets` (those of many scans: a folder that holds them) hidden, as above. */
+export function hideSecretsIn(text: string, secrets: Iterable<string>): string {
+  const sorted = [...new Set(secrets)].sort((a, b) => b.length - a.length);
+  if (!sorted.length) return text;
+  return text.replace(new RegExp(sorted.map(escapeRegExp).join('|'), 'gi'), HIDDEN);
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

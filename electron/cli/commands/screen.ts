@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { distinctFiles, namesUnder, realPath } from '../../util/distinct-files.js';
-import { hideIdentifiersIn, identifiersOf } from '../../api/identifiers.js';
+import { hideSecretsIn, identifiersOf, secretsOf } from '../../api/identifiers.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -83,7 +83,7 @@ the index has no best-region margins for has its scans decoded and encoded again
 margins come from patch grids, which the index does not keep). --batch N: scans encoded at a
 time (default 16). --hide-identifiers: each row's path has the scan's own patient name parts, patient
 ID and accession replaced by [hidden] (as the app's Hide identifiers shows them; exports never have
-naming columns). Files that are not DICOM are no rows: they are counted as skipped
+naming columns); a .json output's folder and skipped files have every row's identifiers hidden. Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
@@ -351,10 +351,15 @@ export const screenCommand = defineCommand({
       let rows = 0;
       let failedRows = 0;
       const skipped: string[] = [];
+
       const json = out!.toLowerCase().endsWith('.json');
+      const hide = values['hide-identifiers'] ?? false;
+      // Hidden, the folder and the skipped files' paths are written after the rows: by then every row's
+      // identifiers are known (a folder screened may be one patient's, named after them).
+      const secrets = new Set<string>();
       if (json)
         await write(
-          `{"folder":${JSON.stringify(folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
+          `{${hide ? '' : `"folder":${JSON.stringify(folder)},`}"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
       // The rows the ranking rests on, by the names they were given and what they really are (as the app marks a
@@ -368,12 +373,11 @@ export const screenCommand = defineCommand({
           : counterNames.has(row.path)
             ? { ...row, review: 'not' }
             : row;
-      const hide = values['hide-identifiers'] ?? false;
       const writeRow = async (given: ScreenRow) => {
         const withMarks = example ? marked(given) : given; // by the path as indexed
-        const row = hide
-          ? { ...withMarks, path: hideIdentifiersIn(withMarks.path, identifiersOf(withMarks.naming)) }
-          : withMarks;
+        const own = hide ? secretsOf(identifiersOf(withMarks.naming)) : [];
+        for (const s of own) secrets.add(s);
+        const row = hide ? { ...withMarks, path: hideSecretsIn(withMarks.path, own) } : withMarks;
         if (row.flagged) flagged++;
         if (row.status === 'failed') failedRows++;
         // No patient identifiers in exported files (the app shows them, behind its privacy toggle).
@@ -395,7 +399,12 @@ export const screenCommand = defineCommand({
       }))
         await writeRow(row);
       for (const file of listed?.missing ?? []) await writeRow(missingRow(file));
-      if (json) await write(`\n],"skipped":${JSON.stringify(skipped)}}\n`);
+      if (json)
+        await write(
+          hide
+            ? `\n],"skipped":${JSON.stringify(skipped.map((p) => hideSecretsIn(p, secrets)))},"folder":${JSON.stringify(hideSecretsIn(folder, secrets))}}\n`
+            : `\n],"skipped":${JSON.stringify(skipped)}}\n`,
+        );
       stream.end();
       await once(stream, 'finish');
       io.stderr(

@@ -90,6 +90,35 @@ describe('radsift screen', { skip }, () => {
     );
   });
 
+  it('--hide-identifiers in a .json output: the folder screened and the skipped files lose the identifiers too', async () => {
+    const demo = path.join(work, 'one-patient');
+    await scans(work, demo, 1, 13);
+    // One patient's folder, as a researcher may screen it: its name is the patient ID, and a note in it is skipped.
+    const [patient] = (await readdir(demo)).filter((e) => e.startsWith('PH'));
+    const folder = path.join(demo, patient!);
+    await writeFile(path.join(folder, `${patient}-notes.txt`), 'not a scan');
+    const args = ['screen', folder, '--phrases', 'pneumothorax', '--index', path.join(work, 'idx-one'), '--model-dir'];
+    const read = async (file: string) =>
+      JSON.parse(await readFile(path.join(work, file), 'utf8')) as {
+        folder: string;
+        skipped: string[];
+        rows: { path: string }[];
+      };
+    assert.equal((await run([...args, model, '--out', 'plain.json'], work)).code, 0);
+    const hidden = await run([...args, model, '--out', 'hidden.json', '--hide-identifiers'], work);
+    assert.equal(hidden.code, 0, hidden.err);
+    const plain = await read('plain.json');
+    const cut = await read('hidden.json');
+    assert.equal(plain.folder, folder);
+    assert.equal(plain.skipped.length, 1);
+    assert.match(plain.skipped[0]!, new RegExp(`${patient}-notes\\.txt$`));
+    assert.equal(cut.folder, path.join(demo, '[hidden]'));
+    assert.deepEqual(cut.skipped, [path.join(demo, '[hidden]', '[hidden]-notes.txt')]);
+    assert.equal(cut.rows.length, plain.rows.length);
+    const text = await readFile(path.join(work, 'hidden.json'), 'utf8');
+    assert.doesNotMatch(text, new RegExp(patient!));
+  });
+
   it('is incremental: unchanged files skipped, changed re-encoded, deleted pruned; failures listed with exit 2', async () => {
     const folder = path.join(work, 'inc');
     await scans(work, folder, 6, 11);
