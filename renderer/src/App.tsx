@@ -17,9 +17,18 @@ import { HideIdentifiersToggle, ScanNamesProvider } from './scanNames';
 import { ExamplesProvider } from './examples';
 
 interface Viewing {
+  /** The file shown. */
   path: string;
+  /** Its entry in the list: the path itself, or a PACS row's key. */
+  entry: string;
   phrase: string | undefined;
   list: readonly string[] | undefined;
+  /** How an entry that is not a file is opened (PACS rows); absent when the list holds files. */
+  open: ((entry: string) => Promise<string>) | undefined;
+  /** The entry being opened (retrieved) after a step; the scan before it stays on screen meanwhile. */
+  stepping: string | null;
+  /** Why the last step's scan could not be opened. */
+  stepError: string | null;
   /** Counts openings: a new one starts a fresh viewer, previous/next keep it. */
   opened: number;
 }
@@ -55,24 +64,55 @@ export function App() {
   const opener = useRef<HTMLElement | null>(null);
   const lastViewed = useRef<string | null>(null);
   const openings = useRef(0);
-  const openViewer: OpenViewer = (path, phrase, list) => {
+  const openViewer: OpenViewer = (path, phrase, list, remote) => {
     opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    setViewing({ path, phrase, list, opened: ++openings.current });
+    setViewing({
+      path,
+      entry: remote?.at ?? path,
+      phrase,
+      list,
+      open: remote?.open,
+      stepping: null,
+      stepError: null,
+      opened: ++openings.current,
+    });
   };
   const closeViewer = useCallback(() => setViewing(null), []);
-  const navigate = useCallback((path: string) => setViewing((v) => v && { ...v, path }), []);
+  const navigate = useCallback(
+    (entry: string) =>
+      setViewing((v) => v && (v.open ? { ...v, stepping: entry, stepError: null } : { ...v, path: entry, entry })),
+    [],
+  );
+  // A step to a PACS row: its file is found or retrieved, then shown. A further step meanwhile supersedes it.
+  const stepping = viewing?.stepping ?? null;
+  const openEntry = viewing?.open;
+  useEffect(() => {
+    if (!stepping || !openEntry) return;
+    let current = true;
+    const settle = (next: (v: Viewing) => Viewing) =>
+      current && setViewing((v) => (v && v.stepping === stepping ? next(v) : v));
+    openEntry(stepping).then(
+      (path) => settle((v) => ({ ...v, path, entry: stepping, stepping: null })),
+      (e: Error) => settle((v) => ({ ...v, stepping: null, stepError: e.message })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [stepping, openEntry]);
   useEffect(() => {
     if (viewing) {
-      lastViewed.current = viewing.path;
+      lastViewed.current = viewing.entry;
       return;
     }
     // Closed: the keyboard goes back to the scan last shown (its card or row), else to what opened the viewer.
-    const path = lastViewed.current;
+    const entry = lastViewed.current;
     lastViewed.current = null;
-    if (!path) return;
+    if (!entry) return;
     const from = opener.current?.isConnected ? opener.current : null;
     const list = from?.closest('[data-scan-list]') ?? document;
-    const card = [...list.querySelectorAll<HTMLElement>('[data-scan-path]')].find((el) => el.dataset.scanPath === path);
+    const card = [...list.querySelectorAll<HTMLElement>('[data-scan-path], [data-remote-key]')].find(
+      (el) => (el.dataset.scanPath ?? el.dataset.remoteKey) === entry,
+    );
     (card ?? from)?.focus();
   }, [viewing]);
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
@@ -169,6 +209,9 @@ export function App() {
                   path={viewing.path}
                   phrase={viewing.phrase}
                   list={viewing.list}
+                  at={viewing.entry}
+                  stepping={viewing.stepping}
+                  stepError={viewing.stepError}
                   onNavigate={navigate}
                   onClose={closeViewer}
                   autoFocus

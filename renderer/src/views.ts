@@ -24,5 +24,17 @@ export const VIEWS = [
 
 export type ViewId = (typeof VIEWS)[number]['id'];
 
-/** Opens a scan in the viewer overlay; `list`: the scans it was chosen from, in the order shown (← / →). */
-export type OpenViewer = (path: string, phrase?: string, list?: readonly string[]) => void;
+/**
+ * A list whose entries are not files but rows of a PACS job (the archive and UIDs): `at` is the entry shown,
+ * `open` finds its file in the cache or retrieves it when the viewer steps to an entry.
+ */
+export interface RemoteList {
+  at: string;
+  open: (entry: string) => Promise<string>;
+}
+
+/**
+ * Opens a scan in the viewer overlay; `list`: the scans it was chosen from, in the order shown (← / →), as
+ * files, or as the entries of `remote`.
+ */
+export type OpenViewer = (path: string, phrase?: string, list?: readonly string[], remote?: RemoteList) => void;

@@ -527,11 +527,34 @@ test.describe('PACS', () => {
       // It can be reviewed there: the file shown is the row's instance, which takes the mark.
       await page.getByTestId('viewer-review-not').click();
       await expect(page.getByTestId('viewer-review-not')).toHaveAttribute('aria-pressed', 'true');
+      // The viewer steps through the job's rows as listed: each step finds (or retrieves) that row's instance.
+      const total = PHANTOMS + COPIES;
+      const position = page.getByTestId('viewer-position');
+      await expect(position).toHaveText(new RegExp(`^\\d+ of ${total}$`));
+      const at = Number.parseInt((await position.textContent())!, 10);
+      const shown = await image.getAttribute('src');
+      // From the last row, back one; else on one. Y marks the scan stepped to and steps again.
+      await page.keyboard.press(at === total ? 'ArrowLeft' : 'ArrowRight');
+      const second = at === total ? at - 1 : at + 1;
+      await expect(position).toHaveText(`${second} of ${total}`);
+      await expect(page.getByTestId('viewer-stepping')).toHaveCount(0);
+      await expect(image).not.toHaveAttribute('src', shown!);
+      await expect
+        .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+        .toBeGreaterThan(100);
+      await expect(page.getByTestId('viewer-review-finding')).toHaveAttribute('aria-pressed', 'false');
+      await page.keyboard.press('y');
+      if (second < total) await expect(position).toHaveText(`${second + 1} of ${total}`);
+      await expect(page.getByTestId('viewer-stepping')).toHaveCount(0);
+      await expect(page.getByTestId('viewer-step-error')).toHaveCount(0);
       await page.keyboard.press('Escape');
       await expect(rows.filter({ hasText: headers[0]!.name }).getByTestId('review-not')).toHaveAttribute(
         'aria-pressed',
         'true',
       );
+      // The row stepped to took the Y: one row marked as the finding, the first as not it.
+      await expect(rows.locator('[data-testid="review-finding"][aria-pressed="true"]')).toHaveCount(1);
+      await expect(rows.locator('[data-testid="review-not"][aria-pressed="true"]')).toHaveCount(1);
       const table = (await page.locator('table.results-table').textContent())!;
       expect(table).not.toContain(orthanc!.password);
     });

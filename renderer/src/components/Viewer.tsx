@@ -83,6 +83,9 @@ export function Viewer({
   phrase,
   onClose,
   list,
+  at,
+  stepping,
+  stepError,
   onNavigate,
   autoFocus,
 }: {
@@ -91,7 +94,14 @@ export function Viewer({
   onClose?: () => void;
   /** The scans this one was opened from, in their order: ← / → and the arrow buttons step through them. */
   list?: readonly string[];
-  onNavigate?: (path: string) => void;
+  /** The list's entry shown, when the list holds entries rather than files (PACS rows); else the path. */
+  at?: string;
+  /** The entry being opened after a step (a PACS row retrieved): steps and marks count from it meanwhile. */
+  stepping?: string | null;
+  /** Why the last step's scan could not be opened. */
+  stepError?: string | null;
+  /** Called with the list's entry to show next. */
+  onNavigate?: (entry: string) => void;
   /** Take the keyboard focus when opened (the overlay does). */
   autoFocus?: boolean;
 }) {
@@ -236,7 +246,8 @@ export function Viewer({
   if (shownWin) Object.assign(query, { wc: shownWin.center.toFixed(3), ww: shownWin.width.toFixed(3) });
   const src = api.scanUrl(path, query);
 
-  const index = list ? list.indexOf(path) : -1;
+  // Counted from the entry being opened, if any: a second → while one retrieves goes one further.
+  const index = list ? list.indexOf(stepping ?? at ?? path) : -1;
   const neighbour = (step: number): string | null => (index < 0 ? null : (list?.[index + step] ?? null));
   const go = useCallback(
     (step: number) => {
@@ -248,7 +259,8 @@ export function Viewer({
   // Opened from screening results: the scan can be reviewed here (reviewTarget), Y / N marking it and stepping on.
   const reviewTarget = useReviewTarget();
   useReviewerPresence();
-  const reviewMark = reviewTarget?.markOf(path);
+  // While a step retrieves the next scan, the one shown is not the list's position: no marks meanwhile.
+  const reviewMark = stepping ? undefined : reviewTarget?.markOf(path);
   // A refused mark, by the scan it was on: named when shown, so "Hide identifiers" applies to it too.
   const [reviewError, setReviewError] = useState<{ path: string; message: string } | null>(null);
   // What a key's mark did, for screen readers (no identifiers: the scan shown says which).
@@ -486,6 +498,16 @@ export function Viewer({
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {stepping && (
+        <p className="muted" role="status" data-testid="viewer-stepping">
+          Opening scan {index + 1} of {list?.length ?? 0} (retrieved from the archive when it is not cached)…
+        </p>
+      )}
+      {stepError && (
+        <p className="error" role="alert" data-testid="viewer-step-error">
+          The scan stepped to could not be opened: {stepError}
         </p>
       )}
       {reviewError && (

@@ -383,14 +383,30 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     .map((r) => r.path)
     .filter(isLocalFile);
   const remoteRows = rows.length > 0 && !rows.every((r) => isLocalFile(r.path));
+  // PACS rows the viewer steps through: those screened (a failed one may not be retrievable at all).
+  const remoteKeysShown = rows
+    .slice(0, 500)
+    .filter((r) => !isLocalFile(r.path) && r.status === 'ok')
+    .map((r) => r.path);
   // A PACS row names the instance by the archive and its UIDs: the main process finds (or retrieves) its file.
+  const rowsByKey = useRef(new Map<string, Row>());
+  rowsByKey.current = new Map(open?.rows.map((r) => [r.path, r]));
+  const openRemote = useCallback(
+    async (key: string) => {
+      const { path } = await api.call('pacs.viewInstance', { key });
+      const row = rowsByKey.current.get(key);
+      const label = row && labelFromRow(row);
+      if (label) remember([[path, label]]);
+      remoteKeys.current.set(path, key); // reviewable in the viewer by the file shown
+      return path;
+    },
+    [api, remember],
+  );
   const viewRemote = (r: Row) =>
     act(async () => {
-      const { path } = await api.call('pacs.viewInstance', { key: r.path });
-      const label = labelFromRow(r);
-      if (label) remember([[path, label]]);
-      remoteKeys.current.set(path, r.path); // reviewable in the viewer by the file shown
-      onView(path, undefined, [path]);
+      const path = await openRemote(r.path);
+      const list = remoteKeysShown.includes(r.path) ? remoteKeysShown : [r.path];
+      onView(path, undefined, list, { at: r.path, open: openRemote });
     });
 
   // As the CSV: no naming (patient name, ID, accession…), paths cut as shown.
