@@ -311,6 +311,17 @@ export const methods = {
     request: z.object({ path: PathString }).strict(),
     response: z.object({ summary: z.record(z.string(), z.unknown()) }),
   },
+  /**
+   * The grey levels a frame is shown with when the viewer asks for no window: the file's window, its VOI LUT
+   * or its value range (voi), and that window (with a VOI LUT: the value range's, where a drag starts).
+   */
+  'studies.displayWindow': {
+    request: z.object({ path: PathString, frame: z.number().int().min(0).max(100_000).optional() }).strict(),
+    response: z.object({
+      voi: z.enum(['file', 'voi-lut', 'range', 'colour']),
+      window: z.object({ center: z.number(), width: z.number() }).nullable(),
+    }),
+  },
   /** Rank the opened scans by phrases and example scans (weights: + like, − unlike). */
   'query.run': {
     request: z

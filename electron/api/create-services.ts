@@ -20,6 +20,7 @@ import { createHandlers } from './handlers.js';
 import { ExampleSets } from './example-sets.js';
 import { ModelService } from './model-service.js';
 import { PacsService } from './pacs-service.js';
+import { DisplayDefaults } from './display-defaults.js';
 import { dicomScanRenderer } from './scan-images.js';
 import { ScreeningService } from './screening-service.js';
 import type { DialogService, Services } from './services.js';
@@ -74,6 +75,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   const roots = new AllowedRoots();
   const models = new ModelService(options.modelRoots, settings, options.modelDirs ?? []);
   const decodePool = new DecodePool(options.decodeWorkers ? { size: options.decodeWorkers } : {});
+  const displays = new DisplayDefaults(decodePool);
   const studies = new StudyService(options.dataDir, roots, settings);
   const appIndex = new AppIndex(path.join(options.dataDir, 'index'), models);
   const collection = new CollectionService(appIndex, models, decodePool);
@@ -97,6 +99,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     roots,
     models,
     studies,
+    displays,
     collection,
     screening,
     pacs,
@@ -114,7 +117,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     settings,
     decodePool,
     handlers: createHandlers(services),
-    scanRenderers: [passthroughRenderer, dicomScanRenderer(decodePool)],
+    scanRenderers: [passthroughRenderer, dicomScanRenderer(decodePool, displays)],
     settingsWarning: warning ?? null,
     close() {
       closing ??= (async () => {

@@ -161,6 +161,12 @@ export function createHandlers(services: Services): Handlers {
 
     'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
 
+    'studies.displayWindow': async (req) => {
+      const real = await services.roots.resolveInside(req.path);
+      if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
+      return services.displays.get(real, req.frame ?? 0);
+    },
+
     'models.list': async () => ({
       models: await services.models.list(),
       state: services.models.state(),

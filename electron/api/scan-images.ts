@@ -7,6 +7,7 @@
  * size=S (thumbnail's longest side, 32–512).
  */
 import type { DecodePool } from '../screening/decode-pool.js';
+import type { DisplayDefaults } from './display-defaults.js';
 import type { ScanRenderer } from '../security/scan-protocol.js';
 import { encodePng } from '../util/png.js';
 
@@ -15,7 +16,8 @@ function intParam(q: URLSearchParams, name: string, fallback: number, min: numbe
   return q.has(name) && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : fallback;
 }
 
-export function dicomScanRenderer(pool: DecodePool): ScanRenderer {
+/** `defaults`: where a display render without a window records what it showed (the viewer asks). */
+export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults): ScanRenderer {
   return async (filePath, query) => {
     const kind = query.get('kind') === 'thumb' ? 'thumbnail' : 'display';
     const wc = Number(query.get('wc'));
@@ -24,15 +26,17 @@ export function dicomScanRenderer(pool: DecodePool): ScanRenderer {
       query.has('wc') && query.has('ww') && Number.isFinite(wc) && Number.isFinite(ww) && ww > 0
         ? { center: wc, width: ww }
         : undefined;
+    const frame = intParam(query, 'frame', 0, 0, 1_000_000);
     const result = await pool.decode({
       path: filePath,
-      frame: intParam(query, 'frame', 0, 0, 1_000_000),
+      frame,
       outputs: [kind],
       thumbnailSize: intParam(query, 'size', 160, 32, 512),
       ...(window ? { display: { window } } : {}),
     });
     const image = kind === 'thumbnail' ? result.thumbnail : result.display;
     if (!image) return null;
+    if (kind === 'display' && !window && result.display) await defaults?.remember(filePath, frame, result.display);
     const png = encodePng(
       {
         width: image.columns,

@@ -53,6 +53,11 @@ export interface StudyCatalog {
   fileInfo(path: string): Promise<Record<string, unknown>>;
 }
 
+/** How a frame is shown with no window asked for (DisplayDefaults). */
+export interface DisplayWindows {
+  get(file: string, frame: number): Promise<Response<'studies.displayWindow'>>;
+}
+
 /** Queries over the opened scans (indexed with the active model on first use). */
 export interface QueryEngine {
   setFiles(files: string[]): void;
@@ -154,6 +159,7 @@ export interface Services {
   roots: AllowedRoots;
   models: ModelCatalog;
   studies: StudyCatalog;
+  displays: DisplayWindows;
   collection: QueryEngine & MatrixEngine & ProbeEngine & HeatmapEngine;
   screening: Screening;
   pacs: PacsAccess;

@@ -29,9 +29,16 @@ export interface DisplayImage {
   columns: number;
   channels: 1 | 3;
   data: Uint8Array;
-  /** The window applied (monochrome only). */
+  /**
+   * The window applied (monochrome only). With the file's VOI LUT applied instead, the value range's window:
+   * where a window the user drags starts.
+   */
   window?: Window;
+  /** What set the grey levels (monochrome only): the caller's window, the file's, its VOI LUT, or the range. */
+  voi?: VoiSource;
 }
+
+export type VoiSource = 'requested' | 'file' | 'voi-lut' | 'range';
 
 export interface FrameForDisplay {
   rows: number;
@@ -66,7 +73,7 @@ export function renderDisplay(
     const data = into ? into.uint8(stored.length) : new Uint8Array(stored.length);
     const { lut, offset } = table;
     for (let i = 0; i < stored.length; i++) data[i] = lut[stored[i]! - offset]!;
-    return { rows, columns, channels: 1, data, window: table.window };
+    return { rows, columns, channels: 1, data, window: table.window, voi: choice.source };
   }
   const values = toModalityValues(stored, presentation);
   let window = requested;
@@ -74,6 +81,8 @@ export function renderDisplay(
   if (!window && voiLut) {
     data = lutToDisplay(values, voiLut);
     if (invert) for (let i = 0; i < data.length; i++) data[i] = 255 - data[i]!;
+    const range = valueRange(values, stored, presentation.padding) ?? { min: 0, max: 0 };
+    window = windowForRange(range.min, range.max);
   } else {
     const auto = !window;
     if (!window) {
@@ -82,18 +91,21 @@ export function renderDisplay(
     }
     data = windowToDisplay(values, window, auto ? 'LINEAR_EXACT' : fn, invert);
   }
-  return { rows, columns, channels: 1, data, ...(window ? { window } : {}) };
+  return { rows, columns, channels: 1, data, ...(window ? { window } : {}), voi: choice.source };
 }
 
 /** Which VOI transform applies: a window (the caller's, else the file's), else the file's VOI LUT, else the range. */
 function voiChoice(photometric: string, presentation: Presentation, options: DisplayOptions) {
   const fromFile = options.voi !== 'range';
   const fileWindow = fromFile ? (presentation.windows[options.windowIndex ?? 0] ?? presentation.windows[0]) : undefined;
+  const voiLut = fromFile ? presentation.voiLuts[0] : undefined;
+  const source: VoiSource = options.window ? 'requested' : fileWindow ? 'file' : voiLut ? 'voi-lut' : 'range';
   return {
     fn: options.voiFunction ?? presentation.voiFunction,
-    voiLut: fromFile ? presentation.voiLuts[0] : undefined,
+    voiLut,
     invert: photometric === 'MONOCHROME1' && options.invertMonochrome1 !== false,
     requested: (options.window ?? fileWindow) as Window | undefined,
+    source,
   };
 }
 

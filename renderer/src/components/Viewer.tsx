@@ -35,6 +35,7 @@ import { ExampleToggle } from './Examples';
 import { REVIEW_MARKS, useReviewerPresence, useReviewTarget, type ReviewMark } from '../reviewTarget';
 
 type Heatmap = Response<'query.heatmap'>;
+type DisplayWindow = Response<'studies.displayWindow'>;
 
 interface Window {
   center: number;
@@ -120,8 +121,12 @@ export function Viewer({
   const viewportRef = useRef<HTMLDivElement | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The window the user chose; null: the file's own grey levels (its window, VOI LUT or value range). */
   const [win, setWin] = useState<Window | null>(null);
-  const [shownWin, setShownWin] = useState<Window | null>(null);
+  /** `win` as last sent to the main process, for the scan it was chosen on (a step never takes it along). */
+  const [shownWin, setShownWin] = useState<{ path: string; win: Window | null }>({ path, win: null });
+  /** What the file's own grey levels are, for the frame shown (studies.displayWindow): the readout, a drag's start. */
+  const [own, setOwn] = useState<{ path: string; frame: number; value: DisplayWindow } | null>(null);
   const [frame, setFrame] = useState(0);
   const [view, setView] = useState(FITTED);
   /** The rendered frame's pixel size, once it has loaded. */
@@ -146,9 +151,7 @@ export function Viewer({
     api.call('studies.fileInfo', { path }).then(
       (r) => {
         if (!live) return;
-        const s = r.summary as Summary;
-        setSummary(s);
-        setWin(defaultWindow(s));
+        setSummary(r.summary as Summary);
       },
       (e: Error) => live && setError(e.message),
     );
@@ -218,9 +221,9 @@ export function Viewer({
 
   // Re-render in the main process at most every 120 ms while dragging.
   useEffect(() => {
-    const t = setTimeout(() => setShownWin(win), 120);
+    const t = setTimeout(() => setShownWin({ path, win }), 120);
     return () => clearTimeout(t);
-  }, [win]);
+  }, [path, win]);
 
   // The wheel zooms about the pointer; a native listener, so that the page does not scroll as well.
   useEffect(() => {
@@ -242,9 +245,33 @@ export function Viewer({
   }, []);
 
   const frames = summary?.image?.frames ?? 1;
+  const asked = shownWin.path === path ? shownWin.win : null;
   const query: Record<string, string | number> = { kind: 'display', frame };
-  if (shownWin) Object.assign(query, { wc: shownWin.center.toFixed(3), ww: shownWin.width.toFixed(3) });
+  if (asked) Object.assign(query, { wc: asked.center.toFixed(3), ww: asked.width.toFixed(3) });
   const src = api.scanUrl(path, query);
+  const ownShown = own && own.path === path && own.frame === frame ? own.value : null;
+  // Once the file's own rendering of this frame has loaded, ask what it was (answered from that render).
+  const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
+  const ownLoaded = !asked && loadedSrc === src;
+  useEffect(() => {
+    if (!ownLoaded) return;
+    let live = true;
+    api.call('studies.displayWindow', { path, frame }).then(
+      (value) => {
+        if (!live) return;
+        setOwn({ path, frame, value });
+        // Frames of one file keep one window as they are scrolled: the first frame's value range, not each
+        // frame's own. This frame is rendered again with it (LINEAR instead of LINEAR_EXACT: barely different).
+        if (frames > 1 && value.voi === 'range' && value.window) setWin((w) => w ?? value.window);
+      },
+      () => undefined, // the readout stays empty; the image is shown all the same
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, path, frame, frames, ownLoaded]);
+  /** The window in effect: the user's, else the file's own as rendered. */
+  const effective = win ?? ownShown?.window ?? null;
 
   // Counted from the entry being opened, if any: a second → while one retrieves goes one further.
   const index = list ? list.indexOf(stepping ?? at ?? path) : -1;
@@ -285,8 +312,8 @@ export function Viewer({
   const fit = () => setView(FITTED);
   const reset = useCallback(() => {
     setView(FITTED);
-    if (summary) setWin(defaultWindow(summary));
-  }, [summary]);
+    setWin(null);
+  }, []);
 
   const askForPhrase = () => phraseRef.current?.focus();
   const showHeatmap = (on: boolean) => {
@@ -337,7 +364,15 @@ export function Viewer({
 
   const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
     e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { mode: e.shiftKey || e.button === 1 ? 'pan' : 'window', x: e.clientX, y: e.clientY, win, view };
+    // A window drag starts from the one shown: the user's, the file's own, else the full range of its bits.
+    const from = effective ?? (summary ? fullRange(summary) : null);
+    drag.current = {
+      mode: e.shiftKey || e.button === 1 ? 'pan' : 'window',
+      x: e.clientX,
+      y: e.clientY,
+      win: from,
+      view,
+    };
   };
   const onPointerMove = (e: ReactPointerEvent) => {
     const d = drag.current;
@@ -568,6 +603,7 @@ export function Viewer({
               onLoad={(e) => {
                 const img = e.currentTarget;
                 setError(null);
+                setLoadedSrc(img.getAttribute('src'));
                 setNatural((old) =>
                   old && old.width === img.naturalWidth && old.height === img.naturalHeight
                     ? old
@@ -598,10 +634,16 @@ export function Viewer({
             {seriesInstance && <div>{seriesInstance}</div>}
           </div>
           <div className="corner bottom-left">
-            {win && (
-              <div data-testid="window-readout">
-                W {Math.round(win.width)} · L {Math.round(win.center)}
+            {!win && ownShown?.voi === 'voi-lut' ? (
+              <div data-testid="window-readout" title="The file's VOI LUT; drag to set a window">
+                VOI LUT
               </div>
+            ) : (
+              effective && (
+                <div data-testid="window-readout">
+                  W {Math.round(effective.width)} · L {Math.round(effective.center)}
+                </div>
+              )
             )}
           </div>
           <div className="corner bottom-right" data-testid="corner-zoom">
@@ -685,9 +727,8 @@ function Metadata({ summary }: { summary: Summary }) {
   );
 }
 
-function defaultWindow(s: Summary): Window | null {
-  const w = s.windows?.[0];
-  if (w) return { center: w.center, width: w.width };
+/** The whole range of the stored bits: a preset, and where a drag starts before anything else is known. */
+function fullRange(s: Summary): Window | null {
   const bits = s.image?.bitsStored;
   if (!bits) return null;
   const max = 2 ** bits;
@@ -700,7 +741,7 @@ function presetsFor(s: Summary | null): { label: string; window: Window }[] {
     label: w.explanation || `Window ${i + 1}`,
     window: { center: w.center, width: w.width },
   }));
-  const full = defaultWindow({ ...s, windows: [] });
+  const full = fullRange(s);
   if (full) out.push({ label: 'Full range', window: full });
   return out;
 }

@@ -18,6 +18,7 @@ import { PacsService } from '../../../electron/api/pacs-service.js';
 import { SecretStore } from '../../../electron/app/secret-store.js';
 import { ScreeningService } from '../../../electron/api/screening-service.js';
 import { DecodePool } from '../../../electron/screening/decode-pool.js';
+import { DisplayDefaults } from '../../../electron/api/display-defaults.js';
 import { readIdentity } from '../../../electron/app/app-identity.js';
 import { AllowedRoots } from '../../../electron/security/allowed-roots.js';
 
@@ -50,6 +51,7 @@ function setup(answers: string[][] = []) {
     roots,
     models,
     studies,
+    displays: new DisplayDefaults(pool),
     collection,
     screening,
     pacs,

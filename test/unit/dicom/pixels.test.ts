@@ -207,7 +207,11 @@ describe('modality and VOI', () => {
     const file = ct({ x00281050: ['DS', '1000\\0'], x00281051: ['DS', '2000\\2'] });
     const frame = await decodeFrame(file);
     assert.deepEqual([...displayImage(file, frame).data], [0, 127, 255, 0]);
+    assert.equal(displayImage(file, frame).voi, 'file');
     assert.deepEqual([...displayImage(file, frame, { windowIndex: 1 }).data], [255, 255, 255, 0]);
+    const asked = displayImage(file, frame, { window: { center: 5, width: 10 } });
+    assert.equal(asked.voi, 'requested');
+    assert.deepEqual(asked.window, { center: 5, width: 10 });
   });
 
   test('LINEAR_EXACT and SIGMOID', async () => {
@@ -221,7 +225,12 @@ describe('modality and VOI', () => {
     // Entries for 999, 1000, 1001; inputs outside map to the end entries.
     const lut: Item = { x00283002: ['US', [3, 999, 8]], x00283006: ['OW', u16([0, 100, 255])] };
     const file = ct({ x00283010: ['SQ', [lut]] });
-    assert.deepEqual([...displayImage(file, await decodeFrame(file)).data], [0, 100, 255, 0]);
+    const image = displayImage(file, await decodeFrame(file));
+    assert.deepEqual([...image.data], [0, 100, 255, 0]);
+    // Said, with the value range's window (-1 … 2000) for a window dragged from it.
+    assert.equal(image.voi, 'voi-lut');
+    assert.deepEqual(image.window, displayImage(file, await decodeFrame(file), { voi: 'range' }).window);
+    assert.equal(image.window!.width, 2001);
   });
 
   test('pixel padding is left out of the automatic window', async () => {
@@ -233,6 +242,7 @@ describe('modality and VOI', () => {
     const image = displayImage(file, await decodeFrame(file));
     assert.deepEqual([...image.data.subarray(0, 3)], [0, 127, 255]);
     assert.deepEqual(image.window, { center: 200, width: 200 });
+    assert.equal(image.voi, 'range');
   });
 
   test('MONOCHROME1 is inverted after the window', async () => {

@@ -1,0 +1,107 @@
+/**
+ * The viewer's window: a scan is first shown with its own grey levels (its window, VOI LUT or value range) as the
+ * main process renders them, once, and the readout says what those are; a window chosen on one scan never goes
+ * with a step to the next. (It used to ask for the full range of the stored bits after the first render: a
+ * second render, and a grey wash for a CT without a window.)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { scratchDir } from '../support/scratch';
+
+const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
+const dcmodify = spawnSync('dcmodify', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Two copies of a CT without a window, as one series of two images (dcmtk gives each its own instance UID). */
+async function windowlessSeries(): Promise<string[]> {
+  const dir = scratchDir('radsift-e2e-window-');
+  const files = [1, 2].map((n) => path.join(dir, `ct${n}.dcm`));
+  for (const [i, file] of files.entries()) {
+    await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), file);
+    execFileSync('dcmodify', ['-nb', '-gin', '-m', `(0020,0013)=${i + 1}`, file], { stdio: 'ignore' });
+  }
+  return files;
+}
+
+/** Display renders asked of the main process, by file, with the query each was asked with. */
+function recordRenders(page: Page): { file: string; query: URLSearchParams }[] {
+  const seen: { file: string; query: URLSearchParams }[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.searchParams.get('kind') !== 'display') return;
+    seen.push({ file: path.basename(decodeURIComponent(url.pathname)), query: url.searchParams });
+  });
+  return seen;
+}
+
+const readoutOf = (w: { center: number; width: number }) => `W ${Math.round(w.width)} · L ${Math.round(w.center)}`;
+
+test.describe('viewer window', () => {
+  test.skip(!dcmodify, 'dcmtk (dcmodify) is not installed: scripts/setup-debian.sh installs it');
+
+  test('a CT without a window opens at its value range, rendered once; r goes back to it', async ({ page, bridge }) => {
+    const [first] = await windowlessSeries();
+    const renders = recordRenders(page);
+    bridge.dialog.answer([path.dirname(first!)]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('2 images');
+    await page.locator('.tree-series').first().click();
+    await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
+    const image = page.getByTestId('viewer-image');
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(512);
+    const own = await page.evaluate(
+      (file) => window.radsift!.call('studies.displayWindow', { path: file }),
+      (await page.getByTestId('viewer-path').getAttribute('data-path'))!,
+    );
+    expect(own.voi).toBe('range');
+    expect(own.window!.width).toBeLessThan(65536 / 4);
+    const readout = page.getByTestId('window-readout');
+    await expect(readout).toHaveText(readoutOf(own.window!));
+    // Shown as rendered: no second render with a window of the viewer's own.
+    await page.waitForTimeout(600);
+    expect(renders.map((r) => r.query.has('wc'))).toEqual([false]);
+
+    // A drag sets a window from the one shown; r restores the file's own.
+    const box = (await page.getByTestId('viewport').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 20, { steps: 4 });
+    await page.mouse.up();
+    await expect(image).toHaveAttribute('src', /wc=.*ww=/);
+    await expect(readout).not.toHaveText(readoutOf(own.window!));
+    await page.keyboard.press('r');
+    await expect(image).not.toHaveAttribute('src', /wc=/);
+    await expect(readout).toHaveText(readoutOf(own.window!));
+  });
+
+  test('a window chosen on one scan does not go with a step to the next', async ({ page, bridge }) => {
+    const files = await windowlessSeries();
+    const renders = recordRenders(page);
+    bridge.dialog.answer([path.dirname(files[0]!)]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('2 images');
+    await page.locator('.tree-series').first().click();
+    await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
+    const image = page.getByTestId('viewer-image');
+    await expect(page.getByTestId('viewer-position')).toHaveText('1 of 2');
+    await expect(page.getByTestId('window-readout')).toHaveText(/^W \d+ · L -?\d+$/);
+    const box = (await page.getByTestId('viewport').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 60, box.y + box.height / 2 - 30, { steps: 4 });
+    await page.mouse.up();
+    await expect(image).toHaveAttribute('src', /wc=.*ww=/);
+    const shownFirst = (await page.getByTestId('viewer-path').getAttribute('data-path'))!;
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('viewer-position')).toHaveText('2 of 2');
+    await expect(image).not.toHaveAttribute('src', /wc=/);
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(512);
+    await page.waitForTimeout(600);
+    const second = renders.filter((r) => r.file !== path.basename(shownFirst));
+    expect(second.length).toBe(1);
+    expect(second[0]!.query.has('wc'), 'the first scan’s window did not go along').toBe(false);
+  });
+});
