@@ -21,6 +21,7 @@ import { ExampleSets } from './example-sets.js';
 import { ModelService } from './model-service.js';
 import { PacsService } from './pacs-service.js';
 import { DisplayDefaults } from './display-defaults.js';
+import { RenderCache } from './render-cache.js';
 import { dicomScanRenderer } from './scan-images.js';
 import { ScreeningService } from './screening-service.js';
 import type { DialogService, Services } from './services.js';
@@ -117,7 +118,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     settings,
     decodePool,
     handlers: createHandlers(services),
-    scanRenderers: [passthroughRenderer, dicomScanRenderer(decodePool, displays)],
+    scanRenderers: [passthroughRenderer, dicomScanRenderer(decodePool, displays, new RenderCache())],
     settingsWarning: warning ?? null,
     close() {
       closing ??= (async () => {

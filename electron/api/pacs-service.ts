@@ -216,7 +216,19 @@ export class PacsService {
    * A screened instance (its index key) as a file the viewer can show: from the cache, or retrieved now.
    * Its study folder becomes readable by the scan protocol like any opened folder.
    */
-  async viewInstance(key: string): Promise<string> {
+  viewInstance(key: string): Promise<string> {
+    // One retrieval per instance, however many ask meanwhile (the viewer asks ahead of a step, then steps).
+    let pending = this.#viewing.get(key);
+    if (!pending) {
+      pending = this.#viewInstance(key).finally(() => this.#viewing.delete(key));
+      this.#viewing.set(key, pending);
+    }
+    return pending;
+  }
+
+  readonly #viewing = new Map<string, Promise<string>>();
+
+  async #viewInstance(key: string): Promise<string> {
     const parsed = parseInstanceKey(key);
     const connection = parsed && this.#connections().find((c) => connectionLabel(c) === parsed.label);
     if (!parsed || !connection) throw new ApiError('NOT_FOUND', 'That scan is not on a configured PACS connection');

@@ -8,6 +8,7 @@
  */
 import type { DecodePool } from '../screening/decode-pool.js';
 import type { DisplayDefaults } from './display-defaults.js';
+import type { RenderCache } from './render-cache.js';
 import type { ScanRenderer } from '../security/scan-protocol.js';
 import { encodePng } from '../util/png.js';
 
@@ -16,9 +17,12 @@ function intParam(q: URLSearchParams, name: string, fallback: number, min: numbe
   return q.has(name) && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : fallback;
 }
 
-/** `defaults`: where a display render without a window records what it showed (the viewer asks). */
-export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults): ScanRenderer {
-  return async (filePath, query) => {
+/**
+ * `defaults`: where a display render without a window records what it showed (the viewer asks); `cache`: renders
+ * kept, so a scan asked for ahead of a step (or again) is not decoded again.
+ */
+export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults, cache?: RenderCache): ScanRenderer {
+  const render: ScanRenderer = async (filePath, query) => {
     const kind = query.get('kind') === 'thumb' ? 'thumbnail' : 'display';
     const wc = Number(query.get('wc'));
     const ww = Number(query.get('ww'));
@@ -50,4 +54,5 @@ export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults):
     );
     return { body: png, contentType: 'image/png' };
   };
+  return cache ? (filePath, query) => cache.get(filePath, query, () => render(filePath, query)) : render;
 }

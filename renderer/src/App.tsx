@@ -10,6 +10,7 @@ import { MatrixView } from './views/MatrixView';
 import { ScreeningView } from './views/ScreeningView';
 import { Viewer } from './components/Viewer';
 import { getApi, type Catalog } from './api';
+import { prefetchOn, prefetchScan } from './prefetch';
 import { useAppInfo } from './useAppInfo';
 import { shortProvider } from './provider';
 import { VIEWS, type OpenViewer, type ViewId } from './views';
@@ -86,6 +87,15 @@ export function App() {
   // A step to a PACS row: its file is found or retrieved, then shown. A further step meanwhile supersedes it.
   const stepping = viewing?.stepping ?? null;
   const openEntry = viewing?.open;
+  // The next entry's image, asked for ahead of a step (a PACS row: found or retrieved first).
+  const prefetch = useCallback(
+    (entry: string) => {
+      if (!prefetchOn()) return;
+      if (!openEntry) return prefetchScan(entry);
+      openEntry(entry).then(prefetchScan, () => undefined); // a failure is said if the reader steps there
+    },
+    [openEntry],
+  );
   useEffect(() => {
     if (!stepping || !openEntry) return;
     let current = true;
@@ -213,6 +223,7 @@ export function App() {
                   stepping={viewing.stepping}
                   stepError={viewing.stepError}
                   onNavigate={navigate}
+                  prefetch={prefetch}
                   onClose={closeViewer}
                   autoFocus
                 />

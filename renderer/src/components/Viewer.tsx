@@ -88,6 +88,7 @@ export function Viewer({
   stepping,
   stepError,
   onNavigate,
+  prefetch,
   autoFocus,
 }: {
   path: string;
@@ -103,6 +104,8 @@ export function Viewer({
   stepError?: string | null;
   /** Called with the list's entry to show next. */
   onNavigate?: (entry: string) => void;
+  /** Asks for a list entry's image ahead of a step to it (App: prefetch.ts). */
+  prefetch?: (entry: string) => void;
   /** Take the keyboard focus when opened (the overlay does). */
   autoFocus?: boolean;
 }) {
@@ -275,6 +278,12 @@ export function Viewer({
 
   // Counted from the entry being opened, if any: a second → while one retrieves goes one further.
   const index = list ? list.indexOf(stepping ?? at ?? path) : -1;
+  // Once this scan is on screen, the next one of the list is asked for, so that a step to it shows it at once.
+  const shownLoaded = loadedSrc === src;
+  const ahead = !stepping && index >= 0 ? list?.[index + 1] : undefined;
+  useEffect(() => {
+    if (shownLoaded && ahead) prefetch?.(ahead);
+  }, [shownLoaded, ahead, prefetch]);
   const neighbour = (step: number): string | null => (index < 0 ? null : (list?.[index + step] ?? null));
   const go = useCallback(
     (step: number) => {

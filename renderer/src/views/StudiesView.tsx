@@ -7,6 +7,7 @@
  * searches an archive and opens a study from it the same way, while it
  * downloads (PacsTab.tsx).
  */
+import { prefetchScan } from '../prefetch';
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
@@ -201,7 +202,14 @@ export function StudiesView({
   const seriesPane = (
     <div className="series-pane" ref={pane}>
       {viewing ? (
-        <Viewer path={viewing} list={seriesPaths} onNavigate={setViewing} onClose={() => setViewing(null)} autoFocus />
+        <Viewer
+          path={viewing}
+          list={seriesPaths}
+          onNavigate={setViewing}
+          prefetch={prefetchScan}
+          onClose={() => setViewing(null)}
+          autoFocus
+        />
       ) : (
         series && (
           <ul className="thumbs" aria-label="Images in the series">
