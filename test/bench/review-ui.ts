@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { chromium } from '@playwright/test';
-import { startBridge } from '../bridge/server.js';
+import { openBenchPage } from './bench-page.js';
 import { PROJECT_ROOT } from '../support/paths.js';
 import { prepareReviewJob, REVIEW_JOB } from './review-job.js';
 
@@ -30,14 +29,8 @@ if (!(scope >= 600 && clicks >= 1)) throw new Error('--scope must be at least 60
 const work = await mkdtemp(path.join(tmpdir(), 'radsift-bench-review-ui-'));
 const dataDir = path.join(work, 'data');
 const { files, model } = await prepareReviewJob(dataDir, path.join(work, 'scans'), scope);
-const bridge = await startBridge({ dataDir, modelRoots: [path.join(PROJECT_ROOT, 'models')] });
-const browser = await chromium.launch({
-  executablePath: process.env.RADSIFT_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-});
+const { page, close } = await openBenchPage({ dataDir, modelRoots: [path.join(PROJECT_ROOT, 'models')] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(bridge.url);
   await page.getByRole('navigation', { name: 'Views' }).waitFor();
   await page.evaluate('new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))');
   await page.keyboard.press('4');
@@ -92,7 +85,6 @@ try {
     ),
   );
 } finally {
-  await browser.close();
-  await bridge.close();
+  await close();
   await rm(work, { recursive: true, force: true });
 }

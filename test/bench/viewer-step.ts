@@ -12,9 +12,9 @@ import { copyFile, mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { writeDemo } from '../../electron/phantom/export.js';
-import { startBridge } from '../bridge/server.js';
+import { openBenchPage } from './bench-page.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,14 +61,8 @@ const stepTo = (page: Page, name: string) =>
     check();
   })`) as Promise<number>;
 
-const bridge = await startBridge({ dataDir: path.join(work, 'data'), modelRoots: [] });
-const browser = await chromium.launch({
-  executablePath: process.env.RADSIFT_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-});
+const { page, bridge, close } = await openBenchPage({ dataDir: path.join(work, 'data'), modelRoots: [] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(bridge.url);
   const times: Record<'prefetch' | 'reference', number[]> = { prefetch: [], reference: [] };
   for (let r = 0; r < rounds; r++)
     for (const arm of r % 2 ? (['reference', 'prefetch'] as const) : (['prefetch', 'reference'] as const)) {
@@ -114,7 +108,6 @@ try {
     ),
   );
 } finally {
-  await browser.close();
-  await bridge.close();
+  await close();
   await rm(work, { recursive: true, force: true });
 }
