@@ -28,15 +28,26 @@ export function secretsOf(ids: ScanIdentifiers | null | undefined): string[] {
  * first in one pass, so a replacement is never searched again. Other text is kept.
  */
 export function hideIdentifiersIn(text: string, ids: ScanIdentifiers | null | undefined): string {
-  return hideSecretsIn(text, secretsOf(ids));
+  const secrets = secretsOf(ids).sort((a, b) => b.length - a.length);
+  if (!secrets.length) return text;
+  return text.replace(new RegExp(secrets.map(escapeRegExp).join('|'), 'gi'), HIDDEN);
 }
 
-/** `text` with every one of `secrets` (those of many scans: a folder that holds them) hidden, as above. */
-export function hideSecretsIn(text: string, secrets: Iterable<string>): string {
-  const sorted = [...new Set(secrets)].sort((a, b) => b.length - a.length);
-  if (!sorted.length) return text;
-  return text.replace(new RegExp(sorted.map(escapeRegExp).join('|'), 'gi'), HIDDEN);
+/**
+ * A hider for text about many scans (a folder that holds them, files skipped in it): every word (a run of
+ * letters and digits) that is one of the scans' identifiers, or a word of one, any case, becomes HIDDEN.
+ * Whole words only: with thousands of patients, the short name parts among them ("LI", "AN") would otherwise
+ * cut pieces out of every path. A set lookup per word: fast whatever the number of scans.
+ */
+export function wordHider(secrets: Iterable<string>): (text: string) => string {
+  const words = new Set<string>();
+  for (const secret of secrets)
+    for (const word of secret.toLowerCase().match(WORD) ?? []) if (word.length >= 2) words.add(word);
+  if (!words.size) return (text) => text;
+  return (text) => text.replace(WORD, (word) => (words.has(word.toLowerCase()) ? HIDDEN : word));
 }
+
+const WORD = /[\p{L}\p{N}]+/gu;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

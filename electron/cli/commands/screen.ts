@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { distinctFiles, namesUnder, realPath } from '../../util/distinct-files.js';
-import { hideSecretsIn, identifiersOf, secretsOf } from '../../api/identifiers.js';
+import { hideIdentifiersIn, identifiersOf, secretsOf, wordHider } from '../../api/identifiers.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -83,7 +83,8 @@ the index has no best-region margins for has its scans decoded and encoded again
 margins come from patch grids, which the index does not keep). --batch N: scans encoded at a
 time (default 16). --hide-identifiers: each row's path has the scan's own patient name parts, patient
 ID and accession replaced by [hidden] (as the app's Hide identifiers shows them; exports never have
-naming columns); a .json output's folder and skipped files have every row's identifiers hidden. Files that are not DICOM are no rows: they are counted as skipped
+naming columns); every path, and a .json output's folder and skipped files, also lose each word that is
+an identifier of any scan screened (a folder named after its patient). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
@@ -97,6 +98,14 @@ after a stop, a kill or a dropped connection (instances already indexed are not 
 Rows: every instance the query matched, once; those that could not be retrieved with the reason.
 ${QUERY_USAGE}
 ${PACS_USAGE}`;
+
+/** What hides the identifiers of every scan the index holds under the folder (PACS rows name no paths). */
+function scopeHider(store: IndexStore, folder: string, archive: boolean): (text: string) => string {
+  if (archive) return (text) => text;
+  const secrets: string[] = [];
+  for (const scan of store.scansUnder(folder)) secrets.push(...secretsOf(identifiersOf(scan.naming)));
+  return wordHider(secrets);
+}
 
 /** The default index folder for a scanned folder (for files: the folder that holds them all), one per folder. */
 function defaultIndex(folder: string): string {
@@ -353,13 +362,13 @@ export const screenCommand = defineCommand({
       const skipped: string[] = [];
 
       const json = out!.toLowerCase().endsWith('.json');
-      const hide = values['hide-identifiers'] ?? false;
-      // Hidden, the folder and the skipped files' paths are written after the rows: by then every row's
-      // identifiers are known (a folder screened may be one patient's, named after them).
-      const secrets = new Set<string>();
+      // Hidden: each row's path loses its own identifiers (as the app shows it), and every path, the folder's
+      // too, the words that are any screened scan's identifiers (a folder may be named after its patient, and
+      // a row that could not be read has no identifiers of its own). Known before the first row is written.
+      const hider = values['hide-identifiers'] ? scopeHider(store, folder, !!archive) : null;
       if (json)
         await write(
-          `{${hide ? '' : `"folder":${JSON.stringify(folder)},`}"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
+          `{"folder":${JSON.stringify(hider ? hider(folder) : folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example)}\n`);
       // The rows the ranking rests on, by the names they were given and what they really are (as the app marks a
@@ -375,9 +384,9 @@ export const screenCommand = defineCommand({
             : row;
       const writeRow = async (given: ScreenRow) => {
         const withMarks = example ? marked(given) : given; // by the path as indexed
-        const own = hide ? secretsOf(identifiersOf(withMarks.naming)) : [];
-        for (const s of own) secrets.add(s);
-        const row = hide ? { ...withMarks, path: hideSecretsIn(withMarks.path, own) } : withMarks;
+        const row = hider
+          ? { ...withMarks, path: hider(hideIdentifiersIn(withMarks.path, identifiersOf(withMarks.naming))) }
+          : withMarks;
         if (row.flagged) flagged++;
         if (row.status === 'failed') failedRows++;
         // No patient identifiers in exported files (the app shows them, behind its privacy toggle).
@@ -399,12 +408,7 @@ export const screenCommand = defineCommand({
       }))
         await writeRow(row);
       for (const file of listed?.missing ?? []) await writeRow(missingRow(file));
-      if (json)
-        await write(
-          hide
-            ? `\n],"skipped":${JSON.stringify(skipped.map((p) => hideSecretsIn(p, secrets)))},"folder":${JSON.stringify(hideSecretsIn(folder, secrets))}}\n`
-            : `\n],"skipped":${JSON.stringify(skipped)}}\n`,
-        );
+      if (json) await write(`\n],"skipped":${JSON.stringify(hider ? skipped.map(hider) : skipped)}}\n`);
       stream.end();
       await once(stream, 'finish');
       io.stderr(

@@ -90,13 +90,17 @@ describe('radsift screen', { skip }, () => {
     );
   });
 
-  it('--hide-identifiers in a .json output: the folder screened and the skipped files lose the identifiers too', async () => {
+  it('--hide-identifiers in a .json output: the folder, the skipped files and a row that could not be read lose them too', async () => {
     const demo = path.join(work, 'one-patient');
     await scans(work, demo, 1, 13);
     // One patient's folder, as a researcher may screen it: its name is the patient ID, and a note in it is skipped.
     const [patient] = (await readdir(demo)).filter((e) => e.startsWith('PH'));
     const folder = path.join(demo, patient!);
     await writeFile(path.join(folder, `${patient}-notes.txt`), 'not a scan');
+    // A file that claims to be DICOM but cannot be read: a row without identifiers of its own.
+    const broken = Buffer.alloc(300);
+    broken.write('DICM', 128);
+    await writeFile(path.join(folder, 'broken.dcm'), broken);
     const args = ['screen', folder, '--phrases', 'pneumothorax', '--index', path.join(work, 'idx-one'), '--model-dir'];
     const read = async (file: string) =>
       JSON.parse(await readFile(path.join(work, file), 'utf8')) as {
@@ -104,9 +108,9 @@ describe('radsift screen', { skip }, () => {
         skipped: string[];
         rows: { path: string }[];
       };
-    assert.equal((await run([...args, model, '--out', 'plain.json'], work)).code, 0);
+    assert.equal((await run([...args, model, '--out', 'plain.json'], work)).code, 2); // the broken file
     const hidden = await run([...args, model, '--out', 'hidden.json', '--hide-identifiers'], work);
-    assert.equal(hidden.code, 0, hidden.err);
+    assert.equal(hidden.code, 2, hidden.err);
     const plain = await read('plain.json');
     const cut = await read('hidden.json');
     assert.equal(plain.folder, folder);
@@ -115,6 +119,8 @@ describe('radsift screen', { skip }, () => {
     assert.equal(cut.folder, path.join(demo, '[hidden]'));
     assert.deepEqual(cut.skipped, [path.join(demo, '[hidden]', '[hidden]-notes.txt')]);
     assert.equal(cut.rows.length, plain.rows.length);
+    assert.ok(plain.rows.some((r) => r.path.endsWith(`${patient}/broken.dcm`)));
+    assert.ok(cut.rows.some((r) => r.path === path.join(demo, '[hidden]', 'broken.dcm')));
     const text = await readFile(path.join(work, 'hidden.json'), 'utf8');
     assert.doesNotMatch(text, new RegExp(patient!));
   });
