@@ -95,13 +95,24 @@ export class InstanceCache {
     this.pin(file);
     let ok = false;
     try {
-      if (!(await this.get(server, ref))) await this.put(server, ref, await retrieve());
+      // One lookup and retrieval per file at a time (a study retrieved while the viewer asks for one of its
+      // instances): two would both find nothing, both store, and count the file twice.
+      let pending = this.#fetching.get(file);
+      if (!pending) {
+        pending = (async () => {
+          if (!(await this.get(server, ref))) await this.put(server, ref, await retrieve());
+        })().finally(() => this.#fetching.delete(file));
+        this.#fetching.set(file, pending);
+      }
+      await pending;
       ok = true;
       return file;
     } finally {
       if (!ok || !keepPinned) this.unpin(file);
     }
   }
+
+  readonly #fetching = new Map<string, Promise<void>>();
 
   /** Stores an instance and returns its path. Evicts the least recently used files over the limit. */
   async put(server: string, ref: InstanceRef, bytes: Uint8Array): Promise<string> {

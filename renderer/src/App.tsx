@@ -17,6 +17,9 @@ import { VIEWS, type OpenViewer, type ViewId } from './views';
 import { HideIdentifiersToggle, ScanNamesProvider } from './scanNames';
 import { ExamplesProvider } from './examples';
 
+/** How long steps through PACS rows must pause before the row stopped at is retrieved. */
+const STEP_SETTLE_MS = 150;
+
 interface Viewing {
   /** The file shown. */
   path: string;
@@ -28,8 +31,8 @@ interface Viewing {
   open: ((entry: string) => Promise<string>) | undefined;
   /** The entry being opened (retrieved) after a step; the scan before it stays on screen meanwhile. */
   stepping: string | null;
-  /** Why the last step's scan could not be opened. */
-  stepError: string | null;
+  /** The entry the last step could not open, and why: steps go on from it. */
+  stepError: { entry: string; message: string } | null;
   /** Counts openings: a new one starts a fresh viewer, previous/next keep it. */
   opened: number;
 }
@@ -87,12 +90,21 @@ export function App() {
   // A step to a PACS row: its file is found or retrieved, then shown. A further step meanwhile supersedes it.
   const stepping = viewing?.stepping ?? null;
   const openEntry = viewing?.open;
+  /** PACS rows found (or retrieved) in this viewer, by entry: a step to one asked for ahead shows it at once. */
+  const opened = useRef(new Map<string, string>());
+  useEffect(() => opened.current.clear(), [openEntry]);
   // The next entry's image, asked for ahead of a step (a PACS row: found or retrieved first).
   const prefetch = useCallback(
     (entry: string) => {
       if (!prefetchOn()) return;
       if (!openEntry) return prefetchScan(entry);
-      openEntry(entry).then(prefetchScan, () => undefined); // a failure is said if the reader steps there
+      openEntry(entry).then(
+        (path) => {
+          opened.current.set(entry, path);
+          prefetchScan(path);
+        },
+        () => undefined,
+      ); // a failure is said if the reader steps there
     },
     [openEntry],
   );
@@ -101,12 +113,27 @@ export function App() {
     let current = true;
     const settle = (next: (v: Viewing) => Viewing) =>
       current && setViewing((v) => (v && v.stepping === stepping ? next(v) : v));
-    openEntry(stepping).then(
-      (path) => settle((v) => ({ ...v, path, entry: stepping, stepping: null })),
-      (e: Error) => settle((v) => ({ ...v, stepping: null, stepError: e.message })),
+    const known = opened.current.get(stepping);
+    if (known) {
+      settle((v) => ({ ...v, path: known, entry: stepping, stepping: null }));
+      return;
+    }
+    // Not asked for ahead: wait for the steps to settle (a held →) before retrieving, so that only the row
+    // stopped at is retrieved.
+    const timer = setTimeout(
+      () =>
+        openEntry(stepping).then(
+          (path) => {
+            opened.current.set(stepping, path);
+            settle((v) => ({ ...v, path, entry: stepping, stepping: null }));
+          },
+          (e: Error) => settle((v) => ({ ...v, stepping: null, stepError: { entry: stepping, message: e.message } })),
+        ),
+      STEP_SETTLE_MS,
     );
     return () => {
       current = false;
+      clearTimeout(timer);
     };
   }, [stepping, openEntry]);
   useEffect(() => {

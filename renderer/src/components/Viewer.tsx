@@ -100,8 +100,8 @@ export function Viewer({
   at?: string;
   /** The entry being opened after a step (a PACS row retrieved): steps and marks count from it meanwhile. */
   stepping?: string | null;
-  /** Why the last step's scan could not be opened. */
-  stepError?: string | null;
+  /** The entry the last step could not open, and why. */
+  stepError?: { entry: string; message: string } | null;
   /** Called with the list's entry to show next. */
   onNavigate?: (entry: string) => void;
   /** Asks for a list entry's image ahead of a step to it (App: prefetch.ts). */
@@ -248,11 +248,31 @@ export function Viewer({
   }, []);
 
   const frames = summary?.image?.frames ?? 1;
-  const asked = shownWin.path === path ? shownWin.win : null;
+  // Colour (RGB, YBR, palette) is shown as it is: no window to drag, read out or choose.
+  const monochrome = !summary?.image || summary.image.photometric.startsWith('MONOCHROME');
+  // Frames of a multi-frame file without a window of its own keep the first frame's value range as they are
+  // scrolled (each frame's own range would make the grey levels jump); frame 0 itself keeps its own render.
+  const [firstRange, setFirstRange] = useState<{ path: string; window: Window } | null>(null);
+  useEffect(() => {
+    if (frames < 2) return;
+    let live = true;
+    api.call('studies.displayWindow', { path, frame: 0 }).then(
+      (value) => live && value.voi === 'range' && value.window && setFirstRange({ path, window: value.window }),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, path, frames]);
+  const keptRange = frames > 1 && firstRange?.path === path ? firstRange.window : null;
+  // Sent with the image request: the user's window (only for the scan it was chosen on, and not once reset),
+  // else the first frame's range for the others; none for the file's own grey levels.
+  const asked = win ? (shownWin.path === path ? shownWin.win : null) : frame > 0 ? keptRange : null;
   const query: Record<string, string | number> = { kind: 'display', frame };
   if (asked) Object.assign(query, { wc: asked.center.toFixed(3), ww: asked.width.toFixed(3) });
   const src = api.scanUrl(path, query);
-  const ownShown = own && own.path === path && own.frame === frame ? own.value : null;
+  // The file's own grey levels as last read for this scan (any frame: the readout does not blink between them).
+  const ownShown = own && own.path === path ? own.value : null;
   // Once the file's own rendering of this frame has loaded, ask what it was (answered from that render).
   const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
   const ownLoaded = !asked && loadedSrc === src;
@@ -260,24 +280,20 @@ export function Viewer({
     if (!ownLoaded) return;
     let live = true;
     api.call('studies.displayWindow', { path, frame }).then(
-      (value) => {
-        if (!live) return;
-        setOwn({ path, frame, value });
-        // Frames of one file keep one window as they are scrolled: the first frame's value range, not each
-        // frame's own. This frame is rendered again with it (LINEAR instead of LINEAR_EXACT: barely different).
-        if (frames > 1 && value.voi === 'range' && value.window) setWin((w) => w ?? value.window);
-      },
+      (value) => live && setOwn({ path, frame, value }),
       () => undefined, // the readout stays empty; the image is shown all the same
     );
     return () => {
       live = false;
     };
-  }, [api, path, frame, frames, ownLoaded]);
-  /** The window in effect: the user's, else the file's own as rendered. */
-  const effective = win ?? ownShown?.window ?? null;
+  }, [api, path, frame, ownLoaded]);
+  /** The window in effect: the user's, else the first frame's range on the others, else the file's own. */
+  const effective = monochrome ? (win ?? (frame > 0 ? keptRange : null) ?? ownShown?.window ?? null) : null;
 
-  // Counted from the entry being opened, if any: a second → while one retrieves goes one further.
-  const index = list ? list.indexOf(stepping ?? at ?? path) : -1;
+  // Counted from the entry being opened, if any (a second → while one retrieves goes one further), else from
+  // one that could not be opened (→ goes on past it).
+  const position = stepping ?? stepError?.entry ?? at ?? path;
+  const index = list ? list.indexOf(position) : -1;
   // Once this scan is on screen, the next one of the list is asked for, so that a step to it shows it at once.
   const shownLoaded = loadedSrc === src;
   const ahead = !stepping && index >= 0 ? list?.[index + 1] : undefined;
@@ -288,15 +304,19 @@ export function Viewer({
   const go = useCallback(
     (step: number) => {
       const next = index < 0 ? undefined : list?.[index + step];
-      if (next && onNavigate) onNavigate(next);
+      if (!next || !onNavigate) return;
+      // The review buttons go while a step retrieves: the focus must not go with them (out of the dialog).
+      if (document.activeElement?.closest('.viewer-review')) sectionRef.current?.focus();
+      onNavigate(next);
     },
     [index, list, onNavigate],
   );
   // Opened from screening results: the scan can be reviewed here (reviewTarget), Y / N marking it and stepping on.
   const reviewTarget = useReviewTarget();
   useReviewerPresence();
-  // While a step retrieves the next scan, the one shown is not the list's position: no marks meanwhile.
-  const reviewMark = stepping ? undefined : reviewTarget?.markOf(path);
+  // While a step retrieves the next scan (or after one failed), the scan shown is not the list's position: no
+  // marks meanwhile.
+  const reviewMark = position !== (at ?? path) ? undefined : reviewTarget?.markOf(path);
   // A refused mark, by the scan it was on: named when shown, so "Hide identifiers" applies to it too.
   const [reviewError, setReviewError] = useState<{ path: string; message: string } | null>(null);
   // What a key's mark did, for screen readers (no identifiers: the scan shown says which).
@@ -307,8 +327,6 @@ export function Viewer({
       setReviewError(null);
       reviewTarget.mark(path, mark).catch((e: Error) => setReviewError({ path, message: e.message }));
       if (thenNext) {
-        // The next scan may take no marks (an example, a failed row): the buttons go, so the focus must not be on them.
-        if (document.activeElement?.closest('.viewer-review')) sectionRef.current?.focus();
         const label = REVIEW_MARKS.find((m) => m.mark === mark)?.label ?? 'mark cleared';
         setReviewSaid(`${label}: marked${index >= 0 && list && index + 1 < list.length ? ', next scan' : ''}`);
         go(1);
@@ -374,7 +392,7 @@ export function Viewer({
   const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
     e.currentTarget.setPointerCapture(e.pointerId);
     // A window drag starts from the one shown: the user's, the file's own, else the full range of its bits.
-    const from = effective ?? (summary ? fullRange(summary) : null);
+    const from = monochrome ? (effective ?? (summary ? fullRange(summary) : null)) : null;
     drag.current = {
       mode: e.shiftKey || e.button === 1 ? 'pan' : 'window',
       x: e.clientX,
@@ -406,7 +424,7 @@ export function Viewer({
     label && (label.seriesNumber !== undefined || label.instanceNumber !== undefined)
       ? `S${label.seriesNumber ?? '?'} / I${label.instanceNumber ?? '?'}`
       : '';
-  const presets = presetsFor(summary);
+  const presets = monochrome ? presetsFor(summary) : [];
   return (
     <section className="viewer" aria-label="Image viewer" ref={sectionRef} tabIndex={-1}>
       <div className="viewer-toolbar">
@@ -551,7 +569,8 @@ export function Viewer({
       )}
       {stepError && (
         <p className="error" role="alert" data-testid="viewer-step-error">
-          The scan stepped to could not be opened: {stepError}
+          Scan {index + 1} of {list?.length ?? 0} could not be opened: {stepError.message}. The scan shown is the one
+          before it; ← / → go on from scan {index + 1}.
         </p>
       )}
       {reviewError && (

@@ -390,7 +390,10 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     .map((r) => r.path);
   // A PACS row names the instance by the archive and its UIDs: the main process finds (or retrieves) its file.
   const rowsByKey = useRef(new Map<string, Row>());
-  rowsByKey.current = new Map(open?.rows.map((r) => [r.path, r]));
+  const openRows = open?.rows;
+  useEffect(() => {
+    rowsByKey.current = new Map(openRows?.map((r) => [r.path, r]));
+  }, [openRows]);
   const openRemote = useCallback(
     async (key: string) => {
       const { path } = await api.call('pacs.viewInstance', { key });

@@ -55,6 +55,20 @@ describe('instance cache', () => {
     assert.ok(!existsSync(kept), 'evicted once released');
   });
 
+  it('fetch: two asking for one instance at once retrieve it once and count it once', async () => {
+    const cache = await InstanceCache.open(path.join(dir, 'twice'), 100_000);
+    let calls = 0;
+    const retrieve = async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 20));
+      return Buffer.alloc(1000, 3);
+    };
+    const [a, b] = await Promise.all([cache.fetch(SERVER, ref(1), retrieve), cache.fetch(SERVER, ref(1), retrieve)]);
+    assert.equal(a, b);
+    assert.equal(calls, 1);
+    assert.deepEqual([cache.stats().files, cache.stats().bytes], [1, 1000]);
+  });
+
   it('counts what is there at open and drops leftovers of interrupted writes', async () => {
     const root = path.join(dir, 'b');
     const first = await InstanceCache.open(root, 1e9);
