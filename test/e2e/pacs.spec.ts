@@ -558,5 +558,58 @@ test.describe('PACS', () => {
       const table = (await page.locator('table.results-table').textContent())!;
       expect(table).not.toContain(orthanc!.password);
     });
+
+    test('a PACS row that cannot be opened is said in the viewer, and → goes on past it', async ({ page, bridge }) => {
+      test.setTimeout(180_000);
+      // An archive of its own: one of its instances is deleted after screening.
+      const own = await TestOrthanc.start();
+      try {
+        const phantoms = (await readdir(path.join(work, 'phantoms'), { recursive: true, encoding: 'utf8' }))
+          .filter((f) => f.endsWith('.dcm') && !f.startsWith('masks'))
+          .map((f) => path.join(work, 'phantoms', f));
+        await own.upload(phantoms);
+        await addConnection(page, own.password, own.dicomWebUrl);
+        await page.keyboard.press('4');
+        await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
+        await page.getByRole('radio', { name: 'PACS query' }).check();
+        await page.getByRole('button', { name: 'Start on the PACS query' }).click();
+        const job = page.getByTestId('screen-job').first();
+        await expect(job.getByTestId('job-state')).toHaveText('done', { timeout: 150_000 });
+        await job.getByRole('button', { name: 'Results' }).click();
+        const rows = page.getByTestId('screen-row');
+        await expect(rows).toHaveCount(PHANTOMS);
+        // The second row's instance: gone from the archive and from this computer's cache.
+        const key = (await rows.nth(1).locator('button.link').getAttribute('data-remote-key'))!;
+        const sopUid = key.split('/').at(-1)!;
+        const [found] = (await (await own.rest('/tools/lookup', { method: 'POST', body: sopUid })).json()) as {
+          ID: string;
+        }[];
+        expect((await own.rest(`/instances/${found!.ID}`, { method: 'DELETE' })).ok).toBe(true);
+        const cached = (await readdir(path.join(bridge.dataDir, 'pacs-cache'), { recursive: true, encoding: 'utf8' }))
+          .filter((f) => f.endsWith(`${sopUid}.dcm`))
+          .map((f) => path.join(bridge.dataDir, 'pacs-cache', f));
+        expect(cached).toHaveLength(1);
+        await rm(cached[0]!);
+
+        await rows.nth(0).locator('button.link').click();
+        const position = page.getByTestId('viewer-position');
+        await expect(position).toHaveText(`1 of ${PHANTOMS}`);
+        const image = page.getByTestId('viewer-image');
+        const shown = await image.getAttribute('src');
+        await page.keyboard.press('ArrowRight');
+        await expect(page.getByTestId('viewer-step-error')).toContainText(`Scan 2 of ${PHANTOMS} could not be opened`);
+        await expect(position).toHaveText(`2 of ${PHANTOMS}`);
+        // The scan shown is still the first: no marks meanwhile; → goes on to the third.
+        await expect(image).toHaveAttribute('src', shown!);
+        await expect(page.getByTestId('viewer-review-not')).toHaveCount(0);
+        await page.keyboard.press('ArrowRight');
+        await expect(position).toHaveText(`3 of ${PHANTOMS}`);
+        await expect(page.getByTestId('viewer-step-error')).toHaveCount(0);
+        await expect(image).not.toHaveAttribute('src', shown!);
+        await expect(page.getByTestId('viewer-review-not')).toBeVisible();
+      } finally {
+        await own.dispose();
+      }
+    });
   });
 });
