@@ -525,9 +525,29 @@ export const methods = {
     response: z.object({ finding: z.number().int().nonnegative(), not: z.number().int().nonnegative() }),
   },
   'screen.results': {
-    request: z.object({ id: z.string().max(100), flaggedOnly: z.boolean().optional() }).strict(),
+    request: z
+      .object({
+        id: z.string().max(100),
+        flaggedOnly: z.boolean().optional(),
+        /** The rowsToken of the rows the caller holds: if they are still the rows, only what a review changes comes. */
+        since: z.string().max(200).optional(),
+      })
+      .strict(),
     response: z.object({
-      rows: z.array(ScreenRow),
+      /** Every row; null when `since` named these same rows (ranking says what changed). */
+      rows: z.array(ScreenRow).nullable(),
+      /** With `since`: each row's example similarity and flags, its example mark and review, in the rows' order. */
+      ranking: z
+        .object({
+          exampleSimilarity: z.array(z.number().nullable()),
+          exampleFlagged: z.array(z.boolean().nullable()),
+          flagged: z.array(z.boolean()),
+          example: z.array(z.boolean()),
+          review: z.array(z.enum(['finding', 'not']).nullable()),
+        })
+        .nullable(),
+      /** Names the rows as read (the index's data, which rows, their order): pass it as `since` to a later read. */
+      rowsToken: z.string(),
       /** How many example scans the ranking rests on: the job's and those reviewed as the finding (null: none). */
       exampleCount: z.number().int().nonnegative().nullable(),
       /** How many reviewed scans push the ranking away (counter-examples; they count only beside examples). */

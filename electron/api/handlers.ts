@@ -155,7 +155,7 @@ export function createHandlers(services: Services): Handlers {
 
     'screen.list': () => ({ jobs: services.screening.list() }),
 
-    'screen.results': (req) => services.screening.results(req.id, req.flaggedOnly ?? false),
+    'screen.results': (req) => services.screening.results(req.id, req.flaggedOnly ?? false, req.since),
 
     'screen.review': (req) => services.screening.review(req.id, req.path, req.mark),
 

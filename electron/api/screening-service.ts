@@ -5,7 +5,7 @@
  * running the job again, which skips what was committed — so a job also
  * survives an app restart or a crash: it is listed as interrupted and resumes.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { exampleProfile, type ExampleProfile, type ExampleScan } from '../scoring/example-profile.js';
 import type { ExampleCoherence } from '../scoring/example-coherence.js';
@@ -25,7 +25,8 @@ import {
   type ResultScope,
 } from '../screening/results.js';
 import { ScopeReadCache, type ScopeRead } from '../screening/scope-read-cache.js';
-import { IndexError, type ModelSlot, type StoredScan } from '../index/index-store.js';
+import { IndexError, type IndexStore, type ModelSlot, type StoredScan } from '../index/index-store.js';
+import type { ScreenRow } from '../screening/results.js';
 import { namesUnder, realPath } from '../util/distinct-files.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
 import type { StudyQuery } from '../pacs/query.js';
@@ -83,6 +84,23 @@ function fromBase64(text: string): Float32Array {
 }
 
 /** Whether a row or a file is one of the examples named (namesUnder), by its name or what it really is. */
+/** A name for each opened index, so that a token never matches rows of another one (its dataVersion restarts). */
+const storeNames = new WeakMap<IndexStore, string>();
+
+/**
+ * Names a read's rows: which index and its data (dataVersion: every write to scans or embeddings), which model,
+ * which rows in which order. Equal tokens: the rows differ at most in what a review changes.
+ */
+function rowsTokenOf(store: IndexStore, slot: ModelSlot, flaggedOnly: boolean, rows: readonly ScreenRow[]): string {
+  let name = storeNames.get(store);
+  if (!name) storeNames.set(store, (name = randomUUID()));
+  const hash = createHash('sha256').update(
+    `${name}\0${store.dataVersion}\0${slot.key}\0${slot.id}\0${flaggedOnly ? 'flagged' : 'all'}\0${rows.length}\0`,
+  );
+  for (const r of rows) hash.update(`${r.path}\0`);
+  return hash.digest('base64url');
+}
+
 const isExampleName = (names: ReadonlySet<string>, file: string) => names.has(file) || names.has(realPath(file));
 
 /** Where a PACS job's instances come from (api/pacs-service). */
@@ -316,7 +334,7 @@ export class ScreeningService {
       });
       if (summary.stopped) return; // paused or cancelled: control() recorded the state
       this.#save(id, params, 'running', null, createdAt);
-      const { rows } = await this.results(id, false);
+      const rows = (await this.results(id, false)).rows!; // without `since`: every row
       this.#flagged.set(id, rows.filter((r) => r.flagged).length);
       this.#running.delete(id);
       this.#save(
@@ -506,7 +524,7 @@ export class ScreeningService {
     return (file) => members.get(file) ?? null;
   }
 
-  async results(id: string, flaggedOnly: boolean): Promise<ScreenResults> {
+  async results(id: string, flaggedOnly: boolean, since?: string): Promise<ScreenResults> {
     const job = this.#view(id);
     const params = this.#params(id);
     const marks = this.#marks(id, params);
@@ -546,8 +564,23 @@ export class ScreeningService {
       ...(exampleNames.has(r.path) ? { example: true } : {}),
     }));
     if (!this.#running.has(id)) this.#flagged.set(id, rows.filter((r) => r.flagged).length);
+    const shown = flaggedOnly ? rows.filter((r) => r.flagged) : rows;
+    const rowsToken = rowsTokenOf(this.index.store(), slot, flaggedOnly, shown);
+    // The caller holds these very rows (a re-read after a review mark): only what a review changes goes back,
+    // a tenth of the bytes at 20,000 rows.
+    const same = since === rowsToken;
     return {
-      rows: flaggedOnly ? rows.filter((r) => r.flagged) : rows,
+      rows: same ? null : shown,
+      ranking: same
+        ? {
+            exampleSimilarity: shown.map((r) => r.exampleSimilarity),
+            exampleFlagged: shown.map((r) => r.exampleFlagged ?? null),
+            flagged: shown.map((r) => r.flagged),
+            example: shown.map((r) => !!r.example),
+            review: shown.map((r) => r.review ?? null),
+          }
+        : null,
+      rowsToken,
       exampleCount: example ? example.count : null,
       counterExamples: example ? example.counterCount : 0,
       exampleThreshold: example?.threshold ?? null,

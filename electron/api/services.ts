@@ -83,13 +83,26 @@ export interface Screening {
    * pooled patch embeddings count beside the global ones (all null without examples; the centre also below
    * MIN_CENTRING_SCANS): one profile for all of them.
    */
-  results(id: string, flaggedOnly: boolean): Promise<ScreenResults>;
+  results(id: string, flaggedOnly: boolean, since?: string): Promise<ScreenResults>;
   /** Marks a row of the job (null clears it); the counts of marks after. */
   review(id: string, file: string, mark: 'finding' | 'not' | null): { finding: number; not: number };
 }
 
+/** What a review changes in each row, in the order of the rows read before (columns: one value per row). */
+export interface RankingUpdate {
+  exampleSimilarity: (number | null)[];
+  exampleFlagged: (boolean | null)[];
+  flagged: boolean[];
+  example: boolean[];
+  review: ('finding' | 'not' | null)[];
+}
+
 export interface ScreenResults {
-  rows: ScreenRow[];
+  /** Every row; null when `since` named these same rows: `ranking` then carries what changed. */
+  rows: ScreenRow[] | null;
+  ranking: RankingUpdate | null;
+  /** Names these rows as read (the index's data, the row set, their order): a later read can ask `since` it. */
+  rowsToken: string;
   /** Examples the ranking rests on (the job's and the rows reviewed as the finding); null: none. */
   exampleCount: number | null;
   /** Rows reviewed as not the finding that the ranking is pushed away from (0 without examples). */

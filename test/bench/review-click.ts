@@ -6,8 +6,10 @@
  * patch embeddings: the ranking does not care what they hold; review-job.ts). The job is a phrase-only job that
  * four "finding" marks gave examples; each click then marks one more row "not" (or "finding", every third).
  * Each click is timed twice, interleaved: with the scope's read kept from the click before (ScopeReadCache,
- * as the app runs) and with it dropped first (the reference: every click read the folder again). Medians,
- * in ms; the reply's JSON encoding (what the bridge and IPC then carry) is timed apart. Prints JSON.
+ * as the app runs) and with it dropped first (the reference: every click read the folder again). Both ask,
+ * as the view does, only for what changed in the rows it holds (`since`); the size of a whole reply is printed
+ * beside. Medians, in ms; the reply's JSON encoding (what the bridge and IPC then carry) is timed apart. Prints
+ * JSON.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,9 +37,16 @@ try {
   const { files, model } = await prepareReviewJob(dataDir, folder, scope);
   const services = await startServices(dataDir);
   const call = <T>(method: Parameters<typeof callApi>[1], req: unknown) => callApi<T>(services, method, req);
-  type Results = { rows: unknown[]; exampleCount: number | null };
-  const results = () => call<Results>('screen.results', { id: job });
-  if ((await results()).exampleCount !== 4) throw new Error('the four "finding" marks are not the examples');
+  type Results = {
+    rows: unknown[] | null;
+    ranking: { flagged: unknown[] } | null;
+    rowsToken: string;
+    exampleCount: number | null;
+  };
+  const results = (since?: string) => call<Results>('screen.results', { id: job, ...(since ? { since } : {}) });
+  const whole = await results();
+  if (whole.exampleCount !== 4) throw new Error('the four "finding" marks are not the examples');
+  const wholeBytes = JSON.stringify(whole).length;
 
   const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! * 10) / 10;
   const kept: number[] = [];
@@ -48,9 +57,9 @@ try {
   const click = async (file: string, mark: 'finding' | 'not'): Promise<number> => {
     const t = performance.now();
     await call('screen.review', { id: job, path: file, mark });
-    const reply = await results();
+    const reply = await results(whole.rowsToken);
     const ms = performance.now() - t;
-    if (reply.rows.length !== scope) throw new Error(`${reply.rows.length} rows`);
+    if (reply.rows || reply.ranking?.flagged.length !== scope) throw new Error('not an update of every row');
     const e = performance.now();
     bytes = JSON.stringify(reply).length;
     encodeMs.push(performance.now() - e);
@@ -78,7 +87,8 @@ try {
         scope,
         clicks,
         ms: { readKept: keptMs, readAgain: droppedMs, replyJson: median(encodeMs) },
-        replyMegabytes: Math.round(bytes / 1e5) / 10,
+        replyMegabytes: Math.round(bytes / 1e4) / 100,
+        wholeReplyMegabytes: Math.round(wholeBytes / 1e4) / 100,
         readAgainOverKept: Math.round((droppedMs / keptMs) * 100) / 100,
       },
       null,

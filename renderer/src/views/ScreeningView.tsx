@@ -87,6 +87,8 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   const [open, setOpen] = useState<{
     id: string;
     rows: Row[];
+    /** Names these rows in the main process: a re-read after a review asks for what changed since. */
+    rowsToken: string;
     /** Examples the ranking rests on: the job's and the rows reviewed as the finding (0: none). */
     exampleCount: number;
     /** Rows reviewed as not the finding that the ranking is pushed away from. */
@@ -194,6 +196,9 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   /** The open job's id, for marks still on their way when another job's results are opened. */
   const openId = useRef<string | null>(null);
   openId.current = open?.id ?? null;
+  /** The rows held, for a re-read to ask only for what changed in them. */
+  const held = useRef<{ id: string; rows: Row[]; rowsToken: string } | null>(null);
+  held.current = open;
   /** Each read of results is numbered: a reply that is no longer the latest read is dropped (another job's
    * results were opened meanwhile, or the view was left), so it never replaces what is shown. */
   const reads = useRef(0);
@@ -211,8 +216,11 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       setThreshold(job.threshold);
       setSort({ key: job.phrases.length ? 0 : 'example', descending: true });
     }
+    const before = !fresh && held.current?.id === job.id ? held.current : null;
     const {
-      rows: loaded,
+      rows: sent,
+      ranking,
+      rowsToken,
       exampleCount,
       counterExamples,
       exampleThreshold,
@@ -221,8 +229,24 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       exampleCoherence,
     } = await api.call('screen.results', {
       id: job.id,
+      ...(before ? { since: before.rowsToken } : {}),
     });
     if (read !== reads.current) return;
+    // The same rows as before (a re-read after a review): only the example similarity, the flags and the marks
+    // came, in the rows' order.
+    const loaded =
+      sent ??
+      (before && ranking && ranking.flagged.length === before.rows.length
+        ? before.rows.map((r, i) => ({
+            ...r,
+            exampleSimilarity: ranking.exampleSimilarity[i]!,
+            exampleFlagged: ranking.exampleFlagged[i]!,
+            flagged: ranking.flagged[i]!,
+            example: ranking.example[i]!,
+            review: ranking.review[i]!,
+          }))
+        : null);
+    if (!loaded) throw new Error('The results changed while they were read; open them again.');
     // The viewer names a scan opened from these rows as the rows do. Read again after a review mark, the rows
     // are named as before: only new ones are added (each addition re-renders every name shown, 20,000 at once).
     const labels = loaded.flatMap((r): [string, ScanLabel][] => {
@@ -234,6 +258,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
     setOpen({
       id: job.id,
       rows: loaded,
+      rowsToken,
       exampleCount: exampleCount ?? 0,
       counterExamples,
       exampleThreshold,

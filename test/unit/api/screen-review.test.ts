@@ -175,6 +175,54 @@ describe('reviewing screening results', () => {
     assert.equal((await results(job.id)).counterExamples, 1);
   });
 
+  it('a re-read with the rows held gets only what a review changes, which makes the same rows as a full read', async () => {
+    const job = services.screening.start(folder, ['pneumothorax'], undefined, undefined, []);
+    await finished(job);
+    type Read = {
+      rows: Results['rows'] | null;
+      ranking: {
+        exampleSimilarity: (number | null)[];
+        exampleFlagged: (boolean | null)[];
+        flagged: boolean[];
+        example: boolean[];
+        review: (string | null)[];
+      } | null;
+      rowsToken: string;
+    };
+    const read = (since?: string) => call<Read>('screen.results', { id: job.id, ...(since ? { since } : {}) });
+    const first = await read();
+    assert.ok(first.rows && first.ranking === null);
+    const [marked] = [...positive];
+    await call('screen.review', { id: job.id, path: marked, mark: 'finding' });
+    const update = await read(first.rowsToken);
+    assert.equal(update.rows, null);
+    assert.equal(update.rowsToken, first.rowsToken);
+    const merged = first.rows.map((r, i) => ({
+      ...r,
+      exampleSimilarity: update.ranking!.exampleSimilarity[i]!,
+      exampleFlagged: update.ranking!.exampleFlagged[i]!,
+      flagged: update.ranking!.flagged[i]!,
+      example: update.ranking!.example[i]!,
+      review: update.ranking!.review[i]!,
+    }));
+    const full = (await read()).rows!;
+    // Field by field, in one order; "not an example" may come as false or as no field.
+    const plain = (rows: Results['rows']) =>
+      rows.map((r) =>
+        JSON.stringify(Object.entries({ ...r, example: !!r.example }).sort(([a], [b]) => a.localeCompare(b))),
+      );
+    assert.deepEqual(plain(merged), plain(full));
+    assert.equal(merged.find((r) => r.path === marked)!.review, 'finding');
+    assert.ok(
+      merged.some((r) => r.exampleSimilarity !== null),
+      'the mark gave the job an example',
+    );
+    // Rows that are no longer those held (another token, or the index written since): every row comes.
+    const other = await read('not-a-token');
+    assert.equal(other.rows!.length, full.length);
+    await call('screen.review', { id: job.id, path: marked, mark: null });
+  });
+
   it('refuses a scan that is not a row of the job, and a job that does not exist', async () => {
     const job = (await call<{ jobs: ScreenJob[] }>('screen.list', {})).jobs[0]!;
     await assert.rejects(

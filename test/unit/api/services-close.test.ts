@@ -63,7 +63,7 @@ describe('createServices', () => {
       second.screening.control(job.id, 'resume');
       while (!again.some((j) => j.id === job.id && j.state === 'done') && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
-      const { rows } = await second.screening.results(job.id, false);
+      const rows = (await second.screening.results(job.id, false)).rows!;
       assert.equal(rows.length, 40);
       assert.ok(rows.every((r) => r.status === 'ok'));
       // What was committed before the quit is not encoded again.
