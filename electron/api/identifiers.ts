@@ -34,20 +34,50 @@ export function hideIdentifiersIn(text: string, ids: ScanIdentifiers | null | un
 }
 
 /**
- * A hider for text about many scans (a folder that holds them, files skipped in it): every word (a run of
- * letters and digits) that is one of the scans' identifiers, or a word of one, any case, becomes HIDDEN.
- * Whole words only: with thousands of patients, the short name parts among them ("LI", "AN") would otherwise
- * cut pieces out of every path. A set lookup per word: fast whatever the number of scans.
+ * A hider for text about many scans (a folder that holds them, files skipped in it, a failed file's error):
+ * their patient IDs and accession numbers wherever they appear, even inside a word ("PH0001scan"; those of
+ * four characters or more: shorter ones only as whole words), and each word of their patients' names as a
+ * whole word (with thousands of patients, short name parts such as "LI" would otherwise cut pieces out of every
+ * path). Any case; text and identifiers compared in Unicode NFC, so a name stored decomposed on disk (as macOS
+ * writes it) still matches. Set lookups per word: fast whatever the number of scans.
  */
-export function wordHider(secrets: Iterable<string>): (text: string) => string {
+export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>): (text: string) => string {
   const words = new Set<string>();
-  for (const secret of secrets)
-    for (const word of secret.toLowerCase().match(WORD) ?? []) if (word.length >= 2) words.add(word);
-  if (!words.size) return (text) => text;
-  return (text) => text.replace(WORD, (word) => (words.has(word.toLowerCase()) ? HIDDEN : word));
+  const codes = new Set<string>();
+  const fold = (t: string) => t.normalize('NFC').toLowerCase();
+  for (const ids of scans) {
+    if (!ids) continue;
+    for (const part of (ids.patientName ?? '').split(/[=^]/))
+      for (const word of fold(part).match(WORD) ?? []) if (word.length >= 2) words.add(word);
+    for (const code of [ids.patientId, ids.accession]) {
+      const c = fold(code?.trim() ?? '');
+      if (c.length >= 4) codes.add(c);
+      else if (c.length >= 2) words.add(c);
+    }
+  }
+  if (!words.size && !codes.size) return (text) => text;
+  const lengths = [...new Set([...codes].map((c) => c.length))].sort((a, b) => b - a);
+  const hideWord = (word: string) => {
+    const lower = word.toLowerCase();
+    if (words.has(lower) || codes.has(lower)) return HIDDEN;
+    if (!codes.size || lower.length !== word.length) return word;
+    let out = '';
+    let from = 0;
+    for (let i = 0; i < lower.length;) {
+      const hit = lengths.find((n) => i + n <= lower.length && codes.has(lower.slice(i, i + n)));
+      if (hit === undefined) i++;
+      else {
+        out += word.slice(from, i) + HIDDEN;
+        i += hit;
+        from = i;
+      }
+    }
+    return from ? out + word.slice(from) : word;
+  };
+  return (text) => text.normalize('NFC').replace(WORD, hideWord);
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -89,7 +89,9 @@ const storeNames = new WeakMap<IndexStore, string>();
 
 /**
  * Names a read's rows: which index and its data (dataVersion: every write to scans or embeddings), which model,
- * which rows in which order. Equal tokens: the rows differ at most in what a review changes.
+ * which rows in which order. Equal tokens: the rows differ at most in what a review changes. (Best-region
+ * margins, which the scores weigh, do not bump dataVersion, but a job's phrases get theirs as its scans are
+ * encoded, which does.)
  */
 function rowsTokenOf(store: IndexStore, slot: ModelSlot, flaggedOnly: boolean, rows: readonly ScreenRow[]): string {
   let name = storeNames.get(store);
@@ -543,6 +545,9 @@ export class ScreeningService {
     const slot = await this.index.slot();
     const confirmed = marked('finding');
     const withExamples = !!params.examples?.length || confirmed.length > 0;
+    // The index's data as the scope is read: a write while the examples are encoded below (a job still
+    // running) must not let these rows pass for the later ones.
+    const readAt = this.index.store().dataVersion;
     const read = this.scopeReads.read(id, this.index.store(), slot, scope, { pooled: withExamples });
     const exampleNames = this.#exampleNames(id, params);
     const examples = withExamples
@@ -565,7 +570,10 @@ export class ScreeningService {
     }));
     if (!this.#running.has(id)) this.#flagged.set(id, rows.filter((r) => r.flagged).length);
     const shown = flaggedOnly ? rows.filter((r) => r.flagged) : rows;
-    const rowsToken = rowsTokenOf(this.index.store(), slot, flaggedOnly, shown);
+    const rowsToken =
+      this.index.store().dataVersion === readAt
+        ? rowsTokenOf(this.index.store(), slot, flaggedOnly, shown)
+        : `changed-${randomUUID()}`; // matches no later read: the next one sends every row
     // The caller holds these very rows (a re-read after a review mark): only what a review changes goes back,
     // a tenth of the bytes at 20,000 rows.
     const same = since === rowsToken;

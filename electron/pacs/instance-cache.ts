@@ -70,11 +70,15 @@ export class InstanceCache {
     return path.join(this.dir, InstanceCache.serverKey(server), checkUid(ref.studyUid), `${checkUid(ref.sopUid)}.dcm`);
   }
 
-  /** The cached file, marked as just used; null when not cached. */
+  /**
+   * The cached file, marked as just used; null when not cached. Use is recorded in the access time: the
+   * modification time stays that of the write, which renders kept by file version (RenderCache) rely on.
+   */
   async get(server: string, ref: InstanceRef): Promise<string | null> {
     const file = this.pathFor(server, ref);
-    const now = new Date();
-    return utimes(file, now, now).then(
+    const s = await stat(file).catch(() => null);
+    if (!s?.isFile()) return null;
+    return utimes(file, new Date(), s.mtime).then(
       () => file,
       () => null,
     );
@@ -97,14 +101,18 @@ export class InstanceCache {
     try {
       // One lookup and retrieval per file at a time (a study retrieved while the viewer asks for one of its
       // instances): two would both find nothing, both store, and count the file twice.
-      let pending = this.#fetching.get(file);
-      if (!pending) {
-        pending = (async () => {
+      const shared = this.#fetching.get(file);
+      const once = () => {
+        const p = (async () => {
           if (!(await this.get(server, ref))) await this.put(server, ref, await retrieve());
-        })().finally(() => this.#fetching.delete(file));
-        this.#fetching.set(file, pending);
-      }
-      await pending;
+        })().finally(() => this.#fetching.get(file) === p && this.#fetching.delete(file));
+        this.#fetching.set(file, p);
+        return p;
+      };
+      if (!shared) await once();
+      else
+        // Joined another caller's retrieval: if it failed (its job cancelled, say), try with our own.
+        await shared.catch(once);
       ok = true;
       return file;
     } finally {
@@ -158,7 +166,8 @@ export class InstanceCache {
           if (!name.endsWith('.dcm') || !isUid(name.slice(0, -4))) continue;
           const file = path.join(this.dir, server, study, name);
           const s = await stat(file).catch(() => null);
-          if (s?.isFile()) yield { file, size: s.size, mtimeMs: s.mtimeMs };
+          // Last used: the access time get() sets, else the write.
+          if (s?.isFile()) yield { file, size: s.size, mtimeMs: Math.max(s.atimeMs, s.mtimeMs) };
         }
       }
     }

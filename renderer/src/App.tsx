@@ -90,7 +90,7 @@ export function App() {
   // A step to a PACS row: its file is found or retrieved, then shown. A further step meanwhile supersedes it.
   const stepping = viewing?.stepping ?? null;
   const openEntry = viewing?.open;
-  /** PACS rows found (or retrieved) in this viewer, by entry: a step to one asked for ahead shows it at once. */
+  /** PACS rows found (or retrieved) in this viewer, by entry: a step to one is asked for at once. */
   const opened = useRef(new Map<string, string>());
   useEffect(() => opened.current.clear(), [openEntry]);
   // The next entry's image, asked for ahead of a step (a PACS row: found or retrieved first).
@@ -98,6 +98,7 @@ export function App() {
     (entry: string) => {
       if (!prefetchOn()) return;
       if (!openEntry) return prefetchScan(entry);
+      if (opened.current.has(entry)) return; // found already, and its image asked for then
       openEntry(entry).then(
         (path) => {
           opened.current.set(entry, path);
@@ -113,13 +114,9 @@ export function App() {
     let current = true;
     const settle = (next: (v: Viewing) => Viewing) =>
       current && setViewing((v) => (v && v.stepping === stepping ? next(v) : v));
-    const known = opened.current.get(stepping);
-    if (known) {
-      settle((v) => ({ ...v, path: known, entry: stepping, stepping: null }));
-      return;
-    }
-    // Not asked for ahead: wait for the steps to settle (a held →) before retrieving, so that only the row
-    // stopped at is retrieved.
+    // A row found before (asked for ahead) is asked for again at once: the main process says where its file is
+    // now (the PACS cache may have let it go meanwhile), in a few ms while it is still there. Any other waits
+    // for the steps to settle (a held →), so that only the row stopped at is retrieved.
     const timer = setTimeout(
       () =>
         openEntry(stepping).then(
@@ -129,7 +126,7 @@ export function App() {
           },
           (e: Error) => settle((v) => ({ ...v, stepping: null, stepError: { entry: stepping, message: e.message } })),
         ),
-      STEP_SETTLE_MS,
+      opened.current.has(stepping) ? 0 : STEP_SETTLE_MS,
     );
     return () => {
       current = false;

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { distinctFiles, namesUnder, realPath } from '../../util/distinct-files.js';
-import { hideIdentifiersIn, identifiersOf, secretsOf, wordHider } from '../../api/identifiers.js';
+import { hideIdentifiersIn, identifiersOf, scansHider } from '../../api/identifiers.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -102,9 +102,9 @@ ${PACS_USAGE}`;
 /** What hides the identifiers of every scan the index holds under the folder (PACS rows name no paths). */
 function scopeHider(store: IndexStore, folder: string, archive: boolean): (text: string) => string {
   if (archive) return (text) => text;
-  const secrets: string[] = [];
-  for (const scan of store.scansUnder(folder)) secrets.push(...secretsOf(identifiersOf(scan.naming)));
-  return wordHider(secrets);
+  const ids = [];
+  for (const scan of store.scansUnder(folder)) ids.push(identifiersOf(scan.naming));
+  return scansHider(ids);
 }
 
 /** The default index folder for a scanned folder (for files: the folder that holds them all), one per folder. */
@@ -384,8 +384,16 @@ export const screenCommand = defineCommand({
             : row;
       const writeRow = async (given: ScreenRow) => {
         const withMarks = example ? marked(given) : given; // by the path as indexed
+        // The path and a failed file's error (which names the path) lose the row's own identifiers anywhere,
+        // then every screened scan's.
+        const own = identifiersOf(withMarks.naming);
+        const hidden = (text: string) => hider!(hideIdentifiersIn(text, own));
         const row = hider
-          ? { ...withMarks, path: hider(hideIdentifiersIn(withMarks.path, identifiersOf(withMarks.naming))) }
+          ? {
+              ...withMarks,
+              path: hidden(withMarks.path),
+              ...(withMarks.error ? { error: hidden(withMarks.error) } : {}),
+            }
           : withMarks;
         if (row.flagged) flagged++;
         if (row.status === 'failed') failedRows++;

@@ -130,7 +130,18 @@ export function Viewer({
   const [shownWin, setShownWin] = useState<{ path: string; win: Window | null }>({ path, win: null });
   /** What the file's own grey levels are, for the frame shown (studies.displayWindow): the readout, a drag's start. */
   const [own, setOwn] = useState<{ path: string; frame: number; value: DisplayWindow } | null>(null);
-  const [frame, setFrame] = useState(0);
+  // The frame shown, for the scan it was chosen on: the first render after a step asks for frame 0 of the new
+  // scan, not the frame the last one was at.
+  const [frameOf, setFrameOf] = useState({ path, frame: 0 });
+  const frame = frameOf.path === path ? frameOf.frame : 0;
+  const setFrame = useCallback(
+    (f: number | ((current: number) => number)) =>
+      setFrameOf((v) => {
+        const current = v.path === path ? v.frame : 0;
+        return { path, frame: typeof f === 'function' ? f(current) : f };
+      }),
+    [path],
+  );
   const [view, setView] = useState(FITTED);
   /** The rendered frame's pixel size, once it has loaded. */
   const [natural, setNatural] = useState<Size | null>(null);
@@ -147,7 +158,6 @@ export function Viewer({
     setSummary(null);
     setError(null);
     setWin(null);
-    setFrame(0);
     setView(FITTED);
     // `natural` stays: the previous frame is still drawn, at its own size, until the new one loads.
     let live = true;
@@ -252,18 +262,8 @@ export function Viewer({
   const monochrome = !summary?.image || summary.image.photometric.startsWith('MONOCHROME');
   // Frames of a multi-frame file without a window of its own keep the first frame's value range as they are
   // scrolled (each frame's own range would make the grey levels jump); frame 0 itself keeps its own render.
+  // (Read from frame 0's own render once it has loaded: asked earlier, it would be decoded a second time.)
   const [firstRange, setFirstRange] = useState<{ path: string; window: Window } | null>(null);
-  useEffect(() => {
-    if (frames < 2) return;
-    let live = true;
-    api.call('studies.displayWindow', { path, frame: 0 }).then(
-      (value) => live && value.voi === 'range' && value.window && setFirstRange({ path, window: value.window }),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, path, frames]);
   const keptRange = frames > 1 && firstRange?.path === path ? firstRange.window : null;
   // Sent with the image request: the user's window (only for the scan it was chosen on, and not once reset),
   // else the first frame's range for the others; none for the file's own grey levels.
@@ -280,7 +280,11 @@ export function Viewer({
     if (!ownLoaded) return;
     let live = true;
     api.call('studies.displayWindow', { path, frame }).then(
-      (value) => live && setOwn({ path, frame, value }),
+      (value) => {
+        if (!live) return;
+        setOwn({ path, frame, value });
+        if (frame === 0 && value.voi === 'range' && value.window) setFirstRange({ path, window: value.window });
+      },
       () => undefined, // the readout stays empty; the image is shown all the same
     );
     return () => {
@@ -297,8 +301,12 @@ export function Viewer({
   // Once this scan is on screen, the next one of the list is asked for, so that a step to it shows it at once.
   const shownLoaded = loadedSrc === src;
   const ahead = !stepping && index >= 0 ? list?.[index + 1] : undefined;
+  // Once per entry: a window dragged or a frame scrolled loads this scan's image again, not the next one.
+  const askedAhead = useRef<string | null>(null);
   useEffect(() => {
-    if (shownLoaded && ahead) prefetch?.(ahead);
+    if (!shownLoaded || !ahead || askedAhead.current === ahead) return;
+    askedAhead.current = ahead;
+    prefetch?.(ahead);
   }, [shownLoaded, ahead, prefetch]);
   const neighbour = (step: number): string | null => (index < 0 ? null : (list?.[index + step] ?? null));
   const go = useCallback(
@@ -321,18 +329,24 @@ export function Viewer({
   const [reviewError, setReviewError] = useState<{ path: string; message: string } | null>(null);
   // What a key's mark did, for screen readers (no identifiers: the scan shown says which).
   const [reviewSaid, setReviewSaid] = useState('');
+  /** A button's mark (null: the one pressed again, cleared). */
   const markScan = useCallback(
-    (mark: ReviewMark | null, thenNext: boolean) => {
+    (mark: ReviewMark | null) => {
       if (!reviewTarget) return;
       setReviewError(null);
       reviewTarget.mark(path, mark).catch((e: Error) => setReviewError({ path, message: e.message }));
-      if (thenNext) {
-        const label = REVIEW_MARKS.find((m) => m.mark === mark)?.label ?? 'mark cleared';
-        setReviewSaid(`${label}: marked${index >= 0 && list && index + 1 < list.length ? ', next scan' : ''}`);
-        go(1);
-      }
     },
-    [reviewTarget, path, go, index, list],
+    [reviewTarget, path],
+  );
+  /** Y / N: the mark, then the next scan. */
+  const markAndStep = useCallback(
+    (mark: ReviewMark) => {
+      markScan(mark);
+      const label = REVIEW_MARKS.find((m) => m.mark === mark)!.label;
+      setReviewSaid(`${label}: marked${index >= 0 && list && index + 1 < list.length ? ', next scan' : ''}`);
+      go(1);
+    },
+    [markScan, go, index, list],
   );
   const reviewErrorName = (p: string) =>
     scanText(labelOf(p), hideIdentifiers) || shownPath(p, labelOf(p), hideIdentifiers);
@@ -378,8 +392,7 @@ export function Viewer({
       };
       // Y / N: once per press (a held key would mark a run of scans), either case.
       if (reviewMark !== undefined && reviewMark !== 'example' && !e.repeat)
-        for (const { mark, key } of REVIEW_MARKS)
-          actions[key] = actions[key.toUpperCase()] = () => markScan(mark, true);
+        for (const { mark, key } of REVIEW_MARKS) actions[key] = actions[key.toUpperCase()] = () => markAndStep(mark);
       const action = actions[e.key];
       if (!action) return;
       e.preventDefault();
@@ -387,7 +400,7 @@ export function Viewer({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [frames, go, onClose, reset, reviewMark, markScan]);
+  }, [frames, go, onClose, reset, reviewMark, markAndStep, setFrame]);
 
   const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
     e.currentTarget.setPointerCapture(e.pointerId);
@@ -533,7 +546,7 @@ export function Viewer({
                   aria-pressed={reviewMark === mark}
                   data-testid={`viewer-review-${mark}`}
                   title={`${title}. ${key.toUpperCase()}: mark it and go to the next scan`}
-                  onClick={() => markScan(reviewMark === mark ? null : mark, false)}
+                  onClick={() => markScan(reviewMark === mark ? null : mark)}
                 >
                   {label}
                 </button>
