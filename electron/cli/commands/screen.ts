@@ -83,8 +83,8 @@ the index has no best-region margins for has its scans decoded and encoded again
 margins come from patch grids, which the index does not keep). --batch N: scans encoded at a
 time (default 16). --hide-identifiers: each row's path has the scan's own patient name parts, patient
 ID and accession replaced by [hidden] (as the app's Hide identifiers shows them; exports never have
-naming columns); every path, and a .json output's folder and skipped files, also lose each word that is
-an identifier of any scan screened (a folder named after its patient). Files that are not DICOM are no rows: they are counted as skipped
+naming columns); every path and error, and a .json output's folder and skipped files, also lose the IDs,
+accessions and name words of any scan screened (a folder named after its patient). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
