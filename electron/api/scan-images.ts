@@ -54,5 +54,12 @@ export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults, 
     );
     return { body: png, contentType: 'image/png' };
   };
-  return cache ? (filePath, query) => cache.get(filePath, query, () => render(filePath, query)) : render;
+  // Display renders only: thumbnails are asked for once each (the page keeps them), and thousands of them
+  // would push out the renders a step is waiting for.
+  return cache
+    ? (filePath, query) =>
+        query.get('kind') === 'thumb'
+          ? render(filePath, query)
+          : cache.get(filePath, query, () => render(filePath, query))
+    : render;
 }

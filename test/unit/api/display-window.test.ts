@@ -101,6 +101,20 @@ describe('studies.displayWindow', () => {
     assert.equal(decodes, before + 1, 'a changed file is decoded again');
   });
 
+  it('keeps display renders (one decode for a scan asked for twice), not thumbnails', async () => {
+    const file = path.join(work, 'RG2_UNC');
+    const before = decodes;
+    const [a, b] = [
+      await render(file, 'kind=display&frame=0&wc=1&ww=2'),
+      await render(file, 'kind=display&frame=0&wc=1&ww=2'),
+    ];
+    assert.equal(a, b);
+    assert.equal(decodes, before + 1);
+    await render(file, 'kind=thumb&size=64');
+    await render(file, 'kind=thumb&size=64');
+    assert.equal(decodes, before + 3, 'thumbnails are rendered each time asked');
+  });
+
   it('refuses a file outside the opened folders, a bad frame, and unknown fields', async () => {
     const outside = await ask({ path: path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC') });
     assert.equal(outside.ok, false);
