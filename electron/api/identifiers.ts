@@ -57,24 +57,30 @@ export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>):
   }
   if (!words.size && !codes.size) return (text) => text;
   const lengths = [...new Set([...codes].map((c) => c.length))].sort((a, b) => b - a);
-  const hideWord = (word: string) => {
-    const lower = word.toLowerCase();
-    if (words.has(lower) || codes.has(lower)) return HIDDEN;
-    if (!codes.size || lower.length !== word.length) return word;
+  // Codes anywhere in the text (they may hold "-", "_" or spaces, and sit inside a word): the longest that
+  // starts at each position, compared in lower case one code unit for one (so positions stay the text's).
+  const hideCodes = (text: string) => {
+    if (!codes.size) return text;
+    let lower = '';
+    for (const unit of text.split('')) {
+      const l = unit.toLowerCase();
+      lower += l.length === 1 ? l : unit;
+    }
     let out = '';
     let from = 0;
     for (let i = 0; i < lower.length;) {
       const hit = lengths.find((n) => i + n <= lower.length && codes.has(lower.slice(i, i + n)));
       if (hit === undefined) i++;
       else {
-        out += word.slice(from, i) + HIDDEN;
+        out += text.slice(from, i) + HIDDEN;
         i += hit;
         from = i;
       }
     }
-    return from ? out + word.slice(from) : word;
+    return from ? out + text.slice(from) : text;
   };
-  return (text) => text.normalize('NFC').replace(WORD, hideWord);
+  const hideWord = (word: string) => (words.has(word.toLowerCase()) ? HIDDEN : word);
+  return (text) => hideCodes(text.normalize('NFC')).replace(WORD, hideWord);
 }
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;

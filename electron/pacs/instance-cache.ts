@@ -112,7 +112,8 @@ export class InstanceCache {
       if (!shared) await once();
       else
         // Joined another caller's retrieval: if it failed (its job cancelled, say), try with our own.
-        await shared.catch(once);
+        // The first joiner retries; any other joins that retry.
+        await shared.catch(() => this.#fetching.get(file) ?? once());
       ok = true;
       return file;
     } finally {
@@ -130,6 +131,10 @@ export class InstanceCache {
     await writeFile(partial, bytes);
     await mkdir(path.dirname(file), { recursive: true });
     await rename(partial, file);
+    // Whole milliseconds: get() writes the modification time back as a Date, which would drop the fraction and
+    // change the file's version (renders are kept by it) at its first use.
+    const now = new Date();
+    await utimes(file, now, now);
     if (old) this.#bytes -= old.size;
     else this.#files++;
     this.#bytes += bytes.byteLength;

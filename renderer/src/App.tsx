@@ -19,6 +19,8 @@ import { ExamplesProvider } from './examples';
 
 /** How long steps through PACS rows must pause before the row stopped at is retrieved. */
 const STEP_SETTLE_MS = 150;
+/** The same for rows found before: asked again (their file may have left the cache) once a held key settles. */
+const KNOWN_SETTLE_MS = 60;
 
 interface Viewing {
   /** The file shown. */
@@ -126,7 +128,7 @@ export function App() {
           },
           (e: Error) => settle((v) => ({ ...v, stepping: null, stepError: { entry: stepping, message: e.message } })),
         ),
-      opened.current.has(stepping) ? 0 : STEP_SETTLE_MS,
+      opened.current.has(stepping) ? KNOWN_SETTLE_MS : STEP_SETTLE_MS,
     );
     return () => {
       current = false;

@@ -158,6 +158,7 @@ export function Viewer({
     setSummary(null);
     setError(null);
     setWin(null);
+    setFrameOf({ path, frame: 0 }); // a scan stepped back to starts at its first frame too
     setView(FITTED);
     // `natural` stays: the previous frame is still drawn, at its own size, until the new one loads.
     let live = true;
@@ -265,6 +266,16 @@ export function Viewer({
   // (Read from frame 0's own render once it has loaded: asked earlier, it would be decoded a second time.)
   const [firstRange, setFirstRange] = useState<{ path: string; window: Window } | null>(null);
   const keptRange = frames > 1 && firstRange?.path === path ? firstRange.window : null;
+  // Scrolled on before frame 0's own render was read (a held ↓): ask for it directly, one more decode.
+  const askedFirst = useRef<string | null>(null);
+  useEffect(() => {
+    if (frames < 2 || frame === 0 || keptRange || askedFirst.current === path) return;
+    askedFirst.current = path;
+    api.call('studies.displayWindow', { path, frame: 0 }).then(
+      (value) => value.voi === 'range' && value.window && setFirstRange({ path, window: value.window }),
+      () => undefined,
+    );
+  }, [api, path, frames, frame, keptRange]);
   // Sent with the image request: the user's window (only for the scan it was chosen on, and not once reset),
   // else the first frame's range for the others; none for the file's own grey levels.
   const asked = win ? (shownWin.path === path ? shownWin.win : null) : frame > 0 ? keptRange : null;
@@ -281,9 +292,9 @@ export function Viewer({
     let live = true;
     api.call('studies.displayWindow', { path, frame }).then(
       (value) => {
-        if (!live) return;
-        setOwn({ path, frame, value });
+        // Frame 0's range stays this scan's even when the reader has scrolled on meanwhile (keyed by path).
         if (frame === 0 && value.voi === 'range' && value.window) setFirstRange({ path, window: value.window });
+        if (live) setOwn({ path, frame, value });
       },
       () => undefined, // the readout stays empty; the image is shown all the same
     );

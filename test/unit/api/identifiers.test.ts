@@ -24,6 +24,10 @@ describe('identifiers', () => {
     // Codes under four characters only as whole words: X9 is hidden, X9B is kept.
     assert.equal(hide('/a/X9/X9B'), `/a/${HIDDEN}/X9B`);
     assert.equal(scansHider([])('/a/b'), '/a/b');
+    // Codes with punctuation or a space, and a word whose lower case is longer (İ) before one.
+    const coded = scansHider([{ patientId: 'MRN-000123', accession: 'RJ_2019_0042' }, { patientId: 'ab 1234' }]);
+    assert.equal(coded('/d/MRN-000123/RJ_2019_0042x/AB 1234.dcm'), `/d/${HIDDEN}/${HIDDEN}x/${HIDDEN}.dcm`);
+    assert.equal(coded('/d/İmrn-000123/x'), `/d/İ${HIDDEN}/x`);
   });
 
   it('stays a few set lookups per word with a hundred thousand patients', () => {

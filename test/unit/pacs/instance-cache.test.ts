@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -67,6 +67,32 @@ describe('instance cache', () => {
     assert.equal(a, b);
     assert.equal(calls, 1);
     assert.deepEqual([cache.stats().files, cache.stats().bytes], [1, 1000]);
+  });
+
+  it('fetch: when the retrieval others joined fails (its job cancelled), one of them retries for all', async () => {
+    const cache = await InstanceCache.open(path.join(dir, 'retry'), 100_000);
+    let calls = 0;
+    const failing = async (): Promise<Buffer> => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 20));
+      throw new Error('cancelled');
+    };
+    const working = async () => (calls++, Buffer.alloc(1000, 4));
+    const first = cache.fetch(SERVER, ref(2), failing);
+    const joiners = Array.from({ length: 5 }, () => cache.fetch(SERVER, ref(2), working));
+    await assert.rejects(first, /cancelled/);
+    const files = await Promise.all(joiners);
+    assert.equal(new Set(files).size, 1);
+    assert.equal(calls, 2, 'the failed retrieval and one retry');
+    assert.deepEqual([cache.stats().files, cache.stats().bytes], [1, 1000]);
+  });
+
+  it("a lookup leaves the file's modification time as written (renders are kept by it)", async () => {
+    const cache = await InstanceCache.open(path.join(dir, 'times'), 100_000);
+    const file = await cache.put(SERVER, ref(3), Buffer.alloc(10));
+    const written = (await stat(file)).mtimeMs;
+    assert.equal(await cache.get(SERVER, ref(3)), file);
+    assert.equal((await stat(file)).mtimeMs, written);
   });
 
   it('counts what is there at open and drops leftovers of interrupted writes', async () => {
