@@ -36,7 +36,8 @@ export function hideIdentifiersIn(text: string, ids: ScanIdentifiers | null | un
 /**
  * A hider for text about many scans (a folder that holds them, files skipped in it, a failed file's error):
  * their patient IDs and accession numbers wherever they appear, even inside a word ("PH0001scan"; those of
- * four characters or more: shorter ones only as whole words), and each word of their patients' names as a
+ * four characters or more: shorter ones only as whole words; every character that any of them covers, where
+ * they overlap too), and each word of their patients' names as a
  * whole word (with thousands of patients, short name parts such as "LI" would otherwise cut pieces out of every
  * path). Any case; text and identifiers compared in Unicode NFC, so a name stored decomposed on disk (as macOS
  * writes it) still matches. Set lookups per word: fast whatever the number of scans.
@@ -57,8 +58,13 @@ export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>):
   }
   if (!words.size && !codes.size) return (text) => text;
   const lengths = [...new Set([...codes].map((c) => c.length))].sort((a, b) => b - a);
-  // Codes anywhere in the text (they may hold "-", "_" or spaces, and sit inside a word): the longest that
-  // starts at each position, compared in lower case one code unit for one (so positions stay the text's).
+  // Each code's first four units: where the text's next four are none of these, no code starts (one lookup).
+  const heads = new Set([...codes].map((c) => c.slice(0, 4)));
+  // Codes anywhere in the text (they may hold "-", "_" or spaces, and sit inside a word), compared in lower case
+  // one code unit for one (so positions stay the text's). Every character inside any occurrence of any code is
+  // hidden: at each position the longest code that starts there (a shorter one there covers less), and
+  // occurrences that overlap or touch are cut as one. (Taking the longest from the left and going on after it
+  // would leave visible the end of a code that starts inside it: ABCD then CDEFGH in "ABCDEFGH".)
   const hideCodes = (text: string) => {
     if (!codes.size) return text;
     let lower = '';
@@ -67,17 +73,24 @@ export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>):
       lower += l.length === 1 ? l : unit;
     }
     let out = '';
-    let from = 0;
-    for (let i = 0; i < lower.length;) {
+    let from = 0; // the text up to here is in out
+    let start = -1; // the hidden run being grown: [start, end), none while start < 0
+    let end = -1;
+    for (let i = 0; i < lower.length; i++) {
+      if (!heads.has(lower.slice(i, i + 4))) continue;
       const hit = lengths.find((n) => i + n <= lower.length && codes.has(lower.slice(i, i + n)));
-      if (hit === undefined) i++;
+      if (hit === undefined) continue;
+      if (i <= end) end = Math.max(end, i + hit);
       else {
-        out += text.slice(from, i) + HIDDEN;
-        i += hit;
-        from = i;
+        if (start >= 0) {
+          out += text.slice(from, start) + HIDDEN;
+          from = end;
+        }
+        start = i;
+        end = i + hit;
       }
     }
-    return from ? out + text.slice(from) : text;
+    return start < 0 ? text : out + text.slice(from, start) + HIDDEN + text.slice(end);
   };
   const hideWord = (word: string) => (words.has(word.toLowerCase()) ? HIDDEN : word);
   return (text) => hideCodes(text.normalize('NFC')).replace(WORD, hideWord);

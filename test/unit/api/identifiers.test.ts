@@ -30,6 +30,64 @@ describe('identifiers', () => {
     assert.equal(coded('/d/İmrn-000123/x'), `/d/İ${HIDDEN}/x`);
   });
 
+  it('hides every character that any occurrence of any code covers, codes that overlap or touch as one cut', () => {
+    const H = HIDDEN;
+    // ABCD, then CDEFGH starting inside it: the longest code from the left (ABCD) used to leave EFGH visible.
+    const shortFirst = scansHider([{ patientId: 'ABCD' }, { accession: 'CDEFGH' }]);
+    assert.equal(shortFirst('ABCDEFGH'), H);
+    assert.equal(shortFirst('/scans/abcdefgh/x.dcm'), `/scans/${H}/x.dcm`);
+    assert.equal(scansHider([{ accession: 'CDEFGH' }, { patientId: 'ABCD' }])('ABCDEFGH'), H);
+    // The other order: the longer code first, a shorter one starting inside it and running past its end.
+    const longFirst = scansHider([{ patientId: 'ABCDEF', accession: 'EFGH' }]);
+    assert.equal(longFirst('ABCDEFGH'), H);
+    assert.equal(longFirst('/d/efghABCDEF/x'), `/d/${H}/x`);
+    // A code wholly inside another, alone, inside it, and as the link of a chain (ABCD, EFGH inside CDEFGHIJ).
+    const nested = scansHider([{ patientId: 'ABCDEFGH', accession: 'CDEF' }]);
+    assert.equal(nested('xABCDEFGHy'), `x${H}y`);
+    assert.equal(nested('xxCDEFyy'), `xx${H}yy`);
+    const chain = scansHider([{ patientId: 'ABCD', accession: 'CDEFGHIJ' }, { patientId: 'EFGH' }]);
+    assert.equal(chain('ABCDEFGHIJ'), H);
+    assert.equal(chain('ABCDEFGHI'), `${H}I`);
+    // Codes that hold "-", "_" or a space, overlapping.
+    const punctuated = scansHider([
+      { patientId: 'MRN-0012', accession: '0012_34' },
+      { patientId: 'RJ 2019 7', accession: '7-X1' },
+    ]);
+    assert.equal(punctuated('/d/MRN-0012_34/x'), `/d/${H}/x`);
+    assert.equal(punctuated('/d/rj 2019 7-x1.dcm'), `/d/${H}.dcm`);
+    // Codes apart: the punctuation between them stays; codes that touch are one cut.
+    const two = scansHider([{ patientId: 'ABCD', accession: 'EFGH' }]);
+    for (const between of ['-', '_', ' ', '.', '/', '--', ' - '])
+      assert.equal(two(`ABCD${between}EFGH`), `${H}${between}${H}`, between);
+    assert.equal(two('ABCDEFGH'), H);
+    // Text next to a code stays, and so does a code's piece that is no whole code (CDEFG: no H).
+    assert.equal(shortFirst('/scans/study-xABCDEFGHy_notes/ABCDEFG.dcm'), `/scans/study-x${H}y_notes/${H}EFG.dcm`);
+    assert.equal(shortFirst('/scans/BCDEFG/CDEFGh'), `/scans/BCDEFG/${H}`);
+  });
+
+  it('agrees with hiding each character some occurrence of some code covers, on random texts', () => {
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    const pick = (alphabet: string, length: number) =>
+      Array.from({ length }, () => alphabet[rand(alphabet.length)]).join('');
+    for (let round = 0; round < 500; round++) {
+      const codes = Array.from({ length: 1 + rand(4) }, () => pick('ab-', 4 + rand(3)));
+      const text = pick('aAbB-_', rand(40));
+      // The reference: mark every character of every occurrence (overlapping ones too), cut each run of marks.
+      const lower = text.toLowerCase();
+      const covered = Array.from(text, () => false);
+      for (const code of codes)
+        for (let i = lower.indexOf(code); i >= 0; i = lower.indexOf(code, i + 1))
+          covered.fill(true, i, i + code.length);
+      const expected = text.replace(/./gs, (c, i: number) => (covered[i] ? '\0' : c)).replace(/\0+/g, HIDDEN);
+      const hide = scansHider(codes.map((patientId) => ({ patientId })));
+      assert.equal(hide(text), expected, `${JSON.stringify(codes)} in ${JSON.stringify(text)}`);
+    }
+  });
+
   it('stays a few set lookups per word with a hundred thousand patients', () => {
     const hide = scansHider(Array.from({ length: 100_000 }, (_, i) => ({ patientId: `PAT${i}`, accession: `A${i}X` })));
     const paths = Array.from({ length: 20_000 }, (_, i) => `/archive/site/PAT${i}/study/series/IM${i}.dcm`);
