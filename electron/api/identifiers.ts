@@ -24,13 +24,46 @@ export function secretsOf(ids: ScanIdentifiers | null | undefined): string[] {
 }
 
 /**
- * `text` with every occurrence (any case) of the scan's identifiers (secretsOf) replaced by HIDDEN, longest
- * first in one pass, so a replacement is never searched again. Other text is kept.
+ * `text` with every occurrence (any case) of the scan's identifiers (secretsOf) cut out: every character that
+ * any of them covers, where they overlap too, each run of such characters replaced by one HIDDEN, in one pass
+ * (a replacement is never searched again). Other text is kept.
  */
 export function hideIdentifiersIn(text: string, ids: ScanIdentifiers | null | undefined): string {
   const secrets = secretsOf(ids).sort((a, b) => b.length - a.length);
   if (!secrets.length) return text;
-  return text.replace(new RegExp(secrets.map(escapeRegExp).join('|'), 'gi'), HIDDEN);
+  // The longest secret at each position where one starts (the alternatives are tried longest first).
+  const find = new RegExp(secrets.map(escapeRegExp).join('|'), 'gi');
+  const spans: number[] = [];
+  for (let m = find.exec(text); m; m = find.exec(text)) {
+    spans.push(m.index, m.index + m[0].length);
+    find.lastIndex = m.index + 1;
+  }
+  return cutSpans(text, spans);
+}
+
+/**
+ * `text` with each run of characters that the spans cover (start, end, start, end…: [start, end) each, in order
+ * of start), overlapping or touching, replaced by one HIDDEN.
+ */
+function cutSpans(text: string, spans: readonly number[]): string {
+  let out = '';
+  let from = 0; // the text up to here is in out
+  let start = -1; // the run being grown: [start, end), none while start < 0
+  let end = -1;
+  for (let k = 0; k < spans.length; k += 2) {
+    const s = spans[k]!;
+    const e = spans[k + 1]!;
+    if (s <= end) end = Math.max(end, e);
+    else {
+      if (start >= 0) {
+        out += text.slice(from, start) + HIDDEN;
+        from = end;
+      }
+      start = s;
+      end = e;
+    }
+  }
+  return start < 0 ? text : out + text.slice(from, start) + HIDDEN + text.slice(end);
 }
 
 /**
@@ -72,25 +105,13 @@ export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>):
       const l = unit.toLowerCase();
       lower += l.length === 1 ? l : unit;
     }
-    let out = '';
-    let from = 0; // the text up to here is in out
-    let start = -1; // the hidden run being grown: [start, end), none while start < 0
-    let end = -1;
+    const spans: number[] = [];
     for (let i = 0; i < lower.length; i++) {
       if (!heads.has(lower.slice(i, i + 4))) continue;
       const hit = lengths.find((n) => i + n <= lower.length && codes.has(lower.slice(i, i + n)));
-      if (hit === undefined) continue;
-      if (i <= end) end = Math.max(end, i + hit);
-      else {
-        if (start >= 0) {
-          out += text.slice(from, start) + HIDDEN;
-          from = end;
-        }
-        start = i;
-        end = i + hit;
-      }
+      if (hit !== undefined) spans.push(i, i + hit);
     }
-    return start < 0 ? text : out + text.slice(from, start) + HIDDEN + text.slice(end);
+    return cutSpans(text, spans);
   };
   const hideWord = (word: string) => (words.has(word.toLowerCase()) ? HIDDEN : word);
   return (text) => hideCodes(text.normalize('NFC')).replace(WORD, hideWord);

@@ -15,6 +15,22 @@ describe('identifiers', () => {
     assert.equal(hideIdentifiersIn('/data/x.dcm', null), '/data/x.dcm');
   });
 
+  it("a scan's own identifiers that overlap or touch are cut as one, every character they cover", () => {
+    const H = HIDDEN;
+    // ID ABCD, accession CDEFGH: the longest from the left (ABCD) used to leave EFGH visible.
+    assert.equal(hideIdentifiersIn('/d/ABCDEFGH/x', { patientId: 'ABCD', accession: 'CDEFGH' }), `/d/${H}/x`);
+    assert.equal(hideIdentifiersIn('/d/abcdefgh/x', { patientId: 'ABCDEF', accession: 'EFGH' }), `/d/${H}/x`);
+    // A name part that runs into the ID, one wholly inside it, and identifiers that touch.
+    const own = { patientName: 'Ngu^Yen', patientId: 'YEN042', accession: 'N042' };
+    assert.equal(hideIdentifiersIn('/d/NguYEN042x/yen042/Yen-Ngu_n042', own), `/d/${H}x/${H}/${H}-${H}_${H}`);
+    // Text next to them stays, and so does a piece of an identifier (YEN04, CDEFG).
+    assert.equal(hideIdentifiersIn('/d/xYEN04/yen_042/', own), `/d/x${H}04/${H}_042/`);
+    assert.equal(
+      hideIdentifiersIn('/CDEFG-ABCDEFGH.dcm', { patientId: 'ABCD', accession: 'CDEFGH' }),
+      `/CDEFG-${H}.dcm`,
+    );
+  });
+
   it('a hider for many scans: IDs and accessions anywhere, name parts as whole words, in NFC', () => {
     const hide = scansHider([ids, { patientName: 'LI^AN', patientId: 'X9', accession: null }]);
     assert.equal(hide('/home/andrew/Lena-Li/PID042.txt'), `/home/andrew/${HIDDEN}-${HIDDEN}/${HIDDEN}.txt`);
@@ -85,6 +101,28 @@ describe('identifiers', () => {
       const expected = text.replace(/./gs, (c, i: number) => (covered[i] ? '\0' : c)).replace(/\0+/g, HIDDEN);
       const hide = scansHider(codes.map((patientId) => ({ patientId })));
       assert.equal(hide(text), expected, `${JSON.stringify(codes)} in ${JSON.stringify(text)}`);
+    }
+  });
+
+  it("a scan's own identifiers: the same as hiding each character some occurrence covers, on random texts", () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    const pick = (alphabet: string, length: number) =>
+      Array.from({ length }, () => alphabet[rand(alphabet.length)]).join('');
+    for (let round = 0; round < 500; round++) {
+      const [patientId, accession, family, given] = Array.from({ length: 4 }, () => pick('ab-', 2 + rand(4)));
+      const ids = { patientId, accession, patientName: `${family}^${given}` };
+      const text = pick('aAbB-_/', rand(40));
+      const lower = text.toLowerCase();
+      const covered = Array.from(text, () => false);
+      for (const secret of [patientId!, accession!, family!, given!])
+        for (let i = lower.indexOf(secret); i >= 0; i = lower.indexOf(secret, i + 1))
+          covered.fill(true, i, i + secret.length);
+      const expected = text.replace(/./gs, (c, i: number) => (covered[i] ? '\0' : c)).replace(/\0+/g, HIDDEN);
+      assert.equal(hideIdentifiersIn(text, ids), expected, `${JSON.stringify(ids)} in ${JSON.stringify(text)}`);
     }
   });
 
