@@ -29,16 +29,43 @@ export function secretsOf(ids: ScanIdentifiers | null | undefined): string[] {
  * (a replacement is never searched again). Other text is kept.
  */
 export function hideIdentifiersIn(text: string, ids: ScanIdentifiers | null | undefined): string {
-  const secrets = secretsOf(ids).sort((a, b) => b.length - a.length);
-  if (!secrets.length) return text;
-  // The longest secret at each position where one starts (the alternatives are tried longest first).
-  const find = new RegExp(secrets.map(escapeRegExp).join('|'), 'gi');
+  return cutSpans(text, secretSpans(text, secretsOf(ids)));
+}
+
+/** Where in `text` the secrets occur, any case: the longest at each position where one starts, in order. */
+function secretSpans(text: string, secrets: string[]): number[] {
+  if (!secrets.length) return [];
+  // The alternatives are tried longest first.
+  const find = new RegExp(
+    [...secrets]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|'),
+    'gi',
+  );
   const spans: number[] = [];
   for (let m = find.exec(text); m; m = find.exec(text)) {
     spans.push(m.index, m.index + m[0].length);
     find.lastIndex = m.index + 1;
   }
-  return cutSpans(text, spans);
+  return spans;
+}
+
+/** Two lists of spans (start, end…, each in order of start) as one, in order of start. */
+function mergeSpans(a: readonly number[], b: readonly number[]): number[] {
+  if (!b.length) return [...a];
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const fromA = j >= b.length || (i < a.length && a[i]! <= b[j]!);
+    const src = fromA ? a : b;
+    const k = fromA ? i : j;
+    out.push(src[k]!, src[k + 1]!);
+    if (fromA) i += 2;
+    else j += 2;
+  }
+  return out;
 }
 
 /**
@@ -75,7 +102,9 @@ function cutSpans(text: string, spans: readonly number[]): string {
  * path). Any case; text and identifiers compared in Unicode NFC, so a name stored decomposed on disk (as macOS
  * writes it) still matches. Set lookups per word: fast whatever the number of scans.
  */
-export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>): (text: string) => string {
+export function scansHider(
+  scans: Iterable<ScanIdentifiers | null | undefined>,
+): (text: string, own?: ScanIdentifiers | null) => string {
   const words = new Set<string>();
   const codes = new Set<string>();
   const fold = (t: string) => t.normalize('NFC').toLowerCase();
@@ -89,7 +118,6 @@ export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>):
       else if (c.length >= 2) words.add(c);
     }
   }
-  if (!words.size && !codes.size) return (text) => text;
   const lengths = [...new Set([...codes].map((c) => c.length))].sort((a, b) => b - a);
   // Each code's first four units: where the text's next four are none of these, no code starts (one lookup).
   const heads = new Set([...codes].map((c) => c.slice(0, 4)));
@@ -98,8 +126,15 @@ export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>):
   // hidden: at each position the longest code that starts there (a shorter one there covers less), and
   // occurrences that overlap or touch are cut as one. (Taking the longest from the left and going on after it
   // would leave visible the end of a code that starts inside it: ABCD then CDEFGH in "ABCDEFGH".)
-  const hideCodes = (text: string) => {
-    if (!codes.size) return text;
+  // `own`: the identifiers of the scan the text is about, cut as hideIdentifiersIn cuts them (a scan indexed
+  // after the hider was made is not among `scans`), in the same pass: cutting them first would hide the start
+  // of another scan's code that overlaps them and leave its end.
+  const hideCodes = (text: string, own: ScanIdentifiers | null | undefined) => {
+    const ownSpans = secretSpans(
+      text,
+      secretsOf(own).map((t) => t.normalize('NFC')),
+    );
+    if (!codes.size) return cutSpans(text, ownSpans);
     let lower = '';
     for (const unit of text.split('')) {
       const l = unit.toLowerCase();
@@ -111,10 +146,11 @@ export function scansHider(scans: Iterable<ScanIdentifiers | null | undefined>):
       const hit = lengths.find((n) => i + n <= lower.length && codes.has(lower.slice(i, i + n)));
       if (hit !== undefined) spans.push(i, i + hit);
     }
-    return cutSpans(text, spans);
+    return cutSpans(text, mergeSpans(spans, ownSpans));
   };
+  if (!words.size) return (text, own) => hideCodes(text.normalize('NFC'), own);
   const hideWord = (word: string) => (words.has(word.toLowerCase()) ? HIDDEN : word);
-  return (text) => hideCodes(text.normalize('NFC')).replace(WORD, hideWord);
+  return (text, own) => hideCodes(text.normalize('NFC'), own).replace(WORD, hideWord);
 }
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { distinctFiles, namesUnder, realPath } from '../../util/distinct-files.js';
-import { hideIdentifiersIn, identifiersOf, scansHider } from '../../api/identifiers.js';
+import { hideIdentifiersIn, identifiersOf, scansHider, type ScanIdentifiers } from '../../api/identifiers.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
@@ -99,9 +99,16 @@ Rows: every instance the query matched, once; those that could not be retrieved 
 ${QUERY_USAGE}
 ${PACS_USAGE}`;
 
-/** What hides the identifiers of every scan the index holds under the folder (PACS rows name no paths). */
-function scopeHider(store: IndexStore, folder: string, archive: boolean): (text: string) => string {
-  if (archive) return (text) => text;
+/**
+ * What hides the identifiers of every scan the index holds under the folder, and of the row's own scan (`own`)
+ * in the same pass (PACS rows name no paths: only the row's own).
+ */
+function scopeHider(
+  store: IndexStore,
+  folder: string,
+  archive: boolean,
+): (text: string, own?: ScanIdentifiers | null) => string {
+  if (archive) return (text, own) => hideIdentifiersIn(text, own);
   const ids = [];
   for (const scan of store.scansUnder(folder)) ids.push(identifiersOf(scan.naming));
   return scansHider(ids);
@@ -384,10 +391,10 @@ export const screenCommand = defineCommand({
             : row;
       const writeRow = async (given: ScreenRow) => {
         const withMarks = example ? marked(given) : given; // by the path as indexed
-        // The path and a failed file's error (which names the path) lose the row's own identifiers anywhere,
-        // then every screened scan's.
+        // The path and a failed file's error (which names the path) lose the row's own identifiers anywhere
+        // and every screened scan's, in one pass.
         const own = identifiersOf(withMarks.naming);
-        const hidden = (text: string) => hider!(hideIdentifiersIn(text, own));
+        const hidden = (text: string) => hider!(text, own);
         const row = hider
           ? {
               ...withMarks,
@@ -416,7 +423,7 @@ export const screenCommand = defineCommand({
       }))
         await writeRow(row);
       for (const file of listed?.missing ?? []) await writeRow(missingRow(file));
-      if (json) await write(`\n],"skipped":${JSON.stringify(hider ? skipped.map(hider) : skipped)}}\n`);
+      if (json) await write(`\n],"skipped":${JSON.stringify(hider ? skipped.map((s) => hider(s)) : skipped)}}\n`);
       stream.end();
       await once(stream, 'finish');
       io.stderr(
