@@ -155,7 +155,14 @@ export function createHandlers(services: Services): Handlers {
 
     'screen.list': () => ({ jobs: services.screening.list() }),
 
-    'screen.results': (req) => services.screening.results(req.id, req.flaggedOnly ?? false, req.since),
+    'screen.results': async (req) => {
+      // A job's folder was chosen in a dialog when the job started, perhaps in an earlier run of the app: its
+      // rows may be shown as images now too (roots are not kept across runs). A PACS job's rows are added as
+      // they are retrieved (pacs.viewInstance). A folder gone since is left out: its rows fail to open.
+      const job = services.screening.list().find((j) => j.id === req.id);
+      if (job && path.isAbsolute(job.folder)) await services.roots.add(job.folder).catch(() => undefined);
+      return services.screening.results(req.id, req.flaggedOnly ?? false, req.since);
+    },
 
     'screen.review': (req) => services.screening.review(req.id, req.path, req.mark),
 
