@@ -91,6 +91,8 @@ export function App() {
   );
   // A step to a PACS row: its file is found or retrieved, then shown. A further step meanwhile supersedes it.
   const stepping = viewing?.stepping ?? null;
+  // The row a long list keeps in view while the viewer steps (the one stepped to, before it is open).
+  const shownEntry = viewing ? (stepping ?? viewing.entry) : null;
   const openEntry = viewing?.open;
   /** PACS rows found (or retrieved) in this viewer, by entry: a step to one is asked for at once. */
   const opened = useRef(new Map<string, string>());
@@ -230,8 +232,10 @@ export function App() {
               <QueryView hasStudies={!!catalog} onView={openViewer} findings={model?.findings ?? []} />
             )}
             {view === 'models' && <ModelsView />}
-            {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} />}
-            {view === 'screening' && <ScreeningView onView={openViewer} onConfigurePacs={() => setView('models')} />}
+            {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} shown={shownEntry} />}
+            {view === 'screening' && (
+              <ScreeningView onView={openViewer} onConfigurePacs={() => setView('models')} shown={shownEntry} />
+            )}
             {viewing && (
               <div
                 className="viewer-overlay"

@@ -23,6 +23,7 @@ export const test = base.extend<{
   modelDirs: string[];
   firstRun: boolean;
   bundledModels: boolean;
+  dataDir: string | undefined;
 }>({
   /** Start the bridge as on a user's first start. */
   firstRun: [false, { option: true }],
@@ -30,16 +31,19 @@ export const test = base.extend<{
   bundledModels: [false, { option: true }],
   /** Extra model folders for the bridge (e.g. exported test models). */
   modelDirs: [[], { option: true }],
+  /** The app's data folder (an index prepared by the test); by default a new one, removed with the bridge. */
+  dataDir: [undefined, { option: true }],
   /** Console errors a test provokes on purpose (e.g. a refused image). */
   expectedConsoleErrors: [[], { option: true }],
   /** Requests the bridge refuses (no session, foreign Origin…) are provoked on purpose; otherwise none may occur. */
   bridgeRefusalsExpected: [false, { option: true }],
-  bridge: async ({ modelDirs, firstRun, bundledModels }, use) => {
+  bridge: async ({ modelDirs, firstRun, bundledModels, dataDir }, use) => {
     const mod = (await import(path.join(ROOT, 'dist', 'test', 'bridge', 'server.js'))) as BridgeModule;
     const bridge = await mod.startBridge({
       modelDirs,
       firstRun,
       modelRoots: bundledModels ? [path.join(ROOT, 'models')] : [],
+      ...(dataDir ? { dataDir } : {}),
     });
     await use(bridge);
     await bridge.close();

@@ -4,7 +4,7 @@
  * value written in. Sort by any column, add and remove phrases, open a scan,
  * export CSV or PNG. Rows are virtualised: only the visible ones are in the DOM.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { download } from '../download';
 import { csvCell } from '../format';
 import { getApi, type Response } from '../api';
@@ -15,6 +15,7 @@ import type { OpenViewer } from '../views';
 import { PhraseWarnings, unfamiliarText } from '../components/PhraseWarnings';
 import { ScanName } from '../components/ScanName';
 import { useScanNaming } from '../scanNames';
+import { useRowWindow } from '../rowWindow';
 
 type Matrix = Response<'matrix.run'>;
 type Score = 'probability' | 'similarity';
@@ -22,7 +23,16 @@ type Score = 'probability' | 'similarity';
 const ROW = 52;
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
 
-export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView: OpenViewer }) {
+export function MatrixView({
+  hasStudies,
+  onView,
+  shown = null,
+}: {
+  hasStudies: boolean;
+  onView: OpenViewer;
+  /** The scan an open viewer shows (null: none): its row is kept in view, for the focus to come back to. */
+  shown?: string | null;
+}) {
   const api = getApi();
   const naming = useScanNaming();
   const [phrases, setPhrases] = useState<string[]>(DEFAULT_PHRASES);
@@ -32,19 +42,6 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
   const [sort, setSort] = useState<{ column: number; descending: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const body = useRef<HTMLDivElement>(null);
-  const [bodyHeight, setBodyHeight] = useState(520);
-  // The body exists once there is a matrix; its height decides how many rows are drawn and shown.
-  useLayoutEffect(() => {
-    const el = body.current;
-    if (!el) return;
-    const measure = () => setBodyHeight(el.clientHeight);
-    measure();
-    const observer = new ResizeObserver(measure);
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [matrix !== null]);
   const progress = useJobProgress(['index']);
 
   async function compute(next: string[]) {
@@ -77,6 +74,12 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
     if (sort) out.sort((a, b) => (pick(b)[sort.column]! - pick(a)[sort.column]!) * (sort.descending ? 1 : -1));
     return out;
   }, [matrix, sort, score]);
+  const rowsDrawn = useRowWindow<HTMLDivElement>(rows.length, ROW);
+  const paths = useMemo(() => rows.map((r) => r.path), [rows]);
+  const { reveal } = rowsDrawn;
+  useEffect(() => {
+    if (shown !== null) reveal(paths.indexOf(shown));
+  }, [shown, paths, reveal]);
 
   const onAdd = (e: FormEvent) => {
     e.preventDefault();
@@ -140,13 +143,10 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
         Open a study, a folder or the demo study in the Studies view first; the matrix shows the scans you opened.
       </p>
     );
-  const first = Math.max(0, Math.floor(scrollTop / ROW) - 5);
-  const visible = rows.slice(first, first + Math.ceil(bodyHeight / ROW) + 10);
+  const visible = rows.slice(rowsDrawn.start, rowsDrawn.end);
   // Rows wholly in view, and how many wait below the fold.
-  const topRow = Math.min(rows.length, Math.ceil(scrollTop / ROW) + 1);
-  const bottomRow = Math.min(rows.length, Math.max(topRow, Math.floor((scrollTop + bodyHeight) / ROW)));
+  const { first: topRow, last: bottomRow } = rowsDrawn.shown;
   const below = rows.length - bottomRow;
-  const paths = rows.map((r) => r.path);
   const columns = `380px repeat(${matrix?.phrases.length ?? 0}, minmax(96px, 1fr))`;
 
   return (
@@ -259,12 +259,7 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
                 );
               })}
             </div>
-            <div
-              className="matrix-body"
-              ref={body}
-              onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-              data-testid="matrix-body"
-            >
+            <div className="matrix-body" ref={rowsDrawn.ref} onKeyDown={rowsDrawn.onKeyDown} data-testid="matrix-body">
               <div style={{ height: rows.length * ROW, position: 'relative' }}>
                 {visible.map((r, k) => (
                   <div
@@ -272,10 +267,12 @@ export function MatrixView({ hasStudies, onView }: { hasStudies: boolean; onView
                     role="row"
                     className="matrix-row"
                     data-testid="matrix-row"
+                    data-row-index={rowsDrawn.start + k}
+                    aria-rowindex={rowsDrawn.start + k + 2}
                     style={{
                       gridTemplateColumns: columns,
                       position: 'absolute',
-                      top: (first + k) * ROW,
+                      top: (rowsDrawn.start + k) * ROW,
                       left: 0,
                       right: 0,
                       height: ROW,

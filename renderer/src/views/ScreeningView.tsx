@@ -14,6 +14,7 @@ import { PhraseWarnings } from '../components/PhraseWarnings';
 import { ScanName } from '../components/ScanName';
 import { labelFromRow, type ScanLabel } from '../naming';
 import { useScanNames, useScanNaming } from '../scanNames';
+import { useRowWindow } from '../rowWindow';
 import type { OpenViewer } from '../views';
 import { ConnectionSelect, PacsQueryFields } from '../components/PacsQueryFields';
 import { examplesText, fewExamplesText, useExamples } from '../examples';
@@ -30,6 +31,8 @@ import {
 } from '../pacs';
 
 type Row = ScreenRow;
+/** A row as the table shows it: flagged at the threshold set in the view. */
+type ShownRow = Row & { flagged: boolean };
 type JobProgress = NonNullable<ScreenJob['progress']>;
 /** The results table's sort: the scan's name, a phrase's probability (its index), the example similarity or the status. */
 type SortKey = 'file' | 'status' | 'example' | number;
@@ -69,7 +72,16 @@ function settle(pending: Map<string, ReviewMark | null>, marks: Iterable<[string
 /** A job's source as listed: its folder, or the PACS connection it screens. */
 const sourceText = (folder: string) => (folder.startsWith('pacs:') ? `PACS ${folder.slice(5)}` : folder);
 
-export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer; onConfigurePacs?: () => void }) {
+export function ScreeningView({
+  onView,
+  onConfigurePacs,
+  shown = null,
+}: {
+  onView: OpenViewer;
+  onConfigurePacs?: () => void;
+  /** The row an open viewer shows (its path or PACS key; null: none): kept in view, for the focus to come back to. */
+  shown?: string | null;
+}) {
   const api = getApi();
   // What is screened: a folder chosen in a dialog, or the studies a query matches on a PACS.
   const [source, setSource] = useState<'folder' | 'pacs'>('folder');
@@ -349,9 +361,11 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
   // The open results, for the viewer's review controls: a scan opened from them can be marked where it is seen.
   // A layout effect: the viewer re-renders with the rows just read before they are painted, never with the
   // rows before them and the pending marks already settled.
+  // The open rows by path (a PACS row's key), made once per read: the viewer's marks and PACS rows look rows up.
+  const openRows = open?.rows;
+  const byPath = useMemo(() => new Map(openRows?.map((r) => [r.path, r])), [openRows]);
   useLayoutEffect(() => {
     if (!open || !openJob) return publishReviewTarget(null);
-    const byPath = new Map(open.rows.map((r) => [r.path, r]));
     const rowKey = (p: string) => (byPath.has(p) ? p : (remoteKeys.current.get(p) ?? p));
     publishReviewTarget({
       markOf: (p) => {
@@ -363,7 +377,7 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       },
       mark: (p, m) => markRow(openJob, rowKey(p), m),
     });
-  }, [open, openJob, markRow, pendingCount]);
+  }, [open, byPath, openJob, markRow, pendingCount]);
   useEffect(() => () => publishReviewTarget(null), []);
   const rows = useMemo(() => {
     if (!open) return [];
@@ -375,24 +389,25 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
       r.exampleFlagged ?? (cut !== null && r.exampleSimilarity !== null && r.exampleSimilarity >= cut);
     const flag = (r: Row) =>
       threshold === jobThreshold ? r.flagged : r.scores.some((s) => s.probability >= threshold) || byExamples(r);
-    // Names are made once per row, not once per comparison.
-    const names = sort.key === 'file' ? new Map(open.rows.map((r) => [r.path, naming(r.path).text])) : null;
-    const nameOf = (r: Row) => names?.get(r.path) ?? '';
-    return open.rows
-      .map((r) => ({ ...r, flagged: flag(r) }))
-      .filter((r) => !flaggedOnly || r.flagged)
-      .sort((a, b) => {
-        const { key, descending } = sort;
-        const order =
-          key === 'file'
-            ? nameOf(a).localeCompare(nameOf(b)) || a.path.localeCompare(b.path)
-            : key === 'status'
-              ? statusText(a).localeCompare(statusText(b))
-              : key === 'example'
-                ? (a.exampleSimilarity ?? -2) - (b.exampleSimilarity ?? -2)
-                : (a.scores[key]?.probability ?? -1) - (b.scores[key]?.probability ?? -1);
-        return descending ? -order : order;
-      });
+    const shown = open.rows.map((r) => ({ ...r, flagged: flag(r) })).filter((r) => !flaggedOnly || r.flagged);
+    // Each row's sort key is made once, not once per comparison (20,000 rows sort in a few ms); the sort is
+    // stable, so rows that tie keep the order the main process ranked them in.
+    const sign = sort.descending ? -1 : 1;
+    const key = sort.key;
+    if (key === 'file' || key === 'status') {
+      const collator = new Intl.Collator();
+      const text = key === 'file' ? (r: ShownRow) => naming(r.path).text : statusText;
+      const keyed = shown.map((r) => ({ r, text: text(r) }));
+      keyed.sort(
+        (a, b) =>
+          sign * (collator.compare(a.text, b.text) || (key === 'file' ? collator.compare(a.r.path, b.r.path) : 0)),
+      );
+      return keyed.map((k) => k.r);
+    }
+    const value = (r: Row) => (key === 'example' ? (r.exampleSimilarity ?? -2) : (r.scores[key]?.probability ?? -1));
+    const keyed = shown.map((r) => ({ r, value: value(r) }));
+    keyed.sort((a, b) => sign * (a.value - b.value));
+    return keyed.map((k) => k.r);
   }, [open, jobThreshold, threshold, flaggedOnly, sort, naming]);
   const sortBy = (key: SortKey) =>
     // A new column starts with what a reader wants first: highest scores, names A to Z.
@@ -401,24 +416,30 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
         ? { key, descending: !s.descending }
         : { key, descending: typeof key === 'number' || key === 'example' },
     );
+  const columnCount = (openJob?.phrases.length ?? 0) + (open?.exampleCount ? 1 : 0) + 3;
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none');
   const marker = (key: SortKey) => (sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : '');
-  const rowPaths = rows
-    .slice(0, 500)
-    .map((r) => r.path)
-    .filter(isLocalFile);
-  const remoteRows = rows.length > 0 && !rows.every((r) => isLocalFile(r.path));
-  // PACS rows the viewer steps through: those screened (a failed one may not be retrievable at all).
-  const remoteKeysShown = rows
-    .slice(0, 500)
-    .filter((r) => !isLocalFile(r.path) && r.status === 'ok')
-    .map((r) => r.path);
-  // A PACS row names the instance by the archive and its UIDs: the main process finds (or retrieves) its file.
-  const rowsByKey = useRef(new Map<string, Row>());
-  const openRows = open?.rows;
+  // The viewer steps through every row, in the order shown: local files by path, PACS rows by key (those
+  // screened: a failed one may not be retrievable at all).
+  const { rowPaths, remoteKeysShown } = useMemo(() => {
+    const local = rows.map((r) => isLocalFile(r.path));
+    return {
+      rowPaths: rows.filter((_, i) => local[i]).map((r) => r.path),
+      remoteKeysShown: rows.filter((r, i) => !local[i] && r.status === 'ok').map((r) => r.path),
+    };
+  }, [rows]);
+  const remoteRows = rowPaths.length < rows.length;
+  // Only the rows in view are drawn; the row an open viewer shows is scrolled into view as it steps.
+  const rowsDrawn = useRowWindow<HTMLDivElement>(rows.length, RESULT_ROW);
+  const { reveal } = rowsDrawn;
   useEffect(() => {
-    rowsByKey.current = new Map(openRows?.map((r) => [r.path, r]));
-  }, [openRows]);
+    if (shown !== null) reveal(rows.findIndex((r) => r.path === shown));
+  }, [shown, rows, reveal]);
+  // A PACS row names the instance by the archive and its UIDs: the main process finds (or retrieves) its file.
+  const rowsByKey = useRef(byPath);
+  useEffect(() => {
+    rowsByKey.current = byPath;
+  }, [byPath]);
   const openRemote = useCallback(
     async (key: string) => {
       const { path } = await api.call('pacs.viewInstance', { key });
@@ -765,88 +786,124 @@ export function ScreeningView({ onView, onConfigurePacs }: { onView: OpenViewer;
             <strong>✗ Not it</strong> makes scans like it fall. The ranking updates with each mark; the marks are kept
             with the job and exported with its rows.
           </p>
-          <table className="results-table" data-scan-list>
-            <thead>
-              <tr>
-                <th aria-sort={ariaSort('file')}>
-                  <button type="button" className="sort" onClick={() => sortBy('file')}>
-                    scan<span aria-hidden="true">{marker('file')}</span>
-                  </button>
-                </th>
-                {openJob.phrases.map((p, j) => (
-                  <th key={p} aria-sort={ariaSort(j)}>
-                    <button type="button" className="sort" onClick={() => sortBy(j)}>
-                      {p}
-                      <span aria-hidden="true">{marker(j)}</span>
+          <div
+            className="results-scroll"
+            ref={rowsDrawn.ref}
+            onKeyDown={rowsDrawn.onKeyDown}
+            data-testid="results-scroll"
+          >
+            <table className="results-table" data-scan-list aria-rowcount={rows.length + 1}>
+              <thead>
+                <tr aria-rowindex={1}>
+                  <th className="col-scan" aria-sort={ariaSort('file')}>
+                    <button type="button" className="sort" onClick={() => sortBy('file')}>
+                      scan<span aria-hidden="true">{marker('file')}</span>
                     </button>
                   </th>
-                ))}
-                {open.exampleCount > 0 && (
-                  <th aria-sort={ariaSort('example')}>
-                    <button type="button" className="sort" onClick={() => sortBy('example')}>
-                      example similarity<span aria-hidden="true">{marker('example')}</span>
-                    </button>
-                  </th>
-                )}
-                <th aria-sort={ariaSort('status')}>
-                  <button type="button" className="sort" onClick={() => sortBy('status')}>
-                    status<span aria-hidden="true">{marker('status')}</span>
-                  </button>
-                </th>
-                <th>review</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.slice(0, 500).map((r) => (
-                <tr key={r.path} className={r.flagged ? 'flagged' : ''} data-testid="screen-row">
-                  <td>
-                    <button
-                      type="button"
-                      className="link"
-                      {...(isLocalFile(r.path) ? { 'data-scan-path': r.path } : { 'data-remote-key': r.path })}
-                      onClick={() => (isLocalFile(r.path) ? onView(r.path, undefined, rowPaths) : viewRemote(r))}
-                      title={naming(r.path).path}
-                    >
-                      <ScanName path={r.path} />
-                    </button>
-                  </td>
                   {openJob.phrases.map((p, j) => (
-                    <td key={p}>{r.scores[j] ? r.scores[j]!.probability.toFixed(3) : '—'}</td>
+                    <th key={p} className="col-score" aria-sort={ariaSort(j)}>
+                      <button type="button" className="sort" onClick={() => sortBy(j)}>
+                        {p}
+                        <span aria-hidden="true">{marker(j)}</span>
+                      </button>
+                    </th>
                   ))}
                   {open.exampleCount > 0 && (
-                    <td>{r.exampleSimilarity === null ? '—' : r.exampleSimilarity.toFixed(3)}</td>
+                    <th className="col-score" aria-sort={ariaSort('example')}>
+                      <button type="button" className="sort" onClick={() => sortBy('example')}>
+                        example similarity<span aria-hidden="true">{marker('example')}</span>
+                      </button>
+                    </th>
                   )}
-                  <td>{statusText(r)}</td>
-                  <td className="review">
-                    {r.example && (
-                      <span className="muted" data-testid="review-example" title="One of the job's example scans">
-                        example
-                      </span>
-                    )}
-                    {r.status === 'ok' &&
-                      !r.example &&
-                      REVIEW_MARKS.map(({ mark, label, title }) => (
-                        <button
-                          key={mark}
-                          type="button"
-                          aria-pressed={r.review === mark}
-                          disabled={reviewing}
-                          data-testid={`review-${mark}`}
-                          title={title}
-                          onClick={() => review(openJob, r, r.review === mark ? null : mark)}
-                        >
-                          {label}
-                        </button>
-                      ))}
-                  </td>
+                  <th className="col-status" aria-sort={ariaSort('status')}>
+                    <button type="button" className="sort" onClick={() => sortBy('status')}>
+                      status<span aria-hidden="true">{marker('status')}</span>
+                    </button>
+                  </th>
+                  <th className="col-review">review</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {rows.length > 500 && <p className="muted">Showing the first 500 rows; export for all {rows.length}.</p>}
+              </thead>
+              <tbody>
+                {rowsDrawn.start > 0 && <SpacerRow rows={rowsDrawn.start} columns={columnCount} />}
+                {rows.slice(rowsDrawn.start, rowsDrawn.end).map((r, k) => (
+                  <tr
+                    key={r.path}
+                    className={r.flagged ? 'flagged' : ''}
+                    data-testid="screen-row"
+                    data-row-index={rowsDrawn.start + k}
+                    aria-rowindex={rowsDrawn.start + k + 2}
+                  >
+                    <td>
+                      <button
+                        type="button"
+                        className="link"
+                        {...(isLocalFile(r.path) ? { 'data-scan-path': r.path } : { 'data-remote-key': r.path })}
+                        onClick={() => (isLocalFile(r.path) ? onView(r.path, undefined, rowPaths) : viewRemote(r))}
+                        title={naming(r.path).path}
+                      >
+                        <ScanName path={r.path} />
+                      </button>
+                    </td>
+                    {openJob.phrases.map((p, j) => (
+                      <td key={p}>{r.scores[j] ? r.scores[j]!.probability.toFixed(3) : '—'}</td>
+                    ))}
+                    {open.exampleCount > 0 && (
+                      <td>{r.exampleSimilarity === null ? '—' : r.exampleSimilarity.toFixed(3)}</td>
+                    )}
+                    <td className="status" title={statusText(r) || undefined}>
+                      {statusText(r)}
+                    </td>
+                    <td className="review">
+                      {r.example && (
+                        <span className="muted" data-testid="review-example" title="One of the job's example scans">
+                          example
+                        </span>
+                      )}
+                      {r.status === 'ok' &&
+                        !r.example &&
+                        REVIEW_MARKS.map(({ mark, label, title }) => (
+                          <button
+                            key={mark}
+                            type="button"
+                            aria-pressed={r.review === mark}
+                            disabled={reviewing}
+                            data-testid={`review-${mark}`}
+                            title={title}
+                            onClick={() => review(openJob, r, r.review === mark ? null : mark)}
+                          >
+                            {label}
+                          </button>
+                        ))}
+                    </td>
+                  </tr>
+                ))}
+                {rowsDrawn.end < rows.length && <SpacerRow rows={rows.length - rowsDrawn.end} columns={columnCount} />}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted" data-testid="results-rows-shown" aria-live="polite">
+            {rows.length === 0
+              ? 'No rows.'
+              : `Rows ${rowsDrawn.shown.first}–${rowsDrawn.shown.last} of ${rows.length}` +
+                (rows.length > rowsDrawn.shown.last - rowsDrawn.shown.first + 1
+                  ? ' (scroll, or ↑ ↓ Page Up / Down, Home / End from a row).'
+                  : '.')}
+          </p>
         </section>
       )}
     </section>
+  );
+}
+
+/** A result row's height in pixels (styles.css sets the same): rows out of view are drawn as one spacer. */
+const RESULT_ROW = 40;
+
+/** Stands in for `rows` rows not drawn, at their height, so the scroll bar spans every row. */
+function SpacerRow({ rows, columns }: { rows: number; columns: number }) {
+  return (
+    <tr className="spacer" aria-hidden="true">
+      <td colSpan={columns} style={{ height: rows * RESULT_ROW }} />
+    </tr>
   );
 }
 
@@ -859,6 +916,6 @@ function coherenceText(c: Coherence): string {
   );
 }
 
-function statusText(r: Row & { flagged: boolean }): string {
+function statusText(r: ShownRow): string {
   return r.status === 'ok' ? (r.flagged ? 'flagged' : '') : `failed: ${r.error}`;
 }

@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ARTIFACTS, expect, test as base } from './fixtures';
+import { scratchDir } from '../support/scratch';
+
+import type * as ReviewJobModule from '../bench/review-job.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROWS = 3000;
+
+/**
+ * An app data folder whose index holds a finished phrase job of ROWS rows (random embeddings under the shipped
+ * model's slot: the bench's review job) over a folder where every row is a link to one real phantom, so that
+ * each row opens in the viewer. The job was started in an earlier run: nothing was opened in this one.
+ */
+const test = base.extend({
+  // Playwright reads a fixture's dependencies from its first parameter's pattern: none here.
+  // eslint-disable-next-line no-empty-pattern
+  dataDir: async ({}, use) => {
+    const work = scratchDir('radsift-e2e-rows-');
+    const mod = (await import(path.join(ROOT, 'dist', 'test', 'bench', 'review-job.js'))) as typeof ReviewJobModule;
+    const scans = path.join(work, 'scans');
+    const { files } = await mod.prepareReviewJob(path.join(work, 'data'), scans, ROWS);
+    const demo = path.join(work, 'demo');
+    const cli = path.join(ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+    execFileSync(process.execPath, [cli, 'demo', demo, '--count', '1', '--seed', '5', '--size', '256'], {
+      stdio: 'ignore',
+    });
+    const phantom = readdirSync(demo, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.dcm'))!;
+    mkdirSync(scans, { recursive: true });
+    for (const f of files) linkSync(path.join(demo, phantom), f);
+    jobFiles = files;
+    await use(path.join(work, 'data'));
+  },
+});
+/** The job's rows, in path order (set as the data folder is made). */
+let jobFiles: string[] = [];
+
+test.describe('Screening results of thousands of rows', () => {
+  test.use({ bundledModels: true });
+
+  test.beforeEach(async ({ page }) => {
+    test.setTimeout(180_000);
+    await page.keyboard.press('4');
+    await page.getByTestId('screen-job').first().getByRole('button', { name: 'Results' }).click();
+    await expect(page.getByTestId('results-examples')).toContainText('4 examples', { timeout: 120_000 });
+  });
+
+  test('only the rows in view are drawn; scrolling and the keyboard reach every row', async ({ page }) => {
+    expect(jobFiles).toHaveLength(ROWS);
+    const table = page.locator('table.results-table');
+    await expect(table).toHaveAttribute('aria-rowcount', String(ROWS + 1));
+    const rows = page.getByTestId('screen-row');
+    const drawn = await rows.count();
+    expect(drawn).toBeGreaterThan(5);
+    expect(drawn).toBeLessThan(80);
+    // One height for every row: a row's place in the scroll is its index times it.
+    const heights = await rows.evaluateAll((trs) => trs.map((tr) => Math.round(tr.getBoundingClientRect().height)));
+    expect(new Set(heights)).toEqual(new Set([40]));
+    await expect(page.getByTestId('results-rows-shown')).toContainText(`of ${ROWS}`);
+    await expect(page.getByTestId('results-rows-shown')).toContainText('Rows 1–');
+
+    // Scrolled to the end: the last row is drawn, the first is not.
+    const scroll = page.getByTestId('results-scroll');
+    await scroll.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect(page.locator(`tr[aria-rowindex="${ROWS + 1}"]`)).toBeVisible();
+    await expect(page.locator('tr[aria-rowindex="2"]')).toHaveCount(0);
+    await expect(page.getByTestId('results-rows-shown')).toContainText(`–${ROWS} of ${ROWS}`);
+    await scroll.evaluate((el) => (el.scrollTop = 0));
+    await expect(page.locator('tr[aria-rowindex="2"]')).toBeVisible();
+    await scroll.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'screening-rows.png') });
+
+    // The keyboard, from a row's scan: End, Home, ↓, Page Down move the focus row by row through all of them.
+    const focusedRow = () =>
+      page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('aria-rowindex') ?? null);
+    await page.locator('tr[aria-rowindex="2"] [data-scan-path]').focus();
+    await page.keyboard.press('End');
+    await expect.poll(focusedRow).toBe(String(ROWS + 1));
+    await expect(page.locator(`tr[aria-rowindex="${ROWS + 1}"] [data-scan-path]`)).toBeInViewport();
+    await page.keyboard.press('Home');
+    await expect.poll(focusedRow).toBe('2');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(focusedRow).toBe('3');
+    await page.keyboard.press('PageDown');
+    const paged = Number(await focusedRow());
+    expect(paged).toBeGreaterThan(6);
+    await expect(page.locator(`tr[aria-rowindex="${paged}"] [data-scan-path]`)).toBeInViewport();
+
+    // ↓ from a row's "✗ Not it" goes to the next row's "✗ Not it" (the same column).
+    const pair = await page.evaluate(() => {
+      const rows = Array.from(document.querySelectorAll('tr[data-row-index]'));
+      const has = (tr: Element | undefined) => !!tr?.querySelector('[data-testid="review-not"]');
+      const at = rows.findIndex((tr, i) => has(tr) && has(rows[i + 1]));
+      return at < 0 ? null : rows[at]!.getAttribute('aria-rowindex');
+    });
+    expect(pair).not.toBeNull();
+    await page.locator(`tr[aria-rowindex="${pair}"] [data-testid="review-not"]`).focus();
+    await page.keyboard.press('ArrowDown');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null))
+      .toBe('review-not');
+    await expect.poll(focusedRow).toBe(String(Number(pair) + 1));
+  });
+
+  test('the viewer steps past the rows drawn, the table follows, and the focus comes back to the row shown', async ({
+    page,
+  }) => {
+    await page.locator('tr[aria-rowindex="2"] [data-scan-path]').click();
+    const viewer = page.getByRole('region', { name: 'Image viewer' });
+    await expect(viewer.getByTestId('viewer-position')).toHaveText(`1 of ${ROWS}`);
+    // A row of a job from an earlier run opens: its folder was chosen in a dialog when the job started.
+    const image = viewer.getByTestId('viewer-image');
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(256);
+    for (let i = 0; i < 60; i++) await page.keyboard.press('ArrowRight');
+    await expect(viewer.getByTestId('viewer-position')).toHaveText(`61 of ${ROWS}`);
+    await expect(viewer.getByRole('alert')).toHaveCount(0);
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(256);
+    await page.keyboard.press('Escape');
+    await expect(viewer).toHaveCount(0);
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('aria-rowindex') ?? null))
+      .toBe('62');
+    await expect(page.locator('tr[aria-rowindex="62"] [data-scan-path]')).toBeInViewport();
+  });
+});
