@@ -103,16 +103,48 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
     [count, rowHeight],
   );
 
-  const focusRow = (index: number, slot: number): boolean => {
+  /** Focuses row `index`'s focusable number `slot` (its first that can take the focus, if that one cannot). */
+  const focusRow = (index: number, slot: number, scroll = true): boolean => {
     const row = ref.current?.querySelector(`[data-row-index="${index}"]`);
     if (!row) return false;
-    const targets = [...row.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((t) => !(t as HTMLButtonElement).disabled);
-    (targets[Math.min(slot, targets.length - 1)] ?? targets[0])?.focus();
+    const targets = [...row.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    const usable = (t: HTMLElement | undefined) => t && !(t as HTMLButtonElement).disabled;
+    const target = usable(targets[slot]) ? targets[slot] : targets.find(usable);
+    target?.focus({ preventScroll: !scroll });
     return true;
   };
+  // The element last focused in a row, with the row's index and its slot: when a re-rank takes that row out
+  // of the rows drawn (a scan marked "Not it" falls far down), the focus would fall to the page; it goes to
+  // the row now at the same place instead, the next to review.
+  const lastFocus = useRef<{ el: Element; index: number; slot: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = node;
+    if (!el) return;
+    const onFocusIn = (e: FocusEvent) => {
+      const target = e.target as Element;
+      const row = target.closest<HTMLElement>('[data-row-index]');
+      lastFocus.current = row
+        ? {
+            el: target,
+            index: Number(row.dataset.rowIndex),
+            slot: [...row.querySelectorAll(FOCUSABLE)].indexOf(target),
+          }
+        : null;
+    };
+    el.addEventListener('focusin', onFocusIn);
+    return () => el.removeEventListener('focusin', onFocusIn);
+  }, [node]);
   useLayoutEffect(() => {
     const want = pendingFocus.current;
     if (want && focusRow(want.index, want.slot)) pendingFocus.current = null;
+    const last = lastFocus.current;
+    if (!want && last && !last.el.isConnected) {
+      lastFocus.current = null;
+      const active = document.activeElement;
+      // Only a focus that fell to the page; a row scrolled out of the rows drawn is not drawn again here.
+      if ((active === null || active === document.body) && count > 0)
+        focusRow(Math.min(last.index, count - 1), Math.max(0, last.slot), false);
+    }
   });
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {

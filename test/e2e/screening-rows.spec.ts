@@ -105,6 +105,30 @@ test.describe('Screening results of thousands of rows', () => {
     await expect.poll(focusedRow).toBe(String(Number(pair) + 1));
   });
 
+  test('a row marked from the keyboard that falls out of the rows drawn leaves the focus on the next row', async ({
+    page,
+  }) => {
+    // Ranked by example similarity: a scan marked "Not it" falls (scans like it fall), far below the rows drawn.
+    await page.getByRole('button', { name: 'example similarity' }).click();
+    // The first row with review buttons (the four examples have none) whose next row has them too.
+    const at = await page.evaluate(() => {
+      const rows = Array.from(document.querySelectorAll('tr[data-row-index]'));
+      const has = (tr: Element | undefined) => !!tr?.querySelector('[data-testid="review-not"]');
+      const i = rows.findIndex((tr, k) => has(tr) && has(rows[k + 1]));
+      return i < 0 ? null : rows[i]!.getAttribute('aria-rowindex');
+    });
+    expect(at).not.toBeNull();
+    const row = page.locator(`tr[aria-rowindex="${at}"]`);
+    const marked = await row.locator('[data-scan-path]').getAttribute('data-scan-path');
+    await row.getByTestId('review-not').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('results-examples')).toContainText('away from 1 reviewed');
+    await expect(page.locator(`[data-scan-path="${marked}"]`)).toHaveCount(0);
+    // The focus stays in the table, in the same place and column: the next scan to review.
+    await expect(row.getByTestId('review-not')).toBeFocused();
+    await expect(row.locator('[data-scan-path]')).not.toHaveAttribute('data-scan-path', marked!);
+  });
+
   test('the viewer steps past the rows drawn, the table follows, and the focus comes back to the row shown', async ({
     page,
   }) => {
