@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
+import { scratchDir } from '../support/scratch';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 test.describe('Query view', () => {
   test.use({ modelDirs: [fixtureModel()] });
@@ -47,5 +52,52 @@ test.describe('Query view', () => {
     await page.getByTestId('query-result').first().getByRole('button', { name: '+ like' }).click();
     await expect(page.getByTestId('query-terms')).toContainText('+');
     await expect(page.getByTestId('query-summary')).toContainText('similarity stands out');
+  });
+});
+
+test.describe('Query view, many scans', () => {
+  test.use({ modelDirs: [fixtureModel()] });
+
+  test('a ranking longer than a page says how much is shown and shows more on asking', async ({ page, bridge }) => {
+    test.setTimeout(300_000);
+    const dir = path.join(scratchDir('radsift-e2e-query-many-'), 'scans');
+    const cli = path.join(ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+    execFileSync(process.execPath, [cli, 'demo', dir, '--count', '70', '--seed', '4', '--size', '256'], {
+      stdio: 'ignore',
+    });
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('70 images', { timeout: 180_000 });
+    await page.keyboard.press('2');
+    await page.getByRole('searchbox', { name: 'Report phrase' }).fill('pleural effusion');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByTestId('query-summary')).toContainText('of 70 scans', { timeout: 180_000 });
+    // Every scan, ranked: 60 cards, and the line that says so.
+    const all = page.getByRole('checkbox', { name: 'show scans below the threshold too' });
+    if (await all.isEnabled()) await all.check();
+    const cards = page.getByTestId('query-result');
+    await expect(cards).toHaveCount(60);
+    await expect(page.getByTestId('query-more')).toContainText('Showing the first 60 of 70.');
+    await page.getByTestId('query-more').getByRole('button', { name: 'Show 10 more' }).click();
+    await expect(cards).toHaveCount(70);
+    await expect(page.getByTestId('query-more')).toHaveCount(0);
+    // The same order as before, extended: the probabilities still fall.
+    const values = (await page.getByTestId('probability').allTextContents()).map((t) => Number(t.replace('p ', '')));
+    expect(values).toHaveLength(70);
+    expect([...values].sort((a, b) => b - a)).toEqual(values);
+
+    // The probe's ranking: 24 at first, of all 70.
+    for (const i of [0, 1]) await cards.nth(i).getByRole('button', { name: '✓ positive' }).click();
+    for (const i of [68, 69]) await cards.nth(i).getByRole('button', { name: '✗ negative' }).click();
+    await page.getByRole('button', { name: 'Train linear probe' }).click();
+    const probed = page.getByTestId('probe-result');
+    await expect(probed).toHaveCount(24, { timeout: 60_000 });
+    await expect(page.getByTestId('probe-more')).toContainText('Showing the first 24 of 70.');
+    await page.getByTestId('probe-more').getByRole('button', { name: 'Show 24 more' }).click();
+    await expect(probed).toHaveCount(48);
+
+    // A new search starts at one page again.
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(cards).toHaveCount(60);
   });
 });

@@ -7,11 +7,15 @@
 import { useState } from 'react';
 import { getApi, type Response } from '../api';
 import { onGridKey } from '../gridKeys';
+import { MoreCards, useShownCount } from './MoreCards';
 import type { OpenViewer } from '../views';
 import { ScanName } from './ScanName';
 import { useScanNaming } from '../scanNames';
 
 type Probe = Response<'probe.train'>;
+
+/** Scans shown at first, and added by each "Show more". */
+const PROBE_PAGE = 24;
 
 export function ProbePanel({
   labels,
@@ -45,7 +49,8 @@ export function ProbePanel({
     }
   }
 
-  const shown = probe ? probe.rows.slice(0, 24) : [];
+  const [shownCount, showMore] = useShownCount(probe, PROBE_PAGE);
+  const shown = probe ? probe.rows.slice(0, shownCount) : [];
   const shownPaths = shown.map((r) => r.path);
   if (!labels.size) return null;
   return (
@@ -113,6 +118,13 @@ export function ProbePanel({
               </li>
             ))}
           </ol>
+          <MoreCards
+            shown={shown.length}
+            total={probe.rows.length}
+            page={PROBE_PAGE}
+            onMore={showMore}
+            testId="probe-more"
+          />
         </>
       )}
     </section>

@@ -8,6 +8,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { UnitSlider } from '../components/UnitSlider';
+import { MoreCards, useShownCount } from '../components/MoreCards';
 import { getApi, type Request, type Response } from '../api';
 import { useJobProgress } from '../useJobProgress';
 import { onGridKey } from '../gridKeys';
@@ -36,6 +37,9 @@ const COMMON_FINDINGS = [
 type Term = Request<'query.run'>['phrases'][number];
 type Example = Request<'query.run'>['examples'][number];
 type Result = Response<'query.run'>;
+
+/** Cards shown at first, and added by each "Show more": each asks for a thumbnail. */
+const QUERY_PAGE = 60;
 
 export function QueryView({
   hasStudies,
@@ -105,6 +109,7 @@ export function QueryView({
     void run(terms, ex);
   };
 
+  const [shownCount, showMore] = useShownCount(result, QUERY_PAGE);
   if (!hasStudies)
     return (
       <p className="placeholder">
@@ -112,8 +117,9 @@ export function QueryView({
       </p>
     );
   const rows = result ? (showAll ? result.rows : result.rows.filter((r) => r.match)) : [];
-  // What the list shows: the matches (or every scan), or the closest when nothing matches.
-  const shown = result ? (result.matches ? rows : result.rows).slice(0, 60) : [];
+  // What the list shows: the matches (or every scan), or the closest when nothing matches; a page at a time.
+  const listed = result ? (result.matches ? rows : result.rows) : [];
+  const shown = listed.slice(0, shownCount);
   const shownPaths = shown.map((r) => r.path);
   const heatPhrase = terms.find((t) => t.weight > 0)?.text;
   return (
@@ -302,6 +308,13 @@ export function QueryView({
               );
             })}
           </ol>
+          <MoreCards
+            shown={shown.length}
+            total={listed.length}
+            page={QUERY_PAGE}
+            onMore={showMore}
+            testId="query-more"
+          />
           <FileList summary={`${result.failed.length} scans could not be encoded`} files={result.failed} />
         </>
       )}
