@@ -148,9 +148,14 @@ export function scansHider(
     }
     return cutSpans(text, mergeSpans(spans, ownSpans));
   };
-  if (!words.size) return (text, own) => hideCodes(text.normalize('NFC'), own);
   const hideWord = (word: string) => (words.has(word.toLowerCase()) ? HIDDEN : word);
-  return (text, own) => hideCodes(text.normalize('NFC'), own).replace(WORD, hideWord);
+  return (text, own) => {
+    const nfc = text.normalize('NFC');
+    const cut = hideCodes(nfc, own);
+    const hidden = words.size ? cut.replace(WORD, hideWord) : cut;
+    // Nothing cut: the text as given (a path written decomposed, as macOS may, still names its file).
+    return hidden === nfc ? text : hidden;
+  };
 }
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;

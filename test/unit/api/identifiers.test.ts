@@ -95,6 +95,10 @@ describe('identifiers', () => {
     // No scans at all: the row's own still go.
     assert.equal(scansHider([])('/d/PAT9-1/x', { patientId: 'PAT9-1' }), `/d/${H}/x`);
     assert.equal(scansHider([])('/d/PAT9-1/x', null), '/d/PAT9-1/x');
+    // Nothing to cut: the text as given, even written decomposed (it still names its file).
+    const nfd = `/d/${decomposed}/x.dcm`;
+    assert.equal(scansHider([{ patientId: 'PAT9-1' }])(nfd), nfd);
+    assert.equal(scansHider([])(nfd, { patientId: 'PAT9-1' }), nfd);
   });
 
   it('agrees with hiding each character some occurrence of some code covers, on random texts', () => {
