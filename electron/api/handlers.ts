@@ -14,6 +14,8 @@ import type { Services } from './services.js';
 const exampleSet = (scope: string, paths: string[]) => ({ scope, paths, confidentFrom: MIN_CONFIDENT_EXAMPLES });
 
 export function createHandlers(services: Services): Handlers {
+  /** Screening jobs whose folder was added to the allowed roots in this run (screen.results). */
+  const rootsAdded = new Set<string>();
   /** Catalogs what was chosen (with progress events) and makes it the collection queries run over. */
   async function openCatalog(
     ctx: HandlerContext,
@@ -158,9 +160,14 @@ export function createHandlers(services: Services): Handlers {
     'screen.results': async (req) => {
       // A job's folder was chosen in a dialog when the job started, perhaps in an earlier run of the app: its
       // rows may be shown as images now too (roots are not kept across runs). A PACS job's rows are added as
-      // they are retrieved (pacs.viewInstance). A folder gone since is left out: its rows fail to open.
-      const job = services.screening.list().find((j) => j.id === req.id);
-      if (job && path.isAbsolute(job.folder)) await services.roots.add(job.folder).catch(() => undefined);
+      // they are retrieved (pacs.viewInstance): its folder reads "pacs:<connection>", never an absolute path.
+      // Once a job and run: a review re-reads the results at each mark. A folder gone since is left out (its
+      // rows fail to open).
+      if (!rootsAdded.has(req.id)) {
+        rootsAdded.add(req.id);
+        const job = services.screening.list().find((j) => j.id === req.id);
+        if (job && path.isAbsolute(job.folder)) await services.roots.add(job.folder).catch(() => undefined);
+      }
       return services.screening.results(req.id, req.flaggedOnly ?? false, req.since);
     },
 
