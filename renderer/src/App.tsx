@@ -91,8 +91,9 @@ export function App() {
   );
   // A step to a PACS row: its file is found or retrieved, then shown. A further step meanwhile supersedes it.
   const stepping = viewing?.stepping ?? null;
-  // The row a long list keeps in view while the viewer steps (the one stepped to, before it is open).
-  const shownEntry = viewing ? (stepping ?? viewing.entry) : null;
+  // The row a long list keeps in view while the viewer steps: the one shown (the focus goes back to it on close;
+  // a PACS row being retrieved is not shown yet).
+  const shownEntry = viewing?.entry ?? null;
   const openEntry = viewing?.open;
   /** PACS rows found (or retrieved) in this viewer, by entry: a step to one is asked for at once. */
   const opened = useRef(new Map<string, string>());

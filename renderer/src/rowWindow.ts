@@ -52,6 +52,8 @@ export interface RowWindow<E extends HTMLElement> {
   shown: { first: number; last: number };
   /** Scrolls row `index` into view. */
   reveal(index: number): void;
+  /** Scrolls back to the first row. */
+  toTop(): void;
   /** Row navigation keys for the container's rows (each marked `data-row-index`). */
   onKeyDown(e: KeyboardEvent<HTMLElement>): void;
 }
@@ -66,28 +68,57 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
   const [header, setHeader] = useState(0);
   // A key moved the focus to a row not drawn yet: it is focused once drawn (row, and which of its focusables).
   const pendingFocus = useRef<{ index: number; slot: number } | null>(null);
+  // The rows a scroll position draws and names as in view: a scroll re-renders the list only when they change
+  // (once a row, not once a pixel; each render of a results view does work in proportion to its rows).
+  const measured = useRef({ height: 600, header: 0 });
+  const rowsAt = (t: number) => {
+    const below = t + measured.current.height - measured.current.header;
+    return [Math.floor(t / rowHeight), Math.ceil(t / rowHeight), Math.floor(below / rowHeight)].join(' ');
+  };
   useLayoutEffect(() => {
     const el = node;
     if (!el) return;
-    const measure = () => {
-      setHeight(el.clientHeight);
-      setHeader(el.querySelector('thead')?.getBoundingClientRect().height ?? 0);
+    let drawnFor = '';
+    const follow = (force: boolean) => {
+      const key = rowsAt(el.scrollTop);
+      if (!force && key === drawnFor) return;
+      drawnFor = key;
       setTop(el.scrollTop);
+    };
+    const measure = () => {
+      measured.current = {
+        height: el.clientHeight,
+        header: el.querySelector('thead')?.getBoundingClientRect().height ?? 0,
+      };
+      setHeight(measured.current.height);
+      setHeader(measured.current.header);
+      follow(true);
     };
     measure();
     // Also when fewer rows than before (a filter) make the browser clamp the scroll.
-    const onScroll = () => setTop(el.scrollTop);
+    const onScroll = () => follow(false);
     el.addEventListener('scroll', onScroll, { passive: true });
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     const head = el.querySelector('thead');
     if (head) observer.observe(head); // a phrase column's heading may wrap to more lines
+    // Focusable itself (not by Tab): the focus goes to the list when the row that had it is scrolled away.
+    if (!el.hasAttribute('tabindex')) el.tabIndex = -1;
     return () => {
       el.removeEventListener('scroll', onScroll);
       observer.disconnect();
     };
-  }, [node]);
+  }, [node, rowHeight]);
   const { start, end } = rowWindow(count, rowHeight, top, height - header, OVERSCAN);
+
+  /** Back to the first row (a new order or a new set of rows starts at its top). */
+  const toTop = useCallback(() => {
+    const el = ref.current;
+    if (el && el.scrollTop !== 0) {
+      el.scrollTop = 0;
+      setTop(0);
+    }
+  }, []);
 
   const reveal = useCallback(
     (index: number) => {
@@ -113,16 +144,19 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
     target?.focus({ preventScroll: !scroll });
     return true;
   };
-  // The element last focused in a row, with the row's index and its slot: when a re-rank takes that row out
-  // of the rows drawn (a scan marked "Not it" falls far down), the focus would fall to the page; it goes to
-  // the row now at the same place instead, the next to review.
+  // The element last focused in a row, with the row's index and its slot. A re-rank that takes that row out
+  // of the rows drawn (a scan marked "Not it" falls far down) gives the focus to the row now at the same
+  // place, the next to review. A scroll that takes it away gives it to the list itself, and the keys go on
+  // from that row (`fromRow`), as they would from a row still drawn.
   const lastFocus = useRef<{ el: Element; index: number; slot: number } | null>(null);
+  const fromRow = useRef<{ index: number; slot: number } | null>(null);
   useLayoutEffect(() => {
     const el = node;
     if (!el) return;
     const onFocusIn = (e: FocusEvent) => {
       const target = e.target as Element;
       const row = target.closest<HTMLElement>('[data-row-index]');
+      if (target !== el) fromRow.current = null;
       lastFocus.current = row
         ? {
             el: target,
@@ -141,29 +175,40 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
     if (!want && last && !last.el.isConnected) {
       lastFocus.current = null;
       const active = document.activeElement;
-      // Only a focus that fell to the page; a row scrolled out of the rows drawn is not drawn again here.
-      if ((active === null || active === document.body) && count > 0)
-        focusRow(Math.min(last.index, count - 1), Math.max(0, last.slot), false);
+      if ((active !== null && active !== document.body) || count === 0) return; // it went elsewhere on purpose
+      const index = Math.min(last.index, count - 1);
+      const slot = Math.max(0, last.slot);
+      if (!focusRow(index, slot, false)) {
+        fromRow.current = { index, slot };
+        ref.current?.focus({ preventScroll: true });
+      }
     }
   });
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     if (e.target instanceof HTMLInputElement && e.target.type !== 'checkbox') return;
-    const row = (e.target as HTMLElement).closest<HTMLElement>('[data-row-index]');
-    if (!row || !ref.current?.contains(row)) return;
-    const from = Number(row.dataset.rowIndex);
+    // From a row, or from the list itself (the row that had the focus was scrolled away; else the top row).
+    const onList = e.target === ref.current;
+    const row = onList ? null : (e.target as HTMLElement).closest<HTMLElement>('[data-row-index]');
+    if (!onList && (!row || !ref.current?.contains(row))) return;
+    const from = row
+      ? Number(row.dataset.rowIndex)
+      : (fromRow.current?.index ?? Math.max(-1, Math.ceil((ref.current?.scrollTop ?? 0) / rowHeight) - 1));
     const page = Math.max(1, Math.floor((height - header) / rowHeight) - 1);
     const to = rowKeyTarget(e.key, from, count, page);
-    if (to === null) return;
+    if (to === null || count === 0) return;
     e.preventDefault();
-    const slot = [...row.querySelectorAll(FOCUSABLE)].indexOf(e.target as Element);
+    const slot = Math.max(
+      0,
+      row ? [...row.querySelectorAll(FOCUSABLE)].indexOf(e.target as Element) : (fromRow.current?.slot ?? 0),
+    );
     reveal(to);
-    if (!focusRow(to, Math.max(0, slot))) pendingFocus.current = { index: to, slot: Math.max(0, slot) };
+    if (!focusRow(to, slot)) pendingFocus.current = { index: to, slot };
   };
 
   const inView = Math.max(0, height - header);
   const first = Math.min(count, Math.ceil(top / rowHeight) + 1);
   const last = Math.min(count, Math.max(first, Math.floor((top + inView) / rowHeight)));
-  return { ref: setNode, start, end, shown: { first, last }, reveal, onKeyDown };
+  return { ref: setNode, start, end, shown: { first, last }, reveal, toTop, onKeyDown };
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { linkSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
 import { ARTIFACTS, expect, test as base } from './fixtures';
 import { scratchDir } from '../support/scratch';
 
@@ -37,6 +38,24 @@ const test = base.extend({
 });
 /** The job's rows, in path order (set as the data folder is made). */
 let jobFiles: string[] = [];
+
+/**
+ * The `aria-rowindex` of the first row drawn with review buttons (the job's four examples have none) whose next
+ * row has them too.
+ */
+async function reviewableRow(page: Page): Promise<string> {
+  const at = await page.evaluate(() => {
+    const rows = Array.from(document.querySelectorAll('tr[data-row-index]'));
+    const has = (tr: Element | undefined) => !!tr?.querySelector('[data-testid="review-not"]');
+    const i = rows.findIndex((tr, k) => has(tr) && has(rows[k + 1]));
+    return i < 0 ? null : rows[i]!.getAttribute('aria-rowindex');
+  });
+  expect(at).not.toBeNull();
+  return at!;
+}
+
+const focusedRow = (page: Page) =>
+  page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('aria-rowindex') ?? null);
 
 test.describe('Screening results of thousands of rows', () => {
   test.use({ bundledModels: true });
@@ -74,35 +93,28 @@ test.describe('Screening results of thousands of rows', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'screening-rows.png') });
 
     // The keyboard, from a row's scan: End, Home, ↓, Page Down move the focus row by row through all of them.
-    const focusedRow = () =>
-      page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('aria-rowindex') ?? null);
+    const focused = () => focusedRow(page);
     await page.locator('tr[aria-rowindex="2"] [data-scan-path]').focus();
     await page.keyboard.press('End');
-    await expect.poll(focusedRow).toBe(String(ROWS + 1));
+    await expect.poll(focused).toBe(String(ROWS + 1));
     await expect(page.locator(`tr[aria-rowindex="${ROWS + 1}"] [data-scan-path]`)).toBeInViewport();
     await page.keyboard.press('Home');
-    await expect.poll(focusedRow).toBe('2');
+    await expect.poll(focused).toBe('2');
     await page.keyboard.press('ArrowDown');
-    await expect.poll(focusedRow).toBe('3');
+    await expect.poll(focused).toBe('3');
     await page.keyboard.press('PageDown');
-    const paged = Number(await focusedRow());
+    const paged = Number(await focused());
     expect(paged).toBeGreaterThan(6);
     await expect(page.locator(`tr[aria-rowindex="${paged}"] [data-scan-path]`)).toBeInViewport();
 
     // ↓ from a row's "✗ Not it" goes to the next row's "✗ Not it" (the same column).
-    const pair = await page.evaluate(() => {
-      const rows = Array.from(document.querySelectorAll('tr[data-row-index]'));
-      const has = (tr: Element | undefined) => !!tr?.querySelector('[data-testid="review-not"]');
-      const at = rows.findIndex((tr, i) => has(tr) && has(rows[i + 1]));
-      return at < 0 ? null : rows[at]!.getAttribute('aria-rowindex');
-    });
-    expect(pair).not.toBeNull();
+    const pair = await reviewableRow(page);
     await page.locator(`tr[aria-rowindex="${pair}"] [data-testid="review-not"]`).focus();
     await page.keyboard.press('ArrowDown');
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null))
       .toBe('review-not');
-    await expect.poll(focusedRow).toBe(String(Number(pair) + 1));
+    await expect.poll(focused).toBe(String(Number(pair) + 1));
   });
 
   test('a row marked from the keyboard that falls out of the rows drawn leaves the focus on the next row', async ({
@@ -110,14 +122,7 @@ test.describe('Screening results of thousands of rows', () => {
   }) => {
     // Ranked by example similarity: a scan marked "Not it" falls (scans like it fall), far below the rows drawn.
     await page.getByRole('button', { name: 'example similarity' }).click();
-    // The first row with review buttons (the four examples have none) whose next row has them too.
-    const at = await page.evaluate(() => {
-      const rows = Array.from(document.querySelectorAll('tr[data-row-index]'));
-      const has = (tr: Element | undefined) => !!tr?.querySelector('[data-testid="review-not"]');
-      const i = rows.findIndex((tr, k) => has(tr) && has(rows[k + 1]));
-      return i < 0 ? null : rows[i]!.getAttribute('aria-rowindex');
-    });
-    expect(at).not.toBeNull();
+    const at = await reviewableRow(page);
     const row = page.locator(`tr[aria-rowindex="${at}"]`);
     const marked = await row.locator('[data-scan-path]').getAttribute('data-scan-path');
     await row.getByTestId('review-not').focus();
@@ -127,6 +132,41 @@ test.describe('Screening results of thousands of rows', () => {
     // The focus stays in the table, in the same place and column: the next scan to review.
     await expect(row.getByTestId('review-not')).toBeFocused();
     await expect(row.locator('[data-scan-path]')).not.toHaveAttribute('data-scan-path', marked!);
+  });
+
+  test('marking from the keyboard keeps the focus where it is; a row scrolled away leaves it on the list', async ({
+    page,
+  }) => {
+    // Ranked by the phrase, a mark moves no row: the button marked keeps the focus while the mark is on its way.
+    const at = await reviewableRow(page);
+    const button = page.locator(`tr[aria-rowindex="${at}"]`).getByTestId('review-finding');
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await expect(button).toBeFocused();
+    await expect(page.getByTestId('results-examples')).toContainText('5 examples');
+    await expect(button).toBeFocused();
+    // Scrolled far away with the wheel: the row is no longer drawn, the list has the focus, and ↓ goes on from
+    // that row.
+    await page.getByTestId('results-scroll').hover();
+    await page.mouse.wheel(0, 8000);
+    await expect(page.locator(`tr[aria-rowindex="${at}"]`)).toHaveCount(0);
+    await expect(page.getByTestId('results-scroll')).toBeFocused();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page)).toBe(String(Number(at) + 1));
+    await expect(page.locator(`tr[aria-rowindex="${Number(at) + 1}"] [data-testid="review-finding"]`)).toBeFocused();
+  });
+
+  test('a new order or filter starts at the top', async ({ page }) => {
+    const scroll = page.getByTestId('results-scroll');
+    await scroll.evaluate((el) => (el.scrollTop = 40_000));
+    await expect(page.locator('tr[aria-rowindex="2"]')).toHaveCount(0);
+    await page.locator('thead').getByRole('button', { name: 'scan', exact: true }).click();
+    await expect(page.locator('tr[aria-rowindex="2"]')).toBeVisible();
+    expect(await scroll.evaluate((el) => el.scrollTop)).toBe(0);
+    await scroll.evaluate((el) => (el.scrollTop = 40_000));
+    await page.getByRole('checkbox', { name: 'flagged only' }).check();
+    await expect(page.locator('tr[aria-rowindex="2"]')).toBeVisible();
+    await expect(page.getByTestId('results-rows-shown')).toContainText('Rows 1–');
   });
 
   test('the viewer steps past the rows drawn, the table follows, and the focus comes back to the row shown', async ({

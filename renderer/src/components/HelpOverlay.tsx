@@ -13,8 +13,12 @@ const SHORTCUTS: [string, string][] = [
   ['f', 'viewer: fit the whole image in the view'],
   ['r', 'viewer: reset — the file’s own window, and fit'],
   ['← / →', 'viewer: previous / next scan of the list it was opened from; Query: previous / next result'],
-  ['↑ / ↓', 'viewer: previous / next frame; Query: the result above / below'],
+  [
+    '↑ / ↓',
+    'viewer: previous / next frame; Query: the result above / below; Matrix and screening results: the row above / below, in the same column',
+  ],
   ['y / n', 'viewer opened from screening results: mark the scan ✓ Finding / ✗ Not it, and go to the next'],
+  ['Page Up / Down, Home / End', 'Matrix and screening results: a page of rows up / down, the first / last row'],
   ['Enter', 'Query: search the typed phrase; viewer: show the heatmap of the typed phrase'],
   ['Enter / Space', 'Studies tree: fold or unfold the focused patient or study'],
 ];

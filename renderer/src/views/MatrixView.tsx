@@ -76,7 +76,8 @@ export function MatrixView({
   }, [matrix, sort, score]);
   const rowsDrawn = useRowWindow<HTMLDivElement>(rows.length, ROW);
   const paths = useMemo(() => rows.map((r) => r.path), [rows]);
-  const { reveal } = rowsDrawn;
+  const { reveal, toTop } = rowsDrawn;
+  useEffect(toTop, [sort, toTop]); // a new order starts at its top
   useEffect(() => {
     if (shown !== null) reveal(paths.indexOf(shown));
   }, [shown, paths, reveal]);
@@ -216,7 +217,7 @@ export function MatrixView({
             </span>
           </div>
           <PhraseWarnings familiarity={phraseOrder(matrix)} idPrefix="matrix-familiarity" />
-          <p className="muted matrix-rows-shown" data-testid="matrix-rows-shown" aria-live="polite">
+          <p className="muted matrix-rows-shown" data-testid="matrix-rows-shown">
             {rows.length === 0
               ? 'No rows.'
               : below > 0
@@ -232,7 +233,12 @@ export function MatrixView({
             aria-rowcount={rows.length + 1}
             data-scan-list
           >
-            <div className="matrix-row matrix-head" role="row" style={{ gridTemplateColumns: columns }}>
+            <div
+              className="matrix-row matrix-head"
+              role="row"
+              aria-rowindex={1}
+              style={{ gridTemplateColumns: columns }}
+            >
               <span role="columnheader">scan</span>
               {matrix.phrases.map((p, j) => {
                 const unfamiliar = matrix.familiarity.find((f) => f.phrase === p && !f.known);

@@ -430,8 +430,13 @@ export function ScreeningView({
   }, [rows]);
   const remoteRows = rowPaths.length < rows.length;
   // Only the rows in view are drawn; the row an open viewer shows is scrolled into view as it steps.
+  const flaggedCount = useMemo(() => rows.filter((r) => r.flagged).length, [rows]);
   const rowsDrawn = useRowWindow<HTMLDivElement>(rows.length, RESULT_ROW);
-  const { reveal } = rowsDrawn;
+  const { reveal, toTop } = rowsDrawn;
+  // Another job, order or filter starts at the top; a re-rank after a review keeps the place.
+  const shownJobId = open?.id;
+  const filterCut = flaggedOnly ? threshold : null;
+  useEffect(toTop, [shownJobId, sort, filterCut, toTop]);
   useEffect(() => {
     if (shown !== null) reveal(rows.findIndex((r) => r.path === shown));
   }, [shown, rows, reveal]);
@@ -686,7 +691,7 @@ export function ScreeningView({
       {openJob && open && (
         <section className="screen-results" aria-label="Screening results">
           <div className="toolbar">
-            <strong>{rows.filter((r) => r.flagged).length} flagged</strong> of {open.rows.length} files
+            <strong>{flaggedCount} flagged</strong> of {open.rows.length} files
             {open.exampleCount > 0 && (
               <span data-testid="results-examples">
                 by {openJob.phrases.length ? 'the phrases and ' : ''}
@@ -866,10 +871,12 @@ export function ScreeningView({
                             key={mark}
                             type="button"
                             aria-pressed={r.review === mark}
-                            disabled={reviewing}
+                            // Not \`disabled\` while a mark is on its way: a disabled button loses the focus, and a
+                            // reviewer marking from the keyboard would lose their place.
+                            aria-disabled={reviewing}
                             data-testid={`review-${mark}`}
                             title={title}
-                            onClick={() => review(openJob, r, r.review === mark ? null : mark)}
+                            onClick={() => !reviewing && review(openJob, r, r.review === mark ? null : mark)}
                           >
                             {label}
                           </button>
@@ -881,7 +888,7 @@ export function ScreeningView({
               </tbody>
             </table>
           </div>
-          <p className="muted" data-testid="results-rows-shown" aria-live="polite">
+          <p className="muted" data-testid="results-rows-shown">
             {rows.length === 0
               ? 'No rows.'
               : `Rows ${rowsDrawn.shown.first}–${rowsDrawn.shown.last} of ${rows.length}` +
