@@ -14,8 +14,8 @@ import type { Services } from './services.js';
 const exampleSet = (scope: string, paths: string[]) => ({ scope, paths, confidentFrom: MIN_CONFIDENT_EXAMPLES });
 
 export function createHandlers(services: Services): Handlers {
-  /** Screening jobs whose folder was added to the allowed roots in this run (screen.results). */
-  const rootsAdded = new Set<string>();
+  /** Screening jobs whose folder is added (or being added) to the allowed roots in this run (screen.results). */
+  const rootsAdded = new Map<string, Promise<void>>();
   /** Catalogs what was chosen (with progress events) and makes it the collection queries run over. */
   async function openCatalog(
     ctx: HandlerContext,
@@ -163,11 +163,15 @@ export function createHandlers(services: Services): Handlers {
       // they are retrieved (pacs.viewInstance): its folder reads "pacs:<connection>", never an absolute path.
       // Once a job and run: a review re-reads the results at each mark. A folder gone since is left out (its
       // rows fail to open).
-      if (!rootsAdded.has(req.id)) {
-        rootsAdded.add(req.id);
+      let adding = rootsAdded.get(req.id);
+      if (!adding) {
         const job = services.screening.list().find((j) => j.id === req.id);
-        if (job && path.isAbsolute(job.folder)) await services.roots.add(job.folder).catch(() => undefined);
+        adding =
+          job && path.isAbsolute(job.folder) ? services.roots.add(job.folder).then(() => undefined) : Promise.resolve();
+        rootsAdded.set(req.id, adding);
+        adding.catch(() => rootsAdded.delete(req.id)); // a drive not mounted yet: tried again at the next read
       }
+      await adding.catch(() => undefined);
       return services.screening.results(req.id, req.flaggedOnly ?? false, req.since);
     },
 
