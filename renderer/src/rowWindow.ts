@@ -40,6 +40,12 @@ export function rowKeyTarget(key: string, from: number, count: number, page: num
 }
 
 const OVERSCAN = 8;
+
+/** Whether a modal dialog (the viewer, a settings dialog) is open over the list: it owns the focus and keys. */
+function coveredByDialog(list: Element | null): boolean {
+  const dialog = document.querySelector('[aria-modal="true"]');
+  return !!dialog && !!list && !dialog.contains(list);
+}
 /** The focusable things of a drawn row: its scan link first, then its buttons. */
 const FOCUSABLE = 'button, a[href], input';
 
@@ -144,10 +150,11 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
     target?.focus({ preventScroll: !scroll });
     return true;
   };
-  // The element last focused in a row, with the row's index and its slot. A re-rank that takes that row out
-  // of the rows drawn (a scan marked "Not it" falls far down) gives the focus to the row now at the same
-  // place, the next to review. A scroll that takes it away gives it to the list itself, and the keys go on
-  // from that row (`fromRow`), as they would from a row still drawn.
+  // The element focused in a row, with the row's index and its slot, while the focus is in the list. The
+  // focus keeps its place, not its scan: a re-rank that moves the focused row (a scan marked "Not it" falls,
+  // one marked "Finding" rises) gives the focus to the row now at that place, the next to review. A scroll that
+  // takes the row out of the rows drawn gives the focus to the list itself, and the keys go on from that row
+  // (`fromRow`), as they would from a row still drawn.
   const lastFocus = useRef<{ el: Element; index: number; slot: number } | null>(null);
   const fromRow = useRef<{ index: number; slot: number } | null>(null);
   useLayoutEffect(() => {
@@ -165,28 +172,56 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
           }
         : null;
     };
+    // The focus left the list on purpose (a click elsewhere, Tab): nothing to keep. Told apart from a row
+    // removed while focused once the removal is done (Chromium fires focusout during it, still connected).
+    const onFocusOut = (e: FocusEvent) => {
+      const target = e.target as Element;
+      queueMicrotask(() => {
+        if (!target.isConnected || el.contains(document.activeElement)) return;
+        if (lastFocus.current?.el === target) lastFocus.current = null;
+        if (target === el) fromRow.current = null;
+      });
+    };
+    // A click in the list starts the keys from the row clicked (a click on a cell focuses the list itself).
+    const onPointerDown = (e: PointerEvent) => {
+      const row = (e.target as Element).closest<HTMLElement>('[data-row-index]');
+      fromRow.current = row ? { index: Number(row.dataset.rowIndex), slot: 0 } : null;
+    };
     el.addEventListener('focusin', onFocusIn);
-    return () => el.removeEventListener('focusin', onFocusIn);
+    el.addEventListener('focusout', onFocusOut);
+    el.addEventListener('pointerdown', onPointerDown);
+    return () => {
+      el.removeEventListener('focusin', onFocusIn);
+      el.removeEventListener('focusout', onFocusOut);
+      el.removeEventListener('pointerdown', onPointerDown);
+    };
   }, [node]);
   useLayoutEffect(() => {
     const want = pendingFocus.current;
     if (want && focusRow(want.index, want.slot)) pendingFocus.current = null;
     const last = lastFocus.current;
-    if (!want && last && !last.el.isConnected) {
-      lastFocus.current = null;
-      const active = document.activeElement;
-      if ((active !== null && active !== document.body) || count === 0) return; // it went elsewhere on purpose
-      const index = Math.min(last.index, count - 1);
-      const slot = Math.max(0, last.slot);
-      if (!focusRow(index, slot, false)) {
-        fromRow.current = { index, slot };
-        ref.current?.focus({ preventScroll: true });
-      }
+    if (want || !last || count === 0 || coveredByDialog(ref.current)) return;
+    const index = Math.min(last.index, count - 1);
+    const slot = Math.max(0, last.slot);
+    if (last.el.isConnected) {
+      // Still drawn: moved by a re-rank while focused? The row now at its place takes the focus.
+      const row = last.el.closest<HTMLElement>('[data-row-index]');
+      if (document.activeElement === last.el && row && Number(row.dataset.rowIndex) !== last.index)
+        focusRow(index, slot, false);
+      return;
+    }
+    lastFocus.current = null;
+    const active = document.activeElement;
+    if (active !== null && active !== document.body) return; // it went elsewhere on purpose
+    if (!focusRow(index, slot, false)) {
+      fromRow.current = { index, slot };
+      ref.current?.focus({ preventScroll: true });
     }
   });
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (coveredByDialog(ref.current)) return; // the keys are the dialog's (the viewer's ↑ / ↓: frames)
     if (e.target instanceof HTMLInputElement && e.target.type !== 'checkbox') return;
     // From a row, or from the list itself (the row that had the focus was scrolled away; else the top row).
     const onList = e.target === ref.current;

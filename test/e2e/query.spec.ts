@@ -80,6 +80,8 @@ test.describe('Query view, many scans', () => {
     await expect(page.getByTestId('query-more')).toContainText('Showing the first 60 of 70.');
     await page.getByTestId('query-more').getByRole('button', { name: 'Show 10 more' }).click();
     await expect(cards).toHaveCount(70);
+    // The button is gone with the last page: the focus is on the first card added, not lost to the page.
+    await expect(cards.nth(60).locator('[data-scan-path]')).toBeFocused();
     await expect(page.getByTestId('query-more')).toHaveCount(0);
     // The same order as before, extended: the probabilities still fall.
     const values = (await page.getByTestId('probability').allTextContents()).map((t) => Number(t.replace('p ', '')));

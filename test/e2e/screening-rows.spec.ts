@@ -40,18 +40,29 @@ const test = base.extend({
 let jobFiles: string[] = [];
 
 /**
- * The `aria-rowindex` of the first row drawn with review buttons (the job's four examples have none) whose next
- * row has them too.
+ * The `aria-rowindex` of the first row drawn with review buttons and no mark (the job's four rows marked
+ * "finding" have one) whose next row is the same.
  */
 async function reviewableRow(page: Page): Promise<string> {
   const at = await page.evaluate(() => {
     const rows = Array.from(document.querySelectorAll('tr[data-row-index]'));
-    const has = (tr: Element | undefined) => !!tr?.querySelector('[data-testid="review-not"]');
+    const has = (tr: Element | undefined) =>
+      !!tr?.querySelector('[data-testid="review-not"]') && !tr.querySelector('[aria-pressed="true"]');
     const i = rows.findIndex((tr, k) => has(tr) && has(rows[k + 1]));
     return i < 0 ? null : rows[i]!.getAttribute('aria-rowindex');
   });
   expect(at).not.toBeNull();
   return at!;
+}
+
+/** Marks the first unmarked row from the keyboard (its button focused, then Enter): its place and its scan. */
+async function markFromKeyboard(page: Page, button: 'review-not' | 'review-finding') {
+  const at = await reviewableRow(page);
+  const row = page.locator(`tr[aria-rowindex="${at}"]`);
+  const scan = (await row.locator('[data-scan-path]').getAttribute('data-scan-path'))!;
+  await row.getByTestId(button).focus();
+  await page.keyboard.press('Enter');
+  return { at, row, scan };
 }
 
 const focusedRow = (page: Page) =>
@@ -122,16 +133,18 @@ test.describe('Screening results of thousands of rows', () => {
   }) => {
     // Ranked by example similarity: a scan marked "Not it" falls (scans like it fall), far below the rows drawn.
     await page.getByRole('button', { name: 'example similarity' }).click();
-    const at = await reviewableRow(page);
-    const row = page.locator(`tr[aria-rowindex="${at}"]`);
-    const marked = await row.locator('[data-scan-path]').getAttribute('data-scan-path');
-    await row.getByTestId('review-not').focus();
-    await page.keyboard.press('Enter');
-    await expect(page.getByTestId('results-examples')).toContainText('away from 1 reviewed');
+    const { row, scan: marked } = await markFromKeyboard(page, 'review-not');
+    await expect(page.getByTestId('results-examples')).toContainText('4 examples, away from 1 reviewed');
     await expect(page.locator(`[data-scan-path="${marked}"]`)).toHaveCount(0);
     // The focus stays in the table, in the same place and column: the next scan to review.
     await expect(row.getByTestId('review-not')).toBeFocused();
-    await expect(row.locator('[data-scan-path]')).not.toHaveAttribute('data-scan-path', marked!);
+    await expect(row.locator('[data-scan-path]')).not.toHaveAttribute('data-scan-path', marked);
+
+    // A scan marked "Finding" rises (it joins the examples) but stays drawn: the focus keeps its place too.
+    const { at: again, row: rising, scan: risen } = await markFromKeyboard(page, 'review-finding');
+    await expect(page.getByTestId('results-examples')).toContainText('5 examples');
+    await expect(rising.locator('[data-scan-path]')).not.toHaveAttribute('data-scan-path', risen);
+    await expect.poll(() => focusedRow(page)).toBe(again);
   });
 
   test('marking from the keyboard keeps the focus where it is; a row scrolled away leaves it on the list', async ({
@@ -154,6 +167,33 @@ test.describe('Screening results of thousands of rows', () => {
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => focusedRow(page)).toBe(String(Number(at) + 1));
     await expect(page.locator(`tr[aria-rowindex="${Number(at) + 1}"] [data-testid="review-finding"]`)).toBeFocused();
+    // A click on a row's cell (the list takes the focus) starts the keys from that row, not a row kept before.
+    const scroll = page.getByTestId('results-scroll');
+    await page.keyboard.press('End');
+    await page.mouse.wheel(0, -200_000);
+    await expect(page.locator('tr[aria-rowindex="12"]')).toBeVisible();
+    await page.locator('tr[aria-rowindex="12"] td.status').click();
+    await expect(scroll).toBeFocused();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page)).toBe('13');
+  });
+
+  test('the list never takes the focus or the keys from the viewer open over it', async ({ page }) => {
+    await page.locator('tr[aria-rowindex="2"] [data-scan-path]').click();
+    const viewer = page.getByRole('region', { name: 'Image viewer' });
+    await expect(viewer.getByTestId('viewer-position')).toHaveText(`1 of ${ROWS}`);
+    // The focus goes to the page (a click on plain text), then the viewer steps far: the row that had the
+    // focus is scrolled away behind the viewer.
+    await page.getByText('RadSift', { exact: true }).first().click();
+    for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowRight');
+    await expect(viewer.getByTestId('viewer-position')).toHaveText(`41 of ${ROWS}`);
+    const inList = () =>
+      page.evaluate(() => !!document.querySelector('[data-testid="results-scroll"]')?.contains(document.activeElement));
+    expect(await inList()).toBe(false);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    expect(await inList()).toBe(false);
+    await expect(viewer.getByTestId('viewer-position')).toHaveText(`41 of ${ROWS}`);
   });
 
   test('a new order or filter starts at the top', async ({ page }) => {

@@ -4,7 +4,7 @@
  * value written in. Sort by any column, add and remove phrases, open a scan,
  * export CSV or PNG. Rows are virtualised: only the visible ones are in the DOM.
  */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useState, type FormEvent } from 'react';
 import { download } from '../download';
 import { csvCell } from '../format';
 import { getApi, type Response } from '../api';
@@ -77,7 +77,7 @@ export function MatrixView({
   const rowsDrawn = useRowWindow<HTMLDivElement>(rows.length, ROW);
   const paths = useMemo(() => rows.map((r) => r.path), [rows]);
   const { reveal, toTop } = rowsDrawn;
-  useEffect(toTop, [sort, toTop]); // a new order starts at its top
+  useLayoutEffect(toTop, [matrix, sort, score, toTop]); // new rows or a new order start at the top
   useEffect(() => {
     if (shown !== null) reveal(paths.indexOf(shown));
   }, [shown, paths, reveal]);
@@ -265,7 +265,14 @@ export function MatrixView({
                 );
               })}
             </div>
-            <div className="matrix-body" ref={rowsDrawn.ref} onKeyDown={rowsDrawn.onKeyDown} data-testid="matrix-body">
+            <div
+              className="matrix-body"
+              role="rowgroup"
+              aria-label="Matrix rows"
+              ref={rowsDrawn.ref}
+              onKeyDown={rowsDrawn.onKeyDown}
+              data-testid="matrix-body"
+            >
               <div style={{ height: rows.length * ROW, position: 'relative' }}>
                 {visible.map((r, k) => (
                   <div

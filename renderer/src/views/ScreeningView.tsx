@@ -436,7 +436,7 @@ export function ScreeningView({
   // Another job, order or filter starts at the top; a re-rank after a review keeps the place.
   const shownJobId = open?.id;
   const filterCut = flaggedOnly ? threshold : null;
-  useEffect(toTop, [shownJobId, sort, filterCut, toTop]);
+  useLayoutEffect(toTop, [shownJobId, sort, filterCut, toTop]); // before paint: no frame of the old place
   useEffect(() => {
     if (shown !== null) reveal(rows.findIndex((r) => r.path === shown));
   }, [shown, rows, reveal]);
@@ -796,6 +796,8 @@ export function ScreeningView({
             ref={rowsDrawn.ref}
             onKeyDown={rowsDrawn.onKeyDown}
             data-testid="results-scroll"
+            role="region"
+            aria-label="Result rows"
           >
             <table className="results-table" data-scan-list aria-rowcount={rows.length + 1}>
               <thead>
