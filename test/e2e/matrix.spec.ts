@@ -40,6 +40,24 @@ test.describe('Matrix view', () => {
     await expect(shown).toHaveText(/^Showing rows \d+–24 of 24 \(the end\)\.$/);
     await page.getByTestId('matrix-body').evaluate((el) => (el.scrollTop = 0));
 
+    // The keyboard moves row by row in the same column, scrolling the rows below the fold into view.
+    const focusedCell = () =>
+      page.evaluate(() => {
+        const row = document.activeElement?.closest('[role="row"]');
+        const cells = row ? Array.from(row.querySelectorAll('button')) : [];
+        return row
+          ? `${row.getAttribute('aria-rowindex')}:${cells.indexOf(document.activeElement as HTMLButtonElement)}`
+          : null;
+      });
+    await page.locator('[role="row"][aria-rowindex="2"]').getByRole('cell').nth(1).focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(focusedCell).toBe('3:2');
+    await page.keyboard.press('End');
+    await expect.poll(focusedCell).toBe('25:2');
+    await expect(page.locator('[role="row"][aria-rowindex="25"]').getByRole('cell').nth(1)).toBeInViewport();
+    await page.keyboard.press('Home');
+    await expect.poll(focusedCell).toBe('2:2');
+
     await page.getByRole('combobox', { name: 'Score type' }).selectOption('similarity');
     await page.getByRole('textbox', { name: 'Add a phrase' }).fill('nodule');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
