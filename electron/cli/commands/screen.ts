@@ -84,7 +84,8 @@ margins come from patch grids, which the index does not keep). --batch N: scans 
 time (default 16). --hide-identifiers: each row's path has the scan's own patient name parts, patient
 ID and accession replaced by [hidden] (as the app's Hide identifiers shows them; exports never have
 naming columns); every path and error, and a .json output's folder and skipped files, also lose the IDs,
-accessions and name words of any scan screened (a folder named after its patient). Files that are not DICOM are no rows: they are counted as skipped
+accessions and name words of any scan screened (a folder named after its patient), and so do the
+failure lines on stderr (said after the index's summary). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
 the same command resumes. Exit 2 when some DICOM files failed (each is listed
 with its reason).
@@ -280,6 +281,8 @@ export const screenCommand = defineCommand({
       const m = session.loaded.model;
       const model = modelSlot(store, session.loaded);
       const progress = progressLine(io);
+      const hideIdentifiers = !!values['hide-identifiers'];
+      const failures: string[] = []; // said after the index's summary (see onFailure)
       const encoder = session.models.encoder;
       // Before the run: each scan it encodes keeps these phrases' best-region margins.
       const vectors = phrases.length ? await phraseVectors(phrases, (t) => encoder.encodeTexts(t)) : [];
@@ -301,13 +304,19 @@ export const screenCommand = defineCommand({
             `${p.seen}${p.total !== null ? `/${p.total}` : ''} files · ${p.encoded} encoded · ${p.unchanged} unchanged · ${p.failed} failed${p.notDicom ? ` · ${p.notDicom} not DICOM` : ''} · ${p.filesPerSecond.toFixed(1)} files/s${p.etaSeconds !== null ? ` · ETA ${Math.ceil(p.etaSeconds)} s` : ''}`,
           ),
         onFailure: (file, code, message) => {
-          io.stderr(`\nfailed: ${archive ? file : path.relative(io.cwd, file)}: ${code}: ${message}\n`);
+          const line = `failed: ${archive ? file : path.relative(io.cwd, file)}: ${code}: ${message}\n`;
+          // Hidden, a failure is said once the identifiers of every scan indexed are known (a file that cannot
+          // be read has none of its own, but its folder may be named after the patient): logs keep no names.
+          if (hideIdentifiers) failures.push(line);
+          else io.stderr(`\n${line}`);
         },
       });
       io.stderr(
         `\nindex: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
       );
-      for (const file of listed?.missing ?? []) io.stderr(`failed: ${path.relative(io.cwd, file)}: no such file\n`);
+      for (const file of listed?.missing ?? []) failures.push(`failed: ${path.relative(io.cwd, file)}: no such file\n`);
+      const hider = hideIdentifiers ? scopeHider(store, folder, !!archive) : null;
+      for (const line of failures) io.stderr(hider ? hider(line) : line);
       if (summary.stopped) return EXIT.STOPPED; // no results written: the run did not end
       if (indexOnly) {
         // Failures of earlier runs count too: the folder still has files that cannot be read.
@@ -372,7 +381,6 @@ export const screenCommand = defineCommand({
       // Hidden: each row's path loses its own identifiers (as the app shows it), and every path, the folder's
       // too, the words that are any screened scan's identifiers (a folder may be named after its patient, and
       // a row that could not be read has no identifiers of its own). Known before the first row is written.
-      const hider = values['hide-identifiers'] ? scopeHider(store, folder, !!archive) : null;
       if (json)
         await write(
           `{"folder":${JSON.stringify(hider ? hider(folder) : folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,

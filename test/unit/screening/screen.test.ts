@@ -90,7 +90,7 @@ describe('radsift screen', { skip }, () => {
     );
   });
 
-  it('--hide-identifiers in a .json output: the folder, the skipped files and a row that could not be read lose them too', async () => {
+  it('--hide-identifiers in a .json output and on stderr: the folder, the skipped files and a file that could not be read lose them too', async () => {
     const demo = path.join(work, 'one-patient');
     await scans(work, demo, 1, 13);
     // One patient's folder, as a researcher may screen it: its name is the patient ID, and a note in it is skipped.
@@ -108,9 +108,12 @@ describe('radsift screen', { skip }, () => {
         skipped: string[];
         rows: { path: string }[];
       };
-    assert.equal((await run([...args, model, '--out', 'plain.json'], work)).code, 2); // the broken file
+    // Hidden first: the run that indexes the broken file says so on stderr, where a log keeps it.
     const hidden = await run([...args, model, '--out', 'hidden.json', '--hide-identifiers'], work);
     assert.equal(hidden.code, 2, hidden.err);
+    assert.match(hidden.err, /failed: one-patient\/\[hidden\]\/broken\.dcm: /);
+    assert.doesNotMatch(hidden.err, new RegExp(patient!));
+    assert.equal((await run([...args, model, '--out', 'plain.json'], work)).code, 2); // the broken file
     const plain = await read('plain.json');
     const cut = await read('hidden.json');
     assert.equal(plain.folder, folder);
