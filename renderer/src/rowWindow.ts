@@ -77,6 +77,7 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
   // The rows a scroll position draws and names as in view: a scroll re-renders the list only when they change
   // (once a row, not once a pixel; each render of a results view does work in proportion to its rows).
   const measured = useRef({ height: 600, header: 0 });
+  const drawnFor = useRef(''); // rowsAt of the scroll position last drawn
   const rowsAt = (t: number) => {
     const below = t + measured.current.height - measured.current.header;
     return [Math.floor(t / rowHeight), Math.ceil(t / rowHeight), Math.floor(below / rowHeight)].join(' ');
@@ -84,11 +85,10 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
   useLayoutEffect(() => {
     const el = node;
     if (!el) return;
-    let drawnFor = '';
     const follow = (force: boolean) => {
       const key = rowsAt(el.scrollTop);
-      if (!force && key === drawnFor) return;
-      drawnFor = key;
+      if (!force && key === drawnFor.current) return;
+      drawnFor.current = key;
       setTop(el.scrollTop);
     };
     const measure = () => {
@@ -122,6 +122,7 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
     const el = ref.current;
     if (el && el.scrollTop !== 0) {
       el.scrollTop = 0;
+      drawnFor.current = rowsAt(0);
       setTop(0);
     }
   }, []);
@@ -134,6 +135,7 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
       const next = scrollTopShowing(index, rowHeight, head, el.scrollTop, el.clientHeight);
       if (next !== el.scrollTop) {
         el.scrollTop = next;
+        drawnFor.current = rowsAt(el.scrollTop);
         setTop(el.scrollTop);
       }
     },
