@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HIDDEN, hideIdentifiersIn, scansHider, secretsOf } from '../../../electron/api/identifiers.js';
+import { seededRandom } from '../../../electron/scoring/metrics.js';
 
 const ids = { patientName: 'Müller^Anna Lena=', patientId: 'PID042', accession: 'ACC9' };
 
@@ -102,46 +103,22 @@ describe('identifiers', () => {
   });
 
   it('agrees with hiding each character some occurrence of some code covers, on random texts', () => {
-    let seed = 42;
-    const rand = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 16) % n;
-    };
-    const pick = (alphabet: string, length: number) =>
-      Array.from({ length }, () => alphabet[rand(alphabet.length)]).join('');
+    const pick = randomPicker(42);
     for (let round = 0; round < 500; round++) {
-      const codes = Array.from({ length: 1 + rand(4) }, () => pick('ab-', 4 + rand(3)));
-      const text = pick('aAbB-_', rand(40));
-      // The reference: mark every character of every occurrence (overlapping ones too), cut each run of marks.
-      const lower = text.toLowerCase();
-      const covered = Array.from(text, () => false);
-      for (const code of codes)
-        for (let i = lower.indexOf(code); i >= 0; i = lower.indexOf(code, i + 1))
-          covered.fill(true, i, i + code.length);
-      const expected = text.replace(/./gs, (c, i: number) => (covered[i] ? '\0' : c)).replace(/\0+/g, HIDDEN);
+      const codes = Array.from({ length: 1 + pick.int(4) }, () => pick.text('ab-', 4 + pick.int(3)));
+      const text = pick.text('aAbB-_', pick.int(40));
       const hide = scansHider(codes.map((patientId) => ({ patientId })));
-      assert.equal(hide(text), expected, `${JSON.stringify(codes)} in ${JSON.stringify(text)}`);
+      assert.equal(hide(text), coverAll(text, codes), `${JSON.stringify(codes)} in ${JSON.stringify(text)}`);
     }
   });
 
   it("a scan's own identifiers: the same as hiding each character some occurrence covers, on random texts", () => {
-    let seed = 7;
-    const rand = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 16) % n;
-    };
-    const pick = (alphabet: string, length: number) =>
-      Array.from({ length }, () => alphabet[rand(alphabet.length)]).join('');
+    const pick = randomPicker(7);
     for (let round = 0; round < 500; round++) {
-      const [patientId, accession, family, given] = Array.from({ length: 4 }, () => pick('ab-', 2 + rand(4)));
+      const [patientId, accession, family, given] = Array.from({ length: 4 }, () => pick.text('ab-', 2 + pick.int(4)));
       const ids = { patientId, accession, patientName: `${family}^${given}` };
-      const text = pick('aAbB-_/', rand(40));
-      const lower = text.toLowerCase();
-      const covered = Array.from(text, () => false);
-      for (const secret of [patientId!, accession!, family!, given!])
-        for (let i = lower.indexOf(secret); i >= 0; i = lower.indexOf(secret, i + 1))
-          covered.fill(true, i, i + secret.length);
-      const expected = text.replace(/./gs, (c, i: number) => (covered[i] ? '\0' : c)).replace(/\0+/g, HIDDEN);
+      const text = pick.text('aAbB-_/', pick.int(40));
+      const expected = coverAll(text, [patientId!, accession!, family!, given!]);
       assert.equal(hideIdentifiersIn(text, ids), expected, `${JSON.stringify(ids)} in ${JSON.stringify(text)}`);
     }
   });
@@ -155,3 +132,23 @@ describe('identifiers', () => {
     assert.equal(paths.map((p) => hide(p)).filter((p) => p.includes(HIDDEN)).length, 20_000);
   });
 });
+
+/** Random whole numbers below n and texts over an alphabet, the same for a seed. */
+function randomPicker(seed: number) {
+  const random = seededRandom(seed);
+  const int = (n: number) => Math.floor(random() * n);
+  const text = (alphabet: string, length: number) =>
+    Array.from({ length }, () => alphabet[int(alphabet.length)]).join('');
+  return { int, text };
+}
+
+/** The reference: every character of every occurrence of a secret (any case, overlapping too) marked, each
+ * run of marks cut as one HIDDEN. */
+function coverAll(text: string, secrets: string[]): string {
+  const lower = text.toLowerCase();
+  const covered = Array.from(text, () => false);
+  for (const secret of secrets)
+    for (let i = lower.indexOf(secret); i >= 0; i = lower.indexOf(secret, i + 1))
+      covered.fill(true, i, i + secret.length);
+  return text.replace(/./gs, (c, i: number) => (covered[i] ? '\0' : c)).replace(/\0+/g, HIDDEN);
+}
