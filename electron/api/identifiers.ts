@@ -129,12 +129,12 @@ export function scansHider(
   // `own`: the identifiers of the scan the text is about, cut as hideIdentifiersIn cuts them (a scan indexed
   // after the hider was made is not among `scans`), in the same pass: cutting them first would hide the start
   // of another scan's code that overlaps them and leave its end.
-  const hideCodes = (text: string, own: ScanIdentifiers | null | undefined) => {
+  const codeSpans = (text: string, own: ScanIdentifiers | null | undefined) => {
     const ownSpans = secretSpans(
       text,
       secretsOf(own).map((t) => t.normalize('NFC')),
     );
-    if (!codes.size) return cutSpans(text, ownSpans);
+    if (!codes.size) return ownSpans;
     let lower = '';
     for (const unit of text.split('')) {
       const l = unit.toLowerCase();
@@ -146,16 +146,38 @@ export function scansHider(
       const hit = lengths.find((n) => i + n <= lower.length && codes.has(lower.slice(i, i + n)));
       if (hit !== undefined) spans.push(i, i + hit);
     }
-    return cutSpans(text, mergeSpans(spans, ownSpans));
+    return mergeSpans(spans, ownSpans);
   };
-  const hideWord = (word: string) => (words.has(word.toLowerCase()) ? HIDDEN : word);
+  // Name words, found with the codes' characters read as spaces (a name glued to an ID, "PH0001smith", is a
+  // word of its own), and cut in the same pass as the codes: cutting after them would read the "hidden" of
+  // their mark as a word and cut it again where a patient's name part is "Hidden".
+  const wordSpans = (text: string, cut: readonly number[]) => {
+    const spans: number[] = [];
+    for (const m of blankSpans(text, cut).matchAll(WORD))
+      if (words.has(m[0].toLowerCase())) spans.push(m.index, m.index + m[0].length);
+    return spans;
+  };
   return (text, own) => {
     const nfc = text.normalize('NFC');
-    const cut = hideCodes(nfc, own);
-    const hidden = words.size ? cut.replace(WORD, hideWord) : cut;
+    const cut = codeSpans(nfc, own);
+    const spans = words.size ? mergeSpans(cut, wordSpans(nfc, cut)) : cut;
     // Nothing cut: the text as given (a path written decomposed, as macOS may, still names its file).
-    return hidden === nfc ? text : hidden;
+    return spans.length ? cutSpans(nfc, spans) : text;
   };
+}
+
+/** `text` with every character the spans cover (as cutSpans takes them) a space: positions kept. */
+function blankSpans(text: string, spans: readonly number[]): string {
+  let out = '';
+  let from = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    const s = Math.max(spans[k]!, from);
+    const e = spans[k + 1]!;
+    if (e <= s) continue;
+    out += text.slice(from, s) + ' '.repeat(e - s);
+    from = e;
+  }
+  return out + text.slice(from);
 }
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;

@@ -102,6 +102,19 @@ describe('identifiers', () => {
     assert.equal(scansHider([])(nfd, { patientId: 'PAT9-1' }), nfd);
   });
 
+  it('a name part that reads "hidden", or one glued to an ID, is cut once', () => {
+    const H = HIDDEN;
+    const hide = scansHider([{ patientName: 'Hidden^Anna', patientId: 'PH12345' }]);
+    // The mark of a cut code is not read as the name "Hidden" and cut again ("[[hidden]]").
+    assert.equal(hide('/d/PH12345/hidden/anna.dcm'), `/d/${H}/${H}/${H}.dcm`);
+    assert.equal(hide('/d/PH12345-x/y'), `/d/${H}-x/y`);
+    // A name glued to the ID is a word of its own; the two touch, so they are one cut.
+    assert.equal(hide('/d/PH12345anna/y'), `/d/${H}/y`);
+    assert.equal(hide('/d/annaPH12345x/y'), `/d/${H}x/y`);
+    // A name inside a longer word stays.
+    assert.equal(hide('/d/annabel/y'), '/d/annabel/y');
+  });
+
   it('agrees with hiding each character some occurrence of some code covers, on random texts', () => {
     const pick = randomPicker(42);
     for (let round = 0; round < 500; round++) {
