@@ -19,7 +19,7 @@ export function prefetchOn(): boolean {
 }
 
 /** Asks for an image URL now, to be shown later. */
-export function prefetchImage(url: string): void {
+function prefetchImage(url: string): void {
   if (!prefetchOn() || inFlight.size >= MAX_IN_FLIGHT) return;
   const img = new Image();
   inFlight.add(img);

@@ -3,7 +3,7 @@
  * buttons, in the DOM: hundreds of ms of style and layout on each re-rank). Rows have one fixed height, so a
  * row's place is its index times that height, as in VS Code's lists. The hook keeps what a reader relies on in a
  * long list: ↑ / ↓, Page Up / Down, Home / End move the focus row by row through all of them (the same column of
- * the next row), and the row a viewer shows is scrolled into view, so that the focus can go back to it when the
+ * the next row), ← / → along a row, and the row a viewer shows is scrolled into view, so that the focus can go back to it when the
  * viewer closes.
  */
 import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
@@ -229,6 +229,16 @@ export function useRowWindow<E extends HTMLElement>(count: number, rowHeight: nu
     const onList = e.target === ref.current;
     const row = onList ? null : (e.target as HTMLElement).closest<HTMLElement>('[data-row-index]');
     if (!onList && (!row || !ref.current?.contains(row))) return;
+    if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && row) {
+      // Along the row: its previous / next focusable (a Matrix row's cells, a result's link and buttons).
+      const targets = [...row.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+        (t) => !(t as HTMLButtonElement).disabled,
+      );
+      const next = targets[targets.indexOf(e.target as HTMLElement) + (e.key === 'ArrowRight' ? 1 : -1)];
+      e.preventDefault();
+      next?.focus();
+      return;
+    }
     const from = row
       ? Number(row.dataset.rowIndex)
       : (fromRow.current?.index ?? Math.max(-1, Math.ceil((ref.current?.scrollTop ?? 0) / rowHeight) - 1));

@@ -57,6 +57,13 @@ test.describe('Matrix view', () => {
     await expect(page.locator('[role="row"][aria-rowindex="25"]').getByRole('cell').nth(1)).toBeInViewport();
     await page.keyboard.press('Home');
     await expect.poll(focusedCell).toBe('2:2');
+    // ← / → along the row, stopping at its ends (the scan's button is the first).
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(focusedCell).toBe('2:3');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowLeft');
+    await expect.poll(focusedCell).toBe('2:0');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(focusedCell).toBe('3:0');
 
     await page.getByRole('combobox', { name: 'Score type' }).selectOption('similarity');
     await page.getByRole('textbox', { name: 'Add a phrase' }).fill('nodule');

@@ -12,7 +12,10 @@ const SHORTCUTS: [string, string][] = [
   ['Wheel', 'viewer: zoom about the pointer'],
   ['f', 'viewer: fit the whole image in the view'],
   ['r', 'viewer: reset — the file’s own window, and fit'],
-  ['← / →', 'viewer: previous / next scan of the list it was opened from; Query: previous / next result'],
+  [
+    '← / →',
+    'viewer: previous / next scan of the list it was opened from; Query: previous / next result; Matrix and screening results: the previous / next cell or button of the row',
+  ],
   [
     '↑ / ↓',
     'viewer: previous / next frame; Query: the result above / below; Matrix and screening results: the row above / below, in the same column',
