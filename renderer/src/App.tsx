@@ -230,7 +230,7 @@ export function App() {
               />
             )}
             {view === 'query' && (
-              <QueryView hasStudies={!!catalog} onView={openViewer} findings={model?.findings ?? []} />
+              <QueryView hasStudies={!!catalog} onView={openViewer} findings={model?.findings ?? []} viewed={viewing} />
             )}
             {view === 'models' && <ModelsView />}
             {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} shown={shownEntry} />}

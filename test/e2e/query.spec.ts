@@ -97,9 +97,28 @@ test.describe('Query view, many scans', () => {
     await expect(page.getByTestId('probe-more')).toContainText('Showing the first 24 of 70.');
     await page.getByTestId('probe-more').getByRole('button', { name: 'Show 24 more' }).click();
     await expect(probed).toHaveCount(48);
+    // The viewer steps through the whole ranking, past the scans shown: they are shown up to it, and the focus
+    // comes back to the card of the scan last seen.
+    const viewer = page.getByRole('region', { name: 'Image viewer' });
+    await probed.nth(47).locator('[data-scan-path]').click();
+    await expect(viewer.getByTestId('viewer-position')).toHaveText('48 of 70');
+    await page.keyboard.press('ArrowRight');
+    await expect(viewer.getByTestId('viewer-position')).toHaveText('49 of 70');
+    await expect(probed).toHaveCount(70);
+    await page.keyboard.press('Escape');
+    await expect(viewer).toHaveCount(0);
+    await expect(probed.nth(48).locator('[data-scan-path]')).toBeFocused();
 
     // A new search starts at one page again.
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(cards).toHaveCount(60);
+    // The query's viewer too steps past its cards shown.
+    await cards.nth(59).locator('[data-scan-path]').click();
+    await expect(viewer.getByTestId('viewer-position')).toHaveText('60 of 70');
+    await page.keyboard.press('ArrowRight');
+    await expect(viewer.getByTestId('viewer-position')).toHaveText('61 of 70');
+    await expect(cards).toHaveCount(70);
+    await page.keyboard.press('Escape');
+    await expect(cards.nth(60).locator('[data-scan-path]')).toBeFocused();
   });
 });

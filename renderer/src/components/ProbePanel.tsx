@@ -4,10 +4,10 @@
  * logistic-regression probe on their embeddings, whose cross-validated AUC is
  * shown with the number of labels it rests on, and which ranks the rest.
  */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { getApi, type Response } from '../api';
 import { onGridKey } from '../gridKeys';
-import { MoreCards, useShownCount } from './MoreCards';
+import { MoreCards, useShownCount, useShowViewed, type Viewed } from './MoreCards';
 import type { OpenViewer } from '../views';
 import { ScanName } from './ScanName';
 import { useScanNaming } from '../scanNames';
@@ -22,11 +22,14 @@ export function ProbePanel({
   onFindSimilar,
   onView,
   onClear,
+  viewed = null,
 }: {
   labels: Map<string, 0 | 1>;
   onFindSimilar: (paths: string[]) => void;
   onView: OpenViewer;
   onClear: () => void;
+  /** What the viewer shows now, if open: a step past the scans shown shows them up to it. */
+  viewed?: Viewed | null;
 }) {
   const api = getApi();
   const naming = useScanNaming();
@@ -49,9 +52,11 @@ export function ProbePanel({
     }
   }
 
-  const [shownCount, showMore] = useShownCount(probe, PROBE_PAGE);
+  const [shownCount, showMore, showThrough] = useShownCount(probe, PROBE_PAGE);
   const shown = probe ? probe.rows.slice(0, shownCount) : [];
-  const shownPaths = shown.map((r) => r.path);
+  // The viewer steps through the whole ranking.
+  const rankedPaths = useMemo(() => probe?.rows.map((r) => r.path) ?? [], [probe]);
+  useShowViewed(rankedPaths, viewed, showThrough);
   if (!labels.size) return null;
   return (
     <section className="probe" aria-label="Labels and linear probe">
@@ -101,7 +106,7 @@ export function ProbePanel({
                   type="button"
                   className="thumb"
                   data-scan-path={r.path}
-                  onClick={() => onView(r.path, undefined, shownPaths)}
+                  onClick={() => onView(r.path, undefined, rankedPaths)}
                   title={naming(r.path).path}
                 >
                   <img

@@ -6,9 +6,9 @@
  * "Use as example" on a result adds it to the opened studies' example set (listed in the Examples panel),
  * which the Screening view screens with.
  */
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { UnitSlider } from '../components/UnitSlider';
-import { MoreCards, useShownCount } from '../components/MoreCards';
+import { MoreCards, useShownCount, useShowViewed, type Viewed } from '../components/MoreCards';
 import { getApi, type Request, type Response } from '../api';
 import { useJobProgress } from '../useJobProgress';
 import { onGridKey } from '../gridKeys';
@@ -45,9 +45,12 @@ export function QueryView({
   hasStudies,
   onView,
   findings = [],
+  viewed = null,
 }: {
   hasStudies: boolean;
   onView: OpenViewer;
+  /** What the viewer shows now, if open: a step past the cards shown shows them up to it. */
+  viewed?: Viewed | null;
   /** The findings the active model was taught: its phrase shortcuts. */
   findings?: string[];
 }) {
@@ -109,18 +112,22 @@ export function QueryView({
     void run(terms, ex);
   };
 
-  const [shownCount, showMore] = useShownCount(result, QUERY_PAGE);
+  const [shownCount, showMore, showThrough] = useShownCount(result, QUERY_PAGE);
+  // What the list shows: the matches (or every scan), or the closest when nothing matches; a page at a time.
+  // The viewer steps through all of it.
+  const listed = useMemo(() => {
+    if (!result) return [];
+    return result.matches ? (showAll ? result.rows : result.rows.filter((r) => r.match)) : result.rows;
+  }, [result, showAll]);
+  const listedPaths = useMemo(() => listed.map((r) => r.path), [listed]);
+  useShowViewed(listedPaths, viewed, showThrough);
   if (!hasStudies)
     return (
       <p className="placeholder">
         Open a study, a folder or the demo study in the Studies view first; the query ranks the scans you opened.
       </p>
     );
-  const rows = result ? (showAll ? result.rows : result.rows.filter((r) => r.match)) : [];
-  // What the list shows: the matches (or every scan), or the closest when nothing matches; a page at a time.
-  const listed = result ? (result.matches ? rows : result.rows) : [];
   const shown = listed.slice(0, shownCount);
-  const shownPaths = shown.map((r) => r.path);
   const heatPhrase = terms.find((t) => t.weight > 0)?.text;
   return (
     <section className="query" aria-label="Query">
@@ -209,6 +216,7 @@ export function QueryView({
       <ProbePanel
         labels={labels}
         onView={onView}
+        viewed={viewed}
         onClear={() => setLabels(new Map())}
         onFindSimilar={(paths) => {
           const ex = paths.map((path) => ({ path, weight: 1 }));
@@ -258,7 +266,7 @@ export function QueryView({
                     type="button"
                     className="thumb"
                     data-scan-path={r.path}
-                    onClick={() => onView(r.path, heatPhrase, shownPaths)}
+                    onClick={() => onView(r.path, heatPhrase, listedPaths)}
                     title={named.path}
                   >
                     <img src={api.scanUrl(r.path, { kind: 'thumb', size: 160 })} alt={named.text} loading="lazy" />
