@@ -1,83 +1,131 @@
 /**
  * Example scans a researcher picked for a rare finding ("use as example"), kept per study or folder (the
- * catalog's source) across restarts: the few-shot half of screening. One JSON file in the data folder,
- * written aside and renamed.
+ * catalog's source) across restarts: the few-shot half of screening. One JSON file in the data folder.
+ *
+ * Each change reads the file again and applies itself to what is there, so that two processes sharing the data
+ * folder (the app and `npm run dev:browser`, two windows of a build without the single-instance lock) add to
+ * each other's sets instead of writing their own copy over them. A file that cannot be parsed is set aside,
+ * never written over, and the views say so; a file that cannot be read (permissions) fails the call and is
+ * left alone.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from './errors.js';
+import { replaceFile } from '../util/durable-file.js';
 
 const MAX_PER_SET = 200;
 const MAX_SETS = 1000;
+const MAX_PATH = 4096;
+
+type Sets = Map<string, string[]>;
 
 export class ExampleSets {
   readonly file: string;
-  #sets: Record<string, string[]> | null = null;
-  #loading: Promise<Record<string, string[]>> | null = null;
-  #writes: Promise<void> = Promise.resolve();
+  /** The file as last read, by its version (modification time and size): read again only when it changed. */
+  #read: { version: string; sets: Sets } | null = null;
+  /** Changes, one at a time: each reads the file, applies itself and writes it. */
+  #changes: Promise<unknown> = Promise.resolve();
+  /** Said once a damaged file was set aside this run (the views show it). */
+  #warning: string | null = null;
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'example-sets.json');
   }
 
-  /** Read once: concurrent first callers share the one read (and the one object). */
-  #load(): Promise<Record<string, string[]>> {
-    this.#loading ??= this.#read();
-    return this.#loading;
-  }
-
-  async #read(): Promise<Record<string, string[]>> {
-    try {
-      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as unknown;
-      const sets: Record<string, string[]> = {};
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        for (const [scope, paths] of Object.entries(parsed))
-          if (Array.isArray(paths)) sets[scope] = paths.filter((p): p is string => typeof p === 'string');
-      this.#sets = sets;
-    } catch {
-      this.#sets = {}; // none yet, or unreadable: start empty rather than fail the view
-    }
-    return this.#sets;
+  /** Why the sets were reset this run (a damaged file, set aside), or null. */
+  get warning(): string | null {
+    return this.#warning;
   }
 
   async get(scope: string): Promise<string[]> {
-    return [...((await this.#load())[scope] ?? [])];
+    return [...((await this.#load()).get(scope) ?? [])];
   }
 
   async add(scope: string, file: string): Promise<string[]> {
-    const sets = await this.#load();
-    const list = sets[scope] ?? [];
-    if (!list.includes(file)) {
+    return this.#change(scope, (list, sets) => {
+      if (list.includes(file)) return null;
       if (list.length >= MAX_PER_SET)
         throw new ApiError('BAD_REQUEST', `An example set holds at most ${MAX_PER_SET} scans`);
-      if (!sets[scope] && Object.keys(sets).length >= MAX_SETS)
+      if (!sets.has(scope) && sets.size >= MAX_SETS)
         throw new ApiError('BAD_REQUEST', `At most ${MAX_SETS} example sets are kept`);
-      sets[scope] = [...list, file];
-      await this.#persist();
-    }
-    return this.get(scope);
+      return [...list, file];
+    });
   }
 
   async remove(scope: string, file: string): Promise<string[]> {
-    const sets = await this.#load();
-    const list = (sets[scope] ?? []).filter((p) => p !== file);
-    if (list.length) sets[scope] = list;
-    else delete sets[scope];
-    await this.#persist();
-    return this.get(scope);
+    return this.#change(scope, (list) => (list.includes(file) ? list.filter((p) => p !== file) : null));
   }
 
-  #persist(): Promise<void> {
-    const snapshot = JSON.stringify(this.#sets, null, 1);
-    // A failed write (disk full) must not fail every later one: each write starts afresh.
-    this.#writes = this.#writes
+  /**
+   * Applies `edit` to the scope's set as the file holds it now (null: nothing to change) and writes the file.
+   * A write that fails (disk full) changes nothing, here or on disk, and says so.
+   */
+  #change(scope: string, edit: (list: readonly string[], sets: Sets) => string[] | null): Promise<string[]> {
+    const run = this.#changes
       .catch(() => undefined)
       .then(async () => {
-        await mkdir(path.dirname(this.file), { recursive: true });
-        const tmp = `${this.file}.${process.pid}.tmp`;
-        await writeFile(tmp, snapshot);
-        await rename(tmp, this.file);
+        const sets = new Map(await this.#load());
+        const next = edit(sets.get(scope) ?? [], sets);
+        if (!next) return [...(sets.get(scope) ?? [])];
+        if (next.length) sets.set(scope, next);
+        else sets.delete(scope);
+        try {
+          await replaceFile(this.file, JSON.stringify(Object.fromEntries(sets), null, 1));
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? 'an unknown error';
+          throw new ApiError('WRITE_FAILED', `The example set could not be saved (${code}): nothing was changed`);
+        }
+        this.#read = null; // the next read takes the file as written
+        return [...next];
       });
-    return this.#writes;
+    this.#changes = run;
+    return run;
   }
+
+  /** The sets as the file holds them now. */
+  async #load(): Promise<Sets> {
+    let text: string;
+    let version: string;
+    try {
+      const s = await stat(this.file);
+      version = `${s.mtimeMs}:${s.size}`;
+      if (this.#read?.version === version) return this.#read.sets;
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return new Map(); // none yet
+      throw new ApiError('INTERNAL', `The example sets could not be read (${code ?? 'unknown error'})`);
+    }
+    const sets = parseSets(text);
+    if (sets) {
+      this.#read = { version, sets };
+      return sets;
+    }
+    // Damaged (a disk that filled, an edit by hand): kept aside for the user, never written over.
+    const aside = `${this.file}.corrupt-${Date.now()}`;
+    await rename(this.file, aside).catch(() => undefined);
+    this.#warning = `The example sets could not be read and start empty (the old file is kept as ${path.basename(aside)})`;
+    return new Map();
+  }
+}
+
+/** The file's sets (scope → paths), or null when it is not such a file. Odd entries are left out. */
+function parseSets(text: string): Sets | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+  const sets: Sets = new Map();
+  for (const [scope, paths] of Object.entries(parsed)) {
+    if (!scope || scope.length > MAX_PATH || !Array.isArray(paths)) continue;
+    const list = [
+      ...new Set(paths.filter((p): p is string => typeof p === 'string' && path.isAbsolute(p) && p.length <= MAX_PATH)),
+    ];
+    if (list.length) sets.set(scope, list.slice(0, MAX_PER_SET));
+    if (sets.size >= MAX_SETS) break;
+  }
+  return sets;
 }

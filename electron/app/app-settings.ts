@@ -6,7 +6,8 @@
  * full, the file replaced by a folder) rejects that update only: the change
  * stays in effect in memory, and the next write saves the whole settings again.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
+import { replaceFile } from '../util/durable-file.js';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -75,16 +76,8 @@ export class SettingsStore {
     return write.then(() => this.#value);
   }
 
-  async #persist(snapshot: string): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    try {
-      await writeFile(tmp, snapshot);
-      await rename(tmp, this.file);
-    } catch (error) {
-      await rm(tmp, { force: true });
-      throw error;
-    }
+  #persist(snapshot: string): Promise<void> {
+    return replaceFile(this.file, snapshot);
   }
 }
 

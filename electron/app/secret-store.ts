@@ -4,7 +4,8 @@
  * the Secret Service); otherwise kept for this session only, and the app says so. The file is
  * written aside and renamed, readable by its owner only.
  */
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { replaceFile } from '../util/durable-file.js';
 import path from 'node:path';
 
 export interface SecretCipher {
@@ -92,15 +93,7 @@ export class SecretStore {
   #persist(stored: Record<string, string>): Promise<void> {
     const snapshot = JSON.stringify(stored);
     // A failed write (disk full) must not fail every later one: each write starts afresh.
-    this.#writes = this.#writes
-      .catch(() => undefined)
-      .then(async () => {
-        await mkdir(path.dirname(this.file), { recursive: true });
-        const tmp = `${this.file}.${process.pid}.tmp`;
-        await writeFile(tmp, snapshot, { mode: 0o600 });
-        await chmod(tmp, 0o600);
-        await rename(tmp, this.file);
-      });
+    this.#writes = this.#writes.catch(() => undefined).then(() => replaceFile(this.file, snapshot, 0o600));
     return this.#writes;
   }
 }

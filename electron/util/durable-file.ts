@@ -1,0 +1,28 @@
+/**
+ * A small JSON-sized file replaced whole, so that a crash or a power cut leaves the old version or the new one,
+ * never a file cut short: written aside, flushed to the disk, then renamed over the old one.
+ */
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export async function replaceFile(file: string, text: string, mode?: number): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  // Named per call: two processes (or two stores) writing the same file never write into one aside file.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const handle = await open(tmp, 'w', mode);
+    try {
+      await handle.writeFile(text);
+      // The umask may have narrowed `mode` at creation: a secret's file is set to it exactly.
+      if (mode !== undefined) await chmod(tmp, mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
