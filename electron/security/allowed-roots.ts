@@ -8,12 +8,15 @@ import path from 'node:path';
 
 export class AllowedRoots {
   readonly #roots = new Set<string>();
+  /** The roots as they were given and as they resolved: a path outside all of them is refused unread. */
+  readonly #named = new Set<string>();
 
   /** Adds a folder (or a file's folder) and returns its canonical path. */
   async add(target: string): Promise<string> {
     if (!path.isAbsolute(target)) throw new Error('A root must be an absolute path');
     const real = await realpath(target);
     this.#roots.add(real);
+    this.#named.add(real).add(path.resolve(target));
     return real;
   }
 
@@ -23,10 +26,14 @@ export class AllowedRoots {
 
   /**
    * Resolves `candidate` (absolute) to its real path and returns it when it lies
-   * inside a root, else null. Missing files resolve to null too.
+   * inside a root, else null. Missing files resolve to null too. A path that names
+   * no root is refused before the disk is asked: realpath would follow it first
+   * (a network share's name on Windows, an automounted /net/<host> on macOS).
    */
   async resolveInside(candidate: string): Promise<string | null> {
-    if (!path.isAbsolute(candidate)) return null;
+    if (!path.isAbsolute(candidate) || isNetworkPath(candidate)) return null;
+    const named = path.resolve(candidate);
+    if (![...this.#named].some((root) => isInside(root, named))) return null;
     let real: string;
     try {
       real = await realpath(candidate);
@@ -38,6 +45,11 @@ export class AllowedRoots {
     }
     return null;
   }
+}
+
+/** A UNC, device or extended-length path (`\\host\share`, `\\?\`, `//host`): never read for the renderer. */
+export function isNetworkPath(p: string): boolean {
+  return /^[\\/]{2}/.test(p);
 }
 
 /** True when `child` is `root` itself or lies below it (both canonical). */

@@ -29,6 +29,8 @@ export async function resolveAppFile(root: string, pathname: string): Promise<st
   const rel = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
   const realRoot = await realpath(root);
   const candidate = path.resolve(realRoot, rel);
+  // Outside by name: refused before realpath would follow it (a network share named on Windows).
+  if (!isInside(realRoot, candidate)) return null;
   try {
     const real = await realpath(candidate);
     return isInside(realRoot, real) ? real : null;

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AllowedRoots, isInside } from '../../../electron/security/allowed-roots.js';
+import { AllowedRoots, isInside, isNetworkPath } from '../../../electron/security/allowed-roots.js';
 import { appFileResponse, resolveAppFile } from '../../../electron/security/app-files.js';
 import { createScanHandler, resolveScanRequest, scanUrlFor } from '../../../electron/security/scan-protocol.js';
 
@@ -88,6 +88,24 @@ describe('scan:// path guard', () => {
     // A double-encoded "../" is a literal name after one decode: it must not escape either.
     const doubled = `scan://local/${encodeURIComponent(root + '/%2e%2e/%2e%2e/secret.png')}`;
     assert.equal((await get(doubled)).status, 403);
+  });
+
+  it('refuses a path that names no root before asking the disk, even one that leads into a root', async () => {
+    // base/in-link -> allowed: realpath would land inside the root, but the renderer only has names under a
+    // root (the catalog's); realpath on a name outside them could reach a network share first.
+    const inLink = path.join(base, 'in-link');
+    await symlink(root, inLink);
+    try {
+      assert.equal(await roots.resolveInside(path.join(inLink, 'sub', 'image.png')), null);
+      assert.equal(await roots.resolveInside('//server/share/x.png'), null);
+      assert.equal(isNetworkPath('\\\\server\\share\\x.png'), true);
+      assert.equal(isNetworkPath('\\\\?\\C:\\x.png'), true);
+      assert.equal(isNetworkPath(path.join(root, 'x.png')), false);
+      // The root as it was given, and below it, still resolve.
+      assert.equal(await roots.resolveInside(path.join(root, 'sub', 'image.png')), path.join(root, 'sub', 'image.png'));
+    } finally {
+      await rm(inLink);
+    }
   });
 
   it('answers 415 for an allowed file it cannot render', async () => {
