@@ -142,8 +142,11 @@ export const ScreenJob = z.object({
   id: z.string(),
   folder: z.string(),
   phrases: z.array(z.string()),
-  /** Example scans the job screens with (few-shot), 0 when none; fewer than 4 rests on little. */
+  /** Example scans the job ranks by (few-shot: its own that could be used, and those confirmed in review), 0
+   * when none; fewer than 4 rests on little. */
   examples: z.number().int(),
+  /** The job's own examples left out, and why (a file gone or unreadable when the job first ran). */
+  examplesLeftOut: z.array(z.object({ path: z.string(), reason: z.string() })),
   threshold: z.number(),
   state: z.enum(['running', 'paused', 'interrupted', 'done', 'cancelled', 'failed']),
   message: z.string().nullable(),
@@ -237,6 +240,10 @@ export const ExampleSet = z.object({
   paths: z.array(z.string()),
   /** Below this many examples, screening by them rests on little (the Screening view warns). */
   confidentFrom: z.number().int(),
+  /** Examples whose file is gone (moved, deleted, a PACS cache that let it go): left out when screening. */
+  missing: z.array(z.string()),
+  /** Why the sets start empty this run (their file was damaged and set aside), or null. */
+  warning: z.string().nullable(),
 });
 
 const DialogFilter = z.object({

@@ -4,16 +4,34 @@
  */
 import { MIN_CONFIDENT_EXAMPLES } from '../scoring/example-profile.js';
 import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import { ApiError } from './errors.js';
 import { distinctFiles } from '../util/distinct-files.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { HandlerContext, Handlers } from './dispatch.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
 import type { Services } from './services.js';
+import { folderIdentity } from '../security/folder-identity.js';
 
-const exampleSet = (scope: string, paths: string[]) => ({ scope, paths, confidentFrom: MIN_CONFIDENT_EXAMPLES });
+/** A regular file (not a folder, a FIFO or a device), following links; false when it cannot be looked at. */
+const isFile = (file: string) =>
+  stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 export function createHandlers(services: Services): Handlers {
+  /** The set as the views show it: which of its files are gone, and why it may have started empty. */
+  const exampleSet = async (scope: string, paths: string[]) => {
+    const present = await Promise.all(paths.map(isFile));
+    return {
+      scope,
+      paths,
+      confidentFrom: MIN_CONFIDENT_EXAMPLES,
+      missing: paths.filter((_, i) => !present[i]),
+      warning: services.examples.warning,
+    };
+  };
   /** Screening jobs whose folder is added (or being added) to the allowed roots in this run (screen.results). */
   const rootsAdded = new Map<string, Promise<void>>();
   /** Catalogs what was chosen (with progress events) and makes it the collection queries run over. */
@@ -91,7 +109,9 @@ export function createHandlers(services: Services): Handlers {
     'examples.add': async (req) => {
       const real = await services.roots.resolveInside(req.path);
       if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
-      return exampleSet(req.scope, await services.examples.add(req.scope, req.path));
+      if (!(await isFile(real))) throw new ApiError('BAD_REQUEST', 'Only a scan file can be an example');
+      // Kept by the name the views know it by (the catalog's), in one spelling: "a/./b" and "a/b" are one example.
+      return exampleSet(req.scope, await services.examples.add(req.scope, path.normalize(req.path)));
     },
     'examples.remove': async (req) => exampleSet(req.scope, await services.examples.remove(req.scope, req.path)),
 
@@ -146,11 +166,18 @@ export function createHandlers(services: Services): Handlers {
         req.exampleScope !== undefined ? await distinctFiles(await services.examples.get(req.exampleScope)) : [];
       if (req.exampleScope !== undefined && !examples.length)
         throw new ApiError('BAD_REQUEST', 'That example set is empty: use "Use as example" on a scan first');
+      // Some gone: the job leaves them out when it runs, and says which. All gone: no job to start.
+      if (examples.length && !(await Promise.all(examples.map(isFile))).some(Boolean))
+        throw new ApiError(
+          'BAD_REQUEST',
+          `None of the example set's ${examples.length} scans can be read (moved or deleted?): take them out of the set, or add others`,
+        );
       if (req.pacs) return services.screening.start('', req.phrases, req.threshold, req.pacs, examples);
       const [folder] = await services.dialog.open({ kind: 'folder', title: 'Choose a folder to screen' });
       if (!folder) throw new ApiError('CANCELLED', 'No folder was chosen');
       await services.roots.add(folder);
-      return services.screening.start(folder, req.phrases, req.threshold, undefined, examples);
+      const identity = await folderIdentity(folder);
+      return services.screening.start(folder, req.phrases, req.threshold, undefined, examples, identity);
     },
 
     'screen.control': (req) => services.screening.control(req.id, req.action),
@@ -159,15 +186,15 @@ export function createHandlers(services: Services): Handlers {
 
     'screen.results': async (req) => {
       // A job's folder was chosen in a dialog when the job started, perhaps in an earlier run of the app: its
-      // rows may be shown as images now too (roots are not kept across runs). A PACS job's rows are added as
-      // they are retrieved (pacs.viewInstance): its folder reads "pacs:<connection>", never an absolute path.
-      // Once a job and run: a review re-reads the results at each mark. A folder gone since is left out (its
-      // rows fail to open).
+      // rows may be shown as images now too (roots are not kept across runs), while it is still the folder chosen
+      // then (screening.trustedFolder: not what a link put in its place names). A PACS job's rows are added as
+      // they are retrieved (pacs.viewInstance). Once a job and run: a review re-reads the results at each mark.
+      // A folder gone or changed since is left out (its rows fail to open).
       let adding = rootsAdded.get(req.id);
       if (!adding) {
-        const job = services.screening.list().find((j) => j.id === req.id);
-        adding =
-          job && path.isAbsolute(job.folder) ? services.roots.add(job.folder).then(() => undefined) : Promise.resolve();
+        adding = services.screening.trustedFolder(req.id).then(async (folder) => {
+          if (folder) await services.roots.add(folder);
+        });
         rootsAdded.set(req.id, adding);
         adding.catch(() => rootsAdded.delete(req.id)); // a drive not mounted yet: tried again at the next read
       }

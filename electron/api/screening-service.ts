@@ -10,6 +10,7 @@ import path from 'node:path';
 import { exampleProfile, type ExampleProfile, type ExampleScan } from '../scoring/example-profile.js';
 import type { ExampleCoherence } from '../scoring/example-coherence.js';
 import { maxPoolPatches } from '../scoring/example-features.js';
+import { sameFolder, type FolderIdentity } from '../security/folder-identity.js';
 import { encodeFiles } from '../screening/pipeline.js';
 import type { DecodePool } from '../screening/decode-pool.js';
 import type { ModelService } from './model-service.js';
@@ -39,8 +40,10 @@ export interface JobView {
   id: string;
   folder: string;
   phrases: string[];
-  /** Example scans screened with (few-shot), 0 when none. */
+  /** Example scans the job ranks by (few-shot): its own that could be used and those confirmed in review; 0 when none. */
   examples: number;
+  /** The job's own examples left out, and why (a file gone or unreadable when the job first ran). */
+  examplesLeftOut: { path: string; reason: string }[];
   threshold: number;
   state: JobState;
   message: string | null;
@@ -66,6 +69,10 @@ interface Params {
    * global embeddings alone).
    */
   exampleEmbeddings?: { model: string; vectors: string[]; pooled?: (string | null)[] };
+  /** The folder as chosen (a dialog): a later run trusts it again only while it is still that folder. */
+  folderIdentity?: FolderIdentity;
+  /** Examples that could not be used when the job first ran (gone, unreadable): the others are ranked by. */
+  examplesLeftOut?: { path: string; reason: string }[];
   /**
    * A reviewer's marks on the job's rows, by path: "finding" ranks with the examples, "not" is a
    * counter-example (docs/few-shot.md, "Reviewing results").
@@ -112,6 +119,30 @@ export type PacsSourceFactory = (
   signal: AbortSignal,
 ) => Promise<RemoteSource & { close(): Promise<void> }>;
 
+type ExampleLeftOut = { path: string; reason: string };
+type EncodedExample = { embedding: Float32Array; pooled: Float32Array | null };
+
+/** None of a job's examples can be used: the job fails, saying which and why (examplesLeftOut). */
+class ExamplesUnusable extends ApiError {
+  constructor(readonly leftOut: ExampleLeftOut[]) {
+    super(
+      'BAD_REQUEST',
+      `None of the job's ${leftOut.length} example scans can be used (moved, deleted or unreadable since they were picked)`,
+    );
+  }
+}
+
+/**
+ * The examples a job ranks by, as its card counts them: its own that could be used and the rows confirmed in
+ * review that are not among them (by name: the results header, which resolves links, may count one fewer).
+ */
+function exampleCount(p: Params, review: Record<string, ReviewMark> | undefined): number {
+  const own = new Set(p.examples ?? []);
+  const usable = own.size - (p.examplesLeftOut?.length ?? 0);
+  const confirmed = Object.entries(review ?? {}).filter(([file, mark]) => mark === 'finding' && !own.has(file));
+  return usable + confirmed.length;
+}
+
 export class ScreeningService {
   #running = new Map<string, AbortController>();
   /** Each running job's loop, so that close() can wait for its last batch to commit. */
@@ -134,6 +165,21 @@ export class ScreeningService {
     private readonly pacsSource?: PacsSourceFactory,
   ) {}
 
+  /**
+   * A job's folder, to show its rows' images in a later run of the app (roots are not kept across runs): only
+   * while it is the folder chosen when the job started, never what its path has come to name since. Null: a
+   * PACS job, no such job, or not the same folder.
+   */
+  async trustedFolder(id: string): Promise<string | null> {
+    const job = this.index
+      .store()
+      .jobs()
+      .find((j) => j.id === id && j.kind === 'screen');
+    const p = job?.params as unknown as Params | undefined;
+    if (!p || p.pacs || !path.isAbsolute(p.folder)) return null;
+    return (await sameFolder(p.folder, p.folderIdentity)) ? p.folder : null;
+  }
+
   list(): JobView[] {
     return this.index
       .store()
@@ -149,7 +195,8 @@ export class ScreeningService {
           id: j.id,
           folder: p.folder,
           phrases: p.phrases,
-          examples: p.examples?.length ?? 0,
+          examples: exampleCount(p, this.#reviews.get(j.id) ?? p.review),
+          examplesLeftOut: p.examplesLeftOut ?? [],
           threshold: p.threshold,
           state,
           message: unsaved ? unsaved.message : j.message,
@@ -193,6 +240,7 @@ export class ScreeningService {
     threshold = DEFAULT_PROBABILITY_THRESHOLD,
     pacs?: { name: string; query: StudyQuery },
     examples: string[] = [],
+    folderIdentity?: FolderIdentity,
   ): JobView {
     if (!phrases.length && !examples.length)
       throw new ApiError('BAD_REQUEST', 'Give at least one phrase or example scan to screen for');
@@ -203,6 +251,7 @@ export class ScreeningService {
       phrases,
       threshold,
       ...(examples.length ? { examples } : {}),
+      ...(folderIdentity && !pacs ? { folderIdentity } : {}),
     };
     this.#launch(id, params, Date.now());
     return this.#view(id);
@@ -278,19 +327,23 @@ export class ScreeningService {
       // A job stored before pooled vectors were kept gains them when it runs again, if its example files
       // can still be read; otherwise it keeps comparing by the embeddings it stored.
       const unpooled = !!kept && slot.patches && !kept.pooled;
-      const encoded =
+      const encoding =
         params.examples?.length && (!kept || unpooled)
           ? await this.#encodeExamples(params.examples).catch((error: unknown) => {
               if (unpooled) return null;
+              if (error instanceof ExamplesUnusable) params.examplesLeftOut = error.leftOut;
               throw error;
             })
           : null;
+      // Pooled vectors for some of the examples only would not line up with the vectors kept: keep those.
+      const encoded = encoding && !(unpooled && encoding.leftOut.length) ? encoding.encoded : null;
       if (encoded) {
         const vectors = encoded.map((e) => toBase64(e.embedding));
         const pooled = encoded.map((e) => (e.pooled ? toBase64(e.pooled) : null));
         // Stored only if the model that encoded them is still the one the job started with.
         if ((await this.index.slot()).key === slot.key) {
           params.exampleEmbeddings = { model: slot.key, vectors, ...(slot.patches ? { pooled } : {}) };
+          if (!unpooled) params.examplesLeftOut = encoding!.leftOut;
           this.#examples.delete(`${id}:${slot.key}`); // results read before this keep no older copy
           // Paused or cancelled while the examples were encoded: keep the state control() stored.
           const stored = this.index
@@ -362,17 +415,27 @@ export class ScreeningService {
     }
   }
 
-  async #encodeExamples(paths: string[]): Promise<{ embedding: Float32Array; pooled: Float32Array | null }[]> {
-    const examples: { embedding: Float32Array; pooled: Float32Array | null }[] = [];
+  /**
+   * The examples' embeddings, leaving out those that cannot be used (a file moved, deleted or unreadable since
+   * it was picked: one such must not fail the job for good, nor its every resume); ExamplesUnusable when none
+   * can be.
+   */
+  async #encodeExamples(paths: string[]): Promise<{ encoded: EncodedExample[]; leftOut: ExampleLeftOut[] }> {
+    const encoded: EncodedExample[] = [];
+    const leftOut: ExampleLeftOut[] = [];
     for await (const r of encodeFiles(paths, this.pool, this.models.encoder)) {
-      if (!r.embedding)
-        throw new ApiError('BAD_REQUEST', `Example scan ${path.basename(r.path)} cannot be used: ${r.error!.message}`);
-      examples.push({
+      if (!r.embedding) {
+        // The message without the path (the views name the file themselves, identifiers hidden if asked).
+        leftOut.push({ path: r.path, reason: r.error!.message.split(r.path).join('the file') });
+        continue;
+      }
+      encoded.push({
         embedding: r.embedding,
         pooled: r.patches ? maxPoolPatches(r.patches, r.embedding.length) : null,
       });
     }
-    return examples;
+    if (!encoded.length) throw new ExamplesUnusable(leftOut);
+    return { encoded, leftOut };
   }
 
   /**
@@ -393,7 +456,7 @@ export class ScreeningService {
                 return { embedding: fromBase64(v), pooled: pooled ? fromBase64(pooled) : null };
               }),
             )
-          : this.#encodeExamples(params.examples ?? []);
+          : this.#encodeExamples(params.examples ?? []).then((e) => e.encoded);
       this.#examples.set(key, embeddings);
       embeddings.catch(() => this.#examples.delete(key));
     }

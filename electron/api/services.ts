@@ -3,6 +3,7 @@
  * bridge each supply an implementation (e.g. a native dialog vs. a scripted one),
  * so the handlers themselves are the same code in the app and in tests.
  */
+import type { FolderIdentity } from '../security/folder-identity.js';
 import type { AppIdentity } from '../app/app-identity.js';
 import type { PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
@@ -75,9 +76,13 @@ export interface Screening {
     threshold?: number,
     pacs?: { name: string; query: StudyQuery },
     examples?: string[],
+    /** The folder as chosen, so that a later run may trust it again (trustedFolder). */
+    folderIdentity?: FolderIdentity,
   ): ScreenJob;
   control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
   list(): ScreenJob[];
+  /** A job's folder while it is still the one chosen when the job started; null otherwise or for a PACS job. */
+  trustedFolder(id: string): Promise<string | null>;
   /**
    * The job's rows, the example similarity that flags one, how many scans it is centred on and whether the
    * pooled patch embeddings count beside the global ones (all null without examples; the centre also below
@@ -164,6 +169,8 @@ export interface ExampleStore {
   get(scope: string): Promise<string[]>;
   add(scope: string, path: string): Promise<string[]>;
   remove(scope: string, path: string): Promise<string[]>;
+  /** Why the sets start empty this run (a damaged file set aside), or null. */
+  readonly warning: string | null;
 }
 
 export interface Services {

@@ -4,7 +4,7 @@
  * often the scans that share the examples' finding — and says how many examples it rests on.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -138,6 +138,42 @@ describe('example sets and screening with them', () => {
       rows.map((r) => [r.path, r.exampleSimilarity]),
     );
   });
+  it('leaves out an example gone or unreadable and says which; a set whose every scan is gone starts no job', async () => {
+    const extra = path.join(work, 'extra');
+    await mkdir(extra);
+    const sources = (await readFile(path.join(folder, 'labels.csv'), 'utf8')).trim().split('\n').slice(1, 5);
+    const files = sources.map((l, i) => path.join(extra, `e${i}.dcm`));
+    for (const [i, l] of sources.entries()) await copyFile(path.join(folder, l.split(',')[0]!), files[i]!);
+    await call(services, 'studies.openDropped', { paths: [extra] });
+    // Only a file, kept in one spelling.
+    await assert.rejects(call(services, 'examples.add', { scope: extra, path: extra }), /Only a scan file/);
+    await call(services, 'examples.add', { scope: extra, path: path.join(extra, '.', 'e0.dcm') });
+    for (const f of files.slice(1, 3)) await call(services, 'examples.add', { scope: extra, path: f });
+    await call(services, 'examples.add', { scope: 'only-gone', path: files[1] });
+    await rm(files[1]!);
+    await writeFile(files[2]!, 'no longer a DICOM file');
+    const set = await call<{ paths: string[]; missing: string[] }>(services, 'examples.get', { scope: extra });
+    assert.deepEqual(set.paths, files.slice(0, 3));
+    assert.deepEqual(set.missing, [files[1]]);
+    await assert.rejects(
+      call(services, 'screen.start', { phrases: [], exampleScope: 'only-gone' }),
+      /None of the example set's 1 scans can be read/,
+    );
+    // The job ranks by the one left, and names the two it left out and why, without their paths in the reason.
+    const job = services.screening.start(extra, [], undefined, undefined, set.paths);
+    await untilDone(services, job);
+    const done = (await call<{ jobs: ScreenJob[] }>(services, 'screen.list', {})).jobs.find((j) => j.id === job.id)!;
+    assert.equal(done.examples, 1);
+    assert.deepEqual(
+      done.examplesLeftOut.map((e) => e.path),
+      files.slice(1, 3),
+    );
+    for (const e of done.examplesLeftOut) assert.ok(!e.reason.includes(extra), e.reason);
+    const results = await call<{ exampleCount: number; rows: unknown[] }>(services, 'screen.results', { id: job.id });
+    assert.equal(results.exampleCount, 1);
+    assert.equal(results.rows.length, 3); // e1 deleted; e2 a row that failed
+  });
+
   it('says when the examples are no more alike than scans picked at random', async () => {
     await call(services, 'studies.openDropped', { paths: [folder] });
     const names = (await readFile(path.join(folder, 'labels.csv'), 'utf8'))

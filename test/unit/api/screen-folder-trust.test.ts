@@ -1,0 +1,83 @@
+/**
+ * A screening job's folder is trusted again in a later run (its rows' images open) only while it is the folder
+ * chosen when the job started: replaced by a link to elsewhere, it is not, and the renderer cannot read there.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AppServices } from '../../../electron/api/create-services.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { folderIdentity, sameFolder } from '../../../electron/security/folder-identity.js';
+import { callApi, startServices, untilDone } from '../../support/app-services.js';
+
+describe("a screening job's folder across runs", () => {
+  let work: string;
+  let folder: string;
+  let services: AppServices | undefined;
+  const restart = async () => {
+    await services?.close();
+    services = await startServices(path.join(work, 'data'));
+    return services;
+  };
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-folder-trust-'));
+    folder = path.join(work, 'scans');
+    writeDemo({ dir: folder, count: 3, seed: 5, size: 128 });
+  });
+  after(async () => {
+    await services?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('is trusted again while it is the folder chosen, not once a link to elsewhere replaces it', async () => {
+    const first = await restart();
+    const job = first.screening.start(
+      folder,
+      ['pleural effusion'],
+      undefined,
+      undefined,
+      [],
+      await folderIdentity(folder),
+    );
+    await untilDone(first, job);
+
+    // A later run: the folder is no root until the job's results are read.
+    const second = await restart();
+    assert.ok(!second.roots.list().includes(folder));
+    await callApi(second, 'screen.results', { id: job.id });
+    assert.ok(second.roots.list().includes(folder));
+
+    // The folder moved away and a link to another folder put in its place.
+    const elsewhere = path.join(work, 'elsewhere');
+    await mkdir(elsewhere);
+    await writeFile(path.join(elsewhere, 'private.txt'), 'not the study');
+    await rename(folder, `${folder}.moved`);
+    await symlink(elsewhere, folder);
+    const third = await restart();
+    await callApi(third, 'screen.results', { id: job.id }).catch(() => undefined);
+    assert.deepEqual(third.roots.list(), []);
+    assert.equal(await third.screening.trustedFolder(job.id), null);
+    assert.equal(await third.roots.resolveInside(path.join(elsewhere, 'private.txt')), null);
+  });
+
+  it('without an identity (a job from before they were kept): only a folder that is no link and no root', async () => {
+    const plain = path.join(work, 'plain');
+    await mkdir(plain, { recursive: true });
+    const link = path.join(work, 'link');
+    await symlink(plain, link);
+    assert.equal(await sameFolder(plain, undefined), true);
+    assert.equal(await sameFolder(link, undefined), false);
+    assert.equal(await sameFolder('/', undefined), false);
+    assert.equal(await sameFolder(path.join(work, 'gone'), undefined), false);
+    // With one: the same path holding another folder (the first moved aside, so its inode is not reused) is not
+    // the same.
+    const was = await folderIdentity(plain);
+    assert.equal(await sameFolder(plain, was), true);
+    await rename(plain, `${plain}.old`);
+    await mkdir(plain);
+    assert.equal(await sameFolder(plain, was), false);
+  });
+});
