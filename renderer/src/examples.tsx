@@ -32,6 +32,10 @@ export interface Examples {
   confidentFrom: number;
   /** Why the set could not be read, if it could not. */
   error: string | null;
+  /** Examples whose file is gone (screening leaves them out). */
+  missing: ReadonlySet<string>;
+  /** Why the sets started empty this run (their file was damaged and set aside), or null. */
+  warning: string | null;
   /** Whether a scan is one of the opened catalog's (only those can join its example set). */
   inScope: (path: string) => boolean;
   isExample: (path: string) => boolean;
@@ -48,6 +52,8 @@ const Context = createContext<Examples>({
   loaded: false,
   confidentFrom: CONFIDENT_FROM,
   error: null,
+  missing: new Set(),
+  warning: null,
   inScope: () => false,
   isExample: () => false,
   pending: () => false,
@@ -127,6 +133,7 @@ export function ExamplesProvider({ catalog, children }: { catalog: Catalog | nul
 
   const paths = useMemo(() => (set && set.scope === scope ? set.paths : []), [set, scope]);
   const members = useMemo(() => new Set(paths), [paths]);
+  const missing = useMemo(() => new Set(set && set.scope === scope ? set.missing : []), [set, scope]);
   const value = useMemo<Examples>(
     () => ({
       scope,
@@ -134,13 +141,15 @@ export function ExamplesProvider({ catalog, children }: { catalog: Catalog | nul
       loaded: !!set && set.scope === scope,
       confidentFrom,
       error,
+      missing,
+      warning: set?.warning ?? null,
       inScope: (path) => inCatalog.has(path),
       isExample: (path) => members.has(path),
       pending: (path) => pending.has(path),
       toggle: (path) => change(path, !members.has(path)),
       remove: (path) => change(path, false),
     }),
-    [scope, paths, set, confidentFrom, error, inCatalog, members, pending, change],
+    [scope, paths, set, confidentFrom, error, missing, inCatalog, members, pending, change],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

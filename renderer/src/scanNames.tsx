@@ -5,7 +5,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Catalog } from './api';
-import { labelsFromCatalog, scanText, shownPath, type ScanLabel } from './naming';
+import { labelsFromCatalog, scanText, type ScanLabel } from './naming';
+import { scansHider } from '../../electron/api/identifiers';
 import { shortPath } from './format';
 
 const STORAGE_KEY = 'radsift.hideIdentifiers';
@@ -17,6 +18,12 @@ interface ScanNames {
   label: (path: string) => ScanLabel | undefined;
   /** Adds labels for paths outside the opened catalog (e.g. screening results). */
   remember: (labels: Iterable<[string, ScanLabel]>) => void;
+  /**
+   * Text about scans (a path, an error) as shown: with identifiers hidden, those of `own` anywhere and every
+   * known scan's (the catalog's, the results') as the CLI's --hide-identifiers cuts them, so that a file with no
+   * label of its own (one that failed) still loses the patient its folder is named after.
+   */
+  hideText: (text: string, own?: ScanLabel) => string;
 }
 
 const Context = createContext<ScanNames>({
@@ -24,6 +31,7 @@ const Context = createContext<ScanNames>({
   setHideIdentifiers: () => {},
   label: () => undefined,
   remember: () => {},
+  hideText: (text) => text,
 });
 
 function storedHide(): boolean {
@@ -50,9 +58,16 @@ export function ScanNamesProvider({ catalog, children }: { catalog: Catalog | nu
     (labels: Iterable<[string, ScanLabel]>) => setRemembered((old) => new Map([...old, ...labels])),
     [],
   );
+  const hideText = useMemo(() => {
+    if (!hideIdentifiers) return (text: string) => text;
+    // Made on first use: a 20,000-row job's labels, each time the results are read again.
+    let hider: ReturnType<typeof scansHider> | null = null;
+    return (text: string, own?: ScanLabel) =>
+      (hider ??= scansHider([...fromCatalog.values(), ...remembered.values()]))(text, own);
+  }, [hideIdentifiers, fromCatalog, remembered]);
   const value = useMemo(
-    () => ({ hideIdentifiers, setHideIdentifiers: setHide, label, remember }),
-    [hideIdentifiers, label, remember],
+    () => ({ hideIdentifiers, setHideIdentifiers: setHide, label, remember, hideText }),
+    [hideIdentifiers, label, remember, hideText],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }
@@ -61,14 +76,14 @@ export const useScanNames = (): ScanNames => useContext(Context);
 
 /** How a scan is named in a list: its label line (or its short path when it has none) and the path to show as secondary. */
 export function useScanNaming(): (path: string) => { label: ScanLabel | undefined; text: string; path: string } {
-  const { hideIdentifiers, label } = useScanNames();
+  const { hideIdentifiers, label, hideText } = useScanNames();
   return useCallback(
     (path: string) => {
       const l = label(path);
-      const shown = shownPath(path, l, hideIdentifiers);
+      const shown = hideText(path, l);
       return { label: l, text: scanText(l, hideIdentifiers) || shortPath(shown), path: shown };
     },
-    [hideIdentifiers, label],
+    [hideIdentifiers, label, hideText],
   );
 }
 

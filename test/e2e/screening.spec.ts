@@ -135,6 +135,10 @@ test.describe('Screening view', () => {
   }) => {
     test.setTimeout(240_000);
     const { dir, dicom } = folderToScreen();
+    // A broken file in a folder named after a patient: it has no names of its own, and its path and reason must
+    // still lose that patient's identifiers.
+    const brokenInPatient = path.join(path.dirname(path.join(dir, dicom[0]!)), 'broken-too.dcm');
+    writeFileSync(brokenInPatient, 'named like a scan, but not one');
     await page.keyboard.press('4');
     await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
     bridge.dialog.answer([dir]);
@@ -143,7 +147,7 @@ test.describe('Screening view', () => {
     await expect(job.getByTestId('job-state')).toHaveText('done', { timeout: 180_000 });
     await job.getByRole('button', { name: 'Results' }).click();
     const rows = page.getByTestId('screen-row');
-    await expect(rows).toHaveCount(7);
+    await expect(rows).toHaveCount(8);
     const rowOf = (file: string) => rows.filter({ has: page.locator(`button[data-scan-path="${file}"]`) });
     const headers = dicom.map((f) => ({ file: path.join(dir, f), ...headerOf(path.join(dir, f)) }));
     for (const h of headers) {
@@ -194,7 +198,8 @@ test.describe('Screening view', () => {
     };
     const csv = await saved('Export CSV');
     const json = await saved('Export JSON');
-    expect(csv.trim().split('\n')).toHaveLength(8);
+    expect(csv.trim().split('\n')).toHaveLength(9);
+    expect(csv).toContain('broken-too.dcm');
     for (const secret of identifiers) {
       expect(csv).not.toContain(secret);
       expect(json).not.toContain(secret);

@@ -74,6 +74,12 @@ export function ExamplesPanel({
           {examples.error}
         </p>
       )}
+      {examples.warning && (
+        <p className="hint" role="status" data-testid="examples-reset">
+          <span aria-hidden="true">⚠ </span>
+          {examples.warning}
+        </p>
+      )}
       {examples.loaded && !paths.length && (
         <p className="muted">
           None yet. “Use as example” in the viewer or on a Query result adds a scan that shows the finding; the
@@ -90,8 +96,9 @@ export function ExamplesPanel({
         <ul className="examples-list" aria-label="Example scans">
           {paths.map((path) => {
             const named = naming(path);
+            const gone = examples.missing.has(path);
             return (
-              <li key={path} data-testid="example-item">
+              <li key={path} data-testid="example-item" className={gone ? 'gone' : undefined}>
                 {onView ? (
                   <button type="button" className="example-scan" onClick={() => onView(path, paths)} title={named.path}>
                     <img src={api.scanUrl(path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
@@ -101,6 +108,11 @@ export function ExamplesPanel({
                   <span className="example-scan" title={named.path}>
                     <img src={api.scanUrl(path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
                     <ScanName path={path} />
+                  </span>
+                )}
+                {gone && (
+                  <span className="hint" data-testid="example-gone">
+                    file not found: left out when screening
                   </span>
                 )}
                 <button

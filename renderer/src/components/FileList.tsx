@@ -1,4 +1,9 @@
-/** A collapsed list of files that were not used (unreadable or skipped), each with its reason when given. */
+import { useScanNames, useScanNaming } from '../scanNames';
+
+/**
+ * A collapsed list of files that were not used (unreadable or skipped), each with its reason when given; with
+ * identifiers hidden, cut from both.
+ */
 export function FileList({
   summary,
   files,
@@ -8,6 +13,8 @@ export function FileList({
   files: readonly { path: string; reason?: string }[];
   testId?: string;
 }) {
+  const naming = useScanNaming();
+  const { hideText } = useScanNames();
   if (!files.length) return null;
   return (
     <details className="skipped" data-testid={testId}>
@@ -15,8 +22,8 @@ export function FileList({
       <ul>
         {files.map((f) => (
           <li key={f.path}>
-            <span className="path">{f.path}</span>
-            {f.reason ? ` — ${f.reason}` : ''}
+            <span className="path">{naming(f.path).path}</span>
+            {f.reason ? ` — ${hideText(f.reason)}` : ''}
           </li>
         ))}
       </ul>

@@ -29,7 +29,7 @@ import {
 import { getApi, type Response } from '../api';
 import { viridis } from '../colormap';
 import { UnitSlider } from './UnitSlider';
-import { formatDicomDate, formatPersonName, scanText, shownPath } from '../naming';
+import { formatDicomDate, formatPersonName, scanText } from '../naming';
 import { useScanNames } from '../scanNames';
 import { ExampleToggle } from './Examples';
 import { REVIEW_MARKS, useReviewerPresence, useReviewTarget, type ReviewMark } from '../reviewTarget';
@@ -110,7 +110,7 @@ export function Viewer({
   autoFocus?: boolean;
 }) {
   const api = getApi();
-  const { hideIdentifiers, label: labelOf } = useScanNames();
+  const { hideIdentifiers, label: labelOf, hideText } = useScanNames();
   const label = labelOf(path);
   const [draftPhrase, setDraftPhrase] = useState(phrase ?? '');
   const [heatPhrase, setHeatPhrase] = useState(phrase ?? '');
@@ -359,8 +359,7 @@ export function Viewer({
     },
     [markScan, go, index, list],
   );
-  const reviewErrorName = (p: string) =>
-    scanText(labelOf(p), hideIdentifiers) || shownPath(p, labelOf(p), hideIdentifiers);
+  const reviewErrorName = (p: string) => scanText(labelOf(p), hideIdentifiers) || hideText(p, labelOf(p));
   const fit = () => setView(FITTED);
   const reset = useCallback(() => {
     setView(FITTED);
@@ -441,7 +440,7 @@ export function Viewer({
   const size = natural ?? (summary?.image ? { width: summary.image.columns, height: summary.image.rows } : null);
   const stage = stageStyle(size, viewport, view);
   const headerOpen = headerChoice ?? viewerWidth >= HEADER_MIN_VIEWER_WIDTH;
-  const shown = shownPath(path, label, hideIdentifiers);
+  const shown = hideText(path, label);
   const fileName = shown.split(/[\\/]/).pop();
   const scale = stageScale(size, viewport) * view.zoom;
   const seriesInstance =

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { download } from '../download';
 import { csvCell } from '../format';
 import { getApi, type Coherence, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
+import { FileList } from '../components/FileList';
 import { UnitSlider } from '../components/UnitSlider';
 import { PhraseWarnings } from '../components/PhraseWarnings';
 import { ScanName } from '../components/ScanName';
@@ -90,7 +91,7 @@ export function ScreeningView({
   const [fields, setFields] = useState<QueryFields>(DEFAULT_QUERY);
   const [fieldErrors, setFieldErrors] = useState<QueryErrors>({});
   const [jobs, setJobs] = useState<ScreenJob[]>([]);
-  const [phrases, setPhrases] = useState('pneumothorax');
+  const [phrases, setPhrases] = useState(DEFAULT_PHRASE);
   // The opened studies' example set, screened with as well as (or instead of) the phrases.
   const examples = useExamples();
   const [withExamples, setWithExamples] = useState(false);
@@ -170,7 +171,10 @@ export function ScreeningView({
     }
   }, [api, jobs, modelEpoch]);
 
-  const { remember, label: knownLabel } = useScanNames();
+  const { remember, label: knownLabel, hideText } = useScanNames();
+  // A failed row's reason may name its file (a folder named after the patient): cut as its path is.
+  const statusText = (r: ShownRow) =>
+    r.status === 'ok' ? (r.flagged ? 'flagged' : '') : `failed: ${hideText(r.error ?? '')}`;
   const naming = useScanNaming();
 
   const act = async (fn: () => Promise<unknown>) => {
@@ -464,7 +468,17 @@ export function ScreeningView({
     });
 
   // As the CSV: no naming (patient name, ID, accession…), paths cut as shown.
-  const exportRow = ({ naming: _naming, ...r }: Row) => ({ ...r, path: naming(r.path).path });
+  const exportRow = ({ naming: _naming, ...r }: Row) => ({
+    ...r,
+    path: naming(r.path).path,
+    ...(r.error ? { error: hideText(r.error) } : {}),
+  });
+  // The job as exported: its message and the examples it left out cut as the rows are.
+  const exportJob = (job: ScreenJob) => ({
+    ...job,
+    message: job.message === null ? null : hideText(job.message),
+    examplesLeftOut: job.examplesLeftOut.map((e) => ({ path: naming(e.path).path, reason: hideText(e.reason) })),
+  });
 
   // What an exported example similarity means: how many examples, the cut that flags, what it is centred on,
   // whether pooled patch embeddings count beside the global ones.
@@ -505,7 +519,7 @@ export function ScreeningView({
         r.seriesUid,
         r.studyUid,
         r.status,
-        r.error,
+        r.error ? hideText(r.error) : r.error,
         ...(r.scores.length
           ? r.scores.flatMap((s) => [s.similarity.toFixed(6), s.probability.toFixed(6)])
           : openJob.phrases.flatMap(() => ['', ''])),
@@ -566,7 +580,11 @@ export function ScreeningView({
                 type="checkbox"
                 checked={withExamples && examples.paths.length > 0}
                 disabled={!examples.paths.length}
-                onChange={(e) => setWithExamples(e.target.checked)}
+                onChange={(e) => {
+                  setWithExamples(e.target.checked);
+                  // The placeholder phrase would flag scans for a finding not asked about: examples alone then.
+                  if (e.target.checked && phrases === DEFAULT_PHRASE) setPhrases('');
+                }}
               />{' '}
               Screen with the example set ({examplesText(examples.paths.length)})
             </label>
@@ -640,6 +658,11 @@ export function ScreeningView({
                   {fewExamplesText(examples.confidentFrom)}
                 </p>
               )}
+              <FileList
+                summary={`⚠ ${job.examplesLeftOut.length} of its example scans could not be used and were left out`}
+                files={job.examplesLeftOut}
+                testId="job-examples-left-out"
+              />
               {p && (
                 <div className="job-progress">
                   <progress max={100} value={pct ?? undefined} aria-label="Progress" />
@@ -649,7 +672,7 @@ export function ScreeningView({
               {/* A finished job's message repeats the counts above; other messages say why it stopped. */}
               {job.message && !(job.state === 'done' && p) && (
                 <p className="muted" data-testid="job-message">
-                  {job.message}
+                  {hideText(job.message)}
                 </p>
               )}
               {job.flagged !== null && <p data-testid="job-flagged">{job.flagged} flagged</p>}
@@ -718,7 +741,13 @@ export function ScreeningView({
                 download(
                   'radsift-screening.json',
                   new Blob(
-                    [JSON.stringify({ job: openJob, ...examplesExport(), rows: rows.map(exportRow) }, null, 2)],
+                    [
+                      JSON.stringify(
+                        { job: exportJob(openJob), ...examplesExport(), rows: rows.map(exportRow) },
+                        null,
+                        2,
+                      ),
+                    ],
                     {
                       type: 'application/json',
                     },
@@ -904,6 +933,9 @@ export function ScreeningView({
   );
 }
 
+/** What the phrase box holds at first: an example of what to type. */
+const DEFAULT_PHRASE = 'pneumothorax';
+
 /** A result row's height in pixels (styles.css sets the same): rows out of view are drawn as one spacer. */
 const RESULT_ROW = 40;
 
@@ -923,8 +955,4 @@ function coherenceText(c: Coherence): string {
     `How alike the examples are: mean cosine of two ${c.value.toFixed(2)}; of two scans picked at random from those ` +
     `screened ${c.random.toFixed(2)}; ${Math.abs(c.effect).toFixed(2)} standard deviations ${side}, p = ${c.p.toFixed(3)}.`
   );
-}
-
-function statusText(r: ShownRow): string {
-  return r.status === 'ok' ? (r.flagged ? 'flagged' : '') : `failed: ${r.error}`;
 }
