@@ -59,8 +59,11 @@ export function defineCommand<const O extends OptionsConfig>(spec: {
 
 /** Thrown for bad arguments; the runner prints it with the usage and exits 1. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** False where the arguments' form is right but a file they name cannot be used: the usage would not help. */
+  readonly showUsage: boolean;
+  constructor(message: string, options: { showUsage?: boolean } = {}) {
     super(message);
     this.name = 'UsageError';
+    this.showUsage = options.showUsage ?? true;
   }
 }

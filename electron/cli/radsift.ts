@@ -37,7 +37,8 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`radsift ${name}: ${(error as Error).message}\n\nusage: ${command.usage}\n`);
+      const usage = error instanceof UsageError && !error.showUsage ? '' : `\nusage: ${command.usage}\n`;
+      io.stderr(`radsift ${name}: ${(error as Error).message}\n${usage}`);
       return EXIT.USAGE;
     }
     io.stderr(`radsift ${name}: ${error instanceof Error ? error.message : String(error)}\n`);

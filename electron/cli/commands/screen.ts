@@ -58,6 +58,7 @@ import {
   openSession,
   progressLine,
   readInputs,
+  type CliSession,
 } from '../session.js';
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
@@ -182,6 +183,27 @@ function coherenceLine(c: ExampleCoherence | null, examples: number, centredOn: 
     : `${line}warning: the examples are no more alike than scans picked at random from those screened: the model's image features may not carry what they share, and flagging by them is close to chance\n`;
 }
 
+/**
+ * The example (or counter-example) files encoded, in order; every one that cannot be decoded or encoded is
+ * refused, by the name it was given and why, in one message.
+ */
+async function encodeExamples(
+  files: readonly string[],
+  what: string,
+  named: ReadonlyMap<string, string>,
+  session: CliSession,
+): Promise<ExampleScan[]> {
+  const scans: ExampleScan[] = [];
+  const refused: string[] = [];
+  for await (const r of encodeFiles(files, session.pool, session.models.encoder)) {
+    if (r.embedding)
+      scans.push({ embedding: r.embedding, pooled: r.patches ? maxPoolPatches(r.patches, session.loaded.dim) : null });
+    else refused.push(`${what} ${named.get(r.path) ?? r.path} cannot be used: ${r.error!.message}`);
+  }
+  if (refused.length) throw new UsageError(refused.join('\n'), { showUsage: false });
+  return scans;
+}
+
 /** An archive error stopped the run: what was indexed is kept, and the same command resumes. */
 function archiveStopped(error: PacsError, io: CliIO): ExitCode {
   io.stderr(
@@ -224,10 +246,17 @@ export const screenCommand = defineCommand({
     const archive = archiveSpec ? await openArchive(archiveSpec, values, io.cwd) : null;
     const folder = archive ? archive.label : (single ?? commonFolder(files!.length ? files! : listed!.missing));
     const phrases = phrasesOption(values.phrases);
-    const examples = await distinctFiles(listOption(values.examples).map((p) => path.resolve(io.cwd, p)));
-    const counterExamples = await distinctFiles(
-      listOption(values['counter-examples']).map((p) => path.resolve(io.cwd, p)),
-    );
+    const named = new Map<string, string>(); // each example's path → its name as given, for messages
+    const givenFiles = (value: string | undefined) => {
+      const files = listOption(value).map((given) => {
+        const file = path.resolve(io.cwd, given);
+        if (!named.has(file)) named.set(file, given);
+        return file;
+      });
+      return distinctFiles(files);
+    };
+    const examples = await givenFiles(values.examples);
+    const counterExamples = await givenFiles(values['counter-examples']);
     if (counterExamples.length && !examples.length)
       throw new UsageError('--counter-examples push the examples away from them: give --examples too');
     const real = new Set(examples.map(realPath));
@@ -249,16 +278,30 @@ export const screenCommand = defineCommand({
     ] as const)
       for (const file of list) {
         const info = await stat(file).catch(() => null);
-        if (!info?.isFile()) throw new UsageError(`${what} ${file} ${info ? 'is not a file' : 'does not exist'}`);
+        if (!info?.isFile())
+          throw new UsageError(`${what} ${named.get(file)} ${info ? 'is not a file' : 'does not exist'}`, {
+            showUsage: false,
+          });
       }
     if (out && !(await stat(path.dirname(out)).catch(() => null))?.isDirectory())
       throw new UsageError(`--out: the folder ${path.dirname(out)} does not exist`);
 
     const cache = archive ? await cacheOption(values, io.cwd) : null;
+    const session = await openSession(values, io).catch(async (e: unknown) => {
+      await archive?.close();
+      throw e;
+    });
+    let exampleScans: ExampleScan[];
+    let counterScans: ExampleScan[];
     let store: IndexStore;
     try {
+      // Before the index is opened: an example that cannot be decoded is refused before any indexing or retrieving.
+      exampleScans = await encodeExamples(examples, 'example', named, session);
+      counterScans = await encodeExamples(counterExamples, 'counter-example', named, session);
       store = IndexStore.open(path.resolve(io.cwd, values.index ?? defaultIndex(folder)));
     } catch (error) {
+      await session.close();
+      await archive?.close();
       if (error instanceof PacsError) return archiveStopped(error, io);
       if (error instanceof IndexError) {
         io.stderr(`radsift screen: ${error.message}\n`);
@@ -266,10 +309,6 @@ export const screenCommand = defineCommand({
       }
       throw error;
     }
-    const session = await openSession(values, io).catch((e: unknown) => {
-      store.close();
-      throw e;
-    });
     const stop = new AbortController();
     const onSignal = () => {
       io.stderr('\nstopping after the current batch; run the same command again to resume\n');
@@ -334,16 +373,8 @@ export const screenCommand = defineCommand({
       let coherence: ExampleCoherence | null = null;
       let describe: ScanDescriber | undefined;
       if (examples.length) {
-        const encodeAll = async (list: string[], what: string) => {
-          const out: ExampleScan[] = [];
-          for await (const r of encodeFiles(list, session.pool, encoder)) {
-            if (!r.embedding) throw new UsageError(`${what} ${r.path} cannot be used: ${r.error!.message}`);
-            out.push({ embedding: r.embedding, pooled: r.patches ? maxPoolPatches(r.patches, model.dim) : null });
-          }
-          return out;
-        };
-        const vs = await encodeAll(examples, 'example');
-        const against = await encodeAll(counterExamples, 'counter-example');
+        const vs = exampleScans;
+        const against = counterScans;
         const { space, scans, encoded, ids } = scopeSpace(store, model, scope, stored);
         example = exampleProfile(vs, space, against);
         describe = descriptorMemo(example);
