@@ -1,5 +1,6 @@
 /** Option values the commands share, parsed with one set of rules and messages. */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PHRASE_PATTERN } from '../api/limits.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { UsageError } from './command.js';
@@ -59,6 +60,37 @@ export async function readOptionFile(option: string, file: string): Promise<stri
     const why = FILE_ERRORS[e.code ?? ''] ?? e.message;
     throw new UsageError(`${option} ${shown}: ${why}`);
   });
+}
+
+/** A path from a path-list option, with its name as given (for messages). */
+export interface GivenPath {
+  path: string;
+  given: string;
+}
+
+/**
+ * The paths of an option given any number of times, each value comma-separated and relative to `cwd`, then of
+ * its list files (`fromOption`): one path per line as written, so a comma is part of the path; blank lines and
+ * lines starting with # skipped; relative to the list file's folder, so a list can sit beside its scans.
+ */
+export async function pathListOption(
+  values: readonly string[] | undefined,
+  lists: readonly string[] | undefined,
+  fromOption: string,
+  cwd: string,
+): Promise<GivenPath[]> {
+  const paths = (values ?? [])
+    .flatMap((v) => listOption(v))
+    .map((given) => ({ path: path.resolve(cwd, given), given }));
+  for (const list of lists ?? []) {
+    const file = path.resolve(cwd, list);
+    for (const [i, line] of (await readOptionFile(fromOption, file)).split('\n').entries()) {
+      const p = line.replace(/\r$/, '');
+      if (p.trim() && !p.trimStart().startsWith('#'))
+        paths.push({ path: path.resolve(path.dirname(file), p), given: `${p} (${list} line ${i + 1})` });
+    }
+  }
+  return paths;
 }
 
 /** A warning line per phrase the model does not know well (scoring/phrase-familiarity.ts). */

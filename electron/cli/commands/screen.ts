@@ -49,7 +49,7 @@ import {
   QUERY_USAGE,
   queryOption,
 } from '../pacs-options.js';
-import { familiarityWarnings, listOption, phrasesOption, thresholdOption } from '../options.js';
+import { familiarityWarnings, pathListOption, phrasesOption, thresholdOption } from '../options.js';
 import {
   expandInputs,
   FILES_FROM_USAGE,
@@ -62,7 +62,8 @@ import {
 } from '../session.js';
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
-       --out results.csv|results.json [--examples a.dcm,b.dcm [--counter-examples c.dcm,…]]
+       --out results.csv|results.json [--examples a.dcm,b.dcm]… [--examples-from <list>]…
+       [--counter-examples c.dcm,…]… [--counter-examples-from <list>]…
        [--threshold P] [--index <dir>] [--batch N] [--hide-identifiers]
        [--model id] [--model-dir <folder>]
 radsift screen <folder> --index-only [--index <dir>]
@@ -79,8 +80,12 @@ screened (from ${MIN_CENTRING_SCANS} scans on), so that what the examples share 
 drowned by what every scan shares. A file given twice (or by two names) counts once.
 --counter-examples: scans reviewed as not the finding (say, the first false hits of an
 earlier run); the examples' direction is pushed away from theirs, so scans like them
-fall (docs/few-shot.md, "Reviewing results"). For a model that scores regions, a phrase
-the index has no best-region margins for has its scans decoded and encoded again once (the
+fall (docs/few-shot.md, "Reviewing results"). --examples and --counter-examples can each be given
+more than once, each time one or more paths separated by commas (relative to the current folder).
+A path that holds a comma (a folder named "DOE, JANE") can be given only through --examples-from
+or --counter-examples-from <list> (also repeatable): one path per line, as written, blank lines
+and lines starting with # skipped, a relative path taken from the list file's folder. For a model
+that scores regions, a phrase the index has no best-region margins for has its scans decoded and encoded again once (the
 margins come from patch grids, which the index does not keep). --batch N: scans encoded at a
 time (default 16). --hide-identifiers: each row's path has the scan's own patient name parts, patient
 ID and accession replaced by [hidden] (as the app's Hide identifiers shows them; exports never have
@@ -222,8 +227,11 @@ export const screenCommand = defineCommand({
     ...PACS_OPTIONS,
     ...QUERY_OPTIONS,
     phrases: { type: 'string' },
-    examples: { type: 'string' },
-    'counter-examples': { type: 'string' },
+    // Each any number of times: a path with a comma can only come through a list file.
+    examples: { type: 'string', multiple: true },
+    'examples-from': { type: 'string', multiple: true },
+    'counter-examples': { type: 'string', multiple: true },
+    'counter-examples-from': { type: 'string', multiple: true },
     threshold: { type: 'string' },
     index: { type: 'string' },
     out: { type: 'string' },
@@ -247,16 +255,17 @@ export const screenCommand = defineCommand({
     const folder = archive ? archive.label : (single ?? commonFolder(files!.length ? files! : listed!.missing));
     const phrases = phrasesOption(values.phrases);
     const named = new Map<string, string>(); // each example's path → its name as given, for messages
-    const givenFiles = (value: string | undefined) => {
-      const files = listOption(value).map((given) => {
-        const file = path.resolve(io.cwd, given);
-        if (!named.has(file)) named.set(file, given);
-        return file;
-      });
-      return distinctFiles(files);
+    const givenFiles = async (inline: string[] | undefined, lists: string[] | undefined, fromOption: string) => {
+      const given = await pathListOption(inline, lists, fromOption, io.cwd);
+      for (const g of given) if (!named.has(g.path)) named.set(g.path, g.given);
+      return distinctFiles(given.map((g) => g.path));
     };
-    const examples = await givenFiles(values.examples);
-    const counterExamples = await givenFiles(values['counter-examples']);
+    const examples = await givenFiles(values.examples, values['examples-from'], '--examples-from');
+    const counterExamples = await givenFiles(
+      values['counter-examples'],
+      values['counter-examples-from'],
+      '--counter-examples-from',
+    );
     if (counterExamples.length && !examples.length)
       throw new UsageError('--counter-examples push the examples away from them: give --examples too');
     const real = new Set(examples.map(realPath));
