@@ -8,8 +8,9 @@
 import { open, opendir } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetReader } from './dataset.js';
-import { DicomError, isNotDicomFile, toDicomError } from './errors.js';
+import { DicomError, describeThrown, isNotDicomFile, toDicomError } from './errors.js';
 import { parseDicom, type ParsedDicom } from './parse.js';
+import { systemErrorReason } from '../util/error-text.js';
 
 export interface InstanceEntry {
   path: string;
@@ -87,7 +88,8 @@ const HEADER_READS = [256 << 10, 4 << 20];
 /** Reads and parses the header of one file (no pixel data), growing the read until the header fits. */
 export async function readHeaderFile(file: string): Promise<ParsedDicom> {
   const handle = await open(file, 'r').catch((error: unknown) => {
-    throw toDicomError(error, 'IO', `cannot open ${path.basename(file)}`);
+    const reason = systemErrorReason(error) ?? describeThrown(error); // the raw message names the path
+    throw new DicomError('IO', `cannot open ${path.basename(file)}: ${reason}`, { cause: error });
   });
   try {
     const { size } = await handle.stat();
