@@ -61,7 +61,8 @@ export class StudyService implements StudyCatalog {
       if (!info) throw new ApiError('NOT_FOUND', `${path.basename(p)} does not exist or cannot be read`);
       await this.roots.add(info.isDirectory() ? p : path.dirname(p));
       if (info.isDirectory()) {
-        for await (const file of walkFiles(p)) {
+        // A subfolder that cannot be opened is listed as failed, like a file that cannot be read.
+        for await (const file of walkFiles(p, (folder, error) => builder.skip(folder, error))) {
           await catalogFile(builder, file);
           if (++done % 50 === 0) onProgress(done, `${done} files read`);
         }

@@ -48,7 +48,10 @@ export async function scoreFolder(
   const skipped: string[] = [];
   const progress = progressLine(io);
   const scoresRegions = vectors.length > 0 && session.loaded.model.regionOffset !== null;
-  for await (const r of encodeFiles(expandInputs(inputs), session.pool, encoder)) {
+  const files = expandInputs(inputs, (folder, error) =>
+    failed.push({ path: folder, code: error.code, reason: error.message }),
+  );
+  for await (const r of encodeFiles(files, session.pool, encoder)) {
     if (r.embedding) {
       paths.push(r.path);
       rows.push(r.embedding);

@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { walkFiles } from '../dicom/catalog.js';
+import type { DicomError } from '../dicom/errors.js';
 import type { DecodePool } from '../screening/decode-pool.js';
 import type { LoadedModel } from '../inference/encoder-protocol.js';
 import { createServices } from '../api/create-services.js';
@@ -99,11 +100,17 @@ async function readStream(stream: AsyncIterable<string | Buffer>): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Inputs (from readInputs) as files: folders walked lazily, in directory order; files as they are. */
-export async function* expandInputs(inputs: string[]): AsyncGenerator<string> {
+/**
+ * Inputs (from readInputs) as files: folders walked lazily, in directory order; files as they are. A folder
+ * that cannot be opened goes to `onUnreadable` (to be listed as failed, with a reason that names no path).
+ */
+export async function* expandInputs(
+  inputs: string[],
+  onUnreadable: (folder: string, error: DicomError) => void,
+): AsyncGenerator<string> {
   for (const input of inputs) {
     const info = await stat(input).catch(() => null);
-    if (info?.isDirectory()) yield* walkFiles(input);
+    if (info?.isDirectory()) yield* walkFiles(input, onUnreadable);
     else yield input;
   }
 }

@@ -5,6 +5,7 @@
  * be DICOM but cannot be read as failed, each with its reason.
  * DICOMDIR files are read as directories of their referenced files.
  */
+import type { Dir, Dirent } from 'node:fs';
 import { open, opendir } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetReader } from './dataset.js';
@@ -73,13 +74,40 @@ export interface InstanceHeader {
   instance: InstanceEntry;
 }
 
-/** Yields every regular file under `root`, depth first, without listing whole trees in memory. Symlinks are not followed. */
-export async function* walkFiles(root: string): AsyncGenerator<string> {
-  const dir = await opendir(root);
-  for await (const entry of dir) {
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) yield* walkFiles(full);
-    else if (entry.isFile()) yield full;
+/**
+ * Yields every regular file under `root`, depth first, without listing whole trees in memory. Symlinks are not
+ * followed. A folder that cannot be opened or read (permissions, a path too long) is passed to `onUnreadable`
+ * with a reason that names no path, and the walk goes on without it.
+ */
+export async function* walkFiles(
+  root: string,
+  onUnreadable?: (folder: string, error: DicomError) => void,
+): AsyncGenerator<string> {
+  const unreadable = (error: unknown) =>
+    onUnreadable?.(root, new DicomError('IO', `cannot open folder: ${systemErrorReason(error) ?? 'unknown error'}`));
+  let dir: Dir;
+  try {
+    dir = await opendir(root);
+  } catch (error) {
+    unreadable(error);
+    return;
+  }
+  try {
+    for (;;) {
+      let entry: Dirent | null;
+      try {
+        entry = await dir.read();
+      } catch (error) {
+        unreadable(error);
+        return;
+      }
+      if (!entry) return;
+      const full = path.join(root, entry.name);
+      if (entry.isDirectory()) yield* walkFiles(full, onUnreadable);
+      else if (entry.isFile()) yield full;
+    }
+  } finally {
+    await dir.close().catch(() => undefined);
   }
 }
 
@@ -220,7 +248,7 @@ export function compareInstances(a: InstanceEntry, b: InstanceEntry): number {
 /** Catalogs every file under `root`. DICOMDIR files are noted and their records read too. */
 export async function catalogFolder(root: string, onFile?: (file: string) => void): Promise<Catalog> {
   const builder = new CatalogBuilder();
-  for await (const file of walkFiles(root)) {
+  for await (const file of walkFiles(root, (folder, error) => builder.skip(folder, error))) {
     await catalogFile(builder, file);
     onFile?.(file);
   }

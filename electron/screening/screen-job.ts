@@ -11,7 +11,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../dicom/catalog.js';
-import { isNotDicomFile } from '../dicom/errors.js';
+import { isNotDicomFile, type DicomError } from '../dicom/errors.js';
 import type { DecodePool } from './decode-pool.js';
 import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js';
 import type { Encoder } from '../inference/encoder.js';
@@ -162,12 +162,16 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       remaining !== null && progress.filesPerSecond > 0 ? remaining / progress.filesPerSecond : null;
     options.onProgress?.({ ...progress });
   };
-  // An honest total for the progress bar and ETA: a fast counting walk alongside the work.
+  // An honest total for the progress bar and ETA: a fast counting walk alongside the work. Should it fail, the
+  // total stays unknown: the work's own walk reports what it cannot read.
   if (folder === null) progress.total = 'files' in source && Array.isArray(source.files) ? source.files.length : null;
   else
-    void countFiles(folder, signal).then((n) => {
-      progress.total = n;
-    });
+    void countFiles(folder, signal).then(
+      (n) => {
+        progress.total = n;
+      },
+      () => undefined,
+    );
 
   // Phrases of absence have no region (regionMargins); the others are kept by their normalised text.
   const scored = model.patches ? (options.regions ?? []).filter((p) => !describesAbsence(p.pair.phrase)) : [];
@@ -176,9 +180,18 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   let batch: EncodedFile[] = [];
   // Remote instances: the local file each was fetched to → its key in the index.
   const keyOf = new Map<string, string>();
+  // A folder the walk cannot open: the run's own is an error; a subfolder is a failed row (its reason names no
+  // path) and what the index holds under it stays, as a file indexed before that cannot be read now stays.
+  const unreadableFolder = (dir: string, error: DicomError) => {
+    if (dir === folder) throw error;
+    // Listed before touching: the index cannot write while a read of it is open.
+    for (const scan of [...store.scansUnder(dir)]) store.touch(scan.path, run, options.set);
+    stats.set(dir, { size: 0, mtimeMs: 0 });
+    batch.push({ path: dir, error: { code: error.code, message: error.message } });
+  };
   async function* needingWork(): AsyncGenerator<string> {
     if ('remote' in source) return yield* remoteNeedingWork(source.remote);
-    for await (const file of 'files' in source ? source.files : walkFiles(source.folder)) {
+    for await (const file of 'files' in source ? source.files : walkFiles(source.folder, unreadableFolder)) {
       if (signal?.aborted) return;
       progress.seen++;
       const info = await stat(file).catch(() => null);

@@ -62,7 +62,10 @@ ${FILES_FROM_USAGE}`,
       const skipped: string[] = [];
       const progress = progressLine(io);
       const batchSize = values.batch ? Number(values.batch) : 16;
-      for await (const r of encodeFiles(expandInputs(inputs), session.pool, session.models.encoder, { batchSize })) {
+      const files = expandInputs(inputs, (folder, error) =>
+        failed.push({ path: folder, code: error.code, reason: error.message }),
+      );
+      for await (const r of encodeFiles(files, session.pool, session.models.encoder, { batchSize })) {
         if (r.embedding) {
           rows.push(r.path);
           vectors.push(r.embedding);

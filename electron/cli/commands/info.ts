@@ -28,7 +28,10 @@ ${FILES_FROM_USAGE}`,
     const notDicom = (s: Awaited<ReturnType<typeof summarizeFile>>) =>
       s.errors.length > 0 && s.errors.every((e) => isNotDicomFile(s.file, e.code));
     let skipped = 0;
-    for await (const file of expandInputs(inputs)) {
+    const files = expandInputs(inputs, (folder, error) =>
+      summaries.push({ file: folder, warnings: [], errors: [{ code: error.code, message: error.message }] }),
+    );
+    for await (const file of files) {
       const summary = await summarizeFile(file, frames);
       if (!named.has(file) && notDicom(summary)) skipped++;
       else summaries.push(summary);

@@ -126,21 +126,26 @@ function defaultIndex(folder: string): string {
   return path.join(dataDir(), 'indexes', createHash('sha256').update(folder).digest('hex').slice(0, 16));
 }
 
-/** The listed files, each once, split into those that exist and those that do not (a list may name both). */
-async function collect(files: AsyncIterable<string>): Promise<{ present: string[]; missing: string[] }> {
+/**
+ * The listed files (folders among them walked), each once, split into those that exist and those that cannot be
+ * had, with the reason: files that do not exist, folders that cannot be opened (a list may name both).
+ */
+async function collect(inputs: string[]): Promise<{ present: string[]; missing: { path: string; reason: string }[] }> {
   const seen = new Set<string>();
   const present: string[] = [];
-  const missing: string[] = [];
+  const missing: { path: string; reason: string }[] = [];
+  const files = expandInputs(inputs, (folder, error) => missing.push({ path: folder, reason: error.message }));
   for await (const f of files) {
     if (seen.has(f)) continue;
     seen.add(f);
-    ((await stat(f).catch(() => null)) ? present : missing).push(f);
+    if (await stat(f).catch(() => null)) present.push(f);
+    else missing.push({ path: f, reason: 'no such file' });
   }
   return { present, missing };
 }
 
-/** A result row for a listed file that does not exist: every input is in the results once, with its reason. */
-function missingRow(file: string): ScreenRow {
+/** A result row for a listed file that cannot be had: every input is in the results once, with its reason. */
+function missingRow({ path: file, reason }: { path: string; reason: string }): ScreenRow {
   return {
     path: file,
     sopUid: null,
@@ -149,7 +154,7 @@ function missingRow(file: string): ScreenRow {
     studyDate: null,
     naming: null,
     status: 'failed',
-    error: 'no such file',
+    error: reason,
     scores: [],
     exampleSimilarity: null,
     flagged: false,
@@ -247,12 +252,14 @@ export const screenCommand = defineCommand({
     // among them walked), and their index is the one of the folder that holds them all. An archive: the
     // instances its query matches.
     const single = inputs.length === 1 && (await stat(inputs[0]!).catch(() => null))?.isDirectory() ? inputs[0]! : null;
-    const listed = single || archiveSpec ? null : await collect(expandInputs(inputs));
+    const listed = single || archiveSpec ? null : await collect(inputs);
     const files = listed?.present ?? null;
     const query = archiveSpec ? queryOption(values) : null;
     if (archiveSpec && values['index-only']) throw new UsageError('--index-only takes one folder');
     const archive = archiveSpec ? await openArchive(archiveSpec, values, io.cwd) : null;
-    const folder = archive ? archive.label : (single ?? commonFolder(files!.length ? files! : listed!.missing));
+    const folder = archive
+      ? archive.label
+      : (single ?? commonFolder(files!.length ? files! : listed!.missing.map((m) => m.path)));
     const phrases = phrasesOption(values.phrases);
     const named = new Map<string, string>(); // each example's path → its name as given, for messages
     const givenFiles = async (inline: string[] | undefined, lists: string[] | undefined, fromOption: string) => {
@@ -362,7 +369,7 @@ export const screenCommand = defineCommand({
       io.stderr(
         `\nindex: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
       );
-      for (const file of listed?.missing ?? []) failures.push(`failed: ${path.relative(io.cwd, file)}: no such file\n`);
+      for (const m of listed?.missing ?? []) failures.push(`failed: ${path.relative(io.cwd, m.path)}: ${m.reason}\n`);
       const hider = hideIdentifiers ? scopeHider(store, folder, !!archive) : null;
       for (const line of failures) io.stderr(hider ? hider(line) : line);
       if (summary.stopped) return EXIT.STOPPED; // no results written: the run did not end
@@ -470,7 +477,7 @@ export const screenCommand = defineCommand({
         onNotDicom: (p) => skipped.push(p),
       }))
         await writeRow(row);
-      for (const file of listed?.missing ?? []) await writeRow(missingRow(file));
+      for (const m of listed?.missing ?? []) await writeRow(missingRow(m));
       if (json) await write(`\n],"skipped":${JSON.stringify(hider ? skipped.map((s) => hider(s)) : skipped)}}\n`);
       stream.end();
       await once(stream, 'finish');

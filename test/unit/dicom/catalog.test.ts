@@ -2,8 +2,17 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { catalogDicomdir, catalogFolder, readDicomdir, walkFiles } from '../../../electron/dicom/catalog.js';
+import {
+  catalogDicomdir,
+  catalogFolder,
+  readDicomdir,
+  walkFiles,
+  type Catalog,
+} from '../../../electron/dicom/catalog.js';
+import { lockedOutPrefix, lockFolder, nodeLockedOut } from '../../support/locked-folder.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
 import { buildDicom, imagePixel, type Item } from './builder.js';
 import { tempDir } from './support.js';
 
@@ -111,3 +120,48 @@ test('DICOMDIR: records and the files they reference', async () => {
   const folder = await catalogFolder(root);
   assert.deepEqual(folder.dicomdirs, [path.join(root, 'DICOMDIR')]);
 });
+
+const locking = lockedOutPrefix();
+const lockedOut = 'prefix' in locking ? locking.prefix : [];
+
+test(
+  'a folder that cannot be opened is listed as failed, by a reason that names no path, and the walk goes on',
+  { skip: 'skip' in locking ? locking.skip : false },
+  () => {
+    const root = tempDir('catalog-locked');
+    for (const [dir, patient] of [
+      ['a', 'P1'],
+      ['z', 'P2'],
+    ] as const) {
+      mkdirSync(path.join(root, dir));
+      writeFileSync(
+        path.join(root, dir, 'IM1.dcm'),
+        instance(patient, `${patient}.1`, `${patient}.1.1`, `${patient}.1.1.1`),
+      );
+    }
+    // Named after its patient, as folders often are; what it holds must not be read.
+    const locked = path.join(root, 'm', 'Doe^Jane');
+    const unlock = lockFolder(locked, (dir) =>
+      writeFileSync(path.join(dir, 'IM1.dcm'), instance('P3', '3.1', '3.1.1', '3.1.1.1')),
+    );
+    try {
+      const catalog = pathToFileURL(path.join(PROJECT_ROOT, 'dist', 'electron', 'dicom', 'catalog.js')).href;
+      const script = `const { catalogFolder } = await import(${JSON.stringify(catalog)});
+        const [root, locked] = process.argv.slice(1);
+        console.log(JSON.stringify({ root: await catalogFolder(root), locked: await catalogFolder(locked) }));`;
+      const run = nodeLockedOut(lockedOut, ['--input-type=module', '-e', script, root, locked]);
+      assert.equal(run.status, 0, run.stderr);
+      const { root: walked, locked: alone } = JSON.parse(run.stdout) as { root: Catalog; locked: Catalog };
+      assert.deepEqual(
+        walked.patients.map((p) => p.patientId),
+        ['P1', 'P2'],
+      );
+      const failure = { path: locked, code: 'IO', reason: 'cannot open folder: permission denied (EACCES)' };
+      assert.deepEqual(walked.failed, [failure]);
+      // The folder opened itself cannot be: the same entry, nothing else.
+      assert.deepEqual(alone, { patients: [], skipped: [], failed: [failure], dicomdirs: [] });
+    } finally {
+      unlock();
+    }
+  },
+);

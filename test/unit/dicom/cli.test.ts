@@ -1,12 +1,16 @@
 /** `radsift info` and `radsift decode`, run through the CLI entry point with captured output. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { main } from '../../../electron/cli/radsift.js';
 import { decodeFrame, displayImage, modalityValues, openDicom } from '../../../electron/dicom/image.js';
+import { lockedOutPrefix, lockFolder, nodeLockedOut } from '../../support/locked-folder.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
 import { CORPUS, firstDifference, tempDir } from './support.js';
+
+const locking = lockedOutPrefix();
 
 async function radsift(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -75,6 +79,32 @@ describe('radsift info', () => {
   test('usage error without a file', async () => {
     assert.equal((await radsift('info')).code, 1);
   });
+
+  test(
+    'a folder it cannot open is one entry with its reason (no path), the others are read, and it exits 2',
+    { skip: 'skip' in locking ? locking.skip : false },
+    () => {
+      const root = tempDir('cli-locked');
+      mkdirSync(path.join(root, 'a'));
+      copyFileSync(CT, path.join(root, 'a', 'CT1.dcm'));
+      const locked = path.join(root, 'Doe^Jane');
+      const unlock = lockFolder(locked, (dir) => copyFileSync(CT, path.join(dir, 'CT1.dcm')));
+      try {
+        const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+        const run = nodeLockedOut('prefix' in locking ? locking.prefix : [], [cli, 'info', '--header-only', root]);
+        assert.equal(run.status, 2, run.stderr);
+        const summaries = (
+          JSON.parse(run.stdout) as { file: string; errors: { code: string; message: string }[] }[]
+        ).map((s) => [path.relative(root, s.file), s.errors]);
+        assert.deepEqual(summaries.sort(), [
+          ['Doe^Jane', [{ code: 'IO', message: 'cannot open folder: permission denied (EACCES)' }]],
+          [path.join('a', 'CT1.dcm'), []],
+        ]);
+      } finally {
+        unlock();
+      }
+    },
+  );
 });
 
 describe('radsift decode', () => {
