@@ -25,6 +25,7 @@ import {
   WEB_PREFERENCES,
 } from './security/policy.js';
 import { createScanHandler, SCAN_SCHEME } from './security/scan-protocol.js';
+import { loggableError } from './util/error-text.js';
 
 const RENDERER_DIR = path.join(PROJECT_ROOT, 'dist', 'renderer');
 const PRELOAD = path.join(PROJECT_ROOT, 'dist', 'electron', 'preload.cjs');
@@ -109,9 +110,9 @@ ipcMain.handle(CHANNELS.invoke, async (event, method: unknown, payload: unknown)
     return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame' } };
   }
   if (!services) return { ok: false, error: { code: 'BUSY', message: 'RadSift is still starting' } };
+  // The log keeps the method and the error's code; paths (folders named after patients) become <path>.
   return dispatch(services.handlers, method, payload, contextFor(event.sender), {
-    onInternalError: (name, error) =>
-      console.error(`[api] ${name} failed:`, error instanceof Error ? error.message : error),
+    onInternalError: (name, error) => console.error(`[api] ${name} failed: ${loggableError(error)}`),
   });
 });
 

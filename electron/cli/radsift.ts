@@ -6,6 +6,7 @@
 import { readIdentity } from '../app/app-identity.js';
 import { EXIT, UsageError, type CliIO, type ExitCode } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { loggableError } from '../util/error-text.js';
 
 export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
   const [name, ...rest] = argv;
@@ -41,7 +42,8 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
       io.stderr(`radsift ${name}: ${(error as Error).message}\n${usage}`);
       return EXIT.USAGE;
     }
-    io.stderr(`radsift ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Logs of runs are kept: the code, and no path (folders are often named after their patient).
+    io.stderr(`radsift ${name}: ${loggableError(error)}\n`);
     return EXIT.FATAL;
   }
 }
