@@ -5,8 +5,8 @@
  * be DICOM but cannot be read as failed, each with its reason.
  * DICOMDIR files are read as directories of their referenced files.
  */
-import type { Dir, Dirent } from 'node:fs';
-import { open, opendir } from 'node:fs/promises';
+import { constants, type Dir, type Dirent } from 'node:fs';
+import { open, opendir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetReader } from './dataset.js';
 import { DicomError, describeThrown, isNotDicomFile, toDicomError } from './errors.js';
@@ -115,12 +115,15 @@ const HEADER_READS = [256 << 10, 4 << 20];
 
 /** Reads and parses the header of one file (no pixel data), growing the read until the header fits. */
 export async function readHeaderFile(file: string): Promise<ParsedDicom> {
-  const handle = await open(file, 'r').catch((error: unknown) => {
+  // Non-blocking, so that a FIFO does not wait for a writer; only a regular file is read.
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((error: unknown) => {
     const reason = systemErrorReason(error) ?? describeThrown(error); // the raw message names the path
     throw new DicomError('IO', `cannot open ${path.basename(file)}: ${reason}`, { cause: error });
   });
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile()) throw new DicomError('IO', 'not a regular file');
+    const { size } = info;
     for (const limit of [...HEADER_READS.filter((n) => n < size), size]) {
       const buffer = Buffer.alloc(limit);
       const { bytesRead } = await handle.read(buffer, 0, limit, 0);
@@ -271,36 +274,68 @@ export async function catalogFile(builder: CatalogBuilder, file: string): Promis
 
 export interface DicomdirRecord {
   type: string;
-  /** Absolute path of the referenced file (IMAGE and other leaf records). */
+  /** Absolute path of the referenced file (IMAGE and other leaf records), inside the DICOMDIR's folder. */
   file?: string;
+  /** A reference that is not followed, listed like a file that cannot be read. */
+  refused?: SkippedFile;
   depth: number;
+}
+
+/**
+ * A Referenced File ID component (up to 8 of A-Z, 0-9, _ in the standard; any case here) that cannot leave the
+ * DICOMDIR's folder: not empty, not dots only, no separator or drive colon.
+ */
+function isFileIdComponent(part: string): boolean {
+  return part !== '' && !/^\.+$/.test(part) && !/[/\\:\0]/.test(part);
+}
+
+function isInside(folder: string, target: string): boolean {
+  const relative = path.relative(folder, target);
+  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 /**
  * Reads a DICOMDIR's Directory Record Sequence. Records are listed in the
  * order of the sequence, which in files written by standard tools is the
  * hierarchy walked depth first (patient, its studies, their series, images).
+ * A referenced file must be in the DICOMDIR's folder, links resolved: a crafted
+ * record cannot make the catalog read (and show) a file elsewhere.
  */
 export async function readDicomdir(file: string): Promise<DicomdirRecord[]> {
   const parsed = await readHeaderFile(file);
   const reader = new DatasetReader(parsed.dataSet, parsed.textDecoder);
   const depth: Record<string, number> = { PATIENT: 0, STUDY: 1, SERIES: 2 };
-  return reader.sequence('x00041220').map((record) => {
+  const folder = path.dirname(file);
+  const realFolder = await realpath(folder);
+  const records: DicomdirRecord[] = [];
+  for (const record of reader.sequence('x00041220')) {
     const type = record.string('x00041430') ?? 'UNKNOWN';
-    const parts = record.strings('x00041500').filter(Boolean);
-    return {
-      type,
-      depth: depth[type] ?? 3,
-      ...(parts.length ? { file: path.join(path.dirname(file), ...parts) } : {}),
+    const entry: DicomdirRecord = { type, depth: depth[type] ?? 3 };
+    records.push(entry);
+    const parts = record.strings('x00041500');
+    if (parts.every((p) => p === '')) continue; // no reference
+    const refuse = (where: string, reason: string) => {
+      entry.refused = { path: where, code: 'IO', reason: `reference refused: ${reason}` };
     };
-  });
+    if (!parts.every(isFileIdComponent)) {
+      refuse(file, 'a Referenced File ID component is empty, dots only, or holds a separator');
+      continue;
+    }
+    const target = path.join(folder, ...parts);
+    // A missing file stays a reference: opening it says so.
+    const real = await realpath(target).catch(() => null);
+    if (real !== null && !isInside(realFolder, real)) refuse(target, "it resolves outside the DICOMDIR's folder");
+    else entry.file = target;
+  }
+  return records;
 }
 
 /** Catalogs the files a DICOMDIR references (their own headers decide the grouping). */
 export async function catalogDicomdir(file: string): Promise<Catalog> {
   const builder = new CatalogBuilder();
   for (const record of await readDicomdir(file)) {
-    if (record.file) await catalogFile(builder, record.file);
+    if (record.refused) builder.failed.push(record.refused);
+    else if (record.file) await catalogFile(builder, record.file);
   }
   return builder.build();
 }

@@ -1,6 +1,8 @@
 /** Catalog: streaming walk, grouping, ordering, skipped files with reasons, DICOMDIR. */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { constants, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
@@ -165,3 +167,98 @@ test(
     }
   },
 );
+
+/** Settles `work`, or fails after `ms`, first opening the FIFO for writing so that a read stuck on it ends. */
+async function withinTime<T>(work: Promise<T>, ms: number, fifo: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+        .then((h) => h.close())
+        .catch(() => undefined)
+        .finally(() => reject(new Error(`not done after ${ms} ms: a reference to a FIFO blocks`)));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('DICOMDIR: references that leave its folder or are not regular files are refused and listed as failed', async () => {
+  const root = tempDir('dicomdir-refused');
+  const media = path.join(root, 'media');
+  const images = path.join(media, 'DICOM');
+  mkdirSync(images, { recursive: true });
+  writeFileSync(path.join(images, 'IM1'), instance('P9', '9.1', '9.1.1', '9.1.1.1'));
+  symlinkSync('IM1', path.join(images, 'ALIAS')); // a link inside the folder is followed
+  // Another patient's scan beside the media: no reference may reach it.
+  const other = path.join(root, 'OTHERPT');
+  mkdirSync(other);
+  writeFileSync(path.join(other, 'IM1'), instance('SECRET7', '7.1', '7.1.1', '7.1.1.1'));
+  symlinkSync(path.join(other, 'IM1'), path.join(images, 'LINK'));
+  symlinkSync(other, path.join(images, 'LINKDIR'));
+  execFileSync('mkfifo', [path.join(images, 'PIPE')]);
+  const ids = [
+    'DICOM\\IM1',
+    'DICOM\\ALIAS',
+    '..\\OTHERPT\\IM1',
+    'DICOM\\..\\..\\OTHERPT\\IM1',
+    'DICOM\\\\IM1',
+    '.\\DICOM\\IM1',
+    `..${path.sep}OTHERPT${path.sep}IM1`,
+    'C:\\IM1',
+    'DICOM\\LINK',
+    'DICOM\\LINKDIR\\IM1',
+    'DICOM\\PIPE',
+  ];
+  const dicomdir = path.join(media, 'DICOMDIR');
+  writeFileSync(
+    dicomdir,
+    buildDicom({
+      x00041220: [
+        'SQ',
+        [
+          { x00041430: ['CS', 'PATIENT'], x00100020: ['LO', 'P9'] },
+          ...ids.map((id): Item => ({ x00041430: ['CS', 'IMAGE'], x00041500: ['CS', id] })),
+        ],
+      ],
+    }),
+  );
+
+  const records = await readDicomdir(dicomdir);
+  assert.deepEqual(
+    records.map((r) => (r.file ? path.relative(media, r.file) : (r.refused?.reason ?? null))),
+    [
+      null,
+      path.join('DICOM', 'IM1'),
+      path.join('DICOM', 'ALIAS'),
+      ...Array<string>(6).fill(
+        'reference refused: a Referenced File ID component is empty, dots only, or holds a separator',
+      ),
+      "reference refused: it resolves outside the DICOMDIR's folder",
+      "reference refused: it resolves outside the DICOMDIR's folder",
+      path.join('DICOM', 'PIPE'),
+    ],
+  );
+
+  const catalog = await withinTime(catalogDicomdir(dicomdir), 10_000, path.join(images, 'PIPE'));
+  assert.deepEqual(
+    catalog.patients.map((p) => [p.patientId, p.studies[0]!.series[0]!.instances.map((i) => path.basename(i.path))]),
+    [['P9', ['ALIAS', 'IM1']]],
+  );
+  const failed = catalog.failed.map((f) => [path.relative(media, f.path), f.code, f.reason]);
+  assert.deepEqual(failed, [
+    ...Array<string[]>(6).fill([
+      'DICOMDIR',
+      'IO',
+      'reference refused: a Referenced File ID component is empty, dots only, or holds a separator',
+    ]),
+    [path.join('DICOM', 'LINK'), 'IO', "reference refused: it resolves outside the DICOMDIR's folder"],
+    [path.join('DICOM', 'LINKDIR', 'IM1'), 'IO', "reference refused: it resolves outside the DICOMDIR's folder"],
+    [path.join('DICOM', 'PIPE'), 'IO', 'not a regular file'],
+  ]);
+  // Nothing of the other patient's: not their data, not their folder's name.
+  assert.doesNotMatch(JSON.stringify(catalog), /SECRET7|OTHERPT|7\.1\.1/);
+});
