@@ -134,7 +134,20 @@ function osSecretCipher() {
   };
 }
 
+// One process per data folder: a second would open the same index, example sets and settings beside the first.
+// Starting it again brings the first window forward instead. The lock is Electron's userData, which is the data
+// folder (RADSIFT_DATA_DIR gives another, with a lock of its own).
+app.setPath('userData', dataDir());
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
+app.on('second-instance', () => {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+});
+
 void app.whenReady().then(async () => {
+  if (!primary) return;
   const ready = await createServices({
     dataDir: dataDir(),
     modelRoots: bundledModelRoots(app.isPackaged ? process.resourcesPath : undefined),
