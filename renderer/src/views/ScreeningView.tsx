@@ -473,9 +473,10 @@ export function ScreeningView({
     path: naming(r.path).path,
     ...(r.error ? { error: hideText(r.error) } : {}),
   });
-  // The job as exported: its message and the examples it left out cut as the rows are.
+  // The job as exported: its folder, message and the examples it left out cut as the rows are.
   const exportJob = (job: ScreenJob) => ({
     ...job,
+    folder: hideText(job.folder),
     message: job.message === null ? null : hideText(job.message),
     examplesLeftOut: job.examplesLeftOut.map((e) => ({ path: naming(e.path).path, reason: hideText(e.reason) })),
   });
@@ -643,7 +644,7 @@ export function ScreeningView({
                     {examplesText(job.examples)}
                   </span>
                 )}{' '}
-                <span className="path">{sourceText(job.folder)}</span>
+                <span className="path">{hideText(sourceText(job.folder))}</span>
                 <span className={`badge state-${job.state}`} data-testid="job-state">
                   {job.state}
                 </span>

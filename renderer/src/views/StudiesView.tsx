@@ -64,7 +64,7 @@ export function StudiesView({
   onConfigurePacs: () => void;
 }) {
   const api = getApi();
-  const { hideIdentifiers } = useScanNames();
+  const { hideIdentifiers, hideText } = useScanNames();
   const naming = useScanNaming();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -356,7 +356,7 @@ export function StudiesView({
               <div className="studies-body">
                 <nav className="tree" aria-label="Patients, studies and series">
                   <p className="muted" data-testid="catalog-summary">
-                    {catalog.source}: {catalog.patients.length} patients, {instances} images
+                    {hideText(catalog.source)}: {catalog.patients.length} patients, {instances} images
                     {catalog.failed.length ? `, ${catalog.failed.length} unreadable` : ''}
                     {catalog.skipped.length ? `, ${catalog.skipped.length} non-DICOM files skipped` : ''}
                     {retrieval && (retrieval.state === 'starting' || retrieval.state === 'running')
