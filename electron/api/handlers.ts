@@ -193,10 +193,12 @@ export function createHandlers(services: Services): Handlers {
       let adding = rootsAdded.get(req.id);
       if (!adding) {
         adding = services.screening.trustedFolder(req.id).then(async (folder) => {
-          if (folder) await services.roots.add(folder);
+          if (!folder) throw new Error('not the folder chosen, or not there now');
+          await services.roots.add(folder);
         });
         rootsAdded.set(req.id, adding);
-        adding.catch(() => rootsAdded.delete(req.id)); // a drive not mounted yet: tried again at the next read
+        // A drive not mounted yet (or a PACS job, a folder replaced): asked again at the next read.
+        adding.catch(() => rootsAdded.delete(req.id));
       }
       await adding.catch(() => undefined);
       return services.screening.results(req.id, req.flaggedOnly ?? false, req.since);

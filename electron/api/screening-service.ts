@@ -166,9 +166,9 @@ export class ScreeningService {
   ) {}
 
   /**
-   * A job's folder, to show its rows' images in a later run of the app (roots are not kept across runs): only
-   * while it is the folder chosen when the job started, never what its path has come to name since. Null: a
-   * PACS job, no such job, or not the same folder.
+   * A job's folder (its real path), to show its rows' images in a later run of the app (roots are not kept
+   * across runs): only while it is the folder chosen when the job started, never what its path has come to name
+   * since. Null: a PACS job, no such job, or not the same folder (or not there) now.
    */
   async trustedFolder(id: string): Promise<string | null> {
     const job = this.index
@@ -177,7 +177,7 @@ export class ScreeningService {
       .find((j) => j.id === id && j.kind === 'screen');
     const p = job?.params as unknown as Params | undefined;
     if (!p || p.pacs || !path.isAbsolute(p.folder)) return null;
-    return (await sameFolder(p.folder, p.folderIdentity)) ? p.folder : null;
+    return sameFolder(p.folder, p.folderIdentity);
   }
 
   list(): JobView[] {

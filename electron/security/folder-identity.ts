@@ -19,15 +19,16 @@ export async function folderIdentity(folder: string): Promise<FolderIdentity> {
 }
 
 /**
- * Whether `folder` is still the folder identified when it was chosen. Without an identity (a job stored before
- * they were kept): only a path that is no link anywhere and no filesystem root.
+ * `folder`'s real path while it is still the folder identified when it was chosen: the same real path and inode
+ * (not the device number, which a USB drive or a network share gets anew at each mount). Without an identity
+ * (a job stored before they were kept): only a path that is no link anywhere and no filesystem root. Null when
+ * it is not, or cannot be looked at now (gone, not mounted yet).
  */
-export async function sameFolder(folder: string, was: FolderIdentity | undefined): Promise<boolean> {
-  try {
-    const now = await folderIdentity(folder);
-    if (was) return now.real === was.real && now.dev === was.dev && now.ino === was.ino;
-    return now.real === path.resolve(folder) && path.parse(now.real).root !== now.real;
-  } catch {
-    return false; // gone, or not mounted yet
-  }
+export async function sameFolder(folder: string, was: FolderIdentity | undefined): Promise<string | null> {
+  const now = await folderIdentity(folder).catch(() => null);
+  if (!now) return null;
+  const same = was
+    ? now.real === was.real && now.ino === was.ino
+    : now.real === path.resolve(folder) && path.parse(now.real).root !== now.real;
+  return same ? now.real : null;
 }
