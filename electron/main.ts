@@ -134,10 +134,9 @@ function osSecretCipher() {
   };
 }
 
-// One process per data folder: a second would open the same index, example sets and settings beside the first.
-// Starting it again brings the first window forward instead. The lock is Electron's userData, which is the data
-// folder (RADSIFT_DATA_DIR gives another, with a lock of its own).
-app.setPath('userData', dataDir());
+// One app process per user: a second would open the same index, example sets and settings beside the first.
+// Starting it again brings the first window forward instead. (The lock is on Electron's userData, which is left
+// where it is: the renderer's localStorage, "Hide identifiers" among it, lives there.)
 const primary = app.requestSingleInstanceLock();
 if (!primary) app.quit();
 app.on('second-instance', () => {
