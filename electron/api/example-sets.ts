@@ -21,7 +21,10 @@ type Sets = Map<string, string[]>;
 
 export class ExampleSets {
   readonly file: string;
-  /** The file as last read, by its version (modification time and size): read again only when it changed. */
+  /**
+   * The file as last read, by its version (inode, modification time and size: each write renames a new file in,
+   * so another process's write is seen even within one tick of a coarse clock): read again only when it changed.
+   */
   #read: { version: string; sets: Sets } | null = null;
   /** Changes, one at a time: each reads the file, applies itself and writes it. */
   #changes: Promise<unknown> = Promise.resolve();
@@ -88,7 +91,7 @@ export class ExampleSets {
     let version: string;
     try {
       const s = await stat(this.file);
-      version = `${s.mtimeMs}:${s.size}`;
+      version = `${s.ino}:${s.mtimeMs}:${s.size}`;
       if (this.#read?.version === version) return this.#read.sets;
       text = await readFile(this.file, 'utf8');
     } catch (error) {
@@ -101,9 +104,15 @@ export class ExampleSets {
       this.#read = { version, sets };
       return sets;
     }
-    // Damaged (a disk that filled, an edit by hand): kept aside for the user, never written over.
+    // Damaged (a disk that filled, an edit by hand): kept aside for the user, never written over. Where it cannot
+    // be moved aside, nothing is written over it either: the call fails.
     const aside = `${this.file}.corrupt-${Date.now()}`;
-    await rename(this.file, aside).catch(() => undefined);
+    await rename(this.file, aside).catch((error: NodeJS.ErrnoException) => {
+      throw new ApiError(
+        'INTERNAL',
+        `The example sets are damaged and could not be set aside (${error.code ?? 'unknown error'})`,
+      );
+    });
     this.#warning = `The example sets could not be read and start empty (the old file is kept as ${path.basename(aside)})`;
     return new Map();
   }
