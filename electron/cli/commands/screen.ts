@@ -307,6 +307,10 @@ export const screenCommand = defineCommand({
       await archive?.close();
       throw e;
     });
+    const indexDir = path.resolve(io.cwd, values.index ?? defaultIndex(folder));
+    // The index's folder is often named after the folder screened (a patient's): a fatal line names it <path>.
+    const indexLine = (error: IndexError) =>
+      `radsift screen: ${error.code}: ${error.message.split(indexDir).join('<path>')}\n`;
     let exampleScans: ExampleScan[];
     let counterScans: ExampleScan[];
     let store: IndexStore;
@@ -314,13 +318,13 @@ export const screenCommand = defineCommand({
       // Before the index is opened: an example that cannot be decoded is refused before any indexing or retrieving.
       exampleScans = await encodeExamples(examples, 'example', named, session);
       counterScans = await encodeExamples(counterExamples, 'counter-example', named, session);
-      store = IndexStore.open(path.resolve(io.cwd, values.index ?? defaultIndex(folder)));
+      store = IndexStore.open(indexDir);
     } catch (error) {
       await session.close();
       await archive?.close();
       if (error instanceof PacsError) return archiveStopped(error, io);
       if (error instanceof IndexError) {
-        io.stderr(`radsift screen: ${error.message}\n`);
+        io.stderr(indexLine(error));
         return EXIT.FATAL;
       }
       throw error;
@@ -489,7 +493,7 @@ export const screenCommand = defineCommand({
       if (error instanceof PacsError) return archiveStopped(error, io);
       if (error instanceof IndexError) {
         io.stderr(
-          `radsift screen: ${error.message}\nNothing already stored was damaged; free space or fix the folder, then run the same command again.\n`,
+          `${indexLine(error)}Nothing already stored was damaged; free space or fix the folder, then run the same command again.\n`,
         );
         return EXIT.FATAL;
       }

@@ -301,6 +301,9 @@ describe('radsift screen', { skip }, () => {
     assert.equal(limited.status, 3, limited.stderr);
     assert.match(limited.stderr, /could not write to the index .*is the disk full or read-only\?/);
     assert.match(limited.stderr, /Nothing already stored was damaged.*run the same command again/);
+    // The fatal line gives the code, and the index's folder (often named after what was screened) as <path>.
+    assert.match(limited.stderr, /radsift screen: WRITE_FAILED: /);
+    assert.ok(!limited.stderr.includes(index), limited.stderr);
 
     const db = new Database(path.join(index, 'radsift-index.sqlite'), { readonly: true });
     const stored = (db.prepare('SELECT count(*) AS n FROM embeddings').get() as { n: number }).n;
