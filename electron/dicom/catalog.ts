@@ -5,13 +5,14 @@
  * be DICOM but cannot be read as failed, each with its reason.
  * DICOMDIR files are read as directories of their referenced files.
  */
-import { constants, type Dir, type Dirent } from 'node:fs';
-import { open, opendir, realpath } from 'node:fs/promises';
+import type { Dir, Dirent } from 'node:fs';
+import { opendir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetReader } from './dataset.js';
 import { DicomError, describeThrown, isNotDicomFile, toDicomError } from './errors.js';
 import { parseDicom, type ParsedDicom } from './parse.js';
 import { systemErrorReason } from '../util/error-text.js';
+import { openRegularFile } from '../util/regular-file.js';
 
 export interface InstanceEntry {
   path: string;
@@ -115,15 +116,14 @@ const HEADER_READS = [256 << 10, 4 << 20];
 
 /** Reads and parses the header of one file (no pixel data), growing the read until the header fits. */
 export async function readHeaderFile(file: string): Promise<ParsedDicom> {
-  // Non-blocking, so that a FIFO does not wait for a writer; only a regular file is read.
-  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((error: unknown) => {
+  // Only a regular file is read: a FIFO would wait for a writer (util/regular-file.ts).
+  const handle = await openRegularFile(file).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'EFTYPE') throw new DicomError('IO', 'not a regular file');
     const reason = systemErrorReason(error) ?? describeThrown(error); // the raw message names the path
     throw new DicomError('IO', `cannot open ${path.basename(file)}: ${reason}`, { cause: error });
   });
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new DicomError('IO', 'not a regular file');
-    const { size } = info;
+    const { size } = await handle.stat();
     for (const limit of [...HEADER_READS.filter((n) => n < size), size]) {
       const buffer = Buffer.alloc(limit);
       const { bytesRead } = await handle.read(buffer, 0, limit, 0);

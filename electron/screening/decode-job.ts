@@ -3,7 +3,7 @@
  * CLI): read the file, decode a frame, derive the outputs that were asked for.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { openRegularFile, readRegularFile } from '../util/regular-file.js';
 import type { IntegerArray, PixelArray } from '../util/typed-arrays.js';
 import type { DisplayImage, DisplayOptions } from '../dicom/display.js';
 import type { ImageInputSpec } from '../imaging/image-spec.js';
@@ -103,9 +103,11 @@ export function decodeScratch(): DecodeScratch {
 export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScratch): Promise<DecodeResult> {
   const bytes =
     request.bytes ??
-    (await (scratch ? readInto(request.path!, scratch.file) : readFile(request.path!)).catch((error: unknown) => {
-      throw toDicomError(error, 'IO', 'cannot read file');
-    }));
+    (await (scratch ? readInto(request.path!, scratch.file) : readRegularFile(request.path!)).catch(
+      (error: unknown) => {
+        throw toDicomError(error, 'IO', 'cannot read file');
+      },
+    ));
   const wants = new Set(request.outputs);
   const file = openDicom(bytes, scratch ? { ...request.open, inflateInto: scratch.inflated } : request.open);
   const module = pixelModule(file, request.limits);
@@ -187,7 +189,7 @@ export function transferables(result: DecodeResult): ArrayBuffer[] {
 
 /** A whole file read into scratch memory (a view of exactly its length). */
 async function readInto(path: string, scratch: Scratch): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
+  const handle = await openRegularFile(path);
   try {
     const { size } = await handle.stat();
     const bytes = scratch.uint8(size);

@@ -5,7 +5,7 @@
  * the guard decides on the real path (after realpath), so `..`, encoded
  * separators and symlinks cannot reach outside the allowed roots.
  */
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../util/regular-file.js';
 import path from 'node:path';
 import type { AllowedRoots } from './allowed-roots.js';
 import { SCAN_HOST, SCAN_SCHEME } from './scan-urls.js';
@@ -69,7 +69,7 @@ const PASSTHROUGH_TYPES: Record<string, string> = {
 export const passthroughRenderer: ScanRenderer = async (filePath) => {
   const type = PASSTHROUGH_TYPES[path.extname(filePath).toLowerCase()];
   if (!type) return null;
-  return { body: await readFile(filePath), contentType: type };
+  return { body: await readRegularFile(filePath), contentType: type };
 };
 
 /** Builds the fetch-style handler that main.ts gives to protocol.handle. */

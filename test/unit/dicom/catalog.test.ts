@@ -1,8 +1,7 @@
 /** Catalog: streaming walk, grouping, ordering, skipped files with reasons, DICOMDIR. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { constants, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
@@ -13,6 +12,7 @@ import {
   walkFiles,
   type Catalog,
 } from '../../../electron/dicom/catalog.js';
+import { withinTime } from '../../support/fifo.js';
 import { lockedOutPrefix, lockFolder, nodeLockedOut } from '../../support/locked-folder.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 import { buildDicom, imagePixel, type Item } from './builder.js';
@@ -169,22 +169,6 @@ test(
 );
 
 /** Settles `work`, or fails after `ms`, first opening the FIFO for writing so that a read stuck on it ends. */
-async function withinTime<T>(work: Promise<T>, ms: number, fifo: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      void open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
-        .then((h) => h.close())
-        .catch(() => undefined)
-        .finally(() => reject(new Error(`not done after ${ms} ms: a reference to a FIFO blocks`)));
-    }, ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 test('DICOMDIR: references that leave its folder or are not regular files are refused and listed as failed', async () => {
   const root = tempDir('dicomdir-refused');
