@@ -9,28 +9,30 @@ import type { ImageSpec } from '../../inference/model-description.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { realPath } from '../../util/distinct-files.js';
 import { decodeGrayPng } from '../../util/png.js';
+import { parseCsv } from '../../util/csv.js';
 import { maskPlaneFile } from '../../phantom/findings.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { readOptionFile } from '../options.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
-/** labels.csv: a header `path,<finding>,…` and 0/1 per file; paths relative to the CSV's folder. */
+/**
+ * labels.csv: a header `path,<finding>,…` and 0/1 per file; paths relative to the CSV's folder, quoted as CSV
+ * quotes them where they hold a comma (a folder named "DOE, JANE").
+ */
 async function readLabels(file: string): Promise<{ findings: string[]; rows: Map<string, number[]> }> {
-  const lines = (await readOptionFile('--labels', file)).split(/\r?\n/).filter((l) => l.trim());
-  const header = lines
-    .shift()
-    ?.split(',')
-    .map((h) => h.trim());
+  const table = parseCsv(await readOptionFile('--labels', file));
+  // Each row with its number in the file's rows (1: the header), blank rows left out.
+  const lines = table.map((cells, i) => ({ cells, at: i + 1 })).filter((r) => r.cells.some((c) => c.trim()));
+  const header = lines.shift()?.cells.map((h) => h.trim());
   if (!header || header[0] !== 'path' || header.length < 2)
     throw new UsageError(`${file}: the first line must be "path,<finding>,…"`);
   const rows = new Map<string, number[]>();
-  for (const [i, line] of lines.entries()) {
-    const cells = line.split(',');
+  for (const { cells, at } of lines) {
     if (cells.length !== header.length)
-      throw new UsageError(`${file}:${i + 2}: ${cells.length} cells, expected ${header.length}`);
+      throw new UsageError(`${file}: row ${at}: ${cells.length} cells, expected ${header.length}`);
     const values = cells.slice(1).map(Number);
-    if (values.some((v) => v !== 0 && v !== 1)) throw new UsageError(`${file}:${i + 2}: labels must be 0 or 1`);
+    if (values.some((v) => v !== 0 && v !== 1)) throw new UsageError(`${file}: row ${at}: labels must be 0 or 1`);
     rows.set(path.resolve(path.dirname(file), cells[0]!), values);
   }
   return { findings: header.slice(1), rows };

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import { DEFAULT_MODEL_ID } from '../../../electron/api/model-service.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { runCli } from '../../support/cli.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
+import { csvCell } from '../../../electron/util/csv.js';
 
 describe('radsift: bad input refused up front', () => {
   let work: string;
@@ -129,6 +130,21 @@ describe('radsift: bad input refused up front', () => {
     const linked = await runCli(['eval', link, '--labels', path.join(scans, 'labels.csv'), '--json'], work);
     assert.equal(linked.code, 0, linked.err);
     assert.equal((JSON.parse(linked.out) as { scans: number }).scans, 4);
+  });
+
+  it('eval: labels.csv is read as CSV: a path with a comma, quoted, names its scan', async () => {
+    const comma = path.join(work, 'DOE, JANE');
+    await cp(scans, comma, { recursive: true });
+    const [head, ...rows] = (await readFile(path.join(scans, 'labels.csv'), 'utf8')).trim().split('\n');
+    const quoted = rows.map((r) => {
+      const [file, ...labels] = r.split(',');
+      return [csvCell(`DOE, JANE/${file}`), ...labels].join(',');
+    });
+    const labels = path.join(work, 'labels-comma.csv');
+    await writeFile(labels, [head, ...quoted].join('\r\n') + '\r\n');
+    const r = await runCli(['eval', comma, '--labels', labels, '--json'], work);
+    assert.equal(r.code, 0, r.err);
+    assert.equal((JSON.parse(r.out) as { scans: number }).scans, 4);
   });
 
   it('info on a demo folder skips its masks, labels and reports instead of failing on them', async () => {
