@@ -4,7 +4,6 @@
  * (the "Hide identifiers" toggle: patient name, patient ID and accession).
  */
 import type { Catalog, ScreenRow } from './api';
-import { hideIdentifiersIn } from '../../electron/api/identifiers';
 
 /** The parts of a scan's header the views name it by; any of them may be missing. */
 export interface ScanLabel {
@@ -71,16 +70,6 @@ export const studyText = (label: ScanLabel | undefined, hide: boolean): string =
 /** Patient and study on one line: "Doe, Jane · P12345 · 2024-03-02 · PA · S2/I1 · Acc A123". */
 export function scanText(label: ScanLabel | undefined, hide: boolean): string {
   return [patientText(label, hide), studyText(label, hide)].filter(Boolean).join(' · ');
-}
-
-/**
- * A path as it may be shown: with identifiers hidden, every occurrence of the scan's own patient ID,
- * accession and name parts (two characters or more) is replaced by "[hidden]" — folders are often
- * named after them (the demo study's are). Other parts of the path are kept. The CLI's
- * `--hide-identifiers` does the same (hideIdentifiersIn).
- */
-export function shownPath(path: string, label: ScanLabel | undefined, hide: boolean): string {
-  return hide ? hideIdentifiersIn(path, label) : path;
 }
 
 /** Every instance of an opened catalog, by path. */

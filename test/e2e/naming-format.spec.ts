@@ -4,7 +4,8 @@
  * name, ID and accession out of the label and out of the path.
  */
 import { expect, test } from '@playwright/test';
-import { formatDicomDate, formatPersonName, scanText, shownPath, type ScanLabel } from '../../renderer/src/naming';
+import { formatDicomDate, formatPersonName, scanText, type ScanLabel } from '../../renderer/src/naming';
+import { scansHider } from '../../electron/api/identifiers';
 
 test('DICOM person names read "Family, Given Middle (Prefix Suffix)"', () => {
   const cases: [string | undefined, string][] = [
@@ -50,12 +51,18 @@ test('a label names patient, study and image; hidden, without name, ID or access
   expect(scanText({ studyDate: '20240302' }, false)).toBe('2024-03-02');
   expect(scanText(undefined, false)).toBe('');
 
+  // Paths as the views show them with identifiers hidden (ScanNames.hideText): the scan's own identifiers
+  // anywhere, every known scan's as the CLI's --hide-identifiers cuts them.
   const file = '/data/Doe_Jane/P12345/A998/IM1.dcm';
-  expect(shownPath(file, label, false)).toBe(file);
-  expect(shownPath(file, label, true)).toBe('/data/[hidden]_[hidden]/[hidden]/[hidden]/IM1.dcm');
-  // Nothing to cut without a label; short name parts (one letter) are left alone.
-  expect(shownPath(file, undefined, true)).toBe(file);
-  expect(shownPath('/d/X/Li/f.dcm', { patientName: 'X^Li' }, true)).toBe('/d/X/[hidden]/f.dcm');
+  const hide = scansHider([label]);
+  expect(hide(file, label)).toBe('/data/[hidden]_[hidden]/[hidden]/[hidden]/IM1.dcm');
+  // A file with no label of its own (one that failed) still loses the identifiers of the scans known.
+  expect(hide('/data/Doe_Jane/P12345/broken.dcm')).toBe('/data/[hidden]_[hidden]/[hidden]/broken.dcm');
+  // Nothing known: nothing to cut; short name parts (one letter) are left alone.
+  expect(scansHider([])(file)).toBe(file);
+  expect(scansHider([])('/d/X/Li/f.dcm', { patientName: 'X^Li' })).toBe('/d/X/[hidden]/f.dcm');
   // A replacement is not searched again (a name part inside "[hidden]" stays cut once).
-  expect(shownPath('/d/Den/f.dcm', { patientName: 'Den^Hid' }, true)).toBe('/d/[hidden]/f.dcm');
+  expect(scansHider([{ patientName: 'Den^Hid' }])('/d/Den/f.dcm', { patientName: 'Den^Hid' })).toBe(
+    '/d/[hidden]/f.dcm',
+  );
 });
