@@ -9,7 +9,7 @@ import { parseDicom } from '../dicom/parse.js';
 import { TS } from '../dicom/transfer-syntax.js';
 import { checkSearchAndRetrieve, type PacsClient } from './client.js';
 import { dicomWebLabel } from './connection.js';
-import { checkUid, datasets, instanceRef, studyMatch } from './dicom-json.js';
+import { checkUid, datasets, instanceRef, isUid, studyMatch } from './dicom-json.js';
 import { PacsError } from './errors.js';
 import { get, getJson, readFailure, requestUrl, type HttpTarget } from './http.js';
 import { boundaryOf, readMultipart } from './multipart.js';
@@ -20,6 +20,8 @@ const DICOM_JSON = 'application/dicom+json';
 const multipartDicom = (ts: string) => `multipart/related; type="application/dicom"; transfer-syntax=${ts}`;
 /** QIDO pages when walking every instance of a query. */
 const WALK_PAGE = 200;
+/** More instances than any study holds: a walk past it is a server answering the same pages for ever. */
+const MAX_STUDY_INSTANCES = 100_000;
 
 export interface RetrievedInstance {
   ref: InstanceRef;
@@ -30,31 +32,39 @@ export interface RetrievedInstance {
 
 /**
  * The header facts of a retrieved part that decide whether to keep it. The meta header gives the syntax
- * and the SOP Instance UID; the series is read from the dataset only when asked for (a study's parts),
- * which for a deflated dataset means inflating it.
+ * and the SOP Instance UID; the study and series are read from the dataset only when asked for (a study's
+ * parts), which for a deflated dataset means inflating it. Every UID must be one: the server's answer names
+ * files in the cache and in `radsift pacs retrieve --out` ("../x" must never reach a path).
  */
 function inspect(
   bytes: Buffer,
   source: string,
   withSeries: boolean,
-): { transferSyntaxUID: string; seriesUid: string; sopUid: string } {
-  const meta = readPart10Meta(bytes);
-  if (meta && !withSeries)
-    return { transferSyntaxUID: meta.transferSyntaxUID, seriesUid: '', sopUid: meta.sopInstanceUID };
+): { transferSyntaxUID: string; studyUid: string; seriesUid: string; sopUid: string } {
+  let facts: { transferSyntaxUID: string; studyUid: string; seriesUid: string; sopUid: string };
   try {
-    const parsed = parseDicom(bytes, { untilTag: 'x0020000e' });
-    const d = parsed.dataSet;
-    return {
-      transferSyntaxUID: parsed.transferSyntaxUID,
-      seriesUid: d.string('x0020000e') ?? '',
-      sopUid: d.string('x00080018') ?? meta?.sopInstanceUID ?? '',
-    };
+    const meta = readPart10Meta(bytes);
+    if (meta && !withSeries)
+      facts = { transferSyntaxUID: meta.transferSyntaxUID, studyUid: '', seriesUid: '', sopUid: meta.sopInstanceUID };
+    else {
+      const parsed = parseDicom(bytes, { untilTag: 'x0020000e' });
+      const d = parsed.dataSet;
+      facts = {
+        transferSyntaxUID: parsed.transferSyntaxUID,
+        studyUid: d.string('x0020000d') ?? '',
+        seriesUid: d.string('x0020000e') ?? '',
+        sopUid: d.string('x00080018') ?? meta?.sopInstanceUID ?? '',
+      };
+    }
   } catch (error) {
     throw new PacsError(
       'PROTOCOL',
       `${source}: a part that is not a readable DICOM file (${(error as Error).message})`,
     );
   }
+  for (const uid of [facts.sopUid, ...(withSeries ? [facts.seriesUid, facts.studyUid] : [])])
+    if (!isUid(uid)) throw new PacsError('PROTOCOL', `${source}: a part whose UIDs are not DICOM UIDs`);
+  return facts;
 }
 
 export class DicomWebClient implements PacsClient {
@@ -99,33 +109,56 @@ export class DicomWebClient implements PacsClient {
     return { studies: found.slice(0, page.limit), offset: page.offset, more: found.length > page.limit };
   }
 
-  /** Every instance of a study, page by page. */
+  /**
+   * Every instance of a study, page by page. A server that ignores `offset` (or `limit`) would page for ever:
+   * each instance is yielded once, and a page that brings none new ends the walk, as a short one does.
+   */
   async *studyInstances(studyUid: string, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
     checkUid(studyUid);
     const source = `QIDO ${this.label}/studies/${studyUid}/instances`;
-    for (let offset = 0; ; offset += WALK_PAGE) {
+    const seen = new Set<string>();
+    for (let offset = 0; ;) {
       const path = `/studies/${studyUid}/instances?offset=${offset}&limit=${WALK_PAGE}`;
       const page = datasets(await getJson(this.target, { path, accept: DICOM_JSON, signal }), source);
-      for (const d of page) yield instanceRef(d, studyUid, source);
-      if (page.length < WALK_PAGE) return;
+      let fresh = 0;
+      for (const d of page) {
+        const ref = instanceRef(d, studyUid, source);
+        if (seen.has(ref.sopUid)) continue;
+        if (seen.size >= MAX_STUDY_INSTANCES)
+          throw new PacsError('PROTOCOL', `${source}: more than ${MAX_STUDY_INSTANCES} instances in one study`);
+        seen.add(ref.sopUid);
+        fresh++;
+        yield ref;
+      }
+      if (page.length < WALK_PAGE || !fresh) return;
+      offset += page.length;
     }
   }
 
   /**
    * Every instance of every study matching a query, studies page by page: memory stays flat. The modality
    * filter is applied here, on each page, rather than by the server (see searchStudies: a server-side one
-   * pages wrongly on Orthanc 1.10, and a walk cannot ask for every window from the start).
+   * pages wrongly on Orthanc 1.10, and a walk cannot ask for every window from the start). A page that holds
+   * only studies of the page before (a server that ignores `offset`) ends the walk.
    */
   async *queryInstances(query: StudyQuery, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
     const wanted = query.modalities?.length ? new Set(query.modalities) : null;
-    for (let offset = 0; ; offset += WALK_PAGE) {
+    let before = new Set<string>();
+    for (let offset = 0; ;) {
       const page = await this.#studies(query, offset, WALK_PAGE, false, signal);
+      const uids = new Set(page.map((study) => study.studyUid));
+      if (page.length && [...uids].every((uid) => before.has(uid))) return;
       for (const study of page)
         // A server that does not answer ModalitiesInStudy: the study is walked (decoding weeds out the rest)
         // rather than silently skipped.
-        if (!wanted || !study.modalities.length || study.modalities.some((m) => wanted.has(m)))
+        if (
+          !before.has(study.studyUid) &&
+          (!wanted || !study.modalities.length || study.modalities.some((m) => wanted.has(m)))
+        )
           yield* this.studyInstances(study.studyUid, signal);
       if (page.length < WALK_PAGE) return;
+      before = uids;
+      offset += page.length;
     }
   }
 
@@ -150,6 +183,8 @@ export class DicomWebClient implements PacsClient {
     try {
       for await (const part of readMultipart(res, boundary, { source })) {
         const facts = inspect(part.body, source, withSeries);
+        // An instance of another study is not one asked for: it would be filed under this one.
+        if (withSeries && facts.studyUid !== studyUid) continue;
         yield {
           ref: { studyUid, seriesUid: facts.seriesUid, sopUid: facts.sopUid },
           bytes: part.body,

@@ -13,7 +13,7 @@ import { supportsTransferSyntax } from '../dicom/codecs/registry.js';
 import { parseDicom } from '../dicom/parse.js';
 import { checkSearchAndRetrieve, type PacsClient } from './client.js';
 import { connectionLabel, type DimseConnection } from './connection.js';
-import { checkUid } from './dicom-json.js';
+import { checkUid, isUid } from './dicom-json.js';
 import type { RetrievedInstance, ServiceCheck } from './dicomweb.js';
 import { describe } from './client.js';
 import { PacsError } from './errors.js';
@@ -217,15 +217,15 @@ export class DimseClient implements PacsClient {
       const bytes = await readFile(file);
       const parsed = parseDicom(bytes, { untilTag: 'x0020000e' });
       const d = parsed.dataSet;
-      return {
-        ref: {
-          studyUid: d.string('x0020000d') ?? '',
-          seriesUid: d.string('x0020000e') ?? '',
-          sopUid: d.string('x00080018') ?? '',
-        },
-        bytes,
-        transferSyntaxUID: parsed.transferSyntaxUID,
+      const ref = {
+        studyUid: d.string('x0020000d') ?? '',
+        seriesUid: d.string('x0020000e') ?? '',
+        sopUid: d.string('x00080018') ?? '',
       };
+      // The sender's UIDs name files (the cache, `radsift pacs retrieve --out`): only UIDs, never "../x".
+      if (![ref.studyUid, ref.seriesUid, ref.sopUid].every(isUid))
+        throw new PacsError('PROTOCOL', `${this.label}: an instance was sent whose UIDs are not DICOM UIDs`);
+      return { ref, bytes, transferSyntaxUID: parsed.transferSyntaxUID };
     } finally {
       await rm(file, { force: true });
     }
@@ -383,7 +383,9 @@ export class DimseClient implements PacsClient {
       c.retrieve === 'C-MOVE'
         ? await this.#move(CMoveRequest.createStudyMoveRequest(c.callingAet, studyUid), signal)
         : await this.#get(CGetRequest.createStudyGetRequest(studyUid), signal);
-    yield* got;
+    // Only the study asked for: an instance of another (an archive's mistake, or a peer pushing to the storage
+    // SCP during a move) would be filed under this one.
+    yield* got.filter((g) => g.ref.studyUid === studyUid);
   }
 
   async check(signal?: AbortSignal): Promise<ServiceCheck[]> {

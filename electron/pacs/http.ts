@@ -129,12 +129,21 @@ export function readFailure(error: unknown, url: string, signal?: AbortSignal): 
   return networkError(e, url);
 }
 
-/** Reads a whole (small) JSON answer, e.g. a QIDO page. */
-export async function getJson(target: HttpTarget, req: HttpRequest, maxBytes = 64 * 1024 * 1024): Promise<unknown> {
+/**
+ * Reads a whole (small) JSON answer, e.g. a QIDO page (200 rows: well under 1 MB). Bounded in size, and in time
+ * as a whole: the idle time-out alone lets a server that sends a byte now and then hold a search for ever.
+ */
+export async function getJson(target: HttpTarget, req: HttpRequest, maxBytes = 16 * 1024 * 1024): Promise<unknown> {
   const shown = safeUrl(requestUrl(target, req.path));
   const res = await get(target, req);
   const chunks: Buffer[] = [];
   let size = 0;
+  const deadlineMs = 4 * (target.timeoutMs ?? 30_000);
+  const deadline = setTimeout(
+    () =>
+      res.destroy(new PacsError('TIMEOUT', `${shown}: the answer took longer than ${Math.round(deadlineMs / 1000)} s`)),
+    deadlineMs,
+  );
   try {
     for await (const chunk of res) {
       size += (chunk as Buffer).length;
@@ -148,6 +157,8 @@ export async function getJson(target: HttpTarget, req: HttpRequest, maxBytes = 6
       throw new PacsError('INTERRUPTED', `${shown}: the connection was cut in the middle of the answer`);
   } catch (error) {
     throw readFailure(error, shown, req.signal);
+  } finally {
+    clearTimeout(deadline);
   }
   // 204 No Content: QIDO's "no matches".
   if (size === 0) return [];

@@ -12,10 +12,12 @@ export interface Part10Meta {
 
 /** The meta header's facts, or null when the bytes are not a Part 10 file with both of them. */
 export function readPart10Meta(bytes: Uint8Array): Part10Meta | null {
-  if (bytes.length < 132 || String.fromCharCode(...bytes.subarray(128, 132)) !== 'DICM') return null;
+  if (bytes.length < 132 || Buffer.from(bytes.buffer, bytes.byteOffset + 128, 4).toString('latin1') !== 'DICM')
+    return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = (at: number, length: number) =>
-    String.fromCharCode(...bytes.subarray(at, at + length))
+    Buffer.from(bytes.buffer, bytes.byteOffset + at, length)
+      .toString('latin1')
       .replace(/[\0 ]+$/, '')
       .trim();
   let at = 132;
@@ -35,6 +37,8 @@ export function readPart10Meta(bytes: Uint8Array): Part10Meta | null {
       value = at + 8;
     }
     if (length === 0xffffffff || value + length > bytes.length) return null;
+    // A UID is at most 64 characters: a longer value is no meta header of ours to read.
+    if ((element === 0x0010 || element === 0x0003) && length > 64) return null;
     if (element === 0x0010) ts = text(value, length);
     if (element === 0x0003) sop = text(value, length);
     at = value + length;

@@ -2,6 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe } from '../../pacs/client.js';
 import { PacsError } from '../../pacs/errors.js';
+import { checkUid } from '../../pacs/dicom-json.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { integerOption } from '../options.js';
 import { openArchive, PACS_OPTIONS, PACS_USAGE, QUERY_OPTIONS, QUERY_USAGE, queryOption } from '../pacs-options.js';
@@ -71,13 +72,14 @@ export const pacsCommand = defineCommand({
         return EXIT.OK;
       }
       const out = path.resolve(io.cwd, values.out!);
-      const folder = path.join(out, values.study!);
+      const folder = path.join(out, checkUid(values.study!));
       await mkdir(folder, { recursive: true });
       const progress = progressLine(io);
       let count = 0;
       let bytes = 0;
       for await (const got of client.retrieveStudy(values.study!, stop.signal)) {
-        const file = path.join(folder, `${got.ref.sopUid || `instance-${count}`}.dcm`);
+        // The server names the file: only a UID may (clients check, and so does this), never "../x".
+        const file = path.join(folder, `${got.ref.sopUid ? checkUid(got.ref.sopUid) : `instance-${count}`}.dcm`);
         await writeFile(`${file}.partial`, got.bytes);
         await rename(`${file}.partial`, file);
         count++;

@@ -1,0 +1,127 @@
+/**
+ * A DICOMweb server is untrusted input. A real archive does not misbehave on demand, so these tests put a small
+ * hostile server of their own in front of the real client: one that ignores `offset` (a walk that would page for
+ * ever), names an instance "../../../escaped" (a file name outside the output folder), sends an instance of
+ * another study, or trickles a search's answer a byte at a time.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { DicomWebClient } from '../../../electron/pacs/dicomweb.js';
+import { readPart10Meta } from '../../../electron/pacs/part10-meta.js';
+import { buildDicom, imagePixel } from '../dicom/builder.js';
+
+const STUDY = '1.2.3';
+const instance = (study: string, sop: string) =>
+  buildDicom({
+    x00080018: ['UI', sop],
+    x00080060: ['CS', 'DX'],
+    x0020000d: ['UI', study],
+    x0020000e: ['UI', `${study}.1`],
+    ...imagePixel({ rows: 1, columns: 1, bitsAllocated: 8 }),
+    x7fe00010: ['OB', Uint8Array.from([1, 0])],
+  });
+const uidJson = (tag: string, value: string) => ({ [tag]: { vr: 'UI', Value: [value] } });
+
+describe('a hostile DICOMweb server', () => {
+  let server: Server;
+  let requests = 0;
+  let client: DicomWebClient;
+  before(async () => {
+    server = createServer((req, res) => {
+      requests++;
+      const url = new URL(req.url!, 'http://x');
+      const json = (body: unknown) => {
+        res.writeHead(200, { 'content-type': 'application/dicom+json' });
+        res.end(JSON.stringify(body));
+      };
+      // Every page the same 250 rows, whatever the offset and limit.
+      if (url.pathname === `/dw/studies/${STUDY}/instances`)
+        return json(
+          Array.from({ length: 250 }, (_, i) => ({
+            ...uidJson('0020000E', `${STUDY}.1`),
+            ...uidJson('00080018', `${STUDY}.1.${i}`),
+          })),
+        );
+      if (url.pathname === '/dw/studies' && url.searchParams.get('PatientID') === 'LOOP')
+        return json(Array.from({ length: 250 }, (_, i) => uidJson('0020000D', `4.4.${i}`)));
+      if (/^\/dw\/studies\/4\.4\.\d+\/instances$/.test(url.pathname))
+        return json([{ ...uidJson('0020000E', '4.4.0.1'), ...uidJson('00080018', `${url.pathname.split('/')[3]}.1`) }]);
+      // A search answered a byte at a time, each well inside the idle time-out.
+      if (url.pathname === '/dw/studies') {
+        res.writeHead(200, { 'content-type': 'application/dicom+json' });
+        const timer = setInterval(() => res.write(' '), 100);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
+      if (url.pathname.startsWith('/dw/studies/')) {
+        const study = url.pathname.split('/')[3]!;
+        const parts =
+          study === STUDY
+            ? [instance('9.9.9', '9.9.9.1.1'), instance(STUDY, `${STUDY}.1.1`)]
+            : [instance(study, `${study}.1.1`), instance(study, '../../../escaped')];
+        const b = 'BOUNDARY';
+        res.writeHead(200, { 'content-type': `multipart/related; type="application/dicom"; boundary=${b}` });
+        for (const p of parts)
+          res.write(
+            Buffer.concat([Buffer.from(`--${b}\r\nContent-Type: application/dicom\r\n\r\n`), p, Buffer.from('\r\n')]),
+          );
+        return res.end(`--${b}--\r\n`);
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    client = new DicomWebClient({ baseUrl: `http://127.0.0.1:${port}/dw`, timeoutMs: 300 });
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('a server that ignores offset ends the walk: each instance once, each study once', async () => {
+    requests = 0;
+    const sops: string[] = [];
+    for await (const ref of client.studyInstances(STUDY)) sops.push(ref.sopUid);
+    assert.equal(sops.length, 250);
+    assert.equal(new Set(sops).size, 250);
+    assert.equal(requests, 2);
+    requests = 0;
+    let walked = 0;
+    for await (const ref of client.queryInstances({ patientId: 'LOOP' })) {
+      assert.match(ref.sopUid, /^4\.4\.\d+\.1$/);
+      walked++;
+    }
+    assert.equal(walked, 250);
+    assert.equal(requests, 2 + 250); // two pages of studies, one of instances each
+  });
+
+  it('a study retrieval keeps only the study asked for, and refuses an instance named "../../../escaped"', async () => {
+    const got = [];
+    for await (const g of client.retrieveStudy(STUDY)) got.push(g.ref);
+    assert.deepEqual(got, [{ studyUid: STUDY, seriesUid: `${STUDY}.1`, sopUid: `${STUDY}.1.1` }]);
+    const refs: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const g of client.retrieveStudy('5.5.5')) refs.push(g.ref.sopUid);
+      })(),
+      /PROTOCOL|whose UIDs are not DICOM UIDs/,
+    );
+    assert.deepEqual(refs, ['5.5.5.1.1']);
+  });
+
+  it('a search trickled a byte at a time ends at its deadline', async () => {
+    const started = Date.now();
+    await assert.rejects(client.searchStudies({ patientId: 'SLOW' }, { offset: 0, limit: 10 }), /took longer than 1 s/);
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('a meta header with a long value is no meta header to read, not a crash', () => {
+    const bytes = Buffer.concat([
+      Buffer.alloc(128),
+      Buffer.from('DICM'),
+      Buffer.from([0x02, 0x00, 0x03, 0x00, 0x55, 0x4e, 0, 0]), // (0002,0003) UN
+      Buffer.from(Uint32Array.of(200_000).buffer),
+      Buffer.alloc(200_000, 0x31),
+    ]);
+    assert.equal(readPart10Meta(bytes), null);
+  });
+});
