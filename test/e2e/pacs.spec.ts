@@ -159,6 +159,14 @@ test.describe('PACS', () => {
     await expect(form).toContainText('no user or password in the URL');
     await expect(form).toContainText('basic authentication needs a user name');
     await expect(form).toContainText('a password is needed');
+    // Credentials over http:// to another computer would cross the network in the clear: the form says so.
+    const clear = 'the password is sent in the clear';
+    await expect(form).not.toContainText(clear); // this computer (127.0.0.1)
+    await form.getByLabel('URL', { exact: true }).fill('http://pacs.example.org/dicom-web');
+    await expect(form).toContainText(clear);
+    await form.getByLabel('URL', { exact: true }).fill('https://pacs.example.org/dicom-web');
+    await expect(form).not.toContainText(clear);
+    await form.getByLabel('URL', { exact: true }).fill(`http://${o.user}:secret@127.0.0.1:${o.httpPort}/dicom-web`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'pacs-connection-form.png') });
     await form.getByRole('button', { name: 'Cancel' }).click();
     await expect(settings.getByTestId('pacs-connection')).toHaveCount(0);

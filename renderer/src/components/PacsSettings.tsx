@@ -565,6 +565,12 @@ function ConnectionForm({
                 <option value="bearer">token (bearer)</option>
               </select>
             </label>
+            {inClear(form.url, form.auth) && (
+              <p className="hint" data-testid="pacs-in-clear">
+                <span aria-hidden="true">⚠ </span>Over http:// the {secretWord.toLowerCase()} is sent in the clear: use
+                https:// unless the archive runs on this computer.
+              </p>
+            )}
             {form.auth === 'basic' && text('username', 'User name')}
             {form.auth !== 'none' &&
               text('secret', secretWord, {
@@ -684,4 +690,11 @@ function CertificateField({
       )}
     </div>
   );
+}
+
+/** Credentials that would cross the network unencrypted: http:// to a host other than this computer. */
+function inClear(url: string, auth: Form['auth']): boolean {
+  if (auth === 'none' || !URL.canParse(url.trim())) return false;
+  const { protocol, hostname } = new URL(url.trim());
+  return protocol === 'http:' && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(hostname);
 }
