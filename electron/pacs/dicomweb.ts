@@ -13,7 +13,7 @@ import { checkUid, datasets, instanceRef, isUid, studyMatch } from './dicom-json
 import { PacsError } from './errors.js';
 import { get, getJson, readFailure, requestUrl, type HttpTarget } from './http.js';
 import { boundaryOf, readMultipart } from './multipart.js';
-import { readPart10Meta } from './part10-meta.js';
+import { MAX_INSPECTED_INFLATE, readPart10Meta } from './part10-meta.js';
 import { dateRange, type InstanceRef, type Page, type StudyPage, type StudyQuery } from './query.js';
 
 const DICOM_JSON = 'application/dicom+json';
@@ -47,7 +47,7 @@ function inspect(
     if (meta && !withSeries)
       facts = { transferSyntaxUID: meta.transferSyntaxUID, studyUid: '', seriesUid: '', sopUid: meta.sopInstanceUID };
     else {
-      const parsed = parseDicom(bytes, { untilTag: 'x0020000e' });
+      const parsed = parseDicom(bytes, { untilTag: 'x0020000e', maxInflatedBytes: MAX_INSPECTED_INFLATE });
       const d = parsed.dataSet;
       facts = {
         transferSyntaxUID: parsed.transferSyntaxUID,

@@ -14,6 +14,7 @@ import { parseDicom } from '../dicom/parse.js';
 import { checkSearchAndRetrieve, type PacsClient } from './client.js';
 import { connectionLabel, type DimseConnection } from './connection.js';
 import { checkUid, isUid } from './dicom-json.js';
+import { MAX_INSPECTED_INFLATE } from './part10-meta.js';
 import type { RetrievedInstance, ServiceCheck } from './dicomweb.js';
 import { describe } from './client.js';
 import { PacsError } from './errors.js';
@@ -215,7 +216,7 @@ export class DimseClient implements PacsClient {
     try {
       await new Promise<void>((resolve, reject) => dataset.toFile(file, (e) => (e ? reject(e) : resolve())));
       const bytes = await readFile(file);
-      const parsed = parseDicom(bytes, { untilTag: 'x0020000e' });
+      const parsed = parseDicom(bytes, { untilTag: 'x0020000e', maxInflatedBytes: MAX_INSPECTED_INFLATE });
       const d = parsed.dataSet;
       const ref = {
         studyUid: d.string('x0020000d') ?? '',

@@ -5,6 +5,13 @@
  */
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
+/**
+ * The most a retrieved deflated dataset may inflate to while its UIDs are read (the main process, synchronously):
+ * a server's deflate bomb (1 MB inflating to 1 GB) would block it for seconds and take gigabytes. A deflated
+ * radiograph is far smaller.
+ */
+export const MAX_INSPECTED_INFLATE = 128 * 1024 * 1024;
+
 export interface Part10Meta {
   transferSyntaxUID: string;
   sopInstanceUID: string;

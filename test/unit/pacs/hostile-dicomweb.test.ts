@@ -22,13 +22,27 @@ const instance = (study: string, sop: string) =>
     ...imagePixel({ rows: 1, columns: 1, bitsAllocated: 8 }),
     x7fe00010: ['OB', Uint8Array.from([1, 0])],
   });
+/** A deflated instance of 160 MB of zeros: about 160 KB on the wire. */
+const BOMB = '6.6.6';
+const bomb = () =>
+  buildDicom(
+    {
+      x00080018: ['UI', `${BOMB}.1.1`],
+      x0020000d: ['UI', BOMB],
+      x0020000e: ['UI', `${BOMB}.1`],
+      x7fe00010: ['OB', new Uint8Array(160 * 1024 * 1024)],
+    },
+    { transferSyntax: '1.2.840.10008.1.2.1.99' },
+  );
 const uidJson = (tag: string, value: string) => ({ [tag]: { vr: 'UI', Value: [value] } });
 
 describe('a hostile DICOMweb server', () => {
   let server: Server;
   let requests = 0;
   let client: DicomWebClient;
+  let bombBytes: Buffer;
   before(async () => {
+    bombBytes = bomb(); // made before the server answers: the client's idle time-out is short
     server = createServer((req, res) => {
       requests++;
       const url = new URL(req.url!, 'http://x');
@@ -60,7 +74,9 @@ describe('a hostile DICOMweb server', () => {
         const parts =
           study === STUDY
             ? [instance('9.9.9', '9.9.9.1.1'), instance(STUDY, `${STUDY}.1.1`)]
-            : [instance(study, `${study}.1.1`), instance(study, '../../../escaped')];
+            : study === BOMB
+              ? [bombBytes]
+              : [instance(study, `${study}.1.1`), instance(study, '../../../escaped')];
         const b = 'BOUNDARY';
         res.writeHead(200, { 'content-type': `multipart/related; type="application/dicom"; boundary=${b}` });
         for (const p of parts)
@@ -106,6 +122,15 @@ describe('a hostile DICOMweb server', () => {
       /PROTOCOL|whose UIDs are not DICOM UIDs/,
     );
     assert.deepEqual(refs, ['5.5.5.1.1']);
+  });
+
+  it('a deflate bomb is refused while its UIDs are read, before it takes a gigabyte', async () => {
+    await assert.rejects(
+      (async () => {
+        for await (const g of client.retrieveStudy(BOMB)) assert.fail(`kept ${g.ref.sopUid}`);
+      })(),
+      /PROTOCOL|not a readable DICOM file.*inflates past/,
+    );
   });
 
   it('a search trickled a byte at a time ends at its deadline', async () => {
