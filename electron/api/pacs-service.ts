@@ -28,6 +28,9 @@ type CertificateView = Response<'pacs.chooseCertificate'>['certificate'];
 export type ConnectionInput = Request<'pacs.saveConnection'>['connection'];
 export type CaChoice = Request<'pacs.saveConnection'>['ca'];
 
+/** The longest a scan opened in the viewer may take to retrieve (a large instance over a slow link included). */
+const VIEW_DEADLINE_MS = 5 * 60_000;
+
 export class PacsService {
   /**
    * Open caches by folder. One instance per folder for the life of the service: a second one would count the
@@ -234,8 +237,11 @@ export class PacsService {
     if (!parsed || !connection) throw new ApiError('NOT_FOUND', 'That scan is not on a configured PACS connection');
     const cache = await this.cache();
     // A client (and its secret) only when the instance is not cached.
+    // A deadline in all: the idle time-out alone lets a server that trickles a byte now and then hold this
+    // instance's one retrieval (and every later ask for it) for ever.
+    const deadline = AbortSignal.timeout(VIEW_DEADLINE_MS);
     return cache.fetch(parsed.label, parsed.ref, () =>
-      this.#with(connection.name, async (client) => (await client.retrieveInstance(parsed.ref)).bytes),
+      this.#with(connection.name, async (client) => (await client.retrieveInstance(parsed.ref, deadline)).bytes),
     );
   }
 

@@ -93,7 +93,7 @@ export function get(target: HttpTarget, req: HttpRequest): Promise<IncomingMessa
   const shown = safeUrl(url);
   const timeoutMs = target.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    if (req.signal?.aborted) return reject(new PacsError('CANCELLED', 'cancelled'));
+    if (req.signal?.aborted) return reject(stopped(req.signal, shown));
     const headers: Record<string, string> = { accept: req.accept, 'user-agent': 'RadSift' };
     if (target.authorization) headers.authorization = target.authorization;
     const options = { method: 'GET', headers, signal: req.signal, ...(target.ca ? { ca: target.ca } : {}) };
@@ -112,17 +112,24 @@ export function get(target: HttpTarget, req: HttpRequest): Promise<IncomingMessa
       r.destroy(error);
     });
     r.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.name === 'AbortError') reject(new PacsError('CANCELLED', 'cancelled'));
+      if (error.name === 'AbortError') reject(stopped(req.signal, shown));
       else reject(networkError(error, shown));
     });
     r.end();
   });
 }
 
+/** A request stopped by its signal: cancelled, or past a deadline (AbortSignal.timeout). */
+function stopped(signal: AbortSignal | undefined, url: string): PacsError {
+  return (signal?.reason as Error | undefined)?.name === 'TimeoutError'
+    ? new PacsError('TIMEOUT', `${url}: the answer took too long`)
+    : new PacsError('CANCELLED', 'cancelled');
+}
+
 /** What a failure while reading a response body means, as a PacsError. */
 export function readFailure(error: unknown, url: string, signal?: AbortSignal): PacsError {
   if (error instanceof PacsError) return error;
-  if (signal?.aborted || (error as Error).name === 'AbortError') return new PacsError('CANCELLED', 'cancelled');
+  if (signal?.aborted || (error as Error).name === 'AbortError') return stopped(signal, url);
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.message === 'aborted' || e.code === 'ECONNRESET')
     return new PacsError('INTERRUPTED', `${url}: the connection was cut in the middle of the answer`);

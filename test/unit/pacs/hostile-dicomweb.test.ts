@@ -69,6 +69,13 @@ describe('a hostile DICOMweb server', () => {
         res.on('close', () => clearInterval(timer));
         return;
       }
+      // An instance trickled a byte at a time, each well inside the idle time-out.
+      if (url.pathname.startsWith('/dw/studies/8.8.8/')) {
+        res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"; boundary=B' });
+        const timer = setInterval(() => res.write('-'), 100);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
       if (url.pathname.startsWith('/dw/studies/')) {
         const study = url.pathname.split('/')[3]!;
         const parts =
@@ -137,6 +144,16 @@ describe('a hostile DICOMweb server', () => {
     const started = Date.now();
     await assert.rejects(client.searchStudies({ patientId: 'SLOW' }, { offset: 0, limit: 10 }), /took longer than 1 s/);
     assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('a retrieval given a deadline (the viewer gives one) ends there as a time-out, not as "cancelled"', async () => {
+    await assert.rejects(
+      client.retrieveInstance(
+        { studyUid: '8.8.8', seriesUid: '8.8.8.1', sopUid: '8.8.8.1.1' },
+        AbortSignal.timeout(800),
+      ),
+      /TIMEOUT|the answer took too long/,
+    );
   });
 
   it('a meta header with a long value is no meta header to read, not a crash', () => {
