@@ -170,7 +170,7 @@ export class ModelRuntime {
       });
       embeds.push(rows(out[this.imageGraph.embeds]!, count, `${this.model.name} image embeddings`));
       if (this.imageGraph.patches && out[this.imageGraph.patches])
-        patches.push(Float32Array.from(out[this.imageGraph.patches]!.data as Float32Array));
+        patches.push(outputFloats(out[this.imageGraph.patches]!, `${this.model.name} patch embeddings`));
     }
     const data = concat(embeds);
     const dim = data.length / n;
@@ -218,13 +218,27 @@ export class ModelRuntime {
   }
 }
 
-/** Checks an output is [count, dim] and copies it out of the session's memory. */
+/** Checks an output is [count, dim] and copies it out of the session's memory (floats). */
 function rows(tensor: ort.Tensor, count: number, what: string): Float32Array {
   const dims = tensor.dims;
   if (dims.length !== 2 || dims[0] !== count) {
     throw new ModelError('BAD_MODEL', `${what} have shape [${dims.join(', ')}], expected [${count}, dim]`);
   }
-  return Float32Array.from(tensor.data as Float32Array);
+  return outputFloats(tensor, what);
+}
+
+/**
+ * An output's values as float32, all finite. A float16 output arrives as raw bits (a Uint16Array) that would
+ * read as large numbers, and a NaN (a std of 0 in a config, a division in the graph) would be stored and
+ * scored, and never computed again: both are refused, naming the model.
+ */
+export function outputFloats(tensor: ort.Tensor, what: string): Float32Array {
+  if (tensor.type !== 'float32')
+    throw new ModelError('BAD_MODEL', `${what} are ${tensor.type}, not float32: export the model with float32 outputs`);
+  const data = Float32Array.from(tensor.data as Float32Array);
+  for (const v of data)
+    if (!Number.isFinite(v)) throw new ModelError('BAD_MODEL', `${what} hold non-finite values (NaN or infinity)`);
+  return data;
 }
 
 function concat(parts: Float32Array[]): Float32Array {

@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import { ModelError } from '../../../electron/inference/errors.js';
 import { describeModel } from '../../../electron/inference/layouts/index.js';
 import { sha256File } from '../../../electron/inference/checksums.js';
-import { ModelRuntime } from '../../../electron/inference/runtime.js';
+import { ModelRuntime, outputFloats } from '../../../electron/inference/runtime.js';
+import * as ort from 'onnxruntime-node';
 import { cosine, expected, layoutFixtures, LAYOUT_FIXTURES, readNpy } from '../../support/model-fixtures.js';
 
 const fixtures = layoutFixtures();
@@ -179,6 +180,43 @@ describe('model loading errors say what is wrong', { skip }, () => {
     m.files['tokenizer.json'] = { sha256: await sha256File(path.join(dir, 'tokenizer.json')), bytes: raw.length };
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m));
     await rejects(dir, 'TOKENIZER_MISMATCH', /does not fit the text model/);
+  });
+
+  it('a published config asking for a huge image or a std of 0 is refused at once, naming the value', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'radsift-hf-bounds-'));
+    work.push(dir);
+    await cp(path.join(root, 'hf-clip-bpe'), dir, { recursive: true });
+    const file = path.join(dir, 'preprocessor_config.json');
+    const pre = JSON.parse(await readFile(file, 'utf8'));
+    await writeFile(file, JSON.stringify({ ...pre, size: { shortest_edge: 30000 }, crop_size: 30000 }));
+    await assert.rejects(
+      describeModel(dir),
+      (e: unknown) => e instanceof ModelError && e.code === 'BAD_MANIFEST' && /outside 8–4096/.test(e.message),
+    );
+    await writeFile(file, JSON.stringify({ ...pre, image_std: [0, 0, 0] }));
+    await assert.rejects(
+      describeModel(dir),
+      (e: unknown) => e instanceof ModelError && /std 0, 0, 0 must be above 0/.test(e.message),
+    );
+    // A RadSift manifest's std that is positive but would overflow float32 (NaN and infinite embeddings).
+    const radsift = await bundle();
+    const m = JSON.parse(await readFile(path.join(radsift, 'manifest.json'), 'utf8'));
+    m.image.std = [1e-40];
+    await writeFile(path.join(radsift, 'manifest.json'), JSON.stringify(m));
+    await rejects(radsift, 'BAD_MANIFEST', /std 1e-40 must be above 0/);
+  });
+
+  it('outputs that are not finite float32 are refused, not stored and scored', () => {
+    assert.deepEqual([...outputFloats(new ort.Tensor('float32', Float32Array.of(0.5, -1), [1, 2]), 'x')], [0.5, -1]);
+    // float16 arrives as raw bits: 0x3c00 is 1.0, which Float32Array.from would read as 15360.
+    assert.throws(
+      () => outputFloats(new ort.Tensor('float16', Uint16Array.of(0x3c00, 0x3c00), [1, 2]), 'Fixture image embeddings'),
+      /Fixture image embeddings are float16, not float32/,
+    );
+    assert.throws(
+      () => outputFloats(new ort.Tensor('float32', Float32Array.of(NaN, 1), [1, 2]), 'Fixture text embeddings'),
+      /Fixture text embeddings hold non-finite values/,
+    );
   });
 
   it('a file that is not ONNX', async () => {
