@@ -12,6 +12,11 @@ import type { DisplayImage, ImageTensor } from '../imaging/preprocess.js';
 import type { ProviderName } from './providers.js';
 import type { ImageEncoding, TextEmbeddings } from './runtime.js';
 
+/** Longer than any load or batch takes (a ViT-B/16 batch of 64 on two cores: seconds), bounding a hang. */
+const ENCODER_REQUEST_LIMIT_MS = 5 * 60_000;
+/** How long a close waits for the model's release before ending the worker. */
+const RELEASE_WAIT_MS = 5000;
+
 export class Encoder {
   #pool: WorkerPool<EncoderRequest, EncoderResult> | null = null;
   #loaded: LoadedModel | null = null;
@@ -50,7 +55,9 @@ export class Encoder {
 
   async close(): Promise<void> {
     if (!this.#pool) return;
-    await this.#call({ type: 'release' }).catch(() => null);
+    // The release queues behind any request running: one that hangs (a tokenizer's regex) must not hold a quit.
+    const release = this.#call({ type: 'release' }).catch(() => null);
+    await Promise.race([release, new Promise((resolve) => setTimeout(resolve, RELEASE_WAIT_MS).unref())]);
     await this.#pool.close();
     this.#pool = null;
   }
@@ -71,6 +78,9 @@ export class Encoder {
     return new WorkerPool({
       url: new URL('./encoder-worker.js', import.meta.url),
       size: 1,
+      // A request that never ends (a hostile tokenizer's regex, a graph that loops) ends the worker: the model
+      // is loaded afresh at the next request, and other models can be switched to meanwhile.
+      timeoutMs: ENCODER_REQUEST_LIMIT_MS,
       error: (f) =>
         f.kind === 'failed'
           ? new ModelError(f.code === 'FAILED' ? 'SESSION_FAILED' : (f.code as ModelErrorCode), f.message)

@@ -35,7 +35,10 @@ export class TextTokenizer {
     this.#tokenizer = tokenizer;
     this.#spec = spec;
     this.padId = padId;
-    this.vocabSize = Math.max(...tokenizer.get_vocab(true).values()) + 1;
+    // A loop, not Math.max(...ids): a 250,000-piece vocabulary (XLM-R) is more arguments than a call takes.
+    let largest = -1;
+    for (const id of tokenizer.get_vocab(true).values()) if (id > largest) largest = id;
+    this.vocabSize = largest + 1;
   }
 
   static async load(dir: string, spec: TextSpec): Promise<TextTokenizer> {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelError } from '../errors.js';
 
@@ -17,9 +17,10 @@ export async function readModelJson(dir: string, rel: string): Promise<unknown> 
   }
 }
 
+/** Whether the folder holds that file (looked at, not read: an ONNX file may be gigabytes). */
 export async function exists(dir: string, rel: string): Promise<boolean> {
-  return readFile(path.join(dir, rel)).then(
-    () => true,
+  return stat(path.join(dir, rel)).then(
+    (s) => s.isFile(),
     () => false,
   );
 }
