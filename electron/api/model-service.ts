@@ -104,7 +104,8 @@ export class ModelService implements ModelCatalog {
     const chosen = this.settings.get().activeModel;
     return (
       (
-        models.find((m) => m.description!.id === chosen || m.dir === chosen) ??
+        models.find((m) => m.dir === chosen) ??
+        models.find((m) => m.description!.id === chosen) ??
         models.find((m) => m.description!.id === DEFAULT_MODEL_ID) ??
         models[0]
       )?.dir ?? null
@@ -145,7 +146,10 @@ export class ModelService implements ModelCatalog {
     if (!entry) throw new ModelError('NOT_A_MODEL', 'that folder is not one of the installed models');
     if (!entry.description) throw new ModelError('BAD_MANIFEST', entry.error ?? 'that model cannot be used');
     const loaded = await this.load(entry.dir);
-    await this.settings.update((s) => ({ ...s, activeModel: loaded.model.id }));
+    // A bundled model by its id (its folder moves with the app); a user's folder by its path: a copy of a bundle
+    // keeps the bundle's id, and by id the bundled one would be loaded at the next start instead.
+    const remembered = entry.source === 'bundled' ? loaded.model.id : entry.dir;
+    await this.settings.update((s) => ({ ...s, activeModel: remembered }));
     return { id: loaded.model.id, provider: describeReport(loaded.provider) };
   }
 

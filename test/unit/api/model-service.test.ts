@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -50,5 +50,18 @@ describe('model service: which model is remembered', () => {
     assert.deepEqual((await models.activate(EARLIER)).id, 'radsift-phantom-convirt');
     assert.equal(await (await service(dir)).defaultDir(), EARLIER, 'the choice is kept across restarts');
     assert.equal((await (await service(dir)).ready()).model.id, 'radsift-phantom-convirt');
+  });
+
+  it("a user's copy of a bundled model (the same id) stays the one chosen across restarts", async () => {
+    const data = await mkdtemp(path.join(tmpdir(), 'radsift-model-copy-'));
+    const copy = path.join(data, 'my-copy');
+    await cp(EARLIER, copy, { recursive: true });
+    const models = await service(data);
+    await models.addFolder(copy);
+    assert.equal((await models.activate(copy)).id, 'radsift-phantom-convirt');
+    // By id, the bundled folder (listed first) was found instead.
+    assert.equal(await (await service(data)).defaultDir(), copy);
+    await models.close();
+    await rm(data, { recursive: true, force: true });
   });
 });
