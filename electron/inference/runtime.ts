@@ -95,6 +95,15 @@ export class ModelRuntime {
       [imageGraph.input],
       [imageGraph.embeds, ...(imageGraph.patches ? [imageGraph.patches] : [])],
     );
+    // The description against the graph, where the graph fixes the sizes: a wrong one fails here naming the
+    // manifest's fields, not at the first scan with onnxruntime's words.
+    const declared = inputShape(image.session, imageGraph.input)?.dims ?? [];
+    const described = [model.image.channels, ...model.image.size];
+    if (declared.length === 4 && declared.slice(1).some((d, k) => d !== null && d !== described[k]))
+      throw new ModelError(
+        'BAD_MODEL',
+        `${model.name}: the image model takes [${declared.map((d) => d ?? '?').join(', ')}], the description says ${model.image.channels} channel(s) of ${model.image.size.join('×')} (image.channels, image.size)`,
+      );
     const textOutput = model.text.output ?? text.session.outputNames[0]!;
     checkSessionNames(text.session, `${model.name} text model`, [model.text.inputs.ids], [textOutput]);
     const idsShape = inputShape(text.session, model.text.inputs.ids)!;
@@ -124,6 +133,7 @@ export class ModelRuntime {
       image.report,
     );
     runtime.#dim = await runtime.#checkVocabulary();
+    await runtime.#checkImageOutputs();
     return runtime;
   }
 
@@ -144,13 +154,45 @@ export class ModelRuntime {
         { ids, mask: new Int32Array(length).fill(1), batch: 1, length, truncated: [] },
         { logSeverityLevel: 4 },
       );
+      if (out.dims.length !== 2)
+        throw new ModelError(
+          'BAD_MODEL',
+          `${this.model.name}: text output ${this.textGraph.output} has shape [${out.dims.join(', ')}], one embedding per text expected (text.output)`,
+        );
       return Number(out.dims[1]);
     } catch (error) {
+      if (error instanceof ModelError) throw error;
       throw new ModelError(
         'TOKENIZER_MISMATCH',
         `${this.model.name}: the tokenizer (${this.tokenizer.vocabSize} tokens) does not fit the text model: ${(error as Error).message.split('\n')[0]}`,
       );
     }
+  }
+
+  /**
+   * One blank image through the image tower: its embedding must have the text's size (one joint space), and its
+   * patch embeddings fill the described grid. Either wrong would score silently wrong or fail per scan later.
+   */
+  async #checkImageOutputs(): Promise<void> {
+    const [h, w] = this.model.image.size;
+    const c = this.model.image.channels;
+    const n = this.imageGraph.batch ?? 1; // a graph with a fixed batch takes that many
+    const out = await this.imageSession.run({
+      [this.imageGraph.input]: new ort.Tensor('float32', new Float32Array(n * c * h * w), [n, c, h, w]),
+    });
+    const embeds = out[this.imageGraph.embeds]!;
+    if (embeds.dims.length !== 2 || Number(embeds.dims[1]) !== this.#dim)
+      throw new ModelError(
+        'BAD_MODEL',
+        `${this.model.name}: image embeddings have shape [${embeds.dims.join(', ')}], text embeddings ${this.#dim} values: the two towers are not one joint space`,
+      );
+    const grid = this.model.image.patchGrid;
+    const patches = this.imageGraph.patches ? out[this.imageGraph.patches] : undefined;
+    if (grid && patches && patches.size !== n * grid[0] * grid[1] * this.#dim)
+      throw new ModelError(
+        'BAD_MODEL',
+        `${this.model.name}: the patch embeddings hold ${patches.size / n / this.#dim} patches an image, the description a ${grid.join('×')} grid (image.patchGrid)`,
+      );
   }
 
   async encodeImages(images: readonly DisplayImage[]): Promise<ImageEncoding> {

@@ -9,6 +9,7 @@ import { sha256File } from '../../../electron/inference/checksums.js';
 import { ModelRuntime, outputFloats } from '../../../electron/inference/runtime.js';
 import * as ort from 'onnxruntime-node';
 import { cosine, expected, layoutFixtures, LAYOUT_FIXTURES, readNpy } from '../../support/model-fixtures.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
 
 const fixtures = layoutFixtures();
 const skip = 'skip' in fixtures ? fixtures.skip : false;
@@ -204,6 +205,23 @@ describe('model loading errors say what is wrong', { skip }, () => {
     m.image.std = [1e-40];
     await writeFile(path.join(radsift, 'manifest.json'), JSON.stringify(m));
     await rejects(radsift, 'BAD_MANIFEST', /std 1e-40 must be above 0/);
+  });
+
+  it('a description that does not fit its graph fails at load, naming the manifest field', async () => {
+    const dir = await bundle();
+    const file = path.join(dir, 'manifest.json');
+    const m = JSON.parse(await readFile(file, 'utf8'));
+    await writeFile(file, JSON.stringify({ ...m, image: { ...m.image, channels: 1 } }));
+    await rejects(dir, 'BAD_MODEL', /description says 1 channel\(s\) of 64×64 \(image\.channels, image\.size\)/);
+    // A patch grid the patch embeddings do not fill (the shipped model's is 24×24) would lay heatmaps and region
+    // scores out wrong.
+    const shipped = await mkdtemp(path.join(tmpdir(), 'radsift-grid-'));
+    work.push(shipped);
+    await cp(path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt'), shipped, { recursive: true });
+    const manifest = path.join(shipped, 'manifest.json');
+    const sm = JSON.parse(await readFile(manifest, 'utf8'));
+    await writeFile(manifest, JSON.stringify({ ...sm, image: { ...sm.image, patchGrid: [16, 64] } }));
+    await rejects(shipped, 'BAD_MODEL', /the description a 16×64 grid \(image\.patchGrid\)/);
   });
 
   it('outputs that are not finite float32 are refused, not stored and scored', () => {
