@@ -82,6 +82,8 @@ export type ModelListing = z.infer<typeof ModelListing>;
 export const ModelState = z.object({
   state: z.enum(['none', 'loading', 'ready', 'failed']),
   error: z.string().optional(),
+  /** Ready with the default model because the one chosen could not be loaded: why. */
+  warning: z.string().optional(),
 });
 
 const Instance = z.object({

@@ -106,12 +106,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     pacs,
     examples: new ExampleSets(options.dataDir),
   } satisfies Services;
-  models.onChange((state) =>
-    broadcast(
-      'model.status',
-      state.state === 'failed' ? { state: state.state, error: state.error } : { state: state.state },
-    ),
-  );
+  models.onChange(() => broadcast('model.status', models.state()));
   let closing: Promise<void> | null = null;
   return {
     ...services,

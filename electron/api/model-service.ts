@@ -29,7 +29,8 @@ export type ModelState =
   | { state: 'none' }
   | { state: 'loading'; dir: string }
   /** `findings`: what the bundle's manifest says it was taught, as phrases (none for other layouts). */
-  | { state: 'ready'; dir: string; loaded: LoadedModel; findings: string[] }
+  /** `warning`: the model chosen could not be loaded, and this (the default) is used meanwhile. */
+  | { state: 'ready'; dir: string; loaded: LoadedModel; findings: string[]; warning?: string }
   | { state: 'failed'; dir: string; error: string };
 
 export class ModelService implements ModelCatalog {
@@ -92,10 +93,10 @@ export class ModelService implements ModelCatalog {
     });
   }
 
-  state(): { state: ModelState['state']; error?: string } {
-    return this.#state.state === 'failed'
-      ? { state: 'failed', error: this.#state.error }
-      : { state: this.#state.state };
+  state(): { state: ModelState['state']; error?: string; warning?: string } {
+    const s = this.#state;
+    if (s.state === 'failed') return { state: 'failed', error: s.error };
+    return s.state === 'ready' && s.warning ? { state: 'ready', warning: s.warning } : { state: s.state };
   }
 
   /** The model to use: the one chosen in settings if it still loads, else DEFAULT_MODEL_ID, else the first. */
@@ -118,19 +119,32 @@ export class ModelService implements ModelCatalog {
     if (this.#loading) return this.#loading;
     const dir = await this.defaultDir();
     if (!dir) throw new ModelError('NOT_A_MODEL', 'no model is installed: add a model folder in the Models view');
-    return this.load(dir);
+    try {
+      return await this.load(dir);
+    } catch (error) {
+      // The model chosen no longer loads (a file changed since, a folder half-copied): the default meanwhile,
+      // saying why, rather than no model at all until one is picked by hand. The choice itself is kept.
+      const fallback = (await this.entries()).find((m) => m.description?.id === DEFAULT_MODEL_ID)?.dir;
+      if (!fallback || fallback === dir) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      return this.load(
+        fallback,
+        `The model chosen could not be loaded (${reason}); the default model is used meanwhile`,
+      );
+    }
   }
 
   /** Loads the model in dir for this session; the remembered choice changes only through activate(), so a
    * one-off `radsift … --model-dir` run does not become every later run's (and the app's) model. */
-  async load(dir: string): Promise<LoadedModel> {
+  async load(dir: string, warning?: string): Promise<LoadedModel> {
     this.#set({ state: 'loading', dir });
     const providers = parsePreference(this.settings.get().executionProviders ?? process.env.RADSIFT_EP ?? undefined);
     this.#loading = this.encoder.load(dir, { providers });
     try {
       const loaded = await this.#loading;
       const taught = (await readBundleTraining(dir)).findings ?? [];
-      this.#set({ state: 'ready', dir, loaded, findings: taught.map((f) => f.replace(/_/g, ' ')) });
+      const findings = taught.map((f) => f.replace(/_/g, ' '));
+      this.#set({ state: 'ready', dir, loaded, findings, ...(warning ? { warning } : {}) });
       return loaded;
     } catch (error) {
       this.#set({ state: 'failed', dir, error: error instanceof Error ? error.message : String(error) });

@@ -58,6 +58,12 @@ export function ModelsView() {
               `Active model runs on: ${listing.provider ? shortProvider(listing.provider) : '—'}`}
             {listing.state.state === 'loading' && 'Loading the active model…'}
             {listing.state.state === 'failed' && `The active model failed to load: ${listing.state.error}`}
+            {listing.state.warning && (
+              <span className="hint" role="status" data-testid="model-fallback">
+                {' '}
+                ⚠ {listing.state.warning}
+              </span>
+            )}
             {listing.state.state === 'none' &&
               (listing.models.length ? 'No model loaded yet.' : 'No model is installed.')}
           </p>

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -61,6 +61,16 @@ describe('model service: which model is remembered', () => {
     assert.equal((await models.activate(copy)).id, 'radsift-phantom-convirt');
     // By id, the bundled folder (listed first) was found instead.
     assert.equal(await (await service(data)).defaultDir(), copy);
+    // The copy damaged since (a checksum no longer matches): the default model meanwhile, saying why; the
+    // choice is kept for when the folder is mended.
+    await appendFile(path.join(copy, 'image.onnx'), 'x');
+    const later = await service(data);
+    assert.equal((await later.ready()).model.id, 'radsift-phantom-convirt-rare');
+    assert.match(
+      later.state().warning ?? '',
+      /^The model chosen could not be loaded \(.*\); the default model is used meanwhile$/,
+    );
+    assert.equal(await later.defaultDir(), copy);
     await models.close();
     await rm(data, { recursive: true, force: true });
   });
