@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
 import { scratchDir } from '../support/scratch';
+import type { Locator } from '@playwright/test';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -100,25 +101,26 @@ test.describe('Query view, many scans', () => {
     // The viewer steps through the whole ranking, past the scans shown: they are shown up to it, and the focus
     // comes back to the card of the scan last seen.
     const viewer = page.getByRole('region', { name: 'Image viewer' });
-    await probed.nth(47).locator('[data-scan-path]').click();
-    await expect(viewer.getByTestId('viewer-position')).toHaveText('48 of 70');
-    await page.keyboard.press('ArrowRight');
-    await expect(viewer.getByTestId('viewer-position')).toHaveText('49 of 70');
-    await expect(probed).toHaveCount(70);
-    await page.keyboard.press('Escape');
-    await expect(viewer).toHaveCount(0);
-    await expect(probed.nth(48).locator('[data-scan-path]')).toBeFocused();
+    /** Opens the last card shown (of `shown`), steps one past it, closes: all 70 shown, the focus on that card. */
+    const stepPastShown = async (list: Locator, shown: number) => {
+      await list
+        .nth(shown - 1)
+        .locator('[data-scan-path]')
+        .click();
+      await expect(viewer.getByTestId('viewer-position')).toHaveText(`${shown} of 70`);
+      await page.keyboard.press('ArrowRight');
+      await expect(viewer.getByTestId('viewer-position')).toHaveText(`${shown + 1} of 70`);
+      await expect(list).toHaveCount(70);
+      await page.keyboard.press('Escape');
+      await expect(viewer).toHaveCount(0);
+      await expect(list.nth(shown).locator('[data-scan-path]')).toBeFocused();
+    };
+    await stepPastShown(probed, 48);
 
     // A new search starts at one page again.
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(cards).toHaveCount(60);
     // The query's viewer too steps past its cards shown.
-    await cards.nth(59).locator('[data-scan-path]').click();
-    await expect(viewer.getByTestId('viewer-position')).toHaveText('60 of 70');
-    await page.keyboard.press('ArrowRight');
-    await expect(viewer.getByTestId('viewer-position')).toHaveText('61 of 70');
-    await expect(cards).toHaveCount(70);
-    await page.keyboard.press('Escape');
-    await expect(cards.nth(60).locator('[data-scan-path]')).toBeFocused();
+    await stepPastShown(cards, 60);
   });
 });
