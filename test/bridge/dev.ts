@@ -1,10 +1,11 @@
 /** `npm run dev:browser`: the renderer in any local browser, against the real handlers. */
-import { startBridge } from './server.js';
+import { loggableRequestPath, startBridge } from './server.js';
 
 const port = Number(process.env.RADSIFT_BRIDGE_PORT ?? 5178);
 const bridge = await startBridge({
   port,
-  onRefused: (r) => console.error(`[bridge] refused ${r.method} ${r.path}: ${r.status} (${r.reasons.join(', ')})`),
+  onRefused: (r) =>
+    console.error(`[bridge] refused ${r.method} ${loggableRequestPath(r.path)}: ${r.status} (${r.reasons.join(', ')})`),
 });
 console.log(`RadSift (browser bridge) — open this URL in your browser:
 

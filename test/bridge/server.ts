@@ -31,6 +31,7 @@ import type { AllowedRoots } from '../../electron/security/allowed-roots.js';
 import { appFileResponse } from '../../electron/security/app-files.js';
 import { cspHeader } from '../../electron/security/policy.js';
 import { resolveScanPath, respond } from '../../electron/security/scan-protocol.js';
+import { loggableError } from '../../electron/util/error-text.js';
 
 export const BRIDGE_PREFIX = '/__bridge';
 /** The largest request body the bridge reads; a larger one gets 413. */
@@ -174,7 +175,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      console.error('[bridge]', error);
+      console.error(`[bridge] ${loggableError(error)}`);
       if (!res.headersSent) res.writeHead(500, COMMON_HEADERS).end('bridge error');
       else res.destroy();
     });
@@ -248,7 +249,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
 
   function invoke(method: unknown, payload: unknown): Promise<unknown> {
     return dispatch(handlers, method, payload, ctx, {
-      onInternalError: (name, error) => console.error(`[bridge] ${name}:`, error),
+      // As the app's main process logs them: the code and message, paths cut (no patient names in a log).
+      onInternalError: (name, error) => console.error(`[bridge] ${name} failed: ${loggableError(error)}`),
     });
   }
 
@@ -324,6 +326,11 @@ const REFUSALS: Record<RefusalReason, Refusal> = {
   'too-large': { status: 413, message: `Request body larger than ${MAX_BODY} bytes.` },
   'client-only': { status: 403, message: 'Only the bridge itself may call this method.' },
 };
+
+/** A refused request's path as a log may show it: a scan's path (a patient's folder, perhaps) cut. */
+export function loggableRequestPath(pathname: string): string {
+  return pathname.startsWith('/scan/local/') ? '/scan/local/<path>' : pathname;
+}
 
 /** A request the bridge refused (Bridge.refused, BridgeOptions.onRefused). */
 export interface Refused {

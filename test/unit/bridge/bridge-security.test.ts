@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { CLIENT_ONLY_METHODS } from '../../../electron/api/client.js';
-import { MAX_BODY, startBridge, type Bridge } from '../../bridge/server.js';
+import { loggableRequestPath, MAX_BODY, startBridge, type Bridge } from '../../bridge/server.js';
 
 // A 1×1 PNG: the scan route serves it as is.
 const PNG = Buffer.from(
@@ -199,6 +199,11 @@ describe('loopback bridge: only the page it served may use it', () => {
         assert.equal(res.status, 403, `POST ${route} with ${cookieValue ?? 'no cookie'}`);
       }
     }
+    // What `npm run dev:browser` logs of these refusals names no scan's folder (a patient's, perhaps).
+    const logged = bridge.refused.map((r) => loggableRequestPath(r.path));
+    assert.ok(bridge.refused.some((r) => decodeURIComponent(r.path).includes(scanDir)));
+    assert.ok(logged.includes('/scan/local/<path>'));
+    assert.ok(!logged.some((p) => decodeURIComponent(p).includes(scanDir)), logged.join('\n'));
     // The same image with the cookie: the refusal above was the cookie's doing.
     const ok = await fetch(`${bridge.origin}${scan}`, { headers: { cookie } });
     assert.equal(ok.status, 200);
