@@ -76,15 +76,17 @@ describe('radsift screen --examples', () => {
   });
 
   it('centres on the scans screened, flags the examples and ranks their finding first', async () => {
-    const examples = positive.slice(0, 4);
+    // Six: in 40 scans of which 30 % are pneumothorax, a random set of four often holds two or three, and four
+    // cases are not significantly more alike than such sets (p 0.055 on these phantoms: "too few examples").
+    const examples = positive.slice(0, 6);
     const out = path.join(work, 'examples.csv');
     const r = await screen([folder], examples, out);
     assert.equal(r.code, 0, r.err);
     assert.match(
       r.err,
-      /examples: 4, compared by their embedding and pooled patch embeddings centred on the mean of the 40 scans screened/,
+      /examples: 6, compared by their embedding and pooled patch embeddings centred on the mean of the 40 scans screened/,
     );
-    // Four pneumothorax cases are far more alike than two scans picked at random: no warning about them.
+    // Six pneumothorax cases are far more alike than scans picked at random: no warning about them.
     const alike =
       /examples alike: mean cosine (-?[\d.]+) \(random pairs of scans screened: (-?[\d.]+); (-?[\d.]+) standard deviations above, p = ([\d.]+)\)/.exec(
         r.err,
