@@ -2,16 +2,18 @@
  * Example scans a researcher picked for a rare finding ("use as example"), kept per study or folder (the
  * catalog's source) across restarts: the few-shot half of screening. One JSON file in the data folder.
  *
- * Each change reads the file again and applies itself to what is there, so that two processes sharing the data
- * folder (the app and `npm run dev:browser`, two windows of a build without the single-instance lock) add to
- * each other's sets instead of writing their own copy over them. A file that cannot be parsed is set aside,
- * never written over, and the views say so; a file that cannot be read (permissions) fails the call and is
- * left alone.
+ * Each change reads the file again and applies itself to what is there, holding a lock file beside it
+ * (util/file-lock.ts) from the read to the write, so that two processes sharing the data folder (the app,
+ * `npm run dev:browser`, the CLI) add to each other's sets instead of writing their own copy over them, even in
+ * the same moment. A lock held too long by a live process fails the change with a clear error, never a hang. A
+ * file that cannot be parsed is set aside, never written over, and the views say so; a file that cannot be read
+ * (permissions) fails the call and is left alone.
  */
 import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from './errors.js';
 import { replaceFile } from '../util/durable-file.js';
+import { LockBusyError, withFileLock } from '../util/file-lock.js';
 
 const MAX_PER_SET = 200;
 const MAX_SETS = 1000;
@@ -31,7 +33,11 @@ export class ExampleSets {
   /** Said once a damaged file was set aside this run (the views show it). */
   #warning: string | null = null;
 
-  constructor(dataDir: string) {
+  /** `lockWaitMs`: how long a change waits for another process's (tests shorten it). */
+  constructor(
+    dataDir: string,
+    private readonly options: { lockWaitMs?: number } = {},
+  ) {
     this.file = path.join(dataDir, 'example-sets.json');
   }
 
@@ -60,39 +66,57 @@ export class ExampleSets {
   }
 
   /**
-   * Applies `edit` to the scope's set as the file holds it now (null: nothing to change) and writes the file.
-   * A write that fails (disk full) changes nothing, here or on disk, and says so.
+   * Applies `edit` to the scope's set as the file holds it now (null: nothing to change) and writes the file,
+   * holding the lock from the read to the write. A write that fails (disk full) changes nothing, here or on disk,
+   * and says so.
    */
   #change(scope: string, edit: (list: readonly string[], sets: Sets) => string[] | null): Promise<string[]> {
     const run = this.#changes
       .catch(() => undefined)
-      .then(async () => {
-        const sets = new Map(await this.#load());
-        const next = edit(sets.get(scope) ?? [], sets);
-        if (!next) return [...(sets.get(scope) ?? [])];
-        if (next.length) sets.set(scope, next);
-        else sets.delete(scope);
-        try {
-          await replaceFile(this.file, JSON.stringify(Object.fromEntries(sets), null, 1));
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code ?? 'an unknown error';
-          throw new ApiError('WRITE_FAILED', `The example set could not be saved (${code}): nothing was changed`);
-        }
-        this.#read = null; // the next read takes the file as written
-        return [...next];
-      });
+      .then(() =>
+        withFileLock(`${this.file}.lock`, (stillHeld) => this.#apply(scope, edit, stillHeld), {
+          ...(this.options.lockWaitMs !== undefined ? { waitMs: this.options.lockWaitMs } : {}),
+        }).catch((error: unknown) => {
+          if (error instanceof ApiError) throw error;
+          if (error instanceof LockBusyError) throw busy();
+          throw writeFailed(error);
+        }),
+      );
     this.#changes = run;
     return run;
   }
 
-  /** The sets as the file holds them now. */
-  async #load(): Promise<Sets> {
+  async #apply(
+    scope: string,
+    edit: (list: readonly string[], sets: Sets) => string[] | null,
+    stillHeld: () => Promise<boolean>,
+  ): Promise<string[]> {
+    // Read whatever the version says: a file written by another process can have the inode, time and size
+    // of the one read before (inodes are reused, clocks are coarse), and a change must not start from that.
+    const sets = new Map(await this.#load(true));
+    const next = edit(sets.get(scope) ?? [], sets);
+    if (!next) return [...(sets.get(scope) ?? [])];
+    if (next.length) sets.set(scope, next);
+    else sets.delete(scope);
+    // Held so long that another process took the lock as stale: it may be changing the file now.
+    if (!(await stillHeld())) throw busy();
+    try {
+      await replaceFile(this.file, JSON.stringify(Object.fromEntries(sets), null, 1));
+    } catch (error) {
+      throw writeFailed(error);
+    }
+    this.#read = null; // the next read takes the file as written
+    return [...next];
+  }
+
+  /** The sets as the file holds them now (`fresh`: read even if its version is the one read last). */
+  async #load(fresh = false): Promise<Sets> {
     let text: string;
     let version: string;
     try {
       const s = await stat(this.file);
       version = `${s.ino}:${s.mtimeMs}:${s.size}`;
-      if (this.#read?.version === version) return this.#read.sets;
+      if (!fresh && this.#read?.version === version) return this.#read.sets;
       text = await readFile(this.file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -116,6 +140,15 @@ export class ExampleSets {
     this.#warning = `The example sets could not be read and start empty (the old file is kept as ${path.basename(aside)})`;
     return new Map();
   }
+}
+
+const busy = () =>
+  new ApiError('BUSY', 'Another RadSift process is changing the example sets: nothing was changed, try again');
+
+/** A change that could not be written (disk full, read-only, no permission): nothing changed. */
+function writeFailed(error: unknown): ApiError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'an unknown error';
+  return new ApiError('WRITE_FAILED', `The example set could not be saved (${code}): nothing was changed`);
 }
 
 /** The file's sets (scope → paths), or null when it is not such a file. Odd entries are left out. */

@@ -3,11 +3,35 @@
  * folder add to each other's sets; any scope name is a plain key; a failed write changes nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ExampleSets } from '../../../electron/api/example-sets.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+const WRITER = path.join(PROJECT_ROOT, 'dist', 'test', 'support', 'example-sets-writer.js');
+
+/** A child process that adds `count` paths tagged `tag` to `scope` once told to go; its output lines. */
+function writer(dir: string, scope: string, tag: string, count: number) {
+  const child = spawn(process.execPath, [WRITER, dir, scope, tag, String(count)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
+  const ready = new Promise<void>((resolve) => {
+    const check = () => (out.startsWith('ready\n') ? resolve() : child.stdout.once('data', check));
+    check();
+  });
+  const done = once(child, 'exit').then(([code]) => ({
+    code: code as number | null,
+    lines: out.split('\n').slice(1, -1),
+  }));
+  return { ready, go: () => child.stdin.end('go\n'), done };
+}
 
 describe('example sets on disk', () => {
   let work: string;
@@ -82,10 +106,72 @@ describe('example sets on disk', () => {
     );
     assert.deepEqual(await sets.get('/a'), ['/a/1.dcm']);
     assert.deepEqual(await new ExampleSets(dir).get('/a'), ['/a/1.dcm']);
-    // A file that cannot be read (here: its folder is a file) fails the call and is not written over.
+    // A file that cannot be read (here: its folder is a file) fails the call and is not written over; a change
+    // cannot even take its lock there.
     const blocked = path.join(await dataDir(), 'not-a-folder');
     await writeFile(blocked, 'x');
-    await assert.rejects(new ExampleSets(blocked).add('/a', '/a/1.dcm'), /could not be read \(ENOTDIR\)/);
+    await assert.rejects(new ExampleSets(blocked).get('/a'), /could not be read \(ENOTDIR\)/);
+    await assert.rejects(
+      new ExampleSets(blocked).add('/a', '/a/1.dcm'),
+      /could not be saved \(ENOTDIR\): nothing was changed/,
+    );
     assert.equal(await readFile(blocked, 'utf8'), 'x');
+  });
+
+  it('two processes changing the sets at once lose no change', async () => {
+    const dir = await dataDir();
+    const count = 80;
+    const a = writer(dir, '/shared', 'a', count);
+    const b = writer(dir, '/shared', 'b', count);
+    await Promise.all([a.ready, b.ready]);
+    a.go();
+    b.go();
+    for (const r of await Promise.all([a.done, b.done])) {
+      assert.equal(r.code, 0);
+      assert.deepEqual(
+        new Set(r.lines),
+        new Set(['ok']),
+        r.lines.find((l) => l !== 'ok'),
+      );
+      assert.equal(r.lines.length, count);
+    }
+    const kept = await new ExampleSets(dir).get('/shared');
+    assert.equal(kept.length, 2 * count, `${2 * count - kept.length} changes lost`);
+    assert.deepEqual((await readdir(dir)).sort(), ['example-sets.json'], 'no lock or aside file left behind');
+  });
+
+  it('a lock left by a process that is gone is broken; one a live process holds fails the change, without a hang', async () => {
+    const dir = await dataDir();
+    const file = path.join(dir, 'example-sets.json');
+    const lock = `${file}.lock`;
+    await writeFile(file, JSON.stringify({ '/a': ['/a/1.dcm'] }));
+    const holder = (pid: number, host = hostname()) => JSON.stringify({ pid, host, token: 'theirs' });
+    const sets = new ExampleSets(dir, { lockWaitMs: 300 });
+
+    // Held by a live process (this one), fresh: the change waits its bounded time, fails, and leaves both alone.
+    await writeFile(lock, holder(process.pid));
+    await assert.rejects(sets.add('/a', '/a/2.dcm'), {
+      code: 'BUSY',
+      message: 'Another RadSift process is changing the example sets: nothing was changed, try again',
+    });
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { '/a': ['/a/1.dcm'] });
+    assert.equal(await readFile(lock, 'utf8'), holder(process.pid));
+    // So is a lock whose holder has not written its name yet.
+    await writeFile(lock, '');
+    await assert.rejects(sets.add('/a', '/a/2.dcm'), { code: 'BUSY' });
+
+    // A process that has exited: its lock is broken at once.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    await writeFile(lock, holder(gone));
+    assert.deepEqual(await sets.add('/a', '/a/2.dcm'), ['/a/1.dcm', '/a/2.dcm']);
+    // Older than any change (a holder on another host, whose pid says nothing here; one that never wrote its name).
+    const old = new Date(Date.now() - 3600_000);
+    for (const [i, text] of [holder(process.pid, `not-${hostname()}`), ''].entries()) {
+      await writeFile(lock, text);
+      await utimes(lock, old, old);
+      assert.equal((await sets.add('/a', `/a/${3 + i}.dcm`)).length, 3 + i);
+    }
+    assert.deepEqual(await new ExampleSets(dir).get('/a'), ['/a/1.dcm', '/a/2.dcm', '/a/3.dcm', '/a/4.dcm']);
+    assert.deepEqual((await readdir(dir)).sort(), ['example-sets.json'], 'the lock released, nothing left aside');
   });
 });
