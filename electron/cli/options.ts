@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PHRASE_PATTERN } from '../api/limits.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
-import { UsageError } from './command.js';
+import { UsageError, type CliIO } from './command.js';
 
 /** "a, b,,c" → ["a", "b", "c"]. */
 export function listOption(value: string | undefined): string[] {
@@ -68,28 +68,86 @@ export interface GivenPath {
   given: string;
 }
 
+/** The list name that reads standard input, in every list option (--files-from, --examples-from, …). */
+export const STANDARD_INPUT = '-';
+
 /**
- * The paths of an option given any number of times, each value comma-separated and relative to `cwd`, then of
- * its list files (`fromOption`): one path per line as written, so a comma is part of the path; blank lines and
- * lines starting with # skipped; relative to the list file's folder, so a list can sit beside its scans.
+ * Standard input can be read once: a usage error, before any list is read, when list options (name → values)
+ * ask for it more than once in one run.
+ */
+export function standardInputOnce(lists: Record<string, readonly string[] | undefined>): void {
+  const readers = Object.entries(lists).flatMap(([option, values]) =>
+    (values ?? []).filter((v) => v === STANDARD_INPUT).map(() => option),
+  );
+  if (readers.length < 2) return;
+  const [first, second] = readers as [string, string, ...string[]];
+  throw new UsageError(
+    `standard input can feed one list only: ${first === second ? `${first} - is given twice` : `${first} - and ${second} - both ask for it`}; save the other list in a file`,
+  );
+}
+
+async function readStream(stream: AsyncIterable<string | Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The paths of one list (a file, or `-` for standard input) of a list option: one path per line as written, so a
+ * comma or a leading space is part of the path; CRLF line ends taken; blank lines skipped, and with `comments`
+ * lines starting with #. Each is named for messages by its line and where it came from.
+ *
+ * Relative paths, the one rule of every list option: a line is taken from the list file's folder, and from the
+ * current folder for standard input. A list names files as seen from where it was written. Kept beside the scans
+ * it names, or moved with them to another disk or a colleague, it stays right from whatever folder the command
+ * runs in, as a playlist's lines do and as rsync reads --files-from against a base given with the list, not the
+ * shell's folder. Standard input comes from a pipeline run here (`find scans -name '*.dcm' | radsift …`), which
+ * writes paths as seen from the current folder. A list written elsewhere from here (`find scans > /tmp/list`) is
+ * what this rule reads wrong: write absolute paths (`find "$PWD/scans"`) or pipe it.
+ */
+export async function readPathList(
+  option: string,
+  list: string,
+  io: CliIO,
+  { comments }: { comments: boolean },
+): Promise<GivenPath[]> {
+  let text: string;
+  let base: string;
+  let source: string;
+  if (list === STANDARD_INPUT) {
+    if (!io.stdin) throw new UsageError(`${option} -: no standard input`);
+    text = await readStream(io.stdin);
+    base = io.cwd;
+    source = 'standard input';
+  } else {
+    const file = path.resolve(io.cwd, list);
+    text = await readOptionFile(option, file);
+    base = path.dirname(file);
+    source = list;
+  }
+  const paths: GivenPath[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    const p = line.replace(/\r$/, '');
+    if (!p.trim() || (comments && p.trimStart().startsWith('#'))) continue;
+    paths.push({ path: path.resolve(base, p), given: `${p} (${source} line ${i + 1})` });
+  }
+  return paths;
+}
+
+/**
+ * The paths of an option given any number of times, each value comma-separated and relative to the current
+ * folder, then of its lists (`fromOption`, readPathList: # lines skipped).
  */
 export async function pathListOption(
   values: readonly string[] | undefined,
   lists: readonly string[] | undefined,
   fromOption: string,
-  cwd: string,
+  io: CliIO,
 ): Promise<GivenPath[]> {
   const paths = (values ?? [])
     .flatMap((v) => listOption(v))
-    .map((given) => ({ path: path.resolve(cwd, given), given }));
-  for (const list of lists ?? []) {
-    const file = path.resolve(cwd, list);
-    for (const [i, line] of (await readOptionFile(fromOption, file)).split('\n').entries()) {
-      const p = line.replace(/\r$/, '');
-      if (p.trim() && !p.trimStart().startsWith('#'))
-        paths.push({ path: path.resolve(path.dirname(file), p), given: `${p} (${list} line ${i + 1})` });
-    }
-  }
+    .map((given) => ({ path: path.resolve(io.cwd, given), given }));
+  for (const list of lists ?? []) paths.push(...(await readPathList(fromOption, list, io, { comments: true })));
   return paths;
 }
 

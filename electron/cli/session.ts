@@ -16,7 +16,7 @@ import { describeReport } from '../inference/providers.js';
 import { bundledModelRoots, dataDir } from '../app/paths.js';
 import type { CliIO } from './command.js';
 import { UsageError } from './command.js';
-import { readOptionFile } from './options.js';
+import { readPathList, standardInputOnce } from './options.js';
 
 export interface CliSession {
   models: ModelService;
@@ -62,13 +62,16 @@ export const INPUT_OPTIONS = {
   'files-from': { type: 'string', multiple: true },
 } as const;
 
-export const FILES_FROM_USAGE = `--files-from <list|->: also read inputs from a file, one path per line
-(- = standard input), e.g. find scans -name '*.dcm' | radsift … --files-from -`;
+export const FILES_FROM_USAGE = `--files-from <list|->: also read inputs from a file, one path per line, blank
+lines skipped; - reads standard input, e.g. find scans -name '*.dcm' | radsift … --files-from -.
+A relative path in a list is taken from the list file's folder (a list kept beside its
+scans works from anywhere), and from the current folder for standard input.`;
 
 /**
  * The inputs of a command as absolute paths: those on the command line (each must exist: a typo is a usage
- * error before any model loads), then those of each --files-from list. A listed path that does not exist is
- * kept: it fails with its reason like any unreadable file, instead of stopping a run of thousands.
+ * error before any model loads), then those of each --files-from list (readPathList: relative to the list's
+ * folder, or the current one for standard input). A listed path that does not exist is kept: it fails with its
+ * reason like any unreadable file, instead of stopping a run of thousands.
  */
 export async function readInputs(positionals: string[], lists: string[] | undefined, io: CliIO): Promise<string[]> {
   const inputs: string[] = [];
@@ -77,27 +80,10 @@ export async function readInputs(positionals: string[], lists: string[] | undefi
     if (!(await stat(full).catch(() => null))) throw new UsageError(`${input} does not exist`);
     inputs.push(full);
   }
-  if ((lists ?? []).filter((l) => l === '-').length > 1) throw new UsageError('--files-from - can be given once');
-  for (const list of lists ?? []) {
-    let text: string;
-    if (list === '-') {
-      if (!io.stdin) throw new UsageError('--files-from -: no standard input');
-      text = await readStream(io.stdin);
-    } else {
-      text = await readOptionFile('--files-from', path.resolve(io.cwd, list));
-    }
-    for (const line of text.split('\n')) {
-      const p = line.replace(/\r$/, '');
-      if (p.trim()) inputs.push(path.resolve(io.cwd, p));
-    }
-  }
+  standardInputOnce({ '--files-from': lists });
+  for (const list of lists ?? [])
+    for (const p of await readPathList('--files-from', list, io, { comments: false })) inputs.push(p.path);
   return inputs;
-}
-
-async function readStream(stream: AsyncIterable<string | Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

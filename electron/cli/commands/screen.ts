@@ -49,7 +49,7 @@ import {
   QUERY_USAGE,
   queryOption,
 } from '../pacs-options.js';
-import { familiarityWarnings, pathListOption, phrasesOption, thresholdOption } from '../options.js';
+import { familiarityWarnings, pathListOption, phrasesOption, standardInputOnce, thresholdOption } from '../options.js';
 import {
   expandInputs,
   FILES_FROM_USAGE,
@@ -62,8 +62,8 @@ import {
 } from '../session.js';
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
-       --out results.csv|results.json [--examples a.dcm,b.dcm]… [--examples-from <list>]…
-       [--counter-examples c.dcm,…]… [--counter-examples-from <list>]…
+       --out results.csv|results.json [--examples a.dcm,b.dcm]… [--examples-from <list|->]…
+       [--counter-examples c.dcm,…]… [--counter-examples-from <list|->]…
        [--threshold P] [--index <dir>] [--batch N] [--hide-identifiers]
        [--model id] [--model-dir <folder>]
 radsift screen <folder> --index-only [--index <dir>]
@@ -83,8 +83,10 @@ earlier run); the examples' direction is pushed away from theirs, so scans like 
 fall (docs/few-shot.md, "Reviewing results"). --examples and --counter-examples can each be given
 more than once, each time one or more paths separated by commas (relative to the current folder).
 A path that holds a comma (a folder named "DOE, JANE") can be given only through --examples-from
-or --counter-examples-from <list> (also repeatable): one path per line, as written, blank lines
-and lines starting with # skipped, a relative path taken from the list file's folder. For a model
+or --counter-examples-from <list|-> (also repeatable): one path per line, as written, blank lines
+and lines starting with # skipped. Every list, these and --files-from, takes a relative path from
+the list file's folder, and from the current folder for - (standard input), which one list of a
+run can read: find cases -name '*.dcm' | radsift screen … --examples-from -. For a model
 that scores regions, a phrase the index has no best-region margins for has its scans decoded and encoded again once (the
 margins come from patch grids, which the index does not keep). --batch N: scans encoded at a
 time (default 16). --hide-identifiers: each row's path has the scan's own patient name parts, patient
@@ -246,6 +248,12 @@ export const screenCommand = defineCommand({
   },
   async run({ values, positionals }, io) {
     if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
+    // Before any list is read: standard input can feed one of them.
+    standardInputOnce({
+      '--files-from': values['files-from'],
+      '--examples-from': values['examples-from'],
+      '--counter-examples-from': values['counter-examples-from'],
+    });
     const archiveSpec = positionals.length === 1 && isArchiveSpec(positionals[0]!) ? positionals[0]! : null;
     const inputs = archiveSpec ? [] : await readInputs(positionals, values['files-from'], io);
     // One folder: the folder is the scope (walked, pruned, its rows). Otherwise the listed files are (folders
@@ -263,7 +271,7 @@ export const screenCommand = defineCommand({
     const phrases = phrasesOption(values.phrases);
     const named = new Map<string, string>(); // each example's path → its name as given, for messages
     const givenFiles = async (inline: string[] | undefined, lists: string[] | undefined, fromOption: string) => {
-      const given = await pathListOption(inline, lists, fromOption, io.cwd);
+      const given = await pathListOption(inline, lists, fromOption, io);
       for (const g of given) if (!named.has(g.path)) named.set(g.path, g.given);
       return distinctFiles(given.map((g) => g.path));
     };

@@ -119,4 +119,89 @@ describe('radsift screen: example files', () => {
     assert.equal(noList.code, 1);
     assert.match(noList.err, /--counter-examples-from \S*lists\/none\.txt: no such file/);
   });
+
+  it('- reads any one list from standard input; every list takes relative paths from its folder, stdin from here', async () => {
+    const elsewhere = path.join(work, 'elsewhere');
+    await mkdir(elsewhere);
+    const fromThere = (files: string[]) => files.map((f) => path.relative(elsewhere, f)).join('\n') + '\n';
+    const fromHere = (files: string[]) => files.map((f) => path.relative(work, f)).join('\n') + '\n';
+    const index = path.join(work, 'idx-stdin');
+    const run = (stdin: string | undefined, ...args: string[]) =>
+      runCli(['screen', ...args, '--index', index, '--model-dir', MODEL], work, stdin);
+    const read = async (out: string) =>
+      JSON.parse(await readFile(out, 'utf8')) as {
+        examples: { count: number; counterExamples: number };
+        rows: { path: string; example?: boolean; review?: string }[];
+      };
+    const marked = (rows: { path: string; example?: boolean; review?: string }[]) =>
+      rows.flatMap((x) => (x.example ? [[x.path, 'example']] : x.review ? [[x.path, x.review]] : [])).sort();
+
+    // The files from a list in another folder (its lines relative to it); the examples piped, as `find` run here
+    // writes them (relative to the current folder), with a comment line.
+    await writeFile(path.join(elsewhere, 'files.txt'), fromThere([...roe, ...doe]));
+    const one = path.join(work, 'stdin-examples.json');
+    const r1 = await run(
+      `# picked\n${fromHere([doe[0]!, roe[1]!])}`,
+      ...['--files-from', 'elsewhere/files.txt', '--examples-from', '-', '--out', one],
+    );
+    assert.equal(r1.code, 0, r1.err);
+    const j1 = await read(one);
+    assert.deepEqual([j1.examples.count, j1.rows.length], [2, 8]);
+    assert.deepEqual(
+      marked(j1.rows),
+      [
+        [doe[0]!, 'example'],
+        [roe[1]!, 'example'],
+      ].sort(),
+    );
+
+    // The other way round: the files piped (relative to here), the examples and counter-examples from lists in
+    // another folder (relative to it).
+    await writeFile(path.join(elsewhere, 'examples.txt'), fromThere([doe[1]!, doe[2]!]));
+    await writeFile(path.join(elsewhere, 'not.txt'), fromThere([roe[3]!]));
+    const two = path.join(work, 'stdin-files.json');
+    const r2 = await run(
+      fromHere([...roe, ...doe]),
+      ...['--files-from', '-', '--examples-from', 'elsewhere/examples.txt'],
+      ...['--counter-examples-from', 'elsewhere/not.txt', '--out', two],
+    );
+    assert.equal(r2.code, 0, r2.err);
+    const j2 = await read(two);
+    assert.deepEqual([j2.examples.count, j2.examples.counterExamples, j2.rows.length], [2, 1, 8]);
+    assert.deepEqual(
+      marked(j2.rows),
+      [
+        [doe[1]!, 'example'],
+        [doe[2]!, 'example'],
+        [roe[3]!, 'not'],
+      ].sort(),
+    );
+    // Counter-examples piped too, named by their line of standard input when one cannot be used.
+    const r3 = await run(
+      `${path.relative(work, roe[0]!)}\nnot-here.dcm\n`,
+      ...['cases', '--examples', path.relative(work, roe[2]!), '--counter-examples-from', '-', '--out', two],
+    );
+    assert.equal(r3.code, 1);
+    assert.match(r3.err, /counter-example not-here\.dcm \(standard input line 2\) does not exist/);
+
+    // Standard input feeds one list a run: asking for it twice is refused before anything is read or indexed.
+    const refusedIndex = path.join(work, 'idx-refused-stdin');
+    for (const [a, b, said] of [
+      ['--files-from', '--examples-from', '--files-from - and --examples-from - both ask for it'],
+      ['--examples-from', '--counter-examples-from', '--examples-from - and --counter-examples-from - both ask for it'],
+      ['--examples-from', '--examples-from', '--examples-from - is given twice'],
+    ] as const) {
+      const r = await runCli(
+        ['screen', 'cases', a, '-', b, '-', '--out', one, '--index', refusedIndex, '--model-dir', MODEL],
+        work,
+        fromHere([doe[0]!]),
+      );
+      assert.equal(r.code, 1, r.err);
+      assert.ok(r.err.includes(`standard input can feed one list only: ${said}; save the other list in a file`), r.err);
+      assert.equal(existsSync(refusedIndex), false, 'nothing indexed');
+    }
+    const none = await run(undefined, 'cases', '--examples-from', '-', '--out', one);
+    assert.equal(none.code, 1);
+    assert.match(none.err, /--examples-from -: no standard input/);
+  });
 });
