@@ -144,11 +144,17 @@ export const ScreenJob = z.object({
   id: z.string(),
   folder: z.string(),
   phrases: z.array(z.string()),
-  /** Example scans the job ranks by (few-shot: its own that could be used, and those confirmed in review), 0
-   * when none; fewer than 4 rests on little. */
+  /** Example scans the job ranks by (few-shot: its own that the model of `examplesModel` could use, and those
+   * confirmed in review), 0 when none; fewer than 4 rests on little. */
   examples: z.number().int(),
-  /** The job's own examples left out, and why (a file gone or unreadable when the job first ran). */
+  /** The job's own examples left out, and why (a file gone or unreadable when that model encoded them). */
   examplesLeftOut: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** The model (id@version) whose encoding of the job's own examples the two fields above describe: the one its
+   * results were last ranked with, else the one it stored them for; null without examples of its own. */
+  examplesModel: z.string().nullable(),
+  /** False after a switch to another model until the results are read again, which encodes the examples anew
+   * from their files (the figures above then follow, in a screen.job event). */
+  examplesModelActive: z.boolean(),
   threshold: z.number(),
   state: z.enum(['running', 'paused', 'interrupted', 'done', 'cancelled', 'failed']),
   message: z.string().nullable(),

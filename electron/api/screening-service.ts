@@ -26,6 +26,7 @@ import {
   type ResultScope,
 } from '../screening/results.js';
 import { ScopeReadCache, type ScopeRead } from '../screening/scope-read-cache.js';
+import { modelKey } from '../screening/model-slot.js';
 import { IndexError, type IndexStore, type ModelSlot, type StoredScan } from '../index/index-store.js';
 import type { ScreenRow } from '../screening/results.js';
 import { namesUnder, realPath } from '../util/distinct-files.js';
@@ -40,10 +41,24 @@ export interface JobView {
   id: string;
   folder: string;
   phrases: string[];
-  /** Example scans the job ranks by (few-shot): its own that could be used and those confirmed in review; 0 when none. */
+  /**
+   * Example scans the job ranks by (few-shot): its own that the model of `examplesModel` could use and those
+   * confirmed in review; 0 when none.
+   */
   examples: number;
-  /** The job's own examples left out, and why (a file gone or unreadable when the job first ran). */
+  /** The job's own examples left out, and why: files gone or unreadable when that model encoded them. */
   examplesLeftOut: { path: string; reason: string }[];
+  /**
+   * The model (id@version) whose encoding of the job's own examples `examples` and `examplesLeftOut` describe:
+   * the one its results were last ranked with (this run of the app), else the one it stored them for. Null
+   * without examples of its own, or before any could be encoded.
+   */
+  examplesModel: string | null;
+  /**
+   * False after a switch to another model until the results are read again: they then encode the examples
+   * anew from their files, and `examples` and `examplesLeftOut` follow (a `screen.job` event).
+   */
+  examplesModelActive: boolean;
   threshold: number;
   state: JobState;
   message: string | null;
@@ -121,6 +136,19 @@ export type PacsSourceFactory = (
 
 type ExampleLeftOut = { path: string; reason: string };
 type EncodedExample = { embedding: Float32Array; pooled: Float32Array | null };
+/** A job's own examples as one model encoded them: the scans it ranks by, and those it had to leave out. */
+type JobExamples = { scans: ExampleScan[]; leftOut: ExampleLeftOut[] };
+/** What a job's results rest on: which model encoded its examples, and which it left out. */
+type ExamplesUsed = { model: string | null; leftOut: ExampleLeftOut[] };
+
+/**
+ * What the job stored: `examplesLeftOut` describes the examples' embeddings it keeps (their model), or where it
+ * keeps none, the first run that found none of them usable.
+ */
+const storedUse = (p: Params): ExamplesUsed => ({
+  model: p.exampleEmbeddings?.model ?? null,
+  leftOut: p.examplesLeftOut ?? [],
+});
 
 /** None of a job's examples can be used: the job fails, saying which and why (examplesLeftOut). */
 class ExamplesUnusable extends ApiError {
@@ -136,9 +164,13 @@ class ExamplesUnusable extends ApiError {
  * The examples a job ranks by, as its card counts them: its own that could be used and the rows confirmed in
  * review that are not among them (by name: the results header, which resolves links, may count one fewer).
  */
-function exampleCount(p: Params, review: Record<string, ReviewMark> | undefined): number {
+function exampleCount(
+  p: Params,
+  leftOut: readonly ExampleLeftOut[],
+  review: Record<string, ReviewMark> | undefined,
+): number {
   const own = new Set(p.examples ?? []);
-  const usable = own.size - (p.examplesLeftOut?.length ?? 0);
+  const usable = own.size - leftOut.length;
   const confirmed = Object.entries(review ?? {}).filter(([file, mark]) => mark === 'finding' && !own.has(file));
   return usable + confirmed.length;
 }
@@ -149,7 +181,12 @@ export class ScreeningService {
   #runs = new Set<Promise<void>>();
   #progress = new Map<string, ScreenProgress>();
   #flagged = new Map<string, number>();
-  #examples = new Map<string, Promise<ExampleScan[]>>();
+  #examples = new Map<string, Promise<JobExamples>>();
+  /**
+   * Per job, what its results were last ranked by in this process (which model's encoding of its examples, which
+   * left out), where that is not what it stored: the job's view says what its results rest on.
+   */
+  #used = new Map<string, ExamplesUsed>();
   /** Each job's review marks as last set: every save writes them, so a running job's own saves keep them. */
   #reviews = new Map<string, Record<string, ReviewMark>>();
   /** States that could not be stored (the disk is full): shown until a later write succeeds. */
@@ -181,6 +218,9 @@ export class ScreeningService {
   }
 
   list(): JobView[] {
+    // The model the next read of results ranks with (none loaded yet: nothing to compare with).
+    const model = this.models.current;
+    const active = model.state === 'ready' ? modelKey(model.loaded) : null;
     return this.index
       .store()
       .jobs()
@@ -191,12 +231,15 @@ export class ScreeningService {
         const stored = (j.state === 'running' && !this.#running.has(j.id) ? 'interrupted' : j.state) as JobState;
         const unsaved = this.#unsaved.get(j.id);
         const state = unsaved?.state ?? stored;
+        const used = p.examples?.length ? (this.#used.get(j.id) ?? storedUse(p)) : { model: null, leftOut: [] };
         return {
           id: j.id,
           folder: p.folder,
           phrases: p.phrases,
-          examples: exampleCount(p, this.#reviews.get(j.id) ?? p.review),
-          examplesLeftOut: p.examplesLeftOut ?? [],
+          examples: exampleCount(p, used.leftOut, this.#reviews.get(j.id) ?? p.review),
+          examplesLeftOut: used.leftOut,
+          examplesModel: used.model,
+          examplesModelActive: !used.model || !active || used.model === active,
           threshold: p.threshold,
           state,
           message: unsaved ? unsaved.message : j.message,
@@ -205,6 +248,15 @@ export class ScreeningService {
           flagged: this.#flagged.get(j.id) ?? null,
         };
       });
+  }
+
+  /** A read of the job's results ranked by `used`: where that changes what its view says, the view is sent again. */
+  #noteUsed(id: string, params: Params, used: ExamplesUsed): void {
+    const before = this.#used.get(id) ?? storedUse(params);
+    const same = (a: ExamplesUsed, b: ExamplesUsed) => JSON.stringify(a) === JSON.stringify(b);
+    if (same(used, storedUse(params))) this.#used.delete(id);
+    else this.#used.set(id, used);
+    if (!same(used, before)) this.emit(this.#view(id));
   }
 
   #view(id: string): JobView {
@@ -331,7 +383,11 @@ export class ScreeningService {
         params.examples?.length && (!kept || unpooled)
           ? await this.#encodeExamples(params.examples).catch((error: unknown) => {
               if (unpooled) return null;
-              if (error instanceof ExamplesUnusable) params.examplesLeftOut = error.leftOut;
+              if (error instanceof ExamplesUnusable) {
+                // Embeddings kept from another model keep the record of what that model left out.
+                if (!params.exampleEmbeddings) params.examplesLeftOut = error.leftOut;
+                this.#noteUsed(id, params, { model: slot.key, leftOut: error.leftOut });
+              }
               throw error;
             })
           : null;
@@ -345,6 +401,7 @@ export class ScreeningService {
           params.exampleEmbeddings = { model: slot.key, vectors, ...(slot.patches ? { pooled } : {}) };
           if (!unpooled) params.examplesLeftOut = encoding!.leftOut;
           this.#examples.delete(`${id}:${slot.key}`); // results read before this keep no older copy
+          this.#used.delete(id); // what it stored now is what its results rest on
           // Paused or cancelled while the examples were encoded: keep the state control() stored.
           const stored = this.index
             .store()
@@ -439,10 +496,11 @@ export class ScreeningService {
   }
 
   /**
-   * The examples' embeddings with the active model: those stored with the job, or (a job from before they
-   * were stored, or under another model) encoded from the example files once per job and model.
+   * The examples' embeddings with the active model, and those it left out: those stored with the job (and what
+   * it stored as left out), or (a job from before they were stored, or under another model) encoded from the
+   * example files once per job and model, leaving out the files gone or unreadable then.
    */
-  async #exampleEmbeddings(id: string, params: Params, slot: ModelSlot): Promise<ExampleScan[]> {
+  async #exampleEmbeddings(id: string, params: Params, slot: ModelSlot): Promise<JobExamples> {
     const model = slot.key;
     const key = `${id}:${model}`;
     let embeddings = this.#examples.get(key);
@@ -450,13 +508,14 @@ export class ScreeningService {
       const stored = params.exampleEmbeddings;
       embeddings =
         stored?.model === model && stored.vectors.length
-          ? Promise.resolve(
-              stored.vectors.map((v, i) => {
+          ? Promise.resolve({
+              scans: stored.vectors.map((v, i) => {
                 const pooled = stored.pooled?.[i];
                 return { embedding: fromBase64(v), pooled: pooled ? fromBase64(pooled) : null };
               }),
-            )
-          : this.#encodeExamples(params.examples ?? []).then((e) => e.encoded);
+              leftOut: params.examplesLeftOut ?? [],
+            })
+          : this.#encodeExamples(params.examples ?? []).then((e) => ({ scans: e.encoded, leftOut: e.leftOut }));
       this.#examples.set(key, embeddings);
       embeddings.catch(() => this.#examples.delete(key));
     }
@@ -492,7 +551,15 @@ export class ScreeningService {
   > {
     // The job's examples, and the rows reviewed as the finding (from the index: they are scans it screened); a
     // job example also marked "finding" counts once.
-    const own = params.examples?.length ? await this.#exampleEmbeddings(id, params, slot) : [];
+    let own: ExampleScan[] = [];
+    if (params.examples?.length) {
+      const encoded = await this.#exampleEmbeddings(id, params, slot).catch((error: unknown) => {
+        if (error instanceof ExamplesUnusable) this.#noteUsed(id, params, { model: slot.key, leftOut: error.leftOut });
+        throw error;
+      });
+      this.#noteUsed(id, params, { model: slot.key, leftOut: encoded.leftOut });
+      own = encoded.scans;
+    }
     const stored = read.embeddings;
     const examples = [
       ...own,

@@ -7,7 +7,7 @@
  * column, and the examples flag themselves. Skipped (with the reason) while no model is bundled.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
@@ -399,5 +399,76 @@ test.describe('few-shot screening with an example set', () => {
     await page.getByRole('slider', { name: 'Flag threshold' }).fill('1');
     for (const file of examples)
       await expect(rows.filter({ has: page.locator(`button[data-scan-path="${file}"]`) })).toHaveClass(/flagged/);
+  });
+
+  test('after a switch to another model, the job card and its export say what the results rest on', async ({
+    page,
+    bridge,
+  }) => {
+    test.setTimeout(300_000);
+    const { dir, positives } = await phantomFolder();
+    const examples = positives.slice(0, 3);
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText(`${PHANTOMS} images`, { timeout: 60_000 });
+    // The set as "Use as example" makes it (the test above clicks it), read by the window as it loads the folder.
+    for (const file of examples)
+      await page.evaluate(([scope, p]) => window.radsift!.call('examples.add', { scope, path: p }), [dir, file]);
+    await page.reload();
+    await page.getByLabel('Open a recent folder or file').selectOption(dir);
+    await expect(page.getByTestId('examples-panel').getByTestId('examples-count')).toHaveText('3 examples');
+    await page.keyboard.press('4');
+    await page.getByRole('checkbox', { name: 'Screen with the example set (3 examples)' }).check({ timeout: 30_000 });
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+    const job = page.getByTestId('screen-job').first();
+    await expect(job.getByTestId('job-state')).toHaveText('done', { timeout: 200_000 });
+    await expect(job.getByTestId('job-examples')).toHaveText('3 examples');
+    await expect(job.getByTestId('job-examples-model')).toHaveCount(0);
+
+    // An example file deleted, then the other bundled model chosen in the Models view.
+    await rm(examples[2]!);
+    await page.keyboard.press('5');
+    const earlier = page
+      .getByTestId('model-card')
+      .filter({ has: page.getByRole('heading', { name: /^RadSift phantom ConVIRT 0\.6/ }) });
+    await earlier.getByRole('button', { name: 'Use this model' }).click();
+    await expect(earlier.getByRole('button', { name: 'Use this model' })).toHaveCount(0, { timeout: 60_000 });
+    await page.keyboard.press('4');
+    // Until the results are read with it, the card says whose count it shows.
+    await expect(job.getByTestId('job-examples-model')).toContainText(
+      /Examples counted as radsift-phantom-convirt-rare@\S+ encoded them/,
+    );
+    await expect(job.getByTestId('job-examples')).toHaveText('3 examples');
+    await expect(job.getByTestId('job-examples-left-out')).toHaveCount(0);
+
+    // Opened, the results encode the examples with the active model: the deleted one is left out, and the card
+    // and the header agree on what the ranking rests on.
+    await job.getByRole('button', { name: 'Results' }).click();
+    await expect(page.getByTestId('screen-row')).toHaveCount(PHANTOMS);
+    await expect(page.getByTestId('results-examples')).toHaveText('by 2 examples');
+    await expect(job.getByTestId('job-examples')).toHaveText('2 examples');
+    await expect(job.getByTestId('job-examples-left-out')).toContainText(
+      '1 of its example scans could not be used and were left out',
+    );
+    await expect(job.getByTestId('job-examples-model')).toHaveCount(0);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export JSON' }).click();
+    const file = path.join(scratchDir('radsift-e2e-dl-'), 'switched.json');
+    await (await download).saveAs(file);
+    const exported = JSON.parse(await readFile(file, 'utf8')) as {
+      job: {
+        examples: number;
+        examplesLeftOut: { path: string; reason: string }[];
+        examplesModel: string;
+        examplesModelActive: boolean;
+      };
+      examples: { count: number };
+    };
+    expect(exported.examples.count).toBe(2);
+    expect(exported.job.examples).toBe(2);
+    expect(exported.job.examplesLeftOut.map((e) => e.path)).toEqual([examples[2]]);
+    expect(exported.job.examplesModel).toMatch(/^radsift-phantom-convirt@/);
+    expect(exported.job.examplesModelActive).toBe(true);
   });
 });

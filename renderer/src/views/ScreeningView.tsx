@@ -150,8 +150,10 @@ export function ScreeningView({
         asked.current.clear();
         setFamiliarity(new Map());
         setModelEpoch((n) => n + 1);
+        // Whether each job's example figures are the active model's (examplesModelActive) changed with it.
+        refresh();
       }),
-    [api],
+    [api, refresh],
   );
   useEffect(() => {
     const missing = [...new Set(jobs.flatMap((j) => j.phrases))].filter((p) => !asked.current.has(p));
@@ -664,6 +666,13 @@ export function ScreeningView({
                 files={job.examplesLeftOut}
                 testId="job-examples-left-out"
               />
+              {job.examplesModel && !job.examplesModelActive && (
+                <p className="hint" data-testid="job-examples-model">
+                  <span aria-hidden="true">⚠ </span>
+                  Examples counted as {job.examplesModel} encoded them: its results, opened with the active model,
+                  encode them again from their files, and the count follows.
+                </p>
+              )}
               {p && (
                 <div className="job-progress">
                   <progress max={100} value={pct ?? undefined} aria-label="Progress" />

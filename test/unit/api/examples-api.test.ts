@@ -15,7 +15,7 @@ import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
-import { untilDone } from '../../support/app-services.js';
+import { callApi, untilDone } from '../../support/app-services.js';
 import Database from 'better-sqlite3';
 import { INDEX_FILE } from '../../../electron/index/index-store.js';
 
@@ -283,5 +283,90 @@ describe('example sets and screening with them', () => {
     assert.equal(a.scope, b.scope);
     assert.match(a.scope, /^items:[0-9a-f]{16}$/);
     assert.equal(one.scope, files[0]);
+  });
+
+  it('after a model switch, a job says what its results rest on: its examples as the model that ranked them could use them', async () => {
+    const RARE = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt-rare');
+    const EARLIER = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
+    const scans = path.join(work, 'switch-scans');
+    writeDemo({ dir: scans, count: 8, seed: 62, size: 256 });
+    // Four examples from the first folder, copied apart: the test deletes and restores them.
+    const sources = (await readFile(path.join(folder, 'labels.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(5, 9)
+      .map((l) => path.join(folder, l.split(',')[0]!));
+    const exampleDir = path.join(work, 'switch-examples');
+    await mkdir(exampleDir);
+    const ex = sources.map((_, i) => path.join(exampleDir, `x${i}.dcm`));
+    for (const [i, f] of ex.entries()) await copyFile(sources[i]!, f);
+    const events: ScreenJob[] = [];
+    const open = () =>
+      createServices({
+        dataDir: path.join(work, 'data-switch'),
+        modelRoots: [path.join(PROJECT_ROOT, 'models')],
+        decodeWorkers: 1,
+        broadcast: (name, job) => {
+          if (name === 'screen.job') events.push(job as ScreenJob);
+        },
+      });
+    let app = await open();
+    try {
+      await callApi(app, 'models.activate', { dir: RARE });
+      await rm(ex[1]!);
+      const job = app.screening.start(scans, [], undefined, undefined, ex);
+      await untilDone(app, job);
+      const view = async () =>
+        (await callApi<{ jobs: ScreenJob[] }>(app, 'screen.list', {})).jobs.find((j) => j.id === job.id)!;
+      const figures = async () => {
+        const v = await view();
+        for (const e of v.examplesLeftOut) assert.ok(!e.reason.includes(exampleDir), e.reason);
+        return [v.examples, v.examplesLeftOut.map((e) => e.path), v.examplesModel, v.examplesModelActive];
+      };
+      const results = async () =>
+        (await callApi<{ exampleCount: number | null }>(app, 'screen.results', { id: job.id })).exampleCount;
+      const rare = (await view()).examplesModel!;
+      assert.match(rare, /^radsift-phantom-convirt-rare@/);
+      assert.deepEqual(await figures(), [3, [ex[1]], rare, true]);
+
+      // x1 back; x2 deleted and x3 overwritten since; then another model.
+      await copyFile(sources[1]!, ex[1]!);
+      await rm(ex[2]!);
+      await writeFile(ex[3]!, 'no longer a DICOM file');
+      await callApi(app, 'models.activate', { dir: EARLIER });
+      // Until its results are read with it, the job says they rest on the first model's encoding, not the active one.
+      assert.deepEqual(await figures(), [3, [ex[1]], rare, false]);
+      events.length = 0;
+      // Read with it, the examples are encoded again from their files: x1 counts, x2 and x3 are left out, and the
+      // job's view says so at once (a screen.job event, as the card hears it).
+      assert.equal(await results(), 2);
+      const earlier = (await view()).examplesModel!;
+      assert.match(earlier, /^radsift-phantom-convirt@/);
+      assert.deepEqual(await figures(), [2, [ex[2], ex[3]], earlier, true]);
+      const heard = events.filter((e) => e.id === job.id);
+      assert.deepEqual(
+        heard.map((e) => [e.examples, e.examplesModel, e.examplesModelActive]),
+        [[2, earlier, true]],
+      );
+      assert.equal(await results(), 2);
+      assert.equal(events.filter((e) => e.id === job.id).length, 1, 'no event when nothing changed');
+
+      // Back to the first model: the embeddings it stored are what its results rest on again, gone files or not.
+      await callApi(app, 'models.activate', { dir: RARE });
+      assert.deepEqual(await figures(), [2, [ex[2], ex[3]], earlier, false]);
+      assert.equal(await results(), 3);
+      assert.deepEqual(await figures(), [3, [ex[1]], rare, true]);
+
+      // After a restart, the job says what it stored; the other model encodes the files as they are then.
+      await app.close();
+      app = await open();
+      assert.deepEqual(await figures(), [3, [ex[1]], rare, true]);
+      await copyFile(sources[2]!, ex[2]!);
+      await callApi(app, 'models.activate', { dir: EARLIER });
+      assert.equal(await results(), 3);
+      assert.deepEqual(await figures(), [3, [ex[3]], earlier, true]);
+    } finally {
+      await app.close();
+    }
   });
 });
