@@ -105,6 +105,7 @@ export async function withFileLock<T>(
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
   const holder: Holder = { pid: process.pid, host: hostname(), token: randomBytes(12).toString('hex') };
   const deadline = Date.now() + waitMs;
+  let madeFolder = false;
   for (let delay = 5; ; delay = Math.min(2 * delay, 100)) {
     try {
       const handle = await open(lockFile, 'wx');
@@ -118,8 +119,9 @@ export async function withFileLock<T>(
       await handle.close();
       break;
     } catch (error) {
-      if (isCode(error, 'ENOENT')) {
+      if (isCode(error, 'ENOENT') && !madeFolder) {
         await mkdir(path.dirname(lockFile), { recursive: true }); // the first change in a new data folder
+        madeFolder = true;
         continue;
       }
       if (!isCode(error, 'EEXIST')) throw error;

@@ -173,5 +173,9 @@ describe('example sets on disk', () => {
     }
     assert.deepEqual(await new ExampleSets(dir).get('/a'), ['/a/1.dcm', '/a/2.dcm', '/a/3.dcm', '/a/4.dcm']);
     assert.deepEqual((await readdir(dir)).sort(), ['example-sets.json'], 'the lock released, nothing left aside');
+    // The first change in a data folder not made yet makes it, lock and all.
+    const fresh = path.join(dir, 'not', 'yet');
+    assert.deepEqual(await new ExampleSets(fresh).add('/b', '/b/1.dcm'), ['/b/1.dcm']);
+    assert.deepEqual(await readdir(fresh), ['example-sets.json']);
   });
 });
