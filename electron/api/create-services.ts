@@ -74,7 +74,12 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   const settings = new SettingsStore(options.dataDir);
   const { warning } = await settings.load();
   const roots = new AllowedRoots();
-  const models = new ModelService(options.modelRoots, settings, options.modelDirs ?? []);
+  const models = new ModelService(
+    options.modelRoots,
+    settings,
+    options.modelDirs ?? [],
+    path.join(options.dataDir, 'model-digests.json'),
+  );
   const decodePool = new DecodePool(options.decodeWorkers ? { size: options.decodeWorkers } : {});
   const displays = new DisplayDefaults(decodePool);
   const studies = new StudyService(options.dataDir, roots, settings);

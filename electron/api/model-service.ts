@@ -45,6 +45,8 @@ export class ModelService implements ModelCatalog {
     private readonly settings: SettingsStore,
     /** Model folders given for this run only (e.g. `radsift --model-dir`). */
     private readonly extraDirs: string[] = [],
+    /** Where model files' digests are remembered across runs (inference/file-digests.ts); null: not kept. */
+    private readonly digestCache: string | null = null,
   ) {}
 
   get current(): ModelState {
@@ -139,7 +141,10 @@ export class ModelService implements ModelCatalog {
   async load(dir: string, warning?: string): Promise<LoadedModel> {
     this.#set({ state: 'loading', dir });
     const providers = parsePreference(this.settings.get().executionProviders ?? process.env.RADSIFT_EP ?? undefined);
-    this.#loading = this.encoder.load(dir, { providers });
+    this.#loading = this.encoder.load(dir, {
+      providers,
+      ...(this.digestCache ? { digestCache: this.digestCache } : {}),
+    });
     try {
       const loaded = await this.#loading;
       const taught = (await readBundleTraining(dir)).findings ?? [];

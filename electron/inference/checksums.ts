@@ -1,19 +1,15 @@
 /** Verifies a model folder's files against the sizes and sha256 its manifest declares. */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelError } from './errors.js';
+import { sha256File } from './file-digests.js';
 import type { ModelDescription } from './model-description.js';
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Every file the model needs exists; every declared checksum matches. */
-export async function verifyModelFiles(model: ModelDescription): Promise<void> {
+/** Every file the model needs exists; every declared checksum matches (`digest`: a file's sha256). */
+export async function verifyModelFiles(
+  model: ModelDescription,
+  digest: (file: string) => Promise<string> = sha256File,
+): Promise<void> {
   const required = new Set([model.image.file, model.text.file, model.text.tokenizer, ...Object.keys(model.checksums)]);
   if (model.text.tokenizerConfig) required.add(model.text.tokenizerConfig);
   for (const rel of required) {
@@ -22,7 +18,7 @@ export async function verifyModelFiles(model: ModelDescription): Promise<void> {
     if (!info?.isFile()) throw new ModelError('MISSING_FILE', `${model.name}: ${rel} is missing from ${model.dir}`);
     const declared = model.checksums[rel];
     if (!declared) continue;
-    if (info.size !== declared.bytes || (await sha256File(full)) !== declared.sha256) {
+    if (info.size !== declared.bytes || (await digest(full)) !== declared.sha256) {
       throw new ModelError(
         'CHECKSUM_MISMATCH',
         `${model.name}: ${rel} does not match the checksum in its manifest (altered or incomplete copy); reinstall the model`,

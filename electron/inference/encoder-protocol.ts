@@ -10,6 +10,8 @@ export type EncoderRequest =
       dir: string;
       providers?: ProviderName[];
       threads?: { intraOp: number; interOp: number };
+      /** Where the digests of model files are remembered across runs (FileDigests). */
+      digestCache?: string;
     }
   | { type: 'images'; images: DisplayImage[] }
   | { type: 'tensor'; tensor: ImageTensor }

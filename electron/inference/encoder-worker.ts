@@ -7,9 +7,17 @@
 import { serveJobs } from '../util/worker-pool.js';
 import { ModelError } from './errors.js';
 import type { EncoderRequest, EncoderResult } from './encoder-protocol.js';
+import { FileDigests } from './file-digests.js';
 import { ModelRuntime } from './runtime.js';
 
 let runtime: ModelRuntime | null = null;
+/** Kept across loads: switching back to a model reads none of its files again. */
+let digests: { cache: string | undefined; value: FileDigests } | null = null;
+
+function digestsFor(cache: string | undefined): FileDigests {
+  if (!digests || digests.cache !== cache) digests = { cache, value: new FileDigests(cache ?? null) };
+  return digests.value;
+}
 
 function need(): ModelRuntime {
   if (!runtime) throw new ModelError('BAD_INPUT', 'no model is loaded');
@@ -21,7 +29,12 @@ async function handle(req: EncoderRequest): Promise<EncoderResult> {
     case 'load': {
       await runtime?.release();
       runtime = null;
-      runtime = await ModelRuntime.load(req.dir, { providers: req.providers, threads: req.threads });
+      const known = digestsFor(req.digestCache);
+      try {
+        runtime = await ModelRuntime.load(req.dir, { providers: req.providers, threads: req.threads, digests: known });
+      } finally {
+        await known.save();
+      }
       return {
         model: runtime.model,
         provider: runtime.provider,

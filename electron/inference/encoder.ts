@@ -27,7 +27,12 @@ export class Encoder {
 
   async load(
     dir: string,
-    options: { providers?: ProviderName[]; threads?: { intraOp: number; interOp: number } } = {},
+    options: {
+      providers?: ProviderName[];
+      threads?: { intraOp: number; interOp: number };
+      /** Where model files' digests are remembered across runs (the data folder's model-digests.json). */
+      digestCache?: string;
+    } = {},
   ): Promise<LoadedModel> {
     this.#loaded = null;
     const loaded = (await this.#call({ type: 'load', dir, ...options })) as LoadedModel;

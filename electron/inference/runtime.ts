@@ -8,6 +8,7 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { verifyModelFiles } from './checksums.js';
+import { FileDigests } from './file-digests.js';
 import { ModelError } from './errors.js';
 import { describeModel } from './layouts/index.js';
 import type { ModelDescription } from './model-description.js';
@@ -43,6 +44,8 @@ export interface LoadOptions {
   threads?: { intraOp: number; interOp: number };
   /** Skip sha256 verification (for folders being built, e.g. during export). */
   skipChecksums?: boolean;
+  /** Digests remembered from earlier loads (the encoder worker keeps one); else the files are read. */
+  digests?: FileDigests;
 }
 
 interface TextGraph {
@@ -73,7 +76,8 @@ export class ModelRuntime {
 
   static async load(dir: string, options: LoadOptions = {}): Promise<ModelRuntime> {
     const model = await describeModel(dir);
-    if (!options.skipChecksums) await verifyModelFiles(model);
+    const digests = options.digests ?? new FileDigests();
+    if (!options.skipChecksums) await verifyModelFiles(model, (file) => digests.sha256(file));
     const tokenizer = await TextTokenizer.load(dir, model.text);
     const providers = options.providers ?? defaultPreference();
     const image = await createSession(path.join(dir, model.image.file), { providers, threads: options.threads });

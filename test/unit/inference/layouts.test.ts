@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ModelError } from '../../../electron/inference/errors.js';
 import { describeModel } from '../../../electron/inference/layouts/index.js';
-import { sha256File } from '../../../electron/inference/checksums.js';
+import { sha256File } from '../../../electron/inference/file-digests.js';
 import { ModelRuntime, outputFloats } from '../../../electron/inference/runtime.js';
 import * as ort from 'onnxruntime-node';
 import { cosine, expected, layoutFixtures, LAYOUT_FIXTURES, readNpy } from '../../support/model-fixtures.js';
