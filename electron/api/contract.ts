@@ -149,8 +149,9 @@ export const ScreenJob = z.object({
   examples: z.number().int(),
   /** The job's own examples left out, and why (a file gone or unreadable when that model encoded them). */
   examplesLeftOut: z.array(z.object({ path: z.string(), reason: z.string() })),
-  /** The model (id@version) whose encoding of the job's own examples the two fields above describe: the one its
-   * results were last ranked with, else the one it stored them for; null without examples of its own. */
+  /** The model (its key, inference/model-key.ts: id@version or sha256:…) whose encoding of the job's own examples
+   * the two fields above describe: the one its results were last ranked with, else the one it stored them for;
+   * null without examples of its own. */
   examplesModel: z.string().nullable(),
   /** False after a switch to another model until the results are read again, which encodes the examples anew
    * from their files (the figures above then follow, in a screen.job event). */

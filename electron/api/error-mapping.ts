@@ -14,6 +14,7 @@ const MODEL: Partial<Record<ModelErrorCode, ErrorCode>> = {
   MISSING_FILE: 'NOT_FOUND',
   BAD_INPUT: 'BAD_REQUEST',
   SESSION_FAILED: 'INTERNAL',
+  CHANGED_WHILE_LOADING: 'BUSY',
 };
 const DICOM: Partial<Record<DicomErrorCode, ErrorCode>> = { IO: 'NOT_FOUND', TIMEOUT: 'BUSY' };
 const INDEX: Partial<Record<IndexErrorCode, ErrorCode>> = { IN_USE: 'BUSY', WRITE_FAILED: 'WRITE_FAILED' };

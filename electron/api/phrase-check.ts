@@ -5,6 +5,7 @@
  */
 import { readBundleTraining } from '../inference/bundle-training.js';
 import type { Encoder } from '../inference/encoder.js';
+import { modelKey } from '../inference/model-key.js';
 import { reportAnchors } from '../phantom/anchor-texts.js';
 import { isFinding } from '../phantom/findings.js';
 import { judgeFamiliarity, type Anchors, type PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
@@ -27,9 +28,11 @@ export class PhraseCheck {
   }
 
   #anchorsFor(): Promise<Anchors> {
-    const model = this.encoder.loaded?.model;
-    if (!model) throw new Error('PhraseCheck needs a loaded model');
-    const key = `${model.id}@${model.version}`;
+    const loaded = this.encoder.loaded;
+    if (!loaded) throw new Error('PhraseCheck needs a loaded model');
+    const model = loaded.model;
+    // The anchors are the model's embeddings of the findings its bundle (in its folder) says it was taught.
+    const key = `${modelKey(loaded)}\0${model.dir}`;
     if (this.#anchors?.key !== key) {
       const value = readBundleTraining(model.dir).then(async (training) => {
         const taught = (training.findings ?? []).filter((f) => isFinding(f));

@@ -26,7 +26,7 @@ import {
   type ResultScope,
 } from '../screening/results.js';
 import { ScopeReadCache, type ScopeRead } from '../screening/scope-read-cache.js';
-import { modelKey } from '../screening/model-slot.js';
+import { modelKey } from '../inference/model-key.js';
 import { IndexError, type IndexStore, type ModelSlot, type StoredScan } from '../index/index-store.js';
 import type { ScreenRow } from '../screening/results.js';
 import { namesUnder, realPath } from '../util/distinct-files.js';
@@ -49,8 +49,9 @@ export interface JobView {
   /** The job's own examples left out, and why: files gone or unreadable when that model encoded them. */
   examplesLeftOut: { path: string; reason: string }[];
   /**
-   * The model (id@version) whose encoding of the job's own examples `examples` and `examplesLeftOut` describe:
-   * the one its results were last ranked with (this run of the app), else the one it stored them for. Null
+   * The model (its key, inference/model-key.ts) whose encoding of the job's own examples `examples` and
+   * `examplesLeftOut` describe: the one its results were last ranked with (this run of the app), else the one it
+   * stored them for. Null
    * without examples of its own, or before any could be encoded.
    */
   examplesModel: string | null;

@@ -21,7 +21,7 @@ export async function scoreIndex(session: CliSession, indexDir: string, phrases:
     const { scanIds, data } = store.embeddings(slot);
     if (!scanIds.length)
       throw new UsageError(
-        `the index in ${indexDir} has no scans encoded with ${m.id} ${m.version}; run radsift screen first`,
+        `the index in ${indexDir} has no scans encoded with ${m.id} ${m.version} as its files are now; run radsift screen first`,
       );
     const vectors = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
     const images = { data, rows: scanIds.length, dim };

@@ -25,6 +25,8 @@ export interface LoadedModel {
   vocabSize: number;
   /** Embedding size of the joint space. */
   dim: number;
+  /** What its embeddings are a function of (model-fingerprint.ts); modelKey() keys stored embeddings by it. */
+  fingerprint: string;
 }
 
 /** Per text: its word count and the words the tokenizer does not know as words. */

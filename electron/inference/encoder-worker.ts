@@ -40,6 +40,7 @@ async function handle(req: EncoderRequest): Promise<EncoderResult> {
         provider: runtime.provider,
         vocabSize: runtime.tokenizer.vocabSize,
         dim: runtime.dim,
+        fingerprint: runtime.fingerprint,
       };
     }
     case 'images':

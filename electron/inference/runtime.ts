@@ -12,6 +12,7 @@ import { FileDigests } from './file-digests.js';
 import { ModelError } from './errors.js';
 import { describeModel } from './layouts/index.js';
 import type { ModelDescription } from './model-description.js';
+import { fingerprintFiles, modelFingerprint } from './model-fingerprint.js';
 import { toImageTensor, type DisplayImage, type ImageTensor } from '../imaging/preprocess.js';
 import { defaultPreference, type ProviderName, type ProviderReport } from './providers.js';
 import { checkSessionNames, createSession } from './session.js';
@@ -72,12 +73,16 @@ export class ModelRuntime {
     private readonly imageGraph: ImageGraph,
     private readonly textGraph: TextGraph,
     readonly provider: ProviderReport,
+    /** What its embeddings are a function of (model-fingerprint.ts). */
+    readonly fingerprint: string,
   ) {}
 
   static async load(dir: string, options: LoadOptions = {}): Promise<ModelRuntime> {
     const model = await describeModel(dir);
     const digests = options.digests ?? new FileDigests();
-    if (!options.skipChecksums) await verifyModelFiles(model, (file) => digests.sha256(file));
+    const digest = (file: string) => digests.sha256(file);
+    if (!options.skipChecksums) await verifyModelFiles(model, digest);
+    const fingerprint = await modelFingerprint(model, digest);
     const tokenizer = await TextTokenizer.load(dir, model.text);
     const providers = options.providers ?? defaultPreference();
     const image = await createSession(path.join(dir, model.image.file), { providers, threads: options.threads });
@@ -135,7 +140,14 @@ export class ModelRuntime {
       imageGraph,
       textGraph,
       image.report,
+      fingerprint,
     );
+    // The sessions and the tokenizer must have read the files fingerprinted: a copy that replaced one meanwhile
+    // would have its embeddings stored under the other model's key.
+    if (!(await digests.unchanged(fingerprintFiles(model)))) {
+      await runtime.release();
+      throw new ModelError('CHANGED_WHILE_LOADING', `${model.name}: its files changed while it loaded; load it again`);
+    }
     runtime.#dim = await runtime.#checkVocabulary();
     await runtime.#checkImageOutputs();
     return runtime;

@@ -4,10 +4,10 @@
  * with the ids and embeddings PyTorch computed. Generated once per test process.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
-import { DEBIAN_PYTHON, pythonMissing } from './python.js';
+import { DEBIAN_PYTHON, pythonMissing, runPython } from './python.js';
 import { scratchDir } from './scratch.js';
 
 export const LAYOUT_FIXTURES = ['hf-clip-bpe', 'openclip-bpe', 'hf-clip-wordpiece'] as const;
@@ -31,6 +31,34 @@ export function layoutFixtures(): { dir: string } | { skip: string } {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return (cached = { dir });
+}
+
+/** Moves every float tensor of each .onnx under argv[1] by seeded noise, in place: same graph, other weights. */
+const REWEIGH = `
+import os, sys
+import numpy as np
+import onnx
+from onnx import numpy_helper
+rng = np.random.default_rng(int(sys.argv[2]))
+for folder, _, names in sorted(os.walk(sys.argv[1])):
+    for name in sorted(n for n in names if n.endswith(".onnx")):
+        file = os.path.join(folder, name)
+        model = onnx.load(file)
+        for t in model.graph.initializer:
+            a = numpy_helper.to_array(t)
+            if a.dtype == np.float32 and a.size > 1:
+                moved = a + rng.normal(0, 0.2, a.shape) * (float(a.std()) or 1.0)
+                t.CopyFrom(numpy_helper.from_array(moved.astype(np.float32), t.name))
+        onnx.save(model, file)
+`;
+
+/**
+ * A copy of a model folder whose ONNX files hold other weights — another export of the same architecture, as
+ * two fine-tunes of one model are: same graph, same tokenizer and preprocessing, other embeddings.
+ */
+export function copyWithOtherWeights(src: string, dst: string, seed: number): void {
+  cpSync(src, dst, { recursive: true });
+  runPython(REWEIGH, [dst, String(seed)]);
 }
 
 export function expected(dir: string): Expected {

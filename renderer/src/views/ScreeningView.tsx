@@ -669,8 +669,8 @@ export function ScreeningView({
               {job.examplesModel && !job.examplesModelActive && (
                 <p className="hint" data-testid="job-examples-model">
                   <span aria-hidden="true">⚠ </span>
-                  Examples counted as {job.examplesModel} encoded them: its results, opened with the active model,
-                  encode them again from their files, and the count follows.
+                  Examples counted as another model encoded them (not the active one): its results, opened with the
+                  active model, encode them again from their files, and the count follows.
                 </p>
               )}
               {p && (
