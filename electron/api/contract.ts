@@ -475,10 +475,18 @@ export const methods = {
       ),
     }),
   },
-  /** One page of studies matching a query. */
+  /**
+   * One page of studies matching a query. `truncated`: the archive stopped sending matches before the page was
+   * full though it holds more (its result limit, or RadSift's bound on a C-FIND); a narrower search reaches them.
+   */
   'pacs.search': {
     request: z.object({ name: ConnectionName, query: studyQuerySchema, page: pageSchema }).strict(),
-    response: z.object({ studies: z.array(PacsStudy), offset: z.number().int(), more: z.boolean() }),
+    response: z.object({
+      studies: z.array(PacsStudy),
+      offset: z.number().int(),
+      more: z.boolean(),
+      truncated: z.boolean().optional(),
+    }),
   },
   /**
    * Start retrieving a study into the cache; progress comes as job.progress events (kind "pacs.retrieve",

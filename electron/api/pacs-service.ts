@@ -256,9 +256,17 @@ export class PacsService {
       let done = 0;
       try {
         const cache = await this.cache();
-        await this.#with(name, async (client) => {
+        const cut = await this.#with(name, async (client) => {
           const refs = [];
-          for await (const ref of client.studyInstances(studyUid, stop.signal)) refs.push(ref);
+          // A listing the archive cut short: what it listed is still retrieved (and shown), then the job fails
+          // with the reason rather than passing part of the study as all of it.
+          let cut: PacsError | null = null;
+          try {
+            for await (const ref of client.studyInstances(studyUid, stop.signal)) refs.push(ref);
+          } catch (error) {
+            if (!(error instanceof PacsError && error.code === 'INCOMPLETE') || !refs.length) throw error;
+            cut = error;
+          }
           if (!refs.length) throw new PacsError('NOT_FOUND', `study ${studyUid} has no instances on ${name}`);
           emit(0, refs.length, 'retrieving');
           // Cached instances cost nothing; the others come four at a time, each written whole or not at all.
@@ -273,7 +281,9 @@ export class PacsService {
             if (failure) throw failure;
             emit(++done, refs.length, 'retrieving');
           }
+          return cut;
         });
+        if (cut) throw cut;
         emit(done, done, 'done');
       } catch (error) {
         const cancelled = stop.signal.aborted || (error as PacsError).code === 'CANCELLED';

@@ -35,6 +35,28 @@ export function parseInstanceKey(key: string): { label: string; ref: InstanceRef
   return { label: m[1]!, ref: { studyUid: m[2]!, seriesUid: m[3]!, sopUid: m[4]! } };
 }
 
+/**
+ * A study's instances as listed, against the count the archive gives for the study (NumberOfStudyRelatedInstances,
+ * when it gives one): fewer listed than counted is an archive that caps its answers without saying so (Orthanc's
+ * LimitFindInstances does, over QIDO). More is fine: instances stored since the count.
+ */
+export function checkListed(label: string, studyUid: string, listed: number, counted: number | null): void {
+  if (counted !== null && listed < counted)
+    throw new PacsError(
+      'INCOMPLETE',
+      `${label}: the archive lists ${listed} of the ${counted} instances of study ${studyUid} (it limits how many one query answers, e.g. Orthanc's LimitFindInstances); raise that limit on the archive to get them all`,
+    );
+}
+
+/** One INCOMPLETE error for several studies listed in part: the first one's reason and how many. */
+export function incomplete(errors: readonly PacsError[]): PacsError {
+  if (errors.length === 1) return errors[0]!;
+  return new PacsError(
+    'INCOMPLETE',
+    `${errors.length} listings were cut short by the archive; the first: ${errors[0]!.message}`,
+  );
+}
+
 export function describe(error: unknown): string {
   return error instanceof PacsError ? `${error.code}: ${error.message}` : String((error as Error).message ?? error);
 }

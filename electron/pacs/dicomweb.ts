@@ -7,21 +7,28 @@
 import { supportsTransferSyntax } from '../dicom/codecs/registry.js';
 import { parseDicom } from '../dicom/parse.js';
 import { TS } from '../dicom/transfer-syntax.js';
-import { checkSearchAndRetrieve, type PacsClient } from './client.js';
+import { checkListed, checkSearchAndRetrieve, incomplete, type PacsClient } from './client.js';
 import { dicomWebLabel } from './connection.js';
 import { checkUid, datasets, instanceRef, isUid, studyMatch } from './dicom-json.js';
 import { PacsError } from './errors.js';
 import { get, getJson, readFailure, requestUrl, type HttpTarget } from './http.js';
 import { boundaryOf, readMultipart } from './multipart.js';
 import { MAX_INSPECTED_INFLATE, readPart10Meta } from './part10-meta.js';
-import { dateRange, type InstanceRef, type Page, type StudyPage, type StudyQuery } from './query.js';
+import { saysMoreResults, walkEnd, walkQido, type QidoAnswer } from './qido-walk.js';
+import {
+  dateRange,
+  MAX_STUDY_INSTANCES,
+  type InstanceRef,
+  type Page,
+  type StudyMatch,
+  type StudyPage,
+  type StudyQuery,
+} from './query.js';
 
 const DICOM_JSON = 'application/dicom+json';
 const multipartDicom = (ts: string) => `multipart/related; type="application/dicom"; transfer-syntax=${ts}`;
-/** QIDO pages when walking every instance of a query. */
+/** QIDO pages when walking every instance of a query (a server may send fewer: see qido-walk). */
 const WALK_PAGE = 200;
-/** More instances than any study holds: a walk past it is a server answering the same pages for ever. */
-const MAX_STUDY_INSTANCES = 100_000;
 
 export interface RetrievedInstance {
   ref: InstanceRef;
@@ -78,7 +85,13 @@ export class DicomWebClient implements PacsClient {
   }
 
   /** The QIDO study request for a query: server-side filters, the fields a study row shows, a window. */
-  async #studies(query: StudyQuery, offset: number, limit: number, withModalities: boolean, signal?: AbortSignal) {
+  async #studies(
+    query: StudyQuery,
+    offset: number,
+    limit: number,
+    withModalities: boolean,
+    signal?: AbortSignal,
+  ): Promise<QidoAnswer<StudyMatch>> {
     const params = new URLSearchParams();
     if (query.patientId) params.set('PatientID', query.patientId);
     if (query.patientName) params.set('PatientName', query.patientName);
@@ -91,8 +104,21 @@ export class DicomWebClient implements PacsClient {
     params.set('offset', String(offset));
     params.set('limit', String(limit));
     const source = `QIDO ${this.label}/studies`;
-    const json = await getJson(this.target, { path: `/studies?${params}`, accept: DICOM_JSON, signal });
-    return datasets(json, source).map((d) => studyMatch(d, source));
+    const { json, headers } = await getJson(this.target, { path: `/studies?${params}`, accept: DICOM_JSON, signal });
+    return { rows: datasets(json, source).map((d) => studyMatch(d, source)), more: saysMoreResults(headers) };
+  }
+
+  /**
+   * Up to `count` studies from the `from`th: a server that sends fewer per answer than asked for is asked again
+   * from where it stopped until the window is full or it has no more. `cut`: it said it had more, then sent none.
+   */
+  async #window(query: StudyQuery, from: number, count: number, signal?: AbortSignal) {
+    const end = walkEnd();
+    const rows: StudyMatch[] = [];
+    const ask = (offset: number, limit: number) => this.#studies(query, offset, limit, true, signal);
+    for await (const study of walkQido(ask, (s) => s.studyUid, { page: count, from, until: count }, end))
+      rows.push(study);
+    return { rows, cut: end.cut };
   }
 
   /**
@@ -103,63 +129,97 @@ export class DicomWebClient implements PacsClient {
    * correctly answers short only on the last page, so only that page costs the longer window.
    */
   async searchStudies(query: StudyQuery, page: Page, signal?: AbortSignal): Promise<StudyPage> {
-    let found = await this.#studies(query, page.offset, page.limit + 1, true, signal);
-    if (query.modalities?.length && page.offset > 0 && found.length <= page.limit)
-      found = (await this.#studies(query, 0, page.offset + page.limit + 1, true, signal)).slice(page.offset);
-    return { studies: found.slice(0, page.limit), offset: page.offset, more: found.length > page.limit };
+    let { rows: found, cut } = await this.#window(query, page.offset, page.limit + 1, signal);
+    if (query.modalities?.length && page.offset > 0 && found.length <= page.limit) {
+      ({ rows: found, cut } = await this.#window(query, 0, page.offset + page.limit + 1, signal));
+      found = found.slice(page.offset);
+    }
+    const more = found.length > page.limit;
+    return {
+      studies: found.slice(0, page.limit),
+      offset: page.offset,
+      more,
+      ...(cut && !more ? { truncated: true } : {}),
+    };
+  }
+
+  /** Every instance of a study, page by page; INCOMPLETE (after the instances listed) when the archive lists only part. */
+  async *studyInstances(studyUid: string, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
+    checkUid(studyUid);
+    // The study's own count tells a listing the archive cut short (Orthanc caps it silently) from the end.
+    yield* this.#instances(studyUid, await this.#instanceCount(studyUid, signal), signal);
+  }
+
+  /** What the archive counts in a study (NumberOfStudyRelatedInstances), or null when it does not say. */
+  async #instanceCount(studyUid: string, signal?: AbortSignal): Promise<number | null> {
+    const source = `QIDO ${this.label}/studies`;
+    const path = `/studies?StudyInstanceUID=${studyUid}&includefield=00201208`;
+    const { json } = await getJson(this.target, { path, accept: DICOM_JSON, signal });
+    const match = datasets(json, source)
+      .map((d) => studyMatch(d, source))
+      .find((s) => s.studyUid === studyUid);
+    return match?.instanceCount ?? null;
   }
 
   /**
-   * Every instance of a study, page by page. A server that ignores `offset` (or `limit`) would page for ever:
-   * each instance is yielded once, and a page that brings none new ends the walk, as a short one does.
+   * A study's instances, page by page. Each is yielded once; a server that ignores `offset` (or `limit`) cannot make
+   * the walk page for ever (qido-walk). Fewer than `counted`, or a server that said it had more and sent none, is
+   * INCOMPLETE once the instances listed are yielded.
    */
-  async *studyInstances(studyUid: string, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
-    checkUid(studyUid);
+  async *#instances(studyUid: string, counted: number | null, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
     const source = `QIDO ${this.label}/studies/${studyUid}/instances`;
-    const seen = new Set<string>();
-    for (let offset = 0; ;) {
-      const path = `/studies/${studyUid}/instances?offset=${offset}&limit=${WALK_PAGE}`;
-      const page = datasets(await getJson(this.target, { path, accept: DICOM_JSON, signal }), source);
-      let fresh = 0;
-      for (const d of page) {
-        const ref = instanceRef(d, studyUid, source);
-        if (seen.has(ref.sopUid)) continue;
-        if (seen.size >= MAX_STUDY_INSTANCES)
-          throw new PacsError('PROTOCOL', `${source}: more than ${MAX_STUDY_INSTANCES} instances in one study`);
-        seen.add(ref.sopUid);
-        fresh++;
-        yield ref;
-      }
-      if (page.length < WALK_PAGE || !fresh) return;
-      offset += page.length;
-    }
+    const ask = async (offset: number, limit: number): Promise<QidoAnswer<InstanceRef>> => {
+      const path = `/studies/${studyUid}/instances?offset=${offset}&limit=${limit}`;
+      const { json, headers } = await getJson(this.target, { path, accept: DICOM_JSON, signal });
+      return {
+        rows: datasets(json, source).map((d) => instanceRef(d, studyUid, source)),
+        more: saysMoreResults(headers),
+      };
+    };
+    const end = walkEnd();
+    const max = {
+      rows: MAX_STUDY_INSTANCES,
+      message: `${source}: more than ${MAX_STUDY_INSTANCES} instances in one study`,
+    };
+    yield* walkQido(ask, (ref) => ref.sopUid, { page: WALK_PAGE, max }, end);
+    if (end.cut)
+      throw new PacsError(
+        'INCOMPLETE',
+        `${this.label}: the archive says study ${studyUid} holds more than the ${end.count} instances it lists, and lists no more (it limits its answers); raise that limit on the archive to get them all`,
+      );
+    checkListed(this.label, studyUid, end.count, counted);
   }
 
   /**
    * Every instance of every study matching a query, studies page by page: memory stays flat. The modality
    * filter is applied here, on each page, rather than by the server (see searchStudies: a server-side one
-   * pages wrongly on Orthanc 1.10, and a walk cannot ask for every window from the start). A page that holds
-   * only studies of the page before (a server that ignores `offset`) ends the walk.
+   * pages wrongly on Orthanc 1.10, and a walk cannot ask for every window from the start). A study listed in
+   * part does not stop the walk: the others are walked, and INCOMPLETE comes at the end, naming what was cut.
    */
   async *queryInstances(query: StudyQuery, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
     const wanted = query.modalities?.length ? new Set(query.modalities) : null;
-    let before = new Set<string>();
-    for (let offset = 0; ;) {
-      const page = await this.#studies(query, offset, WALK_PAGE, false, signal);
-      const uids = new Set(page.map((study) => study.studyUid));
-      if (page.length && [...uids].every((uid) => before.has(uid))) return;
-      for (const study of page)
-        // A server that does not answer ModalitiesInStudy: the study is walked (decoding weeds out the rest)
-        // rather than silently skipped.
-        if (
-          !before.has(study.studyUid) &&
-          (!wanted || !study.modalities.length || study.modalities.some((m) => wanted.has(m)))
-        )
-          yield* this.studyInstances(study.studyUid, signal);
-      if (page.length < WALK_PAGE) return;
-      before = uids;
-      offset += page.length;
+    const cut: PacsError[] = [];
+    const end = walkEnd();
+    const ask = (offset: number, limit: number) => this.#studies(query, offset, limit, false, signal);
+    for await (const study of walkQido(ask, (s) => s.studyUid, { page: WALK_PAGE, remember: 'page' }, end)) {
+      // A server that does not answer ModalitiesInStudy: the study is walked (decoding weeds out the rest)
+      // rather than silently skipped.
+      if (wanted && study.modalities.length && !study.modalities.some((m) => wanted.has(m))) continue;
+      try {
+        yield* this.#instances(study.studyUid, study.instanceCount, signal);
+      } catch (error) {
+        if (!(error instanceof PacsError && error.code === 'INCOMPLETE')) throw error;
+        cut.push(error);
+      }
     }
+    if (end.cut)
+      cut.unshift(
+        new PacsError(
+          'INCOMPLETE',
+          `${this.label}: the archive says more studies match than the ${end.count} it lists, and lists no more (it limits its answers); narrow the query`,
+        ),
+      );
+    if (cut.length) throw incomplete(cut);
   }
 
   /** The parts of a WADO-RS answer as they arrive, each checked to be a DICOM file. */

@@ -27,6 +27,12 @@ export type PacsErrorCode =
   | 'UNSUPPORTED'
   /** An answer that does not follow the standard (malformed multipart, bad DICOM JSON). */
   | 'PROTOCOL'
+  /**
+   * The archive sent part of what matches and no more (its own result limit, e.g. Orthanc's LimitFindInstances,
+   * or RadSift's bound on a C-FIND): what came is right but not all. Asking again does not help; a narrower
+   * query or a higher limit on the archive does.
+   */
+  | 'INCOMPLETE'
   | 'CANCELLED';
 
 export class PacsError extends CodedError<PacsErrorCode> {}

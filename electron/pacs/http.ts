@@ -3,7 +3,7 @@
  * gigabytes; nothing is held whole), a custom CA certificate is a plain option, and one idle time-out
  * covers connecting, a slow server and a connection that stalls mid-body.
  */
-import http, { type IncomingMessage } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { PacsError, safeUrl } from './errors.js';
 
@@ -137,10 +137,15 @@ export function readFailure(error: unknown, url: string, signal?: AbortSignal): 
 }
 
 /**
- * Reads a whole (small) JSON answer, e.g. a QIDO page (200 rows: well under 1 MB). Bounded in size, and in time
- * as a whole: the idle time-out alone lets a server that sends a byte now and then hold a search for ever.
+ * Reads a whole (small) JSON answer, e.g. a QIDO page (200 rows: well under 1 MB), with the answer's headers (a
+ * QIDO page's Warning says whether the server holds more). Bounded in size, and in time as a whole: the idle
+ * time-out alone lets a server that sends a byte now and then hold a search for ever.
  */
-export async function getJson(target: HttpTarget, req: HttpRequest, maxBytes = 16 * 1024 * 1024): Promise<unknown> {
+export async function getJson(
+  target: HttpTarget,
+  req: HttpRequest,
+  maxBytes = 16 * 1024 * 1024,
+): Promise<{ json: unknown; headers: IncomingHttpHeaders }> {
   const shown = safeUrl(requestUrl(target, req.path));
   const res = await get(target, req);
   const chunks: Buffer[] = [];
@@ -168,9 +173,9 @@ export async function getJson(target: HttpTarget, req: HttpRequest, maxBytes = 1
     clearTimeout(deadline);
   }
   // 204 No Content: QIDO's "no matches".
-  if (size === 0) return [];
+  if (size === 0) return { json: [], headers: res.headers };
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return { json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown, headers: res.headers };
   } catch {
     throw new PacsError('PROTOCOL', `${shown}: the answer is not valid JSON`);
   }

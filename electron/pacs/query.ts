@@ -64,7 +64,16 @@ export interface StudyPage {
   offset: number;
   /** Whether the server has matches after this page (it was asked for one more than the page). */
   more: boolean;
+  /**
+   * The archive stopped sending matches before this page was full though it holds more: its own result limit
+   * (a C-FIND ended with "matching terminated", a QIDO answer that said more and sent none), or RadSift's bound
+   * on a C-FIND. Matches past it cannot be listed by paging; a narrower search can reach them.
+   */
+  truncated?: boolean;
 }
+
+/** More instances than any study holds: a listing past it is an archive answering without end. */
+export const MAX_STUDY_INSTANCES = 100_000;
 
 /** One instance of a study, as a retrieve or a screen names it. */
 export interface InstanceRef {

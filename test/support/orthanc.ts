@@ -41,6 +41,8 @@ export interface OrthancOptions {
    * `Authorization: Bearer <token>` (its IncomingHttpRequestFilter, in Lua), and 403 to any other.
    */
   bearerToken?: string;
+  /** More of Orthanc's configuration, e.g. `{ LimitFindInstances: 5 }` (an archive that caps its answers). */
+  config?: Record<string, unknown>;
 }
 
 export class TestOrthanc {
@@ -100,6 +102,7 @@ export class TestOrthanc {
       WebDavEnabled: false,
       HttpCompressionEnabled: false,
       ConcurrentJobs: 2,
+      ...options.config,
     };
     await writeFile(path.join(dir, 'orthanc.json'), JSON.stringify(config, null, 2));
     await o.launch();

@@ -68,6 +68,10 @@ export const pacsCommand = defineCommand({
           io.stderr(
             `studies ${result.studies.length ? `${page.offset + 1}–${page.offset + result.studies.length}` : 'none'}${result.more ? ` (more: --offset ${page.offset + result.studies.length})` : ''}\n`,
           );
+          if (result.truncated)
+            io.stderr(
+              'the archive sent only these matches (it limits how many one search answers): narrow the search to see the others\n',
+            );
         }
         return EXIT.OK;
       }

@@ -218,9 +218,11 @@ async function encodeExamples(
 
 /** An archive error stopped the run: what was indexed is kept, and the same command resumes. */
 function archiveStopped(error: PacsError, io: CliIO): ExitCode {
-  io.stderr(
-    `\nradsift screen: ${error.code}: ${error.message}\nWhat was indexed is kept; run the same command again to resume${RETRYABLE.has(error.code) ? ' once the archive answers' : ''}.\n`,
-  );
+  const next =
+    error.code === 'INCOMPLETE'
+      ? 'What was indexed is kept. The archive lists only part of what this query matches, so the same command gets no further: narrow the query (or raise the archive’s limit)'
+      : `What was indexed is kept; run the same command again to resume${RETRYABLE.has(error.code) ? ' once the archive answers' : ''}`;
+  io.stderr(`\nradsift screen: ${error.code}: ${error.message}\n${next}.\n`);
   return EXIT.FATAL;
 }
 

@@ -35,6 +35,8 @@ export interface PacsResults {
   query: StudyQuery;
   studies: PacsStudy[];
   more: boolean;
+  /** The archive stopped sending matches at its limit: studies past these cannot be paged to. */
+  truncated: boolean;
   next: number;
 }
 
@@ -150,6 +152,7 @@ export function PacsTab({
             query: target.query,
             studies: [...before, ...page.studies.filter((st) => !seen.has(st.studyUid))],
             more: page.more,
+            truncated: page.truncated ?? false,
             next: page.offset + page.studies.length,
           },
         };
@@ -230,6 +233,12 @@ export function PacsTab({
                 ? `Search ${name} to list its studies.`
                 : 'No PACS to search.'}
           </p>
+          {results?.truncated && (
+            <p className="notice" role="note" data-testid="pacs-truncated">
+              The archive sent only these matches: it limits how many one search answers. Narrow the search (dates,
+              patient, modality) to see the others.
+            </p>
+          )}
           {results && !results.studies.length && <p className="muted">No study matches.</p>}
           <ul>
             {groups.map((g, patientIndex) => {

@@ -33,11 +33,16 @@ export function buildDicom(dataset: Item, options: BuildOptions = {}): Buffer {
   let body = encodeDataset(dataset, implicit, bigEndian);
   if (ts === '1.2.840.10008.1.2.1.99') body = deflateRawSync(body);
   if (options.meta === false) return body;
+  // The meta header names the dataset's SOP class and instance when it has them, as a real file's does.
+  const uidOf = (tag: string, fallback: string) => {
+    const v = dataset[tag]?.[1];
+    return typeof v === 'string' ? v : fallback;
+  };
   const meta = encodeDataset(
     {
       x00020001: ['OB', Uint8Array.from([0, 1])],
-      x00020002: ['UI', '1.2.840.10008.5.1.4.1.1.7'],
-      x00020003: ['UI', '1.2.3.4.5'],
+      x00020002: ['UI', uidOf('x00080016', '1.2.840.10008.5.1.4.1.1.7')],
+      x00020003: ['UI', uidOf('x00080018', '1.2.3.4.5')],
       x00020010: ['UI', ts],
     },
     false,
