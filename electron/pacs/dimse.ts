@@ -2,23 +2,31 @@
  * A DIMSE client over dcmjs-dimse: C-ECHO, C-FIND (study and image level), C-GET (instances come back
  * on the same association) and C-MOVE (to RadSift's own storage SCP, started for the move). Each
  * operation is one association: archives limit how long one may stay open, and a failed one leaves
- * nothing behind. Received instances are written as Part 10 files by dcmjs and read back once.
+ * nothing behind. A C-FIND keeps a bounded number of matches; a retrieval hands its instances over one at a
+ * time as they arrive (inbox.ts), never a whole study at once, each as the bytes the archive sent
+ * (dimse-store.ts), at most MAX_INSTANCE_BYTES.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import dimse from 'dcmjs-dimse';
 import { supportsTransferSyntax } from '../dicom/codecs/registry.js';
 import { parseDicom } from '../dicom/parse.js';
-import { checkSearchAndRetrieve, type PacsClient } from './client.js';
+import { checkListed, checkSearchAndRetrieve, incomplete, type PacsClient } from './client.js';
 import { connectionLabel, type DimseConnection } from './connection.js';
 import { checkUid, isUid } from './dicom-json.js';
-import { MAX_INSPECTED_INFLATE } from './part10-meta.js';
+import { installStoreHooks, storedFile, storeHooks, tooLarge } from './dimse-store.js';
+import { MAX_INSPECTED_INFLATE, MAX_INSTANCE_BYTES } from './part10-meta.js';
 import type { RetrievedInstance, ServiceCheck } from './dicomweb.js';
 import { describe } from './client.js';
 import { PacsError } from './errors.js';
-import { dateRange, type InstanceRef, type Page, type StudyMatch, type StudyPage, type StudyQuery } from './query.js';
+import { Inbox } from './inbox.js';
+import {
+  dateRange,
+  MAX_STUDY_INSTANCES,
+  type InstanceRef,
+  type Page,
+  type StudyMatch,
+  type StudyPage,
+  type StudyQuery,
+} from './query.js';
 
 const { Client, Server, Scp } = dimse;
 /** The C-MOVE in progress (or last) per storage port: moves queue behind it. */
@@ -31,6 +39,21 @@ const { Status, PresentationContextResult, TransferSyntax, SopClass, StorageClas
 
 type Dataset = InstanceType<typeof dimse.Dataset>;
 type Elements = Record<string, unknown>;
+type DimseClientSocket = InstanceType<typeof Client>;
+type DimseResponse = InstanceType<typeof dimse.responses.Response>;
+
+/**
+ * At most this many studies from one study-level C-FIND. C-FIND has no paging: the archive sends every match, and
+ * each is held until the search ends. A search past it is cut (`truncated`) and says so.
+ */
+export const MAX_FIND_STUDIES = 10_000;
+/** Matches an archive may still send after it was asked to cancel (those in flight) before it is aborted. */
+const CANCEL_GRACE = 100;
+/**
+ * Instances received and not yet taken by the caller: one being handed over and one arriving. A sender waits for
+ * each C-STORE response before the next (no asynchronous operations are negotiated); one that does not is refused.
+ */
+const MAX_HELD_INSTANCES = 2;
 
 /** DIMSE status classes (PS3.7 C): 0x0000 success, 0xFF00/0xFF01 pending, 0xB000+ warning, the rest failure. */
 const isPending = (s: number) => s === Status.Pending || s === 0xff01;
@@ -50,27 +73,80 @@ function list(v: unknown): string[] {
   return t ? t.split('\\').filter(Boolean) : [];
 }
 
+/** A study-level C-FIND match as a study row, or null without a Study Instance UID. */
+function studyMatch(e: Elements): StudyMatch | null {
+  const uid = text(e.StudyInstanceUID);
+  if (!uid) return null;
+  const n = (v: unknown) => (text(v) !== null && Number.isFinite(Number(text(v))) ? Number(text(v)) : null);
+  return {
+    studyUid: uid,
+    patientId: text(e.PatientID),
+    patientName: text(e.PatientName),
+    accession: text(e.AccessionNumber),
+    studyDate: text(e.StudyDate),
+    studyTime: text(e.StudyTime),
+    description: text(e.StudyDescription),
+    modalities: list(e.ModalitiesInStudy),
+    seriesCount: n(e.NumberOfStudyRelatedSeries),
+    instanceCount: n(e.NumberOfStudyRelatedInstances),
+  };
+}
+
+/** A C-FIND failure status as an error, with the archive's comment. */
+function findFailure(label: string, response: DimseResponse): PacsError {
+  const status = response.getStatus();
+  const comment = response.getErrorComment() ? `: ${response.getErrorComment()}` : '';
+  // 0xA700 "out of resources": how some archives (dcm4chee-arc) refuse a search with too many matches.
+  const hint = (status & 0xff00) === 0xa700 ? '; if the search matches very many studies, narrow it' : '';
+  return new PacsError('SERVER_ERROR', `${label}: C-FIND failed (status 0x${status.toString(16)})${comment}${hint}`);
+}
+
+export interface DimseClientOptions {
+  /** At most this many studies from one C-FIND (default MAX_FIND_STUDIES). */
+  maxFindStudies?: number;
+  /** The largest instance a retrieval accepts (default MAX_INSTANCE_BYTES). */
+  maxInstanceBytes?: number;
+}
+
+/** An association under way: `done` settles when it ends; `stop` aborts it (the operation ends with `error`, or as is). */
+interface Association {
+  done: Promise<void>;
+  stop(error?: PacsError): void;
+}
+
 export class DimseClient implements PacsClient {
   readonly label: string;
-  readonly #scratch: string;
+  readonly #maxFindStudies: number;
+  readonly #maxInstanceBytes: number;
 
   constructor(
     readonly connection: DimseConnection,
-    options: { scratchDir?: string } = {},
+    options: DimseClientOptions = {},
   ) {
     this.label = connectionLabel(connection);
-    this.#scratch = options.scratchDir ?? path.join(tmpdir(), 'radsift-dimse');
+    this.#maxFindStudies = options.maxFindStudies ?? MAX_FIND_STUDIES;
+    this.#maxInstanceBytes = options.maxInstanceBytes ?? MAX_INSTANCE_BYTES;
   }
 
   /** Runs requests on one association; resolves when it is released, rejects with a PacsError. */
   #associate(
     requests: InstanceType<typeof dimse.requests.Request>[],
     signal: AbortSignal | undefined,
-    setup?: (client: InstanceType<typeof Client>) => void,
+    setup?: (client: DimseClientSocket, stop: Association['stop']) => void,
   ): Promise<void> {
+    return this.#open(requests, signal, setup).done;
+  }
+
+  /** Opens an association that runs `requests`; `setup` sees the client before anything is sent. */
+  #open(
+    requests: InstanceType<typeof dimse.requests.Request>[],
+    signal: AbortSignal | undefined,
+    setup?: (client: DimseClientSocket, stop: Association['stop']) => void,
+  ): Association {
     const c = this.connection;
     const where = `${this.label}`;
-    return new Promise((resolve, reject) => {
+    let stop: Association['stop'] = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(new PacsError('CANCELLED', 'cancelled'));
       const client = new Client();
       let settled = false;
@@ -81,21 +157,27 @@ export class DimseClient implements PacsClient {
         if (error) reject(error);
         else resolve();
       };
-      const onAbort = () => {
-        client.abort();
-        finish(new PacsError('CANCELLED', 'cancelled'));
+      stop = (error?: PacsError) => {
+        if (settled) return;
+        try {
+          client.abort();
+        } catch {
+          // not associated yet: the socket closes with the client
+        }
+        finish(error);
       };
+      const onAbort = () => stop(new PacsError('CANCELLED', 'cancelled'));
       signal?.addEventListener('abort', onAbort, { once: true });
       // dcmjs-dimse reports a peer's A-ABORT only as "closed": a request without its final (non-pending)
       // response by then was cut off, and its partial answers must not pass as complete.
       let finals = 0;
       for (const r of requests) {
-        r.on('response', (response: InstanceType<typeof dimse.responses.Response>) => {
+        r.on('response', (response: DimseResponse) => {
           if (!isPending(response.getStatus())) finals++;
         });
         client.addRequest(r);
       }
-      setup?.(client);
+      setup?.(client, stop);
       client.on('associationRejected', (result: { reason?: number }) =>
         finish(
           new PacsError(
@@ -126,37 +208,60 @@ export class DimseClient implements PacsClient {
         pduTimeout: ms,
       });
     });
+    return { done, stop: (error) => stop(error) };
   }
 
-  /** Runs one C-FIND and collects the matches' datasets; a failure status is an error. */
-  async #find(request: InstanceType<typeof CFindRequest>, signal?: AbortSignal): Promise<Elements[]> {
-    const found: Elements[] = [];
+  /**
+   * Runs one C-FIND and keeps what `keep` makes of each match (the fields needed, not the dataset), at most `max`
+   * matches: past them the C-FIND is cancelled (C-CANCEL; an archive that goes on regardless is aborted). `cut`:
+   * the matches are not all the archive holds, because of RadSift's bound or the archive's own (it ended with
+   * "matching terminated", 0xFE00, as Orthanc does past its LimitFindResults). A failure status is an error.
+   */
+  async #find<T>(
+    request: InstanceType<typeof CFindRequest>,
+    keep: (elements: Elements) => T | null,
+    max: number,
+    signal?: AbortSignal,
+  ): Promise<{ matches: T[]; cut: 'archive' | 'radsift' | null }> {
+    const matches: T[] = [];
+    let received = 0;
+    let cut: 'archive' | 'radsift' | null = null;
     let failure: PacsError | null = null;
-    request.on('response', (response: InstanceType<typeof dimse.responses.Response>) => {
-      const status = response.getStatus();
-      if (isPending(status) && response.hasDataset()) found.push((response.getDataset() as Dataset).getElements());
-      else if (isFailure(status))
-        failure = new PacsError(
-          'SERVER_ERROR',
-          `${this.label}: C-FIND failed (status 0x${status.toString(16)})${response.getErrorComment() ? `: ${response.getErrorComment()}` : ''}`,
-        );
-    });
-    await this.#associate([request], signal);
+    await this.#associate([request], signal, (client, stop) =>
+      request.on('response', (response: DimseResponse) => {
+        const status = response.getStatus();
+        if (isPending(status) && response.hasDataset()) {
+          if (++received <= max) {
+            const match = keep((response.getDataset() as Dataset).getElements());
+            if (match !== null) matches.push(match);
+          } else if (!cut) {
+            cut = 'radsift';
+            try {
+              client.cancel(request);
+            } catch {
+              stop(); // the association is gone already
+            }
+          } else if (received > max + CANCEL_GRACE) stop(); // the archive ignores the cancel
+        } else if (status === Status.Cancel) cut ??= 'archive';
+        else if (isFailure(status)) failure = findFailure(this.label, response);
+      }),
+    );
     if (failure) throw failure;
-    return found;
+    return { matches, cut };
   }
 
   async searchStudies(query: StudyQuery, page: Page, signal?: AbortSignal): Promise<StudyPage> {
-    const all = await this.#findStudies(query, signal);
+    const { studies, cut } = await this.#findStudies(query, signal);
     // C-FIND has no paging: the archive sends every match, the page is cut here.
     return {
-      studies: all.slice(page.offset, page.offset + page.limit),
+      studies: studies.slice(page.offset, page.offset + page.limit),
       offset: page.offset,
-      more: all.length > page.offset + page.limit,
+      more: studies.length > page.offset + page.limit,
+      ...(cut ? { truncated: true } : {}),
     };
   }
 
-  async #findStudies(query: StudyQuery, signal?: AbortSignal): Promise<StudyMatch[]> {
+  async #findStudies(query: StudyQuery, signal?: AbortSignal): Promise<{ studies: StudyMatch[]; cut: string | null }> {
     const request = CFindRequest.createStudyFindRequest({
       PatientID: query.patientId ?? '',
       PatientName: query.patientName ?? '',
@@ -169,97 +274,204 @@ export class DimseClient implements PacsClient {
       NumberOfStudyRelatedSeries: '',
       NumberOfStudyRelatedInstances: '',
     });
-    const found = await this.#find(request, signal);
-    return found
-      .map((e): StudyMatch | null => {
-        const uid = text(e.StudyInstanceUID);
-        if (!uid) return null;
-        const n = (v: unknown) => (text(v) !== null && Number.isFinite(Number(text(v))) ? Number(text(v)) : null);
-        return {
-          studyUid: uid,
-          patientId: text(e.PatientID),
-          patientName: text(e.PatientName),
-          accession: text(e.AccessionNumber),
-          studyDate: text(e.StudyDate),
-          studyTime: text(e.StudyTime),
-          description: text(e.StudyDescription),
-          modalities: list(e.ModalitiesInStudy),
-          seriesCount: n(e.NumberOfStudyRelatedSeries),
-          instanceCount: n(e.NumberOfStudyRelatedInstances),
-        };
-      })
-      .filter((m): m is StudyMatch => m !== null)
-      .sort((a, b) => (b.studyDate ?? '').localeCompare(a.studyDate ?? '') || a.studyUid.localeCompare(b.studyUid));
+    const { matches, cut } = await this.#find(request, studyMatch, this.#maxFindStudies, signal);
+    const studies = matches.sort(
+      (a, b) => (b.studyDate ?? '').localeCompare(a.studyDate ?? '') || a.studyUid.localeCompare(b.studyUid),
+    );
+    const why =
+      cut === 'radsift'
+        ? `RadSift keeps at most ${this.#maxFindStudies} studies from one search`
+        : cut === 'archive'
+          ? 'the archive ended the search at its limit (e.g. Orthanc’s LimitFindResults)'
+          : null;
+    return { studies, cut: why };
   }
 
   async *studyInstances(studyUid: string, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
+    yield* this.#instances(studyUid, null, signal);
+  }
+
+  /**
+   * A study's instances (image-level C-FIND); INCOMPLETE once they are yielded when the archive ended the listing
+   * early, or listed fewer than `counted`.
+   */
+  async *#instances(studyUid: string, counted: number | null, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
     const request = CFindRequest.createImageFindRequest({
       StudyInstanceUID: checkUid(studyUid),
       SeriesInstanceUID: '',
       SOPInstanceUID: '',
     });
-    for (const e of await this.#find(request, signal)) {
+    const keep = (e: Elements): InstanceRef | null => {
       const seriesUid = text(e.SeriesInstanceUID);
       const sopUid = text(e.SOPInstanceUID);
-      if (seriesUid && sopUid) yield { studyUid, seriesUid, sopUid };
-    }
+      return seriesUid && sopUid ? { studyUid, seriesUid, sopUid } : null;
+    };
+    const { matches, cut } = await this.#find(request, keep, MAX_STUDY_INSTANCES, signal);
+    yield* matches;
+    if (cut)
+      throw new PacsError(
+        'INCOMPLETE',
+        cut === 'radsift'
+          ? `${this.label}: study ${studyUid} has more than ${MAX_STUDY_INSTANCES} instances, more than RadSift lists for one study`
+          : `${this.label}: the archive ended the listing of study ${studyUid} after ${matches.length} instances (it limits how many one C-FIND answers, e.g. Orthanc's LimitFindInstances); raise that limit on the archive to get them all`,
+      );
+    checkListed(this.label, studyUid, matches.length, counted);
   }
 
+  /**
+   * Every instance of every matching study. A study listed in part does not stop the walk: the others are walked,
+   * and INCOMPLETE comes at the end, naming what was cut.
+   */
   async *queryInstances(query: StudyQuery, signal?: AbortSignal): AsyncGenerator<InstanceRef> {
-    for (const study of await this.#findStudies(query, signal)) yield* this.studyInstances(study.studyUid, signal);
+    const { studies, cut } = await this.#findStudies(query, signal);
+    const partial: PacsError[] = [];
+    for (const study of studies)
+      try {
+        yield* this.#instances(study.studyUid, study.instanceCount, signal);
+      } catch (error) {
+        if (!(error instanceof PacsError && error.code === 'INCOMPLETE')) throw error;
+        partial.push(error);
+      }
+    if (cut)
+      partial.unshift(
+        new PacsError(
+          'INCOMPLETE',
+          `${this.label}: the search sent ${studies.length} studies and no more (${cut}); narrow the query`,
+        ),
+      );
+    if (partial.length) throw incomplete(partial);
   }
 
-  /** Receives the instances a C-GET or C-MOVE sends, as files read back into memory one at a time. */
-  async #receive(dataset: Dataset): Promise<RetrievedInstance> {
-    await mkdir(this.#scratch, { recursive: true });
-    const file = path.join(this.#scratch, `${randomBytes(8).toString('hex')}.dcm`);
+  /** A received Part 10 file's UIDs, checked: the sender's UIDs name files (the cache, `radsift pacs retrieve --out`). */
+  #inspect(bytes: Buffer): RetrievedInstance {
+    let parsed: ReturnType<typeof parseDicom>;
     try {
-      await new Promise<void>((resolve, reject) => dataset.toFile(file, (e) => (e ? reject(e) : resolve())));
-      const bytes = await readFile(file);
-      const parsed = parseDicom(bytes, { untilTag: 'x0020000e', maxInflatedBytes: MAX_INSPECTED_INFLATE });
-      const d = parsed.dataSet;
-      const ref = {
-        studyUid: d.string('x0020000d') ?? '',
-        seriesUid: d.string('x0020000e') ?? '',
-        sopUid: d.string('x00080018') ?? '',
-      };
-      // The sender's UIDs name files (the cache, `radsift pacs retrieve --out`): only UIDs, never "../x".
-      if (![ref.studyUid, ref.seriesUid, ref.sopUid].every(isUid))
-        throw new PacsError('PROTOCOL', `${this.label}: an instance was sent whose UIDs are not DICOM UIDs`);
-      return { ref, bytes, transferSyntaxUID: parsed.transferSyntaxUID };
-    } finally {
-      await rm(file, { force: true });
+      parsed = parseDicom(bytes, { untilTag: 'x0020000e', maxInflatedBytes: MAX_INSPECTED_INFLATE });
+    } catch (error) {
+      throw new PacsError(
+        'PROTOCOL',
+        `${this.label}: an instance was sent that is not a readable DICOM dataset (${(error as Error).message})`,
+      );
     }
+    const d = parsed.dataSet;
+    const ref = {
+      studyUid: d.string('x0020000d') ?? '',
+      seriesUid: d.string('x0020000e') ?? '',
+      sopUid: d.string('x00080018') ?? '',
+    };
+    // Only UIDs, never "../x".
+    if (![ref.studyUid, ref.seriesUid, ref.sopUid].every(isUid))
+      throw new PacsError('PROTOCOL', `${this.label}: an instance was sent whose UIDs are not DICOM UIDs`);
+    return { ref, bytes, transferSyntaxUID: parsed.transferSyntaxUID };
   }
 
-  /** C-GET: the archive sends the instances back on our association. */
-  async #get(request: InstanceType<typeof CGetRequest>, signal?: AbortSignal): Promise<RetrievedInstance[]> {
-    const got: Promise<RetrievedInstance>[] = [];
-    let failure: PacsError | null = null;
-    request.on('response', (response: InstanceType<typeof dimse.responses.Response>) => {
-      const status = response.getStatus();
-      if (isFailure(status))
-        failure = new PacsError(
-          status === 0xa701 || status === 0xa702 ? 'SERVER_ERROR' : status === 0xc000 ? 'NOT_FOUND' : 'SERVER_ERROR',
-          `${this.label}: C-GET failed (status 0x${status.toString(16)})${response.getErrorComment() ? `: ${response.getErrorComment()}` : ''}`,
-        );
+  /** The hooks that collect a retrieval's C-STOREs; one too large ends `inbox` at once. */
+  #hooks(inbox: Inbox<RetrievedInstance>) {
+    return storeHooks(() => inbox.end(tooLarge(this.label, this.#maxInstanceBytes)), this.#maxInstanceBytes);
+  }
+
+  /** Where received instances wait to be taken: at most MAX_HELD_INSTANCES at once. */
+  #inbox(): Inbox<RetrievedInstance> {
+    return new Inbox(
+      MAX_HELD_INSTANCES,
+      () =>
+        new PacsError(
+          'PROTOCOL',
+          `${this.label}: the archive sent instances without waiting for RadSift's answers (more than ${MAX_HELD_INSTANCES} at once)`,
+        ),
+    );
+  }
+
+  /**
+   * A received C-STORE: read, handed to `inbox`, and answered once the caller has taken it (the sender waits for
+   * that answer before it sends the next). One that cannot be read ends the inbox with the reason.
+   */
+  #store(
+    req: InstanceType<typeof dimse.requests.CStoreRequest>,
+    callback: (response: InstanceType<typeof CStoreResponse>) => void,
+    inbox: Inbox<RetrievedInstance>,
+  ): void {
+    const answer = (status: number) => {
+      const response = CStoreResponse.fromRequest(req);
+      response.setStatus(status);
+      callback(response);
+    };
+    // 0xA700: refused, out of resources (the inbox ended, the sender did not wait, too large); 0xC000: cannot
+    // understand.
+    if (!inbox.arrive()) return answer(0xa700);
+    let got: RetrievedInstance;
+    try {
+      const bytes = storedFile(req, this.label, this.#maxInstanceBytes);
+      if (!bytes) throw new Error('dcmjs-dimse passed a C-STORE the store hooks did not collect');
+      got = this.#inspect(bytes);
+    } catch (error) {
+      inbox.drop();
+      inbox.end(error);
+      return answer(0xc000);
+    }
+    void inbox.put(got).then(() => answer(Status.Success));
+  }
+
+  /**
+   * The instances of a C-GET or C-MOVE as they are taken from `inbox`, then the outcome: a failure status, or
+   * sub-operations the archive reports failed, is an error once what came is yielded (a study in part is never
+   * passed for all of it). A caller that stops early aborts the association.
+   */
+  async *#drain(
+    inbox: Inbox<RetrievedInstance>,
+    association: Association,
+    operation: 'C-GET' | 'C-MOVE',
+    final: () => DimseResponse | null,
+  ): AsyncGenerator<RetrievedInstance> {
+    association.done.then(
+      () => inbox.end(),
+      (error: unknown) => inbox.end(error),
+    );
+    let count = 0;
+    try {
+      for await (const got of inbox.take()) {
+        count++;
+        yield got;
+      }
+    } finally {
+      association.stop();
+    }
+    const response = final();
+    if (!response) return;
+    const status = response.getStatus();
+    const comment = response.getErrorComment() ? `: ${response.getErrorComment()}` : '';
+    if (isFailure(status))
+      throw new PacsError(
+        operation === 'C-GET' && status === 0xc000 ? 'NOT_FOUND' : 'SERVER_ERROR',
+        `${this.label}: ${operation} failed (status 0x${status.toString(16)})${comment}${count ? ` after ${count} instances` : ''}`,
+      );
+    const failed = (response as InstanceType<typeof dimse.responses.CGetResponse>).getFailures?.() ?? 0;
+    if (failed > 0)
+      throw new PacsError(
+        'SERVER_ERROR',
+        `${this.label}: the archive could not send ${failed} of the instances asked for (${operation} status 0x${status.toString(16)}${comment}); ${count} arrived`,
+      );
+  }
+
+  /** C-GET: the archive sends the instances back on this association, each handed over as it arrives. */
+  async *#get(request: InstanceType<typeof CGetRequest>, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
+    const inbox = this.#inbox();
+    let final: DimseResponse | null = null;
+    request.on('response', (response: DimseResponse) => {
+      if (!isPending(response.getStatus())) final = response;
     });
-    await this.#associate([request], signal, (client) => {
+    const hooks = this.#hooks(inbox);
+    const association = this.#open([request], signal, (client) => {
+      client.on('connected', () => installStoreHooks(client, hooks));
       client.on(
         'cStoreRequest',
-        (req: InstanceType<typeof dimse.requests.CStoreRequest>, callback: (r: unknown) => void) => {
-          const received = this.#receive(req.getDataset() as Dataset);
-          received.catch(() => undefined); // awaited below unless the association fails first
-          got.push(received);
-          const response = CStoreResponse.fromRequest(req);
-          response.setStatus(Status.Success);
-          callback(response);
-        },
+        (
+          req: InstanceType<typeof dimse.requests.CStoreRequest>,
+          callback: (r: InstanceType<typeof CStoreResponse>) => void,
+        ) => this.#store(req, callback, inbox),
       );
     });
-    const instances = await Promise.all(got);
-    if (failure && !instances.length) throw failure;
-    return instances;
+    yield* this.#drain(inbox, association, 'C-GET', () => final);
   }
 
   /**
@@ -267,34 +479,48 @@ export class DimseClient implements PacsClient {
    * per port (in this process): the archive delivers to the port, not to the move that asked, so concurrent
    * moves would receive each other's instances, and a second server could not listen there anyway.
    */
-  #move(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): Promise<RetrievedInstance[]> {
+  async *#move(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
     const port = this.connection.storePort ?? 0;
     const previous = MOVES.get(port) ?? Promise.resolve();
-    const run = previous
-      .catch(() => undefined)
-      .then(() => {
-        if (signal?.aborted) throw new PacsError('CANCELLED', 'cancelled'); // given up while it waited its turn
-        return this.#moveNow(request, signal);
-      });
-    MOVES.set(port, run);
-    // A move cancelled while it waits answers at once, not when the moves ahead of it end; the queue keeps
-    // its place (the next move still waits for the one running).
-    return signal ? untilAborted(run, signal) : run;
+    let finished = () => undefined as void;
+    const mine = new Promise<void>((resolve) => (finished = resolve));
+    MOVES.set(
+      port,
+      previous.then(() => mine),
+    );
+    try {
+      // A move cancelled while it waits answers at once, not when the moves ahead of it end; the queue keeps its
+      // place (the next move still waits for the one running).
+      await (signal ? untilAborted(previous, signal) : previous);
+      yield* this.#moveNow(request, signal);
+    } finally {
+      finished();
+    }
   }
 
-  async #moveNow(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): Promise<RetrievedInstance[]> {
+  async *#moveNow(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
     const c = this.connection;
     const storePort = c.storePort;
     if (!storePort)
       throw new PacsError('CONFIG', `${c.name}: C-MOVE needs the port of RadSift's storage SCP (storePort)`);
-    const got: Promise<RetrievedInstance>[] = [];
-    const receive = (d: Dataset) => {
-      const received = this.#receive(d);
-      received.catch(() => undefined); // awaited below unless the association fails first
-      got.push(received);
-    };
+    const inbox = this.#inbox();
+    const store = (
+      req: InstanceType<typeof dimse.requests.CStoreRequest>,
+      callback: (r: InstanceType<typeof CStoreResponse>) => void,
+    ) => this.#store(req, callback, inbox);
     const calling = c.callingAet.trim();
+    const hooks = this.#hooks(inbox);
     class StoreScp extends Scp {
+      override createStoreWritableStream(
+        ...args: Parameters<InstanceType<typeof Scp>['createStoreWritableStream']>
+      ): ReturnType<InstanceType<typeof Scp>['createStoreWritableStream']> {
+        return hooks.createStoreWritableStream(...args);
+      }
+      override createDatasetFromStoreWritableStream(
+        ...args: Parameters<InstanceType<typeof Scp>['createDatasetFromStoreWritableStream']>
+      ): void {
+        hooks.createDatasetFromStoreWritableStream(...args);
+      }
       override associationRequested(
         association: Parameters<InstanceType<typeof Scp>['associationRequested']>[0],
       ): void {
@@ -323,10 +549,7 @@ export class DimseClient implements PacsClient {
         req: InstanceType<typeof dimse.requests.CStoreRequest>,
         callback: (r: InstanceType<typeof CStoreResponse>) => void,
       ): void {
-        receive(req.getDataset() as Dataset);
-        const response = CStoreResponse.fromRequest(req);
-        response.setStatus(Status.Success);
-        callback(response);
+        store(req, callback);
       }
       override associationReleaseRequested(): void {
         this.sendAssociationReleaseResponse();
@@ -347,46 +570,54 @@ export class DimseClient implements PacsClient {
       server.listen(storePort);
     });
     try {
-      let failure: PacsError | null = null;
-      request.on('response', (response: InstanceType<typeof dimse.responses.Response>) => {
-        const status = response.getStatus();
-        if (isFailure(status))
-          failure = new PacsError(
-            'SERVER_ERROR',
-            `${this.label}: C-MOVE failed (status 0x${status.toString(16)})${response.getErrorComment() ? `: ${response.getErrorComment()}` : ''}`,
-          );
+      let final: DimseResponse | null = null;
+      request.on('response', (response: DimseResponse) => {
+        if (!isPending(response.getStatus())) final = response;
       });
-      await this.#associate([request], signal);
-      const instances = await Promise.all(got);
-      if (failure && !instances.length) throw failure;
-      return instances;
+      yield* this.#drain(inbox, this.#open([request], signal), 'C-MOVE', () => final);
     } finally {
       server.close();
     }
   }
 
+  /** The retrieval of `request` (C-GET or C-MOVE, as the connection says), instance by instance as they arrive. */
+  #retrieve(get: InstanceType<typeof CGetRequest>, move: InstanceType<typeof CMoveRequest>, signal?: AbortSignal) {
+    return this.connection.retrieve === 'C-MOVE' ? this.#move(move, signal) : this.#get(get, signal);
+  }
+
   async retrieveInstance(ref: InstanceRef, signal?: AbortSignal): Promise<RetrievedInstance> {
     const c = this.connection;
     const [st, se, sop] = [checkUid(ref.studyUid), checkUid(ref.seriesUid), checkUid(ref.sopUid)];
-    const got =
-      c.retrieve === 'C-MOVE'
-        ? await this.#move(CMoveRequest.createImageMoveRequest(c.callingAet, st, se, sop), signal)
-        : await this.#get(CGetRequest.createImageGetRequest(st, se, sop), signal);
-    const match = got.find((g) => g.ref.sopUid === ref.sopUid);
+    let match: RetrievedInstance | null = null;
+    try {
+      // Only the instance asked for is kept: anything else the archive (or a peer, during a move) sends is dropped
+      // as it comes.
+      for await (const got of this.#retrieve(
+        CGetRequest.createImageGetRequest(st, se, sop),
+        CMoveRequest.createImageMoveRequest(c.callingAet, st, se, sop),
+        signal,
+      ))
+        if (got.ref.sopUid === ref.sopUid) match = got;
+    } catch (error) {
+      if (!match) throw error;
+    }
     if (!match) throw new PacsError('NOT_FOUND', `${this.label}: instance ${ref.sopUid} is no longer on the archive`);
     return match;
   }
 
+  /**
+   * A study's instances as they arrive, one at a time (the archive sends the next once the caller has taken this
+   * one). Only the study asked for: an instance of another (an archive's mistake, or a peer pushing to the storage
+   * SCP during a move) would be filed under this one.
+   */
   async *retrieveStudy(studyUid: string, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
-    const c = this.connection;
     checkUid(studyUid);
-    const got =
-      c.retrieve === 'C-MOVE'
-        ? await this.#move(CMoveRequest.createStudyMoveRequest(c.callingAet, studyUid), signal)
-        : await this.#get(CGetRequest.createStudyGetRequest(studyUid), signal);
-    // Only the study asked for: an instance of another (an archive's mistake, or a peer pushing to the storage
-    // SCP during a move) would be filed under this one.
-    yield* got.filter((g) => g.ref.studyUid === studyUid);
+    const stream = this.#retrieve(
+      CGetRequest.createStudyGetRequest(studyUid),
+      CMoveRequest.createStudyMoveRequest(this.connection.callingAet, studyUid),
+      signal,
+    );
+    for await (const got of stream) if (got.ref.studyUid === studyUid) yield got;
   }
 
   async check(signal?: AbortSignal): Promise<ServiceCheck[]> {

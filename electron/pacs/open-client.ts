@@ -5,17 +5,8 @@ import { DicomWebClient } from './dicomweb.js';
 import { DimseClient } from './dimse.js';
 import { readCertificateFile } from './certificate.js';
 
-export interface OpenOptions {
-  /** Where C-MOVE deliveries land before they are cached (DIMSE). */
-  scratchDir?: string;
-}
-
-export async function openClient(
-  connection: PacsConnection,
-  secret: string | null,
-  options: OpenOptions = {},
-): Promise<PacsClient> {
-  if (connection.kind === 'dimse') return new DimseClient(connection, options);
+export async function openClient(connection: PacsConnection, secret: string | null): Promise<PacsClient> {
+  if (connection.kind === 'dimse') return new DimseClient(connection);
   const ca = connection.caFile ? (await readCertificateFile(connection.caFile, connection.name)).pem : null;
   return new DicomWebClient(httpTarget(connection, secret, ca));
 }

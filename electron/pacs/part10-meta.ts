@@ -52,3 +52,50 @@ export function readPart10Meta(bytes: Uint8Array): Part10Meta | null {
   }
   return ts && sop ? { transferSyntaxUID: ts, sopInstanceUID: sop } : null;
 }
+
+/**
+ * The most one retrieved instance may be, over DICOMweb (a multipart part) and DIMSE (a C-STORE) alike: far above
+ * a radiograph, and above the large multi-frame CT or ultrasound instances (hundreds of MB) an archive holds. Past
+ * it an instance is refused, never held: a server cannot make the main process allocate gigabytes for one.
+ */
+export const MAX_INSTANCE_BYTES = 2 ** 30;
+
+/** One meta element, Explicit VR Little Endian; a UID is padded with NUL to an even length. */
+function metaElement(element: number, vr: 'OB' | 'UI' | 'UL' | 'SH', value: Buffer): Buffer {
+  const padded = value.length % 2 ? Buffer.concat([value, Buffer.from([vr === 'UI' ? 0 : 0x20])]) : value;
+  const long = vr === 'OB';
+  const head = Buffer.alloc(long ? 12 : 8);
+  head.writeUInt16LE(0x0002, 0);
+  head.writeUInt16LE(element, 2);
+  head.write(vr, 4, 'latin1');
+  if (long) head.writeUInt32LE(padded.length, 8);
+  else head.writeUInt16LE(padded.length, 6);
+  return Buffer.concat([head, padded]);
+}
+
+/**
+ * The preamble and File Meta Information that make a received dataset (a C-STORE's, which comes without them) a
+ * Part 10 file: the dataset's bytes follow as they came, in `transferSyntaxUID`.
+ */
+export function part10Header(meta: {
+  sopClassUID: string;
+  sopInstanceUID: string;
+  transferSyntaxUID: string;
+  implementationClassUID: string;
+  implementationVersion?: string;
+}): Buffer {
+  const uid = (s: string) => Buffer.from(s, 'latin1');
+  const body = Buffer.concat([
+    metaElement(0x0001, 'OB', Buffer.from([0, 1])),
+    metaElement(0x0002, 'UI', uid(meta.sopClassUID)),
+    metaElement(0x0003, 'UI', uid(meta.sopInstanceUID)),
+    metaElement(0x0010, 'UI', uid(meta.transferSyntaxUID)),
+    metaElement(0x0012, 'UI', uid(meta.implementationClassUID)),
+    ...(meta.implementationVersion
+      ? [metaElement(0x0013, 'SH', Buffer.from(meta.implementationVersion.slice(0, 16), 'latin1'))]
+      : []),
+  ]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(body.length);
+  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), metaElement(0x0000, 'UL', length), body]);
+}

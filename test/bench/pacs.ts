@@ -271,7 +271,6 @@ async function bench(): Promise<Record<string, unknown>> {
       retrieve: 'C-GET',
       timeoutSeconds: 60,
     }),
-    { scratchDir: path.join(work, 'dimse-scratch') },
   );
 
   // 2. Retrieval. Each method is a function of its output folder; passes alternate between methods.

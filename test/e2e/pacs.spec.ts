@@ -504,6 +504,55 @@ test.describe('PACS', () => {
     });
   });
 
+  test.describe('an archive that caps its answers', () => {
+    let capped: TestOrthanc | null = null;
+
+    test.beforeAll(async () => {
+      test.setTimeout(120_000);
+      const { writeDemo } = (await import(
+        path.join(ROOT, 'dist', 'electron', 'phantom', 'export.js')
+      )) as typeof ExportModuleType;
+      const dir = path.join(work, 'capped');
+      writeDemo({ dir, count: 5, seed: 13, size: 64 });
+      const files = (await readdir(dir, { recursive: true, encoding: 'utf8' }))
+        .filter((f) => f.endsWith('.dcm') && !f.startsWith('masks'))
+        .map((f) => path.join(dir, f));
+      // Orthanc ends a C-FIND past LimitFindResults with "matching terminated".
+      capped = await TestOrthanc.start({ config: { LimitFindResults: 3 }, peers: { RADSIFT: await freePort() } });
+      await capped.upload(files);
+    });
+
+    test.afterAll(async () => {
+      await capped?.dispose();
+      capped = null;
+    });
+
+    test('a DIMSE search the archive cuts at its limit says so, and how to see the rest', async ({ page }) => {
+      await page.keyboard.press('5');
+      const settings = page.getByRole('region', { name: 'PACS connections' });
+      await settings.getByRole('button', { name: 'Add connection…' }).click();
+      const form = settings.getByRole('form', { name: 'New connection' });
+      await form.getByLabel('DIMSE (C-FIND / C-GET or C-MOVE)').check();
+      await form.getByLabel('Name', { exact: true }).fill('capped');
+      await form.getByLabel('Archive AE title', { exact: true }).fill('ORTHANC');
+      await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+      await form.getByLabel('Port', { exact: true }).fill(String(capped!.dicomPort));
+      await form.getByRole('button', { name: 'Save connection' }).click();
+      await expect(form).toHaveCount(0);
+      await page.keyboard.press('1');
+      await page.getByRole('tab', { name: 'PACS' }).click();
+      const search = page.getByRole('form', { name: 'Search a PACS' });
+      await search.getByLabel('Modalities').fill('');
+      await search.getByRole('button', { name: 'Search' }).click();
+      const tree = page.getByRole('navigation', { name: 'PACS studies' });
+      await expect(tree.getByTestId('pacs-summary')).toHaveText('capped: 3 studies');
+      await expect(tree.getByTestId('pacs-truncated')).toHaveText(
+        'The archive sent only these matches: it limits how many one search answers. Narrow the search (dates, patient, modality) to see the others.',
+      );
+      await page.screenshot({ path: path.join(ARTIFACTS, 'pacs-truncated.png') });
+    });
+  });
+
   test.describe('screening', () => {
     // No model is exported for a run that is skipped.
     test.use({ modelDirs: missing ? [] : [fixtureModel()] });

@@ -4,17 +4,20 @@
  * study holds 12 instances; four more hold one each. What the archive lists in part must never pass for all of it.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EventName, EventPayload } from '../../../electron/api/contract.js';
 import { createServices, type AppServices } from '../../../electron/api/create-services.js';
 import { dispatch } from '../../../electron/api/dispatch.js';
-import { DicomWebClient } from '../../../electron/pacs/dicomweb.js';
+import { dimseConnectionSchema } from '../../../electron/pacs/connection.js';
+import { DicomWebClient, type RetrievedInstance } from '../../../electron/pacs/dicomweb.js';
+import { DimseClient, type DimseClientOptions } from '../../../electron/pacs/dimse.js';
 import type { InstanceRef } from '../../../electron/pacs/query.js';
 import { buildDicom, imagePixel } from '../dicom/builder.js';
-import { orthancMissing, TestOrthanc } from '../../support/orthanc.js';
+import { freePort, orthancMissing, TestOrthanc } from '../../support/orthanc.js';
+import { runCli } from '../../support/cli.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const skip = orthancMissing() ?? false;
@@ -42,9 +45,28 @@ describe('an Orthanc that caps its answers', { skip }, () => {
   let orthanc: TestOrthanc;
   let work: string;
   let dicomWeb: DicomWebClient;
+  let storePort: number;
+  const dimseClient = (retrieve: 'C-GET' | 'C-MOVE', options: DimseClientOptions = {}) =>
+    new DimseClient(
+      dimseConnectionSchema.parse({
+        kind: 'dimse',
+        name: 'capped',
+        calledAet: 'ORTHANC',
+        host: '127.0.0.1',
+        port: orthanc.dicomPort,
+        retrieve,
+        storePort,
+        timeoutSeconds: 10,
+      }),
+      options,
+    );
 
   before(async () => {
-    orthanc = await TestOrthanc.start({ config: { LimitFindInstances: 5, LimitFindResults: 3 } });
+    storePort = await freePort();
+    orthanc = await TestOrthanc.start({
+      config: { LimitFindInstances: 5, LimitFindResults: 3 },
+      peers: { RADSIFT: storePort },
+    });
     work = await mkdtemp(path.join(tmpdir(), 'radsift-capped-'));
     const files: string[] = [];
     const add = async (study: string, n: number) => {
@@ -125,4 +147,87 @@ describe('an Orthanc that caps its answers', { skip }, () => {
       await services.close();
     }
   });
+
+  it('C-FIND: a search the archive ends at its limit says so; one past RadSift’s bound is cancelled and says so', async () => {
+    const page = await dimseClient('C-GET').searchStudies({}, { offset: 0, limit: 50 });
+    assert.deepEqual([page.studies.length, page.more, page.truncated], [3, false, true]);
+    const bounded = await dimseClient('C-GET', { maxFindStudies: 2 }).searchStudies({}, { offset: 0, limit: 50 });
+    assert.deepEqual([bounded.studies.length, bounded.truncated], [2, true]);
+    const checks = await dimseClient('C-GET').check();
+    assert.deepEqual(
+      checks.map((c) => c.ok),
+      [true, true, true],
+      'the archive still answers',
+    );
+  });
+
+  it('C-FIND: a study the archive lists in part is INCOMPLETE after the 5 it sent; a query walk says so at its end', async () => {
+    const listed: InstanceRef[] = [];
+    await assert.rejects(collect(dimseClient('C-GET').studyInstances(BIG), listed), {
+      code: 'INCOMPLETE',
+      message: new RegExp(
+        `ended the listing of study ${BIG.replaceAll('.', '\\.')} after 5 instances.*LimitFindInstances`,
+      ),
+    });
+    assert.equal(listed.length, 5);
+    await assert.rejects(collect(dimseClient('C-GET').queryInstances({})), {
+      code: 'INCOMPLETE',
+      message: /the search sent 3 studies and no more \(the archive ended the search at its limit/,
+    });
+  });
+
+  for (const retrieve of ['C-GET', 'C-MOVE'] as const)
+    it(`${retrieve}: a whole study arrives instance by instance, each the dataset Orthanc stores`, async () => {
+      const ids = (await (await orthanc.rest(`/tools/lookup`, { method: 'POST', body: BIG })).json()) as {
+        ID: string;
+      }[];
+      const instances = (await (await orthanc.rest(`/studies/${ids[0]!.ID}/instances`)).json()) as {
+        ID: string;
+        MainDicomTags: { SOPInstanceUID: string };
+      }[];
+      const stored = new Map<string, Buffer>();
+      for (const i of instances)
+        stored.set(
+          i.MainDicomTags.SOPInstanceUID,
+          Buffer.from(await (await orthanc.rest(`/instances/${i.ID}/file`)).arrayBuffer()),
+        );
+      const got: RetrievedInstance[] = await collect(dimseClient(retrieve).retrieveStudy(BIG));
+      assert.equal(got.length, 12);
+      for (const g of got) assert.ok(dataset(g.bytes).equals(dataset(stored.get(g.ref.sopUid)!)), g.ref.sopUid);
+    });
+
+  it('the CLI says a search was cut, and retrieves a study over C-MOVE file by file', async () => {
+    const archive = `dimse://ORTHANC@127.0.0.1:${orthanc.dicomPort}`;
+    const search = await runCli(['pacs', 'search', archive], work);
+    assert.equal(search.code, 0, search.err);
+    assert.match(search.err, /the archive sent only these matches .*narrow the search/);
+    const json = await runCli(['pacs', 'search', archive, '--json'], work);
+    assert.equal((JSON.parse(json.out) as { truncated?: boolean }).truncated, true);
+    const out = path.join(work, 'out');
+    const retrieve = ['pacs', 'retrieve', archive, '--study', BIG, '--out', out];
+    const got = await runCli([...retrieve, '--retrieve', 'C-MOVE', '--store-port', String(storePort)], work);
+    assert.equal(got.code, 0, got.err);
+    assert.equal((await readdir(path.join(out, BIG))).filter((f) => f.endsWith('.dcm')).length, 12);
+  });
+
+  it(
+    'a C-MOVE stopped after its first instance gives the storage port back: the next move runs',
+    { timeout: 60_000 },
+    async () => {
+      const mover = dimseClient('C-MOVE');
+      let first: RetrievedInstance | null = null;
+      for await (const g of mover.retrieveStudy(BIG)) {
+        first = g;
+        break;
+      }
+      assert.ok(first);
+      const again = await mover.retrieveInstance(first.ref);
+      assert.equal(again.ref.sopUid, first.ref.sopUid);
+    },
+  );
 });
+
+/** A Part 10 file's dataset: what follows the meta group (its length at byte 140). */
+function dataset(bytes: Buffer): Buffer {
+  return bytes.subarray(144 + bytes.readUInt32LE(140));
+}

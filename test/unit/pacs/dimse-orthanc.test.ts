@@ -44,7 +44,6 @@ describe('DIMSE client against Orthanc', { skip }, () => {
         storePort,
         timeoutSeconds: 10,
       }),
-      { scratchDir: path.join(work, 'scratch') },
     );
 
   before(async () => {

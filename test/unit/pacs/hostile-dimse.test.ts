@@ -1,0 +1,247 @@
+/**
+ * A DIMSE archive is untrusted input, and a real one does not misbehave on demand: this file runs a small archive
+ * of its own (dcmjs-dimse's SCP, over TCP) in front of the real client. It answers a C-GET by sending C-STOREs the
+ * standard way (each after the last one's answer) while counting the answers, or all at once without waiting,
+ * or one instance too large, or reports a failed sub-operation; and answers a C-FIND with far more matches than
+ * asked for, ignoring the cancel.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import dimse from 'dcmjs-dimse';
+import { dimseConnectionSchema } from '../../../electron/pacs/connection.js';
+import { DimseClient } from '../../../electron/pacs/dimse.js';
+import { readPart10Meta } from '../../../electron/pacs/part10-meta.js';
+import type { RetrievedInstance } from '../../../electron/pacs/dicomweb.js';
+import { freePort } from '../../support/orthanc.js';
+
+const { Server, Scp, Dataset } = dimse;
+const { CStoreRequest } = dimse.requests;
+const { CFindResponse, CGetResponse } = dimse.responses;
+const { Status, PresentationContextResult, TransferSyntax } = dimse.constants;
+const CR = '1.2.840.10008.5.1.4.1.1.1';
+
+/** What the archive saw: C-STORE answers received, cancels, whether the client aborted. */
+const seen = { answers: 0, cancels: 0, aborted: false };
+
+/** A CR instance of `study` with `pixels` bytes of pixel data. */
+function instance(study: string, n: number, pixels = 16) {
+  return new Dataset(
+    {
+      SOPClassUID: CR,
+      SOPInstanceUID: `${study}.1.${n}`,
+      StudyInstanceUID: study,
+      SeriesInstanceUID: `${study}.1`,
+      Modality: 'CR',
+      Rows: 1,
+      Columns: pixels,
+      BitsAllocated: 8,
+      BitsStored: 8,
+      HighBit: 7,
+      PixelRepresentation: 0,
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: 'MONOCHROME2',
+      PixelData: [new Uint8Array(pixels).fill(n).buffer],
+      _vrMap: { PixelData: 'OB' },
+    },
+    TransferSyntax.ExplicitVRLittleEndian,
+  );
+}
+
+class HostileArchive extends Scp {
+  override associationRequested(association: Parameters<InstanceType<typeof Scp>['associationRequested']>[0]) {
+    for (const { id } of association.getPresentationContexts()) {
+      const pc = association.getPresentationContext(id);
+      const offered = pc.getTransferSyntaxUids();
+      pc.setResult(
+        PresentationContextResult.Accept,
+        offered.includes(TransferSyntax.ExplicitVRLittleEndian) ? TransferSyntax.ExplicitVRLittleEndian : offered[0],
+      );
+    }
+    this.sendAssociationAccept();
+  }
+
+  /** 300 matches for any search, whatever the client says meanwhile. */
+  override cFindRequest(
+    request: InstanceType<typeof dimse.requests.CFindRequest>,
+    callback: (r: InstanceType<typeof CFindResponse>[]) => void,
+  ) {
+    const responses = Array.from({ length: 300 }, (_, i) => {
+      const r = CFindResponse.fromRequest(request);
+      r.setDataset(new Dataset({ StudyInstanceUID: `9.1.${i + 1}`, PatientID: 'FLOOD', StudyDate: '20240101' }));
+      r.setStatus(Status.Pending);
+      return r;
+    });
+    const last = CFindResponse.fromRequest(request);
+    last.setStatus(Status.Success);
+    callback([...responses, last]);
+  }
+
+  override cCancelRequest() {
+    seen.cancels++;
+  }
+
+  override cGetRequest(
+    request: InstanceType<typeof dimse.requests.CGetRequest>,
+    callback: (r: InstanceType<typeof CGetResponse>[]) => void,
+  ) {
+    const study = String(request.getDataset()?.getElement('StudyInstanceUID'));
+    const final = (status: number, completed: number, failures = 0) => {
+      const r = CGetResponse.fromRequest(request);
+      r.setStatus(status);
+      r.setCompleted(completed);
+      r.setFailures(failures);
+      callback([r]);
+    };
+    const store = (d: InstanceType<typeof Dataset>) => {
+      const r = new CStoreRequest(d);
+      r.on('response', () => seen.answers++);
+      return r;
+    };
+    if (study === '2.2') {
+      // Every C-STORE at once: an archive that does not wait for the answers (each sendRequests sends at once).
+      for (let n = 1; n <= 10; n++) this.sendRequests(store(instance(study, n)));
+      return;
+    }
+    const count = study === '1.1' ? 6 : 3;
+    const requests = Array.from({ length: count }, (_, i) =>
+      store(instance(study, i + 1, study === '3.3' && i === 1 ? 200_000 : 16)),
+    );
+    // The standard way: the next C-STORE once the last one is answered (dcmjs-dimse sends a list in turn).
+    requests.at(-1)!.on('done', () => (study === '4.4' ? final(0xb000, count, 1) : final(Status.Success, count)));
+    this.sendRequests(requests);
+  }
+
+  override abort() {
+    seen.aborted = true;
+  }
+
+  override associationReleaseRequested() {
+    this.sendAssociationReleaseResponse();
+  }
+}
+
+describe('a hostile DIMSE archive', () => {
+  let server: InstanceType<typeof Server>;
+  let port: number;
+  const client = (options: ConstructorParameters<typeof DimseClient>[1] = {}) =>
+    new DimseClient(
+      dimseConnectionSchema.parse({
+        kind: 'dimse',
+        name: 'hostile',
+        calledAet: 'HOSTILE',
+        host: '127.0.0.1',
+        port,
+        retrieve: 'C-GET',
+        timeoutSeconds: 10,
+      }),
+      options,
+    );
+
+  before(async () => {
+    port = await freePort();
+    server = new Server(HostileArchive);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', () => resolve());
+      server.once('networkError', reject);
+      server.listen(port);
+    });
+  });
+  after(() => server.close());
+  beforeEach(() => Object.assign(seen, { answers: 0, cancels: 0, aborted: false }));
+
+  it('a C-GET hands each instance over as it arrives: the archive is answered only once it is taken', async () => {
+    const answeredWhenTaken: number[] = [];
+    const got: RetrievedInstance[] = [];
+    for await (const g of client().retrieveStudy('1.1')) {
+      // A slow caller (writing a large file, say): time for an archive that was answered early to show it.
+      await new Promise((r) => setTimeout(r, 100));
+      answeredWhenTaken.push(seen.answers);
+      got.push(g);
+    }
+    assert.deepEqual(
+      got.map((g) => g.ref.sopUid),
+      ['1.1.1.1', '1.1.1.2', '1.1.1.3', '1.1.1.4', '1.1.1.5', '1.1.1.6'],
+    );
+    // When the caller holds instance k, the archive has its answers to the k - 1 before and is waiting: it has
+    // not sent more, so nothing more is held. (All at the end, as before, would read 6, 6, 6, ….)
+    assert.deepEqual(answeredWhenTaken, [0, 1, 2, 3, 4, 5]);
+    assert.equal(seen.answers, 6);
+  });
+
+  it('the bytes are those the archive sent, behind a meta header: a Part 10 file', async () => {
+    const [first] = await collect(client().retrieveStudy('1.1'));
+    const bytes = first!.bytes;
+    assert.equal(bytes.subarray(128, 132).toString('latin1'), 'DICM');
+    assert.equal(first!.transferSyntaxUID, TransferSyntax.ExplicitVRLittleEndian);
+    assert.deepEqual(readPart10Meta(bytes), {
+      transferSyntaxUID: TransferSyntax.ExplicitVRLittleEndian,
+      sopInstanceUID: '1.1.1.1',
+    });
+    // After the meta group (its length at byte 140): the dataset as the archive encoded it.
+    const dataset = bytes.subarray(144 + bytes.readUInt32LE(140));
+    assert.ok(dataset.equals(instance('1.1', 1).getDenaturalizedDataset()));
+  });
+
+  it('a caller that stops early aborts the C-GET: nothing more is sent', { timeout: 60_000 }, async () => {
+    for await (const g of client().retrieveStudy('1.1')) {
+      assert.equal(g.ref.sopUid, '1.1.1.1');
+      break;
+    }
+    // The abort reaches the archive after anything sent before it on the association: then the count is final.
+    while (!seen.aborted) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(seen.answers, 0, 'the instance nobody kept was not answered "stored"');
+  });
+
+  it('an archive that sends without waiting for the answers is refused (PROTOCOL), not buffered', async () => {
+    const got: RetrievedInstance[] = [];
+    await assert.rejects(collect(client().retrieveStudy('2.2'), got), {
+      code: 'PROTOCOL',
+      message: /without waiting for RadSift's answers/,
+    });
+    assert.ok(got.length <= 2, `${got.length} instances were handed over`);
+  });
+
+  it('an instance past the size bound is refused as it arrives, and the association stopped', async () => {
+    const got: RetrievedInstance[] = [];
+    await assert.rejects(collect(client({ maxInstanceBytes: 64 * 1024 }).retrieveStudy('3.3'), got), {
+      code: 'PROTOCOL',
+      message: /an instance larger than 64 KiB was sent/,
+    });
+    assert.deepEqual(
+      got.map((g) => g.ref.sopUid),
+      ['3.3.1.1'],
+    );
+  });
+
+  it('a C-GET that ends with failed sub-operations is an error after the instances that came', async () => {
+    const got: RetrievedInstance[] = [];
+    await assert.rejects(collect(client().retrieveStudy('4.4'), got), {
+      code: 'SERVER_ERROR',
+      message: /could not send 1 of the instances .*; 3 arrived/,
+    });
+    assert.equal(got.length, 3);
+  });
+
+  it(
+    'a C-FIND past the bound is cancelled, then aborted when the archive goes on; the search says it was cut',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const page = await client({ maxFindStudies: 100 }).searchStudies({}, { offset: 0, limit: 1000 });
+      assert.equal(page.studies.length, 100);
+      assert.equal(page.truncated, true);
+      assert.equal(page.more, false);
+      // Asked to cancel first (the C-CANCEL reaches the archive before the abort that follows it).
+      while (!seen.aborted) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(seen.cancels, 1);
+      const all = await client().searchStudies({}, { offset: 0, limit: 1000 });
+      assert.deepEqual([all.studies.length, all.truncated ?? false], [300, false]);
+    },
+  );
+});
+
+async function collect<T>(it: AsyncIterable<T>, into: T[] = []): Promise<T[]> {
+  for await (const x of it) into.push(x);
+  return into;
+}
