@@ -12,6 +12,7 @@ import { dicomWebLabel } from './connection.js';
 import { checkUid, datasets, instanceRef, isUid, studyMatch } from './dicom-json.js';
 import { PacsError } from './errors.js';
 import { get, getJson, readFailure, requestUrl, type HttpTarget } from './http.js';
+import { MAX_INSTANCE_BYTES } from './limits.js';
 import { boundaryOf, readMultipart } from './multipart.js';
 import { MAX_INSPECTED_INFLATE, readPart10Meta } from './part10-meta.js';
 import { saysMoreResults, walkEnd, walkQido, type QidoAnswer } from './qido-walk.js';
@@ -74,9 +75,20 @@ function inspect(
   return facts;
 }
 
+export interface DicomWebClientOptions {
+  /** The largest instance (multipart part) a retrieval accepts (default MAX_INSTANCE_BYTES). */
+  maxInstanceBytes?: number;
+}
+
 export class DicomWebClient implements PacsClient {
-  constructor(readonly target: HttpTarget) {
+  readonly #maxInstanceBytes: number;
+
+  constructor(
+    readonly target: HttpTarget,
+    options: DicomWebClientOptions = {},
+  ) {
     requestUrl(target, '/'); // a bad URL fails here, at configuration, not at first use
+    this.#maxInstanceBytes = options.maxInstanceBytes ?? MAX_INSTANCE_BYTES;
   }
 
   /** The server's identity as an index key and in messages: no credentials, no query. */
@@ -241,7 +253,13 @@ export class DicomWebClient implements PacsClient {
       );
     }
     try {
-      for await (const part of readMultipart(res, boundary, { source })) {
+      // An instance asked for is one part; a study, at most as many as a study holds.
+      const maxParts = withSeries ? MAX_STUDY_INSTANCES : 1;
+      for await (const part of readMultipart(res, boundary, {
+        source,
+        maxPartBytes: this.#maxInstanceBytes,
+        maxParts,
+      })) {
         const facts = inspect(part.body, source, withSeries);
         // An instance of another study is not one asked for: it would be filed under this one.
         if (withSeries && facts.studyUid !== studyUid) continue;

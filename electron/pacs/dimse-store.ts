@@ -13,7 +13,8 @@ import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import { isUid } from './dicom-json.js';
 import { PacsError } from './errors.js';
-import { MAX_INSTANCE_BYTES, part10Header } from './part10-meta.js';
+import { MAX_INSTANCE_BYTES, tooLarge } from './limits.js';
+import { part10Header } from './part10-meta.js';
 
 type Dataset = InstanceType<typeof dimse.Dataset>;
 type StoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
@@ -81,21 +82,6 @@ export function installStoreHooks(client: InstanceType<typeof dimse.Client>, hoo
   if (!network) throw new Error('dcmjs-dimse: the client has no network to receive on');
   network.createStoreWritableStream = hooks.createStoreWritableStream;
   network.createDatasetFromStoreWritableStream = hooks.createDatasetFromStoreWritableStream;
-}
-
-/** An instance past the bound, as an error. */
-export function tooLarge(source: string, maxBytes = MAX_INSTANCE_BYTES): PacsError {
-  return new PacsError(
-    'PROTOCOL',
-    `${source}: an instance larger than ${sizeText(maxBytes)} was sent; RadSift does not hold one that large`,
-  );
-}
-
-/** 1 GiB, 64 KiB: a bound as a user reads it. */
-export function sizeText(bytes: number): string {
-  if (bytes >= 2 ** 30) return `${+(bytes / 2 ** 30).toFixed(1)} GiB`;
-  if (bytes >= 2 ** 20) return `${+(bytes / 2 ** 20).toFixed(1)} MiB`;
-  return `${+(bytes / 2 ** 10).toFixed(1)} KiB`;
 }
 
 /**

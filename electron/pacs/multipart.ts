@@ -2,9 +2,12 @@
  * A streaming multipart/related reader (RFC 2046 §5.1, as WADO-RS uses it): parts come out one at a
  * time as they complete, so a study of any size needs the memory of one instance. A part is only ever
  * yielded whole; a body that ends before its closing delimiter is an INTERRUPTED error, never a
- * truncated part.
+ * truncated part. A part is bounded (MAX_INSTANCE_BYTES unless told), and so is the number of parts: one
+ * that declares a larger Content-Length is refused before a byte of it is read, one without a length as
+ * soon as it passes the bound. While a part is assembled it takes up to twice its size.
  */
 import { PacsError } from './errors.js';
+import { MAX_INSTANCE_BYTES, tooLarge } from './limits.js';
 
 export interface Part {
   /** Header names lower-cased. */
@@ -13,8 +16,10 @@ export interface Part {
 }
 
 export interface MultipartOptions {
-  /** A part larger than this is refused (default 2 GiB: larger than any radiograph). */
+  /** A part larger than this is refused (default MAX_INSTANCE_BYTES, 1 GiB). */
   maxPartBytes?: number;
+  /** More parts than this in one answer is refused (default: no bound; one instance asked for: 1). */
+  maxParts?: number;
   /** Shown in messages. */
   source?: string;
 }
@@ -53,7 +58,9 @@ export async function* readMultipart(
   options: MultipartOptions = {},
 ): AsyncGenerator<Part> {
   const source = options.source ?? 'multipart answer';
-  const maxPart = options.maxPartBytes ?? 2 ** 31;
+  const maxPart = options.maxPartBytes ?? MAX_INSTANCE_BYTES;
+  const maxParts = options.maxParts ?? Infinity;
+  let parts = 0;
   const dash = Buffer.from(`--${boundary}`);
   // Between parts the delimiter is preceded by CRLF, which belongs to it, not to the body.
   const delimiter = Buffer.concat([CRLF, dash]);
@@ -71,7 +78,7 @@ export async function* readMultipart(
     bodyChunks.push(buf.subarray(0, n));
     bodyLength += n;
     buf = buf.subarray(n);
-    if (bodyLength > maxPart) throw malformed('a part larger than the limit');
+    if (bodyLength > maxPart) throw tooLarge(source, maxPart);
   };
 
   for await (const chunk of body) {
@@ -121,7 +128,12 @@ export async function* readMultipart(
         }
         const length = headers['content-length'] !== undefined ? Number(headers['content-length']) : NaN;
         declared = Number.isInteger(length) && length >= 0 ? length : -1;
-        if (declared > maxPart) throw malformed(`a part of ${declared} bytes`);
+        if (declared > maxPart) throw tooLarge(source, maxPart, declared);
+        if (++parts > maxParts)
+          throw new PacsError(
+            'PROTOCOL',
+            `${source}: more than ${maxParts} part${maxParts === 1 ? '' : 's'} in one answer`,
+          );
         bodyChunks = [];
         bodyLength = 0;
         state = 'body';

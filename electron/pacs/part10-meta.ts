@@ -53,13 +53,6 @@ export function readPart10Meta(bytes: Uint8Array): Part10Meta | null {
   return ts && sop ? { transferSyntaxUID: ts, sopInstanceUID: sop } : null;
 }
 
-/**
- * The most one retrieved instance may be, over DICOMweb (a multipart part) and DIMSE (a C-STORE) alike: far above
- * a radiograph, and above the large multi-frame CT or ultrasound instances (hundreds of MB) an archive holds. Past
- * it an instance is refused, never held: a server cannot make the main process allocate gigabytes for one.
- */
-export const MAX_INSTANCE_BYTES = 2 ** 30;
-
 /** One meta element, Explicit VR Little Endian; a UID is padded with NUL to an even length. */
 function metaElement(element: number, vr: 'OB' | 'UI' | 'UL' | 'SH', value: Buffer): Buffer {
   const padded = value.length % 2 ? Buffer.concat([value, Buffer.from([vr === 'UI' ? 0 : 0x20])]) : value;

@@ -2,7 +2,8 @@
  * A DICOMweb server is untrusted input. A real archive does not misbehave on demand, so these tests put a small
  * hostile server of their own in front of the real client: one that ignores `offset` (a walk that would page for
  * ever), names an instance "../../../escaped" (a file name outside the output folder), sends an instance of
- * another study, or trickles a search's answer a byte at a time.
+ * another study, trickles a search's answer a byte at a time, or sends a part larger than any instance (declared,
+ * or streamed without a length: the server stops once the client has proven it stops first).
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -35,12 +36,16 @@ const bomb = () =>
     { transferSyntax: '1.2.840.10008.1.2.1.99' },
   );
 const uidJson = (tag: string, value: string) => ({ [tag]: { vr: 'UI', Value: [value] } });
+/** A streamed part ends here if the client has not stopped it: then it is a whole (zero-filled) part. */
+const STREAM_STOP = 256 * 2 ** 20;
 
 describe('a hostile DICOMweb server', () => {
   let server: Server;
   let requests = 0;
   let client: DicomWebClient;
   let bombBytes: Buffer;
+  /** The last oversize part streamed: bytes of it written, and its answer's end (the client closing it). */
+  let streamed = { bytes: 0, closed: Promise.resolve() };
   before(async () => {
     bombBytes = bomb(); // made before the server answers: the client's idle time-out is short
     server = createServer((req, res) => {
@@ -77,6 +82,24 @@ describe('a hostile DICOMweb server', () => {
         const timer = setInterval(() => res.write('-'), 100);
         res.on('close', () => clearInterval(timer));
         return;
+      }
+      // A part of 1 GiB + 1 declared (7.7.7), or one streamed without a length (7.7.8), zeros as fast as the
+      // client takes them, until it closes the answer or STREAM_STOP is written.
+      if (/^\/dw\/studies\/7\.7\.[78](\/|$)/.test(url.pathname)) {
+        res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"; boundary=B' });
+        const length = url.pathname.includes('7.7.7') ? `\r\nContent-Length: ${2 ** 30 + 1}` : '';
+        res.write(`--B\r\nContent-Type: application/dicom${length}\r\n\r\n`);
+        const current = { bytes: 0, closed: new Promise<void>((resolve) => res.on('close', resolve)) };
+        streamed = current;
+        const chunk = Buffer.alloc(64 * 1024);
+        const pump = () => {
+          while (!res.destroyed && current.bytes < STREAM_STOP) {
+            current.bytes += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          if (!res.destroyed) res.end('\r\n--B--\r\n');
+        };
+        return pump();
       }
       if (url.pathname.startsWith('/dw/studies/')) {
         const study = url.pathname.split('/')[3]!;
@@ -157,6 +180,26 @@ describe('a hostile DICOMweb server', () => {
       ),
       /TIMEOUT|the answer took too long/,
     );
+  });
+
+  it('a part that declares more than 1 GiB is refused before its body is read', async () => {
+    await assert.rejects(client.retrieveInstance({ studyUid: '7.7.7', seriesUid: '7.7.7.1', sopUid: '7.7.7.1.1' }), {
+      code: 'PROTOCOL',
+      message: /an instance larger than 1 GiB was sent \(1073741825 bytes\)/,
+    });
+    await streamed.closed;
+    // What the server wrote before the client closed: socket buffers, nowhere near the part.
+    assert.ok(streamed.bytes < 64 * 2 ** 20, `${streamed.bytes} bytes written`);
+  });
+
+  it('a part streamed without a length is refused once it passes the bound, not held to its end', async () => {
+    const bounded = new DicomWebClient({ ...client.target, timeoutMs: 5000 }, { maxInstanceBytes: 2 ** 20 });
+    await assert.rejects(bounded.retrieveStudy('7.7.8')[Symbol.asyncIterator]().next(), {
+      code: 'PROTOCOL',
+      message: /an instance larger than 1 MiB was sent;/,
+    });
+    await streamed.closed;
+    assert.ok(streamed.bytes < 64 * 2 ** 20, `${streamed.bytes} bytes written`);
   });
 
   it('a meta header with a long value is no meta header to read, not a crash', () => {

@@ -77,6 +77,24 @@ describe('multipart/related reader', () => {
     const wrongLength = Buffer.from(`--${B}\r\nContent-Length: 2\r\n\r\nabcdef\r\n--${B}--`);
     await assert.rejects(collect(readMultipart(chunks(wrongLength, 3), B)), { code: 'PROTOCOL' });
     const tooBig = message(true);
-    await assert.rejects(collect(readMultipart(chunks(tooBig, 8), B, { maxPartBytes: 10 })), { code: 'PROTOCOL' });
+    await assert.rejects(collect(readMultipart(chunks(tooBig, 8), B, { maxPartBytes: 10 })), {
+      code: 'PROTOCOL',
+      message: /an instance larger than 10 bytes was sent \(42 bytes\)/,
+    });
+    await assert.rejects(collect(readMultipart(chunks(message(false), 8), B, { maxPartBytes: 10 })), {
+      code: 'PROTOCOL',
+      message: /an instance larger than 10 bytes was sent;/,
+    });
+  });
+
+  it('more parts than the answer may hold are refused, before the extra part is read', async () => {
+    const seen: Buffer[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const p of readMultipart(chunks(message(true), 5), B, { maxParts: 1 })) seen.push(p.body);
+      })(),
+      { code: 'PROTOCOL', message: /more than 1 part in one answer/ },
+    );
+    assert.deepEqual(seen, bodies.slice(0, 1));
   });
 });
