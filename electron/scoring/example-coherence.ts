@@ -68,10 +68,10 @@ export function distinctVectors<V extends ArrayLike<number>>(vectors: readonly V
 /**
  * The examples' coherence against `sets` draws from the `scans` (descriptor of scan i on demand): each a random
  * set of as many different scans as there are examples, or, where the examples make more than MAX_RANDOM_PAIRS
- * pairs or outnumber the scans, MAX_RANDOM_PAIRS independent random pairs. A scan given twice counts once: its
- * pair with itself would look perfectly alike. Null where it cannot say: fewer than two distinct examples, fewer
- * than three scans, or scans all alike (no spread to measure against). Seeded: the same examples and scans give
- * the same p whenever results are read.
+ * pairs or outnumber the scans, as many independent random pairs as the examples make (MAX_RANDOM_PAIRS at
+ * most). A scan given twice counts once: its pair with itself would look perfectly alike. Null where it cannot
+ * say: fewer than two distinct examples, fewer than three scans, or scans all alike (no spread to measure
+ * against). Seeded: the same examples and scans give the same p whenever results are read.
  */
 export function exampleCoherence(
   given: readonly ArrayLike<number>[],
@@ -83,7 +83,9 @@ export function exampleCoherence(
   if (k < 2 || scans.count < 3) return null;
   const value = meanPairCosine(examples);
   const bySets = (k * (k - 1)) / 2 <= MAX_RANDOM_PAIRS && k <= scans.count;
-  const pairs = bySets ? (k * (k - 1)) / 2 : MAX_RANDOM_PAIRS;
+  // As many pairs as the examples make (up to MAX_RANDOM_PAIRS): a mean over more pairs than theirs would vary
+  // less than theirs does, and make p too small.
+  const pairs = Math.min((k * (k - 1)) / 2, MAX_RANDOM_PAIRS);
   const rnd = seededRandom(0x5eed + k);
   const draw = bySets ? randomSets(scans, k, rnd) : randomPairs(scans, pairs, rnd);
   let atLeast = 0;

@@ -101,6 +101,20 @@ test('a large set draws at most MAX_RANDOM_PAIRS pairs, and a likeness still sho
   assert.ok(!unlike.alike && !unlike.undecided, JSON.stringify(unlike));
 });
 
+test('more examples than scans: each draw is as many independent pairs as the examples make', () => {
+  // 21 examples (210 pairs) and 20 scans: no set of 21 different scans can be drawn. A mean over more pairs than
+  // the examples' would vary less than theirs, and make p too small.
+  const pool = Array.from({ length: 20 }, () => noise(16));
+  let drawn = 0;
+  const counted = { count: pool.length, descriptor: (i: number) => (drawn++, pool[i]!) };
+  const c = exampleCoherence(
+    Array.from({ length: 21 }, () => noise(16)),
+    counted,
+  )!;
+  assert.equal(drawn, 2 * RANDOM_SETS * 210);
+  assert.ok(c.p > 0 && c.p <= 1, JSON.stringify(c));
+});
+
 test('where every scan is the same there is nothing to tell apart', () => {
   const same = noise(8);
   const other = noise(8);
