@@ -15,6 +15,7 @@ const MODEL: Partial<Record<ModelErrorCode, ErrorCode>> = {
   BAD_INPUT: 'BAD_REQUEST',
   SESSION_FAILED: 'INTERNAL',
   CHANGED_WHILE_LOADING: 'BUSY',
+  MODEL_CHANGED: 'BUSY',
 };
 const DICOM: Partial<Record<DicomErrorCode, ErrorCode>> = { IO: 'NOT_FOUND', TIMEOUT: 'BUSY' };
 const INDEX: Partial<Record<IndexErrorCode, ErrorCode>> = { IN_USE: 'BUSY', WRITE_FAILED: 'WRITE_FAILED' };

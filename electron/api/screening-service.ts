@@ -34,6 +34,7 @@ import { indexFolder, type RemoteSource, type ScreenProgress } from '../screenin
 import type { StudyQuery } from '../pacs/query.js';
 import type { AppIndex } from './app-index.js';
 import { ApiError } from './errors.js';
+import { ModelError } from '../inference/errors.js';
 
 export type JobState = 'running' | 'paused' | 'interrupted' | 'done' | 'cancelled' | 'failed';
 
@@ -463,10 +464,19 @@ export class ScreeningService {
       // failure; control() recorded the state (or a quit leaves it running, listed as interrupted).
       if (controller.signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
-      // A write error (disk full) pauses the job: nothing stored is lost and it can resume.
+      // A write error (disk full) pauses the job: nothing stored is lost and it can resume. So does a switch
+      // of model while it ran: what it stored came from the model it started with, and a resume goes on with
+      // the active one, in that model's own slot.
       const writeFailed = error instanceof IndexError && error.code === 'WRITE_FAILED';
-      const state: JobState = writeFailed ? 'paused' : 'failed';
-      this.#save(id, params, state, message, createdAt);
+      const modelChanged = error instanceof ModelError && error.code === 'MODEL_CHANGED';
+      const state: JobState = writeFailed || modelChanged ? 'paused' : 'failed';
+      this.#save(
+        id,
+        params,
+        state,
+        modelChanged ? `paused: ${message}; resume goes on with the active model` : message,
+        createdAt,
+      );
     } finally {
       this.#running.delete(id);
       await remote?.close().catch(() => undefined);

@@ -11,6 +11,7 @@ export type ModelErrorCode =
   | 'TOKENIZER_MISMATCH' // tokenizer ids outside the text model's vocabulary
   | 'SESSION_FAILED' // no execution provider could create a session
   | 'CHANGED_WHILE_LOADING' // a file was written between its digest and the sessions' reading it
+  | 'MODEL_CHANGED' // another model was loaded while a run encoded with this one
   | 'BAD_INPUT'; // an image or text the model cannot take
 
 export class ModelError extends CodedError<ModelErrorCode> {}

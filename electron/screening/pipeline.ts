@@ -13,6 +13,7 @@ import type { DecodePool } from './decode-pool.js';
 import type { ImageIdentity } from './decode-job.js';
 import { isNotDicomFile } from '../dicom/errors.js';
 import type { Encoder } from '../inference/encoder.js';
+import { ModelError } from '../inference/errors.js';
 
 export interface EncodedFile {
   path: string;
@@ -58,7 +59,10 @@ export async function* encodeFiles(
   const batchSize = options.batchSize ?? 16;
   // A batch of 0 (or NaN) would read no file at all, and a walk that met none prunes the whole index.
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size ${batchSize} is not a count`);
-  const spec = encoder.loaded?.model.image;
+  // The model every embedding of this run must come from: a load of another (a switch in the Models view)
+  // while the run goes on would put its embeddings in this model's slot of the index, silently and for good.
+  const model = encoder.loaded;
+  const spec = model?.model.image;
   if (!spec) throw new Error('encodeFiles needs a loaded model');
   const [H, W] = spec.size;
   const inputSize = spec.channels * H * W;
@@ -104,6 +108,14 @@ export async function* encodeFiles(
         encoded = await encoder.encodeTensor({ data, dims: [ok.length, spec.channels, H, W] });
       } catch (error) {
         batchError = reason(error);
+      }
+      // A load starts by clearing `loaded` and replies before any request sent after it (one worker, in
+      // order), and a lost worker clears it too: the same object here means this batch is the run's model's.
+      if (encoder.loaded !== model) {
+        throw new ModelError(
+          'MODEL_CHANGED',
+          'The model this run encoded with is no longer loaded (another model was chosen, or the encoder stopped)',
+        );
       }
     }
     await refill;
