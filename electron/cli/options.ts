@@ -1,5 +1,5 @@
 /** Option values the commands share, parsed with one set of rules and messages. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PHRASE_PATTERN } from '../api/limits.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
@@ -126,12 +126,46 @@ export async function readPathList(
     source = list;
   }
   const paths: GivenPath[] = [];
+  const relative: string[] = [];
   for (const [i, line] of text.split('\n').entries()) {
     const p = line.replace(/\r$/, '');
     if (!p.trim() || (comments && p.trimStart().startsWith('#'))) continue;
     paths.push({ path: path.resolve(base, p), given: `${p} (${source} line ${i + 1})` });
+    if (!path.isAbsolute(p)) relative.push(p);
   }
+  if (base !== io.cwd) await refuseCurrentFolderList(option, list, relative, base, io.cwd);
   return paths;
+}
+
+/** Relative lines looked at to tell a list written from the current folder (statted, so a few). */
+const LINES_CHECKED = 20;
+
+/**
+ * A list whose relative lines name nothing from its own folder but do from the current one was written for the
+ * rule it is not read by (`find scans > lists/all.txt`, as --files-from once read its lists): a usage
+ * error that says so, rather than thousands of files failing one by one as missing.
+ */
+async function refuseCurrentFolderList(
+  option: string,
+  list: string,
+  relative: readonly string[],
+  base: string,
+  cwd: string,
+): Promise<void> {
+  const sample = relative.slice(0, LINES_CHECKED);
+  if (!sample.length) return;
+  const exists = (p: string) =>
+    stat(p).then(
+      () => true,
+      () => false,
+    );
+  const fromList = await Promise.all(sample.map((p) => exists(path.resolve(base, p))));
+  if (fromList.some(Boolean)) return;
+  const fromHere = await Promise.all(sample.map((p) => exists(path.resolve(cwd, p))));
+  if (!fromHere.some(Boolean)) return;
+  throw new UsageError(
+    `${option} ${list}: no relative path in it (${sample.length} checked) exists from the list's folder, which is where a list's relative paths are taken from, and from the current folder some do: write the list with absolute paths (find "$PWD/…"), or pipe it (… | radsift … ${option} -)`,
+  );
 }
 
 /**

@@ -114,7 +114,15 @@ describe('radsift screen: example files', () => {
     await writeFile(path.join(lists, 'cwd.txt'), `# from the current folder: wrong\n${fromCwd(roe[0]!)}\n`);
     const wrongBase = await refused('--examples-from', 'lists/cwd.txt');
     assert.equal(wrongBase.code, 1);
-    assert.match(wrongBase.err, /example cases\/ROE\/\S+ \(lists\/cwd\.txt line 2\) does not exist/);
+    assert.match(
+      wrongBase.err,
+      /--examples-from lists\/cwd\.txt: no relative path in it \(1 checked\) exists from the list's folder/,
+    );
+    // One that names nothing from either folder is named with its list and line.
+    await writeFile(path.join(lists, 'gone.txt'), `gone/${path.basename(roe[0]!)}\n`);
+    const gone = await refused('--examples-from', 'lists/gone.txt');
+    assert.equal(gone.code, 1);
+    assert.match(gone.err, /example gone\/\S+ \(lists\/gone\.txt line 1\) does not exist/);
     const noList = await refused('--counter-examples-from', 'lists/none.txt', '--examples', fromCwd(roe[0]!));
     assert.equal(noList.code, 1);
     assert.match(noList.err, /--counter-examples-from \S*lists\/none\.txt: no such file/);
@@ -203,5 +211,25 @@ describe('radsift screen: example files', () => {
     const none = await run(undefined, 'cases', '--examples-from', '-', '--out', one);
     assert.equal(none.code, 1);
     assert.match(none.err, /--examples-from -: no standard input/);
+
+    // A list written from the current folder into another (find cases > elsewhere/here.txt): its relative lines
+    // name nothing from its own folder. Refused as such before anything is indexed, not read as missing files.
+    const stale = path.join(work, 'idx-stale-list');
+    await writeFile(path.join(elsewhere, 'here.txt'), fromHere([...roe, ...doe]));
+    for (const option of ['--files-from', '--examples-from']) {
+      const inputs = option === '--files-from' ? [] : ['cases'];
+      const r = await runCli(
+        ['screen', ...inputs, option, 'elsewhere/here.txt', '--out', one, '--index', stale, '--model-dir', MODEL],
+        work,
+      );
+      assert.equal(r.code, 1, r.err);
+      assert.match(
+        r.err,
+        new RegExp(
+          `${option} elsewhere/here\\.txt: no relative path in it \\(8 checked\\) exists from the list's folder.*pipe it`,
+        ),
+      );
+      assert.equal(existsSync(stale), false, 'nothing indexed');
+    }
   });
 });
