@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Encoder } from '../../../electron/inference/encoder.js';
 import { ModelError } from '../../../electron/inference/errors.js';
@@ -67,6 +68,8 @@ describe('a model is keyed by what its weights are, not by its folder’s name',
     assert.notEqual(kc.model.id, ka.model.id);
     assert.equal(kc.key, ka.key);
     // Through the encoder worker as the app loads it, remembering digests in the data folder; then a restart.
+    // Digests of files written in the last 2 s are not remembered (file-digests.ts): the copy settles first.
+    await sleep(2_100);
     const cache = path.join(work, 'data-dir', 'model-digests.json');
     for (let run = 0; run < 2; run++) {
       const encoder = new Encoder();
