@@ -12,7 +12,7 @@ import { FileDigests } from './file-digests.js';
 import { ModelError } from './errors.js';
 import { describeModel } from './layouts/index.js';
 import type { ModelDescription } from './model-description.js';
-import { fingerprintFiles, modelFingerprint } from './model-fingerprint.js';
+import { fingerprintModel } from './model-fingerprint.js';
 import { toImageTensor, type DisplayImage, type ImageTensor } from '../imaging/preprocess.js';
 import { defaultPreference, type ProviderName, type ProviderReport } from './providers.js';
 import { checkSessionNames, createSession } from './session.js';
@@ -82,7 +82,7 @@ export class ModelRuntime {
     const digests = options.digests ?? new FileDigests();
     const digest = (file: string) => digests.sha256(file);
     if (!options.skipChecksums) await verifyModelFiles(model, digest);
-    const fingerprint = await modelFingerprint(model, digest);
+    const { fingerprint, files } = await fingerprintModel(model, digest);
     const tokenizer = await TextTokenizer.load(dir, model.text);
     const providers = options.providers ?? defaultPreference();
     const image = await createSession(path.join(dir, model.image.file), { providers, threads: options.threads });
@@ -144,7 +144,7 @@ export class ModelRuntime {
     );
     // The sessions and the tokenizer must have read the files fingerprinted: a copy that replaced one meanwhile
     // would have its embeddings stored under the other model's key.
-    if (!(await digests.unchanged(fingerprintFiles(model)))) {
+    if (!(await digests.unchanged(files))) {
       await runtime.release();
       throw new ModelError('CHANGED_WHILE_LOADING', `${model.name}: its files changed while it loaded; load it again`);
     }

@@ -61,6 +61,27 @@ export function copyWithOtherWeights(src: string, dst: string, seed: number): vo
   runPython(REWEIGH, [dst, String(seed)]);
 }
 
+/** Moves every tensor of each graph argv[1::2] to the external-data file argv[2::2] beside it. */
+const EXTERNALIZE = `
+import sys
+import onnx
+for file, location in zip(sys.argv[1::2], sys.argv[2::2]):
+    model = onnx.load(file)
+    onnx.save_model(model, file, save_as_external_data=True, all_tensors_to_one_file=True, location=location,
+                    size_threshold=0)
+`;
+
+/**
+ * Rewrites the named graphs (relative to `dir`) with their weights in external-data files, as exporters write
+ * towers over 2 GiB: `{ 'visual/model.onnx': 'model.onnx_data' }`.
+ */
+export function withExternalData(dir: string, graphs: Record<string, string>): void {
+  runPython(
+    EXTERNALIZE,
+    Object.entries(graphs).flatMap(([graph, location]) => [path.join(dir, graph), location]),
+  );
+}
+
 export function expected(dir: string): Expected {
   return JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
 }

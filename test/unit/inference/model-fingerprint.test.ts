@@ -10,9 +10,10 @@ import { ModelError } from '../../../electron/inference/errors.js';
 import { FileDigests, sha256File } from '../../../electron/inference/file-digests.js';
 import { describeModel } from '../../../electron/inference/layouts/index.js';
 import { modelFingerprint } from '../../../electron/inference/model-fingerprint.js';
+import { externalDataLocations } from '../../../electron/inference/onnx-external-data.js';
 import { KEYED_BY_NAME, modelKey } from '../../../electron/inference/model-key.js';
 import { ModelRuntime } from '../../../electron/inference/runtime.js';
-import { copyWithOtherWeights, cosine, layoutFixtures } from '../../support/model-fixtures.js';
+import { copyWithOtherWeights, cosine, layoutFixtures, withExternalData } from '../../support/model-fixtures.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const fixtures = layoutFixtures();
@@ -124,6 +125,46 @@ describe('a model is keyed by what its weights are, not by its folder’s name',
     // Loaded again, it is keyed as what it now is: neither export.
     const now = (await load(dir)).key;
     assert.ok(now !== (await load(a)).key && now !== (await load(b)).key);
+  });
+
+  it('towers with their weights in external-data files: the files count, one missing fails the load', async () => {
+    // Two exports as towers over 2 GiB are written: byte-identical graphs, the weights beside them.
+    const graphs = { 'visual/model.onnx': 'model.onnx_data', 'textual/model.onnx': 'weights.bin' };
+    const [ea, eb] = [path.join(work, 'external', 'a', 'clip'), path.join(work, 'external', 'b', 'clip')];
+    await cp(a, ea, { recursive: true });
+    await cp(b, eb, { recursive: true });
+    withExternalData(ea, graphs);
+    withExternalData(eb, graphs);
+    for (const [graph, location] of Object.entries(graphs)) {
+      assert.equal(await sha256File(path.join(ea, graph)), await sha256File(path.join(eb, graph)), graph);
+      assert.deepEqual(await externalDataLocations(path.join(ea, graph)), [location]);
+    }
+    const [ka, kb] = [await load(ea), await load(eb)];
+    assert.ok(cosine(ka.text, kb.text) < 0.99, 'the two really embed differently');
+    assert.notEqual(ka.fingerprint, kb.fingerprint);
+    assert.notEqual(ka.key, kb.key);
+    assert.equal(ka.key, (await load(ea)).key);
+
+    // One external file replaced between its digest and the sessions' reading it: as for a graph file.
+    const target = path.join(ea, 'visual', 'model.onnx_data');
+    class CopyFinishing extends FileDigests {
+      override async sha256(file: string): Promise<string> {
+        const digest = await super.sha256(file);
+        if (file === target) await copyFile(path.join(eb, 'visual', 'model.onnx_data'), target);
+        return digest;
+      }
+    }
+    await assert.rejects(
+      ModelRuntime.load(ea, { providers: ['cpu'], digests: new CopyFinishing() }),
+      (e: unknown) => e instanceof ModelError && e.code === 'CHANGED_WHILE_LOADING',
+    );
+
+    await rm(path.join(eb, 'textual', 'weights.bin'));
+    await assert.rejects(
+      ModelRuntime.load(eb, { providers: ['cpu'] }),
+      (e: unknown) =>
+        e instanceof ModelError && e.code === 'MISSING_FILE' && /keeps its weights in weights\.bin/.test(e.message),
+    );
   });
 
   it('preprocessing and tokenizer settings count; names and unused config do not', async () => {
