@@ -9,11 +9,11 @@
  * file that cannot be parsed is set aside, never written over, and the views say so; a file that cannot be read
  * (permissions) fails the call and is left alone.
  */
-import { readFile, rename, stat } from 'node:fs/promises';
+import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from './errors.js';
 import { replaceFile } from '../util/durable-file.js';
-import { LockBusyError, withFileLock } from '../util/file-lock.js';
+import { LockBusyError, withFileLock, type LockOptions } from '../util/file-lock.js';
 
 const MAX_PER_SET = 200;
 const MAX_SETS = 1000;
@@ -23,20 +23,17 @@ type Sets = Map<string, string[]>;
 
 export class ExampleSets {
   readonly file: string;
-  /**
-   * The file as last read, by its version (inode, modification time and size: each write renames a new file in,
-   * so another process's write is seen even within one tick of a coarse clock): read again only when it changed.
-   */
-  #read: { version: string; sets: Sets } | null = null;
-  /** Changes, one at a time: each reads the file, applies itself and writes it. */
+  /** The file as last read, by its version (versionOf): read again only when it changed. */
+  #cached: { version: string; sets: Sets } | null = null;
+  /** Changes (and set-asides), one at a time: each takes the lock, reads the file and writes it. */
   #changes: Promise<unknown> = Promise.resolve();
   /** Said once a damaged file was set aside this run (the views show it). */
   #warning: string | null = null;
 
-  /** `lockWaitMs`: how long a change waits for another process's (tests shorten it). */
+  /** `lock`: the lock's waits (tests shorten them) and file functions (tests fail them). */
   constructor(
     dataDir: string,
-    private readonly options: { lockWaitMs?: number } = {},
+    private readonly options: { lock?: LockOptions } = {},
   ) {
     this.file = path.join(dataDir, 'example-sets.json');
   }
@@ -47,7 +44,7 @@ export class ExampleSets {
   }
 
   async get(scope: string): Promise<string[]> {
-    return [...((await this.#load()).get(scope) ?? [])];
+    return [...((await this.#current()).get(scope) ?? [])];
   }
 
   async add(scope: string, file: string): Promise<string[]> {
@@ -71,15 +68,21 @@ export class ExampleSets {
    * and says so.
    */
   #change(scope: string, edit: (list: readonly string[], sets: Sets) => string[] | null): Promise<string[]> {
+    return this.#locked((stillHeld) => this.#apply(scope, edit, stillHeld), { busy, failed: writeFailed });
+  }
+
+  /** Runs `work` holding the lock, after this store's earlier changes; `busy`, `failed`: what the user is told. */
+  #locked<T>(
+    work: (stillHeld: () => Promise<boolean>) => Promise<T>,
+    say: { busy: () => ApiError; failed: (error: unknown) => ApiError },
+  ): Promise<T> {
     const run = this.#changes
       .catch(() => undefined)
       .then(() =>
-        withFileLock(`${this.file}.lock`, (stillHeld) => this.#apply(scope, edit, stillHeld), {
-          ...(this.options.lockWaitMs !== undefined ? { waitMs: this.options.lockWaitMs } : {}),
-        }).catch((error: unknown) => {
+        withFileLock(`${this.file}.lock`, work, this.options.lock).catch((error: unknown) => {
           if (error instanceof ApiError) throw error;
-          if (error instanceof LockBusyError) throw busy();
-          throw writeFailed(error);
+          if (error instanceof LockBusyError) throw say.busy();
+          throw say.failed(error);
         }),
       );
     this.#changes = run;
@@ -91,9 +94,7 @@ export class ExampleSets {
     edit: (list: readonly string[], sets: Sets) => string[] | null,
     stillHeld: () => Promise<boolean>,
   ): Promise<string[]> {
-    // Read whatever the version says: a file written by another process can have the inode, time and size
-    // of the one read before (inodes are reused, clocks are coarse), and a change must not start from that.
-    const sets = new Map(await this.#load(true));
+    const sets = new Map(await this.#loadLocked(stillHeld));
     const next = edit(sets.get(scope) ?? [], sets);
     if (!next) return [...(sets.get(scope) ?? [])];
     if (next.length) sets.set(scope, next);
@@ -105,45 +106,79 @@ export class ExampleSets {
     } catch (error) {
       throw writeFailed(error);
     }
-    this.#read = null; // the next read takes the file as written
+    this.#cached = null; // the next read takes the file as written
     return [...next];
   }
 
-  /** The sets as the file holds them now (`fresh`: read even if its version is the one read last). */
-  async #load(fresh = false): Promise<Sets> {
-    let text: string;
-    let version: string;
-    try {
-      const s = await stat(this.file);
-      version = `${s.ino}:${s.mtimeMs}:${s.size}`;
-      if (!fresh && this.#read?.version === version) return this.#read.sets;
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return new Map(); // none yet
-      throw new ApiError('INTERNAL', `The example sets could not be read (${code ?? 'unknown error'})`);
-    }
-    const sets = parseSets(text);
-    if (sets) {
-      this.#read = { version, sets };
-      return sets;
-    }
-    // Damaged (a disk that filled, an edit by hand): kept aside for the user, never written over. Where it cannot
-    // be moved aside, nothing is written over it either: the call fails.
-    const aside = `${this.file}.corrupt-${Date.now()}`;
-    await rename(this.file, aside).catch((error: NodeJS.ErrnoException) => {
-      throw new ApiError(
-        'INTERNAL',
-        `The example sets are damaged and could not be set aside (${error.code ?? 'unknown error'})`,
-      );
+  /** The sets for a read. A damaged file is only set aside under the lock: a change may be replacing it now. */
+  async #current(): Promise<Sets> {
+    const found = await this.#read(false);
+    if (found.sets) return found.sets;
+    return this.#locked((stillHeld) => this.#loadLocked(stillHeld), {
+      busy: damagedBusy,
+      failed: setAsideFailed,
     });
+  }
+
+  /** The sets as the file holds them now, read holding the lock; a damaged file is set aside. */
+  async #loadLocked(stillHeld: () => Promise<boolean>): Promise<Sets> {
+    // Read whatever the version says: a file written by another process can have the inode, time and size
+    // of the one read before (inodes are reused, clocks are coarse), and a change must not start from that.
+    const found = await this.#read(true);
+    if (found.sets) return found.sets;
+    // Damaged (a disk that filled, an edit by hand): kept aside for the user, never written over. Only the file
+    // found damaged: one that changed since was written by a process that took this lock as stale.
+    const now = await stat(this.file).catch(() => null);
+    if (!now || versionOf(now) !== found.version || !(await stillHeld())) throw busy();
+    const aside = `${this.file}.corrupt-${Date.now()}`;
+    try {
+      await rename(this.file, aside);
+    } catch (error) {
+      throw setAsideFailed(error);
+    }
     this.#warning = `The example sets could not be read and start empty (the old file is kept as ${path.basename(aside)})`;
     return new Map();
   }
+
+  /**
+   * The file's sets as it is now (null: damaged) and its version; read through one handle, so that the version
+   * is that of the text read. `fresh`: read even if the version is the one read last.
+   */
+  async #read(fresh: boolean): Promise<{ version: string; sets: Sets | null }> {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(this.file, 'r');
+      const version = versionOf(await handle.stat());
+      if (!fresh && this.#cached?.version === version) return this.#cached;
+      const sets = parseSets(await handle.readFile('utf8'));
+      if (sets) this.#cached = { version, sets };
+      return { version, sets };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { version: '', sets: new Map() }; // none yet
+      throw new ApiError('INTERNAL', `The example sets could not be read (${code ?? 'unknown error'})`);
+    } finally {
+      await handle?.close();
+    }
+  }
 }
+
+/** A file's version: each write renames a new file in, so another process's write shows even within a tick. */
+const versionOf = (s: { ino: number; mtimeMs: number; size: number }) => `${s.ino}:${s.mtimeMs}:${s.size}`;
 
 const busy = () =>
   new ApiError('BUSY', 'Another RadSift process is changing the example sets: nothing was changed, try again');
+const damagedBusy = () =>
+  new ApiError(
+    'BUSY',
+    'The example sets file is damaged and another RadSift process is changing it: it was left as it is, try again',
+  );
+
+/** A damaged file that could not be moved aside: nothing is written over it either. */
+function setAsideFailed(error: unknown): ApiError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+  return new ApiError('INTERNAL', `The example sets are damaged and could not be set aside (${code})`);
+}
 
 /** A change that could not be written (disk full, read-only, no permission): nothing changed. */
 function writeFailed(error: unknown): ApiError {

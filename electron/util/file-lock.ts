@@ -27,6 +27,12 @@ export class LockBusyError extends CodedError<'LOCK_BUSY'> {
   }
 }
 
+/** How long to wait for a live holder, and after how long a lock counts as stale. */
+export interface LockOptions {
+  waitMs?: number;
+  staleMs?: number;
+}
+
 interface Holder {
   pid: number;
   host: string;
@@ -99,7 +105,7 @@ async function breakIfStale(lockFile: string, staleMs: number): Promise<boolean>
 export async function withFileLock<T>(
   lockFile: string,
   change: (stillHeld: () => Promise<boolean>) => Promise<T>,
-  options: { waitMs?: number; staleMs?: number } = {},
+  options: LockOptions = {},
 ): Promise<T> {
   const waitMs = options.waitMs ?? LOCK_WAIT_MS;
   const staleMs = options.staleMs ?? LOCK_STALE_MS;

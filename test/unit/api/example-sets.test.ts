@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExampleSets } from '../../../electron/api/example-sets.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
@@ -61,6 +62,36 @@ describe('example sets on disk', () => {
       /could not be read and start empty \(the old file is kept as example-sets\.json\.corrupt-/,
     );
     assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { '/data/studyC': ['/data/studyC/3.dcm'] });
+  });
+
+  it('a read sets a damaged file aside only holding the lock, and only the file it found damaged', async () => {
+    const dir = await dataDir();
+    const file = path.join(dir, 'example-sets.json');
+    const lock = `${file}.lock`;
+    await writeFile(file, '{"/a": [');
+    // Another process holds the lock (it may be replacing the file this moment): the read moves nothing.
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), token: 'theirs' }));
+    const sets = new ExampleSets(dir, { lock: { waitMs: 300 } });
+    await assert.rejects(sets.get('/a'), {
+      code: 'BUSY',
+      message:
+        'The example sets file is damaged and another RadSift process is changing it: it was left as it is, try again',
+    });
+    assert.deepEqual((await readdir(dir)).sort(), ['example-sets.json', 'example-sets.json.lock']);
+    assert.equal(sets.warning, null);
+    // It writes a good file and lets go while the read waits: the read takes that file, and sets nothing aside.
+    const waiting = new ExampleSets(dir, { lock: { waitMs: 5000 } }).get('/a');
+    await sleep(200);
+    await writeFile(`${file}.tmp`, JSON.stringify({ '/a': ['/a/1.dcm'] }));
+    await rename(`${file}.tmp`, file);
+    await rm(lock);
+    assert.deepEqual(await waiting, ['/a/1.dcm']);
+    assert.deepEqual(await readdir(dir), ['example-sets.json']);
+    // Damaged and no one holding the lock: set aside, and said.
+    await writeFile(file, '{"/a": [');
+    assert.deepEqual(await sets.get('/a'), []);
+    assert.equal((await readdir(dir)).filter((f) => f.startsWith('example-sets.json.corrupt-')).length, 1);
+    assert.match(sets.warning ?? '', /could not be read and start empty/);
   });
 
   it('two stores on one data folder (two processes) add to each other’s sets', async () => {
@@ -146,7 +177,7 @@ describe('example sets on disk', () => {
     const lock = `${file}.lock`;
     await writeFile(file, JSON.stringify({ '/a': ['/a/1.dcm'] }));
     const holder = (pid: number, host = hostname()) => JSON.stringify({ pid, host, token: 'theirs' });
-    const sets = new ExampleSets(dir, { lockWaitMs: 300 });
+    const sets = new ExampleSets(dir, { lock: { waitMs: 300 } });
 
     // Held by a live process (this one), fresh: the change waits its bounded time, fails, and leaves both alone.
     await writeFile(lock, holder(process.pid));
