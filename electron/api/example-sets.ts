@@ -13,7 +13,7 @@ import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from './errors.js';
 import { replaceFile } from '../util/durable-file.js';
-import { LockBusyError, withFileLock, type LockOptions } from '../util/file-lock.js';
+import { LockBusyError, LockStuckError, withFileLock, type LockOptions } from '../util/file-lock.js';
 
 const MAX_PER_SET = 200;
 const MAX_SETS = 1000;
@@ -82,6 +82,7 @@ export class ExampleSets {
         withFileLock(`${this.file}.lock`, work, this.options.lock).catch((error: unknown) => {
           if (error instanceof ApiError) throw error;
           if (error instanceof LockBusyError) throw say.busy();
+          if (error instanceof LockStuckError) throw stuck();
           throw say.failed(error);
         }),
       );
@@ -168,6 +169,14 @@ const versionOf = (s: { ino: number; mtimeMs: number; size: number }) => `${s.in
 
 const busy = () =>
   new ApiError('BUSY', 'Another RadSift process is changing the example sets: nothing was changed, try again');
+/** A lock whose holder seems gone, on a drive where it cannot be removed safely (file-lock.ts): a person decides. */
+const stuck = () =>
+  new ApiError(
+    'BUSY',
+    'The example sets are locked by a RadSift process that seems to be gone, and this drive cannot remove the ' +
+      'lock safely: if no other RadSift process is running, delete example-sets.json.lock in the data folder, ' +
+      'then try again',
+  );
 const damagedBusy = () =>
   new ApiError(
     'BUSY',

@@ -10,7 +10,7 @@
  * never a hang.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link as fsLink, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { CodedError } from './coded-error.js';
@@ -27,10 +27,28 @@ export class LockBusyError extends CodedError<'LOCK_BUSY'> {
   }
 }
 
-/** How long to wait for a live holder, and after how long a lock counts as stale. */
+/**
+ * A lock that looks stale but cannot be moved aside atomically here (a drive without hard links: FAT, many SMB
+ * shares): it is not deleted, for it may be live after all. A person who knows no other process runs removes it.
+ */
+export class LockStuckError extends CodedError<'LOCK_STUCK'> {
+  constructor(
+    readonly lockFile: string,
+    reason: string,
+  ) {
+    super(
+      'LOCK_STUCK',
+      `a lock that looks abandoned cannot be moved aside safely on this drive (${reason}): if no other process ` +
+        `uses the file, remove ${path.basename(lockFile)} by hand`,
+    );
+  }
+}
+
+/** How long to wait for a live holder, after how long a lock counts as stale; `link`: fs.link (tests fail it). */
 export interface LockOptions {
   waitMs?: number;
   staleMs?: number;
+  link?: (existing: string, newPath: string) => Promise<void>;
 }
 
 interface Holder {
@@ -66,9 +84,14 @@ const isCode = (error: unknown, code: string) => (error as NodeJS.ErrnoException
 /**
  * Removes the lock if it is stale; true when it is gone (broken here or released meanwhile): try again. It is
  * moved aside under a name of this call's own and checked there, so that only the lock judged stale is removed:
- * one that another process broke and took meanwhile goes back (link: never over a newer one).
+ * one that another process broke and took meanwhile goes back (link: never over a newer one). Where link fails,
+ * nothing could go back: the lock is left as it is (LockStuckError).
  */
-async function breakIfStale(lockFile: string, staleMs: number): Promise<boolean> {
+async function breakIfStale(
+  lockFile: string,
+  staleMs: number,
+  link: NonNullable<LockOptions['link']>,
+): Promise<boolean> {
   let text: string;
   let ino: number;
   let age: number;
@@ -86,13 +109,28 @@ async function breakIfStale(lockFile: string, staleMs: number): Promise<boolean>
   if (!gone && age < staleMs) return false;
   const aside = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
   try {
+    await link(lockFile, aside); // whether a lock moved aside by mistake could go back
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return true;
+    throw new LockStuckError(lockFile, (error as NodeJS.ErrnoException).code ?? 'link failed');
+  }
+  await rm(aside, { force: true });
+  try {
     await rename(lockFile, aside);
   } catch (error) {
     if (isCode(error, 'ENOENT')) return true;
     throw error;
   }
   const moved = await stat(aside);
-  if (moved.ino !== ino || (await readFile(aside, 'utf8')) !== text) await link(aside, lockFile).catch(() => undefined);
+  if (moved.ino !== ino || (await readFile(aside, 'utf8')) !== text) {
+    try {
+      await link(aside, lockFile);
+    } catch (error) {
+      // EEXIST: a newer lock took its place; its holder sees its own lost (stillHeld). Anything else (link worked
+      // a moment ago): left aside, not deleted, and said.
+      if (!isCode(error, 'EEXIST')) throw error;
+    }
+  }
   await rm(aside, { force: true });
   return true;
 }
@@ -109,6 +147,7 @@ export async function withFileLock<T>(
 ): Promise<T> {
   const waitMs = options.waitMs ?? LOCK_WAIT_MS;
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
+  const link = options.link ?? fsLink;
   const holder: Holder = { pid: process.pid, host: hostname(), token: randomBytes(12).toString('hex') };
   const deadline = Date.now() + waitMs;
   let madeFolder = false;
@@ -132,7 +171,7 @@ export async function withFileLock<T>(
       }
       if (!isCode(error, 'EEXIST')) throw error;
     }
-    const broken = await breakIfStale(lockFile, staleMs);
+    const broken = await breakIfStale(lockFile, staleMs, link);
     if (Date.now() >= deadline) throw new LockBusyError();
     if (!broken) await sleep(delay * (0.5 + Math.random())); // jittered: two waiters do not retry in step
   }

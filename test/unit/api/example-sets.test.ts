@@ -209,4 +209,29 @@ describe('example sets on disk', () => {
     assert.deepEqual(await new ExampleSets(fresh).add('/b', '/b/1.dcm'), ['/b/1.dcm']);
     assert.deepEqual(await readdir(fresh), ['example-sets.json']);
   });
+
+  it('a stale lock on a drive without hard links is left for a person to remove, and the error says which', async () => {
+    const dir = await dataDir();
+    const file = path.join(dir, 'example-sets.json');
+    const lock = `${file}.lock`;
+    await writeFile(file, JSON.stringify({ '/a': ['/a/1.dcm'] }));
+    const record = JSON.stringify({ pid: spawnSync(process.execPath, ['-e', '']).pid, host: hostname(), token: 'x' });
+    await writeFile(lock, record);
+    // As on FAT or an SMB share: the lock could not go back if it were moved aside by mistake, so it is not.
+    const link = () => Promise.reject(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
+    const sets = new ExampleSets(dir, { lock: { waitMs: 300, link } });
+    await assert.rejects(sets.add('/a', '/a/2.dcm'), {
+      code: 'BUSY',
+      message:
+        'The example sets are locked by a RadSift process that seems to be gone, and this drive cannot remove the ' +
+        'lock safely: if no other RadSift process is running, delete example-sets.json.lock in the data folder, ' +
+        'then try again',
+    });
+    assert.equal(await readFile(lock, 'utf8'), record);
+    assert.deepEqual((await readdir(dir)).sort(), ['example-sets.json', 'example-sets.json.lock']);
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { '/a': ['/a/1.dcm'] });
+    // Removed by hand: the next change goes through (taking a free lock needs no link).
+    await rm(lock);
+    assert.deepEqual(await sets.add('/a', '/a/2.dcm'), ['/a/1.dcm', '/a/2.dcm']);
+  });
 });
