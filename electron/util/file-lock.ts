@@ -3,21 +3,26 @@
  * share a data folder, and two changes read in the same moment would each write their own copy over the other.
  *
  * The lock is a file beside it, created exclusively ('wx': the create fails if it exists, atomically, on every
- * platform and on network shares) and holding its holder's pid, host and a token of its own. A holder that is gone
- * leaves its lock behind: a lock is broken when its pid no longer runs on this host, or when it is older than
- * `staleMs` (a holder on another host, whose pid means nothing here; a pid since reused; a holder that crashed
- * before it wrote its name). A lock held by a live process is waited for, at most `waitMs`, then LockBusyError:
- * never a hang.
+ * platform and on network shares) and holding its holder's record (lock-holder.ts), which the holder rewrites
+ * every few seconds while it holds the lock (a heartbeat). A holder that is gone leaves its lock behind: a lock is
+ * broken when its pid is known not to run (same host and pid space, lock-holder.ts), or when this process has
+ * watched its record stay unchanged for `staleMs` by its own monotonic clock: no clock of another machine (a
+ * share's server, a holder on another host) is compared with ours, so a clock that is off or jumps breaks no lock.
+ * A lock held by a live process is waited for, at most `waitMs`, then LockBusyError: never a hang.
  */
 import { randomBytes } from 'node:crypto';
-import { link as fsLink, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link as fsLink, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { CodedError } from './coded-error.js';
+import { holderGone, parseHolder, pidSpace, recordText, type Holder } from './lock-holder.js';
 
 /** A change holds the lock for a read and a write of a small file: milliseconds. */
 export const LOCK_WAIT_MS = 5000;
-/** Far longer than any change: a lock this old was left by a holder that is gone (or hung). */
+/** A holder rewrites its record this often: many times within LOCK_STALE_MS, even on a busy machine. */
+export const LOCK_HEARTBEAT_MS = 2000;
+/** Far longer than any change, and many heartbeats: a record unchanged this long is a gone (or hung) holder's. */
 export const LOCK_STALE_MS = 30_000;
 
 /** The lock stayed held by a live process for the whole wait. */
@@ -44,69 +49,62 @@ export class LockStuckError extends CodedError<'LOCK_STUCK'> {
   }
 }
 
-/** How long to wait for a live holder, after how long a lock counts as stale; `link`: fs.link (tests fail it). */
+/**
+ * How long to wait for a live holder; how long a record must stay unchanged to be stale; how often this holder
+ * rewrites its own; `link`: fs.link (tests fail it).
+ */
 export interface LockOptions {
   waitMs?: number;
   staleMs?: number;
+  heartbeatMs?: number;
   link?: (existing: string, newPath: string) => Promise<void>;
-}
-
-interface Holder {
-  pid: number;
-  host: string;
-  token: string;
-}
-
-function parseHolder(text: string): Holder | null {
-  try {
-    const h = JSON.parse(text) as Partial<Holder>;
-    return typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.token === 'string'
-      ? { pid: h.pid, host: h.host, token: h.token }
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether a process with this pid runs on this host (EPERM: it does, under another user). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isCode = (error: unknown, code: string) => (error as NodeJS.ErrnoException).code === code;
 
+/** Per lock file: its file and record as this process last saw them, and since when (monotonic) unchanged. */
+const looks = new Map<string, { seen: string; since: number }>();
+
+/** How long this process has seen this lock unchanged (0: it changed, or this is the first look). */
+function unchangedFor(lockFile: string, seen: string): number {
+  const now = performance.now();
+  const last = looks.get(lockFile);
+  if (last?.seen === seen) return now - last.since;
+  looks.set(lockFile, { seen, since: now });
+  return 0;
+}
+
+/** The file's inode and text, read through one handle: both of one file. */
+async function lookAt(file: string): Promise<{ ino: number; text: string }> {
+  const handle = await open(file, 'r');
+  try {
+    return { ino: (await handle.stat()).ino, text: await handle.readFile('utf8') };
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Removes the lock if it is stale; true when it is gone (broken here or released meanwhile): try again. It is
  * moved aside under a name of this call's own and checked there, so that only the lock judged stale is removed:
- * one that another process broke and took meanwhile goes back (link: never over a newer one). Where link fails,
- * nothing could go back: the lock is left as it is (LockStuckError).
+ * one that another process broke and took meanwhile, or whose holder beat meanwhile, goes back (link: never over
+ * a newer one). Where link fails, nothing could go back: the lock is left as it is (LockStuckError).
  */
 async function breakIfStale(
   lockFile: string,
   staleMs: number,
   link: NonNullable<LockOptions['link']>,
 ): Promise<boolean> {
-  let text: string;
-  let ino: number;
-  let age: number;
+  let look: { ino: number; text: string };
   try {
-    const info = await stat(lockFile);
-    ino = info.ino;
-    age = Date.now() - info.mtimeMs;
-    text = await readFile(lockFile, 'utf8');
+    look = await lookAt(lockFile);
   } catch (error) {
     if (isCode(error, 'ENOENT')) return true;
     throw error;
   }
-  const holder = parseHolder(text);
-  const gone = holder !== null && holder.host === hostname() && !alive(holder.pid);
-  if (!gone && age < staleMs) return false;
+  const gone = await holderGone(parseHolder(look.text));
+  if (!gone && unchangedFor(lockFile, `${look.ino}\n${look.text}`) < staleMs) return false;
   const aside = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
   try {
     await link(lockFile, aside); // whether a lock moved aside by mistake could go back
@@ -121,8 +119,8 @@ async function breakIfStale(
     if (isCode(error, 'ENOENT')) return true;
     throw error;
   }
-  const moved = await stat(aside);
-  if (moved.ino !== ino || (await readFile(aside, 'utf8')) !== text) {
+  const moved = await lookAt(aside);
+  if (moved.ino !== look.ino || moved.text !== look.text) {
     try {
       await link(aside, lockFile);
     } catch (error) {
@@ -132,7 +130,58 @@ async function breakIfStale(
     }
   }
   await rm(aside, { force: true });
+  looks.delete(lockFile);
   return true;
+}
+
+/** Creates the lock file with this holder's record; waits for a live holder, breaks a stale lock. */
+async function acquire(lockFile: string, holder: Holder, options: LockOptions): Promise<FileHandle> {
+  const staleMs = options.staleMs ?? LOCK_STALE_MS;
+  const link = options.link ?? fsLink;
+  // Monotonic: a clock set back while waiting does not stretch the wait.
+  const deadline = performance.now() + (options.waitMs ?? LOCK_WAIT_MS);
+  let madeFolder = false;
+  for (let delay = 5; ; delay = Math.min(2 * delay, 100)) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      try {
+        await handle.write(recordText(holder), 0, 'utf8');
+      } catch (error) {
+        await handle.close();
+        await rm(lockFile, { force: true }); // a lock that names no holder would only go stale by waiting
+        throw error;
+      }
+      looks.delete(lockFile);
+      return handle;
+    } catch (error) {
+      if (isCode(error, 'ENOENT') && !madeFolder) {
+        await mkdir(path.dirname(lockFile), { recursive: true }); // the first change in a new data folder
+        madeFolder = true;
+        continue;
+      }
+      if (!isCode(error, 'EEXIST')) throw error;
+    }
+    const broken = await breakIfStale(lockFile, staleMs, link);
+    if (performance.now() >= deadline) throw new LockBusyError();
+    if (!broken) await sleep(delay * (0.5 + Math.random())); // jittered: two waiters do not retry in step
+  }
+}
+
+/**
+ * Rewrites the record every `everyMs` while the lock is held, in place through the lock's own handle (never by
+ * its name: a lock taken over meanwhile is another file). A write that fails is let be: the lock may then be
+ * taken as stale, and `stillHeld` says so before the change writes.
+ */
+function heartbeat(handle: FileHandle, holder: Holder, everyMs: number): () => Promise<void> {
+  let writing: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    holder.beat++;
+    writing = writing.then(() => handle.write(recordText(holder), 0, 'utf8')).catch(() => undefined);
+  }, everyMs);
+  return async () => {
+    clearInterval(timer);
+    await writing;
+  };
 }
 
 /**
@@ -145,40 +194,29 @@ export async function withFileLock<T>(
   change: (stillHeld: () => Promise<boolean>) => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
-  const waitMs = options.waitMs ?? LOCK_WAIT_MS;
-  const staleMs = options.staleMs ?? LOCK_STALE_MS;
-  const link = options.link ?? fsLink;
-  const holder: Holder = { pid: process.pid, host: hostname(), token: randomBytes(12).toString('hex') };
-  const deadline = Date.now() + waitMs;
-  let madeFolder = false;
-  for (let delay = 5; ; delay = Math.min(2 * delay, 100)) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify(holder));
-      } catch (error) {
-        await handle.close();
-        await rm(lockFile, { force: true }); // a lock that names no holder would only be broken by its age
-        throw error;
-      }
-      await handle.close();
-      break;
-    } catch (error) {
-      if (isCode(error, 'ENOENT') && !madeFolder) {
-        await mkdir(path.dirname(lockFile), { recursive: true }); // the first change in a new data folder
-        madeFolder = true;
-        continue;
-      }
-      if (!isCode(error, 'EEXIST')) throw error;
-    }
-    const broken = await breakIfStale(lockFile, staleMs, link);
-    if (Date.now() >= deadline) throw new LockBusyError();
-    if (!broken) await sleep(delay * (0.5 + Math.random())); // jittered: two waiters do not retry in step
-  }
-  const stillHeld = async () => parseHolder(await readFile(lockFile, 'utf8').catch(() => ''))?.token === holder.token;
+  const pids = await pidSpace();
+  const holder: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    ...(pids !== undefined ? { pids } : {}),
+    token: randomBytes(12).toString('hex'),
+    started: Date.now(),
+    beat: 0,
+  };
+  const handle = await acquire(lockFile, holder, options);
+  const stop = heartbeat(handle, holder, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
+  const stillHeld = async () =>
+    parseHolder(
+      await lookAt(lockFile).then(
+        (l) => l.text,
+        () => '',
+      ),
+    )?.token === holder.token;
   try {
     return await change(stillHeld);
   } finally {
+    await stop();
+    await handle.close(); // before the remove: Windows keeps the name of a file still open
     if (await stillHeld()) await rm(lockFile, { force: true });
   }
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExampleSets } from '../../../electron/api/example-sets.js';
+import { pidSpace } from '../../../electron/util/lock-holder.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const WRITER = path.join(PROJECT_ROOT, 'dist', 'test', 'support', 'example-sets-writer.js');
@@ -176,7 +177,8 @@ describe('example sets on disk', () => {
     const file = path.join(dir, 'example-sets.json');
     const lock = `${file}.lock`;
     await writeFile(file, JSON.stringify({ '/a': ['/a/1.dcm'] }));
-    const holder = (pid: number, host = hostname()) => JSON.stringify({ pid, host, token: 'theirs' });
+    const pids = await pidSpace();
+    const holder = (pid: number, host = hostname()) => JSON.stringify({ pid, host, pids, token: 'theirs' });
     const sets = new ExampleSets(dir, { lock: { waitMs: 300 } });
 
     // Held by a live process (this one), fresh: the change waits its bounded time, fails, and leaves both alone.
@@ -195,12 +197,15 @@ describe('example sets on disk', () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
     await writeFile(lock, holder(gone));
     assert.deepEqual(await sets.add('/a', '/a/2.dcm'), ['/a/1.dcm', '/a/2.dcm']);
-    // Older than any change (a holder on another host, whose pid says nothing here; one that never wrote its name).
+    // A holder on another host (whose pid says nothing here), one that never wrote its name: not by the lock's age
+    // (an hour by the file's time, which a share's clock sets), only once this process saw it unchanged for staleMs.
     const old = new Date(Date.now() - 3600_000);
+    const watching = new ExampleSets(dir, { lock: { waitMs: 2000, staleMs: 300 } });
     for (const [i, text] of [holder(process.pid, `not-${hostname()}`), ''].entries()) {
       await writeFile(lock, text);
       await utimes(lock, old, old);
-      assert.equal((await sets.add('/a', `/a/${3 + i}.dcm`)).length, 3 + i);
+      await assert.rejects(sets.add('/a', '/a/0.dcm'), { code: 'BUSY' });
+      assert.equal((await watching.add('/a', `/a/${3 + i}.dcm`)).length, 3 + i);
     }
     assert.deepEqual(await new ExampleSets(dir).get('/a'), ['/a/1.dcm', '/a/2.dcm', '/a/3.dcm', '/a/4.dcm']);
     assert.deepEqual((await readdir(dir)).sort(), ['example-sets.json'], 'the lock released, nothing left aside');
@@ -215,7 +220,8 @@ describe('example sets on disk', () => {
     const file = path.join(dir, 'example-sets.json');
     const lock = `${file}.lock`;
     await writeFile(file, JSON.stringify({ '/a': ['/a/1.dcm'] }));
-    const record = JSON.stringify({ pid: spawnSync(process.execPath, ['-e', '']).pid, host: hostname(), token: 'x' });
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const record = JSON.stringify({ pid: gone, host: hostname(), pids: await pidSpace(), token: 'x' });
     await writeFile(lock, record);
     // As on FAT or an SMB share: the lock could not go back if it were moved aside by mistake, so it is not.
     const link = () => Promise.reject(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
