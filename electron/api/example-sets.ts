@@ -6,8 +6,8 @@
  * (util/file-lock.ts) from the read to the write, so that two processes sharing the data folder (the app,
  * `npm run dev:browser`, the CLI) add to each other's sets instead of writing their own copy over them, even in
  * the same moment. A lock held too long by a live process fails the change with a clear error, never a hang. A
- * file that cannot be parsed is set aside, never written over, and the views say so; a file that cannot be read
- * (permissions) fails the call and is left alone.
+ * file that cannot be parsed is set aside (holding the lock), never written over, and the views say so; a file
+ * that cannot be read (permissions) fails the call and is left alone.
  */
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
