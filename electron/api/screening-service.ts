@@ -455,7 +455,7 @@ export class ScreeningService {
         id,
         params,
         'done',
-        `${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed${summary.notDicom ? `, ${summary.notDicom} not DICOM (skipped)` : ''}`,
+        `${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed${summary.notDicom ? `, ${summary.notDicom} not DICOM (skipped)` : ''}${summary.cut ? `; ${summary.seen} instances listed, not all: ${summary.cut.message}` : ''}`,
         createdAt,
       );
     } catch (error) {

@@ -87,6 +87,11 @@ export interface RemoteSource {
   release?(file: string): void;
   /** Fetches at once, at most (default 4). */
   concurrency?: number;
+  /**
+   * Once `instances` ended: why they are only part of what the source holds (an archive that cuts its listings),
+   * or null. What was listed is indexed all the same; the run says so after (IndexRunSummary.cut).
+   */
+  cut?(): Error | null;
 }
 
 export interface IndexRunSummary extends ScreenProgress {
@@ -95,6 +100,8 @@ export interface IndexRunSummary extends ScreenProgress {
   pruned: number;
   /** True when stopped by the signal before the folder was finished. */
   stopped: boolean;
+  /** A remote source that listed only part of what it holds: why (RemoteSource.cut). What it listed is indexed. */
+  cut?: { code: string; message: string };
 }
 
 async function countFiles(folder: string, signal?: AbortSignal): Promise<number> {
@@ -123,6 +130,11 @@ function record(r: EncodedFile, size: number, mtimeMs: number): ScanRecord {
     error: r.error?.message ?? null,
     naming: r.identity ? dropUndefined(r.identity.naming) : null,
   };
+}
+
+function reason(error: Error): { code: string; message: string } {
+  const code = (error as { code?: unknown }).code;
+  return { code: typeof code === 'string' ? code : 'FAILED', message: error.message };
 }
 
 function dropUndefined(naming: object): Record<string, string | number> {
@@ -298,10 +310,11 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   if ('remote' in source) for (const file of keyOf.keys()) source.remote.release?.(file);
   keyOf.clear();
   const stopped = signal?.aborted ?? false;
-  // Only a complete walk may prune: an interrupted one has not met every file.
+  const cut = 'remote' in source ? (source.remote.cut?.() ?? null) : null;
+  // Only a complete walk may prune: an interrupted one has not met every file, a cut listing not every instance.
   const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run);
-  if (!stopped && options.set !== undefined) store.pruneMembers(options.set, run);
+  if (!stopped && !cut && options.set !== undefined) store.pruneMembers(options.set, run);
   if (!stopped) progress.total = progress.seen;
   report(true);
-  return { ...progress, run, pruned, stopped };
+  return { ...progress, run, pruned, stopped, ...(cut ? { cut: reason(cut) } : {}) };
 }

@@ -384,6 +384,11 @@ export const screenCommand = defineCommand({
         `\nindex: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
       );
       for (const m of listed?.missing ?? []) failures.push(`failed: ${path.relative(io.cwd, m.path)}: ${m.reason}\n`);
+      // The archive cut the listing: what it listed is indexed (and screened below); the rest it would not name.
+      if (summary.cut)
+        failures.push(
+          `incomplete: ${summary.cut.code}: ${summary.cut.message}\n${summary.seen} instances listed and indexed; the same command gets no further: narrow the query (or raise the archive’s limit)\n`,
+        );
       const hider = hideIdentifiers ? scopeHider(store, folder, !!archive) : null;
       for (const line of failures) io.stderr(hider ? hider(line) : line);
       if (summary.stopped) return EXIT.STOPPED; // no results written: the run did not end
@@ -392,7 +397,7 @@ export const screenCommand = defineCommand({
         let failed = 0;
         for (const scan of store.scansUnder(folder))
           if (scan.status === 'failed' && !isNotDicomFile(scan.path, scan.errorCode ?? undefined)) failed++;
-        return failed ? EXIT.PARTIAL : EXIT.OK;
+        return failed || summary.cut ? EXIT.PARTIAL : EXIT.OK;
       }
 
       const scope: ResultScope = archive ? { run: summary.run } : (files ?? folder);
@@ -498,7 +503,7 @@ export const screenCommand = defineCommand({
       io.stderr(
         `${rows} files, ${flagged} flagged, ${failedRows} failed${skipped.length ? `; skipped ${skipped.length} non-DICOM files` : ''} → ${out}\n`,
       );
-      return failedRows ? EXIT.PARTIAL : EXIT.OK;
+      return failedRows || summary.cut ? EXIT.PARTIAL : EXIT.OK;
     } catch (error) {
       if (error instanceof PacsError) return archiveStopped(error, io);
       if (error instanceof IndexError) {
