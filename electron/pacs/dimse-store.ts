@@ -90,8 +90,11 @@ export function installStoreHooks(client: InstanceType<typeof dimse.Client>, hoo
  * it (a dataset dcmjs-dimse parsed itself).
  */
 export function storedFile(request: StoreRequest, source: string, maxBytes = MAX_INSTANCE_BYTES): Buffer | null {
-  const got = collected.get(request.getDataset() as Dataset);
+  const dataset = request.getDataset() as Dataset;
+  const got = collected.get(dataset);
   if (!got) return null;
+  // Read once: the chunks must not outlive the file made of them (the request lives until it is answered).
+  collected.delete(dataset);
   if ('tooLarge' in got) throw tooLarge(source, maxBytes);
   const sopClassUID = request.getAffectedSopClassUid()?.trim() ?? '';
   const sopInstanceUID = request.getAffectedSopInstanceUid()?.trim() ?? '';
