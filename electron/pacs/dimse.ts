@@ -2,10 +2,12 @@
  * A DIMSE client over dcmjs-dimse: C-ECHO, C-FIND (study and image level), C-GET (instances come back
  * on the same association) and C-MOVE (to RadSift's own storage SCP, started for the move). Each
  * operation is one association: archives limit how long one may stay open, and a failed one leaves
- * nothing behind. A C-FIND keeps a bounded number of matches; a retrieval hands its instances over one at a
- * time as they arrive (inbox.ts), never a whole study at once, each as the bytes the archive sent
- * (dimse-store.ts), at most MAX_INSTANCE_BYTES.
+ * nothing behind. A C-FIND keeps a bounded number of matches; a retrieval answers each instance as soon as it
+ * is held (inbox.ts: in memory up to a budget, past it in a scratch file) and hands them over one at a time, in
+ * order, never a whole study in memory, each as the bytes the archive sent (dimse-store.ts), at most
+ * MAX_INSTANCE_BYTES.
  */
+import { tmpdir } from 'node:os';
 import dimse from 'dcmjs-dimse';
 import { supportsTransferSyntax } from '../dicom/codecs/registry.js';
 import { parseDicom } from '../dicom/parse.js';
@@ -51,10 +53,10 @@ export const MAX_FIND_STUDIES = 10_000;
 /** Matches an archive may still send after it was asked to cancel (those in flight) before it is aborted. */
 const CANCEL_GRACE = 100;
 /**
- * Instances received and not yet taken by the caller: one being handed over and one arriving. A sender waits for
- * each C-STORE response before the next (no asynchronous operations are negotiated); one that does not is refused.
+ * Received instances waiting for the caller in memory, in bytes, at most (besides the next in line): past it they
+ * wait in scratch files. A few radiographs; a large CT instance goes to disk.
  */
-const MAX_HELD_INSTANCES = 2;
+export const HELD_MEMORY_BYTES = 64 * 2 ** 20;
 
 /** DIMSE status classes (PS3.7 C): 0x0000 success, 0xFF00/0xFF01 pending, 0xB000+ warning, the rest failure. */
 const isPending = (s: number) => s === Status.Pending || s === 0xff01;
@@ -107,6 +109,10 @@ export interface DimseClientOptions {
   maxFindStudies?: number;
   /** The largest instance a retrieval accepts (default MAX_INSTANCE_BYTES). */
   maxInstanceBytes?: number;
+  /** Bytes of received instances that wait in memory for the caller (default HELD_MEMORY_BYTES). */
+  heldMemoryBytes?: number;
+  /** Where instances past that wait, each in a file removed when taken or when the retrieval ends (default: the system's temporary folder). */
+  scratchDir?: string;
 }
 
 /** An association under way: `done` settles when it ends; `stop` aborts it (the operation ends with `error`, or as is). */
@@ -119,6 +125,8 @@ export class DimseClient implements PacsClient {
   readonly label: string;
   readonly #maxFindStudies: number;
   readonly #maxInstanceBytes: number;
+  readonly #heldMemoryBytes: number;
+  readonly #scratchDir: string;
 
   constructor(
     readonly connection: DimseConnection,
@@ -127,6 +135,8 @@ export class DimseClient implements PacsClient {
     this.label = connectionLabel(connection);
     this.#maxFindStudies = options.maxFindStudies ?? MAX_FIND_STUDIES;
     this.#maxInstanceBytes = options.maxInstanceBytes ?? MAX_INSTANCE_BYTES;
+    this.#heldMemoryBytes = options.heldMemoryBytes ?? HELD_MEMORY_BYTES;
+    this.#scratchDir = options.scratchDir ?? tmpdir();
   }
 
   /** Runs requests on one association; resolves when it is released, rejects with a PacsError. */
@@ -371,46 +381,41 @@ export class DimseClient implements PacsClient {
     return storeHooks(() => inbox.end(tooLarge(this.label, this.#maxInstanceBytes)), this.#maxInstanceBytes);
   }
 
-  /** Where received instances wait to be taken: at most MAX_HELD_INSTANCES at once. */
+  /** Where received instances wait to be taken. */
   #inbox(): Inbox<RetrievedInstance> {
-    return new Inbox(
-      MAX_HELD_INSTANCES,
-      () =>
-        new PacsError(
-          'PROTOCOL',
-          `${this.label}: the archive sent instances without waiting for RadSift's answers (more than ${MAX_HELD_INSTANCES} at once)`,
-        ),
-    );
+    return new Inbox(this.#scratchDir, this.#heldMemoryBytes);
   }
 
   /**
-   * A received C-STORE: read, handed to `inbox`, and answered once the caller has taken it (the sender waits for
-   * that answer before it sends the next). One that cannot be read ends the inbox with the reason.
+   * A received C-STORE: read, held in `inbox`, and answered as soon as it is held (the archive's time-outs never
+   * wait on the caller). One that cannot be read or held ends the inbox with the reason.
    */
   #store(
     req: InstanceType<typeof dimse.requests.CStoreRequest>,
     callback: (response: InstanceType<typeof CStoreResponse>) => void,
     inbox: Inbox<RetrievedInstance>,
   ): void {
+    // Made now: the answer keeps no reference to the request (nor, through it, to the instance's bytes).
+    const response = CStoreResponse.fromRequest(req);
     const answer = (status: number) => {
-      const response = CStoreResponse.fromRequest(req);
       response.setStatus(status);
       callback(response);
     };
-    // 0xA700: refused, out of resources (the inbox ended, the sender did not wait, too large); 0xC000: cannot
-    // understand.
-    if (!inbox.arrive()) return answer(0xa700);
+    // 0xA700: refused, out of resources (the retrieval ended, too large, cannot be held); 0xC000: cannot understand.
+    if (inbox.ended) return answer(0xa700);
     let got: RetrievedInstance;
     try {
       const bytes = storedFile(req, this.label, this.#maxInstanceBytes);
       if (!bytes) throw new Error('dcmjs-dimse passed a C-STORE the store hooks did not collect');
       got = this.#inspect(bytes);
     } catch (error) {
-      inbox.drop();
       inbox.end(error);
       return answer(0xc000);
     }
-    void inbox.put(got).then(() => answer(Status.Success));
+    inbox.put(got).then(
+      () => answer(Status.Success),
+      () => answer(0xa700),
+    );
   }
 
   /**
@@ -436,6 +441,7 @@ export class DimseClient implements PacsClient {
       }
     } finally {
       association.stop();
+      await inbox.close();
     }
     const response = final();
     if (!response) return;
@@ -607,8 +613,8 @@ export class DimseClient implements PacsClient {
   }
 
   /**
-   * A study's instances as they arrive, one at a time (the archive sends the next once the caller has taken this
-   * one). Only the study asked for: an instance of another (an archive's mistake, or a peer pushing to the storage
+   * A study's instances as they arrive, one at a time, in order (each answered to the archive as soon as it is
+   * held, not when the caller takes it). Only the study asked for: an instance of another (an archive's mistake, or a peer pushing to the storage
    * SCP during a move) would be filed under this one.
    */
   async *retrieveStudy(studyUid: string, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {

@@ -1,50 +1,62 @@
 /**
  * Instances handed from the association that receives them (C-GET, C-MOVE) to the caller that consumes them, one
- * at a time. Each is answered (its C-STORE response) only once the caller has taken it and asked for the next, and
- * a DICOM sender waits for that answer before it sends another (no asynchronous operations are negotiated), so
- * memory holds about one instance however large the study. A sender that does not wait is refused: more than
- * `maxHeld` instances received and not yet taken ends the inbox with `tooMany()`.
+ * at a time, in the order they arrived. Each is held here as soon as it arrives, so its C-STORE can be answered at
+ * once: the archive never waits on the caller, whose pace would otherwise run the archive's time-outs (Orthanc's
+ * DicomScuTimeout, dcmjs-dimse's 60 s). Memory stays bounded: instances wait in memory up to `memoryBytes` in all
+ * (and the next one in line, whatever its size), past that in a scratch file each, read back when taken and
+ * removed then, or when the inbox closes.
  */
-export class Inbox<T> {
-  readonly #ready: { item: T; taken: () => void }[] = [];
-  /** Arrived (being read, or ready) and not yet taken. */
-  #held = 0;
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PacsError } from './errors.js';
+
+/** In memory, or in a scratch file (`file` settles once it is there whole). */
+type Held<T> = { item: T } | { item: T; file: Promise<string> };
+
+export class Inbox<T extends { bytes: Buffer }> {
+  readonly #ready: Held<T>[] = [];
+  /** Bytes of the instances waiting in memory. */
+  #memory = 0;
+  #files = 0;
+  #dir: Promise<string> | null = null;
   #wake: (() => void) | null = null;
   #end: { error: unknown } | null = null;
 
   constructor(
-    private readonly maxHeld: number,
-    private readonly tooMany: () => Error,
+    /** Where scratch files go (a folder of their own is made there when the first one is needed). */
+    private readonly scratchDir: string,
+    private readonly memoryBytes: number,
   ) {}
 
-  /** An item is arriving (being read): it counts against the bound from now. False: refused, or the inbox ended. */
-  arrive(): boolean {
-    if (this.#end) return false;
-    if (++this.#held > this.maxHeld) {
-      this.end(this.tooMany());
-      return false;
+  /**
+   * An arrived item: resolves once it is held (the sender may be told "stored"); rejects when it cannot be (the
+   * scratch file cannot be written: the inbox ends with the reason) or the inbox has ended.
+   */
+  async put(item: T): Promise<void> {
+    if (this.#end) throw new PacsError('CANCELLED', 'the retrieval ended');
+    const size = item.bytes.length;
+    if (this.#ready.length === 0 || this.#memory + size <= this.memoryBytes) {
+      this.#memory += size;
+      this.#ready.push({ item });
+      return this.#signal();
     }
-    return true;
-  }
-
-  /** An arrived item, ready: resolves once the caller has taken it and asked for the next (or the inbox ended). */
-  put(item: T): Promise<void> {
-    if (this.#end) {
-      this.#held--;
-      return Promise.resolve();
+    // Queued now, in arrival order; only the bytes wait for the disk.
+    const file = this.#spool(item.bytes);
+    this.#ready.push({ item: { ...item, bytes: Buffer.alloc(0) }, file });
+    this.#signal();
+    try {
+      await file;
+    } catch (error) {
+      const e = new PacsError(
+        'CONFIG',
+        `a retrieved instance could not be written to the scratch folder ${this.scratchDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); free space there`,
+      );
+      this.end(e);
+      throw e;
     }
-    return new Promise((resolve) => {
-      this.#ready.push({ item, taken: resolve });
-      this.#signal();
-    });
   }
 
-  /** An arrived item that will not be put (it could not be read, or is not wanted). */
-  drop(): void {
-    this.#held--;
-  }
-
-  /** No more items: after those ready, the caller's iteration ends, or throws `error`. */
+  /** No more items: after those held, the caller's iteration ends, or throws `error`. */
   end(error?: unknown): void {
     this.#end ??= { error };
     this.#signal();
@@ -54,17 +66,23 @@ export class Inbox<T> {
     return this.#end !== null;
   }
 
-  /**
-   * The items as they come, each released to its sender when the next is asked for. A caller that stops instead
-   * releases none: its sender is not told "stored" for an item nobody kept (the association is aborted).
-   */
+  /** The items in arrival order; a held file is read back (and removed) when its turn comes. */
   async *take(): AsyncGenerator<T> {
     for (;;) {
-      const next = this.#ready.shift();
+      const next = this.#ready[0];
       if (next) {
-        yield next.item;
-        this.#held--;
-        next.taken();
+        this.#ready.shift();
+        if (!('file' in next)) {
+          this.#memory -= next.item.bytes.length;
+          yield next.item;
+          continue;
+        }
+        // A write that failed ends the retrieval here (put ends the inbox with the reason): no gap in the order.
+        const file = await next.file.catch(() => null);
+        if (file === null) throw this.#end?.error ?? new PacsError('CONFIG', 'a retrieved instance was not held');
+        const bytes = await readFile(file);
+        await unlink(file).catch(() => undefined);
+        yield { ...next.item, bytes };
         continue;
       }
       if (this.#end) {
@@ -73,6 +91,24 @@ export class Inbox<T> {
       }
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
+  }
+
+  /** Removes every scratch file left (the caller stopped, or the retrieval failed). */
+  async close(): Promise<void> {
+    this.end();
+    this.#ready.length = 0;
+    this.#memory = 0;
+    const dir = this.#dir;
+    this.#dir = null;
+    const made = await dir?.catch(() => null);
+    if (made) await rm(made, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  async #spool(bytes: Buffer): Promise<string> {
+    this.#dir ??= mkdtemp(path.join(this.scratchDir, 'radsift-retrieve-'));
+    const file = path.join(await this.#dir, `${++this.#files}.dcm`);
+    await writeFile(file, bytes, { flag: 'wx', mode: 0o600 });
+    return file;
   }
 
   #signal(): void {

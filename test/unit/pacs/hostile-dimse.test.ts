@@ -6,6 +6,9 @@
  * asked for, ignoring the cancel.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import dimse from 'dcmjs-dimse';
 import { dimseConnectionSchema } from '../../../electron/pacs/connection.js';
@@ -99,7 +102,10 @@ class HostileArchive extends Scp {
     };
     if (study === '2.2') {
       // Every C-STORE at once: an archive that does not wait for the answers (each sendRequests sends at once).
-      for (let n = 1; n <= 10; n++) this.sendRequests(store(instance(study, n)));
+      const requests = Array.from({ length: 10 }, (_, i) => store(instance(study, i + 1)));
+      let answered = 0;
+      for (const r of requests) r.on('done', () => ++answered === 10 && final(Status.Success, 10));
+      for (const r of requests) this.sendRequests(r);
       return;
     }
     const count = study === '1.1' ? 6 : 3;
@@ -149,24 +155,30 @@ describe('a hostile DIMSE archive', () => {
   after(() => server.close());
   beforeEach(() => Object.assign(seen, { answers: 0, cancels: 0, aborted: false }));
 
-  it('a C-GET hands each instance over as it arrives: the archive is answered only once it is taken', async () => {
-    const answeredWhenTaken: number[] = [];
-    const got: RetrievedInstance[] = [];
-    for await (const g of client().retrieveStudy('1.1')) {
-      // A slow caller (writing a large file, say): time for an archive that was answered early to show it.
-      await new Promise((r) => setTimeout(r, 100));
-      answeredWhenTaken.push(seen.answers);
-      got.push(g);
-    }
-    assert.deepEqual(
-      got.map((g) => g.ref.sopUid),
-      ['1.1.1.1', '1.1.1.2', '1.1.1.3', '1.1.1.4', '1.1.1.5', '1.1.1.6'],
-    );
-    // When the caller holds instance k, the archive has its answers to the k - 1 before and is waiting: it has
-    // not sent more, so nothing more is held. (All at the end, as before, would read 6, 6, 6, ….)
-    assert.deepEqual(answeredWhenTaken, [0, 1, 2, 3, 4, 5]);
-    assert.equal(seen.answers, 6);
-  });
+  for (const held of ['in memory', 'in scratch files'] as const)
+    it(`a C-GET answers each instance once it is held (${held}), not when the caller takes it; all come in order`, async () => {
+      const scratch = await mkdtemp(path.join(tmpdir(), 'radsift-hostile-'));
+      try {
+        const got: RetrievedInstance[] = [];
+        const options = { scratchDir: scratch, ...(held === 'in scratch files' ? { heldMemoryBytes: 1 } : {}) };
+        for await (const g of client(options).retrieveStudy('1.1')) {
+          // The caller holds the first until the archive has every answer: it never waits on the caller.
+          if (!got.length) while (seen.answers < 6) await new Promise((r) => setTimeout(r, 20));
+          // Past a memory budget of 1 byte, those behind the first wait on disk: four are left while the second is taken.
+          if (held === 'in scratch files' && got.length === 1)
+            assert.equal((await readdir(scratch, { recursive: true })).filter((f) => f.endsWith('.dcm')).length, 4);
+          got.push(g);
+        }
+        assert.deepEqual(
+          got.map((g) => g.ref.sopUid),
+          ['1.1.1.1', '1.1.1.2', '1.1.1.3', '1.1.1.4', '1.1.1.5', '1.1.1.6'],
+        );
+        // Scratch files are removed as they are taken, their folder when the retrieval ends.
+        assert.deepEqual(await readdir(scratch), []);
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    });
 
   it('the bytes are those the archive sent, behind a meta header: a Part 10 file', async () => {
     const [first] = await collect(client().retrieveStudy('1.1'));
@@ -182,23 +194,30 @@ describe('a hostile DIMSE archive', () => {
     assert.ok(dataset.equals(instance('1.1', 1).getDenaturalizedDataset()));
   });
 
-  it('a caller that stops early aborts the C-GET: nothing more is sent', { timeout: 60_000 }, async () => {
-    for await (const g of client().retrieveStudy('1.1')) {
-      assert.equal(g.ref.sopUid, '1.1.1.1');
-      break;
-    }
-    // The abort reaches the archive after anything sent before it on the association: then the count is final.
-    while (!seen.aborted) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(seen.answers, 0, 'the instance nobody kept was not answered "stored"');
-  });
+  it(
+    'a caller that stops early aborts the C-GET, and what was held for it is removed',
+    { timeout: 60_000 },
+    async () => {
+      const scratch = await mkdtemp(path.join(tmpdir(), 'radsift-hostile-'));
+      try {
+        for await (const g of client({ scratchDir: scratch, heldMemoryBytes: 1 }).retrieveStudy('1.1')) {
+          assert.equal(g.ref.sopUid, '1.1.1.1');
+          break;
+        }
+        while (!seen.aborted) await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(await readdir(scratch), [], 'no scratch file is left');
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+  );
 
-  it('an archive that sends without waiting for the answers is refused (PROTOCOL), not buffered', async () => {
-    const got: RetrievedInstance[] = [];
-    await assert.rejects(collect(client().retrieveStudy('2.2'), got), {
-      code: 'PROTOCOL',
-      message: /without waiting for RadSift's answers/,
-    });
-    assert.ok(got.length <= 2, `${got.length} instances were handed over`);
+  it('an archive that sends without waiting for the answers: each is held and handed over, in order', async () => {
+    const got = await collect(client({ heldMemoryBytes: 1 }).retrieveStudy('2.2'));
+    assert.deepEqual(
+      got.map((g) => g.ref.sopUid),
+      Array.from({ length: 10 }, (_, i) => `2.2.1.${i + 1}`),
+    );
   });
 
   it('an instance past the size bound is refused as it arrives, and the association stopped', async () => {

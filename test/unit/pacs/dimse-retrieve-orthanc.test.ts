@@ -1,0 +1,92 @@
+/**
+ * C-GET and C-MOVE from a real Orthanc whose time-outs are short (DicomScuTimeout 2 s), to a caller slower than
+ * them: each C-STORE is answered as soon as the instance is held (in memory, or past the memory budget in a
+ * scratch file), so the archive never waits on the caller, and the caller still gets every instance, in order.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { dimseConnectionSchema } from '../../../electron/pacs/connection.js';
+import type { RetrievedInstance } from '../../../electron/pacs/dicomweb.js';
+import { DimseClient, type DimseClientOptions } from '../../../electron/pacs/dimse.js';
+import { buildDicom, imagePixel } from '../dicom/builder.js';
+import { freePort, orthancMissing, TestOrthanc } from '../../support/orthanc.js';
+
+const skip = orthancMissing() ?? false;
+const STUDY = '1.2.826.0.1.3680043.9.7435.1';
+const COUNT = 6;
+/** Longer than the archive's DicomScuTimeout and than the client's own time-out (2 s each). */
+const HOLD_MS = 3_000;
+
+const instance = (n: number) =>
+  buildDicom({
+    x00080016: ['UI', '1.2.840.10008.5.1.4.1.1.1'],
+    x00080018: ['UI', `${STUDY}.1.${n}`],
+    x00080060: ['CS', 'CR'],
+    x00100020: ['LO', 'SLOW'],
+    x0020000d: ['UI', STUDY],
+    x0020000e: ['UI', `${STUDY}.1`],
+    ...imagePixel({ rows: 16, columns: 16, bitsAllocated: 8 }),
+    x7fe00010: ['OB', new Uint8Array(256).fill(n)],
+  });
+
+describe('a DIMSE retrieval by a caller slower than the archive’s time-outs', { skip }, () => {
+  let orthanc: TestOrthanc;
+  let work: string;
+  let storePort: number;
+  const client = (retrieve: 'C-GET' | 'C-MOVE', options: DimseClientOptions = {}) =>
+    new DimseClient(
+      dimseConnectionSchema.parse({
+        kind: 'dimse',
+        name: 'slow',
+        calledAet: 'ORTHANC',
+        host: '127.0.0.1',
+        port: orthanc.dicomPort,
+        retrieve,
+        storePort,
+        timeoutSeconds: 2,
+      }),
+      options,
+    );
+
+  before(async () => {
+    storePort = await freePort();
+    orthanc = await TestOrthanc.start({ config: { DicomScuTimeout: 2 }, peers: { RADSIFT: storePort } });
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-slow-caller-'));
+    const files: string[] = [];
+    for (let n = 1; n <= COUNT; n++) {
+      const file = path.join(work, `${n}.dcm`);
+      await writeFile(file, instance(n));
+      files.push(file);
+    }
+    await orthanc.upload(files);
+  });
+  after(async () => {
+    await orthanc?.dispose();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  for (const retrieve of ['C-GET', 'C-MOVE'] as const)
+    for (const held of ['in memory', 'in scratch files'] as const)
+      it(`${retrieve}, instances held ${held}: every instance of the study, though the first is held ${HOLD_MS / 1000} s`, async () => {
+        const scratch = await mkdtemp(path.join(work, 'scratch-'));
+        const options = held === 'in memory' ? { scratchDir: scratch } : { scratchDir: scratch, heldMemoryBytes: 1 };
+        const got: RetrievedInstance[] = [];
+        for await (const g of client(retrieve, options).retrieveStudy(STUDY)) {
+          if (!got.length) await new Promise((r) => setTimeout(r, HOLD_MS));
+          got.push(g);
+        }
+        // Orthanc's order is its own: every instance once, each whole (its pixel data, the last element, is n's).
+        assert.deepEqual(
+          got.map((g) => g.ref.sopUid).sort(),
+          Array.from({ length: COUNT }, (_, i) => `${STUDY}.1.${i + 1}`).sort(),
+        );
+        for (const g of got) {
+          const n = Number(g.ref.sopUid.split('.').at(-1));
+          assert.ok(g.bytes.subarray(-256).equals(Buffer.alloc(256, n)), g.ref.sopUid);
+        }
+        assert.deepEqual(await readdir(scratch), [], 'no scratch file is left');
+      });
+});
