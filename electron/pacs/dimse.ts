@@ -452,11 +452,27 @@ export class DimseClient implements PacsClient {
         operation === 'C-GET' && status === 0xc000 ? 'NOT_FOUND' : 'SERVER_ERROR',
         `${this.label}: ${operation} failed (status 0x${status.toString(16)})${comment}${count ? ` after ${count} instances` : ''}`,
       );
-    const failed = (response as InstanceType<typeof dimse.responses.CGetResponse>).getFailures?.() ?? 0;
+    const counts = response as InstanceType<typeof dimse.responses.CGetResponse>;
+    const failed = counts.getFailures?.() ?? 0;
     if (failed > 0)
       throw new PacsError(
         'SERVER_ERROR',
         `${this.label}: the archive could not send ${failed} of the instances asked for (${operation} status 0x${status.toString(16)}${comment}); ${count} arrived`,
+      );
+    // What the archive says it sent (completed, and completed with a warning) must all have come: a status alone
+    // passes a move still under way, or instances lost on the way, for the whole study.
+    const sent = (counts.getCompleted?.() ?? 0) + (counts.getWarnings?.() ?? 0);
+    // "Done" and nothing came: an archive that answers a C-MOVE at once and sends later, to a storage SCP that is
+    // gone by then (Orthanc with SynchronousCMove false, which even counts them sent).
+    if (operation === 'C-MOVE' && count === 0)
+      throw new PacsError(
+        'INCOMPLETE',
+        `${this.label}: the archive answered the C-MOVE as done (${sent} instances sent) and none arrived: it moves asynchronously, and RadSift needs the instances before the answer; set the archive to move synchronously (Orthanc: "SynchronousCMove": true) or retrieve with C-GET`,
+      );
+    if (count < sent)
+      throw new PacsError(
+        'INCOMPLETE',
+        `${this.label}: the archive reports ${sent} instances sent by ${operation}, ${count} arrived; retrieve again`,
       );
   }
 

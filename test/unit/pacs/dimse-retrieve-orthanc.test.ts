@@ -90,3 +90,44 @@ describe('a DIMSE retrieval by a caller slower than the archive’s time-outs', 
         assert.deepEqual(await readdir(scratch), [], 'no scratch file is left');
       });
 });
+
+describe('a C-MOVE from an archive that moves asynchronously', { skip }, () => {
+  let orthanc: TestOrthanc;
+  let work: string;
+  let storePort: number;
+  before(async () => {
+    storePort = await freePort();
+    orthanc = await TestOrthanc.start({ config: { SynchronousCMove: false }, peers: { RADSIFT: storePort } });
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-async-move-'));
+    const file = path.join(work, '1.dcm');
+    await writeFile(file, instance(1));
+    await orthanc.upload([file]);
+  });
+  after(async () => {
+    await orthanc?.dispose();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('is not taken for a study without instances: INCOMPLETE, saying the archive moves asynchronously, and what to set', async () => {
+    const mover = new DimseClient(
+      dimseConnectionSchema.parse({
+        kind: 'dimse',
+        name: 'async',
+        calledAet: 'ORTHANC',
+        host: '127.0.0.1',
+        port: orthanc.dicomPort,
+        retrieve: 'C-MOVE',
+        storePort,
+        timeoutSeconds: 10,
+      }),
+    );
+    const got: RetrievedInstance[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const g of mover.retrieveStudy(STUDY)) got.push(g);
+      })(),
+      { code: 'INCOMPLETE', message: /moves asynchronously.*"SynchronousCMove": true/ },
+    );
+    assert.equal(got.length, 0);
+  });
+});
