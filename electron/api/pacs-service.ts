@@ -185,7 +185,7 @@ export class PacsService {
         'BAD_REQUEST',
         `${name}: no ${connection.kind === 'dicomweb' && connection.auth === 'bearer' ? 'token' : 'password'} stored; edit the connection to give one`,
       );
-    return openClient(connection, secret);
+    return openClient(connection, secret, { scratchDir: this.cacheDir() });
   }
 
   async #with<T>(name: string, use: (client: PacsClient) => Promise<T>): Promise<T> {

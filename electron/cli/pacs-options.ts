@@ -141,13 +141,17 @@ export async function openArchive(spec: string, values: Values, cwd: string): Pr
     throw new UsageError(
       `${connectionLabel(connection)} needs a ${auth === 'basic' ? 'password' : 'token'}: --secret-file <file> or ${SECRET_ENV[auth as 'basic' | 'bearer']}`,
     );
-  return openClient(connection, secret);
+  return openClient(connection, secret, { scratchDir: cacheFolder(values, cwd) });
 }
+
+/** --cache, or the data folder's pacs-cache. */
+const cacheFolder = (values: Values, cwd: string): string =>
+  path.resolve(cwd, values.cache ?? path.join(dataDir(), 'pacs-cache'));
 
 export async function cacheOption(values: Values, cwd: string): Promise<InstanceCache> {
   const gb = values['cache-size'] === undefined ? 10 : Number(values['cache-size']);
   if (!(gb > 0 && gb <= 100_000)) throw new UsageError('--cache-size is in GB, more than 0');
-  return InstanceCache.open(path.resolve(cwd, values.cache ?? path.join(dataDir(), 'pacs-cache')), gb * 1024 ** 3);
+  return InstanceCache.open(cacheFolder(values, cwd), gb * 1024 ** 3);
 }
 
 /** The query options → a checked study query (CR and DX unless --modality says otherwise). */

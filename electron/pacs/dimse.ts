@@ -111,7 +111,10 @@ export interface DimseClientOptions {
   maxInstanceBytes?: number;
   /** Bytes of received instances that wait in memory for the caller (default HELD_MEMORY_BYTES). */
   heldMemoryBytes?: number;
-  /** Where instances past that wait, each in a file removed when taken or when the retrieval ends (default: the system's temporary folder). */
+  /**
+   * Where instances past that wait, each in a file removed when taken or when the retrieval ends (the app and the
+   * CLI give the PACS cache's folder; default: the system's temporary folder).
+   */
   scratchDir?: string;
 }
 

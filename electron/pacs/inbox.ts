@@ -6,7 +6,7 @@
  * (and the next one in line, whatever its size), past that in a scratch file each, read back when taken and
  * removed then, or when the inbox closes.
  */
-import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PacsError } from './errors.js';
 
@@ -105,7 +105,10 @@ export class Inbox<T extends { bytes: Buffer }> {
   }
 
   async #spool(bytes: Buffer): Promise<string> {
-    this.#dir ??= mkdtemp(path.join(this.scratchDir, 'radsift-retrieve-'));
+    // The folder may not exist yet (a PACS cache not written to); owner-only, as what waits in it is patient data.
+    this.#dir ??= mkdir(this.scratchDir, { recursive: true, mode: 0o700 }).then(() =>
+      mkdtemp(path.join(this.scratchDir, 'radsift-retrieve-')),
+    );
     const file = path.join(await this.#dir, `${++this.#files}.dcm`);
     await writeFile(file, bytes, { flag: 'wx', mode: 0o600 });
     return file;

@@ -5,8 +5,16 @@ import { DicomWebClient } from './dicomweb.js';
 import { DimseClient } from './dimse.js';
 import { readCertificateFile } from './certificate.js';
 
-export async function openClient(connection: PacsConnection, secret: string | null): Promise<PacsClient> {
-  if (connection.kind === 'dimse') return new DimseClient(connection);
+/**
+ * `scratchDir`: where a DIMSE retrieval's instances wait for their caller past what memory holds (the PACS cache's
+ * folder: the place the user chose for retrieved scans, not the system's shared temporary folder).
+ */
+export async function openClient(
+  connection: PacsConnection,
+  secret: string | null,
+  { scratchDir }: { scratchDir?: string } = {},
+): Promise<PacsClient> {
+  if (connection.kind === 'dimse') return new DimseClient(connection, scratchDir ? { scratchDir } : {});
   const ca = connection.caFile ? (await readCertificateFile(connection.caFile, connection.name)).pem : null;
   return new DicomWebClient(httpTarget(connection, secret, ca));
 }
