@@ -91,20 +91,30 @@ function forward(req: IncomingMessage, res: ServerResponse, port: number): void 
   req.pipe(upstream);
 }
 
+/** The phantoms' DICOM files under `dir` (radsift demo also writes masks, labels and reports there). */
+async function dicomFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, encoding: 'utf8' }))
+    .filter((f) => f.endsWith('.dcm') && !f.startsWith('masks'))
+    .map((f) => path.join(dir, f));
+}
+
+/** `radsift demo` into <work>/<name>, from the built generator; its DICOM files. */
+async function writePhantoms(name: string, options: { count: number; seed: number; size: number }): Promise<string[]> {
+  const { writeDemo } = (await import(
+    path.join(ROOT, 'dist', 'electron', 'phantom', 'export.js')
+  )) as typeof ExportModuleType;
+  const dir = path.join(work, name);
+  writeDemo({ dir, ...options });
+  return dicomFiles(dir);
+}
+
 test.describe('PACS', () => {
   test.skip(missing !== null, missing ?? '');
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
     work = await mkdtemp(path.join(tmpdir(), 'radsift-e2e-pacs-'));
-    const { writeDemo } = (await import(
-      path.join(ROOT, 'dist', 'electron', 'phantom', 'export.js')
-    )) as typeof ExportModuleType;
-    const dir = path.join(work, 'phantoms');
-    writeDemo({ dir, count: PHANTOMS, seed: 11, size: 256 });
-    const files = (await readdir(dir, { recursive: true, encoding: 'utf8' }))
-      .filter((f) => f.endsWith('.dcm') && !f.startsWith('masks'))
-      .map((f) => path.join(dir, f));
+    const files = await writePhantoms('phantoms', { count: PHANTOMS, seed: 11, size: 256 });
     expect(files).toHaveLength(PHANTOMS);
     headers = files.map(headerOf);
     const copies = path.join(work, 'copies');
@@ -468,14 +478,7 @@ test.describe('PACS', () => {
 
     test.beforeAll(async () => {
       test.setTimeout(120_000);
-      const { writeDemo } = (await import(
-        path.join(ROOT, 'dist', 'electron', 'phantom', 'export.js')
-      )) as typeof ExportModuleType;
-      const dir = path.join(work, 'many');
-      writeDemo({ dir, count: MANY, seed: 12, size: 128 });
-      const files = (await readdir(dir, { recursive: true, encoding: 'utf8' }))
-        .filter((f) => f.endsWith('.dcm') && !f.startsWith('masks'))
-        .map((f) => path.join(dir, f));
+      const files = await writePhantoms('many', { count: MANY, seed: 12, size: 128 });
       many = await TestOrthanc.start();
       await many.upload(files);
     });
@@ -509,14 +512,7 @@ test.describe('PACS', () => {
 
     test.beforeAll(async () => {
       test.setTimeout(120_000);
-      const { writeDemo } = (await import(
-        path.join(ROOT, 'dist', 'electron', 'phantom', 'export.js')
-      )) as typeof ExportModuleType;
-      const dir = path.join(work, 'capped');
-      writeDemo({ dir, count: 5, seed: 13, size: 64 });
-      const files = (await readdir(dir, { recursive: true, encoding: 'utf8' }))
-        .filter((f) => f.endsWith('.dcm') && !f.startsWith('masks'))
-        .map((f) => path.join(dir, f));
+      const files = await writePhantoms('capped', { count: 5, seed: 13, size: 64 });
       // Orthanc ends a C-FIND past LimitFindResults with "matching terminated".
       capped = await TestOrthanc.start({ config: { LimitFindResults: 3 }, peers: { RADSIFT: await freePort() } });
       await capped.upload(files);
@@ -621,9 +617,7 @@ test.describe('PACS', () => {
       // An archive of its own: one of its instances is deleted after screening.
       const own = await TestOrthanc.start();
       try {
-        const phantoms = (await readdir(path.join(work, 'phantoms'), { recursive: true, encoding: 'utf8' }))
-          .filter((f) => f.endsWith('.dcm') && !f.startsWith('masks'))
-          .map((f) => path.join(work, 'phantoms', f));
+        const phantoms = await dicomFiles(path.join(work, 'phantoms'));
         await own.upload(phantoms);
         await addConnection(page, own.password, own.dicomWebUrl);
         await page.keyboard.press('4');
