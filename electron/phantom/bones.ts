@@ -12,7 +12,7 @@ import { smoothstep } from './raster.js';
 import type { SideSign, Thorax } from './thorax.js';
 
 /**
- * Scoliosis bends the spine and moves the rib heads with it; rib fractures
+ * Scoliosis bends the spine and turns the ribs with it; rib fractures
  * break their ribs. Both come from their findings' own streams, so the
  * bones' draws (and a case without them) are those of generator 1.0.
  */
@@ -73,6 +73,15 @@ function addBand(
   }
 }
 
+/** How much of its vertebra's tilt a rib takes on (the costovertebral joints give a little). */
+const RIB_TURN = 0.8;
+
+/**
+ * How far a rib whose head is at height y falls per mm outward from its head on a curved spine: its
+ * vertebra's end plate falls by the column's slope per mm toward +x, and the rib turns with it.
+ */
+export const ribTurn = (curve: SpineCurve, y: number): number => -Math.tan(curve.angle(y)) * RIB_TURN;
+
 function renderRib(
   f: Fields,
   th: Thorax,
@@ -88,12 +97,15 @@ function renderRib(
   const xs = th.spineX + side * 16 * s + (curve ? curve.dx(yHead) : 0);
   const drop = pitch * (0.9 + 0.08 * k) + rng.uniform(-3, 3);
   const arch = (k === 1 ? 16 : 9) + rng.uniform(-2, 2);
-  const yEnd = yHead + drop;
-  const xe = th.cx + side * (th.lateralHalf(yEnd) + 7);
+  // On a curved spine the rib turns with its vertebra; without scoliosis: the 1.0 drawing.
+  const turn = curve ? ribTurn(curve, yHead) : 0;
+  const xeAt = (y: number) => th.cx + side * (th.lateralHalf(y) + 7);
+  const yEnd = yHead + drop + (curve ? (xeAt(yHead + drop) - xs) * turn : 0);
+  const xe = xeAt(yEnd);
   const span = xe - xs;
   const post = (x: number) => {
     const u = (x - xs) / span;
-    return yHead - arch * Math.sin(Math.PI * Math.min(u, 1) * 0.85) + drop * u * u * u;
+    return yHead - arch * Math.sin(Math.PI * Math.min(u, 1) * 0.85) + drop * u * u * u + (x - xs) * turn;
   };
   const hPost = (k <= 2 ? 4.5 : 5.8) * s + rng.uniform(-0.5, 0.5);
   const half = (x: number) => hPost * (0.75 + 0.25 * Math.abs((x - xs) / span));
@@ -186,10 +198,13 @@ function renderSpine(f: Fields, th: Thorax, t1: number, pitch: number, rng: Rand
     const hb = (pitch - disc) / 2;
     const wb = s * (16 + Math.max(0, k) * 0.9);
     const x0 = th.spineX + rng.uniform(-1, 1) + (curve ? curve.dx(yc) : 0);
-    // A curved spine tilts each body along the curve (0 without scoliosis: the 1.0 drawing).
-    const tilt = curve ? curve.angle(yc) : 0;
+    // A curved spine tilts each body with the column, its end plates square to the curve (generator 1.12; 1.1–1.11
+    // tilted them the other way); 0 without scoliosis: the 1.0 drawing.
+    const tilt = curve ? -curve.angle(yc) : 0;
     const cos = Math.cos(tilt);
     const sin = Math.sin(tilt);
+    // The posterior elements of a rotated vertebra sit toward the concavity.
+    const turned = curve ? curve.rotation(yc) * wb : 0;
     const marked = curve !== null && yc >= curve.top && yc <= curve.bottom;
     const ex = Math.abs(cos) * wb + Math.abs(sin) * hb;
     const ey = Math.abs(sin) * wb + Math.abs(cos) * hb;
@@ -211,12 +226,20 @@ function renderSpine(f: Fields, th: Thorax, t1: number, pitch: number, rng: Rand
     }
     // Pedicles: cortical rings near the top of each body, the landmarks read through the heart.
     for (const side of [-1, 1] as const) {
-      const ax = side * wb * 0.72;
+      const ax = side * wb * 0.72 + turned;
       const ay = -hb * 0.35;
       ring(f, x0 + (cos * ax - sin * ay), yc + (sin * ax + cos * ay), 4.5 * s, 7 * s, 1.2, 3);
     }
     // Spinous process: a teardrop in the midline, lower half.
-    ring(f, x0 - sin * hb * 0.6, yc + cos * hb * 0.6, 3.5 * s, 6 * s, 1.2, 1.4);
+    ring(
+      f,
+      x0 + cos * 1.3 * turned - sin * hb * 0.6,
+      yc + sin * 1.3 * turned + cos * hb * 0.6,
+      3.5 * s,
+      6 * s,
+      1.2,
+      1.4,
+    );
   }
 }
 

@@ -1,9 +1,12 @@
 /**
- * Scoliosis: a lateral curve of the spine, drawn by bones.ts (vertebral bodies
- * shifted and tilted along the curve, rib heads following them). The curve
- * is a sine arc between its end vertebrae whose end-plate tangents meet at
- * the sampled Cobb angle, with a smaller compensatory curve beyond; its apex
- * height and extent vary.
+ * Scoliosis: a lateral curve of the spine, drawn by bones.ts. The curve is a
+ * sine arc between its end vertebrae whose end-plate tangents meet at the
+ * sampled Cobb angle, with a smaller compensatory curve beyond; its apex
+ * height and extent vary. Since generator 1.12 the rest of what a radiologist
+ * reads on a frontal film follows it: the end plates stay square to the
+ * column, the ribs turn with their vertebrae (crowded on the concave side,
+ * splayed on the convex one), and the rotated vertebrae carry their pedicles
+ * and spinous processes toward the concavity.
  */
 import { Random } from '../random.js';
 import { sideSign, type Thorax } from '../thorax.js';
@@ -11,8 +14,13 @@ import { sideSign, type Thorax } from '../thorax.js';
 export interface SpineCurve {
   /** Lateral offset of the spine at height y, mm. */
   dx: (y: number) => number;
-  /** Tilt of a vertebra at height y, radians. */
+  /** Tilt of a vertebra at height y, radians: the column's slope dx/dy as an angle (end plates square to it). */
   angle: (y: number) => number;
+  /**
+   * Axial rotation at height y, as the shift of the posterior elements (pedicles, spinous process) in
+   * half-widths of the body, signed along x: toward the concavity, most at the apex.
+   */
+  rotation: (y: number) => number;
   /** End vertebrae of the main curve (its mask). */
   top: number;
   bottom: number;
@@ -35,5 +43,13 @@ export function spineCurve(th: Thorax): SpineCurve | null {
     const d = y < top ? top - y : y - bottom;
     return d < tail ? -amp * comp * Math.sin((Math.PI * d) / tail) : 0;
   };
-  return { dx, angle: (y) => Math.atan((dx(y + 1) - dx(y - 1)) / 2), top, bottom };
+  // About a Nash-Moe grade per 20° of Cobb angle at the apex: a third of a half-width by 40°.
+  const turn = Math.min(0.35, s.cobbDeg / 120);
+  return {
+    dx,
+    angle: (y) => Math.atan((dx(y + 1) - dx(y - 1)) / 2),
+    rotation: (y) => (-dx(y) / Math.abs(amp)) * turn,
+    top,
+    bottom,
+  };
 }
