@@ -5,8 +5,10 @@
  * nothing behind. A C-FIND keeps a bounded number of matches; a retrieval answers each instance as soon as it
  * is held (inbox.ts: in memory up to a budget, past it in a scratch file) and hands them over one at a time, in
  * order, never a whole study in memory, each as the bytes the archive sent (dimse-store.ts), at most
- * MAX_INSTANCE_BYTES.
+ * MAX_INSTANCE_BYTES. Every PDU a peer sends is checked against the maximum PDU length RadSift announced before
+ * dcmjs-dimse reads it (pdu-guard.ts).
  */
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import dimse from 'dcmjs-dimse';
 import { supportsTransferSyntax } from '../dicom/codecs/registry.js';
@@ -15,12 +17,13 @@ import { checkListed, checkSearchAndRetrieve, incomplete, type PacsClient } from
 import { connectionLabel, type DimseConnection } from './connection.js';
 import { checkUid, isUid } from './dicom-json.js';
 import { installStoreHooks, storedFile, storeHooks } from './dimse-store.js';
-import { MAX_INSTANCE_BYTES, tooLarge } from './limits.js';
+import { MAX_INSTANCE_BYTES, MAX_PDU_BYTES, tooLarge } from './limits.js';
 import { MAX_INSPECTED_INFLATE } from './part10-meta.js';
 import type { RetrievedInstance, ServiceCheck } from './dicomweb.js';
 import { describe } from './client.js';
 import { PacsError } from './errors.js';
 import { Inbox } from './inbox.js';
+import { guardPdus, refusalText } from './pdu-guard.js';
 import {
   dateRange,
   MAX_STUDY_INSTANCES,
@@ -36,6 +39,8 @@ const { Client, Server, Scp } = dimse;
 const MOVES = new Map<number, Promise<unknown>>();
 // dcmjs-dimse logs every association and dataset at INFO: patient data must not reach a log.
 dimse.log.setLevel('silent');
+// What every A-ASSOCIATE (RadSift's request, its storage SCP's accept) announces as the longest PDU RadSift receives.
+dimse.Implementation.setMaxPduLength(MAX_PDU_BYTES);
 const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;
 const { Status, PresentationContextResult, TransferSyntax, SopClass, StorageClass } = dimse.constants;
@@ -57,6 +62,13 @@ const CANCEL_GRACE = 100;
  * wait in scratch files. A few radiographs; a large CT instance goes to disk.
  */
 export const HELD_MEMORY_BYTES = 64 * 2 ** 20;
+
+/** The socket of a dcmjs-dimse client's network (opened in send(), named `network`). */
+function clientSocket(client: DimseClientSocket): Socket {
+  const socket = (client as unknown as { network?: { socket?: Socket } }).network?.socket;
+  if (!socket) throw new Error('dcmjs-dimse: the client has no socket to receive on');
+  return socket;
+}
 
 /** DIMSE status classes (PS3.7 C): 0x0000 success, 0xFF00/0xFF01 pending, 0xB000+ warning, the rest failure. */
 const isPending = (s: number) => s === Status.Pending || s === 0xff01;
@@ -216,11 +228,19 @@ export class DimseClient implements PacsClient {
         ),
       );
       const ms = c.timeoutSeconds * 1000;
+      // What the A-ASSOCIATE-RQ announces (send() reads it): no PDU from the archive may declare more.
+      const announced = dimse.Implementation.getMaxPduLength();
       client.send(c.host, c.port, c.callingAet, c.calledAet, {
         connectTimeout: ms,
         associationTimeout: ms,
         pduTimeout: ms,
       });
+      guardPdus(
+        clientSocket(client),
+        () => announced,
+        (r) =>
+          stop(new PacsError('PROTOCOL', `${where}: the archive sent ${refusalText(r)}; the association was aborted`)),
+      );
     });
     return { done, stop: (error) => stop(error) };
   }

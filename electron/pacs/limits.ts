@@ -1,6 +1,6 @@
 /**
  * How large a retrieved instance may be, and how that is said. One bound for DICOMweb (a multipart part) and DIMSE
- * (a C-STORE) alike.
+ * (a C-STORE) alike; and how long a DIMSE PDU may be.
  */
 import { PacsError } from './errors.js';
 
@@ -10,6 +10,16 @@ import { PacsError } from './errors.js';
  * server cannot make the main process allocate gigabytes for one.
  */
 export const MAX_INSTANCE_BYTES = 2 ** 30;
+
+/**
+ * The longest DIMSE PDU RadSift receives (its length field; the 6-byte header comes on top), announced in every
+ * A-ASSOCIATE (the maximum length sub-item) as the client and as the C-MOVE storage SCP. It is dcmjs-dimse's
+ * default, which RadSift always announced: archives cut an instance into P-DATA-TF PDUs of at most the announced
+ * length (an instance of any size still arrives, in more of them). It is enforced on what arrives
+ * (pdu-guard.ts): dcmjs-dimse would hold a PDU of whatever length a peer declares — 4 GiB — until it is whole, in
+ * memory, before MAX_INSTANCE_BYTES applies, so a PDU declaring more than was announced aborts the association.
+ */
+export const MAX_PDU_BYTES = 256 * 2 ** 10;
 
 /** 1 GiB, 64 KiB: a bound as a user reads it. */
 export function sizeText(bytes: number): string {

@@ -3,10 +3,12 @@
  * of its own (dcmjs-dimse's SCP, over TCP) in front of the real client. It answers a C-GET by sending C-STOREs the
  * standard way (each after the last one's answer) while counting the answers, or all at once without waiting,
  * or one instance too large, or reports a failed sub-operation; and answers a C-FIND with far more matches than
- * asked for, ignoring the cancel.
+ * asked for, ignoring the cancel. It also declares PDUs far past the maximum the client announced (a P-DATA-TF of
+ * 1 GiB, an A-ASSOCIATE-AC of 4 GiB), or of a type that does not exist, and sends their bytes on and on.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -16,6 +18,7 @@ import { DimseClient } from '../../../electron/pacs/dimse.js';
 import { readPart10Meta } from '../../../electron/pacs/part10-meta.js';
 import type { RetrievedInstance } from '../../../electron/pacs/dicomweb.js';
 import { freePort } from '../../support/orthanc.js';
+import { floodPdu, type Flood } from '../../support/pdu-flood.js';
 
 const { Server, Scp, Dataset } = dimse;
 const { CStoreRequest } = dimse.requests;
@@ -23,8 +26,13 @@ const { CFindResponse, CGetResponse } = dimse.responses;
 const { Status, PresentationContextResult, TransferSyntax } = dimse.constants;
 const CR = '1.2.840.10008.5.1.4.1.1.1';
 
-/** What the archive saw: C-STORE answers received, cancels, whether the client aborted. */
-const seen = { answers: 0, cancels: 0, aborted: false };
+/**
+ * What the archive saw: C-STORE answers received, cancels, whether the client aborted; the PDU it declared last and
+ * sent bytes of.
+ */
+const seen = { answers: 0, cancels: 0, aborted: false, flood: null as Flood | null };
+/** 1 GiB: a P-DATA-TF length far past the maximum PDU length any client announces. */
+const GIB = 2 ** 30;
 
 /** A CR instance of `study` with `pixels` bytes of pixel data. */
 function instance(study: string, n: number, pixels = 16) {
@@ -51,7 +59,16 @@ function instance(study: string, n: number, pixels = 16) {
 }
 
 class HostileArchive extends Scp {
+  get #socket(): Socket {
+    return (this as unknown as { socket: Socket }).socket;
+  }
+
   override associationRequested(association: Parameters<InstanceType<typeof Scp>['associationRequested']>[0]) {
+    // Called as HUGE-AC: instead of the A-ASSOCIATE-AC, one that declares 4 GiB - 1 bytes.
+    if (association.getCalledAeTitle().trim() === 'HUGE-AC') {
+      seen.flood = floodPdu(this.#socket, 0x02, 0xffffffff);
+      return;
+    }
     for (const { id } of association.getPresentationContexts()) {
       const pc = association.getPresentationContext(id);
       const offered = pc.getTransferSyntaxUids();
@@ -100,6 +117,15 @@ class HostileArchive extends Scp {
       r.on('response', () => seen.answers++);
       return r;
     };
+    // Instead of an answer: a P-DATA-TF of 1 GiB, its bytes sent on and on; or a PDU of a type that does not exist.
+    if (study === '5.5') {
+      seen.flood = floodPdu(this.#socket, 0x04, GIB);
+      return;
+    }
+    if (study === '6.6') {
+      seen.flood = floodPdu(this.#socket, 0x0a, 4);
+      return;
+    }
     if (study === '2.2') {
       // Every C-STORE at once: an archive that does not wait for the answers (each sendRequests sends at once).
       const requests = Array.from({ length: 10 }, (_, i) => store(instance(study, i + 1)));
@@ -129,7 +155,10 @@ class HostileArchive extends Scp {
 describe('a hostile DIMSE archive', () => {
   let server: InstanceType<typeof Server>;
   let port: number;
-  const client = (options: ConstructorParameters<typeof DimseClient>[1] = {}) =>
+  const client = (
+    options: ConstructorParameters<typeof DimseClient>[1] = {},
+    connection: { calledAet?: string } = {},
+  ) =>
     new DimseClient(
       dimseConnectionSchema.parse({
         kind: 'dimse',
@@ -139,6 +168,7 @@ describe('a hostile DIMSE archive', () => {
         port,
         retrieve: 'C-GET',
         timeoutSeconds: 10,
+        ...connection,
       }),
       options,
     );
@@ -153,7 +183,7 @@ describe('a hostile DIMSE archive', () => {
     });
   });
   after(() => server.close());
-  beforeEach(() => Object.assign(seen, { answers: 0, cancels: 0, aborted: false }));
+  beforeEach(() => Object.assign(seen, { answers: 0, cancels: 0, aborted: false, flood: null }));
 
   for (const held of ['in memory', 'in scratch files'] as const)
     it(`a C-GET answers each instance once it is held (${held}), not when the caller takes it; all come in order`, async () => {
@@ -258,6 +288,40 @@ describe('a hostile DIMSE archive', () => {
       assert.deepEqual([all.studies.length, all.truncated ?? false], [300, false]);
     },
   );
+  // The bytes the archive sent before the client closed the connection bound what the client can have held: the
+  // declared PDU is refused at its header, not collected until it ends (or until a time-out, 10 s here).
+  const floods = [
+    {
+      what: 'a P-DATA-TF declaring 1 GiB after the association is accepted',
+      study: '5.5',
+      calledAet: 'HOSTILE',
+      message:
+        /^dimse:\/\/HOSTILE@127\.0\.0\.1:\d+: the archive sent a P-DATA-TF PDU declaring 1073741824 bytes, more than the maximum PDU length RadSift announces \(256 KiB\); the association was aborted$/,
+    },
+    {
+      what: 'an A-ASSOCIATE-AC declaring 4 GiB',
+      study: '5.5',
+      calledAet: 'HUGE-AC',
+      message:
+        /^dimse:\/\/HUGE-AC@127\.0\.0\.1:\d+: the archive sent an A-ASSOCIATE-AC PDU declaring 4294967295 bytes, more than the maximum PDU length RadSift announces \(256 KiB\)/,
+    },
+    {
+      what: 'a PDU of a type that does not exist',
+      study: '6.6',
+      calledAet: 'HOSTILE',
+      message: /^dimse:\/\/HOSTILE@127\.0\.0\.1:\d+: the archive sent a PDU of unknown type 0x0a \(declaring 4 bytes\)/,
+    },
+  ];
+  for (const { what, study, calledAet, message } of floods)
+    it(`${what}: the retrieval fails at once (PROTOCOL), the connection closed after little was received`, async () => {
+      const started = performance.now();
+      await assert.rejects(collect(client({}, { calledAet }).retrieveStudy(study)), { code: 'PROTOCOL', message });
+      // Well inside the connection's 10 s time-out: the client did not wait for the PDU, nor for a time-out.
+      assert.ok(performance.now() - started < 5_000, `refused after ${performance.now() - started} ms`);
+      const flood = seen.flood!;
+      assert.ok(await flood.closedWithin(5_000), 'the client closed the connection');
+      assert.ok(flood.sent < 2 * 2 ** 20, `the archive sent ${flood.sent} bytes before the client closed`);
+    });
 });
 
 async function collect<T>(it: AsyncIterable<T>, into: T[] = []): Promise<T[]> {
