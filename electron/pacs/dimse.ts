@@ -23,7 +23,7 @@ import type { RetrievedInstance, ServiceCheck } from './dicomweb.js';
 import { describe } from './client.js';
 import { PacsError } from './errors.js';
 import { Inbox } from './inbox.js';
-import { guardPdus, refusalText } from './pdu-guard.js';
+import { guardPdus, P_DATA_TF, refusalText } from './pdu-guard.js';
 import {
   dateRange,
   MAX_STUDY_INSTANCES,
@@ -556,7 +556,29 @@ export class DimseClient implements PacsClient {
     ) => this.#store(req, callback, inbox);
     const calling = c.callingAet.trim();
     const hooks = this.#hooks(inbox);
+    const label = this.label;
+    /** A peer the storage SCP aborted for a PDU it refused: what a move that then fails is told. */
+    const refused: { error?: PacsError } = {};
     class StoreScp extends Scp {
+      /** The longest P-DATA-TF this association receives: RadSift's maximum until its A-ASSOCIATE-AC says less. */
+      #maxPData = dimse.Implementation.getMaxPduLength();
+
+      constructor(...args: ConstructorParameters<typeof Scp>) {
+        super(...args);
+        const [socket] = args;
+        guardPdus(
+          socket,
+          (type) => (type === P_DATA_TF ? this.#maxPData : dimse.Implementation.getMaxPduLength()),
+          (r) => {
+            refused.error ??= new PacsError(
+              'PROTOCOL',
+              `${label}: RadSift's storage SCP aborted an association from ${socket.remoteAddress?.replace(/^::ffff:/, '') ?? 'a peer'}: it sent ${refusalText(r)}`,
+            );
+            this.sendAbort(); // dcmjs-dimse skips it before an association
+          },
+        );
+      }
+
       override createStoreWritableStream(
         ...args: Parameters<InstanceType<typeof Scp>['createStoreWritableStream']>
       ): ReturnType<InstanceType<typeof Scp>['createStoreWritableStream']> {
@@ -589,7 +611,11 @@ export class DimseClient implements PacsClient {
             TransferSyntax.ImplicitVRLittleEndian;
           pc.setResult(PresentationContextResult.Accept, pick);
         }
+        // dcmjs-dimse's accept announces the smaller of the peer's maximum and RadSift's, but 0 ("no maximum") when
+        // the peer announced 0: RadSift's then.
+        if (!association.getMaxPduLength()) association.setMaxPduLength(dimse.Implementation.getMaxPduLength());
         this.sendAssociationAccept();
+        this.#maxPData = association.getMaxPduLength();
       }
       override cStoreRequest(
         req: InstanceType<typeof dimse.requests.CStoreRequest>,
@@ -621,6 +647,13 @@ export class DimseClient implements PacsClient {
         if (!isPending(response.getStatus())) final = response;
       });
       yield* this.#drain(inbox, this.#open([request], signal), 'C-MOVE', () => final);
+    } catch (error) {
+      // A peer the storage SCP refused (it may have been the archive, sending the instances) explains a failed move.
+      if (!refused.error || (error instanceof PacsError && error.code === 'CANCELLED')) throw error;
+      const ended = error instanceof Error ? error.message.replace(`${this.label}: `, '') : String(error);
+      throw new PacsError('PROTOCOL', `${refused.error.message}; then: ${ended}`, {
+        cause: error,
+      });
     } finally {
       server.close();
     }

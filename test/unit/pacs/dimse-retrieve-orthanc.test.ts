@@ -1,10 +1,14 @@
 /**
  * C-GET and C-MOVE from a real Orthanc whose time-outs are short (DicomScuTimeout 2 s), to a caller slower than
  * them: each C-STORE is answered as soon as the instance is held (in memory, or past the memory budget in a
- * scratch file), so the archive never waits on the caller, and the caller still gets every instance, in order.
+ * scratch file), so the archive never waits on the caller, and the caller still gets every instance, in order. A
+ * peer that connects to RadSift's storage SCP during a C-MOVE and declares a 1 GiB PDU is dropped at its header,
+ * and the move still brings the study.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +17,7 @@ import type { RetrievedInstance } from '../../../electron/pacs/dicomweb.js';
 import { DimseClient, type DimseClientOptions } from '../../../electron/pacs/dimse.js';
 import { buildDicom, imagePixel } from '../dicom/builder.js';
 import { freePort, orthancMissing, TestOrthanc } from '../../support/orthanc.js';
+import { floodPdu } from '../../support/pdu-flood.js';
 
 const skip = orthancMissing() ?? false;
 const STUDY = '1.2.826.0.1.3680043.9.7435.1';
@@ -89,6 +94,25 @@ describe('a DIMSE retrieval by a caller slower than the archive’s time-outs', 
         }
         assert.deepEqual(await readdir(scratch), [], 'no scratch file is left');
       });
+
+  it('C-MOVE: a peer that declares a 1 GiB PDU to the storage SCP during the move is dropped; the study still arrives whole', async () => {
+    const got: RetrievedInstance[] = [];
+    for await (const g of client('C-MOVE').retrieveStudy(STUDY)) {
+      // While the move's storage SCP listens (it does until the last instance is taken).
+      if (!got.length) {
+        const peer = connect(storePort, '127.0.0.1');
+        await once(peer, 'connect');
+        const flood = floodPdu(peer, 0x04, 2 ** 30);
+        assert.ok(await flood.closedWithin(5_000), 'the storage SCP closed the connection');
+        assert.ok(flood.sent < 2 * 2 ** 20, `the peer sent ${flood.sent} bytes before the storage SCP closed`);
+      }
+      got.push(g);
+    }
+    assert.deepEqual(
+      got.map((g) => g.ref.sopUid).sort(),
+      Array.from({ length: COUNT }, (_, i) => `${STUDY}.1.${i + 1}`).sort(),
+    );
+  });
 });
 
 describe('a C-MOVE from an archive that moves asynchronously', { skip }, () => {

@@ -4,7 +4,8 @@
  * standard way (each after the last one's answer) while counting the answers, or all at once without waiting,
  * or one instance too large, or reports a failed sub-operation; and answers a C-FIND with far more matches than
  * asked for, ignoring the cancel. It also declares PDUs far past the maximum the client announced (a P-DATA-TF of
- * 1 GiB, an A-ASSOCIATE-AC of 4 GiB), or of a type that does not exist, and sends their bytes on and on.
+ * 1 GiB, an A-ASSOCIATE-AC of 4 GiB), or of a type that does not exist, and sends their bytes on and on; and for
+ * a C-MOVE it connects to RadSift's storage SCP and does the same there.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -15,20 +16,21 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import dimse from 'dcmjs-dimse';
 import { dimseConnectionSchema } from '../../../electron/pacs/connection.js';
 import { DimseClient } from '../../../electron/pacs/dimse.js';
+import type { PacsError } from '../../../electron/pacs/errors.js';
 import { readPart10Meta } from '../../../electron/pacs/part10-meta.js';
 import type { RetrievedInstance } from '../../../electron/pacs/dicomweb.js';
 import { freePort } from '../../support/orthanc.js';
 import { floodPdu, type Flood } from '../../support/pdu-flood.js';
 
-const { Server, Scp, Dataset } = dimse;
-const { CStoreRequest } = dimse.requests;
-const { CFindResponse, CGetResponse } = dimse.responses;
+const { Client, Server, Scp, Dataset } = dimse;
+const { CEchoRequest, CStoreRequest } = dimse.requests;
+const { CFindResponse, CGetResponse, CMoveResponse } = dimse.responses;
 const { Status, PresentationContextResult, TransferSyntax } = dimse.constants;
 const CR = '1.2.840.10008.5.1.4.1.1.1';
 
 /**
  * What the archive saw: C-STORE answers received, cancels, whether the client aborted; the PDU it declared last and
- * sent bytes of.
+ * sent bytes of (to the client, or to RadSift's storage SCP during a C-MOVE).
  */
 const seen = { answers: 0, cancels: 0, aborted: false, flood: null as Flood | null };
 /** 1 GiB: a P-DATA-TF length far past the maximum PDU length any client announces. */
@@ -143,6 +145,29 @@ class HostileArchive extends Scp {
     this.sendRequests(requests);
   }
 
+  /**
+   * A C-MOVE whose "sub-operation" associates with RadSift's storage SCP (as RADSIFT, on `moveTo`) and declares a
+   * 1 GiB P-DATA-TF there; once that connection is closed (or after 5 s), the move is answered as failed.
+   */
+  override cMoveRequest(
+    request: InstanceType<typeof dimse.requests.CMoveRequest>,
+    callback: (r: InstanceType<typeof CMoveResponse>[]) => void,
+  ) {
+    const rogue = new Client();
+    rogue.addRequest(new CEchoRequest());
+    rogue.on('associationAccepted', () => {
+      seen.flood = floodPdu((rogue as unknown as { network: { socket: Socket } }).network.socket, 0x04, GIB);
+      void seen.flood.closedWithin(5_000).then(() => {
+        const r = CMoveResponse.fromRequest(request);
+        r.setStatus(0xa702); // refused: out of resources, unable to perform sub-operations
+        r.setFailures(1);
+        callback([r]);
+      });
+    });
+    rogue.on('networkError', () => undefined);
+    rogue.send('127.0.0.1', moveTo, 'HOSTILE', 'RADSIFT');
+  }
+
   override abort() {
     seen.aborted = true;
   }
@@ -152,12 +177,15 @@ class HostileArchive extends Scp {
   }
 }
 
+/** The port of RadSift's storage SCP, where a C-MOVE sends. */
+let moveTo = 0;
+
 describe('a hostile DIMSE archive', () => {
   let server: InstanceType<typeof Server>;
   let port: number;
   const client = (
     options: ConstructorParameters<typeof DimseClient>[1] = {},
-    connection: { calledAet?: string } = {},
+    connection: { calledAet?: string; retrieve?: 'C-GET' | 'C-MOVE' } = {},
   ) =>
     new DimseClient(
       dimseConnectionSchema.parse({
@@ -167,6 +195,7 @@ describe('a hostile DIMSE archive', () => {
         host: '127.0.0.1',
         port,
         retrieve: 'C-GET',
+        storePort: moveTo,
         timeoutSeconds: 10,
         ...connection,
       }),
@@ -175,6 +204,7 @@ describe('a hostile DIMSE archive', () => {
 
   before(async () => {
     port = await freePort();
+    moveTo = await freePort();
     server = new Server(HostileArchive);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', () => resolve());
@@ -322,6 +352,20 @@ describe('a hostile DIMSE archive', () => {
       assert.ok(await flood.closedWithin(5_000), 'the client closed the connection');
       assert.ok(flood.sent < 2 * 2 ** 20, `the archive sent ${flood.sent} bytes before the client closed`);
     });
+
+  it('a peer that declares a 1 GiB PDU to the storage SCP during a C-MOVE is dropped; the failed move says why', async () => {
+    await assert.rejects(collect(client({}, { retrieve: 'C-MOVE' }).retrieveStudy('7.7')), (error: PacsError) => {
+      assert.equal(error.code, 'PROTOCOL', error.message);
+      assert.match(
+        error.message,
+        /^dimse:\/\/HOSTILE@127\.0\.0\.1:\d+: RadSift's storage SCP aborted an association from 127\.0\.0\.1: it sent a P-DATA-TF PDU declaring 1073741824 bytes, more than the maximum PDU length RadSift announces \(256 KiB\); .*C-MOVE failed \(status 0xa702\)/,
+      );
+      return true;
+    });
+    const flood = seen.flood!;
+    assert.ok(flood.closed, 'the storage SCP closed the connection');
+    assert.ok(flood.sent < 2 * 2 ** 20, `the peer sent ${flood.sent} bytes before the storage SCP closed`);
+  });
 });
 
 async function collect<T>(it: AsyncIterable<T>, into: T[] = []): Promise<T[]> {
