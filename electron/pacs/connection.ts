@@ -14,6 +14,19 @@ export const aeTitle = z
   .regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, 'an AE title: 1–16 printable characters, no backslash')
   .refine((s) => s.trim().length > 0, 'an AE title cannot be blank');
 
+/** The addresses besides its host an archive may send a C-MOVE's instances from (a DIMSE connection's storePeers). */
+const STORE_PEERS_MAX = 16;
+/** One of them, in characters: a DNS name is at most 253. */
+const STORE_PEER_MAX_LENGTH = 253;
+
+/**
+ * Whether `s` reads as a host name or an IP address, and nothing else: no port, brackets, spaces or IPv6 zone
+ * (an IPv6 address is checked whole, by the URL parser; whether a name resolves is known only when it is looked up).
+ */
+function isHostOrAddress(s: string): boolean {
+  return s.includes(':') ? URL.canParse(`http://[${s}]/`) : /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?$/.test(s);
+}
+
 export const dicomWebConnectionSchema = z
   .object({
     kind: z.literal('dicomweb'),
@@ -50,6 +63,21 @@ export const dimseConnectionSchema = z
     retrieve: z.enum(['C-GET', 'C-MOVE']).default('C-GET'),
     /** The port RadSift's storage SCP listens on for C-MOVE (the archive must know it for our AE title). */
     storePort: z.number().int().min(1).max(65535).optional(),
+    /**
+     * Where else than `host` the archive may send a C-MOVE's instances from (host names or IP addresses): the
+     * storage SCP accepts an association only from the archive's own addresses and these.
+     */
+    storePeers: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1, 'a host name or IP address cannot be empty')
+          .max(STORE_PEER_MAX_LENGTH, `at most ${STORE_PEER_MAX_LENGTH} characters`)
+          .refine(isHostOrAddress, 'a host name or IP address (no port, brackets or spaces)'),
+      )
+      .max(STORE_PEERS_MAX, `at most ${STORE_PEERS_MAX} addresses`)
+      .optional(),
     timeoutSeconds: z.number().int().min(1).max(600).default(30),
   })
   .strict();
