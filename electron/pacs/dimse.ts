@@ -130,6 +130,29 @@ export interface DimseClientOptions {
   scratchDir?: string;
 }
 
+/**
+ * What a retrieval asked for: a study, or one instance of it. An instance sent that is not of it is dropped as it
+ * comes (never held, never counted as arrived), so it can neither be filed under the study nor stand in for one of
+ * its instances when the arrivals are checked against what the archive reports sent.
+ */
+interface Asked {
+  studyUid: string;
+  seriesUid?: string;
+  sopUid?: string;
+}
+
+const isAsked = (asked: Asked, ref: InstanceRef) =>
+  ref.studyUid === asked.studyUid &&
+  (asked.seriesUid === undefined || ref.seriesUid === asked.seriesUid) &&
+  (asked.sopUid === undefined || ref.sopUid === asked.sopUid);
+
+/** One retrieval's arrivals: where those asked for wait to be taken, and how many others were dropped. */
+interface Delivery {
+  inbox: Inbox<RetrievedInstance>;
+  asked: Asked;
+  dropped: number;
+}
+
 /** An association under way: `done` settles when it ends; `stop` aborts it (the operation ends with `error`, or as is). */
 interface Association {
   done: Promise<void>;
@@ -404,20 +427,22 @@ export class DimseClient implements PacsClient {
     return storeHooks(() => inbox.end(tooLarge(this.label, this.#maxInstanceBytes)), this.#maxInstanceBytes);
   }
 
-  /** Where received instances wait to be taken. */
-  #inbox(): Inbox<RetrievedInstance> {
-    return new Inbox(this.#scratchDir, this.#heldMemoryBytes);
+  /** Where the instances of a retrieval of `asked` wait to be taken. */
+  #delivery(asked: Asked): Delivery {
+    return { inbox: new Inbox(this.#scratchDir, this.#heldMemoryBytes), asked, dropped: 0 };
   }
 
   /**
-   * A received C-STORE: read, held in `inbox`, and answered as soon as it is held (the archive's time-outs never
-   * wait on the caller). One that cannot be read or held ends the inbox with the reason.
+   * A received C-STORE: read, held in the delivery's inbox, and answered as soon as it is held (the archive's
+   * time-outs never wait on the caller). One that cannot be read or held ends the inbox with the reason. One not of
+   * what was asked for is answered as stored and dropped: a failure would count against the retrieval.
    */
   #store(
     req: InstanceType<typeof dimse.requests.CStoreRequest>,
     callback: (response: InstanceType<typeof CStoreResponse>) => void,
-    inbox: Inbox<RetrievedInstance>,
+    delivery: Delivery,
   ): void {
+    const { inbox } = delivery;
     // Made now: the answer keeps no reference to the request (nor, through it, to the instance's bytes).
     const response = CStoreResponse.fromRequest(req);
     const answer = (status: number) => {
@@ -435,6 +460,10 @@ export class DimseClient implements PacsClient {
       inbox.end(error);
       return answer(0xc000);
     }
+    if (!isAsked(delivery.asked, got.ref)) {
+      delivery.dropped++;
+      return answer(Status.Success);
+    }
     inbox.put(got).then(
       () => answer(Status.Success),
       () => answer(0xa700),
@@ -442,16 +471,17 @@ export class DimseClient implements PacsClient {
   }
 
   /**
-   * The instances of a C-GET or C-MOVE as they are taken from `inbox`, then the outcome: a failure status, or
-   * sub-operations the archive reports failed, is an error once what came is yielded (a study in part is never
-   * passed for all of it). A caller that stops early aborts the association.
+   * The instances of a C-GET or C-MOVE as they are taken from the delivery's inbox (only those asked for), then the
+   * outcome: a failure status, or sub-operations the archive reports failed, is an error once what came is yielded
+   * (a study in part is never passed for all of it). A caller that stops early aborts the association.
    */
   async *#drain(
-    inbox: Inbox<RetrievedInstance>,
+    delivery: Delivery,
     association: Association,
     operation: 'C-GET' | 'C-MOVE',
     final: () => DimseResponse | null,
   ): AsyncGenerator<RetrievedInstance> {
+    const { inbox } = delivery;
     association.done.then(
       () => inbox.end(),
       (error: unknown) => inbox.end(error),
@@ -467,18 +497,23 @@ export class DimseClient implements PacsClient {
       await inbox.close();
     }
     const response = final();
-    if (!response) return;
+    const error = response && this.#outcome(operation, response, count, delivery.dropped);
+    if (error) throw error;
+  }
+
+  /** What a retrieval's final answer says of it, given `count` instances asked for arrived: an error, or null. */
+  #outcome(operation: 'C-GET' | 'C-MOVE', response: DimseResponse, count: number, dropped: number): PacsError | null {
     const status = response.getStatus();
     const comment = response.getErrorComment() ? `: ${response.getErrorComment()}` : '';
     if (isFailure(status))
-      throw new PacsError(
+      return new PacsError(
         operation === 'C-GET' && status === 0xc000 ? 'NOT_FOUND' : 'SERVER_ERROR',
         `${this.label}: ${operation} failed (status 0x${status.toString(16)})${comment}${count ? ` after ${count} instances` : ''}`,
       );
     const counts = response as InstanceType<typeof dimse.responses.CGetResponse>;
     const failed = counts.getFailures?.() ?? 0;
     if (failed > 0)
-      throw new PacsError(
+      return new PacsError(
         'SERVER_ERROR',
         `${this.label}: the archive could not send ${failed} of the instances asked for (${operation} status 0x${status.toString(16)}${comment}); ${count} arrived`,
       );
@@ -487,26 +522,32 @@ export class DimseClient implements PacsClient {
     const sent = (counts.getCompleted?.() ?? 0) + (counts.getWarnings?.() ?? 0);
     // "Done" and nothing came: an archive that answers a C-MOVE at once and sends later, to a storage SCP that is
     // gone by then (Orthanc with SynchronousCMove false, which even counts them sent).
-    if (operation === 'C-MOVE' && count === 0)
-      throw new PacsError(
+    if (operation === 'C-MOVE' && count === 0 && !dropped)
+      return new PacsError(
         'INCOMPLETE',
         `${this.label}: the archive answered the C-MOVE as done (${sent} instances sent) and none arrived: it moves asynchronously, and RadSift needs the instances before the answer; set the archive to move synchronously (Orthanc: "SynchronousCMove": true) or retrieve with C-GET`,
       );
-    if (count < sent)
-      throw new PacsError(
+    // Instances not asked for count as sent by the archive, not as arrived: it sent something else in their place.
+    if (count < sent || (operation === 'C-MOVE' && count === 0))
+      return new PacsError(
         'INCOMPLETE',
-        `${this.label}: the archive reports ${sent} instances sent by ${operation}, ${count} arrived; retrieve again`,
+        `${this.label}: the archive reports ${sent} instances sent by ${operation}, ${count} of those asked for arrived${dropped ? ` and ${dropped} not asked for (dropped): the archive sent other instances than those asked for` : '; retrieve again'}`,
       );
+    return null;
   }
 
   /** C-GET: the archive sends the instances back on this association, each handed over as it arrives. */
-  async *#get(request: InstanceType<typeof CGetRequest>, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
-    const inbox = this.#inbox();
+  async *#get(
+    request: InstanceType<typeof CGetRequest>,
+    asked: Asked,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RetrievedInstance> {
+    const delivery = this.#delivery(asked);
     let final: DimseResponse | null = null;
     request.on('response', (response: DimseResponse) => {
       if (!isPending(response.getStatus())) final = response;
     });
-    const hooks = this.#hooks(inbox);
+    const hooks = this.#hooks(delivery.inbox);
     const association = this.#open([request], signal, (client) => {
       client.on('connected', () => installStoreHooks(client, hooks));
       client.on(
@@ -514,10 +555,10 @@ export class DimseClient implements PacsClient {
         (
           req: InstanceType<typeof dimse.requests.CStoreRequest>,
           callback: (r: InstanceType<typeof CStoreResponse>) => void,
-        ) => this.#store(req, callback, inbox),
+        ) => this.#store(req, callback, delivery),
       );
     });
-    yield* this.#drain(inbox, association, 'C-GET', () => final);
+    yield* this.#drain(delivery, association, 'C-GET', () => final);
   }
 
   /**
@@ -525,7 +566,11 @@ export class DimseClient implements PacsClient {
    * per port (in this process): the archive delivers to the port, not to the move that asked, so concurrent
    * moves would receive each other's instances, and a second server could not listen there anyway.
    */
-  async *#move(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
+  async *#move(
+    request: InstanceType<typeof CMoveRequest>,
+    asked: Asked,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RetrievedInstance> {
     const port = this.connection.storePort ?? 0;
     const previous = MOVES.get(port) ?? Promise.resolve();
     let finished = () => undefined as void;
@@ -538,24 +583,28 @@ export class DimseClient implements PacsClient {
       // A move cancelled while it waits answers at once, not when the moves ahead of it end; the queue keeps its
       // place (the next move still waits for the one running).
       await (signal ? untilAborted(previous, signal) : previous);
-      yield* this.#moveNow(request, signal);
+      yield* this.#moveNow(request, asked, signal);
     } finally {
       finished();
     }
   }
 
-  async *#moveNow(request: InstanceType<typeof CMoveRequest>, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
+  async *#moveNow(
+    request: InstanceType<typeof CMoveRequest>,
+    asked: Asked,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RetrievedInstance> {
     const c = this.connection;
     const storePort = c.storePort;
     if (!storePort)
       throw new PacsError('CONFIG', `${c.name}: C-MOVE needs the port of RadSift's storage SCP (storePort)`);
-    const inbox = this.#inbox();
+    const delivery = this.#delivery(asked);
     const store = (
       req: InstanceType<typeof dimse.requests.CStoreRequest>,
       callback: (r: InstanceType<typeof CStoreResponse>) => void,
-    ) => this.#store(req, callback, inbox);
+    ) => this.#store(req, callback, delivery);
     const calling = c.callingAet.trim();
-    const hooks = this.#hooks(inbox);
+    const hooks = this.#hooks(delivery.inbox);
     const label = this.label;
     /** A peer the storage SCP aborted for a PDU it refused: what a move that then fails is told. */
     const refused: { error?: PacsError } = {};
@@ -646,7 +695,7 @@ export class DimseClient implements PacsClient {
       request.on('response', (response: DimseResponse) => {
         if (!isPending(response.getStatus())) final = response;
       });
-      yield* this.#drain(inbox, this.#open([request], signal), 'C-MOVE', () => final);
+      yield* this.#drain(delivery, this.#open([request], signal), 'C-MOVE', () => final);
     } catch (error) {
       // A peer the storage SCP refused (it may have been the archive, sending the instances) explains a failed move.
       if (!refused.error || (error instanceof PacsError && error.code === 'CANCELLED')) throw error;
@@ -660,8 +709,13 @@ export class DimseClient implements PacsClient {
   }
 
   /** The retrieval of `request` (C-GET or C-MOVE, as the connection says), instance by instance as they arrive. */
-  #retrieve(get: InstanceType<typeof CGetRequest>, move: InstanceType<typeof CMoveRequest>, signal?: AbortSignal) {
-    return this.connection.retrieve === 'C-MOVE' ? this.#move(move, signal) : this.#get(get, signal);
+  #retrieve(
+    get: InstanceType<typeof CGetRequest>,
+    move: InstanceType<typeof CMoveRequest>,
+    asked: Asked,
+    signal?: AbortSignal,
+  ) {
+    return this.connection.retrieve === 'C-MOVE' ? this.#move(move, asked, signal) : this.#get(get, asked, signal);
   }
 
   async retrieveInstance(ref: InstanceRef, signal?: AbortSignal): Promise<RetrievedInstance> {
@@ -669,14 +723,14 @@ export class DimseClient implements PacsClient {
     const [st, se, sop] = [checkUid(ref.studyUid), checkUid(ref.seriesUid), checkUid(ref.sopUid)];
     let match: RetrievedInstance | null = null;
     try {
-      // Only the instance asked for is kept: anything else the archive (or a peer, during a move) sends is dropped
-      // as it comes.
+      // Only the instance asked for comes: anything else the archive sends is dropped as it comes.
       for await (const got of this.#retrieve(
         CGetRequest.createImageGetRequest(st, se, sop),
         CMoveRequest.createImageMoveRequest(c.callingAet, st, se, sop),
+        { studyUid: st, seriesUid: se, sopUid: sop },
         signal,
       ))
-        if (got.ref.sopUid === ref.sopUid) match = got;
+        match = got;
     } catch (error) {
       if (!match) throw error;
     }
@@ -686,17 +740,17 @@ export class DimseClient implements PacsClient {
 
   /**
    * A study's instances as they arrive, one at a time, in order (each answered to the archive as soon as it is
-   * held, not when the caller takes it). Only the study asked for: an instance of another (an archive's mistake, or a peer pushing to the storage
-   * SCP during a move) would be filed under this one.
+   * held, not when the caller takes it). Only the study asked for: an instance of another (an archive's mistake)
+   * is dropped as it comes, and would otherwise be filed under this one.
    */
   async *retrieveStudy(studyUid: string, signal?: AbortSignal): AsyncGenerator<RetrievedInstance> {
     checkUid(studyUid);
-    const stream = this.#retrieve(
+    yield* this.#retrieve(
       CGetRequest.createStudyGetRequest(studyUid),
       CMoveRequest.createStudyMoveRequest(this.connection.callingAet, studyUid),
+      { studyUid },
       signal,
     );
-    for await (const got of stream) if (got.ref.studyUid === studyUid) yield got;
   }
 
   async check(signal?: AbortSignal): Promise<ServiceCheck[]> {

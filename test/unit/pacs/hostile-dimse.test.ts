@@ -2,10 +2,10 @@
  * A DIMSE archive is untrusted input, and a real one does not misbehave on demand: this file runs a small archive
  * of its own (dcmjs-dimse's SCP, over TCP) in front of the real client. It answers a C-GET by sending C-STOREs the
  * standard way (each after the last one's answer) while counting the answers, or all at once without waiting,
- * or one instance too large, or reports a failed sub-operation; and answers a C-FIND with far more matches than
- * asked for, ignoring the cancel. It also declares PDUs far past the maximum the client announced (a P-DATA-TF of
- * 1 GiB, an A-ASSOCIATE-AC of 4 GiB), or of a type that does not exist, and sends their bytes on and on; and for
- * a C-MOVE it connects to RadSift's storage SCP and does the same there.
+ * or one instance too large, or instances of another study, or reports a failed sub-operation; and answers a
+ * C-FIND with far more matches than asked for, ignoring the cancel. It also declares PDUs far past the maximum the
+ * client announced (a P-DATA-TF of 1 GiB, an A-ASSOCIATE-AC of 4 GiB), or of a type that does not exist, and sends
+ * their bytes on and on; and for a C-MOVE it connects to RadSift's storage SCP and does the same there.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -134,6 +134,17 @@ class HostileArchive extends Scp {
       let answered = 0;
       for (const r of requests) r.on('done', () => ++answered === 10 && final(Status.Success, 10));
       for (const r of requests) this.sendRequests(r);
+      return;
+    }
+    if (study === '5.5' || study === '6.6') {
+      // Instances of another study among (5.5) or instead of (6.6) those asked for, all counted as sent.
+      const sent =
+        study === '5.5'
+          ? [instance(study, 1), instance('9.9', 1), instance(study, 2)]
+          : [instance('9.9', 1), instance('9.9', 2)];
+      const requests = sent.map(store);
+      requests.at(-1)!.on('done', () => final(Status.Success, sent.length));
+      this.sendRequests(requests);
       return;
     }
     const count = study === '1.1' ? 6 : 3;
@@ -299,6 +310,28 @@ describe('a hostile DIMSE archive', () => {
       message: /could not send 1 of the instances .*; 3 arrived/,
     });
     assert.equal(got.length, 3);
+  });
+
+  it('an instance of another study is dropped and not counted as arrived: the C-GET is short of what was sent', async () => {
+    const got: RetrievedInstance[] = [];
+    await assert.rejects(collect(client().retrieveStudy('5.5'), got), {
+      code: 'INCOMPLETE',
+      message: /reports 3 instances sent by C-GET, 2 of those asked for arrived and 1 not asked for \(dropped\)/,
+    });
+    assert.deepEqual(
+      got.map((g) => g.ref.sopUid),
+      ['5.5.1.1', '5.5.1.2'],
+    );
+    // Only instances of another study: not an empty study.
+    got.length = 0;
+    await assert.rejects(collect(client().retrieveStudy('6.6'), got), {
+      code: 'INCOMPLETE',
+      message: /reports 2 instances sent by C-GET, 0 of those asked for arrived and 2 not asked for \(dropped\)/,
+    });
+    assert.equal(got.length, 0);
+    // One instance asked for: it, whatever else came.
+    const one = await client().retrieveInstance({ studyUid: '5.5', seriesUid: '5.5.1', sopUid: '5.5.1.2' });
+    assert.equal(one.ref.sopUid, '5.5.1.2');
   });
 
   it(
