@@ -8,8 +8,9 @@
  * MAX_INSTANCE_BYTES. Every PDU a peer sends is checked against the maximum PDU length RadSift announced before
  * dcmjs-dimse reads it (pdu-guard.ts).
  */
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import { supportsTransferSyntax } from '../dicom/codecs/registry.js';
 import { parseDicom } from '../dicom/parse.js';
@@ -24,6 +25,7 @@ import { describe } from './client.js';
 import { PacsError } from './errors.js';
 import { Inbox } from './inbox.js';
 import { guardPdus, P_DATA_TF, refusalText } from './pdu-guard.js';
+import { addressesOf, normaliseAddress } from './peer-address.js';
 import {
   dateRange,
   MAX_STUDY_INSTANCES,
@@ -44,6 +46,7 @@ dimse.Implementation.setMaxPduLength(MAX_PDU_BYTES);
 const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;
 const { Status, PresentationContextResult, TransferSyntax, SopClass, StorageClass } = dimse.constants;
+const { RejectResult, RejectSource, RejectReason } = dimse.constants;
 
 type Dataset = InstanceType<typeof dimse.Dataset>;
 type Elements = Record<string, unknown>;
@@ -152,6 +155,9 @@ interface Delivery {
   asked: Asked;
   dropped: number;
 }
+
+/** At most this many refused peers are named in an error (a scan of the port would make a list of any length). */
+const REFUSED_NAMED = 4;
 
 /** An association under way: `done` settles when it ends; `stop` aborts it (the operation ends with `error`, or as is). */
 interface Association {
@@ -435,7 +441,8 @@ export class DimseClient implements PacsClient {
   /**
    * A received C-STORE: read, held in the delivery's inbox, and answered as soon as it is held (the archive's
    * time-outs never wait on the caller). One that cannot be read or held ends the inbox with the reason. One not of
-   * what was asked for is answered as stored and dropped: a failure would count against the retrieval.
+   * what was asked for is answered as stored and dropped: only the archive sends here (C-GET: on RadSift's own
+   * association; C-MOVE: the storage SCP accepts no other peer), and a failure would count against the retrieval.
    */
   #store(
     req: InstanceType<typeof dimse.requests.CStoreRequest>,
@@ -473,13 +480,15 @@ export class DimseClient implements PacsClient {
   /**
    * The instances of a C-GET or C-MOVE as they are taken from the delivery's inbox (only those asked for), then the
    * outcome: a failure status, or sub-operations the archive reports failed, is an error once what came is yielded
-   * (a study in part is never passed for all of it). A caller that stops early aborts the association.
+   * (a study in part is never passed for all of it). A caller that stops early aborts the association. `refusal`:
+   * the error that names why the retrieval fell short instead (the storage SCP refused a peer), or null.
    */
   async *#drain(
     delivery: Delivery,
     association: Association,
     operation: 'C-GET' | 'C-MOVE',
     final: () => DimseResponse | null,
+    refusal: (count: number) => PacsError | null = () => null,
   ): AsyncGenerator<RetrievedInstance> {
     const { inbox } = delivery;
     association.done.then(
@@ -492,13 +501,18 @@ export class DimseClient implements PacsClient {
         count++;
         yield got;
       }
+    } catch (error) {
+      // An archive whose delivery was refused may give up on the association, or outlast the time-out, instead of
+      // answering with a failure.
+      const cut = error instanceof PacsError && (error.code === 'INTERRUPTED' || error.code === 'TIMEOUT');
+      throw (cut && refusal(count)) || error;
     } finally {
       association.stop();
       await inbox.close();
     }
     const response = final();
     const error = response && this.#outcome(operation, response, count, delivery.dropped);
-    if (error) throw error;
+    if (error) throw refusal(count) ?? error;
   }
 
   /** What a retrieval's final answer says of it, given `count` instances asked for arrived: an error, or null. */
@@ -589,6 +603,38 @@ export class DimseClient implements PacsClient {
     }
   }
 
+  /**
+   * The addresses the storage SCP accepts a C-MOVE's instances from: the archive's host as it resolves now, and
+   * the connection's storePeers. Looked up at each move (an address may change); one that does not resolve is an
+   * error before the move, not a refused delivery after it.
+   */
+  async #senders(signal?: AbortSignal): Promise<{ archive: string[]; all: ReadonlySet<string> }> {
+    const c = this.connection;
+    const resolve = async (name: string, fail: (code: string) => PacsError) => {
+      try {
+        const found = addressesOf(name);
+        return await (signal ? untilAborted(found, signal) : found);
+      } catch (error) {
+        if (error instanceof PacsError) throw error;
+        throw fail((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      }
+    };
+    const archive = await resolve(
+      c.host,
+      (code) => new PacsError('UNREACHABLE', `${this.label}: cannot reach the archive (${code})`),
+    );
+    const peers: string[] = [];
+    for (const peer of c.storePeers ?? [])
+      peers.push(
+        ...(await resolve(
+          peer,
+          (code) =>
+            new PacsError('CONFIG', `${this.label}: storePeers: ${peer} is not an address that resolves (${code})`),
+        )),
+      );
+    return { archive, all: new Set([...archive, ...peers]) };
+  }
+
   async *#moveNow(
     request: InstanceType<typeof CMoveRequest>,
     asked: Asked,
@@ -598,6 +644,10 @@ export class DimseClient implements PacsClient {
     const storePort = c.storePort;
     if (!storePort)
       throw new PacsError('CONFIG', `${c.name}: C-MOVE needs the port of RadSift's storage SCP (storePort)`);
+    // Only the archive may deliver: the AE title it calls is no secret, and any host that reaches the port while the
+    // move runs could otherwise push instances into it.
+    const senders = await this.#senders(signal);
+    const refused = new Set<string>();
     const delivery = this.#delivery(asked);
     const store = (
       req: InstanceType<typeof dimse.requests.CStoreRequest>,
@@ -607,42 +657,64 @@ export class DimseClient implements PacsClient {
     const hooks = this.#hooks(delivery.inbox);
     const label = this.label;
     /** A peer the storage SCP aborted for a PDU it refused: what a move that then fails is told. */
-    const refused: { error?: PacsError } = {};
+    const overlong: { error?: PacsError } = {};
     class StoreScp extends Scp {
       /** The longest P-DATA-TF this association receives: RadSift's maximum until its A-ASSOCIATE-AC says less. */
       #maxPData = dimse.Implementation.getMaxPduLength();
-
+      readonly #socket: ConstructorParameters<typeof Scp>[0];
+      /** Where the association comes from, as the socket says (normalised); null when it no longer knows. */
+      readonly #peer: string | null;
+      /**
+       * Whether the association was accepted: a peer refused that goes on sending anyway (dcmjs-dimse reads what
+       * comes on the socket until it closes) has nothing collected, held or answered.
+       */
+      #accepted = false;
       constructor(...args: ConstructorParameters<typeof Scp>) {
         super(...args);
-        const [socket] = args;
+        this.#socket = args[0];
+        const address = args[0].remoteAddress;
+        this.#peer = address ? normaliseAddress(address) : null;
+        const socket = args[0];
         guardPdus(
           socket,
           (type) => (type === P_DATA_TF ? this.#maxPData : dimse.Implementation.getMaxPduLength()),
           (r) => {
-            refused.error ??= new PacsError(
+            overlong.error ??= new PacsError(
               'PROTOCOL',
-              `${label}: RadSift's storage SCP aborted an association from ${socket.remoteAddress?.replace(/^::ffff:/, '') ?? 'a peer'}: it sent ${refusalText(r)}`,
+              `${label}: RadSift's storage SCP aborted an association from ${this.#peer ?? 'a peer'}: it sent ${refusalText(r)}`,
             );
             this.sendAbort(); // dcmjs-dimse skips it before an association
           },
         );
       }
-
+      /** Rejects the association and closes the connection once the rejection is sent. */
+      #refuse(...reason: Parameters<InstanceType<typeof Scp>['sendAssociationReject']>): void {
+        this.sendAssociationReject(...reason);
+        this.#socket.end(() => this.#socket.destroy());
+      }
       override createStoreWritableStream(
         ...args: Parameters<InstanceType<typeof Scp>['createStoreWritableStream']>
       ): ReturnType<InstanceType<typeof Scp>['createStoreWritableStream']> {
-        return hooks.createStoreWritableStream(...args);
+        if (this.#accepted) return hooks.createStoreWritableStream(...args);
+        return new Writable({ write: (_chunk, _encoding, done) => done() });
       }
       override createDatasetFromStoreWritableStream(
         ...args: Parameters<InstanceType<typeof Scp>['createDatasetFromStoreWritableStream']>
       ): void {
-        hooks.createDatasetFromStoreWritableStream(...args);
+        if (this.#accepted) hooks.createDatasetFromStoreWritableStream(...args);
       }
       override associationRequested(
         association: Parameters<InstanceType<typeof Scp>['associationRequested']>[0],
       ): void {
+        if (this.#peer === null || !senders.all.has(this.#peer)) {
+          // Kept to name in the error, should the move then fall short: an archive that sends from an address
+          // of its own other than its host's (another interface, a gateway) is refused the same way.
+          if (refused.size < REFUSED_NAMED) refused.add(this.#peer ?? 'an address the socket no longer knows');
+          this.#refuse(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.NoReasonGiven);
+          return;
+        }
         if (association.getCalledAeTitle().trim() !== calling) {
-          this.sendAssociationReject();
+          this.#refuse();
           return;
         }
         for (const context of association.getPresentationContexts()) {
@@ -663,6 +735,7 @@ export class DimseClient implements PacsClient {
         // dcmjs-dimse's accept announces the smaller of the peer's maximum and RadSift's, but 0 ("no maximum") when
         // the peer announced 0: RadSift's then.
         if (!association.getMaxPduLength()) association.setMaxPduLength(dimse.Implementation.getMaxPduLength());
+        this.#accepted = true;
         this.sendAssociationAccept();
         this.#maxPData = association.getMaxPduLength();
       }
@@ -670,7 +743,7 @@ export class DimseClient implements PacsClient {
         req: InstanceType<typeof dimse.requests.CStoreRequest>,
         callback: (r: InstanceType<typeof CStoreResponse>) => void,
       ): void {
-        store(req, callback);
+        if (this.#accepted) store(req, callback);
       }
       override associationReleaseRequested(): void {
         this.sendAssociationReleaseResponse();
@@ -695,17 +768,33 @@ export class DimseClient implements PacsClient {
       request.on('response', (response: DimseResponse) => {
         if (!isPending(response.getStatus())) final = response;
       });
-      yield* this.#drain(delivery, this.#open([request], signal), 'C-MOVE', () => final);
+      yield* this.#drain(
+        delivery,
+        this.#open([request], signal),
+        'C-MOVE',
+        () => final,
+        (count) => (refused.size ? this.#refusal([...refused], senders.archive, count) : null),
+      );
     } catch (error) {
-      // A peer the storage SCP refused (it may have been the archive, sending the instances) explains a failed move.
-      if (!refused.error || (error instanceof PacsError && error.code === 'CANCELLED')) throw error;
+      // A peer the storage SCP aborted (it may have been the archive, sending the instances) explains a failed move.
+      if (!overlong.error || (error instanceof PacsError && error.code === 'CANCELLED')) throw error;
       const ended = error instanceof Error ? error.message.replace(`${this.label}: `, '') : String(error);
-      throw new PacsError('PROTOCOL', `${refused.error.message}; then: ${ended}`, {
+      throw new PacsError('PROTOCOL', `${overlong.error.message}; then: ${ended}`, {
         cause: error,
       });
     } finally {
       server.close();
     }
+  }
+
+  /** Why a C-MOVE fell short when the storage SCP refused `refused`, which are not the archive's `archive`. */
+  #refusal(refused: string[], archive: string[], count: number): PacsError {
+    const c = this.connection;
+    const host = isIP(c.host) ? c.host : `${c.host}: ${archive.join(', ')}`;
+    return new PacsError(
+      'CONFIG',
+      `${this.label}: the storage SCP refused ${refused.length > 1 ? 'connections' : 'a connection'} from ${refused.join(', ')}, which ${refused.length > 1 ? 'are' : 'is'} not the archive's address (${host})${c.storePeers?.length ? ' nor in storePeers' : ''}, and ${count ? `only ${count}` : 'none'} of the instances asked for arrived; if the archive sends from another address, list it in storePeers`,
+    );
   }
 
   /** The retrieval of `request` (C-GET or C-MOVE, as the connection says), instance by instance as they arrive. */
