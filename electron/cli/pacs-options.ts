@@ -1,7 +1,8 @@
 /**
  * Naming an archive on the command line, the same for `radsift pacs` and `radsift screen`:
  *   dicomweb+https://host/dicom-web        (--user NAME for basic auth, --auth bearer for a token)
- *   dimse://ARCHIVE_AET@host:104           (--aet OUR_AET, --retrieve C-GET|C-MOVE, --store-port N)
+ *   dimse://ARCHIVE_AET@host:104           (--aet OUR_AET, --retrieve C-GET|C-MOVE, --store-port N,
+ *                                           --store-peers a,b)
  *   pacs:<name>                            (a connection from --pacs-config, default <data dir>/pacs.json)
  * The password or token comes from --secret-file (owner-only permissions) or the environment
  * (RADSIFT_PACS_PASSWORD, RADSIFT_PACS_TOKEN), never from an argument: arguments show up in `ps`.
@@ -28,6 +29,7 @@ export const PACS_OPTIONS = {
   aet: { type: 'string' },
   retrieve: { type: 'string' },
   'store-port': { type: 'string' },
+  'store-peers': { type: 'string' },
   'pacs-config': { type: 'string' },
   cache: { type: 'string' },
   'cache-size': { type: 'string' },
@@ -45,6 +47,7 @@ export const QUERY_OPTIONS = {
 export const PACS_USAGE = `An archive is one of:
   dicomweb+https://host/dicom-web   [--user NAME | --auth bearer] [--ca cert.pem] [--timeout S]
   dimse://ARCHIVE_AET@host:port     [--aet RADSIFT] [--retrieve C-GET|C-MOVE] [--store-port N]
+                                    [--store-peers a,b: other addresses the archive sends a C-MOVE from]
   pacs:<name>                       a connection in --pacs-config <file> (default <data dir>/pacs.json:
                                     {"connections": [{"kind": "dicomweb", "name": …, "url": …}, …]})
 The password or token: --secret-file <file> (readable by its owner only) or the environment
@@ -109,6 +112,9 @@ export async function connectionOption(spec: string, values: Values, cwd: string
   } else {
     const m = /^dimse:\/\/([^@]+)@(\[[^\]]+\]|[^:/]+):(\d+)\/?$/i.exec(spec);
     if (!m) throw new UsageError(`${spec}: a DIMSE archive is dimse://AE_TITLE@host:port`);
+    const storePeers = values['store-peers'] === undefined ? undefined : listOption(values['store-peers']);
+    if (storePeers && !storePeers.length)
+      throw new UsageError('--store-peers lists host names or IP addresses, comma-separated');
     candidate = {
       kind: 'dimse',
       name: spec,
@@ -118,12 +124,20 @@ export async function connectionOption(spec: string, values: Values, cwd: string
       ...(values.aet ? { callingAet: values.aet } : {}),
       ...(values.retrieve ? { retrieve: values.retrieve.toUpperCase() } : {}),
       ...(values['store-port'] ? { storePort: integerOption(values['store-port'], '--store-port', 1, 65535) } : {}),
+      ...(storePeers ? { storePeers } : {}),
       ...(timeoutSeconds ? { timeoutSeconds } : {}),
     };
   }
   const parsed = connectionSchema.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    // An address given with --store-peers is named as it was typed, not by its index.
+    const peer = issue.path[0] === 'storePeers' && typeof issue.path[1] === 'number' ? issue.path[1] : null;
+    const storePeers = (candidate as { storePeers?: string[] }).storePeers;
+    if (issue.path[0] === 'storePeers')
+      throw new UsageError(
+        `--store-peers${peer !== null ? ` "${storePeers?.[peer]?.slice(0, 60)}"` : ''}: ${issue.message}`,
+      );
     throw new UsageError(`${issue.path.join('.') || spec}: ${issue.message}`);
   }
   return parsed.data;

@@ -793,7 +793,7 @@ export class DimseClient implements PacsClient {
     const host = isIP(c.host) ? c.host : `${c.host}: ${archive.join(', ')}`;
     return new PacsError(
       'CONFIG',
-      `${this.label}: the storage SCP refused ${refused.length > 1 ? 'connections' : 'a connection'} from ${refused.join(', ')}, which ${refused.length > 1 ? 'are' : 'is'} not the archive's address (${host})${c.storePeers?.length ? ' nor in storePeers' : ''}, and ${count ? `only ${count}` : 'none'} of the instances asked for arrived; if the archive sends from another address, list it in storePeers`,
+      `${this.label}: the storage SCP refused ${refused.length > 1 ? 'connections' : 'a connection'} from ${refused.join(', ')}, which ${refused.length > 1 ? 'are' : 'is'} not the archive's address (${host})${c.storePeers?.length ? ' nor in storePeers' : ''}, and ${count ? `only ${count}` : 'none'} of the instances asked for arrived; if the archive sends from another address, list it in storePeers (the connection's other sender addresses; --store-peers on the command line)`,
     );
   }
 

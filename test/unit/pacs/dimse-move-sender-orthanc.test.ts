@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect, createServer, type Server } from 'node:net';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { dimseConnectionSchema } from '../../../electron/pacs/connection.js';
 import type { RetrievedInstance } from '../../../electron/pacs/dicomweb.js';
 import { DimseClient } from '../../../electron/pacs/dimse.js';
 import { buildDicom, imagePixel } from '../dicom/builder.js';
+import { runCli } from '../../support/cli.js';
 import { freePort, orthancMissing, TestOrthanc } from '../../support/orthanc.js';
 
 const skip = orthancMissing() ?? (existsSync('/usr/bin/storescu') ? false : 'dcmtk storescu not installed');
@@ -133,7 +134,7 @@ describe('the C-MOVE storage SCP accepts the archive’s addresses only', { skip
       assert.equal(error.code, 'CONFIG', error.message);
       assert.equal(
         error.message,
-        `dimse://ORTHANC@127.0.0.2:${orthanc.dicomPort}: the storage SCP refused a connection from 127.0.0.1, which is not the archive's address (127.0.0.2), and none of the instances asked for arrived; if the archive sends from another address, list it in storePeers`,
+        `dimse://ORTHANC@127.0.0.2:${orthanc.dicomPort}: the storage SCP refused a connection from 127.0.0.1, which is not the archive's address (127.0.0.2), and none of the instances asked for arrived; if the archive sends from another address, list it in storePeers (the connection's other sender addresses; --store-peers on the command line)`,
       );
       return true;
     });
@@ -161,6 +162,45 @@ describe('the C-MOVE storage SCP accepts the archive’s addresses only', { skip
       message:
         /refused a connection from 127\.0\.0\.1, which is not the archive's address \(127\.0\.0\.2\) nor in storePeers/,
     });
+  });
+
+  it('the CLI: --store-peers lets the archive send from another address; without it the move says why it failed', async () => {
+    const archive = `dimse://ORTHANC@127.0.0.2:${orthanc.dicomPort}`;
+    const out = path.join(work, 'cli-out');
+    const retrieve = (...more: string[]) =>
+      runCli(
+        [
+          'pacs',
+          'retrieve',
+          archive,
+          '--study',
+          STUDY,
+          '--out',
+          out,
+          '--cache',
+          path.join(work, 'cli-cache'),
+          '--retrieve',
+          'C-MOVE',
+          '--store-port',
+          String(storePort),
+          ...more,
+        ],
+        work,
+      );
+    const refused = await retrieve();
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.err, /refused a connection from 127\.0\.0\.1, .*list it in storePeers/);
+    const got = await retrieve('--store-peers', '10.255.255.1, 127.0.0.1');
+    assert.equal(got.code, 0, got.err);
+    assert.equal((await readdir(path.join(out, STUDY))).filter((f) => f.endsWith('.dcm')).length, COUNT);
+    const bad = await retrieve('--store-peers', '127.0.0.1,gateway:104');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /--store-peers "gateway:104": a host name or IP address \(no port/);
+    const empty = await retrieve('--store-peers', ' , ');
+    assert.notEqual(empty.code, 0);
+    assert.match(empty.err, /--store-peers lists host names or IP addresses, comma-separated/);
+    const many = await retrieve('--store-peers', Array.from({ length: 17 }, (_, i) => `10.0.0.${i}`).join(','));
+    assert.match(many.err, /--store-peers: at most 16 addresses/);
   });
 
   it('a storePeers name that does not resolve is an error before the move', async () => {
