@@ -471,6 +471,48 @@ test.describe('PACS', () => {
     await expect(page.getByTestId('pacs-summary')).toHaveText('Search orthanc to list its studies.');
   });
 
+  test('a C-MOVE connection lists the other addresses its archive sends from: each checked, saved, shown on edit', async ({
+    page,
+    bridge,
+  }) => {
+    await page.keyboard.press('5');
+    const settings = page.getByRole('region', { name: 'PACS connections' });
+    await settings.getByRole('button', { name: 'Add connection…' }).click();
+    const form = settings.getByRole('form', { name: 'New connection' });
+    await form.getByLabel('DIMSE (C-FIND / C-GET or C-MOVE)').check();
+    await form.getByLabel('Name', { exact: true }).fill('mover');
+    await form.getByLabel('Archive AE title', { exact: true }).fill('ORTHANC');
+    await form.getByLabel('Host', { exact: true }).fill('127.0.0.2');
+    await form.getByLabel('Port', { exact: true }).fill(String(orthanc!.dicomPort));
+    const peers = form.getByLabel('Other sender addresses', { exact: true });
+    await expect(peers).toHaveCount(0); // C-GET receives on its own association: no storage port, no senders
+    await form.getByLabel('Retrieve with').selectOption('C-MOVE');
+    await form.getByLabel('Storage port', { exact: true }).fill(String(await freePort()));
+    await expect(peers).toHaveAccessibleDescription(/accepts instances only from the archive's host/);
+    // The main process checks each address; its reason comes back to the field, naming the address.
+    await peers.fill('127.0.0.1, gateway:104');
+    await form.getByRole('button', { name: 'Save connection' }).click();
+    await expect(peers).toHaveAccessibleDescription(
+      'gateway:104: a host name or IP address (no port, brackets or spaces)',
+    );
+    await expect(peers).toHaveAttribute('aria-invalid', 'true');
+    await peers.fill('127.0.0.1, localhost');
+    await form.getByRole('button', { name: 'Save connection' }).click();
+    await expect(form).toHaveCount(0);
+    const saved = JSON.parse(await readFile(path.join(bridge.dataDir, 'settings.json'), 'utf8')) as {
+      pacs: { connections: { name: string; storePeers?: string[] }[] };
+    };
+    expect(saved.pacs.connections.find((c) => c.name === 'mover')?.storePeers).toEqual(['127.0.0.1', 'localhost']);
+    await settings
+      .getByTestId('pacs-connection')
+      .filter({ hasText: 'mover' })
+      .getByRole('button', { name: 'Edit' })
+      .click();
+    const edit = settings.getByRole('form', { name: 'Edit mover' });
+    await expect(edit.getByLabel('Other sender addresses', { exact: true })).toHaveValue('127.0.0.1, localhost');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   test.describe('paging', () => {
     /** More studies than a page (50) holds. */
     const MANY = 53;

@@ -41,6 +41,8 @@ interface Form {
   port: string;
   retrieve: 'C-GET' | 'C-MOVE';
   storePort: string;
+  /** Other addresses the archive sends a C-MOVE from, comma-separated as typed. */
+  storePeers: string;
   timeoutSeconds: string;
   /** Typed by the user; never filled from what is stored. */
   secret: string;
@@ -65,6 +67,7 @@ const NEW_FORM: Form = {
   port: '104',
   retrieve: 'C-GET',
   storePort: '',
+  storePeers: '',
   timeoutSeconds: '30',
   secret: '',
   forgetSecret: false,
@@ -90,11 +93,15 @@ function formOf(c: PacsConnection, hasSecret: boolean, certificate: CertificateV
         port: String(c.port),
         retrieve: c.retrieve,
         storePort: c.storePort ? String(c.storePort) : '',
+        storePeers: c.storePeers?.join(', ') ?? '',
         timeoutSeconds: String(c.timeoutSeconds),
       };
 }
 
 const AE_TITLE = /^[\x20-\x5b\x5d-\x7e]{1,16}$/;
+
+/** "a, b c" → ["a", "b", "c"]: commas or spaces between addresses. */
+const addressList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
 function integer(text: string, min: number, max: number): number | null {
   const t = text.trim();
@@ -146,6 +153,8 @@ function toConnection(f: Form): { connection: PacsConnectionInput | null; errors
     if (f.storePort.trim() && storePort === null) errors.storePort = 'a port, 1 to 65535';
     else if (f.retrieve === 'C-MOVE' && storePort === null)
       errors.storePort = 'C-MOVE needs the port RadSift receives on (the archive must know it)';
+    // Each address is checked by the main process (the connection schema): its reason comes back to this field.
+    const storePeers = f.retrieve === 'C-MOVE' ? addressList(f.storePeers) : [];
     connection = {
       kind: 'dimse',
       name,
@@ -155,6 +164,7 @@ function toConnection(f: Form): { connection: PacsConnectionInput | null; errors
       port: port ?? 104,
       retrieve: f.retrieve,
       ...(storePort !== null ? { storePort } : {}),
+      ...(storePeers.length ? { storePeers } : {}),
       timeoutSeconds: timeoutSeconds ?? 30,
     };
   }
@@ -207,7 +217,13 @@ export function PacsSettings() {
       const byField: FormErrors = {};
       for (const issue of requestIssues(err)) {
         const field = issue.path[0] === 'connection' ? (issue.path[1] as FormField | undefined) : undefined;
-        if (field && field in NEW_FORM) byField[field] ??= issue.message;
+        // One of the other sender addresses: named as typed, not by its place in the list.
+        const peer =
+          field === 'storePeers' && connection.kind === 'dimse'
+            ? connection.storePeers?.[Number(issue.path[2])]
+            : undefined;
+        if (peer !== undefined) byField.storePeers ??= `${peer}: ${issue.message}`;
+        else if (field && field in NEW_FORM) byField[field] ??= issue.message;
         else if (issue.path[0] === 'secret') byField.secret ??= issue.message;
       }
       setErrors(byField);
@@ -610,6 +626,11 @@ function ConnectionForm({
               </select>
             </label>
             {form.retrieve === 'C-MOVE' && text('storePort', 'Storage port', { type: 'number', placeholder: '11112' })}
+            {form.retrieve === 'C-MOVE' &&
+              text('storePeers', 'Other sender addresses', {
+                placeholder: '10.0.0.6, gateway.example.org',
+                hint: "RadSift's storage port accepts instances only from the archive's host. If the archive sends from other addresses, list them, comma-separated (at most 16).",
+              })}
           </>
         )}
         {text('timeoutSeconds', 'Time-out (seconds)', { type: 'number' })}
