@@ -151,6 +151,20 @@ test.describe('PACS', () => {
     await expect(form).toHaveCount(0);
   }
 
+  /** Opens the form for a new DIMSE connection `name` to host:port (the archive ORTHANC), in the Models view. */
+  async function newDimseConnection(page: Page, name: string, host: string, port: number) {
+    await page.keyboard.press('5');
+    const settings = page.getByRole('region', { name: 'PACS connections' });
+    await settings.getByRole('button', { name: 'Add connection…' }).click();
+    const form = settings.getByRole('form', { name: 'New connection' });
+    await form.getByLabel('DIMSE (C-FIND / C-GET or C-MOVE)').check();
+    await form.getByLabel('Name', { exact: true }).fill(name);
+    await form.getByLabel('Archive AE title', { exact: true }).fill('ORTHANC');
+    await form.getByLabel('Host', { exact: true }).fill(host);
+    await form.getByLabel('Port', { exact: true }).fill(String(port));
+    return { settings, form };
+  }
+
   test('add a DICOMweb connection, test it, search, and open a study in the viewer', async ({ page, bridge }) => {
     test.setTimeout(120_000);
     const o = orthanc!;
@@ -475,15 +489,7 @@ test.describe('PACS', () => {
     page,
     bridge,
   }) => {
-    await page.keyboard.press('5');
-    const settings = page.getByRole('region', { name: 'PACS connections' });
-    await settings.getByRole('button', { name: 'Add connection…' }).click();
-    const form = settings.getByRole('form', { name: 'New connection' });
-    await form.getByLabel('DIMSE (C-FIND / C-GET or C-MOVE)').check();
-    await form.getByLabel('Name', { exact: true }).fill('mover');
-    await form.getByLabel('Archive AE title', { exact: true }).fill('ORTHANC');
-    await form.getByLabel('Host', { exact: true }).fill('127.0.0.2');
-    await form.getByLabel('Port', { exact: true }).fill(String(orthanc!.dicomPort));
+    const { settings, form } = await newDimseConnection(page, 'mover', '127.0.0.2', orthanc!.dicomPort);
     const peers = form.getByLabel('Other sender addresses', { exact: true });
     await expect(peers).toHaveCount(0); // C-GET receives on its own association: no storage port, no senders
     await form.getByLabel('Retrieve with').selectOption('C-MOVE');
@@ -566,15 +572,7 @@ test.describe('PACS', () => {
     });
 
     test('a DIMSE search the archive cuts at its limit says so, and how to see the rest', async ({ page }) => {
-      await page.keyboard.press('5');
-      const settings = page.getByRole('region', { name: 'PACS connections' });
-      await settings.getByRole('button', { name: 'Add connection…' }).click();
-      const form = settings.getByRole('form', { name: 'New connection' });
-      await form.getByLabel('DIMSE (C-FIND / C-GET or C-MOVE)').check();
-      await form.getByLabel('Name', { exact: true }).fill('capped');
-      await form.getByLabel('Archive AE title', { exact: true }).fill('ORTHANC');
-      await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-      await form.getByLabel('Port', { exact: true }).fill(String(capped!.dicomPort));
+      const { form } = await newDimseConnection(page, 'capped', '127.0.0.1', capped!.dicomPort);
       await form.getByRole('button', { name: 'Save connection' }).click();
       await expect(form).toHaveCount(0);
       await page.keyboard.press('1');

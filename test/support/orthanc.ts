@@ -152,12 +152,21 @@ export class TestOrthanc {
   /** Stores DICOM files through the REST API; returns Orthanc's instance ids. */
   async upload(files: readonly string[]): Promise<string[]> {
     const ids: string[] = [];
-    for (const f of files) {
-      const r = await this.rest('/instances', { method: 'POST', body: await readFile(f) });
-      if (!r.ok) throw new Error(`upload of ${f}: HTTP ${r.status} ${await r.text()}`);
-      ids.push(((await r.json()) as { ID: string }).ID);
-    }
+    for (const f of files) ids.push(await this.store(await readFile(f), f));
     return ids;
+  }
+
+  /** Stores DICOM files given as their bytes (e.g. made by the tests' builder); returns Orthanc's instance ids. */
+  async uploadBytes(datasets: readonly Uint8Array[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [i, d] of datasets.entries()) ids.push(await this.store(d, `dataset ${i + 1}`));
+    return ids;
+  }
+
+  private async store(body: Uint8Array, name: string): Promise<string> {
+    const r = await this.rest('/instances', { method: 'POST', body: new Uint8Array(body) });
+    if (!r.ok) throw new Error(`upload of ${name}: HTTP ${r.status} ${await r.text()}`);
+    return ((await r.json()) as { ID: string }).ID;
   }
 
   /** Graceful stop. */

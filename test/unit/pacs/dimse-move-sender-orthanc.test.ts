@@ -90,13 +90,7 @@ describe('the C-MOVE storage SCP accepts the archive’s addresses only', { skip
     storePort = await freePort();
     orthanc = await TestOrthanc.start({ peers: { RADSIFT: storePort } });
     work = await mkdtemp(path.join(tmpdir(), 'radsift-move-sender-'));
-    const files: string[] = [];
-    for (let n = 1; n <= COUNT; n++) {
-      const file = path.join(work, `${n}.dcm`);
-      await writeFile(file, instance(n));
-      files.push(file);
-    }
-    await orthanc.upload(files);
+    await orthanc.uploadBytes(Array.from({ length: COUNT }, (_, i) => instance(i + 1)));
   });
   after(async () => {
     await orthanc?.dispose();

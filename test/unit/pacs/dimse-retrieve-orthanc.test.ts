@@ -6,7 +6,7 @@
  * and the move still brings the study.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,13 +60,7 @@ describe('a DIMSE retrieval by a caller slower than the archive’s time-outs', 
     storePort = await freePort();
     orthanc = await TestOrthanc.start({ config: { DicomScuTimeout: 2 }, peers: { RADSIFT: storePort } });
     work = await mkdtemp(path.join(tmpdir(), 'radsift-slow-caller-'));
-    const files: string[] = [];
-    for (let n = 1; n <= COUNT; n++) {
-      const file = path.join(work, `${n}.dcm`);
-      await writeFile(file, instance(n));
-      files.push(file);
-    }
-    await orthanc.upload(files);
+    await orthanc.uploadBytes(Array.from({ length: COUNT }, (_, i) => instance(i + 1)));
   });
   after(async () => {
     await orthanc?.dispose();
@@ -117,20 +111,13 @@ describe('a DIMSE retrieval by a caller slower than the archive’s time-outs', 
 
 describe('a C-MOVE from an archive that moves asynchronously', { skip }, () => {
   let orthanc: TestOrthanc;
-  let work: string;
   let storePort: number;
   before(async () => {
     storePort = await freePort();
     orthanc = await TestOrthanc.start({ config: { SynchronousCMove: false }, peers: { RADSIFT: storePort } });
-    work = await mkdtemp(path.join(tmpdir(), 'radsift-async-move-'));
-    const file = path.join(work, '1.dcm');
-    await writeFile(file, instance(1));
-    await orthanc.upload([file]);
+    await orthanc.uploadBytes([instance(1)]);
   });
-  after(async () => {
-    await orthanc?.dispose();
-    await rm(work, { recursive: true, force: true });
-  });
+  after(() => orthanc?.dispose());
 
   // Orthanc's move job races the C-MOVE answer: usually the answer comes first (nothing arrived, which must not
   // pass for an empty study), now and then the instance wins (the whole study came, which is right too). Each
