@@ -136,10 +136,10 @@ class HostileArchive extends Scp {
       for (const r of requests) this.sendRequests(r);
       return;
     }
-    if (study === '5.5' || study === '6.6') {
-      // Instances of another study among (5.5) or instead of (6.6) those asked for, all counted as sent.
+    if (study === '7.7' || study === '8.8') {
+      // Instances of another study among (7.7) or instead of (8.8) those asked for, all counted as sent.
       const sent =
-        study === '5.5'
+        study === '7.7'
           ? [instance(study, 1), instance('9.9', 1), instance(study, 2)]
           : [instance('9.9', 1), instance('9.9', 2)];
       const requests = sent.map(store);
@@ -314,24 +314,24 @@ describe('a hostile DIMSE archive', () => {
 
   it('an instance of another study is dropped and not counted as arrived: the C-GET is short of what was sent', async () => {
     const got: RetrievedInstance[] = [];
-    await assert.rejects(collect(client().retrieveStudy('5.5'), got), {
+    await assert.rejects(collect(client().retrieveStudy('7.7'), got), {
       code: 'INCOMPLETE',
       message: /reports 3 instances sent by C-GET, 2 of those asked for arrived and 1 not asked for \(dropped\)/,
     });
     assert.deepEqual(
       got.map((g) => g.ref.sopUid),
-      ['5.5.1.1', '5.5.1.2'],
+      ['7.7.1.1', '7.7.1.2'],
     );
     // Only instances of another study: not an empty study.
     got.length = 0;
-    await assert.rejects(collect(client().retrieveStudy('6.6'), got), {
+    await assert.rejects(collect(client().retrieveStudy('8.8'), got), {
       code: 'INCOMPLETE',
       message: /reports 2 instances sent by C-GET, 0 of those asked for arrived and 2 not asked for \(dropped\)/,
     });
     assert.equal(got.length, 0);
     // One instance asked for: it, whatever else came.
-    const one = await client().retrieveInstance({ studyUid: '5.5', seriesUid: '5.5.1', sopUid: '5.5.1.2' });
-    assert.equal(one.ref.sopUid, '5.5.1.2');
+    const one = await client().retrieveInstance({ studyUid: '7.7', seriesUid: '7.7.1', sopUid: '7.7.1.2' });
+    assert.equal(one.ref.sopUid, '7.7.1.2');
   });
 
   it(
