@@ -679,10 +679,13 @@ export class DimseClient implements PacsClient {
           socket,
           (type) => (type === P_DATA_TF ? this.#maxPData : dimse.Implementation.getMaxPduLength()),
           (r) => {
-            overlong.error ??= new PacsError(
-              'PROTOCOL',
-              `${label}: RadSift's storage SCP aborted an association from ${this.#peer ?? 'a peer'}: it sent ${refusalText(r)}`,
-            );
+            // The guard reads a peer's first PDU before its association is checked: one that is not a sender is
+            // dropped and says nothing of the move (it could otherwise rewrite why the archive's move failed).
+            if (this.#peer !== null && senders.all.has(this.#peer))
+              overlong.error ??= new PacsError(
+                'PROTOCOL',
+                `${label}: RadSift's storage SCP aborted an association from ${this.#peer}: it sent ${refusalText(r)}`,
+              );
             this.sendAbort(); // dcmjs-dimse skips it before an association
           },
         );

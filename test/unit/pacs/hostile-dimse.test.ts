@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -164,6 +164,21 @@ class HostileArchive extends Scp {
     request: InstanceType<typeof dimse.requests.CMoveRequest>,
     callback: (r: InstanceType<typeof CMoveResponse>[]) => void,
   ) {
+    if (String(request.getDataset()?.getElement('StudyInstanceUID')) === '10.10') {
+      // Another host (127.0.0.3, not the archive's address) connects to the storage SCP during the move and, with no
+      // association, declares a 1 GiB P-DATA-TF; once it is dropped, the archive fails the move for its own reason.
+      const stranger = connect({ host: '127.0.0.1', port: moveTo, localAddress: '127.0.0.3' });
+      stranger.once('connect', () => {
+        seen.flood = floodPdu(stranger, 0x04, GIB);
+        void seen.flood.closedWithin(5_000).then(() => {
+          const r = CMoveResponse.fromRequest(request);
+          r.setStatus(0xa801); // refused: move destination unknown
+          callback([r]);
+        });
+      });
+      stranger.on('error', () => undefined);
+      return;
+    }
     const rogue = new Client();
     rogue.addRequest(new CEchoRequest());
     rogue.on('associationAccepted', () => {
@@ -398,6 +413,19 @@ describe('a hostile DIMSE archive', () => {
     const flood = seen.flood!;
     assert.ok(flood.closed, 'the storage SCP closed the connection');
     assert.ok(flood.sent < 2 * 2 ** 20, `the peer sent ${flood.sent} bytes before the storage SCP closed`);
+  });
+
+  it('a host that is not the archive, declaring a 1 GiB PDU to the storage SCP, is dropped and does not change why the move failed', async () => {
+    await assert.rejects(collect(client({}, { retrieve: 'C-MOVE' }).retrieveStudy('10.10')), (error: PacsError) => {
+      // The archive's own answer, not the stranger's PDU, says why.
+      assert.equal(error.code, 'SERVER_ERROR', error.message);
+      assert.match(error.message, /^dimse:\/\/HOSTILE@127\.0\.0\.1:\d+: C-MOVE failed \(status 0xa801\)$/);
+      assert.doesNotMatch(error.message, /127\.0\.0\.3/);
+      return true;
+    });
+    const flood = seen.flood!;
+    assert.ok(flood.closed, 'the storage SCP closed the connection');
+    assert.ok(flood.sent < 2 * 2 ** 20, `the stranger sent ${flood.sent} bytes before the storage SCP closed`);
   });
 });
 
