@@ -21,10 +21,25 @@ const STORE_PEER_MAX_LENGTH = 253;
 
 /**
  * Whether `s` reads as a host name or an IP address, and nothing else: no port, brackets, spaces or IPv6 zone
- * (an IPv6 address is checked whole, by the URL parser; whether a name resolves is known only when it is looked up).
+ * (an IPv6 address is checked whole, by the URL parser, once it holds nothing but what one may; whether a name
+ * resolves is known only when it is looked up). No node:net here: the sandboxed preload bundles this file.
  */
 function isHostOrAddress(s: string): boolean {
-  return s.includes(':') ? URL.canParse(`http://[${s}]/`) : /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?$/.test(s);
+  if (s.includes(':')) return /^[0-9A-Fa-f:.]+$/.test(s) && URL.canParse(`http://[${s}]/`);
+  return /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?$/.test(s);
+}
+
+const IPV4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = new RegExp(`^${IPV4_PART}(?:\\.${IPV4_PART}){3}$`);
+
+/**
+ * Whether `s`, if the system's lookup takes it for an IPv4 address (its last label a number, or 0x…), is one in the
+ * form that means one address everywhere: four decimal numbers without leading zeros. The lookup reads the others
+ * the old inet_aton way: 010.0.0.6 is 8.0.0.6 (octal), 10.6 is 10.0.0.6, 167772166 is 10.0.0.6.
+ */
+function isPlainIpv4(s: string): boolean {
+  // (an IPv6 address, ::ffff:10.0.0.7 included, is checked whole by isHostOrAddress)
+  return s.includes(':') || !/^(?:\d+|0x[0-9a-f]*)$/i.test(s.replace(/\.$/, '').split('.').at(-1)!) || IPV4.test(s);
 }
 
 export const dicomWebConnectionSchema = z
@@ -74,7 +89,11 @@ export const dimseConnectionSchema = z
           .trim()
           .min(1, 'a host name or IP address cannot be empty')
           .max(STORE_PEER_MAX_LENGTH, `at most ${STORE_PEER_MAX_LENGTH} characters`)
-          .refine(isHostOrAddress, 'a host name or IP address (no port, brackets or spaces)'),
+          .refine(isHostOrAddress, 'a host name or IP address (no port, brackets or spaces)')
+          .refine(
+            isPlainIpv4,
+            'an IPv4 address is four numbers 0–255 without leading zeros (the system reads 010.0.0.6 as 8.0.0.6)',
+          ),
       )
       .max(STORE_PEERS_MAX, `at most ${STORE_PEERS_MAX} addresses`)
       .optional(),

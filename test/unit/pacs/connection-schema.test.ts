@@ -38,6 +38,26 @@ describe('a DIMSE connection’s storePeers', () => {
     }
   });
 
+  it('refuses an IPv4 address not written as four decimal parts, and what is not an IPv6 address whole', () => {
+    // The system's lookup reads these the old inet_aton way: 010.0.0.6 is 8.0.0.6 (octal), 10.6 is 10.0.0.6,
+    // 167772166 is 10.0.0.6; a zero-padded address would admit another host than the one written.
+    for (const entry of [
+      '010.0.0.6',
+      '10.000.000.006',
+      '10.6',
+      '167772166',
+      '0x0a.0.0.6',
+      '10.0.0.6.',
+      '::1]:104/x',
+      '::1]/a',
+    ])
+      assert.equal(parse([entry]).success, false, entry);
+    assert.match(parse(['010.0.0.6']).error!.issues[0]!.message, /without leading zeros .*010\.0\.0\.6 as 8\.0\.0\.6/);
+    // A name with digits is still a name.
+    for (const entry of ['10-0-0-6.example.org', '3com.example', 'pacs2', 'gateway.example.org.', '10.0.0.6'])
+      assert.equal(parse([entry]).success, true, entry);
+  });
+
   it('holds at most 16 addresses, and is a list', () => {
     const sixteen = Array.from({ length: 16 }, (_, i) => `10.0.1.${i}`);
     assert.equal(parse(sixteen).success, true);
