@@ -19,8 +19,17 @@ export function normaliseAddress(address: string): string {
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
+/**
+ * The loopback addresses `localhost` names, one per family (RFC 6761). Where `name` resolves to either, both stand
+ * for it: a peer on this machine comes from the one of the family it connected in (an archive whose peer entry
+ * says ::1, or localhost resolving there, while RadSift's lookup of localhost gave 127.0.0.1 alone), and either is
+ * this machine. Other loopback addresses (127.0.0.2) stay themselves.
+ */
+const LOOPBACK = ['127.0.0.1', '::1'];
+
 /** Every address `name` (a host name or an IP address) resolves to, normalised; rejects as the lookup does. */
 export async function addressesOf(name: string): Promise<string[]> {
-  const found = await lookup(name, { all: true });
-  return [...new Set(found.map((a) => normaliseAddress(a.address)))];
+  const found = new Set((await lookup(name, { all: true })).map((a) => normaliseAddress(a.address)));
+  if (LOOPBACK.some((a) => found.has(a))) for (const a of LOOPBACK) found.add(a);
+  return [...found];
 }

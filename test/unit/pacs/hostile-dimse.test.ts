@@ -179,6 +179,24 @@ class HostileArchive extends Scp {
       stranger.on('error', () => undefined);
       return;
     }
+    if (String(request.getDataset()?.getElement('StudyInstanceUID')) === '11.11') {
+      // The archive on this machine delivering over IPv6 loopback (its peer configured as ::1, or as localhost
+      // resolving there), whatever the family RadSift called it in.
+      const sender = new Client();
+      for (const n of [1, 2]) sender.addRequest(new CStoreRequest(instance('11.11', n)));
+      let rejected = false;
+      sender.on('associationRejected', () => (rejected = true));
+      sender.on('networkError', () => undefined);
+      sender.on('closed', () => {
+        const r = CMoveResponse.fromRequest(request);
+        r.setStatus(rejected ? 0xa702 : Status.Success);
+        if (rejected) r.setFailures(2);
+        else r.setCompleted(2);
+        callback([r]);
+      });
+      sender.send('::1', moveTo, 'HOSTILE', 'RADSIFT');
+      return;
+    }
     const rogue = new Client();
     rogue.addRequest(new CEchoRequest());
     rogue.on('associationAccepted', () => {
@@ -211,7 +229,7 @@ describe('a hostile DIMSE archive', () => {
   let port: number;
   const client = (
     options: ConstructorParameters<typeof DimseClient>[1] = {},
-    connection: { calledAet?: string; retrieve?: 'C-GET' | 'C-MOVE' } = {},
+    connection: { calledAet?: string; retrieve?: 'C-GET' | 'C-MOVE'; host?: string } = {},
   ) =>
     new DimseClient(
       dimseConnectionSchema.parse({
@@ -414,6 +432,15 @@ describe('a hostile DIMSE archive', () => {
     assert.ok(flood.closed, 'the storage SCP closed the connection');
     assert.ok(flood.sent < 2 * 2 ** 20, `the peer sent ${flood.sent} bytes before the storage SCP closed`);
   });
+
+  for (const host of ['127.0.0.1', 'localhost'])
+    it(`an archive at ${host} that delivers a C-MOVE from ::1 (this machine too): the whole study`, async () => {
+      const got = await collect(client({}, { retrieve: 'C-MOVE', host }).retrieveStudy('11.11'));
+      assert.deepEqual(
+        got.map((g) => g.ref.sopUid),
+        ['11.11.1.1', '11.11.1.2'],
+      );
+    });
 
   it('a host that is not the archive, declaring a 1 GiB PDU to the storage SCP, is dropped and does not change why the move failed', async () => {
     await assert.rejects(collect(client({}, { retrieve: 'C-MOVE' }).retrieveStudy('10.10')), (error: PacsError) => {

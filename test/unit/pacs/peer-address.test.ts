@@ -18,9 +18,19 @@ describe('peer addresses', () => {
   });
 
   it('a lookup gives each address once, normalised; an address looks up as itself', async () => {
-    assert.deepEqual(await addressesOf('::ffff:127.0.0.1'), ['127.0.0.1']);
+    assert.deepEqual(await addressesOf('::ffff:127.0.0.2'), ['127.0.0.2']);
     assert.deepEqual(await addressesOf('127.0.0.2'), ['127.0.0.2']);
-    assert.ok((await addressesOf('localhost')).includes('127.0.0.1'));
+    assert.deepEqual(await addressesOf('10.0.0.5'), ['10.0.0.5']);
     await assert.rejects(addressesOf('no-such-host.invalid'), { code: 'ENOTFOUND' });
+  });
+
+  it('127.0.0.1 and ::1, the loopback addresses localhost names, stand for each other', async () => {
+    // This machine either way: a peer comes from the one of the family it connected in, whatever RadSift's lookup
+    // of localhost gave (some systems list only 127.0.0.1 for it).
+    assert.deepEqual((await addressesOf('::ffff:127.0.0.1')).sort(), ['127.0.0.1', '::1']);
+    assert.deepEqual((await addressesOf('127.0.0.1')).sort(), ['127.0.0.1', '::1']);
+    assert.deepEqual((await addressesOf('::1')).sort(), ['127.0.0.1', '::1']);
+    const localhost = await addressesOf('localhost');
+    assert.ok(localhost.includes('127.0.0.1') && localhost.includes('::1'), localhost.join(', '));
   });
 });
