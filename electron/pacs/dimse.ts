@@ -542,7 +542,9 @@ export class DimseClient implements PacsClient {
         `${this.label}: the archive answered the C-MOVE as done (${sent} instances sent) and none arrived: it moves asynchronously, and RadSift needs the instances before the answer; set the archive to move synchronously (Orthanc: "SynchronousCMove": true) or retrieve with C-GET`,
       );
     // Instances not asked for count as sent by the archive, not as arrived: it sent something else in their place.
-    if (count < sent || (operation === 'C-MOVE' && count === 0))
+    // Only those, and no count to compare (an archive may leave the counts out; they read as 0), is not an empty
+    // study either.
+    if (count < sent || (count === 0 && (operation === 'C-MOVE' || dropped > 0)))
       return new PacsError(
         'INCOMPLETE',
         `${this.label}: the archive reports ${sent} instances sent by ${operation}, ${count} of those asked for arrived${dropped ? ` and ${dropped} not asked for (dropped): the archive sent other instances than those asked for` : '; retrieve again'}`,

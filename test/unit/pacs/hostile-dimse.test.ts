@@ -136,6 +136,17 @@ class HostileArchive extends Scp {
       for (const r of requests) this.sendRequests(r);
       return;
     }
+    if (study === '12.12') {
+      // Only instances of another study, and a final answer that leaves the sub-operation counts out.
+      const requests = [instance('9.9', 1), instance('9.9', 2)].map(store);
+      requests.at(-1)!.on('done', () => {
+        const r = CGetResponse.fromRequest(request);
+        r.setStatus(Status.Success);
+        callback([r]);
+      });
+      this.sendRequests(requests);
+      return;
+    }
     if (study === '7.7' || study === '8.8') {
       // Instances of another study among (7.7) or instead of (8.8) those asked for, all counted as sent.
       const sent =
@@ -360,6 +371,12 @@ describe('a hostile DIMSE archive', () => {
     await assert.rejects(collect(client().retrieveStudy('8.8'), got), {
       code: 'INCOMPLETE',
       message: /reports 2 instances sent by C-GET, 0 of those asked for arrived and 2 not asked for \(dropped\)/,
+    });
+    assert.equal(got.length, 0);
+    // The same without the counts in the final answer: what came is still not an empty study.
+    await assert.rejects(collect(client().retrieveStudy('12.12'), got), {
+      code: 'INCOMPLETE',
+      message: /0 of those asked for arrived and 2 not asked for \(dropped\)/,
     });
     assert.equal(got.length, 0);
     // One instance asked for: it, whatever else came.
