@@ -660,6 +660,12 @@ export class DimseClient implements PacsClient {
     const label = this.label;
     /** A peer the storage SCP aborted for a PDU it refused: what a move that then fails is told. */
     const overlong: { error?: PacsError } = {};
+    /**
+     * Every connection the storage SCP has open, closed when the move ends: dcmjs-dimse's close() destroys only
+     * those it still counts as connected, and drops one it gave up on (its PDU time-out, 60 s here) after only
+     * half-closing it, which a peer that never closes its side keeps open, and read, for ever.
+     */
+    const connections = new Set<Socket>();
     class StoreScp extends Scp {
       /** The longest P-DATA-TF this association receives: RadSift's maximum until its A-ASSOCIATE-AC says less. */
       #maxPData = dimse.Implementation.getMaxPduLength();
@@ -674,6 +680,8 @@ export class DimseClient implements PacsClient {
       constructor(...args: ConstructorParameters<typeof Scp>) {
         super(...args);
         this.#socket = args[0];
+        connections.add(this.#socket);
+        this.#socket.once('close', () => connections.delete(this.#socket));
         const address = args[0].remoteAddress;
         this.#peer = address ? normaliseAddress(address) : null;
         const socket = args[0];
@@ -789,6 +797,7 @@ export class DimseClient implements PacsClient {
       });
     } finally {
       server.close();
+      for (const socket of connections) socket.destroy();
     }
   }
 

@@ -32,7 +32,11 @@ const CR = '1.2.840.10008.5.1.4.1.1.1';
  * What the archive saw: C-STORE answers received, cancels, whether the client aborted; the PDU it declared last and
  * sent bytes of (to the client, or to RadSift's storage SCP during a C-MOVE).
  */
-const seen = { answers: 0, cancels: 0, aborted: false, flood: null as Flood | null };
+const seen = { answers: 0, cancels: 0, aborted: false, flood: null as Flood | null, stranger: null as Socket | null };
+/** An A-RELEASE-RQ (4 reserved bytes): the storage SCP answers it. */
+const RELEASE_RQ = Buffer.from([0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
+/** A P-DATA-TF of one PDV (presentation context 1, a command's last fragment, one byte): unanswered without an association. */
+const STRAY_PDATA = Buffer.from([0x04, 0, 0, 0, 0, 7, 0, 0, 0, 3, 1, 3, 0]);
 /** 1 GiB: a P-DATA-TF length far past the maximum PDU length any client announces. */
 const GIB = 2 ** 30;
 
@@ -190,6 +194,31 @@ class HostileArchive extends Scp {
       stranger.on('error', () => undefined);
       return;
     }
+    if (String(request.getDataset()?.getElement('StudyInstanceUID')) === '13.13') {
+      // Another host (127.0.0.3) connects to the storage SCP, sends one PDU and then nothing: past its PDU time-out
+      // (60 s) dcmjs-dimse gives up on the connection, only half-closing it, which this host never closes from its
+      // side. Then the archive connects and delivers the study.
+      const stranger = connect({ host: '127.0.0.1', port: moveTo, localAddress: '127.0.0.3', allowHalfOpen: true });
+      seen.stranger = stranger;
+      stranger.on('error', () => undefined);
+      stranger.resume();
+      stranger.once('connect', () => {
+        stranger.write(RELEASE_RQ);
+        stranger.once('end', () => {
+          const sender = new Client();
+          sender.addRequest(new CStoreRequest(instance('13.13', 1)));
+          sender.on('networkError', () => undefined);
+          sender.on('closed', () => {
+            const r = CMoveResponse.fromRequest(request);
+            r.setStatus(Status.Success);
+            r.setCompleted(1);
+            callback([r]);
+          });
+          sender.send('127.0.0.1', moveTo, 'HOSTILE', 'RADSIFT');
+        });
+      });
+      return;
+    }
     if (String(request.getDataset()?.getElement('StudyInstanceUID')) === '11.11') {
       // The archive on this machine delivering over IPv6 loopback (its peer configured as ::1, or as localhost
       // resolving there), whatever the family RadSift called it in.
@@ -240,7 +269,7 @@ describe('a hostile DIMSE archive', () => {
   let port: number;
   const client = (
     options: ConstructorParameters<typeof DimseClient>[1] = {},
-    connection: { calledAet?: string; retrieve?: 'C-GET' | 'C-MOVE'; host?: string } = {},
+    connection: { calledAet?: string; retrieve?: 'C-GET' | 'C-MOVE'; host?: string; timeoutSeconds?: number } = {},
   ) =>
     new DimseClient(
       dimseConnectionSchema.parse({
@@ -264,11 +293,12 @@ describe('a hostile DIMSE archive', () => {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', () => resolve());
       server.once('networkError', reject);
-      server.listen(port);
+      // dcmjs-dimse's PDU time-out (60 s by default) outlasted by one test, where the move waits on it at the storage SCP.
+      server.listen(port, { pduTimeout: 120_000 });
     });
   });
   after(() => server.close());
-  beforeEach(() => Object.assign(seen, { answers: 0, cancels: 0, aborted: false, flood: null }));
+  beforeEach(() => Object.assign(seen, { answers: 0, cancels: 0, aborted: false, flood: null, stranger: null }));
 
   for (const held of ['in memory', 'in scratch files'] as const)
     it(`a C-GET answers each instance once it is held (${held}), not when the caller takes it; all come in order`, async () => {
@@ -458,6 +488,29 @@ describe('a hostile DIMSE archive', () => {
         ['11.11.1.1', '11.11.1.2'],
       );
     });
+
+  // Slow (a minute): dcmjs-dimse gives up on a connection only past its PDU time-out, 60 s in the storage SCP.
+  it(
+    'a connection to the storage SCP that dcmjs-dimse gave up on, from a host that never closes it, is closed when the move ends',
+    { timeout: 120_000 },
+    async () => {
+      const got = await collect(client({}, { retrieve: 'C-MOVE', timeoutSeconds: 90 }).retrieveStudy('13.13'));
+      assert.deepEqual(
+        got.map((g) => g.ref.sopUid),
+        ['13.13.1.1'],
+      );
+      // RadSift's side is closed when what this host goes on sending is refused (a reset), not read.
+      const stranger = seen.stranger!;
+      const sending = setInterval(() => stranger.write(STRAY_PDATA), 50);
+      const closed = await Promise.race([
+        new Promise((resolve) => stranger.once('close', () => resolve(true))),
+        new Promise((resolve) => setTimeout(() => resolve(stranger.destroyed), 3_000)),
+      ]);
+      clearInterval(sending);
+      stranger.destroy();
+      assert.ok(closed, 'the storage SCP still reads the connection after the move');
+    },
+  );
 
   it('a host that is not the archive, declaring a 1 GiB PDU to the storage SCP, is dropped and does not change why the move failed', async () => {
     await assert.rejects(collect(client({}, { retrieve: 'C-MOVE' }).retrieveStudy('10.10')), (error: PacsError) => {
