@@ -133,24 +133,35 @@ def run(ck: dict, train: str, val: str, findings: list[str], mean: float, std: f
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+def probe_arguments(ap: argparse.ArgumentParser) -> None:
+    """The arguments every probe on two exports takes (probe_learnable.py, probe_selfsup.py)."""
     ap.add_argument('--checkpoint', required=True)
     ap.add_argument('--train', required=True, help='a training-format export (radsift demo --export-training)')
     ap.add_argument('--val', required=True, help='another seed, same settings')
     ap.add_argument('--bundle', required=True, help="the model's bundle: its manifest's pixel mean and std")
     ap.add_argument('--findings', required=True, help='comma-separated label columns of records.jsonl allLabels')
+
+
+def probe_inputs(args: argparse.Namespace) -> tuple[dict, list[str], float, float]:
+    """The checkpoint, the findings asked for, and the bundle's pixel mean and std; the threads set for 2-4 cores."""
+    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+    with open(os.path.join(args.bundle, 'manifest.json'), encoding='utf-8') as f:
+        spec = json.load(f)['image']
+    ck = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
+    findings = [f for f in args.findings.split(',') if f]
+    return ck, findings, float(spec['mean'][0]), float(spec['std'][0])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    probe_arguments(ap)
     ap.add_argument('--epochs', type=int, default=3)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=1e-4)
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
-    with open(os.path.join(args.bundle, 'manifest.json'), encoding='utf-8') as f:
-        spec = json.load(f)['image']
-    ck = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
-    out = run(ck, args.train, args.val, [f for f in args.findings.split(',') if f], float(spec['mean'][0]),
-              float(spec['std'][0]), args.epochs, args.batch, args.lr, args.seed)
+    ck, findings, mean, std = probe_inputs(args)
+    out = run(ck, args.train, args.val, findings, mean, std, args.epochs, args.batch, args.lr, args.seed)
     print(json.dumps({'checkpoint': os.path.basename(args.checkpoint), **out}))
 
 

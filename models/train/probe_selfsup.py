@@ -30,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from probe_learnable import Pooled, load_images, read_export
+from probe_learnable import Pooled, load_images, pooled_features, probe_arguments, probe_inputs, read_export
 from probe_trunk_features import compare, unit_rows
 from radsift_train import augment
 from radsift_train.model import DualEncoder
@@ -60,17 +60,11 @@ def nt_xent(a: torch.Tensor, b: torch.Tensor, tau: float) -> torch.Tensor:
     return F.cross_entropy(sim, target)
 
 
-def describe(net: Pooled, images: torch.Tensor, mean: float, std: float, batch: int = 16) -> dict:
+def describe(net: Pooled, images: torch.Tensor, mean: float, std: float) -> dict:
     """The two descriptors of every image: the embedding centred, the pooled features standardised; unit rows."""
-    net.eval()
-    pooled, embeds = [], []
+    p = pooled_features(net, images, mean, std)
     with torch.no_grad():
-        for s in range(0, len(images), batch):
-            p = net((images[s:s + batch].float() / 255.0 - mean) / std)
-            pooled.append(p)
-            embeds.append(F.normalize(net.image.global_head(p), dim=-1))
-    e = torch.cat(embeds).double().numpy()
-    p = torch.cat(pooled).double().numpy()
+        e = F.normalize(net.image.global_head(torch.from_numpy(p).float()), dim=-1).double().numpy()
     return {'embedding': unit_rows(e - e.mean(0)), 'stride 32': unit_rows((p - p.mean(0)) / (p.std(0) + 1e-6))}
 
 
@@ -130,11 +124,7 @@ def run(ck: dict, train: str, val: str, findings: list[str], mean: float, std: f
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--checkpoint', required=True)
-    ap.add_argument('--train', required=True, help='a training-format export (radsift demo --export-training)')
-    ap.add_argument('--val', required=True, help='another seed, same settings')
-    ap.add_argument('--bundle', required=True, help="the model's bundle: its manifest's pixel mean and std")
-    ap.add_argument('--findings', required=True, help='comma-separated label columns of records.jsonl allLabels')
+    probe_arguments(ap)
     ap.add_argument('--steps', type=int, default=150)
     ap.add_argument('--batch', type=int, default=16, help='scans per step, each seen as two views')
     ap.add_argument('--lr', type=float, default=3e-4)
@@ -142,12 +132,9 @@ def main() -> None:
     ap.add_argument('--draws', type=int, default=10)
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
-    with open(os.path.join(args.bundle, 'manifest.json'), encoding='utf-8') as f:
-        spec = json.load(f)['image']
-    ck = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
-    out = run(ck, args.train, args.val, [f for f in args.findings.split(',') if f], float(spec['mean'][0]),
-              float(spec['std'][0]), args.steps, args.batch, args.lr, args.tau, args.draws, args.seed)
+    ck, findings, mean, std = probe_inputs(args)
+    out = run(ck, args.train, args.val, findings, mean, std, args.steps, args.batch, args.lr, args.tau, args.draws,
+              args.seed)
     print(json.dumps({'checkpoint': os.path.basename(args.checkpoint), **out}))
 
 

@@ -21,19 +21,25 @@ from radsift_train.model import DualEncoder
 CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs', 'smoke.json')
 
 
+def fake_exports(tmp: str, train_count: int, val_count: int) -> tuple[str, str, dict]:
+    """Two fake_data.py exports (train, val) at the smoke config's size, and an untrained checkpoint of that config
+    with a vocabulary of the train reports (seed 0): what the probes' tests start from."""
+    with open(CONFIG, encoding='utf-8') as f:
+        cfg = json.load(f)
+    train, val = os.path.join(tmp, 'train'), os.path.join(tmp, 'val')
+    fake_data.write(train, train_count, seed=4, size=cfg['image']['size'])
+    fake_data.write(val, val_count, seed=5, size=cfg['image']['size'])
+    with open(os.path.join(train, 'records.jsonl'), encoding='utf-8') as f:
+        vocab = wp.build_vocab([json.loads(line)['report'] for line in f], [])
+    torch.manual_seed(0)
+    ck = {'model': DualEncoder(cfg, len(vocab)).state_dict(), 'config': cfg, 'vocab': sorted(vocab, key=vocab.get)}
+    return train, val, ck
+
+
 class ProbeLearnableTest(unittest.TestCase):
     def test_the_supervised_arm_learns_a_plain_finding_and_leaves_the_checkpoint_alone(self):
-        with open(CONFIG, encoding='utf-8') as f:
-            cfg = json.load(f)
         with tempfile.TemporaryDirectory() as tmp:
-            train, val = os.path.join(tmp, 'train'), os.path.join(tmp, 'val')
-            fake_data.write(train, 64, seed=4, size=cfg['image']['size'])
-            fake_data.write(val, 40, seed=5, size=cfg['image']['size'])
-            with open(os.path.join(train, 'records.jsonl'), encoding='utf-8') as f:
-                vocab = wp.build_vocab([json.loads(line)['report'] for line in f], [])
-            torch.manual_seed(0)
-            ck = {'model': DualEncoder(cfg, len(vocab)).state_dict(), 'config': cfg,
-                  'vocab': sorted(vocab, key=vocab.get)}
+            train, val, ck = fake_exports(tmp, 64, 40)
             before = {k: v.clone() for k, v in ck['model'].items()}
             # An enlarged heart is half as wide again in these images: told which are which, the encoder learns
             # it within 48 steps.

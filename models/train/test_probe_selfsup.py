@@ -7,20 +7,14 @@ exports, the smoke config).
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import tempfile
 import unittest
 
 import torch
 
-import fake_data
 import probe_selfsup as selfsup
-from radsift_train import tokenizer as wp
-from radsift_train.model import DualEncoder
-
-CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs', 'smoke.json')
+from test_probe_learnable import fake_exports
 
 
 class NtXentTest(unittest.TestCase):
@@ -36,17 +30,8 @@ class NtXentTest(unittest.TestCase):
 
 class ProbeSelfsupTest(unittest.TestCase):
     def test_the_image_only_arm_lowers_its_loss_measures_before_and_after_and_leaves_the_checkpoint_alone(self):
-        with open(CONFIG, encoding='utf-8') as f:
-            cfg = json.load(f)
         with tempfile.TemporaryDirectory() as tmp:
-            train, val = os.path.join(tmp, 'train'), os.path.join(tmp, 'val')
-            fake_data.write(train, 48, seed=4, size=cfg['image']['size'])
-            fake_data.write(val, 60, seed=5, size=cfg['image']['size'])
-            with open(os.path.join(train, 'records.jsonl'), encoding='utf-8') as f:
-                vocab = wp.build_vocab([json.loads(line)['report'] for line in f], [])
-            torch.manual_seed(0)
-            ck = {'model': DualEncoder(cfg, len(vocab)).state_dict(), 'config': cfg,
-                  'vocab': sorted(vocab, key=vocab.get)}
+            train, val, ck = fake_exports(tmp, 48, 60)
             before = {k: v.clone() for k, v in ck['model'].items()}
             out = selfsup.run(ck, train, val, ['cardiomegaly'], 0.5, 0.25, steps=40, batch=8, lr=1e-3, draws=2)
         first, last = out['loss (first 10, last 10)']
