@@ -23,11 +23,14 @@ function renderBody(f: Fields, th: Thorax): void {
   const mid = th.cx + (th.spineX - th.cx) * 0.5;
   for (let iy = 0; iy < f.height; iy++) {
     const y = toMm(f, iy);
-    const inv = 1 / th.bodyHalf(y);
+    // Each side has its own outline (generator 1.13): shoulders differ in height and width.
+    const invRight = 1 / th.bodyHalf(y, -1);
+    const invLeft = 1 / th.bodyHalf(y, 1);
     const depth = th.bodyDepthAt(y);
     const row = iy * f.width;
     for (let ix = 0; ix < f.width; ix++) {
-      const u = (toMm(f, ix) - mid) * inv;
+      const dx = toMm(f, ix) - mid;
+      const u = dx * (dx < 0 ? invRight : invLeft);
       const q = 1 - u * u;
       if (q <= 0) continue;
       // Elliptical cross-section, a little flatter than a true ellipse.

@@ -23,13 +23,73 @@ export function renderBones(f: Fields): void {
   const t1 = th.apexY - pitch * 0.55;
   const curve = spineCurve(th);
   const breaks = ribBreaks(th);
+  const shapes = ribShapes(th, pitch);
   renderSpine(f, th, t1, pitch, rng, curve);
   for (const side of [-1, 1] as const) {
-    for (let k = 1; k <= 12; k++)
-      renderRib(f, th, side, k, t1 + (k - 1) * pitch, pitch, rng, curve, breaks?.get(`${side}:${k}`));
+    for (let k = 1; k <= 12; k++) {
+      const shape = shapes.get(`${side}:${k}`)!;
+      renderRib(
+        f,
+        th,
+        side,
+        k,
+        t1 + (k - 1) * pitch + shape.head,
+        pitch,
+        rng,
+        curve,
+        breaks?.get(`${side}:${k}`),
+        shape,
+      );
+    }
     renderClavicle(f, th, side, rng);
     renderScapula(f, th, side);
   }
+}
+
+/**
+ * How one rib departs from the drawing every rib shared in generators 1.0–1.12: no two ribs of a
+ * chest are alike, nor the two sides. From a stream of their own, so the bones' other draws stay.
+ */
+export interface RibShape {
+  /** Head height offset, mm (spacing is uneven by a few mm). */
+  head: number;
+  /** Scales of the posterior rib's height, of its arch and of the anterior rib's drop and height. */
+  thickness: number;
+  arch: number;
+  antDrop: number;
+  antThickness: number;
+  /** Where the anterior rib ends, as a fraction of the half-width (its cartilage is invisible). */
+  antEnd: number;
+  /** A gentle bend along the rib: amplitude (mm), wavelength (fraction of the span), phase. */
+  bend: number;
+  bendWave: number;
+  bendPhase: number;
+  /** Mineral density, relative. */
+  density: number;
+}
+
+export function ribShapes(th: Thorax, pitch: number): Map<string, RibShape> {
+  const rng = new Random('ribs', th.c.anatomy.structureSeed);
+  const shapes = new Map<string, RibShape>();
+  // How irregular this chest's ribs are: some people's are near-regular, others' markedly not.
+  const irregular = rng.uniform(0.4, 1);
+  for (const side of [-1, 1] as const)
+    for (let k = 1; k <= 12; k++) {
+      const j = (lo: number, hi: number) => 1 + irregular * rng.uniform(lo, hi);
+      shapes.set(`${side}:${k}`, {
+        head: irregular * pitch * Math.max(-0.12, Math.min(0.12, rng.normal() * 0.05)),
+        thickness: j(-0.14, 0.14),
+        arch: j(-0.25, 0.25),
+        antDrop: j(-0.18, 0.18),
+        antThickness: j(-0.18, 0.12),
+        antEnd: (k === 1 ? 0.25 : 0.38) * j(-0.12, 0.12),
+        bend: irregular * rng.uniform(0, 1.6),
+        bendWave: rng.uniform(0.45, 1.1),
+        bendPhase: rng.uniform(0, 2 * Math.PI),
+        density: j(-0.1, 0.1),
+      });
+    }
+  return shapes;
 }
 
 /**
@@ -92,38 +152,43 @@ function renderRib(
   rng: Random,
   curve: SpineCurve | null,
   fracture: RibBreak | undefined,
+  shape: RibShape,
 ): void {
   const s = th.c.anatomy.size;
   const xs = th.spineX + side * 16 * s + (curve ? curve.dx(yHead) : 0);
   const drop = pitch * (0.9 + 0.08 * k) + rng.uniform(-3, 3);
-  const arch = (k === 1 ? 16 : 9) + rng.uniform(-2, 2);
+  const arch = ((k === 1 ? 16 : 9) + rng.uniform(-2, 2)) * shape.arch;
   // On a curved spine the rib turns with its vertebra; without scoliosis: the 1.0 drawing.
   const turn = curve ? ribTurn(curve, yHead) : 0;
   const xeAt = (y: number) => th.cx + side * (th.lateralHalf(y) + 7);
   const yEnd = yHead + drop + (curve ? (xeAt(yHead + drop) - xs) * turn : 0);
   const xe = xeAt(yEnd);
   const span = xe - xs;
+  // A gentle bend along the rib (1.13), zero at its head so that it stays on its vertebra.
+  const bend = (u: number) =>
+    shape.bend * Math.sin(Math.PI * Math.min(u, 1)) * Math.sin((2 * Math.PI * u) / shape.bendWave + shape.bendPhase);
   const post = (x: number) => {
     const u = (x - xs) / span;
-    return yHead - arch * Math.sin(Math.PI * Math.min(u, 1) * 0.85) + drop * u * u * u + (x - xs) * turn;
+    return yHead - arch * Math.sin(Math.PI * Math.min(u, 1) * 0.85) + drop * u * u * u + (x - xs) * turn + bend(u);
   };
-  const hPost = (k <= 2 ? 4.5 : 5.8) * s + rng.uniform(-0.5, 0.5);
+  const hPost = ((k <= 2 ? 4.5 : 5.8) * s + rng.uniform(-0.5, 0.5)) * shape.thickness;
   const half = (x: number) => hPost * (0.75 + 0.25 * Math.abs((x - xs) / span));
-  if (!fracture) addBand(f, xs, xe, post, half, 0.55, 0.32, 10);
+  const weight = 0.55 * shape.density;
+  if (!fracture) addBand(f, xs, xe, post, half, weight, 0.32, 10);
   else {
     const xf = xs + span * fracture.u;
     const slope = post(xf + 0.5) - post(xf - 0.5);
-    addBand(f, xs, xe, post, half, 0.55, 0.32, 10, breakRib(fracture, side, xf, post(xf), slope));
+    addBand(f, xs, xe, post, half, weight, 0.32, 10, breakRib(fracture, side, xf, post(xf), slope));
     drawBreakSite(f, fracture, xf, post(xf), half(xf), slope);
   }
   // The anterior rib runs from the lateral wall down toward the sternum and
   // stops at the (invisible) costal cartilage.
-  const antDrop = pitch * (k === 1 ? 1.2 : 3.2);
-  const xEndAnt = th.cx + side * th.lateralHalf(yEnd) * (k === 1 ? 0.25 : 0.38);
+  const antDrop = pitch * (k === 1 ? 1.2 : 3.2) * shape.antDrop;
+  const xEndAnt = th.cx + side * th.lateralHalf(yEnd) * shape.antEnd;
   const spanA = xe - xEndAnt;
   const ant = (x: number) => yEnd + antDrop * Math.max(0, 1 - (x - xEndAnt) / spanA) ** 1.15;
-  const hAnt = (k === 1 ? 7 : 7.5) * s;
-  addBand(f, xEndAnt, xe, ant, () => hAnt, 0.2, 0.25, 30);
+  const hAnt = (k === 1 ? 7 : 7.5) * s * shape.antThickness;
+  addBand(f, xEndAnt, xe, ant, () => hAnt, 0.2 * shape.density, 0.25, 30);
 }
 
 function renderClavicle(f: Fields, th: Thorax, side: SideSign, rng: Random): void {
@@ -132,7 +197,10 @@ function renderClavicle(f: Fields, th: Thorax, side: SideSign, rng: Random): voi
   const xm = th.spineX + side * 22 * s;
   const ym = th.apexY + th.hl * 0.1 + rng.uniform(-6, 6) - (ap ? 22 : 0);
   const xl = th.cx + side * (th.wt + 45 * s);
-  const yl = th.apexY - 18 + rng.uniform(-6, 6) - (ap ? 8 : 0);
+  // The lateral end meets the acromion under the shoulder's top (generator 1.13); the draw is kept so
+  // the stream's later draws are 1.12's.
+  rng.uniform(-6, 6);
+  const yl = th.shoulders[side].topY + 12;
   const span = xl - xm;
   const yc = (x: number) => {
     const u = (x - xm) / span;
@@ -170,9 +238,9 @@ function renderScapula(f: Fields, th: Thorax, side: SideSign): void {
       f.bone[i] = f.bone[i]! + thick * Math.min(1, edgeM / 1.5, edgeL / 1.5) * 0.8;
     }
   }
-  // Humeral head beside the glenoid.
-  const hx = th.cx + side * (th.wt + 72 * s);
-  const hy = th.apexY - 5;
+  // Humeral head beside the glenoid, under the shoulder's cap (1.13: placed per case and side).
+  const hx = th.cx + side * th.shoulders[side].headX;
+  const hy = th.shoulders[side].headY;
   const r = 25 * s;
   for (let iy = Math.max(0, Math.floor(toPx(f, hy - r))); iy <= Math.min(f.height - 1, toPx(f, hy + r)); iy++) {
     const dy = toMm(f, iy) - hy;

@@ -18,6 +18,30 @@ export const wideningProfile = (t: number): number => smoothstep(-0.12, 0.08, t)
 export type SideSign = -1 | 1;
 export const sideSign = (side: 'left' | 'right'): SideSign => (side === 'left' ? 1 : -1);
 
+/**
+ * One shoulder's soft-tissue outline (generator 1.13): the side of the neck, a fillet into the
+ * trapezius, which slopes down and out to the rounded cap over the humeral head; below the cap the
+ * arm's edge runs down and turns into the chest wall at the axilla.
+ */
+export interface Shoulder {
+  /** Half-width of the neck at its root, mm. */
+  neck: number;
+  /** Half-width of the shoulder at its widest (the deltoid's edge), mm from the rib-cage centre. */
+  half: number;
+  /** Height of the trapezius line where it meets the cap (over the acromion), mm. */
+  topY: number;
+  /** Trapezius slope: mm up per mm toward the neck. */
+  slope: number;
+  /** Radius of the rounded cap and of the fillet into the neck, mm. */
+  cap: number;
+  fillet: number;
+  /** Where the arm's edge has turned into the chest wall, mm. */
+  axillaY: number;
+  /** Humeral head centre, mm from the rib-cage centre and down. */
+  headX: number;
+  headY: number;
+}
+
 export interface Heart {
   cx: number;
   cy: number;
@@ -60,6 +84,8 @@ export class Thorax {
   private lobulation: ((t: number) => number) | null = null;
   /** Dome peaks as generator 1.0 drew them, before an elevated hemidiaphragm. */
   readonly normalDomePeak: Record<SideSign, number>;
+  /** Shoulder outlines (generator 1.13; 1.0–1.12 drew one boxy outline for both). */
+  readonly shoulders: Record<SideSign, Shoulder>;
 
   constructor(readonly c: PhantomCase) {
     const { anatomy: an, acquisition: acq, findings: f } = c;
@@ -128,6 +154,7 @@ export class Thorax {
       shear: 0.22 / globular,
       depth: s * rng.uniform(95, 115) * globular,
     };
+    this.shoulders = shoulderShapes(this, an.structureSeed, acq.view === 'AP');
     this.widening = null;
     const wm = f.widened_mediastinum;
     if (wm) {
@@ -220,15 +247,17 @@ export class Thorax {
     return { x: this.medialX(side, y) + side * 12, y };
   }
 
-  /** Half-width of the body outline at height y: neck, shoulders, then chest wall. */
-  bodyHalf(y: number): number {
-    const neck = 52 * this.c.anatomy.size;
-    const shoulders = this.wt + 60;
-    const rise = Math.sqrt(smoothstep(this.apexY - 90, this.apexY + 5, y));
-    const fade = 1 - smoothstep(this.apexY - 20, this.apexY + 0.3 * this.hl, y);
-    const upper = neck + (shoulders - neck) * rise * fade;
-    if (y < this.apexY) return upper;
-    return Math.max(upper, this.lateralHalf(Math.max(y, this.apexY + 0.3 * this.hl)) + 12 + this.chestWall);
+  /** Half-width of the body outline at height y on a side: neck, shoulder, arm, then chest wall. */
+  bodyHalf(y: number, side: SideSign): number {
+    const sh = this.shoulders[side];
+    const chest = this.lateralHalf(Math.max(y, this.apexY + 0.3 * this.hl)) + 12 + this.chestWall;
+    let upper: number;
+    const capY = shoulderTopAt(sh, sh.half - sh.neck);
+    if (y >= capY) {
+      // The arm's edge, then the axillary fold into the chest wall.
+      upper = sh.half + (chest - sh.half) * smoothstep(capY, sh.axillaY, y);
+    } else upper = sh.neck + shoulderOffsetAt(sh, y);
+    return y < this.apexY ? upper : Math.max(upper, chest);
   }
 
   /** AP thickness of the body at height y, at the midline. */
@@ -236,4 +265,62 @@ export class Thorax {
     const neck = 115 * this.c.anatomy.size;
     return neck + (this.bodyDepth - neck) * smoothstep(this.apexY - 70, this.apexY + 30, y);
   }
+}
+
+/**
+ * The top of a shoulder `d` mm out from the side of the neck: the trapezius line, a fillet into the
+ * neck (vertical at d = 0) and a round cap (vertical at the shoulder's edge). Increases with d.
+ */
+export function shoulderTopAt(sh: Shoulder, d: number): number {
+  const span = sh.half - sh.neck;
+  const capStart = span - sh.cap;
+  const dd = Math.min(Math.max(d, 0), span);
+  let y = sh.topY - Math.max(0, capStart - dd) * sh.slope;
+  if (dd > capStart) y += sh.cap - Math.sqrt(Math.max(0, sh.cap ** 2 - (dd - capStart) ** 2));
+  if (dd < sh.fillet) y -= sh.fillet - Math.sqrt(Math.max(0, sh.fillet ** 2 - (sh.fillet - dd) ** 2));
+  return y;
+}
+
+/** How far out from the side of the neck the shoulder reaches at height y (the inverse of shoulderTopAt). */
+function shoulderOffsetAt(sh: Shoulder, y: number): number {
+  let lo = 0;
+  let hi = sh.half - sh.neck;
+  if (y <= shoulderTopAt(sh, lo)) return 0;
+  for (let k = 0; k < 30; k++) {
+    const m = (lo + hi) / 2;
+    if (shoulderTopAt(sh, m) <= y) lo = m;
+    else hi = m;
+  }
+  return lo;
+}
+
+/**
+ * Each case's shoulders from a stream of their own, so every other draw is generator 1.12's: the
+ * height of the shoulders (a little lower on one side, as most people stand; higher on a supine AP
+ * film), the trapezius slope, the width over the humeral heads.
+ */
+function shoulderShapes(th: Thorax, seed: number, ap: boolean): Record<SideSign, Shoulder> {
+  const rng = new Random('shoulders', seed);
+  const s = th.c.anatomy.size;
+  const neck = s * rng.uniform(46, 58);
+  const top = th.apexY - rng.uniform(20, 34) - (ap ? 10 : 0);
+  const slope = rng.uniform(0.22, 0.42);
+  const out = {} as Record<SideSign, Shoulder>;
+  for (const side of [-1, 1] as const) {
+    const headX = th.wt + s * rng.uniform(64, 80);
+    const r = 25 * s;
+    const topY = top + rng.uniform(-5, 5);
+    out[side] = {
+      neck,
+      half: headX + r + rng.uniform(14, 26),
+      topY,
+      slope: slope * rng.uniform(0.85, 1.15),
+      cap: rng.uniform(30, 48) * s,
+      fillet: rng.uniform(10, 22),
+      axillaY: th.apexY + th.hl * rng.uniform(0.3, 0.45),
+      headX,
+      headY: topY + 10 + r * rng.uniform(0.7, 1),
+    };
+  }
+  return out;
 }

@@ -47,7 +47,7 @@ export function renderSubcutaneousEmphysema(f: Fields, e: SubcutaneousEmphysemaA
     for (let k = 0; k < lateral; k++) {
       const y = rng.uniform(yTop, yBottom);
       const inner = th.lateralX(side, y) + side * rng.uniform(8, 14);
-      const outer = th.cx + side * (th.bodyHalf(y) - 4);
+      const outer = th.cx + side * (th.bodyHalf(y, side) - 4);
       if (side * (outer - inner) < 4) continue;
       const x = inner + (outer - inner) * rng.uniform(0.1, 0.9);
       const phi = Math.PI / 2 + side * rng.uniform(-0.5, 0.2);
