@@ -11,7 +11,7 @@ import { renderCase, type RenderedPhantom } from './render.js';
 import { writeReport, type Report } from './report.js';
 
 /** Bump when the same seed would give different pixels, text or headers. */
-export const GENERATOR_VERSION = '1.13.0';
+export const GENERATOR_VERSION = '1.14.0';
 
 export interface Phantom {
   case: PhantomCase;

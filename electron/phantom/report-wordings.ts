@@ -23,6 +23,7 @@ import type {
   PneumothoraxAttrs,
 } from './findings.js';
 import type { Compared } from './report-variety.js';
+import type { ConsolidationExtent } from './lesions/consolidation-extent.js';
 import { absentFrames, cap, cm, zoneWord } from './report-text.js';
 
 export const LOBE_NAME: Record<Lobe, string> = {
@@ -189,7 +190,7 @@ const LOBE_ABBR: Record<Lobe, string> = {
   lingula: 'lingular',
 };
 
-export function consolidationVariants(con: ConsolidationAttrs): string[] {
+export function consolidationVariants(con: ConsolidationAttrs, extent: ConsolidationExtent = 'lobar'): string[] {
   const lobe = LOBE_NAME[con.lobe];
   const bronch = con.airBronchograms ? ' with visible bronchograms' : '';
   const silhouette =
@@ -203,7 +204,12 @@ export function consolidationVariants(con: ConsolidationAttrs): string[] {
     `Dense airspace opacity in the ${lobe}${bronch}${silhouette}, compatible with consolidation.`,
     `Airspace opacification of the ${lobe}${silhouette}.`,
     `Focal infiltrate in the ${lobe}${bronch}.`,
-    `Lobar opacity in the ${lobe}, consistent with an infectious process.`,
+    // 1.14: a consolidation that fills part of its lobe is not called lobar.
+    extent === 'lobar'
+      ? `Lobar opacity in the ${lobe}, consistent with an infectious process.`
+      : extent === 'segmental'
+        ? `Segmental opacity in the ${lobe}, consistent with an infectious process.`
+        : `Multifocal patchy opacities in the ${lobe}, consistent with an infectious process.`,
     // 1.9: the hedges' "patchy" and "hazy" (see effusionVariants).
     `Patchy airspace consolidation involving the ${lobe}${bronch}.`,
     `Hazy opacity in the ${lobe}, consistent with consolidation.`,

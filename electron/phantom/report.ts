@@ -17,6 +17,7 @@ import { EXTRA_NEGATION_RATE, rareDenials, RARE_HEDGES, RARE_NEGATED, RARE_RESOL
 import { cap, cm, zoneWord } from './report-text.js';
 import { Language } from './report-variety.js';
 import * as W from './report-wordings.js';
+import { consolidationExtent } from './lesions/consolidation-extent.js';
 
 export type Polarity = 'positive' | 'negated' | 'uncertain' | 'none';
 export type SectionName = 'examination' | 'indication' | 'comparison' | 'findings' | 'impression';
@@ -250,7 +251,7 @@ function positiveFindings(w: Writer, c: PhantomCase): Positive[] {
           `Focal airspace consolidation in the ${lobe}${bronch}.`,
           `${cap(lobe)} consolidation${bronch}${border}.`,
         ]),
-        () => W.consolidationVariants(con),
+        () => W.consolidationVariants(con, consolidationExtent(c)),
         () => W.consolidationCompared(con),
       ),
     });

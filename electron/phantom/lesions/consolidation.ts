@@ -1,12 +1,14 @@
 /**
  * Consolidation: airspace filling confined to a lobe, patchy at its edges,
  * effacing the border it touches (heart or diaphragm) because fluid and
- * soft tissue have the same density; air bronchograms run through it.
+ * soft tissue have the same density; air bronchograms run through it. Since
+ * generator 1.14 it may fill one segment or a few patches (consolidation-extent.ts).
  */
 import { addCapsule, toMm, type Fields } from '../fields.js';
 import { maskBit, type ConsolidationAttrs } from '../findings.js';
-import { fillNormal, type Random } from '../random.js';
+import { fillNormal, Random } from '../random.js';
 import { createRaster, gaussianBlur, resample } from '../raster.js';
+import { consolidationExtent, consolidationPatches, partialWeight } from './consolidation-extent.js';
 import { lobeMembership, lobeSide } from './lobes.js';
 
 export function renderConsolidation(f: Fields, c: ConsolidationAttrs, rng: Random): void {
@@ -16,6 +18,14 @@ export function renderConsolidation(f: Fields, c: ConsolidationAttrs, rng: Rando
   const fill = rng.uniform(0.6, 0.85);
   const bronchi = new Float32Array(f.width * f.height);
   if (c.airBronchograms) drawBronchi(f, c, rng, bronchi);
+  const patches = consolidationPatches(th, c);
+  // Outside every patch nothing is filled. A patch is ill-defined: its edge wanders with the lobe's patchiness
+  // and a finer texture of its own (acinar shadows), and fades over half its radius; bronchopneumonic patches
+  // are less dense than a filled segment.
+  const fine = patches.length ? patchiness(f, new Random('consolidation-texture', th.c.seed, th.c.index), 5) : null;
+  const strength = consolidationExtent(th.c) === 'multifocal' ? 0.7 : 0.85;
+  const within = (x: number, y: number, i: number): number =>
+    fine ? partialWeight(patches, x, y, patch[i]! * 1.4 + fine[i]! * 0.8) * strength : 1;
   for (let iy = 0; iy < f.height; iy++) {
     const y = toMm(f, iy);
     const row = iy * f.width;
@@ -23,12 +33,16 @@ export function renderConsolidation(f: Fields, c: ConsolidationAttrs, rng: Rando
       const i = row + ix;
       const air = f.lungAir[i]!;
       if (air <= 0) continue;
-      const m = lobeMembership(th, c.lobe, toMm(f, ix), y);
+      const x = toMm(f, ix);
+      const m = lobeMembership(th, c.lobe, x, y);
       if (m <= 0) continue;
-      // Patchy edges, confluent centre.
-      const density = Math.min(1, Math.max(0, m * 1.6 - 0.35 + patch[i]! * 0.9));
+      // Patchy edges, confluent centre; a patch's own edge fades after that, so it stays ill-defined.
+      const density = Math.min(1, Math.max(0, m * 1.6 - 0.35 + patch[i]! * 0.9)) * within(x, y, i);
       if (density <= 0) continue;
-      f.displaced[i] = f.displaced[i]! + air * fill * density * 1.15 - bronchi[i]! * density;
+      const filled = air * fill * density * 1.15 - bronchi[i]! * density;
+      // Bronchograms show inside the opacity; at a patch's fading edge they must not darken the lung beyond
+      // its own air (they looked like cavities). A lobar drawing is 1.0's.
+      f.displaced[i] = f.displaced[i]! + (fine ? Math.max(0, filled) : filled);
       f.markings[i] = f.markings[i]! * (1 - density);
       if (density > 0.35) f.mask[i] = f.mask[i]! | bit;
     }
