@@ -24,6 +24,7 @@ import type {
 } from './findings.js';
 import type { Compared } from './report-variety.js';
 import type { ConsolidationExtent } from './lesions/consolidation-extent.js';
+import { effusionForm } from './lesions/effusion.js';
 import { absentFrames, cap, cm, zoneWord } from './report-text.js';
 
 export const LOBE_NAME: Record<Lobe, string> = {
@@ -70,6 +71,10 @@ export function effusionVariants(ef: EffusionAttrs, c: PhantomCase): string[] {
   if (ef.size === 'large' && !both)
     out.push(`Opacification of the lower ${ef.side} hemithorax from a large pleural effusion.`);
   if (c.acquisition.view === 'AP') out.push(`${cap(side)} layering pleural ${plural} on this semi-upright view.`);
+  // 1.14: fluid under the lung or held on the wall does not climb to the level this variant names.
+  const sides = both ? ([-1, 1] as const) : ([ef.side === 'left' ? 1 : -1] as const);
+  if (sides.some((s) => effusionForm(c, s, ef.size) !== 'free'))
+    return out.filter((v) => !v.includes('fluid reaching'));
   return out;
 }
 

@@ -8,7 +8,7 @@ import { addCapsule, toMm, type Fields } from '../fields.js';
 import { maskBit, type ConsolidationAttrs } from '../findings.js';
 import { fillNormal, Random } from '../random.js';
 import { createRaster, gaussianBlur, resample } from '../raster.js';
-import { consolidationExtent, consolidationPatches, partialWeight } from './consolidation-extent.js';
+import { consolidationPlan, partialWeight } from './consolidation-extent.js';
 import { lobeMembership, lobeSide } from './lobes.js';
 
 export function renderConsolidation(f: Fields, c: ConsolidationAttrs, rng: Random): void {
@@ -18,12 +18,12 @@ export function renderConsolidation(f: Fields, c: ConsolidationAttrs, rng: Rando
   const fill = rng.uniform(0.6, 0.85);
   const bronchi = new Float32Array(f.width * f.height);
   if (c.airBronchograms) drawBronchi(f, c, rng, bronchi);
-  const patches = consolidationPatches(th, c);
+  const { extent, patches } = consolidationPlan(th, c);
   // Outside every patch nothing is filled. A patch is ill-defined: its edge wanders with the lobe's patchiness
   // and a finer texture of its own (acinar shadows), and fades over half its radius; bronchopneumonic patches
   // are less dense than a filled segment.
   const fine = patches.length ? patchiness(f, new Random('consolidation-texture', th.c.seed, th.c.index), 5) : null;
-  const strength = consolidationExtent(th.c) === 'multifocal' ? 0.7 : 0.85;
+  const strength = extent === 'multifocal' ? 0.6 : 0.85;
   const within = (x: number, y: number, i: number): number =>
     fine ? partialWeight(patches, x, y, patch[i]! * 1.4 + fine[i]! * 0.8) * strength : 1;
   for (let iy = 0; iy < f.height; iy++) {
@@ -37,7 +37,9 @@ export function renderConsolidation(f: Fields, c: ConsolidationAttrs, rng: Rando
       const m = lobeMembership(th, c.lobe, x, y);
       if (m <= 0) continue;
       // Patchy edges, confluent centre; a patch's own edge fades after that, so it stays ill-defined.
-      const density = Math.min(1, Math.max(0, m * 1.6 - 0.35 + patch[i]! * 0.9)) * within(x, y, i);
+      // (A partial one takes half the lobe's patchiness inside it: its own edge is ragged enough, and the full
+      // patchiness left aerated pockets inside a segment that read as cavities.)
+      const density = Math.min(1, Math.max(0, m * 1.6 - 0.35 + patch[i]! * (fine ? 0.45 : 0.9))) * within(x, y, i);
       if (density <= 0) continue;
       const filled = air * fill * density * 1.15 - bronchi[i]! * density;
       // Bronchograms show inside the opacity; at a patch's fading edge they must not darken the lung beyond

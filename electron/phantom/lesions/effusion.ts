@@ -32,12 +32,9 @@ export function renderEffusion(f: Fields, e: EffusionAttrs, rng: Random): void {
       rng.uniform(0, 1);
       rng.uniform(0, 1);
       const own = new Random('effusion-shape', f.thorax.c.seed, f.thorax.c.index, side);
-      if (form === 'subpulmonic') subpulmonic(f, side, size, own);
-      else {
-        loculated(f, side, size, own);
-        // A little free fluid beside it blunts the angle, as the reports may say.
-        meniscus(f, side, 'small', own, 0.6);
-      }
+      const thick = form === 'subpulmonic' ? subpulmonic(f, side, size, own) : loculated(f, side, size, own);
+      // A little free fluid beside it blunts the angle, as the reports may say ("Blunting of the … angle").
+      bluntAngle(f, side, thick * own.uniform(0.4, 0.7));
     }
   }
 }
@@ -60,9 +57,10 @@ export function effusionForm(c: PhantomCase, side: SideSign, size: EffusionAttrs
 
 /**
  * Fluid between the lung base and the diaphragm: the apparent dome rises by the fluid's thickness, most a
- * little lateral of the dome's middle, and falls steeply to the costophrenic angle (blunted or not).
+ * little lateral of the dome's middle, so its peak moves out, and falls steeply to the costophrenic angle.
  */
-function subpulmonic(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: Random): void {
+/** Returns the fluid's greatest depth, mm. */
+function subpulmonic(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: Random): number {
   const th = f.thorax;
   const thick = size === 'small' ? rng.uniform(10, 16) : rng.uniform(18, 32);
   const peakQ = rng.uniform(0.6, 0.75);
@@ -76,10 +74,24 @@ function subpulmonic(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng
     const h = thick * Math.max(Math.exp(-(((Math.min(q, 1) - peakQ) / spread) ** 2)), 0.3 * smoothstep(0.8, 1, q));
     return smoothstep(dome - h - 2, dome - h + 3, y);
   });
+  return thick;
 }
 
-/** A lens of fluid against the lateral chest wall, above the angle: convex toward the lung, obtuse angles at its ends. */
-function loculated(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: Random): void {
+/** Fluid filling only the lateral costophrenic recess, `mm` up the wall: a blunted angle, no meniscus. */
+function bluntAngle(f: Fields, side: SideSign, mm: number): void {
+  const th = f.thorax;
+  const cp = th.cpY[side];
+  addFluid(f, side, cp - mm - 5, th.lungDepth * 0.9, (_x, y, q) => {
+    const top = cp - mm * Math.max(0, (Math.min(q, 1) - 0.7) / 0.3) ** 1.5;
+    return smoothstep(top - 1.5, top + 4, y);
+  });
+}
+
+/**
+ * A lens of fluid against the lateral chest wall, above the angle: convex toward the lung, obtuse angles at its
+ * ends. Returns its greatest depth, mm.
+ */
+function loculated(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: Random): number {
   const th = f.thorax;
   const bit = maskBit('pleural_effusion');
   const yc = th.apexY + th.hl * rng.uniform(0.4, 0.65);
@@ -90,8 +102,8 @@ function loculated(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: 
     const y = toMm(f, iy);
     const v = (y - yc) / half;
     if (v <= -1 || v >= 1) continue;
-    // Thickness along the wall: a lens (its ends meet the wall at an obtuse angle).
-    const w = thick * Math.sqrt(1 - v * v);
+    // Thickness along the wall: a lens tapering to its ends, which meet the wall at an obtuse angle.
+    const w = thick * (1 - v * v);
     const lat = th.lateralX(side, y);
     const row = iy * f.width;
     for (let ix = 0; ix < f.width; ix++) {
@@ -105,6 +117,7 @@ function loculated(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: 
       if (depth > 0.3 && f.lungAir[i]! > 0) f.mask[i] = f.mask[i]! | bit;
     }
   }
+  return thick;
 }
 
 const smaller = (s: EffusionAttrs['size']): EffusionAttrs['size'] => (s === 'large' ? 'moderate' : 'small');

@@ -12,8 +12,8 @@ import { trainingImage, trainingMask } from '../../../electron/phantom/training.
  * reword where a rib fracture is present or excluded; 1.3's report variety off). Masks and
  * sentences are generator 1.0's (before the rare findings); pixels and training images were
  * recorded again with 1.4, whose vertebral column shows through the heart shadow (denser end plates
- * and pedicles since 1.2, stronger dynamic-range equalisation since 1.4). Many tests rely on these
- * cases staying as they are.
+ * and pedicles since 1.2, stronger dynamic-range equalisation since 1.4), and again with 1.13 (shoulders and
+ * ribs drawn per chest). Many tests rely on these cases staying as they are.
  */
 const GENERATOR_1_0: [number, number, number, string, string, string, string][] = [
   [1, 0, 192, 'aa92a4b3f4cd5e88', '16fb8d54380de54a', '004c9396c90650a2ee4468c7e83f48cc', '8d51d70fc80b4f79'],
@@ -46,6 +46,13 @@ const GENERATOR_1_0: [number, number, number, string, string, string, string][] 
   [1, 24, 192, '3904d315bf96987c', '33cdd729fbba3e67', '43ba163f56afeedee9e1f21bf593c78d', 'b8511a6e0c8ac164'],
   [5, 10, 288, '8500cb5bd0be4893', 'b17507f3cfb8cae8', '122f4beb87c07893ad7facb2586fc6e9', '6a42cf0d82da6eaa'],
   [5, 13, 288, '9ac3e1e04814a67d', 'f8350face51a741a', '73b0e6bb1e6923a734c91070dcf72bea', 'be2cd445cd149c3a'],
+  // Generator 1.14's forms, recorded with 1.14: a segmental and a multifocal consolidation, a subpulmonic and a
+  // loculated effusion, and a bilateral effusion with one side free-flowing and one not.
+  [7, 3, 192, 'f4f8f92ab6869937', 'a87dda203dd20816', '4baf47e768eb08d52d8f231e7373be4b', 'f32a8e01129b1a2f'],
+  [7, 120, 192, '912c1142dac94cab', 'ce2798eb23c9398c', '9bd58e2aab81a476c3c0815ad68f3589', '88e61c22453946e8'],
+  [7, 341, 192, '56824ca038d7217f', '5c89be5f1950ce53', '36649f97ba41616d3c124d1a91ac22a6', '68f171374e856fc9'],
+  [7, 375, 192, '4de864ccc511d396', '40cc6966b1f688e9', 'b097d29606c801f97ab31129c101de1a', 'd8c579eb9f9ddee3'],
+  [7, 161, 192, '98aa01b4c8048459', '171dbb31bd6896ce', 'f3916b9535b4a7444a7885643ea233b6', 'd77061856fdebb16'],
 ];
 
 const h = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex').slice(0, 16);
