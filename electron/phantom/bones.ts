@@ -239,9 +239,8 @@ function renderScapula(f: Fields, th: Thorax, side: SideSign): void {
     }
   }
   // Humeral head beside the glenoid, under the shoulder's cap (1.13: placed per case and side).
-  const hx = th.cx + side * th.shoulders[side].headX;
-  const hy = th.shoulders[side].headY;
-  const r = 25 * s;
+  const { headX, headY: hy, headR: r } = th.shoulders[side];
+  const hx = th.cx + side * headX;
   for (let iy = Math.max(0, Math.floor(toPx(f, hy - r))); iy <= Math.min(f.height - 1, toPx(f, hy + r)); iy++) {
     const dy = toMm(f, iy) - hy;
     for (let ix = Math.max(0, Math.floor(toPx(f, hx - r))); ix <= Math.min(f.width - 1, toPx(f, hx + r)); ix++) {

@@ -46,13 +46,18 @@ export function effusionVariants(ef: EffusionAttrs, c: PhantomCase): string[] {
   const both = ef.side === 'bilateral';
   const side = both ? 'bilateral' : ef.side;
   const plural = both ? 'effusions' : 'effusion';
+  // 1.14: fluid under the lung or held on the wall does not climb to the level a meniscus reaches.
+  const sides = both ? ([-1, 1] as const) : ([ef.side === 'left' ? 1 : -1] as const);
+  const climbs = sides.every((s) => effusionForm(c, s, ef.size) === 'free');
   const out = [
     `${cap(ef.size)} ${side} ${plural}.`,
     `${cap(side)} pleural ${plural}, ${ef.size} in volume.`,
     both
       ? `Pleural effusions on both sides, ${ef.size} in size.`
       : `${cap(ef.size)} pleural effusion on the ${ef.side}.`,
-    `${cap(ef.size)} ${side} pleural ${plural}, fluid reaching the ${EFFUSION_LEVEL[ef.size]} hemithorax.`,
+    ...(climbs
+      ? [`${cap(ef.size)} ${side} pleural ${plural}, fluid reaching the ${EFFUSION_LEVEL[ef.size]} hemithorax.`]
+      : []),
   ];
   // 1.9: the degree words of the hedges ("trace", "minimal", "tiny") also state a finding, as they do in real
   // reports; while they appeared in hedges only, a model could learn them as cues of doubt.
@@ -71,10 +76,6 @@ export function effusionVariants(ef: EffusionAttrs, c: PhantomCase): string[] {
   if (ef.size === 'large' && !both)
     out.push(`Opacification of the lower ${ef.side} hemithorax from a large pleural effusion.`);
   if (c.acquisition.view === 'AP') out.push(`${cap(side)} layering pleural ${plural} on this semi-upright view.`);
-  // 1.14: fluid under the lung or held on the wall does not climb to the level this variant names.
-  const sides = both ? ([-1, 1] as const) : ([ef.side === 'left' ? 1 : -1] as const);
-  if (sides.some((s) => effusionForm(c, s, ef.size) !== 'free'))
-    return out.filter((v) => !v.includes('fluid reaching'));
   return out;
 }
 

@@ -32,14 +32,16 @@ export interface Shoulder {
   topY: number;
   /** Trapezius slope: mm up per mm toward the neck. */
   slope: number;
-  /** Radius of the rounded cap and of the fillet into the neck, mm. */
+  /** Radius of the rounded cap, mm. */
   cap: number;
+  /** Radius of the fillet from the side of the neck into the trapezius, mm. */
   fillet: number;
   /** Where the arm's edge has turned into the chest wall, mm. */
   axillaY: number;
-  /** Humeral head centre, mm from the rib-cage centre and down. */
+  /** Humeral head centre, mm from the rib-cage centre and down, and its radius. */
   headX: number;
   headY: number;
+  headR: number;
 }
 
 export interface Heart {
@@ -320,6 +322,7 @@ function shoulderShapes(th: Thorax, seed: number, ap: boolean): Record<SideSign,
       axillaY: th.apexY + th.hl * rng.uniform(0.3, 0.45),
       headX,
       headY: topY + 10 + r * rng.uniform(0.7, 1),
+      headR: r,
     };
   }
   return out;

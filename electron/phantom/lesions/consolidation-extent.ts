@@ -93,8 +93,8 @@ function placeInLobe(
   const side = lobeSide(con.lobe);
   const lower = con.lobe === 'RLL' || con.lobe === 'LLL';
   const beside = con.lobe === 'RML' || con.lobe === 'lingula';
-  // Two tries, the second less strict about height; the border itself is never given up.
-  for (const strict of [2, 1])
+  // Two tries, the second without the height rule; the border itself is never given up.
+  for (const lowOnly of [true, false])
     for (let tries = 0; tries < 300; tries++) {
       const y = th.apexY + th.hl * rng.uniform(0.02, 1);
       const med = th.medialX(side, y);
@@ -111,7 +111,7 @@ function placeInLobe(
       // A segment's wedge runs on past its point to the pleura; a patch must sit on the dome itself.
       if (border && lower && y < dome - (r > 0 ? 0.4 * r : 14)) continue;
       // Beside the heart: low in the lobe, so the wedge runs down the heart's border.
-      if (border && beside && strict > 1 && th.t(y) < 0.55) continue;
+      if (border && beside && lowOnly && th.t(y) < 0.55) continue;
       if (others.some((o) => Math.hypot(x - o.x, y - o.y) < o.r + r + 8)) continue;
       return { x, y, r };
     }

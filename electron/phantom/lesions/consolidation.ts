@@ -20,8 +20,8 @@ export function renderConsolidation(f: Fields, c: ConsolidationAttrs, rng: Rando
   if (c.airBronchograms) drawBronchi(f, c, rng, bronchi);
   const { extent, patches } = consolidationPlan(th, c);
   // Outside every patch nothing is filled. A patch is ill-defined: its edge wanders with the lobe's patchiness
-  // and a finer texture of its own (acinar shadows), and fades over half its radius; bronchopneumonic patches
-  // are less dense than a filled segment.
+  // and a finer texture of its own (acinar shadows), and fades gradually (partialWeight); bronchopneumonic
+  // patches are less dense than a filled segment.
   const fine = patches.length ? patchiness(f, new Random('consolidation-texture', th.c.seed, th.c.index), 5) : null;
   const strength = extent === 'multifocal' ? 0.6 : 0.85;
   const within = (x: number, y: number, i: number): number =>

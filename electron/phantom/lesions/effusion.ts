@@ -11,7 +11,7 @@ import { maskBit } from '../findings.js';
 import type { PhantomCase } from '../case.js';
 import { Random } from '../random.js';
 import { smoothstep } from '../raster.js';
-import type { SideSign } from '../thorax.js';
+import type { SideSign, Thorax } from '../thorax.js';
 
 export function renderEffusion(f: Fields, e: EffusionAttrs, rng: Random): void {
   const sides: SideSign[] = e.side === 'bilateral' ? [-1, 1] : [e.side === 'left' ? 1 : -1];
@@ -25,12 +25,10 @@ export function renderEffusion(f: Fields, e: EffusionAttrs, rng: Random): void {
     }
     // The form follows the attributes (not the drawn size of a bilateral one's second side), as the report does.
     const form = effusionForm(f.thorax.c, side, e.size);
-    if (form === 'free') meniscus(f, side, size, rng, 1);
+    // The meniscus is drawn from the stream whatever the form, so the other side of a bilateral effusion is as before.
+    const shape = meniscusShape(f.thorax, side, size, rng);
+    if (form === 'free') meniscus(f, side, shape, 1);
     else {
-      // The meniscus's draws are taken all the same, so the other side of a bilateral effusion is drawn as before.
-      level(size, rng);
-      rng.uniform(0, 1);
-      rng.uniform(0, 1);
       const own = new Random('effusion-shape', f.thorax.c.seed, f.thorax.c.index, side);
       const thick = form === 'subpulmonic' ? subpulmonic(f, side, size, own) : loculated(f, side, size, own);
       // A little free fluid beside it blunts the angle, as the reports may say ("Blunting of the … angle").
@@ -58,8 +56,8 @@ export function effusionForm(c: PhantomCase, side: SideSign, size: EffusionAttrs
 /**
  * Fluid between the lung base and the diaphragm: the apparent dome rises by the fluid's thickness, most a
  * little lateral of the dome's middle, so its peak moves out, and falls steeply to the costophrenic angle.
+ * Returns the fluid's greatest depth, mm.
  */
-/** Returns the fluid's greatest depth, mm. */
 function subpulmonic(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: Random): number {
   const th = f.thorax;
   const thick = size === 'small' ? rng.uniform(10, 16) : rng.uniform(18, 32);
@@ -129,11 +127,20 @@ function level(size: EffusionAttrs['size'], rng: Random): number {
   return rng.uniform(0.55, 0.72);
 }
 
-function meniscus(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: Random, strength: number): void {
-  const th = f.thorax;
+/** A meniscus: its height at the lateral wall, how far the wall is above its medial level, and its softness, mm. */
+interface Meniscus {
+  top: number;
+  rise: number;
+  ramp: number;
+}
+
+function meniscusShape(th: Thorax, side: SideSign, size: EffusionAttrs['size'], rng: Random): Meniscus {
   const top = th.cpY[side] - level(size, rng) * th.hl;
-  const rise = th.hl * rng.uniform(0.12, 0.18);
-  const ramp = rng.uniform(10, 18);
+  return { top, rise: th.hl * rng.uniform(0.12, 0.18), ramp: rng.uniform(10, 18) };
+}
+
+function meniscus(f: Fields, side: SideSign, { top, rise, ramp }: Meniscus, strength: number): void {
+  const th = f.thorax;
   const fluid = th.lungDepth * 1.3 * strength;
   // Meniscus: the upper border climbs steeply along the chest wall and is nearly flat medially (concave upward).
   addFluid(f, side, top - 5, fluid, (_x, y, q) => {
@@ -198,5 +205,5 @@ function layered(f: Fields, side: SideSign, size: EffusionAttrs['size'], rng: Ra
     }
   }
   // Fluid also fills the lateral costophrenic recess.
-  if (size !== 'small') meniscus(f, side, 'small', rng, 0.7);
+  if (size !== 'small') meniscus(f, side, meniscusShape(th, side, 'small', rng), 0.7);
 }

@@ -179,7 +179,8 @@ class HostileArchive extends Scp {
     request: InstanceType<typeof dimse.requests.CMoveRequest>,
     callback: (r: InstanceType<typeof CMoveResponse>[]) => void,
   ) {
-    if (String(request.getDataset()?.getElement('StudyInstanceUID')) === '10.10') {
+    const study = String(request.getDataset()?.getElement('StudyInstanceUID'));
+    if (study === '10.10') {
       // Another host (127.0.0.3, not the archive's address) connects to the storage SCP during the move and, with no
       // association, declares a 1 GiB P-DATA-TF; once it is dropped, the archive fails the move for its own reason.
       const stranger = connect({ host: '127.0.0.1', port: moveTo, localAddress: '127.0.0.3' });
@@ -194,7 +195,7 @@ class HostileArchive extends Scp {
       stranger.on('error', () => undefined);
       return;
     }
-    if (String(request.getDataset()?.getElement('StudyInstanceUID')) === '13.13') {
+    if (study === '13.13') {
       // Another host (127.0.0.3) connects to the storage SCP, sends one PDU and then nothing: past its PDU time-out
       // (60 s) dcmjs-dimse gives up on the connection, only half-closing it, which this host never closes from its
       // side. Then the archive connects and delivers the study.
@@ -219,7 +220,7 @@ class HostileArchive extends Scp {
       });
       return;
     }
-    if (String(request.getDataset()?.getElement('StudyInstanceUID')) === '11.11') {
+    if (study === '11.11') {
       // The archive on this machine delivering over IPv6 loopback (its peer configured as ::1, or as localhost
       // resolving there), whatever the family RadSift called it in.
       const sender = new Client();

@@ -22,10 +22,9 @@ test('anatomy: the humeral heads lie inside the shoulders, under a sloping trape
     const th = new Thorax(c);
     for (const side of [-1, 1] as const) {
       const sh = th.shoulders[side];
-      const r = 25 * c.anatomy.size;
       const what = `case ${c.index} side ${side}`;
       // The deltoid covers the head: soft tissue lateral to it at its centre's height.
-      assert.ok(th.bodyHalf(sh.headY, side) >= sh.headX + r + 8, `${what}: head outside the shoulder`);
+      assert.ok(th.bodyHalf(sh.headY, side) >= sh.headX + sh.headR + 8, `${what}: head outside the shoulder`);
       // Not a box's flat top: half-way out from the neck the shoulder's top falls 0.15-0.6 mm per mm outward.
       const mid = (sh.half - sh.neck) / 2;
       const slope = shoulderTopAt(sh, mid + 1) - shoulderTopAt(sh, mid - 1);
@@ -43,11 +42,10 @@ test('anatomy: the humeral heads lie inside the shoulders, under a sloping trape
 
 test('anatomy: the shoulders differ between chests and between sides, and the drawing follows them', () => {
   const cs = cases(40);
-  const drops = cs.map((c) => new Thorax(c)).map((th) => th.apexY - (th.shoulders[-1].topY + th.shoulders[1].topY) / 2);
+  const thoraces = cs.map((c) => new Thorax(c));
+  const drops = thoraces.map((th) => th.apexY - (th.shoulders[-1].topY + th.shoulders[1].topY) / 2);
   assert.ok(sd(drops) > 3, `shoulder heights alike across chests: sd ${sd(drops)}`);
-  const uneven = cs
-    .map((c) => new Thorax(c))
-    .filter((th) => Math.abs(th.shoulders[-1].topY - th.shoulders[1].topY) > 2);
+  const uneven = thoraces.filter((th) => Math.abs(th.shoulders[-1].topY - th.shoulders[1].topY) > 2);
   assert.ok(uneven.length >= 15, `two shoulders level in ${40 - uneven.length} of 40 chests`);
   // Rendered: the body's edge in the row of each humeral head's centre lies beyond the head.
   for (const c of cs.slice(0, 6)) {
