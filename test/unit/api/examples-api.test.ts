@@ -16,6 +16,7 @@ import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 import { callApi, untilDone } from '../../support/app-services.js';
+import { bundleKey } from '../../support/bundle-key.js';
 import Database from 'better-sqlite3';
 import { INDEX_FILE } from '../../../electron/index/index-store.js';
 
@@ -326,7 +327,7 @@ describe('example sets and screening with them', () => {
       const results = async () =>
         (await callApi<{ exampleCount: number | null }>(app, 'screen.results', { id: job.id })).exampleCount;
       const rare = (await view()).examplesModel!;
-      assert.match(rare, /^radsift-phantom-convirt-rare@/);
+      assert.equal(rare, await bundleKey(RARE));
       assert.deepEqual(await figures(), [3, [ex[1]], rare, true]);
 
       // x1 back; x2 deleted and x3 overwritten since; then another model.

@@ -17,6 +17,7 @@ import { openSession } from '../../../electron/cli/session.js';
 import { INDEX_FILE } from '../../../electron/index/index-store.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { callApi, startServices } from '../../support/app-services.js';
+import { bundleKey } from '../../support/bundle-key.js';
 import { cosine } from '../../support/model-fixtures.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
@@ -77,7 +78,7 @@ describe('a model switched to while a screening job runs', () => {
         `SELECT s.path AS path, e.vector AS vector FROM embeddings e JOIN scans s ON s.id = e.scan_id
          JOIN models m ON m.id = e.model_id WHERE m.model_key = ?`,
       )
-      .all('radsift-phantom-convirt-rare@0.7.11') as { path: string; vector: Buffer }[];
+      .all(await bundleKey(RARE)) as { path: string; vector: Buffer }[];
     const failed = (
       db.prepare(`SELECT count(*) AS n FROM scans WHERE status = 'failed' AND error_code <> 'NOT_DICOM'`).get() as {
         n: number;
