@@ -102,9 +102,10 @@ describe('an index keeps each model’s embeddings apart by its weights', { skip
     assert.equal(modelKeys(index).length, 1);
   });
 
-  it('an index written before fingerprints: the bundled model keeps its embeddings, a folder-named slot is not used', async () => {
-    // As RadSift wrote it before: slots keyed `<id>@<version>`, one by the bundled model, one by an OpenCLIP
-    // export in a folder named clip (whose weights nothing recorded). Marker vectors stand for the embeddings.
+  it('an index written before fingerprints: 0.6.0 keeps its embeddings; the default since and a folder-named slot do not reuse theirs', async () => {
+    // As RadSift wrote it before: slots keyed `<id>@<version>`, one by the bundled model 0.6.0, one by the rare
+    // model 0.7.11 (the default then, whose weights the default now is not), one by an OpenCLIP export in a
+    // folder named clip (whose weights nothing recorded). Marker vectors stand for the embeddings.
     const index = path.join(work, 'idx-before');
     const bundled = await describeModel(PINNED);
     const files: string[] = [];
@@ -116,11 +117,13 @@ describe('an index keeps each model’s embeddings apart by its weights', { skip
     try {
       const old = store.model(`${bundled.id}@${bundled.version}`, bundled.embeddingDim!, bundled.image.patchGrid);
       const clip = store.model('clip@unversioned', 32);
+      const rare = store.model('radsift-phantom-convirt-rare@0.7.11', 128, [32, 32]);
       for (const [k, file] of files.entries()) {
         const { size, mtimeMs } = await stat(file);
         const id = store.putScan(scanRecord(file, { size, mtimeMs }));
         store.putEmbedding(id, old, marker(old.dim, k), null, marker(old.dim, k + 1));
         store.putEmbedding(id, clip, marker(32, k));
+        store.putEmbedding(id, rare, marker(128, k), null, marker(128, k + 1));
       }
     } finally {
       store.close();
@@ -137,6 +140,10 @@ describe('an index keeps each model’s embeddings apart by its weights', { skip
       /index: 4 encoded, 0 unchanged/,
       'an old slot of a model named by its folder is not trusted',
     );
+    const current = await screen(index); // the default model, shipped after fingerprints
+    assert.equal(current.code, 0, current.err);
+    assert.doesNotMatch(current.err, /model: .* 0\.7\.11 /);
+    assert.match(current.err, /index: 4 encoded, 0 unchanged/, "0.7.11's slot is not the default model's");
 
     const after = IndexStore.open(index);
     try {
@@ -148,8 +155,13 @@ describe('an index keeps each model’s embeddings apart by its weights', { skip
       after.close();
     }
     const keys = modelKeys(index);
-    assert.deepEqual(keys.slice(0, 2), [`${bundled.id}@${bundled.version}`, 'clip@unversioned']);
-    assert.match(keys[2]!, /^sha256:/);
-    assert.equal(keys.length, 3);
+    assert.deepEqual(keys.slice(0, 3), [
+      `${bundled.id}@${bundled.version}`,
+      'clip@unversioned',
+      'radsift-phantom-convirt-rare@0.7.11',
+    ]);
+    assert.match(keys[3]!, /^sha256:/);
+    assert.match(keys[4]!, /^sha256:/);
+    assert.equal(keys.length, 5);
   });
 });
