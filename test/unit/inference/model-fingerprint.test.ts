@@ -9,11 +9,11 @@ import { Encoder } from '../../../electron/inference/encoder.js';
 import { ModelError } from '../../../electron/inference/errors.js';
 import { FileDigests, sha256File } from '../../../electron/inference/file-digests.js';
 import { describeModel } from '../../../electron/inference/layouts/index.js';
-import { modelFingerprint } from '../../../electron/inference/model-fingerprint.js';
 import { externalDataLocations } from '../../../electron/inference/onnx-external-data.js';
 import { KEYED_BY_NAME, modelKey } from '../../../electron/inference/model-key.js';
 import { ModelRuntime } from '../../../electron/inference/runtime.js';
 import { copyWithOtherWeights, cosine, layoutFixtures, withExternalData } from '../../support/model-fixtures.js';
+import { fingerprintOf } from '../../support/bundle-key.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const fixtures = layoutFixtures();
@@ -32,8 +32,6 @@ async function load(dir: string, digests?: FileDigests) {
     await runtime.release();
   }
 }
-
-const fingerprintOf = async (dir: string) => modelFingerprint(await describeModel(dir), sha256File);
 
 describe('a model is keyed by what its weights are, not by its folder’s name', { skip }, () => {
   let work: string;
