@@ -204,7 +204,7 @@ describe('bundles shipped before fingerprints keep the key their embeddings were
       }
       keys.push(key);
     }
-    // 0.6.0 ships still, as it was when fingerprints came: its old slots stay in use. The default (0.7.13)
+    // 0.6.0 ships still, as it was when fingerprints came: its old slots stay in use. The default (0.7.13 and later)
     // shipped after them: keyed by its weights, so 0.7.11's old slot is not taken for its embeddings.
     assert.ok(keys.includes('radsift-phantom-convirt@0.6.0'), keys.join(', '));
     assert.ok(keys.includes(`sha256:${await fingerprintOf(BUNDLED[0]!)}`), keys.join(', '));
