@@ -45,6 +45,7 @@ json.dump(c, open(sys.argv[2], 'w'))
 c['image']['size'] += 32
 c['optim']['maxSteps'] = 4
 c['loss']['promptWordings'] = 'extended'  # as the recipe's later stages: the same vocabulary, more wordings
+c['loss']['weights']['regionPrompt'] = 1.0  # as stage 28: the app's region score as a loss
 json.dump(c, open(sys.argv[3], 'w'))
 c = json.load(open(sys.argv[2]))  # a language stage: the image tower locked, its outputs cached for two views
 c['optim'].update(maxSteps=4, freeze=['image'], cacheImage=2)
@@ -79,7 +80,8 @@ PYEOF
 # refuses an export other than the one trained on.
 stage2=("$py" "$here/train.py" --config "$tmp/stage2.json" --out "$tmp/bundle2" --work "$tmp/work2" --seed 0
   --init-from "$tmp/work/checkpoint.pt" --skip-parity)
-"${stage2[@]}" --data "$data" --train-only || fail 'train.py --init-from --train-only'
+"${stage2[@]}" --data "$data" --train-only >"$tmp/stage2.log" 2>&1 || { cat "$tmp/stage2.log"; fail 'train.py --init-from --train-only'; }
+grep -q 'regionPrompt [0-9]' "$tmp/stage2.log" || { cat "$tmp/stage2.log"; fail 'no regionPrompt term'; }
 [ -f "$tmp/work2/checkpoint.pt" ] && [ ! -e "$tmp/bundle2/manifest.json" ] ||
   fail '--train-only did not stop before the bundle'
 cp -r "$data" "$tmp/other" && "$py" -c 'import json, sys; p = sys.argv[1]; json.dump(json.load(open(p)), open(p, "w"), indent=1)' \

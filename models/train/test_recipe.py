@@ -94,6 +94,43 @@ class LossTest(unittest.TestCase):
         skip = torch.full_like(cov, -1.0)
         self.assertEqual(float(losses.grounding(good, q, skip, 10.0)), 0.0)
 
+    def test_region_prompt_pairs_is_the_apps_score_as_a_loss(self):
+        g = torch.Generator().manual_seed(3)
+        b, p, k, d = 4, 6, 2, 8
+        img = F.normalize(torch.randn(b, d, generator=g), dim=-1)
+        pat = F.normalize(torch.randn(b, p, d, generator=g), dim=-1)
+        pos = F.normalize(torch.randn(k, d, generator=g), dim=-1)
+        neg = F.normalize(torch.randn(k, d, generator=g), dim=-1)
+        labels = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
+        # the app: per phrase, whole-image margin and the best cell's, less the median of their gap
+        gm = F.cosine_similarity(img[:, None], pos[None], dim=-1) - F.cosine_similarity(img[:, None], neg[None], dim=-1)
+        cells = (F.cosine_similarity(pat[:, :, None], pos[None, None], dim=-1)
+                 - F.cosine_similarity(pat[:, :, None], neg[None, None], dim=-1))
+        rm = cells.max(1).values
+        logit = 10.0 * (gm + rm - (rm - gm).median()) / 2
+        ref = F.binary_cross_entropy_with_logits(logit, labels)
+        got = losses.region_prompt_pairs(img, pat, pos, neg, labels, 10.0, None)
+        self.assertAlmostEqual(float(got), float(ref), places=5)
+        # only the best cell of each (scan, phrase) is moved; a pair weighted 0 moves nothing
+        x = pat.clone().requires_grad_(True)
+        w = torch.ones_like(labels)
+        w[2] = 0
+        losses.region_prompt_pairs(img, x, pos, neg, labels, 10.0, None, w).backward()
+        moved = x.grad.abs().sum(-1) > 0  # [B, P]
+        self.assertEqual(moved[2].sum().item(), 0)
+        for i in (0, 1, 3):
+            self.assertEqual(set(moved[i].nonzero().flatten().tolist()), set(cells[i].argmax(0).tolist()))
+
+    def test_region_prompt_pairs_rewards_a_scan_whose_best_cell_shows_the_finding(self):
+        pos, neg = torch.eye(4)[:1], torch.eye(4)[1:2]
+        img = F.normalize(torch.ones(2, 4), dim=-1)  # the same whole image: only the cells differ
+        found = torch.stack([torch.eye(4)[0], torch.eye(4)[2], torch.eye(4)[3]])
+        missed = torch.stack([torch.eye(4)[1], torch.eye(4)[2], torch.eye(4)[3]])
+        labels = torch.tensor([[1.0], [0.0]])
+        right = losses.region_prompt_pairs(img, torch.stack([found, missed]), pos, neg, labels, 10.0, None)
+        wrong = losses.region_prompt_pairs(img, torch.stack([missed, found]), pos, neg, labels, 10.0, None)
+        self.assertLess(float(right), float(wrong))
+
     def test_pointing_rewards_the_hottest_patch_inside_the_mask(self):
         q = F.normalize(torch.randn(1, 1, 4), dim=-1)
         cov = torch.tensor([[[0.2, 0.0, 0.0, 0.0]]])  # a finding smaller than a patch still has a core

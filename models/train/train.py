@@ -38,7 +38,7 @@ from radsift_train import augment, bundle, data, export, losses, metrics, parity
 from radsift_train import tokenizer as wp  # noqa: E402
 from radsift_train.model import DualEncoder, grid_size  # noqa: E402
 
-RECIPE_VERSION = '1.14.1'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
+RECIPE_VERSION = '1.16.0'  # 1.1.0: image.pool, the text-side negation term; 1.2.0: finding identity;
 # 1.3.0: --init-from (a second stage from an earlier run's weights, e.g. at a higher input size);
 # 1.4.0: the pointing term (loss.weights.pointing); 1.5.0: generator 1.1's export (every finding, mask
 # planes), never-seen findings (data.neverSeen, excludedFindings) checked out of the training data;
@@ -65,6 +65,8 @@ RECIPE_VERSION = '1.14.1'  # 1.1.0: image.pool, the text-side negation term; 1.2
 # 1.15.0: export.interpolate (weight-space ensembling, WiSE-FT: the exported weights are the --init-from weights plus
 #         that share of the way to the trained ones); a resumed run compares the config without bundle and export,
 #         which do not change a training step, so trained weights can be exported again another way
+# 1.16.0: loss.weights.regionPrompt (the app's score for a model with region margins, mean of the whole image's and
+#         the best cell's margin less their median gap, as the prompt-pair loss: the ranking `radsift eval` measures)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -219,6 +221,8 @@ def train_step(model, batch, cfg, pos_weight, special_ids, image_out=None, ancho
         'global': losses.global_contrastive(img, txt, compat, scale, lc['lambda']),
         'prompt': losses.prompt_pairs(img, pos, neg, labels, scale, pos_weight, seen),
     }
+    if w.get('regionPrompt', 0) > 0:
+        parts['regionPrompt'] = losses.region_prompt_pairs(img, patches, pos, neg, labels, scale, pos_weight, seen)
     if w['local'] > 0:
         # All-pairs word–region attention costs B²·L·P·D: use the first localBatch pairs
         # (the batch is already a random draw) to keep it a fraction of the CNN's cost.

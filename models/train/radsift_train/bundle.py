@@ -280,6 +280,11 @@ def card(cfg: dict, info: dict) -> str:
         'the finding.'
         if weights.get('pointing', 0) > 0
         else ''
+    ) + (
+        " A region prompt-pair term trains the score the app reads: the mean of the whole image's and the best "
+        "patch's margin (phrase over its negation), less their median gap, against each image's labels."
+        if weights.get('regionPrompt', 0) > 0
+        else ''
     )
     return f"""# {cfg['bundle']['name']} ({cfg['bundle']['id']} {cfg['bundle']['version']})
 {warning}

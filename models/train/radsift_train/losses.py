@@ -65,6 +65,26 @@ def prompt_pairs(img, pos, neg, labels, scale, pos_weight, weight=None):
     return loss / w.sum().clamp(min=1)
 
 
+def region_prompt_pairs(img, patches, pos, neg, labels, scale, pos_weight, weight=None):
+    """The app's zero-shot score for a model whose patch grid is trained against text, as a loss
+    (electron/scoring/region-score.ts): margin (g + r − offset) / 2, with g the whole image's
+    cos(img, pos) − cos(img, neg) and r the best cell's (the largest over the grid of the same
+    difference). offset is what the export puts in the manifest, the label-free median of r − g,
+    here the batch's (not differentiated). prompt_pairs trains g alone; this trains the ranking the
+    app reads, where a finding a few cells wide (a rib fracture, a granuloma) moves r and barely g.
+    The max passes its gradient to the best cell only (multiple-instance learning: a scan without
+    the finding is pushed down where it looks most like one).
+    img [B, D]; patches [B, P, D] (unit rows); pos, neg [K, D]; labels, weight [B, K]."""
+    d = pos - neg  # cos(x, pos) − cos(x, neg) = x · (pos − neg)
+    g = img @ d.t()  # [B, K]
+    r = torch.einsum('bpd,kd->bpk', patches, d).amax(1)  # [B, K]
+    offset = (r - g).detach().median()
+    margin = scale * (g + r - offset) / 2
+    w = torch.ones_like(labels) if weight is None else weight
+    loss = F.binary_cross_entropy_with_logits(margin, labels, weight=w, pos_weight=pos_weight, reduction='sum')
+    return loss / w.sum().clamp(min=1)
+
+
 def local_alignment(tokens, token_mask, patches, compat, lam, attn_scale, agg_scale, scale):
     """tokens [B, L, D] (unit), token_mask [B, L] (words only: no [CLS]/[SEP]/[PAD]),
     patches [B, P, D] (unit). Score of (image j, sentence i): log-sum-exp over the
