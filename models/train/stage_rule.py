@@ -1,0 +1,107 @@
+"""Does a training stage replace the model it continues? The rule stages 26-28 wrote before they ran (training
+README), computed from the same four `radsift eval --json` runs of each model (README step 3: heldout, shifted,
+heldout-real, heldout-rare), so that the verdict comes from the repository and not from a scratch script.
+
+  /usr/bin/python3 models/train/stage_rule.py --before <dir> --after <dir> [--bundle <bundle dir>] \
+      [--focus rib_fracture,calcified_granuloma,scoliosis] [--focus-rise 0.01]
+
+Each dir holds heldout.json, shifted.json, heldout-real.json and heldout-rare.json. The clauses, `after` against
+`before` on the same sets:
+  - the focus findings' mean AUC at real prevalence rises by --focus-rise or more (what the stage is for);
+  - the common eight's mean AUC held out stays at 0.98 or more (issue #18);
+  - the trained rare findings' mean AUC at real prevalence does not fall, and none of them falls by more than 0.02;
+  - the never-seen findings' 16-shot probe mean (enriched set) falls by no more than 0.01;
+  - the common eight's mean on the acquisition-shifted set falls by no more than 0.005.
+Which findings are trained rare and never seen: the bundle's manifest (zeroShot), as eval_card.py reads it; by
+default the shipped model's, models/radsift-phantom-convirt-rare.
+Prints JSON (figures, clauses, "replaces"); exits 0 whatever the verdict, 1 with a message on a missing or
+unreadable run.
+"""
+import argparse
+import json
+import os
+import sys
+
+from eval_card import BASE_FINDINGS, BASE_MEAN_AUC, by_phrase, finding_groups, mean, phrase
+
+DEFAULT_BUNDLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'radsift-phantom-convirt-rare')
+RUNS = ('heldout', 'shifted', 'heldout-real', 'heldout-rare')
+
+
+def load(directory):
+    out = {}
+    for name in RUNS:
+        path = os.path.join(directory, f'{name}.json')
+        try:
+            with open(path, encoding='utf-8') as f:
+                out[name] = by_phrase(json.load(f))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise SystemExit(f'stage_rule: {path}: {e}') from None
+    return out
+
+
+def auc(run, finding, name):
+    p = run[name].get(phrase(finding))
+    if p is None or p.get('auc') is None:
+        raise SystemExit(f'stage_rule: {name}.json has no AUC for {phrase(finding)}')
+    return p['auc']
+
+
+def shots16(run, finding):
+    p = run['heldout-rare'].get(phrase(finding)) or {}
+    return ((p.get('probe') or {}).get('shotsPerClass') or {}).get('16')
+
+
+def figures(run, focus, trained, never):
+    return {
+        'focusMean': mean(auc(run, f, 'heldout-real') for f in focus),
+        'common8': mean(auc(run, f, 'heldout') for f in BASE_FINDINGS),
+        'shifted8': mean(auc(run, f, 'shifted') for f in BASE_FINDINGS),
+        'trainedRareMean': mean(auc(run, f, 'heldout-real') for f in trained),
+        'never16Mean': mean(shots16(run, f) for f in never),
+        'trainedRare': {f: [auc(run, f, 'heldout-real'), run['heldout-real'][phrase(f)].get('precisionAt10')]
+                        for f in trained},
+    }
+
+
+def rule(before, after, focus_rise):
+    worst = min(after['trainedRare'][f][0] - before['trainedRare'][f][0] for f in before['trainedRare'])
+    clauses = [
+        (f'focus mean rises by {focus_rise} or more', before['focusMean'], after['focusMean'],
+         after['focusMean'] >= before['focusMean'] + focus_rise),
+        (f'common eight stays at {BASE_MEAN_AUC} or more', before['common8'], after['common8'],
+         after['common8'] >= BASE_MEAN_AUC),
+        ('trained rare mean does not fall', before['trainedRareMean'], after['trainedRareMean'],
+         after['trainedRareMean'] >= before['trainedRareMean']),
+        ('no trained rare finding falls by more than 0.02', None, round(worst, 4), worst >= -0.02),
+        ('never-seen 16-shot mean falls by no more than 0.01', before['never16Mean'], after['never16Mean'],
+         after['never16Mean'] >= before['never16Mean'] - 0.01),
+        ('shifted eight falls by no more than 0.005', before['shifted8'], after['shifted8'],
+         after['shifted8'] >= before['shifted8'] - 0.005),
+    ]
+    return [{'clause': c, 'before': b, 'after': a, 'met': bool(ok)} for c, b, a, ok in clauses]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--before', required=True, help='the eval runs of the model the stage continues')
+    ap.add_argument('--after', required=True, help="the eval runs of the stage's model")
+    ap.add_argument('--bundle', default=DEFAULT_BUNDLE,
+                    help='a bundle whose manifest names the trained rare and never-seen findings')
+    ap.add_argument('--focus', default='rib_fracture,calcified_granuloma,scoliosis')
+    ap.add_argument('--focus-rise', type=float, default=0.01)
+    a = ap.parse_args(argv)
+    before, after = load(a.before), load(a.after)
+    trained, never = finding_groups(a.bundle, None, None, [])
+    if not trained or not never:
+        raise SystemExit('stage_rule: no trained rare or never-seen findings: give --bundle with a zeroShot section')
+    focus = [x.strip().replace(' ', '_') for x in a.focus.split(',') if x.strip()]
+    fb, fa = (figures(r, focus, trained, never) for r in (before, after))
+    clauses = rule(fb, fa, a.focus_rise)
+    json.dump({'focus': focus, 'before': fb, 'after': fa, 'clauses': clauses,
+               'replaces': all(c['met'] for c in clauses)}, sys.stdout, indent=2)
+    sys.stdout.write('\n')
+
+
+if __name__ == '__main__':
+    main()
