@@ -230,7 +230,13 @@ export class CollectionService {
       path: p,
       similarity: dot(v, query),
       probability: single
-        ? zeroShotProbability(dot(v, single.positive), dot(v, single.negative), regions.get(p)?.[0], loaded.model)
+        ? zeroShotProbability(
+            dot(v, single.positive),
+            dot(v, single.negative),
+            regions.get(p)?.[0],
+            loaded.model,
+            single.pair.phrase,
+          )
         : null,
     }));
     // Say what was weighed: the whole image, or it and its best region (docs/region-scores.md).
@@ -299,7 +305,13 @@ export class CollectionService {
           path: p,
           similarity: pv.map((x) => dot(v, x.positive)),
           probability: pv.map((x, j) =>
-            zeroShotProbability(dot(v, x.positive), dot(v, x.negative), regions.get(p)?.[j], loaded.model),
+            zeroShotProbability(
+              dot(v, x.positive),
+              dot(v, x.negative),
+              regions.get(p)?.[j],
+              loaded.model,
+              x.pair.phrase,
+            ),
           ),
         };
       }),

@@ -342,7 +342,10 @@ export class IndexStore {
     this.#db.prepare('UPDATE models SET version = version + 1 WHERE id = ?').run(model.id);
   }
 
-  /** A scan's best region's margin per phrase (regionMargins); NaN margins (phrases of absence) are not kept. */
+  /**
+   * A scan's best region's margin per phrase (regionMargins); NaN margins (phrases of absence, shapes of the whole
+   * thorax) are not kept.
+   */
   putRegions(scanId: number, model: ModelSlot, phrases: readonly string[], margins: ArrayLike<number>): void {
     const put = this.#db.prepare(
       'INSERT OR REPLACE INTO regions (scan_id, model_id, phrase, margin) VALUES (?, ?, ?, ?)',

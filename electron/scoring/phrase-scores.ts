@@ -62,7 +62,7 @@ export function scorePhrases(
     const neg = scoresAgainst(images, v.negative);
     for (let i = 0; i < n; i++) {
       similarity[i * m + j] = pos[i]!;
-      probability[i * m + j] = zeroShotProbability(pos[i]!, neg[i]!, regions?.[i]?.[j], rule);
+      probability[i * m + j] = zeroShotProbability(pos[i]!, neg[i]!, regions?.[i]?.[j], rule, v.pair.phrase);
     }
   });
   return { similarity, probability, phrases: vectors.map((v) => v.pair.phrase), scans: n };

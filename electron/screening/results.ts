@@ -187,7 +187,7 @@ export function* screenResults(
           return {
             phrase: p.pair.phrase,
             similarity: pos,
-            probability: zeroShotProbability(pos, dot(v, p.negative), region?.[j], rule),
+            probability: zeroShotProbability(pos, dot(v, p.negative), region?.[j], rule, p.pair.phrase),
           };
         })
       : [];

@@ -17,7 +17,7 @@ import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js'
 import type { Encoder } from '../inference/encoder.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 import { maxPoolPatches } from '../scoring/example-features.js';
-import { describesAbsence } from '../scoring/prompts.js';
+import { scoresWholeImageOnly } from '../scoring/prompts.js';
 import { regionMargins, type PhrasePair } from '../scoring/region-score.js';
 import { encodeFiles, type EncodedFile } from './pipeline.js';
 
@@ -185,8 +185,9 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       () => undefined,
     );
 
-  // Phrases of absence have no region (regionMargins); the others are kept by their normalised text.
-  const scored = model.patches ? (options.regions ?? []).filter((p) => !describesAbsence(p.pair.phrase)) : [];
+  // Phrases of absence and of the whole thorax have no region (regionMargins); the others are kept by their
+  // normalised text.
+  const scored = model.patches ? (options.regions ?? []).filter((p) => !scoresWholeImageOnly(p.pair.phrase)) : [];
   const regionKeys = scored.map((p) => p.pair.phrase);
   const stats = new Map<string, { size: number; mtimeMs: number }>();
   let batch: EncodedFile[] = [];

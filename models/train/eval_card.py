@@ -323,7 +323,8 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
     if any(w is not None and ok_number(w) and abs(w - p['auc']) > 1e-9 for w, p in zip(whole, held8['phrases'])):
         # radsift eval scored as the app does, and the model's scores weigh its best region (regionOffset).
         lines += ['', 'Zero-shot AUC and P@10 here are the app\'s scores: the whole image and its best patch-grid region '
-                      f'(docs/region-scores.md); the whole image alone gives a mean of {fmt(mean(whole))} over the '
+                      '(a shape of the whole thorax, such as cardiomegaly, by the whole image alone; '
+                      f'docs/region-scores.md); the whole image alone gives a mean of {fmt(mean(whole))} over the '
                       'eight (`aucWholeImage` in `radsift eval --json`).']
     verdicts = targets(held8, shifted8) + base_targets(held8)
     if has_rare:

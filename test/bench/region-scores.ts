@@ -10,8 +10,11 @@
  *   bestRegionPos the largest cell cosine with the phrase alone (what the recipe's grounding term trains)
  *   topK         the mean of the K largest cell margins
  *   pooled       the max-pooled patch embedding's margin (the vector the index keeps for every scan)
+ *   wholeAndRegion the sum of the whole image's margin and the best region's, for every phrase (ranks as their
+ *                mean, the app's rule before shapes of the whole thorax kept the whole image alone)
  *   app          the probability the app computes (scoreFolder: the mean of the whole image's margin and the
- *                best region's, for a model whose manifest sets regionOffset; else the whole image's)
+ *                best region's, for a model whose manifest sets regionOffset, but the whole image's alone for a
+ *                shape of the whole thorax, prompts.ts scoresWholeImageOnly; else the whole image's)
  * then the means, their ratios to the whole image's, measured in the same run, and the median over every
  * scan and finding of bestRegion − wholeImage: the label-free figure a bundle's regionOffset is set to.
  * --scores writes every scan's margins per finding, to study other rules without encoding again. Prints JSON.
@@ -62,8 +65,8 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 type Measure = { auc: number; p10: number };
-const columns = ['wholeImage', 'bestRegion', 'bestRegionPos', `top${top}`, 'pooled', 'app'] as const;
-const dump: string[] = ['path,finding,label,wholeImage,bestRegion,bestRegionPos,topK,pooled,app'];
+const columns = ['wholeImage', 'bestRegion', 'bestRegionPos', `top${top}`, 'pooled', 'wholeAndRegion', 'app'] as const;
+const dump: string[] = ['path,finding,label,wholeImage,bestRegion,bestRegionPos,topK,pooled,wholeAndRegion,app'];
 const gaps: number[] = [];
 const rows: ({ phrase: string; positives: number } & Record<string, Measure | string | number>)[] = [];
 for (const [j, phrase] of phrases.entries()) {
@@ -82,9 +85,10 @@ for (const [j, phrase] of phrases.entries()) {
     bestRegionPos: [],
     [`top${top}`]: [],
     pooled: [],
+    wholeAndRegion: [],
     app: keep.map(([, i]) => scores.probability[i * m + j]!),
   };
-  for (const [, i] of keep) {
+  for (const [r, [, i]] of keep.entries()) {
     const pos = phraseHeatmap(scores.patches![i]!, v.positive);
     const neg = phraseHeatmap(scores.patches![i]!, v.negative);
     const cells = pos.map((p, c) => p - neg[c]!);
@@ -92,6 +96,7 @@ for (const [j, phrase] of phrases.entries()) {
     byColumn.bestRegionPos!.push(topMean(pos, 1));
     byColumn[`top${top}`]!.push(topMean(cells, top));
     byColumn.pooled!.push(margin(maxPoolPatches(scores.patches![i]!, dim)));
+    byColumn.wholeAndRegion!.push(byColumn.wholeImage![r]! + topMean(cells, 1));
   }
   keep.forEach(([p], r) => {
     gaps.push(byColumn.bestRegion![r]! - byColumn.wholeImage![r]!);

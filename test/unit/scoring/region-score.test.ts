@@ -1,7 +1,7 @@
 /** Zero-shot from the whole image and its best region: the margins, the rule, and who it applies to. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { promptPair } from '../../../electron/scoring/prompts.js';
+import { describesWholeThorax, promptPair, scoresWholeImageOnly } from '../../../electron/scoring/prompts.js';
 import { regionMargins, regionPhrases, zeroShotProbability } from '../../../electron/scoring/region-score.js';
 import { pairProbability } from '../../../electron/scoring/zero-shot.js';
 
@@ -40,17 +40,53 @@ describe('region scores', () => {
   it('averages the whole image and the best region less the offset; the whole image alone without them', () => {
     const rule = { logitScale: 10, regionOffset: 0.5 };
     // Whole image margin 0.2, region margin 0.9: (0.2 + 0.9 - 0.5) / 2 = 0.3.
-    assert.ok(Math.abs(zeroShotProbability(0.5, 0.3, 0.9, rule) - pairProbability(0.3, 0, 10)) < 1e-9);
+    assert.ok(Math.abs(zeroShotProbability(0.5, 0.3, 0.9, rule, 'nodule') - pairProbability(0.3, 0, 10)) < 1e-9);
     for (const region of [null, undefined, NaN])
-      assert.equal(zeroShotProbability(0.5, 0.3, region, rule), pairProbability(0.5, 0.3, 10));
+      assert.equal(zeroShotProbability(0.5, 0.3, region, rule, 'nodule'), pairProbability(0.5, 0.3, 10));
     assert.equal(
-      zeroShotProbability(0.5, 0.3, 0.9, { logitScale: 10, regionOffset: null }),
+      zeroShotProbability(0.5, 0.3, 0.9, { logitScale: 10, regionOffset: null }, 'nodule'),
       pairProbability(0.5, 0.3, 10),
     );
     // A strong region lifts a scan the whole image ranks lower; the offset moves both alike.
-    const weakWhole = (offset: number) => zeroShotProbability(0.1, 0.1, 1.2, { logitScale: 10, regionOffset: offset });
+    const weakWhole = (offset: number) =>
+      zeroShotProbability(0.1, 0.1, 1.2, { logitScale: 10, regionOffset: offset }, 'nodule');
     const strongWhole = (offset: number) =>
-      zeroShotProbability(0.4, 0.1, 0.3, { logitScale: 10, regionOffset: offset });
+      zeroShotProbability(0.4, 0.1, 0.3, { logitScale: 10, regionOffset: offset }, 'nodule');
     for (const offset of [0, 0.58, 1]) assert.ok(weakWhole(offset) > strongWhole(offset));
+  });
+
+  it('weighs the whole image alone for a shape of the whole thorax, in the wordings radiologists use', () => {
+    for (const text of [
+      'scoliosis',
+      'Dextroscoliosis',
+      'mild levoscoliosis of the thoracic spine',
+      'curvature of the spine',
+      'cardiomegaly',
+      'enlarged cardiac silhouette',
+      'increased cardiothoracic ratio',
+      'widened mediastinum',
+      'mediastinal widening',
+      'elevated right hemidiaphragm',
+      'elevation of the left hemidiaphragm',
+    ]) {
+      const { phrase: normalised } = promptPair(text);
+      assert.ok(describesWholeThorax(normalised) && scoresWholeImageOnly(normalised), text);
+    }
+    for (const text of ['rib fracture', 'nodule', 'pleural effusion', 'spinal fracture', 'hiatal hernia', 'heart'])
+      assert.ok(!scoresWholeImageOnly(promptPair(text).phrase), text);
+    assert.ok(scoresWholeImageOnly('no pleural effusion') && !describesWholeThorax('no pleural effusion'));
+
+    const scoliosis = phrase('scoliosis', [1, 0], [0, 1]);
+    const nodule = phrase('nodule', [1, 0], [0, 1]);
+    const margins = regionMargins(patches, [scoliosis, nodule]);
+    assert.ok(Number.isNaN(margins[0]!) && Number.isFinite(margins[1]!));
+    assert.deepEqual(
+      regionPhrases({ regionOffset: 0.5 }, [scoliosis, nodule]).map((p) => p.pair.phrase),
+      ['nodule'],
+    );
+    // A margin an index kept for the phrase before is not read: the whole image alone.
+    const rule = { logitScale: 10, regionOffset: 0.5 };
+    assert.equal(zeroShotProbability(0.5, 0.3, 0.9, rule, 'scoliosis'), pairProbability(0.5, 0.3, 10));
+    assert.notEqual(zeroShotProbability(0.5, 0.3, 0.9, rule, 'nodule'), pairProbability(0.5, 0.3, 10));
   });
 });

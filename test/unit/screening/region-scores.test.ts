@@ -79,15 +79,26 @@ describe('zero-shot from the whole image and its best region', () => {
     // The whole image alone, from the same embeddings: another probability for every scan.
     const session = await openSession({ 'model-dir': [RARE] }, quiet);
     try {
-      const s = await scoreFolder(session, [folder], ['nodule'], quiet);
-      assert.ok(s.regions.every((r) => r !== null && Number.isFinite(r[0]!)));
-      s.paths.forEach((p, i) => {
+      // One phrase over the folder: per scan, the app's probability and the whole image's alone.
+      const scored = async (phrase: string) => {
+        const s = await scoreFolder(session, [folder], [phrase], quiet);
         const v = s.vectors[0]!;
-        const e = s.images.data.subarray(i * s.images.dim, (i + 1) * s.images.dim);
-        const dot = (w: Float32Array) => e.reduce((a, x, k) => a + x * w[k]!, 0);
-        const whole = pairProbability(dot(v.positive), dot(v.negative), session.loaded.model.logitScale);
-        assert.ok(Math.abs(whole - s.probability[i]!) > 1e-3, `${p}: the region counts`);
-      });
+        return s.paths.map((p, i) => {
+          const e = s.images.data.subarray(i * s.images.dim, (i + 1) * s.images.dim);
+          const dot = (w: Float32Array) => e.reduce((a, x, k) => a + x * w[k]!, 0);
+          const whole = pairProbability(dot(v.positive), dot(v.negative), session.loaded.model.logitScale);
+          return { p, region: s.regions[i]?.[0], app: s.probability[i]!, whole };
+        });
+      };
+      for (const r of await scored('nodule')) {
+        assert.ok(r.region !== undefined && Number.isFinite(r.region));
+        assert.ok(Math.abs(r.whole - r.app) > 1e-3, `${r.p}: the region counts`);
+      }
+      // A shape of the whole thorax: the whole image alone, though the model scores regions.
+      for (const r of await scored('scoliosis')) {
+        assert.ok(r.region !== undefined && Number.isNaN(r.region));
+        assert.ok(Math.abs(r.whole - r.app) < 1e-6, `${r.p}: scoliosis by the whole image alone`);
+      }
     } finally {
       await session.close();
     }
@@ -103,6 +114,10 @@ describe('zero-shot from the whole image and its best region', () => {
     const absence = [...screen.slice(0, 3), 'no nodule', ...screen.slice(4)];
     const fourth = await run([...absence, '--out', path.join(work, 'd.json')], work);
     assert.match(fourth.err, /index: 0 encoded, 6 unchanged/);
+    // Nor does a shape of the whole thorax, which is weighed by the whole image alone.
+    const thorax = [...screen.slice(0, 3), 'scoliosis', ...screen.slice(4)];
+    const fifth = await run([...thorax, '--out', path.join(work, 'e.json')], work);
+    assert.match(fifth.err, /index: 0 encoded, 6 unchanged/);
   });
 
   it('a model without a region offset scores the whole image alone', async () => {
