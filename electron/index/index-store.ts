@@ -357,8 +357,10 @@ export class IndexStore {
 
   /**
    * The stored best-region margins of `phrases` (as promptPair normalises them) per scan id, one value per
-   * phrase, NaN where none is kept (encoded before the phrase was asked, a phrase of absence): of every scan,
-   * or of `scanIds` only (a folder's results need not read the phrase's rows of a whole index).
+   * phrase, NaN where none is kept (encoded before the phrase was asked, a phrase of absence or of the whole
+   * thorax): of every scan, or of `scanIds` only (a folder's results need not read the phrase's rows of a whole
+   * index). A margin kept for a shape of the whole thorax before those kept none is returned as it is, and not read
+   * by zeroShotProbability.
    */
   regions(model: ModelSlot, phrases: readonly string[], scanIds?: ArrayLike<number>): Map<number, Float32Array> {
     const out = new Map<number, Float32Array>();

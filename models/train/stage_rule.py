@@ -22,7 +22,7 @@ import json
 import os
 import sys
 
-from eval_card import BASE_FINDINGS, BASE_MEAN_AUC, by_phrase, finding_groups, mean, phrase
+from eval_card import BASE_FINDINGS, BASE_MEAN_AUC, by_phrase, finding_groups, ok_number, phrase
 
 DEFAULT_BUNDLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'radsift-phantom-convirt-rare')
 RUNS = ('heldout', 'shifted', 'heldout-real', 'heldout-rare')
@@ -49,16 +49,25 @@ def auc(run, finding, name):
 
 def shots16(run, finding):
     p = run['heldout-rare'].get(phrase(finding)) or {}
-    return ((p.get('probe') or {}).get('shotsPerClass') or {}).get('16')
+    v = ((p.get('probe') or {}).get('shotsPerClass') or {}).get('16')
+    if not ok_number(v):  # a mean over fewer findings would compare other sets of findings
+        raise SystemExit(f'stage_rule: heldout-rare.json has no 16-shot AUC for {phrase(finding)}')
+    return v
+
+
+def exact_mean(values):
+    """The clauses compare unrounded means (eval_card.mean rounds to 4 places, which can move a clause's edge)."""
+    v = list(values)
+    return sum(v) / len(v)
 
 
 def figures(run, focus, trained, never):
     return {
-        'focusMean': mean(auc(run, f, 'heldout-real') for f in focus),
-        'common8': mean(auc(run, f, 'heldout') for f in BASE_FINDINGS),
-        'shifted8': mean(auc(run, f, 'shifted') for f in BASE_FINDINGS),
-        'trainedRareMean': mean(auc(run, f, 'heldout-real') for f in trained),
-        'never16Mean': mean(shots16(run, f) for f in never),
+        'focusMean': exact_mean(auc(run, f, 'heldout-real') for f in focus),
+        'common8': exact_mean(auc(run, f, 'heldout') for f in BASE_FINDINGS),
+        'shifted8': exact_mean(auc(run, f, 'shifted') for f in BASE_FINDINGS),
+        'trainedRareMean': exact_mean(auc(run, f, 'heldout-real') for f in trained),
+        'never16Mean': exact_mean(shots16(run, f) for f in never),
         'trainedRare': {f: [auc(run, f, 'heldout-real'), run['heldout-real'][phrase(f)].get('precisionAt10')]
                         for f in trained},
     }
@@ -73,13 +82,14 @@ def rule(before, after, focus_rise):
          after['common8'] >= BASE_MEAN_AUC),
         ('trained rare mean does not fall', before['trainedRareMean'], after['trainedRareMean'],
          after['trainedRareMean'] >= before['trainedRareMean']),
-        ('no trained rare finding falls by more than 0.02', None, round(worst, 4), worst >= -0.02),
+        ('no trained rare finding falls by more than 0.02', None, worst, worst >= -0.02),
         ('never-seen 16-shot mean falls by no more than 0.01', before['never16Mean'], after['never16Mean'],
          after['never16Mean'] >= before['never16Mean'] - 0.01),
         ('shifted eight falls by no more than 0.005', before['shifted8'], after['shifted8'],
          after['shifted8'] >= before['shifted8'] - 0.005),
     ]
-    return [{'clause': c, 'before': b, 'after': a, 'met': bool(ok)} for c, b, a, ok in clauses]
+    r4 = lambda x: None if x is None else round(x, 4)  # noqa: E731
+    return [{'clause': c, 'before': r4(b), 'after': r4(a), 'met': bool(ok)} for c, b, a, ok in clauses]
 
 
 def main(argv=None):
@@ -98,7 +108,8 @@ def main(argv=None):
     focus = [x.strip().replace(' ', '_') for x in a.focus.split(',') if x.strip()]
     fb, fa = (figures(r, focus, trained, never) for r in (before, after))
     clauses = rule(fb, fa, a.focus_rise)
-    json.dump({'focus': focus, 'before': fb, 'after': fa, 'clauses': clauses,
+    shown = lambda f: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in f.items()}  # noqa: E731
+    json.dump({'focus': focus, 'before': shown(fb), 'after': shown(fa), 'clauses': clauses,
                'replaces': all(c['met'] for c in clauses)}, sys.stdout, indent=2)
     sys.stdout.write('\n')
 

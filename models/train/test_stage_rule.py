@@ -72,6 +72,21 @@ class StageRuleTest(unittest.TestCase):
                 self.assertFalse(ok)
                 self.assertEqual([c for c, met in clauses.items() if not met], [clause])
 
+    def test_a_missing_16_shot_figure_is_an_error_not_a_smaller_mean(self):
+        after = os.path.join(self.tmp.name, 'after')
+        write_runs(after)
+        path = os.path.join(after, 'heldout-rare.json')
+        with open(path, encoding='utf-8') as f:
+            run = json.load(f)
+        for p in run['phrases']:
+            if p['phrase'] == 'hiatal hernia':
+                p['probe']['shotsPerClass']['16'] = None
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump(run, f)
+        with self.assertRaises(SystemExit) as e:
+            main(['--before', os.path.join(self.tmp.name, 'before'), '--after', after, '--bundle', self.bundle])
+        self.assertIn('hiatal hernia', str(e.exception.code))
+
     def test_a_missing_run_is_an_error_not_a_verdict(self):
         write_runs(os.path.join(self.tmp.name, 'after'))
         os.remove(os.path.join(self.tmp.name, 'after', 'shifted.json'))

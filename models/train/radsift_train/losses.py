@@ -69,9 +69,11 @@ def region_prompt_pairs(img, patches, pos, neg, labels, scale, pos_weight, weigh
     """The app's zero-shot score for a model whose patch grid is trained against text, as a loss
     (electron/scoring/region-score.ts): margin (g + r − offset) / 2, with g the whole image's
     cos(img, pos) − cos(img, neg) and r the best cell's (the largest over the grid of the same
-    difference). offset is what the export puts in the manifest, the label-free median of r − g,
-    here the batch's (not differentiated). prompt_pairs trains g alone; this trains the ranking the
-    app reads, where a finding a few cells wide (a rib fracture, a granuloma) moves r and barely g.
+    difference). offset plays the manifest's regionOffset, a label-free median of r − g: here the
+    batch's (torch's lower middle; not differentiated). prompt_pairs trains g alone; this trains the
+    ranking the app reads, where a finding a few cells wide (a rib fracture, a granuloma) moves r and
+    barely g. For the four shapes of the whole thorax the app reads g alone (prompts.ts,
+    describesWholeThorax, since recipe 1.16.0's first model); for them the term trains the mean anyway.
     The max passes its gradient to the best cell only (multiple-instance learning: a scan without
     the finding is pushed down where it looks most like one).
     img [B, D]; patches [B, P, D] (unit rows); pos, neg [K, D]; labels, weight [B, K]."""

@@ -103,7 +103,7 @@ export function ModelsView() {
                     <dt>Zero-shot scores</dt>
                     <dd data-testid="model-zero-shot">
                       {m.scoresRegions
-                        ? 'from the whole image and its best region (small findings count; docs/region-scores.md)'
+                        ? 'from the whole image and its best region (small findings count; a shape of the whole thorax, such as scoliosis, from the whole image; docs/region-scores.md)'
                         : 'from the whole image'}
                     </dd>
                     <dt>Folder</dt>

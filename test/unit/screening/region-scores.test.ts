@@ -6,6 +6,7 @@
  * encodes the scans again, the next one does not; 0.6.0 (no offset) scores the whole image alone.
  */
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { scoreFolder } from '../../../electron/cli/folder-scores.js';
 import { openSession } from '../../../electron/cli/session.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { pairProbability } from '../../../electron/scoring/zero-shot.js';
+import { INDEX_FILE } from '../../../electron/index/index-store.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const RARE = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt-rare');
@@ -118,6 +120,25 @@ describe('zero-shot from the whole image and its best region', () => {
     const thorax = [...screen.slice(0, 3), 'scoliosis', ...screen.slice(4)];
     const fifth = await run([...thorax, '--out', path.join(work, 'e.json')], work);
     assert.match(fifth.err, /index: 0 encoded, 6 unchanged/);
+    // An index written before shapes of the whole thorax kept the whole image may hold a margin for one: it is
+    // not read. A large margin is planted for every scan; the scores stay the files' (the whole image alone).
+    const db = new Database(path.join(index, INDEX_FILE));
+    try {
+      const planted = db
+        .prepare(
+          "INSERT INTO regions (scan_id, model_id, phrase, margin) SELECT scan_id, model_id, 'scoliosis', 5 FROM regions WHERE phrase = 'nodule'",
+        )
+        .run().changes;
+      assert.equal(planted, 6);
+    } finally {
+      db.close();
+    }
+    const curve = await run(['query', folder, 'scoliosis', '--json', '--model-dir', RARE], work);
+    const curveIndexed = await run(['query', '--index', index, 'scoliosis', '--json', '--model-dir', RARE], work);
+    assert.equal(curveIndexed.code, 0, curveIndexed.err);
+    const wholeOnly = byPath((JSON.parse(curve.out) as QueryJson).results);
+    for (const r of (JSON.parse(curveIndexed.out) as QueryJson).results)
+      assert.ok(Math.abs(r.probability - wholeOnly.get(r.path)!) < 1e-4, `${r.path}: the planted margin was read`);
   });
 
   it('a model without a region offset scores the whole image alone', async () => {
