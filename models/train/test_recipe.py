@@ -651,5 +651,18 @@ class TrainedOnTest(unittest.TestCase):
                                                   'cpu (93 steps, 21.5 min, 4.6 images/s)')
 
 
+
+class HugePageTest(unittest.TestCase):
+    def test_train_asks_glibc_for_huge_pages_once_and_keeps_other_tunables(self):
+        import train
+        self.assertEqual(train.hugepage_tunables(None), 'glibc.malloc.hugetlb=1')
+        self.assertEqual(train.hugepage_tunables(''), 'glibc.malloc.hugetlb=1')
+        self.assertEqual(train.hugepage_tunables('glibc.malloc.arena_max=2'),
+                         'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1')
+        # already asked (either way, a user's 0 included): no second exec
+        self.assertIsNone(train.hugepage_tunables('glibc.malloc.hugetlb=1'))
+        self.assertIsNone(train.hugepage_tunables('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0'))
+
+
 if __name__ == '__main__':
     unittest.main()
