@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { ModelRuntime } from '../../electron/inference/runtime.js';
 import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
 import { timed } from './timing.js';
+import { DEBIAN_PYTHON, torchReferenceEnv } from '../support/python.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +57,7 @@ interface TorchBench {
 /** The same weights in Debian's PyTorch (models/train/bench_torch.py). */
 function torchBench(checkpoint: string, bundle: string): TorchBench {
   const out = execFileSync(
-    '/usr/bin/python3',
+    DEBIAN_PYTHON,
     [
       path.join(PROJECT_ROOT, 'models', 'train', 'bench_torch.py'),
       '--checkpoint',
@@ -68,7 +69,7 @@ function torchBench(checkpoint: string, bundle: string): TorchBench {
       '--threads',
       String(threads),
     ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: torchReferenceEnv() },
   );
   return JSON.parse(out.trim().split('\n').at(-1)!) as TorchBench;
 }

@@ -27,6 +27,7 @@ import { ModelRuntime } from '../../electron/inference/runtime.js';
 import { defaultThreads } from '../../electron/inference/providers.js';
 import { writeDemoParallel } from '../../electron/phantom/demo-parallel.js';
 import { encodeNpy } from '../../electron/util/npy.js';
+import { torchReferenceEnv } from '../support/python.js';
 
 const { values } = parseArgs({
   options: {
@@ -187,12 +188,12 @@ const reference = JSON.parse(
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 28,
       // It rebuilds the image tower with the training recipe's package (models/train/radsift_train).
-      env: {
+      env: torchReferenceEnv({
         ...process.env,
         PYTHONPATH: [path.join(PROJECT_ROOT, 'models', 'train'), process.env.PYTHONPATH]
           .filter(Boolean)
           .join(path.delimiter),
-      },
+      }),
     },
   ),
 ) as Reference;
