@@ -651,7 +651,6 @@ class TrainedOnTest(unittest.TestCase):
                                                   'cpu (93 steps, 21.5 min, 4.6 images/s)')
 
 
-
 class HugePageTest(unittest.TestCase):
     def test_train_asks_glibc_for_huge_pages_once_and_keeps_other_tunables(self):
         import train

@@ -48,7 +48,8 @@ def hugepage_tunables(tunables: str | None) -> str | None:
 if __name__ == '__main__' and sys.platform.startswith('linux'):  # a command, not an import (the tests import it)
     _tunables = hugepage_tunables(os.environ.get('GLIBC_TUNABLES'))
     if _tunables is not None:
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, 'GLIBC_TUNABLES': _tunables})
+        # orig_argv: the interpreter's own flags (-u, -X …) too
+        os.execve(sys.executable, sys.orig_argv, {**os.environ, 'GLIBC_TUNABLES': _tunables})
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

@@ -27,7 +27,7 @@ import { ModelRuntime } from '../../electron/inference/runtime.js';
 import { defaultThreads } from '../../electron/inference/providers.js';
 import { writeDemoParallel } from '../../electron/phantom/demo-parallel.js';
 import { encodeNpy } from '../../electron/util/npy.js';
-import { torchReferenceEnv } from '../support/python.js';
+import { DEBIAN_PYTHON, torchReferenceEnv } from '../support/python.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,7 +62,7 @@ function ensureVitTwin(from: string): string {
   if (!existsSync(path.join(out, 'manifest.json')) || !existsSync(`${out}.weights.pt`)) {
     process.stderr.write('bench:screen: writing the ViT-B/16 compute twin (models/train/vit_twin.py)\n');
     execFileSync(
-      '/usr/bin/python3',
+      DEBIAN_PYTHON,
       [path.join(PROJECT_ROOT, 'models', 'train', 'vit_twin.py'), '--from', from, '--out', out],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
@@ -169,7 +169,7 @@ interface Reference {
 }
 const reference = JSON.parse(
   execFileSync(
-    '/usr/bin/python3',
+    DEBIAN_PYTHON,
     [
       path.join(PROJECT_ROOT, 'test', 'bench', 'screen_reference.py'),
       '--bundle',
