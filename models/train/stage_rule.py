@@ -55,6 +55,11 @@ def shots16(run, finding):
     return v
 
 
+def shown(x):
+    """A figure as printed: 4 places (the clauses themselves compare unrounded values)."""
+    return round(x, 4) if isinstance(x, float) else x
+
+
 def exact_mean(values):
     """The clauses compare unrounded means (eval_card.mean rounds to 4 places, which can move a clause's edge)."""
     v = list(values)
@@ -88,8 +93,7 @@ def rule(before, after, focus_rise):
         ('shifted eight falls by no more than 0.005', before['shifted8'], after['shifted8'],
          after['shifted8'] >= before['shifted8'] - 0.005),
     ]
-    r4 = lambda x: None if x is None else round(x, 4)  # noqa: E731
-    return [{'clause': c, 'before': r4(b), 'after': r4(a), 'met': bool(ok)} for c, b, a, ok in clauses]
+    return [{'clause': c, 'before': shown(b), 'after': shown(a), 'met': bool(ok)} for c, b, a, ok in clauses]
 
 
 def main(argv=None):
@@ -108,8 +112,8 @@ def main(argv=None):
     focus = [x.strip().replace(' ', '_') for x in a.focus.split(',') if x.strip()]
     fb, fa = (figures(r, focus, trained, never) for r in (before, after))
     clauses = rule(fb, fa, a.focus_rise)
-    shown = lambda f: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in f.items()}  # noqa: E731
-    json.dump({'focus': focus, 'before': shown(fb), 'after': shown(fa), 'clauses': clauses,
+    json.dump({'focus': focus, 'before': {k: shown(v) for k, v in fb.items()},
+               'after': {k: shown(v) for k, v in fa.items()}, 'clauses': clauses,
                'replaces': all(c['met'] for c in clauses)}, sys.stdout, indent=2)
     sys.stdout.write('\n')
 

@@ -96,7 +96,7 @@ for (const [j, phrase] of phrases.entries()) {
     byColumn.bestRegionPos!.push(topMean(pos, 1));
     byColumn[`top${top}`]!.push(topMean(cells, top));
     byColumn.pooled!.push(margin(maxPoolPatches(scores.patches![i]!, dim)));
-    byColumn.wholeAndRegion!.push(byColumn.wholeImage![r]! + topMean(cells, 1));
+    byColumn.wholeAndRegion!.push(byColumn.wholeImage![r]! + byColumn.bestRegion![r]!);
   }
   keep.forEach(([p], r) => {
     gaps.push(byColumn.bestRegion![r]! - byColumn.wholeImage![r]!);
