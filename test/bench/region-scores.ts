@@ -17,6 +17,10 @@
  *                shape of the whole thorax, prompts.ts scoresWholeImageOnly; else the whole image's)
  * then the means, their ratios to the whole image's, measured in the same run, and the median over every
  * scan and finding of bestRegion − wholeImage: the label-free figure a bundle's regionOffset is set to.
+ * `rules`: the ways of joining the whole image's margin g and the best region's r that docs/region-scores.md
+ * weighs, each as the app would apply it (a shape of the whole thorax keeps g): the weighted means
+ * (1 − w)·g + w·(r − regionOffset) for w = 0, 0.25, 0.5 (the app's rule), 0.75 and 1 (the region alone), and the
+ * noisy-or of the two margins' probabilities. Their means over the findings reported, AUC and P@10.
  * --scores writes every scan's margins per finding, to study other rules without encoding again. Prints JSON.
  */
 import path from 'node:path';
@@ -25,6 +29,8 @@ import { writeFile } from 'node:fs/promises';
 import { encodeLabelled, readLabelled } from './labelled-folder.js';
 import { maxPoolPatches } from '../../electron/scoring/example-features.js';
 import { phraseHeatmap } from '../../electron/scoring/grounding.js';
+import { scoresWholeImageOnly } from '../../electron/scoring/prompts.js';
+import { pairProbability } from '../../electron/scoring/zero-shot.js';
 import { precisionAtK, rocAuc } from '../../electron/scoring/metrics.js';
 
 const { values, positionals } = parseArgs({
@@ -69,6 +75,16 @@ const columns = ['wholeImage', 'bestRegion', 'bestRegionPos', `top${top}`, 'pool
 const dump: string[] = ['path,finding,label,wholeImage,bestRegion,bestRegionPos,topK,pooled,wholeAndRegion,app'];
 const gaps: number[] = [];
 const rows: ({ phrase: string; positives: number } & Record<string, Measure | string | number>)[] = [];
+const REGION_WEIGHTS = [0, 0.25, 0.5, 0.75, 1] as const;
+const ruleNames = [...REGION_WEIGHTS.map((w) => `regionWeight${w}`), 'noisyOr'];
+/** The rules' scores of one scan for one phrase, from its two margins (the whole image's g, the best region's r). */
+function ruleScores(phrase: string, g: number, r: number): number[] {
+  if (scoresWholeImageOnly(phrase)) return ruleNames.map(() => g);
+  const offset = regionOffset ?? 0;
+  const noisyOr = 1 - (1 - pairProbability(g, 0, logitScale)) * (1 - pairProbability(r - offset, 0, logitScale));
+  return [...REGION_WEIGHTS.map((w) => (1 - w) * g + w * (r - offset)), noisyOr];
+}
+const ruleRows: Record<string, Measure>[] = [];
 for (const [j, phrase] of phrases.entries()) {
   const y = keep.map(([p]) => labelled.get(p)![j]!);
   const positives = y.filter(Boolean).length;
@@ -104,10 +120,17 @@ for (const [j, phrase] of phrases.entries()) {
   });
   if (positives < min || positives === y.length) continue;
   const measure = (s: number[]) => ({ auc: round(rocAuc(s, y)), p10: round(precisionAtK(s, y, 10)) });
+  const byRule = keep.map((_, r) => ruleScores(phrase, byColumn.wholeImage![r]!, byColumn.bestRegion![r]!));
+  ruleRows.push(Object.fromEntries(ruleNames.map((name, k) => [name, measure(byRule.map((s) => s[k]!))])));
   rows.push({ phrase, positives, ...Object.fromEntries(columns.map((c) => [c, measure(byColumn[c]!)])) });
 }
 const mean = (c: string, k: keyof Measure) => round(rows.reduce((a, r) => a + (r[c] as Measure)[k], 0) / rows.length);
 const means = Object.fromEntries(columns.map((c) => [c, { auc: mean(c, 'auc'), p10: mean(c, 'p10') }]));
+// Means of the unrounded per-finding figures would differ in the fourth decimal; these average the rounded
+// ones, as `means` does, so the two blocks agree where they measure the same thing (w 0.5 and `app`).
+const ruleMean = (name: string, k: keyof Measure) =>
+  round(ruleRows.reduce((a, r) => a + r[name]![k], 0) / ruleRows.length);
+const rules = Object.fromEntries(ruleNames.map((n) => [n, { auc: ruleMean(n, 'auc'), p10: ruleMean(n, 'p10') }]));
 if (values.scores) await writeFile(values.scores, `${dump.join('\n')}\n`);
 console.log(
   JSON.stringify(
@@ -119,6 +142,8 @@ console.log(
       top,
       findings: rows,
       means,
+      rules,
+      rulesByFinding: Object.fromEntries(rows.map((r, i) => [r.phrase, ruleRows[i]])),
       aucRatioToWholeImage: Object.fromEntries(
         columns.slice(1).map((c) => [c, round(means[c]!.auc / means.wholeImage!.auc)]),
       ),
