@@ -17,7 +17,7 @@ import { phraseVectors, type PhraseVectors } from '../scoring/phrase-scores.js';
 import { rankScans } from '../scoring/rank.js';
 import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { dot, weightedSum } from '../scoring/vectors.js';
-import { regionMargins, regionPhrases, zeroShotProbability } from '../scoring/region-score.js';
+import { regionMargins, regionPhrases, regionRuleWords, zeroShotProbability } from '../scoring/region-score.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
 import type { Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
@@ -239,8 +239,8 @@ export class CollectionService {
           )
         : null,
     }));
-    // Say what was weighed: the whole image, or it and its best region (docs/region-scores.md).
-    const where = single && regionPhrases(loaded.model, [single]).length ? ' (whole image and its best region)' : '';
+    // Say what was weighed: the whole image, its best region, or both (docs/region-scores.md).
+    const where = single && regionPhrases(loaded.model, [single]).length ? ` (${regionRuleWords(loaded.model)})` : '';
     const rule = single
       ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}"${where} with probability ≥ ${threshold}`
       : 'similarity stands out from this collection (robust z ≥ 3)';

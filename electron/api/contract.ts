@@ -73,6 +73,8 @@ export const ModelListing = z.object({
   trainedOnSyntheticData: z.boolean().optional(),
   /** Zero-shot scores weigh the whole image with its best patch-grid region (the manifest's regionOffset). */
   scoresRegions: z.boolean().optional(),
+  /** The best region's weight against the whole image where regions are scored (1: the best region alone). */
+  regionWeight: z.number().min(0).max(1).optional(),
   provenance: z.record(z.string(), z.unknown()).optional(),
   /** Why the folder cannot be used, when it cannot. */
   error: z.string().optional(),

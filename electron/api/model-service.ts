@@ -89,6 +89,7 @@ export class ModelService implements ModelCatalog {
         licence: d.licence,
         intendedUse: d.intendedUse,
         scoresRegions: d.regionOffset !== null,
+        regionWeight: d.regionWeight,
         trainedOnSyntheticData: d.trainedOnSyntheticData,
         provenance: d.provenance,
       };

@@ -700,6 +700,7 @@ export class ScreeningService {
         phrases: vectors,
         logitScale: loaded.model.logitScale,
         regionOffset: loaded.model.regionOffset,
+        regionWeight: loaded.model.regionWeight,
         threshold: job.threshold,
         embeddings: read.embeddings,
         ...(example ? { example, describe: examples!.describe } : {}),

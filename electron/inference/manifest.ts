@@ -47,6 +47,17 @@ const Fields = z.object({
     .nullable()
     .default(null)
     .describe('offset on the best region margin (region scoring); null: whole image only'),
+  /**
+   * How much the best region weighs against the whole image where both are scored: the margin is
+   * (1 − w)·whole + w·(region − regionOffset). 0.5, the mean, unless the bundle says otherwise (chosen per model on
+   * validation phantoms, docs/region-scores.md); read only with regionOffset.
+   */
+  regionWeight: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("the best region's weight against the whole image (region scoring); 0.5: their mean"),
   image: z.object({
     file: RelPath,
     input: z.string().min(1),

@@ -54,6 +54,8 @@ export interface ModelDescription {
    * the whole image alone (every layout but a RadSift bundle that measured it).
    */
   regionOffset: number | null;
+  /** The best region's weight against the whole image, where regionOffset is set (0.5: their mean). */
+  regionWeight: number;
   image: ImageSpec;
   text: TextSpec;
   /** Files with the checksum the layout declares (RadSift bundles), verified on load. */

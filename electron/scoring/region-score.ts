@@ -3,10 +3,11 @@
  * granuloma, a nodule) fills a few cells of the model's patch grid and little of the global embedding, so
  * the cell that matches the phrase best says more about it than the whole image does; a finding that is a
  * shape of the whole (scoliosis, an enlarged heart) is the other way round, and is scored by the whole image
- * alone, as is a phrase of absence (prompts.ts, scoresWholeImageOnly). The score is the mean of the two
- * margins (phrase over its negation), then CheXzero's two-way softmax: on 2,000 validation phantoms this
- * raised the mean P@10 of 20 findings from 0.65 to 0.70 with the mean AUC unchanged (0.916 → 0.920), the
- * rule chosen there before held-out phantoms were scored (docs/region-scores.md).
+ * alone, as is a phrase of absence (prompts.ts, scoresWholeImageOnly). The score is a weighted mean of the two
+ * margins (phrase over its negation), then CheXzero's two-way softmax. The weight is the model's (its manifest's
+ * regionWeight), chosen on validation phantoms before held-out ones were scored (docs/region-scores.md): the mean
+ * (0.5) for model 0.7.11, which raised the mean P@10 of 20 findings from 0.65 to 0.70 with the mean AUC unchanged;
+ * the best region alone (1) for 0.7.18, whose training weighs that region's margin itself.
  */
 import { scoresWholeImageOnly } from './prompts.js';
 import { pairProbability } from './zero-shot.js';
@@ -50,10 +51,14 @@ export function regionMargins(patches: Float32Array, phrases: readonly PhrasePai
   return out;
 }
 
-/** How a model's zero-shot scores are computed: its logit scale, and the offset on region margins (or null). */
+/**
+ * How a model's zero-shot scores are computed: its logit scale, the offset on region margins (or null: the whole
+ * image alone) and the best region's weight against the whole image.
+ */
 export interface ZeroShotRule {
   logitScale: number;
   regionOffset: number | null;
+  regionWeight: number;
 }
 
 /**
@@ -61,8 +66,9 @@ export interface ZeroShotRule {
  * embedding's cosines alone when the model scores no regions (regionOffset null) or no region margin is known
  * (null, undefined or NaN: a scan indexed before) or the phrase is one the whole image alone is weighed for
  * (scoresWholeImageOnly: decided here too, so that a margin an index kept for it earlier is not read), else
- * from the mean of the global margin and the best region's less the model's offset. The offset only places the
- * scores (the flag threshold): the ranking is the same without it.
+ * from (1 − w)·the global margin + w·(the best region's less the model's offset), w the model's regionWeight.
+ * The offset places the best region's margin on the whole image's scale (the flag threshold); with w < 1 the
+ * ranking is the same without it.
  */
 export function zeroShotProbability(
   simPositive: number,
@@ -79,7 +85,17 @@ export function zeroShotProbability(
     scoresWholeImageOnly(phrase)
   )
     return pairProbability(simPositive, simNegative, rule.logitScale);
-  return pairProbability((simPositive - simNegative + regionMargin - rule.regionOffset) / 2, 0, rule.logitScale);
+  const w = rule.regionWeight;
+  return pairProbability(
+    (1 - w) * (simPositive - simNegative) + w * (regionMargin - rule.regionOffset),
+    0,
+    rule.logitScale,
+  );
+}
+
+/** What a model's scores of a phrase it scores regions for weigh, in words: its best region alone (weight 1) or both. */
+export function regionRuleWords(rule: Pick<ZeroShotRule, 'regionWeight'>): string {
+  return rule.regionWeight >= 1 ? 'its best region' : 'whole image and its best region';
 }
 
 /** The phrases whose region margins a model scores: none for a model without a region offset. */

@@ -50,6 +50,8 @@ export interface ResultOptions {
   logitScale: number;
   /** The model's offset on best-region margins (ZeroShotRule); null or absent: the whole image alone. */
   regionOffset?: number | null;
+  /** The best region's weight against the whole image (ZeroShotRule); absent: 0.5, their mean. */
+  regionWeight?: number;
   /** A scan is flagged when some phrase's probability reaches this. */
   threshold: number;
   /** The examples' profile (in scopeSpace of the same scope), and the similarity that flags a scan. */
@@ -164,7 +166,11 @@ export function* screenResults(
     options.embeddings ?? scopeEmbeddings(store, model, scope, { pooled: !!options.example?.space.patches });
   const embeddingOf = embeddingById(embeddings, model.dim);
   // The scope's best-region margins for the phrases, where its run kept them (a model with patch embeddings).
-  const rule = { logitScale: options.logitScale, regionOffset: options.regionOffset ?? null };
+  const rule = {
+    logitScale: options.logitScale,
+    regionOffset: options.regionOffset ?? null,
+    regionWeight: options.regionWeight ?? 0.5,
+  };
   const regions =
     rule.regionOffset !== null && options.phrases.length
       ? store.regions(

@@ -166,11 +166,13 @@ ${FILES_FROM_USAGE}`,
       const whole = scorePhrases(labelled, s.vectors, {
         logitScale: session.loaded.model.logitScale,
         regionOffset: null,
+        regionWeight: 0,
       });
       // The prompt-engineering effect: the bare phrase and "no <phrase>", no templates (whole image).
       const bare = scorePhrases(labelled, await phraseVectors(phrases, encodeTexts, { templates: ['{}'] }), {
         logitScale: session.loaded.model.logitScale,
         regionOffset: null,
+        regionWeight: 0,
       });
       const report = [];
       for (const [j, phrase] of phrases.entries()) {

@@ -490,6 +490,7 @@ export const screenCommand = defineCommand({
         phrases: vectors,
         logitScale: m.logitScale,
         regionOffset: m.regionOffset,
+        regionWeight: m.regionWeight,
         threshold,
         example,
         ...(describe ? { describe } : {}),

@@ -79,6 +79,7 @@ export const hfClipLayout: ModelLayout = {
       logitScale: CLIP_LOGIT_SCALE,
       // CLIP's patch tokens are not trained against text: the whole image alone.
       regionOffset: null,
+      regionWeight: 0.5,
       image: {
         file: 'onnx/vision_model.onnx',
         input: 'pixel_values',

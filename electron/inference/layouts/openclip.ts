@@ -54,6 +54,7 @@ export const openClipLayout: ModelLayout = {
       embeddingDim: num(config.embed_dim),
       logitScale: CLIP_LOGIT_SCALE,
       regionOffset: null,
+      regionWeight: 0.5,
       image: {
         file: 'visual/model.onnx',
         input: 'image',

@@ -30,6 +30,7 @@ export const radsiftLayout: ModelLayout = {
       embeddingDim: m.embeddingDim,
       logitScale: m.logitScale,
       regionOffset: m.regionOffset,
+      regionWeight: m.regionWeight,
       image: { ...m.image },
       text: {
         file: m.text.file,

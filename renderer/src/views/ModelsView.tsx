@@ -102,9 +102,11 @@ export function ModelsView() {
                     )}
                     <dt>Zero-shot scores</dt>
                     <dd data-testid="model-zero-shot">
-                      {m.scoresRegions
-                        ? 'from the whole image and its best region (small findings count; a shape of the whole thorax, such as scoliosis, from the whole image; docs/region-scores.md)'
-                        : 'from the whole image'}
+                      {!m.scoresRegions
+                        ? 'from the whole image'
+                        : m.regionWeight === 1
+                          ? 'from its best region, where a small finding shows (a phrase of absence, or a shape of the whole thorax such as scoliosis, from the whole image; docs/region-scores.md)'
+                          : 'from the whole image and its best region (small findings count; a shape of the whole thorax, such as scoliosis, from the whole image; docs/region-scores.md)'}
                     </dd>
                     <dt>Folder</dt>
                     <dd className="path">{m.dir}</dd>

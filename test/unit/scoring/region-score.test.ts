@@ -39,21 +39,40 @@ describe('region scores', () => {
   });
 
   it('averages the whole image and the best region less the offset; the whole image alone without them', () => {
-    const rule = { logitScale: 10, regionOffset: 0.5 };
+    const rule = { logitScale: 10, regionOffset: 0.5, regionWeight: 0.5 };
     // Whole image margin 0.2, region margin 0.9: (0.2 + 0.9 - 0.5) / 2 = 0.3.
     assert.ok(Math.abs(zeroShotProbability(0.5, 0.3, 0.9, rule, 'nodule') - pairProbability(0.3, 0, 10)) < 1e-9);
     for (const region of [null, undefined, NaN])
       assert.equal(zeroShotProbability(0.5, 0.3, region, rule, 'nodule'), pairProbability(0.5, 0.3, 10));
     assert.equal(
-      zeroShotProbability(0.5, 0.3, 0.9, { logitScale: 10, regionOffset: null }, 'nodule'),
+      zeroShotProbability(0.5, 0.3, 0.9, { logitScale: 10, regionOffset: null, regionWeight: 0.5 }, 'nodule'),
       pairProbability(0.5, 0.3, 10),
     );
     // A strong region lifts a scan the whole image ranks lower; the offset moves both alike.
     const weakWhole = (offset: number) =>
-      zeroShotProbability(0.1, 0.1, 1.2, { logitScale: 10, regionOffset: offset }, 'nodule');
+      zeroShotProbability(0.1, 0.1, 1.2, { logitScale: 10, regionOffset: offset, regionWeight: 0.5 }, 'nodule');
     const strongWhole = (offset: number) =>
-      zeroShotProbability(0.4, 0.1, 0.3, { logitScale: 10, regionOffset: offset }, 'nodule');
+      zeroShotProbability(0.4, 0.1, 0.3, { logitScale: 10, regionOffset: offset, regionWeight: 0.5 }, 'nodule');
     for (const offset of [0, 0.58, 1]) assert.ok(weakWhole(offset) > strongWhole(offset));
+  });
+
+  it("weighs the best region by the model's regionWeight: the whole image alone at 0, the region alone at 1", () => {
+    const at = (regionWeight: number, region: number) =>
+      zeroShotProbability(0.5, 0.3, region, { logitScale: 10, regionOffset: 0.5, regionWeight }, 'nodule');
+    // Whole image margin 0.2, region margin 0.9 less the offset 0.5 = 0.4.
+    assert.ok(Math.abs(at(1, 0.9) - pairProbability(0.4, 0, 10)) < 1e-9);
+    assert.ok(Math.abs(at(0.75, 0.9) - pairProbability(0.25 * 0.2 + 0.75 * 0.4, 0, 10)) < 1e-9);
+    assert.ok(Math.abs(at(0, 0.9) - pairProbability(0.2, 0, 10)) < 1e-9);
+    // At 1 the whole image no longer moves the score; at 0 the region does not.
+    assert.equal(at(0, 0.9), at(0, 0.1));
+    const w1 = (whole: number) =>
+      zeroShotProbability(whole, 0, 0.9, { logitScale: 10, regionOffset: 0.5, regionWeight: 1 }, 'nodule');
+    assert.ok(Math.abs(w1(0.1) - w1(0.4)) < 1e-12);
+    // A shape of the whole thorax keeps the whole image whatever the weight.
+    assert.equal(
+      zeroShotProbability(0.5, 0.3, 0.9, { logitScale: 10, regionOffset: 0.5, regionWeight: 1 }, 'scoliosis'),
+      pairProbability(0.5, 0.3, 10),
+    );
   });
 
   it('weighs the whole image alone for a shape of the whole thorax, in the wordings radiologists use', () => {
@@ -128,7 +147,7 @@ describe('region scores', () => {
       ['nodule'],
     );
     // A margin an index kept for the phrase before is not read: the whole image alone.
-    const rule = { logitScale: 10, regionOffset: 0.5 };
+    const rule = { logitScale: 10, regionOffset: 0.5, regionWeight: 0.5 };
     assert.equal(zeroShotProbability(0.5, 0.3, 0.9, rule, 'scoliosis'), pairProbability(0.5, 0.3, 10));
     assert.notEqual(zeroShotProbability(0.5, 0.3, 0.9, rule, 'nodule'), pairProbability(0.5, 0.3, 10));
   });
