@@ -299,12 +299,13 @@ def base_section(held, shifted, held_cmd, shifted_cmd):
 
 def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rare=(), never_seen=(),
          real_cmd='radsift eval …', rare_cmd='radsift eval …', baseline=None, language=None,
-         language_cmd='radsift eval-language …', why=None):
+         language_cmd='radsift eval-language …', why=None, region_weight=0.5):
     """The section. held/shifted: runs with (at least) the eight common findings; real (default prevalence) and
     rare (rare findings enriched): runs with the rare ones, for the trained_rare and never_seen tables; baseline:
     the baseline (the model it replaces, or the default it ships beside), evaluated on the same held-out set
     (a sentence under table a); why: markdown, written for this model from what was measured, on why the targets
-    it misses are missed (under the targets; refused when every target is met)."""
+    it misses are missed (under the targets; refused when every target is met); region_weight: the bundle
+    manifest's regionWeight, how its scores weigh the best region (1: alone), for the sentence that says so."""
     base = [f for f in BASE_FINDINGS if phrase(f) in by_phrase(held)]
     held8, shifted8 = subset(held, base), subset(shifted, base)  # means over the eight, whatever else was evaluated
     lines = []
@@ -322,8 +323,11 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
     whole = [p.get('aucWholeImage') for p in held8['phrases']]
     if any(w is not None and ok_number(w) and abs(w - p['auc']) > 1e-9 for w, p in zip(whole, held8['phrases'])):
         # radsift eval scored as the app does, and the model's scores weigh its best region (regionOffset).
-        lines += ['', 'Zero-shot AUC and P@10 here are the app\'s scores: the whole image and its best patch-grid region '
-                      '(a shape of the whole thorax, such as cardiomegaly, by the whole image alone; '
+        how = ('its best patch-grid region alone (a phrase of absence or a shape of the whole thorax, such as '
+               'cardiomegaly, by the whole image alone; manifest regionWeight 1; ' if region_weight >= 1 else
+               'the whole image and its best patch-grid region (a shape of the whole thorax, such as cardiomegaly, by '
+               'the whole image alone; ')
+        lines += ['', f'Zero-shot AUC and P@10 here are the app\'s scores: {how}'
                       f'docs/region-scores.md); the whole image alone gives a mean of {fmt(mean(whole))} over the '
                       'eight (`aucWholeImage` in `radsift eval --json`).']
     verdicts = targets(held8, shifted8) + base_targets(held8)
@@ -439,6 +443,15 @@ def append_section(bundle_dir, section):
     return refresh_checksums(bundle_dir)
 
 
+def region_weight(bundle_dir) -> float:
+    """The bundle manifest's regionWeight (the app's default, 0.5, when it has none or there is no bundle)."""
+    path = os.path.join(bundle_dir, 'manifest.json') if bundle_dir else ''
+    if not path or not os.path.exists(path):
+        return 0.5
+    with open(path, encoding='utf-8') as f:
+        return float(json.load(f).get('regionWeight', 0.5))
+
+
 def finding_groups(bundle_dir, trained_rare, never_seen, runs):
     """(trained rare, never seen) finding names: the flags, else the bundle manifest's zeroShot section, else
     (trained rare only) every non-base column of the runs."""
@@ -500,7 +513,8 @@ def main():
     if real is None and rare is None:  # no set with the rare findings: the eight common ones only
         trained, never = [], []
     section = card(held, shifted, args.heldout_cmd, args.shifted_cmd, real, rare, trained, never,
-                   args.real_cmd, args.rare_cmd, baseline, language, args.language_cmd, why)
+                   args.real_cmd, args.rare_cmd, baseline, language, args.language_cmd, why,
+                   region_weight(args.bundle or args.append_to))
     if not args.append_to:
         sys.stdout.write(section)
         return 0

@@ -7,7 +7,7 @@ import unittest
 from unittest import mock
 
 from eval_card import (HEADING, append_section, card, finding_groups, language_section, main, rare_targets, rare_rows,
-                       subset, targets)
+                       region_weight, subset, targets)
 from radsift_train import manifest as mf
 
 
@@ -63,6 +63,22 @@ class EvalCardTest(unittest.TestCase):
             p['aucWholeImage'] = 0.97
         text = card(held, all_columns(0.99, {}), 'h', 's')
         self.assertIn('the whole image alone gives a mean of 0.970 over the eight', text)
+        self.assertIn("the app's scores: the whole image and its best patch-grid region", text)
+        # A bundle that weighs the best region alone (manifest regionWeight 1) is described as such.
+        alone = card(held, all_columns(0.99, {}), 'h', 's', region_weight=1.0)
+        self.assertIn("the app's scores: its best patch-grid region alone", alone)
+        self.assertNotIn('the whole image and its best', alone)
+
+    def test_reads_the_region_weight_from_the_bundle(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(region_weight(d), 0.5)  # no manifest
+            with open(os.path.join(d, 'manifest.json'), 'w', encoding='utf-8') as f:
+                json.dump({'regionOffset': 0.46}, f)
+            self.assertEqual(region_weight(d), 0.5)  # the app's default
+            with open(os.path.join(d, 'manifest.json'), 'w', encoding='utf-8') as f:
+                json.dump({'regionOffset': 0.46, 'regionWeight': 1}, f)
+            self.assertEqual(region_weight(d), 1.0)
+        self.assertEqual(region_weight(None), 0.5)
 
     def test_each_failure_is_reported(self):
         verdicts = {what: ok for what, _, ok in targets(run(0.92, negation=0.9, pointing=0.5, p5=0.6), run(0.8))}
