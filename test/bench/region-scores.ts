@@ -21,6 +21,9 @@
  * weighs, each as the app would apply it (a shape of the whole thorax keeps g): the weighted means
  * (1 − w)·g + w·(r − regionOffset) for w = 0, 0.25, 0.5 (the app's rule), 0.75 and 1 (the region alone), and the
  * noisy-or of the two margins' probabilities. Their means over the findings reported, AUC and P@10.
+ * `regionAloneOffset`: the offset at which the best region alone (w = 1) passes 0.5 for as many scans and phrases
+ * as the whole image does (label-free, over every scan and every phrase a region is scored for): where such a
+ * model's flags sit; with w = 1 the offset places scores only, it does not change any ranking.
  * --scores writes every scan's margins per finding, to study other rules without encoding again. Prints JSON.
  */
 import path from 'node:path';
@@ -69,11 +72,24 @@ function topMean(values: Float32Array, k: number): number {
 }
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/**
+ * The offset t at which as many region margins exceed t as whole-image margins exceed 0: the k-th largest region
+ * margin, k the count of positive whole-image margins (at least one). null without margins.
+ */
+function shareMatchingOffset(whole: readonly number[], region: readonly number[]): number | null {
+  if (!region.length) return null;
+  const k = Math.max(1, whole.filter((g) => g > 0).length);
+  const sorted = [...region].sort((a, b) => b - a);
+  return sorted[Math.min(k, sorted.length) - 1]!;
+}
 
 type Measure = { auc: number; p10: number };
 const columns = ['wholeImage', 'bestRegion', 'bestRegionPos', `top${top}`, 'pooled', 'wholeAndRegion', 'app'] as const;
 const dump: string[] = ['path,finding,label,wholeImage,bestRegion,bestRegionPos,topK,pooled,wholeAndRegion,app'];
 const gaps: number[] = [];
+// Label-free, over every scan and every phrase a region is scored for: the two margins, for regionAloneOffset.
+const wholeMargins: number[] = [];
+const regionMarginsSeen: number[] = [];
 const rows: ({ phrase: string; positives: number } & Record<string, Measure | string | number>)[] = [];
 const REGION_WEIGHTS = [0, 0.25, 0.5, 0.75, 1] as const;
 const ruleNames = [...REGION_WEIGHTS.map((w) => `regionWeight${w}`), 'noisyOr'];
@@ -114,6 +130,10 @@ for (const [j, phrase] of phrases.entries()) {
     byColumn.pooled!.push(margin(maxPoolPatches(scores.patches![i]!, dim)));
     byColumn.wholeAndRegion!.push(byColumn.wholeImage![r]! + byColumn.bestRegion![r]!);
   }
+  if (!scoresWholeImageOnly(phrase)) {
+    wholeMargins.push(...byColumn.wholeImage!);
+    regionMarginsSeen.push(...byColumn.bestRegion!);
+  }
   keep.forEach(([p], r) => {
     gaps.push(byColumn.bestRegion![r]! - byColumn.wholeImage![r]!);
     dump.push([path.relative(dir, p), phrase, y[r], ...columns.map((c) => byColumn[c]![r])].join(','));
@@ -148,6 +168,7 @@ console.log(
         columns.slice(1).map((c) => [c, round(means[c]!.auc / means.wholeImage!.auc)]),
       ),
       medianBestRegionOverWholeImage: round(median(gaps)),
+      regionAloneOffset: ((t) => (t === null ? null : round(t)))(shareMatchingOffset(wholeMargins, regionMarginsSeen)),
     },
     null,
     2,
