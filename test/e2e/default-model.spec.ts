@@ -73,8 +73,8 @@ test.describe('default model', () => {
         .evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).dataset.scanPath!));
     };
     const top = (await ranked('pleural effusion')).slice(0, 5);
-    // The default model weighs the whole image with its best region (its manifest's regionOffset), and says so.
-    await expect(page.getByTestId('query-summary')).toContainText('(whole image and its best region)');
+    // The default model weighs its best region (its manifest's regionOffset and regionWeight), and says so.
+    await expect(page.getByTestId('query-summary')).toContainText('(its best region)');
     const positives = [...labels.values()].filter((l) => l.pleural_effusion).length;
     const hits = top.filter((p) => labels.get(p)?.pleural_effusion).length;
     expect(hits).toBeGreaterThanOrEqual(Math.min(3, positives));
