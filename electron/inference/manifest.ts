@@ -37,7 +37,7 @@ const Fields = z.object({
   logitScale: z.number().positive().max(1000),
   /**
    * Zero-shot from the whole image and its best patch-grid region (electron/scoring/region-score.ts): the
-   * best region's margin less this offset is averaged with the whole image's. null: the whole image alone
+   * best region's margin less this offset is weighed with the whole image's (regionWeight). null: the whole image alone
    * (patch embeddings not trained against report text, or the offset not measured).
    */
   regionOffset: z

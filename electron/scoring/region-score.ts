@@ -67,8 +67,8 @@ export interface ZeroShotRule {
  * (null, undefined or NaN: a scan indexed before) or the phrase is one the whole image alone is weighed for
  * (scoresWholeImageOnly: decided here too, so that a margin an index kept for it earlier is not read), else
  * from (1 − w)·the global margin + w·(the best region's less the model's offset), w the model's regionWeight.
- * The offset places the best region's margin on the whole image's scale (the flag threshold); with w < 1 the
- * ranking is the same without it.
+ * The offset places the best region's margin on the whole image's scale (the flag threshold): it shifts every
+ * scan's score for a phrase alike, so the ranking is the same without it.
  */
 export function zeroShotProbability(
   simPositive: number,
@@ -93,9 +93,13 @@ export function zeroShotProbability(
   );
 }
 
-/** What a model's scores of a phrase it scores regions for weigh, in words: its best region alone (weight 1) or both. */
+/**
+ * What a model's scores of a phrase it scores regions for weigh, in words: its best region alone (weight 1), the
+ * whole image alone (0) or both.
+ */
 export function regionRuleWords(rule: Pick<ZeroShotRule, 'regionWeight'>): string {
-  return rule.regionWeight >= 1 ? 'its best region' : 'whole image and its best region';
+  if (rule.regionWeight >= 1) return 'its best region';
+  return rule.regionWeight <= 0 ? 'whole image' : 'whole image and its best region';
 }
 
 /** The phrases whose region margins a model scores: none for a model without a region offset. */

@@ -12,9 +12,10 @@
  *   pooled       the max-pooled patch embedding's margin (the vector the index keeps for every scan)
  *   wholeAndRegion the sum of the whole image's margin and the best region's, for every phrase (ranks as their
  *                mean, the app's rule before shapes of the whole thorax kept the whole image alone)
- *   app          the probability the app computes (scoreFolder: the mean of the whole image's margin and the
- *                best region's, for a model whose manifest sets regionOffset, but the whole image's alone for a
- *                shape of the whole thorax, prompts.ts scoresWholeImageOnly; else the whole image's)
+ *   app          the probability the app computes (scoreFolder: the whole image's margin and the best region's
+ *                weighed by the manifest's regionWeight, for a model whose manifest sets regionOffset, but the whole
+ *                image's alone for a shape of the whole thorax, prompts.ts scoresWholeImageOnly; else the whole
+ *                image's)
  * then the means, their ratios to the whole image's, measured in the same run, and the median over every
  * scan and finding of bestRegion − wholeImage: the label-free figure a bundle's regionOffset is set to.
  * `rules`: the ways of joining the whole image's margin g and the best region's r that docs/region-scores.md
@@ -23,7 +24,7 @@
  * noisy-or of the two margins' probabilities. Their means over the findings reported, AUC and P@10.
  * `regionAloneOffset`: the offset at which the best region alone (w = 1) passes 0.5 for as many scans and phrases
  * as the whole image does (label-free, over every scan and every phrase a region is scored for): where such a
- * model's flags sit; with w = 1 the offset places scores only, it does not change any ranking.
+ * model's flags sit. An offset places scores only: it shifts every scan's score for a phrase alike.
  * --scores writes every scan's margins per finding, to study other rules without encoding again. Prints JSON.
  */
 import path from 'node:path';

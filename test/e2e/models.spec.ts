@@ -30,7 +30,8 @@ test.describe('bundled models', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
     const card = (name: RegExp) => page.getByTestId('model-card').filter({ has: page.getByRole('heading', { name }) });
     // The default model's manifest sets regionOffset; 0.6.0's does not.
-    await expect(card(/rare findings/).getByTestId('model-zero-shot')).toContainText('its best region');
+    // 0.7.18 and later weigh the best region alone (its manifest's regionWeight 1).
+    await expect(card(/rare findings/).getByTestId('model-zero-shot')).toContainText('from its best region');
     await expect(card(/^RadSift phantom ConVIRT 0\.6/).getByTestId('model-zero-shot')).toHaveText(
       'from the whole image',
     );

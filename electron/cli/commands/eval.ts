@@ -94,8 +94,9 @@ export const evalCommand = defineCommand({
 For each label column (its name with spaces is the phrase, e.g. pleural_effusion →
 "pleural effusion"), scores every labelled scan zero-shot (phrase vs its negation)
 and reports ROC AUC with a 95% bootstrap interval, precision@5 and @10, and
-positives/negatives (for a model with patch embeddings the score weighs the
-whole image with its best region, as the app does; docs/region-scores.md); the
+positives/negatives (for a model whose manifest sets regionOffset the score weighs
+the whole image and its best region by its regionWeight, as the app does:
+the default model reads the best region alone; docs/region-scores.md); the
 AUC and P@10 of the whole image alone; the AUC of the bare phrase without
 prompt templates (whole image);
 image→image precision@10; a linear probe on the frozen embeddings with 1%, 10%

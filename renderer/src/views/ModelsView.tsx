@@ -102,7 +102,7 @@ export function ModelsView() {
                     )}
                     <dt>Zero-shot scores</dt>
                     <dd data-testid="model-zero-shot">
-                      {!m.scoresRegions
+                      {!m.scoresRegions || m.regionWeight === 0
                         ? 'from the whole image'
                         : m.regionWeight === 1
                           ? 'from its best region, where a small finding shows (a phrase of absence, or a shape of the whole thorax such as scoliosis, from the whole image; docs/region-scores.md)'

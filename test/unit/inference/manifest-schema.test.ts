@@ -36,6 +36,13 @@ describe('bundle manifest schema', () => {
     );
   });
 
+  it("a manifest without regionWeight weighs the two margins equally; the default model's weighs the region alone", () => {
+    const { base } = readJson('models', 'bundle-manifest.cases.json') as { base: unknown };
+    assert.equal(BundleManifest.parse(base).regionWeight, 0.5);
+    const shipped = BundleManifest.parse(readJson('models', 'radsift-phantom-convirt-rare', 'manifest.json'));
+    assert.deepEqual([shipped.regionWeight, shipped.regionOffset], [1, 0.54]);
+  });
+
   it('zod gives the verdicts the Python checker is tested to give, on the shared cases', () => {
     const { base, cases } = readJson('models', 'bundle-manifest.cases.json') as { base: unknown; cases: Case[] };
     assert.ok(cases.length > 20);

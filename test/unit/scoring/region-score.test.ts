@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describesWholeThorax, promptPair, scoresWholeImageOnly } from '../../../electron/scoring/prompts.js';
 import { EVERYDAY_SYNONYMS } from '../../../electron/scoring/report-language-set.js';
-import { regionMargins, regionPhrases, zeroShotProbability } from '../../../electron/scoring/region-score.js';
+import {
+  regionMargins,
+  regionPhrases,
+  regionRuleWords,
+  zeroShotProbability,
+} from '../../../electron/scoring/region-score.js';
 import { pairProbability } from '../../../electron/scoring/zero-shot.js';
 
 const phrase = (text: string, positive: number[], negative: number[]) => ({
@@ -68,6 +73,11 @@ describe('region scores', () => {
     const w1 = (whole: number) =>
       zeroShotProbability(whole, 0, 0.9, { logitScale: 10, regionOffset: 0.5, regionWeight: 1 }, 'nodule');
     assert.ok(Math.abs(w1(0.1) - w1(0.4)) < 1e-12);
+    // What the app says it weighed, for each weight.
+    assert.deepEqual(
+      [0, 0.5, 1].map((regionWeight) => regionRuleWords({ regionWeight })),
+      ['whole image', 'whole image and its best region', 'its best region'],
+    );
     // A shape of the whole thorax keeps the whole image whatever the weight.
     assert.equal(
       zeroShotProbability(0.5, 0.3, 0.9, { logitScale: 10, regionOffset: 0.5, regionWeight: 1 }, 'scoliosis'),
