@@ -18,7 +18,7 @@ generator's to fix. Nothing trained here ships; --val must be a seed no evaluati
 
     /usr/bin/python3 models/train/probe_crops.py --checkpoint /tmp/s29-work/checkpoint.pt \\
         --train /tmp/vrib-tr-1024 --val /tmp/vrib-train-1024 --bundle models/radsift-phantom-convirt-rare \\
-        --finding rib_fracture --steps 300
+        --findings rib_fracture --steps 300
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from probe_learnable import Pooled
+from probe_learnable import Pooled, probe_arguments, probe_inputs
 from probe_trunk_features import auc
 from radsift_train.model import DualEncoder
 
@@ -145,22 +145,16 @@ def run(ck: dict, train: str, val: str, finding: str, mean: float, std: float, s
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--checkpoint', required=True)
-    ap.add_argument('--train', required=True, help='a training-format export at --grid times the model input size')
-    ap.add_argument('--val', required=True, help='another seed, same settings')
-    ap.add_argument('--bundle', required=True, help="the model's bundle: its manifest's pixel mean and std")
-    ap.add_argument('--finding', required=True, help='a finding of the exports (allFindings) with a mask')
+    probe_arguments(ap)  # --train and --val: exports at --grid times the model's input size; one finding, with a mask
     ap.add_argument('--steps', type=int, default=300)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=1e-4)
     ap.add_argument('--grid', type=int, default=2)
     args = ap.parse_args()
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
-    with open(os.path.join(args.bundle, 'manifest.json'), encoding='utf-8') as f:
-        spec = json.load(f)['image']
-    ck = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
-    print(json.dumps(run(ck, args.train, args.val, args.finding, float(spec['mean'][0]), float(spec['std'][0]),
-                         args.steps, args.batch, args.lr, args.grid)))
+    ck, findings, mean, std = probe_inputs(args)
+    if len(findings) != 1:
+        raise SystemExit(f'--findings: one finding (its mask labels the tiles), not {findings}')
+    print(json.dumps(run(ck, args.train, args.val, findings[0], mean, std, args.steps, args.batch, args.lr, args.grid)))
 
 
 if __name__ == '__main__':
