@@ -28,15 +28,20 @@ import json
 import os
 import time
 
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from PIL import Image
+from hugepages import reexec_with_hugepages
 
-from probe_learnable import Pooled, probe_arguments, probe_inputs
-from probe_trunk_features import auc
-from radsift_train.model import DualEncoder
+if __name__ == '__main__':  # glibc's huge pages before torch loads (hugepages.py)
+    reexec_with_hugepages()
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from probe_learnable import Pooled, probe_arguments, probe_inputs  # noqa: E402
+from probe_trunk_features import auc  # noqa: E402
+from radsift_train.model import DualEncoder  # noqa: E402
 
 
 def read_export(data: str, finding: str, size: int, grid: int) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:

@@ -29,14 +29,19 @@ import json
 import os
 import time
 
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from PIL import Image
+from hugepages import reexec_with_hugepages
 
-from probe_trunk_features import auc, probe
-from radsift_train.model import DualEncoder
+if __name__ == '__main__':  # glibc's huge pages before torch loads (hugepages.py)
+    reexec_with_hugepages()
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from probe_trunk_features import auc, probe  # noqa: E402
+from radsift_train.model import DualEncoder  # noqa: E402
 
 
 def load_images(data: str, records: list[dict], size: int) -> torch.Tensor:

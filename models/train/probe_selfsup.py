@@ -25,15 +25,21 @@ import json
 import os
 import time
 
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+from hugepages import reexec_with_hugepages
 
-from probe_learnable import Pooled, load_images, pooled_features, probe_arguments, probe_inputs, read_export
-from probe_trunk_features import compare, unit_rows
-from radsift_train import augment
-from radsift_train.model import DualEncoder
+if __name__ == '__main__':  # glibc's huge pages before torch loads (hugepages.py)
+    reexec_with_hugepages()
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from probe_learnable import (  # noqa: E402
+    Pooled, load_images, pooled_features, probe_arguments, probe_inputs, read_export)
+from probe_trunk_features import compare, unit_rows  # noqa: E402
+from radsift_train import augment  # noqa: E402
+from radsift_train.model import DualEncoder  # noqa: E402
 
 # SimCLR's views are far apart; these stay inside what a radiograph allows: no flip (laterality), a modest tilt.
 VIEWS = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import unittest
+from unittest import mock
 
 import numpy as np
 import torch
@@ -661,6 +662,23 @@ class HugePageTest(unittest.TestCase):
         # already asked (either way, a user's 0 included): no second exec
         self.assertIsNone(train.hugepage_tunables('glibc.malloc.hugetlb=1'))
         self.assertIsNone(train.hugepage_tunables('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0'))
+
+    def test_the_commands_that_train_run_again_with_it_before_torch_loads(self):
+        import hugepages
+        with mock.patch.object(hugepages.sys, 'platform', 'linux'), mock.patch.object(hugepages.os, 'execve') as ex:
+            with mock.patch.dict(hugepages.os.environ, {}, clear=True):
+                hugepages.reexec_with_hugepages()
+            self.assertEqual(ex.call_count, 1)
+            self.assertEqual(ex.call_args.args[2]['GLIBC_TUNABLES'], 'glibc.malloc.hugetlb=1')
+            with mock.patch.dict(hugepages.os.environ, {'GLIBC_TUNABLES': 'glibc.malloc.hugetlb=0'}, clear=True):
+                hugepages.reexec_with_hugepages()  # the user's own choice stands
+            self.assertEqual(ex.call_count, 1)
+        here = os.path.dirname(os.path.abspath(__file__))
+        for script in ('train.py', 'probe_learnable.py', 'probe_selfsup.py', 'probe_crops.py'):
+            with open(os.path.join(here, script), encoding='utf-8') as f:
+                src = f.read()
+            self.assertIn("if __name__ == '__main__':", src[:src.index('reexec_with_hugepages()')], script)
+            self.assertLess(src.index('reexec_with_hugepages()'), src.index('import torch'), script)
 
 
 if __name__ == '__main__':

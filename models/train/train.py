@@ -31,25 +31,10 @@ import time
 # ~10x slower (measured: 13 vs 144 img/s on the smoke config while other jobs ran).
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
+from hugepages import hugepage_tunables, reexec_with_hugepages  # noqa: E402,F401 (hugepage_tunables: tests)
 
-def hugepage_tunables(tunables: str | None) -> str | None:
-    """GLIBC_TUNABLES with glibc's request for transparent huge pages added; None when it already asks either way.
-
-    glibc hands every freed block over 32 MiB back to the kernel, so each batch's activations fault in again 4 KiB
-    at a time where the kernel gives huge pages only on request (transparent_hugepage=madvise): stage 29 at 512² ran
-    at 1.8 img/s with 60 % system time on 2 cores, and at 11 img/s with the request (glibc >= 2.35 reads it; older
-    ones and other libcs ignore it). Tunables are read at process start, hence the re-exec below.
-    """
-    if tunables and 'malloc.hugetlb' in tunables:
-        return None
-    return ':'.join(t for t in (tunables, 'glibc.malloc.hugetlb=1') if t)
-
-
-if __name__ == '__main__' and sys.platform.startswith('linux'):  # a command, not an import (the tests import it)
-    _tunables = hugepage_tunables(os.environ.get('GLIBC_TUNABLES'))
-    if _tunables is not None:
-        # orig_argv: the interpreter's own flags (-u, -X …) too
-        os.execve(sys.executable, sys.orig_argv, {**os.environ, 'GLIBC_TUNABLES': _tunables})
+if __name__ == '__main__':  # a command, not an import (the tests import it): glibc's huge pages, hugepages.py
+    reexec_with_hugepages()
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
