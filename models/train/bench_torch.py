@@ -14,6 +14,11 @@ import time
 # Spin-waiting OpenMP threads make PyTorch many times slower on shared cores (see README).
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
+from hugepages import reexec_with_hugepages  # noqa: E402
+
+if __name__ == '__main__':  # glibc's huge pages before torch loads: the reference at its best (hugepages.py)
+    reexec_with_hugepages()
+
 import torch  # noqa: E402
 
 from radsift_train.model import DualEncoder  # noqa: E402

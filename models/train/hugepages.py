@@ -1,5 +1,6 @@
-"""glibc's transparent huge pages for the recipe's commands that train (train.py and the probes that train the
-encoder: probe_learnable.py, probe_selfsup.py, probe_crops.py). Imports nothing heavy: a command calls
+"""glibc's transparent huge pages for the commands that run PyTorch hard: train.py, the probes that train the encoder
+(probe_learnable.py, probe_selfsup.py, probe_crops.py) and the benchmarks' PyTorch references (bench_torch.py,
+test/bench/screen_reference.py: a reference is measured at its best). Imports nothing heavy: a command calls
 reexec_with_hugepages() before torch loads.
 
 glibc hands every freed block over 32 MiB back to the kernel, so each batch's activations fault in again 4 KiB at a

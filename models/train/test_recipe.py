@@ -654,16 +654,16 @@ class TrainedOnTest(unittest.TestCase):
 
 class HugePageTest(unittest.TestCase):
     def test_train_asks_glibc_for_huge_pages_once_and_keeps_other_tunables(self):
-        import train
-        self.assertEqual(train.hugepage_tunables(None), 'glibc.malloc.hugetlb=1')
-        self.assertEqual(train.hugepage_tunables(''), 'glibc.malloc.hugetlb=1')
-        self.assertEqual(train.hugepage_tunables('glibc.malloc.arena_max=2'),
+        from hugepages import hugepage_tunables
+        self.assertEqual(hugepage_tunables(None), 'glibc.malloc.hugetlb=1')
+        self.assertEqual(hugepage_tunables(''), 'glibc.malloc.hugetlb=1')
+        self.assertEqual(hugepage_tunables('glibc.malloc.arena_max=2'),
                          'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1')
         # already asked (either way, a user's 0 included): no second exec
-        self.assertIsNone(train.hugepage_tunables('glibc.malloc.hugetlb=1'))
-        self.assertIsNone(train.hugepage_tunables('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0'))
+        self.assertIsNone(hugepage_tunables('glibc.malloc.hugetlb=1'))
+        self.assertIsNone(hugepage_tunables('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0'))
 
-    def test_the_commands_that_train_run_again_with_it_before_torch_loads(self):
+    def test_the_commands_that_run_pytorch_hard_run_again_with_it_before_torch_loads(self):
         import hugepages
         with mock.patch.object(hugepages.sys, 'platform', 'linux'), mock.patch.object(hugepages.os, 'execve') as ex:
             with mock.patch.dict(hugepages.os.environ, {}, clear=True):
@@ -674,7 +674,9 @@ class HugePageTest(unittest.TestCase):
                 hugepages.reexec_with_hugepages()  # the user's own choice stands
             self.assertEqual(ex.call_count, 1)
         here = os.path.dirname(os.path.abspath(__file__))
-        for script in ('train.py', 'probe_learnable.py', 'probe_selfsup.py', 'probe_crops.py'):
+        # The benchmarks' PyTorch references too: a reference is measured at its best.
+        for script in ('train.py', 'probe_learnable.py', 'probe_selfsup.py', 'probe_crops.py', 'bench_torch.py',
+                       os.path.join('..', '..', 'test', 'bench', 'screen_reference.py')):
             with open(os.path.join(here, script), encoding='utf-8') as f:
                 src = f.read()
             self.assertIn("if __name__ == '__main__':", src[:src.index('reexec_with_hugepages()')], script)

@@ -31,7 +31,7 @@ import time
 # ~10x slower (measured: 13 vs 144 img/s on the smoke config while other jobs ran).
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
-from hugepages import hugepage_tunables, reexec_with_hugepages  # noqa: E402,F401 (hugepage_tunables: tests)
+from hugepages import reexec_with_hugepages  # noqa: E402
 
 if __name__ == '__main__':  # a command, not an import (the tests import it): glibc's huge pages, hugepages.py
     reexec_with_hugepages()

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { ModelRuntime } from '../../electron/inference/runtime.js';
 import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
 import { timed } from './timing.js';
-import { DEBIAN_PYTHON, torchReferenceEnv } from '../support/python.js';
+import { DEBIAN_PYTHON } from '../support/python.js';
 
 const { values } = parseArgs({
   options: {
@@ -69,7 +69,8 @@ function torchBench(checkpoint: string, bundle: string): TorchBench {
       '--threads',
       String(threads),
     ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: torchReferenceEnv() },
+    // It asks glibc for huge pages itself (models/train/hugepages.py): PyTorch at its best.
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return JSON.parse(out.trim().split('\n').at(-1)!) as TorchBench;
 }

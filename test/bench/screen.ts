@@ -27,7 +27,7 @@ import { ModelRuntime } from '../../electron/inference/runtime.js';
 import { defaultThreads } from '../../electron/inference/providers.js';
 import { writeDemoParallel } from '../../electron/phantom/demo-parallel.js';
 import { encodeNpy } from '../../electron/util/npy.js';
-import { DEBIAN_PYTHON, torchReferenceEnv } from '../support/python.js';
+import { DEBIAN_PYTHON } from '../support/python.js';
 
 const { values } = parseArgs({
   options: {
@@ -187,13 +187,14 @@ const reference = JSON.parse(
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 28,
-      // It rebuilds the image tower with the training recipe's package (models/train/radsift_train).
-      env: torchReferenceEnv({
+      // It rebuilds the image tower with the training recipe's package (models/train/radsift_train), and asks glibc
+      // for huge pages with its hugepages.py: PyTorch at its best.
+      env: {
         ...process.env,
         PYTHONPATH: [path.join(PROJECT_ROOT, 'models', 'train'), process.env.PYTHONPATH]
           .filter(Boolean)
           .join(path.delimiter),
-      }),
+      },
     },
   ),
 ) as Reference;

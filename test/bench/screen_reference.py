@@ -9,8 +9,8 @@ check both pipelines agree.
   PYTHONPATH=models/train /usr/bin/python3 test/bench/screen_reference.py \
       --bundle models/radsift-phantom-convirt --folder <dicom folder> --phrases phrases.npy --batch 16 --threads 2
 
-(PYTHONPATH: the training recipe's package, radsift_train, which builds the image tower;
-test/bench/screen.ts sets it.)
+(PYTHONPATH: the training recipe's folder: its package, radsift_train, builds the image tower, and its
+hugepages.py asks glibc for huge pages as the recipe's training does; test/bench/screen.ts sets it.)
 """
 import argparse
 import json
@@ -20,6 +20,11 @@ import time
 
 # Spin-waiting OpenMP threads make PyTorch many times slower on shared cores (models/train/README.md).
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+from hugepages import reexec_with_hugepages  # noqa: E402 (models/train, on PYTHONPATH as below)
+
+if __name__ == '__main__':  # glibc's huge pages before torch loads: the reference at its best (hugepages.py)
+    reexec_with_hugepages()
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
