@@ -698,9 +698,7 @@ export class ScreeningService {
     const rows = [
       ...screenResults(this.index.store(), slot, scope, {
         phrases: vectors,
-        logitScale: loaded.model.logitScale,
-        regionOffset: loaded.model.regionOffset,
-        regionWeight: loaded.model.regionWeight,
+        rule: loaded.model,
         threshold: job.threshold,
         embeddings: read.embeddings,
         ...(example ? { example, describe: examples!.describe } : {}),

@@ -18,7 +18,7 @@ import {
 } from '../scoring/example-profile.js';
 import { dot } from '../scoring/vectors.js';
 import type { PhraseVectors } from '../scoring/phrase-scores.js';
-import { zeroShotProbability } from '../scoring/region-score.js';
+import { zeroShotProbability, type ZeroShotRule } from '../scoring/region-score.js';
 import { csvCell } from '../util/csv.js';
 
 export interface ScreenRow {
@@ -47,11 +47,8 @@ export interface ScreenRow {
 
 export interface ResultOptions {
   phrases: PhraseVectors[];
-  logitScale: number;
-  /** The model's offset on best-region margins (ZeroShotRule); null or absent: the whole image alone. */
-  regionOffset?: number | null;
-  /** The best region's weight against the whole image (ZeroShotRule); absent: 0.5, their mean. */
-  regionWeight?: number;
+  /** How the model's zero-shot scores are computed (its description has these fields): no default to forget. */
+  rule: ZeroShotRule;
   /** A scan is flagged when some phrase's probability reaches this. */
   threshold: number;
   /** The examples' profile (in scopeSpace of the same scope), and the similarity that flags a scan. */
@@ -165,12 +162,8 @@ export function* screenResults(
   const embeddings =
     options.embeddings ?? scopeEmbeddings(store, model, scope, { pooled: !!options.example?.space.patches });
   const embeddingOf = embeddingById(embeddings, model.dim);
+  const { rule } = options;
   // The scope's best-region margins for the phrases, where its run kept them (a model with patch embeddings).
-  const rule = {
-    logitScale: options.logitScale,
-    regionOffset: options.regionOffset ?? null,
-    regionWeight: options.regionWeight ?? 0.5,
-  };
   const regions =
     rule.regionOffset !== null && options.phrases.length
       ? store.regions(

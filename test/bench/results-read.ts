@@ -87,8 +87,7 @@ try {
     resultRows = 0;
     for (const _ of screenResults(store, model, '/scope', {
       phrases: [phrase],
-      logitScale: 10,
-      regionOffset: 0.58,
+      rule: { logitScale: 10, regionOffset: 0.58, regionWeight: 0.5 },
       threshold: 0.5,
     }))
       resultRows++;
@@ -105,8 +104,7 @@ try {
     let n = 0;
     for (const _ of screenResults(store, model, '/scope', {
       phrases: [phrase],
-      logitScale: 10,
-      regionOffset: 0.58,
+      rule: { logitScale: 10, regionOffset: 0.58, regionWeight: 0.5 },
       threshold: 0.5,
       embeddings: stored,
       example,

@@ -488,9 +488,7 @@ export const screenCommand = defineCommand({
       for (const row of screenResults(store, model, scope, {
         embeddings: stored,
         phrases: vectors,
-        logitScale: m.logitScale,
-        regionOffset: m.regionOffset,
-        regionWeight: m.regionWeight,
+        rule: m,
         threshold,
         example,
         ...(describe ? { describe } : {}),

@@ -14,6 +14,9 @@ import { seededRandom } from '../../../electron/scoring/metrics.js';
 import { normalise } from '../../../electron/scoring/vectors.js';
 import { scopeEmbeddings, scopeSpace, screenResults } from '../../../electron/screening/results.js';
 
+/** No phrases are scored here: the rule is the whole image's. */
+const WHOLE_IMAGE = { logitScale: 10, regionOffset: null, regionWeight: 0.5 };
+
 describe('screening results: the examples space of a scope', () => {
   let dir: string;
   let store: IndexStore;
@@ -59,7 +62,7 @@ describe('screening results: the examples space of a scope', () => {
     }));
     const example = exampleProfile(examples, space);
     assert.equal(example.space.patches, true);
-    const rows = [...screenResults(store, model, '/a', { phrases: [], logitScale: 10, threshold: 0.5, example })];
+    const rows = [...screenResults(store, model, '/a', { phrases: [], rule: WHOLE_IMAGE, threshold: 0.5, example })];
     assert.equal(rows.length, 25);
     assert.ok(rows.every((r) => r.exampleSimilarity !== null));
     const plain = scopeEmbeddings(store, model, '/a');
@@ -67,7 +70,7 @@ describe('screening results: the examples space of a scope', () => {
       () => [
         ...screenResults(store, model, '/a', {
           phrases: [],
-          logitScale: 10,
+          rule: WHOLE_IMAGE,
           threshold: 0.5,
           example,
           embeddings: plain,
