@@ -49,6 +49,9 @@ def read_export(data: str, finding: str, size: int, grid: int) -> tuple[torch.Te
     finding's mask plane reaches into the tile)."""
     with open(os.path.join(data, 'manifest.json'), encoding='utf-8') as f:
         m = json.load(f)
+    if finding not in m.get('allFindings', ()):
+        have = m.get('allFindings') or 'none: a generator 1.0 export; write one with radsift demo --export-training'
+        raise SystemExit(f'{data}: no mask plane for {finding!r} (allFindings: {have})')
     k = m['allFindings'].index(finding)
     plane, bit = k >> 3, k & 7
     with open(os.path.join(data, 'records.jsonl'), encoding='utf-8') as f:
@@ -135,6 +138,10 @@ def run(ck: dict, train: str, val: str, finding: str, mean: float, std: float, s
         raise SystemExit(f'--batch {batch} must be a multiple of {grid * grid} (the tiles of one image)')
     xtr, ytr, ttr = read_export(train, finding, size, grid)
     xva, yva, tva = read_export(val, finding, size, grid)
+    for what, y in (('images', yva), ('tiles', tva.reshape(-1))):
+        if y.min() == y.max():  # an AUC needs both: a clear answer rather than a crash after both arms trained
+            raise SystemExit(f'--val {val}: every one of its {what} is {"with" if y.max() else "without"} '
+                             f'{finding}; an AUC needs both')
     out = {'finding': finding, 'size': size, 'grid': grid, 'steps': steps, 'batch': batch, 'lr': lr,
            'train': {'images': len(xtr), 'positives': int(ytr.sum()), 'positiveTiles': int(ttr.sum())},
            'val': {'images': len(xva), 'positives': int(yva.sum()), 'positiveTiles': int(tva.sum())}}

@@ -61,6 +61,15 @@ class ProbeCropsTest(unittest.TestCase):
             out = crops.run(ck, train, val, 'nodule', 0.5, 0.25, steps=4, batch=8, lr=1e-3)
             with self.assertRaises(SystemExit):
                 crops.run(ck, train, val, 'nodule', 0.5, 0.25, steps=1, batch=6)
+            # A finding the exports have no mask plane for, and a --val without the finding: said, not a traceback.
+            with self.assertRaises(SystemExit) as e:
+                crops.run(ck, train, val, 'fracture of the femur', 0.5, 0.25, steps=1, batch=8)
+            self.assertIn('no mask plane', str(e.exception))
+            without = os.path.join(tmp, 'val-without')
+            fake_data.write(without, 8, seed=9, size=2 * size, exclude=['hiatal_hernia'])
+            with self.assertRaises(SystemExit) as e:
+                crops.run(ck, train, without, 'hiatal_hernia', 0.5, 0.25, steps=1, batch=8)
+            self.assertIn('is without hiatal_hernia; an AUC needs both', str(e.exception))
         self.assertEqual((out['train']['images'], out['val']['images'], out['steps']), (32, 24, 4))
         for arm in ('whole', 'tiles'):
             self.assertTrue(0.0 <= out[arm]['auc'] <= 1.0, out)
