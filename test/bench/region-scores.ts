@@ -152,6 +152,7 @@ const means = Object.fromEntries(columns.map((c) => [c, { auc: mean(c, 'auc'), p
 const ruleMean = (name: string, k: keyof Measure) =>
   round(ruleRows.reduce((a, r) => a + r[name]![k], 0) / ruleRows.length);
 const rules = Object.fromEntries(ruleNames.map((n) => [n, { auc: ruleMean(n, 'auc'), p10: ruleMean(n, 'p10') }]));
+const aloneOffset = shareMatchingOffset(wholeMargins, regionMarginsSeen);
 if (values.scores) await writeFile(values.scores, `${dump.join('\n')}\n`);
 console.log(
   JSON.stringify(
@@ -169,7 +170,7 @@ console.log(
         columns.slice(1).map((c) => [c, round(means[c]!.auc / means.wholeImage!.auc)]),
       ),
       medianBestRegionOverWholeImage: round(median(gaps)),
-      regionAloneOffset: ((t) => (t === null ? null : round(t)))(shareMatchingOffset(wholeMargins, regionMarginsSeen)),
+      regionAloneOffset: aloneOffset === null ? null : round(aloneOffset),
     },
     null,
     2,
