@@ -12,6 +12,8 @@ import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import type { AppIndex } from './app-index.js';
 import type { ModelService } from './model-service.js';
 import { applyProbe, crossValidatedAuc, trainProbe } from '../scoring/linear-probe.js';
+import { descriptorMatrix, exampleSpace, type ExampleScan } from '../scoring/example-profile.js';
+import { pick } from '../scoring/evaluation.js';
 import { gridBox, phraseHeatmap } from '../scoring/grounding.js';
 import { phraseVectors, type PhraseVectors } from '../scoring/phrase-scores.js';
 import { rankScans } from '../scoring/rank.js';
@@ -260,31 +262,55 @@ export class CollectionService {
 
   /**
    * A linear probe on the user's labels: logistic regression on the labelled
-   * scans' embeddings, its cross-validated AUC, and every opened scan ranked by it.
+   * scans' descriptors (as example sets compare them), its cross-validated AUC, and every opened scan ranked by it.
    */
   async probe(positives: string[], negatives: string[], onProgress: (p: ScreenProgress) => void): Promise<ProbeResult> {
     if (positives.length < 2 || negatives.length < 2) {
       throw new ApiError('BAD_REQUEST', 'Label at least 2 scans as positive and 2 as negative');
     }
     const { slot, rows: vectors } = await this.ensureIndexed(onProgress);
+    // The probe reads what example sets compare: each opened scan's embedding and pooled patch embedding (where
+    // the model has them), centred on the opened scans (docs/few-shot.md, "The linear probe").
+    const paths = [...vectors.keys()];
+    const scans = this.#exampleScans(slot, paths, vectors);
+    const { space, count } = exampleSpace(scans, slot.dim);
+    const all = descriptorMatrix(scans, space);
+    const rowOf = new Map(paths.map((p, i) => [p, i]));
     const labelled = [...positives.map((p) => [p, 1] as const), ...negatives.map((p) => [p, 0] as const)].filter(
-      ([p]) => vectors.has(p),
+      ([p]) => rowOf.has(p),
     );
-    const x = { data: new Float32Array(labelled.length * slot.dim), rows: labelled.length, dim: slot.dim };
-    labelled.forEach(([p], i) => x.data.set(vectors.get(p)!, i * slot.dim));
+    const x = pick(
+      labelled.map(([p]) => rowOf.get(p)!),
+      all,
+    );
     const y = labelled.map(([, l]) => l);
     const probe = trainProbe(x, y);
     const auc = crossValidatedAuc(x, y, Math.min(5, positives.length, negatives.length));
-    const paths = [...vectors.keys()];
-    const all = { data: new Float32Array(paths.length * slot.dim), rows: paths.length, dim: slot.dim };
-    paths.forEach((p, i) => all.data.set(vectors.get(p)!, i * slot.dim));
     const scores = applyProbe(probe, all);
     return {
       auc: Number.isFinite(auc) ? auc : null,
       positives: y.filter(Boolean).length,
       negatives: y.filter((v) => !v).length,
+      features: { patches: space.patches, centredOn: space.centre ? count : 0 },
       rows: paths.map((p, i) => ({ path: p, score: scores[i]! })).sort((a, b) => b.score - a.score),
     };
+  }
+
+  /** The opened scans as example sets see them: embedding and, where the index kept one, pooled patch embedding. */
+  #exampleScans(slot: ModelSlot, paths: readonly string[], vectors: Map<string, Float32Array>): ExampleScan[] {
+    const pooledOf = new Map<string, Float32Array | null>();
+    if (slot.patches) {
+      const store = this.#open();
+      const ids = paths.flatMap((p) => {
+        const scan = store.scanByPath(p);
+        return scan ? [[p, scan.id] as const] : [];
+      });
+      const { scanIds, pooled } = store.embeddings(slot, { pooled: true, scanIds: ids.map(([, id]) => id) });
+      const byId = new Map<number, Float32Array | null>();
+      scanIds.forEach((id, i) => byId.set(id, pooled?.[i] ?? null));
+      for (const [p, id] of ids) pooledOf.set(p, byId.get(id) ?? null);
+    }
+    return paths.map((p) => ({ embedding: vectors.get(p)!, pooled: pooledOf.get(p) ?? null }));
   }
 
   /** Every opened scan × every phrase: similarity and zero-shot probability. */

@@ -5,7 +5,14 @@
  * and negation ordering of report sentences. Pure functions; `radsift eval`
  * prints them and the model card quotes them.
  */
-import { exampleProfile, exampleSimilarity, exampleSpace, PLAIN_SPACE, type ExampleScan } from './example-profile.js';
+import {
+  descriptorMatrix,
+  exampleProfile,
+  exampleSimilarity,
+  exampleSpace,
+  PLAIN_SPACE,
+  type ExampleScan,
+} from './example-profile.js';
 import { applyProbe, trainProbe } from './linear-probe.js';
 import { rocAuc, seededRandom, shuffled } from './metrics.js';
 import { row, scoresAgainst, type Matrix } from './vectors.js';
@@ -33,7 +40,10 @@ export interface ProbeCurve {
   /** Held-out scans the AUCs are measured on (the other half trains). */
   testScans: number;
   zeroShot: number;
-  /** Linear probe AUC by fraction of the training half's labels (e.g. "0.01"). */
+  /**
+   * Linear probe AUC by fraction of the training half's labels (e.g. "0.01"). The probes (these and `shots`) read
+   * what the examples compare (`probeFeatures`), unless told to read the embedding as given.
+   */
   fractions: Record<string, number>;
   /** Probe AUC from k positive and k negative examples. */
   shots: Record<string, number>;
@@ -69,9 +79,22 @@ export function probeCurve(
     centre?: boolean;
     /** Each scan's patch embeddings max-pooled (rows as `images`): example sets compare by them too. */
     pooled?: Matrix;
+    /**
+     * What the probes read: each scan's example descriptor in the same space as the examples (the app's linear
+     * probe; chosen on validation phantoms, docs/few-shot.md), or `images` as given (a benchmark's own features).
+     */
+    probeFeatures?: 'descriptor' | 'embedding';
   } = {},
 ): ProbeCurve {
-  const { fractions = [0.01, 0.1, 1], shots = [1, 4, 16], repeats = 5, seed = 1, centre = true, pooled } = options;
+  const {
+    fractions = [0.01, 0.1, 1],
+    shots = [1, 4, 16],
+    repeats = 5,
+    seed = 1,
+    centre = true,
+    pooled,
+    probeFeatures = 'descriptor',
+  } = options;
   if (pooled && (pooled.rows !== images.rows || pooled.dim !== images.dim))
     throw new RangeError(`${pooled.rows} pooled rows of ${pooled.dim} beside ${images.rows} of ${images.dim}`);
   const scan = (i: number): ExampleScan => ({ embedding: row(images, i), pooled: pooled ? row(pooled, i) : null });
@@ -95,12 +118,19 @@ export function probeCurve(
   const trainPos = pos.slice(0, half(pos));
   const trainNeg = neg.slice(0, half(neg));
   const test = [...pos.slice(half(pos)), ...neg.slice(half(neg))];
-  const testX = pick(test, images);
+  const features =
+    probeFeatures === 'embedding'
+      ? images
+      : descriptorMatrix(
+          Array.from({ length: images.rows }, (_, i) => scan(i)),
+          space,
+        );
+  const testX = pick(test, features);
   const testY = test.map((i) => (labels[i] ? 1 : 0));
   const aucOf = (trainRows: number[]): number => {
     const y = trainRows.map((i) => (labels[i] ? 1 : 0));
     if (!y.some(Boolean) || y.every(Boolean)) return NaN;
-    return rocAuc(applyProbe(trainProbe(pick(trainRows, images), y), testX), testY);
+    return rocAuc(applyProbe(trainProbe(pick(trainRows, features), y), testX), testY);
   };
   const mean = (draw: () => number[]): number => {
     const aucs = Array.from({ length: repeats }, () => aucOf(draw())).filter(Number.isFinite);

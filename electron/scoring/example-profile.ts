@@ -11,7 +11,7 @@
  * which the text-aligned global embedding averages away, still lights some patch (0.89 → 0.90 overall,
  * subcutaneous emphysema 0.82 → 0.93).
  */
-import { dot, normalise, weightedSum } from './vectors.js';
+import { dot, normalise, weightedSum, type Matrix } from './vectors.js';
 
 /** Below this many examples, screening by examples rests on too little (the app and the CLI say so). */
 export const MIN_CONFIDENT_EXAMPLES = 4;
@@ -127,6 +127,19 @@ export function exampleDescriptor(scan: ExampleScan, space: ExampleSpace): Float
   out.set(global);
   out.set(pooled, global.length);
   return normalise(out);
+}
+
+/**
+ * Every scan's descriptor in `space`, one row each: what the linear probe reads, so that a probe on a few labels
+ * sees what example sets compare (docs/few-shot.md, "The linear probe: which features it reads").
+ */
+export function descriptorMatrix(scans: readonly ExampleScan[], space: ExampleSpace): Matrix {
+  if (!scans.length) throw new RangeError('no scans to describe');
+  const first = exampleDescriptor(scans[0]!, space);
+  const data = new Float32Array(scans.length * first.length);
+  data.set(first);
+  for (let i = 1; i < scans.length; i++) data.set(exampleDescriptor(scans[i]!, space), i * first.length);
+  return { data, rows: scans.length, dim: first.length };
 }
 
 /**

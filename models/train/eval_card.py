@@ -247,6 +247,18 @@ def _yes(ok):
     return '—' if ok is None else ('yes' if ok else '**no**')
 
 
+def probe_features(run) -> str:
+    """What the probes read, as `radsift eval` reports it (runs before `probeFeatures`: the embedding as it is)."""
+    what = run.get('probeFeatures')
+    if what is None:
+        return 'the frozen image embeddings'
+    words = ('the frozen image embeddings and their max-pooled patch embeddings side by side'
+             if what.startswith('embedding and pooled patches') else 'the frozen image embeddings')
+    if what.endswith(', centred'):
+        words += ', centred on the mean over the set'
+    return words + ', as the app\'s linear probe and example sets compare scans (docs/few-shot.md)'
+
+
 def base_section(held, shifted, held_cmd, shifted_cmd):
     h, s = by_phrase(held), by_phrase(shifted)
     lines = [
@@ -278,8 +290,9 @@ def base_section(held, shifted, held_cmd, shifted_cmd):
         f'| {fmt(drop)} |',
         '',
         'Labels or a few examples instead of zero-shot, as the CLIP and ConVIRT papers compare them (AUC on the '
-        'held-out half of the held-out set; probes are logistic regressions on the frozen image embeddings, trained '
-        'on a fraction of the other half, or on k positive and k negative examples; mean of 5 draws):',
+        'held-out half of the held-out set; probes are logistic regressions on '
+        f'{probe_features(held)}, trained on a fraction of the other half, or on k positive and k negative examples; '
+        'mean of 5 draws):',
         '',
         '| finding | zero-shot | probe 1% | probe 10% | probe 100% | 1-shot | 4-shot | 16-shot |',
         '|---|---|---|---|---|---|---|---|',
@@ -342,7 +355,8 @@ def card(held, shifted, held_cmd, shifted_cmd, real=None, rare=None, trained_rar
         if rare:
             sets.append(f'enriched: {rare["scans"]} phantoms with every rare finding made common (`{rare_cmd}`): '
                         'zero-shot AUC, and on the held-out half of it zero-shot, k-shot probes (k positive and k '
-                        'negative examples, mean of 5 draws) and the linear probe on all labels of the other half; '
+                        'negative examples, mean of 5 draws) and the linear probe on all labels of the other half, '
+                        f'logistic regressions on {probe_features(rare)}; '
                         '"k examples": the cosine to the mean of k positive examples alone, '
                         + ('by the embedding and the max-pooled patch embeddings side by side, '
                            if rare.get('exampleDescriptor') == 'embedding and pooled patches' else '')

@@ -220,6 +220,21 @@ class EvalCardTest(unittest.TestCase):
         text = card(all_columns(0.99, {}), all_columns(0.99, {}), 'h', 's', None, rare, [], ['pneumoperitoneum'])
         self.assertIn('alone, by the embedding and the max-pooled patch embeddings side by side, centred', text)
 
+    def test_says_what_the_probes_read(self):
+        held, rare = all_columns(0.99, {}), all_columns(0.99, {'pneumoperitoneum': {'auc': 0.6}})
+        text = card(held, all_columns(0.99, {}), 'h', 's', None, rare, [], ['pneumoperitoneum'])
+        self.assertIn('probes are logistic regressions on the frozen image embeddings, trained', text)
+        self.assertNotIn('max-pooled patch embeddings side by side, centred on the mean over the set, as the app', text)
+        held['probeFeatures'] = rare['probeFeatures'] = 'embedding and pooled patches, centred'
+        text = card(held, all_columns(0.99, {}), 'h', 's', None, rare, [], ['pneumoperitoneum'])
+        words = ('the frozen image embeddings and their max-pooled patch embeddings side by side, centred on the '
+                 'mean over the set, as the app\'s linear probe and example sets compare scans (docs/few-shot.md)')
+        self.assertIn(f'probes are logistic regressions on {words}, trained', text)
+        self.assertIn(f'all labels of the other half, logistic regressions on {words};', text)
+        held['probeFeatures'] = 'embedding'
+        self.assertIn('regressions on the frozen image embeddings, as the app',
+                      card(held, all_columns(0.99, {}), 'h', 's'))
+
     def test_finding_groups_from_the_bundle_manifest(self):
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, 'manifest.json'), 'w') as f:

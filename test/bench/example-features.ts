@@ -7,7 +7,8 @@
  * model that has them: exampleSpace and exampleDescriptor, the app's own code), and one the app does not use (each
  * patch less the mean patch at its position, max-pooled). For each finding with enough positives: 16-shot probe AUC (16
  * positive and 16 negative examples, logistic) and 16-example AUC (cosine to the mean of 16 positives, what
- * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve); and the
+ * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve; its probes read
+ * the "both, centred" descriptor, as the app's linear probe does: docs/few-shot.md); and the
  * app's flag rule with 16 examples (recall of the other positives, share of negatives flagged); then the
  * means and their ratios to the global embedding's, measured in the same run; and per finding, how alike 16 and 4
  * examples are by the app's test (exampleCoherence) and how often it calls them no more alike than random scans.
@@ -154,7 +155,7 @@ for (const [j, finding] of findings.entries()) {
   for (const [name, m] of Object.entries(features)) {
     // centre: false — each descriptor is compared as given (the centred ones are centred already); the
     // default fractions and shots draw the examples as `radsift eval` does, so its card's columns match.
-    const c = probeCurve(m, y, y, { centre: false });
+    const c = probeCurve(m, y, y, { centre: false, probeFeatures: 'embedding' });
     perFinding[finding]![name] = {
       shots16: round(c.shots['16']!),
       examples16: round(c.examples['16']!),

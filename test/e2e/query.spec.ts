@@ -46,6 +46,10 @@ test.describe('Query view', () => {
       timeout: 60_000,
     });
     await expect(page.getByTestId('probe-result')).toHaveCount(24);
+    // It reads what example scans are compared by (docs/few-shot.md), centred on the 24 opened scans.
+    await expect(page.getByTestId('probe-features')).toContainText(
+      /embedding( and pooled patch embeddings)?, centred on the 24 opened scans, as example scans are compared/,
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'probe.png') });
     await page.getByRole('button', { name: 'Clear labels' }).click();
 

@@ -5,6 +5,7 @@ import { imageToImagePrecision, negationOrdering, pick, probeCurve } from '../..
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
 import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
 import { contrastToNoise, maskCoverage, phraseHeatmap, pointingHit } from '../../scoring/grounding.js';
+import { MIN_CENTRING_SCANS } from '../../scoring/example-profile.js';
 import type { ImageSpec } from '../../inference/model-description.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { realPath } from '../../util/distinct-files.js';
@@ -102,7 +103,9 @@ prompt templates (whole image);
 image→image precision@10; a linear probe on the frozen embeddings with 1%, 10%
 and 100% of half the labels, few-shot probes (1, 4, 16 per class) and example
 sets (the cosine to the mean of 1, 4, 16 positives only, as the app screens) next to
-zero-shot, all on the other half. With reports (--reports, default
+zero-shot, all on the other half; the probes read what example sets compare (the
+embedding and, where the model has them, the pooled patch embeddings, centred on
+every scan evaluated), as the app's linear probe does. With reports (--reports, default
 reports.jsonl beside the labels): negation ordering, the fraction of
 (positive, negated) sentence pairs the phrase ranks the right way round. With
 masks (masks/<path>.png beside the labels, bit k = label column k; columns 8
@@ -253,6 +256,8 @@ ${FILES_FROM_USAGE}`,
         scans: index.length,
         // What the example-set columns compared: the global embedding alone, or with the pooled patches.
         exampleDescriptor: pooled ? 'embedding and pooled patches' : 'embedding',
+        // What the probes read: the same descriptor, centred on every scan evaluated (docs/few-shot.md).
+        probeFeatures: `${pooled ? 'embedding and pooled patches' : 'embedding'}${index.length >= MIN_CENTRING_SCANS ? ', centred' : ''}`,
         meanAuc,
         means: {
           aucWholeImage: meanOf(report.map((r) => r.aucWholeImage)),

@@ -97,7 +97,13 @@ export function ProbePanel({
             Linear probe{finding ? ` for “${finding}”` : ''}: cross-validated AUC{' '}
             {probe.auc === null ? '— (too few labels to fold)' : probe.auc.toFixed(3)} on{' '}
             {probe.positives + probe.negatives} labels ({probe.positives} positive, {probe.negatives} negative).{' '}
-            <span className="muted">A handful of labels gives a rough estimate; research use only.</span>
+            <span className="muted" data-testid="probe-features">
+              It reads each scan&apos;s embedding{probe.features.patches ? ' and pooled patch embeddings' : ''}
+              {probe.features.centredOn
+                ? `, centred on the ${probe.features.centredOn} opened scans`
+                : ' as they are (too few opened scans to centre on)'}
+              , as example scans are compared. A handful of labels gives a rough estimate; research use only.
+            </span>
           </p>
           <ol className="results" aria-label="Ranked by the probe" data-scan-list onKeyDown={onGridKey}>
             {shown.map((r) => (

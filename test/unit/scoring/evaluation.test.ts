@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { imageToImagePrecision, negationOrdering, probeCurve } from '../../../electron/scoring/evaluation.js';
 import { seededRandom } from '../../../electron/scoring/metrics.js';
-import { normalise, type Matrix } from '../../../electron/scoring/vectors.js';
+import { normalise, row, type Matrix } from '../../../electron/scoring/vectors.js';
+import { descriptorMatrix, exampleSpace } from '../../../electron/scoring/example-profile.js';
 
 const DIM = 16;
 
@@ -58,6 +59,24 @@ describe('evaluation on embeddings', () => {
       labels.map((y) => 1 - y),
     );
     assert.equal(reversed.zeroShot, 0);
+  });
+
+  it("probes read the examples' descriptor: a finding only the pooled patches carry is learnt from them", () => {
+    // The global embeddings say nothing of the finding; the pooled patches place positives along one axis.
+    const r = seededRandom(11);
+    const y = Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const global = matrix(y.map(() => cluster(1, 3, 1.5, r)[0]!));
+    const pooled = matrix(y.map((v) => cluster(1, v ? 7 : 8, 1.2, r)[0]!));
+    const described = probeCurve(global, y, y, { pooled });
+    const plain = probeCurve(global, y, y, { pooled, probeFeatures: 'embedding' });
+    assert.ok(described.shots['16']! > 0.9 && described.fractions['1']! > 0.9, JSON.stringify(described));
+    assert.ok(Math.abs(plain.shots['16']! - 0.5) < 0.15, JSON.stringify(plain.shots));
+    // The same draws as a probe on the descriptors given as they are: the probe's rows are the descriptors.
+    const scans = y.map((_, i) => ({ embedding: row(global, i), pooled: row(pooled, i) }));
+    const rows = descriptorMatrix(scans, exampleSpace(scans, DIM).space);
+    const given = probeCurve(rows, y, y, { centre: false, probeFeatures: 'embedding' });
+    assert.deepEqual(described.shots, given.shots);
+    assert.deepEqual(described.fractions, given.fractions);
   });
 
   it('negation ordering counts the pairs ranked the right way round', () => {

@@ -1,0 +1,92 @@
+/**
+ * The Query view's linear probe with the default model: it reads what example sets compare (each scan's
+ * embedding and pooled patch embedding, centred on the opened scans; docs/few-shot.md), says so, and ranks the
+ * scans nobody labelled by the finding it was shown.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createServices, type AppServices } from '../../../electron/api/create-services.js';
+import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
+import type { Response } from '../../../electron/api/contract.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
+import { MIN_CENTRING_SCANS } from '../../../electron/scoring/example-profile.js';
+import { rocAuc } from '../../../electron/scoring/metrics.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+type Probe = Response<'probe.train'>;
+
+describe('linear probe in the app', () => {
+  let work: string;
+  let folder: string;
+  let services: AppServices;
+  const ctx: HandlerContext = { emit: () => undefined };
+  const call = async <T>(method: Parameters<typeof dispatch>[1], req: unknown): Promise<T> => {
+    const out = await dispatch(services.handlers, method, req, ctx);
+    if (!out.ok) throw new Error(`${method}: ${out.error.code}: ${out.error.message}`);
+    return out.value as T;
+  };
+  let effusion: Map<string, number>;
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-probe-'));
+    folder = path.join(work, 'scans');
+    writeDemo({
+      dir: folder,
+      count: 30,
+      seed: 63,
+      size: 256,
+      prevalence: { ...DEFAULT_PREVALENCE, pleural_effusion: 0.5 },
+    });
+    const lines = (await readFile(path.join(folder, 'labels.csv'), 'utf8')).trim().split('\n');
+    const column = lines[0]!.split(',').indexOf('pleural_effusion');
+    effusion = new Map(
+      lines.slice(1).map((l) => [path.join(folder, l.split(',')[0]!), Number(l.split(',')[column])] as const),
+    );
+    services = await createServices({
+      dataDir: path.join(work, 'data'),
+      modelRoots: [path.join(PROJECT_ROOT, 'models')],
+      decodeWorkers: 1,
+    });
+  });
+  after(async () => {
+    await services?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const labelled = () => {
+    const pos = [...effusion].filter(([, y]) => y).map(([p]) => p);
+    const neg = [...effusion].filter(([, y]) => !y).map(([p]) => p);
+    assert.ok(pos.length >= 8 && neg.length >= 8, `${pos.length} effusions of ${effusion.size}`);
+    return { positives: pos.slice(0, 4), negatives: neg.slice(0, 4) };
+  };
+
+  it('reads the embedding and the pooled patches, centred on the opened scans, and ranks the unlabelled ones', async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const { positives, negatives } = labelled();
+    const probe = await call<Probe>('probe.train', { positives, negatives });
+    assert.deepEqual(probe.features, { patches: true, centredOn: effusion.size });
+    assert.equal(probe.rows.length, effusion.size);
+    assert.deepEqual([probe.positives, probe.negatives], [4, 4]);
+    const shown = new Set([...positives, ...negatives]);
+    const rest = probe.rows.filter((r) => !shown.has(r.path));
+    const auc = rocAuc(
+      rest.map((r) => r.score),
+      rest.map((r) => effusion.get(r.path)!),
+    );
+    assert.ok(auc >= 0.8, `probe AUC on the ${rest.length} unlabelled scans: ${auc}`);
+  });
+
+  it('compares fewer scans than a mean needs as they are, and says so', async () => {
+    const few = [...effusion.keys()].slice(0, MIN_CENTRING_SCANS - 1);
+    await call('studies.openDropped', { paths: few });
+    const pos = few.filter((p) => effusion.get(p));
+    const neg = few.filter((p) => !effusion.get(p));
+    const probe = await call<Probe>('probe.train', { positives: pos.slice(0, 2), negatives: neg.slice(0, 2) });
+    assert.deepEqual(probe.features, { patches: true, centredOn: 0 });
+    assert.equal(probe.rows.length, few.length);
+  });
+});
