@@ -14,10 +14,10 @@ TRAINED = {'rib_fracture': 0.74, 'calcified_granuloma': 0.89, 'scoliosis': 0.78,
 NEVER = {'pneumoperitoneum': 0.9, 'hiatal_hernia': 0.6}
 
 
-def write_runs(directory, base=0.985, shifted=0.98, trained=None, never16=None):
+def write_runs(directory, base=0.985, shifted=0.98, trained=None, never16=None, p10=None):
     trained = {**TRAINED, **(trained or {})}
     never16 = {**NEVER, **(never16 or {})}
-    rare = {f: {'auc': v, 'p10': 0.5} for f, v in trained.items()}
+    rare = {f: {'auc': v, 'p10': (p10 or {}).get(f, 0.8)} for f, v in trained.items()}
     rare.update({f: {'auc': 0.7, 'shots': (0.6, 0.7, v)} for f, v in never16.items()})
     os.makedirs(directory)
     for name, run in (('heldout', all_columns(base, {})), ('shifted', all_columns(shifted, {})),
@@ -38,12 +38,12 @@ class StageRuleTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def verdict(self, **after):
+    def verdict(self, extra=(), **after):
         write_runs(os.path.join(self.tmp.name, 'after'), **after)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             main(['--before', os.path.join(self.tmp.name, 'before'), '--after', os.path.join(self.tmp.name, 'after'),
-                  '--bundle', self.bundle])
+                  '--bundle', self.bundle, *extra])
         d = json.loads(out.getvalue())
         return d['replaces'], {c['clause']: c['met'] for c in d['clauses']}, d
 
@@ -71,6 +71,22 @@ class StageRuleTest(unittest.TestCase):
                 ok, clauses, _ = self.verdict(**after)
                 self.assertFalse(ok)
                 self.assertEqual([c for c, met in clauses.items() if not met], [clause])
+
+    def test_the_p10_clause_only_when_asked(self):
+        after = {'trained': {'scoliosis': 0.82}, 'p10': {'rib_fracture': 0.6}}
+        ok, clauses, _ = self.verdict(**after)
+        self.assertTrue(ok, clauses)
+        self.assertNotIn('every trained rare finding keeps P@10 0.7 or more', clauses)
+        self.tearDown()
+        self.setUp()
+        ok, clauses, d = self.verdict(extra=['--min-p10', '0.7'], **after)
+        self.assertFalse(ok)
+        self.assertEqual([c for c, met in clauses.items() if not met], ['every trained rare finding keeps P@10 0.7 or more'])
+        self.assertEqual(d['clauses'][-1]['after'], 0.6)
+        self.tearDown()
+        self.setUp()
+        ok, clauses, _ = self.verdict(extra=['--min-p10', '0.7'], trained={'scoliosis': 0.82})
+        self.assertTrue(ok, clauses)
 
     def test_a_missing_16_shot_figure_is_an_error_not_a_smaller_mean(self):
         after = os.path.join(self.tmp.name, 'after')
