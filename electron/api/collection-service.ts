@@ -269,29 +269,40 @@ export class CollectionService {
       throw new ApiError('BAD_REQUEST', 'Label at least 2 scans as positive and 2 as negative');
     }
     const { slot, rows: vectors } = await this.ensureIndexed(onProgress);
-    // The probe reads what example sets compare: each opened scan's embedding and pooled patch embedding (where
-    // the model has them), centred on the opened scans (docs/few-shot.md, "The linear probe").
     const paths = [...vectors.keys()];
-    const scans = this.#exampleScans(slot, paths, vectors);
-    const { space, count } = exampleSpace(scans, slot.dim);
-    const all = descriptorMatrix(scans, space);
     const rowOf = new Map(paths.map((p, i) => [p, i]));
     const labelled = [...positives.map((p) => [p, 1] as const), ...negatives.map((p) => [p, 0] as const)].filter(
       ([p]) => rowOf.has(p),
     );
+    const y = labelled.map(([, l]) => l);
+    const counts = { positive: y.filter(Boolean).length, negative: y.filter((l) => !l).length };
+    for (const [side, given] of [
+      ['positive', positives],
+      ['negative', negatives],
+    ] as const) {
+      if (counts[side] < 2)
+        throw new ApiError(
+          'BAD_REQUEST',
+          `Only ${counts[side]} of the ${given.length} scans labelled ${side} are among the opened, encoded scans: label at least 2`,
+        );
+    }
+    // The probe reads what example sets compare: each opened scan's embedding and pooled patch embedding (where
+    // the model has them), centred on the opened scans (docs/few-shot.md, "The linear probe").
+    const scans = this.#exampleScans(slot, paths, vectors);
+    const { space, count } = exampleSpace(scans, slot.dim);
+    const all = descriptorMatrix(scans, space);
     const x = pick(
       labelled.map(([p]) => rowOf.get(p)!),
       all,
     );
-    const y = labelled.map(([, l]) => l);
     const probe = trainProbe(x, y);
-    const auc = crossValidatedAuc(x, y, Math.min(5, positives.length, negatives.length));
+    const auc = crossValidatedAuc(x, y, Math.min(5, counts.positive, counts.negative));
     const scores = applyProbe(probe, all);
     return {
       auc: Number.isFinite(auc) ? auc : null,
-      positives: y.filter(Boolean).length,
-      negatives: y.filter((v) => !v).length,
-      features: { patches: space.patches, centredOn: space.centre ? count : 0 },
+      positives: counts.positive,
+      negatives: counts.negative,
+      features: { patches: space.patches, centredOn: space.centre ? count : null },
       rows: paths.map((p, i) => ({ path: p, score: scores[i]! })).sort((a, b) => b.score - a.score),
     };
   }

@@ -369,8 +369,8 @@ export const methods = {
       auc: z.number().nullable(),
       positives: z.number().int(),
       negatives: z.number().int(),
-      /** What it read: the pooled patch embeddings beside the embedding or not; the scans centred on (0: none). */
-      features: z.object({ patches: z.boolean(), centredOn: z.number().int() }),
+      /** What it read: the pooled patch embeddings beside the embedding or not; the scans centred on (null: none). */
+      features: z.object({ patches: z.boolean(), centredOn: z.number().int().nullable() }),
       rows: z.array(z.object({ path: z.string(), score: z.number() })),
     }),
   },

@@ -119,7 +119,7 @@ export function probeCurve(
   const trainNeg = neg.slice(0, half(neg));
   const test = [...pos.slice(half(pos)), ...neg.slice(half(neg))];
   const features =
-    probeFeatures === 'embedding'
+    probeFeatures === 'embedding' || !images.rows
       ? images
       : descriptorMatrix(
           Array.from({ length: images.rows }, (_, i) => scan(i)),

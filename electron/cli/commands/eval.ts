@@ -100,7 +100,7 @@ the whole image and its best region by its regionWeight, as the app does:
 the default model reads the best region alone; docs/region-scores.md); the
 AUC and P@10 of the whole image alone; the AUC of the bare phrase without
 prompt templates (whole image);
-image→image precision@10; a linear probe on the frozen embeddings with 1%, 10%
+image→image precision@10; a linear probe with 1%, 10%
 and 100% of half the labels, few-shot probes (1, 4, 16 per class) and example
 sets (the cosine to the mean of 1, 4, 16 positives only, as the app screens) next to
 zero-shot, all on the other half; the probes read what example sets compare (the

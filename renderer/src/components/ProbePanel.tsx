@@ -1,8 +1,9 @@
 /**
  * Few-shot and linear probe: the scans the user marked positive or negative
  * for a finding become examples ("find similar") or the training set of a
- * logistic-regression probe on their embeddings, whose cross-validated AUC is
- * shown with the number of labels it rests on, and which ranks the rest.
+ * logistic-regression probe on their descriptors (as Screening's example sets
+ * compare scans), whose cross-validated AUC is shown with the number of labels
+ * it rests on, and which ranks the rest.
  */
 import { useMemo, useState } from 'react';
 import { getApi, type Response } from '../api';
@@ -100,9 +101,10 @@ export function ProbePanel({
             <span className="muted" data-testid="probe-features">
               It reads each scan&apos;s embedding{probe.features.patches ? ' and pooled patch embeddings' : ''}
               {probe.features.centredOn
-                ? `, centred on the ${probe.features.centredOn} opened scans`
-                : ' as they are (too few opened scans to centre on)'}
-              , as example scans are compared. A handful of labels gives a rough estimate; research use only.
+                ? `, centred on the ${probe.features.centredOn} scans it ranks`
+                : ' as they are (too few scans to centre on)'}
+              , as Screening&apos;s example sets compare scans. A handful of labels gives a rough estimate; research use
+              only.
             </span>
           </p>
           <ol className="results" aria-label="Ranked by the probe" data-scan-list onKeyDown={onGridKey}>

@@ -13,7 +13,15 @@ import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js
 import type { Response } from '../../../electron/api/contract.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
-import { MIN_CENTRING_SCANS } from '../../../electron/scoring/example-profile.js';
+import {
+  descriptorMatrix,
+  exampleSpace,
+  MIN_CENTRING_SCANS,
+  PLAIN_SPACE,
+} from '../../../electron/scoring/example-profile.js';
+import { pick } from '../../../electron/scoring/evaluation.js';
+import { applyProbe, trainProbe } from '../../../electron/scoring/linear-probe.js';
+import type { Matrix } from '../../../electron/scoring/vectors.js';
 import { rocAuc } from '../../../electron/scoring/metrics.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
@@ -78,6 +86,36 @@ describe('linear probe in the app', () => {
       rest.map((r) => effusion.get(r.path)!),
     );
     assert.ok(auc >= 0.8, `probe AUC on the ${rest.length} unlabelled scans: ${auc}`);
+    // Not what a probe on the embedding alone gives, as it is or centred: the pooled patches count.
+    const { rows } = await services.collection.ensureIndexed(() => undefined);
+    const paths = [...rows.keys()];
+    const scans = paths.map((p) => ({ embedding: rows.get(p)! }));
+    const score = (all: Matrix) => {
+      const at = new Map(paths.map((p, i) => [p, i]));
+      const x = pick(
+        [...positives, ...negatives].map((p) => at.get(p)!),
+        all,
+      );
+      const s = applyProbe(trainProbe(x, [1, 1, 1, 1, 0, 0, 0, 0]), all);
+      return new Map(paths.map((p, i) => [p, s[i]!]));
+    };
+    const differs = (other: Map<string, number>) =>
+      probe.rows.some((r) => Math.abs(r.score - other.get(r.path)!) > 1e-3);
+    assert.ok(differs(score(descriptorMatrix(scans, PLAIN_SPACE))), 'the same as the plain embedding');
+    assert.ok(
+      differs(score(descriptorMatrix(scans, exampleSpace(scans, scans[0]!.embedding.length).space))),
+      'the same as centred alone',
+    );
+  });
+
+  it('refuses labels of which fewer than 2 per class are among the opened, encoded scans', async () => {
+    const [a, b, ...others] = [...effusion.keys()];
+    await call('studies.openDropped', { paths: others });
+    const negatives = labelled().negatives.filter((p) => p !== a && p !== b);
+    await assert.rejects(
+      call<Probe>('probe.train', { positives: [a!, b!], negatives }),
+      /BAD_REQUEST: Only 0 of the 2 scans labelled positive are among the opened, encoded scans/,
+    );
   });
 
   it('compares fewer scans than a mean needs as they are, and says so', async () => {
@@ -86,7 +124,7 @@ describe('linear probe in the app', () => {
     const pos = few.filter((p) => effusion.get(p));
     const neg = few.filter((p) => !effusion.get(p));
     const probe = await call<Probe>('probe.train', { positives: pos.slice(0, 2), negatives: neg.slice(0, 2) });
-    assert.deepEqual(probe.features, { patches: true, centredOn: 0 });
+    assert.deepEqual(probe.features, { patches: true, centredOn: null });
     assert.equal(probe.rows.length, few.length);
   });
 });
