@@ -21,6 +21,7 @@ import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.j
 import { dot, weightedSum } from '../scoring/vectors.js';
 import { regionMargins, regionPhrases, regionRuleWords, zeroShotProbability } from '../scoring/region-score.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
+import { embeddingById } from '../screening/results.js';
 import type { Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
 
@@ -264,7 +265,16 @@ export class CollectionService {
    * A linear probe on the user's labels: logistic regression on the labelled
    * scans' descriptors (as example sets compare them), its cross-validated AUC, and every opened scan ranked by it.
    */
-  async probe(positives: string[], negatives: string[], onProgress: (p: ScreenProgress) => void): Promise<ProbeResult> {
+  async probe(
+    positiveList: string[],
+    negativeList: string[],
+    onProgress: (p: ScreenProgress) => void,
+  ): Promise<ProbeResult> {
+    // A scan named twice is one label; one named on both sides is no label at all.
+    const positives = [...new Set(positiveList)];
+    const negatives = [...new Set(negativeList)];
+    const both = positives.find((p) => negatives.includes(p));
+    if (both) throw new ApiError('BAD_REQUEST', `${path.basename(both)} is labelled both positive and negative`);
     if (positives.length < 2 || negatives.length < 2) {
       throw new ApiError('BAD_REQUEST', 'Label at least 2 scans as positive and 2 as negative');
     }
@@ -309,19 +319,11 @@ export class CollectionService {
 
   /** The opened scans as example sets see them: embedding and, where the index kept one, pooled patch embedding. */
   #exampleScans(slot: ModelSlot, paths: readonly string[], vectors: Map<string, Float32Array>): ExampleScan[] {
-    const pooledOf = new Map<string, Float32Array | null>();
-    if (slot.patches) {
-      const store = this.#open();
-      const ids = paths.flatMap((p) => {
-        const scan = store.scanByPath(p);
-        return scan ? [[p, scan.id] as const] : [];
-      });
-      const { scanIds, pooled } = store.embeddings(slot, { pooled: true, scanIds: ids.map(([, id]) => id) });
-      const byId = new Map<number, Float32Array | null>();
-      scanIds.forEach((id, i) => byId.set(id, pooled?.[i] ?? null));
-      for (const [p, id] of ids) pooledOf.set(p, byId.get(id) ?? null);
-    }
-    return paths.map((p) => ({ embedding: vectors.get(p)!, pooled: pooledOf.get(p) ?? null }));
+    if (!slot.patches) return paths.map((p) => ({ embedding: vectors.get(p)!, pooled: null }));
+    const store = this.#open();
+    const ids = paths.map((p) => store.scanByPath(p)?.id ?? -1);
+    const stored = embeddingById(store.embeddings(slot, { pooled: true, scanIds: ids }), slot.dim);
+    return paths.map((p, i) => ({ embedding: vectors.get(p)!, pooled: stored(ids[i]!)?.pooled ?? null }));
   }
 
   /** Every opened scan × every phrase: similarity and zero-shot probability. */

@@ -88,7 +88,7 @@ export type ScopeEmbeddings = StoredEmbeddings & { scans: readonly StoredScan[] 
  * A scan's embedding (and pooled patch embedding, where read and kept) by its id, from the model's stored
  * embeddings (undefined: not encoded with it).
  */
-function embeddingById(
+export function embeddingById(
   { scanIds, data, pooled }: StoredEmbeddings,
   dim: number,
 ): (scanId: number) => { embedding: Float32Array; pooled: Float32Array | null } | undefined {

@@ -118,6 +118,21 @@ describe('linear probe in the app', () => {
     );
   });
 
+  it('counts a scan named twice once, and refuses one labelled both ways', async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const { positives, negatives } = labelled();
+    await assert.rejects(
+      call<Probe>('probe.train', { positives: [positives[0], positives[0]], negatives }),
+      /BAD_REQUEST: Label at least 2 scans as positive/,
+    );
+    await assert.rejects(
+      call<Probe>('probe.train', { positives, negatives: [...negatives, positives[1]] }),
+      new RegExp(`BAD_REQUEST: ${path.basename(positives[1]!)} is labelled both positive and negative`),
+    );
+    const twice = await call<Probe>('probe.train', { positives: [...positives, ...positives], negatives });
+    assert.deepEqual([twice.positives, twice.negatives], [4, 4]);
+  });
+
   it('compares fewer scans than a mean needs as they are, and says so', async () => {
     const few = [...effusion.keys()].slice(0, MIN_CENTRING_SCANS - 1);
     await call('studies.openDropped', { paths: few });
