@@ -53,6 +53,8 @@ export interface ProbeCurve {
    * it: what the app's example sets do (few-shot screening of a rare finding, where negatives are not picked).
    */
   examples: Record<string, number>;
+  /** What the probes read: the descriptor (with the pooled patches or not, centred or not), or the rows as given. */
+  probeFeatures: { descriptor: false } | { descriptor: true; patches: boolean; centred: boolean };
 }
 
 /** The given rows of a matrix, in that order, as a new matrix. */
@@ -146,6 +148,10 @@ export function probeCurve(
     fractions: {},
     shots: {},
     examples: {},
+    probeFeatures:
+      features === images
+        ? { descriptor: false }
+        : { descriptor: true, patches: space.patches, centred: space.centre !== null },
   };
   for (const f of fractions) {
     const n = Math.max(2, Math.round(f * train.length));

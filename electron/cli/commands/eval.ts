@@ -1,11 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { imageToImagePrecision, negationOrdering, pick, probeCurve } from '../../scoring/evaluation.js';
+import {
+  imageToImagePrecision,
+  negationOrdering,
+  pick,
+  probeCurve,
+  type ProbeCurve,
+} from '../../scoring/evaluation.js';
 import { bootstrapAuc, precisionAtK, rocAuc, rocPoints } from '../../scoring/metrics.js';
 import { phraseVectors, scorePhrases } from '../../scoring/phrase-scores.js';
 import { contrastToNoise, maskCoverage, phraseHeatmap, pointingHit } from '../../scoring/grounding.js';
-import { MIN_CENTRING_SCANS } from '../../scoring/example-profile.js';
 import type { ImageSpec } from '../../inference/model-description.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { realPath } from '../../util/distinct-files.js';
@@ -179,6 +184,8 @@ ${FILES_FROM_USAGE}`,
         regionWeight: 0,
       });
       const report = [];
+      // The same for every phrase: they are all fitted on the same scans.
+      let probedWith: ProbeCurve['probeFeatures'] | undefined;
       for (const [j, phrase] of phrases.entries()) {
         const probs = index.map(([, i]) => s.probability[i * m + j]!);
         const wholeProbs = Array.from({ length: index.length }, (_, r) => whole.probability[r * m + j]!);
@@ -198,6 +205,7 @@ ${FILES_FROM_USAGE}`,
           );
         }
         const curve = probeCurve(labelled, y, probs, pooled ? { pooled } : {});
+        probedWith = curve.probeFeatures;
         const located = grounding
           ? await groundingScores(
               index.filter((_, r) => y[r]).map(([p, i]) => ({ path: p, patches: s.patches![i] ?? null })),
@@ -256,8 +264,8 @@ ${FILES_FROM_USAGE}`,
         scans: index.length,
         // What the example-set columns compared: the global embedding alone, or with the pooled patches.
         exampleDescriptor: pooled ? 'embedding and pooled patches' : 'embedding',
-        // What the probes read: the same descriptor, centred on every scan evaluated (docs/few-shot.md).
-        probeFeatures: `${pooled ? 'embedding and pooled patches' : 'embedding'}${index.length >= MIN_CENTRING_SCANS ? ', centred' : ''}`,
+        // What the probes read: the same descriptor, centred on every scan evaluated when there are enough (docs/few-shot.md).
+        probeFeatures: probeFeaturesWords(probedWith),
         meanAuc,
         means: {
           aucWholeImage: meanOf(report.map((r) => r.aucWholeImage)),
@@ -354,3 +362,10 @@ async function groundingScores(
 
 const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 10000 : NaN);
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '  —  ');
+
+/** `probeFeatures` in the JSON, as eval_card.py reads it: what the probes were fitted to. */
+function probeFeaturesWords(features: ProbeCurve['probeFeatures'] | undefined): string | null {
+  if (!features) return null;
+  if (!features.descriptor) return 'embedding';
+  return `${features.patches ? 'embedding and pooled patches' : 'embedding'}${features.centred ? ', centred' : ''}`;
+}

@@ -130,6 +130,7 @@ describe('radsift embed, query and matrix', { skip }, () => {
       model: string;
       modelVersion: string;
       scans: number;
+      probeFeatures: string;
       phrases: {
         phrase: string;
         positives: number;
@@ -154,6 +155,8 @@ describe('radsift embed, query and matrix', { skip }, () => {
     assert.ok(e.phrases[0]!.aucBarePhrase >= 0 && e.phrases[0]!.aucBarePhrase <= 1);
     assert.equal(e.phrases[0]!.probe.testScans, 3);
     assert.ok('probe100pct' in e.means && 'negationOrdering' in e.means);
+    // The probes read this model's embedding (no patch grid), five scans being too few to centre on.
+    assert.equal(e.probeFeatures, 'embedding');
     const roc = (await readFile(path.join(work, 'roc.csv'), 'utf8')).trim().split('\n');
     assert.equal(roc[0], 'phrase,fpr,tpr,threshold');
     assert.match(roc.at(-1)!, /^pleural effusion,1,1,/);

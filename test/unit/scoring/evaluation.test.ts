@@ -77,6 +77,14 @@ describe('evaluation on embeddings', () => {
     const given = probeCurve(rows, y, y, { centre: false, probeFeatures: 'embedding' });
     assert.deepEqual(described.shots, given.shots);
     assert.deepEqual(described.fractions, given.fractions);
+    // Each says what it read.
+    assert.deepEqual(described.probeFeatures, { descriptor: true, patches: true, centred: true });
+    assert.deepEqual(plain.probeFeatures, { descriptor: false });
+    assert.deepEqual(probeCurve(global, y, y, { centre: false }).probeFeatures, {
+      descriptor: true,
+      patches: false,
+      centred: false,
+    });
   });
 
   it('negation ordering counts the pairs ranked the right way round', () => {
