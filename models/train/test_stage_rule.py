@@ -3,6 +3,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import tempfile
 import unittest
 
@@ -87,6 +88,17 @@ class StageRuleTest(unittest.TestCase):
         self.setUp()
         ok, clauses, _ = self.verdict(extra=['--min-p10', '0.7'], trained={'scoliosis': 0.82})
         self.assertTrue(ok, clauses)
+
+    def test_a_before_run_without_p10_is_shown_as_none_not_a_traceback(self):
+        for missing, shown in (({'rib_fracture': None}, 0.8), ({f: None for f in TRAINED}, None)):
+            with self.subTest(missing=sorted(missing)):
+                self.tearDown()
+                self.setUp()
+                shutil.rmtree(os.path.join(self.tmp.name, 'before'))
+                write_runs(os.path.join(self.tmp.name, 'before'), p10=missing)
+                ok, clauses, d = self.verdict(extra=['--min-p10', '0.7'], trained={'scoliosis': 0.82})
+                self.assertTrue(ok, clauses)
+                self.assertEqual(d['clauses'][-1]['before'], shown)
 
     def test_a_missing_16_shot_figure_is_an_error_not_a_smaller_mean(self):
         after = os.path.join(self.tmp.name, 'after')
