@@ -3,7 +3,7 @@ README), computed from the same four `radsift eval --json` runs of each model (R
 heldout-real, heldout-rare), so that the verdict comes from the repository and not from a scratch script.
 
   /usr/bin/python3 models/train/stage_rule.py --before <dir> --after <dir> [--bundle <bundle dir>] \
-      [--focus rib_fracture,calcified_granuloma,scoliosis] [--focus-rise 0.01] [--min-p10 0.7]
+      [--focus rib_fracture,calcified_granuloma,scoliosis] [--focus-rise 0.01] [--min-p10 0.7] [--keep-auc 0.9]
 
 Each dir holds heldout.json, shifted.json, heldout-real.json and heldout-rare.json. The clauses, `after` against
 `before` on the same sets:
@@ -13,7 +13,9 @@ Each dir holds heldout.json, shifted.json, heldout-real.json and heldout-rare.js
   - the never-seen findings' 16-shot probe mean (enriched set) falls by no more than 0.01;
   - the common eight's mean on the acquisition-shifted set falls by no more than 0.005;
   - with --min-p10, every trained rare finding's P@10 at real prevalence is that or more (a model scored by its
-    best region alone meets the issue's P@10 target, which a stage must then keep: stage 30).
+    best region alone meets the issue's P@10 target, which a stage must then keep: stage 30);
+  - with --keep-auc, every trained rare finding whose AUC at real prevalence was that or more before stays there
+    (a target met is not given back for the focus: stage 31).
 Which findings are trained rare and never seen: the bundle's manifest (zeroShot), as eval_card.py reads it; by
 default the shipped model's, models/radsift-phantom-convirt-rare.
 Prints JSON (figures, clauses, "replaces"); exits 0 whatever the verdict, 1 with a message on a missing or
@@ -80,7 +82,7 @@ def figures(run, focus, trained, never):
     }
 
 
-def rule(before, after, focus_rise, min_p10=None):
+def rule(before, after, focus_rise, min_p10=None, keep_auc=None):
     worst = min(after['trainedRare'][f][0] - before['trainedRare'][f][0] for f in before['trainedRare'])
     clauses = [
         (f'focus mean rises by {focus_rise} or more', before['focusMean'], after['focusMean'],
@@ -104,6 +106,13 @@ def rule(before, after, focus_rise, min_p10=None):
         earlier = [v[1] for v in before['trainedRare'].values() if ok_number(v[1])]
         clauses.append((f'every trained rare finding keeps P@10 {min_p10} or more',
                         min(earlier) if earlier else None, lowest, lowest >= min_p10))
+    if keep_auc is not None:
+        kept = [f for f, v in before['trainedRare'].items() if v[0] >= keep_auc]
+        # Shown: the lowest AUC among them before and after (None when no finding met it before: nothing to keep).
+        clauses.append((f'every trained rare finding at AUC {keep_auc} or more stays there',
+                        min((before['trainedRare'][f][0] for f in kept), default=None),
+                        min((after['trainedRare'][f][0] for f in kept), default=None),
+                        all(after['trainedRare'][f][0] >= keep_auc for f in kept)))
     return [{'clause': c, 'before': shown(b), 'after': shown(a), 'met': bool(ok)} for c, b, a, ok in clauses]
 
 
@@ -117,6 +126,9 @@ def main(argv=None):
     ap.add_argument('--focus-rise', type=float, default=0.01)
     ap.add_argument('--min-p10', type=float, default=None,
                     help="a clause more: every trained rare finding's P@10 at real prevalence stays at this or more")
+    ap.add_argument('--keep-auc', type=float, default=None,
+                    help='a clause more: every trained rare finding at this AUC or more (real prevalence) before '
+                         'stays there')
     a = ap.parse_args(argv)
     before, after = load(a.before), load(a.after)
     trained, never = finding_groups(a.bundle, None, None, [])
@@ -124,7 +136,7 @@ def main(argv=None):
         raise SystemExit('stage_rule: no trained rare or never-seen findings: give --bundle with a zeroShot section')
     focus = [x.strip().replace(' ', '_') for x in a.focus.split(',') if x.strip()]
     fb, fa = (figures(r, focus, trained, never) for r in (before, after))
-    clauses = rule(fb, fa, a.focus_rise, a.min_p10)
+    clauses = rule(fb, fa, a.focus_rise, a.min_p10, a.keep_auc)
     json.dump({'focus': focus, 'before': {k: shown(v) for k, v in fb.items()},
                'after': {k: shown(v) for k, v in fa.items()}, 'clauses': clauses,
                'replaces': all(c['met'] for c in clauses)}, sys.stdout, indent=2)

@@ -89,6 +89,29 @@ class StageRuleTest(unittest.TestCase):
         ok, clauses, _ = self.verdict(extra=['--min-p10', '0.7'], trained={'scoliosis': 0.82})
         self.assertTrue(ok, clauses)
 
+    def test_the_keep_auc_clause_only_when_asked_and_only_for_findings_that_met_it(self):
+        # Before: calcified granuloma 0.89 and the two 0.99 findings; at 0.9 the two 0.99 ones are kept, granuloma not.
+        after = {'trained': {'scoliosis': 0.84, 'calcified_granuloma': 0.875}}
+        ok, clauses, _ = self.verdict(**after)
+        self.assertTrue(ok, clauses)
+        self.assertNotIn('every trained rare finding at AUC 0.9 or more stays there', clauses)
+        self.tearDown()
+        self.setUp()
+        ok, clauses, d = self.verdict(extra=['--keep-auc', '0.9'], **after)
+        self.assertTrue(ok, clauses)
+        self.assertEqual(d['clauses'][-1]['before'], 0.99)
+        self.tearDown()
+        self.setUp()
+        ok, clauses, _ = self.verdict(extra=['--keep-auc', '0.88'], **after)
+        self.assertFalse(ok)
+        self.assertEqual([c for c, met in clauses.items() if not met],
+                         ['every trained rare finding at AUC 0.88 or more stays there'])
+        self.tearDown()
+        self.setUp()
+        ok, clauses, d = self.verdict(extra=['--keep-auc', '0.995'], trained={'scoliosis': 0.82})
+        self.assertTrue(ok, clauses)
+        self.assertIsNone(d['clauses'][-1]['before'])
+
     def test_a_before_run_without_p10_is_shown_as_none_not_a_traceback(self):
         for missing, shown in (({'rib_fracture': None}, 0.8), ({f: None for f in TRAINED}, None)):
             with self.subTest(missing=sorted(missing)):
