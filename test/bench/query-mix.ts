@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:query-mix -- <labelled folder> [--model-dir <bundle>] [--min-positives N]`
+ * How the Query view should rank by example scans, alone and beside a phrase (docs/few-shot.md, "The Query view's
+ * example scans"). For each finding with enough positives, k = 1 and 4 positive examples drawn 20 times (seeded);
+ * the ROC AUC over the scans that are not examples of:
+ *   (a) the cosine of each scan's plain embedding to the weighted sum of the phrase's and the examples' embeddings
+ *       (what the Query view ranked by before the rule);
+ *   (b) the phrase's cosine plus each example's cosine in Screening's descriptor space (exampleSpace and
+ *       exampleDescriptor, the app's own code: centred on the scans, pooled patches beside the embedding);
+ *   (c) the two kinds each standardised over the scans and weighed by the sum of their weights;
+ * for queries of the examples alone ((b) and (c) rank alike there) and of the finding's phrase plus the examples,
+ * and the phrase alone for reference. Prints JSON: means over findings, per finding, and the rule's verdicts.
+ */
+import { parseArgs } from 'node:util';
+import { encodeLabelled, readLabelled } from './labelled-folder.js';
+import { maxPoolPatches } from '../../electron/scoring/example-features.js';
+import { exampleDescriptor, exampleSpace, type ExampleScan } from '../../electron/scoring/example-profile.js';
+import { rocAuc, seededRandom, shuffled } from '../../electron/scoring/metrics.js';
+import { findingPhrase } from '../../electron/scoring/report-language.js';
+import { dot, row, weightedSum } from '../../electron/scoring/vectors.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'model-dir': { type: 'string' }, 'min-positives': { type: 'string', default: '34' } },
+});
+const folder = await readLabelled(positionals[0]);
+const { findings, labelled } = folder;
+const { scores, model } = await encodeLabelled(folder, values['model-dir'], findings.map(findingPhrase));
+const keep = scores.paths.map((p, i) => [p, i] as const).filter(([p]) => labelled.has(p));
+const dim = scores.images.dim;
+const scans: ExampleScan[] = keep.map(([, i]) => ({
+  embedding: row(scores.images, i),
+  pooled: scores.patches?.[i] ? maxPoolPatches(scores.patches[i]!, dim) : null,
+}));
+const { space } = exampleSpace(scans, dim);
+const descriptors = scans.map((s) => exampleDescriptor(s, space));
+
+const DRAWS = 20;
+const KS = [1, 4] as const;
+type Ranking = 'phrase' | 'examples (a)' | 'examples (b)' | 'mix (a)' | 'mix (b)' | 'mix (c)';
+const RANKINGS: Ranking[] = ['phrase', 'examples (a)', 'examples (b)', 'mix (a)', 'mix (b)', 'mix (c)'];
+
+/** Scores standardised over the scans (mean 0, deviation 1; all zeros when they do not vary). */
+function standardised(xs: number[]): number[] {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+  return xs.map((x) => (sd > 0 ? (x - m) / sd : 0));
+}
+
+const perFinding: Record<string, Record<Ranking, number>> = {};
+for (const [j, finding] of findings.entries()) {
+  const y = keep.map(([p]) => labelled.get(p)![j]!);
+  const pos = y.flatMap((v, i) => (v ? [i] : []));
+  if (pos.length < Number(values['min-positives'])) continue;
+  const phrase = scores.vectors[j]!.positive;
+  const phraseScores = scans.map((s) => dot(s.embedding, phrase));
+  const sums = Object.fromEntries(RANKINGS.map((r) => [r, 0])) as Record<Ranking, number>;
+  const rnd = seededRandom(11 + j);
+  for (const k of KS) {
+    for (let d = 0; d < DRAWS; d++) {
+      const picked = shuffled(pos, rnd).slice(0, k);
+      const isExample = new Set(picked);
+      const rawSum = weightedSum(
+        picked.map((i) => ({ vector: scans[i]!.embedding, weight: 1 })),
+        dim,
+      );
+      const mixSum = weightedSum(
+        [{ vector: phrase, weight: 1 }, ...picked.map((i) => ({ vector: scans[i]!.embedding, weight: 1 }))],
+        dim,
+      );
+      // Each example's cosine times its weight (1), summed: the sum of their descriptors, not normalised.
+      const exampleScores = descriptors.map((v) => picked.reduce((a, i) => a + dot(v, descriptors[i]!), 0));
+      const zPhrase = standardised(phraseScores);
+      const zExamples = standardised(exampleScores);
+      const by: Record<Ranking, (i: number) => number> = {
+        phrase: (i) => phraseScores[i]!,
+        'examples (a)': (i) => dot(scans[i]!.embedding, rawSum),
+        'examples (b)': (i) => exampleScores[i]!,
+        'mix (a)': (i) => dot(scans[i]!.embedding, mixSum),
+        'mix (b)': (i) => phraseScores[i]! + exampleScores[i]!,
+        // weights: the phrase 1, the examples k (each 1)
+        'mix (c)': (i) => zPhrase[i]! + k * zExamples[i]!,
+      };
+      const rest = y.map((_, i) => i).filter((i) => !isExample.has(i));
+      for (const r of RANKINGS)
+        sums[r] += rocAuc(
+          rest.map(by[r]),
+          rest.map((i) => y[i]!),
+        );
+    }
+  }
+  perFinding[finding] = Object.fromEntries(RANKINGS.map((r) => [r, round(sums[r] / (DRAWS * KS.length))])) as Record<
+    Ranking,
+    number
+  >;
+}
+
+const names = Object.keys(perFinding);
+const mean = (r: Ranking) => round(names.reduce((a, f) => a + perFinding[f]![r], 0) / names.length);
+const worst = (r: Ranking, than: Ranking) => {
+  const drops = names.map((f) => [f, perFinding[f]![r] - perFinding[f]![than]] as const);
+  const [finding, change] = drops.reduce((a, b) => (b[1] < a[1] ? b : a));
+  return { finding, change: round(change) };
+};
+const verdict = (r: Ranking, than: Ranking) => {
+  const w = worst(r, than);
+  return { rise: round(mean(r) - mean(than)), worst: w, met: mean(r) - mean(than) >= 0.005 && w.change >= -0.03 };
+};
+const mixBest: Ranking = mean('mix (c)') > mean('mix (b)') ? 'mix (c)' : 'mix (b)';
+console.log(
+  JSON.stringify(
+    {
+      model: model.id,
+      version: model.version,
+      scans: keep.length,
+      patches: space.patches,
+      centredOn: space.centre ? scans.length : null,
+      draws: DRAWS,
+      k: KS,
+      means: Object.fromEntries(RANKINGS.map((r) => [r, mean(r)])),
+      rule: {
+        examplesAlone: verdict('examples (b)', 'examples (a)'),
+        mix: { candidate: mixBest, ...verdict(mixBest, 'mix (a)') },
+      },
+      perFinding,
+    },
+    null,
+    1,
+  ),
+);
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
