@@ -12,7 +12,14 @@ import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import type { AppIndex } from './app-index.js';
 import type { ModelService } from './model-service.js';
 import { applyProbe, crossValidatedAuc, trainProbe } from '../scoring/linear-probe.js';
-import { descriptorMatrix, exampleSpace, type ExampleScan } from '../scoring/example-profile.js';
+import {
+  descriptorMatrix,
+  exampleDescriptor,
+  exampleSpace,
+  type ExampleScan,
+  type ExampleSpace,
+} from '../scoring/example-profile.js';
+import { exampleQueryScores, mixQueryParts, type QueryPart } from '../scoring/query-mix.js';
 import { pick } from '../scoring/evaluation.js';
 import { gridBox, phraseHeatmap } from '../scoring/grounding.js';
 import { phraseVectors, type PhraseVectors } from '../scoring/phrase-scores.js';
@@ -221,21 +228,40 @@ export class CollectionService {
     // One positive phrase and nothing else: the zero-shot probability against its negation decides.
     const single = phrases.length === 1 && req.examples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
     const { slot, failed, rows: vectors, regions } = await this.ensureIndexed(onProgress, single ? [single] : []);
-    const parts = phrases.map((p, i) => ({ vector: p.positive, weight: req.phrases[i]!.weight }));
-    for (const ex of req.examples) {
-      const v = vectors.get(ex.path);
-      if (!v) throw new ApiError('NOT_FOUND', `${path.basename(ex.path)} is not among the opened, encoded scans`);
-      parts.push({ vector: v, weight: ex.weight });
+    const paths = [...vectors.keys()];
+    const rowOf = new Map(paths.map((p, i) => [p, i]));
+    for (const ex of req.examples)
+      if (!rowOf.has(ex.path))
+        throw new ApiError('NOT_FOUND', `${path.basename(ex.path)} is not among the opened, encoded scans`);
+    // Phrases: the cosine to their weighted sum, as CLIP sums prompts. Examples: compared as Screening compares
+    // scans. Both: each kind standardised and weighed (query-mix.ts; docs/few-shot.md, "The Query view's example scans").
+    const parts: QueryPart[] = [];
+    if (phrases.length && weightSize(req.phrases) > 0) {
+      const query = weightedSum(
+        phrases.map((p, i) => ({ vector: p.positive, weight: req.phrases[i]!.weight })),
+        slot.dim,
+      );
+      parts.push({ scores: paths.map((p) => dot(vectors.get(p)!, query)), weight: weightSize(req.phrases) });
     }
-    const query = weightedSum(parts, slot.dim);
+    let examplesSpace: ExampleSpace | null = null;
+    if (weightSize(req.examples) > 0) {
+      const scans = this.#exampleScans(slot, paths, vectors);
+      examplesSpace = exampleSpace(scans, slot.dim).space;
+      const space = examplesSpace;
+      const descriptors = scans.map((s) => exampleDescriptor(s, space));
+      const examples = req.examples.map((e) => ({ row: rowOf.get(e.path)!, weight: e.weight }));
+      parts.push({ scores: exampleQueryScores(descriptors, examples), weight: weightSize(req.examples) });
+    }
+    if (!parts.length) throw new ApiError('BAD_REQUEST', 'Every phrase and example has weight 0: give one a weight');
+    const score = mixQueryParts(parts);
     const threshold = req.threshold ?? DEFAULT_PROBABILITY_THRESHOLD;
-    const scored = [...vectors].map(([p, v]) => ({
+    const scored = paths.map((p, i) => ({
       path: p,
-      similarity: dot(v, query),
+      similarity: score[i]!,
       probability: single
         ? zeroShotProbability(
-            dot(v, single.positive),
-            dot(v, single.negative),
+            dot(vectors.get(p)!, single.positive),
+            dot(vectors.get(p)!, single.negative),
             regions.get(p)?.[0],
             loaded.model,
             single.pair.phrase,
@@ -246,7 +272,7 @@ export class CollectionService {
     const where = single && regionPhrases(loaded.model, [single]).length ? ` (${regionRuleWords(loaded.model)})` : '';
     const rule = single
       ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}"${where} with probability ≥ ${threshold}`
-      : 'similarity stands out from this collection (robust z ≥ 3)';
+      : `${queryScoreWords(parts.length > 1, examplesSpace)} stands out from this collection (robust z ≥ 3)`;
     const rows = rankScans(
       scored,
       single ? { probabilityAtLeast: threshold } : { similarityAbove: robustCut(scored.map((r) => r.similarity)).cut },
@@ -256,6 +282,7 @@ export class CollectionService {
       scans: rows.length,
       matches: rows.filter((r) => r.match).length,
       rule,
+      mixed: parts.length > 1,
       failed,
       familiarity: await this.models.checkPhrases(req.phrases.map((p) => p.text)),
     };
@@ -403,6 +430,20 @@ export interface HeatmapResult {
   values: number[];
   /** The grid's extent over the image, as fractions of the image's width and height. */
   box: { x: number; y: number; width: number; height: number };
+}
+
+/** The sum of the terms' weights' sizes: how much a kind of term weighs in a mix. */
+function weightSize(terms: readonly { weight: number }[]): number {
+  return terms.reduce((a, t) => a + Math.abs(t.weight), 0);
+}
+
+/** What a query without a single phrase ranks by, as the rule says it. */
+function queryScoreWords(phrases: boolean, examples: ExampleSpace | null): string {
+  if (!examples) return 'similarity';
+  const how = `compared as Screening compares scans${examples.centre ? ', centred on these scans' : ''}`;
+  return phrases
+    ? `the weighted mean of the phrases' similarity and the examples' (${how}), each standardised over these scans,`
+    : `similarity to the examples (${how})`;
 }
 
 function dedupe(list: { path: string; reason: string }[]): { path: string; reason: string }[] {

@@ -357,6 +357,8 @@ export const methods = {
       scans: z.number().int(),
       matches: z.number().int(),
       rule: z.string(),
+      /** Whether each row's similarity is a mix's score (phrases and examples each standardised), not a cosine. */
+      mixed: z.boolean(),
       failed: z.array(z.object({ path: z.string(), reason: z.string() })),
       /** One per phrase of the query: whether the model knows it well. */
       familiarity: z.array(PhraseFamiliarity),

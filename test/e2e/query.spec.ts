@@ -53,10 +53,14 @@ test.describe('Query view', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'probe.png') });
     await page.getByRole('button', { name: 'Clear labels' }).click();
 
-    // Example scans: + like the first result → the query becomes a mix, judged by the robust cut.
+    // Example scans: + like the first result → the query becomes a mix of the phrase and the example, each
+    // standardised over the scans (docs/few-shot.md, "The Query view's example scans"), judged by the robust cut.
     await page.getByTestId('query-result').first().getByRole('button', { name: '+ like' }).click();
     await expect(page.getByTestId('query-terms')).toContainText('+');
-    await expect(page.getByTestId('query-summary')).toContainText('similarity stands out');
+    await expect(page.getByTestId('query-summary')).toContainText(
+      "the weighted mean of the phrases' similarity and the examples' (compared as Screening compares scans, centred on these scans), each standardised over these scans, stands out",
+    );
+    await expect(page.getByTestId('query-result').first().locator('.scores')).toContainText(/score -?\d+\.\d\d/);
   });
 });
 

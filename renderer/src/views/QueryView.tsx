@@ -274,7 +274,13 @@ export function QueryView({
                   <ScanName path={r.path} showPath />
                   <span className="scores">
                     {r.probability !== null && <strong data-testid="probability">p {r.probability.toFixed(3)}</strong>}{' '}
-                    sim {r.similarity.toFixed(3)}
+                    {result.mixed ? (
+                      <span title="Phrases and examples, each standardised over these scans and weighed by their weights">
+                        score {r.similarity.toFixed(2)}
+                      </span>
+                    ) : (
+                      <>sim {r.similarity.toFixed(3)}</>
+                    )}
                   </span>
                   <span className="actions">
                     <button type="button" className="chip" onClick={() => addExample(r.path, 1)} title="More like this">

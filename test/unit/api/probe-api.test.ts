@@ -4,15 +4,13 @@
  * scans nobody labelled by the finding it was shown.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createServices, type AppServices } from '../../../electron/api/create-services.js';
 import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
 import type { Response } from '../../../electron/api/contract.js';
-import { writeDemo } from '../../../electron/phantom/export.js';
-import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import {
   descriptorMatrix,
   exampleSpace,
@@ -23,6 +21,7 @@ import { pick } from '../../../electron/scoring/evaluation.js';
 import { applyProbe, trainProbe } from '../../../electron/scoring/linear-probe.js';
 import type { Matrix } from '../../../electron/scoring/vectors.js';
 import { rocAuc } from '../../../electron/scoring/metrics.js';
+import { labelledDemo } from '../../support/labelled-demo.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 type Probe = Response<'probe.train'>;
@@ -42,18 +41,7 @@ describe('linear probe in the app', () => {
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'radsift-probe-'));
     folder = path.join(work, 'scans');
-    writeDemo({
-      dir: folder,
-      count: 30,
-      seed: 63,
-      size: 256,
-      prevalence: { ...DEFAULT_PREVALENCE, pleural_effusion: 0.5 },
-    });
-    const lines = (await readFile(path.join(folder, 'labels.csv'), 'utf8')).trim().split('\n');
-    const column = lines[0]!.split(',').indexOf('pleural_effusion');
-    effusion = new Map(
-      lines.slice(1).map((l) => [path.join(folder, l.split(',')[0]!), Number(l.split(',')[column])] as const),
-    );
+    effusion = await labelledDemo(folder, { count: 30, seed: 63, finding: 'pleural_effusion', prevalence: 0.5 });
     services = await createServices({
       dataDir: path.join(work, 'data'),
       modelRoots: [path.join(PROJECT_ROOT, 'models')],

@@ -1,0 +1,123 @@
+/**
+ * The Query view's example scans with the default model (docs/few-shot.md, "The Query view's example scans"):
+ * examples alone rank the opened scans as a Screening example set of them does, and a query of a phrase and
+ * examples is the weighted mean of what each ranks by, standardised over the scans.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Response } from '../../../electron/api/contract.js';
+import type { AppServices } from '../../../electron/api/create-services.js';
+import { MIN_CENTRING_SCANS } from '../../../electron/scoring/example-profile.js';
+import { standardised } from '../../../electron/scoring/query-mix.js';
+import { dot } from '../../../electron/scoring/vectors.js';
+import { callApi, startServices, untilDone } from '../../support/app-services.js';
+import { labelledDemo } from '../../support/labelled-demo.js';
+
+type Query = Response<'query.run'>;
+type Results = Response<'screen.results'>;
+
+describe('example scans in the Query view', () => {
+  let work: string;
+  let folder: string;
+  let services: AppServices;
+  let effusion: Map<string, number>;
+  const call = <T>(method: Parameters<typeof callApi>[1], req: unknown) => callApi<T>(services, method, req);
+  const query = (phrases: { text: string; weight: number }[], examples: { path: string; weight: number }[]) =>
+    call<Query>('query.run', { phrases, examples });
+  const byPath = (q: Query) => new Map(q.rows.map((r) => [r.path, r.similarity]));
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-query-examples-'));
+    folder = path.join(work, 'scans');
+    effusion = await labelledDemo(folder, { count: 30, seed: 64, finding: 'pleural_effusion', prevalence: 0.5 });
+    services = await startServices(path.join(work, 'data'));
+  });
+  after(async () => {
+    await services?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const examples = () => {
+    const pos = [...effusion].filter(([, y]) => y).map(([p]) => p);
+    assert.ok(pos.length >= 6, `${pos.length} effusions of ${effusion.size}`);
+    return pos.slice(0, 4);
+  };
+
+  it("ranks by examples as Screening's example set of them does, and says so", async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const picked = examples();
+    const q = await query(
+      [],
+      picked.map((p) => ({ path: p, weight: 1 })),
+    );
+    assert.equal(q.mixed, false);
+    assert.equal(q.rows.length, effusion.size);
+    assert.match(
+      q.rule,
+      /^similarity to the examples \(compared as Screening compares scans, centred on these scans\)/,
+    );
+    // A Screening job of the same folder and examples ranks the scans in the same order.
+    const job = services.screening.start(folder, [], undefined, undefined, picked);
+    await untilDone(services, job);
+    const screened = await call<Results>('screen.results', { id: job.id });
+    const screening = [...screened.rows!]
+      .sort((a, b) => b.exampleSimilarity! - a.exampleSimilarity!)
+      .map((r) => r.path);
+    assert.deepEqual(
+      q.rows.map((r) => r.path),
+      screening,
+    );
+    // Not the plain embeddings' order (what the view ranked by before): the descriptor counts.
+    const { rows } = await services.collection.ensureIndexed(() => undefined);
+    const plain = [...rows.keys()]
+      .map((p) => [p, picked.reduce((a, e) => a + dot(rows.get(p)!, rows.get(e)!), 0)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .map(([p]) => p);
+    assert.notDeepEqual(screening, plain);
+  });
+
+  it('mixes a phrase and examples by their standard scores, weighed', async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const picked = examples().slice(0, 2);
+    const phrase = [{ text: 'pleural effusion', weight: 1 }];
+    const ex = picked.map((p) => ({ path: p, weight: 1 }));
+    const [alone, byExamples, mixed] = [await query(phrase, []), await query([], ex), await query(phrase, ex)];
+    assert.equal(mixed.mixed, true);
+    assert.match(mixed.rule, /^the weighted mean of the phrases' similarity and the examples' \(compared as Screening/);
+    assert.ok(mixed.rows.every((r) => r.probability === null));
+    const paths = [...byPath(alone).keys()];
+    const zPhrase = standardised(paths.map((p) => byPath(alone).get(p)!));
+    const zExamples = standardised(paths.map((p) => byPath(byExamples).get(p)!));
+    const got = byPath(mixed);
+    paths.forEach((p, i) => {
+      const want = (zPhrase[i]! + 2 * zExamples[i]!) / 3;
+      assert.ok(Math.abs(got.get(p)! - want) < 1e-9, `${path.basename(p)}: ${got.get(p)} vs ${want}`);
+    });
+  });
+
+  it('refuses a query whose every term weighs 0, and an example that is not opened', async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const [first] = examples();
+    await assert.rejects(
+      query([{ text: 'pleural effusion', weight: 0 }], [{ path: first!, weight: 0 }]),
+      /BAD_REQUEST: Every phrase and example has weight 0/,
+    );
+    await call('studies.openDropped', { paths: [...effusion.keys()].filter((p) => p !== first) });
+    await assert.rejects(
+      query([], [{ path: first!, weight: 1 }]),
+      /NOT_FOUND: .* is not among the opened, encoded scans/,
+    );
+  });
+
+  it('compares fewer scans than a mean needs as they are, and says so', async () => {
+    const few = [...effusion.keys()].slice(0, MIN_CENTRING_SCANS - 1);
+    await call('studies.openDropped', { paths: few });
+    const q = await query([], [{ path: few[0]!, weight: 1 }]);
+    assert.equal(q.rows.length, few.length);
+    assert.match(q.rule, /^similarity to the examples \(compared as Screening compares scans\) stands out/);
+    assert.equal(q.rows[0]!.path, few[0], 'an example is most like itself');
+  });
+});
