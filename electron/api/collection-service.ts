@@ -19,7 +19,7 @@ import {
   type ExampleScan,
   type ExampleSpace,
 } from '../scoring/example-profile.js';
-import { exampleQueryScores, mixQueryParts, type QueryPart } from '../scoring/query-mix.js';
+import { exampleQuery, exampleScores, mixQueryParts, type ExampleQuery, type QueryPart } from '../scoring/query-mix.js';
 import { pick } from '../scoring/evaluation.js';
 import { gridBox, phraseHeatmap } from '../scoring/grounding.js';
 import { phraseVectors, type PhraseVectors } from '../scoring/phrase-scores.js';
@@ -225,14 +225,17 @@ export class CollectionService {
           (t) => encoder.encodeTexts(t),
         )
       : [];
+    // A scan given twice is one example, weighed as last given (the view replaces it so).
+    const givenExamples = [...new Map(req.examples.map((e) => [e.path, e.weight])).entries()];
+    const weighedExamples = givenExamples.filter(([, w]) => w !== 0);
     // One positive phrase and nothing else: the zero-shot probability against its negation decides.
-    const single = phrases.length === 1 && req.examples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
+    const single =
+      phrases.length === 1 && weighedExamples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
     const { slot, failed, rows: vectors, regions } = await this.ensureIndexed(onProgress, single ? [single] : []);
     const paths = [...vectors.keys()];
     const rowOf = new Map(paths.map((p, i) => [p, i]));
-    for (const ex of req.examples)
-      if (!rowOf.has(ex.path))
-        throw new ApiError('NOT_FOUND', `${path.basename(ex.path)} is not among the opened, encoded scans`);
+    for (const [p] of givenExamples)
+      if (!rowOf.has(p)) throw new ApiError('NOT_FOUND', `${path.basename(p)} is not among the opened, encoded scans`);
     // Phrases: the cosine to their weighted sum, as CLIP sums prompts. Examples: compared as Screening compares
     // scans. Both: each kind standardised and weighed (query-mix.ts; docs/few-shot.md, "The Query view's example scans").
     const parts: QueryPart[] = [];
@@ -243,14 +246,21 @@ export class CollectionService {
       );
       parts.push({ scores: paths.map((p) => dot(vectors.get(p)!, query)), weight: weightSize(req.phrases) });
     }
-    let examplesSpace: ExampleSpace | null = null;
-    if (weightSize(req.examples) > 0) {
+    let byExamples: { space: ExampleSpace; query: ExampleQuery } | null = null;
+    if (weighedExamples.length) {
       const scans = this.#exampleScans(slot, paths, vectors);
-      examplesSpace = exampleSpace(scans, slot.dim).space;
-      const space = examplesSpace;
-      const descriptors = scans.map((s) => exampleDescriptor(s, space));
-      const examples = req.examples.map((e) => ({ row: rowOf.get(e.path)!, weight: e.weight }));
-      parts.push({ scores: exampleQueryScores(descriptors, examples), weight: weightSize(req.examples) });
+      const examples = weighedExamples.map(([p, weight]) => ({ row: rowOf.get(p)!, weight }));
+      const rank = (space: ExampleSpace) => {
+        const descriptors = scans.map((s) => exampleDescriptor(s, space));
+        const query = exampleQuery(descriptors, examples);
+        return { space, query, scores: exampleScores(descriptors, query) };
+      };
+      let ranked = rank(exampleSpace(scans, slot.dim).space);
+      // Centred examples that cancel out have no direction: compared as they are, as example-profile.ts does.
+      if (ranked.space.centre && dot(ranked.query.vector, ranked.query.vector) === 0)
+        ranked = rank({ ...ranked.space, centre: null, pooledCentre: null });
+      byExamples = { space: ranked.space, query: ranked.query };
+      parts.push({ scores: ranked.scores, weight: ranked.query.weight });
     }
     if (!parts.length) throw new ApiError('BAD_REQUEST', 'Every phrase and example has weight 0: give one a weight');
     const score = mixQueryParts(parts);
@@ -272,7 +282,7 @@ export class CollectionService {
     const where = single && regionPhrases(loaded.model, [single]).length ? ` (${regionRuleWords(loaded.model)})` : '';
     const rule = single
       ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}"${where} with probability ≥ ${threshold}`
-      : `${queryScoreWords(parts.length > 1, examplesSpace)} stands out from this collection (robust z ≥ 3)`;
+      : `${queryScoreWords(phrases.length, parts, byExamples)} stands out from this collection (robust z ≥ 3)`;
     const rows = rankScans(
       scored,
       single ? { probabilityAtLeast: threshold } : { similarityAbove: robustCut(scored.map((r) => r.similarity)).cut },
@@ -437,13 +447,24 @@ function weightSize(terms: readonly { weight: number }[]): number {
   return terms.reduce((a, t) => a + Math.abs(t.weight), 0);
 }
 
-/** What a query without a single phrase ranks by, as the rule says it. */
-function queryScoreWords(phrases: boolean, examples: ExampleSpace | null): string {
+/** What a query without a single phrase ranks by, as the rule says it ("A scan matches when … stands out"). */
+function queryScoreWords(
+  phraseCount: number,
+  parts: readonly QueryPart[],
+  examples: { space: ExampleSpace; query: ExampleQuery } | null,
+): string {
   if (!examples) return 'similarity';
-  const how = `compared as Screening compares scans${examples.centre ? ', centred on these scans' : ''}`;
-  return phrases
-    ? `the weighted mean of the phrases' similarity and the examples' (${how}), each standardised over these scans,`
-    : `similarity to the examples (${how})`;
+  const { space, query } = examples;
+  const how = [
+    'as Screening compares scans',
+    ...(space.centre ? ['centred on these scans'] : []),
+    ...(query.likes && query.unlikes ? ['those marked unlike counted against at half weight'] : []),
+  ].join(', ');
+  const toExamples = query.likes ? `to the example scans (${how})` : `away from the scans marked unlike (${how})`;
+  if (parts.length === 1) return query.likes ? `its similarity ${toExamples}` : `its distance ${toExamples}`;
+  const ratio = parts.map((p) => Number(p.weight.toFixed(2))).join(' : ');
+  const phrase = phraseCount > 1 ? 'the phrases' : 'the phrase';
+  return `its similarity to ${phrase} (whole image) and ${query.likes ? 'its similarity' : 'its distance'} ${toExamples}, each standardised over these scans and weighed ${ratio},`;
 }
 
 function dedupe(list: { path: string; reason: string }[]): { path: string; reason: string }[] {

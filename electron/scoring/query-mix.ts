@@ -1,18 +1,29 @@
 /**
  * How the Query view ranks by example scans, alone or beside typed phrases (docs/few-shot.md, "The Query view's
  * example scans", a rule fixed before it was measured). Examples are compared as Screening's example sets compare
- * scans: each scan's descriptor (example-profile.ts), and a scan's score is its weighted mean cosine to the
- * examples' descriptors. Phrases live in the text–image space and examples in the descriptor space, so a query of
- * both kinds standardises each kind over the scans ranked and weighs it by the size of its weights: on validation
- * phantoms that ranked 0.903 (mean AUC over findings, a phrase and 1 or 4 examples) against 0.854 for the sum of
- * plain embeddings the view used before, and 0.890 for a plain sum of the two kinds' cosines.
+ * scans: each scan's descriptor (example-profile.ts) against the examples' mean direction, less COUNTER_WEIGHT times
+ * the direction of those marked unlike (as a review's counter-examples push a screening's ranking). Phrases live in
+ * the text–image space and examples in the descriptor space, so a query of both kinds standardises each kind over
+ * the scans ranked and weighs it: on validation phantoms that ranked 0.903 (mean AUC over findings, a phrase and 1
+ * or 4 examples) against 0.854 for the sum of plain embeddings the view used before, and 0.890 for a plain sum of
+ * the two kinds' cosines.
  */
-import { dot } from './vectors.js';
+import { COUNTER_WEIGHT } from './example-profile.js';
+import { dot, weightedSum } from './vectors.js';
 
-/** One kind of query term (the phrases, or the examples): its score per scan and the sum of its weights' sizes. */
+/** One kind of query term (the phrases, or the examples): its score per scan and how much it weighs in a mix. */
 export interface QueryPart {
   scores: ArrayLike<number>;
   weight: number;
+}
+
+/** What example scans rank by: a direction in the descriptors' space, and how much they weigh beside phrases. */
+export interface ExampleQuery {
+  vector: Float32Array;
+  /** The like examples' weights plus COUNTER_WEIGHT times the unlike ones' sizes. */
+  weight: number;
+  likes: number;
+  unlikes: number;
 }
 
 /** Scores standardised over the scans (mean 0, deviation 1); all 0 when they do not vary. */
@@ -29,40 +40,61 @@ export function standardised(xs: ArrayLike<number>): Float64Array {
 }
 
 /**
- * Each scan's weighted mean cosine to the examples' descriptors (weights: + like, − unlike; the mean over the
- * weights' sizes, so that a score stays a cosine).
+ * The examples' direction (weights: + like, − unlike; 0 ignored): the like ones' weighted mean direction less
+ * COUNTER_WEIGHT times the unlike ones' (example-profile.ts does the same for a screening's counter-examples),
+ * normalised; with unlike ones only, away from theirs. A zero vector when the examples cancel out.
  */
-export function exampleQueryScores(
+export function exampleQuery(
   descriptors: readonly ArrayLike<number>[],
   examples: readonly { row: number; weight: number }[],
-): Float64Array {
-  if (!examples.length) throw new RangeError('no examples');
-  const size = examples.reduce((a, e) => a + Math.abs(e.weight), 0);
-  if (!(size > 0)) throw new RangeError('examples of weight 0');
-  const out = new Float64Array(descriptors.length);
-  for (const { row, weight } of examples) {
-    const e = descriptors[row];
-    if (!e) throw new RangeError(`no scan ${row} among ${descriptors.length}`);
-    for (let i = 0; i < descriptors.length; i++) out[i]! += (weight * dot(descriptors[i]!, e)) / size;
-  }
-  return out;
+): ExampleQuery {
+  const dim = descriptors[0]?.length ?? 0;
+  const side = (like: boolean) =>
+    examples
+      .filter((e) => (like ? e.weight > 0 : e.weight < 0))
+      .map((e) => {
+        const vector = descriptors[e.row];
+        if (!vector) throw new RangeError(`no scan ${e.row} among ${descriptors.length}`);
+        return { vector, weight: Math.abs(e.weight) };
+      });
+  const likes = side(true);
+  const unlikes = side(false);
+  if (!likes.length && !unlikes.length) throw new RangeError('no examples of weight other than 0');
+  const total = (xs: { weight: number }[]) => xs.reduce((a, x) => a + x.weight, 0);
+  const parts = [
+    ...(likes.length ? [{ vector: weightedSum(likes, dim), weight: 1 }] : []),
+    ...(unlikes.length ? [{ vector: weightedSum(unlikes, dim), weight: likes.length ? -COUNTER_WEIGHT : -1 }] : []),
+  ];
+  return {
+    vector: weightedSum(parts, dim),
+    weight: total(likes) + COUNTER_WEIGHT * total(unlikes),
+    likes: likes.length,
+    unlikes: unlikes.length,
+  };
 }
 
 /**
  * The score a query ranks by: one kind's own scores as they are; with both kinds, each standardised over the
- * scans and the two summed by their weights' sizes, divided by the total (a weighted mean of standard scores).
+ * scans and the two summed by their weights, divided by the total (a weighted mean of standard scores). A kind of
+ * weight 0 is left out.
  */
 export function mixQueryParts(parts: readonly QueryPart[]): Float64Array {
-  if (!parts.length) throw new RangeError('no query terms');
-  const n = parts[0]!.scores.length;
-  if (parts.some((p) => p.scores.length !== n)) throw new RangeError('query parts over different scans');
-  if (parts.length === 1) return Float64Array.from(parts[0]!.scores);
-  const total = parts.reduce((a, p) => a + p.weight, 0);
-  if (!(total > 0) || parts.some((p) => !(p.weight >= 0))) throw new RangeError('query parts without weight');
+  if (parts.some((p) => !(p.weight >= 0))) throw new RangeError('a query part of negative weight');
+  const weighed = parts.filter((p) => p.weight > 0);
+  if (!weighed.length) throw new RangeError(parts.length ? 'query parts without weight' : 'no query terms');
+  const n = weighed[0]!.scores.length;
+  if (weighed.some((p) => p.scores.length !== n)) throw new RangeError('query parts over different scans');
+  if (weighed.length === 1) return Float64Array.from(weighed[0]!.scores);
+  const total = weighed.reduce((a, p) => a + p.weight, 0);
   const out = new Float64Array(n);
-  for (const p of parts) {
+  for (const p of weighed) {
     const z = standardised(p.scores);
     for (let i = 0; i < n; i++) out[i]! += (p.weight * z[i]!) / total;
   }
   return out;
+}
+
+/** A scan's score by examples: its descriptor's cosine to their direction. */
+export function exampleScores(descriptors: readonly ArrayLike<number>[], query: ExampleQuery): Float64Array {
+  return Float64Array.from(descriptors, (d) => dot(d, query.vector));
 }

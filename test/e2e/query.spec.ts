@@ -58,7 +58,7 @@ test.describe('Query view', () => {
     await page.getByTestId('query-result').first().getByRole('button', { name: '+ like' }).click();
     await expect(page.getByTestId('query-terms')).toContainText('+');
     await expect(page.getByTestId('query-summary')).toContainText(
-      "the weighted mean of the phrases' similarity and the examples' (compared as Screening compares scans, centred on these scans), each standardised over these scans, stands out",
+      'its similarity to the phrase (whole image) and its similarity to the example scans (as Screening compares scans, centred on these scans), each standardised over these scans and weighed 1 : 1, stands out',
     );
     await expect(page.getByTestId('query-result').first().locator('.scores')).toContainText(/score -?\d+\.\d\d/);
   });

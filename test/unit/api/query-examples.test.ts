@@ -57,7 +57,7 @@ describe('example scans in the Query view', () => {
     assert.equal(q.rows.length, effusion.size);
     assert.match(
       q.rule,
-      /^similarity to the examples \(compared as Screening compares scans, centred on these scans\)/,
+      /^its similarity to the example scans \(as Screening compares scans, centred on these scans\) stands/,
     );
     // A Screening job of the same folder and examples ranks the scans in the same order.
     const job = services.screening.start(folder, [], undefined, undefined, picked);
@@ -79,6 +79,18 @@ describe('example scans in the Query view', () => {
     assert.notDeepEqual(screening, plain);
   });
 
+  /** Asserts the mix's scores are (1 · z(phrase alone) + w · z(examples alone)) / (1 + w), z over the opened scans. */
+  const assertMix = (alone: Query, byExamples: Query, mixed: Query, w: number) => {
+    const paths = [...byPath(alone).keys()];
+    const zPhrase = standardised(paths.map((p) => byPath(alone).get(p)!));
+    const zExamples = standardised(paths.map((p) => byPath(byExamples).get(p)!));
+    const got = byPath(mixed);
+    paths.forEach((p, i) => {
+      const want = (zPhrase[i]! + w * zExamples[i]!) / (1 + w);
+      assert.ok(Math.abs(got.get(p)! - want) < 1e-9, `${path.basename(p)}: ${got.get(p)} vs ${want}`);
+    });
+  };
+
   it('mixes a phrase and examples by their standard scores, weighed', async () => {
     await call('studies.openDropped', { paths: [folder] });
     const picked = examples().slice(0, 2);
@@ -86,16 +98,42 @@ describe('example scans in the Query view', () => {
     const ex = picked.map((p) => ({ path: p, weight: 1 }));
     const [alone, byExamples, mixed] = [await query(phrase, []), await query([], ex), await query(phrase, ex)];
     assert.equal(mixed.mixed, true);
-    assert.match(mixed.rule, /^the weighted mean of the phrases' similarity and the examples' \(compared as Screening/);
+    assert.match(
+      mixed.rule,
+      /^its similarity to the phrase \(whole image\) and its similarity to the example scans \(as Screening compares scans, centred on these scans\), each standardised over these scans and weighed 1 : 2, stands out/,
+    );
     assert.ok(mixed.rows.every((r) => r.probability === null));
-    const paths = [...byPath(alone).keys()];
-    const zPhrase = standardised(paths.map((p) => byPath(alone).get(p)!));
-    const zExamples = standardised(paths.map((p) => byPath(byExamples).get(p)!));
-    const got = byPath(mixed);
-    paths.forEach((p, i) => {
-      const want = (zPhrase[i]! + 2 * zExamples[i]!) / 3;
-      assert.ok(Math.abs(got.get(p)! - want) < 1e-9, `${path.basename(p)}: ${got.get(p)} vs ${want}`);
-    });
+    assertMix(alone, byExamples, mixed, 2);
+    // A scan marked unlike beside them pushes away as a review's counter-example does, and weighs half.
+    const other = [...effusion].find(([p, y]) => !y && !picked.includes(p))![0];
+    const withUnlike = [...ex, { path: other, weight: -1 }];
+    const [byBoth, mixedBoth] = [await query([], withUnlike), await query(phrase, withUnlike)];
+    assert.match(
+      mixedBoth.rule,
+      /those marked unlike counted against at half weight\), each standardised .* weighed 1 : 2\.5,/,
+    );
+    assertMix(alone, byBoth, mixedBoth, 2.5);
+  });
+
+  it('ranks away from scans marked unlike alone, and keeps the probability when examples weigh 0', async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const [first] = examples();
+    const like = await query([], [{ path: first!, weight: 1 }]);
+    const unlike = await query([], [{ path: first!, weight: -1 }]);
+    assert.match(unlike.rule, /^its distance away from the scans marked unlike \(as Screening compares scans/);
+    assert.deepEqual(
+      unlike.rows.map((r) => r.path),
+      like.rows.map((r) => r.path).reverse(),
+    );
+    // An example of weight 0 (or one given twice, last weight 0) leaves a single phrase's zero-shot rule as it is.
+    const phrase = [{ text: 'pleural effusion', weight: 1 }];
+    const alone = await query(phrase, []);
+    const zero = await query(phrase, [
+      { path: first!, weight: 1 },
+      { path: first!, weight: 0 },
+    ]);
+    assert.equal(zero.rule, alone.rule);
+    assert.deepEqual(zero.rows, alone.rows);
   });
 
   it('refuses a query whose every term weighs 0, and an example that is not opened', async () => {
@@ -117,7 +155,6 @@ describe('example scans in the Query view', () => {
     await call('studies.openDropped', { paths: few });
     const q = await query([], [{ path: few[0]!, weight: 1 }]);
     assert.equal(q.rows.length, few.length);
-    assert.match(q.rule, /^similarity to the examples \(compared as Screening compares scans\) stands out/);
-    assert.equal(q.rows[0]!.path, few[0], 'an example is most like itself');
+    assert.match(q.rule, /^its similarity to the example scans \(as Screening compares scans\) stands out/);
   });
 });

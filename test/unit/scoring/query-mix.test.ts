@@ -4,14 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exampleQueryScores, mixQueryParts, standardised } from '../../../electron/scoring/query-mix.js';
+import { COUNTER_WEIGHT, exampleProfile, PLAIN_SPACE } from '../../../electron/scoring/example-profile.js';
+import { exampleQuery, exampleScores, mixQueryParts, standardised } from '../../../electron/scoring/query-mix.js';
 import { normalise } from '../../../electron/scoring/vectors.js';
 
 const unit = (xs: number[]) => normalise(Float32Array.from(xs));
-const close = (a: ArrayLike<number>, b: number[]) =>
+const close = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   assert.deepEqual(
     Array.from(a, (x) => Math.round(x * 1e6) / 1e6),
-    b.map((x) => Math.round(x * 1e6) / 1e6),
+    Array.from(b, (x) => Math.round(x * 1e6) / 1e6),
   );
 
 describe('query mix', () => {
@@ -23,20 +24,53 @@ describe('query mix', () => {
     assert.deepEqual(Array.from(standardised([0.3, 0.3, 0.3])), [0, 0, 0]);
   });
 
-  it('scores a scan by its weighted mean cosine to the examples: unlike ones count against it', () => {
-    const d = [unit([1, 0]), unit([0, 1]), unit([1, 1]), unit([-1, 0])];
-    close(exampleQueryScores(d, [{ row: 0, weight: 1 }]), [1, 0, Math.SQRT1_2, -1]);
-    // Like scan 0 (weight 2), unlike scan 1 (weight −1): (2·cos₀ − cos₁) / 3.
+  const d = [unit([1, 0, 0]), unit([0, 1, 0]), unit([1, 1, 0]), unit([-1, 0, 0]), unit([0.5, 0.2, 1])];
+
+  it("ranks by examples as Screening's example set and its counter-examples do", () => {
+    // Like scans 0 and 2, unlike scan 1: Screening's profile of the same (example-profile.ts) gives the direction.
+    const q = exampleQuery(d, [
+      { row: 0, weight: 1 },
+      { row: 2, weight: 1 },
+      { row: 1, weight: -1 },
+    ]);
+    const screening = exampleProfile([{ embedding: d[0]! }, { embedding: d[2]! }], PLAIN_SPACE, [{ embedding: d[1]! }]);
+    close(q.vector, screening.vector);
+    assert.deepEqual([q.likes, q.unlikes, q.weight], [2, 1, 2 + COUNTER_WEIGHT]);
+    // Like ones alone: their mean direction, each scan's score its cosine to it.
+    const likes = exampleQuery(d, [
+      { row: 0, weight: 1 },
+      { row: 2, weight: 1 },
+    ]);
+    close(likes.vector, exampleProfile([{ embedding: d[0]! }, { embedding: d[2]! }]).vector);
     close(
-      exampleQueryScores(d, [
-        { row: 0, weight: 2 },
-        { row: 1, weight: -1 },
-      ]),
-      [2 / 3, -1 / 3, Math.SQRT1_2 / 3, -2 / 3],
+      exampleScores(d, likes),
+      d.map((v) => v[0]! * likes.vector[0]! + v[1]! * likes.vector[1]! + v[2]! * likes.vector[2]!),
     );
-    assert.throws(() => exampleQueryScores(d, []), /no examples/);
-    assert.throws(() => exampleQueryScores(d, [{ row: 0, weight: 0 }]), /weight 0/);
-    assert.throws(() => exampleQueryScores(d, [{ row: 9, weight: 1 }]), /no scan 9 among 4/);
+  });
+
+  it('weighs examples by their weights, ranks away from unlike ones alone, and ignores weight 0', () => {
+    // Scan 0 twice as much as scan 1: the direction leans to axis 0.
+    const q = exampleQuery(d, [
+      { row: 0, weight: 2 },
+      { row: 1, weight: 1 },
+    ]);
+    close(q.vector, unit([2, 1, 0]));
+    assert.equal(q.weight, 3);
+    // Unlike scan 0 alone: the scans least like it first, weighing half as a like one would.
+    const away = exampleQuery(d, [{ row: 0, weight: -1 }]);
+    close(away.vector, unit([-1, 0, 0]));
+    assert.equal(away.weight, COUNTER_WEIGHT);
+    assert.equal(exampleScores(d, away).indexOf(Math.max(...exampleScores(d, away))), 3);
+    close(
+      exampleQuery(d, [
+        { row: 0, weight: 1 },
+        { row: 4, weight: 0 },
+      ]).vector,
+      d[0]!,
+    );
+    assert.throws(() => exampleQuery(d, []), /no examples/);
+    assert.throws(() => exampleQuery(d, [{ row: 0, weight: 0 }]), /no examples of weight other than 0/);
+    assert.throws(() => exampleQuery(d, [{ row: 9, weight: 1 }]), /no scan 9 among 5/);
   });
 
   it('keeps one kind of term as it is and mixes two by their standard scores, weighed', () => {
@@ -59,15 +93,17 @@ describe('query mix', () => {
         { scores: phrase, weight: 1 },
         { scores: examples.map((x) => 8 * x - 2), weight: 3 },
       ]),
-      Array.from(mixed),
+      mixed,
     );
-    // A kind of weight 0 drops out; none at all, or negative, is an error.
-    close(
-      mixQueryParts([
-        { scores: phrase, weight: 0 },
-        { scores: examples, weight: 2 },
-      ]),
-      Array.from(ze),
+    // A kind of weight 0 is left out, so the other ranks as it is; none at all, or negative, is an error.
+    assert.deepEqual(
+      Array.from(
+        mixQueryParts([
+          { scores: phrase, weight: 0 },
+          { scores: examples, weight: 2 },
+        ]),
+      ),
+      examples,
     );
     assert.throws(() => mixQueryParts([]), /no query terms/);
     assert.throws(
@@ -78,6 +114,7 @@ describe('query mix', () => {
         ]),
       /without weight/,
     );
+    assert.throws(() => mixQueryParts([{ scores: phrase, weight: -1 }]), /negative weight/);
     assert.throws(
       () =>
         mixQueryParts([
