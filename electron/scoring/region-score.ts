@@ -7,7 +7,7 @@
  * margins (phrase over its negation), then CheXzero's two-way softmax. The weight is the model's (its manifest's
  * regionWeight), chosen on validation phantoms before held-out ones were scored (docs/region-scores.md): the mean
  * (0.5) for model 0.7.11, which raised the mean P@10 of 20 findings from 0.65 to 0.70 with the mean AUC unchanged;
- * the best region alone (1) for 0.7.18 to 0.7.20, whose training weighs that region's margin itself.
+ * the best region alone (1) for 0.7.18 to 0.7.21, whose training weighs that region's margin itself.
  */
 import { scoresWholeImageOnly } from './prompts.js';
 import { pairProbability } from './zero-shot.js';

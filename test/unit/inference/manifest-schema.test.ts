@@ -40,7 +40,7 @@ describe('bundle manifest schema', () => {
     const { base } = readJson('models', 'bundle-manifest.cases.json') as { base: unknown };
     assert.equal(BundleManifest.parse(base).regionWeight, 0.5);
     const shipped = BundleManifest.parse(readJson('models', 'radsift-phantom-convirt-rare', 'manifest.json'));
-    assert.deepEqual([shipped.regionWeight, shipped.regionOffset], [1, 0.52]);
+    assert.deepEqual([shipped.regionWeight, shipped.regionOffset], [1, 0.53]);
   });
 
   it('zod gives the verdicts the Python checker is tested to give, on the shared cases', () => {
