@@ -7,7 +7,8 @@
  *       (what the Query view ranked by before the rule);
  *   (b) the phrase's cosine plus each example's cosine in Screening's descriptor space (exampleSpace and
  *       exampleDescriptor, the app's own code: centred on the scans, pooled patches beside the embedding);
- *   (c) the two kinds each standardised over the scans and weighed by the sum of their weights;
+ *   (c) the two kinds each standardised over the scans and weighed by the sum of their weights (query-mix.ts, as the
+ *       Query view ranks since the rule chose it);
  * for queries of the examples alone ((b) and (c) rank alike there) and of the finding's phrase plus the examples,
  * and the phrase alone for reference. Prints JSON: means over findings, per finding, and the rule's verdicts.
  */
@@ -16,6 +17,7 @@ import { encodeLabelled, readLabelled } from './labelled-folder.js';
 import { maxPoolPatches } from '../../electron/scoring/example-features.js';
 import { exampleDescriptor, exampleSpace, type ExampleScan } from '../../electron/scoring/example-profile.js';
 import { rocAuc, seededRandom, shuffled } from '../../electron/scoring/metrics.js';
+import { exampleQuery, exampleScores, mixQueryParts } from '../../electron/scoring/query-mix.js';
 import { findingPhrase } from '../../electron/scoring/report-language.js';
 import { dot, row, weightedSum } from '../../electron/scoring/vectors.js';
 
@@ -40,13 +42,6 @@ const KS = [1, 4] as const;
 type Ranking = 'phrase' | 'examples (a)' | 'examples (b)' | 'mix (a)' | 'mix (b)' | 'mix (c)';
 const RANKINGS: Ranking[] = ['phrase', 'examples (a)', 'examples (b)', 'mix (a)', 'mix (b)', 'mix (c)'];
 
-/** Scores standardised over the scans (mean 0, deviation 1; all zeros when they do not vary). */
-function standardised(xs: number[]): number[] {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
-  return xs.map((x) => (sd > 0 ? (x - m) / sd : 0));
-}
-
 const perFinding: Record<string, Record<Ranking, number>> = {};
 for (const [j, finding] of findings.entries()) {
   const y = keep.map(([p]) => labelled.get(p)![j]!);
@@ -68,18 +63,26 @@ for (const [j, finding] of findings.entries()) {
         [{ vector: phrase, weight: 1 }, ...picked.map((i) => ({ vector: scans[i]!.embedding, weight: 1 }))],
         dim,
       );
-      // Each example's cosine times its weight (1), summed: the sum of their descriptors, not normalised.
-      const exampleScores = descriptors.map((v) => picked.reduce((a, i) => a + dot(v, descriptors[i]!), 0));
-      const zPhrase = standardised(phraseScores);
-      const zExamples = standardised(exampleScores);
+      // (b), (c): the app's own code (query-mix.ts), each example of weight 1. (b)'s mix adds each example's cosine
+      // (their sum, not the cosine to their mean direction) to the phrase's.
+      const query = exampleQuery(
+        descriptors,
+        picked.map((row) => ({ row, weight: 1 })),
+      );
+      const byExamples = exampleScores(descriptors, query);
+      const cosineSum = descriptors.map((v) => picked.reduce((a, i) => a + dot(v, descriptors[i]!), 0));
+      const mixed = mixQueryParts([
+        { scores: phraseScores, weight: 1 },
+        { scores: byExamples, weight: query.weight },
+      ]);
       const by: Record<Ranking, (i: number) => number> = {
         phrase: (i) => phraseScores[i]!,
         'examples (a)': (i) => dot(scans[i]!.embedding, rawSum),
-        'examples (b)': (i) => exampleScores[i]!,
+        'examples (b)': (i) => byExamples[i]!,
         'mix (a)': (i) => dot(scans[i]!.embedding, mixSum),
-        'mix (b)': (i) => phraseScores[i]! + exampleScores[i]!,
-        // weights: the phrase 1, the examples k (each 1)
-        'mix (c)': (i) => zPhrase[i]! + k * zExamples[i]!,
+        'mix (b)': (i) => phraseScores[i]! + cosineSum[i]!,
+        // weights: the phrase 1, the examples k (each 1), as the Query view weighs them
+        'mix (c)': (i) => mixed[i]!,
       };
       const rest = y.map((_, i) => i).filter((i) => !isExample.has(i));
       for (const r of RANKINGS)
