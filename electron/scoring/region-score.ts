@@ -62,15 +62,15 @@ export interface ZeroShotRule {
 }
 
 /**
- * The zero-shot probability that the phrase rather than its negation describes the scan: from the global
- * embedding's cosines alone when the model scores no regions (regionOffset null) or no region margin is known
- * (null, undefined or NaN: a scan indexed before) or the phrase is one the whole image alone is weighed for
- * (scoresWholeImageOnly: decided here too, so that a margin an index kept for it earlier is not read), else
- * from (1 − w)·the global margin + w·(the best region's less the model's offset), w the model's regionWeight.
- * The offset places the best region's margin on the whole image's scale (the flag threshold): it shifts every
- * scan's score for a phrase alike, so the ranking is the same without it.
+ * The zero-shot margin of the phrase over its negation that zeroShotProbability turns into a probability: the
+ * global embedding's (simPositive − simNegative) when the model scores no regions (regionOffset null) or no region
+ * margin is known (null, undefined or NaN: a scan indexed before) or the phrase is one the whole image alone is
+ * weighed for (scoresWholeImageOnly: decided here too, so that a margin an index kept for it earlier is not read),
+ * else (1 − w)·the global margin + w·(the best region's less the model's offset), w the model's regionWeight. The
+ * offset places the best region's margin on the whole image's scale (the flag threshold): it shifts every scan's
+ * score for a phrase alike, so the ranking is the same without it. What a phrase alone ranks by.
  */
-export function zeroShotProbability(
+export function zeroShotMargin(
   simPositive: number,
   simNegative: number,
   regionMargin: number | null | undefined,
@@ -84,13 +84,17 @@ export function zeroShotProbability(
     Number.isNaN(regionMargin) ||
     scoresWholeImageOnly(phrase)
   )
-    return pairProbability(simPositive, simNegative, rule.logitScale);
+    return simPositive - simNegative;
   const w = rule.regionWeight;
-  return pairProbability(
-    (1 - w) * (simPositive - simNegative) + w * (regionMargin - rule.regionOffset),
-    0,
-    rule.logitScale,
-  );
+  return (1 - w) * (simPositive - simNegative) + w * (regionMargin - rule.regionOffset);
+}
+
+/**
+ * The zero-shot probability that the phrase rather than its negation describes the scan: its zeroShotMargin,
+ * scaled by the model's logit scale, through CheXzero's two-way softmax.
+ */
+export function zeroShotProbability(...args: Parameters<typeof zeroShotMargin>): number {
+  return pairProbability(zeroShotMargin(...args), 0, args[3].logitScale);
 }
 
 /**

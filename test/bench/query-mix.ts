@@ -9,8 +9,12 @@
  *       exampleDescriptor, the app's own code: centred on the scans, pooled patches beside the embedding);
  *   (c) the two kinds each standardised over the scans and weighed by the sum of their weights (query-mix.ts, as the
  *       Query view ranks since the rule chose it);
+ *   (d) as (c), the phrase's part its zero-shot margin as the app scores a phrase alone (zeroShotMargin: the model's
+ *       best region, the whole image or both) instead of its whole-image cosine (docs/few-shot.md, "The phrase's
+ *       part of a mix");
  * for queries of the examples alone ((b) and (c) rank alike there) and of the finding's phrase plus the examples,
- * and the phrase alone for reference. Prints JSON: means over findings, per finding, and the rule's verdicts.
+ * and the phrase alone, by either score, for reference. Prints JSON: means over findings, per finding, and the
+ * rules' verdicts.
  */
 import { parseArgs } from 'node:util';
 import { encodeLabelled, readLabelled } from './labelled-folder.js';
@@ -18,6 +22,7 @@ import { maxPoolPatches } from '../../electron/scoring/example-features.js';
 import { exampleDescriptor, exampleSpace, type ExampleScan } from '../../electron/scoring/example-profile.js';
 import { rocAuc, seededRandom, shuffled } from '../../electron/scoring/metrics.js';
 import { exampleQuery, exampleScores, mixQueryParts } from '../../electron/scoring/query-mix.js';
+import { zeroShotMargin } from '../../electron/scoring/region-score.js';
 import { findingPhrase } from '../../electron/scoring/report-language.js';
 import { dot, row, weightedSum } from '../../electron/scoring/vectors.js';
 
@@ -39,8 +44,18 @@ const descriptors = scans.map((s) => exampleDescriptor(s, space));
 
 const DRAWS = 20;
 const KS = [1, 4] as const;
-type Ranking = 'phrase' | 'examples (a)' | 'examples (b)' | 'mix (a)' | 'mix (b)' | 'mix (c)';
-const RANKINGS: Ranking[] = ['phrase', 'examples (a)', 'examples (b)', 'mix (a)', 'mix (b)', 'mix (c)'];
+type Ranking =
+  'phrase' | 'phrase (margin)' | 'examples (a)' | 'examples (b)' | 'mix (a)' | 'mix (b)' | 'mix (c)' | 'mix (d)';
+const RANKINGS: Ranking[] = [
+  'phrase',
+  'phrase (margin)',
+  'examples (a)',
+  'examples (b)',
+  'mix (a)',
+  'mix (b)',
+  'mix (c)',
+  'mix (d)',
+];
 
 const perFinding: Record<string, Record<Ranking, number>> = {};
 for (const [j, finding] of findings.entries()) {
@@ -49,6 +64,17 @@ for (const [j, finding] of findings.entries()) {
   if (pos.length < Number(values['min-positives'])) continue;
   const phrase = scores.vectors[j]!.positive;
   const phraseScores = scans.map((s) => dot(s.embedding, phrase));
+  // What the app ranks a phrase alone by (its probability is this margin through a monotone softmax).
+  const negation = scores.vectors[j]!.negative;
+  const phraseMargins = keep.map(([, at], i) =>
+    zeroShotMargin(
+      phraseScores[i]!,
+      dot(scans[i]!.embedding, negation),
+      scores.regions[at]?.[j],
+      model,
+      scores.vectors[j]!.pair.phrase,
+    ),
+  );
   const sums = Object.fromEntries(RANKINGS.map((r) => [r, 0])) as Record<Ranking, number>;
   const rnd = seededRandom(11 + j);
   for (const k of KS) {
@@ -75,14 +101,20 @@ for (const [j, finding] of findings.entries()) {
         { scores: phraseScores, weight: 1 },
         { scores: byExamples, weight: query.weight },
       ]);
+      const mixedMargin = mixQueryParts([
+        { scores: phraseMargins, weight: 1 },
+        { scores: byExamples, weight: query.weight },
+      ]);
       const by: Record<Ranking, (i: number) => number> = {
         phrase: (i) => phraseScores[i]!,
+        'phrase (margin)': (i) => phraseMargins[i]!,
         'examples (a)': (i) => dot(scans[i]!.embedding, rawSum),
         'examples (b)': (i) => byExamples[i]!,
         'mix (a)': (i) => dot(scans[i]!.embedding, mixSum),
         'mix (b)': (i) => phraseScores[i]! + cosineSum[i]!,
         // weights: the phrase 1, the examples k (each 1), as the Query view weighs them
         'mix (c)': (i) => mixed[i]!,
+        'mix (d)': (i) => mixedMargin[i]!,
       };
       const rest = y.map((_, i) => i).filter((i) => !isExample.has(i));
       for (const r of RANKINGS)
@@ -124,6 +156,7 @@ console.log(
       rule: {
         examplesAlone: verdict('examples (b)', 'examples (a)'),
         mix: { candidate: mixBest, ...verdict(mixBest, 'mix (a)') },
+        phrasePart: verdict('mix (d)', 'mix (c)'),
       },
       perFinding,
     },
