@@ -26,7 +26,14 @@ import { phraseVectors, type PhraseVectors } from '../scoring/phrase-scores.js';
 import { rankScans } from '../scoring/rank.js';
 import { robustCut, DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { dot, weightedSum } from '../scoring/vectors.js';
-import { regionMargins, regionPhrases, regionRuleWords, zeroShotProbability } from '../scoring/region-score.js';
+import {
+  regionMargins,
+  regionPhrases,
+  regionRuleWords,
+  zeroShotMargin,
+  zeroShotProbability,
+  type ZeroShotRule,
+} from '../scoring/region-score.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
 import { embeddingById } from '../screening/results.js';
 import type { Request, Response } from './contract.js';
@@ -231,20 +238,34 @@ export class CollectionService {
     // One positive phrase and nothing else: the zero-shot probability against its negation decides.
     const single =
       phrases.length === 1 && weighedExamples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
-    const { slot, failed, rows: vectors, regions } = await this.ensureIndexed(onProgress, single ? [single] : []);
+    // Best-region margins: for a phrase alone, and for phrases beside examples (their part is their zero-shot score).
+    const {
+      slot,
+      failed,
+      rows: vectors,
+      regions,
+    } = await this.ensureIndexed(onProgress, single ? [single] : weighedExamples.length ? phrases : []);
     const paths = [...vectors.keys()];
     const rowOf = new Map(paths.map((p, i) => [p, i]));
     for (const [p] of givenExamples)
       if (!rowOf.has(p)) throw new ApiError('NOT_FOUND', `${path.basename(p)} is not among the opened, encoded scans`);
-    // Phrases: the cosine to their weighted sum, as CLIP sums prompts. Examples: compared as Screening compares
-    // scans. Both: each kind standardised and weighed (query-mix.ts; docs/few-shot.md, "The Query view's example scans").
+    // Phrases: the cosine to their weighted sum, as CLIP sums prompts; beside examples, their zero-shot margins
+    // (what a phrase alone ranks by) summed by weight. Examples: compared as Screening compares scans. Both: each
+    // kind standardised and weighed (query-mix.ts; docs/few-shot.md, "The Query view's example scans" and "The
+    // phrase's part of a mix").
     const parts: QueryPart[] = [];
     if (phrases.length && weightSize(req.phrases) > 0) {
-      const query = weightedSum(
-        phrases.map((p, i) => ({ vector: p.positive, weight: req.phrases[i]!.weight })),
+      const weights = req.phrases.map((p) => p.weight);
+      const sum = weightedSum(
+        phrases.map((v, i) => ({ vector: v.positive, weight: weights[i]! })),
         slot.dim,
       );
-      parts.push({ scores: paths.map((p) => dot(vectors.get(p)!, query)), weight: weightSize(req.phrases) });
+      parts.push({
+        scores: weighedExamples.length
+          ? phraseMarginSums(phrases, weights, paths, vectors, regions, loaded.model)
+          : paths.map((p) => dot(vectors.get(p)!, sum)),
+        weight: weightSize(req.phrases),
+      });
     }
     let byExamples: { space: ExampleSpace; query: ExampleQuery } | null = null;
     if (weighedExamples.length) {
@@ -282,7 +303,7 @@ export class CollectionService {
     const where = single && regionPhrases(loaded.model, [single]).length ? ` (${regionRuleWords(loaded.model)})` : '';
     const rule = single
       ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}"${where} with probability ≥ ${threshold}`
-      : `${queryScoreWords(phrases.length, parts, byExamples)} stands out from this collection (robust z ≥ 3)`;
+      : `${queryScoreWords(phrases, parts, byExamples, loaded.model)} stands out from this collection (robust z ≥ 3)`;
     const rows = rankScans(
       scored,
       single ? { probabilityAtLeast: threshold } : { similarityAbove: robustCut(scored.map((r) => r.similarity)).cut },
@@ -449,9 +470,10 @@ function weightSize(terms: readonly { weight: number }[]): number {
 
 /** What a query without a single phrase ranks by, as the rule says it ("A scan matches when … stands out"). */
 function queryScoreWords(
-  phraseCount: number,
+  phrases: readonly PhraseVectors[],
   parts: readonly QueryPart[],
   examples: { space: ExampleSpace; query: ExampleQuery } | null,
+  rule: ZeroShotRule,
 ): string {
   if (!examples) return 'similarity';
   const { space, query } = examples;
@@ -463,8 +485,46 @@ function queryScoreWords(
   const toExamples = query.likes ? `to the example scans (${how})` : `away from the scans marked unlike (${how})`;
   if (parts.length === 1) return query.likes ? `its similarity ${toExamples}` : `its distance ${toExamples}`;
   const ratio = parts.map((p) => Number(p.weight.toFixed(2))).join(' : ');
-  const phrase = phraseCount > 1 ? 'the phrases' : 'the phrase';
-  return `its similarity to ${phrase} (whole image) and ${query.likes ? 'its similarity' : 'its distance'} ${toExamples}, each standardised over these scans and weighed ${ratio},`;
+  const phrase = phrases.length > 1 ? 'its zero-shot scores for the phrases' : 'its zero-shot score for the phrase';
+  // Which parts of the scan those scores read (docs/region-scores.md): the best region, the whole image or both.
+  const byRegion = regionPhrases(rule, phrases).length;
+  const where = !byRegion
+    ? 'whole image'
+    : byRegion === phrases.length
+      ? regionRuleWords(rule)
+      : `${regionRuleWords(rule)}; the whole image for a shape of the whole thorax`;
+  return `${phrase} (${where}) and ${query.likes ? 'its similarity' : 'its distance'} ${toExamples}, each standardised over these scans and weighed ${ratio},`;
+}
+
+/**
+ * Per scan, its phrases' zero-shot margins (zeroShotMargin: what a phrase alone ranks by) times their weights,
+ * summed: a query's phrase part beside example scans. A scan without a stored region margin is scored by its whole
+ * image, as its probability would be.
+ */
+function phraseMarginSums(
+  phrases: readonly PhraseVectors[],
+  weights: readonly number[],
+  paths: readonly string[],
+  vectors: ReadonlyMap<string, Float32Array>,
+  regions: ReadonlyMap<string, Float32Array>,
+  rule: ZeroShotRule,
+): Float64Array {
+  return Float64Array.from(paths, (p) => {
+    const v = vectors.get(p)!;
+    return phrases.reduce(
+      (sum, phrase, j) =>
+        sum +
+        weights[j]! *
+          zeroShotMargin(
+            dot(v, phrase.positive),
+            dot(v, phrase.negative),
+            regions.get(p)?.[j],
+            rule,
+            phrase.pair.phrase,
+          ),
+      0,
+    );
+  });
 }
 
 function dedupe(list: { path: string; reason: string }[]): { path: string; reason: string }[] {

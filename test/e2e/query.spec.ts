@@ -54,11 +54,12 @@ test.describe('Query view', () => {
     await page.getByRole('button', { name: 'Clear labels' }).click();
 
     // Example scans: + like the first result → the query becomes a mix of the phrase and the example, each
-    // standardised over the scans (docs/few-shot.md, "The Query view's example scans"), judged by the robust cut.
+    // standardised over the scans (docs/few-shot.md, "The Query view's example scans"; this fixture model scores no
+    // regions, so the phrase's zero-shot score is its whole image's), judged by the robust cut.
     await page.getByTestId('query-result').first().getByRole('button', { name: '+ like' }).click();
     await expect(page.getByTestId('query-terms')).toContainText('+');
     await expect(page.getByTestId('query-summary')).toContainText(
-      'its similarity to the phrase (whole image) and its similarity to the example scans (as Screening compares scans, centred on these scans), each standardised over these scans and weighed 1 : 1, stands out',
+      'its zero-shot score for the phrase (whole image) and its similarity to the example scans (as Screening compares scans, centred on these scans), each standardised over these scans and weighed 1 : 1, stands out',
     );
     await expect(page.getByTestId('query-result').first().locator('.scores')).toContainText(/score -?\d+\.\d\d/);
   });

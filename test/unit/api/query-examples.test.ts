@@ -1,7 +1,8 @@
 /**
  * The Query view's example scans with the default model (docs/few-shot.md, "The Query view's example scans"):
  * examples alone rank the opened scans as a Screening example set of them does, and a query of a phrase and
- * examples is the weighted mean of what each ranks by, standardised over the scans.
+ * examples is the weighted mean of what each ranks by alone (the phrase: its zero-shot score), standardised over
+ * the scans.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -79,15 +80,21 @@ describe('example scans in the Query view', () => {
     assert.notDeepEqual(screening, plain);
   });
 
-  /** Asserts the mix's scores are (1 · z(phrase alone) + w · z(examples alone)) / (1 + w), z over the opened scans. */
-  const assertMix = (alone: Query, byExamples: Query, mixed: Query, w: number) => {
-    const paths = [...byPath(alone).keys()];
-    const zPhrase = standardised(paths.map((p) => byPath(alone).get(p)!));
+  /** A phrase alone's zero-shot score per scan, back from its probability: the margin times the logit scale. */
+  const logits = (q: Query) => new Map(q.rows.map((r) => [r.path, Math.log(r.probability! / (1 - r.probability!))]));
+
+  /**
+   * Asserts the mix's scores are (1 · z(the phrase's score) + w · z(examples alone)) / (1 + w), z over the opened
+   * scans; the phrase's score by default its zero-shot logit, what the phrase alone ranks by.
+   */
+  const assertMix = (alone: Query, byExamples: Query, mixed: Query, w: number, phrase = logits(alone)) => {
+    const paths = [...phrase.keys()];
+    const zPhrase = standardised(paths.map((p) => phrase.get(p)!));
     const zExamples = standardised(paths.map((p) => byPath(byExamples).get(p)!));
     const got = byPath(mixed);
     paths.forEach((p, i) => {
       const want = (zPhrase[i]! + w * zExamples[i]!) / (1 + w);
-      assert.ok(Math.abs(got.get(p)! - want) < 1e-9, `${path.basename(p)}: ${got.get(p)} vs ${want}`);
+      assert.ok(Math.abs(got.get(p)! - want) < 1e-6, `${path.basename(p)}: ${got.get(p)} vs ${want}`);
     });
   };
 
@@ -100,10 +107,24 @@ describe('example scans in the Query view', () => {
     assert.equal(mixed.mixed, true);
     assert.match(
       mixed.rule,
-      /^its similarity to the phrase \(whole image\) and its similarity to the example scans \(as Screening compares scans, centred on these scans\), each standardised over these scans and weighed 1 : 2, stands out/,
+      /^its zero-shot score for the phrase \(its best region\) and its similarity to the example scans \(as Screening compares scans, centred on these scans\), each standardised over these scans and weighed 1 : 2, stands out/,
     );
     assert.ok(mixed.rows.every((r) => r.probability === null));
     assertMix(alone, byExamples, mixed, 2);
+    // Not the phrase's whole-image cosine (what a mix's phrase part was before "The phrase's part of a mix").
+    assert.throws(() => assertMix(alone, byExamples, mixed, 2, byPath(alone)), /vs/);
+    // A shape of the whole thorax is scored by the whole image, and the rule says so; two phrases add their scores.
+    const heart = [{ text: 'cardiomegaly', weight: 1 }];
+    const [heartAlone, heartMixed] = [await query(heart, []), await query(heart, ex)];
+    assert.match(heartMixed.rule, /^its zero-shot score for the phrase \(whole image\) and /);
+    assertMix(heartAlone, byExamples, heartMixed, 2);
+    const two = await query([...phrase, ...heart], ex);
+    assert.match(
+      two.rule,
+      /^its zero-shot scores for the phrases \(its best region; the whole image for a shape of the whole thorax\) and .* weighed 2 : 2,/,
+    );
+    const [l1, l2] = [logits(alone), logits(heartAlone)];
+    assertMix(alone, byExamples, two, 1, new Map([...l1].map(([p, v]) => [p, v + l2.get(p)!])));
     // A scan marked unlike beside them pushes away as a review's counter-example does, and weighs half.
     const other = [...effusion].find(([p, y]) => !y && !picked.includes(p))![0];
     const withUnlike = [...ex, { path: other, weight: -1 }];
