@@ -12,6 +12,9 @@
  *   (d) as (c), the phrase's part its zero-shot margin as the app scores a phrase alone (zeroShotMargin: the model's
  *       best region, the whole image or both) instead of its whole-image cosine (docs/few-shot.md, "The phrase's
  *       part of a mix");
+ *   (e) as (d), the examples weighing the mean of their weights instead of their sum (one phrase and four examples
+ *       1 : 1 instead of 1 : 4), as relevance feedback (Rocchio) adds the relevant documents' mean (docs/few-shot.md,
+ *       "How much examples weigh beside a phrase");
  * for queries of the examples alone ((b) and (c) rank alike there) and of the finding's phrase plus the examples,
  * and the phrase alone, by either score, for reference. Prints JSON: means over findings, per finding, and the
  * rules' verdicts.
@@ -45,7 +48,15 @@ const descriptors = scans.map((s) => exampleDescriptor(s, space));
 const DRAWS = 20;
 const KS = [1, 4] as const;
 type Ranking =
-  'phrase' | 'phrase (margin)' | 'examples (a)' | 'examples (b)' | 'mix (a)' | 'mix (b)' | 'mix (c)' | 'mix (d)';
+  | 'phrase'
+  | 'phrase (margin)'
+  | 'examples (a)'
+  | 'examples (b)'
+  | 'mix (a)'
+  | 'mix (b)'
+  | 'mix (c)'
+  | 'mix (d)'
+  | 'mix (e)';
 const RANKINGS: Ranking[] = [
   'phrase',
   'phrase (margin)',
@@ -55,6 +66,7 @@ const RANKINGS: Ranking[] = [
   'mix (b)',
   'mix (c)',
   'mix (d)',
+  'mix (e)',
 ];
 
 const perFinding: Record<string, Record<Ranking, number>> = {};
@@ -105,6 +117,10 @@ for (const [j, finding] of findings.entries()) {
         { scores: phraseMargins, weight: 1 },
         { scores: byExamples, weight: query.weight },
       ]);
+      const mixedMean = mixQueryParts([
+        { scores: phraseMargins, weight: 1 },
+        { scores: byExamples, weight: query.weight / k },
+      ]);
       const by: Record<Ranking, (i: number) => number> = {
         phrase: (i) => phraseScores[i]!,
         'phrase (margin)': (i) => phraseMargins[i]!,
@@ -115,6 +131,7 @@ for (const [j, finding] of findings.entries()) {
         // weights: the phrase 1, the examples k (each 1), as the Query view weighs them
         'mix (c)': (i) => mixed[i]!,
         'mix (d)': (i) => mixedMargin[i]!,
+        'mix (e)': (i) => mixedMean[i]!,
       };
       const rest = y.map((_, i) => i).filter((i) => !isExample.has(i));
       for (const r of RANKINGS)
@@ -157,6 +174,7 @@ console.log(
         examplesAlone: verdict('examples (b)', 'examples (a)'),
         mix: { candidate: mixBest, ...verdict(mixBest, 'mix (a)') },
         phrasePart: verdict('mix (d)', 'mix (c)'),
+        examplesByMean: verdict('mix (e)', 'mix (d)'),
       },
       perFinding,
     },
