@@ -107,33 +107,35 @@ describe('example scans in the Query view', () => {
     assert.equal(mixed.mixed, true);
     assert.match(
       mixed.rule,
-      /^its zero-shot score for the phrase \(its best region\) and its similarity to the example scans \(as Screening compares scans, centred on these scans\), each standardised over these scans and weighed 1 : 2, stands out/,
+      /^its zero-shot score for the phrase \(its best region\) and its similarity to the example scans \(as Screening compares scans, centred on these scans\), each standardised over these scans and weighed 1 : 1, stands out/,
     );
     assert.ok(mixed.rows.every((r) => r.probability === null));
-    assertMix(alone, byExamples, mixed, 2);
+    // Two examples weigh their mean weight, 1, not their sum (docs/few-shot.md, "How much examples weigh …").
+    assertMix(alone, byExamples, mixed, 1);
+    assert.throws(() => assertMix(alone, byExamples, mixed, 2), /vs/);
     // Not the phrase's whole-image cosine (what a mix's phrase part was before "The phrase's part of a mix").
-    assert.throws(() => assertMix(alone, byExamples, mixed, 2, byPath(alone)), /vs/);
+    assert.throws(() => assertMix(alone, byExamples, mixed, 1, byPath(alone)), /vs/);
     // A shape of the whole thorax is scored by the whole image, and the rule says so; two phrases add their scores.
     const heart = [{ text: 'cardiomegaly', weight: 1 }];
     const [heartAlone, heartMixed] = [await query(heart, []), await query(heart, ex)];
     assert.match(heartMixed.rule, /^its zero-shot score for the phrase \(whole image\) and /);
-    assertMix(heartAlone, byExamples, heartMixed, 2);
+    assertMix(heartAlone, byExamples, heartMixed, 1);
     const two = await query([...phrase, ...heart], ex);
     assert.match(
       two.rule,
-      /^its zero-shot scores for the phrases \(its best region; the whole image for a shape of the whole thorax\) and .* weighed 2 : 2,/,
+      /^its zero-shot scores for the phrases \(its best region; the whole image for a shape of the whole thorax\) and .* weighed 2 : 1,/,
     );
     const [l1, l2] = [logits(alone), logits(heartAlone)];
-    assertMix(alone, byExamples, two, 1, new Map([...l1].map(([p, v]) => [p, v + l2.get(p)!])));
+    assertMix(alone, byExamples, two, 0.5, new Map([...l1].map(([p, v]) => [p, v + l2.get(p)!])));
     // A scan marked unlike beside them pushes away as a review's counter-example does, and weighs half.
     const other = [...effusion].find(([p, y]) => !y && !picked.includes(p))![0];
     const withUnlike = [...ex, { path: other, weight: -1 }];
     const [byBoth, mixedBoth] = [await query([], withUnlike), await query(phrase, withUnlike)];
     assert.match(
       mixedBoth.rule,
-      /those marked unlike counted against at half weight\), each standardised .* weighed 1 : 2\.5,/,
+      /those marked unlike counted against at half weight\), each standardised .* weighed 1 : 1\.5,/,
     );
-    assertMix(alone, byBoth, mixedBoth, 2.5);
+    assertMix(alone, byBoth, mixedBoth, 1.5);
   });
 
   it('ranks away from scans marked unlike alone, and keeps the probability when examples weigh 0', async () => {

@@ -35,7 +35,8 @@ describe('query mix', () => {
     ]);
     const screening = exampleProfile([{ embedding: d[0]! }, { embedding: d[2]! }], PLAIN_SPACE, [{ embedding: d[1]! }]);
     close(q.vector, screening.vector);
-    assert.deepEqual([q.likes, q.unlikes, q.weight], [2, 1, 2 + COUNTER_WEIGHT]);
+    // Beside phrases they weigh their mean weight (Rocchio), the unlike ones' at COUNTER_WEIGHT.
+    assert.deepEqual([q.likes, q.unlikes, q.weight], [2, 1, 1 + COUNTER_WEIGHT]);
     // Like ones alone: their mean direction, each scan's score its cosine to it.
     const likes = exampleQuery(d, [
       { row: 0, weight: 1 },
@@ -55,7 +56,7 @@ describe('query mix', () => {
       { row: 1, weight: 1 },
     ]);
     close(q.vector, unit([2, 1, 0]));
-    assert.equal(q.weight, 3);
+    assert.equal(q.weight, 1.5);
     // Unlike scan 0 alone: the scans least like it first, weighing half as a like one would.
     const away = exampleQuery(d, [{ row: 0, weight: -1 }]);
     close(away.vector, unit([-1, 0, 0]));
