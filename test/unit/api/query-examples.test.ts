@@ -5,7 +5,7 @@
  * the scans.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -171,6 +171,21 @@ describe('example scans in the Query view', () => {
       query([], [{ path: first!, weight: 1 }]),
       /NOT_FOUND: .* is not among the opened, encoded scans/,
     );
+  });
+
+  it('compares examples whose centred descriptors cancel out as they are, and says so', async () => {
+    // Copies of one scan: each centred descriptor is zero, so centred examples have no direction.
+    const [first] = examples();
+    const copies = path.join(work, 'copies');
+    await mkdir(copies);
+    const paths = Array.from({ length: MIN_CENTRING_SCANS + 1 }, (_, i) => path.join(copies, `copy-${i}.dcm`));
+    for (const p of paths) await copyFile(first!, p);
+    await call('studies.openDropped', { paths: [copies] });
+    const q = await query([], [{ path: paths[0]!, weight: 1 }]);
+    assert.equal(q.rows.length, paths.length);
+    assert.match(q.rule, /^its similarity to the example scans \(as Screening compares scans\) stands out/);
+    // Uncentred, every copy is the example itself: cosine 1, not the NaN or 0 of a zero direction.
+    for (const r of q.rows) assert.ok(Math.abs(r.similarity - 1) < 1e-5, `${r.similarity}`);
   });
 
   it('compares fewer scans than a mean needs as they are, and says so', async () => {
