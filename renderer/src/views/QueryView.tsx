@@ -275,7 +275,7 @@ export function QueryView({
                   <span className="scores">
                     {r.probability !== null && <strong data-testid="probability">p {r.probability.toFixed(3)}</strong>}{' '}
                     {result.mixed ? (
-                      <span title="Phrases and examples, each standardised over these scans and weighed by their weights">
+                      <span title="The phrases' zero-shot scores and the examples' similarity, each standardised over these scans and weighed as the rule above the results says">
                         score {r.similarity.toFixed(2)}
                       </span>
                     ) : (
