@@ -238,13 +238,21 @@ export class CollectionService {
     // One positive phrase and nothing else: the zero-shot probability against its negation decides.
     const single =
       phrases.length === 1 && weighedExamples.length === 0 && req.phrases[0]!.weight > 0 ? phrases[0]! : null;
+    // A phrase of weight 0 counts for nothing: no margins are computed for it and the rule does not name it.
+    const weighedPhrases = phrases.flatMap((vector, i) => {
+      const weight = req.phrases[i]!.weight;
+      return weight !== 0 ? [{ vector, weight }] : [];
+    });
     // Best-region margins: for a phrase alone, and for phrases beside examples (their part is their zero-shot score).
     const {
       slot,
       failed,
       rows: vectors,
       regions,
-    } = await this.ensureIndexed(onProgress, single ? [single] : weighedExamples.length ? phrases : []);
+    } = await this.ensureIndexed(
+      onProgress,
+      single ? [single] : weighedExamples.length ? weighedPhrases.map((p) => p.vector) : [],
+    );
     const paths = [...vectors.keys()];
     const rowOf = new Map(paths.map((p, i) => [p, i]));
     for (const [p] of givenExamples)
@@ -254,17 +262,16 @@ export class CollectionService {
     // kind standardised and weighed (query-mix.ts; docs/few-shot.md, "The Query view's example scans" and "The
     // phrase's part of a mix").
     const parts: QueryPart[] = [];
-    if (phrases.length && weightSize(req.phrases) > 0) {
-      const weights = req.phrases.map((p) => p.weight);
+    if (weighedPhrases.length) {
       const sum = weightedSum(
-        phrases.map((v, i) => ({ vector: v.positive, weight: weights[i]! })),
+        weighedPhrases.map((p) => ({ vector: p.vector.positive, weight: p.weight })),
         slot.dim,
       );
       parts.push({
         scores: weighedExamples.length
-          ? phraseMarginSums(phrases, weights, paths, vectors, regions, loaded.model)
+          ? phraseMarginSums(weighedPhrases, paths, vectors, regions, loaded.model)
           : paths.map((p) => dot(vectors.get(p)!, sum)),
-        weight: weightSize(req.phrases),
+        weight: weightSize(weighedPhrases),
       });
     }
     let byExamples: { space: ExampleSpace; query: ExampleQuery } | null = null;
@@ -303,7 +310,8 @@ export class CollectionService {
     const where = single && regionPhrases(loaded.model, [single]).length ? ` (${regionRuleWords(loaded.model)})` : '';
     const rule = single
       ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}"${where} with probability ≥ ${threshold}`
-      : `${queryScoreWords(phrases, parts, byExamples, loaded.model)} stands out from this collection (robust z ≥ 3)`;
+      : `${queryScoreWords(weighedPhrases, parts, byExamples, loaded.model)} stands out from this collection ` +
+        '(robust z ≥ 3)';
     const rows = rankScans(
       scored,
       single ? { probabilityAtLeast: threshold } : { similarityAbove: robustCut(scored.map((r) => r.similarity)).cut },
@@ -470,7 +478,7 @@ function weightSize(terms: readonly { weight: number }[]): number {
 
 /** What a query without a single phrase ranks by, as the rule says it ("A scan matches when … stands out"). */
 function queryScoreWords(
-  phrases: readonly PhraseVectors[],
+  weighed: readonly { vector: PhraseVectors; weight: number }[],
   parts: readonly QueryPart[],
   examples: { space: ExampleSpace; query: ExampleQuery } | null,
   rule: ZeroShotRule,
@@ -485,6 +493,7 @@ function queryScoreWords(
   const toExamples = query.likes ? `to the example scans (${how})` : `away from the scans marked unlike (${how})`;
   if (parts.length === 1) return query.likes ? `its similarity ${toExamples}` : `its distance ${toExamples}`;
   const ratio = parts.map((p) => Number(p.weight.toFixed(2))).join(' : ');
+  const phrases = weighed.map((p) => p.vector);
   const phrase = phrases.length > 1 ? 'its zero-shot scores for the phrases' : 'its zero-shot score for the phrase';
   // Which parts of the scan those scores read (docs/region-scores.md): the best region, the whole image or both.
   const byRegion = regionPhrases(rule, phrases).length;
@@ -493,17 +502,23 @@ function queryScoreWords(
     : byRegion === phrases.length
       ? regionRuleWords(rule)
       : `${regionRuleWords(rule)}; the whole image for a shape of the whole thorax`;
-  return `${phrase} (${where}) and ${query.likes ? 'its similarity' : 'its distance'} ${toExamples}, each standardised over these scans and weighed ${ratio},`;
+  // Phrases marked − rank away from what they say.
+  const against = weighed.filter((p) => p.weight < 0).length;
+  const sign = !against ? '' : against === weighed.length ? ', reversed,' : ', those marked − counted against,';
+  const byExamples = query.likes ? 'its similarity' : 'its distance';
+  return (
+    `${phrase} (${where})${sign} and ${byExamples} ${toExamples}, ` +
+    `each standardised over these scans and weighed ${ratio},`
+  );
 }
 
 /**
  * Per scan, its phrases' zero-shot margins (zeroShotMargin: what a phrase alone ranks by) times their weights,
- * summed: a query's phrase part beside example scans. A scan without a stored region margin is scored by its whole
- * image, as its probability would be.
+ * summed: a query's phrase part beside example scans. `regions` holds each scan's best-region margins in the
+ * phrases' order; a scan without one is scored by its whole image, as its probability would be.
  */
 function phraseMarginSums(
-  phrases: readonly PhraseVectors[],
-  weights: readonly number[],
+  phrases: readonly { vector: PhraseVectors; weight: number }[],
   paths: readonly string[],
   vectors: ReadonlyMap<string, Float32Array>,
   regions: ReadonlyMap<string, Float32Array>,
@@ -512,15 +527,15 @@ function phraseMarginSums(
   return Float64Array.from(paths, (p) => {
     const v = vectors.get(p)!;
     return phrases.reduce(
-      (sum, phrase, j) =>
+      (sum, { vector, weight }, j) =>
         sum +
-        weights[j]! *
+        weight *
           zeroShotMargin(
-            dot(v, phrase.positive),
-            dot(v, phrase.negative),
+            dot(v, vector.positive),
+            dot(v, vector.negative),
             regions.get(p)?.[j],
             rule,
-            phrase.pair.phrase,
+            vector.pair.phrase,
           ),
       0,
     );

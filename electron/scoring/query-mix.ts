@@ -7,8 +7,9 @@
  * the scans ranked and weighs it: on validation phantoms that ranked 0.903 (mean AUC over findings, a phrase and 1
  * or 4 examples) against 0.854 for the sum of plain embeddings the view used before, and 0.890 for a plain sum of
  * the two kinds' cosines. The phrases' part is what a phrase alone ranks by, its zero-shot margin (region-score.ts:
- * the best region for the default model), since a second rule measured 0.918 against 0.910 for its whole-image cosine, and examples weigh the mean of their
- * weights, not their sum, since a third measured 0.925 against 0.918 (a phrase and four examples 1 : 1, not 1 : 4).
+ * the best region for the default model), since a second rule measured 0.918 against 0.910 for its whole-image
+ * cosine; and examples weigh the mean of their weights, not their sum, since a third measured 0.925 against 0.918
+ * (a phrase and four examples 1 : 1, not 1 : 4). Phrases still weigh the sum of their weights' sizes.
  */
 import { COUNTER_WEIGHT } from './example-profile.js';
 import { dot, weightedSum } from './vectors.js';

@@ -7,14 +7,14 @@
  *       (what the Query view ranked by before the rule);
  *   (b) the phrase's cosine plus each example's cosine in Screening's descriptor space (exampleSpace and
  *       exampleDescriptor, the app's own code: centred on the scans, pooled patches beside the embedding);
- *   (c) the two kinds each standardised over the scans and weighed by the sum of their weights (query-mix.ts, as the
- *       Query view ranks since the rule chose it);
+ *   (c) the two kinds each standardised over the scans and weighed by the sum of their weights (query-mix.ts; the
+ *       phrase 1, the k examples k: what the Query view ranked by from that rule until (d) and (e));
  *   (d) as (c), the phrase's part its zero-shot margin as the app scores a phrase alone (zeroShotMargin: the model's
  *       best region, the whole image or both) instead of its whole-image cosine (docs/few-shot.md, "The phrase's
  *       part of a mix");
  *   (e) as (d), the examples weighing the mean of their weights instead of their sum (one phrase and four examples
  *       1 : 1 instead of 1 : 4), as relevance feedback (Rocchio) adds the relevant documents' mean (docs/few-shot.md,
- *       "How much examples weigh beside a phrase");
+ *       "How much examples weigh beside a phrase"; ExampleQuery.weight, as the Query view ranks since);
  * for queries of the examples alone ((b) and (c) rank alike there) and of the finding's phrase plus the examples,
  * and the phrase alone, by either score, for reference. Prints JSON: means over findings, per finding, and the
  * rules' verdicts.
@@ -109,17 +109,18 @@ for (const [j, finding] of findings.entries()) {
       );
       const byExamples = exampleScores(descriptors, query);
       const cosineSum = descriptors.map((v) => picked.reduce((a, i) => a + dot(v, descriptors[i]!), 0));
+      // (c), (d): the examples weigh the sum of their weights (k, each 1); (e): their mean, query.weight (query-mix.ts).
       const mixed = mixQueryParts([
         { scores: phraseScores, weight: 1 },
-        { scores: byExamples, weight: query.weight },
+        { scores: byExamples, weight: k },
       ]);
       const mixedMargin = mixQueryParts([
         { scores: phraseMargins, weight: 1 },
-        { scores: byExamples, weight: query.weight },
+        { scores: byExamples, weight: k },
       ]);
       const mixedMean = mixQueryParts([
         { scores: phraseMargins, weight: 1 },
-        { scores: byExamples, weight: query.weight / k },
+        { scores: byExamples, weight: query.weight },
       ]);
       const by: Record<Ranking, (i: number) => number> = {
         phrase: (i) => phraseScores[i]!,
@@ -128,7 +129,7 @@ for (const [j, finding] of findings.entries()) {
         'examples (b)': (i) => byExamples[i]!,
         'mix (a)': (i) => dot(scans[i]!.embedding, mixSum),
         'mix (b)': (i) => phraseScores[i]! + cosineSum[i]!,
-        // weights: the phrase 1, the examples k (each 1), as the Query view weighs them
+        // weights: the phrase 1, the examples k (each 1), as the Query view weighed them until (e)
         'mix (c)': (i) => mixed[i]!,
         'mix (d)': (i) => mixedMargin[i]!,
         'mix (e)': (i) => mixedMean[i]!,

@@ -126,7 +126,20 @@ describe('example scans in the Query view', () => {
       /^its zero-shot scores for the phrases \(its best region; the whole image for a shape of the whole thorax\) and .* weighed 2 : 1,/,
     );
     const [l1, l2] = [logits(alone), logits(heartAlone)];
-    assertMix(alone, byExamples, two, 0.5, new Map([...l1].map(([p, v]) => [p, v + l2.get(p)!])));
+    const summed = new Map([...l1].map(([p, v]) => [p, v + l2.get(p)!]));
+    assertMix(alone, byExamples, two, 0.5, summed);
+    // The same two the other way round: each phrase is read with its own margins.
+    assertMix(alone, byExamples, await query([...heart, ...phrase], ex), 0.5, summed);
+    // A phrase of weight 0 beside them changes nothing; one marked − ranks away from what it says, and the rule says so.
+    const withZero = await query([...phrase, { text: 'edema', weight: 0 }], ex);
+    assert.deepEqual([withZero.rule, withZero.rows], [mixed.rule, mixed.rows]);
+    const against = await query([{ text: 'pleural effusion', weight: -1 }], ex);
+    assert.match(against.rule, /^its zero-shot score for the phrase \(its best region\), reversed, and its similarity/);
+    assertMix(alone, byExamples, against, 1, new Map([...l1].map(([p, v]) => [p, -v])));
+    // A phrase never typed alone before: the mix itself asks for its best-region margins.
+    const fresh = [{ text: 'small left pleural effusion', weight: 1 }];
+    const freshMixed = await query(fresh, ex);
+    assertMix(await query(fresh, []), byExamples, freshMixed, 1);
     // A scan marked unlike beside them pushes away as a review's counter-example does, and weighs half.
     const other = [...effusion].find(([p, y]) => !y && !picked.includes(p))![0];
     const withUnlike = [...ex, { path: other, weight: -1 }];
