@@ -56,7 +56,49 @@ const features: Record<string, Matrix> = {
   // Not in the app: whether the patch grid holds, in where it is, what the max-pool loses (a finding in a fixed
   // place, as a hiatal hernia behind the heart): each patch less the mean patch at its position over the scans.
   'patches less their position mean, max-pooled, centred': centreRows(matrix(positionCentredMaxPool())),
+  // Not in the app: where in the grid a finding is, kept by pooling each of 2 × 2 blocks apart (a quadrant behind
+  // the heart, a lower zone), alone and beside the app's descriptor.
+  'patches in 2 × 2 blocks, max-pooled, centred': centreRows(matrix(blockMaxPools(2))),
+  'both, centred, and 2 × 2 blocks': sideBySide(
+    matrix(scans.map((scan) => exampleDescriptor(scan, space))),
+    centreRows(matrix(blockMaxPools(2))),
+  ),
 };
+
+/** Each scan's square patch grid cut into b × b blocks, each max-pooled per dimension, side by side. */
+function blockMaxPools(b: number): Float32Array[] {
+  return keep.map(([, i]) => {
+    const g = patchesOf[i]!;
+    const side = Math.round(Math.sqrt(g.length / dim));
+    if (side * side * dim !== g.length || side % b)
+      throw new RangeError(`a ${g.length / dim}-cell grid in ${b} × ${b}`);
+    const out = new Float32Array(b * b * dim).fill(-Infinity);
+    for (let r = 0; r < side; r++)
+      for (let c = 0; c < side; c++) {
+        const block = Math.floor((r * b) / side) * b + Math.floor((c * b) / side);
+        for (let k = 0; k < dim; k++) {
+          const v = g[(r * side + c) * dim + k]!;
+          if (v > out[block * dim + k]!) out[block * dim + k] = v;
+        }
+      }
+    return out;
+  });
+}
+
+/** Two descriptors side by side, each row unit length first, so that both halves weigh the same. */
+function sideBySide(a: Matrix, b: Matrix): Matrix {
+  const rows = Array.from({ length: a.rows }, (_, i) => {
+    const unit = (v: Float32Array) => {
+      const n = Math.hypot(...v) || 1;
+      return v.map((x) => x / n / Math.SQRT2);
+    };
+    const out = new Float32Array(a.dim + b.dim);
+    out.set(unit(row(a, i)));
+    out.set(unit(row(b, i)), a.dim);
+    return out;
+  });
+  return matrix(rows);
+}
 
 /** Each scan's patches less the mean patch at the same position over every scan, max-pooled per dimension. */
 function positionCentredMaxPool(): Float32Array[] {
