@@ -4,8 +4,9 @@
  * image descriptors (electron/scoring/example-features.ts): the plain global embedding (what example sets
  * compared before centring), the same centred on the set's mean (what the app does with a model without patch
  * embeddings), the patch embeddings max-pooled and centred, and both side by side (what the app does with a
- * model that has them: exampleSpace and exampleDescriptor, the app's own code), and one the app does not use (each
- * patch less the mean patch at its position, max-pooled). For each finding with enough positives: 16-shot probe AUC (16
+ * model that has them: exampleSpace and exampleDescriptor, the app's own code), and three the app does not use (each
+ * patch less the mean patch at its position, max-pooled; the grid max-pooled per 2 × 2 block, alone and beside the
+ * app's descriptor). For each finding with enough positives: 16-shot probe AUC (16
  * positive and 16 negative examples, logistic) and 16-example AUC (cosine to the mean of 16 positives, what
  * an example set does), both on the held-out half, as `radsift eval` measures them (probeCurve; its probes read
  * the "both, centred" descriptor, as the app's linear probe does: docs/few-shot.md); and the
