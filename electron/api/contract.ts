@@ -181,6 +181,9 @@ export const ScreenRow = z.object({
   /** Whether the examples flag it (with counter-examples, not the similarity against the cut alone); absent
    * without examples. */
   exampleFlagged: z.boolean().nullable().optional(),
+  /** A job of one phrase beside examples: both scored together, as the Query view ranks them (docs/few-shot.md);
+   * null for a row without both, absent for other jobs. */
+  phraseAndExamples: z.number().nullable().optional(),
   flagged: z.boolean(),
   /** One of the job's own example scans (app jobs; absent otherwise). */
   example: z.boolean().optional(),
@@ -571,6 +574,8 @@ export const methods = {
         .object({
           exampleSimilarity: z.array(z.number().nullable()),
           exampleFlagged: z.array(z.boolean().nullable()),
+          /** A job of one phrase beside examples: each row's phraseAndExamples; null for other jobs. */
+          phraseAndExamples: z.array(z.number().nullable()).nullable(),
           flagged: z.array(z.boolean()),
           example: z.array(z.boolean()),
           review: z.array(z.enum(['finding', 'not']).nullable()),

@@ -16,6 +16,7 @@ import type { DecodePool } from '../screening/decode-pool.js';
 import type { ModelService } from './model-service.js';
 import type { ScreenResults } from './services.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
+import { phraseAndExampleScores } from '../scoring/query-mix.js';
 import { regionPhrases } from '../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
@@ -708,6 +709,15 @@ export class ScreeningService {
       review: marks[r.path] ?? null,
       ...(exampleNames.has(r.path) ? { example: true } : {}),
     }));
+    // One phrase beside examples: both scored together over every row, as the Query view ranks them.
+    const mixes = !!example && job.phrases.length === 1;
+    if (mixes) {
+      const mixed = phraseAndExampleScores(
+        rows.map((r) => ({ probability: r.scores[0]?.probability ?? null, exampleSimilarity: r.exampleSimilarity })),
+        example.counterCount > 0,
+      );
+      rows.forEach((r, i) => (r.phraseAndExamples = mixed[i]!));
+    }
     if (!this.#running.has(id)) this.#flagged.set(id, rows.filter((r) => r.flagged).length);
     const shown = flaggedOnly ? rows.filter((r) => r.flagged) : rows;
     const rowsToken =
@@ -723,6 +733,7 @@ export class ScreeningService {
         ? {
             exampleSimilarity: shown.map((r) => r.exampleSimilarity),
             exampleFlagged: shown.map((r) => r.exampleFlagged ?? null),
+            phraseAndExamples: mixes ? shown.map((r) => r.phraseAndExamples ?? null) : null,
             flagged: shown.map((r) => r.flagged),
             example: shown.map((r) => !!r.example),
             review: shown.map((r) => r.review ?? null),

@@ -97,6 +97,8 @@ export interface Screening {
 export interface RankingUpdate {
   exampleSimilarity: (number | null)[];
   exampleFlagged: (boolean | null)[];
+  /** A job of one phrase beside examples: each row's phraseAndExamples; null for other jobs. */
+  phraseAndExamples: (number | null)[] | null;
   flagged: boolean[];
   example: boolean[];
   review: ('finding' | 'not' | null)[];

@@ -105,3 +105,30 @@ export function mixQueryParts(parts: readonly QueryPart[]): Float64Array {
 export function exampleScores(descriptors: readonly ArrayLike<number>[], query: ExampleQuery): Float64Array {
   return Float64Array.from(descriptors, (d) => dot(d, query.vector));
 }
+
+/** A zero-shot probability back to its logit (the margin times the model's logit scale), kept finite. */
+export function probabilityLogit(p: number): number {
+  const q = Math.min(1 - 1e-15, Math.max(1e-15, p));
+  return Math.log(q / (1 - q));
+}
+
+/**
+ * A screening's rows scored as the Query view scores one phrase beside example scans (docs/few-shot.md): the
+ * phrase's zero-shot logit (from its probability) and the example similarity, each standardised over the rows that
+ * have both and weighed 1 : the examples' weight (1, or 1 + COUNTER_WEIGHT with counter-examples, as exampleQuery
+ * weighs like and unlike scans of weight 1). Null for a row without both.
+ */
+export function phraseAndExampleScores(
+  rows: readonly { probability: number | null; exampleSimilarity: number | null }[],
+  counterExamples: boolean,
+): (number | null)[] {
+  const both = rows.flatMap((r, i) => (r.probability !== null && r.exampleSimilarity !== null ? [i] : []));
+  const out: (number | null)[] = rows.map(() => null);
+  if (!both.length) return out;
+  const mixed = mixQueryParts([
+    { scores: both.map((i) => probabilityLogit(rows[i]!.probability!)), weight: 1 },
+    { scores: both.map((i) => rows[i]!.exampleSimilarity!), weight: 1 + (counterExamples ? COUNTER_WEIGHT : 0) },
+  ]);
+  both.forEach((i, k) => (out[i] = mixed[k]!));
+  return out;
+}

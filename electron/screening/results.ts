@@ -38,6 +38,8 @@ export interface ScreenRow {
   /** Whether the examples flag the scan (flaggedByExamples), when examples were given: with counter-examples it is
    * not the similarity against the cut alone. */
   exampleFlagged?: boolean | null;
+  /** A job of one phrase beside examples: both scored together (phraseAndExampleScores), null without both. */
+  phraseAndExamples?: number | null;
   flagged: boolean;
   /** One of an app job's own example scans. */
   example?: boolean;

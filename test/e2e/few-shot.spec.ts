@@ -394,8 +394,20 @@ test.describe('few-shot screening with an example set', () => {
     await expect(jobs.first().getByTestId('job-examples')).toHaveText('+ 3 examples');
     await jobs.first().getByRole('button', { name: 'Results' }).click();
     await expect(page.getByTestId('results-examples')).toHaveText('by the phrases and 3 examples');
-    await expect(table.getByRole('columnheader', { name: 'pneumothorax' })).toHaveAttribute('aria-sort', 'descending');
+    await expect(table.getByRole('columnheader', { name: 'pneumothorax', exact: true })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    );
     await expect(head).toHaveAttribute('aria-sort', 'none');
+    // One phrase beside the set: a column scoring both as the Query view ranks a phrase beside examples, on a click.
+    const mixHead = table.getByRole('columnheader', { name: 'pneumothorax + examples' });
+    await expect(mixHead).toHaveAttribute('aria-sort', 'none');
+    await expect(page.getByTestId('results-mix-rule')).toContainText('weighed 1 : 1, as the Query view ranks');
+    await mixHead.getByRole('button').click();
+    await expect(mixHead).toHaveAttribute('aria-sort', 'descending');
+    const mixed = (await page.getByTestId('mix-score').allTextContents()).map(Number);
+    expect(mixed.length).toBeGreaterThan(3);
+    expect(mixed).toEqual([...mixed].sort((a, b) => b - a));
     await page.getByRole('slider', { name: 'Flag threshold' }).fill('1');
     for (const file of examples)
       await expect(rows.filter({ has: page.locator(`button[data-scan-path="${file}"]`) })).toHaveClass(/flagged/);

@@ -35,8 +35,11 @@ type Row = ScreenRow;
 /** A row as the table shows it: flagged at the threshold set in the view. */
 type ShownRow = Row & { flagged: boolean };
 type JobProgress = NonNullable<ScreenJob['progress']>;
-/** The results table's sort: the scan's name, a phrase's probability (its index), the example similarity or the status. */
-type SortKey = 'file' | 'status' | 'example' | number;
+/**
+ * The results table's sort: the scan's name, a phrase's probability (its index), the example similarity, the phrase
+ * and the examples together (one phrase beside an example set) or the status.
+ */
+type SortKey = 'file' | 'status' | 'example' | 'mix' | number;
 
 const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.ceil(s / 60)} min`);
 
@@ -259,6 +262,7 @@ export function ScreeningView({
             ...r,
             exampleSimilarity: ranking.exampleSimilarity[i]!,
             exampleFlagged: ranking.exampleFlagged[i]!,
+            ...(ranking.phraseAndExamples ? { phraseAndExamples: ranking.phraseAndExamples[i]! } : {}),
             flagged: ranking.flagged[i]!,
             example: ranking.example[i]!,
             review: ranking.review[i]!,
@@ -385,6 +389,14 @@ export function ScreeningView({
     });
   }, [open, byPath, openJob, markRow, pendingCount]);
   useEffect(() => () => publishReviewTarget(null), []);
+  // One phrase beside an example set: both scored together by the main process, as the Query view ranks them.
+  const mixOf = useMemo(
+    () =>
+      open?.rows.some((r) => r.phraseAndExamples !== undefined)
+        ? new Map(open.rows.map((r) => [r.path, r.phraseAndExamples ?? null]))
+        : null,
+    [open],
+  );
   const rows = useMemo(() => {
     if (!open) return [];
     // At the job's own threshold the main process's flags stand; at another, the phrases are scored again
@@ -410,19 +422,24 @@ export function ScreeningView({
       );
       return keyed.map((k) => k.r);
     }
-    const value = (r: Row) => (key === 'example' ? (r.exampleSimilarity ?? -2) : (r.scores[key]?.probability ?? -1));
+    const value = (r: Row) =>
+      key === 'example'
+        ? (r.exampleSimilarity ?? -2)
+        : key === 'mix'
+          ? (mixOf?.get(r.path) ?? -Infinity)
+          : (r.scores[key]?.probability ?? -1);
     const keyed = shown.map((r) => ({ r, value: value(r) }));
     keyed.sort((a, b) => sign * (a.value - b.value));
     return keyed.map((k) => k.r);
-  }, [open, jobThreshold, threshold, flaggedOnly, sort, naming]);
+  }, [open, jobThreshold, threshold, flaggedOnly, sort, naming, mixOf]);
   const sortBy = (key: SortKey) =>
     // A new column starts with what a reader wants first: highest scores, names A to Z.
     setSort((s) =>
       s.key === key
         ? { key, descending: !s.descending }
-        : { key, descending: typeof key === 'number' || key === 'example' },
+        : { key, descending: typeof key === 'number' || key === 'example' || key === 'mix' },
     );
-  const columnCount = (openJob?.phrases.length ?? 0) + (open?.exampleCount ? 1 : 0) + 3;
+  const columnCount = (openJob?.phrases.length ?? 0) + (open?.exampleCount ? 1 : 0) + (mixOf ? 1 : 0) + 3;
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none');
   const marker = (key: SortKey) => (sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : '');
   // The viewer steps through every row, in the order shown: local files by path, PACS rows by key (those
@@ -511,6 +528,7 @@ export function ScreeningView({
       'error',
       ...openJob.phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
       ...(open?.exampleCount ? ['example similarity'] : []),
+      ...(mixOf ? ['phrase + examples score'] : []),
       'flagged',
       'review',
     ];
@@ -527,6 +545,7 @@ export function ScreeningView({
           ? r.scores.flatMap((s) => [s.similarity.toFixed(6), s.probability.toFixed(6)])
           : openJob.phrases.flatMap(() => ['', ''])),
         ...(open?.exampleCount ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
+        ...(mixOf ? [mixOf.get(r.path)?.toFixed(6) ?? ''] : []),
         r.flagged ? 1 : 0,
         r.review ?? (r.example ? 'example' : ''),
       ]
@@ -781,6 +800,14 @@ export function ScreeningView({
                 ? `, both centred on the mean of the ${open.exampleCentredOn} scans screened (what sets the examples apart, not what every scan shares)`
                 : ' (too few scans screened to centre on their mean: compared as they are)'}
               ; a scan as similar as the least typical example, less 0.05, is flagged.
+              {mixOf && (
+                <span data-testid="results-mix-rule">
+                  {' '}
+                  “{openJob.phrases[0]} + examples”: the phrase&apos;s zero-shot score and the example similarity, each
+                  standardised over the scans screened and weighed 1 : {open.counterExamples > 0 ? '1.5' : '1'}, as the
+                  Query view ranks a phrase beside examples (it flags nothing of its own).
+                </span>
+              )}
               {open.exampleCoherence && (
                 <>
                   {' '}
@@ -861,6 +888,18 @@ export function ScreeningView({
                       </button>
                     </th>
                   )}
+                  {mixOf && (
+                    <th className="col-score" aria-sort={ariaSort('mix')}>
+                      <button
+                        type="button"
+                        className="sort"
+                        onClick={() => sortBy('mix')}
+                        title="The phrase's zero-shot score and the example similarity, each standardised over the scans screened, weighed as the rule below the table says"
+                      >
+                        {openJob.phrases[0]} + examples<span aria-hidden="true">{marker('mix')}</span>
+                      </button>
+                    </th>
+                  )}
                   <th className="col-status" aria-sort={ariaSort('status')}>
                     <button type="button" className="sort" onClick={() => sortBy('status')}>
                       status<span aria-hidden="true">{marker('status')}</span>
@@ -896,6 +935,7 @@ export function ScreeningView({
                     {open.exampleCount > 0 && (
                       <td>{r.exampleSimilarity === null ? '—' : r.exampleSimilarity.toFixed(3)}</td>
                     )}
+                    {mixOf && <td data-testid="mix-score">{mixOf.get(r.path)?.toFixed(2) ?? '—'}</td>}
                     <td className="status" title={statusText(r) || undefined}>
                       {statusText(r)}
                     </td>

@@ -13,12 +13,15 @@ import type { ScreenJob } from '../../../electron/api/contract.js';
 import type { AppServices } from '../../../electron/api/create-services.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
+import { phraseAndExampleScores } from '../../../electron/scoring/query-mix.js';
 import { callApi, startServices, untilDone } from '../../support/app-services.js';
 
 interface Results {
   rows: {
     path: string;
+    scores?: { probability: number }[];
     exampleSimilarity: number | null;
+    phraseAndExamples?: number | null;
     flagged: boolean;
     review?: string | null;
     example?: boolean;
@@ -183,6 +186,7 @@ describe('reviewing screening results', () => {
       ranking: {
         exampleSimilarity: (number | null)[];
         exampleFlagged: (boolean | null)[];
+        phraseAndExamples: (number | null)[] | null;
         flagged: boolean[];
         example: boolean[];
         review: (string | null)[];
@@ -192,6 +196,8 @@ describe('reviewing screening results', () => {
     const read = (since?: string) => call<Read>('screen.results', { id: job.id, ...(since ? { since } : {}) });
     const first = await read();
     assert.ok(first.rows && first.ranking === null);
+    // No examples yet: no phrase-and-examples score either.
+    assert.ok(first.rows.every((r) => !('phraseAndExamples' in r)));
     const [marked] = [...positive];
     await call('screen.review', { id: job.id, path: marked, mark: 'finding' });
     const update = await read(first.rowsToken);
@@ -201,6 +207,8 @@ describe('reviewing screening results', () => {
       ...r,
       exampleSimilarity: update.ranking!.exampleSimilarity[i]!,
       exampleFlagged: update.ranking!.exampleFlagged[i]!,
+      // One phrase now beside an example: both scored together, as the Query view ranks them (as the view merges it).
+      ...(update.ranking!.phraseAndExamples ? { phraseAndExamples: update.ranking!.phraseAndExamples[i]! } : {}),
       flagged: update.ranking!.flagged[i]!,
       example: update.ranking!.example[i]!,
       review: update.ranking!.review[i]!,
@@ -212,6 +220,15 @@ describe('reviewing screening results', () => {
         JSON.stringify(Object.entries({ ...r, example: !!r.example }).sort(([a], [b]) => a.localeCompare(b))),
       );
     assert.deepEqual(plain(merged), plain(full));
+    const want = phraseAndExampleScores(
+      full.map((r) => ({ probability: r.scores![0]!.probability, exampleSimilarity: r.exampleSimilarity })),
+      false,
+    );
+    assert.deepEqual(
+      full.map((r) => r.phraseAndExamples),
+      want,
+    );
+    assert.ok(want.every((x) => x !== null && Number.isFinite(x)));
     assert.equal(merged.find((r) => r.path === marked)!.review, 'finding');
     assert.ok(
       merged.some((r) => r.exampleSimilarity !== null),

@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { COUNTER_WEIGHT, exampleProfile, PLAIN_SPACE } from '../../../electron/scoring/example-profile.js';
-import { exampleQuery, exampleScores, mixQueryParts, standardised } from '../../../electron/scoring/query-mix.js';
+import {
+  exampleQuery,
+  exampleScores,
+  mixQueryParts,
+  phraseAndExampleScores,
+  probabilityLogit,
+  standardised,
+} from '../../../electron/scoring/query-mix.js';
 import { normalise } from '../../../electron/scoring/vectors.js';
 
 const unit = (xs: number[]) => normalise(Float32Array.from(xs));
@@ -124,5 +131,39 @@ describe('query mix', () => {
         ]),
       /different scans/,
     );
+  });
+
+  it("scores a screening's rows as a phrase beside examples: the logit and the similarity, standardised", () => {
+    const rows = [
+      { probability: 0.9, exampleSimilarity: 0.1 },
+      { probability: 0.2, exampleSimilarity: 0.4 },
+      { probability: null, exampleSimilarity: 0.3 },
+      { probability: 0.6, exampleSimilarity: -0.2 },
+      { probability: 0.5, exampleSimilarity: null },
+    ];
+    const both = [0, 1, 3];
+    const want = (w: number) =>
+      mixQueryParts([
+        { scores: both.map((i) => Math.log(rows[i]!.probability! / (1 - rows[i]!.probability!))), weight: 1 },
+        { scores: both.map((i) => rows[i]!.exampleSimilarity!), weight: w },
+      ]);
+    for (const [counter, w] of [
+      [false, 1],
+      [true, 1 + COUNTER_WEIGHT],
+    ] as const) {
+      const got = phraseAndExampleScores(rows, counter);
+      assert.deepEqual([got[2], got[4]], [null, null]);
+      close(
+        both.map((i) => got[i]!),
+        want(w),
+      );
+    }
+    // The weights matter: with counter-examples the examples weigh more, and row 0 (phrase-led) falls behind row 1.
+    const [plain, counter] = [phraseAndExampleScores(rows, false), phraseAndExampleScores(rows, true)];
+    assert.ok(plain[0]! - plain[1]! > counter[0]! - counter[1]!);
+    assert.deepEqual(phraseAndExampleScores([{ probability: null, exampleSimilarity: 0.2 }], false), [null]);
+    // A probability of exactly 0 or 1 still gives a finite logit.
+    assert.ok(Number.isFinite(probabilityLogit(1)) && Number.isFinite(probabilityLogit(0)));
+    assert.ok(probabilityLogit(1) > probabilityLogit(0.999999) && probabilityLogit(0) < probabilityLogit(1e-6));
   });
 });
