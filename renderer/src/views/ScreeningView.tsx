@@ -426,7 +426,7 @@ export function ScreeningView({
       key === 'example'
         ? (r.exampleSimilarity ?? -2)
         : key === 'mix'
-          ? (mixOf?.get(r.path) ?? -Infinity)
+          ? (mixOf?.get(r.path) ?? -1e9) // finite: two rows without a score must subtract to 0, not NaN
           : (r.scores[key]?.probability ?? -1);
     const keyed = shown.map((r) => ({ r, value: value(r) }));
     keyed.sort((a, b) => sign * (a.value - b.value));
