@@ -263,14 +263,17 @@ export class CollectionService {
     // phrase's part of a mix").
     const parts: QueryPart[] = [];
     if (weighedPhrases.length) {
-      const sum = weightedSum(
-        weighedPhrases.map((p) => ({ vector: p.vector.positive, weight: p.weight })),
-        slot.dim,
-      );
+      const cosines = () => {
+        const sum = weightedSum(
+          weighedPhrases.map((p) => ({ vector: p.vector.positive, weight: p.weight })),
+          slot.dim,
+        );
+        return paths.map((p) => dot(vectors.get(p)!, sum));
+      };
       parts.push({
         scores: weighedExamples.length
           ? phraseMarginSums(weighedPhrases, paths, vectors, regions, loaded.model)
-          : paths.map((p) => dot(vectors.get(p)!, sum)),
+          : cosines(),
         weight: weightSize(weighedPhrases),
       });
     }

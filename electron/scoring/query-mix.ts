@@ -67,17 +67,28 @@ export function exampleQuery(
   const likes = side(true);
   const unlikes = side(false);
   if (!likes.length && !unlikes.length) throw new RangeError('no examples of weight other than 0');
-  const mean = (xs: { weight: number }[]) => (xs.length ? xs.reduce((a, x) => a + x.weight, 0) / xs.length : 0);
   const parts = [
     ...(likes.length ? [{ vector: weightedSum(likes, dim), weight: 1 }] : []),
     ...(unlikes.length ? [{ vector: weightedSum(unlikes, dim), weight: likes.length ? -COUNTER_WEIGHT : -1 }] : []),
   ];
   return {
     vector: weightedSum(parts, dim),
-    weight: mean(likes) + COUNTER_WEIGHT * mean(unlikes),
+    weight: examplesWeight(
+      likes.map((e) => e.weight),
+      unlikes.map((e) => e.weight),
+    ),
     likes: likes.length,
     unlikes: unlikes.length,
   };
+}
+
+/**
+ * How much examples weigh beside phrases (ExampleQuery.weight): the like ones' mean weight plus COUNTER_WEIGHT times
+ * the unlike ones' mean size.
+ */
+export function examplesWeight(likes: readonly number[], unlikes: readonly number[]): number {
+  const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, x) => a + Math.abs(x), 0) / xs.length : 0);
+  return mean(likes) + COUNTER_WEIGHT * mean(unlikes);
 }
 
 /**
@@ -115,8 +126,8 @@ export function probabilityLogit(p: number): number {
 /**
  * A screening's rows scored as the Query view scores one phrase beside example scans (docs/few-shot.md): the
  * phrase's zero-shot logit (from its probability) and the example similarity, each standardised over the rows that
- * have both and weighed 1 : the examples' weight (1, or 1 + COUNTER_WEIGHT with counter-examples, as exampleQuery
- * weighs like and unlike scans of weight 1). Null for a row without both.
+ * have both and weighed 1 : the examples' weight (examplesWeight of scans of weight 1, like and, with
+ * counter-examples, unlike). Null for a row without both.
  */
 export function phraseAndExampleScores(
   rows: readonly { probability: number | null; exampleSimilarity: number | null }[],
@@ -127,7 +138,7 @@ export function phraseAndExampleScores(
   if (!both.length) return out;
   const mixed = mixQueryParts([
     { scores: both.map((i) => probabilityLogit(rows[i]!.probability!)), weight: 1 },
-    { scores: both.map((i) => rows[i]!.exampleSimilarity!), weight: 1 + (counterExamples ? COUNTER_WEIGHT : 0) },
+    { scores: both.map((i) => rows[i]!.exampleSimilarity!), weight: examplesWeight([1], counterExamples ? [1] : []) },
   ]);
   both.forEach((i, k) => (out[i] = mixed[k]!));
   return out;

@@ -389,14 +389,8 @@ export function ScreeningView({
     });
   }, [open, byPath, openJob, markRow, pendingCount]);
   useEffect(() => () => publishReviewTarget(null), []);
-  // One phrase beside an example set: both scored together by the main process, as the Query view ranks them.
-  const mixOf = useMemo(
-    () =>
-      open?.rows.some((r) => r.phraseAndExamples !== undefined)
-        ? new Map(open.rows.map((r) => [r.path, r.phraseAndExamples ?? null]))
-        : null,
-    [open],
-  );
+  // One phrase beside an example set: each row carries both scored together, as the Query view ranks them.
+  const mixes = useMemo(() => !!open?.rows.some((r) => r.phraseAndExamples !== undefined), [open]);
   const rows = useMemo(() => {
     if (!open) return [];
     // At the job's own threshold the main process's flags stand; at another, the phrases are scored again
@@ -426,12 +420,12 @@ export function ScreeningView({
       key === 'example'
         ? (r.exampleSimilarity ?? -2)
         : key === 'mix'
-          ? (mixOf?.get(r.path) ?? -1e9) // finite: two rows without a score must subtract to 0, not NaN
+          ? (r.phraseAndExamples ?? -1e9) // finite: two rows without a score must subtract to 0, not NaN
           : (r.scores[key]?.probability ?? -1);
     const keyed = shown.map((r) => ({ r, value: value(r) }));
     keyed.sort((a, b) => sign * (a.value - b.value));
     return keyed.map((k) => k.r);
-  }, [open, jobThreshold, threshold, flaggedOnly, sort, naming, mixOf]);
+  }, [open, jobThreshold, threshold, flaggedOnly, sort, naming]);
   const sortBy = (key: SortKey) =>
     // A new column starts with what a reader wants first: highest scores, names A to Z.
     setSort((s) =>
@@ -439,7 +433,7 @@ export function ScreeningView({
         ? { key, descending: !s.descending }
         : { key, descending: typeof key === 'number' || key === 'example' || key === 'mix' },
     );
-  const columnCount = (openJob?.phrases.length ?? 0) + (open?.exampleCount ? 1 : 0) + (mixOf ? 1 : 0) + 3;
+  const columnCount = (openJob?.phrases.length ?? 0) + (open?.exampleCount ? 1 : 0) + (mixes ? 1 : 0) + 3;
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none');
   const marker = (key: SortKey) => (sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : '');
   // The viewer steps through every row, in the order shown: local files by path, PACS rows by key (those
@@ -528,7 +522,7 @@ export function ScreeningView({
       'error',
       ...openJob.phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
       ...(open?.exampleCount ? ['example similarity'] : []),
-      ...(mixOf ? ['phrase + examples score'] : []),
+      ...(mixes ? ['phrase + examples score'] : []),
       'flagged',
       'review',
     ];
@@ -545,7 +539,7 @@ export function ScreeningView({
           ? r.scores.flatMap((s) => [s.similarity.toFixed(6), s.probability.toFixed(6)])
           : openJob.phrases.flatMap(() => ['', ''])),
         ...(open?.exampleCount ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
-        ...(mixOf ? [mixOf.get(r.path)?.toFixed(6) ?? ''] : []),
+        ...(mixes ? [r.phraseAndExamples?.toFixed(6) ?? ''] : []),
         r.flagged ? 1 : 0,
         r.review ?? (r.example ? 'example' : ''),
       ]
@@ -800,7 +794,7 @@ export function ScreeningView({
                 ? `, both centred on the mean of the ${open.exampleCentredOn} scans screened (what sets the examples apart, not what every scan shares)`
                 : ' (too few scans screened to centre on their mean: compared as they are)'}
               ; a scan as similar as the least typical example, less 0.05, is flagged.
-              {mixOf && (
+              {mixes && (
                 <span data-testid="results-mix-rule">
                   {' '}
                   “{openJob.phrases[0]} + examples”: the phrase&apos;s zero-shot score and the example similarity, each
@@ -888,7 +882,7 @@ export function ScreeningView({
                       </button>
                     </th>
                   )}
-                  {mixOf && (
+                  {mixes && (
                     <th className="col-score" aria-sort={ariaSort('mix')}>
                       <button
                         type="button"
@@ -935,7 +929,7 @@ export function ScreeningView({
                     {open.exampleCount > 0 && (
                       <td>{r.exampleSimilarity === null ? '—' : r.exampleSimilarity.toFixed(3)}</td>
                     )}
-                    {mixOf && <td data-testid="mix-score">{mixOf.get(r.path)?.toFixed(2) ?? '—'}</td>}
+                    {mixes && <td data-testid="mix-score">{r.phraseAndExamples?.toFixed(2) ?? '—'}</td>}
                     <td className="status" title={statusText(r) || undefined}>
                       {statusText(r)}
                     </td>
