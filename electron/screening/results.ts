@@ -273,7 +273,11 @@ export function scopeCoherence(
   );
 }
 
-export function resultsCsvHeader(phrases: string[], withExamples: boolean): string {
+/**
+ * The CSV export's header. `withMix`: a job of one phrase beside examples also has its "phrase + examples score"
+ * (phraseAndExamples), where the app's export puts it.
+ */
+export function resultsCsvHeader(phrases: string[], withExamples: boolean, withMix = false): string {
   return [
     'path',
     'sop_instance_uid',
@@ -283,6 +287,7 @@ export function resultsCsvHeader(phrases: string[], withExamples: boolean): stri
     'error',
     ...phrases.flatMap((p) => [`${p} score`, `${p} probability`]),
     ...(withExamples ? ['example similarity'] : []),
+    ...(withMix ? ['phrase + examples score'] : []),
     'flagged',
     // Which rows the ranking rests on, as the app's export names them: the examples, the counter-examples.
     ...(withExamples ? ['review'] : []),
@@ -295,7 +300,7 @@ export function resultsCsvHeader(phrases: string[], withExamples: boolean): stri
 export const reviewCell = (r: Pick<ScreenRow, 'review' | 'example'>): string =>
   r.review ?? (r.example ? 'example' : '');
 
-export function resultsCsvRow(r: ScreenRow, phraseCount: number, withExamples: boolean): string {
+export function resultsCsvRow(r: ScreenRow, phraseCount: number, withExamples: boolean, withMix = false): string {
   const scoreCells =
     r.scores.length === phraseCount
       ? r.scores.flatMap((s) => [s.similarity.toFixed(6), s.probability.toFixed(6)])
@@ -309,6 +314,7 @@ export function resultsCsvRow(r: ScreenRow, phraseCount: number, withExamples: b
     r.error,
     ...scoreCells,
     ...(withExamples ? [r.exampleSimilarity === null ? '' : r.exampleSimilarity.toFixed(6)] : []),
+    ...(withMix ? [r.phraseAndExamples == null ? '' : r.phraseAndExamples.toFixed(6)] : []),
     r.flagged ? 1 : 0,
     ...(withExamples ? [reviewCell(r)] : []),
   ]

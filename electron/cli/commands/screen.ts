@@ -10,6 +10,7 @@ import { hideIdentifiersIn, identifiersOf, scansHider, type ScanIdentifiers } fr
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
+import { examplesWeight, phraseAndExampleScores } from '../../scoring/query-mix.js';
 import { regionPhrases } from '../../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import {
@@ -73,7 +74,11 @@ unchanged ones skipped; for one folder, files deleted from it are pruned), then
 writes one row per file: path, UIDs, status, error, a score and probability per
 phrase, the similarity to example scans, and whether it is flagged (a phrase's
 probability ≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, with examples, a
-similarity as high as the least typical example's, less 0.05). Example
+similarity as high as the least typical example's, less 0.05). With one phrase
+and examples, a "phrase + examples score" too: the phrase's zero-shot score and
+the example similarity, each standardised over the scans screened and weighed
+1 : 1 (1 : 1.5 with counter-examples), as the app ranks a phrase beside examples;
+it flags nothing of its own. Example
 similarities are cosines between embeddings (beside them the patch embeddings
 max-pooled, where the model has them) centred on their mean over the scans
 screened (from ${MIN_CENTRING_SCANS} scans on), so that what the examples share is not
@@ -432,6 +437,32 @@ export const screenCommand = defineCommand({
         io.stderr(coherenceLine(coherence, vs.length, centredOn));
       }
       const names = vectors.map((v) => v.pair.phrase);
+      const results = {
+        embeddings: stored,
+        phrases: vectors,
+        rule: m,
+        threshold,
+        ...(example ? { example } : {}),
+        ...(describe ? { describe } : {}),
+      };
+      // One phrase beside examples: both scored together over every row, as the app's Screening and Query views
+      // rank them. Standard scores need the whole scope, so a first pass keeps two numbers a row (rows still stream).
+      const mixWeight = example && vectors.length === 1 ? examplesWeight([1], example.counterCount ? [1] : []) : null;
+      let mixOf: Map<string, number | null> | null = null;
+      if (mixWeight !== null) {
+        const seen = [];
+        for (const row of screenResults(store, model, scope, results))
+          seen.push({
+            path: row.path,
+            probability: row.scores[0]?.probability ?? null,
+            exampleSimilarity: row.exampleSimilarity,
+          });
+        const mixed = phraseAndExampleScores(seen, example!.counterCount > 0);
+        mixOf = new Map(seen.map((r, i) => [r.path, mixed[i]!]));
+        io.stderr(
+          `“${names[0]}” + examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed 1 : ${mixWeight}, as the app ranks a phrase beside examples (column "phrase + examples score"; it flags nothing of its own)\n`,
+        );
+      }
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];
       io.stderr(familiarityWarnings(familiarity));
       const stream = createWriteStream(out!);
@@ -449,9 +480,9 @@ export const screenCommand = defineCommand({
       // a row that could not be read has no identifiers of its own). Known before the first row is written.
       if (json)
         await write(
-          `{"folder":${JSON.stringify(hider ? hider(folder) : folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence })},` : ''}"rows":[\n`,
+          `{"folder":${JSON.stringify(hider ? hider(folder) : folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence, phraseAndExamples: mixWeight === null ? null : { weights: [1, mixWeight] } })},` : ''}"rows":[\n`,
         );
-      else await write(`${resultsCsvHeader(names, !!example)}\n`);
+      else await write(`${resultsCsvHeader(names, !!example, !!mixOf)}\n`);
       // The rows the ranking rests on, by the names they were given and what they really are (as the app marks a
       // job's examples and the rows reviewed "not").
       const rowFolder = typeof scope === 'string' ? scope : null;
@@ -463,7 +494,8 @@ export const screenCommand = defineCommand({
           : counterNames.has(row.path)
             ? { ...row, review: 'not' }
             : row;
-      const writeRow = async (given: ScreenRow) => {
+      const writeRow = async (screened: ScreenRow) => {
+        const given = mixOf ? { ...screened, phraseAndExamples: mixOf.get(screened.path) ?? null } : screened;
         const withMarks = example ? marked(given) : given; // by the path as indexed
         // The path and a failed file's error (which names the path) lose the row's own identifiers anywhere
         // and every screened scan's, in one pass.
@@ -481,19 +513,13 @@ export const screenCommand = defineCommand({
         // No patient identifiers in exported files (the app shows them, behind its privacy toggle).
         const { naming: _naming, ...exported } = row;
         await write(
-          json ? `${rows ? ',\n' : ''}${JSON.stringify(exported)}` : `${resultsCsvRow(row, names.length, !!example)}\n`,
+          json
+            ? `${rows ? ',\n' : ''}${JSON.stringify(exported)}`
+            : `${resultsCsvRow(row, names.length, !!example, !!mixOf)}\n`,
         );
         rows++;
       };
-      for (const row of screenResults(store, model, scope, {
-        embeddings: stored,
-        phrases: vectors,
-        rule: m,
-        threshold,
-        example,
-        ...(describe ? { describe } : {}),
-        onNotDicom: (p) => skipped.push(p),
-      }))
+      for (const row of screenResults(store, model, scope, { ...results, onNotDicom: (p) => skipped.push(p) }))
         await writeRow(row);
       for (const m of listed?.missing ?? []) await writeRow(missingRow(m));
       if (json) await write(`\n],"skipped":${JSON.stringify(hider ? skipped.map((s) => hider(s)) : skipped)}}\n`);

@@ -2,7 +2,8 @@
  * `radsift screen --examples` with the bundled default model on phantoms: the example similarity compares
  * the embeddings and pooled patch embeddings centred on the scans screened (said on stderr), every example is
  * flagged, and the other cases of the examples' finding rank above the rest; with too few scans to centre on
- * it says so and compares them as they are.
+ * it says so and compares them as they are. One phrase beside examples is also scored with them together, as the
+ * app ranks them.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import {
   MIN_CENTRING_SCANS,
   type ExampleScan,
 } from '../../../electron/scoring/example-profile.js';
+import { phraseAndExampleScores, probabilityLogit, standardised } from '../../../electron/scoring/query-mix.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const MODEL = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
@@ -253,5 +255,86 @@ describe('radsift screen --examples', () => {
     );
     assert.equal(both.code, 1);
     assert.match(both.err, /is among both --examples and --counter-examples/);
+  });
+
+  it('one phrase beside examples is also scored with them together, in both exports, the skipped files said once', async () => {
+    const examples = positive.slice(0, 4);
+    type Row = {
+      path: string;
+      status: string;
+      scores: { probability: number }[];
+      exampleSimilarity: number | null;
+      phraseAndExamples?: number | null;
+    };
+    type Out = {
+      examples: { phraseAndExamples: { weights: number[] } | null };
+      rows: Row[];
+      skipped: string[];
+    };
+    const screenWith = async (phrases: string, out: string, extra: string[] = []) => {
+      const r = await run(
+        ['screen', folder, '--phrases', phrases, '--examples', examples.join(','), '--out', out, ...extra].concat([
+          '--index',
+          path.join(work, 'idx'),
+          '--model-dir',
+          MODEL,
+        ]),
+        work,
+      );
+      assert.equal(r.code, 0, r.err);
+      return r;
+    };
+    const jsonOut = path.join(work, 'mix.json');
+    const r = await screenWith('pneumothorax', jsonOut);
+    assert.match(
+      r.err,
+      /“pneumothorax” \+ examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed 1 : 1,/,
+    );
+    const mix = JSON.parse(await readFile(jsonOut, 'utf8')) as Out;
+    assert.deepEqual(mix.examples.phraseAndExamples, { weights: [1, 1] });
+    assert.equal(mix.rows.length, 40);
+    assert.ok(mix.rows.every((x) => x.status === 'ok' && typeof x.phraseAndExamples === 'number'));
+    // The app's computation over these very rows, and neither part alone.
+    const expected = phraseAndExampleScores(
+      mix.rows.map((x) => ({ probability: x.scores[0]!.probability, exampleSimilarity: x.exampleSimilarity })),
+      false,
+    );
+    mix.rows.forEach((x, i) => assert.ok(Math.abs(x.phraseAndExamples! - expected[i]!) < 1e-9, x.path));
+    const phraseAlone = standardised(mix.rows.map((x) => probabilityLogit(x.scores[0]!.probability)));
+    const examplesAlone = standardised(mix.rows.map((x) => x.exampleSimilarity!));
+    for (const alone of [phraseAlone, examplesAlone])
+      assert.ok(mix.rows.some((x, i) => Math.abs(x.phraseAndExamples! - alone[i]!) > 0.1));
+    // The first pass reads the rows too: a file that is not DICOM is still said once.
+    assert.deepEqual(mix.skipped, [...new Set(mix.skipped)]);
+    assert.ok(
+      mix.skipped.some((s) => s.endsWith('labels.csv')),
+      JSON.stringify(mix.skipped),
+    );
+
+    // The CSV has the column where the app's export puts it, with the same values.
+    const csvOut = path.join(work, 'mix.csv');
+    await screenWith('pneumothorax', csvOut);
+    const [head, ...lines] = (await readFile(csvOut, 'utf8')).trim().split('\n');
+    const cols = head!.split(',');
+    assert.deepEqual(cols.slice(-4), ['example similarity', 'phrase + examples score', 'flagged', 'review']);
+    const byPath = new Map(mix.rows.map((x) => [x.path, x.phraseAndExamples!]));
+    for (const l of lines) {
+      const c = l.split(',');
+      assert.ok(Math.abs(Number(c[cols.indexOf('phrase + examples score')]) - byPath.get(c[0]!)!) < 1e-6, c[0]);
+    }
+
+    // Counter-examples weigh the examples 1 : 1.5; two phrases get no such score (they flag any of several findings).
+    const falseHit = mix.rows.find((x) => !positive.includes(x.path))!.path;
+    const reviewedOut = path.join(work, 'mix-reviewed.json');
+    const reviewed = await screenWith('pneumothorax', reviewedOut, ['--counter-examples', falseHit]);
+    assert.match(reviewed.err, /weighed 1 : 1\.5,/);
+    const withCounter = JSON.parse(await readFile(reviewedOut, 'utf8')) as Out;
+    assert.deepEqual(withCounter.examples.phraseAndExamples, { weights: [1, 1.5] });
+    const twoOut = path.join(work, 'two.json');
+    const two = await screenWith('pneumothorax,pleural effusion', twoOut);
+    assert.doesNotMatch(two.err, /\+ examples:/);
+    const twoPhrases = JSON.parse(await readFile(twoOut, 'utf8')) as Out;
+    assert.equal(twoPhrases.examples.phraseAndExamples, null);
+    assert.ok(twoPhrases.rows.every((x) => !('phraseAndExamples' in x)));
   });
 });
