@@ -112,6 +112,63 @@ export function mixQueryParts(parts: readonly QueryPart[]): Float64Array {
   return out;
 }
 
+/**
+ * How high scores rank the examples among the other scans: the mean, over the examples (rows), of the share of
+ * the other scans scored below it (ties half), an ROC AUC of the examples against the rest.
+ */
+export function examplesAuc(scores: ArrayLike<number>, examples: readonly number[]): number {
+  const isExample = new Set(examples);
+  const others: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (!isExample.has(i)) others.push(scores[i]!);
+  if (!examples.length || !others.length) return NaN;
+  let sum = 0;
+  for (const e of examples) {
+    const x = scores[e]!;
+    let below = 0;
+    for (const o of others) below += o < x ? 1 : o === x ? 0.5 : 0;
+    sum += below / others.length;
+  }
+  return sum / examples.length;
+}
+
+/**
+ * How well the examples' direction ranks an example it was not made from: each like example scored by the
+ * direction of the other examples (exampleQuery without it) against the scans that are no example, averaged (an
+ * ROC AUC). Null with fewer than two like examples: one cannot vouch for the others.
+ */
+export function leaveOneOutAuc(
+  descriptors: readonly ArrayLike<number>[],
+  examples: readonly { row: number; weight: number }[],
+): number | null {
+  const likes = examples.filter((e) => e.weight > 0);
+  if (likes.length < 2) return null;
+  const isExample = new Set(examples.map((e) => e.row));
+  let sum = 0;
+  for (const left of likes) {
+    const query = exampleQuery(
+      descriptors,
+      examples.filter((e) => e !== left),
+    );
+    const x = dot(descriptors[left.row]!, query.vector);
+    let below = 0;
+    let others = 0;
+    for (let i = 0; i < descriptors.length; i++) {
+      if (isExample.has(i)) continue;
+      const o = dot(descriptors[i]!, query.vector);
+      below += o < x ? 1 : o === x ? 0.5 : 0;
+      others++;
+    }
+    if (!others) return null;
+    sum += below / others;
+  }
+  return sum / likes.length;
+}
+
+/** A part's skill from its AUC on the examples: 0 at chance or worse, 1 when it ranks them above every other scan. */
+export function partSkill(auc: number): number {
+  return Number.isFinite(auc) ? Math.max(0, 2 * auc - 1) : 0;
+}
+
 /** A scan's score by examples: its descriptor's cosine to their direction. */
 export function exampleScores(descriptors: readonly ArrayLike<number>[], query: ExampleQuery): Float64Array {
   return Float64Array.from(descriptors, (d) => dot(d, query.vector));

@@ -1,7 +1,8 @@
 /**
- * `npm run bench:query-mix -- <labelled folder> [--model-dir <bundle>] [--min-positives N]`
+ * `npm run bench:query-mix -- <labelled folder> [--model-dir <bundle>] [--min-positives N] [--k 1,4]`
  * How the Query view should rank by example scans, alone and beside a phrase (docs/few-shot.md, "The Query view's
- * example scans"). For each finding with enough positives, k = 1 and 4 positive examples drawn 20 times (seeded);
+ * example scans"). For each finding with enough positives, k positive examples (--k: 1 and 4 unless told) drawn 20
+ * times each (seeded);
  * the ROC AUC over the scans that are not examples of:
  *   (a) the cosine of each scan's plain embedding to the weighted sum of the phrase's and the examples' embeddings
  *       (what the Query view ranked by before the rule);
@@ -15,6 +16,9 @@
  *   (e) as (d), the examples weighing the mean of their weights instead of their sum (one phrase and four examples
  *       1 : 1 instead of 1 : 4), as relevance feedback (Rocchio) adds the relevant documents' mean (docs/few-shot.md,
  *       "How much examples weigh beside a phrase"; ExampleQuery.weight, as the Query view ranks since);
+ *   (f) as (e), each part's weight times its skill on the examples themselves (partSkill of examplesAuc for the
+ *       phrase's margins, of leaveOneOutAuc for the examples; (e)'s weights with one example or both skills 0;
+ *       docs/few-shot.md, "Each part weighed by how it ranks the examples");
  * for queries of the examples alone ((b) and (c) rank alike there) and of the finding's phrase plus the examples,
  * and the phrase alone, by either score, for reference. Prints JSON: means over findings, per finding, and the
  * rules' verdicts.
@@ -24,14 +28,25 @@ import { encodeLabelled, readLabelled } from './labelled-folder.js';
 import { maxPoolPatches } from '../../electron/scoring/example-features.js';
 import { exampleDescriptor, exampleSpace, type ExampleScan } from '../../electron/scoring/example-profile.js';
 import { rocAuc, seededRandom, shuffled } from '../../electron/scoring/metrics.js';
-import { exampleQuery, exampleScores, mixQueryParts } from '../../electron/scoring/query-mix.js';
+import {
+  exampleQuery,
+  examplesAuc,
+  exampleScores,
+  leaveOneOutAuc,
+  mixQueryParts,
+  partSkill,
+} from '../../electron/scoring/query-mix.js';
 import { zeroShotMargin } from '../../electron/scoring/region-score.js';
 import { findingPhrase } from '../../electron/scoring/report-language.js';
 import { dot, row, weightedSum } from '../../electron/scoring/vectors.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'model-dir': { type: 'string' }, 'min-positives': { type: 'string', default: '34' } },
+  options: {
+    'model-dir': { type: 'string' },
+    'min-positives': { type: 'string', default: '34' },
+    k: { type: 'string', default: '1,4' },
+  },
 });
 const folder = await readLabelled(positionals[0]);
 const { findings, labelled } = folder;
@@ -46,7 +61,8 @@ const { space } = exampleSpace(scans, dim);
 const descriptors = scans.map((s) => exampleDescriptor(s, space));
 
 const DRAWS = 20;
-const KS = [1, 4] as const;
+const KS = values.k.split(',').map(Number);
+if (!KS.length || KS.some((k) => !(Number.isInteger(k) && k >= 1))) throw new Error('--k: whole numbers, 1 or more');
 type Ranking =
   | 'phrase'
   | 'phrase (margin)'
@@ -56,7 +72,8 @@ type Ranking =
   | 'mix (b)'
   | 'mix (c)'
   | 'mix (d)'
-  | 'mix (e)';
+  | 'mix (e)'
+  | 'mix (f)';
 const RANKINGS: Ranking[] = [
   'phrase',
   'phrase (margin)',
@@ -67,6 +84,7 @@ const RANKINGS: Ranking[] = [
   'mix (c)',
   'mix (d)',
   'mix (e)',
+  'mix (f)',
 ];
 
 const perFinding: Record<string, Record<Ranking, number>> = {};
@@ -122,6 +140,18 @@ for (const [j, finding] of findings.entries()) {
         { scores: phraseMargins, weight: 1 },
         { scores: byExamples, weight: query.weight },
       ]);
+      // (f): each part's weight times its skill on the examples (an example never vouches for itself).
+      const examples = picked.map((row) => ({ row, weight: 1 }));
+      const examplesSkill = leaveOneOutAuc(descriptors, examples);
+      const skills =
+        examplesSkill === null ? null : [partSkill(examplesAuc(phraseMargins, picked)), partSkill(examplesSkill)];
+      const mixedSkill =
+        skills && skills[0]! + skills[1]! > 0
+          ? mixQueryParts([
+              { scores: phraseMargins, weight: skills[0]! },
+              { scores: byExamples, weight: query.weight * skills[1]! },
+            ])
+          : mixedMean;
       const by: Record<Ranking, (i: number) => number> = {
         phrase: (i) => phraseScores[i]!,
         'phrase (margin)': (i) => phraseMargins[i]!,
@@ -133,6 +163,7 @@ for (const [j, finding] of findings.entries()) {
         'mix (c)': (i) => mixed[i]!,
         'mix (d)': (i) => mixedMargin[i]!,
         'mix (e)': (i) => mixedMean[i]!,
+        'mix (f)': (i) => mixedSkill[i]!,
       };
       const rest = y.map((_, i) => i).filter((i) => !isExample.has(i));
       for (const r of RANKINGS)
@@ -176,6 +207,7 @@ console.log(
         mix: { candidate: mixBest, ...verdict(mixBest, 'mix (a)') },
         phrasePart: verdict('mix (d)', 'mix (c)'),
         examplesByMean: verdict('mix (e)', 'mix (d)'),
+        bySkill: verdict('mix (f)', 'mix (e)'),
       },
       perFinding,
     },

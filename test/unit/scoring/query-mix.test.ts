@@ -7,8 +7,11 @@ import { describe, it } from 'node:test';
 import { COUNTER_WEIGHT, exampleProfile, PLAIN_SPACE } from '../../../electron/scoring/example-profile.js';
 import {
   exampleQuery,
+  examplesAuc,
   exampleScores,
+  leaveOneOutAuc,
   mixQueryParts,
+  partSkill,
   phraseAndExampleScores,
   probabilityLogit,
   standardised,
@@ -165,5 +168,49 @@ describe('query mix', () => {
     // A probability of exactly 0 or 1 still gives a finite logit.
     assert.ok(Number.isFinite(probabilityLogit(1)) && Number.isFinite(probabilityLogit(0)));
     assert.ok(probabilityLogit(1) > probabilityLogit(0.999999) && probabilityLogit(0) < probabilityLogit(1e-6));
+  });
+
+  it("rates a part by how it ranks the examples, and the examples' direction by examples it was not made from", () => {
+    // Scans 0 and 1 are the examples: ranked above all three others, then above one of three, ties half.
+    assert.equal(examplesAuc([0.9, 0.8, 0.1, 0.2, 0.3], [0, 1]), 1);
+    assert.equal(examplesAuc([0.9, 0.15, 0.1, 0.2, 0.3], [0, 1]), (1 + 1 / 3) / 2);
+    assert.equal(examplesAuc([0.2, 0.2, 0.2, 0.2], [0]), 0.5);
+    assert.ok(Number.isNaN(examplesAuc([0.1, 0.2], [0, 1])));
+    // Skill: chance or worse is 0, a perfect ranking 1.
+    assert.deepEqual(
+      [partSkill(1), partSkill(0.75), partSkill(0.5), partSkill(0.2), partSkill(NaN)],
+      [1, 0.5, 0, 0, 0],
+    );
+    // Three examples along axis 0 among scans elsewhere: each one, left out, is found by the other two.
+    const scans = [
+      unit([1, 0.1, 0]),
+      unit([1, -0.1, 0]),
+      unit([1, 0, 0.1]),
+      unit([0, 1, 0]),
+      unit([0, 0, 1]),
+      unit([-1, 0, 0]),
+    ];
+    const along = [0, 1, 2].map((row) => ({ row, weight: 1 }));
+    assert.equal(leaveOneOutAuc(scans, along), 1);
+    // Examples that share nothing (the three axes) among scans that each lie between two of them: left out, each
+    // example falls below every scan the other two point at.
+    const between = [
+      unit([1, 0, 0]),
+      unit([0, 1, 0]),
+      unit([0, 0, 1]),
+      unit([0, 1, 1]),
+      unit([1, 0, 1]),
+      unit([1, 1, 0]),
+    ];
+    assert.equal(leaveOneOutAuc(between, along), 0);
+    // One like example cannot vouch for itself (an unlike one does not count).
+    assert.equal(leaveOneOutAuc(scans, [{ row: 0, weight: 1 }]), null);
+    assert.equal(
+      leaveOneOutAuc(scans, [
+        { row: 0, weight: 1 },
+        { row: 5, weight: -1 },
+      ]),
+      null,
+    );
   });
 });
