@@ -19,7 +19,15 @@ import {
   type ExampleScan,
   type ExampleSpace,
 } from '../scoring/example-profile.js';
-import { exampleQuery, exampleScores, mixQueryParts, type ExampleQuery, type QueryPart } from '../scoring/query-mix.js';
+import {
+  exampleQuery,
+  exampleScores,
+  mixQueryParts,
+  partSkills,
+  type ExampleQuery,
+  type PartSkills,
+  type QueryPart,
+} from '../scoring/query-mix.js';
 import { pick } from '../scoring/evaluation.js';
 import { gridBox, phraseHeatmap } from '../scoring/grounding.js';
 import { phraseVectors, type PhraseVectors } from '../scoring/phrase-scores.js';
@@ -278,13 +286,14 @@ export class CollectionService {
       });
     }
     let byExamples: { space: ExampleSpace; query: ExampleQuery } | null = null;
+    let skills: PartSkills | null = null;
     if (weighedExamples.length) {
       const scans = this.#exampleScans(slot, paths, vectors);
       const examples = weighedExamples.map(([p, weight]) => ({ row: rowOf.get(p)!, weight }));
       const rank = (space: ExampleSpace) => {
         const descriptors = scans.map((s) => exampleDescriptor(s, space));
         const query = exampleQuery(descriptors, examples);
-        return { space, query, scores: exampleScores(descriptors, query) };
+        return { space, query, descriptors, scores: exampleScores(descriptors, query) };
       };
       let ranked = rank(exampleSpace(scans, slot.dim).space);
       // Centred examples that cancel out have no direction: compared as they are, as example-profile.ts does.
@@ -292,6 +301,12 @@ export class CollectionService {
         ranked = rank({ ...ranked.space, centre: null, pooledCentre: null });
       byExamples = { space: ranked.space, query: ranked.query };
       parts.push({ scores: ranked.scores, weight: ranked.query.weight });
+      // Beside phrases, each part weighs as much as it shows on the like examples themselves (docs/few-shot.md,
+      // "Each part weighed by how it ranks the examples").
+      if (parts.length === 2 && (skills = partSkills(parts[0]!.scores, ranked.descriptors, examples))) {
+        parts[0]!.weight *= skills.phrases;
+        parts[1]!.weight *= skills.examples;
+      }
     }
     if (!parts.length) throw new ApiError('BAD_REQUEST', 'Every phrase and example has weight 0: give one a weight');
     const score = mixQueryParts(parts);
@@ -313,7 +328,7 @@ export class CollectionService {
     const where = single && regionPhrases(loaded.model, [single]).length ? ` (${regionRuleWords(loaded.model)})` : '';
     const rule = single
       ? `"${single.pair.phrase}" is more likely than "${single.pair.negative[0]}"${where} with probability ≥ ${threshold}`
-      : `${queryScoreWords(weighedPhrases, parts, byExamples, loaded.model)} stands out from this collection ` +
+      : `${queryScoreWords(weighedPhrases, parts, byExamples, loaded.model, !!skills)} stands out from this collection ` +
         '(robust z ≥ 3)';
     const rows = rankScans(
       scored,
@@ -485,6 +500,7 @@ function queryScoreWords(
   parts: readonly QueryPart[],
   examples: { space: ExampleSpace; query: ExampleQuery } | null,
   rule: ZeroShotRule,
+  bySkill: boolean,
 ): string {
   if (!examples) return 'similarity';
   const { space, query } = examples;
@@ -511,7 +527,8 @@ function queryScoreWords(
   const byExamples = query.likes ? 'its similarity' : 'its distance';
   return (
     `${phrase} (${where})${sign} and ${byExamples} ${toExamples}, ` +
-    `each standardised over these scans and weighed ${ratio},`
+    `each standardised over these scans and weighed ${ratio}` +
+    `${bySkill ? ' (each as high as it ranks the example scans themselves)' : ''},`
   );
 }
 

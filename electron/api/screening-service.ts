@@ -709,7 +709,8 @@ export class ScreeningService {
       review: marks[r.path] ?? null,
       ...(exampleNames.has(r.path) ? { example: true } : {}),
     }));
-    // One phrase beside examples: both scored together over every row, as the Query view ranks them.
+    // One phrase beside examples: both scored together over every row, as the Query view mixes them, 1 : 1 (the
+    // phrase's skill on examples outside the scope is not at hand: docs/few-shot.md).
     const mixes = !!example && job.phrases.length === 1;
     if (mixes) {
       const mixed = phraseAndExampleScores(

@@ -16,8 +16,8 @@
  *   (e) as (d), the examples weighing the mean of their weights instead of their sum (one phrase and four examples
  *       1 : 1 instead of 1 : 4), as relevance feedback (Rocchio) adds the relevant documents' mean (docs/few-shot.md,
  *       "How much examples weigh beside a phrase"; ExampleQuery.weight, as the Query view ranks since);
- *   (f) as (e), each part's weight times its skill on the examples themselves (partSkill of examplesAuc for the
- *       phrase's margins, of leaveOneOutAuc for the examples; (e)'s weights with one example or both skills 0;
+ *   (f) as (e), each part's weight times its skill on the examples themselves (partSkills: of the phrase's margins
+ *       by examplesAuc, of the examples by leaveOneOutAuc; (e)'s weights with one example or both skills 0;
  *       docs/few-shot.md, "Each part weighed by how it ranks the examples");
  * for queries of the examples alone ((b) and (c) rank alike there) and of the finding's phrase plus the examples,
  * and the phrase alone, by either score, for reference. Prints JSON: means over findings, per finding, and the
@@ -28,14 +28,7 @@ import { encodeLabelled, readLabelled } from './labelled-folder.js';
 import { maxPoolPatches } from '../../electron/scoring/example-features.js';
 import { exampleDescriptor, exampleSpace, type ExampleScan } from '../../electron/scoring/example-profile.js';
 import { rocAuc, seededRandom, shuffled } from '../../electron/scoring/metrics.js';
-import {
-  exampleQuery,
-  examplesAuc,
-  exampleScores,
-  leaveOneOutAuc,
-  mixQueryParts,
-  partSkill,
-} from '../../electron/scoring/query-mix.js';
+import { exampleQuery, exampleScores, mixQueryParts, partSkills } from '../../electron/scoring/query-mix.js';
 import { zeroShotMargin } from '../../electron/scoring/region-score.js';
 import { findingPhrase } from '../../electron/scoring/report-language.js';
 import { dot, row, weightedSum } from '../../electron/scoring/vectors.js';
@@ -141,17 +134,17 @@ for (const [j, finding] of findings.entries()) {
         { scores: byExamples, weight: query.weight },
       ]);
       // (f): each part's weight times its skill on the examples (an example never vouches for itself).
-      const examples = picked.map((row) => ({ row, weight: 1 }));
-      const examplesSkill = leaveOneOutAuc(descriptors, examples);
-      const skills =
-        examplesSkill === null ? null : [partSkill(examplesAuc(phraseMargins, picked)), partSkill(examplesSkill)];
-      const mixedSkill =
-        skills && skills[0]! + skills[1]! > 0
-          ? mixQueryParts([
-              { scores: phraseMargins, weight: skills[0]! },
-              { scores: byExamples, weight: query.weight * skills[1]! },
-            ])
-          : mixedMean;
+      const skills = partSkills(
+        phraseMargins,
+        descriptors,
+        picked.map((row) => ({ row, weight: 1 })),
+      );
+      const mixedSkill = skills
+        ? mixQueryParts([
+            { scores: phraseMargins, weight: skills.phrases },
+            { scores: byExamples, weight: query.weight * skills.examples },
+          ])
+        : mixedMean;
       const by: Record<Ranking, (i: number) => number> = {
         phrase: (i) => phraseScores[i]!,
         'phrase (margin)': (i) => phraseMargins[i]!,

@@ -399,10 +399,10 @@ test.describe('few-shot screening with an example set', () => {
       'descending',
     );
     await expect(head).toHaveAttribute('aria-sort', 'none');
-    // One phrase beside the set: a column scoring both as the Query view ranks a phrase beside examples, on a click.
+    // One phrase beside the set: a column scoring both together, standardised, sorted on a click.
     const mixHead = table.getByRole('columnheader', { name: 'pneumothorax + examples' });
     await expect(mixHead).toHaveAttribute('aria-sort', 'none');
-    await expect(page.getByTestId('results-mix-rule')).toContainText('weighed 1 : 1, as the Query view ranks');
+    await expect(page.getByTestId('results-mix-rule')).toContainText('weighed 1 : 1 (it flags nothing of its own).');
     await mixHead.getByRole('button').click();
     await expect(mixHead).toHaveAttribute('aria-sort', 'descending');
     const mixed = (await page.getByTestId('mix-score').allTextContents()).map(Number);

@@ -77,7 +77,7 @@ probability ≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, wit
 similarity as high as the least typical example's, less 0.05). With one phrase
 and examples, a "phrase + examples score" too: the phrase's zero-shot score and
 the example similarity, each standardised over the scans screened and weighed
-1 : 1 (1 : 1.5 with counter-examples), as the app ranks a phrase beside examples;
+1 : 1 (1 : 1.5 with counter-examples), as the app's Screening view scores them;
 it flags nothing of its own. Example
 similarities are cosines between embeddings (beside them the patch embeddings
 max-pooled, where the model has them) centred on their mean over the scans
@@ -460,7 +460,7 @@ export const screenCommand = defineCommand({
         const mixed = phraseAndExampleScores(seen, example!.counterCount > 0);
         mixOf = new Map(seen.map((r, i) => [r.path, mixed[i]!]));
         io.stderr(
-          `“${names[0]}” + examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed 1 : ${mixWeight}, as the app ranks a phrase beside examples (column "phrase + examples score"; it flags nothing of its own)\n`,
+          `“${names[0]}” + examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed 1 : ${mixWeight}, as the app's Screening view scores them (column "phrase + examples score"; it flags nothing of its own)\n`,
         );
       }
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];

@@ -389,7 +389,7 @@ export function ScreeningView({
     });
   }, [open, byPath, openJob, markRow, pendingCount]);
   useEffect(() => () => publishReviewTarget(null), []);
-  // One phrase beside an example set: each row carries both scored together, as the Query view ranks them.
+  // One phrase beside an example set: each row carries both scored together (standardised, 1 : 1).
   const mixes = useMemo(() => !!open?.rows.some((r) => r.phraseAndExamples !== undefined), [open]);
   const rows = useMemo(() => {
     if (!open) return [];
@@ -798,8 +798,8 @@ export function ScreeningView({
                 <span data-testid="results-mix-rule">
                   {' '}
                   “{openJob.phrases[0]} + examples”: the phrase&apos;s zero-shot score and the example similarity, each
-                  standardised over the scans screened and weighed 1 : {open.counterExamples > 0 ? '1.5' : '1'}, as the
-                  Query view ranks a phrase beside examples (it flags nothing of its own).
+                  standardised over the scans screened and weighed 1 : {open.counterExamples > 0 ? '1.5' : '1'} (it
+                  flags nothing of its own).
                 </span>
               )}
               {open.exampleCoherence && (

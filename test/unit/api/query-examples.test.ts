@@ -84,71 +84,143 @@ describe('example scans in the Query view', () => {
   const logits = (q: Query) => new Map(q.rows.map((r) => [r.path, Math.log(r.probability! / (1 - r.probability!))]));
 
   /**
-   * Asserts the mix's scores are (1 · z(the phrase's score) + w · z(examples alone)) / (1 + w), z over the opened
-   * scans; the phrase's score by default its zero-shot logit, what the phrase alone ranks by.
+   * Asserts the mix's scores are (wp · z(the phrase's score) + we · z(examples alone)) / (wp + we), z over the opened
+   * scans; the phrase's score by default its zero-shot logit, what the phrase alone ranks by. A part of weight 0 is
+   * left out: the other ranks as it does alone.
    */
-  const assertMix = (alone: Query, byExamples: Query, mixed: Query, w: number, phrase = logits(alone)) => {
+  const assertMix = (
+    alone: Query,
+    byExamples: Query,
+    mixed: Query,
+    [wp, we]: readonly [number, number],
+    phrase = logits(alone),
+  ) => {
     const paths = [...phrase.keys()];
+    const got = byPath(mixed);
+    if (!wp || !we) {
+      const by = wp ? phrase : byPath(byExamples);
+      const order = (m: Map<string, number>) => [...paths].sort((a, b) => m.get(b)! - m.get(a)!);
+      assert.deepEqual(order(got), order(by));
+      return;
+    }
     const zPhrase = standardised(paths.map((p) => phrase.get(p)!));
     const zExamples = standardised(paths.map((p) => byPath(byExamples).get(p)!));
-    const got = byPath(mixed);
     paths.forEach((p, i) => {
-      const want = (zPhrase[i]! + w * zExamples[i]!) / (1 + w);
+      const want = (wp * zPhrase[i]! + we * zExamples[i]!) / (wp + we);
       assert.ok(Math.abs(got.get(p)! - want) < 1e-6, `${path.basename(p)}: ${got.get(p)} vs ${want}`);
     });
   };
 
-  it('mixes a phrase and examples by their standard scores, weighed', async () => {
+  /** How high scores rank each of `ranked` among the scans not in `apart` (ties half), averaged: an ROC AUC. */
+  const rankedAuc = (scores: Map<string, number>, ranked: string[], apart: string[]) => {
+    const others = [...scores.keys()].filter((p) => !apart.includes(p));
+    const share = (x: number) =>
+      others.reduce((a, o) => a + (scores.get(o)! < x ? 1 : scores.get(o)! === x ? 0.5 : 0), 0);
+    return ranked.reduce((a, p) => a + share(scores.get(p)!) / others.length, 0) / ranked.length;
+  };
+  const skill = (auc: number) => Math.max(0, 2 * auc - 1);
+  /**
+   * What a mix weighs its parts by (docs/few-shot.md, "Each part weighed by how it ranks the examples"): `base`
+   * (the phrases' weight, the examples' mean weight) times each part's skill on the like examples: the phrase's
+   * scores ranking them, and each one ranked by a query of the other examples alone (through the view itself);
+   * `base` as it is with fewer than two like examples or both skills 0.
+   */
+  const mixWeights = async (
+    phrase: Map<string, number>,
+    given: { path: string; weight: number }[],
+    base: readonly [number, number],
+  ): Promise<readonly [number, number]> => {
+    const likes = given.filter((e) => e.weight > 0).map((e) => e.path);
+    if (likes.length < 2) return base;
+    const all = given.map((e) => e.path);
+    let byOthers = 0;
+    for (const left of likes)
+      byOthers += rankedAuc(
+        byPath(
+          await query(
+            [],
+            given.filter((e) => e.path !== left),
+          ),
+        ),
+        [left],
+        all,
+      );
+    const [sp, se] = [skill(rankedAuc(phrase, likes, likes)), skill(byOthers / likes.length)];
+    return sp + se > 0 ? [base[0] * sp, base[1] * se] : base;
+  };
+  const ratio = (w: readonly [number, number]) => w.map((x) => Number(x.toFixed(2))).join(' : ');
+
+  it('mixes a phrase and examples by their standard scores, each weighed by how it ranks the examples', async () => {
     await call('studies.openDropped', { paths: [folder] });
-    const picked = examples().slice(0, 2);
+    const picked = examples();
     const phrase = [{ text: 'pleural effusion', weight: 1 }];
     const ex = picked.map((p) => ({ path: p, weight: 1 }));
     const [alone, byExamples, mixed] = [await query(phrase, []), await query([], ex), await query(phrase, ex)];
     assert.equal(mixed.mixed, true);
-    assert.match(
+    // Four examples weigh their mean weight, 1, not their sum (docs/few-shot.md, "How much examples weigh …"), each
+    // part times its skill on them.
+    const w = await mixWeights(logits(alone), ex, [1, 1]);
+    assert.ok(w[0] > 0 && w[1] > 0 && w[0] !== w[1], ratio(w));
+    assert.equal(
       mixed.rule,
-      /^its zero-shot score for the phrase \(its best region\) and its similarity to the example scans \(as Screening compares scans, centred on these scans\), each standardised over these scans and weighed 1 : 1, stands out/,
+      `its zero-shot score for the phrase (its best region) and its similarity to the example scans (as Screening compares scans, centred on these scans), each standardised over these scans and weighed ${ratio(w)} (each as high as it ranks the example scans themselves), stands out from this collection (robust z ≥ 3)`,
     );
     assert.ok(mixed.rows.every((r) => r.probability === null));
-    // Two examples weigh their mean weight, 1, not their sum (docs/few-shot.md, "How much examples weigh …").
-    assertMix(alone, byExamples, mixed, 1);
-    assert.throws(() => assertMix(alone, byExamples, mixed, 2), /vs/);
+    assertMix(alone, byExamples, mixed, w);
+    assert.throws(() => assertMix(alone, byExamples, mixed, [1, 1]), /vs/);
+    assert.throws(() => assertMix(alone, byExamples, mixed, [1, 4]), /vs/);
     // Not the phrase's whole-image cosine (what a mix's phrase part was before "The phrase's part of a mix").
-    assert.throws(() => assertMix(alone, byExamples, mixed, 1, byPath(alone)), /vs/);
+    assert.throws(() => assertMix(alone, byExamples, mixed, w, byPath(alone)), /vs/);
+    // One example cannot vouch for itself: a phrase and it weigh 1 : 1.
+    const one = [ex[0]!];
+    const [byOne, mixedOne] = [await query([], one), await query(phrase, one)];
+    assert.match(mixedOne.rule, /weighed 1 : 1, stands out/);
+    assertMix(alone, byOne, mixedOne, [1, 1]);
     // A shape of the whole thorax is scored by the whole image, and the rule says so; two phrases add their scores.
     const heart = [{ text: 'cardiomegaly', weight: 1 }];
     const [heartAlone, heartMixed] = [await query(heart, []), await query(heart, ex)];
     assert.match(heartMixed.rule, /^its zero-shot score for the phrase \(whole image\) and /);
-    assertMix(heartAlone, byExamples, heartMixed, 1);
+    assertMix(heartAlone, byExamples, heartMixed, await mixWeights(logits(heartAlone), ex, [1, 1]));
     const two = await query([...phrase, ...heart], ex);
-    assert.match(
-      two.rule,
-      /^its zero-shot scores for the phrases \(its best region; the whole image for a shape of the whole thorax\) and .* weighed 2 : 1,/,
-    );
     const [l1, l2] = [logits(alone), logits(heartAlone)];
     const summed = new Map([...l1].map(([p, v]) => [p, v + l2.get(p)!]));
-    assertMix(alone, byExamples, two, 0.5, summed);
+    const wTwo = await mixWeights(summed, ex, [2, 1]);
+    assert.match(
+      two.rule,
+      new RegExp(
+        `^its zero-shot scores for the phrases \\(its best region; the whole image for a shape of the whole thorax\\) and .* weighed ${ratio(wTwo)} \\(`,
+      ),
+    );
+    assertMix(alone, byExamples, two, wTwo, summed);
     // The same two the other way round: each phrase is read with its own margins.
-    assertMix(alone, byExamples, await query([...heart, ...phrase], ex), 0.5, summed);
+    assertMix(alone, byExamples, await query([...heart, ...phrase], ex), wTwo, summed);
     // A phrase of weight 0 beside them changes nothing; one marked − ranks away from what it says, and the rule says so.
     const withZero = await query([...phrase, { text: 'edema', weight: 0 }], ex);
     assert.deepEqual([withZero.rule, withZero.rows], [mixed.rule, mixed.rows]);
     const against = await query([{ text: 'pleural effusion', weight: -1 }], ex);
     assert.match(against.rule, /^its zero-shot score for the phrase \(its best region\), reversed, and its similarity/);
-    assertMix(alone, byExamples, against, 1, new Map([...l1].map(([p, v]) => [p, -v])));
+    const reversed = new Map([...l1].map(([p, v]) => [p, -v]));
+    const wAgainst = await mixWeights(reversed, ex, [1, 1]);
+    // Reversed, the phrase ranks the effusions last: it has no skill, and the examples lead alone.
+    assert.equal(wAgainst[0], 0);
+    assertMix(alone, byExamples, against, wAgainst, reversed);
     // A phrase never typed alone before: the mix itself asks for its best-region margins.
     const fresh = [{ text: 'small left pleural effusion', weight: 1 }];
+    const freshAlone = await query(fresh, []);
     const freshMixed = await query(fresh, ex);
-    assertMix(await query(fresh, []), byExamples, freshMixed, 1);
+    assertMix(freshAlone, byExamples, freshMixed, await mixWeights(logits(freshAlone), ex, [1, 1]));
     // A scan marked unlike beside them pushes away as a review's counter-example does, and weighs half.
     const other = [...effusion].find(([p, y]) => !y && !picked.includes(p))![0];
     const withUnlike = [...ex, { path: other, weight: -1 }];
     const [byBoth, mixedBoth] = [await query([], withUnlike), await query(phrase, withUnlike)];
+    const wBoth = await mixWeights(l1, withUnlike, [1, 1.5]);
     assert.match(
       mixedBoth.rule,
-      /those marked unlike counted against at half weight\), each standardised .* weighed 1 : 1\.5,/,
+      new RegExp(
+        `those marked unlike counted against at half weight\\), each standardised .* weighed ${ratio(wBoth)} \\(`,
+      ),
     );
-    assertMix(alone, byBoth, mixedBoth, 1.5);
+    assertMix(alone, byBoth, mixedBoth, wBoth);
   });
 
   it('ranks away from scans marked unlike alone, and keeps the probability when examples weigh 0', async () => {

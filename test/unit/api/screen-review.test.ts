@@ -207,7 +207,7 @@ describe('reviewing screening results', () => {
       ...r,
       exampleSimilarity: update.ranking!.exampleSimilarity[i]!,
       exampleFlagged: update.ranking!.exampleFlagged[i]!,
-      // One phrase now beside an example: both scored together, as the Query view ranks them (as the view merges it).
+      // One phrase now beside an example: both scored together (as the view merges it).
       ...(update.ranking!.phraseAndExamples ? { phraseAndExamples: update.ranking!.phraseAndExamples[i]! } : {}),
       flagged: update.ranking!.flagged[i]!,
       example: update.ranking!.example[i]!,

@@ -288,7 +288,7 @@ describe('radsift screen --examples', () => {
     const r = await screenWith('pneumothorax', jsonOut);
     assert.match(
       r.err,
-      /“pneumothorax” \+ examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed 1 : 1,/,
+      /“pneumothorax” \+ examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed 1 : 1, as the app's Screening view scores them/,
     );
     const mix = JSON.parse(await readFile(jsonOut, 'utf8')) as Out;
     assert.deepEqual(mix.examples.phraseAndExamples, { weights: [1, 1] });
