@@ -589,6 +589,11 @@ export const methods = {
       counterExamples: z.number().int().nonnegative(),
       /** The example similarity that flags a row (a job with examples), so a view can flag again at another threshold. */
       exampleThreshold: z.number().nullable(),
+      /** A job of one phrase beside examples: the weights of its phraseAndExamples (each part times its skill on the
+       * examples where they are all among the rows: bySkill); null for other jobs. */
+      phraseAndExamplesWeights: z
+        .object({ phrase: z.number().nonnegative(), examples: z.number().nonnegative(), bySkill: z.boolean() })
+        .nullable(),
       /** How many scans the example similarity is centred on (their mean embedding); null: compared as they are. */
       exampleCentredOn: z.number().int().nonnegative().nullable(),
       /** Whether the scans' pooled patch embeddings stand beside their global ones (null without examples). */

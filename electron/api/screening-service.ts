@@ -16,10 +16,11 @@ import type { DecodePool } from '../screening/decode-pool.js';
 import type { ModelService } from './model-service.js';
 import type { ScreenResults } from './services.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
-import { phraseAndExampleScores } from '../scoring/query-mix.js';
+import { phraseAndExampleScores, type PhraseAndExamples } from '../scoring/query-mix.js';
 import { regionPhrases } from '../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
+  descriptorsByPath,
   scopeCoherence,
   screenResults,
   storedScans,
@@ -709,15 +710,22 @@ export class ScreeningService {
       review: marks[r.path] ?? null,
       ...(exampleNames.has(r.path) ? { example: true } : {}),
     }));
-    // One phrase beside examples: both scored together over every row, as the Query view mixes them, 1 : 1 (the
-    // phrase's skill on examples outside the scope is not at hand: docs/few-shot.md).
+    // One phrase beside examples: both scored together over every row, as the Query view mixes them (each part
+    // weighed by its skill on the examples where they are all among the rows: docs/few-shot.md).
     const mixes = !!example && job.phrases.length === 1;
+    let mix: PhraseAndExamples | null = null;
     if (mixes) {
-      const mixed = phraseAndExampleScores(
-        rows.map((r) => ({ probability: r.scores[0]?.probability ?? null, exampleSimilarity: r.exampleSimilarity })),
-        example.counterCount > 0,
+      const descriptors = descriptorsByPath(read.embeddings, slot.dim, example, examples!.describe);
+      mix = phraseAndExampleScores(
+        rows.map((r) => ({
+          probability: r.scores[0]?.probability ?? null,
+          exampleSimilarity: r.exampleSimilarity,
+          mark: r.example || r.review === 'finding' ? 1 : r.review === 'not' ? -1 : 0,
+          descriptor: descriptors.get(r.path) ?? null,
+        })),
+        { likes: example.count, unlikes: example.counterCount },
       );
-      rows.forEach((r, i) => (r.phraseAndExamples = mixed[i]!));
+      rows.forEach((r, i) => (r.phraseAndExamples = mix!.scores[i]!));
     }
     if (!this.#running.has(id)) this.#flagged.set(id, rows.filter((r) => r.flagged).length);
     const shown = flaggedOnly ? rows.filter((r) => r.flagged) : rows;
@@ -747,6 +755,7 @@ export class ScreeningService {
       exampleCentredOn: examples?.centredOn ?? null,
       examplePatches: example ? example.space.patches : null,
       exampleCoherence: examples?.coherence ?? null,
+      phraseAndExamplesWeights: mix ? { phrase: mix.weights[0], examples: mix.weights[1], bySkill: mix.bySkill } : null,
     };
   }
 }

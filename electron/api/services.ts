@@ -115,6 +115,9 @@ export interface ScreenResults {
   /** Rows reviewed as not the finding that the ranking is pushed away from (0 without examples). */
   counterExamples: number;
   exampleThreshold: number | null;
+  /** A job of one phrase beside examples: what its phraseAndExamples weighed each part by, and whether those are the
+   * parts' skills on the examples (all among the rows); null for other jobs. */
+  phraseAndExamplesWeights: { phrase: number; examples: number; bySkill: boolean } | null;
   exampleCentredOn: number | null;
   examplePatches: boolean | null;
   /** How alike the examples are against random pairs of the scans screened (null: no examples, or it cannot say). */

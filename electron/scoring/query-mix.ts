@@ -207,24 +207,58 @@ export function probabilityLogit(p: number): number {
   return Math.log(q / (1 - q));
 }
 
+/** A screening row as its phrase-and-examples score reads it. */
+export interface MixRow {
+  probability: number | null;
+  exampleSimilarity: number | null;
+  /** +1 one of the like examples (a job's example or a row reviewed as the finding), −1 a counter-example. */
+  mark?: number;
+  /** The row's descriptor in the examples' space (for the parts' skills). */
+  descriptor?: ArrayLike<number> | null;
+}
+
+/** A screening's phrase-and-examples scores, and the weights they were mixed by. */
+export interface PhraseAndExamples {
+  /** Per row; null for a row without both a probability and an example similarity. */
+  scores: (number | null)[];
+  /** The phrase's and the examples' weights. */
+  weights: [number, number];
+  /** Whether the weights are the parts' skills on the examples (partSkills), not 1 : the examples' weight. */
+  bySkill: boolean;
+}
+
 /**
- * A screening's rows scored as the Query view mixes one phrase and example scans, 1 : 1 (docs/few-shot.md; the
- * phrase's skill on examples outside the scans screened is not at hand, so no partSkills): the
- * phrase's zero-shot logit (from its probability) and the example similarity, each standardised over the rows that
- * have both and weighed 1 : the examples' weight (examplesWeight of scans of weight 1, like and, with
- * counter-examples, unlike). Null for a row without both.
+ * A screening's rows scored as the Query view mixes one phrase and example scans (docs/few-shot.md): the phrase's
+ * zero-shot logit (from its probability) and the example similarity, each standardised over the rows that have both
+ * and weighed 1 : the examples' weight (examplesWeight of scans of weight 1, like and, with counter-examples,
+ * unlike), each times its skill on the examples (partSkills) where every example the similarity rests on is among
+ * the rows (marked, with its descriptor): the phrase's skill needs the examples' own zero-shot scores.
  */
 export function phraseAndExampleScores(
-  rows: readonly { probability: number | null; exampleSimilarity: number | null }[],
-  counterExamples: boolean,
-): (number | null)[] {
+  rows: readonly MixRow[],
+  examples: { likes: number; unlikes: number },
+): PhraseAndExamples {
+  const base: [number, number] = [1, examplesWeight([1], examples.unlikes ? [1] : [])];
   const both = rows.flatMap((r, i) => (r.probability !== null && r.exampleSimilarity !== null ? [i] : []));
-  const out: (number | null)[] = rows.map(() => null);
-  if (!both.length) return out;
+  const scores: (number | null)[] = rows.map(() => null);
+  if (!both.length) return { scores, weights: base, bySkill: false };
+  const logits = both.map((i) => probabilityLogit(rows[i]!.probability!));
+  const marked = both.flatMap((i, row) => (rows[i]!.mark ? [{ row, weight: rows[i]!.mark! }] : []));
+  const among = (sign: number) => marked.filter((e) => Math.sign(e.weight) === sign).length;
+  const described = both.every((i) => rows[i]!.descriptor);
+  const skills =
+    described && among(1) === examples.likes && among(-1) === examples.unlikes
+      ? partSkills(
+          logits,
+          both.map((i) => rows[i]!.descriptor!),
+          marked,
+        )
+      : null;
+  const weights: [number, number] = skills ? [base[0] * skills.phrases, base[1] * skills.examples] : base;
   const mixed = mixQueryParts([
-    { scores: both.map((i) => probabilityLogit(rows[i]!.probability!)), weight: 1 },
-    { scores: both.map((i) => rows[i]!.exampleSimilarity!), weight: examplesWeight([1], counterExamples ? [1] : []) },
+    { scores: logits, weight: weights[0] },
+    { scores: both.map((i) => rows[i]!.exampleSimilarity!), weight: weights[1] },
   ]);
-  both.forEach((i, k) => (out[i] = mixed[k]!));
-  return out;
+  both.forEach((i, k) => (scores[i] = mixed[k]!));
+  return { scores, weights, bySkill: !!skills };
 }

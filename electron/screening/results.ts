@@ -215,6 +215,26 @@ export function* screenResults(
 }
 
 /**
+ * The scope's encoded scans' descriptors in the profile's space, by path: through `describe` (descriptorMemo), the
+ * very ones the rows' similarities were computed from, so no scan is described twice.
+ */
+export function descriptorsByPath(
+  embeddings: ScopeEmbeddings,
+  dim: number,
+  profile: ExampleProfile,
+  describe?: ScanDescriber,
+): Map<string, Float32Array> {
+  const embeddingOf = embeddingById(embeddings, dim);
+  const out = new Map<string, Float32Array>();
+  for (const scan of embeddings.scans) {
+    const stored = embeddingOf(scan.id);
+    const described = stored ? describeFor(profile, stored, scan.id, describe) : null;
+    if (described) out.set(scan.path, described);
+  }
+  return out;
+}
+
+/**
  * A scan's descriptor in the profile's space; null for a scan without pooled patch embeddings when the profile
  * compares them (one indexed after the profile's space was read).
  */

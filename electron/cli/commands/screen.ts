@@ -10,7 +10,7 @@ import { hideIdentifiersIn, identifiersOf, scansHider, type ScanIdentifiers } fr
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
 import { phraseVectors } from '../../scoring/phrase-scores.js';
-import { examplesWeight, phraseAndExampleScores } from '../../scoring/query-mix.js';
+import { phraseAndExampleScores, type PhraseAndExamples } from '../../scoring/query-mix.js';
 import { regionPhrases } from '../../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import {
@@ -23,6 +23,7 @@ import {
 import { encodeFiles } from '../../screening/pipeline.js';
 import {
   descriptorMemo,
+  descriptorsByPath,
   resultsCsvHeader,
   resultsCsvRow,
   scopeEmbeddings,
@@ -77,9 +78,9 @@ probability ≥ the threshold, default ${DEFAULT_PROBABILITY_THRESHOLD}; or, wit
 similarity as high as the least typical example's, less 0.05). With one phrase
 and examples, a "phrase + examples score" too: the phrase's zero-shot score and
 the example similarity, each standardised over the scans screened and weighed
-1 : 1 (1 : 1.5 with counter-examples), as the app's Screening view scores them;
-it flags nothing of its own. Example
-similarities are cosines between embeddings (beside them the patch embeddings
+1 : 1 (1 : 1.5 with counter-examples), each times its skill at ranking the
+examples where they are all among the scans screened, as the app's Screening
+view scores them; it flags nothing of its own. Example similarities are cosines between embeddings (beside them the patch embeddings
 max-pooled, where the model has them) centred on their mean over the scans
 screened (from ${MIN_CENTRING_SCANS} scans on), so that what the examples share is not
 drowned by what every scan shares. A file given twice (or by two names) counts once.
@@ -445,22 +446,33 @@ export const screenCommand = defineCommand({
         ...(example ? { example } : {}),
         ...(describe ? { describe } : {}),
       };
-      // One phrase beside examples: both scored together over every row, as the app's Screening and Query views
-      // rank them. Standard scores need the whole scope, so a first pass keeps two numbers a row (rows still stream).
-      const mixWeight = example && vectors.length === 1 ? examplesWeight([1], example.counterCount ? [1] : []) : null;
+      // The rows the ranking rests on, by the names they were given and what they really are (as the app marks a
+      // job's examples and the rows reviewed "not").
+      const rowFolder = typeof scope === 'string' ? scope : null;
+      const exampleNames = namesUnder(examples, rowFolder);
+      const counterNames = namesUnder(counterExamples, rowFolder);
+      // One phrase beside examples: both scored together over every row, as the app's Screening view scores them
+      // (each part weighed by its skill on the examples where they are all among the rows). Standard scores need the
+      // whole scope, so a first pass keeps a few numbers a row (the descriptors are the memo's): rows still stream.
+      let mix: PhraseAndExamples | null = null;
       let mixOf: Map<string, number | null> | null = null;
-      if (mixWeight !== null) {
+      if (example && vectors.length === 1) {
+        const descriptors = descriptorsByPath(stored, model.dim, example, describe);
         const seen = [];
         for (const row of screenResults(store, model, scope, results))
           seen.push({
             path: row.path,
             probability: row.scores[0]?.probability ?? null,
             exampleSimilarity: row.exampleSimilarity,
+            mark: exampleNames.has(row.path) ? 1 : counterNames.has(row.path) ? -1 : 0,
+            descriptor: descriptors.get(row.path) ?? null,
           });
-        const mixed = phraseAndExampleScores(seen, example!.counterCount > 0);
-        mixOf = new Map(seen.map((r, i) => [r.path, mixed[i]!]));
+        const scored = phraseAndExampleScores(seen, { likes: example.count, unlikes: example.counterCount });
+        mixOf = new Map(seen.map((r, i) => [r.path, scored.scores[i]!]));
+        mix = scored;
+        const [wPhrase, wExamples] = scored.weights.map((w) => Number(w.toFixed(2)));
         io.stderr(
-          `“${names[0]}” + examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed 1 : ${mixWeight}, as the app's Screening view scores them (column "phrase + examples score"; it flags nothing of its own)\n`,
+          `“${names[0]}” + examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed ${wPhrase} : ${wExamples}${scored.bySkill ? ' (each as high as it ranks the examples among them)' : ''}, as the app's Screening view scores them (column "phrase + examples score"; it flags nothing of its own)\n`,
         );
       }
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];
@@ -480,14 +492,9 @@ export const screenCommand = defineCommand({
       // a row that could not be read has no identifiers of its own). Known before the first row is written.
       if (json)
         await write(
-          `{"folder":${JSON.stringify(hider ? hider(folder) : folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence, phraseAndExamples: mixWeight === null ? null : { weights: [1, mixWeight] } })},` : ''}"rows":[\n`,
+          `{"folder":${JSON.stringify(hider ? hider(folder) : folder)},"model":${JSON.stringify(m.id)},"phrases":${JSON.stringify(names)},"familiarity":${JSON.stringify(familiarity)},"threshold":${threshold},${example ? `"examples":${JSON.stringify({ count: example.count, counterExamples: example.counterCount, threshold: example.threshold, centredOn, patches: example.space.patches, coherence, phraseAndExamples: mix && { weights: mix.weights, bySkill: mix.bySkill } })},` : ''}"rows":[\n`,
         );
       else await write(`${resultsCsvHeader(names, !!example, !!mixOf)}\n`);
-      // The rows the ranking rests on, by the names they were given and what they really are (as the app marks a
-      // job's examples and the rows reviewed "not").
-      const rowFolder = typeof scope === 'string' ? scope : null;
-      const exampleNames = namesUnder(examples, rowFolder);
-      const counterNames = namesUnder(counterExamples, rowFolder);
       const marked = (row: ScreenRow): ScreenRow =>
         exampleNames.has(row.path)
           ? { ...row, example: true }

@@ -113,6 +113,8 @@ export function ScreeningView({
     exampleCentredOn: number | null;
     examplePatches: boolean | null;
     exampleCoherence: Coherence | null;
+    /** A job of one phrase beside examples: what its "phrase + examples" score weighs each part by. */
+    mixWeights: { phrase: number; examples: number; bySkill: boolean } | null;
   } | null>(null);
   const [threshold, setThreshold] = useState(0.5);
   const [flaggedOnly, setFlaggedOnly] = useState(false);
@@ -248,6 +250,7 @@ export function ScreeningView({
       exampleCentredOn,
       examplePatches,
       exampleCoherence,
+      phraseAndExamplesWeights,
     } = await api.call('screen.results', {
       id: job.id,
       ...(before ? { since: before.rowsToken } : {}),
@@ -287,6 +290,7 @@ export function ScreeningView({
       exampleCentredOn,
       examplePatches,
       exampleCoherence,
+      mixWeights: phraseAndExamplesWeights,
     });
   };
   const showResults = (job: ScreenJob) => act(() => loadResults(job, true));
@@ -794,12 +798,14 @@ export function ScreeningView({
                 ? `, both centred on the mean of the ${open.exampleCentredOn} scans screened (what sets the examples apart, not what every scan shares)`
                 : ' (too few scans screened to centre on their mean: compared as they are)'}
               ; a scan as similar as the least typical example, less 0.05, is flagged.
-              {mixes && (
+              {mixes && open.mixWeights && (
                 <span data-testid="results-mix-rule">
                   {' '}
                   “{openJob.phrases[0]} + examples”: the phrase&apos;s zero-shot score and the example similarity, each
-                  standardised over the scans screened and weighed 1 : {open.counterExamples > 0 ? '1.5' : '1'} (it
-                  flags nothing of its own).
+                  standardised over the scans screened and weighed {Number(open.mixWeights.phrase.toFixed(2))} :{' '}
+                  {Number(open.mixWeights.examples.toFixed(2))}
+                  {open.mixWeights.bySkill ? ', each as high as it ranks the examples among them' : ''} (it flags
+                  nothing of its own).
                 </span>
               )}
               {open.exampleCoherence && (

@@ -223,6 +223,26 @@ describe('example scans in the Query view', () => {
     assertMix(alone, byBoth, mixedBoth, wBoth);
   });
 
+  it('Screening scores one phrase beside the same examples as the Query view mixes them, skills and all', async () => {
+    await call('studies.openDropped', { paths: [folder] });
+    const picked = examples();
+    const mixed = await query(
+      [{ text: 'pleural effusion', weight: 1 }],
+      picked.map((p) => ({ path: p, weight: 1 })),
+    );
+    const job = services.screening.start(folder, ['pleural effusion'], undefined, undefined, picked);
+    await untilDone(services, job);
+    const screened = await call<Results>('screen.results', { id: job.id });
+    // Every example is among the scans screened: the parts weigh their skills, the Query view's weights.
+    const w = screened.phraseAndExamplesWeights!;
+    assert.equal(w.bySkill, true);
+    assert.ok(mixed.rule.includes(`weighed ${ratio([w.phrase, w.examples])} (each as high`), mixed.rule);
+    const q = byPath(mixed);
+    assert.equal(screened.rows!.length, q.size);
+    for (const r of screened.rows!)
+      assert.ok(Math.abs(r.phraseAndExamples! - q.get(r.path)!) < 1e-6, `${r.phraseAndExamples} vs ${q.get(r.path)}`);
+  });
+
   it('ranks away from scans marked unlike alone, and keeps the probability when examples weigh 0', async () => {
     await call('studies.openDropped', { paths: [folder] });
     const [first] = examples();

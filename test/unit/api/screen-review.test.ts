@@ -220,10 +220,12 @@ describe('reviewing screening results', () => {
         JSON.stringify(Object.entries({ ...r, example: !!r.example }).sort(([a], [b]) => a.localeCompare(b))),
       );
     assert.deepEqual(plain(merged), plain(full));
-    const want = phraseAndExampleScores(
+    // One reviewed example: it cannot vouch for itself, so the parts weigh 1 : 1.
+    const { scores: want, weights } = phraseAndExampleScores(
       full.map((r) => ({ probability: r.scores![0]!.probability, exampleSimilarity: r.exampleSimilarity })),
-      false,
+      { likes: 1, unlikes: 0 },
     );
+    assert.deepEqual(weights, [1, 1]);
     assert.deepEqual(
       full.map((r) => r.phraseAndExamples),
       want,

@@ -34,6 +34,15 @@ describe('query mix', () => {
     assert.deepEqual(Array.from(standardised([0.3, 0.3, 0.3])), [0, 0, 0]);
   });
 
+  /** Scans 0–2 along axis 0, 3 and 4 on the other axes, 5 opposite. */
+  const axisScans = [
+    unit([1, 0.1, 0]),
+    unit([1, -0.1, 0]),
+    unit([1, 0, 0.1]),
+    unit([0, 1, 0]),
+    unit([0, 0, 1]),
+    unit([-1, 0, 0]),
+  ];
   const d = [unit([1, 0, 0]), unit([0, 1, 0]), unit([1, 1, 0]), unit([-1, 0, 0]), unit([0.5, 0.2, 1])];
 
   it("ranks by examples as Screening's example set and its counter-examples do", () => {
@@ -154,17 +163,25 @@ describe('query mix', () => {
       [false, 1],
       [true, 1 + COUNTER_WEIGHT],
     ] as const) {
-      const got = phraseAndExampleScores(rows, counter);
-      assert.deepEqual([got[2], got[4]], [null, null]);
+      // Examples outside the rows (none marked): the phrase's skill on them is not at hand, so 1 : the examples' weight.
+      const got = phraseAndExampleScores(rows, { likes: 3, unlikes: counter ? 1 : 0 });
+      assert.deepEqual([got.weights, got.bySkill], [[1, w], false]);
+      assert.deepEqual([got.scores[2], got.scores[4]], [null, null]);
       close(
-        both.map((i) => got[i]!),
+        both.map((i) => got.scores[i]!),
         want(w),
       );
     }
     // The weights matter: with counter-examples the examples weigh more, and row 0 (phrase-led) falls behind row 1.
-    const [plain, counter] = [phraseAndExampleScores(rows, false), phraseAndExampleScores(rows, true)];
+    const [plain, counter] = [
+      phraseAndExampleScores(rows, { likes: 2, unlikes: 0 }).scores,
+      phraseAndExampleScores(rows, { likes: 2, unlikes: 1 }).scores,
+    ];
     assert.ok(plain[0]! - plain[1]! > counter[0]! - counter[1]!);
-    assert.deepEqual(phraseAndExampleScores([{ probability: null, exampleSimilarity: 0.2 }], false), [null]);
+    assert.deepEqual(
+      phraseAndExampleScores([{ probability: null, exampleSimilarity: 0.2 }], { likes: 1, unlikes: 0 }).scores,
+      [null],
+    );
     // A probability of exactly 0 or 1 still gives a finite logit.
     assert.ok(Number.isFinite(probabilityLogit(1)) && Number.isFinite(probabilityLogit(0)));
     assert.ok(probabilityLogit(1) > probabilityLogit(0.999999) && probabilityLogit(0) < probabilityLogit(1e-6));
@@ -182,14 +199,7 @@ describe('query mix', () => {
       [1, 0.5, 0, 0, 0],
     );
     // Three examples along axis 0 among scans elsewhere: each one, left out, is found by the other two.
-    const scans = [
-      unit([1, 0.1, 0]),
-      unit([1, -0.1, 0]),
-      unit([1, 0, 0.1]),
-      unit([0, 1, 0]),
-      unit([0, 0, 1]),
-      unit([-1, 0, 0]),
-    ];
+    const scans = axisScans;
     const along = [0, 1, 2].map((row) => ({ row, weight: 1 }));
     assert.equal(leaveOneOutAuc(scans, along), 1);
     // Examples that share nothing (the three axes) among scans that each lie between two of them: left out, each
@@ -212,5 +222,41 @@ describe('query mix', () => {
       ]),
       null,
     );
+  });
+
+  it("weighs a screening's parts by their skill when every example is among its rows", () => {
+    // Six scans: 0–2 the like examples, along axis 0; the phrase ranks them first but for one, the examples' direction
+    // finds each from the other two. Row 5 has no probability (a scan the phrase was not scored for).
+    const descriptors = axisScans;
+    const probabilities = [0.9, 0.8, 0.3, 0.4, 0.2, null];
+    const rows = descriptors.map((descriptor, i) => ({
+      probability: probabilities[i]!,
+      exampleSimilarity: descriptor[0]!,
+      mark: i < 3 ? 1 : 0,
+      descriptor,
+    }));
+    const got = phraseAndExampleScores(rows, { likes: 3, unlikes: 0 });
+    // Over the five rows with both: the phrase ranks the examples above both others, both, and one of two (AUC 5/6,
+    // skill 2/3); each example, left out, is ranked first by the other two (skill 1).
+    assert.equal(got.bySkill, true);
+    close(got.weights, [2 / 3, 1]);
+    const both = [0, 1, 2, 3, 4];
+    close(
+      both.map((i) => got.scores[i]!),
+      mixQueryParts([
+        { scores: both.map((i) => probabilityLogit(probabilities[i]!)), weight: 2 / 3 },
+        { scores: both.map((i) => descriptors[i]![0]!), weight: 1 },
+      ]),
+    );
+    assert.equal(got.scores[5], null);
+    // One example outside the rows, or a row without its descriptor: 1 : 1, said so.
+    for (const partial of [
+      phraseAndExampleScores(rows, { likes: 4, unlikes: 0 }),
+      phraseAndExampleScores(
+        rows.map((r, i) => (i === 4 ? { ...r, descriptor: null } : r)),
+        { likes: 3, unlikes: 0 },
+      ),
+    ])
+      assert.deepEqual([partial.weights, partial.bySkill], [[1, 1], false]);
   });
 });

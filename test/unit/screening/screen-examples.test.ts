@@ -23,7 +23,7 @@ import {
   MIN_CENTRING_SCANS,
   type ExampleScan,
 } from '../../../electron/scoring/example-profile.js';
-import { phraseAndExampleScores, probabilityLogit, standardised } from '../../../electron/scoring/query-mix.js';
+import { probabilityLogit, standardised } from '../../../electron/scoring/query-mix.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
 const MODEL = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
@@ -267,13 +267,13 @@ describe('radsift screen --examples', () => {
       phraseAndExamples?: number | null;
     };
     type Out = {
-      examples: { phraseAndExamples: { weights: number[] } | null };
+      examples: { phraseAndExamples: { weights: [number, number]; bySkill: boolean } | null };
       rows: Row[];
       skipped: string[];
     };
-    const screenWith = async (phrases: string, out: string, extra: string[] = []) => {
+    const screenWith = async (inputs: string[], phrases: string, out: string, extra: string[] = []) => {
       const r = await run(
-        ['screen', folder, '--phrases', phrases, '--examples', examples.join(','), '--out', out, ...extra].concat([
+        ['screen', ...inputs, '--phrases', phrases, '--examples', examples.join(','), '--out', out, ...extra].concat([
           '--index',
           path.join(work, 'idx'),
           '--model-dir',
@@ -284,26 +284,31 @@ describe('radsift screen --examples', () => {
       assert.equal(r.code, 0, r.err);
       return r;
     };
+    /** Asserts each row's score is (wp · z(logit) + we · z(similarity)) / (wp + we) over the rows. */
+    const assertMix = (rows: Row[], [wp, we]: readonly [number, number]) => {
+      const zPhrase = standardised(rows.map((x) => probabilityLogit(x.scores[0]!.probability)));
+      const zExamples = standardised(rows.map((x) => x.exampleSimilarity!));
+      rows.forEach((x, i) =>
+        assert.ok(Math.abs(x.phraseAndExamples! - (wp * zPhrase[i]! + we * zExamples[i]!) / (wp + we)) < 1e-9, x.path),
+      );
+    };
     const jsonOut = path.join(work, 'mix.json');
-    const r = await screenWith('pneumothorax', jsonOut);
-    assert.match(
-      r.err,
-      /“pneumothorax” \+ examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed 1 : 1, as the app's Screening view scores them/,
-    );
+    const r = await screenWith([folder], 'pneumothorax', jsonOut);
     const mix = JSON.parse(await readFile(jsonOut, 'utf8')) as Out;
-    assert.deepEqual(mix.examples.phraseAndExamples, { weights: [1, 1] });
+    // The four examples are among the scans screened: each part weighs its skill at ranking them.
+    const { weights, bySkill } = mix.examples.phraseAndExamples!;
+    assert.equal(bySkill, true);
+    assert.ok(weights[0] > 0 && weights[1] > 0 && weights[0] !== weights[1], String(weights));
+    assert.ok(
+      r.err.includes(
+        `“pneumothorax” + examples: the phrase's zero-shot score and the example similarity, each standardised over the scans screened and weighed ${Number(weights[0].toFixed(2))} : ${Number(weights[1].toFixed(2))} (each as high as it ranks the examples among them), as the app's Screening view scores them`,
+      ),
+      r.err,
+    );
     assert.equal(mix.rows.length, 40);
     assert.ok(mix.rows.every((x) => x.status === 'ok' && typeof x.phraseAndExamples === 'number'));
-    // The app's computation over these very rows, and neither part alone.
-    const expected = phraseAndExampleScores(
-      mix.rows.map((x) => ({ probability: x.scores[0]!.probability, exampleSimilarity: x.exampleSimilarity })),
-      false,
-    );
-    mix.rows.forEach((x, i) => assert.ok(Math.abs(x.phraseAndExamples! - expected[i]!) < 1e-9, x.path));
-    const phraseAlone = standardised(mix.rows.map((x) => probabilityLogit(x.scores[0]!.probability)));
-    const examplesAlone = standardised(mix.rows.map((x) => x.exampleSimilarity!));
-    for (const alone of [phraseAlone, examplesAlone])
-      assert.ok(mix.rows.some((x, i) => Math.abs(x.phraseAndExamples! - alone[i]!) > 0.1));
+    assertMix(mix.rows, weights);
+    assert.throws(() => assertMix(mix.rows, [1, 1]));
     // The first pass reads the rows too: a file that is not DICOM is still said once.
     assert.deepEqual(mix.skipped, [...new Set(mix.skipped)]);
     assert.ok(
@@ -313,7 +318,7 @@ describe('radsift screen --examples', () => {
 
     // The CSV has the column where the app's export puts it, with the same values.
     const csvOut = path.join(work, 'mix.csv');
-    await screenWith('pneumothorax', csvOut);
+    await screenWith([folder], 'pneumothorax', csvOut);
     const [head, ...lines] = (await readFile(csvOut, 'utf8')).trim().split('\n');
     const cols = head!.split(',');
     assert.deepEqual(cols.slice(-4), ['example similarity', 'phrase + examples score', 'flagged', 'review']);
@@ -323,15 +328,23 @@ describe('radsift screen --examples', () => {
       assert.ok(Math.abs(Number(c[cols.indexOf('phrase + examples score')]) - byPath.get(c[0]!)!) < 1e-6, c[0]);
     }
 
-    // Counter-examples weigh the examples 1 : 1.5; two phrases get no such score (they flag any of several findings).
-    const falseHit = mix.rows.find((x) => !positive.includes(x.path))!.path;
+    // Examples outside the scans screened: their zero-shot scores are not at hand, so 1 : 1, and 1 : 1.5 beside a
+    // counter-example; two phrases get no such score (they flag any of several findings).
+    const others = mix.rows.map((x) => x.path).filter((p) => !examples.includes(p));
+    const outsideOut = path.join(work, 'mix-outside.json');
+    const outside = await screenWith(others, 'pneumothorax', outsideOut);
+    assert.match(outside.err, /weighed 1 : 1, as the app's Screening view/);
+    const apart = JSON.parse(await readFile(outsideOut, 'utf8')) as Out;
+    assert.deepEqual(apart.examples.phraseAndExamples, { weights: [1, 1], bySkill: false });
+    assertMix(apart.rows, [1, 1]);
+    const falseHit = others.find((p) => !positive.includes(p))!;
     const reviewedOut = path.join(work, 'mix-reviewed.json');
-    const reviewed = await screenWith('pneumothorax', reviewedOut, ['--counter-examples', falseHit]);
-    assert.match(reviewed.err, /weighed 1 : 1\.5,/);
+    const reviewed = await screenWith(others, 'pneumothorax', reviewedOut, ['--counter-examples', falseHit]);
+    assert.match(reviewed.err, /weighed 1 : 1\.5, as/);
     const withCounter = JSON.parse(await readFile(reviewedOut, 'utf8')) as Out;
-    assert.deepEqual(withCounter.examples.phraseAndExamples, { weights: [1, 1.5] });
+    assert.deepEqual(withCounter.examples.phraseAndExamples, { weights: [1, 1.5], bySkill: false });
     const twoOut = path.join(work, 'two.json');
-    const two = await screenWith('pneumothorax,pleural effusion', twoOut);
+    const two = await screenWith([folder], 'pneumothorax,pleural effusion', twoOut);
     assert.doesNotMatch(two.err, /\+ examples:/);
     const twoPhrases = JSON.parse(await readFile(twoOut, 'utf8')) as Out;
     assert.equal(twoPhrases.examples.phraseAndExamples, null);
