@@ -181,7 +181,8 @@ export const ScreenRow = z.object({
   /** Whether the examples flag it (with counter-examples, not the similarity against the cut alone); absent
    * without examples. */
   exampleFlagged: z.boolean().nullable().optional(),
-  /** A job of one phrase beside examples: both scored together, standardised and weighed 1 : 1 (docs/few-shot.md);
+  /** A job of one phrase beside examples: both scored together, standardised and weighed (phraseAndExamplesWeights;
+   * docs/few-shot.md);
    * null for a row without both, absent for other jobs. */
   phraseAndExamples: z.number().nullable().optional(),
   flagged: z.boolean(),

@@ -559,12 +559,15 @@ export class ScreeningService {
         centredOn: number | null;
         coherence: ExampleCoherence | null;
         describe: ScanDescriber;
+        /** The job's examples that this model could not use (moved, changed, unreadable): no part of the profile. */
+        leftOut: readonly string[];
       }
     | undefined
   > {
     // The job's examples, and the rows reviewed as the finding (from the index: they are scans it screened); a
     // job example also marked "finding" counts once.
     let own: ExampleScan[] = [];
+    let leftOut: readonly string[] = [];
     if (params.examples?.length) {
       const encoded = await this.#exampleEmbeddings(id, params, slot).catch((error: unknown) => {
         if (error instanceof ExamplesUnusable) this.#noteUsed(id, params, { model: slot.key, leftOut: error.leftOut });
@@ -572,6 +575,7 @@ export class ScreeningService {
       });
       this.#noteUsed(id, params, { model: slot.key, leftOut: encoded.leftOut });
       own = encoded.scans;
+      leftOut = encoded.leftOut.map((l) => l.path);
     }
     const stored = read.embeddings;
     const examples = [
@@ -594,7 +598,7 @@ export class ScreeningService {
     // they would bias the test towards "alike". A job with reviewed examples only is tested on those.
     const tested = own.length >= 2 ? own : examples;
     const coherence = scopeCoherence(profile, tested, { encoded, ids }, describe);
-    return { profile, centredOn: profile.space.centre ? scans : null, coherence, describe };
+    return { profile, centredOn: profile.space.centre ? scans : null, coherence, describe, leftOut };
   }
 
   /**
@@ -711,16 +715,18 @@ export class ScreeningService {
       ...(exampleNames.has(r.path) ? { example: true } : {}),
     }));
     // One phrase beside examples: both scored together over every row, as the Query view mixes them (each part
-    // weighed by its skill on the examples where they are all among the rows: docs/few-shot.md).
+    // weighed by its skill on the examples where they are all among the rows: docs/few-shot.md). A job example this
+    // model could not use is no part of the profile, so its row is no example of it either.
     const mixes = !!example && job.phrases.length === 1;
     let mix: PhraseAndExamples | null = null;
     if (mixes) {
       const descriptors = descriptorsByPath(read.embeddings, slot.dim, example, examples!.describe);
+      const unused = namesUnder(examples!.leftOut, typeof scope === 'string' ? scope : null);
       mix = phraseAndExampleScores(
         rows.map((r) => ({
           probability: r.scores[0]?.probability ?? null,
           exampleSimilarity: r.exampleSimilarity,
-          mark: r.example || r.review === 'finding' ? 1 : r.review === 'not' ? -1 : 0,
+          mark: (r.example && !unused.has(r.path)) || r.review === 'finding' ? 1 : r.review === 'not' ? -1 : 0,
           descriptor: descriptors.get(r.path) ?? null,
         })),
         { likes: example.count, unlikes: example.counterCount },

@@ -96,7 +96,7 @@ export function examplesWeight(likes: readonly number[], unlikes: readonly numbe
 /**
  * The score a query ranks by: one kind's own scores as they are; with both kinds, each standardised over the
  * scans and the two summed by their weights, divided by the total (a weighted mean of standard scores). A kind of
- * weight 0 is left out.
+ * weight 0 is left out, the other still standardised.
  */
 export function mixQueryParts(parts: readonly QueryPart[]): Float64Array {
   if (parts.some((p) => !(p.weight >= 0))) throw new RangeError('a query part of negative weight');
@@ -104,7 +104,8 @@ export function mixQueryParts(parts: readonly QueryPart[]): Float64Array {
   if (!weighed.length) throw new RangeError(parts.length ? 'query parts without weight' : 'no query terms');
   const n = weighed[0]!.scores.length;
   if (weighed.some((p) => p.scores.length !== n)) throw new RangeError('query parts over different scans');
-  if (weighed.length === 1) return Float64Array.from(weighed[0]!.scores);
+  // One kind of term ranks by its own scores; of two, one whose weight came to 0 leaves the other standardised.
+  if (parts.length === 1) return Float64Array.from(weighed[0]!.scores);
   const total = weighed.reduce((a, p) => a + p.weight, 0);
   const out = new Float64Array(n);
   for (const p of weighed) {
@@ -114,29 +115,57 @@ export function mixQueryParts(parts: readonly QueryPart[]): Float64Array {
   return out;
 }
 
+/** How many like examples leaveOneOutAuc leaves out in turn, and how many other scans each is ranked against, at
+ * most: each left-out example costs a pass over the scans, and a review can confirm hundreds of rows of 20,000. */
+export const SKILL_MAX_LEFT_OUT = 32;
+export const SKILL_MAX_OTHERS = 4096;
+
+/** Up to `max` of `items`, evenly spaced in their order (all of them when there are no more). */
+function spaced<T>(items: readonly T[], max: number): readonly T[] {
+  if (items.length <= max) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]!);
+}
+
+/** The share of sorted values below x, ties half. */
+function shareBelow(sorted: Float64Array, x: number): number {
+  const bound = (strict: boolean) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (strict ? sorted[mid]! < x : sorted[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const below = bound(true);
+  return (below + (bound(false) - below) / 2) / sorted.length;
+}
+
 /**
- * How high scores rank the examples among the other scans: the mean, over the examples (rows), of the share of
- * the other scans scored below it (ties half), an ROC AUC of the examples against the rest.
+ * How high scores rank the examples (rows) among the other scans, those not in `apart` (by default the examples):
+ * the mean, over the examples, of the share of the other scans scored below it (ties half), an ROC AUC of the
+ * examples against the rest.
  */
-export function examplesAuc(scores: ArrayLike<number>, examples: readonly number[]): number {
-  const isExample = new Set(examples);
+export function examplesAuc(
+  scores: ArrayLike<number>,
+  examples: readonly number[],
+  apart: readonly number[] = examples,
+): number {
+  const excluded = new Set(apart);
   const others: number[] = [];
-  for (let i = 0; i < scores.length; i++) if (!isExample.has(i)) others.push(scores[i]!);
+  for (let i = 0; i < scores.length; i++) if (!excluded.has(i)) others.push(scores[i]!);
   if (!examples.length || !others.length) return NaN;
-  let sum = 0;
-  for (const e of examples) {
-    const x = scores[e]!;
-    let below = 0;
-    for (const o of others) below += o < x ? 1 : o === x ? 0.5 : 0;
-    sum += below / others.length;
-  }
-  return sum / examples.length;
+  const sorted = Float64Array.from(others).sort();
+  return examples.reduce((sum, e) => sum + shareBelow(sorted, scores[e]!), 0) / examples.length;
 }
 
 /**
  * How well the examples' direction ranks an example it was not made from: each like example scored by the
- * direction of the other examples (exampleQuery without it) against the scans that are no example, averaged (an
- * ROC AUC). Null with fewer than two like examples: one cannot vouch for the others.
+ * direction of the other examples (exampleQuery without it) against the scans that are no example, like or unlike,
+ * averaged (an ROC AUC). Null with fewer than two like examples: one cannot vouch for the others. Above
+ * SKILL_MAX_LEFT_OUT like examples, that many (evenly spaced in their order) are left out in turn; above
+ * SKILL_MAX_OTHERS other scans, that many (evenly spaced) are ranked against.
  */
 export function leaveOneOutAuc(
   descriptors: readonly ArrayLike<number>[],
@@ -145,25 +174,22 @@ export function leaveOneOutAuc(
   const likes = examples.filter((e) => e.weight > 0);
   if (likes.length < 2) return null;
   const isExample = new Set(examples.map((e) => e.row));
+  const others = spaced(
+    descriptors.flatMap((d, i) => (isExample.has(i) ? [] : [d])),
+    SKILL_MAX_OTHERS,
+  );
+  if (!others.length) return null;
+  const leftOut = spaced(likes, SKILL_MAX_LEFT_OUT);
   let sum = 0;
-  for (const left of likes) {
+  for (const left of leftOut) {
     const query = exampleQuery(
       descriptors,
-      examples.filter((e) => e !== left),
+      examples.filter((e) => e.row !== left.row),
     );
-    const x = dot(descriptors[left.row]!, query.vector);
-    let below = 0;
-    let others = 0;
-    for (let i = 0; i < descriptors.length; i++) {
-      if (isExample.has(i)) continue;
-      const o = dot(descriptors[i]!, query.vector);
-      below += o < x ? 1 : o === x ? 0.5 : 0;
-      others++;
-    }
-    if (!others) return null;
-    sum += below / others;
+    const sorted = Float64Array.from(others, (d) => dot(d, query.vector)).sort();
+    sum += shareBelow(sorted, dot(descriptors[left.row]!, query.vector));
   }
-  return sum / likes.length;
+  return sum / leftOut.length;
 }
 
 /** A part's skill from its AUC on the examples: 0 at chance or worse, 1 when it ranks them above every other scan. */
@@ -191,8 +217,10 @@ export function partSkills(
 ): PartSkills | null {
   const byOthers = leaveOneOutAuc(descriptors, examples);
   if (byOthers === null) return null;
+  // Both parts are judged against the same scans: those that are no example, like or unlike.
   const likes = examples.filter((e) => e.weight > 0).map((e) => e.row);
-  const skills = { phrases: partSkill(examplesAuc(phraseScores, likes)), examples: partSkill(byOthers) };
+  const apart = examples.map((e) => e.row);
+  const skills = { phrases: partSkill(examplesAuc(phraseScores, likes, apart)), examples: partSkill(byOthers) };
   return skills.phrases + skills.examples > 0 ? skills : null;
 }
 

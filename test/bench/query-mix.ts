@@ -201,6 +201,16 @@ console.log(
         phrasePart: verdict('mix (d)', 'mix (c)'),
         examplesByMean: verdict('mix (e)', 'mix (d)'),
         bySkill: verdict('mix (f)', 'mix (e)'),
+        // docs/few-shot.md, "Which column a phrase-and-examples job opens sorted by"
+        sortByMix: {
+          overPhrase: round(mean('mix (f)') - mean('phrase (margin)')),
+          overExamples: round(mean('mix (f)') - mean('examples (b)')),
+          worstBelowPhrase: worst('mix (f)', 'phrase (margin)'),
+          met:
+            mean('mix (f)') - mean('phrase (margin)') >= 0.005 &&
+            mean('mix (f)') - mean('examples (b)') >= 0.005 &&
+            worst('mix (f)', 'phrase (margin)').change >= -0.05,
+        },
       },
       perFinding,
     },

@@ -292,6 +292,9 @@ export function ScreeningView({
       exampleCoherence,
       mixWeights: phraseAndExamplesWeights,
     });
+    // A job of one phrase beside examples opens sorted by both together: on fresh validation phantoms that ranked
+    // better than either alone (docs/few-shot.md, "Which column a phrase-and-examples job opens sorted by").
+    if (fresh && loaded.some((r) => r.phraseAndExamples !== undefined)) setSort({ key: 'mix', descending: true });
   };
   const showResults = (job: ScreenJob) => act(() => loadResults(job, true));
   /**
@@ -393,7 +396,7 @@ export function ScreeningView({
     });
   }, [open, byPath, openJob, markRow, pendingCount]);
   useEffect(() => () => publishReviewTarget(null), []);
-  // One phrase beside an example set: each row carries both scored together (standardised, 1 : 1).
+  // One phrase beside an example set: each row carries both scored together (standardised, weighed as said).
   const mixes = useMemo(() => !!open?.rows.some((r) => r.phraseAndExamples !== undefined), [open]);
   const rows = useMemo(() => {
     if (!open) return [];

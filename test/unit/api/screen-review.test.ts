@@ -29,6 +29,7 @@ interface Results {
   exampleCount: number | null;
   counterExamples: number;
   exampleThreshold: number | null;
+  phraseAndExamplesWeights?: { phrase: number; examples: number; bySkill: boolean } | null;
 }
 
 describe('reviewing screening results', () => {
@@ -213,19 +214,20 @@ describe('reviewing screening results', () => {
       example: update.ranking!.example[i]!,
       review: update.ranking!.review[i]!,
     }));
-    const full = (await read()).rows!;
+    const fullRead = await call<Results>('screen.results', { id: job.id });
+    const full = fullRead.rows!;
+    // One reviewed example cannot vouch for itself: the service weighs the parts 1 : 1 and says it is no skill.
+    assert.deepEqual(fullRead.phraseAndExamplesWeights, { phrase: 1, examples: 1, bySkill: false });
     // Field by field, in one order; "not an example" may come as false or as no field.
     const plain = (rows: Results['rows']) =>
       rows.map((r) =>
         JSON.stringify(Object.entries({ ...r, example: !!r.example }).sort(([a], [b]) => a.localeCompare(b))),
       );
     assert.deepEqual(plain(merged), plain(full));
-    // One reviewed example: it cannot vouch for itself, so the parts weigh 1 : 1.
-    const { scores: want, weights } = phraseAndExampleScores(
+    const { scores: want } = phraseAndExampleScores(
       full.map((r) => ({ probability: r.scores![0]!.probability, exampleSimilarity: r.exampleSimilarity })),
       { likes: 1, unlikes: 0 },
     );
-    assert.deepEqual(weights, [1, 1]);
     assert.deepEqual(
       full.map((r) => r.phraseAndExamples),
       want,

@@ -12,11 +12,13 @@ import {
   leaveOneOutAuc,
   mixQueryParts,
   partSkill,
+  SKILL_MAX_LEFT_OUT,
+  SKILL_MAX_OTHERS,
   phraseAndExampleScores,
   probabilityLogit,
   standardised,
 } from '../../../electron/scoring/query-mix.js';
-import { normalise } from '../../../electron/scoring/vectors.js';
+import { dot, normalise } from '../../../electron/scoring/vectors.js';
 
 const unit = (xs: number[]) => normalise(Float32Array.from(xs));
 const close = (a: ArrayLike<number>, b: ArrayLike<number>) =>
@@ -115,15 +117,14 @@ describe('query mix', () => {
       ]),
       mixed,
     );
-    // A kind of weight 0 is left out, so the other ranks as it is; none at all, or negative, is an error.
-    assert.deepEqual(
-      Array.from(
-        mixQueryParts([
-          { scores: phrase, weight: 0 },
-          { scores: examples, weight: 2 },
-        ]),
-      ),
-      examples,
+    // Of two kinds, one of weight 0 (a part without skill) is left out, the other standardised, as a mix's column
+    // says; no weight at all, or a negative one, is an error.
+    close(
+      mixQueryParts([
+        { scores: phrase, weight: 0 },
+        { scores: examples, weight: 2 },
+      ]),
+      standardised(examples),
     );
     assert.throws(() => mixQueryParts([]), /no query terms/);
     assert.throws(
@@ -258,5 +259,35 @@ describe('query mix', () => {
       ),
     ])
       assert.deepEqual([partial.weights, partial.bySkill], [[1, 1], false]);
+  });
+
+  it('judges a part against the scans given apart, and caps what the skills cost on large folders', () => {
+    // Scan 2 (an unlike example) is no "other scan" when set apart: the like example 0 then tops both others.
+    assert.equal(examplesAuc([0.4, 0.1, 0.5, 0.2], [0]), 2 / 3);
+    assert.equal(examplesAuc([0.4, 0.1, 0.5, 0.2], [0], [0, 2]), 1);
+    // 40 like examples among 5,000 scans: 32 of them left out in turn (evenly spaced), each ranked against 4,096
+    // of the 4,960 others (evenly spaced), exactly as a plain count over those does.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const scans = Array.from({ length: 5000 }, (_, i) =>
+      unit([random() + (i < 40 ? 1.5 : 0), random(), random(), random()]),
+    );
+    const examples = Array.from({ length: 40 }, (_, row) => ({ row, weight: 1 }));
+    const spacedOf = <T>(xs: T[], max: number) =>
+      Array.from({ length: max }, (_, i) => xs[Math.floor((i * xs.length) / max)]!);
+    const others = spacedOf(scans.slice(40), SKILL_MAX_OTHERS);
+    const leftOut = spacedOf(examples, SKILL_MAX_LEFT_OUT);
+    const plain =
+      leftOut.reduce((sum, left) => {
+        const q = exampleQuery(
+          scans,
+          examples.filter((e) => e !== left),
+        ).vector;
+        const x = dot(scans[left.row]!, q);
+        const below = others.reduce((a, o) => a + (dot(o, q) < x ? 1 : dot(o, q) === x ? 0.5 : 0), 0);
+        return sum + below / others.length;
+      }, 0) / leftOut.length;
+    assert.ok(Math.abs(leaveOneOutAuc(scans, examples)! - plain) < 1e-12);
+    assert.ok(plain > 0.8, String(plain));
   });
 });
