@@ -20,7 +20,7 @@ import { phraseAndExampleScores, type PhraseAndExamples } from '../scoring/query
 import { regionPhrases } from '../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
-  descriptorsByPath,
+  rowDescriber,
   scopeCoherence,
   screenResults,
   storedScans,
@@ -720,16 +720,21 @@ export class ScreeningService {
     const mixes = !!example && job.phrases.length === 1;
     let mix: PhraseAndExamples | null = null;
     if (mixes) {
-      const descriptors = descriptorsByPath(read.embeddings, slot.dim, example, examples!.describe);
       const unused = namesUnder(examples!.leftOut, typeof scope === 'string' ? scope : null);
       mix = phraseAndExampleScores(
         rows.map((r) => ({
           probability: r.scores[0]?.probability ?? null,
           exampleSimilarity: r.exampleSimilarity,
           mark: (r.example && !unused.has(r.path)) || r.review === 'finding' ? 1 : r.review === 'not' ? -1 : 0,
-          descriptor: descriptors.get(r.path) ?? null,
         })),
         { likes: example.count, unlikes: example.counterCount },
+        rowDescriber(
+          read.embeddings,
+          slot.dim,
+          example,
+          examples!.describe,
+          rows.map((r) => r.path),
+        ),
       );
       rows.forEach((r, i) => (r.phraseAndExamples = mix!.scores[i]!));
     }

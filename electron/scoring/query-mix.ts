@@ -118,7 +118,7 @@ export function mixQueryParts(parts: readonly QueryPart[]): Float64Array {
 /** How many like examples leaveOneOutAuc leaves out in turn, and how many other scans each is ranked against, at
  * most: each left-out example costs a pass over the scans, and a review can confirm hundreds of rows of 20,000. */
 export const SKILL_MAX_LEFT_OUT = 32;
-export const SKILL_MAX_OTHERS = 4096;
+export const SKILL_MAX_OTHERS = 1024;
 
 /** Up to `max` of `items`, evenly spaced in their order (all of them when there are no more). */
 function spaced<T>(items: readonly T[], max: number): readonly T[] {
@@ -215,7 +215,15 @@ export function partSkills(
   descriptors: readonly ArrayLike<number>[],
   examples: readonly { row: number; weight: number }[],
 ): PartSkills | null {
-  const byOthers = leaveOneOutAuc(descriptors, examples);
+  return skillsOf(phraseScores, examples, leaveOneOutAuc(descriptors, examples));
+}
+
+/** partSkills from the examples' leave-one-out AUC, however it was had. */
+function skillsOf(
+  phraseScores: ArrayLike<number>,
+  examples: readonly { row: number; weight: number }[],
+  byOthers: number | null,
+): PartSkills | null {
   if (byOthers === null) return null;
   // Both parts are judged against the same scans: those that are no example, like or unlike.
   const likes = examples.filter((e) => e.weight > 0).map((e) => e.row);
@@ -241,8 +249,6 @@ export interface MixRow {
   exampleSimilarity: number | null;
   /** +1 one of the like examples (a job's example or a row reviewed as the finding), −1 a counter-example. */
   mark?: number;
-  /** The row's descriptor in the examples' space (for the parts' skills). */
-  descriptor?: ArrayLike<number> | null;
 }
 
 /** A screening's phrase-and-examples scores, and the weights they were mixed by. */
@@ -260,11 +266,14 @@ export interface PhraseAndExamples {
  * zero-shot logit (from its probability) and the example similarity, each standardised over the rows that have both
  * and weighed 1 : the examples' weight (examplesWeight of scans of weight 1, like and, with counter-examples,
  * unlike), each times its skill on the examples (partSkills) where every example the similarity rests on is among
- * the rows (marked, with its descriptor): the phrase's skill needs the examples' own zero-shot scores.
+ * the rows (marked, and `describe` gives their descriptors): the phrase's skill needs the examples' own zero-shot
+ * scores. `describe` is asked only for the examples and the other rows their leave-one-out ranks them against (at
+ * most SKILL_MAX_OTHERS), so a large screening need not hold every row's descriptor.
  */
 export function phraseAndExampleScores(
   rows: readonly MixRow[],
   examples: { likes: number; unlikes: number },
+  describe?: (row: number) => ArrayLike<number> | null,
 ): PhraseAndExamples {
   const base: [number, number] = [1, examplesWeight([1], examples.unlikes ? [1] : [])];
   const both = rows.flatMap((r, i) => (r.probability !== null && r.exampleSimilarity !== null ? [i] : []));
@@ -273,15 +282,25 @@ export function phraseAndExampleScores(
   const logits = both.map((i) => probabilityLogit(rows[i]!.probability!));
   const marked = both.flatMap((i, row) => (rows[i]!.mark ? [{ row, weight: rows[i]!.mark! }] : []));
   const among = (sign: number) => marked.filter((e) => Math.sign(e.weight) === sign).length;
-  const described = both.every((i) => rows[i]!.descriptor);
-  const skills =
-    described && among(1) === examples.likes && among(-1) === examples.unlikes
-      ? partSkills(
-          logits,
-          both.map((i) => rows[i]!.descriptor!),
-          marked,
-        )
-      : null;
+  let skills: PartSkills | null = null;
+  if (describe && among(1) === examples.likes && among(-1) === examples.unlikes) {
+    // leaveOneOutAuc over the examples and the others it would rank them against: the same figure as over every row.
+    const isExample = new Set(marked.map((e) => e.row));
+    const others = spaced(
+      both.flatMap((_, k) => (isExample.has(k) ? [] : [k])),
+      SKILL_MAX_OTHERS,
+    );
+    const described = [...marked.map((e) => e.row), ...others].map((k) => describe(both[k]!));
+    if (described.every((d) => d))
+      skills = skillsOf(
+        logits,
+        marked,
+        leaveOneOutAuc(
+          described as ArrayLike<number>[],
+          marked.map((e, j) => ({ row: j, weight: e.weight })),
+        ),
+      );
+  }
   const weights: [number, number] = skills ? [base[0] * skills.phrases, base[1] * skills.examples] : base;
   const mixed = mixQueryParts([
     { scores: logits, weight: weights[0] },

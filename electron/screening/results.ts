@@ -153,6 +153,10 @@ export function scopeEmbeddings(
   return { ...store.embeddings(model, { ...options, scanIds: scans.map((s) => s.id) }), scans };
 }
 
+/** A file that is not DICOM: no row of the results (the caller hears of it through onNotDicom). */
+const rowless = (scan: StoredScan): boolean =>
+  scan.status === 'failed' && isNotDicomFile(scan.path, scan.errorCode ?? undefined);
+
 export function* screenResults(
   store: IndexStore,
   model: ModelSlot,
@@ -175,7 +179,7 @@ export function* screenResults(
         )
       : null;
   for (const scan of embeddings.scans) {
-    if (scan.status === 'failed' && isNotDicomFile(scan.path, scan.errorCode ?? undefined)) {
+    if (rowless(scan)) {
       options.onNotDicom?.(scan.path);
       continue;
     }
@@ -215,23 +219,25 @@ export function* screenResults(
 }
 
 /**
- * The scope's encoded scans' descriptors in the profile's space, by path: through `describe` (descriptorMemo), the
- * very ones the rows' similarities were computed from, so no scan is described twice.
+ * The descriptor of the row-th row screenResults yields from `embeddings` (its rows skip files that are not DICOM)
+ * in the profile's space, described on demand through `describe` (descriptorMemo: those the rows' similarities
+ * were computed from); null for a row not encoded, or whose path (`paths`, the rows' own) is not that scan's.
  */
-export function descriptorsByPath(
+export function rowDescriber(
   embeddings: ScopeEmbeddings,
   dim: number,
   profile: ExampleProfile,
-  describe?: ScanDescriber,
-): Map<string, Float32Array> {
+  describe: ScanDescriber | undefined,
+  paths: readonly string[],
+): (row: number) => Float32Array | null {
+  const scans = embeddings.scans.filter((scan) => !rowless(scan));
   const embeddingOf = embeddingById(embeddings, dim);
-  const out = new Map<string, Float32Array>();
-  for (const scan of embeddings.scans) {
+  return (row) => {
+    const scan = scans[row];
+    if (!scan || scan.path !== paths[row]) return null;
     const stored = embeddingOf(scan.id);
-    const described = stored ? describeFor(profile, stored, scan.id, describe) : null;
-    if (described) out.set(scan.path, described);
-  }
-  return out;
+    return stored ? describeFor(profile, stored, scan.id, describe) : null;
+  };
 }
 
 /**

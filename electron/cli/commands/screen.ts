@@ -23,7 +23,7 @@ import {
 import { encodeFiles } from '../../screening/pipeline.js';
 import {
   descriptorMemo,
-  descriptorsByPath,
+  rowDescriber,
   resultsCsvHeader,
   resultsCsvRow,
   scopeEmbeddings,
@@ -453,11 +453,10 @@ export const screenCommand = defineCommand({
       const counterNames = namesUnder(counterExamples, rowFolder);
       // One phrase beside examples: both scored together over every row, as the app's Screening view scores them
       // (each part weighed by its skill on the examples where they are all among the rows). Standard scores need the
-      // whole scope, so a first pass keeps a few numbers a row (the descriptors are the memo's): rows still stream.
+      // whole scope, so a first pass keeps a few numbers a row: rows still stream.
       let mix: PhraseAndExamples | null = null;
       let mixOf: Map<string, number | null> | null = null;
       if (example && vectors.length === 1) {
-        const descriptors = descriptorsByPath(stored, model.dim, example, describe);
         const seen = [];
         for (const row of screenResults(store, model, scope, results))
           seen.push({
@@ -465,9 +464,18 @@ export const screenCommand = defineCommand({
             probability: row.scores[0]?.probability ?? null,
             exampleSimilarity: row.exampleSimilarity,
             mark: exampleNames.has(row.path) ? 1 : counterNames.has(row.path) ? -1 : 0,
-            descriptor: descriptors.get(row.path) ?? null,
           });
-        const scored = phraseAndExampleScores(seen, { likes: example.count, unlikes: example.counterCount });
+        const scored = phraseAndExampleScores(
+          seen,
+          { likes: example.count, unlikes: example.counterCount },
+          rowDescriber(
+            stored,
+            model.dim,
+            example,
+            describe,
+            seen.map((r) => r.path),
+          ),
+        );
         mixOf = new Map(seen.map((r, i) => [r.path, scored.scores[i]!]));
         mix = scored;
         const [wPhrase, wExamples] = scored.weights.map((w) => Number(w.toFixed(2)));

@@ -234,9 +234,12 @@ describe('query mix', () => {
       probability: probabilities[i]!,
       exampleSimilarity: descriptor[0]!,
       mark: i < 3 ? 1 : 0,
-      descriptor,
     }));
-    const got = phraseAndExampleScores(rows, { likes: 3, unlikes: 0 });
+    // Asked for a row's descriptor only where the skills need it: the examples and the rows they are ranked against.
+    const asked = new Set<number>();
+    const describe = (row: number) => (asked.add(row), descriptors[row]!);
+    const got = phraseAndExampleScores(rows, { likes: 3, unlikes: 0 }, describe);
+    assert.deepEqual([...asked].sort(), [0, 1, 2, 3, 4]);
     // Over the five rows with both: the phrase ranks the examples above both others, both, and one of two (AUC 5/6,
     // skill 2/3); each example, left out, is ranked first by the other two (skill 1).
     assert.equal(got.bySkill, true);
@@ -250,13 +253,11 @@ describe('query mix', () => {
       ]),
     );
     assert.equal(got.scores[5], null);
-    // One example outside the rows, or a row without its descriptor: 1 : 1, said so.
+    // One example outside the rows, a row without its descriptor, or none to be had: 1 : 1, said so.
     for (const partial of [
-      phraseAndExampleScores(rows, { likes: 4, unlikes: 0 }),
-      phraseAndExampleScores(
-        rows.map((r, i) => (i === 4 ? { ...r, descriptor: null } : r)),
-        { likes: 3, unlikes: 0 },
-      ),
+      phraseAndExampleScores(rows, { likes: 4, unlikes: 0 }, describe),
+      phraseAndExampleScores(rows, { likes: 3, unlikes: 0 }, (row) => (row === 4 ? null : descriptors[row]!)),
+      phraseAndExampleScores(rows, { likes: 3, unlikes: 0 }),
     ])
       assert.deepEqual([partial.weights, partial.bySkill], [[1, 1], false]);
   });
@@ -265,7 +266,7 @@ describe('query mix', () => {
     // Scan 2 (an unlike example) is no "other scan" when set apart: the like example 0 then tops both others.
     assert.equal(examplesAuc([0.4, 0.1, 0.5, 0.2], [0]), 2 / 3);
     assert.equal(examplesAuc([0.4, 0.1, 0.5, 0.2], [0], [0, 2]), 1);
-    // 40 like examples among 5,000 scans: 32 of them left out in turn (evenly spaced), each ranked against 4,096
+    // 40 like examples among 5,000 scans: 32 of them left out in turn (evenly spaced), each ranked against 1,024
     // of the 4,960 others (evenly spaced), exactly as a plain count over those does.
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
@@ -289,5 +290,15 @@ describe('query mix', () => {
       }, 0) / leftOut.length;
     assert.ok(Math.abs(leaveOneOutAuc(scans, examples)! - plain) < 1e-12);
     assert.ok(plain > 0.8, String(plain));
+    // A screening of those 5,000 rows asks for the descriptors of the examples and the 1,024 others only.
+    const asked = new Set<number>();
+    const mix = phraseAndExampleScores(
+      scans.map((v, i) => ({ probability: (v[1]! + 1) / 2, exampleSimilarity: v[0]!, mark: i < 40 ? 1 : 0 })),
+      { likes: 40, unlikes: 0 },
+      (row) => (asked.add(row), scans[row]!),
+    );
+    assert.equal(mix.bySkill, true);
+    assert.equal(asked.size, 40 + SKILL_MAX_OTHERS);
+    assert.ok(Math.abs(mix.weights[1] - (2 * plain - 1)) < 1e-12, 'the examples weigh their leave-one-out skill');
   });
 });
