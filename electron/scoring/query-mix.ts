@@ -268,7 +268,7 @@ export interface PhraseAndExamples {
  * unlike), each times its skill on the examples (partSkills) where every example the similarity rests on is among
  * the rows (marked, and `describe` gives their descriptors): the phrase's skill needs the examples' own zero-shot
  * scores. `describe` is asked only for the examples and the other rows their leave-one-out ranks them against (at
- * most SKILL_MAX_OTHERS), so a large screening need not hold every row's descriptor.
+ * most SKILL_MAX_OTHERS): no map or pass over every row's descriptor.
  */
 export function phraseAndExampleScores(
   rows: readonly MixRow[],
@@ -283,7 +283,7 @@ export function phraseAndExampleScores(
   const marked = both.flatMap((i, row) => (rows[i]!.mark ? [{ row, weight: rows[i]!.mark! }] : []));
   const among = (sign: number) => marked.filter((e) => Math.sign(e.weight) === sign).length;
   let skills: PartSkills | null = null;
-  if (describe && among(1) === examples.likes && among(-1) === examples.unlikes) {
+  if (describe && examples.likes >= 2 && among(1) === examples.likes && among(-1) === examples.unlikes) {
     // leaveOneOutAuc over the examples and the others it would rank them against: the same figure as over every row.
     const isExample = new Set(marked.map((e) => e.row));
     const others = spaced(

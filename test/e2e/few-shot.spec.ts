@@ -419,6 +419,46 @@ test.describe('few-shot screening with an example set', () => {
       await expect(rows.filter({ has: page.locator(`button[data-scan-path="${file}"]`) })).toHaveClass(/flagged/);
   });
 
+  test('a phrase-only job gains its "phrase + examples" column with a row reviewed "✓ Finding", and loses it with the mark', async ({
+    page,
+    bridge,
+  }) => {
+    test.setTimeout(300_000);
+    const { dir } = await phantomFolder();
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText(`${PHANTOMS} images`, { timeout: 60_000 });
+    await page.keyboard.press('4');
+    await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+    const job = page.getByTestId('screen-job').first();
+    await expect(job.getByTestId('job-state')).toHaveText('done', { timeout: 200_000 });
+    await job.getByRole('button', { name: 'Results' }).click();
+    const table = page.locator('table.results-table');
+    const phraseHead = table.getByRole('columnheader', { name: 'pneumothorax', exact: true });
+    const mixHead = table.getByRole('columnheader', { name: 'pneumothorax + examples' });
+    await expect(phraseHead).toHaveAttribute('aria-sort', 'descending');
+    await expect(mixHead).toHaveCount(0);
+    // The top row reviewed as the finding: the job now has an example, and its column comes; the order stays.
+    const top = (await page
+      .getByTestId('screen-row')
+      .first()
+      .locator('button[data-scan-path]')
+      .getAttribute('data-scan-path'))!;
+    const topRow = page.getByTestId('screen-row').filter({ has: page.locator(`button[data-scan-path="${top}"]`) });
+    await topRow.getByTestId('review-finding').click();
+    await expect(mixHead).toHaveCount(1);
+    await expect(phraseHead).toHaveAttribute('aria-sort', 'descending');
+    // Sorted by it, then the mark cleared: the column goes with the example, and the table is the phrase's again.
+    await mixHead.getByRole('button').click();
+    await expect(mixHead).toHaveAttribute('aria-sort', 'descending');
+    await topRow.getByTestId('review-finding').click();
+    await expect(mixHead).toHaveCount(0);
+    await expect(phraseHead).toHaveAttribute('aria-sort', 'descending');
+    await expect(page.getByTestId('mix-score')).toHaveCount(0);
+  });
+
   test('after a switch to another model, the job card and its export say what the results rest on', async ({
     page,
     bridge,

@@ -261,10 +261,11 @@ export function ScreeningView({
     const loaded =
       sent ??
       (before && ranking && ranking.flagged.length === before.rows.length
-        ? before.rows.map((r, i) => ({
+        ? before.rows.map(({ phraseAndExamples: _held, ...r }, i) => ({
             ...r,
             exampleSimilarity: ranking.exampleSimilarity[i]!,
             exampleFlagged: ranking.exampleFlagged[i]!,
+            // A job whose last example went (a mark cleared) has no such score any more: the held one goes too.
             ...(ranking.phraseAndExamples ? { phraseAndExamples: ranking.phraseAndExamples[i]! } : {}),
             flagged: ranking.flagged[i]!,
             example: ranking.example[i]!,
@@ -294,7 +295,11 @@ export function ScreeningView({
     });
     // A job of one phrase beside examples opens sorted by both together: on fresh validation phantoms that ranked
     // better than either alone (docs/few-shot.md, "Which column a phrase-and-examples job opens sorted by").
-    if (fresh && loaded.some((r) => r.phraseAndExamples !== undefined)) setSort({ key: 'mix', descending: true });
+    const mixed = loaded.some((r) => r.phraseAndExamples !== undefined);
+    if (fresh && mixed) setSort({ key: 'mix', descending: true });
+    // Sorted by a column that went with the job's last example: back to the first phrase.
+    else if (!mixed)
+      setSort((s) => (s.key === 'mix' ? { key: job.phrases.length ? 0 : 'example', descending: true } : s));
   };
   const showResults = (job: ScreenJob) => act(() => loadResults(job, true));
   /**
