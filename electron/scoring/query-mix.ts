@@ -14,6 +14,7 @@
  * examples. Phrases still weigh the sum of their weights' sizes.
  */
 import { COUNTER_WEIGHT } from './example-profile.js';
+import { rocAuc } from './metrics.js';
 import { dot, weightedSum } from './vectors.js';
 
 /** One kind of query term (the phrases, or the examples): its score per scan and how much it weighs in a mix. */
@@ -120,26 +121,14 @@ export function mixQueryParts(parts: readonly QueryPart[]): Float64Array {
 export const SKILL_MAX_LEFT_OUT = 32;
 export const SKILL_MAX_OTHERS = 1024;
 
+/** The ROC AUC of `ranked` (positives) against `others` (metrics.ts's rocAuc, ties half). */
+const againstOthers = (ranked: readonly number[], others: readonly number[]): number =>
+  rocAuc([...ranked, ...others], [...ranked.map(() => 1), ...others.map(() => 0)]);
+
 /** Up to `max` of `items`, evenly spaced in their order (all of them when there are no more). */
 function spaced<T>(items: readonly T[], max: number): readonly T[] {
   if (items.length <= max) return items;
   return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]!);
-}
-
-/** The share of sorted values below x, ties half. */
-function shareBelow(sorted: Float64Array, x: number): number {
-  const bound = (strict: boolean) => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (strict ? sorted[mid]! < x : sorted[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const below = bound(true);
-  return (below + (bound(false) - below) / 2) / sorted.length;
 }
 
 /**
@@ -156,8 +145,10 @@ export function examplesAuc(
   const others: number[] = [];
   for (let i = 0; i < scores.length; i++) if (!excluded.has(i)) others.push(scores[i]!);
   if (!examples.length || !others.length) return NaN;
-  const sorted = Float64Array.from(others).sort();
-  return examples.reduce((sum, e) => sum + shareBelow(sorted, scores[e]!), 0) / examples.length;
+  return againstOthers(
+    examples.map((e) => scores[e]!),
+    others,
+  );
 }
 
 /**
@@ -186,8 +177,10 @@ export function leaveOneOutAuc(
       descriptors,
       examples.filter((e) => e.row !== left.row),
     );
-    const sorted = Float64Array.from(others, (d) => dot(d, query.vector)).sort();
-    sum += shareBelow(sorted, dot(descriptors[left.row]!, query.vector));
+    sum += againstOthers(
+      [dot(descriptors[left.row]!, query.vector)],
+      others.map((d) => dot(d, query.vector)),
+    );
   }
   return sum / leftOut.length;
 }

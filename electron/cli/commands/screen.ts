@@ -80,8 +80,9 @@ and examples, a "phrase + examples score" too: the phrase's zero-shot score and
 the example similarity, each standardised over the scans screened and weighed
 1 : 1 (1 : 1.5 with counter-examples), each times its skill at ranking the
 examples where they are all among the scans screened, as the app's Screening
-view scores them; it flags nothing of its own. Example similarities are cosines between embeddings (beside them the patch embeddings
-max-pooled, where the model has them) centred on their mean over the scans
+view scores them; it flags nothing of its own. Example similarities are
+cosines between embeddings (beside them the patch embeddings max-pooled,
+where the model has them) centred on their mean over the scans
 screened (from ${MIN_CENTRING_SCANS} scans on), so that what the examples share is not
 drowned by what every scan shares. A file given twice (or by two names) counts once.
 --counter-examples: scans reviewed as not the finding (say, the first false hits of an

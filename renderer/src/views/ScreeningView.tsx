@@ -295,7 +295,7 @@ export function ScreeningView({
     });
     // A job of one phrase beside examples opens sorted by both together: on fresh validation phantoms that ranked
     // better than either alone (docs/few-shot.md, "Which column a phrase-and-examples job opens sorted by").
-    const mixed = loaded.some((r) => r.phraseAndExamples !== undefined);
+    const mixed = !!phraseAndExamplesWeights;
     if (fresh && mixed) setSort({ key: 'mix', descending: true });
     // Sorted by a column that went with the job's last example: back to the first phrase.
     else if (!mixed)
@@ -402,7 +402,7 @@ export function ScreeningView({
   }, [open, byPath, openJob, markRow, pendingCount]);
   useEffect(() => () => publishReviewTarget(null), []);
   // One phrase beside an example set: each row carries both scored together (standardised, weighed as said).
-  const mixes = useMemo(() => !!open?.rows.some((r) => r.phraseAndExamples !== undefined), [open]);
+  const mixes = !!open?.mixWeights;
   const rows = useMemo(() => {
     if (!open) return [];
     // At the job's own threshold the main process's flags stand; at another, the phrases are scored again
@@ -806,7 +806,7 @@ export function ScreeningView({
                 ? `, both centred on the mean of the ${open.exampleCentredOn} scans screened (what sets the examples apart, not what every scan shares)`
                 : ' (too few scans screened to centre on their mean: compared as they are)'}
               ; a scan as similar as the least typical example, less 0.05, is flagged.
-              {mixes && open.mixWeights && (
+              {open.mixWeights && (
                 <span data-testid="results-mix-rule">
                   {' '}
                   “{openJob.phrases[0]} + examples”: the phrase&apos;s zero-shot score and the example similarity, each
