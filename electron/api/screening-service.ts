@@ -707,13 +707,25 @@ export class ScreeningService {
         rule: loaded.model,
         threshold: job.threshold,
         embeddings: read.embeddings,
+        // The job's phrases under this model's rule, with the margins as stored now: a review click leaves them as
+        // they were.
+        phraseScores: read.phraseScores(
+          JSON.stringify([
+            job.phrases,
+            loaded.model.logitScale,
+            loaded.model.regionOffset,
+            loaded.model.regionWeight,
+            this.index.store().regionsVersion,
+          ]),
+        ),
         ...(example ? { example, describe: examples!.describe } : {}),
       }),
-    ].map((r) => ({
-      ...r,
-      review: marks[r.path] ?? null,
-      ...(exampleNames.has(r.path) ? { example: true } : {}),
-    }));
+    ];
+    // Marked in place: the rows are this read's own, and a copy of each was most of a review click's garbage.
+    for (const r of rows) {
+      r.review = marks[r.path] ?? null;
+      if (exampleNames.has(r.path)) r.example = true;
+    }
     // One phrase beside examples: both scored together over every row, as the Query view mixes them (each part
     // weighed by its skill on the examples where they are all among the rows: docs/few-shot.md). A job example this
     // model could not use is no part of the profile, so its row is no example of it either.

@@ -109,6 +109,8 @@ export class IndexStore {
   readonly #db: Database.Database;
   /** Bumped by every write to scans, embeddings or set members (dataVersion). */
   #changes = 0;
+  /** Bumped by every write of best-region margins (regionsVersion). */
+  #regionChanges = 0;
 
   private constructor(dir: string, db: Database.Database) {
     this.dir = dir;
@@ -163,11 +165,19 @@ export class IndexStore {
   /**
    * Changes whenever scans, their embeddings and pooled patch embeddings, or set members may have changed (a
    * failed write counts too): what a reader of results may keep while it stays the same (ScopeReadCache).
-   * Not for jobs, settings, best-region margins or kept patch grids, which results read afresh each time. The
+   * Not for jobs, settings, best-region margins (regionsVersion) or kept patch grids. The
    * index is opened exclusively (locking_mode), so no other process writes it meanwhile.
    */
   get dataVersion(): number {
     return this.#changes;
+  }
+
+  /**
+   * Changes whenever best-region margins may have been written (putRegions; a failed write counts too): what
+   * phrase scores kept beside a kept read (ScopeRead.phraseScores) are keyed by.
+   */
+  get regionsVersion(): number {
+    return this.#regionChanges;
   }
 
   /** Runs `fn` in one transaction; a failed write (e.g. disk full) rolls back and leaves stored data intact. */
@@ -347,6 +357,7 @@ export class IndexStore {
    * thorax) are not kept.
    */
   putRegions(scanId: number, model: ModelSlot, phrases: readonly string[], margins: ArrayLike<number>): void {
+    this.#regionChanges++;
     const put = this.#db.prepare(
       'INSERT OR REPLACE INTO regions (scan_id, model_id, phrase, margin) VALUES (?, ?, ?, ?)',
     );

@@ -62,6 +62,9 @@ export interface ResultOptions {
   embeddings?: ScopeEmbeddings;
   /** The example profile's descriptors, shared with scopeCoherence (descriptorMemo): each scan described once. */
   describe?: ScanDescriber;
+  /** Each scan's phrase scores by its id, for these phrases and rule over this read (ScopeRead.phraseScores):
+   * filled as rows are made, read instead of scoring again (a review click changes the examples, not these). */
+  phraseScores?: Map<number, ScreenRow['scores']>;
 }
 
 /** A scan's descriptor in an example profile's space, by its id (descriptorMemo). */
@@ -86,22 +89,37 @@ export type StoredEmbeddings = ReturnType<IndexStore['embeddings']>;
 /** A scope as read once (scopeEmbeddings): its scans, in scope order, and the model's embeddings of them. */
 export type ScopeEmbeddings = StoredEmbeddings & { scans: readonly StoredScan[] };
 
+/** A stored scan's embedding and pooled patch embedding (null: not read or not kept). */
+type StoredScanEmbedding = { embedding: Float32Array; pooled: Float32Array | null };
+
+/** embeddingById's lookups, made once per read of the embeddings however many callers ask (a review click asks
+ * four times over a 20,000-scan scope; the read is kept across clicks: ScopeReadCache). */
+const lookups = new WeakMap<
+  StoredEmbeddings,
+  { dim: number; lookup: (scanId: number) => StoredScanEmbedding | undefined }
+>();
+
 /**
  * A scan's embedding (and pooled patch embedding, where read and kept) by its id, from the model's stored
- * embeddings (undefined: not encoded with it).
+ * embeddings (undefined: not encoded with it). The same objects for every call on the same embeddings.
  */
 export function embeddingById(
-  { scanIds, data, pooled }: StoredEmbeddings,
+  embeddings: StoredEmbeddings,
   dim: number,
-): (scanId: number) => { embedding: Float32Array; pooled: Float32Array | null } | undefined {
+): (scanId: number) => StoredScanEmbedding | undefined {
+  const kept = lookups.get(embeddings);
+  if (kept?.dim === dim) return kept.lookup;
+  const { scanIds, data, pooled } = embeddings;
   const rowOf = new Map<number, number>();
   scanIds.forEach((id, i) => rowOf.set(id, i));
-  return (scanId) => {
+  const made: (StoredScanEmbedding | undefined)[] = new Array(scanIds.length);
+  const lookup = (scanId: number): StoredScanEmbedding | undefined => {
     const r = rowOf.get(scanId);
-    return r === undefined
-      ? undefined
-      : { embedding: data.subarray(r * dim, (r + 1) * dim), pooled: pooled?.[r] ?? null };
+    if (r === undefined) return undefined;
+    return (made[r] ??= { embedding: data.subarray(r * dim, (r + 1) * dim), pooled: pooled?.[r] ?? null });
   };
+  lookups.set(embeddings, { dim, lookup });
+  return lookup;
 }
 
 /**
@@ -169,33 +187,41 @@ export function* screenResults(
     options.embeddings ?? scopeEmbeddings(store, model, scope, { pooled: !!options.example?.space.patches });
   const embeddingOf = embeddingById(embeddings, model.dim);
   const { rule } = options;
-  // The scope's best-region margins for the phrases, where its run kept them (a model with patch embeddings).
-  const regions =
-    rule.regionOffset !== null && options.phrases.length
-      ? store.regions(
-          model,
-          options.phrases.map((p) => p.pair.phrase),
-          embeddings.scanIds,
-        )
-      : null;
+  // The scope's best-region margins for the phrases, where its run kept them (a model with patch embeddings):
+  // read when a scan's scores are first needed, not at all when every one is in the memo.
+  let regions: Map<number, Float32Array> | null | undefined;
+  const regionsRead = () =>
+    (regions ??=
+      rule.regionOffset !== null && options.phrases.length
+        ? store.regions(
+            model,
+            options.phrases.map((p) => p.pair.phrase),
+            embeddings.scanIds,
+          )
+        : null);
+  const memo = options.phraseScores;
   for (const scan of embeddings.scans) {
     if (rowless(scan)) {
       options.onNotDicom?.(scan.path);
       continue;
     }
     const stored = embeddingOf(scan.id);
-    const region = regions?.get(scan.id);
     const v = stored?.embedding ?? null;
-    const scores = v
-      ? options.phrases.map((p, j) => {
-          const pos = dot(v, p.positive);
-          return {
-            phrase: p.pair.phrase,
-            similarity: pos,
-            probability: zeroShotProbability(pos, dot(v, p.negative), region?.[j], rule, p.pair.phrase),
-          };
-        })
-      : [];
+    let scores = memo?.get(scan.id);
+    if (!scores) {
+      const region = v ? regionsRead()?.get(scan.id) : undefined;
+      scores = v
+        ? options.phrases.map((p, j) => {
+            const pos = dot(v, p.positive);
+            return {
+              phrase: p.pair.phrase,
+              similarity: pos,
+              probability: zeroShotProbability(pos, dot(v, p.negative), region?.[j], rule, p.pair.phrase),
+            };
+          })
+        : [];
+      memo?.set(scan.id, scores);
+    }
     const described =
       stored && options.example ? describeFor(options.example, stored, scan.id, options.describe) : null;
     const similarity = described ? dot(described, options.example!.vector) : null;

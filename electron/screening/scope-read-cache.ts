@@ -1,7 +1,7 @@
 /**
  * The last results read of a job's scope, kept while the index does not change: reviewing a row ranks the
  * rows again with one more example or counter-example, and the scans, their embeddings, the space they are
- * compared in and each scan's descriptor in it are what they were a click ago. Reading them again cost
+ * compared in, each scan's descriptor in it and its phrase scores are what they were a click ago. Reading them again cost
  * most of a review's wait (docs/few-shot.md, "Reviewing results"; `npm run bench:results`).
  *
  * One entry (the job a reader has open), dropped after IDLE_MS without a read, when the service closes, and
@@ -18,6 +18,7 @@ import {
   type ResultScope,
   type ScanDescriber,
   type ScopeEmbeddings,
+  type ScreenRow,
 } from './results.js';
 
 /** A kept read is dropped after this long without another. */
@@ -33,6 +34,9 @@ export interface ScopeRead {
   /** Each scan's descriptor in the profile's space: kept across reads while the profile compares in the
    * scope's own space (not when its examples forced another: exampleProfile). */
   describer(profile: ExampleProfile): ScanDescriber;
+  /** Each scan's phrase scores (screenResults' phraseScores) for the phrases and rule `key` names: kept across
+   * reads for the last key asked. */
+  phraseScores(key: string): Map<number, ScreenRow['scores']>;
 }
 
 interface Entry {
@@ -89,6 +93,7 @@ function freshRead(store: IndexStore, model: ModelSlot, scope: ResultScope, opti
   const embeddings = scopeEmbeddings(store, model, scope, options);
   let space: ReturnType<typeof scopeSpace> | null = null;
   let described: { space: ExampleSpace; describe: ScanDescriber } | null = null;
+  let scored: { key: string; scores: Map<number, ScreenRow['scores']> } | null = null;
   return {
     embeddings,
     space: () => (space ??= scopeSpace(store, model, scope, embeddings)),
@@ -98,6 +103,10 @@ function freshRead(store: IndexStore, model: ModelSlot, scope: ResultScope, opti
       // Kept only for the scope's own space: a profile whose examples forced another is made afresh each read.
       if (profile.space === space?.space) described = { space: profile.space, describe };
       return describe;
+    },
+    phraseScores(key) {
+      if (scored?.key !== key) scored = { key, scores: new Map() };
+      return scored.scores;
     },
   };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ScreenJob } from '../../../electron/api/contract.js';
+import type { AppIndex } from '../../../electron/api/app-index.js';
 import type { AppServices } from '../../../electron/api/create-services.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
@@ -242,6 +243,51 @@ describe('reviewing screening results', () => {
     const other = await read('not-a-token');
     assert.equal(other.rows!.length, full.length);
     await call('screen.review', { id: job.id, path: marked, mark: null });
+  });
+
+  it("a review click ranks again from the phrase's scores already made, and reads a margin written since", async () => {
+    const job = services.screening.start(folder, ['pneumothorax'], undefined, undefined, []);
+    await finished(job);
+    const first = await results(job.id);
+    // The service's own index (a private field: the test writes a margin as a run would, with the read kept).
+    const index = (services.screening as unknown as { index: AppIndex }).index;
+    const store = index.store();
+    let regionReads = 0;
+    const regions = store.regions.bind(store);
+    store.regions = (...args) => (regionReads++, regions(...args));
+    const [marked] = [...positive];
+    const rejected = first.rows.find((r) => !positive.has(r.path))!.path;
+    try {
+      // The first example makes the job compare pooled patch embeddings too: a read of its own, kept from then on.
+      await call('screen.review', { id: job.id, path: marked, mark: 'finding' });
+      await results(job.id);
+      regionReads = 0;
+      await call('screen.review', { id: job.id, path: rejected, mark: 'not' });
+      const hits = services.screening.scopeReads.hits;
+      const clicked = await results(job.id);
+      assert.equal(services.screening.scopeReads.hits, hits + 1, 'ranked again from the kept read');
+      assert.equal(regionReads, 0, 'no margin read again');
+      assert.deepEqual(
+        clicked.rows.map((r) => r.scores),
+        first.rows.map((r) => r.scores),
+      );
+      // A margin written while the read is kept (the run's own writes do not change it): read, as a fresh read has it.
+      const row = clicked.rows.find((r) => r.path !== marked && r.path !== rejected && r.scores?.length)!;
+      store.putRegions(store.scanByPath(row.path)!.id, await index.slot(), ['pneumothorax'], [0.9]);
+      const written = await results(job.id);
+      assert.equal(regionReads, 1);
+      const now = written.rows.find((r) => r.path === row.path)!.scores![0]!.probability;
+      assert.notEqual(now, row.scores![0]!.probability, 'the new margin moves its probability');
+      services.screening.scopeReads.clear();
+      const fresh = await results(job.id);
+      assert.deepEqual(
+        written.rows.map((r) => [r.path, r.scores, r.exampleSimilarity, r.phraseAndExamples, r.flagged]),
+        fresh.rows.map((r) => [r.path, r.scores, r.exampleSimilarity, r.phraseAndExamples, r.flagged]),
+      );
+    } finally {
+      store.regions = regions;
+      for (const file of [marked, rejected]) await call('screen.review', { id: job.id, path: file, mark: null });
+    }
   });
 
   it('refuses a scan that is not a row of the job, and a job that does not exist', async () => {

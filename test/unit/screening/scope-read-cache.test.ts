@@ -2,7 +2,8 @@
  * The kept read of a job's scope (ScopeReadCache) on a real on-disk index: served again only while the index,
  * the job, the model, the scope and the store are the same; each write to scans, embeddings or set members
  * makes the next read fresh (a job's settings, best-region margins and patch grids, read afresh by results,
- * do not); reads too large are not kept; descriptors are kept for the scope's own space only.
+ * do not; margins have a version of their own); reads too large are not kept; descriptors are kept for the scope's
+ * own space only, phrase scores for the last phrases asked.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -88,8 +89,11 @@ describe("screening results: the kept read of a job's scope", () => {
     ];
     for (const [name, write, afresh] of writes) {
       const kept = cache.read('job', store, model, '/a', pooled);
+      const margins = store.regionsVersion;
       write();
       assert.equal(cache.read('job', store, model, '/a', pooled) !== kept, afresh, name);
+      // Margins are read with the phrase scores kept beside a read, keyed by their own version.
+      assert.equal(store.regionsVersion !== margins, name === 'putRegions', `${name}: regionsVersion`);
     }
     assert.equal(cache.read('job', store, model, '/a', pooled).embeddings.scans.length, 31, 'the new scan is a row');
     const kept = cache.read('job', store, model, '/a', pooled);
@@ -110,6 +114,17 @@ describe("screening results: the kept read of a job's scope", () => {
     assert.notEqual(small.read('job', store, model, '/b', pooled), first);
     assert.equal(small.hits, 0);
     small.clear();
+  });
+
+  it('keeps the phrase scores made for the last key asked', () => {
+    const read = cache.read('job', store, model, '/b', pooled);
+    const scores = read.phraseScores('pneumothorax');
+    scores.set(1, []);
+    assert.equal(read.phraseScores('pneumothorax'), scores);
+    const other = read.phraseScores('effusion');
+    assert.notEqual(other, scores);
+    assert.equal(other.size, 0);
+    assert.notEqual(read.phraseScores('pneumothorax'), scores, 'only the last key is kept');
   });
 
   it("keeps each scan's descriptor for the scope's own space, not for a space the examples forced", () => {
