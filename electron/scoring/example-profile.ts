@@ -66,12 +66,27 @@ export interface ExampleProfile {
 /** v − centre, L2-normalised (v itself without a centre). */
 export function centred(v: ArrayLike<number>, centre: ArrayLike<number> | null): Float32Array {
   if (!centre) return Float32Array.from(v);
-  if (centre.length !== v.length) throw new RangeError(`a ${v.length}-d vector and a ${centre.length}-d centre`);
-  // A plain loop: Float32Array.from with a map function is several times slower, and every scan of a
-  // folder is centred each time its results are ranked.
   const out = new Float32Array(v.length);
-  for (let k = 0; k < v.length; k++) out[k] = v[k]! - centre[k]!;
-  return normalise(out);
+  unitInto(out, 0, v, centre);
+  return out;
+}
+
+/**
+ * Writes v − centre (v itself without a centre), L2-normalised, into out from `at`. A plain loop: Float32Array.from
+ * with a map function is several times slower, and every scan of a folder is centred each time its results are
+ * ranked afresh.
+ */
+function unitInto(out: Float32Array, at: number, v: ArrayLike<number>, centre: ArrayLike<number> | null): void {
+  if (centre && centre.length !== v.length)
+    throw new RangeError(`a ${v.length}-d vector and a ${centre.length}-d centre`);
+  let sum = 0;
+  for (let k = 0; k < v.length; k++) {
+    const x = Math.fround(centre ? v[k]! - centre[k]! : v[k]!);
+    out[at + k] = x;
+    sum += x * x;
+  }
+  const n = Math.sqrt(sum);
+  if (n > 0) for (let k = 0; k < v.length; k++) out[at + k]! /= n;
 }
 
 /** The mean of the vectors (not normalised; zeros for none), and how many there were. */
@@ -119,13 +134,13 @@ export function exampleSpace(scans: Iterable<ExampleScan>, dim: number): { space
  * pooled patch embedding side by side, each unit length, the pair L2-normalised (both halves weigh the same).
  */
 export function exampleDescriptor(scan: ExampleScan, space: ExampleSpace): Float32Array {
-  const global = normalise(centred(scan.embedding, space.centre));
-  if (!space.patches) return global;
+  if (!space.patches) return normalise(centred(scan.embedding, space.centre));
   if (!scan.pooled) throw new RangeError('a scan without pooled patch embeddings, compared with them');
-  const pooled = normalise(centred(scan.pooled, space.pooledCentre));
-  const out = new Float32Array(global.length + pooled.length);
-  out.set(global);
-  out.set(pooled, global.length);
+  // Both halves written into one array: a large folder's first read describes every scan.
+  const dim = scan.embedding.length;
+  const out = new Float32Array(dim + scan.pooled.length);
+  unitInto(out, 0, scan.embedding, space.centre);
+  unitInto(out, dim, scan.pooled, space.pooledCentre);
   return normalise(out);
 }
 
