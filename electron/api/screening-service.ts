@@ -114,16 +114,16 @@ function fromBase64(text: string): Float32Array {
 const storeNames = new WeakMap<IndexStore, string>();
 
 /**
- * Names a read's rows: which index and its data (dataVersion: every write to scans or embeddings), which model,
- * which rows in which order. Equal tokens: the rows differ at most in what a review changes. (Best-region
- * margins, which the scores weigh, do not bump dataVersion, but a job's phrases get theirs as its scans are
- * encoded, which does.)
+ * Names a read's rows: which index and its data (dataVersion: every write to scans or embeddings; regionsVersion:
+ * every write of the best-region margins the scores weigh, such as the Query view filling in a phrase's from kept
+ * patch grids), which model, which rows in which order. Equal tokens: the rows differ at most in what a review
+ * changes.
  */
 function rowsTokenOf(store: IndexStore, slot: ModelSlot, flaggedOnly: boolean, rows: readonly ScreenRow[]): string {
   let name = storeNames.get(store);
   if (!name) storeNames.set(store, (name = randomUUID()));
   const hash = createHash('sha256').update(
-    `${name}\0${store.dataVersion}\0${slot.key}\0${slot.id}\0${flaggedOnly ? 'flagged' : 'all'}\0${rows.length}\0`,
+    `${name}\0${store.dataVersion}\0${store.regionsVersion}\0${slot.key}\0${slot.id}\0${flaggedOnly ? 'flagged' : 'all'}\0${rows.length}\0`,
   );
   for (const r of rows) hash.update(`${r.path}\0`);
   return hash.digest('base64url');
@@ -707,11 +707,13 @@ export class ScreeningService {
         rule: loaded.model,
         threshold: job.threshold,
         embeddings: read.embeddings,
-        // The job's phrases under this model's rule, with the margins as stored now: a review click leaves them as
-        // they were.
+        // The job's phrases by the model that encoded them (the one loaded when they were: a switch meanwhile must
+        // not leave its scores in the new model's read), under its rule, with the margins as stored now: a review
+        // click leaves them as they were.
         phraseScores: read.phraseScores(
           JSON.stringify([
             job.phrases,
+            modelKey(loaded),
             loaded.model.logitScale,
             loaded.model.regionOffset,
             loaded.model.regionWeight,

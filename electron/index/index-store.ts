@@ -173,8 +173,9 @@ export class IndexStore {
   }
 
   /**
-   * Changes whenever best-region margins may have been written (putRegions; a failed write counts too): what
-   * phrase scores kept beside a kept read (ScopeRead.phraseScores) are keyed by.
+   * Changes whenever best-region margins may have been written or deleted (putRegions, a changed file's putScan;
+   * a failed write counts too): what phrase scores kept beside a kept read (ScopeRead.phraseScores) and a read's
+   * rows token are keyed by.
    */
   get regionsVersion(): number {
     return this.#regionChanges;
@@ -280,6 +281,7 @@ export class IndexStore {
         this.#db.prepare('DELETE FROM embeddings WHERE scan_id = ?').run(existing.id);
         this.#db.prepare('DELETE FROM pooled WHERE scan_id = ?').run(existing.id);
         this.#db.prepare('DELETE FROM regions WHERE scan_id = ?').run(existing.id);
+        this.#regionChanges++;
       }
       this.#db
         .prepare(

@@ -264,7 +264,7 @@ describe('reviewing screening results', () => {
       regionReads = 0;
       await call('screen.review', { id: job.id, path: rejected, mark: 'not' });
       const hits = services.screening.scopeReads.hits;
-      const clicked = await results(job.id);
+      const clicked = await call<Results & { rowsToken: string }>('screen.results', { id: job.id });
       assert.equal(services.screening.scopeReads.hits, hits + 1, 'ranked again from the kept read');
       assert.equal(regionReads, 0, 'no margin read again');
       assert.deepEqual(
@@ -274,6 +274,9 @@ describe('reviewing screening results', () => {
       // A margin written while the read is kept (the run's own writes do not change it): read, as a fresh read has it.
       const row = clicked.rows.find((r) => r.path !== marked && r.path !== rejected && r.scores?.length)!;
       store.putRegions(store.scanByPath(row.path)!.id, await index.slot(), ['pneumothorax'], [0.9]);
+      // A reader holding the rows from before is sent every row again: their scores changed.
+      const since = await call<{ rows: unknown[] | null }>('screen.results', { id: job.id, since: clicked.rowsToken });
+      assert.ok(since.rows, 'the rows token names the margins too');
       const written = await results(job.id);
       assert.equal(regionReads, 1);
       const now = written.rows.find((r) => r.path === row.path)!.scores![0]!.probability;
