@@ -397,12 +397,11 @@ export class IndexStore {
   /** Deletes scans under `root` that run `run` did not meet (files deleted since). Returns how many. */
   pruneUnseen(root: string, run: number): number {
     this.#changes++;
-    const prefix = root.endsWith(path.sep) ? root : root + path.sep;
     return this.transaction(
       () =>
         this.#db
-          .prepare('DELETE FROM scans WHERE substr(path, 1, ?) = ? AND seen_run < ?')
-          .run(prefix.length, prefix, run).changes,
+          .prepare('DELETE FROM scans WHERE path >= ? AND path < ? AND seen_run < ?')
+          .run(...underRange(root), run).changes,
     );
   }
 
@@ -476,10 +475,9 @@ export class IndexStore {
 
   /** Scans under a folder, in path order (for results and exports). */
   *scansUnder(root: string): Generator<StoredScan> {
-    const prefix = root.endsWith(path.sep) ? root : root + path.sep;
     const it = this.#db
-      .prepare('SELECT * FROM scans WHERE substr(path, 1, ?) = ? ORDER BY path')
-      .iterate(prefix.length, prefix) as IterableIterator<ScanRow>;
+      .prepare('SELECT * FROM scans WHERE path >= ? AND path < ? ORDER BY path')
+      .iterate(...underRange(root)) as IterableIterator<ScanRow>;
     for (const row of it) yield fromRow(row);
   }
 
@@ -558,6 +556,17 @@ function bytes(v: Float32Array): Buffer {
 }
 
 /** A BLOB's floats, copied (better-sqlite3's buffers need not be 4-byte aligned). */
+/**
+ * The paths under a folder as a range of the index's (binary) path order: from "root/" up to, not including,
+ * "root" and the separator's successor ("root0"). Exactly the paths that start with "root/" (their next character
+ * is the separator; any other path sharing "root" sorts outside), answered by the path's unique index instead of a
+ * scan of every row, and counted in characters alike however the folder's name is written.
+ */
+function underRange(root: string): [string, string] {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  return [prefix, prefix.slice(0, -1) + String.fromCharCode(path.sep.charCodeAt(0) + 1)];
+}
+
 function floats(b: Buffer): Float32Array {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }

@@ -74,6 +74,33 @@ describe('index store', () => {
     }
   });
 
+  it('reads and prunes exactly the paths under a folder, whatever characters name it and its neighbours', () => {
+    const store = IndexStore.open(path.join(dir, 'under'));
+    try {
+      // Neighbours that share the folder's name as a prefix, sort either side of "/", or name it in characters a
+      // UTF-16 length miscounts (an emoji is two code units, one character for SQLite).
+      const under = ['/s/📁 scans/a.dcm', '/s/📁 scans/z/b.dcm', '/s/📁 scans/é.dcm', '/s/📁 scans/\uFFFF.dcm'];
+      const beside = [
+        '/s/📁 scans.dcm',
+        '/s/📁 scans-2/c.dcm',
+        '/s/📁 scans0/d.dcm',
+        '/s/📁 scan/e.dcm',
+        '/s/📁 scans',
+      ];
+      for (const p of [...under, ...beside]) store.putScan(scan(p), 1);
+      const paths = (root: string) => [...store.scansUnder(root)].map((s) => s.path);
+      assert.deepEqual(paths('/s/📁 scans'), [...under].sort());
+      assert.deepEqual(paths('/s/📁 scans/'), [...under].sort(), 'a root given with its separator');
+      assert.deepEqual(paths('/s/📁 scans/z'), ['/s/📁 scans/z/b.dcm']);
+      store.touch(under[0]!, 2);
+      assert.equal(store.pruneUnseen('/s/📁 scans', 2), under.length - 1);
+      assert.deepEqual(paths('/s/📁 scans'), [under[0]]);
+      for (const p of beside) assert.equal(store.scanByPath(p)?.path, p, `${p} is not under the folder`);
+    } finally {
+      store.close();
+    }
+  });
+
   it('keeps named sets apart: a set is what its runs met, pruned only by its own complete run', () => {
     const store = IndexStore.open(path.join(dir, 'sets'));
     try {
