@@ -127,7 +127,11 @@ export async function readPathList(
   }
   const paths: GivenPath[] = [];
   const relative: string[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
+  // A byte-order mark (Windows PowerShell 5's Out-File, older Notepad) is no part of the first path.
+  for (const [i, line] of text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .entries()) {
     const p = line.replace(/\r$/, '');
     if (!p.trim() || (comments && p.trimStart().startsWith('#'))) continue;
     paths.push({ path: path.resolve(base, p), given: `${p} (${source} line ${i + 1})` });

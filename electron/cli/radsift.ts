@@ -3,6 +3,8 @@
  * The `radsift` command: the app's services, headless. Results on stdout,
  * progress on stderr; exit 0 ok, 1 usage, 2 some inputs failed, 3 fatal.
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { readIdentity } from '../app/app-identity.js';
 import { EXIT, UsageError, type CliIO, type ExitCode } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -54,7 +56,9 @@ function help(): string {
   return `usage: radsift <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nradsift help <command> shows a command's options.\n`;
 }
 
-const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+// Run as a script, not imported: the script's own URL, escaped as file URLs are ("#", "%", "?" in a folder's name) and
+// through any link to it (an installed bin).
+const invokedDirectly = !!process.argv[1] && import.meta.url === scriptUrl(process.argv[1]);
 if (invokedDirectly) {
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
@@ -64,4 +68,12 @@ if (invokedDirectly) {
     stdin: process.stdin,
   };
   process.exitCode = await main(process.argv.slice(2), io);
+}
+
+function scriptUrl(file: string): string | null {
+  try {
+    return pathToFileURL(realpathSync(file)).href;
+  } catch {
+    return null; // not a file (node -e, a REPL)
+  }
 }

@@ -38,7 +38,10 @@ export function namesUnder(files: readonly string[], folder: string | null): Set
     names.add(file).add(real);
     if (folder !== null && realFolder !== null && realFolder !== folder) {
       const rel = path.relative(realFolder, real);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) names.add(path.join(folder, rel));
+      // Inside: not the folder itself, not up out of it ("..", "../x"); a name that only starts with two dots
+      // ("..x") is inside.
+      if (rel && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel))
+        names.add(path.join(folder, rel));
     }
   }
   return names;

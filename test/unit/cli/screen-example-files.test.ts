@@ -74,12 +74,13 @@ describe('radsift screen: example files', () => {
     const lists = path.join(work, 'lists');
     await mkdir(lists);
     const fromLists = (file: string) => path.relative(lists, file);
-    // relative to the list's folder; a comment, a blank line and a CRLF line end as an editor may leave them
+    // relative to the list's folder; a comment, a blank line, a CRLF line end and a byte-order mark (before a
+    // comment, and before a path) as an editor may leave them
     await writeFile(
       path.join(lists, 'examples.txt'),
-      `# pneumothorax, reviewed\n\n${fromLists(doe[0]!)}\r\n${doe[1]}\n`,
+      `\uFEFF# pneumothorax, reviewed\n\n${fromLists(doe[0]!)}\r\n${doe[1]}\n`,
     );
-    await writeFile(path.join(lists, 'not.txt'), `${fromLists(doe[2]!)}\n`);
+    await writeFile(path.join(lists, 'not.txt'), `\uFEFF${fromLists(doe[2]!)}\n`);
     const out = path.join(work, 'lists.json');
     const fromCwd = (file: string) => path.relative(work, file);
     const r = await screen(

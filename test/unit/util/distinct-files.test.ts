@@ -21,6 +21,8 @@ describe('files given by several names', () => {
     await mkdir(path.join(real, 'sub'), { recursive: true });
     await writeFile(path.join(real, 'a.dcm'), 'a');
     await writeFile(path.join(real, 'sub', 'b.dcm'), 'b');
+    await mkdir(path.join(real, '..x'));
+    await writeFile(path.join(real, '..x', 'c.dcm'), 'c');
     await symlink(real, link);
   });
   after(() => rm(work, { recursive: true, force: true }));
@@ -40,6 +42,9 @@ describe('files given by several names', () => {
     assert.ok(underLink.has(path.join(link, 'a.dcm')));
     assert.ok(underLink.has(path.join(link, 'sub', 'b.dcm')));
     assert.ok(underLink.has(a), 'and by the names given');
+    // a subfolder whose name only starts with two dots is inside, not up out of the folder
+    const c = path.join(real, '..x', 'c.dcm');
+    assert.ok(namesUnder([c], link).has(path.join(link, '..x', 'c.dcm')));
     // rows read under the real folder: a file given through the link is found by its real path
     const underReal = namesUnder([path.join(link, 'a.dcm')], real);
     assert.ok(underReal.has(a));
