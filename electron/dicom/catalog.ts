@@ -77,12 +77,14 @@ export interface InstanceHeader {
 
 /**
  * Yields every regular file under `root`, depth first, without listing whole trees in memory. Symlinks are not
- * followed. A folder that cannot be opened or read (permissions, a path too long) is passed to `onUnreadable`
- * with a reason that names no path, and the walk goes on without it.
+ * followed (a link to a parent would loop, one to a sibling count its files twice): each is passed to `onLink`. A
+ * folder that cannot be opened or read (permissions, a path too long) is passed to `onUnreadable` with a reason
+ * that names no path, and the walk goes on without it.
  */
 export async function* walkFiles(
   root: string,
   onUnreadable?: (folder: string, error: DicomError) => void,
+  onLink?: (link: string) => void,
 ): AsyncGenerator<string> {
   const unreadable = (error: unknown) =>
     onUnreadable?.(root, new DicomError('IO', `cannot open folder: ${systemErrorReason(error) ?? 'unknown error'}`));
@@ -104,8 +106,9 @@ export async function* walkFiles(
       }
       if (!entry) return;
       const full = path.join(root, entry.name);
-      if (entry.isDirectory()) yield* walkFiles(full, onUnreadable);
+      if (entry.isDirectory()) yield* walkFiles(full, onUnreadable, onLink);
       else if (entry.isFile()) yield full;
+      else if (entry.isSymbolicLink()) onLink?.(full);
     }
   } finally {
     await dir.close().catch(() => undefined);

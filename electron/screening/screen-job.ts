@@ -71,6 +71,10 @@ export interface IndexRunOptions {
   onFailure?: (path: string, code: string, message: string) => void;
 }
 
+/** Why a file whose name is not valid UTF-8 is a failed row (no path in it: rows name their file). */
+export const UNREADABLE_NAME =
+  'Its name is not valid UTF-8 (written in another encoding), so it cannot be opened by the name read: rename it';
+
 /**
  * Instances held elsewhere (a PACS): each has a stable key (the index's path for it, e.g. a URL with its SOP
  * Instance UID) and is fetched to a local file only when the index lacks it. Immutable by DICOM's rules: a
@@ -202,13 +206,27 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     stats.set(dir, { size: 0, mtimeMs: 0 });
     batch.push({ path: dir, error: { code: error.code, message: error.message } });
   };
+  // A link the walk does not follow: what the index holds by its name (the linked folder screened by that name, a
+  // linked file listed) is no file deleted, so it stays, as under a folder that cannot be read.
+  const linked = (link: string) => {
+    for (const scan of [...store.scansUnder(link)]) store.touch(scan.path, run, options.set);
+    if (store.scanByPath(link)) store.touch(link, run, options.set);
+  };
   async function* needingWork(): AsyncGenerator<string> {
     if ('remote' in source) return yield* remoteNeedingWork(source.remote);
-    for await (const file of 'files' in source ? source.files : walkFiles(source.folder, unreadableFolder)) {
+    for await (const file of 'files' in source ? source.files : walkFiles(source.folder, unreadableFolder, linked)) {
       if (signal?.aborted) return;
       progress.seen++;
       const info = await stat(file).catch(() => null);
-      if (!info) continue; // deleted while walking
+      if (!info) {
+        // A name kept in another encoding (Latin-1 on a Linux disk) reads back with U+FFFD and cannot be opened by
+        // it: a failed row that says why, not a file gone without a trace. Any other file was deleted while walking.
+        if (file.includes('\uFFFD')) {
+          stats.set(file, { size: 0, mtimeMs: 0 });
+          batch.push({ path: file, error: { code: 'IO', message: UNREADABLE_NAME } });
+        }
+        continue;
+      }
       const need = store.need({ path: file, size: info.size, mtimeMs: info.mtimeMs }, model, regionKeys);
       // An unchanged file that failed before is tried again (a time-out or a full disk may have passed) and
       // counts as failed or encoded anew, never as "unchanged"; one that is not DICOM is passed over.

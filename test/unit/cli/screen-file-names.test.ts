@@ -1,0 +1,110 @@
+/**
+ * `radsift screen` over folders whose entries a walk meets but cannot take by name: a file whose name is not
+ * valid UTF-8 (a Latin-1 name on a Linux disk) is a failed row saying why, not a file gone without a trace; a
+ * link the walk does not follow keeps what the index holds by its name (screening the parent pruned it).
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { UNREADABLE_NAME } from '../../../electron/screening/screen-job.js';
+import { runCli } from '../../support/cli.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+const MODEL = path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt');
+
+describe('radsift screen: names a walk cannot take', () => {
+  let work: string;
+  let demo: string;
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-file-names-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    demo = path.join(work, 'demo');
+    writeDemo({ dir: demo, count: 2, seed: 21, size: 256 });
+  });
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+  const scans = async (dir: string) =>
+    (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile() && e.name.endsWith('.dcm') && !e.parentPath.includes('masks'))
+      .map((e) => path.join(e.parentPath, e.name))
+      .sort();
+
+  it('a file named in another encoding is a failed row that says why', async () => {
+    const [a, b] = await scans(demo);
+    const folder = path.join(work, 'latin');
+    mkdirSync(folder);
+    copyFileSync(a!, path.join(folder, 'ok.dcm'));
+    // "café.dcm" in Latin-1: the é is one byte that is no UTF-8.
+    copyFileSync(b!, Buffer.concat([Buffer.from(path.join(folder, 'caf')), Buffer.from([0xe9]), Buffer.from('.dcm')]));
+    const out = path.join(work, 'latin.json');
+    const r = await runCli(
+      [
+        'screen',
+        folder,
+        '--phrases',
+        'pneumothorax',
+        '--out',
+        out,
+        '--index',
+        path.join(work, 'idx'),
+        '--model-dir',
+        MODEL,
+      ],
+      work,
+    );
+    assert.equal(r.code, 2, 'some input failed');
+    const json = JSON.parse(await readFile(out, 'utf8')) as {
+      rows: { path: string; status: string; error: string | null }[];
+    };
+    assert.deepEqual(
+      json.rows.map((x) => [path.basename(x.path), x.status, x.error]),
+      [
+        ['caf\uFFFD.dcm', 'failed', UNREADABLE_NAME],
+        ['ok.dcm', 'ok', null],
+      ],
+    );
+  });
+
+  it('a linked subfolder screened by its name keeps its rows when its parent is screened', async () => {
+    const [a, b] = await scans(demo);
+    const parent = path.join(work, 'parent');
+    const target = path.join(work, 'elsewhere');
+    mkdirSync(parent);
+    mkdirSync(target);
+    copyFileSync(a!, path.join(parent, 'own.dcm'));
+    copyFileSync(b!, path.join(target, 'linked.dcm'));
+    symlinkSync(target, path.join(parent, 'link'));
+    const index = path.join(work, 'idx-links');
+    const screen = (folder: string) =>
+      runCli(
+        [
+          'screen',
+          folder,
+          '--phrases',
+          'pneumothorax',
+          '--out',
+          path.join(work, 'links.csv'),
+          '--index',
+          index,
+          '--model-dir',
+          MODEL,
+        ],
+        work,
+      );
+    const counts = (err: string) =>
+      /index: (\d+) encoded, (\d+) unchanged, (\d+) failed, (\d+) pruned/.exec(err)!.slice(1).map(Number);
+    const byLink = await screen(path.join(parent, 'link'));
+    assert.deepEqual(counts(byLink.err), [1, 0, 0, 0], byLink.err);
+    const byParent = await screen(parent);
+    assert.equal(byParent.code, 0, byParent.err);
+    assert.deepEqual(counts(byParent.err), [1, 0, 0, 0], 'its own file encoded, nothing pruned');
+    const again = await screen(path.join(parent, 'link'));
+    assert.deepEqual(counts(again.err), [0, 1, 0, 0], 'the linked folder still indexed: nothing to encode again');
+  });
+});
