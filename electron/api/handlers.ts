@@ -192,9 +192,10 @@ export function createHandlers(services: Services): Handlers {
       // A folder gone or changed since is left out (its rows fail to open).
       let adding = rootsAdded.get(req.id);
       if (!adding) {
-        adding = services.screening.trustedFolder(req.id).then(async (folder) => {
+        adding = services.screening.trustedFolder(req.id).then((folder) => {
           if (!folder) throw new Error('not the folder chosen, or not there now');
-          await services.roots.add(folder);
+          // By its real path and the name it was chosen by (a link, perhaps), which the rows' images are asked by.
+          services.roots.addChecked(folder.real, folder.chosen);
         });
         rootsAdded.set(req.id, adding);
         // A drive not mounted yet (or a PACS job, a folder replaced): asked again at the next read.

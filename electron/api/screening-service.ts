@@ -207,18 +207,20 @@ export class ScreeningService {
   ) {}
 
   /**
-   * A job's folder (its real path), to show its rows' images in a later run of the app (roots are not kept
-   * across runs): only while it is the folder chosen when the job started, never what its path has come to name
-   * since. Null: a PACS job, no such job, or not the same folder (or not there) now.
+   * A job's folder, to show its rows' images in a later run of the app (roots are not kept across runs): by the
+   * name it was chosen by (a link, perhaps: its rows' paths) and its real path, only while it is the folder chosen
+   * when the job started, never what its path has come to name since. Null: a PACS job, no such job, or not the
+   * same folder (or not there) now.
    */
-  async trustedFolder(id: string): Promise<string | null> {
+  async trustedFolder(id: string): Promise<{ chosen: string; real: string } | null> {
     const job = this.index
       .store()
       .jobs()
       .find((j) => j.id === id && j.kind === 'screen');
     const p = job?.params as unknown as Params | undefined;
     if (!p || p.pacs || !path.isAbsolute(p.folder)) return null;
-    return sameFolder(p.folder, p.folderIdentity);
+    const real = await sameFolder(p.folder, p.folderIdentity);
+    return real === null ? null : { chosen: p.folder, real };
   }
 
   list(): JobView[] {

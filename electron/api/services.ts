@@ -81,8 +81,11 @@ export interface Screening {
   ): ScreenJob;
   control(id: string, action: 'pause' | 'resume' | 'cancel'): ScreenJob;
   list(): ScreenJob[];
-  /** A job's folder while it is still the one chosen when the job started; null otherwise or for a PACS job. */
-  trustedFolder(id: string): Promise<string | null>;
+  /**
+   * A job's folder while it is still the one chosen when the job started, by the name it was chosen by (its rows'
+   * paths) and its real path; null otherwise or for a PACS job.
+   */
+  trustedFolder(id: string): Promise<{ chosen: string; real: string } | null>;
   /**
    * The job's rows, the example similarity that flags one, how many scans it is centred on and whether the
    * pooled patch embeddings count beside the global ones (all null without examples; the centre also below

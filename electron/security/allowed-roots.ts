@@ -20,6 +20,16 @@ export class AllowedRoots {
     return real;
   }
 
+  /**
+   * Adds a folder whose real path was checked already (a job's folder, by its identity: folder-identity.ts), under
+   * that real path and the name it was chosen by, without resolving the name again: requests name files by it.
+   */
+  addChecked(real: string, chosen: string): void {
+    if (!path.isAbsolute(real) || !path.isAbsolute(chosen)) throw new Error('A root must be an absolute path');
+    this.#roots.add(real);
+    this.#named.add(real).add(path.resolve(chosen));
+  }
+
   list(): string[] {
     return [...this.#roots];
   }

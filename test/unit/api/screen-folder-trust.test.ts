@@ -3,7 +3,7 @@
  * chosen when the job started: replaced by a link to elsewhere, it is not, and the renderer cannot read there.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -66,6 +66,28 @@ describe("a screening job's folder across runs", () => {
     assert.deepEqual(third.roots.list(), []);
     assert.equal(await third.screening.trustedFolder(job.id), null);
     assert.equal(await third.roots.resolveInside(path.join(elsewhere, 'private.txt')), null);
+  });
+
+  it('chosen through a link, its rows open in a later run by the names they have', async () => {
+    const target = path.join(work, 'linked-target');
+    writeDemo({ dir: target, count: 2, seed: 6, size: 128 });
+    const link = path.join(work, 'linked');
+    await symlink(target, link);
+    const first = await restart();
+    const job = first.screening.start(link, ['pleural effusion'], undefined, undefined, [], await folderIdentity(link));
+    await untilDone(first, job);
+    const second = await restart();
+    const { rows } = await callApi<{ rows: { path: string; status: string }[] }>(second, 'screen.results', {
+      id: job.id,
+    });
+    const row = rows.find((r) => r.status === 'ok')!;
+    assert.ok(row.path.startsWith(link + path.sep), 'rows are named under the link');
+    assert.equal(
+      await second.roots.resolveInside(row.path),
+      path.join(await realpath(target), path.relative(link, row.path)),
+      'the image of a row opens',
+    );
+    assert.deepEqual(await second.screening.trustedFolder(job.id), { chosen: link, real: await realpath(target) });
   });
 
   it('without an identity (a job from before they were kept): only a folder that is no link and no root', async () => {
