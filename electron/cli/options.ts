@@ -55,11 +55,24 @@ const FILE_ERRORS: Record<string, string> = {
 
 /** The text of a file named by an option; a usage error (with the name cut short) when it cannot be read. */
 export async function readOptionFile(option: string, file: string): Promise<string> {
-  return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    const shown = file.length > 120 ? `${file.slice(0, 60)}…${file.slice(-40)}` : file;
+  const shown = file.length > 120 ? `${file.slice(0, 60)}…${file.slice(-40)}` : file;
+  const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
     const why = FILE_ERRORS[e.code ?? ''] ?? e.message;
     throw new UsageError(`${option} ${shown}: ${why}`);
   });
+  return utf8Text(bytes, `${option} ${shown}`);
+}
+
+/**
+ * A text file's bytes as UTF-8, without the byte-order mark some editors put first (Notepad before 2019, Excel's
+ * "CSV UTF-8", PowerShell's `Out-File -Encoding utf8`): it is no part of the first line. UTF-16 (what Windows
+ * PowerShell 5 writes with `>` or a plain `Out-File`) is refused by name rather than read as garbled paths.
+ */
+export function utf8Text(bytes: Buffer, named: string): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)))
+    throw new UsageError(`${named}: written as UTF-16; save it as UTF-8 (e.g. Out-File -Encoding utf8)`);
+  const text = bytes.toString('utf8');
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 /** A path from a path-list option, with its name as given (for messages). */
@@ -86,10 +99,10 @@ export function standardInputOnce(lists: Record<string, readonly string[] | unde
   );
 }
 
-async function readStream(stream: AsyncIterable<string | Buffer>): Promise<string> {
+async function readStream(stream: AsyncIterable<string | Buffer>, named: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return utf8Text(Buffer.concat(chunks), named);
 }
 
 /**
@@ -116,7 +129,7 @@ export async function readPathList(
   let source: string;
   if (list === STANDARD_INPUT) {
     if (!io.stdin) throw new UsageError(`${option} -: no standard input`);
-    text = await readStream(io.stdin);
+    text = await readStream(io.stdin, `${option} -`);
     base = io.cwd;
     source = 'standard input';
   } else {
@@ -127,11 +140,7 @@ export async function readPathList(
   }
   const paths: GivenPath[] = [];
   const relative: string[] = [];
-  // A byte-order mark (Windows PowerShell 5's Out-File, older Notepad) is no part of the first path.
-  for (const [i, line] of text
-    .replace(/^\uFEFF/, '')
-    .split('\n')
-    .entries()) {
+  for (const [i, line] of text.split('\n').entries()) {
     const p = line.replace(/\r$/, '');
     if (!p.trim() || (comments && p.trimStart().startsWith('#'))) continue;
     paths.push({ path: path.resolve(base, p), given: `${p} (${source} line ${i + 1})` });

@@ -18,7 +18,7 @@ import { InstanceCache } from '../pacs/instance-cache.js';
 import { openClient } from '../pacs/open-client.js';
 import { DEFAULT_MODALITIES, parseDateRange, studyQuerySchema, type StudyQuery } from '../pacs/query.js';
 import { UsageError } from './command.js';
-import { integerOption, listOption } from './options.js';
+import { integerOption, listOption, utf8Text } from './options.js';
 
 export const PACS_OPTIONS = {
   user: { type: 'string' },
@@ -65,9 +65,12 @@ export function isArchiveSpec(input: string): boolean {
 }
 
 async function namedConnection(name: string, file: string): Promise<PacsConnection> {
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new UsageError(`pacs:${name}: no connections file ${file} (write one, or give --pacs-config)`);
-  });
+  const text = utf8Text(
+    await readFile(file).catch(() => {
+      throw new UsageError(`pacs:${name}: no connections file ${file} (write one, or give --pacs-config)`);
+    }),
+    file,
+  );
   let json: unknown;
   try {
     json = JSON.parse(text);

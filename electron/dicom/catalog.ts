@@ -13,6 +13,7 @@ import { DicomError, describeThrown, isNotDicomFile, toDicomError } from './erro
 import { parseDicom, type ParsedDicom } from './parse.js';
 import { systemErrorReason } from '../util/error-text.js';
 import { openRegularFile } from '../util/regular-file.js';
+import { isInside } from '../util/path-inside.js';
 
 export interface InstanceEntry {
   path: string;
@@ -292,9 +293,9 @@ function isFileIdComponent(part: string): boolean {
   return part !== '' && !/^\.+$/.test(part) && !/[/\\:\0]/.test(part);
 }
 
-function isInside(folder: string, target: string): boolean {
-  const relative = path.relative(folder, target);
-  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+/** Strictly below `folder` (not the folder itself). */
+function isBelow(folder: string, target: string): boolean {
+  return path.relative(folder, target) !== '' && isInside(folder, target);
 }
 
 /**
@@ -327,7 +328,7 @@ export async function readDicomdir(file: string): Promise<DicomdirRecord[]> {
     const target = path.join(folder, ...parts);
     // A missing file stays a reference: opening it says so.
     const real = await realpath(target).catch(() => null);
-    if (real !== null && !isInside(realFolder, real)) refuse(target, "it resolves outside the DICOMDIR's folder");
+    if (real !== null && !isBelow(realFolder, real)) refuse(target, "it resolves outside the DICOMDIR's folder");
     else entry.file = target;
   }
   return records;

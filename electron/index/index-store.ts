@@ -394,14 +394,18 @@ export class IndexStore {
     return out;
   }
 
-  /** Deletes scans under `root` that run `run` did not meet (files deleted since). Returns how many. */
-  pruneUnseen(root: string, run: number): number {
+  /**
+   * Deletes scans under `root` that run `run` did not meet (files deleted since), but none under `kept` (links the
+   * walk met and did not follow: what the index holds by their names is no file deleted). Returns how many.
+   */
+  pruneUnseen(root: string, run: number, kept: readonly string[] = []): number {
     this.#changes++;
+    const outside = kept.map(() => ' AND NOT (path >= ? AND path < ?)').join('');
     return this.transaction(
       () =>
         this.#db
-          .prepare('DELETE FROM scans WHERE path >= ? AND path < ? AND seen_run < ?')
-          .run(...underRange(root), run).changes,
+          .prepare(`DELETE FROM scans WHERE path >= ? AND path < ? AND seen_run < ?${outside}`)
+          .run(...underRange(root), run, ...kept.flatMap(underRange)).changes,
     );
   }
 
@@ -555,7 +559,6 @@ function bytes(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
-/** A BLOB's floats, copied (better-sqlite3's buffers need not be 4-byte aligned). */
 /**
  * The paths under a folder as a range of the index's (binary) path order: from "root/" up to, not including,
  * "root" and the separator's successor ("root0"). Exactly the paths that start with "root/" (their next character
@@ -567,6 +570,7 @@ function underRange(root: string): [string, string] {
   return [prefix, prefix.slice(0, -1) + String.fromCharCode(path.sep.charCodeAt(0) + 1)];
 }
 
+/** A BLOB's floats, copied (better-sqlite3's buffers need not be 4-byte aligned). */
 function floats(b: Buffer): Float32Array {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }

@@ -1,13 +1,13 @@
 /**
  * The last results read of a job's scope, kept while the index does not change: reviewing a row ranks the
  * rows again with one more example or counter-example, and the scans, their embeddings, the space they are
- * compared in, each scan's descriptor in it and its phrase scores are what they were a click ago. Reading them again cost
- * most of a review's wait (docs/few-shot.md, "Reviewing results"; `npm run bench:results`).
+ * compared in, each scan's descriptor in it and its phrase scores are what they were a click ago. Reading them
+ * again cost most of a review's wait (docs/few-shot.md, "Reviewing results"; `npm run bench:review-click`).
  *
  * One entry (the job a reader has open), dropped after IDLE_MS without a read, when the service closes, and
  * before a fresh read (so two are never held). A read holds each scan's record, embedding, pooled patch
- * embedding and descriptor: about 80 MB for 20,000 scans of a 128-d model. Reads of more than MAX_KEPT_SCANS
- * embeddings are not kept.
+ * embedding and descriptor: about 80 MB for 20,000 scans of a 128-d model, and a few MB more for each scan's
+ * lookup and phrase scores. Reads of more than MAX_KEPT_SCANS embeddings are not kept.
  */
 import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import type { ExampleProfile, ExampleSpace } from '../scoring/example-profile.js';

@@ -203,15 +203,14 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     if (dir === folder) throw error;
     // Listed before touching: the index cannot write while a read of it is open.
     for (const scan of [...store.scansUnder(dir)]) store.touch(scan.path, run, options.set);
+    if (stats.has(dir)) return; // a second folder whose name reads the same (not valid UTF-8): one row
     stats.set(dir, { size: 0, mtimeMs: 0 });
     batch.push({ path: dir, error: { code: error.code, message: error.message } });
   };
-  // A link the walk does not follow: what the index holds by its name (the linked folder screened by that name, a
-  // linked file listed) is no file deleted, so it stays, as under a folder that cannot be read.
-  const linked = (link: string) => {
-    for (const scan of [...store.scansUnder(link)]) store.touch(scan.path, run, options.set);
-    if (store.scanByPath(link)) store.touch(link, run, options.set);
-  };
+  // Links the walk does not follow: what the index holds by their names (the linked folder screened by that name)
+  // is no file deleted, so the prune leaves it; nor is it this folder's (results leave out rows under a link).
+  const links: string[] = [];
+  const linked = (link: string) => links.push(link);
   async function* needingWork(): AsyncGenerator<string> {
     if ('remote' in source) return yield* remoteNeedingWork(source.remote);
     for await (const file of 'files' in source ? source.files : walkFiles(source.folder, unreadableFolder, linked)) {
@@ -221,7 +220,8 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       if (!info) {
         // A name kept in another encoding (Latin-1 on a Linux disk) reads back with U+FFFD and cannot be opened by
         // it: a failed row that says why, not a file gone without a trace. Any other file was deleted while walking.
-        if (file.includes('\uFFFD')) {
+        // Two such names may read the same ("caf\xe9", "caf\xe8" both "caf\uFFFD"): one row stands for them.
+        if (file.includes('\uFFFD') && !stats.has(file)) {
           stats.set(file, { size: 0, mtimeMs: 0 });
           batch.push({ path: file, error: { code: 'IO', message: UNREADABLE_NAME } });
         }
@@ -331,7 +331,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   const stopped = signal?.aborted ?? false;
   const cut = 'remote' in source ? (source.remote.cut?.() ?? null) : null;
   // Only a complete walk may prune: an interrupted one has not met every file, a cut listing not every instance.
-  const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run);
+  const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run, links);
   if (!stopped && !cut && options.set !== undefined) store.pruneMembers(options.set, run);
   if (!stopped) progress.total = progress.seen;
   report(true);

@@ -5,6 +5,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../util/path-inside.js';
 
 export class AllowedRoots {
   readonly #roots = new Set<string>();
@@ -62,9 +63,4 @@ export function isNetworkPath(p: string): boolean {
   return /^[\\/]{2}/.test(p);
 }
 
-/** True when `child` is `root` itself or lies below it (both canonical). */
-export function isInside(root: string, child: string): boolean {
-  const rel = path.relative(root, child);
-  if (rel === '') return true;
-  return rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
-}
+export { isInside };

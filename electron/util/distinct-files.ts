@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from './path-inside.js';
 
 /** What a file really is (links resolved); its name as given when it is gone or not a file path (a PACS key). */
 export function realPath(file: string): string {
@@ -37,11 +38,8 @@ export function namesUnder(files: readonly string[], folder: string | null): Set
     const real = realPath(file);
     names.add(file).add(real);
     if (folder !== null && realFolder !== null && realFolder !== folder) {
-      const rel = path.relative(realFolder, real);
-      // Inside: not the folder itself, not up out of it ("..", "../x"); a name that only starts with two dots
-      // ("..x") is inside.
-      if (rel && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel))
-        names.add(path.join(folder, rel));
+      if (real !== realFolder && isInside(realFolder, real))
+        names.add(path.join(folder, path.relative(realFolder, real)));
     }
   }
   return names;

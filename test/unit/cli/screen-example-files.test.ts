@@ -107,6 +107,11 @@ describe('radsift screen: example files', () => {
     );
 
     const refused = (...extra: string[]) => screen('idx', '--phrases', 'pneumothorax', '--out', out, ...extra);
+    // A list saved as UTF-16 (Windows PowerShell 5's ">") is refused by name, not read as garbled paths.
+    await writeFile(path.join(lists, 'utf16.txt'), Buffer.from(`\uFEFF${doe[0]}\n`, 'utf16le'));
+    const utf16 = await refused('--examples-from', 'lists/utf16.txt');
+    assert.equal(utf16.code, 1);
+    assert.match(utf16.err, /--examples-from .*utf16\.txt: written as UTF-16; save it as UTF-8/);
     // on the command line a comma always separates paths
     const split = await refused('--examples', fromCwd(doe[0]!));
     assert.equal(split.code, 1);
