@@ -550,10 +550,40 @@ export class IndexStore {
     );
   }
 
+  /**
+   * The symbolic links walks met below `root` and did not follow (putLinks): what the index holds under one is the
+   * linked folder's (screened by that name), no row of a folder above it.
+   */
+  linksUnder(root: string): string[] {
+    const [from, to] = underRange(root);
+    return this.#links().filter((link) => link >= from && link < to);
+  }
+
+  /**
+   * Records the links a complete walk of `root` met (replacing those it recorded under `root` before). A change
+   * bumps dataVersion: it changes which scans a folder's results hold.
+   */
+  putLinks(root: string, links: readonly string[]): void {
+    const [from, to] = underRange(root);
+    const kept = this.#links().filter((link) => !(link >= from && link < to));
+    const all = [...new Set([...kept, ...links])].sort();
+    if (JSON.stringify(all) === JSON.stringify(this.#links())) return;
+    this.#changes++;
+    this.setMeta(LINKS_KEY, JSON.stringify(all));
+  }
+
+  #links(): string[] {
+    const stored = this.getMeta(LINKS_KEY);
+    return stored ? (JSON.parse(stored) as string[]) : [];
+  }
+
   setMeta(key: string, value: string): void {
     this.transaction(() => this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value));
   }
 }
+
+/** The meta key of the links walks met and did not follow (putLinks), a sorted JSON array of paths. */
+const LINKS_KEY = 'walk-links';
 
 function bytes(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);

@@ -5,7 +5,6 @@
  * that are not DICOM are no rows: the caller hears of them through
  * `onNotDicom`.
  */
-import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { isNotDicomFile } from '../dicom/errors.js';
 import type { IndexStore, ModelSlot, StoredScan } from '../index/index-store.js';
@@ -150,8 +149,10 @@ export type ResultScope = string | readonly string[] | { run: number } | { set: 
 
 function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> {
   if (typeof scope === 'string') {
-    const linked = underLinkBelow(scope);
-    for (const scan of store.scansUnder(scope)) if (!linked(scan.path)) yield scan;
+    // Rows under a link a walk met below the folder are the linked folder's (screened by that name), not this
+    // folder's: a link to a sibling would list its scans twice, one elsewhere bring in files of a folder not chosen.
+    const links = store.linksUnder(scope).map((link) => link + path.sep);
+    for (const scan of store.scansUnder(scope)) if (!links.some((l) => scan.path.startsWith(l))) yield scan;
     return;
   }
   if ('run' in scope) return yield* store.scansSeenIn(scope.run);
@@ -159,34 +160,6 @@ function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> 
   for (const file of scope) {
     const scan = store.scanByPath(file);
     if (scan) yield scan;
-  }
-}
-
-/**
- * Whether a file lies under a link below `folder`. The walk does not follow links, so what the index holds under
- * one is the linked folder's (screened by that name), not this folder's: no row of it (a link to a sibling would
- * list its scans twice, one elsewhere bring in files from a folder not chosen). Each folder is looked at once.
- */
-function underLinkBelow(folder: string): (file: string) => boolean {
-  const top = path.resolve(folder);
-  const known = new Map<string, boolean>();
-  const linked = (dir: string): boolean => {
-    if (dir.length <= top.length) return false; // the folder itself, or above it
-    let link = known.get(dir);
-    if (link === undefined) {
-      link = isLink(dir) || linked(path.dirname(dir));
-      known.set(dir, link);
-    }
-    return link;
-  };
-  return (file) => linked(path.dirname(file));
-}
-
-function isLink(dir: string): boolean {
-  try {
-    return lstatSync(dir).isSymbolicLink();
-  } catch {
-    return false; // gone since: its rows are as the index has them
   }
 }
 

@@ -208,7 +208,8 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     batch.push({ path: dir, error: { code: error.code, message: error.message } });
   };
   // Links the walk does not follow: what the index holds by their names (the linked folder screened by that name)
-  // is no file deleted, so the prune leaves it; nor is it this folder's (results leave out rows under a link).
+  // is no file deleted, so the prune leaves it; nor is it this folder's (recorded: results leave out rows under a
+  // link).
   const links: string[] = [];
   const linked = (link: string) => links.push(link);
   async function* needingWork(): AsyncGenerator<string> {
@@ -331,6 +332,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   const stopped = signal?.aborted ?? false;
   const cut = 'remote' in source ? (source.remote.cut?.() ?? null) : null;
   // Only a complete walk may prune: an interrupted one has not met every file, a cut listing not every instance.
+  if (!stopped && folder !== null) store.putLinks(folder, links);
   const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run, links);
   if (!stopped && !cut && options.set !== undefined) store.pruneMembers(options.set, run);
   if (!stopped) progress.total = progress.seen;
