@@ -400,13 +400,23 @@ export class IndexStore {
    */
   pruneUnseen(root: string, run: number, kept: readonly string[] = []): number {
     this.#changes++;
-    const outside = kept.map(() => ' AND NOT (path >= ? AND path < ?)').join('');
-    return this.transaction(
-      () =>
-        this.#db
-          .prepare(`DELETE FROM scans WHERE path >= ? AND path < ? AND seen_run < ?${outside}`)
-          .run(...underRange(root), run, ...kept.flatMap(underRange)).changes,
-    );
+    // The folder's range less each kept one, pruned gap by gap (in the index's byte order): one statement of three
+    // values a gap, however many links a folder holds.
+    const [from, to] = underRange(root);
+    const holes = kept
+      .map(underRange)
+      .filter(([a, b]) => utf8Order(a, from) >= 0 && utf8Order(b, to) <= 0)
+      .sort(([a], [b]) => utf8Order(a, b));
+    const prune = this.#db.prepare('DELETE FROM scans WHERE path >= ? AND path < ? AND seen_run < ?');
+    return this.transaction(() => {
+      let pruned = 0;
+      let at = from;
+      for (const [a, b] of holes) {
+        if (utf8Order(a, at) > 0) pruned += prune.run(at, a, run).changes;
+        if (utf8Order(b, at) > 0) at = b;
+      }
+      return pruned + prune.run(at, to, run).changes;
+    });
   }
 
   /**
@@ -565,9 +575,10 @@ export class IndexStore {
    */
   putLinks(root: string, links: readonly string[]): void {
     const [from, to] = underRange(root);
-    const kept = this.#links().filter((link) => !(link >= from && link < to));
+    const before = this.#links();
+    const kept = before.filter((link) => !(link >= from && link < to));
     const all = [...new Set([...kept, ...links])].sort();
-    if (JSON.stringify(all) === JSON.stringify(this.#links())) return;
+    if (JSON.stringify(all) === JSON.stringify(before)) return;
     this.#changes++;
     this.setMeta(LINKS_KEY, JSON.stringify(all));
   }
@@ -580,6 +591,11 @@ export class IndexStore {
   setMeta(key: string, value: string): void {
     this.transaction(() => this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value));
   }
+}
+
+/** Compares two paths as the index orders them (SQLite's binary order: their UTF-8 bytes). */
+function utf8Order(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** The meta key of the links walks met and did not follow (putLinks), a sorted JSON array of paths. */

@@ -151,8 +151,15 @@ function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> 
   if (typeof scope === 'string') {
     // Rows under a link a walk met below the folder are the linked folder's (screened by that name), not this
     // folder's: a link to a sibling would list its scans twice, one elsewhere bring in files of a folder not chosen.
-    const links = store.linksUnder(scope).map((link) => link + path.sep);
-    for (const scan of store.scansUnder(scope)) if (!links.some((l) => scan.path.startsWith(l))) yield scan;
+    const links = new Set(store.linksUnder(scope));
+    const top = path.resolve(scope);
+    // Each row's folders below the scope looked up (a few a row), not every link against every row.
+    const underLink = (file: string) => {
+      for (let dir = path.dirname(file); dir.length > top.length; dir = path.dirname(dir))
+        if (links.has(dir)) return true;
+      return false;
+    };
+    for (const scan of store.scansUnder(scope)) if (!links.size || !underLink(scan.path)) yield scan;
     return;
   }
   if ('run' in scope) return yield* store.scansSeenIn(scope.run);

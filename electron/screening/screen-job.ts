@@ -9,6 +9,7 @@
  * code NOT_DICOM, so a rerun passes over it without reading it, and is counted
  * apart from failures (dicom/errors.ts isNotDicomFile).
  */
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../dicom/catalog.js';
 import { isNotDicomFile, type DicomError } from '../dicom/errors.js';
@@ -332,10 +333,21 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   const stopped = signal?.aborted ?? false;
   const cut = 'remote' in source ? (source.remote.cut?.() ?? null) : null;
   // Only a complete walk may prune: an interrupted one has not met every file, a cut listing not every instance.
-  if (!stopped && folder !== null) store.putLinks(folder, links);
-  const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run, links);
+  // Links to folders only: a link to a file has nothing under it (a folder of thousands of linked files would
+  // otherwise be kept as thousands of links).
+  const folderLinks = stopped || folder === null ? [] : links.filter(isFolder);
+  if (!stopped && folder !== null) store.putLinks(folder, folderLinks);
+  const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run, folderLinks);
   if (!stopped && !cut && options.set !== undefined) store.pruneMembers(options.set, run);
   if (!stopped) progress.total = progress.seen;
   report(true);
   return { ...progress, run, pruned, stopped, ...(cut ? { cut: reason(cut) } : {}) };
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false; // a broken link: nothing under it to keep
+  }
 }

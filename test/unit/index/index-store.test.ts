@@ -101,6 +101,23 @@ describe('index store', () => {
     }
   });
 
+  it('prunes around any number of links kept, in the index order of their names', () => {
+    const store = IndexStore.open(path.join(dir, 'kept'));
+    try {
+      // More links than SQLite takes values in one statement (32,766), and names whose UTF-16 and UTF-8 orders differ.
+      const links = Array.from({ length: 20_000 }, (_, i) => `/k/link${i}`);
+      const odd = ['/k/\uFFFD', '/k/😀'];
+      store.transaction(() => {
+        for (const l of [...links, ...odd]) store.putScan(scan(`${l}/a.dcm`), 1);
+        for (const p of ['/k/gone.dcm', '/k/link1.dcm', '/k/\uFFFE/b.dcm', '/k/zz/c.dcm']) store.putScan(scan(p), 1);
+      });
+      assert.equal(store.pruneUnseen('/k', 2, [...links, ...odd]), 4);
+      assert.equal([...store.scansUnder('/k')].length, links.length + odd.length, 'every row under a kept link stays');
+    } finally {
+      store.close();
+    }
+  });
+
   it('keeps named sets apart: a set is what its runs met, pruned only by its own complete run', () => {
     const store = IndexStore.open(path.join(dir, 'sets'));
     try {
