@@ -9,7 +9,14 @@ import type { Dir, Dirent } from 'node:fs';
 import { opendir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetReader } from './dataset.js';
-import { DicomError, describeThrown, isNotDicomFile, toDicomError } from './errors.js';
+import {
+  DicomError,
+  UNREADABLE_NAME,
+  fileReadError,
+  isNotDicomFile,
+  isUnreadableName,
+  toDicomError,
+} from './errors.js';
 import { parseDicom, type ParsedDicom } from './parse.js';
 import { systemErrorReason } from '../util/error-text.js';
 import { openRegularFile } from '../util/regular-file.js';
@@ -88,7 +95,12 @@ export async function* walkFiles(
   onLink?: (link: string) => void,
 ): AsyncGenerator<string> {
   const unreadable = (error: unknown) =>
-    onUnreadable?.(root, new DicomError('IO', `cannot open folder: ${systemErrorReason(error) ?? 'unknown error'}`));
+    onUnreadable?.(
+      root,
+      (error as { code?: unknown }).code === 'ENOENT' && isUnreadableName(root)
+        ? new DicomError('IO', UNREADABLE_NAME) // a folder named in another encoding
+        : new DicomError('IO', `cannot open folder: ${systemErrorReason(error) ?? 'unknown error'}`),
+    );
   let dir: Dir;
   try {
     dir = await opendir(root);
@@ -123,8 +135,7 @@ export async function readHeaderFile(file: string): Promise<ParsedDicom> {
   // Only a regular file is read: a FIFO would wait for a writer (util/regular-file.ts).
   const handle = await openRegularFile(file).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'EFTYPE') throw new DicomError('IO', 'not a regular file');
-    const reason = systemErrorReason(error) ?? describeThrown(error); // the raw message names the path
-    throw new DicomError('IO', `cannot open ${path.basename(file)}: ${reason}`, { cause: error });
+    throw fileReadError(error, file, `cannot open ${path.basename(file)}`);
   });
   try {
     const { size } = await handle.stat();

@@ -4,6 +4,7 @@
  * so callers can branch on `code` and show `message` to a user.
  */
 import { CodedError } from '../util/coded-error.js';
+import { systemErrorReason } from '../util/error-text.js';
 
 export type DicomErrorCode =
   | 'NOT_DICOM'
@@ -41,6 +42,32 @@ export function toDicomError(thrown: unknown, code: DicomErrorCode, context: str
     return new DicomError('TOO_LARGE', `${context}: ${thrown.message}`, { cause: thrown });
   }
   return new DicomError(code, `${context}: ${describeThrown(thrown)}`, { cause: thrown });
+}
+
+/** Why a file whose name is not valid UTF-8 cannot be read (no path in it: rows and lines name their file). */
+export const UNREADABLE_NAME =
+  'Its name is not valid UTF-8 (written in another encoding), so it cannot be opened by the name read: rename it';
+
+/**
+ * A name kept on disk in another encoding (Latin-1 on a Linux disk) is listed with U+FFFD in place of each byte
+ * that is no UTF-8, and no file has the name so read. Such a file is "not found" only because of its name.
+ */
+export function isUnreadableName(file: string): boolean {
+  return file.includes('\uFFFD');
+}
+
+/**
+ * Why `file` could not be opened or read, as a DicomError whose message names no path (libuv's does, and every
+ * row and line already names its file): a name that is not valid UTF-8 says so and that renaming it helps.
+ */
+export function fileReadError(thrown: unknown, file: string, context: string): DicomError {
+  if (thrown instanceof DicomError) return thrown;
+  const code = (thrown as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT' && isUnreadableName(file)) return new DicomError('IO', UNREADABLE_NAME, { cause: thrown });
+  const reason = systemErrorReason(thrown);
+  return reason
+    ? new DicomError('IO', `${context}: ${reason}`, { cause: thrown })
+    : toDicomError(thrown, 'IO', context);
 }
 
 /** Names that claim DICOM: such a file that cannot be read is a failure even when nothing in it looks like DICOM. */

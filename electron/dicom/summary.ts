@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { codecFor } from './codecs/registry.js';
-import { DicomError, toDicomError } from './errors.js';
+import { DicomError, fileReadError, toDicomError } from './errors.js';
 import { decodeFrame, openDicom, pixelModule, presentationOf, type DicomFile } from './image.js';
 import { transferSyntaxInfo } from './transfer-syntax.js';
 
@@ -51,7 +51,7 @@ export async function summarizeFile(file: string, framesToCheck = 1): Promise<Fi
   let dicom: DicomFile;
   try {
     dicom = openDicom(
-      await readFile(file).catch((e: unknown) => Promise.reject(toDicomError(e, 'IO', 'cannot read file'))),
+      await readFile(file).catch((e: unknown) => Promise.reject(fileReadError(e, file, 'cannot read file'))),
     );
   } catch (error) {
     summary.errors.push(asError(error));

@@ -9,7 +9,7 @@ import type { DisplayImage, DisplayOptions } from '../dicom/display.js';
 import type { ImageInputSpec } from '../imaging/image-spec.js';
 import { toImageTensor, type DisplayImage as ModelImage } from '../imaging/preprocess.js';
 import { displayTable, renderDisplay } from '../dicom/display.js';
-import { toDicomError } from '../dicom/errors.js';
+import { fileReadError } from '../dicom/errors.js';
 import {
   decodeFrame,
   displayImage,
@@ -105,7 +105,7 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
     request.bytes ??
     (await (scratch ? readInto(request.path!, scratch.file) : readRegularFile(request.path!)).catch(
       (error: unknown) => {
-        throw toDicomError(error, 'IO', 'cannot read file');
+        throw fileReadError(error, request.path!, 'cannot read file');
       },
     ));
   const wants = new Set(request.outputs);

@@ -12,7 +12,7 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../dicom/catalog.js';
-import { isNotDicomFile, type DicomError } from '../dicom/errors.js';
+import { UNREADABLE_NAME, isNotDicomFile, isUnreadableName, type DicomError } from '../dicom/errors.js';
 import type { DecodePool } from './decode-pool.js';
 import type { IndexStore, ModelSlot, ScanRecord } from '../index/index-store.js';
 import type { Encoder } from '../inference/encoder.js';
@@ -71,10 +71,6 @@ export interface IndexRunOptions {
   /** Also called for each file that failed, with its reason (not for files that are not DICOM). */
   onFailure?: (path: string, code: string, message: string) => void;
 }
-
-/** Why a file whose name is not valid UTF-8 is a failed row (no path in it: rows name their file). */
-export const UNREADABLE_NAME =
-  'Its name is not valid UTF-8 (written in another encoding), so it cannot be opened by the name read: rename it';
 
 /**
  * Instances held elsewhere (a PACS): each has a stable key (the index's path for it, e.g. a URL with its SOP
@@ -223,7 +219,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
         // A name kept in another encoding (Latin-1 on a Linux disk) reads back with U+FFFD and cannot be opened by
         // it: a failed row that says why, not a file gone without a trace. Any other file was deleted while walking.
         // Two such names may read the same ("caf\xe9", "caf\xe8" both "caf\uFFFD"): one row stands for them.
-        if (file.includes('\uFFFD') && !stats.has(file)) {
+        if (isUnreadableName(file) && !stats.has(file)) {
           stats.set(file, { size: 0, mtimeMs: 0 });
           batch.push({ path: file, error: { code: 'IO', message: UNREADABLE_NAME } });
         }

@@ -10,8 +10,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { catalogFolder } from '../../../electron/dicom/catalog.js';
+import { summarizeFile } from '../../../electron/dicom/summary.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
-import { UNREADABLE_NAME } from '../../../electron/screening/screen-job.js';
+import { UNREADABLE_NAME } from '../../../electron/dicom/errors.js';
 import { runCli } from '../../support/cli.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
 
@@ -39,21 +41,26 @@ describe('radsift screen: names a walk cannot take', () => {
       .map((e) => path.join(e.parentPath, e.name))
       .sort();
 
+  /** A folder of "ok.dcm" and, in Latin-1, "café.dcm" and "cafè.dcm": each accent one byte that is no UTF-8. */
+  const latinFolder = async (name: string) => {
+    const [a, b] = await scans(demo);
+    const folder = path.join(work, name);
+    mkdirSync(folder);
+    copyFileSync(a!, path.join(folder, 'ok.dcm'));
+    const latin1 = (byte: number) =>
+      Buffer.concat([Buffer.from(path.join(folder, 'caf')), Buffer.from([byte, 0x2e, 0x64, 0x63, 0x6d])]);
+    copyFileSync(b!, latin1(0xe9));
+    copyFileSync(b!, latin1(0xe8));
+    return folder;
+  };
+
   // macOS (APFS) refuses such names; Linux keeps the bytes as written.
   it(
     'a file named in another encoding is a failed row that says why',
     { skip: process.platform !== 'linux' },
     async () => {
-      const [a, b] = await scans(demo);
-      const folder = path.join(work, 'latin');
-      mkdirSync(folder);
-      copyFileSync(a!, path.join(folder, 'ok.dcm'));
-      // "café.dcm" and "cafè.dcm" in Latin-1: each accent is one byte that is no UTF-8, and both names read the same
-      // ("caf\uFFFD.dcm"): one failed row for the two, not a crash.
-      const latin1 = (byte: number) =>
-        Buffer.concat([Buffer.from(path.join(folder, 'caf')), Buffer.from([byte, 0x2e, 0x64, 0x63, 0x6d])]);
-      copyFileSync(b!, latin1(0xe9));
-      copyFileSync(b!, latin1(0xe8));
+      // Both names read the same ("caf\uFFFD.dcm"): one failed row for the two, not a crash.
+      const folder = await latinFolder('latin');
       const out = path.join(work, 'latin.json');
       const r = await screen(folder, out, path.join(work, 'idx'));
       assert.equal(r.code, 2, 'some input failed');
@@ -66,6 +73,46 @@ describe('radsift screen: names a walk cannot take', () => {
           ['caf\uFFFD.dcm', 'failed', UNREADABLE_NAME],
           ['ok.dcm', 'ok', null],
         ],
+      );
+    },
+  );
+
+  it(
+    'query, info and the Studies view say the same of it, and no reason repeats the path',
+    { skip: process.platform !== 'linux' },
+    async () => {
+      const folder = await latinFolder('latin-views');
+      const odd = path.join(folder, 'caf\uFFFD.dcm');
+      // A folder named so: the walk cannot open it by the name read either.
+      const oddFolder = Buffer.concat([Buffer.from(path.join(folder, 'r')), Buffer.from([0xe9])]);
+      mkdirSync(oddFolder);
+      copyFileSync(path.join(folder, 'ok.dcm'), Buffer.concat([oddFolder, Buffer.from('/IM1.dcm')]));
+      const query = await runCli(['query', folder, 'pneumothorax', '--json', '--model-dir', MODEL], work);
+      assert.equal(query.code, 2, 'some input failed');
+      const failed = (JSON.parse(query.out) as { failed: { path: string; reason: string }[] }).failed;
+      assert.deepEqual(failed.map((f) => [f.path, f.reason]).sort(), [
+        [odd, UNREADABLE_NAME],
+        [odd, UNREADABLE_NAME],
+        [path.join(folder, 'r\uFFFD'), UNREADABLE_NAME],
+      ]);
+      const info = await runCli(['info', folder, '--header-only'], work);
+      const summaries = JSON.parse(info.out) as { file: string; errors: { message: string }[] }[];
+      assert.deepEqual(
+        summaries.filter((x) => x.file === odd).map((x) => x.errors.map((e) => e.message)),
+        [[UNREADABLE_NAME], [UNREADABLE_NAME]],
+      );
+      const catalog = await catalogFolder(folder);
+      assert.deepEqual(catalog.failed.map((f) => [f.path, f.reason]).sort(), [
+        [odd, UNREADABLE_NAME],
+        [odd, UNREADABLE_NAME],
+        [path.join(folder, 'r\uFFFD'), UNREADABLE_NAME],
+      ]);
+      assert.equal(catalog.patients.length, 1, 'ok.dcm is listed');
+      // Any other file that cannot be opened: the reason without libuv's quoted path.
+      const gone = await summarizeFile(path.join(folder, 'gone.dcm'), 0);
+      assert.deepEqual(
+        gone.errors.map((e) => e.message),
+        ['cannot read file: no such file or directory (ENOENT)'],
       );
     },
   );
