@@ -20,6 +20,7 @@ import { phraseAndExampleScores, type PhraseAndExamples } from '../scoring/query
 import { regionPhrases } from '../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
+  folderRowTest,
   rowDescriber,
   scopeCoherence,
   screenResults,
@@ -661,15 +662,16 @@ export class ScreeningService {
 
   /**
    * The job's row for a file, as the index has it (null: not a row): a scan indexed under its folder (the same
-   * prefix test the rows are read by, so "folder//file" or a folder itself is no row), or one of a PACS job's
-   * instances (its set read once, however many files are asked about).
+   * prefix test the rows are read by, so "folder//file" or a folder itself is no row) and not under a link below
+   * it, or one of a PACS job's instances (its set read once, however many files are asked about).
    */
   #rows(id: string, params: Params): (file: string) => StoredScan | null {
     const store = this.index.store();
     const scope = this.#scope(id, params);
     if (typeof scope === 'string') {
       const prefix = scope.endsWith(path.sep) ? scope : scope + path.sep;
-      return (file) => (file.startsWith(prefix) ? store.scanByPath(file) : null);
+      const isRow = folderRowTest(store, scope); // not under a link below the folder, as results read
+      return (file) => (file.startsWith(prefix) && isRow(file) ? store.scanByPath(file) : null);
     }
     const members = new Map([...store.scansInSet(id)].map((s) => [s.path, s]));
     return (file) => members.get(file) ?? null;

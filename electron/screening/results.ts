@@ -147,19 +147,27 @@ export function storedScans(
  */
 export type ResultScope = string | readonly string[] | { run: number } | { set: string };
 
+/**
+ * Whether a scan the index holds below `folder` is one of the folder's rows: not when it lies under a link a walk
+ * met below the folder. Such rows are the linked folder's (screened by that name): a link to a sibling would list
+ * its scans twice, one elsewhere bring in files of a folder not chosen.
+ */
+export function folderRowTest(store: IndexStore, folder: string): (file: string) => boolean {
+  const links = new Set(store.linksUnder(folder));
+  if (!links.size) return () => true;
+  const top = path.resolve(folder);
+  // Each row's folders below the scope looked up (a few a row), not every link against every row.
+  return (file) => {
+    for (let dir = path.dirname(file); dir.length > top.length; dir = path.dirname(dir))
+      if (links.has(dir)) return false;
+    return true;
+  };
+}
+
 function* scansIn(store: IndexStore, scope: ResultScope): Generator<StoredScan> {
   if (typeof scope === 'string') {
-    // Rows under a link a walk met below the folder are the linked folder's (screened by that name), not this
-    // folder's: a link to a sibling would list its scans twice, one elsewhere bring in files of a folder not chosen.
-    const links = new Set(store.linksUnder(scope));
-    const top = path.resolve(scope);
-    // Each row's folders below the scope looked up (a few a row), not every link against every row.
-    const underLink = (file: string) => {
-      for (let dir = path.dirname(file); dir.length > top.length; dir = path.dirname(dir))
-        if (links.has(dir)) return true;
-      return false;
-    };
-    for (const scan of store.scansUnder(scope)) if (!links.size || !underLink(scan.path)) yield scan;
+    const isRow = folderRowTest(store, scope);
+    for (const scan of store.scansUnder(scope)) if (isRow(scan.path)) yield scan;
     return;
   }
   if ('run' in scope) return yield* store.scansSeenIn(scope.run);

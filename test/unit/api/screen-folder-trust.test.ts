@@ -12,6 +12,13 @@ import { writeDemo } from '../../../electron/phantom/export.js';
 import { folderIdentity, sameFolder } from '../../../electron/security/folder-identity.js';
 import { callApi, startServices, untilDone } from '../../support/app-services.js';
 
+/** A job screening `folder` for one phrase, started as the app starts it (with the folder's identity), finished. */
+async function screened(app: AppServices, folder: string) {
+  const job = app.screening.start(folder, ['pleural effusion'], undefined, undefined, [], await folderIdentity(folder));
+  await untilDone(app, job);
+  return job;
+}
+
 describe("a screening job's folder across runs", () => {
   let work: string;
   let folder: string;
@@ -33,16 +40,7 @@ describe("a screening job's folder across runs", () => {
   });
 
   it('is trusted again while it is the folder chosen, not once a link to elsewhere replaces it', async () => {
-    const first = await restart();
-    const job = first.screening.start(
-      folder,
-      ['pleural effusion'],
-      undefined,
-      undefined,
-      [],
-      await folderIdentity(folder),
-    );
-    await untilDone(first, job);
+    const job = await screened(await restart(), folder);
 
     // A later run: the folder is no root until the job's results are read; not there at the first read (a drive
     // not mounted yet), it is looked for again at the next.
@@ -73,9 +71,7 @@ describe("a screening job's folder across runs", () => {
     writeDemo({ dir: target, count: 2, seed: 6, size: 128 });
     const link = path.join(work, 'linked');
     await symlink(target, link);
-    const first = await restart();
-    const job = first.screening.start(link, ['pleural effusion'], undefined, undefined, [], await folderIdentity(link));
-    await untilDone(first, job);
+    const job = await screened(await restart(), link);
     const second = await restart();
     const { rows } = await callApi<{ rows: { path: string; status: string }[] }>(second, 'screen.results', {
       id: job.id,
@@ -88,6 +84,33 @@ describe("a screening job's folder across runs", () => {
       'the image of a row opens',
     );
     assert.deepEqual(await second.screening.trustedFolder(job.id), { chosen: link, real: await realpath(target) });
+  });
+
+  it("rows under a link below the folder are the linked folder's: not in its results, no review mark on them", async () => {
+    const parent = path.join(work, 'parent');
+    writeDemo({ dir: parent, count: 2, seed: 7, size: 128 });
+    const target = path.join(work, 'parent-link-target');
+    writeDemo({ dir: target, count: 1, seed: 8, size: 128 });
+    const link = path.join(parent, 'link');
+    await symlink(target, link);
+    const app = await restart();
+    type Rows = { rows: { path: string; status: string }[] };
+    const byLink = await screened(app, link);
+    const linked = (await callApi<Rows>(app, 'screen.results', { id: byLink.id })).rows.find((r) => r.status === 'ok')!;
+    assert.ok(linked.path.startsWith(link + path.sep));
+    const byParent = await screened(app, parent);
+    const { rows } = await callApi<Rows>(app, 'screen.results', { id: byParent.id });
+    assert.equal(rows.filter((r) => r.status === 'ok').length, 2);
+    assert.ok(!rows.some((r) => r.path.startsWith(link + path.sep)), "the link's rows are not the parent's");
+    await assert.rejects(
+      callApi(app, 'screen.review', { id: byParent.id, path: linked.path, mark: 'finding' }),
+      /BAD_REQUEST: That scan is not one of the rows/,
+    );
+    // The linked folder's own job takes the mark.
+    assert.deepEqual(await callApi(app, 'screen.review', { id: byLink.id, path: linked.path, mark: 'finding' }), {
+      finding: 1,
+      not: 0,
+    });
   });
 
   it('without an identity (a job from before they were kept): only a folder that is no link and no root', async () => {
