@@ -43,7 +43,6 @@ import {
   type ZeroShotRule,
 } from '../scoring/region-score.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
-import { embeddingById } from '../screening/results.js';
 import type { Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
 
@@ -98,12 +97,15 @@ export class CollectionService {
   async ensureIndexed(
     onProgress: (p: ScreenProgress) => void,
     regions: readonly PhraseVectors[] = [],
+    read: { pooled?: boolean } = {},
   ): Promise<{
     slot: ModelSlot;
     failed: { path: string; reason: string }[];
     /** The opened scans' embeddings and, per scan, its best-region margins for `regions` (#scanIds). */
     rows: Map<string, Float32Array>;
     regions: Map<string, Float32Array>;
+    /** With `read.pooled`: the opened scans as example sets compare them, read with their embeddings. */
+    exampleScans: (paths: readonly string[]) => ExampleScan[];
   }> {
     if (!this.#files.length) throw new ApiError('NOT_FOUND', 'Open a study or a folder first (Studies view)');
     const slot = await this.#slot();
@@ -149,10 +151,13 @@ export class CollectionService {
       store.dropPatchesExcept(slot, opened);
       this.#gridsFor = slot.key;
     }
-    // One read of the opened scans' rows: the failures listed here and the vectors the caller scores.
-    const { rows, regions: margins, failedIds } = this.#scanIds(slot, this.#files, regions);
+    // One read of the opened scans' rows: the failures listed here, the vectors the caller scores and, for
+    // examples and the probe, the pooled patch embeddings beside them.
+    const { rows, regions: margins, pooled, failedIds } = this.#scanIds(slot, this.#files, regions, read.pooled);
     for (const s of this.#open().scans(failedIds)) failed.push({ path: s.path, reason: s.error ?? 'failed' });
-    return { slot, failed: dedupe(failed), rows, regions: margins };
+    const exampleScans = (paths: readonly string[]) =>
+      paths.map((p) => ({ embedding: rows.get(p)!, pooled: pooled.get(p) ?? null }));
+    return { slot, failed: dedupe(failed), rows, regions: margins, exampleScans };
   }
 
   /**
@@ -191,23 +196,36 @@ export class CollectionService {
   }
 
   /**
-   * The opened scans' embeddings by path; the ids of those that failed; and, given phrases, each encoded
-   * scan's stored best-region margins for them (none for a scan or phrase without: the whole image alone).
+   * The opened scans' embeddings by path; the ids of those that failed; given phrases, each encoded scan's
+   * stored best-region margins for them (none for a scan or phrase without: the whole image alone); and with
+   * `withPooled`, the pooled patch embeddings the index kept (none for a model without patch embeddings).
    */
   #scanIds(
     slot: ModelSlot,
     files: string[],
     phrases: readonly PhraseVectors[] = [],
-  ): { rows: Map<string, Float32Array>; failedIds: number[]; regions: Map<string, Float32Array> } {
+    withPooled = false,
+  ): {
+    rows: Map<string, Float32Array>;
+    failedIds: number[];
+    regions: Map<string, Float32Array>;
+    pooled: Map<string, Float32Array>;
+  } {
     const store = this.#open();
     const scans = files.flatMap((f) => {
       const scan = store.scanByPath(f);
       return scan ? [[f, scan.id] as const] : [];
     });
     // The opened scans' rows only: the index may hold far more (other folders, screening jobs).
-    const { scanIds, data } = store.embeddings(slot, { scanIds: scans.map(([, id]) => id) });
+    const read = store.embeddings(slot, { scanIds: scans.map(([, id]) => id), pooled: withPooled && slot.patches });
+    const { scanIds, data } = read;
     const byId = new Map<number, Float32Array>();
-    scanIds.forEach((id, i) => byId.set(id, data.subarray(i * slot.dim, (i + 1) * slot.dim)));
+    const pooledById = new Map<number, Float32Array>();
+    scanIds.forEach((id, i) => {
+      byId.set(id, data.subarray(i * slot.dim, (i + 1) * slot.dim));
+      const p = read.pooled?.[i];
+      if (p) pooledById.set(id, p);
+    });
     const rows = new Map<string, Float32Array>();
     const failedIds: number[] = [];
     const stored =
@@ -219,14 +237,17 @@ export class CollectionService {
           )
         : null;
     const regions = new Map<string, Float32Array>();
+    const pooled = new Map<string, Float32Array>();
     for (const [f, id] of scans) {
       const v = byId.get(id);
       if (v) rows.set(f, v);
       else failedIds.push(id);
       const margins = stored?.get(id);
       if (v && margins) regions.set(f, margins);
+      const p = pooledById.get(id);
+      if (v && p) pooled.set(f, p);
     }
-    return { rows, failedIds, regions };
+    return { rows, failedIds, regions, pooled };
   }
 
   async query(req: QueryRequest, onProgress: (p: ScreenProgress) => void): Promise<QueryResult> {
@@ -257,9 +278,11 @@ export class CollectionService {
       failed,
       rows: vectors,
       regions,
+      exampleScans,
     } = await this.ensureIndexed(
       onProgress,
       single ? [single] : weighedExamples.length ? weighedPhrases.map((p) => p.vector) : [],
+      { pooled: weighedExamples.length > 0 },
     );
     const paths = [...vectors.keys()];
     const rowOf = new Map(paths.map((p, i) => [p, i]));
@@ -288,7 +311,7 @@ export class CollectionService {
     let byExamples: { space: ExampleSpace; query: ExampleQuery } | null = null;
     let skills: PartSkills | null = null;
     if (weighedExamples.length) {
-      const scans = this.#exampleScans(slot, paths, vectors);
+      const scans = exampleScans(paths);
       const examples = weighedExamples.map(([p, weight]) => ({ row: rowOf.get(p)!, weight }));
       const rank = (space: ExampleSpace) => {
         const descriptors = scans.map((s) => exampleDescriptor(s, space));
@@ -362,7 +385,7 @@ export class CollectionService {
     if (positives.length < 2 || negatives.length < 2) {
       throw new ApiError('BAD_REQUEST', 'Label at least 2 scans as positive and 2 as negative');
     }
-    const { slot, rows: vectors } = await this.ensureIndexed(onProgress);
+    const { slot, rows: vectors, exampleScans } = await this.ensureIndexed(onProgress, [], { pooled: true });
     const paths = [...vectors.keys()];
     const rowOf = new Map(paths.map((p, i) => [p, i]));
     const labelled = [...positives.map((p) => [p, 1] as const), ...negatives.map((p) => [p, 0] as const)].filter(
@@ -382,7 +405,7 @@ export class CollectionService {
     }
     // The probe reads what example sets compare: each opened scan's embedding and pooled patch embedding (where
     // the model has them), centred on the opened scans (docs/few-shot.md, "The linear probe").
-    const scans = this.#exampleScans(slot, paths, vectors);
+    const scans = exampleScans(paths);
     const { space, count } = exampleSpace(scans, slot.dim);
     const all = descriptorMatrix(scans, space);
     const x = pick(
@@ -399,15 +422,6 @@ export class CollectionService {
       features: { patches: space.patches, centredOn: space.centre ? count : null },
       rows: paths.map((p, i) => ({ path: p, score: scores[i]! })).sort((a, b) => b.score - a.score),
     };
-  }
-
-  /** The opened scans as example sets see them: embedding and, where the index kept one, pooled patch embedding. */
-  #exampleScans(slot: ModelSlot, paths: readonly string[], vectors: Map<string, Float32Array>): ExampleScan[] {
-    if (!slot.patches) return paths.map((p) => ({ embedding: vectors.get(p)!, pooled: null }));
-    const store = this.#open();
-    const ids = paths.map((p) => store.scanByPath(p)?.id ?? -1);
-    const stored = embeddingById(store.embeddings(slot, { pooled: true, scanIds: ids }), slot.dim);
-    return paths.map((p, i) => ({ embedding: vectors.get(p)!, pooled: stored(ids[i]!)?.pooled ?? null }));
   }
 
   /** Every opened scan × every phrase: similarity and zero-shot probability. */
