@@ -184,6 +184,8 @@ export class ScreeningService {
   #running = new Map<string, AbortController>();
   /** Each running job's loop, so that close() can wait for its last batch to commit. */
   #runs = new Set<Promise<void>>();
+  /** Each job's run, while it lasts (a resume waits for the run a pause stopped to end). */
+  #runOf = new Map<string, Promise<void>>();
   #progress = new Map<string, ScreenProgress>();
   #flagged = new Map<string, number>();
   #examples = new Map<string, Promise<JobExamples>>();
@@ -332,7 +334,7 @@ export class ScreeningService {
    * stored and announced, so no event ever shows it as interrupted (a stored "running" job that this
    * process is not running).
    */
-  #launch(id: string, params: Params, createdAt: number): void {
+  #launch(id: string, params: Params, createdAt: number, after?: Promise<void>): void {
     const controller = new AbortController();
     this.#running.set(id, controller);
     try {
@@ -341,8 +343,16 @@ export class ScreeningService {
       this.#running.delete(id);
       throw error;
     }
-    const run = this.#run(id, params, createdAt, controller).finally(() => this.#runs.delete(run));
+    // `after`: the job's previous run, still committing its last batch (a resume right after a pause).
+    const started = after
+      ? after.catch(() => undefined).then(() => this.#run(id, params, createdAt, controller))
+      : null;
+    const run = (started ?? this.#run(id, params, createdAt, controller)).finally(() => {
+      this.#runs.delete(run);
+      if (this.#runOf.get(id) === run) this.#runOf.delete(id);
+    });
     this.#runs.add(run);
+    this.#runOf.set(id, run);
   }
 
   #params(id: string): Params {
@@ -357,14 +367,22 @@ export class ScreeningService {
   control(id: string, action: 'pause' | 'resume' | 'cancel'): JobView {
     const job = this.#view(id);
     const params = this.#params(id);
+    const current = this.#running.get(id);
     if (action === 'resume') {
-      if (this.#running.has(id)) return job;
+      if (current && !current.signal.aborted) return job; // running
       if (job.state === 'done' || job.state === 'cancelled')
         throw new ApiError('BAD_REQUEST', `That job is ${job.state}`);
-      this.#launch(id, params, job.createdAt);
+      // Paused a moment ago, its run may still be committing its batch: this run starts when that one has ended,
+      // not never (the resume was returned as "paused" and nothing ran again).
+      this.#launch(id, params, job.createdAt, current ? this.#runOf.get(id) : undefined);
       return this.#view(id);
     }
-    const controller = this.#running.get(id);
+    // A finished job keeps its results and summary: a pause or cancel meant for it while it ran (a click as it
+    // finished) changes nothing.
+    if (job.state === 'done' || job.state === 'failed' || job.state === 'cancelled')
+      throw new ApiError('BAD_REQUEST', `That job is ${job.state}: there is nothing to ${action}`);
+    if (action === 'pause' && job.state === 'paused') return job;
+    const controller = current;
     const next: JobState = action === 'pause' ? 'paused' : 'cancelled';
     // The run loop sees the abort after the current batch and leaves the state we set here.
     controller?.abort(next);
@@ -379,6 +397,10 @@ export class ScreeningService {
   }
 
   async #run(id: string, params: Params, createdAt: number, controller: AbortController): Promise<void> {
+    // This run's hold on the job only: a resume may have launched the next run while this one was stopping.
+    const release = () => {
+      if (this.#running.get(id) === controller) this.#running.delete(id);
+    };
     let remote: Awaited<ReturnType<PacsSourceFactory>> | null = null;
     try {
       const slot = await this.index.slot();
@@ -455,7 +477,7 @@ export class ScreeningService {
       this.#save(id, params, 'running', null, createdAt);
       const rows = (await this.results(id, false)).rows!; // without `since`: every row
       this.#flagged.set(id, rows.filter((r) => r.flagged).length);
-      this.#running.delete(id);
+      release();
       this.#save(
         id,
         params,
@@ -464,7 +486,7 @@ export class ScreeningService {
         createdAt,
       );
     } catch (error) {
-      this.#running.delete(id);
+      release();
       // Stopped while a request was under way (e.g. a PACS listing, which the abort cancels): not a
       // failure; control() recorded the state (or a quit leaves it running, listed as interrupted).
       if (controller.signal.aborted) return;
@@ -483,7 +505,7 @@ export class ScreeningService {
         createdAt,
       );
     } finally {
-      this.#running.delete(id);
+      release();
       await remote?.close().catch(() => undefined);
     }
   }
