@@ -38,6 +38,8 @@ export class ModelService implements ModelCatalog {
   readonly #phrases = new PhraseCheck(this.encoder);
   #state: ModelState = { state: 'none' };
   #loading: Promise<LoadedModel> | null = null;
+  /** The active model being found and loaded by ready(), which callers meanwhile join. */
+  #readying: Promise<LoadedModel> | null = null;
   #listeners = new Set<(state: ModelState) => void>();
 
   constructor(
@@ -120,6 +122,12 @@ export class ModelService implements ModelCatalog {
   async ready(): Promise<LoadedModel> {
     if (this.#state.state === 'ready') return this.#state.loaded;
     if (this.#loading) return this.#loading;
+    // Set before anything is awaited: callers arriving while the model list is read join this load, not start
+    // one each (three at start-up loaded the model three times).
+    return (this.#readying ??= this.#loadActive().finally(() => (this.#readying = null)));
+  }
+
+  async #loadActive(): Promise<LoadedModel> {
     const dir = await this.defaultDir();
     if (!dir) throw new ModelError('NOT_A_MODEL', 'no model is installed: add a model folder in the Models view');
     try {

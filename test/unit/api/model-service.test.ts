@@ -52,6 +52,16 @@ describe('model service: which model is remembered', () => {
     assert.equal((await (await service(dir)).ready()).model.id, 'radsift-phantom-convirt');
   });
 
+  it('callers asking for the model while it is found and loaded share one load', async () => {
+    const models = await service(await mkdtemp(path.join(dir, 'once-')));
+    const states: string[] = [];
+    models.onChange((s) => states.push(s.state));
+    const loaded = await Promise.all([models.ready(), models.ready(), models.ready()]);
+    assert.deepEqual(states, ['loading', 'ready']);
+    assert.ok(loaded.every((l) => l === loaded[0]));
+    assert.equal(await models.ready(), loaded[0], 'once ready, the same model');
+  });
+
   it("a user's copy of a bundled model (the same id) stays the one chosen across restarts", async () => {
     const data = await mkdtemp(path.join(tmpdir(), 'radsift-model-copy-'));
     const copy = path.join(data, 'my-copy');
