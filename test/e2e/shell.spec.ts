@@ -15,8 +15,13 @@ test('the shell lists every view and switches with the keyboard', async ({ page 
   await page.keyboard.press('?');
   const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await expect(help).toContainText('Screening view');
+  // A dialog open above a view keeps the keys: the view under it stays (so does the one under the viewer).
+  await page.keyboard.press('3');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
   await page.keyboard.press('Escape');
   await expect(help).toBeHidden();
+  await page.keyboard.press('3');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Matrix');
 });
 
 test('About shows what the main process answers: version, model, provider, notice', async ({ page }) => {

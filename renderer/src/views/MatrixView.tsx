@@ -63,8 +63,16 @@ export function MatrixView({
   const values = (r: Matrix['rows'][number]) => (score === 'probability' ? r.probability : r.similarity);
   const range = useMemo(() => {
     if (!matrix || score === 'probability') return { lo: 0, hi: 1 };
-    const all = matrix.rows.flatMap((r) => r.similarity);
-    return { lo: Math.min(...all), hi: Math.max(...all) };
+    // A loop, not Math.min(...cells): some 130,000 cells are more arguments than a call takes, and the throw
+    // blanked the window.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const r of matrix.rows)
+      for (const v of r.similarity) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    return { lo, hi };
   }, [matrix, score]);
   const norm = (v: number) => (range.hi > range.lo ? (v - range.lo) / (range.hi - range.lo) : 0.5);
   const rows = useMemo(() => {
