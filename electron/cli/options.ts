@@ -19,12 +19,33 @@ export function listOption(value: string | undefined): string[] {
  */
 export function integerOption(value: string | undefined, name: string, min: number, max?: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  // Digits only: Number() reads "" as 0 and "0x2" as 2, so `--seed=` quietly meant seed 0.
+  const n = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
   if (max === undefined) {
     if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got "${value}"`);
   } else if (!Number.isInteger(n) || n < min || n > max)
     throw new UsageError(`${name} must be a whole number ${min}–${max}`);
   return n;
+}
+
+/** --batch: images encoded together (default 16). */
+export function batchOption(value: string | undefined): number {
+  if (value === undefined) return 16;
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 256)) throw new UsageError('--batch must be a whole number from 1 to 256');
+  return n;
+}
+
+/**
+ * A file an option names for output, resolved and checked before any work: its folder must exist and it must
+ * not be a folder itself, or a long run would end in an error and nothing written.
+ */
+export async function outputOption(option: string, value: string, cwd: string): Promise<string> {
+  const out = path.resolve(cwd, value);
+  if (!(await stat(path.dirname(out)).catch(() => null))?.isDirectory())
+    throw new UsageError(`${option}: the folder ${path.dirname(out)} does not exist`);
+  if ((await stat(out).catch(() => null))?.isDirectory()) throw new UsageError(`${option}: ${out} is a folder`);
+  return out;
 }
 
 /** --threshold: a probability in [0, 1], default the zero-shot decision boundary. */

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { encodeFiles } from '../../screening/pipeline.js';
 import { encodeNpy } from '../../util/npy.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { reportSkipped } from '../folder-scores.js';
+import { batchOption, outputOption } from '../options.js';
 import {
   expandInputs,
   FILES_FROM_USAGE,
@@ -17,12 +17,13 @@ import {
 export const embedCommand = defineCommand({
   name: 'embed',
   summary: 'embed images (files or folders) or texts with the model, as .npy',
-  usage: `radsift embed <files or folders…> [--files-from <list|->] --out emb.npy [--model id] [--model-dir <folder>]
+  usage: `radsift embed <files or folders…> [--files-from <list|->] --out emb.npy [--batch N] [--model id] [--model-dir <folder>]
 radsift embed --text "pleural effusion" [--text "…"]… --out emb.npy
 
 Writes float32 [N, D] L2-normalised embeddings; prints a JSON summary with the
 row order (paths or texts), every input that failed, with its reason, and the
 files skipped because they are not DICOM. Exit 2 when some inputs failed.
+--batch N encodes N images at a time (1–256, default 16).
 A text longer than the model's context is cut to it, as its tokenizer does
 (the summary says which).
 ${FILES_FROM_USAGE}`,
@@ -41,7 +42,8 @@ ${FILES_FROM_USAGE}`,
       throw new UsageError('give either image inputs or --text, not both');
     if (!texts.length && !positionals.length && !fromLists.length) throw new UsageError('nothing to embed');
     const inputs = texts.length ? [] : await readInputs(positionals, fromLists, io);
-    const out = path.resolve(io.cwd, values.out);
+    const out = await outputOption('--out', values.out, io.cwd);
+    const batchSize = batchOption(values.batch);
     const session = await openSession(values, io);
     try {
       const model = { id: session.loaded.model.id, version: session.loaded.model.version };
@@ -61,7 +63,6 @@ ${FILES_FROM_USAGE}`,
       const failed: { path: string; code: string; reason: string }[] = [];
       const skipped: string[] = [];
       const progress = progressLine(io);
-      const batchSize = values.batch ? Number(values.batch) : 16;
       const files = expandInputs(inputs, (folder, error) =>
         failed.push({ path: folder, code: error.code, reason: error.message }),
       );

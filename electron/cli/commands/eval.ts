@@ -19,7 +19,7 @@ import { parseCsv } from '../../util/csv.js';
 import { maskPlaneFile } from '../../phantom/findings.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
-import { readOptionFile } from '../options.js';
+import { outputOption, readOptionFile } from '../options.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
 /**
@@ -37,8 +37,14 @@ async function readLabels(file: string): Promise<{ findings: string[]; rows: Map
   for (const { cells, at } of lines) {
     if (cells.length !== header.length)
       throw new UsageError(`${file}: row ${at}: ${cells.length} cells, expected ${header.length}`);
+    // Exactly 0 or 1: Number() reads an empty cell (a scan not labelled for that finding) as 0, a negative, which
+    // would count it against the finding and move its AUC.
+    const bad = cells.findIndex((c, k) => k > 0 && c.trim() !== '0' && c.trim() !== '1');
+    if (bad > 0)
+      throw new UsageError(
+        `${file}: row ${at}: ${header[bad]} is ${cells[bad]!.trim() ? `"${cells[bad]!.trim()}"` : 'empty'}: labels must be 0 or 1 (a scan not labelled: leave its row out)`,
+      );
     const values = cells.slice(1).map(Number);
-    if (values.some((v) => v !== 0 && v !== 1)) throw new UsageError(`${file}: row ${at}: labels must be 0 or 1`);
     rows.set(path.resolve(path.dirname(file), cells[0]!), values);
   }
   return { findings: header.slice(1), rows };
@@ -143,6 +149,7 @@ ${FILES_FROM_USAGE}`,
       : path.join(path.dirname(labelsFile), 'reports.jsonl');
     const sentences =
       values.reports || existsSync(reportsFile) ? await readSentences(reportsFile, labels.findings) : null;
+    const roc = values.roc ? await outputOption('--roc', values.roc, io.cwd) : null;
     const session = await openSession(values, io);
     try {
       const grid = session.loaded.model.image.patchGrid;
@@ -255,7 +262,7 @@ ${FILES_FROM_USAGE}`,
         const lines = ['phrase,fpr,tpr,threshold'];
         for (const r of report)
           for (const p of r.roc) lines.push([r.phrase, p.fpr, p.tpr, p.threshold].map(csvCell).join(','));
-        await writeFile(path.resolve(io.cwd, values.roc), `${lines.join('\n')}\n`);
+        await writeFile(roc!, `${lines.join('\n')}\n`);
       }
       const summary = {
         model: session.loaded.model.id,
@@ -291,7 +298,7 @@ ${FILES_FROM_USAGE}`,
       };
       if (values.json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       else {
-        io.stdout(`${index.length} labelled scans, model ${summary.model}; mean AUC ${meanAuc}\n`);
+        io.stdout(`${index.length} labelled scans, model ${summary.model}; mean AUC ${fmt(meanAuc).trim()}\n`);
         io.stdout(
           'phrase                   pos   neg   AUC   95% CI         P@5   P@10  whole P@10w bare  img@10  negation\n',
         );
@@ -300,7 +307,7 @@ ${FILES_FROM_USAGE}`,
             `${r.phrase.padEnd(22)} ${String(r.positives).padStart(5)} ${String(r.negatives).padStart(5)}  ${fmt(r.auc)}  [${fmt(r.ci95[0]!)}, ${fmt(r.ci95[1]!)}]  ${fmt(r.precisionAt5)}  ${fmt(r.precisionAt10)}  ${fmt(r.aucWholeImage)} ${fmt(r.precisionAt10WholeImage)} ${fmt(r.aucBarePhrase)}  ${fmt(r.imageToImageP10)}  ${fmt(r.negationOrdering ?? NaN)}\n`,
           );
         }
-        if (grounding) {
+        if (summary.phrases.some((r) => r.grounding)) {
           io.stdout('\ngrounding (positives with a mask): scans, pointing game, contrast-to-noise\n');
           for (const r of summary.phrases)
             if (r.grounding)

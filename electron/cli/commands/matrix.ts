@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { defineCommand, EXIT, UsageError } from '../command.js';
-import { familiarityWarnings, phrasesOption } from '../options.js';
+import { familiarityWarnings, outputOption, phrasesOption } from '../options.js';
 import { csvCell, scoreFolder } from '../folder-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
@@ -24,6 +23,7 @@ ${FILES_FROM_USAGE}`,
     if (!/\.csv$/i.test(values.out)) throw new UsageError('--out must end in .csv (the matrix is written as CSV)');
     if (!positionals.length && !values['files-from']?.length) throw new UsageError('give a folder or files');
     const inputs = await readInputs(positionals, values['files-from'], io);
+    const out = await outputOption('--out', values.out, io.cwd);
     const session = await openSession(values, io);
     try {
       const s = await scoreFolder(session, inputs, phrases, io);
@@ -36,7 +36,6 @@ ${FILES_FROM_USAGE}`,
           cells.push(s.similarity[i * m + j]!.toFixed(6), s.probability[i * m + j]!.toFixed(6));
         lines.push(cells.map(csvCell).join(','));
       });
-      const out = path.resolve(io.cwd, values.out);
       await writeFile(out, `${lines.join('\n')}\n`);
       for (const f of s.failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
       io.stderr(familiarityWarnings(await session.models.checkPhrases(phrases)));

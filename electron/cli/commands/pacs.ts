@@ -96,7 +96,7 @@ export const pacsCommand = defineCommand({
     } catch (error) {
       if (error instanceof PacsError) {
         io.stderr(`radsift pacs: ${describe(error)}\n`);
-        return error.code === 'CANCELLED' ? EXIT.PARTIAL : EXIT.FATAL;
+        return error.code === 'CANCELLED' ? EXIT.STOPPED : EXIT.FATAL; // Ctrl+C: stopped, as every command says
       }
       throw error;
     } finally {

@@ -3,7 +3,7 @@ import { rankScans } from '../../scoring/rank.js';
 import { regionPhrases } from '../../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
-import { familiarityWarnings, phraseOption, thresholdOption } from '../options.js';
+import { familiarityWarnings, integerOption, phraseOption, thresholdOption } from '../options.js';
 import { scoreFolder } from '../folder-scores.js';
 import { scoreIndex } from '../index-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
@@ -40,9 +40,8 @@ ${FILES_FROM_USAGE}`,
       throw new UsageError('--index ranks every scan of the index: give the phrase alone, no folder or files');
     const phrase = phraseOption(positionals.at(-1)!);
     const inputs = values.index ? [] : await readInputs(positionals.slice(0, -1), lists, io);
-    const top = values.top ? Number(values.top) : 20;
+    const top = integerOption(values.top, '--top', 1) ?? 20; // `--top=` is no 20
     const threshold = thresholdOption(values.threshold);
-    if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a positive integer');
     const session = await openSession(values, io);
     try {
       const s = values.index

@@ -51,7 +51,15 @@ import {
   QUERY_USAGE,
   queryOption,
 } from '../pacs-options.js';
-import { familiarityWarnings, pathListOption, phrasesOption, standardInputOnce, thresholdOption } from '../options.js';
+import {
+  batchOption,
+  familiarityWarnings,
+  outputOption,
+  pathListOption,
+  phrasesOption,
+  standardInputOnce,
+  thresholdOption,
+} from '../options.js';
 import {
   expandInputs,
   FILES_FROM_USAGE,
@@ -170,14 +178,6 @@ function missingRow({ path: file, reason }: { path: string; reason: string }): S
   };
 }
 
-/** --batch: scans encoded at a time (default 16); a whole number from 1 to 256. */
-function batchOption(value: string | undefined): number {
-  if (value === undefined) return 16;
-  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= 256)) throw new UsageError('--batch must be a whole number from 1 to 256');
-  return n;
-}
-
 /** The deepest folder that holds every file. */
 function commonFolder(files: readonly string[]): string {
   if (!files.length) throw new UsageError('no files to screen');
@@ -230,7 +230,8 @@ function archiveStopped(error: PacsError, io: CliIO): ExitCode {
       ? 'What was indexed is kept. The archive lists only part of what this query matches, so the same command gets no further: narrow the query (or raise the archive’s limit)'
       : `What was indexed is kept; run the same command again to resume${RETRYABLE.has(error.code) ? ' once the archive answers' : ''}`;
   io.stderr(`\nradsift screen: ${error.code}: ${error.message}\n${next}.\n`);
-  return EXIT.FATAL;
+  // Ctrl+C while the archive was asked (the abort cancels the request) is a stop, as it is between batches.
+  return error.code === 'CANCELLED' ? EXIT.STOPPED : EXIT.FATAL;
 }
 
 export const screenCommand = defineCommand({
@@ -316,8 +317,7 @@ export const screenCommand = defineCommand({
             showUsage: false,
           });
       }
-    if (out && !(await stat(path.dirname(out)).catch(() => null))?.isDirectory())
-      throw new UsageError(`--out: the folder ${path.dirname(out)} does not exist`);
+    if (out) await outputOption('--out', out, io.cwd);
 
     const cache = archive ? await cacheOption(values, io.cwd) : null;
     const session = await openSession(values, io).catch(async (e: unknown) => {
