@@ -1,6 +1,14 @@
-/** One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break; null is empty. */
+/** A number as a cell holds it (a score, "-0.25"): never taken for a formula. */
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break; null is empty. A text that a
+ * spreadsheet would run as a formula (=, +, -, @, tab or CR first: a phrase typed as "=HYPERLINK(…)") is written
+ * with a leading ' (OWASP's advice for CSV injection); numbers, negative ones included, are written as they are.
+ */
 export function csvCell(value: string | number | null): string {
-  const s = value === null ? '' : String(value);
+  let s = value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s) && !NUMBER.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
