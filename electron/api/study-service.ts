@@ -4,7 +4,8 @@
  * folder), and per-file header summaries. Everything opened becomes an allowed
  * root for the scan:// protocol; anything else is refused.
  */
-import { access, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { access, realpath, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import {
@@ -19,6 +20,7 @@ import type { SettingsStore } from '../app/app-settings.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { Catalog } from './contract.js';
 import { ApiError } from './errors.js';
+import { isInside } from '../util/path-inside.js';
 import type { StudyCatalog } from './services.js';
 import { defaultDemoWorkers, writeDemoParallel } from '../phantom/demo-parallel.js';
 
@@ -28,6 +30,29 @@ const DEMO_SIDECARS = /(^|[\\/])(masks[\\/].*|labels\.csv|reports\.jsonl|\.compl
 
 /** How many opened folders/files the Studies view offers again. */
 const RECENT_MAX = 10;
+
+/**
+ * What was given to open, each once and as a plain path: a path given twice, with a trailing separator, through a
+ * link to another one given, or inside a folder also given was catalogued twice (its scans listed twice) and
+ * remembered twice in the recent list, and a trailing separator made another scope (its example set apart).
+ * In the order given; NOT_FOUND names the first path that is not there.
+ */
+async function distinctInputs(paths: readonly string[]): Promise<{ path: string; info: Stats }[]> {
+  const found: { path: string; info: Stats; real: string }[] = [];
+  for (const given of paths) {
+    const p = path.resolve(given);
+    const info = await stat(p).catch(() => null);
+    if (!info) throw new ApiError('NOT_FOUND', `${path.basename(p)} does not exist or cannot be read`);
+    found.push({ path: p, info, real: await realpath(p).catch(() => p) });
+  }
+  const folders = found.filter((f) => f.info.isDirectory());
+  const seen = new Set<string>();
+  return found.filter((f) => {
+    if (seen.has(f.real)) return false;
+    seen.add(f.real);
+    return !folders.some((d) => d.real !== f.real && isInside(d.real, f.real));
+  });
+}
 
 export class StudyService implements StudyCatalog {
   constructor(
@@ -52,13 +77,13 @@ export class StudyService implements StudyCatalog {
   }
 
   /** `remember`: add the paths to the recent list (not for the demo study, which has its own button). */
-  async open(paths: string[], onProgress: (done: number, message: string) => void, remember = true): Promise<Catalog> {
+  async open(given: string[], onProgress: (done: number, message: string) => void, remember = true): Promise<Catalog> {
     const builder = new CatalogBuilder();
     const extra: DicomCatalog[] = [];
     let done = 0;
-    for (const p of paths) {
-      const info = await stat(p).catch(() => null);
-      if (!info) throw new ApiError('NOT_FOUND', `${path.basename(p)} does not exist or cannot be read`);
+    const opened = await distinctInputs(given);
+    const paths = opened.map((o) => o.path);
+    for (const { path: p, info } of opened) {
       await this.roots.add(info.isDirectory() ? p : path.dirname(p));
       if (info.isDirectory()) {
         // A subfolder that cannot be opened is listed as failed, like a file that cannot be read.
