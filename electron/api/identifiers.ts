@@ -108,14 +108,25 @@ export function scansHider(
   const words = new Set<string>();
   const codes = new Set<string>();
   const fold = (t: string) => t.normalize('NFC').toLowerCase();
+  // Codes are found in the text one code unit for one (below): folded the same way, not as whole strings, whose
+  // lower case differs for Σ at a word's end (ς) and for İ (two units), which no text would then match. A final
+  // sigma folds to σ, so ΚΩΣΤΑΣ, κωστας and κωστασ are one code.
+  const foldUnits = (t: string) => {
+    let lower = '';
+    for (const unit of t.split('')) {
+      const l = unit.toLowerCase();
+      lower += l.length !== 1 ? unit : l === 'ς' ? 'σ' : l;
+    }
+    return lower;
+  };
   for (const ids of scans) {
     if (!ids) continue;
     for (const part of (ids.patientName ?? '').split(/[=^]/))
       for (const word of fold(part).match(WORD) ?? []) if (word.length >= 2) words.add(word);
     for (const code of [ids.patientId, ids.accession]) {
-      const c = fold(code?.trim() ?? '');
+      const c = foldUnits((code?.trim() ?? '').normalize('NFC'));
       if (c.length >= 4) codes.add(c);
-      else if (c.length >= 2) words.add(c);
+      else if (c.length >= 2) words.add(fold(code!.trim())); // a short one as a whole word, folded as words are
     }
   }
   const lengths = [...new Set([...codes].map((c) => c.length))].sort((a, b) => b - a);
@@ -135,11 +146,7 @@ export function scansHider(
       secretsOf(own).map((t) => t.normalize('NFC')),
     );
     if (!codes.size) return ownSpans;
-    let lower = '';
-    for (const unit of text.split('')) {
-      const l = unit.toLowerCase();
-      lower += l.length === 1 ? l : unit;
-    }
+    const lower = foldUnits(text);
     const spans: number[] = [];
     for (let i = 0; i < lower.length; i++) {
       if (!heads.has(lower.slice(i, i + 4))) continue;

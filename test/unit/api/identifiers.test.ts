@@ -45,6 +45,11 @@ describe('identifiers', () => {
     const coded = scansHider([{ patientId: 'MRN-000123', accession: 'RJ_2019_0042' }, { patientId: 'ab 1234' }]);
     assert.equal(coded('/d/MRN-000123/RJ_2019_0042x/AB 1234.dcm'), `/d/${HIDDEN}/${HIDDEN}x/${HIDDEN}.dcm`);
     assert.equal(coded('/d/İmrn-000123/x'), `/d/İ${HIDDEN}/x`);
+    // Codes whose whole-string lower case differs from the text's unit by unit: Σ last (ς), and İ (two units).
+    const greek = scansHider([{ patientId: 'ΚΩΣΤΑΣ', accession: 'ACC-İZMİR1' }, { patientId: 'ΑΣ' }]);
+    assert.equal(greek('/data/ΚΩΣΤΑΣ/scan.dcm'), `/data/${HIDDEN}/scan.dcm`);
+    assert.equal(greek('/data/κωστας/ACC-İZMİR1.dcm'), `/data/${HIDDEN}/${HIDDEN}.dcm`);
+    assert.equal(greek('/data/ΑΣ/x'), `/data/${HIDDEN}/x`);
   });
 
   it('hides every character that any occurrence of any code covers, codes that overlap or touch as one cut', () => {
