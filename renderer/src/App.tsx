@@ -5,7 +5,7 @@ import { ModelsView } from './views/ModelsView';
 import { StudiesView, type OpenCommand, type StudiesTab } from './views/StudiesView';
 import { NEW_PACS_SEARCH, type PacsSearchState } from './views/PacsTab';
 import { usePacsRetrieval } from './usePacsRetrieval';
-import { QueryView } from './views/QueryView';
+import { EMPTY_QUERY, QueryView, type QuerySession } from './views/QueryView';
 import { MatrixView } from './views/MatrixView';
 import { ScreeningView } from './views/ScreeningView';
 import { Viewer } from './components/Viewer';
@@ -46,6 +46,10 @@ export function App() {
   const [helpOpen, setHelpOpen] = useState(false);
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
+  // The Query view's phrases, examples, labels and result outlive a switch to another view; a new collection
+  // opened starts them afresh (its scans are others).
+  const [query, setQuery] = useState<QuerySession>(EMPTY_QUERY);
+  useEffect(() => setQuery(EMPTY_QUERY), [catalog]);
   // A PACS study opened while it downloads: its catalog grows as images arrive, whatever view is shown.
   const pacs = usePacsRetrieval(setCatalog);
   // The Studies view's tab and PACS search outlive view switches too.
@@ -235,7 +239,14 @@ export function App() {
               />
             )}
             {view === 'query' && (
-              <QueryView hasStudies={!!catalog} onView={openViewer} findings={model?.findings ?? []} viewed={viewing} />
+              <QueryView
+                hasStudies={!!catalog}
+                onView={openViewer}
+                findings={model?.findings ?? []}
+                viewed={viewing}
+                session={query}
+                onSession={setQuery}
+              />
             )}
             {view === 'models' && <ModelsView />}
             {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} shown={shownEntry} />}

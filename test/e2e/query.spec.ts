@@ -41,6 +41,14 @@ test.describe('Query view', () => {
     for (const i of [0, 1]) await cards.nth(i).getByRole('button', { name: '✓ positive' }).click();
     for (const i of [10, 11, 12]) await cards.nth(i).getByRole('button', { name: '✗ negative' }).click();
     await expect(page.getByTestId('label-counts')).toHaveText('2 positive, 3 negative');
+    // Another view and back: the phrase, its ranking and the labels are still there (the view was unmounted).
+    const summary = await page.getByTestId('query-summary').textContent();
+    await page.keyboard.press('1');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Studies');
+    await page.keyboard.press('2');
+    await expect(page.getByTestId('query-summary')).toHaveText(summary!);
+    await expect(box).toHaveValue('pleural effusion');
+    await expect(page.getByTestId('label-counts')).toHaveText('2 positive, 3 negative');
     await page.getByRole('button', { name: 'Train linear probe' }).click();
     await expect(page.getByTestId('probe-auc')).toContainText('on 5 labels (2 positive, 3 negative)', {
       timeout: 60_000,

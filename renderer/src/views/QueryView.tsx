@@ -6,7 +6,7 @@
  * "Use as example" on a result adds it to the opened studies' example set (listed in the Examples panel),
  * which the Screening view screens with.
  */
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type Dispatch, type FormEvent, type SetStateAction } from 'react';
 import { UnitSlider } from '../components/UnitSlider';
 import { MoreCards, useShownCount, useShowViewed, type Viewed } from '../components/MoreCards';
 import { getApi, type Request, type Response } from '../api';
@@ -20,6 +20,7 @@ import { PhraseWarnings } from '../components/PhraseWarnings';
 import { ScanName } from '../components/ScanName';
 import { useScanNaming } from '../scanNames';
 import { ExamplesPanel, ExampleToggle } from '../components/Examples';
+import { useSessionField } from '../sessionField';
 
 /** Phrase shortcuts while the active model does not say what it was taught (other layouts). */
 const COMMON_FINDINGS = [
@@ -38,6 +39,31 @@ type Term = Request<'query.run'>['phrases'][number];
 type Example = Request<'query.run'>['examples'][number];
 type Result = Response<'query.run'>;
 
+/**
+ * What the Query view holds, kept by App while other views are shown (the view itself is unmounted): phrases,
+ * example scans, threshold, the last result and the scans labelled for the probe. A new collection opened starts
+ * afresh (EMPTY_QUERY).
+ */
+export interface QuerySession {
+  text: string;
+  terms: Term[];
+  examples: Example[];
+  threshold: number;
+  showAll: boolean;
+  result: Result | null;
+  /** Scans the user labelled for a finding: positives 1, negatives 0 (few-shot examples and probe training). */
+  labels: Map<string, 0 | 1>;
+}
+export const EMPTY_QUERY: QuerySession = {
+  text: '',
+  terms: [],
+  examples: [],
+  threshold: 0.5,
+  showAll: false,
+  result: null,
+  labels: new Map(),
+};
+
 /** Cards shown at first, and added by each "Show more": each asks for a thumbnail. */
 const QUERY_PAGE = 60;
 
@@ -46,8 +72,12 @@ export function QueryView({
   onView,
   findings = [],
   viewed = null,
+  session,
+  onSession,
 }: {
   hasStudies: boolean;
+  session: QuerySession;
+  onSession: Dispatch<SetStateAction<QuerySession>>;
   onView: OpenViewer;
   /** What the viewer shows now, if open: a step past the cards shown shows them up to it. */
   viewed?: Viewed | null;
@@ -57,17 +87,16 @@ export function QueryView({
   const api = getApi();
   const presets = findings.length ? [...findings, 'no finding'] : COMMON_FINDINGS;
   const naming = useScanNaming();
-  const [text, setText] = useState('');
-  const [terms, setTerms] = useState<Term[]>([]);
-  const [examples, setExamples] = useState<Example[]>([]);
-  const [threshold, setThreshold] = useState(0.5);
-  const [showAll, setShowAll] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
+  const [text, setText] = useSessionField(session, onSession, 'text');
+  const [terms, setTerms] = useSessionField(session, onSession, 'terms');
+  const [examples, setExamples] = useSessionField(session, onSession, 'examples');
+  const [threshold, setThreshold] = useSessionField(session, onSession, 'threshold');
+  const [showAll, setShowAll] = useSessionField(session, onSession, 'showAll');
+  const [result, setResult] = useSessionField(session, onSession, 'result');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const progress = useJobProgress(['index']);
-  // Scans the user labelled for a finding: positives 1, negatives 0 (few-shot examples and probe training).
-  const [labels, setLabels] = useState<Map<string, 0 | 1>>(new Map());
+  const [labels, setLabels] = useSessionField(session, onSession, 'labels');
   const label = (path: string, value: 0 | 1) =>
     setLabels((old) => {
       const next = new Map(old);
@@ -76,16 +105,25 @@ export function QueryView({
       return next;
     });
 
+  // Each run's number: only the newest run's answer is shown (a threshold moved twice, or a phrase added while a
+  // search ran, must not end showing the older one, which may take longer).
+  const latestRun = useRef(0);
   async function run(nextTerms: Term[], nextExamples: Example[], nextThreshold = threshold) {
     if (!nextTerms.length && !nextExamples.length) return;
+    const ticket = ++latestRun.current;
     setBusy(true);
     setError(null);
     try {
-      setResult(await api.call('query.run', { phrases: nextTerms, examples: nextExamples, threshold: nextThreshold }));
+      const answer = await api.call('query.run', {
+        phrases: nextTerms,
+        examples: nextExamples,
+        threshold: nextThreshold,
+      });
+      if (ticket === latestRun.current) setResult(answer);
     } catch (e) {
-      setError((e as Error).message);
+      if (ticket === latestRun.current) setError((e as Error).message);
     } finally {
-      setBusy(false);
+      if (ticket === latestRun.current) setBusy(false);
     }
   }
 
