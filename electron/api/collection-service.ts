@@ -12,6 +12,7 @@ import type { IndexStore, ModelSlot } from '../index/index-store.js';
 import type { AppIndex } from './app-index.js';
 import type { ModelService } from './model-service.js';
 import { applyProbe, crossValidatedAuc, trainProbe } from '../scoring/linear-probe.js';
+import { distinctPhrases } from '../scoring/phrase-list.js';
 import {
   descriptorMatrix,
   exampleDescriptor,
@@ -425,7 +426,8 @@ export class CollectionService {
   }
 
   /** Every opened scan × every phrase: similarity and zero-shot probability. */
-  async matrix(phrases: string[], onProgress: (p: ScreenProgress) => void): Promise<MatrixResult> {
+  async matrix(asked: string[], onProgress: (p: ScreenProgress) => void): Promise<MatrixResult> {
+    const phrases = distinctPhrases(asked); // one column a phrase, whatever its case or spacing
     if (!phrases.length) throw new ApiError('BAD_REQUEST', 'Add at least one phrase');
     const loaded = await this.models.ready();
     const encoder = this.models.encoder;

@@ -18,6 +18,7 @@ import type { ScreenResults } from './services.js';
 import { phraseVectors } from '../scoring/phrase-scores.js';
 import { phraseAndExampleScores, type PhraseAndExamples } from '../scoring/query-mix.js';
 import { regionPhrases } from '../scoring/region-score.js';
+import { distinctPhrases } from '../scoring/phrase-list.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import {
   folderRowTest,
@@ -309,7 +310,7 @@ export class ScreeningService {
     const id = randomUUID();
     const params: Params = {
       ...(pacs ? { folder: `pacs:${pacs.name}`, pacs } : { folder }),
-      phrases,
+      phrases: distinctPhrases(phrases),
       threshold,
       ...(examples.length ? { examples } : {}),
       ...(folderIdentity && !pacs ? { folderIdentity } : {}),

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PHRASE_PATTERN } from '../api/limits.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
+import { distinctPhrases } from '../scoring/phrase-list.js';
 import { UsageError, type CliIO } from './command.js';
 
 /** "a, b,,c" → ["a", "b", "c"]. */
@@ -65,7 +66,7 @@ export function phraseOption(value: string): string {
 
 /** --phrases "a, b": each one a phrase (phraseOption). */
 export function phrasesOption(value: string | undefined): string[] {
-  return listOption(value).map(phraseOption);
+  return distinctPhrases(listOption(value).map(phraseOption));
 }
 
 const FILE_ERRORS: Record<string, string> = {
