@@ -58,10 +58,13 @@ export const demoCommand = defineCommand({
     const trainingSize = integerOption(values['training-size'], '--training-size', 8) ?? 256;
     const dir = path.resolve(io.cwd, positionals[0]!);
     // Its labels.csv, reports and masks describe one set: written over another, they would describe only part.
-    const present = await readdir(dir).catch(() => []);
+    const present: string[] = await readdir(dir).catch(() => []);
     if (present.length)
       throw new UsageError(
-        `${dir} is not empty: choose a new folder (a demo set's labels and reports describe only its own phantoms)`,
+        present.includes('labels.csv')
+          ? `${dir} is not empty: choose a new folder (a demo set's labels and reports describe only its own phantoms)`
+          : // labels.csv is written last: a run stopped before it (Ctrl+C) left phantoms that nothing describes.
+            `${dir} is not empty and holds no labels.csv (a demo run stopped before its end leaves it so): delete it or choose a new folder`,
       );
     const trainingDir = values['export-training'] ? path.resolve(io.cwd, values['export-training']) : undefined;
     const started = Date.now();

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -85,6 +85,13 @@ describe('radsift: bad input refused up front', () => {
     const over = await runCli(['demo', scans, '--count', '2', '--seed', '9'], work);
     assert.equal(over.code, 1);
     assert.match(over.err, /is not empty: choose a new folder/);
+    // one stopped before its end (no labels.csv yet) says so
+    const stopped = path.join(work, 'stopped-demo');
+    mkdirSync(stopped);
+    writeFileSync(path.join(stopped, 'IM0001.dcm'), 'a phantom written before the stop');
+    const again = await runCli(['demo', stopped, '--count', '2'], work);
+    assert.equal(again.code, 1);
+    assert.match(again.err, /holds no labels\.csv \(a demo run stopped before its end leaves it so\): delete it/);
   });
 
   it('query --index: no index there is an error that creates none; a folder beside it is refused', async () => {
