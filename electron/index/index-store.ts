@@ -286,7 +286,8 @@ export class IndexStore {
       this.#db
         .prepare(
           `UPDATE scans SET size = ?, mtime_ms = ?, fingerprint = ?, sop_uid = ?, series_uid = ?, study_uid = ?, modality = ?,
-           study_date = ?, frames = ?, status = ?, error_code = ?, error = ?, naming = ?, seen_run = ?, indexed_at = ? WHERE id = ?`,
+           study_date = ?, frames = ?, status = ?, error_code = ?, error = ?, naming = ?, seen_run = max(seen_run, ?),
+           indexed_at = ? WHERE id = ?`,
         )
         .run(...values, existing.id);
       return existing.id;
@@ -300,11 +301,15 @@ export class IndexStore {
     return Number(info.lastInsertRowid);
   }
 
-  /** Marks files met by run `run` without rewriting them (unchanged files); and as members of `set` when given. */
+  /**
+   * Marks files met by run `run` without rewriting them (unchanged files); and as members of `set` when given. A
+   * row keeps the latest run that met it (runs are numbered in order): two jobs over one folder at once, the
+   * earlier one's touch after the later one's must not leave the row for the later one's prune to delete.
+   */
   touch(filePath: string, run: number, set?: string): void {
     this.#changes++;
     this.transaction(() => {
-      this.#db.prepare('UPDATE scans SET seen_run = ? WHERE path = ?').run(run, filePath);
+      this.#db.prepare('UPDATE scans SET seen_run = max(seen_run, ?) WHERE path = ?').run(run, filePath);
       if (set !== undefined) this.#addMember(set, filePath, run);
     });
   }

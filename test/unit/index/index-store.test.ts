@@ -69,6 +69,14 @@ describe('index store', () => {
         ['/d/a.dcm', '/d/sub/b.dcm'],
       );
       assert.equal(store.scanByPath('/d2/x.dcm')?.path, '/d2/x.dcm', '/d2 is not under /d');
+      // Two runs over /d at once: the earlier one (3) meets a file after the later one (4) did, by touch or by
+      // writing it; the later one's prune still keeps both.
+      store.touch('/d/a.dcm', 4);
+      store.putScan(scan('/d/sub/b.dcm'), 4);
+      store.touch('/d/a.dcm', 3);
+      store.putScan(scan('/d/sub/b.dcm'), 3);
+      assert.equal(store.pruneUnseen('/d', 4), 0);
+      assert.equal([...store.scansUnder('/d')].length, 2);
     } finally {
       store.close();
     }
