@@ -185,7 +185,12 @@ function classifyParseFailure(thrown: unknown): DicomError {
   if (inner instanceof DicomError) return inner;
   const message = describeThrown(inner);
   if (/DICM prefix/.test(message)) return new DicomError('NOT_DICOM', message, { cause: thrown });
-  if (/past end|end of buffer|overrun|overread|beyond the end|exceeds|out of range|Offset is outside/i.test(message)) {
+  // "invalid value for parameter 'maxP osition'" (sic): a sequence item whose length runs past the end.
+  if (
+    /past end|end of buffer|overrun|overread|beyond the end|exceeds|out of range|Offset is outside|maxP ?osition/i.test(
+      message,
+    )
+  ) {
     return new DicomError('TRUNCATED', `file ends early or a length points past its end (${message})`, {
       cause: thrown,
     });

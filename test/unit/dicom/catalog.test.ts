@@ -123,6 +123,63 @@ test('DICOMDIR: records and the files they reference', async () => {
   assert.deepEqual(folder.dicomdirs, [path.join(root, 'DICOMDIR')]);
 });
 
+test('a header longer than the first read: every record and attribute, however the part read first ends', async () => {
+  const root = tempDir('long-header');
+  // An enhanced multi-frame file: 2,000 per-frame items (about 300 KB) before Pixel Data, the first read's cut
+  // inside one of them (dicom-parser: "invalid value for parameter 'maxP osition'").
+  const perFrame: Item[] = Array.from({ length: 2000 }, (_, i) => ({
+    x00209111: ['SQ', [{ x00209157: ['UL', [i + 1]], x00209056: ['SH', `frame ${i + 1}`.padEnd(120, '.')] }]],
+  }));
+  writeFileSync(
+    path.join(root, 'enhanced.dcm'),
+    instance('P5', '5.1', '5.1.1', '5.1.1.1', { x52009230: ['SQ', perFrame] }),
+  );
+  // Implicit VR: a private 300 KB value before the study and series UIDs, which the first read passed over
+  // silently, losing them.
+  writeFileSync(
+    path.join(root, 'implicit.dcm'),
+    buildDicom(
+      {
+        x00080018: ['UI', '6.1.1.1'],
+        x00091001: ['OB', new Uint8Array(300_000).fill(7)],
+        x00100020: ['LO', 'P6'],
+        x0020000d: ['UI', '6.1'],
+        x0020000e: ['UI', '6.1.1'],
+        ...imagePixel({ rows: 1, columns: 1, bitsAllocated: 8 }),
+        x7fe00010: ['OB', Uint8Array.from([1, 0])],
+      },
+      { transferSyntax: '1.2.840.10008.1.2' },
+    ),
+  );
+  // A DICOMDIR of 3,000 records (no Pixel Data to stop at), the one image last.
+  mkdirSync(path.join(root, 'dir', 'DICOM'), { recursive: true });
+  writeFileSync(path.join(root, 'dir', 'DICOM', 'IM1'), instance('P7', '7.1', '7.1.1', '7.1.1.1'));
+  const patients: Item[] = Array.from({ length: 3000 }, (_, i) => ({
+    x00041430: ['CS', 'PATIENT'],
+    x00100020: ['LO', `P${i}`.padEnd(64, '0')],
+  }));
+  writeFileSync(
+    path.join(root, 'dir', 'DICOMDIR'),
+    buildDicom({
+      x00041220: ['SQ', [...patients, { x00041430: ['CS', 'IMAGE'], x00041500: ['CS', 'DICOM\\IM1'] }]],
+    }),
+  );
+
+  const catalog = await catalogFolder(root);
+  assert.deepEqual(catalog.failed, []);
+  assert.deepEqual(
+    catalog.patients.map((p) => [p.patientId, p.studies[0]!.studyInstanceUID]),
+    [
+      ['P5', '5.1'],
+      ['P6', '6.1'],
+      ['P7', '7.1'],
+    ],
+  );
+  const records = await readDicomdir(path.join(root, 'dir', 'DICOMDIR'));
+  assert.equal(records.length, 3001);
+  assert.equal(records.at(-1)!.file, path.join(root, 'dir', 'DICOM', 'IM1'));
+});
+
 const locking = lockedOutPrefix();
 const lockedOut = 'prefix' in locking ? locking.prefix : [];
 
