@@ -6,6 +6,8 @@
 import type { TextDecoder } from 'node:util';
 import type { DataSet, Element } from './dicom-parser.js';
 
+const ONE_LITTLE_ENDIAN = Uint8Array.of(1, 0);
+
 export class DatasetReader {
   constructor(
     readonly dataSet: DataSet,
@@ -17,6 +19,11 @@ export class DatasetReader {
     if (!element || element.length < 0) return undefined;
     if (element.dataOffset + element.length > this.dataSet.byteArray.length) return undefined;
     return element;
+  }
+
+  /** Whether numbers are little endian (false: Explicit VR Big Endian, retired but still met). */
+  get littleEndian(): boolean {
+    return this.dataSet.byteArrayParser.readUint16(ONE_LITTLE_ENDIAN, 0) === 1;
   }
 
   has(tag: string): boolean {

@@ -54,12 +54,22 @@ function readNativeFrame(source: FrameSource, element: Element, index: number): 
       `Pixel Data holds ${available} bytes, ${module.numberOfFrames} frame(s) of ${module.rows}×${module.columns} need ${needed}`,
     );
   }
-  if (frameBits % 8 !== 0) return extractBits(bytes, element.dataOffset * 8 + index * frameBits, frameBits);
-  const start = element.dataOffset + (index * frameBits) / 8;
+  const bitStart = index * frameBits;
+  const big = source.transferSyntaxUID === TS.explicitBig;
+  if (big && module.bitsAllocated <= 8 && element.vr === 'OW') {
+    // OW in big endian is stored with each word swapped, words counted from the element's start: 1- and 8-bit
+    // samples are the little endian stream once the words around the frame are swapped back (a frame of 1-bit
+    // samples need not start or end on a word, nor on a byte).
+    const first = Math.floor(bitStart / 16) * 2;
+    const last = Math.min(Math.ceil((bitStart + frameBits) / 16) * 2, available);
+    const words = swapBytes(bytes.subarray(element.dataOffset + first, element.dataOffset + last), 2);
+    const from = bitStart - first * 8;
+    return frameBits % 8 ? extractBits(words, from, frameBits) : words.slice(from / 8, from / 8 + frameBits / 8);
+  }
+  if (frameBits % 8 !== 0) return extractBits(bytes, element.dataOffset * 8 + bitStart, frameBits);
+  const start = element.dataOffset + bitStart / 8;
   const frame = bytes.subarray(start, start + frameBits / 8);
-  if (source.transferSyntaxUID !== TS.explicitBig) return frame;
-  const swapUnit = module.bitsAllocated > 8 ? module.bitsAllocated / 8 : element.vr === 'OW' ? 2 : 1;
-  return swapUnit > 1 ? swapBytes(frame, swapUnit) : frame;
+  return big && module.bitsAllocated > 8 ? swapBytes(frame, module.bitsAllocated / 8) : frame;
 }
 
 /** Copies `bitCount` bits starting at `bitOffset` into a fresh, byte-aligned buffer (DICOM packs bits LSB first). */

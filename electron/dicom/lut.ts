@@ -33,23 +33,30 @@ export function readLut(
   const firstMapped = signedInput && firstRaw > 0x7fff ? firstRaw - 0x10000 : firstRaw;
   const entries =
     (segmentedDataTag && reader.has(segmentedDataTag)
-      ? expandSegmented(words(reader.bytes(segmentedDataTag)!), count)
-      : readEntries(reader.bytes(dataTag), count, bits)) ?? undefined;
+      ? expandSegmented(words(reader.bytes(segmentedDataTag)!, reader.littleEndian), count)
+      : readEntries(reader.bytes(dataTag), count, bits, reader.littleEndian)) ?? undefined;
   if (!entries) return undefined;
   return { firstMapped, bitsPerEntry: bits, entries };
 }
 
-function words(bytes: Uint8Array): Uint16Array {
+/** LUT data as 16-bit words in the dataset's byte order (a big endian file's LUTs are big endian too). */
+function words(bytes: Uint8Array, littleEndian: boolean): Uint16Array {
   const out = new Uint16Array(bytes.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
+  const [low, high] = littleEndian ? [0, 1] : [1, 0];
+  for (let i = 0; i < out.length; i++) out[i] = bytes[2 * i + low]! | (bytes[2 * i + high]! << 8);
   return out;
 }
 
 /** 8-bit entries may be packed one per byte or stored one per 16-bit word. */
-function readEntries(bytes: Uint8Array | undefined, count: number, bits: number): Uint16Array | undefined {
+function readEntries(
+  bytes: Uint8Array | undefined,
+  count: number,
+  bits: number,
+  littleEndian: boolean,
+): Uint16Array | undefined {
   if (!bytes) return undefined;
   if (bits <= 8 && bytes.length === count) return Uint16Array.from(bytes);
-  const data = words(bytes);
+  const data = words(bytes, littleEndian);
   if (data.length < count) return undefined;
   const entries = data.subarray(0, count);
   if (bits <= 8 && entries.some((v) => v > 0xff)) return entries.map((v) => v >> 8);

@@ -110,6 +110,30 @@ describe('native bit depths and unused bits', () => {
     assert.deepEqual([...(await decodeFrame(file, 1)).stored], bits.slice(9));
   });
 
+  test('explicit big endian OW of 1- and 8-bit samples: words swapped back around frames off word boundaries', async () => {
+    const BIG = '1.2.840.10008.1.2.2';
+    const swapped = (le: number[]) => Uint8Array.from(le.flatMap((_, i) => (i % 2 ? [] : [le[i + 1] ?? 0, le[i]!])));
+    const bits = [1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1];
+    const packed = [0, 0, 0, 0];
+    bits.forEach((b, i) => (packed[i >> 3]! |= b << (i & 7)));
+    const oneBit = open(
+      { ...imagePixel({ rows: 3, columns: 3, bitsAllocated: 1, frames: 2 }), x7fe00010: ['OW', swapped(packed)] },
+      BIG,
+    );
+    assert.deepEqual([...(await decodeFrame(oneBit, 0)).stored], bits.slice(0, 9));
+    assert.deepEqual([...(await decodeFrame(oneBit, 1)).stored], bits.slice(9));
+    // 8-bit samples in OW, frames of 3 bytes: the second starts inside a word.
+    const eight = open(
+      {
+        ...imagePixel({ rows: 1, columns: 3, bitsAllocated: 8, frames: 2 }),
+        x7fe00010: ['OW', swapped([1, 2, 3, 4, 5, 6])],
+      },
+      BIG,
+    );
+    assert.deepEqual([...(await decodeFrame(eight, 0)).stored], [1, 2, 3]);
+    assert.deepEqual([...(await decodeFrame(eight, 1)).stored], [4, 5, 6]);
+  });
+
   test('Float and Double Float Pixel Data', async () => {
     const floats = new Uint8Array(Float32Array.from([0.5, -1.25]).buffer);
     const doubles = new Uint8Array(Float64Array.from([1e-9, 3.5]).buffer);
@@ -201,6 +225,42 @@ describe('modality and VOI', () => {
     const lut: Item = { x00283002: ['US', [3, 0, 16]], x00283006: ['OW', u16([7, 8, 9])] };
     const file = ct({ x00283000: ['SQ', [lut]] });
     assert.deepEqual([...modalityValues(file, await decodeFrame(file))], [7, 9, 9, 7]);
+  });
+
+  test("a big endian file's LUT data is big endian: modality, VOI and palette LUTs read as in little endian", async () => {
+    const BIG = '1.2.840.10008.1.2.2';
+    // number[] values: the builder writes OW words in the file's byte order.
+    const mono = (extra: Item) => ({
+      ...imagePixel({ rows: 1, columns: 4, bitsAllocated: 16, signed: true }),
+      x7fe00010: ['OW', [0, 1000, 2000, 0xffff]] as Item[string],
+      ...extra,
+    });
+    const modality: Item = {
+      x00283000: ['SQ', [{ x00283002: ['US', [3, 0, 16]], x00283006: ['OW', [7, 8, 0x0109]] }]],
+    };
+    for (const ts of [EXPLICIT, BIG]) {
+      const file = open(mono(modality), ts);
+      assert.deepEqual([...modalityValues(file, await decodeFrame(file))], [7, 0x0109, 0x0109, 7], ts);
+      const voi = open(
+        mono({ x00283010: ['SQ', [{ x00283002: ['US', [3, 999, 8]], x00283006: ['OW', [0, 100, 255]] }]] }),
+        ts,
+      );
+      assert.deepEqual([...displayImage(voi, await decodeFrame(voi)).data], [0, 100, 255, 0], ts);
+      const palette = open(
+        {
+          ...imagePixel({ rows: 1, columns: 2, bitsAllocated: 8, photometric: 'PALETTE COLOR' }),
+          x00281101: ['US', [2, 0, 16]],
+          x00281102: ['US', [2, 0, 16]],
+          x00281103: ['US', [2, 0, 16]],
+          x00281201: ['OW', [0x0100, 0xff00]],
+          x00281202: ['OW', [0x0200, 0x8000]],
+          x00281203: ['OW', [0x0300, 0x4000]],
+          x7fe00010: ['OB', Uint8Array.from([0, 1])],
+        },
+        ts,
+      );
+      assert.deepEqual([...displayImage(palette, await decodeFrame(palette)).data], [1, 2, 3, 255, 128, 64], ts);
+    }
   });
 
   test('multi-valued window: the index picks one', async () => {
