@@ -105,7 +105,7 @@ export async function connectionOption(spec: string, values: Values, cwd: string
     if (!['none', 'basic', 'bearer'].includes(auth)) throw new UsageError('--auth is none, basic or bearer');
     candidate = {
       kind: 'dicomweb',
-      name: url,
+      name: messageName(url),
       url,
       auth,
       ...(values.user ? { username: values.user } : {}),
@@ -120,7 +120,7 @@ export async function connectionOption(spec: string, values: Values, cwd: string
       throw new UsageError('--store-peers lists host names or IP addresses, comma-separated');
     candidate = {
       kind: 'dimse',
-      name: spec,
+      name: messageName(spec),
       calledAet: m[1],
       host: m[2]!.replace(/^\[|\]$/g, ''),
       port: Number(m[3]),
@@ -194,4 +194,13 @@ export function queryOption(values: Values): StudyQuery {
     throw new UsageError(`--${issue.path.join('.')}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * The name an archive typed on the command line goes by in messages: the URL or spec itself, cut to the 64
+ * characters a connection's name may have (a Google Cloud Healthcare DICOMweb URL is longer than that, and was
+ * refused as "name: Too big", a field never given).
+ */
+function messageName(spec: string): string {
+  return spec.length <= 64 ? spec : `${spec.slice(0, 63)}…`;
 }

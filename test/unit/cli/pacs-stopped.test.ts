@@ -1,6 +1,7 @@
 /**
- * Ctrl+C while a PACS request is under way (an archive that accepts the connection and never answers) is exit
- * 130, "stopped", as it is between batches of a folder: not 2 ("some inputs failed") nor 3 (fatal).
+ * Archives typed on the command line: Ctrl+C while a PACS request is under way (an archive that accepts the
+ * connection and never answers) is exit 130, "stopped", as it is between batches of a folder: not 2 ("some inputs
+ * failed") nor 3 (fatal); and a URL or spec longer than a connection's name may be is taken.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../../electron/cli/command.js';
+import { connectionOption } from '../../../electron/cli/pacs-options.js';
 import { runCli } from '../../support/cli.js';
 
 describe('radsift pacs and screen: Ctrl+C during a PACS request', () => {
@@ -48,6 +50,17 @@ describe('radsift pacs and screen: Ctrl+C during a PACS request', () => {
     const r = await interrupted(['pacs', 'search', archive]);
     assert.equal(r.code, EXIT.STOPPED, r.err);
     assert.match(r.err, /CANCELLED/);
+  });
+
+  it('an archive URL or DIMSE spec longer than 64 characters (a cloud DICOMweb URL) is taken', async () => {
+    const long = `${archive}/projects/p/locations/l/datasets/d/dicomStores/s/dicomWeb`;
+    assert.ok(long.length > 64);
+    const web = await connectionOption(long, {}, work);
+    assert.equal(web.kind === 'dicomweb' && web.url, long.slice('dicomweb+'.length));
+    assert.equal(web.name, `${long.slice('dicomweb+'.length).slice(0, 63)}…`);
+    const spec = 'dimse://ARCHIVE@pacs-archive-01.radiology.hospital-network.example.org:11112';
+    const dimse = await connectionOption(spec, {}, work);
+    assert.equal(dimse.kind === 'dimse' && dimse.host, 'pacs-archive-01.radiology.hospital-network.example.org');
   });
 
   it('screen over the archive', async () => {
