@@ -269,16 +269,22 @@ export class PacsService {
           }
           if (!refs.length) throw new PacsError('NOT_FOUND', `study ${studyUid} has no instances on ${name}`);
           emit(0, refs.length, 'retrieving');
-          // Cached instances cost nothing; the others come four at a time, each written whole or not at all.
+          // Cached instances cost nothing; the others come four at a time, each written whole or not at all. One
+          // that fails ends the job: the others under way are stopped with it, not left running after it reported.
+          const failed = new AbortController();
+          const signal = AbortSignal.any([stop.signal, failed.signal]);
           for await (const failure of mapConcurrent(refs, 4, async (ref) => {
             try {
-              await cache.fetch(client.label, ref, async () => (await client.retrieveInstance(ref, stop.signal)).bytes);
+              await cache.fetch(client.label, ref, async () => (await client.retrieveInstance(ref, signal)).bytes);
               return null;
             } catch (error) {
               return error;
             }
           })) {
-            if (failure) throw failure;
+            if (failure) {
+              failed.abort();
+              throw failure;
+            }
             emit(++done, refs.length, 'retrieving');
           }
           return cut;
