@@ -136,6 +136,20 @@ export class PacsService {
     // A new connection (no `replaces`) never takes over one of the same name, nor its secret or certificate.
     if (others.some((c) => c.name === connection.name) || (!replaces && previous))
       throw new ApiError('BAD_REQUEST', `A connection named "${connection.name}" exists already`);
+    // A stored password or token goes only where it was given for: kept across an edit ("leave empty to keep")
+    // only while the server (scheme, host, port), the way of signing in and the user stay the same. Otherwise an
+    // edit of the address, from the page, would send it to any host, in the clear over http.
+    if (
+      secret === undefined &&
+      previous &&
+      needsSecret(connection) &&
+      !sameSignIn(previous, connection) &&
+      (await this.secrets.get(previous.name))
+    )
+      throw new ApiError(
+        'BAD_REQUEST',
+        'The server, the way of signing in or the user changed: enter the password or token again (a stored one is sent only where it was given for)',
+      );
     if (replaces && replaces !== connection.name) await this.secrets.rename(replaces, connection.name);
     if (secret !== undefined) await this.secrets.set(connection.name, secret);
     if (!needsSecret(connection)) await this.secrets.set(connection.name, null);
@@ -329,4 +343,14 @@ async function certificateView(file: string): Promise<CertificateView> {
   } catch (error) {
     return { file: path.basename(file), error: (error as Error).message };
   }
+}
+
+/** Whether a stored secret may go with `next` as it went with `previous`: the same origin, auth kind and user. */
+function sameSignIn(previous: PacsConnection, next: PacsConnection): boolean {
+  if (previous.kind !== 'dicomweb' || next.kind !== 'dicomweb') return false;
+  return (
+    new URL(previous.url).origin === new URL(next.url).origin &&
+    previous.auth === next.auth &&
+    (previous.username ?? '') === (next.username ?? '')
+  );
 }

@@ -592,7 +592,9 @@ function ConnectionForm({
               text('secret', secretWord, {
                 type: 'password',
                 placeholder: stored && !form.forgetSecret ? 'stored: type to replace' : '',
-                hint: stored ? `Leave empty to keep the stored ${secretWord.toLowerCase()}.` : undefined,
+                hint: stored
+                  ? `Leave empty to keep the stored ${secretWord.toLowerCase()} (for the same server and user only).`
+                  : undefined,
               })}
             {form.auth !== 'none' && stored && (
               <label className="field checkbox">

@@ -109,6 +109,45 @@ describe('PACS through the API', { skip }, () => {
     assert.equal(sealed.indexOf(Buffer.from(PASSWORD).toString('base64')), -1);
   });
 
+  it('a stored password is kept across an edit only while the server, sign-in and user stay; else it must be given again', async () => {
+    const dir = path.join(work, 'edits');
+    const s = await start(dir, cipher);
+    const save = (req: object) => dispatch(s.handlers, 'pacs.saveConnection', req, ctx);
+    try {
+      assert.ok((await save({ connection: { ...connection(), name: 'edited' }, secret: PASSWORD })).ok);
+      // The same server under another path: kept.
+      const samePlace = await save({
+        connection: { ...connection(), name: 'edited', url: `${orthanc.dicomWebUrl}/` },
+        replaces: 'edited',
+      });
+      assert.ok(samePlace.ok, JSON.stringify(samePlace));
+      const elsewhere = new URL(orthanc.dicomWebUrl);
+      elsewhere.port = String(Number(elsewhere.port) + 1);
+      for (const change of [
+        { url: elsewhere.href },
+        { url: orthanc.dicomWebUrl.replace('http://127.0.0.1', 'http://localhost') },
+        { username: 'someone-else' },
+        { auth: 'bearer' },
+      ]) {
+        const out = await save({ connection: { ...connection(), name: 'edited', ...change }, replaces: 'edited' });
+        assert.ok(!out.ok && out.error.code === 'BAD_REQUEST', JSON.stringify(change));
+        assert.match(out.ok ? '' : out.error.message, /enter the password or token again/);
+      }
+      // Given again with the change, it is taken.
+      assert.ok(
+        (
+          await save({
+            connection: { ...connection(), name: 'edited', url: elsewhere.href },
+            replaces: 'edited',
+            secret: 'new',
+          })
+        ).ok,
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
   it('without an OS keyring the password lasts for the session only: nothing written', async () => {
     const dir = path.join(work, 'session-only');
     const s = await start(dir, null);
