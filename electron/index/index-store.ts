@@ -10,7 +10,7 @@
  */
 import { CodedError } from '../util/coded-error.js';
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
@@ -118,13 +118,17 @@ export class IndexStore {
   }
 
   static open(dir: string): IndexStore {
-    mkdirSync(dir, { recursive: true });
+    // Patient names and UIDs: a new index is the user's alone (its WAL and shared-memory files take its mode).
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, INDEX_FILE);
+    const fresh = !existsSync(file);
     let db: Database.Database;
     try {
-      db = new Database(path.join(dir, INDEX_FILE), { timeout: 0 });
+      db = new Database(file, { timeout: 0 });
     } catch (error) {
       throw new IndexError('CORRUPT', `cannot open the index in ${dir}: ${(error as Error).message}`, { cause: error });
     }
+    if (fresh) chmodSync(file, 0o600); // before journal_mode creates the WAL, which takes the file's mode
     try {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');

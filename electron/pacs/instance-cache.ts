@@ -52,7 +52,9 @@ export class InstanceCache {
   static async open(dir: string, maxBytes: number): Promise<InstanceCache> {
     const cache = new InstanceCache(path.resolve(dir), maxBytes);
     await rm(path.join(cache.dir, PARTIAL), { recursive: true, force: true });
-    await mkdir(path.join(cache.dir, PARTIAL), { recursive: true });
+    // Patient data: folders made here are the user's alone (0700) and so are the files (0600), whatever the umask
+    // (a folder the user chose keeps its own mode).
+    await mkdir(path.join(cache.dir, PARTIAL), { recursive: true, mode: 0o700 });
     for await (const f of cache.#walk()) {
       cache.#bytes += f.size;
       cache.#files++;
@@ -128,8 +130,8 @@ export class InstanceCache {
     const file = this.pathFor(server, ref);
     const old = await stat(file).catch(() => null);
     const partial = path.join(this.dir, PARTIAL, randomBytes(8).toString('hex'));
-    await writeFile(partial, bytes);
-    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(partial, bytes, { mode: 0o600 });
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     await rename(partial, file);
     // Whole milliseconds: get() writes the modification time back as a Date, which would drop the fraction and
     // change the file's version (renders are kept by it) at its first use.

@@ -155,7 +155,7 @@ async function acquire(lockFile: string, holder: Holder, options: LockOptions): 
       return handle;
     } catch (error) {
       if (isCode(error, 'ENOENT') && !madeFolder) {
-        await mkdir(path.dirname(lockFile), { recursive: true }); // the first change in a new data folder
+        await mkdir(path.dirname(lockFile), { recursive: true, mode: 0o700 }); // the first change in a new data folder
         madeFolder = true;
         continue;
       }
