@@ -152,7 +152,7 @@ export function createHandlers(services: Services): Handlers {
     'pacs.cancel': (req) => ({ cancelled: services.pacs.cancel(req.jobId) }),
     'pacs.viewInstance': async (req) => {
       const file = await services.pacs.viewInstance(req.key);
-      await services.roots.add(path.dirname(file));
+      await services.roots.add(file); // the instance alone, not the cache folder it lies in
       return { path: file };
     },
     'pacs.openStudy': async (req, ctx) => {

@@ -84,14 +84,17 @@ export class StudyService implements StudyCatalog {
     const opened = await distinctInputs(given);
     const paths = opened.map((o) => o.path);
     for (const { path: p, info } of opened) {
-      await this.roots.add(info.isDirectory() ? p : path.dirname(p));
+      // What may be shown as images: a folder opened, a DICOMDIR's folder (its records name files in it), or a
+      // file alone (not its folder: opening ~/x.dcm must not open every image under ~ to the renderer).
+      const dicomdir = !info.isDirectory() && path.basename(p).toUpperCase() === 'DICOMDIR';
+      await this.roots.add(info.isDirectory() ? p : dicomdir ? path.dirname(p) : p);
       if (info.isDirectory()) {
         // A subfolder that cannot be opened is listed as failed, like a file that cannot be read.
         for await (const file of walkFiles(p, (folder, error) => builder.skip(folder, error))) {
           await catalogFile(builder, file);
           if (++done % 50 === 0) onProgress(done, `${done} files read`);
         }
-      } else if (path.basename(p).toUpperCase() === 'DICOMDIR') {
+      } else if (dicomdir) {
         extra.push(await catalogDicomdir(p));
       } else {
         await catalogFile(builder, p);

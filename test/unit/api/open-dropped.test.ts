@@ -4,7 +4,7 @@
  * recent list, and a trailing separator made another scope, whose example set stood apart.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +31,25 @@ describe('studies.openDropped: each thing given once', () => {
   after(async () => {
     await services.close();
     await rm(work, { recursive: true, force: true });
+  });
+
+  it("a file opened alone lets its own image be read, not its folder's other files", async () => {
+    const alone = await startServices(path.join(work, 'data-alone'));
+    try {
+      const files = (await readdir(folder, { recursive: true }))
+        .filter((f) => f.endsWith('.dcm') && !f.includes('masks'))
+        .map((f) => path.join(folder, f))
+        .sort();
+      // A second scan beside the first, in its own folder.
+      const sibling = path.join(path.dirname(files[0]!), 'IM0002.dcm');
+      await copyFile(files[1]!, sibling);
+      await callApi<Catalog>(alone, 'studies.openDropped', { paths: [files[0]!] });
+      assert.equal(await alone.roots.resolveInside(files[0]!), await realpath(files[0]!));
+      assert.equal(await alone.roots.resolveInside(sibling), null, 'another scan of its folder');
+      await rm(sibling);
+    } finally {
+      await alone.close();
+    }
   });
 
   it('the same folder given twice, with a separator, through a link, or with a file inside it', async () => {
