@@ -168,10 +168,11 @@ export function App() {
     // A list's own keys (typing selects an option) stay the list's.
     if (e.target instanceof HTMLSelectElement) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    // A dialog or the viewer open above a view keeps the keys: switching the view under it would close the
+    // The shortcuts' help opens over anything, the viewer included (it lists the viewer's keys).
+    if (e.key === '?') return setHelpOpen(true);
+    // A dialog or the viewer open above a view keeps the view keys: switching the view under it would close the
     // results the viewer reviews (its ✓ / ✗ marks then went nowhere).
     if (document.querySelector('[aria-modal="true"]')) return;
-    if (e.key === '?') return setHelpOpen(true);
     const match = VIEWS.find((v) => v.key === e.key);
     if (match) setView(match.id);
   }, []);
