@@ -14,3 +14,20 @@ console.log(`RadSift (browser bridge) — open this URL in your browser:
 The token in it is a secret made for this launch only: whoever has it can read the folders
 you open here, so do not share it. The browser keeps a session cookie instead and the address
 bar drops the token; without it ${bridge.origin} answers 403. Ctrl+C to stop.`);
+
+// Ctrl+C (or a kill) closes the bridge: its temporary data folder holds the index and any PACS cache of the
+// session (patient data), which an exit without close() left behind in the temporary folder.
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  bridge.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`[bridge] closing: ${String(error)}`);
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
