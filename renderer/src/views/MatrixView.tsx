@@ -92,7 +92,7 @@ export function MatrixView({
 
   const onAdd = (e: FormEvent) => {
     e.preventDefault();
-    const p = draft.trim().toLowerCase();
+    const p = draft.trim().toLowerCase().replace(/\s+/g, ' '); // as the API dedupes phrases (distinctPhrases)
     if (p && !phrases.includes(p)) void compute([...phrases, p]);
     setDraft('');
   };
