@@ -70,6 +70,29 @@ test.describe('Query view', () => {
       'its zero-shot score for the phrase (whole image) and its similarity to the example scans (as Screening compares scans, centred on these scans), each standardised over these scans and weighed 1 : 1, stands out',
     );
     await expect(page.getByTestId('query-result').first().locator('.scores')).toContainText(/score -?\d+\.\d\d/);
+
+    // Search is disabled while a query runs, but the threshold is not: moved twice, the first answer held up on
+    // its way back, the view shows the last threshold's answer, not the one that came last.
+    await page.getByRole('searchbox', { name: 'Report phrase' }).fill('cardiomegaly');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByTestId('query-summary')).toContainText('probability ≥ 0.5.', { timeout: 60_000 });
+    let held = false;
+    await page.route('**/__bridge/invoke', async (route) => {
+      const { method } = route.request().postDataJSON() as { method: string };
+      if (method === 'query.run' && !held) {
+        held = true;
+        await new Promise((r) => setTimeout(r, 3000));
+      }
+      await route.continue();
+    });
+    const slider = page.getByRole('slider', { name: 'Probability threshold' });
+    await slider.focus();
+    await page.keyboard.press('End'); // threshold 1: this answer is held
+    await page.keyboard.press('Home'); // threshold 0
+    await expect(page.getByTestId('query-summary')).toHaveText(/probability ≥ 0\.$/, { timeout: 60_000 });
+    await page.waitForTimeout(4000); // the held answer has come back by now
+    await expect(page.getByTestId('query-summary')).toHaveText(/probability ≥ 0\.$/);
+    await page.unroute('**/__bridge/invoke');
   });
 });
 
