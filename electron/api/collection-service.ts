@@ -44,6 +44,7 @@ import {
   type ZeroShotRule,
 } from '../scoring/region-score.js';
 import { indexFolder, type ScreenProgress } from '../screening/screen-job.js';
+import { embeddingById } from '../screening/results.js';
 import type { Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
 
@@ -219,14 +220,7 @@ export class CollectionService {
     });
     // The opened scans' rows only: the index may hold far more (other folders, screening jobs).
     const read = store.embeddings(slot, { scanIds: scans.map(([, id]) => id), pooled: withPooled && slot.patches });
-    const { scanIds, data } = read;
-    const byId = new Map<number, Float32Array>();
-    const pooledById = new Map<number, Float32Array>();
-    scanIds.forEach((id, i) => {
-      byId.set(id, data.subarray(i * slot.dim, (i + 1) * slot.dim));
-      const p = read.pooled?.[i];
-      if (p) pooledById.set(id, p);
-    });
+    const byId = embeddingById(read, slot.dim);
     const rows = new Map<string, Float32Array>();
     const failedIds: number[] = [];
     const stored =
@@ -234,19 +228,21 @@ export class CollectionService {
         ? store.regions(
             slot,
             phrases.map((p) => p.pair.phrase),
-            scanIds,
+            read.scanIds,
           )
         : null;
     const regions = new Map<string, Float32Array>();
     const pooled = new Map<string, Float32Array>();
     for (const [f, id] of scans) {
-      const v = byId.get(id);
-      if (v) rows.set(f, v);
-      else failedIds.push(id);
+      const e = byId(id);
+      if (!e) {
+        failedIds.push(id);
+        continue;
+      }
+      rows.set(f, e.embedding);
       const margins = stored?.get(id);
-      if (v && margins) regions.set(f, margins);
-      const p = pooledById.get(id);
-      if (v && p) pooled.set(f, p);
+      if (margins) regions.set(f, margins);
+      if (e.pooled) pooled.set(f, e.pooled);
     }
     return { rows, failedIds, regions, pooled };
   }

@@ -331,9 +331,12 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   // Only a complete walk may prune: an interrupted one has not met every file, a cut listing not every instance.
   // Links to folders only: a link to a file has nothing under it (a folder of thousands of linked files would
   // otherwise be kept as thousands of links).
-  const folderLinks = stopped || folder === null ? [] : links.filter(isFolder);
-  if (!stopped && folder !== null) store.putLinks(folder, folderLinks);
-  const pruned = stopped || folder === null ? 0 : store.pruneUnseen(folder, run, folderLinks);
+  let pruned = 0;
+  if (!stopped && folder !== null) {
+    const folderLinks = links.filter(isFolder);
+    store.putLinks(folder, folderLinks);
+    pruned = store.pruneUnseen(folder, run, folderLinks);
+  }
   if (!stopped && !cut && options.set !== undefined) store.pruneMembers(options.set, run);
   if (!stopped) progress.total = progress.seen;
   report(true);

@@ -258,11 +258,11 @@ ${FILES_FROM_USAGE}`,
         return ok.length ? round(ok.reduce((a, b) => a + b, 0) / ok.length) : NaN;
       };
       const meanAuc = meanOf(aucs);
-      if (values.roc) {
+      if (roc) {
         const lines = ['phrase,fpr,tpr,threshold'];
         for (const r of report)
           for (const p of r.roc) lines.push([r.phrase, p.fpr, p.tpr, p.threshold].map(csvCell).join(','));
-        await writeFile(roc!, `${lines.join('\n')}\n`);
+        await writeFile(roc, `${lines.join('\n')}\n`);
       }
       const summary = {
         model: session.loaded.model.id,
