@@ -46,10 +46,11 @@ export function App() {
   const [helpOpen, setHelpOpen] = useState(false);
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
-  // The Query view's phrases, examples, labels and result outlive a switch to another view; a new collection
-  // opened starts them afresh (its scans are others).
+  // The Query view's phrases, examples, labels and result outlive a switch to another view; another collection
+  // opened starts them afresh (its scans are others), not the same one growing (a PACS study as it downloads).
   const [query, setQuery] = useState<QuerySession>(EMPTY_QUERY);
-  useEffect(() => setQuery(EMPTY_QUERY), [catalog]);
+  const scope = catalog?.scope ?? null;
+  useEffect(() => setQuery(EMPTY_QUERY), [scope]);
   // A PACS study opened while it downloads: its catalog grows as images arrive, whatever view is shown.
   const pacs = usePacsRetrieval(setCatalog);
   // The Studies view's tab and PACS search outlive view switches too.
