@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 // Built into dist/renderer and served by the app:// protocol (or the test bridge).
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  base: '/',
+  // Relative: the test bridge serves the app under a per-launch path, the app:// protocol at its root.
+  base: './',
   plugins: [react()],
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),

@@ -7,8 +7,12 @@
 import { createClient } from '../../electron/api/client.js';
 import { encodeScanPath } from '../../electron/security/scan-urls.js';
 
+// Everything the bridge serves lives under its per-launch session path, the folder above this script's.
+const base = new URL('../', (document.currentScript as HTMLScriptElement).src);
+const at = (endpoint: string): string => new URL(endpoint, base).href;
+
 const listeners = new Set<(event: string, payload: unknown) => void>();
-const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/__bridge/events`);
+const socket = new WebSocket(at('__bridge/events').replace(/^http/, 'ws'));
 socket.addEventListener('message', (message) => {
   const { event, payload } = JSON.parse(String(message.data)) as { event: string; payload: unknown };
   for (const l of listeners) l(event, payload);
@@ -27,15 +31,16 @@ async function post(endpoint: string, body: unknown): Promise<unknown> {
 }
 
 const api = createClient({
-  invoke: (method, payload) => post('/__bridge/invoke', { method, payload }),
+  invoke: (method, payload) => post(at('__bridge/invoke'), { method, payload }),
   subscribe(listener) {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },
-  scanUrl: (filePath, query) => `${location.origin}/scan/local/${encodeScanPath(filePath, query)}`,
+  // Concatenated, not resolved: the encoded path stays byte for byte what the bridge decodes.
+  scanUrl: (filePath, query) => `${base.href}scan/local/${encodeScanPath(filePath, query)}`,
   // No OS drag source in a test browser: the test scripts the dropped paths (bridge.drop), as it
   // does dialogs, and the bridge opens them itself; the page sends only the names, for the log.
-  openDropped: (files) => post('/__bridge/drop', { names: files.map((f) => f.name) }),
+  openDropped: (files) => post(at('__bridge/drop'), { names: files.map((f) => f.name) }),
 });
 
 Object.defineProperty(window, 'radsift', { value: api, writable: false, configurable: false });

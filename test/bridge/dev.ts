@@ -12,8 +12,9 @@ console.log(`RadSift (browser bridge) — open this URL in your browser:
   ${bridge.url}
 
 The token in it is a secret made for this launch only: whoever has it can read the folders
-you open here, so do not share it. The browser keeps a session cookie instead and the address
-bar drops the token; without it ${bridge.origin} answers 403. Ctrl+C to stop.`);
+you open here, so do not share it. The browser keeps a session cookie instead, for the random
+path ${new URL(bridge.base).pathname} only, and the address bar drops the token; without the
+cookie the bridge answers 403. Ctrl+C to stop.`);
 
 // Ctrl+C (or a kill) closes the bridge: its temporary data folder holds the index and any PACS cache of the
 // session (patient data), which an exit without close() left behind in the temporary folder.

@@ -6,11 +6,13 @@
  *
  * Any web page in the same browser can send requests to a loopback port, so every
  * request must show it comes from the page the bridge served (docs/architecture.md,
- * "Security as data"): a Host on the allow-list (defeats DNS rebinding), the per-launch
- * session cookie (set once from the token in the printed URL), no Sec-Fetch-Site from
- * another origin, and on POSTs and the events WebSocket an Origin of the bridge itself;
- * POSTs must be application/json. Client-only methods (studies.openDropped) are refused
- * on /__bridge/invoke and run only through the bridge's own drop path.
+ * "The loopback bridge"): a path under the per-launch session path, a Host on the
+ * allow-list (defeats DNS rebinding), the per-launch session cookie (set once from the
+ * token in the printed URL, and sent by the browser only under the session path: cookies
+ * are not scoped by port), no Sec-Fetch-Site from another origin, and on POSTs and the
+ * events WebSocket an Origin of the bridge itself; POSTs must be application/json.
+ * Client-only methods (studies.openDropped) are refused on __bridge/invoke and run only
+ * through the bridge's own drop path.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -84,10 +86,15 @@ export interface BridgeOptions {
 }
 
 export interface Bridge {
-  /** Where to open the app: the origin with the per-launch token (`/?token=…`), which sets the session cookie. */
+  /** Where to open the app: `base` with the per-launch token (`/?token=…`), which sets the session cookie. */
   url: string;
-  /** `http://127.0.0.1:<port>`, without the token. */
+  /** `http://127.0.0.1:<port>`: what the page's Origin header says. */
   origin: string;
+  /**
+   * `origin` + the per-launch session path (`/s/<random>`), without a trailing slash: everything the
+   * bridge serves lives under it, and its session cookie is sent only there.
+   */
+  base: string;
   /** The per-launch secret (for tests: whoever knows it can use the API). */
   token: string;
   /** The requests refused so far (the last 1000), for tests. */
@@ -131,6 +138,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
 
   // The per-launch secret (as Jupyter's token): 256 random bits, base64url.
   const token = randomBytes(32).toString('base64url');
+  // Browsers send a loopback cookie to every port, but only under its Path: serving the app under a
+  // random path, with the cookie's Path set to it, keeps a server on another port from receiving it.
+  const sessionPath = `/s/${randomBytes(16).toString('base64url')}`;
+  /** The path under the session path ('/' for the session path itself), or null for any other path. */
+  const withinSession = (pathname: string): string | null =>
+    pathname === sessionPath || pathname.startsWith(`${sessionPath}/`)
+      ? pathname.slice(sessionPath.length) || '/'
+      : null;
   let port = 0; // known once listening; every request arrives after that
   let allowedHosts = new Set<string>();
   // Cookies are not scoped by port: the name carries it, so bridges on two ports keep their own.
@@ -139,9 +154,10 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const refused: Refused[] = [];
   function refuse(req: IncomingMessage, reasons: RefusalReason[]): Refusal {
     const first = REFUSALS[reasons[0]!];
+    const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname; // never the query: it may hold the token
     const record: Refused = {
       method: req.method ?? '',
-      path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname, // never the query: it may hold the token
+      path: withinSession(pathname) ?? OUTSIDE_SESSION,
       status: first.status,
       reasons,
       withSession: hasCookie(req.headers.cookie, cookieName(), token),
@@ -149,7 +165,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     if (refused.push(record) > 1000) refused.shift();
     options.onRefused?.(record);
     const message = reasons.includes('host')
-      ? `${first.message} Open the bridge as http://127.0.0.1:${port}/.`
+      ? `${first.message} Open the bridge as http://127.0.0.1:${port}${sessionPath}/.`
       : first.message;
     return { status: first.status, message };
   }
@@ -160,6 +176,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
    */
   function failedChecks(req: IncomingMessage, needs: { session: boolean; origin: boolean; json: boolean }) {
     const failed: RefusalReason[] = [];
+    if (withinSession(new URL(req.url ?? '/', 'http://127.0.0.1').pathname) === null) failed.push('path');
     if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) failed.push('host');
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') failed.push('fetch-site');
@@ -183,6 +200,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const inner = withinSession(url.pathname);
     const offered = url.searchParams.get('token');
     if (req.method === 'GET' && offered !== null) {
       const failed = failedChecks(req, { session: false, origin: false, json: false });
@@ -192,8 +210,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       url.searchParams.delete('token');
       res.writeHead(303, {
         ...COMMON_HEADERS,
-        location: `/${url.pathname.replace(/^\/+/, '')}${url.search}`,
-        'set-cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        location: `${sessionPath}${inner ?? '/'}${url.search}`,
+        'set-cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=${sessionPath}`,
         'cache-control': 'no-store',
         'referrer-policy': 'no-referrer',
       });
@@ -202,12 +220,18 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     }
     const post = req.method === 'POST';
     const failed = failedChecks(req, { session: true, origin: post, json: post });
-    if (failed.length) return refuseWith(res, refuse(req, failed));
+    if (failed.length || inner === null) return refuseWith(res, refuse(req, failed));
+    // The session path without its slash: the page's relative URLs (assets/…) need the directory form.
+    if (url.pathname === sessionPath && !post) {
+      res.writeHead(308, { ...COMMON_HEADERS, location: `${sessionPath}/${url.search}`, 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
 
     if (post) {
       const body = await readBody(req, MAX_BODY);
       if (body === null) return refuseWith(res, refuse(req, ['too-large']));
-      if (url.pathname === `${BRIDGE_PREFIX}/invoke`) {
+      if (inner === `${BRIDGE_PREFIX}/invoke`) {
         let parsed: { method?: unknown; payload?: unknown } = {};
         try {
           parsed = JSON.parse(body) as typeof parsed;
@@ -221,26 +245,26 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
         }
         return sendJson(res, await invoke(parsed.method, parsed.payload));
       }
-      if (url.pathname === `${BRIDGE_PREFIX}/drop`) {
+      if (inner === `${BRIDGE_PREFIX}/drop`) {
         // The paths come from the test's script (what the OS would report), never from the request.
         return sendJson(res, await openDroppedPaths(drop.take(), invoke));
       }
       return sendText(res, 404, 'not found');
     }
     if (req.method !== 'GET') return sendText(res, 405, 'method not allowed');
-    if (url.pathname === `${BRIDGE_PREFIX}/client.js`) {
+    if (inner === `${BRIDGE_PREFIX}/client.js`) {
       return send(res, await appFileResponse(path.dirname(clientScript), `/${path.basename(clientScript)}`));
     }
-    if (url.pathname.startsWith('/scan/local/')) {
-      const decision = await resolveScanPath(url.pathname.slice('/scan/local/'.length), url.searchParams, roots);
+    if (inner.startsWith('/scan/local/')) {
+      const decision = await resolveScanPath(inner.slice('/scan/local/'.length), url.searchParams, roots);
       return send(res, await respond(decision, renderers));
     }
-    const response = await appFileResponse(rendererDir, url.pathname, cspHeader());
+    const response = await appFileResponse(rendererDir, inner, cspHeader());
     if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
       // The bridge's stand-in for the preload: a same-origin classic script that runs before the app's module.
       const html = (await response.text()).replace(
         '<head>',
-        `<head><script src="${BRIDGE_PREFIX}/client.js"></script>`,
+        `<head><script src="${sessionPath}${BRIDGE_PREFIX}/client.js"></script>`,
       );
       return send(res, new Response(html, { status: response.status, headers: response.headers }));
     }
@@ -259,7 +283,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     socket.on('error', () => undefined);
     const failed = failedChecks(req, { session: true, origin: true, json: false });
     const refusal =
-      req.url !== `${BRIDGE_PREFIX}/events`
+      failed.length === 0 && req.url !== `${sessionPath}${BRIDGE_PREFIX}/events`
         ? { status: 404, message: 'not found' }
         : failed.length
           ? refuse(req, failed)
@@ -283,9 +307,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   port = (server.address() as AddressInfo).port;
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   const origin = `http://127.0.0.1:${port}`;
+  const base = `${origin}${sessionPath}`;
   return {
-    url: `${origin}/?token=${token}`,
+    url: `${base}/?token=${token}`,
     origin,
+    base,
     token,
     refused,
     dataDir,
@@ -314,9 +340,13 @@ interface Refusal {
 
 /** Why the bridge refused a request; one request may fail several checks. */
 export type RefusalReason =
-  'host' | 'fetch-site' | 'token' | 'session' | 'origin' | 'content-type' | 'too-large' | 'client-only';
+  'path' | 'host' | 'fetch-site' | 'token' | 'session' | 'origin' | 'content-type' | 'too-large' | 'client-only';
+
+/** What a refusal record names as the path of a request outside the session path (it may be a guess at it). */
+export const OUTSIDE_SESSION = '<outside the session path>';
 
 const REFUSALS: Record<RefusalReason, Refusal> = {
+  path: { status: 403, message: `Not a RadSift bridge session path. ${OPEN_PRINTED_URL}` },
   host: { status: 403, message: `Host not allowed (this defeats DNS rebinding). ${OPEN_PRINTED_URL}` },
   'fetch-site': { status: 403, message: 'Requests made by other web pages are refused.' },
   token: { status: 403, message: `Wrong token. ${OPEN_PRINTED_URL}` },
@@ -335,7 +365,7 @@ export function loggableRequestPath(pathname: string): string {
 /** A request the bridge refused (Bridge.refused, BridgeOptions.onRefused). */
 export interface Refused {
   method: string;
-  /** The path without its query (which may hold the token). */
+  /** The path under the session path, without its query (which may hold the token); OUTSIDE_SESSION for any other. */
   path: string;
   status: number;
   /** Every check it failed, the one answered first. */

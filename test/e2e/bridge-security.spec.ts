@@ -1,9 +1,11 @@
 /**
  * The realistic attack on `npm run dev:browser`: the user has RadSift open (the fixture page got
  * the session cookie from the printed URL) and, in the same browser, visits another page. That
- * page is served from another port on 127.0.0.1, which a browser counts as the same *site*: the
- * SameSite=Strict cookie goes along with its requests, so what stops them is the bridge's checks
- * of the request itself (Sec-Fetch-Site, Origin, Content-Type, client-only methods).
+ * page is served from another port on 127.0.0.1, which a browser counts as the same *site*, and
+ * browsers do not scope cookies by port. What keeps the cookie from that server is its Path, the
+ * bridge's random session path. Should the other page know that path too, the SameSite=Strict
+ * cookie goes along with its requests, and what stops them is the bridge's checks of the request
+ * itself (Sec-Fetch-Site, Origin, Content-Type, client-only methods).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,9 +25,12 @@ test.use({ bridgeRefusalsExpected: true });
 
 let attacker: Server;
 let attackerOrigin: string;
+/** The Cookie header of each request the other server received, by path. */
+const attackerSaw: { path: string; cookie: string }[] = [];
 
 test.beforeAll(async () => {
-  attacker = createServer((_req, res) => {
+  attacker = createServer((req, res) => {
+    attackerSaw.push({ path: req.url ?? '', cookie: req.headers.cookie ?? '' });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><html><head><title>Totally unrelated page</title></head><body><h1>Hi</h1></body></html>');
   });
@@ -38,14 +43,14 @@ test.afterAll(async () => {
 });
 
 test('the printed URL lets the page in, and leaves no token in the address bar', async ({ page, bridge }) => {
-  expect(page.url()).toBe(`${bridge.origin}/`);
-  const cookies = await page.context().cookies(bridge.origin);
+  expect(page.url()).toBe(`${bridge.base}/`);
+  const cookies = await page.context().cookies(`${bridge.base}/`);
   expect(cookies).toEqual([
     expect.objectContaining({
       name: `radsift_bridge_${new URL(bridge.origin).port}`,
       httpOnly: true,
       sameSite: 'Strict',
-      path: '/',
+      path: new URL(bridge.base).pathname,
     }),
   ]);
   expect(await page.evaluate(() => document.cookie)).toBe('');
@@ -57,15 +62,35 @@ test('a browser without the session gets an explanation, not the app', async ({ 
   const context = await browser.newContext();
   try {
     const other = await context.newPage();
-    const res = await other.goto(bridge.origin);
-    expect(res?.status()).toBe(403);
-    await expect(other.locator('body')).toContainText('npm run dev:browser');
-    const wrong = await other.goto(`${bridge.origin}/?token=not-the-token`);
+    for (const at of [bridge.origin, `${bridge.base}/`]) {
+      const res = await other.goto(at);
+      expect(res?.status()).toBe(403);
+      await expect(other.locator('body')).toContainText('npm run dev:browser');
+    }
+    const wrong = await other.goto(`${bridge.base}/?token=not-the-token`);
     expect(wrong?.status()).toBe(403);
-    expect(await context.cookies(bridge.origin)).toEqual([]);
+    expect(await context.cookies(`${bridge.base}/`)).toEqual([]);
   } finally {
     await context.close();
   }
+});
+
+test('a server on another loopback port that this browser visits does not receive the session cookie', async ({
+  page,
+  bridge,
+}) => {
+  const sessionPath = new URL(bridge.base).pathname;
+  const visits = ['/', '/s/', '/s/elsewhere/', `/x${sessionPath}/`];
+  const seen = attackerSaw.length;
+  const other = await page.context().newPage();
+  for (const at of visits) await other.goto(`${attackerOrigin}${at}`);
+  await other.close();
+  const received = attackerSaw.slice(seen); // the pages and the browser's own favicon requests
+  expect(received.map((r) => r.path)).toEqual(expect.arrayContaining(visits));
+  expect(received.filter((r) => r.cookie !== '')).toEqual([]);
+  // The victim's page kept its session: the cookie exists, just not for those paths.
+  expect(await page.context().cookies(`${bridge.base}/`)).toHaveLength(1);
+  expect((await page.evaluate(() => window.radsift!.call('app.info', {}))).name).toBe('RadSift');
 });
 
 test('another page in the same browser cannot open folders, call the API, read images or listen to events', async ({
@@ -87,17 +112,18 @@ test('another page in the same browser cannot open folders, call the API, read i
     const before = bridge.refused.length;
     await evil.goto(`${attackerOrigin}/`);
 
-    const bridgeOrigin = bridge.origin;
-    const scanUrl = `${bridgeOrigin}/scan/local/${encodeURIComponent(path.join(images, 'scan.png'))}`;
+    // This attacker knows the session path (it should not: it is random per launch), to test the checks behind it.
+    const bridgeBase = bridge.base;
+    const scanUrl = `${bridgeBase}/scan/local/${encodeURIComponent(path.join(images, 'scan.png'))}`;
     const outcome = await evil.evaluate(
-      async ({ bridgeOrigin, target, scanUrl }) => {
+      async ({ bridgeBase, target, scanUrl }) => {
         const call = (method: string, payload: unknown) => JSON.stringify({ method, payload });
         const results: Record<string, unknown> = {};
 
         // (a) "simple" cross-origin requests: no preflight, so the request is sent; the page would get
         // an opaque response, but the bridge's Cross-Origin-Resource-Policy makes the fetch fail.
         const simple = (endpoint: string, body: string) =>
-          fetch(`${bridgeOrigin}${endpoint}`, {
+          fetch(`${bridgeBase}${endpoint}`, {
             method: 'POST',
             mode: 'no-cors',
             credentials: 'include',
@@ -111,7 +137,7 @@ test('another page in the same browser cannot open folders, call the API, read i
         results.noCorsDialog = await simple('/__bridge/invoke', call('dialog.open', { kind: 'folder' }));
         results.noCorsDrop = await simple('/__bridge/drop', JSON.stringify({ names: ['x'] }));
         // A JSON request needs a CORS preflight, which the bridge never grants.
-        results.corsJson = await fetch(`${bridgeOrigin}/__bridge/invoke`, {
+        results.corsJson = await fetch(`${bridgeBase}/__bridge/invoke`, {
           method: 'POST',
           credentials: 'include',
           headers: { 'content-type': 'application/json' },
@@ -131,7 +157,7 @@ test('another page in the same browser cannot open folders, call the API, read i
             const form = document.createElement('form');
             form.method = 'POST';
             form.enctype = 'text/plain';
-            form.action = `${bridgeOrigin}${endpoint}`;
+            form.action = `${bridgeBase}${endpoint}`;
             form.target = name;
             const input = document.createElement('input');
             input.type = 'hidden';
@@ -152,7 +178,7 @@ test('another page in the same browser cannot open folders, call the API, read i
 
         // (c) the events WebSocket.
         results.webSocket = await new Promise<string>((resolve) => {
-          const ws = new WebSocket(`${bridgeOrigin.replace(/^http/, 'ws')}/__bridge/events`);
+          const ws = new WebSocket(`${bridgeBase.replace(/^http/, 'ws')}/__bridge/events`);
           const timer = setTimeout(() => resolve('pending'), 10_000);
           ws.onopen = () => {
             clearTimeout(timer);
@@ -174,7 +200,7 @@ test('another page in the same browser cannot open folders, call the API, read i
         });
         return results;
       },
-      { bridgeOrigin, target, scanUrl },
+      { bridgeBase, target, scanUrl },
     );
 
     expect(outcome).toEqual({

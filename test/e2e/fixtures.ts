@@ -54,7 +54,7 @@ export const test = base.extend<{
     page.on('console', (m) => {
       if (m.type() === 'error' && !expectedConsoleErrors.some((re) => re.test(m.text()))) errors.push(m.text());
     });
-    // The printed URL: its token sets the session cookie, then the bridge redirects to the bare origin.
+    // The printed URL: its token sets the session cookie, then the bridge redirects to its session path.
     await page.goto(bridge.url);
     // The view shortcuts (1-5, ?) listen from an effect that runs after the shell first renders: a key pressed
     // before then is lost (seen once in CI under load). Wait for the shell, then for a frame and a task, by

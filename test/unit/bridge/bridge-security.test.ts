@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { CLIENT_ONLY_METHODS } from '../../../electron/api/client.js';
-import { loggableRequestPath, MAX_BODY, startBridge, type Bridge } from '../../bridge/server.js';
+import { loggableRequestPath, MAX_BODY, OUTSIDE_SESSION, startBridge, type Bridge } from '../../bridge/server.js';
 
 // A 1×1 PNG: the scan route serves it as is.
 const PNG = Buffer.from(
@@ -43,6 +43,8 @@ describe('loopback bridge: only the page it served may use it', () => {
   let bridge: Bridge;
   let base: string;
   let port: number;
+  /** The per-launch path everything lives under (`/s/…`). */
+  let sessionPath: string;
   let hostHeader: string;
   let cookie: string;
   let scanDir: string;
@@ -56,7 +58,7 @@ describe('loopback bridge: only the page it served may use it', () => {
           host: '127.0.0.1',
           port,
           method: options.method ?? 'GET',
-          path: options.path ?? '/',
+          path: options.path ?? `${sessionPath}/`,
           headers: options.headers ?? {},
           setHost: options.setHost ?? true,
           agent: false,
@@ -94,7 +96,7 @@ describe('loopback bridge: only the page it served may use it', () => {
   }
 
   function invoke(method: string, payload: unknown, overrides: Record<string, string | undefined> = {}) {
-    return fetch(`${bridge.origin}/__bridge/invoke`, {
+    return fetch(`${bridge.base}/__bridge/invoke`, {
       method: 'POST',
       headers: pageHeaders(overrides),
       body: JSON.stringify({ method, payload }),
@@ -103,8 +105,16 @@ describe('loopback bridge: only the page it served may use it', () => {
 
   /** Resolves with whether a WebSocket to the events endpoint opened, or the HTTP status that refused it. */
   function openSocket(headers: Record<string, string>, origin?: string): Promise<{ opened: boolean; status?: number }> {
+    return openSocketAt(`${sessionPath}/__bridge/events`, headers, origin);
+  }
+
+  function openSocketAt(
+    at: string,
+    headers: Record<string, string>,
+    origin?: string,
+  ): Promise<{ opened: boolean; status?: number }> {
     return new Promise((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/__bridge/events`, origin ? { headers, origin } : { headers });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}${at}`, origin ? { headers, origin } : { headers });
       ws.on('open', () => {
         ws.close();
         resolve({ opened: true });
@@ -139,6 +149,7 @@ describe('loopback bridge: only the page it served may use it', () => {
       dataDir: path.join(base, 'data'),
     });
     port = Number(new URL(bridge.origin).port);
+    sessionPath = new URL(bridge.base).pathname;
     hostHeader = `127.0.0.1:${port}`;
     const login = await fetch(bridge.url, { redirect: 'manual' });
     cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
@@ -149,31 +160,61 @@ describe('loopback bridge: only the page it served may use it', () => {
     await rm(base, { recursive: true, force: true });
   });
 
-  it('prints a URL with a random base64url token, and a token-free origin', () => {
+  it('prints a URL with a random base64url token under a random session path, and a token-free base', () => {
     assert.match(bridge.token, /^[A-Za-z0-9_-]{43}$/, '32 random bytes, base64url');
-    assert.equal(bridge.url, `${bridge.origin}/?token=${bridge.token}`);
+    assert.match(sessionPath, /^\/s\/[A-Za-z0-9_-]{22}$/, '16 random bytes, base64url');
+    assert.equal(bridge.url, `${bridge.base}/?token=${bridge.token}`);
+    assert.equal(bridge.base, `${bridge.origin}${sessionPath}`);
     assert.equal(bridge.origin, `http://127.0.0.1:${port}`);
   });
 
-  it('the token URL sets an HttpOnly, SameSite=Strict cookie and redirects to the same path without the token', async () => {
-    const res = await fetch(`${bridge.origin}/some/page?x=1&token=${bridge.token}`, { redirect: 'manual' });
+  it('the token URL sets an HttpOnly, SameSite=Strict cookie for the session path only, and redirects without the token', async () => {
+    const res = await fetch(`${bridge.base}/some/page?x=1&token=${bridge.token}`, { redirect: 'manual' });
     assert.equal(res.status, 303);
-    assert.equal(res.headers.get('location'), '/some/page?x=1');
+    assert.equal(res.headers.get('location'), `${sessionPath}/some/page?x=1`);
     const [setCookie] = res.headers.getSetCookie();
     assert.ok(setCookie);
     const [pair, ...attributes] = setCookie.split(';').map((s) => s.trim());
     assert.equal(pair, `radsift_bridge_${port}=${bridge.token}`);
-    assert.deepEqual(attributes.sort(), ['HttpOnly', 'Path=/', 'SameSite=Strict']);
+    // Path: browsers send loopback cookies to every port, but only under this path.
+    assert.deepEqual(attributes.sort(), ['HttpOnly', `Path=${sessionPath}`, 'SameSite=Strict']);
 
-    const page = await fetch(`${bridge.origin}/`, { headers: { cookie } });
+    const page = await fetch(`${bridge.base}/`, { headers: { cookie } });
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /<script src="\/__bridge\/client\.js"><\/script>/);
+    const script = `<script src="${sessionPath}/__bridge/client.js"></script>`;
+    assert.ok((await page.text()).includes(script));
+    // The session path without its slash is sent to the folder form, so the page's relative URLs resolve.
+    const bare = await fetch(`${bridge.base}?view=1`, { headers: { cookie }, redirect: 'manual' });
+    assert.deepEqual([bare.status, bare.headers.get('location')], [308, `${sessionPath}/?view=1`]);
+  });
+
+  it('outside the session path nothing is served, with the cookie and the token or without', async () => {
+    const other = `/s/${'A'.repeat(22)}`;
+    for (const route of ['/', '/index.html', '/__bridge/client.js', `${sessionPath}x/`, `${other}/`, '/s/']) {
+      const res = await raw({ path: route, headers: { host: hostHeader, cookie } });
+      assert.equal(res.status, 403, `GET ${route}`);
+      assert.match(res.body, /open the URL that `npm run dev:browser` printed/i);
+      const login = await raw({ path: `${route}?token=${bridge.token}`, headers: { host: hostHeader } });
+      assert.equal(login.status, 403, `token URL at ${route}`);
+      assert.equal(login.headers['set-cookie'], undefined);
+    }
+    const post = await raw({
+      method: 'POST',
+      path: '/__bridge/invoke',
+      headers: pageHeaders(),
+      body: JSON.stringify({ method: 'app.info', payload: {} }),
+    });
+    assert.equal(post.status, 403);
+    assert.deepEqual(await openSocketAt('/__bridge/events', { cookie }, bridge.origin), { opened: false, status: 403 });
+    // The record of such a refusal does not repeat the path, which may be a guess at the session path.
+    const last = bridge.refused.at(-1)!;
+    assert.deepEqual([last.path, last.reasons], [OUTSIDE_SESSION, ['path']]);
   });
 
   it('a wrong token sets no cookie and is refused', async () => {
     const wrong = `${bridge.token.slice(0, -1)}${bridge.token.endsWith('A') ? 'B' : 'A'}`;
     for (const token of [wrong, '', 'x']) {
-      const res = await fetch(`${bridge.origin}/?token=${token}`, { redirect: 'manual' });
+      const res = await fetch(`${bridge.base}/?token=${token}`, { redirect: 'manual' });
       assert.equal(res.status, 403);
       assert.deepEqual(res.headers.getSetCookie(), []);
     }
@@ -185,13 +226,13 @@ describe('loopback bridge: only the page it served may use it', () => {
     for (const cookieValue of [undefined, `radsift_bridge_${port}=${bridge.token.slice(1)}`, `other=${bridge.token}`]) {
       const headers: Record<string, string> = cookieValue ? { cookie: cookieValue } : {};
       for (const route of ['/', '/index.html', '/__bridge/client.js', scan]) {
-        const res = await fetch(`${bridge.origin}${route}`, { headers });
+        const res = await fetch(`${bridge.base}${route}`, { headers });
         assert.equal(res.status, 403, `GET ${route} with ${cookieValue ?? 'no cookie'}`);
         assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
         assert.match(await res.text(), /open the URL that `npm run dev:browser` printed/i);
       }
       for (const route of ['/__bridge/invoke', '/__bridge/drop']) {
-        const res = await fetch(`${bridge.origin}${route}`, {
+        const res = await fetch(`${bridge.base}${route}`, {
           method: 'POST',
           headers: pageHeaders({ cookie: cookieValue }),
           body: JSON.stringify({ method: 'app.info', payload: {} }),
@@ -205,7 +246,7 @@ describe('loopback bridge: only the page it served may use it', () => {
     assert.ok(logged.includes('/scan/local/<path>'));
     assert.ok(!logged.some((p) => decodeURIComponent(p).includes(scanDir)), logged.join('\n'));
     // The same image with the cookie: the refusal above was the cookie's doing.
-    const ok = await fetch(`${bridge.origin}${scan}`, { headers: { cookie } });
+    const ok = await fetch(`${bridge.base}${scan}`, { headers: { cookie } });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('content-type'), 'image/png');
   });
@@ -221,7 +262,7 @@ describe('loopback bridge: only the page it served may use it', () => {
     const withCharset = await invoke('app.info', {}, { 'content-type': 'application/json; charset=utf-8' });
     assert.equal(withCharset.status, 200);
     // A browser's preflight (no cookie) is refused, without any Access-Control-* header.
-    const preflight = await fetch(`${bridge.origin}/__bridge/invoke`, {
+    const preflight = await fetch(`${bridge.base}/__bridge/invoke`, {
       method: 'OPTIONS',
       headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
     });
@@ -242,9 +283,14 @@ describe('loopback bridge: only the page it served may use it', () => {
     ]) {
       const get = await raw({ headers: { host, cookie } });
       assert.equal(get.status, 403, `GET with Host ${host}`);
-      const post = await raw({ method: 'POST', path: '/__bridge/invoke', headers: { ...pageHeaders(), host }, body });
+      const post = await raw({
+        method: 'POST',
+        path: `${sessionPath}/__bridge/invoke`,
+        headers: { ...pageHeaders(), host },
+        body,
+      });
       assert.equal(post.status, 403, `POST with Host ${host}`);
-      const login = await raw({ path: `/?token=${bridge.token}`, headers: { host } });
+      const login = await raw({ path: `${sessionPath}/?token=${bridge.token}`, headers: { host } });
       assert.equal(login.status, 403, `token URL with Host ${host}`);
       assert.equal(login.headers['set-cookie'], undefined);
     }
@@ -297,11 +343,11 @@ describe('loopback bridge: only the page it served may use it', () => {
 
   it('a request another site or origin made (Sec-Fetch-Site) is refused', async () => {
     for (const site of ['cross-site', 'same-site']) {
-      assert.equal((await fetch(`${bridge.origin}/`, { headers: { cookie, 'sec-fetch-site': site } })).status, 403);
+      assert.equal((await fetch(`${bridge.base}/`, { headers: { cookie, 'sec-fetch-site': site } })).status, 403);
       assert.equal((await invoke('app.info', {}, { 'sec-fetch-site': site })).status, 403);
     }
     for (const site of ['same-origin', 'none']) {
-      assert.equal((await fetch(`${bridge.origin}/`, { headers: { cookie, 'sec-fetch-site': site } })).status, 200);
+      assert.equal((await fetch(`${bridge.base}/`, { headers: { cookie, 'sec-fetch-site': site } })).status, 200);
     }
   });
 
@@ -318,7 +364,7 @@ describe('loopback bridge: only the page it served may use it', () => {
 
   it('the drop path opens only what the drop script says, never paths from the request', async () => {
     const post = (body: unknown) =>
-      fetch(`${bridge.origin}/__bridge/drop`, { method: 'POST', headers: pageHeaders(), body: JSON.stringify(body) });
+      fetch(`${bridge.base}/__bridge/drop`, { method: 'POST', headers: pageHeaders(), body: JSON.stringify(body) });
     const none = (await (await post({ paths: [outsideDir] })).json()) as {
       ok: boolean;
       error: { code: string; message: string };
@@ -333,7 +379,7 @@ describe('loopback bridge: only the page it served may use it', () => {
     await mkdir(dropped);
     bridge.drop.answer([dropped]);
     // A foreign Origin does not get to use the scripted drop either.
-    const foreign = await fetch(`${bridge.origin}/__bridge/drop`, {
+    const foreign = await fetch(`${bridge.base}/__bridge/drop`, {
       method: 'POST',
       headers: pageHeaders({ origin: 'http://evil.example' }),
       body: '{}',
@@ -364,7 +410,10 @@ describe('loopback bridge: only the page it served may use it', () => {
     assert.deepEqual(await openSocket({ cookie }, bridge.origin), { opened: true });
 
     // An open socket receives events.
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/__bridge/events`, { headers: { cookie }, origin: bridge.origin });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${sessionPath}/__bridge/events`, {
+      headers: { cookie },
+      origin: bridge.origin,
+    });
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
@@ -378,14 +427,20 @@ describe('loopback bridge: only the page it served may use it', () => {
   it('an oversized body gets a clean 413, and the bridge keeps answering', async () => {
     const big = Buffer.alloc(MAX_BODY + 1, 0x20);
     const headers = { ...pageHeaders(), host: hostHeader };
-    const declared = await raw({ method: 'POST', path: '/__bridge/invoke', headers, body: big });
+    const declared = await raw({ method: 'POST', path: `${sessionPath}/__bridge/invoke`, headers, body: big });
     assert.equal(declared.status, 413, 'with a Content-Length');
-    const chunked = await raw({ method: 'POST', path: '/__bridge/invoke', headers, body: big, chunked: true });
+    const chunked = await raw({
+      method: 'POST',
+      path: `${sessionPath}/__bridge/invoke`,
+      headers,
+      body: big,
+      chunked: true,
+    });
     assert.equal(chunked.status, 413, 'chunked, no Content-Length');
     // Just at the limit is read (and is not JSON: dispatch answers UNKNOWN_METHOD).
     const atLimit = await raw({
       method: 'POST',
-      path: '/__bridge/invoke',
+      path: `${sessionPath}/__bridge/invoke`,
       headers,
       body: big.subarray(0, MAX_BODY),
       chunked: true,
