@@ -11,6 +11,7 @@ import { decoderForCharset } from './charset.js';
 import { dicomParser, type DataSet, type Element } from './dicom-parser.js';
 import { DicomError, describeThrown, toDicomError } from './errors.js';
 import { TS } from './transfer-syntax.js';
+import { datasetAfterMeta, relabelVeryLongVrs } from './very-long-vrs.js';
 import type { Scratch } from '../util/scratch.js';
 
 export interface ParseOptions {
@@ -45,7 +46,7 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
   // sharedCopy need Buffer methods, and offsets must be relative to the view.
   const view = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const framing = detectFraming(view);
-  let bytes = relabelVeryLongVrs(view);
+  let bytes = relabelVeryLongVrs(view, ...datasetLayout(view, framing));
   let transferSyntaxUID: string | undefined;
   if (framing === 'meta-without-preamble') {
     bytes = Buffer.concat([Buffer.alloc(PREAMBLE), Buffer.from('DICM', 'latin1'), bytes]);
@@ -115,31 +116,12 @@ function looksLikeBareDataset(view: Buffer): boolean {
   return length < view.length;
 }
 
-/**
- * dicom-parser 1.8 predates the 64-bit VRs (OV, SV, UV) and reads their 4-byte
- * length as 2 bytes, which derails the parse of every file with an Extended
- * Offset Table. Their header layout is the same as OB's, so they are relabelled
- * OB (in a copy) before parsing; values are read as bytes anyway. Only the part
- * before Pixel Data is scanned.
- */
-function relabelVeryLongVrs(view: Buffer): Buffer {
-  // A deflated dataset's bytes are compressed: nothing to relabel there (and nothing to corrupt).
-  if (view.subarray(0, 1024).includes(TS.deflatedExplicitLittle, 0, 'latin1')) return view;
-  const end = findPixelDataHeader(view);
-  let copy: Buffer | undefined;
-  for (let i = view.indexOf('V', 5, 'latin1'); i >= 0 && i < end; i = view.indexOf('V', i + 1, 'latin1')) {
-    const first = view[i - 1];
-    if ((first !== 0x4f && first !== 0x53 && first !== 0x55) || view[i + 1] !== 0 || view[i + 2] !== 0) continue;
-    copy ??= Buffer.from(view);
-    copy[i - 1] = 0x4f; // 'O'
-    copy[i] = 0x42; // 'B'
-  }
-  return copy ?? view;
-}
-
-function findPixelDataHeader(view: Buffer): number {
-  const le = view.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
-  return le >= 0 ? le : view.length;
+/** Where the dataset starts and whether it is explicit VR little endian (what relabelVeryLongVrs needs). */
+function datasetLayout(view: Buffer, framing: Framing): [start: number, explicit: boolean] {
+  if (framing === 'bare-dataset') return [0, looksExplicitVr(view, 0)];
+  const layout = datasetAfterMeta(view, framing === 'part10' ? PREAMBLE + 4 : 0);
+  // Meta information that cannot be followed: nothing is relabelled, and the parse reports what is wrong.
+  return layout ? [layout.start, layout.explicit] : [0, false];
 }
 
 /** True when File Meta Information Group Length (0002,0000) says the meta header runs past the end. */

@@ -172,3 +172,53 @@ describe('codec dispatch', () => {
     }
   });
 });
+
+describe('64-bit VRs (OV, SV, UV), which dicom-parser 1.8 does not know', () => {
+  // Bytes that look like a 64-bit VR's header ("OV", "SV", "UV" then two zero bytes) inside values.
+  const lookalikes = Uint8Array.from([0x4f, 0x56, 0, 0, 0x53, 0x56, 0, 0, 0x55, 0x56, 0, 0]);
+  const dataset = {
+    x00080060: ['CS', 'CR'] as [string, string],
+    x00090010: ['LO', 'RADSIFT TEST'] as [string, string],
+    x00091001: ['OB', lookalikes] as [string, Uint8Array],
+    // A palette entry 0x564f followed by 0: the same bytes in a value that is read.
+    x00281201: ['OW', [0x564f, 0, 0x5653, 0]] as [string, number[]],
+    ...imagePixel({ rows: 1, columns: 2, bitsAllocated: 8 }),
+    x7fe00010: ['OB', Uint8Array.from([3, 4])] as [string, Uint8Array],
+  };
+  const valueOf = (bytes: Buffer, tag: string) => {
+    const parsed = parseDicom(bytes);
+    const element = parsed.dataSet.elements[tag]!;
+    return [...parsed.bytes.subarray(element.dataOffset, element.dataOffset + element.length)];
+  };
+
+  test('values that hold their header bytes are read as written, in every encoding', () => {
+    for (const options of [
+      {},
+      { preamble: false },
+      { transferSyntax: '1.2.840.10008.1.2' },
+      { meta: false, implicit: false },
+      { meta: false, implicit: true },
+    ]) {
+      const bytes = buildDicom(dataset, options);
+      assert.deepEqual(valueOf(bytes, 'x00091001'), [...lookalikes], JSON.stringify(options));
+      assert.deepEqual(valueOf(bytes, 'x00281201'), [0x4f, 0x56, 0, 0, 0x53, 0x56, 0, 0], JSON.stringify(options));
+    }
+  });
+
+  test('OV, SV and UV elements, at the top level and in a sequence, are read with their 4-byte lengths', async () => {
+    const eight = (n: number) => Uint8Array.from([n, 0, 0, 0, 0, 0, 0, 0]);
+    const bytes = buildDicom({
+      ...dataset,
+      x00400441: ['SQ', [{ x0040a131: ['SV', eight(7)], x0040a132: ['UV', eight(9)], x00080100: ['SH', 'code'] }]],
+      x00720082: ['UV', eight(5)],
+      x7fe00001: ['OV', eight(0)],
+    });
+    const parsed = parseDicom(bytes);
+    const item = parsed.dataSet.elements.x00400441!.items![0]!.dataSet!;
+    assert.equal(item.string('x00080100'), 'code');
+    assert.equal(item.elements.x0040a132!.length, 8);
+    assert.equal(parsed.dataSet.elements.x00720082!.length, 8);
+    assert.deepEqual(valueOf(bytes, 'x00091001'), [...lookalikes]);
+    assert.deepEqual([...(await decodeFrame(openDicom(bytes))).stored], [3, 4]);
+  });
+});
