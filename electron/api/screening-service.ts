@@ -411,7 +411,7 @@ export class ScreeningService {
       const unpooled = !!kept && slot.patches && !kept.pooled;
       const encoding =
         params.examples?.length && (!kept || unpooled)
-          ? await this.#encodeExamples(params.examples).catch((error: unknown) => {
+          ? await this.#encodeExamples(params.examples, slot.key).catch((error: unknown) => {
               if (unpooled) return null;
               if (error instanceof ExamplesUnusable) {
                 // Embeddings kept from another model keep the record of what that model left out.
@@ -516,10 +516,14 @@ export class ScreeningService {
    * it was picked: one such must not fail the job for good, nor its every resume); ExamplesUnusable when none
    * can be.
    */
-  async #encodeExamples(paths: string[]): Promise<{ encoded: EncodedExample[]; leftOut: ExampleLeftOut[] }> {
+  async #encodeExamples(
+    paths: string[],
+    model: string,
+  ): Promise<{ encoded: EncodedExample[]; leftOut: ExampleLeftOut[] }> {
     const encoded: EncodedExample[] = [];
     const leftOut: ExampleLeftOut[] = [];
-    for await (const r of encodeFiles(paths, this.pool, this.models.encoder)) {
+    // With the model whose slot they are kept for: a switch meanwhile is MODEL_CHANGED, not another model's vectors.
+    for await (const r of encodeFiles(paths, this.pool, this.models.encoder, { model })) {
       if (!r.embedding) {
         // The message without the path (the views name the file themselves, identifiers hidden if asked).
         leftOut.push({ path: r.path, reason: r.error!.message.split(r.path).join('the file') });
@@ -554,7 +558,7 @@ export class ScreeningService {
               }),
               leftOut: params.examplesLeftOut ?? [],
             })
-          : this.#encodeExamples(params.examples ?? []).then((e) => ({ scans: e.encoded, leftOut: e.leftOut }));
+          : this.#encodeExamples(params.examples ?? [], model).then((e) => ({ scans: e.encoded, leftOut: e.leftOut }));
       this.#examples.set(key, embeddings);
       embeddings.catch(() => this.#examples.delete(key));
     }

@@ -14,6 +14,7 @@ import type { ImageIdentity } from './decode-job.js';
 import { isNotDicomFile } from '../dicom/errors.js';
 import type { Encoder } from '../inference/encoder.js';
 import { ModelError } from '../inference/errors.js';
+import { modelKey } from '../inference/model-key.js';
 
 export interface EncodedFile {
   path: string;
@@ -34,6 +35,12 @@ export interface PipelineOptions {
   maxInFlight?: number;
   /** Which frame of multi-frame files to encode (default 0). */
   frame?: number;
+  /**
+   * The key (inference/model-key.ts) of the model the caller's results belong to, e.g. the index slot it chose:
+   * another model loaded by the time the run starts (a switch in between) is MODEL_CHANGED, not embeddings
+   * of the other model under this one's key.
+   */
+  model?: string;
 }
 
 interface Decoded {
@@ -62,8 +69,16 @@ export async function* encodeFiles(
   // The model every embedding of this run must come from: a load of another (a switch in the Models view)
   // while the run goes on would put its embeddings in this model's slot of the index, silently and for good.
   const model = encoder.loaded;
-  const spec = model?.model.image;
-  if (!spec) throw new Error('encodeFiles needs a loaded model');
+  // None loaded: a load (a switch in the Models view) is under way, or the encoder stopped.
+  if (!model || (options.model !== undefined && modelKey(model) !== options.model)) {
+    throw new ModelError(
+      'MODEL_CHANGED',
+      model
+        ? 'Another model was loaded after this run chose the one to encode with'
+        : 'No model is loaded now (another model is loading, or the encoder stopped)',
+    );
+  }
+  const spec = model.model.image;
   const [H, W] = spec.size;
   const inputSize = spec.channels * H * W;
   const maxInFlight = Math.max(batchSize * 2, options.maxInFlight ?? batchSize * 3);

@@ -317,7 +317,10 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
   };
 
   const batchSize = options.batchSize ?? 16;
-  for await (const r of encodeFiles(needingWork(), options.pool, options.encoder, { batchSize })) {
+  for await (const r of encodeFiles(needingWork(), options.pool, options.encoder, {
+    batchSize,
+    model: options.model.key,
+  })) {
     batch.push(r);
     if (batch.length >= batchSize) commit();
     if (signal?.aborted) break;
