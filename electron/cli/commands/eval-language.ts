@@ -112,12 +112,12 @@ and its negation "no pleural effusion", each in the prompt templates):
 - polarity: for sentences that state or negate one finding, the share on the right
   side of "phrase" vs "no phrase" (accuracy), and the ROC AUC of positive over
   negated sentences by their cosine to the phrase (ordering).
-Sentence sets: a built-in set, held-out by default (16 sentences and 5-7 synonyms
-per finding, written for this check, not drawn from the phantom generator or the
-training prompts; what a model card reports), or with --set validation a second
-one written the same way (16 sentences and 4 synonyms per finding, none of them a
-training wording) to choose settings and stop training stages on, so that the
-held-out set steers no choice; --sentences, JSON
+Sentence sets: a built-in set, held-out by default (16 sentences and 6 synonyms
+per finding, 7 for support devices, written for this check, not drawn from the
+phantom generator or the training prompts; what a model card reports), or with
+--set validation a second one written the same way (16 sentences and 4 synonyms
+per finding, none of them a training wording) to choose settings and stop
+training stages on, so that the held-out set steers no choice; --sentences, JSON
 lines {"text", "finding", "polarity": "positive"|"negated"}; --reports, a report
 corpus (CSV with a "findings" and/or "impression" column, as Open-i/IU ships, or
 plain text with one report per blank-line block), labelled by a conservative rule
