@@ -1,10 +1,7 @@
 import { mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ARTIFACTS, expect, test } from './fixtures';
-
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
+import { ARTIFACTS, CORPUS, expect, test } from './fixtures';
 
 test('open the demo study, view an image and change its window', async ({ page }) => {
   test.setTimeout(180_000);

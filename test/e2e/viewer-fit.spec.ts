@@ -7,11 +7,9 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
+import { ARTIFACTS, CORPUS, expect, fixtureModel, test } from './fixtures';
 
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
 const REF = path.join(CORPUS, 'nema-wg04', 'REF');
 
 /** Real files of each shape (columns × rows): a CR chest 1760 × 2140, a CR 1760 × 1760 (MONOCHROME1), an US 640 × 480. */

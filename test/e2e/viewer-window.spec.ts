@@ -7,12 +7,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { CORPUS, expect, test } from './fixtures';
 import { scratchDir } from '../support/scratch';
 
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
 const dcmodify = spawnSync('dcmodify', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** Two copies of a CT without a window, as one series of two images (dcmtk gives each its own instance UID). */

@@ -1,4 +1,4 @@
-/** Locations tests share: the project root and ../shared beside it. */
+/** Locations tests share: the project root, and the reference corpus (RADSIFT_SHARED, or `shared` beside the checkout). */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -14,7 +14,7 @@ import { ModelError } from '../../../electron/inference/errors.js';
 import { writeDemoParallel } from '../../../electron/phantom/demo-parallel.js';
 import { DecodePool } from '../../../electron/screening/decode-pool.js';
 import { WorkerPool, type JobFailure } from '../../../electron/util/worker-pool.js';
-import { PROJECT_ROOT } from '../../support/paths.js';
+import { CORPUS, PROJECT_ROOT } from '../../support/paths.js';
 import type { TestJob } from '../../support/pool-test-worker.js';
 
 const WORKER = new URL('../../support/pool-test-worker.js', import.meta.url);
@@ -100,7 +100,7 @@ describe('the pool users replace a crashed worker', () => {
   it('decode pool: DECODER_CRASHED, then the next file decodes', async () => {
     const decoder = new DecodePool({ size: 1 });
     try {
-      const file = path.join(PROJECT_ROOT, '..', 'shared', 'corpus', 'nema-wg04', 'J2KR', 'SC1_J2KR');
+      const file = path.join(CORPUS, 'nema-wg04', 'J2KR', 'SC1_J2KR');
       const pending = decoder.decode({ path: file, outputs: ['stored'] });
       setTimeout(() => decoder.killWorker(), 20);
       await assert.rejects(pending, (e: unknown) => e instanceof DicomError && e.code === 'DECODER_CRASHED');
