@@ -6,6 +6,8 @@ import { MIN_CONFIDENT_EXAMPLES } from '../scoring/example-profile.js';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { ApiError } from './errors.js';
+import { readHeaderFile } from '../dicom/catalog.js';
+import { DicomError } from '../dicom/errors.js';
 import { distinctFiles } from '../util/distinct-files.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { HandlerContext, Handlers } from './dispatch.js';
@@ -110,6 +112,12 @@ export function createHandlers(services: Services): Handlers {
       const real = await services.roots.resolveInside(req.path);
       if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
       if (!(await isFile(real))) throw new ApiError('BAD_REQUEST', 'Only a scan file can be an example');
+      // Checked now, not when a screening first encodes it: a report, a mask or an SR document is no example.
+      const image = await readHeaderFile(real).then(
+        (parsed) => (parsed.dataSet.elements.x00280010 ? null : 'it holds no image'),
+        (error: unknown) => (error instanceof DicomError ? error.message : String(error)),
+      );
+      if (image !== null) throw new ApiError('BAD_REQUEST', `Only a DICOM image can be an example: ${image}`);
       // Kept by the name the views know it by (the catalog's), in one spelling: "a/./b" and "a/b" are one example.
       return exampleSet(req.scope, await services.examples.add(req.scope, path.normalize(req.path)));
     },

@@ -15,6 +15,7 @@ import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { DEFAULT_PREVALENCE } from '../../../electron/phantom/findings.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
+import { buildDicom } from '../dicom/builder.js';
 import { callApi, untilDone } from '../../support/app-services.js';
 import { bundleKey } from '../../support/bundle-key.js';
 import Database from 'better-sqlite3';
@@ -142,12 +143,29 @@ describe('example sets and screening with them', () => {
   it('leaves out an example gone or unreadable and says which; a set whose every scan is gone starts no job', async () => {
     const extra = path.join(work, 'extra');
     await mkdir(extra);
-    const sources = (await readFile(path.join(folder, 'labels.csv'), 'utf8')).trim().split('\n').slice(1, 5);
+    // Four scans that are still DICOM (the test above overwrote one of its examples).
+    const isDicom = async (f: string) => (await readFile(f)).toString('latin1', 128, 132) === 'DICM';
+    const sources: string[] = [];
+    for (const l of (await readFile(path.join(folder, 'labels.csv'), 'utf8')).trim().split('\n').slice(1))
+      if (sources.length < 4 && (await isDicom(path.join(folder, l.split(',')[0]!)))) sources.push(l);
     const files = sources.map((l, i) => path.join(extra, `e${i}.dcm`));
     for (const [i, l] of sources.entries()) await copyFile(path.join(folder, l.split(',')[0]!), files[i]!);
     await call(services, 'studies.openDropped', { paths: [extra] });
     // Only a file, kept in one spelling.
     await assert.rejects(call(services, 'examples.add', { scope: extra, path: extra }), /Only a scan file/);
+    // Only a DICOM image: not the folder's table, nor a DICOM file without an image (a DICOMDIR, a report).
+    await copyFile(path.join(folder, 'labels.csv'), path.join(extra, 'labels.csv'));
+    await assert.rejects(
+      call(services, 'examples.add', { scope: extra, path: path.join(extra, 'labels.csv') }),
+      /Only a DICOM image can be an example: no DICM prefix/,
+    );
+    await writeFile(path.join(extra, 'DICOMDIR.dcm'), buildDicom({ x00041220: ['SQ', []] }));
+    await assert.rejects(
+      call(services, 'examples.add', { scope: extra, path: path.join(extra, 'DICOMDIR.dcm') }),
+      /Only a DICOM image can be an example: it holds no image/,
+    );
+    assert.deepEqual((await call<{ paths: string[] }>(services, 'examples.get', { scope: extra })).paths, []);
+    for (const f of ['labels.csv', 'DICOMDIR.dcm']) await rm(path.join(extra, f));
     await call(services, 'examples.add', { scope: extra, path: path.join(extra, '.', 'e0.dcm') });
     for (const f of files.slice(1, 3)) await call(services, 'examples.add', { scope: extra, path: f });
     await call(services, 'examples.add', { scope: 'only-gone', path: files[1] });
