@@ -98,6 +98,18 @@ describe('typed errors', () => {
     throwsCode(() => openDicom(bytes.subarray(0, 700)), 'TRUNCATED');
   });
 
+  test('a sequence item whose length runs past the end of the file is TRUNCATED, not MALFORMED', () => {
+    const bytes = buildDicom({
+      x00080060: ['CS', 'CR'],
+      x00100010: ['PN', 'Doe^Jane'],
+      x00400275: ['SQ', [{ x00400007: ['LO', 'x'.repeat(40)] }]],
+    });
+    const item = bytes.indexOf(Buffer.from([0xfe, 0xff, 0x00, 0xe0]));
+    // dicom-parser says "invalid value for parameter 'maxP osition'" (sic) for this one.
+    bytes.writeUInt32LE(1000, item + 4);
+    throwsCode(() => parseDicom(bytes), 'TRUNCATED');
+  });
+
   test('every error is a DicomError with a code and a message', async () => {
     const bytes = readFileSync(CT);
     for (const cut of [0, 10, 132, 200, 400, 800, bytes.length - 1000]) {
