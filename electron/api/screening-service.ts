@@ -104,6 +104,16 @@ interface Params {
 export type ReviewMark = 'finding' | 'not';
 /** More marks than a reviewer makes by hand: a bound on what one job stores. */
 export const MAX_REVIEW_MARKS = 2000;
+/** A running job's message while another job's pass over the same folder goes on. */
+export const WAITING_FOR_FOLDER =
+  'Waiting for another job that is reading this folder (one pass over a folder at a time)';
+
+/** Settles when the signal aborts (never rejects). */
+const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 
 const toBase64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 function fromBase64(text: string): Float32Array {
@@ -183,6 +193,8 @@ function exampleCount(
 
 export class ScreeningService {
   #running = new Map<string, AbortController>();
+  /** The index pass under way per model and folder (`<model key>\0<folder>`): a second job on it waits for it. */
+  #reading = new Map<string, Promise<void>>();
   /** Each running job's loop, so that close() can wait for its last batch to commit. */
   #runs = new Set<Promise<void>>();
   /** Each job's run, while it lasts (a resume waits for the run a pause stopped to end). */
@@ -456,7 +468,18 @@ export class ScreeningService {
         described,
         params.phrases.length ? await phraseVectors(params.phrases, (t) => this.models.encoder.encodeTexts(t)) : [],
       );
-      const summary = await indexFolder({
+      // Another job reading this folder with this model: wait for its pass. Side by side, both passes encoded every
+      // scan the other had not stored yet; after it, this one finds what it stored (a scan is encoded again only
+      // for a region score of a phrase that pass did not have), and the first job's results come no later.
+      const reading = remote ? null : `${slot.key}\0${params.folder}`;
+      const ahead = reading ? this.#reading.get(reading) : undefined;
+      if (ahead) {
+        this.#save(id, params, 'running', WAITING_FOR_FOLDER, createdAt);
+        await Promise.race([ahead, aborted(controller.signal)]);
+        if (controller.signal.aborted) return; // paused or cancelled while it waited: control() recorded the state
+        this.#save(id, params, 'running', null, createdAt);
+      }
+      const pass = indexFolder({
         source: remote ? { remote } : { folder: params.folder },
         regions,
         // A PACS job's instances are its own set: another job over an overlapping query cannot take them.
@@ -473,6 +496,14 @@ export class ScreeningService {
             this.emit(this.#view(id));
           }
         },
+      });
+      const settled = pass.then(
+        () => undefined,
+        () => undefined,
+      );
+      if (reading) this.#reading.set(reading, settled);
+      const summary = await pass.finally(() => {
+        if (reading && this.#reading.get(reading) === settled) this.#reading.delete(reading);
       });
       if (summary.stopped) return; // paused or cancelled: control() recorded the state
       this.#save(id, params, 'running', null, createdAt);
