@@ -38,12 +38,17 @@ export function parsePreference(
   fallback: ProviderName[] = defaultPreference(),
 ): ProviderName[] {
   if (!text || !text.trim()) return fallback;
-  const strict = text.trim().endsWith('!');
-  const names = text
-    .replace(/!$/, '')
+  // Trimmed before the "!" is looked for: "cuda! " (a shell variable's stray space) is "cuda!".
+  const trimmed = text.trim();
+  const strict = trimmed.endsWith('!');
+  const names = trimmed
+    .slice(0, strict ? -1 : undefined)
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
+  // "!" or "," names nothing: refused here, not left to fail later with no provider to report.
+  if (names.length === 0)
+    throw new RangeError(`no execution provider named in "${text}" (known: ${PROVIDERS.join(', ')})`);
   const unknown = names.filter((n) => !(PROVIDERS as readonly string[]).includes(n));
   if (unknown.length)
     throw new RangeError(`unknown execution provider(s): ${unknown.join(', ')} (known: ${PROVIDERS.join(', ')})`);

@@ -27,6 +27,11 @@ describe('execution providers', () => {
     assert.deepEqual(parsePreference('cuda!'), ['cuda']);
     assert.deepEqual(parsePreference('', ['cpu']), ['cpu']);
     assert.throws(() => parsePreference('tpu'), /unknown execution provider/);
+    // A stray space after the "!" (RADSIFT_EP="cuda! "), and lists that name nothing.
+    assert.deepEqual(parsePreference('cuda! '), ['cuda']);
+    assert.deepEqual(parsePreference(' cuda , dml ! '), ['cuda', 'dml']);
+    for (const text of ['!', ',', ' , ! '])
+      assert.throws(() => parsePreference(text), /no execution provider named in/, JSON.stringify(text));
   });
 
   it('leaves a core for the app when it can', () => {
