@@ -30,15 +30,31 @@ export class TextTokenizer {
   readonly padId: number;
   readonly #tokenizer: Tokenizer;
   readonly #spec: TextSpec;
+  /** The tokenizer file, for messages. */
+  readonly #file: string;
 
-  private constructor(tokenizer: Tokenizer, spec: TextSpec, padId: number) {
+  private constructor(tokenizer: Tokenizer, spec: TextSpec, file: string, padId: number, padFrom: string) {
     this.#tokenizer = tokenizer;
     this.#spec = spec;
+    this.#file = file;
     this.padId = padId;
     // A loop, not Math.max(...ids): a 250,000-piece vocabulary (XLM-R) is more arguments than a call takes.
     let largest = -1;
     for (const id of tokenizer.get_vocab(true).values()) if (id > largest) largest = id;
     this.vocabSize = largest + 1;
+    // An empty vocabulary gives no ids at all (every text would embed as the same padding), and the load check's
+    // id vocabSize - 1 would be -1, which onnxruntime's Gather takes as the last row.
+    if (this.vocabSize < 2)
+      throw new ModelError(
+        'BAD_MANIFEST',
+        `${file} holds ${this.vocabSize ? 'a single token' : 'no tokens'}: not a usable tokenizer`,
+      );
+    // A pad id outside the vocabulary would fail only at the first padded batch, with onnxruntime's words.
+    if (!(Number.isInteger(padId) && padId >= 0 && padId < this.vocabSize))
+      throw new ModelError(
+        'BAD_MANIFEST',
+        `${file}: pad id ${padId} (${padFrom}) is outside its vocabulary, ids 0–${this.vocabSize - 1}`,
+      );
   }
 
   static async load(dir: string, spec: TextSpec): Promise<TextTokenizer> {
@@ -56,15 +72,17 @@ export class TextTokenizer {
     const configPad = (config as { pad_token?: unknown }).pad_token;
     const configPadText =
       typeof configPad === 'object' && configPad !== null ? (configPad as { content?: unknown }).content : configPad;
-    const padId =
-      spec.padId ??
-      (typeof jsonPad === 'number' ? jsonPad : undefined) ??
-      [configPadText, ...PAD_CANDIDATES]
-        .filter((t): t is string => typeof t === 'string')
-        .map((t) => tokenizer.token_to_id(t))
-        .find((id) => id !== undefined) ??
-      0;
-    return new TextTokenizer(tokenizer, spec, Number(padId));
+    const padToken = [configPadText, ...PAD_CANDIDATES]
+      .filter((t): t is string => typeof t === 'string')
+      .map((t) => tokenizer.token_to_id(t))
+      .find((id) => id !== undefined);
+    const [padId, padFrom] =
+      spec.padId !== null
+        ? [spec.padId, 'text.padId']
+        : typeof jsonPad === 'number'
+          ? [jsonPad, 'padding.pad_id']
+          : [padToken ?? 0, padToken === undefined ? 'the default' : 'its pad token'];
+    return new TextTokenizer(tokenizer, spec, path.join(dir, spec.tokenizer), Number(padId), padFrom);
   }
 
   /** Token ids of one text, with special tokens, truncated to maxLength. */
@@ -89,7 +107,17 @@ export class TextTokenizer {
 
   #allIds(text: string): number[] {
     const input = this.#spec.lowercase ? text.toLowerCase() : text;
-    return this.#tokenizer.encode(input).ids.map(Number);
+    const encoding = this.#tokenizer.encode(input);
+    const ids: number[] = encoding.ids.map(Number);
+    // A piece the vocabulary lacks comes back as undefined, which an Int32Array would store as 0: refused, not
+    // embedded as another text.
+    const missing = ids.findIndex((id) => !Number.isInteger(id));
+    if (missing >= 0)
+      throw new ModelError(
+        'BAD_MANIFEST',
+        `${this.#file} gives no id for ${JSON.stringify(encoding.tokens[missing])} (in ${JSON.stringify(text.slice(0, 80))})`,
+      );
+    return ids;
   }
 
   /** Tokenizes and pads a batch: to `fixedLength` (a graph with a fixed text length), to maxLength, or to the longest. */

@@ -117,6 +117,21 @@ describe('model loading errors say what is wrong', { skip }, () => {
     return dir;
   }
 
+  /** Edits a bundle's JSON file (manifest.json unless named) and refreshes the manifest's checksums. */
+  async function edit(
+    dir: string,
+    change: (json: ReturnType<typeof JSON.parse>) => void,
+    file = 'manifest.json',
+  ): Promise<void> {
+    const json = JSON.parse(await readFile(path.join(dir, file), 'utf8'));
+    change(json);
+    await writeFile(path.join(dir, file), JSON.stringify(json));
+    const m = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    for (const f of Object.keys(m.files))
+      m.files[f] = { sha256: await sha256File(path.join(dir, f)), bytes: (await readFile(path.join(dir, f))).length };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m));
+  }
+
   async function rejects(dir: string, code: string, message: RegExp): Promise<void> {
     await assert.rejects(ModelRuntime.load(dir, { providers: ['cpu'] }), (e: unknown) => {
       assert.ok(e instanceof ModelError, String(e));
@@ -181,6 +196,54 @@ describe('model loading errors say what is wrong', { skip }, () => {
     m.files['tokenizer.json'] = { sha256: await sha256File(path.join(dir, 'tokenizer.json')), bytes: raw.length };
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m));
     await rejects(dir, 'TOKENIZER_MISMATCH', /does not fit the text model/);
+  });
+
+  it('an empty tokenizer vocabulary is refused at load, not read as ids of 0 for every text', async () => {
+    const dir = await bundle();
+    await edit(
+      dir,
+      (tok) => {
+        tok.model.vocab = {};
+        tok.model.merges = [];
+        tok.added_tokens = [];
+      },
+      'tokenizer.json',
+    );
+    await rejects(dir, 'BAD_MANIFEST', /radsift-bundle-\w+\/tokenizer\.json holds no tokens/);
+  });
+
+  it('a token the vocabulary has no id for fails the text, naming it, instead of being embedded as id 0', async () => {
+    const dir = await bundle();
+    // An unknown-token name the vocabulary lacks: "pleural" is no longer a piece, and falls to it.
+    await edit(
+      dir,
+      (tok) => {
+        delete tok.model.vocab['pleural</w>'];
+        tok.model.unk_token = '<unk>';
+      },
+      'tokenizer.json',
+    );
+    const runtime = await ModelRuntime.load(dir, { providers: ['cpu'] });
+    try {
+      assert.equal((await runtime.encodeTexts(['no effusion'])).count, 1);
+      await assert.rejects(runtime.encodeTexts(['no effusion', 'no pleural effusion']), (e: unknown) => {
+        assert.ok(e instanceof ModelError && e.code === 'BAD_MANIFEST', String(e));
+        assert.match(e.message, /tokenizer\.json gives no id for "<unk>" \(in "no pleural effusion"\)/);
+        return true;
+      });
+    } finally {
+      await runtime.release();
+    }
+  });
+
+  it('a pad id outside the vocabulary is refused at load, naming text.padId', async () => {
+    const dir = await bundle();
+    await edit(dir, (m) => (m.text.padId = 1060)); // the vocabulary holds ids 0–1059
+    await rejects(
+      dir,
+      'BAD_MANIFEST',
+      /tokenizer\.json: pad id 1060 \(text\.padId\) is outside its vocabulary, ids 0–1059/,
+    );
   });
 
   it('a published config asking for a huge image or a std of 0 is refused at once, naming the value', async () => {
