@@ -36,7 +36,8 @@ export async function listModels(bundledRoots: string[], userDirs: string[]): Pr
     try {
       found.push({ dir: key, source, description: await describeModel(key), error: null });
     } catch (error) {
-      // A folder in the bundled root that is not a model at all is not worth listing.
+      // A folder in the bundled root that is not a model at all is not worth listing; one with a broken
+      // manifest.json is (BAD_MANIFEST, radsift.ts), with its reason, as a user's folder is.
       if (source === 'bundled' && error instanceof ModelError && error.code === 'NOT_A_MODEL') return;
       found.push({
         dir: key,

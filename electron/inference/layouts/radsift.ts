@@ -2,16 +2,22 @@
 import { ModelError } from '../errors.js';
 import { BundleManifest } from '../manifest.js';
 import type { ModelLayout } from './layout.js';
-import { readModelJson } from './json-file.js';
+import { exists, readModelJson } from './json-file.js';
 
 export const radsiftLayout: ModelLayout = {
   name: 'radsift',
-  async detect(dir) {
-    const json = await readModelJson(dir, 'manifest.json').catch(() => null);
-    return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'radsift-bundle/1';
-  },
+  // Any manifest.json: one that is not valid JSON or names another format is a bundle that load() refuses with
+  // its reason, not a folder RadSift does not know (nor a bundled model silently left out of the list).
+  detect: (dir) => exists(dir, 'manifest.json'),
   async load(dir) {
-    const parsed = BundleManifest.safeParse(await readModelJson(dir, 'manifest.json'));
+    const json = await readModelJson(dir, 'manifest.json');
+    const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : undefined;
+    if (format !== 'radsift-bundle/1')
+      throw new ModelError(
+        'BAD_MANIFEST',
+        `manifest.json in ${dir}: format ${JSON.stringify(format) ?? '(none)'} is not supported; radsift-bundle/1 expected`,
+      );
+    const parsed = BundleManifest.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       throw new ModelError('BAD_MANIFEST', `manifest.json in ${dir}: ${first?.path.join('.')}: ${first?.message}`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ModelError } from '../../../electron/inference/errors.js';
 import { describeModel } from '../../../electron/inference/layouts/index.js';
+import { listModels } from '../../../electron/inference/model-registry.js';
 import { sha256File } from '../../../electron/inference/file-digests.js';
 import { ModelRuntime, outputFloats } from '../../../electron/inference/runtime.js';
 import * as ort from 'onnxruntime-node';
@@ -175,6 +176,31 @@ describe('model loading errors say what is wrong', { skip }, () => {
     const empty = await mkdtemp(path.join(tmpdir(), 'radsift-empty-'));
     work.push(empty);
     await assert.rejects(describeModel(empty), (e: unknown) => e instanceof ModelError && e.code === 'NOT_A_MODEL');
+  });
+
+  it('a manifest.json that is not valid JSON or names another format is BAD_MANIFEST, and a bundled one is listed', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'radsift-bundled-'));
+    work.push(root);
+    const good = path.join(root, 'a-good');
+    await cp(await bundle(), good, { recursive: true });
+    const broken = path.join(root, 'b-broken');
+    await cp(await bundle(), broken, { recursive: true });
+    const manifest = path.join(broken, 'manifest.json');
+    const text = await readFile(manifest, 'utf8');
+    await writeFile(manifest, text.slice(0, -1)); // a copy cut short
+    await rejects(broken, 'BAD_MANIFEST', /manifest\.json in .*b-broken is not valid JSON: /);
+    await writeFile(manifest, JSON.stringify({ ...JSON.parse(text), format: 'radsift-bundle/2' }));
+    await rejects(broken, 'BAD_MANIFEST', /format "radsift-bundle\/2" is not supported; radsift-bundle\/1 expected/);
+    // Shipped with the app, it is listed as unusable with that reason, as a user's folder is, not left out.
+    const listed = await listModels([root], []);
+    assert.deepEqual(
+      listed.map((m) => [path.basename(m.dir), m.source, m.description?.id ?? null]),
+      [
+        ['a-good', 'bundled', 'fixture'],
+        ['b-broken', 'bundled', null],
+      ],
+    );
+    assert.match(listed[1]!.error!, /format "radsift-bundle\/2" is not supported/);
   });
 
   it('a tokenizer with more tokens than the text model knows', async () => {
