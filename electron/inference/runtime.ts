@@ -122,16 +122,30 @@ export class ModelRuntime {
         `${model.name} text model takes ${idsShape.type} token ids; int64 or int32 expected`,
       );
     }
+    const textInputs = text.session.inputNames;
+    const mask = model.text.inputs.mask;
+    // A RadSift manifest names its mask input, so one the graph lacks is a wrong name (else it would go unfed and
+    // fail as a tokenizer mismatch). The published layouts name attention_mask by convention, fed if declared.
+    if (mask && !textInputs.includes(mask) && model.layout === 'radsift')
+      throw new ModelError(
+        'BAD_MODEL',
+        `${model.name}: text.inputs.mask names ${mask}, which the text model does not take (its inputs: ${textInputs.join(', ')})`,
+      );
     const textGraph: TextGraph = {
       ids: model.text.inputs.ids,
       idsShape,
-      mask:
-        model.text.inputs.mask && text.session.inputNames.includes(model.text.inputs.mask)
-          ? model.text.inputs.mask
-          : null,
-      tokenTypes: text.session.inputNames.includes('token_type_ids') ? 'token_type_ids' : null,
+      mask: mask && textInputs.includes(mask) ? mask : null,
+      tokenTypes: textInputs.includes('token_type_ids') ? 'token_type_ids' : null,
       output: textOutput,
     };
+    // Every input the graph declares must be fed; one left out (an attention mask the description does not name)
+    // would fail every run with onnxruntime's words.
+    const unfed = textInputs.filter((n) => ![textGraph.ids, textGraph.mask, textGraph.tokenTypes].includes(n));
+    if (unfed.length)
+      throw new ModelError(
+        'BAD_MODEL',
+        `${model.name}: the text model also takes ${unfed.join(', ')}, which RadSift does not feed: it feeds the ids (text.inputs.ids), an attention mask (text.inputs.mask) and token_type_ids`,
+      );
     const runtime = new ModelRuntime(
       model,
       tokenizer,

@@ -272,6 +272,28 @@ describe('model loading errors say what is wrong', { skip }, () => {
     );
   });
 
+  it('a mask input the graph lacks, or one the graph needs left unnamed, is BAD_MODEL naming text.inputs.mask', async () => {
+    const dir = await bundle();
+    await edit(dir, (m) => (m.text.inputs.mask = 'attention_mask'));
+    await rejects(
+      dir,
+      'BAD_MODEL',
+      /text\.inputs\.mask names attention_mask, which the text model does not take \(its inputs: text\)/,
+    );
+    // The BERT tower takes input_ids and attention_mask: a manifest that names no mask would leave one unfed.
+    const bert = await bundle();
+    const src = path.join(root, 'hf-clip-wordpiece');
+    await cp(path.join(src, 'onnx', 'text_model.onnx'), path.join(bert, 'text.onnx'));
+    await cp(path.join(src, 'tokenizer.json'), path.join(bert, 'tokenizer.json'));
+    await edit(bert, (m) => {
+      m.text = { ...m.text, inputs: { ids: 'input_ids', mask: null }, output: 'text_embeds', padToMaxLength: false };
+    });
+    await rejects(bert, 'BAD_MODEL', /the text model also takes attention_mask, which RadSift does not feed/);
+    await edit(bert, (m) => (m.text.inputs.mask = 'attention_mask'));
+    const runtime = await ModelRuntime.load(bert, { providers: ['cpu'] });
+    await runtime.release();
+  });
+
   it('a published config asking for a huge image or a std of 0 is refused at once, naming the value', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'radsift-hf-bounds-'));
     work.push(dir);
