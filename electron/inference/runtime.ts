@@ -174,22 +174,34 @@ export class ModelRuntime {
     return this.#dim;
   }
 
-  /** The tokenizer's largest id must be a row of the text model's embedding table. Returns the embedding size. */
+  /**
+   * The tokenizer's largest id must be a row of the text model's embedding table, and a text of text.maxLength
+   * tokens must fit its position table. Returns the embedding size.
+   */
   async #checkVocabulary(): Promise<number> {
-    const length = this.textGraph.idsShape.dims[1] ?? 2;
-    const ids = new Int32Array(length).fill(this.tokenizer.vocabSize - 1);
-    try {
-      // An out-of-range id is the expected failure here: keep onnxruntime from logging it.
-      const out = await this.#runText(
-        { ids, mask: new Int32Array(length).fill(1), batch: 1, length, truncated: [] },
+    // An out-of-range id or length is the expected failure here: keep onnxruntime from logging it.
+    const probe = (length: number) =>
+      this.#runText(
+        {
+          ids: new Int32Array(length).fill(this.tokenizer.vocabSize - 1),
+          mask: new Int32Array(length).fill(1),
+          batch: 1,
+          length,
+          truncated: [],
+        },
         { logSeverityLevel: 4 },
       );
+    const fixed = this.textGraph.idsShape.dims[1] ?? null;
+    let dim: number;
+    try {
+      // Short first where the length is free, so that a failure here is the vocabulary's, not the length's.
+      const out = await probe(fixed ?? 2);
       if (out.dims.length !== 2)
         throw new ModelError(
           'BAD_MODEL',
           `${this.model.name}: text output ${this.textGraph.output} has shape [${out.dims.join(', ')}], one embedding per text expected (text.output)`,
         );
-      return Number(out.dims[1]);
+      dim = Number(out.dims[1]);
     } catch (error) {
       if (error instanceof ModelError) throw error;
       throw new ModelError(
@@ -197,6 +209,16 @@ export class ModelRuntime {
         `${this.model.name}: the tokenizer (${this.tokenizer.vocabSize} tokens) does not fit the text model: ${(error as Error).message.split('\n')[0]}`,
       );
     }
+    // A length beyond the graph's position table would otherwise fail only the texts that long, at scan time.
+    const { maxLength } = this.model.text;
+    if (fixed === null && maxLength > 2)
+      await probe(maxLength).catch((error: Error) => {
+        throw new ModelError(
+          'BAD_MODEL',
+          `${this.model.name}: text.maxLength ${maxLength} is more than the text model accepts: ${error.message.split('\n')[0]}`,
+        );
+      });
+    return dim;
   }
 
   /**

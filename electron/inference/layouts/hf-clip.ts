@@ -60,9 +60,12 @@ export const hfClipLayout: ModelLayout = {
     const normalize = pre.do_normalize !== false;
     const rescale = pre.do_rescale !== false;
 
-    // Text length: model_max_length, unless it is the 1e30 "unset" sentinel.
+    // Text length: model_max_length (unless it is the 1e30 "unset" sentinel), at most the position table's
+    // max_position_embeddings: a tokenizer_config copied from another model may allow more than the tower takes.
     const maxFromTok = num(tokConfig.model_max_length);
-    const maxLength = maxFromTok && maxFromTok < 1e6 ? maxFromTok : (num(textConfig.max_position_embeddings) ?? 77);
+    const positions = num(textConfig.max_position_embeddings);
+    const lengths = [maxFromTok && maxFromTok < 1e6 ? maxFromTok : null, positions].filter((n) => n !== null);
+    const maxLength = lengths.length ? Math.min(...lengths) : 77;
 
     return {
       layout: 'hf-clip',

@@ -294,6 +294,32 @@ describe('model loading errors say what is wrong', { skip }, () => {
     await runtime.release();
   });
 
+  it("a text length beyond the text model's position table fails at load, naming text.maxLength", async () => {
+    // The Hugging Face CLIP tower, whose length axis is free, has 77 positions.
+    const dir = await bundle();
+    await cp(path.join(root, 'hf-clip-bpe', 'onnx', 'text_model.onnx'), path.join(dir, 'text.onnx'));
+    await edit(dir, (m) => {
+      m.text = { ...m.text, inputs: { ids: 'input_ids', mask: null }, output: 'text_embeds', padToMaxLength: false };
+      m.text.maxLength = 100;
+    });
+    await rejects(dir, 'BAD_MODEL', /text\.maxLength 100 is more than the text model accepts/);
+    // A Hugging Face tokenizer_config allowing more than config.json's max_position_embeddings: the smaller holds,
+    // and a text longer than both is cut to it.
+    const hf = await mkdtemp(path.join(tmpdir(), 'radsift-hf-length-'));
+    work.push(hf);
+    await cp(path.join(root, 'hf-clip-bpe'), hf, { recursive: true });
+    const file = path.join(hf, 'tokenizer_config.json');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), model_max_length: 100 }));
+    const runtime = await ModelRuntime.load(hf, { providers: ['cpu'] });
+    try {
+      assert.equal(runtime.model.text.maxLength, 77);
+      const text = await runtime.encodeTexts(['pleural effusion '.repeat(60)]);
+      assert.deepEqual(text.truncated, [0]);
+    } finally {
+      await runtime.release();
+    }
+  });
+
   it('a published config asking for a huge image or a std of 0 is refused at once, naming the value', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'radsift-hf-bounds-'));
     work.push(dir);
