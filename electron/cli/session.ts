@@ -39,10 +39,16 @@ export async function openSession(values: { model?: string; 'model-dir'?: string
   let loaded: LoadedModel;
   try {
     if (values.model) {
-      const entry = (await models.entries()).find(
-        (m) => m.description?.id === values.model || m.dir === path.resolve(io.cwd, values.model!),
-      );
+      const entries = await models.entries();
+      const byDir = entries.find((m) => m.dir === path.resolve(io.cwd, values.model!));
+      const byId = entries.filter((m) => m.description?.id === values.model);
+      const entry = byDir ?? byId[0];
       if (!entry) throw new UsageError(`no installed model "${values.model}" (see radsift models)`);
+      // Two folders with one id (a user's copy of a bundled model, two exports): not the first one by chance.
+      if (!byDir && byId.length > 1)
+        throw new UsageError(
+          `${byId.length} installed models have the id "${values.model}": ${byId.map((m) => m.dir).join(', ')}; give the folder instead (--model <folder>)`,
+        );
       loaded = await models.load(entry.dir);
     } else if (extra.length) {
       loaded = await models.load(extra[0]!);

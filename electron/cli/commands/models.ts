@@ -68,7 +68,8 @@ export const modelsCommand: Command = {
           io.stdout(
             'error' in r
               ? `${mark} ${r.dir}\n    unusable: ${r.error}\n`
-              : `${mark} ${r.id}  ${r.name} ${r.version}  [${r.layout}, ${r.source}]${r.trainedOnSyntheticData ? '  trained on synthetic data' : ''}\n    ${r.intendedUse}\n`,
+              : // The folder too: two models can share an id (a user's copy of a bundled one), and --model takes either.
+                `${mark} ${r.id}  ${r.name} ${r.version}  [${r.layout}, ${r.source}]${r.trainedOnSyntheticData ? '  trained on synthetic data' : ''}\n    ${r.intendedUse}\n    ${r.dir}\n`,
           );
         }
         if (active) io.stdout(`\nexecution provider: ${active.provider}\n`);

@@ -162,6 +162,28 @@ describe('radsift embed, query and matrix', { skip }, () => {
     assert.match(roc.at(-1)!, /^pleural effusion,1,1,/);
   });
 
+  it('--model with an id two folders share is refused, naming both; models lists each folder', async () => {
+    // Two exports of one model in folders of one name: one id (the folder's name), two models.
+    const first = path.join(work, 'first', 'tiny-clip');
+    const second = path.join(work, 'second', 'tiny-clip');
+    await cp(model, first, { recursive: true });
+    await cp(model, second, { recursive: true });
+    const both = ['--model-dir', first, '--model-dir', second];
+    const embed = ['embed', '--text', 'pleural effusion', '--out', 'dup.npy'];
+    const r = await run([...embed, '--model', 'tiny-clip', ...both], work);
+    assert.equal(r.code, 1, r.err);
+    assert.match(
+      r.err,
+      /2 installed models have the id "tiny-clip": .*first\/tiny-clip, .*second\/tiny-clip; give the folder instead/,
+    );
+    const chosen = await run([...embed, '--model', second, ...both], work);
+    assert.equal(chosen.code, 0, chosen.err);
+    const listed = await run(['models', '--no-load', ...both], work);
+    assert.equal(listed.code, 0, listed.err);
+    assert.match(listed.out, /tiny-clip .*\n.*\n +\S*first\/tiny-clip\n/);
+    assert.match(listed.out, /tiny-clip .*\n.*\n +\S*second\/tiny-clip\n/);
+  });
+
   it('usage errors exit 1', async () => {
     assert.equal((await run(['matrix', scans, '--out', 'm.csv'], work)).code, 1);
     assert.equal((await run(['query', scans], work)).code, 1);
