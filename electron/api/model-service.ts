@@ -149,12 +149,13 @@ export class ModelService implements ModelCatalog {
    * one-off `radsift … --model-dir` run does not become every later run's (and the app's) model. */
   async load(dir: string, warning?: string): Promise<LoadedModel> {
     this.#set({ state: 'loading', dir });
-    const providers = parsePreference(this.settings.get().executionProviders ?? process.env.RADSIFT_EP ?? undefined);
-    this.#loading = this.encoder.load(dir, {
-      providers,
-      ...(this.digestCache ? { digestCache: this.digestCache } : {}),
-    });
     try {
+      // In the try: an override that names no known provider fails this load, not leaves it 'loading' for good.
+      const providers = preferredProviders(this.settings.get().executionProviders ?? process.env.RADSIFT_EP);
+      this.#loading = this.encoder.load(dir, {
+        providers,
+        ...(this.digestCache ? { digestCache: this.digestCache } : {}),
+      });
       const loaded = await this.#loading;
       const taught = (await readBundleTraining(dir)).findings ?? [];
       const findings = taught.map((f) => f.replace(/_/g, ' '));
@@ -225,5 +226,15 @@ export class ModelService implements ModelCatalog {
 
   close(): Promise<void> {
     return this.encoder.close();
+  }
+}
+
+/** The execution providers an override asks for (the setting, else RADSIFT_EP); a bad one is a ModelError saying which. */
+function preferredProviders(override: string | null | undefined): ReturnType<typeof parsePreference> {
+  try {
+    return parsePreference(override ?? undefined);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ModelError('SESSION_FAILED', `the execution provider setting (or RADSIFT_EP) cannot be used: ${why}`);
   }
 }

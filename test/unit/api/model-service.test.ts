@@ -52,6 +52,21 @@ describe('model service: which model is remembered', () => {
     assert.equal((await (await service(dir)).ready()).model.id, 'radsift-phantom-convirt');
   });
 
+  it('an execution provider override that names no known provider fails the load, saying so, not loading for good', async () => {
+    const models = await service(await mkdtemp(path.join(dir, 'ep-')));
+    const before = process.env.RADSIFT_EP;
+    process.env.RADSIFT_EP = 'tpu';
+    try {
+      await assert.rejects(models.load(RARE), /execution provider setting \(or RADSIFT_EP\) cannot be used: unknown/);
+      assert.equal(models.state().state, 'failed');
+      assert.match(models.state().error ?? '', /tpu/);
+    } finally {
+      if (before === undefined) delete process.env.RADSIFT_EP;
+      else process.env.RADSIFT_EP = before;
+    }
+    assert.equal((await models.load(RARE)).model.id, 'radsift-phantom-convirt-rare');
+  });
+
   it('callers asking for the model while it is found and loaded share one load', async () => {
     const models = await service(await mkdtemp(path.join(dir, 'once-')));
     const states: string[] = [];
