@@ -148,6 +148,36 @@ describe('vectors, thresholds and probes', () => {
     assert.equal(robustCut([0.5, 0.5, 0.5]).cut, Infinity);
   });
 
+  it('a linear probe reaches the regularised optimum, with more dimensions than rows too', () => {
+    // At the optimum of Σ log-loss + (l2·n/2)·|w|² (bias free) the gradient vanishes: checked in double precision
+    // from the returned weights, whatever solver found them.
+    for (const [rows, dim] of [
+      [300, 24],
+      [80, 512],
+    ] as const) {
+      const labels = Array.from({ length: rows }, (_, i) => (i % 4 === 0 ? 1 : 0));
+      const x = gaussianCloud(
+        rows,
+        dim,
+        rows + dim,
+        labels.map((y) => (y ? 0.8 : 0)),
+      );
+      const probe = trainProbe(x, labels);
+      const grad = new Float64Array(dim + 1);
+      for (let i = 0; i < rows; i++) {
+        const xi = x.data.subarray(i * dim, (i + 1) * dim);
+        let z = probe.bias;
+        for (let k = 0; k < dim; k++) z += probe.weights[k]! * xi[k]!;
+        const g = 1 / (1 + Math.exp(-z)) - labels[i]!;
+        for (let k = 0; k < dim; k++) grad[k]! += g * xi[k]!;
+        grad[dim]! += g;
+      }
+      for (let k = 0; k < dim; k++) grad[k]! += 1e-2 * rows * probe.weights[k]!;
+      const largest = Math.max(...grad.map(Math.abs));
+      assert.ok(largest < 1e-6 * rows, `${rows}×${dim}: gradient ${largest}`);
+    }
+  });
+
   it('a linear probe separates shifted classes and stays near chance on noise', () => {
     const labels = Array.from({ length: 120 }, (_, i) => (i % 3 === 0 ? 1 : 0));
     const separable = gaussianCloud(
