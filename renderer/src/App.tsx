@@ -47,10 +47,16 @@ export function App() {
   // The opened studies outlive view switches: Query, Matrix and Screening work on them.
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   // The Query view's phrases, examples, labels and result outlive a switch to another view; another collection
-  // opened starts them afresh (its scans are others), not the same one growing (a PACS study as it downloads).
+  // opened starts them afresh (its scans are others), not the same one growing (a PACS study as it downloads) nor
+  // the same one opened again (a PACS study's retrieval shows no catalog until its first one comes).
   const [query, setQuery] = useState<QuerySession>(EMPTY_QUERY);
   const scope = catalog?.scope ?? null;
-  useEffect(() => setQuery(EMPTY_QUERY), [scope]);
+  const queryScope = useRef<string | null>(null);
+  useEffect(() => {
+    if (scope === null || scope === queryScope.current) return;
+    queryScope.current = scope;
+    setQuery(EMPTY_QUERY);
+  }, [scope]);
   // A PACS study opened while it downloads: its catalog grows as images arrive, whatever view is shown.
   const pacs = usePacsRetrieval(setCatalog);
   // The Studies view's tab and PACS search outlive view switches too.

@@ -335,10 +335,22 @@ test.describe('PACS', () => {
       await expect(text).toHaveText(`4 of ${total} images retrieved`);
       await expect.poll(() => gate.waiting).toBe(total - 4);
       await expect(status).toHaveAttribute('data-state', 'running');
+      // A phrase typed in the Query view meanwhile stays there while the study grows (the same collection).
+      const views = page.getByRole('navigation', { name: 'Views' });
+      await views.getByRole('button', { name: 'Query', exact: true }).click();
+      const phrase = page.getByRole('searchbox', { name: 'Report phrase' });
+      await phrase.fill('cardiomegaly');
+      await views.getByRole('button', { name: 'Studies', exact: true }).click();
+      gate.release(1);
+      await expect(text).toHaveText(`5 of ${total} images retrieved`);
+      await expect(study.locator('.tree-series')).toContainText('(5)');
+      await views.getByRole('button', { name: 'Query', exact: true }).click();
+      await expect(phrase).toHaveValue('cardiomegaly');
+      await views.getByRole('button', { name: 'Studies', exact: true }).click();
       // The images retrieved so far are shown, and one opens in the viewer while the rest wait.
       const thumbs = page.getByRole('list', { name: 'Images in the series' }).getByRole('button');
-      await expect(thumbs).toHaveCount(4);
-      await expect(study.locator('.tree-series')).toContainText('(4)');
+      await expect(thumbs).toHaveCount(5);
+      await expect(study.locator('.tree-series')).toContainText('(5)');
       await thumbs.first().click();
       const image = page.getByTestId('viewer-image');
       await expect
@@ -349,9 +361,9 @@ test.describe('PACS', () => {
       // Cancel: what arrived is kept and stays on screen, the viewer with it.
       await study.getByRole('button', { name: 'Cancel' }).click();
       await expect(status).toHaveAttribute('data-state', 'cancelled');
-      await expect(text).toContainText(`Cancelled: 4 of ${total} images retrieved`);
+      await expect(text).toContainText(`Cancelled: 5 of ${total} images retrieved`);
       await expect(image).toBeVisible();
-      await expect(study.locator('.tree-series')).toContainText('(4)');
+      await expect(study.locator('.tree-series')).toContainText('(5)');
 
       // Open again: the cached images are not asked for again, the others come.
       gate.open();
@@ -360,6 +372,10 @@ test.describe('PACS', () => {
       await expect(text).toHaveText(`All ${total} images retrieved.`);
       await expect(study.locator('.tree-series')).toContainText(`(${total})`);
       await expect(image).toBeVisible();
+      // The same study opened again is the same collection: the phrase is still there.
+      await page.keyboard.press('Escape');
+      await views.getByRole('button', { name: 'Query', exact: true }).click();
+      await expect(phrase).toHaveValue('cardiomegaly');
     } finally {
       await gate.close();
     }

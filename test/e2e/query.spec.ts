@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
+import { ARTIFACTS, CORPUS, expect, fixtureModel, test } from './fixtures';
 import { scratchDir } from '../support/scratch';
 import type { Locator } from '@playwright/test';
 
@@ -162,5 +163,31 @@ test.describe('Query view, many scans', () => {
     await expect(cards).toHaveCount(60);
     // The query's viewer too steps past its cards shown.
     await stepPastShown(cards, 60);
+  });
+
+  test('another collection opened starts the query afresh; the same one opened again keeps it', async ({
+    page,
+    bridge,
+  }) => {
+    const folders = ['a', 'b'].map((name) => {
+      const dir = scratchDir(`radsift-e2e-query-${name}-`);
+      copyFileSync(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
+      return dir;
+    });
+    const open = async (dir: string) => {
+      await page.keyboard.press('1');
+      bridge.dialog.answer([dir]);
+      await page.getByRole('button', { name: 'Open folder…' }).click();
+      await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images');
+      await page.keyboard.press('2');
+    };
+    const box = page.getByRole('searchbox', { name: 'Report phrase' });
+    await open(folders[0]!);
+    await box.fill('cardiomegaly');
+    await box.blur();
+    await open(folders[0]!);
+    await expect(box).toHaveValue('cardiomegaly');
+    await open(folders[1]!);
+    await expect(box).toHaveValue('');
   });
 });
