@@ -10,7 +10,7 @@
  */
 import { CodedError } from '../util/coded-error.js';
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
@@ -18,7 +18,20 @@ export const INDEX_FILE = 'radsift-index.sqlite';
 
 export type IndexErrorCode = 'IN_USE' | 'CORRUPT' | 'TOO_NEW' | 'WRITE_FAILED';
 
-export class IndexError extends CodedError<IndexErrorCode> {}
+export class IndexError extends CodedError<IndexErrorCode> {
+  /**
+   * The index's folder when the message names it: what a log of the error replaces by <path> (util/error-text.ts
+   * loggableError), since a folder is often named after the patient whose scans it indexes.
+   */
+  readonly path?: string;
+  constructor(code: IndexErrorCode, message: string, options?: { cause?: unknown; path?: string }) {
+    super(code, message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    if (options?.path !== undefined) this.path = options.path;
+  }
+}
+
+/** What a failed write says when the disk is full or the folder read-only: the same at open and mid-run. */
+export const NOTHING_DAMAGED = 'Nothing already stored was damaged; free space or fix the folder, then try again.';
 
 export interface ScanIdentity {
   path: string;
@@ -119,17 +132,28 @@ export class IndexStore {
 
   static open(dir: string): IndexStore {
     // Patient names and UIDs: a new index is the user's alone (its WAL and shared-memory files take its mode).
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw folderFailure(dir, error);
+    }
     const file = path.join(dir, INDEX_FILE);
     const fresh = !existsSync(file);
+    if (!fresh && !statSync(file).isFile())
+      throw new IndexError('CORRUPT', `${file} is not a RadSift index (it is not a file)`, { path: dir });
     let db: Database.Database;
     try {
       db = new Database(file, { timeout: 0 });
     } catch (error) {
-      throw new IndexError('CORRUPT', `cannot open the index in ${dir}: ${(error as Error).message}`, { cause: error });
+      const failure = openFailure(dir, error);
+      if (failure instanceof IndexError) throw failure;
+      throw new IndexError('CORRUPT', `cannot open the index in ${dir}: ${(error as Error).message}`, {
+        cause: error,
+        path: dir,
+      });
     }
-    if (fresh) chmodSync(file, 0o600); // before journal_mode creates the WAL, which takes the file's mode
     try {
+      if (fresh) chmodSync(file, 0o600); // before journal_mode creates the WAL, which takes the file's mode
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: committed work survives a crashed or killed process; only a power
@@ -139,25 +163,12 @@ export class IndexStore {
       // Take the exclusive lock now, so that a second instance fails at open, not mid-job.
       db.exec('BEGIN IMMEDIATE; COMMIT;');
       const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new IndexError('CORRUPT', `the index in ${dir} is damaged (${String(check)})`);
+      if (check !== 'ok')
+        throw new IndexError('CORRUPT', `the index in ${dir} is damaged (${String(check)})`, { path: dir });
       migrate(db, dir);
     } catch (error) {
       db.close();
-      if (error instanceof IndexError) throw error;
-      const code = (error as { code?: string }).code;
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-        throw new IndexError(
-          'IN_USE',
-          `the index in ${dir} is in use by another RadSift window or command; close it, or use another --index folder`,
-          { cause: error },
-        );
-      }
-      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-        throw new IndexError('CORRUPT', `${path.join(dir, INDEX_FILE)} is not a RadSift index or is damaged`, {
-          cause: error,
-        });
-      }
-      throw error;
+      throw openFailure(dir, error);
     }
     return new IndexStore(dir, db);
   }
@@ -195,7 +206,7 @@ export class IndexStore {
         throw new IndexError(
           'WRITE_FAILED',
           `could not write to the index in ${this.dir} (${code}): is the disk full or read-only?`,
-          { cause: error },
+          { cause: error, path: this.dir },
         );
       }
       throw error;
@@ -630,6 +641,86 @@ function floats(b: Buffer): Float32Array {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
+/** SQLite's and the system's codes for a write the disk or the folder refused (read-only, full, not allowed). */
+const WRITE_REFUSED = /^(SQLITE_(READONLY|IOERR|CANTOPEN|FULL)|EROFS|EACCES|EPERM|ENOSPC|EDQUOT)/;
+const DISK_FULL = /^(SQLITE_FULL|ENOSPC|EDQUOT)/;
+
+/** A failure to open the index in `dir` as an IndexError where it is one RadSift knows; anything else as it was. */
+function openFailure(dir: string, error: unknown): unknown {
+  if (error instanceof IndexError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new IndexError(
+      'IN_USE',
+      `the index in ${dir} is in use by another RadSift window or command; close it, or use another --index folder`,
+      { cause: error, path: dir },
+    );
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new IndexError('CORRUPT', `${path.join(dir, INDEX_FILE)} is not a RadSift index or is damaged`, {
+      cause: error,
+      path: dir,
+    });
+  }
+  if (!WRITE_REFUSED.test(code)) return error;
+  // SQLite's code says little (a read-only folder is SQLITE_IOERR_LOCK or SQLITE_CANTOPEN): the system says why.
+  const why = DISK_FULL.test(code)
+    ? null
+    : (readOnly(dir, 'the folder') ?? readOnly(path.join(dir, INDEX_FILE), 'the index file', false));
+  return new IndexError('WRITE_FAILED', `cannot open the index in ${dir}: ${refusal(code, why)} ${NOTHING_DAMAGED}`, {
+    cause: error,
+    path: dir,
+  });
+}
+
+/** The index's folder could not be made. */
+function folderFailure(dir: string, error: unknown): IndexError {
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' ? raw : 'unknown error';
+  const why =
+    code === 'EEXIST'
+      ? { code, text: 'a file is in its place' }
+      : code === 'ENOTDIR'
+        ? { code, text: 'a file is in the place of a folder above it' }
+        : // Node's recursive mkdir says ENOENT for a folder on a read-only disk (EROFS): the folder above says why.
+          DISK_FULL.test(code)
+          ? null
+          : readOnly(dir, 'the folder');
+  return new IndexError(
+    'WRITE_FAILED',
+    `cannot make the index folder ${dir}: ${refusal(code, why)} ${NOTHING_DAMAGED}`,
+    {
+      cause: error,
+      path: dir,
+    },
+  );
+}
+
+function refusal(code: string, why: { code: string; text: string } | null): string {
+  if (why) return `${why.text} (${why.code}).`;
+  return DISK_FULL.test(code) ? `the disk is full (${code}).` : `is the disk full or read-only? (${code})`;
+}
+
+/**
+ * Why `target` may not be written (a read-only disk, or no permission), or where it is not there yet and `above`,
+ * why the nearest folder above it may not; null when the system allows writing it (the failure was something else).
+ */
+function readOnly(target: string, what: string, above = true): { code: string; text: string } | null {
+  for (let p = target; ; p = path.dirname(p)) {
+    try {
+      accessSync(p, constants.W_OK);
+      return null;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const who = p === target ? what : 'the folder above it';
+      if (code === 'EROFS') return { code, text: `${who} is on a read-only disk` };
+      if (code === 'EACCES' || code === 'EPERM') return { code, text: `${who} is read-only to RadSift` };
+      if (code !== 'ENOENT' || !above || path.dirname(p) === p) return null;
+    }
+  }
+}
+
 function migrate(db: Database.Database, dir: string): void {
   const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
   let version = hasMeta
@@ -641,6 +732,7 @@ function migrate(db: Database.Database, dir: string): void {
     throw new IndexError(
       'TOO_NEW',
       `the index in ${dir} was written by a newer RadSift (schema ${version}); update RadSift to open it`,
+      { path: dir },
     );
   }
   while (version < SCHEMA_VERSION) {

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { INDEX_FILE, IndexError, IndexStore } from '../../../electron/index/index-store.js';
 import { MIGRATIONS } from '../../../electron/index/schema.js';
 import { topK } from '../../../electron/index/top-k.js';
 import { seededRandom } from '../../../electron/scoring/metrics.js';
+import { loggableError } from '../../../electron/util/error-text.js';
+import { lockedOutPrefix, nodeLockedOut } from '../../support/locked-folder.js';
 import { scanRecord } from '../../support/scan-record.js';
 
 const scan = scanRecord;
@@ -404,6 +406,113 @@ describe('index store', () => {
       (e: unknown) => e instanceof IndexError && e.code === 'CORRUPT',
     );
   });
+});
+
+describe('an index where nothing can be written', () => {
+  const locking = lockedOutPrefix();
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'radsift-index-write-'));
+  });
+  after(async () => {
+    await chmod(dir, 0o700);
+    for (const sub of ['ro', 'ro-file']) await chmod(path.join(dir, sub), 0o700).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Each folder opened by a child under `prefix`: `code: message` of its error, or "opened". */
+  function openIn(prefix: readonly string[], folders: string[]): string[] {
+    const run = nodeLockedOut(prefix, [
+      '--input-type=module',
+      '-e',
+      `const { IndexStore } = await import(${JSON.stringify(pathToFileURL(STORE_MODULE).href)});
+       for (const folder of process.argv.slice(1)) {
+         try { IndexStore.open(folder).close(); console.log('opened'); }
+         catch (e) { console.log(JSON.stringify(e.name + ' ' + e.code + ': ' + e.message)); }
+       }`,
+      ...folders,
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    return run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (l === 'opened' ? l : (JSON.parse(l) as string)));
+  }
+
+  const refused = (folder: string, why: RegExp) =>
+    new RegExp(
+      `^IndexError WRITE_FAILED: cannot (open the index in|make the index folder) ${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${why.source}.* Nothing already stored was damaged; free space or fix the folder, then try again\\.$`,
+    );
+
+  it('a file where the index folder, or a folder above it, should be: WRITE_FAILED naming the folder, not logged', async () => {
+    const file = path.join(dir, 'a-file');
+    await writeFile(file, 'not a folder');
+    for (const [folder, why] of [
+      [file, /a file is in its place \(EEXIST\)/],
+      [path.join(file, 'index'), /a file is in the place of a folder above it \(ENOTDIR\)/],
+    ] as const) {
+      assert.throws(
+        () => IndexStore.open(folder),
+        (e: unknown) => {
+          assert.ok(e instanceof IndexError, String(e));
+          assert.equal(e.code, 'WRITE_FAILED');
+          assert.match(`IndexError ${e.code}: ${e.message}`, refused(folder, why));
+          // A log line (radsift's fatal line) names no folder: it may be named after a patient.
+          assert.ok(!loggableError(e).includes(folder), loggableError(e));
+          return true;
+        },
+      );
+    }
+  });
+
+  it(
+    'a read-only folder: an index in it, a new index in it, a read-only index file are WRITE_FAILED saying so',
+    { skip: 'skip' in locking ? locking.skip : false },
+    async () => {
+      const ro = path.join(dir, 'ro');
+      const roFile = path.join(dir, 'ro-file');
+      IndexStore.open(path.join(ro, 'index')).close();
+      IndexStore.open(roFile).close();
+      await chmod(path.join(roFile, INDEX_FILE), 0o444);
+      await chmod(path.join(ro, 'index'), 0o555);
+      await chmod(ro, 0o555);
+      const prefix = 'prefix' in locking ? locking.prefix : [];
+      const [stored, fresh, deeper, file] = openIn(prefix, [
+        path.join(ro, 'index'),
+        path.join(ro, 'new'),
+        path.join(ro, 'new', 'deeper'),
+        roFile,
+      ]);
+      // SQLite says SQLITE_READONLY_DIRECTORY or SQLITE_IOERR_LOCK; the folder says why.
+      assert.match(stored!, refused(path.join(ro, 'index'), /the folder is read-only to RadSift \((EACCES|EPERM)\)/));
+      assert.match(
+        fresh!,
+        refused(path.join(ro, 'new'), /the folder above it is read-only to RadSift \((EACCES|EPERM)\)/),
+      );
+      assert.match(deeper!, refused(path.join(ro, 'new', 'deeper'), /the folder above it is read-only/));
+      assert.match(file!, refused(roFile, /the index file is read-only to RadSift \((EACCES|EPERM)\)/));
+      await chmod(ro, 0o700);
+      await chmod(path.join(ro, 'index'), 0o700);
+      await chmod(path.join(roFile, INDEX_FILE), 0o600);
+      assert.deepEqual(openIn(prefix, [path.join(ro, 'index'), roFile]), ['opened', 'opened'], 'nothing was damaged');
+    },
+  );
+
+  it(
+    'a disk that takes no more (a file size limit): WRITE_FAILED, and the index opens once there is room',
+    { skip: process.platform === 'win32' ? 'no ulimit -f on Windows' : false },
+    async () => {
+      const full = path.join(dir, 'full');
+      await mkdir(full);
+      // 8 KiB: the new file's first page is written, the journal's frames are not (SQLITE_IOERR_WRITE or SQLITE_FULL).
+      const [got] = openIn(['sh', '-c', 'ulimit -f 8 && exec "$0" "$@"'], [full]);
+      assert.match(
+        got!,
+        refused(full, /(the disk is full \(SQLITE_FULL\)|is the disk full or read-only\? \(SQLITE_IOERR)/),
+      );
+      assert.deepEqual(openIn([], [full]), ['opened']);
+    },
+  );
 });
 
 describe('exact top-k', () => {
