@@ -16,13 +16,9 @@ export class AppIndex {
   ) {}
 
   store(): IndexStore {
-    if (!this.#store) {
-      try {
-        this.#store = IndexStore.open(this.dir);
-      } catch (error) {
-        throw new ApiError('BUSY', (error as Error).message);
-      }
-    }
+    // An IndexError goes as it is: error-mapping.ts gives each reason its API code (BUSY only for IN_USE: a
+    // damaged, too new or unwritable index is not "in use"); anything else is a bug (INTERNAL).
+    this.#store ??= IndexStore.open(this.dir);
     return this.#store;
   }
 

@@ -18,7 +18,13 @@ const MODEL: Partial<Record<ModelErrorCode, ErrorCode>> = {
   MODEL_CHANGED: 'BUSY',
 };
 const DICOM: Partial<Record<DicomErrorCode, ErrorCode>> = { IO: 'NOT_FOUND', TIMEOUT: 'BUSY' };
-const INDEX: Partial<Record<IndexErrorCode, ErrorCode>> = { IN_USE: 'BUSY', WRITE_FAILED: 'WRITE_FAILED' };
+// Every index code is mapped (a new one must be): BUSY is for an index another RadSift holds, and for nothing else.
+const INDEX: Record<IndexErrorCode, ErrorCode> = {
+  IN_USE: 'BUSY',
+  WRITE_FAILED: 'WRITE_FAILED',
+  CORRUPT: 'UNSUPPORTED', // not an index, or a damaged one: the message names the file
+  TOO_NEW: 'UNSUPPORTED', // written by a newer RadSift: the message says to update
+};
 const PACS: Record<PacsErrorCode, ErrorCode> = {
   CONFIG: 'BAD_REQUEST',
   AUTH_FAILED: 'FORBIDDEN',
@@ -42,8 +48,7 @@ export function toApiError(error: unknown): ApiError | null {
     return new ApiError(MODEL[error.code] ?? 'UNSUPPORTED', error.message, { modelError: error.code });
   if (error instanceof DicomError)
     return new ApiError(DICOM[error.code] ?? 'UNSUPPORTED', error.message, { dicomError: error.code });
-  if (error instanceof IndexError)
-    return new ApiError(INDEX[error.code] ?? 'UNSUPPORTED', error.message, { indexError: error.code });
+  if (error instanceof IndexError) return new ApiError(INDEX[error.code], error.message, { indexError: error.code });
   if (error instanceof PacsError) return new ApiError(PACS[error.code], error.message, { pacsError: error.code });
   return null;
 }

@@ -10,9 +10,9 @@ export const ERROR_CODES = [
   'UNKNOWN_METHOD', // no such API method
   'NOT_FOUND', // a file, scan, model or job that does not exist
   'FORBIDDEN', // outside the allowed roots, wrong sender
-  'UNSUPPORTED', // valid input we cannot handle (e.g. a transfer syntax)
+  'UNSUPPORTED', // valid input we cannot handle (e.g. a transfer syntax; an index that is damaged or from a newer RadSift)
   'CANCELLED', // the user cancelled (e.g. a file dialog)
-  'BUSY', // resource in use (e.g. index opened by another instance)
+  'BUSY', // resource in use (e.g. index opened by another instance), and only that
   'WRITE_FAILED', // the disk is full or read-only: nothing stored was lost
   'UNAVAILABLE', // a server (PACS) could not be reached or failed: worth another try later
   'INTERNAL', // a bug: the message says so, details go to the log
