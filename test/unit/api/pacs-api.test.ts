@@ -248,73 +248,6 @@ describe('PACS through the API', { skip }, () => {
     assert.ok(await services.roots.resolveInside(instances[0]!.path));
   });
 
-  it('an instance that fails ends the retrieval, and the others under way are stopped with it', async () => {
-    // A study of five images (one phantom and four copies with their own SOP Instance UIDs), behind a proxy that
-    // holds every instance retrieval until four are under way, then fails the first: the other three must be
-    // given up by the app (their connections closed), not left fetching into the cache after it said "failed".
-    const source = (await readdir(path.join(work, 'demo'), { recursive: true }))
-      .filter((f) => f.startsWith('PH') && f.endsWith('.dcm'))
-      .map((f) => path.join(work, 'demo', f))[0]!;
-    const copies: string[] = [];
-    for (let k = 0; k < 5; k++) {
-      const copy = path.join(work, `held-${k}.dcm`);
-      await writeFile(copy, await readFile(source));
-      execFileSync('dcmodify', ['-nb', '-gin', '-m', '(0010,0020)=HELD-5', '-m', `(0020,0013)=${k + 1}`, copy]);
-      copies.push(copy);
-    }
-    execFileSync('dcmodify', ['-nb', '-gst', '-m', '(0010,0020)=HELD-5', copies[0]!]);
-    const study = execFileSync('dcmdump', ['+P', '0020,000d', copies[0]!]).toString();
-    const studyUid = /\[([0-9.]+)\]/.exec(study)![1]!;
-    for (const c of copies.slice(1)) execFileSync('dcmodify', ['-nb', '-m', `(0020,000d)=${studyUid}`, c]);
-    await orthanc.upload(copies);
-
-    const held: { closed: boolean; res: ServerResponse }[] = [];
-    const upstream = new URL(orthanc.dicomWebUrl);
-    const proxy = createHttpServer((req, res) => {
-      if (!/\/series\/[^/]+\/instances\/[^/]+$/.test(new URL(req.url ?? '/', 'http://x').pathname)) {
-        const forward = httpRequest(
-          { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-          (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-        );
-        forward.on('error', () => res.destroy());
-        req.pipe(forward);
-        return;
-      }
-      const entry = { closed: false, res };
-      res.on('close', () => (entry.closed = true));
-      held.push(entry);
-      if (held.length === 4) held[0]!.res.writeHead(500).end('this instance cannot be read');
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    try {
-      const port = (proxy.address() as { port: number }).port;
-      const url = `http://127.0.0.1:${port}${upstream.pathname}`;
-      await call('pacs.saveConnection', { connection: { ...connection(), name: 'held', url }, secret: PASSWORD });
-      const { jobId } = await call<{ jobId: string }>('pacs.retrieve', { name: 'held', studyUid });
-      const deadline = Date.now() + 30_000;
-      const last = () =>
-        events
-          .filter((e) => e.event === 'job.progress' && (e.payload as { jobId: string }).jobId === jobId)
-          .map((e) => (e.payload as { message: string }).message)
-          .at(-1);
-      while (!last()?.startsWith('failed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.match(last() ?? '', /^failed/);
-      while (held.some((h) => !h.closed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.deepEqual(
-        held.map((h) => h.closed),
-        [true, true, true, true],
-        'every retrieval under way was given up',
-      );
-      assert.equal(held.length, 4, 'no retrieval was started after the failure');
-    } finally {
-      proxy.closeAllConnections();
-      await new Promise((r) => proxy.close(r));
-    }
-  });
-
   it("screens a PACS query as a job; its rows are the query's instances", async () => {
     await services.models.ready();
     const job = await call<ScreenJob>('screen.start', {
@@ -541,4 +474,71 @@ describe('PACS through the API', { skip }, () => {
       }
     },
   );
+
+  it('an instance that fails ends the retrieval, and the others under way are stopped with it', async () => {
+    // Last: it adds a study to the archive, which the tests above count. A study of five images (one phantom and four copies with their own SOP Instance UIDs), behind a proxy that
+    // holds every instance retrieval until four are under way, then fails the first: the other three must be
+    // given up by the app (their connections closed), not left fetching into the cache after it said "failed".
+    const source = (await readdir(path.join(work, 'demo'), { recursive: true }))
+      .filter((f) => f.startsWith('PH') && f.endsWith('.dcm'))
+      .map((f) => path.join(work, 'demo', f))[0]!;
+    const copies: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      const copy = path.join(work, `held-${k}.dcm`);
+      await writeFile(copy, await readFile(source));
+      execFileSync('dcmodify', ['-nb', '-gin', '-m', '(0010,0020)=HELD-5', '-m', `(0020,0013)=${k + 1}`, copy]);
+      copies.push(copy);
+    }
+    execFileSync('dcmodify', ['-nb', '-gst', '-m', '(0010,0020)=HELD-5', copies[0]!]);
+    const study = execFileSync('dcmdump', ['+P', '0020,000d', copies[0]!]).toString();
+    const studyUid = /\[([0-9.]+)\]/.exec(study)![1]!;
+    for (const c of copies.slice(1)) execFileSync('dcmodify', ['-nb', '-m', `(0020,000d)=${studyUid}`, c]);
+    await orthanc.upload(copies);
+
+    const held: { closed: boolean; res: ServerResponse }[] = [];
+    const upstream = new URL(orthanc.dicomWebUrl);
+    const proxy = createHttpServer((req, res) => {
+      if (!/\/series\/[^/]+\/instances\/[^/]+$/.test(new URL(req.url ?? '/', 'http://x').pathname)) {
+        const forward = httpRequest(
+          { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        forward.on('error', () => res.destroy());
+        req.pipe(forward);
+        return;
+      }
+      const entry = { closed: false, res };
+      res.on('close', () => (entry.closed = true));
+      held.push(entry);
+      if (held.length === 4) held[0]!.res.writeHead(500).end('this instance cannot be read');
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const port = (proxy.address() as { port: number }).port;
+      const url = `http://127.0.0.1:${port}${upstream.pathname}`;
+      await call('pacs.saveConnection', { connection: { ...connection(), name: 'held', url }, secret: PASSWORD });
+      const { jobId } = await call<{ jobId: string }>('pacs.retrieve', { name: 'held', studyUid });
+      const deadline = Date.now() + 30_000;
+      const last = () =>
+        events
+          .filter((e) => e.event === 'job.progress' && (e.payload as { jobId: string }).jobId === jobId)
+          .map((e) => (e.payload as { message: string }).message)
+          .at(-1);
+      while (!last()?.startsWith('failed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.match(last() ?? '', /^failed/);
+      while (held.some((h) => !h.closed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(
+        held.map((h) => h.closed),
+        [true, true, true, true],
+        'every retrieval under way was given up',
+      );
+      assert.equal(held.length, 4, 'no retrieval was started after the failure');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
 });
