@@ -476,9 +476,10 @@ describe('PACS through the API', { skip }, () => {
   );
 
   it('an instance that fails ends the retrieval, and the others under way are stopped with it', async () => {
-    // Last: it adds a study to the archive, which the tests above count. A study of five images (one phantom and four copies with their own SOP Instance UIDs), behind a proxy that
-    // holds every instance retrieval until four are under way, then fails the first: the other three must be
-    // given up by the app (their connections closed), not left fetching into the cache after it said "failed".
+    // Last: it adds a study to the archive, which the tests above count. A study of five images (one phantom
+    // and four copies with their own SOP Instance UIDs), behind a proxy that holds every instance retrieval until
+    // four are under way, then fails the first: the other three must be given up by the app (their connections
+    // closed), not left fetching into the cache after it said "failed".
     const source = (await readdir(path.join(work, 'demo'), { recursive: true }))
       .filter((f) => f.startsWith('PH') && f.endsWith('.dcm'))
       .map((f) => path.join(work, 'demo', f))[0]!;
