@@ -33,7 +33,16 @@ async function readLabels(file: string): Promise<{ findings: string[]; rows: Map
   const header = lines.shift()?.cells.map((h) => h.trim());
   if (!header || header[0] !== 'path' || header.length < 2)
     throw new UsageError(`${file}: the first line must be "path,<finding>,…"`);
+  // A column named twice: --findings and the report would pick one of the two by chance.
+  const twice = header.findIndex((h, k) => header.indexOf(h) !== k);
+  if (twice > 0)
+    throw new UsageError(
+      `${file}: row 1: the column "${header[twice]}" is named twice (columns ${header.indexOf(header[twice]!) + 1} and ${twice + 1})`,
+    );
   const rows = new Map<string, number[]>();
+  // The row each scan was labelled on, by the file it really is (`./PH…/IM1.dcm`, `PH…/IM1.dcm` and a link to it
+  // are one file).
+  const labelledOn = new Map<string, number>();
   for (const { cells, at } of lines) {
     if (cells.length !== header.length)
       throw new UsageError(`${file}: row ${at}: ${cells.length} cells, expected ${header.length}`);
@@ -45,7 +54,13 @@ async function readLabels(file: string): Promise<{ findings: string[]; rows: Map
         `${file}: row ${at}: ${header[bad]} is ${cells[bad]!.trim() ? `"${cells[bad]!.trim()}"` : 'empty'}: labels must be 0 or 1 (a scan not labelled: leave its row out)`,
       );
     const values = cells.slice(1).map(Number);
-    rows.set(path.resolve(path.dirname(file), cells[0]!), values);
+    const scan = path.resolve(path.dirname(file), cells[0]!);
+    // A second row for a scan silently replaced the first one's labels: refused, naming both rows.
+    const earlier = labelledOn.get(realPath(scan));
+    if (earlier !== undefined)
+      throw new UsageError(`${file}: row ${at}: ${cells[0]} is already labelled on row ${earlier}`);
+    labelledOn.set(realPath(scan), at);
+    rows.set(scan, values);
   }
   return { findings: header.slice(1), rows };
 }

@@ -75,4 +75,27 @@ describe('radsift: options checked before any work', () => {
     writeFileSync(labels, `${lines.map((l, i) => (i === 1 ? l.replace(/^([^,]*),[01]/, '$1,-1') : l)).join('\n')}\n`);
     await refused(['eval', demo, '--labels', labels], /row 2: pleural_effusion is "-1": labels must be 0 or 1/);
   });
+
+  it('a scan labelled on two rows, or a column named twice', async () => {
+    const lines = readFileSync(path.join(demo, 'labels.csv'), 'utf8').trim().split('\n');
+    const labels = path.join(demo, 'twice-labels.csv');
+    // The same path again (the earlier row's labels were silently replaced by the later one's).
+    writeFileSync(labels, `${[...lines, lines[1]!].join('\n')}\n`);
+    const again = lines[1]!.split(',')[0]!;
+    await refused(
+      ['eval', demo, '--labels', labels],
+      new RegExp(`row 4: ${again.replace(/[.]/g, '\\.')} is already labelled on row 2`),
+    );
+    // The same file spelled another way.
+    writeFileSync(labels, `${[...lines, `./${lines[2]!}`].join('\n')}\n`);
+    await refused(['eval', demo, '--labels', labels], /row 4: \.\/\S+ is already labelled on row 3/);
+    // A finding's column twice: which one --findings and the report read would be chance.
+    const header = lines[0]!.split(',');
+    const doubled = lines.map((l, i) => `${l},${i ? l.split(',')[4] : header[4]}`);
+    writeFileSync(labels, `${doubled.join('\n')}\n`);
+    await refused(
+      ['eval', demo, '--labels', labels],
+      new RegExp(`row 1: the column "${header[4]}" is named twice \\(columns 5 and ${header.length + 1}\\)`),
+    );
+  });
 });
