@@ -62,7 +62,7 @@ export async function scoreFolder(
     else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
     progress(`encoded ${paths.length} images, ${failed.length} failed, ${skipped.length} not DICOM`);
   }
-  io.stderr('\n');
+  progress.done();
   reportSkipped(skipped, io);
   const dim = rows[0]?.length ?? vectors[0]?.positive.length ?? 0;
   const data = new Float32Array(rows.length * dim);
@@ -85,6 +85,11 @@ export async function scoreFolder(
     ...(options.keepPatches ? { patches } : {}),
     ...(options.poolPatches ? { pooled: pooledMatrix } : {}),
   };
+}
+
+/** A line on stderr per input that failed, with its reason (what exit 2 promises; JSON outputs list them). */
+export function reportFailed(failed: readonly { path: string; reason: string }[], io: CliIO): void {
+  for (const f of failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
 }
 
 /** One line on stderr for the files that were not DICOM (JSON outputs list them). */

@@ -107,16 +107,41 @@ export async function* expandInputs(
   }
 }
 
-/** A progress line on stderr, rewritten in place when stderr is a terminal. */
-export function progressLine(io: CliIO): (text: string) => void {
+/** progressLine's writer: called with each new state, then `done()` once the work ends. */
+export interface Progress {
+  (text: string): void;
+  /**
+   * Ends the progress: a terminal's line is closed; elsewhere the last state is written if the throttle held
+   * it back, so a log's last progress line is the final count (not "0 failed" from the first file).
+   */
+  done(): void;
+}
+
+/**
+ * A progress line on stderr, rewritten in place when stderr is a terminal; elsewhere (a log, a pipe) one line
+ * every 2 s at most, and the final state when the work ends (Progress.done).
+ */
+export function progressLine(io: CliIO): Progress {
   const tty = process.stderr.isTTY;
   let last = 0;
-  return (text) => {
+  let open = false; // a terminal line written and not yet ended
+  let held: string | null = null; // the latest state not written (not a terminal)
+  const progress = (text: string) => {
     const now = Date.now();
-    if (tty) io.stderr(`\r${text}\x1b[K`);
-    else if (now - last > 2000) {
+    if (tty) {
+      io.stderr(`\r${text}\x1b[K`);
+      open = true;
+    } else if (now - last > 2000) {
       io.stderr(`${text}\n`);
       last = now;
-    }
+      held = null;
+    } else held = text;
   };
+  progress.done = () => {
+    if (open) io.stderr('\n');
+    else if (held !== null) io.stderr(`${held}\n`);
+    open = false;
+    held = null;
+  };
+  return progress;
 }

@@ -74,7 +74,7 @@ ${FILES_FROM_USAGE}`,
         else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
         progress(`embedded ${rows.length}, failed ${failed.length}, not DICOM ${skipped.length}`);
       }
-      io.stderr('\n');
+      progress.done();
       reportSkipped(skipped, io);
       const dim = vectors[0]?.length ?? 0;
       const data = new Float32Array(rows.length * dim);

@@ -18,7 +18,7 @@ import { decodeGrayPng } from '../../util/png.js';
 import { parseCsv } from '../../util/csv.js';
 import { maskPlaneFile } from '../../phantom/findings.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
-import { csvCell, scoreFolder } from '../folder-scores.js';
+import { csvCell, reportFailed, scoreFolder } from '../folder-scores.js';
 import { outputOption, readOptionFile } from '../options.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
@@ -340,6 +340,13 @@ ${FILES_FROM_USAGE}`,
             `${r.phrase.padEnd(22)} ${fmt(p.zeroShot)} | ${f(p.labelFraction['0.01'])} ${f(p.labelFraction['0.1'])} ${f(p.labelFraction['1'])} | ${f(p.shotsPerClass['1'])} ${f(p.shotsPerClass['4'])} ${f(p.shotsPerClass['16'])}\n`,
           );
         }
+        // What exit 2 promises: each labelled scan left out of the figures, with its reason, as --json lists them.
+        reportFailed(s.failed, io);
+        for (const p of missing) io.stderr(`missing: ${p}\n`);
+        if (summary.notInFolder)
+          io.stderr(
+            `${summary.notInFolder} of the ${labels.rows.size} scans ${path.basename(labelsFile)} labels are not among the inputs (not evaluated)\n`,
+          );
       }
       return s.failed.length || missing.length ? EXIT.PARTIAL : EXIT.OK;
     } finally {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { familiarityWarnings, outputOption, phrasesOption } from '../options.js';
-import { csvCell, scoreFolder } from '../folder-scores.js';
+import { csvCell, reportFailed, scoreFolder } from '../folder-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
 export const matrixCommand = defineCommand({
@@ -37,7 +37,7 @@ ${FILES_FROM_USAGE}`,
         lines.push(cells.map(csvCell).join(','));
       });
       await writeFile(out, `${lines.join('\n')}\n`);
-      for (const f of s.failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
+      reportFailed(s.failed, io);
       io.stderr(familiarityWarnings(await session.models.checkPhrases(phrases)));
       io.stderr(`wrote ${s.paths.length} rows × ${m} phrases to ${out}\n`);
       return s.failed.length ? EXIT.PARTIAL : EXIT.OK;

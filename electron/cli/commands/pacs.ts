@@ -91,7 +91,8 @@ export const pacsCommand = defineCommand({
         progress(`${count} instances · ${(bytes / 1e6).toFixed(1)} MB`);
       }
       if (!count) throw new PacsError('NOT_FOUND', `study ${values.study} has no instances on ${client.label}`);
-      io.stderr(`\n${count} instances → ${folder}\n`);
+      progress.done();
+      io.stderr(`${count} instances → ${folder}\n`);
       return EXIT.OK;
     } catch (error) {
       if (error instanceof PacsError) {

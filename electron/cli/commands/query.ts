@@ -4,7 +4,7 @@ import { regionPhrases } from '../../scoring/region-score.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../../scoring/threshold.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { familiarityWarnings, integerOption, phraseOption, thresholdOption } from '../options.js';
-import { scoreFolder } from '../folder-scores.js';
+import { reportFailed, scoreFolder } from '../folder-scores.js';
 import { scoreIndex } from '../index-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
 
@@ -74,7 +74,7 @@ ${FILES_FROM_USAGE}`,
           io.stdout(
             `"${s.phrases[0]}": no scan to rank: the inputs hold no DICOM file that could be read${s.skipped.length ? ` (${s.skipped.length} non-DICOM skipped)` : ''}\n`,
           );
-          for (const f of s.failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
+          reportFailed(s.failed, io);
           return s.failed.length ? EXIT.PARTIAL : EXIT.OK;
         }
         io.stdout(`"${s.phrases[0]}": ${matches} of ${s.paths.length} scans match (p ≥ ${threshold})\n`);
@@ -84,7 +84,7 @@ ${FILES_FROM_USAGE}`,
           io.stdout(
             `${String(r.rank).padStart(4)}  ${r.probability.toFixed(3)}  ${r.similarity.toFixed(4)}  ${path.relative(io.cwd, r.path)}${r.match ? '' : '  (below threshold)'}\n`,
           );
-        for (const f of s.failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
+        reportFailed(s.failed, io);
       }
       return s.failed.length ? EXIT.PARTIAL : EXIT.OK;
     } finally {

@@ -387,8 +387,9 @@ export const screenCommand = defineCommand({
           else io.stderr(`\n${line}`);
         },
       });
+      progress.done();
       io.stderr(
-        `\nindex: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
+        `index: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
       );
       for (const m of listed?.missing ?? []) failures.push(`failed: ${path.relative(io.cwd, m.path)}: ${m.reason}\n`);
       // The archive cut the listing: what it listed is indexed (and screened below); the rest it would not name.

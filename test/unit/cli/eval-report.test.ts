@@ -1,0 +1,77 @@
+/**
+ * What `radsift eval` says about the scans it could not use: in text mode each labelled scan that failed is
+ * named on stderr with its reason and each missing one by its path (exit 2 promises as much; only --json listed
+ * them), with the count of labelled scans not among the inputs; and the last progress line of a log (stderr not
+ * a terminal, as under node --test) is the final count, not the throttle's first one.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EXIT } from '../../../electron/cli/command.js';
+import { progressLine } from '../../../electron/cli/session.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { runCli } from '../../support/cli.js';
+
+describe('radsift eval: the scans left out, named', () => {
+  let work: string;
+  let demo: string;
+  let rows: string[];
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-eval-report-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    demo = path.join(work, 'demo');
+    writeDemo({ dir: demo, count: 6, seed: 1, size: 128 });
+    rows = readFileSync(path.join(demo, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
+    assert.equal(rows.length, 6);
+  });
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('text mode lists each failed and missing labelled scan on stderr, and the progress ends on the final count', async () => {
+    const file = (row: string) => path.join(demo, row.split(',')[0]!);
+    const folder = (row: string) => path.join(demo, row.split(',')[0]!.split('/')[0]!);
+    // rows[0]: not among the inputs; rows[1]: gone; rows[5]: not a readable DICOM file; rows[2..4]: scored.
+    const gone = file(rows[1]!);
+    rmSync(gone);
+    const broken = file(rows[5]!);
+    writeFileSync(broken, 'not a scan\n');
+    const r = await runCli(['eval', ...rows.slice(1).map(folder), '--labels', path.join(demo, 'labels.csv')], work);
+    assert.equal(r.code, EXIT.PARTIAL, r.err);
+    assert.match(r.out, /^3 labelled scans/);
+    assert.match(r.err, new RegExp(`^failed: ${escape(broken)}: \\S`, 'm'));
+    assert.match(r.err, new RegExp(`^missing: ${escape(gone)}$`, 'm'));
+    assert.match(r.err, /^1 of the 6 scans labels\.csv labels are not among the inputs \(not evaluated\)$/m);
+    const progress = r.err.split('\n').filter((l) => l.startsWith('encoded '));
+    assert.equal(progress.at(-1), 'encoded 3 images, 1 failed, 0 not DICOM', r.err);
+    // JSON mode lists them in the JSON, as before.
+    const json = await runCli(
+      ['eval', ...rows.slice(1).map(folder), '--labels', path.join(demo, 'labels.csv'), '--json'],
+      work,
+    );
+    const summary = JSON.parse(json.out) as { failed: { path: string }[]; missing: string[]; notInFolder: number };
+    assert.deepEqual([summary.failed.map((f) => f.path), summary.missing, summary.notInFolder], [[broken], [gone], 1]);
+    unlinkSync(broken);
+  });
+
+  it('progressLine: a log gets the final state once the work is done', { skip: skipOnTerminal() }, () => {
+    let err = '';
+    const progress = progressLine({ stdout: () => undefined, stderr: (t) => (err += t), cwd: work });
+    progress('1 of 3, 0 failed');
+    progress('2 of 3, 0 failed');
+    progress('3 of 3, 1 failed');
+    progress.done();
+    progress.done(); // once only
+    assert.deepEqual(err.split('\n'), ['1 of 3, 0 failed', '3 of 3, 1 failed', '']);
+  });
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function skipOnTerminal(): string | false {
+  return process.stderr.isTTY ? 'stderr is a terminal here: progress is rewritten in place, not logged' : false;
+}
