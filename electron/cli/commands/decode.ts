@@ -1,11 +1,11 @@
 /** `radsift decode <file> --out <path.npy|path.png>`: writes one frame as stored values, modality values or the display image. */
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PixelArray } from '../../util/typed-arrays.js';
 import { runDecodeJob } from '../../screening/decode-job.js';
 import { DicomError } from '../../dicom/errors.js';
 import { encodeNpy, type NpyArray } from '../../util/npy.js';
 import { encodePng } from '../../util/png.js';
+import { replaceOutputFile } from '../../util/durable-file.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 
 type Values = 'stored' | 'modality' | 'display';
@@ -58,7 +58,7 @@ export const decodeCommand = defineCommand({
       else throw new UsageError('modality values exist for monochrome images only');
       const bytes =
         format === '.npy' ? encodeNpy(data as NpyArray, shape) : toPng(data, result.rows, result.columns, channels);
-      await writeFile(out, bytes);
+      await replaceOutputFile(out, bytes);
       io.stdout(`${JSON.stringify({ out, frame, values: kind, dtype: data.constructor.name, shape })}\n`);
       return EXIT.OK;
     } catch (error) {

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import {
@@ -16,6 +16,7 @@ import { isInside } from '../../security/allowed-roots.js';
 import { realPath } from '../../util/distinct-files.js';
 import { decodeGrayPng } from '../../util/png.js';
 import { parseCsv } from '../../util/csv.js';
+import { replaceOutputFile } from '../../util/durable-file.js';
 import { maskPlaneFile } from '../../phantom/findings.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { csvCell, reportFailed, scoreFolder } from '../folder-scores.js';
@@ -277,7 +278,7 @@ ${FILES_FROM_USAGE}`,
         const lines = ['phrase,fpr,tpr,threshold'];
         for (const r of report)
           for (const p of r.roc) lines.push([r.phrase, p.fpr, p.tpr, p.threshold].map(csvCell).join(','));
-        await writeFile(roc, `${lines.join('\n')}\n`);
+        await replaceOutputFile(roc, `${lines.join('\n')}\n`);
       }
       const summary = {
         model: session.loaded.model.id,

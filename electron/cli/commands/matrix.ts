@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { replaceOutputFile } from '../../util/durable-file.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { familiarityWarnings, outputOption, phrasesOption } from '../options.js';
 import { csvCell, reportFailed, scoreFolder } from '../folder-scores.js';
@@ -36,7 +36,7 @@ ${FILES_FROM_USAGE}`,
           cells.push(s.similarity[i * m + j]!.toFixed(6), s.probability[i * m + j]!.toFixed(6));
         lines.push(cells.map(csvCell).join(','));
       });
-      await writeFile(out, `${lines.join('\n')}\n`);
+      await replaceOutputFile(out, `${lines.join('\n')}\n`);
       reportFailed(s.failed, io);
       io.stderr(familiarityWarnings(await session.models.checkPhrases(phrases)));
       io.stderr(`wrote ${s.paths.length} rows × ${m} phrases to ${out}\n`);

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { distinctFiles, namesUnder, realPath } from '../../util/distinct-files.js';
+import { ReplacementFile } from '../../util/durable-file.js';
 import { hideIdentifiersIn, identifiersOf, scansHider, type ScanIdentifiers } from '../../api/identifiers.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
@@ -353,6 +352,9 @@ export const screenCommand = defineCommand({
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // The results are written aside and put in place when complete: a run that ends early (an error, a full disk,
+    // a kill) leaves the previous results file as it was.
+    let output: ReplacementFile | null = null;
     try {
       const m = session.loaded.model;
       const model = modelSlot(store, session.loaded);
@@ -487,10 +489,9 @@ export const screenCommand = defineCommand({
       }
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];
       io.stderr(familiarityWarnings(familiarity));
-      const stream = createWriteStream(out!);
-      const write = async (text: string) => {
-        if (!stream.write(text)) await once(stream, 'drain');
-      };
+      const file = await ReplacementFile.open(out!);
+      output = file;
+      const write = (text: string) => file.write(text);
       let flagged = 0;
       let rows = 0;
       let failedRows = 0;
@@ -540,8 +541,7 @@ export const screenCommand = defineCommand({
         await writeRow(row);
       for (const m of listed?.missing ?? []) await writeRow(missingRow(m));
       if (json) await write(`\n],"skipped":${JSON.stringify(hider ? skipped.map((s) => hider(s)) : skipped)}}\n`);
-      stream.end();
-      await once(stream, 'finish');
+      await file.commit();
       io.stderr(
         `${rows} files, ${flagged} flagged, ${failedRows} failed${skipped.length ? `; skipped ${skipped.length} non-DICOM files` : ''} → ${out}\n`,
       );
@@ -556,6 +556,7 @@ export const screenCommand = defineCommand({
       }
       throw error;
     } finally {
+      await output?.discard(); // after commit: nothing
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       store.close();
