@@ -1,5 +1,6 @@
 /** Option values the commands share, parsed with one set of rules and messages. */
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PHRASE_PATTERN } from '../api/limits.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
@@ -38,14 +39,24 @@ export function batchOption(value: string | undefined): number {
 }
 
 /**
- * A file an option names for output, resolved and checked before any work: its folder must exist and it must
- * not be a folder itself, or a long run would end in an error and nothing written.
+ * A file an option names for output, resolved and checked before any work: its folder must exist and be one this
+ * process may create files in (the output is written aside there and renamed over the name), and it must not be
+ * a folder itself, or a long run would end in an error and nothing written.
  */
 export async function outputOption(option: string, value: string, cwd: string): Promise<string> {
   const out = path.resolve(cwd, value);
-  if (!(await stat(path.dirname(out)).catch(() => null))?.isDirectory())
-    throw new UsageError(`${option}: the folder ${path.dirname(out)} does not exist`);
+  const folder = path.dirname(out);
+  if (!(await stat(folder).catch(() => null))?.isDirectory())
+    throw new UsageError(`${option}: the folder ${folder} does not exist`);
   if ((await stat(out).catch(() => null))?.isDirectory()) throw new UsageError(`${option}: ${out} is a folder`);
+  // Asked of the system, as the write will be: a read-only folder, disk or mount, an ACL, root's own rights.
+  if (
+    !(await access(folder, constants.W_OK | constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new UsageError(`${option}: the folder ${folder} is not writable`);
   return out;
 }
 

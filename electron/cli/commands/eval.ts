@@ -166,6 +166,13 @@ ${FILES_FROM_USAGE}`,
     const sentences =
       values.reports || existsSync(reportsFile) ? await readSentences(reportsFile, labels.findings) : null;
     const roc = values.roc ? await outputOption('--roc', values.roc, io.cwd) : null;
+    // The ROC points written over the labels (or the reports) they were measured with.
+    for (const [option, input] of [
+      ['--labels', labelsFile],
+      ['--reports', sentences ? reportsFile : null],
+    ] as const)
+      if (roc && input && realPath(roc) === realPath(input))
+        throw new UsageError(`--roc ${roc} is the ${option} file: it would be written over; give another name`);
     const session = await openSession(values, io);
     try {
       const grid = session.loaded.model.image.patchGrid;

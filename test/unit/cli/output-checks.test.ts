@@ -1,11 +1,12 @@
 /**
- * Options checked before any work: an output a long run could not write (a missing folder, a folder in the
- * file's place), a batch size, numbers written as "", "0x2" or "1e2", and labels that are not 0 or 1 (an
- * empty cell read as 0 counted an unlabelled scan as a negative and moved the AUC). Each is a usage error
- * (exit 1) before the model loads: no "model:" line.
+ * Options checked before any work: an output a long run could not write (a missing folder, a read-only one, a
+ * folder in the file's place) or should not (eval's --roc over its own labels), a batch size, numbers written as
+ * "", "0x2" or "1e2", and labels that are not 0 or 1 (an empty cell read as 0 counted an unlabelled scan as a
+ * negative and moved the AUC), given twice, or under a column named twice. Each is a usage error (exit 1) before
+ * the model loads: no "model:" line.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,11 @@ import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../../electron/cli/command.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { runCli } from '../../support/cli.js';
+import { lockedOutPrefix, nodeLockedOut } from '../../support/locked-folder.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+// A folder this process cannot write in: mode 555, and as root a child without the rights that override it.
+const locking = lockedOutPrefix();
 
 describe('radsift: options checked before any work', () => {
   let work: string;
@@ -52,6 +58,54 @@ describe('radsift: options checked before any work', () => {
       ['eval', demo, '--labels', path.join(demo, 'labels.csv'), '--roc', path.join(missing, 'roc.csv')],
       /--roc: the folder .* does not exist/,
     );
+  });
+
+  it(
+    'an output folder that cannot be written in',
+    { skip: 'skip' in locking ? `a folder's mode stops nobody here: ${locking.skip}` : false },
+    () => {
+      const readOnly = path.join(work, 'read-only');
+      mkdirSync(readOnly);
+      chmodSync(readOnly, 0o555);
+      try {
+        const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+        const env = { ...process.env, RADSIFT_DATA_DIR: path.join(work, 'data') };
+        const index = path.join(work, 'ro-idx');
+        for (const [args, option] of [
+          [['matrix', demo, '--phrases', 'pneumothorax', '--out', path.join(readOnly, 'm.csv')], '--out'],
+          [['embed', demo, '--out', path.join(readOnly, 'e.npy')], '--out'],
+          [['eval', demo, '--labels', path.join(demo, 'labels.csv'), '--roc', path.join(readOnly, 'r.csv')], '--roc'],
+          [
+            ['screen', demo, '--phrases', 'pneumothorax', '--out', path.join(readOnly, 's.csv'), '--index', index],
+            '--out',
+          ],
+        ] as const) {
+          const r = nodeLockedOut('prefix' in locking ? locking.prefix : [], [cli, ...args], { cwd: work, env });
+          assert.equal(r.status, EXIT.USAGE, `${args[0]}: ${r.stderr}`);
+          assert.match(r.stderr, new RegExp(`${option}: the folder ${readOnly} is not writable`), args[0]);
+          assert.doesNotMatch(r.stderr, /^model:/m, `${args[0]}: refused before the model loads`);
+        }
+        assert.equal(existsSync(index), false, 'refused before anything was indexed');
+      } finally {
+        chmodSync(readOnly, 0o755);
+      }
+    },
+  );
+
+  it('--roc naming the labels or the reports eval reads', async () => {
+    const labels = path.join(demo, 'labels.csv');
+    const before = readFileSync(labels, 'utf8');
+    await refused(['eval', demo, '--labels', labels, '--roc', labels], /--roc .*labels\.csv is the --labels file/);
+    // The same file spelled from another folder.
+    await refused(
+      ['eval', demo, '--labels', labels, '--roc', path.join('demo', '.', 'labels.csv')],
+      /--roc .*labels\.csv is the --labels file: it would be written over/,
+    );
+    await refused(
+      ['eval', demo, '--labels', labels, '--roc', path.join(demo, 'reports.jsonl')],
+      /--roc .*reports\.jsonl is the --reports file/,
+    );
+    assert.equal(readFileSync(labels, 'utf8'), before);
   });
 
   it('numbers and batch sizes', async () => {
