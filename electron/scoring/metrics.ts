@@ -23,7 +23,10 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
-/** ROC curve points (false-positive rate, true-positive rate, threshold), highest threshold first. */
+/**
+ * ROC curve points (false-positive rate, true-positive rate, threshold), highest threshold first; none when a class
+ * is absent (no positive or no negative: one of the rates is 0/0), as rocAuc is NaN then.
+ */
 export function rocPoints(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
@@ -31,6 +34,7 @@ export function rocPoints(
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   const P = Array.from(labels).filter(Boolean).length;
   const N = scores.length - P;
+  if (!P || !N) return [];
   const points = [{ fpr: 0, tpr: 0, threshold: Infinity }];
   let tp = 0;
   let fp = 0;
@@ -39,7 +43,7 @@ export function rocPoints(
     else fp++;
     const next = order[i + 1];
     if (next === undefined || scores[next] !== scores[order[i]!]) {
-      points.push({ fpr: N ? fp / N : 0, tpr: P ? tp / P : 0, threshold: scores[order[i]!]! });
+      points.push({ fpr: fp / N, tpr: tp / P, threshold: scores[order[i]!]! });
     }
   }
   return points;

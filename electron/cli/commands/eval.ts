@@ -141,7 +141,8 @@ and a model with patch embeddings: the pointing game and the contrast-to-noise
 ratio of the phrase heatmap on each positive scan. --findings evaluates only
 those label columns (e.g. the eight a model was trained on; the means are over
 the evaluated columns).
---roc writes the ROC points of every phrase as CSV. Only labelled scans among
+--roc writes the ROC points of every phrase as CSV (a phrase whose labelled
+scans are all positive or all negative has none: left out, and said on stderr). Only labelled scans among
 the inputs (files, or files under the folders) are read.
 ${FILES_FROM_USAGE}`,
   options: {
@@ -286,6 +287,12 @@ ${FILES_FROM_USAGE}`,
         for (const r of report)
           for (const p of r.roc) lines.push([r.phrase, p.fpr, p.tpr, p.threshold].map(csvCell).join(','));
         await replaceOutputFile(roc, `${lines.join('\n')}\n`);
+        // A phrase whose scans are all positive or all negative has no curve (its AUC is —, null in --json).
+        const without = report.filter((r) => !r.roc.length).map((r) => r.phrase);
+        if (without.length)
+          io.stderr(
+            `--roc: ${without.length} phrase${without.length === 1 ? '' : 's'} left out, no curve (the labelled scans are all positive or all negative): ${without.join(', ')}\n`,
+          );
       }
       const summary = {
         model: session.loaded.model.id,

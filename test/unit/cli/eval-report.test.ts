@@ -2,7 +2,8 @@
  * What `radsift eval` says about the scans it could not use: in text mode each labelled scan that failed is
  * named on stderr with its reason and each missing one by its path (exit 2 promises as much; only --json listed
  * them), with the count of labelled scans not among the inputs; and the last progress line of a log (stderr not
- * a terminal, as under node --test) is the final count, not the throttle's first one.
+ * a terminal, as under node --test) is the final count, not the throttle's first one. And what --roc writes of a
+ * phrase without both classes: nothing (its AUC is null), rather than a made-up curve.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,51 @@ describe('radsift eval: the scans left out, named', () => {
     const summary = JSON.parse(json.out) as { failed: { path: string }[]; missing: string[]; notInFolder: number };
     assert.deepEqual([summary.failed.map((f) => f.path), summary.missing, summary.notInFolder], [[broken], [gone], 1]);
     unlinkSync(broken);
+  });
+
+  it('--roc leaves out a phrase without both classes (AUC null), and says so', async () => {
+    const roc = await mkdtemp(path.join(work, 'roc-'));
+    const scans = path.join(roc, 'demo');
+    writeDemo({ dir: scans, count: 6, seed: 1, size: 128 });
+    const lines = readFileSync(path.join(scans, 'labels.csv'), 'utf8').trim().split('\n');
+    const header = lines[0]!.split(',');
+    // pleural_effusion: both classes; cardiomegaly: no positive (this demo has none); edema: set all positive.
+    const edema = header.indexOf('edema');
+    const labels = path.join(scans, 'one-class.csv');
+    writeFileSync(
+      labels,
+      `${lines.map((l, i) => (i ? l.split(',').map((c, k) => (k === edema ? '1' : c)) : l.split(',')).join(',')).join('\n')}\n`,
+    );
+    const column = (name: string) => lines.slice(1).map((l) => l.split(',')[header.indexOf(name)]);
+    assert.ok(column('pleural_effusion').includes('1') && column('pleural_effusion').includes('0'));
+    assert.ok(!column('cardiomegaly').includes('1'));
+    const out = path.join(roc, 'roc.csv');
+    const r = await runCli(
+      ['eval', scans, '--labels', labels, '--findings', 'pleural_effusion,cardiomegaly,edema', '--roc', out, '--json'],
+      work,
+    );
+    assert.equal(r.code, EXIT.OK, r.err);
+    const aucs = (JSON.parse(r.out) as { phrases: { phrase: string; auc: number | null }[] }).phrases.map((p) => [
+      p.phrase,
+      p.auc === null ? null : 'number',
+    ]);
+    assert.deepEqual(aucs, [
+      ['pleural effusion', 'number'],
+      ['cardiomegaly', null],
+      ['edema', null],
+    ]);
+    const curves = new Set(
+      readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[0]),
+    );
+    assert.deepEqual([...curves], ['pleural effusion']);
+    assert.match(
+      r.err,
+      /^--roc: 2 phrases left out, no curve \(the labelled scans are all positive or all negative\): cardiomegaly, edema$/m,
+    );
   });
 
   it('progressLine: a log gets the final state once the work is done', { skip: skipOnTerminal() }, () => {

@@ -62,6 +62,12 @@ describe('metrics', () => {
     assert.ok(Math.abs(area - rocAuc(s, l)) < 1e-12);
   });
 
+  it('ROC points: none when a class is absent (no made-up curve where the AUC is NaN)', () => {
+    assert.deepEqual(rocPoints([0.1, 0.4, 0.9], [0, 0, 0]), []);
+    assert.deepEqual(rocPoints([0.1, 0.4, 0.9], [1, 1, 1]), []);
+    assert.deepEqual(rocPoints([], []), []);
+  });
+
   it('precision@k counts positives among the top k', () => {
     assert.equal(precisionAtK([0.9, 0.8, 0.1, 0.7], [1, 0, 1, 1], 2), 0.5);
     assert.equal(precisionAtK([0.9, 0.8, 0.1, 0.7], [1, 0, 1, 1], 3), 2 / 3);
