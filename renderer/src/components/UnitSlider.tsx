@@ -1,4 +1,9 @@
-/** A 0–1 slider in steps of 0.05 (thresholds, opacity); `onCommit` fires when the user lets go. */
+import { useRef } from 'react';
+
+/**
+ * A 0–1 slider in steps of 0.05 (thresholds, opacity); `onCommit` fires when the user lets go of a value other
+ * than the one last committed: a key that moves nothing (Tab onto it, Shift) or a click on the thumb commits nothing.
+ */
 export function UnitSlider({
   value,
   label,
@@ -10,6 +15,12 @@ export function UnitSlider({
   onChange: (value: number) => void;
   onCommit?: () => void;
 }) {
+  const committed = useRef(value);
+  const commit = () => {
+    if (value === committed.current) return;
+    committed.current = value;
+    onCommit?.();
+  };
   return (
     <input
       type="range"
@@ -19,8 +30,8 @@ export function UnitSlider({
       value={value}
       aria-label={label}
       onChange={(e) => onChange(Number(e.target.value))}
-      onMouseUp={onCommit}
-      onKeyUp={onCommit}
+      onPointerUp={commit}
+      onKeyUp={commit}
     />
   );
 }
