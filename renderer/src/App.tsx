@@ -57,6 +57,17 @@ export function App() {
     queryScope.current = scope;
     setQuery(EMPTY_QUERY);
   }, [scope]);
+  // Another model loaded: the result and the probe were its predecessor's scores, so they go; what the user typed,
+  // picked and labelled stays, to be run again.
+  const modelKey =
+    info.state === 'ready' && info.value.model ? `${info.value.model.id}@${info.value.model.version}` : null;
+  const queryModel = useRef<string | null>(null);
+  useEffect(() => {
+    if (modelKey === null || modelKey === queryModel.current) return;
+    const before = queryModel.current;
+    queryModel.current = modelKey;
+    if (before !== null) setQuery((q) => ({ ...q, result: null, probe: null }));
+  }, [modelKey]);
   // A PACS study opened while it downloads: its catalog grows as images arrive, whatever view is shown.
   const pacs = usePacsRetrieval(setCatalog);
   // The Studies view's tab and PACS search outlive view switches too.

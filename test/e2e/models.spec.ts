@@ -1,7 +1,9 @@
+import { copyFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ARTIFACTS, expect, test } from './fixtures';
+import { ARTIFACTS, CORPUS, expect, test } from './fixtures';
+import { scratchDir } from '../support/scratch';
 
 test('Models view: adding a folder that is not a model says why', async ({ page, bridge }) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'radsift-not-a-model-'));
@@ -35,5 +37,37 @@ test.describe('bundled models', () => {
     await expect(card(/^RadSift phantom ConVIRT 0\.6/).getByTestId('model-zero-shot')).toHaveText(
       'from the whole image',
     );
+  });
+
+  test('another model chosen: the Query view drops the last model’s result and keeps the phrase', async ({
+    page,
+    bridge,
+  }) => {
+    test.setTimeout(120_000);
+    const dir = scratchDir('radsift-e2e-model-switch-');
+    for (const name of ['a', 'b'])
+      copyFileSync(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, `${name}.dcm`));
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('2 images');
+    await page.keyboard.press('2');
+    const box = page.getByRole('searchbox', { name: 'Report phrase' });
+    await box.fill('pleural effusion');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByTestId('query-summary')).toContainText('(its best region)', { timeout: 60_000 });
+
+    await page.keyboard.press('5');
+    const earlier = page
+      .getByTestId('model-card')
+      .filter({ has: page.getByRole('heading', { name: /^RadSift phantom ConVIRT 0\.6/ }) });
+    await earlier.getByRole('button', { name: 'Use this model' }).click();
+    await expect(earlier.getByRole('button', { name: 'Use this model' })).toHaveCount(0, { timeout: 60_000 });
+    await page.keyboard.press('2');
+    // The rare model's scores are not shown as the active model's; the phrase is kept, to be searched again.
+    await expect(page.getByTestId('query-summary')).toHaveCount(0);
+    await expect(box).toHaveValue('pleural effusion');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByTestId('query-summary')).toContainText('of 2 scans', { timeout: 60_000 });
+    await expect(page.getByTestId('query-summary')).not.toContainText('best region');
   });
 });

@@ -60,6 +60,20 @@ test.describe('Query view', () => {
       "It reads each scan's embedding, centred on the 24 scans it ranks, as Screening's example sets compare scans.",
     );
     await page.screenshot({ path: path.join(ARTIFACTS, 'probe.png') });
+    // The probe outlives a switch to another view, as the labels do; it says nothing of labels it was not trained on.
+    await page.keyboard.press('1');
+    await page.keyboard.press('2');
+    await expect(page.getByTestId('probe-auc')).toContainText('on 5 labels (2 positive, 3 negative)');
+    await cards.nth(13).getByRole('button', { name: '✗ negative' }).click();
+    await expect(page.getByTestId('probe-auc')).toHaveCount(0);
+    await expect(page.getByTestId('probe-stale')).toContainText('train it again');
+    await cards.nth(13).getByRole('button', { name: '✗ negative' }).click(); // taken back: the labels it rests on
+    await expect(page.getByTestId('probe-auc')).toContainText('on 5 labels (2 positive, 3 negative)');
+    await page.getByRole('button', { name: 'Clear labels' }).click();
+    await cards.nth(0).getByRole('button', { name: '✓ positive' }).click();
+    await expect(page.getByTestId('label-counts')).toHaveText('1 positive, 0 negative');
+    await expect(page.getByTestId('probe-auc')).toHaveCount(0);
+    await expect(page.getByTestId('probe-stale')).toHaveCount(0);
     await page.getByRole('button', { name: 'Clear labels' }).click();
 
     // Example scans: + like the first result → the query becomes a mix of the phrase and the example, each
@@ -94,6 +108,21 @@ test.describe('Query view', () => {
     await page.waitForTimeout(4000); // the held answer has come back by now
     await expect(page.getByTestId('query-summary')).toHaveText(/probability ≥ 0\.$/);
     await page.unroute('**/__bridge/invoke');
+    // Tabbing onto the slider, or a key that moves nothing, runs nothing again.
+    const runs: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/__bridge/invoke') && (r.postDataJSON() as { method: string }).method === 'query.run')
+        runs.push(r.url());
+    });
+    await page.getByRole('button', { name: '− phrase' }).focus();
+    await page.keyboard.press('Tab');
+    await expect(slider).toBeFocused();
+    await page.keyboard.press('Shift');
+    await page.keyboard.press('Home'); // already at 0
+    await page.waitForTimeout(500);
+    expect(runs).toEqual([]);
+    await page.keyboard.press('ArrowRight'); // 0.05: one run
+    await expect.poll(() => runs.length).toBe(1);
   });
 });
 

@@ -15,17 +15,31 @@ import { useScanNaming } from '../scanNames';
 
 type Probe = Response<'probe.train'>;
 
+/** A probe's answer and the labels it was trained on: another label set is not what it rests on. */
+export interface TrainedProbe {
+  result: Probe;
+  labels: Map<string, 0 | 1>;
+}
+
+const sameLabels = (a: Map<string, 0 | 1>, b: Map<string, 0 | 1>) =>
+  a.size === b.size && [...a].every(([path, label]) => b.get(path) === label);
+
 /** Scans shown at first, and added by each "Show more". */
 const PROBE_PAGE = 24;
 
 export function ProbePanel({
   labels,
+  probe: trained,
+  onProbe,
   onFindSimilar,
   onView,
   onClear,
   viewed = null,
 }: {
   labels: Map<string, 0 | 1>;
+  /** The last probe trained (kept by the Query view's session), and where a new one goes. */
+  probe: TrainedProbe | null;
+  onProbe: (probe: TrainedProbe | null) => void;
   onFindSimilar: (paths: string[]) => void;
   onView: OpenViewer;
   onClear: () => void;
@@ -35,7 +49,9 @@ export function ProbePanel({
   const api = getApi();
   const naming = useScanNaming();
   const [finding, setFinding] = useState('');
-  const [probe, setProbe] = useState<Probe | null>(null);
+  // Shown only while the labels are those it was trained on: after a change it says nothing of them.
+  const probe = trained && sameLabels(trained.labels, labels) ? trained.result : null;
+  const stale = !!trained && !probe;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const positives = [...labels].filter(([, l]) => l === 1).map(([p]) => p);
@@ -45,7 +61,8 @@ export function ProbePanel({
     setBusy(true);
     setError(null);
     try {
-      setProbe(await api.call('probe.train', { positives, negatives }));
+      const asked = new Map(labels);
+      onProbe({ result: await api.call('probe.train', { positives, negatives }), labels: asked });
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -83,13 +100,24 @@ export function ProbePanel({
         >
           {busy ? 'Training…' : 'Train linear probe'}
         </button>
-        <button type="button" onClick={onClear}>
+        <button
+          type="button"
+          onClick={() => {
+            onProbe(null);
+            onClear();
+          }}
+        >
           Clear labels
         </button>
       </div>
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {stale && (
+        <p className="muted" data-testid="probe-stale">
+          The labels changed since the probe was trained: train it again to rank by them.
         </p>
       )}
       {probe && (

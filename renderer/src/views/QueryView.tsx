@@ -13,7 +13,7 @@ import { getApi, type Request, type Response } from '../api';
 import { useJobProgress } from '../useJobProgress';
 import { onGridKey } from '../gridKeys';
 import type { OpenViewer } from '../views';
-import { ProbePanel } from '../components/ProbePanel';
+import { ProbePanel, type TrainedProbe } from '../components/ProbePanel';
 import { PhraseInput } from '../components/PhraseInput';
 import { FileList } from '../components/FileList';
 import { PhraseWarnings } from '../components/PhraseWarnings';
@@ -53,6 +53,8 @@ export interface QuerySession {
   result: Result | null;
   /** Scans the user labelled for a finding: positives 1, negatives 0 (few-shot examples and probe training). */
   labels: Map<string, 0 | 1>;
+  /** The last linear probe trained, with the labels it was trained on (shown only while they are the labels). */
+  probe: TrainedProbe | null;
 }
 export const EMPTY_QUERY: QuerySession = {
   text: '',
@@ -62,6 +64,7 @@ export const EMPTY_QUERY: QuerySession = {
   showAll: false,
   result: null,
   labels: new Map(),
+  probe: null,
 };
 
 /** Cards shown at first, and added by each "Show more": each asks for a thumbnail. */
@@ -97,6 +100,7 @@ export function QueryView({
   const [error, setError] = useState<string | null>(null);
   const progress = useJobProgress(['index']);
   const [labels, setLabels] = useSessionField(session, onSession, 'labels');
+  const [probe, setProbe] = useSessionField(session, onSession, 'probe');
   const label = (path: string, value: 0 | 1) =>
     setLabels((old) => {
       const next = new Map(old);
@@ -253,6 +257,8 @@ export function QueryView({
       <ExamplesPanel onView={(path, list) => onView(path, undefined, list)} hideWhenEmpty />
       <ProbePanel
         labels={labels}
+        probe={probe}
+        onProbe={setProbe}
         onView={onView}
         viewed={viewed}
         onClear={() => setLabels(new Map())}
