@@ -211,11 +211,15 @@ export function App() {
 
   const model = info.state === 'ready' ? info.value.model : null;
   const provider = info.state === 'ready' ? info.value.executionProvider : null;
+  // What a modal stands over is inert: no focus, no click reaches it. The viewer is modal to the views and the
+  // sidebar (a view switched under it by Tab and Enter), not to the status bar (its Hide identifiers toggle).
+  const behindViewer = viewing !== null;
+  const modalOpen = aboutOpen || helpOpen;
   return (
     <ScanNamesProvider catalog={catalog}>
       <ExamplesProvider catalog={catalog}>
         <div className="shell">
-          <nav className="sidebar" aria-label="Views">
+          <nav className="sidebar" aria-label="Views" inert={behindViewer || modalOpen}>
             <div className="brand">RadSift</div>
             <ul>
               {VIEWS.map((v) => (
@@ -239,7 +243,7 @@ export function App() {
               About
             </button>
           </nav>
-          <main className="content" aria-labelledby="view-title">
+          <main className="content" aria-labelledby="view-title" inert={behindViewer || modalOpen}>
             <h1 id="view-title">{current.label}</h1>
             <p className="muted">{current.blurb}</p>
             {view === 'studies' && (
@@ -272,31 +276,32 @@ export function App() {
             {view === 'screening' && (
               <ScreeningView onView={openViewer} onConfigurePacs={() => setView('models')} shown={shownEntry} />
             )}
-            {viewing && (
-              <div
-                className="viewer-overlay"
-                role="dialog"
-                aria-modal="true"
-                aria-label="Image viewer"
-                data-testid="viewer-overlay"
-              >
-                <Viewer
-                  key={viewing.opened}
-                  path={viewing.path}
-                  phrase={viewing.phrase}
-                  list={viewing.list}
-                  at={viewing.entry}
-                  stepping={viewing.stepping}
-                  stepError={viewing.stepError}
-                  onNavigate={navigate}
-                  prefetch={prefetch}
-                  onClose={closeViewer}
-                  autoFocus
-                />
-              </div>
-            )}
           </main>
-          <footer className="statusbar">
+          {viewing && (
+            <div
+              className="viewer-overlay"
+              role="dialog"
+              aria-modal="true"
+              aria-label="Image viewer"
+              data-testid="viewer-overlay"
+              inert={modalOpen}
+            >
+              <Viewer
+                key={viewing.opened}
+                path={viewing.path}
+                phrase={viewing.phrase}
+                list={viewing.list}
+                at={viewing.entry}
+                stepping={viewing.stepping}
+                stepError={viewing.stepError}
+                onNavigate={navigate}
+                prefetch={prefetch}
+                onClose={closeViewer}
+                autoFocus
+              />
+            </div>
+          )}
+          <footer className="statusbar" inert={modalOpen}>
             <div className="status-items" role="status">
               <span data-testid="status-model">
                 {model

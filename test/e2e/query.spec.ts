@@ -194,6 +194,41 @@ test.describe('Query view, many scans', () => {
     await stepPastShown(cards, 60);
   });
 
+  test('the viewer over a result is modal: Tab stays in it and the status bar, never the views behind', async ({
+    page,
+    bridge,
+  }) => {
+    const dir = scratchDir('radsift-e2e-query-modal-');
+    for (const name of ['a', 'b'])
+      copyFileSync(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, `${name}.dcm`));
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('2 images');
+    await page.keyboard.press('2');
+    await page.getByRole('searchbox', { name: 'Report phrase' }).fill('pleural effusion');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('checkbox', { name: 'show scans below the threshold too' }).check();
+    const card = page.getByTestId('query-result').first().locator('[data-scan-path]');
+    await card.click();
+    await expect(page.getByTestId('viewer-overlay')).toBeVisible();
+    const where: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      where.push(
+        await page.evaluate(() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return 'body';
+          return el.closest('[data-testid="viewer-overlay"]') ? 'viewer' : el.closest('footer') ? 'footer' : 'behind';
+        }),
+      );
+    }
+    expect(where.filter((w) => w === 'behind')).toEqual([]);
+    expect(where).toContain('viewer');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('viewer-overlay')).toHaveCount(0);
+    await expect(card).toBeFocused();
+  });
+
   test('another collection opened starts the query afresh; the same one opened again keeps it', async ({
     page,
     bridge,
