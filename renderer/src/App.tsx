@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { AboutDialog } from './components/AboutDialog';
 import { HelpOverlay } from './components/HelpOverlay';
 import { ModelsView } from './views/ModelsView';
-import { StudiesView, type OpenCommand, type StudiesTab } from './views/StudiesView';
+import { NO_STUDIES_PICK, StudiesView, type OpenCommand, type StudiesPick, type StudiesTab } from './views/StudiesView';
 import { NEW_PACS_SEARCH, type PacsSearchState } from './views/PacsTab';
 import { usePacsRetrieval } from './usePacsRetrieval';
 import { EMPTY_QUERY, QueryView, type QuerySession } from './views/QueryView';
@@ -73,6 +73,8 @@ export function App() {
   // The Studies view's tab and PACS search outlive view switches too.
   const [studiesTab, setStudiesTab] = useState<StudiesTab>('local');
   const [pacsSearch, setPacsSearch] = useState<PacsSearchState>(NEW_PACS_SEARCH);
+  // So do the series it shows and the scan open in its viewer (a digit key pressed there switched views, losing it).
+  const [studiesPick, setStudiesPick] = useState<StudiesPick>(NO_STUDIES_PICK);
   // An "open" chosen in the application menu, until the Studies view takes it.
   const [openCommand, setOpenCommand] = useState<OpenCommand | null>(null);
   useEffect(
@@ -259,6 +261,8 @@ export function App() {
                 pacsSearch={pacsSearch}
                 onPacsSearch={setPacsSearch}
                 onConfigurePacs={() => setView('models')}
+                pick={studiesPick}
+                onPick={setStudiesPick}
               />
             )}
             {view === 'query' && (

@@ -64,6 +64,14 @@ test('open the demo study, view an image and change its window', async ({ page }
     .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
     .toBeGreaterThan(500);
   await page.screenshot({ path: path.join(ARTIFACTS, 'viewer.png') });
+  // Another view and back: the same scan is still open in the viewer.
+  const scanOf = async () => (await image.getAttribute('src'))!.split('?')[0];
+  const shown = await scanOf();
+  await page.keyboard.press('2');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Query');
+  await page.keyboard.press('1');
+  await expect(image).toBeVisible();
+  expect(await scanOf()).toBe(shown);
 });
 
 test('a folder with unreadable files lists each with its reason', async ({ page, bridge }) => {

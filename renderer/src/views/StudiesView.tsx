@@ -8,7 +8,17 @@
  * downloads (PacsTab.tsx).
  */
 import { prefetchScan } from '../prefetch';
-import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type Dispatch,
+  type DragEvent,
+  type KeyboardEvent,
+  type SetStateAction,
+} from 'react';
+import { useSessionField } from '../sessionField';
 import { getApi, type Catalog } from '../api';
 import { Viewer } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
@@ -35,6 +45,13 @@ type Series = Catalog['patients'][number]['studies'][number]['series'][number];
 /** More patients than this: the tree opens folded to its patients. */
 const LONG_TREE = 40;
 
+/** What the Studies view shows: the series, and the scan open in its viewer (null: the series' thumbnails). */
+export interface StudiesPick {
+  seriesUid: string | null;
+  viewing: string | null;
+}
+export const NO_STUDIES_PICK: StudiesPick = { seriesUid: null, viewing: null };
+
 export function StudiesView({
   catalog,
   onCatalog,
@@ -47,6 +64,8 @@ export function StudiesView({
   pacsSearch,
   onPacsSearch,
   onConfigurePacs,
+  pick,
+  onPick,
 }: {
   catalog: Catalog | null;
   onCatalog: (c: Catalog) => void;
@@ -62,14 +81,17 @@ export function StudiesView({
   onPacsSearch: (update: (s: PacsSearchState) => PacsSearchState) => void;
   /** Opens the PACS connection settings. */
   onConfigurePacs: () => void;
+  /** The series shown and the scan open in the viewer, kept by App while another view is shown. */
+  pick: StudiesPick;
+  onPick: Dispatch<SetStateAction<StudiesPick>>;
 }) {
   const api = getApi();
   const { hideIdentifiers, hideText } = useScanNames();
   const naming = useScanNaming();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [seriesUid, setSeriesUid] = useState<string | null>(null);
-  const [viewing, setViewing] = useState<string | null>(null);
+  const [seriesUid, setSeriesUid] = useSessionField(pick, onPick, 'seriesUid');
+  const [viewing, setViewing] = useSessionField(pick, onPick, 'viewing');
   /** Patients (`p:` id) and studies (`s:` UID) the user folded. */
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const toggle = (key: string) =>
