@@ -6,6 +6,7 @@ import { MIN_CONFIDENT_EXAMPLES } from '../scoring/example-profile.js';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { ApiError } from './errors.js';
+import { resolveOpenedFile } from './opened-file.js';
 import { readHeaderFile } from '../dicom/catalog.js';
 import { DicomError } from '../dicom/errors.js';
 import { distinctFiles } from '../util/distinct-files.js';
@@ -100,8 +101,7 @@ export function createHandlers(services: Services): Handlers {
     'phrases.check': async (req) => ({ familiarity: await services.models.checkPhrases(req.phrases) }),
 
     'query.heatmap': async (req) => {
-      const real = await services.roots.resolveInside(req.path);
-      if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
+      const real = await resolveOpenedFile(services.roots, req.path);
       return services.collection.heatmap(real, req.phrase, req.frame ?? 0);
     },
 
@@ -109,8 +109,7 @@ export function createHandlers(services: Services): Handlers {
 
     'examples.get': async (req) => exampleSet(req.scope, await services.examples.get(req.scope)),
     'examples.add': async (req) => {
-      const real = await services.roots.resolveInside(req.path);
-      if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
+      const real = await resolveOpenedFile(services.roots, req.path);
       if (!(await isFile(real))) throw new ApiError('BAD_REQUEST', 'Only a scan file can be an example');
       // Checked now, not when a screening first encodes it: a report, a mask or an SR document is no example.
       const image = await readHeaderFile(real).then(
@@ -218,8 +217,7 @@ export function createHandlers(services: Services): Handlers {
     'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
 
     'studies.displayWindow': async (req) => {
-      const real = await services.roots.resolveInside(req.path);
-      if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
+      const real = await resolveOpenedFile(services.roots, req.path);
       return services.displays.get(real, req.frame ?? 0);
     },
 

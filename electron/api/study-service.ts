@@ -20,6 +20,7 @@ import type { SettingsStore } from '../app/app-settings.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { Catalog } from './contract.js';
 import { ApiError } from './errors.js';
+import { resolveOpenedFile } from './opened-file.js';
 import { isInside } from '../util/path-inside.js';
 import type { StudyCatalog } from './services.js';
 import { defaultDemoWorkers, writeDemoParallel } from '../phantom/demo-parallel.js';
@@ -151,8 +152,7 @@ export class StudyService implements StudyCatalog {
   }
 
   async fileInfo(file: string): Promise<Record<string, unknown>> {
-    const real = await this.roots.resolveInside(file);
-    if (!real) throw new ApiError('FORBIDDEN', 'That file is not in a folder you opened');
+    const real = await resolveOpenedFile(this.roots, file);
     return { ...(await summarizeFile(real, 0)) };
   }
 }

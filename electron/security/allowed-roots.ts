@@ -56,6 +56,33 @@ export class AllowedRoots {
     }
     return null;
   }
+
+  /**
+   * Why resolveInside refused `candidate`: 'missing' for a path that lies inside a root by its name and whose
+   * deepest existing folder really lies inside a root too (the file was moved or deleted since it was listed),
+   * else 'outside'. A path outside the roots is always 'outside', so the answer never says whether it exists;
+   * a name that leads out through a symlink is 'outside' too, existing or not.
+   */
+  async refusal(candidate: string): Promise<'missing' | 'outside'> {
+    if (!path.isAbsolute(candidate) || isNetworkPath(candidate)) return 'outside';
+    const named = path.resolve(candidate);
+    if (![...this.#named].some((root) => isInside(root, named))) return 'outside';
+    for (let at = named; ;) {
+      let real: string;
+      try {
+        real = await realpath(at);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const parent = path.dirname(at);
+        if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === at) return 'outside';
+        at = parent;
+        continue;
+      }
+      // The path itself exists: refused for where it leads, not for being gone.
+      if (at === named) return 'outside';
+      return [...this.#roots].some((root) => isInside(root, real)) ? 'missing' : 'outside';
+    }
+  }
 }
 
 /** A UNC, device or extended-length path (`\\host\share`, `\\?\`, `//host`): never read for the renderer. */

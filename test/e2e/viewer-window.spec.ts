@@ -5,7 +5,7 @@
  * second render, and a grey wash for a CT without a window.)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { CORPUS, expect, test } from './fixtures';
@@ -131,5 +131,77 @@ test.describe('viewer window', () => {
     await expect(page.getByTestId('window-readout')).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Full range' })).toHaveCount(0);
     expect(renders.some((r) => r.query.has('wc'))).toBe(false);
+  });
+});
+
+test.describe('a scan the viewer cannot show', () => {
+  // The refused image requests, as the browser logs them.
+  test.use({ expectedConsoleErrors: [/status of (422|403)/] });
+
+  /** Opens `file`'s folder (it alone) in the Studies view. */
+  async function openAlone(page: Page, bridge: { dialog: { answer(paths: string[]): void } }, file: string) {
+    bridge.dialog.answer([path.dirname(file)]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 images');
+  }
+  async function openViewer(page: Page) {
+    await page.locator('.tree-series').first().click();
+    await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
+    await expect(page.getByTestId('viewer-image')).toBeAttached();
+  }
+  /** The header panel, opened (the viewer in the Studies view is too narrow for it to start open). */
+  async function openHeader(page: Page) {
+    await page.getByRole('button', { name: /^Header/ }).click();
+    return page.getByRole('complementary', { name: 'Image header' });
+  }
+
+  test('says why it could not be rendered (JPEG XL: no decoder), no zoom over an empty viewport', async ({
+    page,
+    bridge,
+  }) => {
+    const file = path.join(scratchDir('radsift-e2e-jxl-'), 'will-jxl.dcm');
+    await copyFile(path.join(CORPUS, 'dcm4che', 'will-jxl.dcm'), file);
+    await openAlone(page, bridge, file);
+    await openViewer(page);
+    // The reason the main process gave (the scan protocol's 422 body), not "see the header panel".
+    await expect(page.getByTestId('viewer-image-error')).toHaveText(
+      'This image could not be rendered: no decoder for transfer syntax 1.2.840.10008.1.2.4.111 (JPEG XL JPEG Recompression)',
+    );
+    await expect(await openHeader(page)).toContainText('JPEG XL JPEG Recompression (not supported: no decoder)');
+    await expect(page.getByTestId('corner-zoom')).toHaveText('Frame 1 of 27');
+  });
+
+  test('a file deleted after its folder was opened: "no longer exists", in the header panel too', async ({
+    page,
+    bridge,
+  }) => {
+    const file = path.join(scratchDir('radsift-e2e-gone-'), 'ct.dcm');
+    await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), file);
+    await openAlone(page, bridge, file);
+    await page.locator('.tree-series').first().click();
+    await rm(file);
+    await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
+    const gone = 'That file no longer exists (moved or deleted since it was opened)';
+    await openHeader(page);
+    await expect(page.getByTestId('viewer-header-error')).toHaveText(`Header could not be read: ${gone}`);
+    await expect(page.getByTestId('viewer-image-error')).toHaveText(`This image could not be rendered: ${gone}`);
+    await expect(page.getByTestId('corner-zoom')).toHaveText('Frame 1 of 1');
+    // Only a path inside an opened folder is said to be gone: outside them, whether it exists is not told.
+    const answers = await page.evaluate(
+      async (paths) =>
+        Promise.all(
+          paths.map((p) =>
+            window.radsift!.call('studies.fileInfo', { path: p }).then(
+              () => 'ok',
+              (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+            ),
+          ),
+        ),
+      [file, '/etc/no-such-file', '/etc/passwd', path.join(path.dirname(file), '..', 'no-such-file')],
+    );
+    expect(answers).toEqual([
+      `NOT_FOUND: ${gone}`,
+      ...Array(3).fill('FORBIDDEN: That file is not in a folder you opened'),
+    ]);
   });
 });

@@ -44,7 +44,7 @@ interface Window {
 
 /** The parts of `studies.fileInfo`'s summary (a free-form record in the contract) this view reads. */
 interface Summary {
-  transferSyntax?: { uid: string; name?: string };
+  transferSyntax?: { uid: string; name?: string; supported?: boolean };
   modality?: string;
   image?: {
     rows: number;
@@ -123,7 +123,8 @@ export function Viewer({
   const sectionRef = useRef<HTMLElement | null>(null);
   const viewportRef = useRef<HTMLDivElement | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  /** Why the file's header could not be read (studies.fileInfo refused or failed): said in the header panel. */
+  const [headerError, setHeaderError] = useState<string | null>(null);
   /** The window the user chose; null: the file's own grey levels (its window, VOI LUT or value range). */
   const [win, setWin] = useState<Window | null>(null);
   /** `win` as last sent to the main process, for the scan it was chosen on (a step never takes it along). */
@@ -156,7 +157,7 @@ export function Viewer({
 
   useEffect(() => {
     setSummary(null);
-    setError(null);
+    setHeaderError(null);
     setWin(null);
     setFrameOf({ path, frame: 0 }); // a scan stepped back to starts at its first frame too
     setView(FITTED);
@@ -167,7 +168,7 @@ export function Viewer({
         if (!live) return;
         setSummary(r.summary as Summary);
       },
-      (e: Error) => live && setError(e.message),
+      (e: Error) => live && setHeaderError(e.message),
     );
     return () => {
       live = false;
@@ -302,6 +303,25 @@ export function Viewer({
       live = false;
     };
   }, [api, path, frame, ownLoaded]);
+  // An image that did not load: <img> cannot read the scan protocol's answer, so the reason is asked of the
+  // main process (studies.displayWindow decodes the same frame and fails as the render did, or says the file is
+  // gone or not in an opened folder). Kept by the image URL it was for: a step or a new window starts afresh.
+  const [failed, setFailed] = useState<{ src: string; reason: string | null } | null>(null);
+  const failedShown = failed?.src === src ? failed : null;
+  const failedSrc = failedShown ? src : null;
+  useEffect(() => {
+    if (!failedSrc) return;
+    let live = true;
+    const because = (reason: string) => live && setFailed((f) => (f?.src === failedSrc ? { ...f, reason } : f));
+    api.call('studies.displayWindow', { path, frame }).then(
+      // It decoded this time: the render failed for a reason that has passed (or is not the decoder's).
+      () => because('the reason is not known (the frame decodes when asked again)'),
+      (e: Error) => because(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, path, frame, failedSrc]);
   /** The window in effect: the user's, else the first frame's range on the others, else the file's own. */
   const effective = monochrome ? (win ?? (frame > 0 ? keptRange : null) ?? ownShown?.window ?? null) : null;
 
@@ -580,9 +600,9 @@ export function Viewer({
           )}
         </span>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
+      {failedShown && (
+        <p className="error" role="alert" data-testid="viewer-image-error">
+          This image could not be rendered{failedShown.reason ? `: ${failedShown.reason}` : '.'}
         </p>
       )}
       {stepping && (
@@ -650,10 +670,13 @@ export function Viewer({
               src={src}
               alt={`Frame ${frame + 1} of ${fileName}`}
               draggable={false}
-              onError={() => setError('This image could not be rendered; see the header panel for the reason.')}
+              onError={(e) => {
+                const failedAt = e.currentTarget.getAttribute('src');
+                if (failedAt) setFailed((f) => (f?.src === failedAt ? f : { src: failedAt, reason: null }));
+              }}
               onLoad={(e) => {
                 const img = e.currentTarget;
-                setError(null);
+                setFailed(null);
                 setLoadedSrc(img.getAttribute('src'));
                 setNatural((old) =>
                   old && old.width === img.naturalWidth && old.height === img.naturalHeight
@@ -698,7 +721,8 @@ export function Viewer({
             )}
           </div>
           <div className="corner bottom-right" data-testid="corner-zoom">
-            {scale > 0 && <div>Zoom {Math.round(scale * 100)}%</div>}
+            {/* Only over an image: not before the first one has loaded, nor when this one could not be rendered. */}
+            {scale > 0 && natural && !failedShown && <div>Zoom {Math.round(scale * 100)}%</div>}
             <div>
               Frame {frame + 1} of {frames}
             </div>
@@ -706,7 +730,15 @@ export function Viewer({
         </div>
         {headerOpen && (
           <aside className="metadata" id={headerId} aria-label="Image header">
-            {summary ? <Metadata summary={summary} /> : <p className="muted">Reading header…</p>}
+            {summary ? (
+              <Metadata summary={summary} />
+            ) : headerError ? (
+              <p className="error" data-testid="viewer-header-error">
+                Header could not be read: {headerError}
+              </p>
+            ) : (
+              <p className="muted">Reading header…</p>
+            )}
           </aside>
         )}
       </div>
@@ -751,7 +783,12 @@ function Metadata({ summary }: { summary: Summary }) {
   const img = summary.image;
   const rows: [string, string][] = [
     ['Modality', summary.modality ?? '—'],
-    ['Transfer syntax', summary.transferSyntax?.name ?? summary.transferSyntax?.uid ?? '—'],
+    [
+      'Transfer syntax',
+      `${summary.transferSyntax?.name ?? summary.transferSyntax?.uid ?? '—'}${
+        summary.transferSyntax?.supported === false ? ' (not supported: no decoder)' : ''
+      }`,
+    ],
     ['Size', img ? `${img.columns} × ${img.rows}${img.frames > 1 ? ` × ${img.frames} frames` : ''}` : '—'],
     ['Photometric', img?.photometric ?? '—'],
     ['Bits stored', img ? `${img.bitsStored}${img.pixelRepresentation ? ' (signed)' : ''}` : '—'],

@@ -108,6 +108,24 @@ describe('scan:// path guard', () => {
     }
   });
 
+  it('says a file listed inside a root is gone, and nothing of whether a path outside the roots exists', async () => {
+    assert.equal(await roots.refusal(path.join(root, 'missing.png')), 'missing');
+    assert.equal(await roots.refusal(path.join(root, 'gone', 'deeper', 'x.dcm')), 'missing');
+    // Outside the roots by name, by "..", or through a symlink: 'outside' whether the target exists or not.
+    for (const p of [
+      path.join(base, 'secret.png'),
+      path.join(base, 'no-such.png'),
+      path.join(root, '..', 'no-such.png'),
+      path.join(root, 'link-out.png'),
+      path.join(root, 'dir-link-out', 'secret.png'),
+      path.join(root, 'dir-link-out', 'no-such.png'),
+      path.join(base, 'allowed-sibling', 'no-such.png'),
+      '/etc/no-such-file',
+      '//server/share/x.png',
+    ])
+      assert.equal(await roots.refusal(p), 'outside', p);
+  });
+
   it('answers 415 for an allowed file it cannot render', async () => {
     assert.equal((await get(scanUrlFor(path.join(root, 'notes.txt')))).status, 415);
   });
