@@ -21,6 +21,13 @@ type Matrix = Response<'matrix.run'>;
 type Score = 'probability' | 'similarity';
 
 const ROW = 52;
+/**
+ * The largest canvas the PNG export draws: browsers refuse bigger ones (toBlob yields null). The Chromium tested
+ * allows a side of 65,535 px (2,977 rows), but limits vary with the build and the GPU; these are conservative
+ * (a side of 2^15 − 1 px, an area of 2^28 px).
+ */
+const PNG_MAX_SIDE = 32_767;
+const PNG_MAX_AREA = 268_435_456;
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
 
 export function MatrixView({
@@ -114,6 +121,7 @@ export function MatrixView({
 
   const exportPng = () => {
     if (!matrix) return;
+    setError(null);
     const cw = 110;
     const h = 22;
     const font = '12px sans-serif';
@@ -123,8 +131,21 @@ export function MatrixView({
     const g = canvas.getContext('2d')!;
     g.font = font;
     const lw = names.reduce((w, n) => Math.max(w, Math.ceil(g.measureText(n).width) + 16), 320);
-    canvas.width = lw + cw * matrix.phrases.length;
-    canvas.height = h * (rows.length + 2);
+    const width = lw + cw * matrix.phrases.length;
+    const height = h * (rows.length + 2);
+    // Too large for one image: said, not dropped (the browser's refusal made the click do nothing at all).
+    if (width > PNG_MAX_SIDE) {
+      const fit = Math.floor((PNG_MAX_SIDE - lw) / cw);
+      return setError(
+        `Too many phrase columns for one PNG (${matrix.phrases.length}; at most ${fit} fit): export CSV instead.`,
+      );
+    }
+    if (height > PNG_MAX_SIDE || width * height > PNG_MAX_AREA) {
+      const fit = Math.min(Math.floor(PNG_MAX_SIDE / h), Math.floor(PNG_MAX_AREA / width / h)) - 2;
+      return setError(`Too many rows for one PNG (${rows.length}; at most ${fit} fit): export CSV instead.`);
+    }
+    canvas.width = width;
+    canvas.height = height;
     g.fillStyle = '#111418';
     g.fillRect(0, 0, canvas.width, canvas.height);
     g.font = font;
@@ -143,7 +164,14 @@ export function MatrixView({
         g.fillText(v.toFixed(3), lw + j * cw + 6, y + 15);
       });
     });
-    canvas.toBlob((b) => b && download('radsift-matrix.png', b), 'image/png');
+    canvas.toBlob((b) => {
+      if (b) download('radsift-matrix.png', b);
+      else
+        setError(
+          `The PNG could not be made: the browser refused a ${width} × ${height} px image (${rows.length} rows). ` +
+            'Export CSV instead.',
+        );
+    }, 'image/png');
   };
 
   if (!hasStudies)
