@@ -52,9 +52,9 @@ test.describe('Matrix PNG export', () => {
     await expect(table).toHaveAttribute('aria-rowcount', '3001');
     const exportPng = page.getByRole('button', { name: 'Export PNG' });
     const alert = page.getByRole('alert');
-    // 22 px a row and two heading rows: 3,002 × 22 px is past a side of 32,767 px (Chromium itself refuses it).
+    // 22 px a row and two heading rows: 3,002 × 22 px is past a side of 65,535 px (Chromium itself refuses it).
     await exportPng.click();
-    await expect(alert).toHaveText('Too many rows for one PNG (3000; at most 1487 fit): export CSV instead.');
+    await expect(alert).toHaveText('Too many rows for one PNG (3000; at most 2976 fit): export CSV instead.');
     expect(downloads).toEqual([]);
 
     // A matrix that fits is exported, and the message goes.

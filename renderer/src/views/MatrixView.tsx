@@ -22,11 +22,11 @@ type Score = 'probability' | 'similarity';
 
 const ROW = 52;
 /**
- * The largest canvas the PNG export draws: browsers refuse bigger ones (toBlob yields null). The Chromium tested
- * allows a side of 65,535 px (2,977 rows), but limits vary with the build and the GPU; these are conservative
- * (a side of 2^15 − 1 px, an area of 2^28 px).
+ * The largest canvas the PNG export draws: Chromium (the app's renderer) refuses bigger ones (toBlob yields null):
+ * a side of 65,535 px (2,977 rows measured), an area of 2^28 px. A build or GPU that refuses less is caught by the
+ * null blob, which is said too.
  */
-const PNG_MAX_SIDE = 32_767;
+const PNG_MAX_SIDE = 65_535;
 const PNG_MAX_AREA = 268_435_456;
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
 
