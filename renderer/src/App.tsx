@@ -6,7 +6,7 @@ import { NO_STUDIES_PICK, StudiesView, type OpenCommand, type StudiesPick, type 
 import { NEW_PACS_SEARCH, type PacsSearchState } from './views/PacsTab';
 import { usePacsRetrieval } from './usePacsRetrieval';
 import { EMPTY_QUERY, QueryView, type QuerySession } from './views/QueryView';
-import { MatrixView } from './views/MatrixView';
+import { EMPTY_MATRIX, MatrixView, type MatrixSession } from './views/MatrixView';
 import { ScreeningView } from './views/ScreeningView';
 import { Viewer } from './components/Viewer';
 import { getApi, type Catalog } from './api';
@@ -51,14 +51,17 @@ export function App() {
   // the same one opened again (a PACS study's retrieval shows no catalog until its first one comes).
   const [query, setQuery] = useState<QuerySession>(EMPTY_QUERY);
   const scope = catalog?.scope ?? null;
+  // So do the Matrix view's phrases, matrix and sort.
+  const [matrixSession, setMatrixSession] = useState<MatrixSession>(EMPTY_MATRIX);
   const queryScope = useRef<string | null>(null);
   useEffect(() => {
     if (scope === null || scope === queryScope.current) return;
     queryScope.current = scope;
     setQuery(EMPTY_QUERY);
+    setMatrixSession(EMPTY_MATRIX);
   }, [scope]);
-  // Another model loaded: the result and the probe were its predecessor's scores, so they go; what the user typed,
-  // picked and labelled stays, to be run again.
+  // Another model loaded: the Query result and probe and the matrix were its predecessor's scores, so they go; what
+  // the user typed, picked and labelled stays, to be run again.
   const modelKey =
     info.state === 'ready' && info.value.model ? `${info.value.model.id}@${info.value.model.version}` : null;
   const queryModel = useRef<string | null>(null);
@@ -66,7 +69,9 @@ export function App() {
     if (modelKey === null || modelKey === queryModel.current) return;
     const before = queryModel.current;
     queryModel.current = modelKey;
-    if (before !== null) setQuery((q) => ({ ...q, result: null, probe: null }));
+    if (before === null) return;
+    setQuery((q) => ({ ...q, result: null, probe: null }));
+    setMatrixSession((m) => ({ ...m, matrix: null, sort: null }));
   }, [modelKey]);
   // A PACS study opened while it downloads: its catalog grows as images arrive, whatever view is shown.
   const pacs = usePacsRetrieval(setCatalog);
@@ -276,7 +281,15 @@ export function App() {
               />
             )}
             {view === 'models' && <ModelsView />}
-            {view === 'matrix' && <MatrixView hasStudies={!!catalog} onView={openViewer} shown={shownEntry} />}
+            {view === 'matrix' && (
+              <MatrixView
+                hasStudies={!!catalog}
+                onView={openViewer}
+                shown={shownEntry}
+                session={matrixSession}
+                onSession={setMatrixSession}
+              />
+            )}
             {view === 'screening' && (
               <ScreeningView onView={openViewer} onConfigurePacs={() => setView('models')} shown={shownEntry} />
             )}

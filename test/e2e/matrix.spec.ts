@@ -73,5 +73,16 @@ test.describe('Matrix view', () => {
     await expect(headers).toHaveText(['scan', 'pleural effusion', 'cardiomegaly', 'edema', 'nodule'], {
       timeout: 60_000,
     });
+    // Another view and back: the phrases, the matrix, its score and its sort are still there (no new computation).
+    await headers.nth(4).click();
+    await page.getByTestId('matrix-body').evaluate((el) => (el.scrollTop = 0));
+    const rows = page.getByTestId('matrix-row');
+    const order = await rows.allTextContents();
+    await page.keyboard.press('1');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Studies');
+    await page.keyboard.press('3');
+    await expect(headers).toHaveText(['scan', 'pleural effusion', 'cardiomegaly', 'edema', 'nodule ▼']);
+    await expect(page.getByRole('combobox', { name: 'Score type' })).toHaveValue('similarity');
+    await expect(rows).toHaveText(order);
   });
 });

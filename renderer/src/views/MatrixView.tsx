@@ -4,7 +4,16 @@
  * value written in. Sort by any column, add and remove phrases, open a scan,
  * export CSV or PNG. Rows are virtualised: only the visible ones are in the DOM.
  */
-import { useEffect, useLayoutEffect, useMemo, useState, type FormEvent } from 'react';
+import {
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useState,
+  type Dispatch,
+  type FormEvent,
+  type SetStateAction,
+} from 'react';
+import { useSessionField } from '../sessionField';
 import { download } from '../download';
 import { csvCell } from '../format';
 import { getApi, type Response } from '../api';
@@ -30,23 +39,40 @@ const PNG_MAX_SIDE = 65_535;
 const PNG_MAX_AREA = 268_435_456;
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
 
+/**
+ * What the Matrix view holds, kept by App while other views are shown (the view itself is unmounted): the phrases,
+ * the matrix computed, the score shown and the sort. Another collection starts afresh (EMPTY_MATRIX); another model
+ * drops the matrix, which was its predecessor's scores.
+ */
+export interface MatrixSession {
+  phrases: string[];
+  matrix: Matrix | null;
+  score: Score;
+  sort: { column: number; descending: boolean } | null;
+}
+export const EMPTY_MATRIX: MatrixSession = { phrases: DEFAULT_PHRASES, matrix: null, score: 'probability', sort: null };
+
 export function MatrixView({
   hasStudies,
   onView,
   shown = null,
+  session,
+  onSession,
 }: {
   hasStudies: boolean;
   onView: OpenViewer;
+  session: MatrixSession;
+  onSession: Dispatch<SetStateAction<MatrixSession>>;
   /** The scan an open viewer shows (null: none): its row is kept in view, for the focus to come back to. */
   shown?: string | null;
 }) {
   const api = getApi();
   const naming = useScanNaming();
-  const [phrases, setPhrases] = useState<string[]>(DEFAULT_PHRASES);
+  const [phrases, setPhrases] = useSessionField(session, onSession, 'phrases');
   const [draft, setDraft] = useState('');
-  const [matrix, setMatrix] = useState<Matrix | null>(null);
-  const [score, setScore] = useState<Score>('probability');
-  const [sort, setSort] = useState<{ column: number; descending: boolean } | null>(null);
+  const [matrix, setMatrix] = useSessionField(session, onSession, 'matrix');
+  const [score, setScore] = useSessionField(session, onSession, 'score');
+  const [sort, setSort] = useSessionField(session, onSession, 'sort');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const progress = useJobProgress(['index']);
