@@ -186,9 +186,13 @@ export function App() {
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
 
   const onKey = useCallback((e: KeyboardEvent) => {
-    // Keys typed into a text field are the field's; a checkbox (e.g. Hide identifiers) leaves them to the app.
+    // Keys typed into a text field are the field's; a checkbox (e.g. Hide identifiers) or a slider (its keys are the
+    // arrows, Page, Home and End) leaves them to the app.
     if (e.target instanceof HTMLTextAreaElement) return;
-    if (e.target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit'].includes(e.target.type))
+    if (
+      e.target instanceof HTMLInputElement &&
+      !['checkbox', 'radio', 'button', 'submit', 'range'].includes(e.target.type)
+    )
       return;
     // A list's own keys (typing selects an option) stay the list's.
     if (e.target instanceof HTMLSelectElement) return;

@@ -123,6 +123,9 @@ test.describe('Query view', () => {
     expect(runs).toEqual([]);
     await page.keyboard.press('ArrowRight'); // 0.05: one run
     await expect.poll(() => runs.length).toBe(1);
+    // A view key pressed on the slider is the app's (a slider has no use for it).
+    await page.keyboard.press('1');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Studies');
   });
 });
 
