@@ -181,7 +181,9 @@ export function App() {
     const card = [...list.querySelectorAll<HTMLElement>('[data-scan-path], [data-remote-key]')].find(
       (el) => (el.dataset.scanPath ?? el.dataset.remoteKey) === entry,
     );
-    (card ?? from)?.focus();
+    // The opener itself where it lies in the scan's row (a Matrix cell: its phrase's heatmap), not the row's first cell.
+    const row = card?.closest('tr, li, [role="row"]');
+    (from && row?.contains(from) ? from : (card ?? from))?.focus();
   }, [viewing]);
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
 

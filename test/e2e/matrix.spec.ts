@@ -64,6 +64,15 @@ test.describe('Matrix view', () => {
     await expect.poll(focusedCell).toBe('2:0');
     await page.keyboard.press('ArrowDown');
     await expect.poll(focusedCell).toBe('3:0');
+    // A cell opens the viewer with its phrase's heatmap; closed, the focus is back on that cell, not the row's first.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(focusedCell).toBe('3:2');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('viewer-overlay')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('viewer-overlay')).toHaveCount(0);
+    await expect.poll(focusedCell).toBe('3:2');
 
     await page.getByRole('combobox', { name: 'Score type' }).selectOption('similarity');
     await page.getByRole('textbox', { name: 'Add a phrase' }).fill('nodule');
