@@ -131,6 +131,13 @@ test.describe('viewer window', () => {
     await expect(page.getByTestId('window-readout')).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Full range' })).toHaveCount(0);
     expect(renders.some((r) => r.query.has('wc'))).toBe(false);
+    // On the frame slider the keys mean the same: ↑ the previous frame, ↓ the next.
+    const slider = page.getByRole('slider', { name: 'Frame' });
+    await slider.focus();
+    await page.keyboard.press('ArrowUp');
+    await expect(page.getByText('Frame 1 of 8')).toBeVisible();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.getByText('Frame 2 of 8')).toBeVisible();
   });
 });
 

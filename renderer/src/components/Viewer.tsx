@@ -79,6 +79,9 @@ function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && target.isContentEditable;
 }
 
+/** The frame keys the viewer uses, on its frame slider too: the slider's own ↑ would go the other way. */
+const FRAME_KEYS: Record<string, number> = { ArrowDown: 1, PageDown: 1, ArrowUp: -1, PageUp: -1 };
+
 export function Viewer({
   path,
   phrase,
@@ -525,6 +528,14 @@ export function Viewer({
               value={frame}
               aria-label="Frame"
               onChange={(e) => setFrame(Number(e.target.value))}
+              // ↓ / Page Down the next frame and ↑ / Page Up the previous, as everywhere in the viewer (a range's
+              // own ↑ is "more", the next frame); ← / → stay the range's, along its axis.
+              onKeyDown={(e) => {
+                const step = FRAME_KEYS[e.key];
+                if (step === undefined) return;
+                e.preventDefault();
+                setFrame((f) => Math.min(frames - 1, Math.max(0, f + step)));
+              }}
             />
           </label>
         )}
