@@ -30,8 +30,8 @@ export class IndexError extends CodedError<IndexErrorCode> {
   }
 }
 
-/** What a failed write says when the disk is full or the folder read-only: the same at open and mid-run. */
-export const NOTHING_DAMAGED = 'Nothing already stored was damaged; free space or fix the folder, then try again.';
+/** What a failed open says when the disk is full or the folder read-only (`radsift screen` says it mid-run too). */
+const NOTHING_DAMAGED = 'Nothing already stored was damaged; free space or fix the folder, then try again.';
 
 export interface ScanIdentity {
   path: string;

@@ -3,7 +3,7 @@
  * never a file cut short: written aside, flushed to the disk, then renamed over the old one. replaceFile for a text
  * or bytes in hand (settings, an export), ReplacementFile for one written piece by piece (a long results file).
  */
-import { chmod, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -19,22 +19,7 @@ function asideName(file: string): string {
  */
 export async function replaceFile(file: string, text: string, mode?: number): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = asideName(file);
-  try {
-    const handle = await open(tmp, 'w', mode ?? 0o600);
-    try {
-      await handle.writeFile(text);
-      // The umask may have narrowed `mode` at creation: a secret's file is set to it exactly.
-      if (mode !== undefined) await chmod(tmp, mode);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
+  await replaceWhole(file, text, mode);
 }
 
 /**
@@ -42,8 +27,13 @@ export async function replaceFile(file: string, text: string, mode?: number): Pr
  * (a missing one fails as writing into it would). Created owner-only (0600, narrowed by the umask), as
  * replaceFile's: outputs name scans, and scans' folders are often named after patients.
  */
-export async function replaceOutputFile(file: string, data: string | Uint8Array): Promise<void> {
-  const output = await ReplacementFile.open(file);
+export function replaceOutputFile(file: string, data: string | Uint8Array): Promise<void> {
+  return replaceWhole(file, data);
+}
+
+/** `data` written aside and put in place whole (ReplacementFile); `mode`, replaceFile's. */
+async function replaceWhole(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  const output = await ReplacementFile.open(file, mode);
   try {
     await output.write(data);
     await output.commit();
@@ -74,9 +64,18 @@ export class ReplacementFile {
     this.#handle = handle;
   }
 
-  static async open(file: string): Promise<ReplacementFile> {
+  /** `mode`: the file's exact mode, whatever the umask (a secret's 0600); without one 0600 narrowed by the umask. */
+  static async open(file: string, mode?: number): Promise<ReplacementFile> {
     const tmp = asideName(file);
-    return new ReplacementFile(file, tmp, await open(tmp, 'wx', 0o600));
+    const handle = await open(tmp, 'wx', mode ?? 0o600);
+    // The umask may have narrowed `mode` at creation: set exactly.
+    if (mode !== undefined)
+      await handle.chmod(mode).catch(async (error: unknown) => {
+        await handle.close();
+        await rm(tmp, { force: true });
+        throw error;
+      });
+    return new ReplacementFile(file, tmp, handle);
   }
 
   async write(data: string | Uint8Array): Promise<void> {

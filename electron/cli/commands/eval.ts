@@ -57,10 +57,11 @@ async function readLabels(file: string): Promise<{ findings: string[]; rows: Map
     const values = cells.slice(1).map(Number);
     const scan = path.resolve(path.dirname(file), cells[0]!);
     // A second row for a scan silently replaced the first one's labels: refused, naming both rows.
-    const earlier = labelledOn.get(realPath(scan));
+    const real = realPath(scan);
+    const earlier = labelledOn.get(real);
     if (earlier !== undefined)
       throw new UsageError(`${file}: row ${at}: ${cells[0]} is already labelled on row ${earlier}`);
-    labelledOn.set(realPath(scan), at);
+    labelledOn.set(real, at);
     rows.set(scan, values);
   }
   return { findings: header.slice(1), rows };
