@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { INDEX_FILE, IndexStore } from '../index/index-store.js';
 import { phraseVectors, scorePhrases } from '../scoring/phrase-scores.js';
-import { modelSlot } from '../screening/model-slot.js';
+import { modelKey } from '../inference/model-key.js';
 import { UsageError } from './command.js';
 import type { FolderScores } from './folder-scores.js';
 import type { CliSession } from './session.js';
@@ -12,14 +12,16 @@ export async function scoreIndex(session: CliSession, indexDir: string, phrases:
   // Opening creates an index; a query must not leave an empty one behind where there was none.
   if (!existsSync(path.join(indexDir, INDEX_FILE)))
     throw new UsageError(`${indexDir} holds no RadSift index (radsift screen <folder> --index ${indexDir} makes one)`);
-  const store = IndexStore.open(indexDir);
+  // Read-only where the index may not be written (a shared or archived copy): a query writes nothing.
+  const store = IndexStore.openToRead(indexDir);
   try {
     const m = session.loaded.model;
     const encoder = session.models.encoder;
-    const slot = modelSlot(store, session.loaded);
-    const dim = slot.dim;
-    const { scanIds, data } = store.embeddings(slot);
-    if (!scanIds.length)
+    const loaded = session.loaded;
+    const slot = store.storedModel(modelKey(loaded), loaded.dim, loaded.model.image.patchGrid);
+    const dim = loaded.dim;
+    const { scanIds, data } = slot ? store.embeddings(slot) : { scanIds: new Int32Array(0), data: new Float32Array(0) };
+    if (!slot || !scanIds.length)
       throw new UsageError(
         `the index in ${indexDir} has no scans encoded with ${m.id} ${m.version} as its files are now; run radsift screen first`,
       );

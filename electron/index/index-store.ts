@@ -10,7 +10,7 @@
  */
 import { CodedError } from '../util/coded-error.js';
 import Database from 'better-sqlite3';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
@@ -120,14 +120,17 @@ function fromRow(r: ScanRow): StoredScan {
 export class IndexStore {
   readonly dir: string;
   readonly #db: Database.Database;
+  /** Opened by openToRead where the index could not be written: every write fails, and close leaves the file as it is. */
+  readonly readOnly: boolean;
   /** Bumped by every write to scans, embeddings or set members (dataVersion). */
   #changes = 0;
   /** Bumped by every write of best-region margins (regionsVersion). */
   #regionChanges = 0;
 
-  private constructor(dir: string, db: Database.Database) {
+  private constructor(dir: string, db: Database.Database, readOnly = false) {
     this.dir = dir;
     this.#db = db;
+    this.readOnly = readOnly;
   }
 
   static open(dir: string): IndexStore {
@@ -168,13 +171,77 @@ export class IndexStore {
       migrate(db, dir);
     } catch (error) {
       db.close();
+      // A new index that could not be set up (a full disk) is not left behind as an empty file.
+      if (fresh) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
       throw openFailure(dir, error);
     }
     return new IndexStore(dir, db);
   }
 
+  /**
+   * For what only reads (`radsift query --index`): the index opened as `open` does where it can be written (so a
+   * log a crash left is replayed and an older schema updated), and read-only where the folder, the file or the
+   * disk may not be written (a shared or archived copy). Held with a shared lock while open, so no RadSift writes
+   * it meanwhile.
+   */
+  static openToRead(dir: string): IndexStore {
+    try {
+      return IndexStore.open(dir);
+    } catch (error) {
+      if (!(error instanceof IndexError) || error.code !== 'WRITE_FAILED') throw error;
+      if (!existsSync(path.join(dir, INDEX_FILE))) throw error;
+      return IndexStore.#openReadOnly(dir);
+    }
+  }
+
+  static #openReadOnly(dir: string): IndexStore {
+    const file = path.join(dir, INDEX_FILE);
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 });
+    } catch (error) {
+      throw openFailure(dir, error);
+    }
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok')
+        throw new IndexError('CORRUPT', `the index in ${dir} is damaged (${String(check)})`, { path: dir });
+      const version = schemaVersion(db);
+      if (version > SCHEMA_VERSION) throw tooNew(dir, version);
+      if (version < SCHEMA_VERSION)
+        throw new IndexError(
+          'WRITE_FAILED',
+          `cannot read the index in ${dir}: ${readOnlyReason(dir)} and the index was written by an older RadSift, whose format this one updates only where it may write. ${WRITE_IT_ONCE}`,
+          { path: dir },
+        );
+    } catch (error) {
+      db.close();
+      // A write-ahead log needs its shared-memory file beside the index: a read-only folder cannot hold one.
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code === 'string' && /^SQLITE_(IOERR|CANTOPEN|READONLY)/.test(code))
+        throw new IndexError(
+          'WRITE_FAILED',
+          `cannot read the index in ${dir}: ${readOnlyReason(dir)} and the index is in write-ahead-log mode (it was not closed cleanly, or was last closed by an older RadSift), which SQLite reads only where it may write. ${WRITE_IT_ONCE}`,
+          { cause: error, path: dir },
+        );
+      throw openFailure(dir, error);
+    }
+    return new IndexStore(dir, db, true);
+  }
+
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    if (!this.readOnly) {
+      // Back to a rollback journal, so that the closed file can be read from a read-only folder (openToRead):
+      // a WAL-mode file needs its shared-memory file beside it. WAL is set again at the next open.
+      try {
+        this.#db.pragma('journal_mode = DELETE');
+      } catch {
+        // A full disk or a lost folder: the file stays in WAL mode, which the next writer opens as before.
+      }
+    }
+    this.#db.close();
   }
 
   /**
@@ -214,20 +281,25 @@ export class IndexStore {
   }
 
   model(key: string, dim: number, patchGrid: [number, number] | null = null): ModelSlot {
-    const found = this.#db.prepare('SELECT id, dim FROM models WHERE model_key = ?').get(key) as
-      { id: number; dim: number } | undefined;
+    const found = this.storedModel(key, dim, patchGrid);
+    if (found) return found;
     const patches = patchGrid !== null;
-    if (found) {
-      if (found.dim !== dim)
-        throw new IndexError('CORRUPT', `model ${key} is stored with ${found.dim}-d embeddings, not ${dim}`);
-      return { id: found.id, key, dim, patches };
-    }
     const info = this.transaction(() =>
       this.#db
         .prepare('INSERT INTO models (model_key, dim, patch_grid) VALUES (?, ?, ?)')
         .run(key, dim, patchGrid ? JSON.stringify(patchGrid) : null),
     );
     return { id: Number(info.lastInsertRowid), key, dim, patches };
+  }
+
+  /** The model's slot where the index has one; null where it has none (nothing is written: see `model`). */
+  storedModel(key: string, dim: number, patchGrid: [number, number] | null = null): ModelSlot | null {
+    const found = this.#db.prepare('SELECT id, dim FROM models WHERE model_key = ?').get(key) as
+      { id: number; dim: number } | undefined;
+    if (!found) return null;
+    if (found.dim !== dim)
+      throw new IndexError('CORRUPT', `model ${key} is stored with ${found.dim}-d embeddings, not ${dim}`);
+    return { id: found.id, key, dim, patches: patchGrid !== null };
   }
 
   scanByPath(filePath: string): StoredScan | null {
@@ -721,20 +793,37 @@ function readOnly(target: string, what: string, above = true): { code: string; t
   }
 }
 
-function migrate(db: Database.Database, dir: string): void {
+/** The schema version an index was written with (0: a new, empty file). */
+function schemaVersion(db: Database.Database): number {
   const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  let version = hasMeta
+  return hasMeta
     ? Number(
         (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value ?? 0,
       )
     : 0;
-  if (version > SCHEMA_VERSION) {
-    throw new IndexError(
-      'TOO_NEW',
-      `the index in ${dir} was written by a newer RadSift (schema ${version}); update RadSift to open it`,
-      { path: dir },
-    );
-  }
+}
+
+function tooNew(dir: string, version: number): IndexError {
+  return new IndexError(
+    'TOO_NEW',
+    `the index in ${dir} was written by a newer RadSift (schema ${version}); update RadSift to open it`,
+    { path: dir },
+  );
+}
+
+/** What to do with an index RadSift can read only where it may write. */
+const WRITE_IT_ONCE =
+  'Copy its folder somewhere RadSift may write, or run radsift screen --index on it once where its folder may be written; nothing already stored was damaged.';
+
+/** Why the index in `dir` may not be written, as a clause ("the folder is read-only to RadSift (EACCES)"). */
+function readOnlyReason(dir: string): string {
+  const why = readOnly(dir, 'the folder', false) ?? readOnly(path.join(dir, INDEX_FILE), 'the index file', false);
+  return why ? `${why.text} (${why.code})` : 'the index may not be written here';
+}
+
+function migrate(db: Database.Database, dir: string): void {
+  let version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) throw tooNew(dir, version);
   while (version < SCHEMA_VERSION) {
     version++;
     db.transaction(() => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -510,7 +510,89 @@ describe('an index where nothing can be written', () => {
         got!,
         refused(full, /(the disk is full \(SQLITE_FULL\)|is the disk full or read-only\? \(SQLITE_IOERR)/),
       );
+      assert.deepEqual(await readdir(full), [], 'the new index that could not be set up is not left behind');
       assert.deepEqual(openIn([], [full]), ['opened']);
+    },
+  );
+
+  it(
+    'a read-only folder: openToRead reads a closed index and writes nothing; one in WAL mode or an older schema says what to do',
+    { skip: 'skip' in locking ? locking.skip : false },
+    async () => {
+      const prefix = 'prefix' in locking ? locking.prefix : [];
+      const shared = path.join(dir, 'shared');
+      const walMode = path.join(dir, 'wal-mode');
+      const older = path.join(dir, 'older');
+      for (const folder of [shared, walMode]) {
+        const store = IndexStore.open(folder);
+        const id = store.putScan(scan('/d/a.dcm'));
+        store.putEmbedding(id, store.model('m@1', 2), Float32Array.from([0.6, 0.8]));
+        store.close();
+      }
+      // Closed, the file is in rollback-journal mode (byte 18 of its header 1, not WAL's 2).
+      const header = await readFile(path.join(shared, INDEX_FILE));
+      assert.equal(header[18], 1);
+      // An index a crash (or an older RadSift) left in WAL mode.
+      const wal = new Database(path.join(walMode, INDEX_FILE));
+      wal.pragma('journal_mode = WAL');
+      wal.close();
+      // An index of schema 1.
+      await mkdir(older);
+      const old = new Database(path.join(older, INDEX_FILE));
+      old.exec(MIGRATIONS[1]!);
+      old.exec("INSERT INTO meta (key, value) VALUES ('schema', '1')");
+      old.close();
+      const locks = [shared, walMode, older];
+      for (const folder of locks) {
+        await chmod(path.join(folder, INDEX_FILE), 0o444);
+        await chmod(folder, 0o555);
+      }
+      try {
+        const run = nodeLockedOut(prefix, [
+          '--input-type=module',
+          '-e',
+          `const { IndexStore } = await import(${JSON.stringify(pathToFileURL(STORE_MODULE).href)});
+           for (const folder of process.argv.slice(1)) {
+             try {
+               const store = IndexStore.openToRead(folder);
+               const slot = store.storedModel('m@1', 2);
+               const got = { readOnly: store.readOnly, vectors: Array.from(store.embeddings(slot).data), unknown: store.storedModel('other@1', 2) };
+               try { store.transaction(() => store.putScan({ path: '/d/b.dcm', size: 1, mtimeMs: 1, fingerprint: 'x', sopUid: null, seriesUid: null, studyUid: null, modality: null, studyDate: null, frames: 1, status: 'ok', errorCode: null, error: null, naming: null })); got.write = 'written'; }
+               catch (e) { got.write = e.code; }
+               store.close();
+               console.log(JSON.stringify(got));
+             } catch (e) { console.log(JSON.stringify(e.name + ' ' + e.code + ': ' + e.message)); }
+           }`,
+          ...locks,
+        ]);
+        assert.equal(run.status, 0, run.stderr);
+        const [read, walRead, olderRead] = run.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as unknown);
+        assert.deepEqual(read, {
+          readOnly: true,
+          vectors: [0.6000000238418579, 0.800000011920929],
+          unknown: null,
+          write: 'WRITE_FAILED',
+        });
+        assert.match(
+          walRead as string,
+          /^IndexError WRITE_FAILED: cannot read the index in .*wal-mode: the folder is read-only to RadSift \((EACCES|EPERM)\) and the index is in write-ahead-log mode .* Copy its folder somewhere RadSift may write, or run radsift screen --index on it once where its folder may be written; nothing already stored was damaged\.$/,
+        );
+        assert.match(
+          olderRead as string,
+          /^IndexError WRITE_FAILED: cannot read the index in .*older: .* written by an older RadSift/,
+        );
+      } finally {
+        for (const folder of locks) {
+          await chmod(folder, 0o700);
+          await chmod(path.join(folder, INDEX_FILE), 0o600);
+        }
+      }
+      // The WAL-mode index, opened once where it may be written, is readable read-only after.
+      IndexStore.open(walMode).close();
+      assert.equal((await readFile(path.join(walMode, INDEX_FILE)))[18], 1);
     },
   );
 });
