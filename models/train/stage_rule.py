@@ -8,12 +8,12 @@ heldout-real, heldout-rare), so that the verdict comes from the repository and n
 Each dir holds heldout.json, shifted.json, heldout-real.json and heldout-rare.json. The clauses, `after` against
 `before` on the same sets:
   - the focus findings' mean AUC at real prevalence rises by --focus-rise or more (what the stage is for);
-  - the common eight's mean AUC held out stays at 0.98 or more (issue #18);
+  - the common eight's mean AUC held out stays at 0.98 or more (0.6.0's figure);
   - the trained rare findings' mean AUC at real prevalence does not fall, and none of them falls by more than 0.02;
   - the never-seen findings' 16-shot probe mean (enriched set) falls by no more than 0.01;
   - the common eight's mean on the acquisition-shifted set falls by no more than 0.005;
   - with --min-p10, every trained rare finding's P@10 at real prevalence is that or more (a model scored by its
-    best region alone meets the issue's P@10 target, which a stage must then keep: stage 30);
+    best region alone meets the P@10 target (0.7), which a stage must then keep: stage 30);
   - with --keep-auc, every trained rare finding whose AUC at real prevalence was that or more before stays there
     (a target met is not given back for the focus: stage 31).
 Which findings are trained rare and never seen: the bundle's manifest (zeroShot), as eval_card.py reads it; by

@@ -59,7 +59,7 @@ SYNONYMS = {
                                'elevated right hemidiaphragm', 'elevated left hemidiaphragm'],
 }
 
-# Recipe 1.6.0, configs with loss.promptWordings "extended" (issue #18, report language): more of the ways reports
+# Recipe 1.6.0, configs with loss.promptWordings "extended" (report language): more of the ways reports
 # and researchers name the trained findings — the CheXpert labeler's mention phrases (MIT; vocabulary, not copied
 # lists) and the usual lay forms, abbreviations and signs — so that a typed wording lands on its finding. Trained
 # findings only: a never-seen finding has no prompts at all. Written after docs/report-language.md's first
