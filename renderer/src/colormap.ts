@@ -27,7 +27,25 @@ export function viridis(t: number): [number, number, number] {
 
 export const css = ([r, g, b]: [number, number, number]) => `rgb(${r}, ${g}, ${b})`;
 
-/** Black or white text, whichever reads on this background. */
-export function textOn([r, g, b]: [number, number, number]): string {
-  return 0.299 * r + 0.587 * g + 0.114 * b > 140 ? '#000' : '#fff';
+/** WCAG 2 relative luminance of an sRGB colour. */
+function luminance(rgb: [number, number, number]): number {
+  const [r, g, b] = rgb.map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** WCAG 2 contrast ratio of two colours (1 to 21). */
+export function contrast(a: [number, number, number], b: [number, number, number]): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/**
+ * Black or white text, whichever contrasts more with this background: one of them always reaches 4.5:1 (WCAG AA),
+ * since the two ratios multiply to 21. (A brightness cut-off gave white on viridis' mid teal, 3.3:1.)
+ */
+export function textOn(rgb: [number, number, number]): string {
+  return contrast(rgb, [0, 0, 0]) >= contrast(rgb, [255, 255, 255]) ? '#000' : '#fff';
 }
