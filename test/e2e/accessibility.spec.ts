@@ -14,11 +14,11 @@ import { scratchDir } from '../support/scratch';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Four small phantoms (DICOM only): enough for every view to show results, quick to index and screen. */
-function phantoms(): string {
+/** Small phantoms (DICOM only; four by default): enough for every view to show results, quick to index and screen. */
+function phantoms(count = 4): string {
   const dir = path.join(scratchDir('radsift-e2e-a11y-'), 'scans');
   const cli = path.join(ROOT, 'dist', 'electron', 'cli', 'radsift.js');
-  execFileSync(process.execPath, [cli, 'demo', dir, '--count', '4', '--seed', '3', '--size', '256'], {
+  execFileSync(process.execPath, [cli, 'demo', dir, '--count', String(count), '--seed', '3', '--size', '256'], {
     stdio: 'ignore',
   });
   for (const f of ['masks', 'labels.csv', 'reports.jsonl']) rmSync(path.join(dir, f), { recursive: true, force: true });
@@ -151,5 +151,36 @@ test.describe('accessibility', () => {
     await audit(page, 'About', serious);
 
     expect(serious, 'serious or critical axe violations').toEqual([]);
+  });
+
+  test('the viewer zooms and pans from the keyboard, not only with the wheel and a Shift-drag', async ({
+    page,
+    bridge,
+  }) => {
+    bridge.dialog.answer([phantoms(1)]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 images', { timeout: 30_000 });
+    await page
+      .getByRole('navigation', { name: 'Patients, studies and series' })
+      .locator('.tree-series')
+      .first()
+      .click();
+    await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
+    const zoom = async () =>
+      Number(/Zoom (\d+)%/.exec((await page.getByTestId('corner-zoom').textContent()) ?? '')?.[1]);
+    await expect.poll(zoom).toBeGreaterThan(0);
+    const fitted = await zoom();
+    const stage = page.locator('.viewer-stage');
+    await page.getByRole('button', { name: 'Fit', exact: true }).focus();
+    await page.keyboard.press('+');
+    await expect.poll(zoom).toBe(Math.round(fitted * 1.25));
+    await page.keyboard.press('-');
+    await page.keyboard.press('-');
+    await expect.poll(zoom).toBe(Math.round(fitted / 1.25));
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown');
+    await expect(stage).toHaveCSS('transform', /^matrix\(0\.8, 0, 0, 0\.8, [1-9]\d*(\.\d+)?, [1-9]\d*(\.\d+)?\)$/);
+    await page.keyboard.press('f');
+    await expect.poll(zoom).toBe(fitted);
   });
 });

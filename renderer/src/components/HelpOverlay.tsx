@@ -10,6 +10,8 @@ const SHORTCUTS: [string, string][] = [
   ['Drag', 'viewer: window / level (horizontal = width, vertical = level)'],
   ['Shift-drag', 'viewer: pan (or the middle button)'],
   ['Wheel', 'viewer: zoom about the pointer'],
+  ['+ / −', 'viewer: zoom in / out about the centre'],
+  ['Shift + arrows', 'viewer: pan (move the image)'],
   ['f', 'viewer: fit the whole image in the view'],
   ['r', 'viewer: reset — the file’s own window, and fit'],
   [

@@ -413,7 +413,31 @@ export function Viewer({
         return;
       }
       if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      // Zoom and pan from the keyboard too, not only by wheel and Shift-drag: + / − about the centre, as the wheel
+      // zooms about the pointer; Shift + arrows move the image a tenth of the viewport, as a Shift-drag would.
+      const zoomBy = (f: number) =>
+        setView((v) => {
+          const zoom = Math.min(32, Math.max(0.1, v.zoom * f));
+          const k = zoom / v.zoom;
+          return { zoom, x: v.x * k, y: v.y * k };
+        });
+      const panBy = (dx: number, dy: number) =>
+        setView((v) => ({ ...v, x: v.x + (dx * viewport.width) / 10, y: v.y + (dy * viewport.height) / 10 }));
+      const pans: Record<string, [number, number]> = {
+        ArrowLeft: [-1, 0],
+        ArrowRight: [1, 0],
+        ArrowUp: [0, -1],
+        ArrowDown: [0, 1],
+      };
+      const pan = e.shiftKey ? pans[e.key] : undefined;
+      if (pan) {
+        e.preventDefault();
+        return panBy(...pan);
+      }
       const actions: Record<string, () => void> = {
+        '+': () => zoomBy(1.25),
+        '=': () => zoomBy(1.25),
+        '-': () => zoomBy(1 / 1.25),
         ArrowLeft: () => go(-1),
         ArrowRight: () => go(1),
         ArrowDown: () => setFrame((f) => Math.min(frames - 1, f + 1)),
@@ -433,7 +457,7 @@ export function Viewer({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [frames, go, onClose, reset, reviewMark, markAndStep, setFrame]);
+  }, [frames, go, onClose, reset, reviewMark, markAndStep, setFrame, viewport]);
 
   const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
     e.currentTarget.setPointerCapture(e.pointerId);
