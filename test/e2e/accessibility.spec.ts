@@ -106,6 +106,28 @@ test.describe('accessibility', () => {
     await page.getByRole('button', { name: 'Compute matrix' }).click();
     await expect(page.getByRole('table', { name: 'Scans by phrases' })).toBeVisible({ timeout: 30_000 });
     await audit(page, 'Matrix (results)', serious);
+    // A focused cell's ring stands out from the cell's own colour at 3:1 or more (WCAG 1.4.11), in one of its
+    // colours, on every cell (axe does not judge focus rings).
+    const cells = page.locator('.matrix-cell');
+    await cells.first().focus();
+    await page.keyboard.press('ArrowLeft'); // a key: the focus is the keyboard's (:focus-visible)
+    await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < (await cells.count()); i++) {
+      const { bg, rings } = await cells.nth(i).evaluate((cell: HTMLElement) => {
+        cell.focus();
+        const rgb = (s: string) => (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number) as [number, number, number];
+        const style = getComputedStyle(cell);
+        const shadow = /rgba?\([^)]*\)/.exec(style.boxShadow)?.[0];
+        return {
+          bg: rgb(style.backgroundColor),
+          rings: [style.outlineStyle === 'none' ? null : style.outlineColor, shadow ?? null].flatMap((c) =>
+            c ? [rgb(c)] : [],
+          ),
+        };
+      });
+      const best = Math.max(0, ...rings.map((c) => contrast(c, bg)));
+      expect(best, `focus ring on cell ${i} (background rgb(${bg.join(', ')}))`).toBeGreaterThanOrEqual(3);
+    }
 
     // Screening: a finished job and its results.
     await page.keyboard.press('4');
