@@ -205,4 +205,21 @@ test.describe('accessibility', () => {
     await page.keyboard.press('f');
     await expect.poll(zoom).toBe(fitted);
   });
+
+  test('a dialog closed gives the focus back to what had it', async ({ page }) => {
+    await page.keyboard.press('5');
+    const add = page.getByRole('button', { name: 'Add connection…' });
+    await add.focus();
+    await page.keyboard.press('?');
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(add).toBeFocused();
+    const about = page.getByRole('button', { name: 'About' });
+    await about.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('dialog', { name: 'About RadSift' })).toBeVisible();
+    await page.keyboard.press('Enter'); // on Close, where the dialog puts the focus
+    await expect(page.getByRole('dialog', { name: 'About RadSift' })).toHaveCount(0);
+    await expect(about).toBeFocused();
+  });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
-/** A modal dialog: click outside or Esc closes it; focus starts on Close. */
+/** A modal dialog: click outside or Esc closes it; focus starts on Close and goes back where it was on closing. */
 export function Modal({
   title,
   id,
@@ -13,7 +13,14 @@ export function Modal({
   children: ReactNode;
 }) {
   const closeRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => closeRef.current?.focus(), []);
+  useEffect(() => {
+    // What had the focus (a view's control, the viewer): a keyboard user goes on from there, not from the page's top.
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    closeRef.current?.focus();
+    return () => {
+      if (before?.isConnected) before.focus();
+    };
+  }, []);
   return (
     <div className="overlay" role="presentation" onClick={onClose}>
       <section
