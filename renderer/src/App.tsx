@@ -64,15 +64,18 @@ export function App() {
   // the user typed, picked and labelled stays, to be run again.
   const modelKey =
     info.state === 'ready' && info.value.model ? `${info.value.model.id}@${info.value.model.version}` : null;
+  const modelName =
+    info.state === 'ready' && info.value.model ? `${info.value.model.name} ${info.value.model.version}` : '';
   const queryModel = useRef<string | null>(null);
   useEffect(() => {
     if (modelKey === null || modelKey === queryModel.current) return;
     const before = queryModel.current;
     queryModel.current = modelKey;
     if (before === null) return;
-    setQuery((q) => ({ ...q, result: null, probe: null }));
-    setMatrixSession((m) => ({ ...m, matrix: null, sort: null }));
-  }, [modelKey]);
+    // The views say why their result went, and offer to run the same again (ModelChanged), where there was one.
+    setQuery((q) => (q.result || q.probe ? { ...q, result: null, probe: null, modelChanged: modelName } : q));
+    setMatrixSession((m) => (m.matrix ? { ...m, matrix: null, sort: null, modelChanged: modelName } : m));
+  }, [modelKey, modelName]);
   // A PACS study opened while it downloads: its catalog grows as images arrive, whatever view is shown.
   const pacs = usePacsRetrieval(setCatalog);
   // The Studies view's tab and PACS search outlive view switches too.

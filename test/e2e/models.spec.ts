@@ -39,7 +39,7 @@ test.describe('bundled models', () => {
     );
   });
 
-  test('another model chosen: the Query view drops the last model’s result and keeps the phrase', async ({
+  test('another model chosen: Query and Matrix drop the last model’s result, keep the phrases, say why and run them again in one click', async ({
     page,
     bridge,
   }) => {
@@ -66,8 +66,29 @@ test.describe('bundled models', () => {
     // The rare model's scores are not shown as the active model's; the phrase is kept, to be searched again.
     await expect(page.getByTestId('query-summary')).toHaveCount(0);
     await expect(box).toHaveValue('pleural effusion');
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    // It says why, and runs the same query again with the model now loaded in one click.
+    const changed = page.locator('.model-changed');
+    await expect(changed).toContainText('RadSift phantom ConVIRT 0.6.0 is loaded now');
+    await changed.getByRole('button', { name: 'Search again' }).click();
     await expect(page.getByTestId('query-summary')).toContainText('of 2 scans', { timeout: 60_000 });
     await expect(page.getByTestId('query-summary')).not.toContainText('best region');
+    await expect(changed).toHaveCount(0);
+
+    // The Matrix likewise: a matrix computed before another model is loaded goes, saying why.
+    await page.keyboard.press('3');
+    await page.getByRole('button', { name: 'Compute matrix' }).click();
+    await expect(page.getByRole('table', { name: 'Scans by phrases' })).toBeVisible({ timeout: 60_000 });
+    await page.keyboard.press('5');
+    const rare = page
+      .getByTestId('model-card')
+      .filter({ has: page.getByRole('heading', { name: /^RadSift phantom ConVIRT, rare findings/ }) });
+    await rare.getByRole('button', { name: 'Use this model' }).click();
+    await expect(rare.getByRole('button', { name: 'Use this model' })).toHaveCount(0, { timeout: 60_000 });
+    await page.keyboard.press('3');
+    await expect(page.getByRole('table', { name: 'Scans by phrases' })).toHaveCount(0);
+    await expect(changed).toContainText('RadSift phantom ConVIRT, rare findings 0.7.21 is loaded now');
+    await changed.getByRole('button', { name: 'Compute again' }).click();
+    await expect(page.getByRole('table', { name: 'Scans by phrases' })).toBeVisible({ timeout: 60_000 });
+    await expect(changed).toHaveCount(0);
   });
 });

@@ -20,6 +20,7 @@ import { getApi, type Response } from '../api';
 import { css, textOn, viridis } from '../colormap';
 import { useJobProgress } from '../useJobProgress';
 import { PhraseInput } from '../components/PhraseInput';
+import { ModelChanged } from '../components/ModelChanged';
 import type { OpenViewer } from '../views';
 import { PhraseWarnings, unfamiliarText } from '../components/PhraseWarnings';
 import { ScanName } from '../components/ScanName';
@@ -49,8 +50,16 @@ export interface MatrixSession {
   matrix: Matrix | null;
   score: Score;
   sort: { column: number; descending: boolean } | null;
+  /** The model loaded since the last matrix, which went with it (the previous model's scores); null after a run. */
+  modelChanged: string | null;
 }
-export const EMPTY_MATRIX: MatrixSession = { phrases: DEFAULT_PHRASES, matrix: null, score: 'probability', sort: null };
+export const EMPTY_MATRIX: MatrixSession = {
+  phrases: DEFAULT_PHRASES,
+  matrix: null,
+  score: 'probability',
+  sort: null,
+  modelChanged: null,
+};
 
 export function MatrixView({
   hasStudies,
@@ -73,6 +82,7 @@ export function MatrixView({
   const [matrix, setMatrix] = useSessionField(session, onSession, 'matrix');
   const [score, setScore] = useSessionField(session, onSession, 'score');
   const [sort, setSort] = useSessionField(session, onSession, 'sort');
+  const [modelChanged, setModelChanged] = useSessionField(session, onSession, 'modelChanged');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const progress = useJobProgress(['index']);
@@ -86,6 +96,7 @@ export function MatrixView({
     setError(null);
     try {
       setMatrix(await api.call('matrix.run', { phrases: next }));
+      setModelChanged(null);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -267,6 +278,9 @@ export function MatrixView({
         <p className="error" role="alert">
           {error}
         </p>
+      )}
+      {modelChanged && !matrix && phrases.length > 0 && (
+        <ModelChanged model={modelChanged} action="Compute again" disabled={busy} onRun={() => void compute(phrases)} />
       )}
       {matrix && (
         <>

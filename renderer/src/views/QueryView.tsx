@@ -15,6 +15,7 @@ import { onGridKey } from '../gridKeys';
 import type { OpenViewer } from '../views';
 import { ProbePanel, type TrainedProbe } from '../components/ProbePanel';
 import { PhraseInput } from '../components/PhraseInput';
+import { ModelChanged } from '../components/ModelChanged';
 import { FileList } from '../components/FileList';
 import { PhraseWarnings } from '../components/PhraseWarnings';
 import { ScanName } from '../components/ScanName';
@@ -55,6 +56,8 @@ export interface QuerySession {
   labels: Map<string, 0 | 1>;
   /** The last linear probe trained, with the labels it was trained on (shown only while they are the labels). */
   probe: TrainedProbe | null;
+  /** The model loaded since the last result, which went with it (the previous model's scores); null after a run. */
+  modelChanged: string | null;
 }
 export const EMPTY_QUERY: QuerySession = {
   text: '',
@@ -65,6 +68,7 @@ export const EMPTY_QUERY: QuerySession = {
   result: null,
   labels: new Map(),
   probe: null,
+  modelChanged: null,
 };
 
 /** Cards shown at first, and added by each "Show more": each asks for a thumbnail. */
@@ -101,6 +105,7 @@ export function QueryView({
   const progress = useJobProgress(['index']);
   const [labels, setLabels] = useSessionField(session, onSession, 'labels');
   const [probe, setProbe] = useSessionField(session, onSession, 'probe');
+  const [modelChanged, setModelChanged] = useSessionField(session, onSession, 'modelChanged');
   const label = (path: string, value: 0 | 1) =>
     setLabels((old) => {
       const next = new Map(old);
@@ -123,7 +128,10 @@ export function QueryView({
         examples: nextExamples,
         threshold: nextThreshold,
       });
-      if (ticket === latestRun.current) setResult(answer);
+      if (ticket === latestRun.current) {
+        setResult(answer);
+        setModelChanged(null);
+      }
     } catch (e) {
       if (ticket === latestRun.current) setError((e as Error).message);
     } finally {
@@ -253,6 +261,14 @@ export function QueryView({
         <p className="error" role="alert">
           {error}
         </p>
+      )}
+      {modelChanged && !result && (terms.length > 0 || examples.length > 0) && (
+        <ModelChanged
+          model={modelChanged}
+          action="Search again"
+          disabled={busy}
+          onRun={() => void run(terms, examples)}
+        />
       )}
       <ExamplesPanel onView={(path, list) => onView(path, undefined, list)} hideWhenEmpty />
       <ProbePanel
