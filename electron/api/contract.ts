@@ -45,11 +45,20 @@ const ModelSummary = z.object({
   findings: z.array(z.string()),
 });
 
+export const ModelState = z.object({
+  state: z.enum(['none', 'loading', 'ready', 'failed']),
+  error: z.string().optional(),
+  /** Ready with the default model because the one chosen could not be loaded: why. */
+  warning: z.string().optional(),
+});
+
 export const AppInfo = z.object({
   name: z.string(),
   version: z.string(),
   /** The active model, or null while none is installed or loaded. */
   model: ModelSummary.nullable(),
+  /** Whether the active model is loading, ready or failed (and why): what the status bar says while model is null. */
+  modelStatus: ModelState,
   /** The execution provider that actually loaded (e.g. "cpu"), or null before a session exists. */
   executionProvider: z.string().nullable(),
   researchUseNotice: z.string(),
@@ -81,12 +90,6 @@ export const ModelListing = z.object({
 });
 export type ModelListing = z.infer<typeof ModelListing>;
 
-export const ModelState = z.object({
-  state: z.enum(['none', 'loading', 'ready', 'failed']),
-  error: z.string().optional(),
-  /** Ready with the default model because the one chosen could not be loaded: why. */
-  warning: z.string().optional(),
-});
 
 const Instance = z.object({
   path: z.string(),

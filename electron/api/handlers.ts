@@ -57,6 +57,7 @@ export function createHandlers(services: Services): Handlers {
       platform: services.identity.platform,
       versions: services.identity.versions,
       model: services.models.active(),
+      modelStatus: services.models.state(),
       executionProvider: services.models.executionProvider(),
       researchUseNotice: RESEARCH_USE_NOTICE,
       firstRun: services.identity.firstRun ?? false,

@@ -227,6 +227,7 @@ export function App() {
 
   const model = info.state === 'ready' ? info.value.model : null;
   const provider = info.state === 'ready' ? info.value.executionProvider : null;
+  const modelStatus = info.state === 'ready' ? info.value.modelStatus : null;
   // What a modal stands over is inert: no focus, no click reaches it. The viewer is modal to the views and the
   // sidebar (a view switched under it by Tab and Enter), not to the status bar (its Hide identifiers toggle).
   const behindViewer = viewing !== null;
@@ -330,9 +331,18 @@ export function App() {
           <footer className="statusbar" inert={modalOpen}>
             <div className="status-items" role="status">
               <span data-testid="status-model">
-                {model
-                  ? `Model: ${model.name}${model.trainedOnSyntheticData ? ' (synthetic training data)' : ''}`
-                  : 'No model loaded'}
+                {model ? (
+                  `Model: ${model.name}${model.trainedOnSyntheticData ? ' (synthetic training data)' : ''}`
+                ) : modelStatus?.state === 'failed' ? (
+                  // Said where it is seen, not only on the first query: the Models view says why and offers others.
+                  <button type="button" className="link status-error" onClick={() => setView('models')}>
+                    The model failed to load — see Models
+                  </button>
+                ) : modelStatus?.state === 'loading' ? (
+                  'Model: loading…'
+                ) : (
+                  'No model loaded'
+                )}
               </span>
               <span data-testid="status-provider" title={provider ?? undefined}>
                 Provider: {provider ? shortProvider(provider) : '—'}

@@ -13,7 +13,7 @@ import { scratchDir } from '../support/scratch';
 type BridgeModule = typeof BridgeModuleType;
 type Bridge = Awaited<ReturnType<BridgeModule['startBridge']>>;
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-results', 'screenshots');
 /** The reference DICOM corpus, as test/support/paths.ts finds it: RADSIFT_SHARED, or `shared` beside the checkout. */
 export const CORPUS = path.join(process.env.RADSIFT_SHARED ?? path.resolve(ROOT, '..', 'shared'), 'corpus');

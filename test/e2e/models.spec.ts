@@ -1,8 +1,8 @@
-import { copyFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ARTIFACTS, CORPUS, expect, test } from './fixtures';
+import { ARTIFACTS, CORPUS, ROOT, expect, test } from './fixtures';
 import { scratchDir } from '../support/scratch';
 
 test('Models view: adding a folder that is not a model says why', async ({ page, bridge }) => {
@@ -22,6 +22,26 @@ test('Models view: adding a folder that is not a model says why', async ({ page,
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test.describe('a model that fails to load', () => {
+  // 0.6.0's bundle with its card altered: its manifest's checksum no longer matches, so loading it is refused.
+  const altered = path.join(tmpdir(), `radsift-e2e-altered-model-${process.pid}`);
+  test.beforeAll(() => {
+    cpSync(path.join(ROOT, 'models', 'radsift-phantom-convirt'), altered, { recursive: true });
+    appendFileSync(path.join(altered, 'card.md'), '\nEdited by hand.\n');
+  });
+  test.afterAll(() => rm(altered, { recursive: true, force: true }));
+  test.use({ modelDirs: [altered] });
+
+  test('the status bar says so at once and leads to the Models view, which says why', async ({ page }) => {
+    const status = page.getByTestId('status-model');
+    await status.getByRole('button', { name: 'The model failed to load — see Models' }).click({ timeout: 60_000 });
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
+    await expect(page.getByTestId('model-state')).toContainText(
+      'card.md does not match the checksum in its manifest (altered or incomplete copy)',
+    );
+  });
 });
 
 test.describe('bundled models', () => {
