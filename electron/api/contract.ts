@@ -90,7 +90,6 @@ export const ModelListing = z.object({
 });
 export type ModelListing = z.infer<typeof ModelListing>;
 
-
 const Instance = z.object({
   path: z.string(),
   sopInstanceUID: z.string().optional(),
