@@ -8,7 +8,7 @@ import { usePacsRetrieval } from './usePacsRetrieval';
 import { EMPTY_QUERY, QueryView, type QuerySession } from './views/QueryView';
 import { EMPTY_MATRIX, MatrixView, type MatrixSession } from './views/MatrixView';
 import { ScreeningView } from './views/ScreeningView';
-import { Viewer } from './components/Viewer';
+import { Viewer, type ViewerMemory } from './components/Viewer';
 import { getApi, type Catalog } from './api';
 import { prefetchOn, prefetchScan } from './prefetch';
 import { useAppInfo } from './useAppInfo';
@@ -83,6 +83,8 @@ export function App() {
   const [pacsSearch, setPacsSearch] = useState<PacsSearchState>(NEW_PACS_SEARCH);
   // So do the series it shows and the scan open in its viewer (a digit key pressed there switched views, losing it).
   const [studiesPick, setStudiesPick] = useState<StudiesPick>(NO_STUDIES_PICK);
+  // And what its viewer shows (window, frame, zoom, pan, heatmap): a ref, as a drag changes it at every move.
+  const studiesViewer = useRef<ViewerMemory | null>(null);
   // An "open" chosen in the application menu, until the Studies view takes it.
   const [openCommand, setOpenCommand] = useState<OpenCommand | null>(null);
   useEffect(
@@ -278,6 +280,7 @@ export function App() {
                 onConfigurePacs={() => setView('models')}
                 pick={studiesPick}
                 onPick={setStudiesPick}
+                viewerMemory={studiesViewer}
               />
             )}
             {view === 'query' && (

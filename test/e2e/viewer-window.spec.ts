@@ -104,6 +104,52 @@ test.describe('viewer window', () => {
     expect(second[0]!.query.has('wc'), 'the first scan’s window did not go along').toBe(false);
   });
 
+  test('the Studies viewer shows the scan as it was left after a switch to another view and back', async ({
+    page,
+    bridge,
+  }) => {
+    const files = await windowlessSeries();
+    bridge.dialog.answer([path.dirname(files[0]!)]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('2 images');
+    await page.locator('.tree-series').first().click();
+    await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('viewer-position')).toHaveText('2 of 2');
+    const image = page.getByTestId('viewer-image');
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(512);
+    const readout = page.getByTestId('window-readout');
+    await expect(readout).toHaveText(/^W \d+ · L -?\d+$/);
+    const box = (await page.getByTestId('viewport').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 50, box.y + box.height / 2 - 25, { steps: 4 });
+    await page.mouse.up();
+    await expect(image).toHaveAttribute('src', /wc=.*ww=/);
+    const zoom = page.getByTestId('corner-zoom');
+    const fitted = await zoom.textContent();
+    await page.keyboard.press('+');
+    await expect(zoom).not.toHaveText(fitted!);
+    const [windowShown, zoomShown, src] = [
+      await readout.textContent(),
+      await zoom.textContent(),
+      await image.getAttribute('src'),
+    ];
+
+    await page.keyboard.press('2');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Query');
+    await page.keyboard.press('1');
+    await expect(page.getByTestId('viewer-position')).toHaveText('2 of 2');
+    await expect(readout).toHaveText(windowShown!);
+    await expect(zoom).toHaveText(zoomShown!);
+    await expect(image).toHaveAttribute('src', src!);
+    // A step still starts the next scan afresh.
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('viewer-position')).toHaveText('1 of 2');
+    await expect(image).not.toHaveAttribute('src', /wc=/);
+    await expect(zoom).toHaveText(fitted!);
+  });
+
   test('a colour image has no window: no readout, no presets, a drag asks for nothing', async ({ page, bridge }) => {
     const dir = scratchDir('radsift-e2e-colour-');
     const name = 'testImages_encapsulated_multi-frame_IM00001.implicit_little_endian.dcm';

@@ -66,6 +66,20 @@ interface Size {
 
 /** Zoom 1 and no pan: the whole image fitted in the viewport. */
 const FITTED = { zoom: 1, x: 0, y: 0 };
+
+/**
+ * What a viewer shows beyond its scan, kept by its owner across the viewer's unmounting (the Studies view's viewer
+ * while another view is shown): window, frame, zoom and pan for the scan it was on, and the heatmap's phrase.
+ */
+export interface ViewerMemory {
+  path: string;
+  win: Window | null;
+  frame: number;
+  view: typeof FITTED;
+  heatPhrase: string;
+  heatOn: boolean;
+  opacity: number;
+}
 /** Below this width the header panel starts collapsed: the image gets the room. */
 const HEADER_MIN_VIEWER_WIDTH = 900;
 
@@ -93,6 +107,7 @@ export function Viewer({
   onNavigate,
   prefetch,
   autoFocus,
+  memory,
 }: {
   path: string;
   phrase?: string;
@@ -111,14 +126,20 @@ export function Viewer({
   prefetch?: (entry: string) => void;
   /** Take the keyboard focus when opened (the overlay does). */
   autoFocus?: boolean;
+  /** Where the viewer keeps what it shows, to show it again when mounted anew on the same scan. */
+  memory?: { current: ViewerMemory | null };
 }) {
   const api = getApi();
   const { hideIdentifiers, label: labelOf, hideText } = useScanNames();
   const label = labelOf(path);
-  const [draftPhrase, setDraftPhrase] = useState(phrase ?? '');
-  const [heatPhrase, setHeatPhrase] = useState(phrase ?? '');
-  const [heatOn, setHeatOn] = useState(!!phrase);
-  const [opacity, setOpacity] = useState(0.5);
+  // What this viewer showed when it was last unmounted: restored for the same scan (window, frame, zoom and pan), and
+  // the heatmap's phrase whatever the scan.
+  const [kept] = useState(() => memory?.current ?? null);
+  const keptHere = kept?.path === path ? kept : null;
+  const [draftPhrase, setDraftPhrase] = useState(kept?.heatPhrase ?? phrase ?? '');
+  const [heatPhrase, setHeatPhrase] = useState(kept?.heatPhrase ?? phrase ?? '');
+  const [heatOn, setHeatOn] = useState(kept?.heatOn ?? !!phrase);
+  const [opacity, setOpacity] = useState(kept?.opacity ?? 0.5);
   const [heat, setHeat] = useState<Heatmap | null>(null);
   const [heatError, setHeatError] = useState<string | null>(null);
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
@@ -129,14 +150,14 @@ export function Viewer({
   /** Why the file's header could not be read (studies.fileInfo refused or failed): said in the header panel. */
   const [headerError, setHeaderError] = useState<string | null>(null);
   /** The window the user chose; null: the file's own grey levels (its window, VOI LUT or value range). */
-  const [win, setWin] = useState<Window | null>(null);
+  const [win, setWin] = useState<Window | null>(keptHere?.win ?? null);
   /** `win` as last sent to the main process, for the scan it was chosen on (a step never takes it along). */
-  const [shownWin, setShownWin] = useState<{ path: string; win: Window | null }>({ path, win: null });
+  const [shownWin, setShownWin] = useState<{ path: string; win: Window | null }>({ path, win: keptHere?.win ?? null });
   /** What the file's own grey levels are, for the frame shown (studies.displayWindow): the readout, a drag's start. */
   const [own, setOwn] = useState<{ path: string; frame: number; value: DisplayWindow } | null>(null);
   // The frame shown, for the scan it was chosen on: the first render after a step asks for frame 0 of the new
   // scan, not the frame the last one was at.
-  const [frameOf, setFrameOf] = useState({ path, frame: 0 });
+  const [frameOf, setFrameOf] = useState({ path, frame: keptHere?.frame ?? 0 });
   const frame = frameOf.path === path ? frameOf.frame : 0;
   const setFrame = useCallback(
     (f: number | ((current: number) => number)) =>
@@ -146,7 +167,7 @@ export function Viewer({
       }),
     [path],
   );
-  const [view, setView] = useState(FITTED);
+  const [view, setView] = useState(keptHere?.view ?? FITTED);
   /** The rendered frame's pixel size, once it has loaded. */
   const [natural, setNatural] = useState<Size | null>(null);
   const [viewport, setViewport] = useState<Size>({ width: 0, height: 0 });
@@ -158,12 +179,16 @@ export function Viewer({
     null,
   );
 
+  // The scan as it was shown when this viewer was mounted again on it; any other scan (a step) starts afresh.
+  const mountedOn = useRef(keptHere);
   useEffect(() => {
+    const restored = mountedOn.current?.path === path ? mountedOn.current : null;
+    mountedOn.current = null;
     setSummary(null);
     setHeaderError(null);
-    setWin(null);
-    setFrameOf({ path, frame: 0 }); // a scan stepped back to starts at its first frame too
-    setView(FITTED);
+    setWin(restored?.win ?? null);
+    setFrameOf({ path, frame: restored?.frame ?? 0 }); // a scan stepped back to starts at its first frame too
+    setView(restored?.view ?? FITTED);
     // `natural` stays: the previous frame is still drawn, at its own size, until the new one loads.
     let live = true;
     api.call('studies.fileInfo', { path }).then(
@@ -236,6 +261,10 @@ export function Viewer({
   useEffect(() => {
     if (autoFocus) sectionRef.current?.focus({ preventScroll: true });
   }, [autoFocus]);
+
+  useEffect(() => {
+    if (memory) memory.current = { path, win, frame, view, heatPhrase, heatOn, opacity };
+  }, [memory, path, win, frame, view, heatPhrase, heatOn, opacity]);
 
   // Re-render in the main process at most every 120 ms while dragging.
   useEffect(() => {

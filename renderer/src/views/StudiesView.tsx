@@ -20,7 +20,7 @@ import {
 } from 'react';
 import { useSessionField } from '../sessionField';
 import { getApi, type Catalog } from '../api';
-import { Viewer } from '../components/Viewer';
+import { Viewer, type ViewerMemory } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
 import { FileList } from '../components/FileList';
 import { TreeToggle } from '../components/TreeToggle';
@@ -66,6 +66,7 @@ export function StudiesView({
   onConfigurePacs,
   pick,
   onPick,
+  viewerMemory,
 }: {
   catalog: Catalog | null;
   onCatalog: (c: Catalog) => void;
@@ -84,6 +85,8 @@ export function StudiesView({
   /** The series shown and the scan open in the viewer, kept by App while another view is shown. */
   pick: StudiesPick;
   onPick: Dispatch<SetStateAction<StudiesPick>>;
+  /** Where the viewer keeps its window, frame, zoom, pan and heatmap while another view is shown. */
+  viewerMemory?: { current: ViewerMemory | null };
 }) {
   const api = getApi();
   const { hideIdentifiers, hideText } = useScanNames();
@@ -231,6 +234,7 @@ export function StudiesView({
           prefetch={prefetchScan}
           onClose={() => setViewing(null)}
           autoFocus
+          memory={viewerMemory}
         />
       ) : (
         series && (
