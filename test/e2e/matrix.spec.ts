@@ -16,6 +16,16 @@ test.describe('Matrix view', () => {
     await expect(table).toBeVisible({ timeout: 120_000 });
     await expect(table).toHaveAttribute('aria-rowcount', '25');
     const headers = table.getByRole('columnheader');
+    // A header, a scan and a cell are each a table role holding a button: a screen reader says where it is and that
+    // it can be pressed (with the role on the button itself, the button was announced as a plain cell).
+    await expect(headers.nth(1).getByRole('button')).toHaveCount(1, { timeout: 120_000 });
+    await expect(table.getByRole('rowheader').first().getByRole('button')).toHaveCount(1);
+    await expect(
+      table
+        .getByRole('cell')
+        .first()
+        .getByRole('button', { name: /^pleural effusion: \d\.\d{3}$/ }),
+    ).toHaveCount(1);
     await expect(headers).toHaveText(['scan', 'pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema']);
 
     await headers.filter({ hasText: 'cardiomegaly' }).click();
@@ -49,7 +59,7 @@ test.describe('Matrix view', () => {
           ? `${row.getAttribute('aria-rowindex')}:${cells.indexOf(document.activeElement as HTMLButtonElement)}`
           : null;
       });
-    await page.locator('[role="row"][aria-rowindex="2"]').getByRole('cell').nth(1).focus();
+    await page.locator('[role="row"][aria-rowindex="2"]').getByRole('cell').nth(1).getByRole('button').focus();
     await page.keyboard.press('ArrowDown');
     await expect.poll(focusedCell).toBe('3:2');
     await page.keyboard.press('End');

@@ -76,8 +76,9 @@ test.describe('phrases the default model does not know', () => {
       await page.getByRole('button', { name: `Remove ${other}` }).click();
     const headers = page.getByRole('table', { name: 'Scans by phrases' }).getByRole('columnheader');
     await expect(headers).toHaveCount(3, { timeout: 120_000 });
-    const bananaHead = headers.filter({ hasText: 'banana' });
-    const cardioHead = headers.filter({ hasText: 'cardiomegaly' });
+    // Each header's button carries the warning (the header role is its wrapper's).
+    const bananaHead = headers.filter({ hasText: 'banana' }).getByRole('button');
+    const cardioHead = headers.filter({ hasText: 'cardiomegaly' }).getByRole('button');
     await expect(bananaHead.getByTestId('unfamiliar-mark')).toHaveText('⚠');
     await expect(page.getByTestId('unfamiliar-mark')).toHaveCount(1);
     await expect(bananaHead).toHaveAttribute('title', new RegExp(`^“banana”: ${WARNING}`));

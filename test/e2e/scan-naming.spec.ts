@@ -111,11 +111,11 @@ test.describe('scan naming', () => {
     const table = page.getByRole('table', { name: 'Scans by phrases' });
     await expect(table).toHaveAttribute('aria-rowcount', '25', { timeout: 120_000 });
     const rows = page.getByTestId('matrix-row');
-    const rowPath = (await rows.first().getByRole('rowheader').getAttribute('data-scan-path'))!;
+    const rowPath = (await rows.first().getByRole('rowheader').getByRole('button').getAttribute('data-scan-path'))!;
     const hr = headers.get(rowPath)!;
     await expect(rows.first().getByTestId('scan-patient')).toHaveText(`${hr.name} · ${hr.id}`);
     await expect(rows.first().getByTestId('scan-study')).toContainText(hr.date);
-    await expect(rows.first().getByRole('rowheader')).toHaveAttribute('title', rowPath);
+    await expect(rows.first().getByRole('rowheader').getByRole('button')).toHaveAttribute('title', rowPath);
     const csv = async () => {
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: 'Export CSV' }).click();

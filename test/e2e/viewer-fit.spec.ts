@@ -218,7 +218,9 @@ test.describe('viewer fit', () => {
       await expect(page.getByTestId('matrix-rows-shown')).toHaveText('Showing all 3 rows.');
       const rows = page.getByTestId('matrix-row');
       for (let i = 0; i < 3; i++) {
-        const file = path.basename((await rows.nth(i).getByRole('rowheader').getAttribute('title'))!);
+        const file = path.basename(
+          (await rows.nth(i).getByRole('rowheader').getByRole('button').getAttribute('title'))!,
+        );
         await rows.nth(i).getByRole('cell').first().click();
         await expectOpaqueOverlay(page);
         await expectFitted(page, file);

@@ -319,25 +319,30 @@ export function MatrixView({
               {matrix.phrases.map((p, j) => {
                 const unfamiliar = matrix.familiarity.find((f) => f.phrase === p && !f.known);
                 return (
-                  <button
+                  // The role on a wrapper, not on the button: a screen reader announces a header it can press.
+                  <div
                     key={p}
-                    type="button"
                     role="columnheader"
-                    className={unfamiliar ? 'unfamiliar' : undefined}
+                    className="matrix-slot"
                     aria-sort={sort?.column === j ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-                    aria-describedby={unfamiliar ? `matrix-familiarity-${j}` : undefined}
-                    title={unfamiliar ? `“${p}”: ${unfamiliarText(unfamiliar)}` : undefined}
-                    onClick={() => setSort({ column: j, descending: sort?.column === j ? !sort.descending : true })}
                   >
-                    {p}
-                    {unfamiliar && (
-                      <span className="unfamiliar-mark" aria-hidden="true" data-testid="unfamiliar-mark">
-                        {' '}
-                        ⚠
-                      </span>
-                    )}
-                    <span aria-hidden="true">{sort?.column === j ? (sort.descending ? ' ▼' : ' ▲') : ''}</span>
-                  </button>
+                    <button
+                      type="button"
+                      className={unfamiliar ? 'unfamiliar' : undefined}
+                      aria-describedby={unfamiliar ? `matrix-familiarity-${j}` : undefined}
+                      title={unfamiliar ? `“${p}”: ${unfamiliarText(unfamiliar)}` : undefined}
+                      onClick={() => setSort({ column: j, descending: sort?.column === j ? !sort.descending : true })}
+                    >
+                      {p}
+                      {unfamiliar && (
+                        <span className="unfamiliar-mark" aria-hidden="true" data-testid="unfamiliar-mark">
+                          {' '}
+                          ⚠
+                        </span>
+                      )}
+                      <span aria-hidden="true">{sort?.column === j ? (sort.descending ? ' ▼' : ' ▲') : ''}</span>
+                    </button>
+                  </div>
                 );
               })}
             </div>
@@ -367,32 +372,33 @@ export function MatrixView({
                       height: ROW,
                     }}
                   >
-                    <button
-                      type="button"
-                      className="matrix-scan"
-                      role="rowheader"
-                      data-scan-path={r.path}
-                      onClick={() => onView(r.path, undefined, paths)}
-                      title={naming(r.path).path}
-                    >
-                      <img src={api.scanUrl(r.path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
-                      <ScanName path={r.path} />
-                    </button>
+                    <div role="rowheader" className="matrix-slot">
+                      <button
+                        type="button"
+                        className="matrix-scan"
+                        data-scan-path={r.path}
+                        onClick={() => onView(r.path, undefined, paths)}
+                        title={naming(r.path).path}
+                      >
+                        <img src={api.scanUrl(r.path, { kind: 'thumb', size: 64 })} alt="" loading="lazy" />
+                        <ScanName path={r.path} />
+                      </button>
+                    </div>
                     {values(r).map((v, j) => {
                       const c = viridis(norm(v));
                       return (
-                        <button
-                          key={j}
-                          type="button"
-                          role="cell"
-                          className="matrix-cell"
-                          style={{ background: css(c), color: textOn(c) }}
-                          onClick={() => onView(r.path, matrix.phrases[j], paths)}
-                          aria-label={`${matrix.phrases[j]}: ${v.toFixed(3)}`}
-                          title={`Open with the heatmap of “${matrix.phrases[j]}”`}
-                        >
-                          {v.toFixed(3)}
-                        </button>
+                        <div key={j} role="cell" className="matrix-slot">
+                          <button
+                            type="button"
+                            className="matrix-cell"
+                            style={{ background: css(c), color: textOn(c) }}
+                            onClick={() => onView(r.path, matrix.phrases[j], paths)}
+                            aria-label={`${matrix.phrases[j]}: ${v.toFixed(3)}`}
+                            title={`Open with the heatmap of “${matrix.phrases[j]}”`}
+                          >
+                            {v.toFixed(3)}
+                          </button>
+                        </div>
                       );
                     })}
                   </div>
