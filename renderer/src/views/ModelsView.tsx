@@ -105,8 +105,8 @@ export function ModelsView() {
                       {!m.scoresRegions || m.regionWeight === 0
                         ? 'from the whole image'
                         : m.regionWeight === 1
-                          ? 'from its best region, where a small finding shows (a phrase of absence, or a shape of the whole thorax such as scoliosis, from the whole image; docs/region-scores.md)'
-                          : 'from the whole image and its best region (small findings count; a shape of the whole thorax, such as scoliosis, from the whole image; docs/region-scores.md)'}
+                          ? 'from its best region, where a small finding shows (a phrase of absence, or a shape of the whole thorax such as scoliosis, from the whole image)'
+                          : 'from the whole image and its best region (small findings count; a shape of the whole thorax, such as scoliosis, from the whole image)'}
                     </dd>
                     <dt>Folder</dt>
                     <dd className="path">{m.dir}</dd>
