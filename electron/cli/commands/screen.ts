@@ -69,6 +69,8 @@ import {
   readInputs,
   type CliSession,
 } from '../session.js';
+import { removeOwnAsides, removeStaleAsides } from '../aside-files.js';
+import { stopOnSignals } from '../stop-signals.js';
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
        --out results.csv|results.json [--examples a.dcm,b.dcm]… [--examples-from <list|->]…
@@ -109,7 +111,8 @@ naming columns); every path and error, and a .json output's folder and skipped f
 accessions and name words of any scan screened (a folder named after its patient), and so do the
 failure lines on stderr (said after the index's summary). Files that are not DICOM are no rows: they are counted as skipped
 (a .json output lists them). Stop it at any moment (Ctrl+C, a crash, kill -9):
-the same command resumes. Exit 2 when some DICOM files failed (each is listed
+the same command resumes (a second Ctrl+C stops at once; a stopped run leaves
+the previous output as it was). Exit 2 when some DICOM files failed (each is listed
 with its reason).
 ${FILES_FROM_USAGE}
 
@@ -233,6 +236,12 @@ function archiveStopped(error: PacsError, io: CliIO): ExitCode {
   return error.code === 'CANCELLED' ? EXIT.STOPPED : EXIT.FATAL;
 }
 
+/** Stopped once the index was complete, before the results were: nothing written (the finally discards the aside). */
+function resultsStopped(io: CliIO): ExitCode {
+  io.stderr('stopped before the results were written: the output is as it was; the same command writes them\n');
+  return EXIT.STOPPED;
+}
+
 export const screenCommand = defineCommand({
   name: 'screen',
   summary: 'batch-screen a folder for findings, incrementally, resumable',
@@ -345,13 +354,10 @@ export const screenCommand = defineCommand({
       }
       throw error;
     }
-    const stop = new AbortController();
-    const onSignal = () => {
-      io.stderr('\nstopping after the current batch; run the same command again to resume\n');
-      stop.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // A second Ctrl+C stops at once: the output's aside file goes with it (the index keeps every batch committed).
+    const stop = stopOnSignals(io, 'stopping after the current batch; run the same command again to resume', () => {
+      if (out) removeOwnAsides(out);
+    });
     // The results are written aside and put in place when complete: a run that ends early (an error, a full disk,
     // a kill) leaves the previous results file as it was.
     let output: ReplacementFile | null = null;
@@ -489,6 +495,9 @@ export const screenCommand = defineCommand({
       }
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];
       io.stderr(familiarityWarnings(familiarity));
+      if (stop.signal.aborted) return resultsStopped(io);
+      // What a killed run left beside the output (a stop that could not clean up, kill -9) goes now.
+      removeStaleAsides(out!);
       const file = await ReplacementFile.open(out!);
       output = file;
       const write = (text: string) => file.write(text);
@@ -537,9 +546,13 @@ export const screenCommand = defineCommand({
         );
         rows++;
       };
-      for (const row of screenResults(store, model, scope, { ...results, onNotDicom: (p) => skipped.push(p) }))
+      // Checked between rows: a long output is written for a while, and a stop leaves the previous file as it was.
+      for (const row of screenResults(store, model, scope, { ...results, onNotDicom: (p) => skipped.push(p) })) {
+        if (stop.signal.aborted) return resultsStopped(io);
         await writeRow(row);
+      }
       for (const m of listed?.missing ?? []) await writeRow(missingRow(m));
+      if (stop.signal.aborted) return resultsStopped(io);
       if (json) await write(`\n],"skipped":${JSON.stringify(hider ? skipped.map((s) => hider(s)) : skipped)}}\n`);
       await file.commit();
       io.stderr(
@@ -557,8 +570,7 @@ export const screenCommand = defineCommand({
       throw error;
     } finally {
       await output?.discard(); // after commit: nothing
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop.dispose();
       store.close();
       await session.close();
       await archive?.close();
