@@ -126,14 +126,18 @@ export function progressLine(io: CliIO): Progress {
   let last = 0;
   let open = false; // a terminal line written and not yet ended
   let held: string | null = null; // the latest state not written (not a terminal)
+  let written: string | null = null; // the last line written (not a terminal)
   const progress = (text: string) => {
     const now = Date.now();
     if (tty) {
       io.stderr(`\r${text}\x1b[K`);
       open = true;
+    } else if (text === written) {
+      held = null; // a run's final report often repeats its last state: a log gets it once
     } else if (now - last > 2000) {
       io.stderr(`${text}\n`);
       last = now;
+      written = text;
       held = null;
     } else held = text;
   };

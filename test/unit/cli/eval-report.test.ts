@@ -114,6 +114,20 @@ describe('radsift eval: the scans left out, named', () => {
     progress.done(); // once only
     assert.deepEqual(err.split('\n'), ['1 of 3, 0 failed', '3 of 3, 1 failed', '']);
   });
+
+  it(
+    'progressLine: a final state that repeats the last line written is not written again',
+    { skip: skipOnTerminal() },
+    () => {
+      // As `screen` reports: its last file's state, then the same state once the run ends.
+      let err = '';
+      const progress = progressLine({ stdout: () => undefined, stderr: (t) => (err += t), cwd: work });
+      progress('3/3 files · 3 encoded');
+      progress('3/3 files · 3 encoded');
+      progress.done();
+      assert.deepEqual(err.split('\n'), ['3/3 files · 3 encoded', '']);
+    },
+  );
 });
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
