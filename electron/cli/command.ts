@@ -10,6 +10,7 @@ export const EXIT = {
   PARTIAL: 2, // finished, but some inputs failed (each listed with its reason)
   FATAL: 3, // nothing useful could be done
   STOPPED: 130, // stopped by Ctrl+C or SIGTERM before the end: what was done is kept, the same command resumes
+  OUTPUT_CLOSED: 141, // the reader of stdout or stderr stopped reading (… | head): 128 + SIGPIPE, as Unix tools end
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `radsift` command: the app's services, headless. Results on stdout,
- * progress on stderr; exit 0 ok, 1 usage, 2 some inputs failed, 3 fatal.
+ * progress on stderr; exit 0 ok, 1 usage, 2 some inputs failed, 3 fatal, 130 stopped, 141 stdout's reader
+ * gone.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -60,6 +61,16 @@ function help(): string {
 // through any link to it (an installed bin).
 const invokedDirectly = !!process.argv[1] && import.meta.url === scriptUrl(process.argv[1]);
 if (invokedDirectly) {
+  // A reader of the results that stops early (`radsift info scans | head`): end at once and quietly, as a Unix tool
+  // killed by SIGPIPE does (Node ignores that signal), not with an unhandled EPIPE's stack trace. Stderr carries
+  // only progress and messages: a long screen whose log reader went away goes on writing its results.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(EXIT.OUTPUT_CLOSED);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
