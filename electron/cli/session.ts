@@ -12,6 +12,7 @@ import type { DecodePool } from '../screening/decode-pool.js';
 import type { LoadedModel } from '../inference/encoder-protocol.js';
 import { createServices } from '../api/create-services.js';
 import type { ModelService } from '../api/model-service.js';
+import { ModelError } from '../inference/errors.js';
 import { describeReport } from '../inference/providers.js';
 import { bundledModelRoots, dataDir } from '../app/paths.js';
 import type { CliIO } from './command.js';
@@ -32,6 +33,14 @@ export const MODEL_OPTIONS = {
 
 export async function openSession(values: { model?: string; 'model-dir'?: string[] }, io: CliIO): Promise<CliSession> {
   const extra = (values['model-dir'] ?? []).map((d) => path.resolve(io.cwd, d));
+  // A mistyped --model-dir is a bad option value (exit 1, refused before any work), not a fatal error.
+  for (const [i, dir] of extra.entries()) {
+    const info = await stat(dir).catch(() => null);
+    if (!info?.isDirectory())
+      throw new UsageError(`--model-dir ${values['model-dir']![i]}: ${info ? 'not a folder' : 'no such folder'}`, {
+        showUsage: false,
+      });
+  }
   // The app's services (no dialog, no renderer to hear events); the CLI uses the models and the decode pool.
   const services = await createServices({ dataDir: dataDir(), modelRoots: bundledModelRoots(), modelDirs: extra });
   if (services.settingsWarning) io.stderr(`radsift: ${services.settingsWarning}\n`);
@@ -51,7 +60,11 @@ export async function openSession(values: { model?: string; 'model-dir'?: string
         );
       loaded = await models.load(entry.dir);
     } else if (extra.length) {
-      loaded = await models.load(extra[0]!);
+      loaded = await models.load(extra[0]!).catch((error: unknown) => {
+        if (error instanceof ModelError && error.code === 'NOT_A_MODEL')
+          throw new UsageError(`--model-dir: ${error.message}`, { showUsage: false });
+        throw error;
+      });
     } else {
       loaded = await models.ready();
     }

@@ -74,6 +74,26 @@ describe('radsift: bad input refused up front', () => {
     assert.equal(existsSync(index), false);
   });
 
+  it('a --model-dir that is not there, not a folder or not a model: exit 1 before any work', async () => {
+    const index = path.join(work, 'idx-model-dir');
+    const cases: [string, RegExp][] = [
+      [path.join(work, 'nowhere'), /--model-dir .*nowhere: no such folder/],
+      [path.join(scans, 'labels.csv'), /--model-dir .*labels\.csv: not a folder/],
+      [scans, /--model-dir: .*scans is not a model folder RadSift knows/],
+    ];
+    for (const [dir, message] of cases)
+      for (const args of [
+        ['screen', scans, '--phrases', 'edema', '--out', path.join(work, 'r.csv'), '--index', index],
+        ['query', scans, 'edema'],
+        ['embed', scans, '--out', path.join(work, 'e.npy')],
+      ]) {
+        const r = await runCli([...args, '--model-dir', dir], work);
+        assert.equal(r.code, 1, `${args[0]} --model-dir ${dir}: ${r.err}`);
+        assert.match(r.err, message);
+      }
+    assert.equal(existsSync(index), false);
+  });
+
   it('demo: a prevalence without a value or a name, or a folder that is not empty, is refused', async () => {
     for (const bad of ['rib_fracture=', '=0.3', 'rib_fracture=0.2=9'])
       assert.throws(() => parsePrevalence(bad), /is not finding=prevalence/, bad);
