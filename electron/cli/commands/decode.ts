@@ -7,6 +7,7 @@ import { encodeNpy, type NpyArray } from '../../util/npy.js';
 import { encodePng } from '../../util/png.js';
 import { replaceOutputFile } from '../../util/durable-file.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
+import { integerOption } from '../options.js';
 
 type Values = 'stored' | 'modality' | 'display';
 
@@ -33,8 +34,8 @@ export const decodeCommand = defineCommand({
     const out = path.resolve(io.cwd, values.out);
     const format = path.extname(out).toLowerCase();
     if (format !== '.npy' && format !== '.png') throw new UsageError('--out must end in .npy or .png');
-    const frame = Number(values.frame);
-    if (!Number.isInteger(frame) || frame < 0) throw new UsageError('--frame must be a non-negative integer');
+    // Digits only (integerOption): Number() read `--frame=` as frame 0 and "0x1" as frame 1.
+    const frame = integerOption(values.frame, '--frame', 0)!;
     const kind = (values.values ?? (format === '.npy' ? 'stored' : 'display')) as Values;
     if (!['stored', 'modality', 'display'].includes(kind))
       throw new UsageError('--values must be stored, modality or display');
@@ -70,8 +71,10 @@ export const decodeCommand = defineCommand({
 });
 
 function parseWindow(text: string): { center: number; width: number } {
-  const [center, width] = text.split(',').map(Number);
-  if (!Number.isFinite(center) || !Number.isFinite(width) || width! <= 0) {
+  // Two numbers, each written: Number('') is 0, so ",400" quietly meant centre 0 and "40,400,9" was taken too.
+  const parts = text.split(',');
+  const [center, width] = parts.map((p) => (p.trim() ? Number(p) : NaN));
+  if (parts.length !== 2 || !Number.isFinite(center) || !Number.isFinite(width) || width! <= 0) {
     throw new UsageError('--window takes centre,width with a positive width, e.g. 40,400');
   }
   return { center: center!, width: width! };
