@@ -77,7 +77,8 @@ const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phr
        [--counter-examples c.dcm,…]… [--counter-examples-from <list|->]…
        [--threshold P] [--index <dir>] [--batch N] [--hide-identifiers]
        [--model id] [--model-dir <folder>]
-radsift screen <folder> --index-only [--index <dir>]
+radsift screen <folder> --index-only [--index <dir>] [--phrases …]
+(indexes only: writes no results; --phrases keeps their best-region margins for later runs)
 
 Brings the index up to date (new and changed files are decoded and encoded,
 unchanged ones skipped; for one folder, files deleted from it are pruned), then
@@ -236,6 +237,9 @@ function archiveStopped(error: PacsError, io: CliIO): ExitCode {
   return error.code === 'CANCELLED' ? EXIT.STOPPED : EXIT.FATAL;
 }
 
+/** The options that name example and counter-example scans. */
+const EXAMPLE_OPTIONS = ['examples', 'examples-from', 'counter-examples', 'counter-examples-from'] as const;
+
 /** Stopped once the index was complete, before the results were: nothing written (the finally discards the aside). */
 function resultsStopped(io: CliIO): ExitCode {
   io.stderr('stopped before the results were written: the output is as it was; the same command writes them\n');
@@ -306,6 +310,14 @@ export const screenCommand = defineCommand({
     if (both.length) throw new UsageError(`${path.basename(both[0]!)} is among both --examples and --counter-examples`);
     const indexOnly = values['index-only'] ?? false;
     if (indexOnly && !single) throw new UsageError('--index-only takes one folder');
+    // Options for results that --index-only never writes: refused rather than a run that ends "ok" with no output.
+    const forResults = (['out', 'threshold', 'hide-identifiers', ...EXAMPLE_OPTIONS] as const).filter(
+      (o) => values[o] !== undefined,
+    );
+    if (indexOnly && forResults.length)
+      throw new UsageError(
+        `--index-only writes no results, so ${forResults.map((o) => `--${o}`).join(', ')} would do nothing: drop ${forResults.length === 1 ? 'it' : 'them'} or --index-only`,
+      );
     if (!indexOnly && !phrases.length && !examples.length)
       throw new UsageError('give --phrases and/or --examples, or --index-only');
     if (!indexOnly && !values.out) throw new UsageError('--out results.csv|results.json is required');

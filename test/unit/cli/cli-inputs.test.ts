@@ -74,6 +74,25 @@ describe('radsift: bad input refused up front', () => {
     assert.equal(existsSync(index), false);
   });
 
+  it('screen --index-only with an option for results it never writes (--out, --examples, …) is refused', async () => {
+    const index = path.join(work, 'idx-index-only');
+    const example = path.join(
+      scans,
+      (await readFile(path.join(scans, 'labels.csv'), 'utf8')).split('\n')[1]!.split(',')[0]!,
+    );
+    for (const [extra, named] of [
+      [['--out', path.join(work, 'r.csv')], '--out'],
+      [['--examples', example], '--examples'],
+      [['--threshold', '0.9', '--hide-identifiers'], '--threshold, --hide-identifiers'],
+    ] as const) {
+      const r = await runCli(['screen', scans, '--index-only', '--index', index, '--phrases', 'edema', ...extra], work);
+      assert.equal(r.code, 1, r.err);
+      assert.match(r.err, new RegExp(`--index-only writes no results, so ${named} would do nothing`));
+    }
+    assert.equal(existsSync(path.join(work, 'r.csv')), false);
+    assert.equal(existsSync(index), false);
+  });
+
   it('a --model-dir that is not there, not a folder or not a model: exit 1 before any work', async () => {
     const index = path.join(work, 'idx-model-dir');
     const cases: [string, RegExp][] = [
