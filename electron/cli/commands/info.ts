@@ -2,7 +2,7 @@
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { summarizeFile } from '../../dicom/summary.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
-import { expandInputs, FILES_FROM_USAGE, INPUT_OPTIONS, readInputs } from '../session.js';
+import { expandInputs, FILES_FROM_USAGE, INPUT_OPTIONS, progressLine, readInputs } from '../session.js';
 
 export const infoCommand = defineCommand({
   name: 'info',
@@ -10,7 +10,7 @@ export const infoCommand = defineCommand({
   usage: `radsift info <files or folders…> [--files-from <list|->] [--check-all-frames] [--header-only]
   Prints one JSON object per file (an array for several). By default frame 0 is decoded to find pixel errors.
   Files in a folder that are not DICOM at all (masks, tables, notes) are skipped and counted; exit 2 when a
-  DICOM file has errors.
+  DICOM file has errors. Progress on stderr for more than one file.
 ${FILES_FROM_USAGE}`,
   options: {
     ...INPUT_OPTIONS,
@@ -31,11 +31,21 @@ ${FILES_FROM_USAGE}`,
     const files = expandInputs(inputs, (folder, error) =>
       summaries.push({ file: folder, warnings: [], errors: [{ code: error.code, message: error.message }] }),
     );
+    // A folder of full-size radiographs takes minutes (frame 0 is decoded) and the JSON comes at the end: say how
+    // far it is from the second file on (one file needs no progress line).
+    const progress = progressLine(io);
+    let met = 0;
+    let withErrors = 0;
     for await (const file of files) {
       const summary = await summarizeFile(file, frames);
       if (!named.has(file) && notDicom(summary)) skipped++;
-      else summaries.push(summary);
+      else {
+        summaries.push(summary);
+        if (summary.errors.length && !notDicom(summary)) withErrors++;
+      }
+      if (++met > 1) progress(`read ${met} files · ${withErrors} with errors · ${skipped} not DICOM`);
     }
+    progress.done();
     if (skipped) io.stderr(`skipped ${skipped} non-DICOM file${skipped === 1 ? '' : 's'}\n`);
     io.stdout(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
     return summaries.some((s) => s.errors.length > 0 && !notDicom(s)) ? EXIT.PARTIAL : EXIT.OK;

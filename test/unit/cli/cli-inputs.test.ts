@@ -199,6 +199,13 @@ describe('radsift: bad input refused up front', () => {
     assert.match(r.err, /skipped \d+ non-DICOM files/);
     const described = JSON.parse(r.out) as { file: string }[];
     assert.equal(described.length, 4);
+    // Progress on stderr (a folder of full-size scans takes minutes), ending on the final count: every file met.
+    const skipped = Number(/skipped (\d+) non-DICOM files/.exec(r.err)![1]);
+    const lines = r.err
+      .split(/[\r\n]/) // a terminal's progress is rewritten in place
+      .map((l) => l.replace('\x1b[K', ''))
+      .filter((l) => l.startsWith('read '));
+    assert.equal(lines.at(-1), `read ${4 + skipped} files · 0 with errors · ${skipped} not DICOM`, r.err);
     assert.ok(
       described.every((d) => d.file.endsWith('.dcm') || !path.extname(d.file)),
       JSON.stringify(described),
