@@ -9,7 +9,7 @@ import type { DisplayImage, DisplayOptions } from '../dicom/display.js';
 import type { ImageInputSpec } from '../imaging/image-spec.js';
 import { toImageTensor, type DisplayImage as ModelImage } from '../imaging/preprocess.js';
 import { displayTable, renderDisplay } from '../dicom/display.js';
-import { fileReadError } from '../dicom/errors.js';
+import { DicomError, fileReadError } from '../dicom/errors.js';
 import {
   decodeFrame,
   displayImage,
@@ -110,6 +110,11 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
     ));
   const wants = new Set(request.outputs);
   const file = openDicom(bytes, scratch ? { ...request.open, inflateInto: scratch.inflated } : request.open);
+  // A DICOMDIR (a CD's or export's directory record sequence) lists the files beside it, which are read themselves:
+  // no image of its own, so skipped like a file that is not DICOM (named DICOMDIR, never .dcm) rather than failing
+  // every run with "no Pixel Data", as the Studies view's catalog notes it instead of listing it as unreadable.
+  if (file.parsed.dataSet.elements.x00041220)
+    throw new DicomError('NOT_DICOM', 'a DICOMDIR: the directory of the files beside it, which are read themselves');
   const module = pixelModule(file, request.limits);
   const index = request.frame ?? 0;
   // Stored values leave the job only as the 'stored' output (and 'modality' is computed into fresh memory).

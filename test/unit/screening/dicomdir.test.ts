@@ -1,0 +1,63 @@
+/**
+ * A folder copied from a CD or a PACS export holds a DICOMDIR beside its images: a directory of them, no image of
+ * its own. Screening skips it (as the Studies view notes it) instead of failing it with "no Pixel Data" on every
+ * run, which made every such folder exit 2. The DICOMDIR is written by dcmtk's dcmmkdir from demo phantoms.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EXIT } from '../../../electron/cli/command.js';
+import { writeDemo } from '../../../electron/phantom/export.js';
+import { runCli } from '../../support/cli.js';
+
+const dcmmkdir = spawnSync('dcmmkdir', ['--version']).error ? 'dcmmkdir (dcmtk) is not installed' : false;
+
+describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
+  let work: string;
+  let media: string;
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-dicomdir-'));
+    process.env.RADSIFT_DATA_DIR = path.join(work, 'data');
+    const demo = path.join(work, 'demo');
+    writeDemo({ dir: demo, count: 3, seed: 6, size: 128 });
+    const scans = readFileSync(path.join(demo, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
+    // As on a CD: 8-character names in one folder, the DICOMDIR at the top.
+    media = path.join(work, 'media');
+    await mkdir(path.join(media, 'DICOM'), { recursive: true });
+    const names = scans.map((row, i) => {
+      copyFileSync(path.join(demo, row.split(',')[0]!), path.join(media, 'DICOM', `IM${i + 1}`));
+      return `DICOM/IM${i + 1}`;
+    });
+    execFileSync('dcmmkdir', ['--output-file', 'DICOMDIR', ...names], { cwd: media, stdio: 'ignore' });
+  });
+  after(async () => {
+    delete process.env.RADSIFT_DATA_DIR;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('skips the DICOMDIR: every image screened, no failure, exit 0', async () => {
+    const out = path.join(work, 'r.json');
+    const r = await runCli(['screen', media, '--phrases', 'edema', '--out', out], work);
+    assert.equal(r.code, EXIT.OK, r.err);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      rows: { path: string; status: string }[];
+      skipped: string[];
+    };
+    assert.deepEqual(
+      result.rows.map((row) => [path.relative(media, row.path), row.status]),
+      [
+        ['DICOM/IM1', 'ok'],
+        ['DICOM/IM2', 'ok'],
+        ['DICOM/IM3', 'ok'],
+      ],
+    );
+    assert.deepEqual(result.skipped, [path.join(media, 'DICOMDIR')]);
+    const rerun = await runCli(['screen', media, '--phrases', 'edema', '--out', out], work);
+    assert.equal(rerun.code, EXIT.OK, rerun.err);
+    assert.match(rerun.err, /index: 0 encoded, 3 unchanged, 0 failed, 0 pruned; skipped 1 non-DICOM files/);
+  });
+});
