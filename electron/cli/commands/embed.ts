@@ -43,6 +43,9 @@ ${FILES_FROM_USAGE}`,
     if (!texts.length && !positionals.length && !fromLists.length) throw new UsageError('nothing to embed');
     const inputs = texts.length ? [] : await readInputs(positionals, fromLists, io);
     const out = await outputOption('--out', values.out, io.cwd);
+    // NumPy's format only: a name that says .csv or .json would hold bytes no reader of those expects.
+    if (!/\.npy$/i.test(values.out))
+      throw new UsageError('--out must end in .npy (embeddings are written as NumPy arrays)');
     const batchSize = batchOption(values.batch);
     const session = await openSession(values, io);
     try {

@@ -159,6 +159,15 @@ describe('radsift: bad input refused up front', () => {
     assert.match(marked[0]!, new RegExp(`^\\* ${DEFAULT_MODEL_ID} `));
   });
 
+  it('embed writes NumPy arrays, so an output named .csv or .json is refused', async () => {
+    for (const name of ['e.csv', 'e.json', 'e']) {
+      const r = await runCli(['embed', scans, '--out', path.join(work, name)], work);
+      assert.equal(r.code, 1, `${name}: ${r.err}`);
+      assert.match(r.err, /--out must end in \.npy/);
+      assert.equal(existsSync(path.join(work, name)), false);
+    }
+  });
+
   it('matrix writes CSV, so an output named .json is refused', async () => {
     const r = await runCli(['matrix', scans, '--phrases', 'pneumothorax', '--out', path.join(work, 'm.json')], work);
     assert.equal(r.code, 1);
