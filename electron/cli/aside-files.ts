@@ -1,19 +1,12 @@
 /**
  * The aside files an output is written to before it is renamed over its name (util/durable-file.ts names them
- * `<name>.<pid>.<8 hex>.tmp`): those of this process, removed when it must stop at once, and those of runs that
- * were killed (kill -9, a crash, a second Ctrl+C before this cleaned up), removed by the next run, which would
- * otherwise leave them beside the output for good.
+ * `<name>.<pid>.<8 hex>.tmp` and reads the names back: asideWriter): those of this process, removed when it must
+ * stop at once, and those of runs that were killed (kill -9, a crash, a second Ctrl+C before this cleaned up),
+ * removed by the next run, which would otherwise leave them beside the output for good.
  */
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-
-/** The process that wrote an aside file of `file`, by the aside's name; null for any other name. */
-function writerOf(file: string, name: string): number | null {
-  const base = path.basename(file);
-  if (!name.startsWith(`${base}.`)) return null;
-  const match = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(base.length + 1));
-  return match ? Number(match[1]) : null;
-}
+import { asideWriter } from '../util/durable-file.js';
 
 /** Whether a process runs with that id (one of another user's counts: it may be writing). */
 function running(pid: number): boolean {
@@ -36,7 +29,7 @@ function removeAsides(file: string, which: (pid: number) => boolean): number {
   }
   let removed = 0;
   for (const name of names) {
-    const pid = writerOf(file, name);
+    const pid = asideWriter(path.basename(file), name);
     if (pid === null || !which(pid)) continue;
     try {
       rmSync(path.join(folder, name), { force: true });

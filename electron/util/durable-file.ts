@@ -13,6 +13,16 @@ function asideName(file: string): string {
 }
 
 /**
+ * The process that wrote `name`, when it is an aside file of the file named `base` (asideName's rule: the one
+ * place it is read as well as written); null for any other name.
+ */
+export function asideWriter(base: string, name: string): number | null {
+  if (!name.startsWith(`${base}.`)) return null;
+  const match = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(base.length + 1));
+  return match ? Number(match[1]) : null;
+}
+
+/**
  * `mode`: the file's exact mode (a secret's 0600 whatever the umask). Without one it is created owner-only too
  * (0600, narrowed by the umask), and so is a folder made for it (0700): settings and example sets name folders,
  * which are often named after patients.
