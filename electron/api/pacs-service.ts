@@ -5,7 +5,6 @@
  * something that needs it: configuring a connection sends nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { SettingsStore } from '../app/app-settings.js';
 import type { SecretStore } from '../app/secret-store.js';
@@ -21,6 +20,7 @@ import type { RemoteSource } from '../screening/screen-job.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 import type { EventName, EventPayload, Request, Response } from './contract.js';
 import { ApiError } from './errors.js';
+import { makeFolders } from '../util/make-folders.js';
 
 type Broadcast = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 type CertificateView = Response<'pacs.chooseCertificate'>['certificate'];
@@ -163,7 +163,7 @@ export class PacsService {
   async setCache(change: { dir?: string | null; maxGB?: number }): Promise<void> {
     if (change.dir) {
       if (!path.isAbsolute(change.dir)) throw new ApiError('BAD_REQUEST', 'The cache folder must be an absolute path');
-      await mkdir(change.dir, { recursive: true }).catch((e: Error) => {
+      await makeFolders(change.dir).catch((e: Error) => {
         throw new ApiError('WRITE_FAILED', `Cannot use ${change.dir} for the cache: ${e.message}`);
       });
     }
@@ -225,7 +225,7 @@ export class PacsService {
     // The cache is keyed by the connection's label: no client (nor its secret) is needed to find the folder.
     const label = connectionLabel(this.#connection(name));
     const folder = path.dirname(cache.pathFor(label, { studyUid, seriesUid: '1', sopUid: '1' }));
-    await mkdir(folder, { recursive: true });
+    await makeFolders(folder);
     return folder;
   }
 

@@ -10,9 +10,10 @@
  */
 import { CodedError } from '../util/coded-error.js';
 import Database from 'better-sqlite3';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { makeFoldersSync } from '../util/make-folders.js';
 
 export const INDEX_FILE = 'radsift-index.sqlite';
 
@@ -136,7 +137,7 @@ export class IndexStore {
   static open(dir: string): IndexStore {
     // Patient names and UIDs: a new index is the user's alone (its WAL and shared-memory files take its mode).
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeFoldersSync(dir, 0o700);
     } catch (error) {
       throw folderFailure(dir, error);
     }
@@ -755,7 +756,8 @@ function folderFailure(dir: string, error: unknown): IndexError {
       ? { code, text: 'a file is in its place' }
       : code === 'ENOTDIR'
         ? { code, text: 'a file is in the place of a folder above it' }
-        : // Node's recursive mkdir says ENOENT for a folder on a read-only disk (EROFS): the folder above says why.
+        : // The system's code says little at times (ENOENT where a folder cannot be made, as under /proc): the
+          // folder above says why.
           DISK_FULL.test(code)
           ? null
           : readOnly(dir, 'the folder');

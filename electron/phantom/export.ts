@@ -11,7 +11,7 @@
  * for the base eight (`findings`, `labels`, `mask`, sentence `findings` and
  * `polarity`) and adds `all*` keys for every finding.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodePng } from '../util/png.js';
 import type { CaseOptions } from './case.js';
@@ -26,6 +26,7 @@ import {
 } from './findings.js';
 import { GENERATOR_VERSION, generatePhantom, phantomDicom, type Phantom } from './generate.js';
 import { trainingImage, trainingMask } from './training.js';
+import { makeFoldersSync } from '../util/make-folders.js';
 
 export interface DemoOptions extends CaseOptions {
   dir: string;
@@ -57,10 +58,10 @@ export interface DemoSummary {
 export type DemoItemOptions = Omit<DemoOptions, 'onProgress'>;
 
 export function prepareDemoDirs(opts: DemoItemOptions): void {
-  mkdirSync(opts.dir, { recursive: true });
+  makeFoldersSync(opts.dir);
   if (opts.trainingDir) {
-    mkdirSync(path.join(opts.trainingDir, 'images'), { recursive: true });
-    mkdirSync(path.join(opts.trainingDir, 'masks'), { recursive: true });
+    makeFoldersSync(path.join(opts.trainingDir, 'images'));
+    makeFoldersSync(path.join(opts.trainingDir, 'masks'));
   }
 }
 
@@ -69,11 +70,11 @@ export function writeDemoItem(opts: DemoItemOptions, index: number): DemoItem {
   const p = generatePhantom(opts.seed, index, opts);
   const rel = p.relativePath;
   const file = path.join(opts.dir, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
+  makeFoldersSync(path.dirname(file));
   writeFileSync(file, phantomDicom(p));
   const img = p.rendered.image;
   const maskBase = path.join(opts.dir, 'masks', rel);
-  mkdirSync(path.dirname(maskBase), { recursive: true });
+  makeFoldersSync(path.dirname(maskBase));
   writeMaskPlanes(p.rendered.mask, img.width, img.height, (plane) => maskPlaneFile(maskBase, plane));
   return {
     labelsRow: `${rel},${FINDINGS.map((f) => p.labels[f]).join(',')}`,

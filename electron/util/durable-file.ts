@@ -3,9 +3,10 @@
  * never a file cut short: written aside, flushed to the disk, then renamed over the old one. replaceFile for a text
  * or bytes in hand (settings, an export), ReplacementFile for one written piece by piece (a long results file).
  */
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { makeFolders } from './make-folders.js';
 
 /** The aside file beside `file`, named per call: two processes (or two stores) writing it never share one. */
 function asideName(file: string): string {
@@ -28,7 +29,7 @@ export function asideWriter(base: string, name: string): number | null {
  * which are often named after patients.
  */
 export async function replaceFile(file: string, text: string, mode?: number): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await makeFolders(path.dirname(file), 0o700);
   await replaceWhole(file, text, mode);
 }
 

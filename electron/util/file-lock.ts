@@ -11,12 +11,13 @@
  * A lock held by a live process is waited for, at most `waitMs`, then LockBusyError: never a hang.
  */
 import { randomBytes } from 'node:crypto';
-import { link as fsLink, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { link as fsLink, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CodedError } from './coded-error.js';
 import { holderGone, parseHolder, pidSpace, recordText, type Holder } from './lock-holder.js';
+import { makeFolders } from './make-folders.js';
 
 /** A change holds the lock for a read and a write of a small file: milliseconds. */
 export const LOCK_WAIT_MS = 5000;
@@ -155,7 +156,7 @@ async function acquire(lockFile: string, holder: Holder, options: LockOptions): 
       return handle;
     } catch (error) {
       if (isCode(error, 'ENOENT') && !madeFolder) {
-        await mkdir(path.dirname(lockFile), { recursive: true, mode: 0o700 }); // the first change in a new data folder
+        await makeFolders(path.dirname(lockFile), 0o700); // the first change in a new data folder
         madeFolder = true;
         continue;
       }

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe } from '../../pacs/client.js';
 import { PacsError } from '../../pacs/errors.js';
@@ -7,6 +7,7 @@ import { defineCommand, EXIT, UsageError } from '../command.js';
 import { integerOption } from '../options.js';
 import { openArchive, PACS_OPTIONS, PACS_USAGE, QUERY_OPTIONS, QUERY_USAGE, queryOption } from '../pacs-options.js';
 import { progressLine } from '../session.js';
+import { makeFolders } from '../../util/make-folders.js';
 
 const USAGE = `radsift pacs check <archive>
 radsift pacs search <archive> [query] [--offset N] [--limit N] [--json]
@@ -77,7 +78,7 @@ export const pacsCommand = defineCommand({
       }
       const out = path.resolve(io.cwd, values.out!);
       const folder = path.join(out, checkUid(values.study!));
-      await mkdir(folder, { recursive: true });
+      await makeFolders(folder);
       const progress = progressLine(io);
       let count = 0;
       let bytes = 0;

@@ -499,6 +499,18 @@ describe('an index where nothing can be written', () => {
   );
 
   it(
+    'a folder the system will not make though its parent exists (/proc): WRITE_FAILED at once, no hang',
+    { skip: process.platform !== 'linux' ? 'procfs is Linux’s' : false },
+    () => {
+      const [got] = openIn(['timeout', '20'], ['/proc/radsift-no-such-index']);
+      assert.match(
+        got!,
+        /^IndexError WRITE_FAILED: cannot make the index folder \/proc\/radsift-no-such-index: .*\(ENOENT\)/,
+      );
+    },
+  );
+
+  it(
     'a disk that takes no more (a file size limit): WRITE_FAILED, and the index opens once there is room',
     { skip: process.platform === 'win32' ? 'no ulimit -f on Windows' : false },
     async () => {
