@@ -3,7 +3,7 @@ import { replaceOutputFile } from '../../util/durable-file.js';
 import { encodeNpy } from '../../util/npy.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { reportSkipped } from '../folder-scores.js';
-import { batchOption, outputOption } from '../options.js';
+import { batchOption, outputOption, phraseOption } from '../options.js';
 import {
   expandInputs,
   FILES_FROM_USAGE,
@@ -36,7 +36,8 @@ ${FILES_FROM_USAGE}`,
   },
   async run({ values, positionals }, io) {
     if (!values.out) throw new UsageError('--out <file.npy> is required');
-    const texts = values.text ?? [];
+    // Each one a phrase, as everywhere else: an empty --text embedded nothing meaningful, silently.
+    const texts = (values.text ?? []).map(phraseOption);
     const fromLists = values['files-from'] ?? [];
     if (texts.length && (positionals.length || fromLists.length))
       throw new UsageError('give either image inputs or --text, not both');

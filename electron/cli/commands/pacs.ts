@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe } from '../../pacs/client.js';
@@ -7,6 +8,7 @@ import { defineCommand, EXIT, UsageError } from '../command.js';
 import { integerOption } from '../options.js';
 import { openArchive, PACS_OPTIONS, PACS_USAGE, QUERY_OPTIONS, QUERY_USAGE, queryOption } from '../pacs-options.js';
 import { progressLine } from '../session.js';
+import { stopOnSignals } from '../stop-signals.js';
 import { makeFolders } from '../../util/make-folders.js';
 
 const USAGE = `radsift pacs check <archive>
@@ -46,9 +48,11 @@ export const pacsCommand = defineCommand({
     if (action === 'retrieve' && (!values.study || !values.out))
       throw new UsageError('retrieve needs --study and --out');
     const client = await openArchive(spec, values, io.cwd);
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
+    // Ctrl+C, SIGTERM or a closed terminal stop the request; a second one stops at once, leaving no part-written file.
+    let writing: string | null = null;
+    const stop = stopOnSignals(io, 'stopping: the instances retrieved so far are kept', () => {
+      if (writing) rmSync(writing, { force: true });
+    });
     try {
       if (action === 'check') {
         const checks = await client.check(stop.signal);
@@ -85,8 +89,10 @@ export const pacsCommand = defineCommand({
       for await (const got of client.retrieveStudy(values.study!, stop.signal)) {
         // The server names the file: only a UID may (clients check, and so does this), never "../x".
         const file = path.join(folder, `${got.ref.sopUid ? checkUid(got.ref.sopUid) : `instance-${count}`}.dcm`);
-        await writeFile(`${file}.partial`, got.bytes);
-        await rename(`${file}.partial`, file);
+        writing = `${file}.partial`;
+        await writeFile(writing, got.bytes);
+        await rename(writing, file);
+        writing = null;
         count++;
         bytes += got.bytes.length;
         progress(`${count} instances · ${(bytes / 1e6).toFixed(1)} MB`);
@@ -102,7 +108,7 @@ export const pacsCommand = defineCommand({
       }
       throw error;
     } finally {
-      process.off('SIGINT', onSignal);
+      stop.dispose();
       await client.close();
     }
   },

@@ -168,6 +168,15 @@ describe('radsift: bad input refused up front', () => {
     }
   });
 
+  it('embed --text needs a phrase, as every command does: an empty or punctuation-only text is refused', async () => {
+    for (const text of ['', '   ', '...']) {
+      const r = await runCli(['embed', '--text', 'nodule', '--text', text, '--out', path.join(work, 't.npy')], work);
+      assert.equal(r.code, 1, `"${text}": ${r.err}`);
+      assert.match(r.err, /is not a phrase: it needs a letter or digit/);
+      assert.equal(existsSync(path.join(work, 't.npy')), false);
+    }
+  });
+
   it('matrix writes CSV, so an output named .json is refused', async () => {
     const r = await runCli(['matrix', scans, '--phrases', 'pneumothorax', '--out', path.join(work, 'm.json')], work);
     assert.equal(r.code, 1);

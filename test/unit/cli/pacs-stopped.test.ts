@@ -1,5 +1,5 @@
 /**
- * Archives typed on the command line: Ctrl+C while a PACS request is under way (an archive that accepts the
+ * Archives typed on the command line: Ctrl+C (or SIGTERM) while a PACS request is under way (an archive that accepts the
  * connection and never answers) is exit 130, "stopped", as it is between batches of a folder: not 2 ("some inputs
  * failed") nor 3 (fatal); and a URL or spec longer than a connection's name may be is taken.
  */
@@ -36,20 +36,22 @@ describe('radsift pacs and screen: Ctrl+C during a PACS request', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  /** Runs the command and sends it SIGINT once the archive has been asked. */
-  const interrupted = async (args: string[]) => {
+  /** Runs the command and sends it `signal` (Ctrl+C's by default) once the archive has been asked. */
+  const interrupted = async (args: string[], signal: NodeJS.Signals = 'SIGINT') => {
     const asked = new Promise<void>((resolve) => server.once('connection', () => resolve()));
     const run = runCli(args, work);
     await asked;
     await new Promise((r) => setTimeout(r, 100));
-    process.emit('SIGINT');
+    process.emit(signal, signal);
     return run;
   };
 
-  it('pacs search', async () => {
-    const r = await interrupted(['pacs', 'search', archive]);
-    assert.equal(r.code, EXIT.STOPPED, r.err);
-    assert.match(r.err, /CANCELLED/);
+  it('pacs search, stopped by Ctrl+C or by SIGTERM (a service manager, kill)', { timeout: 30_000 }, async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const r = await interrupted(['pacs', 'search', archive], signal);
+      assert.equal(r.code, EXIT.STOPPED, `${signal}: ${r.err}`);
+      assert.match(r.err, /CANCELLED/);
+    }
   });
 
   it('an archive URL or DIMSE spec longer than 64 characters (a cloud DICOMweb URL) is taken', async () => {
