@@ -1,10 +1,13 @@
 /**
  * Specific Character Set (0008,0005) → TextDecoder. dicom-parser reads every
  * string as Latin-1 bytes, so strings are decoded here from the element bytes.
- * Only the first (default) repertoire of an ISO 2022 set is honoured; escape
- * sequences switching to other repertoires fall back to that decoder.
+ * A value with code extensions (ISO 2022 terms) gets a decoder that follows
+ * the escape sequences (iso2022.ts).
  */
 import { TextDecoder } from 'node:util';
+import { Iso2022Decoder, usesCodeExtensions, type StringDecoder } from './iso2022.js';
+
+export type { StringDecoder };
 
 const LABELS: Record<string, string> = {
   '': 'latin1',
@@ -25,13 +28,15 @@ const LABELS: Record<string, string> = {
   GB18030: 'gb18030',
   GBK: 'gbk',
   ISO_IR_149: 'euc-kr',
-  ISO_IR_87: 'iso-2022-jp',
 };
 
 /** Maps a Specific Character Set value (possibly multi-valued, ISO 2022 form) to a decoder. */
-export function decoderForCharset(specificCharacterSet: string | undefined): TextDecoder {
-  const first = (specificCharacterSet ?? '').split('\\')[0]!.trim().toUpperCase();
-  const key = first.replace(/^ISO 2022 /, 'ISO_').replace(/[ -]/g, '_');
+export function decoderForCharset(specificCharacterSet: string | undefined): StringDecoder {
+  const values = (specificCharacterSet ?? '').split('\\');
+  // `\ISO 2022 IR 87` (Japanese), `\ISO 2022 IR 149` (Korean): the first value is empty, the names are not.
+  if (usesCodeExtensions(values)) return new Iso2022Decoder(values[0]!);
+  const first = values[0]!.trim().toUpperCase();
+  const key = first.replace(/[ -]/g, '_');
   const label = LABELS[key] ?? 'latin1';
   try {
     return new TextDecoder(label);

@@ -3,7 +3,7 @@
  * sequence item). Strings are decoded with the file's Specific Character Set;
  * numbers follow the dataset's byte order.
  */
-import type { TextDecoder } from 'node:util';
+import type { StringDecoder } from './charset.js';
 import type { DataSet, Element } from './dicom-parser.js';
 
 const ONE_LITTLE_ENDIAN = Uint8Array.of(1, 0);
@@ -11,7 +11,7 @@ const ONE_LITTLE_ENDIAN = Uint8Array.of(1, 0);
 export class DatasetReader {
   constructor(
     readonly dataSet: DataSet,
-    readonly decoder: TextDecoder,
+    readonly decoder: StringDecoder,
   ) {}
 
   element(tag: string): Element | undefined {

@@ -5,9 +5,8 @@
  * DicomError. Values are read through `ParsedDicom`, which decodes strings
  * with the file's Specific Character Set.
  */
-import type { TextDecoder } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
-import { decoderForCharset } from './charset.js';
+import { decoderForCharset, type StringDecoder } from './charset.js';
 import { dicomParser, type DataSet, type Element } from './dicom-parser.js';
 import { DicomError, describeThrown, toDicomError } from './errors.js';
 import { TS } from './transfer-syntax.js';
@@ -35,7 +34,7 @@ export interface ParsedDicom {
   framing: Framing;
   /** Warnings from dicom-parser (e.g. a value running past the end that was cut). */
   warnings: string[];
-  textDecoder: TextDecoder;
+  textDecoder: StringDecoder;
 }
 
 const PREAMBLE = 128;

@@ -84,6 +84,56 @@ describe('Specific Character Set', () => {
     assert.equal(file.reader.sequence('x00081110')[0]?.string('x00081155'), '1.2.3');
     assert.equal(file.reader.string('x00400254'), 'Thorax ümlaut');
   });
+
+  // The examples of PS3.5 Annexes H, I and J: names whose ideographic and phonetic groups switch repertoire
+  // with ISO 2022 escape sequences. `dcmconv +U8` gives the same Korean and Chinese strings.
+  const ESC = 0x1b;
+  const bytes = (...parts: Array<string | number[] | Uint8Array>) =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
+  const nameWith = (charset: string, name: Buffer) =>
+    openDicom(buildDicom({ x00080005: ['CS', charset], x00100010: ['PN', name] })).reader.string('x00100010');
+  const jisX0208 = (text: string) => bytes([ESC], '$B', text, [ESC], '(B');
+
+  test('ISO 2022 IR 87: Japanese names switch to JIS X 0208 and back', () => {
+    const name = bytes(
+      'Yamada^Tarou=',
+      jisX0208(';3ED'),
+      '^',
+      jisX0208('B@O:'),
+      '=',
+      jisX0208('$d$^$@'),
+      '^',
+      jisX0208('$?$m$&'),
+    );
+    assert.equal(nameWith('\\ISO 2022 IR 87', name), 'Yamada^Tarou=山田^太郎=やまだ^たろう');
+  });
+
+  test('ISO 2022 IR 13 with IR 87: half-width katakana in G1, kanji in G0', () => {
+    const romaji = (text: string) => bytes([ESC], '$B', text, [ESC], '(J');
+    const name = bytes(
+      [0xd4, 0xcf, 0xc0, 0xde, 0x5e, 0xc0, 0xdb, 0xb3, 0x3d],
+      romaji(';3ED'),
+      '^',
+      romaji('B@O:'),
+      '=',
+      romaji('$d$^$@'),
+      '^',
+      romaji('$?$m$&'),
+    );
+    assert.equal(nameWith('ISO 2022 IR 13\\ISO 2022 IR 87', name), 'ﾔﾏﾀﾞ^ﾀﾛｳ=山田^太郎=やまだ^たろう');
+  });
+
+  test('ISO 2022 IR 149 (Korean) and IR 58 (Chinese): KS X 1001 and GB 2312 in G1', () => {
+    const ksx = [ESC, 0x24, 0x29, 0x43];
+    const korean = bytes('Hong^Gildong=', ksx, [0xfb, 0xf3, 0x5e], ksx, [0xd1, 0xce, 0xd4, 0xd7, 0x3d], ksx);
+    assert.equal(
+      nameWith('\\ISO 2022 IR 149', Buffer.concat([korean, bytes([0xc8, 0xab, 0x5e], ksx, [0xb1, 0xe6, 0xb5, 0xbf])])),
+      'Hong^Gildong=洪^吉洞=홍^길동',
+    );
+    const gb = [ESC, 0x24, 0x29, 0x41];
+    const chinese = bytes('Wang^XiaoDong=', gb, [0xcd, 0xf5, 0x5e], gb, [0xd0, 0xa1, 0xb6, 0xab, 0x3d]);
+    assert.equal(nameWith('\\ISO 2022 IR 58', chinese), 'Wang^XiaoDong=王^小东=');
+  });
 });
 
 describe('typed errors', () => {
