@@ -18,6 +18,7 @@ import {
   toDicomError,
 } from './errors.js';
 import { parseDicom, type ParsedDicom } from './parse.js';
+import { declaredFrames } from './pixel-module.js';
 import { systemErrorReason } from '../util/error-text.js';
 import { openRegularFile } from '../util/regular-file.js';
 import { isInside } from '../util/path-inside.js';
@@ -192,7 +193,7 @@ export function instanceHeader(parsed: ParsedDicom, file: string): InstanceHeade
       slicePosition: slicePosition(r.decimals('x00200032'), r.decimals('x00200037')),
       rows: r.uint16('x00280010'),
       columns: r.uint16('x00280011'),
-      frames: r.decimal('x00280008') ?? (r.has('x7fe00010') || r.has('x00280010') ? 1 : undefined),
+      frames: declaredFrames(r) ?? (r.has('x7fe00010') || r.has('x00280010') ? 1 : undefined),
       transferSyntaxUID: parsed.transferSyntaxUID,
     },
   };

@@ -54,7 +54,7 @@ export function readPixelModule(reader: DatasetReader, limits: SizeLimits = DEFA
   const pixelRepresentation = reader.uint16('x00280103') === 1 ? 1 : 0;
   const photometric = (reader.string('x00280004') ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).toUpperCase();
   const planarConfiguration = reader.uint16('x00280006') === 1 ? 1 : 0;
-  const numberOfFrames = reader.decimal('x00280008') ?? 1;
+  const numberOfFrames = declaredFrames(reader) ?? 1;
 
   const module: PixelModule = {
     rows,
@@ -71,6 +71,15 @@ export function readPixelModule(reader: DatasetReader, limits: SizeLimits = DEFA
   };
   validate(module, limits);
   return module;
+}
+
+/**
+ * Number of Frames (0028,0008) as declared, where 0 is read as 1: some writers put 0 in single-frame images,
+ * and dcmtk, GDCM and pydicom show them ("assuming 1"); refusing the file would hide an intact image.
+ */
+export function declaredFrames(reader: DatasetReader): number | undefined {
+  const frames = reader.decimal('x00280008');
+  return frames === 0 ? 1 : frames;
 }
 
 function required(value: number | undefined, name: string): number {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import {
   catalogDicomdir,
   catalogFolder,
+  instanceHeader,
   readDicomdir,
   walkFiles,
   type Catalog,
@@ -15,6 +16,7 @@ import {
 import { withinTime } from '../../support/fifo.js';
 import { lockedOutPrefix, lockFolder, nodeLockedOut } from '../../support/locked-folder.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
+import { parseDicom } from '../../../electron/dicom/parse.js';
 import { buildDicom, imagePixel, type Item } from './builder.js';
 import { tempDir } from './support.js';
 
@@ -302,4 +304,9 @@ test('DICOMDIR: references that leave its folder or are not regular files are re
   ]);
   // Nothing of the other patient's: not their data, not their folder's name.
   assert.doesNotMatch(JSON.stringify(catalog), /SECRET7|OTHERPT|7\.1\.1/);
+});
+
+test('Number of Frames 0 is listed as 1 frame, as the image decodes', () => {
+  const header = instanceHeader(parseDicom(instance('P', '1.2', '1.2.3', '1.2.3.4', { x00280008: ['IS', '0'] })), 'f');
+  assert.equal(header.instance.frames, 1);
 });

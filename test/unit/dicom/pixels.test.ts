@@ -450,6 +450,15 @@ describe('size caps', () => {
     await rejectsWith(decodeFrame(frames), 'TOO_LARGE');
   });
 
+  test('Number of Frames 0 is read as 1 (dcmtk: "invalid value … assuming 1"), not refused', async () => {
+    const file = open({
+      ...imagePixel({ rows: 1, columns: 2, bitsAllocated: 8, frames: 0 }),
+      x7fe00010: ['OB', Uint8Array.from([7, 9])],
+    });
+    assert.deepEqual([...(await decodeFrame(file)).stored], [7, 9]);
+    await rejectsWith(decodeFrame(file, 1), 'FRAME_OUT_OF_RANGE');
+  });
+
   test('native pixel data shorter than the frames declared', async () => {
     const file = open({ ...imagePixel({ rows: 4, columns: 4, bitsAllocated: 16 }), x7fe00010: ['OW', u16([1, 2])] });
     await rejectsWith(decodeFrame(file), 'SIZE_MISMATCH');
