@@ -17,8 +17,10 @@ export function toModalityValues(stored: PixelArray, presentation: Presentation)
 }
 
 /**
- * Min and max of the values whose stored value is not padding; undefined when every pixel is
- * padding. `present`, when given, says which entries count (for a table of candidate values).
+ * Min and max of the finite values whose stored value is not padding; undefined when there is none.
+ * Float pixel data may hold NaN and ±Infinity (no value, out of range): counted, an infinite bound
+ * made the automatic window infinite and the whole image black. `present`, when given, says which
+ * entries count (for a table of candidate values).
  */
 export function valueRange(
   values: ArrayLike<number>,
@@ -33,6 +35,7 @@ export function valueRange(
     const s = stored[i]!;
     if (padding && s >= padding.low && s <= padding.high) continue;
     const v = values[i]!;
+    if (v - v !== 0) continue; // NaN or ±Infinity
     if (v < min) min = v;
     if (v > max) max = v;
   }

@@ -143,6 +143,17 @@ describe('native bit depths and unused bits', () => {
     assert.deepEqual([...(await decodeFrame(d)).stored], [1e-9, 3.5]);
   });
 
+  test('float pixels that are NaN or ±Infinity stay out of the automatic window', async () => {
+    const values = Float32Array.from([0, 1, 2, 3, NaN, Infinity, -Infinity, 1.5]);
+    const file = open({
+      ...imagePixel({ rows: 2, columns: 4, bitsAllocated: 32 }),
+      x7fe00008: ['OF', new Uint8Array(values.buffer)],
+    });
+    const image = displayImage(file, await decodeFrame(file));
+    assert.deepEqual(image.window, { center: 1.5, width: 3 });
+    assert.deepEqual([...image.data], [0, 85, 170, 255, 0, 255, 0, 127]);
+  });
+
   test('explicit big endian: samples are byte-swapped', async () => {
     const be = Uint8Array.from([0x01, 0x02, 0xff, 0xfe]);
     const file = openDicom(
