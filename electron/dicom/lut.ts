@@ -47,7 +47,7 @@ function words(bytes: Uint8Array, littleEndian: boolean): Uint16Array {
   return out;
 }
 
-/** 8-bit entries may be packed one per byte or stored one per 16-bit word. */
+/** 8-bit entries may be packed one per byte (an odd count padded to even length) or stored one per 16-bit word. */
 function readEntries(
   bytes: Uint8Array | undefined,
   count: number,
@@ -55,7 +55,7 @@ function readEntries(
   littleEndian: boolean,
 ): Uint16Array | undefined {
   if (!bytes) return undefined;
-  if (bits <= 8 && bytes.length === count) return Uint16Array.from(bytes);
+  if (bits <= 8 && bytes.length === count + (count % 2)) return Uint16Array.from(bytes.subarray(0, count));
   const data = words(bytes, littleEndian);
   if (data.length < count) return undefined;
   const entries = data.subarray(0, count);

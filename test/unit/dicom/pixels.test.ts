@@ -216,6 +216,26 @@ describe('colour', () => {
     const image = displayImage(file, await decodeFrame(file));
     assert.deepEqual([...image.data], [0, 0, 16, 85, 1, 16, 170, 2, 16, 255, 255, 16]);
   });
+
+  const palette8 = (entries: number, data: (channel: number) => Uint8Array): Item => ({
+    x00281101: ['US', [entries, 0, 8]],
+    x00281102: ['US', [entries, 0, 8]],
+    x00281103: ['US', [entries, 0, 8]],
+    x00281201: ['OW', data(0)],
+    x00281202: ['OW', data(1)],
+    x00281203: ['OW', data(2)],
+  });
+
+  test('PALETTE COLOR with an odd number of 8-bit entries, packed one per byte and padded to even length', async () => {
+    // 3 entries: 3 bytes and a pad byte.
+    const file = open({
+      ...imagePixel({ rows: 1, columns: 3, bitsAllocated: 8, photometric: 'PALETTE COLOR' }),
+      ...palette8(3, (c) => Uint8Array.from([10 + c, 20 + c, 30 + c, 0])),
+      x7fe00010: ['OB', Uint8Array.from([2, 0, 1, 0])],
+    });
+    const image = displayImage(file, await decodeFrame(file));
+    assert.deepEqual([...image.data], [30, 31, 32, 10, 11, 12, 20, 21, 22]);
+  });
 });
 
 describe('modality and VOI', () => {
