@@ -59,6 +59,13 @@ export function renderDisplay(
 ): DisplayImage {
   const { rows, columns, stored, photometric } = frame;
   if (photometric === 'PALETTE COLOR') {
+    // Indices are one sample per pixel: three would give an image of three times the pixels.
+    if (frame.samplesPerPixel !== 1) {
+      throw new DicomError(
+        'INVALID_ATTRIBUTE',
+        `PALETTE COLOR image with Samples per Pixel ${frame.samplesPerPixel}, not 1`,
+      );
+    }
     if (!presentation.palette)
       throw new DicomError('INVALID_ATTRIBUTE', 'PALETTE COLOR image without a usable palette');
     return { rows, columns, channels: 3, data: paletteToRgb8(stored, presentation.palette) };

@@ -236,6 +236,19 @@ describe('colour', () => {
     const image = displayImage(file, await decodeFrame(file));
     assert.deepEqual([...image.data], [30, 31, 32, 10, 11, 12, 20, 21, 22]);
   });
+
+  test('PALETTE COLOR with three samples per pixel is refused, not shown as an image three times too large', async () => {
+    const file = open({
+      ...imagePixel({ rows: 1, columns: 2, bitsAllocated: 8, samples: 3, photometric: 'PALETTE COLOR' }),
+      ...palette8(4, () => Uint8Array.from([0, 1, 2, 3])),
+      x7fe00010: ['OB', Uint8Array.from([0, 1, 2, 3, 0, 1])],
+    });
+    const frame = await decodeFrame(file);
+    assert.throws(
+      () => displayImage(file, frame),
+      (e: unknown) => e instanceof DicomError && e.code === 'INVALID_ATTRIBUTE',
+    );
+  });
 });
 
 describe('modality and VOI', () => {
