@@ -1,6 +1,7 @@
 /**
  * Codec registry keyed by transfer syntax UID. Each family module loads its
- * decoders (WASM) on first use, once per thread; callers get a ready codec.
+ * decoders (WASM) on first use, once per thread (again after dropping a
+ * broken instance); callers get a ready codec.
  */
 import { DicomError } from '../errors.js';
 import { TS, transferSyntaxInfo } from '../transfer-syntax.js';
@@ -54,12 +55,11 @@ const LOADERS = new Map<string, CodecLoader>([
   [TS.htj2k, htj2k],
 ]);
 
-const loaded = new Map<string, Promise<Codec>>();
-
 export function supportsTransferSyntax(uid: string): boolean {
   return LOADERS.has(uid);
 }
 
+/** The loaders return at once when their modules are ready; a codec that dropped a broken instance loads a new one. */
 export function codecFor(uid: string): Promise<Codec> {
   const loader = LOADERS.get(uid);
   if (!loader) {
@@ -69,10 +69,5 @@ export function codecFor(uid: string): Promise<Codec> {
       `no decoder for transfer syntax ${uid}${name ? ` (${name})` : ''}`,
     );
   }
-  let codec = loaded.get(uid);
-  if (!codec) {
-    codec = loader();
-    loaded.set(uid, codec);
-  }
-  return codec;
+  return loader();
 }

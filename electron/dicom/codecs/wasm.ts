@@ -19,6 +19,15 @@ export function loadEmscriptenModule<T>(specifier: string): Promise<T> {
   return module as Promise<T>;
 }
 
+/**
+ * Drops a module instance so that the next load makes a new one (fresh memory). For codecs that report a bad
+ * stream with a C++ exception: Emscripten throws it to JS without unwinding the WASM stack, so each one leaks
+ * stack space, and after a few hundred the instance traps on every call (see jpeg-ls.ts).
+ */
+export function forgetEmscriptenModule(specifier: string): void {
+  loaded.delete(specifier);
+}
+
 export function requireCommonJs<T>(specifier: string): T {
   return require(specifier) as T;
 }

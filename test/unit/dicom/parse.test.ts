@@ -233,6 +233,27 @@ describe('codec dispatch', () => {
       assert.ok(error instanceof DicomError);
     }
   });
+
+  test('corrupt JPEG-LS frames do not break the decoder for the files after them', async () => {
+    // CharLS throws a C++ exception per bad stream, which leaked WASM stack: after ~270 every frame failed
+    // ("memory access out of bounds"), good ones too, for the rest of the thread (a screening run's worker).
+    const good = path.join(CORPUS, 'nema-wg04/JLSL/CT1_JLSL');
+    const bytes = Buffer.from(readFileSync(good));
+    const [fragment] = parseDicom(bytes).dataSet.elements.x7fe00010!.fragments!;
+    bytes.fill(0, fragment!.position + 2000, fragment!.position + fragment!.length); // the scan after its start
+    const broken = openDicom(bytes);
+    for (let i = 0; i < 300; i++) {
+      await assert.rejects(
+        decodeFrame(broken),
+        (e: unknown) => e instanceof DicomError && e.code === 'CORRUPT_PIXEL_DATA',
+      );
+    }
+    const reference = await decodeFrame(openDicom(readFileSync(path.join(CORPUS, 'nema-wg04/REF/CT1_UNC'))));
+    assert.equal(
+      firstDifference((await decodeFrame(openDicom(readFileSync(good)))).stored, reference.stored),
+      'identical',
+    );
+  });
 });
 
 describe('64-bit VRs (OV, SV, UV), which dicom-parser 1.8 does not know', () => {
