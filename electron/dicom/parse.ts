@@ -10,6 +10,7 @@ import { decoderForCharset, type StringDecoder } from './charset.js';
 import { dicomParser, type DataSet, type Element } from './dicom-parser.js';
 import { DicomError, describeThrown, toDicomError } from './errors.js';
 import { TS } from './transfer-syntax.js';
+import { guessDatasetSyntax, withTransferSyntax } from './missing-syntax.js';
 import { datasetAfterMeta, relabelVeryLongVrs } from './very-long-vrs.js';
 import type { Scratch } from '../util/scratch.js';
 
@@ -45,7 +46,9 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
   // sharedCopy need Buffer methods, and offsets must be relative to the view.
   const view = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const framing = detectFraming(view);
-  let bytes = relabelVeryLongVrs(view, ...datasetLayout(view, framing));
+  const layout = datasetLayout(view, framing);
+  let bytes = relabelVeryLongVrs(view, layout.start, layout.explicit);
+  if (layout.guessedSyntax) bytes = withTransferSyntax(bytes, layout.start, layout.guessedSyntax);
   let transferSyntaxUID: string | undefined;
   if (framing === 'meta-without-preamble') {
     bytes = Buffer.concat([Buffer.alloc(PREAMBLE), Buffer.from('DICM', 'latin1'), bytes]);
@@ -82,7 +85,12 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
     bytes: parsedBytes,
     transferSyntaxUID,
     framing,
-    warnings: dataSet.warnings ?? [],
+    warnings: [
+      ...(layout.guessedSyntax
+        ? [`file meta information has no Transfer Syntax UID: the dataset was read as ${layout.guessedSyntax}`]
+        : []),
+      ...(dataSet.warnings ?? []),
+    ],
     textDecoder: decoderForCharset(charset),
   };
 }
@@ -115,12 +123,22 @@ function looksLikeBareDataset(view: Buffer): boolean {
   return length < view.length;
 }
 
-/** Where the dataset starts and whether it is explicit VR little endian (what relabelVeryLongVrs needs). */
-function datasetLayout(view: Buffer, framing: Framing): [start: number, explicit: boolean] {
-  if (framing === 'bare-dataset') return [0, looksExplicitVr(view, 0)];
+interface DatasetLayout {
+  start: number;
+  /** Explicit VR little endian (what relabelVeryLongVrs needs). */
+  explicit: boolean;
+  /** The syntax the dataset looks like, where the meta information names none. */
+  guessedSyntax?: string;
+}
+
+function datasetLayout(view: Buffer, framing: Framing): DatasetLayout {
+  if (framing === 'bare-dataset') return { start: 0, explicit: looksExplicitVr(view, 0) };
   const layout = datasetAfterMeta(view, framing === 'part10' ? PREAMBLE + 4 : 0);
   // Meta information that cannot be followed: nothing is relabelled, and the parse reports what is wrong.
-  return layout ? [layout.start, layout.explicit] : [0, false];
+  if (!layout) return { start: 0, explicit: false };
+  if (layout.syntax !== undefined) return layout;
+  const guessedSyntax = guessDatasetSyntax(view, layout.start);
+  return { start: layout.start, explicit: guessedSyntax === TS.explicitLittle, guessedSyntax };
 }
 
 /** True when File Meta Information Group Length (0002,0000) says the meta header runs past the end. */

@@ -38,10 +38,14 @@ export function relabelVeryLongVrs(view: Buffer, datasetStart: number, explicit:
 }
 
 /**
- * Where a Part 10 file's dataset starts and whether it is explicit VR little endian, read from its meta
- * information (explicit VR little endian itself); null when the meta information cannot be followed.
+ * Where a Part 10 file's dataset starts, its Transfer Syntax UID (undefined when the meta information has
+ * none) and whether it is explicit VR little endian, read from its meta information (explicit VR little
+ * endian itself); null when the meta information cannot be followed.
  */
-export function datasetAfterMeta(view: Buffer, metaStart: number): { start: number; explicit: boolean } | null {
+export function datasetAfterMeta(
+  view: Buffer,
+  metaStart: number,
+): { start: number; syntax: string | undefined; explicit: boolean } | null {
   let at = metaStart;
   let syntax: string | null = null;
   while (at + 8 <= view.length && view.readUInt16LE(at) === 0x0002) {
@@ -56,10 +60,10 @@ export function datasetAfterMeta(view: Buffer, metaStart: number): { start: numb
     }
     at = valueAt + length;
   }
-  if (syntax === null) return null;
+  if (syntax === null) return { start: at, syntax: undefined, explicit: false };
   // Explicit VR little endian: every syntax but implicit VR, big endian and deflated (whose bytes are compressed).
   const explicit = syntax !== TS.implicitLittle && syntax !== TS.explicitBig && syntax !== TS.deflatedExplicitLittle;
-  return { start: at, explicit };
+  return { start: at, syntax, explicit };
 }
 
 /**

@@ -46,6 +46,20 @@ describe('framing', () => {
     }
   });
 
+  test('meta information without a Transfer Syntax UID: the dataset is read as it looks, with a warning', async () => {
+    // dcmtk reads such files (old writers, anonymizers); dicom-parser refused them: MALFORMED.
+    for (const syntax of ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']) {
+      const bytes = buildDicom(dataset, { transferSyntax: syntax });
+      const at = bytes.indexOf(Buffer.from([0x02, 0x00, 0x10, 0x00, 0x55, 0x49]), 132);
+      const withoutSyntax = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 8 + bytes.readUInt16LE(at + 6))]);
+      const file = openDicom(withoutSyntax);
+      assert.equal(file.transferSyntaxUID, syntax);
+      assert.equal(file.reader.string('x00100010'), 'Doe^Jane');
+      assert.deepEqual([...(await decodeFrame(file)).stored], [3, 4]);
+      assert.match(file.parsed.warnings[0] ?? '', /no Transfer Syntax UID/);
+    }
+  });
+
   test('a Buffer that is a slice of a shared pool parses at its own offset', async () => {
     const bytes = buildDicom(dataset);
     const pool = Buffer.concat([Buffer.alloc(37, 0xaa), bytes, Buffer.alloc(11, 0xbb)]);
