@@ -1,8 +1,8 @@
 /**
  * Stored values → the 8-bit image a viewer shows. Monochrome: modality
  * transform, then VOI (explicit window, the file's window, its VOI LUT, or
- * the padding-free value range), then MONOCHROME1 inversion. Colour stays
- * colour (RGB, 3 channels).
+ * the padding-free value range), then the inversion MONOCHROME1 or a
+ * Presentation LUT Shape of INVERSE asks for. Colour stays colour (RGB).
  */
 import { colorToRgb8, paletteToRgb8 } from './color.js';
 import type { PixelArray } from '../util/typed-arrays.js';
@@ -20,7 +20,11 @@ export interface DisplayOptions {
   voiFunction?: VoiFunction;
   /** 'range' ignores the file's windows and VOI LUTs and maps the value range (a model's "minmax"). */
   voi?: 'file' | 'range';
-  /** Invert MONOCHROME1 so that bone is bright (default true). */
+  /**
+   * Invert the grey scale where MONOCHROME1 or a Presentation LUT Shape of INVERSE asks for it, so that bone is
+   * bright (default true). The two together invert once, as in dcmtk. MONOCHROME1 with IDENTITY stays inverted
+   * (dcmtk would not invert it): DX requires INVERSE there, and files that say IDENTITY are known to be wrong.
+   */
   invertMonochrome1?: boolean;
 }
 
@@ -110,7 +114,7 @@ function voiChoice(photometric: string, presentation: Presentation, options: Dis
   return {
     fn: options.voiFunction ?? presentation.voiFunction,
     voiLut,
-    invert: photometric === 'MONOCHROME1' && options.invertMonochrome1 !== false,
+    invert: (photometric === 'MONOCHROME1' || presentation.inverse) && options.invertMonochrome1 !== false,
     requested: (options.window ?? fileWindow) as Window | undefined,
     source,
   };

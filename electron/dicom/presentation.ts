@@ -27,6 +27,8 @@ export interface Presentation {
   /** Stored values in [low, high] are padding (not tissue): left out of auto-window and statistics. */
   padding?: { low: number; high: number };
   palette?: { red: Lut; green: Lut; blue: Lut };
+  /** Presentation LUT Shape (2050,0020) is INVERSE: the grey scale is shown inverted, as for MONOCHROME1. */
+  inverse: boolean;
 }
 
 export function readPresentation(reader: DatasetReader, module: PixelModule, frameIndex = 0): Presentation {
@@ -59,6 +61,7 @@ export function readPresentation(reader: DatasetReader, module: PixelModule, fra
     voiLuts,
     padding: readPadding(reader, module),
     palette: module.photometric === 'PALETTE COLOR' ? readPalette(reader, signed) : undefined,
+    inverse: reader.string('x20500020')?.toUpperCase() === 'INVERSE',
   };
 }
 

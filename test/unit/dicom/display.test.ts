@@ -4,7 +4,7 @@
  * the window) on a sample of corpus files and windows.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeFrame, displayImage, openDicom } from '../../../electron/dicom/image.js';
@@ -29,7 +29,7 @@ function readPgm(file: string): { width: number; height: number; data: Uint8Arra
   return { width: Number(header[1]), height: Number(header[2]), data: bytes.subarray(header[0].length) };
 }
 
-describe('display image equals dcm2pnm', { skip: !hasTool('dcm2pnm') }, () => {
+describe('display image equals dcm2pnm', { skip: !hasTool('dcm2pnm') || !hasTool('dcmodify') }, () => {
   const dir = tempDir('display');
   for (const [relative, center, width, tolerance = 0] of SAMPLES) {
     test(`${relative} window ${center}/${width}`, async () => {
@@ -46,4 +46,22 @@ describe('display image equals dcm2pnm', { skip: !hasTool('dcm2pnm') }, () => {
       else assert.ok(maxAbsDiff(ours.data, ref.data) <= tolerance);
     });
   }
+
+  test('Presentation LUT Shape INVERSE inverts MONOCHROME2 after the window, and MONOCHROME1 only once', async () => {
+    for (const [relative, center, width] of [
+      ['nema-wg04/REF/CT1_UNC', 40, 400],
+      ['nema-wg04/REF/RG3_UNC', 512, 1024],
+    ] as const) {
+      const file = path.join(dir, `${path.basename(relative)}-inverse.dcm`);
+      copyFileSync(path.join(CORPUS, relative), file);
+      const modify = runTool('dcmodify', ['-nb', '-i', '(2050,0020)=INVERSE', file]);
+      assert.ok(modify.ok, modify.error);
+      const output = `${file}.pgm`;
+      const run = runTool('dcm2pnm', ['+Ww', String(center), String(width), file, output]);
+      assert.ok(run.ok, run.error);
+      const dicom = openDicom(readFileSync(file));
+      const ours = displayImage(dicom, await decodeFrame(dicom, 0), { window: { center, width } });
+      assert.equal(firstDifference(ours.data, readPgm(output).data), 'identical', relative);
+    }
+  });
 });
