@@ -39,11 +39,18 @@ export function windowToDisplay(
   return out;
 }
 
-/** Maps through a VOI LUT, scaling its entries' range to 0–255. */
+/**
+ * Maps through a VOI LUT onto 0–255 as dcm2pnm does: entry × 256 / 2^bits, truncated (each grey level
+ * takes an equal share of the entries' range). Bits is the descriptor's, or the entries' own where they
+ * run past it (a descriptor that says 12 over 16-bit data): a value past 255 wrapped to a dark one.
+ */
 export function lutToDisplay(values: ArrayLike<number>, lut: Lut): Uint8Array {
   const out = new Uint8Array(values.length);
-  const top = 2 ** lut.bitsPerEntry - 1;
-  for (let i = 0; i < values.length; i++) out[i] = Math.floor((applyLut(lut, Math.round(values[i]!)) * 255) / top);
+  let largest = 0;
+  for (const entry of lut.entries) if (entry > largest) largest = entry;
+  const bits = Math.max(lut.bitsPerEntry, Math.ceil(Math.log2(largest + 1)));
+  const scale = 256 / 2 ** bits;
+  for (let i = 0; i < values.length; i++) out[i] = Math.trunc(applyLut(lut, Math.round(values[i]!)) * scale);
   return out;
 }
 

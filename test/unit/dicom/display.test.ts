@@ -4,10 +4,11 @@
  * the window) on a sample of corpus files and windows.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeFrame, displayImage, openDicom } from '../../../electron/dicom/image.js';
+import { buildDicom, imagePixel, type Item } from './builder.js';
 import { CORPUS, firstDifference, hasTool, maxAbsDiff, runTool, tempDir } from './support.js';
 
 /** [file, center, width, tolerance]: MR2 has Rescale Slope 3.774114, which dcmtk truncates to integer modality values before windowing; RadSift keeps them exact, so ±1 there. */
@@ -62,6 +63,31 @@ describe('display image equals dcm2pnm', { skip: !hasTool('dcm2pnm') || !hasTool
       const dicom = openDicom(readFileSync(file));
       const ours = displayImage(dicom, await decodeFrame(dicom, 0), { window: { center, width } });
       assert.equal(firstDifference(ours.data, readPgm(output).data), 'identical', relative);
+    }
+  });
+
+  test('VOI LUT Sequence, 12- and 16-bit entries: equals dcm2pnm +Wl 1', async () => {
+    const stored = Uint16Array.from({ length: 64 * 64 }, (_, i) => (i * 7) % 4096);
+    for (const bits of [12, 16]) {
+      const top = 2 ** bits - 1;
+      const entries = Uint16Array.from({ length: 4096 }, (_, i) => Math.round(Math.sqrt(i / 4095) * top));
+      const file = path.join(dir, `voi-lut-${bits}.dcm`);
+      const lut = { x00283002: ['US', [4096, 0, bits]], x00283006: ['OW', new Uint8Array(entries.buffer)] } as Item;
+      writeFileSync(
+        file,
+        buildDicom({
+          x00080060: ['CS', 'OT'],
+          ...imagePixel({ rows: 64, columns: 64, bitsAllocated: 16, bitsStored: 12 }),
+          x00283010: ['SQ', [lut]],
+          x7fe00010: ['OW', new Uint8Array(stored.buffer)],
+        }),
+      );
+      const run = runTool('dcm2pnm', ['+Wl', '1', file, `${file}.pgm`]);
+      assert.ok(run.ok, run.error);
+      const dicom = openDicom(readFileSync(file));
+      const ours = displayImage(dicom, await decodeFrame(dicom, 0));
+      assert.equal(ours.voi, 'voi-lut');
+      assert.equal(firstDifference(ours.data, readPgm(`${file}.pgm`).data), 'identical', `${bits}-bit entries`);
     }
   });
 });

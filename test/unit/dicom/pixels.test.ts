@@ -337,6 +337,13 @@ describe('modality and VOI', () => {
     assert.equal(image.window!.width, 2001);
   });
 
+  test("a VOI LUT whose entries run past its descriptor's bits is scaled by the entries, not wrapped", async () => {
+    // The descriptor says 12 bits; the data is 16-bit (dcm2pnm wraps: 32768 / 16 = 2048 → 0).
+    const lut: Item = { x00283002: ['US', [3, 999, 12]], x00283006: ['OW', u16([0, 32768, 65535])] };
+    const file = ct({ x00283010: ['SQ', [lut]] });
+    assert.deepEqual([...displayImage(file, await decodeFrame(file)).data], [0, 128, 255, 0]);
+  });
+
   test('pixel padding is left out of the automatic window', async () => {
     const file = open({
       ...imagePixel({ rows: 1, columns: 4, bitsAllocated: 16 }),
