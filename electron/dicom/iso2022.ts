@@ -24,7 +24,15 @@ interface State {
 const decoders = new Map<string, TextDecoder>();
 function decoder(label: string): TextDecoder {
   let d = decoders.get(label);
-  if (!d) decoders.set(label, (d = new TextDecoder(label)));
+  if (!d) {
+    // A runtime whose ICU lacks the encoding reads the bytes as Latin-1 rather than failing the file.
+    try {
+      d = new TextDecoder(label);
+    } catch {
+      d = new TextDecoder('latin1');
+    }
+    decoders.set(label, d);
+  }
   return d;
 }
 
