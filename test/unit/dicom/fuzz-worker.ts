@@ -2,6 +2,9 @@
  * Worker side of the fuzz harness: builds case N from the seeds and runs the
  * whole decode path on it, reporting a typed error, a valid image or a crash
  * (anything thrown that is not a DicomError, or an image of the wrong size).
+ * Every CANARY_EVERY cases the unmutated seeds are decoded again: a seed that
+ * no longer decodes means a bad file left a decoder broken for the files
+ * after it (CharLS did, after ~270 corrupt frames), reported as a crash.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DicomError } from '../../../electron/dicom/errors.js';
@@ -18,7 +21,24 @@ const seeds = loadSeeds(corpus);
 // Small caps so decompression bombs and absurd sizes are refused quickly.
 const limits = { maxFrameBytes: 64 << 20, maxFrames: 10_000 };
 
+const CANARY_EVERY = 250;
+
 async function runCase(id: number): Promise<FuzzOutcome> {
+  const outcome = await runMutation(id);
+  if (outcome.kind === 'crash' || id % CANARY_EVERY !== CANARY_EVERY - 1) return outcome;
+  for (const seed of seeds) {
+    try {
+      const file = openDicom(seed.bytes);
+      await decodeFrame(file, pixelModule(file).numberOfFrames - 1);
+    } catch (error) {
+      const message = `the clean seed no longer decodes after case ${id}: ${error instanceof Error ? error.message : String(error)}`;
+      return { id, kind: 'crash', seed: seed.name, mutation: 'canary', message };
+    }
+  }
+  return outcome;
+}
+
+async function runMutation(id: number): Promise<FuzzOutcome> {
   const fuzzCase = makeCase(seeds, id);
   try {
     const file = openDicom(fuzzCase.bytes, { maxInflatedBytes: 64 << 20 });
