@@ -8,6 +8,8 @@ import { systemErrorReason } from '../util/error-text.js';
 
 export type DicomErrorCode =
   | 'NOT_DICOM'
+  /** DICOM, but no image by design (a DICOMDIR, a structured report, a presentation state: non-image.ts). */
+  | 'NOT_AN_IMAGE'
   | 'TRUNCATED'
   | 'MALFORMED'
   | 'UNSUPPORTED_TRANSFER_SYNTAX'
@@ -74,11 +76,12 @@ export function fileReadError(thrown: unknown, file: string, context: string): D
 const DICOM_NAME = /\.(dcm|dicom|dic)$/i;
 
 /**
- * Whether a file that could not be read is simply not DICOM (a PNG mask, a CSV, a PDF, a note), to be
- * skipped and counted apart rather than reported as a failure: nothing in it looked like DICOM (no DICM
- * prefix, no file meta information, no plausible dataset: NOT_DICOM) and its name does not claim it is.
+ * Whether a file that could not be read as an image is to be skipped and counted apart rather than reported as a
+ * failure: one that is simply not DICOM (a PNG mask, a CSV, a PDF, a note: no DICM prefix, no file meta
+ * information, no plausible dataset: NOT_DICOM) whose name does not claim it is, or a DICOM object that holds no
+ * image by design (NOT_AN_IMAGE: a DICOMDIR, a structured report, a presentation state), whatever its name.
  * A file that claims to be DICOM and cannot be read stays a failure with its reason.
  */
 export function isNotDicomFile(file: string, code: string | undefined): boolean {
-  return code === 'NOT_DICOM' && !DICOM_NAME.test(file);
+  return code === 'NOT_AN_IMAGE' || (code === 'NOT_DICOM' && !DICOM_NAME.test(file));
 }

@@ -10,6 +10,7 @@ import type { ImageInputSpec } from '../imaging/image-spec.js';
 import { toImageTensor, type DisplayImage as ModelImage } from '../imaging/preprocess.js';
 import { displayTable, renderDisplay } from '../dicom/display.js';
 import { DicomError, fileReadError } from '../dicom/errors.js';
+import { nonImageObject } from '../dicom/non-image.js';
 import {
   decodeFrame,
   displayImage,
@@ -111,10 +112,17 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
   const wants = new Set(request.outputs);
   const file = openDicom(bytes, scratch ? { ...request.open, inflateInto: scratch.inflated } : request.open);
   // A DICOMDIR (a CD's or export's directory record sequence) lists the files beside it, which are read themselves:
-  // no image of its own, so skipped like a file that is not DICOM (named DICOMDIR, never .dcm) rather than failing
-  // every run with "no Pixel Data", as the Studies view's catalog notes it instead of listing it as unreadable.
+  // no image of its own, so skipped like a file that is not DICOM rather than failing every run with "no Pixel
+  // Data", as the Studies view's catalog notes it instead of listing it as unreadable. So are the reports,
+  // presentation states and other objects that hold no image by design (non-image.ts), when they hold none.
   if (file.parsed.dataSet.elements.x00041220)
-    throw new DicomError('NOT_DICOM', 'a DICOMDIR: the directory of the files beside it, which are read themselves');
+    throw new DicomError('NOT_AN_IMAGE', 'a DICOMDIR: the directory of the files beside it, which are read themselves');
+  const elements = file.parsed.dataSet.elements;
+  const nonImage =
+    elements.x7fe00010 || elements.x7fe00008 || elements.x7fe00009
+      ? null
+      : nonImageObject(file.parsed.dataSet.string('x00080016') ?? file.parsed.dataSet.string('x00020002'));
+  if (nonImage) throw new DicomError('NOT_AN_IMAGE', `${nonImage}: a DICOM object that holds no image`);
   const module = pixelModule(file, request.limits);
   const index = request.frame ?? 0;
   // Stored values leave the job only as the 'stored' output (and 'modality' is computed into fresh memory).

@@ -1,7 +1,9 @@
 /**
  * A folder copied from a CD or a PACS export holds a DICOMDIR beside its images: a directory of them, no image of
  * its own. Screening skips it (as the Studies view notes it) instead of failing it with "no Pixel Data" on every
- * run, which made every such folder exit 2. The DICOMDIR is written by dcmtk's dcmmkdir from demo phantoms.
+ * run, which made every such folder exit 2. The DICOMDIR is written by dcmtk's dcmmkdir from demo phantoms. So
+ * are the objects that hold no image by design (a structured report, a presentation state, a key object
+ * selection), made here with dcmtk's dcmodify from a phantom: the same header, no Pixel Data, their SOP class.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -59,5 +61,41 @@ describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
     const rerun = await runCli(['screen', media, '--phrases', 'edema', '--out', out], work);
     assert.equal(rerun.code, EXIT.OK, rerun.err);
     assert.match(rerun.err, /index: 0 encoded, 3 unchanged, 0 failed, 0 pruned; skipped 1 non-DICOM files/);
+  });
+
+  it('skips reports, presentation states and key objects whatever their name; an image without pixels fails', async () => {
+    const folder = path.join(work, 'export');
+    await mkdir(folder);
+    const image = path.join(media, 'DICOM', 'IM1');
+    copyFileSync(image, path.join(folder, 'image.dcm'));
+    const objects: [name: string, sopClass: string][] = [
+      ['report.dcm', '1.2.840.10008.5.1.4.1.1.88.22'], // Enhanced SR
+      ['state.dcm', '1.2.840.10008.5.1.4.1.1.11.1'], // Grayscale Softcopy Presentation State
+      ['KO000001', '1.2.840.10008.5.1.4.1.1.88.59'], // Key Object Selection
+      ['no-pixels.dcm', ''], // the image's own class: broken, not a report
+    ];
+    for (const [name, sopClass] of objects) {
+      const file = path.join(folder, name);
+      copyFileSync(image, file);
+      // dcmodify writes the file meta's Media Storage SOP Class UID from it.
+      const set = sopClass ? ['-m', `(0008,0016)=${sopClass}`] : [];
+      execFileSync('dcmodify', ['-nb', '-ea', '(7fe0,0010)', ...set, file], { stdio: 'ignore' });
+    }
+    const out = path.join(work, 'export.json');
+    const r = await runCli(['screen', folder, '--phrases', 'edema', '--out', out], work);
+    assert.equal(r.code, EXIT.PARTIAL, r.err);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      rows: { path: string; status: string; errorCode?: string }[];
+      skipped: string[];
+    };
+    assert.deepEqual(
+      result.rows.map((row) => [path.basename(row.path), row.status]),
+      [
+        ['image.dcm', 'ok'],
+        ['no-pixels.dcm', 'failed'],
+      ],
+    );
+    assert.deepEqual(result.skipped.map((f) => path.basename(f)).sort(), ['KO000001', 'report.dcm', 'state.dcm']);
+    assert.match(r.err, /failed: .*no-pixels\.dcm: NO_PIXEL_DATA/);
   });
 });
