@@ -6,6 +6,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { PacsError, safeUrl } from './errors.js';
+import { httpAgent, httpsAgent, noteKeepAlive } from './keep-alive.js';
 
 export interface HttpTarget {
   /** e.g. https://pacs.example.org/dicom-web (no trailing slash needed). */
@@ -84,6 +85,9 @@ function networkError(error: NodeJS.ErrnoException, url: string): PacsError {
   return new PacsError('UNREACHABLE', `${url}: ${error.message}`);
 }
 
+/** How a connection the server already closed fails a request sent on it. */
+const RESET = new Set(['ECONNRESET', 'EPIPE']);
+
 /**
  * GET → the response stream with a 2xx status, or a PacsError. The caller must consume or destroy the
  * stream; reading it can still fail with INTERRUPTED or TIMEOUT (see `readFailure`).
@@ -92,31 +96,44 @@ export function get(target: HttpTarget, req: HttpRequest): Promise<IncomingMessa
   const url = requestUrl(target, req.path);
   const shown = safeUrl(url);
   const timeoutMs = target.timeoutMs ?? 30_000;
-  return new Promise((resolve, reject) => {
-    if (req.signal?.aborted) return reject(stopped(req.signal, shown));
-    const headers: Record<string, string> = { accept: req.accept, 'user-agent': 'RadSift' };
-    if (target.authorization) headers.authorization = target.authorization;
-    const options = { method: 'GET', headers, signal: req.signal, ...(target.ca ? { ca: target.ca } : {}) };
-    let response: IncomingMessage | null = null;
-    const r = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
-      response = res;
-      const status = res.statusCode ?? 0;
-      // The request's idle time-out stays armed while the body streams: a stall mid-body is a TIMEOUT.
-      if (status >= 200 && status < 300) return resolve(res);
-      void errorReason(res).then((reason) => reject(statusError(status, shown, reason)));
+  const secure = url.protocol === 'https:';
+  const headers: Record<string, string> = { accept: req.accept, 'user-agent': 'RadSift' };
+  if (target.authorization) headers.authorization = target.authorization;
+  const options = {
+    method: 'GET',
+    headers,
+    signal: req.signal,
+    agent: secure ? httpsAgent : httpAgent,
+    ...(target.ca ? { ca: target.ca } : {}),
+  };
+  const attempt = (): Promise<IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      if (req.signal?.aborted) return reject(stopped(req.signal, shown));
+      let response: IncomingMessage | null = null;
+      const r = (secure ? https : http).request(url, options, (res) => {
+        response = res;
+        noteKeepAlive(res);
+        const status = res.statusCode ?? 0;
+        // The request's idle time-out stays armed while the body streams: a stall mid-body is a TIMEOUT.
+        if (status >= 200 && status < 300) return resolve(res);
+        void errorReason(res).then((reason) => reject(statusError(status, shown, reason)));
+      });
+      r.setTimeout(timeoutMs, () => {
+        const error = new PacsError('TIMEOUT', `${shown}: nothing received for ${Math.round(timeoutMs / 1000)} s`);
+        // Mid-body, the reader of the response must see the time-out, not a bare "aborted".
+        if (response) response.destroy(error);
+        r.destroy(error);
+      });
+      r.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.name === 'AbortError') reject(stopped(req.signal, shown));
+        // A kept-alive connection the server closed while it was idle, before any answer: asked again on a
+        // new one (a GET may be repeated; each retry takes another pooled connection, the last a new one).
+        else if (r.reusedSocket && !response && RESET.has(error.code ?? '')) attempt().then(resolve, reject);
+        else reject(networkError(error, shown));
+      });
+      r.end();
     });
-    r.setTimeout(timeoutMs, () => {
-      const error = new PacsError('TIMEOUT', `${shown}: nothing received for ${Math.round(timeoutMs / 1000)} s`);
-      // Mid-body, the reader of the response must see the time-out, not a bare "aborted".
-      if (response) response.destroy(error);
-      r.destroy(error);
-    });
-    r.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.name === 'AbortError') reject(stopped(req.signal, shown));
-      else reject(networkError(error, shown));
-    });
-    r.end();
-  });
+  return attempt();
 }
 
 /** A request stopped by its signal: cancelled, or past a deadline (AbortSignal.timeout). */

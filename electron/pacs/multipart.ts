@@ -72,6 +72,7 @@ export async function* readMultipart(
   let declared = -1;
   let bodyChunks: Buffer[] = [];
   let bodyLength = 0;
+  let epilogue = 0;
   const malformed = (why: string) => new PacsError('PROTOCOL', `${source}: malformed multipart body (${why})`);
   const take = (n: number) => {
     if (n <= 0) return;
@@ -84,6 +85,13 @@ export async function* readMultipart(
   for await (const chunk of body) {
     const bytes =
       typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    if (state === 'done') {
+      // The epilogue (usually a CRLF) is read to the end, not cut off: an answer read whole leaves its kept-alive
+      // connection for the next request. One that runs on is cut.
+      epilogue += bytes.length;
+      if (epilogue > MAX_HEADER_BYTES) break;
+      continue;
+    }
     buf = buf.length ? Buffer.concat([buf, bytes]) : bytes;
     for (;;) {
       if (state === 'preamble') {
@@ -163,7 +171,7 @@ export async function* readMultipart(
         yield part;
       }
     }
-    if (state === 'done') break;
+    if (state === 'done') epilogue = buf.length;
   }
   if (state !== 'done')
     throw new PacsError('INTERRUPTED', `${source}: the answer ended before its last part was complete`);
