@@ -6,9 +6,10 @@
  * (and the next one in line, whatever its size), past that in a scratch file each, read back when taken and
  * removed then, or when the inbox closes.
  */
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PacsError } from './errors.js';
+import { makeFolders } from '../util/make-folders.js';
 
 /** In memory, or in a scratch file (`file` settles once it is there whole). */
 type Held<T> = { item: T } | { item: T; file: Promise<string> };
@@ -106,7 +107,7 @@ export class Inbox<T extends { bytes: Buffer }> {
 
   async #spool(bytes: Buffer): Promise<string> {
     // The folder may not exist yet (a PACS cache not written to); owner-only, as what waits in it is patient data.
-    this.#dir ??= mkdir(this.scratchDir, { recursive: true, mode: 0o700 }).then(() =>
+    this.#dir ??= makeFolders(this.scratchDir, 0o700).then(() =>
       mkdtemp(path.join(this.scratchDir, 'radsift-retrieve-')),
     );
     const file = path.join(await this.#dir, `${++this.#files}.dcm`);

@@ -6,10 +6,11 @@
  * Layout: <dir>/<server key>/<study UID>/<SOP Instance UID>.dcm; recency is the file's mtime.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkUid, isUid } from './dicom-json.js';
 import type { InstanceRef } from './query.js';
+import { makeFolders } from '../util/make-folders.js';
 
 // Named for RadSift: the cache folder may be one the user chose, holding their own files.
 const PARTIAL = '.radsift-partial';
@@ -54,7 +55,7 @@ export class InstanceCache {
     await rm(path.join(cache.dir, PARTIAL), { recursive: true, force: true });
     // Patient data: folders made here are the user's alone (0700) and so are the files (0600), whatever the umask
     // (a folder the user chose keeps its own mode).
-    await mkdir(path.join(cache.dir, PARTIAL), { recursive: true, mode: 0o700 });
+    await makeFolders(path.join(cache.dir, PARTIAL), 0o700);
     for await (const f of cache.#walk()) {
       cache.#bytes += f.size;
       cache.#files++;
@@ -131,7 +132,7 @@ export class InstanceCache {
     const old = await stat(file).catch(() => null);
     const partial = path.join(this.dir, PARTIAL, randomBytes(8).toString('hex'));
     await writeFile(partial, bytes, { mode: 0o600 });
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await makeFolders(path.dirname(file), 0o700);
     await rename(partial, file);
     // Whole milliseconds: get() writes the modification time back as a Date, which would drop the fraction and
     // change the file's version (renders are kept by it) at its first use.
