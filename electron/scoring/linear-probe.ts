@@ -62,7 +62,12 @@ export function trainProbe(
       grad[dim]! += g;
     }
     for (let k = 0; k < dim; k++) grad[k]! += reg * w[k]!;
-    const step = conjugateGradient(hessianTimes, grad, d);
+    // Inexact Newton (Nocedal & Wright 7.1): far from the optimum a rough step does as well as an exact one, so CG
+    // stops at a residual relative to the gradient that shrinks with it (superlinear near the end).
+    let norm = 0;
+    for (let a = 0; a < d; a++) norm += grad[a]! * grad[a]!;
+    const forcing = Math.max(1e-10, Math.min(0.5, Math.sqrt(Math.sqrt(norm) / n)));
+    const step = conjugateGradient(hessianTimes, grad, d, forcing);
     let change = 0;
     for (let a = 0; a < d; a++) {
       w[a]! -= step[a]!;
@@ -73,15 +78,20 @@ export function trainProbe(
   return { weights: w.subarray(0, dim), bias: w[d - 1]! };
 }
 
-/** Solves A·s = b for a symmetric positive definite A given as a product, to a relative residual of 1e-10. */
-function conjugateGradient(times: (v: Float64Array, out: Float64Array) => void, b: Float64Array, n: number) {
+/** Solves A·s = b for a symmetric positive definite A given as a product, to a relative residual of `tolerance`. */
+function conjugateGradient(
+  times: (v: Float64Array, out: Float64Array) => void,
+  b: Float64Array,
+  n: number,
+  tolerance: number,
+) {
   const s = new Float64Array(n);
   const r = Float64Array.from(b);
   const p = Float64Array.from(b);
   const ap = new Float64Array(n);
   let rr = 0;
   for (let k = 0; k < n; k++) rr += r[k]! * r[k]!;
-  const enough = rr * 1e-20;
+  const enough = rr * tolerance * tolerance;
   // At most n steps (exact in exact arithmetic); a few more for rounding.
   for (let step = 0; step < n + 10 && rr > enough; step++) {
     times(p, ap);

@@ -1,6 +1,6 @@
 """References for `npm run bench:probe`: the same L2-regularised logistic regression solved in numpy two ways,
-by exact Newton steps (the Hessian formed and solved with LAPACK) and by the app's own algorithm, Newton-CG
-(Hessian-vector products in BLAS, conjugate gradients to the same relative residual, the same stopping rule), so
+by exact Newton steps (the Hessian formed and solved with LAPACK) and by the app's own algorithm, inexact Newton-CG
+(Hessian-vector products in BLAS, conjugate gradients to the same forcing residual, the same stopping rule), so
 that one ratio compares implementations of one algorithm and the other compares against the textbook solver.
 Reads rows×dim float32 and labels; prints each one's seconds and weights."""
 import json
@@ -44,20 +44,21 @@ def train_newton_cg(x, y, l2=1e-2, iterations=25):
         g = p - y
         grad = np.concatenate([x.T @ g + l2 * n * w[:dim], [g.sum()]])
         curvature = np.maximum(p * (1 - p), 1e-9)
-        step = conjugate_gradient(lambda v: hessian_times(v, curvature), grad)
+        forcing = max(1e-10, min(0.5, np.sqrt(np.linalg.norm(grad) / n)))  # inexact Newton, as the app's
+        step = conjugate_gradient(lambda v: hessian_times(v, curvature), grad, forcing)
         w -= step
         if np.abs(step).max() < 1e-6:
             break
     return w
 
 
-def conjugate_gradient(times, b):
-    """A·s = b for a symmetric positive definite A given as a product, to a relative residual of 1e-10."""
+def conjugate_gradient(times, b, tolerance):
+    """A·s = b for a symmetric positive definite A given as a product, to a relative residual of `tolerance`."""
     s = np.zeros_like(b)
     r = b.copy()
     p = b.copy()
     rr = r @ r
-    enough = rr * 1e-20
+    enough = rr * tolerance * tolerance
     for _ in range(len(b) + 10):
         if rr <= enough:
             break
