@@ -194,6 +194,9 @@ function classifyParseFailure(thrown: unknown): DicomError {
       cause: thrown,
     });
   }
+  // dicom-parser reads nested sequences by recursion: thousands of levels (a crafted file) exhaust the stack.
+  if (inner instanceof RangeError && /call stack/i.test(inner.message))
+    return new DicomError('MALFORMED', 'cannot parse dataset: sequences nested thousands deep', { cause: thrown });
   return toDicomError(inner, 'MALFORMED', 'cannot parse dataset');
 }
 
