@@ -7,7 +7,7 @@ import { encodeNpy, type NpyArray } from '../../util/npy.js';
 import { encodePng } from '../../util/png.js';
 import { replaceOutputFile } from '../../util/durable-file.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
-import { integerOption } from '../options.js';
+import { integerOption, outputOption } from '../options.js';
 
 type Values = 'stored' | 'modality' | 'display';
 
@@ -31,9 +31,10 @@ export const decodeCommand = defineCommand({
     const [input] = positionals;
     if (!input || positionals.length > 1) throw new UsageError('give exactly one input file');
     if (!values.out) throw new UsageError('--out is required');
-    const out = path.resolve(io.cwd, values.out);
-    const format = path.extname(out).toLowerCase();
+    const format = path.extname(values.out).toLowerCase();
     if (format !== '.npy' && format !== '.png') throw new UsageError('--out must end in .npy or .png');
+    // Its folder checked before the decoding, as every command's output is: not a fatal error after the work.
+    const out = await outputOption('--out', values.out, io.cwd);
     // Digits only (integerOption): Number() read `--frame=` as frame 0 and "0x1" as frame 1.
     const frame = integerOption(values.frame, '--frame', 0)!;
     const kind = (values.values ?? (format === '.npy' ? 'stored' : 'display')) as Values;
