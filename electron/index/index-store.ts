@@ -738,9 +738,7 @@ function openFailure(dir: string, error: unknown): unknown {
   }
   if (!WRITE_REFUSED.test(code)) return error;
   // SQLite's code says little (a read-only folder is SQLITE_IOERR_LOCK or SQLITE_CANTOPEN): the system says why.
-  const why = DISK_FULL.test(code)
-    ? null
-    : (readOnly(dir, 'the folder') ?? readOnly(path.join(dir, INDEX_FILE), 'the index file', false));
+  const why = DISK_FULL.test(code) ? null : writeRefusal(dir);
   return new IndexError('WRITE_FAILED', `cannot open the index in ${dir}: ${refusal(code, why)} ${NOTHING_DAMAGED}`, {
     cause: error,
     path: dir,
@@ -817,9 +815,14 @@ function tooNew(dir: string, version: number): IndexError {
 const WRITE_IT_ONCE =
   'Copy its folder somewhere RadSift may write, or run radsift screen --index on it once where its folder may be written; nothing already stored was damaged.';
 
-/** Why the index in `dir` may not be written, as a clause ("the folder is read-only to RadSift (EACCES)"). */
+/** Why the index in `dir` may not be written: its folder (or the nearest one above it, not made yet) or its file. */
+function writeRefusal(dir: string): { code: string; text: string } | null {
+  return readOnly(dir, 'the folder') ?? readOnly(path.join(dir, INDEX_FILE), 'the index file', false);
+}
+
+/** writeRefusal as a clause ("the folder is read-only to RadSift (EACCES)"). */
 function readOnlyReason(dir: string): string {
-  const why = readOnly(dir, 'the folder', false) ?? readOnly(path.join(dir, INDEX_FILE), 'the index file', false);
+  const why = writeRefusal(dir);
   return why ? `${why.text} (${why.code})` : 'the index may not be written here';
 }
 

@@ -9,18 +9,14 @@ import { mkdirSync, statSync, type Stats } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The folders to make, outermost first, up to the deepest one that exists. */
-function missingFolders(dir: string, exists: (p: string) => Stats | null): string[] {
-  const missing: string[] = [];
-  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
-    const found = exists(p);
-    if (found) {
-      if (!found.isDirectory()) throw notAFolder(p, p === path.resolve(dir) ? 'EEXIST' : 'ENOTDIR');
-      return missing.reverse();
-    }
-    if (path.dirname(p) === p) return missing.reverse(); // no root: mkdir says why
-    missing.push(p);
-  }
+/**
+ * Whether the walk up from `dir` stops at `p`: it exists as a folder, or it is the root (mkdir of the folder below
+ * then says why); a file there is in the way, thrown as the recursive mkdir would say.
+ */
+function stopsAt(dir: string, p: string, found: Stats | null): boolean {
+  if (!found) return path.dirname(p) === p;
+  if (!found.isDirectory()) throw notAFolder(p, p === path.resolve(dir) ? 'EEXIST' : 'ENOTDIR');
+  return true;
 }
 
 function notAFolder(p: string, code: 'EEXIST' | 'ENOTDIR'): NodeJS.ErrnoException {
@@ -30,20 +26,24 @@ function notAFolder(p: string, code: 'EEXIST' | 'ENOTDIR'): NodeJS.ErrnoExceptio
   return error;
 }
 
-function absent(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+/** No such file: null; any other failure to look is thrown. */
+function absentAsNull(error: unknown): null {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+  throw error;
+}
+
+function statOrNull(p: string): Stats | null {
+  try {
+    return statSync(p);
+  } catch (error) {
+    return absentAsNull(error);
+  }
 }
 
 export function makeFoldersSync(dir: string, mode = 0o777): void {
-  const folders = missingFolders(dir, (p) => {
-    try {
-      return statSync(p);
-    } catch (error) {
-      if (absent(error)) return null;
-      throw error;
-    }
-  });
-  for (const p of folders) {
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); !stopsAt(dir, p, statOrNull(p)); p = path.dirname(p)) missing.push(p);
+  for (const p of missing.reverse()) {
     try {
       mkdirSync(p, { mode });
     } catch (error) {
@@ -54,17 +54,10 @@ export function makeFoldersSync(dir: string, mode = 0o777): void {
 }
 
 export async function makeFolders(dir: string, mode = 0o777): Promise<void> {
-  const found = new Map<string, Stats | null>();
-  // The walk up is synchronous in missingFolders; ask the disk first, then decide.
-  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
-    const s = await stat(p).catch((error: unknown) => {
-      if (absent(error)) return null;
-      throw error;
-    });
-    found.set(p, s);
-    if (s || path.dirname(p) === p) break;
-  }
-  for (const p of missingFolders(dir, (q) => found.get(q) ?? null)) {
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); !stopsAt(dir, p, await stat(p).catch(absentAsNull)); p = path.dirname(p))
+    missing.push(p);
+  for (const p of missing.reverse()) {
     try {
       await mkdir(p, { mode });
     } catch (error) {
