@@ -16,6 +16,7 @@ import {
   type ReactNode,
 } from 'react';
 import { getApi, type Catalog, type Response } from './api';
+import { counted } from './format';
 
 type ExampleSet = Response<'examples.get'>;
 
@@ -157,7 +158,7 @@ export function ExamplesProvider({ catalog, children }: { catalog: Catalog | nul
 export const useExamples = (): Examples => useContext(Context);
 
 /** "3 examples", "1 example". */
-export const examplesText = (n: number) => `${n} example${n === 1 ? '' : 's'}`;
+export const examplesText = (n: number) => counted(n, 'example');
 
 /** The warning below `confidentFrom` examples, as every view words it. */
 export const fewExamplesText = (confidentFrom: number) =>

@@ -16,3 +16,6 @@ export function csvCell(value: string | number | null): string {
   if (/^[=+\-@\t\r]/.test(s) && !NUMBER.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+/** A count with its noun in the number it takes: "1 image", "2 images", "0 images" (`plural` where not noun + s). */
+export const counted = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`;

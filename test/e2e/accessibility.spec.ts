@@ -181,7 +181,7 @@ test.describe('accessibility', () => {
   }) => {
     bridge.dialog.answer([phantoms(1)]);
     await page.getByRole('button', { name: 'Open folder…' }).click();
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 images', { timeout: 30_000 });
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 image', { timeout: 30_000 });
     await page
       .getByRole('navigation', { name: 'Patients, studies and series' })
       .locator('.tree-series')

@@ -21,7 +21,7 @@ test.describe('Matrix PNG export', () => {
     await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
     bridge.dialog.answer([dir]);
     await page.getByRole('button', { name: 'Open folder…' }).click();
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 images');
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
 
     let count = 3000;
     await page.route('**/__bridge/invoke', async (route) => {

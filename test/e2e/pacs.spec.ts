@@ -285,13 +285,13 @@ test.describe('PACS', () => {
 
     // The opened study is the app's catalog, as a folder would be: the Local tab lists it.
     await page.getByRole('tab', { name: 'Local files' }).click();
-    await expect(page.getByTestId('catalog-summary')).toContainText('orthanc (PACS): 1 patients, 1 images');
+    await expect(page.getByTestId('catalog-summary')).toContainText('orthanc (PACS): 1 patient, 1 image');
     await expect(page.getByRole('navigation', { name: 'Patients, studies and series' })).toContainText(
       headers[0]!.name,
     );
     // The cache now holds it: Models says how much.
     await page.keyboard.press('5');
-    await expect(settings.getByTestId('pacs-cache')).toContainText('in 1 files');
+    await expect(settings.getByTestId('pacs-cache')).toContainText('in 1 file)');
     // Its size and place are settings: a size, and a folder chosen in a dialog (the page never names one).
     await settings.getByLabel('Cache size in GB').fill('2');
     await settings.getByRole('button', { name: 'Set size' }).click();

@@ -29,7 +29,7 @@ test.describe('Query view', () => {
     await expect(page.getByTestId('query-summary')).toContainText('is more likely than "no pleural effusion"');
     // Two sentences: how many match, then the rule a match follows.
     await expect(page.getByTestId('query-summary')).toHaveText(
-      /^(\d+ of 24 scans match\.|None of 24 scans matches; the closest are shown below for inspection\.) A scan matches when "pleural effusion" is more likely than "no pleural effusion" with probability ≥ 0\.5\.$/,
+      /^(\d+ of 24 scans match(es)?\.|None of 24 scans matches; the closest are shown below for inspection\.) A scan matches when "pleural effusion" is more likely than "no pleural effusion" with probability ≥ 0\.5\.$/,
     );
     const probabilities = await page.getByTestId('probability').allTextContents();
     expect(probabilities.length).toBeGreaterThan(0);
@@ -245,7 +245,7 @@ test.describe('Query view, many scans', () => {
       await page.keyboard.press('1');
       bridge.dialog.answer([dir]);
       await page.getByRole('button', { name: 'Open folder…' }).click();
-      await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images');
+      await expect(page.getByTestId('catalog-summary')).toContainText('1 patient, 1 image');
       await page.keyboard.press('2');
     };
     const box = page.getByRole('searchbox', { name: 'Report phrase' });

@@ -85,11 +85,11 @@ test('a folder with unreadable files lists each with its reason', async ({ page,
     bridge.dialog.answer([dir]);
     await page.getByRole('button', { name: 'Open folder…' }).click();
     // notes.txt is not DICOM at all: skipped. broken.dcm claims to be DICOM: unreadable, with its reason.
-    const summary = '1 patients, 1 images, 1 unreadable, 1 non-DICOM files skipped';
+    const summary = '1 patient, 1 image, 1 unreadable, 1 non-DICOM file skipped';
     await expect(page.getByTestId('catalog-summary')).toContainText(summary);
-    await page.getByText('1 DICOM files could not be read').click();
+    await page.getByText('1 DICOM file could not be read').click();
     await expect(page.getByText(/broken\.dcm — /)).toBeVisible();
-    await page.getByText('1 files are not DICOM (skipped)').click();
+    await page.getByText('1 file is not DICOM (skipped)').click();
     await expect(page.getByTestId('catalog-skipped')).toContainText('notes.txt');
 
     // The folder is offered again after a restart of the window, without a dialog.
@@ -157,7 +157,7 @@ test('files dropped on the Studies view open; the page cannot name paths itself'
     await page.getByTestId('studies-drop-zone').dispatchEvent('dragover', { dataTransfer });
     await expect(page.getByTestId('studies-drop-zone')).toHaveClass(/dropping/);
     await page.getByTestId('studies-drop-zone').dispatchEvent('drop', { dataTransfer });
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images');
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 patient, 1 image');
     await expect(page.getByTestId('studies-drop-zone')).not.toHaveClass(/dropping/);
 
     const code = await page.evaluate(async (target) => {
@@ -180,7 +180,7 @@ test('File ▸ Open Folder… in the application menu opens through the same dia
     bridge.dialog.answer([dir]);
     await page.keyboard.press('2'); // from another view: the menu brings Studies forward
     bridge.emit('app.command', { command: 'openFolder' });
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 patients, 1 images');
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 patient, 1 image');
     // Leaving Studies and coming back does not carry the command out again.
     await page.keyboard.press('2');
     await page.keyboard.press('1');

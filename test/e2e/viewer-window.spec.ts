@@ -157,7 +157,7 @@ test.describe('viewer window', () => {
     const renders = recordRenders(page);
     bridge.dialog.answer([dir]);
     await page.getByRole('button', { name: 'Open folder…' }).click();
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 images');
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
     await page.locator('.tree-series').first().click();
     await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
     const image = page.getByTestId('viewer-image');
@@ -195,7 +195,7 @@ test.describe('a scan the viewer cannot show', () => {
   async function openAlone(page: Page, bridge: { dialog: { answer(paths: string[]): void } }, file: string) {
     bridge.dialog.answer([path.dirname(file)]);
     await page.getByRole('button', { name: 'Open folder…' }).click();
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 images');
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
   }
   async function openViewer(page: Page) {
     await page.locator('.tree-series').first().click();

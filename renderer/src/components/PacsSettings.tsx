@@ -6,6 +6,7 @@
  */
 import { useId, useState, type FormEvent } from 'react';
 import { getApi } from '../api';
+import { counted } from '../format';
 import { CACHE_GB_MAX, CACHE_GB_MIN, CONNECTION_NAME_MAX_LENGTH } from '../../../electron/api/limits';
 import {
   connectionAddress,
@@ -368,7 +369,7 @@ function StorageNotes({ listing, onChange }: { listing: PacsListing; onChange: (
         Retrieved studies are cached in <span className="path">{cache.dir}</span> (up to {cache.maxGB} GB
         {cache.files === null || cache.bytes === null
           ? '; its size is counted once RadSift retrieves from a PACS'
-          : `; now ${formatBytes(cache.bytes)} in ${cache.files} files`}
+          : `; now ${formatBytes(cache.bytes)} in ${counted(cache.files, 'file')}`}
         ). Delete the folder to remove them.
       </p>
       <div className="pacs-cache-settings">

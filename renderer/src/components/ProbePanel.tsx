@@ -8,6 +8,7 @@
 import { useMemo, useState } from 'react';
 import { getApi, type Response } from '../api';
 import { onGridKey } from '../gridKeys';
+import { counted } from '../format';
 import { MoreCards, useShownCount, useShowViewed, type Viewed } from './MoreCards';
 import type { OpenViewer } from '../views';
 import { ScanName } from './ScanName';
@@ -125,11 +126,12 @@ export function ProbePanel({
           <p data-testid="probe-auc">
             Linear probe{finding ? ` for “${finding}”` : ''}: cross-validated AUC{' '}
             {probe.auc === null ? '— (too few labels to fold)' : probe.auc.toFixed(3)} on{' '}
-            {probe.positives + probe.negatives} labels ({probe.positives} positive, {probe.negatives} negative).{' '}
+            {counted(probe.positives + probe.negatives, 'label')} ({probe.positives} positive, {probe.negatives}{' '}
+            negative).{' '}
             <span className="muted" data-testid="probe-features">
               It reads each scan&apos;s embedding{probe.features.patches ? ' and pooled patch embeddings' : ''}
               {probe.features.centredOn
-                ? `, centred on the ${probe.features.centredOn} scans it ranks`
+                ? `, centred on the ${counted(probe.features.centredOn, 'scan')} it ranks`
                 : ' as they are (too few scans to centre on)'}
               , as Screening&apos;s example sets compare scans. A handful of labels gives a rough estimate; research use
               only.

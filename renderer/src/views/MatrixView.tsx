@@ -15,7 +15,7 @@ import {
 } from 'react';
 import { useSessionField } from '../sessionField';
 import { download } from '../download';
-import { csvCell } from '../format';
+import { counted, csvCell } from '../format';
 import { getApi, type Response } from '../api';
 import { css, textOn, viridis } from '../colormap';
 import { useJobProgress } from '../useJobProgress';
@@ -205,7 +205,7 @@ export function MatrixView({
       if (b) download('radsift-matrix.png', b);
       else
         setError(
-          `The PNG could not be made: the browser refused a ${width} × ${height} px image (${rows.length} rows). ` +
+          `The PNG could not be made: the browser refused a ${width} × ${height} px image (${counted(rows.length, 'row')}). ` +
             'Export CSV instead.',
         );
     }, 'image/png');
@@ -289,7 +289,8 @@ export function MatrixView({
             <span className="legend-bar" />
             <span>{range.hi.toFixed(2)}</span>
             <span className="muted">
-              {matrix.rows.length} scans × {matrix.phrases.length} phrases · {score} · research use only
+              {counted(matrix.rows.length, 'scan')} × {counted(matrix.phrases.length, 'phrase')} · {score} · research
+              use only
             </span>
           </div>
           <PhraseWarnings familiarity={phraseOrder(matrix)} idPrefix="matrix-familiarity" />
@@ -300,7 +301,9 @@ export function MatrixView({
                 ? `Showing rows ${topRow}–${bottomRow} of ${rows.length}: scroll for ${below} more.`
                 : topRow > 1
                   ? `Showing rows ${topRow}–${bottomRow} of ${rows.length} (the end).`
-                  : `Showing all ${rows.length} rows.`}
+                  : rows.length === 1
+                    ? 'Showing its one row.'
+                    : `Showing all ${rows.length} rows.`}
           </p>
           <div
             className="matrix-grid"

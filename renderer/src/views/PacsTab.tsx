@@ -11,6 +11,7 @@ import { FileList } from '../components/FileList';
 import { ConnectionSelect, PacsQueryFields } from '../components/PacsQueryFields';
 import { TreeToggle } from '../components/TreeToggle';
 import { formatDicomDate, formatPersonName } from '../naming';
+import { counted } from '../format';
 import {
   DEFAULT_QUERY,
   pacsErrorText,
@@ -354,7 +355,7 @@ function StudyNode({
           {catalog && (
             <FileList
               testId="catalog-failed"
-              summary={`${catalog.failed.length} retrieved files could not be read`}
+              summary={`${counted(catalog.failed.length, 'retrieved file')} could not be read`}
               files={catalog.failed}
             />
           )}
@@ -367,6 +368,8 @@ function StudyNode({
 /** How far a study's retrieval is, with Cancel while it runs; a failure as an alert. */
 function RetrievalStatus({ retrieval: r, onCancel }: { retrieval: Retrieval; onCancel: () => void }) {
   const of = r.total !== null ? ` of ${r.total}` : '';
+  // "0 of 1 image", "3 of 12 images": the noun agrees with the whole.
+  const images = (r.total ?? r.done) === 1 ? 'image' : 'images';
   const running = r.state === 'starting' || r.state === 'running';
   return (
     <div className="pacs-retrieval" data-testid="pacs-retrieval" data-state={r.state}>
@@ -374,7 +377,7 @@ function RetrievalStatus({ retrieval: r, onCancel }: { retrieval: Retrieval; onC
         <div className="job-progress">
           <progress max={r.total ?? undefined} value={r.total ? r.done : undefined} aria-label="Retrieval progress" />
           <span role="status" data-testid="pacs-retrieval-text">
-            {r.state === 'starting' ? 'Asking the server…' : `${r.done}${of} images retrieved`}
+            {r.state === 'starting' ? 'Asking the server…' : `${r.done}${of} ${images} retrieved`}
           </span>
           <button type="button" onClick={onCancel}>
             Cancel
@@ -383,13 +386,13 @@ function RetrievalStatus({ retrieval: r, onCancel }: { retrieval: Retrieval; onC
       )}
       {r.state === 'done' && (
         <p className="muted" data-testid="pacs-retrieval-text">
-          All {r.done} {r.done === 1 ? 'image' : 'images'} retrieved.
+          All {counted(r.done, 'image')} retrieved.
         </p>
       )}
       {r.state === 'cancelled' && (
         <p className="muted" data-testid="pacs-retrieval-text">
           Cancelled: {r.done}
-          {of} images retrieved (kept in the cache; Open retrieves the rest).
+          {of} {images} retrieved (kept in the cache; Open retrieves the rest).
         </p>
       )}
       {r.error && (

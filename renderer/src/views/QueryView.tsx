@@ -12,6 +12,7 @@ import { MoreCards, useShownCount, useShowViewed, type Viewed } from '../compone
 import { getApi, type Request, type Response } from '../api';
 import { useJobProgress } from '../useJobProgress';
 import { onGridKey } from '../gridKeys';
+import { counted } from '../format';
 import type { OpenViewer } from '../views';
 import { ProbePanel, type TrainedProbe } from '../components/ProbePanel';
 import { PhraseInput } from '../components/PhraseInput';
@@ -290,8 +291,10 @@ export function QueryView({
           <p data-testid="query-summary" className="query-summary">
             <strong>
               {result.matches
-                ? `${result.matches} of ${result.scans} scans match.`
-                : `None of ${result.scans} scans matches; the closest are shown below for inspection.`}
+                ? `${result.matches} of ${counted(result.scans, 'scan')} ${result.matches === 1 ? 'matches' : 'match'}.`
+                : result.scans === 1
+                  ? 'The scan does not match; it is shown below for inspection.'
+                  : `None of ${result.scans} scans matches; the closest are shown below for inspection.`}
             </strong>{' '}
             A scan matches when {result.rule}.
           </p>
@@ -389,7 +392,7 @@ export function QueryView({
             onMore={showMore}
             testId="query-more"
           />
-          <FileList summary={`${result.failed.length} scans could not be encoded`} files={result.failed} />
+          <FileList summary={`${counted(result.failed.length, 'scan')} could not be encoded`} files={result.failed} />
         </>
       )}
     </section>

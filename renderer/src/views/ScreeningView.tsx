@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
-import { csvCell } from '../format';
+import { counted, csvCell } from '../format';
 import { getApi, type Coherence, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
 import { FileList } from '../components/FileList';
 import { UnitSlider } from '../components/UnitSlider';
@@ -46,7 +46,7 @@ const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${
 /** Counts, rate and time of a job, once: the ETA while it runs, the time it took when done. */
 function progressText(job: ScreenJob, p: JobProgress): string {
   const counts =
-    `${p.seen}${p.total !== null ? ` / ${p.total}` : ''} files · ${p.encoded} encoded · ${p.unchanged} unchanged · ` +
+    `${p.seen}${p.total !== null ? ` / ${p.total}` : ''} ${(p.total ?? p.seen) === 1 ? 'file' : 'files'} · ${p.encoded} encoded · ${p.unchanged} unchanged · ` +
     `${p.failed} failed${p.notDicom ? ` · ${p.notDicom} not DICOM (skipped)` : ''}`;
   if (job.state === 'running') {
     const rate = ` · ${p.filesPerSecond.toFixed(1)} files/s`;
@@ -749,7 +749,7 @@ export function ScreeningView({
       {openJob && open && (
         <section className="screen-results" aria-label="Screening results">
           <div className="toolbar">
-            <strong>{flaggedCount} flagged</strong> of {open.rows.length} files
+            <strong>{flaggedCount} flagged</strong> of {counted(open.rows.length, 'file')}
             {open.exampleCount > 0 && (
               <span data-testid="results-examples">
                 by {openJob.phrases.length ? 'the phrases and ' : ''}
@@ -803,7 +803,7 @@ export function ScreeningView({
                 ? ', each described by its embedding and its patch embeddings max-pooled (a small finding still lights some patch)'
                 : ', each described by its embedding alone (the model has no patch embeddings, or the job stored its examples before they were kept)'}
               {open.exampleCentredOn !== null
-                ? `, both centred on the mean of the ${open.exampleCentredOn} scans screened (what sets the examples apart, not what every scan shares)`
+                ? `, both centred on the mean of the ${counted(open.exampleCentredOn, 'scan')} screened (what sets the examples apart, not what every scan shares)`
                 : ' (too few scans screened to centre on their mean: compared as they are)'}
               ; a scan as similar as the least typical example, less 0.05, is flagged.
               {open.mixWeights && (

@@ -25,6 +25,7 @@ import { useJobProgress } from '../useJobProgress';
 import { FileList } from '../components/FileList';
 import { TreeToggle } from '../components/TreeToggle';
 import { formatDicomDate, formatPersonName } from '../naming';
+import { counted } from '../format';
 import { useScanNames, useScanNaming } from '../scanNames';
 import type { PacsRetrieval } from '../usePacsRetrieval';
 import { PacsTab, type PacsSearchState } from './PacsTab';
@@ -382,9 +383,10 @@ export function StudiesView({
               <div className="studies-body">
                 <nav className="tree" aria-label="Patients, studies and series">
                   <p className="muted" data-testid="catalog-summary">
-                    {hideText(catalog.source)}: {catalog.patients.length} patients, {instances} images
+                    {hideText(catalog.source)}: {counted(catalog.patients.length, 'patient')},{' '}
+                    {counted(instances, 'image')}
                     {catalog.failed.length ? `, ${catalog.failed.length} unreadable` : ''}
-                    {catalog.skipped.length ? `, ${catalog.skipped.length} non-DICOM files skipped` : ''}
+                    {catalog.skipped.length ? `, ${counted(catalog.skipped.length, 'non-DICOM file')} skipped` : ''}
                     {retrieval && (retrieval.state === 'starting' || retrieval.state === 'running')
                       ? ' (retrieving…)'
                       : ''}
@@ -461,12 +463,12 @@ export function StudiesView({
                   </ul>
                   <FileList
                     testId="catalog-failed"
-                    summary={`${catalog.failed.length} DICOM files could not be read`}
+                    summary={`${counted(catalog.failed.length, 'DICOM file')} could not be read`}
                     files={catalog.failed}
                   />
                   <FileList
                     testId="catalog-skipped"
-                    summary={`${catalog.skipped.length} files are not DICOM (skipped)`}
+                    summary={`${counted(catalog.skipped.length, 'file')} ${catalog.skipped.length === 1 ? 'is' : 'are'} not DICOM (skipped)`}
                     files={catalog.skipped.map((f) => ({ path: f.path }))}
                   />
                 </nav>
