@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import type * as ExportModuleType from '../../electron/phantom/export.js';
 import type * as FindingsModuleType from '../../electron/phantom/findings.js';
 import { headerOf } from './dicom-header';
@@ -42,6 +42,21 @@ async function phantomFolder(): Promise<{ dir: string; positives: string[] }> {
 }
 
 /** Opens the scan in the Studies view's viewer: its series (one per phantom) chosen in the tree. */
+/** How many lines an element's text runs over: the distinct tops of its text's boxes (a few pixels apart is one line). */
+async function textLines(element: Locator): Promise<number> {
+  return element.evaluate((root) => {
+    const tops: number[] = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const box of Array.from(range.getClientRects())) if (box.width > 0) tops.push(box.top);
+    }
+    tops.sort((a, b) => a - b);
+    return tops.filter((top, i) => i === 0 || top - tops[i - 1]! > 4).length;
+  });
+}
+
 async function openInViewer(page: Page, file: string): Promise<void> {
   const tree = page.getByRole('navigation', { name: 'Patients, studies and series' });
   const series = tree.locator('.tree-series');
@@ -249,6 +264,10 @@ test.describe('few-shot screening with an example set', () => {
     await expect(page.getByTestId('results-examples')).toHaveText(
       'by 3 examples, away from 1 reviewed as not the finding',
     );
+    // The toolbar's count and controls each keep one line (as flex items they once shrank: "8 flagged" and
+    // "flagged only" broke over two lines); a narrow window moves them to the next row instead.
+    for (const item of await page.locator('.screen-results .toolbar > :is(.results-count, label, button)').all())
+      expect(await textLines(item), (await item.textContent()) ?? '').toBe(1);
     await expect(markedRow.getByTestId('review-not')).toHaveAttribute('aria-pressed', 'true');
     await expect(markedRow.getByTestId('review-finding')).toHaveAttribute('aria-pressed', 'false');
     expect(Number(await markedRow.locator('td').nth(1).textContent())).toBeLessThan(before - 0.05);
@@ -269,6 +288,10 @@ test.describe('few-shot screening with an example set', () => {
     await expect(page.getByTestId('results-examples')).toHaveText(
       'by 3 examples, away from 1 reviewed as not the finding',
     );
+    // The toolbar's count and controls each keep one line (as flex items they once shrank: "8 flagged" and
+    // "flagged only" broke over two lines); a narrow window moves them to the next row instead.
+    for (const item of await page.locator('.screen-results .toolbar > :is(.results-count, label, button)').all())
+      expect(await textLines(item), (await item.textContent()) ?? '').toBe(1);
     await expect(markedRow.getByTestId('review-not')).toHaveAttribute('aria-pressed', 'true');
     // Opened again, the viewer shows the mark, and its button clears it.
     await markedRow.locator('button[data-scan-path]').click();

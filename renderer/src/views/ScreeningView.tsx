@@ -749,14 +749,19 @@ export function ScreeningView({
       {openJob && open && (
         <section className="screen-results" aria-label="Screening results">
           <div className="toolbar">
-            <strong>{flaggedCount} flagged</strong> of {counted(open.rows.length, 'file')}
-            {open.exampleCount > 0 && (
-              <span data-testid="results-examples">
-                by {openJob.phrases.length ? 'the phrases and ' : ''}
-                {examplesText(open.exampleCount)}
-                {open.counterExamples > 0 && `, away from ${open.counterExamples} reviewed as not the finding`}
-              </span>
-            )}
+            <span className="results-count">
+              <strong>{flaggedCount} flagged</strong> of {counted(open.rows.length, 'file')}
+              {open.exampleCount > 0 && (
+                <>
+                  {' '}
+                  <span data-testid="results-examples">
+                    by {openJob.phrases.length ? 'the phrases and ' : ''}
+                    {examplesText(open.exampleCount)}
+                    {open.counterExamples > 0 && `, away from ${open.counterExamples} reviewed as not the finding`}
+                  </span>
+                </>
+              )}
+            </span>
             {openJob.phrases.length > 0 && (
               <label className="threshold">
                 Threshold {threshold.toFixed(2)}
