@@ -333,7 +333,14 @@ export function App() {
           )}
           <footer className="statusbar" inert={modalOpen}>
             <div className="status-items" role="status">
-              <span data-testid="status-model">
+              <span
+                data-testid="status-model"
+                title={
+                  model
+                    ? `Model: ${model.name}${model.trainedOnSyntheticData ? ' (synthetic training data)' : ''}`
+                    : undefined
+                }
+              >
                 {model ? (
                   `Model: ${model.name}${model.trainedOnSyntheticData ? ' (synthetic training data)' : ''}`
                 ) : modelStatus?.state === 'failed' ? (
@@ -347,7 +354,7 @@ export function App() {
                   'No model loaded'
                 )}
               </span>
-              <span data-testid="status-provider" title={provider ?? undefined}>
+              <span className="status-provider" data-testid="status-provider" title={provider ?? undefined}>
                 Provider: {provider ? shortProvider(provider) : '—'}
               </span>
               <span className="notice">Research use only — not for clinical decisions</span>

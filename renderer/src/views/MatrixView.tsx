@@ -221,7 +221,8 @@ export function MatrixView({
   // Rows wholly in view, and how many wait below the fold.
   const { first: topRow, last: bottomRow } = rowsDrawn.shown;
   const below = rows.length - bottomRow;
-  const columns = `380px repeat(${matrix?.phrases.length ?? 0}, minmax(96px, 1fr))`;
+  // The scans' column narrows with the window (its names end in an ellipsis) so that phrases keep room to be read.
+  const columns = `clamp(220px, 30vw, 380px) repeat(${matrix?.phrases.length ?? 0}, minmax(96px, 1fr))`;
 
   return (
     <section className="matrix" aria-label="Retrieval matrix">
@@ -333,10 +334,10 @@ export function MatrixView({
                       type="button"
                       className={unfamiliar ? 'unfamiliar' : undefined}
                       aria-describedby={unfamiliar ? `matrix-familiarity-${j}` : undefined}
-                      title={unfamiliar ? `“${p}”: ${unfamiliarText(unfamiliar)}` : undefined}
+                      title={unfamiliar ? `“${p}”: ${unfamiliarText(unfamiliar)}` : p}
                       onClick={() => setSort({ column: j, descending: sort?.column === j ? !sort.descending : true })}
                     >
-                      {p}
+                      <span className="matrix-phrase">{p}</span>
                       {unfamiliar && (
                         <span className="unfamiliar-mark" aria-hidden="true" data-testid="unfamiliar-mark">
                           {' '}
