@@ -6,6 +6,7 @@
  */
 import { DicomError } from '../errors.js';
 import { withAdobeNoTransform, type JpegHeader } from './jpeg-markers.js';
+import { endsWithEoi, truncatedFrame } from './stream-end.js';
 import type { CodecOutput, FrameContext } from './types.js';
 import { feed, loadEmscriptenModule, takeDecoded, type WasmDecoder } from './wasm.js';
 
@@ -29,6 +30,9 @@ export function decodeJpeg8(frame: Uint8Array, header: JpegHeader, { module }: F
   try {
     decoder.decode();
   } catch (thrown) {
+    // libjpeg-turbo stops at "premature end of data" (a warning it treats as an error): without an EOI the
+    // stream was cut short.
+    if (!endsWithEoi(frame)) throw truncatedFrame('JPEG', 'the stream ends without its end-of-image marker');
     throw new DicomError('CORRUPT_PIXEL_DATA', `JPEG: libjpeg-turbo could not decode the frame (${String(thrown)})`);
   }
   const info = decoder.getFrameInfo();

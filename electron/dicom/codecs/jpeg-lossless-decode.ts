@@ -9,7 +9,7 @@
  *
  * Decoding is sign-blind and modulo 2^16, as T.81 H.2.1 says: samples come back as bit patterns,
  * `Uint8Array` when `bytesPerSample` is 1, else `Uint16Array`, components pixel-interleaved.
- * Truncated or corrupt scans throw CORRUPT_PIXEL_DATA; every loop is bounded by the sample count.
+ * Truncated streams throw TRUNCATED, corrupt scans CORRUPT_PIXEL_DATA; every loop is bounded by the sample count.
  *
  * Speed: each line's differences are Huffman-decoded into an Int32Array by one loop that keeps the
  * bit reader in local variables (a 32-bit buffer refilled byte by byte, unstuffing 0xFF00) and
@@ -18,6 +18,7 @@
  * 8 bits exactly as the modulo arithmetic requires).
  */
 import { DicomError } from '../errors.js';
+import { truncatedFrame } from './stream-end.js';
 
 /** Codes up to this many bits resolve with one lookup: (length << 8) | category, 0 = longer code. */
 const LOOKAHEAD = 10;
@@ -98,10 +99,13 @@ export function decodeLosslessJpeg(data: Uint8Array, expected: LosslessExpected)
     at++;
     if (marker === 0xd9) break; // EOI
     if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
-    if (at + 2 > end) throw corrupt('stream ends inside a marker segment');
+    if (at + 2 > end) throw truncatedFrame('JPEG lossless', 'the stream ends inside a marker segment');
     const length = (data[at]! << 8) | data[at + 1]!;
     const segmentEnd = at + length;
-    if (length < 2 || segmentEnd > end) throw corrupt(`marker segment FF${hex(marker)} runs past the end`);
+    if (length < 2) throw corrupt(`marker segment FF${hex(marker)} has a length under 2`);
+    if (segmentEnd > end) {
+      throw truncatedFrame('JPEG lossless', `marker segment FF${hex(marker)} runs past the end of the stream`);
+    }
     const body = at + 2;
     switch (marker) {
       case 0xc3:
@@ -140,7 +144,7 @@ export function decodeLosslessJpeg(data: Uint8Array, expected: LosslessExpected)
   }
   if (!frame || !out) throw corrupt('no SOF3 frame header');
   for (const c of frame.components) {
-    if (!c.done) throw corrupt(`component ${c.id} has no scan (the stream ends early)`);
+    if (!c.done) throw truncatedFrame('JPEG lossless', `the stream ends before the scan of component ${c.id}`);
   }
   return out;
 }
@@ -308,14 +312,14 @@ function decodeDiffs(r: BitReader, diffs: Int32Array, n: number, mcuTables: Huff
         length++;
         code = code16 >>> (16 - length);
       }
-      if (length > 16) throw corrupt('invalid Huffman code');
+      if (length > 16) throw badData(r, 'invalid Huffman code');
       count -= length;
       s = table.symbols[table.offset[length]! + code]!;
     }
     let diff = 0;
     if (s !== 0) {
       if (s > 15) {
-        if (s !== 16) throw corrupt(`difference category ${s} (at most 16)`);
+        if (s !== 16) throw badData(r, `difference category ${s} (at most 16)`);
         diff = 32768; // T.81 H.1.2.2: category 16 has no extra bits
       } else {
         if (count < s) {
@@ -408,9 +412,7 @@ function decodeScan(
       undifference(out, start, nf, diffs, i, ns, width, firstLine ? 0 : predictor, width * nf, initial);
     }
   }
-  if (reader.padding * 8 > reader.count) {
-    throw corrupt('the scan data ends before the last line (truncated or a marker inside the scan)');
-  }
+  if (reader.padding * 8 > reader.count) throw shortScan(reader, 'before the last line');
   if (pointTransform > 0) {
     // H.1.2.3: samples were coded at precision P − Pt; the output is scaled back up.
     for (const index of offsets) {
@@ -421,13 +423,25 @@ function decodeScan(
   return reader.pos;
 }
 
+/** Bad entropy-coded data: TRUNCATED when the reader had already run past the end of the stream (zeros fed there). */
+function badData(r: BitReader, message: string): DicomError {
+  return r.padding > 0 && r.pos + 1 >= r.end ? shortScan(r, 'before the last line') : corrupt(message);
+}
+
+/** A scan that read into the zeros fed past its data: TRUNCATED when the stream itself ended, else a marker cut it. */
+function shortScan(r: BitReader, where: string): DicomError {
+  if (r.pos + 1 >= r.end) return truncatedFrame('JPEG lossless', `the stream ends ${where}`);
+  return corrupt(`the scan data ends at a marker ${where}`);
+}
+
 /** Byte-aligns the reader and consumes the expected RSTn marker (and fill bytes before it). */
 function restart(r: BitReader, n: number): void {
-  if (r.padding * 8 > r.count) throw corrupt('the scan data ends inside a restart interval');
+  if (r.padding * 8 > r.count) throw shortScan(r, 'inside a restart interval');
   const { data, end } = r;
   let pos = r.pos;
   while (pos < end && data[pos] === 0xff && pos + 1 < end && data[pos + 1] === 0xff) pos++;
-  if (pos + 1 >= end || data[pos] !== 0xff || data[pos + 1] !== 0xd0 + n) {
+  if (pos + 1 >= end) throw truncatedFrame('JPEG lossless', `the stream ends before restart marker RST${n}`);
+  if (data[pos] !== 0xff || data[pos + 1] !== 0xd0 + n) {
     throw corrupt(`restart marker RST${n} missing`);
   }
   r.pos = pos + 2;

@@ -10,6 +10,7 @@
  */
 import { DicomError } from '../errors.js';
 import { interleavePlanes } from './native.js';
+import { endsWithEoi, truncatedFrame } from './stream-end.js';
 import type { CodecOutput, FrameContext } from './types.js';
 import { feed, forgetEmscriptenModule, loadEmscriptenModule, takeDecoded, type WasmDecoder } from './wasm.js';
 
@@ -39,6 +40,7 @@ export function decodeJpegLs(frame: Uint8Array, { module, output }: FrameContext
   } catch (thrown) {
     decoder = undefined;
     forgetEmscriptenModule(CHARLS);
+    if (!endsWithEoi(frame)) throw truncatedFrame('JPEG-LS', 'the stream ends without its end-of-image marker');
     throw new DicomError('CORRUPT_PIXEL_DATA', `JPEG-LS: CharLS could not decode the frame (${String(thrown)})`);
   }
   const info = decoder.getFrameInfo();

@@ -15,6 +15,7 @@
  * written straight into the output; no allocation per block.
  */
 import { DicomError } from '../errors.js';
+import { truncatedFrame } from './stream-end.js';
 
 interface Component {
   id: number;
@@ -114,7 +115,7 @@ export function decodeSequentialJpeg(
   let adobeTransform: number | undefined;
   let at = 2;
   const u16 = (p: number) => {
-    if (p + 2 > data.length) throw corrupt('stream ends inside a marker segment');
+    if (p + 2 > data.length) throw truncatedFrame('JPEG', 'the stream ends inside a marker segment');
     return (data[p]! << 8) | data[p + 1]!;
   };
   if (data[0] !== 0xff || data[1] !== 0xd8) throw corrupt('no start-of-image marker');
@@ -131,7 +132,8 @@ export function decodeSequentialJpeg(
     if (marker >= 0xd0 && marker <= 0xd7) continue;
     const length = u16(at);
     const end = at + length;
-    if (length < 2 || end > data.length) throw corrupt('a marker segment runs past the end');
+    if (length < 2) throw corrupt('a marker segment with a length under 2');
+    if (end > data.length) throw truncatedFrame('JPEG', 'a marker segment runs past the end of the stream');
     const body = at + 2;
     switch (marker) {
       case 0xdb:
@@ -171,6 +173,11 @@ export function decodeSequentialJpeg(
     at = end;
   }
   if (!frame || !samples) throw corrupt('no frame header');
+  const unscanned = frame.components.find((c) => !c.scanned);
+  if (unscanned) {
+    // Each component has its scan in a sequential stream; one that never came means the stream stopped early.
+    throw truncatedFrame('JPEG', `the stream ends before the scan of component ${unscanned.id}`);
+  }
   finish(frame, samples);
   return {
     width: frame.width,
@@ -334,16 +341,11 @@ function allocateTargets(frame: Frame): Uint16Array {
   return out;
 }
 
-/** Upsamples subsampled components by replication; a component no scan covered is mid-grey (all-zero coefficients). */
+/** Upsamples subsampled components by replication (every component has had its scan: decodeSequentialJpeg). */
 function finish(frame: Frame, out: Uint16Array): void {
   const { width, height, components } = frame;
   const n = components.length;
-  const center = 1 << (frame.precision - 1);
   components.forEach((c, index) => {
-    if (!c.scanned) {
-      for (let i = index; i < out.length; i += n) out[i] = center;
-      return;
-    }
     if (!c.plane) return;
     const plane = c.target;
     const sx = frame.hMax / c.h;
@@ -395,6 +397,10 @@ class BitReader {
   bits = 0;
   /** A marker or the end of the data was reached. */
   stopped = false;
+  /** Zero bits fed after that: a scan that reads into them had too little data (libjpeg's "premature end"). */
+  padded = 0;
+  /** The reader stopped at the end of the data, not at a marker: the stream was cut short. */
+  atEnd = false;
   constructor(
     private readonly data: Uint8Array,
     public position: number,
@@ -414,9 +420,14 @@ class BitReader {
           else {
             byte = 0;
             this.stopped = true;
+            this.atEnd = position + 1 >= data.length; // a lone 0xFF last: cut, not a marker
           }
-        } else this.stopped = true;
+        } else {
+          this.stopped = true;
+          this.atEnd = true;
+        }
       }
+      if (this.stopped) this.padded += 8;
       acc = (acc << 8) | byte;
       bits += 8;
     }
@@ -437,12 +448,30 @@ class BitReader {
       const code = (this.acc >>> (bits - length)) & ((1 << length) - 1);
       if (code <= table.maxCode[length]!) {
         const value = table.values[table.offset[length]! + code];
-        if (value === undefined) throw corrupt('Huffman code out of range');
+        if (value === undefined) throw this.failure('Huffman code out of range');
         this.bits = bits - length;
         return value;
       }
     }
-    throw corrupt('invalid Huffman code');
+    throw this.failure('invalid Huffman code');
+  }
+
+  /** Whether the bits read so far ran into the zeros fed past a marker or the end of the data. */
+  ranShort(): boolean {
+    return this.padded > this.bits;
+  }
+
+  /** The error for bad data: TRUNCATED when the reader had run past the end of the data, whatever it met there. */
+  failure(message: string): DicomError {
+    return this.atEnd ? truncatedFrame('JPEG', 'the entropy-coded data stops before the last block') : corrupt(message);
+  }
+
+  /** Throws when the segment just decoded needed more data than it had. */
+  checkComplete(): void {
+    if (!this.ranShort()) return;
+    throw this.atEnd
+      ? truncatedFrame('JPEG', 'the entropy-coded data stops before the last block')
+      : corrupt('the scan data ends at a marker before its last block');
   }
 
   /** A coefficient of `length` (1…16) bits, sign-extended the JPEG way. */
@@ -456,9 +485,11 @@ class BitReader {
 
   /** Drops the buffered bits and skips to just after the next RSTn marker (to the end if there is none). */
   restart(): void {
+    this.checkComplete();
     this.acc = 0;
     this.bits = 0;
     this.stopped = false;
+    this.padded = 0;
     const data = this.data;
     let p = this.position;
     while (p + 1 < data.length) {
@@ -517,6 +548,7 @@ function decodeScan(data: Uint8Array, start: number, frame: Frame, scan: Scan, r
       row++;
     }
   }
+  reader.checkComplete();
   return reader.nextMarker();
 }
 
@@ -577,7 +609,7 @@ class InverseDct {
     const size = reader.decode(c.dcTable!);
     let diff = 0;
     if (size !== 0) {
-      if (size > 16) throw corrupt('coefficient size out of range');
+      if (size > 16) throw reader.failure('coefficient size out of range');
       diff = reader.receiveExtend(size);
     }
     const dc = (c.prediction + diff) | 0;
@@ -609,7 +641,7 @@ class InverseDct {
         k += rs >> 4;
         coefficient = reader.receiveExtend(s);
       }
-      if (k > 63) throw corrupt('coefficient index past the end of a block');
+      if (k > 63) throw reader.failure('coefficient index past the end of a block');
       const z = ZIGZAG[k]!;
       const value = Math.imul(coefficient, q[k]!);
       big |= value ^ (value >> 31);

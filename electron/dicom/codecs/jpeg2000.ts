@@ -6,6 +6,7 @@
  * Colour transforms (RCT/ICT) are undone by the decoder: output is RGB.
  */
 import { DicomError } from '../errors.js';
+import { j2kTruncation, truncatedFrame } from './stream-end.js';
 import type { CodecOutput, FrameContext } from './types.js';
 import { feed, loadEmscriptenModule, takeDecoded, type WasmDecoder } from './wasm.js';
 
@@ -49,6 +50,10 @@ function decodeWith(
   name: string,
 ): CodecOutput {
   try {
+    // OpenJPH decodes a cut codestream without a word (the missing code-blocks come out wrong), and OpenJPEG
+    // fails with an empty image: the tile-part lengths say whether the frame is whole, before decoding.
+    const cut = j2kTruncation(frame);
+    if (cut) throw truncatedFrame(name, cut);
     feed(decoder, frame);
     try {
       decoder.decode();

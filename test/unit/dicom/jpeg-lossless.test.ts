@@ -444,12 +444,16 @@ describe('JPEG lossless: corrupt, truncated and unsupported streams', () => {
     assertSame(decodeLosslessJpeg(good.subarray(0, good.length - 2), expected), image.samples, 'no EOI');
   });
 
-  test('every truncation inside the scan is CORRUPT_PIXEL_DATA', () => {
+  test('every truncation inside the scan is TRUNCATED', () => {
     for (let cut = scanStart; cut < good.length - 4; cut += 7) {
-      assert.equal(outcome(good.subarray(0, cut)), 'CORRUPT_PIXEL_DATA', `cut at ${cut} of ${good.length}`);
+      assert.equal(outcome(good.subarray(0, cut)), 'TRUNCATED', `cut at ${cut} of ${good.length}`);
     }
     for (let cut = 0; cut < scanStart; cut++) {
-      assert.match(outcome(good.subarray(0, cut)), /CORRUPT_PIXEL_DATA|SIZE_MISMATCH/, `header cut at ${cut}`);
+      assert.match(
+        outcome(good.subarray(0, cut)),
+        /TRUNCATED|CORRUPT_PIXEL_DATA|SIZE_MISMATCH/,
+        `header cut at ${cut}`,
+      );
     }
   });
 
@@ -534,13 +538,13 @@ describe('JPEG lossless: corrupt, truncated and unsupported streams', () => {
     assertSame(decodeLosslessJpeg(mono, expected), image.samples, 'mono 2×2');
   });
 
-  test('through the codec, a bad stream is a DicomError with CORRUPT_PIXEL_DATA', async () => {
+  test('through the codec, a truncated stream is a DicomError with TRUNCATED', async () => {
     const dir = tempDir('jpll-bad');
     const file = path.join(dir, 'bad.dcm');
     writeEncapsulated(image, good.subarray(0, scanStart + 40), file, '1.2.840.10008.1.2.4.57');
     await assert.rejects(
       decodeFrame(openDicom(readFileSync(file)), 0),
-      (e: unknown) => e instanceof DicomError && e.code === 'CORRUPT_PIXEL_DATA' && /JPEG lossless/.test(e.message),
+      (e: unknown) => e instanceof DicomError && e.code === 'TRUNCATED' && /JPEG lossless/.test(e.message),
     );
   });
 });

@@ -443,11 +443,22 @@ describe('corrupt and truncated 12-bit streams: a DicomError or an image, never 
     prepare();
     assert.equal(attempt(stream), 'image');
   });
-  test('truncated anywhere: terminates', { skip }, () => {
+  test('truncated anywhere: terminates; cut streams are TRUNCATED', { skip }, () => {
     prepare();
     for (let length = 0; length < stream.length; length += 7) attempt(stream.subarray(0, length));
-    // Cut inside the entropy-coded data, the rest reads as zeros (as libjpeg does): still an image.
-    assert.equal(attempt(stream.subarray(0, scanStart() + 40)), 'image');
+    // Cut before or inside the scan: refused with TRUNCATED, not shown with the rest as zeros (mid-grey).
+    const code = (data: Uint8Array) => {
+      try {
+        decodeSequentialJpeg(data, size);
+        return 'image';
+      } catch (error) {
+        return error instanceof DicomError ? error.code : String(error);
+      }
+    };
+    assert.equal(code(stream.subarray(0, scanStart())), 'TRUNCATED');
+    assert.equal(code(stream.subarray(0, stream.length - 40)), 'TRUNCATED');
+    // Only the end-of-image marker missing: every block is there, so the image is whole.
+    assert.equal(code(stream.subarray(0, stream.length - 2)), 'image');
   });
   test('garbage in the entropy-coded data: terminates', { skip }, () => {
     prepare();
@@ -480,7 +491,5 @@ describe('corrupt and truncated 12-bit streams: a DicomError or an image, never 
     assert.equal(codes(ones), 'CORRUPT_PIXEL_DATA');
     assert.equal(codes(stream.subarray(2)), 'CORRUPT_PIXEL_DATA'); // no SOI
     assert.equal(codes(Uint8Array.from([0xff, 0xd8, 0xff, 0xd9])), 'CORRUPT_PIXEL_DATA'); // no frame header
-    // A stream that ends before its scan: mid-grey, what all-zero coefficients give (unchanged behaviour).
-    assert.equal(codes(stream.subarray(0, scanStart())), 'image');
   });
 });
