@@ -20,6 +20,8 @@ export type DicomErrorCode =
   | 'NO_PIXEL_DATA'
   | 'INVALID_ATTRIBUTE'
   | 'FRAME_OUT_OF_RANGE'
+  /** A frame the header declares whose data is not in the file (the frames before it are readable). */
+  | 'FRAME_MISSING'
   | 'TIMEOUT'
   | 'DECODER_CRASHED'
   | 'IO';

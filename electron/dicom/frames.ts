@@ -42,19 +42,57 @@ export function readFrame(source: FrameSource, index: number): Uint8Array {
   return readNativeFrame(source, element, index);
 }
 
+/**
+ * How many of the declared frames Pixel Data holds whole, for native data: frames are concatenated, so a value that
+ * is too short holds the first ones. Encapsulated data: the frames its fragments can be grouped into.
+ */
+export function readableFrames(source: FrameSource): number {
+  const element = pixelDataElement(source);
+  if (element.encapsulatedPixelData || isEncapsulated(source.transferSyntaxUID)) {
+    if (!element.fragments) return 0;
+    const bytes = source.reader.dataSet.byteArray as Uint8Array;
+    try {
+      return groupFragments(source, element, element.fragments, bytes).length;
+    } catch {
+      return 0;
+    }
+  }
+  return Math.min(
+    source.module.numberOfFrames,
+    Math.floor((nativeBytes(source, element) * 8) / nativeFrameBits(source.module)),
+  );
+}
+
+function nativeBytes(source: FrameSource, element: Element): number {
+  const bytes = source.reader.dataSet.byteArray as Uint8Array;
+  return Math.max(0, Math.min(element.length, bytes.length - element.dataOffset));
+}
+
+/** Frame `index` is declared but its data is not there: the frames before it stay readable. */
+function missingFrame(source: FrameSource, index: number, held: number, why: string): DicomError {
+  const frames = source.module.numberOfFrames;
+  return new DicomError(
+    'FRAME_MISSING',
+    `frame ${index} is missing: ${why}, so ${held} of the ${frames} frames declared are readable`,
+  );
+}
+
 function readNativeFrame(source: FrameSource, element: Element, index: number): Uint8Array {
   const { module } = source;
   const bytes = source.reader.dataSet.byteArray as Uint8Array;
   const frameBits = nativeFrameBits(module);
-  const needed = Math.ceil((frameBits * module.numberOfFrames) / 8);
-  const available = Math.min(element.length, bytes.length - element.dataOffset);
-  if (available < needed) {
-    throw new DicomError(
-      'SIZE_MISMATCH',
-      `Pixel Data holds ${available} bytes, ${module.numberOfFrames} frame(s) of ${module.rows}×${module.columns} need ${needed}`,
+  const available = nativeBytes(source, element);
+  const bitStart = index * frameBits;
+  if (bitStart + frameBits > available * 8) {
+    // Each frame that is there is read; only those past the end of the value fail (dcmtk and pydicom refuse the file).
+    const held = Math.floor((available * 8) / frameBits);
+    throw missingFrame(
+      source,
+      index,
+      held,
+      `Pixel Data holds ${available} bytes, ${module.numberOfFrames} frame(s) of ${module.rows}×${module.columns} need ${Math.ceil((frameBits * module.numberOfFrames) / 8)}`,
     );
   }
-  const bitStart = index * frameBits;
   const big = source.transferSyntaxUID === TS.explicitBig;
   if (big && module.bitsAllocated <= 8 && element.vr === 'OW') {
     // OW in big endian is stored with each word swapped, words counted from the element's start: 1- and 8-bit
@@ -100,9 +138,15 @@ function readEncapsulatedFrame(source: FrameSource, element: Element, index: num
   }
   const groups = groupFragments(source, element, fragments, bytes);
   const group = groups[index];
-  if (!group || group.length === 0) {
-    throw new DicomError('CORRUPT_PIXEL_DATA', `no fragments for frame ${index}`);
+  if (!group) {
+    throw missingFrame(
+      source,
+      index,
+      groups.length,
+      `Pixel Data has ${fragments.length} fragment(s) holding ${groups.length} frame(s)`,
+    );
   }
+  if (group.length === 0) throw new DicomError('CORRUPT_PIXEL_DATA', `no fragments for frame ${index}`);
   if (group.length === 1) return bytes.subarray(group[0]!.position, group[0]!.position + group[0]!.length);
   const total = group.reduce((sum, f) => sum + f.length, 0);
   const out = new Uint8Array(total);
@@ -114,15 +158,12 @@ function readEncapsulatedFrame(source: FrameSource, element: Element, index: num
   return out;
 }
 
-/** Splits the fragment list into one list per frame. */
+/**
+ * Splits the fragment list into one list per frame. Fewer lists than frames when fragments are missing: the frames
+ * found (by the offset tables, else by their start markers) are taken to be the first ones, and the rest are missing.
+ */
 function groupFragments(source: FrameSource, element: Element, fragments: Fragment[], bytes: Uint8Array): Fragment[][] {
   const frames = source.module.numberOfFrames;
-  if (fragments.length < frames) {
-    throw new DicomError(
-      'CORRUPT_PIXEL_DATA',
-      `${frames} frames declared but Pixel Data has only ${fragments.length} fragment(s)`,
-    );
-  }
   // An inconsistent offset table is ignored rather than trusted: the fallbacks below still find the frames.
   const extended = readExtendedOffsets(source.reader);
   const fromExtended = extended && byOffsets(fragments, extended, frames);
@@ -130,7 +171,7 @@ function groupFragments(source: FrameSource, element: Element, fragments: Fragme
   const fromBasic = byOffsets(fragments, element.basicOffsetTable ?? [], frames);
   if (fromBasic) return fromBasic;
   if (fragments.length === frames) return fragments.map((f) => [f]);
-  if (frames === 1) return [fragments];
+  if (frames === 1) return fragments.length ? [fragments] : [];
   return byStartMarkers(fragments, bytes, frames, source.transferSyntaxUID);
 }
 
@@ -167,7 +208,7 @@ function byStartMarkers(fragments: Fragment[], bytes: Uint8Array, frames: number
     if (groups.length === 0 || (groups.length < frames && startsFrame(head))) groups.push([]);
     groups[groups.length - 1]!.push(fragment);
   }
-  if (groups.length !== frames) {
+  if (groups.length > frames || (groups.length < frames && fragments.length >= frames && groups.length <= 1)) {
     throw new DicomError(
       'CORRUPT_PIXEL_DATA',
       `found ${groups.length} frame start(s) in ${fragments.length} fragments, the header says ${frames} frames`,

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { codecFor } from './codecs/registry.js';
 import { DicomError, fileReadError, toDicomError } from './errors.js';
 import { decodeFrame, openDicom, pixelModule, presentationOf, type DicomFile } from './image.js';
+import { readableFrames } from './frames.js';
 import { transferSyntaxInfo } from './transfer-syntax.js';
 
 export interface SummaryError {
@@ -28,7 +29,10 @@ export interface FileSummary {
   image?: {
     rows: number;
     columns: number;
+    /** Number of Frames as declared. */
     frames: number;
+    /** How many of them the file holds, only where that is fewer (the others fail with FRAME_MISSING). */
+    readableFrames?: number;
     samplesPerPixel: number;
     photometric: string;
     bitsAllocated: number;
@@ -91,6 +95,13 @@ export async function summarizeFile(file: string, framesToCheck = 1): Promise<Fi
       planarConfiguration: m.planarConfiguration,
       pixelData: m.pixelDataTag === 'x7fe00008' ? 'float' : m.pixelDataTag === 'x7fe00009' ? 'double' : 'integer',
     };
+    const readable = readableFrames({ reader: r, module: m, transferSyntaxUID: uid });
+    if (readable < m.numberOfFrames) {
+      summary.image.readableFrames = readable;
+      summary.warnings.push(
+        `${m.numberOfFrames} frames declared, ${readable} in the file: frames ${readable}–${m.numberOfFrames - 1} are missing`,
+      );
+    }
     const p = presentationOf(dicom);
     summary.rescale = {
       slope: p.rescaleSlope,
