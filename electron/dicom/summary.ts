@@ -95,6 +95,13 @@ export async function summarizeFile(file: string, framesToCheck = 1): Promise<Fi
       planarConfiguration: m.planarConfiguration,
       pixelData: m.pixelDataTag === 'x7fe00008' ? 'float' : m.pixelDataTag === 'x7fe00009' ? 'double' : 'integer',
     };
+    if (m.highBit !== m.bitsStored - 1) {
+      // Toolkits disagree here (docs/dicom.md, High Bit): say which bits were read, so a surprising image can be explained.
+      const low = m.highBit - m.bitsStored + 1;
+      summary.warnings.push(
+        `High Bit ${m.highBit} with Bits Stored ${m.bitsStored}: values are read from bits ${low}–${m.highBit}, where PS3.5 8.1.1 places them (as dcmtk reads them; GDCM and pydicom read bits 0–${m.bitsStored - 1}); the current standard requires High Bit ${m.bitsStored - 1}`,
+      );
+    }
     const readable = readableFrames({ reader: r, module: m, transferSyntaxUID: uid });
     if (readable < m.numberOfFrames) {
       summary.image.readableFrames = readable;
