@@ -1,4 +1,5 @@
 /** `radsift decode <file> --out <path.npy|path.png>`: writes one frame as stored values, modality values or the display image. */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PixelArray } from '../../util/typed-arrays.js';
 import { runDecodeJob } from '../../screening/decode-job.js';
@@ -8,6 +9,7 @@ import { encodePng } from '../../util/png.js';
 import { replaceOutputFile } from '../../util/durable-file.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { integerOption, outputOption } from '../options.js';
+import { readInputs } from '../session.js';
 
 type Values = 'stored' | 'modality' | 'display';
 
@@ -33,6 +35,11 @@ export const decodeCommand = defineCommand({
     if (!values.out) throw new UsageError('--out is required');
     const format = path.extname(values.out).toLowerCase();
     if (format !== '.npy' && format !== '.png') throw new UsageError('--out must end in .npy or .png');
+    // Named on the command line, as every command's inputs are (readInputs): one that is not there is a typo, a
+    // usage error before any work (exit 1), not a file that failed to decode (exit 3).
+    const [file] = await readInputs([input], undefined, io);
+    if ((await stat(file!).catch(() => null))?.isDirectory())
+      throw new UsageError(`${input} is a folder: give one file`);
     // Its folder checked before the decoding, as every command's output is: not a fatal error after the work.
     const out = await outputOption('--out', values.out, io.cwd);
     // Digits only (integerOption): Number() read `--frame=` as frame 0 and "0x1" as frame 1.
@@ -46,7 +53,7 @@ export const decodeCommand = defineCommand({
 
     try {
       const result = await runDecodeJob({
-        path: path.resolve(io.cwd, input),
+        path: file!,
         frame,
         outputs: [kind],
         ...(window ? { display: { window } } : {}),
