@@ -24,11 +24,18 @@ export interface CliIO {
   stdin?: AsyncIterable<string | Buffer>;
 }
 
+/**
+ * Whether a command's results on stdout are JSON: 'always' (info, decode, embed), 'option' with --json (models,
+ * query, eval, eval-language, pacs); text where absent. Where they are, a failure is said there too (failureJson).
+ */
+export type JsonOutput = 'always' | 'option';
+
 export interface Command {
   name: string;
   summary: string;
   /** Shown by `radsift help <name>` and on a usage error. */
   usage: string;
+  json?: JsonOutput;
   run(argv: string[], io: CliIO): Promise<ExitCode>;
 }
 
@@ -47,6 +54,7 @@ export function defineCommand<const O extends OptionsConfig>(spec: {
   name: string;
   summary: string;
   usage: string;
+  json?: JsonOutput;
   options: O;
   run(args: CommandArgs<O>, io: CliIO): Promise<ExitCode>;
 }): Command {
@@ -54,6 +62,7 @@ export function defineCommand<const O extends OptionsConfig>(spec: {
     name: spec.name,
     summary: spec.summary,
     usage: spec.usage,
+    ...(spec.json ? { json: spec.json } : {}),
     run: (argv, io) => spec.run(parseArgs({ args: argv, allowPositionals: true, options: spec.options }), io),
   };
 }
@@ -67,4 +76,33 @@ export class UsageError extends Error {
     this.name = 'UsageError';
     this.showUsage = options.showUsage ?? true;
   }
+}
+
+/**
+ * A failure a command has put in words itself (a DICOM file's or an archive's coded error): the runner says
+ * `radsift <command>: <message>` on stderr, and where stdout carries JSON the error object with `code`
+ * (failureJson); the command exits with `exit`.
+ */
+export class CommandFailure extends Error {
+  readonly code: string;
+  readonly exit: ExitCode;
+  constructor(code: string, message: string, exit: ExitCode = EXIT.FATAL) {
+    super(message);
+    this.name = 'CommandFailure';
+    this.code = code;
+    this.exit = exit;
+  }
+}
+
+/** The code of every usage error in the error object: bad arguments, whatever was wrong with them. */
+export const USAGE_CODE = 'USAGE';
+
+/**
+ * The one shape of a failure on stdout, for a command whose results are JSON (a script that parses them gets
+ * an object either way): `{"error":{"code":"…","message":"…"}}` on one line. `code`: USAGE for a usage error
+ * (exit 1); for a fatal one (exit 3) or a stop (130) the error's own code (ENOSPC, IO, MALFORMED, CANCELLED…),
+ * FATAL where it has none. `message`: the text stderr gives after `radsift <command>: `.
+ */
+export function failureJson(code: string, message: string): string {
+  return `${JSON.stringify({ error: { code, message } })}\n`;
 }

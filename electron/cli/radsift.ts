@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { readIdentity } from '../app/app-identity.js';
-import { EXIT, UsageError, type CliIO, type ExitCode } from './command.js';
+import { CommandFailure, EXIT, failureJson, USAGE_CODE, UsageError, type CliIO, type ExitCode } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { loggableError } from '../util/error-text.js';
 
@@ -37,18 +37,40 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
     io.stdout(`${command.usage}\n`);
     return EXIT.OK;
   }
+  // Where the results are JSON, a failure is one JSON object there too (failureJson), unless results were already
+  // written (an error in the cleanup after them): stdout holds one object, whatever the outcome.
+  const json = command.json === 'always' || (command.json === 'option' && asksForJson(rest));
+  let wrote = false;
+  const commandIo: CliIO = {
+    ...io,
+    stdout: (t) => {
+      wrote = true;
+      io.stdout(t);
+    },
+  };
+  const fail = (code: string, message: string, exit: ExitCode, usage = ''): ExitCode => {
+    io.stderr(`radsift ${name}: ${message}\n${usage}`);
+    if (json && !wrote) io.stdout(failureJson(code, message));
+    return exit;
+  };
   try {
-    return await command.run(rest, io);
+    return await command.run(rest, commandIo);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       const usage = error instanceof UsageError && !error.showUsage ? '' : `\nusage: ${command.usage}\n`;
-      io.stderr(`radsift ${name}: ${(error as Error).message}\n${usage}`);
-      return EXIT.USAGE;
+      return fail(USAGE_CODE, (error as Error).message, EXIT.USAGE, usage);
     }
+    if (error instanceof CommandFailure) return fail(error.code, error.message, error.exit);
     // Logs of runs are kept: the code, and no path (folders are often named after their patient).
-    io.stderr(`radsift ${name}: ${loggableError(error)}\n`);
-    return EXIT.FATAL;
+    const code = (error as { code?: unknown } | null)?.code;
+    return fail(typeof code === 'string' && code ? code : 'FATAL', loggableError(error), EXIT.FATAL);
   }
+}
+
+/** --json among a command's options (before a `--` that ends them), read before they are parsed: they may not parse. */
+function asksForJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--json' || a.startsWith('--json='));
 }
 
 function help(): string {

@@ -7,7 +7,7 @@ import { DicomError } from '../../dicom/errors.js';
 import { encodeNpy, type NpyArray } from '../../util/npy.js';
 import { encodePng } from '../../util/png.js';
 import { replaceOutputFile } from '../../util/durable-file.js';
-import { defineCommand, EXIT, UsageError } from '../command.js';
+import { CommandFailure, defineCommand, EXIT, UsageError } from '../command.js';
 import { integerOption, outputOption } from '../options.js';
 import { readInputs } from '../session.js';
 
@@ -16,6 +16,7 @@ type Values = 'stored' | 'modality' | 'display';
 export const decodeCommand = defineCommand({
   name: 'decode',
   summary: 'decode one frame to .npy (stored, modality or display values) or .png',
+  json: 'always',
   usage:
     'radsift decode <file> --out <path.npy|path.png> [--frame N] [--values stored|modality|display] [--window C,W]\n' +
     '  --frame     0-based frame index (default 0)\n' +
@@ -72,8 +73,7 @@ export const decodeCommand = defineCommand({
       return EXIT.OK;
     } catch (error) {
       if (!(error instanceof DicomError)) throw error;
-      io.stderr(`radsift decode: ${path.basename(input)}: ${error.code}: ${error.message}\n`);
-      return EXIT.FATAL;
+      throw new CommandFailure(error.code, `${path.basename(input)}: ${error.code}: ${error.message}`);
     }
   },
 });

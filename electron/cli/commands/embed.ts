@@ -17,6 +17,7 @@ import {
 export const embedCommand = defineCommand({
   name: 'embed',
   summary: 'embed images (files or folders) or texts with the model, as .npy',
+  json: 'always',
   usage: `radsift embed <files or folders…> [--files-from <list|->] --out emb.npy [--batch N] [--model id] [--model-dir <folder>]
 radsift embed --text "pleural effusion" [--text "…"]… --out emb.npy
 

@@ -101,6 +101,7 @@ function polaritySummary(name: string, rows: PolarityResult[], neverSeen: string
 export const evalLanguageCommand = defineCommand({
   name: 'eval-language',
   summary: "check a model's report language: everyday synonyms, positive vs negated sentences",
+  json: 'option',
   usage: `radsift eval-language [--set held-out|validation] [--reports <corpus.csv|.txt>] [--sentences <file.jsonl>]
        [--findings a,b,…] [--json] [--model id] [--model-dir <folder>]
 

@@ -117,6 +117,7 @@ async function readSentences(file: string, findings: string[]): Promise<Map<stri
 export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'check a model on labelled scans: AUC with 95% CI, precision@k, ROC points',
+  json: 'option',
   usage: `radsift eval <folder or files…> [--files-from <list|->] --labels labels.csv [--findings a,b,…] [--json]
        [--roc roc.csv] [--model id] [--model-dir <folder>]
 

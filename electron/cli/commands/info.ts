@@ -7,6 +7,7 @@ import { expandInputs, FILES_FROM_USAGE, INPUT_OPTIONS, progressLine, readInputs
 export const infoCommand = defineCommand({
   name: 'info',
   summary: 'describe DICOM files as JSON (transfer syntax, size, frames, UIDs, window, errors)',
+  json: 'always',
   usage: `radsift info <files or folders…> [--files-from <list|->] [--check-all-frames] [--header-only]
   Prints one JSON object per file (an array for several). By default frame 0 is decoded to find pixel errors.
   Files in a folder that are not DICOM at all (masks, tables, notes) are skipped and counted; exit 2 when a

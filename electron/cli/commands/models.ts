@@ -7,6 +7,7 @@ import { EXIT, type Command } from '../command.js';
 export const modelsCommand: Command = {
   name: 'models',
   summary: 'list installed models and the execution provider the active one runs on',
+  json: 'option',
   usage: 'radsift models [--json] [--model-dir <folder>]… [--no-load]',
   async run(argv, io) {
     const { values } = parseArgs({

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe } from '../../pacs/client.js';
 import { PacsError } from '../../pacs/errors.js';
 import { checkUid } from '../../pacs/dicom-json.js';
-import { defineCommand, EXIT, UsageError } from '../command.js';
+import { CommandFailure, defineCommand, EXIT, UsageError } from '../command.js';
 import { integerOption } from '../options.js';
 import { openArchive, PACS_OPTIONS, PACS_USAGE, QUERY_OPTIONS, QUERY_USAGE, queryOption } from '../pacs-options.js';
 import { progressLine } from '../session.js';
@@ -24,6 +24,7 @@ ${PACS_USAGE}`;
 export const pacsCommand = defineCommand({
   name: 'pacs',
   summary: 'check, search and retrieve from a PACS (DICOMweb or DIMSE)',
+  json: 'option',
   usage: USAGE,
   options: {
     ...PACS_OPTIONS,
@@ -102,10 +103,9 @@ export const pacsCommand = defineCommand({
       io.stderr(`${count} instances → ${folder}\n`);
       return EXIT.OK;
     } catch (error) {
-      if (error instanceof PacsError) {
-        io.stderr(`radsift pacs: ${describe(error)}\n`);
-        return error.code === 'CANCELLED' ? EXIT.STOPPED : EXIT.FATAL; // Ctrl+C: stopped, as every command says
-      }
+      // Ctrl+C: stopped, as every command says.
+      if (error instanceof PacsError)
+        throw new CommandFailure(error.code, describe(error), error.code === 'CANCELLED' ? EXIT.STOPPED : EXIT.FATAL);
       throw error;
     } finally {
       stop.dispose();

@@ -11,6 +11,7 @@ import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs
 export const queryCommand = defineCommand({
   name: 'query',
   summary: 'rank the scans in a folder by a report phrase (zero-shot)',
+  json: 'option',
   usage: `radsift query <folder or files…> [--files-from <list|->] "<phrase>" [--top K] [--threshold P] [--json]
        [--model id] [--model-dir <folder>]
 radsift query --index <dir> "<phrase>" […]   (the scans of an index built by radsift screen; nothing is re-encoded)
