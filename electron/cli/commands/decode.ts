@@ -6,8 +6,8 @@ import { runDecodeJob } from '../../screening/decode-job.js';
 import { DicomError } from '../../dicom/errors.js';
 import { encodeNpy, type NpyArray } from '../../util/npy.js';
 import { encodePng } from '../../util/png.js';
-import { replaceOutputFile } from '../../util/durable-file.js';
 import { CommandFailure, defineCommand, EXIT, UsageError } from '../command.js';
+import { writeOutput } from '../aside-files.js';
 import { integerOption, outputOption } from '../options.js';
 import { readInputs } from '../session.js';
 
@@ -68,7 +68,7 @@ export const decodeCommand = defineCommand({
       else throw new UsageError('modality values exist for monochrome images only');
       const bytes =
         format === '.npy' ? encodeNpy(data as NpyArray, shape) : toPng(data, result.rows, result.columns, channels);
-      await replaceOutputFile(out, bytes);
+      await writeOutput(out, bytes);
       io.stdout(`${JSON.stringify({ out, frame, values: kind, dtype: data.constructor.name, shape })}\n`);
       return EXIT.OK;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { encodeFiles } from '../../screening/pipeline.js';
-import { replaceOutputFile } from '../../util/durable-file.js';
 import { encodeNpy } from '../../util/npy.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
+import { writeOutput } from '../aside-files.js';
 import { reportSkipped } from '../folder-scores.js';
 import { batchOption, outputOption, phraseOption } from '../options.js';
 import {
@@ -54,7 +54,7 @@ ${FILES_FROM_USAGE}`,
       const model = { id: session.loaded.model.id, version: session.loaded.model.version };
       if (texts.length) {
         const e = await session.models.encoder.encodeTexts(texts);
-        await replaceOutputFile(out, encodeNpy(e.data, [e.count, e.dim]));
+        await writeOutput(out, encodeNpy(e.data, [e.count, e.dim]));
         for (const i of e.truncated)
           io.stderr(`text ${i + 1} (${texts[i]!.length} characters) was cut to the model's context\n`);
         const rows = texts.map((t) => (t.length > 200 ? `${t.slice(0, 200)}…` : t));
@@ -84,7 +84,7 @@ ${FILES_FROM_USAGE}`,
       const dim = vectors[0]?.length ?? 0;
       const data = new Float32Array(rows.length * dim);
       vectors.forEach((v, i) => data.set(v, i * dim));
-      await replaceOutputFile(out, encodeNpy(data, [rows.length, dim]));
+      await writeOutput(out, encodeNpy(data, [rows.length, dim]));
       io.stdout(
         `${JSON.stringify({ out, model, kind: 'image', count: rows.length, dim, rows, failed, skipped }, null, 2)}\n`,
       );

@@ -16,9 +16,9 @@ import { isInside } from '../../security/allowed-roots.js';
 import { realPath } from '../../util/distinct-files.js';
 import { decodeGrayPng } from '../../util/png.js';
 import { parseCsv } from '../../util/csv.js';
-import { replaceOutputFile } from '../../util/durable-file.js';
 import { maskPlaneFile } from '../../phantom/findings.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
+import { writeOutput } from '../aside-files.js';
 import { csvCell, reportFailed, scoreFolder } from '../folder-scores.js';
 import { outputOption, readOptionFile } from '../options.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
@@ -288,7 +288,7 @@ ${FILES_FROM_USAGE}`,
         const lines = ['phrase,fpr,tpr,threshold'];
         for (const r of report)
           for (const p of r.roc) lines.push([r.phrase, p.fpr, p.tpr, p.threshold].map(csvCell).join(','));
-        await replaceOutputFile(roc, `${lines.join('\n')}\n`);
+        await writeOutput(roc, `${lines.join('\n')}\n`);
         // A phrase whose scans are all positive or all negative has no curve (its AUC is —, null in --json).
         const without = report.filter((r) => !r.roc.length).map((r) => r.phrase);
         if (without.length)

@@ -1,5 +1,5 @@
-import { replaceOutputFile } from '../../util/durable-file.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
+import { writeOutput } from '../aside-files.js';
 import { familiarityWarnings, outputOption, phrasesOption } from '../options.js';
 import { csvCell, reportFailed, scoreFolder } from '../folder-scores.js';
 import { FILES_FROM_USAGE, INPUT_OPTIONS, MODEL_OPTIONS, openSession, readInputs } from '../session.js';
@@ -36,7 +36,7 @@ ${FILES_FROM_USAGE}`,
           cells.push(s.similarity[i * m + j]!.toFixed(6), s.probability[i * m + j]!.toFixed(6));
         lines.push(cells.map(csvCell).join(','));
       });
-      await replaceOutputFile(out, `${lines.join('\n')}\n`);
+      await writeOutput(out, `${lines.join('\n')}\n`);
       reportFailed(s.failed, io);
       io.stderr(familiarityWarnings(await session.models.checkPhrases(phrases)));
       io.stderr(`wrote ${s.paths.length} rows × ${m} phrases to ${out}\n`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { isInside } from '../../security/allowed-roots.js';
 import { distinctFiles, namesUnder, realPath } from '../../util/distinct-files.js';
-import { ReplacementFile } from '../../util/durable-file.js';
+import type { ReplacementFile } from '../../util/durable-file.js';
 import { hideIdentifiersIn, identifiersOf, scansHider, type ScanIdentifiers } from '../../api/identifiers.js';
 import { IndexError, IndexStore } from '../../index/index-store.js';
 import { dataDir } from '../../app/paths.js';
@@ -69,7 +69,7 @@ import {
   readInputs,
   type CliSession,
 } from '../session.js';
-import { removeOwnAsides, removeStaleAsides } from '../aside-files.js';
+import { openOutput, removeOwnAsides } from '../aside-files.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
@@ -508,9 +508,8 @@ export const screenCommand = defineCommand({
       const familiarity = phrases.length ? await session.models.checkPhrases(phrases) : [];
       io.stderr(familiarityWarnings(familiarity));
       if (stop.signal.aborted) return resultsStopped(io);
-      // What a killed run left beside the output (a stop that could not clean up, kill -9) goes now.
-      removeStaleAsides(out!);
-      const file = await ReplacementFile.open(out!);
+      // What a killed run left beside the output (a stop that could not clean up, kill -9) goes as it is opened.
+      const file = await openOutput(out!);
       output = file;
       const write = (text: string) => file.write(text);
       let flagged = 0;

@@ -8,11 +8,12 @@
  * truncated and cut short. The commands that load nothing big write little else (the data folder's small JSON).
  * `screen` also writes its index, whose pages lie beyond any such limit, so it is checked the second way, as are
  * the others: a hard link to the old file keeps the old contents after a rerun (the output is a new file, renamed
- * over the name; written in place, the link would show the new text), and no aside file is left.
+ * over the name; written in place, the link would show the new text), and no aside file is left. An aside file a
+ * killed run left (kill -9 while it wrote) is removed by the next run of any command writing that output.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { linkSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { linkSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -131,4 +132,30 @@ describe('radsift: outputs replaced whole', () => {
       }
     },
   );
+
+  it("every command's rerun removes the aside file a killed run left beside its output, and only that one", async () => {
+    // What kill -9 while writing leaves: an aside named by a process that is gone; and one of a run still writing.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      for (const { out, first } of outputs()) {
+        const killed = `${out}.${gone}.0123abcd.tmp`;
+        const writing = `${out}.${alive.pid}.0123abcd.tmp`;
+        const others = [`${out}.notes.tmp`, `other.csv.${gone}.0123abcd.tmp`];
+        for (const f of [killed, writing, ...others]) writeFileSync(path.join(work, f), 'partial\n');
+        // Run as a process of its own, as after a kill: the killed run's id is not this one's.
+        const r = spawnSync(process.execPath, [CLI, ...first], {
+          cwd: work,
+          encoding: 'utf8',
+          env: process.env,
+          maxBuffer: 64 << 20,
+        });
+        assert.equal(r.status, 0, `${out}: ${r.stderr}`);
+        assert.deepEqual(asideFiles().sort(), [writing, ...others].sort(), `${out}: the killed run's aside file stays`);
+        for (const f of [writing, ...others]) await rm(path.join(work, f));
+      }
+    } finally {
+      alive.kill();
+    }
+  });
 });
