@@ -1,10 +1,11 @@
 /** Option values the commands share, parsed with one set of rules and messages. */
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PHRASE_PATTERN } from '../api/limits.js';
 import { DEFAULT_PROBABILITY_THRESHOLD } from '../scoring/threshold.js';
 import { distinctPhrases } from '../scoring/phrase-list.js';
+import { systemErrorReason } from '../util/error-text.js';
 import { UsageError, type CliIO } from './command.js';
 
 /** "a, b,,c" → ["a", "b", "c"]. */
@@ -41,14 +42,21 @@ export function batchOption(value: string | undefined): number {
 /**
  * A file an option names for output, resolved and checked before any work: its folder must exist and be one this
  * process may create files in (the output is written aside there and renamed over the name), and it must not be
- * a folder itself, or a long run would end in an error and nothing written.
+ * a folder itself, or a long run would end in an error and nothing written. The file to write is returned: for a
+ * symbolic link, the file it names (linkedOutput), so that the link stays and its target is replaced.
  */
 export async function outputOption(option: string, value: string, cwd: string): Promise<string> {
-  const out = path.resolve(cwd, value);
+  const out = await linkedOutput(option, path.resolve(cwd, value));
   const folder = path.dirname(out);
   if (!(await stat(folder).catch(() => null))?.isDirectory())
     throw new UsageError(`${option}: the folder ${folder} does not exist`);
-  if ((await stat(out).catch(() => null))?.isDirectory()) throw new UsageError(`${option}: ${out} is a folder`);
+  const info = await stat(out).catch(() => null);
+  if (info?.isDirectory()) throw new UsageError(`${option}: ${out} is a folder`);
+  // A device, a pipe or a socket: renamed over, it would be replaced by a file (/dev/null by root's results).
+  if (info && !info.isFile())
+    throw new UsageError(`${option}: ${out} is not a regular file (a device, a pipe or a socket)`, {
+      showUsage: false,
+    });
   // Asked of the system, as the write will be: a read-only folder, disk or mount, an ACL, root's own rights.
   if (
     !(await access(folder, constants.W_OK | constants.X_OK).then(
@@ -58,6 +66,34 @@ export async function outputOption(option: string, value: string, cwd: string): 
   )
     throw new UsageError(`${option}: the folder ${folder} is not writable`);
   return out;
+}
+
+/**
+ * The file an output named through a symbolic link is written to: the one the link names (through every link on
+ * the way), as editors that keep links write. The output is written aside beside it and renamed onto it, and the
+ * link stays a link; renamed over the link, it became a file of its own and the link's target kept the old
+ * contents. A link to nothing (or to a loop) is refused, as is a link to a folder or to something that is not a
+ * regular file (outputOption): a usage error before any work.
+ */
+async function linkedOutput(option: string, file: string): Promise<string> {
+  if (!(await lstat(file).catch(() => null))?.isSymbolicLink()) return file;
+  const target = await realpath(file).catch(async (error: NodeJS.ErrnoException) => {
+    const to = await readlink(file).catch(() => '?');
+    const why =
+      error.code === 'ENOENT' || error.code === 'ENOTDIR'
+        ? 'which does not exist'
+        : error.code === 'ELOOP'
+          ? 'which leads back to itself (a loop of links)'
+          : `which cannot be followed: ${systemErrorReason(error) ?? error.message}`;
+    throw new UsageError(`${option}: ${file} is a link to ${to}, ${why}`, { showUsage: false });
+  });
+  const info = await stat(target);
+  if (!info.isFile())
+    throw new UsageError(
+      `${option}: ${file} is a link to ${target}, which is ${info.isDirectory() ? 'a folder' : 'not a regular file (a device, a pipe or a socket)'}`,
+      { showUsage: false },
+    );
+  return target;
 }
 
 /** --threshold: a probability in [0, 1], default the zero-shot decision boundary. */

@@ -337,7 +337,8 @@ export const screenCommand = defineCommand({
             showUsage: false,
           });
       }
-    if (out) await outputOption('--out', out, io.cwd);
+    // The file written: --out, or the file it links to (its name, `out`, says the format and is the one shown).
+    const outFile = out ? await outputOption('--out', out, io.cwd) : null;
 
     const cache = archive ? await cacheOption(values, io.cwd) : null;
     const session = await openSession(values, io).catch(async (e: unknown) => {
@@ -368,7 +369,7 @@ export const screenCommand = defineCommand({
     }
     // A second Ctrl+C stops at once: the output's aside file goes with it (the index keeps every batch committed).
     const stop = stopOnSignals(io, 'stopping after the current batch; run the same command again to resume', () => {
-      if (out) removeOwnAsides(out);
+      if (outFile) removeOwnAsides(outFile);
     });
     // The results are written aside and put in place when complete: a run that ends early (an error, a full disk,
     // a kill) leaves the previous results file as it was.
@@ -509,7 +510,7 @@ export const screenCommand = defineCommand({
       io.stderr(familiarityWarnings(familiarity));
       if (stop.signal.aborted) return resultsStopped(io);
       // What a killed run left beside the output (a stop that could not clean up, kill -9) goes as it is opened.
-      const file = await openOutput(out!);
+      const file = await openOutput(outFile!);
       output = file;
       const write = (text: string) => file.write(text);
       let flagged = 0;

@@ -9,11 +9,22 @@
  * `screen` also writes its index, whose pages lie beyond any such limit, so it is checked the second way, as are
  * the others: a hard link to the old file keeps the old contents after a rerun (the output is a new file, renamed
  * over the name; written in place, the link would show the new text), and no aside file is left. An aside file a
- * killed run left (kill -9 while it wrote) is removed by the next run of any command writing that output.
+ * killed run left (kill -9 while it wrote) is removed by the next run of any command writing that output. An
+ * output named through a symbolic link is written to the link's target, and the link stays.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { linkSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -156,6 +167,76 @@ describe('radsift: outputs replaced whole', () => {
       }
     } finally {
       alive.kill();
+    }
+  });
+
+  it('an output named through a link is written to its target, the link kept', async () => {
+    const targets = path.join(work, 'targets');
+    mkdirSync(targets);
+    try {
+      for (const { out, first } of outputs()) {
+        const file = path.join(work, out);
+        await rm(file, { force: true });
+        const target = path.join(targets, out);
+        writeFileSync(target, 'old contents\n');
+        symlinkSync(path.join('targets', out), file); // relative, as `ln -s` is often used
+        await run(first);
+        assert.ok(lstatSync(file).isSymbolicLink(), `${out}: the link was replaced by a file`);
+        assert.equal(readlinkSync(file), path.join('targets', out), out);
+        assert.notEqual(readFileSync(target, 'utf8'), 'old contents\n', `${out}: the target was not written`);
+        assert.equal(statSync(target).mode & 0o077, 0, out);
+        assert.deepEqual(asideFiles(), [], out);
+        assert.deepEqual(
+          readdirSync(targets).filter((f) => f.endsWith('.tmp')),
+          [],
+          out,
+        );
+        await rm(file);
+      }
+    } finally {
+      await rm(targets, { recursive: true, force: true });
+    }
+  });
+
+  it('a link to nothing, to a folder or to a device is a usage error before any work', async () => {
+    const cases: [link: string, to: string, message: RegExp][] = [
+      [
+        'dangling.npy',
+        'no-such-file.npy',
+        /--out: .*dangling\.npy is a link to no-such-file\.npy, which does not exist/,
+      ],
+      ['loop.npy', 'loop.npy', /--out: .*loop\.npy is a link to loop\.npy, which leads back to itself/],
+      ['folder.npy', 'demo', /--out: .*folder\.npy is a link to .*demo, which is a folder/],
+      ['null.npy', '/dev/null', /--out: .*null\.npy is a link to \/dev\/null, which is not a regular file/],
+    ];
+    for (const [link, to, message] of cases) {
+      symlinkSync(to, path.join(work, link));
+      try {
+        for (const args of [
+          ['decode', scan, '--out', link],
+          ['embed', demo, '--out', link],
+        ]) {
+          const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, encoding: 'utf8', env: process.env });
+          assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+          assert.match(r.stderr, message);
+          assert.doesNotMatch(r.stderr, /^model:/m, 'refused before the model loads');
+          assert.ok(lstatSync(path.join(work, link)).isSymbolicLink(), link);
+        }
+      } finally {
+        await rm(path.join(work, link));
+      }
+    }
+    assert.equal(statSync('/dev/null').isCharacterDevice(), true, '/dev/null is still the device');
+    // Not through a link either: a pipe renamed over became a file.
+    if (!spawnSync('mkfifo', [path.join(work, 'pipe.npy')]).error) {
+      const r = spawnSync(process.execPath, [CLI, 'decode', scan, '--out', 'pipe.npy'], {
+        cwd: work,
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /--out: .*pipe\.npy is not a regular file/);
+      assert.ok(lstatSync(path.join(work, 'pipe.npy')).isFIFO());
+      await rm(path.join(work, 'pipe.npy'));
     }
   });
 });
