@@ -5,6 +5,7 @@ import { regionMargins } from '../scoring/region-score.js';
 import type { Matrix } from '../scoring/vectors.js';
 import { encodeFiles } from '../screening/pipeline.js';
 import type { CliIO } from './command.js';
+import { SkippedFiles } from './skipped-files.js';
 import { expandInputs, progressLine, type CliSession } from './session.js';
 
 export interface FolderScores extends PhraseScores {
@@ -23,8 +24,10 @@ export interface FolderScores extends PhraseScores {
   /** The patch embeddings max-pooled, one row per path, when every image has them (few-shot descriptors). */
   pooled?: Matrix | null;
   failed: { path: string; code: string; reason: string }[];
-  /** Files that are not DICOM at all: skipped, neither rows nor failures. */
+  /** Files that are not DICOM at all (or DICOMDIRs, or DICOM objects that hold no image): skipped, neither rows nor failures. */
   skipped: string[];
+  /** What they are, counted: the count line (SkippedFiles.line; '' when none). */
+  skippedLine: string;
 }
 
 export { csvCell } from '../util/csv.js';
@@ -45,7 +48,7 @@ export async function scoreFolder(
   const pooled: (Float32Array | null)[] = [];
   const regions: (Float32Array | null)[] = [];
   const failed: FolderScores['failed'] = [];
-  const skipped: string[] = [];
+  const skipped = new SkippedFiles();
   const progress = progressLine(io);
   const scoresRegions = vectors.length > 0 && session.loaded.model.regionOffset !== null;
   const files = expandInputs(inputs, (folder, error) =>
@@ -58,9 +61,9 @@ export async function scoreFolder(
       if (options.keepPatches) patches.push(r.patches ?? null);
       regions.push(r.patches && scoresRegions ? regionMargins(r.patches, vectors) : null);
       if (options.poolPatches) pooled.push(r.patches ? maxPoolPatches(r.patches, r.embedding.length) : null);
-    } else if (r.notDicom) skipped.push(r.path);
+    } else if (r.notDicom) skipped.add(r.path, r.error);
     else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
-    progress(`encoded ${paths.length} images, ${failed.length} failed, ${skipped.length} not DICOM`);
+    progress(`encoded ${paths.length} images, ${failed.length} failed, ${skipped.count} not DICOM`);
   }
   progress.done();
   reportSkipped(skipped, io);
@@ -78,7 +81,8 @@ export async function scoreFolder(
     ...scores,
     paths,
     failed,
-    skipped,
+    skipped: skipped.paths,
+    skippedLine: skipped.line(),
     images,
     vectors,
     regions,
@@ -92,7 +96,7 @@ export function reportFailed(failed: readonly { path: string; reason: string }[]
   for (const f of failed) io.stderr(`failed: ${f.path}: ${f.reason}\n`);
 }
 
-/** One line on stderr for the files that were not DICOM (JSON outputs list them). */
-export function reportSkipped(skipped: readonly string[], io: CliIO): void {
-  if (skipped.length) io.stderr(`skipped ${skipped.length} non-DICOM file${skipped.length === 1 ? '' : 's'}\n`);
+/** One line on stderr for the files skipped, by what they are (JSON outputs list them). */
+export function reportSkipped(skipped: SkippedFiles, io: CliIO): void {
+  if (skipped.count) io.stderr(`${skipped.line()}\n`);
 }

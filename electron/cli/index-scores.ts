@@ -39,7 +39,7 @@ export async function scoreIndex(session: CliSession, indexDir: string, phrases:
     const regions = Array.from(scanIds, (id) => stored?.get(id) ?? null);
     const scores = scorePhrases(images, vectors, m, regions);
     const paths = store.scans(Array.from(scanIds)).map((s) => s.path);
-    return { ...scores, paths, failed: [], skipped: [], images, vectors, regions };
+    return { ...scores, paths, failed: [], skipped: [], skippedLine: '', images, vectors, regions };
   } finally {
     store.close();
   }

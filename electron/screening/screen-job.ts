@@ -70,6 +70,11 @@ export interface IndexRunOptions {
   onProgress?: (p: ScreenProgress) => void;
   /** Also called for each file that failed, with its reason (not for files that are not DICOM). */
   onFailure?: (path: string, code: string, message: string) => void;
+  /**
+   * Called for each file met that is not DICOM (isNotDicomFile: skipped, counted in `notDicom`), with the error it
+   * is skipped with: read now, or stored by an earlier run.
+   */
+  onSkipped?: (path: string, error: { code: string | null; message: string | null }) => void;
 }
 
 /**
@@ -228,12 +233,14 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       const need = store.need({ path: file, size: info.size, mtimeMs: info.mtimeMs }, model, regionKeys);
       // An unchanged file that failed before is tried again (a time-out or a full disk may have passed) and
       // counts as failed or encoded anew, never as "unchanged"; one that is not DICOM is passed over.
-      const notDicom =
-        need === 'unchanged-failed' && isNotDicomFile(file, store.scanByPath(file)?.errorCode ?? undefined);
+      const failedBefore = need === 'unchanged-failed' ? store.scanByPath(file) : null;
+      const notDicom = !!failedBefore && isNotDicomFile(file, failedBefore.errorCode ?? undefined);
       if (need === 'unchanged-embedded' || notDicom) {
         store.touch(file, run, options.set);
-        if (notDicom) progress.notDicom++;
-        else progress.unchanged++;
+        if (notDicom) {
+          progress.notDicom++;
+          options.onSkipped?.(file, { code: failedBefore!.errorCode, message: failedBefore!.error });
+        } else progress.unchanged++;
         report();
         continue;
       }
@@ -307,8 +314,10 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     });
     for (const r of items) {
       if (r.embedding) progress.encoded++;
-      else if (r.notDicom) progress.notDicom++;
-      else {
+      else if (r.notDicom) {
+        progress.notDicom++;
+        options.onSkipped?.(r.path, r.error!);
+      } else {
         progress.failed++;
         options.onFailure?.(r.path, r.error!.code, r.error!.message);
       }

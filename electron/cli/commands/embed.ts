@@ -3,6 +3,7 @@ import { encodeNpy } from '../../util/npy.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { writeOutput } from '../aside-files.js';
 import { reportSkipped } from '../folder-scores.js';
+import { SkippedFiles } from '../skipped-files.js';
 import { batchOption, outputOption, phraseOption } from '../options.js';
 import {
   expandInputs,
@@ -66,7 +67,7 @@ ${FILES_FROM_USAGE}`,
       const rows: string[] = [];
       const vectors: Float32Array[] = [];
       const failed: { path: string; code: string; reason: string }[] = [];
-      const skipped: string[] = [];
+      const skipped = new SkippedFiles();
       const progress = progressLine(io);
       const files = expandInputs(inputs, (folder, error) =>
         failed.push({ path: folder, code: error.code, reason: error.message }),
@@ -75,9 +76,9 @@ ${FILES_FROM_USAGE}`,
         if (r.embedding) {
           rows.push(r.path);
           vectors.push(r.embedding);
-        } else if (r.notDicom) skipped.push(r.path);
+        } else if (r.notDicom) skipped.add(r.path, r.error);
         else failed.push({ path: r.path, code: r.error!.code, reason: r.error!.message });
-        progress(`embedded ${rows.length}, failed ${failed.length}, not DICOM ${skipped.length}`);
+        progress(`embedded ${rows.length}, failed ${failed.length}, not DICOM ${skipped.count}`);
       }
       progress.done();
       reportSkipped(skipped, io);
@@ -86,7 +87,7 @@ ${FILES_FROM_USAGE}`,
       vectors.forEach((v, i) => data.set(v, i * dim));
       await writeOutput(out, encodeNpy(data, [rows.length, dim]));
       io.stdout(
-        `${JSON.stringify({ out, model, kind: 'image', count: rows.length, dim, rows, failed, skipped }, null, 2)}\n`,
+        `${JSON.stringify({ out, model, kind: 'image', count: rows.length, dim, rows, failed, skipped: skipped.paths }, null, 2)}\n`,
       );
       return failed.length ? EXIT.PARTIAL : EXIT.OK;
     } finally {

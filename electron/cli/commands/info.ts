@@ -2,6 +2,7 @@
 import { isNotDicomFile } from '../../dicom/errors.js';
 import { summarizeFile } from '../../dicom/summary.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
+import { SkippedFiles } from '../skipped-files.js';
 import { expandInputs, FILES_FROM_USAGE, INPUT_OPTIONS, progressLine, readInputs } from '../session.js';
 
 export const infoCommand = defineCommand({
@@ -28,7 +29,7 @@ ${FILES_FROM_USAGE}`,
     // when named; never a failure (exit 2), as everywhere in the CLI.
     const notDicom = (s: Awaited<ReturnType<typeof summarizeFile>>) =>
       s.errors.length > 0 && s.errors.every((e) => isNotDicomFile(s.file, e.code));
-    let skipped = 0;
+    const skipped = new SkippedFiles();
     const files = expandInputs(inputs, (folder, error) =>
       summaries.push({ file: folder, warnings: [], errors: [{ code: error.code, message: error.message }] }),
     );
@@ -39,15 +40,15 @@ ${FILES_FROM_USAGE}`,
     let withErrors = 0;
     for await (const file of files) {
       const summary = await summarizeFile(file, frames);
-      if (!named.has(file) && notDicom(summary)) skipped++;
+      if (!named.has(file) && notDicom(summary)) skipped.add(file, summary.errors[0]);
       else {
         summaries.push(summary);
         if (summary.errors.length && !notDicom(summary)) withErrors++;
       }
-      if (++met > 1) progress(`read ${met} files · ${withErrors} with errors · ${skipped} not DICOM`);
+      if (++met > 1) progress(`read ${met} files · ${withErrors} with errors · ${skipped.count} not DICOM`);
     }
     progress.done();
-    if (skipped) io.stderr(`skipped ${skipped} non-DICOM file${skipped === 1 ? '' : 's'}\n`);
+    if (skipped.count) io.stderr(`${skipped.line()}\n`);
     io.stdout(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
     return summaries.some((s) => s.errors.length > 0 && !notDicom(s)) ? EXIT.PARTIAL : EXIT.OK;
   },

@@ -73,7 +73,7 @@ ${FILES_FROM_USAGE}`,
         if (!s.paths.length) {
           // Nothing was scored: no "closest ones" to follow, and no table.
           io.stdout(
-            `"${s.phrases[0]}": no scan to rank: the inputs hold no DICOM file that could be read${s.skipped.length ? ` (${s.skipped.length} non-DICOM skipped)` : ''}\n`,
+            `"${s.phrases[0]}": no scan to rank: the inputs hold no DICOM file that could be read${s.skippedLine ? ` (${s.skippedLine})` : ''}\n`,
           );
           reportFailed(s.failed, io);
           return s.failed.length ? EXIT.PARTIAL : EXIT.OK;

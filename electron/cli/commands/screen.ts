@@ -70,6 +70,7 @@ import {
   type CliSession,
 } from '../session.js';
 import { openOutput, removeOwnAsides } from '../aside-files.js';
+import { SkippedFiles } from '../skipped-files.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 const USAGE = `radsift screen <folder or files…> [--files-from <list|->] --phrases "pleural effusion,pneumothorax"
@@ -380,6 +381,7 @@ export const screenCommand = defineCommand({
       const progress = progressLine(io);
       const hideIdentifiers = !!values['hide-identifiers'];
       const failures: string[] = []; // said after the index's summary (see onFailure)
+      const indexSkipped = new SkippedFiles();
       const encoder = session.models.encoder;
       // Before the run: each scan it encodes keeps these phrases' best-region margins.
       const vectors = phrases.length ? await phraseVectors(phrases, (t) => encoder.encodeTexts(t)) : [];
@@ -400,6 +402,7 @@ export const screenCommand = defineCommand({
           progress(
             `${p.seen}${p.total !== null ? `/${p.total}` : ''} files · ${p.encoded} encoded · ${p.unchanged} unchanged · ${p.failed} failed${p.notDicom ? ` · ${p.notDicom} not DICOM` : ''} · ${p.filesPerSecond.toFixed(1)} files/s${p.etaSeconds !== null ? ` · ETA ${Math.ceil(p.etaSeconds)} s` : ''}`,
           ),
+        onSkipped: (file, error) => indexSkipped.add(file, error),
         onFailure: (file, code, message) => {
           const line = `failed: ${archive ? file : path.relative(io.cwd, file)}: ${code}: ${message}\n`;
           // Hidden, a failure is said once the identifiers of every scan indexed are known (a file that cannot
@@ -410,7 +413,7 @@ export const screenCommand = defineCommand({
       });
       progress.done();
       io.stderr(
-        `index: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${summary.notDicom ? `; skipped ${summary.notDicom} non-DICOM files` : ''}\n`,
+        `index: ${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.pruned} pruned${indexSkipped.count ? `; ${indexSkipped.line()}` : ''}\n`,
       );
       for (const m of listed?.missing ?? []) failures.push(`failed: ${path.relative(io.cwd, m.path)}: ${m.reason}\n`);
       // The archive cut the listing: what it listed is indexed (and screened below); the rest it would not name.
@@ -516,7 +519,7 @@ export const screenCommand = defineCommand({
       let flagged = 0;
       let rows = 0;
       let failedRows = 0;
-      const skipped: string[] = [];
+      const skipped = new SkippedFiles();
 
       const json = out!.toLowerCase().endsWith('.json');
       // Hidden: each row's path loses its own identifiers (as the app shows it), and every path, the folder's
@@ -559,16 +562,20 @@ export const screenCommand = defineCommand({
         rows++;
       };
       // Checked between rows: a long output is written for a while, and a stop leaves the previous file as it was.
-      for (const row of screenResults(store, model, scope, { ...results, onNotDicom: (p) => skipped.push(p) })) {
+      for (const row of screenResults(store, model, scope, {
+        ...results,
+        onNotDicom: (p, error) => skipped.add(p, error),
+      })) {
         if (stop.signal.aborted) return resultsStopped(io);
         await writeRow(row);
       }
       for (const m of listed?.missing ?? []) await writeRow(missingRow(m));
       if (stop.signal.aborted) return resultsStopped(io);
-      if (json) await write(`\n],"skipped":${JSON.stringify(hider ? skipped.map((s) => hider(s)) : skipped)}}\n`);
+      if (json)
+        await write(`\n],"skipped":${JSON.stringify(hider ? skipped.paths.map((s) => hider(s)) : skipped.paths)}}\n`);
       await file.commit();
       io.stderr(
-        `${rows} files, ${flagged} flagged, ${failedRows} failed${skipped.length ? `; skipped ${skipped.length} non-DICOM files` : ''} → ${out}\n`,
+        `${rows} files, ${flagged} flagged, ${failedRows} failed${skipped.count ? `; ${skipped.line()}` : ''} → ${out}\n`,
       );
       return failedRows || summary.cut ? EXIT.PARTIAL : EXIT.OK;
     } catch (error) {

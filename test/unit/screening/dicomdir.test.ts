@@ -4,10 +4,11 @@
  * run, which made every such folder exit 2. The DICOMDIR is written by dcmtk's dcmmkdir from demo phantoms. So
  * are the objects that hold no image by design (a structured report, a presentation state, a key object
  * selection), made here with dcmtk's dcmodify from a phantom: the same header, no Pixel Data, their SOP class.
+ * The count line says what each skipped file is, not "non-DICOM" for them all.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,9 @@ import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../../electron/cli/command.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { runCli } from '../../support/cli.js';
+import { PROJECT_ROOT } from '../../support/paths.js';
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const dcmmkdir = spawnSync('dcmmkdir', ['--version']).error ? 'dcmmkdir (dcmtk) is not installed' : false;
 
@@ -60,7 +64,8 @@ describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
     assert.deepEqual(result.skipped, [path.join(media, 'DICOMDIR')]);
     const rerun = await runCli(['screen', media, '--phrases', 'edema', '--out', out], work);
     assert.equal(rerun.code, EXIT.OK, rerun.err);
-    assert.match(rerun.err, /index: 0 encoded, 3 unchanged, 0 failed, 0 pruned; skipped 1 non-DICOM files/);
+    // Counted as what it is: a DICOMDIR, not a file that is not DICOM.
+    assert.match(rerun.err, /index: 0 encoded, 3 unchanged, 0 failed, 0 pruned; skipped 1 file: 1 DICOMDIR\n/);
   });
 
   it('skips reports, presentation states and key objects whatever their name; an image without pixels fails', async () => {
@@ -97,5 +102,42 @@ describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
     );
     assert.deepEqual(result.skipped.map((f) => path.basename(f)).sort(), ['KO000001', 'report.dcm', 'state.dcm']);
     assert.match(r.err, /failed: .*no-pixels\.dcm: NO_PIXEL_DATA/);
+    assert.match(
+      r.err,
+      /; skipped 3 files: 3 not images \(key object selection, presentation state, structured report\) → /,
+    );
+  });
+
+  it('the count line says what was skipped: not DICOM, a DICOMDIR, a report (each command, run as a process)', async () => {
+    // The CD's folder with a note and a structured report beside its images and DICOMDIR.
+    const folder = path.join(work, 'mixed');
+    await mkdir(folder);
+    for (const name of ['DICOMDIR', 'DICOM'])
+      cpSync(path.join(media, name), path.join(folder, name), { recursive: true });
+    writeFileSync(path.join(folder, 'notes.txt'), 'not a scan');
+    const report = path.join(folder, 'report.dcm');
+    copyFileSync(path.join(media, 'DICOM', 'IM1'), report);
+    execFileSync('dcmodify', ['-nb', '-ea', '(7fe0,0010)', '-m', '(0008,0016)=1.2.840.10008.5.1.4.1.1.88.22', report], {
+      stdio: 'ignore',
+    });
+    const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+    const radsift = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', env: process.env });
+      assert.equal(r.status, EXIT.OK, `${args.join(' ')}: ${r.stderr}`);
+      return r.stderr;
+    };
+    const line = 'skipped 3 files: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)';
+    const screened = radsift('screen', folder, '--phrases', 'edema', '--out', 'mixed.csv', '--index', 'idx-mixed');
+    assert.match(screened, new RegExp(`^index: 3 encoded, 0 unchanged, 0 failed, 0 pruned; ${escape(line)}$`, 'm'));
+    assert.match(screened, new RegExp(`^3 files, \\d+ flagged, 0 failed; ${escape(line)} → `, 'm'));
+    // A rerun reads what was skipped from the index, and says it the same way.
+    const rerun = radsift('screen', folder, '--phrases', 'edema', '--out', 'mixed.csv', '--index', 'idx-mixed');
+    assert.match(rerun, new RegExp(`^index: 0 encoded, 3 unchanged, 0 failed, 0 pruned; ${escape(line)}$`, 'm'));
+    for (const args of [
+      ['matrix', folder, '--phrases', 'edema', '--out', 'mixed-m.csv'],
+      ['embed', folder, '--out', 'mixed.npy'],
+      ['query', folder, 'edema'],
+    ])
+      assert.match(radsift(...args), new RegExp(`^${escape(line)}$`, 'm'), args[0]);
   });
 });

@@ -170,7 +170,7 @@ describe('radsift screen', { skip }, () => {
     const third = await run([...args, '--out', 'c.json'], work);
     assert.equal(third.code, 2, third.err);
     // notes.txt is not DICOM: skipped, no row, no failure. broken.dcm claims to be DICOM: a failure.
-    assert.match(third.err, /index: 1 encoded, 4 unchanged, 1 failed, 1 pruned; skipped 1 non-DICOM files/);
+    assert.match(third.err, /index: 1 encoded, 4 unchanged, 1 failed, 1 pruned; skipped 1 non-DICOM file\n/);
     assert.match(third.err, /failed: .*broken\.dcm: NOT_DICOM/);
     assert.doesNotMatch(third.err, /failed: .*notes\.txt/);
     const json = JSON.parse(await readFile(path.join(work, 'c.json'), 'utf8')) as {
@@ -190,14 +190,14 @@ describe('radsift screen', { skip }, () => {
     // A failed file is tried again on a rerun and stays a failure (never "unchanged").
     const retried = await run([...args, '--out', 'c2.csv'], work);
     assert.equal(retried.code, 2, retried.err);
-    assert.match(retried.err, /index: 0 encoded, 5 unchanged, 1 failed, 0 pruned; skipped 1 non-DICOM files/);
+    assert.match(retried.err, /index: 0 encoded, 5 unchanged, 1 failed, 0 pruned; skipped 1 non-DICOM file\n/);
     assert.match(retried.err, /failed: .*broken\.dcm: NOT_DICOM/);
 
     // Without the broken scan, a folder with a non-DICOM file exits 0; the rerun passes over it unchanged.
     await rm(path.join(folder, 'broken.dcm'));
     const fourth = await run([...args, '--out', 'd.csv'], work);
     assert.equal(fourth.code, 0, fourth.err);
-    assert.match(fourth.err, /index: 0 encoded, 5 unchanged, 0 failed, 1 pruned; skipped 1 non-DICOM files/);
+    assert.match(fourth.err, /index: 0 encoded, 5 unchanged, 0 failed, 1 pruned; skipped 1 non-DICOM file\n/);
   });
 
   it('kill -9 at random moments, then the same command: same results as an uninterrupted run', async () => {
