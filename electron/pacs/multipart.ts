@@ -4,7 +4,9 @@
  * yielded whole; a body that ends before its closing delimiter is an INTERRUPTED error, never a
  * truncated part. A part is bounded (MAX_INSTANCE_BYTES unless told), and so is the number of parts: one
  * that declares a larger Content-Length is refused before a byte of it is read, one without a length as
- * soon as it passes the bound. While a part is assembled it takes up to twice its size.
+ * soon as it passes the bound. A part that declares its length (as Orthanc's do) is copied into a buffer of that
+ * size as its bytes arrive, so it takes its own size and no more; one without a length is gathered and joined once
+ * complete (up to twice its size).
  */
 import { PacsError } from './errors.js';
 import { MAX_INSTANCE_BYTES, tooLarge } from './limits.js';
@@ -27,6 +29,12 @@ export interface MultipartOptions {
 const CRLF = Buffer.from('\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 64 * 1024;
+/**
+ * A part declaring up to this many bytes gets a buffer of that size at once: its bytes are copied there as they
+ * arrive, and the socket's chunks are let go at once. A larger declared part is gathered as it arrives, as one
+ * without a length is, so that a length a server announces but does not send never reserves more than this.
+ */
+const PREALLOCATED_PART_BYTES = 64 * 1024 * 1024;
 
 /** The boundary parameter of a multipart Content-Type, or null. */
 export function boundaryOf(contentType: string | undefined): string | null {
@@ -64,22 +72,37 @@ export async function* readMultipart(
   const dash = Buffer.from(`--${boundary}`);
   // Between parts the delimiter is preceded by CRLF, which belongs to it, not to the body.
   const delimiter = Buffer.concat([CRLF, dash]);
-  // `buf` holds bytes not yet consumed; a body's bytes move to `bodyChunks` as they arrive, so a large
-  // part costs one copy, not one per chunk.
+  // `buf` holds bytes not yet consumed. A body's bytes leave it as they arrive: copied into `partBody` when the part
+  // declared its length (one copy, and the chunk is free at once), else kept in `bodyChunks` and joined once.
   let buf: Buffer = Buffer.alloc(0);
   let state: 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'done' = 'preamble';
   let headers: Record<string, string> = {};
   let declared = -1;
+  let partBody: Buffer | null = null;
   let bodyChunks: Buffer[] = [];
   let bodyLength = 0;
   let epilogue = 0;
   const malformed = (why: string) => new PacsError('PROTOCOL', `${source}: malformed multipart body (${why})`);
   const take = (n: number) => {
     if (n <= 0) return;
-    bodyChunks.push(buf.subarray(0, n));
+    if (partBody) buf.copy(partBody, bodyLength, 0, n);
+    else bodyChunks.push(buf.subarray(0, n));
     bodyLength += n;
     buf = buf.subarray(n);
     if (bodyLength > maxPart) throw tooLarge(source, maxPart);
+  };
+  /**
+   * In a body without a length, `buf` keeps the last bytes of a chunk (fewer than a delimiter) in case a delimiter
+   * starts there. When the next chunk shows that none does, they are body: taken, so that the chunk is scanned where
+   * it lies rather than copied behind them.
+   */
+  const carriedIsBody = (next: Buffer) => {
+    // A delimiter starting in the carried bytes ends within the next chunk's first delimiter.length - 1 bytes:
+    // a shorter chunk cannot tell.
+    if (next.length < delimiter.length - 1) return false;
+    const joint = Buffer.concat([buf, next.subarray(0, delimiter.length - 1)]);
+    const at = joint.indexOf(delimiter);
+    return at < 0 || at >= buf.length;
   };
 
   for await (const chunk of body) {
@@ -92,6 +115,8 @@ export async function* readMultipart(
       if (epilogue > MAX_HEADER_BYTES) break;
       continue;
     }
+    if (buf.length && state === 'body' && declared < 0 && buf.length < delimiter.length && carriedIsBody(bytes))
+      take(buf.length);
     buf = buf.length ? Buffer.concat([buf, bytes]) : bytes;
     for (;;) {
       if (state === 'preamble') {
@@ -142,6 +167,7 @@ export async function* readMultipart(
             'PROTOCOL',
             `${source}: more than ${maxParts} part${maxParts === 1 ? '' : 's'} in one answer`,
           );
+        partBody = declared >= 0 && declared <= PREALLOCATED_PART_BYTES ? Buffer.allocUnsafeSlow(declared) : null;
         bodyChunks = [];
         bodyLength = 0;
         state = 'body';
@@ -161,10 +187,8 @@ export async function* readMultipart(
           }
           take(end);
         }
-        const part: Part = {
-          headers,
-          body: bodyChunks.length === 1 ? Buffer.from(bodyChunks[0]!) : Buffer.concat(bodyChunks),
-        };
+        const part: Part = { headers, body: partBody ?? Buffer.concat(bodyChunks, bodyLength) };
+        partBody = null;
         bodyChunks = [];
         buf = buf.subarray(delimiter.length);
         state = 'after-delimiter';
