@@ -415,6 +415,8 @@ describe('corrupt and truncated 12-bit streams: a DicomError or an image, never 
   const skip = hasTool('dcmcjpeg') ? false : 'needs dcmcjpeg';
   const image: Image = { rows: 48, columns: 64, bitsAllocated: 16, bitsStored: 12, samples: 1 };
   let stream: Uint8Array = new Uint8Array();
+  /** The samples `stream` decodes to as encoded: every test checks it still does after mangling its copies. */
+  let samples: ArrayLike<number> = [];
   const size = { width: image.columns, height: image.rows };
   const scanStart = () => stream.findIndex((b, i) => b === 0xff && stream[i + 1] === 0xda);
   // A decoder that never returns hangs this file's run, which shows; how long a decode takes is the
@@ -429,16 +431,25 @@ describe('corrupt and truncated 12-bit streams: a DicomError or an image, never 
       return 'error';
     }
   };
-  /** The stream every test below mangles, encoded once by whichever test runs first (any may run alone). */
+  /**
+   * The stream every test below mangles copies of, encoded once by whichever test runs first (any may run alone).
+   * readFrame gives a Buffer view into the file's bytes, whose slice() is another view, not a copy: `stream` is a
+   * Uint8Array of its own, and each test copies it before writing (Uint8Array.from), so no test runs on bytes an
+   * earlier one altered.
+   */
   const prepare = () => {
     if (stream.length) return;
     const source = path.join(dir, 'source.dcm');
     writeSource(image, source, 3000);
     const encoded = path.join(dir, 'encoded.dcm');
     assert.ok(runTool('dcmcjpeg', ['+ee', source, encoded]).ok);
-    stream = jpegOf(encoded).stream;
+    stream = Uint8Array.from(jpegOf(encoded).stream);
     assert.ok(stream.length > 0);
+    samples = decodeSequentialJpeg(stream, size).samples;
   };
+  /** The shared stream is as encoded: no test wrote into it. */
+  const untouched = () =>
+    assert.equal(firstDifference(decodeSequentialJpeg(stream, size).samples, samples), 'identical');
   test('prepare', { skip }, () => {
     prepare();
     assert.equal(attempt(stream), 'image');
@@ -465,11 +476,12 @@ describe('corrupt and truncated 12-bit streams: a DicomError or an image, never 
     const random = seededRandom(77);
     const from = scanStart() + 14;
     for (let trial = 0; trial < 200; trial++) {
-      const copy = stream.slice();
+      const copy = Uint8Array.from(stream);
       for (let k = 0; k < 1 + (trial % 5); k++)
         copy[from + Math.floor(random() * (copy.length - from - 2))] = Math.floor(random() * 256);
       attempt(copy);
     }
+    untouched();
   });
   test('invalid Huffman codes and missing parts are CORRUPT_PIXEL_DATA', { skip }, () => {
     prepare();
@@ -483,7 +495,8 @@ describe('corrupt and truncated 12-bit streams: a DicomError or an image, never 
       }
     };
     // All-ones bits are never a Huffman code: 0xFF 0x00 (stuffed 0xFF) over the whole scan.
-    const ones = stream.slice();
+    untouched();
+    const ones = Uint8Array.from(stream);
     for (let p = scanStart() + 14; p + 1 < ones.length - 2; p += 2) {
       ones[p] = 0xff;
       ones[p + 1] = 0;
@@ -491,5 +504,6 @@ describe('corrupt and truncated 12-bit streams: a DicomError or an image, never 
     assert.equal(codes(ones), 'CORRUPT_PIXEL_DATA');
     assert.equal(codes(stream.subarray(2)), 'CORRUPT_PIXEL_DATA'); // no SOI
     assert.equal(codes(Uint8Array.from([0xff, 0xd8, 0xff, 0xd9])), 'CORRUPT_PIXEL_DATA'); // no frame header
+    untouched();
   });
 });
