@@ -15,10 +15,7 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const topic = COMMANDS.find((c) => c.name === rest[0]);
-    if (rest[0] !== undefined && !topic) {
-      io.stderr(`radsift help: unknown command "${rest[0]}"\n\n${help()}`);
-      return EXIT.USAGE;
-    }
+    if (rest[0] !== undefined && !topic) return unknownCommand(rest[0], 'radsift help', argv, io);
     io.stdout(topic ? `${topic.usage}\n` : help());
     return name ? EXIT.OK : EXIT.USAGE;
   }
@@ -27,10 +24,7 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
     return EXIT.OK;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    io.stderr(`radsift: unknown command "${name}"\n\n${help()}`);
-    return EXIT.USAGE;
-  }
+  if (!command) return unknownCommand(name, 'radsift', argv, io);
   // `radsift <command> --help` asks for the command's usage, as `radsift help <command>` does (only right after
   // the command: later on the line, "-h" may be a file's name).
   if (rest[0] === '--help' || rest[0] === '-h') {
@@ -65,6 +59,18 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
     const code = (error as { code?: unknown } | null)?.code;
     return fail(typeof code === 'string' && code ? code : 'FATAL', loggableError(error), EXIT.FATAL);
   }
+}
+
+/**
+ * A command name that is none of them: a usage error, with the list of commands on stderr. A script that asked for
+ * JSON (--json anywhere on the line: which command's options apply cannot be known) gets the error object on
+ * stdout as every JSON command's usage errors do (a typo in a script's command name left it nothing to parse).
+ */
+function unknownCommand(name: string, prefix: string, argv: readonly string[], io: CliIO): ExitCode {
+  const message = `unknown command "${name}"`;
+  io.stderr(`${prefix}: ${message}\n\n${help()}`);
+  if (asksForJson(argv)) io.stdout(failureJson(USAGE_CODE, message));
+  return EXIT.USAGE;
 }
 
 /** --json among a command's options (before a `--` that ends them), read before they are parsed: they may not parse. */

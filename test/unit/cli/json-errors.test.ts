@@ -70,6 +70,27 @@ describe('radsift: failures as JSON where the results are JSON', () => {
     }
   });
 
+  it('an unknown command given --json: the error object too, code USAGE, exit 1', () => {
+    for (const [args, prefix] of [
+      [['querry', 'demo', 'edema', '--json'], 'radsift'],
+      [['help', 'querry', '--json'], 'radsift help'],
+    ] as const) {
+      const r = radsift([...args]);
+      assert.equal(r.status, EXIT.USAGE, `${args.join(' ')}: ${r.stderr}`);
+      assert.deepEqual(errorOf(r.stdout), { code: 'USAGE', message: 'unknown command "querry"' }, args.join(' '));
+      assert.ok(r.stderr.startsWith(`${prefix}: unknown command "querry"\n\nusage: radsift <command>`), r.stderr);
+    }
+    // Without --json (or with it only after `--`, an input's name): stdout stays empty, as for a text command.
+    for (const args of [
+      ['querry', 'demo', 'edema'],
+      ['querry', '--', '--json'],
+    ]) {
+      const r = radsift(args);
+      assert.equal(r.status, EXIT.USAGE);
+      assert.equal(r.stdout, '', args.join(' '));
+    }
+  });
+
   it("fatal errors: the error's own code, exit 3", () => {
     // A file that claims to be DICOM and is not: decode's coded error.
     const decode = radsift(['decode', 'broken.dcm', '--out', 'x.npy']);
