@@ -100,8 +100,8 @@ export const USAGE_CODE = 'USAGE';
 /**
  * The one shape of a failure on stdout, for a command whose results are JSON (a script that parses them gets
  * an object either way): `{"error":{"code":"…","message":"…"}}` on one line. `code`: USAGE for a usage error
- * (exit 1); for a fatal one (exit 3) or a stop (130) the error's own code (ENOSPC, IO, MALFORMED, CANCELLED…),
- * FATAL where it has none. `message`: the text stderr gives after `radsift <command>: `.
+ * (exit 1); for decode's file that failed (exit 2), a fatal error (exit 3) or a stop (130) the error's own code
+ * (ENOSPC, IO, MALFORMED, CANCELLED…), FATAL where it has none. `message`: the text stderr gives after `radsift <command>: `.
  */
 export function failureJson(code: string, message: string): string {
   return `${JSON.stringify({ error: { code, message } })}\n`;

@@ -37,7 +37,7 @@ export const decodeCommand = defineCommand({
     const format = path.extname(values.out).toLowerCase();
     if (format !== '.npy' && format !== '.png') throw new UsageError('--out must end in .npy or .png');
     // Named on the command line, as every command's inputs are (readInputs): one that is not there is a typo, a
-    // usage error before any work (exit 1), not a file that failed to decode (exit 3).
+    // usage error before any work (exit 1), not a file that failed to decode (exit 2).
     const [file] = await readInputs([input], undefined, io);
     if ((await stat(file!).catch(() => null))?.isDirectory())
       throw new UsageError(`${input} is a folder: give one file`);
@@ -73,7 +73,11 @@ export const decodeCommand = defineCommand({
       return EXIT.OK;
     } catch (error) {
       if (!(error instanceof DicomError)) throw error;
-      throw new CommandFailure(error.code, `${path.basename(input)}: ${error.code}: ${error.message}`);
+      // A frame the file does not have: the option is wrong for this file, not the file broken.
+      if (error.code === 'FRAME_OUT_OF_RANGE') throw new UsageError(`--frame: ${error.message}`, { showUsage: false });
+      // The one input failed (exit 2: finished, an input failed, with its reason), as `info` says of the same file;
+      // exit 3 is for a run that could do nothing useful whatever its inputs (a full disk while writing).
+      throw new CommandFailure(error.code, `${path.basename(input)}: ${error.code}: ${error.message}`, EXIT.PARTIAL);
     }
   },
 });

@@ -91,13 +91,16 @@ describe('radsift: failures as JSON where the results are JSON', () => {
     }
   });
 
-  it("fatal errors: the error's own code, exit 3", () => {
+  it("decode's one file failing: the error's own code, exit 2 (a failed input)", () => {
     // A file that claims to be DICOM and is not: decode's coded error.
     const decode = radsift(['decode', 'broken.dcm', '--out', 'x.npy']);
-    assert.equal(decode.status, EXIT.FATAL, decode.stderr);
+    assert.equal(decode.status, EXIT.PARTIAL, decode.stderr);
     const d = errorOf(decode.stdout);
     assert.equal(d.code, 'NOT_DICOM');
     assert.equal(`radsift decode: ${d.message}\n`, decode.stderr);
+  });
+
+  it("fatal errors: the error's own code, exit 3", () => {
     // An archive that cannot be reached (nothing listens on port 1): pacs's coded error, with --json.
     const pacs = radsift(['pacs', 'search', 'dicomweb+http://127.0.0.1:1/dicom-web', '--json']);
     assert.equal(pacs.status, EXIT.FATAL, pacs.stderr);

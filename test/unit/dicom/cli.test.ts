@@ -147,6 +147,16 @@ describe('radsift decode', () => {
     assert.equal(display.data[0], 0); // air is black in a 40/400 window
   });
 
+  test('a file that cannot be decoded is a failed input: exit 2, as info gives for it, with its reason', async () => {
+    const jxl = path.join(CORPUS, 'dcm4che/will-jxl.dcm');
+    const info = await radsift('info', jxl);
+    assert.equal(info.code, 2);
+    const decoded = await radsift('decode', jxl, '--out', path.join(dir, 'jxl.npy'));
+    assert.equal(decoded.code, info.code, decoded.stderr);
+    assert.equal(JSON.parse(decoded.stdout).error.code, 'UNSUPPORTED_TRANSFER_SYNTAX');
+    assert.match(decoded.stderr, /^radsift decode: will-jxl\.dcm: UNSUPPORTED_TRANSFER_SYNTAX: /);
+  });
+
   test('frame selection, and failures', async () => {
     const multi = path.join(
       CORPUS,
@@ -159,9 +169,10 @@ describe('radsift decode', () => {
     const values = new Uint16Array(npy.data.buffer.slice(npy.data.byteOffset, npy.data.byteOffset + npy.data.length));
     assert.equal(firstDifference(values, frame1.stored), 'identical');
 
+    // A frame the file does not have: the option is wrong for it, a usage error (without the usage text).
     const missing = await radsift('decode', multi, '--frame', '7', '--out', out);
-    assert.equal(missing.code, 3);
-    assert.match(missing.stderr, /FRAME_OUT_OF_RANGE/);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, 'radsift decode: --frame: frame 7 does not exist (2 frames)\n');
     // A write into a folder that is not there: a usage error before any decoding, as every command's output.
     const unwritable = await radsift('decode', CT, '--out', path.join(dir, 'Doe^Jane', 'ct.npy'));
     assert.equal(unwritable.code, 1);
