@@ -8,6 +8,7 @@ import { codecFor } from './codecs/registry.js';
 import { DicomError, fileReadError, toDicomError } from './errors.js';
 import { decodeFrame, openDicom, pixelModule, presentationOf, type DicomFile } from './image.js';
 import { readableFrames } from './frames.js';
+import { notAnImage } from './non-image.js';
 import { transferSyntaxInfo } from './transfer-syntax.js';
 
 export interface SummaryError {
@@ -80,6 +81,13 @@ export async function summarizeFile(file: string, framesToCheck = 1): Promise<Fi
     modality: r.string('x00080060'),
   });
   summary.warnings.push(...dicom.parsed.warnings);
+  // A DICOMDIR or a report, presentation state, key object…: no image by design, said as what it is (NOT_AN_IMAGE,
+  // which every command skips in a folder and never counts as a failure), not as an image missing its Pixel Data.
+  const noImage = notAnImage(dicom.parsed.dataSet);
+  if (noImage) {
+    summary.errors.push(asError(noImage));
+    return withIssuesLast(summary);
+  }
   try {
     const m = pixelModule(dicom);
     summary.image = {

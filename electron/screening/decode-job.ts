@@ -10,8 +10,7 @@ import type { ImageInputSpec } from '../imaging/image-spec.js';
 import { toImageTensor, type DisplayImage as ModelImage } from '../imaging/preprocess.js';
 import { displayTable, renderDisplay } from '../dicom/display.js';
 import { fileReadError } from '../dicom/errors.js';
-import { nonImageObject } from '../dicom/non-image.js';
-import { dicomdirError, nonImageError } from './skipped-kind.js';
+import { notAnImage } from '../dicom/non-image.js';
 import {
   decodeFrame,
   displayImage,
@@ -116,13 +115,8 @@ export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScrat
   // no image of its own, so skipped like a file that is not DICOM rather than failing every run with "no Pixel
   // Data", as the Studies view's catalog notes it instead of listing it as unreadable. So are the reports,
   // presentation states and other objects that hold no image by design (non-image.ts), when they hold none.
-  if (file.parsed.dataSet.elements.x00041220) throw dicomdirError();
-  const elements = file.parsed.dataSet.elements;
-  const nonImage =
-    elements.x7fe00010 || elements.x7fe00008 || elements.x7fe00009
-      ? null
-      : nonImageObject(file.parsed.dataSet.string('x00080016') ?? file.parsed.dataSet.string('x00020002'));
-  if (nonImage) throw nonImageError(nonImage);
+  const noImage = notAnImage(file.parsed.dataSet);
+  if (noImage) throw noImage;
   const module = pixelModule(file, request.limits);
   const index = request.frame ?? 0;
   // Stored values leave the job only as the 'stored' output (and 'modality' is computed into fresh memory).

@@ -1,22 +1,9 @@
 /**
  * What a file skipped by screening is (dicom/errors.ts isNotDicomFile): not DICOM at all, a DICOMDIR, or a DICOM
- * object that holds no image by design (dicom/non-image.ts). The decode job's NOT_AN_IMAGE errors are made here
- * and read back here, so that a count can say what it skipped rather than calling everything "non-DICOM".
+ * object that holds no image by design, from the NOT_AN_IMAGE error it was skipped with (made by
+ * dicom/non-image.ts), so that a count can say what it skipped rather than calling everything "non-DICOM".
  */
-import { DicomError } from '../dicom/errors.js';
-
-const DICOMDIR_MESSAGE = 'a DICOMDIR: the directory of the files beside it, which are read themselves';
-const NO_IMAGE = ': a DICOM object that holds no image';
-
-/** A DICOMDIR met as a file to decode. */
-export function dicomdirError(): DicomError {
-  return new DicomError('NOT_AN_IMAGE', DICOMDIR_MESSAGE);
-}
-
-/** A DICOM object of a class that holds no image; `what` as nonImageObject names it ("a structured report"). */
-export function nonImageError(what: string): DicomError {
-  return new DicomError('NOT_AN_IMAGE', `${what}${NO_IMAGE}`);
-}
+import { NO_IMAGE } from '../dicom/non-image.js';
 
 export type SkippedKind =
   | { kind: 'not DICOM' }

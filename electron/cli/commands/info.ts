@@ -11,8 +11,10 @@ export const infoCommand = defineCommand({
   json: 'always',
   usage: `radsift info <files or folders…> [--files-from <list|->] [--check-all-frames] [--header-only]
   Prints one JSON object per file (an array for several). By default frame 0 is decoded to find pixel errors.
-  Files in a folder that are not DICOM at all (masks, tables, notes) are skipped and counted; exit 2 when a
-  DICOM file has errors. Progress on stderr for more than one file.
+  Files in a folder that are not DICOM at all (masks, tables, notes), DICOMDIRs and DICOM objects that hold no
+  image (reports, presentation states, key objects…) are skipped and counted; named, they are described, with
+  the reason (NOT_DICOM, NOT_AN_IMAGE), never a failure. Exit 2 when a DICOM image has errors. Progress on
+  stderr for more than one file.
 ${FILES_FROM_USAGE}`,
   options: {
     ...INPUT_OPTIONS,
@@ -25,8 +27,9 @@ ${FILES_FROM_USAGE}`,
     const summaries = [];
     const inputs = await readInputs(positionals, values['files-from'], io);
     const named = new Set(inputs);
-    // A file that is not DICOM at all (a mask, a table, notes): skipped when a folder walk met it, described
-    // when named; never a failure (exit 2), as everywhere in the CLI.
+    // A file that is not DICOM at all (a mask, a table, notes), a DICOMDIR or a DICOM object that holds no image
+    // (a report, a presentation state: NOT_AN_IMAGE): skipped when a folder walk met it, described when named;
+    // never a failure (exit 2), as everywhere in the CLI.
     const notDicom = (s: Awaited<ReturnType<typeof summarizeFile>>) =>
       s.errors.length > 0 && s.errors.every((e) => isNotDicomFile(s.file, e.code));
     const skipped = new SkippedFiles();
@@ -45,7 +48,7 @@ ${FILES_FROM_USAGE}`,
         summaries.push(summary);
         if (summary.errors.length && !notDicom(summary)) withErrors++;
       }
-      if (++met > 1) progress(`read ${met} files · ${withErrors} with errors · ${skipped.count} not DICOM`);
+      if (++met > 1) progress(`read ${met} files · ${withErrors} with errors · ${skipped.count} skipped`);
     }
     progress.done();
     if (skipped.count) io.stderr(`${skipped.line()}\n`);

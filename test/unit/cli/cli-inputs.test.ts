@@ -223,7 +223,7 @@ describe('radsift: bad input refused up front', () => {
       .split(/[\r\n]/) // a terminal's progress is rewritten in place
       .map((l) => l.replace('\x1b[K', ''))
       .filter((l) => l.startsWith('read '));
-    assert.equal(lines.at(-1), `read ${4 + skipped} files · 0 with errors · ${skipped} not DICOM`, r.err);
+    assert.equal(lines.at(-1), `read ${4 + skipped} files · 0 with errors · ${skipped} skipped`, r.err);
     assert.ok(
       described.every((d) => d.file.endsWith('.dcm') || !path.extname(d.file)),
       JSON.stringify(described),

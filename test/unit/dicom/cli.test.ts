@@ -1,5 +1,6 @@
 /** `radsift info` and `radsift decode`, run through the CLI entry point with captured output. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,7 +9,7 @@ import { main } from '../../../electron/cli/radsift.js';
 import { decodeFrame, displayImage, modalityValues, openDicom } from '../../../electron/dicom/image.js';
 import { lockedOutPrefix, lockFolder, nodeLockedOut } from '../../support/locked-folder.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
-import { CORPUS, firstDifference, tempDir } from './support.js';
+import { CORPUS, firstDifference, hasTool, tempDir } from './support.js';
 
 const locking = lockedOutPrefix();
 
@@ -75,6 +76,66 @@ describe('radsift info', () => {
     assert.equal(jxl.transferSyntax.supported, false);
     assert.equal(jxl.errors[0].code, 'UNSUPPORTED_TRANSFER_SYNTAX');
   });
+
+  test(
+    'skips DICOMDIRs and objects that hold no image in a folder, as every command does; describes them when named',
+    { skip: ['dcmmkdir', 'dcmpsmk', 'dcmodify'].every(hasTool) ? false : 'needs dcmtk (dcmmkdir, dcmpsmk, dcmodify)' },
+    async () => {
+      // A CD's layout from WG04 CT1 and MR1: a DICOMDIR, a presentation state dcmpsmk makes for CT1, and MR1's
+      // header as a structured report (no Pixel Data, an SR class).
+      const media = tempDir('cli-dicomdir');
+      const at = (name: string) => path.join(media, 'DICOM', name);
+      mkdirSync(path.join(media, 'DICOM'));
+      copyFileSync(path.join(CORPUS, 'nema-wg04/REF/CT1_UNC'), at('CT1'));
+      copyFileSync(path.join(CORPUS, 'nema-wg04/REF/MR1_UNC'), at('MR1'));
+      execFileSync('dcmpsmk', [at('CT1'), at('PR1')], { stdio: 'ignore' });
+      copyFileSync(at('MR1'), at('SR1'));
+      const sr = ['-nb', '-ea', '(7fe0,0010)', '-m', '(0008,0016)=1.2.840.10008.5.1.4.1.1.88.22', at('SR1')];
+      execFileSync('dcmodify', sr, { stdio: 'ignore' });
+      execFileSync('dcmmkdir', ['--output-file', 'DICOMDIR', 'DICOM/CT1', 'DICOM/MR1', 'DICOM/PR1'], {
+        cwd: media,
+        stdio: 'ignore',
+      });
+      const folder = await radsift('info', media);
+      assert.equal(folder.code, 0, folder.stderr);
+      const described = (JSON.parse(folder.stdout) as { file: string; errors: unknown[] }[]).map((s) => [
+        path.relative(media, s.file),
+        s.errors,
+      ]);
+      assert.deepEqual(described, [
+        [path.join('DICOM', 'CT1'), []],
+        [path.join('DICOM', 'MR1'), []],
+      ]);
+      assert.match(
+        folder.stderr,
+        /^skipped 3 files: 1 DICOMDIR, 2 not images \(presentation state, structured report\)$/m,
+      );
+      // Named, each is described as what it is, never a failure.
+      const named = await radsift('info', path.join(media, 'DICOMDIR'), at('PR1'), at('SR1'));
+      assert.equal(named.code, 0, named.stderr);
+      const summaries = JSON.parse(named.stdout) as { sopClassUID?: string; errors: unknown[] }[];
+      assert.deepEqual(
+        summaries.map((s) => s.errors),
+        [
+          [
+            {
+              code: 'NOT_AN_IMAGE',
+              message: 'a DICOMDIR: the directory of the files beside it, which are read themselves',
+            },
+          ],
+          [{ code: 'NOT_AN_IMAGE', message: 'a presentation state: a DICOM object that holds no image' }],
+          [{ code: 'NOT_AN_IMAGE', message: 'a structured report: a DICOM object that holds no image' }],
+        ],
+      );
+      assert.equal(summaries[1]!.sopClassUID, '1.2.840.10008.5.1.4.1.1.11.1');
+      // An image without its Pixel Data stays a failure: that file is broken.
+      copyFileSync(at('CT1'), at('CT1NOPIX'));
+      execFileSync('dcmodify', ['-nb', '-ea', '(7fe0,0010)', at('CT1NOPIX')], { stdio: 'ignore' });
+      const broken = await radsift('info', at('CT1NOPIX'));
+      assert.equal(broken.code, 2);
+      assert.equal(JSON.parse(broken.stdout).errors[0].code, 'NO_PIXEL_DATA');
+    },
+  );
 
   test('usage error without a file', async () => {
     assert.equal((await radsift('info')).code, 1);

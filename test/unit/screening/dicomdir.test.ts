@@ -137,6 +137,7 @@ describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
       ['matrix', folder, '--phrases', 'edema', '--out', 'mixed-m.csv'],
       ['embed', folder, '--out', 'mixed.npy'],
       ['query', folder, 'edema'],
+      ['info', '--header-only', folder],
     ])
       assert.match(radsift(...args), new RegExp(`^${escape(line)}$`, 'm'), args[0]);
   });
