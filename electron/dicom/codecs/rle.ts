@@ -7,6 +7,7 @@
 import { DicomError } from '../errors.js';
 import { pixelsPerFrame } from '../pixel-module.js';
 import { unpackBits } from './native.js';
+import { truncatedFrame } from './stream-end.js';
 import type { Codec, CodecOutput, FrameContext } from './types.js';
 import type { PixelArray } from '../../util/typed-arrays.js';
 import { Scratch } from '../../util/scratch.js';
@@ -84,19 +85,33 @@ function corrupt(message: string): DicomError {
 interface Segment {
   start: number;
   end: number;
+  /** Which of how many, for messages ("segment 2 of 3"). */
+  name: string;
 }
 
+/**
+ * The segments the header lists, each up to the next one's start (the last to the frame's end). Offsets that
+ * are in order but point past the frame's end are a frame cut short (TRUNCATED: the later segments' data is not
+ * there), as a JPEG 2000 tile-part length running past the end is; offsets out of order or inside the header
+ * are a malformed header (CORRUPT_PIXEL_DATA).
+ */
 function readHeader(frame: Uint8Array): Segment[] {
-  if (frame.length < 64) throw corrupt('frame is shorter than the 64-byte header');
+  if (frame.length < 64) throw truncatedFrame('RLE', `${frame.length} bytes, shorter than the 64-byte header`);
   const view = new DataView(frame.buffer, frame.byteOffset, 64);
   const count = view.getUint32(0, true);
   if (count < 1 || count > 15) throw corrupt(`header declares ${count} segments`);
   const starts: number[] = [];
   for (let i = 0; i < count; i++) starts.push(view.getUint32(4 + i * 4, true));
   return starts.map((start, i) => {
-    const end = i + 1 < count ? starts[i + 1]! : frame.length;
-    if (start < 64 || start > end || end > frame.length) throw corrupt(`segment ${i} offsets are out of range`);
-    return { start, end };
+    const next = i + 1 < count ? starts[i + 1]! : Infinity;
+    if (start < 64 || start > next) throw corrupt(`segment ${i + 1} offsets are out of range`);
+    if (start > frame.length) {
+      throw truncatedFrame(
+        'RLE',
+        `segment ${i + 1} of ${count} starts at byte ${start}, the frame has ${frame.length} bytes`,
+      );
+    }
+    return { start, end: Math.min(next, frame.length), name: `segment ${i + 1} of ${count}` };
   });
 }
 
@@ -127,7 +142,14 @@ function unpackSegment(frame: Uint8Array, segment: Segment, length: number, into
       } else while (dst < stop) out[dst++] = value;
     }
   }
-  if (dst < length) throw corrupt(`a segment decodes to ${dst} bytes, expected ${length}`);
+  if (dst < length) {
+    // The data ran out: a segment that runs to the frame's end was cut with it (the later segments' starts, if
+    // any, were past the end too: readHeader). One that ends where the next one starts is whole and too short.
+    if (end === frame.length) {
+      throw truncatedFrame('RLE', `the data ends inside ${segment.name}, after ${dst} of its ${length} bytes`);
+    }
+    throw corrupt(`${segment.name} decodes to ${dst} bytes, expected ${length} (the next segment starts after it)`);
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A frame cut short inside a fragment that is otherwise whole (the item length says where the cut
- * stream ends, so the file itself parses): every encapsulated JPEG-family and JPEG 2000 codec must
+ * stream ends, so the file itself parses): every encapsulated JPEG-family, JPEG 2000 and RLE codec must
  * refuse it with TRUNCATED, never show it with the missing part grey or garbled. The files are real
  * corpus files (HTJ2K: a WG04 image encoded here with OpenJPH, as htj2k.test does), cut in a temp copy.
  */
@@ -25,6 +25,8 @@ const FILES = [
   ['nema-wg04/JLSN/CT1_JLSN', 'CharLS near-lossless'],
   ['nema-wg04/J2KR/CT1_J2KR', 'OpenJPEG lossless'],
   ['nema-wg04/J2KI/CT1_J2KI', 'OpenJPEG lossy'],
+  ['nema-wg04/RLE/CT1_RLE', 'RLE, 16-bit (2 segments)'],
+  ['nema-wg04/RLE/VL1_RLE', 'RLE, RGB (3 segments)'],
 ] as const;
 
 /** The file with its last fragment cut to `keep` of its length (even), the item length and the delimiter rewritten. */
@@ -121,4 +123,16 @@ describe('a frame cut short inside its fragment is TRUNCATED, an intact one deco
     test(`${codec}: ${name}`, async () => check(name, readFileSync(path.join(CORPUS, name))));
   }
   test('OpenJPH (HTJ2K lossless): WG04 CT1 encoded here', async () => check('CT1.htj2k', await htj2kFile()));
+  test('RLE: a segment that is whole but too short (it ends where the next starts) stays CORRUPT_PIXEL_DATA', async () => {
+    // WG04 CT1's high-byte segment made to end 8 bytes in: the header's second offset moved back. Its data did not
+    // run out with the frame's: the frame is malformed, not cut.
+    const bytes = Uint8Array.from(readFileSync(path.join(CORPUS, 'nema-wg04/RLE/CT1_RLE')));
+    const fragment = openDicom(bytes).reader.dataSet.elements.x7fe00010!.fragments!.at(-1)!;
+    const header = new DataView(bytes.buffer, fragment.position, 64);
+    assert.equal(header.getUint32(0, true), 2);
+    header.setUint32(8, header.getUint32(4, true) + 8, true);
+    const file = path.join(dir, 'CT1_RLE.short-segment.dcm');
+    writeFileSync(file, bytes);
+    assert.match(await outcome(file), /^CORRUPT_PIXEL_DATA: RLE: segment 1 of 2 decodes to \d+ bytes, expected 262144/);
+  });
 });
