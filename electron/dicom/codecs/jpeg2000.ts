@@ -6,7 +6,7 @@
  * Colour transforms (RCT/ICT) are undone by the decoder: output is RGB.
  */
 import { DicomError } from '../errors.js';
-import { j2kTruncation, truncatedFrame } from './stream-end.js';
+import { j2kTileDataEnd, j2kTruncation, truncatedFrame } from './stream-end.js';
 import type { CodecOutput, FrameContext } from './types.js';
 import { feed, loadEmscriptenModule, takeDecoded, type WasmDecoder } from './wasm.js';
 
@@ -22,8 +22,17 @@ interface HtDecoder extends J2kDecoder {
 let openjpeg: { J2KDecoder: new () => J2kDecoder } | undefined;
 let openjph: { HTJ2KDecoder: new () => HtDecoder } | undefined;
 
+/**
+ * OpenJPEG's own error lines ("Stream too short, expected SOT") from the frame being decoded: it reports a stream
+ * it cannot decode by printing them and handing back an empty (0×0) image, never by throwing.
+ */
+const openjpegErrors: string[] = [];
+
 export async function loadJpeg2000(): Promise<void> {
-  openjpeg ??= await loadEmscriptenModule('@cornerstonejs/codec-openjpeg/decodewasmjs');
+  openjpeg ??= await loadEmscriptenModule('@cornerstonejs/codec-openjpeg/decodewasmjs', (line) => {
+    const error = /^\[ERROR\]\s*(.*)$/.exec(line.trim());
+    if (error?.[1] && openjpegErrors.length < 8) openjpegErrors.push(error[1].replace(/\.$/, ''));
+  });
 }
 
 export async function loadHtj2k(): Promise<void> {
@@ -54,13 +63,26 @@ function decodeWith(
     // fails with an empty image: the tile-part lengths say whether the frame is whole, before decoding.
     const cut = j2kTruncation(frame);
     if (cut) throw truncatedFrame(name, cut);
-    feed(decoder, frame);
+    // Every tile-part whole, then no EOC (or stray bytes where it should be): the tile data with its EOC.
+    const tileDataEnd = j2kTileDataEnd(frame);
+    if (tileDataEnd === undefined) feed(decoder, frame);
+    else {
+      const whole = decoder.getEncodedBuffer(tileDataEnd + 2);
+      whole.set(frame.subarray(0, tileDataEnd));
+      whole.set([0xff, 0xd9], tileDataEnd);
+    }
+    openjpegErrors.length = 0;
     try {
       decoder.decode();
     } catch (thrown) {
       throw new DicomError('CORRUPT_PIXEL_DATA', `${name}: the decoder rejected the frame (${String(thrown)})`);
     }
     const info = decoder.getFrameInfo();
+    if (info.width === 0 || info.componentCount === 0) {
+      // No image at all: OpenJPEG failed (it does not throw). Say why, not a 0×0×0 size mismatch.
+      const why = openjpegErrors.length ? openjpegErrors.join('; ') : 'no image came back';
+      throw new DicomError('CORRUPT_PIXEL_DATA', `${name}: the codestream could not be decoded (${why})`);
+    }
     if (
       info.width !== module.columns ||
       info.height !== module.rows ||

@@ -60,3 +60,51 @@ export function j2kTruncation(cs: Uint8Array): string | undefined {
     at += length;
   }
 }
+
+/**
+ * Where a JPEG 2000 codestream's tile data ends when every tile's tile-parts are there and whole but what follows
+ * them is not the EOC marker: nothing (the EOC missing, maybe with padding) or a stray byte or two. undefined where the
+ * codestream ends in its EOC, where a tile-part is cut (j2kTruncation), or where whether every tile-part is there
+ * cannot be told (a tile whose last tile-part does not say how many it has: TNsot 0). OpenJPEG 2.5 (as
+ * opj_decompress) fails such a codestream ("Stream too short": it reads a marker after the last tile-part) and
+ * hands back an empty image; the data being whole, it is decoded up to here with an EOC, as GDCM appends the EOC
+ * such streams lack.
+ */
+export function j2kTileDataEnd(cs: Uint8Array): number | undefined {
+  if (cs[0] !== 0xff || cs[1] !== 0x4f || cs[2] !== 0xff || cs[3] !== 0x51 || cs.length < 42) return undefined;
+  const u16 = (p: number) => (cs[p]! << 8) | cs[p + 1]!;
+  const u32 = (p: number) => ((u16(p) << 16) >>> 0) + u16(p + 2);
+  // SIZ: Xsiz, Ysiz, XOsiz, YOsiz, XTsiz, YTsiz, XTOsiz, YTOsiz from byte 8.
+  const [x, y, , , tileWidth, tileHeight, tileX, tileY] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => u32(8 + 4 * i)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (!tileWidth || !tileHeight || x <= tileX || y <= tileY) return undefined;
+  const tiles = Math.ceil((x - tileX) / tileWidth) * Math.ceil((y - tileY) / tileHeight);
+  let at = 2;
+  while (!(cs[at] === 0xff && cs[at + 1] === 0x90)) {
+    if (at + 4 > cs.length || cs[at] !== 0xff) return undefined;
+    at += 2 + u16(at + 2);
+  }
+  const complete = new Set<number>();
+  while (at + 12 <= cs.length && cs[at] === 0xff && cs[at + 1] === 0x90) {
+    const length = u32(at + 6);
+    if (length === 0 || at + length > cs.length) return undefined;
+    const tile = u16(at + 4);
+    const [part, parts] = [cs[at + 10]!, cs[at + 11]!];
+    if (parts !== 0 && part === parts - 1) complete.add(tile);
+    at += length;
+  }
+  if (cs[at] === 0xff && cs[at + 1] === 0xd9) return undefined;
+  // A stray byte or two (zero padding aside), not more: where more follows, a tile-part length (Psot) may be wrong
+  // and the rest of its tile be what follows; decoding up to it would drop that data without a word.
+  let end = cs.length;
+  while (end > at && cs[end - 1] === 0x00) end--;
+  return complete.size === tiles && end - at <= 2 ? at : undefined;
+}

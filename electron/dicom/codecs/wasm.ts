@@ -8,12 +8,13 @@ import type { Scratch } from '../../util/scratch.js';
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, Promise<unknown>>();
 
-export function loadEmscriptenModule<T>(specifier: string): Promise<T> {
+/** `log`: the module's printed lines, for a codec that reports its errors only by printing them (OpenJPEG). */
+export function loadEmscriptenModule<T>(specifier: string, log: (line: string) => void = () => {}): Promise<T> {
   let module = loaded.get(specifier);
   if (!module) {
     const factory = require(specifier) as (overrides: object) => Promise<T>;
     // OpenJPEG logs every header it reads to stdout; codecs must stay quiet (the CLI's stdout is data).
-    module = factory({ print: () => {}, printErr: () => {} });
+    module = factory({ print: log, printErr: log });
     loaded.set(specifier, module);
   }
   return module as Promise<T>;

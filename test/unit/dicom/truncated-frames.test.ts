@@ -42,6 +42,24 @@ function cutLastFragment(bytes: Uint8Array, keep: number): Uint8Array {
   return out;
 }
 
+/** A single-frame file's codestream: its fragments joined. */
+function streamOf(bytes: Uint8Array): Uint8Array {
+  const fragments = openDicom(bytes).reader.dataSet.elements.x7fe00010!.fragments!;
+  return Uint8Array.from(fragments.flatMap((f) => [...bytes.subarray(f.position, f.position + f.length)]));
+}
+
+/** The single-frame file with its fragments replaced by one holding `stream` (padded to even length with 0x00). */
+function withStream(bytes: Uint8Array, stream: Uint8Array): Uint8Array {
+  const first = openDicom(bytes).reader.dataSet.elements.x7fe00010!.fragments![0]!;
+  const length = stream.length + (stream.length % 2);
+  const out = new Uint8Array(first.position + length + 8);
+  out.set(bytes.subarray(0, first.position));
+  out.set(stream, first.position);
+  new DataView(out.buffer).setUint32(first.position - 4, length, true);
+  out.set([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0], first.position + length);
+  return out;
+}
+
 async function outcome(file: string): Promise<string> {
   try {
     await decodeFrame(openDicom(readFileSync(file)), 0);
@@ -123,6 +141,35 @@ describe('a frame cut short inside its fragment is TRUNCATED, an intact one deco
     test(`${codec}: ${name}`, async () => check(name, readFileSync(path.join(CORPUS, name))));
   }
   test('OpenJPH (HTJ2K lossless): WG04 CT1 encoded here', async () => check('CT1.htj2k', await htj2kFile()));
+  test('OpenJPEG: whole tile data without its EOC, or with a stray byte in its place, decodes; garbled, says why', async () => {
+    // WG04 CT1_J2KR (three fragments, joined here into one): one tile-part, Psot up to its FF D9, as Kakadu wrote it.
+    const bytes = readFileSync(path.join(CORPUS, 'nema-wg04/J2KR/CT1_J2KR'));
+    const stream = streamOf(bytes);
+    const sot = stream.findIndex((b, i) => b === 0xff && stream[i + 1] === 0x90);
+    const tileEnd = sot + new DataView(stream.buffer, stream.byteOffset + sot + 6, 4).getUint32(0);
+    assert.deepEqual([...stream.subarray(tileEnd, tileEnd + 2)], [0xff, 0xd9]);
+    const original = (await decodeFrame(openDicom(bytes), 0)).stored;
+    const tiles = stream.subarray(0, tileEnd);
+    for (const [name, tail] of [
+      ['no EOC (padded with 0x00)', []],
+      ['a stray byte for the EOC', [0x01]],
+      ['a stray FF', [0xff]],
+    ] as const) {
+      const file = path.join(dir, `CT1_J2KR.${name.replace(/\W+/g, '_')}.dcm`);
+      writeFileSync(file, withStream(bytes, Uint8Array.from([...tiles, ...tail])));
+      const decoded = await decodeFrame(openDicom(readFileSync(file)), 0);
+      assert.equal(firstDifference(decoded.stored, original), 'identical', name);
+    }
+    // Garbled after the main header (its SOT marker overwritten): OpenJPEG's own reason, not "codestream is 0×0×0".
+    const garbled = Uint8Array.from(stream);
+    garbled.set([0x12, 0x34], sot);
+    const file = path.join(dir, 'CT1_J2KR.garbled.dcm');
+    writeFileSync(file, withStream(bytes, garbled));
+    assert.match(
+      await outcome(file),
+      /^CORRUPT_PIXEL_DATA: JPEG 2000: the codestream could not be decoded \(A marker ID was expected .* 00001234/,
+    );
+  });
   test('RLE: a segment that is whole but too short (it ends where the next starts) stays CORRUPT_PIXEL_DATA', async () => {
     // WG04 CT1's high-byte segment made to end 8 bytes in: the header's second offset moved back. Its data did not
     // run out with the frame's: the frame is malformed, not cut.
