@@ -138,8 +138,13 @@ const Progress = z.object({
   encoded: z.number(),
   /** Already in the index and unchanged since. */
   unchanged: z.number(),
-  /** Files that are not DICOM at all: skipped, not failures. */
+  /** Files skipped, not failures: not DICOM at all, DICOMDIRs, DICOM objects that hold no image. */
   notDicom: z.number(),
+  /** Of `notDicom`: DICOMDIRs. */
+  dicomdirs: z.number(),
+  /** Of `notDicom`: DICOM objects that hold no image by design (structured reports…), and what they are, sorted. */
+  notImages: z.number(),
+  notImageKinds: z.array(z.string()),
   failed: z.number(),
   filesPerSecond: z.number(),
   etaSeconds: z.number().nullable(),

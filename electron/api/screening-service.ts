@@ -35,6 +35,7 @@ import { IndexError, type IndexStore, type ModelSlot, type StoredScan } from '..
 import type { ScreenRow } from '../screening/results.js';
 import { namesUnder, realPath } from '../util/distinct-files.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
+import { skippedText } from '../screening/skipped-kind.js';
 import type { StudyQuery } from '../pacs/query.js';
 import type { AppIndex } from './app-index.js';
 import { ApiError } from './errors.js';
@@ -514,7 +515,7 @@ export class ScreeningService {
         id,
         params,
         'done',
-        `${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed${summary.notDicom ? `, ${summary.notDicom} not DICOM (skipped)` : ''}${summary.cut ? `; ${summary.seen} instances listed, not all: ${summary.cut.message}` : ''}`,
+        `${summary.encoded} encoded, ${summary.unchanged} unchanged, ${summary.failed} failed${summary.notDicom ? `, ${skippedText(summary)}` : ''}${summary.cut ? `; ${summary.seen} instances listed, not all: ${summary.cut.message}` : ''}`,
         createdAt,
       );
     } catch (error) {

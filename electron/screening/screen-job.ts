@@ -21,6 +21,7 @@ import { maxPoolPatches } from '../scoring/example-features.js';
 import { scoresWholeImageOnly } from '../scoring/prompts.js';
 import { regionMargins, type PhrasePair } from '../scoring/region-score.js';
 import { encodeFiles, type EncodedFile } from './pipeline.js';
+import { tallySkipped } from './skipped-kind.js';
 
 export interface ScreenProgress {
   /** Files met so far in this run. */
@@ -30,8 +31,17 @@ export interface ScreenProgress {
   encoded: number;
   /** Unchanged since an earlier run (already in the index). */
   unchanged: number;
-  /** Files that are not DICOM at all (masks, tables, notes): skipped, not failed. */
+  /**
+   * Files skipped, not failed: not DICOM at all (masks, tables, notes), DICOMDIRs, and DICOM objects that hold no
+   * image (structured reports…); the next three fields say how many of them are of the latter two kinds.
+   */
   notDicom: number;
+  /** Of `notDicom`: DICOMDIRs (the directory of the files beside them, which are read themselves). */
+  dicomdirs: number;
+  /** Of `notDicom`: DICOM objects that hold no image by design (dicom/non-image.ts). */
+  notImages: number;
+  /** What those objects are ("structured report"), sorted; empty where an older index's rows do not say. */
+  notImageKinds: string[];
   failed: number;
   filesPerSecond: number;
   etaSeconds: number | null;
@@ -162,6 +172,9 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     encoded: 0,
     unchanged: 0,
     notDicom: 0,
+    dicomdirs: 0,
+    notImages: 0,
+    notImageKinds: [],
     failed: 0,
     filesPerSecond: 0,
     etaSeconds: null,
@@ -238,7 +251,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       if (need === 'unchanged-embedded' || notDicom) {
         store.touch(file, run, options.set);
         if (notDicom) {
-          progress.notDicom++;
+          tallySkipped(progress, failedBefore!.errorCode, failedBefore!.error);
           options.onSkipped?.(file, { code: failedBefore!.errorCode, message: failedBefore!.error });
         } else progress.unchanged++;
         report();
@@ -315,7 +328,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     for (const r of items) {
       if (r.embedding) progress.encoded++;
       else if (r.notDicom) {
-        progress.notDicom++;
+        tallySkipped(progress, r.error?.code, r.error?.message);
         options.onSkipped?.(r.path, r.error!);
       } else {
         progress.failed++;

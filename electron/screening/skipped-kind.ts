@@ -19,3 +19,47 @@ export function skippedKind(code: string | null | undefined, message: string | n
   const what = text.endsWith(NO_IMAGE) ? text.slice(0, -NO_IMAGE.length).replace(/^an? /, '') : '';
   return { kind: 'not an image', what: what || null };
 }
+
+/** Of the files a run skipped (ScreenProgress.notDicom, all of them): the DICOMDIRs and the objects that hold no image. */
+export interface SkippedTally {
+  notDicom: number;
+  dicomdirs: number;
+  notImages: number;
+  /** What the objects that hold no image are ("structured report"), sorted: the same whatever the walk's order. */
+  notImageKinds: string[];
+}
+
+/** Counts one more skipped file into `tally`, by the error it was skipped with. */
+export function tallySkipped(
+  tally: SkippedTally,
+  code: string | null | undefined,
+  message: string | null | undefined,
+): void {
+  tally.notDicom++;
+  const kind = skippedKind(code, message);
+  if (kind.kind === 'DICOMDIR') tally.dicomdirs++;
+  else if (kind.kind === 'not an image') {
+    tally.notImages++;
+    if (kind.what && !tally.notImageKinds.includes(kind.what))
+      tally.notImageKinds = [...tally.notImageKinds, kind.what].sort();
+  }
+}
+
+/**
+ * What a run skipped, as a job's summary says it: "2 not DICOM (skipped)" when that is all they are, else each kind
+ * counted, "3 skipped: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)"; '' when none was (the
+ * Screening view says it alike, renderer ScreeningView skippedText).
+ */
+export function skippedText(t: SkippedTally): string {
+  if (!t.notDicom) return '';
+  const notDicom = t.notDicom - t.dicomdirs - t.notImages;
+  if (notDicom === t.notDicom) return `${notDicom} not DICOM (skipped)`;
+  const parts: string[] = [];
+  if (notDicom) parts.push(`${notDicom} not DICOM`);
+  if (t.dicomdirs) parts.push(`${t.dicomdirs} ${t.dicomdirs === 1 ? 'DICOMDIR' : 'DICOMDIRs'}`);
+  if (t.notImages)
+    parts.push(
+      `${t.notImages} ${t.notImages === 1 ? 'not an image' : 'not images'}${t.notImageKinds.length ? ` (${t.notImageKinds.join(', ')})` : ''}`,
+    );
+  return `${t.notDicom} skipped: ${parts.join(', ')}`;
+}

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { headerOf } from './dicom-header';
@@ -234,5 +234,48 @@ test.describe('Screening view', () => {
     await expect(page.getByTestId('screen-row')).toHaveCount(7);
     await expect(page.getByTestId('screen-row').filter({ hasText: 'broken.dcm' })).toContainText('failed: ');
     await expect(page.getByTestId('screen-row').filter({ hasText: 'failed: ' })).toHaveCount(1);
+  });
+
+  test('a job says what it skipped: a DICOMDIR and a structured report are no "not DICOM" files', async ({
+    page,
+    bridge,
+  }) => {
+    test.setTimeout(240_000);
+    // As on a CD: two images under DICOM/ and the DICOMDIR (dcmtk's dcmmkdir) beside them; a report made from an
+    // image (dcmodify: its Pixel Data removed, an Enhanced SR's class) and a note.
+    const { dir: demo, dicom } = folderToScreen();
+    const dir = path.join(scratchDir('radsift-e2e-skipped-'), 'media');
+    mkdirSync(path.join(dir, 'DICOM'), { recursive: true });
+    for (const [i, f] of dicom.slice(0, 2).entries())
+      copyFileSync(path.join(demo, f), path.join(dir, 'DICOM', `IM${i + 1}`));
+    execFileSync('dcmmkdir', ['--output-file', 'DICOMDIR', 'DICOM/IM1', 'DICOM/IM2'], { cwd: dir, stdio: 'ignore' });
+    const report = path.join(dir, 'report.dcm');
+    copyFileSync(path.join(dir, 'DICOM', 'IM1'), report);
+    execFileSync('dcmodify', ['-nb', '-ea', '(7fe0,0010)', '-m', '(0008,0016)=1.2.840.10008.5.1.4.1.1.88.22', report], {
+      stdio: 'ignore',
+    });
+    writeFileSync(path.join(dir, 'notes.txt'), 'not a scan');
+    await page.keyboard.press('4');
+    await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
+    const jobs = page.getByTestId('screen-job');
+    // The second run reads what each skipped file is from the index, as the first read it from the file.
+    for (const [run, counts] of [
+      [
+        1,
+        '5 / 5 files · 2 encoded · 0 unchanged · 0 failed · 3 skipped: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)',
+      ],
+      [
+        2,
+        '5 / 5 files · 0 encoded · 2 unchanged · 0 failed · 3 skipped: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)',
+      ],
+    ] as const) {
+      bridge.dialog.answer([dir]);
+      await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+      await expect(jobs).toHaveCount(run);
+      await expect(jobs.first().getByTestId('job-state')).toHaveText('done', { timeout: 180_000 });
+      await expect(jobs.first().getByTestId('job-counts')).toContainText(counts);
+    }
+    await jobs.first().getByRole('button', { name: 'Results' }).click();
+    await expect(page.getByTestId('screen-row')).toHaveCount(2);
   });
 });
