@@ -100,3 +100,23 @@ test.describe('scan protocol', () => {
     }
   });
 });
+
+test('in a 1024 × 700 window the shortcuts fit: their list scrolls between the title and Close', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.getByRole('button', { name: 'Shortcuts' }).click();
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  const box = (await help.boundingBox())!;
+  expect(box.y).toBeGreaterThanOrEqual(0);
+  expect(box.y + box.height).toBeLessThanOrEqual(700);
+  await expect(help.getByRole('heading', { name: 'Keyboard shortcuts' })).toBeInViewport();
+  await expect(help.getByRole('button', { name: 'Close' })).toBeInViewport();
+  // The last shortcut is reached by scrolling the list, which the keyboard can do too.
+  const last = help.getByText('Studies tree: fold or unfold the focused patient or study');
+  await expect(last).not.toBeInViewport();
+  await help.locator('.dialog-body').focus();
+  await page.keyboard.press('End');
+  await expect(last).toBeInViewport();
+  await expect(help.getByRole('heading', { name: 'Keyboard shortcuts' })).toBeInViewport();
+  await help.getByRole('button', { name: 'Close' }).click();
+  await expect(help).toBeHidden();
+});

@@ -1,6 +1,9 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
-/** A modal dialog: click outside or Esc closes it; focus starts on Close and goes back where it was on closing. */
+/**
+ * A modal dialog: click outside or Esc closes it; focus starts on Close and goes back where it was on closing. It
+ * fits the window: a body taller than that scrolls between the title and Close.
+ */
 export function Modal({
   title,
   id,
@@ -39,7 +42,11 @@ export function Modal({
         }}
       >
         <h2 id={id}>{title}</h2>
-        {children}
+        {/* The part that scrolls in a window too low for it (the shortcuts at 700 px): the title and Close stay in
+            view. Focusable, so that the keyboard can scroll it too. */}
+        <div className="dialog-body" tabIndex={0}>
+          {children}
+        </div>
         <button ref={closeRef} type="button" onClick={onClose}>
           Close
         </button>
