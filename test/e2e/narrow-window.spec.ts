@@ -1,11 +1,11 @@
 /**
  * A laptop's window (1024 × 700): the status bar stays one line with the research-use notice whole, and the
- * Matrix's phrase headers stay inside their columns.
+ * Matrix's phrase headers stay inside their columns, its two exports on one line.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { expect, ROOT, test } from './fixtures';
+import { CORPUS, expect, ROOT, test } from './fixtures';
 import { scratchDir } from '../support/scratch';
 
 const BUNDLE = path.join(ROOT, 'models', 'radsift-phantom-convirt-rare', 'manifest.json');
@@ -84,5 +84,18 @@ test.describe('a narrow window', () => {
     // Each phrase's visible text ends inside its own column (a long word once ran into the next one's).
     for (const b of boxes) expect(b.text, b.phrase ?? '').toBeLessThanOrEqual(b.slot + 0.5);
     for (const header of await headers.all()) await expect(header.getByRole('button')).toHaveAttribute('title', /\S/);
+  });
+
+  test("the Matrix's two exports stay together on one line", async ({ page, bridge }) => {
+    const dir = scratchDir('radsift-e2e-narrow-exports-');
+    copyFileSync(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
+    await page.keyboard.press('3');
+    const csv = (await page.getByRole('button', { name: 'Export CSV' }).boundingBox())!;
+    const png = (await page.getByRole('button', { name: 'Export PNG' }).boundingBox())!;
+    expect(png.y).toBe(csv.y);
+    expect(png.x).toBeGreaterThan(csv.x);
   });
 });

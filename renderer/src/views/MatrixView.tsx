@@ -247,12 +247,15 @@ export function MatrixView({
             <option value="similarity">cosine similarity</option>
           </select>
         </label>
-        <button type="button" disabled={!matrix} onClick={exportCsv}>
-          Export CSV
-        </button>
-        <button type="button" disabled={!matrix} onClick={exportPng}>
-          Export PNG
-        </button>
+        {/* The two exports wrap together: a narrow window does not leave "Export PNG" alone on a line. */}
+        <span className="toolbar-group">
+          <button type="button" disabled={!matrix} onClick={exportCsv}>
+            Export CSV
+          </button>
+          <button type="button" disabled={!matrix} onClick={exportPng}>
+            Export PNG
+          </button>
+        </span>
       </form>
       <p className="terms">
         {phrases.map((p) => (
