@@ -35,11 +35,15 @@ export function formatPersonName(pn: string | undefined): string {
   return titles ? (name ? `${name} (${titles})` : titles) : name;
 }
 
-/** A DICOM date (DA, YYYYMMDD) as YYYY-MM-DD; anything else is shown as it is. */
+/**
+ * A DICOM date (DA, YYYYMMDD) as YYYY-MM-DD, and so the ACR-NEMA 2.0 form YYYY.MM.DD that older files still hold
+ * (PS3.5 6.2, DA: retired, to be read); anything else is shown as it is.
+ */
 export function formatDicomDate(d: string | undefined | null): string {
   if (!d) return '';
   const s = d.trim();
-  return /^\d{8}$/.test(s) ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}` : s;
+  const m = /^(\d{4})\.?(\d{2})\.?(\d{2})$/.exec(s);
+  return m && (s.length === 8 || s.length === 10) ? `${m[1]}-${m[2]}-${m[3]}` : s;
 }
 
 /** The patient: ["Doe, Jane", "P12345"]; nothing when identifiers are hidden. */

@@ -192,3 +192,24 @@ test('File ▸ Open Folder… in the application menu opens through the same dia
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('an ACR-NEMA date (1994.01.30) reads as every other date: 1994-01-30, in the tree and the viewer', async ({
+  page,
+  bridge,
+}) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'radsift-e2e-old-date-'));
+  try {
+    // dcm4che's palette-colour echo holds Study Date "1994.01.30", as files written before DICOM 3.0 did.
+    await copyFile(path.join(CORPUS, 'dcm4che', 'jpeg-ls-Palette.dcm'), path.join(dir, 'echo.dcm'));
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    const tree = page.getByRole('navigation', { name: 'Patients, studies and series' });
+    await expect(tree.locator('.tree-study')).toContainText('1994-01-30 Echocardiogram');
+    await tree.locator('.tree-series').click();
+    await page.locator('.thumb').click();
+    await expect(page.getByTestId('corner-patient')).toContainText('1994-01-30');
+    await expect(page.getByTestId('corner-patient')).not.toContainText('1994.01.30');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
