@@ -213,3 +213,29 @@ test('an ACR-NEMA date (1994.01.30) reads as every other date: 1994-01-30, in th
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a series without a number or description is named once, without a gap: "US series (1)"', async ({
+  page,
+  bridge,
+}) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'radsift-e2e-no-series-number-'));
+  try {
+    // dicomParser's multi-frame echo has an empty Series Number and no Series Description.
+    await copyFile(
+      path.join(
+        CORPUS,
+        'dicomparser',
+        'testImages_encapsulated_multi-frame_IM00001.fragmented_no_bot_jpeg_baseline.50.dcm',
+      ),
+      path.join(dir, 'echo.dcm'),
+    );
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    const tree = page.getByRole('navigation', { name: 'Patients, studies and series' });
+    await expect(tree.locator('.tree-series')).toHaveCount(1);
+    // As written (toHaveText would fold a double space).
+    expect(await tree.locator('.tree-series').textContent()).toBe('US series (1)');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

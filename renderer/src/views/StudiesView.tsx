@@ -445,7 +445,9 @@ export function StudiesView({
                                                 setViewing(null);
                                               }}
                                             >
-                                              {se.modality ?? '?'} {se.description ?? `series ${se.seriesNumber ?? ''}`}{' '}
+                                              {se.modality ?? '?'}{' '}
+                                              {se.description ??
+                                                (se.seriesNumber != null ? `series ${se.seriesNumber}` : 'series')}{' '}
                                               ({se.instances.length})
                                             </button>
                                           </li>
