@@ -130,6 +130,9 @@ describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
     const screened = radsift('screen', folder, '--phrases', 'edema', '--out', 'mixed.csv', '--index', 'idx-mixed');
     assert.match(screened, new RegExp(`^index: 3 encoded, 0 unchanged, 0 failed, 0 pruned; ${escape(line)}$`, 'm'));
     assert.match(screened, new RegExp(`^3 files, \\d+ flagged, 0 failed; ${escape(line)} → `, 'm'));
+    // The progress lines count them as skipped too, not as "not DICOM" (a DICOMDIR and a report are DICOM).
+    assert.match(screened, /^\d+\/\d+ files · .* · 3 skipped · /m);
+    assert.doesNotMatch(screened, /not DICOM ·/);
     // A rerun reads what was skipped from the index, and says it the same way.
     const rerun = radsift('screen', folder, '--phrases', 'edema', '--out', 'mixed.csv', '--index', 'idx-mixed');
     assert.match(rerun, new RegExp(`^index: 0 encoded, 3 unchanged, 0 failed, 0 pruned; ${escape(line)}$`, 'm'));
