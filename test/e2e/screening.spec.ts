@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Locator, Page } from '@playwright/test';
 import { headerOf } from './dicom-header';
 import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
 import { scratchDir } from '../support/scratch';
@@ -9,6 +10,28 @@ import { scratchDir } from '../support/scratch';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A folder of 6 phantoms (DICOM only) and one file that is not DICOM. */
+/**
+ * Screens `dir` (the phrases typed already) once per line of `counts`, a first run and then reruns: each job is
+ * listed first, runs to done and shows its line. The jobs' list, for what the test does next.
+ */
+async function screenRuns(
+  page: Page,
+  bridge: { dialog: { answer(paths: string[]): void } },
+  dir: string,
+  counts: readonly string[],
+): Promise<Locator> {
+  const jobs = page.getByTestId('screen-job');
+  for (const [i, line] of counts.entries()) {
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Choose folder and start…' }).click();
+    await expect(jobs).toHaveCount(i + 1);
+    // The newest job is listed first.
+    await expect(jobs.first().getByTestId('job-state')).toHaveText('done', { timeout: 180_000 });
+    await expect(jobs.first().getByTestId('job-counts')).toContainText(line);
+  }
+  return jobs;
+}
+
 function folderToScreen(): { dir: string; dicom: string[] } {
   const work = scratchDir('radsift-e2e-screen-');
   execFileSync(
@@ -218,18 +241,10 @@ test.describe('Screening view', () => {
     const { dir } = folderToScreen();
     await page.keyboard.press('4');
     await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
-    const jobs = page.getByTestId('screen-job');
-    for (const [run, counts] of [
-      [1, '8 / 8 files · 6 encoded · 0 unchanged · 1 failed · 1 not DICOM (skipped)'],
-      [2, '8 / 8 files · 0 encoded · 6 unchanged · 1 failed · 1 not DICOM (skipped)'],
-    ] as const) {
-      bridge.dialog.answer([dir]);
-      await page.getByRole('button', { name: 'Choose folder and start…' }).click();
-      await expect(jobs).toHaveCount(run);
-      // The newest job is listed first.
-      await expect(jobs.first().getByTestId('job-state')).toHaveText('done', { timeout: 180_000 });
-      await expect(jobs.first().getByTestId('job-counts')).toContainText(counts);
-    }
+    const jobs = await screenRuns(page, bridge, dir, [
+      '8 / 8 files · 6 encoded · 0 unchanged · 1 failed · 1 not DICOM (skipped)',
+      '8 / 8 files · 0 encoded · 6 unchanged · 1 failed · 1 not DICOM (skipped)',
+    ]);
     await jobs.first().getByRole('button', { name: 'Results' }).click();
     await expect(page.getByTestId('screen-row')).toHaveCount(7);
     await expect(page.getByTestId('screen-row').filter({ hasText: 'broken.dcm' })).toContainText('failed: ');
@@ -257,24 +272,12 @@ test.describe('Screening view', () => {
     writeFileSync(path.join(dir, 'notes.txt'), 'not a scan');
     await page.keyboard.press('4');
     await page.getByRole('textbox', { name: 'Phrases to screen for' }).fill('pneumothorax');
-    const jobs = page.getByTestId('screen-job');
     // The second run reads what each skipped file is from the index, as the first read it from the file.
-    for (const [run, counts] of [
-      [
-        1,
-        '5 / 5 files · 2 encoded · 0 unchanged · 0 failed · 3 skipped: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)',
-      ],
-      [
-        2,
-        '5 / 5 files · 0 encoded · 2 unchanged · 0 failed · 3 skipped: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)',
-      ],
-    ] as const) {
-      bridge.dialog.answer([dir]);
-      await page.getByRole('button', { name: 'Choose folder and start…' }).click();
-      await expect(jobs).toHaveCount(run);
-      await expect(jobs.first().getByTestId('job-state')).toHaveText('done', { timeout: 180_000 });
-      await expect(jobs.first().getByTestId('job-counts')).toContainText(counts);
-    }
+    const skipped = '3 skipped: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)';
+    const jobs = await screenRuns(page, bridge, dir, [
+      `5 / 5 files · 2 encoded · 0 unchanged · 0 failed · ${skipped}`,
+      `5 / 5 files · 0 encoded · 2 unchanged · 0 failed · ${skipped}`,
+    ]);
     await jobs.first().getByRole('button', { name: 'Results' }).click();
     await expect(page.getByTestId('screen-row')).toHaveCount(2);
   });
