@@ -94,7 +94,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'The renderer has no Node or Electron access.' },
             {
-              regex: '(^|/)electron/(?!api/(client|contract|errors|identifiers|limits)$)',
+              regex: '(^|/)electron/(?!api/(client|contract|errors|identifiers|limits|skipped-text)$)',
               message: 'Import only API types from electron/api.',
             },
           ],

@@ -35,7 +35,7 @@ import { IndexError, type IndexStore, type ModelSlot, type StoredScan } from '..
 import type { ScreenRow } from '../screening/results.js';
 import { namesUnder, realPath } from '../util/distinct-files.js';
 import { indexFolder, type RemoteSource, type ScreenProgress } from '../screening/screen-job.js';
-import { skippedText } from '../screening/skipped-kind.js';
+import { skippedText } from './skipped-text.js';
 import type { StudyQuery } from '../pacs/query.js';
 import type { AppIndex } from './app-index.js';
 import { ApiError } from './errors.js';

@@ -44,22 +44,3 @@ export function tallySkipped(
       tally.notImageKinds = [...tally.notImageKinds, kind.what].sort();
   }
 }
-
-/**
- * What a run skipped, as a job's summary says it: "2 not DICOM (skipped)" when that is all they are, else each kind
- * counted, "3 skipped: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)"; '' when none was (the
- * Screening view says it alike, renderer ScreeningView skippedText).
- */
-export function skippedText(t: SkippedTally): string {
-  if (!t.notDicom) return '';
-  const notDicom = t.notDicom - t.dicomdirs - t.notImages;
-  if (notDicom === t.notDicom) return `${notDicom} not DICOM (skipped)`;
-  const parts: string[] = [];
-  if (notDicom) parts.push(`${notDicom} not DICOM`);
-  if (t.dicomdirs) parts.push(`${t.dicomdirs} ${t.dicomdirs === 1 ? 'DICOMDIR' : 'DICOMDIRs'}`);
-  if (t.notImages)
-    parts.push(
-      `${t.notImages} ${t.notImages === 1 ? 'not an image' : 'not images'}${t.notImageKinds.length ? ` (${t.notImageKinds.join(', ')})` : ''}`,
-    );
-  return `${t.notDicom} skipped: ${parts.join(', ')}`;
-}

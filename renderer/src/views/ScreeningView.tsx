@@ -7,6 +7,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
+import { skippedText } from '../../../electron/api/skipped-text';
 import { counted, csvCell } from '../format';
 import { getApi, type Coherence, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
 import { FileList } from '../components/FileList';
@@ -42,24 +43,6 @@ type JobProgress = NonNullable<ScreenJob['progress']>;
 type SortKey = 'file' | 'status' | 'example' | 'mix' | number;
 
 const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.ceil(s / 60)} min`);
-
-/**
- * The files a job skipped, by what they are (as the job's summary and the CLI say it): "2 not DICOM (skipped)" when
- * that is all they are, else "3 skipped: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)"; '' for none.
- */
-function skippedText(p: JobProgress): string {
-  if (!p.notDicom) return '';
-  const notDicom = p.notDicom - p.dicomdirs - p.notImages;
-  if (notDicom === p.notDicom) return `${notDicom} not DICOM (skipped)`;
-  const parts: string[] = [];
-  if (notDicom) parts.push(`${notDicom} not DICOM`);
-  if (p.dicomdirs) parts.push(counted(p.dicomdirs, 'DICOMDIR'));
-  if (p.notImages)
-    parts.push(
-      `${counted(p.notImages, 'not an image', 'not images')}${p.notImageKinds.length ? ` (${p.notImageKinds.join(', ')})` : ''}`,
-    );
-  return `${p.notDicom} skipped: ${parts.join(', ')}`;
-}
 
 /** Counts, rate and time of a job, once: the ETA while it runs, the time it took when done. */
 function progressText(job: ScreenJob, p: JobProgress): string {
