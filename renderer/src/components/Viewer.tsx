@@ -573,7 +573,7 @@ export function Viewer({
         </button>
         {frames > 1 && (
           <label className="frame-slider">
-            Frame {frame + 1} / {frames}
+            Frame {frame + 1} of {frames}
             <input
               type="range"
               min={0}
