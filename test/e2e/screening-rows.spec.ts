@@ -196,6 +196,18 @@ test.describe('Screening results of thousands of rows', () => {
     await expect(viewer.getByTestId('viewer-position')).toHaveText(`41 of ${ROWS}`);
   });
 
+  test("an export's file name says which job it is", async ({ page }) => {
+    // Every job's exports were called radsift-screening.csv / .json: a second job's replaced the first's.
+    for (const [button, name] of [
+      ['Export CSV', 'radsift-screening-pleural-effusion.csv'],
+      ['Export JSON', 'radsift-screening-pleural-effusion.json'],
+    ]) {
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: button }).click();
+      expect((await download).suggestedFilename()).toBe(name);
+    }
+  });
+
   test('a new order or filter starts at the top', async ({ page }) => {
     const scroll = page.getByTestId('results-scroll');
     await scroll.evaluate((el) => (el.scrollTop = 40_000));

@@ -560,7 +560,7 @@ export function ScreeningView({
         .join(','),
     );
     download(
-      'radsift-screening.csv',
+      exportName(openJob, 'csv'),
       new Blob([`${head.map(csvCell).join(',')}\n${lines.join('\n')}\n`], { type: 'text/csv' }),
     );
   };
@@ -780,7 +780,7 @@ export function ScreeningView({
               type="button"
               onClick={() =>
                 download(
-                  'radsift-screening.json',
+                  exportName(openJob, 'json'),
                   new Blob(
                     [
                       JSON.stringify(
@@ -995,6 +995,20 @@ export function ScreeningView({
       )}
     </section>
   );
+}
+
+/**
+ * An export's file name says which job it is: its phrases (or its example set), so that the exports of several
+ * jobs saved in one folder neither replace one another nor have to be renamed by hand.
+ */
+function exportName(job: ScreenJob, ext: 'csv' | 'json'): string {
+  const what = (job.phrases.length ? job.phrases.join(' ') : 'examples')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return `radsift-screening-${what || 'job'}.${ext}`;
 }
 
 /** What the phrase box holds at first: an example of what to type. */
