@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
@@ -206,6 +206,28 @@ test.describe('Screening results of thousands of rows', () => {
       await page.getByRole('button', { name: button }).click();
       expect((await download).suggestedFilename()).toBe(name);
     }
+  });
+
+  test('Export JSON says the threshold and filter its rows were flagged and picked at', async ({ page }) => {
+    // The rows' "flagged" follows the slider, but the file said only the job's own threshold (0.5).
+    await page.getByRole('slider', { name: 'Flag threshold' }).focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+    const cut = Number((await page.locator('label.threshold').innerText()).replace('Threshold', '').trim());
+    expect(cut).toBeLessThan(0.5);
+    await page.getByRole('checkbox', { name: 'flagged only' }).check();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export JSON' }).click();
+    const file = path.join(scratchDir('radsift-e2e-dl-'), 'export.json');
+    await (await download).saveAs(file);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+      job: { threshold: number };
+      shown?: { threshold: number; flaggedOnly: boolean };
+      rows: { flagged: boolean }[];
+    };
+    expect(saved.job.threshold).toBe(0.5);
+    expect(saved.shown?.threshold).toBeCloseTo(cut, 2);
+    expect(saved.shown?.flaggedOnly).toBe(true);
+    expect(saved.rows.every((r) => r.flagged)).toBe(true);
   });
 
   test('a new order or filter starts at the top', async ({ page }) => {

@@ -784,7 +784,14 @@ export function ScreeningView({
                   new Blob(
                     [
                       JSON.stringify(
-                        { job: exportJob(openJob), ...examplesExport(), rows: rows.map(exportRow) },
+                        {
+                          job: exportJob(openJob),
+                          // The rows' "flagged" is at the threshold set in the view, which may not be the job's;
+                          // with "flagged only" the rows are those flagged at it.
+                          shown: { threshold, flaggedOnly },
+                          ...examplesExport(),
+                          rows: rows.map(exportRow),
+                        },
                         null,
                         2,
                       ),
