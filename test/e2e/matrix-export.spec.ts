@@ -79,4 +79,69 @@ test.describe('Matrix PNG export', () => {
     );
     expect(downloads).toEqual(['radsift-matrix.png']);
   });
+  test('the PNG phrase headings stay in their columns: widened to fit, a longer one cut with an ellipsis', async ({
+    page,
+    bridge,
+  }) => {
+    const dir = scratchDir('radsift-e2e-matrix-png-heads-');
+    await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
+    bridge.dialog.answer([dir]);
+    await page.getByRole('button', { name: 'Open folder…' }).click();
+    await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
+    await page.route('**/__bridge/invoke', async (route) => {
+      const asked = route.request().postDataJSON() as { method: string; payload: { phrases: string[] } };
+      if (asked.method !== 'matrix.run') return route.continue();
+      const { phrases } = asked.payload;
+      const rows = Array.from({ length: 3 }, (_, i) => ({
+        path: path.join(dir, `scan-${i}.dcm`),
+        similarity: phrases.map(() => 0.1 * i),
+        probability: phrases.map(() => 0.3 * i),
+      }));
+      const familiarity = phrases.map((phrase) => ({
+        phrase,
+        known: true,
+        unknownWords: [],
+        unknownWordShare: 0,
+        nearest: null,
+        reason: null,
+      }));
+      await route.fulfill({ json: { ok: true, value: { phrases, rows, failed: [], familiarity } } });
+    });
+    // What the export draws: each text, where, and how wide with the canvas' font.
+    await page.evaluate(() => {
+      const drawn: { text: string; x: number; width: number }[] = [];
+      (window as unknown as { drawn: typeof drawn }).drawn = drawn;
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text: string, x: number, y: number) {
+        drawn.push({ text, x, width: this.measureText(text).width });
+        fillText.call(this, text, x, y);
+      };
+    });
+    await page.keyboard.press('3');
+    const long = 'subcutaneous emphysema tracking along the chest wall and the neck';
+    for (const phrase of ['subcutaneous emphysema', long]) {
+      await page.getByRole('textbox', { name: 'Add a phrase' }).fill(phrase);
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+    }
+    // Adding a phrase computes the matrix with it.
+    const table = page.getByRole('table', { name: 'Scans by phrases' });
+    await expect(table).toHaveAttribute('aria-rowcount', '4');
+    await expect(table.getByRole('columnheader')).toHaveCount(7);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export PNG' }).click();
+    await download;
+    const drawn = await page.evaluate(
+      () => (window as unknown as { drawn: { text: string; x: number; width: number }[] }).drawn,
+    );
+    // The headings are the texts drawn on the second line, left to right: pleural effusion … the long one.
+    const phrases = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema', 'subcutaneous emphysema'];
+    const heads = drawn.filter((d) => phrases.includes(d.text) || d.text.startsWith('subcutaneous emphysema tracking'));
+    expect(heads.map((d) => d.text.replace(/…$/, ''))).toEqual([
+      ...phrases,
+      expect.stringMatching(/^subcutaneous emphysema tracking/),
+    ]);
+    expect(heads.at(-1)!.text).toMatch(/…$/);
+    for (let j = 0; j + 1 < heads.length; j++)
+      expect(heads[j]!.x + heads[j]!.width, heads[j]!.text).toBeLessThanOrEqual(heads[j + 1]!.x - 4);
+  });
 });

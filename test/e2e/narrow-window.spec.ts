@@ -84,6 +84,17 @@ test.describe('a narrow window', () => {
     // Each phrase's visible text ends inside its own column (a long word once ran into the next one's).
     for (const b of boxes) expect(b.text, b.phrase ?? '').toBeLessThanOrEqual(b.slot + 0.5);
     for (const header of await headers.all()) await expect(header.getByRole('button')).toHaveAttribute('title', /\S/);
+    // A long phrase takes three lines at most: the header row stays a header.
+    const long = 'subcutaneous emphysema tracking along the chest wall into the neck and the axillae';
+    await page.getByRole('textbox', { name: 'Add a phrase' }).fill(long);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const longHead = page.locator('.matrix-phrase').filter({ hasText: long });
+    await expect(longHead).toHaveCount(1, { timeout: 60_000 });
+    const { height, line } = await longHead.evaluate((e) => ({
+      height: e.getBoundingClientRect().height,
+      line: parseFloat(getComputedStyle(e).lineHeight) || parseFloat(getComputedStyle(e).fontSize) * 1.2,
+    }));
+    expect(height / line).toBeLessThanOrEqual(3.05);
   });
 
   test("the Matrix's two exports stay together on one line", async ({ page, bridge }) => {

@@ -38,6 +38,16 @@ const ROW = 52;
  */
 const PNG_MAX_SIDE = 65_535;
 const PNG_MAX_AREA = 268_435_456;
+/** The widest a PNG's phrase column grows to fit its heading. */
+const PNG_COLUMN_MAX = 240;
+
+/** `text` as drawn in at most `max` px with the canvas' font: cut short with an ellipsis where it is wider. */
+function fitText(g: CanvasRenderingContext2D, text: string, max: number): string {
+  if (g.measureText(text).width <= max) return text;
+  let cut = text;
+  while (cut.length > 1 && g.measureText(`${cut}…`).width > max) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}
 const DEFAULT_PHRASES = ['pleural effusion', 'cardiomegaly', 'pneumothorax', 'edema'];
 
 /**
@@ -159,7 +169,6 @@ export function MatrixView({
   const exportPng = () => {
     if (!matrix) return;
     setError(null);
-    const cw = 110;
     const h = 22;
     const font = '12px sans-serif';
     // Rows are named as in the view (identifiers hidden when the toggle says so); the label column fits the longest.
@@ -168,11 +177,15 @@ export function MatrixView({
     const g = canvas.getContext('2d')!;
     g.font = font;
     const lw = names.reduce((w, n) => Math.max(w, Math.ceil(g.measureText(n).width) + 16), 320);
-    const width = lw + cw * matrix.phrases.length;
+    // Columns as wide as the longest phrase (110-240 px); a longer one ends in an ellipsis rather than running
+    // over the next column's heading ("subcutaneous emphysema" is 140 px at this font).
+    const cw = matrix.phrases.reduce((w, p) => Math.max(w, Math.ceil(g.measureText(p).width) + 12), 110);
+    const columnWidth = Math.min(cw, PNG_COLUMN_MAX);
+    const width = lw + columnWidth * matrix.phrases.length;
     const height = h * (rows.length + 2);
     // Too large for one image: said, not dropped (the browser's refusal made the click do nothing at all).
     if (width > PNG_MAX_SIDE) {
-      const fit = Math.floor((PNG_MAX_SIDE - lw) / cw);
+      const fit = Math.floor((PNG_MAX_SIDE - lw) / columnWidth);
       return setError(
         `Too many phrase columns for one PNG (${matrix.phrases.length}; at most ${fit} fit): export CSV instead.`,
       );
@@ -188,7 +201,7 @@ export function MatrixView({
     g.font = font;
     g.fillStyle = '#d8dee6';
     g.fillText(`${score} — research use only, not for clinical decisions`, 6, 15);
-    matrix.phrases.forEach((p, j) => g.fillText(p, lw + j * cw + 4, h + 15));
+    matrix.phrases.forEach((p, j) => g.fillText(fitText(g, p, columnWidth - 8), lw + j * columnWidth + 4, h + 15));
     rows.forEach((r, i) => {
       const y = h * (i + 2);
       g.fillStyle = '#d8dee6';
@@ -196,9 +209,9 @@ export function MatrixView({
       values(r).forEach((v, j) => {
         const c = viridis(norm(v));
         g.fillStyle = css(c);
-        g.fillRect(lw + j * cw, y, cw - 2, h - 2);
+        g.fillRect(lw + j * columnWidth, y, columnWidth - 2, h - 2);
         g.fillStyle = textOn(c);
-        g.fillText(v.toFixed(3), lw + j * cw + 6, y + 15);
+        g.fillText(v.toFixed(3), lw + j * columnWidth + 6, y + 15);
       });
     });
     canvas.toBlob((b) => {
