@@ -11,7 +11,7 @@ import type * as BridgeModuleType from '../bridge/server.js';
 import { scratchDir } from '../support/scratch';
 
 type BridgeModule = typeof BridgeModuleType;
-type Bridge = Awaited<ReturnType<BridgeModule['startBridge']>>;
+export type Bridge = Awaited<ReturnType<BridgeModule['startBridge']>>;
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-results', 'screenshots');

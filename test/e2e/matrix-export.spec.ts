@@ -6,8 +6,40 @@
  */
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CORPUS, expect, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { CORPUS, expect, test, type Bridge } from './fixtures';
 import { scratchDir } from '../support/scratch';
+
+/**
+ * A folder of one real scan opened, and a matrix of `rows()` made-up rows answered for every matrix.run (the
+ * rows name files that do not exist); every other call goes to the real handlers.
+ */
+async function madeUpMatrix(page: Page, bridge: Bridge, rows: () => number): Promise<void> {
+  const dir = scratchDir('radsift-e2e-matrix-png-');
+  await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
+  bridge.dialog.answer([dir]);
+  await page.getByRole('button', { name: 'Open folder…' }).click();
+  await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
+  await page.route('**/__bridge/invoke', async (route) => {
+    const asked = route.request().postDataJSON() as { method: string; payload: { phrases: string[] } };
+    if (asked.method !== 'matrix.run') return route.continue();
+    const { phrases } = asked.payload;
+    const made = Array.from({ length: rows() }, (_, i) => ({
+      path: path.join(dir, `scan-${i}.dcm`),
+      similarity: phrases.map((_p, j) => (i % 7) / 10 - j / 100),
+      probability: phrases.map((_p, j) => ((i + j) % 10) / 10),
+    }));
+    const familiarity = phrases.map((phrase) => ({
+      phrase,
+      known: true,
+      unknownWords: [],
+      unknownWordShare: 0,
+      nearest: null,
+      reason: null,
+    }));
+    await route.fulfill({ json: { ok: true, value: { phrases, rows: made, failed: [], familiarity } } });
+  });
+}
 
 test.describe('Matrix PNG export', () => {
   // The made-up rows name files that do not exist: their thumbnails are refused.
@@ -17,32 +49,8 @@ test.describe('Matrix PNG export', () => {
     page,
     bridge,
   }) => {
-    const dir = scratchDir('radsift-e2e-matrix-png-');
-    await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
-    bridge.dialog.answer([dir]);
-    await page.getByRole('button', { name: 'Open folder…' }).click();
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
-
     let count = 3000;
-    await page.route('**/__bridge/invoke', async (route) => {
-      const asked = route.request().postDataJSON() as { method: string; payload: { phrases: string[] } };
-      if (asked.method !== 'matrix.run') return route.continue();
-      const { phrases } = asked.payload;
-      const rows = Array.from({ length: count }, (_, i) => ({
-        path: path.join(dir, `scan-${i}.dcm`),
-        similarity: phrases.map((_p, j) => (i % 7) / 10 - j / 100),
-        probability: phrases.map((_p, j) => ((i + j) % 10) / 10),
-      }));
-      const familiarity = phrases.map((phrase) => ({
-        phrase,
-        known: true,
-        unknownWords: [],
-        unknownWordShare: 0,
-        nearest: null,
-        reason: null,
-      }));
-      await route.fulfill({ json: { ok: true, value: { phrases, rows, failed: [], familiarity } } });
-    });
+    await madeUpMatrix(page, bridge, () => count);
     const downloads: string[] = [];
     page.on('download', (d) => downloads.push(d.suggestedFilename()));
 
@@ -83,30 +91,7 @@ test.describe('Matrix PNG export', () => {
     page,
     bridge,
   }) => {
-    const dir = scratchDir('radsift-e2e-matrix-png-heads-');
-    await copyFile(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
-    bridge.dialog.answer([dir]);
-    await page.getByRole('button', { name: 'Open folder…' }).click();
-    await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
-    await page.route('**/__bridge/invoke', async (route) => {
-      const asked = route.request().postDataJSON() as { method: string; payload: { phrases: string[] } };
-      if (asked.method !== 'matrix.run') return route.continue();
-      const { phrases } = asked.payload;
-      const rows = Array.from({ length: 3 }, (_, i) => ({
-        path: path.join(dir, `scan-${i}.dcm`),
-        similarity: phrases.map(() => 0.1 * i),
-        probability: phrases.map(() => 0.3 * i),
-      }));
-      const familiarity = phrases.map((phrase) => ({
-        phrase,
-        known: true,
-        unknownWords: [],
-        unknownWordShare: 0,
-        nearest: null,
-        reason: null,
-      }));
-      await route.fulfill({ json: { ok: true, value: { phrases, rows, failed: [], familiarity } } });
-    });
+    await madeUpMatrix(page, bridge, () => 3);
     // What the export draws: each text, where, and how wide with the canvas' font.
     await page.evaluate(() => {
       const drawn: { text: string; x: number; width: number }[] = [];
