@@ -31,7 +31,10 @@ test('DICOM person names read "Family, Given Middle (Prefix Suffix)"', () => {
 test('DICOM dates read YYYY-MM-DD; other values as they are', () => {
   expect(formatDicomDate('20240302')).toBe('2024-03-02');
   expect(formatDicomDate(' 20240302 ')).toBe('2024-03-02');
-  expect(formatDicomDate('2024.03.02')).toBe('2024.03.02');
+  // ACR-NEMA 2.0's YYYY.MM.DD (retired, still in older files) reads as every other date.
+  expect(formatDicomDate('2024.03.02')).toBe('2024-03-02');
+  expect(formatDicomDate('2024.0302')).toBe('2024.0302');
+  expect(formatDicomDate('2024-3-2')).toBe('2024-3-2');
   expect(formatDicomDate('')).toBe('');
   expect(formatDicomDate(null)).toBe('');
 });
