@@ -15,8 +15,16 @@ export interface SkippedCounts {
 
 export function skippedText(t: SkippedCounts): string {
   if (!t.notDicom) return '';
+  if (onlyNotDicom(t)) return `${t.notDicom} not DICOM (skipped)`;
+  return `${t.notDicom} skipped: ${skippedKinds(t)}`;
+}
+
+/** Whether every file skipped is one that is not DICOM at all (no DICOMDIR, no object without an image). */
+export const onlyNotDicom = (t: SkippedCounts): boolean => t.dicomdirs + t.notImages === 0;
+
+/** Each kind counted, as every count line lists them: "1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)". */
+export function skippedKinds(t: SkippedCounts): string {
   const notDicom = t.notDicom - t.dicomdirs - t.notImages;
-  if (notDicom === t.notDicom) return `${notDicom} not DICOM (skipped)`;
   const parts: string[] = [];
   if (notDicom) parts.push(`${notDicom} not DICOM`);
   if (t.dicomdirs) parts.push(`${t.dicomdirs} ${t.dicomdirs === 1 ? 'DICOMDIR' : 'DICOMDIRs'}`);
@@ -24,5 +32,5 @@ export function skippedText(t: SkippedCounts): string {
     parts.push(
       `${t.notImages} ${t.notImages === 1 ? 'not an image' : 'not images'}${t.notImageKinds.length ? ` (${t.notImageKinds.join(', ')})` : ''}`,
     );
-  return `${t.notDicom} skipped: ${parts.join(', ')}`;
+  return parts.join(', ');
 }

@@ -1,30 +1,22 @@
 /**
  * The files a command skipped (not DICOM at all, DICOMDIRs, DICOM objects that hold no image:
  * screening/skipped-kind.ts), kept by path for JSON outputs and counted by what they are for the count line on
- * stderr: "skipped 3 files: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)".
+ * stderr: "skipped 3 files: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)". Counted and listed as a
+ * screening job's summary and the Screening view count them (tallySkipped, api/skipped-text.ts).
  */
-import { skippedKind } from '../screening/skipped-kind.js';
+import { onlyNotDicom, skippedKinds } from '../api/skipped-text.js';
+import { tallySkipped, type SkippedTally } from '../screening/skipped-kind.js';
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 export class SkippedFiles {
   readonly paths: string[] = [];
-  #notDicom = 0;
-  #dicomdirs = 0;
-  #notImages = 0;
-  /** The objects that hold no image, by what they are (said in alphabetical order: the same whatever the walk's). */
-  readonly #what = new Set<string>();
+  readonly #tally: SkippedTally = { notDicom: 0, dicomdirs: 0, notImages: 0, notImageKinds: [] };
 
   /** A file skipped with `error` (its code and message, as the decoder or the index gives them). */
   add(path: string, error: { code?: string | null; message?: string | null } | null | undefined): void {
     this.paths.push(path);
-    const kind = skippedKind(error?.code, error?.message);
-    if (kind.kind === 'not DICOM') this.#notDicom++;
-    else if (kind.kind === 'DICOMDIR') this.#dicomdirs++;
-    else {
-      this.#notImages++;
-      if (kind.what) this.#what.add(kind.what);
-    }
+    tallySkipped(this.#tally, error?.code, error?.message);
   }
 
   get count(): number {
@@ -38,14 +30,7 @@ export class SkippedFiles {
   line(): string {
     const n = this.count;
     if (!n) return '';
-    if (this.#notDicom === n) return `skipped ${n} non-DICOM ${plural(n, 'file', 'files')}`;
-    const parts: string[] = [];
-    if (this.#notDicom) parts.push(`${this.#notDicom} not DICOM`);
-    if (this.#dicomdirs) parts.push(`${this.#dicomdirs} ${plural(this.#dicomdirs, 'DICOMDIR', 'DICOMDIRs')}`);
-    if (this.#notImages) {
-      const what = this.#what.size ? ` (${[...this.#what].sort().join(', ')})` : '';
-      parts.push(`${this.#notImages} ${plural(this.#notImages, 'not an image', 'not images')}${what}`);
-    }
-    return `skipped ${n} ${plural(n, 'file', 'files')}: ${parts.join(', ')}`;
+    if (onlyNotDicom(this.#tally)) return `skipped ${n} non-DICOM ${plural(n, 'file', 'files')}`;
+    return `skipped ${n} ${plural(n, 'file', 'files')}: ${skippedKinds(this.#tally)}`;
   }
 }
