@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { DisplayImage, VoiSource } from '../dicom/display.js';
 import type { Window } from '../dicom/presentation.js';
 import type { DecodePool } from '../screening/decode-pool.js';
+import type { FileVersion } from './render-cache.js';
 
 export interface DisplayDefault {
   /** What set the grey levels; "colour": none (colour images are shown as they are). */
@@ -24,10 +25,9 @@ export class DisplayDefaults {
 
   constructor(private readonly pool: DecodePool) {}
 
-  /** Records what a render without a window asked for showed. */
-  async remember(file: string, frame: number, display: DisplayImage): Promise<void> {
-    const key = await keyOf(file, frame);
-    if (!key) return;
+  /** Records what a render without a window asked for showed, under the version of the file it rendered. */
+  remember(file: FileVersion, frame: number, display: DisplayImage): void {
+    const key = keyOf(file, frame);
     this.#kept.delete(key);
     this.#kept.set(key, defaultOf(display));
     if (this.#kept.size > KEPT) this.#kept.delete(this.#kept.keys().next().value!);
@@ -35,12 +35,13 @@ export class DisplayDefaults {
 
   /** What the file's frame shows with no window asked for: as rendered, else decoded now. */
   async get(file: string, frame: number): Promise<DisplayDefault> {
-    const key = await keyOf(file, frame);
-    const kept = key ? this.#kept.get(key) : undefined;
+    const s = await stat(file).catch(() => null);
+    const version = s ? { path: file, size: s.size, mtimeMs: s.mtimeMs } : null;
+    const kept = version ? this.#kept.get(keyOf(version, frame)) : undefined;
     if (kept) return kept;
     const { display } = await this.pool.decode({ path: file, frame, outputs: ['display'] });
     if (!display) throw new Error('the frame has no display image');
-    await this.remember(file, frame, display);
+    if (version) this.remember(version, frame, display);
     return defaultOf(display);
   }
 }
@@ -51,7 +52,6 @@ function defaultOf(display: DisplayImage): DisplayDefault {
 }
 
 /** By path, frame and the file's version: a file written again (a PACS cache refilled) is looked at anew. */
-async function keyOf(file: string, frame: number): Promise<string | null> {
-  const s = await stat(file).catch(() => null);
-  return s ? `${s.mtimeMs}:${s.size}:${frame}:${file}` : null;
+function keyOf(file: FileVersion, frame: number): string {
+  return `${file.mtimeMs}:${file.size}:${frame}:${file.path}`;
 }

@@ -4,11 +4,16 @@
  * request, even while another asks for the same (a prefetch and the step it was for). Bounded in bytes; a file
  * written again (a PACS cache refilled) is rendered anew.
  */
-import { stat } from 'node:fs/promises';
-
 export interface Rendered {
   body: Uint8Array;
   contentType: string;
+}
+
+/** Which file, and which version of it: the open file's fstat (the scan protocol's ScanFile), not a stat by path. */
+export interface FileVersion {
+  path: string;
+  size: number;
+  mtimeMs: number;
 }
 
 /** About ten full-size radiographs as PNG (level 1: 2.5-7 MB each). */
@@ -23,10 +28,13 @@ export class RenderCache {
   constructor(private readonly maxBytes = MAX_BYTES) {}
 
   /** The render of `file` for `query`, kept or made now by `render` (a failure is not kept). */
-  async get(file: string, query: URLSearchParams, render: () => Promise<Rendered | null>): Promise<Rendered | null> {
-    const s = await stat(file).catch(() => null);
-    if (!s) return render(); // the renderer says why
-    const key = `${s.mtimeMs}:${s.size}:${file}?${[...query].sort(([a], [b]) => a.localeCompare(b)).join('&')}`;
+  async get(
+    file: FileVersion,
+    query: URLSearchParams,
+    render: () => Promise<Rendered | null>,
+  ): Promise<Rendered | null> {
+    const sorted = [...query].sort(([a], [b]) => a.localeCompare(b)).join('&');
+    const key = `${file.mtimeMs}:${file.size}:${file.path}?${sorted}`;
     const kept = this.#kept.get(key);
     if (kept) {
       this.#kept.delete(key);

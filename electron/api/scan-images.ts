@@ -22,7 +22,7 @@ function intParam(q: URLSearchParams, name: string, fallback: number, min: numbe
  * kept, so a scan asked for ahead of a step (or again) is not decoded again.
  */
 export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults, cache?: RenderCache): ScanRenderer {
-  const render: ScanRenderer = async (filePath, query) => {
+  const render: ScanRenderer = async (file, query) => {
     const kind = query.get('kind') === 'thumb' ? 'thumbnail' : 'display';
     const wc = Number(query.get('wc'));
     const ww = Number(query.get('ww'));
@@ -31,16 +31,23 @@ export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults, 
         ? { center: wc, width: ww }
         : undefined;
     const frame = intParam(query, 'frame', 0, 0, 1_000_000);
-    const result = await pool.decode({
-      path: filePath,
-      frame,
-      outputs: [kind],
-      thumbnailSize: intParam(query, 'size', 160, 32, 512),
-      ...(window ? { display: { window } } : {}),
-    });
+    // The bytes of the file the guard opened and checked, moved to the worker: a worker given the path would open
+    // it again, and by then the path may lead elsewhere (security/allowed-roots.ts, openInside).
+    const bytes = await file.read();
+    const result = await pool.decode(
+      {
+        bytes,
+        frame,
+        outputs: [kind],
+        thumbnailSize: intParam(query, 'size', 160, 32, 512),
+        ...(window ? { display: { window } } : {}),
+      },
+      undefined,
+      [bytes.buffer as ArrayBuffer],
+    );
     const image = kind === 'thumbnail' ? result.thumbnail : result.display;
     if (!image) return null;
-    if (kind === 'display' && !window && result.display) await defaults?.remember(filePath, frame, result.display);
+    if (kind === 'display' && !window && result.display) defaults?.remember(file, frame, result.display);
     const png = encodePng(
       {
         width: image.columns,
@@ -57,9 +64,7 @@ export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults, 
   // Display renders only: thumbnails are asked for once each (the page keeps them), and thousands of them
   // would push out the renders a step is waiting for.
   return cache
-    ? (filePath, query) =>
-        query.get('kind') === 'thumb'
-          ? render(filePath, query)
-          : cache.get(filePath, query, () => render(filePath, query))
+    ? (file, query) =>
+        query.get('kind') === 'thumb' ? render(file, query) : cache.get(file, query, () => render(file, query))
     : render;
 }

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { createServices, type AppServices } from '../../../electron/api/create-services.js';
 import { dispatch } from '../../../electron/api/dispatch.js';
 import { decodeFrame, displayImage, openDicom } from '../../../electron/dicom/image.js';
+import { resolveScanPath } from '../../../electron/security/scan-protocol.js';
 import { buildDicom, imagePixel, type Item } from '../dicom/builder.js';
 import { CORPUS } from '../../support/paths.js';
 
@@ -25,8 +26,16 @@ describe('studies.displayWindow', () => {
     | { ok: false; error: { code: string } };
   const ask = async (payload: unknown) =>
     (await dispatch(services.handlers, 'studies.displayWindow', payload, ctx)) as Answer;
-  const render = (file: string, query = 'kind=display&frame=0') =>
-    services.scanRenderers[1]!(file, new URLSearchParams(query));
+  // The DICOM renderer as the scan protocol calls it: with the file the guard opened and checked.
+  const render = async (file: string, query = 'kind=display&frame=0') => {
+    const decision = await resolveScanPath(encodeURIComponent(file), new URLSearchParams(query), services.roots);
+    assert.ok(decision.ok, file);
+    try {
+      return await services.scanRenderers[1]!(decision.file, decision.query);
+    } finally {
+      await decision.file.close();
+    }
+  };
 
   before(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'radsift-display-window-'));

@@ -5,7 +5,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AllowedRoots, isInside, isNetworkPath } from '../../../electron/security/allowed-roots.js';
 import { appFileResponse, resolveAppFile } from '../../../electron/security/app-files.js';
-import { createScanHandler, resolveScanRequest, scanUrlFor } from '../../../electron/security/scan-protocol.js';
+import {
+  createScanHandler,
+  passthroughRenderer,
+  resolveScanRequest,
+  scanUrlFor,
+  type ScanRenderer,
+} from '../../../electron/security/scan-protocol.js';
+import { folderSwap, INSIDE, OUTSIDE, type FolderSwap } from '../../support/folder-swap.js';
 
 // A 1×1 PNG, enough to check bytes and content type.
 const PNG = Buffer.from(
@@ -133,8 +140,12 @@ describe('scan:// path guard', () => {
   it('decides without serving: the resolved path is the real one', async () => {
     const d = await resolveScanRequest(scanUrlFor(path.join(root, 'link-in.png'), { frame: 2 }), roots);
     assert.ok(d.ok);
-    assert.equal(path.basename(d.path), 'image.png');
-    assert.equal(d.query.get('frame'), '2');
+    try {
+      assert.equal(path.basename(d.file.path), 'image.png');
+      assert.equal(d.query.get('frame'), '2');
+    } finally {
+      await d.file.close();
+    }
   });
 
   it('isInside is exact about prefixes', () => {
@@ -143,6 +154,30 @@ describe('scan:// path guard', () => {
     assert.equal(isInside('/a/b', '/a/bc'), false);
     assert.equal(isInside('/a/b', '/a'), false);
     assert.equal(isInside('/a/b', '/a/b/..c'), true);
+  });
+});
+
+describe('scan:// guard against a swap after the check', () => {
+  let swap: FolderSwap;
+  let roots: AllowedRoots;
+  before(async () => {
+    swap = await folderSwap();
+    roots = new AllowedRoots();
+    await roots.add(swap.root);
+  });
+  after(() => swap.remove());
+
+  it('serves the file that was checked when a folder on its path is swapped for a link before the read', async () => {
+    // The renderer runs after the guard's decision: when it read the path again it got the outside file.
+    const swapping: ScanRenderer = async (file, query) => {
+      await swap.out();
+      return passthroughRenderer(file, query);
+    };
+    const res = await swap.restoring(() => createScanHandler(roots, [swapping])(new Request(scanUrlFor(swap.file))));
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.notDeepEqual(body, OUTSIDE, 'the outside file was served');
+    assert.equal(res.status, 200);
+    assert.deepEqual(body, INSIDE);
   });
 });
 

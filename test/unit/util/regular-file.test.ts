@@ -11,7 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readRegularFile } from '../../../electron/util/regular-file.js';
 import { decodeScratch, runDecodeJob } from '../../../electron/screening/decode-job.js';
-import { passthroughRenderer } from '../../../electron/security/scan-protocol.js';
+import { AllowedRoots } from '../../../electron/security/allowed-roots.js';
+import { createScanHandler, scanUrlFor } from '../../../electron/security/scan-protocol.js';
 import { withinTime } from '../../support/fifo.js';
 
 describe('files read whole are regular files', () => {
@@ -31,7 +32,7 @@ describe('files read whole are regular files', () => {
     await assert.rejects(readRegularFile(work), { code: 'EFTYPE' });
   });
 
-  it('the decode job and the plain-image renderer refuse a FIFO named like a scan', async () => {
+  it('the decode job and the scan protocol refuse a FIFO named like a scan', async () => {
     for (const scratch of [undefined, decodeScratch()])
       await assert.rejects(
         withinTime(runDecodeJob({ path: fifo, outputs: ['display'] }, scratch), 5000, fifo),
@@ -39,6 +40,11 @@ describe('files read whole are regular files', () => {
       );
     const png = path.join(work, 'image.png');
     execFileSync('mkfifo', [png]);
-    await assert.rejects(withinTime(passthroughRenderer(png, new URLSearchParams()), 5000, png), { code: 'EFTYPE' });
+    // The scan protocol's guard opens the file before any renderer reads it: refused there, said as a render failure.
+    const roots = new AllowedRoots();
+    await roots.add(work);
+    const res = await withinTime(createScanHandler(roots)(new Request(scanUrlFor(png))), 5000, png);
+    assert.equal(res.status, 422);
+    assert.equal(((await res.json()) as { code: string }).code, 'EFTYPE');
   });
 });
