@@ -13,9 +13,9 @@ export interface FolderSwap {
   base: string;
   /** The allowed root. */
   root: string;
-  /** root/dir/image.png, holding INSIDE. */
+  /** root/dir/image.png, holding INSIDE (or the name and bytes given). */
   file: string;
-  /** base/outside/dir/image.png, holding OUTSIDE. */
+  /** base/outside/dir/image.png, holding OUTSIDE (or the name and bytes given). */
   outsideFile: string;
   /** root/dir becomes a link to base/outside/dir (the real folder kept aside). */
   out(): Promise<void>;
@@ -26,18 +26,22 @@ export interface FolderSwap {
   remove(): Promise<void>;
 }
 
-export async function folderSwap(): Promise<FolderSwap> {
+/** `name` and contents of the two files: by default image.png holding INSIDE and OUTSIDE. */
+export async function folderSwap(
+  files: { name?: string; inside?: Uint8Array; outside?: Uint8Array } = {},
+): Promise<FolderSwap> {
+  const inside = files.inside ?? INSIDE;
   const base = await mkdtemp(path.join(tmpdir(), 'radsift-scan-swap-'));
   const root = path.join(base, 'allowed');
   const dir = path.join(root, 'dir');
   const aside = path.join(root, 'dir-aside');
   const outsideDir = path.join(base, 'outside', 'dir');
-  const file = path.join(dir, 'image.png');
-  const outsideFile = path.join(outsideDir, 'image.png');
+  const file = path.join(dir, files.name ?? 'image.png');
+  const outsideFile = path.join(outsideDir, files.name ?? 'image.png');
   await mkdir(dir, { recursive: true });
   await mkdir(outsideDir, { recursive: true });
-  await writeFile(file, INSIDE);
-  await writeFile(outsideFile, OUTSIDE);
+  await writeFile(file, inside);
+  await writeFile(outsideFile, files.outside ?? OUTSIDE);
   return {
     base,
     root,
@@ -58,7 +62,7 @@ export async function folderSwap(): Promise<FolderSwap> {
         // rm removes a link, never what it leads to.
         for (const p of [aside, dir]) await rm(p, { force: true, recursive: true });
         await mkdir(dir);
-        await writeFile(file, INSIDE);
+        await writeFile(file, inside);
       }
     },
     remove: () => rm(base, { recursive: true, force: true }),
