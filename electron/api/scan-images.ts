@@ -31,20 +31,16 @@ export function dicomScanRenderer(pool: DecodePool, defaults?: DisplayDefaults, 
         ? { center: wc, width: ww }
         : undefined;
     const frame = intParam(query, 'frame', 0, 0, 1_000_000);
-    // The bytes of the file the guard opened and checked, moved to the worker: a worker given the path would open
-    // it again, and by then the path may lead elsewhere (security/allowed-roots.ts, openInside).
-    const bytes = await file.read();
-    const result = await pool.decode(
-      {
-        bytes,
-        frame,
-        outputs: [kind],
-        thumbnailSize: intParam(query, 'size', 160, 32, 512),
-        ...(window ? { display: { window } } : {}),
-      },
-      undefined,
-      [bytes.buffer as ArrayBuffer],
-    );
+    // The file the guard opened and checked, read by the worker through its descriptor: a worker given the path
+    // would open it again, and by then the path may lead elsewhere (security/allowed-roots.ts, openInside). Not
+    // its bytes read here: a request waiting in the pool's queue (a page of thumbnails) would hold them meanwhile.
+    const result = await pool.decode({
+      fd: file.fd,
+      frame,
+      outputs: [kind],
+      thumbnailSize: intParam(query, 'size', 160, 32, 512),
+      ...(window ? { display: { window } } : {}),
+    });
     const image = kind === 'thumbnail' ? result.thumbnail : result.display;
     if (!image) return null;
     if (kind === 'display' && !window && result.display) defaults?.remember(file, frame, result.display);

@@ -3,6 +3,8 @@
  * CLI): read the file, decode a frame, derive the outputs that were asked for.
  */
 import { createHash } from 'node:crypto';
+import { fstat, read } from 'node:fs';
+import { promisify } from 'node:util';
 import { openRegularFile, readRegularFile } from '../util/regular-file.js';
 import type { IntegerArray, PixelArray } from '../util/typed-arrays.js';
 import type { DisplayImage, DisplayOptions } from '../dicom/display.js';
@@ -55,6 +57,12 @@ export interface DecodeRequest {
   /** A file to read, or the bytes themselves. */
   path?: string;
   bytes?: Uint8Array;
+  /**
+   * A file the caller opened (and checked: the scan protocol's guard), read through its descriptor, which worker
+   * threads share with the main thread: never opened again by a path that may lead elsewhere by now. The caller
+   * keeps it open until the job has settled.
+   */
+  fd?: number;
   frame?: number;
   outputs: DecodeOutput[];
   display?: DisplayOptions;
@@ -104,11 +112,15 @@ export function decodeScratch(): DecodeScratch {
 export async function runDecodeJob(request: DecodeRequest, scratch?: DecodeScratch): Promise<DecodeResult> {
   const bytes =
     request.bytes ??
-    (await (scratch ? readInto(request.path!, scratch.file) : readRegularFile(request.path!)).catch(
-      (error: unknown) => {
-        throw fileReadError(error, request.path!, 'cannot read file');
-      },
-    ));
+    (await (
+      request.fd !== undefined
+        ? readFd(request.fd, scratch?.file)
+        : scratch
+          ? readInto(request.path!, scratch.file)
+          : readRegularFile(request.path!)
+    ).catch((error: unknown) => {
+      throw fileReadError(error, request.path ?? 'the open file', 'cannot read file');
+    }));
   const wants = new Set(request.outputs);
   const file = openDicom(bytes, scratch ? { ...request.open, inflateInto: scratch.inflated } : request.open);
   // A DICOMDIR (a CD's or export's directory record sequence) lists the files beside it, which are read themselves:
@@ -199,15 +211,32 @@ async function readInto(path: string, scratch: Scratch): Promise<Uint8Array> {
   const handle = await openRegularFile(path);
   try {
     const { size } = await handle.stat();
-    const bytes = scratch.uint8(size);
-    let at = 0;
-    while (at < size) {
-      const { bytesRead } = await handle.read(bytes, at, size - at, at);
-      if (bytesRead === 0) break; // the file shrank while being read
-      at += bytesRead;
-    }
-    return at === size ? bytes : bytes.subarray(0, at);
+    return await readWhole(size, scratch, async (bytes, at) => (await handle.read(bytes, at, size - at, at)).bytesRead);
   } finally {
     await handle.close();
   }
+}
+
+const fstatAsync = promisify(fstat);
+const readAsync = promisify(read);
+
+/** A whole open file, by position (the descriptor's offset is left alone), into scratch memory or new memory. */
+async function readFd(fd: number, scratch?: Scratch): Promise<Uint8Array> {
+  const { size } = await fstatAsync(fd);
+  return readWhole(size, scratch, async (bytes, at) => (await readAsync(fd, bytes, at, size - at, at)).bytesRead);
+}
+
+async function readWhole(
+  size: number,
+  scratch: Scratch | undefined,
+  readAt: (bytes: Uint8Array, at: number) => Promise<number>,
+): Promise<Uint8Array> {
+  const bytes = scratch ? scratch.uint8(size) : new Uint8Array(size);
+  let at = 0;
+  while (at < size) {
+    const n = await readAt(bytes, at);
+    if (n === 0) break; // the file shrank while being read
+    at += n;
+  }
+  return at === size ? bytes : bytes.subarray(0, at);
 }

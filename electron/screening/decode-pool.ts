@@ -5,7 +5,6 @@
  * fails with a DicomError and the worker is replaced (util/worker-pool.ts).
  */
 import { availableParallelism } from 'node:os';
-import type { Transferable } from 'node:worker_threads';
 import type { DecodeRequest, DecodeResult } from './decode-job.js';
 import { DicomError, type DicomErrorCode } from '../dicom/errors.js';
 import { WorkerPool } from '../util/worker-pool.js';
@@ -46,9 +45,8 @@ export class DecodePool {
     });
   }
 
-  /** `transfer`: buffers moved to the worker, not copied (a request's `bytes`, read for it alone). */
-  decode(request: DecodeRequest, signal?: AbortSignal, transfer?: readonly Transferable[]): Promise<DecodeResult> {
-    return this.#pool.run(request, { signal, ...(transfer ? { transfer } : {}) });
+  decode(request: DecodeRequest, signal?: AbortSignal): Promise<DecodeResult> {
+    return this.#pool.run(request, { signal });
   }
 
   close(): Promise<void> {

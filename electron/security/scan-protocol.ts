@@ -24,6 +24,8 @@ export interface ScanFile {
   readonly mtimeMs: number;
   /** The whole content, from the open file; new memory each call (a renderer may transfer it to a worker). */
   read(): Promise<Uint8Array>;
+  /** Its descriptor, open until the response is made: a worker thread may read it (threads share descriptors). */
+  readonly fd: number;
 }
 
 /** An allowed request's file holds an open handle: whoever gets the decision closes it (respond does). */
@@ -89,6 +91,7 @@ function scanFile({ path: real, handle, stats }: InsideFile): OpenScanFile {
     // As a number stat says it (sec·1e3 + nsec/1e6, fractional), so a key made from either matches.
     mtimeMs: Number(stats.mtimeNs / 1_000_000_000n) * 1e3 + Number(stats.mtimeNs % 1_000_000_000n) / 1e6,
     read: () => readHandle(handle, size),
+    fd: handle.fd,
     close: () => handle.close(),
   };
 }

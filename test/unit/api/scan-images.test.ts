@@ -4,10 +4,11 @@
  * the render, changes nothing that is served (a worker given the path rendered the outside scan).
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dicomScanRenderer } from '../../../electron/api/scan-images.js';
+import { decodeScratch, runDecodeJob } from '../../../electron/screening/decode-job.js';
 import { DecodePool } from '../../../electron/screening/decode-pool.js';
 import { AllowedRoots } from '../../../electron/security/allowed-roots.js';
 import { createScanHandler, scanUrlFor, type ScanRenderer } from '../../../electron/security/scan-protocol.js';
@@ -51,5 +52,18 @@ describe('DICOM scan:// renders', () => {
     const served = await swap.restoring(() => body(swapping, swap.file));
     assert.notDeepEqual(served, outside, 'the outside scan was rendered');
     assert.deepEqual(served, inside);
+  });
+
+  it('the decode job reads an open descriptor as it reads a path, with scratch memory or without', async () => {
+    const byPath = await runDecodeJob({ path: swap.file, outputs: ['display'] });
+    const handle = await open(swap.file);
+    try {
+      for (const scratch of [undefined, decodeScratch()]) {
+        const byFd = await runDecodeJob({ fd: handle.fd, outputs: ['display'] }, scratch);
+        assert.deepEqual(byFd.display!.data, byPath.display!.data);
+      }
+    } finally {
+      await handle.close();
+    }
   });
 });
