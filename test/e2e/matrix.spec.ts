@@ -84,6 +84,30 @@ test.describe('Matrix view', () => {
     await expect(page.getByTestId('viewer-overlay')).toHaveCount(0);
     await expect.poll(focusedCell).toBe('3:2');
 
+    // The scan column sorts by the names shown, A to Z first, then Z to A; its header is a button, so the keyboard
+    // sorts it too, and it says its order (aria-sort) as the phrase columns do.
+    const scanHead = headers.filter({ hasText: 'scan' });
+    const names = () =>
+      page
+        .getByTestId('matrix-row')
+        .getByRole('rowheader')
+        .evaluateAll((hs) => hs.map((h) => (h as HTMLElement).innerText.replace(/\s*\n\s*/g, ' · ')));
+    const byName = new Intl.Collator(undefined, { numeric: true }).compare;
+    await expect(scanHead).toHaveAttribute('aria-sort', 'none');
+    await scanHead.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await expect(scanHead).toHaveAttribute('aria-sort', 'ascending');
+    await expect(scanHead).toHaveText('scan ▲');
+    await expect(headers.filter({ hasText: 'cardiomegaly' })).toHaveAttribute('aria-sort', 'none');
+    const az = await names();
+    expect(az.length).toBeGreaterThan(5);
+    expect([...az].sort(byName)).toEqual(az);
+    await page.keyboard.press('Space');
+    await expect(scanHead).toHaveAttribute('aria-sort', 'descending');
+    const za = await names();
+    expect([...za].sort(byName).reverse()).toEqual(za);
+    expect(za[0]).not.toBe(az[0]);
+
     await page.getByRole('combobox', { name: 'Score type' }).selectOption('similarity');
     await page.getByRole('textbox', { name: 'Add a phrase' }).fill('nodule');
     await page.getByRole('button', { name: 'Add', exact: true }).click();

@@ -59,7 +59,8 @@ export interface MatrixSession {
   phrases: string[];
   matrix: Matrix | null;
   score: Score;
-  sort: { column: number; descending: boolean } | null;
+  /** A phrase column by its index, or 'scan': the rows by the names shown. */
+  sort: { column: number | 'scan'; descending: boolean } | null;
   /** The model loaded since the last matrix, which went with it (the previous model's scores); null after a run. */
   modelChanged: string | null;
 }
@@ -132,10 +133,28 @@ export function MatrixView({
   const rows = useMemo(() => {
     if (!matrix) return [];
     const pick = (r: Matrix['rows'][number]) => (score === 'probability' ? r.probability : r.similarity);
+    if (sort?.column === 'scan') {
+      // By the names shown, as the Screening table's scan column sorts (its key made once per row; the path
+      // breaks ties between scans named alike); numeric, so that S2/I10 comes after S2/I9.
+      const collator = new Intl.Collator(undefined, { numeric: true });
+      const sign = sort.descending ? -1 : 1;
+      const keyed = matrix.rows.map((r) => ({ r, text: naming(r.path).text }));
+      keyed.sort((a, b) => sign * (collator.compare(a.text, b.text) || collator.compare(a.r.path, b.r.path)));
+      return keyed.map((k) => k.r);
+    }
     const out = [...matrix.rows];
-    if (sort) out.sort((a, b) => (pick(b)[sort.column]! - pick(a)[sort.column]!) * (sort.descending ? 1 : -1));
+    if (sort) {
+      const j = sort.column;
+      out.sort((a, b) => (pick(b)[j]! - pick(a)[j]!) * (sort.descending ? 1 : -1));
+    }
     return out;
-  }, [matrix, sort, score]);
+  }, [matrix, sort, score, naming]);
+  const ariaSort = (column: number | 'scan') =>
+    sort?.column === column ? (sort.descending ? 'descending' : 'ascending') : 'none';
+  const marker = (column: number | 'scan') => (sort?.column === column ? (sort.descending ? ' ▼' : ' ▲') : '');
+  // A column pressed again turns its order; a new one starts with what a reader wants first: highest scores, names A to Z.
+  const sortBy = (column: number | 'scan') =>
+    setSort({ column, descending: sort?.column === column ? !sort.descending : column !== 'scan' });
   const rowsDrawn = useRowWindow<HTMLDivElement>(rows.length, ROW);
   const paths = useMemo(() => rows.map((r) => r.path), [rows]);
   const { reveal, toTop } = rowsDrawn;
@@ -335,23 +354,23 @@ export function MatrixView({
               aria-rowindex={1}
               style={{ gridTemplateColumns: columns }}
             >
-              <span role="columnheader">scan</span>
+              <div role="columnheader" className="matrix-slot" aria-sort={ariaSort('scan')}>
+                <button type="button" title="Sort by the scans' names" onClick={() => sortBy('scan')}>
+                  <span>scan</span>
+                  <span aria-hidden="true">{marker('scan')}</span>
+                </button>
+              </div>
               {matrix.phrases.map((p, j) => {
                 const unfamiliar = matrix.familiarity.find((f) => f.phrase === p && !f.known);
                 return (
                   // The role on a wrapper, not on the button: a screen reader announces a header it can press.
-                  <div
-                    key={p}
-                    role="columnheader"
-                    className="matrix-slot"
-                    aria-sort={sort?.column === j ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-                  >
+                  <div key={p} role="columnheader" className="matrix-slot" aria-sort={ariaSort(j)}>
                     <button
                       type="button"
                       className={unfamiliar ? 'unfamiliar' : undefined}
                       aria-describedby={unfamiliar ? `matrix-familiarity-${j}` : undefined}
                       title={unfamiliar ? `“${p}”: ${unfamiliarText(unfamiliar)}` : p}
-                      onClick={() => setSort({ column: j, descending: sort?.column === j ? !sort.descending : true })}
+                      onClick={() => sortBy(j)}
                     >
                       <span className="matrix-phrase">{p}</span>
                       {unfamiliar && (
@@ -360,7 +379,7 @@ export function MatrixView({
                           ⚠
                         </span>
                       )}
-                      <span aria-hidden="true">{sort?.column === j ? (sort.descending ? ' ▼' : ' ▲') : ''}</span>
+                      <span aria-hidden="true">{marker(j)}</span>
                     </button>
                   </div>
                 );
