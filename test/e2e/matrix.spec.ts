@@ -11,9 +11,25 @@ test.describe('Matrix view', () => {
     await page.getByRole('button', { name: 'Open demo study' }).click();
     await expect(page.getByTestId('catalog-summary')).toContainText('24 images', { timeout: 180_000 });
     await page.keyboard.press('3');
+    // The toolbar stays still when the button's label turns into "Recompute": the button keeps its place and width
+    // (the phrase box, which takes the room left, grew and moved "Add" and the button along), and so does what follows.
+    const toolbar = page
+      .locator('form.toolbar')
+      .filter({ has: page.getByRole('button', { name: 'Add', exact: true }) });
+    const boxes = () =>
+      toolbar.locator(':scope > *').evaluateAll((els) =>
+        els.map((e) => {
+          const r = e.getBoundingClientRect();
+          return [Math.round(r.x), Math.round(r.y), Math.round(r.width)];
+        }),
+      );
+    const before = await boxes();
     await page.getByRole('button', { name: 'Compute matrix' }).click();
     const table = page.getByRole('table', { name: 'Scans by phrases' });
     await expect(table).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByRole('button', { name: 'Recompute', exact: true })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Compute matrix' })).toHaveCount(0);
+    expect(await boxes()).toEqual(before);
     await expect(table).toHaveAttribute('aria-rowcount', '25');
     const headers = table.getByRole('columnheader');
     // A header, a scan and a cell are each a table role holding a button: a screen reader says where it is and that

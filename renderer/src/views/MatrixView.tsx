@@ -269,8 +269,11 @@ export function MatrixView({
         <button type="submit" disabled={busy || !draft.trim()}>
           Add
         </button>
-        <button type="button" disabled={busy} onClick={() => void compute(phrases)}>
-          {matrix ? 'Recompute' : 'Compute matrix'}
+        {/* Both labels take the same cell, the one not shown hidden: the button is as wide as the longer, so the
+            controls after it stay where they are when the first matrix turns "Compute matrix" into "Recompute". */}
+        <button type="button" className="same-width" disabled={busy} onClick={() => void compute(phrases)}>
+          <span className={matrix ? undefined : 'unshown'}>Recompute</span>
+          <span className={matrix ? 'unshown' : undefined}>Compute matrix</span>
         </button>
         <label>
           Score{' '}
