@@ -85,6 +85,23 @@ test.describe('Query view', () => {
       'its zero-shot score for the phrase (whole image) and its similarity to the example scans (as Screening compares scans, centred on these scans), each standardised over these scans and weighed 1 : 1, stands out',
     );
     await expect(page.getByTestId('query-result').first().locator('.scores')).toContainText(/score -?\d+\.\d\d/);
+    // The terms read as what they are (they were plain lines of text): a labelled list of chips, each with its sign
+    // shown ("+ pleural effusion", "− pneumothorax") and said ("plus", "minus"); an example scan says it is one.
+    await page.getByRole('searchbox', { name: 'Report phrase' }).fill('pneumothorax');
+    await page.getByRole('button', { name: '− phrase' }).click();
+    const termList = page.getByRole('list', { name: 'Query terms' });
+    const termItems = termList.getByRole('listitem');
+    await expect(termItems).toHaveCount(3);
+    await expect(termItems.locator('.term-sign')).toHaveText(['+', '−', '+']);
+    await expect(termList).toMatchAriaSnapshot(`
+      - list "Query terms":
+        - listitem: plus pleural effusion
+        - listitem: minus pneumothorax
+        - listitem: /plus scan .+/
+    `);
+    for (const item of await termItems.all())
+      expect(await item.evaluate((e) => getComputedStyle(e).borderTopStyle)).toBe('solid');
+    await expect(page.getByRole('button', { name: 'Search', exact: true })).toBeEnabled({ timeout: 60_000 }); // ran
 
     // Search is disabled while a query runs, but the threshold is not: moved twice, the first answer held up on
     // its way back, the view shows the last threshold's answer, not the one that came last.

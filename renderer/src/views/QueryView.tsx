@@ -6,7 +6,7 @@
  * "Use as example" on a result adds it to the opened studies' example set (listed in the Examples panel),
  * which the Screening view screens with.
  */
-import { useMemo, useRef, useState, type Dispatch, type FormEvent, type SetStateAction } from 'react';
+import { useMemo, useRef, useState, type Dispatch, type FormEvent, type ReactNode, type SetStateAction } from 'react';
 import { UnitSlider } from '../components/UnitSlider';
 import { MoreCards, useShownCount, useShowViewed, type Viewed } from '../components/MoreCards';
 import { getApi, type Request, type Response } from '../api';
@@ -228,17 +228,25 @@ export function QueryView({
         ))}
       </div>
       {(terms.length > 1 || examples.length > 0) && (
-        <p className="terms" data-testid="query-terms">
-          {terms.map((t, i) => (
-            <span key={`t${i}`} className={t.weight > 0 ? 'chip plus' : 'chip minus'}>
-              {t.weight > 0 ? '+' : '−'} “{t.text}”
-            </span>
-          ))}
-          {examples.map((e) => (
-            <span key={e.path} className={e.weight > 0 ? 'chip plus' : 'chip minus'}>
-              {e.weight > 0 ? '+' : '−'} {naming(e.path).text}
-            </span>
-          ))}
+        // A labelled list of chips: each term reads as what it is, a phrase or an example scan added (+) to the
+        // query or subtracted (−) from it, its sign spelt out for a screen reader (they were plain lines of text).
+        <div className="terms" data-testid="query-terms">
+          <span className="muted" id="query-terms-label">
+            Query terms
+          </span>
+          <ul className="term-list" aria-labelledby="query-terms-label">
+            {terms.map((t, i) => (
+              <QueryTerm key={`t${i}`} plus={t.weight > 0} title={termTitle(t.weight > 0, 'phrase')}>
+                {t.text}
+              </QueryTerm>
+            ))}
+            {examples.map((e) => (
+              <QueryTerm key={e.path} plus={e.weight > 0} title={termTitle(e.weight > 0, 'scan')}>
+                <span className="visually-hidden">scan </span>
+                {naming(e.path).text}
+              </QueryTerm>
+            ))}
+          </ul>
           <button
             type="button"
             className="chip"
@@ -250,7 +258,7 @@ export function QueryView({
           >
             clear
           </button>
-        </p>
+        </div>
       )}
       {busy && (
         <p className="muted" role="status" aria-live="polite">
@@ -398,3 +406,25 @@ export function QueryView({
     </section>
   );
 }
+
+/** One term of a mixed query, as a chip: "+ pleural effusion", "− pneumothorax". */
+function QueryTerm({ plus, title, children }: { plus: boolean; title: string; children: ReactNode }) {
+  return (
+    <li className={plus ? 'term plus' : 'term minus'} title={title} data-testid="query-term">
+      <span className="term-sign" aria-hidden="true">
+        {plus ? '+' : '−'}
+      </span>
+      <span className="visually-hidden">{plus ? 'plus ' : 'minus '}</span>
+      {children}
+    </li>
+  );
+}
+
+const termTitle = (plus: boolean, what: 'phrase' | 'scan'): string =>
+  what === 'phrase'
+    ? plus
+      ? 'Added to the query: scans that match this phrase rank higher'
+      : 'Subtracted from the query: scans that match this phrase rank lower'
+    : plus
+      ? 'An example added to the query: scans like it rank higher'
+      : 'An example subtracted from the query: scans like it rank lower';
