@@ -94,7 +94,9 @@ test.describe('few-shot screening with an example set', () => {
       timeout: 60_000,
     });
     const panel = page.getByTestId('examples-panel');
-    await expect(panel.getByTestId('examples-count')).toHaveText('0 examples');
+    // The heading names the set once: "Examples (none yet)", then "Examples (1 scan)" (it read "Examples 0 examples").
+    await expect(panel.getByRole('heading', { level: 2 })).toHaveText('Examples (none yet)');
+    await expect(panel.getByTestId('examples-count')).toHaveText('none yet');
     await expect(panel.getByTestId('examples-warning')).toHaveCount(0);
 
     // Each scan opened in the viewer joins the set with one click; the button then says so.
@@ -106,7 +108,10 @@ test.describe('few-shot screening with an example set', () => {
       await toggle.click();
       await expect(toggle).toHaveText('✓ Example');
       await expect(toggle).toHaveAttribute('aria-pressed', 'true');
-      await expect(panel.getByTestId('examples-count')).toHaveText(i === 0 ? '1 example' : `${i + 1} examples`);
+      await expect(panel.getByTestId('examples-count')).toHaveText(i === 0 ? '1 scan' : `${i + 1} scans`);
+      await expect(panel.getByRole('heading', { level: 2 })).toHaveText(
+        `Examples (${i === 0 ? '1 scan' : `${i + 1} scans`})`,
+      );
       if (i === examples.length - 1) await page.screenshot({ path: path.join(ARTIFACTS, 'few-shot-viewer.png') });
       await page.getByRole('button', { name: 'Close viewer' }).click();
     }
@@ -125,13 +130,13 @@ test.describe('few-shot screening with an example set', () => {
     // viewer's button follows.
     await openInViewer(page, positives[3]!);
     await toggle.click();
-    await expect(panel.getByTestId('examples-count')).toHaveText('4 examples');
+    await expect(panel.getByTestId('examples-count')).toHaveText('4 scans');
     await expect(panel.getByTestId('examples-warning')).toHaveCount(0);
     await items
       .nth(3)
       .getByRole('button', { name: /^Remove .* from the examples$/ })
       .click();
-    await expect(panel.getByTestId('examples-count')).toHaveText('3 examples');
+    await expect(panel.getByTestId('examples-count')).toHaveText('3 scans');
     await expect(panel.getByTestId('examples-warning')).toBeVisible();
     await expect(toggle).toHaveText('Use as example');
     await page.getByRole('button', { name: 'Close viewer' }).click();
@@ -156,7 +161,7 @@ test.describe('few-shot screening with an example set', () => {
     await page.reload();
     await page.getByLabel('Open a recent folder or file').selectOption(dir);
     await expect(page.getByTestId('catalog-summary')).toContainText(`${PHANTOMS} images`);
-    await expect(panel.getByTestId('examples-count')).toHaveText('3 examples');
+    await expect(panel.getByTestId('examples-count')).toHaveText('3 scans');
     await expect(items).toHaveCount(3);
     expect(await page.evaluate((scope) => window.radsift!.call('examples.get', { scope }), dir)).toEqual({
       scope: dir,
@@ -382,7 +387,7 @@ test.describe('few-shot screening with an example set', () => {
 
     // The Query view's results show which scans are examples, and list the set too.
     await page.keyboard.press('2');
-    await expect(page.getByTestId('examples-panel').getByTestId('examples-count')).toHaveText('3 examples');
+    await expect(page.getByTestId('examples-panel').getByTestId('examples-count')).toHaveText('3 scans');
     await page.getByRole('searchbox', { name: 'Report phrase' }).fill('pneumothorax');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page.getByTestId('query-summary')).toBeVisible({ timeout: 60_000 });
@@ -399,10 +404,10 @@ test.describe('few-shot screening with an example set', () => {
     const queryCount = page.getByTestId('examples-panel').getByTestId('examples-count');
     await result.getByTestId('example-toggle').click();
     await expect(result.getByTestId('example-toggle')).toHaveText('Use as example');
-    await expect(queryCount).toHaveText('2 examples');
+    await expect(queryCount).toHaveText('2 scans');
     await result.getByTestId('example-toggle').click();
     await expect(result.getByTestId('example-toggle')).toHaveText('✓ Example');
-    await expect(queryCount).toHaveText('3 examples');
+    await expect(queryCount).toHaveText('3 scans');
 
     // A phrase and the set together: both columns; at a threshold no phrase reaches, the examples still
     // flag themselves.
@@ -497,7 +502,7 @@ test.describe('few-shot screening with an example set', () => {
       await page.evaluate(([scope, p]) => window.radsift!.call('examples.add', { scope, path: p }), [dir, file]);
     await page.reload();
     await page.getByLabel('Open a recent folder or file').selectOption(dir);
-    await expect(page.getByTestId('examples-panel').getByTestId('examples-count')).toHaveText('3 examples');
+    await expect(page.getByTestId('examples-panel').getByTestId('examples-count')).toHaveText('3 scans');
     await page.keyboard.press('4');
     await page.getByRole('checkbox', { name: 'Screen with the example set (3 examples)' }).check({ timeout: 30_000 });
     bridge.dialog.answer([dir]);

@@ -5,7 +5,8 @@
  */
 import { useState } from 'react';
 import { getApi } from '../api';
-import { examplesText, fewExamplesText, useExamples } from '../examples';
+import { counted } from '../format';
+import { fewExamplesText, useExamples } from '../examples';
 import { useScanNaming } from '../scanNames';
 import { ScanName } from './ScanName';
 
@@ -63,11 +64,15 @@ export function ExamplesPanel({
   if (!examples.scope || (hideWhenEmpty && !paths.length && !examples.error)) return null;
   return (
     <section className="examples-panel" aria-labelledby="examples-title" data-testid="examples-panel">
+      {/* "Examples (3 scans)", "Examples (none yet)": the noun once ("Examples 0 examples" read as a stutter). */}
       <h2 id="examples-title">
-        Examples{' '}
-        <span className="muted" data-testid="examples-count">
-          {examplesText(paths.length)}
-        </span>
+        Examples
+        {examples.loaded && (
+          <span className="muted">
+            {' '}
+            (<span data-testid="examples-count">{paths.length ? counted(paths.length, 'scan') : 'none yet'}</span>)
+          </span>
+        )}
       </h2>
       {examples.error && (
         <p className="error" role="alert">
@@ -82,8 +87,8 @@ export function ExamplesPanel({
       )}
       {examples.loaded && !paths.length && (
         <p className="muted">
-          None yet. “Use as example” in the viewer or on a Query result adds a scan that shows the finding; the
-          Screening view then screens with the set.
+          “Use as example” in the viewer or on a Query result adds a scan that shows the finding; the Screening view
+          then screens with the set.
         </p>
       )}
       {paths.length > 0 && paths.length < confidentFrom && (
