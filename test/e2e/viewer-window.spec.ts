@@ -47,7 +47,11 @@ test.describe('viewer window', () => {
     await page.getByRole('button', { name: 'Open folder…' }).click();
     await expect(page.getByTestId('catalog-summary')).toContainText('2 images');
     await page.locator('.tree-series').first().click();
-    await page.getByRole('list', { name: 'Images in the series' }).getByRole('button').first().click();
+    // A thumbnail's caption says its number is the instance number ("#1" read as either), and is said once.
+    const thumbs = page.getByRole('list', { name: 'Images in the series' });
+    await expect(thumbs.getByTestId('thumb-caption')).toHaveText(['Instance 1', 'Instance 2']);
+    await expect(thumbs.getByRole('button', { name: 'Instance 1', exact: true })).toHaveCount(1);
+    await thumbs.getByRole('button').first().click();
     const image = page.getByTestId('viewer-image');
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(512);
     const own = await page.evaluate(

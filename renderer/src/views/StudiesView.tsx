@@ -240,24 +240,29 @@ export function StudiesView({
       ) : (
         series && (
           <ul className="thumbs" aria-label="Images in the series">
-            {series.instances.map((inst, i) => (
-              <li key={inst.path}>
-                <button
-                  type="button"
-                  className="thumb"
-                  data-scan-path={inst.path}
-                  onClick={() => setViewing(inst.path)}
-                  title={naming(inst.path).path}
-                >
-                  <img
-                    src={api.scanUrl(inst.path, { kind: 'thumb', size: 160 })}
-                    alt={`Image ${inst.instanceNumber ?? i + 1}`}
-                    loading="lazy"
-                  />
-                  <span>#{inst.instanceNumber ?? i + 1}</span>
-                </button>
-              </li>
-            ))}
+            {series.instances.map((inst, i) => {
+              // The caption says what its number is: the file's instance number, or, where the file has none,
+              // the image's place in the series ("#24" read as either).
+              const caption =
+                inst.instanceNumber !== undefined ? `Instance ${inst.instanceNumber}` : `Image ${i + 1} of the series`;
+              return (
+                <li key={inst.path}>
+                  <button
+                    type="button"
+                    className="thumb"
+                    data-scan-path={inst.path}
+                    onClick={() => setViewing(inst.path)}
+                    title={naming(inst.path).path}
+                  >
+                    <img src={api.scanUrl(inst.path, { kind: 'thumb', size: 160 })} alt={caption} loading="lazy" />
+                    {/* Named once: the image's alt text already says it to a screen reader. */}
+                    <span aria-hidden="true" data-testid="thumb-caption">
+                      {caption}
+                    </span>
+                  </button>
+                </li>
+              );
+            })}
           </ul>
         )
       )}
