@@ -54,6 +54,11 @@ test.describe('viewer window', () => {
     await thumbs.getByRole('button').first().click();
     const image = page.getByTestId('viewer-image');
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(512);
+    // The heatmap's opacity slider has a visible label, which its accessible name holds (WCAG 2.5.3).
+    const opacity = page.getByRole('slider', { name: 'Heatmap opacity' });
+    const opacityLabel = page.locator('label').filter({ has: opacity });
+    await expect(opacityLabel).toHaveText('Opacity');
+    expect((await opacityLabel.innerText()).trim()).toBe('Opacity'); // rendered, not only in the DOM
     const own = await page.evaluate(
       (file) => window.radsift!.call('studies.displayWindow', { path: file }),
       (await page.getByTestId('viewer-path').getAttribute('data-path'))!,

@@ -617,8 +617,10 @@ export function Viewer({
             title="A report phrase, e.g. pleural effusion; Enter shows where it matches"
             onChange={(e) => setDraftPhrase(e.target.value)}
           />
-          <label title="Heatmap opacity">
-            <UnitSlider value={opacity} label="Heatmap opacity" onChange={setOpacity} />
+          {/* A visible word beside the slider: a bare range said nothing of what it changes. Its accessible name
+              ("Heatmap opacity") holds the word shown, as a voice-control user would say it. */}
+          <label className="heatmap-opacity" title="Heatmap opacity">
+            Opacity <UnitSlider value={opacity} label="Heatmap opacity" onChange={setOpacity} />
           </label>
         </form>
         <span className="viewer-toolbar-end">
