@@ -208,7 +208,9 @@ test.describe('Screening results of thousands of rows', () => {
     }
   });
 
-  test('Export JSON says the threshold and filter its rows were flagged and picked at', async ({ page }) => {
+  test('Export JSON and Export CSV say the threshold and filter their rows were flagged and picked at', async ({
+    page,
+  }) => {
     // The rows' "flagged" follows the slider, but the file said only the job's own threshold (0.5).
     await page.getByRole('slider', { name: 'Flag threshold' }).focus();
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
@@ -228,6 +230,23 @@ test.describe('Screening results of thousands of rows', () => {
     expect(saved.shown?.threshold).toBeCloseTo(cut, 2);
     expect(saved.shown?.flaggedOnly).toBe(true);
     expect(saved.rows.every((r) => r.flagged)).toBe(true);
+
+    // The CSV says the same on every row, in two trailing columns (it said neither: a file exported at 0.25 read as
+    // flagged at the job's 0.5). No cell here holds a comma (paths of a scratch folder, no errors).
+    const csvDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const csvFile = path.join(scratchDir('radsift-e2e-dl-'), 'export.csv');
+    await (await csvDownload).saveAs(csvFile);
+    const [head, ...lines] = readFileSync(csvFile, 'utf8').trimEnd().split('\n');
+    expect(head!.split(',').slice(-4)).toEqual(['flagged', 'review', 'threshold', 'flagged_only']);
+    expect(lines).toHaveLength(saved.rows.length);
+    for (const line of lines) {
+      const cells = line.split(',');
+      expect(cells).toHaveLength(head!.split(',').length);
+      expect(cells.at(-4)).toBe('1');
+      expect(Number(cells.at(-2))).toBeCloseTo(cut, 2);
+      expect(cells.at(-1)).toBe('1');
+    }
   });
 
   test('a new order or filter starts at the top', async ({ page }) => {

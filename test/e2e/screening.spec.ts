@@ -125,8 +125,11 @@ test.describe('Screening view', () => {
     await (await download).saveAs(file);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines[0]).toBe(
-      'path,sop_instance_uid,series_instance_uid,study_instance_uid,status,error,pneumothorax score,pneumothorax probability,pleural effusion score,pleural effusion probability,flagged,review',
+      'path,sop_instance_uid,series_instance_uid,study_instance_uid,status,error,pneumothorax score,pneumothorax probability,pleural effusion score,pleural effusion probability,flagged,review,threshold,flagged_only',
     );
+    // Every row says the threshold its "flagged" is at (the slider's, here the job's own 0.5) and that all rows were
+    // written, not only those flagged.
+    for (const line of lines.slice(1)) expect(line).toMatch(/,0\.5,0$/);
     const paths = lines.slice(1).map((l) => l.split(',')[0]!);
     expect(paths.sort()).toEqual([...dicom.map((f) => path.join(dir, f)), path.join(dir, 'broken.dcm')].sort());
   });

@@ -538,6 +538,10 @@ export function ScreeningView({
       ...(mixes ? ['phrase + examples score'] : []),
       'flagged',
       'review',
+      // What "flagged" is at and which rows were written, as the JSON's `shown`: the slider may not be at the job's
+      // own threshold. Repeated on every row, trailing, so that a CSV reader takes them as any other column.
+      'threshold',
+      'flagged_only',
     ];
     // No patient name, ID or accession columns; with identifiers hidden, they are cut out of paths too.
     const lines = rows.map((r) =>
@@ -555,6 +559,8 @@ export function ScreeningView({
         ...(mixes ? [r.phraseAndExamples?.toFixed(6) ?? ''] : []),
         r.flagged ? 1 : 0,
         r.review ?? (r.example ? 'example' : ''),
+        threshold,
+        flaggedOnly ? 1 : 0,
       ]
         .map(csvCell)
         .join(','),
