@@ -5,6 +5,7 @@
  * drift apart. This module imports nothing from Electron or Node.
  */
 import { z } from 'zod';
+import { PROVIDERS } from '../inference/provider-names.js';
 import { connectionSchema, dicomWebConnectionSchema, dimseConnectionSchema } from '../pacs/connection.js';
 import { pageSchema, studyQuerySchema } from '../pacs/query.js';
 import { CACHE_GB_MAX, CACHE_GB_MIN, CONNECTION_NAME_MAX_LENGTH, PHRASE_MAX_LENGTH, PHRASE_PATTERN } from './limits.js';
@@ -52,6 +53,13 @@ export const ModelState = z.object({
   warning: z.string().optional(),
 });
 
+/** The execution provider a model runs on, and each one tried before it that did not load, with why. */
+export const ExecutionProvider = z.object({
+  active: z.enum(PROVIDERS),
+  fallbacks: z.array(z.object({ name: z.enum(PROVIDERS), reason: z.string() })),
+});
+export type ExecutionProvider = z.infer<typeof ExecutionProvider>;
+
 export const AppInfo = z.object({
   name: z.string(),
   version: z.string(),
@@ -59,8 +67,8 @@ export const AppInfo = z.object({
   model: ModelSummary.nullable(),
   /** Whether the active model is loading, ready or failed (and why): what the status bar says while model is null. */
   modelStatus: ModelState,
-  /** The execution provider that actually loaded (e.g. "cpu"), or null before a session exists. */
-  executionProvider: z.string().nullable(),
+  /** The execution provider that actually loaded, or null before a session exists. */
+  executionProvider: ExecutionProvider.nullable(),
   researchUseNotice: z.string(),
   /** RadSift's first start for this user: the renderer opens the demo study. */
   firstRun: z.boolean(),
@@ -293,7 +301,11 @@ export const methods = {
   /** Installed models, the active one's state and the provider it runs on. */
   'models.list': {
     request: z.object({}).strict(),
-    response: z.object({ models: z.array(ModelListing), state: ModelState, provider: z.string().nullable() }),
+    response: z.object({
+      models: z.array(ModelListing),
+      state: ModelState,
+      provider: ExecutionProvider.nullable(),
+    }),
   },
   /** A listed model's card (card.md), or null when it has none. */
   'models.card': {
@@ -303,7 +315,7 @@ export const methods = {
   /** Make a listed model the active one (loads it; resolves when ready). */
   'models.activate': {
     request: z.object({ dir: PathString }).strict(),
-    response: z.object({ id: z.string(), provider: z.string() }),
+    response: z.object({ id: z.string(), provider: ExecutionProvider }),
   },
   /** Ask the user for a model folder (any supported layout) and add it to the list. */
   'models.addFolder': {

@@ -13,7 +13,7 @@ import type { LoadedModel } from '../inference/encoder-protocol.js';
 import { ModelError } from '../inference/errors.js';
 import { describeModel } from '../inference/layouts/index.js';
 import { listModels, type ModelEntry } from '../inference/model-registry.js';
-import { describeReport, parsePreference } from '../inference/providers.js';
+import { parsePreference, providerStatus, type ProviderStatus } from '../inference/providers.js';
 import { PhraseCheck } from './phrase-check.js';
 import { readBundleTraining } from '../inference/bundle-training.js';
 import type { PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
@@ -170,7 +170,7 @@ export class ModelService implements ModelCatalog {
   }
 
   /** Only listed models can be activated: the renderer cannot make the app load an arbitrary folder. */
-  async activate(dir: string): Promise<{ id: string; provider: string }> {
+  async activate(dir: string): Promise<{ id: string; provider: ProviderStatus }> {
     const entry = (await this.entries()).find((m) => m.dir === path.resolve(dir));
     if (!entry) throw new ModelError('NOT_A_MODEL', 'that folder is not one of the installed models');
     if (!entry.description) throw new ModelError('BAD_MANIFEST', entry.error ?? 'that model cannot be used');
@@ -179,7 +179,7 @@ export class ModelService implements ModelCatalog {
     // keeps the bundle's id, and by id the bundled one would be loaded at the next start instead.
     const remembered = entry.source === 'bundled' ? loaded.model.id : entry.dir;
     await this.settings.update((s) => ({ ...s, activeModel: remembered }));
-    return { id: loaded.model.id, provider: describeReport(loaded.provider) };
+    return { id: loaded.model.id, provider: providerStatus(loaded.provider) };
   }
 
   async addFolder(dir: string): Promise<ModelListing> {
@@ -220,8 +220,8 @@ export class ModelService implements ModelCatalog {
     };
   }
 
-  executionProvider(): string | null {
-    return this.#state.state === 'ready' ? describeReport(this.#state.loaded.provider) : null;
+  executionProvider(): ProviderStatus | null {
+    return this.#state.state === 'ready' ? providerStatus(this.#state.loaded.provider) : null;
   }
 
   close(): Promise<void> {

@@ -11,7 +11,7 @@ import type { ScreenRow } from '../screening/results.js';
 import type { ExampleCoherence } from '../scoring/example-coherence.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
 import type { Page, StudyQuery } from '../pacs/query.js';
-import type { AppInfo, Catalog, ModelListing, Request, Response, ScreenJob } from './contract.js';
+import type { AppInfo, Catalog, ExecutionProvider, ModelListing, Request, Response, ScreenJob } from './contract.js';
 
 export interface DialogService {
   /** Resolves with chosen absolute paths, or an empty list when the user cancels. */
@@ -26,7 +26,7 @@ export interface DialogService {
 /** The model side of the About panel, filled by the model service. */
 export interface ModelStatus {
   active(): AppInfo['model'];
-  executionProvider(): string | null;
+  executionProvider(): ExecutionProvider | null;
 }
 
 /** The Models view's needs: what is installed, which is active, switching and adding. */
@@ -35,7 +35,7 @@ export interface ModelCatalog extends ModelStatus {
   state(): { state: 'none' | 'loading' | 'ready' | 'failed'; error?: string };
   card(dir: string): Promise<string | null>;
   /** Loads a listed model; rejects with a ModelError when it cannot. */
-  activate(dir: string): Promise<{ id: string; provider: string }>;
+  activate(dir: string): Promise<{ id: string; provider: ExecutionProvider }>;
   /** Validates a folder as a model and remembers it; rejects when it is not one. */
   addFolder(dir: string): Promise<ModelListing>;
   /** Whether the active model knows each phrase well. */

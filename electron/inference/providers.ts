@@ -5,17 +5,9 @@
  * loaded is known and every fallback is reported with its reason.
  */
 import os from 'node:os';
+import { PROVIDER_LABELS, PROVIDER_NAMES, PROVIDERS, type ProviderName } from './provider-names.js';
 
-export const PROVIDERS = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
-
-export const PROVIDER_LABELS: Record<ProviderName, string> = {
-  cuda: 'CUDA (NVIDIA GPU)',
-  dml: 'DirectML (GPU)',
-  coreml: 'Core ML (Apple)',
-  webgpu: 'WebGPU (experimental)',
-  cpu: 'CPU',
-};
+export { PROVIDER_LABELS, PROVIDER_NAMES, PROVIDERS, type ProviderName };
 
 /** The default order per platform: GPU where onnxruntime-node ships one, then CPU. */
 export function defaultPreference(
@@ -76,9 +68,29 @@ export interface ProviderReport {
   fellBack: boolean;
 }
 
+/**
+ * The provider in use and each one passed over with its reason, as data: what app.info and models.list send and
+ * `radsift models --json` prints, so that no reader has to take a sentence apart (a reason has brackets of its own).
+ */
+export interface ProviderStatus {
+  active: ProviderName;
+  /** The providers tried before it that did not load, in the order tried. */
+  fallbacks: { name: ProviderName; reason: string }[];
+}
+
+export function providerStatus(report: ProviderReport): ProviderStatus {
+  return {
+    active: report.active,
+    fallbacks: report.attempts.filter((a) => !a.ok).map((a) => ({ name: a.provider, reason: a.reason ?? 'failed' })),
+  };
+}
+
+/**
+ * One line for the CLI: "CPU — CUDA did not load: CUDA provider libraries are not installed (see README: GPUs)",
+ * each provider passed over after a "; ". No reason is put in brackets of ours: its own brackets never nest.
+ */
 export function describeReport(report: ProviderReport): string {
-  const failed = report.attempts.filter((a) => !a.ok);
-  const base = `${PROVIDER_LABELS[report.active]}`;
-  if (!report.fellBack) return base;
-  return `${base} — fell back: ${failed.map((a) => `${a.provider} (${a.reason ?? 'failed'})`).join('; ')}`;
+  const { active, fallbacks } = providerStatus(report);
+  const why = fallbacks.map((f) => `${PROVIDER_NAMES[f.name]} did not load: ${f.reason}`);
+  return why.length ? `${PROVIDER_LABELS[active]} — ${why.join('; ')}` : PROVIDER_LABELS[active];
 }

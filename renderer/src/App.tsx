@@ -12,7 +12,7 @@ import { Viewer, type ViewerMemory } from './components/Viewer';
 import { getApi, type Catalog } from './api';
 import { prefetchOn, prefetchScan } from './prefetch';
 import { useAppInfo } from './useAppInfo';
-import { shortProvider } from './provider';
+import { fullProvider, shortProvider } from './provider';
 import { VIEWS, type OpenViewer, type ViewId } from './views';
 import { HideIdentifiersToggle, ScanNamesProvider } from './scanNames';
 import { ExamplesProvider } from './examples';
@@ -354,7 +354,11 @@ export function App() {
                   'No model loaded'
                 )}
               </span>
-              <span className="status-provider" data-testid="status-provider" title={provider ?? undefined}>
+              <span
+                className="status-provider"
+                data-testid="status-provider"
+                title={provider ? fullProvider(provider) : undefined}
+              >
                 Provider: {provider ? shortProvider(provider) : '—'}
               </span>
               <span className="notice">Research use only — not for clinical decisions</span>

@@ -1,14 +1,25 @@
 /**
- * The execution-provider line of app.info, reworded for the status bar and About.
- *
- * The main process sends one string (electron/inference/providers.ts `describeReport`):
- * the active provider's label, and, when an earlier provider failed,
- * ` — fell back: <name> (<reason>); <name> (<reason>)`. The reasons carry brackets of their
- * own ("CUDA provider libraries are not installed (see README: GPUs)"), so the status bar
- * gets a short form without nesting and About lists each reason in full.
+ * The execution provider, worded for the status bar, About and the Models view. The main process sends it as data
+ * (contract ExecutionProvider: the provider in use, and each one that did not load with onnxruntime's or RadSift's
+ * reason), so nothing here takes a sentence apart. The reasons carry brackets of their own ("CUDA provider libraries
+ * are not installed (see README: GPUs)"): the status bar gets a short form that never nests them, About each
+ * reason in full.
  */
+import type { AppInfo } from './api';
 
-const NAMES: Record<string, string> = {
+export type ExecutionProvider = NonNullable<AppInfo['executionProvider']>;
+type ProviderName = ExecutionProvider['active'];
+
+// As the main process labels them (inference/provider-names.ts); typed by the contract's names, so a provider added
+// there and not here fails to compile.
+const PROVIDER_LABELS: Record<ProviderName, string> = {
+  cuda: 'CUDA (NVIDIA GPU)',
+  dml: 'DirectML (GPU)',
+  coreml: 'Core ML (Apple)',
+  webgpu: 'WebGPU (experimental)',
+  cpu: 'CPU',
+};
+const PROVIDER_NAMES: Record<ProviderName, string> = {
   cuda: 'CUDA',
   dml: 'DirectML',
   coreml: 'Core ML',
@@ -16,38 +27,15 @@ const NAMES: Record<string, string> = {
   cpu: 'CPU',
 };
 
-export interface ProviderFallback {
-  /** Display name of the provider that did not load, e.g. "CUDA". */
-  provider: string;
-  /** onnxruntime's or RadSift's reason, as the main process wrote it. */
-  reason: string;
-}
+/** The provider a model runs on, as a reader names it: "CPU", "CUDA (NVIDIA GPU)". */
+export const activeLabel = (p: ExecutionProvider): string => PROVIDER_LABELS[p.active];
 
-export interface ProviderReport {
-  /** The provider the model runs on, as labelled by the main process, e.g. "CPU". */
-  active: string;
-  fallbacks: ProviderFallback[];
-}
-
-const FELL_BACK = ' — fell back: ';
-
-export function parseProvider(text: string): ProviderReport {
-  const at = text.indexOf(FELL_BACK);
-  if (at < 0) return { active: text, fallbacks: [] };
-  const active = text.slice(0, at);
-  const rest = text.slice(at + FELL_BACK.length);
-  // "<name> (<reason>)" items joined by "; ": split only where a known provider name starts an item.
-  const names = Object.keys(NAMES).join('|');
-  const items = rest.split(new RegExp(`; (?=(?:${names}) \\()`));
-  const fallbacks = items.map((item) => {
-    const m = new RegExp(`^(${names}) \\((.*)\\)$`, 's').exec(item);
-    return m ? { provider: NAMES[m[1]!]!, reason: m[2]! } : { provider: item, reason: '' };
-  });
-  return { active, fallbacks };
-}
+/** Each provider that did not load, by name, with its reason word for word: what About lists. */
+export const fallbackReasons = (p: ExecutionProvider): { provider: string; reason: string }[] =>
+  p.fallbacks.map((f) => ({ provider: PROVIDER_NAMES[f.name], reason: f.reason }));
 
 /** Why a provider did not load, in a few words for the status bar. */
-function shortReason({ provider, reason }: ProviderFallback): string {
+function shortReason({ provider, reason }: { provider: string; reason: string }): string {
   if (/not installed/i.test(reason)) return `${provider} not installed — see GPUs in the README`;
   if (/not available in this onnxruntime build/i.test(reason))
     return `${provider} not in this onnxruntime build — see GPUs in the README`;
@@ -55,9 +43,15 @@ function shortReason({ provider, reason }: ProviderFallback): string {
 }
 
 /** "CPU (CUDA not installed — see GPUs in the README)": one level of brackets at most. */
-export function shortProvider(text: string): string {
-  const { active, fallbacks } = parseProvider(text);
-  if (!fallbacks.length) return active;
-  const why = fallbacks.map(shortReason).join('; ');
+export function shortProvider(p: ExecutionProvider): string {
+  const active = activeLabel(p);
+  if (!p.fallbacks.length) return active;
+  const why = fallbackReasons(p).map(shortReason).join('; ');
   return active.includes('(') ? `${active} · ${why}` : `${active} (${why})`;
+}
+
+/** Everything in one line, for a tooltip: "CPU — CUDA did not load: <reason>; …" (the CLI's wording). */
+export function fullProvider(p: ExecutionProvider): string {
+  const why = fallbackReasons(p).map((f) => `${f.provider} did not load: ${f.reason}`);
+  return why.length ? `${activeLabel(p)} — ${why.join('; ')}` : activeLabel(p);
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createServices } from '../../api/create-services.js';
-import { describeReport } from '../../inference/providers.js';
+import { describeReport, providerStatus, type ProviderStatus } from '../../inference/providers.js';
 import { bundledModelRoots, dataDir } from '../../app/paths.js';
 import { EXIT, type Command } from '../command.js';
 
@@ -25,7 +25,7 @@ export const modelsCommand: Command = {
     const service = services.models;
     try {
       const models = await service.entries();
-      let active: { dir: string; provider: string; fellBack: boolean } | null = null;
+      let active: { dir: string; provider: string; status: ProviderStatus } | null = null;
       let loadError: string | null = null;
       if (!values['no-load'] && models.some((m) => m.description)) {
         try {
@@ -33,7 +33,7 @@ export const modelsCommand: Command = {
           active = {
             dir: service.current.state === 'ready' ? service.current.dir : '',
             provider: describeReport(loaded.provider),
-            fellBack: loaded.provider.fellBack,
+            status: providerStatus(loaded.provider),
           };
         } catch (error) {
           loadError = error instanceof Error ? error.message : String(error);
@@ -59,7 +59,8 @@ export const modelsCommand: Command = {
       }));
       if (values.json) {
         io.stdout(
-          `${JSON.stringify({ models: rows, executionProvider: active?.provider ?? null, loadError }, null, 2)}\n`,
+          // executionProvider: the line the text output prints; provider: the same as data, as the app's API sends it.
+          `${JSON.stringify({ models: rows, executionProvider: active?.provider ?? null, provider: active?.status ?? null, loadError }, null, 2)}\n`,
         );
       } else {
         if (rows.length === 0)

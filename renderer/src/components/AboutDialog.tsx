@@ -1,11 +1,11 @@
 import { Modal } from './Modal';
 import type { AppInfo } from '../api';
 import type { Loadable } from '../useAppInfo';
-import { parseProvider } from '../provider';
+import { activeLabel, fallbackReasons } from '../provider';
 
 export function AboutDialog({ info, onClose }: { info: Loadable<AppInfo>; onClose: () => void }) {
-  const provider =
-    info.state === 'ready' && info.value.executionProvider ? parseProvider(info.value.executionProvider) : null;
+  const provider = info.state === 'ready' ? info.value.executionProvider : null;
+  const fallbacks = provider ? fallbackReasons(provider) : [];
   return (
     <Modal title="About RadSift" id="about-title" onClose={onClose}>
       {info.state === 'loading' && <p>Loading…</p>}
@@ -21,13 +21,13 @@ export function AboutDialog({ info, onClose }: { info: Loadable<AppInfo>; onClos
               : 'No model loaded'}
           </dd>
           <dt>Execution provider</dt>
-          <dd data-testid="about-provider">{provider ? provider.active : 'None (no model session yet)'}</dd>
-          {provider && provider.fallbacks.length > 0 && (
+          <dd data-testid="about-provider">{provider ? activeLabel(provider) : 'None (no model session yet)'}</dd>
+          {fallbacks.length > 0 && (
             <>
               <dt>Not loaded</dt>
               <dd data-testid="about-provider-fallbacks">
                 <ul className="plain">
-                  {provider.fallbacks.map((f) => (
+                  {fallbacks.map((f) => (
                     <li key={f.provider}>
                       {f.provider}: {f.reason || 'failed'}
                     </li>

@@ -3,6 +3,8 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { ExecutionProvider } from '../../../electron/api/contract.js';
+import { PROVIDER_NAMES } from '../../../electron/inference/provider-names.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { layoutFixtures, readNpy } from '../../support/model-fixtures.js';
 import { runCli } from '../../support/cli.js';
@@ -182,6 +184,18 @@ describe('radsift embed, query and matrix', { skip }, () => {
     assert.equal(listed.code, 0, listed.err);
     assert.match(listed.out, /tiny-clip .*\n.*\n +\S*first\/tiny-clip\n/);
     assert.match(listed.out, /tiny-clip .*\n.*\n +\S*second\/tiny-clip\n/);
+  });
+
+  it('models --json gives the execution provider as data beside the line the text prints', async () => {
+    const json = await run(['models', '--json', '--model-dir', model], work);
+    assert.equal(json.code, 0, json.err);
+    const listed = JSON.parse(json.out) as { executionProvider: string; provider: ExecutionProvider };
+    assert.equal(listed.provider.active, 'cpu');
+    // The line: the active provider's label, then each one passed over with its reason, in no brackets of ours.
+    const why = listed.provider.fallbacks.map((f) => `${PROVIDER_NAMES[f.name]} did not load: ${f.reason}`);
+    assert.equal(listed.executionProvider, why.length ? `CPU — ${why.join('; ')}` : 'CPU');
+    const text = await run(['models', '--model-dir', model], work);
+    assert.ok(text.out.includes(`\nexecution provider: ${listed.executionProvider}\n`), text.out);
   });
 
   it('usage errors exit 1', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { ExecutionProvider } from '../../../electron/api/contract.js';
 import { Encoder } from '../../../electron/inference/encoder.js';
 import { ModelError } from '../../../electron/inference/errors.js';
 import {
@@ -8,6 +9,8 @@ import {
   defaultThreads,
   describeReport,
   parsePreference,
+  providerStatus,
+  type ProviderReport,
 } from '../../../electron/inference/providers.js';
 import { createSession } from '../../../electron/inference/session.js';
 import { TextEmbeddingCache } from '../../../electron/inference/text-cache.js';
@@ -40,6 +43,43 @@ describe('execution providers', () => {
     assert.deepEqual(defaultThreads(64), { intraOp: 16, interOp: 1 });
   });
 
+  it('gives the provider and its fall-backs as data, and a CLI line that nests no brackets', () => {
+    const cuda = 'CUDA provider libraries are not installed (see README: GPUs)';
+    const report: ProviderReport = {
+      active: 'cpu',
+      attempts: [
+        { provider: 'cuda', ok: false, reason: cuda },
+        // A reason with "; " and a provider's name in brackets: where a sentence taken apart would split it.
+        { provider: 'webgpu', ok: false, reason: 'No supported adapters; cuda (again) failed' },
+        { provider: 'cpu', ok: true },
+      ],
+      fellBack: true,
+    };
+    const status = providerStatus(report);
+    assert.deepEqual(status, {
+      active: 'cpu',
+      fallbacks: [
+        { name: 'cuda', reason: cuda },
+        { name: 'webgpu', reason: 'No supported adapters; cuda (again) failed' },
+      ],
+    });
+    // What app.info, models.list and models.activate send: the contract takes it, and no longer a sentence.
+    assert.deepEqual(ExecutionProvider.parse(status), status);
+    assert.equal(ExecutionProvider.safeParse(describeReport(report)).success, false);
+    assert.equal(
+      describeReport(report),
+      `CPU — CUDA did not load: ${cuda}; WebGPU did not load: No supported adapters; cuda (again) failed`,
+    );
+    let depth = 0;
+    for (const c of describeReport(report)) {
+      depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+      assert.ok(depth <= 1, describeReport(report));
+    }
+    const plain: ProviderReport = { active: 'cuda', attempts: [{ provider: 'cuda', ok: true }], fellBack: false };
+    assert.deepEqual(providerStatus(plain), { active: 'cuda', fallbacks: [] });
+    assert.equal(describeReport(plain), 'CUDA (NVIDIA GPU)');
+  });
+
   it('announces a fallback with the reason instead of falling back silently', async (t) => {
     const fx = layoutFixtures();
     if ('skip' in fx) return t.skip(fx.skip);
@@ -53,7 +93,11 @@ describe('execution providers', () => {
     assert.equal(report.attempts[0]!.provider, 'cuda');
     assert.equal(report.attempts[0]!.ok, false);
     assert.ok(report.attempts[0]!.reason);
-    assert.match(describeReport(report), /^CPU — fell back: cuda \(/);
+    assert.deepEqual(providerStatus(report), {
+      active: 'cpu',
+      fallbacks: [{ name: 'cuda', reason: report.attempts[0]!.reason }],
+    });
+    assert.match(describeReport(report), /^CPU — CUDA did not load: /);
     await assert.rejects(
       createSession(path.join(fx.dir, 'hf-clip-bpe', 'onnx', 'text_model.onnx'), { providers: ['cuda'] }),
       ModelError,
