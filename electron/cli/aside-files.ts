@@ -10,7 +10,7 @@ import path from 'node:path';
 import { asideWriter, ReplacementFile, replaceOutputFile } from '../util/durable-file.js';
 
 /** Whether a process runs with that id (one of another user's counts: it may be writing). */
-function running(pid: number): boolean {
+export function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -10,6 +10,7 @@ import { openArchive, PACS_OPTIONS, PACS_USAGE, QUERY_OPTIONS, QUERY_USAGE, quer
 import { progressLine } from '../session.js';
 import { stopOnSignals } from '../stop-signals.js';
 import { makeFolders } from '../../util/make-folders.js';
+import { partialName, removeStalePartials } from '../partial-files.js';
 
 const USAGE = `radsift pacs check <archive>
 radsift pacs search <archive> [query] [--offset N] [--limit N] [--json]
@@ -17,7 +18,8 @@ radsift pacs retrieve <archive> --study <Study Instance UID> --out <folder>
 
 check: which services work (QIDO-RS and WADO-RS; C-ECHO, C-FIND and C-GET or C-MOVE), with the
 server's reason for those that do not. search: one page of matching studies. retrieve: a study's
-instances as DICOM files, <folder>/<study UID>/<SOP Instance UID>.dcm, each written whole or not at all.
+instances as DICOM files, <folder>/<study UID>/<SOP Instance UID>.dcm, each written whole or not at all
+(part-written files a killed retrieve left in that folder are removed by the next one).
 ${QUERY_USAGE}
 ${PACS_USAGE}`;
 
@@ -84,13 +86,18 @@ export const pacsCommand = defineCommand({
       const out = path.resolve(io.cwd, values.out!);
       const folder = path.join(out, checkUid(values.study!));
       await makeFolders(folder);
+      const stale = await removeStalePartials(folder);
+      if (stale.length)
+        io.stderr(
+          `removed ${stale.length} part-written ${stale.length === 1 ? 'file' : 'files'} a stopped retrieve left in ${folder}\n`,
+        );
       const progress = progressLine(io);
       let count = 0;
       let bytes = 0;
       for await (const got of client.retrieveStudy(values.study!, stop.signal)) {
         // The server names the file: only a UID may (clients check, and so does this), never "../x".
         const file = path.join(folder, `${got.ref.sopUid ? checkUid(got.ref.sopUid) : `instance-${count}`}.dcm`);
-        writing = `${file}.partial`;
+        writing = partialName(file);
         await writeFile(writing, got.bytes);
         await rename(writing, file);
         writing = null;

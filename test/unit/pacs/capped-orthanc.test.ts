@@ -4,7 +4,7 @@
  * study holds 12 instances; four more hold one each. What the archive lists in part must never pass for all of it.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -208,6 +208,23 @@ describe('an Orthanc that caps its answers', { skip }, () => {
     const got = await runCli([...retrieve, '--retrieve', 'C-MOVE', '--store-port', String(storePort)], work);
     assert.equal(got.code, 0, got.err);
     assert.equal((await readdir(path.join(out, BIG))).filter((f) => f.endsWith('.dcm')).length, 12);
+    assert.doesNotMatch(got.err, /part-written/);
+
+    // What runs killed with kill -9 left (an older RadSift's name, and one of a process that is gone: past the
+    // largest pid Linux gives), beside what is not theirs to remove: a running writer's part-written file, a
+    // folder and a file of the user's that only look like one, and a finished instance.
+    const folder = path.join(out, BIG);
+    const stale = ['1.2.3.dcm.partial', `1.2.4.dcm.${2 ** 22 + 1}.partial`];
+    const kept = [`1.2.5.dcm.${process.pid}.partial`, 'notes.partial', 'notes.txt'];
+    for (const f of [...stale, ...kept]) await writeFile(path.join(folder, f), 'part');
+    await mkdir(path.join(folder, 'album.dcm.partial'));
+    const again = await runCli([...retrieve, '--retrieve', 'C-MOVE', '--store-port', String(storePort)], work);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.err, new RegExp(`removed 2 part-written files a stopped retrieve left in ${folder}\\n`));
+    const now = await readdir(folder);
+    for (const f of stale) assert.ok(!now.includes(f), f);
+    for (const f of [...kept, 'album.dcm.partial']) assert.ok(now.includes(f), f);
+    assert.equal(now.filter((f) => f.endsWith('.dcm')).length, 12);
   });
 
   it(
