@@ -12,8 +12,8 @@ export const infoCommand = defineCommand({
   usage: `radsift info <files or folders…> [--files-from <list|->] [--check-all-frames] [--header-only]
   Prints one JSON object per file (an array for several). By default frame 0 is decoded to find pixel errors.
   Files in a folder that are not DICOM at all (masks, tables, notes), DICOMDIRs and DICOM objects that hold no
-  image (reports, presentation states, key objects…) are skipped and counted; named, they are described, with
-  the reason (NOT_DICOM, NOT_AN_IMAGE), never a failure. Exit 2 when a DICOM image has errors. Progress on
+  image (reports, presentation states, key objects…) are skipped and counted on stderr, not listed in the JSON
+  (the summaries alone); named, they are described, with the reason (NOT_DICOM, NOT_AN_IMAGE), never a failure. Exit 2 when a DICOM image has errors. Progress on
   stderr for more than one file.
 ${FILES_FROM_USAGE}`,
   options: {

@@ -228,6 +228,12 @@ describe('radsift: bad input refused up front', () => {
       described.every((d) => d.file.endsWith('.dcm') || !path.extname(d.file)),
       JSON.stringify(described),
     );
+    // As the README says: info's JSON is the summaries alone, an array here (no `skipped` list: there is no room for
+    // one), and a file it would skip is described, with its reason, when named.
+    assert.ok(Array.isArray(described));
+    const named = await runCli(['info', '--header-only', path.join(scans, 'labels.csv')], work);
+    assert.equal(named.code, 0, named.err);
+    assert.equal((JSON.parse(named.out) as { errors: { code: string }[] }).errors[0]!.code, 'NOT_DICOM');
   });
 
   it('under `npm run radsift`, relative paths mean the folder it was typed in', async () => {
