@@ -13,10 +13,10 @@ export class SkippedFiles {
   readonly paths: string[] = [];
   readonly #tally: SkippedTally = { notDicom: 0, dicomdirs: 0, notImages: 0, notImageKinds: [] };
 
-  /** A file skipped with `error` (its code and message, as the decoder or the index gives them). */
-  add(path: string, error: { code?: string | null; message?: string | null } | null | undefined): void {
+  /** A file skipped with `error` (its code and detail, as the decoder or the index gives them). */
+  add(path: string, error: { code?: string | null; detail?: string | null } | null | undefined): void {
     this.paths.push(path);
-    tallySkipped(this.#tally, error?.code, error?.message);
+    tallySkipped(this.#tally, error?.code, error?.detail);
   }
 
   get count(): number {

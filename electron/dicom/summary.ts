@@ -14,6 +14,8 @@ import { transferSyntaxInfo } from './transfer-syntax.js';
 export interface SummaryError {
   code: string;
   message: string;
+  /** NOT_AN_IMAGE: what the object is, as a code (dicom/non-image.ts NonImageKind: "structured-report"). */
+  detail?: string;
   frame?: number;
 }
 
@@ -146,5 +148,5 @@ function withIssuesLast({ warnings, errors, ...rest }: FileSummary): FileSummary
 
 function asError(error: unknown): SummaryError {
   const typed = error instanceof DicomError ? error : toDicomError(error, 'MALFORMED', 'unexpected failure');
-  return { code: typed.code, message: typed.message };
+  return { code: typed.code, message: typed.message, ...(typed.detail !== undefined ? { detail: typed.detail } : {}) };
 }

@@ -51,6 +51,8 @@ export interface ScanRecord extends ScanIdentity {
   status: 'ok' | 'failed';
   errorCode: string | null;
   error: string | null;
+  /** A finer code within errorCode (util/coded-error.ts `detail`; NOT_AN_IMAGE: which object); null or left out: none. */
+  errorDetail?: string | null;
   /** What a reader names the scan by (patient, study, view, series/instance); null when not read. */
   naming: Record<string, string | number> | null;
 }
@@ -95,6 +97,7 @@ interface ScanRow {
   status: 'ok' | 'failed';
   error_code: string | null;
   error: string | null;
+  error_detail: string | null;
   naming: string | null;
 }
 
@@ -114,6 +117,7 @@ function fromRow(r: ScanRow): StoredScan {
     status: r.status,
     errorCode: r.error_code,
     error: r.error,
+    errorDetail: r.error_detail,
     naming: r.naming ? (JSON.parse(r.naming) as Record<string, string | number>) : null,
   };
 }
@@ -360,6 +364,7 @@ export class IndexStore {
       scan.status,
       scan.errorCode,
       scan.error,
+      scan.errorDetail ?? null,
       scan.naming ? JSON.stringify(scan.naming) : null,
       run,
       Date.now(),
@@ -374,7 +379,7 @@ export class IndexStore {
       this.#db
         .prepare(
           `UPDATE scans SET size = ?, mtime_ms = ?, fingerprint = ?, sop_uid = ?, series_uid = ?, study_uid = ?, modality = ?,
-           study_date = ?, frames = ?, status = ?, error_code = ?, error = ?, naming = ?, seen_run = max(seen_run, ?),
+           study_date = ?, frames = ?, status = ?, error_code = ?, error = ?, error_detail = ?, naming = ?, seen_run = max(seen_run, ?),
            indexed_at = ? WHERE id = ?`,
         )
         .run(...values, existing.id);
@@ -383,7 +388,7 @@ export class IndexStore {
     const info = this.#db
       .prepare(
         `INSERT INTO scans (size, mtime_ms, fingerprint, sop_uid, series_uid, study_uid, modality, study_date, frames, status,
-         error_code, error, naming, seen_run, indexed_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         error_code, error, error_detail, naming, seen_run, indexed_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(...values, scan.path);
     return Number(info.lastInsertRowid);

@@ -3,7 +3,7 @@
  * process killed mid-write loses at most the transaction in flight and never
  * corrupts what was committed. Versioned: `meta.schema` says which migrations ran.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -94,5 +94,30 @@ export const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (model_id, phrase, scan_id)
     ) WITHOUT ROWID;
     CREATE INDEX regions_scan ON regions (scan_id);
+  `,
+  // A failed scan's finer code beside its error code (util/coded-error.ts `detail`): for NOT_AN_IMAGE, which object
+  // it is (dicom/non-image.ts NonImageKind), which counts of skipped files read instead of the message. The rows
+  // written before it get theirs from their messages, as RadSift up to schema 5 wrote them (fixed: they are history).
+  6: `
+    ALTER TABLE scans ADD COLUMN error_detail TEXT;
+    UPDATE scans SET error_detail = CASE
+      WHEN error LIKE 'a DICOMDIR:%' THEN 'dicomdir'
+      ${Object.entries({
+        'key-object-selection': 'a key object selection',
+        'structured-report': 'a structured report',
+        'presentation-state': 'a presentation state',
+        'encapsulated-document': 'an encapsulated document',
+        waveform: 'a waveform',
+        'rt-structure-set': 'a radiotherapy structure set',
+        'rt-plan': 'a radiotherapy plan',
+        'spatial-registration': 'a spatial registration',
+        'deformable-registration': 'a deformable registration',
+        'surface-segmentation': 'a surface segmentation',
+        'raw-data': 'raw data',
+      })
+        .map(([kind, what]) => `WHEN error = '${what}: a DICOM object that holds no image' THEN '${kind}'`)
+        .join('\n      ')}
+    END
+    WHERE error_code = 'NOT_AN_IMAGE';
   `,
 };

@@ -36,7 +36,7 @@ export class DecodePool {
       timeoutMs,
       error: (f) =>
         f.kind === 'failed'
-          ? new DicomError(f.code as DicomErrorCode, f.message)
+          ? new DicomError(f.code as DicomErrorCode, f.message, f.detail !== undefined ? { detail: f.detail } : {})
           : f.kind === 'timeout'
             ? new DicomError('TIMEOUT', `decode took longer than ${timeoutMs} ms`)
             : f.kind === 'crashed'

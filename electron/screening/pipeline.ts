@@ -24,7 +24,7 @@ export interface EncodedFile {
   /** Header facts from the decode. */
   frames?: number;
   identity?: ImageIdentity;
-  error?: { code: string; message: string };
+  error?: FileError;
   /** Not DICOM at all (dicom/errors.ts isNotDicomFile): to be counted apart, not as a failure. */
   notDicom?: true;
 }
@@ -49,12 +49,24 @@ interface Decoded {
   input?: Float32Array;
   frames?: number;
   identity?: ImageIdentity;
-  error?: { code: string; message: string };
+  error?: FileError;
 }
 
-function reason(error: unknown): { code: string; message: string } {
-  const e = error as { code?: unknown; message?: unknown };
-  return { code: typeof e.code === 'string' ? e.code : 'FAILED', message: String(e.message ?? error) };
+/** Why a file could not be encoded: its error's code and message, and its `detail` (util/coded-error.ts) where it has
+ * one (NOT_AN_IMAGE: which object), kept as a code so that nobody reads it back out of the message. */
+export interface FileError {
+  code: string;
+  message: string;
+  detail?: string;
+}
+
+function reason(error: unknown): FileError {
+  const e = error as { code?: unknown; message?: unknown; detail?: unknown };
+  return {
+    code: typeof e.code === 'string' ? e.code : 'FAILED',
+    message: String(e.message ?? error),
+    ...(typeof e.detail === 'string' ? { detail: e.detail } : {}),
+  };
 }
 
 export async function* encodeFiles(

@@ -57,7 +57,7 @@ export interface ResultOptions {
   /** The examples' profile (in scopeSpace of the same scope), and the similarity that flags a scan. */
   example?: ExampleProfile;
   /** Called for each file in scope that is not DICOM (skipped, not a row), with the error it was skipped with. */
-  onNotDicom?: (path: string, error: { code: string | null; message: string | null }) => void;
+  onNotDicom?: (path: string, error: { code: string | null; message: string | null; detail: string | null }) => void;
   /** The scope as already read (scopeEmbeddings; for scopeSpace with `pooled`): one read for both, and the rows
    * are the scans it read. */
   embeddings?: ScopeEmbeddings;
@@ -224,7 +224,7 @@ export function* screenResults(
   const memo = options.phraseScores;
   for (const scan of embeddings.scans) {
     if (rowless(scan)) {
-      options.onNotDicom?.(scan.path, { code: scan.errorCode, message: scan.error });
+      options.onNotDicom?.(scan.path, { code: scan.errorCode, message: scan.error, detail: scan.errorDetail ?? null });
       continue;
     }
     const stored = embeddingOf(scan.id);

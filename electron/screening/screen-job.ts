@@ -84,7 +84,7 @@ export interface IndexRunOptions {
    * Called for each file met that is not DICOM (isNotDicomFile: skipped, counted in `notDicom`), with the error it
    * is skipped with: read now, or stored by an earlier run.
    */
-  onSkipped?: (path: string, error: { code: string | null; message: string | null }) => void;
+  onSkipped?: (path: string, error: { code: string | null; message: string | null; detail?: string | null }) => void;
 }
 
 /**
@@ -144,6 +144,7 @@ function record(r: EncodedFile, size: number, mtimeMs: number): ScanRecord {
     status: r.embedding ? 'ok' : 'failed',
     errorCode: r.error?.code ?? null,
     error: r.error?.message ?? null,
+    errorDetail: r.error?.detail ?? null,
     naming: r.identity ? dropUndefined(r.identity.naming) : null,
   };
 }
@@ -251,8 +252,12 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       if (need === 'unchanged-embedded' || notDicom) {
         store.touch(file, run, options.set);
         if (notDicom) {
-          tallySkipped(progress, failedBefore!.errorCode, failedBefore!.error);
-          options.onSkipped?.(file, { code: failedBefore!.errorCode, message: failedBefore!.error });
+          tallySkipped(progress, failedBefore!.errorCode, failedBefore!.errorDetail);
+          options.onSkipped?.(file, {
+            code: failedBefore!.errorCode,
+            message: failedBefore!.error,
+            detail: failedBefore!.errorDetail ?? null,
+          });
         } else progress.unchanged++;
         report();
         continue;
@@ -328,7 +333,7 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     for (const r of items) {
       if (r.embedding) progress.encoded++;
       else if (r.notDicom) {
-        tallySkipped(progress, r.error?.code, r.error?.message);
+        tallySkipped(progress, r.error?.code, r.error?.detail);
         options.onSkipped?.(r.path, r.error!);
       } else {
         progress.failed++;

@@ -1,23 +1,22 @@
 /**
  * What a file skipped by screening is (dicom/errors.ts isNotDicomFile): not DICOM at all, a DICOMDIR, or a DICOM
- * object that holds no image by design, from the NOT_AN_IMAGE error it was skipped with (made by
- * dicom/non-image.ts), so that a count can say what it skipped rather than calling everything "non-DICOM".
+ * object that holds no image by design, from the code it was skipped with and that code's `detail` (the NonImageKind
+ * dicom/non-image.ts gives a NOT_AN_IMAGE error, which an index keeps in its own column), so that a count can say
+ * what it skipped rather than calling everything "non-DICOM". The message is never read: it is for people.
  */
-import { NO_IMAGE } from '../dicom/non-image.js';
+import { isNonImageKind, nonImageWords } from '../dicom/non-image.js';
 
 export type SkippedKind =
   | { kind: 'not DICOM' }
   | { kind: 'DICOMDIR' }
-  /** `what`: the object ("structured report"); null where the message does not say (an older index's row). */
+  /** `what`: the object ("structured report"); null where no known kind was stored (a later RadSift's, say). */
   | { kind: 'not an image'; what: string | null };
 
-/** What a skipped file is, from the error it was skipped with (its code and message, as an index keeps them). */
-export function skippedKind(code: string | null | undefined, message: string | null | undefined): SkippedKind {
+/** What a skipped file is, from the error it was skipped with: its code and detail, as an index keeps them. */
+export function skippedKind(code: string | null | undefined, detail: string | null | undefined): SkippedKind {
   if (code !== 'NOT_AN_IMAGE') return { kind: 'not DICOM' };
-  const text = message ?? '';
-  if (text.startsWith('a DICOMDIR')) return { kind: 'DICOMDIR' };
-  const what = text.endsWith(NO_IMAGE) ? text.slice(0, -NO_IMAGE.length).replace(/^an? /, '') : '';
-  return { kind: 'not an image', what: what || null };
+  if (detail === 'dicomdir') return { kind: 'DICOMDIR' };
+  return { kind: 'not an image', what: isNonImageKind(detail) ? nonImageWords(detail) : null };
 }
 
 /** Of the files a run skipped (ScreenProgress.notDicom, all of them): the DICOMDIRs and the objects that hold no image. */
@@ -33,10 +32,10 @@ export interface SkippedTally {
 export function tallySkipped(
   tally: SkippedTally,
   code: string | null | undefined,
-  message: string | null | undefined,
+  detail: string | null | undefined,
 ): void {
   tally.notDicom++;
-  const kind = skippedKind(code, message);
+  const kind = skippedKind(code, detail);
   if (kind.kind === 'DICOMDIR') tally.dicomdirs++;
   else if (kind.kind === 'not an image') {
     tally.notImages++;

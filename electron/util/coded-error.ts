@@ -5,9 +5,13 @@
  */
 export class CodedError<C extends string = string> extends Error {
   readonly code: C;
-  constructor(code: C, message: string, options?: { cause?: unknown }) {
+  /** A finer code within `code`, for a caller that stores or counts by it rather than read it out of the message
+   * (NOT_AN_IMAGE: which object, dicom/non-image.ts). */
+  readonly detail?: string;
+  constructor(code: C, message: string, options?: { cause?: unknown; detail?: string }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    if (options?.detail !== undefined) this.detail = options.detail;
   }
 }

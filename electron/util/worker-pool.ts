@@ -5,14 +5,14 @@
  * the time limit fails its job and is replaced by a fresh one before the next job. Used by the decode
  * pool, the encoder, the phantom writer and (through it) the demo study.
  *
- * The worker side is `serveJobs(handle)`: its replies carry the value or the thrown error's `code`
- * and message, which the pool turns back into the caller's error type (`options.error`).
+ * The worker side is `serveJobs(handle)`: its replies carry the value or the thrown error's `code`,
+ * message and `detail` (util/coded-error.ts), which the pool turns back into the caller's error type (`options.error`).
  */
 import { parentPort, Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
 
 /** Why a job failed, for `WorkerPoolOptions.error`. */
 export type JobFailure =
-  | { kind: 'failed'; code: string; message: string } // the worker threw: its error's code and message
+  | { kind: 'failed'; code: string; message: string; detail?: string } // the worker threw: its error's code…
   | { kind: 'crashed'; message: string } // the worker died with the job
   | { kind: 'timeout'; message: string }
   | { kind: 'cancelled'; message: string }
@@ -42,7 +42,8 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-type Reply<Res> = { id: number; ok: true; value: Res } | { id: number; ok: false; code: string; message: string };
+type Reply<Res> =
+  { id: number; ok: true; value: Res } | { id: number; ok: false; code: string; message: string; detail?: string };
 
 interface Job<Req, Res> {
   id: number;
@@ -131,7 +132,16 @@ export class WorkerPool<Req, Res> {
       if (slot.worker !== worker || !job || job.id !== reply.id) return;
       this.#release(slot);
       if (reply.ok) this.#settle(job, null, reply.value);
-      else this.#settle(job, this.#options.error({ kind: 'failed', code: reply.code, message: reply.message }));
+      else
+        this.#settle(
+          job,
+          this.#options.error({
+            kind: 'failed',
+            code: reply.code,
+            message: reply.message,
+            ...(reply.detail !== undefined ? { detail: reply.detail } : {}),
+          }),
+        );
       this.#dispatch();
     });
     worker.on('error', (error) =>
@@ -205,7 +215,7 @@ export class WorkerPool<Req, Res> {
 
 /**
  * The worker side: answers each job with `handle`'s value (its buffers moved, per `transfer`) or the
- * error it threw (`code`, default FAILED, and message).
+ * error it threw (`code`, default FAILED, message and `detail`).
  */
 export function serveJobs<Req, Res>(
   handle: (request: Req) => Res | Promise<Res>,
@@ -218,10 +228,11 @@ export function serveJobs<Req, Res>(
       const value = await handle(request);
       port.postMessage({ id, ok: true, value } satisfies Reply<Res>, transfer(value));
     } catch (error) {
-      const e = error as { code?: unknown; message?: unknown };
+      const e = error as { code?: unknown; message?: unknown; detail?: unknown };
       const code = typeof e?.code === 'string' ? e.code : 'FAILED';
       const message = error instanceof Error ? error.message : String(error);
-      port.postMessage({ id, ok: false, code, message } satisfies Reply<Res>);
+      const detail = typeof e?.detail === 'string' ? { detail: e.detail } : {};
+      port.postMessage({ id, ok: false, code, message, ...detail } satisfies Reply<Res>);
     }
   });
 }

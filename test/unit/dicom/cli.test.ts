@@ -110,7 +110,7 @@ describe('radsift info', () => {
         folder.stderr,
         /^skipped 3 files: 1 DICOMDIR, 2 not images \(presentation state, structured report\)$/m,
       );
-      // Named, each is described as what it is, never a failure.
+      // Named, each is described as what it is, never a failure, with what it is as a code (`detail`) too.
       const named = await radsift('info', path.join(media, 'DICOMDIR'), at('PR1'), at('SR1'));
       assert.equal(named.code, 0, named.stderr);
       const summaries = JSON.parse(named.stdout) as { sopClassUID?: string; errors: unknown[] }[];
@@ -121,10 +121,23 @@ describe('radsift info', () => {
             {
               code: 'NOT_AN_IMAGE',
               message: 'a DICOMDIR: the directory of the files beside it, which are read themselves',
+              detail: 'dicomdir',
             },
           ],
-          [{ code: 'NOT_AN_IMAGE', message: 'a presentation state: a DICOM object that holds no image' }],
-          [{ code: 'NOT_AN_IMAGE', message: 'a structured report: a DICOM object that holds no image' }],
+          [
+            {
+              code: 'NOT_AN_IMAGE',
+              message: 'a presentation state: a DICOM object that holds no image',
+              detail: 'presentation-state',
+            },
+          ],
+          [
+            {
+              code: 'NOT_AN_IMAGE',
+              message: 'a structured report: a DICOM object that holds no image',
+              detail: 'structured-report',
+            },
+          ],
         ],
       );
       assert.equal(summaries[1]!.sopClassUID, '1.2.840.10008.5.1.4.1.1.11.1');

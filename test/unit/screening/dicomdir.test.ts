@@ -13,7 +13,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { EXIT } from '../../../electron/cli/command.js';
+import { INDEX_FILE } from '../../../electron/index/index-store.js';
 import { writeDemo } from '../../../electron/phantom/export.js';
 import { runCli } from '../../support/cli.js';
 import { PROJECT_ROOT } from '../../support/paths.js';
@@ -108,9 +110,9 @@ describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
     );
   });
 
-  it('the count line says what was skipped: not DICOM, a DICOMDIR, a report (each command, run as a process)', async () => {
-    // The CD's folder with a note and a structured report beside its images and DICOMDIR.
-    const folder = path.join(work, 'mixed');
+  /** The CD's folder with a note and a structured report beside its images and DICOMDIR. */
+  async function mixedFolder(name: string): Promise<string> {
+    const folder = path.join(work, name);
     await mkdir(folder);
     for (const name of ['DICOMDIR', 'DICOM'])
       cpSync(path.join(media, name), path.join(folder, name), { recursive: true });
@@ -120,13 +122,18 @@ describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
     execFileSync('dcmodify', ['-nb', '-ea', '(7fe0,0010)', '-m', '(0008,0016)=1.2.840.10008.5.1.4.1.1.88.22', report], {
       stdio: 'ignore',
     });
-    const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
-    const radsift = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', env: process.env });
-      assert.equal(r.status, EXIT.OK, `${args.join(' ')}: ${r.stderr}`);
-      return r.stderr;
-    };
-    const line = 'skipped 3 files: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)';
+    return folder;
+  }
+  const cli = path.join(PROJECT_ROOT, 'dist', 'electron', 'cli', 'radsift.js');
+  const radsift = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', env: process.env });
+    assert.equal(r.status, EXIT.OK, `${args.join(' ')}: ${r.stderr}`);
+    return r.stderr;
+  };
+  const line = 'skipped 3 files: 1 not DICOM, 1 DICOMDIR, 1 not an image (structured report)';
+
+  it('the count line says what was skipped: not DICOM, a DICOMDIR, a report (each command, run as a process)', async () => {
+    const folder = await mixedFolder('mixed');
     const screened = radsift('screen', folder, '--phrases', 'edema', '--out', 'mixed.csv', '--index', 'idx-mixed');
     assert.match(screened, new RegExp(`^index: 3 encoded, 0 unchanged, 0 failed, 0 pruned; ${escape(line)}$`, 'm'));
     assert.match(screened, new RegExp(`^3 files, \\d+ flagged, 0 failed; ${escape(line)} → `, 'm'));
@@ -143,5 +150,23 @@ describe('screening a folder with a DICOMDIR', { skip: dcmmkdir }, () => {
       ['info', '--header-only', folder],
     ])
       assert.match(radsift(...args), new RegExp(`^${escape(line)}$`, 'm'), args[0]);
+  });
+
+  it('an index written before the kind was stored as a code (schema 5: the message only) says the same', async () => {
+    const folder = await mixedFolder('mixed-old');
+    const index = path.join(work, 'idx-old');
+    radsift('screen', folder, '--phrases', 'edema', '--out', 'old.csv', '--index', index);
+    // Back to schema 5's format, which kept a skipped file's error code and message only: what RadSift wrote then
+    // (the messages are the same words), with no error_detail column.
+    const db = new Database(path.join(index, INDEX_FILE));
+    const stored = db.prepare("SELECT error_detail FROM scans WHERE error_code = 'NOT_AN_IMAGE' ORDER BY path").all();
+    assert.deepEqual(stored, [{ error_detail: 'dicomdir' }, { error_detail: 'structured-report' }]);
+    db.exec("ALTER TABLE scans DROP COLUMN error_detail; UPDATE meta SET value = '5' WHERE key = 'schema'");
+    db.close();
+    // Updated when opened, the kinds come from its messages once; the rerun's count lines (the index's, and the
+    // results' read back from it) say the same as a run on a new index.
+    const rerun = radsift('screen', folder, '--phrases', 'edema', '--out', 'old.csv', '--index', index);
+    assert.match(rerun, new RegExp(`^index: 0 encoded, 3 unchanged, 0 failed, 0 pruned; ${escape(line)}$`, 'm'));
+    assert.match(rerun, new RegExp(`^3 files, \\d+ flagged, 0 failed; ${escape(line)} → `, 'm'));
   });
 });
