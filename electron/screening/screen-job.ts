@@ -205,6 +205,10 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
       () => undefined,
     );
 
+  // Said at once: a fresh folder's first count otherwise waits for its first batch to be encoded and committed,
+  // seconds in which a view could only say "Scoring…" and offer no Stop.
+  report(true);
+
   // Phrases of absence and of the whole thorax have no region (regionMargins); the others are kept by their
   // normalised text.
   const scored = model.patches ? (options.regions ?? []).filter((p) => !scoresWholeImageOnly(p.pair.phrase)) : [];
