@@ -99,14 +99,14 @@ export class CollectionService {
   async ensureIndexed(
     onProgress: (p: ScreenProgress) => void,
     regions: readonly PhraseVectors[] = [],
-    read: { pooled?: boolean } = {},
+    options: { pooled?: boolean; signal?: AbortSignal } = {},
   ): Promise<{
     slot: ModelSlot;
     failed: { path: string; reason: string }[];
     /** The opened scans' embeddings and, per scan, its best-region margins for `regions` (#scanIds). */
     rows: Map<string, Float32Array>;
     regions: Map<string, Float32Array>;
-    /** With `read.pooled`: the opened scans as example sets compare them, read with their embeddings. */
+    /** With `options.pooled`: the opened scans as example sets compare them, read with their embeddings. */
     exampleScans: (paths: readonly string[]) => ExampleScan[];
   }> {
     if (!this.#files.length) throw new ApiError('NOT_FOUND', 'Open a study or a folder first (Studies view)');
@@ -131,7 +131,7 @@ export class CollectionService {
       todo = todo.filter((f) => !fromGrids.has(f));
     }
     if (todo.length) {
-      await indexFolder({
+      const run = await indexFolder({
         source: { files: todo },
         store: this.#open(),
         model: slot,
@@ -139,9 +139,12 @@ export class CollectionService {
         encoder: this.models.encoder,
         regions: scored,
         keepPatches,
+        signal: options.signal,
         onProgress,
         onFailure: (p, _code, message) => failed.push({ path: p, reason: message }),
       });
+      // Stopped (index.cancel): what was encoded is committed, and the next run's index finds it unchanged.
+      if (run.stopped) throw new ApiError('CANCELLED', stoppedMessage(run.encoded, todo.length));
       for (const f of todo) {
         this.#indexed.add(key(f));
         for (const p of phrases) this.#indexed.add(`${key(f)}\u0000${p}`);
@@ -155,7 +158,7 @@ export class CollectionService {
     }
     // One read of the opened scans' rows: the failures listed here, the vectors the caller scores and, for
     // examples and the probe, the pooled patch embeddings beside them.
-    const { rows, regions: margins, pooled, failedIds } = this.#scanIds(slot, this.#files, regions, read.pooled);
+    const { rows, regions: margins, pooled, failedIds } = this.#scanIds(slot, this.#files, regions, options.pooled);
     for (const s of this.#open().scans(failedIds)) failed.push({ path: s.path, reason: s.error ?? 'failed' });
     const exampleScans = (paths: readonly string[]) =>
       paths.map((p) => ({ embedding: rows.get(p)!, pooled: pooled.get(p) ?? null }));
@@ -247,7 +250,7 @@ export class CollectionService {
     return { rows, failedIds, regions, pooled };
   }
 
-  async query(req: QueryRequest, onProgress: (p: ScreenProgress) => void): Promise<QueryResult> {
+  async query(req: QueryRequest, onProgress: (p: ScreenProgress) => void, signal?: AbortSignal): Promise<QueryResult> {
     if (!req.phrases.length && !req.examples.length)
       throw new ApiError('BAD_REQUEST', 'Type a phrase or pick example scans');
     const loaded = await this.models.ready();
@@ -279,7 +282,7 @@ export class CollectionService {
     } = await this.ensureIndexed(
       onProgress,
       single ? [single] : weighedExamples.length ? weighedPhrases.map((p) => p.vector) : [],
-      { pooled: weighedExamples.length > 0 },
+      { pooled: weighedExamples.length > 0, signal },
     );
     const paths = [...vectors.keys()];
     const rowOf = new Map(paths.map((p, i) => [p, i]));
@@ -373,6 +376,7 @@ export class CollectionService {
     positiveList: string[],
     negativeList: string[],
     onProgress: (p: ScreenProgress) => void,
+    signal?: AbortSignal,
   ): Promise<ProbeResult> {
     // A scan named twice is one label; one named on both sides is no label at all.
     const positives = [...new Set(positiveList)];
@@ -382,7 +386,7 @@ export class CollectionService {
     if (positives.length < 2 || negatives.length < 2) {
       throw new ApiError('BAD_REQUEST', 'Label at least 2 scans as positive and 2 as negative');
     }
-    const { slot, rows: vectors, exampleScans } = await this.ensureIndexed(onProgress, [], { pooled: true });
+    const { slot, rows: vectors, exampleScans } = await this.ensureIndexed(onProgress, [], { pooled: true, signal });
     const paths = [...vectors.keys()];
     const rowOf = new Map(paths.map((p, i) => [p, i]));
     const labelled = [...positives.map((p) => [p, 1] as const), ...negatives.map((p) => [p, 0] as const)].filter(
@@ -422,13 +426,13 @@ export class CollectionService {
   }
 
   /** Every opened scan × every phrase: similarity and zero-shot probability. */
-  async matrix(asked: string[], onProgress: (p: ScreenProgress) => void): Promise<MatrixResult> {
+  async matrix(asked: string[], onProgress: (p: ScreenProgress) => void, signal?: AbortSignal): Promise<MatrixResult> {
     const phrases = distinctPhrases(asked); // one column a phrase, whatever its case or spacing
     if (!phrases.length) throw new ApiError('BAD_REQUEST', 'Add at least one phrase');
     const loaded = await this.models.ready();
     const encoder = this.models.encoder;
     const pv = await phraseVectors(phrases, (t) => encoder.encodeTexts(t));
-    const { failed, rows: vectors, regions } = await this.ensureIndexed(onProgress, pv);
+    const { failed, rows: vectors, regions } = await this.ensureIndexed(onProgress, pv, { signal });
     const paths = [...vectors.keys()];
     const familiarity = await this.models.checkPhrases(phrases);
     return {
@@ -499,6 +503,12 @@ export interface HeatmapResult {
   values: number[];
   /** The grid's extent over the image, as fractions of the image's width and height. */
   box: { x: number; y: number; width: number; height: number };
+}
+
+/** What a stopped run says: how far it got, and that the next run goes on from there. */
+export function stoppedMessage(encoded: number, toEncode: number): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return `Stopped after encoding ${n(encoded)} of ${n(toEncode)} scan${toEncode === 1 ? '' : 's'}. They are kept: running it again encodes only the rest.`;
 }
 
 /** The sum of the terms' weights' sizes: how much a kind of term weighs in a mix. */

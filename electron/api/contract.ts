@@ -399,6 +399,11 @@ export const methods = {
       rows: z.array(z.object({ path: z.string(), score: z.number() })),
     }),
   },
+  /** Stops a Query, Matrix or probe run's encoding, by the jobId of its job.progress events. */
+  'index.cancel': {
+    request: z.object({ jobId: z.string().max(100) }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
   /** Where on one scan a phrase matches (grounding): cosine per patch, and where the grid lies on the image. */
   'query.heatmap': {
     request: z
@@ -650,6 +655,8 @@ export const events = {
     kind: z.string(),
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative().nullable(),
+    /** Seconds left at the pace so far, where the job can tell (null: not yet). */
+    etaSeconds: z.number().nonnegative().nullable().optional(),
     message: z.string().optional(),
   }),
 } as const;

@@ -12,9 +12,9 @@ import { DicomError } from '../dicom/errors.js';
 import { distinctFiles } from '../util/distinct-files.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
 import type { HandlerContext, Handlers } from './dispatch.js';
-import type { ScreenProgress } from '../screening/screen-job.js';
 import type { Services } from './services.js';
 import { folderIdentity } from '../security/folder-identity.js';
+import { IndexJobs } from './index-jobs.js';
 
 /** A regular file (not a folder, a FIFO or a device), following links; false when it cannot be looked at. */
 const isFile = (file: string) =>
@@ -35,6 +35,8 @@ export function createHandlers(services: Services): Handlers {
       warning: services.examples.warning,
     };
   };
+  /** Query, Matrix and probe runs encoding the opened scans, which index.cancel can stop. */
+  const indexJobs = new IndexJobs();
   /** Screening jobs whose folder is added (or being added) to the allowed roots in this run (screen.results). */
   const rootsAdded = new Map<string, Promise<void>>();
   /** Catalogs what was chosen (with progress events) and makes it the collection queries run over. */
@@ -96,9 +98,13 @@ export function createHandlers(services: Services): Handlers {
       return catalog;
     },
 
-    'query.run': (req, ctx) => services.collection.query(req, indexProgress(ctx)),
+    'query.run': (req, ctx) =>
+      indexJobs.run(ctx, (progress, signal) => services.collection.query(req, progress, signal)),
 
-    'matrix.run': (req, ctx) => services.collection.matrix(req.phrases, indexProgress(ctx)),
+    'matrix.run': (req, ctx) =>
+      indexJobs.run(ctx, (progress, signal) => services.collection.matrix(req.phrases, progress, signal)),
+
+    'index.cancel': (req) => ({ cancelled: indexJobs.cancel(req.jobId) }),
     'phrases.check': async (req) => ({ familiarity: await services.models.checkPhrases(req.phrases) }),
 
     'query.heatmap': async (req) => {
@@ -106,7 +112,10 @@ export function createHandlers(services: Services): Handlers {
       return services.collection.heatmap(real, req.phrase, req.frame ?? 0);
     },
 
-    'probe.train': (req, ctx) => services.collection.probe(req.positives, req.negatives, indexProgress(ctx)),
+    'probe.train': (req, ctx) =>
+      indexJobs.run(ctx, (progress, signal) =>
+        services.collection.probe(req.positives, req.negatives, progress, signal),
+      ),
 
     'examples.get': async (req) => exampleSet(req.scope, await services.examples.get(req.scope)),
     'examples.add': async (req) => {
@@ -238,19 +247,6 @@ export function createHandlers(services: Services): Handlers {
       return { added: await services.models.addFolder(dir) };
     },
   };
-}
-
-/** Progress of encoding the opened scans, as job.progress events. */
-function indexProgress(ctx: HandlerContext) {
-  const jobId = `index-${Date.now()}`;
-  return (p: ScreenProgress) =>
-    ctx.emit('job.progress', {
-      jobId,
-      kind: 'index',
-      done: p.encoded + p.unchanged + p.failed + p.notDicom,
-      total: p.total,
-      message: `encoding scans with the model: ${p.encoded} new, ${p.unchanged} already encoded, ${p.failed} failed`,
-    });
 }
 
 function instancePaths(catalog: Catalog): string[] {

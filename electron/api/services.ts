@@ -59,14 +59,25 @@ export interface DisplayWindows {
   get(file: string, frame: number): Promise<Response<'studies.displayWindow'>>;
 }
 
-/** Queries over the opened scans (indexed with the active model on first use). */
+/**
+ * Queries over the opened scans (indexed with the active model on first use). The signal stops the encoding
+ * (index.cancel): the call then fails with CANCELLED, and what was encoded stays in the index.
+ */
 export interface QueryEngine {
   setFiles(files: string[]): void;
-  query(req: Request<'query.run'>, onProgress: (p: ScreenProgress) => void): Promise<Response<'query.run'>>;
+  query(
+    req: Request<'query.run'>,
+    onProgress: (p: ScreenProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<Response<'query.run'>>;
 }
 
 export interface MatrixEngine {
-  matrix(phrases: string[], onProgress: (p: ScreenProgress) => void): Promise<Response<'matrix.run'>>;
+  matrix(
+    phrases: string[],
+    onProgress: (p: ScreenProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<Response<'matrix.run'>>;
 }
 
 export interface Screening {
@@ -132,6 +143,7 @@ export interface ProbeEngine {
     positives: string[],
     negatives: string[],
     onProgress: (p: ScreenProgress) => void,
+    signal?: AbortSignal,
   ): Promise<Response<'probe.train'>>;
 }
 

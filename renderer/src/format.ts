@@ -19,3 +19,6 @@ export function csvCell(value: string | number | null): string {
 
 /** A count with its noun in the number it takes: "1 image", "2 images", "0 images" (`plural` where not noun + s). */
 export const counted = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`;
+
+/** A time left or taken, as a person says it: "12 s", "3 min" (a minute and a half or more in minutes). */
+export const duration = (s: number): string => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.ceil(s / 60)} min`);

@@ -26,6 +26,7 @@ import { type EventName, type EventPayload } from '../../electron/api/contract.j
 import { createServices } from '../../electron/api/create-services.js';
 import { checkEvent, dispatch, type HandlerContext } from '../../electron/api/dispatch.js';
 import type { ModelService } from '../../electron/api/model-service.js';
+import type { DecodePool } from '../../electron/screening/decode-pool.js';
 import type { DialogService } from '../../electron/api/services.js';
 import { bundledModelRoots } from '../../electron/app/paths.js';
 import { PROJECT_ROOT } from '../../electron/app/app-identity.js';
@@ -105,6 +106,8 @@ export interface Bridge {
   drop: ScriptedDrop;
   roots: AllowedRoots;
   models: ModelService;
+  /** The app's decode workers (a test may hold decodes back to act while a job runs). */
+  decodePool: DecodePool;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   close(): Promise<void>;
 }
@@ -319,6 +322,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     drop,
     roots,
     models,
+    decodePool: services.decodePool,
     emit: (event, payload) => ctx.emit(event, payload),
     async close() {
       await new Promise<void>((resolve) => {

@@ -18,7 +18,7 @@ import { download } from '../download';
 import { counted, csvCell } from '../format';
 import { getApi, type Response } from '../api';
 import { css, textOn, viridis } from '../colormap';
-import { useJobProgress } from '../useJobProgress';
+import { IndexProgress, useIndexProgress } from '../components/IndexProgress';
 import { PhraseInput } from '../components/PhraseInput';
 import { ModelChanged } from '../components/ModelChanged';
 import type { OpenViewer } from '../views';
@@ -95,8 +95,10 @@ export function MatrixView({
   const [sort, setSort] = useSessionField(session, onSession, 'sort');
   const [modelChanged, setModelChanged] = useSessionField(session, onSession, 'modelChanged');
   const [busy, setBusy] = useState(false);
+  const encoding = useIndexProgress();
   const [error, setError] = useState<string | null>(null);
-  const progress = useJobProgress(['index']);
+  // A run the user stopped (index.cancel): said as a status, not an error.
+  const [stopped, setStopped] = useState<string | null>(null);
 
   async function compute(next: string[]) {
     // Columns change: a sort by a column index would now mean another phrase.
@@ -105,11 +107,14 @@ export function MatrixView({
     if (!next.length) return setMatrix(null);
     setBusy(true);
     setError(null);
+    setStopped(null);
+    encoding.begin();
     try {
       setMatrix(await api.call('matrix.run', { phrases: next }));
       setModelChanged(null);
     } catch (e) {
-      setError((e as Error).message);
+      const err = e as { code?: string; message: string };
+      (err.code === 'CANCELLED' ? setStopped : setError)(err.message);
     } finally {
       setBusy(false);
     }
@@ -308,9 +313,10 @@ export function MatrixView({
           </span>
         ))}
       </p>
-      {busy && (
-        <p className="muted" role="status">
-          {progress?.message ?? 'Scoring…'}
+      {busy && <IndexProgress progress={encoding.progress} idle="Scoring…" />}
+      {stopped && (
+        <p className="muted" role="status" data-testid="run-stopped">
+          {stopped}
         </p>
       )}
       {error && (

@@ -10,7 +10,7 @@ import { useMemo, useRef, useState, type Dispatch, type FormEvent, type ReactNod
 import { UnitSlider } from '../components/UnitSlider';
 import { MoreCards, useShownCount, useShowViewed, type Viewed } from '../components/MoreCards';
 import { getApi, type Request, type Response } from '../api';
-import { useJobProgress } from '../useJobProgress';
+import { IndexProgress, useIndexProgress } from '../components/IndexProgress';
 import { onGridKey } from '../gridKeys';
 import { counted } from '../format';
 import type { OpenViewer } from '../views';
@@ -102,8 +102,10 @@ export function QueryView({
   const [showAll, setShowAll] = useSessionField(session, onSession, 'showAll');
   const [result, setResult] = useSessionField(session, onSession, 'result');
   const [busy, setBusy] = useState(false);
+  const encoding = useIndexProgress();
   const [error, setError] = useState<string | null>(null);
-  const progress = useJobProgress(['index']);
+  // A run the user stopped (index.cancel): said as a status, not an error.
+  const [stopped, setStopped] = useState<string | null>(null);
   const [labels, setLabels] = useSessionField(session, onSession, 'labels');
   const [probe, setProbe] = useSessionField(session, onSession, 'probe');
   const [modelChanged, setModelChanged] = useSessionField(session, onSession, 'modelChanged');
@@ -123,6 +125,8 @@ export function QueryView({
     const ticket = ++latestRun.current;
     setBusy(true);
     setError(null);
+    setStopped(null);
+    encoding.begin();
     try {
       const answer = await api.call('query.run', {
         phrases: nextTerms,
@@ -134,7 +138,8 @@ export function QueryView({
         setModelChanged(null);
       }
     } catch (e) {
-      if (ticket === latestRun.current) setError((e as Error).message);
+      const err = e as { code?: string; message: string };
+      if (ticket === latestRun.current) (err.code === 'CANCELLED' ? setStopped : setError)(err.message);
     } finally {
       if (ticket === latestRun.current) setBusy(false);
     }
@@ -260,10 +265,10 @@ export function QueryView({
           </button>
         </div>
       )}
-      {busy && (
-        <p className="muted" role="status" aria-live="polite">
-          {progress?.message ?? 'Scoring…'}
-          {progress?.total ? ` (${progress.done} of ${progress.total})` : ''}
+      {busy && <IndexProgress progress={encoding.progress} idle="Scoring…" />}
+      {stopped && (
+        <p className="muted" role="status" data-testid="run-stopped">
+          {stopped}
         </p>
       )}
       {error && (

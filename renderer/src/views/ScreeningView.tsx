@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
 import { skippedText } from '../../../electron/api/skipped-text';
-import { counted, csvCell } from '../format';
+import { counted, csvCell, duration } from '../format';
 import { getApi, type Coherence, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
 import { FileList } from '../components/FileList';
 import { UnitSlider } from '../components/UnitSlider';
@@ -41,8 +41,6 @@ type JobProgress = NonNullable<ScreenJob['progress']>;
  * and the examples together (one phrase beside an example set) or the status.
  */
 type SortKey = 'file' | 'status' | 'example' | 'mix' | number;
-
-const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.ceil(s / 60)} min`);
 
 /** Counts, rate and time of a job, once: the ETA while it runs, the time it took when done. */
 function progressText(job: ScreenJob, p: JobProgress): string {
