@@ -14,6 +14,7 @@ import { accessSync, chmodSync, constants, existsSync, rmSync, statSync } from '
 import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { makeFoldersSync } from '../util/make-folders.js';
+import { gridBytes, gridFromBytes, quantiseGrid, type QuantisedGrid } from '../util/quantised-grid.js';
 
 export const INDEX_FILE = 'radsift-index.sqlite';
 
@@ -427,7 +428,10 @@ export class IndexStore {
     );
   }
 
-  /** A scan's embedding, its patch embeddings (kept only when asked) and their max-pool (example sets). */
+  /**
+   * A scan's embedding, its patch embeddings (kept only when asked, quantised: int8 with a scale per cell, about a
+   * quarter of their float32 size) and their max-pool (example sets).
+   */
   putEmbedding(
     scanId: number,
     model: ModelSlot,
@@ -442,7 +446,7 @@ export class IndexStore {
       throw new RangeError(`pooled patch embedding has ${pooled.length} values, model ${model.key} has ${model.dim}`);
     this.#db
       .prepare('INSERT OR REPLACE INTO embeddings (scan_id, model_id, vector, patches) VALUES (?, ?, ?, ?)')
-      .run(scanId, model.id, bytes(vector), patches ? bytes(patches) : null);
+      .run(scanId, model.id, bytes(vector), patches ? gridBytes(quantiseGrid(patches, model.dim)) : null);
     // A scan encoded again without them (a model without patches cannot) keeps no stale pooled vector.
     if (pooled)
       this.#db
@@ -559,7 +563,7 @@ export class IndexStore {
 
   /**
    * Drops every patch grid kept (keepPatches) but those of `keep`'s scans for `model`: the grids serve the
-   * collection open now, and at 512 KB a scan must not pile up with every folder ever opened. Returns how many.
+   * collection open now, and at 132 KB a scan must not pile up with every folder ever opened. Returns how many.
    */
   dropPatchesExcept(model: ModelSlot, keep: readonly number[]): number {
     return this.#db
@@ -570,11 +574,12 @@ export class IndexStore {
       .run(model.id, JSON.stringify(keep)).changes;
   }
 
-  patches(scanId: number, model: ModelSlot): Float32Array | null {
+  /** A scan's kept patch grid, as stored (quantised: regionMargins reads it as it is); null where none is kept. */
+  patches(scanId: number, model: ModelSlot): QuantisedGrid | null {
     const row = this.#db
       .prepare('SELECT patches FROM embeddings WHERE scan_id = ? AND model_id = ?')
       .get(scanId, model.id) as { patches: Buffer | null } | undefined;
-    return row?.patches ? floats(row.patches) : null;
+    return row?.patches ? gridFromBytes(row.patches, model.dim) : null;
   }
 
   scans(ids: readonly number[]): StoredScan[] {

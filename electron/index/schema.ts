@@ -3,7 +3,7 @@
  * process killed mid-write loses at most the transaction in flight and never
  * corrupts what was committed. Versioned: `meta.schema` says which migrations ran.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -120,4 +120,9 @@ export const MIGRATIONS: Record<number, string> = {
     END
     WHERE error_code = 'NOT_AN_IMAGE';
   `,
+  // Kept patch grids (embeddings.patches, keepPatches) are stored quantised from now on: per cell a float32
+  // scale, then int8 components (util/quantised-grid.ts), ≈ 132 KB a scan for the default model instead of
+  // 512 KB. The float32 grids kept before are dropped, not converted: they are a cache of the opened
+  // collection, made again by the next encode of its scans; the margins computed from them stay.
+  7: `UPDATE embeddings SET patches = NULL WHERE patches IS NOT NULL;`,
 };

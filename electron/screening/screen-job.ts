@@ -59,10 +59,10 @@ export interface IndexRunOptions {
   encoder: Encoder;
   batchSize?: number;
   /**
-   * Also store patch embeddings (default false): ~512 KB per scan for the default model
-   * (32×32 × 128 float32; 1M scans: 512 GB), while a heatmap is needed for one scan at a time and
-   * recomputing it costs one decode and one encode. Worth it only for a small collection viewed
-   * over and over.
+   * Also store patch embeddings (default false), quantised: ~132 KB per scan for the default model
+   * (32×32 × 128 int8 and a float scale per cell; 1M scans: 132 GB), while a heatmap is needed for one
+   * scan at a time and recomputing it costs one decode and one encode. Worth it only for a collection
+   * viewed over and over (the app's opened scans, up to KEEP_PATCHES_UP_TO).
    */
   keepPatches?: boolean;
   /**

@@ -1,7 +1,8 @@
 /**
  * Query and Matrix over an opened folder with the default model, whose zero-shot scores weigh each scan's best
  * region: a phrase typed after the first gets its region margins from the patch grids the index kept, with no
- * scan decoded or encoded again, and scores exactly as a first query of that phrase does.
+ * scan decoded or encoded again, and scores as a first query of that phrase does (within what the grid's int8
+ * storage moves a probability: test/unit/scoring/quantised-grid.test.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -91,7 +92,8 @@ describe('opened scans keep their patch grids for later phrases', () => {
     const fresh = await query(await start('fresh'), 'rib fracture');
     assert.equal(fresh.encoded, 8);
     assert.equal(later.probability.size, 8);
-    for (const [p, v] of fresh.probability) assert.ok(Math.abs(later.probability.get(p)! - v!) < 1e-5, p);
+    // The fresh query's margins come from the float32 grids as encoded, the later one's from the int8 grids kept.
+    for (const [p, v] of fresh.probability) assert.ok(Math.abs(later.probability.get(p)! - v!) < 2e-2, p);
     const again = await query(app, 'rib fracture');
     assert.equal(again.encoded, 0);
     assert.deepEqual(again.probability, later.probability);

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { INDEX_FILE, IndexError, IndexStore } from '../../../electron/index/index-store.js';
 import { MIGRATIONS } from '../../../electron/index/schema.js';
+import { dequantiseGrid } from '../../../electron/util/quantised-grid.js';
 import { topK } from '../../../electron/index/top-k.js';
 import { seededRandom } from '../../../electron/scoring/metrics.js';
 import { loggableError } from '../../../electron/util/error-text.js';
@@ -201,6 +202,38 @@ describe('index store', () => {
     after.close();
   });
 
+  it('migrates a version-6 index: its float32 patch grids are dropped, its embeddings and margins kept', async () => {
+    const v5 = path.join(dir, 'v6');
+    await mkdir(v5, { recursive: true });
+    const db = new Database(path.join(v5, INDEX_FILE));
+    for (const v of [1, 2, 3, 4, 5, 6]) db.exec(MIGRATIONS[v]!);
+    db.exec("INSERT INTO meta (key, value) VALUES ('schema', '6')");
+    db.prepare(
+      "INSERT INTO scans (id, path, size, mtime_ms, status, seen_run, indexed_at) VALUES (1, '/v5/a.dcm', 100, 1000, 'ok', 1, 0)",
+    ).run();
+    db.prepare("INSERT INTO models (id, model_key, dim, patch_grid) VALUES (1, 'p@1', 2, '[2,2]')").run();
+    const f32 = (xs: number[]) => Buffer.from(Float32Array.from(xs).buffer);
+    db.prepare('INSERT INTO embeddings (scan_id, model_id, vector, patches) VALUES (1, 1, ?, ?)').run(
+      f32([1, 0]),
+      f32([1, 0, 0, 1, 0.6, 0.8, 0.8, 0.6]),
+    );
+    db.prepare('INSERT INTO pooled (scan_id, model_id, vector) VALUES (1, 1, ?)').run(f32([1, 1]));
+    db.prepare("INSERT INTO regions (scan_id, model_id, phrase, margin) VALUES (1, 1, 'nodule', 0.5)").run();
+    db.close();
+    const store = IndexStore.open(v5);
+    try {
+      const model = store.model('p@1', 2, [2, 2]);
+      assert.equal(store.patches(1, model), null, 'the float32 grid is gone: the next encode keeps it anew');
+      assert.equal(
+        store.need({ path: '/v5/a.dcm', size: 100, mtimeMs: 1000 }, model, ['nodule']),
+        'unchanged-embedded',
+      );
+      assert.deepEqual(Array.from(store.regions(model, ['nodule'], [1]).get(1) ?? []), [0.5]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('migrates a version-2 PACS job: its set is what its last complete run met', async () => {
     const v2 = path.join(dir, 'v2');
     await import('node:fs/promises').then((fs) => fs.mkdir(v2, { recursive: true }));
@@ -243,7 +276,14 @@ describe('index store', () => {
       const e = store.embeddings(model);
       assert.deepEqual(Array.from(e.scanIds), [a, b]);
       assert.deepEqual(Array.from(e.data), [1, 0, 0, 1]);
-      assert.deepEqual(Array.from(store.patches(b, model) ?? []), [1, 2, 3, 4]);
+      // Kept quantised: per cell (2 values) a scale max|x|/127 and int8 values.
+      const grid = store.patches(b, model)!;
+      assert.deepEqual(Array.from(grid.values), [64, 127, 95, 127]);
+      assert.deepEqual(Array.from(grid.scales), [2 / 127, 4 / 127].map(Math.fround));
+      // Each value within half a step of what was put.
+      dequantiseGrid(grid).forEach((x, i) =>
+        assert.ok(Math.abs(x - (i + 1)) <= grid.scales[i >> 1]! / 2, `${i}: ${x}`),
+      );
       assert.equal(store.patches(a, model), null);
       assert.equal(e.pooled, undefined, 'pooled patch embeddings only when asked');
       const more = [1, 2, 3].map((i) => store.putScan(scan(`/e/more${i}.dcm`)));
