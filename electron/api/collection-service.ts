@@ -54,11 +54,12 @@ type ProbeResult = Response<'probe.train'>;
 type MatrixResult = Response<'matrix.run'>;
 
 /**
- * Up to this many opened scans, the index keeps their whole patch grids (512 KB a scan for the default model's
- * 32×32×128 floats: 128 MB at most), so that a phrase typed later gets its best-region margins from them
- * instead of a second decode and encode of every scan. A larger collection is encoded again per new phrase.
+ * Up to this many opened scans, the index keeps their whole patch grids (int8 with a scale per cell since schema 6:
+ * 132 KB a scan for the default model's 32×32×128 grid, 264 MiB at most), so that a phrase typed later gets its
+ * best-region margins from them instead of a second decode and encode of every scan. A larger collection is
+ * encoded again per new phrase. Why 2,048: docs/index.md.
  */
-export const KEEP_PATCHES_UP_TO = 256;
+export const KEEP_PATCHES_UP_TO = 2048;
 
 export class CollectionService {
   #files: string[] = [];
