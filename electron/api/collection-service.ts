@@ -54,7 +54,7 @@ type ProbeResult = Response<'probe.train'>;
 type MatrixResult = Response<'matrix.run'>;
 
 /**
- * Up to this many opened scans, the index keeps their whole patch grids (int8 with a scale per cell since schema 6:
+ * Up to this many opened scans, the index keeps their whole patch grids (int8 with a scale per cell since schema 7:
  * 132 KB a scan for the default model's 32×32×128 grid, 264 MiB at most), so that a phrase typed later gets its
  * best-region margins from them instead of a second decode and encode of every scan. A larger collection is
  * encoded again per new phrase. Why 2,048: docs/index.md.

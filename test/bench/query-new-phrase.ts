@@ -7,7 +7,7 @@
  * has never seen, so every scan is decoded and encoded as every new phrase's query did before the grids were
  * kept (and still does above that limit). The model and decode workers are warm for both: a first query
  * (not timed) loads them. Phantoms from `radsift demo` (seed 63); prints JSON: the times, their ratio, and what
- * the kept grids take in the index (int8 with a scale per cell since schema 6: bytes a scan, counted after the
+ * the kept grids take in the index (int8 with a scale per cell since schema 7: bytes a scan, counted after the
  * app closes). --count may go up to KEEP_PATCHES_UP_TO (2,048): above it no grids are kept.
  */
 import Database from 'better-sqlite3';
