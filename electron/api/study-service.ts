@@ -20,7 +20,7 @@ import type { SettingsStore } from '../app/app-settings.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
 import type { Catalog } from './contract.js';
 import { ApiError } from './errors.js';
-import { resolveOpenedFile } from './opened-file.js';
+import { openOpenedFile, type OpenedFile } from './opened-file.js';
 import { isInside } from '../util/path-inside.js';
 import type { StudyCatalog } from './services.js';
 import { defaultDemoWorkers, writeDemoParallel } from '../phantom/demo-parallel.js';
@@ -152,8 +152,20 @@ export class StudyService implements StudyCatalog {
   }
 
   async fileInfo(file: string): Promise<Record<string, unknown>> {
-    const real = await resolveOpenedFile(this.roots, file);
-    return { ...(await summarizeFile(real, 0)) };
+    // Read through the file opened and checked, not by its path again: by then the path may lead outside the
+    // opened folders (opened-file.ts). A FIFO or a folder is never read: its summary says why.
+    let opened: OpenedFile;
+    try {
+      opened = await openOpenedFile(this.roots, file);
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      return { ...(await summarizeFile(file, 0, () => Promise.reject(error))) };
+    }
+    try {
+      return { ...(await summarizeFile(opened.path, 0, opened.read)) };
+    } finally {
+      await opened.close();
+    }
   }
 }
 

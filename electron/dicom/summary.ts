@@ -3,13 +3,13 @@
  * image geometry, identifiers, windows, and the errors met on the way.
  * Patient name and ID are left out on purpose.
  */
-import { readFile } from 'node:fs/promises';
 import { codecFor } from './codecs/registry.js';
 import { DicomError, fileReadError, toDicomError } from './errors.js';
 import { decodeFrame, openDicom, pixelModule, presentationOf, type DicomFile } from './image.js';
 import { readableFrames } from './frames.js';
 import { notAnImage } from './non-image.js';
 import { transferSyntaxInfo } from './transfer-syntax.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 export interface SummaryError {
   code: string;
@@ -52,14 +52,20 @@ export interface FileSummary {
   errors: SummaryError[];
 }
 
-/** `framesToCheck`: how many frames to decode to find pixel errors (0 = header only, Infinity = all). */
-export async function summarizeFile(file: string, framesToCheck = 1): Promise<FileSummary> {
+/**
+ * `framesToCheck`: how many frames to decode to find pixel errors (0 = header only, Infinity = all). `read`: the
+ * file's bytes; by default read from `file` when it is a regular file (a FIFO would wait for a writer: it is an
+ * error, EFTYPE). A caller that opened and checked the file already passes a read of that open file.
+ */
+export async function summarizeFile(
+  file: string,
+  framesToCheck = 1,
+  read: () => Promise<Uint8Array> = () => readRegularFile(file),
+): Promise<FileSummary> {
   const summary: FileSummary = { file, warnings: [], errors: [] };
   let dicom: DicomFile;
   try {
-    dicom = openDicom(
-      await readFile(file).catch((e: unknown) => Promise.reject(fileReadError(e, file, 'cannot read file'))),
-    );
+    dicom = openDicom(await read().catch((e: unknown) => Promise.reject(fileReadError(e, file, 'cannot read file'))));
   } catch (error) {
     summary.errors.push(asError(error));
     return withIssuesLast(summary);

@@ -83,7 +83,8 @@ export async function resolveScanPath(
   return { ok: true, file: scanFile(inside), query };
 }
 
-function scanFile({ path: real, handle, stats }: InsideFile): OpenScanFile {
+/** The renderers' view of a file openInside opened (API methods that read a named file take it too: opened-file.ts). */
+export function scanFile({ path: real, handle, stats }: InsideFile): OpenScanFile {
   const size = Number(stats.size);
   return {
     path: real,

@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { AllowedRoots } from '../../electron/security/allowed-roots.js';
 
 export const INSIDE = Buffer.from('inside: the file the user opened');
 export const OUTSIDE = Buffer.from('outside: a file no opened folder holds');
@@ -67,4 +68,43 @@ export async function folderSwap(
     },
     remove: () => rm(base, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Makes `roots` swap `swap`'s folder out, once, as soon as its next check of a path is over and before the caller
+ * reads anything: when resolveInside returns to a caller that goes on to read the path itself, or when openInside
+ * returns its open file (the resolveInside calls openInside makes itself do not swap). So a method that reads the
+ * path it checked reads the outside file; one that reads the file it opened and checked does not. The roots are
+ * as before once the swap is made, or when the returned function is called.
+ */
+export function swapAfterCheck(roots: AllowedRoots, swap: FolderSwap): () => void {
+  const resolveInside = roots.resolveInside.bind(roots);
+  const openInside = roots.openInside.bind(roots);
+  // Own properties over the prototype's methods: deleting them restores those.
+  const undo = () => {
+    delete (roots as Partial<AllowedRoots>).resolveInside;
+    delete (roots as Partial<AllowedRoots>).openInside;
+  };
+  let opening = 0;
+  const swapNow = async () => {
+    undo();
+    await swap.out();
+  };
+  roots.resolveInside = async (candidate) => {
+    const real = await resolveInside(candidate);
+    if (real !== null && opening === 0) await swapNow();
+    return real;
+  };
+  roots.openInside = async (candidate, probe) => {
+    opening++;
+    let opened;
+    try {
+      opened = await openInside(candidate, probe);
+    } finally {
+      opening--;
+    }
+    if (opened) await swapNow();
+    return opened;
+  };
+  return undo;
 }

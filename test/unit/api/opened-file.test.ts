@@ -1,0 +1,81 @@
+/**
+ * API methods that read a file the renderer names read the file they opened and checked inside the opened folders
+ * (opened-file.ts, AllowedRoots.openInside), never its path again: a folder on the path swapped for a link to a
+ * folder outside, holding another scan of the same name, between the check and the read changes nothing they
+ * answer (each read the outside scan when it read by path). A FIFO inside a folder is answered at once.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createServices, type AppServices } from '../../../electron/api/create-services.js';
+import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
+import { folderSwap, swapAfterCheck, type FolderSwap } from '../../support/folder-swap.js';
+import { withinTime } from '../../support/fifo.js';
+import { CORPUS } from '../../support/paths.js';
+
+const ctx: HandlerContext = { emit: () => undefined };
+const ref = (f: string) => readFile(path.join(CORPUS, 'nema-wg04', 'REF', f));
+
+describe('API methods read the file they checked', () => {
+  let work: string;
+  let services: AppServices;
+  let swap: FolderSwap;
+  const call = async <T>(method: Parameters<typeof dispatch>[1], req: unknown): Promise<T> => {
+    const out = await dispatch(services.handlers, method, req, ctx);
+    if (!out.ok) throw new Error(`${method}: ${out.error.code}: ${out.error.message}`);
+    return out.value as T;
+  };
+  /** `method` on swap.file with the folder swapped out after the check; the folder is restored after. */
+  const swapped = <T>(method: Parameters<typeof dispatch>[1], req: object): Promise<T> =>
+    swap.restoring(async () => {
+      const undo = swapAfterCheck(services.roots, swap);
+      try {
+        return await call<T>(method, { ...req, path: swap.file });
+      } finally {
+        undo();
+      }
+    });
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'radsift-opened-file-'));
+    services = await createServices({ dataDir: path.join(work, 'data'), modelRoots: [], decodeWorkers: 1 });
+    swap = await folderSwap({ name: 'image.dcm', inside: await ref('CT1_UNC'), outside: await ref('MR1_UNC') });
+    await services.roots.add(swap.root);
+  });
+  after(async () => {
+    await services.close();
+    await swap.remove();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  describe('studies.fileInfo', () => {
+    type Info = { summary: { file: string; modality?: string; errors: { code: string; message: string }[] } };
+
+    it('describes the checked file when its folder is swapped for a link to outside before the read', async () => {
+      const inside = await call<Info>('studies.fileInfo', { path: swap.file });
+      assert.equal(inside.summary.modality, 'CT');
+      const info = await swapped<Info>('studies.fileInfo', {});
+      assert.notEqual(info.summary.modality, 'MR', 'the outside scan was described');
+      assert.deepEqual(info, inside);
+    });
+
+    it(
+      'answers at once for a FIFO inside an opened folder: not a regular file',
+      { skip: process.platform === 'win32' },
+      async () => {
+        const folder = path.join(work, 'pipes');
+        await mkdir(folder);
+        const fifo = path.join(folder, 'IM0001.dcm');
+        execFileSync('mkfifo', [fifo]);
+        await services.roots.add(folder);
+        const info = await withinTime(call<Info>('studies.fileInfo', { path: fifo }), 5000, fifo);
+        assert.deepEqual(info.summary.errors, [
+          { code: 'IO', message: 'cannot read file: not a regular file (EFTYPE)' },
+        ]);
+      },
+    );
+  });
+});
