@@ -4,10 +4,10 @@
  * and to start a drag from it, instead of asking for a window of its own and so rendering the image twice
  * (and, for a file without a window, at its full bit depth: a grey wash).
  */
-import { stat } from 'node:fs/promises';
 import type { DisplayImage, VoiSource } from '../dicom/display.js';
 import type { Window } from '../dicom/presentation.js';
 import type { DecodePool } from '../screening/decode-pool.js';
+import type { ScanFile } from '../security/scan-protocol.js';
 import type { FileVersion } from './render-cache.js';
 
 export interface DisplayDefault {
@@ -33,15 +33,17 @@ export class DisplayDefaults {
     if (this.#kept.size > KEPT) this.#kept.delete(this.#kept.keys().next().value!);
   }
 
-  /** What the file's frame shows with no window asked for: as rendered, else decoded now. */
-  async get(file: string, frame: number): Promise<DisplayDefault> {
-    const s = await stat(file).catch(() => null);
-    const version = s ? { path: file, size: s.size, mtimeMs: s.mtimeMs } : null;
-    const kept = version ? this.#kept.get(keyOf(version, frame)) : undefined;
+  /**
+   * What the file's frame shows with no window asked for: as rendered, else decoded now. `file`: opened and checked
+   * (api/opened-file.ts), kept open until this settles; decoded through its descriptor, never by its path, which may
+   * lead elsewhere by now.
+   */
+  async get(file: ScanFile, frame: number): Promise<DisplayDefault> {
+    const kept = this.#kept.get(keyOf(file, frame));
     if (kept) return kept;
-    const { display } = await this.pool.decode({ path: file, frame, outputs: ['display'] });
+    const { display } = await this.pool.decode({ fd: file.fd, frame, outputs: ['display'] });
     if (!display) throw new Error('the frame has no display image');
-    if (version) this.remember(version, frame, display);
+    this.remember(file, frame, display);
     return defaultOf(display);
   }
 }

@@ -6,7 +6,7 @@ import { MIN_CONFIDENT_EXAMPLES } from '../scoring/example-profile.js';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { ApiError } from './errors.js';
-import { resolveOpenedFile } from './opened-file.js';
+import { resolveOpenedFile, withOpenedFile } from './opened-file.js';
 import { readHeaderFile } from '../dicom/catalog.js';
 import { DicomError } from '../dicom/errors.js';
 import { distinctFiles } from '../util/distinct-files.js';
@@ -226,10 +226,8 @@ export function createHandlers(services: Services): Handlers {
 
     'studies.fileInfo': async (req) => ({ summary: await services.studies.fileInfo(req.path) }),
 
-    'studies.displayWindow': async (req) => {
-      const real = await resolveOpenedFile(services.roots, req.path);
-      return services.displays.get(real, req.frame ?? 0);
-    },
+    'studies.displayWindow': (req) =>
+      withOpenedFile(services.roots, req.path, (file) => services.displays.get(file, req.frame ?? 0)),
 
     'models.list': async () => ({
       models: await services.models.list(),

@@ -7,6 +7,7 @@ import type { FolderIdentity } from '../security/folder-identity.js';
 import type { AppIdentity } from '../app/app-identity.js';
 import type { PhraseFamiliarity } from '../scoring/phrase-familiarity.js';
 import type { AllowedRoots } from '../security/allowed-roots.js';
+import type { ScanFile } from '../security/scan-protocol.js';
 import type { ScreenRow } from '../screening/results.js';
 import type { ExampleCoherence } from '../scoring/example-coherence.js';
 import type { ScreenProgress } from '../screening/screen-job.js';
@@ -56,7 +57,8 @@ export interface StudyCatalog {
 
 /** How a frame is shown with no window asked for (DisplayDefaults). */
 export interface DisplayWindows {
-  get(file: string, frame: number): Promise<Response<'studies.displayWindow'>>;
+  /** `file`: opened and checked inside the opened folders (opened-file.ts), read through its descriptor. */
+  get(file: ScanFile, frame: number): Promise<Response<'studies.displayWindow'>>;
 }
 
 /**

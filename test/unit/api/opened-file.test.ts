@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -38,6 +38,19 @@ describe('API methods read the file they checked', () => {
         undo();
       }
     });
+
+  /**
+   * The answer for a copy of `source` (the inside or the outside scan) in a folder of its own, `name`: what a swap
+   * must give, or must not. Under a path of its own, so nothing a call remembered by path answers for it.
+   */
+  const answerForCopy = async <T>(source: string, name: string, method: Parameters<typeof dispatch>[1]) => {
+    const folder = path.join(work, name);
+    await mkdir(folder, { recursive: true });
+    const copy = path.join(folder, 'image.dcm');
+    await copyFile(source, copy);
+    await services.roots.add(folder);
+    return call<T>(method, { path: copy });
+  };
 
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'radsift-opened-file-'));
@@ -77,5 +90,19 @@ describe('API methods read the file they checked', () => {
         ]);
       },
     );
+  });
+
+  describe('studies.displayWindow', () => {
+    type Window = { voi: string; window: { center: number; width: number } | null };
+
+    it('answers for the checked file when its folder is swapped for a link to outside before the decode', async () => {
+      // The swap first: nothing remembered from a render or an earlier call answers for the file, it is decoded.
+      const answer = await swapped<Window>('studies.displayWindow', {});
+      const inside = await answerForCopy<Window>(swap.file, 'inside-copy', 'studies.displayWindow');
+      const outside = await answerForCopy<Window>(swap.outsideFile, 'outside-copy', 'studies.displayWindow');
+      assert.notDeepEqual(inside, outside, 'two scans shown with different windows');
+      assert.notDeepEqual(answer, outside, 'the outside scan was decoded');
+      assert.deepEqual(answer, inside);
+    });
   });
 });
