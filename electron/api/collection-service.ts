@@ -464,7 +464,7 @@ export class CollectionService {
    * model's grid, and where that grid lies over the image. Computed on demand (one decode, one
    * encode) rather than stored: see docs/index.md.
    */
-  async heatmap(file: string, phrase: string, frame = 0): Promise<HeatmapResult> {
+  async heatmap(file: { readonly fd: number }, phrase: string, frame = 0): Promise<HeatmapResult> {
     const loaded = await this.models.ready().catch((e: Error) => {
       throw new ApiError('NOT_FOUND', e.message);
     });
@@ -474,9 +474,13 @@ export class CollectionService {
         'UNSUPPORTED',
         `${loaded.model.name} has no patch embeddings, so it cannot show where on the image a phrase matches`,
       );
-    const decoded = await this.pool.decode({ path: file, frame, outputs: ['model'], model: spec }).catch((e: Error) => {
-      throw new ApiError('UNSUPPORTED', `This image cannot be read: ${e.message}`);
-    });
+    // By the descriptor of the file the handler opened and checked (kept open until this settles), never by a path
+    // that may lead elsewhere by now (api/opened-file.ts).
+    const decoded = await this.pool
+      .decode({ fd: file.fd, frame, outputs: ['model'], model: spec })
+      .catch((e: Error) => {
+        throw new ApiError('UNSUPPORTED', `This image cannot be read: ${e.message}`);
+      });
     const [H, W] = spec.size;
     const encoder = this.models.encoder;
     const encoded = await encoder.encodeTensor({ data: decoded.modelInput!, dims: [1, spec.channels, H, W] });

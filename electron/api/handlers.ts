@@ -107,10 +107,8 @@ export function createHandlers(services: Services): Handlers {
     'index.cancel': (req) => ({ cancelled: indexJobs.cancel(req.jobId) }),
     'phrases.check': async (req) => ({ familiarity: await services.models.checkPhrases(req.phrases) }),
 
-    'query.heatmap': async (req) => {
-      const real = await resolveOpenedFile(services.roots, req.path);
-      return services.collection.heatmap(real, req.phrase, req.frame ?? 0);
-    },
+    'query.heatmap': (req) =>
+      withOpenedFile(services.roots, req.path, (file) => services.collection.heatmap(file, req.phrase, req.frame ?? 0)),
 
     'probe.train': (req, ctx) =>
       indexJobs.run(ctx, (progress, signal) =>

@@ -150,8 +150,9 @@ export interface ProbeEngine {
 }
 
 export interface HeatmapEngine {
+  /** `file`: opened and checked inside the opened folders (opened-file.ts), decoded through its descriptor. */
   heatmap(
-    path: string,
+    file: ScanFile,
     phrase: string,
     frame: number,
   ): Promise<{

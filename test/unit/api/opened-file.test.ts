@@ -14,7 +14,7 @@ import { createServices, type AppServices } from '../../../electron/api/create-s
 import { dispatch, type HandlerContext } from '../../../electron/api/dispatch.js';
 import { folderSwap, swapAfterCheck, type FolderSwap } from '../../support/folder-swap.js';
 import { withinTime } from '../../support/fifo.js';
-import { CORPUS } from '../../support/paths.js';
+import { CORPUS, PROJECT_ROOT } from '../../support/paths.js';
 
 const ctx: HandlerContext = { emit: () => undefined };
 const ref = (f: string) => readFile(path.join(CORPUS, 'nema-wg04', 'REF', f));
@@ -43,18 +43,28 @@ describe('API methods read the file they checked', () => {
    * The answer for a copy of `source` (the inside or the outside scan) in a folder of its own, `name`: what a swap
    * must give, or must not. Under a path of its own, so nothing a call remembered by path answers for it.
    */
-  const answerForCopy = async <T>(source: string, name: string, method: Parameters<typeof dispatch>[1]) => {
+  const answerForCopy = async <T>(
+    source: string,
+    name: string,
+    method: Parameters<typeof dispatch>[1],
+    req: object = {},
+  ) => {
     const folder = path.join(work, name);
     await mkdir(folder, { recursive: true });
     const copy = path.join(folder, 'image.dcm');
     await copyFile(source, copy);
     await services.roots.add(folder);
-    return call<T>(method, { path: copy });
+    return call<T>(method, { ...req, path: copy });
   };
 
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'radsift-opened-file-'));
-    services = await createServices({ dataDir: path.join(work, 'data'), modelRoots: [], decodeWorkers: 1 });
+    // The shipped model: it has patch embeddings, which query.heatmap reads.
+    services = await createServices({
+      dataDir: path.join(work, 'data'),
+      modelRoots: [path.join(PROJECT_ROOT, 'models')],
+      decodeWorkers: 1,
+    });
     swap = await folderSwap({ name: 'image.dcm', inside: await ref('CT1_UNC'), outside: await ref('MR1_UNC') });
     await services.roots.add(swap.root);
   });
@@ -102,6 +112,21 @@ describe('API methods read the file they checked', () => {
       const outside = await answerForCopy<Window>(swap.outsideFile, 'outside-copy', 'studies.displayWindow');
       assert.notDeepEqual(inside, outside, 'two scans shown with different windows');
       assert.notDeepEqual(answer, outside, 'the outside scan was decoded');
+      assert.deepEqual(answer, inside);
+    });
+  });
+
+  describe('query.heatmap', () => {
+    type Heatmap = { phrase: string; grid: [number, number]; values: number[]; box: object };
+
+    it('maps the checked file when its folder is swapped for a link to outside before the decode', async () => {
+      const answer = await swapped<Heatmap>('query.heatmap', { phrase: 'pleural effusion' });
+      const ask = (source: string, name: string) =>
+        answerForCopy<Heatmap>(source, name, 'query.heatmap', { phrase: 'pleural effusion' });
+      const inside = await ask(swap.file, 'inside-copy');
+      const outside = await ask(swap.outsideFile, 'outside-copy');
+      assert.notDeepEqual(inside.values, outside.values, 'two scans mapped differently');
+      assert.notDeepEqual(answer.values, outside.values, 'the outside scan was mapped');
       assert.deepEqual(answer, inside);
     });
   });
