@@ -6,8 +6,8 @@ import { MIN_CONFIDENT_EXAMPLES } from '../scoring/example-profile.js';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { ApiError } from './errors.js';
-import { resolveOpenedFile, withOpenedFile } from './opened-file.js';
-import { readHeaderFile } from '../dicom/catalog.js';
+import { withOpenedFile } from './opened-file.js';
+import { readHeader } from '../dicom/catalog.js';
 import { DicomError } from '../dicom/errors.js';
 import { distinctFiles } from '../util/distinct-files.js';
 import { RESEARCH_USE_NOTICE, type Catalog } from './contract.js';
@@ -117,12 +117,17 @@ export function createHandlers(services: Services): Handlers {
 
     'examples.get': async (req) => exampleSet(req.scope, await services.examples.get(req.scope)),
     'examples.add': async (req) => {
-      const real = await resolveOpenedFile(services.roots, req.path);
-      if (!(await isFile(real))) throw new ApiError('BAD_REQUEST', 'Only a scan file can be an example');
-      // Checked now, not when a screening first encodes it: a report, a mask or an SR document is no example.
-      const image = await readHeaderFile(real).then(
+      // Checked now, not when a screening first encodes it: a report, a mask or an SR document is no example. Read
+      // from the file opened and checked, not by its path again, which may lead elsewhere by now (opened-file.ts).
+      const image = await withOpenedFile(services.roots, req.path, (file) => readHeader(file.handle)).then(
         (parsed) => (parsed.dataSet.elements.x00280010 ? null : 'it holds no image'),
-        (error: unknown) => (error instanceof DicomError ? error.message : String(error)),
+        (error: unknown) => {
+          if (error instanceof ApiError) throw error;
+          // A folder, a FIFO, a device: refused by the open, never read.
+          if ((error as { cause?: { code?: unknown } }).cause?.code === 'EFTYPE')
+            throw new ApiError('BAD_REQUEST', 'Only a scan file can be an example');
+          return error instanceof DicomError ? error.message : String(error);
+        },
       );
       if (image !== null) throw new ApiError('BAD_REQUEST', `Only a DICOM image can be an example: ${image}`);
       // Kept by the name the views know it by (the catalog's), in one spelling: "a/./b" and "a/b" are one example.

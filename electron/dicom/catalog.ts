@@ -6,7 +6,7 @@
  * DICOMDIR files are read as directories of their referenced files.
  */
 import type { Dir, Dirent } from 'node:fs';
-import { opendir, realpath } from 'node:fs/promises';
+import { opendir, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetReader } from './dataset.js';
 import {
@@ -139,27 +139,32 @@ export async function readHeaderFile(file: string): Promise<ParsedDicom> {
     throw fileReadError(error, file, `cannot open ${path.basename(file)}`);
   });
   try {
-    const { size } = await handle.stat();
-    for (const limit of [...HEADER_READS.filter((n) => n < size), size]) {
-      const buffer = Buffer.alloc(limit);
-      const { bytesRead } = await handle.read(buffer, 0, limit, 0);
-      const whole = limit === size;
-      try {
-        const parsed = parseDicom(buffer.subarray(0, bytesRead), { untilTag: 'x7fe00010' });
-        // A part is the whole header only when the parse reached Pixel Data within it. Otherwise it may have
-        // stopped inside the header, silently: an Implicit VR element running past the cut is passed over
-        // without a word, and a DICOMDIR's records or an enhanced file's per-frame sequences lost their end.
-        if (whole || parsed.dataSet.elements.x7fe00010) return parsed;
-      } catch (error) {
-        // A header cut by our own partial read fails in many ways (truncated, an item's length past the cut):
-        // read more, unless this was the whole file or it is no DICOM at all (known from its first bytes).
-        if (whole || (error instanceof DicomError && error.code === 'NOT_DICOM')) throw error;
-      }
-    }
-    throw new DicomError('NOT_DICOM', 'empty file');
+    return await readHeader(handle);
   } finally {
     await handle.close();
   }
+}
+
+/** readHeaderFile's read, of a file opened already (and checked: api/opened-file.ts); the caller closes it. */
+export async function readHeader(handle: FileHandle): Promise<ParsedDicom> {
+  const { size } = await handle.stat();
+  for (const limit of [...HEADER_READS.filter((n) => n < size), size]) {
+    const buffer = Buffer.alloc(limit);
+    const { bytesRead } = await handle.read(buffer, 0, limit, 0);
+    const whole = limit === size;
+    try {
+      const parsed = parseDicom(buffer.subarray(0, bytesRead), { untilTag: 'x7fe00010' });
+      // A part is the whole header only when the parse reached Pixel Data within it. Otherwise it may have
+      // stopped inside the header, silently: an Implicit VR element running past the cut is passed over
+      // without a word, and a DICOMDIR's records or an enhanced file's per-frame sequences lost their end.
+      if (whole || parsed.dataSet.elements.x7fe00010) return parsed;
+    } catch (error) {
+      // A header cut by our own partial read fails in many ways (truncated, an item's length past the cut):
+      // read more, unless this was the whole file or it is no DICOM at all (known from its first bytes).
+      if (whole || (error instanceof DicomError && error.code === 'NOT_DICOM')) throw error;
+    }
+  }
+  throw new DicomError('NOT_DICOM', 'empty file');
 }
 
 export function instanceHeader(parsed: ParsedDicom, file: string): InstanceHeader {

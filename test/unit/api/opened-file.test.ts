@@ -28,12 +28,12 @@ describe('API methods read the file they checked', () => {
     if (!out.ok) throw new Error(`${method}: ${out.error.code}: ${out.error.message}`);
     return out.value as T;
   };
-  /** `method` on swap.file with the folder swapped out after the check; the folder is restored after. */
-  const swapped = <T>(method: Parameters<typeof dispatch>[1], req: object): Promise<T> =>
-    swap.restoring(async () => {
-      const undo = swapAfterCheck(services.roots, swap);
+  /** `method` on `on.file` with its folder swapped out after the check; the folder is restored after. */
+  const swapped = <T>(method: Parameters<typeof dispatch>[1], req: object, on: FolderSwap = swap): Promise<T> =>
+    on.restoring(async () => {
+      const undo = swapAfterCheck(services.roots, on);
       try {
-        return await call<T>(method, { ...req, path: swap.file });
+        return await call<T>(method, { ...req, path: on.file });
       } finally {
         undo();
       }
@@ -129,5 +129,52 @@ describe('API methods read the file they checked', () => {
       assert.notDeepEqual(answer.values, outside.values, 'the outside scan was mapped');
       assert.deepEqual(answer, inside);
     });
+  });
+
+  describe('examples.add', () => {
+    type Examples = { paths: string[] };
+    const notDicom = Buffer.from('a note, no DICOM');
+    /** examples.add on a swap of its own (image.dcm holding `inside`, outside `outside`), in an opened folder. */
+    const add = async (inside: Uint8Array, outside: Uint8Array) => {
+      const own = await folderSwap({ name: 'image.dcm', inside, outside });
+      try {
+        await services.roots.add(own.root);
+        return await swapped<Examples>('examples.add', { scope: own.root }, own);
+      } finally {
+        await own.remove();
+      }
+    };
+
+    it('decides on the checked file when its folder is swapped for a link to outside before the read', async () => {
+      const image = await ref('CT1_UNC');
+      // An image inside, a note outside: taken, as the image it is.
+      const set = await add(image, notDicom).catch((e: Error) =>
+        assert.fail(`the outside note was read: ${e.message}`),
+      );
+      assert.equal(set.paths.length, 1);
+      // A note inside, an image outside: refused, for what the file opened is.
+      await assert.rejects(
+        add(notDicom, image),
+        /BAD_REQUEST: Only a DICOM image can be an example/,
+        'the outside image was taken',
+      );
+    });
+
+    it(
+      'refuses a FIFO and a folder inside an opened folder at once, unread',
+      { skip: process.platform === 'win32' },
+      async () => {
+        const folder = path.join(work, 'example-pipes');
+        await mkdir(path.join(folder, 'sub'), { recursive: true });
+        const fifo = path.join(folder, 'IM0001.dcm');
+        execFileSync('mkfifo', [fifo]);
+        await services.roots.add(folder);
+        for (const file of [fifo, path.join(folder, 'sub')])
+          await assert.rejects(
+            withinTime(call('examples.add', { scope: folder, path: file }), 5000, fifo),
+            /BAD_REQUEST: Only a scan file can be an example/,
+          );
+      },
+    );
   });
 });
