@@ -17,8 +17,15 @@ export function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** A count with its noun in the number it takes: "1 image", "2 images", "0 images" (`plural` where not noun + s). */
-export const counted = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`;
+/**
+ * A count as the app's English text writes it, with thousands separators: "1,500" (a folder of 1500 scans read as
+ * "1500 patients, 4502 non-DICOM files"). en-US, not the system's locale: the text around it is English.
+ */
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+/** A count with its noun in the number it takes: "1 image", "2 images", "1,500 images" (`plural` where not noun + s). */
+export const counted = (n: number, noun: string, plural = `${noun}s`): string =>
+  `${formatCount(n)} ${n === 1 ? noun : plural}`;
 
 /** A time left or taken, as a person says it: "12 s", "3 min" (a minute and a half or more in minutes). */
 export const duration = (s: number): string => (s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.ceil(s / 60)} min`);

@@ -25,7 +25,7 @@ import { useJobProgress } from '../useJobProgress';
 import { FileList } from '../components/FileList';
 import { TreeToggle } from '../components/TreeToggle';
 import { formatDicomDate, formatPersonName } from '../naming';
-import { counted } from '../format';
+import { counted, formatCount } from '../format';
 import { useScanNames, useScanNaming } from '../scanNames';
 import type { PacsRetrieval } from '../usePacsRetrieval';
 import { PacsTab, type PacsSearchState } from './PacsTab';
@@ -357,7 +357,7 @@ export function StudiesView({
                       if (target) void open(() => api.call('studies.openRecent', { path: target }));
                     }}
                   >
-                    <option value="">{recent.length} opened before…</option>
+                    <option value="">{formatCount(recent.length)} opened before…</option>
                     {recent.map((p) => (
                       <option key={p} value={p} title={p}>
                         {p}
@@ -390,7 +390,7 @@ export function StudiesView({
                   <p className="muted" data-testid="catalog-summary">
                     {hideText(catalog.source)}: {counted(catalog.patients.length, 'patient')},{' '}
                     {counted(instances, 'image')}
-                    {catalog.failed.length ? `, ${catalog.failed.length} unreadable` : ''}
+                    {catalog.failed.length ? `, ${formatCount(catalog.failed.length)} unreadable` : ''}
                     {catalog.skipped.length ? `, ${counted(catalog.skipped.length, 'non-DICOM file')} skipped` : ''}
                     {retrieval && (retrieval.state === 'starting' || retrieval.state === 'running')
                       ? ' (retrieving…)'
@@ -453,7 +453,7 @@ export function StudiesView({
                                               {se.modality ?? '?'}{' '}
                                               {se.description ??
                                                 (se.seriesNumber != null ? `series ${se.seriesNumber}` : 'series')}{' '}
-                                              ({se.instances.length})
+                                              ({formatCount(se.instances.length)})
                                             </button>
                                           </li>
                                         ))}
