@@ -15,7 +15,8 @@ export interface Header {
 export function headerOf(file: string): Header {
   const dump = execFileSync(
     'dcmdump',
-    ['-q', '+P', '0010,0010', '+P', '0010,0020', '+P', '0008,0020', '+P', '0008,0050', file],
+    // +L: a value past dcmdump's 64-character cut (a long PN) whole, not "…" with the next line read into it.
+    ['-q', '+L', '+P', '0010,0010', '+P', '0010,0020', '+P', '0008,0020', '+P', '0008,0050', file],
     { encoding: 'utf8' },
   );
   const value = (tag: string) => new RegExp(`^\\(${tag}\\) \\w\\w \\[([^\\]]*)\\]`, 'm').exec(dump)?.[1] ?? '';
