@@ -23,7 +23,7 @@ import { getApi, type Catalog } from '../api';
 import { Viewer, type ViewerMemory } from '../components/Viewer';
 import { useJobProgress } from '../useJobProgress';
 import { FileList } from '../components/FileList';
-import { TreeToggle } from '../components/TreeToggle';
+import { labelText, TreeLabel, TreeToggle } from '../components/TreeToggle';
 import { formatDicomDate, formatPersonName } from '../naming';
 import { counted, formatCount } from '../format';
 import { useScanNames, useScanNaming } from '../scanNames';
@@ -400,38 +400,39 @@ export function StudiesView({
                     {catalog.patients.map((p, patientIndex) => {
                       const patientKey = `p:${p.patientId}`;
                       const patientOpen = !collapsed.has(patientKey);
+                      const person = formatPersonName(p.patientName);
+                      const patientText = hideIdentifiers
+                        ? `Patient ${patientIndex + 1}`
+                        : person || p.patientId || 'No patient name';
+                      // The ID after a name; alone, it is the text.
+                      const patientDetail = !hideIdentifiers && person && p.patientId ? p.patientId : undefined;
                       return (
                         <li key={p.patientId}>
-                          <TreeToggle className="tree-patient" open={patientOpen} onToggle={() => toggle(patientKey)}>
-                            {hideIdentifiers ? (
-                              `Patient ${patientIndex + 1}`
-                            ) : (
-                              <span>
-                                {formatPersonName(p.patientName) || p.patientId || 'No patient name'}
-                                {p.patientId && formatPersonName(p.patientName) && (
-                                  <span className="tree-id"> · {p.patientId}</span>
-                                )}
-                              </span>
-                            )}
+                          <TreeToggle
+                            className="tree-patient"
+                            open={patientOpen}
+                            onToggle={() => toggle(patientKey)}
+                            title={labelText(patientText, patientDetail)}
+                          >
+                            <TreeLabel text={patientText} detail={patientDetail} />
                           </TreeToggle>
                           {patientOpen && (
                             <ul>
                               {p.studies.map((st) => {
                                 const studyKey = `s:${st.studyInstanceUID}`;
                                 const studyOpen = !collapsed.has(studyKey);
+                                const studyText = `${formatDicomDate(st.studyDate)} ${st.description ?? ''}`.trim();
+                                const studyDetail =
+                                  !hideIdentifiers && st.accessionNumber ? `Acc ${st.accessionNumber}` : undefined;
                                 return (
                                   <li key={st.studyInstanceUID}>
                                     <TreeToggle
                                       className="tree-study"
                                       open={studyOpen}
                                       onToggle={() => toggle(studyKey)}
+                                      title={labelText(studyText, studyDetail)}
                                     >
-                                      <span>
-                                        {formatDicomDate(st.studyDate)} {st.description ?? ''}
-                                        {!hideIdentifiers && st.accessionNumber && (
-                                          <span className="tree-id"> · Acc {st.accessionNumber}</span>
-                                        )}
-                                      </span>
+                                      <TreeLabel text={studyText} detail={studyDetail} />
                                     </TreeToggle>
                                     {studyOpen && (
                                       <ul>
