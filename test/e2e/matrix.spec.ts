@@ -1,5 +1,7 @@
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, expect, fixtureModel, test } from './fixtures';
+import { ARTIFACTS, CORPUS, expect, fixtureModel, test } from './fixtures';
+import { scratchDir } from '../support/scratch';
 
 test.describe('Matrix view', () => {
   test.use({ modelDirs: [fixtureModel()] });
@@ -144,4 +146,27 @@ test.describe('Matrix view', () => {
     await expect(page.getByRole('combobox', { name: 'Score type' })).toHaveValue('similarity');
     await expect(rows).toHaveText(order);
   });
+});
+
+test("the Matrix's phrase chips are bordered, as the Query terms are", async ({ page, bridge }) => {
+  // Any opened scan shows the Matrix's toolbar; no model is needed to see its phrases.
+  const dir = scratchDir('radsift-e2e-matrix-chips-');
+  copyFileSync(path.join(CORPUS, 'nema-wg04', 'REF', 'CT1_UNC'), path.join(dir, 'ct.dcm'));
+  bridge.dialog.answer([dir]);
+  await page.getByRole('button', { name: 'Open folder…' }).click();
+  await expect(page.getByTestId('catalog-summary')).toContainText('1 image');
+  await page.keyboard.press('3');
+  const remove = page.getByRole('button', { name: 'Remove pleural effusion' });
+  await expect(remove).toBeVisible();
+  // The chip is the × button's parent: "pleural effusion ×".
+  const chip = remove.locator('xpath=..');
+  await expect(chip).toHaveClass(/\bchip\b/);
+  const border = await chip.evaluate((e) => {
+    const s = getComputedStyle(e);
+    return { style: s.borderTopStyle, width: parseFloat(s.borderTopWidth), colour: s.borderTopColor };
+  });
+  expect(border.style).toBe('solid');
+  expect(border.width).toBeGreaterThanOrEqual(1);
+  expect(border.colour).not.toBe('rgba(0, 0, 0, 0)');
+  await chip.locator('..').screenshot({ path: path.join(ARTIFACTS, 'matrix-chips.png') });
 });
