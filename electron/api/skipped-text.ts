@@ -13,10 +13,13 @@ export interface SkippedCounts {
   notImageKinds: readonly string[];
 }
 
+/** A count as the rest of the line writes it: "4,502" (English text, so en-US whatever the system's locale). */
+const n = (v: number) => v.toLocaleString('en-US');
+
 export function skippedText(t: SkippedCounts): string {
   if (!t.notDicom) return '';
-  if (onlyNotDicom(t)) return `${t.notDicom} not DICOM (skipped)`;
-  return `${t.notDicom} skipped: ${skippedKinds(t)}`;
+  if (onlyNotDicom(t)) return `${n(t.notDicom)} not DICOM (skipped)`;
+  return `${n(t.notDicom)} skipped: ${skippedKinds(t)}`;
 }
 
 /** Whether every file skipped is one that is not DICOM at all (no DICOMDIR, no object without an image). */
@@ -26,11 +29,11 @@ export const onlyNotDicom = (t: SkippedCounts): boolean => t.dicomdirs + t.notIm
 export function skippedKinds(t: SkippedCounts): string {
   const notDicom = t.notDicom - t.dicomdirs - t.notImages;
   const parts: string[] = [];
-  if (notDicom) parts.push(`${notDicom} not DICOM`);
-  if (t.dicomdirs) parts.push(`${t.dicomdirs} ${t.dicomdirs === 1 ? 'DICOMDIR' : 'DICOMDIRs'}`);
+  if (notDicom) parts.push(`${n(notDicom)} not DICOM`);
+  if (t.dicomdirs) parts.push(`${n(t.dicomdirs)} ${t.dicomdirs === 1 ? 'DICOMDIR' : 'DICOMDIRs'}`);
   if (t.notImages)
     parts.push(
-      `${t.notImages} ${t.notImages === 1 ? 'not an image' : 'not images'}${t.notImageKinds.length ? ` (${t.notImageKinds.join(', ')})` : ''}`,
+      `${n(t.notImages)} ${t.notImages === 1 ? 'not an image' : 'not images'}${t.notImageKinds.length ? ` (${t.notImageKinds.join(', ')})` : ''}`,
     );
   return parts.join(', ');
 }

@@ -4,7 +4,7 @@
  */
 import { useRef, useState } from 'react';
 import { getApi, type EventPayload } from '../api';
-import { duration } from '../format';
+import { duration, formatCount as n } from '../format';
 import { useJobProgress } from '../useJobProgress';
 
 type Progress = EventPayload<'job.progress'>;
@@ -23,8 +23,6 @@ export function useIndexProgress(): { progress: Progress | null; begin: () => vo
     },
   };
 }
-
-const n = (v: number) => v.toLocaleString('en-US');
 
 export function IndexProgress({ progress, idle }: { progress: Progress | null; idle: string }) {
   const [stopping, setStopping] = useState(false);

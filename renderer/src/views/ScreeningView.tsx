@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { download } from '../download';
 import { skippedText } from '../../../electron/api/skipped-text';
-import { counted, csvCell, duration } from '../format';
+import { counted, csvCell, duration, formatCount } from '../format';
 import { getApi, type Coherence, type Familiarity, type ScreenJob, type ScreenRow } from '../api';
 import { FileList } from '../components/FileList';
 import { UnitSlider } from '../components/UnitSlider';
@@ -45,8 +45,8 @@ type SortKey = 'file' | 'status' | 'example' | 'mix' | number;
 /** Counts, rate and time of a job, once: the ETA while it runs, the time it took when done. */
 function progressText(job: ScreenJob, p: JobProgress): string {
   const counts =
-    `${p.seen}${p.total !== null ? ` / ${p.total}` : ''} ${(p.total ?? p.seen) === 1 ? 'file' : 'files'} · ${p.encoded} encoded · ${p.unchanged} unchanged · ` +
-    `${p.failed} failed${p.notDicom ? ` · ${skippedText(p)}` : ''}`;
+    `${formatCount(p.seen)}${p.total !== null ? ` / ${formatCount(p.total)}` : ''} ${(p.total ?? p.seen) === 1 ? 'file' : 'files'} · ${formatCount(p.encoded)} encoded · ${formatCount(p.unchanged)} unchanged · ` +
+    `${formatCount(p.failed)} failed${p.notDicom ? ` · ${skippedText(p)}` : ''}`;
   if (job.state === 'running') {
     const rate = ` · ${p.filesPerSecond.toFixed(1)} files/s`;
     return `${counts}${rate}${p.etaSeconds !== null ? ` · about ${duration(p.etaSeconds)} left` : ''}`;

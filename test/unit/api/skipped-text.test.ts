@@ -16,3 +16,12 @@ test('skippedText: nothing, only files that are not DICOM, and each kind counted
     '4 skipped: 2 DICOMDIRs, 2 not images',
   );
 });
+
+test('skippedText writes thousands as the rest of the line does: "4,502 not DICOM"', () => {
+  const none = { notDicom: 0, dicomdirs: 0, notImages: 0, notImageKinds: [] };
+  assert.equal(skippedText({ ...none, notDicom: 4502 }), '4,502 not DICOM (skipped)');
+  assert.equal(
+    skippedText({ notDicom: 12001, dicomdirs: 1, notImages: 1000, notImageKinds: ['waveform'] }),
+    '12,001 skipped: 11,000 not DICOM, 1 DICOMDIR, 1,000 not images (waveform)',
+  );
+});
