@@ -123,6 +123,14 @@ export class CollectionService {
     let todo = this.#files.filter((f) => !done(f));
     // Grids only serve region margins: none for a model that scores the whole image alone (0.6.0's 24×24 grid).
     const keepPatches = slot.patches && model.regionOffset !== null && this.#files.length <= KEEP_PATCHES_UP_TO;
+    // Other collections' grids go before the new one's are written, not after: at most one collection's worth
+    // (KEEP_PATCHES_UP_TO scans) is ever in the file, which SQLite does not shrink.
+    if (this.#gridsFor !== slot.key) {
+      const store = this.#open();
+      const opened = keepPatches ? this.#files.flatMap((f) => store.scanByPath(f)?.id ?? []) : [];
+      store.dropPatchesExcept(slot, opened);
+      this.#gridsFor = slot.key;
+    }
     if (todo.length && scored.length && keepPatches) {
       const fromGrids = await this.#marginsFromKeptPatches(slot, todo, scored);
       for (const f of fromGrids) {
@@ -150,12 +158,6 @@ export class CollectionService {
         this.#indexed.add(key(f));
         for (const p of phrases) this.#indexed.add(`${key(f)}\u0000${p}`);
       }
-    }
-    if (this.#gridsFor !== slot.key) {
-      const store = this.#open();
-      const opened = keepPatches ? this.#files.flatMap((f) => store.scanByPath(f)?.id ?? []) : [];
-      store.dropPatchesExcept(slot, opened);
-      this.#gridsFor = slot.key;
     }
     // One read of the opened scans' rows: the failures listed here, the vectors the caller scores and, for
     // examples and the probe, the pooled patch embeddings beside them.
@@ -185,7 +187,7 @@ export class CollectionService {
       const scan = store.scanByPath(f)!;
       const have = store.regions(slot, phrases, [scan.id]).get(scan.id);
       const missing = scored.filter((_, j) => !have || Number.isNaN(have[j]!));
-      // Margins kept already (a phrase asked before a restart): no 512 KB grid to read.
+      // Margins kept already (a phrase asked before a restart): no 132 KB grid to read.
       if (missing.length) {
         const grid = store.patches(scan.id, slot);
         if (!grid) continue;

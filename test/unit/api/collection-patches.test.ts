@@ -131,6 +131,37 @@ describe('opened scans keep their patch grids for later phrases', () => {
     assert.equal(grids, 3, 'only the three open scans keep their grids');
   });
 
+  it('drops the grids of the scans open before when the newly opened ones start encoding, not after', async () => {
+    // At most one collection's grids are ever in the index (2,048 scans' worth), not the last one's and the new
+    // one's: a run stopped as it starts leaves none of the earlier collection's.
+    const app = await start('switch');
+    await query(app, 'nodule');
+    const other = path.join(work, 'other');
+    writeDemo({ dir: other, count: 4, seed: 64, size: 256 });
+    await call(app, 'studies.openDropped', { paths: [other] }, () => undefined);
+    let stop: Promise<unknown> | null = null;
+    const ctx: HandlerContext = {
+      emit: (event, payload) => {
+        const p = payload as { kind: string; jobId: string };
+        if (event === 'job.progress' && p.kind === 'index' && !stop)
+          stop = dispatch(app.handlers, 'index.cancel', { jobId: p.jobId }, ctx);
+      },
+    };
+    const out = await dispatch(
+      app.handlers,
+      'query.run',
+      { phrases: [{ text: 'nodule', weight: 1 }], examples: [] },
+      ctx,
+    );
+    assert.ok(!out.ok && out.error.code === 'CANCELLED', JSON.stringify(out));
+    const [grids] = await countAfterClose(
+      app,
+      'switch',
+      'SELECT count(*) AS n FROM embeddings WHERE patches IS NOT NULL',
+    );
+    assert.ok(grids! <= 4, `${grids} grids kept: the first folder's 8 are still there`);
+  });
+
   it('keeps no grids for a model that scores the whole image alone (0.6.0)', async () => {
     const app = await start('whole');
     await call(app, 'models.activate', { dir: path.join(PROJECT_ROOT, 'models', 'radsift-phantom-convirt') }, () => {});
