@@ -398,7 +398,10 @@ export const screenCommand = defineCommand({
         encoder: session.models.encoder,
         batchSize,
         signal: stop.signal,
+        // Not the run's opening count (nothing seen yet): a log writes a line at most every 2 s, and its first
+        // should say how far the run got (a script may wait for its first batch).
         onProgress: (p) =>
+          p.seen > 0 &&
           progress(
             `${p.seen}${p.total !== null ? `/${p.total}` : ''} files · ${p.encoded} encoded · ${p.unchanged} unchanged · ${p.failed} failed${p.notDicom ? ` · ${p.notDicom} skipped` : ''} · ${p.filesPerSecond.toFixed(1)} files/s${p.etaSeconds !== null ? ` · ETA ${Math.ceil(p.etaSeconds)} s` : ''}`,
           ),
