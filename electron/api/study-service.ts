@@ -93,7 +93,7 @@ export class StudyService implements StudyCatalog {
         // A subfolder that cannot be opened is listed as failed, like a file that cannot be read.
         for await (const file of walkFiles(p, (folder, error) => builder.skip(folder, error))) {
           await catalogFile(builder, file);
-          if (++done % 50 === 0) onProgress(done, `${done} files read`);
+          if (++done % 50 === 0) onProgress(done, `${done.toLocaleString('en-US')} files read`);
         }
       } else if (dicomdir) {
         extra.push(await catalogDicomdir(p));
@@ -102,7 +102,7 @@ export class StudyService implements StudyCatalog {
         done++;
       }
     }
-    onProgress(done, `${done} files read`);
+    onProgress(done, `${done.toLocaleString('en-US')} files read`);
     if (remember)
       await this.settings?.update((s) => ({
         ...s,

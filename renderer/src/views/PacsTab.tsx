@@ -11,7 +11,7 @@ import { FileList } from '../components/FileList';
 import { ConnectionSelect, PacsQueryFields } from '../components/PacsQueryFields';
 import { TreeToggle } from '../components/TreeToggle';
 import { formatDicomDate, formatPersonName } from '../naming';
-import { counted } from '../format';
+import { counted, formatCount } from '../format';
 import {
   DEFAULT_QUERY,
   pacsErrorText,
@@ -229,7 +229,7 @@ export function PacsTab({
         <nav className="tree" aria-label="PACS studies">
           <p className="muted" data-testid="pacs-summary">
             {results
-              ? `${results.name}: ${results.studies.length} ${results.studies.length === 1 ? 'study' : 'studies'}${results.more ? ', more on the server' : ''}`
+              ? `${results.name}: ${counted(results.studies.length, 'study', 'studies')}${results.more ? ', more on the server' : ''}`
               : name
                 ? `Search ${name} to list its studies.`
                 : 'No PACS to search.'}
@@ -367,7 +367,7 @@ function StudyNode({
 
 /** How far a study's retrieval is, with Cancel while it runs; a failure as an alert. */
 function RetrievalStatus({ retrieval: r, onCancel }: { retrieval: Retrieval; onCancel: () => void }) {
-  const of = r.total !== null ? ` of ${r.total}` : '';
+  const of = r.total !== null ? ` of ${formatCount(r.total)}` : '';
   // "0 of 1 image", "3 of 12 images": the noun agrees with the whole.
   const images = (r.total ?? r.done) === 1 ? 'image' : 'images';
   const running = r.state === 'starting' || r.state === 'running';
@@ -377,7 +377,7 @@ function RetrievalStatus({ retrieval: r, onCancel }: { retrieval: Retrieval; onC
         <div className="job-progress">
           <progress max={r.total ?? undefined} value={r.total ? r.done : undefined} aria-label="Retrieval progress" />
           <span role="status" data-testid="pacs-retrieval-text">
-            {r.state === 'starting' ? 'Asking the server…' : `${r.done}${of} ${images} retrieved`}
+            {r.state === 'starting' ? 'Asking the server…' : `${formatCount(r.done)}${of} ${images} retrieved`}
           </span>
           <button type="button" onClick={onCancel}>
             Cancel
