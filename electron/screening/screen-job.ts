@@ -206,9 +206,9 @@ export async function indexFolder(options: IndexRunOptions): Promise<IndexRunSum
     );
 
   // Said at once: a fresh folder's first count otherwise waits for its first batch to be encoded and committed,
-  // seconds in which a view could only say "Scoring…" and offer no Stop.
-  report(true);
-  lastReport = 0; // and the first batch as soon as it is committed, as before (a script may act on it)
+  // seconds in which a view could only say "Scoring…" and offer no Stop. Outside report's throttle, so the first
+  // batch is still said as soon as it is committed (a script may act on it).
+  options.onProgress?.({ ...progress });
 
   // Phrases of absence and of the whole thorax have no region (regionMargins); the others are kept by their
   // normalised text.

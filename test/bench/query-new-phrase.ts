@@ -33,7 +33,9 @@ const { values } = parseArgs({
 const count = Number(values.count);
 if (!(count >= 1 && count <= KEEP_PATCHES_UP_TO))
   throw new Error(`--count must be 1 to ${KEEP_PATCHES_UP_TO} (above it, no grids are kept)`);
-const PHRASES = ['pneumothorax', 'rib fracture', 'calcified granuloma', 'nodule', 'scoliosis', 'pleural effusion'];
+// Scoliosis last: a whole-thorax phrase reads no grid (scoresWholeImageOnly), so its query costs a text encode
+// alone, and among the default four it would flatter the median that `speedup` is taken from.
+const PHRASES = ['pneumothorax', 'rib fracture', 'calcified granuloma', 'nodule', 'pleural effusion', 'scoliosis'];
 const later = PHRASES.slice(1, 1 + Number(values.phrases));
 
 const work = await mkdtemp(path.join(tmpdir(), 'radsift-bench-query-'));
